@@ -1,0 +1,313 @@
+"""Import one uploaded workbook: read, recognise sheets, validate, then store all or nothing."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, Engine, select
+
+from data_model.errors import InputError
+from data_model.i18n import t
+from data_model.layout import (
+    detect_layout,
+    is_blank_row,
+    is_instruction_sheet,
+    kind_named_by_sheet,
+    missing_required,
+)
+from data_model.master import load_master
+from data_model.models import Indicator, Submission
+from data_model.problems import ImportReport, Problem, SheetReport
+from data_model.reader import Limits, read_workbook
+from data_model.storage import (
+    WriteCounts,
+    create_submission,
+    refresh_statuses,
+    superseded_submissions,
+    update_submission,
+    write_kind,
+)
+from data_model.validate import (
+    RECORD_KEYS,
+    IndicatorInfo,
+    SheetValidator,
+    ValidationContext,
+    ValidRow,
+)
+
+LIVE_STATUSES = ("accepted", "partial", "superseded")
+# Indicators first: value sheets in the same workbook may use indicators it defines.
+KIND_ORDER = ("indicators", "indicator_values", "tasks", "activities", "issues")
+
+
+@dataclass
+class ImportOptions:
+    uploader: str = "cli"
+    period: str | None = None  # canonical period for sheets that do not name one
+    district: str | None = None  # district name for sheets that do not name one
+    valid_rows_only: bool = False
+    dry_run: bool = False
+    limits: Limits = field(default_factory=Limits)
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def import_file(
+    engine: Engine, data: bytes, file_name: str, options: ImportOptions | None = None
+) -> ImportReport:
+    """Validate and store one workbook. Nothing is written unless the status is accepted/partial."""
+    options = options or ImportOptions()
+    digest = sha256_of(data)
+    with engine.connect() as conn:
+        earlier = conn.execute(
+            select(Submission.uploaded_at, Submission.uploader, Submission.id)
+            .where(Submission.sha256 == digest, Submission.status.in_(LIVE_STATUSES))
+            .order_by(Submission.id)
+        ).first()
+    if earlier is not None:
+        return ImportReport(
+            file=file_name,
+            status="unchanged",
+            submission_id=earlier.id,
+            message=t(
+                "importer.already_imported",
+                date=earlier.uploaded_at.strftime("%Y-%m-%d %H:%M"),
+                user=earlier.uploader,
+                id=earlier.id,
+            ),
+        )
+    try:
+        sheets = read_workbook(data, file_name, options.limits)
+    except InputError as error:
+        report = ImportReport(file=file_name, status="rejected", message=error.message())
+        report.sheets.append(
+            SheetReport(
+                sheet="",
+                errors=[
+                    Problem(
+                        sheet="", row=None, column=None, value=file_name, message=error.message()
+                    )
+                ],
+            )
+        )
+        return report
+
+    report = ImportReport(file=file_name, status="rejected")
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            by_kind = _validate_sheets(conn, sheets, options, report)
+            _check_duplicates(by_kind, report)
+            _decide_and_write(conn, by_kind, report, options, digest, len(data))
+        except BaseException:
+            transaction.rollback()
+            raise
+        if report.status in ("accepted", "partial") and not options.dry_run:
+            transaction.commit()
+        else:
+            transaction.rollback()
+    return report
+
+
+def _validate_sheets(
+    conn: Connection, sheets, options: ImportOptions, report: ImportReport
+) -> dict[str, list[tuple[SheetReport, list[ValidRow]]]]:
+    context = ValidationContext(
+        master=load_master(conn),
+        indicators={
+            code: IndicatorInfo(code, name, unit)
+            for code, name, unit in conn.execute(
+                select(Indicator.code, Indicator.name, Indicator.unit).where(Indicator.is_current)
+            )
+        },
+        period=options.period,
+        district=options.district,
+    )
+    recognised = []
+    for sheet in sheets:
+        sheet_report = SheetReport(sheet=sheet.name)
+        if is_instruction_sheet(sheet):
+            continue
+        if not sheet.visible:
+            sheet_report.warnings.append(_sheet_problem(sheet.name, t("importer.hidden_sheet")))
+            report.sheets.append(sheet_report)
+            continue
+        if all(is_blank_row(row) for row in sheet.rows):
+            sheet_report.warnings.append(_sheet_problem(sheet.name, t("importer.empty_sheet")))
+            report.sheets.append(sheet_report)
+            continue
+        layout = detect_layout(sheet)
+        if layout is None:
+            named = kind_named_by_sheet(sheet)
+            if named is not None:
+                message = t(
+                    "importer.missing_columns",
+                    kind=t(f"kinds.{named.name}"),
+                    columns="、".join(missing_required(sheet, named)),
+                )
+            else:
+                message = t("importer.no_header")
+            sheet_report.errors.append(_sheet_problem(sheet.name, message))
+            report.sheets.append(sheet_report)
+            continue
+        sheet_report.kind = layout.kind.name
+        sheet_report.header_row = layout.header_row + 1
+        if layout.ignored_headers:
+            sheet_report.warnings.append(
+                _sheet_problem(
+                    sheet.name,
+                    t("importer.ignored_columns", columns="、".join(layout.ignored_headers)),
+                    row=layout.header_row + 1,
+                )
+            )
+        report.sheets.append(sheet_report)
+        recognised.append((sheet, layout, sheet_report))
+
+    by_kind: dict[str, list[tuple[SheetReport, list[ValidRow]]]] = {}
+    recognised.sort(key=lambda item: KIND_ORDER.index(item[1].kind.name))
+    for sheet, layout, sheet_report in recognised:
+        valid = SheetValidator(context).validate(sheet, layout, sheet_report)
+        if layout.kind.name == "indicators":
+            context.add_indicators(
+                [IndicatorInfo(v.record["code"], v.record["name"], v.record["unit"]) for v in valid]
+            )
+        if sheet_report.rows_read == 0:
+            sheet_report.warnings.append(_sheet_problem(sheet.name, t("importer.no_data_rows")))
+        by_kind.setdefault(layout.kind.name, []).append((sheet_report, valid))
+    return by_kind
+
+
+def _sheet_problem(sheet: str, message: str, row: int | None = None) -> Problem:
+    return Problem(sheet=sheet, row=row, column=None, value=None, message=message)
+
+
+def _check_duplicates(by_kind, report: ImportReport) -> None:
+    """A key seen twice in one file is an error on the later row naming the earlier one."""
+    for kind, sheets in by_kind.items():
+        key_fields = RECORD_KEYS[kind]
+        seen: dict[tuple, tuple[str, int]] = {}
+        for sheet_report, valid in sheets:
+            kept = []
+            for row in valid:
+                key = tuple(row.record[f] for f in key_fields)
+                first = seen.get(key)
+                if first is None:
+                    seen[key] = (sheet_report.sheet, row.row)
+                    kept.append(row)
+                    continue
+                where = (
+                    t("importer.row_ref", row=first[1])
+                    if first[0] == sheet_report.sheet
+                    else t("importer.sheet_row_ref", sheet=first[0], row=first[1])
+                )
+                sheet_report.errors.append(
+                    Problem(
+                        sheet=sheet_report.sheet,
+                        row=row.row,
+                        column=None,
+                        value=None,
+                        message=t("importer.duplicate_key", first=where),
+                    )
+                )
+            valid[:] = kept
+
+
+def _decide_and_write(
+    conn: Connection,
+    by_kind,
+    report: ImportReport,
+    options: ImportOptions,
+    digest: str,
+    size: int,
+) -> None:
+    has_errors = bool(report.errors)
+    valid_count = sum(len(valid) for sheets in by_kind.values() for _, valid in sheets)
+    rows_read = sum(s.rows_read for s in report.sheets)
+    if has_errors and not options.valid_rows_only:
+        report.status = "rejected"
+        report.message = t("importer.rejected", errors=len(report.errors))
+        return
+    if valid_count == 0:
+        report.status = "rejected"
+        report.message = (
+            t("importer.nothing_to_import")
+            if not has_errors
+            else t("importer.rejected", errors=len(report.errors))
+        )
+        return
+    status = "partial" if has_errors else "accepted"
+    master = load_master(conn)
+    periods, districts = _summary(by_kind, master.district_names)
+    submission_id = create_submission(
+        conn,
+        uploader=options.uploader,
+        file_name=report.file,
+        sha256=digest,
+        file_size=size,
+        kinds=",".join(k for k in KIND_ORDER if k in by_kind),
+        periods=",".join(periods),
+        districts=",".join(districts),
+        rows_read=rows_read,
+        rows_accepted=valid_count,
+        rows_rejected=rows_read - valid_count,
+        status=status,
+        valid_rows_only=options.valid_rows_only,
+    )
+    totals = WriteCounts()
+    for kind in KIND_ORDER:
+        for sheet_report, valid in by_kind.get(kind, []):
+            sheet_report.rows_accepted = len(valid)
+        records = [row.record for _, valid in by_kind.get(kind, []) for row in valid]
+        if records:
+            totals.add(write_kind(conn, kind, records, submission_id))
+    report.rows_new, report.rows_replaced, report.rows_unchanged = (
+        totals.new,
+        totals.replaced,
+        totals.unchanged,
+    )
+    if totals.new == 0 and totals.replaced == 0:
+        report.status = "unchanged"
+        report.message = t("importer.no_changes", rows=totals.unchanged)
+        return
+    update_submission(
+        conn,
+        submission_id,
+        rows_new=totals.new,
+        rows_replaced=totals.replaced,
+        rows_unchanged=totals.unchanged,
+    )
+    refresh_statuses(conn, superseded_submissions(conn, submission_id))
+    report.status = status
+    report.submission_id = None if options.dry_run else submission_id
+    key = "importer.dry_run" if options.dry_run else f"importer.{status}"
+    report.message = t(
+        key,
+        new=totals.new,
+        replaced=totals.replaced,
+        unchanged=totals.unchanged,
+        errors=len(report.errors),
+        id=submission_id,
+    )
+
+
+def _summary(by_kind, district_names: dict[int, str]) -> tuple[list[str], list[str]]:
+    from data_model.normalize.periods import sort_key
+
+    periods: set[str] = set()
+    districts: set[int] = set()
+    for sheets in by_kind.values():
+        for _, valid in sheets:
+            for row in valid:
+                record = row.record
+                period = record.get("period") or record.get("report_period")
+                if period:
+                    periods.add(period)
+                if record.get("district_id"):
+                    districts.add(record["district_id"])
+    return (
+        sorted(periods, key=sort_key)[:200],
+        [district_names[d] for d in sorted(districts)],
+    )

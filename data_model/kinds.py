@@ -1,0 +1,290 @@
+"""The five spreadsheet kinds of SPEC §4: sheet names, columns, header aliases, keys.
+
+Header texts and enumeration words are spreadsheet vocabulary (what staff type in
+Excel), so they live here beside the columns they describe, not in the UI catalogue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from data_model.normalize.text import clean_header
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    header: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    # Allowed words → stored codes, for enumeration columns (shown as template dropdowns).
+    choices: dict[str, str] = field(default_factory=dict)
+    # The word the template's dropdown offers for each code (first word wins).
+    example: object = None
+    width: int = 14
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    sheet: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    sheet_aliases: tuple[str, ...] = ()
+    # Groups of fields of which at least one must be present (besides `required`).
+    one_of: tuple[tuple[str, ...], ...] = ()
+
+    def column(self, field_name: str) -> Column:
+        return next(c for c in self.columns if c.field == field_name)
+
+    @property
+    def required_fields(self) -> tuple[str, ...]:
+        return tuple(c.field for c in self.columns if c.required)
+
+    def header_lookup(self) -> dict[str, str]:
+        """Cleaned header text or alias → field name."""
+        lookup: dict[str, str] = {}
+        for column in self.columns:
+            for text in (column.header, *column.aliases):
+                lookup[clean_header(text)[0]] = column.field
+        return lookup
+
+
+DIRECTIONS = {
+    "正向": "positive",
+    "正": "positive",
+    "逆向": "negative",
+    "负向": "negative",
+    "反向": "negative",
+}
+FREQUENCIES = {
+    "月": "month",
+    "月度": "month",
+    "季": "quarter",
+    "季度": "quarter",
+    "年": "year",
+    "年度": "year",
+}
+AGGREGATIONS = {
+    "求和": "sum",
+    "合计": "sum",
+    "累计": "sum",
+    "期末值": "last",
+    "期末": "last",
+    "最新值": "last",
+    "平均": "mean",
+    "平均值": "mean",
+}
+TASK_STATUSES = {
+    "已完成": "completed",
+    "完成": "completed",
+    "暂缓": "suspended",
+    "推进中": "in_progress",
+    "进行中": "in_progress",
+    "未启动": "not_started",
+    "滞后": "behind",
+    "逾期": "overdue",
+}
+ISSUE_STATUSES = {
+    "已受理": "received",
+    "办理中": "in_progress",
+    "已办结": "resolved",
+    "无法办理": "unresolvable",
+}
+SATISFACTION = {"满意": "满意", "基本满意": "基本满意", "不满意": "不满意"}
+
+DISTRICT_ALIASES = ("地区", "区域", "辖区", "行政区", "区县")
+
+INDICATORS = Kind(
+    name="indicators",
+    sheet="指标体系",
+    sheet_aliases=("指标", "指标库", "评价指标"),
+    key=("code",),
+    columns=(
+        Column("code", "指标编码", True, ("编码", "指标代码", "代码"), example="YS01", width=12),
+        Column("name", "指标名称", True, ("指标", "名称"), example="企业开办时间", width=28),
+        Column("dimension", "维度", True, ("指标维度", "所属维度", "一级指标"), example="营商环境"),
+        Column("unit", "计量单位", False, ("单位",), example="天", width=10),
+        Column("direction", "指标方向", False, ("方向", "指标属性"), DIRECTIONS, "逆向", 10),
+        Column("weight", "权重", False, ("指标权重",), example=3, width=8),
+        Column("target", "目标值", False, ("目标", "年度目标"), example=1, width=10),
+        Column(
+            "frequency", "数据频度", False, ("频度", "报送频率", "更新频率"), FREQUENCIES, "月", 10
+        ),
+        Column(
+            "aggregation", "汇总方式", False, ("汇总规则", "聚合方式"), AGGREGATIONS, "期末值", 10
+        ),
+        Column("source", "数据来源", False, ("来源",), example="市市场监管局", width=18),
+        Column("note", "说明", False, ("备注", "指标说明"), example="", width=30),
+    ),
+)
+
+INDICATOR_VALUES = Kind(
+    name="indicator_values",
+    sheet="指标数据",
+    sheet_aliases=("指标值", "数据"),
+    key=("indicator_code", "district", "period"),
+    one_of=(("indicator_code", "indicator_name"),),
+    columns=(
+        Column("indicator_code", "指标编码", False, ("编码", "指标代码"), example="YS01", width=12),
+        Column("indicator_name", "指标名称", False, ("指标",), example="企业开办时间", width=28),
+        Column("district", "区", True, DISTRICT_ALIASES + ("所属区",), example="南山区", width=12),
+        Column(
+            "period",
+            "期间",
+            True,
+            ("时间", "统计期", "报告期", "月份", "年月", "期别"),
+            example="2022-03",
+        ),
+        Column("value", "数值", True, ("值", "数据", "指标值"), example=1.5, width=12),
+        Column("note", "备注", False, ("说明",), example="", width=24),
+    ),
+)
+
+TASKS = Kind(
+    name="tasks",
+    sheet="任务清单",
+    sheet_aliases=("任务", "工作任务", "任务台账"),
+    key=("code", "report_period"),
+    columns=(
+        Column("code", "任务编号", True, ("编号", "任务编码"), example="A1-01", width=10),
+        Column("action", "所属行动", True, ("行动", "行动名称"), example="领跑行动", width=12),
+        Column(
+            "content",
+            "任务内容",
+            True,
+            ("任务", "工作任务", "具体任务", "任务名称"),
+            example="开展营商环境评价",
+            width=40,
+        ),
+        Column(
+            "lead_unit",
+            "牵头单位",
+            True,
+            ("责任单位", "牵头部门"),
+            example="市发展改革委",
+            width=18,
+        ),
+        Column(
+            "co_units",
+            "配合单位",
+            False,
+            ("协办单位", "配合部门"),
+            example="市工商联经济服务部",
+            width=24,
+        ),
+        Column("owner", "责任人", False, ("联系人",), example="张三", width=10),
+        Column(
+            "start_date",
+            "开始日期",
+            False,
+            ("开始时间", "启动时间"),
+            example="2022-01-01",
+            width=12,
+        ),
+        Column(
+            "deadline",
+            "完成时限",
+            True,
+            ("完成时间", "时间节点", "截止时间", "完成期限"),
+            example="2022年6月底前",
+            width=16,
+        ),
+        Column("progress", "完成进度", True, ("进度", "完成比例", "完成率"), example=60, width=12),
+        Column("stated_status", "任务状态", False, ("状态",), TASK_STATUSES, "推进中", 10),
+        Column(
+            "progress_note",
+            "进展情况",
+            False,
+            ("进展", "工作进展", "推进情况"),
+            example="已完成评价方案",
+            width=40,
+        ),
+        Column("district", "所属区", False, ("区",), example="", width=12),
+        Column(
+            "report_period",
+            "报送期",
+            True,
+            ("报告期", "报送期间", "期间"),
+            example="2022-Q1",
+            width=10,
+        ),
+    ),
+)
+
+ACTIVITIES = Kind(
+    name="activities",
+    sheet="活动台账",
+    sheet_aliases=("活动", "活动清单", "活动记录"),
+    key=("activity_date", "district", "name"),
+    columns=(
+        Column(
+            "activity_date",
+            "活动日期",
+            True,
+            ("日期", "时间", "举办日期"),
+            example="2022-03-15",
+            width=12,
+        ),
+        Column("district", "区", True, DISTRICT_ALIASES + ("所属区",), example="福田区", width=12),
+        Column("activity_type", "活动类型", True, ("类型",), example="政策宣讲会", width=12),
+        Column(
+            "name", "活动名称", True, ("名称", "活动主题"), example="2022年惠企政策宣讲会", width=32
+        ),
+        Column("brand", "所属品牌", False, ("品牌",), example="民企话坛", width=20),
+        Column(
+            "enterprise_count", "参与企业数", False, ("企业数", "参与企业"), example=30, width=10
+        ),
+        Column("participant_count", "参与人数", False, ("人数",), example=80, width=10),
+        Column("organizer", "主办单位", False, ("主办方",), example="福田区工商联", width=18),
+        Column("note", "备注", False, ("说明",), example="", width=24),
+    ),
+)
+
+ISSUES = Kind(
+    name="issues",
+    sheet="企业诉求",
+    sheet_aliases=("诉求", "诉求台账", "企业问题", "直通车"),
+    key=("code",),
+    columns=(
+        Column("code", "诉求编号", True, ("编号",), example="SQ2022001", width=12),
+        Column(
+            "received_date",
+            "受理日期",
+            True,
+            ("受理时间", "登记日期"),
+            example="2022-03-01",
+            width=12,
+        ),
+        Column("district", "区", True, DISTRICT_ALIASES + ("所属区",), example="宝安区", width=12),
+        Column(
+            "enterprise_name",
+            "企业名称",
+            True,
+            ("企业", "单位名称"),
+            example="深圳市某某科技有限公司",
+            width=28,
+        ),
+        Column("category", "诉求类别", True, ("类别", "问题类别"), example="融资贷款", width=12),
+        Column(
+            "content", "诉求内容", True, ("内容", "问题描述"), example="申请贴息贷款受阻", width=40
+        ),
+        Column(
+            "handling_unit",
+            "承办单位",
+            False,
+            ("办理单位", "责任单位"),
+            example="市地方金融监管局",
+            width=18,
+        ),
+        Column("status", "办理状态", True, ("状态",), ISSUE_STATUSES, "已办结", 10),
+        Column("resolved_date", "办结日期", False, ("办结时间",), example="2022-03-20", width=12),
+        Column("satisfaction", "满意度", False, (), SATISFACTION, "满意", 10),
+    ),
+)
+
+KINDS: dict[str, Kind] = {
+    k.name: k for k in (INDICATORS, INDICATOR_VALUES, TASKS, ACTIVITIES, ISSUES)
+}
+# Names accepted on the command line (`indicator-values`) map to the same kinds.
+CLI_NAMES = {name.replace("_", "-"): name for name in KINDS}

@@ -1,0 +1,130 @@
+"""Recognise which kind a sheet holds, where its header row is, and which column is which."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from data_model.kinds import KINDS, Kind
+from data_model.normalize.text import clean_header, to_halfwidth
+from data_model.reader import RawSheet
+
+HEADER_SCAN_ROWS = 30
+INSTRUCTION_SHEETS = ("填写说明", "说明", "使用说明", "instructions")
+TEMPLATE_LISTS_SHEET = "_lists"
+FOOTNOTE_PREFIXES = (
+    "数据来源",
+    "来源",
+    "注",
+    "备注",
+    "说明",
+    "填报人",
+    "审核人",
+    "填报日期",
+    "制表",
+)
+
+
+@dataclass
+class SheetLayout:
+    kind: Kind
+    header_row: int  # 0-based index into RawSheet.rows
+    columns: dict[str, int]  # field → 0-based column index
+    headers: dict[str, str]  # field → header text as written in the file
+    units: dict[str, str]  # field → unit given in brackets in the header
+    ignored_headers: list[str]
+
+
+def clean_sheet_name(name: str) -> str:
+    return "".join(to_halfwidth(name).split()).lower()
+
+
+def is_instruction_sheet(sheet: RawSheet) -> bool:
+    """The template's own instructions and dropdown-list sheets, skipped without a note."""
+    return clean_sheet_name(sheet.name) in INSTRUCTION_SHEETS or sheet.name == TEMPLATE_LISTS_SHEET
+
+
+def kind_named_by_sheet(sheet: RawSheet) -> Kind | None:
+    name = clean_sheet_name(sheet.name)
+    for kind in KINDS.values():
+        if name in (kind.sheet, *kind.sheet_aliases):
+            return kind
+    return None
+
+
+def detect_layout(sheet: RawSheet, only: Kind | None = None) -> SheetLayout | None:
+    """The best (kind, header row) found in the first rows; None when no row is a full header.
+
+    A row is a header for a kind when it names every required column of that kind
+    (by header text or alias). Among candidates, the one matching most columns wins,
+    and a kind named by the sheet name is preferred.
+    """
+    kinds = [only] if only else list(KINDS.values())
+    preferred = kind_named_by_sheet(sheet)
+    best: tuple[tuple[int, int], SheetLayout] | None = None
+    for index, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
+        cleaned = [clean_header(cell) if cell not in ("", None) else ("", None) for cell in row]
+        if sum(1 for name, _ in cleaned if name) < 2:
+            continue
+        for kind in kinds:
+            layout = _match_header(kind, index, row, cleaned)
+            if layout is None:
+                continue
+            score = (len(layout.columns) + (100 if kind is preferred else 0), -index)
+            if best is None or score > best[0]:
+                best = (score, layout)
+    return best[1] if best else None
+
+
+def missing_required(sheet: RawSheet, kind: Kind) -> list[str]:
+    """Required headers of `kind` absent from the row that comes closest to a header."""
+    lookup = kind.header_lookup()
+    best: set[str] = set()
+    for row in sheet.rows[:HEADER_SCAN_ROWS]:
+        found = {lookup[name] for name, _ in map(clean_header, row) if name in lookup}
+        if len(found) > len(best):
+            best = found
+    missing = [kind.column(f).header for f in kind.required_fields if f not in best]
+    for group in kind.one_of:
+        if not best.intersection(group):
+            missing.append("/".join(kind.column(f).header for f in group))
+    return missing
+
+
+def _match_header(kind: Kind, index: int, row: list, cleaned: list) -> SheetLayout | None:
+    lookup = kind.header_lookup()
+    columns: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    units: dict[str, str] = {}
+    ignored = []
+    for position, (name, unit) in enumerate(cleaned):
+        if not name:
+            continue
+        field_name = lookup.get(name)
+        if field_name is None or field_name in columns:
+            ignored.append(str(row[position]).strip())
+            continue
+        columns[field_name] = position
+        headers[field_name] = str(row[position]).strip()
+        if unit:
+            units[field_name] = unit
+    if not all(f in columns for f in kind.required_fields):
+        return None
+    if not all(any(f in columns for f in group) for group in kind.one_of):
+        return None
+    return SheetLayout(kind, index, columns, headers, units, ignored)
+
+
+def is_blank_row(row: list) -> bool:
+    return all(cell in ("", None) or (isinstance(cell, str) and not cell.strip()) for cell in row)
+
+
+def is_footnote_row(row: list) -> bool:
+    """A row whose only text is a note such as `数据来源：…`, `注：…` or `填报人：…`."""
+    filled = [cell for cell in row if cell not in ("", None)]
+    if not filled or not isinstance(filled[0], str):
+        return False
+    text = "".join(to_halfwidth(filled[0]).split())
+    if any(text.startswith(prefix + ":") for prefix in FOOTNOTE_PREFIXES):
+        return True
+    # A lone note cell such as `注1.数据为初步统计` has no colon but is still a note.
+    return len(filled) == 1 and text.startswith(("注", "数据来源", "填报人", "审核人", "填报日期"))

@@ -1,0 +1,195 @@
+"""SQLModel tables: master data, submissions and the versioned data of the five kinds.
+
+Versioning: every row of the five uploaded kinds carries the submission that supplied
+it and `is_current`. A later submission for the same key marks the old row
+`is_current = False` (setting `superseded_by_id`) and inserts a new row whose
+`replaced_id` points at it, so history is never destroyed and a rollback can
+restore what a submission replaced. A partial unique index on the key over current
+rows enforces the replacement keys of SPEC §4.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column, Index, text
+from sqlmodel import Field, SQLModel
+
+CURRENT_ONLY = {"sqlite_where": text("is_current"), "postgresql_where": text("is_current")}
+
+
+def current_key_index(table: str, *columns: str) -> Index:
+    """Unique index over the replacement key, for current rows only."""
+    return Index(f"uq_{table}_current_key", *columns, unique=True, **CURRENT_ONLY)
+
+
+# --- master data -----------------------------------------------------------------
+
+
+class District(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=32)
+    name: str = Field(unique=True, max_length=64)
+    short_name: str = Field(max_length=32)
+    pinyin: str = Field(max_length=64)
+    kind: str = Field(max_length=32)  # city | district | functional_area
+    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    sort_order: int = 0
+
+
+class Unit(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=128)
+    # city_department | district_federation | federation_department | chamber
+    category: str = Field(max_length=32)
+    district_id: int | None = Field(default=None, foreign_key="district.id")
+    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    sort_order: int = 0
+
+
+class Action(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=32)
+    name: str = Field(unique=True, max_length=64)
+    description: str = ""
+    sort_order: int = 0
+
+
+class Brand(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=64)
+    description: str = ""
+    sort_order: int = 0
+
+
+# --- submissions -------------------------------------------------------------------
+
+
+class Submission(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    uploaded_at: datetime
+    uploader: str = Field(max_length=128)
+    file_name: str = Field(max_length=255)
+    sha256: str = Field(index=True, max_length=64)
+    file_size: int = 0
+    kinds: str = ""  # comma-separated kind names
+    periods: str = ""  # comma-separated canonical periods
+    districts: str = ""  # comma-separated district names
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    rows_new: int = 0
+    rows_replaced: int = 0
+    rows_unchanged: int = 0
+    # accepted | partial | superseded | rolled_back
+    status: str = Field(max_length=16, index=True)
+    valid_rows_only: bool = False
+    rolled_back_at: datetime | None = None
+    rolled_back_by: str | None = None
+    note: str = ""
+
+
+# --- versioned data of the five kinds ----------------------------------------------
+
+
+class Versioned(SQLModel):
+    """Columns every versioned row has (not a table)."""
+
+    submission_id: int = Field(foreign_key="submission.id", index=True)
+    is_current: bool = Field(default=True, index=True)
+    replaced_id: int | None = None
+    superseded_by_id: int | None = Field(default=None, foreign_key="submission.id")
+
+
+class Indicator(Versioned, table=True):
+    __table_args__ = (current_key_index("indicator", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, index=True)
+    name: str = Field(max_length=128)
+    dimension: str = Field(max_length=64)
+    unit: str = Field(default="", max_length=32)
+    direction: str = Field(default="positive", max_length=16)  # positive | negative
+    weight: float | None = None
+    target: float | None = None
+    frequency: str = Field(default="month", max_length=16)  # month | quarter | year
+    aggregation: str = Field(default="sum", max_length=16)  # sum | last | mean
+    source: str = ""
+    note: str = ""
+
+
+class IndicatorValue(Versioned, table=True):
+    __tablename__ = "indicator_value"
+    __table_args__ = (
+        current_key_index("indicator_value", "indicator_code", "district_id", "period"),
+        Index("ix_indicator_value_current_period", "is_current", "period", "indicator_code"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_code: str = Field(max_length=64)
+    district_id: int = Field(foreign_key="district.id")
+    period: str = Field(max_length=16)
+    value: float
+    note: str = ""
+
+
+class Task(Versioned, table=True):
+    __table_args__ = (current_key_index("task", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, index=True)
+    action_id: int = Field(foreign_key="action.id")
+    content: str
+    lead_unit_id: int = Field(foreign_key="unit.id")
+    co_units: str = ""
+    owner: str = ""
+    start_date: date | None = None
+    deadline: date | None = None
+    deadline_text: str = ""
+    ongoing: bool = False
+    district_id: int | None = Field(default=None, foreign_key="district.id")
+    # The report period whose row defined these attributes: a later report wins.
+    report_period: str = Field(max_length=16)
+
+
+class TaskSnapshot(Versioned, table=True):
+    __tablename__ = "task_snapshot"
+    __table_args__ = (current_key_index("task_snapshot", "task_code", "report_period"),)
+    id: int | None = Field(default=None, primary_key=True)
+    task_code: str = Field(max_length=64)
+    report_period: str = Field(max_length=16, index=True)
+    # Last day of the report period, so "latest report as of a date" is a SQL query.
+    period_end: date = Field(index=True)
+    progress: float
+    stated_status: str = Field(default="", max_length=16)  # "" | completed | suspended
+    progress_note: str = ""
+
+
+class Activity(Versioned, table=True):
+    __table_args__ = (current_key_index("activity", "activity_date", "district_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    activity_date: date = Field(index=True)
+    district_id: int = Field(foreign_key="district.id")
+    activity_type: str = Field(max_length=64)
+    name: str = Field(max_length=255)
+    brand_id: int | None = Field(default=None, foreign_key="brand.id")
+    enterprise_count: int | None = None
+    participant_count: int | None = None
+    organizer: str = ""
+    note: str = ""
+
+
+class EnterpriseIssue(Versioned, table=True):
+    __tablename__ = "enterprise_issue"
+    __table_args__ = (current_key_index("enterprise_issue", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, index=True)
+    received_date: date = Field(index=True)
+    district_id: int = Field(foreign_key="district.id")
+    enterprise_name: str = Field(max_length=255)
+    category: str = Field(max_length=64)
+    content: str
+    handling_unit: str = ""
+    status: str = Field(max_length=16)  # received | in_progress | resolved | unresolvable
+    resolved_date: date | None = None
+    satisfaction: str = ""
+
+
+VERSIONED_TABLES = (Indicator, IndicatorValue, Task, TaskSnapshot, Activity, EnterpriseIssue)

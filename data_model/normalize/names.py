@@ -1,0 +1,92 @@
+"""Matching free-typed names (districts, units, actions, brands, indicators) to canonical ones."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from data_model.errors import InputError
+from data_model.i18n import t
+from data_model.normalize.text import is_missing, remove_whitespace, to_halfwidth
+
+SUGGESTION_CUTOFF = 0.5
+
+
+def normalize_name(raw: object) -> str:
+    """Comparison key of a name: half-width, no whitespace, case-folded.
+
+    None → "". Integer-valued floats lose their `.0` so that a code typed into a number
+    cell (440303.0) compares equal to the text code `440303`.
+    """
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    return remove_whitespace(to_halfwidth(str(raw))).casefold()
+
+
+class NameMatcher:
+    """Maps a raw name to one canonical name via the canonical names and their aliases.
+
+    `entries` are (canonical name, aliases) pairs in display order; `kind_key` is the
+    catalogue key naming what is matched (e.g. `normalize.kind_district`) for messages.
+    A name or alias that normalises equal to one of another entry is a ValueError:
+    the matcher would otherwise pick one of them silently.
+    """
+
+    def __init__(self, entries: Iterable[tuple[str, Iterable[str]]], kind_key: str) -> None:
+        self.kind_key = kind_key
+        self._names: list[str] = []
+        self._lookup: dict[str, str] = {}
+        for name, aliases in entries:
+            if not normalize_name(name):
+                raise ValueError(f"empty canonical name in {kind_key}")
+            if name in self._names:
+                raise ValueError(f"{name!r} is listed twice in {kind_key}")
+            self._names.append(name)
+            for alias in (name, *aliases):
+                key = normalize_name(alias)
+                if not key:
+                    continue
+                owner = self._lookup.setdefault(key, name)
+                if owner != name:
+                    raise ValueError(f"{alias!r} names both {owner!r} and {name!r} in {kind_key}")
+
+    @property
+    def names(self) -> list[str]:
+        """Canonical names in the order given."""
+        return list(self._names)
+
+    def match(self, raw: object) -> str:
+        """The canonical name for `raw`.
+
+        Raises InputError `normalize.name_missing` (blank or a missing marker) or
+        `normalize.name_unknown` with `suggestion` set to the closest canonical name, or
+        None when nothing is close.
+        """
+        if is_missing(raw):
+            raise InputError(
+                "normalize.name_missing", kind=t(self.kind_key), kind_key=self.kind_key
+            )
+        key = normalize_name(raw)
+        found = self._lookup.get(key)
+        if found is not None:
+            return found
+        # The kind is translated now, in the session's language, since InputError keeps
+        # plain params; `kind_key` travels along for callers that render another language.
+        kind = t(self.kind_key)
+        value = raw.strip() if isinstance(raw, str) else str(raw)
+        raise InputError(
+            "normalize.name_unknown",
+            self.suggest(key),
+            kind=kind,
+            kind_key=self.kind_key,
+            value=value,
+        )
+
+    def suggest(self, raw: object) -> str | None:
+        """The canonical name closest to `raw`, or None when nothing is close enough."""
+        close = difflib.get_close_matches(
+            normalize_name(raw), self._lookup, n=1, cutoff=SUGGESTION_CUTOFF
+        )
+        return self._lookup[close[0]] if close else None

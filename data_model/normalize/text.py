@@ -1,0 +1,69 @@
+"""Text clean-up shared by every normaliser: width, whitespace, headers, missing markers."""
+
+from __future__ import annotations
+
+import re
+
+# Full-width ASCII (U+FF01..U+FF5E) sits at a fixed offset from ASCII; the ideographic
+# space is the one other character clerks' input methods produce. An explicit table is
+# used instead of NFKC so that CJK text and symbols such as `㎡` or `℃` are left alone.
+_HALFWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_HALFWIDTH[0x3000] = 0x20
+_HALFWIDTH_TABLE = str.maketrans({chr(k): chr(v) for k, v in _HALFWIDTH.items()})
+
+# Zero-width characters arrive with text pasted from web pages and Word; `\s` misses them.
+_SPACE_RE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+_HEADER_UNIT_RE = re.compile(r"^(?P<name>.+?)[(\[【〔](?P<unit>[^()\[\]【】〔〕]*)[)\]】〕]$")
+_UNIT_PREFIX_RE = re.compile(r"^单位[:：]?")
+_DASHES_RE = re.compile(r"^[-—–―─]+$")
+_MISSING_MARKERS = frozenset({"/", "无", "暂无", "n/a", "na", "#n/a"})
+
+
+def to_halfwidth(s: str) -> str:
+    """Map full-width ASCII characters and the ideographic space to plain ASCII.
+
+    `（１２３）` becomes `(123)`; Chinese characters and all other text are unchanged.
+    """
+    return s.translate(_HALFWIDTH_TABLE)
+
+
+def remove_whitespace(s: str) -> str:
+    """Drop every whitespace character, including line breaks and zero-width spaces."""
+    return _SPACE_RE.sub("", s)
+
+
+def clean_header(raw: object) -> tuple[str, str | None]:
+    """Header cell → (name, unit).
+
+    Whitespace anywhere (including line breaks inside the cell) is removed, full-width
+    characters become half-width, and a trailing bracketed unit is split off:
+    `国内生产总值（亿元）` → (`国内生产总值`, `亿元`), `金额[万元]` → (`金额`, `万元`),
+    `金额(单位:万元)` → (`金额`, `万元`). Empty brackets give unit None. `None` → ("", None);
+    other non-strings go through `str()`.
+    """
+    if raw is None:
+        return "", None
+    text = remove_whitespace(to_halfwidth(str(raw)))
+    match = _HEADER_UNIT_RE.match(text)
+    if match is None:
+        return text, None
+    unit = _UNIT_PREFIX_RE.sub("", match["unit"])
+    return match["name"], unit or None
+
+
+def is_missing(raw: object) -> bool:
+    """True when a cell means "no value": None, blank text, or a marker such as `-`, `—`,
+    `/`, `无`, `暂无`, `N/A`, `#N/A` (after half-width conversion and trimming).
+
+    Numbers are never missing: 0 and "0" are values. Float NaN is not treated as
+    missing either; `parse_number` rejects it, since no spreadsheet reader yields it for
+    a blank cell and it signals a bug upstream.
+    """
+    if raw is None:
+        return True
+    if not isinstance(raw, str):
+        return False
+    text = remove_whitespace(to_halfwidth(raw))
+    if not text:
+        return True
+    return bool(_DASHES_RE.match(text)) or text.casefold() in _MISSING_MARKERS

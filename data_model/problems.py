@@ -1,0 +1,76 @@
+"""What the importer tells the user about a file: problems and per-sheet reports."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem, located as Excel shows it: sheet name, 1-based row, column header."""
+
+    sheet: str
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+    suggestion: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class SheetReport:
+    sheet: str
+    kind: str | None = None
+    header_row: int | None = None
+    rows_read: int = 0
+    rows_accepted: int = 0
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "sheet": self.sheet,
+            "kind": self.kind,
+            "header_row": self.header_row,
+            "rows_read": self.rows_read,
+            "rows_accepted": self.rows_accepted,
+            "errors": [p.to_dict() for p in self.errors],
+            "warnings": [p.to_dict() for p in self.warnings],
+        }
+
+
+@dataclass
+class ImportReport:
+    """The outcome for one file. status: accepted | partial | rejected | unchanged."""
+
+    file: str
+    status: str
+    submission_id: int | None = None
+    message: str = ""
+    sheets: list[SheetReport] = field(default_factory=list)
+    rows_new: int = 0
+    rows_replaced: int = 0
+    rows_unchanged: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for s in self.sheets for p in s.errors]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for s in self.sheets for p in s.warnings]
+
+    def to_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "status": self.status,
+            "submission_id": self.submission_id,
+            "message": self.message,
+            "rows_new": self.rows_new,
+            "rows_replaced": self.rows_replaced,
+            "rows_unchanged": self.rows_unchanged,
+            "sheets": [s.to_dict() for s in self.sheets],
+        }

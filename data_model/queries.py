@@ -1,0 +1,216 @@
+"""Read-side queries the pages and the CLI share. Aggregation happens in SQL."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Connection, and_, func, select
+
+from data_model.models import (
+    Activity,
+    Brand,
+    District,
+    EnterpriseIssue,
+    Indicator,
+    IndicatorValue,
+    Submission,
+    Task,
+    TaskSnapshot,
+)
+from data_model.normalize.periods import period_end, sort_key
+from data_model.task_status import TaskSummary, summarize, task_status_frame
+
+HIGHLIGHTS_FILE = Path(__file__).parent / "defaults" / "highlights.json"
+
+
+def data_version(conn: Connection) -> tuple:
+    """Changes whenever a submission lands or is rolled back: the pages' cache key."""
+    return tuple(
+        conn.execute(
+            select(
+                func.count(Submission.id),
+                func.max(Submission.id),
+                func.max(Submission.rolled_back_at),
+            )
+        ).one()
+    )
+
+
+def has_data(conn: Connection) -> bool:
+    return (
+        conn.execute(
+            select(Submission.id).where(Submission.status != "rolled_back").limit(1)
+        ).first()
+        is not None
+    )
+
+
+def data_years(conn: Connection) -> list[int]:
+    """Years in which any activity, issue, indicator value or task report falls."""
+    years: set[int] = set()
+    for (value,) in conn.execute(
+        select(func.substr(IndicatorValue.period, 1, 4)).where(IndicatorValue.is_current).distinct()
+    ):
+        years.add(int(value))
+    for (value,) in conn.execute(
+        select(func.substr(TaskSnapshot.report_period, 1, 4))
+        .where(TaskSnapshot.is_current)
+        .distinct()
+    ):
+        years.add(int(value))
+    for model, column in (
+        (Activity, Activity.activity_date),
+        (EnterpriseIssue, EnterpriseIssue.received_date),
+    ):
+        low, high = conn.execute(
+            select(func.min(column), func.max(column)).where(model.is_current)
+        ).one()
+        if low is not None:
+            years.update(range(_as_date(low).year, _as_date(high).year + 1))
+    return sorted(years)
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def activity_count(
+    conn: Connection, year: int, activity_type: str | None = None, brand: str | None = None
+) -> int:
+    start, end = _year_bounds(year)
+    query = select(func.count(Activity.id)).where(
+        Activity.is_current, Activity.activity_date >= start, Activity.activity_date <= end
+    )
+    if activity_type is not None:
+        query = query.where(Activity.activity_type == activity_type)
+    if brand is not None:
+        query = query.join(Brand, Brand.id == Activity.brand_id).where(Brand.name == brand)
+    return conn.execute(query).scalar_one()
+
+
+def issues_resolved(conn: Connection, year: int) -> int:
+    start, end = _year_bounds(year)
+    return conn.execute(
+        select(func.count(EnterpriseIssue.id)).where(
+            EnterpriseIssue.is_current,
+            EnterpriseIssue.status == "resolved",
+            EnterpriseIssue.resolved_date >= start,
+            EnterpriseIssue.resolved_date <= end,
+        )
+    ).scalar_one()
+
+
+def issues_received(conn: Connection, year: int) -> int:
+    start, end = _year_bounds(year)
+    return conn.execute(
+        select(func.count(EnterpriseIssue.id)).where(
+            EnterpriseIssue.is_current,
+            EnterpriseIssue.received_date >= start,
+            EnterpriseIssue.received_date <= end,
+        )
+    ).scalar_one()
+
+
+def indicator_year_end(conn: Connection, code: str, geography: str, year: int) -> float | None:
+    """The value of the last period within `year` reported for one indicator and geography."""
+    rows = conn.execute(
+        select(IndicatorValue.period, IndicatorValue.value)
+        .join(District, District.id == IndicatorValue.district_id)
+        .where(
+            IndicatorValue.is_current,
+            IndicatorValue.indicator_code == code,
+            District.name == geography,
+            IndicatorValue.period.like(f"{year}%"),
+        )
+    ).all()
+    if not rows:
+        return None
+    return max(rows, key=lambda r: (period_end(r.period), sort_key(r.period))).value
+
+
+def indicator_completeness(conn: Connection, year: int) -> float | None:
+    """Share (%) of expected indicator values for the year that were reported.
+
+    Expected: every current indicator x every geography x every period of the
+    indicator's frequency in the year (12 months, 4 quarters or 1 year).
+    """
+    per_frequency = {"month": 12, "quarter": 4, "year": 1}
+    geographies = conn.execute(select(func.count(District.id))).scalar_one()
+    frequencies = conn.execute(
+        select(Indicator.frequency, func.count(Indicator.id))
+        .where(Indicator.is_current)
+        .group_by(Indicator.frequency)
+    ).all()
+    expected = sum(per_frequency.get(freq, 12) * count for freq, count in frequencies) * geographies
+    if expected == 0:
+        return None
+    reported = conn.execute(
+        select(func.count(IndicatorValue.id))
+        .join(
+            Indicator, and_(Indicator.code == IndicatorValue.indicator_code, Indicator.is_current)
+        )
+        .where(IndicatorValue.is_current, IndicatorValue.period.like(f"{year}%"))
+    ).scalar_one()
+    return min(reported / expected * 100, 100.0)
+
+
+def tasks_as_of_year_end(conn: Connection, year: int, today: date | None = None) -> TaskSummary:
+    """Task summary at the end of `year`, or today while the year is still running."""
+    as_of = min(date(year, 12, 31), today or date.today())
+    return summarize(task_status_frame(conn, as_of))
+
+
+@dataclass(frozen=True)
+class Highlight:
+    key: str
+    value: float | None
+    unit: str
+
+
+def highlights(conn: Connection, year: int, path: Path = HIGHLIGHTS_FILE) -> list[Highlight]:
+    """The configured headline figures of a year (SPEC §6: e.g. 16 policy briefings in 2021)."""
+    result = []
+    for spec in json.loads(path.read_text(encoding="utf-8")):
+        measure = spec["measure"]
+        if measure == "activity_type_count":
+            value = activity_count(conn, year, activity_type=spec["value"])
+        elif measure == "brand_activity_count":
+            value = activity_count(conn, year, brand=spec["value"])
+        elif measure == "issues_resolved":
+            value = issues_resolved(conn, year)
+        elif measure == "indicator_year_end":
+            value = indicator_year_end(conn, spec["value"], spec["geography"], year)
+        else:
+            raise ValueError(f"unknown highlight measure {measure!r} in {path}")
+        result.append(Highlight(spec["key"], value, spec["unit"]))
+    return result
+
+
+def task_count(conn: Connection) -> int:
+    return conn.execute(select(func.count(Task.id)).where(Task.is_current)).scalar_one()
+
+
+def activities_by_month(conn: Connection, year: int) -> pd.DataFrame:
+    """Activities held per month of `year` by brand ('' for activities outside the brands)."""
+    start, end = _year_bounds(year)
+    month = func.extract("month", Activity.activity_date)
+    rows = conn.execute(
+        select(
+            month.label("month"),
+            func.coalesce(Brand.name, "").label("brand"),
+            func.count(Activity.id),
+        )
+        .join(Brand, Brand.id == Activity.brand_id, isouter=True)
+        .where(Activity.is_current, Activity.activity_date >= start, Activity.activity_date <= end)
+        .group_by(month, func.coalesce(Brand.name, ""))
+        .order_by(month)
+    ).all()
+    return pd.DataFrame([(int(m), b, n) for m, b, n in rows], columns=["month", "brand", "count"])

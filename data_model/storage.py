@@ -1,0 +1,326 @@
+"""Write validated records as versioned rows of a submission; roll a submission back.
+
+A record whose key has no current row is new; one whose current row holds the same
+values is unchanged (nothing written); otherwise the current row is marked superseded
+and the new row points at it through `replaced_id`. All of it runs inside the
+caller's transaction, so a failure leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Table, and_, bindparam, insert, select, update
+
+from data_model.models import (
+    VERSIONED_TABLES,
+    Activity,
+    EnterpriseIssue,
+    Indicator,
+    IndicatorValue,
+    Submission,
+    Task,
+    TaskSnapshot,
+)
+from data_model.normalize.periods import period_end, sort_key
+
+CHUNK = 5000
+META_COLUMNS = {"id", "submission_id", "is_current", "replaced_id", "superseded_by_id"}
+
+
+@dataclass
+class WriteCounts:
+    new: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+
+    def add(self, other: WriteCounts) -> None:
+        self.new += other.new
+        self.replaced += other.replaced
+        self.unchanged += other.unchanged
+
+
+def table_of(model) -> Table:
+    return model.__table__
+
+
+def write_versioned(
+    conn: Connection,
+    model,
+    key: tuple[str, ...],
+    records: list[dict],
+    submission_id: int,
+    scope_column: str | None = None,
+) -> WriteCounts:
+    """Store `records` (dicts of the table's data columns) as `submission_id`'s rows.
+
+    `scope_column` narrows the lookup of current rows to the values present in the
+    records (for example the periods of a month-end file) instead of the whole table.
+    """
+    table = table_of(model)
+    data_columns = [c.name for c in table.columns if c.name not in META_COLUMNS]
+    current = _current_rows(conn, table, key, data_columns, records, scope_column)
+    counts = WriteCounts()
+    to_insert: list[dict] = []
+    superseded_ids: list[int] = []
+    for record in records:
+        row_key = tuple(record[k] for k in key)
+        existing = current.get(row_key)
+        if existing is None:
+            counts.new += 1
+            replaced_id = None
+        elif all(existing[c] == record.get(c) for c in data_columns):
+            counts.unchanged += 1
+            continue
+        else:
+            counts.replaced += 1
+            replaced_id = existing["id"]
+            superseded_ids.append(replaced_id)
+        row = {c: record.get(c) for c in data_columns}
+        row.update(
+            submission_id=submission_id,
+            is_current=True,
+            replaced_id=replaced_id,
+            superseded_by_id=None,
+        )
+        to_insert.append(row)
+    for chunk in _chunks(superseded_ids):
+        conn.execute(
+            update(table)
+            .where(table.c.id.in_(chunk))
+            .values(is_current=False, superseded_by_id=submission_id)
+        )
+    for chunk in _chunks(to_insert):
+        conn.execute(insert(table), chunk)
+    return counts
+
+
+def _current_rows(
+    conn: Connection,
+    table: Table,
+    key: tuple[str, ...],
+    data_columns: list[str],
+    records: list[dict],
+    scope_column: str | None,
+) -> dict[tuple, dict]:
+    query = select(table.c.id, *(table.c[c] for c in data_columns)).where(table.c.is_current)
+    result: dict[tuple, dict] = {}
+    if scope_column is not None:
+        scope_values = sorted({r[scope_column] for r in records}, key=str)
+        for chunk in _chunks(scope_values):
+            for row in conn.execute(query.where(table.c[scope_column].in_(chunk))).mappings():
+                result[tuple(row[k] for k in key)] = dict(row)
+    else:
+        for row in conn.execute(query).mappings():
+            result[tuple(row[k] for k in key)] = dict(row)
+    return result
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# --- the five kinds ----------------------------------------------------------------
+
+TASK_FIELDS = (
+    "code",
+    "action_id",
+    "content",
+    "lead_unit_id",
+    "co_units",
+    "owner",
+    "start_date",
+    "deadline",
+    "deadline_text",
+    "ongoing",
+    "district_id",
+    "report_period",
+)
+SNAPSHOT_FIELDS = ("report_period", "progress", "stated_status", "progress_note")
+
+
+def write_kind(conn: Connection, kind: str, records: list[dict], submission_id: int) -> WriteCounts:
+    """Store the validated records of one kind."""
+    if kind == "indicators":
+        return write_versioned(conn, Indicator, ("code",), records, submission_id)
+    if kind == "indicator_values":
+        return write_versioned(
+            conn,
+            IndicatorValue,
+            ("indicator_code", "district_id", "period"),
+            records,
+            submission_id,
+            scope_column="period",
+        )
+    if kind == "activities":
+        return write_versioned(
+            conn, Activity, ("activity_date", "district_id", "name"), records, submission_id
+        )
+    if kind == "issues":
+        return write_versioned(conn, EnterpriseIssue, ("code",), records, submission_id)
+    if kind == "tasks":
+        return _write_tasks(conn, records, submission_id)
+    raise ValueError(f"unknown kind {kind!r}")
+
+
+def _write_tasks(conn: Connection, records: list[dict], submission_id: int) -> WriteCounts:
+    """Snapshots per (task, report period); the task's attributes come from its latest report."""
+    snapshots = [
+        {
+            "task_code": r["code"],
+            "period_end": period_end(r["report_period"]),
+            **{f: r[f] for f in SNAPSHOT_FIELDS},
+        }
+        for r in records
+    ]
+    counts = write_versioned(
+        conn,
+        TaskSnapshot,
+        ("task_code", "report_period"),
+        snapshots,
+        submission_id,
+        "report_period",
+    )
+    latest: dict[str, dict] = {}
+    for record in records:
+        held = latest.get(record["code"])
+        if held is None or sort_key(record["report_period"]) >= sort_key(held["report_period"]):
+            latest[record["code"]] = record
+    defined = dict(
+        conn.execute(
+            select(Task.code, Task.report_period).where(
+                Task.is_current, Task.code.in_(list(latest))
+            )
+        ).all()
+    )
+    definitions = [
+        {f: r[f] for f in TASK_FIELDS}
+        for code, r in latest.items()
+        if code not in defined or sort_key(r["report_period"]) >= sort_key(defined[code])
+    ]
+    write_versioned(conn, Task, ("code",), definitions, submission_id)
+    return counts
+
+
+# --- submissions -------------------------------------------------------------------
+
+
+def create_submission(conn: Connection, **values) -> int:
+    values.setdefault("uploaded_at", datetime.now(UTC))
+    return conn.execute(insert(Submission).values(**values)).inserted_primary_key[0]
+
+
+def update_submission(conn: Connection, submission_id: int, **values) -> None:
+    conn.execute(update(Submission).where(Submission.id == submission_id).values(**values))
+
+
+def refresh_statuses(conn: Connection, submission_ids: Iterable[int]) -> None:
+    """Mark live submissions with no current row left as superseded, and the reverse."""
+    for submission_id in set(submission_ids):
+        status, valid_only = conn.execute(
+            select(Submission.status, Submission.valid_rows_only).where(
+                Submission.id == submission_id
+            )
+        ).one()
+        if status == "rolled_back":
+            continue
+        has_current = any(
+            conn.execute(
+                select(table_of(m).c.id)
+                .where(and_(table_of(m).c.submission_id == submission_id, table_of(m).c.is_current))
+                .limit(1)
+            ).first()
+            for m in VERSIONED_TABLES
+        )
+        new_status = ("partial" if valid_only else "accepted") if has_current else "superseded"
+        if new_status != status:
+            update_submission(conn, submission_id, status=new_status)
+
+
+def superseded_submissions(conn: Connection, submission_id: int) -> set[int]:
+    """Submissions whose rows `submission_id` replaced."""
+    found: set[int] = set()
+    for model in VERSIONED_TABLES:
+        table = table_of(model)
+        found.update(
+            conn.execute(
+                select(table.c.submission_id)
+                .where(table.c.superseded_by_id == submission_id)
+                .distinct()
+            ).scalars()
+        )
+    return found
+
+
+def rollback_submission(conn: Connection, submission_id: int, by: str) -> dict[str, int]:
+    """Withdraw a submission's current rows and restore the rows they replaced.
+
+    For each withdrawn row the nearest earlier version whose submission is not itself
+    rolled back becomes current again. Returns per table how many rows were
+    withdrawn and restored.
+    """
+    status = conn.execute(
+        select(Submission.status).where(Submission.id == submission_id)
+    ).scalar_one_or_none()
+    if status is None:
+        raise LookupError(f"submission {submission_id} does not exist")
+    if status == "rolled_back":
+        raise ValueError(f"submission {submission_id} is already rolled back")
+    rolled_back = set(
+        conn.execute(select(Submission.id).where(Submission.status == "rolled_back")).scalars()
+    )
+    rolled_back.add(submission_id)
+    touched: set[int] = set()
+    summary: dict[str, int] = {}
+    for model in VERSIONED_TABLES:
+        table = table_of(model)
+        withdrawn = conn.execute(
+            select(table.c.id, table.c.replaced_id).where(
+                table.c.submission_id == submission_id, table.c.is_current
+            )
+        ).all()
+        if not withdrawn:
+            continue
+        for chunk in _chunks([row.id for row in withdrawn]):
+            conn.execute(update(table).where(table.c.id.in_(chunk)).values(is_current=False))
+        restore = []
+        for _, replaced_id in withdrawn:
+            target = _nearest_live_version(conn, table, replaced_id, rolled_back)
+            if target is not None:
+                restore.append({"target_id": target[0]})
+                touched.add(target[1])
+        if restore:
+            conn.execute(
+                update(table)
+                .where(table.c.id == bindparam("target_id"))
+                .values(is_current=True, superseded_by_id=None),
+                restore,
+            )
+        summary[table.name] = len(withdrawn)
+    update_submission(
+        conn,
+        submission_id,
+        status="rolled_back",
+        rolled_back_at=datetime.now(UTC),
+        rolled_back_by=by,
+    )
+    refresh_statuses(conn, touched)
+    return summary
+
+
+def _nearest_live_version(
+    conn: Connection, table: Table, row_id: int | None, rolled_back: set[int]
+) -> tuple[int, int] | None:
+    while row_id is not None:
+        row = conn.execute(
+            select(table.c.id, table.c.submission_id, table.c.replaced_id).where(
+                table.c.id == row_id
+            )
+        ).one()
+        if row.submission_id not in rolled_back:
+            return row.id, row.submission_id
+        row_id = row.replaced_id
+    return None

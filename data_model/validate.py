@@ -1,0 +1,458 @@
+"""Turn the data rows of a recognised sheet into records ready to store, with every problem found.
+
+Each distinct raw value of a column is normalised once (a month-end workbook repeats
+the same district and period thousands of times); problems carry the sheet, the
+Excel row number, the column header as written in the file and the raw value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from data_model.errors import InputError
+from data_model.i18n import t
+from data_model.layout import SheetLayout, is_blank_row, is_footnote_row
+from data_model.master import MasterData
+from data_model.normalize.dates import parse_date, parse_deadline
+from data_model.normalize.names import NameMatcher
+from data_model.normalize.numbers import parse_number
+from data_model.normalize.periods import parse_period
+from data_model.normalize.text import is_missing, to_halfwidth
+from data_model.problems import Problem, SheetReport
+from data_model.reader import RawSheet
+
+# The key of each kind, in the record's own field names (district → district_id).
+RECORD_KEYS = {
+    "indicators": ("code",),
+    "indicator_values": ("indicator_code", "district_id", "period"),
+    "tasks": ("code", "report_period"),
+    "activities": ("activity_date", "district_id", "name"),
+    "issues": ("code",),
+}
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    code: str
+    name: str
+    unit: str
+
+
+@dataclass
+class ValidationContext:
+    """What validation needs beyond the row: master data, known indicators, upload options."""
+
+    master: MasterData
+    indicators: dict[str, IndicatorInfo]
+    period: str | None = None  # from the upload form / --period, for sheets without a period
+    district: str | None = None  # likewise for the district
+    _indicator_names: NameMatcher | None = field(default=None, repr=False)
+
+    def add_indicators(self, infos: list[IndicatorInfo]) -> None:
+        for info in infos:
+            self.indicators[info.code] = info
+        self._indicator_names = None
+
+    def indicator_names(self) -> NameMatcher:
+        if self._indicator_names is None:
+            self._indicator_names = NameMatcher(
+                [(info.code, [info.name]) for info in self.indicators.values()],
+                "normalize.kind_indicator",
+            )
+        return self._indicator_names
+
+
+@dataclass
+class ValidRow:
+    row: int  # Excel row number
+    record: dict
+
+
+class _Cached:
+    """Memoise a parser per distinct raw value, remembering failures too."""
+
+    __slots__ = ("parse", "results")
+
+    def __init__(self, parse: Callable[[object], object]) -> None:
+        self.parse = parse
+        self.results: dict = {}
+
+    def __call__(self, raw: object) -> object:
+        key = (raw.__class__, raw)
+        try:
+            result = self.results[key]
+        except KeyError:
+            try:
+                result = self.parse(raw)
+            except InputError as error:
+                result = error
+            self.results[key] = result
+        if isinstance(result, InputError):
+            raise result
+        return result
+
+
+def parse_text(raw: object) -> str:
+    """Cell as text: numbers without a spurious `.0`, dates as ISO, stripped. Never evaluated."""
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    if isinstance(raw, dt.datetime):
+        return raw.date().isoformat() if raw.time() == dt.time() else raw.isoformat(sep=" ")
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    return str(raw).strip()
+
+
+def _required_text(raw: object) -> str:
+    if is_missing(raw):
+        raise InputError("validate.required")
+    return parse_text(raw)
+
+
+def _optional_text(raw: object) -> str:
+    return "" if is_missing(raw) else parse_text(raw)
+
+
+def _optional_number(raw: object) -> float | None:
+    return parse_number(raw)
+
+
+def _required_number(raw: object) -> float:
+    value = parse_number(raw)
+    if value is None:
+        raise InputError("validate.required")
+    return value
+
+
+def _optional_count(raw: object) -> int | None:
+    value = parse_number(raw)
+    if value is None:
+        return None
+    if value < 0 or not float(value).is_integer():
+        raise InputError("validate.not_a_count", value=parse_text(raw))
+    return int(value)
+
+
+def _required_date(raw: object) -> dt.date:
+    return parse_date(raw)
+
+
+def _optional_date(raw: object) -> dt.date | None:
+    return None if is_missing(raw) else parse_date(raw)
+
+
+def _choice(choices: dict[str, str], required: bool, default: str | None = None):
+    normalized = {"".join(to_halfwidth(k).split()): v for k, v in choices.items()}
+
+    def parse(raw: object) -> str | None:
+        if is_missing(raw):
+            if required:
+                raise InputError("validate.required")
+            return default
+        text = "".join(to_halfwidth(str(raw)).split())
+        if text in normalized:
+            return normalized[text]
+        raise InputError(
+            "validate.not_in_choices", value=parse_text(raw), choices="、".join(choices)
+        )
+
+    return parse
+
+
+def _name_id(matcher: NameMatcher, ids: dict[str, int], required: bool):
+    def parse(raw: object) -> int | None:
+        if is_missing(raw):
+            if required:
+                raise InputError("validate.required")
+            return None
+        return ids[matcher.match(raw)]
+
+    return parse
+
+
+class SheetValidator:
+    """Validates the rows of one sheet of a known kind."""
+
+    def __init__(self, context: ValidationContext) -> None:
+        self.context = context
+        master = context.master
+        self.district = _Cached(_name_id(master.districts, master.district_ids, True))
+        self.optional_district = _Cached(_name_id(master.districts, master.district_ids, False))
+        self.period = _Cached(_required_period)
+        self.required_text = _Cached(_required_text)
+        self.optional_text = _Cached(_optional_text)
+        self.required_date = _Cached(_required_date)
+        self.optional_date = _Cached(_optional_date)
+        self.optional_number = _Cached(_optional_number)
+        self.required_number = _Cached(_required_number)
+        self.optional_count = _Cached(_optional_count)
+        # Parsers that depend on more than the cell (a kind's choices, the indicator's
+        # unit, the report period), made on first use and kept for this validator.
+        self._parsers: dict[tuple, _Cached] = {}
+
+    def _memo(self, key: tuple, make: Callable[[], Callable[[object], object]]) -> _Cached:
+        parser = self._parsers.get(key)
+        if parser is None:
+            parser = self._parsers[key] = _Cached(make())
+        return parser
+
+    def _choice_parser(self, kind, field_name: str, default, required: bool = False) -> _Cached:
+        choices = kind.column(field_name).choices
+        return self._memo(
+            ("choice", kind.name, field_name, default),
+            lambda: _choice(choices, required, default),
+        )
+
+    def _name_parser(self, what: str, required: bool = True) -> _Cached:
+        master = self.context.master
+        matcher, ids = {
+            "action": (master.actions, master.action_ids),
+            "unit": (master.units, master.unit_ids),
+            "brand": (master.brands, master.brand_ids),
+        }[what]
+        return self._memo(("name", what, required), lambda: _name_id(matcher, ids, required))
+
+    def _value_parser(self, unit: str, header_unit: str | None, is_percent_cell: bool) -> _Cached:
+        def parse(raw: object) -> float:
+            if header_unit and unit and header_unit != unit:
+                raise InputError("validate.header_unit_mismatch", found=header_unit, expected=unit)
+            value = parse_number(raw, unit=unit or None, percent_format=is_percent_cell)
+            if value is None:
+                raise InputError("validate.required")
+            return value
+
+        return self._memo(("value", unit, header_unit, is_percent_cell), lambda: parse)
+
+    def _deadline_parser(self, report_period: str | None) -> _Cached:
+        return self._memo(
+            ("deadline", report_period), lambda: lambda raw: parse_deadline(raw, report_period)
+        )
+
+    def validate(self, sheet: RawSheet, layout: SheetLayout, report: SheetReport) -> list[ValidRow]:
+        convert = getattr(self, f"_{layout.kind.name}")
+        valid: list[ValidRow] = []
+        for index, raw in self._data_rows(sheet, layout, report):
+            errors: list[tuple[str, InputError]] = []
+            record = convert(raw, index, sheet, layout, errors)
+            report.rows_read += 1
+            if errors:
+                for field_name, error in errors:
+                    column = layout.columns.get(field_name)
+                    report.errors.append(
+                        Problem(
+                            sheet=sheet.name,
+                            row=index + 1,
+                            column=layout.headers.get(field_name)
+                            or layout.kind.column(field_name).header,
+                            value=None if column is None else _display(sheet.rows[index][column]),
+                            message=error.message(),
+                            suggestion=error.suggestion,
+                        )
+                    )
+            else:
+                valid.append(ValidRow(index + 1, record))
+        return valid
+
+    def _data_rows(
+        self, sheet: RawSheet, layout: SheetLayout, report: SheetReport
+    ) -> Iterator[tuple[int, dict[str, object]]]:
+        columns = list(layout.columns.items())
+        example = {
+            f: "" if layout.kind.column(f).example is None else str(layout.kind.column(f).example)
+            for f, _ in columns
+        }
+        for index in range(layout.header_row + 1, len(sheet.rows)):
+            row = sheet.rows[index]
+            if is_blank_row(row) or is_footnote_row(row):
+                continue
+            raw = {f: (row[c] if c < len(row) else "") for f, c in columns}
+            if index == layout.header_row + 1 and _is_template_example(raw, example):
+                report.warnings.append(
+                    Problem(sheet.name, index + 1, None, None, t("validate.example_row_skipped"))
+                )
+                continue
+            yield index, raw
+
+    def _field(self, parse, raw: dict, name: str, errors: list) -> object:
+        try:
+            return parse(raw.get(name, ""))
+        except InputError as error:
+            errors.append((name, error))
+            return None
+
+    # --- one converter per kind: raw cells → record --------------------------------
+
+    def _indicators(self, raw, index, sheet, layout, errors) -> dict:
+        kind = layout.kind
+        f = self._field
+        unit = f(self.optional_text, raw, "unit", errors)
+        return {
+            "code": f(self.required_text, raw, "code", errors),
+            "name": f(self.required_text, raw, "name", errors),
+            "dimension": f(self.required_text, raw, "dimension", errors),
+            "unit": unit,
+            "direction": f(
+                self._choice_parser(kind, "direction", "positive"), raw, "direction", errors
+            ),
+            "weight": f(self.optional_number, raw, "weight", errors),
+            "target": f(self.optional_number, raw, "target", errors),
+            "frequency": f(
+                self._choice_parser(kind, "frequency", "month"), raw, "frequency", errors
+            ),
+            "aggregation": f(
+                self._choice_parser(kind, "aggregation", "last" if unit == "%" else "sum"),
+                raw,
+                "aggregation",
+                errors,
+            ),
+            "source": f(self.optional_text, raw, "source", errors),
+            "note": f(self.optional_text, raw, "note", errors),
+        }
+
+    def _indicator_values(self, raw, index, sheet, layout, errors) -> dict:
+        f = self._field
+        code = self._indicator_code(raw, errors)
+        info = self.context.indicators.get(code) if code else None
+        value = None
+        if info is not None:
+            column = layout.columns["value"]
+            is_percent_cell = (index, column) in sheet.percent_cells
+            header_unit = layout.units.get("value")
+            try:
+                value = self._value_parser(info.unit, header_unit, is_percent_cell)(raw["value"])
+            except InputError as error:
+                errors.append(("value", error))
+        return {
+            "indicator_code": code,
+            "district_id": self._district_or_default(raw, errors),
+            "period": self._period_or_default(raw, "period", errors),
+            "value": value,
+            "note": f(self.optional_text, raw, "note", errors),
+        }
+
+    def _tasks(self, raw, index, sheet, layout, errors) -> dict:
+        kind = layout.kind
+        f = self._field
+        report_period = self._period_or_default(raw, "report_period", errors)
+        deadline = None
+        try:
+            deadline = self._deadline_parser(report_period)(raw["deadline"])
+        except InputError as error:
+            errors.append(("deadline", error))
+        progress = f(self.required_number, raw, "progress", errors)
+        if progress is not None and not 0 <= progress <= 100:
+            errors.append(("progress", InputError("validate.progress_range", value=progress)))
+        return {
+            "code": f(self.required_text, raw, "code", errors),
+            "action_id": f(self._name_parser("action"), raw, "action", errors),
+            "content": f(self.required_text, raw, "content", errors),
+            "lead_unit_id": f(self._name_parser("unit"), raw, "lead_unit", errors),
+            "co_units": f(self.optional_text, raw, "co_units", errors),
+            "owner": f(self.optional_text, raw, "owner", errors),
+            "start_date": f(self.optional_date, raw, "start_date", errors),
+            "deadline": deadline.date if deadline else None,
+            "deadline_text": deadline.text if deadline else "",
+            "ongoing": deadline.ongoing if deadline else False,
+            "district_id": f(self.optional_district, raw, "district", errors),
+            "report_period": report_period,
+            "progress": progress,
+            "stated_status": f(
+                self._choice_parser(kind, "stated_status", ""), raw, "stated_status", errors
+            ),
+            "progress_note": f(self.optional_text, raw, "progress_note", errors),
+        }
+
+    def _activities(self, raw, index, sheet, layout, errors) -> dict:
+        f = self._field
+        return {
+            "activity_date": f(self.required_date, raw, "activity_date", errors),
+            "district_id": self._district_or_default(raw, errors),
+            "activity_type": f(self.required_text, raw, "activity_type", errors),
+            "name": f(self.required_text, raw, "name", errors),
+            "brand_id": f(self._name_parser("brand", required=False), raw, "brand", errors),
+            "enterprise_count": f(self.optional_count, raw, "enterprise_count", errors),
+            "participant_count": f(self.optional_count, raw, "participant_count", errors),
+            "organizer": f(self.optional_text, raw, "organizer", errors),
+            "note": f(self.optional_text, raw, "note", errors),
+        }
+
+    def _issues(self, raw, index, sheet, layout, errors) -> dict:
+        kind = layout.kind
+        f = self._field
+        received = f(self.required_date, raw, "received_date", errors)
+        resolved = f(self.optional_date, raw, "resolved_date", errors)
+        if received and resolved and resolved < received:
+            errors.append(("resolved_date", InputError("validate.resolved_before_received")))
+        return {
+            "code": f(self.required_text, raw, "code", errors),
+            "received_date": received,
+            "district_id": self._district_or_default(raw, errors),
+            "enterprise_name": f(self.required_text, raw, "enterprise_name", errors),
+            "category": f(self.required_text, raw, "category", errors),
+            "content": f(self.required_text, raw, "content", errors),
+            "handling_unit": f(self.optional_text, raw, "handling_unit", errors),
+            "status": f(
+                self._choice_parser(kind, "status", None, required=True), raw, "status", errors
+            ),
+            "resolved_date": resolved,
+            "satisfaction": f(
+                self._choice_parser(kind, "satisfaction", ""), raw, "satisfaction", errors
+            )
+            or "",
+        }
+
+    # --- shared pieces ---------------------------------------------------------------
+
+    def _indicator_code(self, raw: dict, errors: list) -> str | None:
+        if "indicator_code" in raw and not is_missing(raw["indicator_code"]):
+            code = parse_text(raw["indicator_code"])
+            if code in self.context.indicators:
+                return code
+            errors.append(("indicator_code", InputError("validate.unknown_indicator", value=code)))
+            return None
+        if "indicator_name" in raw and not is_missing(raw["indicator_name"]):
+            try:
+                return self._memo(("indicator_name",), lambda: self._match_indicator_name)(
+                    raw["indicator_name"]
+                )
+            except InputError as error:
+                errors.append(("indicator_name", error))
+                return None
+        field_name = "indicator_code" if "indicator_code" in raw else "indicator_name"
+        errors.append((field_name, InputError("validate.required")))
+        return None
+
+    def _match_indicator_name(self, raw: object) -> str:
+        return self.context.indicator_names().match(raw)
+
+    def _district_or_default(self, raw: dict, errors: list) -> int | None:
+        if "district" not in raw and self.context.district:
+            raw = {"district": self.context.district}
+        return self._field(self.district, raw, "district", errors)
+
+    def _period_or_default(self, raw: dict, name: str, errors: list) -> str | None:
+        if name not in raw and self.context.period:
+            raw = {name: self.context.period}
+        return self._field(self.period, raw, name, errors)
+
+
+def _required_period(raw: object) -> str:
+    if is_missing(raw):
+        raise InputError("validate.required")
+    return parse_period(raw)
+
+
+def _is_template_example(raw: dict, example: dict[str, str]) -> bool:
+    return all(_display(raw[f]) == example[f] for f in raw)
+
+
+def _display(raw: object) -> str:
+    return parse_text(raw) if raw not in (None, "") else ""
+
+
+def describe_missing_columns(missing: list[str]) -> str:
+    return t("validate.missing_columns", columns="、".join(missing))

@@ -1,0 +1,129 @@
+"""总览 Overview: the year's headline figures with the change against the previous year."""
+
+import pandas as pd
+import streamlit as st
+
+import charts
+from data_model.formatting import format_change, format_number
+from data_model.queries import (
+    activities_by_month,
+    activity_count,
+    data_years,
+    has_data,
+    highlights,
+    indicator_completeness,
+    issues_resolved,
+    tasks_as_of_year_end,
+)
+from data_model.task_status import STATUSES
+from ui import empty_state, finding, query, tr
+
+st.title(tr("overview.title"))
+
+if not query(has_data):
+    empty_state("overview.no_data")
+    st.stop()
+
+years = query(data_years)
+year = st.sidebar.selectbox(tr("overview.year"), years[::-1], key="overview_year")
+previous = year - 1
+
+tasks = query(tasks_as_of_year_end, year)
+tasks_before = query(tasks_as_of_year_end, previous)
+completeness = query(indicator_completeness, year)
+completeness_before = query(indicator_completeness, previous)
+activities = query(activity_count, year)
+activities_before = query(activity_count, previous)
+resolved = query(issues_resolved, year)
+resolved_before = query(issues_resolved, previous)
+
+st.subheader(tr("overview.cards_heading", year=year))
+cards = st.columns(5)
+cards[0].metric(
+    tr("overview.completion_rate"),
+    format_number(tasks.completion_rate, "%"),
+    format_change(tasks.completion_rate, tasks_before.completion_rate, points=True),
+    help=tr("overview.completion_rate_help"),
+)
+cards[1].metric(
+    tr("overview.overdue"),
+    format_number(tasks.overdue),
+    format_change(tasks.overdue, tasks_before.overdue),
+    delta_color="inverse",
+)
+cards[2].metric(
+    tr("overview.activities"),
+    format_number(activities),
+    format_change(activities, activities_before),
+)
+cards[3].metric(
+    tr("overview.issues_resolved"),
+    format_number(resolved),
+    format_change(resolved, resolved_before),
+)
+cards[4].metric(
+    tr("overview.completeness"),
+    format_number(None if completeness is None else round(completeness, 1), "%"),
+    format_change(completeness, completeness_before, points=True),
+    help=tr("overview.completeness_help"),
+)
+
+st.subheader(tr("overview.highlights_heading", year=year))
+current_highlights = query(highlights, year)
+previous_highlights = {h.key: h.value for h in query(highlights, previous)}
+columns = st.columns(len(current_highlights))
+for column, item in zip(columns, current_highlights, strict=True):
+    column.metric(
+        tr(f"overview.highlight_{item.key}"),
+        format_number(item.value, item.unit),
+        format_change(item.value, previous_highlights.get(item.key)),
+    )
+
+left, right = st.columns(2)
+with left:
+    st.subheader(tr("overview.status_heading"))
+    counts = pd.DataFrame(
+        [
+            {"status": s, "label": tr(f"status.{s}"), "count": getattr(tasks, s, None)}
+            for s in ("completed", "overdue", "behind", "suspended")
+        ]
+    )
+    counts.loc[len(counts)] = {
+        "status": "in_progress",
+        "label": tr("overview.other_open"),
+        "count": tasks.total - tasks.completed - tasks.overdue - tasks.behind,
+    }
+    counts = counts.sort_values("status", key=lambda s: s.map(STATUSES.index))
+    if tasks.total == 0:
+        empty_state("overview.no_tasks")
+    else:
+        st.plotly_chart(charts.status_bar(counts), width="stretch")
+        finding(
+            tr(
+                "overview.status_finding",
+                total=tasks.total,
+                completed=tasks.completed,
+                overdue=tasks.overdue,
+                behind=tasks.behind,
+            )
+        )
+with right:
+    st.subheader(tr("overview.activities_heading", year=year))
+    monthly = query(activities_by_month, year)
+    if monthly.empty:
+        empty_state("overview.no_activities")
+    else:
+        monthly["brand"] = monthly["brand"].replace("", tr("overview.no_brand"))
+        monthly["month"] = monthly["month"].map(lambda m: tr("overview.month", month=m))
+        st.plotly_chart(
+            charts.stacked_monthly_bars(monthly, "month", "count", "brand"), width="stretch"
+        )
+        busiest = monthly.groupby("month", sort=False)["count"].sum()
+        finding(
+            tr(
+                "overview.activities_finding",
+                total=activities,
+                month=busiest.idxmax(),
+                count=int(busiest.max()),
+            )
+        )

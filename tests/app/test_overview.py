@@ -1,0 +1,61 @@
+"""The app renders the overview from a database holding the sample data, and an empty state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data_model.cli import open_database, seed
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture(scope="module")
+def sample_data_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sample-db")
+    engine = open_database(f"sqlite:///{folder / 'dashboard.sqlite3'}")
+    assert all(r.status == "accepted" for r in seed(engine))
+    engine.dispose()
+    return folder
+
+
+def run_app(data_dir: Path, monkeypatch, **query) -> AppTest:
+    monkeypatch.setenv("DATA_DIR", str(data_dir))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        app.query_params[key] = value
+    return app.run()
+
+
+def metric_values(app: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+def test_overview_shows_the_2021_figures_of_the_sample_data(sample_data_dir, monkeypatch):
+    app = run_app(sample_data_dir, monkeypatch)
+    assert not app.exception
+    app.sidebar.selectbox(key="overview_year").set_value(2021).run()
+    assert not app.exception
+    metrics = metric_values(app)
+    assert metrics["政策宣讲会"] == "16 场"
+    assert metrics["民企话坛"] == "6 期"
+    assert metrics["政企座谈会"] == "32 场"
+    assert metrics["解决企业问题"] == "112 件"
+    assert metrics["直联企业家"] == "168 人"
+
+
+def test_overview_in_english(sample_data_dir, monkeypatch):
+    app = run_app(sample_data_dir, monkeypatch, lang="en")
+    assert not app.exception
+    assert app.title[0].value == "Overview"
+    assert "Task completion rate" in metric_values(app)
+
+
+def test_empty_database_shows_a_friendly_state(tmp_path, monkeypatch):
+    app = run_app(tmp_path, monkeypatch)
+    assert not app.exception
+    assert app.info, [e for e in app.main]
+    assert "暂无数据" in app.info[0].value

@@ -1,0 +1,299 @@
+"""The importer on clean template workbooks: every kind stored, every error class reported."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from data_model.export import export_frame
+from data_model.importer import ImportOptions, import_file
+from data_model.models import (
+    Activity,
+    EnterpriseIssue,
+    Indicator,
+    IndicatorValue,
+    Submission,
+    Task,
+    TaskSnapshot,
+)
+from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
+
+TASK_HEADER = [
+    "任务编号",
+    "所属行动",
+    "任务内容",
+    "牵头单位",
+    "配合单位",
+    "责任人",
+    "开始日期",
+    "完成时限",
+    "完成进度(%)",
+    "任务状态",
+    "进展情况",
+    "所属区",
+    "报送期",
+]
+ACTIVITY_HEADER = [
+    "活动日期",
+    "区",
+    "活动类型",
+    "活动名称",
+    "所属品牌",
+    "参与企业数",
+    "参与人数",
+    "主办单位",
+    "备注",
+]
+ISSUE_HEADER = [
+    "诉求编号",
+    "受理日期",
+    "区",
+    "企业名称",
+    "诉求类别",
+    "诉求内容",
+    "承办单位",
+    "办理状态",
+    "办结日期",
+    "满意度",
+]
+
+
+def count(engine, model, current_only=True) -> int:
+    with engine.connect() as conn:
+        query = select(func.count()).select_from(model)
+        if current_only:
+            query = query.where(model.is_current)
+        return conn.execute(query).scalar_one()
+
+
+def test_all_five_kinds_in_one_workbook_are_stored(engine):
+    data = make_xlsx(
+        {
+            "指标体系": indicator_rows(),
+            "指标数据": [
+                VALUE_HEADER,
+                ["YS01", "企业开办时间", "南山区", "2022-03", 1.6, ""],
+                ["YS02", "", "福田", "2022年3月", "1,234", "初步数"],
+                ["YS03", "", "440306", "2022年第一季度", "96.5%", ""],
+            ],
+            "任务清单": [
+                TASK_HEADER,
+                [
+                    "A1-01",
+                    "领跑行动",
+                    "开展营商环境评价",
+                    "市发展改革委",
+                    "",
+                    "张三",
+                    dt.datetime(2022, 1, 1),
+                    "2022年6月底前",
+                    60,
+                    "",
+                    "已完成方案",
+                    "",
+                    "2022-Q1",
+                ],
+                [
+                    "A1-01",
+                    "领跑行动",
+                    "开展营商环境评价",
+                    "市发展改革委",
+                    "",
+                    "张三",
+                    dt.datetime(2022, 1, 1),
+                    "2022年6月底前",
+                    100,
+                    "已完成",
+                    "完成",
+                    "",
+                    "2022-Q2",
+                ],
+                [
+                    "A5-02",
+                    "连心行动",
+                    "政企恳谈会",
+                    "市工商联经济服务部",
+                    "",
+                    "李四",
+                    "",
+                    "长期坚持",
+                    50,
+                    "",
+                    "",
+                    "南山区",
+                    "2022-Q2",
+                ],
+            ],
+            "活动台账": [
+                ACTIVITY_HEADER,
+                [
+                    dt.datetime(2022, 3, 15),
+                    "福田区",
+                    "政策宣讲会",
+                    "惠企政策宣讲会",
+                    "民企话坛",
+                    30,
+                    80,
+                    "福田区工商联",
+                    "",
+                ],
+            ],
+            "企业诉求": [
+                ISSUE_HEADER,
+                [
+                    "SQ2022001",
+                    dt.datetime(2022, 3, 1),
+                    "宝安区",
+                    "深圳市某某科技有限公司",
+                    "融资贷款",
+                    "贷款受阻",
+                    "市地方金融监管局",
+                    "已办结",
+                    dt.datetime(2022, 3, 20),
+                    "满意",
+                ],
+            ],
+        }
+    )
+    report = import_file(engine, data, "all.xlsx")
+    assert report.errors == [], report.errors
+    assert report.status == "accepted"
+    assert (count(engine, Indicator), count(engine, IndicatorValue)) == (3, 3)
+    assert (count(engine, Task), count(engine, TaskSnapshot)) == (2, 3)
+    assert (count(engine, Activity), count(engine, EnterpriseIssue)) == (1, 1)
+    with engine.connect() as conn:
+        values = export_frame(conn, "indicator-values")
+        tasks = export_frame(conn, "tasks")
+        deadline = conn.execute(
+            select(Task.deadline, Task.deadline_text).where(Task.code == "A1-01")
+        ).one()
+        ongoing = conn.execute(
+            select(Task.ongoing, Task.deadline).where(Task.code == "A5-02")
+        ).one()
+    assert values[["区", "期间", "数值"]].values.tolist() == [
+        ["南山区", "2022-03", 1.6],
+        ["福田区", "2022-03", 1234.0],
+        ["宝安区", "2022-Q1", 96.5],
+    ]
+    assert tuple(deadline) == (dt.date(2022, 6, 30), "2022年6月底前")
+    assert tuple(ongoing) == (True, None)
+    assert tasks["报送期"].tolist() == ["2022-Q1", "2022-Q2", "2022-Q2"]
+
+
+def test_bad_district_bad_period_and_duplicate_are_named_by_row_and_nothing_is_written(engine):
+    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "indicators.xlsx")
+    data = make_xlsx(
+        {
+            "指标数据": [
+                VALUE_HEADER,
+                ["YS01", "", "南山区", "2022-03", 1.5, ""],
+                ["YS01", "", "福天区", "2022-03", 1.5, ""],
+                ["YS01", "", "罗湖区", 2022.1, 1.5, ""],
+                ["YS01", "", "南山区", "2022年3月", 2.0, ""],
+            ]
+        }
+    )
+    before = count(engine, IndicatorValue, current_only=False)
+    report = import_file(engine, data, "bad.xlsx")
+    assert report.status == "rejected"
+    problems = {(p.row, p.column): p for p in report.errors}
+    assert set(problems) == {(3, "区"), (4, "期间"), (5, None)}
+    assert problems[(3, "区")].suggestion == "福田区"
+    assert problems[(3, "区")].value == "福天区"
+    assert "2022年10月" in problems[(4, "期间")].message
+    assert "第 2 行" in problems[(5, None)].message
+    assert count(engine, IndicatorValue, current_only=False) == before
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count(Submission.id))).scalar_one() == 1
+
+
+def test_valid_rows_only_stores_the_good_rows_and_records_the_choice(engine):
+    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "indicators.xlsx")
+    data = make_xlsx(
+        {
+            "指标数据": [
+                VALUE_HEADER,
+                ["YS01", "", "南山区", "2022-03", 1.5, ""],
+                ["YS01", "", "火星区", "2022-03", 2, ""],
+            ]
+        }
+    )
+    report = import_file(engine, data, "partial.xlsx", ImportOptions(valid_rows_only=True))
+    assert report.status == "partial"
+    assert count(engine, IndicatorValue) == 1
+    with engine.connect() as conn:
+        submission = conn.execute(
+            select(Submission.status, Submission.valid_rows_only, Submission.rows_rejected).where(
+                Submission.id == report.submission_id
+            )
+        ).one()
+    assert tuple(submission) == ("partial", True, 1)
+
+
+def test_same_file_twice_changes_nothing_and_says_when(engine):
+    data = make_xlsx({"指标体系": indicator_rows()})
+    first = import_file(engine, data, "indicators.xlsx", ImportOptions(uploader="wang"))
+    second = import_file(engine, data, "indicators.xlsx")
+    assert (first.status, second.status) == ("accepted", "unchanged")
+    assert second.submission_id == first.submission_id
+    assert "wang" in second.message
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count(Submission.id))).scalar_one() == 1
+
+
+def test_later_submission_supersedes_and_keeps_history(engine):
+    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "indicators.xlsx")
+    first = import_file(
+        engine,
+        make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 10, ""]]}),
+        "a.xlsx",
+    )
+    second = import_file(
+        engine,
+        make_xlsx(
+            {
+                "指标数据": [
+                    VALUE_HEADER,
+                    ["YS02", "", "南山区", "2022-03", 12, "修正"],
+                    ["YS02", "", "福田区", "2022-03", 5, ""],
+                ]
+            }
+        ),
+        "b.xlsx",
+    )
+    assert (second.rows_new, second.rows_replaced, second.rows_unchanged) == (1, 1, 0)
+    with engine.connect() as conn:
+        history = conn.execute(
+            select(IndicatorValue.value, IndicatorValue.is_current, IndicatorValue.submission_id)
+            .where(IndicatorValue.district_id == 4)
+            .order_by(IndicatorValue.id)
+        ).all()
+        statuses = dict(conn.execute(select(Submission.id, Submission.status)).all())
+    assert [tuple(r) for r in history] == [
+        (10.0, False, first.submission_id),
+        (12.0, True, second.submission_id),
+    ]
+    assert statuses[first.submission_id] == "superseded"
+
+
+def test_hidden_sheet_is_skipped_with_a_warning(engine):
+    data = make_xlsx({"指标体系": indicator_rows(), "旧数据": indicator_rows()}, hidden=("旧数据",))
+    report = import_file(engine, data, "hidden.xlsx")
+    assert report.status == "accepted"
+    assert [w.sheet for w in report.warnings] == ["旧数据"]
+    assert count(engine, Indicator) == 3
+
+
+def test_missing_required_column_names_the_columns(engine):
+    data = make_xlsx({"指标体系": [["指标编码", "维度"], ["YS01", "营商环境"]]})
+    report = import_file(engine, data, "short.xlsx")
+    assert report.status == "rejected"
+    assert "指标名称" in report.errors[0].message
+
+
+def test_not_a_workbook_is_rejected_with_one_reason(engine):
+    report = import_file(engine, "区,数值\n南山区,1\n".encode(), "data.xlsx")
+    assert report.status == "rejected"
+    assert len(report.errors) == 1
+    assert "不是 Excel" in report.errors[0].message

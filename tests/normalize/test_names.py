@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+import pytest
+from normalize_testing import assert_input_error
+
+from data_model.i18n import t
+from data_model.normalize.names import NameMatcher, normalize_name
+
+UNITS = [
+    ("市发展改革委", ["深圳市发展和改革委员会", "市发改委"]),
+    ("市工商联宣传教育部", ["宣传教育部", "宣教部"]),
+    ("市商务局", []),
+    ("深圳市青年企业家联合会", ["青企联"]),
+]
+ACTIONS = [("领跑行动", ["A1"]), ("提质行动", ["A2"]), ("护航行动", ["A3"])]
+
+
+@pytest.fixture(scope="module")
+def units() -> NameMatcher:
+    return NameMatcher(UNITS, "normalize.kind_unit")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("市商务局", "市商务局"),
+        (" 市商务局 ", "市商务局"),
+        ("市 商务 局", "市商务局"),
+        ("市商务局\n", "市商务局"),
+        ("ＡＢＣ", "abc"),
+        ("Nanshan District", "nanshandistrict"),
+        ("A1", "a1"),
+        (440303, "440303"),
+        (440303.0, "440303"),
+        (1.5, "1.5"),
+        (None, ""),
+        ("", ""),
+    ],
+)
+def test_normalize_name(raw: object, expected: str) -> None:
+    assert normalize_name(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("市发展改革委", "市发展改革委"),
+        ("市发改委", "市发展改革委"),
+        ("深圳市发展和改革委员会", "市发展改革委"),
+        ("  市发改委  ", "市发展改革委"),
+        ("市 发改委", "市发展改革委"),
+        ("宣教部", "市工商联宣传教育部"),
+        ("宣传教育部", "市工商联宣传教育部"),
+        ("青企联", "深圳市青年企业家联合会"),
+        ("市商务局", "市商务局"),
+    ],
+)
+def test_match_names_and_aliases(units: NameMatcher, raw: str, expected: str) -> None:
+    assert units.match(raw) == expected
+
+
+def test_match_codes_case_insensitively() -> None:
+    actions = NameMatcher(ACTIONS, "normalize.kind_action")
+    assert actions.match("a1") == "领跑行动"
+    assert actions.match("Ａ２") == "提质行动"
+    assert actions.match(" A3 ") == "护航行动"
+
+
+def test_names_in_given_order(units: NameMatcher) -> None:
+    assert units.names == [name for name, _ in UNITS]
+    units.names.append("x")  # a copy: the matcher is unaffected
+    assert len(units.names) == len(UNITS)
+
+
+@pytest.mark.parametrize(
+    ("raw", "suggestion"),
+    [
+        ("市商务厅", "市商务局"),
+        ("市发改局", "市发展改革委"),
+        ("宣教", "市工商联宣传教育部"),
+        ("青企协", "深圳市青年企业家联合会"),
+        ("住建局", None),
+        ("xyz", None),
+        (12345, None),
+    ],
+)
+def test_unknown_name_with_suggestion(
+    units: NameMatcher, raw: object, suggestion: str | None
+) -> None:
+    error = assert_input_error("normalize.name_unknown", units.match, raw)
+    assert error.suggestion == suggestion
+    assert error.params["kind"] == t("normalize.kind_unit")
+    assert error.params["value"] == str(raw).strip()
+    assert units.suggest(raw) == suggestion
+
+
+@pytest.mark.parametrize("raw", [None, "", "  ", "-", "—", "/", "无", "N/A"])
+def test_missing_name(units: NameMatcher, raw: object) -> None:
+    error = assert_input_error("normalize.name_missing", units.match, raw)
+    assert error.params["kind"] == t("normalize.kind_unit")
+
+
+def test_kind_is_translated_in_messages() -> None:
+    matcher = NameMatcher(ACTIONS, "normalize.kind_action")
+    error = assert_input_error("normalize.name_unknown", matcher.match, "领跑活动")
+    assert error.suggestion == "领跑行动"
+    assert error.params["kind_key"] == "normalize.kind_action"
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        [("甲", []), ("甲", [])],
+        [("甲", ["乙"]), ("丙", ["乙"])],
+        [("甲", ["乙"]), ("乙", [])],
+        [("甲", ["A1"]), ("丙", ["a1"])],
+        [("甲", []), ("甲 ", [])],
+        [("", [])],
+        [("  ", ["x"])],
+    ],
+)
+def test_ambiguous_or_empty_entries_rejected(entries: list[tuple[str, list[str]]]) -> None:
+    with pytest.raises(ValueError):
+        NameMatcher(entries, "normalize.kind_unit")
+
+
+def test_repeated_alias_within_one_entry_is_fine() -> None:
+    matcher = NameMatcher(
+        [("大鹏新区", ["大鹏", "大鹏", "大鹏新区", ""])], "normalize.kind_district"
+    )
+    assert matcher.match("大鹏") == "大鹏新区"
+
+
+def test_empty_matcher() -> None:
+    matcher = NameMatcher([], "normalize.kind_brand")
+    assert matcher.names == []
+    error = assert_input_error("normalize.name_unknown", matcher.match, "民企话坛")
+    assert error.suggestion is None

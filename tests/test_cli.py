@@ -1,0 +1,153 @@
+"""The command line: exit codes, JSON output, export round trip, templates, seed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from data_model.cli import main
+from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
+
+
+@pytest.fixture
+def db(tmp_path):
+    return f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+
+
+def write(tmp_path, name: str, sheets: dict) -> str:
+    path = tmp_path / name
+    path.write_bytes(make_xlsx(sheets))
+    return str(path)
+
+
+def test_import_of_bad_district_period_and_duplicate_exits_1_and_names_rows(tmp_path, db, capsys):
+    indicators = write(tmp_path, "indicators.xlsx", {"指标体系": indicator_rows()})
+    assert main(["import", indicators, "--db", db]) == 0
+    bad = write(
+        tmp_path,
+        "bad.xlsx",
+        {
+            "指标数据": [
+                VALUE_HEADER,
+                ["YS02", "", "南山区", "2022-03", 5, ""],
+                ["YS02", "", "福天区", "2022-03", 5, ""],
+                ["YS02", "", "罗湖区", "2022-13", 5, ""],
+                ["YS02", "", "南山", "2022年3月", 6, ""],
+            ]
+        },
+    )
+    capsys.readouterr()
+    assert main(["import", bad, "--db", db, "--json"]) == 1
+    result = json.loads(capsys.readouterr().out)
+    assert result["status"] == "rejected"
+    assert result["submission_id"] is None
+    errors = result["sheets"][0]["errors"]
+    assert [(e["row"], e["column"]) for e in errors] == [(3, "区"), (4, "期间"), (5, None)]
+    assert errors[0]["suggestion"] == "福田区"
+    assert set(errors[0]) == {"sheet", "row", "column", "value", "message", "suggestion"}
+    export = tmp_path / "values.csv"
+    assert main(["export", "indicator-values", "--out", str(export), "--db", db]) == 0
+    assert export.read_text(encoding="utf-8-sig").strip() == "指标编码,指标名称,区,期间,数值,备注"
+
+
+def test_import_prints_a_readable_summary_and_export_round_trips(tmp_path, db, capsys):
+    indicators = write(tmp_path, "indicators.xlsx", {"指标体系": indicator_rows()})
+    values = write(
+        tmp_path,
+        "values.xlsx",
+        {
+            "指标数据": [
+                VALUE_HEADER,
+                ["YS02", "", "福田", "2022年3月", "1,234", "=cmd|' /C calc'!A0"],
+            ]
+        },
+    )
+    assert main(["import", indicators, values, "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "values.xlsx: 已导入" in out
+    export = tmp_path / "values.xlsx.out.xlsx"
+    assert main(["export", "indicator-values", "--out", str(export), "--db", db]) == 0
+    sheet = load_workbook(export).active
+    assert [c.value for c in sheet[2]] == [
+        "YS02",
+        "新增民营企业数",
+        "福田区",
+        "2022-03",
+        1234,
+        "'=cmd|' /C calc'!A0",
+    ]
+    assert sheet.cell(2, 6).data_type == "s"
+
+
+def test_same_file_twice_exits_0_unchanged(tmp_path, db, capsys):
+    indicators = write(tmp_path, "indicators.xlsx", {"指标体系": indicator_rows()})
+    main(["import", indicators, "--db", db])
+    capsys.readouterr()
+    assert main(["import", indicators, "--db", db, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "unchanged"
+
+
+def test_dry_run_reports_counts_and_writes_nothing(tmp_path, db, capsys):
+    indicators = write(tmp_path, "indicators.xlsx", {"指标体系": indicator_rows()})
+    assert main(["import", indicators, "--db", db, "--dry-run", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["rows_new"] == 3
+    export = tmp_path / "indicators.csv"
+    main(["export", "indicators", "--out", str(export), "--db", db])
+    assert len(export.read_text(encoding="utf-8-sig").strip().splitlines()) == 1
+
+
+def test_usage_errors_exit_2(tmp_path, db, capsys):
+    assert main(["import", str(tmp_path / "missing.xlsx"), "--db", db]) == 2
+    indicators = write(tmp_path, "indicators.xlsx", {"指标体系": indicator_rows()})
+    assert main(["import", indicators, "--period", "2022.13.5", "--db", db]) == 2
+    assert main(["export", "tasks", "--out", str(tmp_path / "x.txt"), "--db", db]) == 2
+    with pytest.raises(SystemExit) as exit_info:
+        main(["import"])
+    assert exit_info.value.code == 2
+
+
+def test_every_command_has_help(capsys):
+    for command in ("init", "import", "export", "template", "seed"):
+        with pytest.raises(SystemExit) as exit_info:
+            main([command, "--help"])
+        assert exit_info.value.code == 0
+        assert "--db" in capsys.readouterr().out
+
+
+def test_template_has_a_sheet_per_kind_instructions_and_dropdowns(tmp_path, db):
+    out = tmp_path / "template.xlsx"
+    assert main(["template", "all", "--out", str(out), "--db", db]) == 0
+    workbook = load_workbook(out)
+    assert workbook.sheetnames[:6] == [
+        "填写说明",
+        "指标体系",
+        "指标数据",
+        "任务清单",
+        "活动台账",
+        "企业诉求",
+    ]
+    tasks = workbook["任务清单"]
+    assert tasks.freeze_panes == "A2"
+    assert tasks["A1"].value == "任务编号"
+    formulas = {str(dv.sqref): dv.formula1 for dv in tasks.data_validations.dataValidation}
+    assert formulas["J2:J5000"].startswith('"已完成')
+    assert "_lists" in formulas["B2:B5000"]
+
+
+def test_template_imports_as_nothing_to_do(tmp_path, db, capsys):
+    out = tmp_path / "template.xlsx"
+    main(["template", "all", "--out", str(out), "--db", db])
+    capsys.readouterr()
+    assert main(["import", str(out), "--db", db, "--json"]) == 1
+    result = json.loads(capsys.readouterr().out)
+    assert result["status"] == "rejected"
+    assert all(s["rows_read"] == 0 for s in result["sheets"])
+
+
+def test_seed_loads_sample_data_once(tmp_path, db, capsys):
+    assert main(["seed", "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["seed", "--if-empty", "--db", db]) == 0
+    assert "未载入" in capsys.readouterr().out
