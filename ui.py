@@ -15,8 +15,10 @@ from data_model import settings
 from data_model.cli import open_database
 from data_model.db import normalize_url
 from data_model.export import frame_to_xlsx
+from data_model.filters import PAGE_GRANULARITIES, Filters, from_params, to_params
 from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from data_model.queries import data_version
+from data_model.normalize.periods import period_containing, period_end, period_label
+from data_model.queries import data_version, filter_options
 
 LANGUAGE_KEY = "lang"
 
@@ -102,3 +104,99 @@ def download_table(frame: pd.DataFrame, file_stem: str, key: str) -> None:
         key=key,
         icon=":material/download:",
     )
+
+
+FILTER_KEYS = ("f_granularity", "f_period", "f_districts", "f_dimension", "f_action")
+
+
+def global_filters(show: tuple[str, ...] = ("period", "districts")) -> Filters | None:
+    """The sidebar filters shared by every page, kept in the session and in the URL.
+
+    On the first run of a session the URL decides (a copied link reopens the same
+    view); afterwards the widgets do, and the URL follows them. `show` picks which
+    of districts, dimension and action a page offers; period is always shown.
+    Returns None when there is no data to filter yet.
+    """
+    options = query(filter_options)
+    if options is None:
+        return None
+    if "f_initialised" not in st.session_state:
+        from_url = from_params(dict(st.query_params.to_dict()), options)
+        for notice in from_url.notices:
+            st.toast(tr(notice), icon=":material/info:")
+        st.session_state.update(
+            f_granularity=from_url.granularity,
+            f_period=from_url.period,
+            f_districts=list(from_url.districts),
+            f_dimension=from_url.dimension or "",
+            f_action=from_url.action or "",
+            f_initialised=True,
+        )
+    for key in FILTER_KEYS:  # keep values while a page that hides a filter is shown
+        st.session_state[key] = st.session_state[key]
+    sidebar = st.sidebar
+    sidebar.header(tr("filters.heading"))
+    granularity = (
+        sidebar.segmented_control(
+            tr("filters.granularity"),
+            PAGE_GRANULARITIES,
+            format_func=lambda g: tr(f"filters.gran_{g}"),
+            key="f_granularity",
+        )
+        or "year"
+    )
+    periods = options.periods(granularity)
+    if st.session_state.f_period not in periods:
+        st.session_state.f_period = _closest_period(st.session_state.f_period, granularity, periods)
+    period = sidebar.selectbox(
+        tr("filters.period"),
+        periods,
+        format_func=lambda p: period_label(p, language()),
+        key="f_period",
+    )
+    districts: list[str] = st.session_state.f_districts
+    if "districts" in show:
+        districts = sidebar.multiselect(
+            tr("filters.districts"),
+            options.districts,
+            key="f_districts",
+            placeholder=tr("filters.all_districts"),
+        )
+    dimension = st.session_state.f_dimension
+    if "dimension" in show:
+        dimension = sidebar.selectbox(
+            tr("filters.dimension"),
+            ["", *options.dimensions],
+            format_func=lambda d: d or tr("filters.all"),
+            key="f_dimension",
+        )
+    action = st.session_state.f_action
+    if "action" in show:
+        action = sidebar.selectbox(
+            tr("filters.action"),
+            ["", *options.actions],
+            format_func=lambda a: a or tr("filters.all"),
+            key="f_action",
+        )
+    filters = Filters(
+        period=period,
+        granularity=granularity,
+        districts=tuple(districts),
+        dimension=dimension or None,
+        action=action or None,
+    )
+    params = to_params(filters, options)
+    if language() != DEFAULT_LANGUAGE:
+        params[LANGUAGE_KEY] = language()
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+    return filters
+
+
+def _closest_period(previous: str, granularity: str, periods: list[str]) -> str:
+    """When the granularity changes, keep the period that holds the old period's end."""
+    try:
+        wanted = period_containing(period_end(previous), granularity)
+    except ValueError:
+        return periods[0]
+    return wanted if wanted in periods else periods[0]

@@ -10,7 +10,9 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, and_, func, select
 
+from data_model.filters import FilterOptions
 from data_model.models import (
+    Action,
     Activity,
     Brand,
     District,
@@ -21,7 +23,14 @@ from data_model.models import (
     Task,
     TaskSnapshot,
 )
-from data_model.normalize.periods import period_end, sort_key
+from data_model.normalize.periods import (
+    granularity,
+    period_containing,
+    period_end,
+    period_start,
+    periods_between,
+    sort_key,
+)
 from data_model.task_status import TaskSummary, summarize, task_status_frame
 
 HIGHLIGHTS_FILE = Path(__file__).parent / "defaults" / "highlights.json"
@@ -78,14 +87,27 @@ def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def _year_bounds(year: int) -> tuple[date, date]:
-    return date(year, 1, 1), date(year, 12, 31)
+def _bounds(period: str) -> tuple[date, date]:
+    return period_start(period), period_end(period)
+
+
+def sub_periods(period: str) -> list[str]:
+    """Every canonical period inside `period`, itself included (at most 19 for a year)."""
+    start, end = _bounds(period)
+    found = []
+    for level in ("year", "half", "quarter", "month"):
+        first = period_containing(start, level)
+        last = period_containing(end, level)
+        for candidate in periods_between(first, last):
+            if period_start(candidate) >= start and period_end(candidate) <= end:
+                found.append(candidate)
+    return found
 
 
 def activity_count(
-    conn: Connection, year: int, activity_type: str | None = None, brand: str | None = None
+    conn: Connection, period: str, activity_type: str | None = None, brand: str | None = None
 ) -> int:
-    start, end = _year_bounds(year)
+    start, end = _bounds(period)
     query = select(func.count(Activity.id)).where(
         Activity.is_current, Activity.activity_date >= start, Activity.activity_date <= end
     )
@@ -96,8 +118,8 @@ def activity_count(
     return conn.execute(query).scalar_one()
 
 
-def issues_resolved(conn: Connection, year: int) -> int:
-    start, end = _year_bounds(year)
+def issues_resolved(conn: Connection, period: str) -> int:
+    start, end = _bounds(period)
     return conn.execute(
         select(func.count(EnterpriseIssue.id)).where(
             EnterpriseIssue.is_current,
@@ -108,8 +130,8 @@ def issues_resolved(conn: Connection, year: int) -> int:
     ).scalar_one()
 
 
-def issues_received(conn: Connection, year: int) -> int:
-    start, end = _year_bounds(year)
+def issues_received(conn: Connection, period: str) -> int:
+    start, end = _bounds(period)
     return conn.execute(
         select(func.count(EnterpriseIssue.id)).where(
             EnterpriseIssue.is_current,
@@ -119,8 +141,8 @@ def issues_received(conn: Connection, year: int) -> int:
     ).scalar_one()
 
 
-def indicator_year_end(conn: Connection, code: str, geography: str, year: int) -> float | None:
-    """The value of the last period within `year` reported for one indicator and geography."""
+def indicator_period_end(conn: Connection, code: str, geography: str, period: str) -> float | None:
+    """The value of the last period within `period` reported for one indicator and geography."""
     rows = conn.execute(
         select(IndicatorValue.period, IndicatorValue.value)
         .join(District, District.id == IndicatorValue.district_id)
@@ -128,7 +150,7 @@ def indicator_year_end(conn: Connection, code: str, geography: str, year: int) -
             IndicatorValue.is_current,
             IndicatorValue.indicator_code == code,
             District.name == geography,
-            IndicatorValue.period.like(f"{year}%"),
+            IndicatorValue.period.in_(sub_periods(period)),
         )
     ).all()
     if not rows:
@@ -136,20 +158,24 @@ def indicator_year_end(conn: Connection, code: str, geography: str, year: int) -
     return max(rows, key=lambda r: (period_end(r.period), sort_key(r.period))).value
 
 
-def indicator_completeness(conn: Connection, year: int) -> float | None:
-    """Share (%) of expected indicator values for the year that were reported.
+def indicator_completeness(conn: Connection, period: str) -> float | None:
+    """Share (%) of expected indicator values for `period` that were reported.
 
     Expected: every current indicator x every geography x every period of the
-    indicator's frequency in the year (12 months, 4 quarters or 1 year).
+    indicator's frequency inside `period` (a year holds 12 months, 4 quarters, 1 year).
     """
-    per_frequency = {"month": 12, "quarter": 4, "year": 1}
+    inside = sub_periods(period)
+    per_frequency = {
+        freq: sum(1 for p in inside if granularity(p) == freq)
+        for freq in ("month", "quarter", "year")
+    }
     geographies = conn.execute(select(func.count(District.id))).scalar_one()
     frequencies = conn.execute(
         select(Indicator.frequency, func.count(Indicator.id))
         .where(Indicator.is_current)
         .group_by(Indicator.frequency)
     ).all()
-    expected = sum(per_frequency.get(freq, 12) * count for freq, count in frequencies) * geographies
+    expected = sum(per_frequency.get(freq, 0) * count for freq, count in frequencies) * geographies
     if expected == 0:
         return None
     reported = conn.execute(
@@ -157,14 +183,17 @@ def indicator_completeness(conn: Connection, year: int) -> float | None:
         .join(
             Indicator, and_(Indicator.code == IndicatorValue.indicator_code, Indicator.is_current)
         )
-        .where(IndicatorValue.is_current, IndicatorValue.period.like(f"{year}%"))
+        .where(
+            IndicatorValue.is_current,
+            IndicatorValue.period.in_(inside),
+        )
     ).scalar_one()
     return min(reported / expected * 100, 100.0)
 
 
-def tasks_as_of_year_end(conn: Connection, year: int, today: date | None = None) -> TaskSummary:
-    """Task summary at the end of `year`, or today while the year is still running."""
-    as_of = min(date(year, 12, 31), today or date.today())
+def tasks_at_period_end(conn: Connection, period: str, today: date | None = None) -> TaskSummary:
+    """Task summary at the end of `period`, or today while the period is still running."""
+    as_of = min(period_end(period), today or date.today())
     return summarize(task_status_frame(conn, as_of))
 
 
@@ -175,19 +204,19 @@ class Highlight:
     unit: str
 
 
-def highlights(conn: Connection, year: int, path: Path = HIGHLIGHTS_FILE) -> list[Highlight]:
-    """The configured headline figures of a year (SPEC §6: e.g. 16 policy briefings in 2021)."""
+def highlights(conn: Connection, period: str, path: Path = HIGHLIGHTS_FILE) -> list[Highlight]:
+    """The configured headline figures of a period (SPEC §6: 16 policy briefings in 2021...)."""
     result = []
     for spec in json.loads(path.read_text(encoding="utf-8")):
         measure = spec["measure"]
         if measure == "activity_type_count":
-            value = activity_count(conn, year, activity_type=spec["value"])
+            value = activity_count(conn, period, activity_type=spec["value"])
         elif measure == "brand_activity_count":
-            value = activity_count(conn, year, brand=spec["value"])
+            value = activity_count(conn, period, brand=spec["value"])
         elif measure == "issues_resolved":
-            value = issues_resolved(conn, year)
-        elif measure == "indicator_year_end":
-            value = indicator_year_end(conn, spec["value"], spec["geography"], year)
+            value = issues_resolved(conn, period)
+        elif measure == "indicator_period_end":
+            value = indicator_period_end(conn, spec["value"], spec["geography"], period)
         else:
             raise ValueError(f"unknown highlight measure {measure!r} in {path}")
         result.append(Highlight(spec["key"], value, spec["unit"]))
@@ -198,9 +227,9 @@ def task_count(conn: Connection) -> int:
     return conn.execute(select(func.count(Task.id)).where(Task.is_current)).scalar_one()
 
 
-def activities_by_month(conn: Connection, year: int) -> pd.DataFrame:
-    """Activities held per month of `year` by brand ('' for activities outside the brands)."""
-    start, end = _year_bounds(year)
+def activities_by_month(conn: Connection, period: str) -> pd.DataFrame:
+    """Activities held per month of `period` by brand ('' for activities outside the brands)."""
+    start, end = _bounds(period)
     month = func.extract("month", Activity.activity_date)
     rows = conn.execute(
         select(
@@ -214,3 +243,29 @@ def activities_by_month(conn: Connection, year: int) -> pd.DataFrame:
         .order_by(month)
     ).all()
     return pd.DataFrame([(int(m), b, n) for m, b, n in rows], columns=["month", "brand", "count"])
+
+
+def filter_options(conn: Connection) -> FilterOptions | None:
+    """The choices the global filters offer; None while there is no data."""
+    years = data_years(conn)
+    if not years:
+        return None
+    districts = conn.execute(
+        select(District.name, District.code).order_by(District.sort_order)
+    ).all()
+    actions = conn.execute(select(Action.name, Action.code).order_by(Action.sort_order)).all()
+    dimensions = conn.execute(
+        select(Indicator.dimension)
+        .where(Indicator.is_current)
+        .distinct()
+        .order_by(Indicator.dimension)
+    ).scalars()
+    return FilterOptions(
+        first_year=years[0],
+        last_period_day=date(years[-1], 12, 31),
+        districts=tuple(name for name, _ in districts),
+        district_codes=dict(districts),
+        dimensions=tuple(dimensions),
+        actions=tuple(name for name, _ in actions),
+        action_codes=dict(actions),
+    )

@@ -1,22 +1,22 @@
-"""总览 Overview: the year's headline figures with the change against the previous year."""
+"""总览 Overview: the period's headline figures with the change against the previous period."""
 
 import pandas as pd
 import streamlit as st
 
-import charts
+from charts.overview import stacked_monthly_bars, status_bar
 from data_model.formatting import format_change, format_number
+from data_model.normalize.periods import period_label, previous_period
 from data_model.queries import (
     activities_by_month,
     activity_count,
-    data_years,
     has_data,
     highlights,
     indicator_completeness,
     issues_resolved,
-    tasks_as_of_year_end,
+    tasks_at_period_end,
 )
 from data_model.task_status import STATUSES
-from ui import empty_state, finding, query, tr
+from ui import empty_state, finding, global_filters, language, query, tr
 
 st.title(tr("overview.title"))
 
@@ -24,20 +24,21 @@ if not query(has_data):
     empty_state("overview.no_data")
     st.stop()
 
-years = query(data_years)
-year = st.sidebar.selectbox(tr("overview.year"), years[::-1], key="overview_year")
-previous = year - 1
+filters = global_filters(show=())
+period = filters.period
+previous = previous_period(period)
+label = period_label(period, language())
 
-tasks = query(tasks_as_of_year_end, year)
-tasks_before = query(tasks_as_of_year_end, previous)
-completeness = query(indicator_completeness, year)
+tasks = query(tasks_at_period_end, period)
+tasks_before = query(tasks_at_period_end, previous)
+completeness = query(indicator_completeness, period)
 completeness_before = query(indicator_completeness, previous)
-activities = query(activity_count, year)
+activities = query(activity_count, period)
 activities_before = query(activity_count, previous)
-resolved = query(issues_resolved, year)
+resolved = query(issues_resolved, period)
 resolved_before = query(issues_resolved, previous)
 
-st.subheader(tr("overview.cards_heading", year=year))
+st.subheader(tr("overview.cards_heading", period=label))
 cards = st.columns(5)
 cards[0].metric(
     tr("overview.completion_rate"),
@@ -68,8 +69,8 @@ cards[4].metric(
     help=tr("overview.completeness_help"),
 )
 
-st.subheader(tr("overview.highlights_heading", year=year))
-current_highlights = query(highlights, year)
+st.subheader(tr("overview.highlights_heading", period=label))
+current_highlights = query(highlights, period)
 previous_highlights = {h.key: h.value for h in query(highlights, previous)}
 columns = st.columns(len(current_highlights))
 for column, item in zip(columns, current_highlights, strict=True):
@@ -97,7 +98,7 @@ with left:
     if tasks.total == 0:
         empty_state("overview.no_tasks")
     else:
-        st.plotly_chart(charts.status_bar(counts), width="stretch")
+        st.plotly_chart(status_bar(counts), width="stretch")
         finding(
             tr(
                 "overview.status_finding",
@@ -108,16 +109,14 @@ with left:
             )
         )
 with right:
-    st.subheader(tr("overview.activities_heading", year=year))
-    monthly = query(activities_by_month, year)
+    st.subheader(tr("overview.activities_heading", period=label))
+    monthly = query(activities_by_month, period)
     if monthly.empty:
         empty_state("overview.no_activities")
     else:
         monthly["brand"] = monthly["brand"].replace("", tr("overview.no_brand"))
         monthly["month"] = monthly["month"].map(lambda m: tr("overview.month", month=m))
-        st.plotly_chart(
-            charts.stacked_monthly_bars(monthly, "month", "count", "brand"), width="stretch"
-        )
+        st.plotly_chart(stacked_monthly_bars(monthly, "month", "count", "brand"), width="stretch")
         busiest = monthly.groupby("month", sort=False)["count"].sum()
         finding(
             tr(

@@ -37,7 +37,7 @@ def metric_values(app: AppTest) -> dict[str, str]:
 def test_overview_shows_the_2021_figures_of_the_sample_data(sample_data_dir, monkeypatch):
     app = run_app(sample_data_dir, monkeypatch)
     assert not app.exception
-    app.sidebar.selectbox(key="overview_year").set_value(2021).run()
+    app.sidebar.selectbox(key="f_period").set_value("2021").run()
     assert not app.exception
     metrics = metric_values(app)
     assert metrics["政策宣讲会"] == "16 场"
@@ -59,3 +59,18 @@ def test_empty_database_shows_a_friendly_state(tmp_path, monkeypatch):
     assert not app.exception
     assert app.info, [e for e in app.main]
     assert "暂无数据" in app.info[0].value
+
+
+def test_a_link_with_filters_reopens_the_same_view(sample_data_dir, monkeypatch):
+    app = run_app(sample_data_dir, monkeypatch, gran="quarter", period="2022-Q2")
+    assert not app.exception
+    assert app.sidebar.selectbox(key="f_period").value == "2022-Q2"
+    assert app.query_params["period"] == "2022-Q2"
+    assert "2022年第二季度工作进展" in [h.value for h in app.subheader]
+
+
+def test_an_invalid_link_falls_back_with_a_notice(sample_data_dir, monkeypatch):
+    app = run_app(sample_data_dir, monkeypatch, period="2099", gran="week")
+    assert not app.exception
+    assert app.sidebar.selectbox(key="f_period").value == "2023"
+    assert len(app.toast) == 2

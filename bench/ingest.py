@@ -1,0 +1,603 @@
+"""Benchmark of the spreadsheet importer on large long-form indicator-value workbooks.
+
+Not a test: it prints figures. For each size given with `--rows` it
+
+1. generates (or reuses from `bench/output/`) a `指标数据` workbook of that many data rows,
+   saved with shared strings as Excel saves it, plus the `指标体系` workbook defining
+   its indicators;
+2. in a fresh process, creates a fresh SQLite database with `open_database`, imports
+   the indicators workbook, then times `import_file` on the values workbook and reads
+   the process's peak RSS;
+3. in another fresh process, times "the floor" for the same file: reading it with
+   python-calamine, plus a raw `sqlite3` executemany of the same rows into a fresh table
+   with the same columns and unique key, in one transaction;
+4. prints the medians of `--repeat` runs.
+
+Run from the project root: `make bench` or `.venv/bin/python bench/ingest.py --help`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import platform
+import random
+import re
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+if str(PROJECT_ROOT) not in sys.path:
+    sys.path.insert(0, str(PROJECT_ROOT))  # so that a child process can import data_model
+
+OUTPUT_DIR = PROJECT_ROOT / "bench" / "output"
+MASTER_DATA = PROJECT_ROOT / "data_model" / "defaults" / "master_data.json"
+SAMPLE_INDICATORS = PROJECT_ROOT / "sample_data" / "indicators.xlsx"
+
+VALUES_SHEET = "指标数据"
+VALUES_HEADER = ("指标编码", "指标名称", "区", "期间", "数值", "备注")
+INDICATORS_SHEET = "指标体系"
+INDICATORS_HEADER = (
+    "指标编码",
+    "指标名称",
+    "维度",
+    "计量单位",
+    "指标方向",
+    "权重",
+    "目标值",
+    "数据频度",
+    "汇总方式",
+)
+INDICATOR_COUNT = 300  # 300 indicators x 12 geographies = 3,600 rows per month
+INDICATORS_PER_PREFIX = 60  # codes YS01..YS60, FZ01..FZ60, ... (5 prefixes x 60 = 300)
+FIRST_MONTH = (2021, 1)
+SEED = 20261125
+EXTRA_UNITS = ("家", "%", "亿元", "件", "人", "个", "次", "天")
+
+
+# --- indicators and geographies -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """One row of the `指标体系` workbook."""
+
+    code: str
+    name: str
+    dimension: str
+    unit: str
+    direction: str
+    weight: float
+    target: float | None
+    aggregation: str
+
+    def cells(self) -> list[object]:
+        """The row in the order of INDICATORS_HEADER (every indicator is monthly)."""
+        return [
+            self.code,
+            self.name,
+            self.dimension,
+            self.unit,
+            self.direction,
+            self.weight,
+            self.target,
+            "月",
+            self.aggregation,
+        ]
+
+
+def geography_names() -> list[str]:
+    """The 12 geography names of the default master data, in their file order."""
+    data = json.loads(MASTER_DATA.read_text(encoding="utf-8"))
+    return [district["name"] for district in data["districts"]]
+
+
+def benchmark_indicators() -> list[IndicatorRow]:
+    """INDICATOR_COUNT indicators: the 32 real ones of the sample data, then more of each prefix.
+
+    The real indicators keep their code, name, dimension, unit, direction, weight, target
+    and aggregation. Each of their code prefixes (YS, FZ, ZL, CZ, SH) is continued with
+    made-up indicators of the same dimension up to INDICATORS_PER_PREFIX codes.
+    """
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(SAMPLE_INDICATORS)).get_sheet_by_name(INDICATORS_SHEET)
+    header, *data = rows.to_python()
+    column = {name: header.index(name) for name in INDICATORS_HEADER}
+    real = [
+        IndicatorRow(
+            code=row[column["指标编码"]],
+            name=row[column["指标名称"]],
+            dimension=row[column["维度"]],
+            unit=row[column["计量单位"]],
+            direction=row[column["指标方向"]],
+            weight=row[column["权重"]],
+            target=row[column["目标值"]] if row[column["目标值"]] != "" else None,
+            aggregation=row[column["汇总方式"]],
+        )
+        for row in data
+        if row[column["指标编码"]]
+    ]
+    indicators = list(real)
+    dimensions = {row.code[:2]: row.dimension for row in real}
+    taken = {row.code for row in real}
+    for prefix, dimension in dimensions.items():
+        for number in range(1, INDICATORS_PER_PREFIX + 1):
+            code = f"{prefix}{number:02d}"
+            if code in taken:
+                continue
+            unit = EXTRA_UNITS[number % len(EXTRA_UNITS)]
+            indicators.append(
+                IndicatorRow(
+                    code=code,
+                    name=f"{dimension}监测指标{code}",
+                    dimension=dimension,
+                    unit=unit,
+                    direction="逆向" if unit == "天" else "正向",
+                    weight=1.0,
+                    target=None,
+                    aggregation="期末值" if unit == "%" else "求和",
+                )
+            )
+    indicators.sort(key=lambda row: row.code)
+    if len(indicators) < INDICATOR_COUNT:
+        raise SystemExit(f"only {len(indicators)} indicators could be made")
+    return indicators[:INDICATOR_COUNT]
+
+
+def month_periods(count: int) -> list[str]:
+    """`count` consecutive months as canonical periods, from FIRST_MONTH: 2021-01, 2021-02, ..."""
+    year, month = FIRST_MONTH
+    periods = []
+    for _ in range(count):
+        periods.append(f"{year}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return periods
+
+
+# --- writing workbooks as Excel does (shared strings) ---------------------------------
+
+INLINE_STRING_CELL = re.compile(
+    rb'<c ([^>]*?)t="inlineStr"([^>]*)><is><t(?P<space>[^>]*)>(?P<text>.*?)</t></is></c>',
+    re.DOTALL,
+)
+SHARED_STRINGS_PART = "xl/sharedStrings.xml"
+SHARED_STRINGS_OVERRIDE = (
+    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml" />'
+)
+SHARED_STRINGS_RELATIONSHIP = (
+    b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'relationships/sharedStrings" Target="sharedStrings.xml" Id="rIdSharedStrings" />'
+)
+
+
+def save_workbook(path: Path, sheet_name: str, rows) -> None:
+    """Write `rows` (header first) to one sheet with openpyxl write_only, with shared strings.
+
+    openpyxl writes text cells as inline strings; Excel writes them once in
+    `xl/sharedStrings.xml` and refers to them by index. The workbook is written to a
+    temporary file, converted, checked, and only then renamed to `path`, so an
+    interrupted run never leaves a half-written cached file.
+    """
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_name)
+    for row in rows:
+        sheet.append(row)
+    inline_path = path.with_name(path.name + ".inline.tmp")
+    shared_path = path.with_name(path.name + ".shared.tmp")
+    workbook.save(inline_path)
+    share_strings(inline_path, shared_path)
+    inline_path.unlink()
+    with zipfile.ZipFile(shared_path) as archive:
+        if SHARED_STRINGS_PART not in archive.namelist():
+            raise SystemExit(f"{path.name}: {SHARED_STRINGS_PART} is missing")
+    shared_path.replace(path)
+
+
+def share_strings(source: Path, target: Path) -> None:
+    """Copy the xlsx `source` to `target`, turning inline-string cells into shared strings."""
+    with zipfile.ZipFile(source) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    if SHARED_STRINGS_PART in parts:
+        target.write_bytes(source.read_bytes())
+        return
+    index_of: dict[bytes, int] = {}
+    strings: list[bytes] = []
+    references = 0
+
+    def shared_cell(match: re.Match) -> bytes:
+        nonlocal references
+        key = match["space"] + b">" + match["text"]  # keeps xml:space="preserve"
+        index = index_of.get(key)
+        if index is None:
+            index = index_of[key] = len(strings)
+            strings.append(b"<si><t" + key + b"</t></si>")
+        references += 1
+        return b"<c " + match[1] + b't="s"' + match[2] + b"><v>" + str(index).encode() + b"</v></c>"
+
+    for name in parts:
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            parts[name] = INLINE_STRING_CELL.sub(shared_cell, parts[name])
+            if b"inlineStr" in parts[name]:
+                raise SystemExit(f"{source.name}: inline strings left in {name}")
+    parts[SHARED_STRINGS_PART] = b"".join(
+        [
+            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
+            b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"',
+            f' count="{references}" uniqueCount="{len(strings)}">'.encode(),
+            *strings,
+            b"</sst>",
+        ]
+    )
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", SHARED_STRINGS_OVERRIDE + b"</Types>"
+    )
+    rels = "xl/_rels/workbook.xml.rels"
+    parts[rels] = parts[rels].replace(
+        b"</Relationships>", SHARED_STRINGS_RELATIONSHIP + b"</Relationships>"
+    )
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+
+
+# --- the cached input files -----------------------------------------------------------
+
+
+INDICATORS_PATH = OUTPUT_DIR / f"indicators_{INDICATOR_COUNT}.xlsx"
+
+
+def values_path_for(row_count: int) -> Path:
+    """Where the `指标数据` workbook of `row_count` data rows is cached."""
+    return OUTPUT_DIR / f"indicator_values_{row_count}.xlsx"
+
+
+def values_rows(row_count: int, indicators: list[IndicatorRow], geographies: list[str]):
+    """Header, then `row_count` data rows ordered by period, indicator and geography.
+
+    Keys (indicator, geography, period) are unique: there are as many months as needed
+    to reach `row_count`, and the last month is cut short. 备注 is left empty (no cell).
+    """
+    rng = random.Random(SEED)
+    per_month = len(indicators) * len(geographies)
+    periods = month_periods(math.ceil(row_count / per_month))
+    yield list(VALUES_HEADER)
+    produced = 0
+    for period in periods:
+        for indicator in indicators:
+            for geography in geographies:
+                if produced == row_count:
+                    return
+                value = round(rng.uniform(0, 100 if indicator.unit == "%" else 5000), 2)
+                yield [indicator.code, indicator.name, geography, period, value, None]
+                produced += 1
+
+
+def generate_workbooks(row_count: int) -> None:
+    """Write the indicators workbook and the values workbook of `row_count` rows, if missing."""
+    indicators = benchmark_indicators()
+    if not INDICATORS_PATH.exists():
+        rows = [list(INDICATORS_HEADER), *(indicator.cells() for indicator in indicators)]
+        save_workbook(INDICATORS_PATH, INDICATORS_SHEET, rows)
+    path = values_path_for(row_count)
+    if not path.exists():
+        save_workbook(path, VALUES_SHEET, values_rows(row_count, indicators, geography_names()))
+
+
+def ensure_workbooks(row_count: int) -> Path:
+    """The values workbook of `row_count` rows, generated in a child process unless cached."""
+    path = values_path_for(row_count)
+    if path.exists() and INDICATORS_PATH.exists():
+        print(f"  using cached {path.relative_to(PROJECT_ROOT)}", flush=True)
+        return path
+    print(f"  generating {path.relative_to(PROJECT_ROOT)} ...", end=" ", flush=True)
+    start = time.perf_counter()
+    run_child("generate", row_count)
+    size_mb = path.stat().st_size / 1024 / 1024
+    print(f"{time.perf_counter() - start:.1f} s, {size_mb:.1f} MB", flush=True)
+    return path
+
+
+# --- measurements, each run in a fresh child process ----------------------------------
+
+
+def peak_rss_kb() -> int:
+    """Peak resident set size of this process so far, in KB (ru_maxrss is KB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def measure_importer(values_path: Path, indicators_path: Path, rows: int) -> dict:
+    """Fresh database, indicators imported, then `import_file` on the values file, timed.
+
+    Returns the seconds, the peak RSS before the import (interpreter, libraries and the
+    file's bytes) and at its end.
+    """
+    from data_model.cli import open_database
+    from data_model.importer import import_file
+
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as folder:
+        engine = open_database(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
+        report = import_file(engine, indicators_path.read_bytes(), indicators_path.name)
+        assert report.status == "accepted", report.message
+        data = values_path.read_bytes()
+        before_kb = peak_rss_kb()
+        start = time.perf_counter()
+        report = import_file(engine, data, values_path.name)
+        seconds = time.perf_counter() - start
+        peak_kb = peak_rss_kb()
+        engine.dispose()
+    assert report.status == "accepted", report.message
+    assert report.rows_new == rows, (report.rows_new, rows)
+    return {"importer_s": seconds, "rss_before_kb": before_kb, "rss_peak_kb": peak_kb}
+
+
+def measure_floor(values_path: Path, rows: int) -> dict:
+    """The least work any importer must do: read the cells, then insert them with sqlite3.
+
+    (a) python-calamine reads the sheet into Python rows; (b) the rows, as tuples of
+    (indicator_code, district_id, period, value, note), go into a fresh table with a
+    unique index on the key with one executemany in one transaction, with the same
+    PRAGMAs as the app's engine. Turning cells into tuples is not timed. District ids
+    are 1..12 in master-data order, as a fresh database numbers them.
+    """
+    from python_calamine import CalamineWorkbook
+
+    start = time.perf_counter()
+    cells = CalamineWorkbook.from_path(str(values_path)).get_sheet_by_name(VALUES_SHEET).to_python()
+    read_seconds = time.perf_counter() - start
+
+    district_ids = {name: number for number, name in enumerate(geography_names(), start=1)}
+    tuples = [
+        (code, district_ids[district], period, float(value), note or "")
+        for code, _name, district, period, value, note in cells[1:]
+    ]
+    assert len(tuples) == rows, (len(tuples), rows)
+    with tempfile.TemporaryDirectory(prefix="bench-floor-") as folder:
+        conn = sqlite3.connect(Path(folder) / "floor.sqlite3")
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(
+            "CREATE TABLE indicator_value (id INTEGER PRIMARY KEY, "
+            "indicator_code VARCHAR(64) NOT NULL, district_id INTEGER NOT NULL, "
+            "period VARCHAR(16) NOT NULL, value FLOAT NOT NULL, note VARCHAR NOT NULL)"
+        )
+        conn.execute(
+            "CREATE UNIQUE INDEX uq_key ON indicator_value (indicator_code, district_id, period)"
+        )
+        conn.commit()
+        start = time.perf_counter()
+        with conn:  # one transaction, committed at the end of the block
+            conn.executemany(
+                "INSERT INTO indicator_value (indicator_code, district_id, period, value, note) "
+                "VALUES (?, ?, ?, ?, ?)",
+                tuples,
+            )
+        sqlite_seconds = time.perf_counter() - start
+        stored = conn.execute("SELECT count(*) FROM indicator_value").fetchone()[0]
+        conn.close()
+    assert stored == rows, (stored, rows)
+    return {"calamine_s": read_seconds, "sqlite_s": sqlite_seconds}
+
+
+def profile_importer(values_path: Path, indicators_path: Path, rows: int) -> dict:
+    """Like measure_importer, under cProfile; the stats go to OUTPUT_DIR/profile_<rows>.prof."""
+    import cProfile
+
+    from data_model.cli import open_database
+    from data_model.importer import import_file
+
+    stats_path = OUTPUT_DIR / f"profile_{rows}.prof"
+    with tempfile.TemporaryDirectory(prefix="bench-profile-") as folder:
+        engine = open_database(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
+        report = import_file(engine, indicators_path.read_bytes(), indicators_path.name)
+        assert report.status == "accepted", report.message
+        data = values_path.read_bytes()
+        profiler = cProfile.Profile()
+        report = profiler.runcall(import_file, engine, data, values_path.name)
+        profiler.dump_stats(stats_path)
+        engine.dispose()
+    assert report.status == "accepted", report.message
+    return {"stats": str(stats_path)}
+
+
+def run_child(what: str, rows: int) -> dict:
+    """Run one step in a fresh Python process and return what it printed as JSON.
+
+    On Linux a child's ru_maxrss starts from the parent's peak RSS at the fork/exec, so
+    this launcher process does no heavy work itself: workbook generation, the importer,
+    the floor and the profile each run in their own child.
+    """
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", what, "--rows", str(rows)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT_ROOT)
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout + done.stderr)
+        raise SystemExit(f"the {what} step failed (exit code {done.returncode})")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def child_main(args: argparse.Namespace) -> int:
+    """Entry point of a child process (hidden `--child` flag): one step, JSON out."""
+    rows = args.rows[0]
+    values_path = values_path_for(rows)
+    if args.child == "generate":
+        generate_workbooks(rows)
+        result = {"values": str(values_path)}
+    elif args.child == "importer":
+        result = measure_importer(values_path, INDICATORS_PATH, rows)
+    elif args.child == "floor":
+        result = measure_floor(values_path, rows)
+    else:
+        result = profile_importer(values_path, INDICATORS_PATH, rows)
+    print(json.dumps(result))
+    return 0
+
+
+# --- the parent: generate, measure, report --------------------------------------------
+
+
+@dataclass
+class Result:
+    """Medians over the repeated runs of one size."""
+
+    rows: int
+    importer_s: float
+    calamine_s: float
+    sqlite_s: float
+    rss_before_mb: float
+    rss_peak_mb: float
+
+    @property
+    def floor_s(self) -> float:
+        return self.calamine_s + self.sqlite_s
+
+    @property
+    def ratio(self) -> float:
+        return self.importer_s / self.floor_s
+
+
+def benchmark_size(rows: int, repeat: int) -> Result:
+    """Generate (or reuse) the workbook of `rows` rows and measure it `repeat` times."""
+    print(f"{rows:,} rows", flush=True)
+    ensure_workbooks(rows)
+    runs = []
+    for number in range(1, repeat + 1):
+        importer = run_child("importer", rows)
+        if peak_rss_kb() >= importer["rss_before_kb"]:
+            print("  warning: the launcher's peak RSS may hide the child's (see run_child)")
+        floor = run_child("floor", rows)
+        run = importer | floor
+        runs.append(run)
+        print(
+            f"  run {number}/{repeat}: importer {run['importer_s']:.2f} s, "
+            f"calamine {run['calamine_s']:.2f} s, sqlite3 {run['sqlite_s']:.2f} s, "
+            f"peak RSS {run['rss_peak_kb'] / 1024:.0f} MB",
+            flush=True,
+        )
+
+    def median(key: str) -> float:
+        return statistics.median(run[key] for run in runs)
+
+    return Result(
+        rows=rows,
+        importer_s=median("importer_s"),
+        calamine_s=median("calamine_s"),
+        sqlite_s=median("sqlite_s"),
+        rss_before_mb=median("rss_before_kb") / 1024,
+        rss_peak_mb=median("rss_peak_kb") / 1024,
+    )
+
+
+def print_environment() -> None:
+    """Versions and machine, so that figures from different runs can be compared."""
+    packages = ", ".join(
+        f"{name} {metadata.version(name)}"
+        for name in ("python-calamine", "openpyxl", "SQLAlchemy", "sqlmodel")
+    )
+    print(f"date:     {dt.date.today().isoformat()}")
+    print(f"python:   {platform.python_version()} ({platform.python_implementation()})")
+    print(f"sqlite:   {sqlite3.sqlite_version}")
+    print(f"machine:  {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs")
+    print(f"packages: {packages}")
+    print()
+
+
+def print_table(results: list[Result], repeat: int) -> None:
+    """The medians, one line per size, as a Markdown table."""
+    print()
+    print(f"Medians of {repeat} run(s) per size; seconds, MB (peak RSS of the import process).")
+    print()
+    header = (
+        "| rows | importer s | calamine read s | sqlite executemany s | floor s "
+        "| importer / floor | importer peak RSS MB | RSS before import MB |"
+    )
+    print(header)
+    print("|" + "---:|" * header.count(" | ") + "---:|")
+    for r in results:
+        print(
+            f"| {r.rows:,} | {r.importer_s:.2f} | {r.calamine_s:.2f} | {r.sqlite_s:.2f} "
+            f"| {r.floor_s:.2f} | {r.ratio:.1f}x | {r.rss_peak_mb:.0f} | {r.rss_before_mb:.0f} |"
+        )
+
+
+def print_profile(stats_path: Path, limit: int) -> None:
+    """The `limit` top functions of a cProfile dump, by cumulative and by own time."""
+    import pstats
+
+    for order in ("cumulative", "tottime"):
+        print(f"\n--- {stats_path.name}: top {limit} by {order} ---")
+        pstats.Stats(str(stats_path)).strip_dirs().sort_stats(order).print_stats(limit)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description="Time the spreadsheet importer against the calamine + sqlite3 floor."
+    )
+    parser.add_argument(
+        "--rows",
+        type=int,
+        nargs="+",
+        default=[100_000, 500_000],
+        metavar="N",
+        help="data rows of each generated workbook (default: 100000 500000)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="runs per size; the table shows medians (default: 1)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also run the importer once per size under cProfile and print the top functions",
+    )
+    parser.add_argument(
+        "--profile-limit", type=int, default=40, metavar="N", help="functions listed (default: 40)"
+    )
+    # Used by the script itself to run one step in a fresh process (see run_child).
+    parser.add_argument(
+        "--child", choices=("generate", "importer", "floor", "profile"), help=argparse.SUPPRESS
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.child:
+        return child_main(args)
+    if args.repeat < 1 or any(rows < 1 for rows in args.rows):
+        raise SystemExit("--rows and --repeat must be positive")
+    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    print_environment()
+    geographies = len(geography_names())
+    print(
+        f"{INDICATOR_COUNT} indicators x {geographies} geographies "
+        f"= {INDICATOR_COUNT * geographies:,} rows per month\n"
+    )
+    results = [benchmark_size(rows, args.repeat) for rows in args.rows]
+    print_table(results, args.repeat)
+    if args.profile:
+        for rows in args.rows:
+            stats = run_child("profile", rows)["stats"]
+            print_profile(Path(stats), args.profile_limit)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

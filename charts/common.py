@@ -1,0 +1,31 @@
+"""Colours, fonts and the base layout every chart shares.
+
+Colours are fixed per meaning so a status looks the same on every page and slide.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+STATUS_COLORS = {
+    "completed": "#2E7D32",
+    "in_progress": "#1565C0",
+    "behind": "#F9A825",
+    "overdue": "#C62828",
+    "not_started": "#9E9E9E",
+    "suspended": "#6D4C41",
+}
+SERIES_COLORS = ["#C00000", "#1F4E79", "#E07B00", "#2E7D32", "#6A1B9A", "#00838F", "#8D6E63"]
+FONT_FAMILY = "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif"
+
+
+def base_layout(figure: go.Figure, height: int = 380) -> go.Figure:
+    figure.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        font={"family": FONT_FAMILY, "size": 15},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        plot_bgcolor="white",
+    )
+    figure.update_yaxes(gridcolor="#EEEEEE")
+    return figure
