@@ -123,14 +123,20 @@ def _indicator_values(conn: Connection) -> pd.DataFrame:
     return _sort_periods(frame, ["指标编码", "区"], "期间")
 
 
-def _sort_periods(frame: pd.DataFrame, first: list[str], period_column: str) -> pd.DataFrame:
+def _sort_periods(frame: pd.DataFrame, groups: list[str], period_column: str) -> pd.DataFrame:
+    """Order periods by time within each run of `groups` the SQL query already ordered.
+
+    Text order would put `2022-Q1` after `2022-12`; the runs keep the SQL order of the
+    other keys (for example districts in master-data order, not alphabetical).
+    """
     if frame.empty:
         return frame
-    order = frame[period_column].map(lambda p: sort_key(p))
+    keys = frame[groups]
+    run = (keys != keys.shift()).any(axis=1).cumsum()
     return (
-        frame.assign(_order=order)
-        .sort_values([*first, "_order"], kind="stable")
-        .drop(columns="_order")
+        frame.assign(_group=run, _order=frame[period_column].map(sort_key))
+        .sort_values(["_group", "_order"], kind="stable")
+        .drop(columns=["_group", "_order"])
         .reset_index(drop=True)
     )
 

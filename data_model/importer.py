@@ -35,6 +35,7 @@ from data_model.validate import (
     ValidationContext,
     ValidRow,
 )
+from data_model.wide import WideConverter, detect_wide
 
 LIVE_STATUSES = ("accepted", "partial", "superseded")
 # Indicators first: value sheets in the same workbook may use indicators it defines.
@@ -127,44 +128,32 @@ def _validate_sheets(
         district=options.district,
     )
     recognised = []
+    unrecognised = []
     for sheet in sheets:
         sheet_report = SheetReport(sheet=sheet.name)
         if is_instruction_sheet(sheet):
             continue
+        report.sheets.append(sheet_report)
         if not sheet.visible:
             sheet_report.warnings.append(_sheet_problem(sheet.name, t("importer.hidden_sheet")))
-            report.sheets.append(sheet_report)
             continue
         if all(is_blank_row(row) for row in sheet.rows):
             sheet_report.warnings.append(_sheet_problem(sheet.name, t("importer.empty_sheet")))
-            report.sheets.append(sheet_report)
             continue
         layout = detect_layout(sheet)
         if layout is None:
-            named = kind_named_by_sheet(sheet)
-            if named is not None:
-                message = t(
-                    "importer.missing_columns",
-                    kind=t(f"kinds.{named.name}"),
-                    columns="、".join(missing_required(sheet, named)),
-                )
-            else:
-                message = t("importer.no_header")
-            sheet_report.errors.append(_sheet_problem(sheet.name, message))
-            report.sheets.append(sheet_report)
+            unrecognised.append((sheet, sheet_report))
             continue
         sheet_report.kind = layout.kind.name
+        sheet_report.layout = "long"
         sheet_report.header_row = layout.header_row + 1
-        if layout.ignored_headers:
-            sheet_report.warnings.append(
-                _sheet_problem(
-                    sheet.name,
-                    t("importer.ignored_columns", columns="、".join(layout.ignored_headers)),
-                    row=layout.header_row + 1,
-                )
-            )
-        report.sheets.append(sheet_report)
+        _warn_ignored(sheet_report, layout.ignored_headers, layout.header_row)
         recognised.append((sheet, layout, sheet_report))
+    if not recognised and not unrecognised and all(not s.errors for s in report.sheets):
+        report.sheets.clear()
+        report.sheets.append(
+            SheetReport(sheet="", errors=[_sheet_problem("", t("importer.empty_workbook"))])
+        )
 
     by_kind: dict[str, list[tuple[SheetReport, list[ValidRow]]]] = {}
     recognised.sort(key=lambda item: KIND_ORDER.index(item[1].kind.name))
@@ -177,7 +166,43 @@ def _validate_sheets(
         if sheet_report.rows_read == 0:
             sheet_report.warnings.append(_sheet_problem(sheet.name, t("importer.no_data_rows")))
         by_kind.setdefault(layout.kind.name, []).append((sheet_report, valid))
+
+    # Wide tables are recognised by their indicator names and periods, so they are
+    # looked at last, when the indicators of this very workbook are known too.
+    for sheet, sheet_report in unrecognised:
+        wide = detect_wide(sheet, context)
+        if wide is None:
+            sheet_report.errors.append(_sheet_problem(sheet.name, _no_header_message(sheet)))
+            continue
+        sheet_report.kind = "indicator_values"
+        sheet_report.layout = wide.orientation
+        sheet_report.header_row = wide.header_row + 1
+        _warn_ignored(sheet_report, wide.ignored_headers, wide.header_row)
+        valid = WideConverter(sheet, wide, context).convert(sheet_report)
+        by_kind.setdefault("indicator_values", []).append((sheet_report, valid))
     return by_kind
+
+
+def _no_header_message(sheet) -> str:
+    named = kind_named_by_sheet(sheet)
+    if named is None:
+        return t("importer.no_header")
+    return t(
+        "importer.missing_columns",
+        kind=t(f"kinds.{named.name}"),
+        columns="、".join(missing_required(sheet, named)),
+    )
+
+
+def _warn_ignored(sheet_report: SheetReport, ignored: list[str], header_row: int) -> None:
+    if ignored:
+        sheet_report.warnings.append(
+            _sheet_problem(
+                sheet_report.sheet,
+                t("importer.ignored_columns", columns="、".join(ignored)),
+                row=header_row + 1,
+            )
+        )
 
 
 def _sheet_problem(sheet: str, message: str, row: int | None = None) -> Problem:

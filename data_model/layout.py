@@ -61,7 +61,7 @@ def detect_layout(sheet: RawSheet, only: Kind | None = None) -> SheetLayout | No
     kinds = [only] if only else list(KINDS.values())
     preferred = kind_named_by_sheet(sheet)
     best: tuple[tuple[int, int], SheetLayout] | None = None
-    for index, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
+    for index, row in header_candidates(sheet.rows):
         cleaned = [clean_header(cell) if cell not in ("", None) else ("", None) for cell in row]
         if sum(1 for name, _ in cleaned if name) < 2:
             continue
@@ -73,6 +73,33 @@ def detect_layout(sheet: RawSheet, only: Kind | None = None) -> SheetLayout | No
             if best is None or score > best[0]:
                 best = (score, layout)
     return best[1] if best else None
+
+
+def header_candidates(rows: list[list]) -> list[tuple[int, list]]:
+    """(index of the last header row, header cells) for every row that may be a header.
+
+    Besides each single row, a two-row header is offered as one row: a group row over
+    column names reads as the name below where there is one, else the text above
+    (a name merged over both rows is already filled into both by the reader).
+    """
+    candidates = []
+    scanned = rows[:HEADER_SCAN_ROWS]
+    for index, row in enumerate(scanned):
+        candidates.append((index, row))
+        if index + 1 < len(rows):
+            below = rows[index + 1]
+            width = max(len(row), len(below))
+            combined = [
+                _cell(below, c) if _cell(below, c) not in ("", None) else _cell(row, c)
+                for c in range(width)
+            ]
+            if combined != below:
+                candidates.append((index + 1, combined))
+    return candidates
+
+
+def _cell(row: list, column: int) -> object:
+    return row[column] if column < len(row) else ""
 
 
 def missing_required(sheet: RawSheet, kind: Kind) -> list[str]:

@@ -24,6 +24,8 @@ class Problem:
 class SheetReport:
     sheet: str
     kind: str | None = None
+    # long (template form) | districts_x_indicators | indicators_x_periods | geographies_x_periods
+    layout: str | None = None
     header_row: int | None = None
     rows_read: int = 0
     rows_accepted: int = 0
@@ -34,6 +36,7 @@ class SheetReport:
         return {
             "sheet": self.sheet,
             "kind": self.kind,
+            "layout": self.layout,
             "header_row": self.header_row,
             "rows_read": self.rows_read,
             "rows_accepted": self.rows_accepted,

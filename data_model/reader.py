@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
@@ -40,55 +41,98 @@ class Limits:
 
 @dataclass
 class RawSheet:
-    """One sheet: `rows[i]` is Excel row `i + 1`, `rows[i][j]` column `j + 1` ('' when empty)."""
+    """One sheet: `rows[i]` is Excel row `i + 1`, `rows[i][j]` column `j + 1` ('' when empty).
+
+    Merged cells are already filled: every cell of a merged range holds the value of
+    its top-left cell (a unit or action merged over ten task rows applies to all ten).
+    """
 
     name: str
     visible: bool
     rows: list[list[object]]
     # (row index, column index), 0-based, of numeric cells formatted as percent.
     percent_cells: frozenset[tuple[int, int]] = field(default_factory=frozenset)
+    # Formula cells with no cached value (the workbook was saved without calculating).
+    formulas_without_value: frozenset[tuple[int, int]] = field(default_factory=frozenset)
+
+
+def cell_name(row: int, column: int) -> str:
+    """`(4, 2)` → `C5` (0-based indexes to the name Excel shows)."""
+    letters = ""
+    column += 1
+    while column:
+        column, remainder = divmod(column - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return f"{letters}{row + 1}"
 
 
 def read_workbook(data: bytes, file_name: str, limits: Limits | None = None) -> list[RawSheet]:
-    """All sheets of a workbook, or InputError with a one-line reason."""
+    """All sheets of a workbook, or InputError with a one-line reason.
+
+    Everything that can be checked without parsing cells is checked first: size,
+    type, encryption, uncompressed size and the rows each sheet declares.
+    """
     limits = limits or Limits()
+    if not data:
+        raise InputError("reader.empty_file", file=file_name)
     if len(data) > limits.max_file_bytes:
         raise InputError(
             "reader.file_too_large", size_mb=_mb(len(data)), limit_mb=_mb(limits.max_file_bytes)
         )
-    if not data:
-        raise InputError("reader.empty_file", file=file_name)
+    facts: dict[str, _XlsxFacts] = {}
     if data.startswith(ZIP_MAGIC):
-        _check_zip(data, limits)
-    elif not data.startswith(OLE_MAGIC):
+        facts = _scan_xlsx(data, limits)
+    elif data.startswith(OLE_MAGIC):
+        if ENCRYPTED_OOXML_MARK in data:
+            raise InputError("reader.encrypted", file=file_name)
+    else:
         raise InputError("reader.not_a_workbook", file=file_name)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as error:  # calamine raises several unrelated types for bad files
         raise _unreadable(error, file_name) from error
-    percent_by_sheet = _percent_cells(data) if data.startswith(ZIP_MAGIC) else {}
     sheets = []
     with workbook:
         for meta in workbook.sheets_metadata:
-            visible = meta.visible == SheetVisibleEnum.Visible
             try:
                 sheet = workbook.get_sheet_by_name(meta.name)
+                rows = sheet.to_python(skip_empty_area=False)
+                merged = sheet.merged_cell_ranges or []
             except Exception as error:
                 raise _unreadable(error, file_name) from error
-            if sheet.total_height > limits.max_rows_per_sheet:
+            if len(rows) > limits.max_rows_per_sheet:
                 raise InputError(
                     "reader.too_many_rows",
                     sheet=meta.name,
-                    rows=sheet.total_height,
+                    rows=len(rows),
                     limit=limits.max_rows_per_sheet,
                 )
-            rows = sheet.to_python(skip_empty_area=False)
+            _fill_merged(rows, merged)
+            sheet_facts = facts.get(meta.name, _XlsxFacts())
             sheets.append(
-                RawSheet(meta.name, visible, rows, percent_by_sheet.get(meta.name, frozenset()))
+                RawSheet(
+                    meta.name,
+                    meta.visible == SheetVisibleEnum.Visible,
+                    rows,
+                    sheet_facts.percent_cells,
+                    sheet_facts.formulas_without_value,
+                )
             )
     if not sheets:
         raise InputError("reader.no_sheets", file=file_name)
     return sheets
+
+
+def _fill_merged(rows: list[list[object]], merged) -> None:
+    for (top, left), (bottom, right) in merged:
+        if top >= len(rows) or left >= len(rows[top]):
+            continue
+        value = rows[top][left]
+        for r in range(top, min(bottom, len(rows) - 1) + 1):
+            row = rows[r]
+            for c in range(left, right + 1):
+                if c < len(row) and (r, c) != (top, left):
+                    row[c] = value
 
 
 def _mb(size: int) -> str:
@@ -102,41 +146,93 @@ def _unreadable(error: Exception, file_name: str) -> InputError:
     return InputError("reader.corrupt", file=file_name)
 
 
-def _check_zip(data: bytes, limits: Limits) -> None:
+# --- xlsx/xlsm: facts read from the package without parsing every cell ----------------
+
+# An encrypted .xlsx is an OLE container holding an `EncryptionInfo` stream.
+ENCRYPTED_OOXML_MARK = "EncryptionInfo".encode("utf-16-le")
+_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+[0-9]+(?::[A-Z]+([0-9]+))?"')
+_CELL = re.compile(rb"<c ([^>]*?)(/>|>(.*?)</c>)", re.DOTALL)
+_CELL_ATTRS = re.compile(rb'(r|s|t)="([^"]*)"')
+_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+_CACHED_VALUE = re.compile(rb"<v>[^<]")
+_FORMULA_MARKS = (b"<f>", b"<f ", b"<f/>")
+
+
+@dataclass(frozen=True)
+class _XlsxFacts:
+    percent_cells: frozenset[tuple[int, int]] = frozenset()
+    formulas_without_value: frozenset[tuple[int, int]] = frozenset()
+
+
+def _scan_xlsx(data: bytes, limits: Limits) -> dict[str, _XlsxFacts]:
+    """Check the package and find percent-formatted and uncalculated formula cells.
+
+    Cells are scanned only in sheets that need it (the workbook has a percent style,
+    or the sheet contains formulas), so a plain month-end table costs one quick pass.
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
+            if "xl/workbook.xml" not in names:
+                raise InputError("reader.zip_not_workbook")
             total = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as error:
+            if total > limits.max_uncompressed_bytes:
+                raise InputError(
+                    "reader.zip_too_large",
+                    size_mb=_mb(total),
+                    limit_mb=_mb(limits.max_uncompressed_bytes),
+                )
+            percent_styles = _percent_style_ids(archive)
+            facts = {}
+            for sheet_name, path in _sheet_paths(archive).items():
+                if path not in names:
+                    continue
+                _check_declared_rows(archive, path, sheet_name, limits)
+                facts[sheet_name] = _scan_sheet(archive.read(path), percent_styles)
+            return facts
+    except (zipfile.BadZipFile, EOFError, zlib.error, KeyError, ElementTree.ParseError) as error:
         raise InputError("reader.corrupt_zip") from error
-    if "xl/workbook.xml" not in names:
-        raise InputError("reader.zip_not_workbook")
-    if total > limits.max_uncompressed_bytes:
+
+
+def _check_declared_rows(
+    archive: zipfile.ZipFile, path: str, sheet_name: str, limits: Limits
+) -> None:
+    with archive.open(path) as stream:
+        head = stream.read(4096)
+    match = _DIMENSION.search(head)
+    if match and match.group(1) and int(match.group(1)) > limits.max_rows_per_sheet:
         raise InputError(
-            "reader.zip_too_large", size_mb=_mb(total), limit_mb=_mb(limits.max_uncompressed_bytes)
+            "reader.too_many_rows",
+            sheet=sheet_name,
+            rows=int(match.group(1)),
+            limit=limits.max_rows_per_sheet,
         )
 
 
-_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+def _scan_sheet(xml: bytes, percent_styles: set[bytes]) -> _XlsxFacts:
+    has_formulas = any(mark in xml for mark in _FORMULA_MARKS)
+    if not percent_styles and not has_formulas:
+        return _XlsxFacts()
+    percent, uncalculated = set(), set()
+    for match in _CELL.finditer(xml):
+        attrs = dict(_CELL_ATTRS.findall(match.group(1)))
+        inner = match.group(3) or b""
+        ref = attrs.get(b"r")
+        if ref is None:
+            continue
+        if attrs.get(b"s") in percent_styles and attrs.get(b"t", b"n") == b"n":
+            percent.add(_position(ref))
+        if has_formulas and b"<f" in inner and not _CACHED_VALUE.search(inner):
+            uncalculated.add(_position(ref))
+    return _XlsxFacts(frozenset(percent), frozenset(uncalculated))
 
 
-def _percent_cells(data: bytes) -> dict[str, frozenset[tuple[int, int]]]:
-    """Sheet name → cells whose style is a percent number format (xlsx/xlsm only)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            styles = _percent_style_ids(archive)
-            if not styles:
-                return {}
-            result = {}
-            for sheet_name, path in _sheet_paths(archive).items():
-                if path in archive.namelist():
-                    result[sheet_name] = _cells_with_styles(archive, path, styles)
-            return result
-    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile):
-        return {}
+def _position(ref: bytes) -> tuple[int, int]:
+    match = _CELL_REF.fullmatch(ref.decode())
+    return int(match.group(2)) - 1, _column_index(match.group(1))
 
 
-def _percent_style_ids(archive: zipfile.ZipFile) -> set[str]:
+def _percent_style_ids(archive: zipfile.ZipFile) -> set[bytes]:
     if "xl/styles.xml" not in archive.namelist():
         return set()
     root = ElementTree.fromstring(archive.read("xl/styles.xml"))
@@ -148,7 +244,7 @@ def _percent_style_ids(archive: zipfile.ZipFile) -> set[str]:
     if xfs is None:
         return set()
     return {
-        str(index)
+        str(index).encode()
         for index, xf in enumerate(xfs.iterfind("m:xf", NS))
         if int(xf.get("numFmtId", "0")) in percent_formats
     }
@@ -162,26 +258,9 @@ def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
     }
     paths = {}
     for sheet in workbook.iterfind("m:sheets/m:sheet", NS):
-        target = targets.get(sheet.get(f"{{{NS['r']}}}id"), "")
-        target = target.lstrip("/")
+        target = targets.get(sheet.get(f"{{{NS['r']}}}id"), "").lstrip("/")
         paths[sheet.get("name")] = target if target.startswith("xl/") else f"xl/{target}"
     return paths
-
-
-def _cells_with_styles(
-    archive: zipfile.ZipFile, path: str, styles: set[str]
-) -> frozenset[tuple[int, int]]:
-    found = set()
-    cell_tag = f"{{{NS['m']}}}c"
-    with archive.open(path) as stream:
-        for _event, element in ElementTree.iterparse(stream):
-            if element.tag == cell_tag:
-                if element.get("s") in styles and element.get("t") in (None, "n"):
-                    match = _CELL_REF.fullmatch(element.get("r", ""))
-                    if match:
-                        found.add((int(match.group(2)) - 1, _column_index(match.group(1))))
-                element.clear()
-    return frozenset(found)
 
 
 def _column_index(letters: str) -> int:

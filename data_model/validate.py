@@ -8,6 +8,7 @@ Excel row number, the column header as written in the file and the raw value.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -16,12 +17,12 @@ from data_model.i18n import t
 from data_model.layout import SheetLayout, is_blank_row, is_footnote_row
 from data_model.master import MasterData
 from data_model.normalize.dates import parse_date, parse_deadline
-from data_model.normalize.names import NameMatcher
+from data_model.normalize.names import NameMatcher, normalize_name
 from data_model.normalize.numbers import parse_number
 from data_model.normalize.periods import parse_period
 from data_model.normalize.text import is_missing, to_halfwidth
 from data_model.problems import Problem, SheetReport
-from data_model.reader import RawSheet
+from data_model.reader import RawSheet, cell_name
 
 # The key of each kind, in the record's own field names (district → district_id).
 RECORD_KEYS = {
@@ -57,8 +58,15 @@ class ValidationContext:
 
     def indicator_names(self) -> NameMatcher:
         if self._indicator_names is None:
+            # A name shared by two indicators (or equal to another's code) cannot pick
+            # one of them: such names are left out, and those indicators match by code.
+            keys = Counter(normalize_name(i.name) for i in self.indicators.values())
+            keys.update(normalize_name(code) for code in self.indicators)
             self._indicator_names = NameMatcher(
-                [(info.code, [info.name]) for info in self.indicators.values()],
+                [
+                    (info.code, [info.name] if keys[normalize_name(info.name)] == 1 else [])
+                    for info in self.indicators.values()
+                ],
                 "normalize.kind_indicator",
             )
         return self._indicator_names
@@ -235,8 +243,15 @@ class SheetValidator:
     def validate(self, sheet: RawSheet, layout: SheetLayout, report: SheetReport) -> list[ValidRow]:
         convert = getattr(self, f"_{layout.kind.name}")
         valid: list[ValidRow] = []
+        uncalculated = sheet.formulas_without_value
         for index, raw in self._data_rows(sheet, layout, report):
             errors: list[tuple[str, InputError]] = []
+            if uncalculated:
+                errors.extend(
+                    (f, InputError("validate.formula_no_value", cell=cell_name(index, c)))
+                    for f, c in layout.columns.items()
+                    if (index, c) in uncalculated
+                )
             record = convert(raw, index, sheet, layout, errors)
             report.rows_read += 1
             if errors:
