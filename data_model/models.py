@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Index, text
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 CURRENT_ONLY = {"sqlite_where": text("is_current"), "postgresql_where": text("is_current")}
@@ -87,6 +87,10 @@ class Submission(SQLModel, table=True):
     rolled_back_at: datetime | None = None
     rolled_back_by: str | None = None
     note: str = ""
+    # Sharp changes against the previous period the submitter confirmed before commit.
+    confirmed_warnings: list[dict] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
 
 
 # --- versioned data of the five kinds ----------------------------------------------
@@ -193,3 +197,57 @@ class EnterpriseIssue(Versioned, table=True):
 
 
 VERSIONED_TABLES = (Indicator, IndicatorValue, Task, TaskSnapshot, Activity, EnterpriseIssue)
+
+
+# --- uploads, schedule, users and audit (migration 0002) ----------------------------
+
+
+class SubmissionFile(SQLModel, table=True):
+    """The exact bytes of an accepted upload, so it can be downloaded as it was sent."""
+
+    __tablename__ = "submission_file"
+    submission_id: int = Field(foreign_key="submission.id", primary_key=True)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class ExpectedSubmission(SQLModel, table=True):
+    """Who owes which kind of data for which period, and by when (the 报送 schedule)."""
+
+    __tablename__ = "expected_submission"
+    __table_args__ = (
+        UniqueConstraint("district_id", "unit_id", "kind", "period", name="uq_expected_submission"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    district_id: int | None = Field(default=None, foreign_key="district.id")
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    kind: str = Field(max_length=32)
+    period: str = Field(max_length=16)
+    due_date: date
+    note: str = ""
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "app_user"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, max_length=64)
+    display_name: str = Field(default="", max_length=128)
+    password_hash: str = Field(default="", max_length=255)  # "" for single-sign-on users
+    role: str = Field(max_length=16)  # admin | leader | staff
+    # Names of the districts and units a staff user may submit for.
+    districts: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    units: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    is_active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    created_at: datetime
+    last_login_at: datetime | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    username: str = Field(max_length=64, index=True)
+    # login | login_failed | logout | upload | commit | rollback | user_change | export ...
+    action: str = Field(max_length=32, index=True)
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
