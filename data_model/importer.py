@@ -43,6 +43,20 @@ KIND_ORDER = ("indicators", "indicator_values", "tasks", "activities", "issues")
 
 
 @dataclass
+@dataclass(frozen=True)
+class SubmitterScope:
+    """What a staff submitter may send: rows of these districts (names) or lead units.
+
+    Indicator definitions are master data: only a scope with `may_define_indicators`
+    (an admin's) may change them. None as the scope means no restriction (admin, CLI).
+    """
+
+    districts: frozenset[str] = frozenset()
+    units: frozenset[str] = frozenset()
+    may_define_indicators: bool = False
+
+
+@dataclass
 class ImportOptions:
     uploader: str = "cli"
     period: str | None = None  # canonical period for sheets that do not name one
@@ -50,6 +64,7 @@ class ImportOptions:
     valid_rows_only: bool = False
     dry_run: bool = False
     limits: Limits = field(default_factory=Limits)
+    scope: SubmitterScope | None = None
 
 
 def sha256_of(data: bytes) -> str:
@@ -101,6 +116,8 @@ def import_file(
         transaction = conn.begin()
         try:
             by_kind = _validate_sheets(conn, sheets, options, report)
+            if options.scope is not None:
+                _check_scope(conn, by_kind, options.scope)
             _check_duplicates(by_kind, report)
             _decide_and_write(conn, by_kind, report, options, digest, len(data))
         except BaseException:
@@ -207,6 +224,46 @@ def _warn_ignored(sheet_report: SheetReport, ignored: list[str], header_row: int
 
 def _sheet_problem(sheet: str, message: str, row: int | None = None) -> Problem:
     return Problem(sheet=sheet, row=row, column=None, value=None, message=message)
+
+
+def _check_scope(conn: Connection, by_kind, scope: SubmitterScope) -> None:
+    """Rows for another district or unit than the submitter's are errors naming the row."""
+    master = load_master(conn)
+    allowed_districts = {
+        master.district_ids[d] for d in scope.districts if d in master.district_ids
+    }
+    allowed_units = {master.unit_ids[u] for u in scope.units if u in master.unit_ids}
+    mine = t(
+        "importer.scope_mine", districts="、".join(sorted(scope.districts | scope.units)) or "-"
+    )
+    for kind, sheets in by_kind.items():
+        for sheet_report, valid in sheets:
+            kept = []
+            for row in valid:
+                record = row.record
+                if kind == "indicators":
+                    allowed = scope.may_define_indicators
+                    message = t("importer.scope_indicators")
+                elif kind == "tasks":
+                    allowed = (
+                        record["district_id"] in allowed_districts
+                        or record["lead_unit_id"] in allowed_units
+                    )
+                    message = t("importer.scope_other_task", mine=mine)
+                else:
+                    allowed = record["district_id"] in allowed_districts
+                    message = t(
+                        "importer.scope_other_district",
+                        district=master.district_names.get(record["district_id"], "?"),
+                        mine=mine,
+                    )
+                if allowed:
+                    kept.append(row)
+                else:
+                    sheet_report.errors.append(
+                        Problem(sheet_report.sheet, row.row, None, None, message)
+                    )
+            valid[:] = kept
 
 
 def _check_duplicates(by_kind, report: ImportReport) -> None:

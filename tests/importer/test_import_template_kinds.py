@@ -297,3 +297,27 @@ def test_not_a_workbook_is_rejected_with_one_reason(engine):
     assert report.status == "rejected"
     assert len(report.errors) == 1
     assert "不是 Excel" in report.errors[0].message
+
+
+def test_staff_scope_rejects_rows_for_another_district_naming_them(engine):
+    from data_model.importer import SubmitterScope
+
+    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "indicators.xlsx")
+    data = make_xlsx(
+        {
+            "指标数据": [
+                VALUE_HEADER,
+                ["YS02", "", "南山区", "2022-03", 1, ""],
+                ["YS02", "", "福田区", "2022-03", 2, ""],
+            ]
+        }
+    )
+    scope = SubmitterScope(districts=frozenset({"南山区"}))
+    report = import_file(engine, data, "mixed.xlsx", ImportOptions(scope=scope))
+    assert report.status == "rejected"
+    assert [(e.row, "福田区" in e.message) for e in report.errors] == [(3, True)]
+    own = make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 1, ""]]})
+    assert import_file(engine, own, "own.xlsx", ImportOptions(scope=scope)).status == "accepted"
+    indicators = make_xlsx({"指标体系": indicator_rows()[:2]})
+    refused = import_file(engine, indicators, "i2.xlsx", ImportOptions(scope=scope))
+    assert "管理员" in refused.errors[0].message
