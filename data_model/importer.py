@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, insert, select
 
 from data_model.errors import InputError
 from data_model.i18n import t
@@ -17,9 +17,10 @@ from data_model.layout import (
     missing_required,
 )
 from data_model.master import load_master
-from data_model.models import Indicator, Submission
+from data_model.models import Indicator, Submission, SubmissionFile
+from data_model.plausibility import sharp_changes
 from data_model.problems import ImportReport, Problem, SheetReport
-from data_model.reader import Limits, read_workbook
+from data_model.reader import Limits, RawSheet, read_workbook
 from data_model.storage import (
     WriteCounts,
     create_submission,
@@ -65,6 +66,10 @@ class ImportOptions:
     dry_run: bool = False
     limits: Limits = field(default_factory=Limits)
     scope: SubmitterScope | None = None
+    # The submitter saw the sharp-change warnings and confirmed them (recorded).
+    confirm_warnings: bool = False
+    note: str = ""  # e.g. the cells corrected in the page before commit
+    store_file: bool = True
 
 
 def sha256_of(data: bytes) -> str:
@@ -98,19 +103,55 @@ def import_file(
     try:
         sheets = read_workbook(data, file_name, options.limits)
     except InputError as error:
-        report = ImportReport(file=file_name, status="rejected", message=error.message())
-        report.sheets.append(
-            SheetReport(
-                sheet="",
-                errors=[
-                    Problem(
-                        sheet="", row=None, column=None, value=file_name, message=error.message()
-                    )
-                ],
-            )
-        )
-        return report
+        return file_rejected(file_name, error)
+    return import_sheets(engine, sheets, data, file_name, options)
 
+
+def file_rejected(file_name: str, error: InputError) -> ImportReport:
+    """The report for a file refused as a whole (not a workbook, too large...)."""
+    report = ImportReport(file=file_name, status="rejected", message=error.message())
+    problem = Problem(sheet="", row=None, column=None, value=file_name, message=error.message())
+    report.sheets.append(SheetReport(sheet="", errors=[problem]))
+    return report
+
+
+def apply_edits(
+    sheets: list[RawSheet], edits: dict[tuple[str, int, int], object]
+) -> list[RawSheet]:
+    """Sheets with cells corrected in the page: (sheet, row index, column index) → new value."""
+    if not edits:
+        return sheets
+    result = []
+    for sheet in sheets:
+        mine = {(r, c): v for (name, r, c), v in edits.items() if name == sheet.name}
+        if not mine:
+            result.append(sheet)
+            continue
+        rows = [list(row) for row in sheet.rows]
+        for (r, c), value in mine.items():
+            while len(rows) <= r:
+                rows.append([])
+            while len(rows[r]) <= c:
+                rows[r].append("")
+            rows[r][c] = value
+        uncalculated = sheet.formulas_without_value - set(mine)
+        result.append(replace(sheet, rows=rows, formulas_without_value=frozenset(uncalculated)))
+    return result
+
+
+def import_sheets(
+    engine: Engine,
+    sheets: list[RawSheet],
+    data: bytes,
+    file_name: str,
+    options: ImportOptions | None = None,
+) -> ImportReport:
+    """Validate and store sheets already read (and perhaps corrected in the page).
+
+    `data` are the bytes as uploaded: their SHA-256 identifies the submission and
+    they are stored with it so the exact file can be downloaded later.
+    """
+    options = options or ImportOptions()
     report = ImportReport(file=file_name, status="rejected")
     with engine.connect() as conn:
         transaction = conn.begin()
@@ -119,7 +160,8 @@ def import_file(
             if options.scope is not None:
                 _check_scope(conn, by_kind, options.scope)
             _check_duplicates(by_kind, report)
-            _decide_and_write(conn, by_kind, report, options, digest, len(data))
+            change_warnings = _warn_sharp_changes(conn, by_kind)
+            _decide_and_write(conn, by_kind, report, options, data, change_warnings)
         except BaseException:
             transaction.rollback()
             raise
@@ -297,13 +339,26 @@ def _check_duplicates(by_kind, report: ImportReport) -> None:
             valid[:] = kept
 
 
+def _warn_sharp_changes(conn: Connection, by_kind) -> list[Problem]:
+    """Values far from the previous period's: warnings the submitter must confirm."""
+    found = []
+    for sheet_report, valid in by_kind.get("indicator_values", []):
+        for row, value, message in sharp_changes(
+            conn, [v.record for v in valid], [v.row for v in valid]
+        ):
+            problem = Problem(sheet_report.sheet, row, None, value, message)
+            sheet_report.warnings.append(problem)
+            found.append(problem)
+    return found
+
+
 def _decide_and_write(
     conn: Connection,
     by_kind,
     report: ImportReport,
     options: ImportOptions,
-    digest: str,
-    size: int,
+    data: bytes,
+    change_warnings: list[Problem],
 ) -> None:
     has_errors = bool(report.errors)
     valid_count = sum(len(valid) for sheets in by_kind.values() for _, valid in sheets)
@@ -323,12 +378,19 @@ def _decide_and_write(
     status = "partial" if has_errors else "accepted"
     master = load_master(conn)
     periods, districts = _summary(by_kind, master.district_names)
+    confirmed = (
+        [{"sheet": p.sheet, "row": p.row, "message": p.message} for p in change_warnings]
+        if options.confirm_warnings
+        else []
+    )
     submission_id = create_submission(
         conn,
         uploader=options.uploader,
         file_name=report.file,
-        sha256=digest,
-        file_size=size,
+        sha256=sha256_of(data),
+        file_size=len(data),
+        note=options.note,
+        confirmed_warnings=confirmed,
         kinds=",".join(k for k in KIND_ORDER if k in by_kind),
         periods=",".join(periods),
         districts=",".join(districts),
@@ -361,6 +423,9 @@ def _decide_and_write(
         rows_replaced=totals.replaced,
         rows_unchanged=totals.unchanged,
     )
+    report.replaced_examples = totals.replaced_examples
+    if options.store_file:
+        conn.execute(insert(SubmissionFile).values(submission_id=submission_id, content=data))
     refresh_statuses(conn, superseded_submissions(conn, submission_id))
     report.status = status
     report.submission_id = None if options.dry_run else submission_id

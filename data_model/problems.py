@@ -15,9 +15,13 @@ class Problem:
     value: str | None
     message: str
     suggestion: str | None = None
+    # 0-based (row, column) of the cell, for highlighting and in-page correction.
+    cell: tuple[int, int] | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        data.pop("cell")
+        return data
 
 
 @dataclass
@@ -57,6 +61,8 @@ class ImportReport:
     rows_new: int = 0
     rows_replaced: int = 0
     rows_unchanged: int = 0
+    # A sample of replaced rows: {"table", "key": {...}, "changes": {column: [old, new]}}.
+    replaced_examples: list[dict] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:

@@ -9,7 +9,7 @@ caller's transaction, so a failure leaves nothing behind.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Table, and_, bindparam, insert, select, update
@@ -30,16 +30,23 @@ CHUNK = 5000
 META_COLUMNS = {"id", "submission_id", "is_current", "replaced_id", "superseded_by_id"}
 
 
+EXAMPLES = 200  # replaced rows described in full, for the page's "what changed" list
+
+
 @dataclass
 class WriteCounts:
     new: int = 0
     replaced: int = 0
     unchanged: int = 0
+    # {"table", "key": {column: value}, "changes": {column: [old, new]}} per replaced row.
+    replaced_examples: list[dict] = field(default_factory=list)
 
     def add(self, other: WriteCounts) -> None:
         self.new += other.new
         self.replaced += other.replaced
         self.unchanged += other.unchanged
+        room = EXAMPLES - len(self.replaced_examples)
+        self.replaced_examples.extend(other.replaced_examples[:room])
 
 
 def table_of(model) -> Table:
@@ -78,6 +85,18 @@ def write_versioned(
             counts.replaced += 1
             replaced_id = existing["id"]
             superseded_ids.append(replaced_id)
+            if len(counts.replaced_examples) < EXAMPLES:
+                counts.replaced_examples.append(
+                    {
+                        "table": table.name,
+                        "key": {k: record[k] for k in key},
+                        "changes": {
+                            c: [existing[c], record.get(c)]
+                            for c in data_columns
+                            if existing[c] != record.get(c)
+                        },
+                    }
+                )
         row = {c: record.get(c) for c in data_columns}
         row.update(
             submission_id=submission_id,

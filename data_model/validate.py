@@ -263,9 +263,12 @@ class SheetValidator:
                             row=index + 1,
                             column=layout.headers.get(field_name)
                             or layout.kind.column(field_name).header,
-                            value=None if column is None else _display(sheet.rows[index][column]),
+                            value=None
+                            if column is None
+                            else _display(_at(sheet.rows[index], column)),
                             message=error.message(),
                             suggestion=error.suggestion,
+                            cell=None if column is None else (index, column),
                         )
                     )
             else:
@@ -459,6 +462,10 @@ def _required_period(raw: object) -> str:
     if is_missing(raw):
         raise InputError("validate.required")
     return parse_period(raw)
+
+
+def _at(row: list, column: int) -> object:
+    return row[column] if column < len(row) else ""
 
 
 def _is_template_example(raw: dict, example: dict[str, str]) -> bool:

@@ -285,7 +285,11 @@ class WideConverter:
                 label = self._label(label_raw)
             except InputError as error:
                 report.rows_read += 1
-                report.errors.append(self._problem(index, label_header or None, label_raw, error))
+                report.errors.append(
+                    self._problem(
+                        index, self.layout.label_column, label_header or None, label_raw, error
+                    )
+                )
                 continue
             for column, key in self.layout.value_columns.items():
                 raw = _at(row, column)
@@ -300,7 +304,7 @@ class WideConverter:
                     record["value"] = self._value(raw, record["indicator_code"], index, column)
                 except InputError as error:
                     report.errors.append(
-                        self._problem(index, self.layout.headers[column], raw, error)
+                        self._problem(index, column, self.layout.headers[column], raw, error)
                     )
                     continue
                 valid.append(ValidRow(index + 1, record))
@@ -370,14 +374,17 @@ class WideConverter:
         if unit and expected and unit != expected:
             raise InputError("validate.header_unit_mismatch", found=unit, expected=expected)
 
-    def _problem(self, index: int, column: str | None, raw: object, error: InputError) -> Problem:
+    def _problem(
+        self, index: int, column: int, header: str | None, raw: object, error: InputError
+    ) -> Problem:
         return Problem(
             sheet=self.sheet.name,
             row=index + 1,
-            column=column,
+            column=header,
             value=parse_text(raw) if raw not in ("", None) else "",
             message=error.message(),
             suggestion=error.suggestion,
+            cell=(index, column),
         )
 
 

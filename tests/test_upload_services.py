@@ -1,0 +1,132 @@
+"""What the upload page relies on: annotated workbooks, in-page fixes, warnings, stored files."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from data_model.annotate import annotated_workbook
+from data_model.importer import ImportOptions, apply_edits, import_file, import_sheets
+from data_model.models import Submission, SubmissionFile
+from data_model.reader import read_workbook
+from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
+
+BAD = make_xlsx(
+    {
+        "指标数据": [
+            VALUE_HEADER,
+            ["YS02", "", "南山区", "2022-03", 5, ""],
+            ["YS02", "", "福天区", "2022-03", 6, ""],
+            ["YS02", "", "罗湖区", "2022-13", 7, ""],
+        ]
+    }
+)
+
+
+def with_indicators(engine):
+    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "indicators.xlsx")
+    return engine
+
+
+def test_annotated_workbook_marks_the_exact_cells_and_lists_problems(engine):
+    report = import_file(with_indicators(engine), BAD, "bad.xlsx")
+    workbook = load_workbook(io.BytesIO(annotated_workbook(BAD, "bad.xlsx", report)))
+    sheet = workbook["指标数据"]
+    assert sheet["C3"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert "福田区" in sheet["C3"].comment.text
+    assert sheet["D4"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert sheet["C2"].comment is None
+    assert sheet["D3"].comment is None
+    problems = workbook["错误清单"]
+    assert [(r[1].value, r[2].value, r[3].value) for r in problems.iter_rows(min_row=2)] == [
+        ("指标数据", 3, "区"),
+        ("指标数据", 4, "期间"),
+    ]
+
+
+def test_legacy_xls_is_annotated_as_a_rebuilt_xlsx(engine):
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("指标数据")
+    for r, row in enumerate([VALUE_HEADER, ["YS02", "", "火星区", "2022-03", 1, ""]]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = import_file(with_indicators(engine), buffer.getvalue(), "old.xls")
+    result = load_workbook(io.BytesIO(annotated_workbook(buffer.getvalue(), "old.xls", report)))
+    assert result["指标数据"]["C2"].comment is not None
+
+
+def test_cells_fixed_in_the_page_are_revalidated_and_recorded(engine):
+    with_indicators(engine)
+    sheets = read_workbook(BAD, "bad.xlsx")
+    report = import_sheets(engine, sheets, BAD, "bad.xlsx", ImportOptions(dry_run=True))
+    edits = {("指标数据", p.cell[0], p.cell[1]): p.suggestion or "2022-03" for p in report.errors}
+    assert edits == {("指标数据", 2, 2): "福田区", ("指标数据", 3, 3): "2022-03"}
+    fixed = import_sheets(
+        engine, apply_edits(sheets, edits), BAD, "bad.xlsx", ImportOptions(note="C3, D4 fixed")
+    )
+    assert fixed.status == "accepted", fixed.errors
+    assert fixed.rows_new == 3
+    assert sheets[0].rows[2][2] == "福天区"  # the original sheets are not modified
+    with engine.connect() as conn:
+        note, stored = conn.execute(
+            select(Submission.note, SubmissionFile.content)
+            .join(SubmissionFile, SubmissionFile.submission_id == Submission.id)
+            .where(Submission.id == fixed.submission_id)
+        ).one()
+    assert note == "C3, D4 fixed"
+    assert stored == BAD
+
+
+def test_sharp_changes_are_warnings_and_the_confirmation_is_recorded(engine):
+    with_indicators(engine)
+    import_file(
+        engine,
+        make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-02", 10, ""]]}),
+        "feb.xlsx",
+    )
+    march = make_xlsx(
+        {
+            "指标数据": [
+                VALUE_HEADER,
+                ["YS02", "", "南山区", "2022-03", 45, ""],
+                ["YS02", "", "福田区", "2022-03", 9, ""],
+            ]
+        }
+    )
+    preview = import_file(engine, march, "mar.xlsx", ImportOptions(dry_run=True))
+    assert [(w.row, w.value) for w in preview.warnings] == [(2, "45")]
+    assert "10" in preview.warnings[0].message
+    report = import_file(engine, march, "mar.xlsx", ImportOptions(confirm_warnings=True))
+    assert report.status == "accepted"
+    with engine.connect() as conn:
+        confirmed = conn.execute(
+            select(Submission.confirmed_warnings).where(Submission.id == report.submission_id)
+        ).scalar_one()
+    assert [(c["sheet"], c["row"]) for c in confirmed] == [("指标数据", 2)]
+
+
+def test_replaced_values_are_described_old_to_new(engine):
+    with_indicators(engine)
+    import_file(
+        engine,
+        make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 10, ""]]}),
+        "a.xlsx",
+    )
+    report = import_file(
+        engine,
+        make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 12, ""]]}),
+        "b.xlsx",
+    )
+    assert report.replaced_examples == [
+        {
+            "table": "indicator_value",
+            "key": {"indicator_code": "YS02", "district_id": 4, "period": "2022-03"},
+            "changes": {"value": [10.0, 12.0]},
+        }
+    ]
