@@ -1,0 +1,102 @@
+"""The expected-submission schedule and the late list on fixed dates."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pandas as pd
+import pytest
+from sqlalchemy import update
+
+from data_model.importer import import_file
+from data_model.models import Submission
+from data_model.schedule import (
+    due_date_after,
+    ensure_default_schedule,
+    not_reported,
+    replace_schedule,
+    reporting_status,
+    schedule_frame,
+)
+from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
+
+
+def test_due_dates_are_the_tenth_of_the_next_month():
+    assert due_date_after("2022-03") == date(2022, 4, 10)
+    assert due_date_after("2022-Q4") == date(2023, 1, 10)
+
+
+def test_default_schedule_covers_every_district_monthly_and_quarterly(engine):
+    with engine.begin() as conn:
+        assert ensure_default_schedule(conn, "2022-01", "2022-03") == 11 * 3 + 11
+        assert ensure_default_schedule(conn, "2022-01", "2022-03") == 0
+        frame = schedule_frame(conn)
+    assert "全市" not in set(frame["district"])
+    assert sorted(set(frame["kind"])) == ["indicator_values", "tasks"]
+
+
+def test_late_list_on_fixed_dates(engine):
+    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "i.xlsx")
+    import_file(
+        engine,
+        make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 1, ""]]}),
+        "v.xlsx",
+    )
+    with engine.begin() as conn:
+        # 南山区 reported on 5 April 2022, before its due date.
+        conn.execute(update(Submission).values(uploaded_at=datetime(2022, 4, 5, 9, tzinfo=UTC)))
+        replace_schedule(
+            conn,
+            pd.DataFrame(
+                [
+                    {
+                        "district": "南山区",
+                        "unit": None,
+                        "kind": "indicator_values",
+                        "period": "2022-03",
+                        "due_date": date(2022, 4, 10),
+                        "note": "",
+                    },
+                    {
+                        "district": "福田区",
+                        "unit": None,
+                        "kind": "indicator_values",
+                        "period": "2022-03",
+                        "due_date": date(2022, 4, 10),
+                        "note": "",
+                    },
+                    {
+                        "district": "福田区",
+                        "unit": None,
+                        "kind": "indicator_values",
+                        "period": "2022-04",
+                        "due_date": date(2022, 5, 10),
+                        "note": "",
+                    },
+                ]
+            ),
+        )
+        before_due = not_reported(conn, date(2022, 4, 10))
+        late = not_reported(conn, date(2022, 4, 25))
+        status = reporting_status(conn, date(2022, 4, 25))
+    assert before_due.empty
+    assert late[["district", "period", "days_late"]].values.tolist() == [["福田区", "2022-03", 15]]
+    nanshan = status[status["district"] == "南山区"].iloc[0]
+    assert (nanshan["reported_on"], nanshan["late"]) == (date(2022, 4, 5), False)
+
+
+def test_schedule_rows_with_unknown_names_are_refused(engine):
+    frame = pd.DataFrame(
+        [
+            {
+                "district": "火星区",
+                "unit": None,
+                "kind": "tasks",
+                "period": "2022-Q1",
+                "due_date": "2022-04-10",
+                "note": "",
+            }
+        ]
+    )
+    with engine.begin() as conn, pytest.raises(ValueError, match="火星区"):
+        replace_schedule(conn, frame)
