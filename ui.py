@@ -33,6 +33,11 @@ def engine():
     return _engine(normalize_url(settings.database_url()))
 
 
+def current_username() -> str:
+    """The signed-in user's name, recorded on submissions and in the audit log."""
+    return st.session_state.get("username", "local")
+
+
 def language() -> str:
     """The viewer's language: `?lang=en` in the URL, else zh-CN."""
     chosen = st.query_params.get(LANGUAGE_KEY, DEFAULT_LANGUAGE)

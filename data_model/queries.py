@@ -22,6 +22,7 @@ from data_model.models import (
     Submission,
     Task,
     TaskSnapshot,
+    Unit,
 )
 from data_model.normalize.periods import (
     granularity,
@@ -269,3 +270,19 @@ def filter_options(conn: Connection) -> FilterOptions | None:
         actions=tuple(name for name, _ in actions),
         action_codes=dict(actions),
     )
+
+
+def district_names(conn: Connection) -> dict[int, str]:
+    return dict(conn.execute(select(District.id, District.name).order_by(District.sort_order)).all())
+
+
+def master_lists(conn: Connection) -> dict[str, list[str]]:
+    """Current names for template dropdowns and upload choices."""
+    return {
+        "districts": list(district_names(conn).values()),
+        "actions": list(
+            conn.execute(select(Action.name).order_by(Action.sort_order)).scalars()
+        ),
+        "units": list(conn.execute(select(Unit.name).order_by(Unit.sort_order)).scalars()),
+        "brands": list(conn.execute(select(Brand.name).order_by(Brand.sort_order)).scalars()),
+    }

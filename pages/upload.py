@@ -1,0 +1,237 @@
+"""数据上传 Upload: template → upload → check → fix in place → commit."""
+
+import streamlit as st
+
+from data_model import settings
+from data_model.annotate import annotated_file_name, annotated_workbook
+from data_model.errors import InputError
+from data_model.importer import ImportOptions
+from data_model.kinds import KINDS
+from data_model.normalize.periods import parse_period
+from data_model.queries import district_names, master_lists
+from data_model.reader import Limits
+from data_model.templates import template_workbook
+from data_model.upload import (
+    ROW_COLUMN,
+    SHEET_COLUMN,
+    changes_frame,
+    column_labels,
+    commit,
+    edits_from_grid,
+    prepare,
+    problems_frame,
+    revalidate,
+    rows_to_fix,
+)
+from ui import current_username, engine, query, tr
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+st.title(tr("upload.title"))
+st.caption(tr("upload.intro"))
+
+with st.expander(tr("upload.templates_heading"), icon=":material/download:"):
+    kinds = ["all", *KINDS]
+    kind = st.selectbox(
+        tr("upload.template_kind"),
+        kinds,
+        format_func=lambda k: tr("upload.template_all") if k == "all" else tr(f"kinds.{k}"),
+        key="template_kind",
+    )
+    chosen = list(KINDS) if kind == "all" else [kind]
+    st.download_button(
+        tr("upload.download_template"),
+        template_workbook(chosen, query(master_lists)),
+        file_name=tr(
+            "upload.template_file",
+            kind=tr("upload.template_all") if kind == "all" else tr(f"kinds.{kind}"),
+        ),
+        mime=XLSX_MIME,
+        icon=":material/table:",
+    )
+
+left, middle, right = st.columns(3)
+period_text = left.text_input(
+    tr("upload.period"), help=tr("upload.period_help"), key="upload_period"
+)
+districts = ["", *query(district_names).values()]
+district = middle.selectbox(
+    tr("upload.district"),
+    districts,
+    format_func=lambda d: d or tr("upload.district_from_file"),
+    key="upload_district",
+)
+valid_rows_only = right.checkbox(
+    tr("upload.valid_rows_only"), help=tr("upload.valid_rows_only_help")
+)
+
+period = None
+if period_text.strip():
+    try:
+        period = parse_period(period_text)
+    except InputError as error:
+        st.error(error.message())
+        st.stop()
+
+files = st.file_uploader(
+    tr("upload.files"),
+    type=["xlsx", "xlsm", "xls"],
+    accept_multiple_files=True,
+    key="upload_files",
+    help=tr("upload.files_help", limit=settings.max_upload_mb()),
+)
+for result in st.session_state.pop("upload_results", []):
+    st.success(result["message"], icon=":material/check_circle:")
+    if not result["changes"].empty:
+        st.caption(tr("upload.changes_heading"))
+        st.dataframe(
+            result["changes"].rename(columns=lambda c: tr(f"upload.change_{c}")), hide_index=True
+        )
+if not files:
+    st.info(tr("upload.no_files"), icon=":material/upload_file:")
+    st.stop()
+
+options = ImportOptions(
+    uploader=current_username(),
+    period=period,
+    district=district or None,
+    valid_rows_only=valid_rows_only,
+    limits=Limits(max_file_bytes=settings.max_upload_mb() * 1024 * 1024),
+)
+pending_uploads = st.session_state.setdefault("pending_uploads", {})
+progress = st.progress(0.0, text=tr("upload.progress", done=0, total=len(files)))
+for number, file in enumerate(files, start=1):
+    key = (file.file_id, period, district, valid_rows_only)
+    if key not in pending_uploads:
+        with st.status(tr("upload.checking", name=file.name), expanded=False) as status:
+            pending_uploads[key] = prepare(engine(), file.name, file.getvalue(), options)
+            status.update(label=tr("upload.checked", name=file.name), state="complete")
+    progress.progress(
+        number / len(files), text=tr("upload.progress", done=number, total=len(files))
+    )
+    pending = pending_uploads[key]
+    report = pending.report
+
+    st.subheader(file.name)
+    if report.status == "unchanged":
+        st.success(report.message, icon=":material/check_circle:")
+        continue
+    if pending.sheets is None:  # not readable at all: one reason, nothing else to show
+        st.error(report.message, icon=":material/error:")
+        continue
+
+    summary = [
+        {
+            tr("upload.col_sheet"): s.sheet,
+            tr("upload.col_kind"): tr(f"kinds.{s.kind}") if s.kind else "—",
+            tr("upload.col_layout"): tr(f"upload.layout_{s.layout}") if s.layout else "—",
+            tr("upload.col_header_row"): s.header_row or "—",
+            tr("upload.col_rows_read"): s.rows_read,
+            tr("upload.col_rows_valid"): s.rows_read - len({p.row for p in s.errors if p.row}),
+        }
+        for s in report.sheets
+    ]
+    st.dataframe(summary, hide_index=True)
+    if report.status in ("accepted", "partial"):
+        st.info(
+            tr(
+                "upload.preview",
+                new=report.rows_new,
+                replaced=report.rows_replaced,
+                unchanged=report.rows_unchanged,
+            ),
+            icon=":material/preview:",
+        )
+        changes = changes_frame(report.replaced_examples, query(district_names))
+        if not changes.empty:
+            with st.expander(tr("upload.replaced_heading", count=report.rows_replaced)):
+                st.dataframe(
+                    changes.rename(columns=lambda c: tr(f"upload.change_{c}")), hide_index=True
+                )
+    elif report.errors:
+        st.error(report.message, icon=":material/error:")
+
+    problems = problems_frame(report)
+    if not problems.empty:
+        problems["level"] = problems["level"].map(lambda level: tr(f"upload.level_{level}"))
+        st.dataframe(problems.rename(columns=lambda c: tr(f"upload.problem_{c}")), hide_index=True)
+        if pending.sheets is not None:
+            st.download_button(
+                tr("upload.download_annotated"),
+                annotated_workbook(pending.data, pending.name, report),
+                file_name=annotated_file_name(pending.name),
+                mime=XLSX_MIME,
+                key=f"annotated_{file.file_id}",
+                icon=":material/edit_note:",
+            )
+
+    grid = rows_to_fix(pending)
+    if not grid.empty:
+        st.markdown(f"**{tr('upload.fix_heading')}**")
+        st.caption(tr("upload.fix_help"))
+        for sheet_name, rows in grid.groupby(SHEET_COLUMN, sort=False):
+            labels = column_labels(pending, sheet_name)
+            shown = rows.dropna(axis=1, how="all")
+            config = {
+                SHEET_COLUMN: None,
+                ROW_COLUMN: st.column_config.NumberColumn(tr("upload.col_row"), disabled=True),
+                **{
+                    c: st.column_config.TextColumn(labels.get(c, c))
+                    for c in shown.columns
+                    if c not in (SHEET_COLUMN, ROW_COLUMN)
+                },
+            }
+            display = shown.assign(**{ROW_COLUMN: shown[ROW_COLUMN] + 1})
+            edited = st.data_editor(
+                display,
+                column_config=config,
+                hide_index=True,
+                key=f"fix_{file.file_id}_{sheet_name}",
+                disabled=[SHEET_COLUMN, ROW_COLUMN],
+            )
+            if st.button(
+                tr("upload.revalidate"),
+                key=f"revalidate_{file.file_id}_{sheet_name}",
+                icon=":material/refresh:",
+            ):
+                edits = edits_from_grid(
+                    display.assign(**{ROW_COLUMN: shown[ROW_COLUMN]}),
+                    edited.assign(**{ROW_COLUMN: shown[ROW_COLUMN]}),
+                )
+                pending_uploads[key] = revalidate(engine(), pending, edits, options)
+                st.rerun()
+
+    confirm = True
+    change_warnings = [w for w in report.warnings if w.row is not None]
+    if change_warnings and report.status in ("accepted", "partial"):
+        confirm = st.checkbox(
+            tr("upload.confirm_warnings", count=len(change_warnings)), key=f"confirm_{file.file_id}"
+        )
+    can_commit = report.status in ("accepted", "partial") and confirm
+    if st.button(
+        tr("upload.commit_partial" if report.errors and valid_rows_only else "upload.commit"),
+        type="primary",
+        disabled=not can_commit,
+        key=f"commit_{file.file_id}",
+        icon=":material/save:",
+    ):
+        result = commit(
+            engine(),
+            pending,
+            ImportOptions(
+                uploader=options.uploader,
+                period=options.period,
+                district=options.district,
+                valid_rows_only=options.valid_rows_only,
+                limits=options.limits,
+                confirm_warnings=bool(change_warnings),
+            ),
+        )
+        del pending_uploads[key]
+        st.session_state.setdefault("upload_results", []).append(
+            {
+                "message": f"{file.name}: {result.message}",
+                "changes": changes_frame(result.replaced_examples, query(district_names)),
+            }
+        )
+        st.rerun()

@@ -1,0 +1,80 @@
+"""The upload page driven through AppTest: check, preview, commit, refuse bad files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from streamlit.testing.v1 import AppTest
+
+from data_model.cli import open_database
+from data_model.importer import import_file
+from data_model.models import IndicatorValue
+from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "upload.py")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    engine = open_database(f"sqlite:///{tmp_path / 'dashboard.sqlite3'}")
+    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "indicators.xlsx")
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    yield engine
+    engine.dispose()
+
+
+def stored_values(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(
+            select(func.count(IndicatorValue.id)).where(IndicatorValue.is_current)
+        ).scalar_one()
+
+
+def upload(app: AppTest, name: str, data: bytes) -> AppTest:
+    app.file_uploader(key="upload_files").set_value((name, data, XLSX))
+    return app.run()
+
+
+def test_good_file_is_previewed_then_committed(data_dir):
+    app = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not app.exception
+    data = make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 5, ""]]})
+    app = upload(app, "march.xlsx", data)
+    assert not app.exception
+    assert any("将新增 1 条" in i.value for i in app.info)
+    assert stored_values(data_dir) == 0  # nothing written before commit
+    commit = next(b for b in app.button if b.label == "确认导入")
+    commit.click().run()
+    assert not app.exception
+    assert stored_values(data_dir) == 1
+    assert any("导入成功" in s.value for s in app.success)
+
+
+def test_bad_file_shows_every_problem_and_cannot_be_committed(data_dir):
+    data = make_xlsx(
+        {
+            "指标数据": [
+                VALUE_HEADER,
+                ["YS02", "", "福天区", "2022-03", 5, ""],
+                ["YS02", "", "罗湖区", 2022.1, 5, ""],
+            ]
+        }
+    )
+    app = upload(AppTest.from_file(PAGE, default_timeout=60).run(), "bad.xlsx", data)
+    assert not app.exception
+    problems = app.dataframe[1].value
+    assert problems["行"].tolist() == [2, 3]
+    assert problems["建议值"].tolist()[0] == "福田区"
+    commit = next(b for b in app.button if b.label == "确认导入")
+    assert commit.disabled
+    assert stored_values(data_dir) == 0
+
+
+def test_a_file_that_is_not_a_workbook_gets_one_reason(data_dir):
+    app = upload(AppTest.from_file(PAGE, default_timeout=60).run(), "data.xlsx", b"a,b\n1,2\n")
+    assert not app.exception
+    assert "不是 Excel" in app.error[0].value
