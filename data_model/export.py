@@ -7,6 +7,7 @@ return at the start) is prefixed with an apostrophe in every export.
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import aliased
 
+from data_model import settings
 from data_model.i18n import t
 from data_model.kinds import (
     AGGREGATIONS,
@@ -286,5 +288,8 @@ def _cell(value: object) -> object:
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
         return None
     if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
+        value = value.to_pydatetime()
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        # Excel has no time zones: write the local time people read on the wall clock.
+        return value.astimezone(settings.local_timezone()).replace(tzinfo=None)
     return neutralise(value)

@@ -1,0 +1,78 @@
+"""Read side of submissions: the list, one submission's rows, its stored file."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Connection, select
+
+from data_model.models import (
+    VERSIONED_TABLES,
+    District,
+    Submission,
+    SubmissionFile,
+)
+
+LIST_COLUMNS = [
+    "id",
+    "uploaded_at",
+    "uploader",
+    "file_name",
+    "kinds",
+    "periods",
+    "districts",
+    "rows_read",
+    "rows_accepted",
+    "rows_new",
+    "rows_replaced",
+    "rows_unchanged",
+    "status",
+    "valid_rows_only",
+    "note",
+    "sha256",
+]
+ROW_LIMIT = 2000
+
+
+def submissions_frame(conn: Connection, uploader: str | None = None) -> pd.DataFrame:
+    """Every submission, newest first (only one uploader's when `uploader` is given)."""
+    query = select(*(getattr(Submission, c) for c in LIST_COLUMNS)).order_by(Submission.id.desc())
+    if uploader is not None:
+        query = query.where(Submission.uploader == uploader)
+    return pd.DataFrame([tuple(r) for r in conn.execute(query)], columns=LIST_COLUMNS)
+
+
+def submission_rows(conn: Connection, submission_id: int) -> dict[str, pd.DataFrame]:
+    """The rows a submission supplied, per table, current or not (at most ROW_LIMIT each).
+
+    District ids are shown as names; `is_current` tells whether the row is still the
+    live value (False once superseded by a later submission or rolled back).
+    """
+    names = dict(conn.execute(select(District.id, District.name)).all())
+    result = {}
+    for model in VERSIONED_TABLES:
+        table = model.__table__
+        hidden = {"submission_id", "replaced_id", "superseded_by_id"}
+        columns = [c for c in table.columns if c.name not in hidden]
+        rows = conn.execute(
+            select(*columns)
+            .where(table.c.submission_id == submission_id)
+            .order_by(table.c.id)
+            .limit(ROW_LIMIT)
+        ).all()
+        if not rows:
+            continue
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=[c.name for c in columns])
+        if "district_id" in frame:
+            frame["district_id"] = frame["district_id"].map(lambda d: names.get(d, d))
+        result[table.name] = frame
+    return result
+
+
+def stored_file(conn: Connection, submission_id: int) -> tuple[str, bytes] | None:
+    """(file name, exact bytes) of an upload, when the file was stored."""
+    row = conn.execute(
+        select(Submission.file_name, SubmissionFile.content)
+        .join(SubmissionFile, SubmissionFile.submission_id == Submission.id)
+        .where(Submission.id == submission_id)
+    ).first()
+    return None if row is None else (row[0], bytes(row[1]))

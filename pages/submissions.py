@@ -1,0 +1,178 @@
+"""报送管理 Submissions: every upload, its rows and file, rollback, schedule and who is late."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from data_model.schedule import (
+    ensure_default_schedule,
+    not_reported,
+    replace_schedule,
+    schedule_frame,
+)
+from data_model.storage import rollback_submission
+from data_model.submissions import stored_file, submission_rows, submissions_frame
+from ui import current_username, download_table, empty_state, engine, query, tr
+
+st.title(tr("submissions.title"))
+tab_list, tab_late, tab_schedule = st.tabs(
+    [tr("submissions.tab_list"), tr("submissions.tab_late"), tr("submissions.tab_schedule")]
+)
+
+with tab_list:
+    frame = query(submissions_frame)
+    if frame.empty:
+        empty_state("submissions.no_data")
+    else:
+        shown = frame.drop(columns=["sha256", "note"]).assign(
+            status=frame["status"].map(lambda s: tr(f"submissions.status_{s}")),
+            kinds=frame["kinds"].map(
+                lambda k: "、".join(tr(f"kinds.{x}") for x in k.split(",") if x)
+            ),
+        )
+        st.dataframe(
+            shown.rename(columns=lambda c: tr(f"submissions.col_{c}")),
+            hide_index=True,
+            column_config={
+                tr("submissions.col_uploaded_at"): st.column_config.DatetimeColumn(
+                    format="YYYY-MM-DD HH:mm"
+                )
+            },
+        )
+        download_table(
+            shown.rename(columns=lambda c: tr(f"submissions.col_{c}")),
+            "submissions",
+            "dl_submissions",
+        )
+
+        ids = frame["id"].tolist()
+        requested = st.query_params.get("submission")
+        default = (
+            ids.index(int(requested))
+            if requested and requested.isdigit() and int(requested) in ids
+            else 0
+        )
+        chosen = st.selectbox(
+            tr("submissions.open"),
+            ids,
+            index=default,
+            format_func=lambda i: tr(
+                "submissions.option",
+                id=i,
+                file=frame.set_index("id").loc[i, "file_name"],
+                status=tr(f"submissions.status_{frame.set_index('id').loc[i, 'status']}"),
+            ),
+            key="submission_open",
+        )
+        record = frame.set_index("id").loc[chosen]
+        st.markdown(
+            tr(
+                "submissions.detail",
+                id=chosen,
+                user=record["uploader"],
+                when=pd.Timestamp(record["uploaded_at"]).strftime("%Y-%m-%d %H:%M"),
+                sha=record["sha256"],
+            )
+        )
+        if record["note"]:
+            st.caption(record["note"])
+        with engine().connect() as conn:
+            original = stored_file(conn, chosen)
+            rows = submission_rows(conn, chosen)
+        if original is not None:
+            st.download_button(
+                tr("submissions.download_file"),
+                original[1],
+                file_name=original[0],
+                key=f"file_{chosen}",
+                icon=":material/download:",
+            )
+        for table, table_rows in rows.items():
+            st.caption(
+                tr(
+                    "submissions.rows_of",
+                    table=tr(f"submissions.table_{table}"),
+                    count=len(table_rows),
+                )
+            )
+            st.dataframe(table_rows, hide_index=True)
+
+        if record["status"] != "rolled_back":
+            with st.expander(tr("submissions.rollback_heading"), icon=":material/undo:"):
+                st.warning(tr("submissions.rollback_explain", id=chosen))
+                sure = st.checkbox(
+                    tr("submissions.rollback_confirm", id=chosen), key=f"sure_{chosen}"
+                )
+                if st.button(
+                    tr("submissions.rollback"),
+                    disabled=not sure,
+                    key=f"rollback_{chosen}",
+                    type="primary",
+                ):
+                    with engine().begin() as conn:
+                        summary = rollback_submission(conn, int(chosen), by=current_username())
+                    st.session_state["rollback_done"] = tr(
+                        "submissions.rolled_back", id=chosen, rows=sum(summary.values())
+                    )
+                    st.rerun()
+        if "rollback_done" in st.session_state:
+            st.success(st.session_state.pop("rollback_done"))
+
+with tab_late:
+    as_of = st.date_input(tr("submissions.as_of"), value=date.today(), key="late_as_of")
+    late = query(not_reported, as_of)
+    if late.empty:
+        st.success(tr("submissions.nobody_late"), icon=":material/check_circle:")
+    else:
+        st.markdown(
+            f"**{tr('submissions.late_finding', count=len(late), districts=late['district'].nunique())}**"
+        )
+        shown = late.drop(columns=["reported_on", "late"]).assign(
+            kind=late["kind"].map(lambda k: tr(f"kinds.{k}"))
+        )
+        shown = shown.rename(columns=lambda c: tr(f"submissions.late_{c}"))
+        st.dataframe(shown, hide_index=True)
+        download_table(shown, "late", "dl_late")
+
+with tab_schedule:
+    st.caption(tr("submissions.schedule_help"))
+    left, right = st.columns(2)
+    first = left.text_input(
+        tr("submissions.first_month"), value=f"{date.today().year}-01", key="sched_first"
+    )
+    last = right.text_input(
+        tr("submissions.last_month"), value=f"{date.today().year}-12", key="sched_last"
+    )
+    if st.button(tr("submissions.add_defaults"), icon=":material/playlist_add:"):
+        try:
+            with engine().begin() as conn:
+                added = ensure_default_schedule(conn, first.strip(), last.strip())
+            st.success(tr("submissions.defaults_added", count=added))
+        except ValueError:
+            st.error(tr("submissions.bad_month"))
+    schedule = query(schedule_frame)
+    edited = st.data_editor(
+        schedule.drop(columns="id"),
+        num_rows="dynamic",
+        hide_index=True,
+        key="schedule_editor",
+        column_config={
+            "district": st.column_config.TextColumn(tr("submissions.late_district")),
+            "unit": st.column_config.TextColumn(tr("submissions.late_unit")),
+            "kind": st.column_config.SelectboxColumn(
+                tr("submissions.late_kind"),
+                options=["indicator_values", "tasks", "activities", "issues"],
+            ),
+            "period": st.column_config.TextColumn(tr("submissions.late_period")),
+            "due_date": st.column_config.DateColumn(tr("submissions.late_due_date")),
+            "note": st.column_config.TextColumn(tr("submissions.note")),
+        },
+    )
+    if st.button(tr("submissions.save_schedule"), type="primary", icon=":material/save:"):
+        try:
+            with engine().begin() as conn:
+                count = replace_schedule(conn, edited)
+            st.success(tr("submissions.schedule_saved", count=count))
+        except ValueError as error:
+            st.error(tr("submissions.schedule_invalid", reason=str(error)))
