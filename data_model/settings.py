@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DATA_DIR = PROJECT_ROOT / "sample_data"
@@ -23,6 +24,36 @@ def database_url(explicit: str | None = None) -> str:
     return f"sqlite:///{data_dir() / 'dashboard.sqlite3'}"
 
 
+def local_timezone() -> ZoneInfo:
+    """Time zone for times shown to people and written to exports (`TIME_ZONE`)."""
+    return ZoneInfo(os.environ.get("TIME_ZONE", "Asia/Shanghai"))
+
+
 def max_upload_mb() -> int:
     """Largest workbook accepted, in MB (`MAX_UPLOAD_MB`)."""
     return int(os.environ.get("MAX_UPLOAD_MB", "50"))
+
+
+def boundary_file() -> Path:
+    """GeoJSON of the district map (`BOUNDARY_FILE`, default the shipped Shenzhen districts)."""
+    default = Path(__file__).resolve().parent / "defaults" / "shenzhen_districts.geojson"
+    return Path(os.environ.get("BOUNDARY_FILE") or default)
+
+
+def lockout_minutes() -> int:
+    """How long five failed logins in a row lock an account, in minutes (`LOCKOUT_MINUTES`)."""
+    return _positive_int("LOCKOUT_MINUTES", 15)
+
+
+def session_idle_minutes() -> int:
+    """Idle time after which a signed-in session ends, in minutes (`SESSION_IDLE_MINUTES`)."""
+    return _positive_int("SESSION_IDLE_MINUTES", 30)
+
+
+def _positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{name}={raw!r}: expected a whole number of minutes, at least 1")
+    return int(raw)
