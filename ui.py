@@ -39,9 +39,15 @@ def current_username() -> str:
 
 
 def language() -> str:
-    """The viewer's language: `?lang=en` in the URL, else zh-CN."""
-    chosen = st.query_params.get(LANGUAGE_KEY, DEFAULT_LANGUAGE)
-    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+    """The viewer's language: `?lang=en` in the URL, else the session's choice, else zh-CN.
+
+    The session remembers it because moving to another page drops the query string.
+    """
+    chosen = st.query_params.get(LANGUAGE_KEY) or st.session_state.get(LANGUAGE_KEY)
+    if chosen not in LANGUAGES:
+        chosen = DEFAULT_LANGUAGE
+    st.session_state[LANGUAGE_KEY] = chosen
+    return chosen
 
 
 def tr(key: str, **params: object) -> str:
@@ -59,8 +65,9 @@ def language_switch() -> None:
         horizontal=True,
     )
     if choice != current:
+        st.session_state[LANGUAGE_KEY] = choice
         if choice == DEFAULT_LANGUAGE:
-            del st.query_params[LANGUAGE_KEY]
+            st.query_params.pop(LANGUAGE_KEY, None)
         else:
             st.query_params[LANGUAGE_KEY] = choice
         st.rerun()

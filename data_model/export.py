@@ -7,6 +7,7 @@ return at the start) is prefixed with an apostrophe in every export.
 from __future__ import annotations
 
 import io
+import math
 from datetime import datetime
 from pathlib import Path
 
@@ -285,7 +286,9 @@ def frame_to_xlsx(frame: pd.DataFrame, sheet_name: str = "data") -> bytes:
 
 
 def _cell(value: object) -> object:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()

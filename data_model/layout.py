@@ -142,14 +142,24 @@ def _match_header(kind: Kind, index: int, row: list, cleaned: list) -> SheetLayo
 
 
 def is_blank_row(row: list) -> bool:
-    return all(cell in ("", None) or (isinstance(cell, str) and not cell.strip()) for cell in row)
+    for cell in row:  # a plain loop: this runs once per row of month-end files
+        if cell == "" or cell is None:
+            continue
+        if isinstance(cell, str) and not cell.strip():
+            continue
+        return False
+    return True
+
+
+_NOTE_STARTS = frozenset(prefix[0] for prefix in FOOTNOTE_PREFIXES)
 
 
 def is_footnote_row(row: list) -> bool:
     """A row whose only text is a note such as `数据来源：…`, `注：…` or `填报人：…`."""
-    filled = [cell for cell in row if cell not in ("", None)]
-    if not filled or not isinstance(filled[0], str):
+    first = next((cell for cell in row if cell != "" and cell is not None), None)
+    if not isinstance(first, str) or first.lstrip()[:1] not in _NOTE_STARTS:
         return False
+    filled = [cell for cell in row if cell != "" and cell is not None]
     text = "".join(to_halfwidth(filled[0]).split())
     if any(text.startswith(prefix + ":") for prefix in FOOTNOTE_PREFIXES):
         return True

@@ -273,16 +273,16 @@ def filter_options(conn: Connection) -> FilterOptions | None:
 
 
 def district_names(conn: Connection) -> dict[int, str]:
-    return dict(conn.execute(select(District.id, District.name).order_by(District.sort_order)).all())
+    return dict(
+        conn.execute(select(District.id, District.name).order_by(District.sort_order)).all()
+    )
 
 
 def master_lists(conn: Connection) -> dict[str, list[str]]:
     """Current names for template dropdowns and upload choices."""
     return {
         "districts": list(district_names(conn).values()),
-        "actions": list(
-            conn.execute(select(Action.name).order_by(Action.sort_order)).scalars()
-        ),
+        "actions": list(conn.execute(select(Action.name).order_by(Action.sort_order)).scalars()),
         "units": list(conn.execute(select(Unit.name).order_by(Unit.sort_order)).scalars()),
         "brands": list(conn.execute(select(Brand.name).order_by(Brand.sort_order)).scalars()),
     }

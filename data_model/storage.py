@@ -111,9 +111,27 @@ def write_versioned(
             .where(table.c.id.in_(chunk))
             .values(is_current=False, superseded_by_id=submission_id)
         )
-    for chunk in _chunks(to_insert):
-        conn.execute(insert(table), chunk)
+    _bulk_insert(conn, table, to_insert)
     return counts
+
+
+def _bulk_insert(conn: Connection, table: Table, rows: list[dict]) -> None:
+    """Insert many rows with the driver's own executemany.
+
+    Going through Core's per-row parameter processing costs about as much as the
+    insert itself on a 500k-row file; the columns here are plain numbers, text, dates
+    and booleans, which both drivers adapt themselves the way SQLAlchemy would.
+    """
+    if not rows:
+        return
+    columns = list(rows[0])
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join([marker] * len(columns))})"
+    )
+    for chunk in _chunks(rows, 50_000):
+        conn.exec_driver_sql(sql, [tuple(row[c] for c in columns) for row in chunk])
 
 
 def _current_rows(

@@ -8,6 +8,7 @@ Excel row number, the column header as written in the file and the raw value.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -340,10 +341,19 @@ class SheetValidator:
             column = layout.columns["value"]
             is_percent_cell = (index, column) in sheet.percent_cells
             header_unit = layout.units.get("value")
-            try:
-                value = self._value_parser(info.unit, header_unit, is_percent_cell)(raw["value"])
-            except InputError as error:
-                errors.append(("value", error))
+            cell = raw["value"]
+            if (
+                cell.__class__ is float
+                and not is_percent_cell
+                and not header_unit
+                and math.isfinite(cell)
+            ):
+                value = cell  # the common case of a month-end file: a plain number cell
+            else:
+                try:
+                    value = self._value_parser(info.unit, header_unit, is_percent_cell)(cell)
+                except InputError as error:
+                    errors.append(("value", error))
         return {
             "indicator_code": code,
             "district_id": self._district_or_default(raw, errors),

@@ -1,0 +1,214 @@
+"""Charts of the indicator-trends page: series against target, changes, ranking, small multiples.
+
+Text in the charts (legend names, labels) is passed in by the page from the catalogue.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from charts.common import SERIES_COLORS, base_layout
+
+# Enough distinct colours for the eleven districts plus the city.
+DISTRICT_COLORS = [
+    *SERIES_COLORS,
+    "#AD1457",
+    "#558B2F",
+    "#283593",
+    "#FF8F00",
+    "#4E342E",
+]
+TARGET_COLOR = "#616161"
+MUTED_COLOR = "#BDBDBD"
+ROW_HEIGHT = 30
+
+
+def district_colors(districts: list[str]) -> dict[str, str]:
+    """A fixed colour per district, by its position in `districts`."""
+    return {d: DISTRICT_COLORS[i % len(DISTRICT_COLORS)] for i, d in enumerate(districts)}
+
+
+def _number(value: float) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def trend_lines(
+    frame: pd.DataFrame,
+    target: float | None = None,
+    target_name: str = "",
+    marked_period: str | None = None,
+    incomplete_name: str = "",
+) -> go.Figure:
+    """One line per district over periods, the target as a dashed line.
+
+    `frame`: label (the period's text, in order), district, value, complete. Values of
+    periods not fully reported are drawn as open markers. `marked_period` (a label)
+    gets a dotted vertical line.
+    """
+    figure = go.Figure()
+    districts = list(dict.fromkeys(frame["district"]))
+    colors = district_colors(districts)
+    for district in districts:
+        rows = frame[frame["district"] == district]
+        figure.add_scatter(
+            x=rows["label"],
+            y=rows["value"],
+            name=district,
+            mode="lines+markers",
+            line={"color": colors[district], "width": 2},
+            marker={
+                "color": colors[district],
+                "size": 7,
+                "symbol": ["circle" if c else "circle-open" for c in rows["complete"]],
+            },
+            customdata=["" if c else incomplete_name for c in rows["complete"]],
+            hovertemplate=f"{district} %{{x}}: %{{y:,.2f}} %{{customdata}}<extra></extra>",
+        )
+    labels = list(dict.fromkeys(frame["label"]))
+    if target is not None and labels:
+        figure.add_scatter(
+            x=labels,
+            y=[target] * len(labels),
+            name=f"{target_name} {_number(target)}",
+            mode="lines",
+            line={"color": TARGET_COLOR, "dash": "dash", "width": 2},
+            hoverinfo="skip",
+        )
+    if marked_period is not None and marked_period in labels:
+        figure.add_vline(x=labels.index(marked_period), line={"color": MUTED_COLOR, "dash": "dot"})
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
+    base_layout(figure, height=460)
+    figure.update_layout(margin={"t": 70})
+    return figure
+
+
+def change_bars(
+    frame: pd.DataFrame, series: dict[str, str], better_lower: bool = False
+) -> go.Figure:
+    """Grouped horizontal bars of percent changes per district.
+
+    `frame`: district plus one column per key of `series` (column → legend name),
+    e.g. {"yoy": "同比", "pop": "环比"}. The x axis is in percent. With
+    `better_lower` (逆向 indicators) the axis runs right to left, so that an
+    improvement always points to the right.
+    """
+    figure = go.Figure()
+    for index, (column, name) in enumerate(series.items()):
+        figure.add_bar(
+            y=frame["district"],
+            x=frame[column],
+            name=name,
+            orientation="h",
+            marker_color=SERIES_COLORS[index % len(SERIES_COLORS)],
+            text=[f"{v:+.1f}%" if pd.notna(v) else "" for v in frame[column]],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:+.1f}%<extra>" + name + "</extra>",
+        )
+    figure.update_layout(barmode="group")
+    figure.update_yaxes(autorange="reversed")
+    figure.update_xaxes(
+        ticksuffix="%",
+        zeroline=True,
+        zerolinecolor="#9E9E9E",
+        autorange="reversed" if better_lower else True,
+    )
+    return base_layout(figure, height=max(300, 120 + ROW_HEIGHT * len(frame) * len(series)))
+
+
+def ranking_bars(
+    frame: pd.DataFrame,
+    target: float | None = None,
+    target_name: str = "",
+    highlighted: tuple[str, ...] = (),
+) -> go.Figure:
+    """Horizontal bars of one indicator per district in rank order (best on top).
+
+    `frame`: district, value, text (label beside the bar), in rank order. Districts in
+    `highlighted` are coloured, the others muted; with none highlighted all are coloured.
+    """
+    colors = [
+        SERIES_COLORS[1] if not highlighted or d in highlighted else MUTED_COLOR
+        for d in frame["district"]
+    ]
+    figure = go.Figure(
+        go.Bar(
+            x=frame["value"],
+            y=frame["district"],
+            orientation="h",
+            marker_color=colors,
+            text=frame["text"],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:,.2f}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    if target is not None:
+        figure.add_vline(
+            x=target,
+            line={"color": TARGET_COLOR, "dash": "dash", "width": 2},
+            annotation_text=f"{target_name} {_number(target)}",
+            annotation_position="top",
+        )
+    figure.update_yaxes(autorange="reversed")
+    return base_layout(figure, height=max(300, 100 + ROW_HEIGHT * len(frame)))
+
+
+def small_multiples(
+    frame: pd.DataFrame,
+    titles: dict[str, str],
+    targets: dict[str, float | None],
+    columns: int = 3,
+) -> go.Figure:
+    """One small line chart per indicator, one line per district, shared legend.
+
+    `frame`: indicator_code, label (period text, in order), district, value.
+    `titles`: indicator code → panel title, in panel order (codes without rows are
+    skipped by the caller). `targets`: code → target line or None.
+    """
+    codes = [c for c in titles if c in set(frame["indicator_code"])]
+    rows = max(1, math.ceil(len(codes) / columns))
+    figure = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=[titles[c] for c in codes],
+        vertical_spacing=0.35 / rows,
+        horizontal_spacing=0.06,
+    )
+    colors = district_colors(list(dict.fromkeys(frame["district"])))
+    labels = list(dict.fromkeys(frame["label"]))
+    for position, code in enumerate(codes):
+        row, col = divmod(position, columns)
+        panel = frame[frame["indicator_code"] == code]
+        for district, rows_of in panel.groupby("district", sort=False):
+            figure.add_scatter(
+                x=rows_of["label"],
+                y=rows_of["value"],
+                name=district,
+                legendgroup=district,
+                showlegend=position == 0,
+                mode="lines",
+                line={"color": colors[district], "width": 1.5},
+                hovertemplate=f"{district} %{{x}}: %{{y:,.2f}}<extra></extra>",
+                row=row + 1,
+                col=col + 1,
+            )
+        target = targets.get(code)
+        if target is not None:
+            figure.add_hline(
+                y=target,
+                line={"color": TARGET_COLOR, "dash": "dash", "width": 1},
+                row=row + 1,
+                col=col + 1,
+            )
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
+    figure.update_annotations(font_size=13)
+    base_layout(figure, height=160 + 250 * rows)
+    # Room above the panel titles for the shared legend of up to a dozen districts.
+    figure.update_layout(font={"size": 12}, margin={"t": 90})
+    return figure

@@ -1,0 +1,214 @@
+"""综合评价 Evaluation: composite and dimension scores per district, rank and rank change,
+the breakdown, and the method and weights beside the result."""
+
+import pandas as pd
+import streamlit as st
+
+from charts.evaluation import breakdown_bars, breakdown_radar, composite_bars
+from data_model.formatting import format_number
+from data_model.normalize.periods import period_label, previous_period
+from data_model.scoring import (
+    district_scores,
+    indicator_scores,
+    method_indicators,
+    scores_export_frame,
+)
+from ui import download_table, empty_state, finding, global_filters, language, query, tr
+
+RADAR_MAX_DISTRICTS = 6
+FIXED = ("district", "composite", "rank", "rank_change", "missing_count")
+
+
+def label(period: str) -> str:
+    return period_label(period, language())
+
+
+def points(value: float) -> str:
+    return "—" if pd.isna(value) else f"{value:.1f}"
+
+
+def sentences(first: str, second: str) -> str:
+    return tr("evaluation.sentences", first=first, second=second)
+
+
+def rank_change_text(change) -> str:
+    if pd.isna(change):
+        return tr("evaluation.rank_none")
+    if change > 0:
+        return tr("evaluation.rank_up", n=int(change))
+    if change < 0:
+        return tr("evaluation.rank_down", n=int(-change))
+    return tr("evaluation.rank_same")
+
+
+st.title(tr("evaluation.title"))
+
+filters = global_filters(show=("districts", "dimension"))
+if filters is None:
+    empty_state("evaluation.no_data")
+    st.stop()
+
+period = filters.period
+scores = query(district_scores, period, filters.dimension)
+if scores.empty:
+    empty_state("evaluation.no_scores")
+    st.stop()
+shown = scores[scores["district"].isin(filters.districts)] if filters.districts else scores
+if shown.empty:
+    empty_state("evaluation.city_not_scored")
+    st.stop()
+dimensions = [c for c in scores.columns if c not in FIXED]
+
+leader = scores.iloc[0]
+headline = "evaluation.headline_dimension" if filters.dimension else "evaluation.headline"
+st.subheader(
+    tr(
+        headline,
+        period=label(period),
+        dimension=filters.dimension or "",
+        district=leader["district"],
+        score=points(leader["composite"]),
+    )
+)
+note = tr("evaluation.scope_note", count=len(scores), previous=label(previous_period(period)))
+if filters.dimension:
+    note = sentences(note, tr("evaluation.scope_note_dimension", dimension=filters.dimension))
+st.caption(note)
+
+result, method = st.columns([3, 2], gap="large")
+with result:
+    # --- composite score and rank ----------------------------------------------------
+    st.markdown(f"**{tr('evaluation.ranking_heading')}**")
+    bars = shown.assign(
+        text=[
+            tr("evaluation.rank_text", rank=r, score=points(s))
+            for r, s in zip(shown["rank"], shown["composite"], strict=True)
+        ]
+    )
+    st.plotly_chart(composite_bars(bars), width="stretch")
+    top, bottom = shown.iloc[0], shown.iloc[-1]
+    facts = {
+        "top": top["district"],
+        "top_score": points(top["composite"]),
+        "bottom": bottom["district"],
+        "bottom_score": points(bottom["composite"]),
+    }
+    if shown["rank_change"].isna().all():
+        finding(tr("evaluation.composite_finding_first", **facts))
+    else:
+        up = int((shown["rank_change"] > 0).sum())
+        down = int((shown["rank_change"] < 0).sum())
+        finding(tr("evaluation.composite_finding", up=up, down=down, **facts))
+    table = pd.DataFrame({tr("evaluation.col_district"): shown["district"]})
+    for dimension in dimensions:
+        table[dimension] = shown[dimension].map(points)
+    if not filters.dimension:  # with a dimension, its column already is the composite
+        table[tr("evaluation.col_composite")] = shown["composite"].map(points)
+    table[tr("evaluation.col_rank")] = shown["rank"]
+    table[tr("evaluation.col_rank_change")] = shown["rank_change"].map(rank_change_text)
+    table[tr("evaluation.col_missing")] = shown["missing_count"]
+    st.dataframe(table, hide_index=True, width="stretch")
+    download_table(
+        scores_export_frame(shown, language()), f"scores_{period}", key="evaluation_download"
+    )
+
+with method:
+    # --- the method and the weights, beside the result ------------------------------
+    st.markdown(f"**{tr('evaluation.method_heading')}**")
+    st.markdown(tr("evaluation.method"))
+    weights = query(method_indicators, period, filters.dimension)
+    if weights.empty:
+        empty_state("evaluation.no_scores")
+    else:
+        weights_table = pd.DataFrame(
+            {
+                tr("evaluation.col_code"): weights["code"],
+                tr("evaluation.col_indicator"): weights["name"],
+                tr("evaluation.col_dimension"): weights["dimension"],
+                tr("evaluation.col_direction"): weights["direction"].map(
+                    lambda d: tr(f"indicators.direction_{d}")
+                ),
+                tr("evaluation.col_weight"): weights["weight"].map(format_number),
+                tr("evaluation.col_target"): [
+                    format_number(None if pd.isna(t) else round(t, 2), u)
+                    for t, u in zip(weights["period_target"], weights["unit"], strict=True)
+                ],
+                tr("evaluation.col_aggregation"): weights["aggregation"].map(
+                    lambda a: tr(f"indicators.aggregation_{a}")
+                ),
+            }
+        )
+        st.dataframe(weights_table, hide_index=True, width="stretch")
+        finding(
+            tr(
+                "evaluation.method_finding",
+                count=len(weights),
+                total=format_number(float(weights["weight"].sum())),
+            )
+        )
+
+# --- breakdown by dimension (or by indicator within the chosen dimension) -----------
+detail = query(indicator_scores, period, filters.dimension)
+detail = detail[detail["district"].isin(shown["district"])]
+if filters.dimension:
+    breakdown = detail.assign(category=detail["indicator_code"] + " " + detail["name"])
+    breakdown = breakdown[["district", "category", "score"]]
+else:
+    breakdown = shown.melt(
+        id_vars="district", value_vars=dimensions, var_name="category", value_name="score"
+    )
+if breakdown.empty:
+    empty_state("evaluation.no_scores")
+else:
+    means = breakdown.groupby("category", sort=False)["score"].mean()
+    best, worst = means.idxmax(), means.idxmin()
+    heading = (
+        tr(
+            "evaluation.breakdown_heading_indicators",
+            dimension=filters.dimension,
+            best=best,
+            worst=worst,
+        )
+        if filters.dimension
+        else tr("evaluation.breakdown_heading", best=best, worst=worst)
+    )
+    st.subheader(heading)
+    few = 0 < len(filters.districts) <= RADAR_MAX_DISTRICTS and breakdown["category"].nunique() > 2
+    figure = breakdown_radar(breakdown) if few else breakdown_bars(breakdown)
+    st.plotly_chart(figure, width="stretch")
+    finding(
+        tr(
+            "evaluation.breakdown_finding",
+            best=best,
+            best_score=points(means[best]),
+            worst=worst,
+            worst_score=points(means[worst]),
+        )
+    )
+
+# --- values not reported ----------------------------------------------------------------
+st.subheader(tr("evaluation.missing_heading"))
+missing = detail[detail["missing"]]
+if missing.empty:
+    st.success(tr("evaluation.all_reported"), icon=":material/check_circle:")
+else:
+    per_district = missing.groupby("district", sort=False).size()
+    finding(
+        tr(
+            "evaluation.missing_finding",
+            count=len(missing),
+            districts=len(per_district),
+            top=per_district.idxmax(),
+            top_count=int(per_district.max()),
+        )
+    )
+    missing_table = pd.DataFrame(
+        {
+            tr("evaluation.col_district"): missing["district"],
+            tr("evaluation.col_code"): missing["indicator_code"],
+            tr("evaluation.col_indicator"): missing["name"],
+            tr("evaluation.col_dimension"): missing["dimension"],
+        }
+    )
+    st.dataframe(missing_table, hide_index=True, width="stretch")
+    download_table(missing_table, f"not_reported_{period}", key="evaluation_missing_download")

@@ -1,0 +1,247 @@
+"""指标趋势 Indicator trends: one indicator over periods against its target, its changes,
+the district ranking, and small multiples of the indicator's dimension."""
+
+import pandas as pd
+import streamlit as st
+
+from charts.trends import change_bars, ranking_bars, small_multiples, trend_lines
+from data_model.aggregation import target_for_period
+from data_model.formatting import format_number
+from data_model.normalize.periods import (
+    period_containing,
+    period_label,
+    previous_period,
+    to_granularity,
+)
+from data_model.queries import filter_options
+from data_model.scoring import indicator_table
+from data_model.trends_queries import (
+    dimension_series,
+    effective_granularity,
+    indicator_changes,
+    indicator_ranking,
+    median_moves,
+    meets_target,
+    trend_series,
+)
+from ui import download_table, empty_state, finding, global_filters, language, query, tr
+
+
+def label(period: str) -> str:
+    return period_label(period, language())
+
+
+def sentences(first: str, second: str) -> str:
+    return tr("trends.sentences", first=first, second=second)
+
+
+def percent(value: float) -> str:
+    return "—" if pd.isna(value) else f"{value:+.1f}%"
+
+
+st.title(tr("trends.title"))
+
+filters = global_filters(show=("districts", "dimension"))
+if filters is None:
+    empty_state("trends.no_data")
+    st.stop()
+
+indicators = query(indicator_table, filters.dimension)
+if indicators.empty:
+    empty_state("trends.no_indicators")
+    st.stop()
+codes = list(indicators["code"])
+names = dict(zip(indicators["code"], indicators["name"], strict=True))
+if st.session_state.get("trend_indicator") not in codes:
+    st.session_state.trend_indicator = codes[0]
+code = st.selectbox(
+    tr("trends.indicator"), codes, format_func=lambda c: f"{c} {names[c]}", key="trend_indicator"
+)
+indicator = indicators.set_index("code").loc[code]
+unit, negative = indicator["unit"], indicator["direction"] == "negative"
+granularity = effective_granularity(filters.granularity, indicator["frequency"])
+period = to_granularity(filters.period, granularity)
+target = target_for_period(indicator["target"], indicator["aggregation"], period)
+options = query(filter_options)
+first, last = str(options.first_year), period_containing(options.last_period_day, granularity)
+
+
+def number(value: float) -> str:
+    return format_number(None if pd.isna(value) else round(float(value), 2), unit)
+
+
+st.caption(
+    tr(
+        "trends.about",
+        unit=unit or tr("trends.no_unit"),
+        direction=tr(f"indicators.direction_{indicator['direction']}_long"),
+        frequency=tr(f"indicators.frequency_{indicator['frequency']}"),
+        aggregation=tr(f"indicators.aggregation_{indicator['aggregation']}"),
+        period=label(period),
+        target=tr("trends.no_target") if target is None else number(target),
+    )
+)
+if granularity != filters.granularity:
+    st.info(
+        tr(
+            "trends.coarser",
+            frequency=tr(f"indicators.frequency_{indicator['frequency']}"),
+            period=label(period),
+        ),
+        icon=":material/info:",
+    )
+
+# --- the indicator over periods against its target ---------------------------------
+trend = query(trend_series, code, granularity, first, last, filters.districts)
+now = trend[trend["period"] == period].sort_values("value", ascending=negative, kind="stable")
+if now.empty:
+    st.subheader(tr("trends.series_heading_plain", indicator=indicator["name"]))
+else:
+    best, worst = now.iloc[0], now.iloc[-1]
+    st.subheader(
+        tr(
+            "trends.series_heading",
+            indicator=indicator["name"],
+            period=label(period),
+            best=best["district"],
+        )
+    )
+if trend.empty:
+    empty_state("trends.no_values")
+else:
+    trend["label"] = trend["period"].map(label)
+    figure = trend_lines(trend, target, tr("trends.target"), label(period), tr("trends.incomplete"))
+    st.plotly_chart(figure, width="stretch")
+    if now.empty:
+        finding(tr("trends.series_finding_no_period", period=label(period)))
+    else:
+        facts = {
+            "period": label(period),
+            "count": len(now),
+            "best": best["district"],
+            "best_value": number(best["value"]),
+            "worst": worst["district"],
+            "worst_value": number(worst["value"]),
+        }
+        if target is None:
+            text = tr("trends.series_finding", median=number(now["value"].median()), **facts)
+        else:
+            met = int(meets_target(now["value"], target, negative).sum())
+            text = tr("trends.series_finding_target", met=met, target=number(target), **facts)
+        if not trend["complete"].all():
+            text = sentences(text, tr("trends.incomplete_points"))
+        finding(text)
+
+# --- year-on-year and period-on-period change ----------------------------------------
+yearly = granularity == "year"
+heading = "trends.changes_heading_year" if yearly else "trends.changes_heading"
+st.subheader(tr(heading, period=label(period)))
+changes = query(indicator_changes, code, period, filters.districts)
+compared = ["yoy"] if yearly else ["yoy", "pop"]
+if changes.empty or changes[compared].isna().all().all():
+    empty_state("trends.no_changes")
+else:
+    series = {column: tr(f"trends.{column}") for column in compared}
+    st.plotly_chart(change_bars(changes, series, better_lower=negative), width="stretch")
+    yoy = changes.dropna(subset=["yoy"])
+    if not yoy.empty:
+        top = yoy.loc[yoy["yoy"].abs().idxmax()]
+        text = tr(
+            "trends.changes_finding",
+            up=int((yoy["yoy"] > 0).sum()),
+            down=int((yoy["yoy"] < 0).sum()),
+            top=top["district"],
+            change=percent(top["yoy"]),
+        )
+        finding(sentences(text, tr("trends.negative_note")) if negative else text)
+    table = pd.DataFrame(
+        {
+            tr("trends.col_district"): changes["district"],
+            tr("trends.col_value"): changes["value"].map(number),
+            tr("trends.col_previous"): changes["previous"].map(number),
+            tr("trends.col_pop"): changes["pop"].map(percent),
+            tr("trends.col_last_year"): changes["last_year"].map(number),
+            tr("trends.col_yoy"): changes["yoy"].map(percent),
+            tr("trends.col_complete"): changes["complete"].map(
+                lambda c: tr("trends.complete") if c else tr("trends.not_complete")
+            ),
+        }
+    )
+    if yearly:
+        table = table.drop(columns=[tr("trends.col_previous"), tr("trends.col_pop")])
+    st.dataframe(table, hide_index=True, width="stretch")
+    download_table(table, f"{code}_{period}_changes", key="trends_changes_download")
+
+# --- district ranking in the period --------------------------------------------------
+ranking = query(indicator_ranking, code, period)
+if ranking.empty:
+    st.subheader(tr("trends.ranking_heading", period=label(period), first="—", last="—"))
+    empty_state("trends.no_ranking")
+else:
+    head, tail = ranking.iloc[0], ranking.iloc[-1]
+    st.subheader(
+        tr(
+            "trends.ranking_heading",
+            period=label(period),
+            first=head["district"],
+            last=tail["district"],
+        )
+    )
+    ranking["text"] = [
+        tr("trends.rank_text", rank=r, value=number(v)) + ("" if c else " *")
+        for r, v, c in zip(ranking["rank"], ranking["value"], ranking["complete"], strict=True)
+    ]
+    figure = ranking_bars(ranking, target, tr("trends.target"), filters.districts)
+    st.plotly_chart(figure, width="stretch")
+    facts = {
+        "count": len(ranking),
+        "first": head["district"],
+        "first_value": number(head["value"]),
+        "last": tail["district"],
+        "last_value": number(tail["value"]),
+    }
+    if target is None:
+        text = tr("trends.ranking_finding", median=number(ranking["value"].median()), **facts)
+    else:
+        met = int(meets_target(ranking["value"], target, negative).sum())
+        text = tr("trends.ranking_finding_target", met=met, target=number(target), **facts)
+    if not ranking["complete"].all():
+        text = sentences(text, tr("trends.incomplete_note"))
+    finding(text)
+
+# --- small multiples of the dimension -------------------------------------------------
+dimension = filters.dimension or indicator["dimension"]
+st.subheader(tr("trends.multiples_heading", dimension=dimension))
+members = query(indicator_table, dimension)
+multiples_last = period_containing(options.last_period_day, filters.granularity)
+multiples = query(
+    dimension_series, dimension, filters.granularity, first, multiples_last, filters.districts
+)
+if multiples.empty:
+    empty_state("trends.no_multiples")
+else:
+    multiples["label"] = multiples["period"].map(label)
+    titles = {
+        c: f"{c} {n}" + (f"（{u}）" if u else "")
+        for c, n, u in zip(members["code"], members["name"], members["unit"], strict=True)
+    }
+    targets = {
+        c: target_for_period(t, a, filters.period)
+        for c, t, a in zip(members["code"], members["target"], members["aggregation"], strict=True)
+    }
+    st.plotly_chart(small_multiples(multiples, titles, targets), width="stretch")
+    moves = median_moves(multiples, members, filters.period, previous_period(filters.period))
+    shown = multiples["indicator_code"].nunique()
+    text = tr(
+        "trends.multiples_finding",
+        dimension=dimension,
+        total=len(members),
+        shown=shown,
+        granularity=tr(f"indicators.frequency_{filters.granularity}"),
+        period=label(filters.period),
+        improved=moves["improved"],
+        worsened=moves["worsened"],
+    )
+    if shown < len(members):
+        text = sentences(text, tr("trends.multiples_skipped", skipped=len(members) - shown))
+    finding(text)

@@ -1,0 +1,156 @@
+"""The evaluation page on the sample data (11 districts, 32 indicators) and on an empty
+database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data_model.cli import open_database, seed
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PAGE = "pages/evaluation.py"
+
+
+@pytest.fixture(scope="module")
+def sample_data_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sample-db")
+    engine = open_database(f"sqlite:///{folder / 'dashboard.sqlite3'}")
+    assert all(r.status == "accepted" for r in seed(engine))
+    engine.dispose()
+    return folder
+
+
+def open_page(data_dir: Path, monkeypatch, **query) -> AppTest:
+    monkeypatch.setenv("DATA_DIR", str(data_dir))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        app.query_params[key] = value
+    app.switch_page(PAGE).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def subheaders(app: AppTest) -> list[str]:
+    return [h.value for h in app.subheader]
+
+
+def captions(app: AppTest) -> str:
+    return "\n".join(c.value for c in app.caption)
+
+
+def scores_table(app: AppTest) -> dict[str, dict]:
+    frame = app.dataframe[0].value
+    return {row["区"]: row for row in frame.to_dict("records")}
+
+
+def chart_types(app: AppTest) -> list[str]:
+    return [json.loads(c.proto.spec)["data"][0]["type"] for c in app.get("plotly_chart")]
+
+
+def test_2023_scores_ranks_and_method(sample_data_dir, monkeypatch):
+    app = open_page(sample_data_dir, monkeypatch)
+    assert app.title[0].value == "综合评价"
+    assert "2023年综合评价：南山区排名第一（98.5分）" in subheaders(app)
+    scores = scores_table(app)
+    assert list(scores) == [
+        "南山区",
+        "宝安区",
+        "龙岗区",
+        "福田区",
+        "龙华区",
+        "罗湖区",
+        "光明区",
+        "坪山区",
+        "盐田区",
+        "大鹏新区",
+        "深汕特别合作区",
+    ]
+    assert scores["南山区"]["综合得分"] == "98.5"
+    assert scores["南山区"]["营商环境"] == "99.9"
+    last = scores["深汕特别合作区"]
+    assert (last["综合得分"], last["排名"], last["排名变化"], last["未报送指标数"]) == (
+        "38.9",
+        11,
+        "持平",
+        1,
+    )
+    text = captions(app)
+    assert "最高南山区（98.5分），最低深汕特别合作区（38.9分）" in text
+    assert "本期计入 32 项指标，权重合计 100。" in text
+    assert "共 1 项未报送（各计 0 分），涉及 1 个区，最多的是深汕特别合作区（1项）。" in text
+    weights = app.dataframe[1].value
+    assert len(weights) == 32
+    assert weights.iloc[0].tolist() == [
+        "YS01",
+        "企业开办时间",
+        "营商环境",
+        "逆向",
+        "3",
+        "1 天",
+        "平均",
+    ]
+    missing = app.dataframe[2].value
+    assert missing.iloc[0].tolist() == [
+        "深汕特别合作区",
+        "CZ04",
+        "民营企业家综合评价覆盖率",
+        "民营经济人士成长",
+    ]
+    assert any("100 × min(实际值 ÷ 目标值, 1)" in m.value for m in app.markdown)
+    assert chart_types(app) == ["bar", "bar"]
+
+
+def test_rank_change_against_the_previous_quarter(sample_data_dir, monkeypatch):
+    app = open_page(sample_data_dir, monkeypatch, gran="quarter", period="2023-Q4")
+    scores = scores_table(app)
+    assert (scores["南山区"]["排名"], scores["南山区"]["排名变化"]) == (1, "↑1")
+    assert (scores["宝安区"]["排名"], scores["宝安区"]["排名变化"]) == (2, "↓1")
+    assert "与上期相比，1个区排名上升，1个区排名下降" in captions(app)
+
+
+def test_one_dimension_ranks_by_its_indicators(sample_data_dir, monkeypatch):
+    app = open_page(sample_data_dir, monkeypatch)
+    app.sidebar.selectbox(key="f_dimension").set_value("政企沟通").run()
+    assert not app.exception
+    assert "2023年政企沟通评价：南山区排名第一（100.0分）" in subheaders(app)
+    scores = scores_table(app)
+    assert "综合得分" not in app.dataframe[0].value.columns
+    assert (scores["宝安区"]["政企沟通"], scores["宝安区"]["排名变化"]) == ("98.7", "↑1")
+    assert scores["龙岗区"]["排名变化"] == "↓1"
+    assert len(app.dataframe[1].value) == 6
+    assert "本期计入 6 项指标，权重合计 22。" in captions(app)
+
+
+def test_chosen_districts_keep_their_overall_rank_and_get_a_radar(sample_data_dir, monkeypatch):
+    app = open_page(sample_data_dir, monkeypatch)
+    app.sidebar.multiselect(key="f_districts").set_value(["福田区", "盐田区"]).run()
+    assert not app.exception
+    scores = scores_table(app)
+    assert {d: r["排名"] for d, r in scores.items()} == {"福田区": 4, "盐田区": 9}
+    assert chart_types(app) == ["bar", "scatterpolar"]
+    assert any(s.value == "所示各区本期计分的指标均已报送。" for s in app.success)
+
+
+def test_only_the_city_chosen_says_the_city_is_not_scored(sample_data_dir, monkeypatch):
+    app = open_page(sample_data_dir, monkeypatch)
+    app.sidebar.multiselect(key="f_districts").set_value(["全市"]).run()
+    assert not app.exception
+    assert "全市不参与评分" in app.info[0].value
+
+
+def test_in_english(sample_data_dir, monkeypatch):
+    app = open_page(sample_data_dir, monkeypatch, lang="en")
+    assert app.title[0].value == "Evaluation"
+    assert "Evaluation 2023: 南山区 ranks first (98.5 points)" in subheaders(app)
+
+
+def test_empty_database_shows_a_friendly_state(tmp_path, monkeypatch):
+    app = open_page(tmp_path, monkeypatch)
+    assert app.title[0].value == "综合评价"
+    assert "暂无数据" in app.info[0].value
+    assert not app.dataframe

@@ -1,0 +1,120 @@
+"""The indicator-trends page on the sample data (32 indicators, 2021-2023) and on an empty
+database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data_model.cli import open_database, seed
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PAGE = "pages/trends.py"
+
+
+@pytest.fixture(scope="module")
+def sample_data_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sample-db")
+    engine = open_database(f"sqlite:///{folder / 'dashboard.sqlite3'}")
+    assert all(r.status == "accepted" for r in seed(engine))
+    engine.dispose()
+    return folder
+
+
+def open_page(data_dir: Path, monkeypatch, **query) -> AppTest:
+    monkeypatch.setenv("DATA_DIR", str(data_dir))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        app.query_params[key] = value
+    app.switch_page(PAGE).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def subheaders(app: AppTest) -> list[str]:
+    return [h.value for h in app.subheader]
+
+
+def captions(app: AppTest) -> str:
+    return "\n".join(c.value for c in app.caption)
+
+
+def table(app: AppTest, index: int = 0) -> dict[str, dict]:
+    frame = app.dataframe[index].value
+    return {row[frame.columns[0]]: row for row in frame.to_dict("records")}
+
+
+def chart_count(app: AppTest) -> int:
+    return len(app.get("plotly_chart"))
+
+
+def test_the_first_indicator_in_2023_against_its_target(sample_data_dir, monkeypatch):
+    app = open_page(sample_data_dir, monkeypatch)
+    assert app.title[0].value == "指标趋势"
+    assert app.selectbox(key="trend_indicator").value == "YS01"
+    headings = subheaders(app)
+    assert "企业开办时间：2023年宝安区最优" in headings
+    assert "2023年同比变化" in headings
+    assert "2023年各区排名：宝安区第一，深汕特别合作区末位" in headings
+    assert "营商环境维度各指标走势" in headings
+    text = captions(app)
+    assert "11个区中10个达到目标值 1 天" in text
+    assert "0个区上升、11个区下降，光明区变化幅度最大（-27.7%）" in text
+    assert "逆向指标" in text
+    assert "营商环境共 7 项指标，按年度显示 7 项" in text
+    changes = table(app)
+    assert changes["宝安区"]["同比"] == "-26.3%"
+    assert changes["龙华区"]["数据完整性"] == "未报齐"
+    assert "全市" not in changes  # the city is shown only when chosen
+    assert chart_count(app) == 4
+
+
+def test_an_annual_indicator_is_shown_by_year_on_a_quarterly_page(sample_data_dir, monkeypatch):
+    app = open_page(sample_data_dir, monkeypatch, gran="quarter", period="2021-Q4")
+    app.selectbox(key="trend_indicator").set_value("YS07").run()
+    assert not app.exception
+    assert "该指标按年度报送，以下按年度显示（2021年）。" in [i.value for i in app.info]
+    assert "营商环境企业满意度：2021年龙华区最优" in subheaders(app)
+    text = captions(app)
+    assert "11个区中0个达到目标值 90%" in text
+    assert "营商环境共 7 项指标，按季度显示 6 项" in text
+    assert "另有 1 项报送频度低于所选粒度" in text
+
+
+def test_the_city_and_a_district_quarter_on_quarter(sample_data_dir, monkeypatch):
+    app = open_page(sample_data_dir, monkeypatch, gran="quarter", period="2023-Q4")
+    app.selectbox(key="trend_indicator").set_value("ZL01").run()
+    app.sidebar.multiselect(key="f_districts").set_value(["南山区", "全市"]).run()
+    assert not app.exception
+    assert "2023年第四季度同比、环比变化" in subheaders(app)
+    changes = table(app)
+    assert set(changes) == {"南山区", "全市"}
+    city = changes["全市"]
+    assert (city["本期"], city["上期"], city["上年同期"]) == ("264 人", "252 人", "219 人")
+    assert (city["环比"], city["同比"]) == ("+4.8%", "+20.5%")
+
+
+def test_the_dimension_filter_narrows_the_indicator_choice(sample_data_dir, monkeypatch):
+    app = open_page(sample_data_dir, monkeypatch)
+    app.sidebar.selectbox(key="f_dimension").set_value("商会建设").run()
+    assert not app.exception
+    box = app.selectbox(key="trend_indicator")
+    assert box.value == "SH01"
+    assert [o.split()[0] for o in box.options] == ["SH01", "SH02", "SH03", "SH04", "SH05", "SH06"]
+    assert "商会建设维度各指标走势" in subheaders(app)
+
+
+def test_in_english(sample_data_dir, monkeypatch):
+    app = open_page(sample_data_dir, monkeypatch, lang="en")
+    assert app.title[0].value == "Indicator trends"
+    assert "District ranking in 2023: 宝安区 first, 深汕特别合作区 last" in subheaders(app)
+
+
+def test_empty_database_shows_a_friendly_state(tmp_path, monkeypatch):
+    app = open_page(tmp_path, monkeypatch)
+    assert app.title[0].value == "指标趋势"
+    assert "暂无数据" in app.info[0].value
+    assert chart_count(app) == 0

@@ -1,0 +1,98 @@
+"""Chart builders of the trends and evaluation pages: what each figure draws."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from charts.evaluation import breakdown_bars, breakdown_radar, composite_bars
+from charts.trends import MUTED_COLOR, change_bars, ranking_bars, small_multiples, trend_lines
+
+
+def test_trend_lines_draw_a_line_per_district_and_a_dashed_target():
+    frame = pd.DataFrame(
+        {
+            "label": ["2021年", "2022年", "2021年", "2022年"],
+            "district": ["南山区", "南山区", "福田区", "福田区"],
+            "value": [1.0, 2.0, 3.0, 4.0],
+            "complete": [True, False, True, True],
+        }
+    )
+    figure = trend_lines(frame, target=2.5, target_name="目标值", marked_period="2022年")
+    names = [trace.name for trace in figure.data]
+    assert names == ["南山区", "福田区", "目标值 2.5"]
+    assert figure.data[2].line.dash == "dash"
+    assert list(figure.data[2].y) == [2.5, 2.5]
+    assert list(figure.data[0].marker.symbol) == ["circle", "circle-open"]
+    assert figure.layout.shapes[0].x0 == 1  # the marked period, by category position
+
+
+def test_trend_lines_without_target_have_no_target_trace():
+    frame = pd.DataFrame(
+        {"label": ["2021年"], "district": ["南山区"], "value": [1.0], "complete": [True]}
+    )
+    assert [t.name for t in trend_lines(frame).data] == ["南山区"]
+
+
+def test_change_bars_reverse_the_axis_for_negative_indicators():
+    frame = pd.DataFrame(
+        {"district": ["南山区", "福田区"], "yoy": [10.0, -5.0], "pop": [1.0, None]}
+    )
+    figure = change_bars(frame, {"yoy": "同比", "pop": "环比"}, better_lower=True)
+    assert [t.name for t in figure.data] == ["同比", "环比"]
+    assert list(figure.data[0].text) == ["+10.0%", "-5.0%"]
+    assert list(figure.data[1].text) == ["+1.0%", ""]
+    assert figure.layout.xaxis.autorange == "reversed"
+    assert change_bars(frame, {"yoy": "同比"}).layout.xaxis.autorange is True
+
+
+def test_ranking_bars_highlight_the_chosen_districts_and_mark_the_target():
+    frame = pd.DataFrame(
+        {"district": ["南山区", "福田区"], "value": [9.0, 5.0], "text": ["第1名 9", "第2名 5"]}
+    )
+    figure = ranking_bars(frame, target=8, target_name="目标值", highlighted=("福田区",))
+    colors = list(figure.data[0].marker.color)
+    assert colors[0] == MUTED_COLOR and colors[1] != MUTED_COLOR
+    assert figure.layout.shapes[0].x0 == 8
+
+
+def test_small_multiples_draw_one_panel_per_indicator_with_one_legend():
+    frame = pd.DataFrame(
+        {
+            "indicator_code": ["A", "A", "B", "B"],
+            "label": ["Q1", "Q1", "Q1", "Q1"],
+            "district": ["南山区", "福田区", "南山区", "福田区"],
+            "value": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    titles = {"A": "A 指标甲", "B": "B 指标乙", "C": "C 无数据"}
+    figure = small_multiples(frame, titles, {"A": 1.5, "B": None})
+    assert [a.text for a in figure.layout.annotations] == ["A 指标甲", "B 指标乙"]
+    assert len(figure.data) == 4
+    assert [t.showlegend for t in figure.data] == [True, True, False, False]
+    assert len(figure.layout.shapes) == 1  # only A has a target
+
+
+def test_composite_bars_and_breakdowns():
+    scores = pd.DataFrame(
+        {
+            "district": ["南山区", "福田区"],
+            "composite": [90.0, 80.0],
+            "text": ["第1名 90", "第2名 80"],
+        }
+    )
+    bars = composite_bars(scores)
+    assert list(bars.data[0].y) == ["南山区", "福田区"]
+    assert list(bars.data[0].text) == ["第1名 90", "第2名 80"]
+    parts = pd.DataFrame(
+        {
+            "district": ["南山区", "南山区", "福田区", "福田区"],
+            "category": ["营商环境", "政企沟通"] * 2,
+            "score": [90.0, 80.0, 70.0, 60.0],
+        }
+    )
+    grouped = breakdown_bars(parts)
+    assert [t.name for t in grouped.data] == ["营商环境", "政企沟通"]
+    assert list(grouped.data[0].y) == [90.0, 70.0]
+    radar = breakdown_radar(parts)
+    assert [t.name for t in radar.data] == ["南山区", "福田区"]
+    assert list(radar.data[0].r) == [90.0, 80.0, 90.0]  # the polygon is closed
