@@ -27,5 +27,6 @@ def base_layout(figure: go.Figure, height: int = 380) -> go.Figure:
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         plot_bgcolor="white",
     )
-    figure.update_yaxes(gridcolor="#EEEEEE")
+    figure.update_yaxes(gridcolor="#EEEEEE", automargin=True)
+    figure.update_xaxes(automargin=True)  # long Chinese labels are never clipped
     return figure

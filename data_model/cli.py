@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import re
 import sys
+import unicodedata
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from data_model import settings
+from data_model import audit, settings, users
 from data_model.db import make_engine, migrate
 from data_model.errors import InputError
 from data_model.export import EXPORT_KINDS, export_frame, write_frame
@@ -18,10 +22,18 @@ from data_model.i18n import t
 from data_model.importer import ImportOptions, import_file
 from data_model.kinds import CLI_NAMES
 from data_model.master import load_master, load_master_data_file
-from data_model.normalize.periods import parse_period
+from data_model.normalize.periods import (
+    GRANULARITIES,
+    parse_period,
+    period_containing,
+    period_end,
+    to_granularity,
+)
 from data_model.problems import ImportReport
-from data_model.queries import has_data
+from data_model.queries import data_years, has_data
 from data_model.reader import Limits
+from data_model.scoring import district_scores, scores_export_frame
+from data_model.task_queries import status_table
 from data_model.templates import template_workbook
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -133,6 +145,64 @@ def cmd_export(args) -> int:
     return EXIT_OK
 
 
+def cmd_task_status(args) -> int:
+    as_of = _as_of_option(args.as_of)
+    engine = open_database(args.db)
+    with engine.connect() as conn:
+        frame = status_table(conn, as_of)
+    try:
+        write_frame(frame, args.out)
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    print(t("cli.exported", rows=len(frame), file=args.out))
+    return EXIT_OK
+
+
+def cmd_scores(args) -> int:
+    period = _scores_period(args.period, args.granularity)
+    engine = open_database(args.db)
+    with engine.connect() as conn:
+        scores = district_scores(conn, period)
+        years = data_years(conn)
+    if scores.empty:
+        years_text = ", ".join(str(y) for y in years) or "-"
+        raise UsageError(t("evaluation.cli_no_scores", period=period, years=years_text))
+    try:
+        write_frame(scores_export_frame(scores), args.out)
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    print(t("evaluation.cli_written", period=period, rows=len(scores), file=args.out))
+    return EXIT_OK
+
+
+def _scores_period(raw: str, granularity: str | None) -> str:
+    """The period to score: `raw` parsed, then widened to `granularity` when given."""
+    period = _period_option(raw)
+    if granularity is None:
+        return period
+    try:
+        return to_granularity(period, granularity)
+    except ValueError as error:
+        example = period_containing(period_end(period), granularity)
+        raise UsageError(
+            t(
+                "evaluation.cli_bad_granularity",
+                period=period,
+                granularity=t(f"evaluation.gran_{granularity}"),
+                example=example,
+            )
+        ) from error
+
+
+def _as_of_option(raw: str) -> date:
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            raise ValueError(raw)
+        return date.fromisoformat(raw)
+    except ValueError as error:
+        raise UsageError(t("cli.bad_as_of", value=raw)) from error
+
+
 def cmd_template(args) -> int:
     kinds = (
         list(dict.fromkeys(CLI_NAMES.values())) if args.kind == "all" else [CLI_NAMES[args.kind]]
@@ -174,6 +244,176 @@ def seed(engine: Engine, folder: Path = settings.SAMPLE_DATA_DIR) -> list[Import
     ]
 
 
+CLI_USER = "cli"  # who the audit log names for changes made from the shell
+
+
+def cmd_user_add(args) -> int:
+    engine = open_database(args.db)
+    with engine.connect() as conn:
+        if users.get_user(conn, args.username) is not None:
+            raise UsageError(t("users.exists", username=args.username.strip().lower()))
+    password = _new_password(args.password_stdin)
+    with engine.begin() as conn:
+        account = _user_change(
+            users.create_user,
+            conn,
+            args.username,
+            args.role,
+            password,
+            by=CLI_USER,
+            display_name=args.name or "",
+            districts=args.district or (),
+            units=args.unit or (),
+        )
+    role = t(f"users.role_{account.role}")
+    print(t("users.cli_added", username=account.username, role=role))
+    return EXIT_OK
+
+
+def cmd_user_passwd(args) -> int:
+    engine = open_database(args.db)
+    with engine.connect() as conn:
+        if users.get_user(conn, args.username) is None:
+            raise UsageError(t("users.no_such_user", username=args.username))
+    password = _new_password(args.password_stdin)
+    with engine.begin() as conn:
+        _user_change(users.set_password, conn, args.username, password, by=CLI_USER)
+    print(t("users.cli_password_set", username=args.username.strip().lower()))
+    return EXIT_OK
+
+
+def cmd_user_disable(args) -> int:
+    engine = open_database(args.db)
+    with engine.begin() as conn:
+        _user_change(users.disable_user, conn, args.username, by=CLI_USER)
+    print(t("users.cli_disabled", username=args.username.strip().lower()))
+    return EXIT_OK
+
+
+def cmd_user_enable(args) -> int:
+    engine = open_database(args.db)
+    with engine.begin() as conn:
+        _user_change(users.enable_user, conn, args.username, by=CLI_USER)
+    print(t("users.cli_enabled", username=args.username.strip().lower()))
+    return EXIT_OK
+
+
+def cmd_user_list(args) -> int:
+    engine = open_database(args.db)
+    with engine.connect() as conn:
+        frame = users.list_users(conn)
+    if frame.empty:
+        print(t("users.cli_no_users"))
+        return EXIT_OK
+    header = [
+        t(f"users.column_{c}") for c in ("username", "name", "role", "binding", "active", "locked")
+    ]
+    rows = [
+        [
+            r.username,
+            r.display_name or "-",
+            t(f"users.role_{r.role}"),
+            "、".join([*r.districts, *r.units]) or "-",
+            t("users.yes") if r.is_active else t("users.no"),
+            t("users.locked_until", until=audit.time_text(r.locked_until)) if r.locked else "-",
+        ]
+        for r in frame.itertuples(index=False)
+    ]
+    print_table(header, rows)
+    return EXIT_OK
+
+
+def _user_change(function, *args, **kwargs):
+    """Call a `users` function; its InputError (bad name, password, district...) is a usage error."""
+    try:
+        return function(*args, **kwargs)
+    except InputError as error:
+        hint = " " + t("cli.did_you_mean", suggestion=error.suggestion) if error.suggestion else ""
+        raise UsageError(error.message() + hint) from error
+
+
+def _new_password(from_stdin: bool) -> str:
+    """A new password: one line of standard input, or typed twice without echo."""
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise UsageError(t("users.cli_no_password"))
+        return password
+    password = getpass.getpass(t("users.cli_prompt_password"))
+    if getpass.getpass(t("users.cli_prompt_repeat")) != password:
+        raise UsageError(t("users.cli_passwords_differ"))
+    return password
+
+
+def print_table(header: list[str], rows: list[list[str]]) -> None:
+    """Columns aligned for a terminal, counting Chinese characters as two columns wide."""
+    widths = [max(_width(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        cells = [str(v) + " " * (w - _width(str(v))) for v, w in zip(row, widths, strict=True)]
+        print("  ".join(cells).rstrip())
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def cmd_audit(args) -> int:
+    since = _since_option(args.since)
+    engine = open_database(args.db)
+    with engine.begin() as conn:
+        frame = audit.events(
+            conn, since=since, username=args.username, action=args.action, limit=None
+        )
+        try:
+            write_frame(audit.export_frame(frame), args.out)
+        except ValueError as error:
+            raise UsageError(str(error)) from error
+        audit.record(conn, CLI_USER, "export", what="audit", rows=len(frame), file=args.out)
+    print(t("audit.cli_written", rows=len(frame), file=args.out))
+    return EXIT_OK
+
+
+def _since_option(raw: str | None) -> date | None:
+    if raw is None:
+        return None
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            raise ValueError(raw)
+        return date.fromisoformat(raw)
+    except ValueError as error:
+        raise UsageError(t("audit.cli_bad_since", value=raw)) from error
+
+
+def add_user_commands(commands) -> None:
+    """`user add|passwd|disable|enable|list`: each action has its own --db."""
+    parser = commands.add_parser("user", help=t("users.cli_help"), description=t("users.cli_help"))
+    actions = parser.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+
+    def action(name: str, handler, help_key: str, username: bool = True):
+        sub = actions.add_parser(name, help=t(help_key), description=t(help_key))
+        if username:
+            sub.add_argument("username", metavar="USERNAME", help=t("users.cli_help_username"))
+        sub.add_argument("--db", metavar="URL", help=t("cli.help_db"))
+        sub.set_defaults(handler=handler)
+        return sub
+
+    sub = action("add", cmd_user_add, "users.cli_help_add")
+    sub.add_argument("--role", required=True, choices=users.ROLES, help=t("users.cli_help_role"))
+    sub.add_argument("--district", action="append", metavar="D", help=t("users.cli_help_district"))
+    sub.add_argument("--unit", action="append", metavar="U", help=t("users.cli_help_unit"))
+    sub.add_argument("--name", metavar="NAME", help=t("users.cli_help_name"))
+    sub.add_argument(
+        "--password-stdin", action="store_true", help=t("users.cli_help_password_stdin")
+    )
+    sub = action("passwd", cmd_user_passwd, "users.cli_help_passwd")
+    sub.add_argument(
+        "--password-stdin", action="store_true", help=t("users.cli_help_password_stdin")
+    )
+    action("disable", cmd_user_disable, "users.cli_help_disable")
+    action("enable", cmd_user_enable, "users.cli_help_enable")
+    action("list", cmd_user_list, "users.cli_help_list", username=False)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m data_model", description=t("cli.description"))
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -199,6 +439,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("kind", choices=EXPORT_KINDS)
     sub.add_argument("--out", required=True, metavar="FILE", help=t("cli.help_out"))
 
+    sub = command("task-status", cmd_task_status, "cli.help_task_status")
+    sub.add_argument("--as-of", required=True, metavar="YYYY-MM-DD", help=t("cli.help_as_of"))
+    sub.add_argument("--out", required=True, metavar="FILE", help=t("cli.help_out"))
+
+    sub = command("scores", cmd_scores, "evaluation.cli_help")
+    sub.add_argument("--period", required=True, metavar="P", help=t("evaluation.cli_help_period"))
+    sub.add_argument(
+        "--granularity", choices=GRANULARITIES, help=t("evaluation.cli_help_granularity")
+    )
+    sub.add_argument("--out", required=True, metavar="FILE", help=t("cli.help_out"))
+
     sub = command("template", cmd_template, "cli.help_template")
     sub.add_argument("kind", nargs="?", default="all", choices=[*CLI_NAMES, "all"])
     sub.add_argument("--out", required=True, metavar="FILE.xlsx", help=t("cli.help_out"))
@@ -206,6 +457,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("seed", cmd_seed, "cli.help_seed")
     sub.add_argument("--if-empty", action="store_true", help=t("cli.help_if_empty"))
     sub.add_argument("--folder", default=str(settings.SAMPLE_DATA_DIR), help=t("cli.help_folder"))
+
+    add_user_commands(commands)
+    sub = command("audit", cmd_audit, "audit.cli_help")
+    sub.add_argument("--out", required=True, metavar="FILE", help=t("cli.help_out"))
+    sub.add_argument("--since", metavar="YYYY-MM-DD", help=t("audit.cli_help_since"))
+    sub.add_argument("--username", metavar="USER", help=t("audit.cli_help_user"))
+    sub.add_argument("--action", choices=audit.ACTIONS, help=t("audit.cli_help_action"))
     return parser
 
 

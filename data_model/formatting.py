@@ -22,13 +22,19 @@ def format_number(value: float | None, unit: str = "", language: str | None = No
 
 
 def format_change(
-    current: float | None, previous: float | None, points: bool = False
+    current: float | None, previous: float | None, points: bool = False, count: bool = False
 ) -> str | None:
-    """Change against the previous period: `+12.5%`, or `+3.0` points for rates; None if unknown."""
+    """Change against the previous period; None if unknown.
+
+    `+12.5%` by default, `+3.0` percentage points for rates (`points`), `+5` for
+    counts (`count`: 1 → 6 overdue tasks reads +5, not +500%).
+    """
     if current is None or previous is None:
         return None
     if points:
         return f"{current - previous:+.1f}"
+    if count:
+        return f"{current - previous:+,.0f}"
     if previous == 0:
         return None if current == 0 else f"{current - previous:+,.0f}"
     return f"{(current - previous) / abs(previous) * 100:+.1f}%"

@@ -43,7 +43,6 @@ LIVE_STATUSES = ("accepted", "partial", "superseded")
 KIND_ORDER = ("indicators", "indicator_values", "tasks", "activities", "issues")
 
 
-@dataclass
 @dataclass(frozen=True)
 class SubmitterScope:
     """What a staff submitter may send: rows of these districts (names) or lead units.

@@ -49,7 +49,7 @@ cards[0].metric(
 cards[1].metric(
     tr("overview.overdue"),
     format_number(tasks.overdue),
-    format_change(tasks.overdue, tasks_before.overdue),
+    format_change(tasks.overdue, tasks_before.overdue, count=True),
     delta_color="inverse",
 )
 cards[2].metric(

@@ -1,0 +1,450 @@
+"""任务完成 Task completion (SPEC §6): rates, overdue and behind lists, progress over
+report periods, a deadline timeline and the lead units' appraisal ranking.
+
+Every function takes the same scope: `as_of` (the day statuses are judged on: the
+end of the selected period, or today while that period is running, see `as_of_date`),
+`districts` and `action`. A task's district is its 所属区; a task without one is
+city-wide: it is kept when no district is selected and dropped when some are.
+
+Statuses come from `task_status.task_status_frame` (the latest report per task, chosen
+in SQL); the first report that shows a task complete is chosen in SQL as well.
+
+Definitions shared by every figure here (suspended tasks are excluded from all of them):
+
+- tasks: tasks reported on or before `as_of`, not suspended.
+- completion rate = completed / tasks x 100.
+- on time: a completed task whose first report showing it complete (progress 100 or
+  stated 已完成) covers a report period ending on or before its deadline; a completed
+  task without a deadline (长期坚持 and the like) is always on time. Completion is only
+  known from reports, so a task due mid-quarter and reported complete at that quarter's
+  end counts as late.
+- on-time rate = on time / (completed + overdue) x 100: of the tasks that are finished
+  or should have been, the share finished by their deadline. Tasks still open and not
+  yet due are not judged. None (shown as —) when no task is completed or overdue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Connection, func, or_, select, true
+
+from data_model.i18n import t
+from data_model.models import TaskSnapshot
+from data_model.normalize.periods import (
+    period_containing,
+    period_end,
+    period_start,
+    periods_between,
+)
+from data_model.task_status import STATUSES, task_status_frame
+
+GROUPINGS = ("action", "lead_unit", "district")
+
+# Appraisal score of a lead unit (see `unit_ranking`).
+COMPLETION_WEIGHT = 0.6
+ON_TIME_WEIGHT = 0.4
+OVERDUE_PENALTY = 5.0  # points per overdue task
+
+RATE_COLUMNS = [
+    "group",
+    "tasks",
+    "completed",
+    "completion_rate",
+    "on_time",
+    "on_time_rate",
+    "overdue",
+    "behind",
+]
+
+
+def as_of_date(period: str, today: date | None = None) -> date:
+    """The day a period's statuses are judged on: its last day, or today if that is earlier."""
+    return min(period_end(period), today or date.today())
+
+
+def _first_reports(conn: Connection, as_of: date, completed_only: bool) -> pd.DataFrame:
+    """Per task, its first current report on or before `as_of` (of any kind, or showing it done)."""
+    s = TaskSnapshot
+    done = or_(s.progress >= 100, s.stated_status == "completed") if completed_only else true()
+    ranked = (
+        select(
+            s.task_code,
+            s.report_period,
+            s.period_end,
+            func.row_number()
+            .over(partition_by=s.task_code, order_by=s.period_end.asc())
+            .label("rank"),
+        )
+        .where(s.is_current, s.period_end <= as_of, done)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(ranked.c.task_code, ranked.c.report_period, ranked.c.period_end).where(
+            ranked.c.rank == 1
+        )
+    ).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["code", "period", "period_end"])
+
+
+def expected_progress(start: date | None, deadline: date | None, as_of: date) -> float | None:
+    """The progress (%) the schedule asks for by `as_of`: the elapsed share of start→deadline."""
+    if start is None or deadline is None or (deadline - start).days <= 0:
+        return None
+    elapsed = (as_of - start).days / (deadline - start).days
+    return min(max(elapsed, 0.0), 1.0) * 100
+
+
+def scoped_tasks(
+    conn: Connection,
+    as_of: date,
+    districts: tuple[str, ...] = (),
+    action: str | None = None,
+) -> pd.DataFrame:
+    """`task_status_frame` restricted to the scope, with the columns the page needs added.
+
+    Added: `first_period` (the task's first report period), `completed_period` and
+    `completed_end` (its first report showing it complete), `counted` (not suspended),
+    `on_time` (see the module docstring) and `expected_progress`.
+    """
+    frame = task_status_frame(conn, as_of)
+    frame["district"] = frame["district"].fillna("")
+    if districts:
+        frame = frame[frame["district"].isin(districts)]
+    if action:
+        frame = frame[frame["action"] == action]
+    frame = frame.reset_index(drop=True)
+    first = _first_reports(conn, as_of, completed_only=False).rename(
+        columns={"period": "first_period"}
+    )
+    done = _first_reports(conn, as_of, completed_only=True).rename(
+        columns={"period": "completed_period", "period_end": "completed_end"}
+    )
+    frame = frame.merge(first[["code", "first_period"]], on="code", how="left").merge(
+        done, on="code", how="left"
+    )
+    for column in ("start_date", "deadline", "completed_end"):
+        frame[column] = pd.Series(
+            [None if pd.isna(value) else value for value in frame[column]], dtype=object
+        )
+    frame["counted"] = frame["status"] != "suspended"
+    frame["on_time"] = [
+        status == "completed" and (ongoing or deadline is None or end <= deadline)
+        for status, ongoing, deadline, end in zip(
+            frame["status"],
+            frame["ongoing"],
+            frame["deadline"],
+            frame["completed_end"],
+            strict=True,
+        )
+    ]
+    frame["expected_progress"] = [
+        expected_progress(start, deadline, as_of) if not ongoing else None
+        for start, deadline, ongoing in zip(
+            frame["start_date"],
+            frame["deadline"],
+            frame["ongoing"],
+            strict=True,
+        )
+    ]
+    return frame
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return None if whole == 0 else part / whole * 100
+
+
+@dataclass(frozen=True)
+class TaskRates:
+    tasks: int  # suspended excluded
+    completed: int
+    on_time: int
+    overdue: int
+    behind: int
+    suspended: int
+
+    @property
+    def completion_rate(self) -> float | None:
+        return _rate(self.completed, self.tasks)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _rate(self.on_time, self.completed + self.overdue)
+
+
+def _rates_of(frame: pd.DataFrame) -> TaskRates:
+    counted = frame[frame["counted"]]
+    status = counted["status"]
+    return TaskRates(
+        tasks=len(counted),
+        completed=int((status == "completed").sum()),
+        on_time=int(counted["on_time"].sum()),
+        overdue=int((status == "overdue").sum()),
+        behind=int((status == "behind").sum()),
+        suspended=int((~frame["counted"]).sum()),
+    )
+
+
+def task_totals(
+    conn: Connection, as_of: date, districts: tuple[str, ...] = (), action: str | None = None
+) -> TaskRates:
+    """The headline counts and rates of every task in scope."""
+    return _rates_of(scoped_tasks(conn, as_of, districts, action))
+
+
+def rates_by(
+    conn: Connection,
+    grouping: str,
+    as_of: date,
+    districts: tuple[str, ...] = (),
+    action: str | None = None,
+) -> pd.DataFrame:
+    """Completion and on-time rates per action, lead unit or district (`GROUPINGS`).
+
+    Columns RATE_COLUMNS; `group` is '' for city-wide tasks when grouping by district.
+    Groups whose tasks are all suspended are left out. Sorted by completion rate, then
+    on-time rate, best first.
+    """
+    if grouping not in GROUPINGS:
+        raise ValueError(f"unknown grouping {grouping!r}; expected one of {GROUPINGS}")
+    frame = scoped_tasks(conn, as_of, districts, action)
+    records = []
+    for group, tasks in frame.groupby(grouping, sort=False):
+        rates = _rates_of(tasks)
+        if rates.tasks == 0:
+            continue
+        records.append(
+            {
+                "group": group,
+                "tasks": rates.tasks,
+                "completed": rates.completed,
+                "completion_rate": rates.completion_rate,
+                "on_time": rates.on_time,
+                "on_time_rate": rates.on_time_rate,
+                "overdue": rates.overdue,
+                "behind": rates.behind,
+            }
+        )
+    result = pd.DataFrame(records, columns=RATE_COLUMNS)
+    return result.sort_values(
+        ["completion_rate", "on_time_rate", "tasks"],
+        ascending=False,
+        na_position="last",
+        kind="stable",
+    ).reset_index(drop=True)
+
+
+LIST_COLUMNS = [
+    "code",
+    "content",
+    "action",
+    "lead_unit",
+    "district",
+    "owner",
+    "start_date",
+    "deadline",
+    "deadline_text",
+    "progress",
+]
+
+
+def overdue_tasks(
+    conn: Connection, as_of: date, districts: tuple[str, ...] = (), action: str | None = None
+) -> pd.DataFrame:
+    """Tasks past their deadline and not complete, longest overdue first (adds `days_late`)."""
+    frame = scoped_tasks(conn, as_of, districts, action)
+    frame = frame[frame["status"] == "overdue"]
+    return (
+        frame[[*LIST_COLUMNS, "days_late"]]
+        .sort_values(["days_late", "code"], ascending=[False, True], kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def behind_tasks(
+    conn: Connection, as_of: date, districts: tuple[str, ...] = (), action: str | None = None
+) -> pd.DataFrame:
+    """Tasks more than the margin behind schedule, furthest behind first.
+
+    Adds `expected_progress` (elapsed share of start→deadline, %), `gap` (expected minus
+    actual, points) and `days_left` (days until the deadline).
+    """
+    frame = scoped_tasks(conn, as_of, districts, action)
+    frame = frame[frame["status"] == "behind"].copy()
+    frame["gap"] = frame["expected_progress"] - frame["progress"]
+    frame["days_left"] = [(deadline - as_of).days for deadline in frame["deadline"]]
+    return (
+        frame[[*LIST_COLUMNS, "expected_progress", "gap", "days_left"]]
+        .sort_values(["gap", "code"], ascending=[False, True], kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def progress_by_period(
+    conn: Connection, as_of: date, districts: tuple[str, ...] = (), action: str | None = None
+) -> pd.DataFrame:
+    """Task counts per status and the completion rate at the end of every quarter.
+
+    Quarters run from the first one with a report to the one holding `as_of`; the last
+    is judged on `as_of` itself. Columns: period, as_of, one per status (STATUSES),
+    tasks (suspended excluded), completion_rate. Empty when nothing was reported.
+    """
+    columns = ["period", "as_of", *STATUSES, "tasks", "completion_rate"]
+    first = conn.execute(
+        select(func.min(TaskSnapshot.period_end)).where(
+            TaskSnapshot.is_current, TaskSnapshot.period_end <= as_of
+        )
+    ).scalar_one()
+    if first is None:
+        return pd.DataFrame(columns=columns)
+    first = first if isinstance(first, date) else date.fromisoformat(str(first)[:10])
+    records = []
+    for quarter in periods_between(
+        period_containing(first, "quarter"), period_containing(as_of, "quarter")
+    ):
+        day = min(period_end(quarter), as_of)
+        frame = scoped_tasks(conn, day, districts, action)
+        counts = frame["status"].value_counts()
+        rates = _rates_of(frame)
+        records.append(
+            {
+                "period": quarter,
+                "as_of": day,
+                **{status: int(counts.get(status, 0)) for status in STATUSES},
+                "tasks": rates.tasks,
+                "completion_rate": rates.completion_rate,
+            }
+        )
+    result = pd.DataFrame(records, columns=columns)
+    return result[(result[list(STATUSES)].sum(axis=1) > 0)].reset_index(drop=True)
+
+
+def deadline_timeline(
+    conn: Connection,
+    as_of: date,
+    districts: tuple[str, ...] = (),
+    action: str | None = None,
+    since: date | None = None,
+) -> pd.DataFrame:
+    """One bar per task from its start to its deadline, for a Gantt-like chart.
+
+    `start` is the start date, else the first day of the task's first report period.
+    `end` is the deadline; a task without one (长期坚持, marked `open_ended`) runs to
+    `as_of`. An overdue task also has `late_until` = `as_of` (the stretch past its
+    deadline); other tasks have None. With `since` (the selected period's first day),
+    only tasks active in [since, as_of] are kept: a bar reaching into that span, or a
+    task still overdue. Sorted by end, then start, then code.
+    """
+    columns = [
+        "code",
+        "content",
+        "lead_unit",
+        "status",
+        "progress",
+        "start",
+        "end",
+        "open_ended",
+        "late_until",
+        "deadline_text",
+    ]
+    records = []
+    for row in scoped_tasks(conn, as_of, districts, action).itertuples():
+        start = row.start_date if row.start_date is not None else period_start(row.first_period)
+        open_ended = bool(row.ongoing) or row.deadline is None
+        end = max(as_of if open_ended else row.deadline, start)
+        late_until = as_of if row.status == "overdue" else None
+        if start > as_of or (since is not None and end < since and late_until is None):
+            continue
+        records.append(
+            {
+                "code": row.code,
+                "content": row.content,
+                "lead_unit": row.lead_unit,
+                "status": row.status,
+                "progress": row.progress,
+                "start": start,
+                "end": end,
+                "open_ended": open_ended,
+                "late_until": late_until,
+                "deadline_text": row.deadline_text,
+            }
+        )
+    frame = pd.DataFrame(records, columns=columns)
+    return frame.sort_values(["end", "start", "code"], kind="stable").reset_index(drop=True)
+
+
+RANKING_COLUMNS = [
+    "lead_unit",
+    "tasks",
+    "completed",
+    "completion_rate",
+    "on_time_rate",
+    "overdue",
+    "score",
+    "rank",
+]
+
+
+def appraisal_score(completion_rate: float, on_time_rate: float | None, overdue: int) -> float:
+    """0.6 x completion rate + 0.4 x on-time rate - 5 per overdue task, at least 0, 1 decimal.
+
+    A unit with nothing completed or overdue yet has nothing late: its on-time part counts
+    as 100.
+    """
+    on_time = 100.0 if on_time_rate is None or pd.isna(on_time_rate) else on_time_rate
+    score = (
+        COMPLETION_WEIGHT * completion_rate + ON_TIME_WEIGHT * on_time - OVERDUE_PENALTY * overdue
+    )
+    return round(max(score, 0.0), 1)
+
+
+def unit_ranking(
+    conn: Connection, as_of: date, districts: tuple[str, ...] = (), action: str | None = None
+) -> pd.DataFrame:
+    """Lead units ranked for performance appraisal (绩效考核) by `appraisal_score`.
+
+    Equal scores (after rounding to one decimal) share a rank and the next rank is
+    skipped (1, 2, 2, 4). Columns RANKING_COLUMNS, best first, ties by unit name.
+    """
+    rates = rates_by(conn, "lead_unit", as_of, districts, action)
+    if rates.empty:
+        return pd.DataFrame(columns=RANKING_COLUMNS)
+    rates = rates.rename(columns={"group": "lead_unit"})
+    rates["score"] = [
+        appraisal_score(completion, on_time, overdue)
+        for completion, on_time, overdue in zip(
+            rates["completion_rate"], rates["on_time_rate"], rates["overdue"], strict=True
+        )
+    ]
+    rates["rank"] = rates["score"].rank(method="min", ascending=False).astype(int)
+    return rates.sort_values(["rank", "lead_unit"], kind="stable")[RANKING_COLUMNS].reset_index(
+        drop=True
+    )
+
+
+STATUS_TABLE_FIELDS = (
+    "code",
+    "action",
+    "lead_unit",
+    "district",
+    "progress",
+    "deadline",
+    "deadline_text",
+    "status",
+    "days_late",
+)
+
+
+def status_table(conn: Connection, as_of: date, language: str | None = None) -> pd.DataFrame:
+    """Every task's status on `as_of` with Chinese (or `language`) headers, for the CLI.
+
+    Status words come from the `status.*` catalogue keys; city-wide tasks have no district.
+    """
+    frame = task_status_frame(conn, as_of)
+    frame["district"] = frame["district"].fillna("")
+    frame["deadline_text"] = frame["deadline_text"].fillna("")
+    frame["status"] = frame["status"].map(lambda s: t(f"status.{s}", language))
+    frame = frame[list(STATUS_TABLE_FIELDS)].astype({"days_late": int})
+    return frame.rename(columns={f: t(f"tasks.col_{f}", language) for f in STATUS_TABLE_FIELDS})

@@ -1,0 +1,387 @@
+"""任务完成 Task completion: rates, overdue and behind lists, progress, timeline, ranking."""
+
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from charts.tasks import ranking_bars, rate_bars, status_over_periods, timeline_bars
+from data_model.formatting import format_change, format_number
+from data_model.normalize.periods import period_label, period_start, previous_period
+from data_model.task_queries import (
+    COMPLETION_WEIGHT,
+    GROUPINGS,
+    ON_TIME_WEIGHT,
+    OVERDUE_PENALTY,
+    as_of_date,
+    behind_tasks,
+    deadline_timeline,
+    overdue_tasks,
+    progress_by_period,
+    rates_by,
+    task_totals,
+    unit_ranking,
+)
+from data_model.task_status import BEHIND_MARGIN, STATUSES
+from ui import download_table, empty_state, finding, global_filters, language, query, tr
+
+DUE_SOON_DAYS = 90
+
+
+def percent(value: float | None) -> str:
+    return format_number(None if value is None or pd.isna(value) else round(value, 1), "%")
+
+
+def count_change(current: int, previous: int) -> str:
+    """Change of a task count in tasks, not percent: "+5" reads better than "+500%"."""
+    return f"{current - previous:+d}"
+
+
+def day_label(day) -> str:
+    return tr("tasks.date", year=day.year, month=day.month, day=day.day)
+
+
+def task_table(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A task list with Chinese column labels; city-wide tasks named as such."""
+    table = frame[columns].copy()
+    table["district"] = table["district"].replace("", tr("tasks.city_wide"))
+    for column in ("expected_progress", "gap"):
+        if column in table:
+            table[column] = table[column].round(0).astype(int)
+    return table.rename(columns={c: tr(f"tasks.col_{c}") for c in table.columns})
+
+
+st.title(tr("tasks.title"))
+
+filters = global_filters(show=("districts", "action"))
+if filters is None:
+    empty_state("tasks.no_data")
+    st.stop()
+
+as_of = as_of_date(filters.period)
+scope = (as_of, filters.districts, filters.action)
+previous_as_of = as_of_date(previous_period(filters.period))
+status_labels = {status: tr(f"status.{status}") for status in STATUSES}
+city_wide = tr("tasks.city_wide")
+
+st.caption(
+    tr(
+        "tasks.scope",
+        date=day_label(as_of),
+        districts=tr("tasks.list_separator").join(filters.districts) or tr("filters.all_districts"),
+        action=filters.action or tr("tasks.all_actions"),
+    )
+)
+
+totals = query(task_totals, *scope)
+if totals.tasks == 0:
+    empty_state("tasks.no_tasks")
+    st.stop()
+before = query(task_totals, previous_as_of, filters.districts, filters.action)
+
+st.subheader(
+    tr(
+        "tasks.cards_title",
+        date=day_label(as_of),
+        total=totals.tasks,
+        completed=totals.completed,
+        rate=percent(totals.completion_rate),
+        overdue=totals.overdue,
+    )
+)
+cards = st.columns(5)
+cards[0].metric(
+    tr("tasks.card_tasks"),
+    format_number(totals.tasks),
+    count_change(totals.tasks, before.tasks),
+    delta_color="off",
+    help=tr("tasks.card_tasks_help", suspended=totals.suspended),
+)
+cards[1].metric(
+    tr("tasks.card_completion_rate"),
+    percent(totals.completion_rate),
+    format_change(totals.completion_rate, before.completion_rate, points=True),
+    help=tr("tasks.card_completion_rate_help"),
+)
+cards[2].metric(
+    tr("tasks.card_on_time_rate"),
+    percent(totals.on_time_rate),
+    format_change(totals.on_time_rate, before.on_time_rate, points=True),
+    help=tr("tasks.card_on_time_rate_help"),
+)
+cards[3].metric(
+    tr("tasks.card_overdue"),
+    format_number(totals.overdue),
+    count_change(totals.overdue, before.overdue),
+    delta_color="inverse",
+)
+cards[4].metric(
+    tr("tasks.card_behind"),
+    format_number(totals.behind),
+    count_change(totals.behind, before.behind),
+    delta_color="inverse",
+    help=tr("tasks.card_behind_help", margin=BEHIND_MARGIN),
+)
+
+# Completion and on-time rates by action, lead unit and district.
+st.subheader(tr("tasks.rates_heading"))
+for tab, grouping in zip(
+    st.tabs([tr(f"tasks.tab_{grouping}") for grouping in GROUPINGS]), GROUPINGS, strict=True
+):
+    with tab:
+        rates = query(rates_by, grouping, *scope)
+        if rates.empty:
+            empty_state("tasks.no_tasks")
+            continue
+        rates["label"] = rates["group"].replace("", city_wide)
+        best, worst = rates.iloc[0], rates.iloc[-1]
+        title = (
+            tr(
+                "tasks.rates_title_single",
+                group=best["label"],
+                rate=percent(best["completion_rate"]),
+            )
+            if len(rates) == 1
+            else tr(
+                "tasks.rates_title",
+                best=best["label"],
+                best_rate=percent(best["completion_rate"]),
+                worst=worst["label"],
+                worst_rate=percent(worst["completion_rate"]),
+            )
+        )
+        st.plotly_chart(
+            rate_bars(
+                rates,
+                tr("tasks.completion_rate"),
+                tr("tasks.on_time_rate"),
+                title=title,
+            ),
+            width="stretch",
+            key=f"rates_{grouping}",
+        )
+        finding(
+            tr(
+                "tasks.rates_finding",
+                groups=len(rates),
+                noun=tr(f"tasks.noun_{grouping}"),
+                full=int((rates["completed"] == rates["tasks"]).sum()),
+                below=int((rates["completion_rate"] < totals.completion_rate).sum()),
+                overall=percent(totals.completion_rate),
+                with_overdue=int((rates["overdue"] > 0).sum()),
+            )
+        )
+
+# Overdue tasks.
+overdue = query(overdue_tasks, *scope)
+if overdue.empty:
+    st.subheader(tr("tasks.overdue_none_title"))
+    empty_state("tasks.no_overdue")
+else:
+    longest = overdue.iloc[0]
+    st.subheader(
+        tr(
+            "tasks.overdue_title",
+            count=len(overdue),
+            days=int(longest["days_late"]),
+            code=longest["code"],
+        )
+    )
+    table = task_table(
+        overdue,
+        [
+            "code",
+            "content",
+            "lead_unit",
+            "owner",
+            "deadline",
+            "deadline_text",
+            "progress",
+            "days_late",
+            "district",
+            "action",
+        ],
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    download_table(table, tr("tasks.overdue_file"), key="download_overdue")
+    finding(
+        tr(
+            "tasks.overdue_finding",
+            units=overdue["lead_unit"].nunique(),
+            progress=format_number(round(overdue["progress"].mean(), 1), "%"),
+        )
+    )
+
+# Behind-schedule tasks.
+behind = query(behind_tasks, *scope)
+if behind.empty:
+    st.subheader(tr("tasks.behind_none_title"))
+    empty_state("tasks.no_behind")
+else:
+    st.subheader(
+        tr(
+            "tasks.behind_title",
+            count=len(behind),
+            gap=format_number(round(behind["gap"].mean(), 1)),
+        )
+    )
+    table = task_table(
+        behind,
+        [
+            "code",
+            "content",
+            "lead_unit",
+            "owner",
+            "start_date",
+            "deadline",
+            "deadline_text",
+            "progress",
+            "expected_progress",
+            "gap",
+            "days_left",
+            "district",
+            "action",
+        ],
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    download_table(table, tr("tasks.behind_file"), key="download_behind")
+    finding(tr("tasks.behind_finding", margin=BEHIND_MARGIN))
+
+# Progress over report periods.
+progress = query(progress_by_period, *scope)
+if progress.empty:
+    st.subheader(tr("tasks.progress_heading"))
+    empty_state("tasks.no_tasks")
+else:
+    progress["label"] = progress["period"].map(lambda p: period_label(p, language()))
+    first, last = progress.iloc[0], progress.iloc[-1]
+    st.subheader(
+        tr(
+            "tasks.progress_title",
+            first=first["label"],
+            first_rate=percent(first["completion_rate"]),
+            last=last["label"],
+            last_rate=percent(last["completion_rate"]),
+        )
+    )
+    st.plotly_chart(
+        status_over_periods(progress, status_labels, tr("tasks.completion_rate")),
+        width="stretch",
+    )
+    finding(
+        tr(
+            "tasks.progress_finding",
+            last=last["label"],
+            completed=int(last["completed"]),
+            overdue=int(last["overdue"]),
+            behind=int(last["behind"]),
+            change=format_change(last["completion_rate"], first["completion_rate"], points=True)
+            or "—",
+        )
+    )
+
+# Timeline of deadlines.
+timeline = query(deadline_timeline, *scope, period_start(filters.period))
+period_name = period_label(filters.period, language())
+if timeline.empty:
+    st.subheader(tr("tasks.timeline_heading", period=period_name))
+    empty_state("tasks.no_timeline")
+else:
+    st.subheader(
+        tr(
+            "tasks.timeline_title",
+            period=period_name,
+            count=len(timeline),
+            overdue=int((timeline["status"] == "overdue").sum()),
+        )
+    )
+    timeline["label"] = [
+        f"{code} {content[:14]}{'…' if len(content) > 14 else ''}"
+        for code, content in zip(timeline["code"], timeline["content"], strict=True)
+    ]
+    timeline["hover"] = [
+        tr(
+            "tasks.timeline_hover",
+            code=row.code,
+            content=row.content,
+            unit=row.lead_unit,
+            start=row.start.isoformat(),
+            deadline=row.deadline_text or row.end.isoformat(),
+            progress=format_number(row.progress, "%"),
+            status=status_labels[row.status],
+        )
+        for row in timeline.itertuples()
+    ]
+    st.plotly_chart(
+        timeline_bars(
+            timeline,
+            status_labels,
+            as_of,
+            tr("tasks.as_of_marker", date=day_label(as_of)),
+            tr("tasks.open_ended"),
+            tr("tasks.late_stretch"),
+        ),
+        width="stretch",
+    )
+    due_soon = timeline[
+        ~timeline["open_ended"]
+        & ~timeline["status"].isin(["completed", "suspended"])
+        & (timeline["end"] >= as_of)
+        & (timeline["end"] <= as_of + timedelta(days=DUE_SOON_DAYS))
+    ]
+    finding(tr("tasks.timeline_finding", days=DUE_SOON_DAYS, due_soon=len(due_soon)))
+
+# Lead units ranked for appraisal.
+ranking = query(unit_ranking, *scope)
+if ranking.empty:
+    st.subheader(tr("tasks.ranking_heading"))
+    empty_state("tasks.no_tasks")
+else:
+    leaders = ranking[ranking["rank"] == 1]
+    top_score = format_number(float(leaders["score"].iloc[0]))
+    st.subheader(
+        tr("tasks.ranking_title_one", unit=leaders["lead_unit"].iloc[0], score=top_score)
+        if len(leaders) == 1
+        else tr(
+            "tasks.ranking_title_tied",
+            unit=leaders["lead_unit"].iloc[0],
+            count=len(leaders),
+            score=top_score,
+        )
+    )
+    st.caption(
+        tr(
+            "tasks.ranking_method",
+            completion=round(COMPLETION_WEIGHT * 100),
+            on_time=round(ON_TIME_WEIGHT * 100),
+            penalty=format_number(OVERDUE_PENALTY),
+        )
+    )
+    ranking["label"] = [
+        f"{rank}. {unit}" for rank, unit in zip(ranking["rank"], ranking["lead_unit"], strict=True)
+    ]
+    st.plotly_chart(ranking_bars(ranking, tr("tasks.score")), width="stretch")
+    last = ranking.iloc[-1]
+    finding(
+        tr(
+            "tasks.ranking_finding",
+            units=len(ranking),
+            with_overdue=int((ranking["overdue"] > 0).sum()),
+            last=last["lead_unit"],
+            last_score=format_number(float(last["score"])),
+        )
+    )
+    table = pd.DataFrame(
+        {
+            tr("tasks.col_rank"): ranking["rank"],
+            tr("tasks.col_lead_unit"): ranking["lead_unit"],
+            tr("tasks.col_tasks"): ranking["tasks"],
+            tr("tasks.col_completed"): ranking["completed"],
+            tr("tasks.col_completion_rate"): ranking["completion_rate"].round(1),
+            tr("tasks.col_on_time_rate"): ranking["on_time_rate"].round(1),
+            tr("tasks.col_overdue"): ranking["overdue"],
+            tr("tasks.col_score"): ranking["score"],
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    download_table(table, tr("tasks.ranking_file"), key="download_ranking")

@@ -1,0 +1,119 @@
+"""The task-completion page on the sample data (2021-2023, 64 tasks) and on an empty database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data_model.cli import open_database, seed
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PAGE = "pages/tasks.py"
+
+
+@pytest.fixture(scope="module")
+def sample_data_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sample-db")
+    engine = open_database(f"sqlite:///{folder / 'dashboard.sqlite3'}")
+    assert all(r.status == "accepted" for r in seed(engine))
+    engine.dispose()
+    return folder
+
+
+def open_page(data_dir: Path, monkeypatch, **query) -> AppTest:
+    monkeypatch.setenv("DATA_DIR", str(data_dir))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        app.query_params[key] = value
+    app.switch_page(PAGE).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def metrics(app: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+def subheaders(app: AppTest) -> list[str]:
+    return [h.value for h in app.subheader]
+
+
+def test_year_end_2023_shows_six_overdue_tasks_with_their_deadlines(sample_data_dir, monkeypatch):
+    app = open_page(sample_data_dir, monkeypatch)
+    assert app.title[0].value == "任务完成"
+    assert app.sidebar.selectbox(key="f_period").value == "2023"
+    assert metrics(app) == {
+        "纳入统计任务": "62",
+        "完成率": "69.4%",
+        "按期完成率": "81.6%",
+        "逾期任务": "6",
+        "滞后任务": "3",
+    }
+    headings = subheaders(app)
+    assert "截至2023年12月31日，62项任务已完成43项（69.4%），逾期6项" in headings
+    assert "逾期任务6项，最长逾期365天（A5-10）" in headings
+    assert "滞后任务3项，进度平均落后 33.9 个百分点" in headings
+    assert "完成率由2021年第一季度的 18.2% 升至2023年第四季度的 69.4%" in headings
+    assert "牵头单位绩效排名：宝安区工商联等7个单位并列第一（100分）" in headings
+
+    overdue = app.dataframe[0].value
+    assert len(overdue) == 6
+    first = overdue.iloc[0]
+    assert (first["任务编号"], first["责任人"], first["逾期天数"]) == ("A5-10", "郑勇晨", 365)
+    assert (first["完成时限"].isoformat(), first["时限原文"]) == ("2022-12-31", "2022年底")
+    assert overdue["逾期天数"].tolist() == [365, 184, 184, 184, 184, 92]
+
+    behind = app.dataframe[1].value
+    assert behind["任务编号"].tolist() == ["A6-09", "A2-07", "A4-09"]
+
+    ranking = app.dataframe[2].value
+    assert len(ranking) == 26
+    assert ranking["名次"].tolist()[:9] == [1, 1, 1, 1, 1, 1, 1, 8, 8]
+    assert ranking["名次"].iloc[-1] == 24
+    assert len(app.get("download_button")) == 3
+    assert len(app.get("plotly_chart")) == 6  # 3 rate tabs, progress, timeline, ranking
+
+
+def test_district_filter_drops_city_wide_tasks(sample_data_dir, monkeypatch):
+    app = open_page(sample_data_dir, monkeypatch)
+    app.sidebar.multiselect(key="f_districts").set_value(["南山区"]).run()
+    assert not app.exception
+    assert metrics(app)["纳入统计任务"] == "2"
+    assert metrics(app)["完成率"] == "50%"
+    assert "无逾期任务" in subheaders(app)
+    assert app.query_params["districts"] == "440305"
+
+
+def test_action_filter_from_a_link(sample_data_dir, monkeypatch):
+    app = open_page(sample_data_dir, monkeypatch, action="A5")
+    assert app.sidebar.selectbox(key="f_action").value == "连心行动"
+    assert metrics(app)["逾期任务"] == "2"
+    assert app.dataframe[0].value["任务编号"].tolist() == ["A5-10", "A5-09"]
+    by_action = json.loads(app.get("plotly_chart")[0].proto.spec)
+    assert by_action["layout"]["title"]["text"] == "连心行动完成率 54.5%"
+
+
+def test_an_earlier_period_is_judged_at_its_end(sample_data_dir, monkeypatch):
+    app = open_page(sample_data_dir, monkeypatch, gran="quarter", period="2023-Q2")
+    assert app.sidebar.selectbox(key="f_period").value == "2023-Q2"
+    assert metrics(app)["逾期任务"] == "1"
+    assert metrics(app)["滞后任务"] == "7"
+    assert "逾期任务1项，最长逾期181天（A5-10）" in subheaders(app)
+
+
+def test_page_in_english(sample_data_dir, monkeypatch):
+    app = open_page(sample_data_dir, monkeypatch, lang="en")
+    assert app.title[0].value == "Task completion"
+    assert metrics(app)["Overdue tasks"] == "6"
+    assert "6 overdue tasks; the longest is 365 days late (A5-10)" in subheaders(app)
+
+
+def test_empty_database_shows_a_friendly_state(tmp_path, monkeypatch):
+    app = open_page(tmp_path, monkeypatch)
+    assert app.title[0].value == "任务完成"
+    assert app.info and "暂无数据" in app.info[0].value
+    assert not app.get("plotly_chart")
