@@ -1,38 +1,95 @@
-"""Entry point: page config, navigation and the language switch."""
+"""Entry point: page config, sign-in, navigation by role and the language switch.
+
+Only the pages a role may use are registered, so a viewer cannot reach upload or
+administration by URL; each restricted page checks the permission again itself.
+"""
 
 import streamlit as st
 
-from ui import language_switch, tr
+from data_model.permissions import allowed
+from data_model.users import has_users
+from signin import login_form, setup_form
+from ui import engine, language_switch, signed_in, tr, user_box
 
 st.set_page_config(page_title=tr("app.title"), page_icon=":material/monitoring:", layout="wide")
 
-dashboards = [
-    st.Page(
-        "pages/overview.py", title=tr("nav.overview"), icon=":material/dashboard:", default=True
-    ),
-    st.Page("pages/tasks.py", title=tr("nav.tasks"), icon=":material/checklist:", url_path="tasks"),
-    st.Page(
-        "pages/trends.py", title=tr("nav.trends"), icon=":material/show_chart:", url_path="trends"
-    ),
-    st.Page(
-        "pages/evaluation.py",
-        title=tr("nav.evaluation"),
-        icon=":material/leaderboard:",
-        url_path="evaluation",
-    ),
-]
-data_pages = [
-    st.Page("pages/upload.py", title=tr("nav.upload"), icon=":material/upload:", url_path="upload"),
-    st.Page(
-        "pages/submissions.py",
-        title=tr("nav.submissions"),
-        icon=":material/fact_check:",
-        url_path="submissions",
-    ),
-]
-navigation = st.navigation(
-    {tr("nav.group_dashboards"): dashboards, tr("nav.group_data"): data_pages}
-)
+
+def dashboards() -> list:
+    return [
+        st.Page(
+            "pages/overview.py",
+            title=tr("nav.overview"),
+            icon=":material/dashboard:",
+            default=True,
+        ),
+        st.Page(
+            "pages/coverage.py",
+            title=tr("nav.coverage"),
+            icon=":material/map:",
+            url_path="coverage",
+        ),
+        st.Page(
+            "pages/tasks.py", title=tr("nav.tasks"), icon=":material/checklist:", url_path="tasks"
+        ),
+        st.Page(
+            "pages/trends.py",
+            title=tr("nav.trends"),
+            icon=":material/show_chart:",
+            url_path="trends",
+        ),
+        st.Page(
+            "pages/evaluation.py",
+            title=tr("nav.evaluation"),
+            icon=":material/leaderboard:",
+            url_path="evaluation",
+        ),
+    ]
+
+
+def data_pages(principal) -> list:
+    pages = []
+    if allowed(principal, "upload"):
+        pages.append(
+            st.Page(
+                "pages/upload.py",
+                title=tr("nav.upload"),
+                icon=":material/upload:",
+                url_path="upload",
+            )
+        )
+    if allowed(principal, "view_submissions"):
+        pages.append(
+            st.Page(
+                "pages/submissions.py",
+                title=tr("nav.submissions"),
+                icon=":material/fact_check:",
+                url_path="submissions",
+            )
+        )
+    if allowed(principal, "manage_users"):
+        pages.append(
+            st.Page(
+                "pages/admin.py",
+                title=tr("nav.admin"),
+                icon=":material/admin_panel_settings:",
+                url_path="admin",
+            )
+        )
+    return pages
+
+
+with engine().connect() as conn:
+    first_run = not has_users(conn)
+principal = None if first_run else signed_in()
+if principal is None:
+    # Only the sign-in screen exists until someone signs in.
+    screen = setup_form if first_run else login_form
+    navigation = st.navigation([st.Page(screen, title=tr("nav.login"), default=True)])
+else:
+    navigation = st.navigation(
+        {tr("nav.group_dashboards"): dashboards(), tr("nav.group_data"): data_pages(principal)}
+    )
+    user_box(principal)
 st.sidebar.caption(tr("app.title"))
 language_switch()
 navigation.run()

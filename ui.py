@@ -7,18 +7,21 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
 
-from data_model import settings
+from data_model import audit, settings
 from data_model.cli import open_database
 from data_model.db import normalize_url
 from data_model.export import frame_to_xlsx
 from data_model.filters import PAGE_GRANULARITIES, Filters, from_params, to_params
 from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from data_model.normalize.periods import period_containing, period_end, period_label
+from data_model.permissions import PermissionDenied, Principal, allowed
 from data_model.queries import data_version, filter_options
+from data_model.users import principal_for, record_logout, session_expired
 
 LANGUAGE_KEY = "lang"
 
@@ -35,7 +38,7 @@ def engine():
 
 def current_username() -> str:
     """The signed-in user's name, recorded on submissions and in the audit log."""
-    return st.session_state.get("username", "local")
+    return st.session_state[USERNAME_KEY]
 
 
 def language() -> str:
@@ -108,6 +111,7 @@ def finding(text: str) -> None:
 
 
 def download_table(frame: pd.DataFrame, file_stem: str, key: str) -> None:
+    """An Excel download of a table (formula-like text neutralised); downloads are audited."""
     st.download_button(
         tr("app.download_excel"),
         frame_to_xlsx(frame),
@@ -115,7 +119,16 @@ def download_table(frame: pd.DataFrame, file_stem: str, key: str) -> None:
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=key,
         icon=":material/download:",
+        on_click=_record_download,
+        args=(file_stem, len(frame)),
     )
+
+
+def _record_download(what: str, rows: int) -> None:
+    username = st.session_state.get(USERNAME_KEY)
+    if username is not None:
+        with engine().begin() as conn:
+            audit.record(conn, username, "export", what=what, rows=rows)
 
 
 FILTER_KEYS = ("f_granularity", "f_period", "f_districts", "f_dimension", "f_action")
@@ -212,3 +225,65 @@ def _closest_period(previous: str, granularity: str, periods: list[str]) -> str:
     except ValueError:
         return periods[0]
     return wanted if wanted in periods else periods[0]
+
+
+# --- signing in --------------------------------------------------------------------
+
+USERNAME_KEY, LAST_SEEN_KEY = "username", "last_seen"
+
+
+def signed_in() -> Principal | None:
+    """The signed-in user, re-read from the database on every run (so disabling a user
+    or changing their role takes effect at once); None after an idle timeout."""
+    username = st.session_state.get(USERNAME_KEY)
+    if username is None:
+        return None
+    now = datetime.now(UTC)
+    last_seen = st.session_state.get(LAST_SEEN_KEY, now)
+    if session_expired(last_seen, now):
+        sign_out(reason="app.session_expired")
+        return None
+    with engine().connect() as conn:
+        principal = principal_for(conn, username)
+    if principal is None:
+        sign_out()
+        return None
+    st.session_state[LAST_SEEN_KEY] = now
+    return principal
+
+
+def sign_in(principal: Principal) -> None:
+    st.session_state[USERNAME_KEY] = principal.username
+    st.session_state[LAST_SEEN_KEY] = datetime.now(UTC)
+
+
+def sign_out(reason: str | None = None) -> None:
+    username = st.session_state.pop(USERNAME_KEY, None)
+    st.session_state.pop(LAST_SEEN_KEY, None)
+    if username is not None and reason is None:
+        with engine().begin() as conn:
+            record_logout(conn, username)
+    if reason is not None:
+        st.session_state["sign_in_notice"] = reason
+
+
+def require_permission(action: str) -> Principal:
+    """Stop the page with a clear message unless the signed-in user may do `action`.
+
+    Navigation already hides pages a role may not use; this also covers a page
+    reached by a typed URL.
+    """
+    principal = signed_in()
+    if not allowed(principal, action):
+        st.error(PermissionDenied(principal, action).message(language()), icon=":material/block:")
+        st.stop()
+    return principal
+
+
+def user_box(principal: Principal) -> None:
+    st.sidebar.caption(
+        tr("app.signed_in_as", user=principal.username, role=tr(f"users.role_{principal.role}"))
+    )
+    if st.sidebar.button(tr("app.sign_out"), icon=":material/logout:", key="sign_out"):
+        sign_out()
+        st.rerun()

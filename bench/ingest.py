@@ -321,11 +321,18 @@ def peak_rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process so far: unlike wall time, it barely changes
+    when other programs compete for the cores."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure_importer(values_path: Path, indicators_path: Path, rows: int) -> dict:
     """Fresh database, indicators imported, then `import_file` on the values file, timed.
 
-    Returns the seconds, the peak RSS before the import (interpreter, libraries and the
-    file's bytes) and at its end.
+    Returns the wall and CPU seconds, the peak RSS before the import (interpreter,
+    libraries and the file's bytes) and at its end.
     """
     from data_model.cli import open_database
     from data_model.importer import import_file
@@ -336,14 +343,21 @@ def measure_importer(values_path: Path, indicators_path: Path, rows: int) -> dic
         assert report.status == "accepted", report.message
         data = values_path.read_bytes()
         before_kb = peak_rss_kb()
+        cpu_start = cpu_seconds()
         start = time.perf_counter()
         report = import_file(engine, data, values_path.name)
         seconds = time.perf_counter() - start
+        cpu = cpu_seconds() - cpu_start
         peak_kb = peak_rss_kb()
         engine.dispose()
     assert report.status == "accepted", report.message
     assert report.rows_new == rows, (report.rows_new, rows)
-    return {"importer_s": seconds, "rss_before_kb": before_kb, "rss_peak_kb": peak_kb}
+    return {
+        "importer_s": seconds,
+        "importer_cpu_s": cpu,
+        "rss_before_kb": before_kb,
+        "rss_peak_kb": peak_kb,
+    }
 
 
 def measure_floor(values_path: Path, rows: int) -> dict:
@@ -456,6 +470,7 @@ class Result:
 
     rows: int
     importer_s: float
+    importer_cpu_s: float
     calamine_s: float
     sqlite_s: float
     rss_before_mb: float
@@ -483,7 +498,8 @@ def benchmark_size(rows: int, repeat: int) -> Result:
         run = importer | floor
         runs.append(run)
         print(
-            f"  run {number}/{repeat}: importer {run['importer_s']:.2f} s, "
+            f"  run {number}/{repeat}: importer {run['importer_s']:.2f} s "
+            f"(CPU {run['importer_cpu_s']:.2f} s), "
             f"calamine {run['calamine_s']:.2f} s, sqlite3 {run['sqlite_s']:.2f} s, "
             f"peak RSS {run['rss_peak_kb'] / 1024:.0f} MB",
             flush=True,
@@ -495,6 +511,7 @@ def benchmark_size(rows: int, repeat: int) -> Result:
     return Result(
         rows=rows,
         importer_s=median("importer_s"),
+        importer_cpu_s=median("importer_cpu_s"),
         calamine_s=median("calamine_s"),
         sqlite_s=median("sqlite_s"),
         rss_before_mb=median("rss_before_kb") / 1024,
@@ -523,14 +540,15 @@ def print_table(results: list[Result], repeat: int) -> None:
     print()
     header = (
         "| rows | importer s | calamine read s | sqlite executemany s | floor s "
-        "| importer / floor | importer peak RSS MB | RSS before import MB |"
+        "| importer / floor | importer peak RSS MB | RSS before import MB | importer CPU s |"
     )
     print(header)
     print("|" + "---:|" * header.count(" | ") + "---:|")
     for r in results:
         print(
             f"| {r.rows:,} | {r.importer_s:.2f} | {r.calamine_s:.2f} | {r.sqlite_s:.2f} "
-            f"| {r.floor_s:.2f} | {r.ratio:.1f}x | {r.rss_peak_mb:.0f} | {r.rss_before_mb:.0f} |"
+            f"| {r.floor_s:.2f} | {r.ratio:.1f}x | {r.rss_peak_mb:.0f} | {r.rss_before_mb:.0f} "
+            f"| {r.importer_cpu_s:.2f} |"
         )
 
 

@@ -13,13 +13,8 @@ from sqlalchemy import Engine
 
 from data_model.errors import InputError
 from data_model.i18n import t
-from data_model.importer import (
-    ImportOptions,
-    apply_edits,
-    file_rejected,
-    import_sheets,
-    sha256_of,
-)
+from data_model.importer import ImportOptions, apply_edits, file_rejected, sha256_of
+from data_model.permissions import Principal, guarded_import_sheets
 from data_model.problems import ImportReport
 from data_model.reader import RawSheet, cell_name, read_workbook
 from data_model.validate import parse_text
@@ -50,34 +45,53 @@ class PendingUpload:
         return self.report.status in ("accepted", "partial")
 
 
-def prepare(engine: Engine, name: str, data: bytes, options: ImportOptions) -> PendingUpload:
-    """Read the file and validate it with a dry run: the preview the page shows."""
+def prepare(
+    engine: Engine, principal: Principal, name: str, data: bytes, options: ImportOptions
+) -> PendingUpload:
+    """Read the file and validate it with a dry run: the preview the page shows.
+
+    Everything runs as `principal`: staff rows for another district are errors here
+    already, and the attempt is audited.
+    """
     try:
         sheets = read_workbook(data, name, options.limits)
     except InputError as error:
         return PendingUpload(name, data, None, file_rejected(name, error))
-    report = import_sheets(engine, sheets, data, name, replace(options, dry_run=True))
+    report = guarded_import_sheets(
+        engine, principal, sheets, data, name, replace(options, dry_run=True)
+    )
     return PendingUpload(name, data, sheets, report)
 
 
 def revalidate(
-    engine: Engine, pending: PendingUpload, edits: dict, options: ImportOptions
+    engine: Engine,
+    principal: Principal,
+    pending: PendingUpload,
+    edits: dict,
+    options: ImportOptions,
 ) -> PendingUpload:
     """Validate again with cells corrected in the page (no re-upload)."""
     merged = {**pending.edits, **edits}
     sheets = apply_edits(pending.sheets, merged)
-    report = import_sheets(
-        engine, sheets, pending.data, pending.name, replace(options, dry_run=True)
+    report = guarded_import_sheets(
+        engine, principal, sheets, pending.data, pending.name, replace(options, dry_run=True)
     )
     return replace(pending, report=report, edits=merged)
 
 
-def commit(engine: Engine, pending: PendingUpload, options: ImportOptions) -> ImportReport:
+def commit(
+    engine: Engine, principal: Principal, pending: PendingUpload, options: ImportOptions
+) -> ImportReport:
     """Store the file's rows for real, with the page's corrections noted on the submission."""
     sheets = apply_edits(pending.sheets, pending.edits)
     note = edits_note(pending.sheets, pending.edits)
-    return import_sheets(
-        engine, sheets, pending.data, pending.name, replace(options, dry_run=False, note=note)
+    return guarded_import_sheets(
+        engine,
+        principal,
+        sheets,
+        pending.data,
+        pending.name,
+        replace(options, dry_run=False, note=note),
     )
 
 

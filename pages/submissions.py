@@ -5,23 +5,25 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from data_model.permissions import allowed, guarded_rollback, own_submissions_only
 from data_model.schedule import (
     ensure_default_schedule,
     not_reported,
     replace_schedule,
     schedule_frame,
 )
-from data_model.storage import rollback_submission
 from data_model.submissions import stored_file, submission_rows, submissions_frame
-from ui import current_username, download_table, empty_state, engine, query, tr
+from ui import download_table, empty_state, engine, query, require_permission, tr
 
+principal = require_permission("view_submissions")
 st.title(tr("submissions.title"))
-tab_list, tab_late, tab_schedule = st.tabs(
-    [tr("submissions.tab_list"), tr("submissions.tab_late"), tr("submissions.tab_schedule")]
-)
+tabs = [tr("submissions.tab_list"), tr("submissions.tab_late")]
+if allowed(principal, "manage_schedule"):
+    tabs.append(tr("submissions.tab_schedule"))
+tab_list, tab_late, *admin_tabs = st.tabs(tabs)
 
 with tab_list:
-    frame = query(submissions_frame)
+    frame = query(submissions_frame, own_submissions_only(principal))
     if frame.empty:
         empty_state("submissions.no_data")
     else:
@@ -98,7 +100,7 @@ with tab_list:
             )
             st.dataframe(table_rows, hide_index=True)
 
-        if record["status"] != "rolled_back":
+        if record["status"] != "rolled_back" and allowed(principal, "rollback"):
             with st.expander(tr("submissions.rollback_heading"), icon=":material/undo:"):
                 st.warning(tr("submissions.rollback_explain", id=chosen))
                 sure = st.checkbox(
@@ -110,8 +112,7 @@ with tab_list:
                     key=f"rollback_{chosen}",
                     type="primary",
                 ):
-                    with engine().begin() as conn:
-                        summary = rollback_submission(conn, int(chosen), by=current_username())
+                    summary = guarded_rollback(engine(), principal, int(chosen))
                     st.session_state["rollback_done"] = tr(
                         "submissions.rolled_back", id=chosen, rows=sum(summary.values())
                     )
@@ -135,44 +136,45 @@ with tab_late:
         st.dataframe(shown, hide_index=True)
         download_table(shown, "late", "dl_late")
 
-with tab_schedule:
-    st.caption(tr("submissions.schedule_help"))
-    left, right = st.columns(2)
-    first = left.text_input(
-        tr("submissions.first_month"), value=f"{date.today().year}-01", key="sched_first"
-    )
-    last = right.text_input(
-        tr("submissions.last_month"), value=f"{date.today().year}-12", key="sched_last"
-    )
-    if st.button(tr("submissions.add_defaults"), icon=":material/playlist_add:"):
-        try:
-            with engine().begin() as conn:
-                added = ensure_default_schedule(conn, first.strip(), last.strip())
-            st.success(tr("submissions.defaults_added", count=added))
-        except ValueError:
-            st.error(tr("submissions.bad_month"))
-    schedule = query(schedule_frame)
-    edited = st.data_editor(
-        schedule.drop(columns="id"),
-        num_rows="dynamic",
-        hide_index=True,
-        key="schedule_editor",
-        column_config={
-            "district": st.column_config.TextColumn(tr("submissions.late_district")),
-            "unit": st.column_config.TextColumn(tr("submissions.late_unit")),
-            "kind": st.column_config.SelectboxColumn(
-                tr("submissions.late_kind"),
-                options=["indicator_values", "tasks", "activities", "issues"],
-            ),
-            "period": st.column_config.TextColumn(tr("submissions.late_period")),
-            "due_date": st.column_config.DateColumn(tr("submissions.late_due_date")),
-            "note": st.column_config.TextColumn(tr("submissions.note")),
-        },
-    )
-    if st.button(tr("submissions.save_schedule"), type="primary", icon=":material/save:"):
-        try:
-            with engine().begin() as conn:
-                count = replace_schedule(conn, edited)
-            st.success(tr("submissions.schedule_saved", count=count))
-        except ValueError as error:
-            st.error(tr("submissions.schedule_invalid", reason=str(error)))
+for tab_schedule in admin_tabs:  # only administrators edit the schedule
+    with tab_schedule:
+        st.caption(tr("submissions.schedule_help"))
+        left, right = st.columns(2)
+        first = left.text_input(
+            tr("submissions.first_month"), value=f"{date.today().year}-01", key="sched_first"
+        )
+        last = right.text_input(
+            tr("submissions.last_month"), value=f"{date.today().year}-12", key="sched_last"
+        )
+        if st.button(tr("submissions.add_defaults"), icon=":material/playlist_add:"):
+            try:
+                with engine().begin() as conn:
+                    added = ensure_default_schedule(conn, first.strip(), last.strip())
+                st.success(tr("submissions.defaults_added", count=added))
+            except ValueError:
+                st.error(tr("submissions.bad_month"))
+        schedule = query(schedule_frame)
+        edited = st.data_editor(
+            schedule.drop(columns="id"),
+            num_rows="dynamic",
+            hide_index=True,
+            key="schedule_editor",
+            column_config={
+                "district": st.column_config.TextColumn(tr("submissions.late_district")),
+                "unit": st.column_config.TextColumn(tr("submissions.late_unit")),
+                "kind": st.column_config.SelectboxColumn(
+                    tr("submissions.late_kind"),
+                    options=["indicator_values", "tasks", "activities", "issues"],
+                ),
+                "period": st.column_config.TextColumn(tr("submissions.late_period")),
+                "due_date": st.column_config.DateColumn(tr("submissions.late_due_date")),
+                "note": st.column_config.TextColumn(tr("submissions.note")),
+            },
+        )
+        if st.button(tr("submissions.save_schedule"), type="primary", icon=":material/save:"):
+            try:
+                with engine().begin() as conn:
+                    count = replace_schedule(conn, edited)
+                st.success(tr("submissions.schedule_saved", count=count))
+            except ValueError as error:
+                st.error(tr("submissions.schedule_invalid", reason=str(error)))

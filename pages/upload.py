@@ -23,10 +23,11 @@ from data_model.upload import (
     revalidate,
     rows_to_fix,
 )
-from ui import current_username, engine, query, tr
+from ui import engine, query, require_permission, tr
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+principal = require_permission("upload")
 st.title(tr("upload.title"))
 st.caption(tr("upload.intro"))
 
@@ -92,7 +93,7 @@ if not files:
     st.stop()
 
 options = ImportOptions(
-    uploader=current_username(),
+    uploader=principal.username,
     period=period,
     district=district or None,
     valid_rows_only=valid_rows_only,
@@ -104,7 +105,7 @@ for number, file in enumerate(files, start=1):
     key = (file.file_id, period, district, valid_rows_only)
     if key not in pending_uploads:
         with st.status(tr("upload.checking", name=file.name), expanded=False) as status:
-            pending_uploads[key] = prepare(engine(), file.name, file.getvalue(), options)
+            pending_uploads[key] = prepare(engine(), principal, file.name, file.getvalue(), options)
             status.update(label=tr("upload.checked", name=file.name), state="complete")
     progress.progress(
         number / len(files), text=tr("upload.progress", done=number, total=len(files))
@@ -198,7 +199,7 @@ for number, file in enumerate(files, start=1):
                     display.assign(**{ROW_COLUMN: shown[ROW_COLUMN]}),
                     edited.assign(**{ROW_COLUMN: shown[ROW_COLUMN]}),
                 )
-                pending_uploads[key] = revalidate(engine(), pending, edits, options)
+                pending_uploads[key] = revalidate(engine(), principal, pending, edits, options)
                 st.rerun()
 
     confirm = True
@@ -217,6 +218,7 @@ for number, file in enumerate(files, start=1):
     ):
         result = commit(
             engine(),
+            principal,
             pending,
             ImportOptions(
                 uploader=options.uploader,

@@ -81,3 +81,22 @@ def indicator_rows() -> list[list]:
         ["YS02", "新增民营企业数", "民营经济发展质量", "家", "正向", 20, 1000, "月", "求和"],
         ["YS03", "诉求办结率", "政企沟通", "%", "正向", 10, 95, "季", "期末值"],
     ]
+
+
+TEST_PASSWORD = "a-long-test-password"
+
+
+def sign_in_app(app, data_dir, role: str = "admin", username: str | None = None, **binding):
+    """Create a user of `role` in the app's database (DATA_DIR) and sign the AppTest in."""
+    from pathlib import Path
+
+    from data_model.users import create_user, get_user
+
+    username = username or f"test-{role}"
+    engine = open_database(f"sqlite:///{Path(data_dir) / 'dashboard.sqlite3'}")
+    with engine.begin() as conn:
+        if get_user(conn, username) is None:
+            create_user(conn, username, role, TEST_PASSWORD, by="tests", **binding)
+    engine.dispose()
+    app.session_state["username"] = username
+    return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from data_model.cli import open_database
 from data_model.importer import import_file
 from data_model.models import Submission
 from data_model.schedule import ensure_default_schedule
-from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
+from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx, sign_in_app
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "submissions.py")
 
@@ -43,7 +44,7 @@ def statuses(engine) -> dict[int, str]:
 
 
 def test_list_shows_every_submission_and_opens_one_with_its_file(engine_dir):
-    app = AppTest.from_file(PAGE, default_timeout=60).run()
+    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), os.environ["DATA_DIR"]).run()
     assert not app.exception
     listing = app.dataframe[0].value
     assert listing["文件名"].tolist() == ["b.xlsx", "a.xlsx", "indicators.xlsx"]
@@ -52,7 +53,7 @@ def test_list_shows_every_submission_and_opens_one_with_its_file(engine_dir):
 
 
 def test_rollback_needs_confirmation_and_restores_the_previous_value(engine_dir):
-    app = AppTest.from_file(PAGE, default_timeout=60).run()
+    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), os.environ["DATA_DIR"]).run()
     button = next(b for b in app.button if b.label == "撤回")
     assert button.disabled
     app.checkbox(key="sure_3").check().run()
@@ -65,7 +66,7 @@ def test_rollback_needs_confirmation_and_restores_the_previous_value(engine_dir)
 def test_late_list_names_districts_that_have_not_reported(engine_dir):
     with engine_dir.begin() as conn:
         ensure_default_schedule(conn, "2022-03", "2022-03")
-    app = AppTest.from_file(PAGE, default_timeout=60).run()
+    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), os.environ["DATA_DIR"]).run()
     assert not app.exception
     late = next(d.value for d in app.dataframe if "逾期天数" in d.value.columns)
     # 11 districts owe March values and a Q1 task report; only 南山区 sent March values.

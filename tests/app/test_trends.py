@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_model.cli import open_database, seed
+from tests.conftest import sign_in_app
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/trends.py"
@@ -26,7 +27,7 @@ def sample_data_dir(tmp_path_factory):
 def open_page(data_dir: Path, monkeypatch, **query) -> AppTest:
     monkeypatch.setenv("DATA_DIR", str(data_dir))
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    app = AppTest.from_file(APP, default_timeout=60)
+    app = sign_in_app(AppTest.from_file(APP, default_timeout=60), data_dir)
     for key, value in query.items():
         app.query_params[key] = value
     app.switch_page(PAGE).run()

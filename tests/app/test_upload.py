@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from data_model.cli import open_database
 from data_model.importer import import_file
 from data_model.models import IndicatorValue
-from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
+from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx, sign_in_app
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "upload.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,7 +41,7 @@ def upload(app: AppTest, name: str, data: bytes) -> AppTest:
 
 
 def test_good_file_is_previewed_then_committed(data_dir):
-    app = AppTest.from_file(PAGE, default_timeout=60).run()
+    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), os.environ["DATA_DIR"]).run()
     assert not app.exception
     data = make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 5, ""]]})
     app = upload(app, "march.xlsx", data)
@@ -64,7 +65,11 @@ def test_bad_file_shows_every_problem_and_cannot_be_committed(data_dir):
             ]
         }
     )
-    app = upload(AppTest.from_file(PAGE, default_timeout=60).run(), "bad.xlsx", data)
+    app = upload(
+        sign_in_app(AppTest.from_file(PAGE, default_timeout=60), os.environ["DATA_DIR"]).run(),
+        "bad.xlsx",
+        data,
+    )
     assert not app.exception
     problems = app.dataframe[1].value
     assert problems["行"].tolist() == [2, 3]
@@ -75,6 +80,10 @@ def test_bad_file_shows_every_problem_and_cannot_be_committed(data_dir):
 
 
 def test_a_file_that_is_not_a_workbook_gets_one_reason(data_dir):
-    app = upload(AppTest.from_file(PAGE, default_timeout=60).run(), "data.xlsx", b"a,b\n1,2\n")
+    app = upload(
+        sign_in_app(AppTest.from_file(PAGE, default_timeout=60), os.environ["DATA_DIR"]).run(),
+        "data.xlsx",
+        b"a,b\n1,2\n",
+    )
     assert not app.exception
     assert "不是 Excel" in app.error[0].value

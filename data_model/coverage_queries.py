@@ -1,0 +1,398 @@
+"""区覆盖 District coverage (SPEC §6): does the work reach every district?
+
+Each measure returns one row per geography of the master data, in master-data order:
+the districts and functional areas, and the city itself (全市), whose row counts only
+what was recorded for the city level (市本级). Columns: district, code, kind, value,
+numerator, denominator (both None for counts). Definitions, for a period P:
+
+- submission coverage (报送覆盖率) = values reported / values expected x 100, where a
+  geography is expected to report every current indicator once for each period of the
+  indicator's frequency inside P (a year holds 12 months, 4 quarters and itself), and a
+  value counts only for those periods. None when nothing is expected (for example a
+  month and only yearly indicators).
+- indicator completeness (指标完整度) = indicators with every expected value reported /
+  indicators expected x 100: a stricter view of the same data, where one missing month
+  makes the whole indicator incomplete.
+- direct-contact coverage (直联覆盖率) = months of P with at least one activity of a
+  direct-contact type (`defaults/coverage.json`, default 直联走访) / months of P x 100.
+- activities held (开展活动) = activities dated in P.
+- issues resolved (诉求办结) = enterprise issues with status resolved and a resolved date in P.
+
+All counting happens in SQL (grouped per geography, with the full district x indicator
+and district x brand grids built as cross joins), so it runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Connection, and_, case, false, func, or_, select, true
+
+from data_model.geo import Area
+from data_model.models import (
+    Action,
+    Activity,
+    Brand,
+    District,
+    EnterpriseIssue,
+    Indicator,
+    IndicatorValue,
+)
+from data_model.normalize.periods import granularity, months_of, period_end, period_start
+from data_model.queries import sub_periods
+from data_model.task_status import task_status_frame
+
+SETTINGS_FILE = Path(__file__).parent / "defaults" / "coverage.json"
+FREQUENCIES = ("month", "quarter", "year")
+RATE_MEASURES = ("submission_coverage", "indicator_completeness", "direct_contact")
+COUNT_MEASURES = ("activities", "issues_resolved")
+MEASURES = RATE_MEASURES + COUNT_MEASURES
+COLUMNS = ["district", "code", "kind", "value", "numerator", "denominator"]
+GAPS = ("no_brand_activity", "brand_gap", "incomplete_indicators", "no_direct_contact")
+
+
+def direct_contact_types(path: Path = SETTINGS_FILE) -> tuple[str, ...]:
+    return tuple(json.loads(path.read_text(encoding="utf-8"))["direct_contact_activity_types"])
+
+
+def map_areas(conn: Connection) -> tuple[Area, ...]:
+    """Every geography of the master data, in its order, as the map needs it."""
+    rows = conn.execute(
+        select(District.code, District.name, District.short_name, District.kind).order_by(
+            District.sort_order, District.id
+        )
+    ).all()
+    return tuple(Area(*row) for row in rows)
+
+
+def _bounds(period: str) -> tuple[date, date]:
+    return period_start(period), period_end(period)
+
+
+def _per_district(conn: Connection, counts, value: str) -> pd.DataFrame:
+    """Every geography with the `value` column of `counts` (a subquery keyed by district_id)."""
+    rows = conn.execute(
+        select(
+            District.name,
+            District.code,
+            District.kind,
+            func.coalesce(counts.c[value], 0),
+        )
+        .outerjoin(counts, counts.c.district_id == District.id)
+        .order_by(District.sort_order, District.id)
+    ).all()
+    return pd.DataFrame(
+        [(n, c, k, int(v), int(v), None) for n, c, k, v in rows], columns=COLUMNS
+    ).astype({"value": "float64", "numerator": "float64", "denominator": "object"})
+
+
+# --- indicator measures --------------------------------------------------------------
+
+
+def _expected_periods(period: str) -> dict[str, list[str]]:
+    """Per indicator frequency, the periods of that frequency inside `period`."""
+    inside = sub_periods(period)
+    return {freq: [p for p in inside if granularity(p) == freq] for freq in FREQUENCIES}
+
+
+def _indicator_grid(period: str):
+    """District x current indicator, with the values expected and reported in `period`.
+
+    Only indicators with at least one expected value in the period are in the grid.
+    """
+    periods = _expected_periods(period)
+    expected = case(
+        *((Indicator.frequency == freq, len(found)) for freq, found in periods.items()),
+        else_=0,
+    )
+    in_period = or_(
+        false(),
+        *(
+            and_(Indicator.frequency == freq, IndicatorValue.period.in_(found))
+            for freq, found in periods.items()
+            if found
+        ),
+    )
+    reported = (
+        select(
+            IndicatorValue.district_id,
+            IndicatorValue.indicator_code,
+            func.count(IndicatorValue.id).label("reported"),
+        )
+        .join(
+            Indicator,
+            and_(Indicator.code == IndicatorValue.indicator_code, Indicator.is_current),
+        )
+        .where(IndicatorValue.is_current, in_period)
+        .group_by(IndicatorValue.district_id, IndicatorValue.indicator_code)
+        .subquery()
+    )
+    return (
+        select(
+            District.id.label("district_id"),
+            Indicator.code.label("indicator_code"),
+            Indicator.name.label("indicator"),
+            expected.label("expected"),
+            func.coalesce(reported.c.reported, 0).label("reported"),
+        )
+        .select_from(District)
+        .join(Indicator, true())  # cross join: every geography owes every indicator
+        .outerjoin(
+            reported,
+            and_(
+                reported.c.district_id == District.id,
+                reported.c.indicator_code == Indicator.code,
+            ),
+        )
+        .where(Indicator.is_current, expected > 0)
+        .subquery()
+    )
+
+
+def _indicator_totals(conn: Connection, period: str) -> list:
+    grid = _indicator_grid(period)
+    totals = (
+        select(
+            grid.c.district_id,
+            func.sum(grid.c.reported).label("reported"),
+            func.sum(grid.c.expected).label("expected"),
+            func.sum(case((grid.c.reported >= grid.c.expected, 1), else_=0)).label("complete"),
+            func.count().label("indicators"),
+        )
+        .group_by(grid.c.district_id)
+        .subquery()
+    )
+    return conn.execute(
+        select(
+            District.name,
+            District.code,
+            District.kind,
+            totals.c.reported,
+            totals.c.expected,
+            totals.c.complete,
+            totals.c.indicators,
+        )
+        .outerjoin(totals, totals.c.district_id == District.id)
+        .order_by(District.sort_order, District.id)
+    ).all()
+
+
+def _rate_frame(rows: list[tuple]) -> pd.DataFrame:
+    """Rows of (district, code, kind, numerator, denominator) → the measure frame."""
+    records = []
+    for name, code, kind, part, whole in rows:
+        if not whole:
+            records.append((name, code, kind, None, None, None))
+        else:
+            records.append((name, code, kind, part / whole * 100, int(part), int(whole)))
+    return pd.DataFrame(records, columns=COLUMNS).astype(
+        {"value": "float64", "numerator": "float64", "denominator": "float64"}
+    )
+
+
+def submission_coverage(conn: Connection, period: str) -> pd.DataFrame:
+    """Per geography: indicator values reported / expected in `period`, in %."""
+    rows = _indicator_totals(conn, period)
+    return _rate_frame([(r.name, r.code, r.kind, r.reported, r.expected) for r in rows])
+
+
+def indicator_completeness(conn: Connection, period: str) -> pd.DataFrame:
+    """Per geography: indicators with every expected value in `period` / indicators, in %."""
+    rows = _indicator_totals(conn, period)
+    return _rate_frame([(r.name, r.code, r.kind, r.complete, r.indicators) for r in rows])
+
+
+def incomplete_indicators(conn: Connection, period: str) -> pd.DataFrame:
+    """(district, indicator_code, indicator, expected, reported) for every missing value."""
+    grid = _indicator_grid(period)
+    rows = conn.execute(
+        select(
+            District.name,
+            grid.c.indicator_code,
+            grid.c.indicator,
+            grid.c.expected,
+            grid.c.reported,
+        )
+        .join(grid, grid.c.district_id == District.id)
+        .where(grid.c.reported < grid.c.expected)
+        .order_by(District.sort_order, District.id, grid.c.indicator_code)
+    ).all()
+    return pd.DataFrame(
+        [tuple(r) for r in rows],
+        columns=["district", "indicator_code", "indicator", "expected", "reported"],
+    )
+
+
+# --- activity and issue measures -----------------------------------------------------
+
+
+def direct_contact_coverage(
+    conn: Connection, period: str, activity_types: tuple[str, ...] | None = None
+) -> pd.DataFrame:
+    """Per geography: months of `period` with a direct-contact activity / months, in %."""
+    types = direct_contact_types() if activity_types is None else activity_types
+    start, end = _bounds(period)
+    month = func.extract("year", Activity.activity_date) * 100 + func.extract(
+        "month", Activity.activity_date
+    )
+    counts = (
+        select(
+            Activity.district_id,
+            func.count(func.distinct(month)).label("months"),
+        )
+        .where(
+            Activity.is_current,
+            Activity.activity_date >= start,
+            Activity.activity_date <= end,
+            Activity.activity_type.in_(types),
+        )
+        .group_by(Activity.district_id)
+        .subquery()
+    )
+    months = len(months_of(period))
+    frame = _per_district(conn, counts, "months")
+    return _rate_frame(
+        [(r.district, r.code, r.kind, r.numerator, months) for r in frame.itertuples()]
+    )
+
+
+def activities_held(conn: Connection, period: str) -> pd.DataFrame:
+    """Per geography: activities dated in `period`."""
+    start, end = _bounds(period)
+    counts = (
+        select(Activity.district_id, func.count(Activity.id).label("activities"))
+        .where(Activity.is_current, Activity.activity_date >= start, Activity.activity_date <= end)
+        .group_by(Activity.district_id)
+        .subquery()
+    )
+    return _per_district(conn, counts, "activities")
+
+
+def issues_resolved(conn: Connection, period: str) -> pd.DataFrame:
+    """Per geography: issues resolved (status resolved, resolved date in `period`)."""
+    start, end = _bounds(period)
+    issue = EnterpriseIssue
+    counts = (
+        select(issue.district_id, func.count(issue.id).label("resolved"))
+        .where(
+            issue.is_current,
+            issue.status == "resolved",
+            issue.resolved_date >= start,
+            issue.resolved_date <= end,
+        )
+        .group_by(issue.district_id)
+        .subquery()
+    )
+    return _per_district(conn, counts, "resolved")
+
+
+MEASURE_QUERIES = {
+    "submission_coverage": submission_coverage,
+    "indicator_completeness": indicator_completeness,
+    "direct_contact": direct_contact_coverage,
+    "activities": activities_held,
+    "issues_resolved": issues_resolved,
+}
+
+
+def coverage_measure(conn: Connection, measure: str, period: str) -> pd.DataFrame:
+    """One of MEASURES per geography (see the module docstring for the definitions)."""
+    if measure not in MEASURE_QUERIES:
+        raise ValueError(f"unknown coverage measure {measure!r}; expected one of {MEASURES}")
+    return MEASURE_QUERIES[measure](conn, period)
+
+
+# --- matrices and gaps ---------------------------------------------------------------
+
+
+def brand_matrix(conn: Connection, period: str) -> pd.DataFrame:
+    """Activities per geography x brand in `period`, zeros included (district, brand, count)."""
+    start, end = _bounds(period)
+    rows = conn.execute(
+        select(District.name, Brand.name, func.count(Activity.id))
+        .select_from(District)
+        .join(Brand, true())  # cross join: every geography x every brand, zero or not
+        .outerjoin(
+            Activity,
+            and_(
+                Activity.district_id == District.id,
+                Activity.brand_id == Brand.id,
+                Activity.is_current,
+                Activity.activity_date >= start,
+                Activity.activity_date <= end,
+            ),
+        )
+        .group_by(District.id, District.name, District.sort_order, Brand.id, Brand.name)
+        .order_by(District.sort_order, District.id, Brand.sort_order, Brand.id)
+    ).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["district", "brand", "count"])
+
+
+def action_matrix(conn: Connection, period: str, today: date | None = None) -> pd.DataFrame:
+    """Tasks per geography x action at the end of `period` (or today while it runs).
+
+    A task belongs to its 所属区; a task without one is city-wide and counted for the
+    city geography. Suspended tasks are left out, as in every completion rate.
+    Columns: district, action, tasks, completed, rate (None where there are no tasks).
+    """
+    as_of = min(period_end(period), today or date.today())
+    tasks = task_status_frame(conn, as_of)
+    geographies = conn.execute(
+        select(District.name, District.kind).order_by(District.sort_order, District.id)
+    ).all()
+    actions = conn.execute(select(Action.name).order_by(Action.sort_order, Action.id)).scalars()
+    names = [name for name, _ in geographies]
+    city = next((name for name, kind in geographies if kind == "city"), None)
+    tasks = tasks[tasks["status"] != "suspended"].assign(
+        district=lambda f: f["district"].fillna(city) if city else f["district"],
+        completed=lambda f: (f["status"] == "completed").astype(int),
+    )
+    counts = tasks.groupby(["district", "action"]).agg(
+        tasks=("code", "size"), completed=("completed", "sum")
+    )
+    grid = pd.MultiIndex.from_product([names, list(actions)], names=["district", "action"])
+    frame = counts.reindex(grid, fill_value=0).reset_index()
+    frame["rate"] = [
+        completed / total * 100 if total else None
+        for completed, total in zip(frame["completed"], frame["tasks"], strict=True)
+    ]
+    return frame.astype({"tasks": int, "completed": int, "rate": "float64"})
+
+
+def coverage_gaps(conn: Connection, period: str) -> pd.DataFrame:
+    """Geographies with gaps in `period`, one row per (district, gap).
+
+    Gaps (GAPS): no_brand_activity (no activity of any brand), brand_gap (some brands
+    without an activity; `items` names them), incomplete_indicators (indicators missing
+    a value; `items` names them), no_direct_contact (no direct-contact activity at all).
+    Columns: district, code, gap, items (tuple of names), count, total.
+    """
+    geographies = conn.execute(
+        select(District.name, District.code).order_by(District.sort_order, District.id)
+    ).all()
+    brands = brand_matrix(conn, period)
+    missing = incomplete_indicators(conn, period)
+    completeness = indicator_completeness(conn, period).set_index("district")["denominator"]
+    contact = direct_contact_coverage(conn, period).set_index("district")["numerator"]
+    records = []
+    for name, code in geographies:
+        own = brands[brands["district"] == name]
+        without = tuple(own.loc[own["count"] == 0, "brand"])
+        if len(own) and len(without) == len(own):
+            records.append((name, code, "no_brand_activity", without, len(without), len(own)))
+        elif without:
+            records.append((name, code, "brand_gap", without, len(without), len(own)))
+        incomplete = tuple(missing.loc[missing["district"] == name, "indicator"])
+        if incomplete:
+            total = int(completeness[name])
+            records.append(
+                (name, code, "incomplete_indicators", incomplete, len(incomplete), total)
+            )
+        if contact.get(name, 0) == 0:
+            records.append((name, code, "no_direct_contact", (), 0, None))
+    return pd.DataFrame(
+        records, columns=["district", "code", "gap", "items", "count", "total"]
+    ).astype({"count": "int64", "total": "Int64"})

@@ -1,0 +1,111 @@
+"""用户与日志 Administration: users and roles, and the audit log."""
+
+import streamlit as st
+
+from data_model import audit
+from data_model.errors import InputError
+from data_model.permissions import PermissionDenied, audit_log
+from data_model.queries import master_lists
+from data_model.users import ROLES, add_user, reset_password, set_active, users_table
+from ui import download_table, engine, language, query, require_permission, tr
+
+principal = require_permission("manage_users")
+st.title(tr("admin.title"))
+tab_users, tab_audit = st.tabs([tr("admin.tab_users"), tr("admin.tab_audit")])
+
+with tab_users:
+    with engine().connect() as conn:
+        table = users_table(conn, principal)
+    shown = table.assign(
+        role=table["role"].map(lambda r: tr(f"users.role_{r}")),
+        districts=table["districts"].map("、".join),
+        units=table["units"].map("、".join),
+    )[
+        [
+            "username",
+            "display_name",
+            "role",
+            "districts",
+            "units",
+            "is_active",
+            "locked",
+            "last_login_at",
+        ]
+    ]
+    st.dataframe(shown.rename(columns=lambda c: tr(f"admin.col_{c}")), hide_index=True)
+
+    lists = query(master_lists)
+    with st.form("add_user", clear_on_submit=True):
+        st.markdown(f"**{tr('admin.add_heading')}**")
+        left, right = st.columns(2)
+        username = left.text_input(tr("admin.col_username"))
+        display_name = right.text_input(tr("admin.col_display_name"))
+        role = left.selectbox(
+            tr("admin.col_role"), ROLES, format_func=lambda r: tr(f"users.role_{r}")
+        )
+        password = right.text_input(
+            tr("admin.password"), type="password", help=tr("setup.password_help")
+        )
+        districts = left.multiselect(
+            tr("admin.col_districts"), lists["districts"], help=tr("admin.binding_help")
+        )
+        units = right.multiselect(tr("admin.col_units"), lists["units"])
+        if st.form_submit_button(tr("admin.add"), type="primary"):
+            try:
+                with engine().begin() as conn:
+                    add_user(
+                        conn,
+                        principal,
+                        username,
+                        role,
+                        password,
+                        display_name=display_name,
+                        districts=districts,
+                        units=units,
+                    )
+                st.success(tr("admin.added", user=username))
+            except (InputError, PermissionDenied) as error:
+                st.error(
+                    error.message(language())
+                    if isinstance(error, PermissionDenied)
+                    else error.message()
+                )
+
+    if not table.empty:
+        st.markdown(f"**{tr('admin.change_heading')}**")
+        left, middle, right = st.columns(3)
+        who = left.selectbox(tr("admin.col_username"), table["username"].tolist(), key="admin_who")
+        active = bool(table.set_index("username").loc[who, "is_active"])
+        if middle.button(tr("admin.disable" if active else "admin.enable"), key="admin_toggle"):
+            try:
+                with engine().begin() as conn:
+                    set_active(conn, principal, who, not active)
+                st.rerun()
+            except InputError as error:
+                st.error(error.message())
+        new_password = right.text_input(
+            tr("admin.new_password"), type="password", key="admin_new_password"
+        )
+        if right.button(tr("admin.reset_password"), key="admin_reset"):
+            try:
+                with engine().begin() as conn:
+                    reset_password(conn, principal, who, new_password)
+                st.success(tr("admin.password_reset", user=who))
+            except InputError as error:
+                st.error(error.message())
+
+with tab_audit:
+    action = st.selectbox(
+        tr("admin.audit_action"),
+        ["", *audit.ACTIONS],
+        format_func=lambda a: tr(f"audit.action_{a}") if a else tr("filters.all"),
+        key="audit_action",
+    )
+    with engine().connect() as conn:
+        events = audit_log(conn, principal, action=action or None)
+    if events.empty:
+        st.info(tr("admin.no_events"))
+    else:
+        frame = audit.export_frame(events, language())
+        st.dataframe(frame, hide_index=True)
+        download_table(frame, "audit", "dl_audit")

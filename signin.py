@@ -1,0 +1,60 @@
+"""The sign-in screens: create the first administrator, and sign in.
+
+app.py shows one of them as the only page until someone has signed in.
+"""
+
+import streamlit as st
+
+from data_model.errors import InputError
+from data_model.users import authenticate, create_first_admin
+from ui import engine, language, sign_in, tr
+
+
+def setup_form() -> None:
+    """First run: no user exists yet, so the first administrator is created here."""
+    st.title(tr("setup.title"))
+    st.info(tr("setup.intro"), icon=":material/admin_panel_settings:")
+    with st.form("first_admin"):
+        username = st.text_input(tr("setup.username"))
+        display_name = st.text_input(tr("setup.display_name"))
+        password = st.text_input(
+            tr("setup.password"), type="password", help=tr("setup.password_help")
+        )
+        repeat = st.text_input(tr("setup.repeat"), type="password")
+        submitted = st.form_submit_button(tr("setup.create"), type="primary")
+    if submitted:
+        if password != repeat:
+            st.error(tr("setup.mismatch"))
+        else:
+            try:
+                with engine().begin() as conn:
+                    account = create_first_admin(
+                        conn, username, password, display_name=display_name
+                    )
+            except InputError as error:
+                st.error(error.message())
+            else:
+                sign_in(account.principal())
+                st.rerun()
+
+
+def login_form() -> None:
+    """Sign in with a user name and password."""
+    st.title(tr("login.title"))
+    notice = st.session_state.pop("sign_in_notice", None)
+    if notice:
+        st.warning(tr(notice), icon=":material/schedule:")
+    with st.form("login"):
+        username = st.text_input(tr("login.username"), autocomplete="username")
+        password = st.text_input(
+            tr("login.password"), type="password", autocomplete="current-password"
+        )
+        submitted = st.form_submit_button(tr("login.submit"), type="primary")
+    if submitted:
+        with engine().begin() as conn:
+            result = authenticate(conn, username, password)
+        if result.ok:
+            sign_in(result.principal)
+            st.rerun()
+        else:
+            st.error(result.message(language()), icon=":material/lock:")
