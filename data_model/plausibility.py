@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection, select
 
 from data_model.i18n import t
 from data_model.models import IndicatorValue
@@ -25,31 +25,25 @@ def is_sharp_change(previous: float, current: float, ratio: float = SHARP_RATIO)
 def sharp_changes(
     conn: Connection, records: list[dict], rows: list[int]
 ) -> list[tuple[int, str, str]]:
-    """(Excel row, value, message) for each indicator value far from its previous period's."""
-    wanted = {
-        (r["indicator_code"], r["district_id"], previous_period(r["period"])) for r in records
-    }
+    """(Excel row, value, message) for each indicator value far from its previous period's.
+
+    One query per distinct previous period: a month-end file holds a handful of
+    periods, whatever its number of rows.
+    """
+    previous_of = {p: previous_period(p) for p in {r["period"] for r in records}}
     previous: dict[tuple, float] = {}
-    keys = sorted(wanted, key=str)
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
+    for period in sorted(set(previous_of.values())):
         query = select(
-            IndicatorValue.indicator_code,
-            IndicatorValue.district_id,
-            IndicatorValue.period,
-            IndicatorValue.value,
-        ).where(
-            IndicatorValue.is_current,
-            tuple_(
-                IndicatorValue.indicator_code, IndicatorValue.district_id, IndicatorValue.period
-            ).in_(chunk),
-        )
-        for code, district, period, value in conn.execute(query):
+            IndicatorValue.indicator_code, IndicatorValue.district_id, IndicatorValue.value
+        ).where(IndicatorValue.is_current, IndicatorValue.period == period)
+        for code, district, value in conn.execute(query):
             previous[(code, district, period)] = value
+    if not previous:
+        return []
     found = []
     for record, row in zip(records, rows, strict=True):
-        key = (record["indicator_code"], record["district_id"], previous_period(record["period"]))
-        before = previous.get(key)
+        before_period = previous_of[record["period"]]
+        before = previous.get((record["indicator_code"], record["district_id"], before_period))
         if before is not None and is_sharp_change(before, record["value"]):
             found.append(
                 (
@@ -57,7 +51,7 @@ def sharp_changes(
                     parse_text(record["value"]),
                     t(
                         "plausibility.sharp_change",
-                        period=key[2],
+                        period=before_period,
                         before=parse_text(before),
                         now=parse_text(record["value"]),
                     ),

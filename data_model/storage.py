@@ -70,11 +70,10 @@ def write_versioned(
     data_columns = [c.name for c in table.columns if c.name not in META_COLUMNS]
     current = _current_rows(conn, table, key, data_columns, records, scope_column)
     counts = WriteCounts()
-    to_insert: list[dict] = []
+    to_insert: list[tuple] = []
     superseded_ids: list[int] = []
     for record in records:
-        row_key = tuple(record[k] for k in key)
-        existing = current.get(row_key)
+        existing = current.get(tuple(record[k] for k in key)) if current else None
         if existing is None:
             counts.new += 1
             replaced_id = None
@@ -97,25 +96,21 @@ def write_versioned(
                         },
                     }
                 )
-        row = {c: record.get(c) for c in data_columns}
-        row.update(
-            submission_id=submission_id,
-            is_current=True,
-            replaced_id=replaced_id,
-            superseded_by_id=None,
+        to_insert.append(
+            (*[record.get(c) for c in data_columns], submission_id, True, replaced_id, None)
         )
-        to_insert.append(row)
     for chunk in _chunks(superseded_ids):
         conn.execute(
             update(table)
             .where(table.c.id.in_(chunk))
             .values(is_current=False, superseded_by_id=submission_id)
         )
-    _bulk_insert(conn, table, to_insert)
+    meta = ["submission_id", "is_current", "replaced_id", "superseded_by_id"]
+    _bulk_insert(conn, table, [*data_columns, *meta], to_insert)
     return counts
 
 
-def _bulk_insert(conn: Connection, table: Table, rows: list[dict]) -> None:
+def _bulk_insert(conn: Connection, table: Table, columns: list[str], rows: list[tuple]) -> None:
     """Insert many rows with the driver's own executemany.
 
     Going through Core's per-row parameter processing costs about as much as the
@@ -124,14 +119,13 @@ def _bulk_insert(conn: Connection, table: Table, rows: list[dict]) -> None:
     """
     if not rows:
         return
-    columns = list(rows[0])
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = (
         f"INSERT INTO {table.name} ({', '.join(columns)}) "
         f"VALUES ({', '.join([marker] * len(columns))})"
     )
     for chunk in _chunks(rows, 50_000):
-        conn.exec_driver_sql(sql, [tuple(row[c] for c in columns) for row in chunk])
+        conn.exec_driver_sql(sql, chunk)
 
 
 def _current_rows(

@@ -437,11 +437,13 @@ class SheetValidator:
 
     def _indicator_code(self, raw: dict, errors: list) -> str | None:
         if "indicator_code" in raw and not is_missing(raw["indicator_code"]):
-            code = parse_text(raw["indicator_code"])
-            if code in self.context.indicators:
-                return code
-            errors.append(("indicator_code", InputError("validate.unknown_indicator", value=code)))
-            return None
+            try:
+                return self._memo(("indicator_code",), lambda: self._known_code)(
+                    raw["indicator_code"]
+                )
+            except InputError as error:
+                errors.append(("indicator_code", error))
+                return None
         if "indicator_name" in raw and not is_missing(raw["indicator_name"]):
             try:
                 return self._memo(("indicator_name",), lambda: self._match_indicator_name)(
@@ -453,6 +455,12 @@ class SheetValidator:
         field_name = "indicator_code" if "indicator_code" in raw else "indicator_name"
         errors.append((field_name, InputError("validate.required")))
         return None
+
+    def _known_code(self, raw: object) -> str:
+        code = parse_text(raw)
+        if code not in self.context.indicators:
+            raise InputError("validate.unknown_indicator", value=code)
+        return code
 
     def _match_indicator_name(self, raw: object) -> str:
         return self.context.indicator_names().match(raw)
