@@ -156,6 +156,9 @@ _NOTE_STARTS = frozenset(prefix[0] for prefix in FOOTNOTE_PREFIXES)
 
 def is_footnote_row(row: list) -> bool:
     """A row whose only text is a note such as `数据来源：…`, `注：…` or `填报人：…`."""
+    first = row[0] if row else None
+    if first.__class__ is str and first and first[0] not in _NOTE_STARTS and not first[0].isspace():
+        return False  # the usual data row, decided without scanning the rest
     first = next((cell for cell in row if cell != "" and cell is not None), None)
     if not isinstance(first, str) or first.lstrip()[:1] not in _NOTE_STARTS:
         return False

@@ -89,7 +89,8 @@ class _Cached:
         self.results: dict = {}
 
     def __call__(self, raw: object) -> object:
-        key = (raw.__class__, raw)
+        # Text keys stand alone; other cells keep their type (1, 1.0 and True are equal).
+        key = raw if raw.__class__ is str else (raw.__class__, raw)
         try:
             result = self.results[key]
         except KeyError:
@@ -436,14 +437,15 @@ class SheetValidator:
     # --- shared pieces ---------------------------------------------------------------
 
     def _indicator_code(self, raw: dict, errors: list) -> str | None:
-        if "indicator_code" in raw and not is_missing(raw["indicator_code"]):
+        code = raw.get("indicator_code")
+        if code is not None:
             try:
-                return self._memo(("indicator_code",), lambda: self._known_code)(
-                    raw["indicator_code"]
-                )
+                found = self._memo(("indicator_code",), lambda: self._known_code)(code)
             except InputError as error:
                 errors.append(("indicator_code", error))
                 return None
+            if found is not None:
+                return found
         if "indicator_name" in raw and not is_missing(raw["indicator_name"]):
             try:
                 return self._memo(("indicator_name",), lambda: self._match_indicator_name)(
@@ -456,7 +458,10 @@ class SheetValidator:
         errors.append((field_name, InputError("validate.required")))
         return None
 
-    def _known_code(self, raw: object) -> str:
+    def _known_code(self, raw: object) -> str | None:
+        """The indicator code of a cell; None when blank (the name column may name it)."""
+        if is_missing(raw):
+            return None
         code = parse_text(raw)
         if code not in self.context.indicators:
             raise InputError("validate.unknown_indicator", value=code)
