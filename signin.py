@@ -5,8 +5,9 @@ app.py shows one of them as the only page until someone has signed in.
 
 import streamlit as st
 
+from data_model import audit
 from data_model.errors import InputError
-from data_model.users import authenticate, create_first_admin
+from data_model.users import authenticate, create_first_admin, principal_for
 from ui import engine, language, sign_in, tr
 
 
@@ -58,3 +59,39 @@ def login_form() -> None:
             st.rerun()
         else:
             st.error(result.message(language()), icon=":material/lock:")
+    single_sign_on()
+
+
+def single_sign_on_configured() -> bool:
+    """True when `.streamlit/secrets.toml` holds an `[auth]` section for st.login."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all: Streamlit raises its own not-found error
+        return False
+
+
+def single_sign_on() -> None:
+    """OIDC sign-in through st.login, mapped to an existing user by e-mail address.
+
+    The identity provider proves who someone is; what they may do still comes from
+    the user table (role, districts, units), so an administrator must first add a
+    user whose user name is that e-mail address.
+    """
+    if not single_sign_on_configured():
+        return
+    st.divider()
+    if not st.user.is_logged_in:
+        if st.button(tr("login.sso"), icon=":material/badge:"):
+            st.login()
+        return
+    email = str(st.user.get("email") or "").strip().lower()
+    with engine().begin() as conn:
+        principal = principal_for(conn, email) if email else None
+        audit.record(conn, email or "?", "login" if principal else "login_failed", method="oidc")
+    if principal is None:
+        st.error(tr("login.sso_unknown", email=email or "?"), icon=":material/lock:")
+        if st.button(tr("login.sso_logout")):
+            st.logout()
+        return
+    sign_in(principal)
+    st.rerun()
