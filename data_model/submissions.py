@@ -76,3 +76,44 @@ def stored_file(conn: Connection, submission_id: int) -> tuple[str, bytes] | Non
         .where(Submission.id == submission_id)
     ).first()
     return None if row is None else (row[0], bytes(row[1]))
+
+
+PROVENANCE_COLUMNS = [
+    "district",
+    "period",
+    "value",
+    "submission_id",
+    "uploader",
+    "uploaded_at",
+    "file_name",
+]
+
+
+def value_provenance(
+    conn: Connection, indicator_code: str, periods: tuple[str, ...], districts: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """The stored values behind a figure, each with the submission that supplied it."""
+    from data_model.models import IndicatorValue  # local: keeps the list above readable
+
+    query = (
+        select(
+            District.name,
+            IndicatorValue.period,
+            IndicatorValue.value,
+            Submission.id,
+            Submission.uploader,
+            Submission.uploaded_at,
+            Submission.file_name,
+        )
+        .join(District, District.id == IndicatorValue.district_id)
+        .join(Submission, Submission.id == IndicatorValue.submission_id)
+        .where(
+            IndicatorValue.is_current,
+            IndicatorValue.indicator_code == indicator_code,
+            IndicatorValue.period.in_(periods),
+        )
+        .order_by(District.sort_order, IndicatorValue.period)
+    )
+    if districts:
+        query = query.where(District.name.in_(districts))
+    return pd.DataFrame([tuple(r) for r in conn.execute(query)], columns=PROVENANCE_COLUMNS)

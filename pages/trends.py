@@ -13,8 +13,9 @@ from data_model.normalize.periods import (
     previous_period,
     to_granularity,
 )
-from data_model.queries import filter_options
+from data_model.queries import filter_options, sub_periods
 from data_model.scoring import indicator_table
+from data_model.submissions import value_provenance
 from data_model.trends_queries import (
     dimension_series,
     effective_granularity,
@@ -171,6 +172,31 @@ else:
         table = table.drop(columns=[tr("trends.col_previous"), tr("trends.col_pop")])
     st.dataframe(table, hide_index=True, width="stretch")
     download_table(table, f"{code}_{period}_changes", key="trends_changes_download")
+
+# --- where the figures come from (provenance) -----------------------------------------
+with st.expander(tr("trends.provenance_heading", period=label(period)), icon=":material/source:"):
+    sources = query(value_provenance, code, tuple(sub_periods(period)), filters.districts)
+    if sources.empty:
+        empty_state("trends.no_provenance")
+    else:
+        sources["link"] = [f"/submissions?submission={i}" for i in sources["submission_id"]]
+        st.dataframe(
+            sources.drop(columns=["submission_id"]),
+            hide_index=True,
+            column_config={
+                "district": tr("trends.col_district"),
+                "period": tr("trends.provenance_period"),
+                "value": st.column_config.NumberColumn(tr("trends.provenance_value")),
+                "uploader": tr("trends.provenance_uploader"),
+                "uploaded_at": st.column_config.DatetimeColumn(
+                    tr("trends.provenance_uploaded_at"), format="YYYY-MM-DD HH:mm"
+                ),
+                "file_name": tr("trends.provenance_file"),
+                "link": st.column_config.LinkColumn(
+                    tr("trends.provenance_submission"), display_text=r"submission=(\d+)"
+                ),
+            },
+        )
 
 # --- district ranking in the period --------------------------------------------------
 ranking = query(indicator_ranking, code, period)

@@ -100,3 +100,25 @@ def test_schedule_rows_with_unknown_names_are_refused(engine):
     )
     with engine.begin() as conn, pytest.raises(ValueError, match="火星区"):
         replace_schedule(conn, frame)
+
+
+def test_values_can_be_traced_to_their_submission(engine):
+    from data_model.submissions import value_provenance
+
+    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "i.xlsx")
+    first = import_file(
+        engine,
+        make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 1, ""]]}),
+        "a.xlsx",
+    )
+    second = import_file(
+        engine,
+        make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "福田区", "2022-03", 2, ""]]}),
+        "b.xlsx",
+    )
+    with engine.connect() as conn:
+        sources = value_provenance(conn, "YS02", ("2022-03",))
+    assert sources[["district", "value", "submission_id", "file_name"]].values.tolist() == [
+        ["福田区", 2.0, second.submission_id, "b.xlsx"],
+        ["南山区", 1.0, first.submission_id, "a.xlsx"],
+    ]
