@@ -58,6 +58,10 @@ def colour_range(values: pd.Series, rate: bool) -> tuple[float, float]:
     return 0.0, max(float(present.max()), 1.0)
 
 
+# For measures where more is worse (reports overdue): white to deep red.
+ALERT = ["#FFF5F0", "#FCBBA1", "#FB6A4A", "#CB181D", "#67000D"]
+
+
 def _plotly_scale(stops: list[str]) -> list[list]:
     return [[i / (len(stops) - 1), colour] for i, colour in enumerate(stops)]
 
@@ -83,6 +87,7 @@ def district_map(
     focus: str | None = None,
     tile_mark: str = "*",
     height: int = 460,
+    stops: list[str] = SEQUENTIAL,
 ) -> go.Figure:
     """Regions coloured by a measure; clicking a region selects it (its code is the customdata).
 
@@ -106,7 +111,7 @@ def district_map(
         elif value is None or pd.isna(value):
             fill = NO_VALUE
         else:
-            fill = scale_colour(float(value), low, high)
+            fill = scale_colour(float(value), low, high, stops)
         text = values.at[region.code, "text"] if shown else ""
         tip = f"<b>{region.name}</b><br>{measure_label}: {text}" if shown else region.name
         focused = region.code == focus
@@ -180,7 +185,7 @@ def district_map(
                 "color": [low],
                 "cmin": low,
                 "cmax": high,
-                "colorscale": _plotly_scale(SEQUENTIAL),
+                "colorscale": _plotly_scale(stops),
                 "showscale": True,
                 "colorbar": {"title": {"text": measure_label}, "thickness": 14, "len": 0.7},
             },

@@ -43,13 +43,15 @@ from data_model.models import (
 )
 from data_model.normalize.periods import granularity, months_of, period_end, period_start
 from data_model.queries import sub_periods
+from data_model.schedule import not_reported
 from data_model.task_status import task_status_frame
 
 SETTINGS_FILE = Path(__file__).parent / "defaults" / "coverage.json"
 FREQUENCIES = ("month", "quarter", "year")
 RATE_MEASURES = ("submission_coverage", "indicator_completeness", "direct_contact")
-COUNT_MEASURES = ("activities", "issues_resolved")
+COUNT_MEASURES = ("activities", "issues_resolved", "late_reports")
 MEASURES = RATE_MEASURES + COUNT_MEASURES
+LOWER_IS_BETTER = ("late_reports",)
 COLUMNS = ["district", "code", "kind", "value", "numerator", "denominator"]
 GAPS = ("no_brand_activity", "brand_gap", "incomplete_indicators", "no_direct_contact")
 
@@ -289,12 +291,30 @@ def issues_resolved(conn: Connection, period: str) -> pd.DataFrame:
     return _per_district(conn, counts, "resolved")
 
 
+def late_reports(conn: Connection, period: str, today: date | None = None) -> pd.DataFrame:
+    """Per geography: expected submissions for periods inside `period` that are past due
+    today and not reported (the 未报送 list of the schedule)."""
+    missing = not_reported(conn, today or date.today())
+    inside = set(sub_periods(period))
+    counts = missing[missing["period"].isin(inside)].groupby("district").size()
+    rows = conn.execute(
+        select(District.name, District.code, District.kind).order_by(
+            District.sort_order, District.id
+        )
+    ).all()
+    return pd.DataFrame(
+        [(n, c, k, float(counts.get(n, 0)), float(counts.get(n, 0)), None) for n, c, k in rows],
+        columns=COLUMNS,
+    ).astype({"denominator": "object"})
+
+
 MEASURE_QUERIES = {
     "submission_coverage": submission_coverage,
     "indicator_completeness": indicator_completeness,
     "direct_contact": direct_contact_coverage,
     "activities": activities_held,
     "issues_resolved": issues_resolved,
+    "late_reports": late_reports,
 }
 
 

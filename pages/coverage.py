@@ -8,8 +8,16 @@ which the focus box below the map also sets and clears).
 import pandas as pd
 import streamlit as st
 
-from charts.coverage import action_heatmap, brand_heatmap, district_map, selected_code
+from charts.coverage import (
+    ALERT,
+    SEQUENTIAL,
+    action_heatmap,
+    brand_heatmap,
+    district_map,
+    selected_code,
+)
 from data_model.coverage_queries import (
+    LOWER_IS_BETTER,
     MEASURES,
     RATE_MEASURES,
     action_matrix,
@@ -110,7 +118,13 @@ if on_map.empty or on_map["value"].isna().all():
     st.info(tr("coverage.no_values", measure=measure_label), icon=":material/inbox:")
 else:
     figure = district_map(
-        layout, on_map, measure_label, rate, focus=focus_code, height=460 if view == "map" else 340
+        layout,
+        on_map,
+        measure_label,
+        rate,
+        focus=focus_code,
+        height=460 if view == "map" else 340,
+        stops=ALERT if measure in LOWER_IS_BETTER else SEQUENTIAL,
     )
     st.plotly_chart(
         figure,

@@ -122,3 +122,21 @@ def test_values_can_be_traced_to_their_submission(engine):
         ["福田区", 2.0, second.submission_id, "b.xlsx"],
         ["南山区", 1.0, first.submission_id, "a.xlsx"],
     ]
+
+
+def test_coverage_map_measure_counts_overdue_reports_per_district(engine):
+    from data_model.coverage_queries import coverage_measure
+
+    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "i.xlsx")
+    import_file(
+        engine,
+        make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 1, ""]]}),
+        "v.xlsx",
+    )
+    with engine.begin() as conn:
+        ensure_default_schedule(conn, "2022-03", "2022-03")
+    with engine.connect() as conn:
+        late = coverage_measure(conn, "late_reports", "2022").set_index("district")["value"]
+    assert late["南山区"] == 1  # values reported, the Q1 task report not
+    assert late["福田区"] == 2
+    assert late["全市"] == 0
