@@ -10,8 +10,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
+from charts.images import chart_png, find_browser
 from data_model import audit, settings
 from data_model.cli import open_database
 from data_model.db import normalize_url
@@ -131,15 +133,45 @@ def _record_download(what: str, rows: int) -> None:
             audit.record(conn, username, "export", what=what, rows=rows)
 
 
+def download_file(
+    label: str, make: Callable[[], bytes], file_name: str, mime: str, key: str, rows: int = 0
+) -> None:
+    """A download whose content `make()` builds only when clicked (a Word file with charts
+    takes seconds); the download is audited like table downloads."""
+    st.download_button(
+        label,
+        make,
+        file_name=file_name,
+        mime=mime,
+        key=key,
+        icon=":material/download:",
+        on_click=_record_download,
+        args=(file_name, rows),
+    )
+
+
+def download_chart(figure: go.Figure, file_stem: str, key: str) -> None:
+    """A PNG of the chart rendered on the server, Chinese text intact; nothing when the
+    server has no Chrome/Chromium to render it (see `charts.images`)."""
+    if find_browser() is None:
+        return
+    download_file(
+        tr("app.download_png"), lambda: chart_png(figure), f"{file_stem}.png", "image/png", key
+    )
+
+
 FILTER_KEYS = ("f_granularity", "f_period", "f_districts", "f_dimension", "f_action")
 
 
-def global_filters(show: tuple[str, ...] = ("period", "districts")) -> Filters | None:
+def global_filters(
+    show: tuple[str, ...] = ("period", "districts"), keep: tuple[str, ...] = ()
+) -> Filters | None:
     """The sidebar filters shared by every page, kept in the session and in the URL.
 
     On the first run of a session the URL decides (a copied link reopens the same
     view); afterwards the widgets do, and the URL follows them. `show` picks which
-    of districts, dimension and action a page offers; period is always shown.
+    of districts, dimension and action a page offers; period is always shown. `keep`
+    names other URL values the page reads itself (they stay in the URL).
     Returns None when there is no data to filter yet.
     """
     options = query(filter_options)
@@ -213,6 +245,9 @@ def global_filters(show: tuple[str, ...] = ("period", "districts")) -> Filters |
     params = to_params(filters, options)
     if language() != DEFAULT_LANGUAGE:
         params[LANGUAGE_KEY] = language()
+    for name in keep:  # URL values the page reads itself stay in the URL
+        if name in st.query_params:
+            params[name] = st.query_params[name]
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
     return filters

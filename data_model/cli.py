@@ -14,11 +14,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from charts.images import ChartImageError
 from data_model import audit, settings, users
+from data_model.bulletin import bulletin_docx, bulletin_figures, bulletin_xlsx
 from data_model.db import make_engine, migrate
 from data_model.errors import InputError
 from data_model.export import EXPORT_KINDS, export_frame, write_frame
-from data_model.i18n import t
+from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from data_model.importer import ImportOptions, import_file
 from data_model.kinds import CLI_NAMES
 from data_model.master import load_master, load_master_data_file
@@ -27,6 +29,7 @@ from data_model.normalize.periods import (
     parse_period,
     period_containing,
     period_end,
+    period_label,
     to_granularity,
 )
 from data_model.problems import ImportReport
@@ -172,6 +175,31 @@ def cmd_scores(args) -> int:
     except ValueError as error:
         raise UsageError(str(error)) from error
     print(t("evaluation.cli_written", period=period, rows=len(scores), file=args.out))
+    return EXIT_OK
+
+
+def cmd_bulletin(args) -> int:
+    period = _period_option(args.period)
+    suffix = Path(args.out).suffix.lower()
+    if suffix not in (".docx", ".xlsx"):
+        raise UsageError(t("bulletin.cli_bad_extension", file=args.out))
+    engine = open_database(args.db)
+    with engine.connect() as conn:
+        figures = bulletin_figures(conn, period)
+        years = data_years(conn)
+    # A period after the data would still show today's task statuses: refuse it too.
+    if figures.is_empty or int(period[:4]) not in years:
+        years_text = ", ".join(str(y) for y in years) or "-"
+        raise UsageError(t("bulletin.cli_no_data", period=period, years=years_text))
+    if suffix == ".xlsx":
+        content = bulletin_xlsx(figures, args.lang)
+    else:
+        try:
+            content = bulletin_docx(figures, args.lang, charts=not args.no_charts)
+        except ChartImageError as error:
+            raise UsageError(t("bulletin.cli_no_browser", error=error)) from error
+    Path(args.out).write_bytes(content)
+    print(t("bulletin.cli_written", period=period_label(period), file=args.out))
     return EXIT_OK
 
 
@@ -449,6 +477,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--granularity", choices=GRANULARITIES, help=t("evaluation.cli_help_granularity")
     )
     sub.add_argument("--out", required=True, metavar="FILE", help=t("cli.help_out"))
+
+    sub = command("bulletin", cmd_bulletin, "bulletin.cli_help")
+    sub.add_argument("--period", required=True, metavar="P", help=t("bulletin.cli_help_period"))
+    sub.add_argument(
+        "--out", required=True, metavar="FILE.docx|FILE.xlsx", help=t("bulletin.cli_help_out")
+    )
+    sub.add_argument(
+        "--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help=t("bulletin.cli_help_lang")
+    )
+    sub.add_argument("--no-charts", action="store_true", help=t("bulletin.cli_help_no_charts"))
 
     sub = command("template", cmd_template, "cli.help_template")
     sub.add_argument("kind", nargs="?", default="all", choices=[*CLI_NAMES, "all"])

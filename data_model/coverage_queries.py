@@ -31,7 +31,9 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, and_, case, false, func, or_, select, true
 
+from data_model.formatting import format_number
 from data_model.geo import Area
+from data_model.i18n import t
 from data_model.models import (
     Action,
     Activity,
@@ -416,3 +418,59 @@ def coverage_gaps(conn: Connection, period: str) -> pd.DataFrame:
     return pd.DataFrame(
         records, columns=["district", "code", "gap", "items", "count", "total"]
     ).astype({"count": "int64", "total": "Int64"})
+
+
+# --- finding sentences the coverage page and the presentation share ----------------------
+
+
+def measure_texts(values: pd.Series, measure: str, language: str | None = None) -> list[str]:
+    """Each value of `measure` as the map labels write it (one decimal, with its unit)."""
+    unit = t(f"coverage.unit_{measure}", language)
+    return [format_number(None if pd.isna(v) else round(v, 1), unit, language) for v in values]
+
+
+def districts_named(names: pd.Series, language: str | None = None) -> str:
+    """`罗湖区、福田区` or, past three, `罗湖区、福田区、南山区等5个地区`."""
+    text = t("coverage.separator", language).join(names.iloc[:3])
+    if len(names) > 3:
+        return t("coverage.more_districts", language, items=text, count=len(names))
+    return text
+
+
+def map_finding(values: pd.DataFrame, measure: str, language: str | None = None) -> str:
+    """The sentence stating what the map of `measure` shows: for a rate, how many districts
+    reach 100% and the lowest; for a count, the total, the most and the least.
+
+    `values`: district, value, text (from `measure_texts`) of the districts on the map;
+    districts without a value are left out. At least one must have a value.
+    """
+    present = values.dropna(subset=["value"]).sort_values("value", kind="stable")
+    lowest, highest = present.iloc[0], present.iloc[-1]
+    lowest_names = districts_named(
+        present.loc[present["value"] == lowest["value"], "district"], language
+    )
+    if measure in RATE_MEASURES and (present["value"] >= 100).all():
+        return t("coverage.rate_finding_all_full", language, count=len(present))
+    if measure in RATE_MEASURES:
+        return t(
+            "coverage.rate_finding",
+            language,
+            count=len(present),
+            full=int((present["value"] >= 100).sum()),
+            lowest=lowest_names,
+            value=lowest["text"],
+        )
+    return t(
+        "coverage.count_finding",
+        language,
+        count=len(present),
+        total=format_number(
+            present["value"].sum(), t(f"coverage.unit_{measure}", language), language
+        ),
+        top=districts_named(
+            present.loc[present["value"] == highest["value"], "district"], language
+        ),
+        top_value=highest["text"],
+        bottom=lowest_names,
+        bottom_value=lowest["text"],
+    )

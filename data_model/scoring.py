@@ -326,3 +326,49 @@ def scores_export_frame(scores: pd.DataFrame, language: str | None = None) -> pd
     }
     columns = ["district", *dimensions, "composite", "rank", "rank_change", "missing_count"]
     return frame[columns].rename(columns=headers)
+
+
+# --- finding sentences the evaluation page and the presentation share -------------------
+
+
+def score_text(value: float | None) -> str:
+    """A score as the pages write it: one decimal, `—` when there is none."""
+    return "—" if value is None or pd.isna(value) else f"{value:.1f}"
+
+
+def ranking_headline(
+    scores: pd.DataFrame, period: str, dimension: str | None = None, language: str | None = None
+) -> str:
+    """The evaluation page's headline, e.g. 2023年综合评价：南山区排名第一（97.3分）.
+
+    `scores`: `district_scores` output (not empty); `period`: the period's label;
+    `dimension`: the dimension scored, if one.
+    """
+    leader = scores.iloc[0]
+    return t(
+        "evaluation.headline_dimension" if dimension else "evaluation.headline",
+        language,
+        period=period,
+        dimension=dimension or "",
+        district=leader["district"],
+        score=score_text(leader["composite"]),
+    )
+
+
+def composite_finding(shown: pd.DataFrame, language: str | None = None) -> str:
+    """Highest and lowest composite score and how many districts moved up or down.
+
+    `shown`: `district_scores` rows (best first, not empty).
+    """
+    top, bottom = shown.iloc[0], shown.iloc[-1]
+    facts = {
+        "top": top["district"],
+        "top_score": score_text(top["composite"]),
+        "bottom": bottom["district"],
+        "bottom_score": score_text(bottom["composite"]),
+    }
+    if shown["rank_change"].isna().all():
+        return t("evaluation.composite_finding_first", language, **facts)
+    up = int((shown["rank_change"] > 0).sum())
+    down = int((shown["rank_change"] < 0).sum())
+    return t("evaluation.composite_finding", language, up=up, down=down, **facts)

@@ -57,3 +57,14 @@ def _positive_int(name: str, default: int) -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise ValueError(f"{name}={raw!r}: expected a whole number of minutes, at least 1")
     return int(raw)
+
+
+def issuing_body() -> str | None:
+    """Issuer named on the periodic bulletin (`ISSUING_BODY`); None: the catalogue's default,
+    the federation (深圳市工商业联合会（总商会）)."""
+    return os.environ.get("ISSUING_BODY", "").strip() or None
+
+
+def browser_path() -> str | None:
+    """Chrome/Chromium that renders chart images (`BROWSER_PATH`); None: look for one on PATH."""
+    return os.environ.get("BROWSER_PATH", "").strip() or None

@@ -31,6 +31,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Connection, func, or_, select, true
 
+from data_model.formatting import format_number
 from data_model.i18n import t
 from data_model.models import TaskSnapshot
 from data_model.normalize.periods import (
@@ -448,3 +449,61 @@ def status_table(conn: Connection, as_of: date, language: str | None = None) -> 
     frame["status"] = frame["status"].map(lambda s: t(f"status.{s}", language))
     frame = frame[list(STATUS_TABLE_FIELDS)].astype({"days_late": int})
     return frame.rename(columns={f: t(f"tasks.col_{f}", language) for f in STATUS_TABLE_FIELDS})
+
+
+# --- finding sentences the task page and the presentation share -------------------------
+
+
+def _percent(value: float | None, language: str | None = None) -> str:
+    return format_number(
+        None if value is None or pd.isna(value) else round(value, 1), "%", language
+    )
+
+
+def rates_title(rates: pd.DataFrame, language: str | None = None) -> str:
+    """The best and the worst group's completion rate, e.g. 领跑行动完成率最高（81.8%），
+    连心行动最低（54.5%）.
+
+    `rates`: `rates_by` output (best first, not empty) with a `label` column naming each group.
+    """
+    best, worst = rates.iloc[0], rates.iloc[-1]
+    if len(rates) == 1:
+        return t(
+            "tasks.rates_title_single",
+            language,
+            group=best["label"],
+            rate=_percent(best["completion_rate"], language),
+        )
+    return t(
+        "tasks.rates_title",
+        language,
+        best=best["label"],
+        best_rate=_percent(best["completion_rate"], language),
+        worst=worst["label"],
+        worst_rate=_percent(worst["completion_rate"], language),
+    )
+
+
+def overdue_title(overdue: pd.DataFrame, language: str | None = None) -> str:
+    """How many tasks are overdue and the longest delay, e.g. 逾期任务6项，最长逾期365天
+    （A5-10）, for `overdue_tasks` output (longest first)."""
+    if overdue.empty:
+        return t("tasks.overdue_none_title", language)
+    longest = overdue.iloc[0]
+    return t(
+        "tasks.overdue_title",
+        language,
+        count=len(overdue),
+        days=int(longest["days_late"]),
+        code=longest["code"],
+    )
+
+
+def overdue_finding(overdue: pd.DataFrame, language: str | None = None) -> str:
+    """How many lead units the overdue tasks involve and their mean progress (not empty)."""
+    return t(
+        "tasks.overdue_finding",
+        language,
+        units=overdue["lead_unit"].nunique(),
+        progress=_percent(overdue["progress"].mean(), language),
+    )

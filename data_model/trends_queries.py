@@ -12,6 +12,8 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from data_model.aggregation import aggregate, comparison_periods, periods_in_range, series
+from data_model.formatting import format_number
+from data_model.i18n import t
 from data_model.normalize.periods import GRANULARITIES
 from data_model.scoring import indicator_table, rank_with_ties, scored_districts
 
@@ -133,3 +135,55 @@ def meets_target(values: pd.Series, target: float | None, negative: bool) -> pd.
     if target is None:
         return pd.Series(False, index=values.index)
     return values <= target if negative else values >= target
+
+
+# --- finding sentences the trends page and the presentation share -----------------------
+
+
+def value_text(value: float | None, unit: str, language: str | None = None) -> str:
+    """An indicator value as the trends page writes it: two decimals at most, with its unit."""
+    return format_number(None if pd.isna(value) else round(float(value), 2), unit, language)
+
+
+def period_standing(trend: pd.DataFrame, period: str, negative: bool) -> pd.DataFrame:
+    """The rows of `trend` (as from `trend_series`) in `period`, best first (lowest first
+    for 逆向 indicators)."""
+    now = trend[trend["period"] == period]
+    return now.sort_values("value", ascending=negative, kind="stable")
+
+
+def series_finding(
+    now: pd.DataFrame,
+    target: float | None,
+    negative: bool,
+    unit: str,
+    period: str,
+    language: str | None = None,
+) -> str:
+    """The district standing in a period, e.g. 2023年，11个区中10个达到目标值 1 天；
+    宝安区最优（0.7 天），深汕特别合作区最弱（1.1 天）.
+
+    `now`: `period_standing` output; `period`: the period's label.
+    """
+    if now.empty:
+        return t("trends.series_finding_no_period", language, period=period)
+    best, worst = now.iloc[0], now.iloc[-1]
+    facts = {
+        "period": period,
+        "count": len(now),
+        "best": best["district"],
+        "best_value": value_text(best["value"], unit, language),
+        "worst": worst["district"],
+        "worst_value": value_text(worst["value"], unit, language),
+    }
+    if target is None:
+        median = value_text(now["value"].median(), unit, language)
+        return t("trends.series_finding", language, median=median, **facts)
+    met = int(meets_target(now["value"], target, negative).sum())
+    return t(
+        "trends.series_finding_target",
+        language,
+        met=met,
+        target=value_text(target, unit, language),
+        **facts,
+    )

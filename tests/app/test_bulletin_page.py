@@ -1,0 +1,115 @@
+"""The periodic-bulletin page (定期通报) on the sample data and on an empty database.
+
+The page is run on its own (AppTest.from_file on pages/bulletin.py): it needs no sign-in
+and works the same once registered in app.py's navigation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from charts.images import browser_problem, find_browser
+from data_model.cli import open_database, seed
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "bulletin.py")
+
+
+@pytest.fixture(scope="module")
+def sample_data_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sample-db")
+    engine = open_database(f"sqlite:///{folder / 'dashboard.sqlite3'}")
+    assert all(r.status == "accepted" for r in seed(engine))
+    engine.dispose()
+    return folder
+
+
+def open_page(data_dir: Path, monkeypatch, **query) -> AppTest:
+    monkeypatch.setenv("DATA_DIR", str(data_dir))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = AppTest.from_file(PAGE, default_timeout=60)
+    for key, value in query.items():
+        app.query_params[key] = value
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def captions(app: AppTest) -> str:
+    return "\n".join(c.value for c in app.caption)
+
+
+def test_2023_preview_shows_the_bulletin_sections_and_figures(sample_data_dir, monkeypatch):
+    app = open_page(sample_data_dir, monkeypatch)
+    assert app.title[0].value == "定期通报"
+    assert [h.value for h in app.subheader] == [
+        "2023年“两个健康”工作情况通报",
+        "一、总体进展",
+        "二、任务完成情况",
+        "三、各区综合评价",
+        "四、指标亮点",
+        "五、下一步工作",
+    ]
+    metrics = {m.label: (m.value, m.delta) for m in app.metric}
+    assert metrics["任务完成率"] == ("69.4%", "+11.2")
+    assert metrics["逾期任务（项）"] == ("6", "+5")
+    assert metrics["开展活动（场）"] == ("152", "+24")
+    assert "深圳市工商业联合会（总商会）" in captions(app)
+    assert "逾期任务6项，涉及6个牵头单位" in captions(app)
+
+    tables = [frame.value for frame in app.dataframe]
+    overdue = next(t for t in tables if "逾期天数" in t.columns)
+    assert len(overdue) == 6
+    assert overdue.iloc[0]["编号"] == "A5-10" and overdue.iloc[0]["逾期天数"] == "365"
+    scores = next(t for t in tables if "综合得分" in t.columns)
+    assert scores.iloc[0]["区"] == "南山区"
+
+
+def test_word_and_excel_downloads_are_offered(sample_data_dir, monkeypatch):
+    app = open_page(sample_data_dir, monkeypatch)
+    buttons = {b.key: b.label for b in app.get("download_button")}
+    assert buttons["bulletin_docx"] == "下载 Word 通报"
+    assert buttons["bulletin_xlsx"] == "下载 Excel 数据"
+
+
+@pytest.mark.skipif(
+    find_browser() is None,
+    reason=f"chart images need Chrome/Chromium (apt-get install chromium): {browser_problem()}",
+)
+def test_each_chart_can_be_downloaded_as_png(sample_data_dir, monkeypatch):
+    app = open_page(sample_data_dir, monkeypatch)
+    buttons = {b.key: b.label for b in app.get("download_button")}
+    assert buttons["bulletin_png_status"] == "下载图片（PNG）"
+    assert {"bulletin_png_actions", "bulletin_png_scores"} <= buttons.keys()
+    assert len(app.get("plotly_chart")) == 3
+
+
+def test_without_a_browser_the_page_says_the_word_file_has_no_charts(
+    sample_data_dir, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chrome"))
+    app = open_page(sample_data_dir, monkeypatch)
+    assert "Chrome/Chromium" in app.warning[0].value
+    keys = [b.key for b in app.get("download_button")]
+    assert "bulletin_docx" in keys
+    assert not [key for key in keys if key.startswith("bulletin_png_")]
+
+
+def test_a_quarter_from_the_link(sample_data_dir, monkeypatch):
+    app = open_page(sample_data_dir, monkeypatch, gran="quarter", period="2023-Q4")
+    assert app.subheader[0].value == "2023年第四季度“两个健康”工作情况通报"
+    assert {m.label: m.value for m in app.metric}["开展活动（场）"] == "49"
+
+
+def test_in_english(sample_data_dir, monkeypatch):
+    app = open_page(sample_data_dir, monkeypatch, lang="en")
+    assert app.title[0].value == "Periodic bulletin"
+    assert app.subheader[1].value == "1. Overall progress"
+    assert {m.label: m.value for m in app.metric}["Overdue tasks"] == "6"
+
+
+def test_empty_database_shows_a_friendly_state(tmp_path, monkeypatch):
+    app = open_page(tmp_path, monkeypatch)
+    assert "暂无数据" in app.info[0].value
+    assert not app.get("download_button")
