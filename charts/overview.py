@@ -24,15 +24,27 @@ def status_bar(counts: pd.DataFrame) -> go.Figure:
     return base_layout(figure, height=320)
 
 
-def stacked_monthly_bars(frame: pd.DataFrame, x: str, y: str, series: str) -> go.Figure:
-    """Bars per month stacked by a category (for example activities by brand)."""
+OTHER_COLOR = "#B0B0B0"
+
+
+def stacked_monthly_bars(
+    frame: pd.DataFrame, x: str, y: str, series: str, other: str | None = None
+) -> go.Figure:
+    """Bars per month stacked by a category (for example activities by brand).
+
+    The `other` category (activities outside the brands) is grey and stacked first,
+    so the named categories stand out; the others take the series colours in order.
+    """
     figure = go.Figure()
-    for index, (name, group) in enumerate(frame.groupby(series, sort=False)):
+    groups = list(frame.groupby(series, sort=False))
+    groups.sort(key=lambda item: item[0] != other)
+    colours = iter(SERIES_COLORS[1:] + SERIES_COLORS[:1])  # red last: it reads as a warning
+    for name, group in groups:
         figure.add_bar(
             x=group[x],
             y=group[y],
             name=str(name),
-            marker_color=SERIES_COLORS[index % len(SERIES_COLORS)],
+            marker_color=OTHER_COLOR if name == other else next(colours),
         )
     figure.update_layout(barmode="stack")
     return base_layout(figure)
