@@ -15,7 +15,7 @@ def setup_form() -> None:
     """First run: no user exists yet, so the first administrator is created here."""
     st.title(tr("setup.title"))
     st.info(tr("setup.intro"), icon=":material/admin_panel_settings:")
-    with st.form("first_admin"):
+    with st.form("first_admin", enter_to_submit=False):
         username = st.text_input(tr("setup.username"))
         display_name = st.text_input(tr("setup.display_name"))
         password = st.text_input(
@@ -45,7 +45,7 @@ def login_form() -> None:
     notice = st.session_state.pop("sign_in_notice", None)
     if notice:
         st.warning(tr(notice), icon=":material/schedule:")
-    with st.form("login"):
+    with st.form("login", enter_to_submit=False):
         username = st.text_input(tr("login.username"), autocomplete="username")
         password = st.text_input(
             tr("login.password"), type="password", autocomplete="current-password"

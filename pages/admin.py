@@ -20,6 +20,9 @@ with tab_users:
         role=table["role"].map(lambda r: tr(f"users.role_{r}")),
         districts=table["districts"].map("、".join),
         units=table["units"].map("、".join),
+        last_login_at=[
+            audit.time_text(t) if t is not None and t == t else "" for t in table["last_login_at"]
+        ],
     )[
         [
             "username",
@@ -35,7 +38,7 @@ with tab_users:
     st.dataframe(shown.rename(columns=lambda c: tr(f"admin.col_{c}")), hide_index=True)
 
     lists = query(master_lists)
-    with st.form("add_user", clear_on_submit=True):
+    with st.form("add_user", clear_on_submit=True, enter_to_submit=False):
         st.markdown(f"**{tr('admin.add_heading')}**")
         left, right = st.columns(2)
         username = left.text_input(tr("admin.col_username"))

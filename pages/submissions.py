@@ -29,6 +29,8 @@ with tab_list:
     else:
         shown = frame.drop(columns=["sha256", "note"]).assign(
             status=frame["status"].map(lambda s: tr(f"submissions.status_{s}")),
+            districts=frame["districts"].str.replace(",", "、"),
+            periods=frame["periods"].str.replace(",", "、"),
             kinds=frame["kinds"].map(
                 lambda k: "、".join(tr(f"kinds.{x}") for x in k.split(",") if x)
             ),
@@ -98,7 +100,9 @@ with tab_list:
                     count=len(table_rows),
                 )
             )
-            st.dataframe(table_rows, hide_index=True)
+            st.dataframe(
+                table_rows.rename(columns=lambda c: tr(f"submissions.field_{c}")), hide_index=True
+            )
 
         if record["status"] != "rolled_back" and allowed(principal, "rollback"):
             with st.expander(tr("submissions.rollback_heading"), icon=":material/undo:"):
