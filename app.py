@@ -9,9 +9,10 @@ import streamlit as st
 from data_model.permissions import allowed
 from data_model.users import has_users
 from signin import login_form, setup_form
-from ui import engine, language_switch, signed_in, tr, user_box
+from ui import engine, keep_filter_state, language_switch, signed_in, tr, user_box
 
-st.set_page_config(page_title=tr("app.title"), page_icon=":material/monitoring:", layout="wide")
+# An emoji favicon is drawn in the browser; a ":material/...:" one is fetched from a CDN.
+st.set_page_config(page_title=tr("app.title"), page_icon="📊", layout="wide")
 
 
 def dashboards() -> list:
@@ -42,6 +43,18 @@ def dashboards() -> list:
             title=tr("nav.evaluation"),
             icon=":material/leaderboard:",
             url_path="evaluation",
+        ),
+        st.Page(
+            "pages/bulletin.py",
+            title=tr("nav.bulletin"),
+            icon=":material/description:",
+            url_path="bulletin",
+        ),
+        st.Page(
+            "pages/present.py",
+            title=tr("nav.present"),
+            icon=":material/slideshow:",
+            url_path="present",
         ),
     ]
 
@@ -82,9 +95,17 @@ with engine().connect() as conn:
     first_run = not has_users(conn)
 principal = None if first_run else signed_in()
 if principal is None:
-    # Only the sign-in screen exists until someone signs in.
+    # Only the sign-in screen exists until someone signs in. It also answers at the
+    # dashboards' addresses, so a link to one (a presentation's, say) opens that page,
+    # query string and all, once signed in.
     screen = setup_form if first_run else login_form
-    navigation = st.navigation([st.Page(screen, title=tr("nav.login"), default=True)])
+    entry = [st.Page(screen, title=tr("nav.login"), default=True)]
+    entry += [
+        st.Page(screen, title=tr("nav.login"), url_path=page.url_path)
+        for page in dashboards()
+        if page.url_path
+    ]
+    navigation = st.navigation(entry, position="hidden")
 else:
     navigation = st.navigation(
         {tr("nav.group_dashboards"): dashboards(), tr("nav.group_data"): data_pages(principal)}
@@ -92,4 +113,5 @@ else:
     user_box(principal)
 st.sidebar.caption(tr("app.title"))
 language_switch()
+keep_filter_state()
 navigation.run()

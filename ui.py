@@ -163,6 +163,15 @@ def download_chart(figure: go.Figure, file_stem: str, key: str) -> None:
 FILTER_KEYS = ("f_granularity", "f_period", "f_districts", "f_dimension", "f_action")
 
 
+def keep_filter_state() -> None:
+    """Keep the sidebar filters' values while a page without them (upload, admin) is shown:
+    Streamlit drops a widget's value after a run that does not draw the widget. app.py
+    calls this on every run."""
+    for key in FILTER_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def global_filters(
     show: tuple[str, ...] = ("period", "districts"), keep: tuple[str, ...] = ()
 ) -> Filters | None:
@@ -177,7 +186,9 @@ def global_filters(
     options = query(filter_options)
     if options is None:
         return None
-    if "f_initialised" not in st.session_state:
+    if "f_initialised" not in st.session_state or any(
+        key not in st.session_state for key in FILTER_KEYS
+    ):
         from_url = from_params(dict(st.query_params.to_dict()), options)
         for notice in from_url.notices:
             st.toast(tr(notice), icon=":material/info:")

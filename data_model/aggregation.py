@@ -116,8 +116,7 @@ def aggregate(
     base = (
         select(
             v.indicator_code.label("code"),
-            d.name.label("district"),
-            d.sort_order.label("sort_order"),
+            v.district_id.label("district_id"),
             case(mapping, value=v.period).label("target"),
             v.period.label("period"),
             v.value.label("value"),
@@ -126,55 +125,60 @@ def aggregate(
             exact.label("exact"),
         )
         .join(i, and_(i.code == v.indicator_code, i.is_current))
-        .join(d, d.id == v.district_id)
         .where(v.is_current, v.period.in_(list(mapping)), or_(v.period.in_(periods), *at_frequency))
     )
     if codes is not None:
         base = base.where(v.indicator_code.in_(list(codes)))
     if districts is not None:
-        base = base.where(d.name.in_(list(districts)))
+        base = base.where(v.district_id.in_(select(d.id).where(d.name.in_(list(districts)))))
     b = base.subquery()
-    group = (b.c.code, b.c.district, b.c.target)
-    # A value for exactly the target period wins over the sub-periods inside it.
-    flagged = select(b, func.max(b.c.exact).over(partition_by=group).label("has_exact")).subquery()
-    f = flagged.c
-    kept = (
-        select(
-            f.code,
-            f.district,
-            f.sort_order,
-            f.target,
-            f.value,
-            f.aggregation,
-            f.frequency,
-            f.exact,
-            func.row_number()
-            .over(partition_by=(f.code, f.district, f.target), order_by=f.period.desc())
-            .label("latest"),
+    # One window pass: the latest period first among the exact rows and among the
+    # sub-period rows of each indicator, geography and target period.
+    ranked = select(
+        b.c.code,
+        b.c.district_id,
+        b.c.target,
+        b.c.value,
+        b.c.aggregation,
+        b.c.frequency,
+        b.c.exact,
+        func.row_number()
+        .over(
+            partition_by=(b.c.code, b.c.district_id, b.c.target, b.c.exact),
+            order_by=b.c.period.desc(),
         )
-        .where(f.exact == f.has_exact)
-        .subquery()
-    )
-    k = kept.c
-    reported = func.count()
+        .label("latest"),
+    ).subquery()
+    k = ranked.c
+    # A value for exactly the target period wins over the sub-periods inside it.
+    has_exact = func.max(k.exact) == 1
+    sub_value = case((k.exact == 0, k.value))
+    sub_count = func.count(sub_value)
     due = case(*((k.frequency == fr, n) for fr, n in expected.items()), else_=1)
     value = case(
-        (k.aggregation == "sum", func.sum(k.value)),
-        (k.aggregation == "mean", func.avg(k.value)),
-        else_=func.max(case((k.latest == 1, k.value))),
+        (has_exact, func.max(case((k.exact == 1, k.value)))),
+        (k.aggregation == "sum", func.sum(sub_value)),
+        (k.aggregation == "mean", func.avg(sub_value)),
+        else_=func.max(case((and_(k.exact == 0, k.latest == 1), k.value))),
     )
-    rows = conn.execute(
+    grouped = (
         select(
-            k.target,
-            k.code,
-            k.district,
-            value,
-            case((func.max(k.exact) == 1, 1), (reported >= due, 1), else_=0),
-            reported,
-            case((func.max(k.exact) == 1, 1), else_=due),
+            k.target.label("target"),
+            k.code.label("code"),
+            k.district_id.label("district_id"),
+            value.label("value"),
+            case((has_exact, 1), (sub_count >= due, 1), else_=0).label("complete"),
+            case((has_exact, func.sum(k.exact)), else_=sub_count).label("reported"),
+            case((has_exact, 1), else_=due).label("expected"),
         )
-        .group_by(k.target, k.code, k.district, k.sort_order, k.aggregation, k.frequency)
-        .order_by(k.target, k.code, k.sort_order)
+        .group_by(k.target, k.code, k.district_id, k.aggregation, k.frequency)
+        .subquery()
+    )
+    g = grouped.c
+    rows = conn.execute(
+        select(g.target, g.code, d.name, g.value, g.complete, g.reported, g.expected)
+        .join(d, d.id == g.district_id)
+        .order_by(g.target, g.code, d.sort_order)
     ).all()
     frame = pd.DataFrame([tuple(r) for r in rows], columns=VALUE_COLUMNS)
     frame["value"] = frame["value"].astype(float)

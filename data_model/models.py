@@ -100,7 +100,9 @@ class Versioned(SQLModel):
     """Columns every versioned row has (not a table)."""
 
     submission_id: int = Field(foreign_key="submission.id", index=True)
-    is_current: bool = Field(default=True, index=True)
+    # No index of its own: nearly every row is current, and without table statistics
+    # SQLite would pick it over the selective key indexes (see migration 0003).
+    is_current: bool = Field(default=True)
     replaced_id: int | None = None
     superseded_by_id: int | None = Field(default=None, foreign_key="submission.id")
 
@@ -155,7 +157,11 @@ class Task(Versioned, table=True):
 
 class TaskSnapshot(Versioned, table=True):
     __tablename__ = "task_snapshot"
-    __table_args__ = (current_key_index("task_snapshot", "task_code", "report_period"),)
+    __table_args__ = (
+        current_key_index("task_snapshot", "task_code", "report_period"),
+        # A task's reports in date order: its latest (or first) report as of a day.
+        Index("ix_task_snapshot_task_period", "task_code", "is_current", "period_end"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     task_code: str = Field(max_length=64)
     report_period: str = Field(max_length=16, index=True)

@@ -26,6 +26,8 @@ from data_model.coverage_queries import (
     coverage_measure,
     direct_contact_types,
     map_areas,
+    map_finding,
+    measure_texts,
 )
 from data_model.formatting import format_number
 from data_model.geo import load_district_map, tile_grid
@@ -74,12 +76,6 @@ def listing(items: tuple[str, ...]) -> str:
     )
 
 
-def districts_named(names: pd.Series) -> str:
-    """`罗湖区、福田区` or, past three, `罗湖区、福田区、南山区等5个地区`."""
-    text = tr("coverage.separator").join(names.iloc[:3])
-    return tr("coverage.more_districts", items=text, count=len(names)) if len(names) > 3 else text
-
-
 controls = st.columns([3, 1])
 measure = controls[0].radio(
     tr("coverage.measure"),
@@ -97,7 +93,6 @@ view = controls[1].radio(
     key="coverage_view",
 )
 measure_label = tr(f"coverage.measure_{measure}")
-unit = tr(f"coverage.unit_{measure}")
 rate = measure in RATE_MEASURES
 focus = st.session_state.get(FOCUS_KEY) or None
 focus_code = next((code for code, name in name_of.items() if name == focus), None)
@@ -106,9 +101,7 @@ focus_code = next((code for code, name in name_of.items() if name == focus), Non
 st.subheader(tr("coverage.map_heading", period=label, measure=measure_label))
 measured = query(coverage_measure, measure, period)
 measured = measured[measured["district"].isin(shown)]
-measured["text"] = [
-    format_number(None if pd.isna(v) else round(v, 1), unit, language()) for v in measured["value"]
-]
+measured["text"] = measure_texts(measured["value"], measure, language())
 on_map = measured[measured["kind"] != "city"]
 layout = load_district_map(areas) if view == "map" else tile_grid(areas)
 if layout.problem:
@@ -140,34 +133,7 @@ else:
                 names=tr("coverage.separator").join(n for n in layout.without_shape if n in shown),
             )
         )
-    present = on_map.dropna(subset=["value"]).sort_values("value", kind="stable")
-    lowest, highest = present.iloc[0], present.iloc[-1]
-    lowest_names = districts_named(present.loc[present["value"] == lowest["value"], "district"])
-    highest_names = districts_named(present.loc[present["value"] == highest["value"], "district"])
-    if rate and (present["value"] >= 100).all():
-        finding(tr("coverage.rate_finding_all_full", count=len(present)))
-    elif rate:
-        finding(
-            tr(
-                "coverage.rate_finding",
-                count=len(present),
-                full=int((present["value"] >= 100).sum()),
-                lowest=lowest_names,
-                value=lowest["text"],
-            )
-        )
-    else:
-        finding(
-            tr(
-                "coverage.count_finding",
-                count=len(present),
-                total=format_number(present["value"].sum(), unit, language()),
-                top=highest_names,
-                top_value=highest["text"],
-                bottom=lowest_names,
-                bottom_value=lowest["text"],
-            )
-        )
+    finding(map_finding(on_map, measure, language()))
     st.caption(tr("coverage.map_hint"))
 
 focus_row = st.columns([2, 1, 3], vertical_alignment="bottom")

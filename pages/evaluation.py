@@ -8,9 +8,11 @@ from charts.evaluation import breakdown_bars, breakdown_radar, composite_bars
 from data_model.formatting import format_number
 from data_model.normalize.periods import period_label, previous_period
 from data_model.scoring import (
+    composite_finding,
     district_scores,
     indicator_scores,
     method_indicators,
+    ranking_headline,
     scores_export_frame,
 )
 from ui import download_table, empty_state, finding, global_filters, language, query, tr
@@ -59,17 +61,7 @@ if shown.empty:
     st.stop()
 dimensions = [c for c in scores.columns if c not in FIXED]
 
-leader = scores.iloc[0]
-headline = "evaluation.headline_dimension" if filters.dimension else "evaluation.headline"
-st.subheader(
-    tr(
-        headline,
-        period=label(period),
-        dimension=filters.dimension or "",
-        district=leader["district"],
-        score=points(leader["composite"]),
-    )
-)
+st.subheader(ranking_headline(scores, label(period), filters.dimension, language()))
 note = tr("evaluation.scope_note", count=len(scores), previous=label(previous_period(period)))
 if filters.dimension:
     note = sentences(note, tr("evaluation.scope_note_dimension", dimension=filters.dimension))
@@ -86,19 +78,7 @@ with result:
         ]
     )
     st.plotly_chart(composite_bars(bars), width="stretch")
-    top, bottom = shown.iloc[0], shown.iloc[-1]
-    facts = {
-        "top": top["district"],
-        "top_score": points(top["composite"]),
-        "bottom": bottom["district"],
-        "bottom_score": points(bottom["composite"]),
-    }
-    if shown["rank_change"].isna().all():
-        finding(tr("evaluation.composite_finding_first", **facts))
-    else:
-        up = int((shown["rank_change"] > 0).sum())
-        down = int((shown["rank_change"] < 0).sum())
-        finding(tr("evaluation.composite_finding", up=up, down=down, **facts))
+    finding(composite_finding(shown, language()))
     table = pd.DataFrame({tr("evaluation.col_district"): shown["district"]})
     for dimension in dimensions:
         table[dimension] = shown[dimension].map(points)

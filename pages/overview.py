@@ -116,7 +116,10 @@ with right:
     else:
         monthly["brand"] = monthly["brand"].replace("", tr("overview.no_brand"))
         monthly["month"] = monthly["month"].map(lambda m: tr("overview.month", month=m))
-        st.plotly_chart(stacked_monthly_bars(monthly, "month", "count", "brand"), width="stretch")
+        st.plotly_chart(
+            stacked_monthly_bars(monthly, "month", "count", "brand", other=tr("overview.no_brand")),
+            width="stretch",
+        )
         busiest = monthly.groupby("month", sort=False)["count"].sum()
         finding(
             tr(
@@ -126,3 +129,11 @@ with right:
                 count=int(busiest.max()),
             )
         )
+
+st.page_link(
+    "pages/present.py",
+    label=tr("present.start"),
+    icon=":material/slideshow:",
+    help=tr("present.start_help"),
+    query_params={"gran": filters.granularity, "period": period},
+)

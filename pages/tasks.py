@@ -16,9 +16,12 @@ from data_model.task_queries import (
     as_of_date,
     behind_tasks,
     deadline_timeline,
+    overdue_finding,
     overdue_tasks,
+    overdue_title,
     progress_by_period,
     rates_by,
+    rates_title,
     task_totals,
     unit_ranking,
 )
@@ -134,22 +137,7 @@ for tab, grouping in zip(
             empty_state("tasks.no_tasks")
             continue
         rates["label"] = rates["group"].replace("", city_wide)
-        best, worst = rates.iloc[0], rates.iloc[-1]
-        title = (
-            tr(
-                "tasks.rates_title_single",
-                group=best["label"],
-                rate=percent(best["completion_rate"]),
-            )
-            if len(rates) == 1
-            else tr(
-                "tasks.rates_title",
-                best=best["label"],
-                best_rate=percent(best["completion_rate"]),
-                worst=worst["label"],
-                worst_rate=percent(worst["completion_rate"]),
-            )
-        )
+        title = rates_title(rates, language())
         st.plotly_chart(
             rate_bars(
                 rates,
@@ -178,15 +166,7 @@ if overdue.empty:
     st.subheader(tr("tasks.overdue_none_title"))
     empty_state("tasks.no_overdue")
 else:
-    longest = overdue.iloc[0]
-    st.subheader(
-        tr(
-            "tasks.overdue_title",
-            count=len(overdue),
-            days=int(longest["days_late"]),
-            code=longest["code"],
-        )
-    )
+    st.subheader(overdue_title(overdue, language()))
     table = task_table(
         overdue,
         [
@@ -204,13 +184,7 @@ else:
     )
     st.dataframe(table, hide_index=True, width="stretch")
     download_table(table, tr("tasks.overdue_file"), key="download_overdue")
-    finding(
-        tr(
-            "tasks.overdue_finding",
-            units=overdue["lead_unit"].nunique(),
-            progress=format_number(round(overdue["progress"].mean(), 1), "%"),
-        )
-    )
+    finding(overdue_finding(overdue, language()))
 
 # Behind-schedule tasks.
 behind = query(behind_tasks, *scope)

@@ -23,6 +23,8 @@ from data_model.trends_queries import (
     indicator_ranking,
     median_moves,
     meets_target,
+    period_standing,
+    series_finding,
     trend_series,
 )
 from ui import download_table, empty_state, finding, global_filters, language, query, tr
@@ -94,17 +96,16 @@ if granularity != filters.granularity:
 
 # --- the indicator over periods against its target ---------------------------------
 trend = query(trend_series, code, granularity, first, last, filters.districts)
-now = trend[trend["period"] == period].sort_values("value", ascending=negative, kind="stable")
+now = period_standing(trend, period, negative)
 if now.empty:
     st.subheader(tr("trends.series_heading_plain", indicator=indicator["name"]))
 else:
-    best, worst = now.iloc[0], now.iloc[-1]
     st.subheader(
         tr(
             "trends.series_heading",
             indicator=indicator["name"],
             period=label(period),
-            best=best["district"],
+            best=now.iloc[0]["district"],
         )
     )
 if trend.empty:
@@ -113,25 +114,10 @@ else:
     trend["label"] = trend["period"].map(label)
     figure = trend_lines(trend, target, tr("trends.target"), label(period), tr("trends.incomplete"))
     st.plotly_chart(figure, width="stretch")
-    if now.empty:
-        finding(tr("trends.series_finding_no_period", period=label(period)))
-    else:
-        facts = {
-            "period": label(period),
-            "count": len(now),
-            "best": best["district"],
-            "best_value": number(best["value"]),
-            "worst": worst["district"],
-            "worst_value": number(worst["value"]),
-        }
-        if target is None:
-            text = tr("trends.series_finding", median=number(now["value"].median()), **facts)
-        else:
-            met = int(meets_target(now["value"], target, negative).sum())
-            text = tr("trends.series_finding_target", met=met, target=number(target), **facts)
-        if not trend["complete"].all():
-            text = sentences(text, tr("trends.incomplete_points"))
-        finding(text)
+    text = series_finding(now, target, negative, unit, label(period), language())
+    if not now.empty and not trend["complete"].all():
+        text = sentences(text, tr("trends.incomplete_points"))
+    finding(text)
 
 # --- year-on-year and period-on-period change ----------------------------------------
 yearly = granularity == "year"

@@ -1,0 +1,159 @@
+"""Presentation mode in the app, on the sample data and on an empty database.
+
+How the slide timer is tested: the page draws the slide in `@st.fragment(run_every=...)`,
+and every run of that fragment shows the next slide (the index lives in
+`st.session_state["present_slide"]`). AppTest does not fire fragment timers, but each
+`app.run()` runs the whole page and with it the fragment once, exactly what one tick of
+the timer does in a browser. So `app.run()` again is one tick, and setting
+`app.session_state["present_slide"]` before a run jumps to the slide after it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data_model.cli import open_database, seed
+from data_model.importer import import_file
+from tests.conftest import make_xlsx, sign_in_app
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PAGE = "pages/present.py"
+OVERVIEW_TITLE = "2023年任务完成率69.4%，逾期任务6项，开展活动152场"
+COVERAGE_TITLE = "11个地区中3个达到100%，最低为深汕特别合作区（87.9%）"
+RANKING_TITLE = "2023年综合评价：南山区排名第一（98.5分）"
+
+
+@pytest.fixture(scope="module")
+def sample_data_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sample-db")
+    engine = open_database(f"sqlite:///{folder / 'dashboard.sqlite3'}")
+    assert all(r.status == "accepted" for r in seed(engine))
+    engine.dispose()
+    return folder
+
+
+def open_present(data_dir: Path, monkeypatch, **query) -> AppTest:
+    monkeypatch.setenv("DATA_DIR", str(data_dir))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = sign_in_app(AppTest.from_file(APP, default_timeout=60), data_dir, role="leader")
+    for key, value in query.items():
+        app.query_params[key] = value
+    app.switch_page(PAGE).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def shown(app: AppTest) -> tuple[str, str]:
+    """The slide on screen: its title and its counter."""
+    assert not app.exception, app.exception
+    return app.title[0].value, app.caption[1].value
+
+
+def test_first_slide_with_its_title_and_counter(sample_data_dir, monkeypatch):
+    app = open_present(sample_data_dir, monkeypatch, period="2023")
+    assert shown(app) == (OVERVIEW_TITLE, "1 / 6")
+    assert app.caption[0].value == "总览 · 2023年工作进展"
+    assert {m.label: m.value for m in app.metric}["逾期任务"] == "6"
+    assert not app.toast
+
+
+def test_the_sidebar_and_chrome_are_hidden_by_css(sample_data_dir, monkeypatch):
+    app = open_present(sample_data_dir, monkeypatch, period="2023")
+    [style] = [e.proto.body for e in app.get("html") if "stSidebar" in e.proto.body]
+    assert style.startswith("<style>") and style.rstrip().endswith("</style>")
+    for hidden in ("stSidebar", "stHeader", "stToolbar", "stDecoration"):
+        assert f'[data-testid="{hidden}"]' in style
+    assert "display: none !important" in style
+    assert "http" not in style and "@import" not in style  # nothing fetched
+
+
+def test_each_run_of_the_fragment_shows_the_next_slide_and_loops(sample_data_dir, monkeypatch):
+    app = open_present(sample_data_dir, monkeypatch, period="2023", interval="10")
+    assert shown(app)[1] == "1 / 6"
+    app.run()  # one tick of the timer
+    assert shown(app) == (COVERAGE_TITLE, "2 / 6")
+    assert app.get("plotly_chart")
+    app.session_state["present_slide"] = 4  # the fifth slide is on screen
+    app.run()
+    assert shown(app) == (RANKING_TITLE, "6 / 6")
+    app.run()
+    assert shown(app) == (OVERVIEW_TITLE, "1 / 6")
+
+
+def test_the_url_chooses_slides_and_interval(sample_data_dir, monkeypatch):
+    app = open_present(
+        sample_data_dir, monkeypatch, slides="evaluation,bogus", interval="2", period="2023"
+    )
+    assert shown(app) == (RANKING_TITLE, "1 / 1")
+    notices = [t.value for t in app.toast]
+    assert any("“bogus”" in n for n in notices)
+    assert any("“2”秒已调整为 5 秒" in n for n in notices)
+    assert app.query_params["slides"] == "evaluation,bogus"  # the filters keep it in the URL
+    assert app.query_params["period"] == "2023"
+    app.run()
+    assert shown(app) == (RANKING_TITLE, "1 / 1")
+
+
+def test_tasks_slides_on_another_period(sample_data_dir, monkeypatch):
+    app = open_present(sample_data_dir, monkeypatch, slides="tasks", period="2022")
+    title, counter = shown(app)
+    assert counter == "1 / 2" and "完成率最高" in title
+    app.run()
+    assert shown(app)[0].startswith("逾期任务")
+
+
+def test_a_new_submission_shows_on_the_next_slide(tmp_path, sample_data_dir, monkeypatch):
+    shutil.copy(sample_data_dir / "dashboard.sqlite3", tmp_path / "dashboard.sqlite3")
+    app = open_present(tmp_path, monkeypatch, slides="overview", period="2023")
+    assert shown(app)[0] == OVERVIEW_TITLE
+    engine = open_database(f"sqlite:///{tmp_path / 'dashboard.sqlite3'}")
+    header = ["活动日期", "区", "活动类型", "活动名称", "所属品牌", "参与企业数"]
+    workbook = make_xlsx(
+        {"活动台账": [header, ["2023-12-20", "南山区", "政策宣讲会", "新增宣讲", "", 5]]}
+    )
+    assert import_file(engine, workbook, "new.xlsx").status == "accepted"
+    engine.dispose()
+    app.run()  # the next tick, no reload
+    assert shown(app)[0] == "2023年任务完成率69.4%，逾期任务6项，开展活动153场"
+
+
+def test_in_english(sample_data_dir, monkeypatch):
+    app = open_present(sample_data_dir, monkeypatch, period="2023", lang="en")
+    assert shown(app) == (
+        "2023: 69.4% of tasks completed, 6 overdue, 152 activities held",
+        "1 / 6",
+    )
+
+
+def test_empty_database_shows_a_friendly_message(tmp_path, monkeypatch):
+    app = open_present(tmp_path, monkeypatch)
+    assert app.title[0].value == "演示模式"
+    assert "暂无数据" in app.info[0].value
+    assert not app.get("plotly_chart")
+
+
+def test_overview_links_to_the_presentation(sample_data_dir, monkeypatch):
+    monkeypatch.setenv("DATA_DIR", str(sample_data_dir))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = sign_in_app(AppTest.from_file(APP, default_timeout=60), sample_data_dir, "leader")
+    app.run()
+    assert not app.exception
+    [link] = [e for e in app.get("page_link") if e.proto.label == "演示模式"]
+    assert link.proto.page.endswith("present")
+    assert "period=2023" in link.proto.query_string
+
+
+def test_the_page_run_without_the_app_shows_nothing_to_an_anonymous_visitor(
+    sample_data_dir, monkeypatch
+):
+    """Streamlit serves files in pages/ directly in its old multipage mode (a server before
+    any session has run app.py does; so does AppTest), so the page checks the sign-in too."""
+    monkeypatch.setenv("DATA_DIR", str(sample_data_dir))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = AppTest.from_file(str(Path(APP).parent / PAGE), default_timeout=60).run()
+    assert not app.exception
+    assert app.error and not app.title and not app.get("plotly_chart")

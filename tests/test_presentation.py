@@ -1,0 +1,293 @@
+"""Presentation mode: the URL values, the slides built on the sample data, the shared finding
+sentences on hand-made frames, and the projector restyling of the slides' charts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from charts.common import STATUS_COLORS
+from charts.present import CHART_FONT_SIZE, MAP_LABEL_SIZE, projector, slide_figure
+from charts.tasks import rate_bars
+from data_model.cli import open_database, seed
+from data_model.coverage_queries import map_finding, measure_texts
+from data_model.presentation import (
+    DEFAULT_INTERVAL,
+    MAX_INTERVAL,
+    MIN_INTERVAL,
+    SLIDE_GROUPS,
+    build_slides,
+    next_slide,
+    parse_params,
+)
+from data_model.queries import activity_count, tasks_at_period_end
+from data_model.scoring import composite_finding, district_scores, ranking_headline
+from data_model.task_queries import overdue_tasks, overdue_title, rates_title
+from data_model.trends_queries import series_finding
+
+ALL = tuple(SLIDE_GROUPS)
+AFTER_2023 = date(2024, 6, 30)  # task figures as of 2023-12-31, whatever the real today
+
+
+# --- the URL ------------------------------------------------------------------------------
+
+
+def test_defaults_show_every_slide_every_20_seconds():
+    setup = parse_params({})
+    assert setup.groups == ALL == ("overview", "coverage", "tasks", "trends", "evaluation")
+    assert setup.interval == DEFAULT_INTERVAL == 20
+    assert setup.notices == ()
+
+
+def test_slides_keep_the_order_given_and_drop_duplicates_and_case():
+    setup = parse_params({"slides": " Evaluation,tasks,,evaluation ", "interval": "45"})
+    assert setup.groups == ("evaluation", "tasks")
+    assert setup.interval == 45
+    assert setup.notices == ()
+
+
+def test_unknown_slides_are_dropped_with_a_notice_quoting_them():
+    setup = parse_params({"slides": "overview,bogus,<script>"})
+    assert setup.groups == ("overview",)
+    [notice] = setup.notices
+    text = notice.text("zh-CN")
+    assert "bogus, <script>" in text and "overview, coverage, tasks, trends, evaluation" in text
+
+
+def test_only_unknown_slides_fall_back_to_all():
+    setup = parse_params({"slides": "nothing"})
+    assert setup.groups == ALL
+    assert [n.key for n in setup.notices] == ["present.unknown_slides"]
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [("2", MIN_INTERVAL), ("-30", MIN_INTERVAL), ("1000", MAX_INTERVAL), ("7.6", 8)],
+)
+def test_the_interval_is_clamped_to_5_to_300_seconds_with_a_notice(given, used):
+    setup = parse_params({"interval": given})
+    assert setup.interval == used
+    [notice] = setup.notices
+    assert notice.key == "present.interval_clamped"
+    assert f"“{given}”" in notice.text("zh-CN") and f"{used} 秒" in notice.text("zh-CN")
+
+
+@pytest.mark.parametrize("given", ["5", "300", "30s"])
+def test_intervals_inside_the_range_are_kept(given):
+    setup = parse_params({"interval": given})
+    assert setup.interval == int(given.rstrip("s"))
+    assert setup.notices == ()
+
+
+@pytest.mark.parametrize("given", ["fast", "nan", "inf", "1e999"])
+def test_an_interval_that_is_no_number_falls_back_to_the_default(given):
+    setup = parse_params({"interval": given})
+    assert setup.interval == DEFAULT_INTERVAL
+    assert [n.key for n in setup.notices] == ["present.bad_interval"]
+
+
+def test_slides_advance_and_loop():
+    assert next_slide(None, 6) == 0
+    assert [next_slide(i, 6) for i in range(6)] == [1, 2, 3, 4, 5, 0]
+    assert next_slide(9, 6) == 4  # a stored index from a longer set still lands on a slide
+    assert next_slide(None, 0) == 0
+
+
+# --- the slides on the sample data ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("present-sample")
+    engine = open_database(f"sqlite:///{folder / 'dashboard.sqlite3'}")
+    assert all(r.status == "accepted" for r in seed(engine))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def slides(sample):
+    with sample.connect() as conn:
+        return {
+            s.key: s for s in build_slides(conn, ALL, "2023", "year", "zh-CN", today=AFTER_2023)
+        }
+
+
+def test_every_slide_of_the_sample_data_in_order(sample):
+    with sample.connect() as conn:
+        keys = [s.key for s in build_slides(conn, ALL, "2023", "year", today=AFTER_2023)]
+        chosen = build_slides(conn, ("evaluation", "tasks"), "2023", "year", today=AFTER_2023)
+    assert keys == ["overview", "coverage", "task_actions", "overdue", "trend", "ranking"]
+    assert [s.key for s in chosen] == ["ranking", "task_actions", "overdue"]
+
+
+def test_overview_slide_states_the_2023_figures(sample, slides):
+    slide = slides["overview"]
+    with sample.connect() as conn:
+        tasks = tasks_at_period_end(conn, "2023", AFTER_2023)
+        activities = activity_count(conn, "2023")
+    assert (tasks.overdue, activities) == (6, 152)
+    assert slide.title == "2023年任务完成率69.4%，逾期任务6项，开展活动152场"
+    assert slide.kicker == "总览 · 2023年工作进展"
+    cards = {card.label: (card.value, card.delta, card.delta_color) for card in slide.cards}
+    assert cards["任务完成率"] == ("69.4%", "+11.2", "normal")
+    assert cards["逾期任务"] == ("6", "+5", "inverse")
+    assert cards["开展活动"] == ("152", "+18.8%", "normal")
+    assert len(cards) == 5
+
+
+def test_coverage_slide_names_the_lowest_district(slides):
+    slide = slides["coverage"]
+    assert slide.title == "11个地区中3个达到100%，最低为深汕特别合作区（87.9%）"
+    assert len(slide.frame) == 11 and "全市" not in set(slide.frame["district"])
+    assert slide.chart["measure_label"] == "报送覆盖率" and slide.chart["rate"] is True
+
+
+def test_task_slides_state_the_rates_and_the_overdue_tasks(sample, slides):
+    assert slides["task_actions"].title == "领跑行动完成率最高（81.8%），连心行动最低（54.5%）"
+    overdue = slides["overdue"]
+    assert overdue.title == "逾期任务6项，最长逾期365天（A5-10）"
+    assert overdue.note == "逾期任务涉及 6 个牵头单位，平均进度 73.3%。"
+    with sample.connect() as conn:
+        expected = overdue_tasks(conn, date(2023, 12, 31))
+    assert list(overdue.frame["days_late"]) == list(expected["days_late"])
+    assert overdue.frame["label"].iloc[0].startswith("A5-10 建立深汕特别合作区企业")
+    assert overdue.frame["text"].iloc[0] == "365天 · 深汕特别合作区工商联"
+
+
+def test_trend_slide_is_the_first_indicator_of_the_first_dimension(slides):
+    slide = slides["trend"]
+    assert slide.kicker == "指标趋势 · 企业开办时间（天）各期走势"
+    assert slide.title == (
+        "2023年，11个区中10个达到目标值 1 天；宝安区最优（0.7 天），深汕特别合作区最弱（1.1 天）"
+    )
+    assert set(slide.frame["label"]) == {"2021年", "2022年", "2023年"}
+    assert slide.chart["target"] == 1
+
+
+def test_ranking_slide_names_the_leader_with_its_score(sample, slides):
+    slide = slides["ranking"]
+    assert slide.title == "2023年综合评价：南山区排名第一（98.5分）"
+    assert slide.note.startswith("最高南山区（98.5分），最低深汕特别合作区（38.9分）")
+    with sample.connect() as conn:
+        scores = district_scores(conn, "2023")
+    assert list(slide.frame["district"]) == list(scores["district"])
+    assert slide.frame["text"].iloc[0] == "第1名 98.5"
+
+
+def test_slides_in_english(sample):
+    with sample.connect() as conn:
+        slides = build_slides(conn, ("overview", "evaluation"), "2023", "year", "en", AFTER_2023)
+    assert slides[0].title == "2023: 69.4% of tasks completed, 6 overdue, 152 activities held"
+    assert slides[1].title == "Evaluation 2023: 南山区 ranks first (98.5 points)"
+
+
+def test_quarter_filters_show_that_quarter(sample):
+    with sample.connect() as conn:
+        [slide] = build_slides(conn, ("overview",), "2023-Q2", "quarter", today=AFTER_2023)
+        tasks = tasks_at_period_end(conn, "2023-Q2", AFTER_2023)
+    assert slide.kicker == "总览 · 2023年第二季度工作进展"
+    assert f"逾期任务{tasks.overdue}项" in slide.title
+
+
+def test_an_empty_database_has_no_slides(engine):
+    with engine.connect() as conn:
+        assert build_slides(conn, ALL, "2023", "year", today=AFTER_2023) == ()
+
+
+# --- the finding sentences the pages and the slides share ------------------------------------
+
+
+def test_map_finding_for_a_rate_and_for_a_count():
+    frame = pd.DataFrame(
+        {"district": ["甲区", "乙区", "丙区", "丁区"], "value": [100.0, 80.0, None, 80.0]}
+    )
+    frame["text"] = measure_texts(frame["value"], "submission_coverage", "zh-CN")
+    assert map_finding(frame, "submission_coverage", "zh-CN") == (
+        "3个地区中1个达到100%，最低为乙区、丁区（80%）。"
+    )
+    counts = pd.DataFrame({"district": ["甲区", "乙区", "丙区"], "value": [3.0, 12.0, 3.0]})
+    counts["text"] = measure_texts(counts["value"], "activities", "zh-CN")
+    assert map_finding(counts, "activities", "zh-CN") == (
+        "3个地区合计18 场，最多为乙区（12 场），最少为甲区、丙区（3 场）。"
+    )
+
+
+def test_rates_title_names_best_and_worst_or_the_only_group():
+    rates = pd.DataFrame({"label": ["甲行动", "乙行动"], "completion_rate": [90.0, 12.34]})
+    assert rates_title(rates, "zh-CN") == "甲行动完成率最高（90%），乙行动最低（12.3%）"
+    assert rates_title(rates.head(1), "zh-CN") == "甲行动完成率 90%"
+
+
+def test_overdue_title_without_overdue_tasks():
+    assert overdue_title(pd.DataFrame(columns=["code", "days_late"]), "zh-CN") == "无逾期任务"
+
+
+def test_composite_finding_without_a_previous_period():
+    scores = pd.DataFrame(
+        {"district": ["甲区", "乙区"], "composite": [91.26, 40.0], "rank_change": [None, None]}
+    )
+    assert ranking_headline(scores, "2023年", language="zh-CN") == (
+        "2023年综合评价：甲区排名第一（91.3分）"
+    )
+    assert composite_finding(scores, "zh-CN") == (
+        "最高甲区（91.3分），最低乙区（40.0分）；上期没有评分，暂无排名变化。"
+    )
+
+
+def test_series_finding_without_a_target_gives_the_median():
+    now = pd.DataFrame({"district": ["甲区", "乙区", "丙区"], "value": [9.0, 5.0, 1.0]})
+    assert series_finding(now, None, False, "家", "2023年", "zh-CN") == (
+        "2023年，甲区最优（9 家），丙区最弱（1 家），3个区的中位数为 5 家。"
+    )
+    assert series_finding(now.head(0), None, False, "家", "2023年", "zh-CN") == (
+        "所选区在2023年没有该指标的数据。"
+    )
+
+
+# --- the projector theme ----------------------------------------------------------------------
+
+
+def text_sizes(figure) -> list[float]:
+    """Every explicit font size in a figure (layout, axes, traces, annotations)."""
+    layout = figure.layout
+    sizes = [layout.font.size, layout.legend.font.size]
+    sizes += [axis.tickfont.size for axis in (layout.xaxis, layout.yaxis)]
+    sizes += [a.font.size for a in layout.annotations]
+    sizes += [t.textfont.size for t in figure.data if getattr(t, "textfont", None)]
+    return [s for s in sizes if s is not None]
+
+
+@pytest.mark.parametrize("key", ["coverage", "task_actions", "overdue", "trend", "ranking"])
+def test_slide_charts_use_large_type_only(slides, key):
+    figure = slide_figure(slides[key])
+    assert figure.layout.font.size == CHART_FONT_SIZE >= 22
+    assert min(text_sizes(figure)) >= MAP_LABEL_SIZE >= 22
+    assert figure.layout.paper_bgcolor == "#FFFFFF"
+
+
+def test_slide_charts_keep_the_dashboards_status_colours(slides):
+    overdue = slide_figure(slides["overdue"])
+    assert overdue.data[0].marker.color == STATUS_COLORS["overdue"]
+    actions = slide_figure(slides["task_actions"])
+    assert actions.data[0].marker.color == STATUS_COLORS["completed"]
+    assert slide_figure(slides["overview"]) is None  # cards, no chart
+
+
+def test_projector_restyles_a_copy():
+    rates = pd.DataFrame(
+        {
+            "label": ["甲"],
+            "completion_rate": [50.0],
+            "on_time_rate": [100.0],
+            "completed": [1],
+            "tasks": [2],
+        }
+    )
+    original = rate_bars(rates, "完成率", "按期完成率")
+    restyled = projector(original)
+    assert original.layout.font.size == 15
+    assert restyled.layout.font.size == CHART_FONT_SIZE
+    assert restyled.data[0].marker.color == original.data[0].marker.color
