@@ -29,6 +29,7 @@ from ui import (
     global_filters,
     language,
     query,
+    require_permission,
     tr,
 )
 
@@ -66,6 +67,9 @@ def show_chart(key: str) -> None:
         download_chart(chart.figure, f"{figures.period}_{key}", key=f"bulletin_png_{key}")
 
 
+# Streamlit may run a file of pages/ directly (before app.py has registered the
+# pages, e.g. right after a restart): every page checks the sign-in itself.
+require_permission("view_dashboards")
 st.title(tr("bulletin.title"))
 
 filters = global_filters(show=())

@@ -33,11 +33,23 @@ from data_model.formatting import format_number
 from data_model.geo import load_district_map, tile_grid
 from data_model.normalize.periods import period_label
 from data_model.queries import has_data
-from ui import download_table, empty_state, finding, global_filters, language, query, tr
+from ui import (
+    download_table,
+    empty_state,
+    finding,
+    global_filters,
+    language,
+    query,
+    require_permission,
+    tr,
+)
 
 FOCUS_KEY = "coverage_focus"
 MAX_ITEMS = 6  # names listed in a gap's detail before "and N in all"
 
+# Streamlit may run a file of pages/ directly (before app.py has registered the
+# pages, e.g. right after a restart): every page checks the sign-in itself.
+require_permission("view_dashboards")
 st.title(tr("coverage.title"))
 
 if not query(has_data):

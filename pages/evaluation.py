@@ -15,7 +15,16 @@ from data_model.scoring import (
     ranking_headline,
     scores_export_frame,
 )
-from ui import download_table, empty_state, finding, global_filters, language, query, tr
+from ui import (
+    download_table,
+    empty_state,
+    finding,
+    global_filters,
+    language,
+    query,
+    require_permission,
+    tr,
+)
 
 RADAR_MAX_DISTRICTS = 6
 FIXED = ("district", "composite", "rank", "rank_change", "missing_count")
@@ -43,6 +52,9 @@ def rank_change_text(change) -> str:
     return tr("evaluation.rank_same")
 
 
+# Streamlit may run a file of pages/ directly (before app.py has registered the
+# pages, e.g. right after a restart): every page checks the sign-in itself.
+require_permission("view_dashboards")
 st.title(tr("evaluation.title"))
 
 filters = global_filters(show=("districts", "dimension"))

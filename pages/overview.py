@@ -16,8 +16,11 @@ from data_model.queries import (
     tasks_at_period_end,
 )
 from data_model.task_status import STATUSES
-from ui import empty_state, finding, global_filters, language, query, tr
+from ui import empty_state, finding, global_filters, language, query, require_permission, tr
 
+# Streamlit may run a file of pages/ directly (before app.py has registered the
+# pages, e.g. right after a restart): every page checks the sign-in itself.
+require_permission("view_dashboards")
 st.title(tr("overview.title"))
 
 if not query(has_data):

@@ -26,7 +26,16 @@ from data_model.task_queries import (
     unit_ranking,
 )
 from data_model.task_status import BEHIND_MARGIN, STATUSES
-from ui import download_table, empty_state, finding, global_filters, language, query, tr
+from ui import (
+    download_table,
+    empty_state,
+    finding,
+    global_filters,
+    language,
+    query,
+    require_permission,
+    tr,
+)
 
 DUE_SOON_DAYS = 90
 
@@ -54,6 +63,9 @@ def task_table(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return table.rename(columns={c: tr(f"tasks.col_{c}") for c in table.columns})
 
 
+# Streamlit may run a file of pages/ directly (before app.py has registered the
+# pages, e.g. right after a restart): every page checks the sign-in itself.
+require_permission("view_dashboards")
 st.title(tr("tasks.title"))
 
 filters = global_filters(show=("districts", "action"))

@@ -27,7 +27,16 @@ from data_model.trends_queries import (
     series_finding,
     trend_series,
 )
-from ui import download_table, empty_state, finding, global_filters, language, query, tr
+from ui import (
+    download_table,
+    empty_state,
+    finding,
+    global_filters,
+    language,
+    query,
+    require_permission,
+    tr,
+)
 
 
 def label(period: str) -> str:
@@ -42,6 +51,9 @@ def percent(value: float) -> str:
     return "—" if pd.isna(value) else f"{value:+.1f}%"
 
 
+# Streamlit may run a file of pages/ directly (before app.py has registered the
+# pages, e.g. right after a restart): every page checks the sign-in itself.
+require_permission("view_dashboards")
 st.title(tr("trends.title"))
 
 filters = global_filters(show=("districts", "dimension"))

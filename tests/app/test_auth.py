@@ -116,3 +116,32 @@ def test_uploaded_text_is_never_rendered_as_html(data_dir):
         assert not element.proto.allow_html, element.value
     shown = "".join(str(d.value.to_dict()) for d in app.dataframe)
     assert all(text in shown for text in XSS)  # shown as text in tables
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "overview",
+        "coverage",
+        "tasks",
+        "trends",
+        "evaluation",
+        "bulletin",
+        "present",
+        "upload",
+        "submissions",
+        "admin",
+    ],
+)
+def test_a_page_run_directly_without_sign_in_shows_nothing(data_dir, page):
+    """Streamlit can run a file of pages/ directly (before app.py registered the pages,
+    right after a restart): each page checks the sign-in itself."""
+    engine = open_database(f"sqlite:///{data_dir / 'dashboard.sqlite3'}")
+    from data_model.cli import seed
+
+    seed(engine)
+    engine.dispose()
+    app = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=60).run()
+    assert not app.exception
+    assert len(app.error) == 1 and "登录" in app.error[0].value
+    assert not app.metric and not app.dataframe and not app.get("plotly_chart")

@@ -1,6 +1,6 @@
 """The periodic-bulletin page (定期通报) on the sample data and on an empty database.
 
-The page is run on its own (AppTest.from_file on pages/bulletin.py): it needs no sign-in
+The page is run on its own (AppTest.from_file on pages/bulletin.py), signed in as a leader
 and works the same once registered in app.py's navigation."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from charts.images import browser_problem, find_browser
 from data_model.cli import open_database, seed
+from tests.conftest import sign_in_app
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "bulletin.py")
 
@@ -28,7 +29,7 @@ def sample_data_dir(tmp_path_factory):
 def open_page(data_dir: Path, monkeypatch, **query) -> AppTest:
     monkeypatch.setenv("DATA_DIR", str(data_dir))
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    app = AppTest.from_file(PAGE, default_timeout=60)
+    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), data_dir, role="leader")
     for key, value in query.items():
         app.query_params[key] = value
     app.run()
