@@ -12,14 +12,21 @@ import plotly.graph_objects as go
 
 from charts.common import FONT_FAMILY, SERIES_COLORS, base_layout
 
-# Enough distinct colours for the eleven districts plus the city.
+# Twelve clearly different hues for the eleven districts plus the city (no two of the
+# same family, so 南山 and 深汕 or 福田 and 大鹏 are told apart on a projector).
 DISTRICT_COLORS = [
-    *SERIES_COLORS,
-    "#AD1457",
-    "#558B2F",
-    "#283593",
-    "#FF8F00",
-    "#4E342E",
+    "#1F77B4",
+    "#FF7F0E",
+    "#2CA02C",
+    "#D62728",
+    "#9467BD",
+    "#8C564B",
+    "#E377C2",
+    "#17BECF",
+    "#BCBD22",
+    "#393B79",
+    "#7F7F7F",
+    "#000000",
 ]
 TARGET_COLOR = "#616161"
 MUTED_COLOR = "#BDBDBD"
