@@ -53,7 +53,7 @@ from data_model.task_queries import (
     unit_ranking,
 )
 from data_model.task_status import STATUSES, TaskSummary
-from data_model.trends_queries import indicator_changes
+from data_model.trends_queries import changes_of_indicators
 
 HEADLINE_KEYS = ("completion_rate", "overdue", "activities", "issues_resolved", "completeness")
 HIGHLIGHT_COUNT = 3  # indicators listed as most improved and most declined
@@ -214,9 +214,13 @@ def indicator_yoy(conn: Connection, period: str) -> pd.DataFrame:
     city = _city(conn)
     records = []
     if city is not None:
-        for indicator in indicator_table(conn).itertuples(index=False):
-            changes = indicator_changes(conn, indicator.code, period, (city,))
-            if changes.empty:
+        indicators = indicator_table(conn)
+        # One query for every indicator's changes (a loop would be one query each).
+        all_changes = changes_of_indicators(conn, tuple(indicators["code"]), period, (city,))
+        by_code = {code: rows for code, rows in all_changes.groupby("indicator_code", sort=False)}
+        for indicator in indicators.itertuples(index=False):
+            changes = by_code.get(indicator.code)
+            if changes is None or changes.empty:
                 continue
             row = changes.iloc[0]
             if not row["complete"] or pd.isna(row["yoy"]):

@@ -29,7 +29,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, and_, case, false, func, or_, select, true
+from sqlalchemy import Connection, and_, case, func, select, true
 
 from data_model.formatting import format_number
 from data_model.geo import Area
@@ -112,26 +112,30 @@ def _indicator_grid(period: str):
         *((Indicator.frequency == freq, len(found)) for freq, found in periods.items()),
         else_=0,
     )
-    in_period = or_(
-        false(),
-        *(
-            and_(Indicator.frequency == freq, IndicatorValue.period.in_(found))
-            for freq, found in periods.items()
-            if found
-        ),
+    # Values counted per district, indicator and frequency of their period, before
+    # meeting the indicators: a value counts where its period's frequency is its
+    # indicator's (joining the indicator to each of 40k values first cost 0.2 s).
+    frequency_of = {p: freq for freq, found in periods.items() for p in found}
+    if not frequency_of:
+        frequency_of = {"": "none"}  # nothing is expected: an empty count
+    v = IndicatorValue
+    values = (
+        select(
+            v.district_id,
+            v.indicator_code,
+            case(frequency_of, value=v.period).label("frequency"),
+        )
+        .where(v.is_current, v.period.in_(list(frequency_of)))
+        .subquery()
     )
     reported = (
         select(
-            IndicatorValue.district_id,
-            IndicatorValue.indicator_code,
-            func.count(IndicatorValue.id).label("reported"),
+            values.c.district_id,
+            values.c.indicator_code,
+            values.c.frequency,
+            func.count().label("reported"),
         )
-        .join(
-            Indicator,
-            and_(Indicator.code == IndicatorValue.indicator_code, Indicator.is_current),
-        )
-        .where(IndicatorValue.is_current, in_period)
-        .group_by(IndicatorValue.district_id, IndicatorValue.indicator_code)
+        .group_by(values.c.district_id, values.c.indicator_code, values.c.frequency)
         .subquery()
     )
     return (
@@ -149,6 +153,7 @@ def _indicator_grid(period: str):
             and_(
                 reported.c.district_id == District.id,
                 reported.c.indicator_code == Indicator.code,
+                reported.c.frequency == Indicator.frequency,
             ),
         )
         .where(Indicator.is_current, expected > 0)

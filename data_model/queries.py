@@ -84,6 +84,28 @@ def data_years(conn: Connection) -> list[int]:
     return sorted(years)
 
 
+def data_year_range(conn: Connection) -> tuple[int, int] | None:
+    """The first and last of `data_years` (None without data), from each kind's smallest
+    and largest period or date: a few index lookups, where `data_years` reads every value."""
+    years: list[int] = []
+    for model, column, year in (
+        (IndicatorValue, IndicatorValue.period, lambda v: int(v[:4])),
+        (TaskSnapshot, TaskSnapshot.report_period, lambda v: int(v[:4])),
+        (Activity, Activity.activity_date, lambda v: _as_date(v).year),
+        (EnterpriseIssue, EnterpriseIssue.received_date, lambda v: _as_date(v).year),
+    ):
+        # Separate MIN and MAX subqueries: each is one index lookup on SQLite.
+        low, high = conn.execute(
+            select(
+                select(func.min(column)).where(model.is_current).scalar_subquery(),
+                select(func.max(column)).where(model.is_current).scalar_subquery(),
+            )
+        ).one()
+        if low is not None:
+            years += [year(low), year(high)]
+    return (min(years), max(years)) if years else None
+
+
 def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
@@ -248,8 +270,8 @@ def activities_by_month(conn: Connection, period: str) -> pd.DataFrame:
 
 def filter_options(conn: Connection) -> FilterOptions | None:
     """The choices the global filters offer; None while there is no data."""
-    years = data_years(conn)
-    if not years:
+    years = data_year_range(conn)
+    if years is None:
         return None
     districts = conn.execute(
         select(District.name, District.code).order_by(District.sort_order)

@@ -101,6 +101,18 @@ def minmax_scores(actual: pd.Series, negative: bool) -> pd.Series:
     return 100 * share
 
 
+def _grouped_minmax_scores(actual: pd.Series, codes: pd.Series, negative: pd.Series) -> pd.Series:
+    """`minmax_scores` of each indicator's values at once (one group per code): the same
+    arithmetic, without a pandas assignment per indicator (300 indicators took 0.4 s)."""
+    by_code = actual.groupby(codes, sort=False)
+    low, high = by_code.transform("min"), by_code.transform("max")
+    flat = low.isna() | np.isclose(high, low)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(negative, (high - actual) / (high - low), (actual - low) / (high - low))
+    scores = np.where(flat, 100.0, 100 * share)
+    return pd.Series(np.where(actual.isna(), np.nan, scores), index=actual.index)
+
+
 def score_indicators(
     values: pd.DataFrame, indicators: pd.DataFrame, districts: Sequence[str]
 ) -> pd.DataFrame:
@@ -132,9 +144,12 @@ def score_indicators(
     frame.loc[has_target, "score"] = target_scores(
         frame.loc[has_target, "value"], frame.loc[has_target, "target"], negative[has_target]
     )
-    for _, rows in frame[frame["target"].isna()].groupby("indicator_code", sort=False):
-        is_negative = bool(negative[rows.index[0]])
-        frame.loc[rows.index, "score"] = minmax_scores(rows["value"], is_negative)
+    no_target = frame["target"].isna()
+    frame.loc[no_target, "score"] = _grouped_minmax_scores(
+        frame.loc[no_target, "value"],
+        frame.loc[no_target, "indicator_code"],
+        negative[no_target],
+    )
     frame["score"] = frame["score"].fillna(0.0)
     return frame[SCORE_COLUMNS]
 

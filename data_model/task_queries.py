@@ -45,7 +45,6 @@ from data_model.task_status import (
     EPOCH,
     STATUSES,
     day_numbers,
-    latest_report_id,
     statuses_on,
     task_status_frame,
 )
@@ -76,24 +75,26 @@ def as_of_date(period: str, today: date | None = None) -> date:
     return min(period_end(period), today or date.today())
 
 
-def _first_reports(conn: Connection, as_of: date, completed_only: bool) -> pd.DataFrame:
-    """Per task, its first current report on or before `as_of` (of any kind, or showing it done)."""
-    s = TaskSnapshot
-    rows = conn.execute(
-        select(Task.code, s.report_period, s.period_end)
-        .select_from(Task)
-        .join(s, s.id == latest_report_id(as_of, first=True, completed_only=completed_only))
-        .where(Task.is_current)
-    ).all()
-    return pd.DataFrame([tuple(r) for r in rows], columns=["code", "period", "period_end"])
-
-
 def expected_progress(start: date | None, deadline: date | None, as_of: date) -> float | None:
     """The progress (%) the schedule asks for by `as_of`: the elapsed share of start→deadline."""
     if start is None or deadline is None or (deadline - start).days <= 0:
         return None
     elapsed = (as_of - start).days / (deadline - start).days
     return min(max(elapsed, 0.0), 1.0) * 100
+
+
+def _scope_conditions(districts: tuple[str, ...], action: str | None) -> list:
+    """SQL conditions on `Task` for a scope: tasks of these districts (city-wide tasks,
+    without a district, are left out when any is named) and of this action."""
+    task, district, actions = Task.__table__, District.__table__, Action.__table__
+    conditions = []
+    if districts:
+        names = select(district.c.id).where(district.c.name.in_(list(districts)))
+        conditions.append(task.c.district_id.in_(names))
+    if action:
+        named = select(actions.c.id).where(actions.c.name == action)
+        conditions.append(task.c.action_id.in_(named))
+    return conditions
 
 
 def scoped_tasks(
@@ -108,46 +109,26 @@ def scoped_tasks(
     `completed_end` (its first report showing it complete), `counted` (not suspended),
     `on_time` (see the module docstring) and `expected_progress`.
     """
-    frame = task_status_frame(conn, as_of)
+    frame = task_status_frame(
+        conn, as_of, where=_scope_conditions(districts, action), first_reports=True
+    )
     frame["district"] = frame["district"].fillna("")
-    if districts:
-        frame = frame[frame["district"].isin(districts)]
-    if action:
-        frame = frame[frame["action"] == action]
-    frame = frame.reset_index(drop=True)
-    first = _first_reports(conn, as_of, completed_only=False).rename(
-        columns={"period": "first_period"}
-    )
-    done = _first_reports(conn, as_of, completed_only=True).rename(
-        columns={"period": "completed_period", "period_end": "completed_end"}
-    )
-    frame = frame.merge(first[["code", "first_period"]], on="code", how="left").merge(
-        done, on="code", how="left"
-    )
     for column in ("start_date", "deadline", "completed_end"):
         frame[column] = pd.Series(
             [None if pd.isna(value) else value for value in frame[column]], dtype=object
         )
+    start, deadline = day_numbers(frame["start_date"]), day_numbers(frame["deadline"])
+    ongoing = frame["ongoing"].to_numpy(dtype=bool)
+    completed = (frame["status"] == "completed").to_numpy()
     frame["counted"] = frame["status"] != "suspended"
-    frame["on_time"] = [
-        status == "completed" and (ongoing or deadline is None or end <= deadline)
-        for status, ongoing, deadline, end in zip(
-            frame["status"],
-            frame["ongoing"],
-            frame["deadline"],
-            frame["completed_end"],
-            strict=True,
-        )
-    ]
-    frame["expected_progress"] = [
-        expected_progress(start, deadline, as_of) if not ongoing else None
-        for start, deadline, ongoing in zip(
-            frame["start_date"],
-            frame["deadline"],
-            frame["ongoing"],
-            strict=True,
-        )
-    ]
+    with np.errstate(invalid="ignore"):
+        ends_in_time = day_numbers(frame["completed_end"]) <= deadline
+    frame["on_time"] = completed & (ongoing | np.isnan(deadline) | ends_in_time)
+    # As `expected_progress`, for every task at once (NaN where it is None).
+    scheduled = ~ongoing & ~np.isnan(start) & ~np.isnan(deadline) & (deadline > start)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        elapsed = np.clip(((as_of - EPOCH).days - start) / (deadline - start), 0.0, 1.0)
+    frame["expected_progress"] = np.where(scheduled, elapsed * 100, np.nan)
     return frame
 
 
@@ -209,9 +190,23 @@ def rates_by(
     if grouping not in GROUPINGS:
         raise ValueError(f"unknown grouping {grouping!r}; expected one of {GROUPINGS}")
     frame = scoped_tasks(conn, as_of, districts, action)
+    counted, status = frame["counted"], frame["status"]
+    flags = pd.DataFrame(
+        {
+            "group": frame[grouping],
+            "tasks": counted,
+            "completed": counted & (status == "completed"),
+            "on_time": counted & frame["on_time"].astype(bool),
+            "overdue": counted & (status == "overdue"),
+            "behind": counted & (status == "behind"),
+            "suspended": ~counted,
+        }
+    )
+    # One pass over all tasks instead of a pandas selection per group (as `_rates_of`).
+    sums = flags.groupby("group", sort=False).sum()
     records = []
-    for group, tasks in frame.groupby(grouping, sort=False):
-        rates = _rates_of(tasks)
+    for group, row in zip(sums.index, sums.itertuples(index=False), strict=True):
+        rates = TaskRates(**{name: int(value) for name, value in row._asdict().items()})
         if rates.tasks == 0:
             continue
         records.append(
@@ -281,17 +276,6 @@ def behind_tasks(
     )
 
 
-def _scope_conditions(districts: tuple[str, ...], action: str | None) -> list:
-    """SQL conditions on `Task` for the scope (the same as `scoped_tasks` applies)."""
-    conditions = [Task.is_current]
-    if districts:
-        names = select(District.id).where(District.name.in_(list(districts)))
-        conditions.append(Task.district_id.in_(names))
-    if action:
-        conditions.append(Task.action_id.in_(select(Action.id).where(Action.name == action)))
-    return conditions
-
-
 def progress_by_period(
     conn: Connection, as_of: date, districts: tuple[str, ...] = (), action: str | None = None
 ) -> pd.DataFrame:
@@ -323,7 +307,7 @@ def progress_by_period(
     )
     days = [min(period_end(quarter), as_of) for quarter in quarters]
 
-    scope = _scope_conditions(districts, action)
+    scope = [Task.is_current, *_scope_conditions(districts, action)]
     tasks = conn.execute(
         select(Task.id, Task.start_date, Task.deadline, Task.ongoing).where(*scope)
     ).all()

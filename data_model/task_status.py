@@ -9,7 +9,6 @@ from datetime import date
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, select
-from sqlalchemy.orm import aliased
 
 from data_model.models import Action, District, Task, TaskSnapshot, Unit
 
@@ -65,12 +64,17 @@ def latest_report_id(as_of: date, first: bool = False, completed_only: bool = Fa
     One index lookup per task (`ix_task_snapshot_task_period`); ties on the period end
     go to the report stored last.
     """
-    s = aliased(TaskSnapshot)
-    query = select(s.id).where(s.task_code == Task.code, s.is_current, s.period_end <= as_of)
+    # Core tables rather than the ORM classes: building the statement's cache key for
+    # ORM-annotated columns cost more than running the query.
+    task, s = Task.__table__, TaskSnapshot.__table__.alias()
+    query = select(s.c.id).where(
+        s.c.task_code == task.c.code, s.c.is_current, s.c.period_end <= as_of
+    )
     if completed_only:
-        query = query.where((s.progress >= 100) | (s.stated_status == "completed"))
-    order = (s.period_end.asc(), s.id.asc()) if first else (s.period_end.desc(), s.id.desc())
-    return query.order_by(*order).limit(1).correlate(Task).scalar_subquery()
+        query = query.where((s.c.progress >= 100) | (s.c.stated_status == "completed"))
+    end, key = s.c.period_end, s.c.id
+    order = (end.asc(), key.asc()) if first else (end.desc(), key.desc())
+    return query.order_by(*order).limit(1).correlate(task).scalar_subquery()
 
 
 STATUS_FRAME_COLUMNS = [
@@ -92,50 +96,78 @@ STATUS_FRAME_COLUMNS = [
 ]
 
 
-def task_status_frame(conn: Connection, as_of: date) -> pd.DataFrame:
+FIRST_REPORT_COLUMNS = ["first_period", "completed_period", "completed_end"]
+
+
+def task_status_frame(
+    conn: Connection, as_of: date, where: Iterable = (), first_reports: bool = False
+) -> pd.DataFrame:
     """One row per task reported on or before `as_of`, with its status and days late.
 
     The latest snapshot per task is chosen in SQL (one index lookup per task); the
-    status rules then run on that one row per task.
+    status rules then run on that one row per task, as array operations. `where` adds
+    SQL conditions on `Task` (a district or action scope). With `first_reports`, the
+    task's first report (`first_period`) and first report showing it complete
+    (`completed_period`, `completed_end`; None if none) on or before `as_of` are added.
     """
-    s = TaskSnapshot
-    d = aliased(District)
-    rows = conn.execute(
+    task, s = Task.__table__, TaskSnapshot.__table__
+    action, unit, d = Action.__table__, Unit.__table__, District.__table__.alias()
+    query = (
         select(
-            Task.code,
-            Action.name.label("action"),
-            Unit.name.label("lead_unit"),
-            d.name.label("district"),
-            Task.content,
-            Task.owner,
-            Task.start_date,
-            Task.deadline,
-            Task.deadline_text,
-            Task.ongoing,
-            s.report_period,
-            s.progress,
-            s.stated_status,
+            task.c.code,
+            action.c.name.label("action"),
+            unit.c.name.label("lead_unit"),
+            d.c.name.label("district"),
+            task.c.content,
+            task.c.owner,
+            task.c.start_date,
+            task.c.deadline,
+            task.c.deadline_text,
+            task.c.ongoing,
+            s.c.report_period,
+            s.c.progress,
+            s.c.stated_status,
         )
-        .select_from(Task)
-        .join(s, s.id == latest_report_id(as_of))
-        .join(Action, Action.id == Task.action_id)
-        .join(Unit, Unit.id == Task.lead_unit_id)
-        .join(d, d.id == Task.district_id, isouter=True)
-        .where(Task.is_current)
-        .order_by(Action.sort_order, Task.code)
-    ).all()
-    records = []
-    for row in rows:
-        facts = TaskFacts(
-            progress=row.progress,
-            stated_status=row.stated_status or "",
-            start_date=row.start_date,
-            deadline=row.deadline,
-            ongoing=row.ongoing,
+        .select_from(task)
+        .join(s, s.c.id == latest_report_id(as_of))
+        .join(action, action.c.id == task.c.action_id)
+        .join(unit, unit.c.id == task.c.lead_unit_id)
+        .join(d, d.c.id == task.c.district_id, isouter=True)
+        .where(task.c.is_current, *where)
+        .order_by(action.c.sort_order, task.c.code)
+    )
+    columns = [c for c in STATUS_FRAME_COLUMNS if c not in ("status", "days_late")]
+    if first_reports:
+        first, done = TaskSnapshot.__table__.alias(), TaskSnapshot.__table__.alias()
+        query = (
+            query.add_columns(first.c.report_period, done.c.report_period, done.c.period_end)
+            .join(first, first.c.id == latest_report_id(as_of, first=True))
+            .join(
+                done,
+                done.c.id == latest_report_id(as_of, first=True, completed_only=True),
+                isouter=True,
+            )
         )
-        status = status_of(facts, as_of)
-        records.append((*row, status, days_late(facts, as_of, status)))
-    return pd.DataFrame(records, columns=STATUS_FRAME_COLUMNS)
+        columns += FIRST_REPORT_COLUMNS
+    frame = pd.DataFrame([tuple(row) for row in conn.execute(query)], columns=columns)
+    start, deadline = day_numbers(frame["start_date"]), day_numbers(frame["deadline"])
+    as_of_day = float((as_of - EPOCH).days)
+    status = statuses_on(
+        frame["progress"].to_numpy(dtype=float),
+        frame["stated_status"].fillna("").to_numpy(dtype=object),
+        start,
+        deadline,
+        frame["ongoing"].to_numpy(dtype=bool),
+        np.full(len(frame), as_of_day),
+    )
+    overdue = status == STATUSES.index("overdue")
+    frame.insert(len(STATUS_FRAME_COLUMNS) - 2, "status", np.array(STATUSES, dtype=object)[status])
+    frame.insert(
+        len(STATUS_FRAME_COLUMNS) - 1,
+        "days_late",
+        np.where(overdue, as_of_day - deadline, 0).astype(int),
+    )
+    return frame
 
 
 EPOCH = date(1970, 1, 1)
@@ -143,7 +175,10 @@ EPOCH = date(1970, 1, 1)
 
 def day_numbers(days: Iterable[date | None]) -> np.ndarray:
     """Days since 1970-01-01 as floats (NaN for a missing date), for `statuses_on`."""
-    return np.array([np.nan if d is None else (d - EPOCH).days for d in days], dtype=float)
+    epoch = EPOCH.toordinal()
+    return np.array(
+        [d.toordinal() - epoch if isinstance(d, date) else np.nan for d in days], dtype=float
+    )
 
 
 def statuses_on(

@@ -57,6 +57,53 @@ def indicator_changes(
     previous, last_year = comparison_periods(period)
     names = _scope(conn, districts)
     frame = aggregate(conn, [period, previous, last_year], [code], names)
+    return _changes(frame, names, period)
+
+
+def changes_of_indicators(
+    conn: Connection, codes: tuple[str, ...], period: str, districts: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """`indicator_changes` of many indicators with one query (a loop of
+    `indicator_changes` over 300 indicators is 300 queries): indicator_code, then
+    CHANGE_COLUMNS, in the order of `codes`; indicators without a value in `period` have
+    no rows."""
+    previous, last_year = comparison_periods(period)
+    names = _scope(conn, districts)
+    frame = aggregate(conn, [period, previous, last_year], list(codes), names)
+    current = frame[frame["period"] == period]
+    if current.empty:
+        return pd.DataFrame(columns=["indicator_code", *CHANGE_COLUMNS])
+    order = {code: n for n, code in enumerate(dict.fromkeys(codes))}
+    place = {name: n for n, name in enumerate(names)}
+    result = (
+        current.assign(
+            code_order=current["indicator_code"].map(order),
+            district_order=current["district"].map(place),
+        )
+        .dropna(subset=["district_order"])
+        .sort_values(["code_order", "district_order"], kind="stable")
+    )
+    result = pd.DataFrame(
+        {
+            "indicator_code": result["indicator_code"].to_numpy(),
+            "district": result["district"].to_numpy(),
+            "value": result["value"].to_numpy(dtype=float),
+            "complete": result["complete"].to_numpy(dtype=bool),
+        }
+    )
+    values = frame.set_index(["indicator_code", "district", "period"])["value"]
+    keys = pd.MultiIndex.from_frame(result[["indicator_code", "district"]])
+    for column, other in (("previous", previous), ("last_year", last_year)):
+        found = values.xs(other, level="period") if other in set(frame["period"]) else None
+        result[column] = found.reindex(keys).to_numpy(dtype=float) if found is not None else np.nan
+    result["pop"] = percent_change(result["value"], result["previous"])
+    result["yoy"] = percent_change(result["value"], result["last_year"])
+    return result[["indicator_code", *CHANGE_COLUMNS]]
+
+
+def _changes(frame: pd.DataFrame, names: list[str], period: str) -> pd.DataFrame:
+    """CHANGE_COLUMNS from one indicator's `aggregate` rows for the three periods."""
+    previous, last_year = comparison_periods(period)
     values = frame.pivot(index="district", columns="period", values="value")
     current = frame[frame["period"] == period].set_index("district")
     if current.empty:

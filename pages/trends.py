@@ -123,7 +123,7 @@ else:
 if trend.empty:
     empty_state("trends.no_values")
 else:
-    trend["label"] = trend["period"].map(label)
+    trend["label"] = trend["period"].map({p: label(p) for p in trend["period"].unique()})
     figure = trend_lines(trend, target, tr("trends.target"), label(period), tr("trends.incomplete"))
     st.plotly_chart(figure, width="stretch")
     text = series_finding(now, target, negative, unit, label(period), language())
@@ -244,7 +244,9 @@ multiples = query(
 if multiples.empty:
     empty_state("trends.no_multiples")
 else:
-    multiples["label"] = multiples["period"].map(label)
+    multiples["label"] = multiples["period"].map(
+        {p: label(p) for p in multiples["period"].unique()}
+    )
     titles = {
         c: f"{c} {n}" + (f"（{u}）" if u else "")
         for c, n, u in zip(members["code"], members["name"], members["unit"], strict=True)

@@ -1,0 +1,767 @@
+"""Benchmark of the dashboard pages on a database of realistic size.
+
+Not a test: it prints figures. It
+
+1. builds (or reuses from `bench/output/pages/`) a SQLite database of realistic size:
+   the default master data (11 districts + 全市), 300 indicators in 5 dimensions,
+   120 monthly periods (2014-01..2023-12) and about 390k indicator values, 5,000 tasks
+   with 40 quarterly snapshots each (200k snapshots), 5,000 activities, 4,000
+   enterprise issues and the default 报送 schedule. Rows are generated directly and
+   inserted with executemany into the tables the project's migrations create
+   (`data_model.cli.open_database`), one submission per kind, every row current;
+2. for each page, in a fresh process, signs in as an administrator and renders the
+   page through `streamlit.testing.v1.AppTest`: once to warm the process up (imports,
+   engine), then `--repeat` times with the query cache cleared (cold) and `--repeat`
+   times with it filled (warm), each time in a new session;
+3. prints a table of the medians and of each process's peak RSS.
+
+Run from the project root: `.venv/bin/python bench/pages.py --help`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+if str(PROJECT_ROOT) not in sys.path:
+    sys.path.insert(0, str(PROJECT_ROOT))  # so that a child process can import data_model
+
+OUTPUT_DIR = PROJECT_ROOT / "bench" / "output"
+DATA_DIR = OUTPUT_DIR / "pages"  # DATA_DIR of the app: holds dashboard.sqlite3
+DATABASE_FILE = "dashboard.sqlite3"
+BUILD_MARKER = "built.json"
+BUILD_VERSION = 2  # bump when the generated data changes, to rebuild cached databases
+APP = PROJECT_ROOT / "app.py"
+PAGES_DIR = PROJECT_ROOT / "pages"
+SAMPLE_INDICATORS = PROJECT_ROOT / "sample_data" / "indicators.xlsx"
+RESULT_MARK = "BENCH-RESULT "
+SEED = 20261125
+
+FIRST_YEAR, LAST_YEAR = 2014, 2023  # 120 months
+INDICATORS_PER_PREFIX = 60  # 5 prefixes x 60 = 300 indicators
+QUARTERLY_TOTAL, YEARLY_TOTAL = 20, 10  # the rest is monthly
+MISSING_SHARE = 0.02  # values left out at random, as late or missing reports
+TASK_COUNT = 5000
+ACTIVITY_COUNT = 5000
+ISSUE_COUNT = 4000
+PAGE_ORDER = ("overview", "coverage", "tasks", "trends", "evaluation", "upload", "submissions")
+
+
+# --- building the database ------------------------------------------------------------
+
+
+def months() -> list[str]:
+    return [f"{y}-{m:02d}" for y in range(FIRST_YEAR, LAST_YEAR + 1) for m in range(1, 13)]
+
+
+def quarters() -> list[str]:
+    return [f"{y}-Q{q}" for y in range(FIRST_YEAR, LAST_YEAR + 1) for q in range(1, 5)]
+
+
+def years() -> list[str]:
+    return [str(y) for y in range(FIRST_YEAR, LAST_YEAR + 1)]
+
+
+FREQUENCY = {"月": "month", "季": "quarter", "年": "year"}
+DIRECTION = {"正向": "positive", "逆向": "negative"}
+AGGREGATION = {"求和": "sum", "期末值": "last", "平均": "mean"}
+EXTRA_UNITS = ("家", "%", "亿元", "件", "人", "个", "次", "天")
+
+
+def indicator_rows(rng: random.Random) -> list[dict]:
+    """300 indicators: the 32 of the sample data, then each code prefix continued to 60.
+
+    The real ones keep their definitions; the made-up ones are monthly except a few
+    quarterly and yearly ones (QUARTERLY_TOTAL, YEARLY_TOTAL in all); every third has
+    a target. `level` is the typical value, used to generate values.
+    """
+    from python_calamine import CalamineWorkbook
+
+    sheet = CalamineWorkbook.from_path(str(SAMPLE_INDICATORS)).get_sheet_by_name("指标体系")
+    header, *data = sheet.to_python()
+    col = {name: header.index(name) for name in header}
+    real = []
+    for row in data:
+        if not row[col["指标编码"]]:
+            continue
+        target = row[col["目标值"]]
+        real.append(
+            {
+                "code": row[col["指标编码"]],
+                "name": row[col["指标名称"]],
+                "dimension": row[col["维度"]],
+                "unit": row[col["计量单位"]],
+                "direction": DIRECTION[row[col["指标方向"]]],
+                "weight": float(row[col["权重"]] or 1),
+                "target": float(target) if target != "" else None,
+                "frequency": FREQUENCY[row[col["数据频度"]]],
+                "aggregation": AGGREGATION[row[col["汇总方式"]]],
+            }
+        )
+    quarterly = QUARTERLY_TOTAL - sum(r["frequency"] == "quarter" for r in real)
+    yearly = YEARLY_TOTAL - sum(r["frequency"] == "year" for r in real)
+    taken = {r["code"] for r in real}
+    dimensions = {r["code"][:2]: r["dimension"] for r in real}
+    extra = []
+    for number in range(1, INDICATORS_PER_PREFIX + 1):
+        for prefix, dimension in dimensions.items():
+            code = f"{prefix}{number:02d}"
+            if code in taken:
+                continue
+            unit = EXTRA_UNITS[number % len(EXTRA_UNITS)]
+            if quarterly > 0 and number % 7 == 0:
+                frequency, quarterly = "quarter", quarterly - 1
+            elif yearly > 0 and number % 11 == 0:
+                frequency, yearly = "year", yearly - 1
+            else:
+                frequency = "month"
+            extra.append(
+                {
+                    "code": code,
+                    "name": f"{dimension}监测指标{code}",
+                    "dimension": dimension,
+                    "unit": unit,
+                    "direction": "negative" if unit == "天" else "positive",
+                    "weight": float(rng.choice((1, 2, 3))),
+                    "target": None,
+                    "frequency": frequency,
+                    "aggregation": "last" if unit == "%" else "mean" if unit == "天" else "sum",
+                }
+            )
+    rows = sorted(real + extra, key=lambda r: r["code"])[: 5 * INDICATORS_PER_PREFIX]
+    for number, row in enumerate(rows):
+        row["level"] = 80.0 if row["unit"] == "%" else 5.0 if row["unit"] == "天" else 1000.0
+        if row["code"] not in taken and number % 3 == 0:
+            row["target"] = row["level"] * (12 if row["aggregation"] == "sum" else 1) * 1.05
+    return rows
+
+
+def value_rows(rng: random.Random, indicators: list[dict], district_ids: list[int], sub: int):
+    """(indicator_code, district_id, period, value) rows, MISSING_SHARE of them left out."""
+    periods = {"month": months(), "quarter": quarters(), "year": years()}
+    steps = {"month": 1 / 12, "quarter": 1 / 4, "year": 1.0}
+    for indicator in indicators:
+        frequency, level = indicator["frequency"], indicator["level"]
+        scale = steps[frequency] * 12 if indicator["aggregation"] == "sum" else 1
+        growth = 1 + (-0.03 if indicator["direction"] == "negative" else 0.05) * steps[frequency]
+        for district_id in district_ids:
+            size = 11.0 if district_id == district_ids[0] else rng.uniform(0.4, 1.6)
+            value = level * size * (scale if frequency != "month" else 1)
+            for period in periods[frequency]:
+                value *= growth * rng.uniform(0.97, 1.03)
+                if rng.random() < MISSING_SHARE:
+                    continue
+                shown = min(value, 100.0) if indicator["unit"] == "%" else value
+                yield (indicator["code"], district_id, period, round(shown, 2), "", sub, 1)
+
+
+QUARTER_ENDS = [
+    (f"{y}-Q{q}", dt.date(y, 3 * q, 31 if q in (1, 4) else 30))
+    for y in range(FIRST_YEAR, LAST_YEAR + 1)
+    for q in range(1, 5)
+]
+
+
+def task_rows(rng: random.Random, action_ids, unit_ids, district_ids, sub: int):
+    """(tasks, snapshots): TASK_COUNT tasks, each reported in all 40 quarters.
+
+    Start dates spread over 2014-2023; a task's progress climbs towards its deadline at
+    its own pace (some finish early, some fall behind and become overdue); a tenth are
+    ongoing (长期坚持), 3% are suspended from some quarter on.
+    """
+    tasks, snapshots = [], []
+    first, last = dt.date(FIRST_YEAR, 1, 1), dt.date(LAST_YEAR, 9, 30)
+    for number in range(1, TASK_COUNT + 1):
+        code = f"T{number:05d}"
+        start = first + dt.timedelta(days=rng.randrange((last - first).days))
+        ongoing = rng.random() < 0.1
+        deadline = None if ongoing else start + dt.timedelta(days=rng.randrange(120, 1100))
+        deadline_text = "长期坚持" if ongoing else f"{deadline.year}年{deadline.month}月底前"
+        district = rng.choice(district_ids[1:]) if rng.random() < 0.7 else None
+        pace = rng.uniform(0.6, 1.5)
+        suspended_from = rng.randrange(40) if rng.random() < 0.03 else None
+        tasks.append(
+            (
+                code,
+                rng.choice(action_ids),
+                f"重点任务{code}：推动民营经济高质量发展相关工作",
+                rng.choice(unit_ids),
+                "",
+                f"责任人{number % 97}",
+                start.isoformat(),
+                None if deadline is None else deadline.isoformat(),
+                deadline_text,
+                int(ongoing),
+                district,
+                QUARTER_ENDS[-1][0],
+                sub,
+                1,
+            )
+        )
+        span = 720 if deadline is None else (deadline - start).days
+        for index, (period, end) in enumerate(QUARTER_ENDS):
+            elapsed = (end - start).days / span
+            progress = 0.0 if elapsed <= 0 else min(100.0, round(elapsed * pace * 100 / 5) * 5)
+            if ongoing:
+                progress = min(progress, 90.0)
+            stated = "completed" if progress >= 100 else ""
+            if suspended_from is not None and index >= suspended_from and progress < 100:
+                stated = "suspended"
+            note = "已完成" if stated == "completed" else "按计划推进" if progress else "尚未启动"
+            snapshots.append((code, period, end.isoformat(), progress, stated, note, sub, 1))
+    return tasks, snapshots
+
+
+ACTIVITY_TYPES = (
+    ("政企座谈会", 96),
+    ("直联走访", 80),
+    ("走访调研", 76),
+    ("政策宣讲会", 48),
+    ("培训", 44),
+    ("论坛", 36),
+    ("经贸交流", 32),
+)
+ISSUE_CATEGORIES = (
+    "融资贷款",
+    "政策兑现",
+    "账款拖欠",
+    "用地用房",
+    "市场准入",
+    "人才招聘",
+    "税费服务",
+)
+ISSUE_STATUSES = (("resolved", 90), ("unresolvable", 4), ("in_progress", 3), ("received", 3))
+
+
+def random_day(rng: random.Random) -> dt.date:
+    first = dt.date(FIRST_YEAR, 1, 1)
+    return first + dt.timedelta(days=rng.randrange((dt.date(LAST_YEAR, 12, 31) - first).days + 1))
+
+
+def activity_rows(rng: random.Random, district_ids, brand_ids, sub: int) -> list[tuple]:
+    types = [t for t, _ in ACTIVITY_TYPES]
+    weights = [w for _, w in ACTIVITY_TYPES]
+    rows = []
+    for number in range(1, ACTIVITY_COUNT + 1):
+        kind = rng.choices(types, weights)[0]
+        brand = rng.choice(brand_ids) if rng.random() < 0.18 else None
+        rows.append(
+            (
+                random_day(rng).isoformat(),
+                rng.choice(district_ids),
+                kind,
+                f"{kind}第{number}场",
+                brand,
+                rng.randrange(3, 60),
+                rng.randrange(10, 200),
+                "工商联",
+                "",
+                sub,
+                1,
+            )
+        )
+    return rows
+
+
+def issue_rows(rng: random.Random, district_ids, sub: int) -> list[tuple]:
+    statuses = [s for s, _ in ISSUE_STATUSES]
+    weights = [w for _, w in ISSUE_STATUSES]
+    rows = []
+    for number in range(1, ISSUE_COUNT + 1):
+        received = random_day(rng)
+        status = rng.choices(statuses, weights)[0]
+        done = status in ("resolved", "unresolvable")
+        resolved = received + dt.timedelta(days=rng.randrange(2, 60)) if done else None
+        rows.append(
+            (
+                f"SQ{received.year}{number:05d}",
+                received.isoformat(),
+                rng.choice(district_ids),
+                f"深圳市样本企业{number}有限公司",
+                rng.choice(ISSUE_CATEGORIES),
+                "企业反映的问题",
+                "市工商联",
+                status,
+                None if resolved is None else resolved.isoformat(),
+                "满意" if status == "resolved" else "",
+                sub,
+                1,
+            )
+        )
+    return rows
+
+
+def insert_rows(conn, table: str, columns: list[str], rows) -> int:
+    """executemany of plain tuples into `table` through the driver (no per-row Core work)."""
+    rows = list(rows)
+    marks = ", ".join("?" for _ in columns)
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+    conn.exec_driver_sql(sql, rows)
+    return len(rows)
+
+
+def build_database(folder: Path) -> dict:
+    """Create `folder`/dashboard.sqlite3 with the realistic data set; returns row counts."""
+    from sqlalchemy import insert, select
+
+    from data_model.cli import open_database
+    from data_model.models import Action, Brand, District, Submission, Unit
+    from data_model.schedule import ensure_default_schedule
+
+    rng = random.Random(SEED)
+    engine = open_database(f"sqlite:///{folder / DATABASE_FILE}")
+    counts = {}
+    with engine.begin() as conn:
+        district_ids = list(
+            conn.execute(select(District.id).order_by(District.sort_order)).scalars()
+        )
+        action_ids = list(conn.execute(select(Action.id)).scalars())
+        unit_ids = list(conn.execute(select(Unit.id)).scalars())
+        brand_ids = list(conn.execute(select(Brand.id)).scalars())
+        now = dt.datetime(2024, 1, 10, 9, 0, tzinfo=dt.UTC)
+        submissions = {}
+        for number, kind in enumerate(
+            ("indicators", "indicator_values", "tasks", "activities", "issues"), start=1
+        ):
+            submissions[kind] = conn.execute(
+                insert(Submission).values(
+                    uploaded_at=now + dt.timedelta(minutes=number),
+                    uploader="bench",
+                    file_name=f"bench_{kind}.xlsx",
+                    sha256=f"{number:064x}",
+                    kinds=kind,
+                    status="accepted",
+                )
+            ).inserted_primary_key[0]
+        versioned = ["submission_id", "is_current"]
+        indicators = indicator_rows(rng)
+        counts["indicator"] = insert_rows(
+            conn,
+            "indicator",
+            [
+                "code",
+                "name",
+                "dimension",
+                "unit",
+                "direction",
+                "weight",
+                "target",
+                "frequency",
+                "aggregation",
+                "source",
+                "note",
+                *versioned,
+            ],
+            [
+                (
+                    *(i[c] for c in ("code", "name", "dimension", "unit", "direction")),
+                    *(i[c] for c in ("weight", "target", "frequency", "aggregation")),
+                    "",
+                    "",
+                    submissions["indicators"],
+                    1,
+                )
+                for i in indicators
+            ],
+        )
+        counts["indicator_value"] = insert_rows(
+            conn,
+            "indicator_value",
+            ["indicator_code", "district_id", "period", "value", "note", *versioned],
+            value_rows(rng, indicators, district_ids, submissions["indicator_values"]),
+        )
+        tasks, snapshots = task_rows(rng, action_ids, unit_ids, district_ids, submissions["tasks"])
+        counts["task"] = insert_rows(
+            conn,
+            "task",
+            [
+                "code",
+                "action_id",
+                "content",
+                "lead_unit_id",
+                "co_units",
+                "owner",
+                "start_date",
+                "deadline",
+                "deadline_text",
+                "ongoing",
+                "district_id",
+                "report_period",
+                *versioned,
+            ],
+            tasks,
+        )
+        counts["task_snapshot"] = insert_rows(
+            conn,
+            "task_snapshot",
+            [
+                "task_code",
+                "report_period",
+                "period_end",
+                "progress",
+                "stated_status",
+                "progress_note",
+                *versioned,
+            ],
+            snapshots,
+        )
+        counts["activity"] = insert_rows(
+            conn,
+            "activity",
+            [
+                "activity_date",
+                "district_id",
+                "activity_type",
+                "name",
+                "brand_id",
+                "enterprise_count",
+                "participant_count",
+                "organizer",
+                "note",
+                *versioned,
+            ],
+            activity_rows(rng, district_ids, brand_ids, submissions["activities"]),
+        )
+        counts["enterprise_issue"] = insert_rows(
+            conn,
+            "enterprise_issue",
+            [
+                "code",
+                "received_date",
+                "district_id",
+                "enterprise_name",
+                "category",
+                "content",
+                "handling_unit",
+                "status",
+                "resolved_date",
+                "satisfaction",
+                *versioned,
+            ],
+            issue_rows(rng, district_ids, submissions["issues"]),
+        )
+        counts["expected_submission"] = ensure_default_schedule(
+            conn, f"{FIRST_YEAR}-01", f"{LAST_YEAR}-12"
+        )
+    engine.dispose()  # no ANALYZE: the app never runs it, so plans are made without statistics
+    return counts
+
+
+def ensure_database(rebuild: bool) -> dict:
+    """The cached database's row counts, building it in a child process when needed."""
+    marker = DATA_DIR / BUILD_MARKER
+    if not rebuild and marker.exists():
+        built = json.loads(marker.read_text(encoding="utf-8"))
+        if built.get("version") == BUILD_VERSION:
+            print(f"using cached {DATA_DIR.relative_to(PROJECT_ROOT)}/{DATABASE_FILE}")
+            return built["counts"]
+    print(f"building {DATA_DIR.relative_to(PROJECT_ROOT)}/{DATABASE_FILE} ...", end=" ", flush=True)
+    start = time.perf_counter()
+    counts = run_child(["build"])["counts"]
+    print(f"{time.perf_counter() - start:.1f} s")
+    return counts
+
+
+def child_build() -> dict:
+    """Build into a fresh folder next to DATA_DIR, then move it into place."""
+    building = DATA_DIR.with_name(DATA_DIR.name + ".building")
+    shutil.rmtree(building, ignore_errors=True)
+    building.mkdir(parents=True)
+    counts = build_database(building)
+    marker = {"version": BUILD_VERSION, "built_at": dt.datetime.now().isoformat(), "counts": counts}
+    (building / BUILD_MARKER).write_text(json.dumps(marker, indent=2), encoding="utf-8")
+    shutil.rmtree(DATA_DIR, ignore_errors=True)
+    building.rename(DATA_DIR)
+    return {"counts": counts}
+
+
+# --- measuring one page (in a child process) ------------------------------------------
+
+
+def registered_pages() -> list[str]:
+    """Pages `app.py` registers in the navigation (by file name, without .py)."""
+    text = APP.read_text(encoding="utf-8")
+    return [p.stem for p in sorted(PAGES_DIR.glob("*.py")) if f'"pages/{p.name}"' in text]
+
+
+def all_pages() -> list[str]:
+    found = [p.stem for p in PAGES_DIR.glob("*.py") if not p.name.startswith("_")]
+    return [p for p in PAGE_ORDER if p in found] + sorted(p for p in found if p not in PAGE_ORDER)
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def render(page: str, query: dict[str, str]):
+    """One render of `page` in a new signed-in session; returns (AppTest, seconds, cpu)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import sign_in_app
+
+    if page in registered_pages():
+        app = sign_in_app(AppTest.from_file(str(APP), default_timeout=900), DATA_DIR)
+        app.switch_page(f"pages/{page}.py")
+    else:  # not in the navigation yet: run the page script on its own
+        script = str(PAGES_DIR / f"{page}.py")
+        app = sign_in_app(AppTest.from_file(script, default_timeout=900), DATA_DIR)
+    for key, value in query.items():
+        app.query_params[key] = value
+    cpu = cpu_seconds()
+    start = time.perf_counter()
+    app.run()
+    seconds = time.perf_counter() - start
+    cpu = cpu_seconds() - cpu
+    if app.exception:
+        raise SystemExit(f"{page}: the page raised {app.exception[0].value}")
+    return app, seconds, cpu
+
+
+def child_measure(page: str, repeat: int, query: dict[str, str]) -> dict:
+    """First render in this fresh process, then `repeat` cold and `repeat` warm renders."""
+    import streamlit as st
+
+    os.environ["DATA_DIR"] = str(DATA_DIR)
+    os.environ.pop("DATABASE_URL", None)
+    app, first, _ = render(page, query)
+    title = app.title[0].value if len(app.title) else ""
+    cold, cold_cpu, warm, warm_cpu = [], [], [], []
+    for _ in range(repeat):
+        st.cache_data.clear()
+        _, seconds, cpu = render(page, query)
+        cold.append(seconds)
+        cold_cpu.append(cpu)
+    for _ in range(repeat):
+        _, seconds, cpu = render(page, query)
+        warm.append(seconds)
+        warm_cpu.append(cpu)
+    return {
+        "page": page,
+        "title": title,
+        "registered": page in registered_pages(),
+        "first_s": first,
+        "cold_s": statistics.median(cold),
+        "cold_cpu_s": statistics.median(cold_cpu),
+        "warm_s": statistics.median(warm),
+        "warm_cpu_s": statistics.median(warm_cpu),
+        "cold_runs": cold,
+        "warm_runs": warm,
+        "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    }
+
+
+def child_profile(page: str, query: dict[str, str], limit: int) -> dict:
+    """A warm-up render, then one cold render under cProfile; prints the top functions."""
+    import cProfile
+    import io
+    import pstats
+
+    import streamlit as st
+
+    os.environ["DATA_DIR"] = str(DATA_DIR)
+    os.environ.pop("DATABASE_URL", None)
+    from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
+
+    render(page, query)
+    st.cache_data.clear()
+    # The page runs in the script runner's thread, which cProfile does not follow:
+    # profile inside that thread by wrapping the runner's script execution.
+    profiler = cProfile.Profile()
+    run_script = ScriptRunner._run_script
+
+    def profiled_run_script(self, rerun_data):
+        if profiler_active.get("on"):
+            return run_script(self, rerun_data)
+        profiler_active["on"] = True
+        try:
+            return profiler.runcall(run_script, self, rerun_data)
+        finally:
+            profiler_active["on"] = False
+
+    profiler_active: dict[str, bool] = {}
+    ScriptRunner._run_script = profiled_run_script
+    try:
+        _, seconds, _ = render(page, query)
+    finally:
+        ScriptRunner._run_script = run_script
+    stats_path = OUTPUT_DIR / f"profile_page_{page}.prof"
+    profiler.dump_stats(stats_path)
+    out = io.StringIO()
+    for order in ("cumulative", "tottime"):
+        out.write(f"\n--- {page}: top {limit} by {order} (cold render {seconds:.2f} s) ---\n")
+        pstats.Stats(str(stats_path), stream=out).sort_stats(order).print_stats(limit)
+    return {"stats": str(stats_path), "seconds": seconds, "report": out.getvalue()}
+
+
+def run_child(arguments: list[str]) -> dict:
+    """Run one step in a fresh Python process and return the JSON it printed.
+
+    On Linux a child's ru_maxrss starts from the parent's peak RSS, so this launcher
+    does no heavy work itself (it never imports pandas, SQLAlchemy or Streamlit).
+    """
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", *arguments]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT_ROOT)
+    lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT_MARK)]
+    if done.returncode != 0 or not lines:
+        sys.stderr.write(done.stdout[-5000:] + done.stderr[-5000:])
+        raise SystemExit(f"the step {' '.join(arguments)} failed (exit code {done.returncode})")
+    return json.loads(lines[-1].removeprefix(RESULT_MARK))
+
+
+# --- the parent: build, measure, report ------------------------------------------------
+
+
+@dataclass
+class PageResult:
+    page: str
+    title: str
+    registered: bool
+    first_s: float
+    cold_s: float
+    cold_cpu_s: float
+    warm_s: float
+    warm_cpu_s: float
+    peak_rss_mb: float
+
+
+def machine_lines() -> list[str]:
+    versions = ", ".join(
+        f"{name} {metadata.version(name)}"
+        for name in ("streamlit", "pandas", "plotly", "SQLAlchemy", "sqlmodel")
+    )
+    import sqlite3
+
+    return [
+        f"date: {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+        f"python: {platform.python_version()} ({platform.python_implementation()}), "
+        f"SQLite {sqlite3.sqlite_version}",
+        f"packages: {versions}",
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
+        f"load average: {', '.join(f'{x:.2f}' for x in os.getloadavg())}",
+    ]
+
+
+def print_table(results: list[PageResult], repeat: int, target: float) -> None:
+    print()
+    print(
+        f"| page | first render s | cold s (median of {repeat}) | warm s (median of {repeat}) "
+        "| cold CPU s | warm CPU s | peak RSS MB | under "
+        f"{target:g} s warm |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|:---:|")
+    for r in results:
+        name = r.page if r.registered else f"{r.page} (on its own)"
+        ok = "yes" if r.warm_s < target else "**no**"
+        print(
+            f"| {name} | {r.first_s:.2f} | {r.cold_s:.2f} | {r.warm_s:.2f} | {r.cold_cpu_s:.2f} "
+            f"| {r.warm_cpu_s:.2f} | {r.peak_rss_mb:.0f} | {ok} |"
+        )
+
+
+def parse_query(items: list[str]) -> dict[str, str]:
+    query = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise SystemExit(f"--query {item!r}: expected KEY=VALUE, e.g. gran=month")
+        query[key] = value
+    return query
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Render time and peak memory of each dashboard page at realistic size."
+    )
+    parser.add_argument(
+        "--pages", nargs="+", metavar="PAGE", help="pages to measure (default: all)"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="cold and warm renders per page")
+    parser.add_argument(
+        "--query",
+        nargs="+",
+        default=[],
+        metavar="KEY=VALUE",
+        help="URL query parameters of the view, e.g. gran=month period=2023-12",
+    )
+    parser.add_argument("--rebuild", action="store_true", help="build the database again")
+    parser.add_argument(
+        "--profile", action="store_true", help="also print a cProfile of one cold render per page"
+    )
+    parser.add_argument("--profile-limit", type=int, default=30, help="functions per listing")
+    parser.add_argument("--target", type=float, default=1.0, help="seconds a page should take")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    query = parse_query(args.query)
+
+    if args.child:
+        what, *rest = args.child
+        if what == "build":
+            result = child_build()
+        elif what == "measure":
+            result = child_measure(rest[0], args.repeat, query)
+        else:
+            result = child_profile(rest[0], query, args.profile_limit)
+        print(RESULT_MARK + json.dumps(result))
+        return 0
+
+    pages = args.pages or all_pages()
+    unknown = [p for p in pages if not (PAGES_DIR / f"{p}.py").exists()]
+    if unknown:
+        raise SystemExit(
+            f"no such page: {', '.join(unknown)} (pages/ has {', '.join(all_pages())})"
+        )
+    for line in machine_lines():
+        print(line)
+    counts = ensure_database(args.rebuild)
+    print("rows: " + ", ".join(f"{table} {count:,}" for table, count in counts.items()))
+    if query:
+        print("view: " + "&".join(f"{k}={v}" for k, v in query.items()))
+    extra = ["--repeat", str(args.repeat)] + (["--query", *args.query] if args.query else [])
+    results = []
+    for page in pages:
+        print(f"{page} ...", end=" ", flush=True)
+        run = run_child(["measure", page, *extra])
+        results.append(
+            PageResult(
+                page=page,
+                title=run["title"],
+                registered=run["registered"],
+                first_s=run["first_s"],
+                cold_s=run["cold_s"],
+                cold_cpu_s=run["cold_cpu_s"],
+                warm_s=run["warm_s"],
+                warm_cpu_s=run["warm_cpu_s"],
+                peak_rss_mb=run["peak_rss_kb"] / 1024,
+            )
+        )
+        cold = ", ".join(f"{s:.2f}" for s in run["cold_runs"])
+        warm = ", ".join(f"{s:.2f}" for s in run["warm_runs"])
+        print(f"“{run['title']}” first {run['first_s']:.2f} s, cold [{cold}] s, warm [{warm}] s")
+        if args.profile:
+            profile_extra = ["--profile-limit", str(args.profile_limit)]
+            if args.query:
+                profile_extra += ["--query", *args.query]
+            profiled = run_child(["profile", page, *profile_extra])
+            print(profiled["report"])
+            print(f"stats saved to {Path(profiled['stats']).relative_to(PROJECT_ROOT)}")
+    print_table(results, args.repeat, args.target)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
