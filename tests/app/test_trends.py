@@ -5,34 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_model.cli import open_database, seed
-from tests.conftest import sign_in_app
+from tests.app.conftest import open_app_page
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/trends.py"
 
 
-@pytest.fixture(scope="module")
-def sample_data_dir(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("sample-db")
-    engine = open_database(f"sqlite:///{folder / 'dashboard.sqlite3'}")
-    assert all(r.status == "accepted" for r in seed(engine))
-    engine.dispose()
-    return folder
-
-
 def open_page(data_dir: Path, monkeypatch, **query) -> AppTest:
-    monkeypatch.setenv("DATA_DIR", str(data_dir))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    app = sign_in_app(AppTest.from_file(APP, default_timeout=60), data_dir)
-    for key, value in query.items():
-        app.query_params[key] = value
-    app.switch_page(PAGE).run()
-    assert not app.exception, app.exception
-    return app
+    return open_app_page(PAGE, data_dir, monkeypatch, **query)
 
 
 def subheaders(app: AppTest) -> list[str]:
