@@ -38,11 +38,6 @@ def engine():
     return _engine(normalize_url(settings.database_url()))
 
 
-def current_username() -> str:
-    """The signed-in user's name, recorded on submissions and in the audit log."""
-    return st.session_state[USERNAME_KEY]
-
-
 def language() -> str:
     """The viewer's language: `?lang=en` in the URL, else the session's choice, else zh-CN.
 

@@ -20,7 +20,6 @@ from data_model.models import (
     Indicator,
     IndicatorValue,
     Submission,
-    Task,
     TaskSnapshot,
     Unit,
 )
@@ -153,17 +152,6 @@ def issues_resolved(conn: Connection, period: str) -> int:
     ).scalar_one()
 
 
-def issues_received(conn: Connection, period: str) -> int:
-    start, end = _bounds(period)
-    return conn.execute(
-        select(func.count(EnterpriseIssue.id)).where(
-            EnterpriseIssue.is_current,
-            EnterpriseIssue.received_date >= start,
-            EnterpriseIssue.received_date <= end,
-        )
-    ).scalar_one()
-
-
 def indicator_period_end(conn: Connection, code: str, geography: str, period: str) -> float | None:
     """The value of the last period within `period` reported for one indicator and geography."""
     rows = conn.execute(
@@ -244,10 +232,6 @@ def highlights(conn: Connection, period: str, path: Path = HIGHLIGHTS_FILE) -> l
             raise ValueError(f"unknown highlight measure {measure!r} in {path}")
         result.append(Highlight(spec["key"], value, spec["unit"]))
     return result
-
-
-def task_count(conn: Connection) -> int:
-    return conn.execute(select(func.count(Task.id)).where(Task.is_current)).scalar_one()
 
 
 def activities_by_month(conn: Connection, period: str) -> pd.DataFrame:

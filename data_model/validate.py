@@ -497,7 +497,3 @@ def _is_template_example(raw: dict, example: dict[str, str]) -> bool:
 
 def _display(raw: object) -> str:
     return parse_text(raw) if raw not in (None, "") else ""
-
-
-def describe_missing_columns(missing: list[str]) -> str:
-    return t("validate.missing_columns", columns="、".join(missing))
