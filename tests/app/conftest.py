@@ -24,11 +24,11 @@ def sample_data_dir(tmp_path_factory):
     return folder
 
 
-def open_app_page(page: str, data_dir: Path, monkeypatch, **query) -> AppTest:
-    """Run app.py signed in as an administrator, with `query` in the URL, on `page`."""
+def open_app_page(page: str, data_dir: Path, monkeypatch, role: str = "admin", **query) -> AppTest:
+    """Run app.py signed in with `role`, with `query` in the URL, on `page`."""
     monkeypatch.setenv("DATA_DIR", str(data_dir))
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    app = sign_in_app(AppTest.from_file(APP, default_timeout=60), data_dir)
+    app = sign_in_app(AppTest.from_file(APP, default_timeout=60), data_dir, role=role)
     for key, value in query.items():
         app.query_params[key] = value
     app.switch_page(page).run()

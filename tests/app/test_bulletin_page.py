@@ -11,19 +11,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from charts.images import browser_problem, find_browser
-from data_model.cli import open_database, seed
 from tests.conftest import sign_in_app
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "bulletin.py")
-
-
-@pytest.fixture(scope="module")
-def sample_data_dir(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("sample-db")
-    engine = open_database(f"sqlite:///{folder / 'dashboard.sqlite3'}")
-    assert all(r.status == "accepted" for r in seed(engine))
-    engine.dispose()
-    return folder
 
 
 def open_page(data_dir: Path, monkeypatch, **query) -> AppTest:

@@ -7,24 +7,13 @@ import os
 import re
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_model.cli import open_database, seed
 from tests.conftest import sign_in_app
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/coverage.py"
 ALL_BRANDS = "深圳企业家日、民企话坛、深圳青年企业家提升计划、深商经贸交流"
-
-
-@pytest.fixture(scope="module")
-def sample_data_dir(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("sample-db")
-    engine = open_database(f"sqlite:///{folder / 'dashboard.sqlite3'}")
-    assert all(r.status == "accepted" for r in seed(engine))
-    engine.dispose()
-    return folder
 
 
 def open_page(data_dir: Path, monkeypatch, **query) -> AppTest:

@@ -4,22 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_model.cli import open_database, seed
 from tests.conftest import sign_in_app
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-
-
-@pytest.fixture(scope="module")
-def sample_data_dir(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("sample-db")
-    engine = open_database(f"sqlite:///{folder / 'dashboard.sqlite3'}")
-    assert all(r.status == "accepted" for r in seed(engine))
-    engine.dispose()
-    return folder
 
 
 def run_app(data_dir: Path, monkeypatch, **query) -> AppTest:

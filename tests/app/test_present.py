@@ -13,11 +13,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_model.cli import open_database, seed
+from data_model.cli import open_database
 from data_model.importer import import_file
+from tests.app.conftest import open_app_page
 from tests.conftest import make_xlsx, sign_in_app
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -27,24 +27,8 @@ COVERAGE_TITLE = "11个地区中3个达到100%，最低为深汕特别合作区�
 RANKING_TITLE = "2023年综合评价：南山区排名第一（98.5分）"
 
 
-@pytest.fixture(scope="module")
-def sample_data_dir(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("sample-db")
-    engine = open_database(f"sqlite:///{folder / 'dashboard.sqlite3'}")
-    assert all(r.status == "accepted" for r in seed(engine))
-    engine.dispose()
-    return folder
-
-
 def open_present(data_dir: Path, monkeypatch, **query) -> AppTest:
-    monkeypatch.setenv("DATA_DIR", str(data_dir))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    app = sign_in_app(AppTest.from_file(APP, default_timeout=60), data_dir, role="leader")
-    for key, value in query.items():
-        app.query_params[key] = value
-    app.switch_page(PAGE).run()
-    assert not app.exception, app.exception
-    return app
+    return open_app_page(PAGE, data_dir, monkeypatch, role="leader", **query)
 
 
 def shown(app: AppTest) -> tuple[str, str]:
