@@ -59,36 +59,27 @@ def dashboards() -> list:
     ]
 
 
+# (permission, page file, catalogue key, icon, address) of the pages beside the dashboards.
+DATA_PAGES = (
+    ("upload", "pages/upload.py", "nav.upload", ":material/upload:", "upload"),
+    (
+        "view_submissions",
+        "pages/submissions.py",
+        "nav.submissions",
+        ":material/fact_check:",
+        "submissions",
+    ),
+    ("manage_users", "pages/admin.py", "nav.admin", ":material/admin_panel_settings:", "admin"),
+)
+
+
 def data_pages(principal) -> list:
-    pages = []
-    if allowed(principal, "upload"):
-        pages.append(
-            st.Page(
-                "pages/upload.py",
-                title=tr("nav.upload"),
-                icon=":material/upload:",
-                url_path="upload",
-            )
-        )
-    if allowed(principal, "view_submissions"):
-        pages.append(
-            st.Page(
-                "pages/submissions.py",
-                title=tr("nav.submissions"),
-                icon=":material/fact_check:",
-                url_path="submissions",
-            )
-        )
-    if allowed(principal, "manage_users"):
-        pages.append(
-            st.Page(
-                "pages/admin.py",
-                title=tr("nav.admin"),
-                icon=":material/admin_panel_settings:",
-                url_path="admin",
-            )
-        )
-    return pages
+    """The data pages `principal` may use: the others are not registered at all."""
+    return [
+        st.Page(path, title=tr(title), icon=icon, url_path=url_path)
+        for action, path, title, icon, url_path in DATA_PAGES
+        if allowed(principal, action)
+    ]
 
 
 with engine().connect() as conn:
