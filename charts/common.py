@@ -5,6 +5,7 @@ Colours are fixed per meaning so a status looks the same on every page and slide
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 
 STATUS_COLORS = {
@@ -29,4 +30,38 @@ def base_layout(figure: go.Figure, height: int = 380) -> go.Figure:
     )
     figure.update_yaxes(gridcolor="#EEEEEE", automargin=True)
     figure.update_xaxes(automargin=True)  # long Chinese labels are never clipped
+    return figure
+
+
+MUTED_COLOR = "#BDBDBD"
+
+
+def ranked_bars(
+    districts: pd.Series,
+    values: pd.Series,
+    text: pd.Series,
+    color: str,
+    highlighted: tuple[str, ...] = (),
+    value_format: str = ".2f",
+) -> go.Figure:
+    """Horizontal bars per district in the given (rank) order, first on top.
+
+    Districts in `highlighted` take `color` and the rest are muted; with none
+    highlighted all take `color`. `text` is the label beside each bar.
+    """
+    colors = [color if not highlighted or d in highlighted else MUTED_COLOR for d in districts]
+    figure = go.Figure(
+        go.Bar(
+            x=values,
+            y=districts,
+            orientation="h",
+            marker_color=colors,
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=f"%{{y}}: %{{x:{value_format}}}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    figure.update_yaxes(autorange="reversed")
     return figure

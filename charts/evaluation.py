@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.common import SERIES_COLORS, base_layout
-from charts.trends import MUTED_COLOR, district_colors
+from charts.common import SERIES_COLORS, base_layout, ranked_bars
+from charts.trends import district_colors
 
 ROW_HEIGHT = 30
 
@@ -20,23 +20,9 @@ def composite_bars(frame: pd.DataFrame, highlighted: tuple[str, ...] = ()) -> go
     `frame`: district, composite, text (e.g. `第1名 98.5`). Districts in `highlighted`
     are coloured and the rest muted; with none highlighted all are coloured.
     """
-    colors = [
-        SERIES_COLORS[0] if not highlighted or d in highlighted else MUTED_COLOR
-        for d in frame["district"]
-    ]
-    figure = go.Figure(
-        go.Bar(
-            x=frame["composite"],
-            y=frame["district"],
-            orientation="h",
-            marker_color=colors,
-            text=frame["text"],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{y}: %{x:.2f}<extra></extra>",
-        )
+    figure = ranked_bars(
+        frame["district"], frame["composite"], frame["text"], SERIES_COLORS[0], highlighted
     )
-    figure.update_yaxes(autorange="reversed")
     figure.update_xaxes(range=[0, 115])
     return base_layout(figure, height=max(300, 100 + ROW_HEIGHT * len(frame)))
 

@@ -10,7 +10,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.common import FONT_FAMILY, SERIES_COLORS, base_layout
+from charts.common import FONT_FAMILY, MUTED_COLOR, SERIES_COLORS, base_layout, ranked_bars
 
 # Twelve clearly different hues for the eleven districts plus the city (no two of the
 # same family, so 南山 and 深汕 or 福田 and 大鹏 are told apart on a projector).
@@ -29,7 +29,6 @@ DISTRICT_COLORS = [
     "#000000",
 ]
 TARGET_COLOR = "#616161"
-MUTED_COLOR = "#BDBDBD"
 ROW_HEIGHT = 30
 
 
@@ -137,22 +136,13 @@ def ranking_bars(
     `frame`: district, value, text (label beside the bar), in rank order. Districts in
     `highlighted` are coloured, the others muted; with none highlighted all are coloured.
     """
-    colors = [
-        SERIES_COLORS[1] if not highlighted or d in highlighted else MUTED_COLOR
-        for d in frame["district"]
-    ]
-    figure = go.Figure(
-        go.Bar(
-            x=frame["value"],
-            y=frame["district"],
-            orientation="h",
-            marker_color=colors,
-            text=frame["text"],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{y}: %{x:,.2f}<extra></extra>",
-            showlegend=False,
-        )
+    figure = ranked_bars(
+        frame["district"],
+        frame["value"],
+        frame["text"],
+        SERIES_COLORS[1],
+        highlighted,
+        value_format=",.2f",
     )
     if target is not None:
         figure.add_vline(
@@ -161,7 +151,6 @@ def ranking_bars(
             annotation_text=f"{target_name} {_number(target)}",
             annotation_position="top",
         )
-    figure.update_yaxes(autorange="reversed")
     return base_layout(figure, height=max(300, 100 + ROW_HEIGHT * len(frame)))
 
 
