@@ -46,7 +46,8 @@ def language() -> str:
     chosen = st.query_params.get(LANGUAGE_KEY) or st.session_state.get(LANGUAGE_KEY)
     if chosen not in LANGUAGES:
         chosen = DEFAULT_LANGUAGE
-    st.session_state[LANGUAGE_KEY] = chosen
+    if st.session_state.get(LANGUAGE_KEY) != chosen:
+        st.session_state[LANGUAGE_KEY] = chosen
     return chosen
 
 
@@ -108,16 +109,15 @@ def finding(text: str) -> None:
 
 
 def download_table(frame: pd.DataFrame, file_stem: str, key: str) -> None:
-    """An Excel download of a table (formula-like text neutralised); downloads are audited."""
-    st.download_button(
+    """An Excel download of a table (formula-like text neutralised), built when clicked;
+    downloads are audited."""
+    download_file(
         tr("app.download_excel"),
-        frame_to_xlsx(frame),
-        file_name=f"{file_stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=key,
-        icon=":material/download:",
-        on_click=_record_download,
-        args=(file_stem, len(frame)),
+        lambda: frame_to_xlsx(frame),
+        f"{file_stem}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key,
+        rows=len(frame),
     )
 
 

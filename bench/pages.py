@@ -565,8 +565,9 @@ def child_measure(page: str, repeat: int, query: dict[str, str]) -> dict:
     }
 
 
-def child_profile(page: str, query: dict[str, str], limit: int) -> dict:
-    """A warm-up render, then one cold render under cProfile; prints the top functions."""
+def child_profile(page: str, query: dict[str, str], limit: int, cache: str) -> dict:
+    """A warm-up render, then one `cache` ("cold" or "warm") render under cProfile;
+    prints the top functions."""
     import cProfile
     import io
     import pstats
@@ -578,7 +579,8 @@ def child_profile(page: str, query: dict[str, str], limit: int) -> dict:
     from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
 
     render(page, query)
-    st.cache_data.clear()
+    if cache == "cold":
+        st.cache_data.clear()
     # The page runs in the script runner's thread, which cProfile does not follow:
     # profile inside that thread by wrapping the runner's script execution.
     profiler = cProfile.Profile()
@@ -599,11 +601,11 @@ def child_profile(page: str, query: dict[str, str], limit: int) -> dict:
         _, seconds, _ = render(page, query)
     finally:
         ScriptRunner._run_script = run_script
-    stats_path = OUTPUT_DIR / f"profile_page_{page}.prof"
+    stats_path = OUTPUT_DIR / f"profile_page_{page}_{cache}.prof"
     profiler.dump_stats(stats_path)
     out = io.StringIO()
     for order in ("cumulative", "tottime"):
-        out.write(f"\n--- {page}: top {limit} by {order} (cold render {seconds:.2f} s) ---\n")
+        out.write(f"\n--- {page}: top {limit} by {order} ({cache} render {seconds:.2f} s) ---\n")
         pstats.Stats(str(stats_path), stream=out).sort_stats(order).print_stats(limit)
     return {"stats": str(stats_path), "seconds": seconds, "report": out.getvalue()}
 
@@ -700,7 +702,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rebuild", action="store_true", help="build the database again")
     parser.add_argument(
-        "--profile", action="store_true", help="also print a cProfile of one cold render per page"
+        "--profile",
+        nargs="?",
+        const="cold",
+        choices=["cold", "warm"],
+        help="also print a cProfile of one cold (default) or warm render per page",
     )
     parser.add_argument("--profile-limit", type=int, default=30, help="functions per listing")
     parser.add_argument("--target", type=float, default=1.0, help="seconds a page should take")
@@ -715,7 +721,7 @@ def main(argv: list[str] | None = None) -> int:
         elif what == "measure":
             result = child_measure(rest[0], args.repeat, query)
         else:
-            result = child_profile(rest[0], query, args.profile_limit)
+            result = child_profile(rest[0], query, args.profile_limit, args.profile)
         print(RESULT_MARK + json.dumps(result))
         return 0
 
@@ -753,7 +759,7 @@ def main(argv: list[str] | None = None) -> int:
         warm = ", ".join(f"{s:.2f}" for s in run["warm_runs"])
         print(f"“{run['title']}” first {run['first_s']:.2f} s, cold [{cold}] s, warm [{warm}] s")
         if args.profile:
-            profile_extra = ["--profile-limit", str(args.profile_limit)]
+            profile_extra = ["--profile", args.profile, "--profile-limit", str(args.profile_limit)]
             if args.query:
                 profile_extra += ["--query", *args.query]
             profiled = run_child(["profile", page, *profile_extra])

@@ -42,7 +42,7 @@ from data_model.queries import (
     issues_resolved,
     tasks_at_period_end,
 )
-from data_model.scoring import district_scores, indicator_scores, indicator_table, rank_with_ties
+from data_model.scoring import district_scores, indicator_table, period_scores, rank_with_ties
 from data_model.task_queries import (
     COMPLETION_WEIGHT,
     ON_TIME_WEIGHT,
@@ -50,6 +50,7 @@ from data_model.task_queries import (
     as_of_date,
     overdue_tasks,
     rates_by,
+    scoped_tasks,
     unit_ranking,
 )
 from data_model.task_status import STATUSES, TaskSummary
@@ -181,6 +182,7 @@ def bulletin_figures(conn: Connection, period: str, today: date | None = None) -
         ),
     )
     scores = district_scores(conn, period)
+    all_tasks = scoped_tasks(conn, as_of)
     return Bulletin(
         period=period,
         previous=previous,
@@ -188,9 +190,9 @@ def bulletin_figures(conn: Connection, period: str, today: date | None = None) -
         issued=today,
         headlines=headlines,
         tasks=tasks,
-        by_action=rates_by(conn, "action", as_of),
-        by_unit=unit_ranking(conn, as_of),
-        overdue=overdue_tasks(conn, as_of),
+        by_action=rates_by(all_tasks, "action"),
+        by_unit=unit_ranking(all_tasks),
+        overdue=overdue_tasks(all_tasks),
         scores=scores,
         dimensions=tuple(c for c in scores.columns if c not in SCORE_FIXED_COLUMNS),
         yoy=indicator_yoy(conn, period),
@@ -252,7 +254,7 @@ def targets_met(conn: Connection, period: str) -> pd.DataFrame:
     Columns TARGET_COLUMNS, most met first; equal counts share a rank. Empty when no
     counted indicator has a target.
     """
-    scores = indicator_scores(conn, period)
+    scores = period_scores(conn, period).detail
     targeted = scores[scores["target"].notna()]
     if targeted.empty:
         return pd.DataFrame(columns=TARGET_COLUMNS)

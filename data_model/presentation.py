@@ -59,6 +59,7 @@ from data_model.task_queries import (
     overdue_title,
     rates_by,
     rates_title,
+    scoped_tasks,
     task_totals,
 )
 from data_model.trends_queries import (
@@ -325,7 +326,7 @@ def _as_of_text(c: _Context) -> tuple[date, str]:
 def _task_actions(c: _Context) -> Slide | None:
     """Completion and on-time rate per action, as on the task page's first tab."""
     as_of, day = _as_of_text(c)
-    rates = rates_by(c.conn, "action", as_of)
+    rates = rates_by(scoped_tasks(c.conn, as_of), "action")
     if rates.empty:
         return None
     rates["label"] = rates["group"]
@@ -345,9 +346,10 @@ def _overdue(c: _Context) -> Slide | None:
     """The longest overdue tasks (at most OVERDUE_ROWS), one bar of days late each, named
     by code and content, with the lead unit beside it (progress is in the note)."""
     as_of, day = _as_of_text(c)
-    if task_totals(c.conn, as_of).tasks == 0:
+    tasks = scoped_tasks(c.conn, as_of)
+    if task_totals(tasks).tasks == 0:
         return None
-    overdue = overdue_tasks(c.conn, as_of)
+    overdue = overdue_tasks(tasks)
     kicker = c.kicker("tasks", c.t("present.overdue_detail", date=day, count=OVERDUE_ROWS))
     if overdue.empty:
         return Slide("overdue", kicker, overdue_title(overdue, c.language), c.t("tasks.no_overdue"))

@@ -31,13 +31,14 @@ The method (also shown on the 综合评价 page, from the catalogue key
    granularity; empty when the previous period has no scores.
 
 The maths are pure functions on DataFrames (`score_indicators`, `combine_scores`,
-`rank_with_ties`, `add_rank_change`); `district_scores` and `indicator_scores`
-load from the database and apply them.
+`rank_with_ties`, `add_rank_change`); `period_scores` loads a period from the database
+and applies them, and `district_scores` adds the rank change against the period before.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -257,16 +258,36 @@ def counted_indicators(indicators: pd.DataFrame, values: pd.DataFrame, period: s
     return counted.reset_index(drop=True)
 
 
-def indicator_scores(conn: Connection, period: str, dimension: str | None = None) -> pd.DataFrame:
-    """Every counted indicator × district for `period`: indicator_code, dimension,
-    district, name, unit, value, target (for the period), weight, score, missing,
-    complete. Empty when no district has any value for the counted indicators.
+@dataclass(frozen=True)
+class PeriodScores:
+    """The scoring of one period, from one read of its values (`period_scores`).
+
+    `indicators`: the indicators counted (INDICATOR_COLUMNS plus `period_target`, weights
+    defaulted), the method table. `detail`: every counted indicator × district
+    (DETAIL_COLUMNS). `dimensions`: the dimensions scored, in order. `ranking`: district,
+    one column per dimension, composite, missing_count and rank, best first, without
+    the rank change; None when no district has a value for the counted indicators.
     """
+
+    indicators: pd.DataFrame
+    detail: pd.DataFrame
+    dimensions: tuple[str, ...]
+    ranking: pd.DataFrame | None
+
+
+def period_scores(conn: Connection, period: str, dimension: str | None = None) -> PeriodScores:
+    """Score every district for `period` (all dimensions, or only `dimension`)."""
     districts = scored_districts(conn)
     indicators = indicator_table(conn, dimension)
+    dimensions = [dimension] if dimension else dimension_order(conn)
     values = indicator_values(conn, period, codes=list(indicators["code"]), districts=districts)
     if values.empty:
-        return pd.DataFrame(columns=DETAIL_COLUMNS)
+        return PeriodScores(
+            indicators=pd.DataFrame(columns=[*INDICATOR_COLUMNS, "period_target"]),
+            detail=pd.DataFrame(columns=DETAIL_COLUMNS),
+            dimensions=tuple(dimensions),
+            ranking=None,
+        )
     counted = counted_indicators(indicators, values, period)
     scores = score_indicators(values, counted.assign(target=counted["period_target"]), districts)
     meta = counted.set_index("code")
@@ -275,51 +296,38 @@ def indicator_scores(conn: Connection, period: str, dimension: str | None = None
     complete = values.set_index(["indicator_code", "district"])["complete"]
     keys = pd.MultiIndex.from_frame(scores[["indicator_code", "district"]])
     scores["complete"] = complete.reindex(keys).fillna(False).astype(bool).to_numpy()
-    return scores[DETAIL_COLUMNS]
+    scored = tuple(d for d in dimensions if d in set(scores["dimension"]))
+    counted["weight"] = counted["weight"].astype(float).fillna(DEFAULT_WEIGHT)
+    return PeriodScores(
+        indicators=counted,
+        detail=scores[DETAIL_COLUMNS],
+        dimensions=tuple(dimensions),
+        ranking=rank_frame(combine_scores(scores, scored)),
+    )
 
 
-def _scores_without_change(
-    conn: Connection, period: str, dimension: str | None
-) -> pd.DataFrame | None:
-    scores = indicator_scores(conn, period, dimension)
-    if scores.empty:
-        return None
-    dimensions = [dimension] if dimension else dimension_order(conn)
-    dimensions = [d for d in dimensions if d in set(scores["dimension"])]
-    return rank_frame(combine_scores(scores, dimensions))
-
-
-def district_scores(conn: Connection, period: str, dimension: str | None = None) -> pd.DataFrame:
-    """Scores of every district for `period`, best first: district, one column per
-    dimension, composite, rank, rank_change, missing_count.
-
-    With `dimension`, only that dimension's indicators count (the composite is then
-    that dimension's score). Empty when nothing was reported for the period.
-    """
-    current = _scores_without_change(conn, period, dimension)
-    if current is None:
-        dimensions = [dimension] if dimension else dimension_order(conn)
-        columns = ["district", *dimensions, "composite", "rank", "rank_change", "missing_count"]
-        return pd.DataFrame(columns=columns)
-    previous = _scores_without_change(conn, previous_period(period), dimension)
-    frame = add_rank_change(current, previous)
+def ranking_with_change(current: PeriodScores, previous: PeriodScores) -> pd.DataFrame:
+    """The districts of `current`, best first: district, one column per dimension,
+    composite, rank, rank_change (against `previous`), missing_count. Empty (with those
+    columns) when nothing was reported for the period."""
+    if current.ranking is None:
+        columns = ["district", *current.dimensions, "composite"]
+        return pd.DataFrame(columns=[*columns, "rank", "rank_change", "missing_count"])
+    frame = add_rank_change(current.ranking, previous.ranking)
     columns = [c for c in frame.columns if c not in ("missing_count", "rank", "rank_change")]
     return frame[[*columns, "rank", "rank_change", "missing_count"]]
 
 
-def method_indicators(conn: Connection, period: str, dimension: str | None = None) -> pd.DataFrame:
-    """The indicators counted in `period` with their weights and the period's targets:
-    code, name, dimension, unit, direction, weight, target, frequency, aggregation,
-    period_target. Empty when nothing was reported for the period."""
-    indicators = indicator_table(conn, dimension)
-    values = indicator_values(
-        conn, period, codes=list(indicators["code"]), districts=scored_districts(conn)
+def district_scores(conn: Connection, period: str, dimension: str | None = None) -> pd.DataFrame:
+    """Scores of every district for `period`, best first (see `ranking_with_change`).
+
+    With `dimension`, only that dimension's indicators count (the composite is then
+    that dimension's score).
+    """
+    return ranking_with_change(
+        period_scores(conn, period, dimension),
+        period_scores(conn, previous_period(period), dimension),
     )
-    if values.empty:
-        return pd.DataFrame(columns=[*INDICATOR_COLUMNS, "period_target"])
-    counted = counted_indicators(indicators, values, period)
-    counted["weight"] = counted["weight"].astype(float).fillna(DEFAULT_WEIGHT)
-    return counted
 
 
 def scores_export_frame(scores: pd.DataFrame, language: str | None = None) -> pd.DataFrame:

@@ -1,10 +1,15 @@
 """任务完成 Task completion (SPEC §6): rates, overdue and behind lists, progress over
 report periods, a deadline timeline and the lead units' appraisal ranking.
 
-Every function takes the same scope: `as_of` (the day statuses are judged on: the
-end of the selected period, or today while that period is running, see `as_of_date`),
-`districts` and `action`. A task's district is its 所属区; a task without one is
-city-wide: it is kept when no district is selected and dropped when some are.
+The scope of every figure: `as_of` (the day statuses are judged on: the end of the
+selected period, or today while that period is running, see `as_of_date`), `districts`
+and `action`. A task's district is its 所属区; a task without one is city-wide: it is
+kept when no district is selected and dropped when some are.
+
+`scoped_tasks` reads the tasks of a scope once; the totals, rates, lists, timeline and
+ranking are computed from that frame (`task_totals(tasks)`, `rates_by(tasks, ...)`, …),
+so a page showing all of them reads the tasks once. `progress_by_period` reads the
+reports of every quarter itself.
 
 Statuses come from `task_status.task_status_frame` (the latest report per task, chosen
 in SQL); the first report that shows a task complete is chosen in SQL as well.
@@ -154,8 +159,9 @@ class TaskRates:
         return _rate(self.on_time, self.completed + self.overdue)
 
 
-def _rates_of(frame: pd.DataFrame) -> TaskRates:
-    counted = frame[frame["counted"]]
+def task_totals(tasks: pd.DataFrame) -> TaskRates:
+    """The headline counts and rates of every task in `tasks` (a `scoped_tasks` frame)."""
+    counted = tasks[tasks["counted"]]
     status = counted["status"]
     return TaskRates(
         tasks=len(counted),
@@ -163,25 +169,13 @@ def _rates_of(frame: pd.DataFrame) -> TaskRates:
         on_time=int(counted["on_time"].sum()),
         overdue=int((status == "overdue").sum()),
         behind=int((status == "behind").sum()),
-        suspended=int((~frame["counted"]).sum()),
+        suspended=int((~tasks["counted"]).sum()),
     )
 
 
-def task_totals(
-    conn: Connection, as_of: date, districts: tuple[str, ...] = (), action: str | None = None
-) -> TaskRates:
-    """The headline counts and rates of every task in scope."""
-    return _rates_of(scoped_tasks(conn, as_of, districts, action))
-
-
-def rates_by(
-    conn: Connection,
-    grouping: str,
-    as_of: date,
-    districts: tuple[str, ...] = (),
-    action: str | None = None,
-) -> pd.DataFrame:
-    """Completion and on-time rates per action, lead unit or district (`GROUPINGS`).
+def rates_by(tasks: pd.DataFrame, grouping: str) -> pd.DataFrame:
+    """Completion and on-time rates of `tasks` (a `scoped_tasks` frame) per action, lead
+    unit or district (`GROUPINGS`).
 
     Columns RATE_COLUMNS; `group` is '' for city-wide tasks when grouping by district.
     Groups whose tasks are all suspended are left out. Sorted by completion rate, then
@@ -189,20 +183,19 @@ def rates_by(
     """
     if grouping not in GROUPINGS:
         raise ValueError(f"unknown grouping {grouping!r}; expected one of {GROUPINGS}")
-    frame = scoped_tasks(conn, as_of, districts, action)
-    counted, status = frame["counted"], frame["status"]
+    counted, status = tasks["counted"], tasks["status"]
     flags = pd.DataFrame(
         {
-            "group": frame[grouping],
+            "group": tasks[grouping],
             "tasks": counted,
             "completed": counted & (status == "completed"),
-            "on_time": counted & frame["on_time"].astype(bool),
+            "on_time": counted & tasks["on_time"].astype(bool),
             "overdue": counted & (status == "overdue"),
             "behind": counted & (status == "behind"),
             "suspended": ~counted,
         }
     )
-    # One pass over all tasks instead of a pandas selection per group (as `_rates_of`).
+    # One pass over all tasks instead of a pandas selection per group (as `task_totals`).
     sums = flags.groupby("group", sort=False).sum()
     records = []
     for group, row in zip(sums.index, sums.itertuples(index=False), strict=True):
@@ -244,12 +237,10 @@ LIST_COLUMNS = [
 ]
 
 
-def overdue_tasks(
-    conn: Connection, as_of: date, districts: tuple[str, ...] = (), action: str | None = None
-) -> pd.DataFrame:
-    """Tasks past their deadline and not complete, longest overdue first (adds `days_late`)."""
-    frame = scoped_tasks(conn, as_of, districts, action)
-    frame = frame[frame["status"] == "overdue"]
+def overdue_tasks(tasks: pd.DataFrame) -> pd.DataFrame:
+    """The tasks of a `scoped_tasks` frame past their deadline and not complete, longest
+    overdue first (with `days_late`)."""
+    frame = tasks[tasks["status"] == "overdue"]
     return (
         frame[[*LIST_COLUMNS, "days_late"]]
         .sort_values(["days_late", "code"], ascending=[False, True], kind="stable")
@@ -257,16 +248,14 @@ def overdue_tasks(
     )
 
 
-def behind_tasks(
-    conn: Connection, as_of: date, districts: tuple[str, ...] = (), action: str | None = None
-) -> pd.DataFrame:
-    """Tasks more than the margin behind schedule, furthest behind first.
+def behind_tasks(tasks: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """The tasks of a `scoped_tasks` frame (judged on `as_of`) more than the margin behind
+    schedule, furthest behind first.
 
     Adds `expected_progress` (elapsed share of start→deadline, %), `gap` (expected minus
     actual, points) and `days_left` (days until the deadline).
     """
-    frame = scoped_tasks(conn, as_of, districts, action)
-    frame = frame[frame["status"] == "behind"].copy()
+    frame = tasks[tasks["status"] == "behind"].copy()
     frame["gap"] = frame["expected_progress"] - frame["progress"]
     frame["days_left"] = [(deadline - as_of).days for deadline in frame["deadline"]]
     return (
@@ -364,14 +353,9 @@ def progress_by_period(
     return result[(result[list(STATUSES)].sum(axis=1) > 0)].reset_index(drop=True)
 
 
-def deadline_timeline(
-    conn: Connection,
-    as_of: date,
-    districts: tuple[str, ...] = (),
-    action: str | None = None,
-    since: date | None = None,
-) -> pd.DataFrame:
-    """One bar per task from its start to its deadline, for a Gantt-like chart.
+def deadline_timeline(tasks: pd.DataFrame, as_of: date, since: date | None = None) -> pd.DataFrame:
+    """One bar per task of a `scoped_tasks` frame (judged on `as_of`) from its start to its
+    deadline, for a Gantt-like chart.
 
     `start` is the start date, else the first day of the task's first report period.
     `end` is the deadline; a task without one (长期坚持, marked `open_ended`) runs to
@@ -392,26 +376,25 @@ def deadline_timeline(
         "late_until",
         "deadline_text",
     ]
+    copied = ["code", "content", "lead_unit", "status", "progress", "deadline_text"]
+    fields = [*copied, "start_date", "first_period", "deadline", "ongoing"]
     records = []
-    for row in scoped_tasks(conn, as_of, districts, action).itertuples():
-        start = row.start_date if row.start_date is not None else period_start(row.first_period)
-        open_ended = bool(row.ongoing) or row.deadline is None
-        end = max(as_of if open_ended else row.deadline, start)
-        late_until = as_of if row.status == "overdue" else None
+    # Row by row through plain lists: iterating the frame (Arrow text columns) is 20x slower.
+    for values in zip(*(tasks[field].tolist() for field in fields), strict=True):
+        task = dict(zip(fields, values, strict=True))
+        start = task["start_date"] or period_start(task["first_period"])
+        open_ended = bool(task["ongoing"]) or task["deadline"] is None
+        end = max(as_of if open_ended else task["deadline"], start)
+        late_until = as_of if task["status"] == "overdue" else None
         if start > as_of or (since is not None and end < since and late_until is None):
             continue
         records.append(
             {
-                "code": row.code,
-                "content": row.content,
-                "lead_unit": row.lead_unit,
-                "status": row.status,
-                "progress": row.progress,
+                **{field: task[field] for field in copied},
                 "start": start,
                 "end": end,
                 "open_ended": open_ended,
                 "late_until": late_until,
-                "deadline_text": row.deadline_text,
             }
         )
     frame = pd.DataFrame(records, columns=columns)
@@ -443,15 +426,14 @@ def appraisal_score(completion_rate: float, on_time_rate: float | None, overdue:
     return round(max(score, 0.0), 1)
 
 
-def unit_ranking(
-    conn: Connection, as_of: date, districts: tuple[str, ...] = (), action: str | None = None
-) -> pd.DataFrame:
-    """Lead units ranked for performance appraisal (绩效考核) by `appraisal_score`.
+def unit_ranking(tasks: pd.DataFrame) -> pd.DataFrame:
+    """The lead units of a `scoped_tasks` frame ranked for performance appraisal (绩效考核)
+    by `appraisal_score`.
 
     Equal scores (after rounding to one decimal) share a rank and the next rank is
     skipped (1, 2, 2, 4). Columns RANKING_COLUMNS, best first, ties by unit name.
     """
-    rates = rates_by(conn, "lead_unit", as_of, districts, action)
+    rates = rates_by(tasks, "lead_unit")
     if rates.empty:
         return pd.DataFrame(columns=RANKING_COLUMNS)
     rates = rates.rename(columns={"group": "lead_unit"})

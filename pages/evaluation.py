@@ -9,10 +9,9 @@ from data_model.formatting import format_number
 from data_model.normalize.periods import period_label, previous_period
 from data_model.scoring import (
     composite_finding,
-    district_scores,
-    indicator_scores,
-    method_indicators,
+    period_scores,
     ranking_headline,
+    ranking_with_change,
     scores_export_frame,
 )
 from ui import (
@@ -63,7 +62,11 @@ if filters is None:
     st.stop()
 
 period = filters.period
-scores = query(district_scores, period, filters.dimension)
+# One scoring of the period (and one of the period before, for the rank change).
+scoring = query(period_scores, period, filters.dimension)
+scores = ranking_with_change(
+    scoring, query(period_scores, previous_period(period), filters.dimension)
+)
 if scores.empty:
     empty_state("evaluation.no_scores")
     st.stop()
@@ -108,7 +111,7 @@ with method:
     # --- the method and the weights, beside the result ------------------------------
     st.markdown(f"**{tr('evaluation.method_heading')}**")
     st.markdown(tr("evaluation.method"))
-    weights = query(method_indicators, period, filters.dimension)
+    weights = scoring.indicators
     if weights.empty:
         empty_state("evaluation.no_scores")
     else:
@@ -140,8 +143,7 @@ with method:
         )
 
 # --- breakdown by dimension (or by indicator within the chosen dimension) -----------
-detail = query(indicator_scores, period, filters.dimension)
-detail = detail[detail["district"].isin(shown["district"])]
+detail = scoring.detail[scoring.detail["district"].isin(shown["district"])]
 if filters.dimension:
     breakdown = detail.assign(category=detail["indicator_code"] + " " + detail["name"])
     breakdown = breakdown[["district", "category", "score"]]

@@ -22,6 +22,7 @@ from data_model.task_queries import (
     progress_by_period,
     rates_by,
     rates_title,
+    scoped_tasks,
     task_totals,
     unit_ranking,
 )
@@ -88,11 +89,13 @@ st.caption(
     )
 )
 
-totals = query(task_totals, *scope)
+# One read of the scope's tasks; every figure below is computed from it.
+tasks = query(scoped_tasks, *scope)
+totals = task_totals(tasks)
 if totals.tasks == 0:
     empty_state("tasks.no_tasks")
     st.stop()
-before = query(task_totals, previous_as_of, filters.districts, filters.action)
+before = task_totals(query(scoped_tasks, previous_as_of, filters.districts, filters.action))
 
 st.subheader(
     tr(
@@ -144,7 +147,7 @@ for tab, grouping in zip(
     st.tabs([tr(f"tasks.tab_{grouping}") for grouping in GROUPINGS]), GROUPINGS, strict=True
 ):
     with tab:
-        rates = query(rates_by, grouping, *scope)
+        rates = rates_by(tasks, grouping)
         if rates.empty:
             empty_state("tasks.no_tasks")
             continue
@@ -173,7 +176,7 @@ for tab, grouping in zip(
         )
 
 # Overdue tasks.
-overdue = query(overdue_tasks, *scope)
+overdue = overdue_tasks(tasks)
 if overdue.empty:
     st.subheader(tr("tasks.overdue_none_title"))
     empty_state("tasks.no_overdue")
@@ -199,7 +202,7 @@ else:
     finding(overdue_finding(overdue, language()))
 
 # Behind-schedule tasks.
-behind = query(behind_tasks, *scope)
+behind = behind_tasks(tasks, as_of)
 if behind.empty:
     st.subheader(tr("tasks.behind_none_title"))
     empty_state("tasks.no_behind")
@@ -267,7 +270,7 @@ else:
     )
 
 # Timeline of deadlines.
-timeline = query(deadline_timeline, *scope, period_start(filters.period))
+timeline = deadline_timeline(tasks, as_of, period_start(filters.period))
 period_name = period_label(filters.period, language())
 if timeline.empty:
     st.subheader(tr("tasks.timeline_heading", period=period_name))
@@ -285,18 +288,33 @@ else:
         f"{code} {content[:14]}{'…' if len(content) > 14 else ''}"
         for code, content in zip(timeline["code"], timeline["content"], strict=True)
     ]
+    hover = tr("tasks.timeline_hover")  # the template, filled below for each bar
     timeline["hover"] = [
-        tr(
-            "tasks.timeline_hover",
-            code=row.code,
-            content=row.content,
-            unit=row.lead_unit,
-            start=row.start.isoformat(),
-            deadline=row.deadline_text or row.end.isoformat(),
-            progress=format_number(row.progress, "%"),
-            status=status_labels[row.status],
+        hover.format(
+            code=code,
+            content=content,
+            unit=unit,
+            start=start.isoformat(),
+            deadline=deadline_text or end.isoformat(),
+            progress=format_number(progress, "%"),
+            status=status_labels[status],
         )
-        for row in timeline.itertuples()
+        for code, content, unit, start, deadline_text, end, progress, status in zip(
+            *(
+                timeline[column].tolist()
+                for column in (
+                    "code",
+                    "content",
+                    "lead_unit",
+                    "start",
+                    "deadline_text",
+                    "end",
+                    "progress",
+                    "status",
+                )
+            ),
+            strict=True,
+        )
     ]
     st.plotly_chart(
         timeline_bars(
@@ -318,7 +336,7 @@ else:
     finding(tr("tasks.timeline_finding", days=DUE_SOON_DAYS, due_soon=len(due_soon)))
 
 # Lead units ranked for appraisal.
-ranking = query(unit_ranking, *scope)
+ranking = unit_ranking(tasks)
 if ranking.empty:
     st.subheader(tr("tasks.ranking_heading"))
     empty_state("tasks.no_tasks")

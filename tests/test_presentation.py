@@ -24,7 +24,7 @@ from data_model.presentation import (
 )
 from data_model.queries import activity_count, tasks_at_period_end
 from data_model.scoring import composite_finding, district_scores, ranking_headline
-from data_model.task_queries import overdue_tasks, overdue_title, rates_title
+from data_model.task_queries import overdue_tasks, overdue_title, rates_title, scoped_tasks
 from data_model.trends_queries import series_finding
 
 ALL = tuple(SLIDE_GROUPS)
@@ -151,7 +151,7 @@ def test_task_slides_state_the_rates_and_the_overdue_tasks(sample, slides):
     assert overdue.title == "逾期任务6项，最长逾期365天（A5-10）"
     assert overdue.note == "逾期任务涉及 6 个牵头单位，平均进度 73.3%。"
     with sample.connect() as conn:
-        expected = overdue_tasks(conn, date(2023, 12, 31))
+        expected = overdue_tasks(scoped_tasks(conn, date(2023, 12, 31)))
     assert list(overdue.frame["days_late"]) == list(expected["days_late"])
     assert overdue.frame["label"].iloc[0].startswith("A5-10 建立深汕特别合作区企业")
     assert overdue.frame["text"].iloc[0] == "365天 · 深汕特别合作区工商联"

@@ -11,8 +11,7 @@ from data_model.scoring import (
     add_rank_change,
     combine_scores,
     district_scores,
-    indicator_scores,
-    method_indicators,
+    period_scores,
     rank_with_ties,
     score_indicators,
     scores_export_frame,
@@ -220,7 +219,9 @@ def test_first_period_has_no_rank_change_and_an_empty_period_no_scores(scored):
     with scored.connect() as conn:
         first = district_scores(conn, "2021-12")
         nothing = district_scores(conn, "2020")
+        unscored = period_scores(conn, "2020")
     assert first["rank_change"].isna().all()
+    assert unscored.ranking is None and unscored.detail.empty and unscored.indicators.empty
     assert nothing.empty
     assert list(nothing.columns)[-4:] == ["composite", "rank", "rank_change", "missing_count"]
 
@@ -236,9 +237,9 @@ def test_a_dimension_alone_is_scored_by_its_indicators(scored):
 
 def test_a_year_counts_annual_indicators_and_prorates_nothing_for_rates(scored):
     with scored.connect() as conn:
-        weights = method_indicators(conn, "2022")
-        month = method_indicators(conn, "2022-01")
-        detail = indicator_scores(conn, "2022")
+        year = period_scores(conn, "2022")
+        month = period_scores(conn, "2022-01").indicators
+    weights, detail = year.indicators, year.detail
     assert list(weights["code"]) == ["A1", "A2", "A3"]
     assert list(month["code"]) == ["A1", "A2"]
     assert list(weights["period_target"][:1]) == [100]

@@ -36,13 +36,19 @@ def conn(engine):
         yield connection
 
 
+@pytest.fixture
+def tasks(conn):
+    """Every task of the workbook, judged on AS_OF."""
+    return scoped_tasks(conn, AS_OF)
+
+
 def test_as_of_is_the_period_end_or_today_while_the_period_runs():
     assert as_of_date("2022", today=date(2023, 5, 1)) == date(2022, 12, 31)
     assert as_of_date("2022-Q3", today=date(2022, 8, 15)) == date(2022, 8, 15)
 
 
-def test_totals_exclude_suspended_and_judge_on_time_against_completed_plus_overdue(conn):
-    totals = task_totals(conn, AS_OF)
+def test_totals_exclude_suspended_and_judge_on_time_against_completed_plus_overdue(tasks):
+    totals = task_totals(tasks)
     assert (totals.tasks, totals.completed, totals.on_time) == (8, 5, 4)
     assert (totals.overdue, totals.behind, totals.suspended) == (1, 1, 1)
     assert totals.completion_rate == pytest.approx(62.5)
@@ -58,8 +64,8 @@ def test_a_task_is_on_time_when_its_first_complete_report_ends_by_the_deadline(c
     assert not on_time["K02"]  # reported complete only at the end of Q3
 
 
-def test_rates_by_action(conn):
-    rates = rates_by(conn, "action", AS_OF)
+def test_rates_by_action(tasks):
+    rates = rates_by(tasks, "action")
     assert rates["group"].tolist() == ["领跑行动", "提质行动"]
     lead, quality = rates.iloc[0], rates.iloc[1]
     assert (lead["tasks"], lead["completed"], lead["overdue"], lead["behind"]) == (3, 2, 1, 0)
@@ -70,26 +76,26 @@ def test_rates_by_action(conn):
     assert quality["on_time_rate"] == pytest.approx(100)
 
 
-def test_rates_by_district_group_city_wide_tasks_under_an_empty_name(conn):
-    rates = rates_by(conn, "district", AS_OF).set_index("group")
+def test_rates_by_district_group_city_wide_tasks_under_an_empty_name(tasks):
+    rates = rates_by(tasks, "district").set_index("group")
     assert rates["tasks"].to_dict() == {"福田区": 1, "": 5, "南山区": 2}
     assert rates.loc["南山区", "completion_rate"] == pytest.approx(50)
 
 
-def test_rates_by_an_unknown_grouping_is_an_error(conn):
+def test_rates_by_an_unknown_grouping_is_an_error(tasks):
     with pytest.raises(ValueError, match="grouping"):
-        rates_by(conn, "owner", AS_OF)
+        rates_by(tasks, "owner")
 
 
 def test_district_filter_drops_city_wide_tasks_and_action_filter_keeps_its_action(conn):
     assert scoped_tasks(conn, AS_OF, ("南山区",))["code"].tolist() == ["K01", "K03"]
     assert len(scoped_tasks(conn, AS_OF)) == 9
     assert scoped_tasks(conn, AS_OF, action="领跑行动")["code"].tolist() == ["K01", "K02", "K03"]
-    assert task_totals(conn, AS_OF, ("南山区", "福田区")).tasks == 3
+    assert task_totals(scoped_tasks(conn, AS_OF, ("南山区", "福田区"))).tasks == 3
 
 
-def test_overdue_list_has_owner_deadline_text_and_days_late(conn):
-    overdue = overdue_tasks(conn, AS_OF)
+def test_overdue_list_has_owner_deadline_text_and_days_late(conn, tasks):
+    overdue = overdue_tasks(tasks)
     assert overdue["code"].tolist() == ["K03"]
     row = overdue.iloc[0]
     assert row["owner"] == "王五"
@@ -98,11 +104,11 @@ def test_overdue_list_has_owner_deadline_text_and_days_late(conn):
     assert row["deadline_text"] == "2022年第三季度末"
     assert row["progress"] == 70
     assert row["days_late"] == 92
-    assert overdue_tasks(conn, AS_OF, action="提质行动").empty
+    assert overdue_tasks(scoped_tasks(conn, AS_OF, action="提质行动")).empty
 
 
-def test_behind_list_shows_expected_progress_and_gap(conn):
-    behind = behind_tasks(conn, AS_OF)
+def test_behind_list_shows_expected_progress_and_gap(tasks):
+    behind = behind_tasks(tasks, AS_OF)
     assert behind["code"].tolist() == ["K04"]
     row = behind.iloc[0]
     assert row["expected_progress"] == pytest.approx(183 / 364 * 100)
@@ -124,15 +130,15 @@ def test_progress_by_period_is_empty_before_any_report(conn):
     assert progress_by_period(conn, date(2021, 12, 31)).empty
 
 
-def test_timeline_keeps_tasks_active_in_the_period_and_overdue_ones(conn):
-    timeline = deadline_timeline(conn, AS_OF, since=date(2022, 10, 1))
+def test_timeline_keeps_tasks_active_in_the_period_and_overdue_ones(tasks):
+    timeline = deadline_timeline(tasks, AS_OF, since=date(2022, 10, 1))
     assert timeline["code"].tolist() == ["K03", "K05", "K09", "K07", "K08", "K06", "K04"]
     rows = timeline.set_index("code")
     assert rows.loc["K03", "late_until"] == AS_OF  # overdue since 2022-09-30
     assert rows.loc["K05", "open_ended"] and rows.loc["K05", "end"] == AS_OF
     assert rows.loc["K06", "start"] == date(2022, 10, 1)  # no start date: first report period
     assert rows.loc["K04", "end"] == date(2023, 6, 30)
-    assert len(deadline_timeline(conn, AS_OF)) == 9
+    assert len(deadline_timeline(tasks, AS_OF)) == 9
 
 
 def test_appraisal_score_formula():
@@ -142,8 +148,8 @@ def test_appraisal_score_formula():
     assert appraisal_score(0, None, 0) == 40  # nothing due yet: nothing late
 
 
-def test_unit_ranking_shares_ranks_on_equal_scores(conn):
-    ranking = unit_ranking(conn, AS_OF)
+def test_unit_ranking_shares_ranks_on_equal_scores(tasks):
+    ranking = unit_ranking(tasks)
     assert ranking["lead_unit"].tolist() == ["市财政局", "市发展改革委", "市司法局", "市商务局"]
     assert ranking["score"].tolist() == [100, 80, 80, 0]
     assert ranking["rank"].tolist() == [1, 2, 2, 4]
@@ -154,14 +160,17 @@ def test_unit_ranking_shares_ranks_on_equal_scores(conn):
 
 def test_every_query_is_empty_on_an_empty_database(engine):
     with engine.connect() as conn:
-        assert task_totals(conn, AS_OF).tasks == 0
-        assert task_totals(conn, AS_OF).completion_rate is None
-        assert rates_by(conn, "lead_unit", AS_OF).empty
-        assert overdue_tasks(conn, AS_OF).empty
-        assert behind_tasks(conn, AS_OF).empty
-        assert deadline_timeline(conn, AS_OF).empty
-        assert unit_ranking(conn, AS_OF).empty
+        tasks = scoped_tasks(conn, AS_OF)
         assert status_table(conn, AS_OF).empty
+        assert progress_by_period(conn, AS_OF).empty
+    assert tasks.empty
+    assert task_totals(tasks).tasks == 0
+    assert task_totals(tasks).completion_rate is None
+    assert rates_by(tasks, "lead_unit").empty
+    assert overdue_tasks(tasks).empty
+    assert behind_tasks(tasks, AS_OF).empty
+    assert deadline_timeline(tasks, AS_OF).empty
+    assert unit_ranking(tasks).empty
 
 
 def test_status_table_has_catalogue_headers_and_status_words(conn):
