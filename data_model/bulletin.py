@@ -42,7 +42,12 @@ from data_model.queries import (
     issues_resolved,
     tasks_at_period_end,
 )
-from data_model.scoring import district_scores, indicator_table, period_scores, rank_with_ties
+from data_model.scoring import (
+    indicator_table,
+    period_scores,
+    rank_with_ties,
+    ranking_with_change,
+)
 from data_model.task_queries import (
     COMPLETION_WEIGHT,
     ON_TIME_WEIGHT,
@@ -181,7 +186,8 @@ def bulletin_figures(conn: Connection, period: str, today: date | None = None) -
             "rate",
         ),
     )
-    scores = district_scores(conn, period)
+    scoring = period_scores(conn, period)
+    scores = ranking_with_change(scoring, period_scores(conn, previous))
     all_tasks = scoped_tasks(conn, as_of)
     return Bulletin(
         period=period,
@@ -196,7 +202,7 @@ def bulletin_figures(conn: Connection, period: str, today: date | None = None) -
         scores=scores,
         dimensions=tuple(c for c in scores.columns if c not in SCORE_FIXED_COLUMNS),
         yoy=indicator_yoy(conn, period),
-        targets=targets_met(conn, period),
+        targets=targets_met(scoring.detail),
     )
 
 
@@ -247,14 +253,14 @@ def indicator_yoy(conn: Connection, period: str) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def targets_met(conn: Connection, period: str) -> pd.DataFrame:
-    """Per district, how many indicators with a target it met in `period` (`met`) out of
-    those counted in the period (`with_target`; one not reported is not met).
+def targets_met(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per district, how many indicators with a target it met (`met`) out of those counted
+    (`with_target`; one not reported is not met). `scores`: a period's indicator scores
+    (`PeriodScores.detail`).
 
     Columns TARGET_COLUMNS, most met first; equal counts share a rank. Empty when no
     counted indicator has a target.
     """
-    scores = period_scores(conn, period).detail
     targeted = scores[scores["target"].notna()]
     if targeted.empty:
         return pd.DataFrame(columns=TARGET_COLUMNS)

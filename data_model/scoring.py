@@ -296,7 +296,8 @@ def period_scores(conn: Connection, period: str, dimension: str | None = None) -
     complete = values.set_index(["indicator_code", "district"])["complete"]
     keys = pd.MultiIndex.from_frame(scores[["indicator_code", "district"]])
     scores["complete"] = complete.reindex(keys).fillna(False).astype(bool).to_numpy()
-    scored = tuple(d for d in dimensions if d in set(scores["dimension"]))
+    reported = set(scores["dimension"].tolist())
+    scored = tuple(d for d in dimensions if d in reported)
     counted["weight"] = counted["weight"].astype(float).fillna(DEFAULT_WEIGHT)
     return PeriodScores(
         indicators=counted,

@@ -34,6 +34,7 @@ from data_model.cli import open_database, seed
 from data_model.i18n import LANGUAGES, catalogue
 from data_model.importer import import_file
 from data_model.models import District, IndicatorValue
+from data_model.scoring import period_scores
 from tests.conftest import INDICATOR_HEADER, VALUE_HEADER, make_xlsx
 
 ISSUED = date(2024, 1, 15)
@@ -237,7 +238,7 @@ def test_improved_and_declined_lists(hand_made):
 
 def test_targets_met_counts_reported_values_at_or_beyond_the_target(hand_made):
     with hand_made.connect() as conn:
-        targets = targets_met(conn, "2023")
+        targets = targets_met(period_scores(conn, "2023").detail)
     rows = targets.set_index("district")
     # A1 (正向, 90): 南山 95 met, 福田 85 not. A2 (逆向, 5): 南山 6 not, 福田 4 met.
     assert rows.loc["南山区"].to_dict() == {"met": 1, "with_target": 2, "rank": 1}
