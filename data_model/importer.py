@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from itertools import repeat
+from operator import attrgetter, itemgetter
 
 from sqlalchemy import Connection, Engine, insert, select
 
@@ -99,11 +104,31 @@ def import_file(
                 id=earlier.id,
             ),
         )
+    with cycle_collector_paused():
+        try:
+            sheets = read_workbook(data, file_name, options.limits)
+        except InputError as error:
+            return file_rejected(file_name, error)
+        return import_sheets(engine, sheets, data, file_name, options)
+
+
+@contextmanager
+def cycle_collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a workbook is imported, back on afterwards.
+
+    An import creates millions of objects (rows of cells, records) that live until it
+    ends and hold no reference cycles. With the collector on, they are traversed again
+    and again as they pile up (about 0.7 s of 11 s at 500k rows). Reference counting
+    still frees them as usual. If the collector was already off (a nested or concurrent
+    import), it is left off.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
-        sheets = read_workbook(data, file_name, options.limits)
-    except InputError as error:
-        return file_rejected(file_name, error)
-    return import_sheets(engine, sheets, data, file_name, options)
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def file_rejected(file_name: str, error: InputError) -> ImportReport:
@@ -152,7 +177,7 @@ def import_sheets(
     """
     options = options or ImportOptions()
     report = ImportReport(file=file_name, status="rejected")
-    with engine.connect() as conn:
+    with cycle_collector_paused(), engine.connect() as conn:
         transaction = conn.begin()
         try:
             by_kind = _validate_sheets(conn, sheets, options, report)
@@ -310,12 +335,17 @@ def _check_scope(conn: Connection, by_kind, scope: SubmitterScope) -> None:
 def _check_duplicates(by_kind, report: ImportReport) -> None:
     """A key seen twice in one file is an error on the later row naming the earlier one."""
     for kind, sheets in by_kind.items():
-        key_fields = RECORD_KEYS[kind]
-        seen: dict[tuple, tuple[str, int]] = {}
+        key_of = itemgetter(*RECORD_KEYS[kind])  # a kind with a one-field key: the value itself
+        seen: dict[object, tuple[str, int]] = {}
         for sheet_report, valid in sheets:
+            keys = [key_of(row.record) for row in valid]
+            if len(set(keys)) == len(keys) and seen.keys().isdisjoint(keys):
+                # The usual case, no key repeats: recorded without a loop in Python.
+                where = zip(repeat(sheet_report.sheet), map(attrgetter("row"), valid))
+                seen.update(zip(keys, where, strict=True))
+                continue
             kept = []
-            for row in valid:
-                key = tuple(row.record[f] for f in key_fields)
+            for key, row in zip(keys, valid, strict=True):
                 first = seen.get(key)
                 if first is None:
                     seen[key] = (sheet_report.sheet, row.row)

@@ -154,6 +154,14 @@ def is_blank_row(row: list) -> bool:
 _NOTE_STARTS = frozenset(prefix[0] for prefix in FOOTNOTE_PREFIXES)
 
 
+def is_data_row(row: list) -> bool:
+    """Neither blank nor a footnote: a row that validation reads."""
+    first = row[0] if row else None
+    if first.__class__ is str and first and first[0] not in _NOTE_STARTS and not first[0].isspace():
+        return True  # the usual data row, decided from its first cell alone
+    return not is_blank_row(row) and not is_footnote_row(row)
+
+
 def is_footnote_row(row: list) -> bool:
     """A row whose only text is a note such as `数据来源：…`, `注：…` or `填报人：…`."""
     first = row[0] if row else None

@@ -96,9 +96,7 @@ def write_versioned(
                         },
                     }
                 )
-        to_insert.append(
-            (*[record.get(c) for c in data_columns], submission_id, True, replaced_id, None)
-        )
+        to_insert.append((*map(record.get, data_columns), submission_id, True, replaced_id, None))
     for chunk in _chunks(superseded_ids):
         conn.execute(
             update(table)

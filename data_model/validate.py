@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from data_model.errors import InputError
 from data_model.i18n import t
-from data_model.layout import SheetLayout, is_blank_row, is_footnote_row
+from data_model.layout import SheetLayout, is_data_row
 from data_model.master import MasterData
 from data_model.normalize.dates import parse_date, parse_deadline
 from data_model.normalize.names import NameMatcher, normalize_name
@@ -243,59 +244,151 @@ class SheetValidator:
         )
 
     def validate(self, sheet: RawSheet, layout: SheetLayout, report: SheetReport) -> list[ValidRow]:
-        convert = getattr(self, f"_{layout.kind.name}")
+        indexes = self._data_row_indexes(sheet, layout, report)
+        report.rows_read += len(indexes)
+        if layout.kind.name == "indicator_values":
+            records = self._plain_indicator_values(sheet, layout, indexes)
+        else:
+            records = [None] * len(indexes)
         valid: list[ValidRow] = []
-        uncalculated = sheet.formulas_without_value
-        for index, raw in self._data_rows(sheet, layout, report):
-            errors: list[tuple[str, InputError]] = []
-            if uncalculated:
-                errors.extend(
-                    (f, InputError("validate.formula_no_value", cell=cell_name(index, c)))
-                    for f, c in layout.columns.items()
-                    if (index, c) in uncalculated
-                )
-            record = convert(raw, index, sheet, layout, errors)
-            report.rows_read += 1
-            if errors:
-                for field_name, error in errors:
-                    column = layout.columns.get(field_name)
-                    report.errors.append(
-                        Problem(
-                            sheet=sheet.name,
-                            row=index + 1,
-                            column=layout.headers.get(field_name)
-                            or layout.kind.column(field_name).header,
-                            value=None
-                            if column is None
-                            else _display(_at(sheet.rows[index], column)),
-                            message=error.message(),
-                            suggestion=error.suggestion,
-                            cell=None if column is None else (index, column),
-                        )
-                    )
-            else:
-                valid.append(ValidRow(index + 1, record))
+        for index, record in zip(indexes, records, strict=True):
+            if record is None:
+                record = self._convert_row(sheet, layout, index, report)
+                if record is None:
+                    continue
+            valid.append(ValidRow(index + 1, record))
         return valid
 
-    def _data_rows(
-        self, sheet: RawSheet, layout: SheetLayout, report: SheetReport
-    ) -> Iterator[tuple[int, dict[str, object]]]:
-        columns = list(layout.columns.items())
-        example = {
-            f: "" if layout.kind.column(f).example is None else str(layout.kind.column(f).example)
-            for f, _ in columns
-        }
-        for index in range(layout.header_row + 1, len(sheet.rows)):
-            row = sheet.rows[index]
-            if is_blank_row(row) or is_footnote_row(row):
-                continue
-            raw = {f: (row[c] if c < len(row) else "") for f, c in columns}
-            if index == layout.header_row + 1 and _is_template_example(raw, example):
-                report.warnings.append(
-                    Problem(sheet.name, index + 1, None, None, t("validate.example_row_skipped"))
+    def _convert_row(
+        self, sheet: RawSheet, layout: SheetLayout, index: int, report: SheetReport
+    ) -> dict | None:
+        """The record of one data row, or None after adding its problems to the report."""
+        row = sheet.rows[index]
+        raw = {f: (row[c] if c < len(row) else "") for f, c in layout.columns.items()}
+        errors: list[tuple[str, InputError]] = []
+        uncalculated = sheet.formulas_without_value
+        if uncalculated:
+            errors.extend(
+                (f, InputError("validate.formula_no_value", cell=cell_name(index, c)))
+                for f, c in layout.columns.items()
+                if (index, c) in uncalculated
+            )
+        record = getattr(self, f"_{layout.kind.name}")(raw, index, sheet, layout, errors)
+        if not errors:
+            return record
+        for field_name, error in errors:
+            column = layout.columns.get(field_name)
+            report.errors.append(
+                Problem(
+                    sheet=sheet.name,
+                    row=index + 1,
+                    column=layout.headers.get(field_name) or layout.kind.column(field_name).header,
+                    value=None if column is None else _display(_at(row, column)),
+                    message=error.message(),
+                    suggestion=error.suggestion,
+                    cell=None if column is None else (index, column),
                 )
-                continue
-            yield index, raw
+            )
+        return None
+
+    def _data_row_indexes(
+        self, sheet: RawSheet, layout: SheetLayout, report: SheetReport
+    ) -> list[int]:
+        """Indexes of the rows below the header that hold data (not blank, not a footnote).
+
+        The template's example row, left in place under the header, is skipped with a warning.
+        """
+        rows = sheet.rows
+        first = layout.header_row + 1
+        indexes = [i for i in range(first, len(rows)) if is_data_row(rows[i])]
+        if indexes and indexes[0] == first:
+            row = rows[first]
+            columns = layout.columns.items()
+            raw = {f: (row[c] if c < len(row) else "") for f, c in columns}
+            example = {
+                f: ""
+                if layout.kind.column(f).example is None
+                else str(layout.kind.column(f).example)
+                for f, _ in columns
+            }
+            if _is_template_example(raw, example):
+                report.warnings.append(
+                    Problem(sheet.name, first + 1, None, None, t("validate.example_row_skipped"))
+                )
+                del indexes[0]
+        return indexes
+
+    def _plain_indicator_values(
+        self, sheet: RawSheet, layout: SheetLayout, indexes: list[int]
+    ) -> list[dict | None]:
+        """The record of each data row that is plain, None for the others.
+
+        A month-end file repeats a few hundred codes, twelve districts and a period over
+        hundreds of thousands of rows, so the cells are converted column by column: each
+        distinct cell once, by the same per-row code given a row of that one cell. A row is
+        plain when all its cells convert without a problem, its value is a finite number
+        cell with neither a percent format nor a unit in the header, and none of its cells
+        is an uncalculated formula. The other rows (None) go through `_convert_row`, which
+        reports their problems exactly as for any other kind.
+        """
+        rows = [sheet.rows[i] for i in indexes]
+        width = min(map(len, rows), default=0)
+
+        def cells_of(column: int) -> list:
+            if column < width:
+                return list(map(itemgetter(column), rows))
+            return [row[column] if column < len(row) else "" for row in rows]
+
+        def converted(field_name: str, convert: Callable[[dict, list], object]) -> list:
+            column = layout.columns.get(field_name)
+            if column is None:
+                return [_convert_plain(convert, {})] * len(rows)
+            cells = cells_of(column)
+            keys = _cell_keys(cells)
+            distinct = dict(zip(keys, cells, strict=True))
+            results = {
+                key: _convert_plain(convert, {field_name: cell}) for key, cell in distinct.items()
+            }
+            return list(map(results.__getitem__, keys))
+
+        code_field = "indicator_code" if "indicator_code" in layout.columns else "indicator_name"
+        codes = converted(code_field, self._indicator_code)
+        districts = converted("district", self._district_or_default)
+        periods = converted(
+            "period", lambda raw, errors: self._period_or_default(raw, "period", errors)
+        )
+        notes = converted(
+            "note", lambda raw, errors: self._field(self.optional_text, raw, "note", errors)
+        )
+        value_column = layout.columns["value"]
+        if layout.units.get("value"):
+            values = [_NOT_PLAIN] * len(rows)  # every value is converted from the header's unit
+        else:
+            values = [
+                cell if cell.__class__ is float and math.isfinite(cell) else _NOT_PLAIN
+                for cell in cells_of(value_column)
+            ]
+        irregular = {r for r, c in sheet.percent_cells if c == value_column}
+        irregular.update(r for r, c in sheet.formulas_without_value if c in layout.columns.values())
+        return [
+            None
+            if code is _NOT_PLAIN
+            or district is _NOT_PLAIN
+            or period is _NOT_PLAIN
+            or value is _NOT_PLAIN
+            or note is _NOT_PLAIN
+            or index in irregular
+            else {
+                "indicator_code": code,
+                "district_id": district,
+                "period": period,
+                "value": value,
+                "note": note,
+            }
+            for index, code, district, period, value, note in zip(
+                indexes, codes, districts, periods, values, notes, strict=True
+            )
+        ]
 
     def _field(self, parse, raw: dict, name: str, errors: list) -> object:
         try:
@@ -485,6 +578,23 @@ def _required_period(raw: object) -> str:
     if is_missing(raw):
         raise InputError("validate.required")
     return parse_period(raw)
+
+
+# What a cell of a row that is not plain converts to in `_plain_indicator_values`.
+_NOT_PLAIN = object()
+
+
+def _convert_plain(convert: Callable[[dict, list], object], raw: dict) -> object:
+    errors: list = []
+    result = convert(raw, errors)
+    return _NOT_PLAIN if errors else result
+
+
+def _cell_keys(cells: list) -> list:
+    """The cells as dict keys that keep 1, 1.0 and True apart (text, the usual case, as is)."""
+    if set(map(type, cells)) <= {str}:
+        return cells
+    return [(cell.__class__, cell) for cell in cells]
 
 
 def _at(row: list, column: int) -> object:
