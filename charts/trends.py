@@ -228,7 +228,7 @@ def small_multiples(
                 {
                     "type": "scatter",
                     "x": period_labels[positions].tolist(),
-                    "y": values[positions],
+                    "y": values[positions].tolist(),
                     "name": district,
                     "legendgroup": district,
                     "showlegend": position == 0,

@@ -132,52 +132,47 @@ def aggregate(
     if districts is not None:
         base = base.where(v.district_id.in_(select(d.id).where(d.name.in_(list(districts)))))
     b = base.subquery()
-    # One window pass: the latest period first among the exact rows and among the
-    # sub-period rows of each indicator, geography and target period.
-    ranked = select(
-        b.c.code,
-        b.c.district_id,
-        b.c.target,
-        b.c.value,
-        b.c.aggregation,
-        b.c.frequency,
-        b.c.exact,
-        func.row_number()
-        .over(
-            partition_by=(b.c.code, b.c.district_id, b.c.target, b.c.exact),
-            order_by=b.c.period.desc(),
-        )
-        .label("latest"),
-    ).subquery()
-    k = ranked.c
     # A value for exactly the target period wins over the sub-periods inside it.
-    has_exact = func.max(k.exact) == 1
-    sub_value = case((k.exact == 0, k.value))
+    has_exact = func.max(b.c.exact) == 1
+    sub_value = case((b.c.exact == 0, b.c.value))
     sub_count = func.count(sub_value)
-    due = case(*((k.frequency == fr, n) for fr, n in expected.items()), else_=1)
-    value = case(
-        (has_exact, func.max(case((k.exact == 1, k.value)))),
-        (k.aggregation == "sum", func.sum(sub_value)),
-        (k.aggregation == "mean", func.avg(sub_value)),
-        else_=func.max(case((and_(k.exact == 0, k.latest == 1), k.value))),
-    )
+    due = case(*((b.c.frequency == fr, n) for fr, n in expected.items()), else_=1)
+    takes_latest = and_(~has_exact, b.c.aggregation.not_in(["sum", "mean"]))
     grouped = (
         select(
-            k.target.label("target"),
-            k.code.label("code"),
-            k.district_id.label("district_id"),
-            value.label("value"),
+            b.c.target.label("target"),
+            b.c.code.label("code"),
+            b.c.district_id.label("district_id"),
+            case(
+                (has_exact, func.max(case((b.c.exact == 1, b.c.value)))),
+                (b.c.aggregation == "sum", func.sum(sub_value)),
+                (b.c.aggregation == "mean", func.avg(sub_value)),
+            ).label("value"),
+            # For the other rules, the value of the latest sub-period (joined below:
+            # cheaper than ranking every row with a window function).
+            case((takes_latest, func.max(case((b.c.exact == 0, b.c.period))))).label("latest"),
             case((has_exact, 1), (sub_count >= due, 1), else_=0).label("complete"),
-            case((has_exact, func.sum(k.exact)), else_=sub_count).label("reported"),
+            case((has_exact, func.sum(b.c.exact)), else_=sub_count).label("reported"),
             case((has_exact, 1), else_=due).label("expected"),
         )
-        .group_by(k.target, k.code, k.district_id, k.aggregation, k.frequency)
+        .group_by(b.c.target, b.c.code, b.c.district_id, b.c.aggregation, b.c.frequency)
         .subquery()
     )
     g = grouped.c
+    latest = IndicatorValue.__table__.alias("latest")
+    value = case((g.latest.is_not(None), latest.c.value), else_=g.value)
     rows = conn.execute(
-        select(g.target, g.code, d.name, g.value, g.complete, g.reported, g.expected)
+        select(g.target, g.code, d.name, value, g.complete, g.reported, g.expected)
         .join(d, d.id == g.district_id)
+        .outerjoin(
+            latest,
+            and_(
+                latest.c.indicator_code == g.code,
+                latest.c.district_id == g.district_id,
+                latest.c.period == g.latest,
+                latest.c.is_current,
+            ),
+        )
         .order_by(g.target, g.code, d.sort_order)
     ).all()
     frame = pd.DataFrame([tuple(r) for r in rows], columns=VALUE_COLUMNS)

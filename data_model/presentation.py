@@ -23,6 +23,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import pandas as pd
 from sqlalchemy import Connection
@@ -236,6 +237,11 @@ class _Context:
     def kicker(self, section: str, detail: str) -> str:
         return self.t("present.kicker", section=self.t(f"nav.{section}"), detail=detail)
 
+    @cached_property
+    def tasks(self) -> pd.DataFrame:
+        """Every task judged on the slides' as-of day, read once for all task slides."""
+        return scoped_tasks(self.conn, as_of_date(self.period, self.today))
+
 
 def _overview(c: _Context) -> Slide | None:
     """The overview page's five headline cards, each with its change."""
@@ -326,7 +332,7 @@ def _as_of_text(c: _Context) -> tuple[date, str]:
 def _task_actions(c: _Context) -> Slide | None:
     """Completion and on-time rate per action, as on the task page's first tab."""
     as_of, day = _as_of_text(c)
-    rates = rates_by(scoped_tasks(c.conn, as_of), "action")
+    rates = rates_by(c.tasks, "action")
     if rates.empty:
         return None
     rates["label"] = rates["group"]
@@ -346,10 +352,9 @@ def _overdue(c: _Context) -> Slide | None:
     """The longest overdue tasks (at most OVERDUE_ROWS), one bar of days late each, named
     by code and content, with the lead unit beside it (progress is in the note)."""
     as_of, day = _as_of_text(c)
-    tasks = scoped_tasks(c.conn, as_of)
-    if task_totals(tasks).tasks == 0:
+    if task_totals(c.tasks).tasks == 0:
         return None
-    overdue = overdue_tasks(tasks)
+    overdue = overdue_tasks(c.tasks)
     kicker = c.kicker("tasks", c.t("present.overdue_detail", date=day, count=OVERDUE_ROWS))
     if overdue.empty:
         return Slide("overdue", kicker, overdue_title(overdue, c.language), c.t("tasks.no_overdue"))

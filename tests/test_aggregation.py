@@ -138,6 +138,20 @@ def test_a_replaced_value_changes_the_total(loaded):
     assert year["S1", "南山区"] == (78 - 12 + 100, True, 12, 12)
 
 
+def test_a_replaced_stock_gives_the_year_its_new_last_value(loaded):
+    rows = [VALUE_HEADER, ["L1", "", "南山区", "2022-12", 150, ""]]
+    report = import_file(loaded, make_xlsx({"指标数据": rows}), "fix.xlsx")
+    assert report.status == "accepted"
+    with loaded.connect() as conn:
+        year_frame = indicator_values(conn, "2022", codes=["L1"])
+        quarter = table(indicator_values(conn, "2022-Q4", codes=["L1"]))
+    year = table(year_frame)
+    assert sorted(year_frame["district"]) == ["南山区", "福田区"]  # the replaced 150 only
+    assert year["L1", "南山区"] == (150, True, 12, 12)
+    assert quarter["L1", "南山区"] == (150, True, 3, 3)
+    assert year["L1", "福田区"] == (211, False, 11, 12)
+
+
 def test_an_empty_database_gives_an_empty_frame(engine):
     with engine.connect() as conn:
         frame = indicator_values(conn, "2022")
