@@ -472,17 +472,17 @@ def _decide_and_write(
 def _summary(by_kind, district_names: dict[int, str]) -> tuple[list[str], list[str]]:
     from data_model.normalize.periods import sort_key
 
-    periods: set[str] = set()
-    districts: set[int] = set()
+    periods: set[str | None] = set()
+    districts: set[int | None] = set()
     for sheets in by_kind.values():
         for _, valid in sheets:
-            for row in valid:
-                record = row.record
-                period = record.get("period") or record.get("report_period")
-                if period:
-                    periods.add(period)
-                if record.get("district_id"):
-                    districts.add(record["district_id"])
+            # No kind has both a period and a report period.
+            records = [row.record for row in valid]
+            periods.update(map(dict.get, records, repeat("period")))
+            periods.update(map(dict.get, records, repeat("report_period")))
+            districts.update(map(dict.get, records, repeat("district_id")))
+    periods = {p for p in periods if p}
+    districts = {d for d in districts if d}
     return (
         sorted(periods, key=sort_key)[:200],
         [district_names[d] for d in sorted(districts)],

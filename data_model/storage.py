@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 
 from sqlalchemy import Connection, Table, and_, bindparam, insert, select, update
 
@@ -68,6 +69,7 @@ def write_versioned(
     """
     table = table_of(model)
     data_columns = [c.name for c in table.columns if c.name not in META_COLUMNS]
+    values_of = itemgetter(*data_columns)  # every record holds every data column
     current = _current_rows(conn, table, key, data_columns, records, scope_column)
     counts = WriteCounts()
     to_insert: list[tuple] = []
@@ -96,7 +98,7 @@ def write_versioned(
                         },
                     }
                 )
-        to_insert.append((*map(record.get, data_columns), submission_id, True, replaced_id, None))
+        to_insert.append(values_of(record) + (submission_id, True, replaced_id, None))
     for chunk in _chunks(superseded_ids):
         conn.execute(
             update(table)
