@@ -20,6 +20,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -58,7 +59,7 @@ from data_model.task_queries import (
     scoped_tasks,
     unit_ranking,
 )
-from data_model.task_status import STATUSES, TaskSummary
+from data_model.task_status import STATUSES, TaskSummary, summarize
 from data_model.trends_queries import changes_of_indicators
 
 HEADLINE_KEYS = ("completion_rate", "overdue", "activities", "issues_resolved", "completeness")
@@ -159,7 +160,8 @@ def bulletin_figures(conn: Connection, period: str, today: date | None = None) -
     today = today or date.today()
     previous = previous_period(period)
     as_of = as_of_date(period, today)
-    tasks = tasks_at_period_end(conn, period, today)
+    all_tasks = scoped_tasks(conn, as_of)
+    tasks = summarize(all_tasks)
     tasks_before = tasks_at_period_end(conn, previous, today)
     reported_before = tasks_before.total + tasks_before.suspended > 0
     headlines = (
@@ -188,7 +190,6 @@ def bulletin_figures(conn: Connection, period: str, today: date | None = None) -
     )
     scoring = period_scores(conn, period)
     scores = ranking_with_change(scoring, period_scores(conn, previous))
-    all_tasks = scoped_tasks(conn, as_of)
     return Bulletin(
         period=period,
         previous=previous,
@@ -220,34 +221,29 @@ def indicator_yoy(conn: Connection, period: str) -> pd.DataFrame:
     Columns YOY_COLUMNS, largest improvement first.
     """
     city = _city(conn)
-    records = []
-    if city is not None:
-        indicators = indicator_table(conn)
-        # One query for every indicator's changes (a loop would be one query each).
-        all_changes = changes_of_indicators(conn, tuple(indicators["code"]), period, (city,))
-        by_code = {code: rows for code, rows in all_changes.groupby("indicator_code", sort=False)}
-        for indicator in indicators.itertuples(index=False):
-            changes = by_code.get(indicator.code)
-            if changes is None or changes.empty:
-                continue
-            row = changes.iloc[0]
-            if not row["complete"] or pd.isna(row["yoy"]):
-                continue
-            sign = -1.0 if indicator.direction == "negative" else 1.0
-            records.append(
-                {
-                    "code": indicator.code,
-                    "name": indicator.name,
-                    "dimension": indicator.dimension,
-                    "unit": indicator.unit or "",
-                    "direction": indicator.direction,
-                    "value": float(row["value"]),
-                    "last_year": float(row["last_year"]),
-                    "yoy": float(row["yoy"]),
-                    "improvement": sign * float(row["yoy"]),
-                }
-            )
-    frame = pd.DataFrame(records, columns=YOY_COLUMNS)
+    if city is None:
+        return pd.DataFrame(columns=YOY_COLUMNS)
+    indicators = indicator_table(conn)
+    # One query for every indicator's changes (a loop would be one query each).
+    changes = changes_of_indicators(conn, tuple(indicators["code"]), period, (city,))
+    changes = changes[changes["complete"].astype(bool) & changes["yoy"].notna()]
+    # An inner merge keeps the indicators' order.
+    rows = indicators.merge(changes, left_on="code", right_on="indicator_code")
+    sign = np.where(rows["direction"] == "negative", -1.0, 1.0)
+    frame = pd.DataFrame(
+        {
+            "code": rows["code"],
+            "name": rows["name"],
+            "dimension": rows["dimension"],
+            "unit": rows["unit"].fillna(""),
+            "direction": rows["direction"],
+            "value": rows["value"].astype(float),
+            "last_year": rows["last_year"].astype(float),
+            "yoy": rows["yoy"].astype(float),
+            "improvement": sign * rows["yoy"].astype(float),
+        },
+        columns=YOY_COLUMNS,
+    )
     return frame.sort_values(
         ["improvement", "code"], ascending=[False, True], kind="stable"
     ).reset_index(drop=True)

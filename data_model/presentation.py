@@ -63,6 +63,7 @@ from data_model.task_queries import (
     scoped_tasks,
     task_totals,
 )
+from data_model.task_status import summarize
 from data_model.trends_queries import (
     effective_granularity,
     period_standing,
@@ -246,7 +247,7 @@ class _Context:
 def _overview(c: _Context) -> Slide | None:
     """The overview page's five headline cards, each with its change."""
     previous = previous_period(c.period)
-    tasks = tasks_at_period_end(c.conn, c.period, c.today)
+    tasks = summarize(c.tasks)
     tasks_before = tasks_at_period_end(c.conn, previous, c.today)
     activities = activity_count(c.conn, c.period)
     activities_before = activity_count(c.conn, previous)
