@@ -159,8 +159,17 @@ class TaskSnapshot(Versioned, table=True):
     __tablename__ = "task_snapshot"
     __table_args__ = (
         current_key_index("task_snapshot", "task_code", "report_period"),
-        # A task's reports in date order: its latest (or first) report as of a day.
-        Index("ix_task_snapshot_task_period", "task_code", "is_current", "period_end"),
+        # A task's reports in date order: its latest (or first) report as of a day; the
+        # other columns let the progress over quarters read every report from the index.
+        Index(
+            "ix_task_snapshot_task_reports",
+            "task_code",
+            "is_current",
+            "period_end",
+            "id",
+            "progress",
+            "stated_status",
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     task_code: str = Field(max_length=64)

@@ -61,7 +61,7 @@ def latest_report_id(as_of: date, first: bool = False, completed_only: bool = Fa
     `first`; with `completed_only`, only reports showing it complete), correlated with
     the enclosing query's `Task` row.
 
-    One index lookup per task (`ix_task_snapshot_task_period`); ties on the period end
+    One index lookup per task (`ix_task_snapshot_task_reports`); ties on the period end
     go to the report stored last.
     """
     # Core tables rather than the ORM classes: building the statement's cache key for

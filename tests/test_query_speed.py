@@ -166,7 +166,15 @@ def test_migrations_leave_no_is_current_only_index_and_add_the_task_report_index
     for table, found in indexes.items():
         assert f"ix_{table}_is_current" not in found, table
     snapshot = indexes["task_snapshot"]
-    assert snapshot["ix_task_snapshot_task_period"] == ["task_code", "is_current", "period_end"]
+    assert snapshot["ix_task_snapshot_task_reports"] == [
+        "task_code",
+        "is_current",
+        "period_end",
+        "id",
+        "progress",
+        "stated_status",
+    ]
+    assert "ix_task_snapshot_task_period" not in snapshot  # replaced by the covering one
 
 
 def test_the_latest_report_is_an_index_lookup_per_task(sample_engine):
@@ -177,7 +185,18 @@ def test_the_latest_report_is_an_index_lookup_per_task(sample_engine):
         statement, parameters = seen[-1]
         plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
     details = " ".join(str(row[-1]) for row in plan)
-    assert "ix_task_snapshot_task_period" in details, details
+    assert "ix_task_snapshot_task_reports" in details, details
+
+
+def test_the_reports_for_progress_over_quarters_come_from_the_index_alone(sample_engine):
+    with sample_engine.connect() as conn:
+        seen, stop = statements(conn)
+        progress_by_period(conn, date(2023, 12, 31))
+        stop()
+        statement, parameters = seen[-1]
+        plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+    details = " ".join(str(row[-1]) for row in plan)
+    assert "COVERING INDEX ix_task_snapshot_task_reports" in details, details
 
 
 # --- the filters' year range -----------------------------------------------------------
