@@ -337,12 +337,14 @@ def _check_duplicates(by_kind, report: ImportReport) -> None:
     for kind, sheets in by_kind.items():
         key_of = itemgetter(*RECORD_KEYS[kind])  # a kind with a one-field key: the value itself
         seen: dict[object, tuple[str, int]] = {}
-        for sheet_report, valid in sheets:
+        for position, (sheet_report, valid) in enumerate(sheets, start=1):
             keys = [key_of(row.record) for row in valid]
             if len(set(keys)) == len(keys) and seen.keys().isdisjoint(keys):
-                # The usual case, no key repeats: recorded without a loop in Python.
-                where = zip(repeat(sheet_report.sheet), map(attrgetter("row"), valid))
-                seen.update(zip(keys, where, strict=True))
+                # The usual case, no key repeats, settled without a loop in Python; the
+                # keys are recorded only for a later sheet of the same kind.
+                if position < len(sheets):
+                    where = zip(repeat(sheet_report.sheet), map(attrgetter("row"), valid))
+                    seen.update(zip(keys, where, strict=True))
                 continue
             kept = []
             for key, row in zip(keys, valid, strict=True):

@@ -9,6 +9,7 @@ import zipfile
 import pytest
 import xlwt
 
+from data_model.i18n import t
 from data_model.importer import import_file
 from tests.conftest import INDICATOR_HEADER, VALUE_HEADER, indicator_rows, make_xlsx
 
@@ -151,6 +152,37 @@ def test_duplicate_key_across_sheets_names_the_other_sheet(with_indicators):
     error = only_error(report)
     assert (error.sheet, error.row) == ("补充", 2)
     assert "指标数据" in error.message
+
+
+def test_duplicate_keys_name_the_first_row_within_and_across_sheets(with_indicators):
+    def rows(*periods):
+        return [VALUE_HEADER] + [["YS02", "", "南山区", p, 1, ""] for p in periods]
+
+    report = import_file(
+        with_indicators,
+        make_xlsx(
+            {
+                "指标数据": rows("2022-01", "2022-02"),
+                "补充": rows("2022-03", "2022-04", "2022-03"),
+                "再补充": rows("2022-05", "2022-02", "2022-04"),
+            }
+        ),
+        "v.xlsx",
+    )
+    assert report.status == "rejected"
+    assert [(e.sheet, e.row, e.message) for e in report.errors] == [
+        ("补充", 4, t("importer.duplicate_key", first=t("importer.row_ref", row=2))),
+        (
+            "再补充",
+            3,
+            t("importer.duplicate_key", first=t("importer.sheet_row_ref", sheet="指标数据", row=3)),
+        ),
+        (
+            "再补充",
+            4,
+            t("importer.duplicate_key", first=t("importer.sheet_row_ref", sheet="补充", row=3)),
+        ),
+    ]
 
 
 def test_legacy_xls_reads_like_xlsx(with_indicators):
