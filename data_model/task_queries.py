@@ -300,22 +300,27 @@ def progress_by_period(
 
     scope = [Task.is_current, *_scope_conditions(districts, action)]
     tasks = conn.execute(
-        select(Task.id, Task.start_date, Task.deadline, Task.ongoing).where(*scope)
+        select(Task.id, Task.start_date, Task.deadline, Task.ongoing)
+        .where(*scope)
+        .order_by(Task.id)
     ).all()
     s = TaskSnapshot
     stated_code = case(*((s.stated_status == v, n) for n, v in enumerate(STATED) if v), else_=0)
+    # Each task's reports in date order, ties by id (the later stored wins, as in SQL);
+    # SQLite reads them in this order from ix_task_snapshot_task_reports, unsorted.
     reports = driver_rows(
         conn,
-        select(Task.id, cast(s.period_end, String), s.id, s.progress, stated_code)
+        select(Task.id, cast(s.period_end, String), s.progress, stated_code)
         .select_from(Task)
         .join(s, (s.task_code == Task.code) & s.is_current & (s.period_end <= as_of))
-        .where(*scope),
+        .where(*scope)
+        .order_by(Task.id, s.period_end, s.id),
     )
     counts = np.zeros((len(quarters), len(STATUSES)), dtype=int)
     if tasks and reports:
         # Columns of the plain rows (`zip(*reports)` takes four times as long).
-        task_ids, report_ends, ids, progress, stated = (
-            list(map(itemgetter(column), reports)) for column in range(5)
+        task_ids, report_ends, progress, stated = (
+            list(map(itemgetter(column), reports)) for column in range(4)
         )
         task_of = (
             pd.Index(np.array([t.id for t in tasks], dtype=np.int64))
@@ -324,9 +329,7 @@ def progress_by_period(
         )
         end_day = {text: (date.fromisoformat(text[:10]) - EPOCH).days for text in set(report_ends)}
         ends = np.array([end_day[text] for text in report_ends], dtype=np.int64)
-        # Reports by task, then date, then id (the later stored wins a tie, as in SQL).
-        order = np.lexsort((np.array(ids), ends, task_of))
-        keys = task_of[order] * KEY_SPAN + ends[order]
+        keys = task_of * KEY_SPAN + ends  # ascending: tasks and reports come in id order
         # For every task and quarter: its latest report on or before the quarter's day.
         quarter_days = np.array([(day - EPOCH).days for day in days], dtype=np.int64)
         task_index = np.repeat(np.arange(len(tasks)), len(quarters))
@@ -334,8 +337,8 @@ def progress_by_period(
         found = np.searchsorted(keys, task_index * KEY_SPAN + quarter_days[quarter_index], "right")
         found -= 1
         reported = found >= 0
-        reported[reported] = task_of[order][found[reported]] == task_index[reported]
-        at = order[found[reported]]
+        reported[reported] = task_of[found[reported]] == task_index[reported]
+        at = found[reported]
         task_index, quarter_index = task_index[reported], quarter_index[reported]
         status = statuses_on(
             np.array(progress, dtype=float)[at],
