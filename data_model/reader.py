@@ -156,6 +156,7 @@ _CELL_ATTRS = re.compile(rb'(r|s|t)="([^"]*)"')
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 _CACHED_VALUE = re.compile(rb"<v>[^<]")
 _FORMULA_MARKS = (b"<f>", b"<f ", b"<f/>")
+_FORMULA = re.compile(rb"<f[ >/]")
 
 
 @dataclass(frozen=True)
@@ -210,21 +211,35 @@ def _check_declared_rows(
 
 
 def _scan_sheet(xml: bytes, percent_styles: set[bytes]) -> _XlsxFacts:
-    # One search of the whole part settles the usual case (no formula) instead of three.
-    has_formulas = b"<f" in xml and any(mark in xml for mark in _FORMULA_MARKS)
-    if not percent_styles and not has_formulas:
-        return _XlsxFacts()
+    """Percent-formatted number cells and formula cells without a cached value.
+
+    Only cells that may be one of them are parsed: those whose tag names a percent style
+    that occurs in this sheet, and those holding a formula. A plain month-end table costs
+    a few searches of the part; parsing every cell would take seconds at 500k rows.
+    """
     percent, uncalculated = set(), set()
-    for match in _CELL.finditer(xml):
-        attrs = dict(_CELL_ATTRS.findall(match.group(1)))
-        inner = match.group(3) or b""
-        ref = attrs.get(b"r")
-        if ref is None:
-            continue
-        if attrs.get(b"s") in percent_styles and attrs.get(b"t", b"n") == b"n":
-            percent.add(_position(ref))
-        if has_formulas and b"<f" in inner and not _CACHED_VALUE.search(inner):
-            uncalculated.add(_position(ref))
+    used_styles = sorted(style for style in percent_styles if b's="' + style + b'"' in xml)
+    if used_styles:
+        styles = b"|".join(re.escape(style) for style in used_styles)
+        styled_cell = re.compile(rb'<c ([^>]*?s="(?:' + styles + rb')"[^>]*)>')
+        for match in styled_cell.finditer(xml):
+            attrs = dict(_CELL_ATTRS.findall(match.group(1)))
+            ref = attrs.get(b"r")
+            is_number = attrs.get(b"t", b"n") == b"n"
+            if ref is not None and attrs.get(b"s") in percent_styles and is_number:
+                percent.add(_position(ref))
+    # One search of the whole part settles the usual case (no formula) instead of three.
+    if b"<f" in xml and any(mark in xml for mark in _FORMULA_MARKS):
+        for formula in _FORMULA.finditer(xml):
+            start = xml.rfind(b"<c ", 0, formula.start())  # the cell holding the formula
+            cell = _CELL.match(xml, start) if start >= 0 else None
+            if cell is None or cell.group(3) is None:
+                continue
+            attrs = dict(_CELL_ATTRS.findall(cell.group(1)))
+            inner = cell.group(3)
+            ref = attrs.get(b"r")
+            if ref is not None and b"<f" in inner and not _CACHED_VALUE.search(inner):
+                uncalculated.add(_position(ref))
     return _XlsxFacts(frozenset(percent), frozenset(uncalculated))
 
 
