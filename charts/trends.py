@@ -172,14 +172,15 @@ def small_multiples(
     plotly's validated objects took seconds. The chart tests check the result against
     plotly's validation.
     """
-    present = set(frame["indicator_code"])
+    present = set(frame["indicator_code"].unique().tolist())
     codes = [c for c in titles if c in present]
     rows = max(1, math.ceil(len(codes) / columns))
     vertical_spacing, horizontal_spacing = 0.35 / rows, 0.06
     width = (1 - horizontal_spacing * (columns - 1)) / columns
     height = (1 - vertical_spacing * (rows - 1)) / rows
-    colors = district_colors(list(dict.fromkeys(frame["district"])))
-    labels = list(dict.fromkeys(frame["label"]))
+    # unique() keeps the order of appearance; iterating the Arrow-backed columns is slow.
+    colors = district_colors(frame["district"].unique().tolist())
+    labels = frame["label"].unique().tolist()
     # Row positions of each panel's lines: {code: {district: positions}}, in frame order.
     lines: dict[str, dict[str, list[int]]] = {}
     for (code, district), positions in frame.groupby(

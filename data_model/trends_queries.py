@@ -14,7 +14,13 @@ from sqlalchemy import Connection
 from data_model.aggregation import aggregate, comparison_periods, periods_in_range, series
 from data_model.formatting import format_number
 from data_model.i18n import t
-from data_model.normalize.periods import GRANULARITIES
+from data_model.normalize.periods import (
+    GRANULARITIES,
+    period_containing,
+    period_start,
+    shift_period,
+)
+from data_model.normalize.periods import granularity as granularity_of
 from data_model.scoring import indicator_table, rank_with_ties, scored_districts
 
 VALUE_DECIMALS = 6
@@ -131,6 +137,21 @@ def indicator_ranking(conn: Connection, code: str, period: str) -> pd.DataFrame:
     frame["rank"] = rank_with_ties(frame["value"], ascending=ascending, decimals=VALUE_DECIMALS)
     frame = frame.sort_values("rank", kind="stable").reset_index(drop=True)
     return frame[["district", "value", "complete", "rank"]]
+
+
+# How many periods the small multiples show, ending at the selected period: sixty
+# panels of 120 months each are unreadable on a projector (and take seconds to draw).
+MULTIPLES_SPAN = {"year": 10, "quarter": 12, "month": 24}
+
+
+def multiples_window(period: str, first_period: str) -> tuple[str, str]:
+    """The first and last period of the small multiples for `period`: the MULTIPLES_SPAN
+    periods of its granularity up to it, starting no earlier than the period holding the
+    first day of `first_period` (the first data)."""
+    level = granularity_of(period)
+    start = shift_period(period, 1 - MULTIPLES_SPAN[level])
+    earliest = period_containing(period_start(first_period), level)
+    return max(start, earliest, key=period_start), period
 
 
 def dimension_series(

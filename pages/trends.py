@@ -23,6 +23,7 @@ from data_model.trends_queries import (
     indicator_ranking,
     median_moves,
     meets_target,
+    multiples_window,
     period_standing,
     series_finding,
     trend_series,
@@ -235,11 +236,23 @@ else:
 
 # --- small multiples of the dimension -------------------------------------------------
 dimension = filters.dimension or indicator["dimension"]
-st.subheader(tr("trends.multiples_heading", dimension=dimension))
+multiples_first, multiples_last = multiples_window(filters.period, first)
+st.subheader(
+    tr(
+        "trends.multiples_heading",
+        dimension=dimension,
+        first=label(multiples_first),
+        last=label(multiples_last),
+    )
+)
 members = query(indicator_table, dimension)
-multiples_last = period_containing(options.last_period_day, filters.granularity)
 multiples = query(
-    dimension_series, dimension, filters.granularity, first, multiples_last, filters.districts
+    dimension_series,
+    dimension,
+    filters.granularity,
+    multiples_first,
+    multiples_last,
+    filters.districts,
 )
 if multiples.empty:
     empty_state("trends.no_multiples")

@@ -15,6 +15,7 @@ from data_model.trends_queries import (
     indicator_ranking,
     median_moves,
     meets_target,
+    multiples_window,
     percent_change,
     trend_series,
 )
@@ -135,3 +136,11 @@ def test_median_moves_count_improvements_in_the_indicator_direction():
         "unchanged": 1,
         "compared": 3,
     }
+
+
+def test_the_small_multiples_window_ends_at_the_period_and_starts_at_the_first_data():
+    assert multiples_window("2023-12", "2014") == ("2022-01", "2023-12")
+    assert multiples_window("2023-Q4", "2014") == ("2021-Q1", "2023-Q4")
+    assert multiples_window("2023", "2014") == ("2014", "2023")
+    assert multiples_window("2023", "2021") == ("2021", "2023")
+    assert multiples_window("2021-Q3", "2021") == ("2021-Q1", "2021-Q3")

@@ -41,7 +41,7 @@ def test_the_first_indicator_in_2023_against_its_target(sample_data_dir, monkeyp
     assert "企业开办时间：2023年宝安区最优" in headings
     assert "2023年同比变化" in headings
     assert "2023年各区排名：宝安区第一，深汕特别合作区末位" in headings
-    assert "营商环境维度各指标走势" in headings
+    assert "营商环境维度各指标走势（2021年—2023年）" in headings
     text = captions(app)
     assert "11个区中10个达到目标值 1 天" in text
     assert "0个区上升、11个区下降，光明区变化幅度最大（-27.7%）" in text
@@ -86,7 +86,7 @@ def test_the_dimension_filter_narrows_the_indicator_choice(sample_data_dir, monk
     box = app.selectbox(key="trend_indicator")
     assert box.value == "SH01"
     assert [o.split()[0] for o in box.options] == ["SH01", "SH02", "SH03", "SH04", "SH05", "SH06"]
-    assert "商会建设维度各指标走势" in subheaders(app)
+    assert "商会建设维度各指标走势（2021年—2023年）" in subheaders(app)
 
 
 def test_in_english(sample_data_dir, monkeypatch):
@@ -100,3 +100,11 @@ def test_empty_database_shows_a_friendly_state(tmp_path, monkeypatch):
     assert app.title[0].value == "指标趋势"
     assert "暂无数据" in app.info[0].value
     assert chart_count(app) == 0
+
+
+def test_by_month_the_small_multiples_show_the_24_months_up_to_the_period(
+    sample_data_dir, monkeypatch
+):
+    app = open_page(sample_data_dir, monkeypatch, gran="month", period="2023-06")
+    assert not app.exception
+    assert "营商环境维度各指标走势（2021年7月—2023年6月）" in subheaders(app)
