@@ -72,33 +72,38 @@ def write_versioned(
     values_of = itemgetter(*data_columns)  # every record holds every data column
     current = _current_rows(conn, table, key, data_columns, records, scope_column)
     counts = WriteCounts()
-    to_insert: list[tuple] = []
     superseded_ids: list[int] = []
-    for record in records:
-        existing = current.get(tuple(record[k] for k in key)) if current else None
-        if existing is None:
-            counts.new += 1
-            replaced_id = None
-        elif all(existing[c] == record.get(c) for c in data_columns):
-            counts.unchanged += 1
-            continue
-        else:
-            counts.replaced += 1
-            replaced_id = existing["id"]
-            superseded_ids.append(replaced_id)
-            if len(counts.replaced_examples) < EXAMPLES:
-                counts.replaced_examples.append(
-                    {
-                        "table": table.name,
-                        "key": {k: record[k] for k in key},
-                        "changes": {
-                            c: [existing[c], record.get(c)]
-                            for c in data_columns
-                            if existing[c] != record.get(c)
-                        },
-                    }
-                )
-        to_insert.append(values_of(record) + (submission_id, True, replaced_id, None))
+    if not current:  # nothing stored under these keys yet (a new month): every record is new
+        counts.new = len(records)
+        to_insert = [values_of(record) + (submission_id, True, None, None) for record in records]
+    else:
+        to_insert = []
+        for record in records:
+            values = values_of(record)
+            existing = current.get(tuple(record[k] for k in key))
+            if existing is None:
+                counts.new += 1
+                replaced_id = None
+            elif values_of(existing) == values:
+                counts.unchanged += 1
+                continue
+            else:
+                counts.replaced += 1
+                replaced_id = existing["id"]
+                superseded_ids.append(replaced_id)
+                if len(counts.replaced_examples) < EXAMPLES:
+                    counts.replaced_examples.append(
+                        {
+                            "table": table.name,
+                            "key": {k: record[k] for k in key},
+                            "changes": {
+                                c: [existing[c], record[c]]
+                                for c in data_columns
+                                if existing[c] != record[c]
+                            },
+                        }
+                    )
+            to_insert.append(values + (submission_id, True, replaced_id, None))
     for chunk in _chunks(superseded_ids):
         conn.execute(
             update(table)

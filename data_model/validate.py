@@ -250,14 +250,14 @@ class SheetValidator:
             records = self._plain_indicator_values(sheet, layout, indexes)
         else:
             records = [None] * len(indexes)
-        valid: list[ValidRow] = []
-        for index, record in zip(indexes, records, strict=True):
-            if record is None:
-                record = self._convert_row(sheet, layout, index, report)
-                if record is None:
-                    continue
-            valid.append(ValidRow(index + 1, record))
-        return valid
+        for position in [p for p, record in enumerate(records) if record is None]:
+            # None again when the row has problems, now in the report.
+            records[position] = self._convert_row(sheet, layout, indexes[position], report)
+        return [
+            ValidRow(index + 1, record)
+            for index, record in zip(indexes, records, strict=True)
+            if record is not None
+        ]
 
     def _convert_row(
         self, sheet: RawSheet, layout: SheetLayout, index: int, report: SheetReport
