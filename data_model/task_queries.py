@@ -175,6 +175,14 @@ def task_totals(tasks: pd.DataFrame) -> TaskRates:
     )
 
 
+def totals_on(
+    conn: Connection, as_of: date, districts: tuple[str, ...] = (), action: str | None = None
+) -> TaskRates:
+    """`task_totals` of a scope on `as_of`, for a page that needs only the counts (the task
+    page's cards compare with the previous period): caches a few numbers, not the tasks."""
+    return task_totals(scoped_tasks(conn, as_of, districts, action))
+
+
 def rates_by(tasks: pd.DataFrame, grouping: str) -> pd.DataFrame:
     """Completion and on-time rates of `tasks` (a `scoped_tasks` frame) per action, lead
     unit or district (`GROUPINGS`).

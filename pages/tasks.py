@@ -24,6 +24,7 @@ from data_model.task_queries import (
     rates_title,
     scoped_tasks,
     task_totals,
+    totals_on,
     unit_ranking,
 )
 from data_model.task_status import BEHIND_MARGIN, STATUSES
@@ -95,7 +96,7 @@ totals = task_totals(tasks)
 if totals.tasks == 0:
     empty_state("tasks.no_tasks")
     st.stop()
-before = task_totals(query(scoped_tasks, previous_as_of, filters.districts, filters.action))
+before = query(totals_on, previous_as_of, filters.districts, filters.action)
 
 st.subheader(
     tr(

@@ -21,6 +21,7 @@ from data_model.task_queries import (
     scoped_tasks,
     status_table,
     task_totals,
+    totals_on,
     unit_ranking,
 )
 from tests.task_workbook import task_workbook
@@ -92,6 +93,9 @@ def test_district_filter_drops_city_wide_tasks_and_action_filter_keeps_its_actio
     assert len(scoped_tasks(conn, AS_OF)) == 9
     assert scoped_tasks(conn, AS_OF, action="领跑行动")["code"].tolist() == ["K01", "K02", "K03"]
     assert task_totals(scoped_tasks(conn, AS_OF, ("南山区", "福田区"))).tasks == 3
+    assert totals_on(conn, AS_OF, ("南山区", "福田区")) == task_totals(
+        scoped_tasks(conn, AS_OF, ("南山区", "福田区"))
+    )
 
 
 def test_overdue_list_has_owner_deadline_text_and_days_late(conn, tasks):
