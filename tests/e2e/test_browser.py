@@ -272,6 +272,27 @@ def read_docx(data: bytes) -> tuple[str, list[str]]:
     return text, [name for name in names if name.startswith("word/media/")]
 
 
+def test_task_table_excel_download(admin_page, tmp_path: Path):
+    """A table's Excel file is built when its button is clicked: the overdue list of 2023."""
+    app = admin_page
+    app.go("tasks")
+    pick_period(app, SAMPLE_YEAR)
+    app.settle()
+    button = app.page.locator('[data-testid="stDownloadButton"]').filter(
+        has_text=tr("app.download_excel")
+    )
+    with app.page.expect_download(timeout=60_000) as download:
+        button.first.click()
+    target = tmp_path / download.value.suggested_filename
+    download.value.save_as(target)
+    assert target.name == f"{tr('tasks.overdue_file')}.xlsx"
+    rows = list(load_workbook(target, read_only=True).worksheets[0].iter_rows(values_only=True))
+    assert rows[0][0] == tr("tasks.col_code")
+    assert len(rows) == 1 + 6  # the six overdue tasks of the sample data at the end of 2023
+    app.settle()
+    app.assert_clean("task table download")
+
+
 def test_bulletin_word_download(admin_page, tmp_path: Path):
     missing = registered("bulletin.py")
     if missing:
