@@ -326,9 +326,8 @@ class SheetValidator:
         A month-end file repeats a few hundred codes, twelve districts and a period over
         hundreds of thousands of rows, so the cells are converted column by column: each
         distinct cell once, by the same per-row code given a row of that one cell. A row is
-        plain when all its cells convert without a problem, its value is a finite number
-        cell with neither a percent format nor a unit in the header, and none of its cells
-        is an uncalculated formula. The other rows (None) go through `_convert_row`, which
+        plain when all its cells convert without a problem and none of them is an
+        uncalculated formula. The other rows (None) go through `_convert_row`, which
         reports their problems exactly as for any other kind.
         """
         rows = [sheet.rows[i] for i in indexes]
@@ -361,15 +360,34 @@ class SheetValidator:
             "note", lambda raw, errors: self._field(self.optional_text, raw, "note", errors)
         )
         value_column = layout.columns["value"]
-        if layout.units.get("value"):
-            values = [_NOT_PLAIN] * len(rows)  # every value is converted from the header's unit
-        else:
-            values = [
-                cell if cell.__class__ is float and math.isfinite(cell) else _NOT_PLAIN
-                for cell in cells_of(value_column)
-            ]
-        irregular = {r for r, c in sheet.percent_cells if c == value_column}
-        irregular.update(r for r, c in sheet.formulas_without_value if c in layout.columns.values())
+        header_unit = layout.units.get("value")
+        percent_rows = {r for r, c in sheet.percent_cells if c == value_column}
+        value_cells = cells_of(value_column)
+        # A finite number cell is the value as it stands, unless a percent format or
+        # the header's unit changes it; any other cell is parsed for the row's indicator.
+        values = [
+            cell if cell.__class__ is float and math.isfinite(cell) else _NOT_PLAIN
+            for cell in value_cells
+        ]
+        parsed = [
+            position
+            for position, value in enumerate(values)
+            if value is _NOT_PLAIN or header_unit or indexes[position] in percent_rows
+        ]
+        for position in parsed:
+            code = codes[position]
+            if code is _NOT_PLAIN:
+                values[position] = _NOT_PLAIN
+                continue
+            is_percent_cell = indexes[position] in percent_rows
+            parse = self._value_parser(
+                self.context.indicators[code].unit, header_unit, is_percent_cell
+            )
+            try:
+                values[position] = parse(value_cells[position])
+            except InputError:
+                values[position] = _NOT_PLAIN
+        irregular = {r for r, c in sheet.formulas_without_value if c in layout.columns.values()}
         return [
             None
             if code is _NOT_PLAIN
