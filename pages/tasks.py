@@ -144,9 +144,13 @@ cards[4].metric(
 
 # Completion and on-time rates by action, lead unit and district.
 st.subheader(tr("tasks.rates_heading"))
-for tab, grouping in zip(
-    st.tabs([tr(f"tasks.tab_{grouping}") for grouping in GROUPINGS]), GROUPINGS, strict=True
-):
+# Only the open tab is drawn (switching tabs reruns the page from the cache).
+rate_tabs = st.tabs(
+    [tr(f"tasks.tab_{grouping}") for grouping in GROUPINGS], key="rate_tabs", on_change="rerun"
+)
+for tab, grouping in zip(rate_tabs, GROUPINGS, strict=True):
+    if not tab.open:
+        continue
     with tab:
         rates = rates_by(tasks, grouping)
         if rates.empty:

@@ -57,7 +57,19 @@ def test_year_end_2023_shows_six_overdue_tasks_with_their_deadlines(sample_data_
     assert ranking["名次"].tolist()[:9] == [1, 1, 1, 1, 1, 1, 1, 8, 8]
     assert ranking["名次"].iloc[-1] == 24
     assert len(app.get("download_button")) == 3
-    assert len(app.get("plotly_chart")) == 6  # 3 rate tabs, progress, timeline, ranking
+    assert len(app.get("plotly_chart")) == 4  # the open rate tab, progress, timeline, ranking
+
+
+def test_only_the_open_rate_tab_is_drawn_and_another_opens_on_choice(sample_data_dir, monkeypatch):
+    def rate_findings(app: AppTest) -> list[str]:
+        return [c.value for c in app.caption if "柱为完成率" in c.value]
+
+    app = open_page(sample_data_dir, monkeypatch)
+    assert [f.split("中，")[0] for f in rate_findings(app)] == ["6个行动"]
+    app.session_state["rate_tabs"] = "按牵头单位"
+    app.run()
+    assert not app.exception
+    assert [f.split("中，")[0] for f in rate_findings(app)] == ["26个牵头单位"]
 
 
 def test_district_filter_drops_city_wide_tasks(sample_data_dir, monkeypatch):

@@ -272,6 +272,20 @@ def read_docx(data: bytes) -> tuple[str, list[str]]:
     return text, [name for name in names if name.startswith("word/media/")]
 
 
+def test_a_rate_tab_is_drawn_when_opened(admin_page):
+    """Only the open tab of the task rates is drawn; opening another reruns and draws it."""
+    app = admin_page
+    app.go("tasks")
+    app.settle()
+    finding = app.page.get_by_text(re.compile(r"\d+个牵头单位中，\d+个已全部完成"))
+    assert finding.count() == 0
+    with app.rerun():
+        app.page.get_by_role("tab", name=tr("tasks.tab_lead_unit")).click()
+    finding.first.wait_for(timeout=30_000)
+    app.settle()
+    app.assert_clean("rate tab")
+
+
 def test_task_table_excel_download(admin_page, tmp_path: Path):
     """A table's Excel file is built when its button is clicked: the overdue list of 2023."""
     app = admin_page
