@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, String, case, cast, func, select
 
+from data_model import cycle_collector
 from data_model.db import driver_rows
 from data_model.formatting import format_number
 from data_model.i18n import t
@@ -275,6 +276,63 @@ def behind_tasks(tasks: pd.DataFrame, as_of: date) -> pd.DataFrame:
     )
 
 
+def _status_counts(conn: Connection, scope: list, as_of: date, days: list[date]) -> np.ndarray:
+    """Tasks per status (columns in STATUSES order) on each of `days` (rows), for the tasks
+    matching the SQL conditions `scope`: each task's latest report on or before the day,
+    judged on that day (see `progress_by_period`)."""
+    tasks = conn.execute(
+        select(Task.id, Task.start_date, Task.deadline, Task.ongoing)
+        .where(*scope)
+        .order_by(Task.id)
+    ).all()
+    s = TaskSnapshot
+    stated_code = case(*((s.stated_status == v, n) for n, v in enumerate(STATED) if v), else_=0)
+    # Each task's reports in date order, ties by id (the later stored wins, as in SQL);
+    # SQLite reads them in this order from ix_task_snapshot_task_reports, unsorted.
+    reports = driver_rows(
+        conn,
+        select(Task.id, cast(s.period_end, String), s.progress, stated_code)
+        .select_from(Task)
+        .join(s, (s.task_code == Task.code) & s.is_current & (s.period_end <= as_of))
+        .where(*scope)
+        .order_by(Task.id, s.period_end, s.id),
+    )
+    counts = np.zeros((len(days), len(STATUSES)), dtype=int)
+    if tasks and reports:
+        # Columns of the plain rows (`zip(*reports)` takes four times as long).
+        task_ids, report_ends, progress, stated = (
+            list(map(itemgetter(column), reports)) for column in range(4)
+        )
+        task_of = (
+            pd.Index(np.array([t.id for t in tasks], dtype=np.int64))
+            .get_indexer(np.array(task_ids, dtype=np.int64))
+            .astype(np.int64)
+        )
+        end_day = {text: (date.fromisoformat(text[:10]) - EPOCH).days for text in set(report_ends)}
+        ends = np.array([end_day[text] for text in report_ends], dtype=np.int64)
+        keys = task_of * KEY_SPAN + ends  # ascending: tasks and reports come in id order
+        # For every task and quarter: its latest report on or before the quarter's day.
+        quarter_days = np.array([(day - EPOCH).days for day in days], dtype=np.int64)
+        task_index = np.repeat(np.arange(len(tasks)), len(days))
+        quarter_index = np.tile(np.arange(len(days)), len(tasks))
+        found = np.searchsorted(keys, task_index * KEY_SPAN + quarter_days[quarter_index], "right")
+        found -= 1
+        reported = found >= 0
+        reported[reported] = task_of[found[reported]] == task_index[reported]
+        at = found[reported]
+        task_index, quarter_index = task_index[reported], quarter_index[reported]
+        status = statuses_on(
+            np.array(progress, dtype=float)[at],
+            np.array(STATED, dtype=object)[np.array(stated, dtype=np.int64)[at]],
+            day_numbers(t.start_date for t in tasks)[task_index],
+            day_numbers(t.deadline for t in tasks)[task_index],
+            np.array([bool(t.ongoing) for t in tasks])[task_index],
+            quarter_days[quarter_index].astype(float),
+        )
+        np.add.at(counts, (quarter_index, status), 1)
+    return counts
+
+
 def progress_by_period(
     conn: Connection, as_of: date, districts: tuple[str, ...] = (), action: str | None = None
 ) -> pd.DataFrame:
@@ -307,56 +365,8 @@ def progress_by_period(
     days = [min(period_end(quarter), as_of) for quarter in quarters]
 
     scope = [Task.is_current, *_scope_conditions(districts, action)]
-    tasks = conn.execute(
-        select(Task.id, Task.start_date, Task.deadline, Task.ongoing)
-        .where(*scope)
-        .order_by(Task.id)
-    ).all()
-    s = TaskSnapshot
-    stated_code = case(*((s.stated_status == v, n) for n, v in enumerate(STATED) if v), else_=0)
-    # Each task's reports in date order, ties by id (the later stored wins, as in SQL);
-    # SQLite reads them in this order from ix_task_snapshot_task_reports, unsorted.
-    reports = driver_rows(
-        conn,
-        select(Task.id, cast(s.period_end, String), s.progress, stated_code)
-        .select_from(Task)
-        .join(s, (s.task_code == Task.code) & s.is_current & (s.period_end <= as_of))
-        .where(*scope)
-        .order_by(Task.id, s.period_end, s.id),
-    )
-    counts = np.zeros((len(quarters), len(STATUSES)), dtype=int)
-    if tasks and reports:
-        # Columns of the plain rows (`zip(*reports)` takes four times as long).
-        task_ids, report_ends, progress, stated = (
-            list(map(itemgetter(column), reports)) for column in range(4)
-        )
-        task_of = (
-            pd.Index(np.array([t.id for t in tasks], dtype=np.int64))
-            .get_indexer(np.array(task_ids, dtype=np.int64))
-            .astype(np.int64)
-        )
-        end_day = {text: (date.fromisoformat(text[:10]) - EPOCH).days for text in set(report_ends)}
-        ends = np.array([end_day[text] for text in report_ends], dtype=np.int64)
-        keys = task_of * KEY_SPAN + ends  # ascending: tasks and reports come in id order
-        # For every task and quarter: its latest report on or before the quarter's day.
-        quarter_days = np.array([(day - EPOCH).days for day in days], dtype=np.int64)
-        task_index = np.repeat(np.arange(len(tasks)), len(quarters))
-        quarter_index = np.tile(np.arange(len(quarters)), len(tasks))
-        found = np.searchsorted(keys, task_index * KEY_SPAN + quarter_days[quarter_index], "right")
-        found -= 1
-        reported = found >= 0
-        reported[reported] = task_of[found[reported]] == task_index[reported]
-        at = found[reported]
-        task_index, quarter_index = task_index[reported], quarter_index[reported]
-        status = statuses_on(
-            np.array(progress, dtype=float)[at],
-            np.array(STATED, dtype=object)[np.array(stated, dtype=np.int64)[at]],
-            day_numbers(t.start_date for t in tasks)[task_index],
-            day_numbers(t.deadline for t in tasks)[task_index],
-            np.array([bool(t.ongoing) for t in tasks])[task_index],
-            quarter_days[quarter_index].astype(float),
-        )
-        np.add.at(counts, (quarter_index, status), 1)
+    with cycle_collector.paused():  # 200k report tuples: see `cycle_collector`
+        counts = _status_counts(conn, scope, as_of, days)
     records = []
     for quarter, day, row in zip(quarters, days, counts, strict=True):
         by_status = dict(zip(STATUSES, (int(n) for n in row), strict=True))
