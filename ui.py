@@ -121,27 +121,35 @@ def download_table(frame: pd.DataFrame, file_stem: str, key: str) -> None:
     )
 
 
-def _record_download(what: str, rows: int) -> None:
-    username = st.session_state.get(USERNAME_KEY)
-    if username is not None:
-        with engine().begin() as conn:
-            audit.record(conn, username, "export", what=what, rows=rows)
-
-
 def download_file(
     label: str, make: Callable[[], bytes], file_name: str, mime: str, key: str, rows: int = 0
 ) -> None:
     """A download whose content `make()` builds only when clicked (a Word file with charts
-    takes seconds); the download is audited like table downloads."""
+    takes seconds), audited when it is built.
+
+    Clicking does not rerun the page: the file is built on a thread of its own, which
+    cannot read the session, so the user and the engine are taken now. (With a rerun on
+    click, a slow page could finish its rerun and retire the button's file before the
+    browser asked for it, and the download silently did not start.)
+    """
+    username = st.session_state.get(USERNAME_KEY)
+    database = engine()
+
+    def build() -> bytes:
+        data = make()
+        if username is not None:
+            with database.begin() as conn:
+                audit.record(conn, username, "export", what=file_name, rows=rows)
+        return data
+
     st.download_button(
         label,
-        make,
+        build,
         file_name=file_name,
         mime=mime,
         key=key,
         icon=":material/download:",
-        on_click=_record_download,
-        args=(file_name, rows),
+        on_click="ignore",
     )
 
 

@@ -24,6 +24,7 @@ from tests.e2e.app_browser import (
     LANGUAGE,
     ROOT,
     AppPage,
+    cli,
     open_app_page,
     tr,
 )
@@ -303,6 +304,11 @@ def test_task_table_excel_download(admin_page, tmp_path: Path):
     rows = list(load_workbook(target, read_only=True).worksheets[0].iter_rows(values_only=True))
     assert rows[0][0] == tr("tasks.col_code")
     assert len(rows) == 1 + 6  # the six overdue tasks of the sample data at the end of 2023
+    # The download is audited when the file is built.
+    log = tmp_path / "audit.csv"
+    cli(app.server.data_dir, "audit", "--out", str(log), "--action", "export")
+    exports = log.read_text(encoding="utf-8-sig")
+    assert f"{tr('tasks.overdue_file')}.xlsx" in exports and ADMIN_USERNAME in exports
     app.settle()
     app.assert_clean("task table download")
 
