@@ -177,26 +177,26 @@ def test_migrations_leave_no_is_current_only_index_and_add_the_task_report_index
     assert "ix_task_snapshot_task_period" not in snapshot  # replaced by the covering one
 
 
+def last_statement_plan(conn, query, *args) -> str:
+    """SQLite's query plan of the last statement `query(conn, *args)` runs."""
+    seen, stop = statements(conn)
+    query(conn, *args)
+    stop()
+    statement, parameters = seen[-1]
+    plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+    return " ".join(str(row[-1]) for row in plan)
+
+
 def test_the_latest_report_is_an_index_lookup_per_task(sample_engine):
     with sample_engine.connect() as conn:
-        seen, stop = statements(conn)
-        task_status_frame(conn, date(2023, 12, 31))
-        stop()
-        statement, parameters = seen[-1]
-        plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
-    details = " ".join(str(row[-1]) for row in plan)
-    assert "ix_task_snapshot_task_reports" in details, details
+        plan = last_statement_plan(conn, task_status_frame, date(2023, 12, 31))
+    assert "ix_task_snapshot_task_reports" in plan, plan
 
 
 def test_the_reports_for_progress_over_quarters_come_from_the_index_alone(sample_engine):
     with sample_engine.connect() as conn:
-        seen, stop = statements(conn)
-        progress_by_period(conn, date(2023, 12, 31))
-        stop()
-        statement, parameters = seen[-1]
-        plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
-    details = " ".join(str(row[-1]) for row in plan)
-    assert "COVERING INDEX ix_task_snapshot_task_reports" in details, details
+        plan = last_statement_plan(conn, progress_by_period, date(2023, 12, 31))
+    assert "COVERING INDEX ix_task_snapshot_task_reports" in plan, plan
 
 
 # --- the filters' year range -----------------------------------------------------------
