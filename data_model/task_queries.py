@@ -31,7 +31,7 @@ Definitions shared by every figure here (suspended tasks are excluded from all o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from operator import itemgetter
 
 import numpy as np
@@ -48,11 +48,13 @@ from data_model.normalize.periods import (
     period_end,
     period_start,
     periods_between,
+    shift_period,
 )
 from data_model.task_status import (
     EPOCH,
     STATUSES,
     day_numbers,
+    latest_report_id,
     statuses_on,
     task_status_frame,
 )
@@ -60,6 +62,10 @@ from data_model.task_status import (
 GROUPINGS = ("action", "lead_unit", "district")
 KEY_SPAN = 10_000_000  # (task, day) search keys: task index x KEY_SPAN + day number
 STATED = ("", "completed", "suspended")  # stated statuses the rules look at, by code
+
+# Quarters shown by `progress_by_period`, up to the selected one: three years, readable on a
+# projector, as the trends page's small multiples by quarter.
+PROGRESS_QUARTERS = 12
 
 # Appraisal score of a lead unit (see `unit_ranking`).
 COMPLETION_WEIGHT = 0.6
@@ -276,26 +282,34 @@ def behind_tasks(tasks: pd.DataFrame, as_of: date) -> pd.DataFrame:
     )
 
 
-def _status_counts(conn: Connection, scope: list, as_of: date, days: list[date]) -> np.ndarray:
-    """Tasks per status (columns in STATUSES order) on each of `days` (rows), for the tasks
-    matching the SQL conditions `scope`: each task's latest report on or before the day,
-    judged on that day (see `progress_by_period`)."""
+def _status_counts(
+    conn: Connection, scope: list, since: date, as_of: date, days: list[date]
+) -> np.ndarray:
+    """Tasks per status (columns in STATUSES order) on each of `days` (rows, from `since`
+    to `as_of`), for the tasks matching the SQL conditions `scope`: each task's latest
+    report on or before the day, judged on that day (see `progress_by_period`)."""
     tasks = conn.execute(
         select(Task.id, Task.start_date, Task.deadline, Task.ongoing)
         .where(*scope)
         .order_by(Task.id)
     ).all()
-    s = TaskSnapshot
-    stated_code = case(*((s.stated_status == v, n) for n, v in enumerate(STATED) if v), else_=0)
-    # Each task's reports in date order, ties by id (the later stored wins, as in SQL);
-    # SQLite reads them in this order from ix_task_snapshot_task_reports, unsorted.
-    reports = driver_rows(
-        conn,
-        select(Task.id, cast(s.period_end, String), s.progress, stated_code)
-        .select_from(Task)
-        .join(s, (s.task_code == Task.code) & s.is_current & (s.period_end <= as_of))
-        .where(*scope)
-        .order_by(Task.id, s.period_end, s.id),
+    task, s = Task.__table__, TaskSnapshot.__table__
+    stated_code = case(*((s.c.stated_status == v, n) for n, v in enumerate(STATED) if v), else_=0)
+    report = (task.c.id, cast(s.c.period_end, String), s.c.progress, stated_code)
+    # The reports from `since` on, in task and date order, ties by id (the later stored
+    # wins, as in SQL): SQLite reads them in this order from ix_task_snapshot_task_reports,
+    # task by task. (The dates are compared through coalesce() so that SQLite, which has
+    # no table statistics, does not read the period_end index's range instead.)
+    report_end = func.coalesce(s.c.period_end, s.c.period_end)
+    inside = select(*report).select_from(task)
+    inside = inside.join(
+        s, (s.c.task_code == task.c.code) & s.c.is_current & report_end.between(since, as_of)
+    )
+    # Before `since`, only each task's latest report counts: it stands until the next one.
+    carried = select(*report).select_from(task)
+    carried = carried.join(s, s.c.id == latest_report_id(since - timedelta(days=1)))
+    reports = driver_rows(conn, carried.where(*scope)) + driver_rows(
+        conn, inside.where(*scope).order_by(task.c.id, s.c.period_end, s.c.id)
     )
     counts = np.zeros((len(days), len(STATUSES)), dtype=int)
     if tasks and reports:
@@ -310,7 +324,9 @@ def _status_counts(conn: Connection, scope: list, as_of: date, days: list[date])
         )
         end_day = {text: (date.fromisoformat(text[:10]) - EPOCH).days for text in set(report_ends)}
         ends = np.array([end_day[text] for text in report_ends], dtype=np.int64)
-        keys = task_of * KEY_SPAN + ends  # ascending: tasks and reports come in id order
+        # By task, then date; a stable sort keeps the id order of equal dates.
+        order = np.lexsort((ends, task_of))
+        keys = task_of[order] * KEY_SPAN + ends[order]
         # For every task and quarter: its latest report on or before the quarter's day.
         quarter_days = np.array([(day - EPOCH).days for day in days], dtype=np.int64)
         task_index = np.repeat(np.arange(len(tasks)), len(days))
@@ -318,8 +334,8 @@ def _status_counts(conn: Connection, scope: list, as_of: date, days: list[date])
         found = np.searchsorted(keys, task_index * KEY_SPAN + quarter_days[quarter_index], "right")
         found -= 1
         reported = found >= 0
-        reported[reported] = task_of[found[reported]] == task_index[reported]
-        at = found[reported]
+        reported[reported] = task_of[order][found[reported]] == task_index[reported]
+        at = order[found[reported]]
         task_index, quarter_index = task_index[reported], quarter_index[reported]
         status = statuses_on(
             np.array(progress, dtype=float)[at],
@@ -338,17 +354,19 @@ def progress_by_period(
 ) -> pd.DataFrame:
     """Task counts per status and the completion rate at the end of every quarter.
 
-    Quarters run from the first one with a report to the one holding `as_of`; the last
-    is judged on `as_of` itself. Columns: period, as_of, one per status (STATUSES),
-    tasks (suspended excluded), completion_rate. Empty when nothing was reported.
+    Quarters run to the one holding `as_of`, which is judged on `as_of` itself: the last
+    PROGRESS_QUARTERS of them, and none before the first with a report. Columns: period,
+    as_of, one per status (STATUSES), tasks (suspended excluded), completion_rate. Empty
+    when nothing was reported.
 
     Each quarter's statuses are those `scoped_tasks` gives on its last day: every task's
-    latest report up to that day, judged on that day. Ten years of quarterly reports are
-    40 quarters x thousands of tasks, so the reports are read once (a few numeric columns)
-    and the latest one per task and quarter is found with a sorted search, and the status
-    rules run as array operations (`statuses_on`), instead of one task query per quarter.
-    Carrying a report forward to the quarters after it (a task reported done stays done)
-    and the rules' date arithmetic make a pure SQL form slow on SQLite (seconds).
+    latest report up to that day, judged on that day. Twelve quarters x thousands of
+    tasks, so the reports are read once (a few numeric columns: those inside the quarters
+    and each task's latest before them) and the latest one per task and quarter is found
+    with a sorted search, and the status rules run as array operations (`statuses_on`),
+    instead of one task query per quarter. Carrying a report forward to the quarters
+    after it (a task reported done stays done) and the rules' date arithmetic make a pure
+    SQL form slow on SQLite (seconds).
     """
     columns = ["period", "as_of", *STATUSES, "tasks", "completion_rate"]
     first = conn.execute(
@@ -359,14 +377,16 @@ def progress_by_period(
     if first is None:
         return pd.DataFrame(columns=columns)
     first = first if isinstance(first, date) else date.fromisoformat(str(first)[:10])
+    last = period_containing(as_of, "quarter")
+    start = shift_period(last, 1 - PROGRESS_QUARTERS)
     quarters = periods_between(
-        period_containing(first, "quarter"), period_containing(as_of, "quarter")
+        max(start, period_containing(first, "quarter"), key=period_start), last
     )
     days = [min(period_end(quarter), as_of) for quarter in quarters]
 
     scope = [Task.is_current, *_scope_conditions(districts, action)]
-    with cycle_collector.paused():  # 200k report tuples: see `cycle_collector`
-        counts = _status_counts(conn, scope, as_of, days)
+    with cycle_collector.paused():  # 60k report tuples: see `cycle_collector`
+        counts = _status_counts(conn, scope, period_start(quarters[0]), as_of, days)
     records = []
     for quarter, day, row in zip(quarters, days, counts, strict=True):
         by_status = dict(zip(STATUSES, (int(n) for n in row), strict=True))

@@ -15,6 +15,7 @@ from plotly.subplots import make_subplots
 from sqlalchemy import event, inspect
 
 from charts.trends import small_multiples
+from data_model import task_queries
 from data_model.cli import open_database, seed
 from data_model.importer import import_file
 from data_model.queries import data_year_range, data_years, filter_options
@@ -142,6 +143,27 @@ def test_progress_carries_reports_forward_over_gaps(task_conn):
     assert fast == slow
 
 
+def test_progress_shows_the_last_quarters_and_carries_earlier_reports_into_them(
+    task_conn, monkeypatch
+):
+    full = progress_by_period(task_conn, date(2022, 12, 31))
+    monkeypatch.setattr(task_queries, "PROGRESS_QUARTERS", 2)
+    window = progress_by_period(task_conn, date(2022, 12, 31))
+    assert full["period"].tolist() == ["2022-Q1", "2022-Q2", "2022-Q3", "2022-Q4"]
+    assert window["period"].tolist() == ["2022-Q3", "2022-Q4"]
+    # K01, done in Q2 and not reported since, still counts as completed in Q3 and Q4.
+    pd.testing.assert_frame_equal(window, full.tail(2).reset_index(drop=True))
+    fast, slow = per_quarter(task_conn, date(2022, 12, 31))
+    assert fast == slow
+
+
+def test_progress_starts_no_earlier_than_the_first_report(sample_engine):
+    with sample_engine.connect() as conn:
+        progress = progress_by_period(conn, date(2023, 12, 31))
+    assert progress["period"].tolist()[0] == "2021-Q1"  # 12 quarters of sample data
+    assert len(progress) == task_queries.PROGRESS_QUARTERS == 12
+
+
 def test_task_queries_issue_a_fixed_number_of_statements(sample_engine):
     with sample_engine.connect() as conn:
         seen, stop = statements(conn)
@@ -149,7 +171,9 @@ def test_task_queries_issue_a_fixed_number_of_statements(sample_engine):
         after_progress = len(seen)
         scoped_tasks(conn, date(2023, 12, 31))
         stop()
-    assert after_progress <= 3  # first report, tasks, reports: not one per quarter
+    # first report, tasks, each task's report before the quarters, those inside them:
+    # not one per quarter
+    assert after_progress <= 4
     assert len(seen) - after_progress == 1  # statuses and first reports in one query
 
 
