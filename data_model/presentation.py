@@ -238,10 +238,21 @@ class _Context:
     def kicker(self, section: str, detail: str) -> str:
         return self.t("present.kicker", section=self.t(f"nav.{section}"), detail=detail)
 
+    @property
+    def as_of(self) -> date:
+        """The day the task slides judge statuses on (see `as_of_date`)."""
+        return as_of_date(self.period, self.today)
+
+    @property
+    def as_of_text(self) -> str:
+        return self.t(
+            "tasks.date", year=self.as_of.year, month=self.as_of.month, day=self.as_of.day
+        )
+
     @cached_property
     def tasks(self) -> pd.DataFrame:
-        """Every task judged on the slides' as-of day, read once for all task slides."""
-        return scoped_tasks(self.conn, as_of_date(self.period, self.today))
+        """Every task judged on `as_of`, read once for all task slides."""
+        return scoped_tasks(self.conn, self.as_of)
 
 
 def _overview(c: _Context) -> Slide | None:
@@ -325,14 +336,9 @@ def _coverage(c: _Context) -> Slide | None:
     )
 
 
-def _as_of_text(c: _Context) -> tuple[date, str]:
-    as_of = as_of_date(c.period, c.today)
-    return as_of, c.t("tasks.date", year=as_of.year, month=as_of.month, day=as_of.day)
-
-
 def _task_actions(c: _Context) -> Slide | None:
     """Completion and on-time rate per action, as on the task page's first tab."""
-    as_of, day = _as_of_text(c)
+    day = c.as_of_text
     rates = rates_by(c.tasks, "action")
     if rates.empty:
         return None
@@ -352,7 +358,7 @@ def _task_actions(c: _Context) -> Slide | None:
 def _overdue(c: _Context) -> Slide | None:
     """The longest overdue tasks (at most OVERDUE_ROWS), one bar of days late each, named
     by code and content, with the lead unit beside it (progress is in the note)."""
-    as_of, day = _as_of_text(c)
+    day = c.as_of_text
     if task_totals(c.tasks).tasks == 0:
         return None
     overdue = overdue_tasks(c.tasks)
