@@ -326,7 +326,8 @@ def _status_counts(
         ends = np.array([end_day[text] for text in report_ends], dtype=np.int64)
         # By task, then date; a stable sort keeps the id order of equal dates.
         order = np.lexsort((ends, task_of))
-        keys = task_of[order] * KEY_SPAN + ends[order]
+        sorted_tasks = task_of[order]
+        keys = sorted_tasks * KEY_SPAN + ends[order]
         # For every task and quarter: its latest report on or before the quarter's day.
         quarter_days = np.array([(day - EPOCH).days for day in days], dtype=np.int64)
         task_index = np.repeat(np.arange(len(tasks)), len(days))
@@ -334,7 +335,7 @@ def _status_counts(
         found = np.searchsorted(keys, task_index * KEY_SPAN + quarter_days[quarter_index], "right")
         found -= 1
         reported = found >= 0
-        reported[reported] = task_of[order][found[reported]] == task_index[reported]
+        reported[reported] = sorted_tasks[found[reported]] == task_index[reported]
         at = order[found[reported]]
         task_index, quarter_index = task_index[reported], quarter_index[reported]
         status = statuses_on(
