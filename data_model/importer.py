@@ -20,13 +20,15 @@ from data_model.layout import (
     missing_required,
 )
 from data_model.master import load_master
-from data_model.models import Indicator, Submission, SubmissionFile
+from data_model.models import EnterpriseIssue, Indicator, Submission, SubmissionFile, Task
 from data_model.plausibility import sharp_changes
 from data_model.problems import ImportReport, Problem, SheetReport
 from data_model.reader import Limits, RawSheet, read_workbook
 from data_model.storage import (
     WriteCounts,
+    WriterBusy,
     create_submission,
+    lock_kinds,
     refresh_statuses,
     superseded_submissions,
     update_submission,
@@ -155,23 +157,53 @@ def import_sheets(
     they are stored with it so the exact file can be downloaded later.
     """
     options = options or ImportOptions()
-    report = ImportReport(file=file_name, status="rejected")
     with cycle_collector.paused(), engine.connect() as conn:
         transaction = conn.begin()
         try:
-            by_kind = _validate_sheets(conn, sheets, options, report)
-            if options.scope is not None:
-                _check_scope(conn, by_kind, options.scope)
-            _check_duplicates(by_kind, report)
-            change_warnings = _warn_sharp_changes(conn, by_kind)
-            _decide_and_write(conn, by_kind, report, options, data, change_warnings)
+            report = import_in_transaction(conn, sheets, data, file_name, options)
         except BaseException:
             transaction.rollback()
             raise
-        if report.status in ("accepted", "partial") and not options.dry_run:
+        if writes(report, options):
             transaction.commit()
         else:
             transaction.rollback()
+    return report
+
+
+def writes(report: ImportReport, options: ImportOptions) -> bool:
+    """Whether an import with this outcome leaves rows to commit."""
+    return report.status in ("accepted", "partial") and not options.dry_run
+
+
+def import_in_transaction(
+    conn: Connection,
+    sheets: list[RawSheet],
+    data: bytes,
+    file_name: str,
+    options: ImportOptions,
+) -> ImportReport:
+    """Validate `sheets` and write them on `conn`, inside the caller's transaction.
+
+    The caller commits when `writes(report, options)` and otherwise rolls back, so
+    several files can share one transaction (the sample data is loaded all or nothing).
+    Before the current rows are read, the write locks of the kinds present are taken:
+    a second import of the same keys at once waits for the first and then replaces its
+    rows, instead of failing on the current-key index.
+    """
+    report = ImportReport(file=file_name, status="rejected")
+    by_kind = _validate_sheets(conn, sheets, options, report)
+    if by_kind and not options.dry_run and (options.valid_rows_only or not report.errors):
+        try:
+            lock_kinds(conn, by_kind, holder=options.uploader)
+        except WriterBusy:
+            report.message = t("importer.writer_busy")
+            return report
+    if options.scope is not None:
+        _check_scope(conn, by_kind, options.scope)
+    _check_duplicates(by_kind, report)
+    change_warnings = _warn_sharp_changes(conn, by_kind)
+    _decide_and_write(conn, by_kind, report, options, data, change_warnings)
     return report
 
 
@@ -271,8 +303,15 @@ def _sheet_problem(sheet: str, message: str, row: int | None = None) -> Problem:
     return Problem(sheet=sheet, row=row, column=None, value=None, message=message)
 
 
+# Kinds whose replacement key does not hold the district: the stored row a record would
+# replace is looked up by this key field, because it may belong to another district or
+# unit (a task code or an issue number another district already uses).
+STORED_OWNERS = {"tasks": (Task, "code"), "issues": (EnterpriseIssue, "code")}
+
+
 def _check_scope(conn: Connection, by_kind, scope: SubmitterScope) -> None:
-    """Rows for another district or unit than the submitter's are errors naming the row."""
+    """Rows outside the submitter's scope are errors naming the row: the row itself, and
+    the stored row it would replace (a key that belongs to another district or unit)."""
     master = load_master(conn)
     allowed_districts = {
         master.district_ids[d] for d in scope.districts if d in master.district_ids
@@ -281,34 +320,68 @@ def _check_scope(conn: Connection, by_kind, scope: SubmitterScope) -> None:
     mine = t(
         "importer.scope_mine", districts="、".join(sorted(scope.districts | scope.units)) or "-"
     )
+
+    def in_scope(kind: str, row) -> bool:
+        if kind == "indicators":
+            return scope.may_define_indicators
+        if kind == "tasks":
+            return row["district_id"] in allowed_districts or row["lead_unit_id"] in allowed_units
+        return row["district_id"] in allowed_districts
+
     for kind, sheets in by_kind.items():
+        stored = _stored_owners(conn, kind, [row.record for _, valid in sheets for row in valid])
         for sheet_report, valid in sheets:
             kept = []
             for row in valid:
                 record = row.record
-                if kind == "indicators":
-                    allowed = scope.may_define_indicators
-                    message = t("importer.scope_indicators")
-                elif kind == "tasks":
-                    allowed = (
-                        record["district_id"] in allowed_districts
-                        or record["lead_unit_id"] in allowed_units
-                    )
-                    message = t("importer.scope_other_task", mine=mine)
-                else:
-                    allowed = record["district_id"] in allowed_districts
+                owner = stored.get(record[STORED_OWNERS[kind][1]]) if stored else None
+                if not in_scope(kind, record):
+                    message = _out_of_scope_message(kind, record, master, mine)
+                elif owner is not None and not in_scope(kind, owner):
+                    # Says only that the key is taken, not whose it is or what it holds.
                     message = t(
-                        "importer.scope_other_district",
-                        district=master.district_names.get(record["district_id"], "?"),
+                        "importer.scope_key_taken",
+                        code=record[STORED_OWNERS[kind][1]],
                         mine=mine,
                     )
-                if allowed:
-                    kept.append(row)
                 else:
-                    sheet_report.errors.append(
-                        Problem(sheet_report.sheet, row.row, None, None, message)
-                    )
+                    kept.append(row)
+                    continue
+                sheet_report.errors.append(
+                    Problem(sheet_report.sheet, row.row, None, None, message)
+                )
             valid[:] = kept
+
+
+def _stored_owners(conn: Connection, kind: str, records: list[dict]) -> dict[object, dict]:
+    """The current stored rows (their district and lead unit) that `records` would replace,
+    by key, for the kinds of STORED_OWNERS; an empty dict for the others."""
+    if kind not in STORED_OWNERS or not records:
+        return {}
+    model, field_name = STORED_OWNERS[kind]
+    table = model.__table__
+    columns = [c for c in ("district_id", "lead_unit_id") if c in table.c]
+    keys = sorted({r[field_name] for r in records}, key=str)
+    found: dict[object, dict] = {}
+    for start in range(0, len(keys), 5000):
+        query = select(table.c[field_name], *(table.c[c] for c in columns)).where(
+            table.c.is_current, table.c[field_name].in_(keys[start : start + 5000])
+        )
+        for row in conn.execute(query).mappings():
+            found[row[field_name]] = dict(row)
+    return found
+
+
+def _out_of_scope_message(kind: str, record: dict, master, mine: str) -> str:
+    if kind == "indicators":
+        return t("importer.scope_indicators")
+    if kind == "tasks":
+        return t("importer.scope_other_task", mine=mine)
+    return t(
+        "importer.scope_other_district",
+        district=master.district_names.get(record["district_id"], "?"),
+        mine=mine,
+    )
 
 
 def _check_duplicates(by_kind, report: ImportReport) -> None:

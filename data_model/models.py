@@ -266,3 +266,21 @@ class AuditEvent(SQLModel, table=True):
     # login | login_failed | logout | upload | commit | rollback | user_change | export ...
     action: str = Field(max_length=32, index=True)
     detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+# --- writers' locks (migration 0005) -------------------------------------------------
+
+
+class WriteLock(SQLModel, table=True):
+    """One row per spreadsheet kind, locked by every transaction that writes that kind's
+    versioned rows (import, rollback) before it reads the current rows it will replace.
+
+    Locking a row works alike on both engines: on PostgreSQL the UPDATE holds a row lock
+    until commit, so a second writer of the same kind waits and then sees the first one's
+    rows; on SQLite it starts the write transaction, which SQLite allows one at a time.
+    """
+
+    __tablename__ = "write_lock"
+    name: str = Field(primary_key=True, max_length=32)
+    holder: str = Field(default="", max_length=64)
+    taken_at: datetime | None = None

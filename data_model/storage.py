@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from operator import itemgetter
 
 from sqlalchemy import Connection, Table, and_, bindparam, insert, select, update
+from sqlalchemy.exc import OperationalError
 
 from data_model.models import (
     VERSIONED_TABLES,
@@ -24,6 +25,7 @@ from data_model.models import (
     Submission,
     Task,
     TaskSnapshot,
+    WriteLock,
 )
 from data_model.normalize.periods import period_end, sort_key
 
@@ -48,6 +50,35 @@ class WriteCounts:
         self.unchanged += other.unchanged
         room = EXAMPLES - len(self.replaced_examples)
         self.replaced_examples.extend(other.replaced_examples[:room])
+
+
+class WriterBusy(Exception):
+    """Another writer held a kind's lock for longer than the database waits (SQLite's
+    busy timeout); nothing was written and the caller may try again."""
+
+
+def lock_kinds(conn: Connection, kinds: Iterable[str], holder: str) -> None:
+    """Take the write locks of `kinds` for the rest of the caller's transaction.
+
+    Call it before reading the current rows a write will replace: a second writer of
+    the same kind waits here until the first commits, then reads its rows, so the two
+    serialise instead of colliding on the current-key index. Locks are taken in one
+    fixed order, so two writers of overlapping kinds cannot deadlock.
+    """
+    table = table_of(WriteLock)
+    for name in sorted(set(kinds)):
+        try:
+            locked = conn.execute(
+                update(table)
+                .where(table.c.name == name)
+                .values(holder=holder[:64], taken_at=datetime.now(UTC))
+            ).rowcount
+        except OperationalError as error:
+            if "locked" in str(error).lower():
+                raise WriterBusy(name) from error
+            raise
+        if locked != 1:
+            raise ValueError(f"no write lock named {name!r}: is the database migrated?")
 
 
 def table_of(model) -> Table:
@@ -298,11 +329,17 @@ def rollback_submission(conn: Connection, submission_id: int, by: str) -> dict[s
     rolled back becomes current again. Returns per table how many rows were
     withdrawn and restored.
     """
+    kinds = conn.execute(
+        select(Submission.kinds).where(Submission.id == submission_id)
+    ).scalar_one_or_none()
+    if kinds is None:
+        raise LookupError(f"submission {submission_id} does not exist")
+    # Locked before the status is read: of two rollbacks at once, the second waits and
+    # then finds the submission rolled back.
+    lock_kinds(conn, [k for k in kinds.split(",") if k], holder=by)
     status = conn.execute(
         select(Submission.status).where(Submission.id == submission_id)
-    ).scalar_one_or_none()
-    if status is None:
-        raise LookupError(f"submission {submission_id} does not exist")
+    ).scalar_one()
     if status == "rolled_back":
         raise ValueError(f"submission {submission_id} is already rolled back")
     rolled_back = set(

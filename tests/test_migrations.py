@@ -27,6 +27,7 @@ EXPECTED_TABLES = {
     "task",
     "task_snapshot",
     "unit",
+    "write_lock",
 }
 
 
