@@ -15,13 +15,19 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from charts.images import ChartImageError
-from data_model import audit, settings, users
+from data_model import audit, cycle_collector, settings, users
 from data_model.bulletin import bulletin_docx, bulletin_figures, bulletin_xlsx
 from data_model.db import make_engine, migrate
 from data_model.errors import InputError
 from data_model.export import EXPORT_KINDS, export_frame, write_frame
 from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from data_model.importer import ImportOptions, import_file
+from data_model.importer import (
+    ImportOptions,
+    already_imported,
+    file_rejected,
+    import_in_transaction,
+    writes,
+)
 from data_model.kinds import CLI_NAMES
 from data_model.master import load_master, load_master_data_file
 from data_model.normalize.periods import (
@@ -32,9 +38,16 @@ from data_model.normalize.periods import (
     period_label,
     to_granularity,
 )
+from data_model.permissions import (
+    SYSTEM,
+    PermissionDenied,
+    guarded_import,
+    record_export,
+    record_import,
+)
 from data_model.problems import ImportReport
 from data_model.queries import data_years, has_data
-from data_model.reader import Limits
+from data_model.reader import Limits, read_workbook
 from data_model.scoring import district_scores, scores_export_frame
 from data_model.task_queries import status_table
 from data_model.templates import template_workbook
@@ -70,8 +83,8 @@ def cmd_init(args) -> int:
 
 def cmd_import(args) -> int:
     engine = open_database(args.db)
+    principal = _acting_principal(engine, args.user)
     options = ImportOptions(
-        uploader=args.user,
         period=_period_option(args.period),
         district=_district_option(engine, args.district),
         valid_rows_only=args.valid_rows_only,
@@ -83,7 +96,10 @@ def cmd_import(args) -> int:
         path = Path(name)
         if not path.is_file():
             raise UsageError(t("cli.no_such_file", file=name))
-        report = import_file(engine, path.read_bytes(), path.name, options)
+        try:
+            report = guarded_import(engine, principal, path.read_bytes(), path.name, options)
+        except PermissionDenied as error:
+            raise UsageError(error.message()) from error
         if args.json:
             print(json.dumps(report.to_dict(), ensure_ascii=False, default=str))
         else:
@@ -91,6 +107,18 @@ def cmd_import(args) -> int:
         if report.status == "rejected":
             worst = EXIT_REJECTED
     return worst
+
+
+def _acting_principal(engine: Engine, username: str | None):
+    """The principal the command acts as: the active user named by --user, with that user's
+    rights exactly as in the page, or the system actor when --user is not given."""
+    if username is None:
+        return SYSTEM
+    with engine.connect() as conn:
+        principal = users.principal_for(conn, username)
+    if principal is None:
+        raise UsageError(t("cli.no_such_active_user", username=username))
+    return principal
 
 
 def _period_option(raw: str | None) -> str | None:
@@ -138,12 +166,13 @@ def print_report(report: ImportReport) -> None:
 
 def cmd_export(args) -> int:
     engine = open_database(args.db)
-    with engine.connect() as conn:
+    with engine.begin() as conn:
         frame = export_frame(conn, args.kind)
-    try:
-        write_frame(frame, args.out)
-    except ValueError as error:
-        raise UsageError(str(error)) from error
+        try:
+            write_frame(frame, args.out)
+        except ValueError as error:
+            raise UsageError(str(error)) from error
+        record_export(conn, SYSTEM, args.kind, len(frame))
     print(t("cli.exported", rows=len(frame), file=args.out))
     return EXIT_OK
 
@@ -263,16 +292,40 @@ def cmd_seed(args) -> int:
 
 
 def seed(engine: Engine, folder: Path = settings.SAMPLE_DATA_DIR) -> list[ImportReport]:
-    """Import the sample workbooks through the normal importer, indicators first."""
-    options = ImportOptions(uploader="seed")
-    return [
-        import_file(engine, (folder / name).read_bytes(), name, options)
-        for name in SAMPLE_FILES
-        if (folder / name).is_file()
-    ]
+    """Import the sample workbooks through the normal importer, indicators first.
 
-
-CLI_USER = "cli"  # who the audit log names for changes made from the shell
+    All or nothing: the files share one transaction, so a file that fails, or a process
+    killed half-way, leaves the database as it was and `seed --if-empty` starts again.
+    A file already imported is reported unchanged.
+    """
+    options = ImportOptions(uploader=SYSTEM.username)
+    reports: list[ImportReport] = []
+    with cycle_collector.paused(), engine.connect() as conn, conn.begin() as transaction:
+        for name in SAMPLE_FILES:
+            path = folder / name
+            if not path.is_file():
+                continue
+            data = path.read_bytes()
+            report = already_imported(conn, data, name)
+            if report is None:
+                try:
+                    sheets = read_workbook(data, name, options.limits)
+                except InputError as error:
+                    report = file_rejected(name, error)
+                else:
+                    report = import_in_transaction(conn, sheets, data, name, options)
+                    if writes(report, options):
+                        record_import(conn, SYSTEM, report, options)
+            reports.append(report)
+            if report.status not in ("accepted", "unchanged"):
+                transaction.rollback()
+                for earlier in reports[:-1]:
+                    if earlier.status == "accepted":
+                        earlier.status = "rejected"
+                        earlier.submission_id = None
+                        earlier.message = t("cli.seed_undone", file=name)
+                break
+    return reports
 
 
 def cmd_user_add(args) -> int:
@@ -288,7 +341,7 @@ def cmd_user_add(args) -> int:
             args.username,
             args.role,
             password,
-            by=CLI_USER,
+            by=SYSTEM.username,
             display_name=args.name or "",
             districts=args.district or (),
             units=args.unit or (),
@@ -305,7 +358,7 @@ def cmd_user_passwd(args) -> int:
             raise UsageError(t("users.no_such_user", username=args.username))
     password = _new_password(args.password_stdin)
     with engine.begin() as conn:
-        _user_change(users.set_password, conn, args.username, password, by=CLI_USER)
+        _user_change(users.set_password, conn, args.username, password, by=SYSTEM.username)
     print(t("users.cli_password_set", username=args.username.strip().lower()))
     return EXIT_OK
 
@@ -313,7 +366,7 @@ def cmd_user_passwd(args) -> int:
 def cmd_user_disable(args) -> int:
     engine = open_database(args.db)
     with engine.begin() as conn:
-        _user_change(users.disable_user, conn, args.username, by=CLI_USER)
+        _user_change(users.disable_user, conn, args.username, by=SYSTEM.username)
     print(t("users.cli_disabled", username=args.username.strip().lower()))
     return EXIT_OK
 
@@ -321,7 +374,7 @@ def cmd_user_disable(args) -> int:
 def cmd_user_enable(args) -> int:
     engine = open_database(args.db)
     with engine.begin() as conn:
-        _user_change(users.enable_user, conn, args.username, by=CLI_USER)
+        _user_change(users.enable_user, conn, args.username, by=SYSTEM.username)
     print(t("users.cli_enabled", username=args.username.strip().lower()))
     return EXIT_OK
 
@@ -396,7 +449,7 @@ def cmd_audit(args) -> int:
             write_frame(audit.export_frame(frame), args.out)
         except ValueError as error:
             raise UsageError(str(error)) from error
-        audit.record(conn, CLI_USER, "export", what="audit", rows=len(frame), file=args.out)
+        audit.record(conn, SYSTEM.username, "export", what="audit", rows=len(frame), file=args.out)
     print(t("audit.cli_written", rows=len(frame), file=args.out))
     return EXIT_OK
 
@@ -461,7 +514,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--valid-rows-only", action="store_true", help=t("cli.help_valid_rows_only"))
     sub.add_argument("--dry-run", action="store_true", help=t("cli.help_dry_run"))
     sub.add_argument("--json", action="store_true", help=t("cli.help_json"))
-    sub.add_argument("--user", default="cli", help=t("cli.help_user"))
+    sub.add_argument("--user", metavar="USERNAME", help=t("cli.help_user"))
 
     sub = command("export", cmd_export, "cli.help_export")
     sub.add_argument("kind", choices=EXPORT_KINDS)

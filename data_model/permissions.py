@@ -18,11 +18,18 @@ from data_model import audit
 from data_model.errors import InputError
 from data_model.export import export_frame
 from data_model.i18n import t
-from data_model.importer import ImportOptions, SubmitterScope, import_file, import_sheets
+from data_model.importer import (
+    SYSTEM_ACTOR,
+    ImportOptions,
+    SubmitterScope,
+    import_file,
+    import_sheets,
+    writes,
+)
 from data_model.kinds import KINDS
 from data_model.problems import ImportReport
 from data_model.reader import RawSheet
-from data_model.storage import rollback_submission
+from data_model.storage import WriterBusy, rollback_submission
 
 ROLES = ("admin", "leader", "staff")
 EVERYONE = frozenset(ROLES)
@@ -59,6 +66,11 @@ class Principal:
             raise ValueError(f"unknown role {self.role!r}; expected one of {ROLES}")
         object.__setattr__(self, "districts", tuple(self.districts))
         object.__setattr__(self, "units", tuple(self.units))
+
+
+# The actor of the command line without --user (and of loading the sample data): all
+# rights, recorded under a name no user can have.
+SYSTEM = Principal(SYSTEM_ACTOR, "admin")
 
 
 class PermissionDenied(Exception):
@@ -151,19 +163,25 @@ def _options_for(principal: Principal, options: ImportOptions | None) -> ImportO
 def _audit_import(
     engine: Engine, principal: Principal, report: ImportReport, options: ImportOptions
 ) -> None:
-    wrote = report.status in ("accepted", "partial") and not options.dry_run
     with engine.begin() as conn:
-        audit.record(
-            conn,
-            principal.username,
-            "commit" if wrote else "upload",
-            file=report.file,
-            status=report.status,
-            dry_run=options.dry_run,
-            submission_id=report.submission_id,
-            rows_accepted=sum(s.rows_accepted for s in report.sheets),
-            errors=len(report.errors),
-        )
+        record_import(conn, principal, report, options)
+
+
+def record_import(
+    conn: Connection, principal: Principal, report: ImportReport, options: ImportOptions
+) -> None:
+    """Audit one import: `commit` when it wrote data, else `upload` (a dry run, a refusal)."""
+    audit.record(
+        conn,
+        principal.username,
+        "commit" if writes(report, options) else "upload",
+        file=report.file,
+        status=report.status,
+        dry_run=options.dry_run,
+        submission_id=report.submission_id,
+        rows_accepted=sum(s.rows_accepted for s in report.sheets),
+        errors=len(report.errors),
+    )
 
 
 def guarded_rollback(engine: Engine, principal: Principal, submission_id: int) -> dict[str, int]:
@@ -180,6 +198,8 @@ def guarded_rollback(engine: Engine, principal: Principal, submission_id: int) -
             raise InputError("permissions.no_such_submission", id=submission_id) from error
         except ValueError as error:
             raise InputError("permissions.already_rolled_back", id=submission_id) from error
+        except WriterBusy as error:
+            raise InputError("permissions.writer_busy", id=submission_id) from error
         audit.record(
             conn, principal.username, "rollback", submission_id=submission_id, rows=summary
         )
