@@ -28,9 +28,9 @@ from data_model.storage import (
     WriteCounts,
     WriterBusy,
     create_submission,
-    lock_kinds,
     refresh_statuses,
     superseded_submissions,
+    take_write_locks,
     update_submission,
     write_kind,
 )
@@ -205,7 +205,7 @@ def import_in_transaction(
     by_kind = _validate_sheets(conn, sheets, options, report)
     if by_kind and not options.dry_run and (options.valid_rows_only or not report.errors):
         try:
-            lock_kinds(conn, by_kind, holder=options.uploader)
+            take_write_locks(conn, by_kind, holder=options.uploader)
         except WriterBusy:
             report.message = t("importer.writer_busy")
             return report

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, insert, select
 from data_model.models import Action, Brand, District, Unit
 from data_model.normalize.districts import DistrictRecord, district_matcher
 from data_model.normalize.names import NameMatcher
+from data_model.storage import take_write_locks
 
 DEFAULT_MASTER_DATA = Path(__file__).parent / "defaults" / "master_data.json"
 
@@ -22,6 +23,9 @@ def load_master_data_file(conn: Connection, path: Path = DEFAULT_MASTER_DATA) ->
     many rows of each list were added.
     """
     data = json.loads(path.read_text(encoding="utf-8"))
+    if _complete(conn, data):
+        return dict.fromkeys(("districts", "units", "actions", "brands"), 0)
+    take_write_locks(conn, ["master_data"], holder="master_data")
     added = {}
     added["districts"] = _insert_missing(
         conn,
@@ -76,6 +80,20 @@ def load_master_data_file(conn: Connection, path: Path = DEFAULT_MASTER_DATA) ->
         ],
     )
     return added
+
+
+def _complete(conn: Connection, data: dict) -> bool:
+    """Whether every entry of the file is there already (the usual case, on every start)."""
+    for model, key in (
+        (District, "districts"),
+        (Unit, "units"),
+        (Action, "actions"),
+        (Brand, "brands"),
+    ):
+        existing = set(conn.execute(select(model.name)).scalars())
+        if any(entry["name"] not in existing for entry in data[key]):
+            return False
+    return True
 
 
 def _insert_missing(conn: Connection, model, rows: list[dict]) -> int:

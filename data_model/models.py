@@ -272,8 +272,9 @@ class AuditEvent(SQLModel, table=True):
 
 
 class WriteLock(SQLModel, table=True):
-    """One row per spreadsheet kind, locked by every transaction that writes that kind's
-    versioned rows (import, rollback) before it reads the current rows it will replace.
+    """One row per spreadsheet kind, plus `schedule` and `master_data`, locked by every
+    transaction that writes them (an import or a rollback before it reads the current rows
+    it will replace) and counted up, so the versions together are the pages' cache key.
 
     Locking a row works alike on both engines: on PostgreSQL the UPDATE holds a row lock
     until commit, so a second writer of the same kind waits and then sees the first one's
@@ -282,5 +283,6 @@ class WriteLock(SQLModel, table=True):
 
     __tablename__ = "write_lock"
     name: str = Field(primary_key=True, max_length=32)
+    version: int = 0
     holder: str = Field(default="", max_length=64)
     taken_at: datetime | None = None

@@ -31,22 +31,16 @@ from data_model.normalize.periods import (
     periods_between,
     sort_key,
 )
+from data_model.storage import write_versions
 from data_model.task_status import TaskSummary, summarize, task_status_frame
 
 HIGHLIGHTS_FILE = Path(__file__).parent / "defaults" / "highlights.json"
 
 
 def data_version(conn: Connection) -> tuple:
-    """Changes whenever a submission lands or is rolled back: the pages' cache key."""
-    return tuple(
-        conn.execute(
-            select(
-                func.count(Submission.id),
-                func.max(Submission.id),
-                func.max(Submission.rolled_back_at),
-            )
-        ).one()
-    )
+    """The pages' cache key: changes with every committed write a page shows (an import,
+    a rollback, a schedule or master data change), in this process or another one."""
+    return write_versions(conn)
 
 
 def has_data(conn: Connection) -> bool:

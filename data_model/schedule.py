@@ -24,6 +24,7 @@ from data_model.normalize.periods import (
     periods_between,
     to_granularity,
 )
+from data_model.storage import take_write_locks
 
 DUE_DAY = 10  # due on the 10th of the month after the period ends
 SCHEDULE_COLUMNS = ["id", "district", "unit", "kind", "period", "due_date", "note"]
@@ -72,6 +73,7 @@ def _row(district_id: int, kind: str, period: str) -> dict:
 
 def ensure_default_schedule(conn: Connection, first_month: str, last_month: str) -> int:
     """Add the default rows missing for the months given; returns how many were added."""
+    take_write_locks(conn, ["schedule"], holder="schedule")
     existing = set(
         conn.execute(
             select(
@@ -116,6 +118,7 @@ def replace_schedule(conn: Connection, frame: pd.DataFrame) -> int:
 
     Raises ValueError naming the first row whose district, unit, kind or period is unknown.
     """
+    take_write_locks(conn, ["schedule"], holder="schedule")
     districts = dict(conn.execute(select(District.name, District.id)).all())
     units = dict(conn.execute(select(Unit.name, Unit.id)).all())
     rows = []

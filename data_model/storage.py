@@ -57,21 +57,22 @@ class WriterBusy(Exception):
     busy timeout); nothing was written and the caller may try again."""
 
 
-def lock_kinds(conn: Connection, kinds: Iterable[str], holder: str) -> None:
-    """Take the write locks of `kinds` for the rest of the caller's transaction.
+def take_write_locks(conn: Connection, names: Iterable[str], holder: str) -> None:
+    """Take the write locks `names` (kinds, `schedule`, `master_data`) for the rest of the
+    caller's transaction and count up their versions (the pages' cache key).
 
-    Call it before reading the current rows a write will replace: a second writer of
-    the same kind waits here until the first commits, then reads its rows, so the two
-    serialise instead of colliding on the current-key index. Locks are taken in one
-    fixed order, so two writers of overlapping kinds cannot deadlock.
+    An import or rollback calls it before reading the current rows it will replace: a
+    second writer of the same kind waits here until the first commits, then reads its
+    rows, so the two serialise instead of colliding on the current-key index. Locks are
+    taken in one fixed order, so two writers of overlapping kinds cannot deadlock.
     """
     table = table_of(WriteLock)
-    for name in sorted(set(kinds)):
+    for name in sorted(set(names)):
         try:
             locked = conn.execute(
                 update(table)
                 .where(table.c.name == name)
-                .values(holder=holder[:64], taken_at=datetime.now(UTC))
+                .values(version=table.c.version + 1, holder=holder[:64], taken_at=datetime.now(UTC))
             ).rowcount
         except OperationalError as error:
             if "locked" in str(error).lower():
@@ -79,6 +80,13 @@ def lock_kinds(conn: Connection, kinds: Iterable[str], holder: str) -> None:
             raise
         if locked != 1:
             raise ValueError(f"no write lock named {name!r}: is the database migrated?")
+
+
+def write_versions(conn: Connection) -> tuple[tuple[str, int], ...]:
+    """Each write lock's version: changes with every committed write that a page shows."""
+    table = table_of(WriteLock)
+    rows = conn.execute(select(table.c.name, table.c.version).order_by(table.c.name))
+    return tuple((name, version) for name, version in rows)
 
 
 def table_of(model) -> Table:
@@ -336,7 +344,7 @@ def rollback_submission(conn: Connection, submission_id: int, by: str) -> dict[s
         raise LookupError(f"submission {submission_id} does not exist")
     # Locked before the status is read: of two rollbacks at once, the second waits and
     # then finds the submission rolled back.
-    lock_kinds(conn, [k for k in kinds.split(",") if k], holder=by)
+    take_write_locks(conn, [k for k in kinds.split(",") if k], holder=by)
     status = conn.execute(
         select(Submission.status).where(Submission.id == submission_id)
     ).scalar_one()

@@ -99,7 +99,9 @@ def run_rollback(url: str, submission_id: int, barrier, results) -> None:
 
 def run_together(*jobs: tuple) -> list[tuple]:
     """Start every (function, args) in its own process at the same moment; their results."""
-    context = multiprocessing.get_context("spawn")
+    # Forked, not spawned: a spawned child re-runs the parent's __main__, which after the
+    # page tests is a page script. Each child makes its own engine after the fork.
+    context = multiprocessing.get_context("fork")
     barrier = context.Barrier(len(jobs))
     results = context.Queue()
     processes = [

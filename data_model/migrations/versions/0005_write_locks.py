@@ -1,8 +1,10 @@
 """write locks
 
-`write_lock` holds one row per spreadsheet kind. Every transaction that writes a kind's
-versioned rows locks its row first, so two imports (or an import and a rollback) of the
-same keys at once run one after the other instead of failing on the current-key index.
+`write_lock` holds one row per spreadsheet kind, one for the submission schedule and one
+for master data. Every transaction that writes one of them locks its row first (and
+counts up its version), so two imports (or an import and a rollback) of the same keys at
+once run one after the other instead of failing on the current-key index, and the pages'
+cache key changes with every committed write.
 
 Revision ID: 0005
 Revises: 0004
@@ -18,19 +20,21 @@ down_revision = "0004"
 branch_labels = None
 depends_on = None
 
-# The kinds as they stood when this migration was written (data_model.importer.KIND_ORDER).
-KINDS = ("indicators", "indicator_values", "tasks", "activities", "issues")
+# The kinds as they stood when this migration was written (data_model.importer.KIND_ORDER),
+# the schedule and master data.
+NAMES = ("indicators", "indicator_values", "tasks", "activities", "issues", "schedule", "master_data")
 
 
 def upgrade() -> None:
     table = op.create_table(
         "write_lock",
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("holder", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("taken_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("name"),
     )
-    op.bulk_insert(table, [{"name": kind, "holder": "", "taken_at": None} for kind in KINDS])
+    op.bulk_insert(table, [{"name": name, "version": 0, "holder": "", "taken_at": None} for name in NAMES])
 
 
 def downgrade() -> None:
