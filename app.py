@@ -1,14 +1,21 @@
 """Entry point: page config, sign-in, navigation by role and the language switch.
 
 Only the pages a role may use are registered, so a viewer cannot reach upload or
-administration by URL; each restricted page checks the permission again itself.
+administration by URL; each restricted page checks the permission again itself. While
+signed out, every page's address answers with the sign-in screen (see signin.py).
 """
 
 import streamlit as st
 
 from data_model.permissions import allowed
 from data_model.users import has_users
-from signin import login_form, setup_form
+from signin import (
+    explain_refused_page,
+    forget_page_kept_for_single_sign_on,
+    login_form,
+    remember_requested_page,
+    setup_form,
+)
 from ui import engine, keep_filter_state, language_switch, signed_in, tr, user_box
 
 # An emoji favicon is drawn in the browser; a ":material/...:" one is fetched from a CDN.
@@ -82,25 +89,37 @@ def data_pages(principal) -> list:
     ]
 
 
+def page_titles() -> dict[str, str]:
+    """Every page's address and title, whoever may use it: while signed out each of them
+    answers with the sign-in screen, so a link to any page survives signing in."""
+    titles = {page.url_path: page.title for page in dashboards()}
+    titles.update({url_path: tr(title) for _, _, title, _, url_path in DATA_PAGES})
+    return titles
+
+
 with engine().connect() as conn:
     first_run = not has_users(conn)
 principal = None if first_run else signed_in()
+titles = page_titles()
 if principal is None:
-    # Only the sign-in screen exists until someone signs in. It also answers at the
-    # dashboards' addresses, so a link to one (a presentation's, say) opens that page,
-    # query string and all, once signed in.
+    # Only the sign-in screen exists until someone signs in. It also answers at every
+    # page's address, so a link to one (a presentation's, say) opens that page, query
+    # string and all, once signed in (signing in reruns the script at the same address).
     screen = setup_form if first_run else login_form
     entry = [st.Page(screen, title=tr("nav.login"), default=True)]
     entry += [
-        st.Page(screen, title=tr("nav.login"), url_path=page.url_path)
-        for page in dashboards()
-        if page.url_path
+        st.Page(screen, title=tr("nav.login"), url_path=url_path)
+        for url_path in titles
+        if url_path  # the default page's address is the root, which `entry` has
     ]
     navigation = st.navigation(entry, position="hidden")
+    remember_requested_page(navigation.url_path, titles)
 else:
     navigation = st.navigation(
         {tr("nav.group_dashboards"): dashboards(), tr("nav.group_data"): data_pages(principal)}
     )
+    explain_refused_page(navigation, titles)
+    forget_page_kept_for_single_sign_on()
     user_box(principal)
 st.sidebar.caption(tr("app.title"))
 language_switch()

@@ -1,7 +1,10 @@
 """The sign-in screens: create the first administrator, and sign in.
 
-app.py shows one of them as the only page until someone has signed in.
+app.py shows one of them, at every page's address, until someone has signed in; the
+page asked for is remembered and opened once signed in (when the role may use it).
 """
+
+from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 import streamlit as st
 
@@ -81,6 +84,7 @@ def single_sign_on() -> None:
         return
     st.divider()
     if not st.user.is_logged_in:
+        keep_page_for_single_sign_on()
         if st.button(tr("login.sso"), icon=":material/badge:"):
             st.login()
         return
@@ -94,4 +98,95 @@ def single_sign_on() -> None:
             st.logout()
         return
     sign_in(principal)
+    open_page_kept_for_single_sign_on()
     st.rerun()
+
+
+REQUESTED_PAGE_KEY, ADDRESSES_KEY = "requested_page", "page_addresses"
+# st.login leaves for the identity provider, which sends the browser back to the app's
+# root in a new session, without the session's state: a short-lived cookie keeps the
+# address asked for, with its query string, across that round trip.
+RETURN_COOKIE, RETURN_COOKIE_SECONDS = "dashboard_return", 600
+
+
+def _set_return_cookie(value: str, seconds: int) -> None:
+    # `value` is percent-encoded (letters, digits, "%", "-", "_", ".", "~" only), so it
+    # cannot end the string or the cookie; the script is the app's own, not user text.
+    st.html(
+        f"<script>document.cookie = '{RETURN_COOKIE}={value}; path=/; "
+        f"max-age={seconds}; samesite=lax';</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def keep_page_for_single_sign_on() -> None:
+    """Before single sign-on: keep the page asked for, and its query string, in a cookie."""
+    requested = st.session_state.get(REQUESTED_PAGE_KEY)
+    if requested:
+        address = f"{requested}?{urlencode(st.query_params.to_dict())}"
+        _set_return_cookie(quote(address, safe=""), RETURN_COOKIE_SECONDS)
+
+
+def _return_cookie() -> str | None:
+    return st.context.cookies.get(RETURN_COOKIE)
+
+
+def page_kept_for_single_sign_on() -> tuple[str, dict[str, str]] | None:
+    """The page and query parameters the return cookie holds, when it names a page of the
+    app's own page table (anything else, an outside address say, is ignored)."""
+    raw = _return_cookie()
+    if not raw or len(raw) > 2000:
+        return None
+    url_path, _, query = unquote(raw).partition("?")
+    if url_path not in st.session_state.get(ADDRESSES_KEY, ()):
+        return None
+    return url_path, dict(parse_qsl(query))
+
+
+def open_page_kept_for_single_sign_on() -> None:
+    """After single sign-on at the root: go to the page the cookie kept, if any. A link
+    opened in this session (signed in at the identity provider already) wins."""
+    if st.session_state.get(REQUESTED_PAGE_KEY):
+        return
+    kept = page_kept_for_single_sign_on()
+    if kept is None:
+        return
+    url_path, params = kept
+    st.session_state[REQUESTED_PAGE_KEY] = url_path
+    page = st.Page(login_form, title=tr("nav.login"), url_path=url_path)
+    st.switch_page(page, query_params=params)
+
+
+def forget_page_kept_for_single_sign_on() -> None:
+    """Once signed in, drop the cookie (once a session), so that a later sign-on does not
+    open an old page."""
+    if single_sign_on_configured() and not st.session_state.get("return_cookie_dropped"):
+        st.session_state["return_cookie_dropped"] = True
+        with st.sidebar:
+            _set_return_cookie("", 0)
+
+
+def remember_requested_page(url_path: str, titles: dict[str, str]) -> None:
+    """While signed out: remember which page's address the sign-in screen answered at,
+    and every page's address (for the single sign-on cookie's check).
+
+    Signing in reruns the script at the same address and query string, so the page
+    opens by itself; the requested page is kept to explain, after sign-in, a page the
+    role may not use, and for single sign-on. Only addresses of the app's own page
+    table are kept."""
+    st.session_state[ADDRESSES_KEY] = tuple(address for address in titles if address)
+    if url_path and url_path in titles:
+        st.session_state[REQUESTED_PAGE_KEY] = url_path
+    else:
+        st.session_state.pop(REQUESTED_PAGE_KEY, None)
+
+
+def explain_refused_page(shown: st.Page, titles: dict[str, str]) -> None:
+    """Right after sign-in: when the page asked for is not the page shown (the role may
+    not use it, so Streamlit fell back to the default page), say so."""
+    requested = st.session_state.pop(REQUESTED_PAGE_KEY, None)
+    if requested and requested in titles and requested != shown.url_path:
+        st.warning(
+            tr("login.page_refused", page=titles[requested], shown=shown.title),
+            icon=":material/block:",
+        )

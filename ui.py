@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from charts.images import chart_png, find_browser
 from data_model import audit, settings
@@ -323,6 +324,15 @@ def require_permission(action: str) -> Principal:
     reached by a typed URL.
     """
     principal = signed_in()
+    if principal is None and PagesManager.uses_pages_directory:
+        # Until app.py has called st.navigation once in this server process, Streamlit
+        # answers an address like /tasks by running pages/tasks.py itself (its older
+        # multipage mode, as the folder is called pages/). That happens only to the first
+        # visitor after a restart, who is signed out: turn that mode off, as st.navigation
+        # does, and rerun at the same address, query string and all, so that app.py
+        # answers with the sign-in screen and then opens this page.
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     if not allowed(principal, action):
         st.error(PermissionDenied(principal, action).message(language()), icon=":material/block:")
         st.stop()
