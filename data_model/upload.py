@@ -13,7 +13,13 @@ from sqlalchemy import Engine
 
 from data_model.errors import InputError
 from data_model.i18n import t
-from data_model.importer import ImportOptions, apply_edits, file_rejected, sha256_of
+from data_model.importer import (
+    ImportOptions,
+    already_imported,
+    apply_edits,
+    file_rejected,
+    sha256_of,
+)
 from data_model.permissions import Principal, guarded_import_sheets
 from data_model.problems import ImportReport
 from data_model.reader import RawSheet, cell_name, read_workbook
@@ -28,7 +34,9 @@ class PendingUpload:
 
     name: str
     data: bytes
-    sheets: list[RawSheet] | None  # None when the file could not be read at all
+    sheets: (
+        list[RawSheet] | None
+    )  # None when the file was not read (unreadable, or imported before)
     report: ImportReport
     edits: dict[tuple[str, int, int], object] = field(default_factory=dict)
 
@@ -51,8 +59,13 @@ def prepare(
     """Read the file and validate it with a dry run: the preview the page shows.
 
     Everything runs as `principal`: staff rows for another district are errors here
-    already, and the attempt is audited.
+    already, and the attempt is audited. A file whose exact bytes a live submission holds
+    is not read again: its report is the command line's "already imported" one.
     """
+    with engine.connect() as conn:
+        earlier = already_imported(conn, data, name)
+    if earlier is not None:
+        return PendingUpload(name, data, None, earlier)
     try:
         sheets = read_workbook(data, name, options.limits)
     except InputError as error:

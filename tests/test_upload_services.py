@@ -130,3 +130,17 @@ def test_replaced_values_are_described_old_to_new(engine):
             "changes": {"value": [10.0, 12.0]},
         }
     ]
+
+
+def test_the_page_says_a_file_was_imported_before_as_the_command_line_does(engine):
+    from data_model.permissions import Principal
+    from data_model.upload import prepare
+
+    with_indicators(engine)
+    good = make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 5, ""]]})
+    first = import_file(engine, good, "3月.xlsx", ImportOptions(uploader="chen"))
+    pending = prepare(engine, Principal("chen", "admin"), "3月-again.xlsx", good, ImportOptions())
+    cli = import_file(engine, good, "3月-again.xlsx")
+    assert pending.report.status == cli.status == "unchanged"
+    assert pending.report.message == cli.message
+    assert pending.report.submission_id == first.submission_id
