@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import getpass
 import json
 import re
 import sys
 import unicodedata
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
+from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
 
 from charts.images import ChartImageError
 from data_model import audit, cycle_collector, settings, users
@@ -68,10 +71,17 @@ class UsageError(Exception):
 
 def open_database(url: str | None) -> Engine:
     """Engine for `url` with the schema migrated and the default master data present."""
-    engine = make_engine(url)
-    migrate(engine)
-    with engine.begin() as conn:
-        load_master_data_file(conn)
+    try:
+        engine = make_engine(url)
+        migrate(engine)
+        with engine.begin() as conn:
+            load_master_data_file(conn)
+    except (ArgumentError, NoSuchModuleError, OperationalError, InterfaceError) as error:
+        shown = url or settings.database_url(None)
+        with suppress(ArgumentError):
+            shown = make_url(shown).render_as_string(hide_password=True)
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise UsageError(t("cli.bad_database", url=shown, reason=reason)) from error
     return engine
 
 
@@ -564,5 +574,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except UsageError as error:
-        print(f"{parser.prog} {args.command}: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        message = str(error)
+    except OSError as error:  # an output folder that does not exist, a file not writable...
+        message = file_problem(error)
+    print(f"{parser.prog} {args.command}: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+# errno → catalogue key of what a user can do about it; others show the system's words.
+FILE_PROBLEMS = {
+    errno.ENOENT: "cli.file_no_folder",
+    errno.EACCES: "cli.file_denied",
+    errno.EPERM: "cli.file_denied",
+    errno.EROFS: "cli.file_denied",
+    errno.EISDIR: "cli.file_is_folder",
+    errno.ENOSPC: "cli.file_disk_full",
+}
+
+
+def file_problem(error: OSError) -> str:
+    """One line saying which file could not be read or written, why, and what to do."""
+    key = FILE_PROBLEMS.get(error.errno)
+    reason = t(key) if key else (error.strerror or str(error))
+    return t("cli.file_problem", file=error.filename or "-", reason=reason)

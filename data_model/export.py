@@ -259,11 +259,11 @@ def write_frame(frame: pd.DataFrame, path: Path | str) -> None:
     """Write a frame as .csv (UTF-8 with BOM, which Excel opens correctly) or .xlsx."""
     path = Path(path)
     if path.suffix.lower() == ".csv":
-        frame.map(neutralise).to_csv(path, index=False, encoding="utf-8-sig")
+        path.write_bytes(frame.map(neutralise).to_csv(index=False).encode("utf-8-sig"))
     elif path.suffix.lower() == ".xlsx":
         path.write_bytes(frame_to_xlsx(frame))
     else:
-        raise ValueError(f"unsupported output {path.name!r}: use .csv or .xlsx")
+        raise ValueError(t("cli.bad_output_type", file=path.name))
 
 
 def frame_to_xlsx(frame: pd.DataFrame, sheet_name: str = "data") -> bytes:

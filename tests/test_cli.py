@@ -151,3 +151,36 @@ def test_seed_loads_sample_data_once(tmp_path, db, capsys):
     capsys.readouterr()
     assert main(["seed", "--if-empty", "--db", db]) == 0
     assert "未载入" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["export", "tasks", "--out", "{tmp}/missing/x.xlsx"], "文件夹不存在"),
+        (["export", "tasks", "--out", "{tmp}"], ".xlsx"),
+        (["task-status", "--as-of", "2023-12-31", "--out", "{tmp}/missing/t.xlsx"], "文件夹不存在"),
+        (["template", "all", "--out", "{tmp}/missing/t.xlsx"], "文件夹不存在"),
+        (["audit", "--out", "{tmp}/missing/a.csv"], "文件夹不存在"),
+        (["bulletin", "--period", "2023", "--out", "{tmp}/x.pdf"], ".docx"),
+        (["scores", "--period", "2023-13", "--out", "{tmp}/s.xlsx"], "2023-13"),
+    ],
+    ids=["no folder", "a folder as file", "status", "template", "audit", "bulletin type", "period"],
+)
+def test_a_user_mistake_is_one_line_and_exit_2_never_a_traceback(tmp_path, db, capsys, args, says):
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    assert main([*args, "--db", db]) == 2
+    err = capsys.readouterr().err
+    assert says in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql://someone:secret@127.0.0.1:1/x", "foo://bar", "sqlite:////proc/none/x.sqlite3"],
+    ids=["no server", "unknown scheme", "unwritable folder"],
+)
+def test_a_database_that_cannot_be_opened_says_so_without_its_password(capsys, url):
+    assert main(["init", "--db", url]) == 2
+    err = capsys.readouterr().err
+    assert "secret" not in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1

@@ -68,4 +68,4 @@ def test_a_bad_date_exits_2_and_quotes_the_value(tmp_path, db, capsys, bad):
 def test_an_unsupported_output_exits_2(tmp_path, db, capsys):
     out = tmp_path / "status.txt"
     assert main(["task-status", "--as-of", "2022-12-31", "--out", str(out), "--db", db]) == 2
-    assert ".csv or .xlsx" in capsys.readouterr().err
+    assert "status.txt" in (err := capsys.readouterr().err) and ".xlsx 或 .csv" in err
