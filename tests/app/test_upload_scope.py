@@ -1,0 +1,79 @@
+"""The upload page as a hostile staff member: another district's key under one's own
+district is shown as a problem of that row, cannot be committed, and changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from data_model.cli import open_database
+from data_model.importer import import_file
+from data_model.models import District, EnterpriseIssue
+from tests.conftest import make_xlsx, sign_in_app
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "upload.py")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ISSUE_HEADER = ["诉求编号", "受理日期", "区", "企业名称", "诉求类别", "诉求内容", "办理状态"]
+
+
+def issues(code: str, district: str, status: str) -> bytes:
+    row = [
+        code,
+        dt.datetime(2023, 3, 1),
+        district,
+        "某某科技有限公司",
+        "融资贷款",
+        "贷款受阻",
+        status,
+    ]
+    return make_xlsx({"企业诉求": [ISSUE_HEADER, row]})
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    engine = open_database(f"sqlite:///{tmp_path / 'dashboard.sqlite3'}")
+    assert import_file(engine, issues("SQ-F", "福田区", "已受理"), "futian.xlsx").status == (
+        "accepted"
+    )
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    yield engine
+    engine.dispose()
+
+
+def stored_issue(engine) -> tuple[str, str]:
+    with engine.connect() as conn:
+        return conn.execute(
+            select(District.name, EnterpriseIssue.status)
+            .join(District, District.id == EnterpriseIssue.district_id)
+            .where(EnterpriseIssue.is_current, EnterpriseIssue.code == "SQ-F")
+        ).one()
+
+
+def test_staff_cannot_replace_another_districts_issue_from_the_page(data_dir):
+    app = sign_in_app(
+        AppTest.from_file(PAGE, default_timeout=60),
+        os.environ["DATA_DIR"],
+        role="staff",
+        username="nanshan-staff",
+        districts=["南山区"],
+    ).run()
+    assert not app.exception
+    app.file_uploader(key="upload_files").set_value(
+        ("collision.xlsx", issues("SQ-F", "南山区", "已办结"), XLSX)
+    )
+    app.run()
+    assert not app.exception
+    problems = app.dataframe[1].value
+    assert problems["行"].tolist() == [2]
+    message = problems.iloc[0].tolist()
+    assert any("SQ-F" in str(cell) for cell in message)
+    assert not any("福田" in str(cell) for cell in message)
+    commit = next(b for b in app.button if b.label == "确认导入")
+    assert commit.disabled
+    assert stored_issue(data_dir) == ("福田区", "received")
