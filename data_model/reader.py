@@ -37,6 +37,10 @@ class Limits:
     max_file_bytes: int = 50 * 1024 * 1024
     max_uncompressed_bytes: int = 1024 * 1024 * 1024
     max_rows_per_sheet: int = 1_000_000
+    # Real wide tables have a few hundred columns at most (120 months, 300 indicators);
+    # a sheet thousands of columns wide is a mistake or an attack, and every column
+    # costs header and label recognition time.
+    max_columns_per_sheet: int = 1_000
 
 
 @dataclass
@@ -70,7 +74,7 @@ def read_workbook(data: bytes, file_name: str, limits: Limits | None = None) -> 
     """All sheets of a workbook, or InputError with a one-line reason.
 
     Everything that can be checked without parsing cells is checked first: size,
-    type, encryption, uncompressed size and the rows each sheet declares.
+    type, encryption, uncompressed size and the rows and columns each sheet declares.
     """
     limits = limits or Limits()
     if not data:
@@ -100,13 +104,8 @@ def read_workbook(data: bytes, file_name: str, limits: Limits | None = None) -> 
                 merged = sheet.merged_cell_ranges or []
             except Exception as error:
                 raise _unreadable(error, file_name) from error
-            if len(rows) > limits.max_rows_per_sheet:
-                raise InputError(
-                    "reader.too_many_rows",
-                    sheet=meta.name,
-                    rows=len(rows),
-                    limit=limits.max_rows_per_sheet,
-                )
+            # The declared dimension was checked before parsing, but it can lie.
+            _check_size(meta.name, len(rows), max(map(len, rows), default=0), limits)
             _fill_merged(rows, merged)
             sheet_facts = facts.get(meta.name, _XlsxFacts())
             sheets.append(
@@ -150,7 +149,7 @@ def _unreadable(error: Exception, file_name: str) -> InputError:
 
 # An encrypted .xlsx is an OLE container holding an `EncryptionInfo` stream.
 ENCRYPTED_OOXML_MARK = "EncryptionInfo".encode("utf-16-le")
-_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+[0-9]+(?::[A-Z]+([0-9]+))?"')
+_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+[0-9]+(?::([A-Z]+)([0-9]+))?"')
 _CELL = re.compile(rb"<c ([^>]*?)(/>|>(.*?)</c>)", re.DOTALL)
 _CELL_ATTRS = re.compile(rb'(r|s|t)="([^"]*)"')
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
@@ -188,25 +187,37 @@ def _scan_xlsx(data: bytes, limits: Limits) -> dict[str, _XlsxFacts]:
             for sheet_name, path in _sheet_paths(archive).items():
                 if path not in names:
                     continue
-                _check_declared_rows(archive, path, sheet_name, limits)
+                _check_declared_size(archive, path, sheet_name, limits)
                 facts[sheet_name] = _scan_sheet(archive.read(path), percent_styles)
             return facts
     except (zipfile.BadZipFile, EOFError, zlib.error, KeyError, ElementTree.ParseError) as error:
         raise InputError("reader.corrupt_zip") from error
 
 
-def _check_declared_rows(
+def _check_declared_size(
     archive: zipfile.ZipFile, path: str, sheet_name: str, limits: Limits
 ) -> None:
+    """The sheet's `<dimension ref="A1:XFD60"/>` against the limits, before any cell is parsed."""
     with archive.open(path) as stream:
         head = stream.read(4096)
     match = _DIMENSION.search(head)
-    if match and match.group(1) and int(match.group(1)) > limits.max_rows_per_sheet:
+    if match and match.group(1):
+        _check_size(
+            sheet_name, int(match.group(2)), _column_index(match.group(1).decode()) + 1, limits
+        )
+
+
+def _check_size(sheet_name: str, rows: int, columns: int, limits: Limits) -> None:
+    if rows > limits.max_rows_per_sheet:
         raise InputError(
-            "reader.too_many_rows",
+            "reader.too_many_rows", sheet=sheet_name, rows=rows, limit=limits.max_rows_per_sheet
+        )
+    if columns > limits.max_columns_per_sheet:
+        raise InputError(
+            "reader.too_many_columns",
             sheet=sheet_name,
-            rows=int(match.group(1)),
-            limit=limits.max_rows_per_sheet,
+            columns=columns,
+            limit=limits.max_columns_per_sheet,
         )
 
 
