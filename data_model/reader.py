@@ -14,7 +14,10 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 from xml.etree import ElementTree
 
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
@@ -58,6 +61,9 @@ class RawSheet:
     percent_cells: frozenset[tuple[int, int]] = field(default_factory=frozenset)
     # Formula cells with no cached value (the workbook was saved without calculating).
     formulas_without_value: frozenset[tuple[int, int]] = field(default_factory=frozenset)
+    # Other workbooks the sheet's formulas refer to (`[1]Sheet1!A1`), as the link names
+    # them: their values are the ones cached when the file was last saved.
+    external_links: tuple[str, ...] = ()
 
 
 def cell_name(row: int, column: int) -> str:
@@ -85,25 +91,23 @@ def read_workbook(data: bytes, file_name: str, limits: Limits | None = None) -> 
         )
     facts: dict[str, _XlsxFacts] = {}
     if data.startswith(ZIP_MAGIC):
-        facts = _scan_xlsx(data, limits)
+        facts = _scan_xlsx(data, file_name, limits)
     elif data.startswith(OLE_MAGIC):
         if ENCRYPTED_OOXML_MARK in data:
             raise InputError("reader.encrypted", file=file_name)
     else:
         raise InputError("reader.not_a_workbook", file=file_name)
-    try:
+    with _calamine_errors(file_name):
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as error:  # calamine raises several unrelated types for bad files
-        raise _unreadable(error, file_name) from error
     sheets = []
     with workbook:
-        for meta in workbook.sheets_metadata:
-            try:
+        with _calamine_errors(file_name):
+            sheets_metadata = workbook.sheets_metadata
+        for meta in sheets_metadata:
+            with _calamine_errors(file_name):
                 sheet = workbook.get_sheet_by_name(meta.name)
                 rows = sheet.to_python(skip_empty_area=False)
                 merged = sheet.merged_cell_ranges or []
-            except Exception as error:
-                raise _unreadable(error, file_name) from error
             # The declared dimension was checked before parsing, but it can lie.
             _check_size(meta.name, len(rows), max(map(len, rows), default=0), limits)
             _fill_merged(rows, merged)
@@ -115,11 +119,29 @@ def read_workbook(data: bytes, file_name: str, limits: Limits | None = None) -> 
                     rows,
                     sheet_facts.percent_cells,
                     sheet_facts.formulas_without_value,
+                    sheet_facts.external_links,
                 )
             )
     if not sheets:
         raise InputError("reader.no_sheets", file=file_name)
     return sheets
+
+
+@contextmanager
+def _calamine_errors(file_name: str) -> Iterator[None]:
+    """Any failure of calamine on a malformed file, as InputError.
+
+    Calamine raises several unrelated types for bad files, and a Rust panic surfaces as
+    pyo3's PanicException, which derives from BaseException, not Exception.
+    """
+    try:
+        yield
+    except Exception as error:
+        raise _unreadable(error, file_name) from error
+    except BaseException as error:
+        if type(error).__name__ != "PanicException":
+            raise  # KeyboardInterrupt, SystemExit: not the file's fault
+        raise _unreadable(error, file_name) from error
 
 
 def _fill_merged(rows: list[list[object]], merged) -> None:
@@ -156,15 +178,26 @@ _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 _CACHED_VALUE = re.compile(rb"<v>[^<]")
 _FORMULA_MARKS = (b"<f>", b"<f ", b"<f/>")
 _FORMULA = re.compile(rb"<f[ >/]")
+# Cells calamine would place beyond column 702 (three letters) or row 999,999: it
+# allocates every cell of the range up to the farthest one, so one far cell in a tiny
+# file could ask for hundreds of gigabytes. Valid month-end files never have them, so
+# one search of the part settles the usual case.
+_FAR_CELL = re.compile(rb' r="([A-Z]{3,}|[A-Z]{1,2}(?=[0-9]{7}))([0-9]+)"')
+# A formula naming another workbook: `[1]Sheet1!A1` (1 = the workbook's first link).
+_EXTERNAL_REF = re.compile(rb"<f[^>]*>[^<]*?\[([0-9]+)\]")
+# What a broken package or part raises while it is read (InputError excepted).
+_BROKEN_ARCHIVE = (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError, RuntimeError)
+_BROKEN_PART = (ElementTree.ParseError, ValueError, LookupError, TypeError)
 
 
 @dataclass(frozen=True)
 class _XlsxFacts:
     percent_cells: frozenset[tuple[int, int]] = frozenset()
     formulas_without_value: frozenset[tuple[int, int]] = frozenset()
+    external_links: tuple[str, ...] = ()
 
 
-def _scan_xlsx(data: bytes, limits: Limits) -> dict[str, _XlsxFacts]:
+def _scan_xlsx(data: bytes, file_name: str, limits: Limits) -> dict[str, _XlsxFacts]:
     """Check the package and find percent-formatted and uncalculated formula cells.
 
     Cells are scanned only in sheets that need it (the workbook has a percent style,
@@ -183,15 +216,30 @@ def _scan_xlsx(data: bytes, limits: Limits) -> dict[str, _XlsxFacts]:
                     limit_mb=_mb(limits.max_uncompressed_bytes),
                 )
             percent_styles = _percent_style_ids(archive)
+            workbook = _xml(archive, "xl/workbook.xml")
+            targets = _relationship_targets(archive, "xl/_rels/workbook.xml.rels")
+            links = _external_links(archive, workbook, targets)
             facts = {}
-            for sheet_name, path in _sheet_paths(archive).items():
+            for sheet_name, path in _sheet_paths(workbook, targets).items():
                 if path not in names:
                     continue
                 _check_declared_size(archive, path, sheet_name, limits)
-                facts[sheet_name] = _scan_sheet(archive.read(path), percent_styles)
+                xml = archive.read(path)
+                _check_cell_extent(xml, sheet_name, limits)
+                facts[sheet_name] = _scan_sheet(xml, percent_styles, links)
             return facts
-    except (zipfile.BadZipFile, EOFError, zlib.error, KeyError, ElementTree.ParseError) as error:
+    except InputError:
+        raise
+    except _BROKEN_ARCHIVE as error:
         raise InputError("reader.corrupt_zip") from error
+    except _BROKEN_PART as error:
+        # A part that is missing, is not XML, or declares an encoding the XML parser
+        # cannot read (`encoding="GBK"`): Excel or WPS writes a readable copy.
+        raise InputError("reader.malformed", file=file_name) from error
+
+
+def _xml(archive: zipfile.ZipFile, name: str) -> ElementTree.Element:
+    return ElementTree.fromstring(archive.read(name))
 
 
 def _check_declared_size(
@@ -221,7 +269,19 @@ def _check_size(sheet_name: str, rows: int, columns: int, limits: Limits) -> Non
         )
 
 
-def _scan_sheet(xml: bytes, percent_styles: set[bytes]) -> _XlsxFacts:
+def _check_cell_extent(xml: bytes, sheet_name: str, limits: Limits) -> None:
+    """Cells far beyond the declared dimension (which may lie) against the limits."""
+    rows = columns = 0
+    for match in _FAR_CELL.finditer(xml):
+        columns = max(columns, _column_index(match.group(1).decode()) + 1)
+        rows = max(rows, int(match.group(2)))
+    if rows or columns:
+        _check_size(sheet_name, rows, columns, limits)
+
+
+def _scan_sheet(
+    xml: bytes, percent_styles: set[bytes], links: dict[int, str] | None = None
+) -> _XlsxFacts:
     """Percent-formatted number cells and formula cells without a cached value.
 
     Only cells that may be one of them are parsed: those whose tag names a percent style
@@ -251,18 +311,26 @@ def _scan_sheet(xml: bytes, percent_styles: set[bytes]) -> _XlsxFacts:
             ref = attrs.get(b"r")
             if ref is not None and b"<f" in inner and not _CACHED_VALUE.search(inner):
                 uncalculated.add(_position(ref))
-    return _XlsxFacts(frozenset(percent), frozenset(uncalculated))
+    used_links = {int(number) for number in _EXTERNAL_REF.findall(xml)} if links else set()
+    named = tuple(links[number] for number in sorted(used_links) if number in links)
+    # A cell whose reference is not a plain cell name cannot be located: left out.
+    percent.discard(None)
+    uncalculated.discard(None)
+    return _XlsxFacts(frozenset(percent), frozenset(uncalculated), named)
 
 
-def _position(ref: bytes) -> tuple[int, int]:
-    match = _CELL_REF.fullmatch(ref.decode())
+def _position(ref: bytes) -> tuple[int, int] | None:
+    """`b"C5"` → (4, 2); None for a reference that is not a plain cell name."""
+    match = _CELL_REF.fullmatch(ref.decode("ascii", "replace"))
+    if match is None:
+        return None
     return int(match.group(2)) - 1, _column_index(match.group(1))
 
 
 def _percent_style_ids(archive: zipfile.ZipFile) -> set[bytes]:
     if "xl/styles.xml" not in archive.namelist():
         return set()
-    root = ElementTree.fromstring(archive.read("xl/styles.xml"))
+    root = _xml(archive, "xl/styles.xml")
     percent_formats = set(BUILTIN_PERCENT_FORMATS)
     for fmt in root.iterfind("m:numFmts/m:numFmt", NS):
         if "%" in fmt.get("formatCode", ""):
@@ -277,17 +345,44 @@ def _percent_style_ids(archive: zipfile.ZipFile) -> set[bytes]:
     }
 
 
-def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
-    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    targets = {
-        rel.get("Id"): rel.get("Target", "") for rel in rels.iterfind("rel:Relationship", NS)
+def _relationship_targets(archive: zipfile.ZipFile, name: str) -> dict[str, str]:
+    """Relationship id → target of a `.rels` part."""
+    rels = _xml(archive, name)
+    return {rel.get("Id"): rel.get("Target", "") for rel in rels.iterfind("rel:Relationship", NS)}
+
+
+def _part_path(target: str) -> str:
+    target = target.lstrip("/")
+    return target if target.startswith("xl/") else f"xl/{target}"
+
+
+def _sheet_paths(workbook: ElementTree.Element, targets: dict[str, str]) -> dict[str, str]:
+    return {
+        sheet.get("name"): _part_path(targets.get(sheet.get(f"{{{NS['r']}}}id"), ""))
+        for sheet in workbook.iterfind("m:sheets/m:sheet", NS)
     }
-    paths = {}
-    for sheet in workbook.iterfind("m:sheets/m:sheet", NS):
-        target = targets.get(sheet.get(f"{{{NS['r']}}}id"), "").lstrip("/")
-        paths[sheet.get("name")] = target if target.startswith("xl/") else f"xl/{target}"
-    return paths
+
+
+def _external_links(
+    archive: zipfile.ZipFile, workbook: ElementTree.Element, targets: dict[str, str]
+) -> dict[int, str]:
+    """Formula link number (`[1]` in `[1]Sheet1!A1`) → the other workbook, as linked.
+
+    The numbers follow the order of `<externalReferences>`; each link part's own
+    relationships name the file (`file:///C:/报表/2022年.xlsx`, or a bare file name).
+    """
+    links = {}
+    references = workbook.iterfind("m:externalReferences/m:externalReference", NS)
+    for number, reference in enumerate(references, start=1):
+        part = _part_path(targets.get(reference.get(f"{{{NS['r']}}}id"), ""))
+        folder, _, file = part.rpartition("/")
+        rels = f"{folder}/_rels/{file}.rels"
+        if rels not in archive.namelist():
+            continue
+        names = list(_relationship_targets(archive, rels).values())
+        if names:
+            links[number] = unquote(names[0])
+    return links
 
 
 def _column_index(letters: str) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import random
 import zipfile
+from dataclasses import dataclass
 
 CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -56,6 +57,14 @@ def column_letters(index: int) -> str:
     return letters
 
 
+@dataclass(frozen=True)
+class Formula:
+    """A formula cell with the value Excel cached when it saved the file."""
+
+    text: str
+    cached: float
+
+
 def sheet_xml(rows: list[list[object]], dimension: str | None = None) -> str:
     """A worksheet part; numbers as numbers, text as inline strings."""
     width = max((len(row) for row in rows), default=1)
@@ -69,7 +78,9 @@ def sheet_xml(rows: list[list[object]], dimension: str | None = None) -> str:
         parts.append(f'<row r="{r}">')
         for c, value in enumerate(row):
             name = f"{column_letters(c)}{r}"
-            if isinstance(value, str):
+            if isinstance(value, Formula):
+                parts.append(f'<c r="{name}"><f>{value.text}</f><v>{value.cached}</v></c>')
+            elif isinstance(value, str):
                 parts.append(f'<c r="{name}" t="inlineStr"><is><t>{value}</t></is></c>')
             else:
                 parts.append(f'<c r="{name}"><v>{value}</v></c>')
@@ -87,18 +98,53 @@ def package(parts: dict[str, str | bytes]) -> bytes:
     return buffer.getvalue()
 
 
+def one_sheet_parts(
+    rows: list[list[object]], sheet_name: str = "Sheet1", dimension: str | None = None
+) -> dict[str, str]:
+    """The parts of a one-sheet workbook, to change before `package`."""
+    return {
+        "[Content_Types].xml": CONTENT_TYPES,
+        "_rels/.rels": ROOT_RELS,
+        "xl/workbook.xml": workbook_xml(sheet_name),
+        "xl/_rels/workbook.xml.rels": WORKBOOK_RELS,
+        "xl/worksheets/sheet1.xml": sheet_xml(rows, dimension),
+    }
+
+
 def one_sheet_xlsx(
     rows: list[list[object]], sheet_name: str = "Sheet1", dimension: str | None = None
 ) -> bytes:
-    return package(
-        {
-            "[Content_Types].xml": CONTENT_TYPES,
-            "_rels/.rels": ROOT_RELS,
-            "xl/workbook.xml": workbook_xml(sheet_name),
-            "xl/_rels/workbook.xml.rels": WORKBOOK_RELS,
-            "xl/worksheets/sheet1.xml": sheet_xml(rows, dimension),
-        }
+    return package(one_sheet_parts(rows, sheet_name, dimension))
+
+
+def with_external_link(parts: dict[str, str], target: str) -> dict[str, str]:
+    """The parts with a link to another workbook, number [1] in formulas, as Excel writes it."""
+    linked = dict(parts)
+    linked["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(
+        "</sheets>",
+        '</sheets><externalReferences><externalReference r:id="rId9"/></externalReferences>',
     )
+    linked["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        "</Relationships>",
+        '<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/externalLink" Target="externalLinks/externalLink1.xml"/>'
+        "</Relationships>",
+    )
+    linked["xl/externalLinks/externalLink1.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<externalBook r:id="rId1"><sheetNames><sheetName val="Sheet1"/></sheetNames>'
+        "</externalBook></externalLink>"
+    )
+    linked["xl/externalLinks/_rels/externalLink1.xml.rels"] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+        f'2006/relationships/externalLinkPath" Target="{target}" TargetMode="External"/>'
+        "</Relationships>"
+    )
+    return linked
 
 
 def wide_numbers_xlsx(columns: int = 16_384, rows: int = 60, seed: int = 12) -> bytes:

@@ -7,14 +7,26 @@ assertions for performance; `bench/hostile.py` prints the real figure).
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
 
+from data_model.cli import main
 from data_model.errors import InputError
+from data_model.export import export_frame
 from data_model.importer import ImportOptions, import_file
 from data_model.reader import Limits, read_workbook
-from tests.raw_xlsx import one_sheet_xlsx, wide_numbers_xlsx
+from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
+from tests.raw_xlsx import (
+    Formula,
+    one_sheet_parts,
+    one_sheet_xlsx,
+    package,
+    wide_numbers_xlsx,
+    with_external_link,
+    workbook_xml,
+)
 
 HANG_GUARD_SECONDS = 30
 
@@ -61,3 +73,63 @@ def test_the_wide_file_under_a_raised_limit_is_looked_at_in_seconds(engine, wide
     assert [e.message for e in report.errors] == [
         "未找到可识别的表头。请使用系统下载的模板，或确认表头包含模板中的必填列。"
     ]
+
+
+VALUE_ROWS = [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 5, ""]]
+MALFORMED = (
+    "无法读取文件“gbk.xlsx”：其内部结构不符合 Excel 格式（例如声明了 GBK 等不支持的编码，"
+    "或某个部件缺失、损坏）。请用 Excel 或 WPS 打开后“另存为” .xlsx，再上传新文件。"
+)
+
+
+def gbk_workbook() -> bytes:
+    # As some export tools write it: a GBK declaration over a part Python's XML parser
+    # refuses to decode (multi-byte encodings are not supported).
+    parts = one_sheet_parts(VALUE_ROWS, "指标数据")
+    parts["xl/workbook.xml"] = workbook_xml("指标数据", declaration="GBK")
+    return package(parts)
+
+
+def test_gbk_declaration_gives_a_rejected_report_naming_the_fix(engine):
+    report = import_file(engine, gbk_workbook(), "gbk.xlsx")
+    assert report.status == "rejected"
+    assert [e.message for e in report.errors] == [MALFORMED]
+
+
+def test_cli_reports_the_gbk_workbook_without_a_traceback(tmp_path, capsys):
+    path = tmp_path / "gbk.xlsx"
+    path.write_bytes(gbk_workbook())
+    db = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    assert main(["import", str(path), "--db", db]) == 1
+    printed = capsys.readouterr()
+    assert MALFORMED in printed.out + printed.err
+    assert "Traceback" not in printed.out + printed.err
+    assert main(["import", str(path), "--db", db, "--json"]) == 1
+    result = json.loads(capsys.readouterr().out)
+    assert result["status"] == "rejected"
+    assert result["sheets"][0]["errors"][0]["message"] == MALFORMED
+
+
+def test_cached_values_of_external_links_import_with_a_warning_naming_the_link(engine):
+    assert import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "i.xlsx").status == (
+        "accepted"
+    )
+    rows = [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", Formula("[1]Sheet1!A1", 7), ""]]
+    parts = with_external_link(
+        one_sheet_parts(rows, "指标数据"), "file:///C:/%E6%8A%A5%E8%A1%A8/2022%E5%B9%B4.xlsx"
+    )
+    report = import_file(engine, package(parts), "linked.xlsx")
+    assert report.status == "accepted"
+    assert [w.message for w in report.warnings] == [
+        "本表的公式引用了其他工作簿：file:///C:/报表/2022年.xlsx。已导入文件保存时公式的计算结果；"
+        "如被引用的文件已更新，请在 Excel 中同时打开两个文件、重新计算并保存后再上传。"
+    ]
+    with engine.connect() as conn:
+        values = export_frame(conn, "indicator-values").to_dict("records")
+    assert [(v["指标编码"], v["数值"]) for v in values] == [("YS02", 7.0)]
+
+
+def test_a_sheet_without_link_formulas_gets_no_link_warning(engine):
+    parts = with_external_link(one_sheet_parts(VALUE_ROWS, "指标数据"), "other.xlsx")
+    sheets = read_workbook(package(parts), "linked.xlsx")
+    assert [s.external_links for s in sheets] == [()]
