@@ -133,3 +133,16 @@ def test_a_sheet_without_link_formulas_gets_no_link_warning(engine):
     parts = with_external_link(one_sheet_parts(VALUE_ROWS, "指标数据"), "other.xlsx")
     sheets = read_workbook(package(parts), "linked.xlsx")
     assert [s.external_links for s in sheets] == [()]
+
+
+def test_one_far_cell_under_a_small_dimension_is_refused_before_calamine_allocates_it():
+    # Calamine allocates every cell from A1 to the farthest one: XFD1048576 would be
+    # 17 billion cells from a file of a few hundred bytes.
+    parts = one_sheet_parts([[1]], dimension="A1")
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
+        "</sheetData>", '<row r="1048576"><c r="XFD1048576"><v>2</v></c></row></sheetData>'
+    )
+    with pytest.raises(InputError) as caught:
+        read_workbook(package(parts), "far.xlsx")
+    assert caught.value.key == "reader.too_many_rows"
+    assert caught.value.params == {"sheet": "Sheet1", "rows": 1048576, "limit": 1_000_000}
