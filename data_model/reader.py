@@ -44,6 +44,9 @@ class Limits:
     # a sheet thousands of columns wide is a mistake or an attack, and every column
     # costs header and label recognition time.
     max_columns_per_sheet: int = 1_000
+    # Cells from A1 to the farthest cell: calamine allocates all of them (32 bytes each),
+    # so this bounds the memory one sheet can take, about 1 GB, whatever its declared size.
+    max_cells_per_sheet: int = 30_000_000
 
 
 @dataclass
@@ -178,11 +181,13 @@ _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 _CACHED_VALUE = re.compile(rb"<v>[^<]")
 _FORMULA_MARKS = (b"<f>", b"<f ", b"<f/>")
 _FORMULA = re.compile(rb"<f[ >/]")
-# Cells calamine would place beyond column 702 (three letters) or row 999,999: it
-# allocates every cell of the range up to the farthest one, so one far cell in a tiny
-# file could ask for hundreds of gigabytes. Valid month-end files never have them, so
-# one search of the part settles the usual case.
-_FAR_CELL = re.compile(rb' r="([A-Z]{3,}|[A-Z]{1,2}(?=[0-9]{7}))([0-9]+)"')
+# Calamine allocates every cell from A1 to the farthest one, so one far cell in a tiny
+# file could ask for hundreds of gigabytes. A sheet within columns A-Z and rows below
+# 1,000,000 holds at most 26 million cells; only a sheet with a cell beyond them
+# (a two-letter column or a seven-digit row) has its extent measured cell by cell, so
+# the usual narrow month-end file costs one search of the part.
+_BEYOND_Z_OR_FAR = re.compile(rb' r="(?:[A-Z]{2,}[0-9]|[A-Z][0-9]{7})')
+_CELL_REF_ATTR = re.compile(rb' r="([A-Z]+)([0-9]+)"')
 # A formula naming another workbook: `[1]Sheet1!A1` (1 = the workbook's first link).
 _EXTERNAL_REF = re.compile(rb"<f[^>]*>[^<]*?\[([0-9]+)\]")
 # What a broken package or part raises while it is read (InputError excepted).
@@ -270,13 +275,25 @@ def _check_size(sheet_name: str, rows: int, columns: int, limits: Limits) -> Non
 
 
 def _check_cell_extent(xml: bytes, sheet_name: str, limits: Limits) -> None:
-    """Cells far beyond the declared dimension (which may lie) against the limits."""
-    rows = columns = 0
-    for match in _FAR_CELL.finditer(xml):
-        columns = max(columns, _column_index(match.group(1).decode()) + 1)
-        rows = max(rows, int(match.group(2)))
-    if rows or columns:
-        _check_size(sheet_name, rows, columns, limits)
+    """The cells calamine would allocate (A1 to the farthest cell) against the limits.
+
+    The declared dimension was checked already, but it may lie.
+    """
+    if not _BEYOND_Z_OR_FAR.search(xml):
+        return
+    refs = _CELL_REF_ATTR.findall(xml)
+    letters = {column for column, _ in refs}
+    columns = max(_column_index(column.decode()) + 1 for column in letters)
+    rows = max(int(row) for row in {row for _, row in refs})
+    _check_size(sheet_name, rows, columns, limits)
+    if rows * columns > limits.max_cells_per_sheet:
+        raise InputError(
+            "reader.too_many_cells",
+            sheet=sheet_name,
+            last=cell_name(rows - 1, columns - 1),
+            cells=rows * columns,
+            limit=limits.max_cells_per_sheet,
+        )
 
 
 def _scan_sheet(

@@ -146,3 +146,18 @@ def test_one_far_cell_under_a_small_dimension_is_refused_before_calamine_allocat
         read_workbook(package(parts), "far.xlsx")
     assert caught.value.key == "reader.too_many_rows"
     assert caught.value.params == {"sheet": "Sheet1", "rows": 1048576, "limit": 1_000_000}
+
+
+def test_one_far_cell_within_the_row_and_column_limits_is_refused_by_the_cell_limit(engine):
+    # ZZ999999 is within both limits, but A1:ZZ999999 is 700 million cells to allocate.
+    parts = one_sheet_parts([[1]], dimension="A1")
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
+        "</sheetData>", '<row r="999999"><c r="ZZ999999"><v>2</v></c></row></sheetData>'
+    )
+    report = import_file(engine, package(parts), "far.xlsx")
+    assert report.status == "rejected"
+    assert [e.message for e in report.errors] == [
+        "工作表“Sheet1”的数据区域从 A1 到 ZZ999999，共 701999298 个单元格，超过上限 30000000 个。"
+        "通常是远处有多余的单元格：在 Excel 中按 Ctrl+End 找到最后一个单元格，删除多余的行和列后保存，"
+        "再上传。"
+    ]
