@@ -16,7 +16,9 @@ from data_model.cli import main
 from data_model.errors import InputError
 from data_model.export import export_frame
 from data_model.importer import ImportOptions, import_file
+from data_model.permissions import Principal
 from data_model.reader import Limits, read_workbook
+from data_model.upload import prepare
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
 from tests.raw_xlsx import (
     Formula,
@@ -161,3 +163,13 @@ def test_one_far_cell_within_the_row_and_column_limits_is_refused_by_the_cell_li
         "通常是远处有多余的单元格：在 Excel 中按 Ctrl+End 找到最后一个单元格，删除多余的行和列后保存，"
         "再上传。"
     ]
+
+
+def test_the_upload_page_preview_of_the_gbk_workbook_is_a_rejected_report(engine):
+    # What the page shows (data_model.upload.prepare), instead of Streamlit's generic error.
+    pending = prepare(
+        engine, Principal("admin-user", "admin"), "gbk.xlsx", gbk_workbook(), ImportOptions()
+    )
+    assert pending.sheets is None
+    assert pending.report.status == "rejected"
+    assert [e.message for e in pending.report.errors] == [MALFORMED]
