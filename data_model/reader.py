@@ -83,7 +83,8 @@ def read_workbook(data: bytes, file_name: str, limits: Limits | None = None) -> 
     """All sheets of a workbook, or InputError with a one-line reason.
 
     Everything that can be checked without parsing cells is checked first: size,
-    type, encryption, uncompressed size and the rows and columns each sheet declares.
+    type, encryption, uncompressed size, the rows and columns each sheet declares, and
+    the cells its references reach (calamine allocates all of them).
     """
     limits = limits or Limits()
     if not data:
@@ -188,11 +189,16 @@ _FORMULA = re.compile(rb"<f[ >/]")
 # the usual narrow month-end file costs one search of the part.
 _BEYOND_Z_OR_FAR = re.compile(rb' r="(?:[A-Z]{2,}[0-9]|[A-Z][0-9]{7})')
 _CELL_REF_ATTR = re.compile(rb' r="([A-Z]+)([0-9]+)"')
+_EXTENT_PIECE_BYTES = 4 * 1024 * 1024
 # A formula naming another workbook: `[1]Sheet1!A1` (1 = the workbook's first link).
 _EXTERNAL_REF = re.compile(rb"<f[^>]*>[^<]*?\[([0-9]+)\]")
 # What a broken package or part raises while it is read (InputError excepted).
+# Archives: zipfile raises NotImplementedError for an unknown compression method and
+# RuntimeError for an encrypted entry. Parts: ValueError covers UnicodeDecodeError and
+# the XML parser's "multi-byte encodings are not supported"; LookupError covers an
+# unknown encoding and KeyError, a part the package names but does not hold.
 _BROKEN_ARCHIVE = (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError, RuntimeError)
-_BROKEN_PART = (ElementTree.ParseError, ValueError, LookupError, TypeError)
+_BROKEN_PART = (ElementTree.ParseError, ValueError, LookupError)
 
 
 @dataclass(frozen=True)
@@ -281,10 +287,7 @@ def _check_cell_extent(xml: bytes, sheet_name: str, limits: Limits) -> None:
     """
     if not _BEYOND_Z_OR_FAR.search(xml):
         return
-    refs = _CELL_REF_ATTR.findall(xml)
-    letters = {column for column, _ in refs}
-    columns = max(_column_index(column.decode()) + 1 for column in letters)
-    rows = max(int(row) for row in {row for _, row in refs})
+    rows, columns = _cell_extent(xml)
     _check_size(sheet_name, rows, columns, limits)
     if rows * columns > limits.max_cells_per_sheet:
         raise InputError(
@@ -294,6 +297,27 @@ def _check_cell_extent(xml: bytes, sheet_name: str, limits: Limits) -> None:
             cells=rows * columns,
             limit=limits.max_cells_per_sheet,
         )
+
+
+def _cell_extent(xml: bytes) -> tuple[int, int]:
+    """The farthest row and column any cell reference of the part names (1-based).
+
+    Read a few megabytes at a time, so that a large sheet never holds all its references
+    as Python objects at once; each piece ends just before a cell tag, so no reference
+    is cut in two.
+    """
+    rows = columns = 0
+    start = 0
+    while start < len(xml):
+        end = xml.find(b"<c ", start + _EXTENT_PIECE_BYTES)
+        end = len(xml) if end < 0 else end
+        refs = _CELL_REF_ATTR.findall(xml, start, end)
+        if refs:
+            letters = {column for column, _ in refs}
+            columns = max(columns, *(_column_index(c.decode()) + 1 for c in letters))
+            rows = max(rows, *map(int, {row for _, row in refs}))
+        start = end
+    return rows, columns
 
 
 def _scan_sheet(
