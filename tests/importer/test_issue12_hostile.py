@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from data_model import reader
 from data_model.cli import main
 from data_model.errors import InputError
 from data_model.export import export_frame
@@ -25,6 +26,7 @@ from tests.raw_xlsx import (
     one_sheet_parts,
     one_sheet_xlsx,
     package,
+    sheet_xml,
     wide_numbers_xlsx,
     with_external_link,
     workbook_xml,
@@ -173,3 +175,11 @@ def test_the_upload_page_preview_of_the_gbk_workbook_is_a_rejected_report(engine
     assert pending.sheets is None
     assert pending.report.status == "rejected"
     assert [e.message for e in pending.report.errors] == [MALFORMED]
+
+
+def test_the_cell_extent_is_the_same_read_in_small_pieces(monkeypatch):
+    xml = sheet_xml([[1, 2, 3], [4], [5, 6, 7, 8, 9]] + [[0]] * 40 + [["x", 0]]).encode()
+    xml = xml.replace(b"</sheetData>", b'<row r="7"><c r="AB7"><v>1</v></c></row></sheetData>')
+    assert reader._cell_extent(xml) == (44, 28)
+    monkeypatch.setattr(reader, "_EXTENT_PIECE_BYTES", 40)  # pieces end inside rows
+    assert reader._cell_extent(xml) == (44, 28)
