@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from functools import lru_cache
 
 from data_model.errors import InputError
 from data_model.i18n import t
@@ -59,7 +58,7 @@ class NameMatcher:
         for key in self._lookup:
             for character in key:
                 self._keys_with.setdefault(character, set()).add(key)
-        self._closest = lru_cache(maxsize=SUGGESTION_CACHE_SIZE)(self._closest_key)
+        self._suggestions: dict[str, str | None] = {}
 
     @property
     def names(self) -> list[str]:
@@ -104,8 +103,13 @@ class NameMatcher:
 
     def suggest(self, raw: object) -> str | None:
         """The canonical name closest to `raw`, or None when nothing is close enough."""
-        close = self._closest(normalize_name(raw))
-        return self._lookup[close] if close is not None else None
+        key = normalize_name(raw)
+        if key not in self._suggestions:
+            if len(self._suggestions) >= SUGGESTION_CACHE_SIZE:
+                self._suggestions.clear()  # a hostile file's endless distinct names
+            close = self._closest_key(key)
+            self._suggestions[key] = self._lookup[close] if close is not None else None
+        return self._suggestions[key]
 
     def _closest_key(self, key: str) -> str | None:
         """difflib's closest key, comparing only keys that could reach the cutoff.
