@@ -241,6 +241,11 @@ def _validate_sheets(
         if not sheet.visible:
             sheet_report.warnings.append(_sheet_problem(sheet.name, t("importer.hidden_sheet")))
             continue
+        if sheet.external_links:
+            links = "、".join(sheet.external_links)
+            sheet_report.warnings.append(
+                _sheet_problem(sheet.name, t("importer.external_links", links=links))
+            )
         if all(is_blank_row(row) for row in sheet.rows):
             sheet_report.warnings.append(_sheet_problem(sheet.name, t("importer.empty_sheet")))
             continue

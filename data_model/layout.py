@@ -61,8 +61,10 @@ def detect_layout(sheet: RawSheet, only: Kind | None = None) -> SheetLayout | No
     kinds = [only] if only else list(KINDS.values())
     preferred = kind_named_by_sheet(sheet)
     best: tuple[tuple[int, int], SheetLayout] | None = None
+    cleaned_cells: dict[tuple[type, object], tuple[str, str | None]] = {}
     for index, row in header_candidates(sheet.rows):
-        cleaned = [clean_header(cell) if cell not in ("", None) else ("", None) for cell in row]
+        # Each distinct cell is cleaned once: header rows of a wide sheet repeat few values.
+        cleaned = [_cleaned(cell, cleaned_cells) for cell in row]
         if sum(1 for name, _ in cleaned if name) < 2:
             continue
         for kind in kinds:
@@ -98,6 +100,16 @@ def header_candidates(rows: list[list]) -> list[tuple[int, list]]:
     return candidates
 
 
+def _cleaned(cell: object, seen: dict) -> tuple[str, str | None]:
+    if cell == "" or cell is None:
+        return "", None
+    key = (cell.__class__, cell)  # by type too: 1, 1.0 and True are equal keys
+    found = seen.get(key)
+    if found is None:
+        found = seen[key] = clean_header(cell)
+    return found
+
+
 def _cell(row: list, column: int) -> object:
     return row[column] if column < len(row) else ""
 
@@ -119,6 +131,12 @@ def missing_required(sheet: RawSheet, kind: Kind) -> list[str]:
 
 def _match_header(kind: Kind, index: int, row: list, cleaned: list) -> SheetLayout | None:
     lookup = kind.header_lookup()
+    # Settled before the columns are built: most candidate rows are not this kind's header.
+    present = {lookup[name] for name, _ in cleaned if name in lookup}
+    if not all(f in present for f in kind.required_fields):
+        return None
+    if not all(present.intersection(group) for group in kind.one_of):
+        return None
     columns: dict[str, int] = {}
     headers: dict[str, str] = {}
     units: dict[str, str] = {}
@@ -134,10 +152,6 @@ def _match_header(kind: Kind, index: int, row: list, cleaned: list) -> SheetLayo
         headers[field_name] = str(row[position]).strip()
         if unit:
             units[field_name] = unit
-    if not all(f in columns for f in kind.required_fields):
-        return None
-    if not all(any(f in columns for f in group) for group in kind.one_of):
-        return None
     return SheetLayout(kind, index, columns, headers, units, ignored)
 
 

@@ -14,7 +14,10 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 from xml.etree import ElementTree
 
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
@@ -37,6 +40,13 @@ class Limits:
     max_file_bytes: int = 50 * 1024 * 1024
     max_uncompressed_bytes: int = 1024 * 1024 * 1024
     max_rows_per_sheet: int = 1_000_000
+    # Real wide tables have a few hundred columns at most (120 months, 300 indicators);
+    # a sheet thousands of columns wide is a mistake or an attack, and every column
+    # costs header and label recognition time.
+    max_columns_per_sheet: int = 1_000
+    # Cells from A1 to the farthest cell: calamine allocates all of them (32 bytes each),
+    # so this bounds the memory one sheet can take, about 1 GB, whatever its declared size.
+    max_cells_per_sheet: int = 30_000_000
 
 
 @dataclass
@@ -54,6 +64,9 @@ class RawSheet:
     percent_cells: frozenset[tuple[int, int]] = field(default_factory=frozenset)
     # Formula cells with no cached value (the workbook was saved without calculating).
     formulas_without_value: frozenset[tuple[int, int]] = field(default_factory=frozenset)
+    # Other workbooks the sheet's formulas refer to (`[1]Sheet1!A1`), as the link names
+    # them: their values are the ones cached when the file was last saved.
+    external_links: tuple[str, ...] = ()
 
 
 def cell_name(row: int, column: int) -> str:
@@ -70,7 +83,8 @@ def read_workbook(data: bytes, file_name: str, limits: Limits | None = None) -> 
     """All sheets of a workbook, or InputError with a one-line reason.
 
     Everything that can be checked without parsing cells is checked first: size,
-    type, encryption, uncompressed size and the rows each sheet declares.
+    type, encryption, uncompressed size, the rows and columns each sheet declares, and
+    the cells its references reach (calamine allocates all of them).
     """
     limits = limits or Limits()
     if not data:
@@ -81,32 +95,25 @@ def read_workbook(data: bytes, file_name: str, limits: Limits | None = None) -> 
         )
     facts: dict[str, _XlsxFacts] = {}
     if data.startswith(ZIP_MAGIC):
-        facts = _scan_xlsx(data, limits)
+        facts = _scan_xlsx(data, file_name, limits)
     elif data.startswith(OLE_MAGIC):
         if ENCRYPTED_OOXML_MARK in data:
             raise InputError("reader.encrypted", file=file_name)
     else:
         raise InputError("reader.not_a_workbook", file=file_name)
-    try:
+    with _calamine_errors(file_name):
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as error:  # calamine raises several unrelated types for bad files
-        raise _unreadable(error, file_name) from error
     sheets = []
     with workbook:
-        for meta in workbook.sheets_metadata:
-            try:
+        with _calamine_errors(file_name):
+            sheets_metadata = workbook.sheets_metadata
+        for meta in sheets_metadata:
+            with _calamine_errors(file_name):
                 sheet = workbook.get_sheet_by_name(meta.name)
                 rows = sheet.to_python(skip_empty_area=False)
                 merged = sheet.merged_cell_ranges or []
-            except Exception as error:
-                raise _unreadable(error, file_name) from error
-            if len(rows) > limits.max_rows_per_sheet:
-                raise InputError(
-                    "reader.too_many_rows",
-                    sheet=meta.name,
-                    rows=len(rows),
-                    limit=limits.max_rows_per_sheet,
-                )
+            # The declared dimension was checked before parsing, but it can lie.
+            _check_size(meta.name, len(rows), max(map(len, rows), default=0), limits)
             _fill_merged(rows, merged)
             sheet_facts = facts.get(meta.name, _XlsxFacts())
             sheets.append(
@@ -116,11 +123,29 @@ def read_workbook(data: bytes, file_name: str, limits: Limits | None = None) -> 
                     rows,
                     sheet_facts.percent_cells,
                     sheet_facts.formulas_without_value,
+                    sheet_facts.external_links,
                 )
             )
     if not sheets:
         raise InputError("reader.no_sheets", file=file_name)
     return sheets
+
+
+@contextmanager
+def _calamine_errors(file_name: str) -> Iterator[None]:
+    """Any failure of calamine on a malformed file, as InputError.
+
+    Calamine raises several unrelated types for bad files, and a Rust panic surfaces as
+    pyo3's PanicException, which derives from BaseException, not Exception.
+    """
+    try:
+        yield
+    except Exception as error:
+        raise _unreadable(error, file_name) from error
+    except BaseException as error:
+        if type(error).__name__ != "PanicException":
+            raise  # KeyboardInterrupt, SystemExit: not the file's fault
+        raise _unreadable(error, file_name) from error
 
 
 def _fill_merged(rows: list[list[object]], merged) -> None:
@@ -150,22 +175,40 @@ def _unreadable(error: Exception, file_name: str) -> InputError:
 
 # An encrypted .xlsx is an OLE container holding an `EncryptionInfo` stream.
 ENCRYPTED_OOXML_MARK = "EncryptionInfo".encode("utf-16-le")
-_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+[0-9]+(?::[A-Z]+([0-9]+))?"')
+_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+[0-9]+(?::([A-Z]+)([0-9]+))?"')
 _CELL = re.compile(rb"<c ([^>]*?)(/>|>(.*?)</c>)", re.DOTALL)
 _CELL_ATTRS = re.compile(rb'(r|s|t)="([^"]*)"')
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 _CACHED_VALUE = re.compile(rb"<v>[^<]")
 _FORMULA_MARKS = (b"<f>", b"<f ", b"<f/>")
 _FORMULA = re.compile(rb"<f[ >/]")
+# Calamine allocates every cell from A1 to the farthest one, so one far cell in a tiny
+# file could ask for hundreds of gigabytes. A sheet within columns A-Z and rows below
+# 1,000,000 holds at most 26 million cells; only a sheet with a cell beyond them
+# (a two-letter column or a seven-digit row) has its extent measured cell by cell, so
+# the usual narrow month-end file costs one search of the part.
+_BEYOND_Z_OR_FAR = re.compile(rb' r="(?:[A-Z]{2,}[0-9]|[A-Z][0-9]{7})')
+_CELL_REF_ATTR = re.compile(rb' r="([A-Z]+)([0-9]+)"')
+_EXTENT_PIECE_BYTES = 4 * 1024 * 1024
+# A formula naming another workbook: `[1]Sheet1!A1` (1 = the workbook's first link).
+_EXTERNAL_REF = re.compile(rb"<f[^>]*>[^<]*?\[([0-9]+)\]")
+# What a broken package or part raises while it is read (InputError excepted).
+# Archives: zipfile raises NotImplementedError for an unknown compression method and
+# RuntimeError for an encrypted entry. Parts: ValueError covers UnicodeDecodeError and
+# the XML parser's "multi-byte encodings are not supported"; LookupError covers an
+# unknown encoding and KeyError, a part the package names but does not hold.
+_BROKEN_ARCHIVE = (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError, RuntimeError)
+_BROKEN_PART = (ElementTree.ParseError, ValueError, LookupError)
 
 
 @dataclass(frozen=True)
 class _XlsxFacts:
     percent_cells: frozenset[tuple[int, int]] = frozenset()
     formulas_without_value: frozenset[tuple[int, int]] = frozenset()
+    external_links: tuple[str, ...] = ()
 
 
-def _scan_xlsx(data: bytes, limits: Limits) -> dict[str, _XlsxFacts]:
+def _scan_xlsx(data: bytes, file_name: str, limits: Limits) -> dict[str, _XlsxFacts]:
     """Check the package and find percent-formatted and uncalculated formula cells.
 
     Cells are scanned only in sheets that need it (the workbook has a percent style,
@@ -184,33 +227,102 @@ def _scan_xlsx(data: bytes, limits: Limits) -> dict[str, _XlsxFacts]:
                     limit_mb=_mb(limits.max_uncompressed_bytes),
                 )
             percent_styles = _percent_style_ids(archive)
+            workbook = _xml(archive, "xl/workbook.xml")
+            targets = _relationship_targets(archive, "xl/_rels/workbook.xml.rels")
+            links = _external_links(archive, workbook, targets)
             facts = {}
-            for sheet_name, path in _sheet_paths(archive).items():
+            for sheet_name, path in _sheet_paths(workbook, targets).items():
                 if path not in names:
                     continue
-                _check_declared_rows(archive, path, sheet_name, limits)
-                facts[sheet_name] = _scan_sheet(archive.read(path), percent_styles)
+                _check_declared_size(archive, path, sheet_name, limits)
+                xml = archive.read(path)
+                _check_cell_extent(xml, sheet_name, limits)
+                facts[sheet_name] = _scan_sheet(xml, percent_styles, links)
             return facts
-    except (zipfile.BadZipFile, EOFError, zlib.error, KeyError, ElementTree.ParseError) as error:
+    except InputError:
+        raise
+    except _BROKEN_ARCHIVE as error:
         raise InputError("reader.corrupt_zip") from error
+    except _BROKEN_PART as error:
+        # A part that is missing, is not XML, or declares an encoding the XML parser
+        # cannot read (`encoding="GBK"`): Excel or WPS writes a readable copy.
+        raise InputError("reader.malformed", file=file_name) from error
 
 
-def _check_declared_rows(
+def _xml(archive: zipfile.ZipFile, name: str) -> ElementTree.Element:
+    return ElementTree.fromstring(archive.read(name))
+
+
+def _check_declared_size(
     archive: zipfile.ZipFile, path: str, sheet_name: str, limits: Limits
 ) -> None:
+    """The sheet's `<dimension ref="A1:XFD60"/>` against the limits, before any cell is parsed."""
     with archive.open(path) as stream:
         head = stream.read(4096)
     match = _DIMENSION.search(head)
-    if match and match.group(1) and int(match.group(1)) > limits.max_rows_per_sheet:
-        raise InputError(
-            "reader.too_many_rows",
-            sheet=sheet_name,
-            rows=int(match.group(1)),
-            limit=limits.max_rows_per_sheet,
+    if match and match.group(1):
+        _check_size(
+            sheet_name, int(match.group(2)), _column_index(match.group(1).decode()) + 1, limits
         )
 
 
-def _scan_sheet(xml: bytes, percent_styles: set[bytes]) -> _XlsxFacts:
+def _check_size(sheet_name: str, rows: int, columns: int, limits: Limits) -> None:
+    if rows > limits.max_rows_per_sheet:
+        raise InputError(
+            "reader.too_many_rows", sheet=sheet_name, rows=rows, limit=limits.max_rows_per_sheet
+        )
+    if columns > limits.max_columns_per_sheet:
+        raise InputError(
+            "reader.too_many_columns",
+            sheet=sheet_name,
+            columns=columns,
+            limit=limits.max_columns_per_sheet,
+        )
+
+
+def _check_cell_extent(xml: bytes, sheet_name: str, limits: Limits) -> None:
+    """The cells calamine would allocate (A1 to the farthest cell) against the limits.
+
+    The declared dimension was checked already, but it may lie.
+    """
+    if not _BEYOND_Z_OR_FAR.search(xml):
+        return
+    rows, columns = _cell_extent(xml)
+    _check_size(sheet_name, rows, columns, limits)
+    if rows * columns > limits.max_cells_per_sheet:
+        raise InputError(
+            "reader.too_many_cells",
+            sheet=sheet_name,
+            last=cell_name(rows - 1, columns - 1),
+            cells=rows * columns,
+            limit=limits.max_cells_per_sheet,
+        )
+
+
+def _cell_extent(xml: bytes) -> tuple[int, int]:
+    """The farthest row and column any cell reference of the part names (1-based).
+
+    Read a few megabytes at a time, so that a large sheet never holds all its references
+    as Python objects at once; each piece ends just before a cell tag, so no reference
+    is cut in two.
+    """
+    rows = columns = 0
+    start = 0
+    while start < len(xml):
+        end = xml.find(b"<c ", start + _EXTENT_PIECE_BYTES)
+        end = len(xml) if end < 0 else end
+        refs = _CELL_REF_ATTR.findall(xml, start, end)
+        if refs:
+            letters = {column for column, _ in refs}
+            columns = max(columns, *(_column_index(c.decode()) + 1 for c in letters))
+            rows = max(rows, *map(int, {row for _, row in refs}))
+        start = end
+    return rows, columns
+
+
+def _scan_sheet(
+    xml: bytes, percent_styles: set[bytes], links: dict[int, str] | None = None
+) -> _XlsxFacts:
     """Percent-formatted number cells and formula cells without a cached value.
 
     Only cells that may be one of them are parsed: those whose tag names a percent style
@@ -240,18 +352,26 @@ def _scan_sheet(xml: bytes, percent_styles: set[bytes]) -> _XlsxFacts:
             ref = attrs.get(b"r")
             if ref is not None and b"<f" in inner and not _CACHED_VALUE.search(inner):
                 uncalculated.add(_position(ref))
-    return _XlsxFacts(frozenset(percent), frozenset(uncalculated))
+    used_links = {int(number) for number in _EXTERNAL_REF.findall(xml)} if links else set()
+    named = tuple(links[number] for number in sorted(used_links) if number in links)
+    # A cell whose reference is not a plain cell name cannot be located: left out.
+    percent.discard(None)
+    uncalculated.discard(None)
+    return _XlsxFacts(frozenset(percent), frozenset(uncalculated), named)
 
 
-def _position(ref: bytes) -> tuple[int, int]:
-    match = _CELL_REF.fullmatch(ref.decode())
+def _position(ref: bytes) -> tuple[int, int] | None:
+    """`b"C5"` → (4, 2); None for a reference that is not a plain cell name."""
+    match = _CELL_REF.fullmatch(ref.decode("ascii", "replace"))
+    if match is None:
+        return None
     return int(match.group(2)) - 1, _column_index(match.group(1))
 
 
 def _percent_style_ids(archive: zipfile.ZipFile) -> set[bytes]:
     if "xl/styles.xml" not in archive.namelist():
         return set()
-    root = ElementTree.fromstring(archive.read("xl/styles.xml"))
+    root = _xml(archive, "xl/styles.xml")
     percent_formats = set(BUILTIN_PERCENT_FORMATS)
     for fmt in root.iterfind("m:numFmts/m:numFmt", NS):
         if "%" in fmt.get("formatCode", ""):
@@ -266,17 +386,44 @@ def _percent_style_ids(archive: zipfile.ZipFile) -> set[bytes]:
     }
 
 
-def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
-    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    targets = {
-        rel.get("Id"): rel.get("Target", "") for rel in rels.iterfind("rel:Relationship", NS)
+def _relationship_targets(archive: zipfile.ZipFile, name: str) -> dict[str, str]:
+    """Relationship id → target of a `.rels` part."""
+    rels = _xml(archive, name)
+    return {rel.get("Id"): rel.get("Target", "") for rel in rels.iterfind("rel:Relationship", NS)}
+
+
+def _part_path(target: str) -> str:
+    target = target.lstrip("/")
+    return target if target.startswith("xl/") else f"xl/{target}"
+
+
+def _sheet_paths(workbook: ElementTree.Element, targets: dict[str, str]) -> dict[str, str]:
+    return {
+        sheet.get("name"): _part_path(targets.get(sheet.get(f"{{{NS['r']}}}id"), ""))
+        for sheet in workbook.iterfind("m:sheets/m:sheet", NS)
     }
-    paths = {}
-    for sheet in workbook.iterfind("m:sheets/m:sheet", NS):
-        target = targets.get(sheet.get(f"{{{NS['r']}}}id"), "").lstrip("/")
-        paths[sheet.get("name")] = target if target.startswith("xl/") else f"xl/{target}"
-    return paths
+
+
+def _external_links(
+    archive: zipfile.ZipFile, workbook: ElementTree.Element, targets: dict[str, str]
+) -> dict[int, str]:
+    """Formula link number (`[1]` in `[1]Sheet1!A1`) → the other workbook, as linked.
+
+    The numbers follow the order of `<externalReferences>`; each link part's own
+    relationships name the file (`file:///C:/报表/2022年.xlsx`, or a bare file name).
+    """
+    links = {}
+    references = workbook.iterfind("m:externalReferences/m:externalReference", NS)
+    for number, reference in enumerate(references, start=1):
+        part = _part_path(targets.get(reference.get(f"{{{NS['r']}}}id"), ""))
+        folder, _, file = part.rpartition("/")
+        rels = f"{folder}/_rels/{file}.rels"
+        if rels not in archive.namelist():
+            continue
+        names = list(_relationship_targets(archive, rels).values())
+        if names:
+            links[number] = unquote(names[0])
+    return links
 
 
 def _column_index(letters: str) -> int:

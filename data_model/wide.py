@@ -15,7 +15,8 @@ from the upload's period/district options. Period headers may omit the year
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from bisect import bisect_left
+from dataclasses import dataclass, field, replace
 
 from data_model.errors import InputError
 from data_model.layout import header_candidates, is_blank_row, is_footnote_row
@@ -45,6 +46,7 @@ _DISTRICT_LABELS = {"区", "地区", "区域", "辖区", "行政区", "区县", 
 _INDICATOR_LABELS = {"指标", "指标名称", "指标编码", "项目"}
 _TOTAL_LABELS = {"合计", "总计", "小计", "总计(全市)"}
 _LABEL_SAMPLE_ROWS = 60
+KINDS_OF_LABEL = ("district", "indicator")
 
 
 @dataclass
@@ -76,9 +78,21 @@ class WideLayout:
 
 def read_metadata(rows: list[list]) -> SheetMetadata:
     """Metadata rows and the title above a header: `地区：深圳`, `2022年第一季度…统计表`…"""
-    found = SheetMetadata()
-    title_period = None
+    reader = _MetadataReader()
     for row in rows:
+        reader.add_row(row)
+    return reader.metadata()
+
+
+class _MetadataReader:
+    """Reads metadata rows one at a time, so that every header candidate's rows above it
+    are read once in all, not once per candidate."""
+
+    def __init__(self) -> None:
+        self._found = SheetMetadata()
+        self._title_period: str | None = None
+
+    def add_row(self, row: list) -> None:
         for cell in row:
             if not isinstance(cell, str) or not cell.strip():
                 continue
@@ -86,13 +100,15 @@ def read_metadata(rows: list[list]) -> SheetMetadata:
             for part in re.split(r"\s{2,}|;|；|\t", text):
                 part = part.strip()
                 match = _META_PART.match(remove_whitespace(part))
-                if match and _apply_meta(found, match.group("key"), match.group("value")):
+                if match and _apply_meta(self._found, match.group("key"), match.group("value")):
                     continue
-                if title_period is None:
-                    title_period = _period_in_title(part)
-    if found.period is None:
-        found.period = title_period
-    return found
+                if self._title_period is None:
+                    self._title_period = _period_in_title(part)
+
+    def metadata(self) -> SheetMetadata:
+        """What the rows added so far say (a copy: later rows do not change it)."""
+        period = self._found.period if self._found.period is not None else self._title_period
+        return replace(self._found, period=period)
 
 
 def _apply_meta(found: SheetMetadata, key: str, value: str) -> bool:
@@ -144,28 +160,35 @@ def period_header(raw: object, year: str | None) -> str | None:
 
 
 def detect_wide(sheet: RawSheet, context: ValidationContext) -> WideLayout | None:
-    """The best wide layout of a sheet, or None when no row reads as a wide header."""
+    """The best wide layout of a sheet, or None when no row reads as a wide header.
+
+    The cost is bounded by the cells scanned (the first header rows and the label sample
+    below them), each distinct cell value being matched once: a sheet of 16,384 columns
+    of numbers once took minutes, matching every cell again for every header candidate.
+    """
+    candidates = header_candidates(sheet.rows)
+    metadata_above = _metadata_above(sheet.rows, candidates)
+    labels = _LabelScores(sheet, context, max((index for index, _ in candidates), default=0))
+    headers = _HeaderReader(context)
     best: tuple[int, WideLayout] | None = None
-    for index, row in header_candidates(sheet.rows):
-        metadata = read_metadata(sheet.rows[: index if row is sheet.rows[index] else index - 1])
+    for index, row in candidates:
+        metadata = metadata_above[index if row is sheet.rows[index] else index - 1]
         year = metadata.year or (context.period[:4] if context.period else None)
         periods: dict[int, str] = {}
         indicators: dict[int, str] = {}
         units: dict[int, str] = {}
         for column, cell in enumerate(row):
-            period = period_header(cell, year)
+            period, code, unit = headers.read(cell, year)
             if period is not None:
                 periods[column] = period
-                continue
-            code, unit = _indicator_header(cell, context)
-            if code is not None:
+            elif code is not None:
                 indicators[column] = code
                 if unit:
                     units[column] = unit
         value_columns = periods if len(periods) >= len(indicators) else indicators
         if not value_columns:
             continue
-        label = _label_column(sheet, index, row, set(value_columns), context)
+        label = labels.label_column(index, row, set(value_columns))
         if label is None:
             continue
         label_column, label_kind = label
@@ -196,64 +219,121 @@ def detect_wide(sheet: RawSheet, context: ValidationContext) -> WideLayout | Non
     return best[1] if best else None
 
 
+def _metadata_above(rows: list[list], candidates: list[tuple[int, list]]) -> list[SheetMetadata]:
+    """`result[n]`: what the first `n` rows say, for every `n` a header candidate needs."""
+    reader = _MetadataReader()
+    result = [reader.metadata()]
+    for row in rows[: max((index for index, _ in candidates), default=0)]:
+        reader.add_row(row)
+        result.append(reader.metadata())
+    return result
+
+
+def _value_key(cell: object) -> tuple[type, object]:
+    # By type too: 1, 1.0 and True are equal as dict keys but not as cells.
+    return cell.__class__, cell
+
+
+class _HeaderReader:
+    """Header cells read as (period, indicator code, unit), each distinct cell once."""
+
+    def __init__(self, context: ValidationContext) -> None:
+        self._context = context
+        self._read: dict[tuple, tuple[str | None, str | None, str | None]] = {}
+
+    def read(self, cell: object, year: str | None) -> tuple[str | None, str | None, str | None]:
+        key = (*_value_key(cell), year)
+        found = self._read.get(key)
+        if found is None:
+            period = period_header(cell, year)
+            code, unit = (
+                (None, None) if period is not None else _indicator_header(cell, self._context)
+            )
+            found = self._read[key] = (period, code, unit)
+        return found
+
+
 def _indicator_header(cell: object, context: ValidationContext) -> tuple[str | None, str | None]:
     if not isinstance(cell, str) or not cell.strip():
         return None, None
     name, unit = clean_header(cell)
-    try:
-        return context.indicator_names().match(name), unit
-    except InputError:
-        return None, None
+    return context.indicator_names().lookup(name), unit
 
 
-def _label_column(
-    sheet: RawSheet, header: int, row: list, value_columns: set[int], context: ValidationContext
-) -> tuple[int, str] | None:
-    """The column whose data cells name districts or indicators best, and which it is."""
-    sample = [
-        r for r in sheet.rows[header + 1 : header + 1 + _LABEL_SAMPLE_ROWS] if not is_blank_row(r)
-    ]
-    best: tuple[int, int, str] | None = None
-    for column in range(max((len(r) for r in sample), default=0)):
-        if column in value_columns:
-            continue
-        cells = [r[column] for r in sample if column < len(r) and not is_missing(r[column])]
-        for kind, matches in (
-            ("district", _count_matches(cells, _district_or_none, context)),
-            ("indicator", _count_matches(cells, _indicator_or_none, context)),
-        ):
-            if matches and (best is None or matches > best[0]):
-                best = (matches, column, kind)
-    if best:
-        return best[1], best[2]
-    # No label matched (every name misspelt): trust a header that says what the column is.
-    for column, cell in enumerate(row):
-        name = clean_header(cell)[0] if column not in value_columns else ""
-        if name in _DISTRICT_LABELS:
-            return column, "district"
-        if name in _INDICATOR_LABELS:
-            return column, "indicator"
-    return None
+class _LabelScores:
+    """How many cells of each column name districts or indicators, below any header row.
 
+    Every cell that may fall in a label sample (the rows below the lowest header
+    candidate, `_LABEL_SAMPLE_ROWS` deep) is matched once, and the rows where each
+    column matches are kept in order; a candidate's sample is then counted by bisection,
+    in time proportional to the columns that match at all.
+    """
 
-def _count_matches(cells: list, match, context: ValidationContext) -> int:
-    return sum(1 for cell in cells if match(cell, context) is not None)
+    def __init__(self, sheet: RawSheet, context: ValidationContext, last_header: int) -> None:
+        self._context = context
+        self._matched: dict[tuple[type, object], tuple[bool, bool]] = {}
+        # column → (rows naming a district, rows naming an indicator), ascending.
+        self._rows_matching: dict[int, tuple[list[int], list[int]]] = {}
+        for index, row in enumerate(sheet.rows[: last_header + 1 + _LABEL_SAMPLE_ROWS]):
+            for column, cell in enumerate(row):
+                if is_missing(cell):
+                    continue
+                district, indicator = self._match(cell)
+                if district or indicator:
+                    districts, indicators = self._rows_matching.setdefault(column, ([], []))
+                    if district:
+                        districts.append(index)
+                    if indicator:
+                        indicators.append(index)
+        # Left to right: of equally good label columns the leftmost is taken.
+        self._rows_matching = dict(sorted(self._rows_matching.items()))
+
+    def _match(self, cell: object) -> tuple[bool, bool]:
+        key = _value_key(cell)
+        found = self._matched.get(key)
+        if found is None:
+            found = self._matched[key] = (
+                _district_or_none(cell, self._context) is not None,
+                _indicator_or_none(cell, self._context) is not None,
+            )
+        return found
+
+    def label_column(
+        self, header: int, row: list, value_columns: set[int]
+    ) -> tuple[int, str] | None:
+        """The column whose data cells name districts or indicators best, and which it is."""
+        first, end = header + 1, header + 1 + _LABEL_SAMPLE_ROWS
+        best: tuple[int, int, str] | None = None
+        for column, matching in self._rows_matching.items():
+            if column in value_columns:
+                continue
+            for kind, rows in zip(KINDS_OF_LABEL, matching, strict=True):
+                matches = bisect_left(rows, end) - bisect_left(rows, first)
+                if matches and (best is None or matches > best[0]):
+                    best = (matches, column, kind)
+        if best:
+            return best[1], best[2]
+        # No label matched (every name misspelt): trust a header that says what the column is.
+        for column, cell in enumerate(row):
+            # Only text can name these labels (a number is never `地区`): skipping the
+            # rest spares cleaning every cell of a sheet of numbers for every candidate.
+            is_label = isinstance(cell, str) and column not in value_columns
+            name = clean_header(cell)[0] if is_label else ""
+            if name in _DISTRICT_LABELS:
+                return column, "district"
+            if name in _INDICATOR_LABELS:
+                return column, "indicator"
+        return None
 
 
 def _district_or_none(raw: object, context: ValidationContext) -> str | None:
-    try:
-        return context.master.districts.match(raw)
-    except InputError:
-        return None
+    return context.master.districts.lookup(raw)
 
 
 def _indicator_or_none(raw: object, context: ValidationContext) -> str | None:
     if not isinstance(raw, str):
         return None
-    try:
-        return context.indicator_names().match(clean_header(raw)[0])
-    except InputError:
-        return None
+    return context.indicator_names().lookup(clean_header(raw)[0])
 
 
 # --- conversion ------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from data_model.i18n import t
 from data_model.normalize.text import is_missing, remove_whitespace, to_halfwidth
 
 SUGGESTION_CUTOFF = 0.5
+# Distinct unknown names remembered per matcher: a sheet repeats its misspellings.
+SUGGESTION_CACHE_SIZE = 4096
 
 
 def normalize_name(raw: object) -> str:
@@ -51,6 +53,12 @@ class NameMatcher:
                 owner = self._lookup.setdefault(key, name)
                 if owner != name:
                     raise ValueError(f"{alias!r} names both {owner!r} and {name!r} in {kind_key}")
+        # Keys by character, so that a suggestion compares only keys sharing one.
+        self._keys_with: dict[str, set[str]] = {}
+        for key in self._lookup:
+            for character in key:
+                self._keys_with.setdefault(character, set()).add(key)
+        self._suggestions: dict[str, str | None] = {}
 
     @property
     def names(self) -> list[str]:
@@ -84,9 +92,40 @@ class NameMatcher:
             value=value,
         )
 
+    def lookup(self, raw: object) -> str | None:
+        """The canonical name `raw` names exactly (after normalising), else None.
+
+        For recognising layouts, which try many cells and need no suggestion.
+        """
+        if is_missing(raw):
+            return None
+        return self._lookup.get(normalize_name(raw))
+
     def suggest(self, raw: object) -> str | None:
         """The canonical name closest to `raw`, or None when nothing is close enough."""
-        close = difflib.get_close_matches(
-            normalize_name(raw), self._lookup, n=1, cutoff=SUGGESTION_CUTOFF
-        )
-        return self._lookup[close[0]] if close else None
+        key = normalize_name(raw)
+        if key not in self._suggestions:
+            if len(self._suggestions) >= SUGGESTION_CACHE_SIZE:
+                self._suggestions.clear()  # a hostile file's endless distinct names
+            close = self._closest_key(key)
+            self._suggestions[key] = self._lookup[close] if close is not None else None
+        return self._suggestions[key]
+
+    def _closest_key(self, key: str) -> str | None:
+        """difflib's closest key, comparing only keys that could reach the cutoff.
+
+        difflib's ratio is 2·matches / (len(a) + len(b)): a key sharing no character with
+        `key` scores 0, and one of very different length cannot reach the cutoff either.
+        Leaving them out gives the same answer as comparing all keys, at a fraction of the
+        cost (a sheet of numbers once spent minutes comparing each with every district).
+        """
+        sharing: set[str] = set()
+        for character in set(key):
+            sharing |= self._keys_with.get(character, set())
+        candidates = [
+            other
+            for other in sharing
+            if 2 * min(len(key), len(other)) >= SUGGESTION_CUTOFF * (len(key) + len(other))
+        ]
+        close = difflib.get_close_matches(key, candidates, n=1, cutoff=SUGGESTION_CUTOFF)
+        return close[0] if close else None

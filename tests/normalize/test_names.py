@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import difflib
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from normalize_testing import assert_input_error
 
 from data_model.i18n import t
-from data_model.normalize.names import NameMatcher, normalize_name
+from data_model.normalize.names import SUGGESTION_CUTOFF, NameMatcher, normalize_name
 
 UNITS = [
     ("市发展改革委", ["深圳市发展和改革委员会", "市发改委"]),
@@ -136,3 +140,29 @@ def test_empty_matcher() -> None:
     assert matcher.names == []
     error = assert_input_error("normalize.name_unknown", matcher.match, "民企话坛")
     assert error.suggestion is None
+
+
+DISTRICT_LIKE = [
+    ("南山区", ["南山", "Nanshan", "440305"]),
+    ("福田区", ["福田", "440304"]),
+    ("大鹏新区", ["大鹏"]),
+    ("深汕特别合作区", ["深汕"]),
+]
+
+
+@settings(max_examples=300, derandomize=True)
+@given(st.text(alphabet="南山福田区大鹏新深汕特别合作4403051nash ", max_size=12))
+def test_suggestion_is_what_difflib_gives_over_every_name(raw: str) -> None:
+    # The pre-filter (shared characters, length) may only skip names that cannot reach
+    # the cutoff, so the suggestion must equal difflib's over all names.
+    matcher = NameMatcher(DISTRICT_LIKE, "normalize.kind_district")
+    keys = {normalize_name(a): name for name, aliases in DISTRICT_LIKE for a in (name, *aliases)}
+    close = difflib.get_close_matches(normalize_name(raw), keys, n=1, cutoff=SUGGESTION_CUTOFF)
+    assert matcher.suggest(raw) == (keys[close[0]] if close else None)
+
+
+def test_lookup_is_exact_and_never_suggests(units: NameMatcher) -> None:
+    assert units.lookup(" 市发改委 ") == "市发展改革委"
+    assert units.lookup("市商务") is None  # `match` would suggest 市商务局
+    assert units.lookup("—") is None
+    assert units.lookup(None) is None
