@@ -400,26 +400,51 @@ def _delete_all(conn: Connection, tables: list[Table]) -> None:
 
 
 def _load_table(conn: Connection, archive: zipfile.ZipFile, table: Table, info: TableInfo) -> int:
+    """Insert the backup's rows of one table; returns how many there were."""
     names = [c["name"] for c in info.columns]
-    decoders = [_decoder(c["type"]) for c in info.columns]
+    rows = _rows(archive, info)
+    if conn.dialect.driver == "psycopg":
+        return _copy_rows(conn, table, names, rows)
     statement = insert(table)
     loaded = 0
     chunk: list[dict] = []
     size = 0
-    with archive.open(info.member) as member:
-        for line in member:
-            values = json.loads(line)
-            chunk.append(
-                {n: decode(v) for n, decode, v in zip(names, decoders, values, strict=True)}
-            )
-            size += len(line)
-            if len(chunk) >= CHUNK_ROWS or size >= CHUNK_BYTES:
-                conn.execute(statement, chunk)
-                loaded += len(chunk)
-                chunk, size = [], 0
+    for values, line_size in rows:
+        chunk.append(dict(zip(names, values, strict=True)))
+        size += line_size
+        if len(chunk) >= CHUNK_ROWS or size >= CHUNK_BYTES:
+            conn.execute(statement, chunk)
+            loaded += len(chunk)
+            chunk, size = [], 0
     if chunk:
         conn.execute(statement, chunk)
         loaded += len(chunk)
+    return loaded
+
+
+def _rows(archive: zipfile.ZipFile, info: TableInfo) -> Iterator[tuple[list, int]]:
+    """Each row of a table's file, decoded, with the size of its line."""
+    decoders = [_decoder(c["type"]) for c in info.columns]
+    with archive.open(info.member) as member:
+        for line in member:
+            values = json.loads(line)
+            yield [decode(v) for decode, v in zip(decoders, values, strict=True)], len(line)
+
+
+def _copy_rows(conn: Connection, table: Table, names: list[str], rows) -> int:
+    """PostgreSQL's COPY, in the restore's transaction: many times faster than INSERTs
+    for the millions of indicator values a long-running deployment holds."""
+    dialect = conn.dialect
+    processors = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) or _same for name in names
+    ]
+    quote = dialect.identifier_preparer.quote
+    statement = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+    loaded = 0
+    with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for values, _ in rows:
+            copy.write_row([p(v) for p, v in zip(processors, values, strict=True)])
+            loaded += 1
     return loaded
 
 

@@ -257,15 +257,30 @@ def test_restore_refuses_a_backup_from_a_newer_version_and_changes_nothing(
     engine.dispose()
 
 
-def test_a_damaged_backup_changes_nothing(filled, tmp_path):
-    engine = make_engine(filled.copy(tmp_path / "a.sqlite3"))
+def garbled(name: str, data: bytes) -> bytes:
+    """A line in the middle of the indicator values that is not JSON."""
+    if not name.endswith("indicator_value.jsonl"):
+        return data
+    lines = data.split(b"\n")
+    lines[len(lines) // 2] = b"[1, 2, not json"
+    return b"\n".join(lines)
+
+
+@pytest.mark.parametrize("engine_kind", ["sqlite", "postgresql"])
+def test_a_damaged_backup_changes_nothing(engine_kind, filled, tmp_path, request):
+    if engine_kind == "postgresql":
+        engine = make_engine(request.getfixturevalue("pg_url"))
+        restore(engine, filled.backup)
+    else:
+        engine = make_engine(filled.copy(tmp_path / "a.sqlite3"))
     import_after_restore_works(engine)
     before = table_rows(engine)
 
-    rewrite(filled.backup, tmp_path / "short.zip", truncated)
-    with pytest.raises(BackupError, match="indicator_value"):
-        restore(engine, tmp_path / "short.zip", force=True)
-    assert table_rows(engine) == before
+    for damage in (truncated, garbled):
+        rewrite(filled.backup, tmp_path / "damaged.zip", damage)
+        with pytest.raises(BackupError, match="indicator_value"):
+            restore(engine, tmp_path / "damaged.zip", force=True)
+        assert table_rows(engine) == before
 
     (tmp_path / "junk.zip").write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(BackupError, match="junk.zip"):
