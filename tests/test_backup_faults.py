@@ -1,6 +1,6 @@
 """A process killed (SIGKILL) in the middle of an import, a rollback or a restore leaves
 the database exactly as before or exactly as after, never in between, on SQLite and on
-PostgreSQL.
+PostgreSQL; a killed backup leaves no file under the backup's name.
 
 Every table is compared by row count and a hash of its rows. "After" is the state an
 uninterrupted run of the same operation reaches from the same copy of the database; the
@@ -37,7 +37,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
-from data_model.backup import backup, data_tables
+from data_model.backup import data_tables, read_manifest
 from data_model.cli import open_database, seed
 from data_model.db import make_engine
 from data_model.models import Submission
@@ -256,7 +256,7 @@ def last_submission(url: str) -> int:
     return found
 
 
-def test_a_killed_import_rollback_or_restore_leaves_before_or_after(
+def test_a_killed_import_rollback_restore_or_backup_leaves_before_or_after(
     databases, fork_server, big_workbook, tmp_path
 ):
     engine = open_database(databases.url("sample"))
@@ -278,9 +278,9 @@ def test_a_killed_import_rollback_or_restore_leaves_before_or_after(
     assert status == 0
     rolled_back = State.of(rolled_back_url)
 
-    engine = make_engine(imported_url)
-    backup(engine, tmp_path / "imported.zip")
-    engine.dispose()
+    backup_argv = ["backup", "--out", str(tmp_path / "imported.zip"), "--db", imported_url]
+    status, backup_time = fork_server.run(backup_argv)
+    assert status == 0
     restore_argv = ["restore", str(tmp_path / "imported.zip"), "--force"]
     status, restore_time = fork_server.run(
         [*restore_argv, "--db", databases.copy("sample", "trial")]
@@ -318,3 +318,11 @@ def test_a_killed_import_rollback_or_restore_leaves_before_or_after(
     # The kills must land while the work runs, or the test proves nothing.
     for name, *_ in operations:
         assert any(o[0] == name and o[2] == -signal.SIGKILL for o in outcomes), outcomes
+
+    # A killed backup leaves no file under the name it was to have, or a whole one.
+    (tmp_path / "imported.zip").unlink()
+    status, _ = fork_server.run(backup_argv, kill_after=backup_time * rng.random())
+    if status == -signal.SIGKILL:
+        assert not (tmp_path / "imported.zip").exists()
+    else:
+        assert read_manifest(tmp_path / "imported.zip").total_rows
