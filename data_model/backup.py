@@ -382,8 +382,9 @@ def _migrate_to(engine: Engine, script: ScriptDirectory, current: str | None, wa
 
 def _check_tables(manifest: Manifest, tables: dict[str, Table], source) -> None:
     """The backup's tables and columns are exactly the target's at that revision."""
-    expected = {name: [c.name for c in t.columns] for name, t in tables.items()}
-    found = {t.name: [c["name"] for c in t.columns] for t in manifest.tables}
+    # Sets: SQLite's batch migrations may order a table's columns unlike PostgreSQL's.
+    expected = {name: {c.name for c in t.columns} for name, t in tables.items()}
+    found = {t.name: {c["name"] for c in t.columns} for t in manifest.tables}
     if expected != found:
         raise BackupError("backup.schema_mismatch", file=str(source), revision=manifest.revision)
 

@@ -257,6 +257,22 @@ def test_restore_refuses_a_backup_from_a_newer_version_and_changes_nothing(
     engine.dispose()
 
 
+def test_restore_refuses_a_backup_whose_tables_differ_from_its_version(filled, tmp_path):
+    def without_a_table(name, data):
+        if name != "manifest.json":
+            return data
+        manifest = json.loads(data)
+        manifest["tables"] = [t for t in manifest["tables"] if t["name"] != "audit_event"]
+        return json.dumps(manifest).encode()
+
+    rewrite(filled.backup, tmp_path / "odd.zip", without_a_table)
+    engine = make_engine(f"sqlite:///{tmp_path / 'target.sqlite3'}")
+    with pytest.raises(BackupError, match="odd.zip"):
+        restore(engine, tmp_path / "odd.zip")
+    assert all(not rows for rows in table_rows(engine).values())
+    engine.dispose()
+
+
 def garbled(name: str, data: bytes) -> bytes:
     """A line in the middle of the indicator values that is not JSON."""
     if not name.endswith("indicator_value.jsonl"):
