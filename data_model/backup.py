@@ -344,6 +344,8 @@ def restore(engine: Engine, source: Path | str, force: bool = False) -> Manifest
     with engine.connect() as conn:
         target_revision = current_revision(conn)
         holding = tables_holding_data(conn) if target_revision else {}
+    if target_revision is not None and target_revision not in known:
+        raise BackupError("backup.target_newer", url=_url(engine), revision=target_revision)
     if holding and not force:
         counts = ", ".join(f"{name} {rows}" for name, rows in holding.items())
         raise BackupError("backup.target_has_data", url=_url(engine), counts=counts)

@@ -257,6 +257,17 @@ def test_restore_refuses_a_backup_from_a_newer_version_and_changes_nothing(
     engine.dispose()
 
 
+def test_restore_refuses_a_target_migrated_by_a_newer_version(filled, tmp_path, capsys):
+    url = filled.copy(tmp_path / "newer.sqlite3")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    assert main(["restore", str(filled.backup), "--db", url, "--force"]) == 2
+    assert "9999" in capsys.readouterr().err
+    assert table_rows(engine) == filled.rows
+    engine.dispose()
+
+
 def test_restore_refuses_a_backup_whose_tables_differ_from_its_version(filled, tmp_path):
     def without_a_table(name, data):
         if name != "manifest.json":
