@@ -82,16 +82,19 @@ def import_after_restore_works(engine) -> None:
         audit.record(conn, "admin", "export", what="after restore")
 
 
-def other_database(pg_url: str, suffix: str) -> str:
-    """A fresh, empty PostgreSQL database named after the test database."""
+@pytest.fixture
+def second_pg_url(pg_url):
+    """A fresh, empty PostgreSQL database named after the test database, dropped after."""
     url = make_url(pg_url)
-    name = f"{url.database}_{suffix}"
+    name = f"{url.database}_restore"
     admin = make_engine(pg_url).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
 
 
 @dataclass
@@ -147,12 +150,12 @@ def test_manifest_names_revision_tables_in_foreign_key_order_and_counts(filled):
 
 
 def test_postgresql_backup_restores_exactly_and_sqlite_moves_to_postgresql(
-    pg_url, filled, tmp_path
+    pg_url, second_pg_url, filled, tmp_path
 ):
     source = open_database(pg_url)
     fill(source)
     backup(source, tmp_path / "pg.zip")
-    target = make_engine(other_database(pg_url, "restore"))
+    target = make_engine(second_pg_url)
     restore(target, tmp_path / "pg.zip")
     assert table_rows(target) == table_rows(source)
     import_after_restore_works(target)
