@@ -70,6 +70,7 @@ VERSION_TABLE = "alembic_version"
 # a restore would destroy.
 MASTER_TABLES = frozenset({"district", "unit", "action", "brand"})
 CHUNK_ROWS = 2000
+FILE_CHUNK_ROWS = 8
 CHUNK_BYTES = 32 * 1024 * 1024  # uploaded files are stored whole: bound a chunk's size too
 
 
@@ -289,7 +290,9 @@ def _dump_table(conn: Connection, table: Table, archive: zipfile.ZipFile) -> Tab
     encoders = [_encoder(c["type"]) for c in columns]
     info = TableInfo(table.name, columns, 0)
     rows = 0
-    result = conn.execute(_ordered_select(table), execution_options={"yield_per": CHUNK_ROWS})
+    # Uploaded files are stored whole, up to MAX_UPLOAD_MB each: fetch few at a time.
+    per = FILE_CHUNK_ROWS if any(c["type"] == "bytes" for c in columns) else CHUNK_ROWS
+    result = conn.execute(_ordered_select(table), execution_options={"yield_per": per})
     entry = zipfile.ZipInfo(info.member, date_time=datetime.now().timetuple()[:6])
     entry.compress_type = zipfile.ZIP_DEFLATED
     with archive.open(entry, "w", force_zip64=True) as member:
