@@ -18,7 +18,7 @@ from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
 
 from charts.images import ChartImageError
-from data_model import audit, cycle_collector, settings, users
+from data_model import audit, backup, cycle_collector, settings, users
 from data_model.bulletin import bulletin_docx, bulletin_figures, bulletin_xlsx
 from data_model.db import make_engine, migrate
 from data_model.errors import InputError
@@ -475,6 +475,45 @@ def _since_option(raw: str | None) -> date | None:
         raise UsageError(t("audit.cli_bad_since", value=raw)) from error
 
 
+def cmd_backup(args) -> int:
+    engine = make_engine(args.db)
+    try:
+        manifest = backup.backup(engine, args.out)
+    except backup.BackupError as error:
+        raise UsageError(error.message()) from error
+    print(
+        t(
+            "backup.cli_written",
+            file=args.out,
+            tables=len(manifest.tables),
+            rows=manifest.total_rows,
+            revision=manifest.revision,
+        )
+    )
+    return EXIT_OK
+
+
+def cmd_restore(args) -> int:
+    if not Path(args.file).is_file():
+        raise UsageError(t("cli.no_such_file", file=args.file))
+    engine = make_engine(args.db)
+    try:
+        manifest = backup.restore(engine, args.file, force=args.force)
+    except backup.BackupError as error:
+        raise UsageError(error.message()) from error
+    print(
+        t(
+            "backup.cli_restored",
+            file=args.file,
+            tables=len(manifest.tables),
+            rows=manifest.total_rows,
+            created_at=manifest.created_at,
+            revision=manifest.revision,
+        )
+    )
+    return EXIT_OK
+
+
 def add_user_commands(commands) -> None:
     """`user add|passwd|disable|enable|list`: each action has its own --db."""
     parser = commands.add_parser("user", help=t("users.cli_help"), description=t("users.cli_help"))
@@ -565,6 +604,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--since", metavar="YYYY-MM-DD", help=t("audit.cli_help_since"))
     sub.add_argument("--username", metavar="USER", help=t("audit.cli_help_user"))
     sub.add_argument("--action", choices=audit.ACTIONS, help=t("audit.cli_help_action"))
+
+    sub = command("backup", cmd_backup, "backup.cli_help_backup")
+    sub.add_argument("--out", required=True, metavar="FILE.zip", help=t("backup.cli_help_out"))
+    sub = command("restore", cmd_restore, "backup.cli_help_restore")
+    sub.add_argument("file", metavar="FILE.zip", help=t("backup.cli_help_file"))
+    sub.add_argument("--force", action="store_true", help=t("backup.cli_help_force"))
     return parser
 
 
