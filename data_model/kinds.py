@@ -172,7 +172,7 @@ TASKS = Kind(
     key=("code", "report_period"),
     # Lists people keep often have no code (only 序号) and name the report period in
     # their title (`……重点任务清单（2022年第一季度进展）`).
-    sheet_fields=(),
+    sheet_fields=("code", "report_period"),
     columns=(
         Column(
             "code", "任务编号", True, ("编号", "任务编码", "任务代码"), example="A1-01", width=10
