@@ -94,7 +94,6 @@ class _TaskSheet:
 
     period: SheetFact | None = None
     district: SheetFact | None = None
-    derive_code: bool = False
     fractions: bool = False
     rows_using_period: int = 0
     rows_using_district: int = 0
@@ -310,7 +309,6 @@ class SheetValidator:
         self._task_sheet = _TaskSheet(
             period=period,
             district=district,
-            derive_code="code" not in layout.columns,
             fractions=is_fraction_column(
                 [
                     (
@@ -386,7 +384,7 @@ class SheetValidator:
                         cell=(index, layout.columns["progress"]),
                     )
                 )
-            if state.derive_code:
+            if index in state.derived:
                 report.warnings.append(
                     Problem(
                         sheet.name,
@@ -647,7 +645,9 @@ class SheetValidator:
         action_id = f(self._name_parser("action"), raw, "action", errors)
         content = f(self.required_text, raw, "content", errors)
         lead_unit_id = f(self._name_parser("unit"), raw, "lead_unit", errors)
-        if not state.derive_code:
+        # A list without codes (or a row whose code is left blank) gets the code its
+        # action, text, lead unit and district make, never its 序号.
+        if not is_missing(raw.get("code")):
             code = f(self.required_text, raw, "code", errors)
         elif action_id is not None and content and lead_unit_id is not None:
             code = derived_task_code(
@@ -656,6 +656,7 @@ class SheetValidator:
                 state.unit_names[lead_unit_id],
                 self.context.master.district_names.get(district_id),
             )
+            state.derived[index] = code
         else:
             code = None
         return {

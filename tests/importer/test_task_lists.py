@@ -391,3 +391,57 @@ def test_the_command_line_takes_the_period_of_a_task_list(tmp_path, capsys):
     assert main(["export", "tasks", "--out", str(export), "--db", db]) == 0
     text = export.read_text(encoding="utf-8-sig")
     assert all(code in text for code in codes) and "2022-Q2" in text
+
+
+def test_an_edited_task_text_is_a_new_task_unless_its_old_code_is_written_beside_it(engine):
+    header = ["序号", "所属行动", "重点任务", "责任单位", "时间节点", "完成进度"]
+    first = [
+        ["（2022年第一季度进展）"],
+        header,
+        [1, "领跑行动", "开展营商环境评价", "市发展改革委", "2022年6月底前", 30],
+        [2, "领跑行动", "优化企业开办流程", "市商务局", "2022年底", 20],
+    ]
+    assert import_file(engine, make_xlsx({"Sheet1": first}), "q1.xlsx").status == "accepted"
+    old = {content: task["code"] for content, task in stored(engine).items()}
+
+    # Whitespace and punctuation are no edit; other words are.
+    assert (
+        derived_task_code("领跑行动", "开展 营商环境评价。", "市发展改革委", None)
+        == old["开展营商环境评价"]
+    )
+    edited = derived_task_code("领跑行动", "开展全市营商环境评价", "市发展改革委", None)
+    assert edited != old["开展营商环境评价"]
+
+    # The list carries the edited task on under its old code when that code is written in
+    # a 任务编号 column; rows whose code is left blank keep the code their text makes.
+    second = [
+        ["（2022年第二季度进展）"],
+        ["任务编号", *header],
+        [
+            old["开展营商环境评价"],
+            1,
+            "领跑行动",
+            "开展全市营商环境评价",
+            "市发展改革委",
+            "2022年6月底前",
+            70,
+        ],
+        [None, 2, "领跑行动", "优化企业开办流程", "市商务局", "2022年底", 50],
+    ]
+    report = import_file(engine, make_xlsx({"Sheet1": second}), "q2.xlsx")
+    assert report.status == "accepted", report.errors
+    assert [w.row for w in report.warnings if w.column == "任务编号"] == [4]
+    with engine.connect() as conn:
+        progress = conn.execute(
+            select(TaskSnapshot.task_code, TaskSnapshot.report_period, TaskSnapshot.progress)
+            .where(TaskSnapshot.is_current)
+            .order_by(TaskSnapshot.task_code, TaskSnapshot.period_end)
+        ).all()
+    assert sorted(progress) == sorted(
+        [
+            (old["开展营商环境评价"], "2022-Q1", 30.0),
+            (old["开展营商环境评价"], "2022-Q2", 70.0),
+            (old["优化企业开办流程"], "2022-Q1", 20.0),
+            (old["优化企业开办流程"], "2022-Q2", 50.0),
+        ]
+    )
