@@ -27,7 +27,6 @@ PERIOD_KEYS = (
     "报送期",
     "报送期间",
     "报告期",
-    "报送时间",
     "时间",
     "期间",
     "统计期",
@@ -39,6 +38,10 @@ PERIOD_KEYS = (
 )
 DISTRICT_KEYS = ("所属区", "区", "地区", "区域", "辖区", "行政区")
 UNIT_KEYS = ("填报单位", "报送单位", "填报部门", "报送部门")
+# Other metadata that may hold a date but never names the period reported (while a title
+# such as `附件1：……清单（2022年第一季度进展）` does).
+_DATE_KEY_ENDS = ("日期", "时间", "日")
+_FORM_KEY_STARTS = ("填报", "制表", "打印", "审核", "报送")
 
 _META_PART = re.compile(r"^(?P<key>[^:]{1,6}):(?P<value>.+)$")
 _CN_NUMBER = "一二三四1-4"
@@ -116,6 +119,8 @@ def read_task_sheet(rows: list[list], master: MasterData) -> TaskSheetFacts:
                         elif error is not None and district_error is None:
                             district_error = (index, column, part.strip(), error)
                         continue
+                    if key.endswith(_DATE_KEY_ENDS) or key.startswith(_FORM_KEY_STARTS):
+                        continue  # `填报时间：2022年7月5日` is when, not what period
                 if title_period is None:
                     period = period_in_title(compact)
                     if period:

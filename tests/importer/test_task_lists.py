@@ -15,10 +15,21 @@ from data_model.cli import main
 from data_model.errors import InputError
 from data_model.importer import ImportOptions, import_file
 from data_model.kinds import TASKS
+from data_model.master import load_master
 from data_model.models import Action, District, Task, TaskSnapshot
-from data_model.task_lists import derived_task_code, parse_progress, period_in_title
+from data_model.task_lists import (
+    derived_task_code,
+    parse_progress,
+    period_in_title,
+    read_task_sheet,
+)
 from data_model.templates import template_workbook
 from tests.conftest import make_xlsx
+
+
+def load_master_for(engine):
+    with engine.connect() as conn:
+        return load_master(conn)
 
 
 def xlsx(build) -> bytes:
@@ -330,6 +341,15 @@ def test_a_metadata_row_names_period_and_district_and_a_cell_in_the_row_wins(eng
     from_row_2 = [w.message for w in report.warnings if w.row == 2 and w.column is None]
     assert any("所属区" in m and "福田区" in m for m in from_row_2)
     assert any("报送期" in m and "2022年上半年" in m for m in from_row_2)
+
+
+def test_a_fill_in_date_is_not_the_period_but_a_title_after_an_annex_number_is(engine):
+    master = load_master_for(engine)
+    rows = [["附件1：深圳市重点任务清单（2022年第一季度进展）"], ["填报时间：2022年7月5日"]]
+    assert read_task_sheet(rows, master).period.value == "2022-Q1"
+    assert read_task_sheet(rows[1:], master).period is None
+    district = read_task_sheet([["填报单位：福田区工商联    填报时间：2022年7月5日"]], master)
+    assert (district.district.value, district.period) == ("福田区", None)
 
 
 def test_an_unknown_district_in_a_metadata_row_is_named_with_a_suggestion(engine):
