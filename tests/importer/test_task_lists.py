@@ -59,6 +59,8 @@ def test_the_template_instructions_list_the_task_synonyms():
     )
     for word in ("重点任务", "工作内容", "牵头部门", "时限要求", "完成比例", "推进情况"):
         assert word in text
+    # The columns a list may leave out say where their values then come from.
+    assert "“序号”不作编号" in text and "（2022年第一季度进展）" in text
 
 
 def test_a_sheet_that_almost_matches_names_the_kind_the_columns_found_and_those_missing(engine):
@@ -465,3 +467,18 @@ def test_an_edited_task_text_is_a_new_task_unless_its_old_code_is_written_beside
             (old["优化企业开办流程"], "2022-Q2", 50.0),
         ]
     )
+
+
+def test_progress_cells_formatted_as_percent_are_percent_points(engine):
+    def build(sheet):
+        sheet.append(["时间：2022年第一季度"])
+        sheet.append(["序号", "所属行动", "重点任务", "责任单位", "完成时限", "完成进度"])
+        sheet.append([1, "领跑行动", "开展营商环境评价", "市发展改革委", "2022年6月底前", 0.35])
+        sheet.append([2, "领跑行动", "优化企业开办流程", "市商务局", "2022年底", 1])
+        sheet["F3"].number_format = "0%"
+        sheet["F4"].number_format = "0.0%"
+
+    report = import_file(engine, xlsx(build), "percent.xlsx")
+    assert report.status == "accepted", report.errors
+    assert sorted(task["progress"]["2022-Q1"] for task in stored(engine).values()) == [35, 100]
+    assert not any("小数" in w.message for w in report.warnings)
