@@ -16,8 +16,7 @@ from data_model.layout import (
     detect_layout,
     is_blank_row,
     is_instruction_sheet,
-    kind_named_by_sheet,
-    missing_required,
+    resembled_kind,
 )
 from data_model.master import load_master
 from data_model.models import EnterpriseIssue, Indicator, Submission, SubmissionFile, Task
@@ -293,13 +292,15 @@ def _validate_sheets(
 
 
 def _no_header_message(sheet) -> str:
-    named = kind_named_by_sheet(sheet)
-    if named is None:
+    resembled = resembled_kind(sheet)
+    if resembled is None:
         return t("importer.no_header")
+    kind, found, missing = resembled
     return t(
-        "importer.missing_columns",
-        kind=t(f"kinds.{named.name}"),
-        columns="、".join(missing_required(sheet, named)),
+        "importer.resembles_kind" if found else "importer.missing_columns",
+        kind=t(f"kinds.{kind.name}"),
+        found="、".join(found),
+        columns="、".join(missing),
     )
 
 

@@ -33,6 +33,10 @@ class Kind:
     sheet_aliases: tuple[str, ...] = ()
     # Groups of fields of which at least one must be present (besides `required`).
     one_of: tuple[tuple[str, ...], ...] = ()
+    # Required fields whose column may be left out: the value then comes from the sheet
+    # (its title or a metadata row), the upload's options, or is derived from other
+    # columns (a task code). A header is recognised without them.
+    sheet_fields: tuple[str, ...] = ()
 
     def column(self, field_name: str) -> Column:
         return next(c for c in self.columns if c.field == field_name)
@@ -40,6 +44,11 @@ class Kind:
     @property
     def required_fields(self) -> tuple[str, ...]:
         return tuple(c.field for c in self.columns if c.required)
+
+    @property
+    def header_fields(self) -> tuple[str, ...]:
+        """The required fields a header row must name for the sheet to be this kind."""
+        return tuple(f for f in self.required_fields if f not in self.sheet_fields)
 
     def header_lookup(self) -> dict[str, str]:
         """Cleaned header text or alias → field name."""
@@ -91,9 +100,24 @@ ISSUE_STATUSES = {
     "已办结": "resolved",
     "无法办理": "unresolvable",
 }
+# Words written in a task's progress cell: progress in percent points, and the status
+# they state ("" states none).
+PROGRESS_WORDS = {
+    "已完成": (100.0, "completed"),
+    "完成": (100.0, "completed"),
+    "全部完成": (100.0, "completed"),
+    "已全部完成": (100.0, "completed"),
+    "已办结": (100.0, "completed"),
+    "未启动": (0.0, ""),
+    "尚未启动": (0.0, ""),
+    "未开始": (0.0, ""),
+    "未开展": (0.0, ""),
+}
 SATISFACTION = {"满意": "满意", "基本满意": "基本满意", "不满意": "不满意"}
 
 DISTRICT_ALIASES = ("地区", "区域", "辖区", "行政区", "区县")
+# Row numbers (`序号`): recognised in any header and never read, never a key.
+ROW_NUMBER_HEADERS = ("序号", "序", "行号", "no", "no.")
 
 INDICATORS = Kind(
     name="indicators",
@@ -144,16 +168,39 @@ INDICATOR_VALUES = Kind(
 TASKS = Kind(
     name="tasks",
     sheet="任务清单",
-    sheet_aliases=("任务", "工作任务", "任务台账"),
+    sheet_aliases=("任务", "工作任务", "任务台账", "重点任务", "重点任务清单", "工作任务清单"),
     key=("code", "report_period"),
+    # Lists people keep often have no code (only 序号) and name the report period in
+    # their title (`……重点任务清单（2022年第一季度进展）`).
+    sheet_fields=("code", "report_period"),
     columns=(
-        Column("code", "任务编号", True, ("编号", "任务编码"), example="A1-01", width=10),
-        Column("action", "所属行动", True, ("行动", "行动名称"), example="领跑行动", width=12),
+        Column(
+            "code", "任务编号", True, ("编号", "任务编码", "任务代码"), example="A1-01", width=10
+        ),
+        Column(
+            "action",
+            "所属行动",
+            True,
+            ("行动", "行动名称", "所属专项行动", "专项行动"),
+            example="领跑行动",
+            width=12,
+        ),
         Column(
             "content",
             "任务内容",
             True,
-            ("任务", "工作任务", "具体任务", "任务名称"),
+            (
+                "任务",
+                "重点任务",
+                "工作任务",
+                "主要任务",
+                "具体任务",
+                "任务名称",
+                "工作内容",
+                "重点工作",
+                "工作措施",
+                "任务事项",
+            ),
             example="开展营商环境评价",
             width=40,
         ),
@@ -161,7 +208,7 @@ TASKS = Kind(
             "lead_unit",
             "牵头单位",
             True,
-            ("责任单位", "牵头部门"),
+            ("责任单位", "牵头部门", "责任部门", "牵头责任单位", "主责单位"),
             example="市发展改革委",
             width=18,
         ),
@@ -169,11 +216,11 @@ TASKS = Kind(
             "co_units",
             "配合单位",
             False,
-            ("协办单位", "配合部门"),
+            ("协办单位", "配合部门", "协同单位", "参与单位"),
             example="市工商联经济服务部",
             width=24,
         ),
-        Column("owner", "责任人", False, ("联系人",), example="张三", width=10),
+        Column("owner", "责任人", False, ("联系人", "具体责任人"), example="张三", width=10),
         Column(
             "start_date",
             "开始日期",
@@ -186,17 +233,26 @@ TASKS = Kind(
             "deadline",
             "完成时限",
             True,
-            ("完成时间", "时间节点", "截止时间", "完成期限"),
+            ("完成时间", "时间节点", "时限要求", "截止时间", "完成期限", "完成时限要求", "时限"),
             example="2022年6月底前",
             width=16,
         ),
-        Column("progress", "完成进度", True, ("进度", "完成比例", "完成率"), example=60, width=12),
-        Column("stated_status", "任务状态", False, ("状态",), TASK_STATUSES, "推进中", 10),
+        Column(
+            "progress",
+            "完成进度",
+            True,
+            ("进度", "完成比例", "完成率", "完成百分比", "进度百分比"),
+            example=60,
+            width=12,
+        ),
+        Column(
+            "stated_status", "任务状态", False, ("状态", "完成状态"), TASK_STATUSES, "推进中", 10
+        ),
         Column(
             "progress_note",
             "进展情况",
             False,
-            ("进展", "工作进展", "推进情况"),
+            ("进展", "工作进展", "推进情况", "完成情况", "进展情况说明", "工作推进情况"),
             example="已完成评价方案",
             width=40,
         ),

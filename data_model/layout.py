@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from data_model.kinds import KINDS, Kind
+from data_model.kinds import KINDS, ROW_NUMBER_HEADERS, Kind
 from data_model.normalize.text import clean_header, to_halfwidth
 from data_model.reader import RawSheet
 
 HEADER_SCAN_ROWS = 30
+_ROW_NUMBER_HEADERS = frozenset(clean_header(h)[0].lower() for h in ROW_NUMBER_HEADERS)
+# A sheet resembles a kind when its closest row names this many of the kind's columns
+# (and at least one of those the kind requires): then the message names what is missing.
+RESEMBLANCE_COLUMNS = 3
 INSTRUCTION_SHEETS = ("填写说明", "说明", "使用说明", "instructions")
 TEMPLATE_LISTS_SHEET = "_lists"
 FOOTNOTE_PREFIXES = (
@@ -55,7 +59,8 @@ def detect_layout(sheet: RawSheet, only: Kind | None = None) -> SheetLayout | No
     """The best (kind, header row) found in the first rows; None when no row is a full header.
 
     A row is a header for a kind when it names every required column of that kind
-    (by header text or alias). Among candidates, the one matching most columns wins,
+    (by header text or alias) other than those the sheet may supply otherwise
+    (`Kind.sheet_fields`: a task list's report period in its title, its code derived). Among candidates, the one matching most columns wins,
     and a kind named by the sheet name is preferred.
     """
     kinds = [only] if only else list(KINDS.values())
@@ -116,24 +121,56 @@ def _cell(row: list, column: int) -> object:
 
 def missing_required(sheet: RawSheet, kind: Kind) -> list[str]:
     """Required headers of `kind` absent from the row that comes closest to a header."""
+    return closest_header(sheet, kind)[1]
+
+
+def closest_header(sheet: RawSheet, kind: Kind) -> tuple[list[str], list[str]]:
+    """(headers found as written, required headers missing) in the row closest to a
+    header of `kind`: the row naming most of its columns."""
     lookup = kind.header_lookup()
-    best: set[str] = set()
-    for row in sheet.rows[:HEADER_SCAN_ROWS]:
-        found = {lookup[name] for name, _ in map(clean_header, row) if name in lookup}
+    best: dict[str, str] = {}
+    for _, row in header_candidates(sheet.rows):
+        found: dict[str, str] = {}
+        for cell in row:
+            field_name = lookup.get(clean_header(cell)[0]) if cell not in ("", None) else None
+            if field_name is not None and field_name not in found:
+                found[field_name] = str(cell).strip()
         if len(found) > len(best):
             best = found
-    missing = [kind.column(f).header for f in kind.required_fields if f not in best]
+    missing = [kind.column(f).header for f in kind.header_fields if f not in best]
     for group in kind.one_of:
-        if not best.intersection(group):
+        if not best.keys() & set(group):
             missing.append("/".join(kind.column(f).header for f in group))
-    return missing
+    return list(best.values()), missing
+
+
+def resembled_kind(sheet: RawSheet) -> tuple[Kind, list[str], list[str]] | None:
+    """The kind a sheet without a full header comes closest to, with the headers found
+    and the required ones missing; None when no kind is close.
+
+    A kind named by the sheet name always counts; otherwise the sheet must name at least
+    RESEMBLANCE_COLUMNS of a kind's columns, including one it requires. The kind with
+    the most columns found wins (ties: the fewest missing).
+    """
+    named = kind_named_by_sheet(sheet)
+    best: tuple[tuple[int, int, int], Kind, list[str], list[str]] | None = None
+    for kind in KINDS.values():
+        found, missing = closest_header(sheet, kind)
+        required = {kind.column(f).header for f in kind.header_fields}
+        close = len(found) >= RESEMBLANCE_COLUMNS and len(missing) < len(required)
+        if kind is not named and not close:
+            continue
+        score = (int(kind is named), len(found), -len(missing))
+        if best is None or score > best[0]:
+            best = (score, kind, found, missing)
+    return None if best is None else best[1:]
 
 
 def _match_header(kind: Kind, index: int, row: list, cleaned: list) -> SheetLayout | None:
     lookup = kind.header_lookup()
     # Settled before the columns are built: most candidate rows are not this kind's header.
     present = {lookup[name] for name, _ in cleaned if name in lookup}
-    if not all(f in present for f in kind.required_fields):
+    if not all(f in present for f in kind.header_fields):
         return None
     if not all(present.intersection(group) for group in kind.one_of):
         return None
@@ -142,8 +179,8 @@ def _match_header(kind: Kind, index: int, row: list, cleaned: list) -> SheetLayo
     units: dict[str, str] = {}
     ignored = []
     for position, (name, unit) in enumerate(cleaned):
-        if not name:
-            continue
+        if not name or name.lower() in _ROW_NUMBER_HEADERS:
+            continue  # a row number (`序号`) is neither read nor reported as ignored
         field_name = lookup.get(name)
         if field_name is None or field_name in columns:
             ignored.append(str(row[position]).strip())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Connection, insert, select
@@ -117,6 +117,8 @@ class MasterData:
     actions: NameMatcher
     brand_ids: dict[str, int]
     brands: NameMatcher
+    # Unit name → the name of the district it belongs to (district federations).
+    unit_districts: dict[str, str] = field(default_factory=dict)
 
 
 def load_master(conn: Connection) -> MasterData:
@@ -133,13 +135,21 @@ def load_master(conn: Connection) -> MasterData:
         for r in district_rows
     ]
     units = conn.execute(select(Unit.id, Unit.name, Unit.aliases).order_by(Unit.sort_order)).all()
+    district_names = {r["id"]: r["name"] for r in district_rows}
+    unit_districts = {
+        name: district_names[district_id]
+        for name, district_id in conn.execute(
+            select(Unit.name, Unit.district_id).where(Unit.district_id.is_not(None))
+        )
+        if district_id in district_names
+    }
     actions = conn.execute(
         select(Action.id, Action.name, Action.code).order_by(Action.sort_order)
     ).all()
     brands = conn.execute(select(Brand.id, Brand.name).order_by(Brand.sort_order)).all()
     return MasterData(
         district_ids={r["name"]: r["id"] for r in district_rows},
-        district_names={r["id"]: r["name"] for r in district_rows},
+        district_names=district_names,
         districts=district_matcher(records),
         unit_ids={name: id_ for id_, name, _ in units},
         units=NameMatcher(
@@ -149,4 +159,5 @@ def load_master(conn: Connection) -> MasterData:
         actions=NameMatcher([(name, [code]) for _, name, code in actions], "normalize.kind_action"),
         brand_ids={name: id_ for id_, name in brands},
         brands=NameMatcher([(name, []) for _, name in brands], "normalize.kind_brand"),
+        unit_districts=unit_districts,
     )

@@ -128,6 +128,8 @@ def _write_instructions(sheet, kinds: list[Kind]) -> None:
             mark = "*" if column.required else ""
             sheet.cell(row, 1, column.header + mark)
             parts = [t("templates.required") if column.required else t("templates.optional")]
+            if column.field in kind.sheet_fields:
+                parts.append(t(f"templates.may_omit_{kind.name}_{column.field}"))
             if column.choices:
                 parts.append(
                     t("templates.choices", choices="、".join(_first_words(column.choices)))

@@ -21,10 +21,17 @@ from data_model.master import MasterData
 from data_model.normalize.dates import parse_date, parse_deadline
 from data_model.normalize.names import NameMatcher, normalize_name
 from data_model.normalize.numbers import parse_number
-from data_model.normalize.periods import parse_period
+from data_model.normalize.periods import parse_period, period_label
 from data_model.normalize.text import is_missing, to_halfwidth
 from data_model.problems import Problem, SheetReport
 from data_model.reader import RawSheet, cell_name
+from data_model.task_lists import (
+    SheetFact,
+    derived_task_code,
+    is_fraction_column,
+    parse_progress,
+    read_task_sheet,
+)
 
 # The key of each kind, in the record's own field names (district → district_id).
 RECORD_KEYS = {
@@ -78,6 +85,22 @@ class ValidationContext:
 class ValidRow:
     row: int  # Excel row number
     record: dict
+
+
+@dataclass
+class _TaskSheet:
+    """What a task list's rows share: defaults from the sheet or the upload, and what the
+    rows took from them (reported once the rows are read)."""
+
+    period: SheetFact | None = None
+    district: SheetFact | None = None
+    fractions: bool = False
+    rows_using_period: int = 0
+    rows_using_district: int = 0
+    action_names: dict[int, str] = field(default_factory=dict)
+    unit_names: dict[int, str] = field(default_factory=dict)
+    derived: dict[int, str] = field(default_factory=dict)  # 0-based row → code
+    scaled: dict[int, object] = field(default_factory=dict)  # 0-based row → raw fraction
 
 
 class _Cached:
@@ -204,6 +227,7 @@ class SheetValidator:
         # Parsers that depend on more than the cell (a kind's choices, the indicator's
         # unit, the report period), made on first use and kept for this validator.
         self._parsers: dict[tuple, _Cached] = {}
+        self._task_sheet = _TaskSheet()
 
     def _memo(self, key: tuple, make: Callable[[], Callable[[object], object]]) -> _Cached:
         parser = self._parsers.get(key)
@@ -246,6 +270,8 @@ class SheetValidator:
     def validate(self, sheet: RawSheet, layout: SheetLayout, report: SheetReport) -> list[ValidRow]:
         indexes = self._data_row_indexes(sheet, layout, report)
         report.rows_read += len(indexes)
+        if layout.kind.name == "tasks" and not self._prepare_tasks(sheet, layout, indexes, report):
+            return []
         if layout.kind.name == "indicator_values":
             records = self._plain_indicator_values(sheet, layout, indexes)
         else:
@@ -253,11 +279,121 @@ class SheetValidator:
         for position in [p for p, record in enumerate(records) if record is None]:
             # None again when the row has problems, now in the report.
             records[position] = self._convert_row(sheet, layout, indexes[position], report)
-        return [
+        valid = [
             ValidRow(index + 1, record)
             for index, record in zip(indexes, records, strict=True)
             if record is not None
         ]
+        if layout.kind.name == "tasks":
+            self._report_task_defaults(sheet, layout, valid, report)
+        return valid
+
+    def _prepare_tasks(
+        self, sheet: RawSheet, layout: SheetLayout, indexes: list[int], report: SheetReport
+    ) -> bool:
+        """Read what a task list states for all its rows (title, metadata rows, upload
+        options); False, with the problem in the report, when its rows cannot be read."""
+        master = self.context.master
+        facts = read_task_sheet(sheet.rows[: layout.header_row], master)
+        period = facts.period
+        if period is None and self.context.period:
+            period = SheetFact(self.context.period, None, "")
+        district = facts.district
+        if district is None and self.context.district:
+            try:
+                name = master.districts.match(self.context.district)
+                district = SheetFact(name, None, "")
+            except InputError:
+                pass
+        progress_column = layout.columns["progress"]
+        self._task_sheet = _TaskSheet(
+            period=period,
+            district=district,
+            fractions=is_fraction_column(
+                [
+                    (
+                        _at(sheet.rows[i], progress_column),
+                        (i, progress_column) in sheet.percent_cells,
+                    )
+                    for i in indexes
+                ]
+            ),
+            action_names={i: n for n, i in master.action_ids.items()},
+            unit_names={i: n for n, i in master.unit_ids.items()},
+        )
+        if facts.district_error is not None:
+            row, column, text, error = facts.district_error
+            report.errors.append(
+                Problem(
+                    sheet.name,
+                    row + 1,
+                    None,
+                    text,
+                    error.message(),
+                    error.suggestion,
+                    cell=(row, column),
+                )
+            )
+            return False
+        if period is None and "report_period" not in layout.columns and indexes:
+            report.errors.append(
+                Problem(sheet.name, None, None, None, t("validate.task_list_needs_period"))
+            )
+            return False
+        return True
+
+    def _report_task_defaults(
+        self, sheet: RawSheet, layout: SheetLayout, valid: list[ValidRow], report: SheetReport
+    ) -> None:
+        """Say where the sheet's period and district came from, which codes were made
+        for tasks without one, and which fractions were read as percent points."""
+        state = self._task_sheet
+        for fact, used, what in (
+            (state.period, state.rows_using_period, "period"),
+            (state.district, state.rows_using_district, "district"),
+        ):
+            if fact is None or not used:
+                continue
+            value = period_label(fact.value) if what == "period" else fact.value
+            if fact.row is None:
+                message = t(f"validate.task_{what}_from_upload", value=value)
+            else:
+                message = t(f"validate.task_{what}_from_sheet", value=value, row=fact.row)
+            report.warnings.append(Problem(sheet.name, fact.row, None, fact.text or None, message))
+        if state.fractions and state.scaled:
+            report.warnings.append(
+                Problem(sheet.name, None, None, None, t("validate.task_progress_fractions"))
+            )
+        header = layout.kind.column("code").header
+        progress_header = layout.headers.get("progress") or layout.kind.column("progress").header
+        for row in valid:
+            index = row.row - 1
+            if not state.fractions and index in state.scaled:
+                raw = state.scaled[index]
+                report.warnings.append(
+                    Problem(
+                        sheet.name,
+                        row.row,
+                        progress_header,
+                        _display(raw),
+                        t(
+                            "validate.task_progress_fraction",
+                            value=_display(raw),
+                            percent=_display(row.record["progress"]),
+                        ),
+                        cell=(index, layout.columns["progress"]),
+                    )
+                )
+            if index in state.derived:
+                report.warnings.append(
+                    Problem(
+                        sheet.name,
+                        row.row,
+                        header,
+                        row.record["code"],
+                        t("validate.task_code_derived", code=row.record["code"]),
+                    )
+                )
 
     def _convert_row(
         self, sheet: RawSheet, layout: SheetLayout, index: int, report: SheetReport
@@ -477,32 +613,67 @@ class SheetValidator:
     def _tasks(self, raw, index, sheet, layout, errors) -> dict:
         kind = layout.kind
         f = self._field
-        report_period = self._period_or_default(raw, "report_period", errors)
+        state = self._task_sheet
+        if is_missing(raw.get("report_period")) and state.period is not None:
+            report_period = state.period.value
+            state.rows_using_period += 1
+        else:
+            report_period = f(self.period, raw, "report_period", errors)
         deadline = None
         try:
             deadline = self._deadline_parser(report_period)(raw["deadline"])
         except InputError as error:
             errors.append(("deadline", error))
-        progress = f(self.required_number, raw, "progress", errors)
-        if progress is not None and not 0 <= progress <= 100:
-            errors.append(("progress", InputError("validate.progress_range", value=progress)))
+        if is_missing(raw.get("district")) and state.district is not None:
+            district_id = self.context.master.district_ids[state.district.value]
+            state.rows_using_district += 1
+        else:
+            district_id = f(self.optional_district, raw, "district", errors)
+        progress = None
+        stated = f(self._choice_parser(kind, "stated_status", ""), raw, "stated_status", errors)
+        column = layout.columns["progress"]
+        try:
+            parsed = parse_progress(
+                raw["progress"], (index, column) in sheet.percent_cells, state.fractions
+            )
+            progress = parsed.value
+            stated = stated or parsed.stated_status
+            if parsed.scaled:
+                state.scaled[index] = raw["progress"]
+        except InputError as error:
+            errors.append(("progress", error))
+        action_id = f(self._name_parser("action"), raw, "action", errors)
+        content = f(self.required_text, raw, "content", errors)
+        lead_unit_id = f(self._name_parser("unit"), raw, "lead_unit", errors)
+        # A list without codes (or a row whose code is left blank) gets the code its
+        # action, text, lead unit and district make, never its 序号.
+        if not is_missing(raw.get("code")):
+            code = f(self.required_text, raw, "code", errors)
+        elif action_id is not None and content and lead_unit_id is not None:
+            code = derived_task_code(
+                state.action_names[action_id],
+                content,
+                state.unit_names[lead_unit_id],
+                self.context.master.district_names.get(district_id),
+            )
+            state.derived[index] = code
+        else:
+            code = None
         return {
-            "code": f(self.required_text, raw, "code", errors),
-            "action_id": f(self._name_parser("action"), raw, "action", errors),
-            "content": f(self.required_text, raw, "content", errors),
-            "lead_unit_id": f(self._name_parser("unit"), raw, "lead_unit", errors),
+            "code": code,
+            "action_id": action_id,
+            "content": content,
+            "lead_unit_id": lead_unit_id,
             "co_units": f(self.optional_text, raw, "co_units", errors),
             "owner": f(self.optional_text, raw, "owner", errors),
             "start_date": f(self.optional_date, raw, "start_date", errors),
             "deadline": deadline.date if deadline else None,
             "deadline_text": deadline.text if deadline else "",
             "ongoing": deadline.ongoing if deadline else False,
-            "district_id": f(self.optional_district, raw, "district", errors),
+            "district_id": district_id,
             "report_period": report_period,
             "progress": progress,
-            "stated_status": f(
-                self._choice_parser(kind, "stated_status", ""), raw, "stated_status", errors
-            ),
+            "stated_status": stated,
             "progress_note": f(self.optional_text, raw, "progress_note", errors),
         }
 
