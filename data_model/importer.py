@@ -211,8 +211,8 @@ def import_in_transaction(
     if options.scope is not None:
         _check_scope(conn, by_kind, options.scope)
     _check_duplicates(by_kind, report)
-    change_warnings = _warn_sharp_changes(conn, by_kind)
-    _decide_and_write(conn, by_kind, report, options, data, change_warnings)
+    report.sharp_changes = _warn_sharp_changes(conn, by_kind)
+    _decide_and_write(conn, by_kind, report, options, data, report.sharp_changes)
     return report
 
 

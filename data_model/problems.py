@@ -63,6 +63,9 @@ class ImportReport:
     rows_unchanged: int = 0
     # A sample of replaced rows: {"table", "key": {...}, "changes": {column: [old, new]}}.
     replaced_examples: list[dict] = field(default_factory=list)
+    # The warnings about values far from the previous period's: the only ones a submitter
+    # must confirm (the others, such as a generated task code, are notes).
+    sharp_changes: list[Problem] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:

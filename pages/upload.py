@@ -203,7 +203,7 @@ for number, file in enumerate(files, start=1):
                 st.rerun()
 
     confirm = True
-    change_warnings = [w for w in report.warnings if w.row is not None]
+    change_warnings = report.sharp_changes
     if change_warnings and report.status in ("accepted", "partial"):
         confirm = st.checkbox(
             tr("upload.confirm_warnings", count=len(change_warnings)), key=f"confirm_{file.file_id}"

@@ -101,6 +101,7 @@ def test_sharp_changes_are_warnings_and_the_confirmation_is_recorded(engine):
     )
     preview = import_file(engine, march, "mar.xlsx", ImportOptions(dry_run=True))
     assert [(w.row, w.value) for w in preview.warnings] == [(2, "45")]
+    assert preview.sharp_changes == preview.warnings
     assert "10" in preview.warnings[0].message
     report = import_file(engine, march, "mar.xlsx", ImportOptions(confirm_warnings=True))
     assert report.status == "accepted"
@@ -144,3 +145,17 @@ def test_the_page_says_a_file_was_imported_before_as_the_command_line_does(engin
     assert pending.report.status == cli.status == "unchanged"
     assert pending.report.message == cli.message
     assert pending.report.submission_id == first.submission_id
+
+
+def test_only_sharp_changes_ask_for_confirmation_not_notes_on_rows(engine):
+    from tests.task_workbook import TASK_HEADER
+
+    rows = [
+        ["K1", "领跑行动", "任务一", "市商务局", "张三", "", "2023年底", "0.35", "", "", "2023-Q1"],
+        ["K2", "领跑行动", "任务二", "市商务局", "张三", "", "2023年底", "60", "", "", "2023-Q1"],
+    ]
+    sheets = {"任务清单": [TASK_HEADER, *rows]}
+    report = import_file(engine, make_xlsx(sheets), "t.xlsx", ImportOptions(dry_run=True))
+    assert report.status == "accepted"
+    assert [w.row for w in report.warnings] == [2]  # 0.35 read as 35%: a note on its row
+    assert report.sharp_changes == []
