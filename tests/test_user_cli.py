@@ -208,7 +208,7 @@ def test_audit_export_to_csv_and_xlsx_with_filters(monkeypatch, db, tmp_path, ca
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--out", "audit.txt"], "use .csv or .xlsx"),
+        (["--out", "audit.txt"], "请用 .xlsx 或 .csv"),
         (["--out", "audit.csv", "--since", "2024/01/01"], "不是有效日期"),
     ],
 )
