@@ -13,6 +13,7 @@ from data_model.db import downgrade, make_engine, migrate
 EXPECTED_TABLES = {
     "action",
     "activity",
+    "activity_type",
     "alembic_version",
     "app_user",
     "audit_event",
@@ -23,6 +24,7 @@ EXPECTED_TABLES = {
     "enterprise_issue",
     "indicator",
     "indicator_value",
+    "issue_category",
     "submission",
     "task",
     "task_snapshot",

@@ -31,11 +31,19 @@ class NameMatcher:
     `entries` are (canonical name, aliases) pairs in display order; `kind_key` is the
     catalogue key naming what is matched (e.g. `normalize.kind_district`) for messages.
     A name or alias that normalises equal to one of another entry is a ValueError:
-    the matcher would otherwise pick one of them silently.
+    the matcher would otherwise pick one of them silently. `inactive` names deactivated
+    entries: they are still recognised, so the message can say the entry is deactivated
+    (停用) instead of unknown, but `match` refuses them and `names` leaves them out.
     """
 
-    def __init__(self, entries: Iterable[tuple[str, Iterable[str]]], kind_key: str) -> None:
+    def __init__(
+        self,
+        entries: Iterable[tuple[str, Iterable[str]]],
+        kind_key: str,
+        inactive: Iterable[str] = (),
+    ) -> None:
         self.kind_key = kind_key
+        self.inactive = frozenset(inactive)
         self._names: list[str] = []
         self._lookup: dict[str, str] = {}
         for name, aliases in entries:
@@ -54,8 +62,8 @@ class NameMatcher:
 
     @property
     def names(self) -> list[str]:
-        """Canonical names in the order given."""
-        return list(self._names)
+        """Canonical names of the active entries in the order given."""
+        return [name for name in self._names if name not in self.inactive]
 
     def match(self, raw: object) -> str:
         """The canonical name for `raw`.
@@ -70,6 +78,15 @@ class NameMatcher:
             )
         key = normalize_name(raw)
         found = self._lookup.get(key)
+        if found is not None and found in self.inactive:
+            value = raw.strip() if isinstance(raw, str) else str(raw)
+            raise InputError(
+                "normalize.name_inactive",
+                kind=t(self.kind_key),
+                kind_key=self.kind_key,
+                value=value,
+                name=found,
+            )
         if found is not None:
             return found
         # The kind is translated now, in the session's language, since InputError keeps
@@ -85,8 +102,7 @@ class NameMatcher:
         )
 
     def suggest(self, raw: object) -> str | None:
-        """The canonical name closest to `raw`, or None when nothing is close enough."""
-        close = difflib.get_close_matches(
-            normalize_name(raw), self._lookup, n=1, cutoff=SUGGESTION_CUTOFF
-        )
+        """The active canonical name closest to `raw`, or None when nothing is close enough."""
+        keys = [key for key, name in self._lookup.items() if name not in self.inactive]
+        close = difflib.get_close_matches(normalize_name(raw), keys, n=1, cutoff=SUGGESTION_CUTOFF)
         return self._lookup[close[0]] if close else None

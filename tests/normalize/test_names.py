@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from normalize_testing import assert_input_error
 
+from data_model.errors import InputError
 from data_model.i18n import t
 from data_model.normalize.names import NameMatcher, normalize_name
 
@@ -136,3 +137,15 @@ def test_empty_matcher() -> None:
     assert matcher.names == []
     error = assert_input_error("normalize.name_unknown", matcher.match, "民企话坛")
     assert error.suggestion is None
+
+
+def test_a_deactivated_entry_is_recognised_but_refused_with_what_to_do():
+    matcher = NameMatcher(
+        [("市工商联", ["深圳市工商联"]), ("市委统战部", [])], "normalize.kind_unit", ["市工商联"]
+    )
+    with pytest.raises(InputError) as caught:
+        matcher.match("深圳市工商联")
+    assert caught.value.key == "normalize.name_inactive"
+    assert "停用" in caught.value.message("zh-CN") and "市工商联" in caught.value.message("zh-CN")
+    assert matcher.names == ["市委统战部"]
+    assert matcher.suggest("市工商") != "市工商联"
