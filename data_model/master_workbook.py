@@ -60,8 +60,9 @@ def _cell(field: str, value: object) -> object:
     return value
 
 
-def export_workbook(conn: Connection, principal: Principal) -> bytes:
-    """All master lists as one workbook (recorded in the audit log as an export)."""
+def export_workbook(conn: Connection, principal: Principal, *, record: bool = True) -> bytes:
+    """All master lists as one workbook, recorded in the audit log as an export unless
+    the caller records it (the page's download button does)."""
     require(principal, "manage_master_data")
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -79,7 +80,8 @@ def export_workbook(conn: Connection, principal: Principal) -> bytes:
             letter = sheet.cell(row=1, column=index + 1).column_letter
             sheet.column_dimensions[letter].width = COLUMN_WIDTH.get(field, 14)
         sheet.freeze_panes = "A2"
-    audit.record(conn, principal.username, "export", what="master_data", rows=total)
+    if record:
+        audit.record(conn, principal.username, "export", what="master_data", rows=total)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
