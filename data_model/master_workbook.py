@@ -386,6 +386,30 @@ def _check_references(lists: dict, existing: dict, replace: bool) -> None:
                 row.entry = None
             else:
                 row.entry[field] = name
+    _check_parent_cycles(report, rows, [] if replace else existing["units"])
+
+
+def _check_parent_cycles(report: SheetReport, rows: list[_Row], existing: list[dict]) -> None:
+    """No unit may be its own parent, directly or through others."""
+    parents = {e["name"]: e["parent"] for e in existing}
+    parents.update({r.entry["name"]: r.entry.get("parent", "") for r in rows if r.entry})
+    for row in rows:
+        if row.entry is None or not row.entry.get("parent"):
+            continue
+        name, parent = row.entry["name"], row.entry["parent"]
+        seen, current = {name}, parent
+        while current:
+            if current in seen:
+                message = (
+                    t("master.parent_self", name=name)
+                    if parent == name
+                    else t("master.parent_cycle", name=name, parent=parent)
+                )
+                report.errors.append(_problem(report.sheet, row, "parent", message))
+                row.entry = None
+                break
+            seen.add(current)
+            current = parents.get(current, "")
 
 
 def _differs(spec: ListSpec, entry: dict, existing: dict) -> bool:

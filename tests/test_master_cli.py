@@ -264,3 +264,27 @@ def test_the_exported_workbook_reads_back_in_english_headers_too(tmp_path, db):
     renamed.save(path)
     assert main(["master", "import", str(path), "--db", db]) == 0
     assert "民企开放日" in {e["name"] for e in all_entries(db)["brands"]}
+
+
+def test_a_unit_that_would_be_its_own_parent_is_a_problem(tmp_path, db, capsys):
+    path = tmp_path / "cycle.xlsx"
+    path.write_bytes(
+        make_xlsx(
+            {
+                "责任单位": [
+                    ["名称", "类别", "上级单位"],
+                    ["甲单位", "其他", "乙单位"],
+                    ["乙单位", "其他", "甲单位"],
+                    ["丙单位", "其他", "丙单位"],
+                ]
+            }
+        )
+    )
+    assert main(["master", "import", str(path), "--json", "--db", db]) == 1
+    problems = json.loads(capsys.readouterr().out)["sheets"][0]["errors"]
+    assert [(p["row"], p["column"]) for p in problems] == [
+        (2, "上级单位"),
+        (3, "上级单位"),
+        (4, "上级单位"),
+    ]
+    assert "不能是自己的上级单位" in problems[2]["message"]
