@@ -2,8 +2,9 @@
 
 Districts get a map feature code (`map_code`, default their admin code) and `is_active`;
 units a parent unit (`parent_id`) and `is_active`; actions and brands `aliases` and
-`is_active`. Two new lists, `activity_type` and `issue_category`. A referenced entry is
-deactivated rather than deleted, so history keeps its names.
+`is_active`. Two new lists, `activity_type` and `issue_category`, filled with the names
+the data already holds. A referenced entry is deactivated rather than deleted, so
+history keeps its names.
 
 Revision ID: 0006
 Revises: 0005
@@ -64,6 +65,16 @@ def upgrade() -> None:
             _is_active(),
             sa.PrimaryKeyConstraint("id"),
             sa.UniqueConstraint("name"),
+        )
+    # A database in use gets the types and categories its data already names; a new one
+    # gets the defaults when the master data is first loaded.
+    for table, source, column in (
+        ("activity_type", "activity", "activity_type"),
+        ("issue_category", "enterprise_issue", "category"),
+    ):
+        op.execute(
+            f"INSERT INTO {table} (name, sort_order) "
+            f"SELECT DISTINCT {column}, 0 FROM {source} WHERE {column} <> ''"
         )
 
 
