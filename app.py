@@ -77,6 +77,7 @@ DATA_PAGES = (
         "submissions",
     ),
     ("manage_users", "pages/admin.py", "nav.admin", ":material/admin_panel_settings:", "admin"),
+    ("manage_master_data", "pages/master.py", "nav.master", ":material/database:", "master"),
 )
 
 

@@ -25,6 +25,7 @@ ACTIONS = (
     "rollback",
     "user_change",
     "export",
+    "master_change",
 )
 DEFAULT_LIMIT = 10_000
 EVENT_COLUMNS = ["id", "at", "username", "action", "detail"]

@@ -64,6 +64,7 @@ from sqlmodel import SQLModel
 import data_model.models  # noqa: F401  (the models' column types, see data_tables)
 from data_model.db import alembic_config, downgrade, migrate
 from data_model.errors import InputError
+from data_model.master import MASTER_MODELS
 
 FORMAT = "two-healths-backup"
 FORMAT_VERSION = 1
@@ -75,7 +76,7 @@ WRITE_LOCK_TABLE = "write_lock"
 SERVER_STATE_TABLES = {VERSION_TABLE, WRITE_LOCK_TABLE}
 # Default master data `init` loads into every database: rows there alone are not "data"
 # a restore would destroy.
-MASTER_TABLES = frozenset({"district", "unit", "action", "brand"})
+MASTER_TABLES = frozenset(model.__tablename__ for model in MASTER_MODELS)
 CHUNK_ROWS = 2000
 FILE_CHUNK_ROWS = 8
 CHUNK_BYTES = 32 * 1024 * 1024  # uploaded files are stored whole: bound a chunk's size too

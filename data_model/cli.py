@@ -18,7 +18,7 @@ from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
 
 from charts.images import ChartImageError
-from data_model import audit, backup, cycle_collector, settings, users
+from data_model import audit, backup, cycle_collector, master_admin, settings, users
 from data_model.bulletin import bulletin_docx, bulletin_figures, bulletin_xlsx
 from data_model.db import make_engine, migrate
 from data_model.errors import InputError
@@ -32,7 +32,8 @@ from data_model.importer import (
     writes,
 )
 from data_model.kinds import CLI_NAMES
-from data_model.master import load_master, load_master_data_file
+from data_model.master import has_master_data, load_master, load_master_data_file
+from data_model.master_workbook import export_workbook, import_workbook
 from data_model.normalize.periods import (
     GRANULARITIES,
     parse_period,
@@ -86,9 +87,31 @@ def open_database(url: str | None) -> Engine:
 
 
 def cmd_init(args) -> int:
-    engine = open_database(args.db)
+    if args.master is None:
+        engine = open_database(args.db)
+    else:
+        engine = make_engine(args.db)
+        migrate(engine)
+        report = init_from_master_workbook(engine, Path(args.master))
+        if report.status == "rejected":
+            print_report(report)
+            return EXIT_REJECTED
     print(t("cli.init_done", url=engine.url.render_as_string(hide_password=True)))
     return EXIT_OK
+
+
+def init_from_master_workbook(engine: Engine, path: Path) -> ImportReport:
+    """Start a new (migrated, empty) database from a master workbook instead of the
+    default master data; a database that has master data already is a usage error."""
+    if not path.is_file():
+        raise UsageError(t("cli.no_such_file", file=str(path)))
+    with engine.connect() as conn, conn.begin() as transaction:
+        if has_master_data(conn):
+            raise UsageError(t("master.init_master_not_fresh"))
+        report = import_workbook(conn, SYSTEM, path.read_bytes(), path.name, replace=True)
+        if report.status == "rejected":
+            transaction.rollback()
+    return report
 
 
 def cmd_import(args) -> int:
@@ -544,6 +567,208 @@ def add_user_commands(commands) -> None:
     action("list", cmd_user_list, "users.cli_help_list", username=False)
 
 
+def _master_call(function, engine: Engine, username: str | None, *args, **kwargs):
+    """Call a `master_admin` function in one transaction as the acting principal; its
+    InputError or PermissionDenied is a usage error."""
+    principal = _acting_principal(engine, username)
+    try:
+        with engine.begin() as conn:
+            return function(conn, principal, *args, **kwargs)
+    except PermissionDenied as error:
+        raise UsageError(error.message()) from error
+    except InputError as error:
+        hint = " " + t("cli.did_you_mean", suggestion=error.suggestion) if error.suggestion else ""
+        raise UsageError(error.message() + hint) from error
+
+
+def _settings(pairs: list[str] | None) -> dict[str, str]:
+    fields = {}
+    for pair in pairs or ():
+        field, equals, value = pair.partition("=")
+        if not equals or not field.strip():
+            raise UsageError(t("master.cli_bad_set", value=pair))
+        fields[field.strip()] = value
+    return fields
+
+
+def _kind(list_key: str) -> str:
+    return master_admin.kind_name(master_admin.LISTS[list_key])
+
+
+def cmd_master_list(args) -> int:
+    engine = open_database(args.db)
+    frame = _master_call(master_admin.list_entries, engine, args.user, args.list)
+    if frame.empty:
+        print(t("master.cli_empty"))
+        return EXIT_OK
+    fields = [*master_admin.LISTS[args.list].fields, "references"]
+    header = [t(f"master.col_{f}") for f in fields]
+    rows = [[_master_text(f, row[f]) for f in fields] for _, row in frame.iterrows()]
+    print_table(header, rows)
+    return EXIT_OK
+
+
+def _master_text(field: str, value: object) -> str:
+    if field == "aliases":
+        return master_admin.ALIAS_SEPARATOR.join(value) or "-"
+    if field in ("kind", "category"):
+        return t(f"master.{field}_{value}")
+    if field == "is_active":
+        return t("master.active" if value else "master.inactive")
+    return str(value) if value not in ("", None) else "-"
+
+
+def cmd_master_export(args) -> int:
+    engine = open_database(args.db)
+    content = _master_call(export_workbook, engine, args.user)
+    Path(args.out).write_bytes(content)
+    with engine.connect() as conn:
+        counts = "、".join(
+            f"{t(f'master.list_{key}')} {len(master_admin.entries(conn, key))}"
+            for key in master_admin.LISTS
+        )
+    print(t("master.cli_exported", file=args.out, counts=counts))
+    return EXIT_OK
+
+
+def cmd_master_import(args) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise UsageError(t("cli.no_such_file", file=args.file))
+    engine = open_database(args.db)
+    principal = _acting_principal(engine, args.user)
+    try:
+        with engine.connect() as conn, conn.begin() as transaction:
+            report = import_workbook(
+                conn,
+                principal,
+                path.read_bytes(),
+                path.name,
+                replace=args.replace,
+                dry_run=args.dry_run,
+            )
+            if report.status == "rejected" or args.dry_run:
+                transaction.rollback()
+    except PermissionDenied as error:
+        raise UsageError(error.message()) from error
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, default=str))
+    else:
+        print_report(report)
+    return EXIT_REJECTED if report.status == "rejected" else EXIT_OK
+
+
+def cmd_master_add(args) -> int:
+    engine = open_database(args.db)
+    entry = _master_call(
+        master_admin.add_entry, engine, args.user, args.list, name=args.name, **_settings(args.set)
+    )
+    print(t("master.cli_added", kind=_kind(args.list), name=entry["name"]))
+    return EXIT_OK
+
+
+def cmd_master_edit(args) -> int:
+    engine = open_database(args.db)
+    entry = _master_call(
+        master_admin.edit_entry, engine, args.user, args.list, args.name, **_settings(args.set)
+    )
+    print(t("master.cli_edited", kind=_kind(args.list), name=entry["name"]))
+    return EXIT_OK
+
+
+def cmd_master_rename(args) -> int:
+    engine = open_database(args.db)
+    entry = _master_call(
+        master_admin.rename_entry, engine, args.user, args.list, args.name, args.new_name
+    )
+    old = entry["aliases"][-1]
+    print(t("master.cli_renamed", kind=_kind(args.list), old=old, new=entry["name"]))
+    return EXIT_OK
+
+
+def cmd_master_merge(args) -> int:
+    engine = open_database(args.db)
+    result = _master_call(
+        master_admin.merge_entries, engine, args.user, args.list, args.merged, args.survivor
+    )
+    print(
+        t(
+            "master.cli_merged",
+            kind=_kind(args.list),
+            merged=args.merged,
+            survivor=result["survivor"]["name"],
+            moved=result["moved"],
+        )
+    )
+    return EXIT_OK
+
+
+def cmd_master_set_active(args) -> int:
+    engine = open_database(args.db)
+    active = args.master_command == "reactivate"
+    entry = _master_call(master_admin.set_active, engine, args.user, args.list, args.name, active)
+    key = "master.cli_reactivated" if active else "master.cli_deactivated"
+    print(t(key, kind=_kind(args.list), name=entry["name"]))
+    return EXIT_OK
+
+
+def cmd_master_delete(args) -> int:
+    engine = open_database(args.db)
+    _master_call(master_admin.delete_entry, engine, args.user, args.list, args.name)
+    print(t("master.cli_deleted", kind=_kind(args.list), name=args.name))
+    return EXIT_OK
+
+
+def add_master_commands(commands) -> None:
+    """`master list|export|import|add|edit|rename|merge|deactivate|reactivate|delete`."""
+    parser = commands.add_parser(
+        "master", help=t("master.cli_help"), description=t("master.cli_help")
+    )
+    actions = parser.add_subparsers(dest="master_command", required=True, metavar="ACTION")
+
+    def action(name: str, handler, help_key: str, list_name: bool = True):
+        sub = actions.add_parser(name, help=t(help_key), description=t(help_key))
+        if list_name:
+            sub.add_argument(
+                "list", choices=list(master_admin.LISTS), help=t("master.cli_help_list_name")
+            )
+        sub.add_argument("--db", metavar="URL", help=t("cli.help_db"))
+        sub.add_argument("--user", metavar="USERNAME", help=t("master.cli_help_user"))
+        sub.set_defaults(handler=handler)
+        return sub
+
+    action("list", cmd_master_list, "master.cli_help_list")
+    sub = action("export", cmd_master_export, "master.cli_help_export", list_name=False)
+    sub.add_argument("--out", required=True, metavar="FILE.xlsx", help=t("cli.help_out"))
+    sub = action("import", cmd_master_import, "master.cli_help_import", list_name=False)
+    sub.add_argument("file", metavar="FILE.xlsx", help=t("cli.help_files"))
+    sub.add_argument("--replace", action="store_true", help=t("master.cli_help_replace"))
+    sub.add_argument("--dry-run", action="store_true", help=t("master.cli_help_dry_run"))
+    sub.add_argument("--json", action="store_true", help=t("cli.help_json"))
+    for name, handler, help_key in (
+        ("add", cmd_master_add, "master.cli_help_add"),
+        ("edit", cmd_master_edit, "master.cli_help_edit"),
+    ):
+        sub = action(name, handler, help_key)
+        sub.add_argument("name", metavar="NAME")
+        sub.add_argument(
+            "--set", action="append", metavar="FIELD=VALUE", help=t("master.cli_help_set")
+        )
+    sub = action("rename", cmd_master_rename, "master.cli_help_rename")
+    sub.add_argument("name", metavar="NAME")
+    sub.add_argument("new_name", metavar="NEW_NAME")
+    sub = action("merge", cmd_master_merge, "master.cli_help_merge")
+    sub.add_argument("merged", metavar="MERGED")
+    sub.add_argument("survivor", metavar="SURVIVOR")
+    for name, handler, help_key in (
+        ("deactivate", cmd_master_set_active, "master.cli_help_deactivate"),
+        ("reactivate", cmd_master_set_active, "master.cli_help_reactivate"),
+        ("delete", cmd_master_delete, "master.cli_help_delete"),
+    ):
+        sub = action(name, handler, help_key)
+        sub.add_argument("name", metavar="NAME")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m data_model", description=t("cli.description"))
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -554,7 +779,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         return sub
 
-    command("init", cmd_init, "cli.help_init")
+    sub = command("init", cmd_init, "cli.help_init")
+    sub.add_argument("--master", metavar="FILE.xlsx", help=t("master.cli_help_master"))
 
     sub = command("import", cmd_import, "cli.help_import")
     sub.add_argument("files", nargs="+", metavar="FILE", help=t("cli.help_files"))
@@ -599,6 +825,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--folder", default=str(settings.SAMPLE_DATA_DIR), help=t("cli.help_folder"))
 
     add_user_commands(commands)
+    add_master_commands(commands)
     sub = command("audit", cmd_audit, "audit.cli_help")
     sub.add_argument("--out", required=True, metavar="FILE", help=t("cli.help_out"))
     sub.add_argument("--since", metavar="YYYY-MM-DD", help=t("audit.cli_help_since"))

@@ -65,9 +65,9 @@ def direct_contact_types(path: Path = SETTINGS_FILE) -> tuple[str, ...]:
 def map_areas(conn: Connection) -> tuple[Area, ...]:
     """Every geography of the master data, in its order, as the map needs it."""
     rows = conn.execute(
-        select(District.code, District.name, District.short_name, District.kind).order_by(
-            District.sort_order, District.id
-        )
+        select(
+            District.code, District.name, District.short_name, District.kind, District.map_code
+        ).order_by(District.sort_order, District.id)
     ).all()
     return tuple(Area(*row) for row in rows)
 

@@ -38,6 +38,8 @@ class Area:
     name: str
     short_name: str
     kind: str  # city | district | functional_area
+    # The district's feature code in the boundary file ("" or the admin code by default).
+    map_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -181,7 +183,8 @@ def label_point(feature: Feature) -> Point:
 def match_features(
     areas: Sequence[Area], features: Sequence[Feature]
 ) -> tuple[dict[str, Feature], tuple[Area, ...]]:
-    """Features per area code (by code, else by name), and the areas no feature matches.
+    """Features per area code (by the area's map code, else its admin code, else by name),
+    and the areas no feature matches.
 
     The city itself (kind `city`) is never a map shape: the map shows its parts.
     """
@@ -192,7 +195,7 @@ def match_features(
     for area in areas:
         if area.kind == "city":
             continue
-        feature = by_code.get(area.code) or by_name.get(area.name)
+        feature = by_code.get(area.map_code) or by_code.get(area.code) or by_name.get(area.name)
         if feature is None:
             unmatched.append(area)
         else:

@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 
-from data_model.models import Action, Brand, District, Unit
+from data_model.models import Action, ActivityType, Brand, District, IssueCategory, Unit
 from data_model.normalize.districts import DistrictRecord, district_matcher
 from data_model.normalize.names import NameMatcher
 from data_model.storage import take_write_locks
@@ -16,18 +16,30 @@ from data_model.storage import take_write_locks
 DEFAULT_MASTER_DATA = Path(__file__).parent / "defaults" / "master_data.json"
 
 
-def load_master_data_file(conn: Connection, path: Path = DEFAULT_MASTER_DATA) -> dict[str, int]:
-    """Insert the districts, units, actions and brands of a JSON file that are not there yet.
+MASTER_MODELS = (District, Unit, Action, Brand, ActivityType, IssueCategory)
+LIST_KEYS = ("districts", "units", "actions", "brands", "activity_types", "issue_categories")
 
-    Existing rows (matched by name) are left as the admin edited them. Returns how
-    many rows of each list were added.
+
+def has_master_data(conn: Connection) -> bool:
+    """Whether any master list holds an entry (a database that was set up already)."""
+    return any(
+        conn.execute(select(model.id).limit(1)).first() is not None for model in MASTER_MODELS
+    )
+
+
+def load_master_data_file(conn: Connection, path: Path = DEFAULT_MASTER_DATA) -> dict[str, int]:
+    """Fill a database that has no master data at all with the lists of a JSON file.
+
+    A database with any master data is left exactly as it is: the defaults are never
+    merged into another city's lists or into what an admin edited (the admin manages
+    them with `master_admin`). Returns how many rows of each list were added.
     """
+    if has_master_data(conn):
+        return dict.fromkeys(LIST_KEYS, 0)
     data = json.loads(path.read_text(encoding="utf-8"))
-    if _complete(conn, data):
-        return dict.fromkeys(("districts", "units", "actions", "brands"), 0)
     take_write_locks(conn, ["master_data"], holder="master_data")
     added = {}
-    added["districts"] = _insert_missing(
+    added["districts"] = _insert(
         conn,
         District,
         [
@@ -39,12 +51,13 @@ def load_master_data_file(conn: Connection, path: Path = DEFAULT_MASTER_DATA) ->
                 "kind": d["kind"],
                 "aliases": d.get("aliases", []),
                 "sort_order": i,
+                "map_code": d.get("map_code") or d["code"],
             }
             for i, d in enumerate(data["districts"])
         ],
     )
     district_ids = dict(conn.execute(select(District.name, District.id)).all())
-    added["units"] = _insert_missing(
+    added["units"] = _insert(
         conn,
         Unit,
         [
@@ -58,7 +71,15 @@ def load_master_data_file(conn: Connection, path: Path = DEFAULT_MASTER_DATA) ->
             for i, u in enumerate(data["units"])
         ],
     )
-    added["actions"] = _insert_missing(
+    unit_ids = dict(conn.execute(select(Unit.name, Unit.id)).all())
+    for u in data["units"]:
+        if u.get("parent"):
+            conn.execute(
+                update(Unit)
+                .where(Unit.id == unit_ids[u["name"]])
+                .values(parent_id=unit_ids[u["parent"]])
+            )
+    added["actions"] = _insert(
         conn,
         Action,
         [
@@ -66,42 +87,41 @@ def load_master_data_file(conn: Connection, path: Path = DEFAULT_MASTER_DATA) ->
                 "code": a["code"],
                 "name": a["name"],
                 "description": a.get("description", ""),
+                "aliases": a.get("aliases", []),
                 "sort_order": i,
             }
             for i, a in enumerate(data["actions"])
         ],
     )
-    added["brands"] = _insert_missing(
+    added["brands"] = _insert(
         conn,
         Brand,
         [
-            {"name": b["name"], "description": b.get("description", ""), "sort_order": i}
+            {
+                "name": b["name"],
+                "description": b.get("description", ""),
+                "aliases": b.get("aliases", []),
+                "sort_order": i,
+            }
             for i, b in enumerate(data["brands"])
         ],
     )
+    for key, model in (("activity_types", ActivityType), ("issue_categories", IssueCategory)):
+        added[key] = _insert(
+            conn,
+            model,
+            [
+                {"name": e["name"], "aliases": e.get("aliases", []), "sort_order": i}
+                for i, e in enumerate(data.get(key, []))
+            ],
+        )
     return added
 
 
-def _complete(conn: Connection, data: dict) -> bool:
-    """Whether every entry of the file is there already (the usual case, on every start)."""
-    for model, key in (
-        (District, "districts"),
-        (Unit, "units"),
-        (Action, "actions"),
-        (Brand, "brands"),
-    ):
-        existing = set(conn.execute(select(model.name)).scalars())
-        if any(entry["name"] not in existing for entry in data[key]):
-            return False
-    return True
-
-
-def _insert_missing(conn: Connection, model, rows: list[dict]) -> int:
-    existing = set(conn.execute(select(model.name)).scalars())
-    new_rows = [row for row in rows if row["name"] not in existing]
-    if new_rows:
-        conn.execute(insert(model), new_rows)
-    return len(new_rows)
+def _insert(conn: Connection, model, rows: list[dict]) -> int:
+    if rows:
+        conn.execute(insert(model), rows)
+    return len(rows)
 
 
 @dataclass(frozen=True)
@@ -131,10 +151,13 @@ def load_master(conn: Connection) -> MasterData:
             pinyin=r["pinyin"],
             kind=r["kind"],
             aliases=tuple(r["aliases"] or ()),
+            is_active=r["is_active"],
         )
         for r in district_rows
     ]
-    units = conn.execute(select(Unit.id, Unit.name, Unit.aliases).order_by(Unit.sort_order)).all()
+    units = conn.execute(
+        select(Unit.id, Unit.name, Unit.aliases, Unit.is_active).order_by(Unit.sort_order)
+    ).all()
     district_names = {r["id"]: r["name"] for r in district_rows}
     unit_districts = {
         name: district_names[district_id]
@@ -144,20 +167,34 @@ def load_master(conn: Connection) -> MasterData:
         if district_id in district_names
     }
     actions = conn.execute(
-        select(Action.id, Action.name, Action.code).order_by(Action.sort_order)
+        select(Action.id, Action.name, Action.code, Action.aliases, Action.is_active).order_by(
+            Action.sort_order
+        )
     ).all()
-    brands = conn.execute(select(Brand.id, Brand.name).order_by(Brand.sort_order)).all()
+    brands = conn.execute(
+        select(Brand.id, Brand.name, Brand.aliases, Brand.is_active).order_by(Brand.sort_order)
+    ).all()
     return MasterData(
         district_ids={r["name"]: r["id"] for r in district_rows},
         district_names=district_names,
         districts=district_matcher(records),
-        unit_ids={name: id_ for id_, name, _ in units},
+        unit_ids={r.name: r.id for r in units},
         units=NameMatcher(
-            [(name, aliases or []) for _, name, aliases in units], "normalize.kind_unit"
+            [(r.name, r.aliases or []) for r in units],
+            "normalize.kind_unit",
+            [r.name for r in units if not r.is_active],
         ),
-        action_ids={name: id_ for id_, name, _ in actions},
-        actions=NameMatcher([(name, [code]) for _, name, code in actions], "normalize.kind_action"),
-        brand_ids={name: id_ for id_, name in brands},
-        brands=NameMatcher([(name, []) for _, name in brands], "normalize.kind_brand"),
+        action_ids={r.name: r.id for r in actions},
+        actions=NameMatcher(
+            [(r.name, [r.code, *(r.aliases or [])]) for r in actions],
+            "normalize.kind_action",
+            [r.name for r in actions if not r.is_active],
+        ),
+        brand_ids={r.name: r.id for r in brands},
+        brands=NameMatcher(
+            [(r.name, r.aliases or []) for r in brands],
+            "normalize.kind_brand",
+            [r.name for r in brands if not r.is_active],
+        ),
         unit_districts=unit_districts,
     )

@@ -35,16 +35,23 @@ class District(SQLModel, table=True):
     kind: str = Field(max_length=32)  # city | district | functional_area
     aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     sort_order: int = 0
+    # The feature code of the district in the boundary file (BOUNDARY_FILE); the admin
+    # code unless the file uses another.
+    map_code: str = Field(default="", max_length=32)
+    # A deactivated entry keeps its history but no new upload may name it (migration 0006).
+    is_active: bool = True
 
 
 class Unit(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, max_length=128)
-    # city_department | district_federation | federation_department | chamber
+    # city_department | district_federation | federation_department | chamber | other
     category: str = Field(max_length=32)
     district_id: int | None = Field(default=None, foreign_key="district.id")
     aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     sort_order: int = 0
+    parent_id: int | None = Field(default=None, foreign_key="unit.id")
+    is_active: bool = True
 
 
 class Action(SQLModel, table=True):
@@ -53,6 +60,10 @@ class Action(SQLModel, table=True):
     name: str = Field(unique=True, max_length=64)
     description: str = ""
     sort_order: int = 0
+    aliases: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    is_active: bool = True
 
 
 class Brand(SQLModel, table=True):
@@ -60,6 +71,36 @@ class Brand(SQLModel, table=True):
     name: str = Field(unique=True, max_length=64)
     description: str = ""
     sort_order: int = 0
+    aliases: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    is_active: bool = True
+
+
+class ActivityType(SQLModel, table=True):
+    """活动类型: the kinds of activity the 活动台账 names (not yet enforced on upload)."""
+
+    __tablename__ = "activity_type"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=64)
+    aliases: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    sort_order: int = 0
+    is_active: bool = True
+
+
+class IssueCategory(SQLModel, table=True):
+    """诉求类别: the categories of enterprise issues (not yet enforced on upload)."""
+
+    __tablename__ = "issue_category"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=64)
+    aliases: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    sort_order: int = 0
+    is_active: bool = True
 
 
 # --- submissions -------------------------------------------------------------------

@@ -279,10 +279,19 @@ def district_names(conn: Connection) -> dict[int, str]:
 
 
 def master_lists(conn: Connection) -> dict[str, list[str]]:
-    """Current names for template dropdowns and upload choices."""
+    """Names of the active entries, for template dropdowns, upload choices and bindings
+    (a deactivated entry keeps its history but is offered nowhere new)."""
+
+    def names(model) -> list[str]:
+        return list(
+            conn.execute(
+                select(model.name).where(model.is_active).order_by(model.sort_order, model.id)
+            ).scalars()
+        )
+
     return {
-        "districts": list(district_names(conn).values()),
-        "actions": list(conn.execute(select(Action.name).order_by(Action.sort_order)).scalars()),
-        "units": list(conn.execute(select(Unit.name).order_by(Unit.sort_order)).scalars()),
-        "brands": list(conn.execute(select(Brand.name).order_by(Brand.sort_order)).scalars()),
+        "districts": names(District),
+        "actions": names(Action),
+        "units": names(Unit),
+        "brands": names(Brand),
     }

@@ -12,8 +12,10 @@ from data_model import settings
 from data_model.geo import (
     Area,
     DistrictMap,
+    Feature,
     hit_points,
     load_district_map,
+    match_features,
     read_boundary_file,
     tile_grid,
 )
@@ -218,3 +220,17 @@ def test_hit_points_lie_inside_the_region(areas, monkeypatch):
     xs = [x for x, _ in futian.polygons[0][0]]
     ys = [y for _, y in futian.polygons[0][0]]
     assert all(min(xs) <= x <= max(xs) and min(ys) <= y <= max(ys) for x, y in points)
+
+
+def test_a_district_is_matched_by_its_map_code_and_an_unknown_one_becomes_a_tile():
+    square = ((((120.0, 30.0), (120.1, 30.0), (120.1, 30.1), (120.0, 30.1), (120.0, 30.0)),),)
+    features = [Feature(code="HZ-SC", name="", polygons=square, label=None)]
+    areas = [
+        Area("330102", "上城区", "上城", "district", map_code="HZ-SC"),
+        Area("330106", "西湖区", "西湖", "district", map_code="330106"),
+    ]
+    matched, unmatched = match_features(areas, features)
+    assert list(matched) == ["330102"]
+    assert [a.name for a in unmatched] == ["西湖区"]
+    grid = tile_grid(areas, positions={})  # a tile file that knows neither district
+    assert [r.name for r in grid.regions] == ["上城区", "西湖区"]

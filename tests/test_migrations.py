@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import MetaData, inspect, select
 from sqlmodel import SQLModel
 
 import data_model.models  # noqa: F401
 from data_model.db import downgrade, make_engine, migrate
+from data_model.models import ActivityType, District
 
 EXPECTED_TABLES = {
     "action",
     "activity",
+    "activity_type",
     "alembic_version",
     "app_user",
     "audit_event",
@@ -23,6 +27,7 @@ EXPECTED_TABLES = {
     "enterprise_issue",
     "indicator",
     "indicator_value",
+    "issue_category",
     "submission",
     "task",
     "task_snapshot",
@@ -51,3 +56,38 @@ def test_migrations_match_models_on_sqlite(tmp_path):
 
 def test_migrations_match_models_on_postgresql(pg_url):
     check_round_trip(pg_url)
+
+
+def test_an_existing_database_keeps_its_master_data_and_gets_the_names_its_data_uses(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    migrate(engine, "0005")
+    tables = MetaData()
+    tables.reflect(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            tables.tables["district"].insert(),
+            {"code": "440305", "name": "南山区", "short_name": "南山", "pinyin": "nanshan",
+             "kind": "district", "aliases": [], "sort_order": 0},
+        )  # fmt: skip
+        conn.execute(
+            tables.tables["submission"].insert(),
+            {"uploaded_at": datetime.now(UTC), "uploader": "t", "file_name": "a.xlsx",
+             "sha256": "0" * 64, "file_size": 1, "kinds": "activities", "periods": "",
+             "districts": "", "rows_read": 1, "rows_accepted": 1, "rows_rejected": 0,
+             "rows_new": 1, "rows_replaced": 0, "rows_unchanged": 0, "status": "accepted",
+             "valid_rows_only": False, "note": "", "confirmed_warnings": []},
+        )  # fmt: skip
+        conn.execute(
+            tables.tables["activity"].insert(),
+            {"submission_id": 1, "is_current": True, "activity_date": date(2023, 3, 1),
+             "district_id": 1, "activity_type": "政策宣讲会", "name": "宣讲", "organizer": "",
+             "note": ""},
+        )  # fmt: skip
+    migrate(engine)
+    with engine.connect() as conn:
+        district = conn.execute(select(District)).one()
+        assert (district.map_code, district.is_active) == ("440305", True)
+        assert conn.execute(select(ActivityType.name, ActivityType.aliases)).all() == [
+            ("政策宣讲会", [])
+        ]
+    engine.dispose()

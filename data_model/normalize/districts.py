@@ -26,6 +26,7 @@ class DistrictRecord:
     pinyin: str
     kind: str
     aliases: tuple[str, ...] = ()
+    is_active: bool = True
 
 
 def districts_from_rows(rows: Iterable[Mapping[str, object]]) -> list[DistrictRecord]:
@@ -70,7 +71,8 @@ def district_matcher(records: Iterable[DistrictRecord]) -> NameMatcher:
     for r in records:
         unique = sorted(k for k in generated[r.name] if counts[k] == 1 and k not in taken)
         entries.append((r.name, [*sorted(explicit[r.name]), *unique]))
-    return NameMatcher(entries, "normalize.kind_district")
+    inactive = [r.name for r in records if not r.is_active]
+    return NameMatcher(entries, "normalize.kind_district", inactive)
 
 
 def _explicit_keys(record: DistrictRecord) -> set[str]:

@@ -33,11 +33,19 @@ class NameMatcher:
     `entries` are (canonical name, aliases) pairs in display order; `kind_key` is the
     catalogue key naming what is matched (e.g. `normalize.kind_district`) for messages.
     A name or alias that normalises equal to one of another entry is a ValueError:
-    the matcher would otherwise pick one of them silently.
+    the matcher would otherwise pick one of them silently. `inactive` names deactivated
+    entries: they are still recognised, so the message can say the entry is deactivated
+    (停用) instead of unknown, but `match` refuses them and `names` leaves them out.
     """
 
-    def __init__(self, entries: Iterable[tuple[str, Iterable[str]]], kind_key: str) -> None:
+    def __init__(
+        self,
+        entries: Iterable[tuple[str, Iterable[str]]],
+        kind_key: str,
+        inactive: Iterable[str] = (),
+    ) -> None:
         self.kind_key = kind_key
+        self.inactive = frozenset(inactive)
         self._names: list[str] = []
         self._lookup: dict[str, str] = {}
         for name, aliases in entries:
@@ -53,17 +61,20 @@ class NameMatcher:
                 owner = self._lookup.setdefault(key, name)
                 if owner != name:
                     raise ValueError(f"{alias!r} names both {owner!r} and {name!r} in {kind_key}")
-        # Keys by character, so that a suggestion compares only keys sharing one.
+        # Keys of active entries by character, so that a suggestion compares only keys
+        # sharing one (a deactivated entry is never suggested).
         self._keys_with: dict[str, set[str]] = {}
-        for key in self._lookup:
+        for key, name in self._lookup.items():
+            if name in self.inactive:
+                continue
             for character in key:
                 self._keys_with.setdefault(character, set()).add(key)
         self._suggestions: dict[str, str | None] = {}
 
     @property
     def names(self) -> list[str]:
-        """Canonical names in the order given."""
-        return list(self._names)
+        """Canonical names of the active entries in the order given."""
+        return [name for name in self._names if name not in self.inactive]
 
     def match(self, raw: object) -> str:
         """The canonical name for `raw`.
@@ -78,6 +89,15 @@ class NameMatcher:
             )
         key = normalize_name(raw)
         found = self._lookup.get(key)
+        if found is not None and found in self.inactive:
+            value = raw.strip() if isinstance(raw, str) else str(raw)
+            raise InputError(
+                "normalize.name_inactive",
+                kind=t(self.kind_key),
+                kind_key=self.kind_key,
+                value=value,
+                name=found,
+            )
         if found is not None:
             return found
         # The kind is translated now, in the session's language, since InputError keeps
@@ -102,7 +122,7 @@ class NameMatcher:
         return self._lookup.get(normalize_name(raw))
 
     def suggest(self, raw: object) -> str | None:
-        """The canonical name closest to `raw`, or None when nothing is close enough."""
+        """The active canonical name closest to `raw`, or None when nothing is close enough."""
         key = normalize_name(raw)
         if key not in self._suggestions:
             if len(self._suggestions) >= SUGGESTION_CACHE_SIZE:

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from normalize_testing import assert_input_error
 
+from data_model.errors import InputError
 from data_model.i18n import t
 from data_model.normalize.names import SUGGESTION_CUTOFF, NameMatcher, normalize_name
 
@@ -166,3 +167,15 @@ def test_lookup_is_exact_and_never_suggests(units: NameMatcher) -> None:
     assert units.lookup("市商务") is None  # `match` would suggest 市商务局
     assert units.lookup("—") is None
     assert units.lookup(None) is None
+
+
+def test_a_deactivated_entry_is_recognised_but_refused_with_what_to_do():
+    matcher = NameMatcher(
+        [("市工商联", ["深圳市工商联"]), ("市委统战部", [])], "normalize.kind_unit", ["市工商联"]
+    )
+    with pytest.raises(InputError) as caught:
+        matcher.match("深圳市工商联")
+    assert caught.value.key == "normalize.name_inactive"
+    assert "停用" in caught.value.message("zh-CN") and "市工商联" in caught.value.message("zh-CN")
+    assert matcher.names == ["市委统战部"]
+    assert matcher.suggest("市工商") != "市工商联"

@@ -1,0 +1,214 @@
+"""主数据管理 Master data: a tab per list (table, add, edit, rename, merge, deactivate) and
+the master workbook (export, import). Every change goes through data_model.master_admin."""
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from data_model import master_admin
+from data_model.errors import InputError
+from data_model.master_admin import DISTRICT_KINDS, LISTS, UNIT_CATEGORIES
+from data_model.master_workbook import export_workbook, import_workbook
+from data_model.permissions import PermissionDenied
+from ui import download_file, engine, language, require_permission, tr
+
+FLASH_KEY = "master_flash"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+principal = require_permission("manage_master_data")
+st.title(tr("master.page_title"))
+st.caption(tr("master.page_intro"))
+if st.session_state.get(FLASH_KEY):
+    st.success(st.session_state.pop(FLASH_KEY), icon=":material/check_circle:")
+
+
+def apply(change: Callable, done: Callable[[object], str]) -> None:
+    """Run one change in its own transaction; on success say so after the rerun."""
+    try:
+        with engine().begin() as conn:
+            result = change(conn)
+    except PermissionDenied as error:
+        st.error(error.message(language()))
+        return
+    except InputError as error:
+        hint = " " + tr("cli.did_you_mean", suggestion=error.suggestion) if error.suggestion else ""
+        st.error(error.message() + hint)
+        return
+    st.session_state[FLASH_KEY] = done(result)
+    st.rerun()
+
+
+def shown(key: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The list as people read it: labels instead of codes, aliases joined with 、."""
+    table = frame.drop(columns=["id"]).copy()
+    table["aliases"] = table["aliases"].map(master_admin.ALIAS_SEPARATOR.join)
+    table["is_active"] = table["is_active"].map(
+        lambda active: tr("master.active" if active else "master.inactive")
+    )
+    for field in ("kind", "category"):
+        if field in table:
+            table[field] = table[field].map(lambda value, f=field: tr(f"master.{f}_{value}"))
+    return table.rename(columns=lambda c: tr(f"master.col_{c}"))
+
+
+def field_inputs(key: str, prefix: str, entry: dict | None, choices: dict) -> dict:
+    """Inputs for the editable fields of a list (not name or status), filled from `entry`."""
+    entry = entry or {}
+    values = {}
+    for field in LISTS[key].fields:
+        label = tr(f"master.col_{field}")
+        widget = f"{prefix}_{field}"
+        current = entry.get(field)
+        if field in ("name", "is_active"):
+            continue
+        if field == "aliases":
+            values[field] = st.text_input(
+                label,
+                master_admin.ALIAS_SEPARATOR.join(current or ()),
+                key=widget,
+                help=tr("master.aliases_help"),
+            )
+        elif field in ("kind", "category"):
+            options = DISTRICT_KINDS if field == "kind" else UNIT_CATEGORIES
+            default = current or ("district" if field == "kind" else "other")
+            values[field] = st.selectbox(
+                label,
+                options,
+                index=options.index(default),
+                format_func=lambda v, f=field: tr(f"master.{f}_{v}"),
+                key=widget,
+            )
+        elif field in ("district", "parent"):
+            options = ["", *choices[field]]
+            values[field] = st.selectbox(
+                label,
+                options,
+                index=options.index(current) if current in options else 0,
+                format_func=lambda v: v or tr("master.none"),
+                key=widget,
+            )
+        elif field == "sort_order":
+            values[field] = int(st.number_input(label, value=int(current or 0), step=1, key=widget))
+        else:
+            values[field] = st.text_input(label, current or "", key=widget)
+    return values
+
+
+def list_tab(key: str) -> None:
+    kind = tr(LISTS[key].kind_key)
+    with engine().connect() as conn:
+        frame = master_admin.list_entries(conn, principal, key)
+        choices = {
+            "district": [e["name"] for e in master_admin.entries(conn, "districts")],
+            "parent": [e["name"] for e in master_admin.entries(conn, "units")],
+        }
+    st.dataframe(shown(key, frame), hide_index=True)
+    names = frame["name"].tolist()
+    by_name = {row["name"]: row for row in frame.to_dict("records")}
+
+    with (
+        st.expander(tr("master.add_heading"), icon=":material/add:"),
+        st.form(f"master_add_{key}", clear_on_submit=True, enter_to_submit=False),
+    ):
+        name = st.text_input(tr("master.col_name"), key=f"add_{key}_name")
+        values = field_inputs(key, f"add_{key}", None, choices)
+        if st.form_submit_button(tr("master.add_button"), type="primary"):
+            values.pop("sort_order", None)  # a new entry goes last
+            apply(
+                lambda conn: master_admin.add_entry(conn, principal, key, name=name, **values),
+                lambda entry: tr("master.cli_added", kind=kind, name=entry["name"]),
+            )
+
+    if not names:
+        return
+    with st.expander(tr("master.edit_heading"), icon=":material/edit:"):
+        picked = st.selectbox(tr("master.pick"), names, key=f"edit_{key}_pick")
+        with st.form(f"master_edit_{key}", enter_to_submit=False):
+            values = field_inputs(key, f"edit_{key}_{picked}", by_name[picked], choices)
+            if st.form_submit_button(tr("master.save_button"), type="primary"):
+                apply(
+                    lambda conn: master_admin.edit_entry(conn, principal, key, picked, **values),
+                    lambda entry: tr("master.cli_edited", kind=kind, name=entry["name"]),
+                )
+
+    with st.expander(tr("master.rename_heading"), icon=":material/drive_file_rename_outline:"):
+        left, right = st.columns(2)
+        old = left.selectbox(tr("master.pick"), names, key=f"rename_{key}_pick")
+        new = right.text_input(tr("master.new_name"), key=f"rename_{key}_new")
+        if st.button(tr("master.rename_button"), key=f"rename_{key}_go"):
+            apply(
+                lambda conn: master_admin.rename_entry(conn, principal, key, old, new),
+                lambda entry: tr("master.cli_renamed", kind=kind, old=old, new=entry["name"]),
+            )
+
+    with st.expander(tr("master.merge_heading"), icon=":material/merge:"):
+        st.caption(tr("master.merge_help"))
+        left, right = st.columns(2)
+        merged = left.selectbox(tr("master.merged_pick"), names, key=f"merge_{key}_gone")
+        survivor = right.selectbox(tr("master.survivor_pick"), names, key=f"merge_{key}_kept")
+        if st.button(tr("master.merge_button"), key=f"merge_{key}_go"):
+            apply(
+                lambda conn: master_admin.merge_entries(conn, principal, key, merged, survivor),
+                lambda result: tr(
+                    "master.cli_merged",
+                    kind=kind,
+                    merged=merged,
+                    survivor=result["survivor"]["name"],
+                    moved=result["moved"],
+                ),
+            )
+
+    with st.expander(tr("master.status_heading"), icon=":material/toggle_on:"):
+        picked = st.selectbox(tr("master.pick"), names, key=f"status_{key}_pick")
+        active = bool(by_name[picked]["is_active"])
+        left, right = st.columns(2)
+        toggle = "master.deactivate_button" if active else "master.reactivate_button"
+        if left.button(tr(toggle), key=f"status_{key}_toggle"):
+            done = "master.cli_deactivated" if active else "master.cli_reactivated"
+            apply(
+                lambda conn: master_admin.set_active(conn, principal, key, picked, not active),
+                lambda entry: tr(done, kind=kind, name=entry["name"]),
+            )
+        if right.button(tr("master.delete_button"), key=f"status_{key}_delete"):
+            apply(
+                lambda conn: master_admin.delete_entry(conn, principal, key, picked),
+                lambda _: tr("master.cli_deleted", kind=kind, name=picked),
+            )
+
+
+def workbook_tab() -> None:
+    st.subheader(tr("master.export_heading"))
+    database = engine()
+
+    def export() -> bytes:
+        with database.begin() as conn:
+            return export_workbook(conn, principal, record=False)
+
+    download_file(tr("master.export_button"), export, "master_data.xlsx", XLSX, "master_export")
+    st.subheader(tr("master.import_heading"))
+    upload = st.file_uploader(tr("master.import_file"), type=["xlsx"], key="master_import_file")
+    replace = st.checkbox(tr("master.replace_option"), key="master_import_replace")
+    dry_run = st.checkbox(tr("master.dry_run_option"), key="master_import_dry_run")
+    if upload is not None and st.button(tr("master.import_button"), type="primary"):
+        with engine().connect() as conn, conn.begin() as transaction:
+            report = import_workbook(
+                conn, principal, upload.getvalue(), upload.name, replace=replace, dry_run=dry_run
+            )
+            if report.status == "rejected" or dry_run:
+                transaction.rollback()
+        if report.status == "rejected":
+            st.error(report.message)
+            problems = pd.DataFrame([p.to_dict() for p in report.errors])
+            st.markdown(f"**{tr('master.problems_heading')}**")
+            st.dataframe(problems.rename(columns=lambda c: tr(f"master.col_{c}")), hide_index=True)
+        else:
+            st.success(report.message)
+
+
+tabs = st.tabs([tr(f"master.list_{key}") for key in LISTS] + [tr("master.tab_workbook")])
+for tab, key in zip(tabs, LISTS, strict=False):
+    with tab:
+        list_tab(key)
+with tabs[-1]:
+    workbook_tab()
