@@ -246,7 +246,9 @@ def activities_by_month(conn: Connection, period: str) -> pd.DataFrame:
         )
         .join(Brand, Brand.id == Activity.brand_id, isouter=True)
         .where(Activity.is_current, Activity.activity_date >= start, Activity.activity_date <= end)
-        .group_by(month, func.coalesce(Brand.name, ""))
+        # Brand.name, not the COALESCE: PostgreSQL matches GROUP BY expressions by their
+        # text, and each "" becomes a parameter of its own.
+        .group_by(month, Brand.name)
         .order_by(month)
     ).all()
     return pd.DataFrame([(int(m), b, n) for m, b, n in rows], columns=["month", "brand", "count"])
