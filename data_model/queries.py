@@ -249,9 +249,12 @@ def activities_by_month(conn: Connection, period: str) -> pd.DataFrame:
         # Brand.name, not the COALESCE: PostgreSQL matches GROUP BY expressions by their
         # text, and each "" becomes a parameter of its own.
         .group_by(month, Brand.name)
-        .order_by(month)
     ).all()
-    return pd.DataFrame([(int(m), b, n) for m, b, n in rows], columns=["month", "brand", "count"])
+    frame = pd.DataFrame([(int(m), b, n) for m, b, n in rows], columns=["month", "brand", "count"])
+    # Sorted here, not by ORDER BY: brand names would sort by the database's collation
+    # (pinyin on a zh_CN PostgreSQL, code points on SQLite), and the chart's stacking
+    # order follows this order.
+    return frame.sort_values(["month", "brand"], ignore_index=True)
 
 
 def filter_options(conn: Connection) -> FilterOptions | None:
