@@ -266,12 +266,11 @@ def filter_options(conn: Connection) -> FilterOptions | None:
         select(District.name, District.code).order_by(District.sort_order)
     ).all()
     actions = conn.execute(select(Action.name, Action.code).order_by(Action.sort_order)).all()
-    dimensions = conn.execute(
-        select(Indicator.dimension)
-        .where(Indicator.is_current)
-        .distinct()
-        .order_by(Indicator.dimension)
-    ).scalars()
+    # Sorted in Python: ORDER BY would follow the database's collation (pinyin on a
+    # zh_CN PostgreSQL, code points on SQLite).
+    dimensions = sorted(
+        conn.execute(select(Indicator.dimension).where(Indicator.is_current).distinct()).scalars()
+    )
     return FilterOptions(
         first_year=years[0],
         last_period_day=date(years[-1], 12, 31),

@@ -137,10 +137,22 @@ CALLS: dict[str, tuple[Callable, object]] = {
         ),
     ),
     "queries.filter_options": (
-        lambda c: (lambda o: (o.first_year, o.last_period_day, len(o.districts), o.actions[0]))(
-            queries.filter_options(c)
+        lambda c: (
+            lambda o: (
+                o.first_year,
+                o.last_period_day,
+                len(o.districts),
+                o.actions[0],
+                o.dimensions,
+            )
+        )(queries.filter_options(c)),
+        (
+            2021,
+            END_2023,
+            12,
+            "领跑行动",
+            ("商会建设", "政企沟通", "民营经济人士成长", "民营经济发展质量", "营商环境"),
         ),
-        (2021, END_2023, 12, "领跑行动"),
     ),
     "queries.district_names": (
         lambda c: list(queries.district_names(c).values())[:2],
