@@ -240,10 +240,15 @@ def activities_by_month(conn: Connection, period: str) -> pd.DataFrame:
         )
         .join(Brand, Brand.id == Activity.brand_id, isouter=True)
         .where(Activity.is_current, Activity.activity_date >= start, Activity.activity_date <= end)
-        .group_by(month, func.coalesce(Brand.name, ""))
-        .order_by(month)
+        # Brand.name, not the COALESCE: PostgreSQL matches GROUP BY expressions by their
+        # text, and each "" becomes a parameter of its own.
+        .group_by(month, Brand.name)
     ).all()
-    return pd.DataFrame([(int(m), b, n) for m, b, n in rows], columns=["month", "brand", "count"])
+    frame = pd.DataFrame([(int(m), b, n) for m, b, n in rows], columns=["month", "brand", "count"])
+    # Sorted here, not by ORDER BY: brand names would sort by the database's collation
+    # (pinyin on a zh_CN PostgreSQL, code points on SQLite), and the chart's stacking
+    # order follows this order.
+    return frame.sort_values(["month", "brand"], ignore_index=True)
 
 
 def filter_options(conn: Connection) -> FilterOptions | None:
@@ -255,12 +260,11 @@ def filter_options(conn: Connection) -> FilterOptions | None:
         select(District.name, District.code).order_by(District.sort_order)
     ).all()
     actions = conn.execute(select(Action.name, Action.code).order_by(Action.sort_order)).all()
-    dimensions = conn.execute(
-        select(Indicator.dimension)
-        .where(Indicator.is_current)
-        .distinct()
-        .order_by(Indicator.dimension)
-    ).scalars()
+    # Sorted in Python: ORDER BY would follow the database's collation (pinyin on a
+    # zh_CN PostgreSQL, code points on SQLite).
+    dimensions = sorted(
+        conn.execute(select(Indicator.dimension).where(Indicator.is_current).distinct()).scalars()
+    )
     return FilterOptions(
         first_year=years[0],
         last_period_day=date(years[-1], 12, 31),

@@ -1,15 +1,31 @@
-"""Shared fixtures: a migrated database per test and in-memory workbook builders."""
+"""Shared fixtures: migrated databases on SQLite and PostgreSQL, and in-memory workbook
+builders.
+
+Page and query tests take `db_engine` (a fresh database), `sample_db` (a copy of the
+sample data for the test module) or `empty_db` / `fresh_sample_db` (a fresh copy for one
+test that writes); each runs once per engine, with the ids `sqlite` and `postgresql`.
+The migrated and the seeded database are made once per session and copied: a file copy on
+SQLite, `CREATE DATABASE ... TEMPLATE` on PostgreSQL.
+"""
 
 from __future__ import annotations
 
 import io
+import itertools
 import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import text
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.engine import make_url
 
-from data_model.cli import open_database
+from data_model.cli import open_database, seed
+from data_model.db import make_engine, normalize_url
+from data_model.master import load_master_data_file
 
 INDICATOR_HEADER = [
     "指标编码",
@@ -25,21 +41,249 @@ INDICATOR_HEADER = [
 VALUE_HEADER = ["指标编码", "指标名称", "区", "期间", "数值", "备注"]
 
 
+# --- databases on both engines ---------------------------------------------------------
+
+ENGINES = ("sqlite", "postgresql")
+
+
+@dataclass(frozen=True)
+class AppDatabase:
+    """A migrated database with the default master data, and the folder the app keeps
+    uploads in (on SQLite the database file lives there too)."""
+
+    kind: str  # "sqlite" or "postgresql"
+    url: str
+    data_dir: Path
+
+    def open(self) -> Engine:
+        """A new engine on this database (already migrated)."""
+        return make_engine(self.url)
+
+    def use(self, monkeypatch) -> None:
+        """Point the app at this database: `DATA_DIR`, and `DATABASE_URL` on PostgreSQL."""
+        monkeypatch.setenv("DATA_DIR", str(self.data_dir))
+        if self.kind == "sqlite":
+            monkeypatch.delenv("DATABASE_URL", raising=False)
+        else:
+            monkeypatch.setenv("DATABASE_URL", self.url)
+
+
+DROP_BATCH = 10
+
+
+class DatabaseCopies:
+    """Copies of two template databases per engine, each made once per session: `empty`
+    (migrated, default master data) and `sample` (the sample data seeded on top).
+
+    PostgreSQL databases are named after TEST_DATABASE_URL's database (`<name>_empty`,
+    `<name>_sample`, `<name>_fresh`, `<name>_<n>`) so workers using other databases never
+    collide; each is dropped if it exists before it is made, and copies are dropped after
+    their test (in batches) and at the end of the session. The copies of `empty` on
+    PostgreSQL are one database emptied again for each test (see `_reset_empty`).
+    """
+
+    def __init__(self, folder: Path, pg_url: str | None):
+        self.folder = folder
+        self.pg_url = make_url(normalize_url(pg_url)) if pg_url else None
+        self.templates: dict[tuple[str, str], str] = {}
+        self.numbers = itertools.count(1)
+        self.pending: list[str] = []  # PostgreSQL copies to drop
+        self._admin: Engine | None = None
+        self._fresh: Engine | None = None  # on `<name>_fresh`, see _reset_empty
+
+    def admin(self) -> Engine:
+        """An autocommit engine on TEST_DATABASE_URL's database, for CREATE/DROP DATABASE.
+
+        On first use it drops the numbered copies an interrupted run left behind.
+        """
+        if self._admin is None:
+            url = self.pg_url.render_as_string(hide_password=False)
+            self._admin = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+            with self._admin.connect() as conn:
+                left = conn.execute(
+                    text("SELECT datname FROM pg_database WHERE datname ~ :pattern"),
+                    {"pattern": f"^{re.escape(self.pg_url.database)}_[0-9]+$"},
+                ).scalars()
+                for name in list(left):
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        return self._admin
+
+    def _pg_name(self, suffix: str) -> str:
+        return f"{self.pg_url.database}_{suffix}"
+
+    def _pg_url(self, name: str) -> str:
+        return self.pg_url.set(database=name).render_as_string(hide_password=False)
+
+    def _create_pg(self, name: str, template: str | None = None) -> None:
+        with self.admin().connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            clause = f' TEMPLATE "{template}"' if template else ""
+            conn.execute(text(f'CREATE DATABASE "{name}"{clause}'))
+
+    def _template(self, kind: str, contents: str) -> str:
+        """The SQLite file or PostgreSQL database name of the template, made on first use."""
+        key = (kind, contents)
+        if key not in self.templates:
+            if kind == "sqlite":
+                location = str(self.folder / f"template-{contents}.sqlite3")
+                url = f"sqlite:///{location}"
+            else:
+                location = self._pg_name(contents)
+                self._create_pg(location)
+                url = self._pg_url(location)
+            engine = open_database(url)
+            if contents == "sample":
+                assert all(r.status == "accepted" for r in seed(engine))
+            if kind == "sqlite":  # everything into the file that is copied
+                with engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            engine.dispose()  # a PostgreSQL template must have no connections
+            self.templates[key] = location
+        return self.templates[key]
+
+    def copy(self, kind: str, contents: str, data_dir: Path) -> AppDatabase:
+        """A new database holding the template's data; uploads go to `data_dir`."""
+        template = self._template(kind, contents)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        if kind == "sqlite":
+            target = data_dir / "dashboard.sqlite3"
+            shutil.copyfile(template, target)
+            return AppDatabase(kind, f"sqlite:///{target}", data_dir)
+        number = next(self.numbers)
+        if contents == "empty":
+            return AppDatabase(kind, self._reset_empty(template, number), data_dir)
+        name = self._pg_name(str(number))
+        self._create_pg(name, template)
+        return AppDatabase(kind, self._pg_url(name), data_dir)
+
+    def _reset_empty(self, template: str, number: int) -> str:
+        """The URL of `<name>_fresh`, emptied back to the `empty` template's state.
+
+        DROP DATABASE takes a second or more on a busy server, emptying the tables a
+        fraction of that. The migrations insert nothing, so emptying every table and
+        loading the default master data again gives the template's rows and ids. Each
+        test gets its own URL (an application_name), so the app's caches, keyed by the
+        URL, never serve one test's results in another.
+        """
+        name = self._pg_name("fresh")
+        if self._fresh is None:
+            self._create_pg(name, template)
+            self._fresh = make_engine(self._pg_url(name))
+        else:
+            with self._fresh.begin() as conn:
+                conn.execute(  # the connections the app kept from the test before
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = :name AND pid <> pg_backend_pid()"
+                    ),
+                    {"name": name},
+                )
+                tables = [t for t in inspect(conn).get_table_names() if t != "alembic_version"]
+                names = ", ".join(f'"{table}"' for table in tables)
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                load_master_data_file(conn)
+        url = self.pg_url.set(database=name, query={"application_name": f"tests-{number}"})
+        return url.render_as_string(hide_password=False)
+
+    def drop(self, db: AppDatabase) -> None:
+        """Drop a PostgreSQL copy, a few at a time: the app keeps connections to the
+        databases it showed, and ending them costs a wait that is then paid once per batch."""
+        name = make_url(db.url).database
+        if db.kind == "postgresql" and name != self._pg_name("fresh"):
+            self.pending.append(name)
+            if len(self.pending) >= DROP_BATCH:
+                self._drop_pending()
+
+    def _drop_pending(self) -> None:
+        with self.admin().connect() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = ANY(:names)"
+                ),
+                {"names": self.pending},
+            )
+            for name in self.pending:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.pending.clear()
+
+    def close(self) -> None:
+        if self._fresh is not None:
+            self._fresh.dispose()
+            self.pending.append(self._pg_name("fresh"))
+        if self._admin is not None:
+            self.pending += [name for (kind, _), name in self.templates.items() if kind != "sqlite"]
+            self._drop_pending()
+            self._admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_copies(tmp_path_factory):
+    copies = DatabaseCopies(
+        tmp_path_factory.mktemp("templates"), os.environ.get("TEST_DATABASE_URL")
+    )
+    yield copies
+    copies.close()
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def db_kind(request) -> str:
+    """Which engine this module's tests run on: `sqlite`, then `postgresql`."""
+    if request.param == "postgresql" and not os.environ.get("TEST_DATABASE_URL"):
+        pytest.skip(NO_POSTGRESQL)
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def sample_db(db_kind, database_copies, tmp_path_factory):
+    """The sample data, one copy per test module and engine (tests may sign users in, which
+    writes; a test that changes data takes `fresh_sample_db`)."""
+    db = database_copies.copy(db_kind, "sample", tmp_path_factory.mktemp(f"sample-{db_kind}"))
+    yield db
+    database_copies.drop(db)
+
+
 @pytest.fixture
-def engine(tmp_path):
-    """A fresh SQLite database, migrated, with the default master data."""
-    engine = open_database(f"sqlite:///{tmp_path / 'test.sqlite3'}")
+def fresh_sample_db(db_kind, database_copies, tmp_path):
+    """The sample data in a database of this test's own."""
+    db = database_copies.copy(db_kind, "sample", tmp_path / f"sample-{db_kind}")
+    yield db
+    database_copies.drop(db)
+
+
+@pytest.fixture
+def empty_db(db_kind, database_copies, tmp_path):
+    """A migrated database with the default master data only, of this test's own."""
+    db = database_copies.copy(db_kind, "empty", tmp_path / f"empty-{db_kind}")
+    yield db
+    database_copies.drop(db)
+
+
+@pytest.fixture
+def db_engine(empty_db):
+    """An engine on `empty_db`: the parametrised counterpart of `engine`."""
+    engine = empty_db.open()
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def engine(tmp_path, database_copies):
+    """A fresh SQLite database, migrated, with the default master data (a copy of the
+    session's migrated file: migrating for every test would take longer than the test)."""
+    engine = database_copies.copy("sqlite", "empty", tmp_path / "engine").open()
+    yield engine
+    engine.dispose()
+
+
+NO_POSTGRESQL = "TEST_DATABASE_URL is not set: PostgreSQL tests need a server (see .ci/run)"
 
 
 @pytest.fixture
 def pg_url():
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
-        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests need a server (see .ci/run)")
-    from data_model.db import make_engine
-
+        pytest.skip(NO_POSTGRESQL)
     engine = make_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -86,14 +330,12 @@ def indicator_rows() -> list[list]:
 TEST_PASSWORD = "a-long-test-password"
 
 
-def sign_in_app(app, data_dir, role: str = "admin", username: str | None = None, **binding):
-    """Create a user of `role` in the app's database (DATA_DIR) and sign the AppTest in."""
-    from pathlib import Path
-
+def sign_in_app(app, db: AppDatabase, role: str = "admin", username: str | None = None, **binding):
+    """Create a user of `role` in the app's database `db` and sign the AppTest in."""
     from data_model.users import create_user, get_user
 
     username = username or f"test-{role}"
-    engine = open_database(f"sqlite:///{Path(data_dir) / 'dashboard.sqlite3'}")
+    engine = make_engine(db.url)
     with engine.begin() as conn:
         if get_user(conn, username) is None:
             create_user(conn, username, role, TEST_PASSWORD, by="tests", **binding)

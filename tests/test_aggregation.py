@@ -25,6 +25,12 @@ INDICATORS = [
 ]
 
 
+@pytest.fixture
+def engine(db_engine):
+    """A fresh database; these tests run on SQLite and on PostgreSQL (tests/conftest.py)."""
+    return db_engine
+
+
 def month(m: int) -> str:
     return f"2022-{m:02d}"
 

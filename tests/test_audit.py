@@ -16,6 +16,12 @@ T0 = datetime(2024, 1, 5, 1, 30, tzinfo=UTC)
 
 
 @pytest.fixture
+def engine(db_engine):
+    """A fresh database; these tests run on SQLite and on PostgreSQL (tests/conftest.py)."""
+    return db_engine
+
+
+@pytest.fixture
 def logged(engine):
     with engine.begin() as conn:
         audit.record(conn, "chen", "login", at=T0)

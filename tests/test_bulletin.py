@@ -30,7 +30,6 @@ from data_model.bulletin import (
     indicator_yoy,
     targets_met,
 )
-from data_model.cli import open_database, seed
 from data_model.i18n import LANGUAGES, catalogue
 from data_model.importer import import_file
 from data_model.models import District, IndicatorValue
@@ -42,11 +41,15 @@ OVERDUE_2023 = {"A5-10", "A1-07", "A3-09", "A5-09", "A6-06", "A4-08"}
 NO_BROWSER = f"chart images need Chrome/Chromium (apt-get install chromium): {browser_problem()}"
 
 
+@pytest.fixture
+def engine(db_engine):
+    """A fresh database; these tests run on SQLite and on PostgreSQL (tests/conftest.py)."""
+    return db_engine
+
+
 @pytest.fixture(scope="module")
-def sample_engine(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("bulletin-db")
-    engine = open_database(f"sqlite:///{folder / 'dashboard.sqlite3'}")
-    assert all(r.status == "accepted" for r in seed(engine))
+def sample_engine(sample_db):
+    engine = sample_db.open()
     yield engine
     engine.dispose()
 

@@ -6,17 +6,13 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from data_model.cli import main, open_database, seed
+from data_model.cli import main
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("bulletin-cli")
-    url = f"sqlite:///{folder / 'dashboard.sqlite3'}"
-    engine = open_database(url)
-    assert all(r.status == "accepted" for r in seed(engine))
-    engine.dispose()
-    return url
+def db(sample_db):
+    """The sample data's URL, on SQLite and on PostgreSQL."""
+    return sample_db.url
 
 
 def test_word_bulletin_of_a_year(tmp_path, db, capsys):

@@ -30,6 +30,12 @@ from tests.importer.test_import_template_kinds import ACTIVITY_HEADER, ISSUE_HEA
 GEOGRAPHIES = 12  # 全市 + 11 districts of the default master data
 
 
+@pytest.fixture
+def engine(db_engine):
+    """A fresh database; these tests run on SQLite and on PostgreSQL (tests/conftest.py)."""
+    return db_engine
+
+
 def day(year: int, month: int, date: int) -> dt.datetime:
     return dt.datetime(year, month, date)
 
@@ -281,7 +287,18 @@ def test_gaps_name_the_missing_brands_indicators_and_direct_contacts(db):
     assert found[("南山区", "incomplete_indicators")].items == ("月度指标", "季度指标")
 
 
-def test_the_queries_give_the_same_answers_on_postgresql(db, pg_url):
+@pytest.fixture
+def sqlite_db(tmp_path):
+    """`db` on SQLite alone, to compare with PostgreSQL."""
+    engine = open_database(f"sqlite:///{tmp_path / 'lite.sqlite3'}")
+    load(engine)
+    with engine.connect() as conn:
+        yield conn
+    engine.dispose()
+
+
+def test_the_queries_give_the_same_answers_on_postgresql(sqlite_db, pg_url):
+    db = sqlite_db
     engine = open_database(pg_url)
     try:
         load(engine)

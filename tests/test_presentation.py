@@ -11,7 +11,6 @@ import pytest
 from charts.common import STATUS_COLORS
 from charts.present import CHART_FONT_SIZE, MAP_LABEL_SIZE, projector, slide_figure
 from charts.tasks import rate_bars
-from data_model.cli import open_database, seed
 from data_model.coverage_queries import map_finding, measure_texts
 from data_model.presentation import (
     DEFAULT_INTERVAL,
@@ -32,6 +31,12 @@ AFTER_2023 = date(2024, 6, 30)  # task figures as of 2023-12-31, whatever the re
 
 
 # --- the URL ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def engine(db_engine):
+    """A fresh database; these tests run on SQLite and on PostgreSQL (tests/conftest.py)."""
+    return db_engine
 
 
 def test_defaults_show_every_slide_every_20_seconds():
@@ -99,10 +104,8 @@ def test_slides_advance_and_loop():
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("present-sample")
-    engine = open_database(f"sqlite:///{folder / 'dashboard.sqlite3'}")
-    assert all(r.status == "accepted" for r in seed(engine))
+def sample(sample_db):
+    engine = sample_db.open()
     yield engine
     engine.dispose()
 

@@ -32,11 +32,26 @@ from tests.task_workbook import task_workbook
 
 
 @pytest.fixture(scope="module")
-def sample_engine(tmp_path_factory):
-    engine = open_database(f"sqlite:///{tmp_path_factory.mktemp('speed') / 'sample.sqlite3'}")
-    assert all(report.status == "accepted" for report in seed(engine))
+def sample_engine(sample_db):
+    """The sample data, on SQLite and on PostgreSQL."""
+    engine = sample_db.open()
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def sqlite_sample_engine(database_copies, tmp_path_factory):
+    """The sample data on SQLite, for SQLite's query plans and the comparison with PostgreSQL."""
+    db = database_copies.copy("sqlite", "sample", tmp_path_factory.mktemp("sqlite-sample"))
+    engine = db.open()
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(db_engine):
+    """A fresh database; these tests run on SQLite and on PostgreSQL (tests/conftest.py)."""
+    return db_engine
 
 
 @pytest.fixture
@@ -211,14 +226,14 @@ def last_statement_plan(conn, query, *args) -> str:
     return " ".join(str(row[-1]) for row in plan)
 
 
-def test_the_latest_report_is_an_index_lookup_per_task(sample_engine):
-    with sample_engine.connect() as conn:
+def test_the_latest_report_is_an_index_lookup_per_task(sqlite_sample_engine):
+    with sqlite_sample_engine.connect() as conn:
         plan = last_statement_plan(conn, task_status_frame, date(2023, 12, 31))
     assert "ix_task_snapshot_task_reports" in plan, plan
 
 
-def test_the_reports_for_progress_over_quarters_come_from_the_index_alone(sample_engine):
-    with sample_engine.connect() as conn:
+def test_the_reports_for_progress_over_quarters_come_from_the_index_alone(sqlite_sample_engine):
+    with sqlite_sample_engine.connect() as conn:
         plan = last_statement_plan(conn, progress_by_period, date(2023, 12, 31))
     assert "COVERING INDEX ix_task_snapshot_task_reports" in plan, plan
 
@@ -264,7 +279,7 @@ def test_small_multiples_pass_plotly_validation_with_make_subplots_domains():
 # --- the same answers on PostgreSQL ---------------------------------------------------
 
 
-def test_the_fast_paths_answer_the_same_on_postgresql(pg_url, sample_engine):
+def test_the_fast_paths_answer_the_same_on_postgresql(pg_url, sqlite_sample_engine):
     from data_model.aggregation import aggregate
     from data_model.coverage_queries import coverage_measure, incomplete_indicators
     from data_model.scoring import district_scores
@@ -281,7 +296,7 @@ def test_the_fast_paths_answer_the_same_on_postgresql(pg_url, sample_engine):
         (coverage_measure, ("submission_coverage", "2023")),
         (incomplete_indicators, ("2023-Q4",)),
     ]
-    with sample_engine.connect() as lite, postgres.connect() as pg:
+    with sqlite_sample_engine.connect() as lite, postgres.connect() as pg:
         assert data_year_range(pg) == data_year_range(lite)
         for function, args in calls:
             expected, found = function(lite, *args), function(pg, *args)

@@ -21,6 +21,12 @@ from data_model.schedule import (
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
 
 
+@pytest.fixture
+def engine(db_engine):
+    """A fresh database; these tests run on SQLite and on PostgreSQL (tests/conftest.py)."""
+    return db_engine
+
+
 def test_due_dates_are_the_tenth_of_the_next_month():
     assert due_date_after("2022-03") == date(2022, 4, 10)
     assert due_date_after("2022-Q4") == date(2023, 1, 10)

@@ -21,6 +21,12 @@ from tests.conftest import INDICATOR_HEADER, VALUE_HEADER, make_xlsx
 DISTRICTS = ["甲区", "乙区", "丙区", "丁区"]
 
 
+@pytest.fixture
+def engine(db_engine):
+    """A fresh database; these tests run on SQLite and on PostgreSQL (tests/conftest.py)."""
+    return db_engine
+
+
 def indicators(*rows) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["code", "dimension", "direction", "weight", "target"])
 

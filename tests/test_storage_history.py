@@ -11,6 +11,12 @@ from data_model.storage import rollback_submission
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
 
 
+@pytest.fixture
+def engine(db_engine):
+    """A fresh database; these tests run on SQLite and on PostgreSQL (tests/conftest.py)."""
+    return db_engine
+
+
 def values_file(*rows) -> bytes:
     return make_xlsx({"指标数据": [VALUE_HEADER, *rows]})
 

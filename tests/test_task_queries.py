@@ -30,6 +30,12 @@ AS_OF = date(2022, 12, 31)
 
 
 @pytest.fixture
+def engine(db_engine):
+    """A fresh database; these tests run on SQLite and on PostgreSQL (tests/conftest.py)."""
+    return db_engine
+
+
+@pytest.fixture
 def conn(engine):
     report = import_file(engine, task_workbook(), "tasks.xlsx")
     assert report.status == "accepted", report.message

@@ -29,6 +29,12 @@ INDICATORS = [
 ]
 
 
+@pytest.fixture
+def engine(db_engine):
+    """A fresh database; these tests run on SQLite and on PostgreSQL (tests/conftest.py)."""
+    return db_engine
+
+
 def quarterly(district: str, values: dict[str, float]) -> list[list]:
     return [["V1", "", district, p, v, ""] for p, v in values.items()]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -23,6 +24,12 @@ BAD = make_xlsx(
         ]
     }
 )
+
+
+@pytest.fixture
+def engine(db_engine):
+    """A fresh database; these tests run on SQLite and on PostgreSQL (tests/conftest.py)."""
+    return db_engine
 
 
 def with_indicators(engine):

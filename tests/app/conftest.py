@@ -1,34 +1,21 @@
-"""What the page tests share: a database seeded with the sample data, and opening a page
-through app.py as a signed-in user."""
+"""What the page tests share: opening a page through app.py as a signed-in user, on a
+database of either engine (`sample_db`, `empty_db`, `fresh_sample_db` in tests/conftest.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_model.cli import open_database, seed
-from tests.conftest import sign_in_app
+from tests.conftest import AppDatabase, sign_in_app
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
-@pytest.fixture(scope="module")
-def sample_data_dir(tmp_path_factory):
-    """A data folder whose database holds the sample data (one per test module)."""
-    folder = tmp_path_factory.mktemp("sample-db")
-    engine = open_database(f"sqlite:///{folder / 'dashboard.sqlite3'}")
-    assert all(r.status == "accepted" for r in seed(engine))
-    engine.dispose()
-    return folder
-
-
-def open_app_page(page: str, data_dir: Path, monkeypatch, role: str = "admin", **query) -> AppTest:
-    """Run app.py signed in with `role`, with `query` in the URL, on `page`."""
-    monkeypatch.setenv("DATA_DIR", str(data_dir))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    app = sign_in_app(AppTest.from_file(APP, default_timeout=60), data_dir, role=role)
+def open_app_page(page: str, db: AppDatabase, monkeypatch, role: str = "admin", **query) -> AppTest:
+    """Run app.py on `db` signed in with `role`, with `query` in the URL, on `page`."""
+    db.use(monkeypatch)
+    app = sign_in_app(AppTest.from_file(APP, default_timeout=60), db, role=role)
     for key, value in query.items():
         app.query_params[key] = value
     app.switch_page(page).run()

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_model.cli import open_database
 from data_model.importer import import_file
 from tests.conftest import TEST_PASSWORD, make_xlsx, sign_in_app
 
@@ -16,18 +15,16 @@ APP = str(ROOT / "app.py")
 
 
 @pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    open_database(f"sqlite:///{tmp_path / 'dashboard.sqlite3'}").dispose()
-    return tmp_path
+def app_db(empty_db, monkeypatch):
+    empty_db.use(monkeypatch)
+    return empty_db
 
 
 def page_titles(app: AppTest) -> list[str]:
     return [t.value for t in app.title]
 
 
-def test_first_run_asks_for_the_first_administrator_and_signs_in(data_dir):
+def test_first_run_asks_for_the_first_administrator_and_signs_in(app_db):
     app = AppTest.from_file(APP, default_timeout=60).run()
     assert page_titles(app) == ["创建第一个管理员"]
     app.text_input[0].input("chief")
@@ -47,8 +44,8 @@ def test_first_run_asks_for_the_first_administrator_and_signs_in(data_dir):
     assert any("chief" in c.value for c in signed_in.sidebar.caption)
 
 
-def test_login_rejects_bad_password_and_locks_after_five(data_dir):
-    sign_in_app(AppTest.from_file(APP), data_dir, role="leader", username="leader1")
+def test_login_rejects_bad_password_and_locks_after_five(app_db):
+    sign_in_app(AppTest.from_file(APP), app_db, role="leader", username="leader1")
     app = AppTest.from_file(APP, default_timeout=60).run()
     assert page_titles(app) == ["登录"]
     for _ in range(5):
@@ -62,8 +59,8 @@ def test_login_rejects_bad_password_and_locks_after_five(data_dir):
     assert "锁定" in app.error[0].value
 
 
-def test_login_with_the_right_password_opens_the_dashboards(data_dir):
-    sign_in_app(AppTest.from_file(APP), data_dir, role="leader", username="leader1")
+def test_login_with_the_right_password_opens_the_dashboards(app_db):
+    sign_in_app(AppTest.from_file(APP), app_db, role="leader", username="leader1")
     app = AppTest.from_file(APP, default_timeout=60).run()
     app.text_input[0].input("leader1")
     app.text_input[1].input(TEST_PASSWORD)
@@ -72,10 +69,10 @@ def test_login_with_the_right_password_opens_the_dashboards(data_dir):
     assert app.session_state["username"] == "leader1"
 
 
-def test_a_leader_cannot_reach_upload_even_by_opening_the_page(data_dir):
+def test_a_leader_cannot_reach_upload_even_by_opening_the_page(app_db):
     app = sign_in_app(
         AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=60),
-        data_dir,
+        app_db,
         role="leader",
     ).run()
     assert not app.exception
@@ -83,9 +80,9 @@ def test_a_leader_cannot_reach_upload_even_by_opening_the_page(data_dir):
     assert not app.file_uploader
 
 
-def test_staff_sees_upload_but_not_administration(data_dir):
+def test_staff_sees_upload_but_not_administration(app_db):
     app = sign_in_app(
-        AppTest.from_file(APP, default_timeout=60), data_dir, role="staff", districts=["南山区"]
+        AppTest.from_file(APP, default_timeout=60), app_db, role="staff", districts=["南山区"]
     ).run()
     assert not app.exception
     app.switch_page("pages/upload.py").run()
@@ -97,8 +94,8 @@ def test_staff_sees_upload_but_not_administration(data_dir):
 XSS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))"]
 
 
-def test_uploaded_text_is_never_rendered_as_html(data_dir):
-    engine = open_database(f"sqlite:///{data_dir / 'dashboard.sqlite3'}")
+def test_uploaded_text_is_never_rendered_as_html(app_db):
+    engine = app_db.open()
     header = ["任务编号", "所属行动", "任务内容", "牵头单位", "完成时限", "完成进度", "报送期"]
     rows = [
         [f"X{i}", "领跑行动", text, "市商务局", "2021年6月底", 10, "2021-Q2"]
@@ -109,7 +106,7 @@ def test_uploaded_text_is_never_rendered_as_html(data_dir):
         == "accepted"
     )
     engine.dispose()
-    app = sign_in_app(AppTest.from_file(APP, default_timeout=60), data_dir)
+    app = sign_in_app(AppTest.from_file(APP, default_timeout=60), app_db)
     app.switch_page("pages/tasks.py").run()
     assert not app.exception
     for element in app.markdown:
@@ -133,14 +130,10 @@ def test_uploaded_text_is_never_rendered_as_html(data_dir):
         "admin",
     ],
 )
-def test_a_page_run_directly_without_sign_in_shows_nothing(data_dir, page):
+def test_a_page_run_directly_without_sign_in_shows_nothing(sample_db, monkeypatch, page):
     """Streamlit can run a file of pages/ directly (before app.py registered the pages,
     right after a restart): each page checks the sign-in itself."""
-    engine = open_database(f"sqlite:///{data_dir / 'dashboard.sqlite3'}")
-    from data_model.cli import seed
-
-    seed(engine)
-    engine.dispose()
+    sample_db.use(monkeypatch)
     app = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=60).run()
     assert not app.exception
     assert len(app.error) == 1 and "登录" in app.error[0].value

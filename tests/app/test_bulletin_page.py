@@ -11,15 +11,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from charts.images import browser_problem, find_browser
-from tests.conftest import sign_in_app
+from tests.conftest import AppDatabase, sign_in_app
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "bulletin.py")
 
 
-def open_page(data_dir: Path, monkeypatch, **query) -> AppTest:
-    monkeypatch.setenv("DATA_DIR", str(data_dir))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), data_dir, role="leader")
+def open_page(db: AppDatabase, monkeypatch, **query) -> AppTest:
+    db.use(monkeypatch)
+    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), db, role="leader")
     for key, value in query.items():
         app.query_params[key] = value
     app.run()
@@ -31,8 +30,8 @@ def captions(app: AppTest) -> str:
     return "\n".join(c.value for c in app.caption)
 
 
-def test_2023_preview_shows_the_bulletin_sections_and_figures(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch)
+def test_2023_preview_shows_the_bulletin_sections_and_figures(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch)
     assert app.title[0].value == "定期通报"
     assert [h.value for h in app.subheader] == [
         "2023年“两个健康”工作情况通报",
@@ -57,8 +56,8 @@ def test_2023_preview_shows_the_bulletin_sections_and_figures(sample_data_dir, m
     assert scores.iloc[0]["区"] == "南山区"
 
 
-def test_word_and_excel_downloads_are_offered(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch)
+def test_word_and_excel_downloads_are_offered(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch)
     buttons = {b.key: b.label for b in app.get("download_button")}
     assert buttons["bulletin_docx"] == "下载 Word 通报"
     assert buttons["bulletin_xlsx"] == "下载 Excel 数据"
@@ -68,8 +67,8 @@ def test_word_and_excel_downloads_are_offered(sample_data_dir, monkeypatch):
     find_browser() is None,
     reason=f"chart images need Chrome/Chromium (apt-get install chromium): {browser_problem()}",
 )
-def test_each_chart_can_be_downloaded_as_png(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch)
+def test_each_chart_can_be_downloaded_as_png(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch)
     buttons = {b.key: b.label for b in app.get("download_button")}
     assert buttons["bulletin_png_status"] == "下载图片（PNG）"
     assert {"bulletin_png_actions", "bulletin_png_scores"} <= buttons.keys()
@@ -77,30 +76,30 @@ def test_each_chart_can_be_downloaded_as_png(sample_data_dir, monkeypatch):
 
 
 def test_without_a_browser_the_page_says_the_word_file_has_no_charts(
-    sample_data_dir, monkeypatch, tmp_path
+    sample_db, monkeypatch, tmp_path
 ):
     monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chrome"))
-    app = open_page(sample_data_dir, monkeypatch)
+    app = open_page(sample_db, monkeypatch)
     assert "Chrome/Chromium" in app.warning[0].value
     keys = [b.key for b in app.get("download_button")]
     assert "bulletin_docx" in keys
     assert not [key for key in keys if key.startswith("bulletin_png_")]
 
 
-def test_a_quarter_from_the_link(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch, gran="quarter", period="2023-Q4")
+def test_a_quarter_from_the_link(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch, gran="quarter", period="2023-Q4")
     assert app.subheader[0].value == "2023年第四季度“两个健康”工作情况通报"
     assert {m.label: m.value for m in app.metric}["开展活动（场）"] == "49"
 
 
-def test_in_english(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch, lang="en")
+def test_in_english(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch, lang="en")
     assert app.title[0].value == "Periodic bulletin"
     assert app.subheader[1].value == "1. Overall progress"
     assert {m.label: m.value for m in app.metric}["Overdue tasks"] == "6"
 
 
-def test_empty_database_shows_a_friendly_state(tmp_path, monkeypatch):
-    app = open_page(tmp_path, monkeypatch)
+def test_empty_database_shows_a_friendly_state(empty_db, monkeypatch):
+    app = open_page(empty_db, monkeypatch)
     assert "暂无数据" in app.info[0].value
     assert not app.get("download_button")

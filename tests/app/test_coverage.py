@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import sign_in_app
+from tests.conftest import AppDatabase, sign_in_app
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/coverage.py"
 ALL_BRANDS = "深圳企业家日、民企话坛、深圳青年企业家提升计划、深商经贸交流"
 
 
-def open_page(data_dir: Path, monkeypatch, **query) -> AppTest:
-    monkeypatch.setenv("DATA_DIR", str(data_dir))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
+def open_page(db: AppDatabase, monkeypatch, **query) -> AppTest:
+    db.use(monkeypatch)
     monkeypatch.delenv("BOUNDARY_FILE", raising=False)
-    app = sign_in_app(AppTest.from_file(APP, default_timeout=60), os.environ["DATA_DIR"])
+    app = sign_in_app(AppTest.from_file(APP, default_timeout=60), db)
     for key, value in query.items():
         app.query_params[key] = value
     app.switch_page(PAGE).run()
@@ -51,8 +49,8 @@ def gap_list(app: AppTest):
     return app.dataframe[1].value
 
 
-def test_2023_submission_coverage_on_the_map(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch)
+def test_2023_submission_coverage_on_the_map(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch)
     assert app.title[0].value == "区覆盖"
     assert app.sidebar.selectbox(key="f_period").value == "2023"
     assert app.radio(key="coverage_measure").value == "submission_coverage"
@@ -68,8 +66,8 @@ def test_2023_submission_coverage_on_the_map(sample_data_dir, monkeypatch):
     )
 
 
-def test_the_map_is_drawn_offline_with_the_two_marked_tiles(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch)
+def test_the_map_is_drawn_offline_with_the_two_marked_tiles(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch)
     spec = chart_specs(app)[0]
     assert not re.search(r"https?://", spec)
     assert not re.search(
@@ -83,10 +81,8 @@ def test_the_map_is_drawn_offline_with_the_two_marked_tiles(sample_data_dir, mon
     assert "440300" not in labels  # the city itself is not on the map
 
 
-def test_shenshan_has_no_brand_activity_in_2023_and_is_listed_as_a_gap(
-    sample_data_dir, monkeypatch
-):
-    app = open_page(sample_data_dir, monkeypatch)
+def test_shenshan_has_no_brand_activity_in_2023_and_is_listed_as_a_gap(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch)
     assert (
         "12个地区中，0个地区4个品牌都有活动，11个地区部分品牌空白，1个地区没有任何品牌活动。"
         in captions(app)
@@ -103,13 +99,13 @@ def test_shenshan_has_no_brand_activity_in_2023_and_is_listed_as_a_gap(
     )
 
 
-def test_in_2021_every_geography_held_a_brand_activity(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch, period="2021")
+def test_in_2021_every_geography_held_a_brand_activity(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch, period="2021")
     assert "无品牌活动" not in set(gap_list(app)["缺口"])
 
 
-def test_focusing_on_a_district_narrows_the_gap_list(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch)
+def test_focusing_on_a_district_narrows_the_gap_list(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch)
     app.selectbox(key="coverage_focus").set_value("深汕特别合作区").run()
     assert not app.exception
     assert set(gap_list(app)["地区"]) == {"深汕特别合作区"}
@@ -122,10 +118,8 @@ def test_focusing_on_a_district_narrows_the_gap_list(sample_data_dir, monkeypatc
     assert len(gap_list(app)) == 24
 
 
-def test_activities_held_measure_names_the_busiest_and_quietest_district(
-    sample_data_dir, monkeypatch
-):
-    app = open_page(sample_data_dir, monkeypatch)
+def test_activities_held_measure_names_the_busiest_and_quietest_district(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch)
     app.radio(key="coverage_measure").set_value("activities").run()
     assert not app.exception
     assert "11个地区合计112 场，最多为龙华区（18 场），最少为深汕特别合作区（1 场）。" in captions(
@@ -135,23 +129,20 @@ def test_activities_held_measure_names_the_busiest_and_quietest_district(
     assert table.loc["全市（市本级）", "开展活动"] == "40 场"
 
 
-def test_the_district_filter_limits_the_page(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch)
+def test_the_district_filter_limits_the_page(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch)
     app.sidebar.multiselect(key="f_districts").set_value(["南山区", "大鹏新区"]).run()
     assert not app.exception
     assert set(gap_list(app)["地区"]) == {"南山区", "大鹏新区"}
     assert "2个地区中0个达到100%，最低为大鹏新区（93.2%）。" in captions(app)
 
 
-def test_a_broken_boundary_file_falls_back_to_tiles_with_a_notice(
-    sample_data_dir, monkeypatch, tmp_path
-):
+def test_a_broken_boundary_file_falls_back_to_tiles_with_a_notice(sample_db, monkeypatch, tmp_path):
     broken = tmp_path / "map.geojson"
     broken.write_text("{broken", encoding="utf-8")
-    monkeypatch.setenv("DATA_DIR", str(sample_data_dir))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
+    sample_db.use(monkeypatch)
     monkeypatch.setenv("BOUNDARY_FILE", str(broken))
-    app = sign_in_app(AppTest.from_file(APP, default_timeout=60), os.environ["DATA_DIR"])
+    app = sign_in_app(AppTest.from_file(APP, default_timeout=60), sample_db)
     app.switch_page(PAGE).run()
     assert not app.exception
     assert len(app.warning) == 1
@@ -161,8 +152,8 @@ def test_a_broken_boundary_file_falls_back_to_tiles_with_a_notice(
     assert len(labels) == 11
 
 
-def test_the_tile_view_needs_no_boundary_file(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch)
+def test_the_tile_view_needs_no_boundary_file(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch)
     app.radio(key="coverage_view").set_value("tiles").run()
     assert not app.exception
     assert not app.warning
@@ -171,13 +162,13 @@ def test_the_tile_view_needs_no_boundary_file(sample_data_dir, monkeypatch):
     assert labels["440303"] == "罗湖<br>100%"
 
 
-def test_coverage_in_english(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch, lang="en")
+def test_coverage_in_english(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch, lang="en")
     assert app.title[0].value == "District coverage"
     assert "Submission coverage by district, 2023" in [h.value for h in app.subheader]
 
 
-def test_empty_database_shows_a_friendly_state(tmp_path, monkeypatch):
-    app = open_page(tmp_path, monkeypatch)
+def test_empty_database_shows_a_friendly_state(empty_db, monkeypatch):
+    app = open_page(empty_db, monkeypatch)
     assert app.info and "暂无数据" in app.info[0].value
     assert not app.get("plotly_chart")

@@ -4,17 +4,17 @@ database."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import open_app_page
+from tests.conftest import AppDatabase
 
 PAGE = "pages/evaluation.py"
 
 
-def open_page(data_dir: Path, monkeypatch, **query) -> AppTest:
-    return open_app_page(PAGE, data_dir, monkeypatch, **query)
+def open_page(db: AppDatabase, monkeypatch, **query) -> AppTest:
+    return open_app_page(PAGE, db, monkeypatch, **query)
 
 
 def subheaders(app: AppTest) -> list[str]:
@@ -34,8 +34,8 @@ def chart_types(app: AppTest) -> list[str]:
     return [json.loads(c.proto.spec)["data"][0]["type"] for c in app.get("plotly_chart")]
 
 
-def test_2023_scores_ranks_and_method(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch)
+def test_2023_scores_ranks_and_method(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch)
     assert app.title[0].value == "综合评价"
     assert "2023年综合评价：南山区排名第一（98.5分）" in subheaders(app)
     scores = scores_table(app)
@@ -87,16 +87,16 @@ def test_2023_scores_ranks_and_method(sample_data_dir, monkeypatch):
     assert chart_types(app) == ["bar", "bar"]
 
 
-def test_rank_change_against_the_previous_quarter(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch, gran="quarter", period="2023-Q4")
+def test_rank_change_against_the_previous_quarter(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch, gran="quarter", period="2023-Q4")
     scores = scores_table(app)
     assert (scores["南山区"]["排名"], scores["南山区"]["排名变化"]) == (1, "↑1")
     assert (scores["宝安区"]["排名"], scores["宝安区"]["排名变化"]) == (2, "↓1")
     assert "与上期相比，1个区排名上升，1个区排名下降" in captions(app)
 
 
-def test_one_dimension_ranks_by_its_indicators(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch)
+def test_one_dimension_ranks_by_its_indicators(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch)
     app.sidebar.selectbox(key="f_dimension").set_value("政企沟通").run()
     assert not app.exception
     assert "2023年政企沟通评价：南山区排名第一（100.0分）" in subheaders(app)
@@ -108,8 +108,8 @@ def test_one_dimension_ranks_by_its_indicators(sample_data_dir, monkeypatch):
     assert "本期计入 6 项指标，权重合计 22。" in captions(app)
 
 
-def test_chosen_districts_keep_their_overall_rank_and_get_a_radar(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch)
+def test_chosen_districts_keep_their_overall_rank_and_get_a_radar(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch)
     app.sidebar.multiselect(key="f_districts").set_value(["福田区", "盐田区"]).run()
     assert not app.exception
     scores = scores_table(app)
@@ -118,21 +118,21 @@ def test_chosen_districts_keep_their_overall_rank_and_get_a_radar(sample_data_di
     assert any(s.value == "所示各区本期计分的指标均已报送。" for s in app.success)
 
 
-def test_only_the_city_chosen_says_the_city_is_not_scored(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch)
+def test_only_the_city_chosen_says_the_city_is_not_scored(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch)
     app.sidebar.multiselect(key="f_districts").set_value(["全市"]).run()
     assert not app.exception
     assert "全市不参与评分" in app.info[0].value
 
 
-def test_in_english(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch, lang="en")
+def test_in_english(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch, lang="en")
     assert app.title[0].value == "Evaluation"
     assert "Evaluation 2023: 南山区 ranks first (98.5 points)" in subheaders(app)
 
 
-def test_empty_database_shows_a_friendly_state(tmp_path, monkeypatch):
-    app = open_page(tmp_path, monkeypatch)
+def test_empty_database_shows_a_friendly_state(empty_db, monkeypatch):
+    app = open_page(empty_db, monkeypatch)
     assert app.title[0].value == "综合评价"
     assert "暂无数据" in app.info[0].value
     assert not app.dataframe

@@ -10,15 +10,13 @@ the timer does in a browser. So `app.run()` again is one tick, and setting
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from data_model.cli import open_database
 from data_model.importer import import_file
 from tests.app.conftest import open_app_page
-from tests.conftest import make_xlsx, sign_in_app
+from tests.conftest import AppDatabase, make_xlsx, sign_in_app
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/present.py"
@@ -27,8 +25,8 @@ COVERAGE_TITLE = "11个地区中3个达到100%，最低为深汕特别合作区�
 RANKING_TITLE = "2023年综合评价：南山区排名第一（98.5分）"
 
 
-def open_present(data_dir: Path, monkeypatch, **query) -> AppTest:
-    return open_app_page(PAGE, data_dir, monkeypatch, role="leader", **query)
+def open_present(db: AppDatabase, monkeypatch, **query) -> AppTest:
+    return open_app_page(PAGE, db, monkeypatch, role="leader", **query)
 
 
 def shown(app: AppTest) -> tuple[str, str]:
@@ -37,16 +35,16 @@ def shown(app: AppTest) -> tuple[str, str]:
     return app.title[0].value, app.caption[1].value
 
 
-def test_first_slide_with_its_title_and_counter(sample_data_dir, monkeypatch):
-    app = open_present(sample_data_dir, monkeypatch, period="2023")
+def test_first_slide_with_its_title_and_counter(sample_db, monkeypatch):
+    app = open_present(sample_db, monkeypatch, period="2023")
     assert shown(app) == (OVERVIEW_TITLE, "1 / 6")
     assert app.caption[0].value == "总览 · 2023年工作进展"
     assert {m.label: m.value for m in app.metric}["逾期任务"] == "6"
     assert not app.toast
 
 
-def test_the_sidebar_and_chrome_are_hidden_by_css(sample_data_dir, monkeypatch):
-    app = open_present(sample_data_dir, monkeypatch, period="2023")
+def test_the_sidebar_and_chrome_are_hidden_by_css(sample_db, monkeypatch):
+    app = open_present(sample_db, monkeypatch, period="2023")
     [style] = [e.proto.body for e in app.get("html") if "stSidebar" in e.proto.body]
     assert style.startswith("<style>") and style.rstrip().endswith("</style>")
     for hidden in ("stSidebar", "stHeader", "stToolbar", "stDecoration"):
@@ -55,8 +53,8 @@ def test_the_sidebar_and_chrome_are_hidden_by_css(sample_data_dir, monkeypatch):
     assert "http" not in style and "@import" not in style  # nothing fetched
 
 
-def test_each_run_of_the_fragment_shows_the_next_slide_and_loops(sample_data_dir, monkeypatch):
-    app = open_present(sample_data_dir, monkeypatch, period="2023", interval="10")
+def test_each_run_of_the_fragment_shows_the_next_slide_and_loops(sample_db, monkeypatch):
+    app = open_present(sample_db, monkeypatch, period="2023", interval="10")
     assert shown(app)[1] == "1 / 6"
     app.run()  # one tick of the timer
     assert shown(app) == (COVERAGE_TITLE, "2 / 6")
@@ -68,9 +66,9 @@ def test_each_run_of_the_fragment_shows_the_next_slide_and_loops(sample_data_dir
     assert shown(app) == (OVERVIEW_TITLE, "1 / 6")
 
 
-def test_the_url_chooses_slides_and_interval(sample_data_dir, monkeypatch):
+def test_the_url_chooses_slides_and_interval(sample_db, monkeypatch):
     app = open_present(
-        sample_data_dir, monkeypatch, slides="evaluation,bogus", interval="2", period="2023"
+        sample_db, monkeypatch, slides="evaluation,bogus", interval="2", period="2023"
     )
     assert shown(app) == (RANKING_TITLE, "1 / 1")
     notices = [t.value for t in app.toast]
@@ -82,19 +80,18 @@ def test_the_url_chooses_slides_and_interval(sample_data_dir, monkeypatch):
     assert shown(app) == (RANKING_TITLE, "1 / 1")
 
 
-def test_tasks_slides_on_another_period(sample_data_dir, monkeypatch):
-    app = open_present(sample_data_dir, monkeypatch, slides="tasks", period="2022")
+def test_tasks_slides_on_another_period(sample_db, monkeypatch):
+    app = open_present(sample_db, monkeypatch, slides="tasks", period="2022")
     title, counter = shown(app)
     assert counter == "1 / 2" and "完成率最高" in title
     app.run()
     assert shown(app)[0].startswith("逾期任务")
 
 
-def test_a_new_submission_shows_on_the_next_slide(tmp_path, sample_data_dir, monkeypatch):
-    shutil.copy(sample_data_dir / "dashboard.sqlite3", tmp_path / "dashboard.sqlite3")
-    app = open_present(tmp_path, monkeypatch, slides="overview", period="2023")
+def test_a_new_submission_shows_on_the_next_slide(fresh_sample_db, monkeypatch):
+    app = open_present(fresh_sample_db, monkeypatch, slides="overview", period="2023")
     assert shown(app)[0] == OVERVIEW_TITLE
-    engine = open_database(f"sqlite:///{tmp_path / 'dashboard.sqlite3'}")
+    engine = fresh_sample_db.open()
     header = ["活动日期", "区", "活动类型", "活动名称", "所属品牌", "参与企业数"]
     workbook = make_xlsx(
         {"活动台账": [header, ["2023-12-20", "南山区", "政策宣讲会", "新增宣讲", "", 5]]}
@@ -105,25 +102,24 @@ def test_a_new_submission_shows_on_the_next_slide(tmp_path, sample_data_dir, mon
     assert shown(app)[0] == "2023年任务完成率69.4%，逾期任务6项，开展活动153场"
 
 
-def test_in_english(sample_data_dir, monkeypatch):
-    app = open_present(sample_data_dir, monkeypatch, period="2023", lang="en")
+def test_in_english(sample_db, monkeypatch):
+    app = open_present(sample_db, monkeypatch, period="2023", lang="en")
     assert shown(app) == (
         "2023: 69.4% of tasks completed, 6 overdue, 152 activities held",
         "1 / 6",
     )
 
 
-def test_empty_database_shows_a_friendly_message(tmp_path, monkeypatch):
-    app = open_present(tmp_path, monkeypatch)
+def test_empty_database_shows_a_friendly_message(empty_db, monkeypatch):
+    app = open_present(empty_db, monkeypatch)
     assert app.title[0].value == "演示模式"
     assert "暂无数据" in app.info[0].value
     assert not app.get("plotly_chart")
 
 
-def test_overview_links_to_the_presentation(sample_data_dir, monkeypatch):
-    monkeypatch.setenv("DATA_DIR", str(sample_data_dir))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    app = sign_in_app(AppTest.from_file(APP, default_timeout=60), sample_data_dir, "leader")
+def test_overview_links_to_the_presentation(sample_db, monkeypatch):
+    sample_db.use(monkeypatch)
+    app = sign_in_app(AppTest.from_file(APP, default_timeout=60), sample_db, "leader")
     app.run()
     assert not app.exception
     [link] = [e for e in app.get("page_link") if e.proto.label == "演示模式"]
@@ -131,13 +127,10 @@ def test_overview_links_to_the_presentation(sample_data_dir, monkeypatch):
     assert "period=2023" in link.proto.query_string
 
 
-def test_the_page_run_without_the_app_shows_nothing_to_an_anonymous_visitor(
-    sample_data_dir, monkeypatch
-):
+def test_the_page_run_without_the_app_shows_nothing_to_an_anonymous_visitor(sample_db, monkeypatch):
     """Streamlit serves files in pages/ directly in its old multipage mode (a server before
     any session has run app.py does; so does AppTest), so the page checks the sign-in too."""
-    monkeypatch.setenv("DATA_DIR", str(sample_data_dir))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
+    sample_db.use(monkeypatch)
     app = AppTest.from_file(str(Path(APP).parent / PAGE), default_timeout=60).run()
     assert not app.exception
     assert app.error and not app.title and not app.get("plotly_chart")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from data_model.cli import open_database
 from data_model.importer import import_file
 from data_model.models import Submission
 from data_model.schedule import ensure_default_schedule
@@ -19,8 +17,8 @@ PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "submissions.py")
 
 
 @pytest.fixture
-def engine_dir(tmp_path, monkeypatch):
-    engine = open_database(f"sqlite:///{tmp_path / 'dashboard.sqlite3'}")
+def engine_dir(empty_db, monkeypatch):
+    engine = empty_db.open()
     import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "indicators.xlsx")
     import_file(
         engine,
@@ -32,8 +30,7 @@ def engine_dir(tmp_path, monkeypatch):
         make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 7, ""]]}),
         "b.xlsx",
     )
-    monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
+    empty_db.use(monkeypatch)
     yield engine
     engine.dispose()
 
@@ -43,8 +40,8 @@ def statuses(engine) -> dict[int, str]:
         return dict(conn.execute(select(Submission.id, Submission.status)).all())
 
 
-def test_list_shows_every_submission_and_opens_one_with_its_file(engine_dir):
-    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), os.environ["DATA_DIR"]).run()
+def test_list_shows_every_submission_and_opens_one_with_its_file(engine_dir, empty_db):
+    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), empty_db).run()
     assert not app.exception
     listing = app.dataframe[0].value
     assert listing["文件名"].tolist() == ["b.xlsx", "a.xlsx", "indicators.xlsx"]
@@ -52,8 +49,8 @@ def test_list_shows_every_submission_and_opens_one_with_its_file(engine_dir):
     assert any(b.label == "下载原始文件" for b in app.get("download_button"))
 
 
-def test_rollback_needs_confirmation_and_restores_the_previous_value(engine_dir):
-    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), os.environ["DATA_DIR"]).run()
+def test_rollback_needs_confirmation_and_restores_the_previous_value(engine_dir, empty_db):
+    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), empty_db).run()
     button = next(b for b in app.button if b.label == "撤回")
     assert button.disabled
     app.checkbox(key="sure_3").check().run()
@@ -63,10 +60,10 @@ def test_rollback_needs_confirmation_and_restores_the_previous_value(engine_dir)
     assert "已撤回批次 #3" in app.success[0].value
 
 
-def test_late_list_names_districts_that_have_not_reported(engine_dir):
+def test_late_list_names_districts_that_have_not_reported(engine_dir, empty_db):
     with engine_dir.begin() as conn:
         ensure_default_schedule(conn, "2022-03", "2022-03")
-    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), os.environ["DATA_DIR"]).run()
+    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), empty_db).run()
     assert not app.exception
     late = next(d.value for d in app.dataframe if "逾期天数" in d.value.columns)
     # 11 districts owe March values and a Q1 task report; only 南山区 sent March values.

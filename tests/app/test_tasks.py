@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import open_app_page
+from tests.conftest import AppDatabase
 
 PAGE = "pages/tasks.py"
 
 
-def open_page(data_dir: Path, monkeypatch, **query) -> AppTest:
-    return open_app_page(PAGE, data_dir, monkeypatch, **query)
+def open_page(db: AppDatabase, monkeypatch, **query) -> AppTest:
+    return open_app_page(PAGE, db, monkeypatch, **query)
 
 
 def metrics(app: AppTest) -> dict[str, str]:
@@ -24,8 +24,8 @@ def subheaders(app: AppTest) -> list[str]:
     return [h.value for h in app.subheader]
 
 
-def test_year_end_2023_shows_six_overdue_tasks_with_their_deadlines(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch)
+def test_year_end_2023_shows_six_overdue_tasks_with_their_deadlines(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch)
     assert app.title[0].value == "任务完成"
     assert app.sidebar.selectbox(key="f_period").value == "2023"
     assert metrics(app) == {
@@ -60,11 +60,11 @@ def test_year_end_2023_shows_six_overdue_tasks_with_their_deadlines(sample_data_
     assert len(app.get("plotly_chart")) == 4  # the open rate tab, progress, timeline, ranking
 
 
-def test_only_the_open_rate_tab_is_drawn_and_another_opens_on_choice(sample_data_dir, monkeypatch):
+def test_only_the_open_rate_tab_is_drawn_and_another_opens_on_choice(sample_db, monkeypatch):
     def rate_findings(app: AppTest) -> list[str]:
         return [c.value for c in app.caption if "柱为完成率" in c.value]
 
-    app = open_page(sample_data_dir, monkeypatch)
+    app = open_page(sample_db, monkeypatch)
     assert [f.split("中，")[0] for f in rate_findings(app)] == ["6个行动"]
     app.session_state["rate_tabs"] = "按牵头单位"
     app.run()
@@ -72,8 +72,8 @@ def test_only_the_open_rate_tab_is_drawn_and_another_opens_on_choice(sample_data
     assert [f.split("中，")[0] for f in rate_findings(app)] == ["26个牵头单位"]
 
 
-def test_district_filter_drops_city_wide_tasks(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch)
+def test_district_filter_drops_city_wide_tasks(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch)
     app.sidebar.multiselect(key="f_districts").set_value(["南山区"]).run()
     assert not app.exception
     assert metrics(app)["纳入统计任务"] == "2"
@@ -82,8 +82,8 @@ def test_district_filter_drops_city_wide_tasks(sample_data_dir, monkeypatch):
     assert app.query_params["districts"] == "440305"
 
 
-def test_action_filter_from_a_link(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch, action="A5")
+def test_action_filter_from_a_link(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch, action="A5")
     assert app.sidebar.selectbox(key="f_action").value == "连心行动"
     assert metrics(app)["逾期任务"] == "2"
     assert app.dataframe[0].value["任务编号"].tolist() == ["A5-10", "A5-09"]
@@ -91,23 +91,23 @@ def test_action_filter_from_a_link(sample_data_dir, monkeypatch):
     assert by_action["layout"]["title"]["text"] == "连心行动完成率 54.5%"
 
 
-def test_an_earlier_period_is_judged_at_its_end(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch, gran="quarter", period="2023-Q2")
+def test_an_earlier_period_is_judged_at_its_end(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch, gran="quarter", period="2023-Q2")
     assert app.sidebar.selectbox(key="f_period").value == "2023-Q2"
     assert metrics(app)["逾期任务"] == "1"
     assert metrics(app)["滞后任务"] == "7"
     assert "逾期任务1项，最长逾期181天（A5-10）" in subheaders(app)
 
 
-def test_page_in_english(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch, lang="en")
+def test_page_in_english(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch, lang="en")
     assert app.title[0].value == "Task completion"
     assert metrics(app)["Overdue tasks"] == "6"
     assert "6 overdue tasks; the longest is 365 days late (A5-10)" in subheaders(app)
 
 
-def test_empty_database_shows_a_friendly_state(tmp_path, monkeypatch):
-    app = open_page(tmp_path, monkeypatch)
+def test_empty_database_shows_a_friendly_state(empty_db, monkeypatch):
+    app = open_page(empty_db, monkeypatch)
     assert app.title[0].value == "任务完成"
     assert app.info and "暂无数据" in app.info[0].value
     assert not app.get("plotly_chart")

@@ -3,17 +3,16 @@ database."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import open_app_page
+from tests.conftest import AppDatabase
 
 PAGE = "pages/trends.py"
 
 
-def open_page(data_dir: Path, monkeypatch, **query) -> AppTest:
-    return open_app_page(PAGE, data_dir, monkeypatch, **query)
+def open_page(db: AppDatabase, monkeypatch, **query) -> AppTest:
+    return open_app_page(PAGE, db, monkeypatch, **query)
 
 
 def subheaders(app: AppTest) -> list[str]:
@@ -33,8 +32,8 @@ def chart_count(app: AppTest) -> int:
     return len(app.get("plotly_chart"))
 
 
-def test_the_first_indicator_in_2023_against_its_target(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch)
+def test_the_first_indicator_in_2023_against_its_target(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch)
     assert app.title[0].value == "指标趋势"
     assert app.selectbox(key="trend_indicator").value == "YS01"
     headings = subheaders(app)
@@ -54,8 +53,8 @@ def test_the_first_indicator_in_2023_against_its_target(sample_data_dir, monkeyp
     assert chart_count(app) == 4
 
 
-def test_an_annual_indicator_is_shown_by_year_on_a_quarterly_page(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch, gran="quarter", period="2021-Q4")
+def test_an_annual_indicator_is_shown_by_year_on_a_quarterly_page(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch, gran="quarter", period="2021-Q4")
     app.selectbox(key="trend_indicator").set_value("YS07").run()
     assert not app.exception
     assert "该指标按年度报送，以下按年度显示（2021年）。" in [i.value for i in app.info]
@@ -66,8 +65,8 @@ def test_an_annual_indicator_is_shown_by_year_on_a_quarterly_page(sample_data_di
     assert "另有 1 项报送频度低于所选粒度" in text
 
 
-def test_the_city_and_a_district_quarter_on_quarter(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch, gran="quarter", period="2023-Q4")
+def test_the_city_and_a_district_quarter_on_quarter(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch, gran="quarter", period="2023-Q4")
     app.selectbox(key="trend_indicator").set_value("ZL01").run()
     app.sidebar.multiselect(key="f_districts").set_value(["南山区", "全市"]).run()
     assert not app.exception
@@ -79,8 +78,8 @@ def test_the_city_and_a_district_quarter_on_quarter(sample_data_dir, monkeypatch
     assert (city["环比"], city["同比"]) == ("+4.8%", "+20.5%")
 
 
-def test_the_dimension_filter_narrows_the_indicator_choice(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch)
+def test_the_dimension_filter_narrows_the_indicator_choice(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch)
     app.sidebar.selectbox(key="f_dimension").set_value("商会建设").run()
     assert not app.exception
     box = app.selectbox(key="trend_indicator")
@@ -89,22 +88,20 @@ def test_the_dimension_filter_narrows_the_indicator_choice(sample_data_dir, monk
     assert "商会建设维度各指标走势（2021年—2023年）" in subheaders(app)
 
 
-def test_in_english(sample_data_dir, monkeypatch):
-    app = open_page(sample_data_dir, monkeypatch, lang="en")
+def test_in_english(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch, lang="en")
     assert app.title[0].value == "Indicator trends"
     assert "District ranking in 2023: 宝安区 first, 深汕特别合作区 last" in subheaders(app)
 
 
-def test_empty_database_shows_a_friendly_state(tmp_path, monkeypatch):
-    app = open_page(tmp_path, monkeypatch)
+def test_empty_database_shows_a_friendly_state(empty_db, monkeypatch):
+    app = open_page(empty_db, monkeypatch)
     assert app.title[0].value == "指标趋势"
     assert "暂无数据" in app.info[0].value
     assert chart_count(app) == 0
 
 
-def test_by_month_the_small_multiples_show_the_24_months_up_to_the_period(
-    sample_data_dir, monkeypatch
-):
-    app = open_page(sample_data_dir, monkeypatch, gran="month", period="2023-06")
+def test_by_month_the_small_multiples_show_the_24_months_up_to_the_period(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch, gran="month", period="2023-06")
     assert not app.exception
     assert "营商环境维度各指标走势（2021年7月—2023年6月）" in subheaders(app)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from data_model.cli import open_database
 from data_model.importer import import_file
 from data_model.models import IndicatorValue
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx, sign_in_app
@@ -19,11 +17,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    engine = open_database(f"sqlite:///{tmp_path / 'dashboard.sqlite3'}")
+def data_dir(empty_db, monkeypatch):
+    engine = empty_db.open()
     import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "indicators.xlsx")
-    monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
+    empty_db.use(monkeypatch)
     yield engine
     engine.dispose()
 
@@ -40,8 +37,8 @@ def upload(app: AppTest, name: str, data: bytes) -> AppTest:
     return app.run()
 
 
-def test_good_file_is_previewed_then_committed(data_dir):
-    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), os.environ["DATA_DIR"]).run()
+def test_good_file_is_previewed_then_committed(data_dir, empty_db):
+    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), empty_db).run()
     assert not app.exception
     data = make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 5, ""]]})
     app = upload(app, "march.xlsx", data)
@@ -55,7 +52,7 @@ def test_good_file_is_previewed_then_committed(data_dir):
     assert any("导入成功" in s.value for s in app.success)
 
 
-def test_bad_file_shows_every_problem_and_cannot_be_committed(data_dir):
+def test_bad_file_shows_every_problem_and_cannot_be_committed(data_dir, empty_db):
     data = make_xlsx(
         {
             "指标数据": [
@@ -66,7 +63,7 @@ def test_bad_file_shows_every_problem_and_cannot_be_committed(data_dir):
         }
     )
     app = upload(
-        sign_in_app(AppTest.from_file(PAGE, default_timeout=60), os.environ["DATA_DIR"]).run(),
+        sign_in_app(AppTest.from_file(PAGE, default_timeout=60), empty_db).run(),
         "bad.xlsx",
         data,
     )
@@ -79,9 +76,9 @@ def test_bad_file_shows_every_problem_and_cannot_be_committed(data_dir):
     assert stored_values(data_dir) == 0
 
 
-def test_a_file_that_is_not_a_workbook_gets_one_reason(data_dir):
+def test_a_file_that_is_not_a_workbook_gets_one_reason(data_dir, empty_db):
     app = upload(
-        sign_in_app(AppTest.from_file(PAGE, default_timeout=60), os.environ["DATA_DIR"]).run(),
+        sign_in_app(AppTest.from_file(PAGE, default_timeout=60), empty_db).run(),
         "data.xlsx",
         b"a,b\n1,2\n",
     )

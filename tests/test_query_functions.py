@@ -1,0 +1,484 @@
+"""Every public query function runs on SQLite and on PostgreSQL and gives the sample data's
+real figures on both.
+
+The query functions are the public functions of `QUERY_MODULES` whose first parameter is
+a database connection (`conn`): what the pages, the bulletin and the command line read
+the database with. `CALLS` calls each of them once on the sample data and names a figure
+it must give; `test_every_public_query_function_is_called` fails when a module gains a
+query function that is missing here. Each call runs in a transaction that is rolled back,
+so the few that write (the schedule, the audit log) leave the module's database as it was.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import os
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from types import ModuleType
+
+import pandas as pd
+import pytest
+
+from data_model import (
+    aggregation,
+    audit,
+    bulletin,
+    coverage_queries,
+    presentation,
+    queries,
+    schedule,
+    scoring,
+    submissions,
+    task_queries,
+    task_status,
+    trends_queries,
+)
+from tests.conftest import NO_POSTGRESQL
+
+QUERY_MODULES: tuple[ModuleType, ...] = (
+    queries,
+    coverage_queries,
+    task_queries,
+    task_status,
+    trends_queries,
+    aggregation,
+    scoring,
+    schedule,
+    submissions,
+    audit,
+    bulletin,
+    presentation,
+)
+
+END_2023 = date(2023, 12, 31)
+ISSUED = date(2024, 1, 15)
+
+
+def query_functions() -> set[str]:
+    """`module.function` of every public function of QUERY_MODULES taking `conn` first."""
+    found = set()
+    for module in QUERY_MODULES:
+        for name, function in vars(module).items():
+            if name.startswith("_") or not inspect.isfunction(function):
+                continue
+            if function.__module__ != module.__name__:
+                continue  # imported from elsewhere
+            parameters = list(inspect.signature(function).parameters)
+            if parameters and parameters[0] == "conn":
+                found.add(f"{module.__name__.removeprefix('data_model.')}.{name}")
+    return found
+
+
+def by_district(frame, column: str = "value") -> dict:
+    return dict(zip(frame["district"], frame[column], strict=True))
+
+
+def lowest(frame) -> tuple[str, float]:
+    """The district with the lowest value and that value, rounded as the pages show it."""
+    row = frame.loc[frame["value"].idxmin()]
+    return row["district"], round(float(row["value"]), 1)
+
+
+def with_schedule(conn, call: Callable):
+    """`call(conn)` after the default schedule of 2023 was stored."""
+    schedule.ensure_default_schedule(conn, "2023-01", "2023-12")
+    return call(conn)
+
+
+def recorded_events(conn) -> list[tuple]:
+    audit.record(conn, "chen", "login", at=datetime(2024, 1, 5, 1, 30, tzinfo=UTC))
+    audit.record(conn, "wang", "upload", at=datetime(2024, 1, 5, 2, 30, tzinfo=UTC), file="a")
+    return [(e.username, e.action) for e in audit.events(conn).itertuples()]
+
+
+def replaced_schedule(conn) -> tuple[int, list[str]]:
+    frame = schedule.schedule_frame(conn).head(3)
+    stored = schedule.replace_schedule(conn, frame)
+    return stored, schedule.schedule_frame(conn)["period"].tolist()
+
+
+# name → (call on a connection to the sample data, the figure it must give)
+CALLS: dict[str, tuple[Callable, object]] = {
+    # --- queries: the overview and the filters
+    "queries.data_version": (lambda c: queries.data_version(c)[:2], (5, 5)),
+    "queries.has_data": (queries.has_data, True),
+    "queries.data_years": (queries.data_years, [2021, 2022, 2023]),
+    "queries.data_year_range": (queries.data_year_range, (2021, 2023)),
+    "queries.activity_count": (lambda c: queries.activity_count(c, "2021", "政策宣讲会"), 16),
+    "queries.issues_resolved": (lambda c: queries.issues_resolved(c, "2021"), 112),
+    "queries.indicator_period_end": (
+        lambda c: queries.indicator_period_end(c, "ZL01", "全市", "2021"),
+        168,
+    ),
+    "queries.indicator_completeness": (
+        lambda c: round(queries.indicator_completeness(c, "2023"), 2),
+        98.06,
+    ),
+    "queries.tasks_at_period_end": (
+        lambda c: (lambda s: (s.total, s.completed, s.overdue))(
+            queries.tasks_at_period_end(c, "2023", ISSUED)
+        ),
+        (62, 43, 6),
+    ),
+    "queries.highlights": (
+        lambda c: [h.value for h in queries.highlights(c, "2021")],
+        [16, 6, 32, 112, 168],
+    ),
+    "queries.activities_by_month": (
+        lambda c: (
+            queries.activities_by_month(c, "2023")["count"].sum(),
+            queries.activities_by_month(c, "2023").head(2).to_dict("records"),
+        ),
+        (
+            152,
+            [{"month": 1, "brand": "", "count": 6}, {"month": 1, "brand": "民企话坛", "count": 1}],
+        ),
+    ),
+    "queries.filter_options": (
+        lambda c: (
+            lambda o: (
+                o.first_year,
+                o.last_period_day,
+                len(o.districts),
+                o.actions[0],
+                o.dimensions,
+            )
+        )(queries.filter_options(c)),
+        (
+            2021,
+            END_2023,
+            12,
+            "领跑行动",
+            ("商会建设", "政企沟通", "民营经济人士成长", "民营经济发展质量", "营商环境"),
+        ),
+    ),
+    "queries.district_names": (
+        lambda c: list(queries.district_names(c).values())[:2],
+        ["全市", "罗湖区"],
+    ),
+    "queries.master_lists": (
+        lambda c: queries.master_lists(c)["brands"],
+        ["深圳企业家日", "民企话坛", "深圳青年企业家提升计划", "深商经贸交流"],
+    ),
+    # --- coverage_queries: the coverage page
+    "coverage_queries.map_areas": (
+        lambda c: [(a.code, a.name) for a in coverage_queries.map_areas(c)][:2],
+        [("440300", "全市"), ("440303", "罗湖区")],
+    ),
+    "coverage_queries.submission_coverage": (
+        lambda c: lowest(coverage_queries.submission_coverage(c, "2023")),
+        ("深汕特别合作区", 87.9),
+    ),
+    "coverage_queries.indicator_completeness": (
+        lambda c: by_district(coverage_queries.indicator_completeness(c, "2023"), "numerator")[
+            "全市"
+        ],
+        32,
+    ),
+    "coverage_queries.incomplete_indicators": (
+        lambda c: len(coverage_queries.incomplete_indicators(c, "2023")),
+        34,
+    ),
+    "coverage_queries.direct_contact_coverage": (
+        lambda c: by_district(coverage_queries.direct_contact_coverage(c, "2023"))["全市"],
+        50.0,
+    ),
+    "coverage_queries.activities_held": (
+        lambda c: coverage_queries.activities_held(c, "2023")["value"].sum(),
+        152,
+    ),
+    "coverage_queries.issues_resolved": (
+        lambda c: by_district(coverage_queries.issues_resolved(c, "2023"))["福田区"],
+        12,
+    ),
+    "coverage_queries.late_reports": (
+        lambda c: with_schedule(c, lambda c: len(coverage_queries.late_reports(c, "2023"))),
+        12,
+    ),
+    "coverage_queries.coverage_measure": (
+        lambda c: by_district(coverage_queries.coverage_measure(c, "activities", "2023"))["福田区"],
+        17,
+    ),
+    "coverage_queries.brand_matrix": (
+        lambda c: (
+            coverage_queries.brand_matrix(c, "2023").query("district == '全市'")["count"].tolist()
+        ),
+        [2, 2, 0, 2],
+    ),
+    "coverage_queries.action_matrix": (
+        lambda c: (
+            coverage_queries.action_matrix(c, "2023", ISSUED)
+            .iloc[0][["tasks", "completed"]]
+            .tolist()
+        ),
+        [8, 6],
+    ),
+    "coverage_queries.coverage_gaps": (
+        lambda c: coverage_queries.coverage_gaps(c, "2023").iloc[0]["items"],
+        ("深圳青年企业家提升计划",),
+    ),
+    # --- task_queries and task_status: the tasks page
+    "task_queries.scoped_tasks": (
+        lambda c: task_queries.scoped_tasks(c, END_2023)["status"].value_counts().to_dict(),
+        {"completed": 43, "in_progress": 10, "overdue": 6, "behind": 3, "suspended": 2},
+    ),
+    "task_queries.totals_on": (
+        lambda c: (lambda r: (r.tasks, r.completed, r.on_time, r.overdue))(
+            task_queries.totals_on(c, END_2023)
+        ),
+        (62, 43, 40, 6),
+    ),
+    "task_queries.progress_by_period": (
+        lambda c: (
+            task_queries.progress_by_period(c, END_2023)
+            .iloc[-1][["period", "completed", "tasks"]]
+            .tolist()
+        ),
+        ["2023-Q4", 43, 62],
+    ),
+    "task_queries.status_table": (lambda c: task_queries.status_table(c, END_2023).shape, (64, 9)),
+    "task_status.task_status_frame": (
+        lambda c: int((task_status.task_status_frame(c, END_2023)["status"] == "overdue").sum()),
+        6,
+    ),
+    # --- trends_queries and aggregation: the trends page
+    "trends_queries.trend_series": (
+        lambda c: round(
+            trends_queries.trend_series(c, "YS01", "quarter", "2023-Q1", "2023-Q4", ("全市",))[
+                "value"
+            ].iloc[0],
+            2,
+        ),
+        0.88,
+    ),
+    "trends_queries.indicator_changes": (
+        lambda c: round(
+            trends_queries.indicator_changes(c, "YS01", "2023", ("全市",))["yoy"][0], 1
+        ),
+        -25.6,
+    ),
+    "trends_queries.changes_of_indicators": (
+        lambda c: trends_queries.changes_of_indicators(c, ("YS01", "YS02"), "2023", ("全市",))[
+            "last_year"
+        ].tolist(),
+        [1.04, 97.6],
+    ),
+    "trends_queries.indicator_ranking": (
+        lambda c: (
+            trends_queries.indicator_ranking(c, "YS01", "2023")
+            .iloc[0][["district", "rank"]]
+            .tolist()
+        ),
+        ["宝安区", 1],
+    ),
+    "trends_queries.dimension_series": (
+        lambda c: len(
+            trends_queries.dimension_series(c, "营商环境", "year", "2021", "2023", ("全市",))
+        ),
+        21,
+    ),
+    "aggregation.aggregate": (
+        lambda c: aggregation.aggregate(c, ["2022", "2023"], ["YS01"], ["全市"])[
+            ["period", "reported"]
+        ].values.tolist(),
+        [["2022", 12], ["2023", 12]],
+    ),
+    "aggregation.indicator_values": (
+        lambda c: round(aggregation.indicator_values(c, "2022", ["YS01"], ["全市"])["value"][0], 2),
+        1.04,
+    ),
+    "aggregation.series": (
+        lambda c: aggregation.series(c, "YS02", "year", "2021", "2023", ["全市"])["value"].tolist(),
+        [96.2, 97.6, 98.9],
+    ),
+    # --- scoring: the evaluation page
+    "scoring.indicator_table": (lambda c: len(scoring.indicator_table(c, "营商环境")), 7),
+    "scoring.dimension_order": (lambda c: scoring.dimension_order(c)[0], "营商环境"),
+    "scoring.scored_districts": (lambda c: len(scoring.scored_districts(c)), 11),
+    "scoring.period_scores": (
+        lambda c: scoring.period_scores(c, "2023").ranking.iloc[0]["district"],
+        "南山区",
+    ),
+    "scoring.district_scores": (
+        lambda c: scoring.district_scores(c, "2023").iloc[0][["district", "rank"]].tolist(),
+        ["南山区", 1],
+    ),
+    # --- schedule: the submissions page (the sample data has no schedule: one is stored)
+    "schedule.default_schedule": (
+        lambda c: len(schedule.default_schedule(c, "2023-01", "2023-03")),
+        44,
+    ),
+    "schedule.ensure_default_schedule": (
+        lambda c: schedule.ensure_default_schedule(c, "2023-01", "2023-12"),
+        176,
+    ),
+    "schedule.schedule_frame": (
+        lambda c: with_schedule(c, lambda c: len(schedule.schedule_frame(c))),
+        176,
+    ),
+    "schedule.replace_schedule": (
+        lambda c: with_schedule(c, replaced_schedule),
+        (3, ["2023-01", "2023-01", "2023-01"]),
+    ),
+    "schedule.reporting_status": (
+        lambda c: with_schedule(c, lambda c: len(schedule.reporting_status(c, ISSUED))),
+        176,
+    ),
+    # The sample data was uploaded when the test database was made, after every due date.
+    "schedule.not_reported": (
+        lambda c: with_schedule(c, lambda c: len(schedule.not_reported(c, ISSUED))),
+        176,
+    ),
+    # --- submissions and audit
+    "submissions.submissions_frame": (
+        lambda c: submissions.submissions_frame(c)["file_name"].tolist()[-1],
+        "indicators.xlsx",
+    ),
+    "submissions.submission_rows": (
+        lambda c: submissions.submission_rows(c, 1)["indicator"].shape[0],
+        32,
+    ),
+    "submissions.stored_file": (
+        lambda c: (lambda name, data: (name, data[:2]))(*submissions.stored_file(c, 1)),
+        ("indicators.xlsx", b"PK"),
+    ),
+    "submissions.value_provenance": (
+        lambda c: submissions.value_provenance(c, "YS01", ("2023-12",), ("全市",))[
+            ["value", "file_name"]
+        ].values.tolist(),
+        [[0.65, "indicator_values.xlsx"]],
+    ),
+    "audit.record": (lambda c: audit.record(c, "chen", "login") > 0, True),
+    "audit.events": (recorded_events, [("wang", "upload"), ("chen", "login")]),
+    # --- bulletin and presentation
+    "bulletin.bulletin_figures": (
+        lambda c: bulletin.bulletin_figures(c, "2023", ISSUED).scores.iloc[0]["district"],
+        "南山区",
+    ),
+    "bulletin.indicator_yoy": (
+        lambda c: (
+            bulletin.indicator_yoy(c, "2023").iloc[0][["code", "value", "last_year"]].tolist()
+        ),
+        ["FZ07", 3785.0, 2751.0],
+    ),
+    "presentation.build_slides": (
+        lambda c: (
+            presentation.build_slides(c, ("overview",), "2023", "year", today=ISSUED)[0].title
+        ),
+        "2023年任务完成率69.4%，逾期任务6项，开展活动152场",
+    ),
+}
+
+
+def test_every_public_query_function_is_called():
+    assert set(CALLS) == query_functions()
+
+
+@pytest.fixture(scope="module")
+def sample_engine(sample_db):
+    engine = sample_db.open()
+    yield engine
+    engine.dispose()
+
+
+def run(engine, name: str, monkeypatch) -> tuple[object, list]:
+    """CALLS[name] on `engine`: its figure, and what each call of the function returned."""
+    module_name, function_name = name.split(".")
+    module = next(m for m in QUERY_MODULES if m.__name__ == f"data_model.{module_name}")
+    function = getattr(module, function_name)
+    returned = []
+
+    def counted(*args, **kwargs):
+        returned.append(function(*args, **kwargs))
+        return returned[-1]
+
+    with monkeypatch.context() as patch:
+        patch.setattr(module, function_name, counted)
+        call, _ = CALLS[name]
+        with engine.connect() as conn:
+            try:
+                figure = (counted if call is function else call)(conn)
+            finally:
+                conn.rollback()  # the calls that write leave the sample data as it was
+    assert returned, f"{name} was not called"
+    return figure, returned
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+def test_query_function_gives_the_sample_figure(sample_engine, name, monkeypatch):
+    figure, _ = run(sample_engine, name, monkeypatch)
+    expected = CALLS[name][1]
+    assert figure == (pytest.approx(expected) if isinstance(expected, float) else expected)
+
+
+# --- the whole answer, not only one figure, is the same on both engines ---------------------
+
+# Values that must agree in type only: upload times (the two databases were seeded one
+# after the other) and ids of rows written here (a rollback does not give back the ids a
+# PostgreSQL sequence handed out; SQLite reuses them).
+OPAQUE_COLUMNS = {"uploaded_at", "id"}
+OPAQUE_RESULTS = {"audit.record"}
+
+
+def assert_same(found, expected, where: str) -> None:
+    """`found` (PostgreSQL) equals `expected` (SQLite) including its types: frames with
+    their column types, dataclasses field by field, floats to float precision."""
+    if isinstance(expected, pd.DataFrame):
+        assert isinstance(found, pd.DataFrame), where
+        times = [c for c in expected.columns if c in OPAQUE_COLUMNS]
+        pd.testing.assert_series_equal(found.dtypes, expected.dtypes, obj=f"{where} dtypes")
+        pd.testing.assert_frame_equal(
+            found.drop(columns=times), expected.drop(columns=times), obj=where
+        )
+        for column in times:
+            assert [type(v) for v in found[column]] == [type(v) for v in expected[column]], where
+    elif dataclasses.is_dataclass(expected):
+        assert type(found) is type(expected), where
+        for field in dataclasses.fields(expected):
+            name = f"{where}.{field.name}"
+            assert_same(getattr(found, field.name), getattr(expected, field.name), name)
+    elif isinstance(expected, dict):
+        assert type(found) is type(expected) and list(found) == list(expected), where
+        for key, value in expected.items():
+            assert_same(found[key], value, f"{where}[{key!r}]")
+    elif isinstance(expected, list | tuple):
+        assert type(found) is type(expected) and len(found) == len(expected), where
+        for number, (one, other) in enumerate(zip(found, expected, strict=True)):
+            assert_same(one, other, f"{where}[{number}]")
+    elif isinstance(expected, float):
+        assert type(found) is type(expected) and found == pytest.approx(expected, nan_ok=True), (
+            where
+        )
+    else:
+        assert type(found) is type(expected) and found == expected, (where, found, expected)
+
+
+@pytest.fixture(scope="module")
+def both_engines(database_copies, tmp_path_factory):
+    """The sample data on SQLite and on PostgreSQL, side by side."""
+    if not os.environ.get("TEST_DATABASE_URL"):
+        pytest.skip(NO_POSTGRESQL)
+    dbs = [
+        database_copies.copy(kind, "sample", tmp_path_factory.mktemp(f"both-{kind}"))
+        for kind in ("sqlite", "postgresql")
+    ]
+    engines = [db.open() for db in dbs]
+    yield engines
+    for engine in engines:
+        engine.dispose()
+    for db in dbs:
+        database_copies.drop(db)
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+def test_query_function_answers_the_same_on_postgresql_as_on_sqlite(
+    both_engines, name, monkeypatch
+):
+    lite, postgres = both_engines
+    _, expected = run(lite, name, monkeypatch)
+    _, found = run(postgres, name, monkeypatch)
+    if name in OPAQUE_RESULTS:
+        found, expected = [type(v) for v in found], [type(v) for v in expected]
+    assert_same(found, expected, name)
