@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import make_url
 
+from data_model.backup import SERVER_STATE_TABLES
 from data_model.cli import open_database, seed
 from data_model.db import make_engine, normalize_url
 from data_model.master import load_master_data_file
@@ -178,7 +179,9 @@ class DatabaseCopies:
                     ),
                     {"name": name},
                 )
-                tables = [t for t in inspect(conn).get_table_names() if t != "alembic_version"]
+                tables = [
+                    t for t in inspect(conn).get_table_names() if t not in SERVER_STATE_TABLES
+                ]
                 names = ", ".join(f'"{table}"' for table in tables)
                 conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
                 load_master_data_file(conn)

@@ -8,7 +8,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_model import audit
-from data_model.cli import open_database
 from data_model.master import load_master
 from tests.conftest import sign_in_app
 
@@ -17,11 +16,10 @@ PAGE = "pages/master.py"
 
 
 @pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    open_database(f"sqlite:///{tmp_path / 'dashboard.sqlite3'}").dispose()
-    return tmp_path
+def data_dir(empty_db, monkeypatch):
+    """The app's database (either engine), with the default master data."""
+    empty_db.use(monkeypatch)
+    return empty_db
 
 
 def open_page(data_dir, role: str = "admin", **binding) -> AppTest:
@@ -33,7 +31,7 @@ def open_page(data_dir, role: str = "admin", **binding) -> AppTest:
 
 
 def engine(data_dir):
-    return open_database(f"sqlite:///{data_dir / 'dashboard.sqlite3'}")
+    return data_dir.open()
 
 
 def test_an_admin_sees_a_tab_per_list_with_its_table(data_dir):

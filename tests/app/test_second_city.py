@@ -11,7 +11,7 @@ import pytest
 from data_model.cli import main
 from data_model.normalize.districts import load_default_districts
 from tests.app.conftest import open_app_page
-from tests.conftest import make_xlsx
+from tests.conftest import AppDatabase, make_xlsx
 from tests.test_master_cli import HANGZHOU, INDICATORS, VALUES
 
 SHENZHEN = sorted(
@@ -41,7 +41,8 @@ def hangzhou_dir(tmp_path_factory):
     assert main(["init", "--master", str(folder / "master.xlsx"), "--db", url]) == 0
     for name in ("i.xlsx", "v.xlsx", "a.xlsx"):
         assert main(["import", str(folder / name), "--db", url]) == 0
-    return folder
+    # On SQLite only: tests/test_master_cli.py runs another city end to end on both engines.
+    return AppDatabase("sqlite", url, folder)
 
 
 def page_text(app) -> str:

@@ -4,14 +4,12 @@ district is shown as a problem of that row, cannot be committed, and changes not
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from data_model.cli import open_database
 from data_model.importer import import_file
 from data_model.models import District, EnterpriseIssue
 from tests.conftest import make_xlsx, sign_in_app
@@ -35,13 +33,12 @@ def issues(code: str, district: str, status: str) -> bytes:
 
 
 @pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    engine = open_database(f"sqlite:///{tmp_path / 'dashboard.sqlite3'}")
+def data_dir(empty_db, monkeypatch):
+    engine = empty_db.open()
     assert import_file(engine, issues("SQ-F", "福田区", "已受理"), "futian.xlsx").status == (
         "accepted"
     )
-    monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
+    empty_db.use(monkeypatch)
     yield engine
     engine.dispose()
 
@@ -55,10 +52,10 @@ def stored_issue(engine) -> tuple[str, str]:
         ).one()
 
 
-def test_staff_cannot_replace_another_districts_issue_from_the_page(data_dir):
+def test_staff_cannot_replace_another_districts_issue_from_the_page(data_dir, empty_db):
     app = sign_in_app(
         AppTest.from_file(PAGE, default_timeout=60),
-        os.environ["DATA_DIR"],
+        empty_db,
         role="staff",
         username="nanshan-staff",
         districts=["南山区"],
