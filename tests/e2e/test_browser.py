@@ -42,6 +42,7 @@ PAGES = [
     ("upload", "upload.title", 0),
     ("submissions", "submissions.title", 0),
     ("admin", "admin.title", 0),
+    ("master", "master.page_title", 0),
 ]
 
 
