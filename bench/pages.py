@@ -15,6 +15,11 @@ Not a test: it prints figures. It
    times with it filled (warm), each time in a new session;
 3. prints a table of the medians and of each process's peak RSS.
 
+`--scale N` multiplies every generated count (indicators, tasks, activities, issues, and
+so the values and task reports) by N; `--db postgresql://…` builds and measures on that
+PostgreSQL database instead of the SQLite file (its schema is emptied on a rebuild; the
+rows go in with COPY, then ANALYZE runs, as autovacuum would soon after a bulk load).
+
 Run from the project root: `.venv/bin/python bench/pages.py --help`.
 """
 
@@ -35,13 +40,13 @@ import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))  # so that a child process can import data_model
 
 OUTPUT_DIR = PROJECT_ROOT / "bench" / "output"
-DATA_DIR = OUTPUT_DIR / "pages"  # DATA_DIR of the app: holds dashboard.sqlite3
 DATABASE_FILE = "dashboard.sqlite3"
 BUILD_MARKER = "built.json"
 BUILD_VERSION = 2  # bump when the generated data changes, to rebuild cached databases
@@ -58,6 +63,49 @@ MISSING_SHARE = 0.02  # values left out at random, as late or missing reports
 TASK_COUNT = 5000
 ACTIVITY_COUNT = 5000
 ISSUE_COUNT = 4000
+
+
+def apply_scale(scale: int) -> None:
+    """Multiply every generated count by `scale` (10: 3,000 indicators, about 3.9M values,
+    50,000 tasks with 2M quarterly reports, 50,000 activities, 40,000 issues)."""
+    global INDICATORS_PER_PREFIX, QUARTERLY_TOTAL, YEARLY_TOTAL
+    global TASK_COUNT, ACTIVITY_COUNT, ISSUE_COUNT
+    INDICATORS_PER_PREFIX *= scale
+    QUARTERLY_TOTAL *= scale
+    YEARLY_TOTAL *= scale
+    TASK_COUNT *= scale
+    ACTIVITY_COUNT *= scale
+    ISSUE_COUNT *= scale
+
+
+@dataclass(frozen=True)
+class Target:
+    """The database a run builds and measures, and the app's DATA_DIR beside it."""
+
+    url: str
+    data_dir: Path
+
+    @property
+    def postgresql(self) -> bool:
+        return self.url.startswith(("postgresql", "postgres:"))
+
+    @property
+    def shown(self) -> str:
+        return self.url if self.postgresql else str(self.data_dir.relative_to(PROJECT_ROOT))
+
+
+def target_of(db: str | None, scale: int) -> Target:
+    """SQLite under bench/output/pages[-xN]/ by default; PostgreSQL when `db` names one."""
+    suffix = "" if scale == 1 else f"-x{scale}"
+    if db is None:
+        data_dir = OUTPUT_DIR / f"pages{suffix}"
+        return Target(f"sqlite:///{data_dir / DATABASE_FILE}", data_dir)
+    if not db.startswith(("postgresql", "postgres:")):
+        raise SystemExit(f"--db {db!r}: give a postgresql:// URL (SQLite is the default)")
+    name = urlsplit(db).path.strip("/") or "postgres"
+    return Target(db, OUTPUT_DIR / f"pages-pg-{name}{suffix}")
+
+
 PAGE_ORDER = ("overview", "coverage", "tasks", "trends", "evaluation", "upload", "submissions")
 
 
@@ -306,7 +354,16 @@ def issue_rows(rng: random.Random, district_ids, sub: int) -> list[tuple]:
 
 
 def insert_rows(conn, table: str, columns: list[str], rows) -> int:
-    """executemany of plain tuples into `table` through the driver (no per-row Core work)."""
+    """The rows (plain tuples) into `table` through the driver, with no per-row Core work:
+    executemany on SQLite, COPY on PostgreSQL."""
+    if conn.dialect.name == "postgresql":
+        count = 0
+        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        return count
     rows = list(rows)
     marks = ", ".join("?" for _ in columns)
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
@@ -314,8 +371,8 @@ def insert_rows(conn, table: str, columns: list[str], rows) -> int:
     return len(rows)
 
 
-def build_database(folder: Path) -> dict:
-    """Create `folder`/dashboard.sqlite3 with the realistic data set; returns row counts."""
+def build_database(url: str) -> dict:
+    """Create the realistic data set in the (new or emptied) database `url`; row counts."""
     from sqlalchemy import insert, select
 
     from data_model.cli import open_database
@@ -323,7 +380,7 @@ def build_database(folder: Path) -> dict:
     from data_model.schedule import ensure_default_schedule
 
     rng = random.Random(SEED)
-    engine = open_database(f"sqlite:///{folder / DATABASE_FILE}")
+    engine = open_database(url)
     counts = {}
     with engine.begin() as conn:
         district_ids = list(
@@ -457,35 +514,61 @@ def build_database(folder: Path) -> dict:
         counts["expected_submission"] = ensure_default_schedule(
             conn, f"{FIRST_YEAR}-01", f"{LAST_YEAR}-12"
         )
-    engine.dispose()  # no ANALYZE: the app never runs it, so plans are made without statistics
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:  # what autovacuum does soon after a bulk load
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+    # SQLite: no ANALYZE, the app never runs it, so plans are made without statistics.
+    engine.dispose()
     return counts
 
 
-def ensure_database(rebuild: bool) -> dict:
-    """The cached database's row counts, building it in a child process when needed."""
-    marker = DATA_DIR / BUILD_MARKER
+def ensure_database(target: Target, rebuild: bool, extra: list[str]) -> dict:
+    """The target database's row counts, building it in a child process when needed."""
+    marker = target.data_dir / BUILD_MARKER
     if not rebuild and marker.exists():
         built = json.loads(marker.read_text(encoding="utf-8"))
-        if built.get("version") == BUILD_VERSION:
-            print(f"using cached {DATA_DIR.relative_to(PROJECT_ROOT)}/{DATABASE_FILE}")
+        if built.get("version") == BUILD_VERSION and built.get("url") == target.url:
+            print(f"using the database built at {built['built_at']}: {target.shown}")
             return built["counts"]
-    print(f"building {DATA_DIR.relative_to(PROJECT_ROOT)}/{DATABASE_FILE} ...", end=" ", flush=True)
+    print(f"building {target.shown} ...", end=" ", flush=True)
     start = time.perf_counter()
-    counts = run_child(["build"])["counts"]
+    counts = run_child(["build", *extra])["counts"]
     print(f"{time.perf_counter() - start:.1f} s")
     return counts
 
 
-def child_build() -> dict:
-    """Build into a fresh folder next to DATA_DIR, then move it into place."""
-    building = DATA_DIR.with_name(DATA_DIR.name + ".building")
-    shutil.rmtree(building, ignore_errors=True)
-    building.mkdir(parents=True)
-    counts = build_database(building)
-    marker = {"version": BUILD_VERSION, "built_at": dt.datetime.now().isoformat(), "counts": counts}
-    (building / BUILD_MARKER).write_text(json.dumps(marker, indent=2), encoding="utf-8")
-    shutil.rmtree(DATA_DIR, ignore_errors=True)
-    building.rename(DATA_DIR)
+def child_build(target: Target) -> dict:
+    """Build the target: SQLite in a fresh folder moved into place, PostgreSQL in its
+    emptied schema; the marker (row counts) is written last."""
+    if target.postgresql:
+        from sqlalchemy import create_engine
+
+        from data_model.db import normalize_url
+
+        engine = create_engine(normalize_url(target.url))
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+        engine.dispose()
+        shutil.rmtree(target.data_dir, ignore_errors=True)
+        target.data_dir.mkdir(parents=True)
+        counts = build_database(target.url)
+        folder = target.data_dir
+    else:
+        folder = target.data_dir.with_name(target.data_dir.name + ".building")
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        counts = build_database(f"sqlite:///{folder / DATABASE_FILE}")
+    marker = {
+        "version": BUILD_VERSION,
+        "url": target.url,
+        "built_at": dt.datetime.now().isoformat(timespec="seconds"),
+        "counts": counts,
+    }
+    (folder / BUILD_MARKER).write_text(json.dumps(marker, indent=2), encoding="utf-8")
+    if folder != target.data_dir:
+        shutil.rmtree(target.data_dir, ignore_errors=True)
+        folder.rename(target.data_dir)
     return {"counts": counts}
 
 
@@ -508,18 +591,31 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def render(page: str, query: dict[str, str]):
+def use_target(target: Target):
+    """Point the app at the target (DATA_DIR, and DATABASE_URL on PostgreSQL); the
+    AppDatabase the tests' sign-in helper takes."""
+    from tests.conftest import AppDatabase
+
+    os.environ["DATA_DIR"] = str(target.data_dir)
+    if target.postgresql:
+        os.environ["DATABASE_URL"] = target.url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    return AppDatabase("postgresql" if target.postgresql else "sqlite", target.url, target.data_dir)
+
+
+def render(page: str, query: dict[str, str], db):
     """One render of `page` in a new signed-in session; returns (AppTest, seconds, cpu)."""
     from streamlit.testing.v1 import AppTest
 
     from tests.conftest import sign_in_app
 
     if page in registered_pages():
-        app = sign_in_app(AppTest.from_file(str(APP), default_timeout=900), DATA_DIR)
+        app = sign_in_app(AppTest.from_file(str(APP), default_timeout=900), db)
         app.switch_page(f"pages/{page}.py")
     else:  # not in the navigation yet: run the page script on its own
         script = str(PAGES_DIR / f"{page}.py")
-        app = sign_in_app(AppTest.from_file(script, default_timeout=900), DATA_DIR)
+        app = sign_in_app(AppTest.from_file(script, default_timeout=900), db)
     for key, value in query.items():
         app.query_params[key] = value
     cpu = cpu_seconds()
@@ -532,22 +628,21 @@ def render(page: str, query: dict[str, str]):
     return app, seconds, cpu
 
 
-def child_measure(page: str, repeat: int, query: dict[str, str]) -> dict:
+def child_measure(target: Target, page: str, repeat: int, query: dict[str, str]) -> dict:
     """First render in this fresh process, then `repeat` cold and `repeat` warm renders."""
     import streamlit as st
 
-    os.environ["DATA_DIR"] = str(DATA_DIR)
-    os.environ.pop("DATABASE_URL", None)
-    app, first, _ = render(page, query)
+    db = use_target(target)
+    app, first, _ = render(page, query, db)
     title = app.title[0].value if len(app.title) else ""
     cold, cold_cpu, warm, warm_cpu = [], [], [], []
     for _ in range(repeat):
         st.cache_data.clear()
-        _, seconds, cpu = render(page, query)
+        _, seconds, cpu = render(page, query, db)
         cold.append(seconds)
         cold_cpu.append(cpu)
     for _ in range(repeat):
-        _, seconds, cpu = render(page, query)
+        _, seconds, cpu = render(page, query, db)
         warm.append(seconds)
         warm_cpu.append(cpu)
     return {
@@ -565,7 +660,7 @@ def child_measure(page: str, repeat: int, query: dict[str, str]) -> dict:
     }
 
 
-def child_profile(page: str, query: dict[str, str], limit: int, cache: str) -> dict:
+def child_profile(target: Target, page: str, query: dict[str, str], limit: int, cache: str) -> dict:
     """A warm-up render, then one `cache` ("cold" or "warm") render under cProfile;
     prints the top functions."""
     import cProfile
@@ -574,11 +669,10 @@ def child_profile(page: str, query: dict[str, str], limit: int, cache: str) -> d
 
     import streamlit as st
 
-    os.environ["DATA_DIR"] = str(DATA_DIR)
-    os.environ.pop("DATABASE_URL", None)
+    db = use_target(target)
     from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
 
-    render(page, query)
+    render(page, query, db)
     if cache == "cold":
         st.cache_data.clear()
     # The page runs in the script runner's thread, which cProfile does not follow:
@@ -598,7 +692,7 @@ def child_profile(page: str, query: dict[str, str], limit: int, cache: str) -> d
     profiler_active: dict[str, bool] = {}
     ScriptRunner._run_script = profiled_run_script
     try:
-        _, seconds, _ = render(page, query)
+        _, seconds, _ = render(page, query, db)
     finally:
         ScriptRunner._run_script = run_script
     stats_path = OUTPUT_DIR / f"profile_page_{page}_{cache}.prof"
@@ -702,6 +796,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rebuild", action="store_true", help="build the database again")
     parser.add_argument(
+        "--scale", type=int, default=1, help="multiply every generated count (default 1)"
+    )
+    parser.add_argument(
+        "--db", metavar="URL", help="a PostgreSQL database to build and measure (default SQLite)"
+    )
+    parser.add_argument(
         "--profile",
         nargs="?",
         const="cold",
@@ -713,15 +813,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     query = parse_query(args.query)
+    if args.scale < 1:
+        raise SystemExit("--scale: a whole number from 1")
+    apply_scale(args.scale)
+    target = target_of(args.db, args.scale)
+    where = ["--scale", str(args.scale)] + (["--db", args.db] if args.db else [])
 
     if args.child:
         what, *rest = args.child
         if what == "build":
-            result = child_build()
+            result = child_build(target)
         elif what == "measure":
-            result = child_measure(rest[0], args.repeat, query)
+            result = child_measure(target, rest[0], args.repeat, query)
         else:
-            result = child_profile(rest[0], query, args.profile_limit, args.profile)
+            result = child_profile(target, rest[0], query, args.profile_limit, args.profile)
         print(RESULT_MARK + json.dumps(result))
         return 0
 
@@ -733,11 +838,13 @@ def main(argv: list[str] | None = None) -> int:
         )
     for line in machine_lines():
         print(line)
-    counts = ensure_database(args.rebuild)
+    print(f"scale: {args.scale}x, database: {target.shown}")
+    counts = ensure_database(target, args.rebuild, where)
     print("rows: " + ", ".join(f"{table} {count:,}" for table, count in counts.items()))
     if query:
         print("view: " + "&".join(f"{k}={v}" for k, v in query.items()))
-    extra = ["--repeat", str(args.repeat)] + (["--query", *args.query] if args.query else [])
+    extra = ["--repeat", str(args.repeat), *where]
+    extra += ["--query", *args.query] if args.query else []
     results = []
     for page in pages:
         print(f"{page} ...", end=" ", flush=True)
@@ -760,6 +867,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"“{run['title']}” first {run['first_s']:.2f} s, cold [{cold}] s, warm [{warm}] s")
         if args.profile:
             profile_extra = ["--profile", args.profile, "--profile-limit", str(args.profile_limit)]
+            profile_extra += where
             if args.query:
                 profile_extra += ["--query", *args.query]
             profiled = run_child(["profile", page, *profile_extra])
