@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -44,12 +43,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA cache_size=-131072")  # 128 MB: month-end imports touch big indexes
     cursor.close()
-
-
-@cache
-def shared_engine(url: str) -> Engine:
-    """One engine per URL for the app process."""
-    return make_engine(url)
 
 
 def alembic_config(engine: Engine) -> Config:

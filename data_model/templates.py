@@ -139,8 +139,3 @@ def _write_instructions(sheet, kinds: list[Kind]) -> None:
             sheet.cell(row, 2, "；".join(parts))
             row += 1
         row += 1
-
-
-def example_values(kind: Kind) -> tuple:
-    """The example row the template ships, as text, so the importer can skip it."""
-    return tuple("" if c.example is None else str(c.example) for c in kind.columns)

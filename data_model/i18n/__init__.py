@@ -14,7 +14,6 @@ from pathlib import Path
 LANGUAGES = ("zh-CN", "en")
 DEFAULT_LANGUAGE = "zh-CN"
 _ROOT = Path(__file__).parent
-_current_language = DEFAULT_LANGUAGE
 
 
 @cache
@@ -38,18 +37,7 @@ def _flatten(table: dict, prefix: str, into: dict[str, str]) -> None:
             into[name] = str(value)
 
 
-def set_language(language: str) -> None:
-    """Choose the language `t` uses when none is passed."""
-    global _current_language
-    catalogue(language)  # validates
-    _current_language = language
-
-
-def get_language() -> str:
-    return _current_language
-
-
 def t(key: str, language: str | None = None, **params: object) -> str:
     """The text for `key`, formatted with `params`; a missing key is a bug and raises KeyError."""
-    text = catalogue(language or _current_language)[key]
+    text = catalogue(language or DEFAULT_LANGUAGE)[key]
     return text.format(**params) if params else text
