@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from data_model.kinds import KINDS, ROW_NUMBER_HEADERS, Kind
@@ -227,3 +228,44 @@ def is_footnote_row(row: list) -> bool:
         return True
     # A lone note cell such as `注1.数据为初步统计` has no colon but is still a note.
     return len(filled) == 1 and text.startswith(("注", "数据来源", "填报人", "审核人", "填报日期"))
+
+
+# How a footnote's further points begin: `2.`, `2、`, `（2）`, `(二)`, `二、`, `②`.
+_NOTE_POINT = re.compile(
+    r"^(?:[(（][0-9一二三四五六七八九十]{1,3}[)）]|[0-9一二三四五六七八九十]{1,3}[.、．]|[\u2460-\u2473])"
+)
+
+
+def data_row_indexes(rows: list[list], first: int) -> list[int]:
+    """Indexes of the rows from `first` on that validation reads: neither blank nor a footnote.
+
+    A footnote may run over several rows (`注：1.……` then `2.……` or an indented line):
+    once a footnote starts, the rows below still belong to it, across blank rows, until a
+    row that is clearly data again. A row continues a footnote only when it is one piece
+    of text (one cell, or one cell merged across) that starts with white space or with a
+    point's numbering; anything else, such as a district and its figures, is data. So a
+    one-line note placed mid-sheet swallows nothing, and a data row is never taken for
+    a note because of where it stands.
+    """
+    indexes = []
+    in_note = False
+    for index in range(first, len(rows)):
+        row = rows[index]
+        if is_data_row(row):
+            if in_note and _continues_note(row):
+                continue
+            in_note = False
+            indexes.append(index)
+        elif not in_note:
+            in_note = not is_blank_row(row)  # a footnote starts here
+    return indexes
+
+
+def _continues_note(row: list) -> bool:
+    filled = {cell for cell in row if cell != "" and cell is not None}
+    if len(filled) != 1:
+        return False
+    (text,) = filled
+    if not isinstance(text, str):
+        return False
+    return text[0].isspace() or _NOTE_POINT.match(to_halfwidth(text).strip()) is not None

@@ -20,6 +20,7 @@ from data_model.master import MasterData
 from data_model.normalize.numbers import parse_number
 from data_model.normalize.periods import parse_period
 from data_model.normalize.text import is_missing, remove_whitespace, to_halfwidth
+from data_model.sheet_meta import MetaPart, meta_parts
 
 # Metadata keys (`键：值` in a row above the header) naming the sheet's report period or
 # district. `填报日期`/`填报时间` is the day the form was filled in, not the period reported.
@@ -43,7 +44,6 @@ UNIT_KEYS = ("填报单位", "报送单位", "填报部门", "报送部门")
 _DATE_KEY_ENDS = ("日期", "时间", "日")
 _FORM_KEY_STARTS = ("填报", "制表", "打印", "审核", "报送")
 
-_META_PART = re.compile(r"^(?P<key>[^:]{1,6}):(?P<value>.+)$")
 _CN_NUMBER = "一二三四1-4"
 # `截至2022年6月底`, `截止到2022年3月31日`: progress as of the end of that month.
 _AS_OF_MONTH = re.compile(
@@ -84,8 +84,8 @@ class SheetFact:
 class TaskSheetFacts:
     period: SheetFact | None = None
     district: SheetFact | None = None  # value: the district's canonical name
-    # A district metadata row that names no known district: (row, column, text, error).
-    district_error: tuple[int, int, str, InputError] | None = None
+    # A district metadata part that names no known district, and why.
+    district_error: tuple[MetaPart, InputError] | None = None
 
 
 def read_task_sheet(rows: list[list], master: MasterData) -> TaskSheetFacts:
@@ -98,33 +98,27 @@ def read_task_sheet(rows: list[list], master: MasterData) -> TaskSheetFacts:
     meta_period = title_period = district = None
     district_error = None
     for index, row in enumerate(rows):
-        for column, cell in enumerate(row):
-            if not isinstance(cell, str) or not cell.strip():
-                continue
-            for part in re.split(r"\s{2,}|;|；|\t|\u3000", cell.strip()):
-                compact = remove_whitespace(to_halfwidth(part))
-                match = _META_PART.match(compact)
-                if match:
-                    key, value = match.group("key"), match.group("value")
-                    fact = SheetFact("", index + 1, part.strip())
-                    if key in PERIOD_KEYS and meta_period is None:
-                        period = _period_value(value)
-                        if period:
-                            meta_period = SheetFact(period, fact.row, fact.text)
-                        continue
-                    if key in DISTRICT_KEYS + UNIT_KEYS and district is None:
-                        name, error = _district_of(value, key in UNIT_KEYS, master)
-                        if name:
-                            district = SheetFact(name, fact.row, fact.text)
-                        elif error is not None and district_error is None:
-                            district_error = (index, column, part.strip(), error)
-                        continue
-                    if key.endswith(_DATE_KEY_ENDS) or key.startswith(_FORM_KEY_STARTS):
-                        continue  # `填报时间：2022年7月5日` is when, not what period
-                if title_period is None:
-                    period = period_in_title(compact)
+        for part in meta_parts(index, row):
+            key, value = part.key, part.value
+            if key is not None:
+                if key in PERIOD_KEYS and meta_period is None:
+                    period = _period_value(value)
                     if period:
-                        title_period = SheetFact(period, index + 1, part.strip())
+                        meta_period = SheetFact(period, part.excel_row, part.text)
+                    continue
+                if key in DISTRICT_KEYS + UNIT_KEYS and district is None:
+                    name, error = _district_of(value, key in UNIT_KEYS, master)
+                    if name:
+                        district = SheetFact(name, part.excel_row, part.text)
+                    elif error is not None and district_error is None:
+                        district_error = (part, error)
+                    continue
+                if key.endswith(_DATE_KEY_ENDS) or key.startswith(_FORM_KEY_STARTS):
+                    continue  # `填报时间：2022年7月5日` is when, not what period
+            if title_period is None:
+                period = period_in_title(part.compact)
+                if period:
+                    title_period = SheetFact(period, part.excel_row, part.text)
     return TaskSheetFacts(meta_period or title_period, district, district_error)
 
 

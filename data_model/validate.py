@@ -16,7 +16,7 @@ from operator import itemgetter
 
 from data_model.errors import InputError
 from data_model.i18n import t
-from data_model.layout import SheetLayout, is_data_row
+from data_model.layout import SheetLayout, data_row_indexes
 from data_model.master import MasterData
 from data_model.normalize.dates import parse_date, parse_deadline
 from data_model.normalize.names import NameMatcher, normalize_name
@@ -25,6 +25,7 @@ from data_model.normalize.periods import parse_period, period_label
 from data_model.normalize.text import is_missing, to_halfwidth
 from data_model.problems import Problem, SheetReport
 from data_model.reader import RawSheet, cell_name
+from data_model.sheet_meta import metadata_problem
 from data_model.task_lists import (
     SheetFact,
     derived_task_code,
@@ -322,18 +323,8 @@ class SheetValidator:
             unit_names={i: n for n, i in master.unit_ids.items()},
         )
         if facts.district_error is not None:
-            row, column, text, error = facts.district_error
-            report.errors.append(
-                Problem(
-                    sheet.name,
-                    row + 1,
-                    None,
-                    text,
-                    error.message(),
-                    error.suggestion,
-                    cell=(row, column),
-                )
-            )
+            part, error = facts.district_error
+            report.errors.append(metadata_problem(sheet.name, part, error))
             return False
         if period is None and "report_period" not in layout.columns and indexes:
             report.errors.append(
@@ -436,7 +427,7 @@ class SheetValidator:
         """
         rows = sheet.rows
         first = layout.header_row + 1
-        indexes = [i for i in range(first, len(rows)) if is_data_row(rows[i])]
+        indexes = data_row_indexes(rows, first)
         if indexes and indexes[0] == first:
             row = rows[first]
             columns = layout.columns.items()

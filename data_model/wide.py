@@ -19,12 +19,13 @@ from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 
 from data_model.errors import InputError
-from data_model.layout import header_candidates, is_blank_row, is_footnote_row
+from data_model.layout import data_row_indexes, header_candidates
 from data_model.normalize.numbers import parse_number
 from data_model.normalize.periods import parse_period
-from data_model.normalize.text import clean_header, is_missing, remove_whitespace, to_halfwidth
+from data_model.normalize.text import clean_header, is_missing, remove_whitespace
 from data_model.problems import Problem, SheetReport
 from data_model.reader import RawSheet, cell_name
+from data_model.sheet_meta import MetaPart, meta_parts, metadata_problem
 from data_model.validate import ValidationContext, ValidRow, parse_text
 
 DISTRICTS_X_INDICATORS = "districts_x_indicators"
@@ -37,7 +38,6 @@ _META_KEYS = {
     "period": ("时间", "期间", "统计期", "报告期", "统计时间", "时期", "年份", "月份"),
     "unit": ("单位", "计量单位"),
 }
-_META_PART = re.compile(r"^(?P<key>[^:]{1,6}):(?P<value>.+)$")
 _TITLE_PERIOD = re.compile(
     r"(?P<p>[0-9]{4}年(?:度|第?[一二三四1-4]季度|[上下]半年|1-[0-9]{1,2}月|[0-9]{1,2}月份?)?)"
 )
@@ -58,6 +58,10 @@ class SheetMetadata:
     indicator: str | None = None  # indicator name or code as written
     indicator_unit: str | None = None
     unit: str | None = None
+    # Where each of the above was written (`geography` → its part), and a period
+    # metadata part that names no period: problems with them name that cell.
+    sources: dict[str, MetaPart] = field(default_factory=dict)
+    period_error: tuple[MetaPart, InputError] | None = None
 
     @property
     def year(self) -> str | None:
@@ -79,8 +83,8 @@ class WideLayout:
 def read_metadata(rows: list[list]) -> SheetMetadata:
     """Metadata rows and the title above a header: `地区：深圳`, `2022年第一季度…统计表`…"""
     reader = _MetadataReader()
-    for row in rows:
-        reader.add_row(row)
+    for index, row in enumerate(rows):
+        reader.add_row(index, row)
     return reader.metadata()
 
 
@@ -92,26 +96,28 @@ class _MetadataReader:
         self._found = SheetMetadata()
         self._title_period: str | None = None
 
-    def add_row(self, row: list) -> None:
-        for cell in row:
-            if not isinstance(cell, str) or not cell.strip():
+    def add_row(self, index: int, row: list) -> None:
+        for part in meta_parts(index, row):
+            if part.key is not None and _apply_meta(self._found, part):
                 continue
-            text = to_halfwidth(cell).replace("：", ":")
-            for part in re.split(r"\s{2,}|;|；|\t", text):
-                part = part.strip()
-                match = _META_PART.match(remove_whitespace(part))
-                if match and _apply_meta(self._found, match.group("key"), match.group("value")):
-                    continue
-                if self._title_period is None:
-                    self._title_period = _period_in_title(part)
+            if self._title_period is None:
+                self._title_period = _period_in_title(part.compact)
 
     def metadata(self) -> SheetMetadata:
-        """What the rows added so far say (a copy: later rows do not change it)."""
-        period = self._found.period if self._found.period is not None else self._title_period
-        return replace(self._found, period=period)
+        """What the rows added so far say (a copy: later rows do not change it).
+
+        A period metadata row that names no period is not overruled by the title: the
+        user is told about that row instead."""
+        found = self._found
+        period = found.period
+        if period is None and found.period_error is None:
+            period = self._title_period
+        return replace(found, period=period, sources=dict(found.sources))
 
 
-def _apply_meta(found: SheetMetadata, key: str, value: str) -> bool:
+def _apply_meta(found: SheetMetadata, part: MetaPart) -> bool:
+    """Take a `键：值` part into `found`; False when the key names no metadata."""
+    key, value = part.key, part.value
     for name, keys in _META_KEYS.items():
         if key not in keys:
             continue
@@ -124,8 +130,14 @@ def _apply_meta(found: SheetMetadata, key: str, value: str) -> bool:
         else:
             try:
                 found.period = parse_period(value)
-            except InputError:
-                return False
+            except InputError as error:
+                # `统计时间：2022年3月5日`: the period within a date still counts.
+                found.period = _period_in_title(value)
+                if found.period is None:
+                    found.period_error = (part, error)
+                    return True
+            found.period_error = None
+        found.sources[name] = part
         return True
     return False
 
@@ -223,8 +235,8 @@ def _metadata_above(rows: list[list], candidates: list[tuple[int, list]]) -> lis
     """`result[n]`: what the first `n` rows say, for every `n` a header candidate needs."""
     reader = _MetadataReader()
     result = [reader.metadata()]
-    for row in rows[: max((index for index, _ in candidates), default=0)]:
-        reader.add_row(row)
+    for index, row in enumerate(rows[: max((index for index, _ in candidates), default=0)]):
+        reader.add_row(index, row)
         result.append(reader.metadata())
     return result
 
@@ -354,10 +366,8 @@ class WideConverter:
             return []
         label_header = parse_text(self.sheet.rows[self.layout.header_row][self.layout.label_column])
         valid: list[ValidRow] = []
-        for index in range(self.layout.header_row + 1, len(self.sheet.rows)):
+        for index in data_row_indexes(self.sheet.rows, self.layout.header_row + 1):
             row = self.sheet.rows[index]
-            if is_blank_row(row) or is_footnote_row(row):
-                continue
             label_raw = _at(row, self.layout.label_column)
             if is_missing(label_raw) or remove_whitespace(parse_text(label_raw)) in _TOTAL_LABELS:
                 continue
@@ -394,13 +404,20 @@ class WideConverter:
         """The period, geography id or indicator code fixed for the whole sheet."""
         meta = self.layout.metadata
         orientation = self.layout.orientation
+        source: str | None = None  # the metadata the value came from, if any
         try:
             if orientation == DISTRICTS_X_INDICATORS:
+                if meta.period is None and meta.period_error is not None:
+                    part, error = meta.period_error
+                    report.errors.append(metadata_problem(self.sheet.name, part, error))
+                    return None
+                source = "period" if meta.period else None
                 period = meta.period or self.context.period
                 if period is None:
                     raise InputError("wide.needs_period")
                 return period
             if orientation == INDICATORS_X_PERIODS:
+                source = "geography" if meta.geography else None
                 geography = meta.geography or self.context.district
                 if geography is None:
                     raise InputError("wide.needs_geography")
@@ -409,12 +426,16 @@ class WideConverter:
                 ]
             if meta.indicator is None:
                 raise InputError("wide.needs_indicator")
+            source = "indicator"
             code = self.context.indicator_names().match(meta.indicator)
             self._check_unit(code, meta.indicator_unit)
             return code
         except InputError as error:
+            part = meta.sources.get(source) if source else None
             report.errors.append(
-                Problem(self.sheet.name, None, None, None, error.message(), error.suggestion)
+                metadata_problem(self.sheet.name, part, error)
+                if part is not None
+                else Problem(self.sheet.name, None, None, None, error.message(), error.suggestion)
             )
             return None
 

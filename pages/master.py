@@ -1,19 +1,23 @@
-"""主数据管理 Master data: a tab per list (table, add, edit, rename, merge, deactivate) and
-the master workbook (export, import). Every change goes through data_model.master_admin."""
+"""主数据管理 Master data: a tab per list (table, add, edit, rename, merge, deactivate), the
+indicators (the 指标体系 edited as a table) and the master workbook (export, import). Every
+change of a list goes through data_model.master_admin; an edit of the indicators is stored
+as a submission through data_model.indicator_admin, as an uploaded 指标体系 sheet is."""
 
 from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
-from data_model import master_admin
+from data_model import indicator_admin, master_admin
 from data_model.errors import InputError
 from data_model.master_admin import DISTRICT_KINDS, LISTS, UNIT_CATEGORIES
 from data_model.master_workbook import export_workbook, import_workbook
 from data_model.permissions import PermissionDenied
+from data_model.upload import problems_frame
 from ui import download_file, engine, language, require_permission, tr
 
 FLASH_KEY = "master_flash"
+INDICATORS_EDITOR = "indicators_editor"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 principal = require_permission("manage_master_data")
@@ -206,9 +210,75 @@ def workbook_tab() -> None:
             st.success(report.message)
 
 
-tabs = st.tabs([tr(f"master.list_{key}") for key in LISTS] + [tr("master.tab_workbook")])
+def indicators_tab() -> None:
+    st.caption(tr("master_indicators.intro"))
+    database = engine()
+    with database.connect() as conn:
+        table = indicator_admin.current_indicators(conn)
+
+    def export() -> bytes:
+        with database.connect() as conn:
+            return indicator_admin.indicators_workbook(conn)
+
+    download_file(
+        tr("master_indicators.download_button"),
+        export,
+        tr("master_indicators.file_name"),
+        XLSX,
+        "indicators_export",
+        rows=len(table),
+    )
+    if table.empty:
+        st.info(tr("master_indicators.empty"))
+    columns = {}
+    for field, header in indicator_admin.HEADERS.items():
+        label = tr(f"master_indicators.col_{field}")
+        options = indicator_admin.choices(field)
+        if options:
+            columns[header] = st.column_config.SelectboxColumn(label, options=options)
+        elif field in ("weight", "target"):
+            columns[header] = st.column_config.NumberColumn(label)
+        else:
+            columns[header] = st.column_config.TextColumn(label)
+    # Rows can be added, not deleted: storing the sheet never withdraws an indicator.
+    edited = st.data_editor(
+        table, key=INDICATORS_EDITOR, num_rows="add", hide_index=True, column_config=columns
+    )
+    if not st.button(tr("master_indicators.save_button"), type="primary", key="indicators_save"):
+        return
+    report = indicator_admin.save_indicators(
+        database, principal, edited, tr("master_indicators.edit_file_name")
+    )
+    if report.status == "accepted":
+        st.session_state.pop(INDICATORS_EDITOR, None)  # the table now shows the saved rows
+        st.session_state[FLASH_KEY] = tr(
+            "master_indicators.saved",
+            replaced=report.rows_replaced,
+            new=report.rows_new,
+            unchanged=report.rows_unchanged,
+            submission=report.submission_id,
+        )
+        st.rerun()
+    if report.status == "unchanged":
+        st.info(tr("master_indicators.unchanged"))
+        return
+    st.error(
+        tr("master_indicators.rejected") if report.errors else report.message,
+        icon=":material/error:",
+    )
+    problems = problems_frame(report)
+    problems["level"] = problems["level"].map(lambda level: tr(f"upload.level_{level}"))
+    st.dataframe(problems.rename(columns=lambda c: tr(f"upload.problem_{c}")), hide_index=True)
+
+
+tabs = st.tabs(
+    [tr(f"master.list_{key}") for key in LISTS]
+    + [tr("master_indicators.tab"), tr("master.tab_workbook")]
+)
 for tab, key in zip(tabs, LISTS, strict=False):
     with tab:
         list_tab(key)
+with tabs[-2]:
+    indicators_tab()
 with tabs[-1]:
     workbook_tab()
