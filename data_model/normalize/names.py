@@ -10,6 +10,12 @@ from data_model.i18n import t
 from data_model.normalize.text import is_missing, remove_whitespace, to_halfwidth
 
 SUGGESTION_CUTOFF = 0.5
+# How many known names an unknown one is shown with.
+NEAREST_COUNT = 3
+# A known name this similar (difflib ratio of the comparison keys) is a *close* match: the
+# upload page preselects it for the admin, who still confirms it. Below this, names that
+# merely share characters (市司法局 / 市商务局 score 0.5) are listed but never preselected.
+CLOSE_CUTOFF = 0.75
 # Distinct unknown names remembered per matcher: a sheet repeats its misspellings.
 SUGGESTION_CACHE_SIZE = 4096
 
@@ -69,7 +75,7 @@ class NameMatcher:
                 continue
             for character in key:
                 self._keys_with.setdefault(character, set()).add(key)
-        self._suggestions: dict[str, str | None] = {}
+        self._nearest: dict[str, tuple[tuple[str, float], ...]] = {}
 
     @property
     def names(self) -> list[str]:
@@ -81,7 +87,9 @@ class NameMatcher:
 
         Raises InputError `normalize.name_missing` (blank or a missing marker) or
         `normalize.name_unknown` with `suggestion` set to the closest canonical name, or
-        None when nothing is close.
+        None when nothing is close. The unknown-name error also carries `candidates` (up to
+        NEAREST_COUNT nearest active names, named in its message) and `close` (the nearest
+        one when it is a close match, else None); an unknown name is never matched here.
         """
         if is_missing(raw):
             raise InputError(
@@ -104,13 +112,19 @@ class NameMatcher:
         # plain params; `kind_key` travels along for callers that render another language.
         kind = t(self.kind_key)
         value = raw.strip() if isinstance(raw, str) else str(raw)
-        raise InputError(
+        nearest = self.nearest(key)
+        names = [name for name, _ in nearest]
+        error = InputError(
             "normalize.name_unknown",
-            self.suggest(key),
+            names[0] if names else None,
             kind=kind,
             kind_key=self.kind_key,
             value=value,
+            near=t("normalize.name_near", names="、".join(names)) if names else "",
         )
+        error.candidates = tuple(names)
+        error.close = nearest[0][0] if nearest and nearest[0][1] >= CLOSE_CUTOFF else None
+        raise error
 
     def lookup(self, raw: object) -> str | None:
         """The canonical name `raw` names exactly (after normalising), else None.
@@ -123,16 +137,26 @@ class NameMatcher:
 
     def suggest(self, raw: object) -> str | None:
         """The active canonical name closest to `raw`, or None when nothing is close enough."""
-        key = normalize_name(raw)
-        if key not in self._suggestions:
-            if len(self._suggestions) >= SUGGESTION_CACHE_SIZE:
-                self._suggestions.clear()  # a hostile file's endless distinct names
-            close = self._closest_key(key)
-            self._suggestions[key] = self._lookup[close] if close is not None else None
-        return self._suggestions[key]
+        nearest = self.nearest(raw)
+        return nearest[0][0] if nearest else None
 
-    def _closest_key(self, key: str) -> str | None:
-        """difflib's closest key, comparing only keys that could reach the cutoff.
+    def nearest(self, raw: object) -> tuple[tuple[str, float], ...]:
+        """Up to NEAREST_COUNT active canonical names nearest to `raw`, best first, each
+        with its similarity (0–1) to the closest of its name and aliases."""
+        key = normalize_name(raw)
+        if key not in self._nearest:
+            if len(self._nearest) >= SUGGESTION_CACHE_SIZE:
+                self._nearest.clear()  # a hostile file's endless distinct names
+            found: dict[str, float] = {}
+            for close in self._closest_keys(key):
+                name = self._lookup[close]
+                if name not in found and len(found) < NEAREST_COUNT:
+                    found[name] = difflib.SequenceMatcher(None, key, close).ratio()
+            self._nearest[key] = tuple(found.items())
+        return self._nearest[key]
+
+    def _closest_keys(self, key: str) -> list[str]:
+        """difflib's closest keys, best first, comparing only keys that could reach the cutoff.
 
         difflib's ratio is 2·matches / (len(a) + len(b)): a key sharing no character with
         `key` scores 0, and one of very different length cannot reach the cutoff either.
@@ -147,5 +171,7 @@ class NameMatcher:
             for other in sharing
             if 2 * min(len(key), len(other)) >= SUGGESTION_CUTOFF * (len(key) + len(other))
         ]
-        close = difflib.get_close_matches(key, candidates, n=1, cutoff=SUGGESTION_CUTOFF)
-        return close[0] if close else None
+        # Several keys may name one entry (its aliases): ask for enough to find 3 entries.
+        return difflib.get_close_matches(
+            key, sorted(candidates), n=NEAREST_COUNT * 4, cutoff=SUGGESTION_CUTOFF
+        )
