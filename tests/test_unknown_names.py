@@ -62,12 +62,12 @@ def version(engine) -> int:
 
 def test_unknown_lead_units_are_grouped_with_their_row_counts_and_nearest_names(db_engine):
     engine = db_engine
-    data = task_list(["市发改委员会", "市应急管理局", "市发改委员会", "市 应急管理局"])
+    data = task_list(["市发展和改革委", "市应急管理局", "市发展和改革委", "市 应急管理局"])
     pending = prepare(engine, ADMIN, "t.xlsx", data, OPTIONS)
     assert pending.report.status == "rejected"
     names = unknown_names(pending.report)
     assert [(n.list_key, n.value, n.rows) for n in names] == [
-        ("units", "市发改委员会", 2),
+        ("units", "市发展和改革委", 2),
         ("units", "市应急管理局", 2),
     ]
     assert names[0].close == "市发展改革委"

@@ -12,10 +12,9 @@ from data_model.normalize.text import is_missing, remove_whitespace, to_halfwidt
 SUGGESTION_CUTOFF = 0.5
 # How many known names an unknown one is shown with.
 NEAREST_COUNT = 3
-# A known name this similar (difflib ratio of the comparison keys) is a *close* match: the
-# upload page preselects it for the admin, who still confirms it. Below this, names that
-# merely share characters (市司法局 / 市商务局 score 0.5) are listed but never preselected.
-CLOSE_CUTOFF = 0.75
+# Similarity (difflib ratio of the comparison keys) a *close* match needs besides being a
+# short or long form of the name (see `is_close`).
+CLOSE_CUTOFF = 0.6
 # Distinct unknown names remembered per matcher: a sheet repeats its misspellings.
 SUGGESTION_CACHE_SIZE = 4096
 
@@ -75,7 +74,8 @@ class NameMatcher:
                 continue
             for character in key:
                 self._keys_with.setdefault(character, set()).add(key)
-        self._nearest: dict[str, tuple[tuple[str, float], ...]] = {}
+        # key → the nearest names, each with the key of it that is nearest.
+        self._nearest: dict[str, tuple[tuple[str, str], ...]] = {}
 
     @property
     def names(self) -> list[str]:
@@ -112,7 +112,7 @@ class NameMatcher:
         # plain params; `kind_key` travels along for callers that render another language.
         kind = t(self.kind_key)
         value = raw.strip() if isinstance(raw, str) else str(raw)
-        nearest = self.nearest(key)
+        nearest = self._nearest_keys(key)
         names = [name for name, _ in nearest]
         error = InputError(
             "normalize.name_unknown",
@@ -123,7 +123,7 @@ class NameMatcher:
             near=t("normalize.name_near", names="、".join(names)) if names else "",
         )
         error.candidates = tuple(names)
-        error.close = nearest[0][0] if nearest and nearest[0][1] >= CLOSE_CUTOFF else None
+        error.close = nearest[0][0] if nearest and is_close(key, nearest[0][1]) else None
         raise error
 
     def lookup(self, raw: object) -> str | None:
@@ -138,20 +138,21 @@ class NameMatcher:
     def suggest(self, raw: object) -> str | None:
         """The active canonical name closest to `raw`, or None when nothing is close enough."""
         nearest = self.nearest(raw)
-        return nearest[0][0] if nearest else None
+        return nearest[0] if nearest else None
 
-    def nearest(self, raw: object) -> tuple[tuple[str, float], ...]:
-        """Up to NEAREST_COUNT active canonical names nearest to `raw`, best first, each
-        with its similarity (0–1) to the closest of its name and aliases."""
-        key = normalize_name(raw)
+    def nearest(self, raw: object) -> tuple[str, ...]:
+        """Up to NEAREST_COUNT active canonical names nearest to `raw`, best first."""
+        return tuple(name for name, _ in self._nearest_keys(normalize_name(raw)))
+
+    def _nearest_keys(self, key: str) -> tuple[tuple[str, str], ...]:
         if key not in self._nearest:
             if len(self._nearest) >= SUGGESTION_CACHE_SIZE:
                 self._nearest.clear()  # a hostile file's endless distinct names
-            found: dict[str, float] = {}
+            found: dict[str, str] = {}
             for close in self._closest_keys(key):
                 name = self._lookup[close]
                 if name not in found and len(found) < NEAREST_COUNT:
-                    found[name] = difflib.SequenceMatcher(None, key, close).ratio()
+                    found[name] = close
             self._nearest[key] = tuple(found.items())
         return self._nearest[key]
 
@@ -175,3 +176,19 @@ class NameMatcher:
         return difflib.get_close_matches(
             key, sorted(candidates), n=NEAREST_COUNT * 4, cutoff=SUGGESTION_CUTOFF
         )
+
+
+def is_close(key: str, known: str) -> bool:
+    """Whether a known name is close enough to an unknown one to be preselected for the
+    admin (who still confirms it): one is a short or long form of the other — its
+    characters in order, only some left out (市发改委 / 市发展改革委, 深圳市发展和改革委员会)
+    — and they are similar overall (CLOSE_CUTOFF).
+
+    A replaced character is never close, however similar the rest: 市水务局 and 市税务局,
+    市民政局 and 市财政局 are different departments that differ in one character.
+    """
+    short, long = sorted((key, known), key=len)
+    if len(short) < 3 or difflib.SequenceMatcher(None, key, known).ratio() < CLOSE_CUTOFF:
+        return False
+    rest = iter(long)
+    return all(character in rest for character in short)

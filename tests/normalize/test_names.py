@@ -201,6 +201,26 @@ def test_unknown_name_lists_up_to_three_nearest_names_in_its_message() -> None:
     assert error.close is None
 
 
+@pytest.mark.parametrize(
+    ("raw", "close"),
+    [
+        ("市发改委", "市发展改革委"),  # a short form
+        ("深圳市发展和改革委员会", "市发展改革委"),  # a long form
+        ("市工信局", "市工业和信息化局"),
+        ("市税务局", None),  # one character replaced: another department
+        ("市民政局", None),
+        ("市发改委员会", None),  # similar, but neither is a form of the other
+    ],
+)
+def test_only_a_short_or_long_form_is_close(raw: str, close: str | None) -> None:
+    matcher = NameMatcher(
+        [("市发展改革委", []), ("市水务局", []), ("市财政局", []), ("市工业和信息化局", [])],
+        "normalize.kind_unit",
+    )
+    error = assert_input_error("normalize.name_unknown", matcher.match, raw)
+    assert error.close == close
+
+
 def test_a_close_name_is_offered_for_preselection_with_its_entry_once() -> None:
     matcher = NameMatcher(CITY_DEPARTMENTS, "normalize.kind_unit")
     error = assert_input_error("normalize.name_unknown", matcher.match, "市发展和改革委")
