@@ -7,8 +7,10 @@ version. Unknown districts stay errors. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from data_model import audit, master_admin
@@ -17,7 +19,9 @@ from data_model.importer import ImportOptions
 from data_model.master import load_master
 from data_model.models import Task, Unit
 from data_model.permissions import PermissionDenied, Principal
+from data_model.queries import master_lists
 from data_model.storage import write_versions
+from data_model.templates import template_workbook
 from data_model.unknown_names import (
     Resolution,
     new_entry_fields,
@@ -245,3 +249,15 @@ def test_an_unknown_district_stays_an_error_with_its_suggestion_and_is_not_resol
     assert pending.report.status == "rejected"
     assert pending.report.errors[0].suggestion == "福田区"
     assert unknown_names(pending.report) == []
+
+
+def test_templates_offer_the_activity_types_and_issue_categories_as_dropdowns(db_engine):
+    with db_engine.connect() as conn:
+        lists = master_lists(conn)
+    assert "政策宣讲会" in lists["activity_types"]
+    assert "融资贷款" in lists["issue_categories"]
+    book = load_workbook(io.BytesIO(template_workbook(["activities", "issues"], lists)))
+    for sheet, header in (("活动台账", "活动类型"), ("企业诉求", "诉求类别")):
+        column = next(c.column_letter for c in book[sheet][1] if c.value == header)
+        validations = book[sheet].data_validations.dataValidation
+        assert any(f"{column}2:{column}5000" in str(v.sqref) for v in validations)
