@@ -305,6 +305,8 @@ def cmd_template(args) -> int:
         "actions": master.actions.names,
         "units": master.units.names,
         "brands": master.brands.names,
+        "activity_types": master.activity_types.names,
+        "issue_categories": master.issue_categories.names,
     }
     Path(args.out).write_bytes(template_workbook(kinds, lists))
     print(t("cli.template_written", file=args.out))

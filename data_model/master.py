@@ -18,6 +18,17 @@ DEFAULT_MASTER_DATA = Path(__file__).parent / "defaults" / "master_data.json"
 
 MASTER_MODELS = (District, Unit, Action, Brand, ActivityType, IssueCategory)
 LIST_KEYS = ("districts", "units", "actions", "brands", "activity_types", "issue_categories")
+# The lists an unknown name in an upload can be resolved against in place (mapped to an
+# entry as its alias, or registered as new), by the catalogue key naming the list in
+# messages. Districts are not among them: a wrong district is a wrong figure, so an
+# unknown district stays an error to fix in the file.
+RESOLVABLE_LISTS = {
+    "normalize.kind_unit": "units",
+    "normalize.kind_action": "actions",
+    "normalize.kind_brand": "brands",
+    "normalize.kind_activity_type": "activity_types",
+    "normalize.kind_issue_category": "issue_categories",
+}
 
 
 def has_master_data(conn: Connection) -> bool:
@@ -139,6 +150,12 @@ class MasterData:
     brands: NameMatcher
     # Unit name → the name of the district it belongs to (district federations).
     unit_districts: dict[str, str] = field(default_factory=dict)
+    activity_types: NameMatcher = field(
+        default_factory=lambda: NameMatcher([], "normalize.kind_activity_type")
+    )
+    issue_categories: NameMatcher = field(
+        default_factory=lambda: NameMatcher([], "normalize.kind_issue_category")
+    )
 
 
 def load_master(conn: Connection) -> MasterData:
@@ -197,4 +214,18 @@ def load_master(conn: Connection) -> MasterData:
             [r.name for r in brands if not r.is_active],
         ),
         unit_districts=unit_districts,
+        activity_types=_plain_matcher(conn, ActivityType, "normalize.kind_activity_type"),
+        issue_categories=_plain_matcher(conn, IssueCategory, "normalize.kind_issue_category"),
+    )
+
+
+def _plain_matcher(conn: Connection, model, kind_key: str) -> NameMatcher:
+    """A matcher over a list of names and aliases only (activity types, issue categories)."""
+    rows = conn.execute(
+        select(model.name, model.aliases, model.is_active).order_by(model.sort_order, model.id)
+    ).all()
+    return NameMatcher(
+        [(r.name, r.aliases or []) for r in rows],
+        kind_key,
+        [r.name for r in rows if not r.is_active],
     )

@@ -600,6 +600,31 @@ def rename_entry(
     return entry
 
 
+def add_alias(conn: Connection, principal: Principal, list_key: str, name: str, alias: str) -> dict:
+    """Make `alias` one more name of the entry `name` names (an upload's spelling mapped to
+    it by an admin, so that the next file with that spelling matches); returns the entry.
+
+    An alias the entry already answers to changes nothing; one that names another entry is
+    `master.name_taken`. Audited as op `alias`.
+    """
+    require(principal, "manage_master_data")
+    spec = spec_of(list_key)
+    take_write_locks(conn, ["master_data"], holder=principal.username)
+    entry = find_entry(conn, list_key, name)
+    alias = _text("aliases", alias, 64 if list_key != "units" else 128)
+    if not alias:
+        raise InputError("master.name_required", kind=kind_name(spec))
+    if normalize_name(alias) in _keys(list_key, entry):
+        return entry
+    changed = {**entry, "aliases": [*entry["aliases"], alias]}
+    _check_keys(conn, spec, changed)
+    conn.execute(
+        update(spec.model).where(spec.model.id == entry["id"]).values(aliases=changed["aliases"])
+    )
+    _lock_and_audit(conn, principal, spec, "alias", name=entry["name"], new=alias)
+    return changed
+
+
 def _retarget_names(conn: Connection, list_key: str, renames: dict[str, str]) -> list[str]:
     """Users' bindings and text columns that hold an old name get the new one."""
     locks = []

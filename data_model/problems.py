@@ -6,6 +6,18 @@ from dataclasses import asdict, dataclass, field
 
 
 @dataclass(frozen=True)
+class UnknownNameHint:
+    """An unknown name of a master list an admin can resolve in place: the list
+    (`master_admin.LISTS` key), the name as written, up to three nearest known names and
+    the nearest one when it is close enough to preselect (never applied without the admin)."""
+
+    list_key: str
+    value: str
+    candidates: tuple[str, ...] = ()
+    close: str | None = None
+
+
+@dataclass(frozen=True)
 class Problem:
     """One problem, located as Excel shows it: sheet name, 1-based row, column header."""
 
@@ -17,10 +29,13 @@ class Problem:
     suggestion: str | None = None
     # 0-based (row, column) of the cell, for highlighting and in-page correction.
     cell: tuple[int, int] | None = field(default=None, compare=False)
+    # Set when the problem is an unknown name that can be resolved in place.
+    unknown_name: UnknownNameHint | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data.pop("cell")
+        data.pop("unknown_name")
         return data
 
 

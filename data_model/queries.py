@@ -14,11 +14,13 @@ from data_model.filters import FilterOptions
 from data_model.models import (
     Action,
     Activity,
+    ActivityType,
     Brand,
     District,
     EnterpriseIssue,
     Indicator,
     IndicatorValue,
+    IssueCategory,
     Submission,
     TaskSnapshot,
     Unit,
@@ -298,4 +300,6 @@ def master_lists(conn: Connection) -> dict[str, list[str]]:
         "actions": names(Action),
         "units": names(Unit),
         "brands": names(Brand),
+        "activity_types": names(ActivityType),
+        "issue_categories": names(IssueCategory),
     }

@@ -26,6 +26,8 @@ MASTER_FIELDS = {
     "action": "actions",
     "lead_unit": "units",
     "brand": "brands",
+    "activity_type": "activity_types",
+    "category": "issue_categories",
 }
 
 
@@ -33,7 +35,7 @@ def template_workbook(kinds: list[str], master_lists: dict[str, list[str]]) -> b
     """An .xlsx holding an instructions sheet and one sheet per kind, as bytes.
 
     `master_lists` gives the current names for dropdowns: keys districts, actions,
-    units, brands. Dropdowns read their options from a hidden sheet so long lists work.
+    units, brands, activity_types, issue_categories. Dropdowns read their options from a hidden sheet so long lists work.
     """
     workbook = Workbook()
     instructions = workbook.active

@@ -92,6 +92,19 @@ def revalidate(
     return replace(pending, report=report, edits=merged)
 
 
+def recheck(
+    engine: Engine, principal: Principal, pending: PendingUpload, options: ImportOptions
+) -> PendingUpload:
+    """Validate the same pending upload again against the current master data (after an
+    admin mapped or registered its unknown names), keeping the cells corrected so far.
+
+    Nothing is uploaded again: the file's bytes and sheets are the ones kept in `pending`.
+    """
+    if pending.sheets is None:
+        return pending
+    return revalidate(engine, principal, pending, {}, options)
+
+
 def commit(
     engine: Engine, principal: Principal, pending: PendingUpload, options: ImportOptions
 ) -> ImportReport:

@@ -17,13 +17,13 @@ from operator import itemgetter
 from data_model.errors import InputError
 from data_model.i18n import t
 from data_model.layout import SheetLayout, data_row_indexes
-from data_model.master import MasterData
+from data_model.master import RESOLVABLE_LISTS, MasterData
 from data_model.normalize.dates import parse_date, parse_deadline
 from data_model.normalize.names import NameMatcher, normalize_name
 from data_model.normalize.numbers import parse_number
 from data_model.normalize.periods import parse_period, period_label
 from data_model.normalize.text import is_missing, to_halfwidth
-from data_model.problems import Problem, SheetReport
+from data_model.problems import Problem, SheetReport, UnknownNameHint
 from data_model.reader import RawSheet, cell_name
 from data_model.sheet_meta import metadata_problem
 from data_model.task_lists import (
@@ -198,6 +198,18 @@ def _choice(choices: dict[str, str], required: bool, default: str | None = None)
     return parse
 
 
+def _name_text(matcher: NameMatcher):
+    """A required name of a list kept as text (activity type, issue category): its
+    canonical name."""
+
+    def parse(raw: object) -> str:
+        if is_missing(raw):
+            raise InputError("validate.required")
+        return matcher.match(raw)
+
+    return parse
+
+
 def _name_id(matcher: NameMatcher, ids: dict[str, int], required: bool):
     def parse(raw: object) -> int | None:
         if is_missing(raw):
@@ -251,6 +263,14 @@ class SheetValidator:
             "brand": (master.brands, master.brand_ids),
         }[what]
         return self._memo(("name", what, required), lambda: _name_id(matcher, ids, required))
+
+    def _list_text_parser(self, what: str) -> _Cached:
+        master = self.context.master
+        matcher = {
+            "activity_type": master.activity_types,
+            "category": master.issue_categories,
+        }[what]
+        return self._memo(("list_text", what), lambda: _name_text(matcher))
 
     def _value_parser(self, unit: str, header_unit: str | None, is_percent_cell: bool) -> _Cached:
         def parse(raw: object) -> float:
@@ -414,6 +434,7 @@ class SheetValidator:
                     message=error.message(),
                     suggestion=error.suggestion,
                     cell=None if column is None else (index, column),
+                    unknown_name=_unknown_name(error),
                 )
             )
         return None
@@ -673,7 +694,9 @@ class SheetValidator:
         return {
             "activity_date": f(self.required_date, raw, "activity_date", errors),
             "district_id": self._district_or_default(raw, errors),
-            "activity_type": f(self.required_text, raw, "activity_type", errors),
+            "activity_type": f(
+                self._list_text_parser("activity_type"), raw, "activity_type", errors
+            ),
             "name": f(self.required_text, raw, "name", errors),
             "brand_id": f(self._name_parser("brand", required=False), raw, "brand", errors),
             "enterprise_count": f(self.optional_count, raw, "enterprise_count", errors),
@@ -694,7 +717,7 @@ class SheetValidator:
             "received_date": received,
             "district_id": self._district_or_default(raw, errors),
             "enterprise_name": f(self.required_text, raw, "enterprise_name", errors),
-            "category": f(self.required_text, raw, "category", errors),
+            "category": f(self._list_text_parser("category"), raw, "category", errors),
             "content": f(self.required_text, raw, "content", errors),
             "handling_unit": f(self.optional_text, raw, "handling_unit", errors),
             "status": f(
@@ -752,6 +775,22 @@ class SheetValidator:
         if name not in raw and self.context.period:
             raw = {name: self.context.period}
         return self._field(self.period, raw, name, errors)
+
+
+def _unknown_name(error: InputError) -> UnknownNameHint | None:
+    """What the page needs to resolve an unknown unit, action, brand, activity type or
+    issue category in place; None for any other problem (an unknown district included)."""
+    if error.key != "normalize.name_unknown":
+        return None
+    list_key = RESOLVABLE_LISTS.get(error.params.get("kind_key"))
+    if list_key is None:
+        return None
+    return UnknownNameHint(
+        list_key,
+        error.params["value"],
+        getattr(error, "candidates", ()),
+        getattr(error, "close", None),
+    )
 
 
 def _required_period(raw: object) -> str:

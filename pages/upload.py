@@ -7,10 +7,20 @@ from data_model.annotate import annotated_file_name, annotated_workbook
 from data_model.errors import InputError
 from data_model.importer import ImportOptions
 from data_model.kinds import KINDS
+from data_model.master_admin import LISTS, UNIT_CATEGORIES
 from data_model.normalize.periods import parse_period
+from data_model.permissions import allowed
 from data_model.queries import district_names, master_lists
 from data_model.reader import Limits
 from data_model.templates import template_workbook
+from data_model.unknown_names import (
+    Resolution,
+    UnknownName,
+    active_names,
+    new_entry_fields,
+    resolve_all,
+    unknown_names,
+)
 from data_model.upload import (
     ROW_COLUMN,
     SHEET_COLUMN,
@@ -20,12 +30,97 @@ from data_model.upload import (
     edits_from_grid,
     prepare,
     problems_frame,
+    recheck,
     revalidate,
     rows_to_fix,
 )
 from ui import engine, query, require_permission, tr
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SKIP, NEW = "", "\0new"
+
+
+def list_kind(name: UnknownName) -> str:
+    return tr(LISTS[name.list_key].kind_key)
+
+
+def unknown_names_table(names: list[UnknownName]) -> None:
+    """The unknown names, one row per distinct name: what staff and admins both see."""
+    st.dataframe(
+        [
+            {
+                tr("upload.unknown_col_kind"): list_kind(n),
+                tr("upload.unknown_col_name"): n.value,
+                tr("upload.unknown_col_rows"): n.rows,
+                tr("upload.unknown_col_nearest"): "、".join(n.candidates) or "—",
+            }
+            for n in names
+        ],
+        hide_index=True,
+    )
+
+
+def resolution_form(file_id: str, names: list[UnknownName]) -> list[Resolution] | None:
+    """An admin's choice per unknown name (a close known name preselected, never applied
+    until submitted); the resolutions when a button of the form was pressed."""
+    choices, categories = {}, {}
+    with st.form(f"resolve_{file_id}", border=True):
+        for name in names:
+            widget = f"unknown_{file_id}_{name.list_key}_{name.value}"
+            known = query(active_names, name.list_key)
+            options = [SKIP, NEW, *name.candidates]
+            options += [n for n in known if n not in options]
+            left, right = st.columns([3, 2])
+            choices[name] = left.selectbox(
+                tr("upload.unknown_choice", kind=list_kind(name), name=name.value, count=name.rows),
+                options,
+                index=options.index(name.close) if name.close in options else 0,
+                format_func=lambda o, n=name: (
+                    tr("upload.unknown_skip")
+                    if o == SKIP
+                    else tr("upload.unknown_new", kind=list_kind(n))
+                    if o == NEW
+                    else tr("upload.unknown_map", name=o)
+                ),
+                key=widget,
+            )
+            if name.list_key == "units":
+                guessed = query(new_entry_fields, name)
+                categories[name] = right.selectbox(
+                    tr("upload.unknown_category"),
+                    UNIT_CATEGORIES,
+                    index=UNIT_CATEGORIES.index(guessed["category"]),
+                    format_func=lambda c: tr(f"master.category_{c}"),
+                    key=f"{widget}_category",
+                )
+        without_close = [n for n in names if n.close is None]
+        apply = st.form_submit_button(
+            tr("upload.unknown_apply"), type="primary", icon=":material/done_all:"
+        )
+        register_all = st.form_submit_button(
+            tr("upload.unknown_register_all", count=len(without_close)),
+            disabled=not without_close,
+            icon=":material/playlist_add:",
+        )
+    if register_all:
+        chosen = {n: NEW for n in without_close if choices[n] in (SKIP, NEW)}
+    elif apply:
+        chosen = {n: c for n, c in choices.items() if c != SKIP}
+    else:
+        return None
+
+    def fields(name: UnknownName) -> dict:
+        if name.list_key != "units":
+            return {}
+        return {**query(new_entry_fields, name), "category": categories[name]}
+
+    return [
+        Resolution(n.list_key, n.value, None, fields(n))
+        if choice == NEW
+        else Resolution(n.list_key, n.value, choice)
+        for n, choice in chosen.items()
+    ]
+
 
 principal = require_permission("upload")
 st.title(tr("upload.title"))
@@ -114,6 +209,8 @@ for number, file in enumerate(files, start=1):
     report = pending.report
 
     st.subheader(file.name)
+    if notice := st.session_state.pop(f"upload_notice_{file.file_id}", None):
+        st.success(notice, icon=":material/check_circle:")
     if report.status == "unchanged":
         st.success(report.message, icon=":material/check_circle:")
         continue
@@ -165,6 +262,38 @@ for number, file in enumerate(files, start=1):
                 key=f"annotated_{file.file_id}",
                 icon=":material/edit_note:",
             )
+
+    names = unknown_names(report)
+    if names:
+        st.markdown(f"**{tr('upload.unknown_heading', count=len(names))}**")
+        unknown_names_table(names)
+        if allowed(principal, "manage_master_data"):
+            st.caption(tr("upload.unknown_admin_help"))
+            resolutions = resolution_form(file.file_id, names)
+            if resolutions == []:
+                st.warning(tr("upload.unknown_nothing_chosen"))
+            elif resolutions:
+                try:
+                    resolve_all(engine(), principal, resolutions)
+                except InputError as error:
+                    st.error(error.message(), icon=":material/error:")
+                else:
+                    pending_uploads[key] = recheck(engine(), principal, pending, options)
+                    st.session_state[f"upload_notice_{file.file_id}"] = tr(
+                        "upload.unknown_resolved", count=len(resolutions)
+                    )
+                    st.rerun()
+        else:
+            st.warning(tr("upload.unknown_staff", count=len(names)), icon=":material/badge:")
+        if st.button(
+            tr("upload.recheck"),
+            help=tr("upload.recheck_help"),
+            key=f"recheck_{file.file_id}",
+            icon=":material/refresh:",
+        ):
+            pending_uploads[key] = recheck(engine(), principal, pending, options)
+            st.session_state[f"upload_notice_{file.file_id}"] = tr("upload.rechecked")
+            st.rerun()
 
     grid = rows_to_fix(pending)
     if not grid.empty:

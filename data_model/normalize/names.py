@@ -10,6 +10,11 @@ from data_model.i18n import t
 from data_model.normalize.text import is_missing, remove_whitespace, to_halfwidth
 
 SUGGESTION_CUTOFF = 0.5
+# How many known names an unknown one is shown with.
+NEAREST_COUNT = 3
+# Similarity (difflib ratio of the comparison keys) a *close* match needs besides being a
+# short or long form of the name (see `is_close`).
+CLOSE_CUTOFF = 0.6
 # Distinct unknown names remembered per matcher: a sheet repeats its misspellings.
 SUGGESTION_CACHE_SIZE = 4096
 
@@ -69,7 +74,8 @@ class NameMatcher:
                 continue
             for character in key:
                 self._keys_with.setdefault(character, set()).add(key)
-        self._suggestions: dict[str, str | None] = {}
+        # key → the nearest names, each with the key of it that is nearest.
+        self._nearest: dict[str, tuple[tuple[str, str], ...]] = {}
 
     @property
     def names(self) -> list[str]:
@@ -81,7 +87,9 @@ class NameMatcher:
 
         Raises InputError `normalize.name_missing` (blank or a missing marker) or
         `normalize.name_unknown` with `suggestion` set to the closest canonical name, or
-        None when nothing is close.
+        None when nothing is close. The unknown-name error also carries `candidates` (up to
+        NEAREST_COUNT nearest active names, named in its message) and `close` (the nearest
+        one when it is a close match, else None); an unknown name is never matched here.
         """
         if is_missing(raw):
             raise InputError(
@@ -104,13 +112,19 @@ class NameMatcher:
         # plain params; `kind_key` travels along for callers that render another language.
         kind = t(self.kind_key)
         value = raw.strip() if isinstance(raw, str) else str(raw)
-        raise InputError(
+        nearest = self._nearest_keys(key)
+        names = [name for name, _ in nearest]
+        error = InputError(
             "normalize.name_unknown",
-            self.suggest(key),
+            names[0] if names else None,
             kind=kind,
             kind_key=self.kind_key,
             value=value,
+            near=t("normalize.name_near", names="、".join(names)) if names else "",
         )
+        error.candidates = tuple(names)
+        error.close = nearest[0][0] if nearest and is_close(key, nearest[0][1]) else None
+        raise error
 
     def lookup(self, raw: object) -> str | None:
         """The canonical name `raw` names exactly (after normalising), else None.
@@ -123,16 +137,27 @@ class NameMatcher:
 
     def suggest(self, raw: object) -> str | None:
         """The active canonical name closest to `raw`, or None when nothing is close enough."""
-        key = normalize_name(raw)
-        if key not in self._suggestions:
-            if len(self._suggestions) >= SUGGESTION_CACHE_SIZE:
-                self._suggestions.clear()  # a hostile file's endless distinct names
-            close = self._closest_key(key)
-            self._suggestions[key] = self._lookup[close] if close is not None else None
-        return self._suggestions[key]
+        nearest = self.nearest(raw)
+        return nearest[0] if nearest else None
 
-    def _closest_key(self, key: str) -> str | None:
-        """difflib's closest key, comparing only keys that could reach the cutoff.
+    def nearest(self, raw: object) -> tuple[str, ...]:
+        """Up to NEAREST_COUNT active canonical names nearest to `raw`, best first."""
+        return tuple(name for name, _ in self._nearest_keys(normalize_name(raw)))
+
+    def _nearest_keys(self, key: str) -> tuple[tuple[str, str], ...]:
+        if key not in self._nearest:
+            if len(self._nearest) >= SUGGESTION_CACHE_SIZE:
+                self._nearest.clear()  # a hostile file's endless distinct names
+            found: dict[str, str] = {}
+            for close in self._closest_keys(key):
+                name = self._lookup[close]
+                if name not in found and len(found) < NEAREST_COUNT:
+                    found[name] = close
+            self._nearest[key] = tuple(found.items())
+        return self._nearest[key]
+
+    def _closest_keys(self, key: str) -> list[str]:
+        """difflib's closest keys, best first, comparing only keys that could reach the cutoff.
 
         difflib's ratio is 2·matches / (len(a) + len(b)): a key sharing no character with
         `key` scores 0, and one of very different length cannot reach the cutoff either.
@@ -147,5 +172,23 @@ class NameMatcher:
             for other in sharing
             if 2 * min(len(key), len(other)) >= SUGGESTION_CUTOFF * (len(key) + len(other))
         ]
-        close = difflib.get_close_matches(key, candidates, n=1, cutoff=SUGGESTION_CUTOFF)
-        return close[0] if close else None
+        # Several keys may name one entry (its aliases): ask for enough to find 3 entries.
+        return difflib.get_close_matches(
+            key, sorted(candidates), n=NEAREST_COUNT * 4, cutoff=SUGGESTION_CUTOFF
+        )
+
+
+def is_close(key: str, known: str) -> bool:
+    """Whether a known name is close enough to an unknown one to be preselected for the
+    admin (who still confirms it): one is a short or long form of the other — its
+    characters in order, only some left out (市发改委 / 市发展改革委, 深圳市发展和改革委员会)
+    — and they are similar overall (CLOSE_CUTOFF).
+
+    A replaced character is never close, however similar the rest: 市水务局 and 市税务局,
+    市民政局 and 市财政局 are different departments that differ in one character.
+    """
+    short, long = sorted((key, known), key=len)
+    if len(short) < 3 or difflib.SequenceMatcher(None, key, known).ratio() < CLOSE_CUTOFF:
+        return False
+    rest = iter(long)
+    return all(character in rest for character in short)

@@ -98,7 +98,7 @@ def test_enumeration_and_cross_field_errors(engine):
                     dt.datetime(2022, 3, 5),
                     "南山区",
                     "某公司",
-                    "融资",
+                    "融资贷款",
                     "内容",
                     "已办结",
                     dt.datetime(2022, 3, 1),

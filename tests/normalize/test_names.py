@@ -179,3 +179,59 @@ def test_a_deactivated_entry_is_recognised_but_refused_with_what_to_do():
     assert "停用" in caught.value.message("zh-CN") and "市工商联" in caught.value.message("zh-CN")
     assert matcher.names == ["市委统战部"]
     assert matcher.suggest("市工商") != "市工商联"
+
+
+CITY_DEPARTMENTS = [
+    ("市发展改革委", ["市发改委"]),
+    ("市商务局", []),
+    ("市财政局", []),
+    ("市科技创新委", []),
+    ("市工业和信息化局", ["市工信局"]),
+]
+
+
+def test_unknown_name_lists_up_to_three_nearest_names_in_its_message() -> None:
+    matcher = NameMatcher(CITY_DEPARTMENTS, "normalize.kind_unit")
+    error = assert_input_error("normalize.name_unknown", matcher.match, "市司法局")
+    assert len(error.candidates) == 3
+    assert len(set(error.candidates)) == 3
+    assert error.suggestion == error.candidates[0]
+    assert all(name in error.message() for name in error.candidates)
+    # Sharing 市 and 局 is not close: listed, never preselected.
+    assert error.close is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "close"),
+    [
+        ("市发改委", "市发展改革委"),  # a short form
+        ("深圳市发展和改革委员会", "市发展改革委"),  # a long form
+        ("市工信局", "市工业和信息化局"),
+        ("市税务局", None),  # one character replaced: another department
+        ("市民政局", None),
+        ("市发改委员会", None),  # similar, but neither is a form of the other
+    ],
+)
+def test_only_a_short_or_long_form_is_close(raw: str, close: str | None) -> None:
+    matcher = NameMatcher(
+        [("市发展改革委", []), ("市水务局", []), ("市财政局", []), ("市工业和信息化局", [])],
+        "normalize.kind_unit",
+    )
+    error = assert_input_error("normalize.name_unknown", matcher.match, raw)
+    assert error.close == close
+
+
+def test_a_close_name_is_offered_for_preselection_with_its_entry_once() -> None:
+    matcher = NameMatcher(CITY_DEPARTMENTS, "normalize.kind_unit")
+    error = assert_input_error("normalize.name_unknown", matcher.match, "市发展和改革委")
+    assert error.close == "市发展改革委"
+    assert error.candidates.count("市发展改革委") == 1  # its name and alias are one entry
+
+
+def test_an_unknown_name_with_nothing_near_says_so_plainly() -> None:
+    matcher = NameMatcher(CITY_DEPARTMENTS, "normalize.kind_unit")
+    error = assert_input_error("normalize.name_unknown", matcher.match, "xyz")
+    assert error.candidates == ()
+    assert error.close is None
+    assert "相近" not in error.message("zh-CN")
+    assert "nearest" not in error.message("en")

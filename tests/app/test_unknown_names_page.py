@@ -1,0 +1,165 @@
+"""Unknown names in the upload page: an admin resolves a task list's unknown lead units in
+place (one row per distinct name, the close one preselected, the others registered as new
+in one click) and commits without re-uploading; staff see the same names with what to do
+and re-check the same pending upload once an admin has acted. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from data_model import master_admin
+from data_model.models import Task, Unit
+from data_model.permissions import Principal
+from tests.conftest import make_xlsx, sign_in_app
+from tests.task_workbook import TASK_HEADER
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "upload.py")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NEW_UNITS = ["市应急管理局", "市气象局", "市交通运输局"]
+CLOSE = "市发展和改革委"  # a long form of 市发展改革委
+
+
+def task_list(units: list[str], district: str = "") -> bytes:
+    rows = [
+        [
+            f"T{number:02d}",
+            "领跑行动",
+            f"任务{number}",
+            unit,
+            "张三",
+            dt.datetime(2022, 1, 1),
+            "2022年底前",
+            10,
+            "",
+            district,
+            "2022-Q1",
+        ]
+        for number, unit in enumerate(units, start=1)
+    ]
+    return make_xlsx({"任务清单": [TASK_HEADER, *rows]})
+
+
+@pytest.fixture
+def engine(empty_db, monkeypatch):
+    engine = empty_db.open()
+    empty_db.use(monkeypatch)
+    yield engine
+    engine.dispose()
+
+
+def stored_lead_units(engine) -> list[str]:
+    with engine.connect() as conn:
+        return sorted(
+            conn.execute(
+                select(Unit.name).join(Task, Task.lead_unit_id == Unit.id).where(Task.is_current)
+            ).scalars()
+        )
+
+
+def button(app: AppTest, label: str):
+    return next(b for b in app.button if b.label.startswith(label))
+
+
+def test_admin_maps_one_registers_the_others_and_commits_without_reuploading(engine, empty_db):
+    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), empty_db).run()
+    units = [CLOSE, *NEW_UNITS, CLOSE]
+    app.file_uploader(key="upload_files").set_value(("list.xlsx", task_list(units), XLSX))
+    app.run()
+    assert not app.exception
+    assert button(app, "确认导入").disabled
+    names = next(d.value for d in app.dataframe if "文件中的写法" in d.value.columns)
+    assert names["文件中的写法"].tolist() == [CLOSE, *NEW_UNITS]
+    assert names["行数"].tolist() == [2, 1, 1, 1]
+    close = next(s for s in app.selectbox if s.label.startswith(f"责任单位「{CLOSE}」"))
+    assert close.value == "市发展改革委"  # preselected, not yet applied
+    assert all(
+        s.value == "" for s in app.selectbox if any(f"「{u}」" in s.label for u in NEW_UNITS)
+    )
+
+    button(app, "将 3 个没有相近名称的全部登记为新").click().run()
+    assert not app.exception
+    assert any("已处理 3 个名称" in s.value for s in app.success)
+    names = next(d.value for d in app.dataframe if "文件中的写法" in d.value.columns)
+    assert names["文件中的写法"].tolist() == [CLOSE]
+
+    button(app, "应用所选处理").click().run()
+    assert not app.exception
+    assert not any("文件中的写法" in d.value.columns for d in app.dataframe)
+    assert any("将新增 5 条" in i.value for i in app.info)
+    button(app, "确认导入").click().run()
+    assert not app.exception
+    assert stored_lead_units(engine) == sorted(["市发展改革委"] * 2 + NEW_UNITS)
+    with engine.connect() as conn:
+        added = {
+            u["name"]: u["category"]
+            for u in master_admin.entries(conn, "units")
+            if u["name"] in NEW_UNITS
+        }
+        alias_of = master_admin.find_entry(conn, "units", CLOSE)["name"]
+    assert added == dict.fromkeys(NEW_UNITS, "city_department")
+    assert alias_of == "市发展改革委"
+
+
+def test_staff_see_what_to_do_and_recheck_once_an_admin_has_added_the_unit(engine, empty_db):
+    app = sign_in_app(
+        AppTest.from_file(PAGE, default_timeout=60),
+        empty_db,
+        role="staff",
+        username="nanshan-staff",
+        districts=["南山区"],
+    ).run()
+    data = task_list(["市应急管理局"], district="南山区")
+    app.file_uploader(key="upload_files").set_value(("list.xlsx", data, XLSX))
+    app.run()
+    assert not app.exception
+    assert any("请联系本会管理员" in w.value and "无需重新上传" in w.value for w in app.warning)
+    assert not any(b.label == "应用所选处理" for b in app.button)  # staff cannot resolve
+    assert button(app, "确认导入").disabled
+
+    button(app, "重新检查").click().run()  # nothing changed yet
+    assert not app.exception
+    assert button(app, "确认导入").disabled
+
+    with engine.begin() as conn:
+        master_admin.add_entry(
+            conn, Principal("root", "admin"), "units", name="市应急管理局", category="other"
+        )
+    button(app, "重新检查").click().run()
+    assert not app.exception
+    assert any("已按最新的主数据重新检查" in s.value for s in app.success)
+    assert not button(app, "确认导入").disabled
+    button(app, "确认导入").click().run()
+    assert not app.exception
+    assert stored_lead_units(engine) == ["市应急管理局"]
+
+
+TEN_DEPARTMENTS = [
+    "市应急管理局",
+    "市水务局",  # 市税务局 is registered: similar, but never preselected
+    "市气象局",
+    "市交通运输局",
+    "市文化广电旅游体育局",
+    "市卫生健康委",
+    "市生态环境局",
+    "市教育局",
+    "市民政局",  # likewise 市财政局
+    "市退役军人事务局",
+]
+
+
+def test_ten_departments_never_seen_are_imported_with_two_clicks(engine, empty_db):
+    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), empty_db).run()
+    data = task_list(TEN_DEPARTMENTS)
+    app.file_uploader(key="upload_files").set_value(("ten.xlsx", data, XLSX))
+    app.run()
+    assert not app.exception
+    button(app, "将 10 个没有相近名称的全部登记为新").click().run()
+    assert not app.exception
+    button(app, "确认导入").click().run()
+    assert not app.exception
+    assert stored_lead_units(engine) == sorted(TEN_DEPARTMENTS)
