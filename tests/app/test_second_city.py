@@ -61,12 +61,25 @@ def page_text(app) -> str:
 
 
 @pytest.mark.parametrize(
-    "page", ["pages/overview.py", "pages/coverage.py", "pages/evaluation.py", "pages/trends.py"]
+    "page",
+    [
+        "pages/overview.py",
+        "pages/coverage.py",
+        "pages/evaluation.py",
+        "pages/trends.py",
+        "pages/tasks.py",
+        "pages/upload.py",
+        "pages/submissions.py",
+        "pages/bulletin.py",
+        "pages/master.py",
+    ],
 )
 def test_a_page_on_another_city_shows_its_districts_and_no_shenzhen_one(
     page, hangzhou_dir, monkeypatch
 ):
     monkeypatch.delenv("BOUNDARY_FILE", raising=False)
+    # The bulletin's issuer is a setting, not master data: another city sets it.
+    monkeypatch.setenv("ISSUING_BODY", "杭州市工商业联合会（总商会）")
     app = open_app_page(page, hangzhou_dir, monkeypatch, period="2022")
     text = page_text(app)
     found = [name for name in SHENZHEN if re.search(re.escape(name), text)]
