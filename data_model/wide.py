@@ -420,7 +420,8 @@ class WideConverter:
                 source = "geography" if meta.geography else None
                 geography = meta.geography or self.context.district
                 if geography is None:
-                    raise InputError("wide.needs_geography")
+                    names = self.context.master.districts.names
+                    raise InputError("wide.needs_geography", example=names[0] if names else "")
                 return self.context.master.district_ids[
                     self.context.master.districts.match(geography)
                 ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from data_model.importer import ImportOptions, import_file
-from tests.conftest import make_xlsx
+from tests.conftest import indicator_rows, make_xlsx
 from tests.importer.test_real_layouts import INDICATORS, values
 
 
@@ -143,3 +143,15 @@ def test_an_unknown_district_in_a_task_lists_metadata_row_names_its_column(engin
         "所属区：福天区",
         "福田区",
     )
+
+
+def test_a_wide_table_without_a_geography_is_told_one_from_the_master_data(engine):
+    """The example in the message is a geography this database knows (not a city's name
+    written into the product)."""
+    assert import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "i.xlsx").status == (
+        "accepted"
+    )
+    sheet = [["指标", "2021年", "2022年"], ["企业开办时间(天)", 1.5, 1.2]]
+    report = import_file(engine, make_xlsx({"年度数据": sheet}), "wide.xlsx")
+    assert report.status == "rejected"
+    assert any("地区：全市" in e.message for e in report.errors), [e.message for e in report.errors]
