@@ -95,20 +95,26 @@ TASKS_KEPT = {
 }
 
 
-def real_task_list(period: str, rows: list[tuple[str, object]], numbering: str = "") -> bytes:
+def real_task_list(
+    period: str,
+    rows: list[tuple[str, object]],
+    numbering: str = "",
+    tasks: dict[str, tuple[str, str, str]] = TASKS_KEPT,
+) -> bytes:
     """A list as a federation keeps it: a merged title naming the period, 序号, its own
     column names, each action merged over its tasks, a footnote. `rows` are (content,
-    progress) in the order of the list; `numbering` is written before each content."""
+    progress) in the order of the list; `numbering` is written before each content;
+    `tasks` gives each content's (action, lead unit, deadline)."""
 
     def build(sheet):
         sheet.title = "Sheet1"
         sheet.append([TITLE.format(period=period)])
         sheet.merge_cells("A1:G1")
         sheet.append(HEADER)
-        ordered = sorted(rows, key=lambda row: TASKS_KEPT[row[0]][0])  # grouped by action
+        ordered = sorted(rows, key=lambda row: tasks[row[0]][0])  # grouped by action
         start = None
         for number, (content, progress) in enumerate(ordered, start=1):
-            action, unit, deadline = TASKS_KEPT[content]
+            action, unit, deadline = tasks[content]
             excel_row = number + 2
             first_of_action = start is None or sheet.cell(start, 2).value != action
             sheet.append(
