@@ -292,7 +292,7 @@ ACTIVITIES = Kind(
             "enterprise_count", "参与企业数", False, ("企业数", "参与企业"), example=30, width=10
         ),
         Column("participant_count", "参与人数", False, ("人数",), example=80, width=10),
-        Column("organizer", "主办单位", False, ("主办方",), example="福田区工商联", width=18),
+        Column("organizer", "主办单位", False, ("主办方",), example="区工商联", width=18),
         Column("note", "备注", False, ("说明",), example="", width=24),
     ),
 )
@@ -318,7 +318,7 @@ ISSUES = Kind(
             "企业名称",
             True,
             ("企业", "单位名称"),
-            example="深圳市某某科技有限公司",
+            example="某某科技有限公司",
             width=28,
         ),
         Column("category", "诉求类别", True, ("类别", "问题类别"), example="融资贷款", width=12),
@@ -344,3 +344,32 @@ KINDS: dict[str, Kind] = {
 }
 # Names accepted on the command line (`indicator-values`) map to the same kinds.
 CLI_NAMES = {name.replace("_", "-"): name for name in KINDS}
+
+
+# Fields whose allowed values come from master data: field → master list (the keys of
+# `MasterData.lists()`), for template dropdowns and example rows.
+MASTER_FIELDS = {
+    "district": "districts",
+    "action": "actions",
+    "lead_unit": "units",
+    "brand": "brands",
+    "activity_type": "activity_types",
+    "category": "issue_categories",
+}
+
+
+def example_values(kind: Kind, master_lists: dict[str, list[str]]) -> dict[str, str]:
+    """The template's example row of `kind` as text, field by field.
+
+    A column whose values come from master data shows the shipped example when this
+    database's list holds it, else the list's first name: another city's template never
+    shows a Shenzhen district. The importer skips a row equal to this one.
+    """
+    values = {}
+    for column in kind.columns:
+        text = "" if column.example is None else str(column.example)
+        names = master_lists.get(MASTER_FIELDS.get(column.field, ""), [])
+        if text and names and text not in names:
+            text = names[0]
+        values[column.field] = text
+    return values

@@ -157,6 +157,20 @@ class MasterData:
         default_factory=lambda: NameMatcher([], "normalize.kind_issue_category")
     )
 
+    def lists(self) -> dict[str, list[str]]:
+        """The active names of each list, in display order (as templates offer them)."""
+        return {
+            key: getattr(self, key).names
+            for key in (
+                "districts",
+                "units",
+                "actions",
+                "brands",
+                "activity_types",
+                "issue_categories",
+            )
+        }
+
 
 def load_master(conn: Connection) -> MasterData:
     district_rows = conn.execute(select(District).order_by(District.sort_order)).mappings().all()

@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from data_model.i18n import t
-from data_model.kinds import KINDS, Kind
+from data_model.kinds import KINDS, MASTER_FIELDS, Kind, example_values
 from data_model.layout import TEMPLATE_LISTS_SHEET
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -20,15 +20,6 @@ REQUIRED_FILL = PatternFill("solid", fgColor="C00000")
 EXAMPLE_FONT = Font(color="808080", italic=True)
 LISTS_SHEET = TEMPLATE_LISTS_SHEET
 FIXED_TIME = datetime(2024, 1, 1)
-# Fields whose allowed values come from master data: field → key of `master_lists`.
-MASTER_FIELDS = {
-    "district": "districts",
-    "action": "actions",
-    "lead_unit": "units",
-    "brand": "brands",
-    "activity_type": "activity_types",
-    "category": "issue_categories",
-}
 
 
 def template_workbook(kinds: list[str], master_lists: dict[str, list[str]]) -> bytes:
@@ -44,7 +35,9 @@ def template_workbook(kinds: list[str], master_lists: dict[str, list[str]]) -> b
     lists.sheet_state = "hidden"
     list_ranges = _write_lists(lists, master_lists)
     for name in kinds:
-        _write_kind_sheet(workbook.create_sheet(KINDS[name].sheet), KINDS[name], list_ranges)
+        kind = KINDS[name]
+        examples = example_values(kind, master_lists)
+        _write_kind_sheet(workbook.create_sheet(kind.sheet), kind, list_ranges, examples)
     _write_instructions(instructions, [KINDS[name] for name in kinds])
     workbook.move_sheet(LISTS_SHEET, offset=len(workbook.sheetnames))
     workbook.properties.created = FIXED_TIME
@@ -67,7 +60,9 @@ def _write_lists(sheet, master_lists: dict[str, list[str]]) -> dict[str, str]:
     return ranges
 
 
-def _write_kind_sheet(sheet, kind: Kind, list_ranges: dict[str, str]) -> None:
+def _write_kind_sheet(
+    sheet, kind: Kind, list_ranges: dict[str, str], examples: dict[str, str]
+) -> None:
     for index, column in enumerate(kind.columns, start=1):
         cell = sheet.cell(1, index, column.header)
         cell.font = Font(bold=True, color="FFFFFF")
@@ -79,7 +74,9 @@ def _write_kind_sheet(sheet, kind: Kind, list_ranges: dict[str, str]) -> None:
         if column.choices:
             hint += "\n" + t("templates.choices", choices="、".join(_first_words(column.choices)))
         cell.comment = Comment(hint, t("templates.creator"), width=260, height=120)
-        example = sheet.cell(2, index, column.example if column.example is not None else "")
+        shipped = column.example
+        value = examples[column.field] if isinstance(shipped, str) else shipped
+        example = sheet.cell(2, index, value if value is not None else "")
         example.font = EXAMPLE_FONT
         sheet.column_dimensions[get_column_letter(index)].width = column.width * 1.6
         _add_validation(sheet, column, index, list_ranges)

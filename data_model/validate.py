@@ -16,6 +16,7 @@ from operator import itemgetter
 
 from data_model.errors import InputError
 from data_model.i18n import t
+from data_model.kinds import example_values
 from data_model.layout import SheetLayout, data_row_indexes
 from data_model.master import RESOLVABLE_LISTS, MasterData
 from data_model.normalize.dates import parse_date, parse_deadline
@@ -453,12 +454,8 @@ class SheetValidator:
             row = rows[first]
             columns = layout.columns.items()
             raw = {f: (row[c] if c < len(row) else "") for f, c in columns}
-            example = {
-                f: ""
-                if layout.kind.column(f).example is None
-                else str(layout.kind.column(f).example)
-                for f, _ in columns
-            }
+            shipped = example_values(layout.kind, self.context.master.lists())
+            example = {f: shipped[f] for f, _ in columns}
             if _is_template_example(raw, example):
                 report.warnings.append(
                     Problem(sheet.name, first + 1, None, None, t("validate.example_row_skipped"))

@@ -288,3 +288,33 @@ def test_a_unit_that_would_be_its_own_parent_is_a_problem(tmp_path, db, capsys):
         (4, "上级单位"),
     ]
     assert "不能是自己的上级单位" in problems[2]["message"]
+
+
+def test_another_citys_template_shows_its_own_names_and_its_example_rows_are_skipped(
+    tmp_path, capsys
+):
+    from data_model.normalize.districts import load_default_districts
+
+    url = hangzhou_url("sqlite", tmp_path)
+    master = tmp_path / "hz.xlsx"
+    master.write_bytes(make_xlsx(HANGZHOU))
+    assert main(["init", "--master", str(master), "--db", url]) == 0
+    template = tmp_path / "template.xlsx"
+    assert main(["template", "all", "--out", str(template), "--db", url]) == 0
+    workbook = load_workbook(template)
+    shown = " ".join(
+        str(cell.value)
+        for sheet in workbook.worksheets
+        if sheet.sheet_state == "visible"
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
+    )
+    shenzhen = {d.name for d in load_default_districts() if d.kind != "city"} | {"深圳"}
+    assert [name for name in shenzhen if name in shown] == []
+    assert workbook["指标数据"]["C2"].value == HANGZHOU_DISTRICTS[0][0]
+    capsys.readouterr()
+    assert main(["import", str(template), "--db", url, "--json"]) == 1  # nothing to import
+    result = json.loads(capsys.readouterr().out)
+    assert result["status"] == "rejected"
+    assert all(sheet["rows_read"] == 0 for sheet in result["sheets"])
