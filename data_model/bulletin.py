@@ -125,6 +125,7 @@ class Bulletin:
     dimensions: tuple[str, ...]
     yoy: pd.DataFrame  # indicator_yoy: YOY_COLUMNS, best improvement first
     targets: pd.DataFrame  # targets_met: TARGET_COLUMNS, most targets met first
+    city: str = ""  # the city's full name from master data (深圳市), for the issuer
 
     def headline(self, key: str) -> Headline:
         return next(h for h in self.headlines if h.key == key)
@@ -204,7 +205,22 @@ def bulletin_figures(conn: Connection, period: str, today: date | None = None) -
         dimensions=tuple(c for c in scores.columns if c not in SCORE_FIXED_COLUMNS),
         yoy=indicator_yoy(conn, period),
         targets=targets_met(scoring.detail),
+        city=_city_full_name(conn),
     )
+
+
+def _city_full_name(conn: Connection) -> str:
+    """The city-level geography's full name (深圳市): the first of its aliases, then its
+    name, that ends in 市 and is not the generic 全市; "" when master data names none."""
+    row = conn.execute(
+        select(District.name, District.aliases)
+        .where(District.kind == "city")
+        .order_by(District.sort_order)
+    ).first()
+    if row is None:
+        return ""
+    names = (*(row.aliases or ()), row.name)
+    return next((n for n in names if n.endswith("市") and n != "全市"), "")
 
 
 def _city(conn: Connection) -> str | None:
@@ -379,9 +395,10 @@ def _date_text(day: date, language: str | None) -> str:
     return t("bulletin.date", language, year=day.year, month=day.month, day=day.day)
 
 
-def issuing_body(language: str | None = None) -> str:
-    """`ISSUING_BODY`, else the federation's name from the catalogue."""
-    return settings.issuing_body() or t("bulletin.issuing_body", language)
+def issuing_body(bulletin: Bulletin, language: str | None = None) -> str:
+    """`ISSUING_BODY`, else the federation of the city master data names (深圳市 →
+    深圳市工商业联合会（总商会）): another city's bulletin never names Shenzhen's."""
+    return settings.issuing_body() or t("bulletin.issuing_body", language, city=bulletin.city)
 
 
 def document_title(language: str | None = None) -> str:
@@ -869,7 +886,7 @@ def bulletin_docx(bulletin: Bulletin, language: str | None = None, charts: bool 
     images = chart_pngs([(c.figure, CHART_WIDTH, c.height) for c in figures])
     pictures = {c.key: (c, image) for c, image in zip(figures, images, strict=True)}
 
-    issuer = issuing_body(language)
+    issuer = issuing_body(b, language)
     document = official_docx.new_document(document_title(language), issuer, language or "")
     official_docx.masthead(
         document,
@@ -975,7 +992,7 @@ def bulletin_xlsx(bulletin: Bulletin, language: str | None = None) -> bytes:
     title = document_title(language)
     period = _label(bulletin.period, language)
     workbook.properties.title = f"{title} {period}"
-    workbook.properties.creator = issuing_body(language)
+    workbook.properties.creator = issuing_body(bulletin, language)
     points = t("bulletin.points_suffix", language)
     for table in bulletin_tables(bulletin, language):
         sheet = workbook.create_sheet(_sheet_name(t(f"bulletin.sheet_{table.key}", language)))

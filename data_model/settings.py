@@ -60,8 +60,8 @@ def _positive_int(name: str, default: int) -> int:
 
 
 def issuing_body() -> str | None:
-    """Issuer named on the periodic bulletin (`ISSUING_BODY`); None: the catalogue's default,
-    the federation (深圳市工商业联合会（总商会）)."""
+    """Issuer named on the periodic bulletin (`ISSUING_BODY`); None: the federation of the
+    city master data names (`bulletin.issuing_body`)."""
     return os.environ.get("ISSUING_BODY", "").strip() or None
 
 

@@ -92,7 +92,7 @@ st.subheader(tr("bulletin.heading", period=period_name))
 st.caption(
     tr(
         "bulletin.issued",
-        issuer=issuing_body(lang),
+        issuer=issuing_body(figures, lang),
         date=day_label(figures.issued),
         as_of=day_label(figures.as_of),
     )

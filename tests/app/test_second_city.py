@@ -78,11 +78,12 @@ def test_a_page_on_another_city_shows_its_districts_and_no_shenzhen_one(
     page, hangzhou_dir, monkeypatch
 ):
     monkeypatch.delenv("BOUNDARY_FILE", raising=False)
-    # The bulletin's issuer is a setting, not master data: another city sets it.
-    monkeypatch.setenv("ISSUING_BODY", "杭州市工商业联合会（总商会）")
+    monkeypatch.delenv("ISSUING_BODY", raising=False)  # the issuer follows the master data
     app = open_app_page(page, hangzhou_dir, monkeypatch, period="2022")
     text = page_text(app)
     found = [name for name in SHENZHEN if re.search(re.escape(name), text)]
     assert found == [], found
-    if page != "pages/overview.py":
+    if page == "pages/bulletin.py":
+        assert "杭州市工商业联合会（总商会）" in text
+    elif page != "pages/overview.py":
         assert "上城" in text

@@ -332,7 +332,7 @@ def test_bulletin_word_download(admin_page, tmp_path: Path):
     data = target.read_bytes()
     assert data[:2] == b"PK", data[:8]
     text, images = read_docx(data)
-    assert tr("bulletin.issuing_body") in text
+    assert tr("bulletin.issuing_body", city="深圳市") in text
     assert tr("bulletin.section_overview") in text
     # The server has chromium (these tests need it), so the charts are drawn into the file.
     assert images, "the Word bulletin has no chart images"
