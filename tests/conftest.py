@@ -333,6 +333,18 @@ def indicator_rows() -> list[list]:
 TEST_PASSWORD = "a-long-test-password"
 
 
+@pytest.fixture
+def cheap_hashing(monkeypatch):
+    """argon2 at its cheapest, for modules that hash many passwords
+    (`pytestmark = pytest.mark.usefixtures("cheap_hashing")`)."""
+    from argon2 import PasswordHasher
+
+    from data_model import users
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(users, "HASHER", cheap)
+
+
 def sign_in_app(app, db: AppDatabase, role: str = "admin", username: str | None = None, **binding):
     """Create a user of `role` in the app's database `db` and sign the AppTest in."""
     from data_model.users import create_user, get_user

@@ -16,7 +16,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from data_model import audit, settings, users
@@ -30,11 +29,7 @@ from tests.test_permissions import ACTIVITY_HEADER, activity
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    monkeypatch.setattr(
-        users, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
+pytestmark = pytest.mark.usefixtures("cheap_hashing")  # many passwords are hashed
 
 
 @pytest.fixture

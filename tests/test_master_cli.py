@@ -9,7 +9,6 @@ import io
 import json
 
 import pytest
-from argon2 import PasswordHasher
 from openpyxl import Workbook, load_workbook
 
 from data_model import master_admin, users
@@ -63,11 +62,7 @@ VALUES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    monkeypatch.setattr(
-        users, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
+pytestmark = pytest.mark.usefixtures("cheap_hashing")  # many passwords are hashed
 
 
 @pytest.fixture

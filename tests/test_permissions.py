@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from data_model import audit, permissions, users
@@ -56,11 +55,7 @@ ISSUE_HEADER = ["诉求编号", "受理日期", "区", "企业名称", "诉求�
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    monkeypatch.setattr(
-        users, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
+pytestmark = pytest.mark.usefixtures("cheap_hashing")  # many passwords are hashed
 
 
 def activity(district: str, name: str, day: int = 15) -> list:

@@ -12,10 +12,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from data_model import users
 from data_model.importer import ImportOptions, import_file
 from data_model.models import VERSIONED_TABLES
 from data_model.permissions import PermissionDenied, Principal, guarded_import
@@ -150,13 +148,6 @@ EXPECTED = {
     },
 }
 EXPECTED["staff"]["indicators"] = dict.fromkeys(SCENARIOS, ("rejected", 0, 0))
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    monkeypatch.setattr(
-        users, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
 
 
 @pytest.fixture

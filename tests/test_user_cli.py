@@ -8,7 +8,6 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from argon2 import PasswordHasher
 from openpyxl import load_workbook
 
 from data_model import users
@@ -17,11 +16,7 @@ from data_model.cli import EXIT_OK, EXIT_USAGE, main, open_database
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    monkeypatch.setattr(
-        users, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
+pytestmark = pytest.mark.usefixtures("cheap_hashing")  # many passwords are hashed
 
 
 @pytest.fixture
