@@ -34,7 +34,7 @@ from data_model.upload import (
     revalidate,
     rows_to_fix,
 )
-from ui import engine, query, require_permission, tr
+from ui import download_file, engine, query, require_permission, tr
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SKIP, NEW = "", "\0new"
@@ -135,15 +135,16 @@ with st.expander(tr("upload.templates_heading"), icon=":material/download:"):
         key="template_kind",
     )
     chosen = list(KINDS) if kind == "all" else [kind]
-    st.download_button(
+    lists = query(master_lists)
+    download_file(
         tr("upload.download_template"),
-        template_workbook(chosen, query(master_lists)),
-        file_name=tr(
+        lambda: template_workbook(chosen, lists),
+        tr(
             "upload.template_file",
             kind=tr("upload.template_all") if kind == "all" else tr(f"kinds.{kind}"),
         ),
-        mime=XLSX_MIME,
-        icon=":material/table:",
+        XLSX_MIME,
+        "template_download",
     )
 
 left, middle, right = st.columns(3)
@@ -254,13 +255,16 @@ for number, file in enumerate(files, start=1):
         problems["level"] = problems["level"].map(lambda level: tr(f"upload.level_{level}"))
         st.dataframe(problems.rename(columns=lambda c: tr(f"upload.problem_{c}")), hide_index=True)
         if pending.sheets is not None:
-            st.download_button(
+            # Built when clicked: a file made on every run is retired by the next one,
+            # which a browser still fetching it sees as a 404.
+            download_file(
                 tr("upload.download_annotated"),
-                annotated_workbook(pending.data, pending.name, report),
-                file_name=annotated_file_name(pending.name),
-                mime=XLSX_MIME,
-                key=f"annotated_{file.file_id}",
-                icon=":material/edit_note:",
+                lambda data=pending.data, name=pending.name, shown=report: annotated_workbook(
+                    data, name, shown
+                ),
+                annotated_file_name(pending.name),
+                XLSX_MIME,
+                f"annotated_{file.file_id}",
             )
 
     names = unknown_names(report)
