@@ -78,7 +78,7 @@ class Brand(SQLModel, table=True):
 
 
 class ActivityType(SQLModel, table=True):
-    """活动类型: the kinds of activity the 活动台账 names (not yet enforced on upload)."""
+    """活动类型: the kinds of activity the 活动台账 names (an upload must use one)."""
 
     __tablename__ = "activity_type"
     id: int | None = Field(default=None, primary_key=True)
@@ -91,7 +91,7 @@ class ActivityType(SQLModel, table=True):
 
 
 class IssueCategory(SQLModel, table=True):
-    """诉求类别: the categories of enterprise issues (not yet enforced on upload)."""
+    """诉求类别: the categories of enterprise issues (an upload must use one)."""
 
     __tablename__ = "issue_category"
     id: int | None = Field(default=None, primary_key=True)
