@@ -24,13 +24,7 @@ from data_model.db import make_engine, migrate
 from data_model.errors import InputError
 from data_model.export import EXPORT_KINDS, export_frame, write_frame
 from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from data_model.importer import (
-    ImportOptions,
-    already_imported,
-    file_rejected,
-    import_in_transaction,
-    writes,
-)
+from data_model.importer import ImportOptions, import_file_in_transaction, writes
 from data_model.kinds import CLI_NAMES
 from data_model.master import has_master_data, load_master, load_master_data_file
 from data_model.master_workbook import export_workbook, import_workbook
@@ -51,7 +45,7 @@ from data_model.permissions import (
 )
 from data_model.problems import ImportReport
 from data_model.queries import data_years, has_data
-from data_model.reader import Limits, read_workbook
+from data_model.reader import Limits
 from data_model.scoring import district_scores, scores_export_frame
 from data_model.task_queries import status_table
 from data_model.templates import template_workbook
@@ -299,15 +293,7 @@ def cmd_template(args) -> int:
     )
     engine = open_database(args.db)
     with engine.connect() as conn:
-        master = load_master(conn)
-    lists = {
-        "districts": master.districts.names,
-        "actions": master.actions.names,
-        "units": master.units.names,
-        "brands": master.brands.names,
-        "activity_types": master.activity_types.names,
-        "issue_categories": master.issue_categories.names,
-    }
+        lists = load_master(conn).lists()
     Path(args.out).write_bytes(template_workbook(kinds, lists))
     print(t("cli.template_written", file=args.out))
     return EXIT_OK
@@ -340,17 +326,9 @@ def seed(engine: Engine, folder: Path = settings.SAMPLE_DATA_DIR) -> list[Import
             path = folder / name
             if not path.is_file():
                 continue
-            data = path.read_bytes()
-            report = already_imported(conn, data, name)
-            if report is None:
-                try:
-                    sheets = read_workbook(data, name, options.limits)
-                except InputError as error:
-                    report = file_rejected(name, error)
-                else:
-                    report = import_in_transaction(conn, sheets, data, name, options)
-                    if writes(report, options):
-                        record_import(conn, SYSTEM, report, options)
+            report = import_file_in_transaction(conn, path.read_bytes(), name, options)
+            if writes(report, options):
+                record_import(conn, SYSTEM, report, options)
             reports.append(report)
             if report.status not in ("accepted", "unchanged"):
                 transaction.rollback()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from itertools import repeat
 from operator import attrgetter, itemgetter
@@ -87,16 +88,24 @@ def import_file(
 ) -> ImportReport:
     """Validate and store one workbook. Nothing is written unless the status is accepted/partial."""
     options = options or ImportOptions()
-    with engine.connect() as conn:
-        earlier = already_imported(conn, data, file_name)
+    return _in_one_transaction(
+        engine, options, lambda conn: import_file_in_transaction(conn, data, file_name, options)
+    )
+
+
+def import_file_in_transaction(
+    conn: Connection, data: bytes, file_name: str, options: ImportOptions
+) -> ImportReport:
+    """`import_file` inside the caller's transaction (see `import_in_transaction`): bytes a
+    live submission holds are reported unchanged without being read again."""
+    earlier = already_imported(conn, data, file_name)
     if earlier is not None:
         return earlier
-    with cycle_collector.paused():
-        try:
-            sheets = read_workbook(data, file_name, options.limits)
-        except InputError as error:
-            return file_rejected(file_name, error)
-        return import_sheets(engine, sheets, data, file_name, options)
+    try:
+        sheets = read_workbook(data, file_name, options.limits)
+    except InputError as error:
+        return file_rejected(file_name, error)
+    return import_in_transaction(conn, sheets, data, file_name, options)
 
 
 def already_imported(conn: Connection, data: bytes, file_name: str) -> ImportReport | None:
@@ -166,10 +175,21 @@ def import_sheets(
     they are stored with it so the exact file can be downloaded later.
     """
     options = options or ImportOptions()
+    return _in_one_transaction(
+        engine,
+        options,
+        lambda conn: import_in_transaction(conn, sheets, data, file_name, options),
+    )
+
+
+def _in_one_transaction(
+    engine: Engine, options: ImportOptions, work: Callable[[Connection], ImportReport]
+) -> ImportReport:
+    """`work(conn)` in one transaction, committed when its report writes, else rolled back."""
     with cycle_collector.paused(), engine.connect() as conn:
         transaction = conn.begin()
         try:
-            report = import_in_transaction(conn, sheets, data, file_name, options)
+            report = work(conn)
         except BaseException:
             transaction.rollback()
             raise

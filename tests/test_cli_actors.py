@@ -138,15 +138,15 @@ KILLED_DURING_SEED = """
 import os, signal, sys
 from data_model import cli
 
-real = cli.import_in_transaction
+real = cli.import_file_in_transaction
 
-def import_then_die(conn, sheets, data, name, options):
-    report = real(conn, sheets, data, name, options)
+def import_then_die(conn, data, name, options):
+    report = real(conn, data, name, options)
     if name == {after!r}:
         os.kill(os.getpid(), signal.SIGKILL)
     return report
 
-cli.import_in_transaction = import_then_die
+cli.import_file_in_transaction = import_then_die
 sys.exit(cli.main(["seed", "--db", {url!r}]))
 """
 
