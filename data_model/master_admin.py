@@ -275,6 +275,12 @@ def find_entry(conn: Connection, list_key: str, raw: object) -> dict:
     )
 
 
+def known_keys(conn: Connection, list_key: str) -> set[str]:
+    """The comparison keys (`normalize_name`) the active entries of a list answer to: a
+    name an upload uses is known when its key is one of them."""
+    return {key for e in entries(conn, list_key) if e["is_active"] for key in _keys(list_key, e)}
+
+
 def _keys(list_key: str, entry: dict) -> set[str]:
     """Comparison keys an entry answers to: its name and aliases, a district's code, short
     name and pinyin, an action's code. No two entries of a list may share one."""

@@ -266,6 +266,28 @@ class SubmissionFile(SQLModel, table=True):
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
+class HeldUpload(SQLModel, table=True):
+    """A checked upload kept on the server until it can be committed (migration 0007): it
+    names something the master data does not know yet, and its uploader re-checks it once
+    an admin has acted, without sending the file again."""
+
+    __tablename__ = "held_upload"
+    __table_args__ = (UniqueConstraint("username", "sha256", name="uq_held_upload_user_file"),)
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64)
+    file_name: str = Field(max_length=255)
+    sha256: str = Field(max_length=64)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    period: str | None = Field(default=None, max_length=16)
+    district: str | None = Field(default=None, max_length=64)
+    valid_rows_only: bool = False
+    # Cells corrected in the page: [sheet, row, column, text] (0-based row and column).
+    edits: list[list] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The unknown names it waits for: {list_key, value, rows, candidates, close}.
+    unknown: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    saved_at: datetime
+
+
 class ExpectedSubmission(SQLModel, table=True):
     """Who owes which kind of data for which period, and by when (the 报送 schedule)."""
 

@@ -13,8 +13,9 @@ list, an action, a brand, an activity type, an issue category:
   new in one action (ten city departments the system has never seen: one click, then
   commit). Every change goes through `master_admin` (admin only, audited, data version).
 - Staff see the same errors and are told to ask their federation's admin; their pending
-  upload stays in the page and is re-checked against the current master data with one
-  button once the admin has acted.
+  upload is held on the server (`held_uploads`), listed for the admin with the names it
+  waits for, and re-checked against the current master data with one button once the
+  admin has acted.
 
 Why not register unknown units automatically (as 待确认)? A task list without task codes
 gets codes made from the lead unit's canonical name (`task_lists.derived_task_code`): a

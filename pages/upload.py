@@ -1,10 +1,23 @@
 """数据上传 Upload: template → upload → check → fix in place → commit."""
 
+from dataclasses import dataclass, replace
+
 import streamlit as st
 
 from data_model import settings
 from data_model.annotate import annotated_file_name, annotated_workbook
+from data_model.audit import time_text
 from data_model.errors import InputError
+from data_model.held_uploads import (
+    Held,
+    discard,
+    held_uploads,
+    hold,
+    may_hold,
+    open_held,
+    release,
+    waiting_for_names,
+)
 from data_model.importer import ImportOptions
 from data_model.kinds import KINDS
 from data_model.master_admin import LISTS, UNIT_CATEGORIES
@@ -122,9 +135,141 @@ def resolution_form(file_id: str, names: list[UnknownName]) -> list[Resolution] 
     ]
 
 
+@dataclass(frozen=True)
+class HeldFile:
+    """A held upload in the shape of an uploaded file, so that the page checks both alike."""
+
+    held: Held
+    data: bytes
+
+    @property
+    def file_id(self) -> str:
+        return f"held{self.held.id}"
+
+    @property
+    def name(self) -> str:
+        return self.held.file_name
+
+    def getvalue(self) -> bytes:
+        return self.data
+
+
+def waiting_text(held: Held) -> str:
+    names = tr("upload.held_name_separator").join(n.value for n in held.waiting_for)
+    return tr("upload.held_waiting", names=names) if names else tr("upload.held_all_known")
+
+
+def own_held_uploads() -> None:
+    """The signed-in uploader's held uploads, each to open (re-check) or delete."""
+    with engine().connect() as conn:
+        mine = held_uploads(conn, principal)
+    if not mine:
+        return
+    with st.container(border=True):
+        st.markdown(f"**{tr('upload.held_heading', count=len(mine))}**")
+        st.caption(tr("upload.held_help"))
+        for held in mine:
+            text, open_column, discard_column = st.columns([6, 2, 1], vertical_alignment="center")
+            text.markdown(
+                f"**{held.file_name}** · {time_text(held.saved_at)}  \n{waiting_text(held)}"
+            )
+            if open_column.button(
+                tr("upload.held_open"), key=f"held_open_{held.id}", icon=":material/refresh:"
+            ):
+                opened = st.session_state.setdefault("opened_held", [])
+                if held.id not in opened:
+                    opened.append(held.id)
+                pending_uploads.pop(("held", held.id), None)
+                st.rerun()
+            if discard_column.button(
+                tr("upload.held_discard"), key=f"held_discard_{held.id}", icon=":material/delete:"
+            ):
+                discard(engine(), principal, held.id)
+                forget_opened(held.id)
+                st.session_state["upload_held_notice"] = tr(
+                    "upload.held_discarded", name=held.file_name
+                )
+                st.rerun()
+
+
+def staff_waiting_for_names() -> None:
+    """For admins: the names staff uploads are waiting for, each resolvable in place."""
+    with engine().connect() as conn:
+        waiting = waiting_for_names(conn, principal)
+    if not waiting:
+        return
+    with st.expander(
+        tr("upload.held_waiting_heading", count=len(waiting)), icon=":material/hourglass_top:"
+    ):
+        st.caption(tr("upload.held_waiting_help"))
+        for held in waiting:
+            st.markdown(
+                tr(
+                    "upload.held_waiting_caption",
+                    user=held.username,
+                    file=held.file_name,
+                    at=time_text(held.saved_at),
+                )
+            )
+            unknown_names_table(held.waiting_for)
+            resolutions = resolution_form(f"held{held.id}", held.waiting_for)
+            if resolutions == []:
+                st.warning(tr("upload.unknown_nothing_chosen"))
+            elif resolutions:
+                try:
+                    resolve_all(engine(), principal, resolutions)
+                except InputError as error:
+                    st.error(error.message(), icon=":material/error:")
+                else:
+                    st.session_state["upload_held_notice"] = tr(
+                        "upload.unknown_resolved", count=len(resolutions)
+                    )
+                    st.rerun()
+
+
+def forget_opened(held_id: int) -> None:
+    opened = st.session_state.get("opened_held", [])
+    if held_id in opened:
+        opened.remove(held_id)
+    pending_uploads.pop(("held", held_id), None)
+
+
+def opened_held_files() -> list[HeldFile]:
+    """The held uploads opened in this session (a deleted or committed one drops out)."""
+    files = []
+    with engine().connect() as conn:
+        for held_id in list(st.session_state.get("opened_held", [])):
+            try:
+                files.append(HeldFile(*open_held(conn, principal, held_id)))
+            except InputError:
+                forget_opened(held_id)
+    return files
+
+
+def checked(key: tuple, file, pending, file_options: ImportOptions) -> None:
+    """Keep a check's result in the session; a staff upload waiting for unknown names is
+    also held on the server, so that leaving the page does not lose it."""
+    pending_uploads[key] = pending
+    names = unknown_names(pending.report)
+    if names and may_hold(principal):
+        try:
+            hold(engine(), principal, pending, file_options, names)
+        except InputError as error:  # too many held already: say so where it would show
+            st.session_state[f"upload_held_{file.file_id}"] = error.message()
+        else:
+            st.session_state[f"upload_held_{file.file_id}"] = tr("upload.held_saved")
+
+
 principal = require_permission("upload")
+pending_uploads = st.session_state.setdefault("pending_uploads", {})
 st.title(tr("upload.title"))
 st.caption(tr("upload.intro"))
+if notice := st.session_state.pop("upload_held_notice", None):
+    st.success(notice, icon=":material/check_circle:")
+if may_hold(principal):
+    own_held_uploads()
+if allowed(principal, "manage_master_data"):
+    staff_waiting_for_names()
 
 with st.expander(tr("upload.templates_heading"), icon=":material/download:"):
     kinds = ["all", *KINDS]
@@ -184,6 +329,7 @@ for result in st.session_state.pop("upload_results", []):
         st.dataframe(
             result["changes"].rename(columns=lambda c: tr(f"upload.change_{c}")), hide_index=True
         )
+files = [*opened_held_files(), *(files or [])]
 if not files:
     st.info(tr("upload.no_files"), icon=":material/upload_file:")
     st.stop()
@@ -195,13 +341,17 @@ options = ImportOptions(
     valid_rows_only=valid_rows_only,
     limits=Limits(max_file_bytes=settings.max_upload_mb() * 1024 * 1024),
 )
-pending_uploads = st.session_state.setdefault("pending_uploads", {})
 progress = st.progress(0.0, text=tr("upload.progress", done=0, total=len(files)))
 for number, file in enumerate(files, start=1):
-    key = (file.file_id, period, district, valid_rows_only)
+    held = isinstance(file, HeldFile)
+    file_options = file.held.options(options) if held else options
+    key = ("held", file.held.id) if held else (file.file_id, period, district, valid_rows_only)
     if key not in pending_uploads:
         with st.status(tr("upload.checking", name=file.name), expanded=False) as status:
-            pending_uploads[key] = prepare(engine(), principal, file.name, file.getvalue(), options)
+            pending = prepare(engine(), principal, file.name, file.getvalue(), file_options)
+            if held and file.held.edits and pending.sheets is not None:
+                pending = revalidate(engine(), principal, pending, file.held.edits, file_options)
+            checked(key, file, pending, file_options)
             status.update(label=tr("upload.checked", name=file.name), state="complete")
     progress.progress(
         number / len(files), text=tr("upload.progress", done=number, total=len(files))
@@ -214,6 +364,8 @@ for number, file in enumerate(files, start=1):
         st.success(notice, icon=":material/check_circle:")
     if report.status == "unchanged":
         st.success(report.message, icon=":material/check_circle:")
+        if held:
+            release(engine(), principal, pending.data)
         continue
     if pending.sheets is None:  # not readable at all: one reason, nothing else to show
         st.error(report.message, icon=":material/error:")
@@ -282,20 +434,24 @@ for number, file in enumerate(files, start=1):
                 except InputError as error:
                     st.error(error.message(), icon=":material/error:")
                 else:
-                    pending_uploads[key] = recheck(engine(), principal, pending, options)
+                    checked(
+                        key, file, recheck(engine(), principal, pending, file_options), file_options
+                    )
                     st.session_state[f"upload_notice_{file.file_id}"] = tr(
                         "upload.unknown_resolved", count=len(resolutions)
                     )
                     st.rerun()
         else:
             st.warning(tr("upload.unknown_staff", count=len(names)), icon=":material/badge:")
+            if held_notice := st.session_state.get(f"upload_held_{file.file_id}"):
+                st.info(held_notice, icon=":material/cloud_done:")
         if st.button(
             tr("upload.recheck"),
             help=tr("upload.recheck_help"),
             key=f"recheck_{file.file_id}",
             icon=":material/refresh:",
         ):
-            pending_uploads[key] = recheck(engine(), principal, pending, options)
+            checked(key, file, recheck(engine(), principal, pending, file_options), file_options)
             st.session_state[f"upload_notice_{file.file_id}"] = tr("upload.rechecked")
             st.rerun()
 
@@ -332,7 +488,12 @@ for number, file in enumerate(files, start=1):
                     display.assign(**{ROW_COLUMN: shown[ROW_COLUMN]}),
                     edited.assign(**{ROW_COLUMN: shown[ROW_COLUMN]}),
                 )
-                pending_uploads[key] = revalidate(engine(), principal, pending, edits, options)
+                checked(
+                    key,
+                    file,
+                    revalidate(engine(), principal, pending, edits, file_options),
+                    file_options,
+                )
                 st.rerun()
 
     confirm = True
@@ -353,16 +514,13 @@ for number, file in enumerate(files, start=1):
             engine(),
             principal,
             pending,
-            ImportOptions(
-                uploader=options.uploader,
-                period=options.period,
-                district=options.district,
-                valid_rows_only=options.valid_rows_only,
-                limits=options.limits,
-                confirm_warnings=bool(change_warnings),
-            ),
+            replace(file_options, confirm_warnings=bool(change_warnings)),
         )
         del pending_uploads[key]
+        if result.status in ("accepted", "partial"):
+            release(engine(), principal, pending.data)
+            if held:
+                forget_opened(file.held.id)
         st.session_state.setdefault("upload_results", []).append(
             {
                 "message": f"{file.name}: {result.message}",

@@ -29,7 +29,7 @@ from data_model.cli import main, open_database, seed
 from data_model.db import make_engine, migrate
 from data_model.i18n import LANGUAGES, catalogue
 from data_model.importer import import_file
-from data_model.models import Submission
+from data_model.models import HeldUpload, Submission
 from data_model.schedule import ensure_default_schedule
 from data_model.storage import rollback_submission
 from tests.conftest import VALUE_HEADER, make_xlsx
@@ -65,6 +65,19 @@ def fill(engine) -> None:
         )
         audit.record(conn, "admin", "export", what="audit", note='引号"和换行\n')
         ensure_default_schedule(conn, "2023-01", "2023-03")
+        conn.execute(
+            insert(HeldUpload).values(
+                username="wang",
+                file_name="待登记.xlsx",
+                sha256="0" * 64,
+                content=change,
+                period="2023-12",
+                valid_rows_only=False,
+                edits=[["指标数据", 1, 2, "南山区"]],
+                unknown=[{"list_key": "units", "value": "市气象局", "rows": 1, "candidates": []}],
+                saved_at=datetime(2023, 12, 5, 8, 30, tzinfo=UTC),
+            )
+        )
     rows = table_rows(engine)
     assert all(rows.values()), [name for name, r in rows.items() if not r]
 

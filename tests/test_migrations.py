@@ -25,6 +25,7 @@ EXPECTED_TABLES = {
     "brand",
     "district",
     "enterprise_issue",
+    "held_upload",
     "indicator",
     "indicator_value",
     "issue_category",
