@@ -23,6 +23,7 @@ from data_model.bulletin import bulletin_docx, bulletin_figures, bulletin_xlsx
 from data_model.db import make_engine, migrate
 from data_model.errors import InputError
 from data_model.export import EXPORT_KINDS, export_frame, write_frame
+from data_model.forecast import forecast_table
 from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from data_model.importer import ImportOptions, import_file_in_transaction, writes
 from data_model.kinds import CLI_NAMES
@@ -209,6 +210,22 @@ def cmd_task_status(args) -> int:
     engine = open_database(args.db)
     with engine.connect() as conn:
         frame = status_table(conn, as_of)
+    try:
+        write_frame(frame, args.out)
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    print(t("cli.exported", rows=len(frame), file=args.out))
+    return EXIT_OK
+
+
+def cmd_forecast(args) -> int:
+    as_of = _as_of_option(args.as_of)
+    engine = open_database(args.db)
+    with engine.connect() as conn:
+        frame = forecast_table(conn, as_of)
+    if args.out is None:
+        print(frame.to_string(index=False) if len(frame) else t("cli.forecast_none", as_of=as_of))
+        return EXIT_OK
     try:
         write_frame(frame, args.out)
     except ValueError as error:
@@ -778,6 +795,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("task-status", cmd_task_status, "cli.help_task_status")
     sub.add_argument("--as-of", required=True, metavar="YYYY-MM-DD", help=t("cli.help_as_of"))
     sub.add_argument("--out", required=True, metavar="FILE", help=t("cli.help_out"))
+
+    sub = command("forecast", cmd_forecast, "cli.help_forecast")
+    sub.add_argument("--as-of", required=True, metavar="YYYY-MM-DD", help=t("cli.help_as_of"))
+    sub.add_argument("--out", metavar="FILE", help=t("cli.help_forecast_out"))
 
     sub = command("scores", cmd_scores, "evaluation.cli_help")
     sub.add_argument("--period", required=True, metavar="P", help=t("evaluation.cli_help_period"))
