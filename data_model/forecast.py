@@ -32,11 +32,12 @@ from sqlalchemy import Connection, select
 
 from data_model.i18n import t
 from data_model.models import Task, TaskSnapshot
+from data_model.task_queries import scope_conditions
 from data_model.task_status import task_status_frame
 
 MIN_REPORTS = 2
 OPEN_STATUSES = ("in_progress", "behind", "not_started")
-DEFAULT_WEEKS = 13  # the 将逾期 list looks one quarter ahead
+DEFAULT_WEEKS = 14  # the 将逾期 list looks one quarter ahead, the next quarter end included
 FORECAST_COLUMNS = [
     "code",
     "action",
@@ -118,6 +119,18 @@ def slipping_tasks(
     horizon = as_of + timedelta(weeks=weeks)
     due = forecasts["deadline"].map(lambda d: d <= horizon)
     return forecasts[forecasts["will_miss"] & due].reset_index(drop=True)
+
+
+def slipping_in_scope(
+    conn: Connection,
+    as_of: date,
+    districts: tuple[str, ...] = (),
+    action: str | None = None,
+    weeks: int = DEFAULT_WEEKS,
+) -> pd.DataFrame:
+    """The 将逾期 list of a page's scope (districts, action), as the task page filters."""
+    forecasts = task_forecasts(conn, as_of, scope_conditions(districts, action))
+    return slipping_tasks(forecasts, as_of, weeks)
 
 
 EPOCH = date(1970, 1, 1)

@@ -97,7 +97,7 @@ def expected_progress(start: date | None, deadline: date | None, as_of: date) ->
     return min(max(elapsed, 0.0), 1.0) * 100
 
 
-def _scope_conditions(districts: tuple[str, ...], action: str | None) -> list:
+def scope_conditions(districts: tuple[str, ...], action: str | None) -> list:
     """SQL conditions on `Task` for a scope: tasks of these districts (city-wide tasks,
     without a district, are left out when any is named) and of this action."""
     task, district, actions = Task.__table__, District.__table__, Action.__table__
@@ -124,7 +124,7 @@ def scoped_tasks(
     `on_time` (see the module docstring) and `expected_progress`.
     """
     frame = task_status_frame(
-        conn, as_of, where=_scope_conditions(districts, action), first_reports=True
+        conn, as_of, where=scope_conditions(districts, action), first_reports=True
     )
     frame["district"] = frame["district"].fillna("")
     for column in ("start_date", "deadline", "completed_end"):
@@ -385,7 +385,7 @@ def progress_by_period(
     )
     days = [min(period_end(quarter), as_of) for quarter in quarters]
 
-    scope = [Task.is_current, *_scope_conditions(districts, action)]
+    scope = [Task.is_current, *scope_conditions(districts, action)]
     with cycle_collector.paused():  # 60k report tuples: see `cycle_collector`
         counts = _status_counts(conn, scope, period_start(quarters[0]), as_of, days)
     records = []

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from charts.tasks import ranking_bars, rate_bars, status_over_periods, timeline_bars
+from data_model.forecast import DEFAULT_WEEKS, slipping_in_scope
 from data_model.formatting import format_change, format_number
 from data_model.normalize.periods import period_label, period_start, previous_period
 from data_model.task_queries import (
@@ -240,6 +241,40 @@ else:
     st.dataframe(table, hide_index=True, width="stretch")
     download_table(table, tr("tasks.behind_file"), key="download_behind")
     finding(tr("tasks.behind_finding", margin=BEHIND_MARGIN))
+
+# Tasks the slip forecast expects to miss a deadline within the next weeks (将逾期).
+slipping = query(slipping_in_scope, *scope, DEFAULT_WEEKS)
+if slipping.empty:
+    st.subheader(tr("tasks.slipping_none_title"))
+    st.info(tr("tasks.no_slipping", weeks=DEFAULT_WEEKS), icon=":material/inbox:")
+else:
+    st.subheader(tr("tasks.slipping_title", count=len(slipping), weeks=DEFAULT_WEEKS))
+    shown = slipping.assign(
+        district=slipping["district"].fillna(""),
+        pace=slipping["pace"].round(1),
+        expected_finish=[
+            d.isoformat() if d is not None else tr("tasks.forecast_never")
+            for d in slipping["expected_finish"]
+        ],
+    )
+    table = task_table(
+        shown,
+        [
+            "code",
+            "content",
+            "lead_unit",
+            "deadline",
+            "progress",
+            "pace",
+            "expected_finish",
+            "days_short",
+            "district",
+            "action",
+        ],
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    download_table(table, tr("tasks.slipping_file"), key="download_slipping")
+    finding(tr("tasks.slipping_finding"))
 
 # Progress over report periods.
 progress = query(progress_by_period, *scope)

@@ -52,11 +52,11 @@ def test_year_end_2023_shows_six_overdue_tasks_with_their_deadlines(sample_db, m
     behind = app.dataframe[1].value
     assert behind["任务编号"].tolist() == ["A6-09", "A2-07", "A4-09"]
 
-    ranking = app.dataframe[2].value
+    ranking = next(d.value for d in app.dataframe if "名次" in d.value.columns)
     assert len(ranking) == 26
     assert ranking["名次"].tolist()[:9] == [1, 1, 1, 1, 1, 1, 1, 8, 8]
     assert ranking["名次"].iloc[-1] == 24
-    assert len(app.get("download_button")) == 3
+    assert len(app.get("download_button")) == 4  # overdue, behind, 将逾期, ranking
     assert len(app.get("plotly_chart")) == 4  # the open rate tab, progress, timeline, ranking
 
 
@@ -111,3 +111,19 @@ def test_empty_database_shows_a_friendly_state(empty_db, monkeypatch):
     assert app.title[0].value == "任务完成"
     assert app.info and "暂无数据" in app.info[0].value
     assert not app.get("plotly_chart")
+
+
+def test_tasks_expected_to_miss_their_deadline_next_quarter_are_listed(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch, gran="quarter", period="2022-Q2")
+    assert "5 项任务按目前进度预计将逾期（14 周内到期）" in subheaders(app)
+    table = next(d.value for d in app.dataframe if "预计完成日期" in d.value.columns)
+    assert table["任务编号"].tolist() == ["A1-04", "A2-04", "A3-06", "A5-05", "A6-05"]
+    assert table["预计完成日期"].tolist()[:2] == ["2022-10-25", "2022-10-16"]
+    assert set(table["所属区"]) == {"市级（不分区）"}
+
+
+def test_the_forecast_list_follows_the_district_filter(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch, districts="440305")
+    assert "1 项任务按目前进度预计将逾期（14 周内到期）" in subheaders(app)
+    table = next(d.value for d in app.dataframe if "预计完成日期" in d.value.columns)
+    assert table["任务编号"].tolist() == ["A6-09"]
