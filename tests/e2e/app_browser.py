@@ -131,8 +131,10 @@ def cli(data_dir: Path, *args: str) -> None:
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via http_proxy
 
 
-def start_server(data_dir: Path, name: str) -> AppServer:
-    """`streamlit run app.py` on a free port; returns once /_stcore/health answers ok."""
+def start_server(data_dir: Path, name: str, env: dict[str, str] | None = None) -> AppServer:
+    """`streamlit run app.py` on a free port; returns once /_stcore/health answers ok.
+
+    `env` replaces the environment (default: the embedded SQLite file under `data_dir`)."""
     port = free_port()
     OUTPUT.mkdir(exist_ok=True)
     log = OUTPUT / f"e2e-server-{name}.log"
@@ -157,7 +159,7 @@ def start_server(data_dir: Path, name: str) -> AppServer:
                 "none",
             ],
             cwd=ROOT,
-            env=server_env(data_dir),
+            env=env or server_env(data_dir),
             stdout=sink,
             stderr=subprocess.STDOUT,
         )
