@@ -32,8 +32,6 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
-
 from data_model.cli import open_database, seed  # noqa: E402
 from data_model.users import create_user  # noqa: E402
 from tests.e2e.app_browser import (  # noqa: E402
@@ -44,6 +42,7 @@ from tests.e2e.app_browser import (  # noqa: E402
     CHROMIUM,
     ERROR_ELEMENTS,
     LAUNCH_ARGS,
+    is_finished_run,
     tr,
 )
 from tests.e2e.proxy import NGINX, ROUTE_COOKIE, deployment, fresh_database  # noqa: E402
@@ -62,13 +61,7 @@ class Session:
         self.page = None
 
     def on_frame(self, payload) -> None:
-        if isinstance(payload, str):
-            return
-        message = ForwardMsg.FromString(payload)
-        if (
-            message.WhichOneof("type") == "script_finished"
-            and message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
-        ):
+        if is_finished_run(payload):
             self.finished_runs += 1
 
     async def run_finished(self, before: int) -> None:

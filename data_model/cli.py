@@ -210,12 +210,7 @@ def cmd_task_status(args) -> int:
     engine = open_database(args.db)
     with engine.connect() as conn:
         frame = status_table(conn, as_of)
-    try:
-        write_frame(frame, args.out)
-    except ValueError as error:
-        raise UsageError(str(error)) from error
-    print(t("cli.exported", rows=len(frame), file=args.out))
-    return EXIT_OK
+    return export_to(frame, args.out)
 
 
 def cmd_forecast(args) -> int:
@@ -226,11 +221,16 @@ def cmd_forecast(args) -> int:
     if args.out is None:
         print(frame.to_string(index=False) if len(frame) else t("cli.forecast_none", as_of=as_of))
         return EXIT_OK
+    return export_to(frame, args.out)
+
+
+def export_to(frame, out: str) -> int:
+    """Write a frame as .csv or .xlsx (an unknown suffix is a usage error) and say so."""
     try:
-        write_frame(frame, args.out)
+        write_frame(frame, out)
     except ValueError as error:
         raise UsageError(str(error)) from error
-    print(t("cli.exported", rows=len(frame), file=args.out))
+    print(t("cli.exported", rows=len(frame), file=out))
     return EXIT_OK
 
 

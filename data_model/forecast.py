@@ -152,20 +152,7 @@ def _reports(conn: Connection, as_of: date, where: list) -> pd.DataFrame:
     )
 
 
-TABLE_FIELDS = (
-    "code",
-    "action",
-    "lead_unit",
-    "district",
-    "content",
-    "deadline",
-    "progress",
-    "reports",
-    "pace",
-    "expected_finish",
-    "will_miss",
-    "days_short",
-)
+TABLE_FIELDS = tuple(c for c in FORECAST_COLUMNS if c != "status")
 
 
 def forecast_table(conn: Connection, as_of: date, language: str | None = None) -> pd.DataFrame:

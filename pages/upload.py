@@ -212,19 +212,11 @@ def staff_waiting_for_names() -> None:
                 )
             )
             unknown_names_table(held.waiting_for)
-            resolutions = resolution_form(f"held{held.id}", held.waiting_for)
-            if resolutions == []:
-                st.warning(tr("upload.unknown_nothing_chosen"))
-            elif resolutions:
-                try:
-                    resolve_all(engine(), principal, resolutions)
-                except InputError as error:
-                    st.error(error.message(), icon=":material/error:")
-                else:
-                    st.session_state["upload_held_notice"] = tr(
-                        "upload.unknown_resolved", count=len(resolutions)
-                    )
-                    st.rerun()
+            if resolved := resolve_in_place(f"held{held.id}", held.waiting_for):
+                st.session_state["upload_held_notice"] = tr(
+                    "upload.unknown_resolved", count=resolved
+                )
+                st.rerun()
 
 
 def forget_opened(held_id: int) -> None:
@@ -258,6 +250,21 @@ def checked(key: tuple, file, pending, file_options: ImportOptions) -> None:
             st.session_state[f"upload_held_{file.file_id}"] = error.message()
         else:
             st.session_state[f"upload_held_{file.file_id}"] = tr("upload.held_saved")
+
+
+def resolve_in_place(form_id: str, names: list[UnknownName]) -> int:
+    """The admin's resolution form for `names`; how many names it resolved (0: none yet)."""
+    resolutions = resolution_form(form_id, names)
+    if resolutions == []:
+        st.warning(tr("upload.unknown_nothing_chosen"))
+    elif resolutions:
+        try:
+            resolve_all(engine(), principal, resolutions)
+        except InputError as error:
+            st.error(error.message(), icon=":material/error:")
+        else:
+            return len(resolutions)
+    return 0
 
 
 principal = require_permission("upload")
@@ -425,22 +432,14 @@ for number, file in enumerate(files, start=1):
         unknown_names_table(names)
         if allowed(principal, "manage_master_data"):
             st.caption(tr("upload.unknown_admin_help"))
-            resolutions = resolution_form(file.file_id, names)
-            if resolutions == []:
-                st.warning(tr("upload.unknown_nothing_chosen"))
-            elif resolutions:
-                try:
-                    resolve_all(engine(), principal, resolutions)
-                except InputError as error:
-                    st.error(error.message(), icon=":material/error:")
-                else:
-                    checked(
-                        key, file, recheck(engine(), principal, pending, file_options), file_options
-                    )
-                    st.session_state[f"upload_notice_{file.file_id}"] = tr(
-                        "upload.unknown_resolved", count=len(resolutions)
-                    )
-                    st.rerun()
+            if resolved := resolve_in_place(file.file_id, names):
+                checked(
+                    key, file, recheck(engine(), principal, pending, file_options), file_options
+                )
+                st.session_state[f"upload_notice_{file.file_id}"] = tr(
+                    "upload.unknown_resolved", count=resolved
+                )
+                st.rerun()
         else:
             st.warning(tr("upload.unknown_staff", count=len(names)), icon=":material/badge:")
             if held_notice := st.session_state.get(f"upload_held_{file.file_id}"):

@@ -211,13 +211,7 @@ class AppPage:
 
     def on_frame(self, payload: bytes | str) -> None:
         """Count finished script runs from the websocket (the app's ForwardMsg protobufs)."""
-        if isinstance(payload, str):
-            return
-        message = ForwardMsg.FromString(payload)
-        if (
-            message.WhichOneof("type") == "script_finished"
-            and message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
-        ):
+        if is_finished_run(payload):
             self.finished_runs += 1
 
     @contextmanager
@@ -315,6 +309,18 @@ class AppPage:
         path = SCREENSHOTS / f"{name}.png"
         self.page.screenshot(path=str(path))
         return path
+
+
+def is_finished_run(payload: bytes | str) -> bool:
+    """Whether a websocket frame from the app reports a script run that finished (not one
+    cut short for a rerun)."""
+    if isinstance(payload, str):
+        return False
+    message = ForwardMsg.FromString(payload)
+    return (
+        message.WhichOneof("type") == "script_finished"
+        and message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
+    )
 
 
 def is_local(url: str) -> bool:
