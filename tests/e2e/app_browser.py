@@ -276,7 +276,8 @@ class AppPage:
     # -- moving around --
 
     def open(self, path: str = "") -> AppPage:
-        """Load an address: a new Streamlit session, signed out."""
+        """Load an address: a new Streamlit session (signed in if the browser holds a
+        session cookie, as after `sign_in`)."""
         with self.rerun():
             self.page.goto(f"{self.server.url}/{path.lstrip('/')}")
         return self
