@@ -131,3 +131,18 @@ def test_a_disabled_users_open_session_ends_at_its_next_action(app_page, soon_di
     assert at_sign_in_form(app), "a reload after being disabled is signed in"
     app.screenshot("session-03-disabled-user-signed-out")
     app.assert_clean("a disabled user's next action")
+
+
+def test_a_link_followed_from_another_sites_page_opens_signed_in(app_page):
+    """SameSite=Strict keeps the cookie off the navigation from another site, but the
+    page's own websocket, where the app reads it, is same-site and carries it."""
+    app = app_page
+    app.open().sign_in()
+    session_cookie(app)
+    app.page.goto("about:blank")
+    link = f"{app.server.url}/tasks?gran=year&period=2022"
+    app.page.set_content(f'<a id="out" href="{link}">dashboard</a>')  # an opaque origin
+    with app.rerun():
+        app.page.click("#out")
+    assert_signed_in_at(app, "tasks?gran=year&period=2022", "tasks.title", "a link from elsewhere")
+    app.assert_clean("a link from another site")
