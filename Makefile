@@ -16,7 +16,7 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 run: $(INSTALLED)
 	$(BIN)/python -m data_model init
 	$(BIN)/python -m data_model seed --if-empty
-	$(BIN)/python -m streamlit run app.py --server.headless true --server.port $(PORT)
+	$(BIN)/python -m streamlit run serve.py --server.headless true --server.port $(PORT)
 
 test: $(INSTALLED) lint
 	$(BIN)/python -m pytest

@@ -16,7 +16,15 @@ from signin import (
     remember_requested_page,
     setup_form,
 )
-from ui import engine, keep_filter_state, language_switch, signed_in, tr, user_box
+from ui import (
+    engine,
+    hand_session_to_browser,
+    keep_filter_state,
+    language_switch,
+    signed_in,
+    tr,
+    user_box,
+)
 
 # An emoji favicon is drawn in the browser; a ":material/...:" one is fetched from a CDN.
 st.set_page_config(page_title=tr("app.title"), page_icon="📊", layout="wide")
@@ -121,6 +129,7 @@ else:
     )
     explain_refused_page(navigation, titles)
     forget_page_kept_for_single_sign_on()
+    hand_session_to_browser()
     user_box(principal)
 st.sidebar.caption(tr("app.title"))
 language_switch()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -15,7 +14,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from charts.images import chart_png, find_browser
-from data_model import audit, settings
+from data_model import audit, sessions, settings
 from data_model.cli import open_database
 from data_model.db import normalize_url
 from data_model.export import frame_to_xlsx
@@ -24,7 +23,7 @@ from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from data_model.normalize.periods import period_containing, period_end, period_label
 from data_model.permissions import PermissionDenied, Principal, allowed
 from data_model.queries import data_version, filter_options
-from data_model.users import principal_for, record_logout, session_expired
+from data_model.users import principal_for, record_logout
 
 LANGUAGE_KEY = "lang"
 
@@ -279,42 +278,95 @@ def _closest_period(previous: str, granularity: str, periods: list[str]) -> str:
 
 # --- signing in --------------------------------------------------------------------
 
-USERNAME_KEY, LAST_SEEN_KEY = "username", "last_seen"
+USERNAME_KEY, SESSION_KEY = "username", "sign_in_session"
+# The handoff token of a session signed in by this Streamlit session, until its browser
+# has fetched the cookie; whether the browser's cookie has been tried in this session.
+HANDOFF_KEY, COOKIE_TRIED_KEY = "session_handoff", "session_cookie_tried"
+
+
+def _session_cookie() -> str | None:
+    """The session id the browser's cookie holds. Streamlit reads the cookies once, when
+    the websocket opens, which is also when a reload or a link starts a new session."""
+    value = st.context.cookies.get(sessions.COOKIE_NAME)
+    return value if isinstance(value, str) else None  # AppTest has no real cookies
 
 
 def signed_in() -> Principal | None:
-    """The signed-in user, re-read from the database on every run (so disabling a user
-    or changing their role takes effect at once); None after an idle timeout."""
-    username = st.session_state.get(USERNAME_KEY)
-    if username is None:
-        return None
-    now = datetime.now(UTC)
-    last_seen = st.session_state.get(LAST_SEEN_KEY, now)
-    if session_expired(last_seen, now):
-        sign_out(reason="app.session_expired")
-        return None
-    with engine().connect() as conn:
-        principal = principal_for(conn, username)
+    """The signed-in user, or None: the session this Streamlit session signed in with,
+    else (once, on its first run) the one the browser's session cookie names (a reload,
+    a bookmarked link, another tab). The session and the user are checked in the database
+    on every run, so a sign-out, a disabled user, a changed password or idle time
+    (`SESSION_IDLE_MINUTES`) ends it at the next action; see data_model/sessions.py."""
+    session_id = st.session_state.get(SESSION_KEY)
+    token = None
+    if session_id is None:
+        if st.session_state.get(COOKIE_TRIED_KEY):
+            return None
+        st.session_state[COOKIE_TRIED_KEY] = True
+        token = _session_cookie()
+        if not token:
+            return None
+    with engine().begin() as conn:
+        found = sessions.resume(conn, session_id=session_id, token=token)
+        principal = (
+            principal_for(conn, found.username) if isinstance(found, sessions.Resumed) else None
+        )
     if principal is None:
-        sign_out()
+        idle = isinstance(found, sessions.Ended) and found.reason == "idle"
+        _forget_session("app.session_expired" if idle else None)
         return None
-    st.session_state[LAST_SEEN_KEY] = now
+    st.session_state[SESSION_KEY] = found.session_id
+    st.session_state[USERNAME_KEY] = principal.username
     return principal
 
 
 def sign_in(principal: Principal) -> None:
+    """Start a session for `principal`, who has just proved who they are."""
+    with engine().begin() as conn:
+        handoff = sessions.start(conn, principal.username)
     st.session_state[USERNAME_KEY] = principal.username
-    st.session_state[LAST_SEEN_KEY] = datetime.now(UTC)
+    st.session_state[SESSION_KEY] = handoff.session_id
+    st.session_state[HANDOFF_KEY] = handoff.token
+    st.session_state[COOKIE_TRIED_KEY] = True
 
 
-def sign_out(reason: str | None = None) -> None:
-    username = st.session_state.pop(USERNAME_KEY, None)
-    st.session_state.pop(LAST_SEEN_KEY, None)
-    if username is not None and reason is None:
-        with engine().begin() as conn:
+def sign_out() -> None:
+    """End this session (in the database, so the browser's cookie opens nothing any more)."""
+    username = st.session_state.get(USERNAME_KEY)
+    session_id = st.session_state.get(SESSION_KEY)
+    with engine().begin() as conn:
+        if session_id is not None:
+            sessions.end(conn, session_id, "sign_out")
+        if username is not None:
             record_logout(conn, username)
-    if reason is not None:
-        st.session_state["sign_in_notice"] = reason
+    _forget_session()
+
+
+def _forget_session(notice: str | None = None) -> None:
+    for key in (USERNAME_KEY, SESSION_KEY, HANDOFF_KEY):
+        st.session_state.pop(key, None)
+    st.session_state[COOKIE_TRIED_KEY] = True
+    if notice is not None:
+        st.session_state["sign_in_notice"] = notice
+
+
+def hand_session_to_browser() -> None:
+    """Right after sign-in, let the browser fetch its session cookie: an image whose
+    address holds the one-time handoff token, answered by the server's own route
+    (serve.py) with the HttpOnly cookie. No script is involved. Drawn on every run until
+    the token is used or runs out (a rerun may remove the image before it loaded)."""
+    token = st.session_state.get(HANDOFF_KEY)
+    if not token:
+        return
+    with engine().connect() as conn:
+        pending = sessions.handoff_pending(conn, token)
+    if not pending:
+        st.session_state.pop(HANDOFF_KEY, None)
+        return
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    address = f"{'/' + base if base else ''}{sessions.CLAIM_PATH}?token={token}"
+    # The token is URL-safe base64 (letters, digits, "-", "_"): nothing to escape.
+    st.sidebar.html(f'<img src="{address}" alt="" width="1" height="1" hidden>')
 
 
 def require_permission(action: str) -> Principal:

@@ -17,7 +17,8 @@ moves a deployment from the embedded SQLite file to PostgreSQL.
   table's row count against the manifest before committing: all or nothing.
 
 `alembic_version` is not copied as data: the manifest's revision is applied by migrating;
-nor is `write_lock`, the running server's locks and data versions.
+nor is `write_lock`, the running server's locks and data versions, nor `sign_in_session`
+(a restore ends every sign-in session).
 """
 
 from __future__ import annotations
@@ -73,7 +74,10 @@ VERSION_TABLE = "alembic_version"
 # The writers' locks and data versions belong to the running server, not to the data: a
 # restore keeps the target's and counts the versions up.
 WRITE_LOCK_TABLE = "write_lock"
-SERVER_STATE_TABLES = {VERSION_TABLE, WRITE_LOCK_TABLE}
+# Sign-in sessions are the running server's too: not backed up, and all ended by a
+# restore (the restored users sign in again).
+SESSION_TABLE = "sign_in_session"
+SERVER_STATE_TABLES = {VERSION_TABLE, WRITE_LOCK_TABLE, SESSION_TABLE}
 # Default master data `init` loads into every database: rows there alone are not "data"
 # a restore would destroy.
 MASTER_TABLES = frozenset(model.__tablename__ for model in MASTER_MODELS)
@@ -364,7 +368,7 @@ def restore(engine: Engine, source: Path | str, force: bool = False) -> Manifest
     with zipfile.ZipFile(source) as archive, engine.begin() as conn:
         tables = {t.name: t for t in data_tables(conn)}
         _check_tables(manifest, tables, source)
-        _delete_all(conn, list(tables.values()))
+        _delete_all(conn, [*tables.values(), *_session_table(conn)])
         for info in manifest.tables:
             # Raising rolls the whole restore back: the target stays as it was.
             try:
@@ -380,6 +384,14 @@ def restore(engine: Engine, source: Path | str, force: bool = False) -> Manifest
         _count_up_write_versions(conn)
     migrate(engine)
     return manifest
+
+
+def _session_table(conn: Connection) -> list[Table]:
+    """The sign-in sessions, when the revision has them: emptied with the users they
+    point at (after them in the list, so SQLite deletes them first)."""
+    if not inspect(conn).has_table(SESSION_TABLE):
+        return []
+    return [Table(SESSION_TABLE, MetaData(), autoload_with=conn)]
 
 
 def _count_up_write_versions(conn: Connection) -> None:

@@ -321,6 +321,27 @@ class User(SQLModel, table=True):
     last_login_at: datetime | None = None
 
 
+class SignInSession(SQLModel, table=True):
+    """One signed-in browser (migration 0008); see data_model/sessions.py.
+
+    Only the SHA-256 of the random id the browser's cookie holds is stored. While
+    `handoff_until` is set, the hash is of the one-time handoff token the page gives the
+    browser to fetch its cookie with, not yet of a session id.
+    """
+
+    __tablename__ = "sign_in_session"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    handoff_until: datetime | None = None
+    revoked_at: datetime | None = None
+    # sign_out | idle | disabled | password
+    revoked_reason: str | None = Field(default=None, max_length=16)
+
+
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
     id: int | None = Field(default=None, primary_key=True)

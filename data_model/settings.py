@@ -50,12 +50,18 @@ def session_idle_minutes() -> int:
     return _positive_int("SESSION_IDLE_MINUTES", 30)
 
 
-def _positive_int(name: str, default: int) -> int:
+def session_max_hours() -> int:
+    """How long a sign-in lasts at most, active or not, in hours; also the session
+    cookie's lifetime (`SESSION_MAX_HOURS`)."""
+    return _positive_int("SESSION_MAX_HOURS", 12, unit="hours")
+
+
+def _positive_int(name: str, default: int, unit: str = "minutes") -> int:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
     if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"{name}={raw!r}: expected a whole number of minutes, at least 1")
+        raise ValueError(f"{name}={raw!r}: expected a whole number of {unit}, at least 1")
     return int(raw)
 
 

@@ -1,4 +1,4 @@
-"""User accounts: creation, argon2 passwords, sign-in with lockout, and idle sessions.
+"""User accounts: creation, argon2 passwords, sign-in with lockout (sessions: sessions.py).
 
 No account and no password exist until someone creates them: the first administrator
 is created in the browser (`create_first_admin`) or with `python -m data_model user add`.
@@ -23,7 +23,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, func, insert, select, update
 
-from data_model import audit, settings
+from data_model import audit, sessions, settings
 from data_model.errors import InputError
 from data_model.i18n import t
 from data_model.master import load_master
@@ -325,23 +325,27 @@ def create_first_admin(
 def set_password(
     conn: Connection, username: str, password: str, *, by: str, now: datetime | None = None
 ) -> None:
-    """Replace a user's password; this also lifts a lockout."""
+    """Replace a user's password; this also lifts a lockout and ends the user's sessions
+    (every browser signed in as them signs in again, with the new password)."""
     now = _now(now)
     account = _require_user(conn, username)
     check_password(account.username, password)
     _update(
         conn, account, password_hash=hash_password(password), failed_logins=0, locked_until=None
     )
+    sessions.end_user_sessions(conn, account.id, "password", now)
     audit.record(conn, by, "user_change", at=now, change="password", user=account.username)
 
 
 def disable_user(conn: Connection, username: str, *, by: str, now: datetime | None = None) -> None:
-    """Stop a user from signing in (their history stays). The last active admin cannot be disabled."""
+    """Stop a user from signing in and end their sessions (their history stays). The last
+    active admin cannot be disabled."""
     now = _now(now)
     account = _require_user(conn, username)
     if account.role == "admin" and account.is_active:
         _keep_an_admin(conn, account)
     _update(conn, account, is_active=False)
+    sessions.end_user_sessions(conn, account.id, "disabled", now)
     audit.record(conn, by, "user_change", at=now, change="disable", user=account.username)
 
 
@@ -603,12 +607,3 @@ def _count_failure(conn: Connection, account: Account, now: datetime) -> AuthRes
 
 def record_logout(conn: Connection, username: str, now: datetime | None = None) -> None:
     audit.record(conn, username, "logout", at=_now(now))
-
-
-def session_expired(last_seen: datetime, now: datetime, idle_minutes: int | None = None) -> bool:
-    """Whether a session last active at `last_seen` has been idle too long at `now`.
-
-    `idle_minutes` defaults to `settings.session_idle_minutes()` (`SESSION_IDLE_MINUTES`).
-    """
-    minutes = settings.session_idle_minutes() if idle_minutes is None else idle_minutes
-    return now - last_seen >= timedelta(minutes=minutes)

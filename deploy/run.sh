@@ -14,7 +14,7 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
 for ((i = 0; i < count; i++)); do
   port=$((first_port + i))
-  "$python" -m streamlit run app.py --server.headless true --server.address 127.0.0.1 \
+  "$python" -m streamlit run serve.py --server.headless true --server.address 127.0.0.1 \
     --server.port "$port" --server.fileWatcherType none &
   pids+=("$!")
   echo "app process $((i + 1)) on 127.0.0.1:$port (pid $!)"

@@ -346,7 +346,10 @@ def cheap_hashing(monkeypatch):
 
 
 def sign_in_app(app, db: AppDatabase, role: str = "admin", username: str | None = None, **binding):
-    """Create a user of `role` in the app's database `db` and sign the AppTest in."""
+    """Create a user of `role` in the app's database `db` and sign the AppTest in (a new
+    session in the database, held by the AppTest's session state, as the sign-in form
+    leaves it)."""
+    from data_model import sessions
     from data_model.users import create_user, get_user
 
     username = username or f"test-{role}"
@@ -354,6 +357,8 @@ def sign_in_app(app, db: AppDatabase, role: str = "admin", username: str | None 
     with engine.begin() as conn:
         if get_user(conn, username) is None:
             create_user(conn, username, role, TEST_PASSWORD, by="tests", **binding)
+        session = sessions.start(conn, username)
     engine.dispose()
     app.session_state["username"] = username
+    app.session_state["sign_in_session"] = session.session_id
     return app

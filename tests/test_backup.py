@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
 
-from data_model import audit, users
+from data_model import audit, sessions, users
 from data_model.backup import (
     BackupError,
     backup,
@@ -78,6 +78,7 @@ def fill(engine) -> None:
                 saved_at=datetime(2023, 12, 5, 8, 30, tzinfo=UTC),
             )
         )
+        sessions.start(conn, "wang")  # server state: not in the backup
     rows = table_rows(engine)
     assert all(rows.values()), [name for name, r in rows.items() if not r]
 
@@ -394,3 +395,19 @@ def test_restore_counts_the_data_versions_up_so_running_pages_refresh(filled, tm
     assert after.keys() == before.keys()
     assert all(after[name] == before[name] + 1 for name in before)
     target.dispose()
+
+
+def test_sign_in_sessions_are_not_backed_up_and_a_restore_ends_them(filled, tmp_path):
+    """A session names a user a restore replaces: every browser signs in again."""
+    with zipfile.ZipFile(filled.backup) as archive:
+        assert not [name for name in archive.namelist() if "sign_in_session" in name]
+    url = filled.copy(tmp_path / "signed-in.sqlite3")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        signed_in = sessions.start(conn, "wang")
+    assert main(["restore", str(filled.backup), "--db", url, "--force"]) == 0
+    with engine.begin() as conn:
+        assert sessions.resume(conn, session_id=signed_in.session_id) is None
+        assert sessions.open_sessions(conn, "wang") == 0
+        assert sessions.start(conn, "wang").session_id  # and signing in works again
+    engine.dispose()

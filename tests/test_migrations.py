@@ -23,6 +23,7 @@ EXPECTED_TABLES = {
     "expected_submission",
     "submission_file",
     "brand",
+    "sign_in_session",
     "district",
     "enterprise_issue",
     "held_upload",

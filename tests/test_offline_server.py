@@ -62,7 +62,7 @@ def test_the_server_started_as_make_run_does_makes_no_outbound_request(tmp_path)
     port = free_port()
     env = server_env(data_dir) | {"PYTHONPATH": str(hooks), "OUTBOUND_LOG": str(log)}
     # The command of `make run`: headless, a port, no server.address.
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
+    command = [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true"]
     command += ["--server.port", str(port), "--server.fileWatcherType", "none"]
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT

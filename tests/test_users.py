@@ -369,28 +369,6 @@ def test_list_users_shows_role_bindings_and_state(engine):
     assert "password_hash" not in frame.columns
 
 
-# --- sessions --------------------------------------------------------------------------
-
-
-def test_session_expires_after_the_idle_time(monkeypatch):
-    seen = NOW
-    assert not users.session_expired(seen, NOW + timedelta(minutes=29, seconds=59), 30)
-    assert users.session_expired(seen, NOW + timedelta(minutes=30), 30)
-    monkeypatch.setenv("SESSION_IDLE_MINUTES", "5")
-    assert not users.session_expired(seen, NOW + timedelta(minutes=4))
-    assert users.session_expired(seen, NOW + timedelta(minutes=5))
-    monkeypatch.delenv("SESSION_IDLE_MINUTES")
-    assert not users.session_expired(seen, NOW + timedelta(minutes=29))
-    assert users.session_expired(seen, NOW + timedelta(minutes=31))
-
-
-@pytest.mark.parametrize("raw", ["0", "-3", "abc", "1.5"])
-def test_bad_time_settings_are_refused_with_the_variable_named(monkeypatch, raw):
-    monkeypatch.setenv("SESSION_IDLE_MINUTES", raw)
-    with pytest.raises(ValueError, match="SESSION_IDLE_MINUTES"):
-        users.session_expired(NOW, NOW)
-
-
 def test_naive_times_are_refused(engine):
     with engine.begin() as conn, pytest.raises(ValueError):
         users.authenticate(conn, "wang", PASSWORD, datetime(2024, 3, 1, 9, 0))

@@ -38,7 +38,7 @@ def test_first_run_asks_for_the_first_administrator_and_signs_in(app_db):
     assert not app.exception
     assert app.session_state["username"] == "chief"
     signed_in = AppTest.from_file(APP, default_timeout=60)
-    signed_in.session_state["username"] = "chief"
+    signed_in.session_state["sign_in_session"] = app.session_state["sign_in_session"]
     signed_in.run()
     assert page_titles(signed_in) == ["总览"]
     assert any("chief" in c.value for c in signed_in.sidebar.caption)

@@ -5,9 +5,9 @@ first-run test starts its own server on an empty database. Every browser context
 blocks requests that leave this machine and records them, and collects console and
 page errors, so a test can assert that a page rendered cleanly and offline.
 
-Streamlit sessions live on the websocket, not in cookies: a tab signs in through the
-login form and moves between pages with the sidebar links, as a typed URL opens a new,
-signed-out session. Waiting is driven by the websocket: `AppPage.rerun()` waits for the
+A tab signs in through the login form; the sign-in session's cookie then keeps it signed
+in across a reload or a typed URL (see tests/e2e/test_browser_sessions.py), while each
+browser context starts signed out. Waiting is driven by the websocket: `AppPage.rerun()` waits for the
 server to report a finished script run after an action, then for the page to settle.
 """
 
@@ -132,7 +132,8 @@ NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never
 
 
 def start_server(data_dir: Path, name: str, env: dict[str, str] | None = None) -> AppServer:
-    """`streamlit run app.py` on a free port; returns once /_stcore/health answers ok.
+    """`streamlit run serve.py` (app.py with the session cookie's route, as `make run`) on
+    a free port; returns once /_stcore/health answers ok.
 
     `env` replaces the environment (default: the embedded SQLite file under `data_dir`)."""
     port = free_port()
@@ -145,7 +146,7 @@ def start_server(data_dir: Path, name: str, env: dict[str, str] | None = None) -
                 "-m",
                 "streamlit",
                 "run",
-                "app.py",
+                "serve.py",
                 "--server.headless",
                 "true",
                 "--server.address",
@@ -271,7 +272,8 @@ class AppPage:
     # -- moving around --
 
     def open(self, path: str = "") -> AppPage:
-        """Load an address: a new Streamlit session, signed out."""
+        """Load an address: a new Streamlit session (signed in if the browser holds a
+        session cookie, as after `sign_in`)."""
         with self.rerun():
             self.page.goto(f"{self.server.url}/{path.lstrip('/')}")
         return self
