@@ -28,13 +28,14 @@ from data_model.upload import (
     column_labels,
     commit,
     edits_from_grid,
+    explain_rows,
     prepare,
     problems_frame,
     recheck,
     revalidate,
     rows_to_fix,
 )
-from ui import download_file, engine, query, require_permission, tr
+from ui import download_file, engine, language, query, require_permission, tr
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SKIP, NEW = "", "\0new"
@@ -333,6 +334,32 @@ for number, file in enumerate(files, start=1):
                     edited.assign(**{ROW_COLUMN: shown[ROW_COLUMN]}),
                 )
                 pending_uploads[key] = revalidate(engine(), principal, pending, edits, options)
+                st.rerun()
+
+    needs = [p.explanation for p in report.errors if p.explanation is not None]
+    if needs:
+        st.markdown(f"**{tr('explanations.heading')}**")
+        st.caption(tr("explanations.page_help", count=len(needs)))
+        with st.form(f"explain_{file.file_id}"):
+            typed = {
+                (need.sheet, need.row): st.text_area(
+                    tr(
+                        "explanations.input_label",
+                        row=need.row,
+                        subject=need.subject,
+                        reasons=need.reason_text(language()),
+                    ),
+                    value=pending.explanations.get((need.sheet, need.row), ""),
+                    key=f"explain_{file.file_id}_{need.sheet}_{need.row}",
+                    height=68,
+                )
+                for need in needs
+            }
+            if st.form_submit_button(tr("explanations.save"), icon=":material/edit_note:"):
+                pending_uploads[key] = explain_rows(engine(), principal, pending, typed, options)
+                st.session_state[f"upload_notice_{file.file_id}"] = tr(
+                    "explanations.saved", count=sum(1 for text in typed.values() if text.strip())
+                )
                 st.rerun()
 
     confirm = True
