@@ -288,10 +288,10 @@ def download(engine: Engine, principal: Principal, evidence_id: int) -> Evidence
     see, or its stored bytes no longer match."""
     require(principal, "view_evidence")
     with engine.begin() as conn:
-        row = conn.execute(select(Evidence).where(Evidence.id == evidence_id)).first()
-        if row is None or not may_handle(conn, principal, row.Evidence.task_code):
+        table = Evidence.__table__
+        item = conn.execute(select(table).where(table.c.id == evidence_id)).first()
+        if item is None or not may_handle(conn, principal, item.task_code):
             raise InputError("evidence.not_found", id=evidence_id)
-        item = row.Evidence
         if item.content is not None:
             data = bytes(item.content)
         else:

@@ -64,7 +64,7 @@ def with_explanations(frame: pd.DataFrame, explained: pd.DataFrame, granularity:
         frame["explanation"] = ""
         return frame
     finer = explained["period"].map(
-        lambda p: GRANULARITIES.index(granularity_of(p)) <= GRANULARITIES.index(granularity)
+        lambda p: GRANULARITIES.index(granularity_of(p)) >= GRANULARITIES.index(granularity)
     )
     explained = explained[finer]
     points = explained.assign(

@@ -34,7 +34,7 @@ def upgrade() -> None:
         sa.Column("text", AutoString(), nullable=False),
         sa.Column("source", AutoString(length=16), nullable=False),
         sa.Column("author", AutoString(length=128), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["submission_id"], ["submission.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("row_table", "row_id", name="uq_explanation_row"),
@@ -54,7 +54,7 @@ def upgrade() -> None:
         sa.Column("content", sa.LargeBinary(), nullable=True),
         sa.Column("stored_path", AutoString(length=255), nullable=False),
         sa.Column("uploader", AutoString(length=128), nullable=False),
-        sa.Column("uploaded_at", sa.DateTime(), nullable=False),
+        sa.Column("uploaded_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("note", AutoString(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
