@@ -16,6 +16,7 @@ from data_model.errors import InputError
 from data_model.importer import import_file
 from data_model.models import Evidence
 from data_model.permissions import PermissionDenied, Principal
+from data_model.queries import data_version
 from data_model.task_queries import progress_by_period, scoped_tasks, task_totals
 from data_model.task_status import TaskFacts, status_of, summarize, task_status_frame
 from tests.conftest import make_xlsx
@@ -178,3 +179,15 @@ def test_the_scalar_rule_agrees_about_evidence():
     assert status_of(done, AS_OF, evidence_required=True) == "awaiting_evidence"
     with_file = TaskFacts(100, "", date(2022, 1, 1), date(2022, 6, 30), False, has_evidence=True)
     assert status_of(with_file, AS_OF, evidence_required=True) == "completed"
+
+
+def test_attaching_counts_up_the_evidence_version_only(engine):
+    with engine.connect() as conn:
+        before = dict(data_version(conn))
+    evidence.attach(engine, ADMIN, "K01", "2022-Q2", "a.pdf", PDF)
+    with pytest.raises(InputError):
+        evidence.attach(engine, ADMIN, "K01", "2022-Q2", "a.exe", EXE)
+    with engine.connect() as conn:
+        after = dict(data_version(conn))
+    assert {name for name in after if after[name] != before[name]} == {"evidence"}
+    assert after["evidence"] == before["evidence"] + 1
