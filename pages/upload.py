@@ -355,7 +355,11 @@ for number, file in enumerate(files, start=1):
                 )
                 for need in needs
             }
+            common = st.text_area(
+                tr("explanations.all_label"), key=f"explain_all_{file.file_id}", height=68
+            )
             if st.form_submit_button(tr("explanations.save"), icon=":material/edit_note:"):
+                typed = {where: text.strip() or common for where, text in typed.items()}
                 pending_uploads[key] = explain_rows(engine(), principal, pending, typed, options)
                 st.session_state[f"upload_notice_{file.file_id}"] = tr(
                     "explanations.saved", count=sum(1 for text in typed.values() if text.strip())

@@ -38,9 +38,13 @@ def test_the_upload_page_asks_for_each_missing_explanation_before_commit(empty_d
     assert list(areas) == [
         "第 7 行 K03（逾期）的情况说明",
         "第 8 行 K04（滞后）的情况说明",
+        "其余各行统一使用的情况说明（可选，上面未填写的行使用此说明）",
     ]
     areas["第 7 行 K03（逾期）的情况说明"].input("平台招标两次流标，已重新发包")
-    areas["第 8 行 K04（滞后）的情况说明"].input("龙头企业名单待市政府审定")
+    # K04's box is left blank: the text for every other row explains it.
+    areas["其余各行统一使用的情况说明（可选，上面未填写的行使用此说明）"].input(
+        "龙头企业名单待市政府审定"
+    )
     next(b for b in app.button if b.label == "保存情况说明并重新检查").click()
     app.run()
     assert not app.exception
