@@ -60,9 +60,12 @@ def day_label(day) -> str:
 
 
 def task_table(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """A task list with Chinese column labels; city-wide tasks named as such."""
+    """A task list with Chinese column labels; city-wide tasks named as such, a missing
+    explanation as （未说明）."""
     table = frame[columns].copy()
     table["district"] = table["district"].replace("", tr("tasks.city_wide"))
+    if "explanation" in table:
+        table["explanation"] = table["explanation"].replace("", tr("explanations.none"))
     for column in ("expected_progress", "gap"):
         if column in table:
             table[column] = table[column].round(0).astype(int)
