@@ -15,6 +15,7 @@ STATUS_COLORS = {
     "overdue": "#C62828",
     "not_started": "#9E9E9E",
     "suspended": "#6D4C41",
+    "awaiting_evidence": "#7CB342",
 }
 SERIES_COLORS = ["#C00000", "#1F4E79", "#E07B00", "#2E7D32", "#6A1B9A", "#00838F", "#8D6E63"]
 FONT_FAMILY = "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif"

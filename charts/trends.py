@@ -41,6 +41,17 @@ def _number(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
+def _notes(rows: pd.DataFrame, width: int = 24) -> list[str]:
+    """Each point's `hover_note` (e.g. its 情况说明), on lines of `width` characters under
+    the value; '' for none or when the frame has no such column."""
+    if "hover_note" not in rows:
+        return [""] * len(rows)
+    return [
+        "".join(f"<br>{note[i : i + width]}" for i in range(0, len(note), width)) if note else ""
+        for note in rows["hover_note"].fillna("")
+    ]
+
+
 def trend_lines(
     frame: pd.DataFrame,
     target: float | None = None,
@@ -50,8 +61,9 @@ def trend_lines(
 ) -> go.Figure:
     """One line per district over periods, the target as a dashed line.
 
-    `frame`: label (the period's text, in order), district, value, complete. Values of
-    periods not fully reported are drawn as open markers. `marked_period` (a label)
+    `frame`: label (the period's text, in order), district, value, complete, and
+    optionally hover_note (text shown under a point's value on hover, such as its
+    explanation). Values of periods not fully reported are drawn as open markers. `marked_period` (a label)
     gets a dotted vertical line.
     """
     figure = go.Figure()
@@ -70,8 +82,16 @@ def trend_lines(
                 "size": 7,
                 "symbol": ["circle" if c else "circle-open" for c in rows["complete"]],
             },
-            customdata=["" if c else incomplete_name for c in rows["complete"]],
-            hovertemplate=f"{district} %{{x}}: %{{y:,.2f}} %{{customdata}}<extra></extra>",
+            customdata=list(
+                zip(
+                    ["" if c else incomplete_name for c in rows["complete"]],
+                    _notes(rows),
+                    strict=True,
+                )
+            ),
+            hovertemplate=(
+                f"{district} %{{x}}: %{{y:,.2f}} %{{customdata[0]}}%{{customdata[1]}}<extra></extra>"
+            ),
         )
     labels = list(dict.fromkeys(frame["label"]))
     if target is not None and labels:

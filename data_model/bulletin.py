@@ -434,6 +434,7 @@ def bulletin_tables(bulletin: Bulletin, language: str | None = None) -> list[Bul
     b = bulletin
     period, previous = _label(b.period, language), _label(b.previous, language)
     city_wide = t("bulletin.city_wide", language)
+    none_given = t("explanations.none", language)
     tables = [
         _table(
             "overview",
@@ -517,7 +518,7 @@ def bulletin_tables(bulletin: Bulletin, language: str | None = None) -> list[Bul
             [
                 Field("number", "int", 0.8),
                 Field("code", "text", 1.0),
-                Field("content", "text", 2.8, align="left"),
+                Field("content", "text", 2.2, align="left"),
                 Field("action", "text", in_word=False),
                 Field("lead_unit", "text", 1.8),
                 Field("district", "text", in_word=False),
@@ -526,6 +527,7 @@ def bulletin_tables(bulletin: Bulletin, language: str | None = None) -> list[Bul
                 Field("deadline", "date", in_word=False),
                 Field("progress", "percent", 0.8),
                 Field("days_late", "int", 0.9),
+                Field("explanation", "text", 2.4, align="left"),
             ],
             [
                 (
@@ -540,6 +542,7 @@ def bulletin_tables(bulletin: Bulletin, language: str | None = None) -> list[Bul
                     r.deadline,
                     r.progress,
                     r.days_late,
+                    r.explanation or none_given,
                 )
                 for number, r in enumerate(b.overdue.itertuples(index=False), start=1)
             ],

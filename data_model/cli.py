@@ -118,6 +118,7 @@ def cmd_import(args) -> int:
         valid_rows_only=args.valid_rows_only,
         dry_run=args.dry_run,
         limits=Limits(max_file_bytes=settings.max_upload_mb() * 1024 * 1024),
+        explain=args.explain or "",
     )
     worst = EXIT_OK
     for name in args.files:
@@ -336,7 +337,7 @@ def seed(engine: Engine, folder: Path = settings.SAMPLE_DATA_DIR) -> list[Import
     killed half-way, leaves the database as it was and `seed --if-empty` starts again.
     A file already imported is reported unchanged.
     """
-    options = ImportOptions(uploader=SYSTEM.username)
+    options = ImportOptions(uploader=SYSTEM.username, require_explanations=False)
     reports: list[ImportReport] = []
     with cycle_collector.paused(), engine.connect() as conn, conn.begin() as transaction:
         for name in SAMPLE_FILES:
@@ -785,6 +786,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--district", metavar="D", help=t("cli.help_district"))
     sub.add_argument("--valid-rows-only", action="store_true", help=t("cli.help_valid_rows_only"))
     sub.add_argument("--dry-run", action="store_true", help=t("cli.help_dry_run"))
+    sub.add_argument("--explain", metavar="TEXT", help=t("explanations.cli_help_explain"))
     sub.add_argument("--json", action="store_true", help=t("cli.help_json"))
     sub.add_argument("--user", metavar="USERNAME", help=t("cli.help_user"))
 

@@ -10,7 +10,7 @@ from operator import attrgetter, itemgetter
 
 from sqlalchemy import Connection, Engine, insert, select
 
-from data_model import cycle_collector
+from data_model import cycle_collector, explanations, settings
 from data_model.errors import InputError
 from data_model.i18n import t
 from data_model.layout import (
@@ -77,6 +77,14 @@ class ImportOptions:
     confirm_warnings: bool = False
     note: str = ""  # e.g. the cells corrected in the page before commit
     store_file: bool = True
+    # 情况说明 typed in the upload page, by (sheet, Excel row), for rows that need one
+    # and whose own column is empty; `explain` for every such row (the CLI's --explain).
+    explanations: dict[tuple[str, int], str] = field(default_factory=dict)
+    explain: str = ""
+    # Whether a row without a needed explanation is refused: None follows the setting
+    # EXPLANATIONS_REQUIRED (default on); False for loading the sample history, which
+    # predates explanations.
+    require_explanations: bool | None = None
 
 
 def sha256_of(data: bytes) -> str:
@@ -232,8 +240,32 @@ def import_in_transaction(
         _check_scope(conn, by_kind, options.scope)
     _check_duplicates(by_kind, report)
     report.sharp_changes = _warn_sharp_changes(conn, by_kind)
-    _decide_and_write(conn, by_kind, report, options, data, report.sharp_changes)
+    explained = _check_explanations(conn, by_kind, report, options)
+    _decide_and_write(conn, by_kind, report, options, data, report.sharp_changes, explained)
     return report
+
+
+def _check_explanations(
+    conn: Connection, by_kind, report: ImportReport, options: ImportOptions
+) -> list[explanations.Explained]:
+    """The rows' explanations; a row that needs one and has none is an error on that row
+    (and left out of a valid-rows-only import) unless `require_explanations` is off."""
+    needs = explanations.find_needs(
+        conn, by_kind, report.sharp_changes, settings.explain_target_margin()
+    )
+    explained, missing = explanations.explain(needs, options.explanations, options.explain)
+    required = options.require_explanations
+    if required is None:
+        required = settings.explanations_required()
+    if missing and required:
+        unexplained = {(n.sheet, n.row) for n in missing}
+        reports = {s.sheet: s for sheets in by_kind.values() for s, _ in sheets}
+        for need in missing:
+            reports[need.sheet].errors.append(explanations.missing_problem(need))
+        for sheets in by_kind.values():
+            for sheet_report, valid in sheets:
+                valid[:] = [v for v in valid if (sheet_report.sheet, v.row) not in unexplained]
+    return explained
 
 
 def _validate_sheets(
@@ -478,6 +510,7 @@ def _decide_and_write(
     options: ImportOptions,
     data: bytes,
     change_warnings: list[Problem],
+    explained: list[explanations.Explained],
 ) -> None:
     has_errors = bool(report.errors)
     valid_count = sum(len(valid) for sheets in by_kind.values() for _, valid in sheets)
@@ -535,6 +568,7 @@ def _decide_and_write(
         report.status = "unchanged"
         report.message = t("importer.no_changes", rows=totals.unchanged)
         return
+    explanations.store(conn, explained, submission_id, options.uploader)
     update_submission(
         conn,
         submission_id,

@@ -370,3 +370,55 @@ class WriteLock(SQLModel, table=True):
     version: int = 0
     holder: str = Field(default="", max_length=64)
     taken_at: datetime | None = None
+
+
+# --- explanations and evidence (migration 0012) --------------------------------------
+
+
+class Explanation(SQLModel, table=True):
+    """情况说明: why a stored row is late, behind, off target or far from its last value.
+
+    Linked to the exact row version it explains (`row_table`, `row_id`: a task report or
+    an indicator value), so a rollback that restores an earlier version shows that
+    version's explanation. `reasons` are EXPLANATION_REASONS (explanations.py); `source`
+    says where the text came from: the sheet's own column, the upload page or --explain.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("row_table", "row_id", name="uq_explanation_row"),
+        Index("ix_explanation_submission", "submission_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    row_table: str = Field(max_length=32)  # task_snapshot | indicator_value
+    row_id: int
+    submission_id: int = Field(foreign_key="submission.id")
+    reasons: str = Field(max_length=128)  # comma-separated: overdue,behind,missed_target,…
+    text: str
+    source: str = Field(max_length=16)  # sheet | page | cli
+    author: str = Field(max_length=128)
+    created_at: datetime
+
+
+class Evidence(SQLModel, table=True):
+    """佐证材料: a file attached to a task report (task code + report period, the report's
+    key, so a corrected re-upload of the report keeps its evidence).
+
+    The bytes are in `content`, or under EVIDENCE_DIR as `stored_path` (named by SHA-256);
+    `content_type` is the type found from the bytes themselves, never the one a browser sent.
+    """
+
+    __table_args__ = (Index("ix_evidence_task_report", "task_code", "report_period"),)
+    id: int | None = Field(default=None, primary_key=True)
+    task_code: str = Field(max_length=64)
+    report_period: str = Field(max_length=16)
+    period_end: date  # the report's last day: evidence as of a date, in SQL
+    file_name: str = Field(max_length=255)
+    file_type: str = Field(max_length=16)  # pdf | png | jpeg | gif | webp | docx | xlsx | doc | xls
+    content_type: str = Field(max_length=128)
+    size: int
+    sha256: str = Field(max_length=64)
+    content: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    stored_path: str = Field(default="", max_length=255)
+    uploader: str = Field(max_length=128)
+    uploaded_at: datetime
+    note: str = ""

@@ -47,6 +47,9 @@ RULES: dict[str, frozenset[str]] = {
     "view_audit": ADMIN_ONLY,
     "view_enterprise_names": frozenset({"admin", "leader"}),
     "export": EVERYONE,
+    # 佐证材料: staff only for their own tasks (see `evidence.may_handle`).
+    "attach_evidence": frozenset({"staff", "admin"}),
+    "view_evidence": EVERYONE,
 }
 ACTIONS = tuple(RULES)
 ENTERPRISE_NAME_COLUMNS = ("enterprise_name", KINDS["issues"].column("enterprise_name").header)

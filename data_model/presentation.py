@@ -84,6 +84,7 @@ MAX_INTERVAL = 300
 COVERAGE_MEASURE = "submission_coverage"  # the coverage page's default measure
 OVERDUE_ROWS = 10  # the overdue slide lists the longest overdue tasks only
 CONTENT_CHARS = 12  # a task's content is cut to this many characters on the overdue slide
+EXPLANATION_CHARS = 20  # and its explanation (情况说明) beside the bar to this many (all on hover)
 
 
 # --- the URL ------------------------------------------------------------------------------
@@ -357,7 +358,8 @@ def _task_actions(c: _Context) -> Slide | None:
 
 def _overdue(c: _Context) -> Slide | None:
     """The longest overdue tasks (at most OVERDUE_ROWS), one bar of days late each, named
-    by code and content, with the lead unit beside it (progress is in the note)."""
+    by code and content, with the lead unit and the start of its explanation (情况说明)
+    beside it, all of it on hover (progress is in the note)."""
     day = c.as_of_text
     if task_totals(c.tasks).tasks == 0:
         return None
@@ -375,10 +377,20 @@ def _overdue(c: _Context) -> Slide | None:
             "days_late": top["days_late"].astype(int),
             "text": [
                 c.t("present.overdue_bar", days=int(days), unit=unit)
-                for days, unit in zip(top["days_late"], top["lead_unit"], strict=True)
+                + (
+                    c.t("present.overdue_because", text=_shorten(why, EXPLANATION_CHARS))
+                    if why
+                    else ""
+                )
+                for days, unit, why in zip(
+                    top["days_late"], top["lead_unit"], top["explanation"], strict=True
+                )
             ],
             "hover": [
-                f"{code} {text}" for code, text in zip(top["code"], top["content"], strict=True)
+                f"{code} {text}" + (f"<br>{c.t('explanations.hover', text=why)}" if why else "")
+                for code, text, why in zip(
+                    top["code"], top["content"], top["explanation"], strict=True
+                )
             ],
         }
     )
@@ -397,8 +409,8 @@ def _headline(sentence: str) -> str:
     return sentence.rstrip("。.")
 
 
-def _shorten(text: str) -> str:
-    return text if len(text) <= CONTENT_CHARS else text[: CONTENT_CHARS - 1] + "…"
+def _shorten(text: str, chars: int = CONTENT_CHARS) -> str:
+    return text if len(text) <= chars else text[: chars - 1] + "…"
 
 
 def _trend(c: _Context) -> Slide | None:
@@ -419,6 +431,9 @@ def _trend(c: _Context) -> Slide | None:
     if trend.empty:
         return None
     trend["label"] = trend["period"].map(lambda p: period_label(p, c.language))
+    trend["hover_note"] = [
+        c.t("explanations.hover", text=text) if text else "" for text in trend["explanation"]
+    ]
     label = period_label(period, c.language)
     now = period_standing(trend, period, negative)
     name = indicator["name"] + (c.t("present.unit", unit=unit) if unit else "")

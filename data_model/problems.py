@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from data_model.explanations import ExplanationNeed
 
 
 @dataclass(frozen=True)
@@ -31,11 +35,14 @@ class Problem:
     cell: tuple[int, int] | None = field(default=None, compare=False)
     # Set when the problem is an unknown name that can be resolved in place.
     unknown_name: UnknownNameHint | None = field(default=None, compare=False)
+    # Set when the problem is a row that needs an explanation (情况说明) it does not have.
+    explanation: ExplanationNeed | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data.pop("cell")
         data.pop("unknown_name")
+        data.pop("explanation")
         return data
 
 

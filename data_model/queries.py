@@ -204,6 +204,22 @@ def tasks_at_period_end(conn: Connection, period: str, today: date | None = None
     return summarize(task_status_frame(conn, as_of))
 
 
+def late_tasks_at_period_end(
+    conn: Connection, period: str, today: date | None = None
+) -> pd.DataFrame:
+    """The overdue and behind tasks at the end of `period` (or today while it runs) with
+    their explanations (情况说明): code, content, lead_unit, status, days_late,
+    explanation; overdue first, longest late first."""
+    as_of = min(period_end(period), today or date.today())
+    frame = task_status_frame(conn, as_of)
+    late = frame[frame["status"].isin(["overdue", "behind"])]
+    late = late.assign(overdue_first=late["status"] != "overdue").sort_values(
+        ["overdue_first", "days_late", "code"], ascending=[True, False, True], kind="stable"
+    )
+    columns = ["code", "content", "lead_unit", "status", "days_late", "explanation"]
+    return late[columns].reset_index(drop=True)
+
+
 @dataclass(frozen=True)
 class Highlight:
     key: str

@@ -74,3 +74,48 @@ def issuing_body() -> str | None:
 def browser_path() -> str | None:
     """Chrome/Chromium that renders chart images (`BROWSER_PATH`); None: look for one on PATH."""
     return os.environ.get("BROWSER_PATH", "").strip() or None
+
+
+def explain_target_margin() -> float:
+    """How far, in percent of the target, a value may miss its indicator's target before
+    an explanation is required (`EXPLAIN_TARGET_MARGIN`, default 10)."""
+    raw = os.environ.get("EXPLAIN_TARGET_MARGIN", "").strip()
+    if not raw:
+        return 10.0
+    try:
+        margin = float(raw)
+    except ValueError:
+        margin = -1.0
+    if margin < 0:
+        raise ValueError(f"EXPLAIN_TARGET_MARGIN={raw!r}: expected a percentage, 0 or more")
+    return margin
+
+
+def evidence_max_mb() -> int:
+    """Largest evidence file accepted, in MB (`EVIDENCE_MAX_MB`, default 20)."""
+    return _positive_int("EVIDENCE_MAX_MB", 20, "MB")
+
+
+def evidence_dir() -> Path | None:
+    """Folder evidence files are stored in, named by their SHA-256 (`EVIDENCE_DIR`); None:
+    in the database."""
+    raw = os.environ.get("EVIDENCE_DIR", "").strip()
+    return Path(raw) if raw else None
+
+
+def evidence_required() -> bool:
+    """Whether a task counts as 已完成 only once evidence is attached to one of its reports
+    (`EVIDENCE_REQUIRED`: 1/true/yes/on; default off). Without evidence it is 待佐证."""
+    return os.environ.get("EVIDENCE_REQUIRED", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def explanations_required() -> bool:
+    """Whether an upload's rows that need an explanation are refused without one
+    (`EXPLANATIONS_REQUIRED`, default on; 0/false/no/off turns it off, e.g. while an
+    office first loads its back data). Explanations found in the sheet are stored either way."""
+    return os.environ.get("EXPLANATIONS_REQUIRED", "").strip().lower() not in (
+        "0",
+        "false",
+        "no",
+        "off",
+    )

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, String, case, cast, func, select
 
-from data_model import cycle_collector
+from data_model import cycle_collector, settings
 from data_model.db import driver_rows
 from data_model.formatting import format_number
 from data_model.i18n import t
@@ -54,6 +54,7 @@ from data_model.task_status import (
     EPOCH,
     STATUSES,
     day_numbers,
+    evidence_days,
     latest_report_id,
     statuses_on,
     task_status_frame,
@@ -251,6 +252,7 @@ LIST_COLUMNS = [
     "deadline",
     "deadline_text",
     "progress",
+    "explanation",
 ]
 
 
@@ -289,10 +291,11 @@ def _status_counts(
     to `as_of`), for the tasks matching the SQL conditions `scope`: each task's latest
     report on or before the day, judged on that day (see `progress_by_period`)."""
     tasks = conn.execute(
-        select(Task.id, Task.start_date, Task.deadline, Task.ongoing)
+        select(Task.id, Task.start_date, Task.deadline, Task.ongoing, Task.code)
         .where(*scope)
         .order_by(Task.id)
     ).all()
+    evidence_from = evidence_days(conn) if settings.evidence_required() else None
     task, s = Task.__table__, TaskSnapshot.__table__
     stated_code = case(*((s.c.stated_status == v, n) for n, v in enumerate(STATED) if v), else_=0)
     report = (task.c.id, cast(s.c.period_end, String), s.c.progress, stated_code)
@@ -345,6 +348,12 @@ def _status_counts(
             day_numbers(t.deadline for t in tasks)[task_index],
             np.array([bool(t.ongoing) for t in tasks])[task_index],
             quarter_days[quarter_index].astype(float),
+            None
+            if evidence_from is None
+            else (
+                np.array([evidence_from.get(t.code, np.inf) for t in tasks])[task_index]
+                <= quarter_days[quarter_index]
+            ),
         )
         np.add.at(counts, (quarter_index, status), 1)
     return counts

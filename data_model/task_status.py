@@ -1,4 +1,9 @@
-"""Task status as of a date (SPEC §6), from each task's latest report up to that date."""
+"""Task status as of a date (SPEC §6), from each task's latest report up to that date.
+
+With EVIDENCE_REQUIRED (settings.evidence_required) a task reported complete counts as
+已完成 only when evidence (佐证材料) is attached to one of its reports up to that date;
+until then its status is `awaiting_evidence` (待佐证), which is not counted complete.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,20 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, exists, func, literal, select
 
-from data_model.models import Action, District, Task, TaskSnapshot, Unit
+from data_model import settings
+from data_model.models import Action, District, Evidence, Explanation, Task, TaskSnapshot, Unit
 
-STATUSES = ("completed", "in_progress", "behind", "overdue", "not_started", "suspended")
+STATUSES = (
+    "completed",
+    "in_progress",
+    "behind",
+    "overdue",
+    "not_started",
+    "suspended",
+    "awaiting_evidence",
+)
 BEHIND_MARGIN = 20  # points of progress behind the elapsed share of the schedule
 
 
@@ -23,13 +37,16 @@ class TaskFacts:
     start_date: date | None
     deadline: date | None
     ongoing: bool
+    has_evidence: bool = False
 
 
-def status_of(facts: TaskFacts, as_of: date) -> str:
+def status_of(facts: TaskFacts, as_of: date, evidence_required: bool = False) -> str:
     """One of STATUSES; the order of the checks is the precedence of SPEC §6."""
     if facts.stated_status == "suspended":
         return "suspended"
     if facts.progress >= 100 or facts.stated_status == "completed":
+        if evidence_required and not facts.has_evidence:
+            return "awaiting_evidence"
         return "completed"
     if not facts.ongoing and facts.deadline is not None and facts.deadline < as_of:
         return "overdue"
@@ -93,6 +110,7 @@ STATUS_FRAME_COLUMNS = [
     "stated_status",
     "status",
     "days_late",
+    "explanation",
 ]
 
 
@@ -102,7 +120,8 @@ FIRST_REPORT_COLUMNS = ["first_period", "completed_period", "completed_end"]
 def task_status_frame(
     conn: Connection, as_of: date, where: Iterable = (), first_reports: bool = False
 ) -> pd.DataFrame:
-    """One row per task reported on or before `as_of`, with its status and days late.
+    """One row per task reported on or before `as_of`, with its status, days late and the
+    explanation (情况说明, '' if none) stored with its latest report.
 
     The latest snapshot per task is chosen in SQL (one index lookup per task); the
     status rules then run on that one row per task, as array operations. `where` adds
@@ -112,6 +131,8 @@ def task_status_frame(
     """
     task, s = Task.__table__, TaskSnapshot.__table__
     action, unit, d = Action.__table__, Unit.__table__, District.__table__.alias()
+    explanation = Explanation.__table__.alias()
+    evidence_required = settings.evidence_required()
     query = (
         select(
             task.c.code,
@@ -127,16 +148,26 @@ def task_status_frame(
             s.c.report_period,
             s.c.progress,
             s.c.stated_status,
+            func.coalesce(explanation.c.text, "").label("explanation"),
+            has_evidence(as_of) if evidence_required else literal(True),
         )
         .select_from(task)
         .join(s, s.c.id == latest_report_id(as_of))
         .join(action, action.c.id == task.c.action_id)
         .join(unit, unit.c.id == task.c.lead_unit_id)
         .join(d, d.c.id == task.c.district_id, isouter=True)
+        .join(
+            explanation,
+            (explanation.c.row_table == "task_snapshot") & (explanation.c.row_id == s.c.id),
+            isouter=True,
+        )
         .where(task.c.is_current, *where)
         .order_by(action.c.sort_order, task.c.code)
     )
-    columns = [c for c in STATUS_FRAME_COLUMNS if c not in ("status", "days_late")]
+    columns = [
+        *(c for c in STATUS_FRAME_COLUMNS if c not in ("status", "days_late")),
+        "has_evidence",
+    ]
     if first_reports:
         first, done = TaskSnapshot.__table__.alias(), TaskSnapshot.__table__.alias()
         query = (
@@ -159,15 +190,39 @@ def task_status_frame(
         deadline,
         frame["ongoing"].to_numpy(dtype=bool),
         np.full(len(frame), as_of_day),
+        frame.pop("has_evidence").to_numpy(dtype=bool) if evidence_required else None,
     )
     overdue = status == STATUSES.index("overdue")
-    frame.insert(len(STATUS_FRAME_COLUMNS) - 2, "status", np.array(STATUSES, dtype=object)[status])
-    frame.insert(
-        len(STATUS_FRAME_COLUMNS) - 1,
-        "days_late",
-        np.where(overdue, as_of_day - deadline, 0).astype(int),
-    )
+    at = STATUS_FRAME_COLUMNS.index("status")
+    frame.insert(at, "status", np.array(STATUSES, dtype=object)[status])
+    frame.insert(at + 1, "days_late", np.where(overdue, as_of_day - deadline, 0).astype(int))
+    if not evidence_required:
+        frame.pop("has_evidence")
     return frame
+
+
+def has_evidence(as_of: date):
+    """SQL: whether evidence is attached to one of the enclosing query's task's reports
+    up to `as_of`."""
+    evidence = Evidence.__table__
+    return (
+        exists()
+        .where(evidence.c.task_code == Task.__table__.c.code, evidence.c.period_end <= as_of)
+        .correlate(Task.__table__)
+    )
+
+
+def evidence_days(conn: Connection) -> dict[str, float]:
+    """Task code → the day number (`day_numbers`) of its earliest report with evidence."""
+    evidence = Evidence.__table__
+    query = select(evidence.c.task_code, func.min(evidence.c.period_end)).group_by(
+        evidence.c.task_code
+    )
+    return {code: float(day_numbers([_as_date(end)])[0]) for code, end in conn.execute(query)}
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 EPOCH = date(1970, 1, 1)
@@ -188,11 +243,14 @@ def statuses_on(
     deadline: np.ndarray,
     ongoing: np.ndarray,
     as_of: np.ndarray,
+    has_evidence: np.ndarray | None = None,
 ) -> np.ndarray:
     """`status_of` for many (task, day) pairs at once: the same rules, as array operations.
 
     Dates are day numbers (`day_numbers`, NaN when missing); `as_of` holds one day per
-    pair. Returns the status of each pair as an index into STATUSES. Used where the
+    pair. `has_evidence`, given when evidence is required, says per pair whether the task
+    has evidence by then (without it a complete task is `awaiting_evidence`). Returns the
+    status of each pair as an index into STATUSES. Used where the
     statuses of thousands of tasks on dozens of days are counted; a test checks that it
     agrees with `status_of`.
     """
@@ -203,9 +261,12 @@ def statuses_on(
     with np.errstate(invalid="ignore", divide="ignore"):
         elapsed = np.clip((as_of - start) / (deadline - start), 0.0, 1.0)
     behind = scheduled & (progress < elapsed * 100 - BEHIND_MARGIN)
-    choices = [
-        (stated_status == "suspended", "suspended"),
-        ((progress >= 100) | (stated_status == "completed"), "completed"),
+    complete = (progress >= 100) | (stated_status == "completed")
+    choices = [(stated_status == "suspended", "suspended")]
+    if has_evidence is not None:
+        choices.append((complete & ~np.asarray(has_evidence, dtype=bool), "awaiting_evidence"))
+    choices += [
+        (complete, "completed"),
         (~ongoing & ~np.isnan(deadline) & (deadline < as_of), "overdue"),
         (behind, "behind"),
         (progress <= 0, "not_started"),
@@ -224,6 +285,7 @@ class TaskSummary:
     overdue: int
     behind: int
     suspended: int
+    awaiting_evidence: int = 0  # reported complete, evidence required and missing
 
     @property
     def completion_rate(self) -> float | None:
@@ -239,4 +301,5 @@ def summarize(frame: pd.DataFrame) -> TaskSummary:
         overdue=int(counts.get("overdue", 0)),
         behind=int(counts.get("behind", 0)),
         suspended=suspended,
+        awaiting_evidence=int(counts.get("awaiting_evidence", 0)),
     )

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from data_model.aggregation import aggregate, comparison_periods, periods_in_range, series
+from data_model.explanations import value_explanations
 from data_model.formatting import format_number
 from data_model.i18n import t
 from data_model.normalize.periods import (
@@ -19,6 +20,7 @@ from data_model.normalize.periods import (
     period_containing,
     period_start,
     shift_period,
+    to_granularity,
 )
 from data_model.normalize.periods import granularity as granularity_of
 from data_model.scoring import indicator_table, rank_with_ties, scored_districts
@@ -45,8 +47,33 @@ def trend_series(
     last_period: str,
     districts: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """period, district, value, complete, reported, expected for one indicator."""
-    return series(conn, code, granularity, first_period, last_period, _scope(conn, districts))
+    """period, district, value, complete, reported, expected, explanation for one indicator.
+
+    `explanation` joins the explanations (情况说明) of the stored values inside each point
+    (a quarter's point shows those of its months), '' where there is none.
+    """
+    frame = series(conn, code, granularity, first_period, last_period, _scope(conn, districts))
+    return with_explanations(frame, value_explanations(conn, code), granularity)
+
+
+def with_explanations(frame: pd.DataFrame, explained: pd.DataFrame, granularity: str):
+    """`frame` (period, district, …) with the `explained` texts (district, period, text of
+    stored values) of each point's period joined into an `explanation` column."""
+    frame = frame.copy()
+    if explained.empty or frame.empty:
+        frame["explanation"] = ""
+        return frame
+    finer = explained["period"].map(
+        lambda p: GRANULARITIES.index(granularity_of(p)) >= GRANULARITIES.index(granularity)
+    )
+    explained = explained[finer]
+    points = explained.assign(
+        period=[to_granularity(p, granularity) for p in explained["period"]]
+    ).sort_values(["district", "period"], kind="stable")
+    joined = points.groupby(["district", "period"], sort=False)["text"].agg("；".join)
+    keys = pd.MultiIndex.from_arrays([frame["district"], frame["period"]])
+    frame["explanation"] = joined.reindex(keys).fillna("").to_numpy()
+    return frame
 
 
 def percent_change(current: pd.Series, before: pd.Series) -> pd.Series:

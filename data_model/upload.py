@@ -39,6 +39,8 @@ class PendingUpload:
     )  # None when the file was not read (unreadable, or imported before)
     report: ImportReport
     edits: dict[tuple[str, int, int], object] = field(default_factory=dict)
+    # 情况说明 typed in the page, by (sheet, Excel row), for rows that need one.
+    explanations: dict[tuple[str, int], str] = field(default_factory=dict)
 
     @property
     def sha256(self) -> str:
@@ -86,10 +88,22 @@ def revalidate(
     """Validate again with cells corrected in the page (no re-upload)."""
     merged = {**pending.edits, **edits}
     sheets = apply_edits(pending.sheets, merged)
-    report = guarded_import_sheets(
-        engine, principal, sheets, pending.data, pending.name, replace(options, dry_run=True)
-    )
+    explained = replace(options, dry_run=True, explanations=pending.explanations)
+    report = guarded_import_sheets(engine, principal, sheets, pending.data, pending.name, explained)
     return replace(pending, report=report, edits=merged)
+
+
+def explain_rows(
+    engine: Engine,
+    principal: Principal,
+    pending: PendingUpload,
+    typed: dict[tuple[str, int], str],
+    options: ImportOptions,
+) -> PendingUpload:
+    """Keep the explanations typed in the page (blank ones dropped) and check again."""
+    explanations = {**pending.explanations, **typed}
+    explanations = {where: text.strip() for where, text in explanations.items() if text.strip()}
+    return revalidate(engine, principal, replace(pending, explanations=explanations), {}, options)
 
 
 def recheck(
@@ -117,7 +131,7 @@ def commit(
         sheets,
         pending.data,
         pending.name,
-        replace(options, dry_run=False, note=note),
+        replace(options, dry_run=False, note=note, explanations=pending.explanations),
     )
 
 

@@ -13,6 +13,7 @@ from data_model.queries import (
     highlights,
     indicator_completeness,
     issues_resolved,
+    late_tasks_at_period_end,
     tasks_at_period_end,
 )
 from data_model.task_status import STATUSES
@@ -89,13 +90,18 @@ with left:
     counts = pd.DataFrame(
         [
             {"status": s, "label": tr(f"status.{s}"), "count": getattr(tasks, s, None)}
-            for s in ("completed", "overdue", "behind", "suspended")
+            for s in ("completed", "overdue", "behind", "suspended", "awaiting_evidence")
         ]
     )
+    counts = counts[(counts["status"] != "awaiting_evidence") | (counts["count"] > 0)]
     counts.loc[len(counts)] = {
         "status": "in_progress",
         "label": tr("overview.other_open"),
-        "count": tasks.total - tasks.completed - tasks.overdue - tasks.behind,
+        "count": tasks.total
+        - tasks.completed
+        - tasks.overdue
+        - tasks.behind
+        - tasks.awaiting_evidence,
     }
     counts = counts.sort_values("status", key=lambda s: s.map(STATUSES.index))
     if tasks.total == 0:
@@ -111,6 +117,17 @@ with left:
                 behind=tasks.behind,
             )
         )
+        late = query(late_tasks_at_period_end, period)
+        if not late.empty:
+            with st.expander(tr("overview.late_heading", count=len(late))):
+                st.dataframe(
+                    late.assign(
+                        status=late["status"].map(lambda s: tr(f"status.{s}")),
+                        explanation=late["explanation"].replace("", tr("explanations.none")),
+                    ).rename(columns={c: tr(f"tasks.col_{c}") for c in late.columns}),
+                    hide_index=True,
+                    width="stretch",
+                )
 with right:
     st.subheader(tr("overview.activities_heading", period=label))
     monthly = query(activities_by_month, period)

@@ -6,9 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from charts.tasks import ranking_bars, rate_bars, status_over_periods, timeline_bars
+from data_model import evidence, settings
+from data_model.errors import InputError
 from data_model.forecast import DEFAULT_WEEKS, slipping_in_scope
 from data_model.formatting import format_change, format_number
 from data_model.normalize.periods import period_label, period_start, previous_period
+from data_model.permissions import allowed
 from data_model.task_queries import (
     COMPLETION_WEIGHT,
     GROUPINGS,
@@ -32,6 +35,7 @@ from data_model.task_status import BEHIND_MARGIN, STATUSES
 from ui import (
     download_table,
     empty_state,
+    engine,
     finding,
     global_filters,
     language,
@@ -57,9 +61,12 @@ def day_label(day) -> str:
 
 
 def task_table(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """A task list with Chinese column labels; city-wide tasks named as such."""
+    """A task list with Chinese column labels; city-wide tasks named as such, a missing
+    explanation as （未说明）."""
     table = frame[columns].copy()
     table["district"] = table["district"].replace("", tr("tasks.city_wide"))
+    if "explanation" in table:
+        table["explanation"] = table["explanation"].replace("", tr("explanations.none"))
     for column in ("expected_progress", "gap"):
         if column in table:
             table[column] = table[column].round(0).astype(int)
@@ -68,7 +75,7 @@ def task_table(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 # Streamlit may run a file of pages/ directly (before app.py has registered the
 # pages, e.g. right after a restart): every page checks the sign-in itself.
-require_permission("view_dashboards")
+principal = require_permission("view_dashboards")
 st.title(tr("tasks.title"))
 
 filters = global_filters(show=("districts", "action"))
@@ -199,6 +206,7 @@ else:
             "deadline_text",
             "progress",
             "days_late",
+            "explanation",
             "district",
             "action",
         ],
@@ -234,6 +242,7 @@ else:
             "expected_progress",
             "gap",
             "days_left",
+            "explanation",
             "district",
             "action",
         ],
@@ -429,3 +438,89 @@ else:
     )
     st.dataframe(table, hide_index=True, width="stretch")
     download_table(table, tr("tasks.ranking_file"), key="download_ranking")
+
+# Evidence (佐证材料): see and download a task's files; staff and admins attach them.
+st.subheader(tr("evidence.heading"))
+st.caption(
+    tr("evidence.help", max=settings.evidence_max_mb())
+    + (tr("evidence.help_required") if settings.evidence_required() else "")
+)
+awaiting = tasks[tasks["status"] == "awaiting_evidence"]
+if not awaiting.empty:
+    st.warning(tr("evidence.awaiting_title", count=len(awaiting)), icon=":material/attach_file:")
+    st.dataframe(
+        task_table(awaiting, ["code", "content", "lead_unit", "owner", "district", "action"]),
+        hide_index=True,
+        width="stretch",
+    )
+mine = tasks
+if principal.role == "staff":
+    mine = tasks[
+        tasks["district"].isin(principal.districts) | tasks["lead_unit"].isin(principal.units)
+    ]
+if mine.empty:
+    empty_state("evidence.no_tasks")
+else:
+    contents = dict(zip(mine["code"], mine["content"], strict=True))
+    code = st.selectbox(
+        tr("evidence.pick_task"),
+        list(contents),
+        format_func=lambda c: f"{c} {contents[c][:40]}",
+        key="evidence_task",
+    )
+    with engine().connect() as conn:
+        files = evidence.evidence_list(conn, principal, code)
+        periods = evidence.report_periods(conn, code)
+    if files.empty:
+        st.caption(tr("evidence.none"))
+    else:
+        shown = files.assign(size=(files["size"] / 1024).round(1))
+        columns = [
+            "report_period",
+            "file_name",
+            "file_type",
+            "size",
+            "uploader",
+            "uploaded_at",
+            "note",
+        ]
+        st.dataframe(
+            shown[columns].rename(columns={c: tr(f"evidence.col_{c}") for c in columns}),
+            hide_index=True,
+            width="stretch",
+        )
+        database = engine()
+        for item in files.itertuples(index=False):
+            st.download_button(
+                tr("evidence.download", file=item.file_name),
+                # Built (and audited) only when clicked, served as its checked type.
+                lambda item_id=int(item.id): evidence.download(database, principal, item_id).data,
+                file_name=item.file_name,
+                mime=evidence.CONTENT_TYPES[item.file_type],
+                key=f"evidence_download_{item.id}",
+                icon=":material/download:",
+                on_click="ignore",
+            )
+    if allowed(principal, "attach_evidence") and periods:
+        with st.form("evidence_form", clear_on_submit=True):
+            period = st.selectbox(tr("evidence.pick_period"), periods, format_func=period_label)
+            upload = st.file_uploader(tr("evidence.upload"), key="evidence_file")
+            note = st.text_input(tr("evidence.note"))
+            if st.form_submit_button(tr("evidence.attach"), icon=":material/upload_file:"):
+                if upload is None:
+                    st.error(tr("evidence.empty", file=""), icon=":material/error:")
+                else:
+                    try:
+                        evidence.attach(
+                            engine(), principal, code, period, upload.name, upload.getvalue(), note
+                        )
+                    except InputError as error:
+                        st.error(error.message(), icon=":material/error:")
+                    else:
+                        st.session_state["evidence_notice"] = tr(
+                            "evidence.attached", file=upload.name
+                        )
+                        st.rerun()
+    notice = st.session_state.pop("evidence_notice", None)
+    if notice:
+        st.success(notice, icon=":material/check:")

@@ -125,6 +125,9 @@ if trend.empty:
     empty_state("trends.no_values")
 else:
     trend["label"] = trend["period"].map({p: label(p) for p in trend["period"].unique()})
+    trend["hover_note"] = [
+        tr("explanations.hover", text=text) if text else "" for text in trend["explanation"]
+    ]
     figure = trend_lines(trend, target, tr("trends.target"), label(period), tr("trends.incomplete"))
     st.plotly_chart(figure, width="stretch")
     text = series_finding(now, target, negative, unit, label(period), language())

@@ -41,13 +41,14 @@ from data_model.upload import (
     column_labels,
     commit,
     edits_from_grid,
+    explain_rows,
     prepare,
     problems_frame,
     recheck,
     revalidate,
     rows_to_fix,
 )
-from ui import download_file, engine, query, require_permission, tr
+from ui import download_file, engine, language, query, require_permission, tr
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SKIP, NEW = "", "\0new"
@@ -492,6 +493,36 @@ for number, file in enumerate(files, start=1):
                     file,
                     revalidate(engine(), principal, pending, edits, file_options),
                     file_options,
+                )
+                st.rerun()
+
+    needs = [p.explanation for p in report.errors if p.explanation is not None]
+    if needs:
+        st.markdown(f"**{tr('explanations.heading')}**")
+        st.caption(tr("explanations.page_help", count=len(needs)))
+        with st.form(f"explain_{file.file_id}"):
+            typed = {
+                (need.sheet, need.row): st.text_area(
+                    tr(
+                        "explanations.input_label",
+                        row=need.row,
+                        subject=need.subject,
+                        reasons=need.reason_text(language()),
+                    ),
+                    value=pending.explanations.get((need.sheet, need.row), ""),
+                    key=f"explain_{file.file_id}_{need.sheet}_{need.row}",
+                    height=68,
+                )
+                for need in needs
+            }
+            common = st.text_area(
+                tr("explanations.all_label"), key=f"explain_all_{file.file_id}", height=68
+            )
+            if st.form_submit_button(tr("explanations.save"), icon=":material/edit_note:"):
+                typed = {where: text.strip() or common for where, text in typed.items()}
+                pending_uploads[key] = explain_rows(engine(), principal, pending, typed, options)
+                st.session_state[f"upload_notice_{file.file_id}"] = tr(
+                    "explanations.saved", count=sum(1 for text in typed.values() if text.strip())
                 )
                 st.rerun()
 

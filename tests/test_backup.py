@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
 
-from data_model import audit, sessions, users
+from data_model import audit, evidence, sessions, users
 from data_model.backup import (
     BackupError,
     backup,
@@ -29,7 +29,8 @@ from data_model.cli import main, open_database, seed
 from data_model.db import make_engine, migrate
 from data_model.i18n import LANGUAGES, catalogue
 from data_model.importer import import_file
-from data_model.models import HeldUpload, Submission
+from data_model.models import HeldUpload, Submission, TaskSnapshot
+from data_model.permissions import SYSTEM
 from data_model.schedule import ensure_default_schedule
 from data_model.storage import rollback_submission
 from tests.conftest import VALUE_HEADER, make_xlsx
@@ -53,8 +54,8 @@ def revision(engine) -> str:
 
 
 def fill(engine) -> None:
-    """The sample data plus a rolled-back submission, users, audit events and a schedule:
-    a row in every table."""
+    """The sample data plus a rolled-back submission, users, audit events, a schedule and
+    an evidence file: a row in every table."""
     assert {r.status for r in seed(engine)} == {"accepted"}
     change = make_xlsx({"指标数据": [VALUE_HEADER, ["YS01", "", "南山区", "2023-12", 0.3, "改"]]})
     report = import_file(engine, change, "fix.xlsx")
@@ -79,6 +80,13 @@ def fill(engine) -> None:
             )
         )
         sessions.start(conn, "wang")  # server state: not in the backup
+        report_key = conn.execute(
+            select(TaskSnapshot.task_code, TaskSnapshot.report_period)
+            .where(TaskSnapshot.is_current)
+            .order_by(TaskSnapshot.id)
+            .limit(1)
+        ).one()
+    evidence.attach(engine, SYSTEM, *report_key, "验收报告.pdf", b"%PDF-1.4\n%%EOF\n")
     rows = table_rows(engine)
     assert all(rows.values()), [name for name, r in rows.items() if not r]
 

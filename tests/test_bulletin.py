@@ -347,11 +347,12 @@ def test_word_tables_hold_the_real_figures(word_2023):
         "完成时限",
         "进度",
         "逾期天数",
+        "情况说明",
     ]
     assert len(overdue.rows) == 1 + 6
     first = [c.text for c in overdue.rows[1].cells]
     assert first[1] == "A5-10" and first[4] == "郑勇晨" and first[5] == "2022年底"
-    assert first[6:] == ["90%", "365"]
+    assert first[6:] == ["90%", "365", "已超过完成时限，正在加快推进。"]
     assert {row.cells[1].text for row in overdue.rows[1:]} == OVERDUE_2023
 
     overview = find_table(word_2023, "指标")
@@ -473,9 +474,11 @@ def test_excel_workbook_has_one_sheet_per_section_with_formats(bulletin_2023):
         "截止日期",
         "进度",
         "逾期天数",
+        "情况说明",
     ]
     row = {h: c.value for h, c in zip(header, overdue[3], strict=True)}
     assert row["编号"] == "A5-10" and row["逾期天数"] == 365 and row["完成时限"] == "2022年底"
+    assert row["情况说明"] == "已超过完成时限，正在加快推进。"
     assert row["进度"] == pytest.approx(0.9)
     assert overdue.max_row == 2 + 6
     assert overdue.column_dimensions["C"].width > overdue.column_dimensions["A"].width

@@ -43,6 +43,8 @@ EXPECTED = {
     "view_audit": {"admin"},
     "view_enterprise_names": {"admin", "leader"},
     "export": {"admin", "leader", "staff"},
+    "attach_evidence": {"admin", "staff"},
+    "view_evidence": {"admin", "leader", "staff"},
 }
 ROLES = ("admin", "leader", "staff")
 PRINCIPALS = {

@@ -157,7 +157,10 @@ def test_task_slides_state_the_rates_and_the_overdue_tasks(sample, slides):
         expected = overdue_tasks(scoped_tasks(conn, date(2023, 12, 31)))
     assert list(overdue.frame["days_late"]) == list(expected["days_late"])
     assert overdue.frame["label"].iloc[0].startswith("A5-10 建立深汕特别合作区企业")
-    assert overdue.frame["text"].iloc[0] == "365天 · 深汕特别合作区工商联"
+    assert overdue.frame["text"].iloc[0] == (
+        "365天 · 深汕特别合作区工商联 · 说明：已超过完成时限，正在加快推进。"
+    )
+    assert overdue.frame["hover"].iloc[0].endswith("<br>情况说明：已超过完成时限，正在加快推进。")
 
 
 def test_trend_slide_is_the_first_indicator_of_the_first_dimension(slides):

@@ -108,6 +108,7 @@ CALLS: dict[str, tuple[Callable, object]] = {
         lambda c: dict(queries.data_version(c)),
         {
             "activities": 1,
+            "evidence": 0,
             "indicator_values": 1,
             "indicators": 1,
             "issues": 1,
@@ -134,6 +135,13 @@ CALLS: dict[str, tuple[Callable, object]] = {
             queries.tasks_at_period_end(c, "2023", ISSUED)
         ),
         (62, 43, 6),
+    ),
+    # The sample's overdue and behind tasks explain themselves in their 进展情况 column.
+    "queries.late_tasks_at_period_end": (
+        lambda c: (lambda f: (len(f), f.iloc[0]["code"], f.iloc[0]["explanation"]))(
+            queries.late_tasks_at_period_end(c, "2023", ISSUED)
+        ),
+        (9, "A5-10", "已超过完成时限，正在加快推进。"),
     ),
     "queries.highlights": (
         lambda c: [h.value for h in queries.highlights(c, "2021")],
@@ -252,6 +260,7 @@ CALLS: dict[str, tuple[Callable, object]] = {
         ["2023-Q4", 43, 62],
     ),
     "task_queries.status_table": (lambda c: task_queries.status_table(c, END_2023).shape, (64, 9)),
+    "task_status.evidence_days": (task_status.evidence_days, {}),  # no evidence in the sample
     "task_status.task_status_frame": (
         lambda c: int((task_status.task_status_frame(c, END_2023)["status"] == "overdue").sum()),
         6,
