@@ -26,6 +26,9 @@ ACTIONS = (
     "user_change",
     "export",
     "master_change",
+    "escalation_change",
+    "notice",
+    "delivery",
 )
 DEFAULT_LIMIT = 10_000
 EVENT_COLUMNS = ["id", "at", "username", "action", "detail"]

@@ -47,6 +47,7 @@ RULES: dict[str, frozenset[str]] = {
     "view_audit": ADMIN_ONLY,
     "view_enterprise_names": frozenset({"admin", "leader"}),
     "export": EVERYONE,
+    "supervise": ADMIN_ONLY,  # the 督办 page: escalation levels, notices, delivery
 }
 ACTIONS = tuple(RULES)
 ENTERPRISE_NAME_COLUMNS = ("enterprise_name", KINDS["issues"].column("enterprise_name").header)

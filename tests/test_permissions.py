@@ -43,6 +43,7 @@ EXPECTED = {
     "view_audit": {"admin"},
     "view_enterprise_names": {"admin", "leader"},
     "export": {"admin", "leader", "staff"},
+    "supervise": {"admin"},  # SPEC §9: the 督办 office's work
 }
 ROLES = ("admin", "leader", "staff")
 PRINCIPALS = {
