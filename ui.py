@@ -5,6 +5,7 @@ Pages import from here; domain logic stays in `data_model`.
 
 from __future__ import annotations
 
+import html
 import importlib
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from charts.common import LEVEL_COLORS
 from charts.images import chart_png, find_browser
 from data_model import audit, settings
 from data_model.cli import open_database
@@ -24,6 +26,14 @@ from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from data_model.normalize.periods import period_containing, period_end, period_label
 from data_model.permissions import PermissionDenied, Principal, allowed
 from data_model.queries import data_version, filter_options
+from data_model.reminders import (
+    escalation_levels,
+    highest_level,
+    in_scope,
+    reminder_items,
+    summary_text,
+    today,
+)
 from data_model.users import principal_for, record_logout, session_expired
 
 LANGUAGE_KEY = "lang"
@@ -340,9 +350,39 @@ def require_permission(action: str) -> Principal:
 
 
 def user_box(principal: Principal) -> None:
+    """Who is signed in, the sign-out button and their reminders, beside every page."""
     st.sidebar.caption(
         tr("app.signed_in_as", user=principal.username, role=tr(f"users.role_{principal.role}"))
     )
     if st.sidebar.button(tr("app.sign_out"), icon=":material/logout:", key="sign_out"):
         sign_out()
         st.rerun()
+    notification_area(principal)
+
+
+NOTIFIED_KEY = "reminders_notified"
+
+
+def notification_area(principal: Principal) -> None:
+    """What is due soon or late in the signed-in person's own scope (staff: their units and
+    districts; others: the whole city), in the sidebar of every page, edged in the colour
+    of its highest escalation level; shown once as a toast at sign-in as well."""
+    items = in_scope(query(reminder_items, today()), principal)
+    text = summary_text(items, query(escalation_levels), principal.role == "staff", language())
+    if text is None:
+        return
+    color = LEVEL_COLORS[highest_level(items)]
+    st.sidebar.markdown(
+        f'<div class="reminders" style="border-left:4px solid {color};padding:0.2em 0.6em">'
+        f"<b>{html.escape(tr('reminders.notification_heading'))}</b><br>{html.escape(text)}</div>",
+        unsafe_allow_html=True,
+    )
+    if allowed(principal, "supervise"):
+        st.sidebar.page_link(
+            "pages/supervision.py",
+            label=tr("reminders.notification_link"),
+            icon=":material/notifications_active:",
+        )
+    if st.session_state.get(NOTIFIED_KEY) != principal.username:
+        st.session_state[NOTIFIED_KEY] = principal.username
+        st.toast(tr("reminders.notification_toast", text=text), icon=":material/notifications:")

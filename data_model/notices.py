@@ -181,7 +181,7 @@ def notices_frame(conn: Connection, year: int | None = None) -> pd.DataFrame:
             number_text(r.year, r.number),
             r.unit_name,
             r.as_of,
-            r.issued_at,
+            audit.time_text(r.issued_at),
             r.issued_by,
             len(r.items),
         )

@@ -158,8 +158,8 @@ def _report_items(conn: Connection, as_of: date, horizon: date) -> list[dict]:
     federations = district_federations(conn)
     return [
         {
-            "unit": row["unit"] or federations.get(row["district"], ""),
-            "district": row["district"] or "",
+            "unit": _text(row["unit"]) or federations.get(_text(row["district"]), ""),
+            "district": _text(row["district"]),
             "item": "report",
             "kind": row["kind"],
             "period": row["period"],
@@ -190,7 +190,7 @@ def _task_items(conn: Connection, as_of: date, horizon: date) -> list[dict]:
         deadline = _as_date(row["deadline"])
         if deadline > horizon:
             continue
-        district = row["district"] or unit_districts.get(row["lead_unit"]) or ""
+        district = _text(row["district"]) or unit_districts.get(row["lead_unit"]) or ""
         items.append(
             {
                 "unit": row["lead_unit"],
@@ -204,6 +204,10 @@ def _task_items(conn: Connection, as_of: date, horizon: date) -> list[dict]:
             }
         )
     return items
+
+
+def _text(value: object) -> str:
+    return "" if value is None or pd.isna(value) else str(value)
 
 
 def _as_date(value: object) -> date:

@@ -1,7 +1,8 @@
 """reminders and 督办 notices
 
 Units and users get an optional e-mail address; `escalation_level` holds the day (from
-the due date) at which an open item reaches 提醒, 催办 and 督办 (defaults −3, 0, 7);
+the due date) at which an open item reaches 提醒, 催办 and 督办 once an admin sets them
+(until then the defaults of `reminders.DEFAULT_FROM_DAYS`: −3, 0, 7);
 `supervision_notice` the numbered 督办通知 issued, with the items they listed;
 `delivery` every reminder sent by e-mail or webhook with its outcome. A write lock
 `reminders` versions the escalation levels and notices.
@@ -20,9 +21,6 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
-DEFAULT_LEVELS = (("remind", -3), ("urge", 0), ("supervise", 7))
-
-
 def _email() -> sa.Column:
     return sa.Column(
         "email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False, server_default=""
@@ -32,13 +30,12 @@ def _email() -> sa.Column:
 def upgrade() -> None:
     op.add_column("unit", _email())
     op.add_column("app_user", _email())
-    levels = op.create_table(
+    op.create_table(
         "escalation_level",
         sa.Column("level", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("from_day", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("level"),
     )
-    op.bulk_insert(levels, [{"level": name, "from_day": day} for name, day in DEFAULT_LEVELS])
     op.create_table(
         "supervision_notice",
         sa.Column("id", sa.Integer(), nullable=False),
