@@ -17,7 +17,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from charts.common import LEVEL_COLORS
 from charts.images import chart_png, find_browser
-from data_model import audit, settings
+from data_model import audit, reminders, settings
 from data_model.cli import open_database
 from data_model.db import normalize_url
 from data_model.export import frame_to_xlsx
@@ -26,14 +26,6 @@ from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from data_model.normalize.periods import period_containing, period_end, period_label
 from data_model.permissions import PermissionDenied, Principal, allowed
 from data_model.queries import data_version, filter_options
-from data_model.reminders import (
-    escalation_levels,
-    highest_level,
-    in_scope,
-    reminder_items,
-    summary_text,
-    today,
-)
 from data_model.users import principal_for, record_logout, session_expired
 
 LANGUAGE_KEY = "lang"
@@ -367,11 +359,13 @@ def notification_area(principal: Principal) -> None:
     """What is due soon or late in the signed-in person's own scope (staff: their units and
     districts; others: the whole city), in the sidebar of every page, edged in the colour
     of its highest escalation level; shown once as a toast at sign-in as well."""
-    items = in_scope(query(reminder_items, today()), principal)
-    text = summary_text(items, query(escalation_levels), principal.role == "staff", language())
+    # reminders.today, looked up on every run, so a test can fix the day
+    items = reminders.in_scope(query(reminders.reminder_items, reminders.today()), principal)
+    levels = query(reminders.escalation_levels)
+    text = reminders.summary_text(items, levels, principal.role == "staff", language())
     if text is None:
         return
-    color = LEVEL_COLORS[highest_level(items)]
+    color = LEVEL_COLORS[reminders.highest_level(items)]
     st.sidebar.markdown(
         f'<div class="reminders" style="border-left:4px solid {color};padding:0.2em 0.6em">'
         f"<b>{html.escape(tr('reminders.notification_heading'))}</b><br>{html.escape(text)}</div>",

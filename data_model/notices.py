@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import pandas as pd
 from sqlalchemy import Connection, func, insert, select
 
-from data_model import audit, official_docx, settings
+from data_model import audit, official_docx, reminders, settings
 from data_model.bulletin import city_full_name
 from data_model.errors import InputError
 from data_model.i18n import t
@@ -22,7 +22,6 @@ from data_model.reminders import (
     item_status,
     item_subject,
     level_name,
-    today,
 )
 from data_model.storage import take_write_locks
 
@@ -64,7 +63,7 @@ def issue_notices(
     unknown = sorted({u for u in items["unit"] if u not in units}, key=str)
     if unknown:
         raise InputError("notices.unit_unknown", unit=unknown[0] or "-")
-    issued_on = issued_on or today()
+    issued_on = issued_on or reminders.today()
     take_write_locks(conn, [LOCK], holder=principal.username)  # numbers one writer at a time
     last = conn.execute(
         select(func.max(SupervisionNotice.number)).where(SupervisionNotice.year == issued_on.year)
