@@ -282,6 +282,7 @@ def _closest_period(previous: str, granularity: str, periods: list[str]) -> str:
 # --- signing in --------------------------------------------------------------------
 
 USERNAME_KEY, LAST_SEEN_KEY = "username", "last_seen"
+SIGN_IN_TOAST_KEY = "reminders_toast"
 
 
 def signed_in() -> Principal | None:
@@ -307,6 +308,7 @@ def signed_in() -> Principal | None:
 def sign_in(principal: Principal) -> None:
     st.session_state[USERNAME_KEY] = principal.username
     st.session_state[LAST_SEEN_KEY] = datetime.now(UTC)
+    st.session_state[SIGN_IN_TOAST_KEY] = True  # the reminders greet them once
 
 
 def sign_out(reason: str | None = None) -> None:
@@ -352,13 +354,11 @@ def user_box(principal: Principal) -> None:
     notification_area(principal)
 
 
-NOTIFIED_KEY = "reminders_notified"
-
-
 def notification_area(principal: Principal) -> None:
     """What is due soon or late in the signed-in person's own scope (staff: their units and
     districts; others: the whole city), in the sidebar of every page, edged in the colour
-    of its highest escalation level; shown once as a toast at sign-in as well."""
+    of its highest escalation level; shown once as a toast on signing in as well."""
+    greet = st.session_state.pop(SIGN_IN_TOAST_KEY, False)
     # reminders.today, looked up on every run, so a test can fix the day
     items = reminders.in_scope(query(reminders.reminder_items, reminders.today()), principal)
     levels = query(reminders.escalation_levels)
@@ -377,6 +377,5 @@ def notification_area(principal: Principal) -> None:
             label=tr("reminders.notification_link"),
             icon=":material/notifications_active:",
         )
-    if st.session_state.get(NOTIFIED_KEY) != principal.username:
-        st.session_state[NOTIFIED_KEY] = principal.username
+    if greet:
         st.toast(tr("reminders.notification_toast", text=text), icon=":material/notifications:")
