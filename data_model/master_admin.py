@@ -79,7 +79,16 @@ LISTS: dict[str, ListSpec] = {
         ListSpec(
             "units",
             Unit,
-            ("name", "category", "district", "parent", "aliases", "sort_order", "is_active"),
+            (
+                "name",
+                "category",
+                "district",
+                "parent",
+                "aliases",
+                "sort_order",
+                "is_active",
+                "email",  # where reminders and 督办通知 are e-mailed (optional)
+            ),
             "normalize.kind_unit",
         ),
         ListSpec(
@@ -384,7 +393,19 @@ def _clean_value(spec: ListSpec, field: str, value: object) -> object:
         return _choice(field, value, DISTRICT_KINDS, "kind")
     if field == "category":
         return _choice(field, value, UNIT_CATEGORIES, "category")
+    if field == "email":
+        return check_email(_text(field, value, _limit(spec, field)))
     return _text(field, value, _limit(spec, field))
+
+
+_EMAIL = re.compile(r"[^@\s,;，；]+@[^@\s,;，；]+\.[^@\s,;，；]+")
+
+
+def check_email(text: str) -> str:
+    """An e-mail address (or "" for none); InputError for anything else."""
+    if text and not _EMAIL.fullmatch(text):
+        raise InputError("master.bad_email", value=text)
+    return text
 
 
 def clean_fields(spec: ListSpec, raw: dict, base: dict | None = None) -> dict:
@@ -427,6 +448,7 @@ def clean_fields(spec: ListSpec, raw: dict, base: dict | None = None) -> dict:
         entry["category"] = entry.get("category") or "other"
         entry.setdefault("district", "")
         entry.setdefault("parent", "")
+        entry.setdefault("email", "")  # a workbook from before migration 0011 has no column
     if spec.key in ("actions", "brands"):
         entry.setdefault("description", "")
     entry.setdefault("is_active", True)

@@ -4,6 +4,7 @@ HTTP webhook receiver, including receivers that fail: retried, then reported."""
 from __future__ import annotations
 
 import email
+import io
 import json
 import socket
 import threading
@@ -13,12 +14,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
+from openpyxl import load_workbook
 from sqlalchemy import update
 
 from data_model import audit
 from data_model.cli import main
-from data_model.delivery import deliver_reminders, deliveries_frame
+from data_model.delivery import deliver_reminders, deliveries_frame, recipients
+from data_model.errors import InputError
+from data_model.master_admin import edit_entry
+from data_model.master_workbook import export_workbook, sheet_title
 from data_model.models import Unit, User
+from data_model.permissions import SYSTEM
 from data_model.reminders import reminder_items
 from data_model.users import create_user
 from tests.reminder_data import load_reminder_data
@@ -239,3 +245,19 @@ def test_cli_remind_send_reports_a_failed_delivery_with_exit_code_1(engine, webh
     assert len(captured.out.splitlines()) == 4  # the items, still one JSON object a line
     failed = [line for line in captured.err.splitlines() if "失败" in line]
     assert len(failed) == 3 and all("尝试 3 次" in line for line in failed)
+
+
+def test_a_unit_e_mail_is_master_data_checked_and_in_the_workbook(db_engine):
+    with db_engine.begin() as conn:
+        edit_entry(conn, SYSTEM, "units", "市司法局", email="sfj@gov.test")
+        with pytest.raises(InputError) as caught:
+            edit_entry(conn, SYSTEM, "units", "市司法局", email="sfj at gov")
+        workbook = load_workbook(io.BytesIO(export_workbook(conn, SYSTEM, record=False)))
+        addresses = recipients(conn)
+    assert caught.value.key == "master.bad_email"
+    assert addresses["市司法局"] == ["sfj@gov.test"]
+    units = workbook[sheet_title("units")]
+    header = [cell.value for cell in units[1]]
+    column = header.index("电子邮箱")
+    emails = {row[0].value: row[column].value for row in units.iter_rows(min_row=2)}
+    assert emails["市司法局"] == "sfj@gov.test"
