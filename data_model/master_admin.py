@@ -41,7 +41,7 @@ from data_model.models import (
     User,
 )
 from data_model.normalize.names import normalize_name
-from data_model.normalize.text import is_missing
+from data_model.normalize.text import check_email, is_missing
 from data_model.permissions import Principal, require
 from data_model.storage import take_write_locks
 
@@ -396,16 +396,6 @@ def _clean_value(spec: ListSpec, field: str, value: object) -> object:
     if field == "email":
         return check_email(_text(field, value, _limit(spec, field)))
     return _text(field, value, _limit(spec, field))
-
-
-_EMAIL = re.compile(r"[^@\s,;，；]+@[^@\s,;，；]+\.[^@\s,;，；]+")
-
-
-def check_email(text: str) -> str:
-    """An e-mail address (or "" for none); InputError for anything else."""
-    if text and not _EMAIL.fullmatch(text):
-        raise InputError("master.bad_email", value=text)
-    return text
 
 
 def clean_fields(spec: ListSpec, raw: dict, base: dict | None = None) -> dict:

@@ -23,10 +23,10 @@ from data_model.delivery import deliver_reminders, deliveries_frame, recipients
 from data_model.errors import InputError
 from data_model.master_admin import edit_entry
 from data_model.master_workbook import export_workbook, sheet_title
-from data_model.models import Unit, User
+from data_model.models import Unit
 from data_model.permissions import SYSTEM
 from data_model.reminders import reminder_items
-from data_model.users import create_user
+from data_model.users import create_user, update_user
 from tests.reminder_data import load_reminder_data
 
 AS_OF = date(2022, 10, 8)  # 南山区工商联, 市商务局 (2 items) and 福田区工商联 have open items
@@ -50,8 +50,8 @@ def engine(db_engine, monkeypatch):
             "a-long-test-password",
             by="tests",
             districts=["南山区"],
+            email=" wang@gov.test ",
         )
-        conn.execute(update(User).where(User.username == "wang").values(email="wang@gov.test"))
     return db_engine
 
 
@@ -261,3 +261,13 @@ def test_a_unit_e_mail_is_master_data_checked_and_in_the_workbook(db_engine):
     column = header.index("电子邮箱")
     emails = {row[0].value: row[column].value for row in units.iter_rows(min_row=2)}
     assert emails["市司法局"] == "sfj@gov.test"
+
+
+def test_a_user_e_mail_is_checked(db_engine):
+    with db_engine.begin() as conn:
+        with pytest.raises(InputError) as caught:
+            create_user(conn, "li", "leader", "a-long-test-password", by="t", email="li@")
+        create_user(conn, "li", "leader", "a-long-test-password", by="t", email="li@gov.test")
+        account = update_user(conn, "li", by="t", email="li.si@gov.test")
+    assert caught.value.key == "master.bad_email"
+    assert account.email == "li.si@gov.test"

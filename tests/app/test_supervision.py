@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from data_model import reminders
 from data_model.i18n import t
 from data_model.notices import notices_frame
+from data_model.users import get_user
 from tests.app.conftest import APP
 from tests.app.test_signin_links import ignore_pages_folder
 from tests.conftest import TEST_PASSWORD, sign_in_app
@@ -171,3 +172,16 @@ def test_staff_cannot_reach_the_supervision_page(app_db, monkeypatch):
     app = signed_in_at(app_db, monkeypatch, "supervision", "wang")
     assert app.title[0].value == t("overview.title", "zh-CN")
     assert not [b for b in app.button if b.key == "sup_issue"]
+
+
+def test_an_admin_records_a_user_e_mail_on_the_admin_page(app_db):
+    app = sign_in_app(AppTest.from_file(APP, default_timeout=60), app_db, role="admin")
+    app.switch_page("pages/admin.py").run()
+    app.text_input(key="admin_email_test-admin").input("chen@gov.test")
+    app.button(key="admin_save_email").click().run()
+    assert not app.exception
+    assert app.success[0].value == "已保存 test-admin 的电子邮箱。"
+    engine = app_db.open()
+    with engine.connect() as conn:
+        assert get_user(conn, "test-admin").email == "chen@gov.test"
+    engine.dispose()
