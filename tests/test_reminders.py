@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import string
 from datetime import date
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -14,6 +17,7 @@ from sqlalchemy import select
 from data_model import audit
 from data_model.cli import main
 from data_model.errors import InputError
+from data_model.i18n import LANGUAGES, catalogue
 from data_model.models import SupervisionNotice
 from data_model.notices import issue_notices, notice_file, notices_frame
 from data_model.permissions import SYSTEM, PermissionDenied, Principal
@@ -245,3 +249,29 @@ def test_cli_remind_send_without_a_channel_sends_nothing_and_says_so(engine, cap
 def test_cli_remind_refuses_a_bad_date(capsys):
     assert main(["remind", "--as-of", "2022-13-01"]) == 2
     assert "2022-13-01" in capsys.readouterr().err
+
+
+def test_catalogue_keys_and_placeholders_match_and_every_literal_key_exists():
+    def fields(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    namespaces = ("reminders", "notices", "delivery")
+    for namespace in namespaces:
+        reference = {k: v for k, v in catalogue(LANGUAGES[0]).items() if k.startswith(namespace)}
+        for language in LANGUAGES[1:]:
+            other = {k: v for k, v in catalogue(language).items() if k.startswith(namespace)}
+            assert other.keys() == reference.keys()
+            assert all(fields(other[k]) == fields(v) for k, v in reference.items()), language
+    root = Path(__file__).resolve().parents[1]
+    sources = [
+        "data_model/reminders.py",
+        "data_model/notices.py",
+        "data_model/delivery.py",
+        "pages/supervision.py",
+        "ui.py",
+    ]
+    pattern = re.compile(r"[\"']((?:" + "|".join(namespaces) + r")\.[a-z_]+)[\"']")
+    used = {key for source in sources for key in pattern.findall((root / source).read_text())}
+    assert "reminders.sentence_due_soon" in used and "notices.opening" in used
+    for language in LANGUAGES:
+        assert not used - catalogue(language).keys(), language
