@@ -313,7 +313,9 @@ def summary_text(
         noun = t(f"reminders.item_{kind}", language)
         soon = mine[mine["days_late"] == 0]
         late = mine[mine["days_late"] > 0]
-        if len(soon):
+        if len(soon) and window == 0:  # 提醒 starts on the due day: all of them are due today
+            parts.append(t("reminders.sentence_due_today", language, n=len(soon), noun=noun))
+        elif len(soon):
             parts.append(
                 t("reminders.sentence_due_soon", language, n=len(soon), noun=noun, days=window)
             )

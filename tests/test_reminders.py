@@ -148,6 +148,12 @@ def test_the_notification_sentence_for_a_staff_member_and_for_the_city(engine):
         "1 项任务将于 3 日内到期，1 项任务已逾期 90 天，其中 2 项已进入督办。"
     )
     assert summary_text(items.iloc[0:0], levels, own=True) is None
+    due_day_levels = {"remind": 0, "urge": 1, "supervise": 7}
+    with engine.connect() as conn:
+        on_due_day = in_scope(reminder_items(conn, date(2022, 9, 30), due_day_levels), staff)
+    assert summary_text(on_due_day, due_day_levels, own=True, language="zh-CN") == (
+        "你单位有 1 项报送今日到期，1 项报送已逾期 20 天，1 项任务今日到期，其中 1 项已进入督办。"
+    )
 
 
 def document_text(data: bytes) -> tuple[list[str], list[list[str]]]:
