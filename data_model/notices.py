@@ -131,7 +131,7 @@ def notice_docx(
         t("notices.opening", language, date=_date_text(as_of, language), n=len(items)),
     )
     columns = [
-        official_docx.Column(t("notices.column_number", language), 0.5),
+        official_docx.Column(t("notices.column_number", language), 0.7),
         official_docx.Column(t("reminders.column_item", language), 0.7),
         official_docx.Column(t("reminders.column_subject", language), 3.2, "left"),
         official_docx.Column(t("reminders.column_due_date", language), 1.2),
