@@ -86,6 +86,13 @@ DATA_PAGES = (
     ),
     ("manage_users", "pages/admin.py", "nav.admin", ":material/admin_panel_settings:", "admin"),
     ("manage_master_data", "pages/master.py", "nav.master", ":material/database:", "master"),
+    (
+        "supervise",
+        "pages/supervision.py",
+        "nav.supervision",
+        ":material/notifications_active:",
+        "supervision",
+    ),
 )
 
 

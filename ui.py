@@ -5,6 +5,7 @@ Pages import from here; domain logic stays in `data_model`.
 
 from __future__ import annotations
 
+import html
 import importlib
 from collections.abc import Callable
 
@@ -13,8 +14,9 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from charts.common import LEVEL_COLORS
 from charts.images import chart_png, find_browser
-from data_model import audit, sessions, settings
+from data_model import audit, reminders, sessions, settings
 from data_model.cli import open_database
 from data_model.db import normalize_url
 from data_model.export import frame_to_xlsx
@@ -291,6 +293,9 @@ def _session_cookie() -> str | None:
     return value if isinstance(value, str) else None  # AppTest has no real cookies
 
 
+SIGN_IN_TOAST_KEY = "reminders_toast"
+
+
 def signed_in() -> Principal | None:
     """The signed-in user, or None: the session this Streamlit session signed in with,
     else (once, on its first run) the one the browser's session cookie names (a reload,
@@ -328,6 +333,7 @@ def sign_in(principal: Principal) -> None:
     st.session_state[SESSION_KEY] = handoff.session_id
     st.session_state[HANDOFF_KEY] = handoff.token
     st.session_state[COOKIE_TRIED_KEY] = True
+    st.session_state[SIGN_IN_TOAST_KEY] = True  # the reminders greet them once
 
 
 def sign_out() -> None:
@@ -392,9 +398,38 @@ def require_permission(action: str) -> Principal:
 
 
 def user_box(principal: Principal) -> None:
+    """Who is signed in, the sign-out button and their reminders, beside every page."""
     st.sidebar.caption(
         tr("app.signed_in_as", user=principal.username, role=tr(f"users.role_{principal.role}"))
     )
     if st.sidebar.button(tr("app.sign_out"), icon=":material/logout:", key="sign_out"):
         sign_out()
         st.rerun()
+    notification_area(principal)
+
+
+def notification_area(principal: Principal) -> None:
+    """What is due soon or late in the signed-in person's own scope (staff: their units and
+    districts; others: the whole city), in the sidebar of every page, edged in the colour
+    of its highest escalation level; shown once as a toast on signing in as well."""
+    greet = st.session_state.pop(SIGN_IN_TOAST_KEY, False)
+    # reminders.today, looked up on every run, so a test can fix the day
+    items = reminders.in_scope(query(reminders.reminder_items, reminders.today()), principal)
+    levels = query(reminders.escalation_levels)
+    text = reminders.summary_text(items, levels, principal.role == "staff", language())
+    if text is None:
+        return
+    color = LEVEL_COLORS[reminders.highest_level(items)]
+    st.sidebar.markdown(
+        f'<div class="reminders" style="border-left:4px solid {color};padding:0.2em 0.6em">'
+        f"<b>{html.escape(tr('reminders.notification_heading'))}</b><br>{html.escape(text)}</div>",
+        unsafe_allow_html=True,
+    )
+    if allowed(principal, "supervise"):
+        st.sidebar.page_link(
+            "pages/supervision.py",
+            label=tr("reminders.notification_link"),
+            icon=":material/notifications_active:",
+        )
+    if greet:
+        st.toast(tr("reminders.notification_toast", text=text), icon=":material/notifications:")

@@ -17,6 +17,9 @@ STATUS_COLORS = {
     "suspended": "#6D4C41",
     "awaiting_evidence": "#7CB342",
 }
+# The escalation levels of reminders (data_model.reminders.LEVELS), one scale from mild to
+# severe, used by the notification area, the 督办 page's table and chart alike.
+LEVEL_COLORS = {"remind": "#F9A825", "urge": "#EF6C00", "supervise": "#C62828"}
 SERIES_COLORS = ["#C00000", "#1F4E79", "#E07B00", "#2E7D32", "#6A1B9A", "#00838F", "#8D6E63"]
 FONT_FAMILY = "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif"
 

@@ -28,6 +28,9 @@ ACTIONS = (
     "master_change",
     "evidence_attach",
     "evidence_download",
+    "escalation_change",
+    "notice",
+    "delivery",
 )
 DEFAULT_LIMIT = 10_000
 EVENT_COLUMNS = ["id", "at", "username", "action", "detail"]

@@ -205,11 +205,11 @@ def bulletin_figures(conn: Connection, period: str, today: date | None = None) -
         dimensions=tuple(c for c in scores.columns if c not in SCORE_FIXED_COLUMNS),
         yoy=indicator_yoy(conn, period),
         targets=targets_met(scoring.detail),
-        city=_city_full_name(conn),
+        city=city_full_name(conn),
     )
 
 
-def _city_full_name(conn: Connection) -> str:
+def city_full_name(conn: Connection) -> str:
     """The city-level geography's full name (深圳市): the first of its aliases, then its
     name, that ends in 市 and is not the generic 全市; "" when master data names none."""
     row = conn.execute(

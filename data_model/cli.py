@@ -21,6 +21,7 @@ from charts.images import ChartImageError
 from data_model import audit, backup, cycle_collector, master_admin, settings, users
 from data_model.bulletin import bulletin_docx, bulletin_figures, bulletin_xlsx
 from data_model.db import make_engine, migrate
+from data_model.delivery import configured_channels, deliver_reminders
 from data_model.errors import InputError
 from data_model.export import EXPORT_KINDS, export_frame, write_frame
 from data_model.forecast import forecast_table
@@ -47,6 +48,7 @@ from data_model.permissions import (
 from data_model.problems import ImportReport
 from data_model.queries import data_years, has_data
 from data_model.reader import Limits
+from data_model.reminders import item_json, items_frame, reminder_items
 from data_model.scoring import district_scores, scores_export_frame
 from data_model.task_queries import status_table
 from data_model.templates import template_workbook
@@ -303,6 +305,43 @@ def _as_of_option(raw: str) -> date:
         return date.fromisoformat(raw)
     except ValueError as error:
         raise UsageError(t("cli.bad_as_of", value=raw)) from error
+
+
+def cmd_remind(args) -> int:
+    """The open items on a day (one JSON object a line with --json, else a table), and
+    with --send their delivery; exit 1 when a send failed after its retries."""
+    as_of = _as_of_option(args.as_of)
+    engine = open_database(args.db)
+    with engine.connect() as conn:
+        items = reminder_items(conn, as_of)
+    if args.json:
+        for item in items.to_dict("records"):
+            print(json.dumps(item_json(item), ensure_ascii=False))
+    elif items.empty:
+        print(t("cli.remind_nothing", date=as_of.isoformat()))
+    else:
+        print(items_frame(items).to_string(index=False))
+    if not args.send:
+        return EXIT_OK
+    report = sys.stderr if args.json else sys.stdout
+    if not configured_channels():
+        print(t("delivery.off"), file=report)
+        return EXIT_OK
+    outcomes = deliver_reminders(engine, items, as_of, SYSTEM.username)
+    for outcome in outcomes:
+        print(
+            t(
+                "cli.remind_outcome",
+                channel=outcome.channel,
+                unit=outcome.unit,
+                target=outcome.target or "-",
+                status=t(f"delivery.status_{outcome.status}"),
+                attempts=outcome.attempts,
+                error=outcome.error,
+            ),
+            file=report,
+        )
+    return EXIT_REJECTED if any(o.status == "failed" for o in outcomes) else EXIT_OK
 
 
 def cmd_template(args) -> int:
@@ -818,6 +857,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help=t("bulletin.cli_help_lang")
     )
     sub.add_argument("--no-charts", action="store_true", help=t("bulletin.cli_help_no_charts"))
+
+    sub = command("remind", cmd_remind, "cli.help_remind")
+    sub.add_argument(
+        "--as-of", required=True, metavar="YYYY-MM-DD", help=t("cli.help_remind_as_of")
+    )
+    sub.add_argument("--send", action="store_true", help=t("cli.help_remind_send"))
+    sub.add_argument("--json", action="store_true", help=t("cli.help_remind_json"))
 
     sub = command("template", cmd_template, "cli.help_template")
     sub.add_argument("kind", nargs="?", default="all", choices=[*CLI_NAMES, "all"])

@@ -41,7 +41,7 @@ from data_model.models import (
     User,
 )
 from data_model.normalize.names import normalize_name
-from data_model.normalize.text import is_missing
+from data_model.normalize.text import check_email, is_missing
 from data_model.permissions import Principal, require
 from data_model.storage import take_write_locks
 
@@ -79,7 +79,16 @@ LISTS: dict[str, ListSpec] = {
         ListSpec(
             "units",
             Unit,
-            ("name", "category", "district", "parent", "aliases", "sort_order", "is_active"),
+            (
+                "name",
+                "category",
+                "district",
+                "parent",
+                "aliases",
+                "sort_order",
+                "is_active",
+                "email",  # where reminders and 督办通知 are e-mailed (optional)
+            ),
             "normalize.kind_unit",
         ),
         ListSpec(
@@ -390,6 +399,8 @@ def _clean_value(spec: ListSpec, field: str, value: object) -> object:
         return _choice(field, value, DISTRICT_KINDS, "kind")
     if field == "category":
         return _choice(field, value, UNIT_CATEGORIES, "category")
+    if field == "email":
+        return check_email(_text(field, value, _limit(spec, field)))
     return _text(field, value, _limit(spec, field))
 
 
@@ -433,6 +444,7 @@ def clean_fields(spec: ListSpec, raw: dict, base: dict | None = None) -> dict:
         entry["category"] = entry.get("category") or "other"
         entry.setdefault("district", "")
         entry.setdefault("parent", "")
+        entry.setdefault("email", "")  # a workbook from before migration 0011 has no column
     if spec.key in ("actions", "brands"):
         entry.setdefault("description", "")
     entry.setdefault("is_active", True)

@@ -52,6 +52,8 @@ class Unit(SQLModel, table=True):
     sort_order: int = 0
     parent_id: int | None = Field(default=None, foreign_key="unit.id")
     is_active: bool = True
+    # Where reminders and 督办通知 are e-mailed ("": none; migration 0011).
+    email: str = Field(default="", max_length=254)
 
 
 class Action(SQLModel, table=True):
@@ -319,6 +321,7 @@ class User(SQLModel, table=True):
     locked_until: datetime | None = None
     created_at: datetime
     last_login_at: datetime | None = None
+    email: str = Field(default="", max_length=254)  # reminders for their scope (0011)
 
 
 class SignInSession(SQLModel, table=True):
@@ -422,3 +425,49 @@ class Evidence(SQLModel, table=True):
     uploader: str = Field(max_length=128)
     uploaded_at: datetime
     note: str = ""
+
+
+# --- reminders and 督办 (migration 0011) ------------------------------------------------
+
+
+class EscalationLevel(SQLModel, table=True):
+    """An escalation level (提醒 remind, 催办 urge, 督办 supervise) and the day, counted
+    from the due date (negative: before it), from which an open item reaches it."""
+
+    __tablename__ = "escalation_level"
+    level: str = Field(primary_key=True, max_length=16)
+    from_day: int
+
+
+class SupervisionNotice(SQLModel, table=True):
+    """A numbered 督办通知 issued to one unit: its number in the year's sequence, the
+    items it listed and the Word document as issued."""
+
+    __tablename__ = "supervision_notice"
+    __table_args__ = (UniqueConstraint("year", "number", name="uq_supervision_notice_number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    year: int
+    number: int
+    unit_id: int = Field(foreign_key="unit.id")
+    unit_name: str = Field(max_length=128)
+    as_of: date
+    issued_at: datetime
+    issued_by: str = Field(max_length=64)
+    items: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    document: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class Delivery(SQLModel, table=True):
+    """One reminder sent (or not) to one unit over one channel, with its outcome."""
+
+    __tablename__ = "delivery"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    channel: str = Field(max_length=16)  # email | webhook
+    target: str = Field(max_length=255)  # addresses, or the webhook's host
+    unit_name: str = Field(max_length=128)
+    as_of: date
+    items: int = 0
+    status: str = Field(max_length=16)  # sent | failed
+    attempts: int = 0
+    error: str = ""

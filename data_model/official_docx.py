@@ -233,6 +233,25 @@ def paragraph(document: DocumentObject, text: str, placeholder: bool = False) ->
         run.font.highlight_color = WD_COLOR_INDEX.YELLOW
 
 
+def addressee(document: DocumentObject, text: str) -> None:
+    """The main recipient (主送机关) line: flush left, no indent, ending in a colon."""
+    line = document.add_paragraph(text)
+    line.paragraph_format.first_line_indent = Pt(0)
+    line.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+
+
+def signature(document: DocumentObject, issuer: str, date_text: str) -> None:
+    """The issuer (发文机关署名) and date under the body, right-aligned, a line apart."""
+    for index, text in enumerate((issuer, date_text)):
+        line = document.add_paragraph(text)
+        layout = line.paragraph_format
+        layout.first_line_indent = Pt(0)
+        layout.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        layout.right_indent = BODY_SIZE * 4
+        if index == 0:
+            layout.space_before = LINE_PITCH
+
+
 def caption(document: DocumentObject, text: str) -> None:
     document.add_paragraph(text, style=CAPTION_STYLE)
 

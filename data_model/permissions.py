@@ -50,6 +50,7 @@ RULES: dict[str, frozenset[str]] = {
     # 佐证材料: staff only for their own tasks (see `evidence.may_handle`).
     "attach_evidence": frozenset({"staff", "admin"}),
     "view_evidence": EVERYONE,
+    "supervise": ADMIN_ONLY,  # the 督办 page: escalation levels, notices, delivery
 }
 ACTIONS = tuple(RULES)
 ENTERPRISE_NAME_COLUMNS = ("enterprise_name", KINDS["issues"].column("enterprise_name").header)

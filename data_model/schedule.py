@@ -197,15 +197,16 @@ def _task_submissions(conn: Connection) -> dict[tuple[int, str], object]:
     return found
 
 
-def reporting_status(conn: Connection, as_of: date) -> pd.DataFrame:
-    """Every schedule row due by `as_of` with when it was first reported and days late.
+def reporting_status(conn: Connection, as_of: date, due_by: date | None = None) -> pd.DataFrame:
+    """Every schedule row due by `as_of` (or by `due_by`, to see what falls due soon) with
+    when it was first reported by `as_of` and days late.
 
     Columns: district, unit, kind, period, due_date, reported_on (date or None),
     days_late (for unreported rows: as_of − due date; for late reports: reported − due),
     late (bool: unreported past due, or reported after the due date).
     """
     schedule = schedule_frame(conn)
-    schedule = schedule[pd.to_datetime(schedule["due_date"]).dt.date <= as_of]
+    schedule = schedule[pd.to_datetime(schedule["due_date"]).dt.date <= (due_by or as_of)]
     district_ids = dict(conn.execute(select(District.name, District.id)).all())
     values, tasks = _value_submissions(conn), _task_submissions(conn)
     records = []

@@ -53,15 +53,15 @@ def session_idle_minutes() -> int:
 def session_max_hours() -> int:
     """How long a sign-in lasts at most, active or not, in hours; also the session
     cookie's lifetime (`SESSION_MAX_HOURS`)."""
-    return _positive_int("SESSION_MAX_HOURS", 12, unit="hours")
+    return _positive_int("SESSION_MAX_HOURS", 12, "a whole number of hours")
 
 
-def _positive_int(name: str, default: int, unit: str = "minutes") -> int:
+def _positive_int(name: str, default: int, what: str = "a whole number of minutes") -> int:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
     if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"{name}={raw!r}: expected a whole number of {unit}, at least 1")
+        raise ValueError(f"{name}={raw!r}: expected {what}, at least 1")
     return int(raw)
 
 
@@ -93,7 +93,7 @@ def explain_target_margin() -> float:
 
 def evidence_max_mb() -> int:
     """Largest evidence file accepted, in MB (`EVIDENCE_MAX_MB`, default 20)."""
-    return _positive_int("EVIDENCE_MAX_MB", 20, "MB")
+    return _positive_int("EVIDENCE_MAX_MB", 20, "a whole number of MB")
 
 
 def evidence_dir() -> Path | None:
@@ -119,3 +119,46 @@ def explanations_required() -> bool:
         "no",
         "off",
     )
+
+
+# --- delivery of reminders (off unless configured: nothing leaves the server) ----------
+
+
+def smtp_host() -> str | None:
+    """Intranet mail server reminders are sent through (`SMTP_HOST`); None: no e-mail."""
+    return os.environ.get("SMTP_HOST", "").strip() or None
+
+
+def smtp_port() -> int:
+    """Its port (`SMTP_PORT`, default 25)."""
+    return _positive_int("SMTP_PORT", 25, "a port number")
+
+
+def smtp_from() -> str:
+    """Sender address of reminders (`SMTP_FROM`)."""
+    return os.environ.get("SMTP_FROM", "").strip() or "dashboard@localhost"
+
+
+def webhook_url() -> str | None:
+    """Where reminders are POSTed as JSON (`WEBHOOK_URL`, e.g. an on-premises 政务微信 or
+    钉钉 robot); None: no webhook."""
+    return os.environ.get("WEBHOOK_URL", "").strip() or None
+
+
+def delivery_attempts() -> int:
+    """How often a failed send is tried in all before it is reported failed
+    (`DELIVERY_ATTEMPTS`, default 3)."""
+    return _positive_int("DELIVERY_ATTEMPTS", 3, "a number of attempts")
+
+
+def delivery_retry_seconds() -> float:
+    """Wait before the second attempt, doubled before each further one
+    (`DELIVERY_RETRY_SECONDS`, default 5; 0 retries at once)."""
+    raw = os.environ.get("DELIVERY_RETRY_SECONDS", "").strip()
+    try:
+        seconds = float(raw) if raw else 5.0
+    except ValueError:
+        seconds = -1.0
+    if seconds < 0:
+        raise ValueError(f"DELIVERY_RETRY_SECONDS={raw!r}: expected a number of seconds, 0 or more")
+    return seconds

@@ -28,6 +28,7 @@ from data_model.errors import InputError
 from data_model.i18n import t
 from data_model.master import load_master
 from data_model.models import User
+from data_model.normalize.text import check_email
 from data_model.permissions import ROLES, Principal, require
 
 MAX_FAILED_LOGINS = 5
@@ -52,6 +53,7 @@ USER_COLUMNS = [
     "failed_logins",
     "created_at",
     "last_login_at",
+    "email",
 ]
 
 
@@ -70,6 +72,7 @@ class Account:
     locked_until: datetime | None
     created_at: datetime
     last_login_at: datetime | None
+    email: str = ""  # where their scope's reminders are mailed (migration 0011)
 
     def principal(self) -> Principal:
         return Principal(self.username, self.role, self.districts, self.units)
@@ -209,6 +212,7 @@ def _account(row) -> Account:
         locked_until=row["locked_until"],
         created_at=row["created_at"],
         last_login_at=row["last_login_at"],
+        email=row["email"] or "",
     )
 
 
@@ -245,6 +249,7 @@ def list_users(conn: Connection, now: datetime | None = None) -> pd.DataFrame:
                 a.failed_logins,
                 a.created_at,
                 a.last_login_at,
+                a.email,
             )
             for a in accounts
         ],
@@ -265,6 +270,7 @@ def create_user(
     display_name: str = "",
     districts: Iterable[str] = (),
     units: Iterable[str] = (),
+    email: str = "",
     now: datetime | None = None,
 ) -> Account:
     """Create an account; staff must be bound to districts and/or units of the master data.
@@ -277,6 +283,7 @@ def create_user(
     check_role(role)
     check_password(name, password)
     display = _display_name(display_name)
+    address = check_email(email)
     district_names, unit_names = _binding(conn, role, districts, units)
     if get_user(conn, name) is not None:
         raise InputError("users.exists", username=name)
@@ -288,6 +295,7 @@ def create_user(
             role=role,
             districts=district_names,
             units=unit_names,
+            email=address,
             is_active=True,
             failed_logins=0,
             created_at=now,
@@ -366,9 +374,10 @@ def update_user(
     display_name: str | None = None,
     districts: Iterable[str] | None = None,
     units: Iterable[str] | None = None,
+    email: str | None = None,
     now: datetime | None = None,
 ) -> Account:
-    """Change a user's role, name or bindings (None keeps the current value).
+    """Change a user's role, name, bindings or e-mail (None keeps the current value).
 
     The binding rules of `create_user` apply to the result, and the last active
     administrator keeps the admin role.
@@ -389,6 +398,8 @@ def update_user(
     values = {"role": new_role, "districts": district_names, "units": unit_names}
     if display_name is not None:
         values["display_name"] = _display_name(display_name)
+    if email is not None:
+        values["email"] = check_email(email)
     _update(conn, account, **values)
     audit.record(
         conn,
@@ -440,6 +451,7 @@ def add_user(
     display_name: str = "",
     districts: Iterable[str] = (),
     units: Iterable[str] = (),
+    email: str = "",
     now: datetime | None = None,
 ) -> Account:
     """`create_user` by an administrator."""
@@ -453,6 +465,7 @@ def add_user(
         display_name=display_name,
         districts=districts,
         units=units,
+        email=email,
         now=now,
     )
 
@@ -466,6 +479,7 @@ def edit_user(
     display_name: str | None = None,
     districts: Iterable[str] | None = None,
     units: Iterable[str] | None = None,
+    email: str | None = None,
     now: datetime | None = None,
 ) -> Account:
     """`update_user` by an administrator."""
@@ -478,6 +492,7 @@ def edit_user(
         display_name=display_name,
         districts=districts,
         units=units,
+        email=email,
         now=now,
     )
 

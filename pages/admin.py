@@ -6,7 +6,7 @@ from data_model import audit
 from data_model.errors import InputError
 from data_model.permissions import PermissionDenied, audit_log
 from data_model.queries import master_lists
-from data_model.users import ROLES, add_user, reset_password, set_active, users_table
+from data_model.users import ROLES, add_user, edit_user, reset_password, set_active, users_table
 from ui import download_table, engine, language, query, require_permission, tr
 
 principal = require_permission("manage_users")
@@ -30,6 +30,7 @@ with tab_users:
             "role",
             "districts",
             "units",
+            "email",
             "is_active",
             "locked",
             "last_login_at",
@@ -53,6 +54,7 @@ with tab_users:
             tr("admin.col_districts"), lists["districts"], help=tr("admin.binding_help")
         )
         units = right.multiselect(tr("admin.col_units"), lists["units"])
+        email = left.text_input(tr("admin.col_email"), help=tr("admin.email_help"))
         if st.form_submit_button(tr("admin.add"), type="primary"):
             try:
                 with engine().begin() as conn:
@@ -65,6 +67,7 @@ with tab_users:
                         display_name=display_name,
                         districts=districts,
                         units=units,
+                        email=email,
                     )
                 st.success(tr("admin.added", user=username))
             except (InputError, PermissionDenied) as error:
@@ -94,6 +97,19 @@ with tab_users:
                 with engine().begin() as conn:
                     reset_password(conn, principal, who, new_password)
                 st.success(tr("admin.password_reset", user=who))
+            except InputError as error:
+                st.error(error.message())
+        address = left.text_input(
+            tr("admin.col_email"),
+            table.set_index("username").loc[who, "email"],
+            key=f"admin_email_{who}",
+            help=tr("admin.email_help"),
+        )
+        if left.button(tr("admin.save_email"), key="admin_save_email"):
+            try:
+                with engine().begin() as conn:
+                    edit_user(conn, principal, who, email=address)
+                st.success(tr("admin.email_saved", user=who))
             except InputError as error:
                 st.error(error.message())
 

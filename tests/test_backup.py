@@ -9,7 +9,7 @@ import shutil
 import string
 import zipfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -29,8 +29,10 @@ from data_model.cli import main, open_database, seed
 from data_model.db import make_engine, migrate
 from data_model.i18n import LANGUAGES, catalogue
 from data_model.importer import import_file
-from data_model.models import HeldUpload, Submission, TaskSnapshot
+from data_model.models import Delivery, HeldUpload, Submission, TaskSnapshot
+from data_model.notices import issue_notices
 from data_model.permissions import SYSTEM
+from data_model.reminders import reminder_items, set_escalation_levels
 from data_model.schedule import ensure_default_schedule
 from data_model.storage import rollback_submission
 from tests.conftest import VALUE_HEADER, make_xlsx
@@ -80,6 +82,22 @@ def fill(engine) -> None:
             )
         )
         sessions.start(conn, "wang")  # server state: not in the backup
+        as_of = date(2023, 7, 1)
+        set_escalation_levels(conn, SYSTEM, {"remind": -5, "urge": 0, "supervise": 10})
+        issue_notices(conn, SYSTEM, reminder_items(conn, as_of).head(1), as_of, issued_on=as_of)
+        conn.execute(
+            insert(Delivery).values(
+                at=datetime.now(UTC),
+                channel="webhook",
+                target="http://127.0.0.1/hook",
+                unit_name="南山区工商联",
+                as_of=as_of,
+                items=1,
+                status="sent",
+                attempts=1,
+                error="",
+            )
+        )
         report_key = conn.execute(
             select(TaskSnapshot.task_code, TaskSnapshot.report_period)
             .where(TaskSnapshot.is_current)

@@ -37,6 +37,9 @@ EXPECTED_TABLES = {
     "task_snapshot",
     "unit",
     "write_lock",
+    "escalation_level",
+    "supervision_notice",
+    "delivery",
 }
 
 

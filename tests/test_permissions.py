@@ -45,6 +45,7 @@ EXPECTED = {
     "export": {"admin", "leader", "staff"},
     "attach_evidence": {"admin", "staff"},
     "view_evidence": {"admin", "leader", "staff"},
+    "supervise": {"admin"},  # SPEC §9: the 督办 office's work
 }
 ROLES = ("admin", "leader", "staff")
 PRINCIPALS = {

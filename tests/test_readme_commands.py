@@ -43,7 +43,9 @@ def examples(line: str) -> list[str]:
         part = re.sub(r"\s+#.*$", "", part)
         if PREFIX in part:
             command = re.sub(r"\$\([^)]*\)", "2024-06-30", part.split(PREFIX, 1)[1])
-            found.append(command.split("&&")[0].strip())
+            command = command.split("&&")[0]
+            command = re.sub(r"\s+(\d?>&\d|\d?>>?\s*\S+)", "", command)  # redirections
+            found.append(command.strip())
     return found
 
 

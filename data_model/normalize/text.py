@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from data_model.errors import InputError
+
 # Full-width ASCII (U+FF01..U+FF5E) sits at a fixed offset from ASCII; the ideographic
 # space is the one other character clerks' input methods produce. An explicit table is
 # used instead of NFKC so that CJK text and symbols such as `㎡` or `℃` are left alone.
@@ -67,3 +69,14 @@ def is_missing(raw: object) -> bool:
     if not text:
         return True
     return bool(_DASHES_RE.match(text)) or text.casefold() in _MISSING_MARKERS
+
+
+_EMAIL = re.compile(r"[^@\s,;，；]+@[^@\s,;，；]+\.[^@\s,;，；]+")
+
+
+def check_email(raw: object) -> str:
+    """One e-mail address, trimmed ("" for none); InputError `master.bad_email` otherwise."""
+    text = "" if raw is None or is_missing(raw) else str(raw).strip()
+    if text and not _EMAIL.fullmatch(text):
+        raise InputError("master.bad_email", value=text)
+    return text
