@@ -50,6 +50,13 @@ def base_layout(figure: go.Figure, height: int = 380) -> go.Figure:
 
 
 MUTED_COLOR = TONE_COLORS["neutral"]
+LABEL_ROOM = 130  # px right of a 0-100 axis: the labels beside full bars sit there
+
+
+def bounded_axis(suffix: str = "%") -> dict:
+    """A 0-100 axis for rates (`%`) and scores (`""`): it stops at 100, so nothing reads
+    as more than complete; labels beside the longest bars go in the margin (LABEL_ROOM)."""
+    return {"range": [0, 100], "tickvals": [0, 20, 40, 60, 80, 100], "ticksuffix": suffix}
 
 
 def ranked_bars(

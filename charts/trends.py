@@ -10,7 +10,14 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.common import FONT_FAMILY, MUTED_COLOR, SERIES_COLORS, base_layout, ranked_bars
+from charts.common import (
+    FONT_FAMILY,
+    MUTED_COLOR,
+    SERIES_COLORS,
+    TONE_COLORS,
+    base_layout,
+    ranked_bars,
+)
 
 # Twelve clearly different hues for the eleven districts plus the city (no two of the
 # same family, so 南山 and 深汕 or 福田 and 大鹏 are told apart on a projector).
@@ -29,6 +36,8 @@ DISTRICT_COLORS = [
     "#000000",
 ]
 TARGET_COLOR = "#616161"
+FEW_DISTRICTS = 4  # this many unnamed lines may each keep a colour
+END_LABEL_ROOM = 150  # px right of the last period for the labels at the lines' ends
 ROW_HEIGHT = 30
 
 
@@ -41,14 +50,29 @@ def _number(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
+def _end_number(value: float) -> str:
+    """A line-end label's number, as the findings write it: one decimal, none from 100."""
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+    return text.removesuffix(".0")
+
+
 def trend_lines(
     frame: pd.DataFrame,
     target: float | None = None,
     target_name: str = "",
     marked_period: str | None = None,
     incomplete_name: str = "",
+    best: tuple[str, ...] = (),
+    worst: tuple[str, ...] = (),
+    others_name: str = "",
 ) -> go.Figure:
     """One line per district over periods, the target as a dashed line.
+
+    The districts the title names carry the colour and are labelled at their line's end
+    with their last value: `best` in the good colour, `worst` in the bad one; every other
+    line is thin and grey (one legend entry, `others_name`), so the finding reads at a
+    glance instead of from an eleven-colour tangle. With nobody named, up to
+    FEW_DISTRICTS lines keep a colour each (a filter chose them); more are all grey.
 
     `frame`: label (the period's text, in order), district, value, complete. Values of
     periods not fully reported are drawn as open markers. `marked_period` (a label)
@@ -56,23 +80,43 @@ def trend_lines(
     """
     figure = go.Figure()
     districts = list(dict.fromkeys(frame["district"]))
-    colors = district_colors(districts)
-    for district in districts:
+    colors = {d: TONE_COLORS["good"] for d in best} | {d: TONE_COLORS["bad"] for d in worst}
+    if not colors and len(districts) <= FEW_DISTRICTS:
+        colors = district_colors(districts)
+    others_shown = False
+    # Grey lines first, so the named ones are drawn over them.
+    for district in sorted(districts, key=lambda d: d in colors):
         rows = frame[frame["district"] == district]
+        named = district in colors
+        color = colors.get(district, MUTED_COLOR)
         figure.add_scatter(
             x=rows["label"],
             y=rows["value"],
-            name=district,
+            name=district if named else others_name or district,
+            legendgroup=district if named else "others",
+            showlegend=named or (bool(others_name) and not others_shown),
             mode="lines+markers",
-            line={"color": colors[district], "width": 2},
+            line={"color": color, "width": 3 if named else 1.5},
             marker={
-                "color": colors[district],
-                "size": 7,
+                "color": color,
+                "size": 7 if named else 4,
                 "symbol": ["circle" if c else "circle-open" for c in rows["complete"]],
             },
             customdata=["" if c else incomplete_name for c in rows["complete"]],
             hovertemplate=f"{district} %{{x}}: %{{y:,.2f}} %{{customdata}}<extra></extra>",
         )
+        others_shown = others_shown or not named
+        last = rows.dropna(subset=["value"]).tail(1)
+        if named and not last.empty:
+            figure.add_annotation(
+                x=last["label"].iloc[0],
+                y=float(last["value"].iloc[0]),
+                text=f"{district} {_end_number(float(last['value'].iloc[0]))}",
+                font={"color": color},
+                showarrow=False,
+                xanchor="left",
+                xshift=8,
+            )
     labels = list(dict.fromkeys(frame["label"]))
     if target is not None and labels:
         figure.add_scatter(
@@ -87,7 +131,7 @@ def trend_lines(
         figure.add_vline(x=labels.index(marked_period), line={"color": MUTED_COLOR, "dash": "dot"})
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
     base_layout(figure, height=460)
-    figure.update_layout(margin={"t": 70})
+    figure.update_layout(margin={"t": 70, "r": END_LABEL_ROOM})
     return figure
 
 

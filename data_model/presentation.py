@@ -61,6 +61,7 @@ from data_model.task_queries import (
 )
 from data_model.trends_queries import (
     effective_granularity,
+    named_ends,
     period_standing,
     series_finding,
     trend_series,
@@ -402,6 +403,7 @@ def _trend(c: _Context) -> Slide | None:
     trend["label"] = trend["period"].map(lambda p: period_label(p, c.language))
     label = period_label(period, c.language)
     now = period_standing(trend, period, negative)
+    best, worst = named_ends(now)
     name = indicator["name"] + (c.t("present.unit", unit=unit) if unit else "")
     return Slide(
         "trend",
@@ -413,6 +415,10 @@ def _trend(c: _Context) -> Slide | None:
             "target_name": c.t("trends.target"),
             "marked_period": label,
             "incomplete_name": c.t("trends.incomplete"),
+            # The title names the best and the worst district: only they are coloured.
+            "best": best,
+            "worst": worst,
+            "others_name": c.t("trends.other_districts"),
         },
     )
 

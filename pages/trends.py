@@ -24,6 +24,7 @@ from data_model.trends_queries import (
     median_moves,
     meets_target,
     multiples_window,
+    named_ends,
     period_standing,
     series_finding,
     trend_series,
@@ -110,6 +111,8 @@ if granularity != filters.granularity:
 # --- the indicator over periods against its target ---------------------------------
 trend = query(trend_series, code, granularity, first, last, filters.districts)
 now = period_standing(trend, period, negative)
+# The heading names the best and the worst district; the chart colours those two.
+best, worst = named_ends(now)
 if now.empty:
     st.subheader(tr("trends.series_heading_plain", indicator=indicator["name"]))
 else:
@@ -119,13 +122,23 @@ else:
             indicator=indicator["name"],
             period=label(period),
             best=now.iloc[0]["district"],
+            worst=now.iloc[-1]["district"],
         )
     )
 if trend.empty:
     empty_state("trends.no_values")
 else:
     trend["label"] = trend["period"].map({p: label(p) for p in trend["period"].unique()})
-    figure = trend_lines(trend, target, tr("trends.target"), label(period), tr("trends.incomplete"))
+    figure = trend_lines(
+        trend,
+        target,
+        tr("trends.target"),
+        label(period),
+        tr("trends.incomplete"),
+        best=best,
+        worst=worst,
+        others_name=tr("trends.other_districts"),
+    )
     st.plotly_chart(figure, width="stretch")
     text = series_finding(now, target, negative, unit, label(period), language())
     if not now.empty and not trend["complete"].all():

@@ -180,6 +180,12 @@ def test_trend_slide_is_the_first_indicator_of_the_first_dimension(slides):
     )
     assert set(slide.frame["label"]) == {"2021年", "2022年", "2023年"}
     assert slide.chart["target"] == 1
+    # Only the two districts the title names are coloured (no eleven-colour tangle).
+    assert (slide.chart["best"], slide.chart["worst"]) == (("宝安区",), ("深汕特别合作区",))
+    figure = slide_figure(slide)
+    coloured = {t.name for t in figure.data if t.legendgroup not in (None, "others")}
+    assert coloured == {"宝安区", "深汕特别合作区"}
+    assert [a.text for a in figure.layout.annotations] == ["宝安区 0.7", "深汕特别合作区 1.1"]
 
 
 def test_ranking_slide_names_the_leader_with_its_score(sample, slides):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from charts.common import TONE_COLORS
 from charts.evaluation import breakdown_bars, breakdown_radar, composite_bars
+from charts.tasks import rate_bars, status_over_periods
 from charts.trends import MUTED_COLOR, change_bars, ranking_bars, small_multiples, trend_lines
 
 
@@ -24,6 +26,43 @@ def test_trend_lines_draw_a_line_per_district_and_a_dashed_target():
     assert list(figure.data[2].y) == [2.5, 2.5]
     assert list(figure.data[0].marker.symbol) == ["circle", "circle-open"]
     assert figure.layout.shapes[0].x0 == 1  # the marked period, by category position
+
+
+ELEVEN = [f"{name}区" for name in "甲乙丙丁戊己庚辛壬癸子"]
+
+
+def eleven_districts() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "label": ["2022年", "2023年"] * 11,
+            "district": [d for d in ELEVEN for _ in range(2)],
+            "value": [float(i) for i in range(22)],
+            "complete": [True] * 22,
+        }
+    )
+
+
+def test_trend_lines_colour_and_label_only_the_named_districts():
+    figure = trend_lines(eleven_districts(), best=("癸区",), worst=("甲区",), others_name="其他区")
+    colours = {t.name: t.line.color for t in figure.data if t.legendgroup != "others"}
+    assert colours == {"癸区": TONE_COLORS["good"], "甲区": TONE_COLORS["bad"]}
+    greys = [t for t in figure.data if t.legendgroup == "others"]
+    assert len(greys) == 9 and {t.line.color for t in greys} == {MUTED_COLOR}
+    assert [t.showlegend for t in greys] == [True] + [False] * 8  # one 其他区 entry
+    assert {t.name for t in greys} == {"其他区"}
+    # Labelled at the end of their lines, with the last value, in their colour.
+    ends = {a.text: (a.x, a.font.color) for a in figure.layout.annotations}
+    assert ends == {
+        "癸区 19": ("2023年", TONE_COLORS["good"]),
+        "甲区 1": ("2023年", TONE_COLORS["bad"]),
+    }
+    # The named lines are drawn last, over the grey ones.
+    assert [t.name for t in figure.data][-2:] == ["甲区", "癸区"]
+
+
+def test_trend_lines_without_a_finding_are_not_an_eleven_colour_tangle():
+    figure = trend_lines(eleven_districts())
+    assert {t.line.color for t in figure.data} == {MUTED_COLOR}
 
 
 def test_trend_lines_without_target_have_no_target_trace():
@@ -96,3 +135,29 @@ def test_composite_bars_and_breakdowns():
     radar = breakdown_radar(parts)
     assert [t.name for t in radar.data] == ["南山区", "福田区"]
     assert list(radar.data[0].r) == [90.0, 80.0, 90.0]  # the polygon is closed
+
+
+def test_rate_and_score_axes_stop_at_100():
+    rates = pd.DataFrame(
+        {
+            "label": ["领跑行动", "提质行动"],
+            "completion_rate": [100.0, 40.0],
+            "on_time_rate": [100.0, 50.0],
+            "completed": [4, 2],
+            "tasks": [4, 5],
+        }
+    )
+    progress = pd.DataFrame(
+        {"label": ["2023年第一季度"], "completed": [3], "in_progress": [2], "completion_rate": [60.0]}
+    )
+    scores = pd.DataFrame({"district": ["南山区"], "composite": [98.5], "text": ["第1名 98.5"]})
+    breakdown = pd.DataFrame({"district": ["南山区"], "category": ["营商环境"], "score": [100.0]})
+    axes = [
+        rate_bars(rates, "完成率", "按期完成率").layout.xaxis,
+        status_over_periods(progress, {"completed": "已完成"}, "完成率").layout.yaxis,
+        composite_bars(scores).layout.xaxis,
+        breakdown_bars(breakdown).layout.yaxis,
+    ]
+    for axis in axes:
+        assert tuple(axis.range) == (0, 100)
+        assert max(axis.tickvals) == 100
