@@ -148,7 +148,12 @@ def test_rate_and_score_axes_stop_at_100():
         }
     )
     progress = pd.DataFrame(
-        {"label": ["2023年第一季度"], "completed": [3], "in_progress": [2], "completion_rate": [60.0]}
+        {
+            "label": ["2023年第一季度"],
+            "completed": [3],
+            "in_progress": [2],
+            "completion_rate": [60.0],
+        }
     )
     scores = pd.DataFrame({"district": ["南山区"], "composite": [98.5], "text": ["第1名 98.5"]})
     breakdown = pd.DataFrame({"district": ["南山区"], "category": ["营商环境"], "score": [100.0]})
