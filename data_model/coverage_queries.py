@@ -213,8 +213,9 @@ def total_submission_coverage(conn: Connection, period: str) -> float | None:
     bulletin's and the slide's figure): all indicator values reported / expected in
     `period`, in %; None when nothing is expected."""
     rows = _indicator_totals(conn, period)
-    expected = sum(r.expected or 0 for r in rows)
-    return sum(r.reported or 0 for r in rows) / expected * 100 if expected else None
+    # int(): PostgreSQL's SUM of counts is a Decimal.
+    expected = sum(int(r.expected or 0) for r in rows)
+    return sum(int(r.reported or 0) for r in rows) / expected * 100 if expected else None
 
 
 def indicator_completeness(conn: Connection, period: str) -> pd.DataFrame:
