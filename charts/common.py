@@ -56,7 +56,9 @@ LABEL_ROOM = 130  # px right of a 0-100 axis: the labels beside full bars sit th
 def bounded_axis(suffix: str = "%") -> dict:
     """A 0-100 axis for rates (`%`) and scores (`""`): it stops at 100, so nothing reads
     as more than complete; labels beside the longest bars go in the margin (LABEL_ROOM)."""
-    return {"range": [0, 100], "tickvals": [0, 20, 40, 60, 80, 100], "ticksuffix": suffix}
+    ticks = [0, 20, 40, 60, 80, 100]
+    # ticktext, not ticksuffix: plotly drops the suffix of ticks given as values.
+    return {"range": [0, 100], "tickvals": ticks, "ticktext": [f"{t}{suffix}" for t in ticks]}
 
 
 def ranked_bars(

@@ -158,11 +158,11 @@ def test_rate_and_score_axes_stop_at_100():
     scores = pd.DataFrame({"district": ["南山区"], "composite": [98.5], "text": ["第1名 98.5"]})
     breakdown = pd.DataFrame({"district": ["南山区"], "category": ["营商环境"], "score": [100.0]})
     axes = [
-        rate_bars(rates, "完成率", "按期完成率").layout.xaxis,
-        status_over_periods(progress, {"completed": "已完成"}, "完成率").layout.yaxis,
-        composite_bars(scores).layout.xaxis,
-        breakdown_bars(breakdown).layout.yaxis,
+        (rate_bars(rates, "完成率", "按期完成率").layout.xaxis, "100%"),
+        (status_over_periods(progress, {"completed": "已完成"}, "完成率").layout.yaxis, "100%"),
+        (composite_bars(scores).layout.xaxis, "100"),
+        (breakdown_bars(breakdown).layout.yaxis, "100"),
     ]
-    for axis in axes:
+    for axis, last_tick in axes:
         assert tuple(axis.range) == (0, 100)
-        assert max(axis.tickvals) == 100
+        assert (max(axis.tickvals), axis.ticktext[-1]) == (100, last_tick)
