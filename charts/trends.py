@@ -36,6 +36,7 @@ DISTRICT_COLORS = [
     "#000000",
 ]
 TARGET_COLOR = "#616161"
+SERIES_PATTERNS = ("", "/", ".")  # the first series plain, the next hatched
 FEW_DISTRICTS = 4  # this many unnamed lines may each keep a colour
 END_LABEL_ROOM = 150  # px right of the last period for the labels at the lines' ends
 ROW_HEIGHT = 30
@@ -135,6 +136,14 @@ def trend_lines(
     return figure
 
 
+def change_tone(value: float | None, better_lower: bool = False) -> str:
+    """good, bad or neutral: a rise is good, unless lower is better (逆向); a change that
+    rounds to 0.0% or is unknown is neutral."""
+    if value is None or pd.isna(value) or round(value, 1) == 0:
+        return "neutral"
+    return "good" if (value > 0) != better_lower else "bad"
+
+
 def change_bars(
     frame: pd.DataFrame, series: dict[str, str], better_lower: bool = False
 ) -> go.Figure:
@@ -143,7 +152,9 @@ def change_bars(
     `frame`: district plus one column per key of `series` (column → legend name),
     e.g. {"yoy": "同比", "pop": "环比"}. The x axis is in percent. With
     `better_lower` (逆向 indicators) the axis runs right to left, so that an
-    improvement always points to the right.
+    improvement always points to the right. Each bar is coloured by what its change
+    means (TONE_COLORS: a fall of a 逆向 indicator is green); the series after the
+    first are hatched, so colour is left to meaning and the pattern tells them apart.
     """
     figure = go.Figure()
     for index, (column, name) in enumerate(series.items()):
@@ -152,7 +163,8 @@ def change_bars(
             x=frame[column],
             name=name,
             orientation="h",
-            marker_color=SERIES_COLORS[index % len(SERIES_COLORS)],
+            marker_color=[TONE_COLORS[change_tone(v, better_lower)] for v in frame[column]],
+            marker_pattern_shape=SERIES_PATTERNS[index % len(SERIES_PATTERNS)],
             text=[f"{v:+.1f}%" if pd.notna(v) else "" for v in frame[column]],
             textposition="outside",
             cliponaxis=False,

@@ -84,6 +84,25 @@ def test_change_bars_reverse_the_axis_for_negative_indicators():
     assert change_bars(frame, {"yoy": "同比"}).layout.xaxis.autorange is True
 
 
+def test_change_bars_are_coloured_by_what_the_change_means():
+    frame = pd.DataFrame(
+        {
+            "district": ["南山区", "福田区", "罗湖区"],
+            "yoy": [10.0, -5.0, 0.0],
+            "pop": [1.0, None, 2.0],
+        }
+    )
+    good, bad, neutral = (TONE_COLORS[k] for k in ("good", "bad", "neutral"))
+    # 正向: a rise is good. 逆向 (days to open a business): a fall is good.
+    rising = change_bars(frame, {"yoy": "同比"})
+    assert list(rising.data[0].marker.color) == [good, bad, neutral]
+    falling = change_bars(frame, {"yoy": "同比", "pop": "环比"}, better_lower=True)
+    assert list(falling.data[0].marker.color) == [bad, good, neutral]
+    assert list(falling.data[1].marker.color) == [bad, neutral, bad]
+    # Colour carries the meaning; the pattern tells the two series apart.
+    assert [t.marker.pattern.shape for t in falling.data] == ["", "/"]
+
+
 def test_ranking_bars_highlight_the_chosen_districts_and_mark_the_target():
     frame = pd.DataFrame(
         {"district": ["南山区", "福田区"], "value": [9.0, 5.0], "text": ["第1名 9", "第2名 5"]}
