@@ -37,7 +37,8 @@ DISTRICT_COLORS = [
 ]
 TARGET_COLOR = "#616161"
 SERIES_PATTERNS = ("", "/", ".")  # the first series plain, the next hatched
-FEW_DISTRICTS = 4  # this many unnamed lines may each keep a colour
+FEW_DISTRICTS = 4
+MEDIAN_COLOR = "#1F4E79"  # the districts' median in the small multiples  # this many unnamed lines may each keep a colour
 END_LABEL_ROOM = 150  # px right of the last period for the labels at the lines' ends
 ROW_HEIGHT = 30
 
@@ -215,8 +216,16 @@ def small_multiples(
     titles: dict[str, str],
     targets: dict[str, float | None],
     columns: int = 3,
+    median_name: str = "",
+    districts_name: str = "",
 ) -> go.Figure:
     """One small line chart per indicator, one line per district, shared legend.
+
+    With more than FEW_DISTRICTS districts the district lines are thin and grey (one
+    legend entry, `districts_name`) and each panel carries the districts' median per
+    period as a dark line (`median_name`): the page's finding is about the medians, and
+    eleven colours in every panel would only be a tangle. Fewer districts (a filter chose
+    them) keep a colour each and no median line.
 
     `frame`: indicator_code, label (period text, in order), district, value.
     `titles`: indicator code → panel title, in panel order (codes without rows are
@@ -235,7 +244,12 @@ def small_multiples(
     width = (1 - horizontal_spacing * (columns - 1)) / columns
     height = (1 - vertical_spacing * (rows - 1)) / rows
     # unique() keeps the order of appearance; iterating the Arrow-backed columns is slow.
-    colors = district_colors(frame["district"].unique().tolist())
+    districts = frame["district"].unique().tolist()
+    muted = len(districts) > FEW_DISTRICTS
+    colors = dict.fromkeys(districts, MUTED_COLOR) if muted else district_colors(districts)
+    medians = (
+        frame.groupby(["indicator_code", "label"], sort=False)["value"].median() if muted else None
+    )
     labels = frame["label"].unique().tolist()
     # Row positions of each panel's lines: {code: {district: positions}}, in frame order.
     lines: dict[str, dict[str, list[int]]] = {}
@@ -280,18 +294,36 @@ def small_multiples(
                 "font": {"size": 13},
             }
         )
-        for district, positions in lines[code].items():
+        for number, (district, positions) in enumerate(lines[code].items()):
             traces.append(
                 {
                     "type": "scatter",
                     "x": period_labels[positions].tolist(),
                     "y": values[positions].tolist(),
-                    "name": district,
-                    "legendgroup": district,
-                    "showlegend": position == 0,
+                    "name": districts_name if muted and districts_name else district,
+                    "legendgroup": "districts" if muted else district,
+                    "showlegend": position == 0 and (not muted or number == 0),
                     "mode": "lines",
-                    "line": {"color": colors[district], "width": 1.5},
+                    "line": {"color": colors[district], "width": 1 if muted else 1.5},
                     "hovertemplate": f"{district} %{{x}}: %{{y:,.2f}}<extra></extra>",
+                    "xaxis": f"x{axis}",
+                    "yaxis": f"y{axis}",
+                }
+            )
+        if medians is not None:
+            median = medians[code]
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": median.index.tolist(),
+                    "y": median.to_numpy(dtype=float).tolist(),
+                    "name": median_name,
+                    "legendgroup": "median",
+                    "showlegend": position == 0,
+                    "mode": "lines+markers",
+                    "line": {"color": MEDIAN_COLOR, "width": 2.5},
+                    "marker": {"color": MEDIAN_COLOR, "size": 5},
+                    "hovertemplate": f"{median_name} %{{x}}: %{{y:,.2f}}<extra></extra>",
                     "xaxis": f"x{axis}",
                     "yaxis": f"y{axis}",
                 }

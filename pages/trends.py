@@ -281,7 +281,16 @@ else:
         c: target_for_period(t, a, filters.period)
         for c, t, a in zip(members["code"], members["target"], members["aggregation"], strict=True)
     }
-    st.plotly_chart(small_multiples(multiples, titles, targets), width="stretch")
+    st.plotly_chart(
+        small_multiples(
+            multiples,
+            titles,
+            targets,
+            median_name=tr("trends.median_line"),
+            districts_name=tr("trends.districts_lines"),
+        ),
+        width="stretch",
+    )
     moves = median_moves(multiples, members, filters.period, previous_period(filters.period))
     shown = multiples["indicator_code"].nunique()
     text = tr(

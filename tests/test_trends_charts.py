@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from charts.common import TONE_COLORS
 from charts.evaluation import breakdown_bars, breakdown_radar, composite_bars
@@ -128,6 +129,20 @@ def test_small_multiples_draw_one_panel_per_indicator_with_one_legend():
     assert len(figure.data) == 4
     assert [t.showlegend for t in figure.data] == [True, True, False, False]
     assert len(figure.layout.shapes) == 1  # only A has a target
+
+
+def test_small_multiples_of_eleven_districts_grey_them_under_a_median_line():
+    frame = eleven_districts().assign(indicator_code="A")
+    figure = small_multiples(
+        frame, {"A": "A 指标甲"}, {}, median_name="各区中位数", districts_name="各区"
+    )
+    districts, median = figure.data[:-1], figure.data[-1]
+    assert len(districts) == 11 and {t.line.color for t in districts} == {MUTED_COLOR}
+    assert [t.showlegend for t in districts] == [True] + [False] * 10
+    assert median.name == "各区中位数" and median.line.color != MUTED_COLOR
+    # Values 0, 2, …, 20 in 2022 and 1, 3, …, 21 in 2023: medians 10 and 11.
+    assert (list(median.x), list(median.y)) == (["2022年", "2023年"], [10.0, 11.0])
+    go.Figure(figure)  # valid for plotly (the figure is built from plain dicts)
 
 
 def test_composite_bars_and_breakdowns():
