@@ -21,6 +21,7 @@ from data_model.cli import open_database
 from data_model.db import normalize_url
 from data_model.export import frame_to_xlsx
 from data_model.filters import PAGE_GRANULARITIES, Filters, from_params, to_params
+from data_model.headlines import Headline
 from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from data_model.normalize.periods import period_containing, period_end, period_label
 from data_model.permissions import PermissionDenied, Principal, allowed
@@ -433,3 +434,21 @@ def notification_area(principal: Principal) -> None:
         )
     if greet:
         st.toast(tr("reminders.notification_toast", text=text), icon=":material/notifications:")
+
+
+def headline_metric(
+    container, headline: Headline, label: str | None = None, help: str | None = None
+) -> None:
+    """A headline card: value, the change in words (`较上年 +5 项`) coloured by what it
+    means, with its arrow and a word (向好/走弱) as the colour's twins; no change shown
+    when there is nothing to compare with."""
+    delta = headline.delta
+    container.metric(
+        label or tr(f"overview.{headline.key}"),
+        headline.value_text(language()),
+        None if delta is None else delta.text(language()),
+        delta_color="off" if delta is None else delta.metric_color,
+        delta_arrow="auto" if delta is None else delta.arrow,
+        delta_description=None if delta is None else delta.tone_word(language()),
+        help=help,
+    )

@@ -1,6 +1,10 @@
 """Colours, fonts and the base layout every chart shares.
 
-Colours are fixed per meaning so a status looks the same on every page and slide.
+Colours are fixed per meaning so a status looks the same on every page and slide, and
+they stay apart for the colour-blind: every pair of STATUS_COLORS and of TONE_COLORS is
+at least MIN_CVD_DISTANCE (CIEDE2000) apart under simulated protanopia and deuteranopia
+(tests/test_palette.py, Machado et al. 2009). Colour is never the only carrier: a status
+bar is labelled with its status, a change has its sign, arrow and a word (向好/走弱).
 """
 
 from __future__ import annotations
@@ -8,19 +12,31 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+# Okabe-Ito hues where they fit a status's meaning (bluish green done, blue running,
+# amber behind, a dark vermilion late), a light grey not started, dark indigo suspended.
 STATUS_COLORS = {
-    "completed": "#2E7D32",
-    "in_progress": "#1565C0",
-    "behind": "#F9A825",
-    "overdue": "#C62828",
-    "not_started": "#9E9E9E",
-    "suspended": "#6D4C41",
-    "awaiting_evidence": "#7CB342",
+    "completed": "#009E73",
+    "in_progress": "#0072B2",
+    "behind": "#F2B701",
+    "overdue": "#B8400E",
+    "not_started": "#CFCFCF",
+    "suspended": "#3D2C6B",
+    "awaiting_evidence": "#56B4E9",
+}
+# What a change means for its figure (formatting.Change.tone): good green, bad red,
+# neutral grey; the same hues as done and late.
+TONE_COLORS = {
+    "good": STATUS_COLORS["completed"],
+    "bad": STATUS_COLORS["overdue"],
+    "neutral": "#BDBDBD",
 }
 # The escalation levels of reminders (data_model.reminders.LEVELS), one scale from mild to
 # severe, used by the notification area, the 督办 page's table and chart alike.
 LEVEL_COLORS = {"remind": "#F9A825", "urge": "#EF6C00", "supervise": "#C62828"}
-SERIES_COLORS = ["#C00000", "#1F4E79", "#E07B00", "#2E7D32", "#6A1B9A", "#00838F", "#8D6E63"]
+MIN_CVD_DISTANCE = 15.0
+# Categories without a good or bad meaning (brands, dimensions, rates side by side): no
+# red and no green, which would read as a verdict.
+SERIES_COLORS = ["#00838F", "#1F4E79", "#E07B00", "#6A1B9A", "#8D6E63", "#4E79A7"]
 FONT_FAMILY = "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif"
 
 
@@ -37,7 +53,16 @@ def base_layout(figure: go.Figure, height: int = 380) -> go.Figure:
     return figure
 
 
-MUTED_COLOR = "#BDBDBD"
+MUTED_COLOR = TONE_COLORS["neutral"]
+LABEL_ROOM = 130  # px right of a 0-100 axis: the labels beside full bars sit there
+
+
+def bounded_axis(suffix: str = "%") -> dict:
+    """A 0-100 axis for rates (`%`) and scores (`""`): it stops at 100, so nothing reads
+    as more than complete; labels beside the longest bars go in the margin (LABEL_ROOM)."""
+    ticks = [0, 20, 40, 60, 80, 100]
+    # ticktext, not ticksuffix: plotly drops the suffix of ticks given as values.
+    return {"range": [0, 100], "tickvals": ticks, "ticktext": [f"{t}{suffix}" for t in ticks]}
 
 
 def ranked_bars(

@@ -22,7 +22,7 @@ COMPLETION = ["#FFF3E0", "#C5E1A5", "#66BB6A", "#2E7D32"]
 NO_VALUE = "#D9D9D9"  # reported nothing or nothing expected
 NOT_SHOWN = "#F2F2F2"  # outside the district filter
 BORDER = "#FFFFFF"
-FOCUS_BORDER = "#C00000"
+FOCUS_BORDER = "#1A1A1A"  # the chosen district: outlined, not red (red means late or worse)
 TEXT_DARK = "#1A1A1A"
 TEXT_LIGHT = "#FFFFFF"
 

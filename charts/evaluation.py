@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.common import SERIES_COLORS, base_layout, ranked_bars
+from charts.common import LABEL_ROOM, SERIES_COLORS, base_layout, bounded_axis, ranked_bars
 from charts.trends import district_colors
 
 ROW_HEIGHT = 30
@@ -23,8 +23,10 @@ def composite_bars(frame: pd.DataFrame, highlighted: tuple[str, ...] = ()) -> go
     figure = ranked_bars(
         frame["district"], frame["composite"], frame["text"], SERIES_COLORS[0], highlighted
     )
-    figure.update_xaxes(range=[0, 115])
-    return base_layout(figure, height=max(300, 100 + ROW_HEIGHT * len(frame)))
+    figure.update_xaxes(**bounded_axis(""))
+    base_layout(figure, height=max(300, 100 + ROW_HEIGHT * len(frame)))
+    figure.update_layout(margin={"r": LABEL_ROOM})
+    return figure
 
 
 def breakdown_bars(frame: pd.DataFrame) -> go.Figure:
@@ -44,7 +46,7 @@ def breakdown_bars(frame: pd.DataFrame) -> go.Figure:
             hovertemplate="%{x} " + category + ": %{y:.1f}<extra></extra>",
         )
     figure.update_layout(barmode="group")
-    figure.update_yaxes(range=[0, 105])
+    figure.update_yaxes(**bounded_axis(""))
     return base_layout(figure, height=420)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.common import SERIES_COLORS, STATUS_COLORS, base_layout
+from charts.common import MUTED_COLOR, SERIES_COLORS, STATUS_COLORS, base_layout
 
 
 def status_bar(counts: pd.DataFrame) -> go.Figure:
@@ -24,7 +24,7 @@ def status_bar(counts: pd.DataFrame) -> go.Figure:
     return base_layout(figure, height=320)
 
 
-OTHER_COLOR = "#B0B0B0"
+OTHER_COLOR = MUTED_COLOR
 
 
 def stacked_monthly_bars(
@@ -38,7 +38,7 @@ def stacked_monthly_bars(
     figure = go.Figure()
     groups = list(frame.groupby(series, sort=False))
     groups.sort(key=lambda item: item[0] != other)
-    colours = iter(SERIES_COLORS[1:] + SERIES_COLORS[:1])  # red last: it reads as a warning
+    colours = iter(SERIES_COLORS)
     for name, group in groups:
         figure.add_bar(
             x=group[x],

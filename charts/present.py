@@ -18,7 +18,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.common import FONT_FAMILY, STATUS_COLORS, base_layout
+from charts.common import FONT_FAMILY, LABEL_ROOM, STATUS_COLORS, base_layout
 from charts.coverage import district_map
 from charts.evaluation import composite_bars
 from charts.tasks import rate_bars
@@ -180,6 +180,7 @@ def slide_figure(slide: Slide) -> go.Figure | None:
     if slide.key == "task_actions":
         figure = projector(rate_bars(frame, chart["completion_label"], chart["on_time_label"]))
         figure.update_traces(marker_size=26, selector={"type": "scatter"})
+        figure.update_layout(margin={"r": 2 * LABEL_ROOM})
         figure.update_yaxes(dtick=1)
         return figure
     if slide.key == "trend":
@@ -190,9 +191,14 @@ def slide_figure(slide: Slide) -> go.Figure | None:
                 chart["target_name"],
                 chart["marked_period"],
                 chart["incomplete_name"],
+                best=chart["best"],
+                worst=chart["worst"],
+                others_name=chart["others_name"],
             )
         )
-        figure.update_traces(line_width=4, marker_size=12, selector={"type": "scatter"})
+        figure.update_traces(line_width=5, marker_size=12, selector={"type": "scatter"})
+        figure.update_traces(line_width=2, marker_size=6, selector={"legendgroup": "others"})
+        figure.update_layout(margin={"r": 2 * LABEL_ROOM})  # the line-end labels at 24 px
         return figure
     if slide.key == "overdue":
         figure = projector(overdue_bars(frame, chart["days_label"]))
@@ -200,7 +206,7 @@ def slide_figure(slide: Slide) -> go.Figure | None:
         return figure
     if slide.key == "ranking":
         figure = projector(composite_bars(frame))
-        figure.update_xaxes(range=[0, 125])  # room for the rank and score beside the bars
+        figure.update_layout(margin={"r": 2 * LABEL_ROOM})  # the rank and score at 24 px
         figure.update_yaxes(dtick=1)  # every district named, even on a low screen
         return figure
     return None

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from charts.common import SERIES_COLORS, STATUS_COLORS, base_layout
+from charts.common import LABEL_ROOM, SERIES_COLORS, STATUS_COLORS, base_layout, bounded_axis
 
 DAY_MS = 24 * 60 * 60 * 1000
 ROW_HEIGHT = 30
@@ -61,9 +61,11 @@ def rate_bars(
         marker={"symbol": "diamond", "size": 13, "color": SERIES_COLORS[1]},
         hovertemplate="%{y}: %{x:.1f}%<extra>" + on_time_label + "</extra>",
     )
-    figure.update_xaxes(range=[0, 125], ticksuffix="%", showgrid=True, gridcolor="#EEEEEE")
+    figure.update_traces(cliponaxis=False, selector={"type": "scatter"})  # a 100% diamond
+    figure.update_xaxes(**bounded_axis(), showgrid=True, gridcolor="#EEEEEE")
     figure.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
     base_layout(figure, height=_height(len(rates)))
+    figure.update_layout(margin={"r": LABEL_ROOM})
     _fit(figure)
     return _titled(figure, title)
 
@@ -106,7 +108,7 @@ def status_over_periods(
             col=1,
         )
     figure.update_layout(barmode="stack", legend={"traceorder": "normal"})
-    figure.update_yaxes(range=[0, 119], ticksuffix="%", row=1, col=1)
+    figure.update_yaxes(**bounded_axis(), row=1, col=1)
     base_layout(figure, height=520)
     _fit(figure)
     return _titled(figure, title)
@@ -231,7 +233,7 @@ def ranking_bars(ranking: pd.DataFrame, score_label: str, title: str = "") -> go
             hovertemplate="%{y}: %{x:.1f}<extra></extra>",
         )
     )
-    figure.update_xaxes(range=[0, 110], showgrid=True, gridcolor="#EEEEEE")
+    figure.update_xaxes(**bounded_axis(""), showgrid=True, gridcolor="#EEEEEE")
     figure.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
     base_layout(figure, height=_height(len(ranking)))
     figure.update_layout(showlegend=False)

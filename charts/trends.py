@@ -10,7 +10,14 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.common import FONT_FAMILY, MUTED_COLOR, SERIES_COLORS, base_layout, ranked_bars
+from charts.common import (
+    FONT_FAMILY,
+    MUTED_COLOR,
+    SERIES_COLORS,
+    TONE_COLORS,
+    base_layout,
+    ranked_bars,
+)
 
 # Twelve clearly different hues for the eleven districts plus the city (no two of the
 # same family, so 南山 and 深汕 or 福田 and 大鹏 are told apart on a projector).
@@ -29,6 +36,10 @@ DISTRICT_COLORS = [
     "#000000",
 ]
 TARGET_COLOR = "#616161"
+SERIES_PATTERNS = ("", "/", ".")  # the first series plain, the next hatched
+FEW_DISTRICTS = 4
+MEDIAN_COLOR = "#1F4E79"  # the districts' median in the small multiples  # this many unnamed lines may each keep a colour
+END_LABEL_ROOM = 150  # px right of the last period for the labels at the lines' ends
 ROW_HEIGHT = 30
 
 
@@ -52,14 +63,29 @@ def _notes(rows: pd.DataFrame, width: int = 24) -> list[str]:
     ]
 
 
+def _end_number(value: float) -> str:
+    """A line-end label's number, as the findings write it: one decimal, none from 100."""
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+    return text.removesuffix(".0")
+
+
 def trend_lines(
     frame: pd.DataFrame,
     target: float | None = None,
     target_name: str = "",
     marked_period: str | None = None,
     incomplete_name: str = "",
+    best: tuple[str, ...] = (),
+    worst: tuple[str, ...] = (),
+    others_name: str = "",
 ) -> go.Figure:
     """One line per district over periods, the target as a dashed line.
+
+    The districts the title names carry the colour and are labelled at their line's end
+    with their last value: `best` in the good colour, `worst` in the bad one; every other
+    line is thin and grey (one legend entry, `others_name`), so the finding reads at a
+    glance instead of from an eleven-colour tangle. With nobody named, up to
+    FEW_DISTRICTS lines keep a colour each (a filter chose them); more are all grey.
 
     `frame`: label (the period's text, in order), district, value, complete, and
     optionally hover_note (text shown under a point's value on hover, such as its
@@ -68,18 +94,26 @@ def trend_lines(
     """
     figure = go.Figure()
     districts = list(dict.fromkeys(frame["district"]))
-    colors = district_colors(districts)
-    for district in districts:
+    colors = {d: TONE_COLORS["good"] for d in best} | {d: TONE_COLORS["bad"] for d in worst}
+    if not colors and len(districts) <= FEW_DISTRICTS:
+        colors = district_colors(districts)
+    others_shown = False
+    # Grey lines first, so the named ones are drawn over them.
+    for district in sorted(districts, key=lambda d: d in colors):
         rows = frame[frame["district"] == district]
+        named = district in colors
+        color = colors.get(district, MUTED_COLOR)
         figure.add_scatter(
             x=rows["label"],
             y=rows["value"],
-            name=district,
+            name=district if named else others_name or district,
+            legendgroup=district if named else "others",
+            showlegend=named or (bool(others_name) and not others_shown),
             mode="lines+markers",
-            line={"color": colors[district], "width": 2},
+            line={"color": color, "width": 3 if named else 1.5},
             marker={
-                "color": colors[district],
-                "size": 7,
+                "color": color,
+                "size": 7 if named else 4,
                 "symbol": ["circle" if c else "circle-open" for c in rows["complete"]],
             },
             customdata=list(
@@ -93,6 +127,18 @@ def trend_lines(
                 f"{district} %{{x}}: %{{y:,.2f}} %{{customdata[0]}}%{{customdata[1]}}<extra></extra>"
             ),
         )
+        others_shown = others_shown or not named
+        last = rows.dropna(subset=["value"]).tail(1)
+        if named and not last.empty:
+            figure.add_annotation(
+                x=last["label"].iloc[0],
+                y=float(last["value"].iloc[0]),
+                text=f"{district} {_end_number(float(last['value'].iloc[0]))}",
+                font={"color": color},
+                showarrow=False,
+                xanchor="left",
+                xshift=8,
+            )
     labels = list(dict.fromkeys(frame["label"]))
     if target is not None and labels:
         figure.add_scatter(
@@ -107,8 +153,16 @@ def trend_lines(
         figure.add_vline(x=labels.index(marked_period), line={"color": MUTED_COLOR, "dash": "dot"})
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
     base_layout(figure, height=460)
-    figure.update_layout(margin={"t": 70})
+    figure.update_layout(margin={"t": 70, "r": END_LABEL_ROOM})
     return figure
+
+
+def change_tone(value: float | None, better_lower: bool = False) -> str:
+    """good, bad or neutral: a rise is good, unless lower is better (逆向); a change that
+    rounds to 0.0% or is unknown is neutral."""
+    if value is None or pd.isna(value) or round(value, 1) == 0:
+        return "neutral"
+    return "good" if (value > 0) != better_lower else "bad"
 
 
 def change_bars(
@@ -119,7 +173,9 @@ def change_bars(
     `frame`: district plus one column per key of `series` (column → legend name),
     e.g. {"yoy": "同比", "pop": "环比"}. The x axis is in percent. With
     `better_lower` (逆向 indicators) the axis runs right to left, so that an
-    improvement always points to the right.
+    improvement always points to the right. Each bar is coloured by what its change
+    means (TONE_COLORS: a fall of a 逆向 indicator is green); the series after the
+    first are hatched, so colour is left to meaning and the pattern tells them apart.
     """
     figure = go.Figure()
     for index, (column, name) in enumerate(series.items()):
@@ -128,7 +184,8 @@ def change_bars(
             x=frame[column],
             name=name,
             orientation="h",
-            marker_color=SERIES_COLORS[index % len(SERIES_COLORS)],
+            marker_color=[TONE_COLORS[change_tone(v, better_lower)] for v in frame[column]],
+            marker_pattern_shape=SERIES_PATTERNS[index % len(SERIES_PATTERNS)],
             text=[f"{v:+.1f}%" if pd.notna(v) else "" for v in frame[column]],
             textposition="outside",
             cliponaxis=False,
@@ -179,8 +236,16 @@ def small_multiples(
     titles: dict[str, str],
     targets: dict[str, float | None],
     columns: int = 3,
+    median_name: str = "",
+    districts_name: str = "",
 ) -> go.Figure:
     """One small line chart per indicator, one line per district, shared legend.
+
+    With more than FEW_DISTRICTS districts the district lines are thin and grey (one
+    legend entry, `districts_name`) and each panel carries the districts' median per
+    period as a dark line (`median_name`): the page's finding is about the medians, and
+    eleven colours in every panel would only be a tangle. Fewer districts (a filter chose
+    them) keep a colour each and no median line.
 
     `frame`: indicator_code, label (period text, in order), district, value.
     `titles`: indicator code → panel title, in panel order (codes without rows are
@@ -199,7 +264,12 @@ def small_multiples(
     width = (1 - horizontal_spacing * (columns - 1)) / columns
     height = (1 - vertical_spacing * (rows - 1)) / rows
     # unique() keeps the order of appearance; iterating the Arrow-backed columns is slow.
-    colors = district_colors(frame["district"].unique().tolist())
+    districts = frame["district"].unique().tolist()
+    muted = len(districts) > FEW_DISTRICTS
+    colors = dict.fromkeys(districts, MUTED_COLOR) if muted else district_colors(districts)
+    medians = (
+        frame.groupby(["indicator_code", "label"], sort=False)["value"].median() if muted else None
+    )
     labels = frame["label"].unique().tolist()
     # Row positions of each panel's lines: {code: {district: positions}}, in frame order.
     lines: dict[str, dict[str, list[int]]] = {}
@@ -244,18 +314,36 @@ def small_multiples(
                 "font": {"size": 13},
             }
         )
-        for district, positions in lines[code].items():
+        for number, (district, positions) in enumerate(lines[code].items()):
             traces.append(
                 {
                     "type": "scatter",
                     "x": period_labels[positions].tolist(),
                     "y": values[positions].tolist(),
-                    "name": district,
-                    "legendgroup": district,
-                    "showlegend": position == 0,
+                    "name": districts_name if muted and districts_name else district,
+                    "legendgroup": "districts" if muted else district,
+                    "showlegend": position == 0 and (not muted or number == 0),
                     "mode": "lines",
-                    "line": {"color": colors[district], "width": 1.5},
+                    "line": {"color": colors[district], "width": 1 if muted else 1.5},
                     "hovertemplate": f"{district} %{{x}}: %{{y:,.2f}}<extra></extra>",
+                    "xaxis": f"x{axis}",
+                    "yaxis": f"y{axis}",
+                }
+            )
+        if medians is not None:
+            median = medians[code]
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": median.index.tolist(),
+                    "y": median.to_numpy(dtype=float).tolist(),
+                    "name": median_name,
+                    "legendgroup": "median",
+                    "showlegend": position == 0,
+                    "mode": "lines+markers",
+                    "line": {"color": MEDIAN_COLOR, "width": 2.5},
+                    "marker": {"color": MEDIAN_COLOR, "size": 5},
+                    "hovertemplate": f"{median_name} %{{x}}: %{{y:,.2f}}<extra></extra>",
                     "xaxis": f"x{axis}",
                     "yaxis": f"y{axis}",
                 }

@@ -34,20 +34,13 @@ from charts.tasks import rate_bars
 from data_model import official_docx, settings
 from data_model.export import neutralise
 from data_model.formatting import format_number
+from data_model.headlines import Headline, headline_figures
 from data_model.i18n import t
 from data_model.models import District
 from data_model.normalize.periods import period_label, previous_period
-from data_model.queries import (
-    activity_count,
-    indicator_completeness,
-    issues_resolved,
-    tasks_at_period_end,
-)
 from data_model.scoring import (
     indicator_table,
-    period_scores,
     rank_with_ties,
-    ranking_with_change,
 )
 from data_model.task_queries import (
     COMPLETION_WEIGHT,
@@ -62,7 +55,9 @@ from data_model.task_queries import (
 from data_model.task_status import STATUSES, TaskSummary, summarize
 from data_model.trends_queries import changes_of_indicators
 
-HEADLINE_KEYS = ("completion_rate", "overdue", "activities", "issues_resolved", "completeness")
+# The overview page's headline figures (`headlines`), less the composite score, which
+# the scores section states with every district's.
+HEADLINE_KEYS = ("completion_rate", "overdue", "activities", "issues_resolved", "coverage")
 HIGHLIGHT_COUNT = 3  # indicators listed as most improved and most declined
 TARGET_LEADERS = 3  # districts named for meeting the most targets (ties included)
 TARGET_MET_SCORE = 100.0
@@ -89,23 +84,6 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- the figures ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Headline:
-    """A headline figure and its value in the previous period. `kind` "rate" is a percent
-    (its change is in percentage points); "count" is a number of things."""
-
-    key: str
-    value: float | None
-    previous: float | None
-    kind: str
-
-    @property
-    def change(self) -> float | None:
-        if self.value is None or self.previous is None:
-            return None
-        return self.value - self.previous
 
 
 @dataclass(frozen=True, eq=False)
@@ -149,7 +127,7 @@ class Bulletin:
             and self.scores.empty
             and not self.headline("activities").value
             and not self.headline("issues_resolved").value
-            and not self.headline("completeness").value
+            and not self.headline("coverage").value
         )
 
 
@@ -163,34 +141,10 @@ def bulletin_figures(conn: Connection, period: str, today: date | None = None) -
     as_of = as_of_date(period, today)
     all_tasks = scoped_tasks(conn, as_of)
     tasks = summarize(all_tasks)
-    tasks_before = tasks_at_period_end(conn, previous, today)
-    reported_before = tasks_before.total + tasks_before.suspended > 0
-    headlines = (
-        Headline("completion_rate", tasks.completion_rate, tasks_before.completion_rate, "rate"),
-        Headline(
-            "overdue",
-            tasks.overdue,
-            tasks_before.overdue if reported_before else None,
-            "count",
-        ),
-        Headline(
-            "activities", activity_count(conn, period), activity_count(conn, previous), "count"
-        ),
-        Headline(
-            "issues_resolved",
-            issues_resolved(conn, period),
-            issues_resolved(conn, previous),
-            "count",
-        ),
-        Headline(
-            "completeness",
-            indicator_completeness(conn, period),
-            indicator_completeness(conn, previous),
-            "rate",
-        ),
-    )
-    scoring = period_scores(conn, period)
-    scores = ranking_with_change(scoring, period_scores(conn, previous))
+    figures = headline_figures(conn, period, today)
+    headlines = tuple(figures[key] for key in HEADLINE_KEYS)
+    scoring = figures.current_scores
+    scores = figures.scores
     return Bulletin(
         period=period,
         previous=previous,
@@ -685,7 +639,7 @@ def bulletin_texts(bulletin: Bulletin, language: str | None = None) -> dict[str,
             language,
             activities=cell_text(b.headline("activities").value, "int", language),
             resolved=cell_text(b.headline("issues_resolved").value, "int", language),
-            completeness=_percent(b.headline("completeness").value, language),
+            coverage=_percent(b.headline("coverage").value, language),
         ),
         language=language,
     )

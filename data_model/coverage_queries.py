@@ -208,6 +208,16 @@ def submission_coverage(conn: Connection, period: str) -> pd.DataFrame:
     return _rate_frame([(r.name, r.code, r.kind, r.reported, r.expected) for r in rows])
 
 
+def total_submission_coverage(conn: Connection, period: str) -> float | None:
+    """Submission coverage of every geography together (the overview's card, the
+    bulletin's and the slide's figure): all indicator values reported / expected in
+    `period`, in %; None when nothing is expected."""
+    rows = _indicator_totals(conn, period)
+    # int(): PostgreSQL's SUM of counts is a Decimal.
+    expected = sum(int(r.expected or 0) for r in rows)
+    return sum(int(r.reported or 0) for r in rows) / expected * 100 if expected else None
+
+
 def indicator_completeness(conn: Connection, period: str) -> pd.DataFrame:
     """Per geography: indicators with every expected value in `period` / indicators, in %."""
     rows = _indicator_totals(conn, period)

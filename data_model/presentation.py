@@ -30,20 +30,16 @@ from sqlalchemy import Connection
 
 from data_model.aggregation import target_for_period
 from data_model.coverage_queries import coverage_measure, map_areas, map_finding, measure_texts
-from data_model.formatting import format_change, format_number
+from data_model.formatting import format_number
+from data_model.headlines import Headline, headline_figures
 from data_model.i18n import t
 from data_model.normalize.periods import (
     period_containing,
     period_label,
-    previous_period,
     to_granularity,
 )
 from data_model.queries import (
-    activity_count,
     filter_options,
-    indicator_completeness,
-    issues_resolved,
-    tasks_at_period_end,
 )
 from data_model.scoring import (
     composite_finding,
@@ -63,9 +59,9 @@ from data_model.task_queries import (
     scoped_tasks,
     task_totals,
 )
-from data_model.task_status import summarize
 from data_model.trends_queries import (
     effective_granularity,
+    named_ends,
     period_standing,
     series_finding,
     trend_series,
@@ -166,12 +162,14 @@ def next_slide(shown: int | None, count: int) -> int:
 
 @dataclass(frozen=True)
 class Card:
-    """A headline figure: label, value, change against the previous period."""
+    """A headline figure: label, value, change against the previous period (`headlines`)."""
 
     label: str
     value: str
-    delta: str | None
-    delta_color: str = "normal"  # as st.metric takes it: normal, inverse, off
+    delta: str | None  # worded with unit and baseline (`较上年 +5 项`), None: no comparison
+    delta_color: str = "off"  # as st.metric takes it: green (good), red (bad), gray, off
+    delta_arrow: str = "auto"  # up, down, off (no change)
+    tone: str | None = None  # 向好 / 走弱: the colour in words
 
 
 @dataclass(frozen=True, eq=False)
@@ -257,53 +255,23 @@ class _Context:
 
 
 def _overview(c: _Context) -> Slide | None:
-    """The overview page's five headline cards, each with its change."""
-    previous = previous_period(c.period)
-    tasks = summarize(c.tasks)
-    tasks_before = tasks_at_period_end(c.conn, previous, c.today)
-    activities = activity_count(c.conn, c.period)
-    activities_before = activity_count(c.conn, previous)
-    resolved = issues_resolved(c.conn, c.period)
-    resolved_before = issues_resolved(c.conn, previous)
-    completeness = indicator_completeness(c.conn, c.period)
-    completeness_before = indicator_completeness(c.conn, previous)
-    if tasks.total == 0 and not activities and not resolved and completeness is None:
+    """The overview page's headline cards, each with its change (`headlines`)."""
+    figures = headline_figures(c.conn, c.period, c.today)
+    tasks = figures.tasks
+    activities, resolved = figures["activities"], figures["issues_resolved"]
+    if (
+        tasks.total == 0
+        and not activities.value
+        and not resolved.value
+        and figures["coverage"].value is None
+    ):
         return None
-    rate = format_number(tasks.completion_rate, "%", c.language)
-    cards = (
-        Card(
-            c.t("overview.completion_rate"),
-            rate,
-            format_change(tasks.completion_rate, tasks_before.completion_rate, points=True),
-        ),
-        Card(
-            c.t("overview.overdue"),
-            format_number(tasks.overdue, language=c.language),
-            format_change(tasks.overdue, tasks_before.overdue, count=True),
-            "inverse",
-        ),
-        Card(
-            c.t("overview.activities"),
-            format_number(activities, language=c.language),
-            format_change(activities, activities_before),
-        ),
-        Card(
-            c.t("overview.issues_resolved"),
-            format_number(resolved, language=c.language),
-            format_change(resolved, resolved_before),
-        ),
-        Card(
-            c.t("overview.completeness"),
-            format_number(
-                None if completeness is None else round(completeness, 1), "%", c.language
-            ),
-            format_change(completeness, completeness_before, points=True),
-        ),
-    )
+    cards = tuple(_card(c, headline) for headline in figures.figures)
+    rate = figures["completion_rate"].value_text(c.language)
     facts = {
         "period": c.label,
-        "activities": format_number(activities, language=c.language),
-        "resolved": format_number(resolved, language=c.language),
+        "activities": format_number(activities.value, language=c.language),
+        "resolved": format_number(resolved.value, language=c.language),
     }
     title = (
         c.t("present.overview_title", rate=rate, overdue=tasks.overdue, **facts)
@@ -314,8 +282,22 @@ def _overview(c: _Context) -> Slide | None:
         "overview",
         c.kicker("overview", c.t("overview.cards_heading", period=c.label)),
         title,
-        note=c.t("present.overview_note", previous=period_label(previous, c.language)),
+        note=c.t("present.overview_note", previous=period_label(figures.previous, c.language)),
         cards=cards,
+    )
+
+
+def _card(c: _Context, headline: Headline) -> Card:
+    delta = headline.delta
+    if delta is None:
+        return Card(c.t(f"overview.{headline.key}"), headline.value_text(c.language), None, "off")
+    return Card(
+        c.t(f"overview.{headline.key}"),
+        headline.value_text(c.language),
+        delta.text(c.language),
+        delta.metric_color,
+        delta.arrow,
+        delta.tone_word(c.language),
     )
 
 
@@ -436,6 +418,7 @@ def _trend(c: _Context) -> Slide | None:
     ]
     label = period_label(period, c.language)
     now = period_standing(trend, period, negative)
+    best, worst = named_ends(now)
     name = indicator["name"] + (c.t("present.unit", unit=unit) if unit else "")
     return Slide(
         "trend",
@@ -447,6 +430,10 @@ def _trend(c: _Context) -> Slide | None:
             "target_name": c.t("trends.target"),
             "marked_period": label,
             "incomplete_name": c.t("trends.incomplete"),
+            # The title names the best and the worst district: only they are coloured.
+            "best": best,
+            "worst": worst,
+            "others_name": c.t("trends.other_districts"),
         },
     )
 

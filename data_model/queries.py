@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, func, select
 
 from data_model.filters import FilterOptions
 from data_model.models import (
@@ -26,7 +26,6 @@ from data_model.models import (
     Unit,
 )
 from data_model.normalize.periods import (
-    granularity,
     period_containing,
     period_end,
     period_start,
@@ -37,6 +36,13 @@ from data_model.storage import write_versions
 from data_model.task_status import TaskSummary, summarize, task_status_frame
 
 HIGHLIGHTS_FILE = Path(__file__).parent / "defaults" / "highlights.json"
+# The kind of data (`first_reported`) each highlight measure counts.
+HIGHLIGHT_KINDS = {
+    "activity_type_count": "activities",
+    "brand_activity_count": "activities",
+    "issues_resolved": "issues",
+    "indicator_period_end": "indicator_values",
+}
 
 
 def data_version(conn: Connection) -> tuple:
@@ -99,6 +105,44 @@ def data_year_range(conn: Connection) -> tuple[int, int] | None:
         if low is not None:
             years += [year(low), year(high)]
     return (min(years), max(years)) if years else None
+
+
+def first_reported(conn: Connection) -> dict[str, date | None]:
+    """Per kind (`tasks`, `activities`, `issues`, `indicator_values`), the first day its
+    data covers: the earliest activity date, issue's received date, or start of a task
+    report period or indicator value period; None while the kind holds nothing.
+
+    A period ending before that day holds no data of the kind, so a change against it
+    means nothing (the overview's first year shows no change instead of +132).
+    """
+    first: dict[str, date | None] = {}
+    for kind, model, column in (
+        ("activities", Activity, Activity.activity_date),
+        ("issues", EnterpriseIssue, EnterpriseIssue.received_date),
+    ):
+        low = conn.execute(select(func.min(column)).where(model.is_current)).scalar()
+        first[kind] = None if low is None else _as_date(low)
+    for kind, model, column in (
+        ("tasks", TaskSnapshot, TaskSnapshot.report_period),
+        ("indicator_values", IndicatorValue, IndicatorValue.period),
+    ):
+        # The smallest text is the first year, not the first period (`2021-H2` sorts
+        # before `2021-Q1`): the periods of that year are compared by their start.
+        year = conn.execute(select(func.min(func.substr(column, 1, 4))).where(model.is_current))
+        year = year.scalar()
+        if year is None:
+            first[kind] = None
+            continue
+        periods = conn.execute(
+            select(column).where(model.is_current, func.substr(column, 1, 4) == year).distinct()
+        ).scalars()
+        first[kind] = min(period_start(p) for p in periods)
+    return first
+
+
+def holds_data(first: date | None, period: str) -> bool:
+    """Whether a kind whose data starts on `first` (`first_reported`) covers `period`."""
+    return first is not None and first <= period_end(period)
 
 
 def _as_date(value) -> date:
@@ -165,39 +209,6 @@ def indicator_period_end(conn: Connection, code: str, geography: str, period: st
     return max(rows, key=lambda r: (period_end(r.period), sort_key(r.period))).value
 
 
-def indicator_completeness(conn: Connection, period: str) -> float | None:
-    """Share (%) of expected indicator values for `period` that were reported.
-
-    Expected: every current indicator x every geography x every period of the
-    indicator's frequency inside `period` (a year holds 12 months, 4 quarters, 1 year).
-    """
-    inside = sub_periods(period)
-    per_frequency = {
-        freq: sum(1 for p in inside if granularity(p) == freq)
-        for freq in ("month", "quarter", "year")
-    }
-    geographies = conn.execute(select(func.count(District.id))).scalar_one()
-    frequencies = conn.execute(
-        select(Indicator.frequency, func.count(Indicator.id))
-        .where(Indicator.is_current)
-        .group_by(Indicator.frequency)
-    ).all()
-    expected = sum(per_frequency.get(freq, 0) * count for freq, count in frequencies) * geographies
-    if expected == 0:
-        return None
-    reported = conn.execute(
-        select(func.count(IndicatorValue.id))
-        .join(
-            Indicator, and_(Indicator.code == IndicatorValue.indicator_code, Indicator.is_current)
-        )
-        .where(
-            IndicatorValue.is_current,
-            IndicatorValue.period.in_(inside),
-        )
-    ).scalar_one()
-    return min(reported / expected * 100, 100.0)
-
-
 def tasks_at_period_end(conn: Connection, period: str, today: date | None = None) -> TaskSummary:
     """Task summary at the end of `period`, or today while the period is still running."""
     as_of = min(period_end(period), today or date.today())
@@ -222,9 +233,13 @@ def late_tasks_at_period_end(
 
 @dataclass(frozen=True)
 class Highlight:
+    """A configured headline figure. `unit`: catalogue key of what it counts
+    (`format.unit_activities`); `kind`: the data it is counted from (`first_reported`)."""
+
     key: str
     value: float | None
     unit: str
+    kind: str
 
 
 def highlights(conn: Connection, period: str, path: Path = HIGHLIGHTS_FILE) -> list[Highlight]:
@@ -242,7 +257,8 @@ def highlights(conn: Connection, period: str, path: Path = HIGHLIGHTS_FILE) -> l
             value = indicator_period_end(conn, spec["value"], spec["geography"], period)
         else:
             raise ValueError(f"unknown highlight measure {measure!r} in {path}")
-        result.append(Highlight(spec["key"], value, spec["unit"]))
+        unit = f"format.unit_{spec['unit']}"
+        result.append(Highlight(spec["key"], value, unit, HIGHLIGHT_KINDS[measure]))
     return result
 
 

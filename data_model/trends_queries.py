@@ -247,6 +247,16 @@ def period_standing(trend: pd.DataFrame, period: str, negative: bool) -> pd.Data
     return now.sort_values("value", ascending=negative, kind="stable")
 
 
+def named_ends(now: pd.DataFrame) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The best and the worst district of a `period_standing` frame, as the series'
+    heading and finding name them (the chart colours these two): ((best,), (worst,)),
+    no worst with one district, ((), ()) with none."""
+    if now.empty:
+        return (), ()
+    best, worst = str(now.iloc[0]["district"]), str(now.iloc[-1]["district"])
+    return (best,), (() if worst == best else (worst,))
+
+
 def series_finding(
     now: pd.DataFrame,
     target: float | None,

@@ -19,7 +19,6 @@ from data_model.bulletin import (
     file_name,
     issuing_body,
 )
-from data_model.formatting import format_change, format_number
 from data_model.normalize.periods import period_label
 from ui import (
     download_chart,
@@ -27,6 +26,7 @@ from ui import (
     empty_state,
     finding,
     global_filters,
+    headline_metric,
     language,
     query,
     require_permission,
@@ -127,14 +127,7 @@ st.divider()
 st.subheader(tr("bulletin.section_overview"))
 cards = st.columns(len(figures.headlines))
 for card, headline in zip(cards, figures.headlines, strict=True):
-    rate = headline.kind == "rate"
-    value = headline.value
-    card.metric(
-        tr(f"bulletin.headline_{headline.key}"),
-        format_number(None if value is None else round(value, 1), "%" if rate else ""),
-        format_change(value, headline.previous, points=rate, count=not rate),
-        delta_color="inverse" if headline.key == "overdue" else "normal",
-    )
+    headline_metric(card, headline, label=tr(f"overview.{headline.key}"))
 finding(texts["overview"])
 show_chart("status")
 

@@ -4,20 +4,28 @@ import pandas as pd
 import streamlit as st
 
 from charts.overview import stacked_monthly_bars, status_bar
-from data_model.formatting import format_change, format_number
-from data_model.normalize.periods import period_label, previous_period
+from data_model.headlines import Headline, headline_figures
+from data_model.normalize.periods import period_label
 from data_model.queries import (
     activities_by_month,
-    activity_count,
+    first_reported,
     has_data,
     highlights,
-    indicator_completeness,
-    issues_resolved,
+    holds_data,
     late_tasks_at_period_end,
-    tasks_at_period_end,
 )
+from data_model.scoring import composite_finding
 from data_model.task_status import STATUSES
-from ui import empty_state, finding, global_filters, language, query, require_permission, tr
+from ui import (
+    empty_state,
+    finding,
+    global_filters,
+    headline_metric,
+    language,
+    query,
+    require_permission,
+    tr,
+)
 
 # Streamlit may run a file of pages/ directly (before app.py has registered the
 # pages, e.g. right after a restart): every page checks the sign-in itself.
@@ -30,58 +38,42 @@ if not query(has_data):
 
 filters = global_filters(show=())
 period = filters.period
-previous = previous_period(period)
 label = period_label(period, language())
 
-tasks = query(tasks_at_period_end, period)
-tasks_before = query(tasks_at_period_end, previous)
-completeness = query(indicator_completeness, period)
-completeness_before = query(indicator_completeness, previous)
-activities = query(activity_count, period)
-activities_before = query(activity_count, previous)
-resolved = query(issues_resolved, period)
-resolved_before = query(issues_resolved, previous)
+figures = query(headline_figures, period)
+tasks = figures.tasks
+activities = figures["activities"].value
 
 st.subheader(tr("overview.cards_heading", period=label))
-cards = st.columns(5)
-cards[0].metric(
-    tr("overview.completion_rate"),
-    format_number(tasks.completion_rate, "%"),
-    format_change(tasks.completion_rate, tasks_before.completion_rate, points=True),
-    help=tr("overview.completion_rate_help"),
-)
-cards[1].metric(
-    tr("overview.overdue"),
-    format_number(tasks.overdue),
-    format_change(tasks.overdue, tasks_before.overdue, count=True),
-    delta_color="inverse",
-)
-cards[2].metric(
-    tr("overview.activities"),
-    format_number(activities),
-    format_change(activities, activities_before),
-)
-cards[3].metric(
-    tr("overview.issues_resolved"),
-    format_number(resolved),
-    format_change(resolved, resolved_before),
-)
-cards[4].metric(
-    tr("overview.completeness"),
-    format_number(None if completeness is None else round(completeness, 1), "%"),
-    format_change(completeness, completeness_before, points=True),
-    help=tr("overview.completeness_help"),
-)
+first_row, second_row = st.columns(3), st.columns(3)
+headline_metric(first_row[0], figures["completion_rate"], help=tr("overview.completion_rate_help"))
+headline_metric(first_row[1], figures["overdue"])
+headline_metric(first_row[2], figures["composite"], help=tr("overview.composite_help"))
+if not figures.scores.empty:
+    first_row[2].caption(composite_finding(figures.scores, language()))
+headline_metric(second_row[0], figures["coverage"], help=tr("overview.coverage_help"))
+headline_metric(second_row[1], figures["issues_resolved"])
+headline_metric(second_row[2], figures["activities"], help=tr("overview.activities_help"))
 
+# The configured highlights, less those a card above already shows (诉求办结 is the
+# same figure as 解决企业问题: one figure, one name).
 st.subheader(tr("overview.highlights_heading", period=label))
-current_highlights = query(highlights, period)
-previous_highlights = {h.key: h.value for h in query(highlights, previous)}
-columns = st.columns(len(current_highlights))
-for column, item in zip(columns, current_highlights, strict=True):
-    column.metric(
-        tr(f"overview.highlight_{item.key}"),
-        format_number(item.value, item.unit),
-        format_change(item.value, previous_highlights.get(item.key)),
+first = query(first_reported)
+previous_values = {h.key: h.value for h in query(highlights, figures.previous)}
+shown = [h for h in query(highlights, period) if h.key not in {f.key for f in figures.figures}]
+for column, item in zip(st.columns(len(shown)), shown, strict=True):
+    before = previous_values.get(item.key)
+    headline_metric(
+        column,
+        Headline(
+            item.key,
+            item.value,
+            before if holds_data(first[item.kind], figures.previous) else None,
+            "count",
+            period,
+            unit=item.unit,
+        ),
+        label=tr(f"overview.highlight_{item.key}"),
     )
 
 left, right = st.columns(2)

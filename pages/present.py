@@ -15,6 +15,7 @@ from data_model.presentation import build_slides, next_slide, parse_params
 from ui import empty_state, global_filters, language, query, require_permission, signed_in, tr
 
 SLIDE_KEY = "present_slide"  # index of the slide on screen
+CARDS_PER_ROW = 3  # six headline cards in two rows: large type still fits 1280 px
 
 require_permission("view_dashboards")
 st.html(f"<style>{PROJECTOR_CSS}</style>")
@@ -48,8 +49,18 @@ def slide_show() -> None:
     if slide.note:
         st.markdown(slide.note)
     if slide.cards:
-        for column, card in zip(st.columns(len(slide.cards)), slide.cards, strict=True):
-            column.metric(card.label, card.value, card.delta, delta_color=card.delta_color)
+        per_row = CARDS_PER_ROW
+        for start in range(0, len(slide.cards), per_row):
+            row = slide.cards[start : start + per_row]
+            for column, card in zip(st.columns(per_row), row, strict=False):
+                column.metric(
+                    card.label,
+                    card.value,
+                    card.delta,
+                    delta_color=card.delta_color,
+                    delta_arrow=card.delta_arrow,
+                    delta_description=card.tone,
+                )
     elif slide.frame is not None:
         st.plotly_chart(
             slide_figure(slide),

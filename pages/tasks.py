@@ -9,7 +9,8 @@ from charts.tasks import ranking_bars, rate_bars, status_over_periods, timeline_
 from data_model import evidence, settings
 from data_model.errors import InputError
 from data_model.forecast import DEFAULT_WEEKS, slipping_in_scope
-from data_model.formatting import format_change, format_number
+from data_model.formatting import format_number
+from data_model.headlines import Headline
 from data_model.normalize.periods import period_label, period_start, previous_period
 from data_model.permissions import allowed
 from data_model.task_queries import (
@@ -38,6 +39,7 @@ from ui import (
     engine,
     finding,
     global_filters,
+    headline_metric,
     language,
     query,
     require_permission,
@@ -51,9 +53,8 @@ def percent(value: float | None) -> str:
     return format_number(None if value is None or pd.isna(value) else round(value, 1), "%")
 
 
-def count_change(current: int, previous: int) -> str:
-    """Change of a task count in tasks, not percent: "+5" reads better than "+500%"."""
-    return f"{current - previous:+d}"
+def signed_points(value: float | None) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:+.1f}"
 
 
 def day_label(day) -> str:
@@ -116,39 +117,37 @@ st.subheader(
         overdue=totals.overdue,
     )
 )
+# No change against a period before the first task report (no "+0" coloured as news).
+compared = before.tasks + before.suspended > 0
+
+
+def card(key: str, value: float | None, previous: float | None, kind: str, **how) -> Headline:
+    return Headline(key, value, previous if compared else None, kind, filters.period, **how)
+
+
+tasks_unit = {"unit": "format.unit_tasks"}
 cards = st.columns(5)
-cards[0].metric(
-    tr("tasks.card_tasks"),
-    format_number(totals.tasks),
-    count_change(totals.tasks, before.tasks),
-    delta_color="off",
-    help=tr("tasks.card_tasks_help", suspended=totals.suspended),
-)
-cards[1].metric(
-    tr("tasks.card_completion_rate"),
-    percent(totals.completion_rate),
-    format_change(totals.completion_rate, before.completion_rate, points=True),
-    help=tr("tasks.card_completion_rate_help"),
-)
-cards[2].metric(
-    tr("tasks.card_on_time_rate"),
-    percent(totals.on_time_rate),
-    format_change(totals.on_time_rate, before.on_time_rate, points=True),
-    help=tr("tasks.card_on_time_rate_help"),
-)
-cards[3].metric(
-    tr("tasks.card_overdue"),
-    format_number(totals.overdue),
-    count_change(totals.overdue, before.overdue),
-    delta_color="inverse",
-)
-cards[4].metric(
-    tr("tasks.card_behind"),
-    format_number(totals.behind),
-    count_change(totals.behind, before.behind),
-    delta_color="inverse",
-    help=tr("tasks.card_behind_help", margin=BEHIND_MARGIN),
-)
+for column, headline, help_text in zip(
+    cards,
+    (
+        card("tasks", totals.tasks, before.tasks, "count", direction="neutral", **tasks_unit),
+        card("completion_rate", totals.completion_rate, before.completion_rate, "rate"),
+        card("on_time_rate", totals.on_time_rate, before.on_time_rate, "rate"),
+        card(
+            "overdue", totals.overdue, before.overdue, "count", direction="negative", **tasks_unit
+        ),
+        card("behind", totals.behind, before.behind, "count", direction="negative", **tasks_unit),
+    ),
+    (
+        tr("tasks.card_tasks_help", suspended=totals.suspended),
+        tr("tasks.card_completion_rate_help"),
+        tr("tasks.card_on_time_rate_help"),
+        None,
+        tr("tasks.card_behind_help", margin=BEHIND_MARGIN),
+    ),
+    strict=True,
+):
+    headline_metric(column, headline, label=tr(f"tasks.card_{headline.key}"), help=help_text)
 
 # Completion and on-time rates by action, lead unit and district.
 st.subheader(tr("tasks.rates_heading"))
@@ -313,8 +312,7 @@ else:
             completed=int(last["completed"]),
             overdue=int(last["overdue"]),
             behind=int(last["behind"]),
-            change=format_change(last["completion_rate"], first["completion_rate"], points=True)
-            or "—",
+            change=signed_points(last["completion_rate"] - first["completion_rate"]),
         )
     )
 

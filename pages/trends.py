@@ -24,6 +24,7 @@ from data_model.trends_queries import (
     median_moves,
     meets_target,
     multiples_window,
+    named_ends,
     period_standing,
     series_finding,
     trend_series,
@@ -110,6 +111,8 @@ if granularity != filters.granularity:
 # --- the indicator over periods against its target ---------------------------------
 trend = query(trend_series, code, granularity, first, last, filters.districts)
 now = period_standing(trend, period, negative)
+# The heading names the best and the worst district; the chart colours those two.
+best, worst = named_ends(now)
 if now.empty:
     st.subheader(tr("trends.series_heading_plain", indicator=indicator["name"]))
 else:
@@ -119,6 +122,7 @@ else:
             indicator=indicator["name"],
             period=label(period),
             best=now.iloc[0]["district"],
+            worst=now.iloc[-1]["district"],
         )
     )
 if trend.empty:
@@ -128,7 +132,16 @@ else:
     trend["hover_note"] = [
         tr("explanations.hover", text=text) if text else "" for text in trend["explanation"]
     ]
-    figure = trend_lines(trend, target, tr("trends.target"), label(period), tr("trends.incomplete"))
+    figure = trend_lines(
+        trend,
+        target,
+        tr("trends.target"),
+        label(period),
+        tr("trends.incomplete"),
+        best=best,
+        worst=worst,
+        others_name=tr("trends.other_districts"),
+    )
     st.plotly_chart(figure, width="stretch")
     text = series_finding(now, target, negative, unit, label(period), language())
     if not now.empty and not trend["complete"].all():
@@ -271,7 +284,16 @@ else:
         c: target_for_period(t, a, filters.period)
         for c, t, a in zip(members["code"], members["target"], members["aggregation"], strict=True)
     }
-    st.plotly_chart(small_multiples(multiples, titles, targets), width="stretch")
+    st.plotly_chart(
+        small_multiples(
+            multiples,
+            titles,
+            targets,
+            median_name=tr("trends.median_line"),
+            districts_name=tr("trends.districts_lines"),
+        ),
+        width="stretch",
+    )
     moves = median_moves(multiples, members, filters.period, previous_period(filters.period))
     shown = multiples["indicator_code"].nunique()
     text = tr(

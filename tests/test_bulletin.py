@@ -79,7 +79,7 @@ def test_headlines_of_2023_with_the_2022_values(bulletin_2023):
     assert (b.headline("overdue").value, b.headline("overdue").previous) == (6, 1)
     assert (b.headline("activities").value, b.headline("activities").previous) == (152, 128)
     assert (b.headline("issues_resolved").value, b.headline("issues_resolved").previous) == (97, 87)
-    assert b.headline("completeness").value == pytest.approx(98.06, abs=0.01)
+    assert b.headline("coverage").value == pytest.approx(98.06, abs=0.01)
     assert (b.tasks.total, b.tasks.completed, b.tasks.suspended) == (62, 43, 2)
     assert not b.is_empty
 

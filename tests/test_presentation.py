@@ -135,10 +135,22 @@ def test_overview_slide_states_the_2023_figures(sample, slides):
     assert slide.title == "2023年任务完成率69.4%，逾期任务6项，开展活动152场"
     assert slide.kicker == "总览 · 2023年工作进展"
     cards = {card.label: (card.value, card.delta, card.delta_color) for card in slide.cards}
-    assert cards["任务完成率"] == ("69.4%", "+11.2", "normal")
-    assert cards["逾期任务"] == ("6", "+5", "inverse")
-    assert cards["开展活动"] == ("152", "+18.8%", "normal")
-    assert len(cards) == 5
+    # The overview page's cards, worded as there and in the bulletin: counts change by a
+    # number of things (+24 场, not +18.8%), a rise of overdue tasks is red.
+    assert cards["任务完成率"] == ("69.4%", "较上年 +11.2 个百分点", "green")
+    assert cards["逾期任务"] == ("6 项", "较上年 +5 项", "red")
+    assert cards["开展活动"] == ("152 场", "较上年 +24 场", "green")
+    assert cards["各区平均综合得分"] == ("78.6 分", "较上年 +2.5 分", "green")
+    assert cards["报送覆盖率"] == ("98.1%", "较上年 −1.4 个百分点", "red")
+    assert len(cards) == 6
+    overdue = next(card for card in slide.cards if card.label == "逾期任务")
+    assert (overdue.delta_arrow, overdue.tone) == ("up", "走弱")
+
+
+def test_overview_slide_of_the_first_year_shows_no_change(sample):
+    with sample.connect() as conn:
+        [slide] = build_slides(conn, ("overview",), "2021", "year", today=AFTER_2023)
+    assert all(card.delta is None and card.delta_color == "off" for card in slide.cards)
 
 
 def test_coverage_slide_names_the_lowest_district(slides):
@@ -171,6 +183,12 @@ def test_trend_slide_is_the_first_indicator_of_the_first_dimension(slides):
     )
     assert set(slide.frame["label"]) == {"2021年", "2022年", "2023年"}
     assert slide.chart["target"] == 1
+    # Only the two districts the title names are coloured (no eleven-colour tangle).
+    assert (slide.chart["best"], slide.chart["worst"]) == (("宝安区",), ("深汕特别合作区",))
+    figure = slide_figure(slide)
+    coloured = {t.name for t in figure.data if t.legendgroup not in (None, "others")}
+    assert coloured == {"宝安区", "深汕特别合作区"}
+    assert [a.text for a in figure.layout.annotations] == ["宝安区 0.7", "深汕特别合作区 1.1"]
 
 
 def test_ranking_slide_names_the_leader_with_its_score(sample, slides):

@@ -26,6 +26,7 @@ from data_model import (
     audit,
     bulletin,
     coverage_queries,
+    headlines,
     presentation,
     queries,
     schedule,
@@ -39,6 +40,7 @@ from tests.conftest import NO_POSTGRESQL
 
 QUERY_MODULES: tuple[ModuleType, ...] = (
     queries,
+    headlines,
     coverage_queries,
     task_queries,
     task_status,
@@ -113,6 +115,7 @@ CALLS: dict[str, tuple[Callable, object]] = {
             "indicators": 1,
             "issues": 1,
             "master_data": 1,
+            "reminders": 0,
             "schedule": 0,
             "tasks": 1,
         },
@@ -126,9 +129,14 @@ CALLS: dict[str, tuple[Callable, object]] = {
         lambda c: queries.indicator_period_end(c, "ZL01", "全市", "2021"),
         168,
     ),
-    "queries.indicator_completeness": (
-        lambda c: round(queries.indicator_completeness(c, "2023"), 2),
-        98.06,
+    "queries.first_reported": (
+        lambda c: {k: str(v) for k, v in queries.first_reported(c).items()},
+        {
+            "activities": "2021-01-04",
+            "issues": "2021-01-01",
+            "tasks": "2021-01-01",
+            "indicator_values": "2021-01-01",
+        },
     ),
     "queries.tasks_at_period_end": (
         lambda c: (lambda s: (s.total, s.completed, s.overdue))(
@@ -187,6 +195,24 @@ CALLS: dict[str, tuple[Callable, object]] = {
     "coverage_queries.map_areas": (
         lambda c: [(a.code, a.name) for a in coverage_queries.map_areas(c)][:2],
         [("440300", "全市"), ("440303", "罗湖区")],
+    ),
+    "coverage_queries.total_submission_coverage": (
+        lambda c: round(coverage_queries.total_submission_coverage(c, "2023"), 2),
+        98.06,
+    ),
+    "headlines.headline_figures": (
+        lambda c: [
+            (h.key, h.value_text(), h.change_text())
+            for h in headlines.headline_figures(c, "2023", ISSUED).figures
+        ],
+        [
+            ("completion_rate", "69.4%", "较上年 +11.2 个百分点"),
+            ("overdue", "6 项", "较上年 +5 项"),
+            ("composite", "78.6 分", "较上年 +2.5 分"),
+            ("coverage", "98.1%", "较上年 −1.4 个百分点"),
+            ("issues_resolved", "97 件", "较上年 +10 件"),
+            ("activities", "152 场", "较上年 +24 场"),
+        ],
     ),
     "coverage_queries.submission_coverage": (
         lambda c: lowest(coverage_queries.submission_coverage(c, "2023")),
@@ -379,6 +405,7 @@ CALLS: dict[str, tuple[Callable, object]] = {
         [("system:cli", "commit")] * 5 + [("wang", "upload"), ("chen", "login")],
     ),
     # --- bulletin and presentation
+    "bulletin.city_full_name": (bulletin.city_full_name, "深圳市"),
     "bulletin.bulletin_figures": (
         lambda c: bulletin.bulletin_figures(c, "2023", ISSUED).scores.iloc[0]["district"],
         "南山区",

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 
+from charts.common import TONE_COLORS
 from charts.evaluation import breakdown_bars, breakdown_radar, composite_bars
+from charts.tasks import rate_bars, status_over_periods
 from charts.trends import MUTED_COLOR, change_bars, ranking_bars, small_multiples, trend_lines
 
 
@@ -26,6 +29,43 @@ def test_trend_lines_draw_a_line_per_district_and_a_dashed_target():
     assert figure.layout.shapes[0].x0 == 1  # the marked period, by category position
 
 
+ELEVEN = [f"{name}区" for name in "甲乙丙丁戊己庚辛壬癸子"]
+
+
+def eleven_districts() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "label": ["2022年", "2023年"] * 11,
+            "district": [d for d in ELEVEN for _ in range(2)],
+            "value": [float(i) for i in range(22)],
+            "complete": [True] * 22,
+        }
+    )
+
+
+def test_trend_lines_colour_and_label_only_the_named_districts():
+    figure = trend_lines(eleven_districts(), best=("癸区",), worst=("甲区",), others_name="其他区")
+    colours = {t.name: t.line.color for t in figure.data if t.legendgroup != "others"}
+    assert colours == {"癸区": TONE_COLORS["good"], "甲区": TONE_COLORS["bad"]}
+    greys = [t for t in figure.data if t.legendgroup == "others"]
+    assert len(greys) == 9 and {t.line.color for t in greys} == {MUTED_COLOR}
+    assert [t.showlegend for t in greys] == [True] + [False] * 8  # one 其他区 entry
+    assert {t.name for t in greys} == {"其他区"}
+    # Labelled at the end of their lines, with the last value, in their colour.
+    ends = {a.text: (a.x, a.font.color) for a in figure.layout.annotations}
+    assert ends == {
+        "癸区 19": ("2023年", TONE_COLORS["good"]),
+        "甲区 1": ("2023年", TONE_COLORS["bad"]),
+    }
+    # The named lines are drawn last, over the grey ones.
+    assert [t.name for t in figure.data][-2:] == ["甲区", "癸区"]
+
+
+def test_trend_lines_without_a_finding_are_not_an_eleven_colour_tangle():
+    figure = trend_lines(eleven_districts())
+    assert {t.line.color for t in figure.data} == {MUTED_COLOR}
+
+
 def test_trend_lines_without_target_have_no_target_trace():
     frame = pd.DataFrame(
         {"label": ["2021年"], "district": ["南山区"], "value": [1.0], "complete": [True]}
@@ -43,6 +83,25 @@ def test_change_bars_reverse_the_axis_for_negative_indicators():
     assert list(figure.data[1].text) == ["+1.0%", ""]
     assert figure.layout.xaxis.autorange == "reversed"
     assert change_bars(frame, {"yoy": "同比"}).layout.xaxis.autorange is True
+
+
+def test_change_bars_are_coloured_by_what_the_change_means():
+    frame = pd.DataFrame(
+        {
+            "district": ["南山区", "福田区", "罗湖区"],
+            "yoy": [10.0, -5.0, 0.0],
+            "pop": [1.0, None, 2.0],
+        }
+    )
+    good, bad, neutral = (TONE_COLORS[k] for k in ("good", "bad", "neutral"))
+    # 正向: a rise is good. 逆向 (days to open a business): a fall is good.
+    rising = change_bars(frame, {"yoy": "同比"})
+    assert list(rising.data[0].marker.color) == [good, bad, neutral]
+    falling = change_bars(frame, {"yoy": "同比", "pop": "环比"}, better_lower=True)
+    assert list(falling.data[0].marker.color) == [bad, good, neutral]
+    assert list(falling.data[1].marker.color) == [bad, neutral, bad]
+    # Colour carries the meaning; the pattern tells the two series apart.
+    assert [t.marker.pattern.shape for t in falling.data] == ["", "/"]
 
 
 def test_ranking_bars_highlight_the_chosen_districts_and_mark_the_target():
@@ -72,6 +131,20 @@ def test_small_multiples_draw_one_panel_per_indicator_with_one_legend():
     assert len(figure.layout.shapes) == 1  # only A has a target
 
 
+def test_small_multiples_of_eleven_districts_grey_them_under_a_median_line():
+    frame = eleven_districts().assign(indicator_code="A")
+    figure = small_multiples(
+        frame, {"A": "A 指标甲"}, {}, median_name="各区中位数", districts_name="各区"
+    )
+    districts, median = figure.data[:-1], figure.data[-1]
+    assert len(districts) == 11 and {t.line.color for t in districts} == {MUTED_COLOR}
+    assert [t.showlegend for t in districts] == [True] + [False] * 10
+    assert median.name == "各区中位数" and median.line.color != MUTED_COLOR
+    # Values 0, 2, …, 20 in 2022 and 1, 3, …, 21 in 2023: medians 10 and 11.
+    assert (list(median.x), list(median.y)) == (["2022年", "2023年"], [10.0, 11.0])
+    go.Figure(figure)  # valid for plotly (the figure is built from plain dicts)
+
+
 def test_composite_bars_and_breakdowns():
     scores = pd.DataFrame(
         {
@@ -96,3 +169,34 @@ def test_composite_bars_and_breakdowns():
     radar = breakdown_radar(parts)
     assert [t.name for t in radar.data] == ["南山区", "福田区"]
     assert list(radar.data[0].r) == [90.0, 80.0, 90.0]  # the polygon is closed
+
+
+def test_rate_and_score_axes_stop_at_100():
+    rates = pd.DataFrame(
+        {
+            "label": ["领跑行动", "提质行动"],
+            "completion_rate": [100.0, 40.0],
+            "on_time_rate": [100.0, 50.0],
+            "completed": [4, 2],
+            "tasks": [4, 5],
+        }
+    )
+    progress = pd.DataFrame(
+        {
+            "label": ["2023年第一季度"],
+            "completed": [3],
+            "in_progress": [2],
+            "completion_rate": [60.0],
+        }
+    )
+    scores = pd.DataFrame({"district": ["南山区"], "composite": [98.5], "text": ["第1名 98.5"]})
+    breakdown = pd.DataFrame({"district": ["南山区"], "category": ["营商环境"], "score": [100.0]})
+    axes = [
+        (rate_bars(rates, "完成率", "按期完成率").layout.xaxis, "100%"),
+        (status_over_periods(progress, {"completed": "已完成"}, "完成率").layout.yaxis, "100%"),
+        (composite_bars(scores).layout.xaxis, "100"),
+        (breakdown_bars(breakdown).layout.yaxis, "100"),
+    ]
+    for axis, last_tick in axes:
+        assert tuple(axis.range) == (0, 100)
+        assert (max(axis.tickvals), axis.ticktext[-1]) == (100, last_tick)

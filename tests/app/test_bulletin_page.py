@@ -42,9 +42,10 @@ def test_2023_preview_shows_the_bulletin_sections_and_figures(sample_db, monkeyp
         "五、下一步工作",
     ]
     metrics = {m.label: (m.value, m.delta) for m in app.metric}
-    assert metrics["任务完成率"] == ("69.4%", "+11.2")
-    assert metrics["逾期任务（项）"] == ("6", "+5")
-    assert metrics["开展活动（场）"] == ("152", "+24")
+    # The overview's cards, worded as there (one convention for counts: +24 场, not %).
+    assert metrics["任务完成率"] == ("69.4%", "较上年 +11.2 个百分点")
+    assert metrics["逾期任务"] == ("6 项", "较上年 +5 项")
+    assert metrics["开展活动"] == ("152 场", "较上年 +24 场")
     assert "深圳市工商业联合会（总商会）" in captions(app)
     assert "逾期任务6项，涉及6个牵头单位" in captions(app)
 
@@ -89,14 +90,14 @@ def test_without_a_browser_the_page_says_the_word_file_has_no_charts(
 def test_a_quarter_from_the_link(sample_db, monkeypatch):
     app = open_page(sample_db, monkeypatch, gran="quarter", period="2023-Q4")
     assert app.subheader[0].value == "2023年第四季度“两个健康”工作情况通报"
-    assert {m.label: m.value for m in app.metric}["开展活动（场）"] == "49"
+    assert {m.label: m.value for m in app.metric}["开展活动"] == "49 场"
 
 
 def test_in_english(sample_db, monkeypatch):
     app = open_page(sample_db, monkeypatch, lang="en")
     assert app.title[0].value == "Periodic bulletin"
     assert app.subheader[1].value == "1. Overall progress"
-    assert {m.label: m.value for m in app.metric}["Overdue tasks"] == "6"
+    assert {m.label: m.value for m in app.metric}["Overdue tasks"] == "6 tasks"
 
 
 def test_empty_database_shows_a_friendly_state(empty_db, monkeypatch):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import AppDatabase, sign_in_app
@@ -23,6 +24,18 @@ def metric_values(app: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in app.metric}
 
 
+def metric_changes(app: AppTest) -> dict[str, tuple[str, str, str]]:
+    """label → (change text, colour, arrow) as st.metric received them."""
+    return {
+        m.label: (
+            m.proto.delta,
+            MetricProto.MetricColor.Name(m.proto.color),
+            MetricProto.MetricDirection.Name(m.proto.direction),
+        )
+        for m in app.metric
+    }
+
+
 def test_overview_shows_the_2021_figures_of_the_sample_data(sample_db, monkeypatch):
     app = run_app(sample_db, monkeypatch)
     assert not app.exception
@@ -32,8 +45,59 @@ def test_overview_shows_the_2021_figures_of_the_sample_data(sample_db, monkeypat
     assert metrics["政策宣讲会"] == "16 场"
     assert metrics["民企话坛"] == "6 期"
     assert metrics["政企座谈会"] == "32 场"
-    assert metrics["解决企业问题"] == "112 件"
+    assert metrics["诉求办结"] == "112 件"  # 100+ enterprise problems solved
     assert metrics["直联企业家"] == "168 人"
+    # One figure, one name: the highlight 解决企业问题 is the 诉求办结 card.
+    assert "解决企业问题" not in metrics
+    assert list(metrics.values()).count("112 件") == 1
+
+
+def test_no_change_is_shown_against_a_period_without_data(sample_db, monkeypatch):
+    # The sample data start in 2021: 2020 has no data of any kind, so no card of 2021
+    # may claim a change (it showed ↑+132, ↑+99.9 and a red ↑+0 for overdue tasks).
+    app = run_app(sample_db, monkeypatch, period="2021")
+    assert not app.exception
+    changes = metric_changes(app)
+    assert len(changes) == 10
+    assert all(delta == "" for delta, _, _ in changes.values()), changes
+    assert all(color == "GRAY" for _, color, _ in changes.values()), changes
+
+
+def test_cards_of_2023_name_unit_and_baseline_coloured_by_meaning(sample_db, monkeypatch):
+    app = run_app(sample_db, monkeypatch, period="2023")
+    assert not app.exception
+    metrics, changes = metric_values(app), metric_changes(app)
+    assert metrics["任务完成率"] == "69.4%"
+    assert changes["任务完成率"] == ("较上年 +11.2 个百分点", "GREEN", "UP")
+    # A rise of overdue tasks is bad: red, arrow up.
+    assert metrics["逾期任务"] == "6 项"
+    assert changes["逾期任务"] == ("较上年 +5 项", "RED", "UP")
+    assert metrics["报送覆盖率"] == "98.1%"
+    assert changes["报送覆盖率"] == ("较上年 −1.4 个百分点", "RED", "DOWN")
+    assert metrics["诉求办结"] == "97 件"
+    assert changes["诉求办结"] == ("较上年 +10 件", "GREEN", "UP")
+    assert metrics["开展活动"] == "152 场"
+    assert changes["开展活动"] == ("较上年 +24 场", "GREEN", "UP")
+    # The colour's words: 向好 / 走弱 beside the change.
+    descriptions = {m.label: m.proto.delta_description for m in app.metric}
+    assert descriptions["逾期任务"] == "走弱" and descriptions["任务完成率"] == "向好"
+
+
+def test_composite_card_with_rank_movement(sample_db, monkeypatch):
+    app = run_app(sample_db, monkeypatch, period="2023")
+    assert not app.exception
+    # The mean of the eleven districts' composite scores (scoring.district_scores).
+    assert metric_values(app)["各区平均综合得分"] == "78.6 分"
+    assert metric_changes(app)["各区平均综合得分"] == ("较上年 +2.5 分", "GREEN", "UP")
+    captions = [c.value for c in app.caption]
+    assert any(c.startswith("最高南山区（98.5分），最低深汕特别合作区（38.9分）") for c in captions)
+
+
+def test_an_unchanged_count_is_grey_without_an_arrow(sample_db, monkeypatch):
+    # 2022-Q2 and 2022-Q1 both have no overdue task: 与上季持平, never a red "+0".
+    app = run_app(sample_db, monkeypatch, gran="quarter", period="2022-Q2")
+    assert not app.exception
+    assert metric_changes(app)["逾期任务"] == ("与上季持平", "GRAY", "NONE")
 
 
 def test_overview_in_english(sample_db, monkeypatch):

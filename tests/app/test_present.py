@@ -39,7 +39,7 @@ def test_first_slide_with_its_title_and_counter(sample_db, monkeypatch):
     app = open_present(sample_db, monkeypatch, period="2023")
     assert shown(app) == (OVERVIEW_TITLE, "1 / 6")
     assert app.caption[0].value == "总览 · 2023年工作进展"
-    assert {m.label: m.value for m in app.metric}["逾期任务"] == "6"
+    assert {m.label: m.value for m in app.metric}["逾期任务"] == "6 项"
     assert not app.toast
 
 

@@ -29,11 +29,11 @@ def test_year_end_2023_shows_six_overdue_tasks_with_their_deadlines(sample_db, m
     assert app.title[0].value == "任务完成"
     assert app.sidebar.selectbox(key="f_period").value == "2023"
     assert metrics(app) == {
-        "纳入统计任务": "62",
+        "纳入统计任务": "62 项",
         "完成率": "69.4%",
         "按期完成率": "81.6%",
-        "逾期任务": "6",
-        "滞后任务": "3",
+        "逾期任务": "6 项",
+        "滞后任务": "3 项",
     }
     headings = subheaders(app)
     assert "截至2023年12月31日，62项任务已完成43项（69.4%），逾期6项" in headings
@@ -76,7 +76,7 @@ def test_district_filter_drops_city_wide_tasks(sample_db, monkeypatch):
     app = open_page(sample_db, monkeypatch)
     app.sidebar.multiselect(key="f_districts").set_value(["南山区"]).run()
     assert not app.exception
-    assert metrics(app)["纳入统计任务"] == "2"
+    assert metrics(app)["纳入统计任务"] == "2 项"
     assert metrics(app)["完成率"] == "50%"
     assert "无逾期任务" in subheaders(app)
     assert app.query_params["districts"] == "440305"
@@ -85,7 +85,7 @@ def test_district_filter_drops_city_wide_tasks(sample_db, monkeypatch):
 def test_action_filter_from_a_link(sample_db, monkeypatch):
     app = open_page(sample_db, monkeypatch, action="A5")
     assert app.sidebar.selectbox(key="f_action").value == "连心行动"
-    assert metrics(app)["逾期任务"] == "2"
+    assert metrics(app)["逾期任务"] == "2 项"
     assert app.dataframe[0].value["任务编号"].tolist() == ["A5-10", "A5-09"]
     by_action = json.loads(app.get("plotly_chart")[0].proto.spec)
     assert by_action["layout"]["title"]["text"] == "连心行动完成率 54.5%"
@@ -94,15 +94,15 @@ def test_action_filter_from_a_link(sample_db, monkeypatch):
 def test_an_earlier_period_is_judged_at_its_end(sample_db, monkeypatch):
     app = open_page(sample_db, monkeypatch, gran="quarter", period="2023-Q2")
     assert app.sidebar.selectbox(key="f_period").value == "2023-Q2"
-    assert metrics(app)["逾期任务"] == "1"
-    assert metrics(app)["滞后任务"] == "7"
+    assert metrics(app)["逾期任务"] == "1 项"
+    assert metrics(app)["滞后任务"] == "7 项"
     assert "逾期任务1项，最长逾期181天（A5-10）" in subheaders(app)
 
 
 def test_page_in_english(sample_db, monkeypatch):
     app = open_page(sample_db, monkeypatch, lang="en")
     assert app.title[0].value == "Task completion"
-    assert metrics(app)["Overdue tasks"] == "6"
+    assert metrics(app)["Overdue tasks"] == "6 tasks"
     assert "6 overdue tasks; the longest is 365 days late (A5-10)" in subheaders(app)
 
 

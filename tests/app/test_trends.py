@@ -3,8 +3,11 @@ database."""
 
 from __future__ import annotations
 
+import json
+
 from streamlit.testing.v1 import AppTest
 
+from charts.common import MUTED_COLOR, TONE_COLORS
 from tests.app.conftest import open_app_page
 from tests.conftest import AppDatabase
 
@@ -37,7 +40,7 @@ def test_the_first_indicator_in_2023_against_its_target(sample_db, monkeypatch):
     assert app.title[0].value == "指标趋势"
     assert app.selectbox(key="trend_indicator").value == "YS01"
     headings = subheaders(app)
-    assert "企业开办时间：2023年宝安区最优" in headings
+    assert "企业开办时间：2023年宝安区最优，深汕特别合作区最弱" in headings
     assert "2023年同比变化" in headings
     assert "2023年各区排名：宝安区第一，深汕特别合作区末位" in headings
     assert "营商环境维度各指标走势（2021年—2023年）" in headings
@@ -51,6 +54,19 @@ def test_the_first_indicator_in_2023_against_its_target(sample_db, monkeypatch):
     assert changes["龙华区"]["数据完整性"] == "未报齐"
     assert "全市" not in changes  # the city is shown only when chosen
     assert chart_count(app) == 4
+    # The series chart colours only the two districts its heading names, labelled at
+    # their lines' ends; the other nine are grey.
+    series = json.loads(app.get("plotly_chart")[0].proto.spec)
+    coloured = {
+        trace["legendgroup"]: trace["line"]["color"]
+        for trace in series["data"]
+        if trace.get("legendgroup") not in (None, "others")
+    }
+    assert coloured == {"宝安区": TONE_COLORS["good"], "深汕特别合作区": TONE_COLORS["bad"]}
+    greys = [t for t in series["data"] if t.get("legendgroup") == "others"]
+    assert len(greys) == 9 and {t["line"]["color"] for t in greys} == {MUTED_COLOR}
+    ends = [a["text"] for a in series["layout"]["annotations"]]
+    assert ends == ["宝安区 0.7", "深汕特别合作区 1.1"]
 
 
 def test_an_annual_indicator_is_shown_by_year_on_a_quarterly_page(sample_db, monkeypatch):
@@ -58,7 +74,7 @@ def test_an_annual_indicator_is_shown_by_year_on_a_quarterly_page(sample_db, mon
     app.selectbox(key="trend_indicator").set_value("YS07").run()
     assert not app.exception
     assert "该指标按年度报送，以下按年度显示（2021年）。" in [i.value for i in app.info]
-    assert "营商环境企业满意度：2021年龙华区最优" in subheaders(app)
+    assert "营商环境企业满意度：2021年龙华区最优，盐田区最弱" in subheaders(app)
     text = captions(app)
     assert "11个区中0个达到目标值 90%" in text
     assert "营商环境共 7 项指标，按季度显示 6 项" in text
