@@ -26,6 +26,9 @@ ACTIONS = (
     "user_change",
     "export",
     "master_change",
+    "period_close",
+    "period_reopen",
+    "bulletin_publish",
 )
 DEFAULT_LIMIT = 10_000
 EVENT_COLUMNS = ["id", "at", "username", "action", "detail"]

@@ -23,6 +23,8 @@ EXPECTED_TABLES = {
     "expected_submission",
     "submission_file",
     "brand",
+    "bulletin_publication",
+    "closed_period",
     "district",
     "enterprise_issue",
     "indicator",
