@@ -241,6 +241,10 @@ class FigureChange:
     new: float | str | None
     changes: tuple[Change, ...]
 
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return self.section, self.row, self.column
+
 
 @dataclass(frozen=True)
 class Restatement:
