@@ -9,7 +9,7 @@ import shutil
 import string
 import zipfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -25,11 +25,15 @@ from data_model.backup import (
     read_snapshot,
     restore,
 )
+from data_model.bulletin import bulletin_figures
 from data_model.cli import main, open_database, seed
 from data_model.db import make_engine, migrate
 from data_model.i18n import LANGUAGES, catalogue
 from data_model.importer import import_file
 from data_model.models import Submission
+from data_model.period_closing import close_period
+from data_model.permissions import SYSTEM
+from data_model.restatement import record_publication
 from data_model.schedule import ensure_default_schedule
 from data_model.storage import rollback_submission
 from tests.conftest import VALUE_HEADER, make_xlsx
@@ -53,8 +57,8 @@ def revision(engine) -> str:
 
 
 def fill(engine) -> None:
-    """The sample data plus a rolled-back submission, users, audit events and a schedule:
-    a row in every table."""
+    """The sample data plus a rolled-back submission, users, audit events, a schedule, a
+    closed period and a recorded bulletin: a row in every table."""
     assert {r.status for r in seed(engine)} == {"accepted"}
     change = make_xlsx({"指标数据": [VALUE_HEADER, ["YS01", "", "南山区", "2023-12", 0.3, "改"]]})
     report = import_file(engine, change, "fix.xlsx")
@@ -65,6 +69,11 @@ def fill(engine) -> None:
         )
         audit.record(conn, "admin", "export", what="audit", note='引号"和换行\n')
         ensure_default_schedule(conn, "2023-01", "2023-03")
+        close_period(conn, SYSTEM, "indicator_values", "2022")
+    with engine.connect() as conn:
+        bulletin = bulletin_figures(conn, "2022", date(2023, 1, 15))
+    with engine.begin() as conn:
+        record_publication(conn, bulletin, b"file", "xlsx", "b.xlsx", None, "admin")
     rows = table_rows(engine)
     assert all(rows.values()), [name for name, r in rows.items() if not r]
 
