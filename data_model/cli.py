@@ -647,8 +647,9 @@ def add_user_commands(commands) -> None:
 
 
 def _master_call(function, engine: Engine, username: str | None, *args, **kwargs):
-    """Call a `master_admin` function in one transaction as the acting principal; its
-    InputError or PermissionDenied is a usage error."""
+    """Call a service `function(conn, principal, ...)` (`master_admin`, `period_closing`) in
+    one transaction as the acting principal; its InputError or PermissionDenied is a usage
+    error."""
     principal = _acting_principal(engine, username)
     try:
         with engine.begin() as conn:

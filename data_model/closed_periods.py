@@ -37,6 +37,8 @@ from data_model.models import (
 )
 from data_model.normalize.periods import months_of, period_containing, period_label
 
+# The write lock every close, reopen and recorded bulletin takes (and counts up).
+PERIODS_LOCK = "periods"
 # The kinds that have periods, as `export` and the CLI name them (KIND), with their model.
 CLOSABLE_KINDS = ("indicator_values", "tasks", "activities", "issues")
 MODEL_OF_KIND = {
@@ -85,14 +87,7 @@ class PeriodClosed(InputError):
     def __init__(self, closure: Closure, period: str) -> None:
         self.closure = closure
         self.period = period
-        super().__init__(
-            "closed_periods.refused",
-            period=period,
-            kind=closure.kind,
-            closed_period=closure.period,
-            user=closure.closed_by,
-            at=_local(closure.closed_at),
-        )
+        super().__init__("closed_periods.refused", period=period)
 
     def message(self, language: str | None = None) -> str:
         return t(

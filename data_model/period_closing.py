@@ -16,6 +16,7 @@ from sqlalchemy import Connection, insert, update
 from data_model import audit
 from data_model.closed_periods import (
     CLOSABLE_KINDS,
+    PERIODS_LOCK,
     Closure,
     closed_months,
     closure_of,
@@ -28,7 +29,6 @@ from data_model.normalize.periods import months_of, parse_period, period_label, 
 from data_model.permissions import Principal, require
 from data_model.storage import take_write_locks
 
-PERIODS_LOCK = "periods"
 LIST_COLUMNS = [
     "kind",
     "period",

@@ -22,14 +22,18 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, insert, or_, select
 
 from data_model import audit
-from data_model.closed_periods import KIND_OF_TABLE, MODEL_OF_KIND, is_closed_for_bulletin
+from data_model.closed_periods import (
+    KIND_OF_TABLE,
+    MODEL_OF_KIND,
+    PERIODS_LOCK,
+    is_closed_for_bulletin,
+)
 from data_model.closed_periods import last_reopen as find_last_reopen
 from data_model.models import BulletinPublication, District, Submission
 from data_model.normalize.periods import period_end, period_start
 from data_model.queries import sub_periods
 from data_model.storage import take_write_locks
 
-PERIODS_LOCK = "periods"
 DECIMALS = 6  # figures are compared rounded, so a float's last bit is not a restatement
 # Which kinds of data each section of the bulletin is computed from.
 SECTION_KINDS = {

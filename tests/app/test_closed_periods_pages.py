@@ -1,5 +1,5 @@
 """Closed periods in the pages: the admin page's 期间关账 tab closes, lists and reopens
-(a reason required); the bulletin page says a period is closed, and after a reopen and a
+(a reason required); the upload page refuses a row of a closed period; the bulletin page says a period is closed, and after a reopen and a
 change says that its bulletin restates figures, with the list. Both engines."""
 
 from __future__ import annotations
@@ -10,16 +10,18 @@ from pathlib import Path
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from data_model.bulletin import bulletin_figures, bulletin_xlsx
+from data_model.bulletin import XLSX_MIME, bulletin_figures, bulletin_xlsx
 from data_model.closed_periods import closures
+from data_model.importer import import_file
 from data_model.models import District, IndicatorValue
 from data_model.period_closing import close_period, reopen_period
 from data_model.permissions import Principal, guarded_import
 from data_model.restatement import record_publication
 from tests.app.conftest import open_app_page
-from tests.conftest import VALUE_HEADER, make_xlsx, sign_in_app
+from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx, sign_in_app
 
 BULLETIN = str(Path(__file__).resolve().parents[2] / "pages" / "bulletin.py")
+UPLOAD = str(Path(__file__).resolve().parents[2] / "pages" / "upload.py")
 ADMIN = Principal("chen", "admin")
 
 
@@ -104,3 +106,25 @@ def test_the_bulletin_page_shows_a_closed_period_and_its_restatement(fresh_sampl
     annex = next(f.value for f in app.dataframe if "更正后" in f.value.columns)
     assert "指标数据 · YS03 · 南山区 · 2023-06" in list(annex["更正项目"])
     assert f"第 {fix.submission_id} 号报送" in list(annex["更正来源"])
+
+
+def test_the_upload_page_refuses_a_row_of_a_closed_period_naming_who_closed_it(
+    empty_db, monkeypatch
+):
+    engine = empty_db.open()
+    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "indicators.xlsx")
+    with engine.begin() as conn:
+        close_period(conn, ADMIN, "indicator_values", "2023")
+    empty_db.use(monkeypatch)
+    app = sign_in_app(AppTest.from_file(UPLOAD, default_timeout=60), empty_db).run()
+    data = make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2023-03", 5, ""]]})
+    app.file_uploader(key="upload_files").set_value(("late.xlsx", data, XLSX_MIME)).run()
+    assert not app.exception, app.exception
+    assert "涉及已关账的期间" in app.error[0].value and "chen" in app.error[0].value
+    problems = next(f.value for f in app.dataframe if "行" in f.value.columns)
+    assert problems["行"].tolist() == [2]
+    assert "2023年3月已关账" in " ".join(map(str, problems.iloc[0]))
+    assert next(b for b in app.button if b.label == "确认导入").disabled
+    with engine.connect() as conn:
+        assert conn.execute(select(IndicatorValue.id)).first() is None
+    engine.dispose()
