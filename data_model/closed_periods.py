@@ -50,6 +50,8 @@ MODEL_OF_KIND = {
 KIND_OF_TABLE = {model.__table__.name: kind for kind, model in MODEL_OF_KIND.items()}
 # Issue columns whose change is a change of the resolution only (not of the receipt).
 ISSUE_RESOLUTION_COLUMNS = ("status", "resolved_date", "satisfaction", "handling_unit")
+# A stored row's columns that say which version it is, not what it holds.
+VERSION_COLUMNS = ("id", "submission_id", "is_current", "replaced_id", "superseded_by_id")
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,9 @@ def change_periods(kind: str, new: dict | None, old: dict | None) -> set[str]:
     if kind != "issues":
         return row_periods(kind, new) | row_periods(kind, old)
     receipt_changed = any(
-        new.get(c) != old.get(c) for c in new if c not in ISSUE_RESOLUTION_COLUMNS and c in old
+        new.get(c) != old.get(c)
+        for c in new
+        if c in old and c not in ISSUE_RESOLUTION_COLUMNS and c not in VERSION_COLUMNS
     )
     if receipt_changed:
         return row_periods(kind, new) | row_periods(kind, old)

@@ -201,6 +201,17 @@ def test_an_issue_of_a_closed_month_may_be_resolved_in_an_open_one(engine):
             )
         ).one()
     assert current == ("resolved", dt.date(2023, 12, 5))
+    # Rolling the January resolution back touches January only: allowed.
+    with engine.connect() as conn:
+        resolution = conn.execute(
+            select(EnterpriseIssue.submission_id).where(EnterpriseIssue.is_current)
+        ).scalar_one()
+    guarded_rollback(engine, ADMIN, resolution)
+    with engine.connect() as conn:
+        status = conn.execute(
+            select(EnterpriseIssue.status).where(EnterpriseIssue.is_current)
+        ).scalar_one()
+    assert status == "received"
 
 
 def test_period_commands_act_as_the_user_and_list_closes(engine, capsys):
