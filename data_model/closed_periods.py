@@ -1,9 +1,9 @@
 """Closed periods: which periods of which kind are closed, and the refusal of a change there.
 
 An admin closes a period for a kind (`period_closing.close_period`); while it stays closed,
-nothing may change that kind's data inside it: an import, a rollback (and, with review,
-an approval) call `refuse_if_closed` (or `closed_problems` for per-row errors) before they
-write. A closed period covers every period whose months lie in it, and a data period is
+nothing may change that kind's data inside it: a rollback (and, with review, an
+approval) calls `refuse_if_closed` or `refuse_rollback_if_closed` before it writes, and the
+importer makes each row of a closed period an error of its own (`closure_of`). A closed period covers every period whose months lie in it, and a data period is
 refused when any of its months is closed: closing 2023 refuses 2023, 2023-H2, 2023-Q4 and
 2023-11; closing 2023-Q4 refuses 2023-Q4, 2023-11 and also the year 2023, whose value
 includes the closed quarter.
@@ -72,7 +72,7 @@ class Closure:
         return self.reopened_at is None
 
     def describe(self, language: str | None = None) -> str:
-        """`2023年（指标数据）已于 2024-01-10 08:00 由 chen 关账`."""
+        """`2023年的指标数据已于 2024-01-10 08:00 由 chen 关账`."""
         return t(
             "closed_periods.closed_by",
             language,
@@ -143,6 +143,15 @@ def closure_of(months: dict[str, Closure], period: str) -> Closure | None:
     return next((months[m] for m in months_of(period) if m in months), None)
 
 
+def first_closed(months: dict[str, Closure], periods: Iterable[str]) -> tuple[Closure, str] | None:
+    """(closure, period) for the first of `periods` that `months` keeps closed, or None."""
+    for period in sorted(set(periods)):
+        closure = closure_of(months, period)
+        if closure is not None:
+            return closure, period
+    return None
+
+
 def refuse_if_closed(conn: Connection, kind: str, periods: Iterable[str]) -> None:
     """Raise PeriodClosed (an InputError whose message names the period, who closed it and
     when) if any of `periods` (canonical, any granularity) of `kind` is closed.
@@ -153,11 +162,9 @@ def refuse_if_closed(conn: Connection, kind: str, periods: Iterable[str]) -> Non
     """
     if kind not in CLOSABLE_KINDS:
         return
-    months = closed_months(conn, kind)
-    for period in sorted(set(periods)):
-        closure = closure_of(months, period)
-        if closure is not None:
-            raise PeriodClosed(closure, period)
+    found = first_closed(closed_months(conn, kind), periods)
+    if found is not None:
+        raise PeriodClosed(*found)
 
 
 # --- the periods a change touches ------------------------------------------------------
@@ -225,11 +232,11 @@ def refuse_rollback_if_closed(conn: Connection, submission_id: int) -> None:
             query = select(table).where(table.c.id.in_(replaced_ids[start : start + 5000]))
             replaced.update((r["id"], dict(r)) for r in conn.execute(query).mappings())
         for row in withdrawn:
-            restored = replaced.get(row["replaced_id"])
-            for period in sorted(change_periods(kind, restored, row)):
-                closure = closure_of(months, period)
-                if closure is not None:
-                    raise PeriodClosed(closure, period)
+            found = first_closed(
+                months, change_periods(kind, replaced.get(row["replaced_id"]), row)
+            )
+            if found is not None:
+                raise PeriodClosed(*found)
 
 
 # --- periods of a bulletin ---------------------------------------------------------------

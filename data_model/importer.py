@@ -17,8 +17,7 @@ from data_model.closed_periods import (
     PeriodClosed,
     change_periods,
     closed_months,
-    closure_of,
-    row_periods,
+    first_closed,
 )
 from data_model.errors import InputError
 from data_model.i18n import t
@@ -266,20 +265,11 @@ def _check_closed_periods(conn: Connection, by_kind) -> list[Closure]:
             kept = []
             for row in valid:
                 old = stored.get(row.record["code"]) if stored else None
-                periods = change_periods(kind, row.record, old) if old else None
-                if periods is None:
-                    periods = row_periods(kind, row.record)
-                closure, period = next(
-                    (
-                        (closure_of(months, p), p)
-                        for p in sorted(periods)
-                        if closure_of(months, p) is not None
-                    ),
-                    (None, None),
-                )
-                if closure is None:
+                found = first_closed(months, change_periods(kind, row.record, old))
+                if found is None:
                     kept.append(row)
                     continue
+                closure, period = found
                 refused.setdefault(closure.id, closure)
                 sheet_report.errors.append(
                     Problem(
