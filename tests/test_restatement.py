@@ -218,3 +218,17 @@ def test_a_rollback_after_a_reopen_is_the_change_that_restates(engine):
         "rollback",
         "li",
     )
+
+
+def test_the_bulletin_command_records_the_file_it_writes_for_a_closed_period(engine, tmp_path):
+    url = engine.url.render_as_string(hide_password=False)
+    out = tmp_path / "通报.xlsx"
+    assert main(["bulletin", "--period", "2023", "--out", str(out), "--db", url]) == 0
+    with engine.connect() as conn:
+        assert publications(conn, "2023") == []  # not closed: nothing recorded
+    assert main(["period", "close", "tasks", "2023", "--db", url]) == 0
+    assert main(["bulletin", "--period", "2023", "--out", str(out), "--db", url]) == 0
+    with engine.connect() as conn:
+        [recorded] = publications(conn, "2023")
+    assert recorded["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    assert (recorded["file_name"], recorded["generated_by"]) == ("通报.xlsx", "system:cli")
