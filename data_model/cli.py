@@ -879,7 +879,7 @@ def add_period_commands(commands) -> None:
         "--reason", required=True, metavar="TEXT", help=t("restatement.cli_help_reason")
     )
     sub = action("list", cmd_period_list, "restatement.cli_help_list", kind=False)
-    sub.add_argument("--json", action="store_true", help=t("cli.help_json"))
+    sub.add_argument("--json", action="store_true", help=t("restatement.cli_help_json"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -928,13 +928,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help=t("bulletin.cli_help_lang")
     )
     sub.add_argument("--no-charts", action="store_true", help=t("bulletin.cli_help_no_charts"))
-
-    sub.add_argument("--user", metavar="USERNAME", help=t("cli.help_user"))
+    sub.add_argument("--user", metavar="USERNAME", help=t("restatement.cli_help_user"))
 
     add_period_commands(commands)
     sub = command("restatement", cmd_restatement, "restatement.cli_help")
     sub.add_argument("--period", required=True, metavar="P", help=t("bulletin.cli_help_period"))
-    sub.add_argument("--json", action="store_true", help=t("cli.help_json"))
+    sub.add_argument("--json", action="store_true", help=t("restatement.cli_help_json"))
 
     sub = command("template", cmd_template, "cli.help_template")
     sub.add_argument("kind", nargs="?", default="all", choices=[*CLI_NAMES, "all"])
