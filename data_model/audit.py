@@ -31,6 +31,9 @@ ACTIONS = (
     "escalation_change",
     "notice",
     "delivery",
+    "period_close",
+    "period_reopen",
+    "bulletin_publish",
 )
 DEFAULT_LIMIT = 10_000
 EVENT_COLUMNS = ["id", "at", "username", "action", "detail"]

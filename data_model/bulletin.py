@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import io
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -32,12 +32,14 @@ from charts.images import chart_pngs
 from charts.overview import status_bar
 from charts.tasks import rate_bars
 from data_model import official_docx, settings
+from data_model.audit import time_text
 from data_model.export import neutralise
 from data_model.formatting import format_number
 from data_model.headlines import Headline, headline_figures
-from data_model.i18n import t
+from data_model.i18n import DEFAULT_LANGUAGE, catalogue, t
 from data_model.models import District
 from data_model.normalize.periods import period_label, previous_period
+from data_model.restatement import FigureChange, Restatement, figures_record, restatement_of
 from data_model.scoring import (
     indicator_table,
     rank_with_ties,
@@ -104,6 +106,9 @@ class Bulletin:
     yoy: pd.DataFrame  # indicator_yoy: YOY_COLUMNS, best improvement first
     targets: pd.DataFrame  # targets_met: TARGET_COLUMNS, most targets met first
     city: str = ""  # the city's full name from master data (深圳市), for the issuer
+    # What changed since the bulletin published before the period was reopened (None: no
+    # such bulletin, or nothing changed): the bulletin then says it restates figures.
+    restatement: Restatement | None = None
 
     def headline(self, key: str) -> Headline:
         return next(h for h in self.headlines if h.key == key)
@@ -145,7 +150,7 @@ def bulletin_figures(conn: Connection, period: str, today: date | None = None) -
     headlines = tuple(figures[key] for key in HEADLINE_KEYS)
     scoring = figures.current_scores
     scores = figures.scores
-    return Bulletin(
+    bulletin = Bulletin(
         period=period,
         previous=previous,
         as_of=as_of,
@@ -161,6 +166,10 @@ def bulletin_figures(conn: Connection, period: str, today: date | None = None) -
         targets=targets_met(scoring.detail),
         city=city_full_name(conn),
     )
+    restated = restatement_of(conn, period, figures_record(bulletin))
+    if restated is None or not restated.changed:
+        return bulletin
+    return replace(bulletin, restatement=restated)
 
 
 def city_full_name(conn: Connection) -> str:
@@ -581,6 +590,24 @@ def bulletin_tables(bulletin: Bulletin, language: str | None = None) -> list[Bul
             period=period,
         ),
     ]
+    if b.restatement is not None:
+        tables.append(
+            _table(
+                "restatement",
+                language,
+                [
+                    Field("item", "text", 2.6, align="left"),
+                    Field("old", "text", 1.1),
+                    Field("new", "text", 1.1),
+                    Field("submission", "text", 1.1),
+                    Field("by", "text", 0.9),
+                    Field("at", "text", 1.4),
+                ],
+                [tuple(row) for row in restatement_rows(b.restatement, language)],
+                headers={c: t(f"restatement.col_{c}", language) for c in RESTATEMENT_COLUMNS},
+                period=period,
+            )
+        )
     return tables
 
 
@@ -615,6 +642,14 @@ def bulletin_texts(bulletin: Bulletin, language: str | None = None) -> dict[str,
     period, previous = _label(b.period, language), _label(b.previous, language)
     as_of = _date_text(b.as_of, language)
     texts = {"opening": t("bulletin.opening", language, period=period)}
+    if b.restatement is not None:
+        texts["restated"] = t(
+            "bulletin.restates",
+            language,
+            published=_date_text(b.restatement.published_at.date(), language),
+            figures=len(b.restatement.figures),
+            values=len(b.restatement.values),
+        )
 
     tasks = b.tasks
     if tasks.total + tasks.suspended == 0:
@@ -826,6 +861,95 @@ def _chart(key: str, figure, period: str, language: str | None) -> BulletinChart
     return BulletinChart(key, t(f"bulletin.chart_{key}", language, period=period), figure, height)
 
 
+# --- restatement ------------------------------------------------------------------------
+
+RESTATEMENT_COLUMNS = ("item", "old", "new", "submission", "by", "at")
+
+
+def _known(key: str, language: str | None) -> bool:
+    return key in catalogue(language or DEFAULT_LANGUAGE)
+
+
+def _figure_value(value: object, language: str | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _figure_item(figure: FigureChange, language: str | None) -> str:
+    section = t(f"restatement.section_{figure.section.replace('.', '_')}", language)
+    key = f"restatement.figure_{figure.column}"
+    column = t(key, language) if _known(key, language) else figure.column
+    return " · ".join(part for part in (section, figure.row, column) if part)
+
+
+def _value_text(values: dict | None, language: str | None) -> str:
+    if values is None:
+        return "—"
+    if len(values) == 1:
+        return _figure_value(next(iter(values.values())), language)
+    return t("bulletin.list_separator", language).join(
+        f"{t(f'restatement.value_{column}', language)} {_figure_value(value, language)}"
+        for column, value in values.items()
+        if value not in (None, "")
+    )
+
+
+def _changes_cells(changes, language: str | None) -> list[str]:
+    ids = t("bulletin.list_separator", language).join(
+        t(f"restatement.change_{c.how}", language, id=c.submission_id) for c in changes
+    )
+    people = t("bulletin.list_separator", language).join(dict.fromkeys(c.by for c in changes))
+    times = t("bulletin.list_separator", language).join(
+        dict.fromkeys(time_text(c.at)[:16] for c in changes)
+    )
+    return [ids or "—", people or "—", times or "—"]
+
+
+def restatement_rows(restatement: Restatement, language: str | None = None) -> list[list[str]]:
+    """The restated figures of the bulletin, then the stored values that changed, as text
+    rows of RESTATEMENT_COLUMNS (item, old, new, submission, by, at)."""
+    rows = [
+        [
+            _figure_item(f, language),
+            _figure_value(f.old, language),
+            _figure_value(f.new, language),
+            *_changes_cells(f.changes, language),
+        ]
+        for f in restatement.figures
+    ]
+    for v in restatement.values:
+        key = " · ".join(str(value) for value in v.key.values())
+        rows.append(
+            [
+                f"{t(f'kinds.{v.kind}', language)} · {key}",
+                _value_text(v.old, language),
+                _value_text(v.new, language),
+                *_changes_cells([v.change], language),
+            ]
+        )
+    return rows
+
+
+def restatement_heading(restatement: Restatement, language: str | None = None) -> str:
+    """One sentence: which bulletin is restated, after which reopen, how many figures."""
+    r = restatement
+    return t(
+        "restatement.heading",
+        language,
+        period=_label(r.period, language),
+        published=time_text(r.published_at)[:16],
+        publication=r.publication_id,
+        reopened=time_text(r.reopened_at)[:16],
+        reopened_by=r.reopened_by,
+        reason=r.reopen_reason,
+        figures=len(r.figures),
+        values=len(r.values),
+    )
+
+
 # --- Word -------------------------------------------------------------------------------
 
 
@@ -887,6 +1011,8 @@ def bulletin_docx(bulletin: Bulletin, language: str | None = None, charts: bool 
         )
 
     text("opening")
+    if "restated" in texts:
+        text("restated")
     heading("overview", 1)
     text("overview")
     add_table("overview")
@@ -922,6 +1048,10 @@ def bulletin_docx(bulletin: Bulletin, language: str | None = None, charts: bool 
         official_docx.paragraph(
             document, t(f"bulletin.next_steps_{number}", language), placeholder=True
         )
+    if b.restatement is not None:
+        official_docx.heading(document, t("bulletin.section_annex", language), 1)
+        official_docx.paragraph(document, restatement_heading(b.restatement, language))
+        add_table("restatement")
     return official_docx.to_bytes(document)
 
 

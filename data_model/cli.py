@@ -19,7 +19,15 @@ from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, Ope
 
 from charts.images import ChartImageError
 from data_model import audit, backup, cycle_collector, master_admin, settings, users
-from data_model.bulletin import bulletin_docx, bulletin_figures, bulletin_xlsx
+from data_model.bulletin import (
+    RESTATEMENT_COLUMNS,
+    bulletin_docx,
+    bulletin_figures,
+    bulletin_xlsx,
+    restatement_heading,
+    restatement_rows,
+)
+from data_model.closed_periods import CLOSABLE_KINDS
 from data_model.db import make_engine, migrate
 from data_model.delivery import configured_channels, deliver_reminders
 from data_model.errors import InputError
@@ -38,6 +46,7 @@ from data_model.normalize.periods import (
     period_label,
     to_granularity,
 )
+from data_model.period_closing import close_period, closures_frame, reopen_period
 from data_model.permissions import (
     SYSTEM,
     PermissionDenied,
@@ -49,11 +58,22 @@ from data_model.problems import ImportReport
 from data_model.queries import data_years, has_data
 from data_model.reader import Limits
 from data_model.reminders import item_json, items_frame, reminder_items
+from data_model.restatement import figures_record, record_publication, restatement_of
 from data_model.scoring import district_scores, scores_export_frame
 from data_model.task_queries import status_table
 from data_model.templates import template_workbook
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+PERIOD_LIST_COLUMNS = (
+    "kind",
+    "period",
+    "state",
+    "closed_at",
+    "closed_by",
+    "reopened_at",
+    "reopened_by",
+    "reopen_reason",
+)
 SAMPLE_FILES = (
     "indicators.xlsx",
     "indicator_values.xlsx",
@@ -275,7 +295,86 @@ def cmd_bulletin(args) -> int:
         except ChartImageError as error:
             raise UsageError(t("bulletin.cli_no_browser", error=error)) from error
     Path(args.out).write_bytes(content)
+    principal = _acting_principal(engine, args.user)
+    with engine.begin() as conn:
+        publication = record_publication(
+            conn, figures, content, suffix[1:], Path(args.out).name, args.lang, principal.username
+        )
     print(t("bulletin.cli_written", period=period_label(period), file=args.out))
+    if publication is not None:
+        print(t("restatement.cli_recorded", id=publication))
+    if figures.restatement is not None:
+        print(t("restatement.cli_restates", count=len(figures.restatement.figures)))
+    return EXIT_OK
+
+
+def cmd_period_close(args) -> int:
+    engine = open_database(args.db)
+    closure = _master_call(close_period, engine, args.user, args.kind, args.period)
+    print(closure.describe())
+    return EXIT_OK
+
+
+def cmd_period_reopen(args) -> int:
+    engine = open_database(args.db)
+    closure = _master_call(reopen_period, engine, args.user, args.kind, args.period, args.reason)
+    print(
+        t(
+            "restatement.cli_reopened",
+            period=period_label(closure.period),
+            kind=t(f"kinds.{closure.kind}"),
+            reason=closure.reopen_reason,
+        )
+    )
+    return EXIT_OK
+
+
+def cmd_period_list(args) -> int:
+    engine = open_database(args.db)
+    frame = _master_call(closures_frame, engine, args.user)
+    if args.json:
+        print(json.dumps(frame.to_dict("records"), ensure_ascii=False, default=str))
+        return EXIT_OK
+    if frame.empty:
+        print(t("restatement.cli_no_closures"))
+        return EXIT_OK
+    header = [t(f"restatement.col_{c}") for c in PERIOD_LIST_COLUMNS]
+    rows = [
+        [
+            t(f"kinds.{r.kind}"),
+            r.period,
+            t(f"restatement.state_{r.state}"),
+            audit.time_text(r.closed_at)[:16],
+            r.closed_by,
+            audit.time_text(r.reopened_at)[:16] if r.state == "reopened" else "-",
+            r.reopened_by or "-",
+            r.reopen_reason or "-",
+        ]
+        for r in frame.itertuples(index=False)
+    ]
+    print_table(header, rows)
+    return EXIT_OK
+
+
+def cmd_restatement(args) -> int:
+    period = _period_option(args.period)
+    engine = open_database(args.db)
+    with engine.connect() as conn:
+        figures = bulletin_figures(conn, period)
+        found = figures.restatement or restatement_of(conn, period, figures_record(figures))
+    if found is None:
+        if args.json:
+            print(json.dumps({"period": period, "restatement": None}))
+        else:
+            print(t("restatement.none", period=period_label(period)))
+        return EXIT_OK
+    if args.json:
+        print(json.dumps(found.to_dict(), ensure_ascii=False, default=str))
+        return EXIT_OK
+    print(restatement_heading(found))
+    rows = restatement_rows(found)
+    if rows:
+        print_table([t(f"restatement.col_{c}") for c in RESTATEMENT_COLUMNS], rows)
     return EXIT_OK
 
 
@@ -605,8 +704,9 @@ def add_user_commands(commands) -> None:
 
 
 def _master_call(function, engine: Engine, username: str | None, *args, **kwargs):
-    """Call a `master_admin` function in one transaction as the acting principal; its
-    InputError or PermissionDenied is a usage error."""
+    """Call a service `function(conn, principal, ...)` (`master_admin`, `period_closing`) in
+    one transaction as the acting principal; its InputError or PermissionDenied is a usage
+    error."""
     principal = _acting_principal(engine, username)
     try:
         with engine.begin() as conn:
@@ -806,6 +906,39 @@ def add_master_commands(commands) -> None:
         sub.add_argument("name", metavar="NAME")
 
 
+def add_period_commands(commands) -> None:
+    """`period close|reopen|list`, acting as --user (closing and reopening: admins)."""
+    parser = commands.add_parser(
+        "period",
+        help=t("restatement.cli_help_period"),
+        description=t("restatement.cli_help_period"),
+    )
+    actions = parser.add_subparsers(dest="period_command", required=True, metavar="ACTION")
+
+    def action(name: str, handler, help_key: str, kind: bool = True):
+        sub = actions.add_parser(name, help=t(help_key), description=t(help_key))
+        if kind:
+            sub.add_argument(
+                "kind",
+                metavar="KIND",
+                choices=[k.replace("_", "-") for k in CLOSABLE_KINDS],
+                help=t("restatement.cli_help_kind"),
+            )
+            sub.add_argument("period", metavar="PERIOD", help=t("restatement.cli_help_period_arg"))
+        sub.add_argument("--db", metavar="URL", help=t("cli.help_db"))
+        sub.add_argument("--user", metavar="USERNAME", help=t("master.cli_help_user"))
+        sub.set_defaults(handler=handler)
+        return sub
+
+    action("close", cmd_period_close, "restatement.cli_help_close")
+    sub = action("reopen", cmd_period_reopen, "restatement.cli_help_reopen")
+    sub.add_argument(
+        "--reason", required=True, metavar="TEXT", help=t("restatement.cli_help_reason")
+    )
+    sub = action("list", cmd_period_list, "restatement.cli_help_list", kind=False)
+    sub.add_argument("--json", action="store_true", help=t("restatement.cli_help_json"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m data_model", description=t("cli.description"))
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -857,6 +990,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help=t("bulletin.cli_help_lang")
     )
     sub.add_argument("--no-charts", action="store_true", help=t("bulletin.cli_help_no_charts"))
+    sub.add_argument("--user", metavar="USERNAME", help=t("restatement.cli_help_user"))
+
+    add_period_commands(commands)
+    sub = command("restatement", cmd_restatement, "restatement.cli_help")
+    sub.add_argument("--period", required=True, metavar="P", help=t("bulletin.cli_help_period"))
+    sub.add_argument("--json", action="store_true", help=t("restatement.cli_help_json"))
 
     sub = command("remind", cmd_remind, "cli.help_remind")
     sub.add_argument(

@@ -11,6 +11,14 @@ from operator import attrgetter, itemgetter
 from sqlalchemy import Connection, Engine, insert, select
 
 from data_model import cycle_collector, explanations, settings
+from data_model.closed_periods import (
+    CLOSABLE_KINDS,
+    Closure,
+    PeriodClosed,
+    change_periods,
+    closed_months,
+    first_closed,
+)
 from data_model.errors import InputError
 from data_model.i18n import t
 from data_model.layout import (
@@ -238,10 +246,15 @@ def import_in_transaction(
             return report
     if options.scope is not None:
         _check_scope(conn, by_kind, options.scope)
+    closed = _check_closed_periods(conn, by_kind)
     _check_duplicates(by_kind, report)
     report.sharp_changes = _warn_sharp_changes(conn, by_kind)
     explained = _check_explanations(conn, by_kind, report, options)
     _decide_and_write(conn, by_kind, report, options, data, report.sharp_changes, explained)
+    if closed and report.status == "rejected":
+        report.message = t(
+            "closed_periods.upload_refused", closed="；".join(c.describe() for c in closed)
+        )
     return report
 
 
@@ -266,6 +279,55 @@ def _check_explanations(
             for sheet_report, valid in sheets:
                 valid[:] = [v for v in valid if (sheet_report.sheet, v.row) not in unexplained]
     return explained
+
+
+def _check_closed_periods(conn: Connection, by_kind) -> list[Closure]:
+    """Rows that would change a closed period are errors naming the period, who closed it
+    and when (`closed_periods`); returns the closures that refused a row, in order."""
+    refused: dict[int, Closure] = {}
+    for kind, sheets in by_kind.items():
+        if kind not in CLOSABLE_KINDS:
+            continue
+        months = closed_months(conn, kind)
+        if not months:
+            continue
+        records = [row.record for _, valid in sheets for row in valid]
+        stored = _stored_issues(conn, records) if kind == "issues" else {}
+        for sheet_report, valid in sheets:
+            kept = []
+            for row in valid:
+                old = stored.get(row.record["code"]) if stored else None
+                found = first_closed(months, change_periods(kind, row.record, old))
+                if found is None:
+                    kept.append(row)
+                    continue
+                closure, period = found
+                refused.setdefault(closure.id, closure)
+                sheet_report.errors.append(
+                    Problem(
+                        sheet_report.sheet,
+                        row.row,
+                        None,
+                        None,
+                        PeriodClosed(closure, period).message(),
+                    )
+                )
+            valid[:] = kept
+    return list(refused.values())
+
+
+def _stored_issues(conn: Connection, records: list[dict]) -> dict[str, dict]:
+    """The current stored issues `records` would replace, by code."""
+    table = EnterpriseIssue.__table__
+    codes = sorted({r["code"] for r in records})
+    found: dict[str, dict] = {}
+    for start in range(0, len(codes), 5000):
+        query = select(table).where(
+            table.c.is_current, table.c.code.in_(codes[start : start + 5000])
+        )
+        for row in conn.execute(query).mappings():
+            found[row["code"]] = dict(row)
+    return found
 
 
 def _validate_sheets(

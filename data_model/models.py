@@ -471,3 +471,53 @@ class Delivery(SQLModel, table=True):
     status: str = Field(max_length=16)  # sent | failed
     attempts: int = 0
     error: str = ""
+
+
+# --- closed periods and published bulletins (migration 0010) -------------------------
+
+
+class ClosedPeriod(SQLModel, table=True):
+    """A period an admin closed for one kind: while `reopened_at` is empty, no upload,
+    approval or rollback may change that kind's data inside it (`closed_periods`).
+    Reopening fills the reopen columns; closing again adds a new row, so every close and
+    reopen stays on record."""
+
+    __tablename__ = "closed_period"
+    __table_args__ = (
+        Index(
+            "uq_closed_period_open",
+            "kind",
+            "period",
+            unique=True,
+            sqlite_where=text("reopened_at IS NULL"),
+            postgresql_where=text("reopened_at IS NULL"),
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    period: str = Field(max_length=16)
+    closed_at: datetime
+    closed_by: str = Field(max_length=64)
+    reopened_at: datetime | None = None
+    reopened_by: str | None = Field(default=None, max_length=64)
+    reopen_reason: str = ""
+
+
+class BulletinPublication(SQLModel, table=True):
+    """A bulletin file generated for a closed period: what it published (`figures`, see
+    `restatement.figures_record`), the data rows it was computed from (`basis`: current row
+    ids per table within the period), the SHA-256 of the file, and the figures it said it
+    restated (`restated`, empty for an original bulletin)."""
+
+    __tablename__ = "bulletin_publication"
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(max_length=16, index=True)
+    generated_at: datetime
+    generated_by: str = Field(max_length=64)
+    file_name: str = Field(default="", max_length=255)
+    file_format: str = Field(max_length=8)  # docx | xlsx
+    language: str = Field(default="", max_length=8)
+    sha256: str = Field(max_length=64)
+    figures: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    basis: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    restated: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

@@ -44,6 +44,7 @@ RULES: dict[str, frozenset[str]] = {
     "manage_users": ADMIN_ONLY,
     "manage_master_data": ADMIN_ONLY,
     "manage_schedule": ADMIN_ONLY,
+    "close_periods": ADMIN_ONLY,
     "view_audit": ADMIN_ONLY,
     "view_enterprise_names": frozenset({"admin", "leader"}),
     "export": EVERYONE,
@@ -192,7 +193,8 @@ def guarded_rollback(engine: Engine, principal: Principal, submission_id: int) -
     """Roll back a submission (admins only) and record it in the same transaction.
 
     Returns per table how many rows were withdrawn. An unknown or already rolled-back
-    submission raises InputError with a catalogue message.
+    submission, or one whose rollback would change a closed period
+    (`closed_periods.PeriodClosed`), raises InputError with a catalogue message.
     """
     require(principal, "rollback")
     with engine.begin() as conn:
@@ -200,6 +202,8 @@ def guarded_rollback(engine: Engine, principal: Principal, submission_id: int) -
             summary = rollback_submission(conn, submission_id, by=principal.username)
         except LookupError as error:
             raise InputError("permissions.no_such_submission", id=submission_id) from error
+        except InputError:  # a closed period: its message says which and who closed it
+            raise
         except ValueError as error:
             raise InputError("permissions.already_rolled_back", id=submission_id) from error
         except WriterBusy as error:

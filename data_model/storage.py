@@ -16,6 +16,7 @@ from operator import itemgetter
 from sqlalchemy import Connection, Table, and_, bindparam, insert, select, update
 from sqlalchemy.exc import OperationalError
 
+from data_model.closed_periods import refuse_rollback_if_closed
 from data_model.models import (
     VERSIONED_TABLES,
     Activity,
@@ -335,7 +336,8 @@ def rollback_submission(conn: Connection, submission_id: int, by: str) -> dict[s
 
     For each withdrawn row the nearest earlier version whose submission is not itself
     rolled back becomes current again. Returns per table how many rows were
-    withdrawn and restored.
+    withdrawn and restored. A rollback that would change a closed period raises
+    `closed_periods.PeriodClosed` (an InputError naming the period and who closed it).
     """
     kinds = conn.execute(
         select(Submission.kinds).where(Submission.id == submission_id)
@@ -350,6 +352,7 @@ def rollback_submission(conn: Connection, submission_id: int, by: str) -> dict[s
     ).scalar_one()
     if status == "rolled_back":
         raise ValueError(f"submission {submission_id} is already rolled back")
+    refuse_rollback_if_closed(conn, submission_id)
     rolled_back = set(
         conn.execute(select(Submission.id).where(Submission.status == "rolled_back")).scalars()
     )

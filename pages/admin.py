@@ -1,9 +1,11 @@
-"""用户与日志 Administration: users and roles, and the audit log."""
+"""用户与日志 Administration: users and roles, closed periods, and the audit log."""
 
 import streamlit as st
 
 from data_model import audit
+from data_model.closed_periods import CLOSABLE_KINDS
 from data_model.errors import InputError
+from data_model.period_closing import close_period, closures_frame, reopen_period
 from data_model.permissions import PermissionDenied, audit_log
 from data_model.queries import master_lists
 from data_model.users import ROLES, add_user, edit_user, reset_password, set_active, users_table
@@ -11,7 +13,9 @@ from ui import download_table, engine, language, query, require_permission, tr
 
 principal = require_permission("manage_users")
 st.title(tr("admin.title"))
-tab_users, tab_audit = st.tabs([tr("admin.tab_users"), tr("admin.tab_audit")])
+tab_users, tab_periods, tab_audit = st.tabs(
+    [tr("admin.tab_users"), tr("admin.tab_periods"), tr("admin.tab_audit")]
+)
 
 with tab_users:
     with engine().connect() as conn:
@@ -112,6 +116,75 @@ with tab_users:
                 st.success(tr("admin.email_saved", user=who))
             except InputError as error:
                 st.error(error.message())
+
+with tab_periods:
+    st.caption(tr("admin.periods_explain"))
+    with engine().connect() as conn:
+        closed = closures_frame(conn, principal)
+    if closed.empty:
+        st.info(tr("restatement.cli_no_closures"))
+    else:
+        shown = closed.assign(
+            kind=closed["kind"].map(lambda k: tr(f"kinds.{k}")),
+            state=closed["state"].map(lambda s: tr(f"restatement.state_{s}")),
+            closed_at=closed["closed_at"].map(lambda at: audit.time_text(at)[:16]),
+            reopened_at=[
+                audit.time_text(at)[:16] if state == "reopened" else ""
+                for at, state in zip(closed["reopened_at"], closed["state"], strict=True)
+            ],
+        )
+        st.dataframe(
+            shown.rename(columns=lambda c: tr(f"restatement.col_{c}")),
+            hide_index=True,
+            key="periods_table",
+        )
+    with st.form("close_period", clear_on_submit=True, enter_to_submit=False):
+        st.markdown(f"**{tr('admin.close_heading')}**")
+        left, right = st.columns(2)
+        kind = left.selectbox(
+            tr("restatement.col_kind"),
+            CLOSABLE_KINDS,
+            format_func=lambda k: tr(f"kinds.{k}"),
+            key="close_kind",
+        )
+        period = right.text_input(
+            tr("restatement.col_period"), help=tr("admin.period_help"), key="close_period_text"
+        )
+        if st.form_submit_button(tr("admin.close"), type="primary"):
+            try:
+                with engine().begin() as conn:
+                    closure = close_period(conn, principal, kind, period)
+                st.session_state["periods_done"] = closure.describe(language())
+                st.rerun()
+            except InputError as error:
+                st.error(error.message(language()))
+    still_closed = closed[closed["state"] == "closed"] if not closed.empty else closed
+    if not still_closed.empty:
+        with st.form("reopen_period", clear_on_submit=True, enter_to_submit=False):
+            st.markdown(f"**{tr('admin.reopen_heading')}**")
+            choices = list(zip(still_closed["kind"], still_closed["period"], strict=True))
+            chosen = st.selectbox(
+                tr("admin.reopen_which"),
+                choices,
+                format_func=lambda c: f"{tr(f'kinds.{c[0]}')} · {c[1]}",
+                key="reopen_choice",
+            )
+            reason = st.text_input(tr("restatement.col_reopen_reason"), key="reopen_reason")
+            if st.form_submit_button(tr("admin.reopen")):
+                try:
+                    with engine().begin() as conn:
+                        reopen_period(conn, principal, chosen[0], chosen[1], reason)
+                    st.session_state["periods_done"] = tr(
+                        "restatement.cli_reopened",
+                        period=chosen[1],
+                        kind=tr(f"kinds.{chosen[0]}"),
+                        reason=reason.strip(),
+                    )
+                    st.rerun()
+                except InputError as error:
+                    st.error(error.message(language()))
+    if "periods_done" in st.session_state:
+        st.success(st.session_state.pop("periods_done"))
 
 with tab_audit:
     action = st.selectbox(

@@ -7,6 +7,7 @@ from datetime import date
 import streamlit as st
 
 from charts.images import ChartImageError, find_browser
+from data_model import audit
 from data_model.bulletin import (
     DOCX_MIME,
     XLSX_MIME,
@@ -18,12 +19,16 @@ from data_model.bulletin import (
     bulletin_xlsx,
     file_name,
     issuing_body,
+    restatement_heading,
 )
+from data_model.closed_periods import is_closed_for_bulletin
 from data_model.normalize.periods import period_label
+from data_model.restatement import publications, record_publication
 from ui import (
     download_chart,
     download_file,
     empty_state,
+    engine,
     finding,
     global_filters,
     headline_metric,
@@ -52,6 +57,20 @@ def word_file() -> bytes:
         return bulletin_docx(figures, lang, charts=False)
 
 
+def recorded(make, file_format: str, name: str):
+    """`make` and, for a closed period, the record of what the file published (its figures,
+    SHA-256). Runs on the download's own thread, so user and engine are taken now."""
+    username, database = principal.username, engine()
+
+    def build() -> bytes:
+        content = make()
+        with database.begin() as conn:
+            record_publication(conn, figures, content, file_format, name, lang, username)
+        return content
+
+    return build
+
+
 def show_table(key: str) -> None:
     table = tables[key]
     if table.rows:
@@ -69,7 +88,7 @@ def show_chart(key: str) -> None:
 
 # Streamlit may run a file of pages/ directly (before app.py has registered the
 # pages, e.g. right after a restart): every page checks the sign-in itself.
-require_permission("view_dashboards")
+principal = require_permission("view_dashboards")
 st.title(tr("bulletin.title"))
 
 filters = global_filters(show=())
@@ -98,6 +117,12 @@ st.caption(
     )
 )
 
+if figures.restatement is not None:
+    st.warning(texts["restated"], icon=":material/edit_note:")
+closed = query(is_closed_for_bulletin, figures.period)
+if closed:
+    st.info(tr("bulletin.closed_note"), icon=":material/lock:")
+
 # --- downloads ----------------------------------------------------------------------
 st.markdown(f"**{tr('bulletin.downloads')}**")
 if not has_browser:
@@ -106,7 +131,7 @@ word, excel = st.columns(2)
 with word:
     download_file(
         tr("bulletin.download_word"),
-        word_file,
+        recorded(word_file, "docx", file_name(figures, ".docx", lang)),
         file_name(figures, ".docx", lang),
         DOCX_MIME,
         key="bulletin_docx",
@@ -114,7 +139,7 @@ with word:
 with excel:
     download_file(
         tr("bulletin.download_excel"),
-        lambda: bulletin_xlsx(figures, lang),
+        recorded(lambda: bulletin_xlsx(figures, lang), "xlsx", file_name(figures, ".xlsx", lang)),
         file_name(figures, ".xlsx", lang),
         XLSX_MIME,
         key="bulletin_xlsx",
@@ -168,3 +193,27 @@ show_table("targets")
 # --- 五、下一步工作 ---------------------------------------------------------------------
 st.subheader(tr("bulletin.section_next"))
 st.caption(tr("bulletin.next_steps_note"))
+
+# --- 附件：更正数据清单, and what was published ---------------------------------------------
+if figures.restatement is not None:
+    st.subheader(tr("bulletin.section_annex"))
+    st.caption(restatement_heading(figures.restatement, lang))
+    show_table("restatement")
+published = query(publications, figures.period)
+if published:
+    with st.expander(tr("bulletin.publications", count=len(published)), icon=":material/lock:"):
+        st.dataframe(
+            [
+                {
+                    tr("bulletin.col_publication"): p["id"],
+                    tr("restatement.col_at"): audit.time_text(p["generated_at"])[:16],
+                    tr("restatement.col_by"): p["generated_by"],
+                    tr("bulletin.col_file"): p["file_name"],
+                    tr("bulletin.col_restated"): p["restated"],
+                    "SHA-256": p["sha256"],
+                }
+                for p in published
+            ],
+            hide_index=True,
+            key="bulletin_publications",
+        )

@@ -5,6 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from data_model.errors import InputError
 from data_model.permissions import allowed, guarded_rollback, own_submissions_only
 from data_model.schedule import (
     ensure_default_schedule,
@@ -13,7 +14,7 @@ from data_model.schedule import (
     schedule_frame,
 )
 from data_model.submissions import stored_file, submission_rows, submissions_frame
-from ui import download_table, empty_state, engine, query, require_permission, tr
+from ui import download_table, empty_state, engine, language, query, require_permission, tr
 
 principal = require_permission("view_submissions")
 st.title(tr("submissions.title"))
@@ -116,11 +117,15 @@ with tab_list:
                     key=f"rollback_{chosen}",
                     type="primary",
                 ):
-                    summary = guarded_rollback(engine(), principal, int(chosen))
-                    st.session_state["rollback_done"] = tr(
-                        "submissions.rolled_back", id=chosen, rows=sum(summary.values())
-                    )
-                    st.rerun()
+                    try:
+                        summary = guarded_rollback(engine(), principal, int(chosen))
+                    except InputError as error:  # e.g. a closed period: says which, who closed it
+                        st.error(error.message(language()), icon=":material/lock:")
+                    else:
+                        st.session_state["rollback_done"] = tr(
+                            "submissions.rolled_back", id=chosen, rows=sum(summary.values())
+                        )
+                        st.rerun()
         if "rollback_done" in st.session_state:
             st.success(st.session_state.pop("rollback_done"))
 

@@ -25,14 +25,17 @@ from data_model.backup import (
     read_snapshot,
     restore,
 )
+from data_model.bulletin import bulletin_figures
 from data_model.cli import main, open_database, seed
 from data_model.db import make_engine, migrate
 from data_model.i18n import LANGUAGES, catalogue
 from data_model.importer import import_file
 from data_model.models import Delivery, HeldUpload, Submission, TaskSnapshot
 from data_model.notices import issue_notices
+from data_model.period_closing import close_period
 from data_model.permissions import SYSTEM
 from data_model.reminders import reminder_items, set_escalation_levels
+from data_model.restatement import record_publication
 from data_model.schedule import ensure_default_schedule
 from data_model.storage import rollback_submission
 from tests.conftest import VALUE_HEADER, make_xlsx
@@ -56,8 +59,8 @@ def revision(engine) -> str:
 
 
 def fill(engine) -> None:
-    """The sample data plus a rolled-back submission, users, audit events, a schedule and
-    an evidence file: a row in every table."""
+    """The sample data plus a rolled-back submission, users, audit events, a schedule, an
+    evidence file, a closed period and a recorded bulletin: a row in every table."""
     assert {r.status for r in seed(engine)} == {"accepted"}
     change = make_xlsx({"指标数据": [VALUE_HEADER, ["YS01", "", "南山区", "2023-12", 0.3, "改"]]})
     report = import_file(engine, change, "fix.xlsx")
@@ -98,6 +101,7 @@ def fill(engine) -> None:
                 error="",
             )
         )
+        close_period(conn, SYSTEM, "indicator_values", "2022")
         report_key = conn.execute(
             select(TaskSnapshot.task_code, TaskSnapshot.report_period)
             .where(TaskSnapshot.is_current)
@@ -105,6 +109,10 @@ def fill(engine) -> None:
             .limit(1)
         ).one()
     evidence.attach(engine, SYSTEM, *report_key, "验收报告.pdf", b"%PDF-1.4\n%%EOF\n")
+    with engine.connect() as conn:
+        bulletin = bulletin_figures(conn, "2022", date(2023, 1, 15))
+    with engine.begin() as conn:
+        record_publication(conn, bulletin, b"file", "xlsx", "b.xlsx", None, "admin")
     rows = table_rows(engine)
     assert all(rows.values()), [name for name, r in rows.items() if not r]
 

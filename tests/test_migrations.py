@@ -26,6 +26,8 @@ EXPECTED_TABLES = {
     "submission_file",
     "brand",
     "sign_in_session",
+    "bulletin_publication",
+    "closed_period",
     "district",
     "enterprise_issue",
     "held_upload",

@@ -40,6 +40,7 @@ EXPECTED = {
     "manage_users": {"admin"},
     "manage_master_data": {"admin"},
     "manage_schedule": {"admin"},
+    "close_periods": {"admin"},
     "view_audit": {"admin"},
     "view_enterprise_names": {"admin", "leader"},
     "export": {"admin", "leader", "staff"},

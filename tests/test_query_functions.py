@@ -115,6 +115,7 @@ CALLS: dict[str, tuple[Callable, object]] = {
             "indicators": 1,
             "issues": 1,
             "master_data": 1,
+            "periods": 0,
             "reminders": 0,
             "schedule": 0,
             "tasks": 1,
