@@ -24,6 +24,7 @@ from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from data_model.normalize.periods import period_containing, period_end, period_label
 from data_model.permissions import PermissionDenied, Principal, allowed
 from data_model.queries import data_version, filter_options
+from data_model.review import returned_to
 from data_model.users import principal_for, record_logout, session_expired
 
 LANGUAGE_KEY = "lang"
@@ -343,6 +344,49 @@ def user_box(principal: Principal) -> None:
     st.sidebar.caption(
         tr("app.signed_in_as", user=principal.username, role=tr(f"users.role_{principal.role}"))
     )
+    if allowed(principal, "upload"):
+        returned_notice(principal)
     if st.sidebar.button(tr("app.sign_out"), icon=":material/logout:", key="sign_out"):
         sign_out()
         st.rerun()
+
+
+def returned_notice(principal: Principal) -> None:
+    """From sign-in on, until they resubmit: the submitter's returned submissions and why."""
+    notes = query(returned_to, principal.username)
+    if notes.empty:
+        return
+    whole = notes[notes["row"].isna()]
+    st.sidebar.warning(
+        tr(
+            "review.returned_notice",
+            count=notes["submission_id"].nunique(),
+            ids="、".join(f"#{i}" for i in sorted(notes["submission_id"].unique())),
+            reason=whole["reason"].iloc[0] if not whole.empty else "",
+        ),
+        icon=":material/undo:",
+    )
+    st.sidebar.page_link("pages/submissions.py", label=tr("review.returned_link"))
+
+
+def field_label(field: str) -> str:
+    """The label of a record field (a stored column: `value` → 数值)."""
+    return tr(f"submissions.field_{field}")
+
+
+def review_notes_table(notes: pd.DataFrame) -> pd.DataFrame:
+    """A returned submission's reasons as its submitter reads them: where (the whole,
+    a sheet's row, a cell) and why, and who said so."""
+    return pd.DataFrame(
+        {
+            tr("review.note_where"): [
+                tr("review.note_whole")
+                if pd.isna(n.row)
+                else tr("review.note_row", sheet=n.sheet, row=int(n.row))
+                + (f" · {field_label(n.column)}" if n.column else "")
+                for n in notes.itertuples(index=False)
+            ],
+            tr("review.note_reason"): notes["reason"].tolist(),
+            tr("review.note_by"): notes["by"].tolist(),
+        }
+    )

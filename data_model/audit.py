@@ -26,6 +26,8 @@ ACTIONS = (
     "user_change",
     "export",
     "master_change",
+    "review",
+    "review_rule",
 )
 DEFAULT_LIMIT = 10_000
 EVENT_COLUMNS = ["id", "at", "username", "action", "detail"]

@@ -33,6 +33,10 @@ CHUNK = 5000
 META_COLUMNS = {"id", "submission_id", "is_current", "replaced_id", "superseded_by_id"}
 
 
+# Statuses of submissions with no row to count: rolled back, and held by review
+# (pending, returned; see review_hold). Their status never follows their rows.
+NOT_LIVE = ("rolled_back", "pending", "returned")
+
 EXAMPLES = 200  # replaced rows described in full, for the page's "what changed" list
 
 
@@ -55,6 +59,15 @@ class WriteCounts:
 class WriterBusy(Exception):
     """Another writer held a kind's lock for longer than the database waits (SQLite's
     busy timeout); nothing was written and the caller may try again."""
+
+
+class NotStored(Exception):
+    """A submission held by review (pending or returned) has no stored row to roll back."""
+
+    def __init__(self, submission_id: int, status: str) -> None:
+        super().__init__(f"submission {submission_id} is {status}: nothing is stored")
+        self.submission_id = submission_id
+        self.status = status
 
 
 def take_write_locks(conn: Connection, names: Iterable[str], holder: str) -> None:
@@ -300,7 +313,7 @@ def refresh_statuses(conn: Connection, submission_ids: Iterable[int]) -> None:
                 Submission.id == submission_id
             )
         ).one()
-        if status == "rolled_back":
+        if status in NOT_LIVE:
             continue
         has_current = any(
             conn.execute(
@@ -350,6 +363,8 @@ def rollback_submission(conn: Connection, submission_id: int, by: str) -> dict[s
     ).scalar_one()
     if status == "rolled_back":
         raise ValueError(f"submission {submission_id} is already rolled back")
+    if status in NOT_LIVE:
+        raise NotStored(submission_id, status)
     rolled_back = set(
         conn.execute(select(Submission.id).where(Submission.status == "rolled_back")).scalars()
     )

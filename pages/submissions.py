@@ -6,6 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from data_model.permissions import allowed, guarded_rollback, own_submissions_only
+from data_model.review import held_submission, may_see_held_rows, review_notes, rows_frame
+from data_model.review_hold import NOT_DECIDED_STATUSES
 from data_model.schedule import (
     ensure_default_schedule,
     not_reported,
@@ -13,7 +15,15 @@ from data_model.schedule import (
     schedule_frame,
 )
 from data_model.submissions import stored_file, submission_rows, submissions_frame
-from ui import download_table, empty_state, engine, query, require_permission, tr
+from ui import (
+    download_table,
+    empty_state,
+    engine,
+    query,
+    require_permission,
+    review_notes_table,
+    tr,
+)
 
 principal = require_permission("view_submissions")
 st.title(tr("submissions.title"))
@@ -81,9 +91,38 @@ with tab_list:
         )
         if record["note"]:
             st.caption(record["note"])
+        held = record["status"] in NOT_DECIDED_STATUSES
         with engine().connect() as conn:
             original = stored_file(conn, chosen)
             rows = submission_rows(conn, chosen)
+            notes = review_notes(conn, int(chosen))
+            review = held_submission(conn, int(chosen))
+            held_rows = (
+                rows_frame(conn, review)
+                if held and may_see_held_rows(principal, review, conn)
+                else None
+            )
+        if record["status"] == "pending":
+            st.info(tr("review.status_pending_explain"), icon=":material/hourglass_top:")
+        if review.resubmission_of:
+            st.caption(tr("review.resubmits", id=review.resubmission_of))
+        if not notes.empty:
+            st.warning(
+                tr("review.returned_explain", by=review.reviewed_by or "-"), icon=":material/undo:"
+            )
+            st.dataframe(review_notes_table(notes), hide_index=True)
+        if held_rows is not None and not held_rows.empty:
+            st.caption(tr("review.rows_heading", count=len(held_rows)))
+            st.dataframe(
+                held_rows.drop(columns=["pending_row_id"]).rename(
+                    columns=lambda c: (
+                        tr(f"review.col_{c}")
+                        if c in ("kind", "sheet", "row")
+                        else tr(f"submissions.field_{c}")
+                    )
+                ),
+                hide_index=True,
+            )
         if original is not None:
             st.download_button(
                 tr("submissions.download_file"),
@@ -104,7 +143,7 @@ with tab_list:
                 table_rows.rename(columns=lambda c: tr(f"submissions.field_{c}")), hide_index=True
             )
 
-        if record["status"] != "rolled_back" and allowed(principal, "rollback"):
+        if record["status"] != "rolled_back" and not held and allowed(principal, "rollback"):
             with st.expander(tr("submissions.rollback_heading"), icon=":material/undo:"):
                 st.warning(tr("submissions.rollback_explain", id=chosen))
                 sure = st.checkbox(
