@@ -390,3 +390,13 @@ def review_notes_table(notes: pd.DataFrame) -> pd.DataFrame:
             tr("review.note_by"): notes["by"].tolist(),
         }
     )
+
+
+def held_rows_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a submission held by review (`review.rows_frame`) with their labels."""
+    places = {"kind": "review.col_kind", "sheet": "review.col_sheet", "row": "review.col_row"}
+    return (
+        rows.drop(columns=["pending_row_id"])
+        .assign(kind=rows["kind"].map(lambda k: tr(f"kinds.{k}")))
+        .rename(columns=lambda c: tr(places[c]) if c in places else field_label(c))
+    )

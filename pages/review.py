@@ -29,6 +29,7 @@ from ui import (
     empty_state,
     engine,
     field_label,
+    held_rows_table,
     language,
     query,
     require_permission,
@@ -130,22 +131,7 @@ with tab_queue:
                 changes.rename(columns=lambda c: tr(f"upload.change_{c}")), hide_index=True
             )
         st.caption(tr("review.rows_heading", count=len(rows)))
-        st.dataframe(
-            rows.drop(columns=["pending_row_id"]).assign(
-                kind=rows["kind"].map(lambda k: tr(f"kinds.{k}"))
-            ),
-            hide_index=True,
-            column_config={
-                c: field_label(c)
-                for c in rows.columns
-                if c not in ("pending_row_id", "kind", "sheet", "row")
-            }
-            | {
-                "kind": tr("review.col_kind"),
-                "sheet": tr("review.col_sheet"),
-                "row": tr("review.col_row"),
-            },
-        )
+        st.dataframe(held_rows_table(rows), hide_index=True)
 
         if st.button(
             tr("review.approve"), type="primary", icon=":material/task_alt:", key="approve"

@@ -19,6 +19,7 @@ from ui import (
     download_table,
     empty_state,
     engine,
+    held_rows_table,
     query,
     require_permission,
     review_notes_table,
@@ -113,16 +114,7 @@ with tab_list:
             st.dataframe(review_notes_table(notes), hide_index=True)
         if held_rows is not None and not held_rows.empty:
             st.caption(tr("review.rows_heading", count=len(held_rows)))
-            st.dataframe(
-                held_rows.drop(columns=["pending_row_id"]).rename(
-                    columns=lambda c: (
-                        tr(f"review.col_{c}")
-                        if c in ("kind", "sheet", "row")
-                        else tr(f"submissions.field_{c}")
-                    )
-                ),
-                hide_index=True,
-            )
+            st.dataframe(held_rows_table(held_rows), hide_index=True)
         if original is not None:
             st.download_button(
                 tr("submissions.download_file"),
