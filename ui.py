@@ -374,22 +374,19 @@ def field_label(field: str) -> str:
     return tr(f"submissions.field_{field}")
 
 
-def review_notes_table(notes: pd.DataFrame) -> pd.DataFrame:
-    """A returned submission's reasons as its submitter reads them: where (the whole,
-    a sheet's row, a cell) and why, and who said so."""
-    return pd.DataFrame(
-        {
-            tr("review.note_where"): [
-                tr("review.note_whole")
-                if pd.isna(n.row)
-                else tr("review.note_row", sheet=n.sheet, row=int(n.row))
-                + (f" · {field_label(n.column)}" if n.column else "")
-                for n in notes.itertuples(index=False)
-            ],
-            tr("review.note_reason"): notes["reason"].tolist(),
-            tr("review.note_by"): notes["by"].tolist(),
-        }
-    )
+def show_review_notes(notes: pd.DataFrame) -> None:
+    """A returned submission's reasons as its submitter reads them, one line each: where
+    (the whole submission, a sheet's row, a cell), why, and who said so."""
+    lines = []
+    for n in notes.itertuples(index=False):
+        where = (
+            tr("review.note_whole")
+            if pd.isna(n.row)
+            else tr("review.note_row", sheet=n.sheet, row=int(n.row))
+            + (f" · {field_label(n.column)}" if n.column else "")
+        )
+        lines.append(tr("review.note_line", where=where, reason=n.reason, by=n.by))
+    st.markdown("\n".join(lines))
 
 
 def held_rows_table(rows: pd.DataFrame) -> pd.DataFrame:

@@ -33,7 +33,7 @@ from ui import (
     language,
     query,
     require_permission,
-    review_notes_table,
+    show_review_notes,
     tr,
 )
 
@@ -73,6 +73,9 @@ with tab_queue:
             ),
             districts=queue["districts"].str.replace(",", "、"),
             periods=queue["periods"].str.replace(",", "、"),
+            resubmission_of=queue["resubmission_of"].map(
+                lambda i: f"#{int(i)}" if pd.notna(i) else ""
+            ),
         )
         st.dataframe(
             shown.rename(columns=lambda c: tr(f"review.col_{c}")),
@@ -112,7 +115,7 @@ with tab_queue:
         )
         if earlier is not None:
             st.info(tr("review.resubmits", id=held.resubmission_of), icon=":material/replay:")
-            st.dataframe(review_notes_table(earlier), hide_index=True)
+            show_review_notes(earlier)
 
         counts = preview_changes(engine(), principal, chosen)
         st.info(

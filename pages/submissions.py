@@ -22,7 +22,7 @@ from ui import (
     held_rows_table,
     query,
     require_permission,
-    review_notes_table,
+    show_review_notes,
     tr,
 )
 
@@ -105,13 +105,21 @@ with tab_list:
             )
         if record["status"] == "pending":
             st.info(tr("review.status_pending_explain"), icon=":material/hourglass_top:")
+        if review.reviewed_by and not held:
+            st.caption(
+                tr(
+                    "review.approved_by",
+                    by=review.reviewed_by,
+                    when=pd.Timestamp(review.reviewed_at).strftime("%Y-%m-%d %H:%M"),
+                )
+            )
         if review.resubmission_of:
             st.caption(tr("review.resubmits", id=review.resubmission_of))
         if not notes.empty:
             st.warning(
                 tr("review.returned_explain", by=review.reviewed_by or "-"), icon=":material/undo:"
             )
-            st.dataframe(review_notes_table(notes), hide_index=True)
+            show_review_notes(notes)
         if held_rows is not None and not held_rows.empty:
             st.caption(tr("review.rows_heading", count=len(held_rows)))
             st.dataframe(held_rows_table(held_rows), hide_index=True)

@@ -94,9 +94,11 @@ def test_return_with_a_reason_resubmit_and_approve_through_the_pages(db, monkeyp
     notice = " ".join(w.value for w in app.sidebar.warning)
     assert f"#{first}" in notice and "请核对参与企业数" in notice
     app = as_user(db, monkeypatch, page="pages/submissions.py", **staff)
-    reasons = app.dataframe[1].value
-    assert reasons["意见"].tolist() == ["请核对参与企业数", "参与企业数应为 31 家"]
-    assert reasons["位置"].tolist()[1] == "活动台账 第 2 行 · 参与企业数"
+    reasons = [m.value for m in app.markdown if "（li）" in m.value]
+    assert reasons == [
+        "- **整个批次**：请核对参与企业数（li）\n"
+        "- **活动台账 第 2 行 · 参与企业数**：参与企业数应为 31 家（li）"
+    ]
 
     # A leader sees that it exists, never the value it held.
     app = as_user(db, monkeypatch, "zhao", "leader", page="pages/submissions.py")
