@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
 
-from data_model import audit, users
+from data_model import audit, review, users
 from data_model.backup import (
     BackupError,
     backup,
@@ -30,9 +30,11 @@ from data_model.db import make_engine, migrate
 from data_model.i18n import LANGUAGES, catalogue
 from data_model.importer import import_file
 from data_model.models import Submission
+from data_model.permissions import SYSTEM, Principal, guarded_import
 from data_model.schedule import ensure_default_schedule
 from data_model.storage import rollback_submission
 from tests.conftest import VALUE_HEADER, make_xlsx
+from tests.test_permissions import ACTIVITY_HEADER, activity
 
 
 def table_rows(engine) -> dict[str, list[tuple]]:
@@ -53,8 +55,8 @@ def revision(engine) -> str:
 
 
 def fill(engine) -> None:
-    """The sample data plus a rolled-back submission, users, audit events and a schedule:
-    a row in every table."""
+    """The sample data plus a rolled-back submission, users, audit events, a schedule and
+    a returned submission under a review rule: a row in every table."""
     assert {r.status for r in seed(engine)} == {"accepted"}
     change = make_xlsx({"指标数据": [VALUE_HEADER, ["YS01", "", "南山区", "2023-12", 0.3, "改"]]})
     report = import_file(engine, change, "fix.xlsx")
@@ -65,6 +67,14 @@ def fill(engine) -> None:
         )
         audit.record(conn, "admin", "export", what="audit", note='引号"和换行\n')
         ensure_default_schedule(conn, "2023-01", "2023-03")
+        review.set_review_rule(conn, SYSTEM, "activities", True)
+    held = guarded_import(
+        engine,
+        Principal("wang", "staff", ("南山区",)),
+        make_xlsx({"活动台账": [ACTIVITY_HEADER, activity("南山区", "待审核的宣讲会")]}),
+        "held.xlsx",
+    )
+    review.return_submission(engine, SYSTEM, held.submission_id, "请核对")
     rows = table_rows(engine)
     assert all(rows.values()), [name for name, r in rows.items() if not r]
 

@@ -112,6 +112,7 @@ CALLS: dict[str, tuple[Callable, object]] = {
             "indicators": 1,
             "issues": 1,
             "master_data": 1,
+            "review": 0,
             "schedule": 0,
             "tasks": 1,
         },
