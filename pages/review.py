@@ -45,14 +45,17 @@ if allowed(principal, "manage_review_rules"):
 tab_queue, *rule_tabs = st.tabs(tabs)
 
 
-def act(work) -> bool:
-    """Run a review action; a refusal is shown as the catalogue message, never a traceback."""
+REFUSED = object()
+
+
+def act(work):
+    """`work()`'s result, or REFUSED after showing why (the catalogue message, never a
+    traceback): out of scope, or decided by someone else meanwhile."""
     try:
-        work()
+        return work()
     except (InputError, PermissionDenied) as error:
         st.error(error.message(language()), icon=":material/block:")
-        return False
-    return True
+        return REFUSED
 
 
 def change_rule(required: bool, kind: str, district: str | None, unit: str | None) -> None:
@@ -117,7 +120,9 @@ with tab_queue:
             st.info(tr("review.resubmits", id=held.resubmission_of), icon=":material/replay:")
             show_review_notes(earlier)
 
-        counts = preview_changes(engine(), principal, chosen)
+        counts = act(partial(preview_changes, engine(), principal, chosen))
+        if counts is REFUSED:
+            st.stop()
         st.info(
             tr(
                 "upload.preview",
@@ -139,13 +144,10 @@ with tab_queue:
         if st.button(
             tr("review.approve"), type="primary", icon=":material/task_alt:", key="approve"
         ):
-            result = {}
-            if act(lambda: result.update(counts=approve(engine(), principal, chosen))):
+            done = act(partial(approve, engine(), principal, chosen))
+            if done is not REFUSED:
                 st.session_state["review_done"] = tr(
-                    "review.approved",
-                    id=chosen,
-                    new=result["counts"].new,
-                    replaced=result["counts"].replaced,
+                    "review.approved", id=chosen, new=done.new, replaced=done.replaced
                 )
                 st.rerun()
 
@@ -193,12 +195,16 @@ with tab_queue:
                 hide_index=True,
             )
         reason = st.text_area(tr("review.return_reason"), key=f"return_reason_{chosen}")
-        if st.button(
-            tr("review.return"),
-            icon=":material/undo:",
-            disabled=not reason.strip(),
-            key=f"return_{chosen}",
-        ) and act(partial(return_submission, engine(), principal, chosen, reason, row_notes)):
+        if (
+            st.button(
+                tr("review.return"),
+                icon=":material/undo:",
+                disabled=not reason.strip(),
+                key=f"return_{chosen}",
+            )
+            and act(partial(return_submission, engine(), principal, chosen, reason, row_notes))
+            is not REFUSED
+        ):
             st.session_state.pop(notes_key, None)
             st.session_state["review_done"] = tr("review.returned", id=chosen)
             st.rerun()
@@ -236,7 +242,8 @@ for tab_rules in rule_tabs:  # only administrators decide what needs review
             (on, True, "review.rule_require"),
             (off, False, "review.rule_off"),
         ):
-            if column.button(tr(label), key=f"rule_{required}") and act(
-                partial(change_rule, required, kind, district or None, unit or None)
+            if column.button(tr(label), key=f"rule_{required}") and (
+                act(partial(change_rule, required, kind, district or None, unit or None))
+                is not REFUSED
             ):
                 st.rerun()

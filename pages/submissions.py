@@ -98,11 +98,10 @@ with tab_list:
             rows = submission_rows(conn, chosen)
             notes = review_notes(conn, int(chosen))
             review = held_submission(conn, int(chosen))
-            held_rows = (
-                rows_frame(conn, review)
-                if held and may_see_held_rows(principal, review, conn)
-                else None
-            )
+            # A leader sees that a submission waits or came back, never what it held
+            # nor the reasons, which may quote its values.
+            may_see = may_see_held_rows(principal, review, conn)
+            held_rows = rows_frame(conn, review) if held and may_see else None
         if record["status"] == "pending":
             st.info(tr("review.status_pending_explain"), icon=":material/hourglass_top:")
         if review.reviewed_by and not held:
@@ -115,7 +114,7 @@ with tab_list:
             )
         if review.resubmission_of:
             st.caption(tr("review.resubmits", id=review.resubmission_of))
-        if not notes.empty:
+        if may_see and not notes.empty:
             st.warning(
                 tr("review.returned_explain", by=review.reviewed_by or "-"), icon=":material/undo:"
             )

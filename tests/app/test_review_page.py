@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_model.permissions import Principal, guarded_import
-from data_model.review import set_review_rule
+from data_model.review import review_rules, set_review_rule
 from tests.conftest import AppDatabase, make_xlsx, sign_in_app
 from tests.test_permissions import ACTIVITY_HEADER
 
@@ -144,3 +144,30 @@ def test_review_is_in_the_navigation_of_reviewers_and_admins_only(db, monkeypatc
         app = as_user(db, monkeypatch, username, role, page="pages/review.py", **binding)
         opened = [t.value for t in app.title] == ["审核"]
         assert opened == (role in ("reviewer", "admin")), role
+
+
+def test_an_admin_sets_what_needs_review_on_the_page(db, monkeypatch):
+    app = as_user(db, monkeypatch, "chen", "admin", page="pages/review.py")
+
+    def choose(label: str, value: str) -> None:
+        next(s for s in app.selectbox if s.label == label).set_value(value)
+
+    choose("数据类型", "issues")
+    choose("区", "福田区")
+    choose("牵头单位", "市发展改革委")
+    app.run()
+    next(b for b in app.button if b.label == "需要审核").click().run()
+    assert not app.exception, app.exception
+    assert any("只能限定一个区或一个牵头单位" in e.value for e in app.error)
+    choose("牵头单位", "")
+    app.run()
+    next(b for b in app.button if b.label == "需要审核").click().run()
+    assert not app.exception, app.exception
+    engine = db.open()
+    with engine.connect() as conn:
+        rules = review_rules(conn)
+    engine.dispose()
+    assert rules[["kind", "district", "unit", "set_by"]].values.tolist() == [
+        ["activities", "", "", "chen"],
+        ["issues", "福田区", "", "chen"],
+    ]
