@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 
 from data_model.models import PendingRow, ReviewRule, Submission
 
@@ -123,3 +123,42 @@ def _decode(value: object) -> object:
             return dt.datetime.fromisoformat(value["datetime"])
         return dt.date.fromisoformat(value["date"])
     return value
+
+
+# The record field of held rows that names an entry of each master list: by id, or (the
+# activity types and issue categories) by name, as the stored rows do.
+HELD_REFERENCES = {
+    "districts": "district_id",
+    "units": "lead_unit_id",
+    "actions": "action_id",
+    "brands": "brand_id",
+    "activity_types": "activity_type",
+    "issue_categories": "category",
+}
+
+
+def held_references(conn: Connection, list_key: str, value: object) -> int:
+    """How many held rows name `value` (an entry's id, or name for text lists)."""
+    field = HELD_REFERENCES.get(list_key)
+    if field is None:
+        return 0
+    records = conn.execute(select(PendingRow.record)).scalars()
+    return sum(1 for record in records if record.get(field) == value)
+
+
+def move_held_references(conn: Connection, list_key: str, old: object, new: object) -> int:
+    """Held rows naming `old` name `new` instead (a master-data merge or rename), so that
+    approving them later stores what an upload today would; returns how many moved."""
+    field = HELD_REFERENCES.get(list_key)
+    if field is None:
+        return 0
+    moved = 0
+    for row_id, record in conn.execute(select(PendingRow.id, PendingRow.record)).all():
+        if record.get(field) == old:
+            conn.execute(
+                update(PendingRow)
+                .where(PendingRow.id == row_id)
+                .values(record={**record, field: new})
+            )
+            moved += 1
+    return moved

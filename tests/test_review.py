@@ -379,3 +379,32 @@ def _first_row(engine, submission_id: int) -> int:
 def _versions(engine) -> dict[str, int]:
     with engine.connect() as conn:
         return dict(data_version(conn))
+
+
+def test_held_rows_follow_a_master_data_merge_and_keep_their_entries(engine):
+    from data_model import master_admin
+    from data_model.models import Brand
+
+    require_review(engine)
+    with engine.begin() as conn:
+        master_admin.add_entry(conn, ADMIN, "brands", name="民企服务月")
+    row = [dt.datetime(2023, 3, 15), "南山区", "政策宣讲会", "服务月宣讲", "民企服务月", 5, 80]
+    report = guarded_import(
+        engine, NANSHAN_STAFF, make_xlsx({"活动台账": [ACTIVITY_HEADER, row]}), "a.xlsx"
+    )
+    assert report.status == "pending"
+    with engine.begin() as conn:
+        # Only the held row names it: deleting it would leave the approval nothing to name.
+        with pytest.raises(InputError) as refused:
+            master_admin.delete_entry(conn, ADMIN, "brands", "民企服务月")
+        assert refused.value.key == "master.referenced"
+    with engine.begin() as conn:
+        master_admin.merge_entries(conn, ADMIN, "brands", "民企服务月", "民企话坛")
+    approve(engine, NANSHAN_REVIEWER, report.submission_id)
+    with engine.connect() as conn:
+        brand = conn.execute(
+            select(Brand.name)
+            .join(Activity, Activity.brand_id == Brand.id)
+            .where(Activity.is_current, Activity.name == "服务月宣讲")
+        ).scalar_one()
+    assert brand == "民企话坛"
