@@ -19,10 +19,12 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, delete, insert, select, update
 
 from data_model.models import PendingRow, ReviewRule, Submission
+from data_model.storage import LOCKED_LAST
 
 PENDING, RETURNED = "pending", "returned"
 NOT_DECIDED_STATUSES = (PENDING, RETURNED)  # held rows, nothing stored for real
-REVIEW_LOCK = "review"  # the write lock counted by every change to rules and reviews
+# The write lock counted by every change to rules and reviews, always taken last.
+REVIEW_LOCK = LOCKED_LAST
 
 
 def needs_review(conn: Connection, records_by_kind: dict[str, list[dict]]) -> bool:

@@ -77,10 +77,11 @@ def take_write_locks(conn: Connection, names: Iterable[str], holder: str) -> Non
     An import or rollback calls it before reading the current rows it will replace: a
     second writer of the same kind waits here until the first commits, then reads its
     rows, so the two serialise instead of colliding on the current-key index. Locks are
-    taken in one fixed order, so two writers of overlapping kinds cannot deadlock.
+    taken in one fixed order (`lock_order`), so two writers of overlapping kinds cannot
+    deadlock.
     """
     table = table_of(WriteLock)
-    for name in sorted(set(names)):
+    for name in sorted(set(names), key=lock_order):
         try:
             locked = conn.execute(
                 update(table)
@@ -93,6 +94,16 @@ def take_write_locks(conn: Connection, names: Iterable[str], holder: str) -> Non
             raise
         if locked != 1:
             raise ValueError(f"no write lock named {name!r}: is the database migrated?")
+
+
+# Taken after every other lock: an import learns only once it holds its kinds' locks
+# that review holds its rows, and then takes this one in a second call.
+LOCKED_LAST = "review"
+
+
+def lock_order(name: str) -> tuple[bool, str]:
+    """Alphabetical, with LOCKED_LAST after all others, in every call alike."""
+    return (name == LOCKED_LAST, name)
 
 
 def write_versions(conn: Connection) -> tuple[tuple[str, int], ...]:
