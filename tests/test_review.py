@@ -408,3 +408,34 @@ def test_held_rows_follow_a_master_data_merge_and_keep_their_entries(engine):
             .where(Activity.is_current, Activity.name == "服务月宣讲")
         ).scalar_one()
     assert brand == "民企话坛"
+
+
+def test_two_reviewers_deciding_at_once_one_wins_the_other_is_told(engine):
+    from concurrent.futures import ThreadPoolExecutor
+
+    require_review(engine)
+    report = guarded_import(
+        engine, NANSHAN_STAFF, activities_xlsx(activity("南山区", "宣讲会", 31)), "a.xlsx"
+    )
+    second_reviewer = Principal("zhou", "reviewer", ("南山区",))
+
+    def decide(principal: Principal, decision: str) -> str:
+        try:
+            if decision == "approve":
+                approve(engine, principal, report.submission_id)
+            else:
+                return_submission(engine, principal, report.submission_id, "不对")
+        except InputError as error:
+            return error.key
+        return decision
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(
+            pool.map(decide, (NANSHAN_REVIEWER, second_reviewer), ("approve", "return"))
+        )
+    assert outcomes in (["approve", "review.not_pending"], ["return", "review.not_pending"])
+    expected = {"approve": "accepted", "return": "returned"}[
+        next(o for o in outcomes if o != "review.not_pending")
+    ]
+    assert status_of(engine, report.submission_id) == expected
+    assert current_companies(engine) == {"宣讲会": 31 if expected == "accepted" else 30}
