@@ -84,6 +84,7 @@ DATA_PAGES = (
         ":material/fact_check:",
         "submissions",
     ),
+    ("review", "pages/review.py", "nav.review", ":material/rule:", "review"),
     ("manage_users", "pages/admin.py", "nav.admin", ":material/admin_panel_settings:", "admin"),
     ("manage_master_data", "pages/master.py", "nav.master", ":material/database:", "master"),
     (

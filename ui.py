@@ -26,6 +26,7 @@ from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from data_model.normalize.periods import period_containing, period_end, period_label
 from data_model.permissions import PermissionDenied, Principal, allowed
 from data_model.queries import data_version, filter_options
+from data_model.review import returned_to
 from data_model.users import principal_for, record_logout
 
 LANGUAGE_KEY = "lang"
@@ -403,6 +404,8 @@ def user_box(principal: Principal) -> None:
     st.sidebar.caption(
         tr("app.signed_in_as", user=principal.username, role=tr(f"users.role_{principal.role}"))
     )
+    if allowed(principal, "upload"):
+        returned_notice(principal)
     if st.sidebar.button(tr("app.sign_out"), icon=":material/logout:", key="sign_out"):
         sign_out()
         st.rerun()
@@ -451,4 +454,52 @@ def headline_metric(
         delta_arrow="auto" if delta is None else delta.arrow,
         delta_description=None if delta is None else delta.tone_word(language()),
         help=help,
+    )
+
+
+def returned_notice(principal: Principal) -> None:
+    """From sign-in on, until they resubmit: the submitter's returned submissions and why."""
+    notes = query(returned_to, principal.username)
+    if notes.empty:
+        return
+    whole = notes[notes["row"].isna()]
+    st.sidebar.warning(
+        tr(
+            "review.returned_notice",
+            count=notes["submission_id"].nunique(),
+            ids="、".join(f"#{i}" for i in sorted(notes["submission_id"].unique())),
+            reason=whole["reason"].iloc[0] if not whole.empty else "",
+        ),
+        icon=":material/undo:",
+    )
+    st.sidebar.page_link("pages/submissions.py", label=tr("review.returned_link"))
+
+
+def field_label(field: str) -> str:
+    """The label of a record field (a stored column: `value` → 数值)."""
+    return tr(f"submissions.field_{field}")
+
+
+def show_review_notes(notes: pd.DataFrame) -> None:
+    """A returned submission's reasons as its submitter reads them, one line each: where
+    (the whole submission, a sheet's row, a cell), why, and who said so."""
+    lines = []
+    for n in notes.itertuples(index=False):
+        where = (
+            tr("review.note_whole")
+            if pd.isna(n.row)
+            else tr("review.note_row", sheet=n.sheet, row=int(n.row))
+            + (f" · {field_label(n.column)}" if n.column else "")
+        )
+        lines.append(tr("review.note_line", where=where, reason=n.reason, by=n.by))
+    st.markdown("\n".join(lines))
+
+
+def held_rows_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a submission held by review (`review.rows_frame`) with their labels."""
+    places = {"kind": "review.col_kind", "sheet": "review.col_sheet", "row": "review.col_row"}
+    return (
+        rows.drop(columns=["pending_row_id"])
+        .assign(kind=rows["kind"].map(lambda k: tr(f"kinds.{k}")))
+        .rename(columns=lambda c: tr(places[c]) if c in places else field_label(c))
     )

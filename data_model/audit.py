@@ -34,6 +34,8 @@ ACTIONS = (
     "period_close",
     "period_reopen",
     "bulletin_publish",
+    "review",
+    "review_rule",
 )
 DEFAULT_LIMIT = 10_000
 EVENT_COLUMNS = ["id", "at", "username", "action", "detail"]

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
 
 from charts.images import ChartImageError
-from data_model import audit, backup, cycle_collector, master_admin, settings, users
+from data_model import audit, backup, cycle_collector, master_admin, review, settings, users
 from data_model.bulletin import (
     RESTATEMENT_COLUMNS,
     bulletin_docx,
@@ -939,6 +939,149 @@ def add_period_commands(commands) -> None:
     sub.add_argument("--json", action="store_true", help=t("restatement.cli_help_json"))
 
 
+def _review_call(function, engine: Engine, username: str | None, *args, **kwargs):
+    """Call a `review` function as the acting principal; a refusal is a usage error."""
+    principal = _acting_principal(engine, username)
+    try:
+        return function(principal, *args, **kwargs)
+    except PermissionDenied as error:
+        raise UsageError(error.message()) from error
+    except InputError as error:
+        hint = " " + t("cli.did_you_mean", suggestion=error.suggestion) if error.suggestion else ""
+        raise UsageError(error.message() + hint) from error
+
+
+def cmd_review_rule(args) -> int:
+    engine = open_database(args.db)
+    required = args.review_command == "require"
+
+    def change(principal):
+        with engine.begin() as conn:
+            return review.set_review_rule(
+                conn, principal, args.kind, required, district=args.district, unit=args.unit
+            )
+
+    changed = _review_call(change, engine, args.user)
+    where = args.district or args.unit or t("review.everywhere")
+    key = (
+        ("review.cli_required" if required else "review.cli_off") if changed else "review.cli_same"
+    )
+    print(t(key, kind=t(f"kinds.{review.kind_of(args.kind)}"), where=where))
+    return EXIT_OK
+
+
+def cmd_review_list(args) -> int:
+    engine = open_database(args.db)
+
+    def listing(principal):
+        with engine.connect() as conn:
+            return review.review_rules(conn), review.review_queue(conn, principal)
+
+    rules, queue = _review_call(listing, engine, args.user)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "rules": rules.to_dict(orient="records"),
+                    "pending": queue.to_dict(orient="records"),
+                },
+                ensure_ascii=False,
+                default=str,
+            )
+        )
+        return EXIT_OK
+    if rules.empty:
+        print(t("review.cli_no_rules"))
+    else:
+        print(t("review.cli_rules"))
+        print_table(
+            [t("review.col_kind"), t("review.col_where"), t("review.col_set_by")],
+            [
+                [t(f"kinds.{r.kind}"), r.district or r.unit or t("review.everywhere"), r.set_by]
+                for r in rules.itertuples(index=False)
+            ],
+        )
+    if queue.empty:
+        print(t("review.cli_nothing_pending"))
+        return EXIT_OK
+    print(t("review.cli_pending", count=len(queue)))
+    print_table(
+        [
+            t(f"review.col_{c}")
+            for c in ("id", "uploaded_at", "uploader", "file_name", "districts", "rows_accepted")
+        ],
+        [
+            [
+                r.id,
+                audit.time_text(r.uploaded_at),
+                r.uploader,
+                r.file_name,
+                r.districts.replace(",", "、") or "-",
+                r.rows_accepted,
+            ]
+            for r in queue.itertuples(index=False)
+        ],
+    )
+    return EXIT_OK
+
+
+def cmd_review_approve(args) -> int:
+    engine = open_database(args.db)
+    counts = _review_call(
+        lambda principal: review.approve(engine, principal, args.submission), engine, args.user
+    )
+    print(
+        t(
+            "review.cli_approved",
+            id=args.submission,
+            new=counts.new,
+            replaced=counts.replaced,
+            unchanged=counts.unchanged,
+        )
+    )
+    return EXIT_OK
+
+
+def cmd_review_return(args) -> int:
+    engine = open_database(args.db)
+    _review_call(
+        lambda principal: review.return_submission(engine, principal, args.submission, args.reason),
+        engine,
+        args.user,
+    )
+    print(t("review.cli_returned", id=args.submission))
+    return EXIT_OK
+
+
+def add_review_commands(commands) -> None:
+    """`review require|off|list|approve|return`, acting as --user with that user's rights."""
+    parser = commands.add_parser(
+        "review", help=t("review.cli_help"), description=t("review.cli_help")
+    )
+    actions = parser.add_subparsers(dest="review_command", required=True, metavar="ACTION")
+
+    def action(name: str, handler, help_key: str):
+        sub = actions.add_parser(name, help=t(help_key), description=t(help_key))
+        sub.add_argument("--db", metavar="URL", help=t("cli.help_db"))
+        sub.add_argument("--user", metavar="USERNAME", help=t("review.cli_help_user"))
+        sub.set_defaults(handler=handler)
+        return sub
+
+    for name, help_key in (("require", "review.cli_help_require"), ("off", "review.cli_help_off")):
+        sub = action(name, cmd_review_rule, help_key)
+        sub.add_argument("kind", choices=[k for k in EXPORT_KINDS if k != "submissions"])
+        where = sub.add_mutually_exclusive_group()
+        where.add_argument("--district", metavar="D", help=t("review.cli_help_district"))
+        where.add_argument("--unit", metavar="U", help=t("review.cli_help_unit"))
+    sub = action("list", cmd_review_list, "review.cli_help_list")
+    sub.add_argument("--json", action="store_true", help=t("cli.help_json"))
+    sub = action("approve", cmd_review_approve, "review.cli_help_approve")
+    sub.add_argument("submission", type=int, metavar="N", help=t("review.cli_help_submission"))
+    sub = action("return", cmd_review_return, "review.cli_help_return")
+    sub.add_argument("submission", type=int, metavar="N", help=t("review.cli_help_submission"))
+    sub.add_argument("--reason", required=True, metavar="TEXT", help=t("review.cli_help_reason"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m data_model", description=t("cli.description"))
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -1014,6 +1157,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_user_commands(commands)
     add_master_commands(commands)
+    add_review_commands(commands)
     sub = command("audit", cmd_audit, "audit.cli_help")
     sub.add_argument("--out", required=True, metavar="FILE", help=t("cli.help_out"))
     sub.add_argument("--since", metavar="YYYY-MM-DD", help=t("audit.cli_help_since"))

@@ -256,3 +256,37 @@ def last_reopen(conn: Connection, period: str) -> Closure | None:
         c for c in closures(conn) if c.reopened_at is not None and wanted & set(months_of(c.period))
     ]
     return max(reopened, key=lambda c: (c.reopened_at, c.id), default=None)
+
+
+def refuse_approval_if_closed(
+    conn: Connection, submission_id: int, records_by_kind: dict[str, list[dict]]
+) -> None:
+    """Refuse (PeriodClosed) the approval of a submission held for review when one of its
+    records would change a closed period, as the importer refuses such a row: called by
+    `review.approve` after the write locks are taken, before the records are written."""
+    for kind, records in records_by_kind.items():
+        if kind not in CLOSABLE_KINDS:
+            continue
+        months = closed_months(conn, kind)
+        if not months:
+            continue
+        stored = stored_issues(conn, records) if kind == "issues" else {}
+        for record in records:
+            old = stored.get(record["code"]) if stored else None
+            found = first_closed(months, change_periods(kind, record, old))
+            if found is not None:
+                raise PeriodClosed(*found)
+
+
+def stored_issues(conn: Connection, records: list[dict]) -> dict[str, dict]:
+    """The current stored issues `records` would replace, by code."""
+    table = EnterpriseIssue.__table__
+    codes = sorted({r["code"] for r in records})
+    found: dict[str, dict] = {}
+    for start in range(0, len(codes), 5000):
+        query = select(table).where(
+            table.c.is_current, table.c.code.in_(codes[start : start + 5000])
+        )
+        for row in conn.execute(query).mappings():
+            found[row["code"]] = dict(row)
+    return found

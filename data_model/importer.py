@@ -18,6 +18,7 @@ from data_model.closed_periods import (
     change_periods,
     closed_months,
     first_closed,
+    stored_issues,
 )
 from data_model.errors import InputError
 from data_model.i18n import t
@@ -32,6 +33,13 @@ from data_model.models import EnterpriseIssue, Indicator, Submission, Submission
 from data_model.plausibility import sharp_changes
 from data_model.problems import ImportReport, Problem, SheetReport
 from data_model.reader import Limits, RawSheet, read_workbook
+from data_model.review_hold import (
+    PENDING,
+    REVIEW_LOCK,
+    hold_records,
+    needs_review,
+    returned_to_resubmit,
+)
 from data_model.storage import (
     WriteCounts,
     WriterBusy,
@@ -52,6 +60,8 @@ from data_model.validate import (
 from data_model.wide import WideConverter, detect_wide
 
 LIVE_STATUSES = ("accepted", "partial", "superseded")
+# Bytes a submission waiting for review holds are not taken again either.
+HELD_STATUSES = (*LIVE_STATUSES, PENDING)
 # Who acts when no person does (the command line without --user, the sample data): the
 # colon is not allowed in a user name, so the audit log cannot mistake it for a person.
 SYSTEM_ACTOR = "system:cli"
@@ -125,10 +135,11 @@ def import_file_in_transaction(
 
 
 def already_imported(conn: Connection, data: bytes, file_name: str) -> ImportReport | None:
-    """The "unchanged" report when a live submission holds exactly these bytes, else None."""
+    """The "unchanged" report when a live submission, or one waiting for review, holds
+    exactly these bytes, else None."""
     earlier = conn.execute(
-        select(Submission.uploaded_at, Submission.uploader, Submission.id)
-        .where(Submission.sha256 == sha256_of(data), Submission.status.in_(LIVE_STATUSES))
+        select(Submission.uploaded_at, Submission.uploader, Submission.id, Submission.status)
+        .where(Submission.sha256 == sha256_of(data), Submission.status.in_(HELD_STATUSES))
         .order_by(Submission.id)
     ).first()
     if earlier is None:
@@ -138,7 +149,9 @@ def already_imported(conn: Connection, data: bytes, file_name: str) -> ImportRep
         status="unchanged",
         submission_id=earlier.id,
         message=t(
-            "importer.already_imported",
+            "importer.already_pending"
+            if earlier.status == PENDING
+            else "importer.already_imported",
             date=earlier.uploaded_at.strftime("%Y-%m-%d %H:%M"),
             user=earlier.uploader,
             id=earlier.id,
@@ -217,8 +230,9 @@ def _in_one_transaction(
 
 
 def writes(report: ImportReport, options: ImportOptions) -> bool:
-    """Whether an import with this outcome leaves rows to commit."""
-    return report.status in ("accepted", "partial") and not options.dry_run
+    """Whether an import with this outcome leaves rows to commit (stored for real, or
+    held for review)."""
+    return report.status in ("accepted", "partial", PENDING) and not options.dry_run
 
 
 def import_in_transaction(
@@ -292,7 +306,7 @@ def _check_closed_periods(conn: Connection, by_kind) -> list[Closure]:
         if not months:
             continue
         records = [row.record for _, valid in sheets for row in valid]
-        stored = _stored_issues(conn, records) if kind == "issues" else {}
+        stored = stored_issues(conn, records) if kind == "issues" else {}
         for sheet_report, valid in sheets:
             kept = []
             for row in valid:
@@ -314,20 +328,6 @@ def _check_closed_periods(conn: Connection, by_kind) -> list[Closure]:
                 )
             valid[:] = kept
     return list(refused.values())
-
-
-def _stored_issues(conn: Connection, records: list[dict]) -> dict[str, dict]:
-    """The current stored issues `records` would replace, by code."""
-    table = EnterpriseIssue.__table__
-    codes = sorted({r["code"] for r in records})
-    found: dict[str, dict] = {}
-    for start in range(0, len(codes), 5000):
-        query = select(table).where(
-            table.c.is_current, table.c.code.in_(codes[start : start + 5000])
-        )
-        for row in conn.execute(query).mappings():
-            found[row["code"]] = dict(row)
-    return found
 
 
 def _validate_sheets(
@@ -590,6 +590,15 @@ def _decide_and_write(
         )
         return
     status = "partial" if has_errors else "accepted"
+    # Only a scoped (staff) submitter's rows wait for review; an admin's count at once.
+    report.needs_review = options.scope is not None and needs_review(
+        conn,
+        {
+            kind: [row.record for _, valid in sheets for row in valid]
+            for kind, sheets in by_kind.items()
+        },
+    )
+    held = report.needs_review and not options.dry_run
     master = load_master(conn)
     periods, districts = _summary(by_kind, master.district_names)
     confirmed = (
@@ -611,9 +620,12 @@ def _decide_and_write(
         rows_read=rows_read,
         rows_accepted=valid_count,
         rows_rejected=rows_read - valid_count,
-        status=status,
+        status=PENDING if held else status,
         valid_rows_only=options.valid_rows_only,
     )
+    if held:
+        _hold_for_review(conn, by_kind, report, options, data, submission_id)
+        return
     totals = WriteCounts()
     for kind in KIND_ORDER:
         for sheet_report, valid in by_kind.get(kind, []):
@@ -652,6 +664,39 @@ def _decide_and_write(
         unchanged=totals.unchanged,
         errors=len(report.errors),
         id=submission_id,
+    )
+
+
+def _hold_for_review(
+    conn: Connection,
+    by_kind,
+    report: ImportReport,
+    options: ImportOptions,
+    data: bytes,
+    submission_id: int,
+) -> None:
+    """Keep the valid records as the submission's pending rows: nothing becomes current
+    until a reviewer approves (see `review.approve`)."""
+    rows = []
+    for kind in KIND_ORDER:
+        for sheet_report, valid in by_kind.get(kind, []):
+            sheet_report.rows_accepted = len(valid)
+            rows.extend((kind, sheet_report.sheet, row.row, row.record) for row in valid)
+    count = hold_records(conn, submission_id, rows)
+    resubmits = returned_to_resubmit(conn, options.uploader, by_kind)
+    if resubmits is not None:
+        update_submission(conn, submission_id, resubmission_of=resubmits)
+    if options.store_file:
+        conn.execute(insert(SubmissionFile).values(submission_id=submission_id, content=data))
+    take_write_locks(conn, [REVIEW_LOCK], holder=options.uploader)
+    report.status = PENDING
+    report.submission_id = submission_id
+    report.resubmission_of = resubmits
+    report.message = t(
+        "importer.pending_resubmitted" if resubmits else "importer.pending",
+        id=submission_id,
+        rows=count,
+        returned=resubmits,
     )
 
 

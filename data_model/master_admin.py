@@ -36,6 +36,7 @@ from data_model.models import (
     ExpectedSubmission,
     IndicatorValue,
     IssueCategory,
+    ReviewRule,
     Task,
     Unit,
     User,
@@ -43,6 +44,7 @@ from data_model.models import (
 from data_model.normalize.names import normalize_name
 from data_model.normalize.text import check_email, is_missing
 from data_model.permissions import Principal, require
+from data_model.review_hold import held_references, move_held_references
 from data_model.storage import take_write_locks
 
 
@@ -137,11 +139,13 @@ ID_REFERENCES: dict[str, tuple[tuple[type, str, str], ...]] = {
         (EnterpriseIssue, "district_id", "issues"),
         (ExpectedSubmission, "district_id", "schedule"),
         (Unit, "district_id", "master_data"),
+        (ReviewRule, "district_id", "review"),
     ),
     "units": (
         (Task, "lead_unit_id", "tasks"),
         (ExpectedSubmission, "unit_id", "schedule"),
         (Unit, "parent_id", "master_data"),
+        (ReviewRule, "unit_id", "review"),
     ),
     "actions": ((Task, "action_id", "tasks"),),
     "brands": ((Activity, "brand_id", "activities"),),
@@ -251,6 +255,9 @@ def references(conn: Connection, list_key: str, entry: dict) -> dict[str, int]:
         found["data"] += conn.execute(
             select(func.count()).select_from(model).where(getattr(model, column) == entry["name"])
         ).scalar_one()
+    # Rows held by review count too: approving them later needs the entry.
+    held_key = entry["name"] if list_key in TEXT_REFERENCES else entry["id"]
+    found["data"] += held_references(conn, list_key, held_key)
     if list_key in USER_BINDINGS:
         column = USER_BINDINGS[list_key]
         found["users"] = sum(
@@ -651,6 +658,7 @@ def _retarget_names(conn: Connection, list_key: str, renames: dict[str, str]) ->
         for old, new in renames.items():
             if conn.execute(update(model).where(col == old).values({column: new})).rowcount:
                 locks.append(lock)
+            move_held_references(conn, list_key, old, new)
     if list_key in USER_BINDINGS:
         column = USER_BINDINGS[list_key]
         for user_id, bound in conn.execute(select(User.id, getattr(User, column))).all():
@@ -716,6 +724,10 @@ def merge_entries(
             update(model).where(col == gone["name"]).values({column: kept["name"]})
         ).rowcount
     moved += _merge_bindings(conn, list_key, gone["name"], kept["name"])
+    if list_key in TEXT_REFERENCES:
+        moved += move_held_references(conn, list_key, gone["name"], kept["name"])
+    else:
+        moved += move_held_references(conn, list_key, gone["id"], kept["id"])
     conn.execute(delete(spec.model).where(spec.model.id == gone["id"]))
     conn.execute(update(spec.model).where(spec.model.id == kept["id"]).values(aliases=aliases))
     _lock_and_audit(

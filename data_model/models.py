@@ -124,7 +124,8 @@ class Submission(SQLModel, table=True):
     rows_new: int = 0
     rows_replaced: int = 0
     rows_unchanged: int = 0
-    # accepted | partial | superseded | rolled_back
+    # accepted | partial | superseded | rolled_back, and under review (migration 0009)
+    # pending (待审核, nothing current yet) | returned (退回, never current)
     status: str = Field(max_length=16, index=True)
     valid_rows_only: bool = False
     rolled_back_at: datetime | None = None
@@ -134,6 +135,11 @@ class Submission(SQLModel, table=True):
     confirmed_warnings: list[dict] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
+    # Review (migration 0009): who approved or returned it and when; the returned
+    # submission this one resubmits.
+    reviewed_by: str | None = Field(default=None, max_length=64)
+    reviewed_at: datetime | None = None
+    resubmission_of: int | None = Field(default=None, foreign_key="submission.id")
 
 
 # --- versioned data of the five kinds ----------------------------------------------
@@ -521,3 +527,46 @@ class BulletinPublication(SQLModel, table=True):
     figures: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     basis: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     restated: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+# --- review before it counts (migration 0009) ----------------------------------------
+
+
+class ReviewRule(SQLModel, table=True):
+    """Staff submissions of `kind` need review: everywhere (no district, no unit), or only
+    rows of one district or of one lead unit."""
+
+    __tablename__ = "review_rule"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32, index=True)
+    district_id: int | None = Field(default=None, foreign_key="district.id")
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    set_by: str = Field(max_length=64)
+    set_at: datetime
+
+
+class PendingRow(SQLModel, table=True):
+    """One validated record of a submission under review, stored as data (not current
+    anywhere) until approval writes it like any import, or kept when it is returned."""
+
+    __tablename__ = "pending_row"
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", index=True)
+    kind: str = Field(max_length=32)
+    sheet: str = Field(default="", max_length=255)
+    row: int | None = None  # as Excel numbers it
+    record: dict = Field(sa_column=Column(JSON, nullable=False))
+
+
+class ReviewNote(SQLModel, table=True):
+    """A reviewer's reason for returning a submission: for the whole of it (no row), a
+    row, or one cell of a row (`column`, the header as the sheet names it)."""
+
+    __tablename__ = "review_note"
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", index=True)
+    pending_row_id: int | None = Field(default=None, foreign_key="pending_row.id")
+    column: str = Field(default="", max_length=128)
+    reason: str
+    by: str = Field(max_length=64)
+    at: datetime

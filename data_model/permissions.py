@@ -29,9 +29,11 @@ from data_model.importer import (
 from data_model.kinds import KINDS
 from data_model.problems import ImportReport
 from data_model.reader import RawSheet
-from data_model.storage import WriterBusy, rollback_submission
+from data_model.storage import NotStored, WriterBusy, rollback_submission
 
-ROLES = ("admin", "leader", "staff")
+ROLES = ("admin", "leader", "staff", "reviewer")
+# Roles bound to districts and units: staff submit for them, reviewers review them.
+BOUND_ROLES = ("staff", "reviewer")
 EVERYONE = frozenset(ROLES)
 ADMIN_ONLY = frozenset({"admin"})
 # action → the roles allowed to perform it. The permission matrix test walks this table
@@ -46,12 +48,16 @@ RULES: dict[str, frozenset[str]] = {
     "manage_schedule": ADMIN_ONLY,
     "close_periods": ADMIN_ONLY,
     "view_audit": ADMIN_ONLY,
-    "view_enterprise_names": frozenset({"admin", "leader"}),
+    # A reviewer checks the rows of issues too, names and all.
+    "view_enterprise_names": frozenset({"admin", "leader", "reviewer"}),
     "export": EVERYONE,
     # 佐证材料: staff only for their own tasks (see `evidence.may_handle`).
     "attach_evidence": frozenset({"staff", "admin"}),
     "view_evidence": EVERYONE,
     "supervise": ADMIN_ONLY,  # the 督办 page: escalation levels, notices, delivery
+    # 审核: approve or return submissions held for review, within one's districts/units.
+    "review": frozenset({"admin", "reviewer"}),
+    "manage_review_rules": ADMIN_ONLY,
 }
 ACTIONS = tuple(RULES)
 ENTERPRISE_NAME_COLUMNS = ("enterprise_name", KINDS["issues"].column("enterprise_name").header)
@@ -59,7 +65,8 @@ ENTERPRISE_NAME_COLUMNS = ("enterprise_name", KINDS["issues"].column("enterprise
 
 @dataclass(frozen=True)
 class Principal:
-    """A signed-in user: name, role and, for staff, the districts and units they submit for."""
+    """A signed-in user: name, role and, for staff and reviewers, the districts and units
+    they submit for or review."""
 
     username: str
     role: str
@@ -119,6 +126,54 @@ def import_scope(principal: Principal) -> SubmitterScope | None:
     return SubmitterScope(
         districts=frozenset(principal.districts), units=frozenset(principal.units)
     )
+
+
+class OutOfScope(PermissionDenied):
+    """A reviewer may review, but not these rows: they belong to districts or units
+    outside the reviewer's own (`outside` names them)."""
+
+    def __init__(self, principal: Principal, outside: Iterable[str]) -> None:
+        self.outside = tuple(sorted(outside))
+        self.mine = tuple(principal.districts) + tuple(principal.units)
+        super().__init__(principal, "review")
+
+    def message(self, language: str | None = None) -> str:
+        return t(
+            "permissions.review_out_of_scope",
+            language,
+            outside="、".join(self.outside) or "-",
+            mine="、".join(self.mine) or "-",
+        )
+
+
+def require_review_of(
+    principal: Principal | None, rows: Iterable[tuple[str | None, str | None]]
+) -> None:
+    """Raise unless `principal` may review rows of these (district name, lead unit name)
+    pairs: an admin any, a reviewer a row whose district or lead unit is one of theirs.
+
+    A row with neither (an indicator definition) is an admin's to review.
+    """
+    require(principal, "review")
+    if principal.role == "admin":
+        return
+    districts, units = set(principal.districts), set(principal.units)
+    outside = {
+        district or unit or t("permissions.no_district")
+        for district, unit in rows
+        if district not in districts and unit not in units
+    }
+    if outside:
+        raise OutOfScope(principal, outside)
+
+
+def may_review(principal: Principal | None, rows: Iterable[tuple[str | None, str | None]]) -> bool:
+    """Whether `require_review_of` would let `principal` review these rows."""
+    try:
+        require_review_of(principal, rows)
+    except PermissionDenied:
+        return False
+    return True
 
 
 def own_submissions_only(principal: Principal) -> str | None:
@@ -204,6 +259,8 @@ def guarded_rollback(engine: Engine, principal: Principal, submission_id: int) -
             raise InputError("permissions.no_such_submission", id=submission_id) from error
         except InputError:  # a closed period: its message says which and who closed it
             raise
+        except NotStored as error:
+            raise InputError("permissions.held_by_review", id=submission_id) from error
         except ValueError as error:
             raise InputError("permissions.already_rolled_back", id=submission_id) from error
         except WriterBusy as error:

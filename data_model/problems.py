@@ -73,7 +73,8 @@ class SheetReport:
 
 @dataclass
 class ImportReport:
-    """The outcome for one file. status: accepted | partial | rejected | unchanged."""
+    """The outcome for one file. status: accepted | partial | rejected | unchanged, or
+    pending (stored for review: nothing current until a reviewer approves)."""
 
     file: str
     status: str
@@ -88,6 +89,9 @@ class ImportReport:
     # The warnings about values far from the previous period's: the only ones a submitter
     # must confirm (the others, such as a generated task code, are notes).
     sharp_changes: list[Problem] = field(default_factory=list)
+    # A review rule covers these rows: a commit holds them for a reviewer (status pending).
+    needs_review: bool = False
+    resubmission_of: int | None = None  # the returned submission a pending one resubmits
 
     @property
     def errors(self) -> list[Problem]:
@@ -106,5 +110,7 @@ class ImportReport:
             "rows_new": self.rows_new,
             "rows_replaced": self.rows_replaced,
             "rows_unchanged": self.rows_unchanged,
+            "needs_review": self.needs_review,
+            "resubmission_of": self.resubmission_of,
             "sheets": [s.to_dict() for s in self.sheets],
         }

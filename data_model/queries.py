@@ -32,7 +32,7 @@ from data_model.normalize.periods import (
     periods_between,
     sort_key,
 )
-from data_model.storage import write_versions
+from data_model.storage import NOT_LIVE, write_versions
 from data_model.task_status import TaskSummary, summarize, task_status_frame
 
 HIGHLIGHTS_FILE = Path(__file__).parent / "defaults" / "highlights.json"
@@ -54,7 +54,7 @@ def data_version(conn: Connection) -> tuple:
 def has_data(conn: Connection) -> bool:
     return (
         conn.execute(
-            select(Submission.id).where(Submission.status != "rolled_back").limit(1)
+            select(Submission.id).where(Submission.status.not_in(NOT_LIVE)).limit(1)
         ).first()
         is not None
     )

@@ -34,6 +34,10 @@ CHUNK = 5000
 META_COLUMNS = {"id", "submission_id", "is_current", "replaced_id", "superseded_by_id"}
 
 
+# Statuses of submissions with no row to count: rolled back, and held by review
+# (pending, returned; see review_hold). Their status never follows their rows.
+NOT_LIVE = ("rolled_back", "pending", "returned")
+
 EXAMPLES = 200  # replaced rows described in full, for the page's "what changed" list
 
 
@@ -58,6 +62,15 @@ class WriterBusy(Exception):
     busy timeout); nothing was written and the caller may try again."""
 
 
+class NotStored(Exception):
+    """A submission held by review (pending or returned) has no stored row to roll back."""
+
+    def __init__(self, submission_id: int, status: str) -> None:
+        super().__init__(f"submission {submission_id} is {status}: nothing is stored")
+        self.submission_id = submission_id
+        self.status = status
+
+
 def take_write_locks(conn: Connection, names: Iterable[str], holder: str) -> None:
     """Take the write locks `names` (kinds, `schedule`, `master_data`) for the rest of the
     caller's transaction and count up their versions (the pages' cache key).
@@ -65,10 +78,11 @@ def take_write_locks(conn: Connection, names: Iterable[str], holder: str) -> Non
     An import or rollback calls it before reading the current rows it will replace: a
     second writer of the same kind waits here until the first commits, then reads its
     rows, so the two serialise instead of colliding on the current-key index. Locks are
-    taken in one fixed order, so two writers of overlapping kinds cannot deadlock.
+    taken in one fixed order (`lock_order`), so two writers of overlapping kinds cannot
+    deadlock.
     """
     table = table_of(WriteLock)
-    for name in sorted(set(names)):
+    for name in sorted(set(names), key=lock_order):
         try:
             locked = conn.execute(
                 update(table)
@@ -81,6 +95,16 @@ def take_write_locks(conn: Connection, names: Iterable[str], holder: str) -> Non
             raise
         if locked != 1:
             raise ValueError(f"no write lock named {name!r}: is the database migrated?")
+
+
+# Taken after every other lock: an import learns only once it holds its kinds' locks
+# that review holds its rows, and then takes this one in a second call.
+LOCKED_LAST = "review"
+
+
+def lock_order(name: str) -> tuple[bool, str]:
+    """Alphabetical, with LOCKED_LAST after all others, in every call alike."""
+    return (name == LOCKED_LAST, name)
 
 
 def write_versions(conn: Connection) -> tuple[tuple[str, int], ...]:
@@ -301,7 +325,7 @@ def refresh_statuses(conn: Connection, submission_ids: Iterable[int]) -> None:
                 Submission.id == submission_id
             )
         ).one()
-        if status == "rolled_back":
+        if status in NOT_LIVE:
             continue
         has_current = any(
             conn.execute(
@@ -352,6 +376,8 @@ def rollback_submission(conn: Connection, submission_id: int, by: str) -> dict[s
     ).scalar_one()
     if status == "rolled_back":
         raise ValueError(f"submission {submission_id} is already rolled back")
+    if status in NOT_LIVE:
+        raise NotStored(submission_id, status)
     refuse_rollback_if_closed(conn, submission_id)
     rolled_back = set(
         conn.execute(select(Submission.id).where(Submission.status == "rolled_back")).scalars()

@@ -29,7 +29,7 @@ from data_model.i18n import t
 from data_model.master import load_master
 from data_model.models import User
 from data_model.normalize.text import check_email
-from data_model.permissions import ROLES, Principal, require
+from data_model.permissions import BOUND_ROLES, ROLES, Principal, require
 
 MAX_FAILED_LOGINS = 5
 MIN_PASSWORD_LENGTH = 10
@@ -151,14 +151,14 @@ def _display_name(raw: str | None) -> str:
 def _binding(
     conn: Connection, role: str, districts: Iterable[str], units: Iterable[str]
 ) -> tuple[list[str], list[str]]:
-    """Canonical district and unit names for a staff user (`南山` → `南山区`).
+    """Canonical district and unit names for a staff user or reviewer (`南山` → `南山区`).
 
-    Staff must be bound to at least one district or unit of the master data; the
-    other roles see everything and are bound to nothing.
+    Staff and reviewers must be bound to at least one district or unit of the master
+    data; the other roles see everything and are bound to nothing.
     """
     districts = [d for d in districts if str(d).strip()]
     units = [u for u in units if str(u).strip()]
-    if role != "staff":
+    if role not in BOUND_ROLES:
         if districts or units:
             raise InputError("users.binding_not_staff", role=t(f"users.role_{role}"))
         return [], []
@@ -387,8 +387,8 @@ def update_user(
     new_role = check_role(role) if role is not None else account.role
     if account.role == "admin" and new_role != "admin" and account.is_active:
         _keep_an_admin(conn, account)
-    if new_role != "staff" and districts is None and units is None:
-        districts, units = (), ()  # leaving the staff role drops the bindings
+    if new_role not in BOUND_ROLES and districts is None and units is None:
+        districts, units = (), ()  # leaving a bound role drops the bindings
     district_names, unit_names = _binding(
         conn,
         new_role,

@@ -7,6 +7,8 @@ import streamlit as st
 
 from data_model.errors import InputError
 from data_model.permissions import allowed, guarded_rollback, own_submissions_only
+from data_model.review import held_submission, may_see_held_rows, review_notes, rows_frame
+from data_model.review_hold import NOT_DECIDED_STATUSES
 from data_model.schedule import (
     ensure_default_schedule,
     not_reported,
@@ -14,7 +16,17 @@ from data_model.schedule import (
     schedule_frame,
 )
 from data_model.submissions import stored_file, submission_rows, submissions_frame
-from ui import download_table, empty_state, engine, language, query, require_permission, tr
+from ui import (
+    download_table,
+    empty_state,
+    engine,
+    held_rows_table,
+    language,
+    query,
+    require_permission,
+    show_review_notes,
+    tr,
+)
 
 principal = require_permission("view_submissions")
 st.title(tr("submissions.title"))
@@ -82,9 +94,36 @@ with tab_list:
         )
         if record["note"]:
             st.caption(record["note"])
+        held = record["status"] in NOT_DECIDED_STATUSES
         with engine().connect() as conn:
             original = stored_file(conn, chosen)
             rows = submission_rows(conn, chosen)
+            notes = review_notes(conn, int(chosen))
+            review = held_submission(conn, int(chosen))
+            # A leader sees that a submission waits or came back, never what it held
+            # nor the reasons, which may quote its values.
+            may_see = may_see_held_rows(principal, review, conn)
+            held_rows = rows_frame(conn, review) if held and may_see else None
+        if record["status"] == "pending":
+            st.info(tr("review.status_pending_explain"), icon=":material/hourglass_top:")
+        if review.reviewed_by and not held:
+            st.caption(
+                tr(
+                    "review.approved_by",
+                    by=review.reviewed_by,
+                    when=pd.Timestamp(review.reviewed_at).strftime("%Y-%m-%d %H:%M"),
+                )
+            )
+        if review.resubmission_of:
+            st.caption(tr("review.resubmits", id=review.resubmission_of))
+        if may_see and not notes.empty:
+            st.warning(
+                tr("review.returned_explain", by=review.reviewed_by or "-"), icon=":material/undo:"
+            )
+            show_review_notes(notes)
+        if held_rows is not None and not held_rows.empty:
+            st.caption(tr("review.rows_heading", count=len(held_rows)))
+            st.dataframe(held_rows_table(held_rows), hide_index=True)
         if original is not None:
             st.download_button(
                 tr("submissions.download_file"),
@@ -105,7 +144,7 @@ with tab_list:
                 table_rows.rename(columns=lambda c: tr(f"submissions.field_{c}")), hide_index=True
             )
 
-        if record["status"] != "rolled_back" and allowed(principal, "rollback"):
+        if record["status"] != "rolled_back" and not held and allowed(principal, "rollback"):
             with st.expander(tr("submissions.rollback_heading"), icon=":material/undo:"):
                 st.warning(tr("submissions.rollback_explain", id=chosen))
                 sure = st.checkbox(

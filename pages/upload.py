@@ -401,6 +401,8 @@ for number, file in enumerate(files, start=1):
             ),
             icon=":material/preview:",
         )
+        if report.needs_review:
+            st.warning(tr("upload.needs_review"), icon=":material/rule:")
         changes = changes_frame(report.replaced_examples, query(district_names))
         if not changes.empty:
             with st.expander(tr("upload.replaced_heading", count=report.rows_replaced)):

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
 
-from data_model import audit, evidence, sessions, users
+from data_model import audit, evidence, review, sessions, users
 from data_model.backup import (
     BackupError,
     backup,
@@ -33,12 +33,13 @@ from data_model.importer import import_file
 from data_model.models import Delivery, HeldUpload, Submission, TaskSnapshot
 from data_model.notices import issue_notices
 from data_model.period_closing import close_period
-from data_model.permissions import SYSTEM
+from data_model.permissions import SYSTEM, Principal, guarded_import
 from data_model.reminders import reminder_items, set_escalation_levels
 from data_model.restatement import record_publication
 from data_model.schedule import ensure_default_schedule
 from data_model.storage import rollback_submission
 from tests.conftest import VALUE_HEADER, make_xlsx
+from tests.test_permissions import ACTIVITY_HEADER, activity
 
 
 def table_rows(engine) -> dict[str, list[tuple]]:
@@ -60,7 +61,8 @@ def revision(engine) -> str:
 
 def fill(engine) -> None:
     """The sample data plus a rolled-back submission, users, audit events, a schedule, an
-    evidence file, a closed period and a recorded bulletin: a row in every table."""
+    evidence file, a closed period, a recorded bulletin and a returned submission under a
+    review rule: a row in every table."""
     assert {r.status for r in seed(engine)} == {"accepted"}
     change = make_xlsx({"指标数据": [VALUE_HEADER, ["YS01", "", "南山区", "2023-12", 0.3, "改"]]})
     report = import_file(engine, change, "fix.xlsx")
@@ -113,6 +115,14 @@ def fill(engine) -> None:
         bulletin = bulletin_figures(conn, "2022", date(2023, 1, 15))
     with engine.begin() as conn:
         record_publication(conn, bulletin, b"file", "xlsx", "b.xlsx", None, "admin")
+        review.set_review_rule(conn, SYSTEM, "activities", True)
+    held = guarded_import(
+        engine,
+        Principal("wang", "staff", ("南山区",)),
+        make_xlsx({"活动台账": [ACTIVITY_HEADER, activity("南山区", "待审核的宣讲会")]}),
+        "held.xlsx",
+    )
+    review.return_submission(engine, SYSTEM, held.submission_id, "请核对")
     rows = table_rows(engine)
     assert all(rows.values()), [name for name, r in rows.items() if not r]
 

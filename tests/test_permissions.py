@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from data_model import audit, permissions, users
+from data_model import audit, permissions, review, users
 from data_model.errors import InputError
 from data_model.export import export_frame
 from data_model.i18n import LANGUAGES, catalogue
@@ -33,26 +33,30 @@ from tests.conftest import indicator_rows, make_xlsx
 
 # SPEC §1 written out independently of permissions.RULES: who may do what.
 EXPECTED = {
-    "view_dashboards": {"admin", "leader", "staff"},
+    "view_dashboards": {"admin", "leader", "staff", "reviewer"},
     "upload": {"admin", "staff"},
-    "view_submissions": {"admin", "leader", "staff"},
+    "view_submissions": {"admin", "leader", "staff", "reviewer"},
     "rollback": {"admin"},
     "manage_users": {"admin"},
     "manage_master_data": {"admin"},
     "manage_schedule": {"admin"},
     "close_periods": {"admin"},
     "view_audit": {"admin"},
-    "view_enterprise_names": {"admin", "leader"},
-    "export": {"admin", "leader", "staff"},
+    "view_enterprise_names": {"admin", "leader", "reviewer"},
+    "export": {"admin", "leader", "staff", "reviewer"},
     "attach_evidence": {"admin", "staff"},
-    "view_evidence": {"admin", "leader", "staff"},
+    "view_evidence": {"admin", "leader", "staff", "reviewer"},
     "supervise": {"admin"},  # SPEC §9: the 督办 office's work
+    # SPEC §9: 审核员 or admin review, within their scope; only admins say what needs it.
+    "review": {"admin", "reviewer"},
+    "manage_review_rules": {"admin"},
 }
-ROLES = ("admin", "leader", "staff")
+ROLES = ("admin", "leader", "staff", "reviewer")
 PRINCIPALS = {
     "admin": Principal("chen", "admin"),
     "leader": Principal("zhao", "leader"),
     "staff": Principal("wang", "staff", ("南山区",)),
+    "reviewer": Principal("li", "reviewer", ("南山区",)),
 }
 ACTIVITY_HEADER = ["活动日期", "区", "活动类型", "活动名称", "所属品牌", "参与企业数", "参与人数"]
 ISSUE_HEADER = ["诉求编号", "受理日期", "区", "企业名称", "诉求类别", "诉求内容", "办理状态"]
@@ -178,6 +182,11 @@ def _service_calls(engine, submission_id: int):
             "manage_users",
             in_transaction(lambda c, p: users.reset_password(c, p, "zhao", "a new password!")),
         ),
+        "review_queue": ("review", in_transaction(review.review_queue)),
+        "set_review_rule": (
+            "manage_review_rules",
+            in_transaction(lambda c, p: review.set_review_rule(c, p, "activities", True)),
+        ),
         "mask_enterprise_names": (
             "view_enterprise_names",
             lambda p: mask_enterprise_names(pd.DataFrame({"enterprise_name": ["甲公司"]}), p),
@@ -197,6 +206,8 @@ SERVICES = (
     "edit_user",
     "set_active",
     "reset_password",
+    "review_queue",
+    "set_review_rule",
 )
 
 

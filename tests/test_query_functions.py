@@ -117,6 +117,7 @@ CALLS: dict[str, tuple[Callable, object]] = {
             "master_data": 1,
             "periods": 0,
             "reminders": 0,
+            "review": 0,
             "schedule": 0,
             "tasks": 1,
         },

@@ -28,6 +28,9 @@ PREFIX = "python -m data_model"
 RUN_AS = {
     "restore backup.zip": "restore backup.zip --force",  # the database holds data by then
 }
+# Commands about a submission the lines before do not make (one held for review): parsed
+# above, not run.
+PARSE_ONLY = ("review approve ", "review return ")
 
 
 def shell_blocks(text: str) -> list[list[str]]:
@@ -124,6 +127,8 @@ def test_the_command_line_block_runs_in_order_on_a_fresh_database(folder, capsys
     ran = []
     for example in command_line_block():
         minimal = re.sub(r"\s*\[[^\]]*\]", "", example)
+        if minimal.startswith(PARSE_ONLY):
+            continue
         command = RUN_AS.get(minimal, minimal)
         argv = [w.split("|")[0] for w in shlex.split(command) if w != "…"]
         code = main(argv)

@@ -1,4 +1,5 @@
-"""Scope on both sides of a write: role × kind × what the row would do.
+"""Scope on both sides of a write: role × kind × what the row would do; and on the
+review side, reviewer × kind × whose rows × approve or return.
 
 A staff member may write a row only when the incoming row and the stored row it would
 replace are both theirs. Kinds whose key holds no district (a task's code, an issue's
@@ -16,7 +17,8 @@ from sqlalchemy import select
 
 from data_model.importer import ImportOptions, import_file
 from data_model.models import VERSIONED_TABLES
-from data_model.permissions import PermissionDenied, Principal, guarded_import
+from data_model.permissions import OutOfScope, PermissionDenied, Principal, guarded_import
+from data_model.review import approve, return_submission, review_queue, set_review_rule
 from tests.conftest import INDICATOR_HEADER, VALUE_HEADER, indicator_rows, make_xlsx
 from tests.task_workbook import TASK_HEADER
 
@@ -223,3 +225,63 @@ def test_staff_whose_unit_leads_a_task_may_update_it_from_any_district(engine):
     # Moving the task to a unit outside the scope is refused on the incoming side.
     moved = make_xlsx({sheet: [header, task_row("U1", "福田区", 70, unit="市司法局")]})
     assert guarded_import(engine, unit_staff, moved, "u1-moved.xlsx").status == "rejected"
+
+
+# --- the review side: reviewer × kind × whose rows × decision --------------------------
+
+REVIEWERS = {
+    "nanshan": Principal("li", "reviewer", ("南山区",)),
+    "futian": Principal("sun", "reviewer", ("福田区",)),
+    # Bound to the lead unit of every task here (task_row's 市发展改革委), to no district.
+    "unit": Principal("zhou", "reviewer", (), ("市发展改革委",)),
+    "admin": PRINCIPALS["admin"],
+}
+SUBMITTERS = {
+    "南山区": (STAFF, "replace_own"),
+    "福田区": (Principal("liu", "staff", ("福田区",)), "new_other"),
+}
+REVIEWED_KINDS = ("indicator_values", "tasks", "activities", "issues")
+
+
+def may_decide(reviewer: str, kind: str, district: str) -> bool:
+    """SPEC §9 written out: admins everywhere, a reviewer within their districts or units."""
+    if reviewer == "admin":
+        return True
+    if reviewer == "unit":
+        return kind == "tasks"
+    return {"nanshan": "南山区", "futian": "福田区"}[reviewer] == district
+
+
+@pytest.mark.parametrize("decision", ["approve", "return"])
+@pytest.mark.parametrize("district", list(SUBMITTERS))
+@pytest.mark.parametrize("kind", REVIEWED_KINDS)
+@pytest.mark.parametrize("reviewer", list(REVIEWERS))
+def test_review_scope_matrix(stored, reviewer, kind, district, decision):
+    engine = stored
+    with engine.begin() as conn:
+        set_review_rule(conn, PRINCIPALS["admin"], kind, True)
+    staff, scenario = SUBMITTERS[district]
+    sheet, header, _ = STORED[kind]
+    report = guarded_import(
+        engine, staff, make_xlsx({sheet: [header, ROWS[kind][scenario]]}), "u.xlsx"
+    )
+    assert report.status == "pending", [e.message for e in report.errors]
+    before = current_rows(engine)
+    principal = REVIEWERS[reviewer]
+    with engine.connect() as conn:
+        queued = report.submission_id in review_queue(conn, principal)["id"].tolist()
+    act = (
+        (lambda: approve(engine, principal, report.submission_id))
+        if decision == "approve"
+        else (lambda: return_submission(engine, principal, report.submission_id, "请核实"))
+    )
+    if not may_decide(reviewer, kind, district):
+        assert not queued
+        with pytest.raises(OutOfScope):
+            act()
+        assert current_rows(engine) == before
+        return
+    assert queued
+    act()
+    changed = current_rows(engine) != before
+    assert changed == (decision == "approve")

@@ -43,6 +43,7 @@ PAGES = [
     ("submissions", "submissions.title", 0),
     ("admin", "admin.title", 0),
     ("master", "master.page_title", 0),
+    ("review", "review.title", 0),
 ]
 
 
