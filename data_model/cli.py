@@ -19,7 +19,13 @@ from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, Ope
 
 from charts.images import ChartImageError
 from data_model import audit, backup, cycle_collector, master_admin, settings, users
-from data_model.bulletin import bulletin_docx, bulletin_figures, bulletin_xlsx
+from data_model.bulletin import (
+    as_issued,
+    bulletin_docx,
+    bulletin_figures,
+    bulletin_pdf,
+    bulletin_xlsx,
+)
 from data_model.db import make_engine, migrate
 from data_model.errors import InputError
 from data_model.export import EXPORT_KINDS, export_frame, write_frame
@@ -36,6 +42,7 @@ from data_model.normalize.periods import (
     period_label,
     to_granularity,
 )
+from data_model.office_pdf import PdfConversionError, PdfUnavailable, find_soffice, soffice_problem
 from data_model.permissions import (
     SYSTEM,
     PermissionDenied,
@@ -237,11 +244,16 @@ def cmd_scores(args) -> int:
 def cmd_bulletin(args) -> int:
     period = _period_option(args.period)
     suffix = Path(args.out).suffix.lower()
-    if suffix not in (".docx", ".xlsx"):
+    if suffix not in (".docx", ".pdf", ".xlsx"):
         raise UsageError(t("bulletin.cli_bad_extension", file=args.out))
+    if suffix == ".pdf" and find_soffice() is None:  # say so before any work is done
+        raise UsageError(t("bulletin.cli_no_soffice", error=soffice_problem()))
     engine = open_database(args.db)
     with engine.connect() as conn:
-        figures = bulletin_figures(conn, period)
+        try:
+            figures = as_issued(bulletin_figures(conn, period))
+        except ValueError as error:  # BULLETIN_NUMBER or BULLETIN_DATE
+            raise UsageError(t("bulletin.cli_bad_setting", error=error)) from error
         years = data_years(conn)
     # A period after the data would still show today's task statuses: refuse it too.
     if figures.is_empty or int(period[:4]) not in years:
@@ -250,10 +262,15 @@ def cmd_bulletin(args) -> int:
     if suffix == ".xlsx":
         content = bulletin_xlsx(figures, args.lang)
     else:
+        write = bulletin_pdf if suffix == ".pdf" else bulletin_docx
         try:
-            content = bulletin_docx(figures, args.lang, charts=not args.no_charts)
+            content = write(figures, args.lang, charts=not args.no_charts)
         except ChartImageError as error:
             raise UsageError(t("bulletin.cli_no_browser", error=error)) from error
+        except PdfUnavailable as error:
+            raise UsageError(t("bulletin.cli_no_soffice", error=error)) from error
+        except PdfConversionError as error:
+            raise UsageError(t("bulletin.cli_pdf_failed", error=error)) from error
     Path(args.out).write_bytes(content)
     print(t("bulletin.cli_written", period=period_label(period), file=args.out))
     return EXIT_OK
@@ -789,7 +806,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("bulletin", cmd_bulletin, "bulletin.cli_help")
     sub.add_argument("--period", required=True, metavar="P", help=t("bulletin.cli_help_period"))
     sub.add_argument(
-        "--out", required=True, metavar="FILE.docx|FILE.xlsx", help=t("bulletin.cli_help_out")
+        "--out",
+        required=True,
+        metavar="FILE.docx|FILE.pdf|FILE.xlsx",
+        help=t("bulletin.cli_help_out"),
     )
     sub.add_argument(
         "--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help=t("bulletin.cli_help_lang")
