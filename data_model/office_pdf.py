@@ -6,10 +6,12 @@ Java); `SOFFICE_PATH` names another binary. Conversion is offline: LibreOffice r
 file and writes the PDF, it fetches nothing.
 
 Fonts: the document names the official fonts (FangSong, SimHei, KaiTi, SimSun). Where
-they are installed they are used. Where they are not (a Linux server), fontconfig would
-substitute a Japanese sans-serif for all of them; FONT_SUBSTITUTES tells it the same
-fallbacks the document's font table names (`official_docx.FALLBACK_FONTS`): Noto Serif CJK
-SC for the Song/Fang/Kai faces, Noto Sans CJK SC for the Hei face.
+they are installed they are used. Where they are not (a Linux server), LibreOffice would
+draw every one of them in the same sans-serif; the conversion's profile carries a font
+replacement table (Tools ▸ Options ▸ Fonts) that puts in the fallbacks the document's own
+font table names (`official_docx.FALLBACK_FONTS`): Noto Serif CJK SC for the Song, Fang and
+Kai faces, Noto Sans CJK SC for the Hei face (Debian's fonts-noto-cjk). The table lists only
+fonts fontconfig does not know, so an installed FangSong is never replaced.
 
 Each conversion gets its own LibreOffice profile folder, so conversions may run in
 parallel (one profile can be used by only one soffice process at a time).
@@ -75,17 +77,19 @@ def docx_to_pdf(docx: bytes, timeout: float = CONVERT_TIMEOUT_SECONDS) -> bytes:
         folder = Path(work)
         source = folder / "document.docx"
         source.write_bytes(docx)
-        fonts = folder / "fonts.conf"
-        fonts.write_text(_fontconfig(), encoding="utf-8")
+        profile = folder / "profile"
+        (profile / "user").mkdir(parents=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(
+            _replacement_table(_missing_fonts()), encoding="utf-8"
+        )
         env = dict(
             os.environ,
             HOME=str(folder),  # LibreOffice writes caches under HOME
-            FONTCONFIG_FILE=str(fonts),
             SAL_USE_VCLPLUGIN="svp",  # no display needed
         )
         command = [
             soffice,
-            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+            f"-env:UserInstallation={profile.as_uri()}",
             "--headless",
             "--norestore",
             "--nolockcheck",
@@ -115,16 +119,38 @@ def docx_to_pdf(docx: bytes, timeout: float = CONVERT_TIMEOUT_SECONDS) -> bytes:
     return data
 
 
-def _fontconfig() -> str:
-    """A fontconfig file: the system's configuration plus the fallbacks for the official
-    fonts (after them, so an installed FangSong still wins)."""
-    aliases = "".join(
-        f"<alias><family>{escape(font)}</family>"
-        f"<accept><family>{escape(fallback)}</family></accept></alias>"
-        for font, fallback in FONT_SUBSTITUTES.items()
-    )
+def _missing_fonts() -> dict[str, str]:
+    """FONT_SUBSTITUTES less the fonts fontconfig has (all of them without fc-list)."""
+    try:
+        listed = subprocess.run(
+            ["fc-list", ":", "family"], capture_output=True, text=True, timeout=30, check=False
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        listed = ""
+    installed = {name.strip().lower() for line in listed.splitlines() for name in line.split(",")}
+    return {font: sub for font, sub in FONT_SUBSTITUTES.items() if font.lower() not in installed}
+
+
+def _replacement_table(pairs: dict[str, str]) -> str:
+    """LibreOffice user settings holding a font replacement table of `pairs`."""
+    path = "/org.openoffice.Office.Common/Font/Substitution"
+
+    def prop(name: str, value: str) -> str:
+        return f'<prop oor:name="{name}" oor:op="fuse"><value>{escape(value)}</value></prop>'
+
+    items = [f'<item oor:path="{path}">{prop("Replacement", "true")}</item>']
+    for number, (font, substitute) in enumerate(pairs.items()):
+        items.append(
+            f'<item oor:path="{path}/FontPairs"><node oor:name="_{number}" oor:op="replace">'
+            + prop("Always", "true")
+            + prop("OnScreenOnly", "false")
+            + prop("ReplaceFont", font)
+            + prop("SubstituteFont", substitute)
+            + "</node></item>"
+        )
     return (
-        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">'
-        f'<fontconfig><include ignore_missing="yes">/etc/fonts/fonts.conf</include>{aliases}'
-        "</fontconfig>"
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<oor:items xmlns:oor="http://openoffice.org/2001/registry"'
+        ' xmlns:xs="http://www.w3.org/2001/XMLSchema"'
+        ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' + "".join(items) + "</oor:items>"
     )
