@@ -57,6 +57,12 @@ PROJECTOR_CSS = f"""
 footer {{
   display: none !important;
 }}
+/* Streamlit fades what a run has not re-sent yet; on a projector the slide on screen is
+   always whole and correct (pages/present.py), so nothing fades. */
+[data-testid="stMain"] [data-stale="true"] {{
+  opacity: 1 !important;
+  transition: none !important;
+}}
 .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {{
   background: #FFFFFF !important;
   color: {TEXT_COLOR};

@@ -10,11 +10,12 @@ The slide is drawn in a fragment that Streamlit reruns every `interval` seconds;
 moves to the next slide, looping (the buttons move by hand, and the timer then waits at
 least half an interval). The screen has two slots (`data_model.presentation.Stage`): the
 one in front is on screen, the one behind, hidden but laid out at full size, already holds
-the next slide with its chart drawn. Moving on swaps them with one style rule, sent first
-in the run, so the new slide is there at once, with no empty chart box and no greyed-out
-old slide while the next one is built. Each slide's figure is built once per data version
-and shared by every screen (`slide_figure_cached`). Queries are cached by the data version,
-so a new submission shows on the next slide without a reload. Each run also re-checks the
+the next slide with its chart drawn. Moving on swaps them with one style rule, sent as soon
+as the slide to show has been confirmed by the run, so the new slide is there at once, with
+no empty chart box and no greyed-out old slide while the next one is built. Each slide's figure is built once per data version
+and shared by every screen (`slide_figure_cached`). Streamlit greys out what a run has not
+yet re-sent; the projector CSS keeps such elements at full strength, as what is on screen
+is always a whole, correct slide. Queries are cached by the data version, so a new submission shows on the next slide without a reload. Each run also re-checks the
 sign-in, so a disabled user's screen stops, and a running presentation counts as activity.
 """
 
@@ -99,19 +100,22 @@ def slide_show() -> None:
         st.session_state.get(STAGE_KEY), len(slides), move, time.monotonic(), setup.interval
     )
     st.session_state[STAGE_KEY] = stage
-    shown = slides[stage.shown]
-    # The swap comes first: the slide drawn behind in the last run is in front at once.
-    st.html(f"<style>{stage_css(stage.front)}</style>")
-    kicker.caption(shown.kicker)
-    counter.caption(tr("present.counter", index=stage.shown + 1, total=len(slides)))
     identity = (*data_state(), *slide_args)
     with st.container(key="present_stage"):
         slots = [st.container(key=f"present_slot_{n}") for n in (0, 1)]
-    for slot in (stage.front, stage.back):  # the slide on screen first, then the next one
+    swap = st.empty()
+    # The slide to show is written first: when it was drawn behind in the last run this
+    # changes nothing on screen and only marks it current. Then the style rule brings it to
+    # the front, so it appears with nothing stale in it; then the next slide goes behind.
+    for slot in (stage.front, stage.back):
         index = stage.slots[slot]
         if index is not None:
             with slots[slot]:
                 draw_slide(slides[index], index, slot, identity)
+        if slot == stage.front:
+            swap.html(f"<style>{stage_css(stage.front)}</style>")
+            kicker.caption(slides[stage.shown].kicker)
+            counter.caption(tr("present.counter", index=stage.shown + 1, total=len(slides)))
 
 
 slide_show()

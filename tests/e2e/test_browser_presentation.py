@@ -5,8 +5,9 @@ counter, previous / next / exit), the title, the cards, the chart with its legen
 inside the viewport, the title above the chart. Then "next" is clicked and the moment the
 new title becomes visible is caught in the page itself (a requestAnimationFrame poll): at
 that moment the new slide's chart must already be drawn (it was prepared behind the old
-slide), there must be no loading skeleton (the blank grey box) and no greyed-out (stale)
-element on screen. How long each step took is written to the test output and to
+slide), and there must be no loading skeleton (the blank grey box), no element Streamlit
+marks stale (left from the previous run, which it greys out) and nothing greyed out on
+screen. How long each step took is written to the test output and to
 test-output/presentation-timings.txt; no time is asserted (the machine may be busy).
 Screenshots: test-output/screenshots/present-<size>-<n>.png.
 """
@@ -47,7 +48,8 @@ BOXES = """() => {
 }"""
 
 # The state of the screen: the visible title, whether its slide's chart is drawn, loading
-# skeletons and greyed-out (stale) elements on screen.
+# skeletons, greyed-out elements and elements Streamlit marks stale (from an earlier run,
+# not yet confirmed by the current one) on screen.
 SCREEN = """() => {
   const seen = (e) => e.checkVisibility({visibilityProperty: true});
   const title = [...document.querySelectorAll('[data-testid="stMain"] h1')].find(seen);
@@ -60,9 +62,12 @@ SCREEN = """() => {
     .filter((e) => seen(e) && e.getBoundingClientRect().height > 0
                    && parseFloat(getComputedStyle(e).opacity) < 0.99)
     .map((e) => (e.innerText || e.getAttribute('data-testid')).slice(0, 30));
+  const stale = [...document.querySelectorAll('[data-stale="true"]')]
+    .filter((e) => seen(e) && e.getBoundingClientRect().height > 0)
+    .map((e) => (e.innerText || e.getAttribute('data-testid')).slice(0, 30));
   const skeletons = [...document.querySelectorAll('[data-testid="stSkeleton"]')].filter(seen);
   return {title: title ? title.innerText : null, charts: charts.length, drawn,
-          greyed, skeletons: skeletons.length, at: performance.now()};
+          greyed, stale, skeletons: skeletons.length, at: performance.now()};
 }"""
 
 
@@ -138,6 +143,9 @@ def test_every_slide_fits_and_next_shows_a_prepared_slide(browser, app_server, w
             )
             assert shown["drawn"], f"after slide {number} the new slide's chart was not drawn"
             assert shown["skeletons"] == 0, f"a loading box showed after slide {number}"
+            assert not shown["stale"], (
+                f"stale elements on screen when the new title appeared: {shown['stale']}"
+            )
             assert not shown["greyed"], (
                 f"greyed-out elements when the new title appeared: {shown['greyed']}"
             )
