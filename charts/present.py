@@ -33,7 +33,7 @@ MUTED_TEXT = "#333333"
 GRID_COLOR = "#BDBDBD"
 CHART_FONT_SIZE = 24  # px; every text in a slide's chart is at least this large
 MAP_LABEL_SIZE = 22  # district names inside the map's regions
-SLIDE_HEIGHT = 560  # px; CSS stretches the chart to the screen's height (see below)
+SLIDE_HEIGHT = 560  # px; only until the page has measured the box CSS gives the chart
 CHART_CONFIG = {"displayModeBar": False, "displaylogo": False}
 
 # Type scales with the smaller of the screen's width and height, so a slide that fits
