@@ -15,6 +15,10 @@ The URL carries plain, validated values only (`parse_params`):
 with the finding sentences the pages show (`task_queries.rates_title`,
 `coverage_queries.map_finding`, …), so a slide never disagrees with its page. A slide
 with nothing to show is left out.
+
+`Stage` and `restage` say which slide is on screen and which is drawn in advance behind it
+(the page swaps the two, so the next slide appears at once), and how the timer and the
+presenter's previous / next buttons move between them.
 """
 
 from __future__ import annotations
@@ -205,8 +209,8 @@ def restage(stage: Stage | None, count: int, move: str, now: float, interval: fl
     if count <= 0:
         return Stage()
     # Slides can disappear when the data change: forget slots beyond the end.
-    slots = tuple(i if i is not None and i < count else None for i in stage.slots)
-    stage = Stage(slots, stage.front, stage.moved_at)  # type: ignore[arg-type]
+    first, second = (i if i is not None and i < count else None for i in stage.slots)
+    stage = Stage((first, second), stage.front, stage.moved_at)
     shown = stage.shown
     moved_at = stage.moved_at
     if shown is None:
