@@ -83,6 +83,11 @@ def current_data_version() -> tuple:
         return data_version(conn)
 
 
+def data_state() -> tuple[str, tuple]:
+    """The database and its data version: what a cached result depends on."""
+    return engine().url.render_as_string(hide_password=False), current_data_version()
+
+
 def query(function: Callable, *args):
     """Run `function(conn, *args)` from `data_model`, cached until the data changes.
 

@@ -8,7 +8,9 @@ white, a stronger grid and thicker lines. Colours that carry meaning (STATUS_COL
 coverage scale) are left exactly as on the dashboards.
 
 PROJECTOR_CSS hides the sidebar, the header, the toolbar and the rest of Streamlit's
-chrome and sets the page's type sizes. It is CSS only: nothing is fetched from anywhere.
+chrome, makes the page one screen high (the bar, then the stage whose chart takes the
+height left) and sets type sizes that scale with the screen; `stage_css` says which of the
+stage's two slots is on screen. It is CSS only: nothing is fetched from anywhere.
 The data-testids are those of the installed Streamlit (1.67); `stDecoration` and
 `stSidebarCollapsedControl` belong to earlier versions and are kept for them.
 """
@@ -31,8 +33,14 @@ MUTED_TEXT = "#333333"
 GRID_COLOR = "#BDBDBD"
 CHART_FONT_SIZE = 24  # px; every text in a slide's chart is at least this large
 MAP_LABEL_SIZE = 22  # district names inside the map's regions
-SLIDE_HEIGHT = 560  # px; CSS stretches the chart to the screen's height (see below)
+SLIDE_HEIGHT = 560  # px; only until the page has measured the box CSS gives the chart
 CHART_CONFIG = {"displayModeBar": False, "displaylogo": False}
+
+# Type scales with the smaller of the screen's width and height, so a slide that fits
+# 1920×1080 also fits 1280×720 (and a 4:3 projector): sizes are px at 1920×1080.
+TITLE_SIZE = "clamp(28px, min(3.4vw, 6vh), 66px)"
+TEXT_SIZE = "clamp(18px, min(1.45vw, 2.6vh), 28px)"
+METRIC_SIZE = "clamp(40px, min(4.6vw, 8.2vh), 90px)"
 
 PROJECTOR_CSS = f"""
 [data-testid="stSidebar"],
@@ -49,62 +57,153 @@ PROJECTOR_CSS = f"""
 footer {{
   display: none !important;
 }}
+/* Streamlit fades what a run has not re-sent yet; on a projector the slide on screen is
+   always whole and correct (pages/present.py), so nothing fades. */
+[data-testid="stMain"] [data-stale="true"] {{
+  opacity: 1 !important;
+  transition: none !important;
+}}
 .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {{
   background: #FFFFFF !important;
   color: {TEXT_COLOR};
 }}
-[data-testid="stMainBlockContainer"] {{
-  max-width: 100% !important;
-  padding: 2vh 3vw 1vh 3vw !important;
-}}
 [data-testid="stMain"] {{
   font-family: {FONT_FAMILY};
+  overflow: hidden !important;
+}}
+/* The page is exactly one screen high: the bar, then the stage, which takes the rest. */
+[data-testid="stMainBlockContainer"] {{
+  max-width: 100% !important;
+  height: 100vh;
+  height: 100dvh;
+  box-sizing: border-box;
+  padding: 1.5vh 2.5vw 2vh 2.5vw !important;
+  display: flex;
+  flex-direction: column;
+}}
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] {{
+  flex: 1 1 auto;
+  min-height: 0;
+  gap: 0.6vh;
 }}
 [data-testid="stMain"] p,
 [data-testid="stMain"] li,
 [data-testid="stMain"] label {{
-  font-size: 30px !important;
+  font-size: {TEXT_SIZE} !important;
   line-height: 1.4;
   color: {TEXT_COLOR};
 }}
 [data-testid="stMain"] h1 {{
-  font-size: clamp(48px, 4.4vw, 72px) !important;
+  font-size: {TITLE_SIZE} !important;
   line-height: 1.25 !important;
   font-weight: 700 !important;
   color: {TEXT_COLOR} !important;
-  padding: 0.2em 0 0.1em 0 !important;
+  padding: 0.1em 0 0.1em 0 !important;
 }}
 [data-testid="stMain"] [data-testid="stCaptionContainer"],
 [data-testid="stMain"] [data-testid="stCaptionContainer"] p {{
-  font-size: 28px !important;
+  font-size: {TEXT_SIZE} !important;
   color: {MUTED_TEXT} !important;
 }}
 [data-testid="stMetricLabel"] p {{
-  font-size: 30px !important;
+  font-size: {TEXT_SIZE} !important;
 }}
 [data-testid="stMain"] [data-testid="stMetricValue"],
 [data-testid="stMain"] [data-testid="stMetricValue"] p {{
-  font-size: clamp(56px, 5vw, 96px) !important;
+  font-size: {METRIC_SIZE} !important;
   line-height: 1.2 !important;
   font-weight: 700;
   color: {TEXT_COLOR};
 }}
 [data-testid="stMetricDelta"] {{
-  font-size: 30px !important;
+  font-size: {TEXT_SIZE} !important;
 }}
 [data-testid="stMetricDelta"] svg {{
-  width: 30px;
-  height: 30px;
+  width: 1.2em;
+  height: 1.2em;
 }}
-/* The chart fills the screen below the title; plotly lays itself out to this height. */
-[data-testid="stMain"] [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]),
-[data-testid="stMain"] [data-testid="stFullScreenFrame"]:has([data-testid="stPlotlyChart"]),
-[data-testid="stMain"] [data-testid="stPlotlyChart"] {{
-  height: max(340px, calc(100vh - 340px)) !important;
+/* The bar: section and counter on the left, previous / next / exit on the right. */
+.st-key-present_bar {{
+  flex: 0 0 auto;
+  flex-wrap: nowrap !important;
+  gap: 1vw !important;
+}}
+.st-key-present_bar > :first-child {{
+  flex: 1 1 auto !important;
+  min-width: 0;
+}}
+.st-key-present_bar [data-testid="stCaptionContainer"] p {{
+  white-space: nowrap;
+  overflow: hidden;
+  text-overflow: ellipsis;
+}}
+.st-key-present_bar button p,
+.st-key-present_bar a span {{
+  font-size: {TEXT_SIZE} !important;
+}}
+/* The stage takes the height left; its two slots lie on top of each other. Every block
+   between the page and the stage (the fragment's, Streamlit's layout wrappers) passes the
+   height down. */
+[data-testid="stLayoutWrapper"]:has(.st-key-present_stage),
+[data-testid="stVerticalBlock"]:has(.st-key-present_stage),
+.st-key-present_stage {{
+  flex: 1 1 auto !important;
+  min-height: 0 !important;
+  height: auto !important;
+  display: flex;
+  flex-direction: column;
+}}
+.st-key-present_stage {{
+  position: relative;
+}}
+.st-key-present_slot_0,
+.st-key-present_slot_1 {{
+  position: absolute !important;
+  inset: 0;
+  display: flex;
+  flex-direction: column;
+  flex-wrap: nowrap;
+  background: #FFFFFF;
+}}
+/* The chart fills what the title and note leave in its slot; the chart measures the box
+   it is given and lays itself out to it. */
+.st-key-present_slot_0 [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]),
+.st-key-present_slot_1 [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) {{
+  flex: 1 1 0 !important;
+  min-height: 0 !important;
+  height: auto !important;
+  display: flex;
+  flex-direction: column;
+  overflow: hidden;
+}}
+.st-key-present_stage [data-testid="stElementContainer"] > *:has([data-testid="stPlotlyChart"]),
+.st-key-present_stage [data-testid="stPlotlyChart"] {{
+  flex: 1 1 0 !important;
+  min-height: 0 !important;
+  height: 100% !important;
+}}
+/* The counter keeps its width; the section line gives way. */
+.st-key-present_bar > :nth-child(2) {{
   flex: 0 0 auto !important;
-  overflow: hidden !important;
+  width: auto !important;
+}}
+.st-key-present_bar > :nth-child(2) [data-testid="stCaptionContainer"] p {{
+  overflow: visible;
+  text-overflow: clip;
 }}
 """
+
+
+def stage_css(front: int) -> str:
+    """The rule that puts slot `front` on screen and keeps the other one hidden behind it,
+    laid out at the same size, so its chart is drawn and ready (see pages/present.py)."""
+    back = 1 - front
+    return (
+        f".st-key-present_slot_{back}, .st-key-present_slot_{back} * "
+        "{ visibility: hidden !important; pointer-events: none !important; }\n"
+        f".st-key-present_slot_{back} {{ z-index: 0; }}\n"
+        f".st-key-present_slot_{front} {{ visibility: visible; z-index: 1; }}"
+    )
 
 
 def projector(figure: go.Figure) -> go.Figure:

@@ -15,6 +15,7 @@ score is 100 (the scoring method's 100 × min(actual / target, 1), reversed for 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 from dataclasses import dataclass, replace
@@ -39,6 +40,7 @@ from data_model.headlines import Headline, headline_figures
 from data_model.i18n import DEFAULT_LANGUAGE, catalogue, t
 from data_model.models import District
 from data_model.normalize.periods import period_label, previous_period
+from data_model.office_pdf import PdfUnavailable, docx_to_pdf, find_soffice, soffice_problem
 from data_model.restatement import FigureChange, Restatement, figures_record, restatement_of
 from data_model.scoring import (
     indicator_table,
@@ -82,6 +84,7 @@ STATUS_CHART_HEIGHT = 260  # five bars; lower than the page's so it fits under t
 TABLE_KEYS = ("overview", "actions", "units", "overdue", "scores", "highlights", "targets")
 CHART_KEYS = ("status", "actions", "scores")
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF_MIME = "application/pdf"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -109,6 +112,7 @@ class Bulletin:
     # What changed since the bulletin published before the period was reopened (None: no
     # such bulletin, or nothing changed): the bulletin then says it restates figures.
     restatement: Restatement | None = None
+    number: str | None = None  # the document number (文号), `settings.bulletin_number`
 
     def headline(self, key: str) -> Headline:
         return next(h for h in self.headlines if h.key == key)
@@ -137,7 +141,8 @@ class Bulletin:
 
 
 def bulletin_figures(conn: Connection, period: str, today: date | None = None) -> Bulletin:
-    """The figures of the bulletin of `period`, issued `today` (default: the real today).
+    """The figures of the bulletin of `period`, made and issued `today` (default: the real
+    today), without a document number; `as_issued` applies the settings.
 
     Task figures are as of the period's end, or today while the period is running.
     """
@@ -170,6 +175,16 @@ def bulletin_figures(conn: Connection, period: str, today: date | None = None) -
     if restated is None or not restated.changed:
         return bulletin
     return replace(bulletin, restatement=restated)
+
+
+def as_issued(bulletin: Bulletin) -> Bulletin:
+    """`bulletin` (as `bulletin_figures` made it) with the issuing date `BULLETIN_DATE`
+    when set and the document number (文号) `BULLETIN_NUMBER` gives for that date's year
+    (`data_model.settings`). Kept apart from `bulletin_figures`, whose result pages cache
+    by the data version, so a changed setting is never hidden by the cache. Raises
+    ValueError, naming the setting, when one cannot be used."""
+    issued = settings.bulletin_date() or bulletin.issued
+    return dataclasses.replace(bulletin, issued=issued, number=settings.bulletin_number(issued))
 
 
 def city_full_name(conn: Connection) -> str:
@@ -975,6 +990,7 @@ def bulletin_docx(bulletin: Bulletin, language: str | None = None, charts: bool 
         t("bulletin.subtitle", language, period=_label(b.period, language)),
         issuer,
         _date_text(b.issued, language),
+        b.number,
     )
     counters = {"table": 0, "figure": 0}
 
@@ -1053,6 +1069,21 @@ def bulletin_docx(bulletin: Bulletin, language: str | None = None, charts: bool 
         official_docx.paragraph(document, restatement_heading(b.restatement, language))
         add_table("restatement")
     return official_docx.to_bytes(document)
+
+
+# --- PDF --------------------------------------------------------------------------------
+
+
+def bulletin_pdf(bulletin: Bulletin, language: str | None = None, charts: bool = True) -> bytes:
+    """The Word bulletin (`bulletin_docx`) rendered as PDF by LibreOffice on the server
+    (`office_pdf.docx_to_pdf`): the same layout, text, tables, charts and fonts.
+
+    Raises PdfUnavailable without LibreOffice (checked before the Word file is made),
+    PdfConversionError when LibreOffice fails, ChartImageError as `bulletin_docx` does.
+    """
+    if find_soffice() is None:
+        raise PdfUnavailable(soffice_problem())
+    return docx_to_pdf(bulletin_docx(bulletin, language, charts))
 
 
 # --- Excel ------------------------------------------------------------------------------

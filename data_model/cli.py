@@ -21,8 +21,10 @@ from charts.images import ChartImageError
 from data_model import audit, backup, cycle_collector, master_admin, review, settings, users
 from data_model.bulletin import (
     RESTATEMENT_COLUMNS,
+    as_issued,
     bulletin_docx,
     bulletin_figures,
+    bulletin_pdf,
     bulletin_xlsx,
     restatement_heading,
     restatement_rows,
@@ -46,6 +48,7 @@ from data_model.normalize.periods import (
     period_label,
     to_granularity,
 )
+from data_model.office_pdf import PdfConversionError, PdfUnavailable, find_soffice, soffice_problem
 from data_model.period_closing import close_period, closures_frame, reopen_period
 from data_model.permissions import (
     SYSTEM,
@@ -277,11 +280,16 @@ def cmd_scores(args) -> int:
 def cmd_bulletin(args) -> int:
     period = _period_option(args.period)
     suffix = Path(args.out).suffix.lower()
-    if suffix not in (".docx", ".xlsx"):
+    if suffix not in (".docx", ".pdf", ".xlsx"):
         raise UsageError(t("bulletin.cli_bad_extension", file=args.out))
+    if suffix == ".pdf" and find_soffice() is None:  # say so before any work is done
+        raise UsageError(t("bulletin.cli_no_soffice", error=soffice_problem()))
     engine = open_database(args.db)
     with engine.connect() as conn:
-        figures = bulletin_figures(conn, period)
+        try:
+            figures = as_issued(bulletin_figures(conn, period))
+        except ValueError as error:  # BULLETIN_NUMBER or BULLETIN_DATE
+            raise UsageError(t("bulletin.cli_bad_setting", error=error)) from error
         years = data_years(conn)
     # A period after the data would still show today's task statuses: refuse it too.
     if figures.is_empty or int(period[:4]) not in years:
@@ -290,10 +298,15 @@ def cmd_bulletin(args) -> int:
     if suffix == ".xlsx":
         content = bulletin_xlsx(figures, args.lang)
     else:
+        write = bulletin_pdf if suffix == ".pdf" else bulletin_docx
         try:
-            content = bulletin_docx(figures, args.lang, charts=not args.no_charts)
+            content = write(figures, args.lang, charts=not args.no_charts)
         except ChartImageError as error:
             raise UsageError(t("bulletin.cli_no_browser", error=error)) from error
+        except PdfUnavailable as error:
+            raise UsageError(t("bulletin.cli_no_soffice", error=error)) from error
+        except PdfConversionError as error:
+            raise UsageError(t("bulletin.cli_pdf_failed", error=error)) from error
     Path(args.out).write_bytes(content)
     principal = _acting_principal(engine, args.user)
     with engine.begin() as conn:
@@ -1127,7 +1140,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("bulletin", cmd_bulletin, "bulletin.cli_help")
     sub.add_argument("--period", required=True, metavar="P", help=t("bulletin.cli_help_period"))
     sub.add_argument(
-        "--out", required=True, metavar="FILE.docx|FILE.xlsx", help=t("bulletin.cli_help_out")
+        "--out",
+        required=True,
+        metavar="FILE.docx|FILE.pdf|FILE.xlsx",
+        help=t("bulletin.cli_help_out"),
     )
     sub.add_argument(
         "--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help=t("bulletin.cli_help_lang")

@@ -521,7 +521,7 @@ class BulletinPublication(SQLModel, table=True):
     generated_at: datetime
     generated_by: str = Field(max_length=64)
     file_name: str = Field(default="", max_length=255)
-    file_format: str = Field(max_length=8)  # docx | xlsx
+    file_format: str = Field(max_length=8)  # docx | xlsx | pdf
     language: str = Field(default="", max_length=8)
     sha256: str = Field(max_length=64)
     figures: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

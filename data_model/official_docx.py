@@ -179,9 +179,15 @@ def _set_styles(document: DocumentObject) -> None:
 
 
 def masthead(
-    document: DocumentObject, title: str, subtitle: str, issuer: str, date_text: str
+    document: DocumentObject,
+    title: str,
+    subtitle: str,
+    issuer: str,
+    date_text: str,
+    number: str | None = None,
 ) -> None:
-    """The red title (版头), the period under it, then issuer and date above a red rule."""
+    """The red title (版头), the period under it, the document number (文号) centred under
+    that when there is one, then issuer and date above a red rule."""
     head = document.add_paragraph()
     head.paragraph_format.first_line_indent = Pt(0)
     head.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -199,6 +205,13 @@ def masthead(
     period.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = period.add_run(subtitle)
     set_fonts(run._element, SUBHEADING_FONT)
+
+    if number:
+        numbered = document.add_paragraph()
+        numbered.paragraph_format.first_line_indent = Pt(0)
+        numbered.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        numbered.paragraph_format.space_before = Pt(6)
+        numbered.add_run(number)
 
     line = document.add_paragraph()
     layout = line.paragraph_format

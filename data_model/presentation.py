@@ -15,6 +15,10 @@ The URL carries plain, validated values only (`parse_params`):
 with the finding sentences the pages show (`task_queries.rates_title`,
 `coverage_queries.map_finding`, …), so a slide never disagrees with its page. A slide
 with nothing to show is left out.
+
+`Stage` and `restage` say which slide is on screen and which is drawn in advance behind it
+(the page swaps the two, so the next slide appears at once), and how the timer and the
+presenter's previous / next buttons move between them.
 """
 
 from __future__ import annotations
@@ -155,6 +159,76 @@ def next_slide(shown: int | None, count: int) -> int:
     if count <= 0:
         return 0
     return 0 if shown is None else (shown + 1) % count
+
+
+# --- the stage: which slide is on screen and which is drawn in advance ------------------
+
+MOVES = ("tick", "next", "previous")
+
+
+@dataclass(frozen=True)
+class Stage:
+    """The screen's two slots. The slot in `front` is on screen; the other, hidden but laid
+    out at full size, holds the slide that comes next, already drawn, so that moving on is
+    a swap of the two slots rather than a wait for a chart to be built and drawn.
+
+    `slots`: the slide index each slot holds (None: empty). `moved_at`: when the presenter
+    last moved by hand (a monotonic clock's seconds), so that the timer does not move on
+    again a moment after a click.
+    """
+
+    slots: tuple[int | None, int | None] = (None, None)
+    front: int = 0
+    moved_at: float | None = None
+
+    @property
+    def back(self) -> int:
+        return 1 - self.front
+
+    @property
+    def shown(self) -> int | None:
+        """The index of the slide on screen."""
+        return self.slots[self.front]
+
+
+def restage(stage: Stage | None, count: int, move: str, now: float, interval: float) -> Stage:
+    """The stage after `move` among `count` slides at time `now`.
+
+    `move`: "next" or "previous" (the presenter's buttons), or "tick" (the timer, or the
+    page's first run), which moves on unless the presenter moved less than half an
+    `interval` ago. The slide to show is taken from the back slot when it is waiting there
+    (the slots swap); otherwise it replaces the front slot's. The back slot then gets the
+    slide after the one shown (nothing when there is only one slide).
+    """
+    if move not in MOVES:
+        raise ValueError(f"unknown move {move!r}; expected one of {', '.join(MOVES)}")
+    stage = stage or Stage()
+    if count <= 0:
+        return Stage()
+    # Slides can disappear when the data change: forget slots beyond the end.
+    first, second = (i if i is not None and i < count else None for i in stage.slots)
+    stage = Stage((first, second), stage.front, stage.moved_at)
+    shown = stage.shown
+    moved_at = stage.moved_at
+    if shown is None:
+        target = 0
+    elif move == "next":
+        target, moved_at = (shown + 1) % count, now
+    elif move == "previous":
+        target, moved_at = (shown - 1) % count, now
+    elif moved_at is not None and now - moved_at < interval / 2:
+        target = shown
+    else:
+        target = (shown + 1) % count
+    front = stage.front
+    new_slots = list(stage.slots)
+    if target != shown:
+        if new_slots[stage.back] == target:
+            front = stage.back
+        else:
+            new_slots[front] = target
+    new_slots[1 - front] = next_slide(target, count) if count > 1 else None
+    return Stage((new_slots[0], new_slots[1]), front, moved_at)
 
 
 # --- the slides -----------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -162,3 +163,33 @@ def delivery_retry_seconds() -> float:
     if seconds < 0:
         raise ValueError(f"DELIVERY_RETRY_SECONDS={raw!r}: expected a number of seconds, 0 or more")
     return seconds
+
+
+def soffice_path() -> str | None:
+    """LibreOffice that renders the PDF bulletin (`SOFFICE_PATH`); None: look on PATH."""
+    return os.environ.get("SOFFICE_PATH", "").strip() or None
+
+
+def bulletin_number(issued: date) -> str | None:
+    """The document number (文号) printed under the bulletin's title (`BULLETIN_NUMBER`),
+    e.g. `深工商联通〔{year}〕3号`: `{year}` becomes the issuing year. None: no number."""
+    raw = os.environ.get("BULLETIN_NUMBER", "").strip()
+    if not raw:
+        return None
+    try:
+        return raw.format(year=issued.year)
+    except (KeyError, IndexError, ValueError) as error:
+        raise ValueError(
+            f"BULLETIN_NUMBER={raw!r}: only {{year}} may stand in braces ({error})"
+        ) from error
+
+
+def bulletin_date() -> date | None:
+    """The bulletin's issuing date (`BULLETIN_DATE`, YYYY-MM-DD); None: the day it is made."""
+    raw = os.environ.get("BULLETIN_DATE", "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as error:
+        raise ValueError(f"BULLETIN_DATE={raw!r}: expected a date like 2024-07-15") from error

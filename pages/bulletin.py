@@ -1,5 +1,6 @@
 """定期通报 Periodic bulletin: the period's bulletin previewed section by section, with the
-Word bulletin (official layout, charts as images) and the Excel workbook to download."""
+Word bulletin (official layout, charts as images), the same as PDF (rendered on the server
+by LibreOffice; without it the page says so) and the Excel workbook to download."""
 
 import logging
 from datetime import date
@@ -10,10 +11,13 @@ from charts.images import ChartImageError, find_browser
 from data_model import audit
 from data_model.bulletin import (
     DOCX_MIME,
+    PDF_MIME,
     XLSX_MIME,
+    as_issued,
     bulletin_charts,
     bulletin_docx,
     bulletin_figures,
+    bulletin_pdf,
     bulletin_tables,
     bulletin_texts,
     bulletin_xlsx,
@@ -23,6 +27,7 @@ from data_model.bulletin import (
 )
 from data_model.closed_periods import is_closed_for_bulletin
 from data_model.normalize.periods import period_label
+from data_model.office_pdf import find_soffice
 from data_model.restatement import publications, record_publication
 from ui import (
     download_chart,
@@ -55,6 +60,17 @@ def word_file() -> bytes:
         # A download in hand beats an error: the page already says charts need a browser.
         log.exception("chart images failed; the Word bulletin is written without charts")
         return bulletin_docx(figures, lang, charts=False)
+
+
+def pdf_file() -> bytes:
+    """The PDF bulletin: the Word bulletin rendered by LibreOffice."""
+    if not has_browser:
+        return bulletin_pdf(figures, lang, charts=False)
+    try:
+        return bulletin_pdf(figures, lang)
+    except ChartImageError:
+        log.exception("chart images failed; the PDF bulletin is written without charts")
+        return bulletin_pdf(figures, lang, charts=False)
 
 
 def recorded(make, file_format: str, name: str):
@@ -98,7 +114,11 @@ if filters is None:
 
 lang = language()
 period_name = period_label(filters.period, lang)
-figures = query(bulletin_figures, filters.period, date.today())
+try:
+    figures = as_issued(query(bulletin_figures, filters.period, date.today()))
+except ValueError as error:  # BULLETIN_NUMBER or BULLETIN_DATE is not usable
+    st.error(tr("bulletin.bad_setting", error=error), icon=":material/error:")
+    st.stop()
 if figures.is_empty:
     st.info(tr("bulletin.no_figures", period=period_name), icon=":material/inbox:")
     st.stop()
@@ -106,11 +126,13 @@ texts = bulletin_texts(figures, lang)
 tables = {table.key: table for table in bulletin_tables(figures, lang)}
 charts = {chart.key: chart for chart in bulletin_charts(figures, lang)}
 has_browser = find_browser() is not None
+has_soffice = find_soffice() is not None
 
 st.subheader(tr("bulletin.heading", period=period_name))
 st.caption(
     tr(
-        "bulletin.issued",
+        "bulletin.issued_number" if figures.number else "bulletin.issued",
+        number=figures.number,
         issuer=issuing_body(figures, lang),
         date=day_label(figures.issued),
         as_of=day_label(figures.as_of),
@@ -127,7 +149,9 @@ if closed:
 st.markdown(f"**{tr('bulletin.downloads')}**")
 if not has_browser:
     st.warning(tr("bulletin.no_browser"), icon=":material/warning:")
-word, excel = st.columns(2)
+if not has_soffice:
+    st.warning(tr("bulletin.no_soffice"), icon=":material/warning:")
+word, pdf, excel = st.columns(3)
 with word:
     download_file(
         tr("bulletin.download_word"),
@@ -136,6 +160,15 @@ with word:
         DOCX_MIME,
         key="bulletin_docx",
     )
+with pdf:
+    if has_soffice:
+        download_file(
+            tr("bulletin.download_pdf"),
+            recorded(pdf_file, "pdf", file_name(figures, ".pdf", lang)),
+            file_name(figures, ".pdf", lang),
+            PDF_MIME,
+            key="bulletin_pdf",
+        )
 with excel:
     download_file(
         tr("bulletin.download_excel"),

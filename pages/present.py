@@ -2,19 +2,42 @@
 
 Open `/present?slides=overview,coverage,tasks,trends,evaluation&interval=20&period=2023`
 (see `data_model.presentation` for the values). The sidebar and Streamlit's chrome are
-hidden. The slide is drawn in a fragment that Streamlit reruns every `interval` seconds;
-each run shows the next slide, looping. Its queries are cached by the data version, so a
-new submission shows on the next slide without a reload. Each run also re-checks the
+hidden; the page fits the screen (1280×720 to 1920×1080 and beyond): a bar on top with the
+section, the slide counter and the previous / next / exit buttons, then the slide, whose
+chart takes the height that is left.
+
+The slide is drawn in a fragment that Streamlit reruns every `interval` seconds; each run
+moves to the next slide, looping (the buttons move by hand, and the timer then waits at
+least half an interval). The screen has two slots (`data_model.presentation.Stage`): the
+one in front is on screen, the one behind, hidden but laid out at full size, already holds
+the next slide with its chart drawn. Moving on swaps them with one style rule, sent as soon
+as the slide to show has been confirmed by the run, so the new slide is there at once, with
+no empty chart box and no greyed-out old slide while the next one is built. Each slide's figure is built once per data version
+and shared by every screen (`slide_figure_cached`). Streamlit greys out what a run has not
+yet re-sent; the projector CSS keeps such elements at full strength, as what is on screen
+is always a whole, correct slide. Queries are cached by the data version, so a new submission shows on the next slide without a reload. Each run also re-checks the
 sign-in, so a disabled user's screen stops, and a running presentation counts as activity.
 """
 
+import time
+
+import plotly.graph_objects as go
 import streamlit as st
 
-from charts.present import CHART_CONFIG, PROJECTOR_CSS, slide_figure
-from data_model.presentation import build_slides, next_slide, parse_params
-from ui import empty_state, global_filters, language, query, require_permission, signed_in, tr
+from charts.present import CHART_CONFIG, PROJECTOR_CSS, slide_figure, stage_css
+from data_model.presentation import Slide, Stage, build_slides, parse_params, restage
+from ui import (
+    data_state,
+    empty_state,
+    global_filters,
+    language,
+    query,
+    require_permission,
+    signed_in,
+    tr,
+)
 
-SLIDE_KEY = "present_slide"  # index of the slide on screen
+STAGE_KEY = "present_stage"  # the Stage: which slide each slot holds, which is in front
 CARDS_PER_ROW = 3  # six headline cards in two rows: large type still fits 1280 px
 
 require_permission("view_dashboards")
@@ -30,21 +53,15 @@ for notice in setup.notices:
     st.toast(notice.text(language()), icon=":material/info:")
 
 
-@st.fragment(run_every=setup.interval)
-def slide_show() -> None:
-    if signed_in() is None:
-        st.rerun()  # signed out meanwhile: the whole app runs again and asks to sign in
-    slides = query(build_slides, setup.groups, filters.period, filters.granularity, language())
-    if not slides:
-        st.title(tr("present.title"), anchor=False)
-        empty_state("present.no_slides")
-        return
-    index = next_slide(st.session_state.get(SLIDE_KEY), len(slides))
-    st.session_state[SLIDE_KEY] = index
-    slide = slides[index]
-    top = st.columns([6, 1])
-    top[0].caption(slide.kicker)
-    top[1].caption(tr("present.counter", index=index + 1, total=len(slides)))
+@st.cache_resource(show_spinner=False, max_entries=128)
+def slide_figure_cached(_slide: Slide, identity: tuple) -> go.Figure | None:
+    """The figure of `_slide`, built once for `identity` (database, data version, slide
+    setup, slide index) and shared by every session; figures are only read afterwards."""
+    return slide_figure(_slide)
+
+
+def draw_slide(slide: Slide, index: int, slot: int, identity: tuple) -> None:
+    """One slide's title, note and cards or chart, in the slot being written."""
     st.title(slide.title, anchor=False)
     if slide.note:
         st.markdown(slide.note)
@@ -63,13 +80,53 @@ def slide_show() -> None:
                 )
     elif slide.frame is not None:
         st.plotly_chart(
-            slide_figure(slide),
+            slide_figure_cached(slide, (*identity, index)),
             width="stretch",
+            height="stretch",
             theme=None,  # the projector theme of `charts.present`, not Streamlit's
             config=CHART_CONFIG,
-            key=f"slide_{slide.key}",
+            key=f"present_chart_{slot}",
         )
 
 
+@st.fragment(run_every=setup.interval)
+def slide_show() -> None:
+    if signed_in() is None:
+        st.rerun()  # signed out meanwhile: the whole app runs again and asks to sign in
+    slide_args = (setup.groups, filters.period, filters.granularity, language())
+    slides = query(build_slides, *slide_args)
+    if not slides:
+        st.title(tr("present.title"), anchor=False)
+        empty_state("present.no_slides")
+        st.page_link("pages/overview.py", label=tr("present.exit"), icon=":material/close:")
+        return
+    with st.container(key="present_bar", horizontal=True, vertical_alignment="center"):
+        kicker = st.empty()
+        counter = st.empty()
+        previous = st.button(tr("present.previous"), icon=":material/arrow_back:", type="tertiary")
+        forward = st.button(tr("present.next"), icon=":material/arrow_forward:", type="tertiary")
+        st.page_link("pages/overview.py", label=tr("present.exit"), icon=":material/close:")
+    move = "next" if forward else "previous" if previous else "tick"
+    stage: Stage = restage(
+        st.session_state.get(STAGE_KEY), len(slides), move, time.monotonic(), setup.interval
+    )
+    st.session_state[STAGE_KEY] = stage
+    identity = (*data_state(), *slide_args)
+    with st.container(key="present_stage"):
+        slots = [st.container(key=f"present_slot_{n}") for n in (0, 1)]
+    swap = st.empty()
+    # The slide to show is written first: when it was drawn behind in the last run this
+    # changes nothing on screen and only marks it current. Then the style rule brings it to
+    # the front, so it appears with nothing stale in it; then the next slide goes behind.
+    for slot in (stage.front, stage.back):
+        index = stage.slots[slot]
+        if index is not None:
+            with slots[slot]:
+                draw_slide(slides[index], index, slot, identity)
+        if slot == stage.front:
+            swap.html(f"<style>{stage_css(stage.front)}</style>")
+            kicker.caption(slides[stage.shown].kicker)
+            counter.caption(tr("present.counter", index=stage.shown + 1, total=len(slides)))
+
+
 slide_show()
-st.page_link("pages/overview.py", label=tr("present.exit"), icon=":material/close:")

@@ -309,11 +309,11 @@ def find_table(document, first_header: str):
 
 def test_word_bulletin_opens_with_the_red_title_issuer_and_date(word_2023):
     title = word_2023.paragraphs[0]
-    assert title.text == "“两个健康”工作情况通报"
+    assert title.text == "“两个健康”试验区工作情况通报"
     assert title.runs[0].font.color.rgb == RGBColor(0xFF, 0x00, 0x00)
     assert word_2023.paragraphs[1].text == "（2023年）"
     assert word_2023.paragraphs[2].text == "深圳市工商业联合会（总商会）\t2024年1月15日"
-    assert "现将2023年“两个健康”" in word_2023.paragraphs[3].text
+    assert "现将2023年“两个健康”试验区" in word_2023.paragraphs[3].text
 
 
 def test_word_bulletin_has_the_numbered_sections_in_order(word_2023):
@@ -412,7 +412,7 @@ def test_issuing_body_comes_from_the_setting(bulletin_2023, monkeypatch):
 def test_word_bulletin_in_english(bulletin_2023):
     document = Document(io.BytesIO(bulletin_docx(bulletin_2023, "en", charts=False)))
     texts = paragraphs(document)
-    assert texts[0] == "“Two Healths” Work Bulletin"
+    assert texts[0] == "“Two Healths” Pilot Zone Work Bulletin"
     assert "1. Overall progress" in texts and "5. Next steps" in texts
     assert find_table(document, "No.").rows[1].cells[1].text == "A5-10"
 
@@ -450,7 +450,7 @@ def test_excel_workbook_has_one_sheet_per_section_with_formats(bulletin_2023):
         "目标达成",
     ]
     overview = workbook["总体进展"]
-    assert overview["A1"].value == "“两个健康”工作情况通报（2023年）· 2023年主要工作指标"
+    assert overview["A1"].value == "“两个健康”试验区工作情况通报（2023年）· 2023年主要工作指标"
     assert [c.value for c in overview[2]] == ["指标", "本期（2023年）", "上期（2022年）", "变化"]
     assert overview["A2"].font.bold
     assert overview["A3"].value == "任务完成率"

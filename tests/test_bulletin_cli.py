@@ -22,7 +22,7 @@ def test_word_bulletin_of_a_year(tmp_path, db, capsys):
     )
     assert "已生成2023年通报" in capsys.readouterr().out
     document = Document(str(out))
-    assert document.paragraphs[0].text == "“两个健康”工作情况通报"
+    assert document.paragraphs[0].text == "“两个健康”试验区工作情况通报"
     assert document.paragraphs[1].text == "（2023年）"
     overdue = next(t for t in document.tables if t.rows[0].cells[0].text == "序号")
     assert len(overdue.rows) == 1 + 6
@@ -42,7 +42,7 @@ def test_excel_bulletin_of_a_quarter_in_english(tmp_path, db):
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["--period", "2023", "--out", "bulletin.pdf"], "“bulletin.pdf”"),
+        (["--period", "2023", "--out", "bulletin.odt"], "“bulletin.odt”"),
         (["--period", "明年", "--out", "bulletin.docx"], "--period"),
         (["--period", "2030", "--out", "bulletin.docx"], "2021, 2022, 2023"),
     ],

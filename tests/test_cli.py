@@ -161,7 +161,7 @@ def test_seed_loads_sample_data_once(tmp_path, db, capsys):
         (["task-status", "--as-of", "2023-12-31", "--out", "{tmp}/missing/t.xlsx"], "文件夹不存在"),
         (["template", "all", "--out", "{tmp}/missing/t.xlsx"], "文件夹不存在"),
         (["audit", "--out", "{tmp}/missing/a.csv"], "文件夹不存在"),
-        (["bulletin", "--period", "2023", "--out", "{tmp}/x.pdf"], ".docx"),
+        (["bulletin", "--period", "2023", "--out", "{tmp}/x.odt"], ".docx"),
         (["scores", "--period", "2023-13", "--out", "{tmp}/s.xlsx"], "2023-13"),
     ],
     ids=["no folder", "a folder as file", "status", "template", "audit", "bulletin type", "period"],

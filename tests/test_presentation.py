@@ -17,9 +17,11 @@ from data_model.presentation import (
     MAX_INTERVAL,
     MIN_INTERVAL,
     SLIDE_GROUPS,
+    Stage,
     build_slides,
     next_slide,
     parse_params,
+    restage,
 )
 from data_model.queries import activity_count, tasks_at_period_end
 from data_model.scoring import composite_finding, district_scores, ranking_headline
@@ -108,6 +110,45 @@ def sample(sample_db):
     engine = sample_db.open()
     yield engine
     engine.dispose()
+
+
+def test_the_first_run_shows_slide_1_with_slide_2_waiting_behind():
+    assert restage(None, 6, "tick", now=0, interval=20) == Stage((0, 1), front=0)
+
+
+def test_a_tick_swaps_in_the_waiting_slide_and_prepares_the_one_after():
+    stage = restage(Stage((0, 1), front=0), 6, "tick", now=20, interval=20)
+    assert stage == Stage((2, 1), front=1)  # slide 2 (index 1) in front, 3 behind
+    stage = restage(stage, 6, "tick", now=40, interval=20)
+    assert stage == Stage((2, 3), front=0)
+    assert restage(Stage((4, 5), front=1), 6, "tick", now=0, interval=20).shown == 0  # loops
+
+
+def test_next_swaps_and_previous_redraws_the_front_slot():
+    stage = restage(Stage((0, 1), front=0), 6, "next", now=5, interval=20)
+    assert stage == Stage((2, 1), front=1, moved_at=5)
+    stage = restage(stage, 6, "previous", now=6, interval=20)
+    assert stage == Stage((1, 0), front=1, moved_at=6)  # slide 1 drawn where it is seen
+    assert restage(stage, 6, "previous", now=7, interval=20).shown == 5
+
+
+def test_the_timer_waits_half_an_interval_after_a_click():
+    clicked = Stage((2, 1), front=1, moved_at=100)
+    assert restage(clicked, 6, "tick", now=109, interval=20).shown == 1  # stays
+    assert restage(clicked, 6, "tick", now=110, interval=20).shown == 2  # moves on
+
+
+def test_one_slide_has_nothing_behind_it_and_fewer_slides_forget_old_slots():
+    assert restage(None, 1, "tick", now=0, interval=20) == Stage((0, None), front=0)
+    assert restage(Stage((0, None)), 1, "next", now=1, interval=20).slots == (0, None)
+    shrunk = restage(Stage((4, 5), front=1), 3, "tick", now=0, interval=20)
+    assert shrunk == Stage((1, 0), front=1)  # slide 6 is gone: start again at slide 1
+    assert restage(Stage((0, 1)), 0, "tick", now=0, interval=20) == Stage()
+
+
+def test_an_unknown_move_is_refused():
+    with pytest.raises(ValueError, match="sideways"):
+        restage(None, 3, "sideways", now=0, interval=20)
 
 
 @pytest.fixture(scope="module")

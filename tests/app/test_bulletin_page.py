@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from charts.images import browser_problem, find_browser
+from data_model.office_pdf import find_soffice, soffice_problem
 from tests.conftest import AppDatabase, sign_in_app
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "bulletin.py")
@@ -34,7 +35,7 @@ def test_2023_preview_shows_the_bulletin_sections_and_figures(sample_db, monkeyp
     app = open_page(sample_db, monkeypatch)
     assert app.title[0].value == "定期通报"
     assert [h.value for h in app.subheader] == [
-        "2023年“两个健康”工作情况通报",
+        "2023年“两个健康”试验区工作情况通报",
         "一、总体进展",
         "二、任务完成情况",
         "三、各区综合评价",
@@ -65,6 +66,43 @@ def test_word_and_excel_downloads_are_offered(sample_db, monkeypatch):
 
 
 @pytest.mark.skipif(
+    find_soffice() is None, reason=f"the PDF needs LibreOffice: {soffice_problem()}"
+)
+def test_pdf_download_is_offered_with_libreoffice(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch)
+    buttons = {b.key: b.label for b in app.get("download_button")}
+    assert buttons["bulletin_pdf"] == "下载 PDF 通报"
+    assert not [w for w in app.warning if "LibreOffice" in w.value]
+
+
+def test_without_libreoffice_the_page_says_why_there_is_no_pdf(sample_db, monkeypatch, tmp_path):
+    monkeypatch.setenv("SOFFICE_PATH", str(tmp_path / "no-such-soffice"))
+    app = open_page(sample_db, monkeypatch)
+    [warning] = [w.value for w in app.warning if "LibreOffice" in w.value]
+    assert "libreoffice-writer-nogui" in warning and "Word" in warning
+    keys = {b.key for b in app.get("download_button")}
+    assert "bulletin_pdf" not in keys and {"bulletin_docx", "bulletin_xlsx"} <= keys
+
+
+def test_number_and_issuing_date_from_the_settings(sample_db, monkeypatch):
+    monkeypatch.setenv("BULLETIN_NUMBER", "深工商联通〔{year}〕7号")
+    monkeypatch.setenv("BULLETIN_DATE", "2024-02-01")
+    app = open_page(sample_db, monkeypatch)
+    assert "深工商联通〔2024〕7号　深圳市工商业联合会（总商会）　2024年2月1日" in captions(app)
+
+
+def test_a_bad_setting_is_shown_not_a_traceback(sample_db, monkeypatch):
+    monkeypatch.setenv("BULLETIN_DATE", "2024-02-30")
+    db = sample_db
+    db.use(monkeypatch)
+    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), db, role="leader")
+    app.run()
+    assert not app.exception
+    assert "BULLETIN_DATE" in app.error[0].value
+    assert not app.get("download_button")
+
+
+@pytest.mark.skipif(
     find_browser() is None,
     reason=f"chart images need Chrome/Chromium (apt-get install chromium): {browser_problem()}",
 )
@@ -89,7 +127,7 @@ def test_without_a_browser_the_page_says_the_word_file_has_no_charts(
 
 def test_a_quarter_from_the_link(sample_db, monkeypatch):
     app = open_page(sample_db, monkeypatch, gran="quarter", period="2023-Q4")
-    assert app.subheader[0].value == "2023年第四季度“两个健康”工作情况通报"
+    assert app.subheader[0].value == "2023年第四季度“两个健康”试验区工作情况通报"
     assert {m.label: m.value for m in app.metric}["开展活动"] == "49 场"
 
 

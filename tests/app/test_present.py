@@ -1,11 +1,13 @@
 """Presentation mode in the app, on the sample data and on an empty database.
 
 How the slide timer is tested: the page draws the slide in `@st.fragment(run_every=...)`,
-and every run of that fragment shows the next slide (the index lives in
-`st.session_state["present_slide"]`). AppTest does not fire fragment timers, but each
-`app.run()` runs the whole page and with it the fragment once, exactly what one tick of
-the timer does in a browser. So `app.run()` again is one tick, and setting
-`app.session_state["present_slide"]` before a run jumps to the slide after it.
+and every run of that fragment shows the next slide (which slide each of the screen's two
+slots holds lives in `st.session_state["present_stage"]`, a `Stage`). AppTest does not fire
+fragment timers, but each `app.run()` runs the whole page and with it the fragment once,
+exactly what one tick of the timer does in a browser. So `app.run()` again is one tick, and
+setting `app.session_state["present_stage"]` before a run jumps to the slide after it.
+Both slots are drawn in every run; CSS hides the back one (the browser tests check what
+is visible).
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from data_model.importer import import_file
+from data_model.presentation import Stage
 from tests.app.conftest import open_app_page
 from tests.conftest import AppDatabase, make_xlsx, sign_in_app
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/present.py"
+STAGE_KEY = "present_stage"
 OVERVIEW_TITLE = "2023年任务完成率69.4%，逾期任务6项，开展活动152场"
 COVERAGE_TITLE = "11个地区中3个达到100%，最低为深汕特别合作区（87.9%）"
 RANKING_TITLE = "2023年综合评价：南山区排名第一（98.5分）"
@@ -30,9 +34,27 @@ def open_present(db: AppDatabase, monkeypatch, **query) -> AppTest:
 
 
 def shown(app: AppTest) -> tuple[str, str]:
-    """The slide on screen: its title and its counter."""
+    """The slide on screen: its title (the front slot's) and its counter."""
     assert not app.exception, app.exception
-    return app.title[0].value, app.caption[1].value
+    stage = app.session_state[STAGE_KEY]
+    titles = [title.value for title in app.title]
+    assert len(titles) == sum(slot is not None for slot in stage.slots)
+    front = 0 if stage.front == 0 or stage.slots[0] is None else 1
+    return titles[front], app.caption[1].value
+
+
+def waiting(app: AppTest) -> str | None:
+    """The title of the slide drawn in the hidden slot, ready to be shown next."""
+    stage = app.session_state[STAGE_KEY]
+    if stage.slots[stage.back] is None:
+        return None
+    titles = [title.value for title in app.title]
+    return titles[0 if stage.back == 0 or stage.slots[0] is None else 1]
+
+
+def click(app: AppTest, label: str) -> None:
+    [button] = [b for b in app.button if b.label == label]
+    button.click().run()
 
 
 def test_first_slide_with_its_title_and_counter(sample_db, monkeypatch):
@@ -59,11 +81,35 @@ def test_each_run_of_the_fragment_shows_the_next_slide_and_loops(sample_db, monk
     app.run()  # one tick of the timer
     assert shown(app) == (COVERAGE_TITLE, "2 / 6")
     assert app.get("plotly_chart")
-    app.session_state["present_slide"] = 4  # the fifth slide is on screen
+    app.session_state[STAGE_KEY] = Stage((4, 5), front=0)  # the fifth slide is on screen
     app.run()
     assert shown(app) == (RANKING_TITLE, "6 / 6")
     app.run()
     assert shown(app) == (OVERVIEW_TITLE, "1 / 6")
+
+
+def test_the_next_slide_is_drawn_behind_the_one_on_screen(sample_db, monkeypatch):
+    app = open_present(sample_db, monkeypatch, period="2023")
+    assert waiting(app) == COVERAGE_TITLE
+    assert len(app.get("plotly_chart")) == 1  # the coverage map, drawn while hidden
+    app.run()
+    assert shown(app)[0] == COVERAGE_TITLE and app.session_state[STAGE_KEY].front == 1
+    [style] = [e.proto.body for e in app.get("html") if "visibility: hidden" in e.proto.body]
+    assert ".st-key-present_slot_0, .st-key-present_slot_0 *" in style  # slot 0 is hidden
+    assert ".st-key-present_slot_1 * " not in style
+
+
+def test_next_and_previous_buttons_move_by_hand(sample_db, monkeypatch):
+    app = open_present(sample_db, monkeypatch, period="2023", interval="60")
+    click(app, "下一页")
+    assert shown(app) == (COVERAGE_TITLE, "2 / 6")
+    click(app, "上一页")
+    assert shown(app) == (OVERVIEW_TITLE, "1 / 6")
+    click(app, "上一页")
+    assert shown(app)[1] == "6 / 6"
+    app.run()  # the timer right after a click waits for the next tick
+    assert shown(app)[1] == "6 / 6"
+    assert [link.proto.page for link in app.get("page_link") if link.proto.label == "退出演示"]
 
 
 def test_the_url_chooses_slides_and_interval(sample_db, monkeypatch):

@@ -2,7 +2,7 @@
 
 Covers first-run setup and sign-in, an upload through the file chooser, every page
 rendering with no error element, no console error and no request leaving the machine,
-the district map drawn offline, presentation mode and the Word bulletin. Screenshots of
+the district map drawn offline, presentation mode and the Word and PDF bulletins. Screenshots of
 every page at 1920x1080 go to test-output/screenshots/ for review.
 """
 
@@ -339,3 +339,31 @@ def test_bulletin_word_download(admin_page, tmp_path: Path):
     assert images, "the Word bulletin has no chart images"
     app.settle()
     app.assert_clean("bulletin download")
+
+
+def test_bulletin_pdf_download(admin_page, tmp_path: Path):
+    """The PDF bulletin is rendered on the server when its button is clicked."""
+    from data_model.office_pdf import find_soffice, soffice_problem
+
+    if find_soffice() is None:
+        pytest.skip(f"the PDF bulletin needs LibreOffice: {soffice_problem()}")
+    app = admin_page
+    app.go("bulletin")
+    pick_period(app, SAMPLE_YEAR)
+    button = app.page.locator('[data-testid="stDownloadButton"]').filter(
+        has_text=tr("bulletin.download_pdf")
+    )
+    with app.page.expect_download(timeout=180_000) as download:
+        button.click()
+    target = tmp_path / download.value.suggested_filename
+    download.value.save_as(target)
+    assert target.suffix == ".pdf", target.name
+    from pypdf import PdfReader
+
+    reader = PdfReader(target)
+    text = re.sub(r"\s+", "", "".join(page.extract_text() or "" for page in reader.pages))
+    assert text.startswith(tr("bulletin.document_title")), text[:80]
+    assert tr("bulletin.section_overview") in text
+    assert any(page.images for page in reader.pages), "the PDF bulletin has no chart image"
+    app.settle()
+    app.assert_clean("bulletin PDF download")
