@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from charts.common import localise_axes
 from charts.images import chart_png, find_browser
 from data_model import audit, settings
 from data_model.cli import open_database
@@ -107,6 +108,11 @@ def empty_state(message_key: str) -> None:
 def finding(text: str) -> None:
     """The sentence under a chart that says what it shows."""
     st.caption(text)
+
+
+def plot(figure: go.Figure, **options) -> object:
+    """`st.plotly_chart` with axis ticks in the viewer's language (`2万`, not `20k`)."""
+    return st.plotly_chart(localise_axes(figure, language()), **options)
 
 
 def download_table(frame: pd.DataFrame, file_stem: str, key: str) -> None:

@@ -27,6 +27,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import Connection, select
 
+from charts.common import localise_axes
 from charts.evaluation import composite_bars
 from charts.images import chart_pngs
 from charts.overview import status_bar
@@ -866,6 +867,7 @@ def bulletin_charts(bulletin: Bulletin, language: str | None = None) -> list[Bul
 
 def _chart(key: str, figure, period: str, language: str | None) -> BulletinChart:
     height = int(figure.layout.height or CHART_HEIGHT)
+    figure = localise_axes(figure, language)
     return BulletinChart(key, t(f"bulletin.chart_{key}", language, period=period), figure, height)
 
 

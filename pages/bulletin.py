@@ -28,6 +28,7 @@ from ui import (
     finding,
     global_filters,
     language,
+    plot,
     query,
     require_permission,
     tr,
@@ -63,7 +64,7 @@ def show_chart(key: str) -> None:
     if key in charts:
         chart = charts[key]
         st.markdown(f"**{chart.title}**")
-        st.plotly_chart(chart.figure, width="stretch", key=f"bulletin_chart_{key}")
+        plot(chart.figure, width="stretch", key=f"bulletin_chart_{key}")
         download_chart(chart.figure, f"{figures.period}_{key}", key=f"bulletin_png_{key}")
 
 

@@ -39,6 +39,7 @@ from ui import (
     finding,
     global_filters,
     language,
+    plot,
     query,
     require_permission,
     tr,
@@ -131,7 +132,7 @@ else:
         height=460 if view == "map" else 340,
         stops=ALERT if measure in LOWER_IS_BETTER else SEQUENTIAL,
     )
-    st.plotly_chart(
+    plot(
         figure,
         width="stretch",
         on_select=focus_from_map,
@@ -187,9 +188,7 @@ if brands.empty:
 elif brands["count"].sum() == 0:
     empty_state("coverage.no_brand_activity")
 else:
-    st.plotly_chart(
-        brand_heatmap(brands, focus=display_name(focus) if focus else None), width="stretch"
-    )
+    plot(brand_heatmap(brands, focus=display_name(focus) if focus else None), width="stretch")
     zero_brands = brands.assign(zero=brands["count"] == 0).groupby("district", sort=False)["zero"]
     finding(
         tr(
@@ -211,7 +210,7 @@ actions = actions[actions["district"].isin(shown)].assign(
 if actions["tasks"].sum() == 0:
     empty_state("coverage.no_tasks")
 else:
-    st.plotly_chart(
+    plot(
         action_heatmap(
             actions, tr("coverage.completion_rate"), focus=display_name(focus) if focus else None
         ),

@@ -20,6 +20,7 @@ from ui import (
     finding,
     global_filters,
     language,
+    plot,
     query,
     require_permission,
     tr,
@@ -92,7 +93,7 @@ with result:
             for r, s in zip(shown["rank"], shown["composite"], strict=True)
         ]
     )
-    st.plotly_chart(composite_bars(bars), width="stretch")
+    plot(composite_bars(bars), width="stretch")
     finding(composite_finding(shown, language()))
     table = pd.DataFrame({tr("evaluation.col_district"): shown["district"]})
     for dimension in dimensions:
@@ -169,7 +170,7 @@ else:
     st.subheader(heading)
     few = 0 < len(filters.districts) <= RADAR_MAX_DISTRICTS and breakdown["category"].nunique() > 2
     figure = breakdown_radar(breakdown) if few else breakdown_bars(breakdown)
-    st.plotly_chart(figure, width="stretch")
+    plot(figure, width="stretch")
     finding(
         tr(
             "evaluation.breakdown_finding",

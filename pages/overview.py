@@ -16,7 +16,7 @@ from data_model.queries import (
     tasks_at_period_end,
 )
 from data_model.task_status import STATUSES
-from ui import empty_state, finding, global_filters, language, query, require_permission, tr
+from ui import empty_state, finding, global_filters, language, plot, query, require_permission, tr
 
 # Streamlit may run a file of pages/ directly (before app.py has registered the
 # pages, e.g. right after a restart): every page checks the sign-in itself.
@@ -101,7 +101,7 @@ with left:
     if tasks.total == 0:
         empty_state("overview.no_tasks")
     else:
-        st.plotly_chart(status_bar(counts), width="stretch")
+        plot(status_bar(counts), width="stretch")
         finding(
             tr(
                 "overview.status_finding",
@@ -119,7 +119,7 @@ with right:
     else:
         monthly["brand"] = monthly["brand"].replace("", tr("overview.no_brand"))
         monthly["month"] = monthly["month"].map(lambda m: tr("overview.month", month=m))
-        st.plotly_chart(
+        plot(
             stacked_monthly_bars(monthly, "month", "count", "brand", other=tr("overview.no_brand")),
             width="stretch",
         )

@@ -12,7 +12,7 @@ import streamlit as st
 
 from charts.present import CHART_CONFIG, PROJECTOR_CSS, slide_figure
 from data_model.presentation import build_slides, next_slide, parse_params
-from ui import empty_state, global_filters, language, query, require_permission, signed_in, tr
+from ui import empty_state, global_filters, language, plot, query, require_permission, signed_in, tr
 
 SLIDE_KEY = "present_slide"  # index of the slide on screen
 
@@ -51,7 +51,7 @@ def slide_show() -> None:
         for column, card in zip(st.columns(len(slide.cards)), slide.cards, strict=True):
             column.metric(card.label, card.value, card.delta, delta_color=card.delta_color)
     elif slide.frame is not None:
-        st.plotly_chart(
+        plot(
             slide_figure(slide),
             width="stretch",
             theme=None,  # the projector theme of `charts.present`, not Streamlit's

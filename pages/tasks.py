@@ -34,6 +34,7 @@ from ui import (
     finding,
     global_filters,
     language,
+    plot,
     query,
     require_permission,
     tr,
@@ -158,7 +159,7 @@ for tab, grouping in zip(rate_tabs, GROUPINGS, strict=True):
             continue
         rates["label"] = rates["group"].replace("", city_wide)
         title = rates_title(rates, language())
-        st.plotly_chart(
+        plot(
             rate_bars(
                 rates,
                 tr("tasks.completion_rate"),
@@ -258,7 +259,7 @@ else:
             last_rate=percent(last["completion_rate"]),
         )
     )
-    st.plotly_chart(
+    plot(
         status_over_periods(progress, status_labels, tr("tasks.completion_rate")),
         width="stretch",
     )
@@ -321,7 +322,7 @@ else:
             strict=True,
         )
     ]
-    st.plotly_chart(
+    plot(
         timeline_bars(
             timeline,
             status_labels,
@@ -369,7 +370,7 @@ else:
     ranking["label"] = [
         f"{rank}. {unit}" for rank, unit in zip(ranking["rank"], ranking["lead_unit"], strict=True)
     ]
-    st.plotly_chart(ranking_bars(ranking, tr("tasks.score")), width="stretch")
+    plot(ranking_bars(ranking, tr("tasks.score")), width="stretch")
     last = ranking.iloc[-1]
     finding(
         tr(

@@ -34,6 +34,7 @@ from ui import (
     finding,
     global_filters,
     language,
+    plot,
     query,
     require_permission,
     tr,
@@ -126,7 +127,7 @@ if trend.empty:
 else:
     trend["label"] = trend["period"].map({p: label(p) for p in trend["period"].unique()})
     figure = trend_lines(trend, target, tr("trends.target"), label(period), tr("trends.incomplete"))
-    st.plotly_chart(figure, width="stretch")
+    plot(figure, width="stretch")
     text = series_finding(now, target, negative, unit, label(period), language())
     if not now.empty and not trend["complete"].all():
         text = sentences(text, tr("trends.incomplete_points"))
@@ -142,7 +143,7 @@ if changes.empty or changes[compared].isna().all().all():
     empty_state("trends.no_changes")
 else:
     series = {column: tr(f"trends.{column}") for column in compared}
-    st.plotly_chart(change_bars(changes, series, better_lower=negative), width="stretch")
+    plot(change_bars(changes, series, better_lower=negative), width="stretch")
     yoy = changes.dropna(subset=["yoy"])
     if not yoy.empty:
         top = yoy.loc[yoy["yoy"].abs().idxmax()]
@@ -217,7 +218,7 @@ else:
         for r, v, c in zip(ranking["rank"], ranking["value"], ranking["complete"], strict=True)
     ]
     figure = ranking_bars(ranking, target, tr("trends.target"), filters.districts)
-    st.plotly_chart(figure, width="stretch")
+    plot(figure, width="stretch")
     facts = {
         "count": len(ranking),
         "first": head["district"],
@@ -268,7 +269,7 @@ else:
         c: target_for_period(t, a, filters.period)
         for c, t, a in zip(members["code"], members["target"], members["aggregation"], strict=True)
     }
-    st.plotly_chart(small_multiples(multiples, titles, targets), width="stretch")
+    plot(small_multiples(multiples, titles, targets), width="stretch")
     moves = median_moves(multiples, members, filters.period, previous_period(filters.period))
     shown = multiples["indicator_code"].nunique()
     text = tr(
