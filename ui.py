@@ -6,6 +6,7 @@ Pages import from here; domain logic stays in `data_model`.
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -21,6 +22,7 @@ from data_model.cli import open_database
 from data_model.db import normalize_url
 from data_model.export import frame_to_xlsx
 from data_model.filters import PAGE_GRANULARITIES, Filters, from_params, to_params
+from data_model.formatting import NO_VALUE, join_names
 from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from data_model.normalize.periods import period_containing, period_end, period_label
 from data_model.permissions import PermissionDenied, Principal, allowed
@@ -113,6 +115,35 @@ def finding(text: str) -> None:
 def plot(figure: go.Figure, **options) -> object:
     """`st.plotly_chart` with axis ticks in the viewer's language (`2万`, not `20k`)."""
     return st.plotly_chart(localise_axes(figure, language()), **options)
+
+
+def file_uploader(label: str, types: list[str], limit_mb: int, **options) -> object:
+    """`st.file_uploader` with its button and limits in the viewer's language.
+
+    Streamlit writes `Upload` and `200MB per file • XLSX` itself, in English, with no
+    parameter to change them (streamlit/streamlit#13500, open). Until it has one, a style
+    scoped to this uploader's key hides those two texts and shows the catalogue's instead
+    (CSS `content`, so no script runs and the widget itself is untouched).
+    """
+    scope = f".st-key-{options['key']}"
+    button = tr("app.uploader_button")
+    limits = tr("app.uploader_limits", limit=limit_mb, types=join_names(types, language()))
+    st.html(
+        f"""<style>
+{scope} [data-testid="stFileUploaderDropzoneInstructions"] > * {{ display: none; }}
+{scope} [data-testid="stFileUploaderDropzoneInstructions"]::after {{
+  content: {json.dumps(limits)}; font-size: 0.875rem; opacity: 0.6; }}
+{scope} [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] {{
+  display: none; }}
+{scope} [data-testid="stFileUploaderDropzone"] button::after {{ content: {json.dumps(button)}; }}
+</style>"""
+    )
+    return st.file_uploader(label, type=types, **options)
+
+
+def data_table(data: object, **options) -> object:
+    """`st.dataframe` whose missing values read `—`, not Streamlit's `None`."""
+    return st.dataframe(data, placeholder=NO_VALUE, **options)
 
 
 def download_table(frame: pd.DataFrame, file_stem: str, key: str) -> None:

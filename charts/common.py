@@ -95,10 +95,12 @@ def localise_axes(figure: go.Figure, language: str | None = None) -> go.Figure:
     """
     values: dict[str, list[float]] = {}
     for trace in figure.data:
-        horizontal = getattr(trace, "orientation", None) == "h"
+        if trace.type not in ("bar", "scatter"):
+            continue
+        horizontal = trace.orientation == "h"
         axis = (trace.xaxis or "x") if horizontal else (trace.yaxis or "y")
         data = trace.x if horizontal else trace.y
-        if axis is None or data is None or trace.type not in ("bar", "scatter"):
+        if data is None:
             continue
         numbers = pd.to_numeric(pd.Series(list(data)), errors="coerce").dropna()
         if numbers.empty:

@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts.common import FONT_FAMILY, MUTED_COLOR, SERIES_COLORS, base_layout, ranked_bars
+from data_model.formatting import format_signed_percent
 
 # Twelve clearly different hues for the eleven districts plus the city (no two of the
 # same family, so 南山 and 深汕 or 福田 and 大鹏 are told apart on a projector).
@@ -109,7 +110,7 @@ def change_bars(
             name=name,
             orientation="h",
             marker_color=SERIES_COLORS[index % len(SERIES_COLORS)],
-            text=[f"{v:+.1f}%" if pd.notna(v) else "" for v in frame[column]],
+            text=[format_signed_percent(v) if pd.notna(v) else "" for v in frame[column]],
             textposition="outside",
             cliponaxis=False,
             hovertemplate="%{y}: %{x:+.1f}%<extra>" + name + "</extra>",

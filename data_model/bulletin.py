@@ -34,7 +34,7 @@ from charts.overview import status_bar
 from charts.tasks import rate_bars
 from data_model import official_docx, settings
 from data_model.export import neutralise
-from data_model.formatting import format_number
+from data_model.formatting import format_number, format_points, format_signed_percent
 from data_model.i18n import t
 from data_model.models import District
 from data_model.normalize.periods import period_label, previous_period
@@ -361,9 +361,9 @@ def cell_text(value: object, kind: str, language: str | None = None) -> str:
             return format_number(number, language=language)
         return f"{number:,.2f}"
     if kind == "signed_percent":
-        return _minus(f"{float(value):+.1f}%")
+        return _minus(format_signed_percent(float(value)))
     if kind == "signed_points":
-        return t("bulletin.points", language, value=_minus(f"{float(value):+.1f}"))
+        return _minus(format_points(float(value), language))
     if kind == "signed_int":
         return _minus(f"{float(value):+,.0f}")
     if kind == "rank_change":

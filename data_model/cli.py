@@ -23,6 +23,7 @@ from data_model.bulletin import bulletin_docx, bulletin_figures, bulletin_xlsx
 from data_model.db import make_engine, migrate
 from data_model.errors import InputError
 from data_model.export import EXPORT_KINDS, export_frame, write_frame
+from data_model.formatting import join_names, time_text
 from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from data_model.importer import ImportOptions, import_file_in_transaction, writes
 from data_model.kinds import CLI_NAMES
@@ -407,9 +408,11 @@ def cmd_user_list(args) -> int:
             r.username,
             r.display_name or "-",
             t(f"users.role_{r.role}"),
-            "、".join([*r.districts, *r.units]) or "-",
+            join_names([*r.districts, *r.units]) or "-",
             t("users.yes") if r.is_active else t("users.no"),
-            t("users.locked_until", until=audit.time_text(r.locked_until)) if r.locked else "-",
+            t("users.locked_until", until=time_text(r.locked_until, offset=True))
+            if r.locked
+            else "-",
         ]
         for r in frame.itertuples(index=False)
     ]
@@ -603,7 +606,7 @@ def cmd_master_export(args) -> int:
     content = _master_call(export_workbook, engine, args.user)
     Path(args.out).write_bytes(content)
     with engine.connect() as conn:
-        counts = "、".join(
+        counts = join_names(
             f"{t(f'master.list_{key}')} {len(master_admin.entries(conn, key))}"
             for key in master_admin.LISTS
         )

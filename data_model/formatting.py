@@ -129,12 +129,16 @@ def local_time(at: datetime | pd.Timestamp | None) -> datetime | None:
     return moment.astimezone(settings.local_timezone())
 
 
-def time_text(at: datetime | pd.Timestamp | None, seconds: bool = False) -> str:
-    """`2024-01-05 09:30` in `TIME_ZONE` (with `:05` seconds when asked); `` for none."""
+def time_text(
+    at: datetime | pd.Timestamp | None, seconds: bool = False, offset: bool = False
+) -> str:
+    """`2024-01-05 09:30` in `TIME_ZONE`, with seconds (`09:30:05`) and the offset from UTC
+    (`+0800`, as a log shows it) when asked; `` for none."""
     moment = local_time(at)
     if moment is None:
         return ""
-    return moment.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    text = moment.strftime("%Y-%m-%d %H:%M:%S" if seconds or offset else "%Y-%m-%d %H:%M")
+    return f"{text} {moment.strftime('%z')}" if offset else text
 
 
 def local_today() -> date:

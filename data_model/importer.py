@@ -11,7 +11,9 @@ from operator import attrgetter, itemgetter
 from sqlalchemy import Connection, Engine, insert, select
 
 from data_model import cycle_collector
+from data_model.audit import SYSTEM_ACTOR
 from data_model.errors import InputError
+from data_model.formatting import join_names
 from data_model.i18n import t
 from data_model.layout import (
     detect_layout,
@@ -44,9 +46,6 @@ from data_model.validate import (
 from data_model.wide import WideConverter, detect_wide
 
 LIVE_STATUSES = ("accepted", "partial", "superseded")
-# Who acts when no person does (the command line without --user, the sample data): the
-# colon is not allowed in a user name, so the audit log cannot mistake it for a person.
-SYSTEM_ACTOR = "system:cli"
 # Indicators first: value sheets in the same workbook may use indicators it defines.
 KIND_ORDER = ("indicators", "indicator_values", "tasks", "activities", "issues")
 
@@ -261,7 +260,7 @@ def _validate_sheets(
             sheet_report.warnings.append(_sheet_problem(sheet.name, t("importer.hidden_sheet")))
             continue
         if sheet.external_links:
-            links = "、".join(sheet.external_links)
+            links = join_names(sheet.external_links)
             sheet_report.warnings.append(
                 _sheet_problem(sheet.name, t("importer.external_links", links=links))
             )
@@ -319,8 +318,8 @@ def _no_header_message(sheet) -> str:
     return t(
         "importer.resembles_kind" if found else "importer.missing_columns",
         kind=t(f"kinds.{kind.name}"),
-        found="、".join(found),
-        columns="、".join(missing),
+        found=join_names(found),
+        columns=join_names(missing),
     )
 
 
@@ -329,7 +328,7 @@ def _warn_ignored(sheet_report: SheetReport, ignored: list[str], header_row: int
         sheet_report.warnings.append(
             _sheet_problem(
                 sheet_report.sheet,
-                t("importer.ignored_columns", columns="、".join(ignored)),
+                t("importer.ignored_columns", columns=join_names(ignored)),
                 row=header_row + 1,
             )
         )
@@ -354,7 +353,7 @@ def _check_scope(conn: Connection, by_kind, scope: SubmitterScope) -> None:
     }
     allowed_units = {master.unit_ids[u] for u in scope.units if u in master.unit_ids}
     mine = t(
-        "importer.scope_mine", districts="、".join(sorted(scope.districts | scope.units)) or "-"
+        "importer.scope_mine", districts=join_names(sorted(scope.districts | scope.units)) or "-"
     )
 
     def in_scope(kind: str, row) -> bool:

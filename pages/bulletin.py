@@ -22,6 +22,7 @@ from data_model.bulletin import (
 from data_model.formatting import format_change, format_number
 from data_model.normalize.periods import period_label
 from ui import (
+    data_table,
     download_chart,
     download_file,
     empty_state,
@@ -57,7 +58,7 @@ def show_table(key: str) -> None:
     table = tables[key]
     if table.rows:
         st.markdown(f"**{table.title}**")
-        st.dataframe(table.text_frame(lang), hide_index=True, width="stretch")
+        data_table(table.text_frame(lang), hide_index=True, width="stretch")
 
 
 def show_chart(key: str) -> None:

@@ -15,6 +15,7 @@ from data_model.scoring import (
     scores_export_frame,
 )
 from ui import (
+    data_table,
     download_table,
     empty_state,
     finding,
@@ -103,7 +104,7 @@ with result:
     table[tr("evaluation.col_rank")] = shown["rank"]
     table[tr("evaluation.col_rank_change")] = shown["rank_change"].map(rank_change_text)
     table[tr("evaluation.col_missing")] = shown["missing_count"]
-    st.dataframe(table, hide_index=True, width="stretch")
+    data_table(table, hide_index=True, width="stretch")
     download_table(
         scores_export_frame(shown, language()), f"scores_{period}", key="evaluation_download"
     )
@@ -134,7 +135,7 @@ with method:
                 ),
             }
         )
-        st.dataframe(weights_table, hide_index=True, width="stretch")
+        data_table(weights_table, hide_index=True, width="stretch")
         finding(
             tr(
                 "evaluation.method_finding",
@@ -205,5 +206,5 @@ else:
             tr("evaluation.col_dimension"): missing["dimension"],
         }
     )
-    st.dataframe(missing_table, hide_index=True, width="stretch")
+    data_table(missing_table, hide_index=True, width="stretch")
     download_table(missing_table, f"not_reported_{period}", key="evaluation_missing_download")

@@ -2,9 +2,10 @@
 
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
+from data_model.audit import actor_name
+from data_model.formatting import join_names, local_time, time_text
 from data_model.permissions import allowed, guarded_rollback, own_submissions_only
 from data_model.schedule import (
     ensure_default_schedule,
@@ -13,7 +14,16 @@ from data_model.schedule import (
     schedule_frame,
 )
 from data_model.submissions import stored_file, submission_rows, submissions_frame
-from ui import download_table, empty_state, engine, query, require_permission, tr
+from ui import (
+    data_table,
+    download_table,
+    empty_state,
+    engine,
+    language,
+    query,
+    require_permission,
+    tr,
+)
 
 principal = require_permission("view_submissions")
 st.title(tr("submissions.title"))
@@ -28,14 +38,16 @@ with tab_list:
         empty_state("submissions.no_data")
     else:
         shown = frame.drop(columns=["sha256", "note"]).assign(
+            uploaded_at=frame["uploaded_at"].map(local_time),
+            uploader=frame["uploader"].map(lambda u: actor_name(u, language())),
             status=frame["status"].map(lambda s: tr(f"submissions.status_{s}")),
-            districts=frame["districts"].str.replace(",", "、"),
-            periods=frame["periods"].str.replace(",", "、"),
+            districts=frame["districts"].map(lambda d: join_names(d.split(","), language())),
+            periods=frame["periods"].map(lambda p: join_names(p.split(","), language())),
             kinds=frame["kinds"].map(
-                lambda k: "、".join(tr(f"kinds.{x}") for x in k.split(",") if x)
+                lambda k: join_names((tr(f"kinds.{x}") for x in k.split(",") if x), language())
             ),
         )
-        st.dataframe(
+        data_table(
             shown.rename(columns=lambda c: tr(f"submissions.col_{c}")),
             hide_index=True,
             column_config={
@@ -74,8 +86,8 @@ with tab_list:
             tr(
                 "submissions.detail",
                 id=chosen,
-                user=record["uploader"],
-                when=pd.Timestamp(record["uploaded_at"]).strftime("%Y-%m-%d %H:%M"),
+                user=actor_name(record["uploader"], language()),
+                when=time_text(record["uploaded_at"]),
                 sha=record["sha256"],
             )
         )
@@ -83,7 +95,7 @@ with tab_list:
             st.caption(record["note"])
         with engine().connect() as conn:
             original = stored_file(conn, chosen)
-            rows = submission_rows(conn, chosen)
+            rows = submission_rows(conn, chosen, language())
         if original is not None:
             st.download_button(
                 tr("submissions.download_file"),
@@ -100,7 +112,7 @@ with tab_list:
                     count=len(table_rows),
                 )
             )
-            st.dataframe(
+            data_table(
                 table_rows.rename(columns=lambda c: tr(f"submissions.field_{c}")), hide_index=True
             )
 
@@ -137,7 +149,7 @@ with tab_late:
             kind=late["kind"].map(lambda k: tr(f"kinds.{k}"))
         )
         shown = shown.rename(columns=lambda c: tr(f"submissions.late_{c}"))
-        st.dataframe(shown, hide_index=True)
+        data_table(shown, hide_index=True)
         download_table(shown, "late", "dl_late")
 
 for tab_schedule in admin_tabs:  # only administrators edit the schedule
@@ -161,6 +173,7 @@ for tab_schedule in admin_tabs:  # only administrators edit the schedule
         edited = st.data_editor(
             schedule.drop(columns="id"),
             num_rows="dynamic",
+            placeholder="",
             hide_index=True,
             key="schedule_editor",
             column_config={

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from charts.tasks import ranking_bars, rate_bars, status_over_periods, timeline_bars
-from data_model.formatting import format_change, format_number
+from data_model.formatting import format_change, format_number, join_names
 from data_model.normalize.periods import period_label, period_start, previous_period
 from data_model.task_queries import (
     COMPLETION_WEIGHT,
@@ -29,6 +29,7 @@ from data_model.task_queries import (
 )
 from data_model.task_status import BEHIND_MARGIN, STATUSES
 from ui import (
+    data_table,
     download_table,
     empty_state,
     finding,
@@ -86,7 +87,7 @@ st.caption(
     tr(
         "tasks.scope",
         date=day_label(as_of),
-        districts=tr("tasks.list_separator").join(filters.districts) or tr("filters.all_districts"),
+        districts=join_names(filters.districts, language()) or tr("filters.all_districts"),
         action=filters.action or tr("tasks.all_actions"),
     )
 )
@@ -203,7 +204,7 @@ else:
             "action",
         ],
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    data_table(table, hide_index=True, width="stretch")
     download_table(table, tr("tasks.overdue_file"), key="download_overdue")
     finding(overdue_finding(overdue, language()))
 
@@ -238,7 +239,7 @@ else:
             "action",
         ],
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    data_table(table, hide_index=True, width="stretch")
     download_table(table, tr("tasks.behind_file"), key="download_behind")
     finding(tr("tasks.behind_finding", margin=BEHIND_MARGIN))
 
@@ -393,5 +394,5 @@ else:
             tr("tasks.col_score"): ranking["score"],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    data_table(table, hide_index=True, width="stretch")
     download_table(table, tr("tasks.ranking_file"), key="download_ranking")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from charts.trends import change_bars, ranking_bars, small_multiples, trend_lines
 from data_model.aggregation import target_for_period
-from data_model.formatting import format_number
+from data_model.formatting import bracketed, format_number, format_signed_percent
 from data_model.normalize.periods import (
     period_containing,
     period_label,
@@ -29,6 +29,7 @@ from data_model.trends_queries import (
     trend_series,
 )
 from ui import (
+    data_table,
     download_table,
     empty_state,
     finding,
@@ -50,7 +51,7 @@ def sentences(first: str, second: str) -> str:
 
 
 def percent(value: float) -> str:
-    return "—" if pd.isna(value) else f"{value:+.1f}%"
+    return format_signed_percent(value)
 
 
 # Streamlit may run a file of pages/ directly (before app.py has registered the
@@ -170,7 +171,7 @@ else:
     )
     if yearly:
         table = table.drop(columns=[tr("trends.col_previous"), tr("trends.col_pop")])
-    st.dataframe(table, hide_index=True, width="stretch")
+    data_table(table, hide_index=True, width="stretch")
     download_table(table, f"{code}_{period}_changes", key="trends_changes_download")
 
 # --- where the figures come from (provenance) -----------------------------------------
@@ -180,7 +181,7 @@ with st.expander(tr("trends.provenance_heading", period=label(period)), icon=":m
         empty_state("trends.no_provenance")
     else:
         sources["link"] = [f"/submissions?submission={i}" for i in sources["submission_id"]]
-        st.dataframe(
+        data_table(
             sources.drop(columns=["submission_id"]),
             hide_index=True,
             column_config={
@@ -262,7 +263,7 @@ else:
         {p: label(p) for p in multiples["period"].unique()}
     )
     titles = {
-        c: f"{c} {n}" + (f"（{u}）" if u else "")
+        c: bracketed(f"{c} {n}", u, language()) if u else f"{c} {n}"
         for c, n, u in zip(members["code"], members["name"], members["unit"], strict=True)
     }
     targets = {

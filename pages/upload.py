@@ -5,6 +5,7 @@ import streamlit as st
 from data_model import settings
 from data_model.annotate import annotated_file_name, annotated_workbook
 from data_model.errors import InputError
+from data_model.formatting import NO_VALUE, join_names
 from data_model.importer import ImportOptions
 from data_model.kinds import KINDS
 from data_model.master_admin import LISTS, UNIT_CATEGORIES
@@ -34,7 +35,16 @@ from data_model.upload import (
     revalidate,
     rows_to_fix,
 )
-from ui import download_file, engine, query, require_permission, tr
+from ui import (
+    data_table,
+    download_file,
+    engine,
+    file_uploader,
+    language,
+    query,
+    require_permission,
+    tr,
+)
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SKIP, NEW = "", "\0new"
@@ -46,13 +56,13 @@ def list_kind(name: UnknownName) -> str:
 
 def unknown_names_table(names: list[UnknownName]) -> None:
     """The unknown names, one row per distinct name: what staff and admins both see."""
-    st.dataframe(
+    data_table(
         [
             {
                 tr("upload.unknown_col_kind"): list_kind(n),
                 tr("upload.unknown_col_name"): n.value,
                 tr("upload.unknown_col_rows"): n.rows,
-                tr("upload.unknown_col_nearest"): "、".join(n.candidates) or "—",
+                tr("upload.unknown_col_nearest"): join_names(n.candidates, language()) or NO_VALUE,
             }
             for n in names
         ],
@@ -170,9 +180,10 @@ if period_text.strip():
         st.error(error.message())
         st.stop()
 
-files = st.file_uploader(
+files = file_uploader(
     tr("upload.files"),
-    type=["xlsx", "xlsm", "xls"],
+    ["xlsx", "xlsm", "xls"],
+    settings.max_upload_mb(),
     accept_multiple_files=True,
     key="upload_files",
     help=tr("upload.files_help", limit=settings.max_upload_mb()),
@@ -181,7 +192,7 @@ for result in st.session_state.pop("upload_results", []):
     st.success(result["message"], icon=":material/check_circle:")
     if not result["changes"].empty:
         st.caption(tr("upload.changes_heading"))
-        st.dataframe(
+        data_table(
             result["changes"].rename(columns=lambda c: tr(f"upload.change_{c}")), hide_index=True
         )
 if not files:
@@ -230,7 +241,7 @@ for number, file in enumerate(files, start=1):
         }
         for s in report.sheets
     ]
-    st.dataframe(summary, hide_index=True)
+    data_table(summary, hide_index=True)
     if report.status in ("accepted", "partial"):
         st.info(
             tr(
@@ -244,7 +255,7 @@ for number, file in enumerate(files, start=1):
         changes = changes_frame(report.replaced_examples, query(district_names))
         if not changes.empty:
             with st.expander(tr("upload.replaced_heading", count=report.rows_replaced)):
-                st.dataframe(
+                data_table(
                     changes.rename(columns=lambda c: tr(f"upload.change_{c}")), hide_index=True
                 )
     elif report.errors:
@@ -253,7 +264,7 @@ for number, file in enumerate(files, start=1):
     problems = problems_frame(report)
     if not problems.empty:
         problems["level"] = problems["level"].map(lambda level: tr(f"upload.level_{level}"))
-        st.dataframe(problems.rename(columns=lambda c: tr(f"upload.problem_{c}")), hide_index=True)
+        data_table(problems.rename(columns=lambda c: tr(f"upload.problem_{c}")), hide_index=True)
         if pending.sheets is not None:
             # Built when clicked: a file made on every run is retired by the next one,
             # which a browser still fetching it sees as a 404.
@@ -320,6 +331,7 @@ for number, file in enumerate(files, start=1):
                 display,
                 column_config=config,
                 hide_index=True,
+                placeholder="",
                 key=f"fix_{file.file_id}_{sheet_name}",
                 disabled=[SHEET_COLUMN, ROW_COLUMN],
             )
