@@ -10,6 +10,7 @@ import streamlit as st
 
 from data_model import indicator_admin, master_admin, settings
 from data_model.errors import InputError
+from data_model.formatting import join_names
 from data_model.master_admin import DISTRICT_KINDS, LISTS, UNIT_CATEGORIES
 from data_model.master_workbook import export_workbook, import_workbook
 from data_model.permissions import PermissionDenied
@@ -44,9 +45,9 @@ def apply(change: Callable, done: Callable[[object], str]) -> None:
 
 
 def shown(key: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """The list as people read it: labels instead of codes, aliases joined with 、."""
+    """The list as people read it: labels instead of codes, aliases as a list."""
     table = frame.drop(columns=["id"]).copy()
-    table["aliases"] = table["aliases"].map(master_admin.ALIAS_SEPARATOR.join)
+    table["aliases"] = table["aliases"].map(lambda aliases: join_names(aliases, language()))
     table["is_active"] = table["is_active"].map(
         lambda active: tr("master.active" if active else "master.inactive")
     )

@@ -79,7 +79,7 @@ columns = st.columns(len(current_highlights))
 for column, item in zip(columns, current_highlights, strict=True):
     column.metric(
         tr(f"overview.highlight_{item.key}"),
-        format_number(item.value, item.unit),
+        format_number(item.value, tr(f"overview.highlight_unit_{item.key}"), language()),
         format_change(item.value, previous_highlights.get(item.key)),
     )
 

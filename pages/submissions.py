@@ -6,6 +6,7 @@ import streamlit as st
 
 from data_model.audit import actor_name
 from data_model.formatting import join_names, local_time, time_text
+from data_model.normalize.periods import period_label
 from data_model.permissions import allowed, guarded_rollback, own_submissions_only
 from data_model.schedule import (
     ensure_default_schedule,
@@ -42,7 +43,11 @@ with tab_list:
             uploader=frame["uploader"].map(lambda u: actor_name(u, language())),
             status=frame["status"].map(lambda s: tr(f"submissions.status_{s}")),
             districts=frame["districts"].map(lambda d: join_names(d.split(","), language())),
-            periods=frame["periods"].map(lambda p: join_names(p.split(","), language())),
+            periods=frame["periods"].map(
+                lambda p: join_names(
+                    (period_label(x, language()) for x in p.split(",") if x), language()
+                )
+            ),
             kinds=frame["kinds"].map(
                 lambda k: join_names((tr(f"kinds.{x}") for x in k.split(",") if x), language())
             ),
