@@ -11,9 +11,9 @@ from operator import attrgetter, itemgetter
 from sqlalchemy import Connection, Engine, insert, select
 
 from data_model import cycle_collector
-from data_model.audit import SYSTEM_ACTOR
+from data_model.audit import SYSTEM_ACTOR, actor_name
 from data_model.errors import InputError
-from data_model.formatting import join_names
+from data_model.formatting import join_names, time_text
 from data_model.i18n import t
 from data_model.layout import (
     detect_layout,
@@ -108,24 +108,38 @@ def import_file_in_transaction(
 
 
 def already_imported(conn: Connection, data: bytes, file_name: str) -> ImportReport | None:
-    """The "unchanged" report when a live submission holds exactly these bytes, else None."""
+    """The "unchanged" report when a live submission holds exactly these bytes, else None.
+
+    When that submission stored the file with cells corrected in the upload page, or only
+    its valid rows, the message says so: the file itself still holds what was corrected or
+    left out, and only the stored version is complete.
+    """
     earlier = conn.execute(
-        select(Submission.uploaded_at, Submission.uploader, Submission.id)
+        select(
+            Submission.uploaded_at,
+            Submission.uploader,
+            Submission.id,
+            Submission.note,
+            Submission.status,
+            Submission.rows_rejected,
+        )
         .where(Submission.sha256 == sha256_of(data), Submission.status.in_(LIVE_STATUSES))
         .order_by(Submission.id)
     ).first()
     if earlier is None:
         return None
+    message = t(
+        "importer.already_imported",
+        date=time_text(earlier.uploaded_at),
+        user=actor_name(earlier.uploader),
+        id=earlier.id,
+    )
+    if earlier.note:
+        message += t("importer.already_imported_corrected", note=earlier.note)
+    if earlier.rows_rejected:
+        message += t("importer.already_imported_partial", count=earlier.rows_rejected)
     return ImportReport(
-        file=file_name,
-        status="unchanged",
-        submission_id=earlier.id,
-        message=t(
-            "importer.already_imported",
-            date=earlier.uploaded_at.strftime("%Y-%m-%d %H:%M"),
-            user=earlier.uploader,
-            id=earlier.id,
-        ),
+        file=file_name, status="unchanged", submission_id=earlier.id, message=message
     )
 
 

@@ -23,12 +23,14 @@ from data_model.unknown_names import (
     unknown_names,
 )
 from data_model.upload import (
+    REASON_COLUMN,
     ROW_COLUMN,
     SHEET_COLUMN,
     changes_frame,
     column_labels,
     commit,
     edits_from_grid,
+    error_columns,
     prepare,
     problems_frame,
     recheck,
@@ -264,7 +266,13 @@ for number, file in enumerate(files, start=1):
     problems = problems_frame(report)
     if not problems.empty:
         problems["level"] = problems["level"].map(lambda level: tr(f"upload.level_{level}"))
-        data_table(problems.rename(columns=lambda c: tr(f"upload.problem_{c}")), hide_index=True)
+        data_table(
+            problems.rename(columns=lambda c: tr(f"upload.problem_{c}")),
+            hide_index=True,
+            column_config={
+                tr("upload.problem_message"): st.column_config.TextColumn(width="large")
+            },
+        )
         if pending.sheets is not None:
             # Built when clicked: a file made on every run is retired by the next one,
             # which a browser still fetching it sees as a 404.
@@ -316,14 +324,23 @@ for number, file in enumerate(files, start=1):
         st.caption(tr("upload.fix_help"))
         for sheet_name, rows in grid.groupby(SHEET_COLUMN, sort=False):
             labels = column_labels(pending, sheet_name)
+            wrong = error_columns(pending, sheet_name)
             shown = rows.dropna(axis=1, how="all")
             config = {
                 SHEET_COLUMN: None,
                 ROW_COLUMN: st.column_config.NumberColumn(tr("upload.col_row"), disabled=True),
+                REASON_COLUMN: st.column_config.TextColumn(
+                    tr("upload.col_reason"), disabled=True, width="large"
+                ),
                 **{
-                    c: st.column_config.TextColumn(labels.get(c, c))
+                    c: st.column_config.TextColumn(
+                        tr("upload.error_column", label=labels.get(c, c))
+                        if c in wrong
+                        else labels.get(c, c),
+                        help=tr("upload.error_column_help") if c in wrong else None,
+                    )
                     for c in shown.columns
-                    if c not in (SHEET_COLUMN, ROW_COLUMN)
+                    if c not in (SHEET_COLUMN, ROW_COLUMN, REASON_COLUMN)
                 },
             }
             display = shown.assign(**{ROW_COLUMN: shown[ROW_COLUMN] + 1})
@@ -333,7 +350,7 @@ for number, file in enumerate(files, start=1):
                 hide_index=True,
                 placeholder="",
                 key=f"fix_{file.file_id}_{sheet_name}",
-                disabled=[SHEET_COLUMN, ROW_COLUMN],
+                disabled=[SHEET_COLUMN, ROW_COLUMN, REASON_COLUMN],
             )
             if st.button(
                 tr("upload.revalidate"),
