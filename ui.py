@@ -132,10 +132,11 @@ def file_uploader(label: str, types: list[str], limit_mb: int, **options) -> obj
         f"""<style>
 {scope} [data-testid="stFileUploaderDropzoneInstructions"] > * {{ display: none; }}
 {scope} [data-testid="stFileUploaderDropzoneInstructions"]::after {{
-  content: {json.dumps(limits)}; font-size: 0.875rem; opacity: 0.6; }}
+  content: {json.dumps(limits, ensure_ascii=False)}; font-size: 0.875rem; opacity: 0.6; }}
 {scope} [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] {{
   display: none; }}
-{scope} [data-testid="stFileUploaderDropzone"] button::after {{ content: {json.dumps(button)}; }}
+{scope} [data-testid="stFileUploaderDropzone"] button::after {{
+  content: {json.dumps(button, ensure_ascii=False)}; margin-left: 0.25rem; }}
 </style>"""
     )
     return st.file_uploader(label, type=types, **options)
