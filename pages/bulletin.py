@@ -19,7 +19,7 @@ from data_model.bulletin import (
     file_name,
     issuing_body,
 )
-from data_model.formatting import format_change, format_number
+from data_model.formatting import format_change, format_number, local_today
 from data_model.normalize.periods import period_label
 from ui import (
     data_table,
@@ -81,7 +81,7 @@ if filters is None:
 
 lang = language()
 period_name = period_label(filters.period, lang)
-figures = query(bulletin_figures, filters.period, date.today())
+figures = query(bulletin_figures, filters.period, local_today())
 if figures.is_empty:
     st.info(tr("bulletin.no_figures", period=period_name), icon=":material/inbox:")
     st.stop()

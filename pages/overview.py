@@ -118,7 +118,9 @@ with right:
         empty_state("overview.no_activities")
     else:
         monthly["brand"] = monthly["brand"].replace("", tr("overview.no_brand"))
-        monthly["month"] = monthly["month"].map(lambda m: tr("overview.month", month=m))
+        monthly["month"] = monthly["month"].map(
+            lambda m: tr("overview.month", month=m, month_abbr=tr(f"periods.month_abbr.{int(m)}"))
+        )
         plot(
             stacked_monthly_bars(monthly, "month", "count", "brand", other=tr("overview.no_brand")),
             width="stretch",

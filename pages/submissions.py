@@ -1,11 +1,9 @@
 """报送管理 Submissions: every upload, its rows and file, rollback, schedule and who is late."""
 
-from datetime import date
-
 import streamlit as st
 
 from data_model.audit import actor_name
-from data_model.formatting import join_names, local_time, time_text
+from data_model.formatting import join_names, local_time, local_today, time_text
 from data_model.normalize.periods import period_label
 from data_model.permissions import allowed, guarded_rollback, own_submissions_only
 from data_model.schedule import (
@@ -142,7 +140,7 @@ with tab_list:
             st.success(st.session_state.pop("rollback_done"))
 
 with tab_late:
-    as_of = st.date_input(tr("submissions.as_of"), value=date.today(), key="late_as_of")
+    as_of = st.date_input(tr("submissions.as_of"), value=local_today(), key="late_as_of")
     late = query(not_reported, as_of)
     if late.empty:
         st.success(tr("submissions.nobody_late"), icon=":material/check_circle:")
@@ -162,10 +160,10 @@ for tab_schedule in admin_tabs:  # only administrators edit the schedule
         st.caption(tr("submissions.schedule_help"))
         left, right = st.columns(2)
         first = left.text_input(
-            tr("submissions.first_month"), value=f"{date.today().year}-01", key="sched_first"
+            tr("submissions.first_month"), value=f"{local_today().year}-01", key="sched_first"
         )
         last = right.text_input(
-            tr("submissions.last_month"), value=f"{date.today().year}-12", key="sched_last"
+            tr("submissions.last_month"), value=f"{local_today().year}-12", key="sched_last"
         )
         if st.button(tr("submissions.add_defaults"), icon=":material/playlist_add:"):
             try:

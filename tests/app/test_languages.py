@@ -143,6 +143,7 @@ def _chart_texts(spec: dict) -> list[str]:
     for trace in spec.get("data", []):
         templates = str(trace.get("hovertemplate", "")) + str(trace.get("texttemplate", ""))
         found += strings(trace.get("text")) + strings(trace.get("hovertext")) + [templates]
+        found += strings(trace.get("x")) + strings(trace.get("y"))  # category labels
         if trace.get("showlegend") is not False:
             found += strings(trace.get("name"))
         if "customdata" in templates:
@@ -187,6 +188,13 @@ def foreign_words(texts: list[str], language: str, data: str) -> list[str]:
     values = sorted(set(data.split("\n")) - {""}, key=len, reverse=True)
     for piece in texts:
         if not pattern.search(piece):
+            continue
+        if piece.endswith("…"):  # a long name cut short in a chart: its pieces are data
+            found += [
+                f"{w!r} in {piece[:120]!r}"
+                for w in pattern.findall(piece[:-1])
+                if w not in terms and w not in data
+            ]
             continue
         rest = piece
         for value in values:  # the data shown in this text, longest first
