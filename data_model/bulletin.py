@@ -34,7 +34,13 @@ from charts.overview import status_bar
 from charts.tasks import rate_bars
 from data_model import official_docx, settings
 from data_model.export import neutralise
-from data_model.formatting import format_number, format_points, format_signed_percent
+from data_model.formatting import (
+    format_number,
+    format_points,
+    format_signed_percent,
+    join_items,
+    join_sentences,
+)
 from data_model.i18n import t
 from data_model.models import District
 from data_model.normalize.periods import period_label, previous_period
@@ -646,11 +652,11 @@ def _percent(value: float | None, language: str | None) -> str:
 
 
 def _sentences(*sentences: str, language: str | None) -> str:
-    return t("bulletin.sentence_separator", language).join(sentences)
+    return join_sentences(sentences, language)
 
 
 def _join(items: list[str], language: str | None) -> str:
-    return t("bulletin.list_separator", language).join(items)
+    return join_items(items, language)
 
 
 def bulletin_texts(bulletin: Bulletin, language: str | None = None) -> dict[str, str]:

@@ -31,6 +31,16 @@ def join_names(names: Iterable[object], language: str | None = None) -> str:
     return t("format.list_separator", language).join(str(n) for n in names)
 
 
+def join_items(items: Iterable[object], language: str | None = None) -> str:
+    """Items that hold commas themselves: `南山区（24项）、福田区（23项）` or `A (24); B (23)`."""
+    return t("format.item_separator", language).join(str(i) for i in items)
+
+
+def join_sentences(sentences: Iterable[str], language: str | None = None) -> str:
+    """Sentences one after another: no space between Chinese sentences, one in English."""
+    return t("format.sentence_separator", language).join(sentences)
+
+
 def labelled(label: str, value: object, language: str | None = None) -> str:
     """`牵头单位：市商务局` or `Lead unit: 市商务局`."""
     return t("format.labelled", language, label=label, value=value)
