@@ -133,7 +133,9 @@ for card, headline in zip(cards, figures.headlines, strict=True):
     value = headline.value
     card.metric(
         tr(f"bulletin.headline_{headline.key}"),
-        format_number(None if value is None else round(value, 1), "%" if rate else ""),
+        format_number(
+            None if value is None else round(value, 1), "%" if rate else "", language=language()
+        ),
         format_change(value, headline.previous, points=rate, count=not rate),
         delta_color="inverse" if headline.key == "overdue" else "normal",
     )

@@ -228,7 +228,7 @@ else:
                 "coverage.action_finding",
                 tasks=total,
                 completed=done,
-                rate=format_number(round(done / total * 100, 1), "%"),
+                rate=format_number(round(done / total * 100, 1), "%", language=language()),
                 district=open_tasks.idxmax(),
                 open=int(open_tasks.max()),
             )

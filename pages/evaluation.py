@@ -127,7 +127,7 @@ with method:
                 ),
                 tr("evaluation.col_weight"): weights["weight"].map(format_number),
                 tr("evaluation.col_target"): [
-                    format_number(None if pd.isna(t) else round(t, 2), u)
+                    format_number(None if pd.isna(t) else round(t, 2), u, language=language())
                     for t, u in zip(weights["period_target"], weights["unit"], strict=True)
                 ],
                 tr("evaluation.col_aggregation"): weights["aggregation"].map(
@@ -140,7 +140,7 @@ with method:
             tr(
                 "evaluation.method_finding",
                 count=len(weights),
-                total=format_number(float(weights["weight"].sum())),
+                total=format_number(float(weights["weight"].sum()), language=language()),
             )
         )
 

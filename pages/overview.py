@@ -45,29 +45,31 @@ st.subheader(tr("overview.cards_heading", period=label))
 cards = st.columns(5)
 cards[0].metric(
     tr("overview.completion_rate"),
-    format_number(tasks.completion_rate, "%"),
+    format_number(tasks.completion_rate, "%", language=language()),
     format_change(tasks.completion_rate, tasks_before.completion_rate, points=True),
     help=tr("overview.completion_rate_help"),
 )
 cards[1].metric(
     tr("overview.overdue"),
-    format_number(tasks.overdue),
+    format_number(tasks.overdue, language=language()),
     format_change(tasks.overdue, tasks_before.overdue, count=True),
     delta_color="inverse",
 )
 cards[2].metric(
     tr("overview.activities"),
-    format_number(activities),
+    format_number(activities, language=language()),
     format_change(activities, activities_before),
 )
 cards[3].metric(
     tr("overview.issues_resolved"),
-    format_number(resolved),
+    format_number(resolved, language=language()),
     format_change(resolved, resolved_before),
 )
 cards[4].metric(
     tr("overview.completeness"),
-    format_number(None if completeness is None else round(completeness, 1), "%"),
+    format_number(
+        None if completeness is None else round(completeness, 1), "%", language=language()
+    ),
     format_change(completeness, completeness_before, points=True),
     help=tr("overview.completeness_help"),
 )

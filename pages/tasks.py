@@ -45,7 +45,9 @@ DUE_SOON_DAYS = 90
 
 
 def percent(value: float | None) -> str:
-    return format_number(None if value is None or pd.isna(value) else round(value, 1), "%")
+    return format_number(
+        None if value is None or pd.isna(value) else round(value, 1), "%", language=language()
+    )
 
 
 def count_change(current: int, previous: int) -> str:
@@ -113,7 +115,7 @@ st.subheader(
 cards = st.columns(5)
 cards[0].metric(
     tr("tasks.card_tasks"),
-    format_number(totals.tasks),
+    format_number(totals.tasks, language=language()),
     count_change(totals.tasks, before.tasks),
     delta_color="off",
     help=tr("tasks.card_tasks_help", suspended=totals.suspended),
@@ -132,13 +134,13 @@ cards[2].metric(
 )
 cards[3].metric(
     tr("tasks.card_overdue"),
-    format_number(totals.overdue),
+    format_number(totals.overdue, language=language()),
     count_change(totals.overdue, before.overdue),
     delta_color="inverse",
 )
 cards[4].metric(
     tr("tasks.card_behind"),
-    format_number(totals.behind),
+    format_number(totals.behind, language=language()),
     count_change(totals.behind, before.behind),
     delta_color="inverse",
     help=tr("tasks.card_behind_help", margin=BEHIND_MARGIN),
@@ -218,7 +220,7 @@ else:
         tr(
             "tasks.behind_title",
             count=len(behind),
-            gap=format_number(round(behind["gap"].mean(), 1)),
+            gap=format_number(round(behind["gap"].mean(), 1), language=language()),
         )
     )
     table = task_table(
@@ -303,7 +305,7 @@ else:
             unit=unit,
             start=start.isoformat(),
             deadline=deadline_text or end.isoformat(),
-            progress=format_number(progress, "%"),
+            progress=format_number(progress, "%", language=language()),
             status=status_labels[status],
         )
         for code, content, unit, start, deadline_text, end, progress, status in zip(
@@ -349,7 +351,7 @@ if ranking.empty:
     empty_state("tasks.no_tasks")
 else:
     leaders = ranking[ranking["rank"] == 1]
-    top_score = format_number(float(leaders["score"].iloc[0]))
+    top_score = format_number(float(leaders["score"].iloc[0]), language=language())
     st.subheader(
         tr("tasks.ranking_title_one", unit=leaders["lead_unit"].iloc[0], score=top_score)
         if len(leaders) == 1
@@ -365,7 +367,7 @@ else:
             "tasks.ranking_method",
             completion=round(COMPLETION_WEIGHT * 100),
             on_time=round(ON_TIME_WEIGHT * 100),
-            penalty=format_number(OVERDUE_PENALTY),
+            penalty=format_number(OVERDUE_PENALTY, language=language()),
         )
     )
     ranking["label"] = [
@@ -379,7 +381,7 @@ else:
             units=len(ranking),
             with_overdue=int((ranking["overdue"] > 0).sum()),
             last=last["lead_unit"],
-            last_score=format_number(float(last["score"])),
+            last_score=format_number(float(last["score"]), language=language()),
         )
     )
     table = pd.DataFrame(

@@ -85,7 +85,9 @@ first, last = str(options.first_year), period_containing(options.last_period_day
 
 
 def number(value: float) -> str:
-    return format_number(None if pd.isna(value) else round(float(value), 2), unit)
+    return format_number(
+        None if pd.isna(value) else round(float(value), 2), unit, language=language()
+    )
 
 
 st.caption(
