@@ -2,7 +2,7 @@
 
 Every separator, bracket and unit comes from the catalogue (`format.toml`), so a page,
 a chart, the bulletin and the slides write `罗湖区、福田区`, `1,234.57万` and `+11.2个百分点`
-in Chinese and `Luohu, Futian`, `12.35 M` and `+11.2 pts` in English with the same call.
+in Chinese and `罗湖区, 福田区`, `12.35 M` and `+11.2 pts` in English with the same call.
 Times stored in UTC are shown in `TIME_ZONE` (`local_time`). No Streamlit here.
 """
 
@@ -27,7 +27,7 @@ def _missing(value: object) -> bool:
 
 
 def join_names(names: Iterable[object], language: str | None = None) -> str:
-    """`罗湖区、福田区` (zh-CN) or `Luohu, Futian` (en): a list written in running text."""
+    """`罗湖区、福田区` (zh-CN) or `罗湖区, 福田区` (en): a list written in running text."""
     return t("format.list_separator", language).join(str(n) for n in names)
 
 

@@ -219,3 +219,12 @@ def test_tables_write_a_missing_value_as_a_dash_not_none(page, sample_db, monkey
     assert app.dataframe
     for table in app.dataframe:
         assert table.proto.HasField("placeholder"), table.value.columns.tolist()
+
+
+@pytest.mark.parametrize("page", ["pages/admin.py", "pages/trends.py"])
+def test_every_multiselect_has_a_placeholder_from_the_catalogue(page, sample_db, monkeypatch):
+    """Without one Streamlit's frontend writes `Choose options`, which the walk cannot see."""
+    app = open_app_page(page, sample_db, monkeypatch)
+    assert app.multiselect
+    for widget in app.multiselect:
+        assert widget.proto.placeholder, widget.label
