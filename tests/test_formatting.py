@@ -58,3 +58,19 @@ def test_stored_times_are_shown_in_the_configured_time_zone(monkeypatch):
     monkeypatch.setenv("TIME_ZONE", "Europe/London")
     assert local_time(stored).hour == 1
     assert time_text(None) == ""
+
+
+def test_the_submissions_export_writes_upload_times_in_local_time(engine, monkeypatch):
+    from data_model.export import export_frame
+    from data_model.i18n import t
+    from data_model.importer import import_file
+    from tests.conftest import indicator_rows, make_xlsx
+
+    monkeypatch.setenv("TIME_ZONE", "Asia/Shanghai")
+    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "indicators.xlsx")
+    with engine.connect() as conn:
+        frame = export_frame(conn, "submissions")
+        stored = conn.exec_driver_sql("SELECT uploaded_at FROM submission").scalar_one()
+    shown = frame[t("export.submission_uploaded_at")].iloc[0]
+    assert time_text(shown) == time_text(stored)
+    assert shown.utcoffset().total_seconds() == 8 * 3600
