@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import importlib
+import json
 from collections.abc import Callable
 
 import pandas as pd
@@ -14,13 +15,14 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from charts.common import LEVEL_COLORS
+from charts.common import LEVEL_COLORS, localise_axes
 from charts.images import chart_png, find_browser
 from data_model import audit, reminders, sessions, settings
 from data_model.cli import open_database
 from data_model.db import normalize_url
 from data_model.export import frame_to_xlsx
 from data_model.filters import PAGE_GRANULARITIES, Filters, from_params, to_params
+from data_model.formatting import NO_VALUE, join_names
 from data_model.headlines import Headline
 from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from data_model.normalize.periods import period_containing, period_end, period_label
@@ -115,6 +117,41 @@ def empty_state(message_key: str) -> None:
 def finding(text: str) -> None:
     """The sentence under a chart that says what it shows."""
     st.caption(text)
+
+
+def plot(figure: go.Figure, **options) -> object:
+    """`st.plotly_chart` with axis ticks in the viewer's language (`2万`, not `20k`)."""
+    return st.plotly_chart(localise_axes(figure, language()), **options)
+
+
+def file_uploader(label: str, types: list[str], limit_mb: int, **options) -> object:
+    """`st.file_uploader` with its button and limits in the viewer's language.
+
+    Streamlit writes `Upload` and `200MB per file • XLSX` itself, in English, with no
+    parameter to change them (streamlit/streamlit#13500, open). Until it has one, a style
+    scoped to this uploader's key hides those two texts and shows the catalogue's instead
+    (CSS `content`, so no script runs and the widget itself is untouched).
+    """
+    scope = f".st-key-{options['key']}"
+    button = tr("app.uploader_button")
+    limits = tr("app.uploader_limits", limit=limit_mb, types=join_names(types, language()))
+    st.html(
+        f"""<style>
+{scope} [data-testid="stFileUploaderDropzoneInstructions"] > * {{ display: none; }}
+{scope} [data-testid="stFileUploaderDropzoneInstructions"]::after {{
+  content: {json.dumps(limits, ensure_ascii=False)}; font-size: 0.875rem; opacity: 0.6; }}
+{scope} [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] {{
+  display: none; }}
+{scope} [data-testid="stFileUploaderDropzone"] button::after {{
+  content: {json.dumps(button, ensure_ascii=False)}; margin-left: 0.25rem; }}
+</style>"""
+    )
+    return st.file_uploader(label, type=types, **options)
+
+
+def data_table(data: object, **options) -> object:
+    """`st.dataframe` whose missing values read `—`, not Streamlit's `None`."""
+    return st.dataframe(data, placeholder=NO_VALUE, **options)
 
 
 def download_table(frame: pd.DataFrame, file_stem: str, key: str) -> None:
@@ -472,7 +509,7 @@ def returned_notice(principal: Principal) -> None:
         tr(
             "review.returned_notice",
             count=notes["submission_id"].nunique(),
-            ids="、".join(f"#{i}" for i in sorted(notes["submission_id"].unique())),
+            ids=join_names((f"#{i}" for i in sorted(notes["submission_id"].unique())), language()),
             reason=whole["reason"].iloc[0] if not whole.empty else "",
         ),
         icon=":material/undo:",

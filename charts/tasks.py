@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from charts.common import LABEL_ROOM, SERIES_COLORS, STATUS_COLORS, base_layout, bounded_axis
+from data_model.formatting import format_percent
 
 DAY_MS = 24 * 60 * 60 * 1000
 ROW_HEIGHT = 30
@@ -19,10 +20,6 @@ ROW_HEIGHT = 30
 
 def _height(rows: int, extra: int = 120) -> int:
     return max(260, extra + ROW_HEIGHT * rows)
-
-
-def _percent(value: float | None) -> str:
-    return "—" if value is None or pd.isna(value) else f"{value:.1f}%"
 
 
 def rate_bars(
@@ -43,7 +40,7 @@ def rate_bars(
         name=completion_label,
         marker_color=STATUS_COLORS["completed"],
         text=[
-            f"{_percent(rate)} ({done}/{total})"
+            f"{format_percent(rate)} ({done}/{total})"
             for rate, done, total in zip(
                 rates["completion_rate"], rates["completed"], rates["tasks"], strict=True
             )
@@ -88,7 +85,7 @@ def status_over_periods(
         name=rate_label,
         mode="lines+markers+text",
         line={"color": SERIES_COLORS[0], "width": 3},
-        text=[_percent(rate) for rate in progress["completion_rate"]],
+        text=[format_percent(rate) for rate in progress["completion_rate"]],
         textposition="top center",
         cliponaxis=False,
         hovertemplate="%{x} " + rate_label + ": %{y:.1f}%<extra></extra>",

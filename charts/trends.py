@@ -18,6 +18,7 @@ from charts.common import (
     base_layout,
     ranked_bars,
 )
+from data_model.formatting import format_signed_percent
 
 # Twelve clearly different hues for the eleven districts plus the city (no two of the
 # same family, so 南山 and 深汕 or 福田 and 大鹏 are told apart on a projector).
@@ -186,7 +187,7 @@ def change_bars(
             orientation="h",
             marker_color=[TONE_COLORS[change_tone(v, better_lower)] for v in frame[column]],
             marker_pattern_shape=SERIES_PATTERNS[index % len(SERIES_PATTERNS)],
-            text=[f"{v:+.1f}%" if pd.notna(v) else "" for v in frame[column]],
+            text=[format_signed_percent(v) if pd.notna(v) else "" for v in frame[column]],
             textposition="outside",
             cliponaxis=False,
             hovertemplate="%{y}: %{x:+.1f}%<extra>" + name + "</extra>",

@@ -15,6 +15,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from data_model.export import neutralise
+from data_model.formatting import labelled
 from data_model.i18n import t
 from data_model.problems import ImportReport, Problem
 from data_model.reader import ZIP_MAGIC, read_workbook
@@ -62,7 +63,7 @@ def _mark(workbook: Workbook, problem: Problem, fill: PatternFill, label: str) -
     cell = sheet.cell(row + 1, column + 1)
     if not hasattr(cell, "comment") or type(cell).__name__ == "MergedCell":
         cell = _merge_anchor(sheet, row + 1, column + 1)
-    text = f"{label}：{problem.message}"
+    text = labelled(label, problem.message)
     if problem.suggestion:
         text += "\n" + t("annotate.suggestion", suggestion=problem.suggestion)
     if cell.comment is not None:

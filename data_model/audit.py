@@ -13,8 +13,13 @@ from datetime import UTC, date, datetime
 import pandas as pd
 from sqlalchemy import Connection, insert, select
 
+from data_model.formatting import time_text
 from data_model.i18n import t
 from data_model.models import AuditEvent
+
+# Who acts when no person does (the command line without --user, the sample data): the
+# colon is not allowed in a user name, so the audit log cannot mistake it for a person.
+SYSTEM_ACTOR = "system:cli"
 
 ACTIONS = (
     "login",
@@ -119,8 +124,10 @@ def export_frame(frame: pd.DataFrame, language: str | None = None) -> pd.DataFra
     """`events()` for people: labelled columns, local times with offset, details as JSON text."""
     return pd.DataFrame(
         {
-            t("audit.column_at", language): [time_text(at) for at in frame["at"]],
-            t("audit.column_username", language): list(frame["username"]),
+            t("audit.column_at", language): [time_text(at, offset=True) for at in frame["at"]],
+            t("audit.column_username", language): [
+                actor_name(u, language) for u in frame["username"]
+            ],
             t("audit.column_action", language): [
                 action_label(a, language) for a in frame["action"]
             ],
@@ -131,9 +138,7 @@ def export_frame(frame: pd.DataFrame, language: str | None = None) -> pd.DataFra
     )
 
 
-def time_text(at: datetime | pd.Timestamp) -> str:
-    """A stored (UTC) time in the server's local time with its offset: `2024-01-05 09:30:00 +0800`."""
-    moment = pd.Timestamp(at).to_pydatetime()
-    if moment.utcoffset() is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %z")
+def actor_name(username: str, language: str | None = None) -> str:
+    """Who did something, as people read it: a user's name, or `系统（命令行）` for
+    SYSTEM_ACTOR."""
+    return t("audit.actor_system", language) if username == SYSTEM_ACTOR else username

@@ -28,14 +28,21 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import Connection, select
 
+from charts.common import localise_axes
 from charts.evaluation import composite_bars
 from charts.images import chart_pngs
 from charts.overview import status_bar
 from charts.tasks import rate_bars
 from data_model import official_docx, settings
-from data_model.audit import time_text
 from data_model.export import neutralise
-from data_model.formatting import format_number
+from data_model.formatting import (
+    format_number,
+    format_points,
+    format_signed_percent,
+    join_items,
+    join_sentences,
+    time_text,
+)
 from data_model.headlines import Headline, headline_figures
 from data_model.i18n import DEFAULT_LANGUAGE, catalogue, t
 from data_model.models import District
@@ -338,9 +345,9 @@ def cell_text(value: object, kind: str, language: str | None = None) -> str:
             return format_number(number, language=language)
         return f"{number:,.2f}"
     if kind == "signed_percent":
-        return _minus(f"{float(value):+.1f}%")
+        return _minus(format_signed_percent(float(value)))
     if kind == "signed_points":
-        return t("bulletin.points", language, value=_minus(f"{float(value):+.1f}"))
+        return _minus(format_points(float(value), language))
     if kind == "signed_int":
         return _minus(f"{float(value):+,.0f}")
     if kind == "rank_change":
@@ -644,11 +651,11 @@ def _percent(value: float | None, language: str | None) -> str:
 
 
 def _sentences(*sentences: str, language: str | None) -> str:
-    return t("bulletin.sentence_separator", language).join(sentences)
+    return join_sentences(sentences, language)
 
 
 def _join(items: list[str], language: str | None) -> str:
-    return t("bulletin.list_separator", language).join(items)
+    return join_items(items, language)
 
 
 def bulletin_texts(bulletin: Bulletin, language: str | None = None) -> dict[str, str]:
@@ -873,6 +880,7 @@ def bulletin_charts(bulletin: Bulletin, language: str | None = None) -> list[Bul
 
 def _chart(key: str, figure, period: str, language: str | None) -> BulletinChart:
     height = int(figure.layout.height or CHART_HEIGHT)
+    figure = localise_axes(figure, language)
     return BulletinChart(key, t(f"bulletin.chart_{key}", language, period=period), figure, height)
 
 
@@ -905,21 +913,23 @@ def _value_text(values: dict | None, language: str | None) -> str:
         return "—"
     if len(values) == 1:
         return _figure_value(next(iter(values.values())), language)
-    return t("bulletin.list_separator", language).join(
-        f"{t(f'restatement.value_{column}', language)} {_figure_value(value, language)}"
-        for column, value in values.items()
-        if value not in (None, "")
+    return join_items(
+        (
+            f"{t(f'restatement.value_{column}', language)} {_figure_value(value, language)}"
+            for column, value in values.items()
+            if value not in (None, "")
+        ),
+        language,
     )
 
 
 def _changes_cells(changes, language: str | None) -> list[str]:
-    ids = t("bulletin.list_separator", language).join(
-        t(f"restatement.change_{c.how}", language, id=c.submission_id) for c in changes
+    ids = join_items(
+        (t(f"restatement.change_{c.how}", language, id=c.submission_id) for c in changes),
+        language,
     )
-    people = t("bulletin.list_separator", language).join(dict.fromkeys(c.by for c in changes))
-    times = t("bulletin.list_separator", language).join(
-        dict.fromkeys(time_text(c.at)[:16] for c in changes)
-    )
+    people = join_items(dict.fromkeys(c.by for c in changes), language)
+    times = join_items(dict.fromkeys(time_text(c.at) for c in changes), language)
     return [ids or "—", people or "—", times or "—"]
 
 

@@ -35,6 +35,7 @@ from data_model.delivery import configured_channels, deliver_reminders
 from data_model.errors import InputError
 from data_model.export import EXPORT_KINDS, export_frame, write_frame
 from data_model.forecast import forecast_table
+from data_model.formatting import join_names, time_text
 from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from data_model.importer import ImportOptions, import_file_in_transaction, writes
 from data_model.kinds import CLI_NAMES
@@ -576,9 +577,11 @@ def cmd_user_list(args) -> int:
             r.username,
             r.display_name or "-",
             t(f"users.role_{r.role}"),
-            "、".join([*r.districts, *r.units]) or "-",
+            join_names([*r.districts, *r.units]) or "-",
             t("users.yes") if r.is_active else t("users.no"),
-            t("users.locked_until", until=audit.time_text(r.locked_until)) if r.locked else "-",
+            t("users.locked_until", until=time_text(r.locked_until, offset=True))
+            if r.locked
+            else "-",
         ]
         for r in frame.itertuples(index=False)
     ]
@@ -773,7 +776,7 @@ def cmd_master_export(args) -> int:
     content = _master_call(export_workbook, engine, args.user)
     Path(args.out).write_bytes(content)
     with engine.connect() as conn:
-        counts = "、".join(
+        counts = join_names(
             f"{t(f'master.list_{key}')} {len(master_admin.entries(conn, key))}"
             for key in master_admin.LISTS
         )
@@ -1029,7 +1032,7 @@ def cmd_review_list(args) -> int:
                 audit.time_text(r.uploaded_at),
                 r.uploader,
                 r.file_name,
-                r.districts.replace(",", "、") or "-",
+                join_names(r.districts.split(",")) if r.districts else "-",
                 r.rows_accepted,
             ]
             for r in queue.itertuples(index=False)

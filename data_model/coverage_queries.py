@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, and_, case, func, select, true
 
-from data_model.formatting import format_number
+from data_model.formatting import format_number, join_names
 from data_model.geo import Area
 from data_model.i18n import t
 from data_model.models import (
@@ -446,7 +446,7 @@ def measure_texts(values: pd.Series, measure: str, language: str | None = None) 
 
 def districts_named(names: pd.Series, language: str | None = None) -> str:
     """`罗湖区、福田区` or, past three, `罗湖区、福田区、南山区等5个地区`."""
-    text = t("coverage.separator", language).join(names.iloc[:3])
+    text = join_names(names.iloc[:3], language)
     if len(names) > 3:
         return t("coverage.more_districts", language, items=text, count=len(names))
     return text

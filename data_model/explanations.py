@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 import pandas as pd
 from sqlalchemy import Connection, delete, insert, select, tuple_
 
+from data_model.formatting import join_names
 from data_model.i18n import t
 from data_model.master import load_master
 from data_model.models import Explanation, Indicator, IndicatorValue, TaskSnapshot
@@ -49,7 +50,7 @@ class ExplanationNeed:
     reasons: tuple[str, ...]
 
     def reason_text(self, language: str | None = None) -> str:
-        return "、".join(t(f"explanations.reason_{r}", language) for r in self.reasons)
+        return join_names((t(f"explanations.reason_{r}", language) for r in self.reasons), language)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import aliased
 
 from data_model import settings
+from data_model.formatting import local_time
 from data_model.i18n import t
 from data_model.kinds import (
     AGGREGATIONS,
@@ -248,11 +249,14 @@ def _submissions(conn: Connection) -> pd.DataFrame:
         "status",
         "valid_rows_only",
     ]
-    return _frame(
+    frame = _frame(
         conn,
         select(*(getattr(s, k) for k in keys)).order_by(s.id),
         [t(f"export.submission_{k}") for k in keys],
     )
+    uploaded_at = t("export.submission_uploaded_at")
+    frame[uploaded_at] = frame[uploaded_at].map(local_time)  # stored in UTC
+    return frame
 
 
 def write_frame(frame: pd.DataFrame, path: Path | str) -> None:

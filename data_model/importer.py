@@ -11,6 +11,7 @@ from operator import attrgetter, itemgetter
 from sqlalchemy import Connection, Engine, insert, select
 
 from data_model import cycle_collector, explanations, settings
+from data_model.audit import SYSTEM_ACTOR, actor_name
 from data_model.closed_periods import (
     CLOSABLE_KINDS,
     Closure,
@@ -21,6 +22,7 @@ from data_model.closed_periods import (
     stored_issues,
 )
 from data_model.errors import InputError
+from data_model.formatting import join_names, time_text
 from data_model.i18n import t
 from data_model.layout import (
     detect_layout,
@@ -62,9 +64,6 @@ from data_model.wide import WideConverter, detect_wide
 LIVE_STATUSES = ("accepted", "partial", "superseded")
 # Bytes a submission waiting for review holds are not taken again either.
 HELD_STATUSES = (*LIVE_STATUSES, PENDING)
-# Who acts when no person does (the command line without --user, the sample data): the
-# colon is not allowed in a user name, so the audit log cannot mistake it for a person.
-SYSTEM_ACTOR = "system:cli"
 # Indicators first: value sheets in the same workbook may use indicators it defines.
 KIND_ORDER = ("indicators", "indicator_values", "tasks", "activities", "issues")
 
@@ -136,26 +135,38 @@ def import_file_in_transaction(
 
 def already_imported(conn: Connection, data: bytes, file_name: str) -> ImportReport | None:
     """The "unchanged" report when a live submission, or one waiting for review, holds
-    exactly these bytes, else None."""
+    exactly these bytes, else None.
+
+    When that submission stored the file with cells corrected in the upload page, or only
+    its valid rows, the message says so: the file itself still holds what was corrected or
+    left out, and only the stored version is complete.
+    """
     earlier = conn.execute(
-        select(Submission.uploaded_at, Submission.uploader, Submission.id, Submission.status)
+        select(
+            Submission.uploaded_at,
+            Submission.uploader,
+            Submission.id,
+            Submission.note,
+            Submission.status,
+            Submission.rows_rejected,
+        )
         .where(Submission.sha256 == sha256_of(data), Submission.status.in_(HELD_STATUSES))
         .order_by(Submission.id)
     ).first()
     if earlier is None:
         return None
+    message = t(
+        "importer.already_pending" if earlier.status == PENDING else "importer.already_imported",
+        date=time_text(earlier.uploaded_at),
+        user=actor_name(earlier.uploader),
+        id=earlier.id,
+    )
+    if earlier.note:
+        message += t("importer.already_imported_corrected", note=earlier.note)
+    if earlier.rows_rejected:
+        message += t("importer.already_imported_partial", count=earlier.rows_rejected)
     return ImportReport(
-        file=file_name,
-        status="unchanged",
-        submission_id=earlier.id,
-        message=t(
-            "importer.already_pending"
-            if earlier.status == PENDING
-            else "importer.already_imported",
-            date=earlier.uploaded_at.strftime("%Y-%m-%d %H:%M"),
-            user=earlier.uploader,
-            id=earlier.id,
-        ),
+        file=file_name, status="unchanged", submission_id=earlier.id, message=message
     )
 
 
@@ -355,7 +366,7 @@ def _validate_sheets(
             sheet_report.warnings.append(_sheet_problem(sheet.name, t("importer.hidden_sheet")))
             continue
         if sheet.external_links:
-            links = "、".join(sheet.external_links)
+            links = join_names(sheet.external_links)
             sheet_report.warnings.append(
                 _sheet_problem(sheet.name, t("importer.external_links", links=links))
             )
@@ -413,8 +424,8 @@ def _no_header_message(sheet) -> str:
     return t(
         "importer.resembles_kind" if found else "importer.missing_columns",
         kind=t(f"kinds.{kind.name}"),
-        found="、".join(found),
-        columns="、".join(missing),
+        found=join_names(found),
+        columns=join_names(missing),
     )
 
 
@@ -423,7 +434,7 @@ def _warn_ignored(sheet_report: SheetReport, ignored: list[str], header_row: int
         sheet_report.warnings.append(
             _sheet_problem(
                 sheet_report.sheet,
-                t("importer.ignored_columns", columns="、".join(ignored)),
+                t("importer.ignored_columns", columns=join_names(ignored)),
                 row=header_row + 1,
             )
         )
@@ -448,7 +459,7 @@ def _check_scope(conn: Connection, by_kind, scope: SubmitterScope) -> None:
     }
     allowed_units = {master.unit_ids[u] for u in scope.units if u in master.unit_ids}
     mine = t(
-        "importer.scope_mine", districts="、".join(sorted(scope.districts | scope.units)) or "-"
+        "importer.scope_mine", districts=join_names(sorted(scope.districts | scope.units)) or "-"
     )
 
     def in_scope(kind: str, row) -> bool:

@@ -25,6 +25,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from data_model import audit
 from data_model.errors import InputError
+from data_model.formatting import join_names
 from data_model.i18n import LANGUAGES, t
 from data_model.models import (
     Action,
@@ -335,7 +336,7 @@ def _choice(field: str, raw: object, codes: tuple[str, ...], prefix: str) -> str
         "master.bad_choice",
         value=str(raw),
         column=_column(field),
-        choices="、".join(t(f"master.{prefix}_{code}") for code in codes),
+        choices=join_names(t(f"master.{prefix}_{code}") for code in codes),
     )
 
 
@@ -848,7 +849,7 @@ def delete_entry(conn: Connection, principal: Principal, list_key: str, name: st
             kind=kind_name(spec),
             name=entry["name"],
             count=sum(found.values()),
-            detail="、".join(t(f"master.ref_{k}", count=v) for k, v in found.items() if v),
+            detail=join_names(t(f"master.ref_{k}", count=v) for k, v in found.items() if v),
         )
     conn.execute(delete(spec.model).where(spec.model.id == entry["id"]))
     _lock_and_audit(conn, principal, spec, "delete", name=entry["name"], old=_public(entry))

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from data_model import audit
 from data_model.errors import InputError
+from data_model.formatting import join_names
 from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from data_model.importer import file_rejected
 from data_model.master import load_master
@@ -201,7 +202,7 @@ def import_workbook(
                     t(
                         "master.sheet_unknown",
                         sheet=sheet.name,
-                        choices="、".join(sheet_title(k) for k in LIST_ORDER),
+                        choices=join_names(sheet_title(k) for k in LIST_ORDER),
                     ),
                 )
             )

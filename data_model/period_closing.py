@@ -23,6 +23,7 @@ from data_model.closed_periods import (
     closures,
 )
 from data_model.errors import InputError
+from data_model.formatting import join_names
 from data_model.i18n import t
 from data_model.models import ClosedPeriod
 from data_model.normalize.periods import months_of, parse_period, period_label, sort_key
@@ -48,7 +49,7 @@ def closable_kind(raw: str) -> str:
         raise InputError(
             "closed_periods.bad_kind",
             kind=raw,
-            kinds="、".join(k.replace("_", "-") for k in CLOSABLE_KINDS),
+            kinds=join_names(k.replace("_", "-") for k in CLOSABLE_KINDS),
         )
     return kind
 

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine
 from data_model import audit
 from data_model.errors import InputError
 from data_model.export import export_frame
+from data_model.formatting import join_names
 from data_model.i18n import t
 from data_model.importer import (
     SYSTEM_ACTOR,
@@ -141,8 +142,8 @@ class OutOfScope(PermissionDenied):
         return t(
             "permissions.review_out_of_scope",
             language,
-            outside="、".join(self.outside) or "-",
-            mine="、".join(self.mine) or "-",
+            outside=join_names(self.outside, language) or "-",
+            mine=join_names(self.mine, language) or "-",
         )
 
 

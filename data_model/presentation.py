@@ -34,7 +34,7 @@ from sqlalchemy import Connection
 
 from data_model.aggregation import target_for_period
 from data_model.coverage_queries import coverage_measure, map_areas, map_finding, measure_texts
-from data_model.formatting import format_number
+from data_model.formatting import bracketed, format_number
 from data_model.headlines import Headline, headline_figures
 from data_model.i18n import t
 from data_model.normalize.periods import (
@@ -493,7 +493,7 @@ def _trend(c: _Context) -> Slide | None:
     label = period_label(period, c.language)
     now = period_standing(trend, period, negative)
     best, worst = named_ends(now)
-    name = indicator["name"] + (c.t("present.unit", unit=unit) if unit else "")
+    name = bracketed(indicator["name"], unit, c.language) if unit else indicator["name"]
     return Slide(
         "trend",
         c.kicker("trends", c.t("trends.series_heading_plain", indicator=name)),

@@ -5,11 +5,15 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Connection, select
 
+from data_model.i18n import t
 from data_model.models import (
     VERSIONED_TABLES,
+    Action,
+    Brand,
     District,
     Submission,
     SubmissionFile,
+    Unit,
 )
 
 LIST_COLUMNS = [
@@ -31,6 +35,16 @@ LIST_COLUMNS = [
     "sha256",
 ]
 ROW_LIMIT = 2000
+# Columns stored as codes, and the catalogue key of each code's word (`{}` is the code).
+CODE_WORDS = {
+    "direction": "indicators.direction_{}",
+    "frequency": "indicators.frequency_{}",
+    "aggregation": "indicators.aggregation_{}",
+    "stated_status": "status.{}",
+    "status": "submissions.issue_status_{}",
+}
+# Columns holding the id of a master-data entry, shown by its name.
+NAMED_IDS = {"district_id": District, "action_id": Action, "lead_unit_id": Unit, "brand_id": Brand}
 
 
 def submissions_frame(conn: Connection, uploader: str | None = None) -> pd.DataFrame:
@@ -41,13 +55,19 @@ def submissions_frame(conn: Connection, uploader: str | None = None) -> pd.DataF
     return pd.DataFrame([tuple(r) for r in conn.execute(query)], columns=LIST_COLUMNS)
 
 
-def submission_rows(conn: Connection, submission_id: int) -> dict[str, pd.DataFrame]:
+def submission_rows(
+    conn: Connection, submission_id: int, language: str | None = None
+) -> dict[str, pd.DataFrame]:
     """The rows a submission supplied, per table, current or not (at most ROW_LIMIT each).
 
-    District ids are shown as names; `is_current` tells whether the row is still the
-    live value (False once superseded by a later submission or rolled back).
+    Ids of districts, actions, units and brands are shown as names, and codes (a status,
+    an indicator's direction) as the words of `language`; `is_current` tells whether the
+    row is still the live value (False once superseded by a later submission or rolled back).
     """
-    names = dict(conn.execute(select(District.id, District.name)).all())
+    names = {
+        column: dict(conn.execute(select(model.id, model.name)).all())
+        for column, model in NAMED_IDS.items()
+    }
     result = {}
     for model in VERSIONED_TABLES:
         table = model.__table__
@@ -62,8 +82,14 @@ def submission_rows(conn: Connection, submission_id: int) -> dict[str, pd.DataFr
         if not rows:
             continue
         frame = pd.DataFrame([tuple(r) for r in rows], columns=[c.name for c in columns])
-        if "district_id" in frame:
-            frame["district_id"] = frame["district_id"].map(lambda d: names.get(d, d))
+        for column, by_id in names.items():
+            if column in frame:
+                frame[column] = frame[column].map(lambda i, n=by_id: n.get(i, i))
+        for column, key in CODE_WORDS.items():
+            if column in frame:
+                frame[column] = frame[column].map(
+                    lambda code, k=key: t(k.format(code), language) if code else code
+                )
         result[table.name] = frame
     return result
 

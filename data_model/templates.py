@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from data_model.formatting import join_names
 from data_model.i18n import t
 from data_model.kinds import KINDS, MASTER_FIELDS, Kind, example_values
 from data_model.layout import TEMPLATE_LISTS_SHEET
@@ -70,9 +71,9 @@ def _write_kind_sheet(
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         hint = t("templates.required") if column.required else t("templates.optional")
         if column.aliases:
-            hint += "\n" + t("templates.aliases", aliases="、".join(column.aliases))
+            hint += "\n" + t("templates.aliases", aliases=join_names(column.aliases))
         if column.choices:
-            hint += "\n" + t("templates.choices", choices="、".join(_first_words(column.choices)))
+            hint += "\n" + t("templates.choices", choices=join_names(_first_words(column.choices)))
         cell.comment = Comment(hint, t("templates.creator"), width=260, height=120)
         shipped = column.example
         value = examples[column.field] if isinstance(shipped, str) else shipped
@@ -131,10 +132,10 @@ def _write_instructions(sheet, kinds: list[Kind]) -> None:
                 parts.append(t(f"templates.may_omit_{kind.name}_{column.field}"))
             if column.choices:
                 parts.append(
-                    t("templates.choices", choices="、".join(_first_words(column.choices)))
+                    t("templates.choices", choices=join_names(_first_words(column.choices)))
                 )
             if column.aliases:
-                parts.append(t("templates.aliases", aliases="、".join(column.aliases)))
+                parts.append(t("templates.aliases", aliases=join_names(column.aliases)))
             sheet.cell(row, 2, "；".join(parts))
             row += 1
         row += 1

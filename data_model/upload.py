@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from data_model.errors import InputError
+from data_model.formatting import bracketed, labelled
 from data_model.i18n import t
 from data_model.importer import (
     ImportOptions,
@@ -25,7 +26,7 @@ from data_model.problems import ImportReport
 from data_model.reader import RawSheet, cell_name, read_workbook
 from data_model.validate import parse_text
 
-SHEET_COLUMN, ROW_COLUMN = "_sheet", "_row"
+SHEET_COLUMN, ROW_COLUMN, REASON_COLUMN = "_sheet", "_row", "_reason"
 
 
 @dataclass
@@ -153,8 +154,9 @@ def edits_note(sheets: list[RawSheet], edits: dict) -> str:
 def rows_to_fix(pending: PendingUpload) -> pd.DataFrame:
     """The rows with located errors, as text, for an editable grid.
 
-    Columns: `_sheet`, `_row` (0-based), then `sheet::column index` per cell, labelled
-    by header text in `column_labels`. Corrections already made are shown.
+    Columns: `_sheet`, `_row` (0-based), `_reason` (what is wrong in the row, cell by cell:
+    `区：「福天区」不是已登记的区（建议：福田区）`), then the column index (as text) per cell,
+    labelled by header text in `column_labels`. Corrections already made are shown.
     """
     if pending.sheets is None:
         return pd.DataFrame()
@@ -163,13 +165,38 @@ def rows_to_fix(pending: PendingUpload) -> pd.DataFrame:
     records = []
     for sheet_name, row in wanted:
         sheet = current[sheet_name]
-        record = {SHEET_COLUMN: sheet_name, ROW_COLUMN: row}
+        record = {
+            SHEET_COLUMN: sheet_name,
+            ROW_COLUMN: row,
+            REASON_COLUMN: row_reasons(pending, sheet_name, row),
+        }
         for column in range(len(sheet.rows[row])):
             record[str(column)] = (
                 parse_text(sheet.rows[row][column]) if sheet.rows[row][column] != "" else ""
             )
         records.append(record)
     return pd.DataFrame(records)
+
+
+def row_reasons(pending: PendingUpload, sheet_name: str, row: int) -> str:
+    """The errors of one row (0-based), each `column：reason（suggestion）`, in column order."""
+    labels = column_labels(pending, sheet_name)
+    problems = sorted(
+        (p for p in pending.report.errors if p.sheet == sheet_name and p.cell and p.cell[0] == row),
+        key=lambda p: p.cell[1],
+    )
+    reasons = []
+    for problem in problems:
+        reason = problem.message
+        if problem.suggestion:
+            reason = bracketed(reason, t("upload.suggestion", suggestion=problem.suggestion))
+        reasons.append(labelled(labels.get(str(problem.cell[1]), problem.column or ""), reason))
+    return t("format.clause_separator").join(reasons)
+
+
+def error_columns(pending: PendingUpload, sheet_name: str) -> set[str]:
+    """The columns (index as text, as in `rows_to_fix`) holding a cell with an error."""
+    return {str(p.cell[1]) for p in pending.report.errors if p.sheet == sheet_name and p.cell}
 
 
 def column_labels(pending: PendingUpload, sheet_name: str) -> dict[str, str]:
@@ -193,7 +220,7 @@ def edits_from_grid(
     edits = {}
     for (_, old), (_, new) in zip(before.iterrows(), after.iterrows(), strict=True):
         for column in before.columns:
-            if column in (SHEET_COLUMN, ROW_COLUMN):
+            if column in (SHEET_COLUMN, ROW_COLUMN, REASON_COLUMN):
                 continue
             old_value = "" if pd.isna(old[column]) else str(old[column])
             new_value = "" if pd.isna(new[column]) else str(new[column])

@@ -25,6 +25,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from data_model import audit, sessions, settings
 from data_model.errors import InputError
+from data_model.formatting import time_text
 from data_model.i18n import t
 from data_model.master import load_master
 from data_model.models import User
@@ -104,7 +105,7 @@ class AuthResult:
             return t(
                 "users.auth_locked",
                 language,
-                until=audit.time_text(self.locked_until),
+                until=time_text(self.locked_until, offset=True),
                 attempts=MAX_FAILED_LOGINS,
             )
         return t(f"users.auth_{self.reason}", language)

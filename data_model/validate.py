@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 
 from data_model.errors import InputError
+from data_model.formatting import join_names
 from data_model.i18n import t
 from data_model.kinds import example_values
 from data_model.layout import SheetLayout, data_row_indexes
@@ -193,7 +194,7 @@ def _choice(choices: dict[str, str], required: bool, default: str | None = None)
         if text in normalized:
             return normalized[text]
         raise InputError(
-            "validate.not_in_choices", value=parse_text(raw), choices="、".join(choices)
+            "validate.not_in_choices", value=parse_text(raw), choices=join_names(choices)
         )
 
     return parse

@@ -5,11 +5,12 @@ import streamlit as st
 from data_model import audit
 from data_model.closed_periods import CLOSABLE_KINDS
 from data_model.errors import InputError
+from data_model.formatting import join_names, time_text
 from data_model.period_closing import close_period, closures_frame, reopen_period
 from data_model.permissions import PermissionDenied, audit_log
 from data_model.queries import master_lists
 from data_model.users import ROLES, add_user, edit_user, reset_password, set_active, users_table
-from ui import download_table, engine, language, query, require_permission, tr
+from ui import data_table, download_table, engine, language, query, require_permission, tr
 
 principal = require_permission("manage_users")
 st.title(tr("admin.title"))
@@ -22,11 +23,9 @@ with tab_users:
         table = users_table(conn, principal)
     shown = table.assign(
         role=table["role"].map(lambda r: tr(f"users.role_{r}")),
-        districts=table["districts"].map("、".join),
-        units=table["units"].map("、".join),
-        last_login_at=[
-            audit.time_text(t) if t is not None and t == t else "" for t in table["last_login_at"]
-        ],
+        districts=table["districts"].map(lambda names: join_names(names, language())),
+        units=table["units"].map(lambda names: join_names(names, language())),
+        last_login_at=table["last_login_at"].map(time_text),
     )[
         [
             "username",
@@ -40,7 +39,7 @@ with tab_users:
             "last_login_at",
         ]
     ]
-    st.dataframe(shown.rename(columns=lambda c: tr(f"admin.col_{c}")), hide_index=True)
+    data_table(shown.rename(columns=lambda c: tr(f"admin.col_{c}")), hide_index=True)
 
     lists = query(master_lists)
     with st.form("add_user", clear_on_submit=True, enter_to_submit=False):
@@ -55,9 +54,14 @@ with tab_users:
             tr("admin.password"), type="password", help=tr("setup.password_help")
         )
         districts = left.multiselect(
-            tr("admin.col_districts"), lists["districts"], help=tr("admin.binding_help")
+            tr("admin.col_districts"),
+            lists["districts"],
+            help=tr("admin.binding_help"),
+            placeholder=tr("app.choose"),
         )
-        units = right.multiselect(tr("admin.col_units"), lists["units"])
+        units = right.multiselect(
+            tr("admin.col_units"), lists["units"], placeholder=tr("app.choose")
+        )
         email = left.text_input(tr("admin.col_email"), help=tr("admin.email_help"))
         if st.form_submit_button(tr("admin.add"), type="primary"):
             try:
@@ -199,5 +203,5 @@ with tab_audit:
         st.info(tr("admin.no_events"))
     else:
         frame = audit.export_frame(events, language())
-        st.dataframe(frame, hide_index=True)
+        data_table(frame, hide_index=True)
         download_table(frame, "audit", "dl_audit")

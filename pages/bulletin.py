@@ -26,10 +26,12 @@ from data_model.bulletin import (
     restatement_heading,
 )
 from data_model.closed_periods import is_closed_for_bulletin
+from data_model.formatting import local_today
 from data_model.normalize.periods import period_label
 from data_model.office_pdf import find_soffice
 from data_model.restatement import publications, record_publication
 from ui import (
+    data_table,
     download_chart,
     download_file,
     empty_state,
@@ -38,6 +40,7 @@ from ui import (
     global_filters,
     headline_metric,
     language,
+    plot,
     query,
     require_permission,
     tr,
@@ -91,14 +94,14 @@ def show_table(key: str) -> None:
     table = tables[key]
     if table.rows:
         st.markdown(f"**{table.title}**")
-        st.dataframe(table.text_frame(lang), hide_index=True, width="stretch")
+        data_table(table.text_frame(lang), hide_index=True, width="stretch")
 
 
 def show_chart(key: str) -> None:
     if key in charts:
         chart = charts[key]
         st.markdown(f"**{chart.title}**")
-        st.plotly_chart(chart.figure, width="stretch", key=f"bulletin_chart_{key}")
+        plot(chart.figure, width="stretch", key=f"bulletin_chart_{key}")
         download_chart(chart.figure, f"{figures.period}_{key}", key=f"bulletin_png_{key}")
 
 
@@ -115,7 +118,7 @@ if filters is None:
 lang = language()
 period_name = period_label(filters.period, lang)
 try:
-    figures = as_issued(query(bulletin_figures, filters.period, date.today()))
+    figures = as_issued(query(bulletin_figures, filters.period, local_today()))
 except ValueError as error:  # BULLETIN_NUMBER or BULLETIN_DATE is not usable
     st.error(tr("bulletin.bad_setting", error=error), icon=":material/error:")
     st.stop()

@@ -29,16 +29,18 @@ from data_model.coverage_queries import (
     map_finding,
     measure_texts,
 )
-from data_model.formatting import format_number
+from data_model.formatting import format_number, join_names
 from data_model.geo import load_district_map, tile_grid
 from data_model.normalize.periods import period_label
 from data_model.queries import has_data
 from ui import (
+    data_table,
     download_table,
     empty_state,
     finding,
     global_filters,
     language,
+    plot,
     query,
     require_permission,
     tr,
@@ -82,7 +84,7 @@ def clear_focus() -> None:
 
 
 def listing(items: tuple[str, ...]) -> str:
-    text = tr("coverage.separator").join(items[:MAX_ITEMS])
+    text = join_names(items[:MAX_ITEMS], language())
     return (
         tr("coverage.more_items", items=text, count=len(items)) if len(items) > MAX_ITEMS else text
     )
@@ -131,7 +133,7 @@ else:
         height=460 if view == "map" else 340,
         stops=ALERT if measure in LOWER_IS_BETTER else SEQUENTIAL,
     )
-    st.plotly_chart(
+    plot(
         figure,
         width="stretch",
         on_select=focus_from_map,
@@ -142,7 +144,7 @@ else:
         st.caption(
             tr(
                 "coverage.tiles_note",
-                names=tr("coverage.separator").join(n for n in layout.without_shape if n in shown),
+                names=join_names((n for n in layout.without_shape if n in shown), language()),
             )
         )
     finding(map_finding(on_map, measure, language()))
@@ -169,7 +171,7 @@ with st.expander(tr("coverage.table_expander")):
     if rate:
         for part in ("numerator", "denominator"):
             table[tr(f"coverage.col_{part}_{measure}")] = measured[part].astype("Int64")
-    st.dataframe(table, hide_index=True)
+    data_table(table, hide_index=True)
     download_table(
         table,
         tr("coverage.table_file", measure=measure_label, period=period),
@@ -187,9 +189,7 @@ if brands.empty:
 elif brands["count"].sum() == 0:
     empty_state("coverage.no_brand_activity")
 else:
-    st.plotly_chart(
-        brand_heatmap(brands, focus=display_name(focus) if focus else None), width="stretch"
-    )
+    plot(brand_heatmap(brands, focus=display_name(focus) if focus else None), width="stretch")
     zero_brands = brands.assign(zero=brands["count"] == 0).groupby("district", sort=False)["zero"]
     finding(
         tr(
@@ -211,7 +211,7 @@ actions = actions[actions["district"].isin(shown)].assign(
 if actions["tasks"].sum() == 0:
     empty_state("coverage.no_tasks")
 else:
-    st.plotly_chart(
+    plot(
         action_heatmap(
             actions, tr("coverage.completion_rate"), focus=display_name(focus) if focus else None
         ),
@@ -228,7 +228,7 @@ else:
                 "coverage.action_finding",
                 tasks=total,
                 completed=done,
-                rate=format_number(round(done / total * 100, 1), "%"),
+                rate=format_number(round(done / total * 100, 1), "%", language=language()),
                 district=open_tasks.idxmax(),
                 open=int(open_tasks.max()),
             )
@@ -259,7 +259,7 @@ else:
             tr("coverage.col_detail"): details,
         }
     )
-    st.dataframe(gap_table, hide_index=True)
+    data_table(gap_table, hide_index=True)
     download_table(gap_table, tr("coverage.gaps_file", period=period), "coverage_gaps_download")
     kinds = gaps["gap"].value_counts()
     finding(

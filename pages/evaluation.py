@@ -15,11 +15,13 @@ from data_model.scoring import (
     scores_export_frame,
 )
 from ui import (
+    data_table,
     download_table,
     empty_state,
     finding,
     global_filters,
     language,
+    plot,
     query,
     require_permission,
     tr,
@@ -92,7 +94,7 @@ with result:
             for r, s in zip(shown["rank"], shown["composite"], strict=True)
         ]
     )
-    st.plotly_chart(composite_bars(bars), width="stretch")
+    plot(composite_bars(bars), width="stretch")
     finding(composite_finding(shown, language()))
     table = pd.DataFrame({tr("evaluation.col_district"): shown["district"]})
     for dimension in dimensions:
@@ -102,7 +104,7 @@ with result:
     table[tr("evaluation.col_rank")] = shown["rank"]
     table[tr("evaluation.col_rank_change")] = shown["rank_change"].map(rank_change_text)
     table[tr("evaluation.col_missing")] = shown["missing_count"]
-    st.dataframe(table, hide_index=True, width="stretch")
+    data_table(table, hide_index=True, width="stretch")
     download_table(
         scores_export_frame(shown, language()), f"scores_{period}", key="evaluation_download"
     )
@@ -125,7 +127,7 @@ with method:
                 ),
                 tr("evaluation.col_weight"): weights["weight"].map(format_number),
                 tr("evaluation.col_target"): [
-                    format_number(None if pd.isna(t) else round(t, 2), u)
+                    format_number(None if pd.isna(t) else round(t, 2), u, language=language())
                     for t, u in zip(weights["period_target"], weights["unit"], strict=True)
                 ],
                 tr("evaluation.col_aggregation"): weights["aggregation"].map(
@@ -133,12 +135,12 @@ with method:
                 ),
             }
         )
-        st.dataframe(weights_table, hide_index=True, width="stretch")
+        data_table(weights_table, hide_index=True, width="stretch")
         finding(
             tr(
                 "evaluation.method_finding",
                 count=len(weights),
-                total=format_number(float(weights["weight"].sum())),
+                total=format_number(float(weights["weight"].sum()), language=language()),
             )
         )
 
@@ -169,7 +171,7 @@ else:
     st.subheader(heading)
     few = 0 < len(filters.districts) <= RADAR_MAX_DISTRICTS and breakdown["category"].nunique() > 2
     figure = breakdown_radar(breakdown) if few else breakdown_bars(breakdown)
-    st.plotly_chart(figure, width="stretch")
+    plot(figure, width="stretch")
     finding(
         tr(
             "evaluation.breakdown_finding",
@@ -204,5 +206,5 @@ else:
             tr("evaluation.col_dimension"): missing["dimension"],
         }
     )
-    st.dataframe(missing_table, hide_index=True, width="stretch")
+    data_table(missing_table, hide_index=True, width="stretch")
     download_table(missing_table, f"not_reported_{period}", key="evaluation_missing_download")

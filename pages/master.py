@@ -8,13 +8,14 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from data_model import indicator_admin, master_admin
+from data_model import indicator_admin, master_admin, settings
 from data_model.errors import InputError
+from data_model.formatting import join_names
 from data_model.master_admin import DISTRICT_KINDS, LISTS, UNIT_CATEGORIES
 from data_model.master_workbook import export_workbook, import_workbook
 from data_model.permissions import PermissionDenied
 from data_model.upload import problems_frame
-from ui import download_file, engine, language, require_permission, tr
+from ui import data_table, download_file, engine, file_uploader, language, require_permission, tr
 
 FLASH_KEY = "master_flash"
 INDICATORS_EDITOR = "indicators_editor"
@@ -44,9 +45,9 @@ def apply(change: Callable, done: Callable[[object], str]) -> None:
 
 
 def shown(key: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """The list as people read it: labels instead of codes, aliases joined with 、."""
+    """The list as people read it: labels instead of codes, aliases as a list."""
     table = frame.drop(columns=["id"]).copy()
-    table["aliases"] = table["aliases"].map(master_admin.ALIAS_SEPARATOR.join)
+    table["aliases"] = table["aliases"].map(lambda aliases: join_names(aliases, language()))
     table["is_active"] = table["is_active"].map(
         lambda active: tr("master.active" if active else "master.inactive")
     )
@@ -107,7 +108,7 @@ def list_tab(key: str) -> None:
             "district": [e["name"] for e in master_admin.entries(conn, "districts")],
             "parent": [e["name"] for e in master_admin.entries(conn, "units")],
         }
-    st.dataframe(shown(key, frame), hide_index=True)
+    data_table(shown(key, frame), hide_index=True)
     names = frame["name"].tolist()
     by_name = {row["name"]: row for row in frame.to_dict("records")}
 
@@ -191,7 +192,9 @@ def workbook_tab() -> None:
 
     download_file(tr("master.export_button"), export, "master_data.xlsx", XLSX, "master_export")
     st.subheader(tr("master.import_heading"))
-    upload = st.file_uploader(tr("master.import_file"), type=["xlsx"], key="master_import_file")
+    upload = file_uploader(
+        tr("master.import_file"), ["xlsx"], settings.max_upload_mb(), key="master_import_file"
+    )
     replace = st.checkbox(tr("master.replace_option"), key="master_import_replace")
     dry_run = st.checkbox(tr("master.dry_run_option"), key="master_import_dry_run")
     if upload is not None and st.button(tr("master.import_button"), type="primary"):
@@ -205,7 +208,7 @@ def workbook_tab() -> None:
             st.error(report.message)
             problems = pd.DataFrame([p.to_dict() for p in report.errors])
             st.markdown(f"**{tr('master.problems_heading')}**")
-            st.dataframe(problems.rename(columns=lambda c: tr(f"master.col_{c}")), hide_index=True)
+            data_table(problems.rename(columns=lambda c: tr(f"master.col_{c}")), hide_index=True)
         else:
             st.success(report.message)
 
@@ -242,7 +245,12 @@ def indicators_tab() -> None:
             columns[header] = st.column_config.TextColumn(label)
     # Rows can be added, not deleted: storing the sheet never withdraws an indicator.
     edited = st.data_editor(
-        table, key=INDICATORS_EDITOR, num_rows="add", hide_index=True, column_config=columns
+        table,
+        key=INDICATORS_EDITOR,
+        num_rows="add",
+        hide_index=True,
+        column_config=columns,
+        placeholder="",
     )
     if not st.button(tr("master_indicators.save_button"), type="primary", key="indicators_save"):
         return
@@ -268,7 +276,7 @@ def indicators_tab() -> None:
     )
     problems = problems_frame(report)
     problems["level"] = problems["level"].map(lambda level: tr(f"upload.level_{level}"))
-    st.dataframe(problems.rename(columns=lambda c: tr(f"upload.problem_{c}")), hide_index=True)
+    data_table(problems.rename(columns=lambda c: tr(f"upload.problem_{c}")), hide_index=True)
 
 
 tabs = st.tabs(

@@ -22,6 +22,7 @@ from ui import (
     global_filters,
     headline_metric,
     language,
+    plot,
     query,
     require_permission,
     tr,
@@ -99,7 +100,7 @@ with left:
     if tasks.total == 0:
         empty_state("overview.no_tasks")
     else:
-        st.plotly_chart(status_bar(counts), width="stretch")
+        plot(status_bar(counts), width="stretch")
         finding(
             tr(
                 "overview.status_finding",
@@ -127,8 +128,10 @@ with right:
         empty_state("overview.no_activities")
     else:
         monthly["brand"] = monthly["brand"].replace("", tr("overview.no_brand"))
-        monthly["month"] = monthly["month"].map(lambda m: tr("overview.month", month=m))
-        st.plotly_chart(
+        monthly["month"] = monthly["month"].map(
+            lambda m: tr("overview.month", month=m, month_abbr=tr(f"periods.month_abbr.{int(m)}"))
+        )
+        plot(
             stacked_monthly_bars(monthly, "month", "count", "brand", other=tr("overview.no_brand")),
             width="stretch",
         )

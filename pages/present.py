@@ -31,6 +31,7 @@ from ui import (
     empty_state,
     global_filters,
     language,
+    plot,
     query,
     require_permission,
     signed_in,
@@ -79,8 +80,9 @@ def draw_slide(slide: Slide, index: int, slot: int, identity: tuple) -> None:
                     delta_description=card.tone,
                 )
     elif slide.frame is not None:
-        st.plotly_chart(
-            slide_figure_cached(slide, (*identity, index)),
+        # A copy: the cached figure is shared, and plot writes the axes' ticks into it.
+        plot(
+            go.Figure(slide_figure_cached(slide, (*identity, index))),
             width="stretch",
             height="stretch",
             theme=None,  # the projector theme of `charts.present`, not Streamlit's

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from data_model.errors import InputError
+from data_model.formatting import join_names
 from data_model.kinds import KINDS
 from data_model.permissions import PermissionDenied, allowed
 from data_model.queries import district_names, master_lists
@@ -72,10 +73,10 @@ with tab_queue:
     else:
         shown = queue.assign(
             kinds=queue["kinds"].map(
-                lambda k: "、".join(tr(f"kinds.{x}") for x in k.split(",") if x)
+                lambda k: join_names((tr(f"kinds.{x}") for x in k.split(",") if x), language())
             ),
-            districts=queue["districts"].str.replace(",", "、"),
-            periods=queue["periods"].str.replace(",", "、"),
+            districts=queue["districts"].map(lambda d: join_names(d.split(","), language())),
+            periods=queue["periods"].map(lambda p: join_names(p.split(","), language())),
             resubmission_of=queue["resubmission_of"].map(
                 lambda i: f"#{int(i)}" if pd.notna(i) else ""
             ),

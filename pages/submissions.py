@@ -1,11 +1,11 @@
 """报送管理 Submissions: every upload, its rows and file, rollback, schedule and who is late."""
 
-from datetime import date
-
-import pandas as pd
 import streamlit as st
 
+from data_model.audit import actor_name
 from data_model.errors import InputError
+from data_model.formatting import join_names, local_time, local_today, time_text
+from data_model.normalize.periods import period_label
 from data_model.permissions import allowed, guarded_rollback, own_submissions_only
 from data_model.review import held_submission, may_see_held_rows, review_notes, rows_frame
 from data_model.review_hold import NOT_DECIDED_STATUSES
@@ -17,6 +17,7 @@ from data_model.schedule import (
 )
 from data_model.submissions import stored_file, submission_rows, submissions_frame
 from ui import (
+    data_table,
     download_table,
     empty_state,
     engine,
@@ -41,14 +42,20 @@ with tab_list:
         empty_state("submissions.no_data")
     else:
         shown = frame.drop(columns=["sha256", "note"]).assign(
+            uploaded_at=frame["uploaded_at"].map(local_time),
+            uploader=frame["uploader"].map(lambda u: actor_name(u, language())),
             status=frame["status"].map(lambda s: tr(f"submissions.status_{s}")),
-            districts=frame["districts"].str.replace(",", "、"),
-            periods=frame["periods"].str.replace(",", "、"),
+            districts=frame["districts"].map(lambda d: join_names(d.split(","), language())),
+            periods=frame["periods"].map(
+                lambda p: join_names(
+                    (period_label(x, language()) for x in p.split(",") if x), language()
+                )
+            ),
             kinds=frame["kinds"].map(
-                lambda k: "、".join(tr(f"kinds.{x}") for x in k.split(",") if x)
+                lambda k: join_names((tr(f"kinds.{x}") for x in k.split(",") if x), language())
             ),
         )
-        st.dataframe(
+        data_table(
             shown.rename(columns=lambda c: tr(f"submissions.col_{c}")),
             hide_index=True,
             column_config={
@@ -87,8 +94,8 @@ with tab_list:
             tr(
                 "submissions.detail",
                 id=chosen,
-                user=record["uploader"],
-                when=pd.Timestamp(record["uploaded_at"]).strftime("%Y-%m-%d %H:%M"),
+                user=actor_name(record["uploader"], language()),
+                when=time_text(record["uploaded_at"]),
                 sha=record["sha256"],
             )
         )
@@ -97,7 +104,7 @@ with tab_list:
         held = record["status"] in NOT_DECIDED_STATUSES
         with engine().connect() as conn:
             original = stored_file(conn, chosen)
-            rows = submission_rows(conn, chosen)
+            rows = submission_rows(conn, chosen, language())
             notes = review_notes(conn, int(chosen))
             review = held_submission(conn, int(chosen))
             # A leader sees that a submission waits or came back, never what it held
@@ -111,7 +118,7 @@ with tab_list:
                 tr(
                     "review.approved_by",
                     by=review.reviewed_by,
-                    when=pd.Timestamp(review.reviewed_at).strftime("%Y-%m-%d %H:%M"),
+                    when=time_text(review.reviewed_at),
                 )
             )
         if review.resubmission_of:
@@ -140,7 +147,7 @@ with tab_list:
                     count=len(table_rows),
                 )
             )
-            st.dataframe(
+            data_table(
                 table_rows.rename(columns=lambda c: tr(f"submissions.field_{c}")), hide_index=True
             )
 
@@ -169,7 +176,7 @@ with tab_list:
             st.success(st.session_state.pop("rollback_done"))
 
 with tab_late:
-    as_of = st.date_input(tr("submissions.as_of"), value=date.today(), key="late_as_of")
+    as_of = st.date_input(tr("submissions.as_of"), value=local_today(), key="late_as_of")
     late = query(not_reported, as_of)
     if late.empty:
         st.success(tr("submissions.nobody_late"), icon=":material/check_circle:")
@@ -181,7 +188,7 @@ with tab_late:
             kind=late["kind"].map(lambda k: tr(f"kinds.{k}"))
         )
         shown = shown.rename(columns=lambda c: tr(f"submissions.late_{c}"))
-        st.dataframe(shown, hide_index=True)
+        data_table(shown, hide_index=True)
         download_table(shown, "late", "dl_late")
 
 for tab_schedule in admin_tabs:  # only administrators edit the schedule
@@ -189,10 +196,10 @@ for tab_schedule in admin_tabs:  # only administrators edit the schedule
         st.caption(tr("submissions.schedule_help"))
         left, right = st.columns(2)
         first = left.text_input(
-            tr("submissions.first_month"), value=f"{date.today().year}-01", key="sched_first"
+            tr("submissions.first_month"), value=f"{local_today().year}-01", key="sched_first"
         )
         last = right.text_input(
-            tr("submissions.last_month"), value=f"{date.today().year}-12", key="sched_last"
+            tr("submissions.last_month"), value=f"{local_today().year}-12", key="sched_last"
         )
         if st.button(tr("submissions.add_defaults"), icon=":material/playlist_add:"):
             try:
@@ -205,6 +212,7 @@ for tab_schedule in admin_tabs:  # only administrators edit the schedule
         edited = st.data_editor(
             schedule.drop(columns="id"),
             num_rows="dynamic",
+            placeholder="",
             hide_index=True,
             key="schedule_editor",
             column_config={

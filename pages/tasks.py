@@ -9,7 +9,7 @@ from charts.tasks import ranking_bars, rate_bars, status_over_periods, timeline_
 from data_model import evidence, settings
 from data_model.errors import InputError
 from data_model.forecast import DEFAULT_WEEKS, slipping_in_scope
-from data_model.formatting import format_number
+from data_model.formatting import format_number, join_names
 from data_model.headlines import Headline
 from data_model.normalize.periods import period_label, period_start, previous_period
 from data_model.permissions import allowed
@@ -34,6 +34,7 @@ from data_model.task_queries import (
 )
 from data_model.task_status import BEHIND_MARGIN, STATUSES
 from ui import (
+    data_table,
     download_table,
     empty_state,
     engine,
@@ -41,6 +42,7 @@ from ui import (
     global_filters,
     headline_metric,
     language,
+    plot,
     query,
     require_permission,
     tr,
@@ -50,7 +52,9 @@ DUE_SOON_DAYS = 90
 
 
 def percent(value: float | None) -> str:
-    return format_number(None if value is None or pd.isna(value) else round(value, 1), "%")
+    return format_number(
+        None if value is None or pd.isna(value) else round(value, 1), "%", language=language()
+    )
 
 
 def signed_points(value: float | None) -> str:
@@ -94,7 +98,7 @@ st.caption(
     tr(
         "tasks.scope",
         date=day_label(as_of),
-        districts=tr("tasks.list_separator").join(filters.districts) or tr("filters.all_districts"),
+        districts=join_names(filters.districts, language()) or tr("filters.all_districts"),
         action=filters.action or tr("tasks.all_actions"),
     )
 )
@@ -165,7 +169,7 @@ for tab, grouping in zip(rate_tabs, GROUPINGS, strict=True):
             continue
         rates["label"] = rates["group"].replace("", city_wide)
         title = rates_title(rates, language())
-        st.plotly_chart(
+        plot(
             rate_bars(
                 rates,
                 tr("tasks.completion_rate"),
@@ -210,7 +214,7 @@ else:
             "action",
         ],
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    data_table(table, hide_index=True, width="stretch")
     download_table(table, tr("tasks.overdue_file"), key="download_overdue")
     finding(overdue_finding(overdue, language()))
 
@@ -224,7 +228,7 @@ else:
         tr(
             "tasks.behind_title",
             count=len(behind),
-            gap=format_number(round(behind["gap"].mean(), 1)),
+            gap=format_number(round(behind["gap"].mean(), 1), language=language()),
         )
     )
     table = task_table(
@@ -246,7 +250,7 @@ else:
             "action",
         ],
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    data_table(table, hide_index=True, width="stretch")
     download_table(table, tr("tasks.behind_file"), key="download_behind")
     finding(tr("tasks.behind_finding", margin=BEHIND_MARGIN))
 
@@ -301,7 +305,7 @@ else:
             last_rate=percent(last["completion_rate"]),
         )
     )
-    st.plotly_chart(
+    plot(
         status_over_periods(progress, status_labels, tr("tasks.completion_rate")),
         width="stretch",
     )
@@ -343,7 +347,7 @@ else:
             unit=unit,
             start=start.isoformat(),
             deadline=deadline_text or end.isoformat(),
-            progress=format_number(progress, "%"),
+            progress=format_number(progress, "%", language=language()),
             status=status_labels[status],
         )
         for code, content, unit, start, deadline_text, end, progress, status in zip(
@@ -363,7 +367,7 @@ else:
             strict=True,
         )
     ]
-    st.plotly_chart(
+    plot(
         timeline_bars(
             timeline,
             status_labels,
@@ -389,7 +393,7 @@ if ranking.empty:
     empty_state("tasks.no_tasks")
 else:
     leaders = ranking[ranking["rank"] == 1]
-    top_score = format_number(float(leaders["score"].iloc[0]))
+    top_score = format_number(float(leaders["score"].iloc[0]), language=language())
     st.subheader(
         tr("tasks.ranking_title_one", unit=leaders["lead_unit"].iloc[0], score=top_score)
         if len(leaders) == 1
@@ -405,13 +409,13 @@ else:
             "tasks.ranking_method",
             completion=round(COMPLETION_WEIGHT * 100),
             on_time=round(ON_TIME_WEIGHT * 100),
-            penalty=format_number(OVERDUE_PENALTY),
+            penalty=format_number(OVERDUE_PENALTY, language=language()),
         )
     )
     ranking["label"] = [
         f"{rank}. {unit}" for rank, unit in zip(ranking["rank"], ranking["lead_unit"], strict=True)
     ]
-    st.plotly_chart(ranking_bars(ranking, tr("tasks.score")), width="stretch")
+    plot(ranking_bars(ranking, tr("tasks.score")), width="stretch")
     last = ranking.iloc[-1]
     finding(
         tr(
@@ -419,7 +423,7 @@ else:
             units=len(ranking),
             with_overdue=int((ranking["overdue"] > 0).sum()),
             last=last["lead_unit"],
-            last_score=format_number(float(last["score"])),
+            last_score=format_number(float(last["score"]), language=language()),
         )
     )
     table = pd.DataFrame(
@@ -434,7 +438,7 @@ else:
             tr("tasks.col_score"): ranking["score"],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    data_table(table, hide_index=True, width="stretch")
     download_table(table, tr("tasks.ranking_file"), key="download_ranking")
 
 # Evidence (佐证材料): see and download a task's files; staff and admins attach them.

@@ -6,7 +6,7 @@ import streamlit as st
 
 from charts.trends import change_bars, ranking_bars, small_multiples, trend_lines
 from data_model.aggregation import target_for_period
-from data_model.formatting import format_number
+from data_model.formatting import bracketed, format_number, format_signed_percent
 from data_model.normalize.periods import (
     period_containing,
     period_label,
@@ -30,11 +30,13 @@ from data_model.trends_queries import (
     trend_series,
 )
 from ui import (
+    data_table,
     download_table,
     empty_state,
     finding,
     global_filters,
     language,
+    plot,
     query,
     require_permission,
     tr,
@@ -50,7 +52,7 @@ def sentences(first: str, second: str) -> str:
 
 
 def percent(value: float) -> str:
-    return "—" if pd.isna(value) else f"{value:+.1f}%"
+    return format_signed_percent(value)
 
 
 # Streamlit may run a file of pages/ directly (before app.py has registered the
@@ -84,7 +86,9 @@ first, last = str(options.first_year), period_containing(options.last_period_day
 
 
 def number(value: float) -> str:
-    return format_number(None if pd.isna(value) else round(float(value), 2), unit)
+    return format_number(
+        None if pd.isna(value) else round(float(value), 2), unit, language=language()
+    )
 
 
 st.caption(
@@ -142,7 +146,7 @@ else:
         worst=worst,
         others_name=tr("trends.other_districts"),
     )
-    st.plotly_chart(figure, width="stretch")
+    plot(figure, width="stretch")
     text = series_finding(now, target, negative, unit, label(period), language())
     if not now.empty and not trend["complete"].all():
         text = sentences(text, tr("trends.incomplete_points"))
@@ -158,7 +162,7 @@ if changes.empty or changes[compared].isna().all().all():
     empty_state("trends.no_changes")
 else:
     series = {column: tr(f"trends.{column}") for column in compared}
-    st.plotly_chart(change_bars(changes, series, better_lower=negative), width="stretch")
+    plot(change_bars(changes, series, better_lower=negative), width="stretch")
     yoy = changes.dropna(subset=["yoy"])
     if not yoy.empty:
         top = yoy.loc[yoy["yoy"].abs().idxmax()]
@@ -185,7 +189,7 @@ else:
     )
     if yearly:
         table = table.drop(columns=[tr("trends.col_previous"), tr("trends.col_pop")])
-    st.dataframe(table, hide_index=True, width="stretch")
+    data_table(table, hide_index=True, width="stretch")
     download_table(table, f"{code}_{period}_changes", key="trends_changes_download")
 
 # --- where the figures come from (provenance) -----------------------------------------
@@ -195,7 +199,7 @@ with st.expander(tr("trends.provenance_heading", period=label(period)), icon=":m
         empty_state("trends.no_provenance")
     else:
         sources["link"] = [f"/submissions?submission={i}" for i in sources["submission_id"]]
-        st.dataframe(
+        data_table(
             sources.drop(columns=["submission_id"]),
             hide_index=True,
             column_config={
@@ -233,7 +237,7 @@ else:
         for r, v, c in zip(ranking["rank"], ranking["value"], ranking["complete"], strict=True)
     ]
     figure = ranking_bars(ranking, target, tr("trends.target"), filters.districts)
-    st.plotly_chart(figure, width="stretch")
+    plot(figure, width="stretch")
     facts = {
         "count": len(ranking),
         "first": head["district"],
@@ -277,14 +281,14 @@ else:
         {p: label(p) for p in multiples["period"].unique()}
     )
     titles = {
-        c: f"{c} {n}" + (f"（{u}）" if u else "")
+        c: bracketed(f"{c} {n}", u, language()) if u else f"{c} {n}"
         for c, n, u in zip(members["code"], members["name"], members["unit"], strict=True)
     }
     targets = {
         c: target_for_period(t, a, filters.period)
         for c, t, a in zip(members["code"], members["target"], members["aggregation"], strict=True)
     }
-    st.plotly_chart(
+    plot(
         small_multiples(
             multiples,
             titles,

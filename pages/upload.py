@@ -6,8 +6,8 @@ import streamlit as st
 
 from data_model import settings
 from data_model.annotate import annotated_file_name, annotated_workbook
-from data_model.audit import time_text
 from data_model.errors import InputError
+from data_model.formatting import NO_VALUE, join_names, time_text
 from data_model.held_uploads import (
     Held,
     discard,
@@ -35,12 +35,14 @@ from data_model.unknown_names import (
     unknown_names,
 )
 from data_model.upload import (
+    REASON_COLUMN,
     ROW_COLUMN,
     SHEET_COLUMN,
     changes_frame,
     column_labels,
     commit,
     edits_from_grid,
+    error_columns,
     explain_rows,
     prepare,
     problems_frame,
@@ -48,7 +50,16 @@ from data_model.upload import (
     revalidate,
     rows_to_fix,
 )
-from ui import download_file, engine, language, query, require_permission, tr
+from ui import (
+    data_table,
+    download_file,
+    engine,
+    file_uploader,
+    language,
+    query,
+    require_permission,
+    tr,
+)
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SKIP, NEW = "", "\0new"
@@ -60,13 +71,13 @@ def list_kind(name: UnknownName) -> str:
 
 def unknown_names_table(names: list[UnknownName]) -> None:
     """The unknown names, one row per distinct name: what staff and admins both see."""
-    st.dataframe(
+    data_table(
         [
             {
                 tr("upload.unknown_col_kind"): list_kind(n),
                 tr("upload.unknown_col_name"): n.value,
                 tr("upload.unknown_col_rows"): n.rows,
-                tr("upload.unknown_col_nearest"): "、".join(n.candidates) or "—",
+                tr("upload.unknown_col_nearest"): join_names(n.candidates, language()) or NO_VALUE,
             }
             for n in names
         ],
@@ -156,7 +167,7 @@ class HeldFile:
 
 
 def waiting_text(held: Held) -> str:
-    names = tr("upload.held_name_separator").join(n.value for n in held.waiting_for)
+    names = join_names((n.value for n in held.waiting_for), language())
     return tr("upload.held_waiting", names=names) if names else tr("upload.held_all_known")
 
 
@@ -323,9 +334,10 @@ if period_text.strip():
         st.error(error.message())
         st.stop()
 
-files = st.file_uploader(
+files = file_uploader(
     tr("upload.files"),
-    type=["xlsx", "xlsm", "xls"],
+    ["xlsx", "xlsm", "xls"],
+    settings.max_upload_mb(),
     accept_multiple_files=True,
     key="upload_files",
     help=tr("upload.files_help", limit=settings.max_upload_mb()),
@@ -334,7 +346,7 @@ for result in st.session_state.pop("upload_results", []):
     st.success(result["message"], icon=":material/check_circle:")
     if not result["changes"].empty:
         st.caption(tr("upload.changes_heading"))
-        st.dataframe(
+        data_table(
             result["changes"].rename(columns=lambda c: tr(f"upload.change_{c}")), hide_index=True
         )
 files = [*opened_held_files(), *(files or [])]
@@ -390,7 +402,7 @@ for number, file in enumerate(files, start=1):
         }
         for s in report.sheets
     ]
-    st.dataframe(summary, hide_index=True)
+    data_table(summary, hide_index=True)
     if report.status in ("accepted", "partial"):
         st.info(
             tr(
@@ -406,7 +418,7 @@ for number, file in enumerate(files, start=1):
         changes = changes_frame(report.replaced_examples, query(district_names))
         if not changes.empty:
             with st.expander(tr("upload.replaced_heading", count=report.rows_replaced)):
-                st.dataframe(
+                data_table(
                     changes.rename(columns=lambda c: tr(f"upload.change_{c}")), hide_index=True
                 )
     elif report.errors:
@@ -415,7 +427,13 @@ for number, file in enumerate(files, start=1):
     problems = problems_frame(report)
     if not problems.empty:
         problems["level"] = problems["level"].map(lambda level: tr(f"upload.level_{level}"))
-        st.dataframe(problems.rename(columns=lambda c: tr(f"upload.problem_{c}")), hide_index=True)
+        data_table(
+            problems.rename(columns=lambda c: tr(f"upload.problem_{c}")),
+            hide_index=True,
+            column_config={
+                tr("upload.problem_message"): st.column_config.TextColumn(width="large")
+            },
+        )
         if pending.sheets is not None:
             # Built when clicked: a file made on every run is retired by the next one,
             # which a browser still fetching it sees as a 404.
@@ -463,14 +481,23 @@ for number, file in enumerate(files, start=1):
         st.caption(tr("upload.fix_help"))
         for sheet_name, rows in grid.groupby(SHEET_COLUMN, sort=False):
             labels = column_labels(pending, sheet_name)
+            wrong = error_columns(pending, sheet_name)
             shown = rows.dropna(axis=1, how="all")
             config = {
                 SHEET_COLUMN: None,
                 ROW_COLUMN: st.column_config.NumberColumn(tr("upload.col_row"), disabled=True),
+                REASON_COLUMN: st.column_config.TextColumn(
+                    tr("upload.col_reason"), disabled=True, width="large"
+                ),
                 **{
-                    c: st.column_config.TextColumn(labels.get(c, c))
+                    c: st.column_config.TextColumn(
+                        tr("upload.error_column", label=labels.get(c, c))
+                        if c in wrong
+                        else labels.get(c, c),
+                        help=tr("upload.error_column_help") if c in wrong else None,
+                    )
                     for c in shown.columns
-                    if c not in (SHEET_COLUMN, ROW_COLUMN)
+                    if c not in (SHEET_COLUMN, ROW_COLUMN, REASON_COLUMN)
                 },
             }
             display = shown.assign(**{ROW_COLUMN: shown[ROW_COLUMN] + 1})
@@ -478,8 +505,9 @@ for number, file in enumerate(files, start=1):
                 display,
                 column_config=config,
                 hide_index=True,
+                placeholder="",
                 key=f"fix_{file.file_id}_{sheet_name}",
-                disabled=[SHEET_COLUMN, ROW_COLUMN],
+                disabled=[SHEET_COLUMN, ROW_COLUMN, REASON_COLUMN],
             )
             if st.button(
                 tr("upload.revalidate"),

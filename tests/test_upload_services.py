@@ -166,3 +166,33 @@ def test_only_sharp_changes_ask_for_confirmation_not_notes_on_rows(engine):
     assert report.status == "accepted"
     assert [w.row for w in report.warnings] == [2]  # 0.35 read as 35%: a note on its row
     assert report.sharp_changes == []
+
+
+def test_a_file_fixed_in_the_page_and_uploaded_again_is_said_to_be_uncorrected(engine):
+    from data_model.permissions import Principal
+    from data_model.upload import commit, prepare, revalidate
+
+    with_indicators(engine)
+    admin = Principal("chen", "admin")
+    pending = prepare(engine, admin, "bad.xlsx", BAD, ImportOptions())
+    edits = {("指标数据", 2, 2): "福田区", ("指标数据", 3, 3): "2022-03"}
+    fixed = revalidate(engine, admin, pending, edits, ImportOptions())
+    assert commit(engine, admin, fixed, ImportOptions()).status == "accepted"
+    again = prepare(engine, admin, "bad.xlsx", BAD, ImportOptions())
+    assert again.report.status == "unchanged"
+    assert "在页面中修正后导入" in again.report.message
+    assert "指标数据!C3: 福天区 → 福田区" in again.report.message
+
+
+def test_the_fix_grid_says_per_row_what_is_wrong_and_marks_the_columns(engine):
+    from data_model.permissions import Principal
+    from data_model.upload import REASON_COLUMN, error_columns, prepare, rows_to_fix
+
+    with_indicators(engine)
+    pending = prepare(engine, Principal("chen", "admin"), "bad.xlsx", BAD, ImportOptions())
+    grid = rows_to_fix(pending)
+    reasons = grid.set_index("_row")[REASON_COLUMN]
+    assert reasons[2].startswith("区：") and "福天区" in reasons[2]
+    assert "（建议：福田区）" in reasons[2]
+    assert reasons[3].startswith("期间：")
+    assert error_columns(pending, "指标数据") == {"2", "3"}

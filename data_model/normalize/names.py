@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterable
 
 from data_model.errors import InputError
+from data_model.formatting import join_names
 from data_model.i18n import t
 from data_model.normalize.text import is_missing, remove_whitespace, to_halfwidth
 
@@ -120,7 +121,7 @@ class NameMatcher:
             kind=kind,
             kind_key=self.kind_key,
             value=value,
-            near=t("normalize.name_near", names="、".join(names)) if names else "",
+            near=t("normalize.name_near", names=join_names(names)) if names else "",
         )
         error.candidates = tuple(names)
         error.close = nearest[0][0] if nearest and is_close(key, nearest[0][1]) else None

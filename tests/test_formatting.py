@@ -1,0 +1,76 @@
+"""The wording module: separators, brackets, scale words, ticks and local times per language."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import plotly.graph_objects as go
+
+from charts.common import localise_axes, nice_ticks
+from data_model.formatting import (
+    bracketed,
+    format_number,
+    format_points,
+    format_ticks,
+    join_names,
+    labelled,
+    local_time,
+    time_text,
+)
+
+
+def test_lists_labels_and_brackets_use_each_languages_punctuation():
+    assert join_names(["罗湖区", "福田区"], "zh-CN") == "罗湖区、福田区"
+    assert join_names(["罗湖区", "福田区"], "en") == "罗湖区, 福田区"
+    assert labelled("牵头单位", "市商务局", "zh-CN") == "牵头单位：市商务局"
+    assert labelled("Lead unit", "市商务局", "en") == "Lead unit: 市商务局"
+    assert bracketed("企业开办时间", "天", "zh-CN") == "企业开办时间（天）"
+    assert bracketed("Start-up time", "days", "en") == "Start-up time (days)"
+
+
+def test_large_numbers_take_the_languages_scale_words():
+    assert format_number(12345678, language="zh-CN") == "1,234.57万"
+    assert format_number(3.2e8, language="zh-CN") == "3.20亿"
+    assert format_number(12345678, language="en") == "12.35 M"
+    assert format_number(99999, language="zh-CN") == "99,999"
+    assert format_number(None) == "—"
+    assert format_points(11.2, "zh-CN") == "+11.2个百分点"
+    assert format_points(-3, "en") == "-3.0 pts"
+
+
+def test_axis_ticks_are_written_in_wan_and_yi_never_20k():
+    assert nice_ticks(0, 56000) == [0, 20000, 40000, 60000]
+    assert format_ticks([0, 5000, 10000, 15000], "zh-CN") == ["0", "0.5万", "1万", "1.5万"]
+    assert format_ticks([0, 1e8, 2e8], "zh-CN") == ["0", "1亿", "2亿"]
+    assert format_ticks([0, 20000, 40000], "en") == ["0", "20,000", "40,000"]
+    figure = go.Figure(go.Bar(y=["甲", "乙"], x=[32387.7, 30664.9], orientation="h"))
+    localise_axes(figure, "zh-CN")
+    assert figure.layout.xaxis.ticktext == ("0", "1万", "2万", "3万", "4万")
+    small = localise_axes(go.Figure(go.Scatter(x=["a"], y=[9000])), "zh-CN")
+    assert small.layout.yaxis.tickvals is None  # below 10,000 plotly writes the number
+
+
+def test_stored_times_are_shown_in_the_configured_time_zone(monkeypatch):
+    monkeypatch.setenv("TIME_ZONE", "Asia/Shanghai")
+    stored = datetime(2024, 1, 5, 1, 30)  # naive: UTC, as the database keeps it
+    assert time_text(stored) == "2024-01-05 09:30"
+    assert time_text(stored.replace(tzinfo=UTC), offset=True) == "2024-01-05 09:30:00 +0800"
+    monkeypatch.setenv("TIME_ZONE", "Europe/London")
+    assert local_time(stored).hour == 1
+    assert time_text(None) == ""
+
+
+def test_the_submissions_export_writes_upload_times_in_local_time(engine, monkeypatch):
+    from data_model.export import export_frame
+    from data_model.i18n import t
+    from data_model.importer import import_file
+    from tests.conftest import indicator_rows, make_xlsx
+
+    monkeypatch.setenv("TIME_ZONE", "Asia/Shanghai")
+    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "indicators.xlsx")
+    with engine.connect() as conn:
+        frame = export_frame(conn, "submissions")
+        stored = conn.exec_driver_sql("SELECT uploaded_at FROM submission").scalar_one()
+    shown = frame[t("export.submission_uploaded_at")].iloc[0]
+    assert time_text(shown) == time_text(stored)
+    assert shown.utcoffset().total_seconds() == 8 * 3600
