@@ -22,6 +22,7 @@ from data_model.cli import open_database
 from data_model.db import normalize_url
 from data_model.export import frame_to_xlsx
 from data_model.filters import PAGE_GRANULARITIES, Filters, from_params, to_params
+from data_model.forecast import slipping_in_scope
 from data_model.formatting import NO_VALUE, join_names
 from data_model.headlines import Headline
 from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
@@ -460,12 +461,16 @@ def notification_area(principal: Principal) -> None:
     of its highest escalation level; shown once as a toast on signing in as well."""
     greet = st.session_state.pop(SIGN_IN_TOAST_KEY, False)
     # reminders.today, looked up on every run, so a test can fix the day
-    items = reminders.in_scope(query(reminders.reminder_items, reminders.today()), principal)
+    today = reminders.today()
+    items = reminders.in_scope(query(reminders.reminder_items, today), principal)
+    slipping = reminders.in_scope(query(slipping_in_scope, today), principal, "lead_unit")
     levels = query(reminders.escalation_levels)
-    text = reminders.summary_text(items, levels, principal.role == "staff", language())
+    text = reminders.summary_text(
+        items, levels, principal.role == "staff", language(), slipping=len(slipping)
+    )
     if text is None:
         return
-    color = LEVEL_COLORS[reminders.highest_level(items)]
+    color = LEVEL_COLORS[reminders.highest_level(items) or reminders.LEVELS[0]]
     st.sidebar.markdown(
         f'<div class="reminders" style="border-left:4px solid {color};padding:0.2em 0.6em">'
         f"<b>{html.escape(tr('reminders.notification_heading'))}</b><br>{html.escape(text)}</div>",

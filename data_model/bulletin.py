@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -35,6 +35,7 @@ from charts.overview import status_bar
 from charts.tasks import rate_bars
 from data_model import official_docx, settings
 from data_model.export import neutralise
+from data_model.forecast import DEFAULT_WEEKS, slipping_in_scope
 from data_model.formatting import (
     format_number,
     format_points,
@@ -88,7 +89,16 @@ TARGET_COLUMNS = ["district", "met", "with_target", "rank"]
 CHART_WIDTH = 700  # CSS pixels; printed 15 cm wide, the charts' 15 px text is about 9 pt
 CHART_HEIGHT = 420
 STATUS_CHART_HEIGHT = 260  # five bars; lower than the page's so it fits under the table
-TABLE_KEYS = ("overview", "actions", "units", "overdue", "scores", "highlights", "targets")
+TABLE_KEYS = (
+    "overview",
+    "actions",
+    "units",
+    "overdue",
+    "slipping",
+    "scores",
+    "highlights",
+    "targets",
+)
 CHART_KEYS = ("status", "actions", "scores")
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_MIME = "application/pdf"
@@ -120,6 +130,8 @@ class Bulletin:
     # such bulletin, or nothing changed): the bulletin then says it restates figures.
     restatement: Restatement | None = None
     number: str | None = None  # the document number (文号), `settings.bulletin_number`
+    # Open tasks the slip forecast expects to miss a deadline soon (forecast.slipping_tasks).
+    slipping: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def headline(self, key: str) -> Headline:
         return next(h for h in self.headlines if h.key == key)
@@ -172,6 +184,7 @@ def bulletin_figures(conn: Connection, period: str, today: date | None = None) -
         by_action=rates_by(all_tasks, "action"),
         by_unit=unit_ranking(all_tasks),
         overdue=overdue_tasks(all_tasks),
+        slipping=slipping_in_scope(conn, as_of),
         scores=scores,
         dimensions=tuple(c for c in scores.columns if c not in SCORE_FIXED_COLUMNS),
         yoy=indicator_yoy(conn, period),
@@ -534,6 +547,39 @@ def bulletin_tables(bulletin: Bulletin, language: str | None = None) -> list[Bul
             date=_date_text(b.as_of, language),
         ),
         _table(
+            "slipping",
+            language,
+            [
+                Field("number", "int", 0.8),
+                Field("code", "text", 1.0),
+                Field("content", "text", 2.6, align="left"),
+                Field("lead_unit", "text", 1.8),
+                Field("district", "text", in_word=False),
+                Field("deadline", "date", 1.3),
+                Field("progress", "percent", 0.8),
+                Field("expected_finish", "text", 1.4),
+                Field("days_short", "int", 1.0),
+            ],
+            [
+                (
+                    number,
+                    r.code,
+                    r.content,
+                    r.lead_unit,
+                    r.district or city_wide,
+                    r.deadline,
+                    r.progress,
+                    r.expected_finish.isoformat()
+                    if r.expected_finish is not None
+                    else t("tasks.forecast_never", language),
+                    None if pd.isna(r.days_short) else int(r.days_short),
+                )
+                for number, r in enumerate(b.slipping.itertuples(index=False), start=1)
+            ],
+            date=_date_text(b.as_of, language),
+            weeks=DEFAULT_WEEKS,
+        ),
+        _table(
             "scores",
             language,
             [
@@ -746,6 +792,21 @@ def bulletin_texts(bulletin: Bulletin, language: str | None = None) -> dict[str,
             days=int(longest["days_late"]),
             code=longest["code"],
             content=longest["content"],
+        )
+
+    slipping = b.slipping
+    if slipping.empty:
+        texts["slipping"] = t("bulletin.slipping_none", language, date=as_of, weeks=DEFAULT_WEEKS)
+    else:
+        worst = slipping.sort_values("days_short", na_position="first", ascending=False).iloc[0]
+        texts["slipping"] = t(
+            "bulletin.slipping_text",
+            language,
+            date=as_of,
+            weeks=DEFAULT_WEEKS,
+            count=len(slipping),
+            code=worst["code"],
+            content=worst["content"],
         )
 
     scores = b.scores
@@ -1055,6 +1116,9 @@ def bulletin_docx(bulletin: Bulletin, language: str | None = None, charts: bool 
     heading("tasks_overdue", 2)
     text("overdue")
     add_table("overdue")
+    heading("tasks_slipping", 2)
+    text("slipping")
+    add_table("slipping")
 
     heading("scores", 1)
     text("scores")
@@ -1136,8 +1200,8 @@ def bulletin_xlsx(bulletin: Bulletin, language: str | None = None) -> bytes:
         for index, row in enumerate(table.rows):
             values = []
             formats = []
-            for field, value in zip(table.fields, row, strict=True):
-                kind = table.format_of(field, index)
+            for column, value in zip(table.fields, row, strict=True):
+                kind = table.format_of(column, index)
                 values.append(_xlsx_value(value, kind))
                 formats.append(kind)
             sheet.append(values)

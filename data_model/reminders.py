@@ -229,11 +229,12 @@ def district_federations(conn: Connection) -> dict[str, str]:
     return dict(rows)  # the first by sort order wins, as it comes last
 
 
-def in_scope(items: pd.DataFrame, principal: Principal) -> pd.DataFrame:
-    """The items `principal` answers for: staff their units' and districts', others all."""
+def in_scope(items: pd.DataFrame, principal: Principal, unit: str = "unit") -> pd.DataFrame:
+    """The items `principal` answers for: staff their units' and districts', others all.
+    `unit` names the column of the unit that owes the item (a task list's `lead_unit`)."""
     if principal.role != "staff":
         return items
-    mine = items["unit"].isin(principal.units) | items["district"].isin(principal.districts)
+    mine = items[unit].isin(principal.units) | items["district"].isin(principal.districts)
     return items[mine].reset_index(drop=True)
 
 
@@ -299,16 +300,21 @@ def item_json(item: Mapping) -> dict:
 
 
 def summary_text(
-    items: pd.DataFrame, levels: Mapping[str, int], own: bool, language: str | None = None
+    items: pd.DataFrame,
+    levels: Mapping[str, int],
+    own: bool,
+    language: str | None = None,
+    slipping: int = 0,
 ) -> str | None:
     """One sentence for the notification area, e.g. 你单位有 2 项报送将于 3 日内到期，1 项
-    任务已逾期 12 天。 (`own`: the signed-in person's units; else the whole city). None
-    when nothing is due or late."""
-    if items.empty:
+    任务已逾期 12 天，2 项任务按目前进度预计将逾期。 (`own`: the signed-in person's units;
+    else the whole city; `slipping`: open tasks the slip forecast expects to miss a
+    deadline soon, `forecast.slipping_tasks`). None when nothing is due, late or slipping."""
+    if items.empty and not slipping:
         return None
     window = max(-levels[LEVELS[0]], 0)
     parts = []
-    for kind in ITEM_KINDS:
+    for kind in ITEM_KINDS if len(items) else ():
         mine = items[items["item"] == kind]
         noun = t(f"reminders.item_{kind}", language)
         soon = mine[mine["days_late"] == 0]
@@ -327,9 +333,11 @@ def summary_text(
             parts.append(
                 t("reminders.sentence_late_many", language, n=len(late), noun=noun, days=days)
             )
-    supervised = int((items["level"] == "supervise").sum())
+    supervised = int((items["level"] == "supervise").sum()) if len(items) else 0
     if supervised:
         parts.append(t("reminders.sentence_supervised", language, n=supervised))
+    if slipping:
+        parts.append(t("reminders.sentence_slipping", language, n=slipping))
     whose = t("reminders.own_scope" if own else "reminders.whole_scope", language)
     return (
         whose + t("reminders.separator", language).join(parts) + t("reminders.full_stop", language)

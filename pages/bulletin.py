@@ -210,6 +210,9 @@ else:
 st.markdown(f"##### {tr('bulletin.section_tasks_overdue')}")
 finding(texts["overdue"])
 show_table("overdue")
+st.markdown(f"##### {tr('bulletin.section_tasks_slipping')}")
+finding(texts["slipping"])
+show_table("slipping")
 
 # --- 三、各区综合评价 -------------------------------------------------------------------
 st.subheader(tr("bulletin.section_scores"))

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from charts.overview import stacked_monthly_bars, status_bar
+from data_model.forecast import DEFAULT_WEEKS, slipping_in_scope
 from data_model.headlines import Headline, headline_figures
 from data_model.normalize.periods import period_label
 from data_model.queries import (
@@ -15,6 +16,7 @@ from data_model.queries import (
     late_tasks_at_period_end,
 )
 from data_model.scoring import composite_finding
+from data_model.task_queries import as_of_date
 from data_model.task_status import STATUSES
 from ui import (
     empty_state,
@@ -118,6 +120,25 @@ with left:
                         status=late["status"].map(lambda s: tr(f"status.{s}")),
                         explanation=late["explanation"].replace("", tr("explanations.none")),
                     ).rename(columns={c: tr(f"tasks.col_{c}") for c in late.columns}),
+                    hide_index=True,
+                    width="stretch",
+                )
+        # The slip forecast: open tasks expected to miss a deadline in the next weeks.
+        slipping = query(slipping_in_scope, as_of_date(period))
+        if not slipping.empty:
+            with st.expander(
+                tr("overview.slipping_heading", count=len(slipping), weeks=DEFAULT_WEEKS),
+                icon=":material/trending_down:",
+            ):
+                st.dataframe(
+                    slipping[["code", "content", "lead_unit", "deadline", "progress"]]
+                    .assign(
+                        expected_finish=[
+                            d.isoformat() if d is not None else tr("tasks.forecast_never")
+                            for d in slipping["expected_finish"]
+                        ]
+                    )
+                    .rename(columns=lambda c: tr(f"tasks.col_{c}")),
                     hide_index=True,
                     width="stretch",
                 )

@@ -324,6 +324,7 @@ def test_word_bulletin_has_the_numbered_sections_in_order(word_2023):
         "（一）按行动",
         "（二）按牵头单位",
         "（三）逾期任务清单",
+        "（四）预计将逾期任务",
         "三、各区综合评价",
         "四、指标亮点",
         "（一）同比变化较大的指标",
@@ -445,6 +446,7 @@ def test_excel_workbook_has_one_sheet_per_section_with_formats(bulletin_2023):
         "按行动",
         "按牵头单位",
         "逾期任务",
+        "预计将逾期",
         "各区综合评价",
         "指标亮点",
         "目标达成",
@@ -509,3 +511,14 @@ def test_tables_are_the_same_for_word_and_excel(bulletin_2023):
     assert [t.key for t in tables] == list(TABLE_KEYS)
     overdue = next(t for t in tables if t.key == "overdue")
     assert overdue.text_frame("zh-CN").iloc[0]["逾期天数"] == "365"
+
+
+def test_the_bulletin_lists_the_tasks_expected_to_miss_their_deadline(sample_engine):
+    with sample_engine.connect() as conn:
+        figures = bulletin_figures(conn, "2022-Q2", date(2022, 7, 15))
+    assert figures.slipping["code"].tolist() == ["A1-04", "A2-04", "A3-06", "A5-05", "A6-05"]
+    table = next(t for t in bulletin_tables(figures) if t.key == "slipping")
+    assert table.title == "预计将逾期任务清单（截至2022年6月30日，14周内到期）"
+    assert [row[7] for row in table.rows][:2] == ["2022-10-25", "2022-10-16"]
+    text = bulletin_texts(figures)["slipping"]
+    assert "5项预计不能按期完成" in text and "A5-05" in text  # 89 days past: the most

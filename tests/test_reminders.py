@@ -148,6 +148,12 @@ def test_the_notification_sentence_for_a_staff_member_and_for_the_city(engine):
         "1 项任务将于 3 日内到期，1 项任务已逾期 90 天，其中 2 项已进入督办。"
     )
     assert summary_text(items.iloc[0:0], levels, own=True) is None
+    assert summary_text(mine, levels, own=True, language="zh-CN", slipping=2).endswith(
+        "其中 1 项已进入督办，2 项任务按目前进度预计将逾期。"
+    )
+    assert summary_text(items.iloc[0:0], levels, own=True, language="zh-CN", slipping=1) == (
+        "你单位有 1 项任务按目前进度预计将逾期。"
+    )
     due_day_levels = {"remind": 0, "urge": 1, "supervise": 7}
     with engine.connect() as conn:
         on_due_day = in_scope(reminder_items(conn, date(2022, 9, 30), due_day_levels), staff)

@@ -127,3 +127,11 @@ def test_an_invalid_link_falls_back_with_a_notice(sample_db, monkeypatch):
     assert not app.exception
     assert app.sidebar.selectbox(key="f_period").value == "2023"
     assert len(app.toast) == 2
+
+
+def test_the_tasks_expected_to_miss_their_deadline_are_listed(sample_db, monkeypatch):
+    app = run_app(sample_db, monkeypatch, gran="quarter", period="2022-Q2")
+    (slipping,) = [e for e in app.expander if "按目前进度预计将逾期的任务" in e.label]
+    assert slipping.label == "按目前进度预计将逾期的任务（5 项，14 周内到期）"
+    table = next(d.value for d in app.dataframe if "预计完成日期" in d.value.columns)
+    assert table["任务编号"].tolist() == ["A1-04", "A2-04", "A3-06", "A5-05", "A6-05"]
