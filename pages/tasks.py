@@ -9,7 +9,7 @@ from charts.tasks import ranking_bars, rate_bars, status_over_periods, timeline_
 from data_model import evidence, settings
 from data_model.errors import InputError
 from data_model.forecast import DEFAULT_WEEKS, slipping_in_scope
-from data_model.formatting import format_number, join_names
+from data_model.formatting import format_number, join_names, time_text
 from data_model.headlines import Headline
 from data_model.normalize.periods import period_label, period_start, previous_period
 from data_model.permissions import allowed
@@ -476,7 +476,11 @@ else:
     if files.empty:
         st.caption(tr("evidence.none"))
     else:
-        shown = files.assign(size=(files["size"] / 1024).round(1))
+        shown = files.assign(
+            size=(files["size"] / 1024).round(1),
+            report_period=files["report_period"].map(lambda p: period_label(p, language())),
+            uploaded_at=files["uploaded_at"].map(time_text),
+        )
         columns = [
             "report_period",
             "file_name",
@@ -505,7 +509,11 @@ else:
             )
     if allowed(principal, "attach_evidence") and periods:
         with st.form("evidence_form", clear_on_submit=True):
-            period = st.selectbox(tr("evidence.pick_period"), periods, format_func=period_label)
+            period = st.selectbox(
+                tr("evidence.pick_period"),
+                periods,
+                format_func=lambda p: period_label(p, language()),
+            )
             upload = st.file_uploader(tr("evidence.upload"), key="evidence_file")
             note = st.text_input(tr("evidence.note"))
             if st.form_submit_button(tr("evidence.attach"), icon=":material/upload_file:"):
