@@ -132,8 +132,11 @@ if principal is None:
     navigation = st.navigation(entry, position="hidden")
     remember_requested_page(navigation.url_path, titles)
 else:
+    # Expanded: an admin has thirteen pages, and a collapsed menu would hide the last ones
+    # behind a "view more" button.
     navigation = st.navigation(
-        {tr("nav.group_dashboards"): dashboards(), tr("nav.group_data"): data_pages(principal)}
+        {tr("nav.group_dashboards"): dashboards(), tr("nav.group_data"): data_pages(principal)},
+        expanded=True,
     )
     explain_refused_page(navigation, titles)
     forget_page_kept_for_single_sign_on()

@@ -61,6 +61,7 @@ def pick_period(app: AppPage, period: str) -> None:
     box = app.page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
         has_text=tr("filters.period")
     )
+    box.scroll_into_view_if_needed()  # below the sidebar's links and reminders
     box.click()
     options = app.page.locator('[role="option"]')
     options.first.wait_for()
