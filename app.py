@@ -141,7 +141,8 @@ else:
     explain_refused_page(navigation, titles)
     forget_page_kept_for_single_sign_on()
     hand_session_to_browser()
-    user_box(principal)
+    # No sign-in toast over a slide: the presentation is shown to a room.
+    user_box(principal, greet=navigation.url_path != "present")
 st.sidebar.caption(tr("app.title"))
 language_switch()
 keep_filter_state()

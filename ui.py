@@ -442,8 +442,9 @@ def require_permission(action: str) -> Principal:
     return principal
 
 
-def user_box(principal: Principal) -> None:
-    """Who is signed in, the sign-out button and their reminders, beside every page."""
+def user_box(principal: Principal, greet: bool = True) -> None:
+    """Who is signed in, the sign-out button and their reminders, beside every page (with a
+    toast on signing in unless `greet` is off, as on the presentation)."""
     st.sidebar.caption(
         tr("app.signed_in_as", user=principal.username, role=tr(f"users.role_{principal.role}"))
     )
@@ -452,14 +453,14 @@ def user_box(principal: Principal) -> None:
     if st.sidebar.button(tr("app.sign_out"), icon=":material/logout:", key="sign_out"):
         sign_out()
         st.rerun()
-    notification_area(principal)
+    notification_area(principal, greet)
 
 
-def notification_area(principal: Principal) -> None:
+def notification_area(principal: Principal, greet: bool = True) -> None:
     """What is due soon or late in the signed-in person's own scope (staff: their units and
     districts; others: the whole city), in the sidebar of every page, edged in the colour
     of its highest escalation level; shown once as a toast on signing in as well."""
-    greet = st.session_state.pop(SIGN_IN_TOAST_KEY, False)
+    greet = st.session_state.pop(SIGN_IN_TOAST_KEY, False) and greet
     # reminders.today, looked up on every run, so a test can fix the day
     today = reminders.today()
     items = reminders.in_scope(query(reminders.reminder_items, today), principal)

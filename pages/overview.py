@@ -19,6 +19,7 @@ from data_model.scoring import composite_finding
 from data_model.task_queries import as_of_date
 from data_model.task_status import STATUSES
 from ui import (
+    data_table,
     empty_state,
     finding,
     global_filters,
@@ -115,7 +116,7 @@ with left:
         late = query(late_tasks_at_period_end, period)
         if not late.empty:
             with st.expander(tr("overview.late_heading", count=len(late))):
-                st.dataframe(
+                data_table(
                     late.assign(
                         status=late["status"].map(lambda s: tr(f"status.{s}")),
                         explanation=late["explanation"].replace("", tr("explanations.none")),
@@ -130,7 +131,7 @@ with left:
                 tr("overview.slipping_heading", count=len(slipping), weeks=DEFAULT_WEEKS),
                 icon=":material/trending_down:",
             ):
-                st.dataframe(
+                data_table(
                     slipping[["code", "content", "lead_unit", "deadline", "progress"]]
                     .assign(
                         expected_finish=[

@@ -27,6 +27,7 @@ from data_model.review import (
 )
 from data_model.upload import changes_frame
 from ui import (
+    data_table,
     empty_state,
     engine,
     field_label,
@@ -81,7 +82,7 @@ with tab_queue:
                 lambda i: f"#{int(i)}" if pd.notna(i) else ""
             ),
         )
-        st.dataframe(
+        data_table(
             shown.rename(columns=lambda c: tr(f"review.col_{c}")),
             hide_index=True,
             column_config={
@@ -136,11 +137,9 @@ with tab_queue:
         changes = changes_frame(counts.replaced_examples, query(district_names))
         if not changes.empty:
             st.caption(tr("review.changes_heading", count=counts.replaced))
-            st.dataframe(
-                changes.rename(columns=lambda c: tr(f"upload.change_{c}")), hide_index=True
-            )
+            data_table(changes.rename(columns=lambda c: tr(f"upload.change_{c}")), hide_index=True)
         st.caption(tr("review.rows_heading", count=len(rows)))
-        st.dataframe(held_rows_table(rows), hide_index=True)
+        data_table(held_rows_table(rows), hide_index=True)
 
         if st.button(
             tr("review.approve"), type="primary", icon=":material/task_alt:", key="approve"
@@ -182,7 +181,7 @@ with tab_queue:
                 else:
                     st.error(tr("review.reason_required"))
         if row_notes:
-            st.dataframe(
+            data_table(
                 pd.DataFrame(
                     {
                         tr("review.note_where"): [
@@ -217,7 +216,7 @@ for tab_rules in rule_tabs:  # only administrators decide what needs review
         if rules.empty:
             empty_state("review.no_rules")
         else:
-            st.dataframe(
+            data_table(
                 rules.assign(kind=rules["kind"].map(lambda k: tr(f"kinds.{k}"))).rename(
                     columns=lambda c: tr(f"review.rule_{c}")
                 ),

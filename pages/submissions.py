@@ -130,7 +130,7 @@ with tab_list:
             show_review_notes(notes)
         if held_rows is not None and not held_rows.empty:
             st.caption(tr("review.rows_heading", count=len(held_rows)))
-            st.dataframe(held_rows_table(held_rows), hide_index=True)
+            data_table(held_rows_table(held_rows), hide_index=True)
         if original is not None:
             st.download_button(
                 tr("submissions.download_file"),

@@ -28,6 +28,7 @@ from data_model.reminders import (
     today,
 )
 from ui import (
+    data_table,
     download_file,
     download_table,
     empty_state,
@@ -151,7 +152,7 @@ else:
             lambda v: f"background-color:{colors.get(v, '')};color:white" if v in colors else "",
             subset=[level_column],
         )
-        st.dataframe(styled, hide_index=True, width="stretch")
+        data_table(styled, hide_index=True, width="stretch")
         download_table(table, tr("reminders.file_stem", date=as_of.isoformat()), "sup_download")
 
         st.subheader(tr("reminders.chart_heading"))
@@ -213,7 +214,7 @@ else:
             "items": tr("notices.column_items"),
         }
     )
-    st.dataframe(shown, hide_index=True, width="stretch")
+    data_table(shown, hide_index=True, width="stretch")
     labels = {row.id: f"{row.number} {row.unit}" for row in notices.itertuples()}
     chosen_notice = st.selectbox(
         tr("notices.choose"), list(labels), format_func=labels.get, key="sup_notice_pick"
@@ -266,7 +267,7 @@ if deliveries.empty:
 else:
     deliveries["status"] = [tr(f"delivery.status_{s}") for s in deliveries["status"]]
     deliveries["channel"] = [tr(f"delivery.channel_{c}") for c in deliveries["channel"]]
-    st.dataframe(
+    data_table(
         deliveries.rename(columns={c: tr(f"delivery.column_{c}") for c in deliveries.columns}),
         hide_index=True,
         width="stretch",

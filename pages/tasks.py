@@ -284,7 +284,7 @@ else:
             "action",
         ],
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    data_table(table, hide_index=True, width="stretch")
     download_table(table, tr("tasks.slipping_file"), key="download_slipping")
     finding(tr("tasks.slipping_finding"))
 
@@ -450,7 +450,7 @@ st.caption(
 awaiting = tasks[tasks["status"] == "awaiting_evidence"]
 if not awaiting.empty:
     st.warning(tr("evidence.awaiting_title", count=len(awaiting)), icon=":material/attach_file:")
-    st.dataframe(
+    data_table(
         task_table(awaiting, ["code", "content", "lead_unit", "owner", "district", "action"]),
         hide_index=True,
         width="stretch",
@@ -490,7 +490,7 @@ else:
             "uploaded_at",
             "note",
         ]
-        st.dataframe(
+        data_table(
             shown[columns].rename(columns={c: tr(f"evidence.col_{c}") for c in columns}),
             hide_index=True,
             width="stretch",

@@ -185,3 +185,9 @@ def test_an_admin_records_a_user_e_mail_on_the_admin_page(app_db):
     with engine.connect() as conn:
         assert get_user(conn, "test-admin").email == "chen@gov.test"
     engine.dispose()
+
+
+def test_signing_in_at_the_presentation_shows_no_toast_over_the_slides(app_db, monkeypatch):
+    sign_in_app(AppTest.from_file(APP), app_db, role="staff", username="wang", districts=["南山区"])
+    app = signed_in_at(app_db, monkeypatch, "present", "wang")
+    assert not app.toast  # a room is watching: the reminders stay in the sidebar
