@@ -53,27 +53,17 @@ def day_label(day: date) -> str:
     return tr("bulletin.date", year=day.year, month=day.month, day=day.day)
 
 
-def word_file() -> bytes:
-    """The Word bulletin, with charts when the server can render them."""
+def with_charts(write) -> bytes:
+    """`write(figures, lang, …)` (the Word or PDF bulletin) with charts when the server can
+    render them; a download in hand beats an error, as the page already says charts need a
+    browser."""
     if not has_browser:
-        return bulletin_docx(figures, lang, charts=False)
+        return write(figures, lang, charts=False)
     try:
-        return bulletin_docx(figures, lang)
+        return write(figures, lang)
     except ChartImageError:
-        # A download in hand beats an error: the page already says charts need a browser.
-        log.exception("chart images failed; the Word bulletin is written without charts")
-        return bulletin_docx(figures, lang, charts=False)
-
-
-def pdf_file() -> bytes:
-    """The PDF bulletin: the Word bulletin rendered by LibreOffice."""
-    if not has_browser:
-        return bulletin_pdf(figures, lang, charts=False)
-    try:
-        return bulletin_pdf(figures, lang)
-    except ChartImageError:
-        log.exception("chart images failed; the PDF bulletin is written without charts")
-        return bulletin_pdf(figures, lang, charts=False)
+        log.exception("chart images failed; the bulletin is written without charts")
+        return write(figures, lang, charts=False)
 
 
 def recorded(make, file_format: str, name: str):
@@ -158,7 +148,7 @@ word, pdf, excel = st.columns(3)
 with word:
     download_file(
         tr("bulletin.download_word"),
-        recorded(word_file, "docx", file_name(figures, ".docx", lang)),
+        recorded(lambda: with_charts(bulletin_docx), "docx", file_name(figures, ".docx", lang)),
         file_name(figures, ".docx", lang),
         DOCX_MIME,
         key="bulletin_docx",
@@ -167,7 +157,7 @@ with pdf:
     if has_soffice:
         download_file(
             tr("bulletin.download_pdf"),
-            recorded(pdf_file, "pdf", file_name(figures, ".pdf", lang)),
+            recorded(lambda: with_charts(bulletin_pdf), "pdf", file_name(figures, ".pdf", lang)),
             file_name(figures, ".pdf", lang),
             PDF_MIME,
             key="bulletin_pdf",

@@ -5,7 +5,6 @@ and re-check the same pending upload once an admin has acted. On SQLite and Post
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -15,33 +14,13 @@ from streamlit.testing.v1 import AppTest
 from data_model import master_admin
 from data_model.models import Task, Unit
 from data_model.permissions import Principal
-from tests.conftest import make_xlsx, sign_in_app
-from tests.task_workbook import TASK_HEADER
+from tests.conftest import sign_in_app
+from tests.test_unknown_names import task_list
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "upload.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NEW_UNITS = ["市应急管理局", "市气象局", "市交通运输局"]
 CLOSE = "市发展和改革委"  # a long form of 市发展改革委
-
-
-def task_list(units: list[str], district: str = "") -> bytes:
-    rows = [
-        [
-            f"T{number:02d}",
-            "领跑行动",
-            f"任务{number}",
-            unit,
-            "张三",
-            dt.datetime(2022, 1, 1),
-            "2022年底前",
-            10,
-            "",
-            district,
-            "2022-Q1",
-        ]
-        for number, unit in enumerate(units, start=1)
-    ]
-    return make_xlsx({"任务清单": [TASK_HEADER, *rows]})
 
 
 @pytest.fixture
