@@ -7,8 +7,8 @@ signed out, every page's address answers with the sign-in screen (see signin.py)
 
 import streamlit as st
 
-from data_model.permissions import allowed
-from data_model.users import has_users
+from data_model.accounts.permissions import allowed
+from data_model.accounts.users import has_users
 from signin import (
     explain_refused_page,
     forget_page_kept_for_single_sign_on,

@@ -3,7 +3,7 @@
 It answers the image a page shows right after sign-in (ui.hand_session_to_browser): it
 trades the one-time handoff token in its address for a new random session id, sent back
 as an HttpOnly, SameSite=Strict cookie that expires with the session (see
-data_model/sessions.py). Setting it here, from the server, is what lets it be HttpOnly:
+data_model/accounts/sessions.py). Setting it here, from the server, is what lets it be HttpOnly:
 no script of the page can read it.
 """
 
@@ -16,9 +16,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from data_model import sessions, settings
-from data_model.cli import open_database
-from data_model.db import normalize_url
+from data_model import settings
+from data_model.accounts import sessions
+from data_model.admin.bootstrap import open_database
+from data_model.store.db import normalize_url
 
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 MAX_TOKEN_LENGTH = 128

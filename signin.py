@@ -8,9 +8,9 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 import streamlit as st
 
-from data_model import audit
+from data_model.accounts.users import authenticate, create_first_admin, principal_for
 from data_model.errors import InputError
-from data_model.users import authenticate, create_first_admin, principal_for
+from data_model.store import audit
 from ui import engine, language, sign_in, tr
 
 

@@ -15,22 +15,25 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from charts.common import LEVEL_COLORS, localise_axes
-from charts.images import chart_png, find_browser
-from data_model import audit, reminders, sessions, settings
-from data_model.cli import open_database
-from data_model.db import normalize_url
-from data_model.export import frame_to_xlsx
-from data_model.filters import PAGE_GRANULARITIES, Filters, from_params, to_params
-from data_model.forecast import slipping_in_scope
+from data_model import settings
+from data_model.accounts import sessions
+from data_model.accounts.permissions import PermissionDenied, Principal, allowed
+from data_model.accounts.users import principal_for, record_logout
+from data_model.admin.bootstrap import open_database
+from data_model.charts.common import LEVEL_COLORS, localise_axes
+from data_model.charts.images import chart_png, find_browser
 from data_model.formatting import NO_VALUE, join_names
-from data_model.headlines import Headline
 from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from data_model.normalize.periods import period_containing, period_end, period_label
-from data_model.permissions import PermissionDenied, Principal, allowed
-from data_model.queries import data_version, filter_options
-from data_model.review import returned_to
-from data_model.users import principal_for, record_logout
+from data_model.outputs.export import frame_to_xlsx
+from data_model.periods import period_containing, period_end, period_label
+from data_model.queries.filters import PAGE_GRANULARITIES, Filters, from_params, to_params
+from data_model.queries.forecast import slipping_in_scope
+from data_model.queries.headlines import Headline
+from data_model.queries.shared import data_version, filter_options
+from data_model.store import audit
+from data_model.store.db import normalize_url
+from data_model.supervision import reminders
+from data_model.workflow.review import returned_to
 
 LANGUAGE_KEY = "lang"
 
@@ -346,7 +349,7 @@ def signed_in() -> Principal | None:
     else (once, on its first run) the one the browser's session cookie names (a reload,
     a bookmarked link, another tab). The session and the user are checked in the database
     on every run, so a sign-out, a disabled user, a changed password or idle time
-    (`SESSION_IDLE_MINUTES`) ends it at the next action; see data_model/sessions.py."""
+    (`SESSION_IDLE_MINUTES`) ends it at the next action; see data_model/accounts/sessions.py."""
     session_id = st.session_state.get(SESSION_KEY)
     token = None
     if session_id is None:

@@ -6,7 +6,7 @@ is predicted to end overdue or not, twice:
 
 - rule: it is 滞后 on that day (progress more than 20 points behind the elapsed share of
   its schedule), today's warning;
-- forecast: `data_model.forecast` expects it to finish after its deadline (or never); a
+- forecast: `data_model.queries.forecast` expects it to finish after its deadline (or never); a
   task with fewer than two reports by then has no pace, and the rule speaks for it.
 
 A task ended overdue when its first report showing it complete is later than its
@@ -30,9 +30,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from data_model.cli import open_database, seed  # noqa: E402
-from data_model.forecast import OPEN_STATUSES, task_forecasts  # noqa: E402
-from data_model.task_status import task_status_frame  # noqa: E402
+from data_model.admin.bootstrap import open_database, seed  # noqa: E402
+from data_model.queries.forecast import OPEN_STATUSES, task_forecasts  # noqa: E402
+from data_model.queries.task_status import task_status_frame  # noqa: E402
 
 STANDING_DAYS = [
     date(year, month, day)

@@ -31,9 +31,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from data_model.cli import open_database  # noqa: E402
-from data_model.importer import ImportOptions, import_file  # noqa: E402
-from data_model.reader import Limits  # noqa: E402
+from data_model.admin.bootstrap import open_database  # noqa: E402
+from data_model.ingest.importer import ImportOptions, import_file  # noqa: E402
+from data_model.ingest.reader import Limits  # noqa: E402
 from tests import raw_xlsx  # noqa: E402
 from tests.conftest import VALUE_HEADER  # noqa: E402
 

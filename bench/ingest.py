@@ -334,8 +334,8 @@ def measure_importer(values_path: Path, indicators_path: Path, rows: int) -> dic
     Returns the wall and CPU seconds, the peak RSS before the import (interpreter,
     libraries and the file's bytes) and at its end.
     """
-    from data_model.cli import open_database
-    from data_model.importer import import_file
+    from data_model.admin.bootstrap import open_database
+    from data_model.ingest.importer import import_file
 
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as folder:
         engine = open_database(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
@@ -412,8 +412,8 @@ def profile_importer(values_path: Path, indicators_path: Path, rows: int) -> dic
     """Like measure_importer, under cProfile; the stats go to OUTPUT_DIR/profile_<rows>.prof."""
     import cProfile
 
-    from data_model.cli import open_database
-    from data_model.importer import import_file
+    from data_model.admin.bootstrap import open_database
+    from data_model.ingest.importer import import_file
 
     stats_path = OUTPUT_DIR / f"profile_{rows}.prof"
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as folder:

@@ -32,8 +32,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from data_model.cli import open_database, seed  # noqa: E402
-from data_model.users import create_user  # noqa: E402
+from data_model.accounts.users import create_user  # noqa: E402
+from data_model.admin.bootstrap import open_database, seed  # noqa: E402
 from tests.e2e.app_browser import (  # noqa: E402
     ADMIN_PASSWORD,
     ADMIN_USERNAME,

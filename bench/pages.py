@@ -8,7 +8,7 @@ Not a test: it prints figures. It
    with 40 quarterly snapshots each (200k snapshots), 5,000 activities, 4,000
    enterprise issues and the default 报送 schedule. Rows are generated directly and
    inserted with executemany into the tables the project's migrations create
-   (`data_model.cli.open_database`), one submission per kind, every row current;
+   (`data_model.admin.bootstrap.open_database`), one submission per kind, every row current;
 2. for each page, in a fresh process, signs in as an administrator and renders the
    page through `streamlit.testing.v1.AppTest`: once to warm the process up (imports,
    engine), then `--repeat` times with the query cache cleared (cold) and `--repeat`
@@ -375,9 +375,9 @@ def build_database(url: str) -> dict:
     """Create the realistic data set in the (new or emptied) database `url`; row counts."""
     from sqlalchemy import insert, select
 
-    from data_model.cli import open_database
-    from data_model.models import Action, Brand, District, Submission, Unit
-    from data_model.schedule import ensure_default_schedule
+    from data_model.admin.bootstrap import open_database
+    from data_model.queries.schedule import ensure_default_schedule
+    from data_model.store.models import Action, Brand, District, Submission, Unit
 
     rng = random.Random(SEED)
     engine = open_database(url)
@@ -543,7 +543,7 @@ def child_build(target: Target) -> dict:
     if target.postgresql:
         from sqlalchemy import create_engine
 
-        from data_model.db import normalize_url
+        from data_model.store.db import normalize_url
 
         engine = create_engine(normalize_url(target.url))
         with engine.begin() as conn:

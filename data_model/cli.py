@@ -10,16 +10,33 @@ import re
 import sys
 import unicodedata
 from collections.abc import Sequence
-from contextlib import suppress
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import Engine, make_url
-from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
+from sqlalchemy import Engine
 
-from charts.images import ChartImageError
-from data_model import audit, backup, cycle_collector, master_admin, review, settings, users
-from data_model.bulletin import (
+from data_model import settings
+from data_model.accounts import users
+from data_model.accounts.permissions import (
+    SYSTEM,
+    PermissionDenied,
+    guarded_import,
+    record_export,
+)
+from data_model.admin import backup, master_admin
+from data_model.admin.bootstrap import init_from_master_workbook, open_database, seed
+from data_model.admin.master_workbook import export_workbook, import_workbook
+from data_model.admin.period_closing import close_period, closures_frame, reopen_period
+from data_model.charts.images import ChartImageError
+from data_model.errors import InputError
+from data_model.evaluation.scoring import district_scores, scores_export_frame
+from data_model.formatting import join_names, time_text
+from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from data_model.ingest.importer import ImportOptions
+from data_model.ingest.reader import Limits
+from data_model.ingest.templates import template_workbook
+from data_model.kinds import CLI_NAMES
+from data_model.outputs.bulletin import (
     RESTATEMENT_COLUMNS,
     as_issued,
     bulletin_docx,
@@ -29,19 +46,15 @@ from data_model.bulletin import (
     restatement_heading,
     restatement_rows,
 )
-from data_model.closed_periods import CLOSABLE_KINDS
-from data_model.db import make_engine, migrate
-from data_model.delivery import configured_channels, deliver_reminders
-from data_model.errors import InputError
-from data_model.export import EXPORT_KINDS, export_frame, write_frame
-from data_model.forecast import forecast_table
-from data_model.formatting import join_names, time_text
-from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from data_model.importer import ImportOptions, import_file_in_transaction, writes
-from data_model.kinds import CLI_NAMES
-from data_model.master import has_master_data, load_master, load_master_data_file
-from data_model.master_workbook import export_workbook, import_workbook
-from data_model.normalize.periods import (
+from data_model.outputs.export import EXPORT_KINDS, export_frame, write_frame
+from data_model.outputs.office_pdf import (
+    PdfConversionError,
+    PdfUnavailable,
+    find_soffice,
+    soffice_problem,
+)
+from data_model.outputs.restatement import figures_record, record_publication, restatement_of
+from data_model.periods import (
     GRANULARITIES,
     parse_period,
     period_containing,
@@ -49,23 +62,17 @@ from data_model.normalize.periods import (
     period_label,
     to_granularity,
 )
-from data_model.office_pdf import PdfConversionError, PdfUnavailable, find_soffice, soffice_problem
-from data_model.period_closing import close_period, closures_frame, reopen_period
-from data_model.permissions import (
-    SYSTEM,
-    PermissionDenied,
-    guarded_import,
-    record_export,
-    record_import,
-)
 from data_model.problems import ImportReport
-from data_model.queries import data_years, has_data
-from data_model.reader import Limits
-from data_model.reminders import item_json, items_frame, reminder_items
-from data_model.restatement import figures_record, record_publication, restatement_of
-from data_model.scoring import district_scores, scores_export_frame
-from data_model.task_queries import status_table
-from data_model.templates import template_workbook
+from data_model.queries.forecast import forecast_table
+from data_model.queries.shared import data_years, has_data
+from data_model.queries.task_queries import status_table
+from data_model.reference.master import load_master
+from data_model.store import audit
+from data_model.store.closed_periods import CLOSABLE_KINDS
+from data_model.store.db import make_engine, migrate
+from data_model.supervision.delivery import configured_channels, deliver_reminders
+from data_model.supervision.reminders import item_json, items_frame, reminder_items
+from data_model.workflow import review
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 PERIOD_LIST_COLUMNS = (
@@ -78,33 +85,10 @@ PERIOD_LIST_COLUMNS = (
     "reopened_by",
     "reopen_reason",
 )
-SAMPLE_FILES = (
-    "indicators.xlsx",
-    "indicator_values.xlsx",
-    "tasks.xlsx",
-    "activities.xlsx",
-    "issues.xlsx",
-)
 
 
 class UsageError(Exception):
     """Bad arguments: exit code 2."""
-
-
-def open_database(url: str | None) -> Engine:
-    """Engine for `url` with the schema migrated and the default master data present."""
-    try:
-        engine = make_engine(url)
-        migrate(engine)
-        with engine.begin() as conn:
-            load_master_data_file(conn)
-    except (ArgumentError, NoSuchModuleError, OperationalError, InterfaceError) as error:
-        shown = url or settings.database_url(None)
-        with suppress(ArgumentError):
-            shown = make_url(shown).render_as_string(hide_password=True)
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        raise UsageError(t("cli.bad_database", url=shown, reason=reason)) from error
-    return engine
 
 
 def cmd_init(args) -> int:
@@ -119,20 +103,6 @@ def cmd_init(args) -> int:
             return EXIT_REJECTED
     print(t("cli.init_done", url=engine.url.render_as_string(hide_password=True)))
     return EXIT_OK
-
-
-def init_from_master_workbook(engine: Engine, path: Path) -> ImportReport:
-    """Start a new (migrated, empty) database from a master workbook instead of the
-    default master data; a database that has master data already is a usage error."""
-    if not path.is_file():
-        raise UsageError(t("cli.no_such_file", file=str(path)))
-    with engine.connect() as conn, conn.begin() as transaction:
-        if has_master_data(conn):
-            raise UsageError(t("master.init_master_not_fresh"))
-        report = import_workbook(conn, SYSTEM, path.read_bytes(), path.name, replace=True)
-        if report.status == "rejected":
-            transaction.rollback()
-    return report
 
 
 def cmd_import(args) -> int:
@@ -480,35 +450,6 @@ def cmd_seed(args) -> int:
     for report in reports:
         print_report(report)
     return EXIT_REJECTED if any(r.status == "rejected" for r in reports) else EXIT_OK
-
-
-def seed(engine: Engine, folder: Path = settings.SAMPLE_DATA_DIR) -> list[ImportReport]:
-    """Import the sample workbooks through the normal importer, indicators first.
-
-    All or nothing: the files share one transaction, so a file that fails, or a process
-    killed half-way, leaves the database as it was and `seed --if-empty` starts again.
-    A file already imported is reported unchanged.
-    """
-    options = ImportOptions(uploader=SYSTEM.username, require_explanations=False)
-    reports: list[ImportReport] = []
-    with cycle_collector.paused(), engine.connect() as conn, conn.begin() as transaction:
-        for name in SAMPLE_FILES:
-            path = folder / name
-            if not path.is_file():
-                continue
-            report = import_file_in_transaction(conn, path.read_bytes(), name, options)
-            if writes(report, options):
-                record_import(conn, SYSTEM, report, options)
-            reports.append(report)
-            if report.status not in ("accepted", "unchanged"):
-                transaction.rollback()
-                for earlier in reports[:-1]:
-                    if earlier.status == "accepted":
-                        earlier.status = "rejected"
-                        earlier.submission_id = None
-                        earlier.message = t("cli.seed_undone", file=name)
-                break
-    return reports
 
 
 def cmd_user_add(args) -> int:
@@ -1198,6 +1139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except UsageError as error:
         message = str(error)
+    except InputError as error:  # a database that cannot be opened, a file that is not there...
+        message = error.message()
     except OSError as error:  # an output folder that does not exist, a file not writable...
         message = file_problem(error)
     print(f"{parser.prog} {args.command}: {message}", file=sys.stderr)

@@ -31,7 +31,7 @@ import pandas as pd
 
 from data_model import settings
 from data_model.i18n import t
-from data_model.normalize.periods import granularity
+from data_model.periods import granularity
 
 KINDS = ("rate", "count", "score")
 DIRECTIONS = ("positive", "negative", "neutral")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from data_model.normalize.text import clean_header
+from data_model.text import clean_header
 
 
 @dataclass(frozen=True)

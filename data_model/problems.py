@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from data_model.explanations import ExplanationNeed
+from data_model.formatting import join_names
+from data_model.i18n import t
 
 
 @dataclass(frozen=True)
@@ -19,6 +18,21 @@ class UnknownNameHint:
     value: str
     candidates: tuple[str, ...] = ()
     close: str | None = None
+
+
+@dataclass(frozen=True)
+class ExplanationNeed:
+    """A row that needs an explanation (情况说明): where it is, what it is, and why
+    (see `queries.explanations` for which rows do)."""
+
+    sheet: str
+    row: int  # as Excel numbers it
+    kind: str  # tasks | indicator_values
+    subject: str  # the task code, or indicator · district · period
+    reasons: tuple[str, ...]
+
+    def reason_text(self, language: str | None = None) -> str:
+        return join_names((t(f"explanations.reason_{r}", language) for r in self.reasons), language)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DATA_DIR = PROJECT_ROOT / "sample_data"
+# The shipped defaults: master data, district map and tiles, coverage and highlight settings.
+DEFAULTS_DIR = Path(__file__).resolve().parent / "defaults"
 
 
 def data_dir() -> Path:
@@ -37,7 +39,7 @@ def max_upload_mb() -> int:
 
 def boundary_file() -> Path:
     """GeoJSON of the district map (`BOUNDARY_FILE`, default the shipped Shenzhen districts)."""
-    default = Path(__file__).resolve().parent / "defaults" / "shenzhen_districts.geojson"
+    default = DEFAULTS_DIR / "shenzhen_districts.geojson"
     return Path(os.environ.get("BOUNDARY_FILE") or default)
 
 

@@ -2,14 +2,21 @@
 
 import streamlit as st
 
-from data_model import audit
-from data_model.closed_periods import CLOSABLE_KINDS
+from data_model.accounts.permissions import PermissionDenied, audit_log
+from data_model.accounts.users import (
+    ROLES,
+    add_user,
+    edit_user,
+    reset_password,
+    set_active,
+    users_table,
+)
+from data_model.admin.period_closing import close_period, closures_frame, reopen_period
 from data_model.errors import InputError
 from data_model.formatting import join_names, time_text
-from data_model.period_closing import close_period, closures_frame, reopen_period
-from data_model.permissions import PermissionDenied, audit_log
-from data_model.queries import master_lists
-from data_model.users import ROLES, add_user, edit_user, reset_password, set_active, users_table
+from data_model.queries.shared import master_lists
+from data_model.store import audit
+from data_model.store.closed_periods import CLOSABLE_KINDS
 from ui import data_table, download_table, engine, language, query, require_permission, tr
 
 principal = require_permission("manage_users")

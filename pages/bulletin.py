@@ -7,9 +7,9 @@ from datetime import date
 
 import streamlit as st
 
-from charts.images import ChartImageError, find_browser
-from data_model import audit
-from data_model.bulletin import (
+from data_model.charts.images import ChartImageError, find_browser
+from data_model.formatting import local_today
+from data_model.outputs.bulletin import (
     DOCX_MIME,
     PDF_MIME,
     XLSX_MIME,
@@ -25,11 +25,11 @@ from data_model.bulletin import (
     issuing_body,
     restatement_heading,
 )
-from data_model.closed_periods import is_closed_for_bulletin
-from data_model.formatting import local_today
-from data_model.normalize.periods import period_label
-from data_model.office_pdf import find_soffice
-from data_model.restatement import publications, record_publication
+from data_model.outputs.office_pdf import find_soffice
+from data_model.outputs.restatement import publications, record_publication
+from data_model.periods import period_label
+from data_model.store import audit
+from data_model.store.closed_periods import is_closed_for_bulletin
 from ui import (
     data_table,
     download_chart,

@@ -8,7 +8,7 @@ which the focus box below the map also sets and clears).
 import pandas as pd
 import streamlit as st
 
-from charts.coverage import (
+from data_model.charts.coverage import (
     ALERT,
     SEQUENTIAL,
     action_heatmap,
@@ -16,7 +16,9 @@ from charts.coverage import (
     district_map,
     selected_code,
 )
-from data_model.coverage_queries import (
+from data_model.formatting import format_number, join_names
+from data_model.periods import period_label
+from data_model.queries.coverage_queries import (
     LOWER_IS_BETTER,
     MEASURES,
     RATE_MEASURES,
@@ -29,10 +31,8 @@ from data_model.coverage_queries import (
     map_finding,
     measure_texts,
 )
-from data_model.formatting import format_number, join_names
-from data_model.geo import load_district_map, tile_grid
-from data_model.normalize.periods import period_label
-from data_model.queries import has_data
+from data_model.queries.shared import has_data
+from data_model.reference.geo import load_district_map, tile_grid
 from ui import (
     data_table,
     download_table,

@@ -4,16 +4,16 @@ the breakdown, and the method and weights beside the result."""
 import pandas as pd
 import streamlit as st
 
-from charts.evaluation import breakdown_bars, breakdown_radar, composite_bars
-from data_model.formatting import format_number
-from data_model.normalize.periods import period_label, previous_period
-from data_model.scoring import (
+from data_model.charts.evaluation import breakdown_bars, breakdown_radar, composite_bars
+from data_model.evaluation.scoring import (
     composite_finding,
     period_scores,
     ranking_headline,
     ranking_with_change,
     scores_export_frame,
 )
+from data_model.formatting import format_number
+from data_model.periods import period_label, previous_period
 from ui import (
     data_table,
     download_table,

@@ -1,20 +1,21 @@
 """主数据管理 Master data: a tab per list (table, add, edit, rename, merge, deactivate), the
 indicators (the 指标体系 edited as a table) and the master workbook (export, import). Every
-change of a list goes through data_model.master_admin; an edit of the indicators is stored
-as a submission through data_model.indicator_admin, as an uploaded 指标体系 sheet is."""
+change of a list goes through data_model.admin.master_admin; an edit of the indicators is stored
+as a submission through data_model.admin.indicator_admin, as an uploaded 指标体系 sheet is."""
 
 from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
-from data_model import indicator_admin, master_admin, settings
+from data_model import settings
+from data_model.accounts.permissions import PermissionDenied
+from data_model.admin import indicator_admin, master_admin
+from data_model.admin.master_admin import DISTRICT_KINDS, LISTS, UNIT_CATEGORIES
+from data_model.admin.master_workbook import export_workbook, import_workbook
 from data_model.errors import InputError
 from data_model.formatting import join_names
-from data_model.master_admin import DISTRICT_KINDS, LISTS, UNIT_CATEGORIES
-from data_model.master_workbook import export_workbook, import_workbook
-from data_model.permissions import PermissionDenied
-from data_model.upload import problems_frame
+from data_model.workflow.upload import problems_frame
 from ui import data_table, download_file, engine, file_uploader, language, require_permission, tr
 
 FLASH_KEY = "master_flash"

@@ -3,11 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from charts.overview import stacked_monthly_bars, status_bar
-from data_model.forecast import DEFAULT_WEEKS, slipping_in_scope
-from data_model.headlines import Headline, headline_figures
-from data_model.normalize.periods import period_label
-from data_model.queries import (
+from data_model.charts.overview import stacked_monthly_bars, status_bar
+from data_model.evaluation.scoring import composite_finding
+from data_model.periods import period_label
+from data_model.queries.forecast import DEFAULT_WEEKS, slipping_in_scope
+from data_model.queries.headlines import Headline, headline_figures
+from data_model.queries.shared import (
     activities_by_month,
     first_reported,
     has_data,
@@ -15,9 +16,8 @@ from data_model.queries import (
     holds_data,
     late_tasks_at_period_end,
 )
-from data_model.scoring import composite_finding
-from data_model.task_queries import as_of_date
-from data_model.task_status import STATUSES
+from data_model.queries.task_queries import as_of_date
+from data_model.queries.task_status import STATUSES
 from ui import (
     data_table,
     empty_state,

@@ -1,14 +1,14 @@
 """演示模式 Presentation: one finding per screen in large type, advancing by itself.
 
 Open `/present?slides=overview,coverage,tasks,trends,evaluation&interval=20&period=2023`
-(see `data_model.presentation` for the values). The sidebar and Streamlit's chrome are
+(see `data_model.outputs.presentation` for the values). The sidebar and Streamlit's chrome are
 hidden; the page fits the screen (1280×720 to 1920×1080 and beyond): a bar on top with the
 section, the slide counter and the previous / next / exit buttons, then the slide, whose
 chart takes the height that is left.
 
 The slide is drawn in a fragment that Streamlit reruns every `interval` seconds; each run
 moves to the next slide, looping (the buttons move by hand, and the timer then waits at
-least half an interval). The screen has two slots (`data_model.presentation.Stage`): the
+least half an interval). The screen has two slots (`data_model.outputs.presentation.Stage`): the
 one in front is on screen, the one behind, hidden but laid out at full size, already holds
 the next slide with its chart drawn. Moving on swaps them with one style rule, sent as soon
 as the slide to show has been confirmed by the run, so the new slide is there at once, with
@@ -24,8 +24,8 @@ import time
 import plotly.graph_objects as go
 import streamlit as st
 
-from charts.present import CHART_CONFIG, PROJECTOR_CSS, slide_figure, stage_css
-from data_model.presentation import Slide, Stage, build_slides, parse_params, restage
+from data_model.charts.present import CHART_CONFIG, PROJECTOR_CSS, slide_figure, stage_css
+from data_model.outputs.presentation import Slide, Stage, build_slides, parse_params, restage
 from ui import (
     data_state,
     empty_state,

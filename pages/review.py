@@ -7,12 +7,12 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from data_model.accounts.permissions import PermissionDenied, allowed
 from data_model.errors import InputError
 from data_model.formatting import join_names
 from data_model.kinds import KINDS
-from data_model.permissions import PermissionDenied, allowed
-from data_model.queries import district_names, master_lists
-from data_model.review import (
+from data_model.queries.shared import district_names, master_lists
+from data_model.workflow.review import (
     RowNote,
     approve,
     held_submission,
@@ -25,7 +25,7 @@ from data_model.review import (
     rows_frame,
     set_review_rule,
 )
-from data_model.upload import changes_frame
+from data_model.workflow.upload import changes_frame
 from ui import (
     data_table,
     empty_state,

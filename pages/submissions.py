@@ -2,20 +2,20 @@
 
 import streamlit as st
 
-from data_model.audit import actor_name
+from data_model.accounts.permissions import allowed, guarded_rollback, own_submissions_only
 from data_model.errors import InputError
 from data_model.formatting import join_names, local_time, local_today, time_text
-from data_model.normalize.periods import period_label
-from data_model.permissions import allowed, guarded_rollback, own_submissions_only
-from data_model.review import held_submission, may_see_held_rows, review_notes, rows_frame
-from data_model.review_hold import NOT_DECIDED_STATUSES
-from data_model.schedule import (
+from data_model.periods import period_label
+from data_model.queries.schedule import (
     ensure_default_schedule,
     not_reported,
     replace_schedule,
     schedule_frame,
 )
-from data_model.submissions import stored_file, submission_rows, submissions_frame
+from data_model.store.audit import actor_name
+from data_model.store.review_hold import NOT_DECIDED_STATUSES
+from data_model.store.submissions import stored_file, submission_rows, submissions_frame
+from data_model.workflow.review import held_submission, may_see_held_rows, review_notes, rows_frame
 from ui import (
     data_table,
     download_table,

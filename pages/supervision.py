@@ -8,16 +8,16 @@ import html
 import pandas as pd
 import streamlit as st
 
-from charts.common import LEVEL_COLORS
-from charts.reminders import level_bars
-from data_model.delivery import (
+from data_model.charts.common import LEVEL_COLORS
+from data_model.charts.reminders import level_bars
+from data_model.errors import InputError
+from data_model.supervision.delivery import (
     configured_channels,
     deliver_reminders,
     deliveries_frame,
 )
-from data_model.errors import InputError
-from data_model.notices import issue_notices, notice_file, notices_frame
-from data_model.reminders import (
+from data_model.supervision.notices import issue_notices, notice_file, notices_frame
+from data_model.supervision.reminders import (
     ITEM_KINDS,
     LEVELS,
     escalation_levels,

@@ -5,15 +5,15 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from charts.tasks import ranking_bars, rate_bars, status_over_periods, timeline_bars
-from data_model import evidence, settings
+from data_model import settings
+from data_model.accounts.permissions import allowed
+from data_model.charts.tasks import ranking_bars, rate_bars, status_over_periods, timeline_bars
 from data_model.errors import InputError
-from data_model.forecast import DEFAULT_WEEKS, slipping_in_scope
 from data_model.formatting import format_number, join_names, time_text
-from data_model.headlines import Headline
-from data_model.normalize.periods import period_label, period_start, previous_period
-from data_model.permissions import allowed
-from data_model.task_queries import (
+from data_model.periods import period_label, period_start, previous_period
+from data_model.queries.forecast import DEFAULT_WEEKS, slipping_in_scope
+from data_model.queries.headlines import Headline
+from data_model.queries.task_queries import (
     COMPLETION_WEIGHT,
     GROUPINGS,
     ON_TIME_WEIGHT,
@@ -32,7 +32,8 @@ from data_model.task_queries import (
     totals_on,
     unit_ranking,
 )
-from data_model.task_status import BEHIND_MARGIN, STATUSES
+from data_model.queries.task_status import BEHIND_MARGIN, STATUSES
+from data_model.workflow import evidence
 from ui import (
     data_table,
     download_table,

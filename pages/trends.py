@@ -4,19 +4,18 @@ the district ranking, and small multiples of the indicator's dimension."""
 import pandas as pd
 import streamlit as st
 
-from charts.trends import change_bars, ranking_bars, small_multiples, trend_lines
-from data_model.aggregation import target_for_period
+from data_model.charts.trends import change_bars, ranking_bars, small_multiples, trend_lines
+from data_model.evaluation.aggregation import target_for_period
+from data_model.evaluation.scoring import indicator_table
 from data_model.formatting import bracketed, format_number, format_signed_percent
-from data_model.normalize.periods import (
+from data_model.periods import (
     period_containing,
     period_label,
     previous_period,
     to_granularity,
 )
-from data_model.queries import filter_options, sub_periods
-from data_model.scoring import indicator_table
-from data_model.submissions import value_provenance
-from data_model.trends_queries import (
+from data_model.queries.shared import filter_options, sub_periods
+from data_model.queries.trends_queries import (
     dimension_series,
     effective_granularity,
     indicator_changes,
@@ -29,6 +28,7 @@ from data_model.trends_queries import (
     series_finding,
     trend_series,
 )
+from data_model.store.submissions import value_provenance
 from ui import (
     data_table,
     download_table,

@@ -5,10 +5,26 @@ from dataclasses import dataclass, replace
 import streamlit as st
 
 from data_model import settings
-from data_model.annotate import annotated_file_name, annotated_workbook
+from data_model.accounts.permissions import allowed
+from data_model.admin.master_admin import LISTS, UNIT_CATEGORIES
+from data_model.admin.unknown_names import (
+    Resolution,
+    UnknownName,
+    active_names,
+    new_entry_fields,
+    resolve_all,
+    unknown_names,
+)
 from data_model.errors import InputError
 from data_model.formatting import NO_VALUE, join_names, time_text
-from data_model.held_uploads import (
+from data_model.ingest.annotate import annotated_file_name, annotated_workbook
+from data_model.ingest.importer import ImportOptions
+from data_model.ingest.reader import Limits
+from data_model.ingest.templates import template_workbook
+from data_model.kinds import KINDS
+from data_model.periods import parse_period
+from data_model.queries.shared import district_names, master_lists
+from data_model.workflow.held_uploads import (
     Held,
     discard,
     held_uploads,
@@ -18,23 +34,7 @@ from data_model.held_uploads import (
     release,
     waiting_for_names,
 )
-from data_model.importer import ImportOptions
-from data_model.kinds import KINDS
-from data_model.master_admin import LISTS, UNIT_CATEGORIES
-from data_model.normalize.periods import parse_period
-from data_model.permissions import allowed
-from data_model.queries import district_names, master_lists
-from data_model.reader import Limits
-from data_model.templates import template_workbook
-from data_model.unknown_names import (
-    Resolution,
-    UnknownName,
-    active_names,
-    new_entry_fields,
-    resolve_all,
-    unknown_names,
-)
-from data_model.upload import (
+from data_model.workflow.upload import (
     REASON_COLUMN,
     ROW_COLUMN,
     SHEET_COLUMN,

@@ -19,14 +19,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from openpyxl import Workbook
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from data_model.backup import SERVER_STATE_TABLES
-from data_model.cli import open_database, seed
-from data_model.db import make_engine, normalize_url
-from data_model.master import load_master_data_file
+from data_model.admin.backup import SERVER_STATE_TABLES
+from data_model.admin.bootstrap import open_database, seed
+from data_model.reference.master import load_master_data_file
+from data_model.store.db import make_engine, normalize_url
+
+# Property tests check results, not speed: on a busy two-core CI box a first example may
+# take longer than Hypothesis' 200 ms default deadline (speed is measured in bench/).
+hypothesis_settings.register_profile("suite", deadline=None)
+hypothesis_settings.load_profile("suite")
 
 # The workbooks most tests build predate 情况说明: their late tasks and off-target values
 # carry no explanation, and what those tests protect is something else. Explanations are
@@ -346,7 +352,7 @@ def cheap_hashing(monkeypatch):
     (`pytestmark = pytest.mark.usefixtures("cheap_hashing")`)."""
     from argon2 import PasswordHasher
 
-    from data_model import users
+    from data_model.accounts import users
 
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     monkeypatch.setattr(users, "HASHER", cheap)
@@ -356,8 +362,8 @@ def sign_in_app(app, db: AppDatabase, role: str = "admin", username: str | None 
     """Create a user of `role` in the app's database `db` and sign the AppTest in (a new
     session in the database, held by the AppTest's session state, as the sign-in form
     leaves it)."""
-    from data_model import sessions
-    from data_model.users import create_user, get_user
+    from data_model.accounts import sessions
+    from data_model.accounts.users import create_user, get_user
 
     username = username or f"test-{role}"
     engine = make_engine(db.url)

@@ -19,9 +19,9 @@ from datetime import UTC, date, datetime
 import pandas as pd
 from sqlalchemy import Engine, update
 
-from data_model.importer import import_file
-from data_model.models import Submission
-from data_model.schedule import replace_schedule
+from data_model.ingest.importer import import_file
+from data_model.queries.schedule import replace_schedule
+from data_model.store.models import Submission
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
 from tests.task_workbook import task_workbook
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from data_model.aggregation import (
+from data_model.evaluation.aggregation import (
     indicator_values,
     is_due,
     periods_in_range,
     series,
     target_for_period,
 )
-from data_model.importer import import_file
+from data_model.ingest.importer import import_file
 from tests.conftest import INDICATOR_HEADER, VALUE_HEADER, make_xlsx
 
 INDICATORS = [

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from data_model import audit
-from data_model.export import frame_to_xlsx, write_frame
+from data_model.outputs.export import frame_to_xlsx, write_frame
+from data_model.store import audit
 
 T0 = datetime(2024, 1, 5, 1, 30, tzinfo=UTC)
 

@@ -16,8 +16,9 @@ import pytest
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
 
-from data_model import audit, evidence, review, sessions, users
-from data_model.backup import (
+from data_model.accounts import sessions, users
+from data_model.accounts.permissions import SYSTEM, Principal, guarded_import
+from data_model.admin.backup import (
     BackupError,
     backup,
     data_tables,
@@ -25,19 +26,21 @@ from data_model.backup import (
     read_snapshot,
     restore,
 )
-from data_model.bulletin import bulletin_figures
-from data_model.cli import main, open_database, seed
-from data_model.db import make_engine, migrate
+from data_model.admin.bootstrap import open_database, seed
+from data_model.admin.period_closing import close_period
+from data_model.cli import main
 from data_model.i18n import LANGUAGES, catalogue
-from data_model.importer import import_file
-from data_model.models import Delivery, HeldUpload, Submission, TaskSnapshot
-from data_model.notices import issue_notices
-from data_model.period_closing import close_period
-from data_model.permissions import SYSTEM, Principal, guarded_import
-from data_model.reminders import reminder_items, set_escalation_levels
-from data_model.restatement import record_publication
-from data_model.schedule import ensure_default_schedule
-from data_model.storage import rollback_submission
+from data_model.ingest.importer import import_file
+from data_model.outputs.bulletin import bulletin_figures
+from data_model.outputs.restatement import record_publication
+from data_model.queries.schedule import ensure_default_schedule
+from data_model.store import audit
+from data_model.store.db import make_engine, migrate
+from data_model.store.models import Delivery, HeldUpload, Submission, TaskSnapshot
+from data_model.store.storage import rollback_submission
+from data_model.supervision.notices import issue_notices
+from data_model.supervision.reminders import reminder_items, set_escalation_levels
+from data_model.workflow import evidence, review
 from tests.conftest import VALUE_HEADER, make_xlsx
 from tests.test_permissions import ACTIVITY_HEADER, activity
 
@@ -410,7 +413,7 @@ def test_backup_messages_exist_alike_in_every_language():
     """Every `backup.` key the code names exists in each language, with the same fields."""
     root = Path(__file__).resolve().parents[1]
     used = set()
-    for source in ("data_model/backup.py", "data_model/cli.py"):
+    for source in ("data_model/admin/backup.py", "data_model/cli.py"):
         code = (root / source).read_text("utf-8")
         used |= {f"backup.{key}" for key in re.findall(r"[\"']backup\.([a-z_]+)[\"']", code)}
     assert len(used) > 10
@@ -428,7 +431,7 @@ def fields(message: str) -> set[str]:
 
 
 def test_restore_counts_the_data_versions_up_so_running_pages_refresh(filled, tmp_path):
-    from data_model.queries import data_version
+    from data_model.queries.shared import data_version
 
     target = open_database(f"sqlite:///{tmp_path / 'target.sqlite3'}")
     with target.connect() as conn:

@@ -37,10 +37,10 @@ from openpyxl import Workbook
 from sqlalchemy import DateTime, func, select, text
 from sqlalchemy.engine import make_url
 
-from data_model.backup import data_tables, read_manifest
-from data_model.cli import open_database, seed
-from data_model.db import make_engine
-from data_model.models import Submission
+from data_model.admin.backup import data_tables, read_manifest
+from data_model.admin.bootstrap import open_database, seed
+from data_model.store.db import make_engine
+from data_model.store.models import Submission
 
 ROOT = Path(__file__).resolve().parents[1]
 TRIALS = int(os.environ.get("BACKUP_FAULT_TRIALS", "2"))
@@ -53,8 +53,8 @@ MONTHLY += ["CZ05", "SH06"]
 FORK_SERVER = r"""
 import json, os, sys, time
 from data_model.cli import main
-from data_model.db import make_engine
-from data_model.storage import rollback_submission
+from data_model.store.db import make_engine
+from data_model.store.storage import rollback_submission
 
 def run(argv):
     if argv[0] == "rollback":

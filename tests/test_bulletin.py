@@ -18,8 +18,11 @@ from lxml import etree
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from charts.images import PNG_MAGIC, browser_problem, find_browser
-from data_model.bulletin import (
+from data_model.charts.images import PNG_MAGIC, browser_problem, find_browser
+from data_model.evaluation.scoring import period_scores
+from data_model.i18n import LANGUAGES, catalogue
+from data_model.ingest.importer import import_file
+from data_model.outputs.bulletin import (
     TABLE_KEYS,
     bulletin_docx,
     bulletin_figures,
@@ -30,10 +33,7 @@ from data_model.bulletin import (
     indicator_yoy,
     targets_met,
 )
-from data_model.i18n import LANGUAGES, catalogue
-from data_model.importer import import_file
-from data_model.models import District, IndicatorValue
-from data_model.scoring import period_scores
+from data_model.store.models import District, IndicatorValue
 from tests.conftest import INDICATOR_HEADER, VALUE_HEADER, make_xlsx
 
 ISSUED = date(2024, 1, 15)
@@ -281,7 +281,7 @@ def test_bulletin_catalogue_has_the_same_keys_and_placeholders_in_every_language
 
 def test_every_bulletin_key_used_in_code_exists():
     root = Path(__file__).resolve().parents[1]
-    sources = [root / "data_model" / "bulletin.py", root / "pages" / "bulletin.py"]
+    sources = [root / "data_model" / "outputs" / "bulletin.py", root / "pages" / "bulletin.py"]
     sources.append(root / "data_model" / "cli.py")
     used = set()
     for source in sources:

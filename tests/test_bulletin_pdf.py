@@ -15,16 +15,16 @@ import pytest
 from docx import Document
 
 from data_model import settings
-from data_model.bulletin import (
+from data_model.cli import main
+from data_model.i18n import t
+from data_model.outputs.bulletin import (
     as_issued,
     bulletin_docx,
     bulletin_figures,
     bulletin_pdf,
     file_name,
 )
-from data_model.cli import main
-from data_model.i18n import t
-from data_model.office_pdf import PdfUnavailable, find_soffice, soffice_problem
+from data_model.outputs.office_pdf import PdfUnavailable, find_soffice, soffice_problem
 
 NUMBER = "深工商联通〔{year}〕7号"
 ISSUED = date(2024, 2, 1)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import pytest
 
-from charts.common import FONT_FAMILY, base_layout
-from charts.images import (
+from data_model.charts.common import FONT_FAMILY, base_layout
+from data_model.charts.images import (
     PNG_MAGIC,
     ChartImageError,
     browser_problem,

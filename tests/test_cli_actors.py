@@ -18,11 +18,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from data_model import audit, settings, users
-from data_model.cli import main, open_database, seed
-from data_model.models import Activity, Submission
-from data_model.permissions import SYSTEM
-from data_model.users import USERNAME_PATTERN
+from data_model import settings
+from data_model.accounts import users
+from data_model.accounts.permissions import SYSTEM
+from data_model.accounts.users import USERNAME_PATTERN
+from data_model.admin.bootstrap import open_database, seed
+from data_model.cli import main
+from data_model.store import audit
+from data_model.store.models import Activity, Submission
 from tests.conftest import make_xlsx
 from tests.test_permissions import ACTIVITY_HEADER, activity
 
@@ -137,8 +140,9 @@ def test_seed_with_a_failing_file_writes_nothing_and_says_so(tmp_path, db):
 KILLED_DURING_SEED = """
 import os, signal, sys
 from data_model import cli
+from data_model.admin import bootstrap
 
-real = cli.import_file_in_transaction
+real = bootstrap.import_file_in_transaction
 
 def import_then_die(conn, data, name, options):
     report = real(conn, data, name, options)
@@ -146,7 +150,7 @@ def import_then_die(conn, data, name, options):
         os.kill(os.getpid(), signal.SIGKILL)
     return report
 
-cli.import_file_in_transaction = import_then_die
+bootstrap.import_file_in_transaction = import_then_die
 sys.exit(cli.main(["seed", "--db", {url!r}]))
 """
 

@@ -9,20 +9,20 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from data_model import audit
-from data_model.cli import main
-from data_model.closed_periods import PeriodClosed, refuse_if_closed
-from data_model.errors import InputError
-from data_model.importer import ImportOptions, import_file
-from data_model.models import EnterpriseIssue, IndicatorValue, Submission
-from data_model.period_closing import close_period, closures_frame, reopen_period
-from data_model.permissions import (
+from data_model.accounts.permissions import (
     PermissionDenied,
     Principal,
     guarded_import,
     guarded_rollback,
 )
-from data_model.storage import write_versions
+from data_model.admin.period_closing import close_period, closures_frame, reopen_period
+from data_model.cli import main
+from data_model.errors import InputError
+from data_model.ingest.importer import ImportOptions, import_file
+from data_model.store import audit
+from data_model.store.closed_periods import PeriodClosed, refuse_if_closed
+from data_model.store.models import EnterpriseIssue, IndicatorValue, Submission
+from data_model.store.storage import write_versions
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
 
 ADMIN = Principal("chen", "admin")

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from data_model.cli import open_database
-from data_model.db import make_engine
+from data_model.accounts.permissions import Principal, guarded_rollback
+from data_model.admin.bootstrap import open_database
 from data_model.errors import InputError
-from data_model.importer import ImportOptions, import_file
-from data_model.models import IndicatorValue, Submission
-from data_model.permissions import Principal, guarded_rollback
+from data_model.ingest.importer import ImportOptions, import_file
+from data_model.store.db import make_engine
+from data_model.store.models import IndicatorValue, Submission
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
 
 DISTRICTS = ("罗湖区", "福田区", "南山区", "宝安区", "龙岗区")

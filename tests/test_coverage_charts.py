@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from charts.coverage import (
+from data_model.charts.coverage import (
     FOCUS_BORDER,
     NO_VALUE,
     NOT_SHOWN,
@@ -21,7 +21,7 @@ from charts.coverage import (
     scale_colour,
     selected_code,
 )
-from data_model.geo import Area, load_district_map, tile_grid
+from data_model.reference.geo import Area, load_district_map, tile_grid
 
 DEFAULTS = Path(__file__).resolve().parents[1] / "data_model" / "defaults"
 

@@ -7,8 +7,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from data_model.cli import open_database
-from data_model.coverage_queries import (
+from data_model.admin.bootstrap import open_database
+from data_model.ingest.importer import import_file
+from data_model.queries.coverage_queries import (
     MEASURES,
     action_matrix,
     activities_held,
@@ -23,7 +24,6 @@ from data_model.coverage_queries import (
     submission_coverage,
     total_submission_coverage,
 )
-from data_model.importer import import_file
 from tests.conftest import INDICATOR_HEADER, VALUE_HEADER, make_xlsx
 from tests.importer.test_import_template_kinds import ACTIVITY_HEADER, ISSUE_HEADER, TASK_HEADER
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete
 
-from data_model.importer import ImportOptions, import_file
-from data_model.master import load_master_data_file
-from data_model.models import Brand
-from data_model.permissions import Principal, guarded_rollback
-from data_model.queries import data_version
-from data_model.schedule import ensure_default_schedule, replace_schedule, schedule_frame
+from data_model.accounts.permissions import Principal, guarded_rollback
+from data_model.ingest.importer import ImportOptions, import_file
+from data_model.queries.schedule import ensure_default_schedule, replace_schedule, schedule_frame
+from data_model.queries.shared import data_version
+from data_model.reference.master import load_master_data_file
+from data_model.store.models import Brand
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
 
 

@@ -17,16 +17,16 @@ from aiosmtpd.controller import Controller
 from openpyxl import load_workbook
 from sqlalchemy import update
 
-from data_model import audit
+from data_model.accounts.permissions import SYSTEM
+from data_model.accounts.users import create_user, update_user
+from data_model.admin.master_admin import edit_entry
+from data_model.admin.master_workbook import export_workbook, sheet_title
 from data_model.cli import main
-from data_model.delivery import deliver_reminders, deliveries_frame, recipients
 from data_model.errors import InputError
-from data_model.master_admin import edit_entry
-from data_model.master_workbook import export_workbook, sheet_title
-from data_model.models import Unit
-from data_model.permissions import SYSTEM
-from data_model.reminders import reminder_items
-from data_model.users import create_user, update_user
+from data_model.store import audit
+from data_model.store.models import Unit
+from data_model.supervision.delivery import deliver_reminders, deliveries_frame, recipients
+from data_model.supervision.reminders import reminder_items
 from tests.reminder_data import load_reminder_data
 
 AS_OF = date(2022, 10, 8)  # 南山区工商联, 市商务局 (2 items) and 福田区工商联 have open items

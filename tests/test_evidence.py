@@ -11,14 +11,15 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from data_model import audit, evidence
+from data_model.accounts.permissions import PermissionDenied, Principal
 from data_model.errors import InputError
-from data_model.importer import import_file
-from data_model.models import Evidence
-from data_model.permissions import PermissionDenied, Principal
-from data_model.queries import data_version
-from data_model.task_queries import progress_by_period, scoped_tasks, task_totals
-from data_model.task_status import TaskFacts, status_of, summarize, task_status_frame
+from data_model.ingest.importer import import_file
+from data_model.queries.shared import data_version
+from data_model.queries.task_queries import progress_by_period, scoped_tasks, task_totals
+from data_model.queries.task_status import TaskFacts, status_of, summarize, task_status_frame
+from data_model.store import audit
+from data_model.store.models import Evidence
+from data_model.workflow import evidence
 from tests.conftest import make_xlsx
 from tests.task_workbook import task_workbook
 

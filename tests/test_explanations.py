@@ -11,14 +11,14 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from data_model.bulletin import bulletin_figures, bulletin_tables
 from data_model.cli import main
-from data_model.importer import ImportOptions, import_file
-from data_model.models import Explanation, IndicatorValue, TaskSnapshot
-from data_model.presentation import build_slides
-from data_model.task_queries import behind_tasks, overdue_tasks, scoped_tasks
-from data_model.task_status import task_status_frame
-from data_model.trends_queries import trend_series
+from data_model.ingest.importer import ImportOptions, import_file
+from data_model.outputs.bulletin import bulletin_figures, bulletin_tables
+from data_model.outputs.presentation import build_slides
+from data_model.queries.task_queries import behind_tasks, overdue_tasks, scoped_tasks
+from data_model.queries.task_status import task_status_frame
+from data_model.queries.trends_queries import trend_series
+from data_model.store.models import Explanation, IndicatorValue, TaskSnapshot
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
 from tests.task_workbook import task_rows
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from data_model.filters import FilterOptions, Filters, from_params, to_params
+from data_model.queries.filters import FilterOptions, Filters, from_params, to_params
 
 OPTIONS = FilterOptions(
     first_year=2021,

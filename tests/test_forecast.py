@@ -1,4 +1,4 @@
-"""Slip forecast (`data_model.forecast`, CLI `forecast`): the Theil–Sen pace, the expected
+"""Slip forecast (`data_model.queries.forecast`, CLI `forecast`): the Theil–Sen pace, the expected
 finish, which open tasks are forecast and which will miss, the 将逾期 list. On SQLite and
 PostgreSQL (the CLI on SQLite)."""
 
@@ -12,14 +12,14 @@ import pandas as pd
 import pytest
 
 from data_model.cli import main
-from data_model.forecast import (
+from data_model.ingest.importer import import_file
+from data_model.queries.forecast import (
     expected_finish,
     forecast_table,
     pace_per_day,
     slipping_tasks,
     task_forecasts,
 )
-from data_model.importer import import_file
 from tests.conftest import make_xlsx
 from tests.task_workbook import TASK_HEADER
 

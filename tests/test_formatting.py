@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import plotly.graph_objects as go
 
-from charts.common import localise_axes, nice_ticks
+from data_model.charts.common import localise_axes, nice_ticks
 from data_model.formatting import (
     bracketed,
     format_number,
@@ -61,9 +61,9 @@ def test_stored_times_are_shown_in_the_configured_time_zone(monkeypatch):
 
 
 def test_the_submissions_export_writes_upload_times_in_local_time(engine, monkeypatch):
-    from data_model.export import export_frame
     from data_model.i18n import t
-    from data_model.importer import import_file
+    from data_model.ingest.importer import import_file
+    from data_model.outputs.export import export_frame
     from tests.conftest import indicator_rows, make_xlsx
 
     monkeypatch.setenv("TIME_ZONE", "Asia/Shanghai")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from data_model import settings
-from data_model.geo import (
+from data_model.reference.geo import (
     Area,
     DistrictMap,
     Feature,

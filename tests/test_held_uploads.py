@@ -1,4 +1,4 @@
-"""Held uploads (`data_model.held_uploads`): a staff upload waiting for unknown names kept on
+"""Held uploads (`data_model.workflow.held_uploads`): a staff upload waiting for unknown names kept on
 the server with its choices and corrections, only its uploader opens or deletes it, admins
 see what staff are waiting for, and a name registered since drops out of the waiting list.
 On SQLite and PostgreSQL."""
@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from data_model import audit, held_uploads, master_admin
+from data_model.accounts.permissions import PermissionDenied, Principal
+from data_model.admin import master_admin
+from data_model.admin.unknown_names import unknown_names
 from data_model.errors import InputError
-from data_model.importer import ImportOptions
-from data_model.permissions import PermissionDenied, Principal
-from data_model.unknown_names import unknown_names
-from data_model.upload import prepare, revalidate
+from data_model.ingest.importer import ImportOptions
+from data_model.store import audit
+from data_model.workflow import held_uploads
+from data_model.workflow.upload import prepare, revalidate
 from tests.test_unknown_names import task_list
 
 ADMIN = Principal("root", "admin")

@@ -5,17 +5,17 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from data_model import audit
-from data_model.importer import import_file
-from data_model.indicator_admin import (
+from data_model.accounts.permissions import PermissionDenied, Principal, guarded_rollback
+from data_model.admin.indicator_admin import (
     HEADERS,
     choices,
     current_indicators,
     indicators_workbook,
     save_indicators,
 )
-from data_model.models import Indicator
-from data_model.permissions import PermissionDenied, Principal, guarded_rollback
+from data_model.ingest.importer import import_file
+from data_model.store import audit
+from data_model.store.models import Indicator
 from tests.conftest import indicator_rows, make_xlsx
 
 ADMIN = Principal("root", "admin")

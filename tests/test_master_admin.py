@@ -1,4 +1,4 @@
-"""Master data managed in the product (data_model.master_admin): renames keep the old name
+"""Master data managed in the product (data_model.admin.master_admin): renames keep the old name
 as an alias, merges move every reference (history too) in one transaction, a referenced
 entry is deactivated rather than deleted, every change is audited, bumps the data version
 and is for admins only."""
@@ -10,13 +10,22 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from data_model import audit, master_admin, users
+from data_model.accounts import users
+from data_model.accounts.permissions import SYSTEM, PermissionDenied, Principal
+from data_model.admin import master_admin
 from data_model.errors import InputError
-from data_model.importer import ImportOptions, import_file
-from data_model.master import load_master
-from data_model.models import Activity, District, ExpectedSubmission, IndicatorValue, Task, Unit
-from data_model.permissions import SYSTEM, PermissionDenied, Principal
-from data_model.storage import write_versions
+from data_model.ingest.importer import ImportOptions, import_file
+from data_model.reference.master import load_master
+from data_model.store import audit
+from data_model.store.models import (
+    Activity,
+    District,
+    ExpectedSubmission,
+    IndicatorValue,
+    Task,
+    Unit,
+)
+from data_model.store.storage import write_versions
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
 from tests.task_workbook import TASK_HEADER
 

@@ -11,11 +11,13 @@ import json
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from data_model import master_admin, users
-from data_model.cli import main, open_database
-from data_model.importer import import_file
-from data_model.master_workbook import export_workbook
-from data_model.permissions import SYSTEM
+from data_model.accounts import users
+from data_model.accounts.permissions import SYSTEM
+from data_model.admin import master_admin
+from data_model.admin.bootstrap import open_database
+from data_model.admin.master_workbook import export_workbook
+from data_model.cli import main
+from data_model.ingest.importer import import_file
 from tests.conftest import INDICATOR_HEADER, VALUE_HEADER, make_xlsx
 
 HANGZHOU_DISTRICTS = [

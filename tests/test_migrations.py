@@ -9,9 +9,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, inspect, select
 from sqlmodel import SQLModel
 
-import data_model.models  # noqa: F401
-from data_model.db import downgrade, make_engine, migrate
-from data_model.models import ActivityType, District
+import data_model.store.models  # noqa: F401
+from data_model.store.db import downgrade, make_engine, migrate
+from data_model.store.models import ActivityType, District
 
 EXPECTED_TABLES = {
     "action",

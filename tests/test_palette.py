@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from charts.common import MIN_CVD_DISTANCE, STATUS_COLORS, TONE_COLORS
-from charts.overview import status_bar
+from data_model.charts.common import MIN_CVD_DISTANCE, STATUS_COLORS, TONE_COLORS
+from data_model.charts.overview import status_bar
 
 MACHADO_2009 = {
     "normal": np.eye(3),

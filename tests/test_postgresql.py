@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from data_model.cli import open_database, seed
-from data_model.export import EXPORT_KINDS, export_frame
-from data_model.importer import import_file
-from data_model.storage import rollback_submission
+from data_model.admin.bootstrap import open_database, seed
+from data_model.ingest.importer import import_file
+from data_model.outputs.export import EXPORT_KINDS, export_frame
+from data_model.store.storage import rollback_submission
 from tests.conftest import VALUE_HEADER, make_xlsx
 
 

@@ -8,11 +8,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from charts.common import STATUS_COLORS
-from charts.present import CHART_FONT_SIZE, MAP_LABEL_SIZE, projector, slide_figure
-from charts.tasks import rate_bars
-from data_model.coverage_queries import map_finding, measure_texts
-from data_model.presentation import (
+from data_model.charts.common import STATUS_COLORS
+from data_model.charts.present import CHART_FONT_SIZE, MAP_LABEL_SIZE, projector, slide_figure
+from data_model.charts.tasks import rate_bars
+from data_model.evaluation.scoring import composite_finding, district_scores, ranking_headline
+from data_model.outputs.presentation import (
     DEFAULT_INTERVAL,
     MAX_INTERVAL,
     MIN_INTERVAL,
@@ -23,10 +23,10 @@ from data_model.presentation import (
     parse_params,
     restage,
 )
-from data_model.queries import activity_count, tasks_at_period_end
-from data_model.scoring import composite_finding, district_scores, ranking_headline
-from data_model.task_queries import overdue_tasks, overdue_title, rates_title, scoped_tasks
-from data_model.trends_queries import series_finding
+from data_model.queries.coverage_queries import map_finding, measure_texts
+from data_model.queries.shared import activity_count, tasks_at_period_end
+from data_model.queries.task_queries import overdue_tasks, overdue_title, rates_title, scoped_tasks
+from data_model.queries.trends_queries import series_finding
 
 ALL = tuple(SLIDE_GROUPS)
 AFTER_2023 = date(2024, 6, 30)  # task figures as of 2023-12-31, whatever the real today

@@ -21,21 +21,18 @@ from types import ModuleType
 import pandas as pd
 import pytest
 
-from data_model import (
-    aggregation,
-    audit,
-    bulletin,
+from data_model.evaluation import aggregation, scoring
+from data_model.outputs import bulletin, presentation
+from data_model.queries import (
     coverage_queries,
     headlines,
-    presentation,
-    queries,
     schedule,
-    scoring,
-    submissions,
     task_queries,
     task_status,
     trends_queries,
 )
+from data_model.queries import shared as queries
+from data_model.store import audit, submissions
 from tests.conftest import NO_POSTGRESQL
 
 QUERY_MODULES: tuple[ModuleType, ...] = (
@@ -58,6 +55,11 @@ END_2023 = date(2023, 12, 31)
 ISSUED = date(2024, 1, 15)
 
 
+def short_name(module: ModuleType) -> str:
+    """`shared` for `data_model.queries.shared`: the names CALLS uses."""
+    return module.__name__.rsplit(".", 1)[-1]
+
+
 def query_functions() -> set[str]:
     """`module.function` of every public function of QUERY_MODULES taking `conn` first."""
     found = set()
@@ -69,7 +71,7 @@ def query_functions() -> set[str]:
                 continue  # imported from elsewhere
             parameters = list(inspect.signature(function).parameters)
             if parameters and parameters[0] == "conn":
-                found.add(f"{module.__name__.removeprefix('data_model.')}.{name}")
+                found.add(f"{short_name(module)}.{name}")
     return found
 
 
@@ -106,7 +108,7 @@ CALLS: dict[str, tuple[Callable, object]] = {
     # --- queries: the overview and the filters
     # One version per write lock: each kind imported once by the seed, the master data
     # loaded once, no schedule edit yet.
-    "queries.data_version": (
+    "shared.data_version": (
         lambda c: dict(queries.data_version(c)),
         {
             "activities": 1,
@@ -122,16 +124,16 @@ CALLS: dict[str, tuple[Callable, object]] = {
             "tasks": 1,
         },
     ),
-    "queries.has_data": (queries.has_data, True),
-    "queries.data_years": (queries.data_years, [2021, 2022, 2023]),
-    "queries.data_year_range": (queries.data_year_range, (2021, 2023)),
-    "queries.activity_count": (lambda c: queries.activity_count(c, "2021", "政策宣讲会"), 16),
-    "queries.issues_resolved": (lambda c: queries.issues_resolved(c, "2021"), 112),
-    "queries.indicator_period_end": (
+    "shared.has_data": (queries.has_data, True),
+    "shared.data_years": (queries.data_years, [2021, 2022, 2023]),
+    "shared.data_year_range": (queries.data_year_range, (2021, 2023)),
+    "shared.activity_count": (lambda c: queries.activity_count(c, "2021", "政策宣讲会"), 16),
+    "shared.issues_resolved": (lambda c: queries.issues_resolved(c, "2021"), 112),
+    "shared.indicator_period_end": (
         lambda c: queries.indicator_period_end(c, "ZL01", "全市", "2021"),
         168,
     ),
-    "queries.first_reported": (
+    "shared.first_reported": (
         lambda c: {k: str(v) for k, v in queries.first_reported(c).items()},
         {
             "activities": "2021-01-04",
@@ -140,24 +142,24 @@ CALLS: dict[str, tuple[Callable, object]] = {
             "indicator_values": "2021-01-01",
         },
     ),
-    "queries.tasks_at_period_end": (
+    "shared.tasks_at_period_end": (
         lambda c: (lambda s: (s.total, s.completed, s.overdue))(
             queries.tasks_at_period_end(c, "2023", ISSUED)
         ),
         (62, 43, 6),
     ),
     # The sample's overdue and behind tasks explain themselves in their 进展情况 column.
-    "queries.late_tasks_at_period_end": (
+    "shared.late_tasks_at_period_end": (
         lambda c: (lambda f: (len(f), f.iloc[0]["code"], f.iloc[0]["explanation"]))(
             queries.late_tasks_at_period_end(c, "2023", ISSUED)
         ),
         (9, "A5-10", "已超过完成时限，正在加快推进。"),
     ),
-    "queries.highlights": (
+    "shared.highlights": (
         lambda c: [h.value for h in queries.highlights(c, "2021")],
         [16, 6, 32, 112, 168],
     ),
-    "queries.activities_by_month": (
+    "shared.activities_by_month": (
         lambda c: (
             queries.activities_by_month(c, "2023")["count"].sum(),
             queries.activities_by_month(c, "2023").head(2).to_dict("records"),
@@ -167,7 +169,7 @@ CALLS: dict[str, tuple[Callable, object]] = {
             [{"month": 1, "brand": "", "count": 6}, {"month": 1, "brand": "民企话坛", "count": 1}],
         ),
     ),
-    "queries.filter_options": (
+    "shared.filter_options": (
         lambda c: (
             lambda o: (
                 o.first_year,
@@ -185,11 +187,11 @@ CALLS: dict[str, tuple[Callable, object]] = {
             ("商会建设", "政企沟通", "民营经济人士成长", "民营经济发展质量", "营商环境"),
         ),
     ),
-    "queries.district_names": (
+    "shared.district_names": (
         lambda c: list(queries.district_names(c).values())[:2],
         ["全市", "罗湖区"],
     ),
-    "queries.master_lists": (
+    "shared.master_lists": (
         lambda c: queries.master_lists(c)["brands"],
         ["深圳企业家日", "民企话坛", "深圳青年企业家提升计划", "深商经贸交流"],
     ),
@@ -441,7 +443,7 @@ def sample_engine(sample_db):
 def run(engine, name: str, monkeypatch) -> tuple[object, list]:
     """CALLS[name] on `engine`: its figure, and what each call of the function returned."""
     module_name, function_name = name.split(".")
-    module = next(m for m in QUERY_MODULES if m.__name__ == f"data_model.{module_name}")
+    module = next(m for m in QUERY_MODULES if short_name(m) == module_name)
     function = getattr(module, function_name)
     returned = []
 

@@ -14,13 +14,13 @@ from hypothesis import strategies as st
 from plotly.subplots import make_subplots
 from sqlalchemy import event, inspect
 
-from charts.trends import small_multiples
-from data_model import task_queries
-from data_model.cli import open_database, seed
-from data_model.importer import import_file
-from data_model.queries import data_year_range, data_years, filter_options
-from data_model.task_queries import expected_progress, progress_by_period, scoped_tasks
-from data_model.task_status import (
+from data_model.admin.bootstrap import open_database, seed
+from data_model.charts.trends import small_multiples
+from data_model.ingest.importer import import_file
+from data_model.queries import task_queries
+from data_model.queries.shared import data_year_range, data_years, filter_options
+from data_model.queries.task_queries import expected_progress, progress_by_period, scoped_tasks
+from data_model.queries.task_status import (
     STATUSES,
     TaskFacts,
     day_numbers,
@@ -280,9 +280,9 @@ def test_small_multiples_pass_plotly_validation_with_make_subplots_domains():
 
 
 def test_the_fast_paths_answer_the_same_on_postgresql(pg_url, sqlite_sample_engine):
-    from data_model.aggregation import aggregate
-    from data_model.coverage_queries import coverage_measure, incomplete_indicators
-    from data_model.scoring import district_scores
+    from data_model.evaluation.aggregation import aggregate
+    from data_model.evaluation.scoring import district_scores
+    from data_model.queries.coverage_queries import coverage_measure, incomplete_indicators
 
     postgres = open_database(pg_url)
     assert [r.status for r in seed(postgres)] == ["accepted"] * 5
@@ -306,8 +306,8 @@ def test_the_fast_paths_answer_the_same_on_postgresql(pg_url, sqlite_sample_engi
 
 @pytest.mark.parametrize(("period", "districts"), [("2023", ("全市",)), ("2022-Q3", ())])
 def test_changes_of_many_indicators_equal_one_query_per_indicator(sample_engine, period, districts):
-    from data_model.scoring import indicator_table
-    from data_model.trends_queries import changes_of_indicators, indicator_changes
+    from data_model.evaluation.scoring import indicator_table
+    from data_model.queries.trends_queries import changes_of_indicators, indicator_changes
 
     with sample_engine.connect() as conn:
         codes = tuple(indicator_table(conn)["code"])

@@ -14,14 +14,14 @@ import pytest
 from docx import Document
 from sqlalchemy import select
 
-from data_model import audit
+from data_model.accounts.permissions import SYSTEM, PermissionDenied, Principal
 from data_model.cli import main
 from data_model.errors import InputError
 from data_model.i18n import LANGUAGES, catalogue
-from data_model.models import SupervisionNotice
-from data_model.notices import issue_notices, notice_file, notices_frame
-from data_model.permissions import SYSTEM, PermissionDenied, Principal
-from data_model.reminders import (
+from data_model.store import audit
+from data_model.store.models import SupervisionNotice
+from data_model.supervision.notices import issue_notices, notice_file, notices_frame
+from data_model.supervision.reminders import (
     DEFAULT_FROM_DAYS,
     escalation_levels,
     in_scope,
@@ -276,9 +276,9 @@ def test_catalogue_keys_and_placeholders_match_and_every_literal_key_exists():
             assert all(fields(other[k]) == fields(v) for k, v in reference.items()), language
     root = Path(__file__).resolve().parents[1]
     sources = [
-        "data_model/reminders.py",
-        "data_model/notices.py",
-        "data_model/delivery.py",
+        "data_model/supervision/reminders.py",
+        "data_model/supervision/notices.py",
+        "data_model/supervision/delivery.py",
         "pages/supervision.py",
         "ui.py",
     ]

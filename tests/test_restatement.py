@@ -14,14 +14,14 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from data_model import audit
-from data_model.bulletin import bulletin_docx, bulletin_figures, bulletin_xlsx
+from data_model.accounts.permissions import Principal, guarded_import, guarded_rollback
+from data_model.admin.period_closing import close_period, reopen_period
 from data_model.cli import main
-from data_model.importer import import_file
-from data_model.models import BulletinPublication, District, IndicatorValue, Submission
-from data_model.period_closing import close_period, reopen_period
-from data_model.permissions import Principal, guarded_import, guarded_rollback
-from data_model.restatement import figures_record, publications, record_publication
+from data_model.ingest.importer import import_file
+from data_model.outputs.bulletin import bulletin_docx, bulletin_figures, bulletin_xlsx
+from data_model.outputs.restatement import figures_record, publications, record_publication
+from data_model.store import audit
+from data_model.store.models import BulletinPublication, District, IndicatorValue, Submission
 from tests.conftest import VALUE_HEADER, make_xlsx
 
 ADMIN = Principal("chen", "admin")

@@ -11,20 +11,20 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from data_model import audit
-from data_model.cli import main
-from data_model.errors import InputError
-from data_model.importer import ImportOptions, import_file
-from data_model.models import Activity, PendingRow, Submission
-from data_model.permissions import (
+from data_model.accounts.permissions import (
     OutOfScope,
     PermissionDenied,
     Principal,
     guarded_import,
     guarded_rollback,
 )
-from data_model.queries import data_version, has_data
-from data_model.review import (
+from data_model.cli import main
+from data_model.errors import InputError
+from data_model.ingest.importer import ImportOptions, import_file
+from data_model.queries.shared import data_version, has_data
+from data_model.store import audit
+from data_model.store.models import Activity, PendingRow, Submission
+from data_model.workflow.review import (
     RowNote,
     approve,
     held_submission,
@@ -310,7 +310,7 @@ def test_every_state_change_counts_the_data_version_up(engine):
 
 
 def test_the_command_line_mirrors_the_review(empty_db, tmp_path, capsys, cheap_hashing):
-    from data_model import users
+    from data_model.accounts import users
 
     engine = empty_db.open()
     with engine.begin() as conn:
@@ -382,8 +382,8 @@ def _versions(engine) -> dict[str, int]:
 
 
 def test_held_rows_follow_a_master_data_merge_and_keep_their_entries(engine):
-    from data_model import master_admin
-    from data_model.models import Brand
+    from data_model.admin import master_admin
+    from data_model.store.models import Brand
 
     require_review(engine)
     with engine.begin() as conn:
@@ -442,7 +442,7 @@ def test_two_reviewers_deciding_at_once_one_wins_the_other_is_told(engine):
 
 
 def test_a_closed_period_refuses_an_approval_until_it_is_reopened(engine):
-    from data_model.period_closing import close_period, reopen_period
+    from data_model.admin.period_closing import close_period, reopen_period
 
     require_review(engine)
     report = guarded_import(

@@ -8,9 +8,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import update
 
-from data_model.importer import import_file
-from data_model.models import Submission
-from data_model.schedule import (
+from data_model.ingest.importer import import_file
+from data_model.queries.schedule import (
     due_date_after,
     ensure_default_schedule,
     not_reported,
@@ -18,6 +17,7 @@ from data_model.schedule import (
     reporting_status,
     schedule_frame,
 )
+from data_model.store.models import Submission
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
 
 
@@ -109,7 +109,7 @@ def test_schedule_rows_with_unknown_names_are_refused(engine):
 
 
 def test_values_can_be_traced_to_their_submission(engine):
-    from data_model.submissions import value_provenance
+    from data_model.store.submissions import value_provenance
 
     import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "i.xlsx")
     first = import_file(
@@ -131,7 +131,7 @@ def test_values_can_be_traced_to_their_submission(engine):
 
 
 def test_coverage_map_measure_counts_overdue_reports_per_district(engine):
-    from data_model.coverage_queries import coverage_measure
+    from data_model.queries.coverage_queries import coverage_measure
 
     import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "i.xlsx")
     import_file(

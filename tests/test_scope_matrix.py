@@ -15,10 +15,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from data_model.importer import ImportOptions, import_file
-from data_model.models import VERSIONED_TABLES
-from data_model.permissions import OutOfScope, PermissionDenied, Principal, guarded_import
-from data_model.review import approve, return_submission, review_queue, set_review_rule
+from data_model.accounts.permissions import OutOfScope, PermissionDenied, Principal, guarded_import
+from data_model.ingest.importer import ImportOptions, import_file
+from data_model.store.models import VERSIONED_TABLES
+from data_model.workflow.review import approve, return_submission, review_queue, set_review_rule
 from tests.conftest import INDICATOR_HEADER, VALUE_HEADER, indicator_rows, make_xlsx
 from tests.task_workbook import TASK_HEADER
 

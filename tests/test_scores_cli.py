@@ -7,8 +7,9 @@ import csv
 import pytest
 from openpyxl import load_workbook
 
-from data_model.cli import main, open_database
-from data_model.importer import import_file
+from data_model.admin.bootstrap import open_database
+from data_model.cli import main
+from data_model.ingest.importer import import_file
 from tests.conftest import INDICATOR_HEADER, VALUE_HEADER, make_xlsx
 
 INDICATORS = [

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from data_model.importer import import_file
-from data_model.scoring import (
+from data_model.evaluation.scoring import (
     add_rank_change,
     combine_scores,
     district_scores,
@@ -16,6 +15,7 @@ from data_model.scoring import (
     score_indicators,
     scores_export_frame,
 )
+from data_model.ingest.importer import import_file
 from tests.conftest import INDICATOR_HEADER, VALUE_HEADER, make_xlsx
 
 DISTRICTS = ["甲区", "乙区", "丙区", "丁区"]

@@ -1,4 +1,4 @@
-"""Sign-in sessions (data_model/sessions.py) and the route that sets their cookie
+"""Sign-in sessions (data_model/accounts/sessions.py) and the route that sets their cookie
 (session_cookie.py), on SQLite and PostgreSQL: only hashes stored, one-time handoff,
 expiry, idle time, and the end of a session at sign-out, disable and password change."""
 
@@ -12,8 +12,8 @@ from sqlalchemy import select
 from starlette.requests import Request
 
 import session_cookie
-from data_model import sessions, users
-from data_model.models import SignInSession
+from data_model.accounts import sessions, users
+from data_model.store.models import SignInSession
 
 pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
@@ -178,7 +178,7 @@ def test_a_session_of_a_user_disabled_behind_its_back_ends_at_its_next_action(db
     """Disabled by a direct update (not through disable_user): still ended at resume."""
     from sqlalchemy import update
 
-    from data_model.models import User
+    from data_model.store.models import User
 
     with db_engine.begin() as conn:
         add(conn, "chen")

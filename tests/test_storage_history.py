@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from data_model.importer import import_file
-from data_model.models import IndicatorValue, Submission, Task, TaskSnapshot
-from data_model.storage import rollback_submission
+from data_model.ingest.importer import import_file
+from data_model.store.models import IndicatorValue, Submission, Task, TaskSnapshot
+from data_model.store.storage import rollback_submission
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
 
 

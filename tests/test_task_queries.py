@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 
-from data_model.importer import import_file
-from data_model.task_queries import (
+from data_model.ingest.importer import import_file
+from data_model.queries.task_queries import (
     appraisal_score,
     as_of_date,
     behind_tasks,

@@ -13,7 +13,12 @@ from data_model.i18n import LANGUAGES, catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMESPACES = ("trends", "evaluation", "indicators")
-SOURCES = ("pages/trends.py", "pages/evaluation.py", "data_model/cli.py", "data_model/scoring.py")
+SOURCES = (
+    "pages/trends.py",
+    "pages/evaluation.py",
+    "data_model/cli.py",
+    "data_model/evaluation/scoring.py",
+)
 
 
 def _fields(text: str) -> set[str]:

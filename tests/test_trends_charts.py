@@ -5,10 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.common import TONE_COLORS
-from charts.evaluation import breakdown_bars, breakdown_radar, composite_bars
-from charts.tasks import rate_bars, status_over_periods
-from charts.trends import MUTED_COLOR, change_bars, ranking_bars, small_multiples, trend_lines
+from data_model.charts.common import TONE_COLORS
+from data_model.charts.evaluation import breakdown_bars, breakdown_radar, composite_bars
+from data_model.charts.tasks import rate_bars, status_over_periods
+from data_model.charts.trends import (
+    MUTED_COLOR,
+    change_bars,
+    ranking_bars,
+    small_multiples,
+    trend_lines,
+)
 
 
 def test_trend_lines_draw_a_line_per_district_and_a_dashed_target():

@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from data_model.importer import import_file
-from data_model.trends_queries import (
+from data_model.ingest.importer import import_file
+from data_model.queries.trends_queries import (
     dimension_series,
     effective_granularity,
     indicator_changes,

@@ -1,4 +1,4 @@
-"""Unknown names in an upload are never a dead end (data_model.unknown_names): each is an
+"""Unknown names in an upload are never a dead end (data_model.admin.unknown_names): each is an
 error naming the nearest known names, grouped one per distinct name, and an admin maps it
 to an entry (an alias) or registers it as new, after which the same pending upload passes
 when re-checked. Staff cannot resolve; every resolution is audited and bumps the data
@@ -13,23 +13,24 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from data_model import audit, master_admin
-from data_model.errors import InputError
-from data_model.importer import ImportOptions
-from data_model.master import load_master
-from data_model.models import Task, Unit
-from data_model.permissions import PermissionDenied, Principal
-from data_model.queries import master_lists
-from data_model.storage import write_versions
-from data_model.templates import template_workbook
-from data_model.unknown_names import (
+from data_model.accounts.permissions import PermissionDenied, Principal
+from data_model.admin import master_admin
+from data_model.admin.unknown_names import (
     Resolution,
     new_entry_fields,
     resolve,
     resolve_all,
     unknown_names,
 )
-from data_model.upload import commit, prepare, recheck
+from data_model.errors import InputError
+from data_model.ingest.importer import ImportOptions
+from data_model.ingest.templates import template_workbook
+from data_model.queries.shared import master_lists
+from data_model.reference.master import load_master
+from data_model.store import audit
+from data_model.store.models import Task, Unit
+from data_model.store.storage import write_versions
+from data_model.workflow.upload import commit, prepare, recheck
 from tests.conftest import make_xlsx
 from tests.task_workbook import TASK_HEADER
 

@@ -8,10 +8,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from data_model.annotate import annotated_workbook
-from data_model.importer import ImportOptions, apply_edits, import_file, import_sheets
-from data_model.models import Submission, SubmissionFile
-from data_model.reader import read_workbook
+from data_model.ingest.annotate import annotated_workbook
+from data_model.ingest.importer import ImportOptions, apply_edits, import_file, import_sheets
+from data_model.ingest.reader import read_workbook
+from data_model.store.models import Submission, SubmissionFile
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
 
 BAD = make_xlsx(
@@ -141,8 +141,8 @@ def test_replaced_values_are_described_old_to_new(engine):
 
 
 def test_the_page_says_a_file_was_imported_before_as_the_command_line_does(engine):
-    from data_model.permissions import Principal
-    from data_model.upload import prepare
+    from data_model.accounts.permissions import Principal
+    from data_model.workflow.upload import prepare
 
     with_indicators(engine)
     good = make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 5, ""]]})
@@ -169,8 +169,8 @@ def test_only_sharp_changes_ask_for_confirmation_not_notes_on_rows(engine):
 
 
 def test_a_file_fixed_in_the_page_and_uploaded_again_is_said_to_be_uncorrected(engine):
-    from data_model.permissions import Principal
-    from data_model.upload import commit, prepare, revalidate
+    from data_model.accounts.permissions import Principal
+    from data_model.workflow.upload import commit, prepare, revalidate
 
     with_indicators(engine)
     admin = Principal("chen", "admin")
@@ -185,8 +185,8 @@ def test_a_file_fixed_in_the_page_and_uploaded_again_is_said_to_be_uncorrected(e
 
 
 def test_the_fix_grid_says_per_row_what_is_wrong_and_marks_the_columns(engine):
-    from data_model.permissions import Principal
-    from data_model.upload import REASON_COLUMN, error_columns, prepare, rows_to_fix
+    from data_model.accounts.permissions import Principal
+    from data_model.workflow.upload import REASON_COLUMN, error_columns, prepare, rows_to_fix
 
     with_indicators(engine)
     pending = prepare(engine, Principal("chen", "admin"), "bad.xlsx", BAD, ImportOptions())

@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 import pytest
 from openpyxl import load_workbook
 
-from data_model import users
-from data_model.cli import EXIT_OK, EXIT_USAGE, main, open_database
+from data_model.accounts import users
+from data_model.admin.bootstrap import open_database
+from data_model.cli import EXIT_OK, EXIT_USAGE, main
 
 PASSWORD = "correct horse battery"
 

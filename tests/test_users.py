@@ -8,11 +8,11 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from data_model import users
-from data_model.audit import events
+from data_model.accounts import users
+from data_model.accounts.permissions import Principal
 from data_model.errors import InputError
-from data_model.models import User
-from data_model.permissions import Principal
+from data_model.store.audit import events
+from data_model.store.models import User
 
 NOW = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"

@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 
 from data_model.errors import InputError
-from data_model.normalize.periods import parse_period, period_end
-from data_model.normalize.text import is_missing, remove_whitespace, to_halfwidth
+from data_model.periods import parse_period, period_end
+from data_model.text import is_missing, remove_whitespace, to_halfwidth
 
 MIN_YEAR, MAX_YEAR = 1900, 2199  # catches typed years such as 0222 or 20222
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's 1900 system, past its 1900-02-29 bug

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from data_model.errors import InputError
 from data_model.formatting import join_names
 from data_model.i18n import t
-from data_model.normalize.text import is_missing, remove_whitespace, to_halfwidth
+from data_model.text import is_missing, remove_whitespace, to_halfwidth
 
 SUGGESTION_CUTOFF = 0.5
 # How many known names an unknown one is shown with.

@@ -8,7 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from data_model.errors import InputError
-from data_model.normalize.text import is_missing, remove_whitespace, to_halfwidth
+from data_model.text import is_missing, remove_whitespace, to_halfwidth
 
 # Thousands groups must be exact (`1,234`, not `1,23`): a comma in the wrong place is
 # more likely a decimal comma than a separator, and guessing would corrupt the figure.

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_model.importer import import_file
+from data_model.ingest.importer import import_file
 from tests.conftest import TEST_PASSWORD, make_xlsx, sign_in_app
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from charts.images import browser_problem, find_browser
-from data_model.office_pdf import find_soffice, soffice_problem
+from data_model.charts.images import browser_problem, find_browser
+from data_model.outputs.office_pdf import find_soffice, soffice_problem
 from tests.conftest import AppDatabase, sign_in_app
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "bulletin.py")

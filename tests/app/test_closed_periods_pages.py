@@ -10,13 +10,13 @@ from pathlib import Path
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from data_model.bulletin import XLSX_MIME, bulletin_figures, bulletin_xlsx
-from data_model.closed_periods import closures
-from data_model.importer import import_file
-from data_model.models import District, IndicatorValue
-from data_model.period_closing import close_period, reopen_period
-from data_model.permissions import Principal, guarded_import
-from data_model.restatement import record_publication
+from data_model.accounts.permissions import Principal, guarded_import
+from data_model.admin.period_closing import close_period, reopen_period
+from data_model.ingest.importer import import_file
+from data_model.outputs.bulletin import XLSX_MIME, bulletin_figures, bulletin_xlsx
+from data_model.outputs.restatement import record_publication
+from data_model.store.closed_periods import closures
+from data_model.store.models import District, IndicatorValue
 from tests.app.conftest import open_app_page
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx, sign_in_app
 

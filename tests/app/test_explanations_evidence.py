@@ -9,10 +9,10 @@ from pathlib import Path
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from data_model import evidence
-from data_model.importer import import_file
-from data_model.models import Evidence, Explanation
-from data_model.permissions import Principal
+from data_model.accounts.permissions import Principal
+from data_model.ingest.importer import import_file
+from data_model.store.models import Evidence, Explanation
+from data_model.workflow import evidence
 from tests.app.conftest import open_app_page
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx, sign_in_app
 from tests.task_workbook import task_rows, task_workbook

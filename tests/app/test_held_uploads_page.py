@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from data_model.models import HeldUpload
+from data_model.store.models import HeldUpload
 from tests.app.test_unknown_names_page import XLSX, button, stored_lead_units, task_list
 from tests.conftest import sign_in_app
 

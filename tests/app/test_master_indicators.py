@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from data_model import audit
-from data_model.indicator_admin import current_indicators
-from data_model.models import Submission
-from data_model.scoring import period_scores
+from data_model.admin.indicator_admin import current_indicators
+from data_model.evaluation.scoring import period_scores
+from data_model.store import audit
+from data_model.store.models import Submission
 from tests.conftest import sign_in_app
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

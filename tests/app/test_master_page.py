@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_model import audit
-from data_model.master import load_master
+from data_model.reference.master import load_master
+from data_model.store import audit
 from tests.conftest import sign_in_app
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from data_model.importer import import_file
-from data_model.presentation import Stage
+from data_model.ingest.importer import import_file
+from data_model.outputs.presentation import Stage
 from tests.app.conftest import open_app_page
 from tests.conftest import AppDatabase, make_xlsx, sign_in_app
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from data_model.models import Task, TaskSnapshot, Unit
+from data_model.store.models import Task, TaskSnapshot, Unit
 from tests.conftest import sign_in_app
 from tests.importer.test_task_lists import real_task_list
 

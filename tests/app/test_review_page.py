@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_model.permissions import Principal, guarded_import
-from data_model.review import review_rules, set_review_rule
+from data_model.accounts.permissions import Principal, guarded_import
+from data_model.workflow.review import review_rules, set_review_rule
 from tests.conftest import AppDatabase, make_xlsx, sign_in_app
 from tests.test_permissions import ACTIVITY_HEADER
 

@@ -16,9 +16,9 @@ from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
 import ui
-from data_model import sessions, users
+from data_model.accounts import sessions, users
 from data_model.i18n import t
-from data_model.models import SignInSession
+from data_model.store.models import SignInSession
 from tests.app.test_signin_links import ignore_pages_folder
 from tests.conftest import TEST_PASSWORD
 

@@ -10,9 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest, app_test
 
 import signin
-from data_model.cli import open_database, seed
+from data_model.accounts.users import create_user, get_user
+from data_model.admin.bootstrap import open_database, seed
 from data_model.i18n import t
-from data_model.users import create_user, get_user
 from tests.conftest import TEST_PASSWORD
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from data_model.importer import import_file
-from data_model.models import Submission
-from data_model.schedule import ensure_default_schedule
+from data_model.ingest.importer import import_file
+from data_model.queries.schedule import ensure_default_schedule
+from data_model.store.models import Submission
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx, sign_in_app
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "submissions.py")

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_model import reminders
+from data_model.accounts.users import get_user
 from data_model.i18n import t
-from data_model.notices import notices_frame
-from data_model.users import get_user
+from data_model.supervision import reminders
+from data_model.supervision.notices import notices_frame
 from tests.app.conftest import APP
 from tests.app.test_signin_links import ignore_pages_folder
 from tests.conftest import TEST_PASSWORD, sign_in_app

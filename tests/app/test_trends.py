@@ -7,7 +7,7 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
-from charts.common import MUTED_COLOR, TONE_COLORS
+from data_model.charts.common import MUTED_COLOR, TONE_COLORS
 from tests.app.conftest import open_app_page
 from tests.conftest import AppDatabase
 

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from data_model import master_admin
-from data_model.models import Task, Unit
-from data_model.permissions import Principal
+from data_model.accounts.permissions import Principal
+from data_model.admin import master_admin
+from data_model.store.models import Task, Unit
 from tests.conftest import sign_in_app
 from tests.test_unknown_names import task_list
 

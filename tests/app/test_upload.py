@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from data_model.importer import import_file
-from data_model.models import IndicatorValue
+from data_model.ingest.importer import import_file
+from data_model.store.models import IndicatorValue
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx, sign_in_app
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "upload.py")

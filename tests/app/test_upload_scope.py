@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from data_model.importer import import_file
-from data_model.models import District, EnterpriseIssue
+from data_model.ingest.importer import import_file
+from data_model.store.models import District, EnterpriseIssue
 from tests.conftest import make_xlsx, sign_in_app
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "upload.py")

@@ -184,8 +184,8 @@ def start_server(data_dir: Path, name: str, env: dict[str, str] | None = None) -
 
 
 def create_admin(data_dir: Path) -> None:
-    from data_model.cli import open_database
-    from data_model.users import create_user
+    from data_model.accounts.users import create_user
+    from data_model.admin.bootstrap import open_database
 
     engine = open_database(f"sqlite:///{data_dir / 'dashboard.sqlite3'}")
     with engine.begin() as conn:

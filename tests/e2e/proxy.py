@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from data_model.db import make_engine
+from data_model.store.db import make_engine
 from tests.e2e.app_browser import OUTPUT, ROOT, AppServer, free_port, start_server
 
 SITE = ROOT / "deploy" / "nginx" / "two-healths.conf"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from data_model.normalize.periods import period_label
+from data_model.periods import period_label
 from tests.conftest import VALUE_HEADER, make_xlsx
 from tests.e2e.app_browser import (
     ADMIN_PASSWORD,
@@ -344,7 +344,7 @@ def test_bulletin_word_download(admin_page, tmp_path: Path):
 
 def test_bulletin_pdf_download(admin_page, tmp_path: Path):
     """The PDF bulletin is rendered on the server when its button is clicked."""
-    from data_model.office_pdf import find_soffice, soffice_problem
+    from data_model.outputs.office_pdf import find_soffice, soffice_problem
 
     if find_soffice() is None:
         pytest.skip(f"the PDF bulletin needs LibreOffice: {soffice_problem()}")

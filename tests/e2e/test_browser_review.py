@@ -20,8 +20,8 @@ REASON = "参与企业数与签到表不符，请核对后重新报送"
 @pytest.fixture(scope="module")
 def review_server(tmp_path_factory) -> Iterator[AppServer]:
     """Master data only; activities need review; a staff member's submission is pending."""
-    from data_model.cli import open_database
-    from data_model.users import create_user
+    from data_model.accounts.users import create_user
+    from data_model.admin.bootstrap import open_database
 
     data_dir = tmp_path_factory.mktemp("e2e-review")
     cli(data_dir, "init")

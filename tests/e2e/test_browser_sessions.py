@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from data_model.sessions import COOKIE_NAME
+from data_model.accounts.sessions import COOKIE_NAME
 from tests.e2e.app_browser import ADMIN_PASSWORD, ADMIN_USERNAME, AppPage, tr
 
 # Every page's address (the overview's is the root) and the catalogue key of its title
@@ -100,8 +100,8 @@ def test_signing_out_then_reloading_shows_the_sign_in_form(app_page):
 @pytest.fixture
 def soon_disabled(app_server):
     """A leader whom the test disables while their tab is open; enabled again after."""
-    from data_model.cli import open_database
-    from data_model.users import create_user, enable_user, get_user
+    from data_model.accounts.users import create_user, enable_user, get_user
+    from data_model.admin.bootstrap import open_database
 
     engine = open_database(f"sqlite:///{app_server.data_dir / 'dashboard.sqlite3'}")
     with engine.begin() as conn:
@@ -114,7 +114,7 @@ def soon_disabled(app_server):
 
 
 def test_a_disabled_users_open_session_ends_at_its_next_action(app_page, soon_disabled):
-    from data_model.users import disable_user
+    from data_model.accounts.users import disable_user
 
     app = app_page
     app.open().sign_in(DISABLED_USERNAME, DISABLED_PASSWORD)

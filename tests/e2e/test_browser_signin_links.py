@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from data_model.normalize.periods import period_label
+from data_model.periods import period_label
 from tests.e2e.app_browser import ADMIN_PASSWORD, ADMIN_USERNAME, LANGUAGE, AppPage, tr
 
 LEADER_USERNAME = "e2e-leader"
@@ -20,8 +20,8 @@ NOT_FOUND = "Page not found"  # Streamlit's own (English) dialog for an unknown 
 
 @pytest.fixture(scope="module")
 def leader(app_server) -> str:
-    from data_model.cli import open_database
-    from data_model.users import create_user, get_user
+    from data_model.accounts.users import create_user, get_user
+    from data_model.admin.bootstrap import open_database
 
     engine = open_database(f"sqlite:///{app_server.data_dir / 'dashboard.sqlite3'}")
     with engine.begin() as conn:

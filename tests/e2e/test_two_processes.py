@@ -32,8 +32,8 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def two_processes(tmp_path_factory) -> Iterator[Deployment]:
-    from data_model.cli import open_database
-    from data_model.users import create_user
+    from data_model.accounts.users import create_user
+    from data_model.admin.bootstrap import open_database
 
     with fresh_database(os.environ["TEST_DATABASE_URL"], "proxy") as url:
         engine = open_database(url)  # migrated once, as the migrate unit does

@@ -10,7 +10,7 @@ import pytest
 import xlwt
 
 from data_model.i18n import t
-from data_model.importer import import_file
+from data_model.ingest.importer import import_file
 from tests.conftest import INDICATOR_HEADER, VALUE_HEADER, indicator_rows, make_xlsx
 
 

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data_model.cli import open_database
-from data_model.importer import import_file
+from data_model.admin.bootstrap import open_database
+from data_model.ingest.importer import import_file
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
 from tests.raw_xlsx import (
     CONTENT_TYPES,

@@ -11,9 +11,9 @@ import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from data_model.cli import main
-from data_model.export import EXPORT_KINDS, export_frame
-from data_model.importer import ImportOptions, import_file
-from data_model.reader import Limits
+from data_model.ingest.importer import ImportOptions, import_file
+from data_model.ingest.reader import Limits
+from data_model.outputs.export import EXPORT_KINDS, export_frame
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
 
 GOOD = make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 5, ""]]})

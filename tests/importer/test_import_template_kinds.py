@@ -6,9 +6,9 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from data_model.export import export_frame
-from data_model.importer import ImportOptions, import_file
-from data_model.models import (
+from data_model.ingest.importer import ImportOptions, import_file
+from data_model.outputs.export import export_frame
+from data_model.store.models import (
     Activity,
     EnterpriseIssue,
     Indicator,
@@ -300,7 +300,7 @@ def test_not_a_workbook_is_rejected_with_one_reason(engine):
 
 
 def test_staff_scope_rejects_rows_for_another_district_naming_them(engine):
-    from data_model.importer import SubmitterScope
+    from data_model.ingest.importer import SubmitterScope
 
     import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "indicators.xlsx")
     data = make_xlsx(

@@ -12,14 +12,14 @@ import time
 
 import pytest
 
-from data_model import reader
+from data_model.accounts.permissions import Principal
 from data_model.cli import main
 from data_model.errors import InputError
-from data_model.export import export_frame
-from data_model.importer import ImportOptions, import_file
-from data_model.permissions import Principal
-from data_model.reader import Limits, read_workbook
-from data_model.upload import prepare
+from data_model.ingest import reader
+from data_model.ingest.importer import ImportOptions, import_file
+from data_model.ingest.reader import Limits, read_workbook
+from data_model.outputs.export import export_frame
+from data_model.workflow.upload import prepare
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
 from tests.raw_xlsx import (
     Formula,
@@ -168,7 +168,7 @@ def test_one_far_cell_within_the_row_and_column_limits_is_refused_by_the_cell_li
 
 
 def test_the_upload_page_preview_of_the_gbk_workbook_is_a_rejected_report(engine):
-    # What the page shows (data_model.upload.prepare), instead of Streamlit's generic error.
+    # What the page shows (data_model.workflow.upload.prepare), instead of Streamlit's generic error.
     pending = prepare(
         engine, Principal("admin-user", "admin"), "gbk.xlsx", gbk_workbook(), ImportOptions()
     )

@@ -11,11 +11,11 @@ import datetime as dt
 
 import pytest
 
-from data_model.layout import detect_layout
-from data_model.master import load_master
+from data_model.ingest.layout import detect_layout
+from data_model.ingest.reader import RawSheet
+from data_model.ingest.validate import IndicatorInfo, SheetValidator, ValidationContext
 from data_model.problems import SheetReport
-from data_model.reader import RawSheet
-from data_model.validate import IndicatorInfo, SheetValidator, ValidationContext
+from data_model.reference.master import load_master
 
 FIELDS = ("indicator_code", "indicator_name", "district", "period", "value", "note")
 FULL_HEADER = {

@@ -8,8 +8,8 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from data_model.export import export_frame
-from data_model.importer import ImportOptions, import_file
+from data_model.ingest.importer import ImportOptions, import_file
+from data_model.outputs.export import export_frame
 from tests.conftest import INDICATOR_HEADER, make_xlsx
 
 INDICATORS = [

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from data_model.reader import _scan_sheet
+from data_model.ingest.reader import _scan_sheet
 
 CELL = re.compile(rb"<c ([^>]*?)(/>|>(.*?)</c>)", re.DOTALL)
 CELL_ATTRS = re.compile(rb'(r|s|t)="([^"]*)"')

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from data_model.importer import ImportOptions, import_file
+from data_model.ingest.importer import ImportOptions, import_file
 from tests.conftest import indicator_rows, make_xlsx
 from tests.importer.test_real_layouts import INDICATORS, values
 

@@ -13,7 +13,13 @@ from data_model import i18n
 from data_model.i18n import LANGUAGES, catalogue
 
 I18N = Path(i18n.__file__).parent
-NORMALIZE_SOURCES = Path(i18n.__file__).parent.parent / "normalize"
+DOMAIN = Path(i18n.__file__).parent.parent
+# The cell normalisers, and the core modules of periods and text they build on.
+NORMALIZE_SOURCES = [
+    *(DOMAIN / "normalize").glob("*.py"),
+    DOMAIN / "periods.py",
+    DOMAIN / "text.py",
+]
 NAMESPACES = ("normalize", "periods")
 
 
@@ -49,7 +55,7 @@ def test_same_keys_and_placeholders_in_every_language(namespace: str) -> None:
 
 def test_every_key_used_by_the_normalisers_exists() -> None:
     used: set[str] = set()
-    for path in NORMALIZE_SOURCES.glob("*.py"):
+    for path in NORMALIZE_SOURCES:
         used |= set(re.findall(r"[\"'](normalize\.[a-z_]+)[\"']", path.read_text("utf-8")))
     assert "normalize.period_ambiguous" in used
     for language in LANGUAGES:

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from normalize_testing import assert_input_error
 
-from data_model.normalize.periods import (
+from data_model.periods import (
     CANONICAL_RE,
     GRANULARITIES,
     granularity,

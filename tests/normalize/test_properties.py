@@ -16,7 +16,7 @@ from data_model.normalize.dates import Deadline, parse_date, parse_deadline
 from data_model.normalize.districts import district_matcher, load_default_districts
 from data_model.normalize.names import NameMatcher, normalize_name
 from data_model.normalize.numbers import parse_number
-from data_model.normalize.periods import (
+from data_model.periods import (
     CANONICAL_RE,
     GRANULARITIES,
     granularity,
@@ -33,7 +33,7 @@ from data_model.normalize.periods import (
     sort_key,
     to_granularity,
 )
-from data_model.normalize.text import clean_header, is_missing, to_halfwidth
+from data_model.text import clean_header, is_missing, to_halfwidth
 
 # Pieces of real cells, so that generated text reaches deep into the parsers' branches.
 FRAGMENTS = [

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from data_model.normalize.text import clean_header, is_missing, remove_whitespace, to_halfwidth
+from data_model.text import clean_header, is_missing, remove_whitespace, to_halfwidth
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,160 @@
+"""Colours, fonts and the base layout every chart shares.
+
+Colours are fixed per meaning so a status looks the same on every page and slide, and
+they stay apart for the colour-blind: every pair of STATUS_COLORS and of TONE_COLORS is
+at least MIN_CVD_DISTANCE (CIEDE2000) apart under simulated protanopia and deuteranopia
+(tests/test_palette.py, Machado et al. 2009). Colour is never the only carrier: a status
+bar is labelled with its status, a change has its sign, arrow and a word (向好/走弱).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from data_model.formatting import format_ticks
+
+# Okabe-Ito hues where they fit a status's meaning (bluish green done, blue running,
+# amber behind, a dark vermilion late), a light grey not started, dark indigo suspended.
+STATUS_COLORS = {
+    "completed": "#009E73",
+    "in_progress": "#0072B2",
+    "behind": "#F2B701",
+    "overdue": "#B8400E",
+    "not_started": "#CFCFCF",
+    "suspended": "#3D2C6B",
+    "awaiting_evidence": "#56B4E9",
+}
+# What a change means for its figure (formatting.Change.tone): good green, bad red,
+# neutral grey; the same hues as done and late.
+TONE_COLORS = {
+    "good": STATUS_COLORS["completed"],
+    "bad": STATUS_COLORS["overdue"],
+    "neutral": "#BDBDBD",
+}
+# The escalation levels of reminders (data_model.supervision.reminders.LEVELS), one scale from mild to
+# severe, used by the notification area, the 督办 page's table and chart alike.
+LEVEL_COLORS = {"remind": "#F9A825", "urge": "#EF6C00", "supervise": "#C62828"}
+MIN_CVD_DISTANCE = 15.0
+# Categories without a good or bad meaning (brands, dimensions, rates side by side): no
+# red and no green, which would read as a verdict.
+SERIES_COLORS = ["#00838F", "#1F4E79", "#E07B00", "#6A1B9A", "#8D6E63", "#4E79A7"]
+FONT_FAMILY = "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif"
+
+
+def base_layout(figure: go.Figure, height: int = 380) -> go.Figure:
+    figure.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        font={"family": FONT_FAMILY, "size": 15},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        plot_bgcolor="white",
+    )
+    figure.update_yaxes(gridcolor="#EEEEEE", automargin=True)
+    figure.update_xaxes(automargin=True)  # long Chinese labels are never clipped
+    return figure
+
+
+MUTED_COLOR = TONE_COLORS["neutral"]
+LABEL_ROOM = 130  # px right of a 0-100 axis: the labels beside full bars sit there
+
+
+def bounded_axis(suffix: str = "%") -> dict:
+    """A 0-100 axis for rates (`%`) and scores (`""`): it stops at 100, so nothing reads
+    as more than complete; labels beside the longest bars go in the margin (LABEL_ROOM)."""
+    ticks = [0, 20, 40, 60, 80, 100]
+    # ticktext, not ticksuffix: plotly drops the suffix of ticks given as values.
+    return {"range": [0, 100], "tickvals": ticks, "ticktext": [f"{t}{suffix}" for t in ticks]}
+
+
+def ranked_bars(
+    districts: pd.Series,
+    values: pd.Series,
+    text: pd.Series,
+    color: str,
+    highlighted: tuple[str, ...] = (),
+    value_format: str = ".2f",
+) -> go.Figure:
+    """Horizontal bars per district in the given (rank) order, first on top.
+
+    Districts in `highlighted` take `color` and the rest are muted; with none
+    highlighted all take `color`. `text` is the label beside each bar.
+    """
+    colors = [color if not highlighted or d in highlighted else MUTED_COLOR for d in districts]
+    figure = go.Figure(
+        go.Bar(
+            x=values,
+            y=districts,
+            orientation="h",
+            marker_color=colors,
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=f"%{{y}}: %{{x:{value_format}}}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    figure.update_yaxes(autorange="reversed")
+    return figure
+
+
+# Plotly writes ticks of 10,000 and more as `20k`; axes from there on get ticks of their own.
+ABBREVIATED_FROM = 1e4
+TICKS_PER_AXIS = 5
+
+
+def nice_ticks(low: float, high: float, count: int = TICKS_PER_AXIS) -> list[float]:
+    """Round tick values (steps of 1, 2, 2.5 or 5 × 10ⁿ) covering `low`..`high`."""
+    span = high - low or abs(high) or 1.0
+    raw = span / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    first, last = math.floor(low / step), math.ceil(high / step)
+    return [round(i * step, 10) for i in range(first, last + 1)]
+
+
+def localise_axes(figure: go.Figure, language: str | None = None) -> go.Figure:
+    """Tick labels in the language's own scale words (`2万`, `1.5亿`; `20,000`, `1.5 M`)
+    on every numeric axis whose values reach 10,000, where plotly would write `20k`.
+
+    Call it on the finished figure (it reads the data of every trace): the pages do through
+    `ui.show_chart`, the bulletin for its images. Axes with their own ticks are left alone.
+    """
+    values: dict[str, list[float]] = {}
+    for trace in figure.data:
+        if trace.type not in ("bar", "scatter"):
+            continue
+        horizontal = trace.orientation == "h"
+        axis = (trace.xaxis or "x") if horizontal else (trace.yaxis or "y")
+        data = trace.x if horizontal else trace.y
+        if data is None:
+            continue
+        numbers = pd.to_numeric(pd.Series(list(data)), errors="coerce").dropna()
+        if numbers.empty:
+            continue
+        if trace.type == "bar":
+            numbers = pd.concat([numbers, pd.Series([0.0])])  # bars start at zero
+        values.setdefault(axis, []).extend(numbers.tolist())
+    for axis, numbers in values.items():
+        name = f"{axis[0]}axis{axis[1:]}"
+        layout_axis = figure.layout[name]
+        if (
+            max(abs(v) for v in numbers) < ABBREVIATED_FROM
+            or layout_axis.tickvals is not None
+            or layout_axis.tickformat
+            or layout_axis.type in ("category", "date", "log")
+        ):
+            continue
+        ticks = nice_ticks(min(numbers), max(numbers))
+        figure.update(
+            layout={
+                name: {
+                    "tickmode": "array",
+                    "tickvals": ticks,
+                    "ticktext": format_ticks(ticks, language),
+                }
+            }
+        )
+    return figure

@@ -1,0 +1,260 @@
+"""Charts of the task-completion page: rates, status over report periods, timeline, ranking.
+
+Labels (legend names, axis titles) are passed in by the page from the catalogue.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from data_model.charts.common import (
+    LABEL_ROOM,
+    SERIES_COLORS,
+    STATUS_COLORS,
+    base_layout,
+    bounded_axis,
+)
+from data_model.formatting import format_percent
+
+DAY_MS = 24 * 60 * 60 * 1000
+ROW_HEIGHT = 30
+
+
+def _height(rows: int, extra: int = 120) -> int:
+    return max(260, extra + ROW_HEIGHT * rows)
+
+
+def rate_bars(
+    rates: pd.DataFrame, completion_label: str, on_time_label: str, title: str = ""
+) -> go.Figure:
+    """Horizontal bars of completion rate per group, best at the top, with the on-time rate
+    as a marker on the same row.
+
+    `rates`: columns label, completion_rate, on_time_rate, completed, tasks (the order of
+    the rows is kept: pass them sorted best first).
+    """
+    labels = list(rates["label"])
+    figure = go.Figure()
+    figure.add_bar(
+        x=rates["completion_rate"],
+        y=labels,
+        orientation="h",
+        name=completion_label,
+        marker_color=STATUS_COLORS["completed"],
+        text=[
+            f"{format_percent(rate)} ({done}/{total})"
+            for rate, done, total in zip(
+                rates["completion_rate"], rates["completed"], rates["tasks"], strict=True
+            )
+        ],
+        textposition="auto",
+        insidetextanchor="start",
+        cliponaxis=False,
+        hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
+    )
+    figure.add_scatter(
+        x=rates["on_time_rate"],
+        y=labels,
+        mode="markers",
+        name=on_time_label,
+        marker={"symbol": "diamond", "size": 13, "color": SERIES_COLORS[1]},
+        hovertemplate="%{y}: %{x:.1f}%<extra>" + on_time_label + "</extra>",
+    )
+    figure.update_traces(cliponaxis=False, selector={"type": "scatter"})  # a 100% diamond
+    figure.update_xaxes(**bounded_axis(), showgrid=True, gridcolor="#EEEEEE")
+    figure.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
+    base_layout(figure, height=_height(len(rates)))
+    figure.update_layout(margin={"r": LABEL_ROOM})
+    _fit(figure)
+    return _titled(figure, title)
+
+
+def status_over_periods(
+    progress: pd.DataFrame, status_labels: dict[str, str], rate_label: str, title: str = ""
+) -> go.Figure:
+    """The completion rate per report period (a line on top) over the task counts per
+    status stacked for each period (bars below), sharing the period axis.
+
+    `progress`: columns label (the period's name), one per status key of `status_labels`,
+    completion_rate.
+    """
+    figure = make_subplots(
+        rows=2, cols=1, shared_xaxes=True, row_heights=[0.3, 0.7], vertical_spacing=0.06
+    )
+    figure.add_scatter(
+        x=progress["label"],
+        y=progress["completion_rate"],
+        name=rate_label,
+        mode="lines+markers+text",
+        line={"color": SERIES_COLORS[0], "width": 3},
+        text=[format_percent(rate) for rate in progress["completion_rate"]],
+        textposition="top center",
+        cliponaxis=False,
+        hovertemplate="%{x} " + rate_label + ": %{y:.1f}%<extra></extra>",
+        row=1,
+        col=1,
+    )
+    for status, name in status_labels.items():
+        if status not in progress or not progress[status].any():
+            continue
+        figure.add_bar(
+            x=progress["label"],
+            y=progress[status],
+            name=name,
+            marker_color=STATUS_COLORS[status],
+            hovertemplate="%{x} " + name + ": %{y}<extra></extra>",
+            row=2,
+            col=1,
+        )
+    figure.update_layout(barmode="stack", legend={"traceorder": "normal"})
+    figure.update_yaxes(**bounded_axis(), row=1, col=1)
+    base_layout(figure, height=520)
+    _fit(figure)
+    return _titled(figure, title)
+
+
+def timeline_bars(
+    timeline: pd.DataFrame,
+    status_labels: dict[str, str],
+    as_of: date,
+    as_of_label: str,
+    open_ended_label: str,
+    late_label: str,
+    title: str = "",
+) -> go.Figure:
+    """A Gantt-like chart: one bar per task from start to deadline, coloured by status.
+
+    Drawn with `go.Bar` on a date axis (base = start, length in milliseconds), so nothing
+    beyond plotly itself is needed. Tasks without a deadline run to `as_of` and end in an
+    arrow marker; an overdue task's stretch past its deadline (to `late_until`) is hatched.
+    `timeline`: columns label, status, start, end, open_ended, late_until, hover.
+    """
+    figure = go.Figure()
+    labels = list(timeline["label"])
+    for status, name in status_labels.items():
+        rows = timeline[timeline["status"] == status]
+        if rows.empty:
+            continue
+        figure.add_bar(
+            y=rows["label"],
+            base=[start.isoformat() for start in rows["start"]],
+            x=[
+                ((end - start).days + 1) * DAY_MS
+                for start, end in zip(rows["start"], rows["end"], strict=True)
+            ],
+            orientation="h",
+            name=name,
+            marker_color=STATUS_COLORS[status],
+            customdata=rows["hover"],
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    late = timeline[timeline["late_until"].notna()]
+    if not late.empty:
+        figure.add_bar(
+            y=late["label"],
+            base=[(end + timedelta(days=1)).isoformat() for end in late["end"]],
+            x=[
+                max((until - end).days, 0) * DAY_MS
+                for end, until in zip(late["end"], late["late_until"], strict=True)
+            ],
+            orientation="h",
+            name=late_label,
+            marker={
+                "color": "rgba(198, 40, 40, 0.25)",
+                "line": {"color": STATUS_COLORS["overdue"], "width": 1},
+                "pattern": {"shape": "/", "fgcolor": STATUS_COLORS["overdue"]},
+            },
+            customdata=late["hover"],
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    open_ended = timeline[timeline["open_ended"]]
+    if not open_ended.empty:
+        figure.add_scatter(
+            y=open_ended["label"],
+            x=[(end + timedelta(days=1)).isoformat() for end in open_ended["end"]],
+            mode="markers",
+            name=open_ended_label,
+            marker={"symbol": "triangle-right", "size": 12, "color": "#424242"},
+            hoverinfo="skip",
+        )
+    figure.add_shape(
+        type="line",
+        xref="x",
+        yref="paper",
+        x0=as_of.isoformat(),
+        x1=as_of.isoformat(),
+        y0=0,
+        y1=1,
+        line={"color": "#424242", "width": 2, "dash": "dash"},
+    )
+    # The as-of line is explained in the legend: an annotation would collide with it.
+    figure.add_scatter(
+        x=[None],
+        y=[None],
+        mode="lines",
+        name=as_of_label,
+        line={"color": "#424242", "width": 2, "dash": "dash"},
+    )
+    figure.update_layout(barmode="overlay")
+    figure.update_xaxes(type="date", tickformat="%Y-%m", showgrid=True, gridcolor="#EEEEEE")
+    figure.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
+    base_layout(figure, height=_height(len(timeline), extra=140))
+    _fit(figure)
+    return _titled(figure, title)
+
+
+def ranking_bars(ranking: pd.DataFrame, score_label: str, title: str = "") -> go.Figure:
+    """Horizontal bars of the appraisal score per unit, rank 1 at the top.
+
+    `ranking`: columns label (e.g. "1. 市商务局"), score, overdue. Units with overdue
+    tasks are drawn in the overdue colour.
+    """
+    labels = list(ranking["label"])
+    figure = go.Figure(
+        go.Bar(
+            x=ranking["score"],
+            y=labels,
+            orientation="h",
+            name=score_label,
+            marker_color=[
+                STATUS_COLORS["overdue"] if overdue else SERIES_COLORS[1]
+                for overdue in ranking["overdue"]
+            ],
+            text=[f"{score:.1f}" for score in ranking["score"]],
+            textposition="outside",
+            textfont={
+                "color": [
+                    STATUS_COLORS["overdue"] if overdue else "#424242"
+                    for overdue in ranking["overdue"]
+                ]
+            },
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+        )
+    )
+    figure.update_xaxes(**bounded_axis(""), showgrid=True, gridcolor="#EEEEEE")
+    figure.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
+    base_layout(figure, height=_height(len(ranking)))
+    figure.update_layout(showlegend=False)
+    _fit(figure)
+    return _titled(figure, title)
+
+
+def _fit(figure: go.Figure) -> None:
+    """Leave room for long Chinese unit names and tick labels instead of clipping them."""
+    figure.update_xaxes(automargin=True)
+    figure.update_yaxes(automargin=True)
+
+
+def _titled(figure: go.Figure, title: str) -> go.Figure:
+    if title:
+        figure.update_layout(
+            title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 18}},
+            margin={"t": 80},
+            legend={"y": 1.0, "yanchor": "bottom"},
+        )
+    return figure

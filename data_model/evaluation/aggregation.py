@@ -1,0 +1,227 @@
+"""Indicator values aggregated to a coarser period, following each indicator's rule.
+
+Rules (SPEC §3), applied per indicator, geography and target period:
+
+- A value reported for exactly the target period is used as is (a quarterly
+  indicator asked for a quarter, or a year total reported as one figure). It is
+  complete.
+- Otherwise the values reported at the indicator's declared frequency (数据频度)
+  inside the period are combined by its rule (汇总方式): `sum` (求和) adds them,
+  `last` (期末值) takes the latest one, `mean` (平均) averages them.
+- Partial periods: whatever was reported is combined and the result is flagged
+  `complete = False`, with `reported` and `expected` counts beside it. A year in
+  which only 10 of 12 months of a sum indicator were reported is the sum of those
+  10 months, flagged incomplete; for `last` the latest reported sub-period stands
+  in for the period end, also flagged incomplete. Nothing is extrapolated.
+- An indicator declared coarser than the period (an annual indicator asked for a
+  quarter) has no value for that period: it is not due then.
+- Values at another granularity than the declared one (monthly figures of a
+  quarterly indicator) are not mixed in, so a total is never counted twice.
+
+Targets: the 目标值 of a `sum` indicator is an annual figure and is prorated for
+shorter periods (a quarter gets a quarter of it); the target of a `last` or `mean`
+indicator (a rate, a stock, an average duration) applies to any period as is.
+
+Everything is done in one SQL query per call (window functions for the exact-period
+preference and the latest sub-period), and works on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+from sqlalchemy import Connection, and_, case, func, or_, select
+
+from data_model.periods import (
+    GRANULARITIES,
+    granularity,
+    months_of,
+    period_containing,
+    period_end,
+    period_start,
+    periods_between,
+    previous_period,
+    same_period_last_year,
+)
+from data_model.store.models import District, Indicator, IndicatorValue
+
+FREQUENCIES = ("year", "quarter", "month")  # the declared frequencies, coarse to fine
+VALUE_COLUMNS = [
+    "period",
+    "indicator_code",
+    "district",
+    "value",
+    "complete",
+    "reported",
+    "expected",
+]
+
+
+def is_due(frequency: str, period: str) -> bool:
+    """True when an indicator of `frequency` is reported at least once inside `period`."""
+    return GRANULARITIES.index(frequency) >= GRANULARITIES.index(granularity(period))
+
+
+def target_for_period(target: float | None, aggregation: str, period: str) -> float | None:
+    """The target that applies to `period`: prorated by months for `sum`, as is otherwise."""
+    if target is None or pd.isna(target):
+        return None
+    if aggregation == "sum":
+        return float(target) * len(months_of(period)) / 12
+    return float(target)
+
+
+def _inside(period: str, frequency: str) -> list[str]:
+    """The periods of `frequency` inside `period` (none when the frequency is coarser)."""
+    if not is_due(frequency, period):
+        return []
+    return periods_between(
+        period_containing(period_start(period), frequency),
+        period_containing(period_end(period), frequency),
+    )
+
+
+def aggregate(
+    conn: Connection,
+    periods: Sequence[str],
+    codes: Iterable[str] | None = None,
+    districts: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Values of current indicators for each of `periods` (all of one granularity).
+
+    Returns columns period, indicator_code, district, value, complete, reported,
+    expected; one row per indicator, geography and period that has any value.
+    `codes` and `districts` (names) narrow the result; None means all.
+    """
+    periods = list(dict.fromkeys(periods))
+    if not periods:
+        return pd.DataFrame(columns=VALUE_COLUMNS)
+    levels = {granularity(p) for p in periods}
+    if len(levels) != 1:
+        raise ValueError(f"periods of different granularities: {sorted(levels)}")
+    by_frequency = {f: [s for p in periods for s in _inside(p, f)] for f in FREQUENCIES}
+    expected = {f: len(_inside(periods[0], f)) for f in FREQUENCIES}
+    mapping = {p: p for p in periods}
+    for target in periods:
+        for frequency in FREQUENCIES:
+            for sub in _inside(target, frequency):
+                mapping.setdefault(sub, target)
+
+    v, i, d = IndicatorValue, Indicator, District
+    exact = case((v.period.in_(periods), 1), else_=0)
+    at_frequency = [
+        and_(i.frequency == f, v.period.in_(subs)) for f, subs in by_frequency.items() if subs
+    ]
+    base = (
+        select(
+            v.indicator_code.label("code"),
+            v.district_id.label("district_id"),
+            case(mapping, value=v.period).label("target"),
+            v.period.label("period"),
+            v.value.label("value"),
+            i.aggregation.label("aggregation"),
+            i.frequency.label("frequency"),
+            exact.label("exact"),
+        )
+        .join(i, and_(i.code == v.indicator_code, i.is_current))
+        .where(v.is_current, v.period.in_(list(mapping)), or_(v.period.in_(periods), *at_frequency))
+    )
+    if codes is not None:
+        base = base.where(v.indicator_code.in_(list(codes)))
+    if districts is not None:
+        base = base.where(v.district_id.in_(select(d.id).where(d.name.in_(list(districts)))))
+    b = base.subquery()
+    # A value for exactly the target period wins over the sub-periods inside it.
+    has_exact = func.max(b.c.exact) == 1
+    sub_value = case((b.c.exact == 0, b.c.value))
+    sub_count = func.count(sub_value)
+    due = case(*((b.c.frequency == fr, n) for fr, n in expected.items()), else_=1)
+    takes_latest = and_(~has_exact, b.c.aggregation.not_in(["sum", "mean"]))
+    grouped = (
+        select(
+            b.c.target.label("target"),
+            b.c.code.label("code"),
+            b.c.district_id.label("district_id"),
+            case(
+                (has_exact, func.max(case((b.c.exact == 1, b.c.value)))),
+                (b.c.aggregation == "sum", func.sum(sub_value)),
+                (b.c.aggregation == "mean", func.avg(sub_value)),
+            ).label("value"),
+            # For the other rules, the value of the latest sub-period (joined below:
+            # cheaper than ranking every row with a window function).
+            case((takes_latest, func.max(case((b.c.exact == 0, b.c.period))))).label("latest"),
+            case((has_exact, 1), (sub_count >= due, 1), else_=0).label("complete"),
+            case((has_exact, func.sum(b.c.exact)), else_=sub_count).label("reported"),
+            case((has_exact, 1), else_=due).label("expected"),
+        )
+        .group_by(b.c.target, b.c.code, b.c.district_id, b.c.aggregation, b.c.frequency)
+        .subquery()
+    )
+    g = grouped.c
+    latest = IndicatorValue.__table__.alias("latest")
+    value = case((g.latest.is_not(None), latest.c.value), else_=g.value)
+    rows = conn.execute(
+        select(g.target, g.code, d.name, value, g.complete, g.reported, g.expected)
+        .join(d, d.id == g.district_id)
+        .outerjoin(
+            latest,
+            and_(
+                latest.c.indicator_code == g.code,
+                latest.c.district_id == g.district_id,
+                latest.c.period == g.latest,
+                latest.c.is_current,
+            ),
+        )
+        .order_by(g.target, g.code, d.sort_order)
+    ).all()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=VALUE_COLUMNS)
+    frame["value"] = frame["value"].astype(float)
+    frame["complete"] = frame["complete"].astype(bool)
+    frame["reported"] = frame["reported"].astype(int)
+    frame["expected"] = frame["expected"].astype(int)
+    return frame
+
+
+def indicator_values(
+    conn: Connection,
+    period: str,
+    codes: Iterable[str] | None = None,
+    districts: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Every indicator's value for `period` per geography: indicator_code, district,
+    value, complete, reported, expected (see the module rules)."""
+    return aggregate(conn, [period], codes, districts).drop(columns="period")
+
+
+def series(
+    conn: Connection,
+    code: str,
+    granularity_: str,
+    first_period: str,
+    last_period: str,
+    districts: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """One indicator per period of `granularity_` from `first_period` to `last_period`:
+    period, district, value, complete, reported, expected.
+
+    The bounds may be of any granularity: the series runs from the period holding
+    the first day of `first_period` to the one holding the last day of `last_period`
+    (`2021`..`2023` by quarter is 2021-Q1..2023-Q4).
+    """
+    periods = periods_in_range(granularity_, first_period, last_period)
+    frame = aggregate(conn, periods, [code], districts)
+    return frame.drop(columns="indicator_code")
+
+
+def periods_in_range(granularity_: str, first_period: str, last_period: str) -> list[str]:
+    """Periods of `granularity_` from the one holding the first day of `first_period`
+    to the one holding the last day of `last_period` (bounds of any granularity)."""
+    first = period_containing(period_start(first_period), granularity_)
+    last = period_containing(period_end(last_period), granularity_)
+    return periods_between(first, last)
+
+
+def comparison_periods(period: str) -> tuple[str, str]:
+    """(previous period, same period last year) of `period`, for PoP and YoY changes."""
+    return previous_period(period), same_period_last_year(period)

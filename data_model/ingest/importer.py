@@ -1,0 +1,732 @@
+"""Import one uploaded workbook: read, recognise sheets, validate, then store all or nothing."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from itertools import repeat
+from operator import attrgetter, itemgetter
+
+from sqlalchemy import Connection, Engine, insert, select
+
+from data_model import cycle_collector, settings
+from data_model.errors import InputError
+from data_model.formatting import join_names, time_text
+from data_model.i18n import t
+from data_model.ingest.layout import (
+    detect_layout,
+    is_blank_row,
+    is_instruction_sheet,
+    resembled_kind,
+)
+from data_model.ingest.plausibility import sharp_changes
+from data_model.ingest.reader import Limits, RawSheet, read_workbook
+from data_model.ingest.validate import (
+    RECORD_KEYS,
+    IndicatorInfo,
+    SheetValidator,
+    ValidationContext,
+    ValidRow,
+)
+from data_model.ingest.wide import WideConverter, detect_wide
+from data_model.problems import ImportReport, Problem, SheetReport
+from data_model.queries import explanations
+from data_model.reference.master import load_master
+from data_model.store.audit import SYSTEM_ACTOR, actor_name
+from data_model.store.closed_periods import (
+    CLOSABLE_KINDS,
+    Closure,
+    PeriodClosed,
+    change_periods,
+    closed_months,
+    first_closed,
+    stored_issues,
+)
+from data_model.store.models import EnterpriseIssue, Indicator, Submission, SubmissionFile, Task
+from data_model.store.review_hold import (
+    PENDING,
+    REVIEW_LOCK,
+    hold_records,
+    needs_review,
+    returned_to_resubmit,
+)
+from data_model.store.storage import (
+    WriteCounts,
+    WriterBusy,
+    create_submission,
+    refresh_statuses,
+    superseded_submissions,
+    take_write_locks,
+    update_submission,
+    write_kind,
+)
+
+LIVE_STATUSES = ("accepted", "partial", "superseded")
+# Bytes a submission waiting for review holds are not taken again either.
+HELD_STATUSES = (*LIVE_STATUSES, PENDING)
+# Indicators first: value sheets in the same workbook may use indicators it defines.
+KIND_ORDER = ("indicators", "indicator_values", "tasks", "activities", "issues")
+
+
+@dataclass(frozen=True)
+class SubmitterScope:
+    """What a staff submitter may send: rows of these districts (names) or lead units.
+
+    Indicator definitions are master data: only a scope with `may_define_indicators`
+    (an admin's) may change them. None as the scope means no restriction (admin, CLI).
+    """
+
+    districts: frozenset[str] = frozenset()
+    units: frozenset[str] = frozenset()
+    may_define_indicators: bool = False
+
+
+@dataclass
+class ImportOptions:
+    uploader: str = SYSTEM_ACTOR
+    period: str | None = None  # canonical period for sheets that do not name one
+    district: str | None = None  # district name for sheets that do not name one
+    valid_rows_only: bool = False
+    dry_run: bool = False
+    limits: Limits = field(default_factory=Limits)
+    scope: SubmitterScope | None = None
+    # The submitter saw the sharp-change warnings and confirmed them (recorded).
+    confirm_warnings: bool = False
+    note: str = ""  # e.g. the cells corrected in the page before commit
+    store_file: bool = True
+    # 情况说明 typed in the upload page, by (sheet, Excel row), for rows that need one
+    # and whose own column is empty; `explain` for every such row (the CLI's --explain).
+    explanations: dict[tuple[str, int], str] = field(default_factory=dict)
+    explain: str = ""
+    # Whether a row without a needed explanation is refused: None follows the setting
+    # EXPLANATIONS_REQUIRED (default on); False for loading the sample history, which
+    # predates explanations.
+    require_explanations: bool | None = None
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def import_file(
+    engine: Engine, data: bytes, file_name: str, options: ImportOptions | None = None
+) -> ImportReport:
+    """Validate and store one workbook. Nothing is written unless the status is accepted/partial."""
+    options = options or ImportOptions()
+    return _in_one_transaction(
+        engine, options, lambda conn: import_file_in_transaction(conn, data, file_name, options)
+    )
+
+
+def import_file_in_transaction(
+    conn: Connection, data: bytes, file_name: str, options: ImportOptions
+) -> ImportReport:
+    """`import_file` inside the caller's transaction (see `import_in_transaction`): bytes a
+    live submission holds are reported unchanged without being read again."""
+    earlier = already_imported(conn, data, file_name)
+    if earlier is not None:
+        return earlier
+    try:
+        sheets = read_workbook(data, file_name, options.limits)
+    except InputError as error:
+        return file_rejected(file_name, error)
+    return import_in_transaction(conn, sheets, data, file_name, options)
+
+
+def already_imported(conn: Connection, data: bytes, file_name: str) -> ImportReport | None:
+    """The "unchanged" report when a live submission, or one waiting for review, holds
+    exactly these bytes, else None.
+
+    When that submission stored the file with cells corrected in the upload page, or only
+    its valid rows, the message says so: the file itself still holds what was corrected or
+    left out, and only the stored version is complete.
+    """
+    earlier = conn.execute(
+        select(
+            Submission.uploaded_at,
+            Submission.uploader,
+            Submission.id,
+            Submission.note,
+            Submission.status,
+            Submission.rows_rejected,
+        )
+        .where(Submission.sha256 == sha256_of(data), Submission.status.in_(HELD_STATUSES))
+        .order_by(Submission.id)
+    ).first()
+    if earlier is None:
+        return None
+    message = t(
+        "importer.already_pending" if earlier.status == PENDING else "importer.already_imported",
+        date=time_text(earlier.uploaded_at),
+        user=actor_name(earlier.uploader),
+        id=earlier.id,
+    )
+    if earlier.note:
+        message += t("importer.already_imported_corrected", note=earlier.note)
+    if earlier.rows_rejected:
+        message += t("importer.already_imported_partial", count=earlier.rows_rejected)
+    return ImportReport(
+        file=file_name, status="unchanged", submission_id=earlier.id, message=message
+    )
+
+
+def file_rejected(file_name: str, error: InputError) -> ImportReport:
+    """The report for a file refused as a whole (not a workbook, too large...)."""
+    report = ImportReport(file=file_name, status="rejected", message=error.message())
+    problem = Problem(sheet="", row=None, column=None, value=file_name, message=error.message())
+    report.sheets.append(SheetReport(sheet="", errors=[problem]))
+    return report
+
+
+def apply_edits(
+    sheets: list[RawSheet], edits: dict[tuple[str, int, int], object]
+) -> list[RawSheet]:
+    """Sheets with cells corrected in the page: (sheet, row index, column index) → new value."""
+    if not edits:
+        return sheets
+    result = []
+    for sheet in sheets:
+        mine = {(r, c): v for (name, r, c), v in edits.items() if name == sheet.name}
+        if not mine:
+            result.append(sheet)
+            continue
+        rows = [list(row) for row in sheet.rows]
+        for (r, c), value in mine.items():
+            while len(rows) <= r:
+                rows.append([])
+            while len(rows[r]) <= c:
+                rows[r].append("")
+            rows[r][c] = value
+        uncalculated = sheet.formulas_without_value - set(mine)
+        result.append(replace(sheet, rows=rows, formulas_without_value=frozenset(uncalculated)))
+    return result
+
+
+def import_sheets(
+    engine: Engine,
+    sheets: list[RawSheet],
+    data: bytes,
+    file_name: str,
+    options: ImportOptions | None = None,
+) -> ImportReport:
+    """Validate and store sheets already read (and perhaps corrected in the page).
+
+    `data` are the bytes as uploaded: their SHA-256 identifies the submission and
+    they are stored with it so the exact file can be downloaded later.
+    """
+    options = options or ImportOptions()
+    return _in_one_transaction(
+        engine,
+        options,
+        lambda conn: import_in_transaction(conn, sheets, data, file_name, options),
+    )
+
+
+def _in_one_transaction(
+    engine: Engine, options: ImportOptions, work: Callable[[Connection], ImportReport]
+) -> ImportReport:
+    """`work(conn)` in one transaction, committed when its report writes, else rolled back."""
+    with cycle_collector.paused(), engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            report = work(conn)
+        except BaseException:
+            transaction.rollback()
+            raise
+        if writes(report, options):
+            transaction.commit()
+        else:
+            transaction.rollback()
+    return report
+
+
+def writes(report: ImportReport, options: ImportOptions) -> bool:
+    """Whether an import with this outcome leaves rows to commit (stored for real, or
+    held for review)."""
+    return report.status in ("accepted", "partial", PENDING) and not options.dry_run
+
+
+def import_in_transaction(
+    conn: Connection,
+    sheets: list[RawSheet],
+    data: bytes,
+    file_name: str,
+    options: ImportOptions,
+) -> ImportReport:
+    """Validate `sheets` and write them on `conn`, inside the caller's transaction.
+
+    The caller commits when `writes(report, options)` and otherwise rolls back, so
+    several files can share one transaction (the sample data is loaded all or nothing).
+    Before the current rows are read, the write locks of the kinds present are taken:
+    a second import of the same keys at once waits for the first and then replaces its
+    rows, instead of failing on the current-key index.
+    """
+    report = ImportReport(file=file_name, status="rejected")
+    by_kind = _validate_sheets(conn, sheets, options, report)
+    if by_kind and not options.dry_run and (options.valid_rows_only or not report.errors):
+        try:
+            take_write_locks(conn, by_kind, holder=options.uploader)
+        except WriterBusy:
+            report.message = t("importer.writer_busy")
+            return report
+    if options.scope is not None:
+        _check_scope(conn, by_kind, options.scope)
+    closed = _check_closed_periods(conn, by_kind)
+    _check_duplicates(by_kind, report)
+    report.sharp_changes = _warn_sharp_changes(conn, by_kind)
+    explained = _check_explanations(conn, by_kind, report, options)
+    _decide_and_write(conn, by_kind, report, options, data, report.sharp_changes, explained)
+    if closed and report.status == "rejected":
+        report.message = t(
+            "closed_periods.upload_refused", closed="；".join(c.describe() for c in closed)
+        )
+    return report
+
+
+def _check_explanations(
+    conn: Connection, by_kind, report: ImportReport, options: ImportOptions
+) -> list[explanations.Explained]:
+    """The rows' explanations; a row that needs one and has none is an error on that row
+    (and left out of a valid-rows-only import) unless `require_explanations` is off."""
+    needs = explanations.find_needs(
+        conn, by_kind, report.sharp_changes, settings.explain_target_margin()
+    )
+    explained, missing = explanations.explain(needs, options.explanations, options.explain)
+    required = options.require_explanations
+    if required is None:
+        required = settings.explanations_required()
+    if missing and required:
+        unexplained = {(n.sheet, n.row) for n in missing}
+        reports = {s.sheet: s for sheets in by_kind.values() for s, _ in sheets}
+        for need in missing:
+            reports[need.sheet].errors.append(explanations.missing_problem(need))
+        for sheets in by_kind.values():
+            for sheet_report, valid in sheets:
+                valid[:] = [v for v in valid if (sheet_report.sheet, v.row) not in unexplained]
+    return explained
+
+
+def _check_closed_periods(conn: Connection, by_kind) -> list[Closure]:
+    """Rows that would change a closed period are errors naming the period, who closed it
+    and when (`closed_periods`); returns the closures that refused a row, in order."""
+    refused: dict[int, Closure] = {}
+    for kind, sheets in by_kind.items():
+        if kind not in CLOSABLE_KINDS:
+            continue
+        months = closed_months(conn, kind)
+        if not months:
+            continue
+        records = [row.record for _, valid in sheets for row in valid]
+        stored = stored_issues(conn, records) if kind == "issues" else {}
+        for sheet_report, valid in sheets:
+            kept = []
+            for row in valid:
+                old = stored.get(row.record["code"]) if stored else None
+                found = first_closed(months, change_periods(kind, row.record, old))
+                if found is None:
+                    kept.append(row)
+                    continue
+                closure, period = found
+                refused.setdefault(closure.id, closure)
+                sheet_report.errors.append(
+                    Problem(
+                        sheet_report.sheet,
+                        row.row,
+                        None,
+                        None,
+                        PeriodClosed(closure, period).message(),
+                    )
+                )
+            valid[:] = kept
+    return list(refused.values())
+
+
+def _validate_sheets(
+    conn: Connection, sheets, options: ImportOptions, report: ImportReport
+) -> dict[str, list[tuple[SheetReport, list[ValidRow]]]]:
+    context = ValidationContext(
+        master=load_master(conn),
+        indicators={
+            code: IndicatorInfo(code, name, unit)
+            for code, name, unit in conn.execute(
+                select(Indicator.code, Indicator.name, Indicator.unit).where(Indicator.is_current)
+            )
+        },
+        period=options.period,
+        district=options.district,
+    )
+    recognised = []
+    unrecognised = []
+    for sheet in sheets:
+        sheet_report = SheetReport(sheet=sheet.name)
+        if is_instruction_sheet(sheet):
+            continue
+        report.sheets.append(sheet_report)
+        if not sheet.visible:
+            sheet_report.warnings.append(_sheet_problem(sheet.name, t("importer.hidden_sheet")))
+            continue
+        if sheet.external_links:
+            links = join_names(sheet.external_links)
+            sheet_report.warnings.append(
+                _sheet_problem(sheet.name, t("importer.external_links", links=links))
+            )
+        if all(is_blank_row(row) for row in sheet.rows):
+            sheet_report.warnings.append(_sheet_problem(sheet.name, t("importer.empty_sheet")))
+            continue
+        layout = detect_layout(sheet)
+        if layout is None:
+            unrecognised.append((sheet, sheet_report))
+            continue
+        sheet_report.kind = layout.kind.name
+        sheet_report.layout = "long"
+        sheet_report.header_row = layout.header_row + 1
+        _warn_ignored(sheet_report, layout.ignored_headers, layout.header_row)
+        recognised.append((sheet, layout, sheet_report))
+    if not recognised and not unrecognised and all(not s.errors for s in report.sheets):
+        report.sheets.clear()
+        report.sheets.append(
+            SheetReport(sheet="", errors=[_sheet_problem("", t("importer.empty_workbook"))])
+        )
+
+    by_kind: dict[str, list[tuple[SheetReport, list[ValidRow]]]] = {}
+    recognised.sort(key=lambda item: KIND_ORDER.index(item[1].kind.name))
+    for sheet, layout, sheet_report in recognised:
+        valid = SheetValidator(context).validate(sheet, layout, sheet_report)
+        if layout.kind.name == "indicators":
+            context.add_indicators(
+                [IndicatorInfo(v.record["code"], v.record["name"], v.record["unit"]) for v in valid]
+            )
+        if sheet_report.rows_read == 0:
+            sheet_report.warnings.append(_sheet_problem(sheet.name, t("importer.no_data_rows")))
+        by_kind.setdefault(layout.kind.name, []).append((sheet_report, valid))
+
+    # Wide tables are recognised by their indicator names and periods, so they are
+    # looked at last, when the indicators of this very workbook are known too.
+    for sheet, sheet_report in unrecognised:
+        wide = detect_wide(sheet, context)
+        if wide is None:
+            sheet_report.errors.append(_sheet_problem(sheet.name, _no_header_message(sheet)))
+            continue
+        sheet_report.kind = "indicator_values"
+        sheet_report.layout = wide.orientation
+        sheet_report.header_row = wide.header_row + 1
+        _warn_ignored(sheet_report, wide.ignored_headers, wide.header_row)
+        valid = WideConverter(sheet, wide, context).convert(sheet_report)
+        by_kind.setdefault("indicator_values", []).append((sheet_report, valid))
+    return by_kind
+
+
+def _no_header_message(sheet) -> str:
+    resembled = resembled_kind(sheet)
+    if resembled is None:
+        return t("importer.no_header")
+    kind, found, missing = resembled
+    return t(
+        "importer.resembles_kind" if found else "importer.missing_columns",
+        kind=t(f"kinds.{kind.name}"),
+        found=join_names(found),
+        columns=join_names(missing),
+    )
+
+
+def _warn_ignored(sheet_report: SheetReport, ignored: list[str], header_row: int) -> None:
+    if ignored:
+        sheet_report.warnings.append(
+            _sheet_problem(
+                sheet_report.sheet,
+                t("importer.ignored_columns", columns=join_names(ignored)),
+                row=header_row + 1,
+            )
+        )
+
+
+def _sheet_problem(sheet: str, message: str, row: int | None = None) -> Problem:
+    return Problem(sheet=sheet, row=row, column=None, value=None, message=message)
+
+
+# Kinds whose replacement key does not hold the district: the stored row a record would
+# replace is looked up by this key field, because it may belong to another district or
+# unit (a task code or an issue number another district already uses).
+STORED_OWNERS = {"tasks": (Task, "code"), "issues": (EnterpriseIssue, "code")}
+
+
+def _check_scope(conn: Connection, by_kind, scope: SubmitterScope) -> None:
+    """Rows outside the submitter's scope are errors naming the row: the row itself, and
+    the stored row it would replace (a key that belongs to another district or unit)."""
+    master = load_master(conn)
+    allowed_districts = {
+        master.district_ids[d] for d in scope.districts if d in master.district_ids
+    }
+    allowed_units = {master.unit_ids[u] for u in scope.units if u in master.unit_ids}
+    mine = t(
+        "importer.scope_mine", districts=join_names(sorted(scope.districts | scope.units)) or "-"
+    )
+
+    def in_scope(kind: str, row) -> bool:
+        if kind == "indicators":
+            return scope.may_define_indicators
+        if kind == "tasks":
+            return row["district_id"] in allowed_districts or row["lead_unit_id"] in allowed_units
+        return row["district_id"] in allowed_districts
+
+    for kind, sheets in by_kind.items():
+        stored = _stored_owners(conn, kind, [row.record for _, valid in sheets for row in valid])
+        for sheet_report, valid in sheets:
+            kept = []
+            for row in valid:
+                record = row.record
+                owner = stored.get(record[STORED_OWNERS[kind][1]]) if stored else None
+                if not in_scope(kind, record):
+                    message = _out_of_scope_message(kind, record, master, mine)
+                elif owner is not None and not in_scope(kind, owner):
+                    # Says only that the key is taken, not whose it is or what it holds.
+                    message = t(
+                        "importer.scope_key_taken",
+                        code=record[STORED_OWNERS[kind][1]],
+                        mine=mine,
+                    )
+                else:
+                    kept.append(row)
+                    continue
+                sheet_report.errors.append(
+                    Problem(sheet_report.sheet, row.row, None, None, message)
+                )
+            valid[:] = kept
+
+
+def _stored_owners(conn: Connection, kind: str, records: list[dict]) -> dict[object, dict]:
+    """The current stored rows (their district and lead unit) that `records` would replace,
+    by key, for the kinds of STORED_OWNERS; an empty dict for the others."""
+    if kind not in STORED_OWNERS or not records:
+        return {}
+    model, field_name = STORED_OWNERS[kind]
+    table = model.__table__
+    columns = [c for c in ("district_id", "lead_unit_id") if c in table.c]
+    keys = sorted({r[field_name] for r in records}, key=str)
+    found: dict[object, dict] = {}
+    for start in range(0, len(keys), 5000):
+        query = select(table.c[field_name], *(table.c[c] for c in columns)).where(
+            table.c.is_current, table.c[field_name].in_(keys[start : start + 5000])
+        )
+        for row in conn.execute(query).mappings():
+            found[row[field_name]] = dict(row)
+    return found
+
+
+def _out_of_scope_message(kind: str, record: dict, master, mine: str) -> str:
+    if kind == "indicators":
+        return t("importer.scope_indicators")
+    if kind == "tasks":
+        return t("importer.scope_other_task", mine=mine)
+    return t(
+        "importer.scope_other_district",
+        district=master.district_names.get(record["district_id"], "?"),
+        mine=mine,
+    )
+
+
+def _check_duplicates(by_kind, report: ImportReport) -> None:
+    """A key seen twice in one file is an error on the later row naming the earlier one."""
+    for kind, sheets in by_kind.items():
+        key_of = itemgetter(*RECORD_KEYS[kind])  # a kind with a one-field key: the value itself
+        seen: dict[object, tuple[str, int]] = {}
+        for position, (sheet_report, valid) in enumerate(sheets, start=1):
+            keys = [key_of(row.record) for row in valid]
+            if len(set(keys)) == len(keys) and seen.keys().isdisjoint(keys):
+                # The usual case, no key repeats, settled without a loop in Python; the
+                # keys are recorded only for a later sheet of the same kind.
+                if position < len(sheets):
+                    where = zip(repeat(sheet_report.sheet), map(attrgetter("row"), valid))
+                    seen.update(zip(keys, where, strict=True))
+                continue
+            kept = []
+            for key, row in zip(keys, valid, strict=True):
+                first = seen.get(key)
+                if first is None:
+                    seen[key] = (sheet_report.sheet, row.row)
+                    kept.append(row)
+                    continue
+                where = (
+                    t("importer.row_ref", row=first[1])
+                    if first[0] == sheet_report.sheet
+                    else t("importer.sheet_row_ref", sheet=first[0], row=first[1])
+                )
+                sheet_report.errors.append(
+                    Problem(
+                        sheet=sheet_report.sheet,
+                        row=row.row,
+                        column=None,
+                        value=None,
+                        message=t("importer.duplicate_key", first=where),
+                    )
+                )
+            valid[:] = kept
+
+
+def _warn_sharp_changes(conn: Connection, by_kind) -> list[Problem]:
+    """Values far from the previous period's: warnings the submitter must confirm."""
+    found = []
+    for sheet_report, valid in by_kind.get("indicator_values", []):
+        for row, value, message in sharp_changes(
+            conn, [v.record for v in valid], [v.row for v in valid]
+        ):
+            problem = Problem(sheet_report.sheet, row, None, value, message)
+            sheet_report.warnings.append(problem)
+            found.append(problem)
+    return found
+
+
+def _decide_and_write(
+    conn: Connection,
+    by_kind,
+    report: ImportReport,
+    options: ImportOptions,
+    data: bytes,
+    change_warnings: list[Problem],
+    explained: list[explanations.Explained],
+) -> None:
+    has_errors = bool(report.errors)
+    valid_count = sum(len(valid) for sheets in by_kind.values() for _, valid in sheets)
+    rows_read = sum(s.rows_read for s in report.sheets)
+    if has_errors and not options.valid_rows_only:
+        report.status = "rejected"
+        report.message = t("importer.rejected", errors=len(report.errors))
+        return
+    if valid_count == 0:
+        report.status = "rejected"
+        report.message = (
+            t("importer.nothing_to_import")
+            if not has_errors
+            else t("importer.rejected", errors=len(report.errors))
+        )
+        return
+    status = "partial" if has_errors else "accepted"
+    # Only a scoped (staff) submitter's rows wait for review; an admin's count at once.
+    report.needs_review = options.scope is not None and needs_review(
+        conn,
+        {
+            kind: [row.record for _, valid in sheets for row in valid]
+            for kind, sheets in by_kind.items()
+        },
+    )
+    held = report.needs_review and not options.dry_run
+    master = load_master(conn)
+    periods, districts = _summary(by_kind, master.district_names)
+    confirmed = (
+        [{"sheet": p.sheet, "row": p.row, "message": p.message} for p in change_warnings]
+        if options.confirm_warnings
+        else []
+    )
+    submission_id = create_submission(
+        conn,
+        uploader=options.uploader,
+        file_name=report.file,
+        sha256=sha256_of(data),
+        file_size=len(data),
+        note=options.note,
+        confirmed_warnings=confirmed,
+        kinds=",".join(k for k in KIND_ORDER if k in by_kind),
+        periods=",".join(periods),
+        districts=",".join(districts),
+        rows_read=rows_read,
+        rows_accepted=valid_count,
+        rows_rejected=rows_read - valid_count,
+        status=PENDING if held else status,
+        valid_rows_only=options.valid_rows_only,
+    )
+    if held:
+        _hold_for_review(conn, by_kind, report, options, data, submission_id)
+        return
+    totals = WriteCounts()
+    for kind in KIND_ORDER:
+        for sheet_report, valid in by_kind.get(kind, []):
+            sheet_report.rows_accepted = len(valid)
+        records = [row.record for _, valid in by_kind.get(kind, []) for row in valid]
+        if records:
+            totals.add(write_kind(conn, kind, records, submission_id))
+    report.rows_new, report.rows_replaced, report.rows_unchanged = (
+        totals.new,
+        totals.replaced,
+        totals.unchanged,
+    )
+    if totals.new == 0 and totals.replaced == 0:
+        report.status = "unchanged"
+        report.message = t("importer.no_changes", rows=totals.unchanged)
+        return
+    explanations.store(conn, explained, submission_id, options.uploader)
+    update_submission(
+        conn,
+        submission_id,
+        rows_new=totals.new,
+        rows_replaced=totals.replaced,
+        rows_unchanged=totals.unchanged,
+    )
+    report.replaced_examples = totals.replaced_examples
+    if options.store_file:
+        conn.execute(insert(SubmissionFile).values(submission_id=submission_id, content=data))
+    refresh_statuses(conn, superseded_submissions(conn, submission_id))
+    report.status = status
+    report.submission_id = None if options.dry_run else submission_id
+    key = "importer.dry_run" if options.dry_run else f"importer.{status}"
+    report.message = t(
+        key,
+        new=totals.new,
+        replaced=totals.replaced,
+        unchanged=totals.unchanged,
+        errors=len(report.errors),
+        id=submission_id,
+    )
+
+
+def _hold_for_review(
+    conn: Connection,
+    by_kind,
+    report: ImportReport,
+    options: ImportOptions,
+    data: bytes,
+    submission_id: int,
+) -> None:
+    """Keep the valid records as the submission's pending rows: nothing becomes current
+    until a reviewer approves (see `review.approve`)."""
+    rows = []
+    for kind in KIND_ORDER:
+        for sheet_report, valid in by_kind.get(kind, []):
+            sheet_report.rows_accepted = len(valid)
+            rows.extend((kind, sheet_report.sheet, row.row, row.record) for row in valid)
+    count = hold_records(conn, submission_id, rows)
+    resubmits = returned_to_resubmit(conn, options.uploader, by_kind)
+    if resubmits is not None:
+        update_submission(conn, submission_id, resubmission_of=resubmits)
+    if options.store_file:
+        conn.execute(insert(SubmissionFile).values(submission_id=submission_id, content=data))
+    take_write_locks(conn, [REVIEW_LOCK], holder=options.uploader)
+    report.status = PENDING
+    report.submission_id = submission_id
+    report.resubmission_of = resubmits
+    report.message = t(
+        "importer.pending_resubmitted" if resubmits else "importer.pending",
+        id=submission_id,
+        rows=count,
+        returned=resubmits,
+    )
+
+
+def _summary(by_kind, district_names: dict[int, str]) -> tuple[list[str], list[str]]:
+    from data_model.periods import sort_key
+
+    periods: set[str | None] = set()
+    districts: set[int | None] = set()
+    for sheets in by_kind.values():
+        for _, valid in sheets:
+            # No kind has both a period and a report period.
+            records = [row.record for row in valid]
+            periods.update(map(dict.get, records, repeat("period")))
+            periods.update(map(dict.get, records, repeat("report_period")))
+            districts.update(map(dict.get, records, repeat("district_id")))
+    periods = {p for p in periods if p}
+    districts = {d for d in districts if d}
+    return (
+        sorted(periods, key=sort_key)[:200],
+        [district_names[d] for d in sorted(districts)],
+    )

@@ -1,0 +1,826 @@
+"""Turn the data rows of a recognised sheet into records ready to store, with every problem found.
+
+Each distinct raw value of a column is normalised once (a month-end workbook repeats
+the same district and period thousands of times); problems carry the sheet, the
+Excel row number, the column header as written in the file and the raw value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from operator import itemgetter
+
+from data_model.errors import InputError
+from data_model.formatting import join_names
+from data_model.i18n import t
+from data_model.ingest.layout import SheetLayout, data_row_indexes
+from data_model.ingest.reader import RawSheet, cell_name
+from data_model.ingest.sheet_meta import metadata_problem
+from data_model.ingest.task_lists import (
+    SheetFact,
+    derived_task_code,
+    is_fraction_column,
+    parse_progress,
+    read_task_sheet,
+)
+from data_model.kinds import example_values
+from data_model.normalize.dates import parse_date, parse_deadline
+from data_model.normalize.names import NameMatcher, normalize_name
+from data_model.normalize.numbers import parse_number
+from data_model.periods import parse_period, period_label
+from data_model.problems import Problem, SheetReport, UnknownNameHint
+from data_model.reference.master import RESOLVABLE_LISTS, MasterData
+from data_model.text import is_missing, to_halfwidth
+
+# The key of each kind, in the record's own field names (district → district_id).
+RECORD_KEYS = {
+    "indicators": ("code",),
+    "indicator_values": ("indicator_code", "district_id", "period"),
+    "tasks": ("code", "report_period"),
+    "activities": ("activity_date", "district_id", "name"),
+    "issues": ("code",),
+}
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    code: str
+    name: str
+    unit: str
+
+
+@dataclass
+class ValidationContext:
+    """What validation needs beyond the row: master data, known indicators, upload options."""
+
+    master: MasterData
+    indicators: dict[str, IndicatorInfo]
+    period: str | None = None  # from the upload form / --period, for sheets without a period
+    district: str | None = None  # likewise for the district
+    _indicator_names: NameMatcher | None = field(default=None, repr=False)
+
+    def add_indicators(self, infos: list[IndicatorInfo]) -> None:
+        for info in infos:
+            self.indicators[info.code] = info
+        self._indicator_names = None
+
+    def indicator_names(self) -> NameMatcher:
+        if self._indicator_names is None:
+            # A name shared by two indicators (or equal to another's code) cannot pick
+            # one of them: such names are left out, and those indicators match by code.
+            keys = Counter(normalize_name(i.name) for i in self.indicators.values())
+            keys.update(normalize_name(code) for code in self.indicators)
+            self._indicator_names = NameMatcher(
+                [
+                    (info.code, [info.name] if keys[normalize_name(info.name)] == 1 else [])
+                    for info in self.indicators.values()
+                ],
+                "normalize.kind_indicator",
+            )
+        return self._indicator_names
+
+
+@dataclass
+class ValidRow:
+    row: int  # Excel row number
+    record: dict
+
+
+@dataclass
+class _TaskSheet:
+    """What a task list's rows share: defaults from the sheet or the upload, and what the
+    rows took from them (reported once the rows are read)."""
+
+    period: SheetFact | None = None
+    district: SheetFact | None = None
+    fractions: bool = False
+    rows_using_period: int = 0
+    rows_using_district: int = 0
+    action_names: dict[int, str] = field(default_factory=dict)
+    unit_names: dict[int, str] = field(default_factory=dict)
+    derived: dict[int, str] = field(default_factory=dict)  # 0-based row → code
+    scaled: dict[int, object] = field(default_factory=dict)  # 0-based row → raw fraction
+
+
+class _Cached:
+    """Memoise a parser per distinct raw value, remembering failures too."""
+
+    __slots__ = ("parse", "results")
+
+    def __init__(self, parse: Callable[[object], object]) -> None:
+        self.parse = parse
+        self.results: dict = {}
+
+    def __call__(self, raw: object) -> object:
+        # Text keys stand alone; other cells keep their type (1, 1.0 and True are equal).
+        key = raw if raw.__class__ is str else (raw.__class__, raw)
+        try:
+            result = self.results[key]
+        except KeyError:
+            try:
+                result = self.parse(raw)
+            except InputError as error:
+                result = error
+            self.results[key] = result
+        if isinstance(result, InputError):
+            raise result
+        return result
+
+
+def parse_text(raw: object) -> str:
+    """Cell as text: numbers without a spurious `.0`, dates as ISO, stripped. Never evaluated."""
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    if isinstance(raw, dt.datetime):
+        return raw.date().isoformat() if raw.time() == dt.time() else raw.isoformat(sep=" ")
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    return str(raw).strip()
+
+
+def _required_text(raw: object) -> str:
+    if is_missing(raw):
+        raise InputError("validate.required")
+    return parse_text(raw)
+
+
+def _optional_text(raw: object) -> str:
+    return "" if is_missing(raw) else parse_text(raw)
+
+
+def _optional_number(raw: object) -> float | None:
+    return parse_number(raw)
+
+
+def _required_number(raw: object) -> float:
+    value = parse_number(raw)
+    if value is None:
+        raise InputError("validate.required")
+    return value
+
+
+def _optional_count(raw: object) -> int | None:
+    value = parse_number(raw)
+    if value is None:
+        return None
+    if value < 0 or not float(value).is_integer():
+        raise InputError("validate.not_a_count", value=parse_text(raw))
+    return int(value)
+
+
+def _required_date(raw: object) -> dt.date:
+    return parse_date(raw)
+
+
+def _optional_date(raw: object) -> dt.date | None:
+    return None if is_missing(raw) else parse_date(raw)
+
+
+def _choice(choices: dict[str, str], required: bool, default: str | None = None):
+    normalized = {"".join(to_halfwidth(k).split()): v for k, v in choices.items()}
+
+    def parse(raw: object) -> str | None:
+        if is_missing(raw):
+            if required:
+                raise InputError("validate.required")
+            return default
+        text = "".join(to_halfwidth(str(raw)).split())
+        if text in normalized:
+            return normalized[text]
+        raise InputError(
+            "validate.not_in_choices", value=parse_text(raw), choices=join_names(choices)
+        )
+
+    return parse
+
+
+def _name_text(matcher: NameMatcher):
+    """A required name of a list kept as text (activity type, issue category): its
+    canonical name."""
+
+    def parse(raw: object) -> str:
+        if is_missing(raw):
+            raise InputError("validate.required")
+        return matcher.match(raw)
+
+    return parse
+
+
+def _name_id(matcher: NameMatcher, ids: dict[str, int], required: bool):
+    def parse(raw: object) -> int | None:
+        if is_missing(raw):
+            if required:
+                raise InputError("validate.required")
+            return None
+        return ids[matcher.match(raw)]
+
+    return parse
+
+
+class SheetValidator:
+    """Validates the rows of one sheet of a known kind."""
+
+    def __init__(self, context: ValidationContext) -> None:
+        self.context = context
+        master = context.master
+        self.district = _Cached(_name_id(master.districts, master.district_ids, True))
+        self.optional_district = _Cached(_name_id(master.districts, master.district_ids, False))
+        self.period = _Cached(_required_period)
+        self.required_text = _Cached(_required_text)
+        self.optional_text = _Cached(_optional_text)
+        self.required_date = _Cached(_required_date)
+        self.optional_date = _Cached(_optional_date)
+        self.optional_number = _Cached(_optional_number)
+        self.required_number = _Cached(_required_number)
+        self.optional_count = _Cached(_optional_count)
+        # Parsers that depend on more than the cell (a kind's choices, the indicator's
+        # unit, the report period), made on first use and kept for this validator.
+        self._parsers: dict[tuple, _Cached] = {}
+        self._task_sheet = _TaskSheet()
+
+    def _memo(self, key: tuple, make: Callable[[], Callable[[object], object]]) -> _Cached:
+        parser = self._parsers.get(key)
+        if parser is None:
+            parser = self._parsers[key] = _Cached(make())
+        return parser
+
+    def _choice_parser(self, kind, field_name: str, default, required: bool = False) -> _Cached:
+        choices = kind.column(field_name).choices
+        return self._memo(
+            ("choice", kind.name, field_name, default),
+            lambda: _choice(choices, required, default),
+        )
+
+    def _name_parser(self, what: str, required: bool = True) -> _Cached:
+        master = self.context.master
+        matcher, ids = {
+            "action": (master.actions, master.action_ids),
+            "unit": (master.units, master.unit_ids),
+            "brand": (master.brands, master.brand_ids),
+        }[what]
+        return self._memo(("name", what, required), lambda: _name_id(matcher, ids, required))
+
+    def _list_text_parser(self, what: str) -> _Cached:
+        master = self.context.master
+        matcher = {
+            "activity_type": master.activity_types,
+            "category": master.issue_categories,
+        }[what]
+        return self._memo(("list_text", what), lambda: _name_text(matcher))
+
+    def _value_parser(self, unit: str, header_unit: str | None, is_percent_cell: bool) -> _Cached:
+        def parse(raw: object) -> float:
+            if header_unit and unit and header_unit != unit:
+                raise InputError("validate.header_unit_mismatch", found=header_unit, expected=unit)
+            value = parse_number(raw, unit=unit or None, percent_format=is_percent_cell)
+            if value is None:
+                raise InputError("validate.required")
+            return value
+
+        return self._memo(("value", unit, header_unit, is_percent_cell), lambda: parse)
+
+    def _deadline_parser(self, report_period: str | None) -> _Cached:
+        return self._memo(
+            ("deadline", report_period), lambda: lambda raw: parse_deadline(raw, report_period)
+        )
+
+    def validate(self, sheet: RawSheet, layout: SheetLayout, report: SheetReport) -> list[ValidRow]:
+        indexes = self._data_row_indexes(sheet, layout, report)
+        report.rows_read += len(indexes)
+        if layout.kind.name == "tasks" and not self._prepare_tasks(sheet, layout, indexes, report):
+            return []
+        if layout.kind.name == "indicator_values":
+            records = self._plain_indicator_values(sheet, layout, indexes)
+        else:
+            records = [None] * len(indexes)
+        for position in [p for p, record in enumerate(records) if record is None]:
+            # None again when the row has problems, now in the report.
+            records[position] = self._convert_row(sheet, layout, indexes[position], report)
+        valid = [
+            ValidRow(index + 1, record)
+            for index, record in zip(indexes, records, strict=True)
+            if record is not None
+        ]
+        if layout.kind.name == "tasks":
+            self._report_task_defaults(sheet, layout, valid, report)
+        return valid
+
+    def _prepare_tasks(
+        self, sheet: RawSheet, layout: SheetLayout, indexes: list[int], report: SheetReport
+    ) -> bool:
+        """Read what a task list states for all its rows (title, metadata rows, upload
+        options); False, with the problem in the report, when its rows cannot be read."""
+        master = self.context.master
+        facts = read_task_sheet(sheet.rows[: layout.header_row], master)
+        period = facts.period
+        if period is None and self.context.period:
+            period = SheetFact(self.context.period, None, "")
+        district = facts.district
+        if district is None and self.context.district:
+            try:
+                name = master.districts.match(self.context.district)
+                district = SheetFact(name, None, "")
+            except InputError:
+                pass
+        progress_column = layout.columns["progress"]
+        self._task_sheet = _TaskSheet(
+            period=period,
+            district=district,
+            fractions=is_fraction_column(
+                [
+                    (
+                        _at(sheet.rows[i], progress_column),
+                        (i, progress_column) in sheet.percent_cells,
+                    )
+                    for i in indexes
+                ]
+            ),
+            action_names={i: n for n, i in master.action_ids.items()},
+            unit_names={i: n for n, i in master.unit_ids.items()},
+        )
+        if facts.district_error is not None:
+            part, error = facts.district_error
+            report.errors.append(metadata_problem(sheet.name, part, error))
+            return False
+        if period is None and "report_period" not in layout.columns and indexes:
+            report.errors.append(
+                Problem(sheet.name, None, None, None, t("validate.task_list_needs_period"))
+            )
+            return False
+        return True
+
+    def _report_task_defaults(
+        self, sheet: RawSheet, layout: SheetLayout, valid: list[ValidRow], report: SheetReport
+    ) -> None:
+        """Say where the sheet's period and district came from, which codes were made
+        for tasks without one, and which fractions were read as percent points."""
+        state = self._task_sheet
+        for fact, used, what in (
+            (state.period, state.rows_using_period, "period"),
+            (state.district, state.rows_using_district, "district"),
+        ):
+            if fact is None or not used:
+                continue
+            value = period_label(fact.value) if what == "period" else fact.value
+            if fact.row is None:
+                message = t(f"validate.task_{what}_from_upload", value=value)
+            else:
+                message = t(f"validate.task_{what}_from_sheet", value=value, row=fact.row)
+            report.warnings.append(Problem(sheet.name, fact.row, None, fact.text or None, message))
+        if state.fractions and state.scaled:
+            report.warnings.append(
+                Problem(sheet.name, None, None, None, t("validate.task_progress_fractions"))
+            )
+        header = layout.kind.column("code").header
+        progress_header = layout.headers.get("progress") or layout.kind.column("progress").header
+        for row in valid:
+            index = row.row - 1
+            if not state.fractions and index in state.scaled:
+                raw = state.scaled[index]
+                report.warnings.append(
+                    Problem(
+                        sheet.name,
+                        row.row,
+                        progress_header,
+                        _display(raw),
+                        t(
+                            "validate.task_progress_fraction",
+                            value=_display(raw),
+                            percent=_display(row.record["progress"]),
+                        ),
+                        cell=(index, layout.columns["progress"]),
+                    )
+                )
+            if index in state.derived:
+                report.warnings.append(
+                    Problem(
+                        sheet.name,
+                        row.row,
+                        header,
+                        row.record["code"],
+                        t("validate.task_code_derived", code=row.record["code"]),
+                    )
+                )
+
+    def _convert_row(
+        self, sheet: RawSheet, layout: SheetLayout, index: int, report: SheetReport
+    ) -> dict | None:
+        """The record of one data row, or None after adding its problems to the report."""
+        row = sheet.rows[index]
+        raw = {f: (row[c] if c < len(row) else "") for f, c in layout.columns.items()}
+        errors: list[tuple[str, InputError]] = []
+        uncalculated = sheet.formulas_without_value
+        if uncalculated:
+            errors.extend(
+                (f, InputError("validate.formula_no_value", cell=cell_name(index, c)))
+                for f, c in layout.columns.items()
+                if (index, c) in uncalculated
+            )
+        record = getattr(self, f"_{layout.kind.name}")(raw, index, sheet, layout, errors)
+        if not errors:
+            return record
+        for field_name, error in errors:
+            column = layout.columns.get(field_name)
+            report.errors.append(
+                Problem(
+                    sheet=sheet.name,
+                    row=index + 1,
+                    column=layout.headers.get(field_name) or layout.kind.column(field_name).header,
+                    value=None if column is None else _display(_at(row, column)),
+                    message=error.message(),
+                    suggestion=error.suggestion,
+                    cell=None if column is None else (index, column),
+                    unknown_name=_unknown_name(error),
+                )
+            )
+        return None
+
+    def _data_row_indexes(
+        self, sheet: RawSheet, layout: SheetLayout, report: SheetReport
+    ) -> list[int]:
+        """Indexes of the rows below the header that hold data (not blank, not a footnote).
+
+        The template's example row, left in place under the header, is skipped with a warning.
+        """
+        rows = sheet.rows
+        first = layout.header_row + 1
+        indexes = data_row_indexes(rows, first)
+        if indexes and indexes[0] == first:
+            row = rows[first]
+            columns = layout.columns.items()
+            raw = {f: (row[c] if c < len(row) else "") for f, c in columns}
+            shipped = example_values(layout.kind, self.context.master.lists())
+            example = {f: shipped[f] for f, _ in columns}
+            if _is_template_example(raw, example):
+                report.warnings.append(
+                    Problem(sheet.name, first + 1, None, None, t("validate.example_row_skipped"))
+                )
+                del indexes[0]
+        return indexes
+
+    def _plain_indicator_values(
+        self, sheet: RawSheet, layout: SheetLayout, indexes: list[int]
+    ) -> list[dict | None]:
+        """The record of each data row that is plain, None for the others.
+
+        A month-end file repeats a few hundred codes, twelve districts and a period over
+        hundreds of thousands of rows, so the cells are converted column by column: each
+        distinct cell once, by the same per-row code given a row of that one cell. A row is
+        plain when all its cells convert without a problem and none of them is an
+        uncalculated formula. The other rows (None) go through `_convert_row`, which
+        reports their problems exactly as for any other kind.
+        """
+        rows = [sheet.rows[i] for i in indexes]
+        width = min(map(len, rows), default=0)
+
+        def cells_of(column: int) -> list:
+            if column < width:
+                return list(map(itemgetter(column), rows))
+            return [row[column] if column < len(row) else "" for row in rows]
+
+        def converted(field_name: str, convert: Callable[[dict, list], object]) -> list:
+            column = layout.columns.get(field_name)
+            if column is None:
+                return [_convert_plain(convert, {})] * len(rows)
+            cells = cells_of(column)
+            keys = _cell_keys(cells)
+            distinct = dict(zip(keys, cells, strict=True))
+            results = {
+                key: _convert_plain(convert, {field_name: cell}) for key, cell in distinct.items()
+            }
+            return list(map(results.__getitem__, keys))
+
+        code_field = "indicator_code" if "indicator_code" in layout.columns else "indicator_name"
+        codes = converted(code_field, self._indicator_code)
+        districts = converted("district", self._district_or_default)
+        periods = converted(
+            "period", lambda raw, errors: self._period_or_default(raw, "period", errors)
+        )
+        notes = converted(
+            "note", lambda raw, errors: self._field(self.optional_text, raw, "note", errors)
+        )
+        value_column = layout.columns["value"]
+        header_unit = layout.units.get("value")
+        percent_rows = {r for r, c in sheet.percent_cells if c == value_column}
+        value_cells = cells_of(value_column)
+        # A finite number cell is the value as it stands, unless a percent format or
+        # the header's unit changes it; any other cell is parsed for the row's indicator.
+        values = [
+            cell if cell.__class__ is float and math.isfinite(cell) else _NOT_PLAIN
+            for cell in value_cells
+        ]
+        parsed = [
+            position
+            for position, value in enumerate(values)
+            if value is _NOT_PLAIN or header_unit or indexes[position] in percent_rows
+        ]
+        for position in parsed:
+            code = codes[position]
+            if code is _NOT_PLAIN:
+                values[position] = _NOT_PLAIN
+                continue
+            is_percent_cell = indexes[position] in percent_rows
+            parse = self._value_parser(
+                self.context.indicators[code].unit, header_unit, is_percent_cell
+            )
+            try:
+                values[position] = parse(value_cells[position])
+            except InputError:
+                values[position] = _NOT_PLAIN
+        irregular = {r for r, c in sheet.formulas_without_value if c in layout.columns.values()}
+        return [
+            None
+            if code is _NOT_PLAIN
+            or district is _NOT_PLAIN
+            or period is _NOT_PLAIN
+            or value is _NOT_PLAIN
+            or note is _NOT_PLAIN
+            or index in irregular
+            else {
+                "indicator_code": code,
+                "district_id": district,
+                "period": period,
+                "value": value,
+                "note": note,
+            }
+            for index, code, district, period, value, note in zip(
+                indexes, codes, districts, periods, values, notes, strict=True
+            )
+        ]
+
+    def _field(self, parse, raw: dict, name: str, errors: list) -> object:
+        try:
+            return parse(raw.get(name, ""))
+        except InputError as error:
+            errors.append((name, error))
+            return None
+
+    # --- one converter per kind: raw cells → record --------------------------------
+
+    def _indicators(self, raw, index, sheet, layout, errors) -> dict:
+        kind = layout.kind
+        f = self._field
+        unit = f(self.optional_text, raw, "unit", errors)
+        return {
+            "code": f(self.required_text, raw, "code", errors),
+            "name": f(self.required_text, raw, "name", errors),
+            "dimension": f(self.required_text, raw, "dimension", errors),
+            "unit": unit,
+            "direction": f(
+                self._choice_parser(kind, "direction", "positive"), raw, "direction", errors
+            ),
+            "weight": f(self.optional_number, raw, "weight", errors),
+            "target": f(self.optional_number, raw, "target", errors),
+            "frequency": f(
+                self._choice_parser(kind, "frequency", "month"), raw, "frequency", errors
+            ),
+            "aggregation": f(
+                self._choice_parser(kind, "aggregation", "last" if unit == "%" else "sum"),
+                raw,
+                "aggregation",
+                errors,
+            ),
+            "source": f(self.optional_text, raw, "source", errors),
+            "note": f(self.optional_text, raw, "note", errors),
+        }
+
+    def _indicator_values(self, raw, index, sheet, layout, errors) -> dict:
+        f = self._field
+        code = self._indicator_code(raw, errors)
+        info = self.context.indicators.get(code) if code else None
+        value = None
+        if info is not None:
+            column = layout.columns["value"]
+            is_percent_cell = (index, column) in sheet.percent_cells
+            header_unit = layout.units.get("value")
+            cell = raw["value"]
+            if (
+                cell.__class__ is float
+                and not is_percent_cell
+                and not header_unit
+                and math.isfinite(cell)
+            ):
+                value = cell  # the common case of a month-end file: a plain number cell
+            else:
+                try:
+                    value = self._value_parser(info.unit, header_unit, is_percent_cell)(cell)
+                except InputError as error:
+                    errors.append(("value", error))
+        return {
+            "indicator_code": code,
+            "district_id": self._district_or_default(raw, errors),
+            "period": self._period_or_default(raw, "period", errors),
+            "value": value,
+            "note": f(self.optional_text, raw, "note", errors),
+        }
+
+    def _tasks(self, raw, index, sheet, layout, errors) -> dict:
+        kind = layout.kind
+        f = self._field
+        state = self._task_sheet
+        if is_missing(raw.get("report_period")) and state.period is not None:
+            report_period = state.period.value
+            state.rows_using_period += 1
+        else:
+            report_period = f(self.period, raw, "report_period", errors)
+        deadline = None
+        try:
+            deadline = self._deadline_parser(report_period)(raw["deadline"])
+        except InputError as error:
+            errors.append(("deadline", error))
+        if is_missing(raw.get("district")) and state.district is not None:
+            district_id = self.context.master.district_ids[state.district.value]
+            state.rows_using_district += 1
+        else:
+            district_id = f(self.optional_district, raw, "district", errors)
+        progress = None
+        stated = f(self._choice_parser(kind, "stated_status", ""), raw, "stated_status", errors)
+        column = layout.columns["progress"]
+        try:
+            parsed = parse_progress(
+                raw["progress"], (index, column) in sheet.percent_cells, state.fractions
+            )
+            progress = parsed.value
+            stated = stated or parsed.stated_status
+            if parsed.scaled:
+                state.scaled[index] = raw["progress"]
+        except InputError as error:
+            errors.append(("progress", error))
+        action_id = f(self._name_parser("action"), raw, "action", errors)
+        content = f(self.required_text, raw, "content", errors)
+        lead_unit_id = f(self._name_parser("unit"), raw, "lead_unit", errors)
+        # A list without codes (or a row whose code is left blank) gets the code its
+        # action, text, lead unit and district make, never its 序号.
+        if not is_missing(raw.get("code")):
+            code = f(self.required_text, raw, "code", errors)
+        elif action_id is not None and content and lead_unit_id is not None:
+            code = derived_task_code(
+                state.action_names[action_id],
+                content,
+                state.unit_names[lead_unit_id],
+                self.context.master.district_names.get(district_id),
+            )
+            state.derived[index] = code
+        else:
+            code = None
+        return {
+            "code": code,
+            "action_id": action_id,
+            "content": content,
+            "lead_unit_id": lead_unit_id,
+            "co_units": f(self.optional_text, raw, "co_units", errors),
+            "owner": f(self.optional_text, raw, "owner", errors),
+            "start_date": f(self.optional_date, raw, "start_date", errors),
+            "deadline": deadline.date if deadline else None,
+            "deadline_text": deadline.text if deadline else "",
+            "ongoing": deadline.ongoing if deadline else False,
+            "district_id": district_id,
+            "report_period": report_period,
+            "progress": progress,
+            "stated_status": stated,
+            "progress_note": f(self.optional_text, raw, "progress_note", errors),
+        }
+
+    def _activities(self, raw, index, sheet, layout, errors) -> dict:
+        f = self._field
+        return {
+            "activity_date": f(self.required_date, raw, "activity_date", errors),
+            "district_id": self._district_or_default(raw, errors),
+            "activity_type": f(
+                self._list_text_parser("activity_type"), raw, "activity_type", errors
+            ),
+            "name": f(self.required_text, raw, "name", errors),
+            "brand_id": f(self._name_parser("brand", required=False), raw, "brand", errors),
+            "enterprise_count": f(self.optional_count, raw, "enterprise_count", errors),
+            "participant_count": f(self.optional_count, raw, "participant_count", errors),
+            "organizer": f(self.optional_text, raw, "organizer", errors),
+            "note": f(self.optional_text, raw, "note", errors),
+        }
+
+    def _issues(self, raw, index, sheet, layout, errors) -> dict:
+        kind = layout.kind
+        f = self._field
+        received = f(self.required_date, raw, "received_date", errors)
+        resolved = f(self.optional_date, raw, "resolved_date", errors)
+        if received and resolved and resolved < received:
+            errors.append(("resolved_date", InputError("validate.resolved_before_received")))
+        return {
+            "code": f(self.required_text, raw, "code", errors),
+            "received_date": received,
+            "district_id": self._district_or_default(raw, errors),
+            "enterprise_name": f(self.required_text, raw, "enterprise_name", errors),
+            "category": f(self._list_text_parser("category"), raw, "category", errors),
+            "content": f(self.required_text, raw, "content", errors),
+            "handling_unit": f(self.optional_text, raw, "handling_unit", errors),
+            "status": f(
+                self._choice_parser(kind, "status", None, required=True), raw, "status", errors
+            ),
+            "resolved_date": resolved,
+            "satisfaction": f(
+                self._choice_parser(kind, "satisfaction", ""), raw, "satisfaction", errors
+            )
+            or "",
+        }
+
+    # --- shared pieces ---------------------------------------------------------------
+
+    def _indicator_code(self, raw: dict, errors: list) -> str | None:
+        code = raw.get("indicator_code")
+        if code is not None:
+            try:
+                found = self._memo(("indicator_code",), lambda: self._known_code)(code)
+            except InputError as error:
+                errors.append(("indicator_code", error))
+                return None
+            if found is not None:
+                return found
+        if "indicator_name" in raw and not is_missing(raw["indicator_name"]):
+            try:
+                return self._memo(("indicator_name",), lambda: self._match_indicator_name)(
+                    raw["indicator_name"]
+                )
+            except InputError as error:
+                errors.append(("indicator_name", error))
+                return None
+        field_name = "indicator_code" if "indicator_code" in raw else "indicator_name"
+        errors.append((field_name, InputError("validate.required")))
+        return None
+
+    def _known_code(self, raw: object) -> str | None:
+        """The indicator code of a cell; None when blank (the name column may name it)."""
+        if is_missing(raw):
+            return None
+        code = parse_text(raw)
+        if code not in self.context.indicators:
+            raise InputError("validate.unknown_indicator", value=code)
+        return code
+
+    def _match_indicator_name(self, raw: object) -> str:
+        return self.context.indicator_names().match(raw)
+
+    def _district_or_default(self, raw: dict, errors: list) -> int | None:
+        if "district" not in raw and self.context.district:
+            raw = {"district": self.context.district}
+        return self._field(self.district, raw, "district", errors)
+
+    def _period_or_default(self, raw: dict, name: str, errors: list) -> str | None:
+        if name not in raw and self.context.period:
+            raw = {name: self.context.period}
+        return self._field(self.period, raw, name, errors)
+
+
+def _unknown_name(error: InputError) -> UnknownNameHint | None:
+    """What the page needs to resolve an unknown unit, action, brand, activity type or
+    issue category in place; None for any other problem (an unknown district included)."""
+    if error.key != "normalize.name_unknown":
+        return None
+    list_key = RESOLVABLE_LISTS.get(error.params.get("kind_key"))
+    if list_key is None:
+        return None
+    return UnknownNameHint(
+        list_key,
+        error.params["value"],
+        getattr(error, "candidates", ()),
+        getattr(error, "close", None),
+    )
+
+
+def _required_period(raw: object) -> str:
+    if is_missing(raw):
+        raise InputError("validate.required")
+    return parse_period(raw)
+
+
+# What a cell of a row that is not plain converts to in `_plain_indicator_values`.
+_NOT_PLAIN = object()
+
+
+def _convert_plain(convert: Callable[[dict, list], object], raw: dict) -> object:
+    errors: list = []
+    result = convert(raw, errors)
+    return _NOT_PLAIN if errors else result
+
+
+def _cell_keys(cells: list) -> list:
+    """The cells as dict keys that keep 1, 1.0 and True apart (text, the usual case, as is)."""
+    if set(map(type, cells)) <= {str}:
+        return cells
+    return [(cell.__class__, cell) for cell in cells]
+
+
+def _at(row: list, column: int) -> object:
+    return row[column] if column < len(row) else ""
+
+
+def _is_template_example(raw: dict, example: dict[str, str]) -> bool:
+    return all(_display(raw[f]) == example[f] for f in raw)
+
+
+def _display(raw: object) -> str:
+    return parse_text(raw) if raw not in (None, "") else ""

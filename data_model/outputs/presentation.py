@@ -1,0 +1,537 @@
+"""Presentation mode (演示模式): which slides a meeting sees, how long each stays, and what
+each slide says. No Streamlit and no plotly here: `charts.present` draws the figures and
+`pages/present.py` puts them on screen.
+
+The URL carries plain, validated values only (`parse_params`):
+
+- `slides`: comma-separated names of SLIDE_GROUPS, in the order wanted (default: all).
+  Unknown names are dropped with a notice; a group may stand for several slides
+  (`tasks` is completion by action, then the overdue list).
+- `interval`: seconds each slide stays, clamped to MIN_INTERVAL..MAX_INTERVAL
+  (default DEFAULT_INTERVAL).
+- `period` and `gran` are the global filters' (`data_model.queries.filters`).
+
+`build_slides` builds every slide with the query functions of the dashboards and titles it
+with the finding sentences the pages show (`task_queries.rates_title`,
+`coverage_queries.map_finding`, …), so a slide never disagrees with its page. A slide
+with nothing to show is left out.
+
+`Stage` and `restage` say which slide is on screen and which is drawn in advance behind it
+(the page swaps the two, so the next slide appears at once), and how the timer and the
+presenter's previous / next buttons move between them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+import pandas as pd
+from sqlalchemy import Connection
+
+from data_model.evaluation.aggregation import target_for_period
+from data_model.evaluation.scoring import (
+    composite_finding,
+    dimension_order,
+    district_scores,
+    indicator_table,
+    ranking_headline,
+    score_text,
+)
+from data_model.formatting import bracketed, format_number
+from data_model.i18n import t
+from data_model.periods import (
+    period_containing,
+    period_label,
+    to_granularity,
+)
+from data_model.queries.coverage_queries import (
+    coverage_measure,
+    map_areas,
+    map_finding,
+    measure_texts,
+)
+from data_model.queries.headlines import Headline, headline_figures
+from data_model.queries.shared import (
+    filter_options,
+)
+from data_model.queries.task_queries import (
+    as_of_date,
+    overdue_finding,
+    overdue_tasks,
+    overdue_title,
+    rates_by,
+    rates_title,
+    scoped_tasks,
+    task_totals,
+)
+from data_model.queries.trends_queries import (
+    effective_granularity,
+    named_ends,
+    period_standing,
+    series_finding,
+    trend_series,
+)
+
+SLIDE_GROUPS: dict[str, tuple[str, ...]] = {
+    "overview": ("overview",),
+    "coverage": ("coverage",),
+    "tasks": ("task_actions", "overdue"),
+    "trends": ("trend",),
+    "evaluation": ("ranking",),
+}
+DEFAULT_INTERVAL = 20
+MIN_INTERVAL = 5
+MAX_INTERVAL = 300
+COVERAGE_MEASURE = "submission_coverage"  # the coverage page's default measure
+OVERDUE_ROWS = 10  # the overdue slide lists the longest overdue tasks only
+CONTENT_CHARS = 12  # a task's content is cut to this many characters on the overdue slide
+EXPLANATION_CHARS = 20  # and its explanation (情况说明) beside the bar to this many (all on hover)
+
+
+# --- the URL ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something in the URL was not used as given: a catalogue key and its values."""
+
+    key: str
+    values: tuple[tuple[str, object], ...] = ()
+
+    def text(self, language: str | None = None) -> str:
+        return t(self.key, language, **dict(self.values))
+
+
+@dataclass(frozen=True)
+class Setup:
+    groups: tuple[str, ...]  # names of SLIDE_GROUPS, in showing order
+    interval: int  # seconds per slide
+    notices: tuple[Notice, ...] = ()
+
+
+def parse_params(params: Mapping[str, str]) -> Setup:
+    """The slide groups and interval from URL values; anything invalid falls back to its
+    default with a notice that quotes the offending value."""
+    notices: list[Notice] = []
+    groups: list[str] = []
+    unknown: list[str] = []
+    for name in str(params.get("slides", "")).split(","):
+        name = name.strip().lower()
+        if not name or name in groups or name in unknown:
+            continue
+        (groups if name in SLIDE_GROUPS else unknown).append(name)
+    if unknown:
+        notices.append(
+            Notice(
+                "present.unknown_slides",
+                (("names", ", ".join(unknown)), ("known", ", ".join(SLIDE_GROUPS))),
+            )
+        )
+    interval = DEFAULT_INTERVAL
+    given = str(params.get("interval", "")).strip().lower().removesuffix("s")
+    if given:
+        try:
+            seconds = float(given)
+        except ValueError:
+            seconds = math.nan
+        if not math.isfinite(seconds):
+            notices.append(
+                Notice("present.bad_interval", (("value", given), ("default", DEFAULT_INTERVAL)))
+            )
+        else:
+            interval = min(max(round(seconds), MIN_INTERVAL), MAX_INTERVAL)
+            if interval != seconds:
+                notices.append(
+                    Notice(
+                        "present.interval_clamped",
+                        (
+                            ("value", given),
+                            ("used", interval),
+                            ("low", MIN_INTERVAL),
+                            ("high", MAX_INTERVAL),
+                        ),
+                    )
+                )
+    return Setup(tuple(groups) or tuple(SLIDE_GROUPS), interval, tuple(notices))
+
+
+def next_slide(shown: int | None, count: int) -> int:
+    """The index of the slide after slide `shown` (None: none shown yet), looping."""
+    if count <= 0:
+        return 0
+    return 0 if shown is None else (shown + 1) % count
+
+
+# --- the stage: which slide is on screen and which is drawn in advance ------------------
+
+MOVES = ("tick", "next", "previous")
+
+
+@dataclass(frozen=True)
+class Stage:
+    """The screen's two slots. The slot in `front` is on screen; the other, hidden but laid
+    out at full size, holds the slide that comes next, already drawn, so that moving on is
+    a swap of the two slots rather than a wait for a chart to be built and drawn.
+
+    `slots`: the slide index each slot holds (None: empty). `moved_at`: when the presenter
+    last moved by hand (a monotonic clock's seconds), so that the timer does not move on
+    again a moment after a click.
+    """
+
+    slots: tuple[int | None, int | None] = (None, None)
+    front: int = 0
+    moved_at: float | None = None
+
+    @property
+    def back(self) -> int:
+        return 1 - self.front
+
+    @property
+    def shown(self) -> int | None:
+        """The index of the slide on screen."""
+        return self.slots[self.front]
+
+
+def restage(stage: Stage | None, count: int, move: str, now: float, interval: float) -> Stage:
+    """The stage after `move` among `count` slides at time `now`.
+
+    `move`: "next" or "previous" (the presenter's buttons), or "tick" (the timer, or the
+    page's first run), which moves on unless the presenter moved less than half an
+    `interval` ago. The slide to show is taken from the back slot when it is waiting there
+    (the slots swap); otherwise it replaces the front slot's. The back slot then gets the
+    slide after the one shown (nothing when there is only one slide).
+    """
+    if move not in MOVES:
+        raise ValueError(f"unknown move {move!r}; expected one of {', '.join(MOVES)}")
+    stage = stage or Stage()
+    if count <= 0:
+        return Stage()
+    # Slides can disappear when the data change: forget slots beyond the end.
+    first, second = (i if i is not None and i < count else None for i in stage.slots)
+    stage = Stage((first, second), stage.front, stage.moved_at)
+    shown = stage.shown
+    moved_at = stage.moved_at
+    if shown is None:
+        target = 0
+    elif move == "next":
+        target, moved_at = (shown + 1) % count, now
+    elif move == "previous":
+        target, moved_at = (shown - 1) % count, now
+    elif moved_at is not None and now - moved_at < interval / 2:
+        target = shown
+    else:
+        target = (shown + 1) % count
+    front = stage.front
+    new_slots = list(stage.slots)
+    if target != shown:
+        if new_slots[stage.back] == target:
+            front = stage.back
+        else:
+            new_slots[front] = target
+    new_slots[1 - front] = next_slide(target, count) if count > 1 else None
+    return Stage((new_slots[0], new_slots[1]), front, moved_at)
+
+
+# --- the slides -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Card:
+    """A headline figure: label, value, change against the previous period (`headlines`)."""
+
+    label: str
+    value: str
+    delta: str | None  # worded with unit and baseline (`较上年 +5 项`), None: no comparison
+    delta_color: str = "off"  # as st.metric takes it: green (good), red (bad), gray, off
+    delta_arrow: str = "auto"  # up, down, off (no change)
+    tone: str | None = None  # 向好 / 走弱: the colour in words
+
+
+@dataclass(frozen=True, eq=False)
+class Slide:
+    """One screen: a kicker line (section · what is shown), a title stating the finding with
+    its numbers, an optional second sentence, and either cards or a frame for one chart or
+    table. `chart` holds the chart builder's other arguments (labels, target, …)."""
+
+    key: str  # overview, coverage, task_actions, overdue, trend, ranking
+    kicker: str
+    title: str
+    note: str = ""
+    cards: tuple[Card, ...] = ()
+    frame: pd.DataFrame | None = None
+    chart: dict = field(default_factory=dict)
+
+
+def build_slides(
+    conn: Connection,
+    groups: tuple[str, ...],
+    period: str,
+    granularity: str,
+    language: str | None = None,
+    today: date | None = None,
+) -> tuple[Slide, ...]:
+    """The slides of `groups` for `period`, in order; slides without data are left out.
+
+    `granularity` is the filters' (the trend slide shows the indicator at this granularity,
+    or at its own frequency when that is coarser, as the trends page does). Task figures are
+    as of the period's end, or `today` (default: the real today) while it is running.
+    """
+    builders = {
+        "overview": _overview,
+        "coverage": _coverage,
+        "task_actions": _task_actions,
+        "overdue": _overdue,
+        "trend": _trend,
+        "ranking": _ranking,
+    }
+    context = _Context(conn, period, granularity, language, today)
+    slides = []
+    for group in groups:
+        for key in SLIDE_GROUPS[group]:
+            slide = builders[key](context)
+            if slide is not None:
+                slides.append(slide)
+    return tuple(slides)
+
+
+@dataclass(frozen=True)
+class _Context:
+    conn: Connection
+    period: str
+    granularity: str
+    language: str | None
+    today: date | None
+
+    @property
+    def label(self) -> str:
+        return period_label(self.period, self.language)
+
+    def t(self, key: str, **params: object) -> str:
+        return t(key, self.language, **params)
+
+    def kicker(self, section: str, detail: str) -> str:
+        return self.t("present.kicker", section=self.t(f"nav.{section}"), detail=detail)
+
+    @property
+    def as_of(self) -> date:
+        """The day the task slides judge statuses on (see `as_of_date`)."""
+        return as_of_date(self.period, self.today)
+
+    @property
+    def as_of_text(self) -> str:
+        return self.t(
+            "tasks.date", year=self.as_of.year, month=self.as_of.month, day=self.as_of.day
+        )
+
+    @cached_property
+    def tasks(self) -> pd.DataFrame:
+        """Every task judged on `as_of`, read once for all task slides."""
+        return scoped_tasks(self.conn, self.as_of)
+
+
+def _overview(c: _Context) -> Slide | None:
+    """The overview page's headline cards, each with its change (`headlines`)."""
+    figures = headline_figures(c.conn, c.period, c.today)
+    tasks = figures.tasks
+    activities, resolved = figures["activities"], figures["issues_resolved"]
+    if (
+        tasks.total == 0
+        and not activities.value
+        and not resolved.value
+        and figures["coverage"].value is None
+    ):
+        return None
+    cards = tuple(_card(c, headline) for headline in figures.figures)
+    rate = figures["completion_rate"].value_text(c.language)
+    facts = {
+        "period": c.label,
+        "activities": format_number(activities.value, language=c.language),
+        "resolved": format_number(resolved.value, language=c.language),
+    }
+    title = (
+        c.t("present.overview_title", rate=rate, overdue=tasks.overdue, **facts)
+        if tasks.total
+        else c.t("present.overview_title_no_tasks", **facts)
+    )
+    return Slide(
+        "overview",
+        c.kicker("overview", c.t("overview.cards_heading", period=c.label)),
+        title,
+        note=c.t("present.overview_note", previous=period_label(figures.previous, c.language)),
+        cards=cards,
+    )
+
+
+def _card(c: _Context, headline: Headline) -> Card:
+    delta = headline.delta
+    if delta is None:
+        return Card(c.t(f"overview.{headline.key}"), headline.value_text(c.language), None, "off")
+    return Card(
+        c.t(f"overview.{headline.key}"),
+        headline.value_text(c.language),
+        delta.text(c.language),
+        delta.metric_color,
+        delta.arrow,
+        delta.tone_word(c.language),
+    )
+
+
+def _coverage(c: _Context) -> Slide | None:
+    """The district map of the coverage page's default measure."""
+    measure = COVERAGE_MEASURE
+    values = coverage_measure(c.conn, measure, c.period)
+    on_map = values[values["kind"] != "city"].copy()
+    if on_map.empty or on_map["value"].isna().all():
+        return None
+    on_map["text"] = measure_texts(on_map["value"], measure, c.language)
+    measure_label = c.t(f"coverage.measure_{measure}")
+    return Slide(
+        "coverage",
+        c.kicker("coverage", c.t("coverage.map_heading", period=c.label, measure=measure_label)),
+        _headline(map_finding(on_map, measure, c.language)),
+        frame=on_map.reset_index(drop=True),
+        chart={"areas": map_areas(c.conn), "measure_label": measure_label, "rate": True},
+    )
+
+
+def _task_actions(c: _Context) -> Slide | None:
+    """Completion and on-time rate per action, as on the task page's first tab."""
+    day = c.as_of_text
+    rates = rates_by(c.tasks, "action")
+    if rates.empty:
+        return None
+    rates["label"] = rates["group"]
+    return Slide(
+        "task_actions",
+        c.kicker("tasks", c.t("present.task_actions_detail", date=day)),
+        rates_title(rates, c.language),
+        frame=rates,
+        chart={
+            "completion_label": c.t("tasks.completion_rate"),
+            "on_time_label": c.t("tasks.on_time_rate"),
+        },
+    )
+
+
+def _overdue(c: _Context) -> Slide | None:
+    """The longest overdue tasks (at most OVERDUE_ROWS), one bar of days late each, named
+    by code and content, with the lead unit and the start of its explanation (情况说明)
+    beside it, all of it on hover (progress is in the note)."""
+    day = c.as_of_text
+    if task_totals(c.tasks).tasks == 0:
+        return None
+    overdue = overdue_tasks(c.tasks)
+    kicker = c.kicker("tasks", c.t("present.overdue_detail", date=day, count=OVERDUE_ROWS))
+    if overdue.empty:
+        return Slide("overdue", kicker, overdue_title(overdue, c.language), c.t("tasks.no_overdue"))
+    top = overdue.head(OVERDUE_ROWS)
+    bars = pd.DataFrame(
+        {
+            "label": [
+                f"{code} {_shorten(text)}"
+                for code, text in zip(top["code"], top["content"], strict=True)
+            ],
+            "days_late": top["days_late"].astype(int),
+            "text": [
+                c.t("present.overdue_bar", days=int(days), unit=unit)
+                + (
+                    c.t("present.overdue_because", text=_shorten(why, EXPLANATION_CHARS))
+                    if why
+                    else ""
+                )
+                for days, unit, why in zip(
+                    top["days_late"], top["lead_unit"], top["explanation"], strict=True
+                )
+            ],
+            "hover": [
+                f"{code} {text}" + (f"<br>{c.t('explanations.hover', text=why)}" if why else "")
+                for code, text, why in zip(
+                    top["code"], top["content"], top["explanation"], strict=True
+                )
+            ],
+        }
+    )
+    return Slide(
+        "overdue",
+        kicker,
+        overdue_title(overdue, c.language),
+        note=overdue_finding(overdue, c.language),
+        frame=bars,
+        chart={"days_label": c.t("tasks.col_days_late")},
+    )
+
+
+def _headline(sentence: str) -> str:
+    """A page's finding sentence as a slide title: without its closing full stop."""
+    return sentence.rstrip("。.")
+
+
+def _shorten(text: str, chars: int = CONTENT_CHARS) -> str:
+    return text if len(text) <= chars else text[: chars - 1] + "…"
+
+
+def _trend(c: _Context) -> Slide | None:
+    """The first indicator of the first dimension over periods per district, as the trends
+    page shows it by default."""
+    dimensions = dimension_order(c.conn)
+    options = filter_options(c.conn)
+    if not dimensions or options is None:
+        return None
+    indicator = indicator_table(c.conn, dimensions[0]).iloc[0]
+    unit, negative = indicator["unit"], indicator["direction"] == "negative"
+    granularity = effective_granularity(c.granularity, indicator["frequency"])
+    period = to_granularity(c.period, granularity)
+    target = target_for_period(indicator["target"], indicator["aggregation"], period)
+    first = str(options.first_year)
+    last = period_containing(options.last_period_day, granularity)
+    trend = trend_series(c.conn, indicator["code"], granularity, first, last)
+    if trend.empty:
+        return None
+    trend["label"] = trend["period"].map(lambda p: period_label(p, c.language))
+    trend["hover_note"] = [
+        c.t("explanations.hover", text=text) if text else "" for text in trend["explanation"]
+    ]
+    label = period_label(period, c.language)
+    now = period_standing(trend, period, negative)
+    best, worst = named_ends(now)
+    name = bracketed(indicator["name"], unit, c.language) if unit else indicator["name"]
+    return Slide(
+        "trend",
+        c.kicker("trends", c.t("trends.series_heading_plain", indicator=name)),
+        _headline(series_finding(now, target, negative, unit, label, c.language)),
+        frame=trend,
+        chart={
+            "target": target,
+            "target_name": c.t("trends.target"),
+            "marked_period": label,
+            "incomplete_name": c.t("trends.incomplete"),
+            # The title names the best and the worst district: only they are coloured.
+            "best": best,
+            "worst": worst,
+            "others_name": c.t("trends.other_districts"),
+        },
+    )
+
+
+def _ranking(c: _Context) -> Slide | None:
+    """Composite score per district in rank order, as on the evaluation page."""
+    scores = district_scores(c.conn, c.period)
+    if scores.empty:
+        return None
+    bars = scores.assign(
+        text=[
+            c.t("evaluation.rank_text", rank=rank, score=score_text(score))
+            for rank, score in zip(scores["rank"], scores["composite"], strict=True)
+        ]
+    )
+    return Slide(
+        "ranking",
+        c.kicker("evaluation", c.t("evaluation.ranking_heading")),
+        ranking_headline(scores, c.label, language=c.language),
+        note=composite_finding(scores, c.language),
+        frame=bars,
+    )

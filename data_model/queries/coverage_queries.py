@@ -1,0 +1,492 @@
+"""区覆盖 District coverage (SPEC §6): does the work reach every district?
+
+Each measure returns one row per geography of the master data, in master-data order:
+the districts and functional areas, and the city itself (全市), whose row counts only
+what was recorded for the city level (市本级). Columns: district, code, kind, value,
+numerator, denominator (both None for counts). Definitions, for a period P:
+
+- submission coverage (报送覆盖率) = values reported / values expected x 100, where a
+  geography is expected to report every current indicator once for each period of the
+  indicator's frequency inside P (a year holds 12 months, 4 quarters and itself), and a
+  value counts only for those periods. None when nothing is expected (for example a
+  month and only yearly indicators).
+- indicator completeness (指标完整度) = indicators with every expected value reported /
+  indicators expected x 100: a stricter view of the same data, where one missing month
+  makes the whole indicator incomplete.
+- direct-contact coverage (直联覆盖率) = months of P with at least one activity of a
+  direct-contact type (`defaults/coverage.json`, default 直联走访) / months of P x 100.
+- activities held (开展活动) = activities dated in P.
+- issues resolved (诉求办结) = enterprise issues with status resolved and a resolved date in P.
+
+All counting happens in SQL (grouped per geography, with the full district x indicator
+and district x brand grids built as cross joins), so it runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Connection, and_, case, func, select, true
+
+from data_model import settings
+from data_model.formatting import format_number, join_names
+from data_model.i18n import t
+from data_model.periods import granularity, months_of, period_end, period_start
+from data_model.queries.schedule import not_reported
+from data_model.queries.shared import sub_periods
+from data_model.queries.task_status import task_status_frame
+from data_model.reference.geo import Area
+from data_model.store.models import (
+    Action,
+    Activity,
+    Brand,
+    District,
+    EnterpriseIssue,
+    Indicator,
+    IndicatorValue,
+)
+
+SETTINGS_FILE = settings.DEFAULTS_DIR / "coverage.json"
+FREQUENCIES = ("month", "quarter", "year")
+RATE_MEASURES = ("submission_coverage", "indicator_completeness", "direct_contact")
+COUNT_MEASURES = ("activities", "issues_resolved", "late_reports")
+MEASURES = RATE_MEASURES + COUNT_MEASURES
+LOWER_IS_BETTER = ("late_reports",)
+COLUMNS = ["district", "code", "kind", "value", "numerator", "denominator"]
+GAPS = ("no_brand_activity", "brand_gap", "incomplete_indicators", "no_direct_contact")
+
+
+def direct_contact_types(path: Path = SETTINGS_FILE) -> tuple[str, ...]:
+    return tuple(json.loads(path.read_text(encoding="utf-8"))["direct_contact_activity_types"])
+
+
+def map_areas(conn: Connection) -> tuple[Area, ...]:
+    """Every geography of the master data, in its order, as the map needs it."""
+    rows = conn.execute(
+        select(
+            District.code, District.name, District.short_name, District.kind, District.map_code
+        ).order_by(District.sort_order, District.id)
+    ).all()
+    return tuple(Area(*row) for row in rows)
+
+
+def _bounds(period: str) -> tuple[date, date]:
+    return period_start(period), period_end(period)
+
+
+def _per_district(conn: Connection, counts, value: str) -> pd.DataFrame:
+    """Every geography with the `value` column of `counts` (a subquery keyed by district_id)."""
+    rows = conn.execute(
+        select(
+            District.name,
+            District.code,
+            District.kind,
+            func.coalesce(counts.c[value], 0),
+        )
+        .outerjoin(counts, counts.c.district_id == District.id)
+        .order_by(District.sort_order, District.id)
+    ).all()
+    return pd.DataFrame(
+        [(n, c, k, int(v), int(v), None) for n, c, k, v in rows], columns=COLUMNS
+    ).astype({"value": "float64", "numerator": "float64", "denominator": "object"})
+
+
+# --- indicator measures --------------------------------------------------------------
+
+
+def _expected_periods(period: str) -> dict[str, list[str]]:
+    """Per indicator frequency, the periods of that frequency inside `period`."""
+    inside = sub_periods(period)
+    return {freq: [p for p in inside if granularity(p) == freq] for freq in FREQUENCIES}
+
+
+def _indicator_grid(period: str):
+    """District x current indicator, with the values expected and reported in `period`.
+
+    Only indicators with at least one expected value in the period are in the grid.
+    """
+    periods = _expected_periods(period)
+    expected = case(
+        *((Indicator.frequency == freq, len(found)) for freq, found in periods.items()),
+        else_=0,
+    )
+    # Values counted per district, indicator and frequency of their period, before
+    # meeting the indicators: a value counts where its period's frequency is its
+    # indicator's (joining the indicator to each of 40k values first cost 0.2 s).
+    frequency_of = {p: freq for freq, found in periods.items() for p in found}
+    if not frequency_of:
+        frequency_of = {"": "none"}  # nothing is expected: an empty count
+    v = IndicatorValue
+    values = (
+        select(
+            v.district_id,
+            v.indicator_code,
+            case(frequency_of, value=v.period).label("frequency"),
+        )
+        .where(v.is_current, v.period.in_(list(frequency_of)))
+        .subquery()
+    )
+    reported = (
+        select(
+            values.c.district_id,
+            values.c.indicator_code,
+            values.c.frequency,
+            func.count().label("reported"),
+        )
+        .group_by(values.c.district_id, values.c.indicator_code, values.c.frequency)
+        .subquery()
+    )
+    return (
+        select(
+            District.id.label("district_id"),
+            Indicator.code.label("indicator_code"),
+            Indicator.name.label("indicator"),
+            expected.label("expected"),
+            func.coalesce(reported.c.reported, 0).label("reported"),
+        )
+        .select_from(District)
+        .join(Indicator, true())  # cross join: every geography owes every indicator
+        .outerjoin(
+            reported,
+            and_(
+                reported.c.district_id == District.id,
+                reported.c.indicator_code == Indicator.code,
+                reported.c.frequency == Indicator.frequency,
+            ),
+        )
+        .where(Indicator.is_current, expected > 0)
+        .subquery()
+    )
+
+
+def _indicator_totals(conn: Connection, period: str) -> list:
+    grid = _indicator_grid(period)
+    totals = (
+        select(
+            grid.c.district_id,
+            func.sum(grid.c.reported).label("reported"),
+            func.sum(grid.c.expected).label("expected"),
+            func.sum(case((grid.c.reported >= grid.c.expected, 1), else_=0)).label("complete"),
+            func.count().label("indicators"),
+        )
+        .group_by(grid.c.district_id)
+        .subquery()
+    )
+    return conn.execute(
+        select(
+            District.name,
+            District.code,
+            District.kind,
+            totals.c.reported,
+            totals.c.expected,
+            totals.c.complete,
+            totals.c.indicators,
+        )
+        .outerjoin(totals, totals.c.district_id == District.id)
+        .order_by(District.sort_order, District.id)
+    ).all()
+
+
+def _rate_frame(rows: list[tuple]) -> pd.DataFrame:
+    """Rows of (district, code, kind, numerator, denominator) → the measure frame."""
+    records = []
+    for name, code, kind, part, whole in rows:
+        if not whole:
+            records.append((name, code, kind, None, None, None))
+        else:
+            records.append((name, code, kind, part / whole * 100, int(part), int(whole)))
+    return pd.DataFrame(records, columns=COLUMNS).astype(
+        {"value": "float64", "numerator": "float64", "denominator": "float64"}
+    )
+
+
+def submission_coverage(conn: Connection, period: str) -> pd.DataFrame:
+    """Per geography: indicator values reported / expected in `period`, in %."""
+    rows = _indicator_totals(conn, period)
+    return _rate_frame([(r.name, r.code, r.kind, r.reported, r.expected) for r in rows])
+
+
+def total_submission_coverage(conn: Connection, period: str) -> float | None:
+    """Submission coverage of every geography together (the overview's card, the
+    bulletin's and the slide's figure): all indicator values reported / expected in
+    `period`, in %; None when nothing is expected."""
+    rows = _indicator_totals(conn, period)
+    # int(): PostgreSQL's SUM of counts is a Decimal.
+    expected = sum(int(r.expected or 0) for r in rows)
+    return sum(int(r.reported or 0) for r in rows) / expected * 100 if expected else None
+
+
+def indicator_completeness(conn: Connection, period: str) -> pd.DataFrame:
+    """Per geography: indicators with every expected value in `period` / indicators, in %."""
+    rows = _indicator_totals(conn, period)
+    return _rate_frame([(r.name, r.code, r.kind, r.complete, r.indicators) for r in rows])
+
+
+def incomplete_indicators(conn: Connection, period: str) -> pd.DataFrame:
+    """(district, indicator_code, indicator, expected, reported) for every missing value."""
+    grid = _indicator_grid(period)
+    rows = conn.execute(
+        select(
+            District.name,
+            grid.c.indicator_code,
+            grid.c.indicator,
+            grid.c.expected,
+            grid.c.reported,
+        )
+        .join(grid, grid.c.district_id == District.id)
+        .where(grid.c.reported < grid.c.expected)
+        .order_by(District.sort_order, District.id, grid.c.indicator_code)
+    ).all()
+    return pd.DataFrame(
+        [tuple(r) for r in rows],
+        columns=["district", "indicator_code", "indicator", "expected", "reported"],
+    )
+
+
+# --- activity and issue measures -----------------------------------------------------
+
+
+def direct_contact_coverage(
+    conn: Connection, period: str, activity_types: tuple[str, ...] | None = None
+) -> pd.DataFrame:
+    """Per geography: months of `period` with a direct-contact activity / months, in %."""
+    types = direct_contact_types() if activity_types is None else activity_types
+    start, end = _bounds(period)
+    month = func.extract("year", Activity.activity_date) * 100 + func.extract(
+        "month", Activity.activity_date
+    )
+    counts = (
+        select(
+            Activity.district_id,
+            func.count(func.distinct(month)).label("months"),
+        )
+        .where(
+            Activity.is_current,
+            Activity.activity_date >= start,
+            Activity.activity_date <= end,
+            Activity.activity_type.in_(types),
+        )
+        .group_by(Activity.district_id)
+        .subquery()
+    )
+    months = len(months_of(period))
+    frame = _per_district(conn, counts, "months")
+    return _rate_frame(
+        [(r.district, r.code, r.kind, r.numerator, months) for r in frame.itertuples()]
+    )
+
+
+def activities_held(conn: Connection, period: str) -> pd.DataFrame:
+    """Per geography: activities dated in `period`."""
+    start, end = _bounds(period)
+    counts = (
+        select(Activity.district_id, func.count(Activity.id).label("activities"))
+        .where(Activity.is_current, Activity.activity_date >= start, Activity.activity_date <= end)
+        .group_by(Activity.district_id)
+        .subquery()
+    )
+    return _per_district(conn, counts, "activities")
+
+
+def issues_resolved(conn: Connection, period: str) -> pd.DataFrame:
+    """Per geography: issues resolved (status resolved, resolved date in `period`)."""
+    start, end = _bounds(period)
+    issue = EnterpriseIssue
+    counts = (
+        select(issue.district_id, func.count(issue.id).label("resolved"))
+        .where(
+            issue.is_current,
+            issue.status == "resolved",
+            issue.resolved_date >= start,
+            issue.resolved_date <= end,
+        )
+        .group_by(issue.district_id)
+        .subquery()
+    )
+    return _per_district(conn, counts, "resolved")
+
+
+def late_reports(conn: Connection, period: str, today: date | None = None) -> pd.DataFrame:
+    """Per geography: expected submissions for periods inside `period` that are past due
+    today and not reported (the 未报送 list of the schedule)."""
+    missing = not_reported(conn, today or date.today())
+    inside = set(sub_periods(period))
+    counts = missing[missing["period"].isin(inside)].groupby("district").size()
+    rows = conn.execute(
+        select(District.name, District.code, District.kind).order_by(
+            District.sort_order, District.id
+        )
+    ).all()
+    return pd.DataFrame(
+        [(n, c, k, float(counts.get(n, 0)), float(counts.get(n, 0)), None) for n, c, k in rows],
+        columns=COLUMNS,
+    ).astype({"denominator": "object"})
+
+
+MEASURE_QUERIES = {
+    "submission_coverage": submission_coverage,
+    "indicator_completeness": indicator_completeness,
+    "direct_contact": direct_contact_coverage,
+    "activities": activities_held,
+    "issues_resolved": issues_resolved,
+    "late_reports": late_reports,
+}
+
+
+def coverage_measure(conn: Connection, measure: str, period: str) -> pd.DataFrame:
+    """One of MEASURES per geography (see the module docstring for the definitions)."""
+    if measure not in MEASURE_QUERIES:
+        raise ValueError(f"unknown coverage measure {measure!r}; expected one of {MEASURES}")
+    return MEASURE_QUERIES[measure](conn, period)
+
+
+# --- matrices and gaps ---------------------------------------------------------------
+
+
+def brand_matrix(conn: Connection, period: str) -> pd.DataFrame:
+    """Activities per geography x brand in `period`, zeros included (district, brand, count)."""
+    start, end = _bounds(period)
+    rows = conn.execute(
+        select(District.name, Brand.name, func.count(Activity.id))
+        .select_from(District)
+        .join(Brand, true())  # cross join: every geography x every brand, zero or not
+        .outerjoin(
+            Activity,
+            and_(
+                Activity.district_id == District.id,
+                Activity.brand_id == Brand.id,
+                Activity.is_current,
+                Activity.activity_date >= start,
+                Activity.activity_date <= end,
+            ),
+        )
+        .group_by(District.id, District.name, District.sort_order, Brand.id, Brand.name)
+        .order_by(District.sort_order, District.id, Brand.sort_order, Brand.id)
+    ).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["district", "brand", "count"])
+
+
+def action_matrix(conn: Connection, period: str, today: date | None = None) -> pd.DataFrame:
+    """Tasks per geography x action at the end of `period` (or today while it runs).
+
+    A task belongs to its 所属区; a task without one is city-wide and counted for the
+    city geography. Suspended tasks are left out, as in every completion rate.
+    Columns: district, action, tasks, completed, rate (None where there are no tasks).
+    """
+    as_of = min(period_end(period), today or date.today())
+    tasks = task_status_frame(conn, as_of)
+    geographies = conn.execute(
+        select(District.name, District.kind).order_by(District.sort_order, District.id)
+    ).all()
+    actions = conn.execute(select(Action.name).order_by(Action.sort_order, Action.id)).scalars()
+    names = [name for name, _ in geographies]
+    city = next((name for name, kind in geographies if kind == "city"), None)
+    tasks = tasks[tasks["status"] != "suspended"].assign(
+        district=lambda f: f["district"].fillna(city) if city else f["district"],
+        completed=lambda f: (f["status"] == "completed").astype(int),
+    )
+    counts = tasks.groupby(["district", "action"]).agg(
+        tasks=("code", "size"), completed=("completed", "sum")
+    )
+    grid = pd.MultiIndex.from_product([names, list(actions)], names=["district", "action"])
+    frame = counts.reindex(grid, fill_value=0).reset_index()
+    frame["rate"] = [
+        completed / total * 100 if total else None
+        for completed, total in zip(frame["completed"], frame["tasks"], strict=True)
+    ]
+    return frame.astype({"tasks": int, "completed": int, "rate": "float64"})
+
+
+def coverage_gaps(conn: Connection, period: str) -> pd.DataFrame:
+    """Geographies with gaps in `period`, one row per (district, gap).
+
+    Gaps (GAPS): no_brand_activity (no activity of any brand), brand_gap (some brands
+    without an activity; `items` names them), incomplete_indicators (indicators missing
+    a value; `items` names them), no_direct_contact (no direct-contact activity at all).
+    Columns: district, code, gap, items (tuple of names), count, total.
+    """
+    geographies = conn.execute(
+        select(District.name, District.code).order_by(District.sort_order, District.id)
+    ).all()
+    brands = brand_matrix(conn, period)
+    missing = incomplete_indicators(conn, period)
+    completeness = indicator_completeness(conn, period).set_index("district")["denominator"]
+    contact = direct_contact_coverage(conn, period).set_index("district")["numerator"]
+    records = []
+    for name, code in geographies:
+        own = brands[brands["district"] == name]
+        without = tuple(own.loc[own["count"] == 0, "brand"])
+        if len(own) and len(without) == len(own):
+            records.append((name, code, "no_brand_activity", without, len(without), len(own)))
+        elif without:
+            records.append((name, code, "brand_gap", without, len(without), len(own)))
+        incomplete = tuple(missing.loc[missing["district"] == name, "indicator"])
+        if incomplete:
+            total = int(completeness[name])
+            records.append(
+                (name, code, "incomplete_indicators", incomplete, len(incomplete), total)
+            )
+        if contact.get(name, 0) == 0:
+            records.append((name, code, "no_direct_contact", (), 0, None))
+    return pd.DataFrame(
+        records, columns=["district", "code", "gap", "items", "count", "total"]
+    ).astype({"count": "int64", "total": "Int64"})
+
+
+# --- finding sentences the coverage page and the presentation share ----------------------
+
+
+def measure_texts(values: pd.Series, measure: str, language: str | None = None) -> list[str]:
+    """Each value of `measure` as the map labels write it (one decimal, with its unit)."""
+    unit = t(f"coverage.unit_{measure}", language)
+    return [format_number(None if pd.isna(v) else round(v, 1), unit, language) for v in values]
+
+
+def districts_named(names: pd.Series, language: str | None = None) -> str:
+    """`罗湖区、福田区` or, past three, `罗湖区、福田区、南山区等5个地区`."""
+    text = join_names(names.iloc[:3], language)
+    if len(names) > 3:
+        return t("coverage.more_districts", language, items=text, count=len(names))
+    return text
+
+
+def map_finding(values: pd.DataFrame, measure: str, language: str | None = None) -> str:
+    """The sentence stating what the map of `measure` shows: for a rate, how many districts
+    reach 100% and the lowest; for a count, the total, the most and the least.
+
+    `values`: district, value, text (from `measure_texts`) of the districts on the map;
+    districts without a value are left out. At least one must have a value.
+    """
+    present = values.dropna(subset=["value"]).sort_values("value", kind="stable")
+    lowest, highest = present.iloc[0], present.iloc[-1]
+    lowest_names = districts_named(
+        present.loc[present["value"] == lowest["value"], "district"], language
+    )
+    if measure in RATE_MEASURES and (present["value"] >= 100).all():
+        return t("coverage.rate_finding_all_full", language, count=len(present))
+    if measure in RATE_MEASURES:
+        return t(
+            "coverage.rate_finding",
+            language,
+            count=len(present),
+            full=int((present["value"] >= 100).sum()),
+            lowest=lowest_names,
+            value=lowest["text"],
+        )
+    return t(
+        "coverage.count_finding",
+        language,
+        count=len(present),
+        total=format_number(
+            present["value"].sum(), t(f"coverage.unit_{measure}", language), language
+        ),
+        top=districts_named(
+            present.loc[present["value"] == highest["value"], "district"], language
+        ),
+        top_value=highest["text"],
+        bottom=lowest_names,
+        bottom_value=lowest["text"],
+    )

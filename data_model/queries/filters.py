@@ -1,0 +1,104 @@
+"""The dashboards' global filters and their URL form (plain, validated values only).
+
+`Filters` is what every page reads; `from_params` turns a URL query string into
+filters, falling back to defaults with a notice for each invalid value, and
+`to_params` writes them back so a copied link reopens the same view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from data_model.periods import (
+    is_canonical,
+    period_containing,
+    periods_between,
+)
+
+PAGE_GRANULARITIES = ("year", "quarter", "month")
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the data offers: the choices the filters may take."""
+
+    first_year: int
+    last_period_day: date  # the last day with data, to cap period choices
+    districts: tuple[str, ...]  # names, in master-data order
+    district_codes: dict[str, str]  # name → code (codes go in the URL)
+    dimensions: tuple[str, ...]
+    actions: tuple[str, ...]
+    action_codes: dict[str, str]
+
+    def periods(self, granularity: str) -> list[str]:
+        """Periods of a granularity from the first year to the last data, newest first."""
+        start = period_containing(date(self.first_year, 1, 1), granularity)
+        end = period_containing(self.last_period_day, granularity)
+        return periods_between(start, end)[::-1]
+
+
+@dataclass(frozen=True)
+class Filters:
+    period: str
+    granularity: str
+    districts: tuple[str, ...] = ()  # empty: all districts
+    dimension: str | None = None
+    action: str | None = None
+    notices: tuple[str, ...] = field(default=(), compare=False)  # catalogue keys of fallbacks
+
+
+def default_filters(options: FilterOptions) -> Filters:
+    return Filters(period=options.periods("year")[0], granularity="year")
+
+
+def from_params(params: dict[str, str], options: FilterOptions) -> Filters:
+    """Filters from URL values; each invalid value falls back to its default with a notice."""
+    default = default_filters(options)
+    notices: list[str] = []
+    granularity = params.get("gran", default.granularity)
+    if granularity not in PAGE_GRANULARITIES:
+        notices.append("filters.bad_granularity")
+        granularity = default.granularity
+    choices = options.periods(granularity)
+    period = params.get("period", choices[0])
+    if not is_canonical(period) or period not in choices:
+        if "period" in params:
+            notices.append("filters.bad_period")
+        period = choices[0]
+    code_to_name = {code: name for name, code in options.district_codes.items()}
+    districts: list[str] = []
+    for code in filter(None, params.get("districts", "").split(",")):
+        if code in code_to_name:
+            districts.append(code_to_name[code])
+        elif "filters.bad_district" not in notices:
+            notices.append("filters.bad_district")
+    dimension = params.get("dim") or None
+    if dimension is not None and dimension not in options.dimensions:
+        notices.append("filters.bad_dimension")
+        dimension = None
+    action_by_code = {code: name for name, code in options.action_codes.items()}
+    action = params.get("action") or None
+    if action is not None and action not in action_by_code:
+        notices.append("filters.bad_action")
+        action = None
+    return Filters(
+        period=period,
+        granularity=granularity,
+        districts=tuple(districts),
+        dimension=dimension,
+        action=action_by_code.get(action) if action else None,
+        notices=tuple(notices),
+    )
+
+
+def to_params(filters: Filters, options: FilterOptions) -> dict[str, str]:
+    """The URL query values for `filters`; defaults are left out to keep links short."""
+    params = {"gran": filters.granularity, "period": filters.period}
+    if filters.districts:
+        params["districts"] = ",".join(options.district_codes[d] for d in filters.districts)
+    if filters.dimension:
+        params["dim"] = filters.dimension
+    if filters.action:
+        params["action"] = options.action_codes[filters.action]
+    return params

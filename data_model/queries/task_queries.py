@@ -1,0 +1,594 @@
+"""任务完成 Task completion (SPEC §6): rates, overdue and behind lists, progress over
+report periods, a deadline timeline and the lead units' appraisal ranking.
+
+The scope of every figure: `as_of` (the day statuses are judged on: the end of the
+selected period, or today while that period is running, see `as_of_date`), `districts`
+and `action`. A task's district is its 所属区; a task without one is city-wide: it is
+kept when no district is selected and dropped when some are.
+
+`scoped_tasks` reads the tasks of a scope once; the totals, rates, lists, timeline and
+ranking are computed from that frame (`task_totals(tasks)`, `rates_by(tasks, ...)`, …),
+so a page showing all of them reads the tasks once. `progress_by_period` reads the
+reports of every quarter itself.
+
+Statuses come from `task_status.task_status_frame` (the latest report per task, chosen
+in SQL); the first report that shows a task complete is chosen in SQL as well.
+
+Definitions shared by every figure here (suspended tasks are excluded from all of them):
+
+- tasks: tasks reported on or before `as_of`, not suspended.
+- completion rate = completed / tasks x 100.
+- on time: a completed task whose first report showing it complete (progress 100 or
+  stated 已完成) covers a report period ending on or before its deadline; a completed
+  task without a deadline (长期坚持 and the like) is always on time. Completion is only
+  known from reports, so a task due mid-quarter and reported complete at that quarter's
+  end counts as late.
+- on-time rate = on time / (completed + overdue) x 100: of the tasks that are finished
+  or should have been, the share finished by their deadline. Tasks still open and not
+  yet due are not judged. None (shown as —) when no task is completed or overdue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from operator import itemgetter
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, String, case, cast, func, select
+
+from data_model import cycle_collector, settings
+from data_model.formatting import format_number
+from data_model.i18n import t
+from data_model.periods import (
+    period_containing,
+    period_end,
+    period_start,
+    periods_between,
+    shift_period,
+)
+from data_model.queries.task_status import (
+    EPOCH,
+    STATUSES,
+    day_numbers,
+    evidence_days,
+    latest_report_id,
+    statuses_on,
+    task_status_frame,
+)
+from data_model.store.db import driver_rows
+from data_model.store.models import Action, District, Task, TaskSnapshot
+
+GROUPINGS = ("action", "lead_unit", "district")
+KEY_SPAN = 10_000_000  # (task, day) search keys: task index x KEY_SPAN + day number
+STATED = ("", "completed", "suspended")  # stated statuses the rules look at, by code
+
+# Quarters shown by `progress_by_period`, up to the selected one: three years, readable on a
+# projector, as the trends page's small multiples by quarter.
+PROGRESS_QUARTERS = 12
+
+# Appraisal score of a lead unit (see `unit_ranking`).
+COMPLETION_WEIGHT = 0.6
+ON_TIME_WEIGHT = 0.4
+OVERDUE_PENALTY = 5.0  # points per overdue task
+
+RATE_COLUMNS = [
+    "group",
+    "tasks",
+    "completed",
+    "completion_rate",
+    "on_time",
+    "on_time_rate",
+    "overdue",
+    "behind",
+]
+
+
+def as_of_date(period: str, today: date | None = None) -> date:
+    """The day a period's statuses are judged on: its last day, or today if that is earlier."""
+    return min(period_end(period), today or date.today())
+
+
+def expected_progress(start: date | None, deadline: date | None, as_of: date) -> float | None:
+    """The progress (%) the schedule asks for by `as_of`: the elapsed share of start→deadline."""
+    if start is None or deadline is None or (deadline - start).days <= 0:
+        return None
+    elapsed = (as_of - start).days / (deadline - start).days
+    return min(max(elapsed, 0.0), 1.0) * 100
+
+
+def scope_conditions(districts: tuple[str, ...], action: str | None) -> list:
+    """SQL conditions on `Task` for a scope: tasks of these districts (city-wide tasks,
+    without a district, are left out when any is named) and of this action."""
+    task, district, actions = Task.__table__, District.__table__, Action.__table__
+    conditions = []
+    if districts:
+        names = select(district.c.id).where(district.c.name.in_(list(districts)))
+        conditions.append(task.c.district_id.in_(names))
+    if action:
+        named = select(actions.c.id).where(actions.c.name == action)
+        conditions.append(task.c.action_id.in_(named))
+    return conditions
+
+
+def scoped_tasks(
+    conn: Connection,
+    as_of: date,
+    districts: tuple[str, ...] = (),
+    action: str | None = None,
+) -> pd.DataFrame:
+    """`task_status_frame` restricted to the scope, with the columns the page needs added.
+
+    Added: `first_period` (the task's first report period), `completed_period` and
+    `completed_end` (its first report showing it complete), `counted` (not suspended),
+    `on_time` (see the module docstring) and `expected_progress`.
+    """
+    frame = task_status_frame(
+        conn, as_of, where=scope_conditions(districts, action), first_reports=True
+    )
+    frame["district"] = frame["district"].fillna("")
+    for column in ("start_date", "deadline", "completed_end"):
+        frame[column] = pd.Series(
+            [None if pd.isna(value) else value for value in frame[column]], dtype=object
+        )
+    start, deadline = day_numbers(frame["start_date"]), day_numbers(frame["deadline"])
+    ongoing = frame["ongoing"].to_numpy(dtype=bool)
+    completed = (frame["status"] == "completed").to_numpy()
+    frame["counted"] = frame["status"] != "suspended"
+    with np.errstate(invalid="ignore"):
+        ends_in_time = day_numbers(frame["completed_end"]) <= deadline
+    frame["on_time"] = completed & (ongoing | np.isnan(deadline) | ends_in_time)
+    # As `expected_progress`, for every task at once (NaN where it is None).
+    scheduled = ~ongoing & ~np.isnan(start) & ~np.isnan(deadline) & (deadline > start)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        elapsed = np.clip(((as_of - EPOCH).days - start) / (deadline - start), 0.0, 1.0)
+    frame["expected_progress"] = np.where(scheduled, elapsed * 100, np.nan)
+    return frame
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return None if whole == 0 else part / whole * 100
+
+
+@dataclass(frozen=True)
+class TaskRates:
+    tasks: int  # suspended excluded
+    completed: int
+    on_time: int
+    overdue: int
+    behind: int
+    suspended: int
+
+    @property
+    def completion_rate(self) -> float | None:
+        return _rate(self.completed, self.tasks)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _rate(self.on_time, self.completed + self.overdue)
+
+
+def task_totals(tasks: pd.DataFrame) -> TaskRates:
+    """The headline counts and rates of every task in `tasks` (a `scoped_tasks` frame)."""
+    counted = tasks[tasks["counted"]]
+    status = counted["status"]
+    return TaskRates(
+        tasks=len(counted),
+        completed=int((status == "completed").sum()),
+        on_time=int(counted["on_time"].sum()),
+        overdue=int((status == "overdue").sum()),
+        behind=int((status == "behind").sum()),
+        suspended=int((~tasks["counted"]).sum()),
+    )
+
+
+def totals_on(
+    conn: Connection, as_of: date, districts: tuple[str, ...] = (), action: str | None = None
+) -> TaskRates:
+    """`task_totals` of a scope on `as_of`, for a page that needs only the counts (the task
+    page's cards compare with the previous period): caches a few numbers, not the tasks."""
+    return task_totals(scoped_tasks(conn, as_of, districts, action))
+
+
+def rates_by(tasks: pd.DataFrame, grouping: str) -> pd.DataFrame:
+    """Completion and on-time rates of `tasks` (a `scoped_tasks` frame) per action, lead
+    unit or district (`GROUPINGS`).
+
+    Columns RATE_COLUMNS; `group` is '' for city-wide tasks when grouping by district.
+    Groups whose tasks are all suspended are left out. Sorted by completion rate, then
+    on-time rate, best first.
+    """
+    if grouping not in GROUPINGS:
+        raise ValueError(f"unknown grouping {grouping!r}; expected one of {GROUPINGS}")
+    counted, status = tasks["counted"], tasks["status"]
+    flags = pd.DataFrame(
+        {
+            "group": tasks[grouping],
+            "tasks": counted,
+            "completed": counted & (status == "completed"),
+            "on_time": counted & tasks["on_time"].astype(bool),
+            "overdue": counted & (status == "overdue"),
+            "behind": counted & (status == "behind"),
+            "suspended": ~counted,
+        }
+    )
+    # One pass over all tasks instead of a pandas selection per group (as `task_totals`).
+    sums = flags.groupby("group", sort=False).sum()
+    records = []
+    for group, row in zip(sums.index, sums.itertuples(index=False), strict=True):
+        rates = TaskRates(**{name: int(value) for name, value in row._asdict().items()})
+        if rates.tasks == 0:
+            continue
+        records.append(
+            {
+                "group": group,
+                "tasks": rates.tasks,
+                "completed": rates.completed,
+                "completion_rate": rates.completion_rate,
+                "on_time": rates.on_time,
+                "on_time_rate": rates.on_time_rate,
+                "overdue": rates.overdue,
+                "behind": rates.behind,
+            }
+        )
+    result = pd.DataFrame(records, columns=RATE_COLUMNS)
+    return result.sort_values(
+        ["completion_rate", "on_time_rate", "tasks"],
+        ascending=False,
+        na_position="last",
+        kind="stable",
+    ).reset_index(drop=True)
+
+
+LIST_COLUMNS = [
+    "code",
+    "content",
+    "action",
+    "lead_unit",
+    "district",
+    "owner",
+    "start_date",
+    "deadline",
+    "deadline_text",
+    "progress",
+    "explanation",
+]
+
+
+def overdue_tasks(tasks: pd.DataFrame) -> pd.DataFrame:
+    """The tasks of a `scoped_tasks` frame past their deadline and not complete, longest
+    overdue first (with `days_late`)."""
+    frame = tasks[tasks["status"] == "overdue"]
+    return (
+        frame[[*LIST_COLUMNS, "days_late"]]
+        .sort_values(["days_late", "code"], ascending=[False, True], kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def behind_tasks(tasks: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """The tasks of a `scoped_tasks` frame (judged on `as_of`) more than the margin behind
+    schedule, furthest behind first.
+
+    Adds `expected_progress` (elapsed share of start→deadline, %), `gap` (expected minus
+    actual, points) and `days_left` (days until the deadline).
+    """
+    frame = tasks[tasks["status"] == "behind"].copy()
+    frame["gap"] = frame["expected_progress"] - frame["progress"]
+    frame["days_left"] = [(deadline - as_of).days for deadline in frame["deadline"]]
+    return (
+        frame[[*LIST_COLUMNS, "expected_progress", "gap", "days_left"]]
+        .sort_values(["gap", "code"], ascending=[False, True], kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def _status_counts(
+    conn: Connection, scope: list, since: date, as_of: date, days: list[date]
+) -> np.ndarray:
+    """Tasks per status (columns in STATUSES order) on each of `days` (rows, from `since`
+    to `as_of`), for the tasks matching the SQL conditions `scope`: each task's latest
+    report on or before the day, judged on that day (see `progress_by_period`)."""
+    tasks = conn.execute(
+        select(Task.id, Task.start_date, Task.deadline, Task.ongoing, Task.code)
+        .where(*scope)
+        .order_by(Task.id)
+    ).all()
+    evidence_from = evidence_days(conn) if settings.evidence_required() else None
+    task, s = Task.__table__, TaskSnapshot.__table__
+    stated_code = case(*((s.c.stated_status == v, n) for n, v in enumerate(STATED) if v), else_=0)
+    report = (task.c.id, cast(s.c.period_end, String), s.c.progress, stated_code)
+    # The reports from `since` on, in task and date order, ties by id (the later stored
+    # wins, as in SQL): SQLite reads them in this order from ix_task_snapshot_task_reports,
+    # task by task. (The dates are compared through coalesce() so that SQLite, which has
+    # no table statistics, does not read the period_end index's range instead.)
+    report_end = func.coalesce(s.c.period_end, s.c.period_end)
+    inside = select(*report).select_from(task)
+    inside = inside.join(
+        s, (s.c.task_code == task.c.code) & s.c.is_current & report_end.between(since, as_of)
+    )
+    # Before `since`, only each task's latest report counts: it stands until the next one.
+    carried = select(*report).select_from(task)
+    carried = carried.join(s, s.c.id == latest_report_id(since - timedelta(days=1)))
+    reports = driver_rows(conn, carried.where(*scope)) + driver_rows(
+        conn, inside.where(*scope).order_by(task.c.id, s.c.period_end, s.c.id)
+    )
+    counts = np.zeros((len(days), len(STATUSES)), dtype=int)
+    if tasks and reports:
+        # Columns of the plain rows (`zip(*reports)` takes four times as long).
+        task_ids, report_ends, progress, stated = (
+            list(map(itemgetter(column), reports)) for column in range(4)
+        )
+        task_of = (
+            pd.Index(np.array([t.id for t in tasks], dtype=np.int64))
+            .get_indexer(np.array(task_ids, dtype=np.int64))
+            .astype(np.int64)
+        )
+        end_day = {text: (date.fromisoformat(text[:10]) - EPOCH).days for text in set(report_ends)}
+        ends = np.array([end_day[text] for text in report_ends], dtype=np.int64)
+        # By task, then date; a stable sort keeps the id order of equal dates.
+        order = np.lexsort((ends, task_of))
+        sorted_tasks = task_of[order]
+        keys = sorted_tasks * KEY_SPAN + ends[order]
+        # For every task and quarter: its latest report on or before the quarter's day.
+        quarter_days = np.array([(day - EPOCH).days for day in days], dtype=np.int64)
+        task_index = np.repeat(np.arange(len(tasks)), len(days))
+        quarter_index = np.tile(np.arange(len(days)), len(tasks))
+        found = np.searchsorted(keys, task_index * KEY_SPAN + quarter_days[quarter_index], "right")
+        found -= 1
+        reported = found >= 0
+        reported[reported] = sorted_tasks[found[reported]] == task_index[reported]
+        at = order[found[reported]]
+        task_index, quarter_index = task_index[reported], quarter_index[reported]
+        status = statuses_on(
+            np.array(progress, dtype=float)[at],
+            np.array(STATED, dtype=object)[np.array(stated, dtype=np.int64)[at]],
+            day_numbers(t.start_date for t in tasks)[task_index],
+            day_numbers(t.deadline for t in tasks)[task_index],
+            np.array([bool(t.ongoing) for t in tasks])[task_index],
+            quarter_days[quarter_index].astype(float),
+            None
+            if evidence_from is None
+            else (
+                np.array([evidence_from.get(t.code, np.inf) for t in tasks])[task_index]
+                <= quarter_days[quarter_index]
+            ),
+        )
+        np.add.at(counts, (quarter_index, status), 1)
+    return counts
+
+
+def progress_by_period(
+    conn: Connection, as_of: date, districts: tuple[str, ...] = (), action: str | None = None
+) -> pd.DataFrame:
+    """Task counts per status and the completion rate at the end of every quarter.
+
+    Quarters run to the one holding `as_of`, which is judged on `as_of` itself: the last
+    PROGRESS_QUARTERS of them, and none before the first with a report. Columns: period,
+    as_of, one per status (STATUSES), tasks (suspended excluded), completion_rate. Empty
+    when nothing was reported.
+
+    Each quarter's statuses are those `scoped_tasks` gives on its last day: every task's
+    latest report up to that day, judged on that day. Twelve quarters x thousands of
+    tasks, so the reports are read once (a few numeric columns: those inside the quarters
+    and each task's latest before them) and the latest one per task and quarter is found
+    with a sorted search, and the status rules run as array operations (`statuses_on`),
+    instead of one task query per quarter. Carrying a report forward to the quarters
+    after it (a task reported done stays done) and the rules' date arithmetic make a pure
+    SQL form slow on SQLite (seconds).
+    """
+    columns = ["period", "as_of", *STATUSES, "tasks", "completion_rate"]
+    first = conn.execute(
+        select(func.min(TaskSnapshot.period_end)).where(
+            TaskSnapshot.is_current, TaskSnapshot.period_end <= as_of
+        )
+    ).scalar_one()
+    if first is None:
+        return pd.DataFrame(columns=columns)
+    first = first if isinstance(first, date) else date.fromisoformat(str(first)[:10])
+    last = period_containing(as_of, "quarter")
+    start = shift_period(last, 1 - PROGRESS_QUARTERS)
+    quarters = periods_between(
+        max(start, period_containing(first, "quarter"), key=period_start), last
+    )
+    days = [min(period_end(quarter), as_of) for quarter in quarters]
+
+    scope = [Task.is_current, *scope_conditions(districts, action)]
+    with cycle_collector.paused():  # 60k report tuples: see `cycle_collector`
+        counts = _status_counts(conn, scope, period_start(quarters[0]), as_of, days)
+    records = []
+    for quarter, day, row in zip(quarters, days, counts, strict=True):
+        by_status = dict(zip(STATUSES, (int(n) for n in row), strict=True))
+        tasks_counted = sum(by_status.values()) - by_status["suspended"]
+        records.append(
+            {
+                "period": quarter,
+                "as_of": day,
+                **by_status,
+                "tasks": tasks_counted,
+                "completion_rate": _rate(by_status["completed"], tasks_counted),
+            }
+        )
+    result = pd.DataFrame(records, columns=columns)
+    return result[(result[list(STATUSES)].sum(axis=1) > 0)].reset_index(drop=True)
+
+
+def deadline_timeline(tasks: pd.DataFrame, as_of: date, since: date | None = None) -> pd.DataFrame:
+    """One bar per task of a `scoped_tasks` frame (judged on `as_of`) from its start to its
+    deadline, for a Gantt-like chart.
+
+    `start` is the start date, else the first day of the task's first report period.
+    `end` is the deadline; a task without one (长期坚持, marked `open_ended`) runs to
+    `as_of`. An overdue task also has `late_until` = `as_of` (the stretch past its
+    deadline); other tasks have None. With `since` (the selected period's first day),
+    only tasks active in [since, as_of] are kept: a bar reaching into that span, or a
+    task still overdue. Sorted by end, then start, then code.
+    """
+    columns = [
+        "code",
+        "content",
+        "lead_unit",
+        "status",
+        "progress",
+        "start",
+        "end",
+        "open_ended",
+        "late_until",
+        "deadline_text",
+    ]
+    copied = ["code", "content", "lead_unit", "status", "progress", "deadline_text"]
+    fields = [*copied, "start_date", "first_period", "deadline", "ongoing"]
+    records = []
+    # Row by row through plain lists: iterating the frame (Arrow text columns) is 20x slower.
+    for values in zip(*(tasks[field].tolist() for field in fields), strict=True):
+        task = dict(zip(fields, values, strict=True))
+        start = task["start_date"] or period_start(task["first_period"])
+        open_ended = bool(task["ongoing"]) or task["deadline"] is None
+        end = max(as_of if open_ended else task["deadline"], start)
+        late_until = as_of if task["status"] == "overdue" else None
+        if start > as_of or (since is not None and end < since and late_until is None):
+            continue
+        records.append(
+            {
+                **{field: task[field] for field in copied},
+                "start": start,
+                "end": end,
+                "open_ended": open_ended,
+                "late_until": late_until,
+            }
+        )
+    frame = pd.DataFrame(records, columns=columns)
+    return frame.sort_values(["end", "start", "code"], kind="stable").reset_index(drop=True)
+
+
+RANKING_COLUMNS = [
+    "lead_unit",
+    "tasks",
+    "completed",
+    "completion_rate",
+    "on_time_rate",
+    "overdue",
+    "score",
+    "rank",
+]
+
+
+def appraisal_score(completion_rate: float, on_time_rate: float | None, overdue: int) -> float:
+    """0.6 x completion rate + 0.4 x on-time rate - 5 per overdue task, at least 0, 1 decimal.
+
+    A unit with nothing completed or overdue yet has nothing late: its on-time part counts
+    as 100.
+    """
+    on_time = 100.0 if on_time_rate is None or pd.isna(on_time_rate) else on_time_rate
+    score = (
+        COMPLETION_WEIGHT * completion_rate + ON_TIME_WEIGHT * on_time - OVERDUE_PENALTY * overdue
+    )
+    return round(max(score, 0.0), 1)
+
+
+def unit_ranking(tasks: pd.DataFrame) -> pd.DataFrame:
+    """The lead units of a `scoped_tasks` frame ranked for performance appraisal (绩效考核)
+    by `appraisal_score`.
+
+    Equal scores (after rounding to one decimal) share a rank and the next rank is
+    skipped (1, 2, 2, 4). Columns RANKING_COLUMNS, best first, ties by unit name.
+    """
+    rates = rates_by(tasks, "lead_unit")
+    if rates.empty:
+        return pd.DataFrame(columns=RANKING_COLUMNS)
+    rates = rates.rename(columns={"group": "lead_unit"})
+    rates["score"] = [
+        appraisal_score(completion, on_time, overdue)
+        for completion, on_time, overdue in zip(
+            rates["completion_rate"], rates["on_time_rate"], rates["overdue"], strict=True
+        )
+    ]
+    rates["rank"] = rates["score"].rank(method="min", ascending=False).astype(int)
+    return rates.sort_values(["rank", "lead_unit"], kind="stable")[RANKING_COLUMNS].reset_index(
+        drop=True
+    )
+
+
+STATUS_TABLE_FIELDS = (
+    "code",
+    "action",
+    "lead_unit",
+    "district",
+    "progress",
+    "deadline",
+    "deadline_text",
+    "status",
+    "days_late",
+)
+
+
+def status_table(conn: Connection, as_of: date, language: str | None = None) -> pd.DataFrame:
+    """Every task's status on `as_of` with Chinese (or `language`) headers, for the CLI.
+
+    Status words come from the `status.*` catalogue keys; city-wide tasks have no district.
+    """
+    frame = task_status_frame(conn, as_of)
+    frame["district"] = frame["district"].fillna("")
+    frame["deadline_text"] = frame["deadline_text"].fillna("")
+    frame["status"] = frame["status"].map(lambda s: t(f"status.{s}", language))
+    frame = frame[list(STATUS_TABLE_FIELDS)].astype({"days_late": int})
+    return frame.rename(columns={f: t(f"tasks.col_{f}", language) for f in STATUS_TABLE_FIELDS})
+
+
+# --- finding sentences the task page and the presentation share -------------------------
+
+
+def _percent(value: float | None, language: str | None = None) -> str:
+    return format_number(
+        None if value is None or pd.isna(value) else round(value, 1), "%", language
+    )
+
+
+def rates_title(rates: pd.DataFrame, language: str | None = None) -> str:
+    """The best and the worst group's completion rate, e.g. 领跑行动完成率最高（81.8%），
+    连心行动最低（54.5%）.
+
+    `rates`: `rates_by` output (best first, not empty) with a `label` column naming each group.
+    """
+    best, worst = rates.iloc[0], rates.iloc[-1]
+    if len(rates) == 1:
+        return t(
+            "tasks.rates_title_single",
+            language,
+            group=best["label"],
+            rate=_percent(best["completion_rate"], language),
+        )
+    return t(
+        "tasks.rates_title",
+        language,
+        best=best["label"],
+        best_rate=_percent(best["completion_rate"], language),
+        worst=worst["label"],
+        worst_rate=_percent(worst["completion_rate"], language),
+    )
+
+
+def overdue_title(overdue: pd.DataFrame, language: str | None = None) -> str:
+    """How many tasks are overdue and the longest delay, e.g. 逾期任务6项，最长逾期365天
+    （A5-10）, for `overdue_tasks` output (longest first)."""
+    if overdue.empty:
+        return t("tasks.overdue_none_title", language)
+    longest = overdue.iloc[0]
+    return t(
+        "tasks.overdue_title",
+        language,
+        count=len(overdue),
+        days=int(longest["days_late"]),
+        code=longest["code"],
+    )
+
+
+def overdue_finding(overdue: pd.DataFrame, language: str | None = None) -> str:
+    """How many lead units the overdue tasks involve and their mean progress (not empty)."""
+    return t(
+        "tasks.overdue_finding",
+        language,
+        units=overdue["lead_unit"].nunique(),
+        progress=_percent(overdue["progress"].mean(), language),
+    )

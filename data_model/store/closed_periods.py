@@ -1,0 +1,292 @@
+"""Closed periods: which periods of which kind are closed, and the refusal of a change there.
+
+An admin closes a period for a kind (`period_closing.close_period`); while it stays closed,
+nothing may change that kind's data inside it: a rollback (and, with review, an
+approval) calls `refuse_if_closed` or `refuse_rollback_if_closed` before it writes, and the
+importer makes each row of a closed period an error of its own (`closure_of`). A closed period covers every period whose months lie in it, and a data period is
+refused when any of its months is closed: closing 2023 refuses 2023, 2023-H2, 2023-Q4 and
+2023-11; closing 2023-Q4 refuses 2023-Q4, 2023-11 and also the year 2023, whose value
+includes the closed quarter.
+
+Which period a stored row belongs to: indicator values their `period`, task reports their
+report period, activities the month of their date, enterprise issues the month of their
+receipt and of their resolution (a later status change of an issue received in a closed
+month touches only the months of the resolution dates it changes).
+
+This module reads; it writes nothing, so `storage` can call it inside a rollback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Connection, select
+
+from data_model.errors import InputError
+from data_model.i18n import t
+from data_model.periods import months_of, period_containing, period_label
+from data_model.store.audit import time_text
+from data_model.store.models import (
+    Activity,
+    ClosedPeriod,
+    EnterpriseIssue,
+    IndicatorValue,
+    Submission,
+    TaskSnapshot,
+)
+
+# The write lock every close, reopen and recorded bulletin takes (and counts up).
+PERIODS_LOCK = "periods"
+# The kinds that have periods, as `export` and the CLI name them (KIND), with their model.
+CLOSABLE_KINDS = ("indicator_values", "tasks", "activities", "issues")
+MODEL_OF_KIND = {
+    "indicator_values": IndicatorValue,
+    "tasks": TaskSnapshot,
+    "activities": Activity,
+    "issues": EnterpriseIssue,
+}
+KIND_OF_TABLE = {model.__table__.name: kind for kind, model in MODEL_OF_KIND.items()}
+# Issue columns whose change is a change of the resolution only (not of the receipt).
+ISSUE_RESOLUTION_COLUMNS = ("status", "resolved_date", "satisfaction", "handling_unit")
+# A stored row's columns that say which version it is, not what it holds.
+VERSION_COLUMNS = ("id", "submission_id", "is_current", "replaced_id", "superseded_by_id")
+
+
+@dataclass(frozen=True)
+class Closure:
+    """One close of `period` for `kind`; open again once `reopened_at` is set."""
+
+    id: int
+    kind: str
+    period: str
+    closed_at: datetime
+    closed_by: str
+    reopened_at: datetime | None = None
+    reopened_by: str | None = None
+    reopen_reason: str = ""
+
+    @property
+    def is_closed(self) -> bool:
+        return self.reopened_at is None
+
+    def describe(self, language: str | None = None) -> str:
+        """`2023年的指标数据已于 2024-01-10 08:00 由 chen 关账`."""
+        return t(
+            "closed_periods.closed_by",
+            language,
+            period=period_label(self.period, language),
+            kind=t(f"kinds.{self.kind}", language),
+            user=self.closed_by,
+            at=_local(self.closed_at),
+        )
+
+
+class PeriodClosed(InputError):
+    """A change would touch `period` (of `kind`), which `closure` keeps closed."""
+
+    def __init__(self, closure: Closure, period: str) -> None:
+        self.closure = closure
+        self.period = period
+        super().__init__("closed_periods.refused", period=period)
+
+    def message(self, language: str | None = None) -> str:
+        return t(
+            "closed_periods.refused",
+            language,
+            period=period_label(self.period, language),
+            closed=self.closure.describe(language),
+        )
+
+
+def _local(moment: datetime) -> str:
+    return time_text(moment)[:16]
+
+
+def _closure(row) -> Closure:
+    return Closure(
+        id=row.id,
+        kind=row.kind,
+        period=row.period,
+        closed_at=row.closed_at,
+        closed_by=row.closed_by,
+        reopened_at=row.reopened_at,
+        reopened_by=row.reopened_by,
+        reopen_reason=row.reopen_reason or "",
+    )
+
+
+def closures(conn: Connection, kind: str | None = None, closed_only: bool = False) -> list[Closure]:
+    """Every close on record (of `kind`), newest first; `closed_only`: those still closed."""
+    query = select(ClosedPeriod).order_by(ClosedPeriod.closed_at.desc(), ClosedPeriod.id.desc())
+    if kind is not None:
+        query = query.where(ClosedPeriod.kind == kind)
+    if closed_only:
+        query = query.where(ClosedPeriod.reopened_at.is_(None))
+    return [_closure(row) for row in conn.execute(query)]
+
+
+def closed_months(conn: Connection, kind: str) -> dict[str, Closure]:
+    """Month → the closure that keeps it closed, for `kind`."""
+    found: dict[str, Closure] = {}
+    for closure in closures(conn, kind, closed_only=True):
+        for month in months_of(closure.period):
+            found.setdefault(month, closure)
+    return found
+
+
+def closure_of(months: dict[str, Closure], period: str) -> Closure | None:
+    """The closure that keeps part of `period` closed, given `closed_months`' answer."""
+    if not months:
+        return None
+    return next((months[m] for m in months_of(period) if m in months), None)
+
+
+def first_closed(months: dict[str, Closure], periods: Iterable[str]) -> tuple[Closure, str] | None:
+    """(closure, period) for the first of `periods` that `months` keeps closed, or None."""
+    for period in sorted(set(periods)):
+        closure = closure_of(months, period)
+        if closure is not None:
+            return closure, period
+    return None
+
+
+def refuse_if_closed(conn: Connection, kind: str, periods: Iterable[str]) -> None:
+    """Raise PeriodClosed (an InputError whose message names the period, who closed it and
+    when) if any of `periods` (canonical, any granularity) of `kind` is closed.
+
+    Call it inside the writing transaction after the kind's write lock is taken
+    (`storage.take_write_locks`): closing takes the same lock, so a close and a change
+    never pass each other. Kinds without periods (indicator definitions) are never closed.
+    """
+    if kind not in CLOSABLE_KINDS:
+        return
+    found = first_closed(closed_months(conn, kind), periods)
+    if found is not None:
+        raise PeriodClosed(*found)
+
+
+# --- the periods a change touches ------------------------------------------------------
+
+
+def _month(day: date | None) -> str | None:
+    return None if day is None else period_containing(day, "month")
+
+
+def row_periods(kind: str, row: dict) -> set[str]:
+    """The periods one stored row (or validated record) of `kind` belongs to."""
+    if kind == "indicator_values":
+        return {row["period"]}
+    if kind == "tasks":
+        return {row["report_period"]}
+    if kind == "activities":
+        return {_month(row["activity_date"])}
+    if kind == "issues":
+        return {p for p in (_month(row["received_date"]), _month(row["resolved_date"])) if p}
+    return set()
+
+
+def change_periods(kind: str, new: dict | None, old: dict | None) -> set[str]:
+    """The periods changed when `old` (a stored row, None: none) gives way to `new` (None:
+    withdrawn): the periods of both rows, except that an issue whose receipt is unchanged
+    touches only the months of the resolution dates."""
+    if new is None or old is None:
+        return row_periods(kind, new or old)
+    if kind != "issues":
+        return row_periods(kind, new) | row_periods(kind, old)
+    receipt_changed = any(
+        new.get(c) != old.get(c)
+        for c in new
+        if c in old and c not in ISSUE_RESOLUTION_COLUMNS and c not in VERSION_COLUMNS
+    )
+    if receipt_changed:
+        return row_periods(kind, new) | row_periods(kind, old)
+    if all(new.get(c) == old.get(c) for c in ISSUE_RESOLUTION_COLUMNS):
+        return set()
+    return {p for p in (_month(new["resolved_date"]), _month(old["resolved_date"])) if p}
+
+
+def refuse_rollback_if_closed(conn: Connection, submission_id: int) -> None:
+    """PeriodClosed if rolling `submission_id` back would change a closed period: the rows
+    it withdraws (its current rows) and the rows they would restore."""
+    kinds = conn.execute(
+        select(Submission.kinds).where(Submission.id == submission_id)
+    ).scalar_one_or_none()
+    for kind in (kinds or "").split(","):
+        if kind not in CLOSABLE_KINDS:
+            continue
+        months = closed_months(conn, kind)
+        if not months:
+            continue
+        table = MODEL_OF_KIND[kind].__table__
+        withdrawn = [
+            dict(row)
+            for row in conn.execute(
+                select(table).where(table.c.submission_id == submission_id, table.c.is_current)
+            ).mappings()
+        ]
+        replaced_ids = sorted({r["replaced_id"] for r in withdrawn if r["replaced_id"]})
+        replaced: dict[int, dict] = {}
+        for start in range(0, len(replaced_ids), 5000):
+            query = select(table).where(table.c.id.in_(replaced_ids[start : start + 5000]))
+            replaced.update((r["id"], dict(r)) for r in conn.execute(query).mappings())
+        for row in withdrawn:
+            found = first_closed(
+                months, change_periods(kind, replaced.get(row["replaced_id"]), row)
+            )
+            if found is not None:
+                raise PeriodClosed(*found)
+
+
+# --- periods of a bulletin ---------------------------------------------------------------
+
+
+def is_closed_for_bulletin(conn: Connection, period: str) -> bool:
+    """Whether the bulletin of `period` is one of a closed period: some kind keeps every
+    month of `period` closed."""
+    wanted = set(months_of(period))
+    return any(wanted <= set(closed_months(conn, kind)) for kind in CLOSABLE_KINDS)
+
+
+def last_reopen(conn: Connection, period: str) -> Closure | None:
+    """The latest reopen of a closure overlapping `period` (any kind), or None."""
+    wanted = set(months_of(period))
+    reopened = [
+        c for c in closures(conn) if c.reopened_at is not None and wanted & set(months_of(c.period))
+    ]
+    return max(reopened, key=lambda c: (c.reopened_at, c.id), default=None)
+
+
+def refuse_approval_if_closed(
+    conn: Connection, submission_id: int, records_by_kind: dict[str, list[dict]]
+) -> None:
+    """Refuse (PeriodClosed) the approval of a submission held for review when one of its
+    records would change a closed period, as the importer refuses such a row: called by
+    `review.approve` after the write locks are taken, before the records are written."""
+    for kind, records in records_by_kind.items():
+        if kind not in CLOSABLE_KINDS:
+            continue
+        months = closed_months(conn, kind)
+        if not months:
+            continue
+        stored = stored_issues(conn, records) if kind == "issues" else {}
+        for record in records:
+            old = stored.get(record["code"]) if stored else None
+            found = first_closed(months, change_periods(kind, record, old))
+            if found is not None:
+                raise PeriodClosed(*found)
+
+
+def stored_issues(conn: Connection, records: list[dict]) -> dict[str, dict]:
+    """The current stored issues `records` would replace, by code."""
+    table = EnterpriseIssue.__table__
+    codes = sorted({r["code"] for r in records})
+    found: dict[str, dict] = {}
+    for start in range(0, len(codes), 5000):
+        query = select(table).where(
+            table.c.is_current, table.c.code.in_(codes[start : start + 5000])
+        )
+        for row in conn.execute(query).mappings():
+            found[row["code"]] = dict(row)
+    return found

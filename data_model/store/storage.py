@@ -1,0 +1,436 @@
+"""Write validated records as versioned rows of a submission; roll a submission back.
+
+A record whose key has no current row is new; one whose current row holds the same
+values is unchanged (nothing written); otherwise the current row is marked superseded
+and the new row points at it through `replaced_id`. All of it runs inside the
+caller's transaction, so a failure leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from operator import itemgetter
+
+from sqlalchemy import Connection, Table, and_, bindparam, insert, select, update
+from sqlalchemy.exc import OperationalError
+
+from data_model.periods import period_end, sort_key
+from data_model.store.closed_periods import refuse_rollback_if_closed
+from data_model.store.models import (
+    VERSIONED_TABLES,
+    Activity,
+    EnterpriseIssue,
+    Indicator,
+    IndicatorValue,
+    Submission,
+    Task,
+    TaskSnapshot,
+    WriteLock,
+)
+
+CHUNK = 5000
+META_COLUMNS = {"id", "submission_id", "is_current", "replaced_id", "superseded_by_id"}
+
+
+# Statuses of submissions with no row to count: rolled back, and held by review
+# (pending, returned; see review_hold). Their status never follows their rows.
+NOT_LIVE = ("rolled_back", "pending", "returned")
+
+EXAMPLES = 200  # replaced rows described in full, for the page's "what changed" list
+
+
+@dataclass
+class WriteCounts:
+    new: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    # {"table", "key": {column: value}, "changes": {column: [old, new]}} per replaced row.
+    replaced_examples: list[dict] = field(default_factory=list)
+
+    def add(self, other: WriteCounts) -> None:
+        self.new += other.new
+        self.replaced += other.replaced
+        self.unchanged += other.unchanged
+        room = EXAMPLES - len(self.replaced_examples)
+        self.replaced_examples.extend(other.replaced_examples[:room])
+
+
+class WriterBusy(Exception):
+    """Another writer held a kind's lock for longer than the database waits (SQLite's
+    busy timeout); nothing was written and the caller may try again."""
+
+
+class NotStored(Exception):
+    """A submission held by review (pending or returned) has no stored row to roll back."""
+
+    def __init__(self, submission_id: int, status: str) -> None:
+        super().__init__(f"submission {submission_id} is {status}: nothing is stored")
+        self.submission_id = submission_id
+        self.status = status
+
+
+def take_write_locks(conn: Connection, names: Iterable[str], holder: str) -> None:
+    """Take the write locks `names` (kinds, `schedule`, `master_data`) for the rest of the
+    caller's transaction and count up their versions (the pages' cache key).
+
+    An import or rollback calls it before reading the current rows it will replace: a
+    second writer of the same kind waits here until the first commits, then reads its
+    rows, so the two serialise instead of colliding on the current-key index. Locks are
+    taken in one fixed order (`lock_order`), so two writers of overlapping kinds cannot
+    deadlock.
+    """
+    table = table_of(WriteLock)
+    for name in sorted(set(names), key=lock_order):
+        try:
+            locked = conn.execute(
+                update(table)
+                .where(table.c.name == name)
+                .values(version=table.c.version + 1, holder=holder[:64], taken_at=datetime.now(UTC))
+            ).rowcount
+        except OperationalError as error:
+            if "locked" in str(error).lower():
+                raise WriterBusy(name) from error
+            raise
+        if locked != 1:
+            raise ValueError(f"no write lock named {name!r}: is the database migrated?")
+
+
+# Taken after every other lock: an import learns only once it holds its kinds' locks
+# that review holds its rows, and then takes this one in a second call.
+LOCKED_LAST = "review"
+
+
+def lock_order(name: str) -> tuple[bool, str]:
+    """Alphabetical, with LOCKED_LAST after all others, in every call alike."""
+    return (name == LOCKED_LAST, name)
+
+
+def write_versions(conn: Connection) -> tuple[tuple[str, int], ...]:
+    """Each write lock's version: changes with every committed write that a page shows."""
+    table = table_of(WriteLock)
+    rows = conn.execute(select(table.c.name, table.c.version).order_by(table.c.name))
+    return tuple((name, version) for name, version in rows)
+
+
+def table_of(model) -> Table:
+    return model.__table__
+
+
+def write_versioned(
+    conn: Connection,
+    model,
+    key: tuple[str, ...],
+    records: list[dict],
+    submission_id: int,
+    scope_column: str | None = None,
+) -> WriteCounts:
+    """Store `records` (dicts of the table's data columns) as `submission_id`'s rows.
+
+    `scope_column` narrows the lookup of current rows to the values present in the
+    records (for example the periods of a month-end file) instead of the whole table.
+    """
+    table = table_of(model)
+    data_columns = [c.name for c in table.columns if c.name not in META_COLUMNS]
+    values_of = itemgetter(*data_columns)  # every record holds every data column
+    current = _current_rows(conn, table, key, data_columns, records, scope_column)
+    counts = WriteCounts()
+    superseded_ids: list[int] = []
+    if not current:  # nothing stored under these keys yet (a new month): every record is new
+        counts.new = len(records)
+        to_insert = [values_of(record) + (submission_id, True, None, None) for record in records]
+    else:
+        to_insert = []
+        for record in records:
+            values = values_of(record)
+            existing = current.get(tuple(record[k] for k in key))
+            if existing is None:
+                counts.new += 1
+                replaced_id = None
+            elif values_of(existing) == values:
+                counts.unchanged += 1
+                continue
+            else:
+                counts.replaced += 1
+                replaced_id = existing["id"]
+                superseded_ids.append(replaced_id)
+                if len(counts.replaced_examples) < EXAMPLES:
+                    counts.replaced_examples.append(
+                        {
+                            "table": table.name,
+                            "key": {k: record[k] for k in key},
+                            "changes": {
+                                c: [existing[c], record[c]]
+                                for c in data_columns
+                                if existing[c] != record[c]
+                            },
+                        }
+                    )
+            to_insert.append(values + (submission_id, True, replaced_id, None))
+    for chunk in _chunks(superseded_ids):
+        conn.execute(
+            update(table)
+            .where(table.c.id.in_(chunk))
+            .values(is_current=False, superseded_by_id=submission_id)
+        )
+    meta = ["submission_id", "is_current", "replaced_id", "superseded_by_id"]
+    _bulk_insert(conn, table, [*data_columns, *meta], to_insert)
+    return counts
+
+
+def _bulk_insert(conn: Connection, table: Table, columns: list[str], rows: list[tuple]) -> None:
+    """Insert many rows with the driver's own executemany.
+
+    Going through Core's per-row parameter processing costs about as much as the
+    insert itself on a 500k-row file; the columns here are plain numbers, text, dates
+    and booleans, which both drivers adapt themselves the way SQLAlchemy would.
+    """
+    if not rows:
+        return
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join([marker] * len(columns))})"
+    )
+    for chunk in _chunks(rows, 50_000):
+        conn.exec_driver_sql(sql, chunk)
+
+
+def _current_rows(
+    conn: Connection,
+    table: Table,
+    key: tuple[str, ...],
+    data_columns: list[str],
+    records: list[dict],
+    scope_column: str | None,
+) -> dict[tuple, dict]:
+    query = select(table.c.id, *(table.c[c] for c in data_columns)).where(table.c.is_current)
+    result: dict[tuple, dict] = {}
+    if scope_column is not None:
+        scope_values = sorted({r[scope_column] for r in records}, key=str)
+        for chunk in _chunks(scope_values):
+            for row in conn.execute(query.where(table.c[scope_column].in_(chunk))).mappings():
+                result[tuple(row[k] for k in key)] = dict(row)
+    else:
+        for row in conn.execute(query).mappings():
+            result[tuple(row[k] for k in key)] = dict(row)
+    return result
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# --- the five kinds ----------------------------------------------------------------
+
+TASK_FIELDS = (
+    "code",
+    "action_id",
+    "content",
+    "lead_unit_id",
+    "co_units",
+    "owner",
+    "start_date",
+    "deadline",
+    "deadline_text",
+    "ongoing",
+    "district_id",
+    "report_period",
+)
+SNAPSHOT_FIELDS = ("report_period", "progress", "stated_status", "progress_note")
+
+
+def write_kind(conn: Connection, kind: str, records: list[dict], submission_id: int) -> WriteCounts:
+    """Store the validated records of one kind."""
+    if kind == "indicators":
+        return write_versioned(conn, Indicator, ("code",), records, submission_id)
+    if kind == "indicator_values":
+        return write_versioned(
+            conn,
+            IndicatorValue,
+            ("indicator_code", "district_id", "period"),
+            records,
+            submission_id,
+            scope_column="period",
+        )
+    if kind == "activities":
+        return write_versioned(
+            conn, Activity, ("activity_date", "district_id", "name"), records, submission_id
+        )
+    if kind == "issues":
+        return write_versioned(conn, EnterpriseIssue, ("code",), records, submission_id)
+    if kind == "tasks":
+        return _write_tasks(conn, records, submission_id)
+    raise ValueError(f"unknown kind {kind!r}")
+
+
+def _write_tasks(conn: Connection, records: list[dict], submission_id: int) -> WriteCounts:
+    """Snapshots per (task, report period); the task's attributes come from its latest report."""
+    snapshots = [
+        {
+            "task_code": r["code"],
+            "period_end": period_end(r["report_period"]),
+            **{f: r[f] for f in SNAPSHOT_FIELDS},
+        }
+        for r in records
+    ]
+    counts = write_versioned(
+        conn,
+        TaskSnapshot,
+        ("task_code", "report_period"),
+        snapshots,
+        submission_id,
+        "report_period",
+    )
+    latest: dict[str, dict] = {}
+    for record in records:
+        held = latest.get(record["code"])
+        if held is None or sort_key(record["report_period"]) >= sort_key(held["report_period"]):
+            latest[record["code"]] = record
+    defined = dict(
+        conn.execute(
+            select(Task.code, Task.report_period).where(
+                Task.is_current, Task.code.in_(list(latest))
+            )
+        ).all()
+    )
+    definitions = [
+        {f: r[f] for f in TASK_FIELDS}
+        for code, r in latest.items()
+        if code not in defined or sort_key(r["report_period"]) >= sort_key(defined[code])
+    ]
+    write_versioned(conn, Task, ("code",), definitions, submission_id)
+    return counts
+
+
+# --- submissions -------------------------------------------------------------------
+
+
+def create_submission(conn: Connection, **values) -> int:
+    values.setdefault("uploaded_at", datetime.now(UTC))
+    return conn.execute(insert(Submission).values(**values)).inserted_primary_key[0]
+
+
+def update_submission(conn: Connection, submission_id: int, **values) -> None:
+    conn.execute(update(Submission).where(Submission.id == submission_id).values(**values))
+
+
+def refresh_statuses(conn: Connection, submission_ids: Iterable[int]) -> None:
+    """Mark live submissions with no current row left as superseded, and the reverse."""
+    for submission_id in set(submission_ids):
+        status, valid_only = conn.execute(
+            select(Submission.status, Submission.valid_rows_only).where(
+                Submission.id == submission_id
+            )
+        ).one()
+        if status in NOT_LIVE:
+            continue
+        has_current = any(
+            conn.execute(
+                select(table_of(m).c.id)
+                .where(and_(table_of(m).c.submission_id == submission_id, table_of(m).c.is_current))
+                .limit(1)
+            ).first()
+            for m in VERSIONED_TABLES
+        )
+        new_status = ("partial" if valid_only else "accepted") if has_current else "superseded"
+        if new_status != status:
+            update_submission(conn, submission_id, status=new_status)
+
+
+def superseded_submissions(conn: Connection, submission_id: int) -> set[int]:
+    """Submissions whose rows `submission_id` replaced."""
+    found: set[int] = set()
+    for model in VERSIONED_TABLES:
+        table = table_of(model)
+        found.update(
+            conn.execute(
+                select(table.c.submission_id)
+                .where(table.c.superseded_by_id == submission_id)
+                .distinct()
+            ).scalars()
+        )
+    return found
+
+
+def rollback_submission(conn: Connection, submission_id: int, by: str) -> dict[str, int]:
+    """Withdraw a submission's current rows and restore the rows they replaced.
+
+    For each withdrawn row the nearest earlier version whose submission is not itself
+    rolled back becomes current again. Returns per table how many rows were
+    withdrawn and restored. A rollback that would change a closed period raises
+    `closed_periods.PeriodClosed` (an InputError naming the period and who closed it).
+    """
+    kinds = conn.execute(
+        select(Submission.kinds).where(Submission.id == submission_id)
+    ).scalar_one_or_none()
+    if kinds is None:
+        raise LookupError(f"submission {submission_id} does not exist")
+    # Locked before the status is read: of two rollbacks at once, the second waits and
+    # then finds the submission rolled back.
+    take_write_locks(conn, [k for k in kinds.split(",") if k], holder=by)
+    status = conn.execute(
+        select(Submission.status).where(Submission.id == submission_id)
+    ).scalar_one()
+    if status == "rolled_back":
+        raise ValueError(f"submission {submission_id} is already rolled back")
+    if status in NOT_LIVE:
+        raise NotStored(submission_id, status)
+    refuse_rollback_if_closed(conn, submission_id)
+    rolled_back = set(
+        conn.execute(select(Submission.id).where(Submission.status == "rolled_back")).scalars()
+    )
+    rolled_back.add(submission_id)
+    touched: set[int] = set()
+    summary: dict[str, int] = {}
+    for model in VERSIONED_TABLES:
+        table = table_of(model)
+        withdrawn = conn.execute(
+            select(table.c.id, table.c.replaced_id).where(
+                table.c.submission_id == submission_id, table.c.is_current
+            )
+        ).all()
+        if not withdrawn:
+            continue
+        for chunk in _chunks([row.id for row in withdrawn]):
+            conn.execute(update(table).where(table.c.id.in_(chunk)).values(is_current=False))
+        restore = []
+        for _, replaced_id in withdrawn:
+            target = _nearest_live_version(conn, table, replaced_id, rolled_back)
+            if target is not None:
+                restore.append({"target_id": target[0]})
+                touched.add(target[1])
+        if restore:
+            conn.execute(
+                update(table)
+                .where(table.c.id == bindparam("target_id"))
+                .values(is_current=True, superseded_by_id=None),
+                restore,
+            )
+        summary[table.name] = len(withdrawn)
+    update_submission(
+        conn,
+        submission_id,
+        status="rolled_back",
+        rolled_back_at=datetime.now(UTC),
+        rolled_back_by=by,
+    )
+    refresh_statuses(conn, touched)
+    return summary
+
+
+def _nearest_live_version(
+    conn: Connection, table: Table, row_id: int | None, rolled_back: set[int]
+) -> tuple[int, int] | None:
+    while row_id is not None:
+        row = conn.execute(
+            select(table.c.id, table.c.submission_id, table.c.replaced_id).where(
+                table.c.id == row_id
+            )
+        ).one()
+        if row.submission_id not in rolled_back:
+            return row.id, row.submission_id
+        row_id = row.replaced_id
+    return None

@@ -1,0 +1,145 @@
+"""Read side of submissions: the list, one submission's rows, its stored file."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Connection, select
+
+from data_model.i18n import t
+from data_model.store.models import (
+    VERSIONED_TABLES,
+    Action,
+    Brand,
+    District,
+    Submission,
+    SubmissionFile,
+    Unit,
+)
+
+LIST_COLUMNS = [
+    "id",
+    "uploaded_at",
+    "uploader",
+    "file_name",
+    "kinds",
+    "periods",
+    "districts",
+    "rows_read",
+    "rows_accepted",
+    "rows_new",
+    "rows_replaced",
+    "rows_unchanged",
+    "status",
+    "valid_rows_only",
+    "note",
+    "sha256",
+]
+ROW_LIMIT = 2000
+# Columns stored as codes, and the catalogue key of each code's word (`{}` is the code).
+CODE_WORDS = {
+    "direction": "indicators.direction_{}",
+    "frequency": "indicators.frequency_{}",
+    "aggregation": "indicators.aggregation_{}",
+    "stated_status": "status.{}",
+    "status": "submissions.issue_status_{}",
+}
+# Columns holding the id of a master-data entry, shown by its name.
+NAMED_IDS = {"district_id": District, "action_id": Action, "lead_unit_id": Unit, "brand_id": Brand}
+
+
+def submissions_frame(conn: Connection, uploader: str | None = None) -> pd.DataFrame:
+    """Every submission, newest first (only one uploader's when `uploader` is given)."""
+    query = select(*(getattr(Submission, c) for c in LIST_COLUMNS)).order_by(Submission.id.desc())
+    if uploader is not None:
+        query = query.where(Submission.uploader == uploader)
+    return pd.DataFrame([tuple(r) for r in conn.execute(query)], columns=LIST_COLUMNS)
+
+
+def submission_rows(
+    conn: Connection, submission_id: int, language: str | None = None
+) -> dict[str, pd.DataFrame]:
+    """The rows a submission supplied, per table, current or not (at most ROW_LIMIT each).
+
+    Ids of districts, actions, units and brands are shown as names, and codes (a status,
+    an indicator's direction) as the words of `language`; `is_current` tells whether the
+    row is still the live value (False once superseded by a later submission or rolled back).
+    """
+    names = {
+        column: dict(conn.execute(select(model.id, model.name)).all())
+        for column, model in NAMED_IDS.items()
+    }
+    result = {}
+    for model in VERSIONED_TABLES:
+        table = model.__table__
+        hidden = {"submission_id", "replaced_id", "superseded_by_id"}
+        columns = [c for c in table.columns if c.name not in hidden]
+        rows = conn.execute(
+            select(*columns)
+            .where(table.c.submission_id == submission_id)
+            .order_by(table.c.id)
+            .limit(ROW_LIMIT)
+        ).all()
+        if not rows:
+            continue
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=[c.name for c in columns])
+        for column, by_id in names.items():
+            if column in frame:
+                frame[column] = frame[column].map(lambda i, n=by_id: n.get(i, i))
+        for column, key in CODE_WORDS.items():
+            if column in frame:
+                frame[column] = frame[column].map(
+                    lambda code, k=key: t(k.format(code), language) if code else code
+                )
+        result[table.name] = frame
+    return result
+
+
+def stored_file(conn: Connection, submission_id: int) -> tuple[str, bytes] | None:
+    """(file name, exact bytes) of an upload, when the file was stored."""
+    row = conn.execute(
+        select(Submission.file_name, SubmissionFile.content)
+        .join(SubmissionFile, SubmissionFile.submission_id == Submission.id)
+        .where(Submission.id == submission_id)
+    ).first()
+    return None if row is None else (row[0], bytes(row[1]))
+
+
+PROVENANCE_COLUMNS = [
+    "district",
+    "period",
+    "value",
+    "submission_id",
+    "uploader",
+    "uploaded_at",
+    "file_name",
+]
+
+
+def value_provenance(
+    conn: Connection, indicator_code: str, periods: tuple[str, ...], districts: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """The stored values behind a figure, each with the submission that supplied it."""
+    from data_model.store.models import IndicatorValue  # local: keeps the list above readable
+
+    query = (
+        select(
+            District.name,
+            IndicatorValue.period,
+            IndicatorValue.value,
+            Submission.id,
+            Submission.uploader,
+            Submission.uploaded_at,
+            Submission.file_name,
+        )
+        .join(District, District.id == IndicatorValue.district_id)
+        .join(Submission, Submission.id == IndicatorValue.submission_id)
+        .where(
+            IndicatorValue.is_current,
+            IndicatorValue.indicator_code == indicator_code,
+            IndicatorValue.period.in_(periods),
+        )
+        .order_by(District.sort_order, IndicatorValue.period)
+    )
+    if districts:
+        query = query.where(District.name.in_(districts))
+    return pd.DataFrame([tuple(r) for r in conn.execute(query)], columns=PROVENANCE_COLUMNS)

@@ -1,0 +1,271 @@
+"""The staff upload flow, step by step, for the upload page (no Streamlit here).
+
+prepare (read + dry run) → show problems → correct cells in place → revalidate
+→ commit (all or nothing, or valid rows only). Nothing is written before commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from data_model.accounts.permissions import Principal, guarded_import_sheets
+from data_model.errors import InputError
+from data_model.formatting import bracketed, labelled
+from data_model.i18n import t
+from data_model.ingest.importer import (
+    ImportOptions,
+    already_imported,
+    apply_edits,
+    file_rejected,
+    sha256_of,
+)
+from data_model.ingest.reader import RawSheet, cell_name, read_workbook
+from data_model.ingest.validate import parse_text
+from data_model.problems import ImportReport
+
+SHEET_COLUMN, ROW_COLUMN, REASON_COLUMN = "_sheet", "_row", "_reason"
+
+
+@dataclass
+class PendingUpload:
+    """One uploaded file between upload and commit."""
+
+    name: str
+    data: bytes
+    sheets: (
+        list[RawSheet] | None
+    )  # None when the file was not read (unreadable, or imported before)
+    report: ImportReport
+    edits: dict[tuple[str, int, int], object] = field(default_factory=dict)
+    # 情况说明 typed in the page, by (sheet, Excel row), for rows that need one.
+    explanations: dict[tuple[str, int], str] = field(default_factory=dict)
+
+    @property
+    def sha256(self) -> str:
+        return sha256_of(self.data)
+
+    @property
+    def can_commit_all(self) -> bool:
+        return self.report.status in ("accepted", "partial") and not self.report.errors
+
+    @property
+    def has_valid_rows(self) -> bool:
+        return self.report.status in ("accepted", "partial")
+
+
+def prepare(
+    engine: Engine, principal: Principal, name: str, data: bytes, options: ImportOptions
+) -> PendingUpload:
+    """Read the file and validate it with a dry run: the preview the page shows.
+
+    Everything runs as `principal`: staff rows for another district are errors here
+    already, and the attempt is audited. A file whose exact bytes a live submission holds
+    is not read again: its report is the command line's "already imported" one.
+    """
+    with engine.connect() as conn:
+        earlier = already_imported(conn, data, name)
+    if earlier is not None:
+        return PendingUpload(name, data, None, earlier)
+    try:
+        sheets = read_workbook(data, name, options.limits)
+    except InputError as error:
+        return PendingUpload(name, data, None, file_rejected(name, error))
+    report = guarded_import_sheets(
+        engine, principal, sheets, data, name, replace(options, dry_run=True)
+    )
+    return PendingUpload(name, data, sheets, report)
+
+
+def revalidate(
+    engine: Engine,
+    principal: Principal,
+    pending: PendingUpload,
+    edits: dict,
+    options: ImportOptions,
+) -> PendingUpload:
+    """Validate again with cells corrected in the page (no re-upload)."""
+    merged = {**pending.edits, **edits}
+    sheets = apply_edits(pending.sheets, merged)
+    explained = replace(options, dry_run=True, explanations=pending.explanations)
+    report = guarded_import_sheets(engine, principal, sheets, pending.data, pending.name, explained)
+    return replace(pending, report=report, edits=merged)
+
+
+def explain_rows(
+    engine: Engine,
+    principal: Principal,
+    pending: PendingUpload,
+    typed: dict[tuple[str, int], str],
+    options: ImportOptions,
+) -> PendingUpload:
+    """Keep the explanations typed in the page (blank ones dropped) and check again."""
+    explanations = {**pending.explanations, **typed}
+    explanations = {where: text.strip() for where, text in explanations.items() if text.strip()}
+    return revalidate(engine, principal, replace(pending, explanations=explanations), {}, options)
+
+
+def recheck(
+    engine: Engine, principal: Principal, pending: PendingUpload, options: ImportOptions
+) -> PendingUpload:
+    """Validate the same pending upload again against the current master data (after an
+    admin mapped or registered its unknown names), keeping the cells corrected so far.
+
+    Nothing is uploaded again: the file's bytes and sheets are the ones kept in `pending`.
+    """
+    if pending.sheets is None:
+        return pending
+    return revalidate(engine, principal, pending, {}, options)
+
+
+def commit(
+    engine: Engine, principal: Principal, pending: PendingUpload, options: ImportOptions
+) -> ImportReport:
+    """Store the file's rows for real, with the page's corrections noted on the submission."""
+    sheets = apply_edits(pending.sheets, pending.edits)
+    note = edits_note(pending.sheets, pending.edits)
+    return guarded_import_sheets(
+        engine,
+        principal,
+        sheets,
+        pending.data,
+        pending.name,
+        replace(options, dry_run=False, note=note, explanations=pending.explanations),
+    )
+
+
+def edits_note(sheets: list[RawSheet], edits: dict) -> str:
+    """`指标数据!C3: 福天区 → 福田区; …` — what was corrected in the page before commit."""
+    if not edits:
+        return ""
+    by_name = {s.name: s for s in sheets}
+    parts = []
+    for (sheet, row, column), value in sorted(edits.items()):
+        rows = by_name[sheet].rows
+        before = rows[row][column] if row < len(rows) and column < len(rows[row]) else ""
+        parts.append(
+            f"{sheet}!{cell_name(row, column)}: {parse_text(before)} → {parse_text(value)}"
+        )
+    return t("upload.edits_note", cells="; ".join(parts))
+
+
+def rows_to_fix(pending: PendingUpload) -> pd.DataFrame:
+    """The rows with located errors, as text, for an editable grid.
+
+    Columns: `_sheet`, `_row` (0-based), `_reason` (what is wrong in the row, cell by cell:
+    `区：「福天区」不是已登记的区（建议：福田区）`), then the column index (as text) per cell,
+    labelled by header text in `column_labels`. Corrections already made are shown.
+    """
+    if pending.sheets is None:
+        return pd.DataFrame()
+    current = {s.name: s for s in apply_edits(pending.sheets, pending.edits)}
+    wanted = sorted({(p.sheet, p.cell[0]) for p in pending.report.errors if p.cell})
+    records = []
+    for sheet_name, row in wanted:
+        sheet = current[sheet_name]
+        record = {
+            SHEET_COLUMN: sheet_name,
+            ROW_COLUMN: row,
+            REASON_COLUMN: row_reasons(pending, sheet_name, row),
+        }
+        for column in range(len(sheet.rows[row])):
+            record[str(column)] = (
+                parse_text(sheet.rows[row][column]) if sheet.rows[row][column] != "" else ""
+            )
+        records.append(record)
+    return pd.DataFrame(records)
+
+
+def row_reasons(pending: PendingUpload, sheet_name: str, row: int) -> str:
+    """The errors of one row (0-based), each `column：reason（suggestion）`, in column order."""
+    labels = column_labels(pending, sheet_name)
+    problems = sorted(
+        (p for p in pending.report.errors if p.sheet == sheet_name and p.cell and p.cell[0] == row),
+        key=lambda p: p.cell[1],
+    )
+    reasons = []
+    for problem in problems:
+        reason = problem.message
+        if problem.suggestion:
+            reason = bracketed(reason, t("upload.suggestion", suggestion=problem.suggestion))
+        reasons.append(labelled(labels.get(str(problem.cell[1]), problem.column or ""), reason))
+    return t("format.clause_separator").join(reasons)
+
+
+def error_columns(pending: PendingUpload, sheet_name: str) -> set[str]:
+    """The columns (index as text, as in `rows_to_fix`) holding a cell with an error."""
+    return {str(p.cell[1]) for p in pending.report.errors if p.sheet == sheet_name and p.cell}
+
+
+def column_labels(pending: PendingUpload, sheet_name: str) -> dict[str, str]:
+    """Column index (as text) → the header text of that column (or its letter)."""
+    sheet = next(s for s in pending.sheets or [] if s.name == sheet_name)
+    report = next((s for s in pending.report.sheets if s.sheet == sheet_name), None)
+    header = sheet.rows[report.header_row - 1] if report and report.header_row else []
+    width = max((len(r) for r in sheet.rows), default=0)
+    return {
+        str(c): parse_text(header[c])
+        if c < len(header) and header[c] != ""
+        else cell_name(0, c)[:-1]
+        for c in range(width)
+    }
+
+
+def edits_from_grid(
+    before: pd.DataFrame, after: pd.DataFrame
+) -> dict[tuple[str, int, int], object]:
+    """The cells changed in the grid: (sheet, row, column) → new text."""
+    edits = {}
+    for (_, old), (_, new) in zip(before.iterrows(), after.iterrows(), strict=True):
+        for column in before.columns:
+            if column in (SHEET_COLUMN, ROW_COLUMN, REASON_COLUMN):
+                continue
+            old_value = "" if pd.isna(old[column]) else str(old[column])
+            new_value = "" if pd.isna(new[column]) else str(new[column])
+            if old_value != new_value:
+                edits[(old[SHEET_COLUMN], int(old[ROW_COLUMN]), int(column))] = new_value.strip()
+    return edits
+
+
+def changes_frame(examples: list[dict], district_names: dict[int, str]) -> pd.DataFrame:
+    """Replaced rows as (what, field, old, new) lines a clerk can read."""
+    records = []
+    for example in examples:
+        key = {
+            name: district_names.get(value, value) if name == "district_id" else value
+            for name, value in example["key"].items()
+        }
+        what = " / ".join(parse_text(v) for v in key.values())
+        for column, (old, new) in example["changes"].items():
+            records.append(
+                {
+                    "what": f"{t('kinds.' + _KIND_OF_TABLE.get(example['table'], 'indicator_values'))}: {what}",
+                    "field": column,
+                    "old": parse_text(old),
+                    "new": parse_text(new),
+                }
+            )
+    return pd.DataFrame(records, columns=["what", "field", "old", "new"])
+
+
+_KIND_OF_TABLE = {
+    "indicator": "indicators",
+    "indicator_value": "indicator_values",
+    "task": "tasks",
+    "task_snapshot": "tasks",
+    "activity": "activities",
+    "enterprise_issue": "issues",
+}
+
+
+def problems_frame(report: ImportReport) -> pd.DataFrame:
+    """Errors then warnings, one line each, in the order of the file."""
+    rows = [
+        {"level": level, **problem.to_dict()}
+        for level, problems in (("error", report.errors), ("warning", report.warnings))
+        for problem in problems
+    ]
+    columns = ["level", "sheet", "row", "column", "value", "message", "suggestion"]
+    return pd.DataFrame(rows, columns=columns)
