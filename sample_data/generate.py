@@ -12,6 +12,8 @@ Shenzhen Federation of Industry and Commerce (市工商联) office could have co
   大鹏新区 and in recent periods. For additive indicators (amounts, counts and stocks) the
   全市 value is the sum of the 11 districts' values, including the value of a district whose
   row was left out as not reported; for rates and durations it is the share-weighted mean.
+  From 2022 on 龙华区 improves and 福田区 slips (``DRIFT``), so the districts' composite
+  ranks move between years.
 - ``tasks.xlsx`` (sheet 任务清单): 64 checklist tasks of the six actions, one row per task and
   quarterly report period from the task's start quarter to 2023-Q4. Six tasks are overdue
   at 2023-12-31, three are behind schedule, two are suspended (暂缓).
