@@ -12,6 +12,8 @@ Shenzhen Federation of Industry and Commerce (市工商联) office could have co
   大鹏新区 and in recent periods. For additive indicators (amounts, counts and stocks) the
   全市 value is the sum of the 11 districts' values, including the value of a district whose
   row was left out as not reported; for rates and durations it is the share-weighted mean.
+  From 2022 on 龙华区 improves and 福田区 slips (``DRIFT``), so the districts' composite
+  ranks move between years.
 - ``tasks.xlsx`` (sheet 任务清单): 64 checklist tasks of the six actions, one row per task and
   quarterly report period from the task's start quarter to 2023-Q4. Six tasks are overdue
   at 2023-12-31, three are behind schedule, two are suspended (暂缓).
@@ -324,6 +326,11 @@ MISSING_DISTRICT_WEIGHT = {"深汕特别合作区": 12.0, "大鹏新区": 8.0}
 MISSING_OTHER_WEIGHT = 0.4
 MISSING_YEAR_WEIGHT = {2021: 0.2, 2022: 1.0, 2023: 3.0}
 LAST_PERIOD_NOTE = "快报数据"
+# The sample's story: from 2022 on 龙华区 improves and 福田区 slips, so composite ranks move
+# between years. Share of a value added (龙华) or taken away (福田) per year since the end
+# of 2021, in the indicator's good direction (a 逆向 indicator improves by falling); 2021
+# itself is untouched. ZL01 (pinned to the 2021 headline figure) does not drift.
+DRIFT = {"龙华区": 0.10, "福田区": -0.10}
 
 # --- tasks -----------------------------------------------------------------------------
 
@@ -811,8 +818,25 @@ def simulate_indicator(rng: random.Random, ind: Indicator) -> dict[str, list[flo
                 series.append(level * (1 + offset) * (1 + rng.gauss(0, 0.04)))
         else:
             raise ValueError(kind)
-        values[district] = series
+        values[district] = [
+            drifted(ind, district, value, t + 1 / per_year - 1)
+            for value, (_, t, _) in zip(series, periods, strict=True)
+        ]
     return values
+
+
+def drifted(ind: Indicator, district: str, value: float, years_after_2021: float) -> float:
+    """value moved by the district's DRIFT for the years between the end of 2021 and the
+    end of its period (nothing up to 2021), in the indicator's good direction; a rate
+    stays within its bounds."""
+    shift = DRIFT.get(district, 0.0) * max(0.0, years_after_2021)
+    if ind.direction == "逆向":
+        shift = -shift
+    moved = value * (1 + shift)
+    if ind.model[0] == "rate":
+        lower, upper = ind.model[4:6]
+        moved = min(upper, max(lower, moved))
+    return moved
 
 
 def allocate(total: int, weights: dict[str, float], minimum: int) -> dict[str, int]:

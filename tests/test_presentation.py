@@ -181,7 +181,7 @@ def test_overview_slide_states_the_2023_figures(sample, slides):
     assert cards["任务完成率"] == ("69.4%", "较上年 +11.2 个百分点", "green")
     assert cards["逾期任务"] == ("6 项", "较上年 +5 项", "red")
     assert cards["开展活动"] == ("152 场", "较上年 +24 场", "green")
-    assert cards["各区平均综合得分"] == ("78.6 分", "较上年 +2.5 分", "green")
+    assert cards["各区平均综合得分"] == ("78.2 分", "较上年 +2.3 分", "green")
     assert cards["报送覆盖率"] == ("98.1%", "较上年 −1.4 个百分点", "red")
     assert len(cards) == 6
     overdue = next(card for card in slide.cards if card.label == "逾期任务")
@@ -220,16 +220,16 @@ def test_trend_slide_is_the_first_indicator_of_the_first_dimension(slides):
     slide = slides["trend"]
     assert slide.kicker == "指标趋势 · 企业开办时间（天）各期走势"
     assert slide.title == (
-        "2023年，11个区中10个达到目标值 1 天；宝安区最优（0.7 天），深汕特别合作区最弱（1.1 天）"
+        "2023年，11个区中10个达到目标值 1 天；龙华区最优（0.6 天），深汕特别合作区最弱（1.1 天）"
     )
     assert set(slide.frame["label"]) == {"2021年", "2022年", "2023年"}
     assert slide.chart["target"] == 1
     # Only the two districts the title names are coloured (no eleven-colour tangle).
-    assert (slide.chart["best"], slide.chart["worst"]) == (("宝安区",), ("深汕特别合作区",))
+    assert (slide.chart["best"], slide.chart["worst"]) == (("龙华区",), ("深汕特别合作区",))
     figure = slide_figure(slide)
     coloured = {t.name for t in figure.data if t.legendgroup not in (None, "others")}
-    assert coloured == {"宝安区", "深汕特别合作区"}
-    assert [a.text for a in figure.layout.annotations] == ["宝安区 0.7", "深汕特别合作区 1.1"]
+    assert coloured == {"龙华区", "深汕特别合作区"}
+    assert [a.text for a in figure.layout.annotations] == ["龙华区 0.6", "深汕特别合作区 1.1"]
 
 
 def test_ranking_slide_names_the_leader_with_its_score(sample, slides):

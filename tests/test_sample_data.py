@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from data_model.scoring import district_scores
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "sample_data"
 MASTER_DATA = ROOT / "data_model" / "defaults" / "master_data.json"
@@ -176,6 +178,31 @@ def test_some_district_values_missing():
     expected = sum(per_year[i["数据频度"]] for i in indicators) * n_districts
     present = sum(v["区"] != "全市" for v in records("indicator_values.xlsx"))
     assert 0.005 <= 1 - present / expected <= 0.02
+
+
+# --- the story the sample tells (scored by the product, on both engines) ------------------
+
+
+def test_longhua_climbs_and_futian_slips_in_the_composite_ranking(sample_db):
+    """From 2022 on 龙华区 improves and 福田区 slips (generate.py's DRIFT), so the default
+    method's composite ranks move between years: 龙华区 passes 福田区 in 2022, 罗湖区 passes
+    福田区 in 2023; the three leaders hold their places."""
+    engine = sample_db.open()
+    try:
+        with engine.connect() as conn:
+            years = {year: district_scores(conn, year) for year in ("2021", "2022", "2023")}
+    finally:
+        engine.dispose()
+    ranks = {year: dict(zip(s["district"], s["rank"], strict=True)) for year, s in years.items()}
+    assert [ranks[y]["龙华区"] for y in ranks] == [5, 4, 4]
+    assert [ranks[y]["福田区"] for y in ranks] == [4, 5, 6]
+    assert [ranks[y]["罗湖区"] for y in ranks] == [6, 6, 5]
+    moved = {
+        year: scores[scores["rank_change"] != 0].set_index("district")["rank_change"].to_dict()
+        for year, scores in years.items()
+        if year != "2021"
+    }
+    assert moved == {"2022": {"龙华区": 1, "福田区": -1}, "2023": {"罗湖区": 1, "福田区": -1}}
 
 
 # --- tasks -------------------------------------------------------------------------------
