@@ -36,7 +36,7 @@ hypothesis_settings.load_profile("suite")
 
 # The workbooks most tests build predate 情况说明: their late tasks and off-target values
 # carry no explanation, and what those tests protect is something else. Explanations are
-# required by default in the product; tests/test_explanations.py and the upload page test
+# required by default in the product; tests/queries/test_explanations.py and the upload page test
 # turn the requirement back on and check it. Set before any app or server starts, so the
 # browser tests' server inherits it.
 os.environ.setdefault("EXPLANATIONS_REQUIRED", "0")

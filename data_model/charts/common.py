@@ -3,7 +3,7 @@
 Colours are fixed per meaning so a status looks the same on every page and slide, and
 they stay apart for the colour-blind: every pair of STATUS_COLORS and of TONE_COLORS is
 at least MIN_CVD_DISTANCE (CIEDE2000) apart under simulated protanopia and deuteranopia
-(tests/test_palette.py, Machado et al. 2009). Colour is never the only carrier: a status
+(tests/charts/test_palette.py, Machado et al. 2009). Colour is never the only carrier: a status
 bar is labelled with its status, a change has its sign, arrow and a word (向好/走弱).
 """
 

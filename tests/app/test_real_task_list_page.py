@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_model.store.models import Task, TaskSnapshot, Unit
 from tests.conftest import sign_in_app
-from tests.importer.test_task_lists import real_task_list
+from tests.ingest.test_task_lists import real_task_list
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "upload.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

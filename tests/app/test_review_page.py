@@ -13,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from data_model.accounts.permissions import Principal, guarded_import
 from data_model.workflow.review import review_rules, set_review_rule
+from tests.accounts.test_permissions import ACTIVITY_HEADER
 from tests.conftest import AppDatabase, make_xlsx, sign_in_app
-from tests.test_permissions import ACTIVITY_HEADER
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

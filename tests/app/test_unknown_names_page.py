@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 from data_model.accounts.permissions import Principal
 from data_model.admin import master_admin
 from data_model.store.models import Task, Unit
+from tests.admin.test_unknown_names import task_list
 from tests.conftest import sign_in_app
-from tests.test_unknown_names import task_list
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "upload.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

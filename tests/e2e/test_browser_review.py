@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.accounts.test_permissions import ACTIVITY_HEADER
 from tests.conftest import make_xlsx
 from tests.e2e.app_browser import AppServer, cli, open_app_page, start_server, tr
-from tests.test_permissions import ACTIVITY_HEADER
 
 PASSWORD = "e2e-review-password-2024"
 REASON = "参与企业数与签到表不符，请核对后重新报送"

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from data_model.evaluation.scoring import district_scores
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_DIR = ROOT / "sample_data"
 MASTER_DATA = ROOT / "data_model" / "defaults" / "master_data.json"
 AS_OF = date(2023, 12, 31)

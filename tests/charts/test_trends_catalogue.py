@@ -11,7 +11,7 @@ import pytest
 
 from data_model.i18n import LANGUAGES, catalogue
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NAMESPACES = ("trends", "evaluation", "indicators")
 SOURCES = (
     "pages/trends.py",

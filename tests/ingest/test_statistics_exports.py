@@ -7,7 +7,7 @@ import pytest
 
 from data_model.ingest.importer import ImportOptions, import_file
 from tests.conftest import indicator_rows, make_xlsx
-from tests.importer.test_real_layouts import INDICATORS, values
+from tests.ingest.test_real_layouts import INDICATORS, values
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from data_model.reference.geo import (
     tile_grid,
 )
 
-DEFAULTS = Path(__file__).resolve().parents[1] / "data_model" / "defaults"
+DEFAULTS = Path(__file__).resolve().parents[2] / "data_model" / "defaults"
 SHIPPED = DEFAULTS / "shenzhen_districts.geojson"
 DISTRICT_CODES = [f"4403{n:02d}" for n in range(3, 12)]
 

@@ -15,7 +15,7 @@ from data_model.ingest.importer import ImportOptions
 from data_model.store import audit
 from data_model.workflow import held_uploads
 from data_model.workflow.upload import prepare, revalidate
-from tests.test_unknown_names import task_list
+from tests.admin.test_unknown_names import task_list
 
 ADMIN = Principal("root", "admin")
 STAFF = Principal("clerk", "staff", districts=("南山区",))

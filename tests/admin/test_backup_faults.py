@@ -42,7 +42,7 @@ from data_model.admin.bootstrap import open_database, seed
 from data_model.store.db import make_engine
 from data_model.store.models import Submission
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TRIALS = int(os.environ.get("BACKUP_FAULT_TRIALS", "2"))
 MONTHLY = ["YS01", "YS02", "YS03", "YS06", "FZ06", "ZL01", "ZL02", "ZL03", "ZL04", "ZL05"]
 MONTHLY += ["CZ05", "SH06"]

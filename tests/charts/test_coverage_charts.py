@@ -23,7 +23,7 @@ from data_model.charts.coverage import (
 )
 from data_model.reference.geo import Area, load_district_map, tile_grid
 
-DEFAULTS = Path(__file__).resolve().parents[1] / "data_model" / "defaults"
+DEFAULTS = Path(__file__).resolve().parents[2] / "data_model" / "defaults"
 
 
 @pytest.fixture

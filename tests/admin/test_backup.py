@@ -41,8 +41,8 @@ from data_model.store.storage import rollback_submission
 from data_model.supervision.notices import issue_notices
 from data_model.supervision.reminders import reminder_items, set_escalation_levels
 from data_model.workflow import evidence, review
+from tests.accounts.test_permissions import ACTIVITY_HEADER, activity
 from tests.conftest import VALUE_HEADER, make_xlsx
-from tests.test_permissions import ACTIVITY_HEADER, activity
 
 
 def table_rows(engine) -> dict[str, list[tuple]]:
@@ -411,7 +411,7 @@ def test_backup_of_a_database_without_tables_says_so(tmp_path, capsys):
 
 def test_backup_messages_exist_alike_in_every_language():
     """Every `backup.` key the code names exists in each language, with the same fields."""
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     used = set()
     for source in ("data_model/admin/backup.py", "data_model/cli.py"):
         code = (root / source).read_text("utf-8")

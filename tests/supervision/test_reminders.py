@@ -274,7 +274,7 @@ def test_catalogue_keys_and_placeholders_match_and_every_literal_key_exists():
             other = {k: v for k, v in catalogue(language).items() if k.startswith(namespace)}
             assert other.keys() == reference.keys()
             assert all(fields(other[k]) == fields(v) for k, v in reference.items()), language
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     sources = [
         "data_model/supervision/reminders.py",
         "data_model/supervision/notices.py",

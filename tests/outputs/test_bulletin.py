@@ -282,7 +282,7 @@ def test_bulletin_catalogue_has_the_same_keys_and_placeholders_in_every_language
 
 
 def test_every_bulletin_key_used_in_code_exists():
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     sources = [root / "data_model" / "outputs" / "bulletin.py", root / "pages" / "bulletin.py"]
     sources.append(root / "data_model" / "cli.py")
     used = set()

@@ -37,8 +37,8 @@ from data_model.workflow.review import (
     review_rules,
     set_review_rule,
 )
+from tests.accounts.test_permissions import ACTIVITY_HEADER
 from tests.conftest import make_xlsx
-from tests.test_permissions import ACTIVITY_HEADER
 
 ADMIN = Principal("chen", "admin")
 LEADER = Principal("zhao", "leader")
