@@ -110,7 +110,7 @@ def read_workbook(data: bytes, file_name: str, limits: Limits | None = None) -> 
         for meta in sheets_metadata:
             with _calamine_errors(file_name):
                 sheet = workbook.get_sheet_by_name(meta.name)
-                rows = sheet.to_python(skip_empty_area=False)
+                rows = sheet_rows(sheet)
                 merged = sheet.merged_cell_ranges or []
             # The declared dimension was checked before parsing, but it can lie.
             _check_size(meta.name, len(rows), max(map(len, rows), default=0), limits)
@@ -129,6 +129,28 @@ def read_workbook(data: bytes, file_name: str, limits: Limits | None = None) -> 
     if not sheets:
         raise InputError("reader.no_sheets", file=file_name)
     return sheets
+
+
+def sheet_rows(sheet) -> list[list[object]]:
+    """A calamine sheet's cells from A1, as `to_python(skip_empty_area=False)` gives them,
+    with equal texts held once.
+
+    A month-end table repeats a few hundred codes and names, a dozen districts and a few
+    periods over hundreds of thousands of rows; calamine makes a new string for every
+    cell, which was the largest part of a large import's memory. The rows are made one
+    at a time (`iter_rows`), so the unshared strings never all exist at once.
+    """
+    shared: dict[str, str] = {}
+    share = shared.setdefault
+    # iter_rows' rows start at row 1 but its columns at the first used one; RawSheet's,
+    # like to_python's, start at column A.
+    left = sheet.start[1] if sheet.start is not None else 0
+    pad = [""] * left
+    rows = []
+    for row in sheet.iter_rows():
+        cells = [share(cell, cell) if cell.__class__ is str else cell for cell in row]
+        rows.append(pad + cells if left else cells)
+    return rows
 
 
 @contextmanager
