@@ -493,13 +493,12 @@ def profile_importer(values_path: Path, indicators_path: Path, rows: int, db: st
 
 
 def run_child(what: str, rows: int, db: str | None = None) -> dict:
-    """Run one step in a fresh Python process and return what it printed as JSON, with
-    the child's peak RSS as `resource.getrusage(RUSAGE_CHILDREN)` reports it.
+    """Run one step in a fresh Python process and return what it printed as JSON.
 
-    On Linux a child's ru_maxrss starts from the parent's peak RSS at the fork/exec, and
-    RUSAGE_CHILDREN keeps the largest child's, so this launcher process does no heavy work
-    itself, and the importer runs before the floors (whose tuples are larger than the
-    launcher): its peak is then the largest so far, or the figure warns.
+    The import's peak RSS is the child's own `ru_maxrss` (RUSAGE_SELF) at the end of the
+    import. On Linux a child's ru_maxrss starts from the parent's peak RSS at the
+    fork/exec, so this launcher process does no heavy work itself: workbook generation,
+    the importer, the floors and the profile each run in their own child.
     """
     command = [sys.executable, str(Path(__file__).resolve()), "--child", what, "--rows", str(rows)]
     if db is not None:
@@ -508,9 +507,7 @@ def run_child(what: str, rows: int, db: str | None = None) -> dict:
     if done.returncode != 0:
         sys.stderr.write(done.stdout + done.stderr)
         raise SystemExit(f"the {what} step failed (exit code {done.returncode})")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    result["children_rss_kb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return result
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def child_main(args: argparse.Namespace) -> int:
@@ -574,8 +571,6 @@ def benchmark_size(rows: int, repeat: int, dbs: list[str | None]) -> list[Result
         runs = []
         for number in range(1, repeat + 1):
             importer = run_child("importer", rows, db)
-            if importer["children_rss_kb"] > importer["rss_peak_kb"]:
-                print("  warning: an earlier child's peak RSS was larger (see run_child)")
             if peak_rss_kb() >= importer["rss_before_kb"]:
                 print("  warning: the launcher's peak RSS may hide the child's (see run_child)")
             floor = run_child("floor", rows, db)
