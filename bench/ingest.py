@@ -1,17 +1,19 @@
 """Benchmark of the spreadsheet importer on large long-form indicator-value workbooks.
 
-Not a test: it prints figures. For each size given with `--rows` it
+Not a test: it prints figures. For each size given with `--rows` (default 300k) it
 
 1. generates (or reuses from `bench/output/`) a `指标数据` workbook of that many data rows,
    saved with shared strings as Excel saves it, plus the `指标体系` workbook defining
    its indicators;
 2. in a fresh process, creates a fresh SQLite database with `open_database`, imports
-   the indicators workbook, then times `import_file` on the values workbook and reads
-   the process's peak RSS;
-3. in another fresh process, times "the floor" for the same file: reading it with
-   python-calamine, plus a raw `sqlite3` executemany of the same rows into a fresh table
-   with the same columns and unique key, in one transaction;
-4. prints the medians of `--repeat` runs.
+   the indicators workbook, then times the values workbook's import as `import --explain`
+   runs it (CPU and wall time) and reads the process's peak RSS;
+3. in another fresh process, times "the bare floor" for the same file: reading it with
+   python-calamine, plus one `sqlite3` executemany of the same rows as plain tuples into a
+   fresh table without indexes, in one transaction;
+4. with `--db postgresql://…`, does 2 and 3 again on PostgreSQL in fresh databases on that
+   server, the floor writing with one COPY (psycopg 3) instead of executemany;
+5. prints the medians of `--repeat` runs, one line per size and engine.
 
 Run from the project root: `make bench` or `.venv/bin/python bench/ingest.py --help`.
 """
@@ -34,9 +36,12 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
@@ -315,6 +320,10 @@ def ensure_workbooks(row_count: int) -> Path:
 
 # --- measurements, each run in a fresh child process ----------------------------------
 
+# What `import --explain` gives the rows that need an explanation (values off target or
+# far from last month's): the generated values are random, so thousands of rows need one.
+EXPLAIN = "基准测试数据"
+
 
 def peak_rss_kb() -> int:
     """Peak resident set size of this process so far, in KB (ru_maxrss is KB on Linux)."""
@@ -328,24 +337,49 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def measure_importer(values_path: Path, indicators_path: Path, rows: int) -> dict:
-    """Fresh database, indicators imported, then `import_file` on the values file, timed.
+@contextmanager
+def scratch_database(db: str | None, suffix: str) -> Iterator[str]:
+    """A fresh database for one measurement: a SQLite file in a temp dir when `db` is None,
+    else a PostgreSQL database named after `db`'s plus `_<suffix>`, dropped afterwards."""
+    if db is None:
+        with tempfile.TemporaryDirectory(prefix=f"bench-{suffix}-") as folder:
+            yield f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+        return
+    import psycopg
 
-    Returns the wall and CPU seconds, the peak RSS before the import (interpreter,
-    libraries and the file's bytes) and at its end.
+    parts = urlsplit(db)
+    name = f"{parts.path.strip('/') or 'postgres'}_{suffix}"
+    server = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def measure_importer(values_path: Path, indicators_path: Path, rows: int, db: str | None) -> dict:
+    """Fresh database, indicators imported, then the values file imported as `import
+    --explain` does (`import_file` with `explain`), timed.
+
+    Returns the wall and CPU seconds (of this process: PostgreSQL's own work shows in
+    the wall time only), the peak RSS before the import (interpreter, libraries and the
+    file's bytes) and at its end.
     """
     from data_model.admin.bootstrap import open_database
-    from data_model.ingest.importer import import_file
+    from data_model.ingest.importer import ImportOptions, import_file
 
-    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as folder:
-        engine = open_database(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
+    with scratch_database(db, "ingest") as url:
+        engine = open_database(url)
         report = import_file(engine, indicators_path.read_bytes(), indicators_path.name)
         assert report.status == "accepted", report.message
         data = values_path.read_bytes()
         before_kb = peak_rss_kb()
         cpu_start = cpu_seconds()
         start = time.perf_counter()
-        report = import_file(engine, data, values_path.name)
+        report = import_file(engine, data, values_path.name, ImportOptions(explain=EXPLAIN))
         seconds = time.perf_counter() - start
         cpu = cpu_seconds() - cpu_start
         peak_kb = peak_rss_kb()
@@ -360,83 +394,115 @@ def measure_importer(values_path: Path, indicators_path: Path, rows: int) -> dic
     }
 
 
-def measure_floor(values_path: Path, rows: int) -> dict:
-    """The least work any importer must do: read the cells, then insert them with sqlite3.
+FLOOR_COLUMNS = "indicator_code, district_id, period, value, note"
 
-    (a) python-calamine reads the sheet into Python rows; (b) the rows, as tuples of
-    (indicator_code, district_id, period, value, note), go into a fresh table with a
-    unique index on the key with one executemany in one transaction, with the same
-    PRAGMAs as the app's engine. Turning cells into tuples is not timed. District ids
-    are 1..12 in master-data order, as a fresh database numbers them.
-    """
+
+def floor_tuples(values_path: Path, rows: int) -> tuple[list[tuple], float, float]:
+    """The sheet read with python-calamine, as (indicator_code, district_id, period, value,
+    note) tuples, with the read's wall and CPU seconds (turning cells into tuples is not
+    timed). District ids are 1..12 in master-data order, as a fresh database numbers them."""
     from python_calamine import CalamineWorkbook
 
+    cpu_start = cpu_seconds()
     start = time.perf_counter()
     cells = CalamineWorkbook.from_path(str(values_path)).get_sheet_by_name(VALUES_SHEET).to_python()
-    read_seconds = time.perf_counter() - start
-
+    read_s, read_cpu = time.perf_counter() - start, cpu_seconds() - cpu_start
     district_ids = {name: number for number, name in enumerate(geography_names(), start=1)}
     tuples = [
         (code, district_ids[district], period, float(value), note or "")
         for code, _name, district, period, value, note in cells[1:]
     ]
     assert len(tuples) == rows, (len(tuples), rows)
+    return tuples, read_s, read_cpu
+
+
+def measure_floor_sqlite(values_path: Path, rows: int) -> dict:
+    """The bare floor on SQLite: the calamine read, then one executemany of the tuples
+    into a fresh table without any index (no primary key either) in one transaction,
+    with the app's PRAGMAs."""
+    tuples, read_s, read_cpu = floor_tuples(values_path, rows)
     with tempfile.TemporaryDirectory(prefix="bench-floor-") as folder:
         conn = sqlite3.connect(Path(folder) / "floor.sqlite3")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute(
-            "CREATE TABLE indicator_value (id INTEGER PRIMARY KEY, "
-            "indicator_code VARCHAR(64) NOT NULL, district_id INTEGER NOT NULL, "
-            "period VARCHAR(16) NOT NULL, value FLOAT NOT NULL, note VARCHAR NOT NULL)"
-        )
-        conn.execute(
-            "CREATE UNIQUE INDEX uq_key ON indicator_value (indicator_code, district_id, period)"
+            "CREATE TABLE indicator_value (indicator_code VARCHAR(64) NOT NULL, "
+            "district_id INTEGER NOT NULL, period VARCHAR(16) NOT NULL, "
+            "value FLOAT NOT NULL, note VARCHAR NOT NULL)"
         )
         conn.commit()
+        cpu_start = cpu_seconds()
         start = time.perf_counter()
         with conn:  # one transaction, committed at the end of the block
             conn.executemany(
-                "INSERT INTO indicator_value (indicator_code, district_id, period, value, note) "
-                "VALUES (?, ?, ?, ?, ?)",
-                tuples,
+                f"INSERT INTO indicator_value ({FLOOR_COLUMNS}) VALUES (?, ?, ?, ?, ?)", tuples
             )
-        sqlite_seconds = time.perf_counter() - start
+        write_s, write_cpu = time.perf_counter() - start, cpu_seconds() - cpu_start
         stored = conn.execute("SELECT count(*) FROM indicator_value").fetchone()[0]
         conn.close()
     assert stored == rows, (stored, rows)
-    return {"calamine_s": read_seconds, "sqlite_s": sqlite_seconds}
+    return {"read_s": read_s, "read_cpu_s": read_cpu, "write_s": write_s, "write_cpu_s": write_cpu}
 
 
-def profile_importer(values_path: Path, indicators_path: Path, rows: int) -> dict:
+def measure_floor_postgresql(values_path: Path, rows: int, db: str) -> dict:
+    """The bare floor on PostgreSQL: the calamine read, then one COPY of the tuples (psycopg
+    3, `cursor.copy`) into a fresh table without any index, committed."""
+    import psycopg
+
+    tuples, read_s, read_cpu = floor_tuples(values_path, rows)
+    with scratch_database(db, "floor") as url, psycopg.connect(url) as conn:
+        conn.execute(
+            "CREATE TABLE indicator_value (indicator_code VARCHAR(64) NOT NULL, "
+            "district_id INTEGER NOT NULL, period VARCHAR(16) NOT NULL, "
+            "value FLOAT NOT NULL, note VARCHAR NOT NULL)"
+        )
+        conn.commit()
+        cpu_start = cpu_seconds()
+        start = time.perf_counter()
+        sql = f"COPY indicator_value ({FLOOR_COLUMNS}) FROM STDIN"
+        with conn.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in tuples:
+                copy.write_row(row)
+        conn.commit()
+        write_s, write_cpu = time.perf_counter() - start, cpu_seconds() - cpu_start
+        stored = conn.execute("SELECT count(*) FROM indicator_value").fetchone()[0]
+    assert stored == rows, (stored, rows)
+    return {"read_s": read_s, "read_cpu_s": read_cpu, "write_s": write_s, "write_cpu_s": write_cpu}
+
+
+def profile_importer(values_path: Path, indicators_path: Path, rows: int, db: str | None) -> dict:
     """Like measure_importer, under cProfile; the stats go to OUTPUT_DIR/profile_<rows>.prof."""
     import cProfile
 
     from data_model.admin.bootstrap import open_database
-    from data_model.ingest.importer import import_file
+    from data_model.ingest.importer import ImportOptions, import_file
 
-    stats_path = OUTPUT_DIR / f"profile_{rows}.prof"
-    with tempfile.TemporaryDirectory(prefix="bench-profile-") as folder:
-        engine = open_database(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
+    stats_path = OUTPUT_DIR / f"profile_{rows}{'' if db is None else '_pg'}.prof"
+    with scratch_database(db, "profile") as url:
+        engine = open_database(url)
         report = import_file(engine, indicators_path.read_bytes(), indicators_path.name)
         assert report.status == "accepted", report.message
         data = values_path.read_bytes()
         profiler = cProfile.Profile()
-        report = profiler.runcall(import_file, engine, data, values_path.name)
+        options = ImportOptions(explain=EXPLAIN)
+        report = profiler.runcall(import_file, engine, data, values_path.name, options)
         profiler.dump_stats(stats_path)
         engine.dispose()
     assert report.status == "accepted", report.message
     return {"stats": str(stats_path)}
 
 
-def run_child(what: str, rows: int) -> dict:
+def run_child(what: str, rows: int, db: str | None = None) -> dict:
     """Run one step in a fresh Python process and return what it printed as JSON.
 
-    On Linux a child's ru_maxrss starts from the parent's peak RSS at the fork/exec, so
-    this launcher process does no heavy work itself: workbook generation, the importer,
-    the floor and the profile each run in their own child.
+    The import's peak RSS is the child's own `ru_maxrss` (RUSAGE_SELF) at the end of the
+    import. On Linux a child's ru_maxrss starts from the parent's peak RSS at the
+    fork/exec, so this launcher process does no heavy work itself: workbook generation,
+    the importer, the floors and the profile each run in their own child.
     """
     command = [sys.executable, str(Path(__file__).resolve()), "--child", what, "--rows", str(rows)]
+    if db is not None:
+        command += ["--db", db]
     done = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT_ROOT)
     if done.returncode != 0:
         sys.stderr.write(done.stdout + done.stderr)
@@ -452,11 +518,14 @@ def child_main(args: argparse.Namespace) -> int:
         generate_workbooks(rows)
         result = {"values": str(values_path)}
     elif args.child == "importer":
-        result = measure_importer(values_path, INDICATORS_PATH, rows)
+        result = measure_importer(values_path, INDICATORS_PATH, rows, args.db)
     elif args.child == "floor":
-        result = measure_floor(values_path, rows)
+        if args.db is None:
+            result = measure_floor_sqlite(values_path, rows)
+        else:
+            result = measure_floor_postgresql(values_path, rows, args.db)
     else:
-        result = profile_importer(values_path, INDICATORS_PATH, rows)
+        result = profile_importer(values_path, INDICATORS_PATH, rows, args.db)
     print(json.dumps(result))
     return 0
 
@@ -466,64 +535,80 @@ def child_main(args: argparse.Namespace) -> int:
 
 @dataclass
 class Result:
-    """Medians over the repeated runs of one size."""
+    """Medians over the repeated runs of one size on one engine."""
 
+    engine: str
     rows: int
     importer_s: float
     importer_cpu_s: float
-    calamine_s: float
-    sqlite_s: float
+    read_s: float
+    write_s: float
+    floor_cpu_s: float
     rss_before_mb: float
     rss_peak_mb: float
 
     @property
     def floor_s(self) -> float:
-        return self.calamine_s + self.sqlite_s
+        return self.read_s + self.write_s
 
     @property
     def ratio(self) -> float:
         return self.importer_s / self.floor_s
 
+    @property
+    def cpu_ratio(self) -> float:
+        return self.importer_cpu_s / self.floor_cpu_s
 
-def benchmark_size(rows: int, repeat: int) -> Result:
-    """Generate (or reuse) the workbook of `rows` rows and measure it `repeat` times."""
+
+def benchmark_size(rows: int, repeat: int, dbs: list[str | None]) -> list[Result]:
+    """Generate (or reuse) the workbook of `rows` rows and measure it `repeat` times on
+    each engine: the CLI import, then the bare floor, each in a fresh process."""
     print(f"{rows:,} rows", flush=True)
     ensure_workbooks(rows)
-    runs = []
-    for number in range(1, repeat + 1):
-        importer = run_child("importer", rows)
-        if peak_rss_kb() >= importer["rss_before_kb"]:
-            print("  warning: the launcher's peak RSS may hide the child's (see run_child)")
-        floor = run_child("floor", rows)
-        run = importer | floor
-        runs.append(run)
-        print(
-            f"  run {number}/{repeat}: importer {run['importer_s']:.2f} s "
-            f"(CPU {run['importer_cpu_s']:.2f} s), "
-            f"calamine {run['calamine_s']:.2f} s, sqlite3 {run['sqlite_s']:.2f} s, "
-            f"peak RSS {run['rss_peak_kb'] / 1024:.0f} MB",
-            flush=True,
+    results = []
+    for db in dbs:
+        engine = "SQLite" if db is None else "PostgreSQL"
+        runs = []
+        for number in range(1, repeat + 1):
+            importer = run_child("importer", rows, db)
+            if peak_rss_kb() >= importer["rss_before_kb"]:
+                print("  warning: the launcher's peak RSS may hide the child's (see run_child)")
+            floor = run_child("floor", rows, db)
+            run = importer | floor
+            run["floor_cpu_s"] = floor["read_cpu_s"] + floor["write_cpu_s"]
+            runs.append(run)
+            print(
+                f"  {engine} run {number}/{repeat}: import {run['importer_s']:.2f} s "
+                f"(CPU {run['importer_cpu_s']:.2f} s), floor: calamine {run['read_s']:.2f} s "
+                f"+ write {run['write_s']:.2f} s (CPU {run['floor_cpu_s']:.2f} s), "
+                f"import peak RSS {run['rss_peak_kb'] / 1024:.0f} MB",
+                flush=True,
+            )
+
+        def median(key: str, runs=runs) -> float:
+            return statistics.median(run[key] for run in runs)
+
+        results.append(
+            Result(
+                engine=engine,
+                rows=rows,
+                importer_s=median("importer_s"),
+                importer_cpu_s=median("importer_cpu_s"),
+                read_s=median("read_s"),
+                write_s=median("write_s"),
+                floor_cpu_s=median("floor_cpu_s"),
+                rss_before_mb=median("rss_before_kb") / 1024,
+                rss_peak_mb=median("rss_peak_kb") / 1024,
+            )
         )
-
-    def median(key: str) -> float:
-        return statistics.median(run[key] for run in runs)
-
-    return Result(
-        rows=rows,
-        importer_s=median("importer_s"),
-        importer_cpu_s=median("importer_cpu_s"),
-        calamine_s=median("calamine_s"),
-        sqlite_s=median("sqlite_s"),
-        rss_before_mb=median("rss_before_kb") / 1024,
-        rss_peak_mb=median("rss_peak_kb") / 1024,
-    )
+    return results
 
 
 def print_environment() -> None:
     """Versions and machine, so that figures from different runs can be compared."""
     packages = ", ".join(
         f"{name} {metadata.version(name)}"
-        for name in ("python-calamine", "openpyxl", "SQLAlchemy", "sqlmodel")
+        for name in ("python-calamine", "openpyxl", "SQLAlchemy", "sqlmodel", "psycopg")
     )
     print(f"date:     {dt.date.today().isoformat()}")
     print(f"python:   {platform.python_version()} ({platform.python_implementation()})")
@@ -534,21 +619,26 @@ def print_environment() -> None:
 
 
 def print_table(results: list[Result], repeat: int) -> None:
-    """The medians, one line per size, as a Markdown table."""
+    """The medians, one line per size and engine, as a Markdown table."""
     print()
-    print(f"Medians of {repeat} run(s) per size; seconds, MB (peak RSS of the import process).")
+    print(
+        f"Medians of {repeat} run(s); seconds, MB (peak RSS of the import process). The floor "
+        "is the calamine read plus one executemany (SQLite) or one COPY (PostgreSQL) into a "
+        "table without indexes; CPU is the client process's."
+    )
     print()
     header = (
-        "| rows | importer s | calamine read s | sqlite executemany s | floor s "
-        "| importer / floor | importer peak RSS MB | RSS before import MB | importer CPU s |"
+        "| engine | rows | import s | import CPU s | calamine read s | floor write s | floor s "
+        "| floor CPU s | import / floor (wall) | import / floor (CPU) | import peak RSS MB "
+        "| RSS before import MB |"
     )
     print(header)
-    print("|" + "---:|" * header.count(" | ") + "---:|")
+    print("|---|" + "---:|" * header.count(" | "))
     for r in results:
         print(
-            f"| {r.rows:,} | {r.importer_s:.2f} | {r.calamine_s:.2f} | {r.sqlite_s:.2f} "
-            f"| {r.floor_s:.2f} | {r.ratio:.1f}x | {r.rss_peak_mb:.0f} | {r.rss_before_mb:.0f} "
-            f"| {r.importer_cpu_s:.2f} |"
+            f"| {r.engine} | {r.rows:,} | {r.importer_s:.2f} | {r.importer_cpu_s:.2f} "
+            f"| {r.read_s:.2f} | {r.write_s:.2f} | {r.floor_s:.2f} | {r.floor_cpu_s:.2f} "
+            f"| {r.ratio:.1f}x | {r.cpu_ratio:.1f}x | {r.rss_peak_mb:.0f} | {r.rss_before_mb:.0f} |"
         )
 
 
@@ -563,15 +653,22 @@ def print_profile(stats_path: Path, limit: int) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        description="Time the spreadsheet importer against the calamine + sqlite3 floor."
+        description="Time the spreadsheet importer against the bare floor on SQLite (and "
+        "PostgreSQL with --db)."
     )
     parser.add_argument(
         "--rows",
         type=int,
         nargs="+",
-        default=[100_000, 500_000],
+        default=[300_000],
         metavar="N",
-        help="data rows of each generated workbook (default: 100000 500000)",
+        help="data rows of each generated workbook (default: 300000)",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="also measure on PostgreSQL (postgresql://…): fresh databases named after the "
+        "URL's plus _ingest and _floor are created and dropped on its server",
     )
     parser.add_argument(
         "--repeat",
@@ -608,12 +705,16 @@ def main(argv: list[str] | None = None) -> int:
         f"{INDICATOR_COUNT} indicators x {geographies} geographies "
         f"= {INDICATOR_COUNT * geographies:,} rows per month\n"
     )
-    results = [benchmark_size(rows, args.repeat) for rows in args.rows]
+    if args.db is not None and not args.db.startswith(("postgresql://", "postgres://")):
+        raise SystemExit(f"--db {args.db!r}: give a postgresql:// URL (SQLite is always measured)")
+    dbs = [None] if args.db is None else [None, args.db]
+    results = [result for rows in args.rows for result in benchmark_size(rows, args.repeat, dbs)]
     print_table(results, args.repeat)
     if args.profile:
         for rows in args.rows:
-            stats = run_child("profile", rows)["stats"]
-            print_profile(Path(stats), args.profile_limit)
+            for db in dbs:
+                stats = run_child("profile", rows, db)["stats"]
+                print_profile(Path(stats), args.profile_limit)
     return 0
 
 

@@ -131,7 +131,10 @@ def import_file_in_transaction(
         sheets = read_workbook(data, file_name, options.limits)
     except InputError as error:
         return file_rejected(file_name, error)
-    return import_in_transaction(conn, sheets, data, file_name, options)
+    report = ImportReport(file=file_name, status="rejected")
+    by_kind = _validate_sheets(conn, sheets, options, report)
+    del sheets  # read for this import only: from here on the records are all it needs
+    return _check_and_store(conn, by_kind, report, data, options)
 
 
 def already_imported(conn: Connection, data: bytes, file_name: str) -> ImportReport | None:
@@ -264,6 +267,13 @@ def import_in_transaction(
     """
     report = ImportReport(file=file_name, status="rejected")
     by_kind = _validate_sheets(conn, sheets, options, report)
+    return _check_and_store(conn, by_kind, report, data, options)
+
+
+def _check_and_store(
+    conn: Connection, by_kind, report: ImportReport, data: bytes, options: ImportOptions
+) -> ImportReport:
+    """The checks that need the database or every row, then the decision and the writes."""
     if by_kind and not options.dry_run and (options.valid_rows_only or not report.errors):
         try:
             take_write_locks(conn, by_kind, holder=options.uploader)

@@ -10,6 +10,8 @@ styles never pay for reading formats.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import io
 import re
 import zipfile
@@ -23,6 +25,12 @@ from xml.etree import ElementTree
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from data_model.errors import InputError
+
+try:  # glibc's malloc_trim, see _return_freed_memory
+    _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    _LIBC.malloc_trim.argtypes = [ctypes.c_size_t]
+except (OSError, AttributeError):
+    _LIBC = None
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -110,7 +118,7 @@ def read_workbook(data: bytes, file_name: str, limits: Limits | None = None) -> 
         for meta in sheets_metadata:
             with _calamine_errors(file_name):
                 sheet = workbook.get_sheet_by_name(meta.name)
-                rows = sheet.to_python(skip_empty_area=False)
+                rows = sheet_rows(sheet)
                 merged = sheet.merged_cell_ranges or []
             # The declared dimension was checked before parsing, but it can lie.
             _check_size(meta.name, len(rows), max(map(len, rows), default=0), limits)
@@ -126,9 +134,46 @@ def read_workbook(data: bytes, file_name: str, limits: Limits | None = None) -> 
                     sheet_facts.external_links,
                 )
             )
+            del sheet  # calamine's copy of the cells, freed before the next sheet is read
+    del workbook
+    _return_freed_memory()
     if not sheets:
         raise InputError("reader.no_sheets", file=file_name)
     return sheets
+
+
+def _return_freed_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc's `malloc_trim`).
+
+    calamine holds all the cells of a sheet (about 320 MB at 1M rows) while its rows are
+    made. Freed, that memory stays in the process, and Python's own objects made next
+    (the validated records) do not reuse it: without this, an import's peak is both at
+    once. Elsewhere than glibc nothing is done.
+    """
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def sheet_rows(sheet) -> list[list[object]]:
+    """A calamine sheet's cells from A1, as `to_python(skip_empty_area=False)` gives them,
+    with equal texts held once.
+
+    A month-end table repeats a few hundred codes and names, a dozen districts and a few
+    periods over hundreds of thousands of rows; calamine makes a new string for every
+    cell, which was the largest part of a large import's memory. The rows are made one
+    at a time (`iter_rows`), so the unshared strings never all exist at once.
+    """
+    shared: dict[str, str] = {}
+    share = shared.setdefault
+    # iter_rows' rows start at row 1 but its columns at the first used one; RawSheet's,
+    # like to_python's, start at column A.
+    left = sheet.start[1] if sheet.start is not None else 0
+    pad = [""] * left
+    rows = []
+    for row in sheet.iter_rows():
+        cells = [share(cell, cell) if cell.__class__ is str else cell for cell in row]
+        rows.append(pad + cells if left else cells)
+    return rows
 
 
 @contextmanager

@@ -45,6 +45,9 @@ RECORD_KEYS = {
     "issues": ("code",),
 }
 
+# Rows of a long indicator-value sheet validated together (see SheetValidator.validate).
+PLAIN_CHUNK = 50_000
+
 
 @dataclass(frozen=True)
 class IndicatorInfo:
@@ -84,7 +87,7 @@ class ValidationContext:
         return self._indicator_names
 
 
-@dataclass
+@dataclass(slots=True)  # one per valid row of a file: no __dict__ each
 class ValidRow:
     row: int  # Excel row number
     record: dict
@@ -296,7 +299,11 @@ class SheetValidator:
         if layout.kind.name == "tasks" and not self._prepare_tasks(sheet, layout, indexes, report):
             return []
         if layout.kind.name == "indicator_values":
-            records = self._plain_indicator_values(sheet, layout, indexes)
+            # A chunk at a time: the column lists made on the way exist for one chunk only.
+            records = []
+            for start in range(0, len(indexes), PLAIN_CHUNK):
+                chunk = indexes[start : start + PLAIN_CHUNK]
+                records.extend(self._plain_indicator_values(sheet, layout, chunk))
         else:
             records = [None] * len(indexes)
         for position in [p for p, record in enumerate(records) if record is None]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
-from sqlalchemy import Connection, delete, insert, select, tuple_
+from sqlalchemy import Connection, delete, insert, select
 
 from data_model.i18n import t
 from data_model.periods import granularity, period_end
@@ -224,15 +224,29 @@ def store(conn: Connection, explained: list[Explained], submission_id: int, auth
 
 
 def _current_ids(conn: Connection, model, key: tuple[str, ...], values: list[tuple]) -> dict:
+    """The ids of the current rows with these keys, by key.
+
+    Each key column is matched against its own list of values (which the current-key
+    index serves on both engines; SQLite scanned the table for a list of tuples), and
+    the rows whose whole key is one of `values` are kept.
+    """
     table = model.__table__
     columns = [table.c[k] for k in key]
     found = {}
     unique = sorted(set(values), key=str)
     for start in range(0, len(unique), 500):
         chunk = unique[start : start + 500]
-        query = select(table.c.id, *columns).where(table.c.is_current, tuple_(*columns).in_(chunk))
+        wanted = set(chunk)
+        query = select(table.c.id, *columns).where(
+            table.c.is_current,
+            *(
+                column.in_(sorted({v[i] for v in chunk}, key=str))
+                for i, column in enumerate(columns)
+            ),
+        )
         for row in conn.execute(query):
-            found[tuple(row[1:])] = row[0]
+            if tuple(row[1:]) in wanted:
+                found[tuple(row[1:])] = row[0]
     return found
 
 

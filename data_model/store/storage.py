@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from operator import itemgetter
 
 from sqlalchemy import Connection, Table, and_, bindparam, insert, select, update
 from sqlalchemy.exc import OperationalError
 
 from data_model.periods import period_end, sort_key
+from data_model.store.bulk_write import write_staged
 from data_model.store.closed_periods import refuse_rollback_if_closed
 from data_model.store.models import (
     VERSIONED_TABLES,
@@ -31,6 +33,7 @@ from data_model.store.models import (
 )
 
 CHUNK = 5000
+INSERT_CHUNK = 50_000  # rows per executemany of new versions (SQLite)
 META_COLUMNS = {"id", "submission_id", "is_current", "replaced_id", "superseded_by_id"}
 
 
@@ -133,13 +136,18 @@ def write_versioned(
     """
     table = table_of(model)
     data_columns = [c.name for c in table.columns if c.name not in META_COLUMNS]
+    if conn.dialect.name == "postgresql":  # COPY and set-based statements (bulk_write)
+        staged = write_staged(conn, table, key, data_columns, records, submission_id, EXAMPLES)
+        return WriteCounts(staged.new, staged.replaced, staged.unchanged, staged.replaced_examples)
     values_of = itemgetter(*data_columns)  # every record holds every data column
     current = _current_rows(conn, table, key, data_columns, records, scope_column)
     counts = WriteCounts()
     superseded_ids: list[int] = []
     if not current:  # nothing stored under these keys yet (a new month): every record is new
         counts.new = len(records)
-        to_insert = [values_of(record) + (submission_id, True, None, None) for record in records]
+        # Made as they are inserted, a chunk at a time: not a second copy of every record.
+        tail = (submission_id, True, None, None)
+        to_insert = (values_of(record) + tail for record in records)
     else:
         to_insert = []
         for record in records:
@@ -179,21 +187,20 @@ def write_versioned(
     return counts
 
 
-def _bulk_insert(conn: Connection, table: Table, columns: list[str], rows: list[tuple]) -> None:
-    """Insert many rows with the driver's own executemany.
+def _bulk_insert(conn: Connection, table: Table, columns: list[str], rows: Iterable[tuple]) -> None:
+    """Insert many rows with the driver's own executemany, INSERT_CHUNK at a time.
 
     Going through Core's per-row parameter processing costs about as much as the
     insert itself on a 500k-row file; the columns here are plain numbers, text, dates
     and booleans, which both drivers adapt themselves the way SQLAlchemy would.
     """
-    if not rows:
-        return
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = (
         f"INSERT INTO {table.name} ({', '.join(columns)}) "
         f"VALUES ({', '.join([marker] * len(columns))})"
     )
-    for chunk in _chunks(rows, 50_000):
+    rows = iter(rows)
+    while chunk := list(islice(rows, INSERT_CHUNK)):
         conn.exec_driver_sql(sql, chunk)
 
 

@@ -32,7 +32,10 @@ from tests.raw_xlsx import (
     workbook_xml,
 )
 
-HANG_GUARD_SECONDS = 30
+# A guard against the minutes-long hang of issue 12, not a speed check (bench/hostile.py
+# measures speed): CPU seconds of this process, which other programs on a busy machine
+# do not inflate as they do wall time.
+HANG_GUARD_CPU_SECONDS = 30
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +44,9 @@ def wide_file() -> bytes:
 
 
 def test_sheet_wider_than_the_limit_is_refused_from_its_declared_dimension(engine, wide_file):
-    started = time.perf_counter()
+    started = time.process_time()
     report = import_file(engine, wide_file, "wide.xlsx")
-    assert time.perf_counter() - started < HANG_GUARD_SECONDS
+    assert time.process_time() - started < HANG_GUARD_CPU_SECONDS
     assert report.status == "rejected"
     assert [e.message for e in report.errors] == [
         "工作表“Sheet1”有 16384 列，超过上限 1000 列。宽表每列应是一个指标或一个期间："
@@ -70,9 +73,9 @@ def test_the_wide_file_under_a_raised_limit_is_looked_at_in_seconds(engine, wide
     # Configured to let it through, the sheet goes through wide-table detection, whose
     # cost must grow with the cells it scans, not with columns x rows x header rows.
     options = ImportOptions(limits=Limits(max_columns_per_sheet=20_000))
-    started = time.perf_counter()
+    started = time.process_time()
     report = import_file(engine, wide_file, "wide.xlsx", options)
-    assert time.perf_counter() - started < HANG_GUARD_SECONDS
+    assert time.process_time() - started < HANG_GUARD_CPU_SECONDS
     assert report.status == "rejected"
     assert [e.message for e in report.errors] == [
         "未找到可识别的表头。请使用系统下载的模板，或确认表头包含模板中的必填列。"

@@ -1,0 +1,154 @@
+"""PostgreSQL's path for storing an import's records: COPY into a staging table, then
+set-based statements that compare, supersede and insert.
+
+`storage.write_versioned` compares each record with its current row in Python and sends
+the new rows with executemany, which on PostgreSQL costs one round of the protocol per
+row. Here the records go to a temporary table with one COPY, and four statements do
+the rest on the server: find each record's current row and whether it holds the same
+values, count, mark the replaced rows superseded, and insert the new versions. The
+outcome is the same as the Python path's: the same counts, the same examples of replaced
+rows, new rows in the records' order with `replaced_id` pointing at the row they replace.
+Everything runs in the caller's transaction; the staging table is dropped at the end
+(and at commit or rollback in any case).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, Table
+
+STAGE = "import_stage"
+
+
+@dataclass
+class StagedCounts:
+    new: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    # As storage.WriteCounts.replaced_examples: the first `examples` replaced rows.
+    replaced_examples: list[dict] = field(default_factory=list)
+
+
+def write_staged(
+    conn: Connection,
+    table: Table,
+    key: Sequence[str],
+    data_columns: Sequence[str],
+    records: Sequence[dict],
+    submission_id: int,
+    examples: int,
+) -> StagedCounts:
+    """Store `records` as `submission_id`'s rows of `table` (see the module's text)."""
+    quote = conn.dialect.identifier_preparer.quote
+    target = quote(table.name)
+    stage = quote(STAGE)
+    columns = [quote(c) for c in data_columns]
+    listed = ", ".join(columns)
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS pg_temp.{stage}")
+    # The data columns with the target's types; `seq` keeps the records' order, `old_id`
+    # and `same` say which current row a record meets and whether it holds its values
+    # (both NULL for a record whose key has no current row).
+    conn.exec_driver_sql(
+        f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "
+        f"SELECT 0::bigint AS seq, {listed}, id AS old_id, false AS same "
+        f"FROM {target} WITH NO DATA"
+    )
+    _copy_records(conn, table, stage, data_columns, records)
+    conn.exec_driver_sql(f"ANALYZE {stage}")
+    matches = " AND ".join(_equal(table, c, "t", "s", quote) for c in key)
+    same = " AND ".join(f"t.{c} IS NOT DISTINCT FROM s.{c}" for c in columns)
+    conn.exec_driver_sql(
+        f"UPDATE {stage} AS s SET old_id = t.id, same = ({same}) "
+        f"FROM {target} AS t WHERE t.is_current AND {matches}"
+    )
+    new, replaced, unchanged = conn.exec_driver_sql(
+        f"SELECT count(*) FILTER (WHERE old_id IS NULL), "
+        f"count(*) FILTER (WHERE old_id IS NOT NULL AND NOT same), "
+        f"count(*) FILTER (WHERE same) FROM {stage}"
+    ).one()
+    counts = StagedCounts(new=new, replaced=replaced, unchanged=unchanged)
+    if replaced:
+        counts.replaced_examples = _replaced_examples(
+            conn, table, key, data_columns, stage, examples
+        )
+        conn.exec_driver_sql(
+            f"UPDATE {target} AS t SET is_current = false, superseded_by_id = %(submission)s "
+            f"FROM {stage} AS s WHERE t.id = s.old_id AND NOT s.same",
+            {"submission": submission_id},
+        )
+    if new or replaced:
+        conn.exec_driver_sql(
+            f"INSERT INTO {target} ({listed}, submission_id, is_current, replaced_id, "
+            f"superseded_by_id) SELECT {listed}, %(submission)s, true, old_id, NULL "
+            f"FROM {stage} WHERE same IS NOT TRUE ORDER BY seq",
+            {"submission": submission_id},
+        )
+    conn.exec_driver_sql(f"DROP TABLE {stage}")
+    return counts
+
+
+def _equal(table: Table, column: str, left: str, right: str, quote) -> str:
+    """Key columns are matched with `=`, which the current-key index serves; a nullable
+    one with IS NOT DISTINCT FROM, as Python's tuple equality treats None."""
+    name = quote(column)
+    operator = "IS NOT DISTINCT FROM" if table.c[column].nullable else "="
+    return f"{left}.{name} {operator} {right}.{name}"
+
+
+def _copy_records(
+    conn: Connection, table: Table, stage: str, data_columns: Sequence[str], records
+) -> None:
+    """One COPY of the records, numbered, in the caller's transaction. Values go through
+    the column types' bind processors where a type has one, as an INSERT would."""
+    dialect = conn.dialect
+    processors = [
+        (position, processor)
+        for position, name in enumerate(data_columns)
+        if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+    ]
+    names = ", ".join(dialect.identifier_preparer.quote(c) for c in data_columns)
+    statement = f"COPY {stage} (seq, {names}) FROM STDIN"
+    with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        write = copy.write_row
+        for seq, record in enumerate(records):
+            row = [seq, *map(record.__getitem__, data_columns)]
+            for position, processor in processors:
+                row[position + 1] = processor(row[position + 1])
+            write(row)
+
+
+def _replaced_examples(
+    conn: Connection,
+    table: Table,
+    key: Sequence[str],
+    data_columns: Sequence[str],
+    stage: str,
+    limit: int,
+) -> list[dict]:
+    """The first `limit` replaced records, in the records' order, described as
+    storage.write_versioned describes them: key, and each changed column's old and new."""
+    quote = conn.dialect.identifier_preparer.quote
+    new_values = ", ".join(f"s.{quote(c)}" for c in data_columns)
+    old_values = ", ".join(f"t.{quote(c)}" for c in data_columns)
+    rows = conn.exec_driver_sql(
+        f"SELECT {new_values}, {old_values} FROM {stage} AS s "
+        f"JOIN {quote(table.name)} AS t ON t.id = s.old_id "
+        f"WHERE NOT s.same ORDER BY s.seq LIMIT {int(limit)}"
+    ).all()
+    width = len(data_columns)
+    found = []
+    for row in rows:
+        record = dict(zip(data_columns, row[:width], strict=True))
+        existing = dict(zip(data_columns, row[width:], strict=True))
+        found.append(
+            {
+                "table": table.name,
+                "key": {k: record[k] for k in key},
+                "changes": {
+                    c: [existing[c], record[c]] for c in data_columns if existing[c] != record[c]
+                },
+            }
+        )
+    return found
