@@ -63,6 +63,7 @@ from sqlalchemy import (
 from sqlmodel import SQLModel
 
 import data_model.models  # noqa: F401  (the models' column types, see data_tables)
+from data_model import summaries_values
 from data_model.db import alembic_config, downgrade, migrate
 from data_model.errors import InputError
 from data_model.master import MASTER_MODELS
@@ -77,7 +78,10 @@ WRITE_LOCK_TABLE = "write_lock"
 # Sign-in sessions are the running server's too: not backed up, and all ended by a
 # restore (the restored users sign in again).
 SESSION_TABLE = "sign_in_session"
-SERVER_STATE_TABLES = {VERSION_TABLE, WRITE_LOCK_TABLE, SESSION_TABLE}
+# Summaries derived from the data (`summaries_values`) are not backed up: a restore
+# builds them again from the restored rows.
+SUMMARY_TABLES = {"indicator_value_summary"}
+SERVER_STATE_TABLES = {VERSION_TABLE, WRITE_LOCK_TABLE, SESSION_TABLE, *SUMMARY_TABLES}
 # Default master data `init` loads into every database: rows there alone are not "data"
 # a restore would destroy.
 MASTER_TABLES = frozenset(model.__tablename__ for model in MASTER_MODELS)
@@ -381,6 +385,8 @@ def restore(engine: Engine, source: Path | str, force: bool = False) -> Manifest
                 raise BackupError("backup.damaged", file=str(source), table=info.name)
         if conn.dialect.name == "postgresql":
             _advance_sequences(conn, list(tables.values()))
+        if inspect(conn).has_table("indicator_value_summary"):
+            summaries_values.rebuild(conn)  # else the migration below builds them
         _count_up_write_versions(conn)
     migrate(engine)
     return manifest

@@ -31,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, and_, case, func, select, true
 
+from data_model import summaries_values
 from data_model.formatting import format_number, join_names
 from data_model.geo import Area
 from data_model.i18n import t
@@ -115,29 +116,10 @@ def _indicator_grid(period: str):
     # Values counted per district, indicator and frequency of their period, before
     # meeting the indicators: a value counts where its period's frequency is its
     # indicator's (joining the indicator to each of 40k values first cost 0.2 s).
-    frequency_of = {p: freq for freq, found in periods.items() for p in found}
-    if not frequency_of:
-        frequency_of = {"": "none"}  # nothing is expected: an empty count
-    v = IndicatorValue
-    values = (
-        select(
-            v.district_id,
-            v.indicator_code,
-            case(frequency_of, value=v.period).label("frequency"),
-        )
-        .where(v.is_current, v.period.in_(list(frequency_of)))
-        .subquery()
-    )
-    reported = (
-        select(
-            values.c.district_id,
-            values.c.indicator_code,
-            values.c.frequency,
-            func.count().label("reported"),
-        )
-        .group_by(values.c.district_id, values.c.indicator_code, values.c.frequency)
-        .subquery()
-    )
+    if granularity(period) in summaries_values.LEVELS:
+        reported = summaries_values.reported_in(period)  # a row per period, not per month
+    else:
+        reported = _reported_values(periods)
     return (
         select(
             District.id.label("district_id"),
@@ -157,6 +139,34 @@ def _indicator_grid(period: str):
             ),
         )
         .where(Indicator.is_current, expected > 0)
+        .subquery()
+    )
+
+
+def _reported_values(periods: dict[str, list[str]]):
+    """Values counted per district, indicator and frequency of their period (`periods`:
+    per frequency, the periods of it expected), from the stored values themselves."""
+    frequency_of = {p: freq for freq, found in periods.items() for p in found}
+    if not frequency_of:
+        frequency_of = {"": "none"}  # nothing is expected: an empty count
+    v = IndicatorValue
+    values = (
+        select(
+            v.district_id,
+            v.indicator_code,
+            case(frequency_of, value=v.period).label("frequency"),
+        )
+        .where(v.is_current, v.period.in_(list(frequency_of)))
+        .subquery()
+    )
+    return (
+        select(
+            values.c.district_id,
+            values.c.indicator_code,
+            values.c.frequency,
+            func.count().label("reported"),
+        )
+        .group_by(values.c.district_id, values.c.indicator_code, values.c.frequency)
         .subquery()
     )
 
