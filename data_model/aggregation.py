@@ -34,6 +34,7 @@ import pandas as pd
 from sqlalchemy import Connection, and_, case, func, or_, select
 
 from data_model import summaries_values
+from data_model.db import driver_rows
 from data_model.models import District, Indicator, IndicatorValue, IndicatorValueSummary
 from data_model.normalize.periods import (
     GRANULARITIES,
@@ -145,11 +146,11 @@ def _from_summaries(
         places = places.where(d.name.in_(list(districts)))
     place = {row.id: (row.name, row.sort_order) for row in conn.execute(places)}
     found = {}
-    for period, code, district_id, value in conn.execute(exact):
+    for period, code, district_id, value in driver_rows(conn, exact):
         if district_id in place:
             found[(period, code, district_id)] = (value, True, 1, 1)
-    for period, code, district_id, reported, total, latest, rule, frequency in conn.execute(
-        summed
+    for period, code, district_id, reported, total, latest, rule, frequency in driver_rows(
+        conn, summed
     ):
         key = (period, code, district_id)
         if key in found or district_id not in place:

@@ -78,10 +78,10 @@ WRITE_LOCK_TABLE = "write_lock"
 # Sign-in sessions are the running server's too: not backed up, and all ended by a
 # restore (the restored users sign in again).
 SESSION_TABLE = "sign_in_session"
+SERVER_STATE_TABLES = {VERSION_TABLE, WRITE_LOCK_TABLE, SESSION_TABLE}
 # Summaries derived from the data (`summaries_values`) are not backed up: a restore
 # builds them again from the restored rows.
 SUMMARY_TABLES = {"indicator_value_summary"}
-SERVER_STATE_TABLES = {VERSION_TABLE, WRITE_LOCK_TABLE, SESSION_TABLE, *SUMMARY_TABLES}
 # Default master data `init` loads into every database: rows there alone are not "data"
 # a restore would destroy.
 MASTER_TABLES = frozenset(model.__tablename__ for model in MASTER_MODELS)
@@ -234,7 +234,8 @@ def current_revision(conn: Connection) -> str | None:
 
 
 def data_tables(conn: Connection) -> list[Table]:
-    """Every table the migrations made, except Alembic's own, parents before children.
+    """Every table the migrations made, except Alembic's own, the server's state and the
+    derived summaries, parents before children.
 
     The tables are read from the database, so a backup holds what is there whatever
     the revision; a column the models also define takes the model's type, whose
@@ -247,7 +248,8 @@ def data_tables(conn: Connection) -> list[Table]:
         for column in table.columns:
             if model is not None and column.name in model.columns:
                 column.type = model.columns[column.name].type
-    return [t for t in metadata.sorted_tables if t.name not in SERVER_STATE_TABLES]
+    skipped = SERVER_STATE_TABLES | SUMMARY_TABLES
+    return [t for t in metadata.sorted_tables if t.name not in skipped]
 
 
 def tables_holding_data(conn: Connection) -> dict[str, int]:
