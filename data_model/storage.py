@@ -256,7 +256,9 @@ def write_kind(conn: Connection, kind: str, records: list[dict], submission_id: 
             submission_id,
             scope_column="period",
         )
-        values_changed(conn, ((r["indicator_code"], r["district_id"], r["period"]) for r in records))
+        values_changed(
+            conn, ((r["indicator_code"], r["district_id"], r["period"]) for r in records)
+        )
         return counts
     if kind == "activities":
         return write_versioned(

@@ -86,7 +86,9 @@ def refresh(conn: Connection, keys: Iterable[Key]) -> None:
 def submission_keys(conn: Connection, submission_id: int) -> list[Key]:
     """The keys of a submission's indicator values (current or not)."""
     v = IndicatorValue
-    query = select(v.indicator_code, v.district_id, v.period).where(v.submission_id == submission_id)
+    query = select(v.indicator_code, v.district_id, v.period).where(
+        v.submission_id == submission_id
+    )
     return [tuple(row) for row in conn.execute(query)]
 
 
@@ -147,8 +149,9 @@ def _recompute(conn: Connection, year: str, codes: list[str] | None) -> None:
         removal = removal.where(s.indicator_code.in_(codes))
         query = query.where(v.indicator_code.in_(codes))
     conn.execute(removal)
-    rows = [dict(zip(COLUMNS, key + value, strict=True)) for key, value in summarise(
-        tuple(row) for row in conn.execute(query)
-    ).items()]
+    rows = [
+        dict(zip(COLUMNS, key + value, strict=True))
+        for key, value in summarise(tuple(row) for row in conn.execute(query)).items()
+    ]
     for start in range(0, len(rows), 20_000):
         conn.execute(insert(s), rows[start : start + 20_000])

@@ -98,7 +98,10 @@ def test_summaries_equal_a_recomputation_after_every_step(engine, steps):
     made: list[int] = []
     for number, (action, argument) in enumerate(steps):
         if action == "import":
-            rows = [[code, "", district, period, value, ""] for code, district, period, value in argument]
+            rows = [
+                [code, "", district, period, value, ""]
+                for code, district, period, value in argument
+            ]
             data = make_xlsx({"指标数据": [VALUE_HEADER, *rows]})
             report = import_file(engine, data, f"values-{len(made)}-{number}.xlsx")
             if report.submission_id is not None:
@@ -130,7 +133,12 @@ def test_rebuild_gives_the_rows_the_writes_kept(engine):
     with engine.connect() as conn:
         assert summaries_values.stored(conn) == kept
         quarter = aggregate(conn, ["2023-Q1"], ["YS02"], ["南山区"])
-    assert kept[("2023-Q1", "YS02", kept_district(kept, "YS02"), "month")] == (2, 10.0, "2023-02", 6.0)
+    assert kept[("2023-Q1", "YS02", kept_district(kept, "YS02"), "month")] == (
+        2,
+        10.0,
+        "2023-02",
+        6.0,
+    )
     assert quarter[["value", "complete", "reported", "expected"]].values.tolist() == [
         [10.0, False, 2, 3]
     ]
