@@ -30,7 +30,7 @@ from collections.abc import Iterable, Iterator
 from sqlalchemy import Connection, delete, func, insert, literal, select, union_all
 
 from data_model.models import IndicatorValue, IndicatorValueSummary
-from data_model.normalize.periods import granularity, to_granularity
+from data_model.normalize.periods import granularity, months_of, to_granularity
 
 LEVELS = ("quarter", "year")  # the periods summarised
 SOURCES = {"month": ("quarter", "year"), "quarter": ("year",)}  # value granularity → levels
@@ -52,35 +52,69 @@ Key = tuple[str, int, str]  # indicator_code, district_id, period
 def summarise(rows: Iterable[tuple[str, int, str, float]]) -> dict[tuple, tuple]:
     """The summary rows of current values (indicator_code, district_id, period, value):
     {(period, indicator_code, district_id, frequency): (reported, total, latest_period,
-    latest_value)}. Values are added in period order, so the total is the same however
-    the rows come."""
-    ordered = sorted((r for r in rows if granularity(r[2]) in SOURCES), key=lambda r: r[:3])
-    found: dict[tuple, list] = {}
-    for code, district_id, period, value in ordered:
-        frequency = granularity(period)
-        for level in SOURCES[frequency]:
-            key = (to_granularity(period, level), code, district_id, frequency)
-            entry = found.get(key)
-            if entry is None:
-                found[key] = [1, float(value), period, float(value)]
-            else:
-                entry[0] += 1
-                entry[1] += float(value)
-                entry[2], entry[3] = period, float(value)  # rows come in period order
-    return {key: tuple(entry) for key, entry in found.items()}
+    latest_value)}.
+
+    Values are added in period order; a year's monthly values are added quarter by
+    quarter (`years_of`), as `refresh` adds them, so the totals are the same to the last
+    bit however the rows come and whichever way they were kept."""
+    rows = list(rows)
+    quarters = _combine(
+        ((to_granularity(p, "quarter"), c, d, "month"), p, v)
+        for c, d, p, v in rows
+        if granularity(p) == "month"
+    )
+    return {**quarters, **years_of(quarters), **_quarter_values(rows)}
+
+
+def years_of(quarters: dict[tuple, tuple]) -> dict[tuple, tuple]:
+    """The year rows of monthly values from the quarter rows (`summarise`'s keys)."""
+    return _combine(
+        ((key[0][:4], *key[1:]), key[0], entry)
+        for key, entry in quarters.items()
+        if key[3] == "month"
+    )
+
+
+def _quarter_values(rows: Iterable[tuple[str, int, str, float]]) -> dict[tuple, tuple]:
+    return _combine(
+        ((p[:4], c, d, "quarter"), p, v) for c, d, p, v in rows if granularity(p) == "quarter"
+    )
+
+
+def _combine(parts: Iterable[tuple[tuple, str, object]]) -> dict[tuple, tuple]:
+    """(key, period, value or a summary entry) → one entry per key, in period order."""
+    found: dict[tuple, tuple] = {}
+    for key, period, part in sorted(parts, key=lambda p: (p[0], p[1])):
+        if not isinstance(part, tuple):
+            part = (1, float(part), period, float(part))
+        entry = found.get(key)
+        if entry is None:
+            found[key] = part
+        else:
+            found[key] = (entry[0] + part[0], entry[1] + part[1], part[2], part[3])
+    return found
 
 
 def refresh(conn: Connection, keys: Iterable[Key]) -> None:
-    """Recompute the summaries the values under `keys` fall in (all geographies of each
-    indicator, in each year of the keys' periods)."""
-    touched: dict[str, set[str]] = defaultdict(set)
+    """Recompute the summaries the values under `keys` fall in: of each indicator (all
+    geographies), the quarters of the keys' months, then the years of the keys' months
+    and quarters from the quarter rows."""
+    years: dict[str, set[str]] = defaultdict(set)
+    quarters: dict[tuple[str, str], set[str]] = defaultdict(set)  # (year, quarter) → codes
     for code, _district_id, period in keys:
-        if granularity(period) in SOURCES:
-            touched[period[:4]].add(code)
-    for year, codes in sorted(touched.items()):
+        level = granularity(period)
+        if level in SOURCES:
+            years[period[:4]].add(code)
+        if level == "month":
+            quarters[(period[:4], to_granularity(period, "quarter"))].add(code)
+    for year, codes in sorted(years.items()):
         ordered = sorted(codes)
         for start in range(0, len(ordered), CHUNK):
-            _recompute(conn, year, ordered[start : start + CHUNK])
+            chunk = ordered[start : start + CHUNK]
+            for (in_year, quarter), quarter_codes in sorted(quarters.items()):
+                if in_year == year and quarter_codes & set(chunk):
+                    _recompute_quarter(conn, quarter, chunk)
+            _recompute_year(conn, year, chunk)
 
 
 def submission_keys(conn: Connection, submission_id: int) -> list[Key]:
@@ -102,7 +136,9 @@ def rebuild(conn: Connection) -> None:
     if low is None:
         return
     for year in range(int(low[:4]), int(high[:4]) + 1):
-        _recompute(conn, str(year), None)
+        for quarter in _quarters(str(year)):
+            _recompute_quarter(conn, quarter, None)
+        _recompute_year(conn, str(year), None)
 
 
 def reported_in(period: str):
@@ -135,23 +171,50 @@ def current_values(conn: Connection) -> Iterator[tuple[str, int, str, float]]:
     return (tuple(row) for row in conn.execute(query))
 
 
-def _recompute(conn: Connection, year: str, codes: list[str] | None) -> None:
-    """Replace the summaries of `year` and its quarters (of `codes`, or all indicators)."""
-    s, v = IndicatorValueSummary, IndicatorValue
-    periods = [year, *(f"{year}-Q{q}" for q in range(1, 5))]
-    removal = delete(s).where(s.period.in_(periods))
+def _quarters(year: str) -> list[str]:
+    return [f"{year}-Q{q}" for q in range(1, 5)]
+
+
+def _values(conn: Connection, periods: list[str], codes: list[str] | None) -> list[tuple]:
+    v = IndicatorValue
     query = select(v.indicator_code, v.district_id, v.period, v.value).where(
         v.is_current == True,  # noqa: E712  (= true: the index on is_current, period)
-        v.period >= year,
-        v.period < str(int(year) + 1),
+        v.period.in_(periods),
     )
     if codes is not None:
-        removal = removal.where(s.indicator_code.in_(codes))
         query = query.where(v.indicator_code.in_(codes))
+    return [tuple(row) for row in conn.execute(query)]
+
+
+def _replace(conn: Connection, period: str, codes: list[str] | None, rows: dict) -> None:
+    """The summaries of `period` (of `codes`, or all indicators) become `rows`."""
+    s = IndicatorValueSummary
+    removal = delete(s).where(s.period == period)
+    if codes is not None:
+        removal = removal.where(s.indicator_code.in_(codes))
     conn.execute(removal)
-    rows = [
-        dict(zip(COLUMNS, key + value, strict=True))
-        for key, value in summarise(tuple(row) for row in conn.execute(query)).items()
-    ]
-    for start in range(0, len(rows), 20_000):
-        conn.execute(insert(s), rows[start : start + 20_000])
+    records = [dict(zip(COLUMNS, key + entry, strict=True)) for key, entry in rows.items()]
+    for start in range(0, len(records), 20_000):
+        conn.execute(insert(s), records[start : start + 20_000])
+
+
+def _recompute_quarter(conn: Connection, quarter: str, codes: list[str] | None) -> None:
+    """A quarter's summaries from the current monthly values inside it."""
+    rows = summarise(_values(conn, months_of(quarter), codes))
+    _replace(conn, quarter, codes, {k: e for k, e in rows.items() if k[0] == quarter})
+
+
+def _recompute_year(conn: Connection, year: str, codes: list[str] | None) -> None:
+    """A year's summaries: its monthly values from its quarters' summaries, its quarterly
+    values from the values themselves."""
+    s = IndicatorValueSummary
+    query = select(*(getattr(s, c) for c in COLUMNS)).where(
+        s.period.in_(_quarters(year)), s.frequency == "month"
+    )
+    if codes is not None:
+        query = query.where(s.indicator_code.in_(codes))
+    quarters = {
+        tuple(r[:4]): (int(r[4]), float(r[5]), r[6], float(r[7])) for r in conn.execute(query)
+    }
+    rows = {**years_of(quarters), **_quarter_values(_values(conn, _quarters(year), codes))}
+    _replace(conn, year, codes, rows)
