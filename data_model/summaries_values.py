@@ -14,7 +14,8 @@ are current:
 - `refresh(conn, keys)` after a write (`storage.write_kind`: an import, a supersede, a
   review approval) and a rollback (`storage.rollback_submission`), with the keys
   (indicator_code, district_id, period) of the values written or withdrawn; it
-  recomputes every summary of those indicators in the years those periods fall in;
+  recomputes those indicators' quarters of the months written from their months, then
+  their years from the quarters' rows;
 - `rebuild(conn)` from all current values: the migration that adds the table and a
   backup restore (the table is not backed up).
 
@@ -25,7 +26,7 @@ as the exact value of its period.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from sqlalchemy import Connection, delete, func, insert, literal, select, union_all
 
@@ -163,12 +164,6 @@ def stored(conn: Connection) -> dict[tuple, tuple]:
     s = IndicatorValueSummary
     rows = conn.execute(select(*(getattr(s, c) for c in COLUMNS)))
     return {tuple(r[:4]): (int(r[4]), float(r[5]), r[6], float(r[7])) for r in rows}
-
-
-def current_values(conn: Connection) -> Iterator[tuple[str, int, str, float]]:
-    v = IndicatorValue
-    query = select(v.indicator_code, v.district_id, v.period, v.value).where(v.is_current)
-    return (tuple(row) for row in conn.execute(query))
 
 
 def _quarters(year: str) -> list[str]:
