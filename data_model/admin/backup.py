@@ -65,6 +65,7 @@ from sqlmodel import SQLModel
 import data_model.store.models  # noqa: F401  (the models' column types, see data_tables)
 from data_model.errors import InputError
 from data_model.reference.master import MASTER_MODELS
+from data_model.store import summaries_values
 from data_model.store.db import alembic_config, downgrade, migrate
 
 FORMAT = "two-healths-backup"
@@ -78,6 +79,9 @@ WRITE_LOCK_TABLE = "write_lock"
 # restore (the restored users sign in again).
 SESSION_TABLE = "sign_in_session"
 SERVER_STATE_TABLES = {VERSION_TABLE, WRITE_LOCK_TABLE, SESSION_TABLE}
+# Summaries derived from the data (`summaries_values`) are not backed up: a restore
+# builds them again from the restored rows.
+SUMMARY_TABLES = {"indicator_value_summary"}
 # Default master data `init` loads into every database: rows there alone are not "data"
 # a restore would destroy.
 MASTER_TABLES = frozenset(model.__tablename__ for model in MASTER_MODELS)
@@ -230,7 +234,8 @@ def current_revision(conn: Connection) -> str | None:
 
 
 def data_tables(conn: Connection) -> list[Table]:
-    """Every table the migrations made, except Alembic's own, parents before children.
+    """Every table the migrations made, except Alembic's own, the server's state and the
+    derived summaries, parents before children.
 
     The tables are read from the database, so a backup holds what is there whatever
     the revision; a column the models also define takes the model's type, whose
@@ -243,7 +248,8 @@ def data_tables(conn: Connection) -> list[Table]:
         for column in table.columns:
             if model is not None and column.name in model.columns:
                 column.type = model.columns[column.name].type
-    return [t for t in metadata.sorted_tables if t.name not in SERVER_STATE_TABLES]
+    skipped = SERVER_STATE_TABLES | SUMMARY_TABLES
+    return [t for t in metadata.sorted_tables if t.name not in skipped]
 
 
 def tables_holding_data(conn: Connection) -> dict[str, int]:
@@ -381,6 +387,8 @@ def restore(engine: Engine, source: Path | str, force: bool = False) -> Manifest
                 raise BackupError("backup.damaged", file=str(source), table=info.name)
         if conn.dialect.name == "postgresql":
             _advance_sequences(conn, list(tables.values()))
+        if inspect(conn).has_table("indicator_value_summary"):
+            summaries_values.rebuild(conn)  # else the migration below builds them
         _count_up_write_versions(conn)
     migrate(engine)
     return manifest

@@ -44,7 +44,9 @@ from data_model.periods import (
     previous_period,
     same_period_last_year,
 )
-from data_model.store.models import District, Indicator, IndicatorValue
+from data_model.store import summaries_values
+from data_model.store.db import driver_rows
+from data_model.store.models import District, Indicator, IndicatorValue, IndicatorValueSummary
 
 FREQUENCIES = ("year", "quarter", "month")  # the declared frequencies, coarse to fine
 VALUE_COLUMNS = [
@@ -100,8 +102,75 @@ def aggregate(
     levels = {granularity(p) for p in periods}
     if len(levels) != 1:
         raise ValueError(f"periods of different granularities: {sorted(levels)}")
-    by_frequency = {f: [s for p in periods for s in _inside(p, f)] for f in FREQUENCIES}
     expected = {f: len(_inside(periods[0], f)) for f in FREQUENCIES}
+    if granularity(periods[0]) in summaries_values.LEVELS:
+        rows = _from_summaries(conn, periods, expected, codes, districts)
+    else:
+        rows = _from_values(conn, periods, expected, codes, districts)
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=VALUE_COLUMNS)
+    frame["value"] = frame["value"].astype(float)
+    frame["complete"] = frame["complete"].astype(bool)
+    frame["reported"] = frame["reported"].astype(int)
+    frame["expected"] = frame["expected"].astype(int)
+    return frame
+
+
+def _from_summaries(
+    conn: Connection,
+    periods: list[str],
+    expected: dict[str, int],
+    codes: Iterable[str] | None,
+    districts: Iterable[str] | None,
+) -> list[tuple]:
+    """`aggregate`'s rows for quarters or years: the exact values of the periods and the
+    summaries (`summaries_values`) of the values at each indicator's frequency inside
+    them, one row of each per indicator, geography and period at most."""
+    v, s, i, d = IndicatorValue, IndicatorValueSummary, Indicator, District
+    exact = (
+        select(v.period, v.indicator_code, v.district_id, v.value)
+        .join(i, and_(i.code == v.indicator_code, i.is_current))
+        .where(v.is_current, v.period.in_(periods))
+    )
+    summed = (
+        select(s.period, s.indicator_code, s.district_id, s.reported, s.total, s.latest_value)
+        .add_columns(i.aggregation, i.frequency)
+        .join(i, and_(i.code == s.indicator_code, i.is_current, i.frequency == s.frequency))
+        .where(s.period.in_(periods))
+    )
+    if codes is not None:
+        codes = list(codes)
+        exact = exact.where(v.indicator_code.in_(codes))
+        summed = summed.where(s.indicator_code.in_(codes))
+    places = select(d.id, d.name, d.sort_order)
+    if districts is not None:
+        places = places.where(d.name.in_(list(districts)))
+    place = {row.id: (row.name, row.sort_order) for row in conn.execute(places)}
+    found = {}
+    for period, code, district_id, value in driver_rows(conn, exact):
+        if district_id in place:
+            found[(period, code, district_id)] = (value, True, 1, 1)
+    for period, code, district_id, reported, total, latest, rule, frequency in driver_rows(
+        conn, summed
+    ):
+        key = (period, code, district_id)
+        if key in found or district_id not in place:
+            continue  # a value for exactly the period wins over the sub-periods inside it
+        value = total if rule == "sum" else total / reported if rule == "mean" else latest
+        due = expected.get(frequency, 1)
+        found[key] = (value, reported >= due, reported, due)
+    order = sorted(found, key=lambda k: (k[0], k[1], place[k[2]][1]))
+    return [(k[0], k[1], place[k[2]][0], *found[k]) for k in order]
+
+
+def _from_values(
+    conn: Connection,
+    periods: list[str],
+    expected: dict[str, int],
+    codes: Iterable[str] | None,
+    districts: Iterable[str] | None,
+) -> list[tuple]:
+    """`aggregate`'s rows from the stored values themselves (months and halves)."""
+    by_frequency = {f: [s for p in periods for s in _inside(p, f)] for f in FREQUENCIES}
     mapping = {p: p for p in periods}
     for target in periods:
         for frequency in FREQUENCIES:
@@ -161,7 +230,7 @@ def aggregate(
     g = grouped.c
     latest = IndicatorValue.__table__.alias("latest")
     value = case((g.latest.is_not(None), latest.c.value), else_=g.value)
-    rows = conn.execute(
+    return conn.execute(
         select(g.target, g.code, d.name, value, g.complete, g.reported, g.expected)
         .join(d, d.id == g.district_id)
         .outerjoin(
@@ -175,12 +244,6 @@ def aggregate(
         )
         .order_by(g.target, g.code, d.sort_order)
     ).all()
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=VALUE_COLUMNS)
-    frame["value"] = frame["value"].astype(float)
-    frame["complete"] = frame["complete"].astype(bool)
-    frame["reported"] = frame["reported"].astype(int)
-    frame["expected"] = frame["expected"].astype(int)
-    return frame
 
 
 def indicator_values(

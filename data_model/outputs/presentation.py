@@ -34,11 +34,13 @@ from sqlalchemy import Connection
 
 from data_model.evaluation.aggregation import target_for_period
 from data_model.evaluation.scoring import (
+    PeriodScores,
     composite_finding,
     dimension_order,
-    district_scores,
     indicator_table,
+    period_scores,
     ranking_headline,
+    ranking_with_change,
     score_text,
 )
 from data_model.formatting import bracketed, format_number
@@ -46,6 +48,7 @@ from data_model.i18n import t
 from data_model.periods import (
     period_containing,
     period_label,
+    previous_period,
     to_granularity,
 )
 from data_model.queries.coverage_queries import (
@@ -328,6 +331,14 @@ class _Context:
         )
 
     @cached_property
+    def scores(self) -> tuple[PeriodScores, PeriodScores]:
+        """The scoring of the period and of the period before, read once for the overview
+        and the ranking slides."""
+        return period_scores(self.conn, self.period), period_scores(
+            self.conn, previous_period(self.period)
+        )
+
+    @cached_property
     def tasks(self) -> pd.DataFrame:
         """Every task judged on `as_of`, read once for all task slides."""
         return scoped_tasks(self.conn, self.as_of)
@@ -335,7 +346,7 @@ class _Context:
 
 def _overview(c: _Context) -> Slide | None:
     """The overview page's headline cards, each with its change (`headlines`)."""
-    figures = headline_figures(c.conn, c.period, c.today)
+    figures = headline_figures(c.conn, c.period, c.today, c.scores)
     tasks = figures.tasks
     activities, resolved = figures["activities"], figures["issues_resolved"]
     if (
@@ -519,7 +530,7 @@ def _trend(c: _Context) -> Slide | None:
 
 def _ranking(c: _Context) -> Slide | None:
     """Composite score per district in rank order, as on the evaluation page."""
-    scores = district_scores(c.conn, c.period)
+    scores = ranking_with_change(*c.scores)  # `district_scores` of the period
     if scores.empty:
         return None
     bars = scores.assign(

@@ -39,6 +39,7 @@ from data_model.queries.schedule import not_reported
 from data_model.queries.shared import sub_periods
 from data_model.queries.task_status import task_status_frame
 from data_model.reference.geo import Area
+from data_model.store import summaries_values
 from data_model.store.models import (
     Action,
     Activity,
@@ -116,29 +117,10 @@ def _indicator_grid(period: str):
     # Values counted per district, indicator and frequency of their period, before
     # meeting the indicators: a value counts where its period's frequency is its
     # indicator's (joining the indicator to each of 40k values first cost 0.2 s).
-    frequency_of = {p: freq for freq, found in periods.items() for p in found}
-    if not frequency_of:
-        frequency_of = {"": "none"}  # nothing is expected: an empty count
-    v = IndicatorValue
-    values = (
-        select(
-            v.district_id,
-            v.indicator_code,
-            case(frequency_of, value=v.period).label("frequency"),
-        )
-        .where(v.is_current, v.period.in_(list(frequency_of)))
-        .subquery()
-    )
-    reported = (
-        select(
-            values.c.district_id,
-            values.c.indicator_code,
-            values.c.frequency,
-            func.count().label("reported"),
-        )
-        .group_by(values.c.district_id, values.c.indicator_code, values.c.frequency)
-        .subquery()
-    )
+    if granularity(period) in summaries_values.LEVELS:
+        reported = summaries_values.reported_in(period)  # a row per period, not per month
+    else:
+        reported = _reported_values(periods)
     return (
         select(
             District.id.label("district_id"),
@@ -158,6 +140,34 @@ def _indicator_grid(period: str):
             ),
         )
         .where(Indicator.is_current, expected > 0)
+        .subquery()
+    )
+
+
+def _reported_values(periods: dict[str, list[str]]):
+    """Values counted per district, indicator and frequency of their period (`periods`:
+    per frequency, the periods of it expected), from the stored values themselves."""
+    frequency_of = {p: freq for freq, found in periods.items() for p in found}
+    if not frequency_of:
+        frequency_of = {"": "none"}  # nothing is expected: an empty count
+    v = IndicatorValue
+    values = (
+        select(
+            v.district_id,
+            v.indicator_code,
+            case(frequency_of, value=v.period).label("frequency"),
+        )
+        .where(v.is_current, v.period.in_(list(frequency_of)))
+        .subquery()
+    )
+    return (
+        select(
+            values.c.district_id,
+            values.c.indicator_code,
+            values.c.frequency,
+            func.count().label("reported"),
+        )
+        .group_by(values.c.district_id, values.c.indicator_code, values.c.frequency)
         .subquery()
     )
 

@@ -115,15 +115,24 @@ def _mean_composite(scores: PeriodScores) -> float | None:
     return float(scores.ranking["composite"].astype(float).mean())
 
 
-def headline_figures(conn: Connection, period: str, today: date | None = None) -> Headlines:
-    """The figures of HEADLINE_KEYS for `period`, with the period before's."""
+def headline_figures(
+    conn: Connection,
+    period: str,
+    today: date | None = None,
+    scores: tuple[PeriodScores, PeriodScores] | None = None,
+) -> Headlines:
+    """The figures of HEADLINE_KEYS for `period`, with the period before's.
+
+    `scores`: the `period_scores` of `period` and of the period before, when the caller
+    has them already (the presentation's ranking slide uses them too)."""
     previous = previous_period(period)
     first = first_reported(conn)
     tasks = tasks_at_period_end(conn, period, today)
     before = tasks_at_period_end(conn, previous, today)
     reported_before = before.total + before.suspended > 0
-    current_scores = period_scores(conn, period)
-    previous_scores = period_scores(conn, previous)
+    if scores is None:
+        scores = period_scores(conn, period), period_scores(conn, previous)
+    current_scores, previous_scores = scores
 
     def count_before(kind: str, count: int) -> int | None:
         return count if holds_data(first[kind], previous) else None

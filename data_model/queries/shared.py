@@ -127,18 +127,29 @@ def first_reported(conn: Connection) -> dict[str, date | None]:
         ("tasks", TaskSnapshot, TaskSnapshot.report_period),
         ("indicator_values", IndicatorValue, IndicatorValue.period),
     ):
-        # The smallest text is the first year, not the first period (`2021-H2` sorts
-        # before `2021-Q1`): the periods of that year are compared by their start.
-        year = conn.execute(select(func.min(func.substr(column, 1, 4))).where(model.is_current))
-        year = year.scalar()
-        if year is None:
-            first[kind] = None
-            continue
-        periods = conn.execute(
-            select(column).where(model.is_current, func.substr(column, 1, 4) == year).distinct()
-        ).scalars()
-        first[kind] = min(period_start(p) for p in periods)
+        first[kind] = _first_period_start(conn, model, column)
     return first
+
+
+def _first_period_start(conn: Connection, model, column) -> date | None:
+    """The earliest start of a current row's period in `column`, from a few index seeks
+    (not a scan of every row): the smallest text is the first year, not the first period
+    (`2021-H2` sorts before `2021-Q1`), so that year's distinct periods are stepped
+    through one seek each and compared by their start."""
+    current = model.is_current == True  # noqa: E712  (= true: the indexes lead with it)
+    lowest = conn.execute(select(func.min(column)).where(current)).scalar()
+    if lowest is None:
+        return None
+    year, periods = lowest[:4], [lowest]
+    while True:
+        following = conn.execute(
+            select(func.min(column)).where(
+                current, column > periods[-1], column < str(int(year) + 1)
+            )
+        ).scalar()
+        if following is None:
+            return min(period_start(p) for p in periods)
+        periods.append(following)
 
 
 def holds_data(first: date | None, period: str) -> bool:

@@ -570,3 +570,24 @@ class ReviewNote(SQLModel, table=True):
     reason: str
     by: str = Field(max_length=64)
     at: datetime
+
+
+# --- indicator value summaries (migration 0014) --------------------------------------
+
+
+class IndicatorValueSummary(SQLModel, table=True):
+    """The current values of one indicator and geography inside a quarter or a year,
+    per granularity of the values (`frequency`: month or quarter, finer than `period`):
+    how many, their total, and the latest one. Derived from `indicator_value` by
+    `summaries_values` in the transaction that changes which values are current, so the
+    aggregation reads one row per period shown instead of every month inside it."""
+
+    __tablename__ = "indicator_value_summary"
+    period: str = Field(primary_key=True, max_length=16)  # a quarter or a year
+    indicator_code: str = Field(primary_key=True, max_length=64)
+    district_id: int = Field(primary_key=True)
+    frequency: str = Field(primary_key=True, max_length=16)  # month | quarter
+    reported: int
+    total: float
+    latest_period: str = Field(max_length=16)
+    latest_value: float

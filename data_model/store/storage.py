@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Table, and_, bindparam, insert, select, updat
 from sqlalchemy.exc import OperationalError
 
 from data_model.periods import period_end, sort_key
+from data_model.store import summaries_values
 from data_model.store.bulk_write import write_staged
 from data_model.store.closed_periods import refuse_rollback_if_closed
 from data_model.store.models import (
@@ -254,7 +255,7 @@ def write_kind(conn: Connection, kind: str, records: list[dict], submission_id: 
     if kind == "indicators":
         return write_versioned(conn, Indicator, ("code",), records, submission_id)
     if kind == "indicator_values":
-        return write_versioned(
+        counts = write_versioned(
             conn,
             IndicatorValue,
             ("indicator_code", "district_id", "period"),
@@ -262,6 +263,10 @@ def write_kind(conn: Connection, kind: str, records: list[dict], submission_id: 
             submission_id,
             scope_column="period",
         )
+        values_changed(
+            conn, ((r["indicator_code"], r["district_id"], r["period"]) for r in records)
+        )
+        return counts
     if kind == "activities":
         return write_versioned(
             conn, Activity, ("activity_date", "district_id", "name"), records, submission_id
@@ -417,6 +422,8 @@ def rollback_submission(conn: Connection, submission_id: int, by: str) -> dict[s
                 restore,
             )
         summary[table.name] = len(withdrawn)
+    if IndicatorValue.__tablename__ in summary:
+        values_changed(conn, summaries_values.submission_keys(conn, submission_id))
     update_submission(
         conn,
         submission_id,
@@ -426,6 +433,12 @@ def rollback_submission(conn: Connection, submission_id: int, by: str) -> dict[s
     )
     refresh_statuses(conn, touched)
     return summary
+
+
+def values_changed(conn: Connection, keys: Iterable[tuple[str, int, str]]) -> None:
+    """The one place a change of which indicator values are current (a write, a rollback)
+    keeps the value summaries exact, in the same transaction (`summaries_values`)."""
+    summaries_values.refresh(conn, keys)
 
 
 def _nearest_live_version(

@@ -33,6 +33,7 @@ EXPECTED_TABLES = {
     "held_upload",
     "indicator",
     "indicator_value",
+    "indicator_value_summary",
     "issue_category",
     "pending_row",
     "review_note",

@@ -1,0 +1,215 @@
+"""Summaries of the current indicator values per quarter and year (`indicator_value_summary`).
+
+For every indicator, geography, quarter or year P and granularity f of values finer
+than P (months inside a quarter or a year, quarters inside a year), one row holds what
+the aggregation needs of the current values of granularity f inside P: how many there
+are (`reported`), their total, and the latest one (`latest_period`, `latest_value`).
+`aggregation.aggregate` and the coverage measures read these rows, one per period shown,
+instead of every month stored inside it, so a year's figures cost the same with ten
+years of history as with one.
+
+The summaries are derived data, kept exact in the transaction that changes which values
+are current:
+
+- `refresh(conn, keys)` after a write (`storage.write_kind`: an import, a supersede, a
+  review approval) and a rollback (`storage.rollback_submission`), with the keys
+  (indicator_code, district_id, period) of the values written or withdrawn; it
+  recomputes those indicators' quarters of the months written from their months, then
+  their years from the quarters' rows;
+- `rebuild(conn)` from all current values: the migration that adds the table and a
+  backup restore (the table is not backed up).
+
+A value whose period is a year or a half is never summarised: the aggregation reads it
+as the exact value of its period.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, delete, func, insert, literal, select, union_all
+
+from data_model.periods import granularity, months_of, to_granularity
+from data_model.store.models import IndicatorValue, IndicatorValueSummary
+
+LEVELS = ("quarter", "year")  # the periods summarised
+SOURCES = {"month": ("quarter", "year"), "quarter": ("year",)}  # value granularity → levels
+CHUNK = 500
+COLUMNS = (
+    "period",
+    "indicator_code",
+    "district_id",
+    "frequency",
+    "reported",
+    "total",
+    "latest_period",
+    "latest_value",
+)
+
+Key = tuple[str, int, str]  # indicator_code, district_id, period
+
+
+def summarise(rows: Iterable[tuple[str, int, str, float]]) -> dict[tuple, tuple]:
+    """The summary rows of current values (indicator_code, district_id, period, value):
+    {(period, indicator_code, district_id, frequency): (reported, total, latest_period,
+    latest_value)}.
+
+    Values are added in period order; a year's monthly values are added quarter by
+    quarter (`years_of`), as `refresh` adds them, so the totals are the same to the last
+    bit however the rows come and whichever way they were kept."""
+    rows = list(rows)
+    quarters = _combine(
+        ((to_granularity(p, "quarter"), c, d, "month"), p, v)
+        for c, d, p, v in rows
+        if granularity(p) == "month"
+    )
+    return {**quarters, **years_of(quarters), **_quarter_values(rows)}
+
+
+def years_of(quarters: dict[tuple, tuple]) -> dict[tuple, tuple]:
+    """The year rows of monthly values from the quarter rows (`summarise`'s keys)."""
+    return _combine(
+        ((key[0][:4], *key[1:]), key[0], entry)
+        for key, entry in quarters.items()
+        if key[3] == "month"
+    )
+
+
+def _quarter_values(rows: Iterable[tuple[str, int, str, float]]) -> dict[tuple, tuple]:
+    return _combine(
+        ((p[:4], c, d, "quarter"), p, v) for c, d, p, v in rows if granularity(p) == "quarter"
+    )
+
+
+def _combine(parts: Iterable[tuple[tuple, str, object]]) -> dict[tuple, tuple]:
+    """(key, period, value or a summary entry) → one entry per key, in period order."""
+    found: dict[tuple, tuple] = {}
+    for key, period, part in sorted(parts, key=lambda p: (p[0], p[1])):
+        if not isinstance(part, tuple):
+            part = (1, float(part), period, float(part))
+        entry = found.get(key)
+        if entry is None:
+            found[key] = part
+        else:
+            found[key] = (entry[0] + part[0], entry[1] + part[1], part[2], part[3])
+    return found
+
+
+def refresh(conn: Connection, keys: Iterable[Key]) -> None:
+    """Recompute the summaries the values under `keys` fall in: of each indicator (all
+    geographies), the quarters of the keys' months, then the years of the keys' months
+    and quarters from the quarter rows."""
+    years: dict[str, set[str]] = defaultdict(set)
+    quarters: dict[tuple[str, str], set[str]] = defaultdict(set)  # (year, quarter) → codes
+    for code, _district_id, period in keys:
+        level = granularity(period)
+        if level in SOURCES:
+            years[period[:4]].add(code)
+        if level == "month":
+            quarters[(period[:4], to_granularity(period, "quarter"))].add(code)
+    for year, codes in sorted(years.items()):
+        ordered = sorted(codes)
+        for start in range(0, len(ordered), CHUNK):
+            chunk = ordered[start : start + CHUNK]
+            for (in_year, quarter), quarter_codes in sorted(quarters.items()):
+                if in_year == year and quarter_codes & set(chunk):
+                    _recompute_quarter(conn, quarter, chunk)
+            _recompute_year(conn, year, chunk)
+
+
+def submission_keys(conn: Connection, submission_id: int) -> list[Key]:
+    """The keys of a submission's indicator values (current or not)."""
+    v = IndicatorValue
+    query = select(v.indicator_code, v.district_id, v.period).where(
+        v.submission_id == submission_id
+    )
+    return [tuple(row) for row in conn.execute(query)]
+
+
+def rebuild(conn: Connection) -> None:
+    """Every summary again from the current values (a migration, a restore)."""
+    conn.execute(delete(IndicatorValueSummary))
+    v = IndicatorValue
+    low, high = conn.execute(
+        select(func.min(v.period), func.max(v.period)).where(v.is_current == True)  # noqa: E712
+    ).one()
+    if low is None:
+        return
+    for year in range(int(low[:4]), int(high[:4]) + 1):
+        for quarter in _quarters(str(year)):
+            _recompute_quarter(conn, quarter, None)
+        _recompute_year(conn, str(year), None)
+
+
+def reported_in(period: str):
+    """For a quarter or a year, a subquery of how many current values each indicator and
+    geography has at each granularity inside `period`, itself included: district_id,
+    indicator_code, frequency, reported (what the coverage measures count)."""
+    s, v = IndicatorValueSummary, IndicatorValue
+    inside = select(s.district_id, s.indicator_code, s.frequency, s.reported).where(
+        s.period == period
+    )
+    itself = select(
+        v.district_id,
+        v.indicator_code,
+        literal(granularity(period)).label("frequency"),
+        literal(1).label("reported"),
+    ).where(v.is_current, v.period == period)
+    return union_all(inside, itself).subquery()
+
+
+def stored(conn: Connection) -> dict[tuple, tuple]:
+    """Every summary row, keyed as `summarise` keys them (for tests and checks)."""
+    s = IndicatorValueSummary
+    rows = conn.execute(select(*(getattr(s, c) for c in COLUMNS)))
+    return {tuple(r[:4]): (int(r[4]), float(r[5]), r[6], float(r[7])) for r in rows}
+
+
+def _quarters(year: str) -> list[str]:
+    return [f"{year}-Q{q}" for q in range(1, 5)]
+
+
+def _values(conn: Connection, periods: list[str], codes: list[str] | None) -> list[tuple]:
+    v = IndicatorValue
+    query = select(v.indicator_code, v.district_id, v.period, v.value).where(
+        v.is_current == True,  # noqa: E712  (= true: the index on is_current, period)
+        v.period.in_(periods),
+    )
+    if codes is not None:
+        query = query.where(v.indicator_code.in_(codes))
+    return [tuple(row) for row in conn.execute(query)]
+
+
+def _replace(conn: Connection, period: str, codes: list[str] | None, rows: dict) -> None:
+    """The summaries of `period` (of `codes`, or all indicators) become `rows`."""
+    s = IndicatorValueSummary
+    removal = delete(s).where(s.period == period)
+    if codes is not None:
+        removal = removal.where(s.indicator_code.in_(codes))
+    conn.execute(removal)
+    records = [dict(zip(COLUMNS, key + entry, strict=True)) for key, entry in rows.items()]
+    for start in range(0, len(records), 20_000):
+        conn.execute(insert(s), records[start : start + 20_000])
+
+
+def _recompute_quarter(conn: Connection, quarter: str, codes: list[str] | None) -> None:
+    """A quarter's summaries from the current monthly values inside it."""
+    rows = summarise(_values(conn, months_of(quarter), codes))
+    _replace(conn, quarter, codes, {k: e for k, e in rows.items() if k[0] == quarter})
+
+
+def _recompute_year(conn: Connection, year: str, codes: list[str] | None) -> None:
+    """A year's summaries: its monthly values from its quarters' summaries, its quarterly
+    values from the values themselves."""
+    s = IndicatorValueSummary
+    query = select(*(getattr(s, c) for c in COLUMNS)).where(
+        s.period.in_(_quarters(year)), s.frequency == "month"
+    )
+    if codes is not None:
+        query = query.where(s.indicator_code.in_(codes))
+    quarters = {
+        tuple(r[:4]): (int(r[4]), float(r[5]), r[6], float(r[7])) for r in conn.execute(query)
+    }
+    rows = {**years_of(quarters), **_quarter_values(_values(conn, _quarters(year), codes))}
+    _replace(conn, year, codes, rows)
