@@ -467,7 +467,10 @@ def run(engine, name: str, monkeypatch) -> tuple[object, list]:
 def test_query_function_gives_the_sample_figure(sample_engine, name, monkeypatch):
     figure, _ = run(sample_engine, name, monkeypatch)
     expected = CALLS[name][1]
-    assert figure == (pytest.approx(expected) if isinstance(expected, float) else expected)
+    numbers = isinstance(expected, float) or (
+        isinstance(expected, list) and any(isinstance(x, float) for x in expected)
+    )  # sums of floats may differ in the last bit with the order they are added in
+    assert figure == (pytest.approx(expected) if numbers else expected)
 
 
 # --- the whole answer, not only one figure, is the same on both engines ---------------------
