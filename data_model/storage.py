@@ -16,6 +16,7 @@ from operator import itemgetter
 from sqlalchemy import Connection, Table, and_, bindparam, insert, select, update
 from sqlalchemy.exc import OperationalError
 
+from data_model import summaries_tasks
 from data_model.closed_periods import refuse_rollback_if_closed
 from data_model.models import (
     VERSIONED_TABLES,
@@ -243,7 +244,16 @@ SNAPSHOT_FIELDS = ("report_period", "progress", "stated_status", "progress_note"
 
 
 def write_kind(conn: Connection, kind: str, records: list[dict], submission_id: int) -> WriteCounts:
-    """Store the validated records of one kind."""
+    """Store the validated records of one kind, and bring the summaries derived from its
+    rows up to date in the same transaction (`summaries_tasks.refresh`)."""
+    counts = _write_kind_rows(conn, kind, records, submission_id)
+    summaries_tasks.refresh(conn, kind, submission_id)
+    return counts
+
+
+def _write_kind_rows(
+    conn: Connection, kind: str, records: list[dict], submission_id: int
+) -> WriteCounts:
     if kind == "indicators":
         return write_versioned(conn, Indicator, ("code",), records, submission_id)
     if kind == "indicator_values":
@@ -410,6 +420,8 @@ def rollback_submission(conn: Connection, submission_id: int, by: str) -> dict[s
                 restore,
             )
         summary[table.name] = len(withdrawn)
+    for kind in kinds.split(","):
+        summaries_tasks.refresh(conn, kind, submission_id)  # after every kind's rows moved
     update_submission(
         conn,
         submission_id,
