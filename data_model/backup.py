@@ -63,6 +63,7 @@ from sqlalchemy import (
 from sqlmodel import SQLModel
 
 import data_model.models  # noqa: F401  (the models' column types, see data_tables)
+from data_model import summaries_tasks
 from data_model.db import alembic_config, downgrade, migrate
 from data_model.errors import InputError
 from data_model.master import MASTER_MODELS
@@ -81,6 +82,8 @@ SERVER_STATE_TABLES = {VERSION_TABLE, WRITE_LOCK_TABLE, SESSION_TABLE}
 # Default master data `init` loads into every database: rows there alone are not "data"
 # a restore would destroy.
 MASTER_TABLES = frozenset(model.__tablename__ for model in MASTER_MODELS)
+# Summaries the write path keeps (migration 0013): a restore recomputes them.
+SUMMARY_TABLES = {"reported_summary", "task_latest"}
 CHUNK_ROWS = 2000
 FILE_CHUNK_ROWS = 8
 CHUNK_BYTES = 32 * 1024 * 1024  # uploaded files are stored whole: bound a chunk's size too
@@ -381,6 +384,10 @@ def restore(engine: Engine, source: Path | str, force: bool = False) -> Manifest
                 raise BackupError("backup.damaged", file=str(source), table=info.name)
         if conn.dialect.name == "postgresql":
             _advance_sequences(conn, list(tables.values()))
+        if tables.keys() >= SUMMARY_TABLES:
+            # Derived from the rows just loaded: recomputed, not trusted from the file.
+            # (A backup older than them gets them from their migration, just below.)
+            summaries_tasks.rebuild(conn)
         _count_up_write_versions(conn)
     migrate(engine)
     return manifest

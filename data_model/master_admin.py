@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from data_model import audit
+from data_model import audit, summaries_tasks
 from data_model.errors import InputError
 from data_model.formatting import join_names
 from data_model.i18n import LANGUAGES, t
@@ -731,6 +731,8 @@ def merge_entries(
         moved += move_held_references(conn, list_key, gone["id"], kept["id"])
     conn.execute(delete(spec.model).where(spec.model.id == gone["id"]))
     conn.execute(update(spec.model).where(spec.model.id == kept["id"]).values(aliases=aliases))
+    if list_key in ("districts", "units"):
+        summaries_tasks.rebuild_reported(conn)  # rows moved to another district or unit
     _lock_and_audit(
         conn,
         principal,

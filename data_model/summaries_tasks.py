@@ -206,8 +206,9 @@ def _refresh_latest(conn: Connection, submission_id: int) -> None:
         conn.execute(
             insert(latest).from_select(
                 list(LATEST_COLUMNS),
+                # A typed parameter, no CAST: SQLite would cast '2024-06-30' to 2024.
                 select(
-                    cast(literal(end), latest.c.period_end.type), *(latest.c[c] for c in copied)
+                    literal(end, latest.c.period_end.type), *(latest.c[c] for c in copied)
                 ).where(latest.c.period_end == earlier[-1]),
             )
         )
