@@ -82,8 +82,9 @@ SERVER_STATE_TABLES = {VERSION_TABLE, WRITE_LOCK_TABLE, SESSION_TABLE}
 # Default master data `init` loads into every database: rows there alone are not "data"
 # a restore would destroy.
 MASTER_TABLES = frozenset(model.__tablename__ for model in MASTER_MODELS)
-# Summaries the write path keeps (migration 0013): a restore recomputes them.
-SUMMARY_TABLES = {"reported_summary", "task_latest"}
+# Summaries derived from the rows (migration 0013, `summaries_tasks`): not backed up, a
+# restore recomputes them.
+DERIVED_TABLES = {"reported_summary", "task_latest"}
 CHUNK_ROWS = 2000
 FILE_CHUNK_ROWS = 8
 CHUNK_BYTES = 32 * 1024 * 1024  # uploaded files are stored whole: bound a chunk's size too
@@ -233,7 +234,8 @@ def current_revision(conn: Connection) -> str | None:
 
 
 def data_tables(conn: Connection) -> list[Table]:
-    """Every table the migrations made, except Alembic's own, parents before children.
+    """Every table the migrations made, except Alembic's own, the server's state and the
+    summaries derived from the rows (DERIVED_TABLES), parents before children.
 
     The tables are read from the database, so a backup holds what is there whatever
     the revision; a column the models also define takes the model's type, whose
@@ -246,7 +248,8 @@ def data_tables(conn: Connection) -> list[Table]:
         for column in table.columns:
             if model is not None and column.name in model.columns:
                 column.type = model.columns[column.name].type
-    return [t for t in metadata.sorted_tables if t.name not in SERVER_STATE_TABLES]
+    skipped = SERVER_STATE_TABLES | DERIVED_TABLES
+    return [t for t in metadata.sorted_tables if t.name not in skipped]
 
 
 def tables_holding_data(conn: Connection) -> dict[str, int]:
@@ -384,9 +387,9 @@ def restore(engine: Engine, source: Path | str, force: bool = False) -> Manifest
                 raise BackupError("backup.damaged", file=str(source), table=info.name)
         if conn.dialect.name == "postgresql":
             _advance_sequences(conn, list(tables.values()))
-        if tables.keys() >= SUMMARY_TABLES:
-            # Derived from the rows just loaded: recomputed, not trusted from the file.
-            # (A backup older than them gets them from their migration, just below.)
+        if inspect(conn).has_table("task_latest"):
+            # Not in the file: recomputed from the rows just loaded. (A backup older than
+            # them gets them from their migration, just below.)
             summaries_tasks.rebuild(conn)
         _count_up_write_versions(conn)
     migrate(engine)

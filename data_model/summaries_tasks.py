@@ -236,41 +236,39 @@ def _insert_latest(conn: Connection, ends: list[date], submission_id: int | None
     if submission_id is not None:
         only = "AND task_code IN (SELECT task_code FROM task_snapshot WHERE submission_id = :s)"
         params["s"] = submission_id
-    # One pass over the tasks' current reports: the latest per (task, end) with the next
-    # end of the same task gives the span of report-period ends it stands for; the first
-    # and first complete report are each task's first by (end, id), as task_status reads.
+    # One pass over the tasks' current reports, with no join but the one with the few
+    # ends: per task and report end its latest and first report and first complete one;
+    # then, in end order, the next end (so each row stands for the ends up to the next
+    # one), the task's first report and its first complete report so far, as 'YYYY-MM-DD:id'
+    # text whose minimum is the first by (end, id), as task_status reads them.
+    done_key = (
+        "CAST(period_end AS TEXT) || ':' || CAST(done_id AS TEXT)"
+        if postgresql
+        else "period_end || ':' || done_id"
+    )
     sql = f"""
     WITH ends AS ({ends_sql}),
-    cur AS (
-        SELECT id, task_code, period_end, progress, stated_status
-        FROM task_snapshot WHERE is_current {only}
-    ),
     per_end AS (
-        SELECT task_code, period_end, MAX(id) AS latest_id FROM cur GROUP BY task_code, period_end
+        SELECT task_code, period_end, MAX(id) AS latest_id, MIN(id) AS first_id,
+               MIN(CASE WHEN progress >= 100 OR stated_status = 'completed' THEN id END)
+                   AS done_id
+        FROM task_snapshot WHERE is_current {only}
+        GROUP BY task_code, period_end
     ),
     spans AS (
         SELECT task_code, period_end, latest_id,
-               LEAD(period_end) OVER (PARTITION BY task_code ORDER BY period_end) AS next_end
+               LEAD(period_end) OVER w AS next_end,
+               FIRST_VALUE(first_id) OVER w AS first_id,
+               MIN({done_key}) OVER w AS done_key
         FROM per_end
-    ),
-    firsts AS (
-        SELECT task_code, id,
-               ROW_NUMBER() OVER (PARTITION BY task_code ORDER BY period_end, id) AS n
-        FROM cur
-    ),
-    done AS (
-        SELECT task_code, id, period_end,
-               ROW_NUMBER() OVER (PARTITION BY task_code ORDER BY period_end, id) AS n
-        FROM cur WHERE progress >= 100 OR stated_status = 'completed'
+        WINDOW w AS (PARTITION BY task_code ORDER BY period_end)
     )
     INSERT INTO task_latest ({", ".join(LATEST_COLUMNS)})
-    SELECT e.period_end, s.task_code, s.latest_id, f.id,
-           CASE WHEN d.period_end <= e.period_end THEN d.id END
+    SELECT e.period_end, s.task_code, s.latest_id, s.first_id,
+           CAST(SUBSTR(s.done_key, 12) AS INTEGER)
     FROM spans s
     JOIN ends e ON e.period_end >= s.period_end
                AND (s.next_end IS NULL OR e.period_end < s.next_end)
-    JOIN firsts f ON f.task_code = s.task_code AND f.n = 1
-    LEFT JOIN done d ON d.task_code = s.task_code AND d.n = 1
     """
     conn.execute(text(sql), params)
 
