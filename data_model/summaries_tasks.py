@@ -215,9 +215,10 @@ def _refresh_latest(conn: Connection, submission_id: int) -> None:
     gone = sorted(known - set(now))
     for chunk in _chunks(gone):
         conn.execute(delete(latest).where(latest.c.period_end.in_(chunk)))
-    # A task's rows before the earliest end of the submission's reports of it stay: only
-    # its reports (current or withdrawn) and the ones they replaced or restored, of the
-    # same report periods, changed.
+    # A task's rows before the earliest end of the submission's reports of it (`since`)
+    # stay: only its reports (current or withdrawn) and the ones they replaced or
+    # restored, of the same report periods, changed. The rows from `since` on are
+    # recomputed from the reports from `since` on and the task's row of the end before.
     s = TaskSnapshot.__table__
     since = (
         select(s.c.task_code, func.min(s.c.period_end).label("since"))
@@ -225,17 +226,23 @@ def _refresh_latest(conn: Connection, submission_id: int) -> None:
         .group_by(s.c.task_code)
         .subquery()
     )
-    for end in conn.execute(select(since.c.since).distinct()).scalars():
+    for end in sorted(
+        _as_date(e) for e in conn.execute(select(since.c.since).distinct()).scalars()
+    ):
         codes = select(since.c.task_code).where(since.c.since == end)
         conn.execute(
             delete(latest).where(latest.c.period_end >= end, latest.c.task_code.in_(codes))
         )
-    _insert_latest(conn, now, submission_id)
+        earlier = [e for e in now if e < end]
+        _insert_latest(conn, now, (submission_id, end, earlier[-1] if earlier else None))
 
 
-def _insert_latest(conn: Connection, ends: list[date], submission_id: int | None) -> None:
-    """Insert at `ends` the rows of the tasks `submission_id` reported on, from the earliest
-    end of its reports of each on (None: every row of every task)."""
+def _insert_latest(
+    conn: Connection, ends: list[date], changed: tuple[int, date, date | None] | None
+) -> None:
+    """Insert the rows at `ends` of every task (`changed` None), or, with `changed` =
+    (submission id, since, the end before it), those from `since` on of the tasks whose
+    earliest report in that submission ends on `since`."""
     if not ends:
         return
     postgresql = conn.dialect.name == "postgresql"
@@ -244,19 +251,25 @@ def _insert_latest(conn: Connection, ends: list[date], submission_id: int | None
         f"SELECT {marker.format(n)} AS period_end" for n in range(len(ends))
     )
     params: dict = {f"e{n}": end for n, end in enumerate(ends)}
-    rows, since, after = "is_current", "NULL", ""
-    if submission_id is not None:
-        # The task's current reports, and the submission's withdrawn ones for `since`.
-        rows = (
-            "(is_current OR submission_id = :s)"
-            " AND task_code IN (SELECT task_code FROM task_snapshot WHERE submission_id = :s)"
+    rows, base, after = "is_current", "", ""
+    if changed is not None:
+        submission_id, since, before = changed
+        codes = (
+            "task_code IN (SELECT task_code FROM task_snapshot WHERE submission_id = :s"
+            " GROUP BY task_code HAVING MIN(period_end) = :since)"
         )
-        since = "MIN(CASE WHEN submission_id = :s THEN period_end END)"
-        after = "WHERE e.period_end >= s.since"
-        params["s"] = submission_id
+        rows = f"is_current AND period_end >= :since AND {codes}"
+        if before is not None:
+            # The row of the end before: the latest, first and first complete report up
+            # to it stand for the reports before `since` (its end sorts before theirs).
+            base = f"""UNION ALL
+            SELECT task_code, period_end, latest_id, first_id, completed_id
+            FROM task_latest WHERE period_end = :before AND {codes}"""
+            params["before"] = before
+        after = "WHERE e.period_end >= :since"
+        params.update(s=submission_id, since=since)
     # One pass over the tasks' current reports, with no join but the one with the few
-    # ends: per task and report end its latest and first report and first complete one
-    # (and the earliest end the submission changed);
+    # ends: per task and report end its latest and first report and first complete one;
     # then, in end order, the next end (so each row stands for the ends up to the next
     # one), the task's first report and its first complete report so far, as 'YYYY-MM-DD:id'
     # text whose minimum is the first by (end, id), as task_status reads them.
@@ -268,26 +281,19 @@ def _insert_latest(conn: Connection, ends: list[date], submission_id: int | None
     sql = f"""
     WITH ends AS ({ends_sql}),
     per_end AS (
-        SELECT task_code, period_end,
-               MAX(CASE WHEN is_current THEN id END) AS latest_id,
-               MIN(CASE WHEN is_current THEN id END) AS first_id,
-               MIN(CASE WHEN is_current AND (progress >= 100 OR stated_status = 'completed')
-                        THEN id END) AS done_id,
-               {since} AS changed_end
+        SELECT task_code, period_end, MAX(id) AS latest_id, MIN(id) AS first_id,
+               MIN(CASE WHEN progress >= 100 OR stated_status = 'completed' THEN id END)
+                   AS done_id
         FROM task_snapshot WHERE {rows}
         GROUP BY task_code, period_end
-    ),
-    marked AS (
-        SELECT task_code, period_end, latest_id, first_id, done_id,
-               MIN(changed_end) OVER (PARTITION BY task_code) AS since
-        FROM per_end
+        {base}
     ),
     spans AS (
-        SELECT task_code, period_end, latest_id, since,
+        SELECT task_code, period_end, latest_id,
                LEAD(period_end) OVER w AS next_end,
                FIRST_VALUE(first_id) OVER w AS first_id,
                MIN({done_key}) OVER w AS done_key
-        FROM marked WHERE latest_id IS NOT NULL
+        FROM per_end
         WINDOW w AS (PARTITION BY task_code ORDER BY period_end)
     )
     INSERT INTO task_latest ({", ".join(LATEST_COLUMNS)})
