@@ -8,7 +8,9 @@ Not a test: it prints figures. It
    with 40 quarterly snapshots each (200k snapshots), 5,000 activities, 4,000
    enterprise issues and the default 报送 schedule. Rows are generated directly and
    inserted with executemany into the tables the project's migrations create
-   (`data_model.admin.bootstrap.open_database`), one submission per kind, every row current;
+   (`data_model.admin.bootstrap.open_database`), one submission per kind, every row current, and
+   the write path's summaries are computed from them (`summaries_tasks.rebuild`,
+   `summaries_values.rebuild`);
 2. for each page, in a fresh process, signs in as an administrator and renders the
    page through `streamlit.testing.v1.AppTest`: once to warm the process up (imports,
    engine), then `--repeat` times with the query cache cleared (cold) and `--repeat`
@@ -377,7 +379,7 @@ def build_database(url: str) -> dict:
 
     from data_model.admin.bootstrap import open_database
     from data_model.queries.schedule import ensure_default_schedule
-    from data_model.store import summaries_values
+    from data_model.store import summaries_tasks, summaries_values
     from data_model.store.models import Action, Brand, District, Submission, Unit
 
     rng = random.Random(SEED)
@@ -516,6 +518,9 @@ def build_database(url: str) -> dict:
             conn, f"{FIRST_YEAR}-01", f"{LAST_YEAR}-12"
         )
         summaries_values.rebuild(conn)  # what the import keeps as it writes the values
+        # The rows went in past the write path: its summaries are computed once, as
+        # migration 0013 does for the rows stored before it.
+        summaries_tasks.rebuild(conn)
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:  # what autovacuum does soon after a bulk load
             conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")

@@ -65,7 +65,7 @@ from sqlmodel import SQLModel
 import data_model.store.models  # noqa: F401  (the models' column types, see data_tables)
 from data_model.errors import InputError
 from data_model.reference.master import MASTER_MODELS
-from data_model.store import summaries_values
+from data_model.store import summaries_tasks, summaries_values
 from data_model.store.db import alembic_config, downgrade, migrate
 
 FORMAT = "two-healths-backup"
@@ -79,12 +79,12 @@ WRITE_LOCK_TABLE = "write_lock"
 # restore (the restored users sign in again).
 SESSION_TABLE = "sign_in_session"
 SERVER_STATE_TABLES = {VERSION_TABLE, WRITE_LOCK_TABLE, SESSION_TABLE}
-# Summaries derived from the data (`summaries_values`) are not backed up: a restore
-# builds them again from the restored rows.
-SUMMARY_TABLES = {"indicator_value_summary"}
 # Default master data `init` loads into every database: rows there alone are not "data"
 # a restore would destroy.
 MASTER_TABLES = frozenset(model.__tablename__ for model in MASTER_MODELS)
+# Summaries derived from the rows (`summaries_tasks`, `summaries_values`): not backed up,
+# a restore recomputes them from the restored rows.
+DERIVED_TABLES = {"reported_summary", "task_latest", "indicator_value_summary"}
 CHUNK_ROWS = 2000
 FILE_CHUNK_ROWS = 8
 CHUNK_BYTES = 32 * 1024 * 1024  # uploaded files are stored whole: bound a chunk's size too
@@ -235,7 +235,7 @@ def current_revision(conn: Connection) -> str | None:
 
 def data_tables(conn: Connection) -> list[Table]:
     """Every table the migrations made, except Alembic's own, the server's state and the
-    derived summaries, parents before children.
+    summaries derived from the rows (DERIVED_TABLES), parents before children.
 
     The tables are read from the database, so a backup holds what is there whatever
     the revision; a column the models also define takes the model's type, whose
@@ -248,7 +248,7 @@ def data_tables(conn: Connection) -> list[Table]:
         for column in table.columns:
             if model is not None and column.name in model.columns:
                 column.type = model.columns[column.name].type
-    skipped = SERVER_STATE_TABLES | SUMMARY_TABLES
+    skipped = SERVER_STATE_TABLES | DERIVED_TABLES
     return [t for t in metadata.sorted_tables if t.name not in skipped]
 
 
@@ -389,6 +389,10 @@ def restore(engine: Engine, source: Path | str, force: bool = False) -> Manifest
             _advance_sequences(conn, list(tables.values()))
         if inspect(conn).has_table("indicator_value_summary"):
             summaries_values.rebuild(conn)  # else the migration below builds them
+        if inspect(conn).has_table("task_latest"):
+            # Not in the file: recomputed from the rows just loaded. (A backup older than
+            # them gets them from their migration, just below.)
+            summaries_tasks.rebuild(conn)
         _count_up_write_versions(conn)
     migrate(engine)
     return manifest

@@ -28,7 +28,7 @@ from data_model.errors import InputError
 from data_model.formatting import join_names
 from data_model.i18n import LANGUAGES, t
 from data_model.normalize.names import normalize_name
-from data_model.store import audit
+from data_model.store import audit, summaries_tasks
 from data_model.store.models import (
     Action,
     Activity,
@@ -731,6 +731,8 @@ def merge_entries(
         moved += move_held_references(conn, list_key, gone["id"], kept["id"])
     conn.execute(delete(spec.model).where(spec.model.id == gone["id"]))
     conn.execute(update(spec.model).where(spec.model.id == kept["id"]).values(aliases=aliases))
+    if list_key in ("districts", "units"):
+        summaries_tasks.rebuild_reported(conn)  # rows moved to another district or unit
     _lock_and_audit(
         conn,
         principal,

@@ -28,12 +28,13 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, String, cast, select
 
 from data_model.i18n import t
 from data_model.queries.task_queries import scope_conditions
 from data_model.queries.task_status import task_status_frame
-from data_model.store.models import Task, TaskSnapshot
+from data_model.store.db import driver_rows
+from data_model.store.models import TaskSnapshot
 
 MIN_REPORTS = 2
 OPEN_STATUSES = ("in_progress", "behind", "not_started")
@@ -84,19 +85,8 @@ def task_forecasts(conn: Connection, as_of: date, where: Iterable = ()) -> pd.Da
     tasks = tasks[
         tasks["status"].isin(OPEN_STATUSES) & tasks["deadline"].notna() & ~tasks["ongoing"]
     ]
-    history = _reports(conn, as_of, where)
-    history = history[history["code"].isin(tasks["code"])]
-    rows = []
-    for code, reports in history.groupby("code", sort=False):
-        if len(reports) < MIN_REPORTS:
-            continue
-        reports = reports.sort_values("day")
-        pace = pace_per_day(reports["day"].to_numpy(), reports["progress"].to_numpy())
-        last = reports.iloc[-1]
-        finish = expected_finish(EPOCH + timedelta(days=int(last["day"])), last["progress"], pace)
-        rows.append((code, len(reports), pace * 30 if pace == pace else None, finish))
-    paces = pd.DataFrame(rows, columns=["code", "reports", "pace", "expected_finish"])
-    frame = tasks.merge(paces, on="code", how="inner")
+    history = _reports(conn, as_of, tasks["code"].tolist())
+    frame = tasks.merge(_paces(history), on="code", how="inner")
     frame["will_miss"] = [
         finish is None or finish > deadline
         for finish, deadline in zip(frame["expected_finish"], frame["deadline"], strict=True)
@@ -134,21 +124,72 @@ def slipping_in_scope(
 
 
 EPOCH = date(1970, 1, 1)
+PAIRS_AT_ONCE = 2_000_000  # slopes held in memory at once by `_paces`
+CODES_AT_ONCE = 5000  # task codes per query of `_reports`
 
 
-def _reports(conn: Connection, as_of: date, where: list) -> pd.DataFrame:
-    """Every current report on or before `as_of` of the current tasks (within `where`):
-    code, day number (days since 1970-01-01), progress."""
-    task, s = Task.__table__, TaskSnapshot.__table__
-    query = (
-        select(s.c.task_code, s.c.period_end, s.c.progress)
-        .join(task, (task.c.code == s.c.task_code) & task.c.is_current)
-        .where(s.c.is_current, s.c.period_end <= as_of, *where)
-    )
-    rows = conn.execute(query).all()
+def _paces(history: pd.DataFrame) -> pd.DataFrame:
+    """Per task of `history` (code, day, progress) with at least MIN_REPORTS reports: their
+    number, the pace (`pace_per_day`, per 30 days; None when there is none) and the
+    expected finish from the latest report (`expected_finish`).
+
+    The same as calling those two per task, for tens of thousands of tasks at once: the
+    reports sorted by task and day, the tasks with the same number of reports side by
+    side, the slopes between every two of their reports as one array.
+    """
+    columns = ["code", "reports", "pace", "expected_finish"]
+    codes, task_of = np.unique(history["code"].to_numpy(dtype=object), return_inverse=True)
+    days = history["day"].to_numpy(dtype=float)
+    progress = history["progress"].to_numpy(dtype=float)
+    order = np.lexsort((days, task_of))  # by task, then day; ties keep their order
+    task_of, days, progress = task_of[order], days[order], progress[order]
+    counts = np.bincount(task_of, minlength=len(codes))
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    rows = []
+    for n in sorted(set(counts[counts >= MIN_REPORTS].tolist())):
+        tasks = np.flatnonzero(counts == n)
+        first, second = np.triu_indices(n, k=1)
+        step = max(PAIRS_AT_ONCE // max(len(first), 1), 1)
+        for at in range(0, len(tasks), step):
+            chunk = tasks[at : at + step]
+            where = starts[chunk][:, None] + np.arange(n)
+            d, p = days[where], progress[where]
+            apart = d[:, second] - d[:, first]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                slopes = np.where(apart != 0, (p[:, second] - p[:, first]) / apart, np.nan)
+            usable = ~np.isnan(slopes).all(axis=1)
+            pace = np.full(len(chunk), np.nan)
+            if usable.any():
+                pace[usable] = np.nanmedian(slopes[usable], axis=1)
+            for task, value, last_day, last_progress in zip(
+                chunk, pace, d[:, -1], p[:, -1], strict=True
+            ):
+                finish = expected_finish(
+                    EPOCH + timedelta(days=int(last_day)), last_progress, float(value)
+                )
+                rows.append((codes[task], n, value * 30 if value == value else None, finish))
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _reports(conn: Connection, as_of: date, codes: list[str]) -> pd.DataFrame:
+    """Every current report on or before `as_of` of the tasks `codes` (the open ones, a
+    share of all): code, day number (days since 1970-01-01), progress. Read through the
+    task-report index, as the driver's plain rows."""
+    s = TaskSnapshot.__table__
+    rows: list[tuple] = []
+    for at in range(0, len(codes), CODES_AT_ONCE):
+        query = select(s.c.task_code, cast(s.c.period_end, String), s.c.progress).where(
+            s.c.task_code.in_(codes[at : at + CODES_AT_ONCE]),
+            s.c.is_current,
+            s.c.period_end <= as_of,
+        )
+        rows += driver_rows(conn, query)
+    if not rows:
+        return pd.DataFrame(columns=["code", "day", "progress"])
+    code, end, progress = (list(column) for column in zip(*rows, strict=True))
+    days = np.array([text[:10] for text in end], dtype="datetime64[D]").astype(np.int64)
     return pd.DataFrame(
-        [(code, (end - EPOCH).days, float(progress)) for code, end, progress in rows],
-        columns=["code", "day", "progress"],
+        {"code": code, "day": days.astype(float), "progress": np.array(progress, dtype=float)}
     )
 
 

@@ -18,10 +18,8 @@ from data_model.periods import (
 from data_model.store.models import (
     District,
     ExpectedSubmission,
-    IndicatorValue,
+    ReportedSummary,
     Submission,
-    Task,
-    TaskSnapshot,
     Unit,
 )
 from data_model.store.storage import take_write_locks
@@ -150,12 +148,17 @@ def replace_schedule(conn: Connection, frame: pd.DataFrame) -> int:
 
 
 def _value_submissions(conn: Connection) -> dict[tuple[int, str], object]:
-    """(district id, month) → first upload time of current indicator values for it."""
+    """(district id, month) → first upload time of current indicator values for it.
+
+    Read from the summary of current rows per period, district and submission
+    (`summaries_tasks`), a few rows per period, not from the values themselves.
+    """
+    r = ReportedSummary.__table__
     rows = conn.execute(
-        select(IndicatorValue.district_id, IndicatorValue.period, func.min(Submission.uploaded_at))
-        .join(Submission, Submission.id == IndicatorValue.submission_id)
-        .where(IndicatorValue.is_current)
-        .group_by(IndicatorValue.district_id, IndicatorValue.period)
+        select(r.c.district_id, r.c.period, func.min(Submission.uploaded_at))
+        .join(Submission, Submission.id == r.c.submission_id)
+        .where(r.c.kind == "indicator_values")
+        .group_by(r.c.district_id, r.c.period)
     ).all()
     found: dict[tuple[int, str], object] = {}
     for district_id, period, uploaded in rows:
@@ -173,22 +176,18 @@ def _months(period: str) -> list[str]:
 def _task_submissions(conn: Connection) -> dict[tuple[int, str], object]:
     """(district id, report period) → first upload time of a task report for that district.
 
-    A district reported when a snapshot exists for a task in that district or led by
-    that district's own unit (its federation).
+    A district reported when a report exists for a task in that district or led by
+    that district's own unit (its federation). Read from the summary of current reports
+    per period, task district, lead unit and submission (`summaries_tasks`).
     """
     found: dict[tuple[int, str], object] = {}
+    r = ReportedSummary.__table__
     rows = conn.execute(
-        select(
-            Task.district_id,
-            Unit.district_id,
-            TaskSnapshot.report_period,
-            func.min(Submission.uploaded_at),
-        )
-        .join(Task, (Task.code == TaskSnapshot.task_code) & Task.is_current)
-        .join(Unit, Unit.id == Task.lead_unit_id)
-        .join(Submission, Submission.id == TaskSnapshot.submission_id)
-        .where(TaskSnapshot.is_current)
-        .group_by(Task.district_id, Unit.district_id, TaskSnapshot.report_period)
+        select(r.c.district_id, Unit.district_id, r.c.period, func.min(Submission.uploaded_at))
+        .join(Unit, Unit.id == r.c.lead_unit_id)
+        .join(Submission, Submission.id == r.c.submission_id)
+        .where(r.c.kind == "tasks")
+        .group_by(r.c.district_id, Unit.district_id, r.c.period)
     ).all()
     for task_district, unit_district, period, uploaded in rows:
         for district_id in {task_district, unit_district} - {None}:

@@ -11,8 +11,8 @@ ranking are computed from that frame (`task_totals(tasks)`, `rates_by(tasks, ...
 so a page showing all of them reads the tasks once. `progress_by_period` reads the
 reports of every quarter itself.
 
-Statuses come from `task_status.task_status_frame` (the latest report per task, chosen
-in SQL); the first report that shows a task complete is chosen in SQL as well.
+Statuses come from `task_status.task_status_frame` (the latest report per task, read
+from the `task_latest` summary); so does the first report that shows a task complete.
 
 Definitions shared by every figure here (suspended tasks are excluded from all of them):
 
@@ -53,7 +53,7 @@ from data_model.queries.task_status import (
     STATUSES,
     day_numbers,
     evidence_days,
-    latest_report_id,
+    latest_reports,
     statuses_on,
     task_status_frame,
 )
@@ -309,8 +309,9 @@ def _status_counts(
         s, (s.c.task_code == task.c.code) & s.c.is_current & report_end.between(since, as_of)
     )
     # Before `since`, only each task's latest report counts: it stands until the next one.
-    carried = select(*report).select_from(task)
-    carried = carried.join(s, s.c.id == latest_report_id(since - timedelta(days=1)))
+    latest, on_latest = latest_reports(since - timedelta(days=1))
+    carried = select(*report).select_from(task).join(latest, on_latest)
+    carried = carried.join(s, s.c.id == latest.c.latest_id)
     reports = driver_rows(conn, carried.where(*scope)) + driver_rows(
         conn, inside.where(*scope).order_by(task.c.id, s.c.period_end, s.c.id)
     )

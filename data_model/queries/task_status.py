@@ -22,6 +22,7 @@ from data_model.store.models import (
     Evidence,
     Explanation,
     Task,
+    TaskLatest,
     TaskSnapshot,
     Unit,
 )
@@ -81,25 +82,16 @@ def days_late(facts: TaskFacts, as_of: date, status: str) -> int:
     return (as_of - facts.deadline).days
 
 
-def latest_report_id(as_of: date, first: bool = False, completed_only: bool = False):
-    """SQL: the id of a task's latest current report on or before `as_of` (its first with
-    `first`; with `completed_only`, only reports showing it complete), correlated with
-    the enclosing query's `Task` row.
-
-    One index lookup per task (`ix_task_snapshot_task_reports`); ties on the period end
-    go to the report stored last.
+def latest_reports(as_of: date):
+    """The `task_latest` rows a status on `as_of` reads, as (table, join condition on the
+    enclosing query's `Task` row): those of the greatest report period end up to that day,
+    one per task reported by then, naming its latest, first and first complete report
+    (ties on the period end go to the report stored last, for the first ones to the one
+    stored first; see `summaries_tasks`). One index lookup per task.
     """
-    # Core tables rather than the ORM classes: building the statement's cache key for
-    # ORM-annotated columns cost more than running the query.
-    task, s = Task.__table__, TaskSnapshot.__table__.alias()
-    query = select(s.c.id).where(
-        s.c.task_code == task.c.code, s.c.is_current, s.c.period_end <= as_of
-    )
-    if completed_only:
-        query = query.where((s.c.progress >= 100) | (s.c.stated_status == "completed"))
-    end, key = s.c.period_end, s.c.id
-    order = (end.asc(), key.asc()) if first else (end.desc(), key.desc())
-    return query.order_by(*order).limit(1).correlate(task).scalar_subquery()
+    rows, ends = TaskLatest.__table__.alias(), TaskLatest.__table__.alias()
+    end = select(func.max(ends.c.period_end)).where(ends.c.period_end <= as_of).scalar_subquery()
+    return rows, (rows.c.task_code == Task.__table__.c.code) & (rows.c.period_end == end)
 
 
 STATUS_FRAME_COLUMNS = [
@@ -131,7 +123,7 @@ def task_status_frame(
     """One row per task reported on or before `as_of`, with its status, days late and the
     explanation (情况说明, '' if none) stored with its latest report.
 
-    The latest snapshot per task is chosen in SQL (one index lookup per task); the
+    The latest snapshot per task is read from `task_latest` (`latest_reports`); the
     status rules then run on that one row per task, as array operations. `where` adds
     SQL conditions on `Task` (a district or action scope). With `first_reports`, the
     task's first report (`first_period`) and first report showing it complete
@@ -140,6 +132,7 @@ def task_status_frame(
     task, s = Task.__table__, TaskSnapshot.__table__
     action, unit, d = Action.__table__, Unit.__table__, District.__table__.alias()
     explanation = Explanation.__table__.alias()
+    latest, on_latest = latest_reports(as_of)
     evidence_required = settings.evidence_required()
     query = (
         select(
@@ -160,7 +153,8 @@ def task_status_frame(
             has_evidence(as_of) if evidence_required else literal(True),
         )
         .select_from(task)
-        .join(s, s.c.id == latest_report_id(as_of))
+        .join(latest, on_latest)
+        .join(s, s.c.id == latest.c.latest_id)
         .join(action, action.c.id == task.c.action_id)
         .join(unit, unit.c.id == task.c.lead_unit_id)
         .join(d, d.c.id == task.c.district_id, isouter=True)
@@ -180,12 +174,8 @@ def task_status_frame(
         first, done = TaskSnapshot.__table__.alias(), TaskSnapshot.__table__.alias()
         query = (
             query.add_columns(first.c.report_period, done.c.report_period, done.c.period_end)
-            .join(first, first.c.id == latest_report_id(as_of, first=True))
-            .join(
-                done,
-                done.c.id == latest_report_id(as_of, first=True, completed_only=True),
-                isouter=True,
-            )
+            .join(first, first.c.id == latest.c.first_id)
+            .join(done, done.c.id == latest.c.completed_id, isouter=True)
         )
         columns += FIRST_REPORT_COLUMNS
     frame = pd.DataFrame([tuple(row) for row in conn.execute(query)], columns=columns)

@@ -263,6 +263,42 @@ class EnterpriseIssue(Versioned, table=True):
 VERSIONED_TABLES = (Indicator, IndicatorValue, Task, TaskSnapshot, Activity, EnterpriseIssue)
 
 
+# --- summaries of the task reports and the late list (migration 0013) ------------------
+# Derived from the versioned rows above and kept exact by the write path, in the same
+# transaction (data_model/store/summaries_tasks.py, which also rebuilds them).
+
+
+class ReportedSummary(SQLModel, table=True):
+    """Current rows per kind x report period x district x submission: who reported what,
+    for the late list (schedule.py). A task report counts for its task's district
+    (`district_id`, None for a city-wide task) and its lead unit (`lead_unit_id`, whose
+    district is read at query time); an indicator value for its district (no unit)."""
+
+    __tablename__ = "reported_summary"
+    __table_args__ = (Index("ix_reported_summary_kind_period", "kind", "period"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)  # indicator_values | tasks
+    period: str = Field(max_length=16)
+    district_id: int | None = None
+    lead_unit_id: int | None = None
+    submission_id: int
+    row_count: int
+
+
+class TaskLatest(SQLModel, table=True):
+    """Each task's latest, first and first complete current report as of each report
+    period's last day (every `period_end` a current report has), so that a status on a
+    day is one lookup: the rows of the greatest `period_end` up to that day."""
+
+    __tablename__ = "task_latest"
+    __table_args__ = (Index("ix_task_latest_task", "task_code", "period_end"),)
+    period_end: date = Field(primary_key=True)
+    task_code: str = Field(primary_key=True, max_length=64)
+    latest_id: int
+    first_id: int
+    completed_id: int | None = None
+
+
 # --- uploads, schedule, users and audit (migration 0002) ----------------------------
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Table, and_, bindparam, insert, select, updat
 from sqlalchemy.exc import OperationalError
 
 from data_model.periods import period_end, sort_key
-from data_model.store import summaries_values
+from data_model.store import summaries_tasks, summaries_values
 from data_model.store.bulk_write import write_staged
 from data_model.store.closed_periods import refuse_rollback_if_closed
 from data_model.store.models import (
@@ -251,7 +251,16 @@ SNAPSHOT_FIELDS = ("report_period", "progress", "stated_status", "progress_note"
 
 
 def write_kind(conn: Connection, kind: str, records: list[dict], submission_id: int) -> WriteCounts:
-    """Store the validated records of one kind."""
+    """Store the validated records of one kind, and bring the summaries derived from its
+    rows up to date in the same transaction (`summaries_tasks.refresh`)."""
+    counts = _write_kind_rows(conn, kind, records, submission_id)
+    summaries_tasks.refresh(conn, kind, submission_id)
+    return counts
+
+
+def _write_kind_rows(
+    conn: Connection, kind: str, records: list[dict], submission_id: int
+) -> WriteCounts:
     if kind == "indicators":
         return write_versioned(conn, Indicator, ("code",), records, submission_id)
     if kind == "indicator_values":
@@ -424,6 +433,8 @@ def rollback_submission(conn: Connection, submission_id: int, by: str) -> dict[s
         summary[table.name] = len(withdrawn)
     if IndicatorValue.__tablename__ in summary:
         values_changed(conn, summaries_values.submission_keys(conn, submission_id))
+    for kind in kinds.split(","):
+        summaries_tasks.refresh(conn, kind, submission_id)  # after every kind's rows moved
     update_submission(
         conn,
         submission_id,
