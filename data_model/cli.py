@@ -29,16 +29,15 @@ from data_model.bulletin import (
     restatement_heading,
     restatement_rows,
 )
-from data_model.closed_periods import CLOSABLE_KINDS
 from data_model.db import make_engine, migrate
 from data_model.delivery import configured_channels, deliver_reminders
 from data_model.errors import InputError
-from data_model.export import EXPORT_KINDS, export_frame, write_frame
+from data_model.export import export_frame, export_kinds, write_frame
 from data_model.forecast import forecast_table
 from data_model.formatting import join_names, time_text
 from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from data_model.importer import ImportOptions, import_file_in_transaction, writes
-from data_model.kinds import CLI_NAMES
+from data_model.kind_registry import CLI_NAMES, closable_kinds
 from data_model.master import has_master_data, load_master, load_master_data_file
 from data_model.master_workbook import export_workbook, import_workbook
 from data_model.normalize.periods import (
@@ -937,7 +936,7 @@ def add_period_commands(commands) -> None:
             sub.add_argument(
                 "kind",
                 metavar="KIND",
-                choices=[k.replace("_", "-") for k in CLOSABLE_KINDS],
+                choices=[k.replace("_", "-") for k in closable_kinds()],
                 help=t("restatement.cli_help_kind"),
             )
             sub.add_argument("period", metavar="PERIOD", help=t("restatement.cli_help_period_arg"))
@@ -1085,7 +1084,7 @@ def add_review_commands(commands) -> None:
 
     for name, help_key in (("require", "review.cli_help_require"), ("off", "review.cli_help_off")):
         sub = action(name, cmd_review_rule, help_key)
-        sub.add_argument("kind", choices=[k for k in EXPORT_KINDS if k != "submissions"])
+        sub.add_argument("kind", choices=[k for k in export_kinds() if k != "submissions"])
         where = sub.add_mutually_exclusive_group()
         where.add_argument("--district", metavar="D", help=t("review.cli_help_district"))
         where.add_argument("--unit", metavar="U", help=t("review.cli_help_unit"))
@@ -1122,7 +1121,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--user", metavar="USERNAME", help=t("cli.help_user"))
 
     sub = command("export", cmd_export, "cli.help_export")
-    sub.add_argument("kind", choices=EXPORT_KINDS)
+    sub.add_argument("kind", choices=export_kinds())
     sub.add_argument("--out", required=True, metavar="FILE", help=t("cli.help_out"))
 
     sub = command("task-status", cmd_task_status, "cli.help_task_status")

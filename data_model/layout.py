@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from data_model.kinds import KINDS, ROW_NUMBER_HEADERS, Kind
+from data_model.kind_registry import KINDS
+from data_model.kinds import ROW_NUMBER_HEADERS, Kind
 from data_model.normalize.text import clean_header, to_halfwidth
 from data_model.reader import RawSheet
 

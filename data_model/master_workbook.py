@@ -22,6 +22,7 @@ from data_model.errors import InputError
 from data_model.formatting import join_names
 from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from data_model.importer import file_rejected
+from data_model.kind_registry import versioned_tables
 from data_model.master import load_master
 from data_model.master_admin import (
     ALIAS_SEPARATOR,
@@ -32,7 +33,7 @@ from data_model.master_admin import (
     entries,
     kind_name,
 )
-from data_model.models import VERSIONED_TABLES, ExpectedSubmission, Unit, User
+from data_model.models import ExpectedSubmission, Unit, User
 from data_model.normalize.names import normalize_name
 from data_model.normalize.text import clean_header, is_missing
 from data_model.permissions import Principal, require
@@ -271,7 +272,7 @@ def import_workbook(
 def _check_replace(conn: Connection, lists: dict, report: ImportReport) -> None:
     rows = sum(
         conn.execute(select(func.count()).select_from(model)).scalar_one()
-        for model in VERSIONED_TABLES
+        for model in versioned_tables()
     )
     problem = None
     if rows:

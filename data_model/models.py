@@ -260,9 +260,6 @@ class EnterpriseIssue(Versioned, table=True):
     satisfaction: str = ""
 
 
-VERSIONED_TABLES = (Indicator, IndicatorValue, Task, TaskSnapshot, Activity, EnterpriseIssue)
-
-
 # --- uploads, schedule, users and audit (migration 0002) ----------------------------
 
 

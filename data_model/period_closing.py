@@ -15,7 +15,6 @@ from sqlalchemy import Connection, insert, update
 
 from data_model import audit
 from data_model.closed_periods import (
-    CLOSABLE_KINDS,
     PERIODS_LOCK,
     Closure,
     closed_months,
@@ -25,6 +24,7 @@ from data_model.closed_periods import (
 from data_model.errors import InputError
 from data_model.formatting import join_names
 from data_model.i18n import t
+from data_model.kind_registry import closable_kinds
 from data_model.models import ClosedPeriod
 from data_model.normalize.periods import months_of, parse_period, period_label, sort_key
 from data_model.permissions import Principal, require
@@ -45,11 +45,11 @@ LIST_COLUMNS = [
 def closable_kind(raw: str) -> str:
     """A kind as the CLI or page names it (`indicator-values` or `indicator_values`)."""
     kind = raw.strip().replace("-", "_")
-    if kind not in CLOSABLE_KINDS:
+    if kind not in closable_kinds():
         raise InputError(
             "closed_periods.bad_kind",
             kind=raw,
-            kinds=join_names(k.replace("_", "-") for k in CLOSABLE_KINDS),
+            kinds=join_names(k.replace("_", "-") for k in closable_kinds()),
         )
     return kind
 

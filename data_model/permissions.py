@@ -27,7 +27,7 @@ from data_model.importer import (
     import_sheets,
     writes,
 )
-from data_model.kinds import KINDS
+from data_model.kinds import ISSUES
 from data_model.problems import ImportReport
 from data_model.reader import RawSheet
 from data_model.storage import NotStored, WriterBusy, rollback_submission
@@ -61,7 +61,7 @@ RULES: dict[str, frozenset[str]] = {
     "manage_review_rules": ADMIN_ONLY,
 }
 ACTIONS = tuple(RULES)
-ENTERPRISE_NAME_COLUMNS = ("enterprise_name", KINDS["issues"].column("enterprise_name").header)
+ENTERPRISE_NAME_COLUMNS = ("enterprise_name", ISSUES.column("enterprise_name").header)
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,7 @@ from data_model import audit
 from data_model.closed_periods import refuse_approval_if_closed
 from data_model.errors import InputError
 from data_model.i18n import t
-from data_model.importer import KIND_ORDER
-from data_model.kinds import CLI_NAMES
+from data_model.kind_registry import CLI_NAMES, kind_order
 from data_model.master import load_master
 from data_model.models import PendingRow, ReviewNote, ReviewRule, Submission
 from data_model.permissions import Principal, may_review, require, require_review_of
@@ -204,7 +203,7 @@ class HeldSubmission:
         by_kind: dict[str, list[dict]] = {}
         for row in self.rows:
             by_kind.setdefault(row["kind"], []).append(row["record"])
-        return {kind: by_kind[kind] for kind in KIND_ORDER if kind in by_kind}
+        return {kind: by_kind[kind] for kind in kind_order() if kind in by_kind}
 
 
 def held_submission(conn: Connection, submission_id: int) -> HeldSubmission:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy import Connection, delete, func, insert, select
 
+from data_model.kind_registry import scheduled_kinds
 from data_model.models import (
     District,
     ExpectedSubmission,
@@ -129,7 +130,7 @@ def replace_schedule(conn: Connection, frame: pd.DataFrame) -> int:
             raise ValueError(f"row {number}: unknown district {district!r}")
         if unit is not None and unit not in units:
             raise ValueError(f"row {number}: unknown unit {unit!r}")
-        if record["kind"] not in ("indicator_values", "tasks", "activities", "issues"):
+        if record["kind"] not in scheduled_kinds():
             raise ValueError(f"row {number}: unknown kind {record['kind']!r}")
         granularity(str(record["period"]))  # ValueError for a non-canonical period
         due = record["due_date"]

@@ -13,14 +13,17 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from data_model.errors import InputError
 from data_model.kinds import PROGRESS_WORDS
-from data_model.master import MasterData
 from data_model.normalize.numbers import parse_number
 from data_model.normalize.periods import parse_period
 from data_model.normalize.text import is_missing, remove_whitespace, to_halfwidth
 from data_model.sheet_meta import MetaPart, meta_parts
+
+if TYPE_CHECKING:
+    from data_model.master import MasterData
 
 # Metadata keys (`键：值` in a row above the header) naming the sheet's report period or
 # district. `填报日期`/`填报时间` is the day the form was filled in, not the period reported.

@@ -13,7 +13,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from data_model.formatting import join_names
 from data_model.i18n import t
-from data_model.kinds import KINDS, MASTER_FIELDS, Kind, example_values
+from data_model.kind_registry import KINDS
+from data_model.kinds import MASTER_FIELDS, Kind, example_values
 from data_model.layout import TEMPLATE_LISTS_SHEET
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")

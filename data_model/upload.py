@@ -21,6 +21,7 @@ from data_model.importer import (
     file_rejected,
     sha256_of,
 )
+from data_model.kind_registry import kind_of_table
 from data_model.permissions import Principal, guarded_import_sheets
 from data_model.problems import ImportReport
 from data_model.reader import RawSheet, cell_name, read_workbook
@@ -241,23 +242,13 @@ def changes_frame(examples: list[dict], district_names: dict[int, str]) -> pd.Da
         for column, (old, new) in example["changes"].items():
             records.append(
                 {
-                    "what": f"{t('kinds.' + _KIND_OF_TABLE.get(example['table'], 'indicator_values'))}: {what}",
+                    "what": f"{t('kinds.' + (kind_of_table(example['table']) or 'indicator_values'))}: {what}",
                     "field": column,
                     "old": parse_text(old),
                     "new": parse_text(new),
                 }
             )
     return pd.DataFrame(records, columns=["what", "field", "old", "new"])
-
-
-_KIND_OF_TABLE = {
-    "indicator": "indicators",
-    "indicator_value": "indicator_values",
-    "task": "tasks",
-    "task_snapshot": "tasks",
-    "activity": "activities",
-    "enterprise_issue": "issues",
-}
 
 
 def problems_frame(report: ImportReport) -> pd.DataFrame:

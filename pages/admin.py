@@ -3,9 +3,9 @@
 import streamlit as st
 
 from data_model import audit
-from data_model.closed_periods import CLOSABLE_KINDS
 from data_model.errors import InputError
 from data_model.formatting import join_names, time_text
+from data_model.kind_registry import closable_kinds
 from data_model.period_closing import close_period, closures_frame, reopen_period
 from data_model.permissions import PermissionDenied, audit_log
 from data_model.queries import master_lists
@@ -147,7 +147,7 @@ with tab_periods:
         left, right = st.columns(2)
         kind = left.selectbox(
             tr("restatement.col_kind"),
-            CLOSABLE_KINDS,
+            closable_kinds(),
             format_func=lambda k: tr(f"kinds.{k}"),
             key="close_kind",
         )

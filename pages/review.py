@@ -9,7 +9,7 @@ import streamlit as st
 
 from data_model.errors import InputError
 from data_model.formatting import join_names
-from data_model.kinds import KINDS
+from data_model.kind_registry import KINDS
 from data_model.permissions import PermissionDenied, allowed
 from data_model.queries import district_names, master_lists
 from data_model.review import (

@@ -5,6 +5,7 @@ import streamlit as st
 from data_model.audit import actor_name
 from data_model.errors import InputError
 from data_model.formatting import join_names, local_time, local_today, time_text
+from data_model.kind_registry import scheduled_kinds
 from data_model.normalize.periods import period_label
 from data_model.permissions import allowed, guarded_rollback, own_submissions_only
 from data_model.review import held_submission, may_see_held_rows, review_notes, rows_frame
@@ -220,7 +221,7 @@ for tab_schedule in admin_tabs:  # only administrators edit the schedule
                 "unit": st.column_config.TextColumn(tr("submissions.late_unit")),
                 "kind": st.column_config.SelectboxColumn(
                     tr("submissions.late_kind"),
-                    options=["indicator_values", "tasks", "activities", "issues"],
+                    options=list(scheduled_kinds()),
                 ),
                 "period": st.column_config.TextColumn(tr("submissions.late_period")),
                 "due_date": st.column_config.DateColumn(tr("submissions.late_due_date")),

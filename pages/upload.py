@@ -19,7 +19,7 @@ from data_model.held_uploads import (
     waiting_for_names,
 )
 from data_model.importer import ImportOptions
-from data_model.kinds import KINDS
+from data_model.kind_registry import KINDS
 from data_model.master_admin import LISTS, UNIT_CATEGORIES
 from data_model.normalize.periods import parse_period
 from data_model.permissions import allowed

@@ -11,7 +11,7 @@ import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from data_model.cli import main
-from data_model.export import EXPORT_KINDS, export_frame
+from data_model.export import export_frame, export_kinds
 from data_model.importer import ImportOptions, import_file
 from data_model.reader import Limits
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
@@ -54,7 +54,7 @@ HOSTILE = {
 
 def snapshot(engine) -> dict:
     with engine.connect() as conn:
-        return {kind: export_frame(conn, kind).to_dict("records") for kind in EXPORT_KINDS}
+        return {kind: export_frame(conn, kind).to_dict("records") for kind in export_kinds()}
 
 
 @pytest.fixture
