@@ -64,7 +64,8 @@ from data_model.task_queries import (
     scoped_tasks,
     unit_ranking,
 )
-from data_model.task_status import STATUSES, TaskSummary, summarize
+from data_model.task_rules import STATUSES
+from data_model.task_status import TaskSummary, summarize
 from data_model.trends_queries import changes_of_indicators
 
 # The overview page's headline figures (`headlines`), less the composite score, which

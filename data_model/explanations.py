@@ -31,7 +31,7 @@ from data_model.master import load_master
 from data_model.models import Explanation, Indicator, IndicatorValue, TaskSnapshot
 from data_model.normalize.periods import granularity, period_end
 from data_model.problems import Problem
-from data_model.task_status import TaskFacts, status_of
+from data_model.task_rules import TaskFacts, status_of
 
 REASONS = ("overdue", "behind", "missed_target", "sharp_change")
 # The column of each kind whose text, when present, is the row's explanation.

@@ -50,15 +50,9 @@ from data_model.normalize.periods import (
     periods_between,
     shift_period,
 )
-from data_model.task_status import (
-    EPOCH,
-    STATUSES,
-    day_numbers,
-    evidence_days,
-    latest_report_id,
-    statuses_on,
-    task_status_frame,
-)
+from data_model.task_rules import STATUSES
+from data_model.task_status import evidence_days, latest_report_id, task_status_frame
+from data_model.task_status_arrays import EPOCH, day_numbers, statuses_on
 
 GROUPINGS = ("action", "lead_unit", "district")
 KEY_SPAN = 10_000_000  # (task, day) search keys: task index x KEY_SPAN + day number

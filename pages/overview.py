@@ -17,7 +17,7 @@ from data_model.queries import (
 )
 from data_model.scoring import composite_finding
 from data_model.task_queries import as_of_date
-from data_model.task_status import STATUSES
+from data_model.task_rules import STATUSES
 from ui import (
     data_table,
     empty_state,

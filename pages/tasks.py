@@ -32,7 +32,7 @@ from data_model.task_queries import (
     totals_on,
     unit_ranking,
 )
-from data_model.task_status import BEHIND_MARGIN, STATUSES
+from data_model.task_rules import BEHIND_MARGIN, STATUSES
 from ui import (
     data_table,
     download_table,

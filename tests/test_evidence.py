@@ -18,7 +18,8 @@ from data_model.models import Evidence
 from data_model.permissions import PermissionDenied, Principal
 from data_model.queries import data_version
 from data_model.task_queries import progress_by_period, scoped_tasks, task_totals
-from data_model.task_status import TaskFacts, status_of, summarize, task_status_frame
+from data_model.task_rules import TaskFacts, status_of
+from data_model.task_status import summarize, task_status_frame
 from tests.conftest import make_xlsx
 from tests.task_workbook import task_workbook
 
