@@ -64,6 +64,7 @@ from data_model.validate import (
     ValidationContext,
     ValidRow,
 )
+from data_model.validated import Validated
 from data_model.wide import WideConverter, detect_wide
 
 LIVE_STATUSES = ("accepted", "partial", "superseded")
@@ -211,18 +212,25 @@ def import_sheets(
     data: bytes,
     file_name: str,
     options: ImportOptions | None = None,
+    validated: Validated | None = None,
 ) -> ImportReport:
     """Validate and store sheets already read (and perhaps corrected in the page).
 
     `data` are the bytes as uploaded: their SHA-256 identifies the submission and
-    they are stored with it so the exact file can be downloaded later.
+    they are stored with it so the exact file can be downloaded later; bytes a live
+    submission holds are reported unchanged, as `import_file` reports them. With
+    `validated` (a dry run's `report.validated`), its rows are written without
+    validating the cells again.
     """
     options = options or ImportOptions()
-    return _in_one_transaction(
-        engine,
-        options,
-        lambda conn: import_in_transaction(conn, sheets, data, file_name, options),
-    )
+
+    def work(conn: Connection) -> ImportReport:
+        earlier = already_imported(conn, data, file_name)
+        if earlier is not None:
+            return earlier
+        return import_in_transaction(conn, sheets, data, file_name, options, validated)
+
+    return _in_one_transaction(engine, options, work)
 
 
 def _in_one_transaction(
@@ -255,8 +263,12 @@ def import_in_transaction(
     data: bytes,
     file_name: str,
     options: ImportOptions,
+    validated: Validated | None = None,
 ) -> ImportReport:
     """Validate `sheets` and write them on `conn`, inside the caller's transaction.
+
+    A dry run keeps its validated rows in `report.validated`; given back as `validated`,
+    they are checked against the stored data and written without validating again.
 
     The caller commits when `writes(report, options)` and otherwise rolls back, so
     several files can share one transaction (the sample data is loaded all or nothing).
@@ -265,7 +277,13 @@ def import_in_transaction(
     rows, instead of failing on the current-key index.
     """
     report = ImportReport(file=file_name, status="rejected")
-    by_kind = _validate_sheets(conn, sheets, options, report)
+    if validated is None:
+        by_kind = _validate_sheets(conn, sheets, options, report)
+        if options.dry_run:
+            report.validated = Validated.keep(report.sheets, by_kind)
+    else:
+        report.sheets, by_kind = validated.fresh()
+        report.validated = validated
     if by_kind and not options.dry_run and (options.valid_rows_only or not report.errors):
         try:
             take_write_locks(conn, by_kind, holder=options.uploader)

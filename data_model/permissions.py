@@ -31,6 +31,7 @@ from data_model.kinds import ISSUES
 from data_model.problems import ImportReport
 from data_model.reader import RawSheet
 from data_model.storage import NotStored, WriterBusy, rollback_submission
+from data_model.validated import Validated
 
 ROLES = ("admin", "leader", "staff", "reviewer")
 # Roles bound to districts and units: staff submit for them, reviewers review them.
@@ -208,10 +209,12 @@ def guarded_import_sheets(
     data: bytes,
     name: str,
     options: ImportOptions | None = None,
+    validated: Validated | None = None,
 ) -> ImportReport:
-    """`import_sheets` (sheets read and perhaps corrected in the page) as `principal`, audited."""
+    """`import_sheets` (sheets read and perhaps corrected in the page, or the rows a dry
+    run validated) as `principal`, audited."""
     options = _options_for(principal, options)
-    report = import_sheets(engine, sheets, data, name, options)
+    report = import_sheets(engine, sheets, data, name, options, validated)
     _audit_import(engine, principal, report, options)
     return report
 

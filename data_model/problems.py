@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from data_model.explanations import ExplanationNeed
+    from data_model.validated import Validated
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,8 @@ class ImportReport:
     # A review rule covers these rows: a commit holds them for a reviewer (status pending).
     needs_review: bool = False
     resubmission_of: int | None = None  # the returned submission a pending one resubmits
+    # A dry run's validated rows, for a commit of exactly these rows (`validated`).
+    validated: Validated | None = field(default=None, repr=False, compare=False)
 
     @property
     def errors(self) -> list[Problem]:

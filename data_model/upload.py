@@ -124,7 +124,9 @@ def recheck(
 def commit(
     engine: Engine, principal: Principal, pending: PendingUpload, options: ImportOptions
 ) -> ImportReport:
-    """Store the file's rows for real, with the page's corrections noted on the submission."""
+    """Store exactly the rows the page's last check validated (`pending.report`), with the
+    page's corrections noted on the submission: the cells are not validated again, the
+    checks against stored data (scope, closed periods, duplicates, explanations) are."""
     sheets = apply_edits(pending.sheets, pending.edits)
     note = edits_note(pending.sheets, pending.edits)
     return guarded_import_sheets(
@@ -134,6 +136,7 @@ def commit(
         pending.data,
         pending.name,
         replace(options, dry_run=False, note=note, explanations=pending.explanations),
+        pending.report.validated,
     )
 
 
