@@ -28,8 +28,9 @@ from data_model.headlines import Headline
 from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from data_model.normalize.periods import period_containing, period_end, period_label
 from data_model.permissions import PermissionDenied, Principal, allowed
-from data_model.queries import data_version, filter_options
+from data_model.queries import data_version, district_names, filter_options
 from data_model.review import returned_to
+from data_model.upload import changes_frame
 from data_model.users import principal_for, record_logout
 
 LANGUAGE_KEY = "lang"
@@ -541,6 +542,26 @@ def show_review_notes(notes: pd.DataFrame) -> None:
         )
         lines.append(tr("review.note_line", where=where, reason=n.reason, by=n.by))
     st.markdown("\n".join(lines))
+
+
+def show_write_preview(new: int, replaced: int, unchanged: int) -> None:
+    """What a commit would write (an upload's preview, a held submission's approval)."""
+    st.info(
+        tr("upload.preview", new=new, replaced=replaced, unchanged=unchanged),
+        icon=":material/preview:",
+    )
+
+
+def changes_table(examples: list[dict]) -> pd.DataFrame:
+    """Replaced values old → new (`storage.WriteCounts.replaced_examples`), labelled."""
+    changes = changes_frame(examples, query(district_names))
+    return changes.rename(columns=lambda c: tr(f"upload.change_{c}"))
+
+
+def show_held_rows(rows: pd.DataFrame) -> None:
+    """The rows a submission held by review holds, under their count."""
+    st.caption(tr("review.rows_heading", count=len(rows)))
+    data_table(held_rows_table(rows), hide_index=True)
 
 
 def held_rows_table(rows: pd.DataFrame) -> pd.DataFrame:

@@ -49,6 +49,7 @@ from data_model.normalize.periods import (
     to_granularity,
 )
 from data_model.office_pdf import PdfConversionError, PdfUnavailable, find_soffice, soffice_problem
+from data_model.period_closing import LIST_COLUMNS as PERIOD_LIST_COLUMNS
 from data_model.period_closing import close_period, closures_frame, reopen_period
 from data_model.permissions import (
     SYSTEM,
@@ -67,16 +68,6 @@ from data_model.task_queries import status_table
 from data_model.templates import template_workbook
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
-PERIOD_LIST_COLUMNS = (
-    "kind",
-    "period",
-    "state",
-    "closed_at",
-    "closed_by",
-    "reopened_at",
-    "reopened_by",
-    "reopen_reason",
-)
 SAMPLE_FILES = (
     "indicators.xlsx",
     "indicator_values.xlsx",
@@ -546,18 +537,18 @@ def cmd_user_passwd(args) -> int:
 
 
 def cmd_user_disable(args) -> int:
-    engine = open_database(args.db)
-    with engine.begin() as conn:
-        _user_change(users.disable_user, conn, args.username, by=SYSTEM.username)
-    print(t("users.cli_disabled", username=args.username.strip().lower()))
-    return EXIT_OK
+    return _user_switch(args, users.disable_user, "users.cli_disabled")
 
 
 def cmd_user_enable(args) -> int:
+    return _user_switch(args, users.enable_user, "users.cli_enabled")
+
+
+def _user_switch(args, change, done_key: str) -> int:
     engine = open_database(args.db)
     with engine.begin() as conn:
-        _user_change(users.enable_user, conn, args.username, by=SYSTEM.username)
-    print(t("users.cli_enabled", username=args.username.strip().lower()))
+        _user_change(change, conn, args.username, by=SYSTEM.username)
+    print(t(done_key, username=args.username.strip().lower()))
     return EXIT_OK
 
 

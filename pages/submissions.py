@@ -22,10 +22,10 @@ from ui import (
     download_table,
     empty_state,
     engine,
-    held_rows_table,
     language,
     query,
     require_permission,
+    show_held_rows,
     show_review_notes,
     tr,
 )
@@ -130,8 +130,7 @@ with tab_list:
             )
             show_review_notes(notes)
         if held_rows is not None and not held_rows.empty:
-            st.caption(tr("review.rows_heading", count=len(held_rows)))
-            data_table(held_rows_table(held_rows), hide_index=True)
+            show_held_rows(held_rows)
         if original is not None:
             st.download_button(
                 tr("submissions.download_file"),
