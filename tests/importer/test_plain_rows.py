@@ -60,6 +60,11 @@ ROWS = [
     ("YS02", "", "南山区", "2022-08", -0.0, ""),
 ]
 PERCENT_ROW = ROWS.index(("YS03", "", "福田区", "2022-Q1", 0.85, ""))
+INDICATORS = {
+    "YS01": IndicatorInfo("YS01", "企业开办时间", "天"),
+    "YS02": IndicatorInfo("YS02", "新增民营企业数", "家"),
+    "YS03": IndicatorInfo("YS03", "诉求办结率", "%"),
+}
 FORMULA_ROW = ROWS.index(("YS01", "", "福田区", "2022-07", "", ""))
 
 
@@ -81,11 +86,6 @@ def sheet_of(header: dict[str, str]) -> RawSheet:
 def validate_both_ways(engine, monkeypatch, header, period=None, district=None, unmapped=None):
     with engine.connect() as conn:
         master = load_master(conn)
-    indicators = {
-        "YS01": IndicatorInfo("YS01", "企业开办时间", "天"),
-        "YS02": IndicatorInfo("YS02", "新增民营企业数", "家"),
-        "YS03": IndicatorInfo("YS03", "诉求办结率", "%"),
-    }
     sheet = sheet_of(header)
     layout = detect_layout(sheet)
     assert layout is not None and layout.kind.name == "indicator_values"
@@ -101,7 +101,7 @@ def validate_both_ways(engine, monkeypatch, header, period=None, district=None, 
                 "plain_indicator_values",
                 lambda v, sheet, layout, indexes: [None] * len(indexes),
             )
-        context = ValidationContext(master, dict(indicators), period=period, district=district)
+        context = ValidationContext(master, dict(INDICATORS), period=period, district=district)
         report = SheetReport(sheet=sheet.name)
         valid = SheetValidator(context).validate(sheet, layout, report)
         results.append(
@@ -200,11 +200,6 @@ rows_strategy = st.lists(
 def test_any_sheet_gives_the_same_records_and_problems_both_ways(engine, rows, percent):
     with engine.connect() as conn:
         master = load_master(conn)
-    indicators = {
-        "YS01": IndicatorInfo("YS01", "企业开办时间", "天"),
-        "YS02": IndicatorInfo("YS02", "新增民营企业数", "家"),
-        "YS03": IndicatorInfo("YS03", "诉求办结率", "%"),
-    }
     sheet = RawSheet(
         "指标数据",
         True,
@@ -215,7 +210,7 @@ def test_any_sheet_gives_the_same_records_and_problems_both_ways(engine, rows, p
     results = []
     for by_column in (True, False):
         report = SheetReport(sheet=sheet.name)
-        context = ValidationContext(master, dict(indicators))
+        context = ValidationContext(master, dict(INDICATORS))
         if by_column:
             valid = SheetValidator(context).validate(sheet, layout, report)
         else:
