@@ -30,47 +30,22 @@ from ui import (
 st.set_page_config(page_title=tr("app.title"), page_icon="📊", layout="wide")
 
 
+# (page file, catalogue key, icon, address; None: the default page at the root).
+DASHBOARDS = (
+    ("pages/overview.py", "nav.overview", ":material/dashboard:", None),
+    ("pages/coverage.py", "nav.coverage", ":material/map:", "coverage"),
+    ("pages/tasks.py", "nav.tasks", ":material/checklist:", "tasks"),
+    ("pages/trends.py", "nav.trends", ":material/show_chart:", "trends"),
+    ("pages/evaluation.py", "nav.evaluation", ":material/leaderboard:", "evaluation"),
+    ("pages/bulletin.py", "nav.bulletin", ":material/description:", "bulletin"),
+    ("pages/present.py", "nav.present", ":material/slideshow:", "present"),
+)
+
+
 def dashboards() -> list:
     return [
-        st.Page(
-            "pages/overview.py",
-            title=tr("nav.overview"),
-            icon=":material/dashboard:",
-            default=True,
-        ),
-        st.Page(
-            "pages/coverage.py",
-            title=tr("nav.coverage"),
-            icon=":material/map:",
-            url_path="coverage",
-        ),
-        st.Page(
-            "pages/tasks.py", title=tr("nav.tasks"), icon=":material/checklist:", url_path="tasks"
-        ),
-        st.Page(
-            "pages/trends.py",
-            title=tr("nav.trends"),
-            icon=":material/show_chart:",
-            url_path="trends",
-        ),
-        st.Page(
-            "pages/evaluation.py",
-            title=tr("nav.evaluation"),
-            icon=":material/leaderboard:",
-            url_path="evaluation",
-        ),
-        st.Page(
-            "pages/bulletin.py",
-            title=tr("nav.bulletin"),
-            icon=":material/description:",
-            url_path="bulletin",
-        ),
-        st.Page(
-            "pages/present.py",
-            title=tr("nav.present"),
-            icon=":material/slideshow:",
-            url_path="present",
-        ),
+        st.Page(path, title=tr(title), icon=icon, url_path=url_path, default=url_path is None)
+        for path, title, icon, url_path in DASHBOARDS
     ]
 
 

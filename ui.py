@@ -29,11 +29,12 @@ from data_model.periods import period_containing, period_end, period_label
 from data_model.queries.filters import PAGE_GRANULARITIES, Filters, from_params, to_params
 from data_model.queries.forecast import slipping_in_scope
 from data_model.queries.headlines import Headline
-from data_model.queries.shared import data_version, filter_options
+from data_model.queries.shared import data_version, district_names, filter_options
 from data_model.store import audit
 from data_model.store.db import normalize_url
 from data_model.supervision import reminders
 from data_model.workflow.review import returned_to
+from data_model.workflow.upload import changes_frame
 
 LANGUAGE_KEY = "lang"
 
@@ -544,6 +545,26 @@ def show_review_notes(notes: pd.DataFrame) -> None:
         )
         lines.append(tr("review.note_line", where=where, reason=n.reason, by=n.by))
     st.markdown("\n".join(lines))
+
+
+def show_write_preview(new: int, replaced: int, unchanged: int) -> None:
+    """What a commit would write (an upload's preview, a held submission's approval)."""
+    st.info(
+        tr("upload.preview", new=new, replaced=replaced, unchanged=unchanged),
+        icon=":material/preview:",
+    )
+
+
+def changes_table(examples: list[dict]) -> pd.DataFrame:
+    """Replaced values old → new (`storage.WriteCounts.replaced_examples`), labelled."""
+    changes = changes_frame(examples, query(district_names))
+    return changes.rename(columns=lambda c: tr(f"upload.change_{c}"))
+
+
+def show_held_rows(rows: pd.DataFrame) -> None:
+    """The rows a submission held by review holds, under their count."""
+    st.caption(tr("review.rows_heading", count=len(rows)))
+    data_table(held_rows_table(rows), hide_index=True)
 
 
 def held_rows_table(rows: pd.DataFrame) -> pd.DataFrame:

@@ -26,6 +26,7 @@ from data_model.accounts.permissions import (
 from data_model.admin import backup, master_admin
 from data_model.admin.bootstrap import init_from_master_workbook, open_database, seed
 from data_model.admin.master_workbook import export_workbook, import_workbook
+from data_model.admin.period_closing import LIST_COLUMNS as PERIOD_LIST_COLUMNS
 from data_model.admin.period_closing import close_period, closures_frame, reopen_period
 from data_model.charts.images import ChartImageError
 from data_model.errors import InputError
@@ -35,7 +36,6 @@ from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from data_model.ingest.importer import ImportOptions
 from data_model.ingest.reader import Limits
 from data_model.ingest.templates import template_workbook
-from data_model.kinds import CLI_NAMES
 from data_model.outputs.bulletin import (
     RESTATEMENT_COLUMNS,
     as_issued,
@@ -46,7 +46,7 @@ from data_model.outputs.bulletin import (
     restatement_heading,
     restatement_rows,
 )
-from data_model.outputs.export import EXPORT_KINDS, export_frame, write_frame
+from data_model.outputs.export import export_frame, export_kinds, write_frame
 from data_model.outputs.office_pdf import (
     PdfConversionError,
     PdfUnavailable,
@@ -68,23 +68,13 @@ from data_model.queries.shared import data_years, has_data
 from data_model.queries.task_queries import status_table
 from data_model.reference.master import load_master
 from data_model.store import audit
-from data_model.store.closed_periods import CLOSABLE_KINDS
 from data_model.store.db import make_engine, migrate
+from data_model.store.kind_registry import CLI_NAMES, closable_kinds
 from data_model.supervision.delivery import configured_channels, deliver_reminders
 from data_model.supervision.reminders import item_json, items_frame, reminder_items
 from data_model.workflow import review
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
-PERIOD_LIST_COLUMNS = (
-    "kind",
-    "period",
-    "state",
-    "closed_at",
-    "closed_by",
-    "reopened_at",
-    "reopened_by",
-    "reopen_reason",
-)
 
 
 class UsageError(Exception):
@@ -488,18 +478,18 @@ def cmd_user_passwd(args) -> int:
 
 
 def cmd_user_disable(args) -> int:
-    engine = open_database(args.db)
-    with engine.begin() as conn:
-        _user_change(users.disable_user, conn, args.username, by=SYSTEM.username)
-    print(t("users.cli_disabled", username=args.username.strip().lower()))
-    return EXIT_OK
+    return _user_switch(args, users.disable_user, "users.cli_disabled")
 
 
 def cmd_user_enable(args) -> int:
+    return _user_switch(args, users.enable_user, "users.cli_enabled")
+
+
+def _user_switch(args, change, done_key: str) -> int:
     engine = open_database(args.db)
     with engine.begin() as conn:
-        _user_change(users.enable_user, conn, args.username, by=SYSTEM.username)
-    print(t("users.cli_enabled", username=args.username.strip().lower()))
+        _user_change(change, conn, args.username, by=SYSTEM.username)
+    print(t(done_key, username=args.username.strip().lower()))
     return EXIT_OK
 
 
@@ -878,7 +868,7 @@ def add_period_commands(commands) -> None:
             sub.add_argument(
                 "kind",
                 metavar="KIND",
-                choices=[k.replace("_", "-") for k in CLOSABLE_KINDS],
+                choices=[k.replace("_", "-") for k in closable_kinds()],
                 help=t("restatement.cli_help_kind"),
             )
             sub.add_argument("period", metavar="PERIOD", help=t("restatement.cli_help_period_arg"))
@@ -1026,7 +1016,7 @@ def add_review_commands(commands) -> None:
 
     for name, help_key in (("require", "review.cli_help_require"), ("off", "review.cli_help_off")):
         sub = action(name, cmd_review_rule, help_key)
-        sub.add_argument("kind", choices=[k for k in EXPORT_KINDS if k != "submissions"])
+        sub.add_argument("kind", choices=[k for k in export_kinds() if k != "submissions"])
         where = sub.add_mutually_exclusive_group()
         where.add_argument("--district", metavar="D", help=t("review.cli_help_district"))
         where.add_argument("--unit", metavar="U", help=t("review.cli_help_unit"))
@@ -1063,7 +1053,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--user", metavar="USERNAME", help=t("cli.help_user"))
 
     sub = command("export", cmd_export, "cli.help_export")
-    sub.add_argument("kind", choices=EXPORT_KINDS)
+    sub.add_argument("kind", choices=export_kinds())
     sub.add_argument("--out", required=True, metavar="FILE", help=t("cli.help_out"))
 
     sub = command("task-status", cmd_task_status, "cli.help_task_status")

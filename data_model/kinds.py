@@ -1,4 +1,6 @@
-"""The five spreadsheet kinds of SPEC §4: sheet names, columns, header aliases, keys.
+"""The spreadsheet kinds of SPEC §4: sheet names, columns, header aliases, keys.
+
+How each is stored and used is declared beside it, in `kind_registry`.
 
 Header texts and enumeration words are spreadsheet vocabulary (what staff type in
 Excel), so they live here beside the columns they describe, not in the UI catalogue.
@@ -338,13 +340,6 @@ ISSUES = Kind(
         Column("satisfaction", "满意度", False, (), SATISFACTION, "满意", 10),
     ),
 )
-
-KINDS: dict[str, Kind] = {
-    k.name: k for k in (INDICATORS, INDICATOR_VALUES, TASKS, ACTIVITIES, ISSUES)
-}
-# Names accepted on the command line (`indicator-values`) map to the same kinds.
-CLI_NAMES = {name.replace("_", "-"): name for name in KINDS}
-
 
 # Fields whose allowed values come from master data: field → master list (the keys of
 # `MasterData.lists()`), for template dropdowns and example rows.

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from data_model.formatting import join_names
 from data_model.i18n import t
+
+if TYPE_CHECKING:
+    from data_model.ingest.validated import Validated
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,8 @@ class ImportReport:
     # A review rule covers these rows: a commit holds them for a reviewer (status pending).
     needs_review: bool = False
     resubmission_of: int | None = None  # the returned submission a pending one resubmits
+    # A dry run's validated rows, for a commit of exactly these rows (`validated`).
+    validated: Validated | None = field(default=None, repr=False, compare=False)
 
     @property
     def errors(self) -> list[Problem]:

@@ -16,7 +16,7 @@ from data_model.errors import InputError
 from data_model.formatting import join_names, time_text
 from data_model.queries.shared import master_lists
 from data_model.store import audit
-from data_model.store.closed_periods import CLOSABLE_KINDS
+from data_model.store.kind_registry import closable_kinds
 from ui import data_table, download_table, engine, language, query, require_permission, tr
 
 principal = require_permission("manage_users")
@@ -154,7 +154,7 @@ with tab_periods:
         left, right = st.columns(2)
         kind = left.selectbox(
             tr("restatement.col_kind"),
-            CLOSABLE_KINDS,
+            closable_kinds(),
             format_func=lambda k: tr(f"kinds.{k}"),
             key="close_kind",
         )

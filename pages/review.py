@@ -10,8 +10,8 @@ import streamlit as st
 from data_model.accounts.permissions import PermissionDenied, allowed
 from data_model.errors import InputError
 from data_model.formatting import join_names
-from data_model.kinds import KINDS
-from data_model.queries.shared import district_names, master_lists
+from data_model.queries.shared import master_lists
+from data_model.store.kind_registry import KINDS
 from data_model.workflow.review import (
     RowNote,
     approve,
@@ -25,17 +25,18 @@ from data_model.workflow.review import (
     rows_frame,
     set_review_rule,
 )
-from data_model.workflow.upload import changes_frame
 from ui import (
+    changes_table,
     data_table,
     empty_state,
     engine,
     field_label,
-    held_rows_table,
     language,
     query,
     require_permission,
+    show_held_rows,
     show_review_notes,
+    show_write_preview,
     tr,
 )
 
@@ -125,21 +126,12 @@ with tab_queue:
         counts = act(partial(preview_changes, engine(), principal, chosen))
         if counts is REFUSED:
             st.stop()
-        st.info(
-            tr(
-                "upload.preview",
-                new=counts.new,
-                replaced=counts.replaced,
-                unchanged=counts.unchanged,
-            ),
-            icon=":material/preview:",
-        )
-        changes = changes_frame(counts.replaced_examples, query(district_names))
+        show_write_preview(counts.new, counts.replaced, counts.unchanged)
+        changes = changes_table(counts.replaced_examples)
         if not changes.empty:
             st.caption(tr("review.changes_heading", count=counts.replaced))
-            data_table(changes.rename(columns=lambda c: tr(f"upload.change_{c}")), hide_index=True)
-        st.caption(tr("review.rows_heading", count=len(rows)))
-        data_table(held_rows_table(rows), hide_index=True)
+            data_table(changes, hide_index=True)
+        show_held_rows(rows)
 
         if st.button(
             tr("review.approve"), type="primary", icon=":material/task_alt:", key="approve"

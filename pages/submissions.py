@@ -13,6 +13,7 @@ from data_model.queries.schedule import (
     schedule_frame,
 )
 from data_model.store.audit import actor_name
+from data_model.store.kind_registry import scheduled_kinds
 from data_model.store.review_hold import NOT_DECIDED_STATUSES
 from data_model.store.submissions import stored_file, submission_rows, submissions_frame
 from data_model.workflow.review import held_submission, may_see_held_rows, review_notes, rows_frame
@@ -21,10 +22,10 @@ from ui import (
     download_table,
     empty_state,
     engine,
-    held_rows_table,
     language,
     query,
     require_permission,
+    show_held_rows,
     show_review_notes,
     tr,
 )
@@ -129,8 +130,7 @@ with tab_list:
             )
             show_review_notes(notes)
         if held_rows is not None and not held_rows.empty:
-            st.caption(tr("review.rows_heading", count=len(held_rows)))
-            data_table(held_rows_table(held_rows), hide_index=True)
+            show_held_rows(held_rows)
         if original is not None:
             st.download_button(
                 tr("submissions.download_file"),
@@ -220,7 +220,7 @@ for tab_schedule in admin_tabs:  # only administrators edit the schedule
                 "unit": st.column_config.TextColumn(tr("submissions.late_unit")),
                 "kind": st.column_config.SelectboxColumn(
                     tr("submissions.late_kind"),
-                    options=["indicator_values", "tasks", "activities", "issues"],
+                    options=list(scheduled_kinds()),
                 ),
                 "period": st.column_config.TextColumn(tr("submissions.late_period")),
                 "due_date": st.column_config.DateColumn(tr("submissions.late_due_date")),

@@ -21,9 +21,9 @@ from data_model.ingest.annotate import annotated_file_name, annotated_workbook
 from data_model.ingest.importer import ImportOptions
 from data_model.ingest.reader import Limits
 from data_model.ingest.templates import template_workbook
-from data_model.kinds import KINDS
 from data_model.periods import parse_period
 from data_model.queries.shared import district_names, master_lists
+from data_model.store.kind_registry import KINDS
 from data_model.workflow.held_uploads import (
     Held,
     discard,
@@ -51,6 +51,7 @@ from data_model.workflow.upload import (
     rows_to_fix,
 )
 from ui import (
+    changes_table,
     data_table,
     download_file,
     engine,
@@ -58,6 +59,7 @@ from ui import (
     language,
     query,
     require_permission,
+    show_write_preview,
     tr,
 )
 
@@ -404,23 +406,13 @@ for number, file in enumerate(files, start=1):
     ]
     data_table(summary, hide_index=True)
     if report.status in ("accepted", "partial"):
-        st.info(
-            tr(
-                "upload.preview",
-                new=report.rows_new,
-                replaced=report.rows_replaced,
-                unchanged=report.rows_unchanged,
-            ),
-            icon=":material/preview:",
-        )
+        show_write_preview(report.rows_new, report.rows_replaced, report.rows_unchanged)
         if report.needs_review:
             st.warning(tr("upload.needs_review"), icon=":material/rule:")
-        changes = changes_frame(report.replaced_examples, query(district_names))
+        changes = changes_table(report.replaced_examples)
         if not changes.empty:
             with st.expander(tr("upload.replaced_heading", count=report.rows_replaced)):
-                data_table(
-                    changes.rename(columns=lambda c: tr(f"upload.change_{c}")), hide_index=True
-                )
+                data_table(changes, hide_index=True)
     elif report.errors:
         st.error(report.message, icon=":material/error:")
 

@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 
 from data_model.admin.backup import SERVER_STATE_TABLES
 from data_model.admin.bootstrap import open_database, seed
+from data_model.kinds import ISSUES
 from data_model.reference.master import load_master_data_file
 from data_model.store.db import make_engine, normalize_url
 
@@ -53,6 +54,9 @@ INDICATOR_HEADER = [
     "汇总方式",
 ]
 VALUE_HEADER = ["指标编码", "指标名称", "区", "期间", "数值", "备注"]
+ISSUE_HEADER = [c.header for c in ISSUES.columns]
+# 企业诉求 as many ledgers keep it: without 承办单位 and 满意度.
+SHORT_ISSUE_HEADER = [h for h in ISSUE_HEADER if h not in ("承办单位", "满意度")]
 
 
 # --- databases on both engines ---------------------------------------------------------

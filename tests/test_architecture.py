@@ -17,6 +17,7 @@ CORE = {
     "cycle_collector",
     "errors",
     "formatting",
+    "kind_converters",
     "kinds",
     "periods",
     "problems",
@@ -50,9 +51,24 @@ def _unit(module: str) -> str:
     return parts[1] if len(parts) > 1 else "data_model"
 
 
+def _type_checking_nodes(tree: ast.AST) -> set[ast.AST]:
+    """The statements under `if TYPE_CHECKING:`: imports for annotations only, which do not
+    run and so make no dependency."""
+    skipped = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            for statement in node.body:
+                skipped.update(ast.walk(statement))
+    return skipped
+
+
 def _imports(path: Path) -> set[str]:
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skipped = _type_checking_nodes(tree)
+    for node in ast.walk(tree):
+        if node in skipped:
+            continue
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:

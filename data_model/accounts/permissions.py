@@ -26,7 +26,8 @@ from data_model.ingest.importer import (
     writes,
 )
 from data_model.ingest.reader import RawSheet
-from data_model.kinds import KINDS
+from data_model.ingest.validated import Validated
+from data_model.kinds import ISSUES
 from data_model.outputs.export import export_frame
 from data_model.problems import ImportReport
 from data_model.store import audit
@@ -61,7 +62,7 @@ RULES: dict[str, frozenset[str]] = {
     "manage_review_rules": ADMIN_ONLY,
 }
 ACTIONS = tuple(RULES)
-ENTERPRISE_NAME_COLUMNS = ("enterprise_name", KINDS["issues"].column("enterprise_name").header)
+ENTERPRISE_NAME_COLUMNS = ("enterprise_name", ISSUES.column("enterprise_name").header)
 
 
 @dataclass(frozen=True)
@@ -208,10 +209,12 @@ def guarded_import_sheets(
     data: bytes,
     name: str,
     options: ImportOptions | None = None,
+    validated: Validated | None = None,
 ) -> ImportReport:
-    """`import_sheets` (sheets read and perhaps corrected in the page) as `principal`, audited."""
+    """`import_sheets` (sheets read and perhaps corrected in the page, or the rows a dry
+    run validated) as `principal`, audited."""
     options = _options_for(principal, options)
-    report = import_sheets(engine, sheets, data, name, options)
+    report = import_sheets(engine, sheets, data, name, options, validated)
     _audit_import(engine, principal, report, options)
     return report
 

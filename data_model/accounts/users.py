@@ -445,59 +445,17 @@ def users_table(
 
 
 def add_user(
-    conn: Connection,
-    principal: Principal,
-    username: str,
-    role: str,
-    password: str,
-    *,
-    display_name: str = "",
-    districts: Iterable[str] = (),
-    units: Iterable[str] = (),
-    email: str = "",
-    now: datetime | None = None,
+    conn: Connection, principal: Principal, username: str, role: str, password: str, **details
 ) -> Account:
-    """`create_user` by an administrator."""
+    """`create_user` by an administrator (`details`: its keyword arguments but `by`)."""
     require(principal, "manage_users")
-    return create_user(
-        conn,
-        username,
-        role,
-        password,
-        by=principal.username,
-        display_name=display_name,
-        districts=districts,
-        units=units,
-        email=email,
-        now=now,
-    )
+    return create_user(conn, username, role, password, by=principal.username, **details)
 
 
-def edit_user(
-    conn: Connection,
-    principal: Principal,
-    username: str,
-    *,
-    role: str | None = None,
-    display_name: str | None = None,
-    districts: Iterable[str] | None = None,
-    units: Iterable[str] | None = None,
-    email: str | None = None,
-    now: datetime | None = None,
-) -> Account:
-    """`update_user` by an administrator."""
+def edit_user(conn: Connection, principal: Principal, username: str, **changes) -> Account:
+    """`update_user` by an administrator (`changes`: its keyword arguments but `by`)."""
     require(principal, "manage_users")
-    return update_user(
-        conn,
-        username,
-        by=principal.username,
-        role=role,
-        display_name=display_name,
-        districts=districts,
-        units=units,
-        email=email,
-        now=now,
-    )
+    return update_user(conn, username, by=principal.username, **changes)
 
 
 def set_active(

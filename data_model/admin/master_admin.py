@@ -27,20 +27,18 @@ from data_model.accounts.permissions import Principal, require
 from data_model.errors import InputError
 from data_model.formatting import join_names
 from data_model.i18n import LANGUAGES, t
+from data_model.kinds import MASTER_FIELDS
 from data_model.normalize.names import normalize_name
 from data_model.store import audit, summaries_tasks
+from data_model.store.kind_registry import REGISTRY
 from data_model.store.models import (
     Action,
-    Activity,
     ActivityType,
     Brand,
     District,
-    EnterpriseIssue,
     ExpectedSubmission,
-    IndicatorValue,
     IssueCategory,
     ReviewRule,
-    Task,
     Unit,
     User,
 )
@@ -131,39 +129,64 @@ UNIT_CATEGORIES = (
 ALIAS_SEPARATOR = "、"
 _ALIAS_SPLIT = re.compile(r"[、,，;；\n]+")
 
-# Columns that reference an entry by id: (table, column, write lock of what it holds).
-ID_REFERENCES: dict[str, tuple[tuple[type, str, str], ...]] = {
+# Columns of the kinds' tables that reference a master-data entry by id: column → list.
+KIND_ID_COLUMNS = {
+    "district_id": "districts",
+    "lead_unit_id": "units",
+    "action_id": "actions",
+    "brand_id": "brands",
+}
+# Other columns that reference an entry by id: (table, column, write lock of what it holds).
+OTHER_ID_REFERENCES: dict[str, tuple[tuple[type, str, str], ...]] = {
     "districts": (
-        (IndicatorValue, "district_id", "indicator_values"),
-        (Task, "district_id", "tasks"),
-        (Activity, "district_id", "activities"),
-        (EnterpriseIssue, "district_id", "issues"),
         (ExpectedSubmission, "district_id", "schedule"),
         (Unit, "district_id", "master_data"),
         (ReviewRule, "district_id", "review"),
     ),
     "units": (
-        (Task, "lead_unit_id", "tasks"),
         (ExpectedSubmission, "unit_id", "schedule"),
         (Unit, "parent_id", "master_data"),
         (ReviewRule, "unit_id", "review"),
     ),
-    "actions": ((Task, "action_id", "tasks"),),
-    "brands": ((Activity, "brand_id", "activities"),),
 }
-# Columns that hold an entry's name as text (the upload does not resolve these yet).
-TEXT_REFERENCES: dict[str, tuple[tuple[type, str, str], ...]] = {
-    "activity_types": ((Activity, "activity_type", "activities"),),
-    "issue_categories": ((EnterpriseIssue, "category", "issues"),),
-}
+
+
+def id_references(list_key: str) -> tuple[tuple[type, str, str], ...]:
+    """Columns that reference an entry of `list_key` by id: (table, column, write lock)."""
+    of_kinds = tuple(
+        (model, column, rule.name)
+        for rule in REGISTRY.values()
+        for model in rule.tables
+        for column, listed in KIND_ID_COLUMNS.items()
+        if listed == list_key and column in model.__table__.c
+    )
+    return of_kinds + OTHER_ID_REFERENCES.get(list_key, ())
+
+
+def text_references(list_key: str) -> tuple[tuple[type, str, str], ...]:
+    """Columns that hold an entry's name as text (the upload does not resolve these yet)."""
+    return tuple(
+        (model, field_name, rule.name)
+        for rule in REGISTRY.values()
+        for model in rule.tables
+        for field_name, listed in MASTER_FIELDS.items()
+        if listed == list_key and field_name in model.__table__.c
+    )
+
+
+def district_keys() -> tuple[tuple[type, tuple[str, ...]], ...]:
+    """Current-key columns of data rows that contain a district, besides the district
+    itself: two districts merged must not both hold a current row for the same rest of
+    the key."""
+    return tuple(
+        (rule.table, tuple(k for k in rule.record_key if k != "district_id"))
+        for rule in REGISTRY.values()
+        if "district_id" in rule.record_key
+    )
+
+
 # Users bind to districts and units by name (User.districts / User.units).
 USER_BINDINGS = {"districts": "districts", "units": "units"}
-# Current-key columns of data rows that contain a district, besides the district itself:
-# two districts merged must not both hold a current row for the same rest of the key.
-DISTRICT_KEYS = (
-    (IndicatorValue, ("indicator_code", "period")),
-    (Activity, ("activity_date", "name")),
-)
 
 
 def spec_of(list_key: str) -> ListSpec:
@@ -217,18 +240,18 @@ def list_entries(conn: Connection, principal: Principal, list_key: str) -> pd.Da
 def reference_counts(conn: Connection, list_key: str) -> dict[int, int]:
     """How many data rows, schedule entries, units and users reference each entry (by id)."""
     counts: dict[int, int] = {}
-    for model, column, _ in ID_REFERENCES.get(list_key, ()):
-        col = getattr(model, column)
+    for model, column, _ in id_references(list_key):
+        col = model.__table__.c[column]
         for entry_id, count in conn.execute(
             select(col, func.count()).where(col.is_not(None)).group_by(col)
         ):
             counts[entry_id] = counts.get(entry_id, 0) + count
-    if list_key in TEXT_REFERENCES:
+    if text_references(list_key):
         ids = dict(
             conn.execute(select(spec_of(list_key).model.name, spec_of(list_key).model.id)).all()
         )
-        for model, column, _ in TEXT_REFERENCES[list_key]:
-            col = getattr(model, column)
+        for model, column, _ in text_references(list_key):
+            col = model.__table__.c[column]
             for name, count in conn.execute(select(col, func.count()).group_by(col)):
                 if name in ids:
                     counts[ids[name]] = counts.get(ids[name], 0) + count
@@ -246,18 +269,22 @@ def reference_counts(conn: Connection, list_key: str) -> dict[int, int]:
 def references(conn: Connection, list_key: str, entry: dict) -> dict[str, int]:
     """What references one entry: {"data", "schedule", "units", "users"} counts."""
     found = {"data": 0, "schedule": 0, "units": 0, "users": 0}
-    for model, column, lock in ID_REFERENCES.get(list_key, ()):
+    for model, column, lock in id_references(list_key):
         count = conn.execute(
-            select(func.count()).select_from(model).where(getattr(model, column) == entry["id"])
+            select(func.count())
+            .select_from(model.__table__)
+            .where(model.__table__.c[column] == entry["id"])
         ).scalar_one()
         bucket = {"schedule": "schedule", "master_data": "units"}.get(lock, "data")
         found[bucket] += count
-    for model, column, _ in TEXT_REFERENCES.get(list_key, ()):
+    for model, column, _ in text_references(list_key):
         found["data"] += conn.execute(
-            select(func.count()).select_from(model).where(getattr(model, column) == entry["name"])
+            select(func.count())
+            .select_from(model.__table__)
+            .where(model.__table__.c[column] == entry["name"])
         ).scalar_one()
     # Rows held by review count too: approving them later needs the entry.
-    held_key = entry["name"] if list_key in TEXT_REFERENCES else entry["id"]
+    held_key = entry["name"] if text_references(list_key) else entry["id"]
     found["data"] += held_references(conn, list_key, held_key)
     if list_key in USER_BINDINGS:
         column = USER_BINDINGS[list_key]
@@ -654,10 +681,12 @@ def add_alias(conn: Connection, principal: Principal, list_key: str, name: str, 
 def _retarget_names(conn: Connection, list_key: str, renames: dict[str, str]) -> list[str]:
     """Users' bindings and text columns that hold an old name get the new one."""
     locks = []
-    for model, column, lock in TEXT_REFERENCES.get(list_key, ()):
-        col = getattr(model, column)
+    for model, column, lock in text_references(list_key):
+        col = model.__table__.c[column]
         for old, new in renames.items():
-            if conn.execute(update(model).where(col == old).values({column: new})).rowcount:
+            if conn.execute(
+                update(model.__table__).where(col == old).values({column: new})
+            ).rowcount:
                 locks.append(lock)
             move_held_references(conn, list_key, old, new)
     if list_key in USER_BINDINGS:
@@ -685,8 +714,8 @@ def merge_entries(
     kept = find_entry(conn, list_key, survivor)
     if gone["id"] == kept["id"]:
         raise InputError("master.merge_into_itself", kind=kind_name(spec), name=kept["name"])
-    locks = {lock for _, _, lock in ID_REFERENCES.get(list_key, ())}
-    locks |= {lock for _, _, lock in TEXT_REFERENCES.get(list_key, ())}
+    locks = {lock for _, _, lock in id_references(list_key)}
+    locks |= {lock for _, _, lock in text_references(list_key)}
     take_write_locks(conn, locks, holder=principal.username)
     if list_key == "districts":
         _check_district_keys(conn, gone, kept)
@@ -703,8 +732,8 @@ def merge_entries(
     entry = {**kept, "aliases": aliases}
     _check_keys(conn, spec, entry, ignore=[gone["id"]])
     moved = 0
-    for model, column, _ in ID_REFERENCES.get(list_key, ()):
-        col = getattr(model, column)
+    for model, column, _ in id_references(list_key):
+        col = model.__table__.c[column]
         if model is ExpectedSubmission:
             moved += _merge_schedule(conn, column, gone["id"], kept["id"])
         elif model is Unit and column == "parent_id":
@@ -713,19 +742,19 @@ def merge_entries(
                 update(Unit).where(Unit.id == kept["id"], col == gone["id"]).values(parent_id=None)
             )
             moved += conn.execute(
-                update(model).where(col == gone["id"]).values({column: kept["id"]})
+                update(model.__table__).where(col == gone["id"]).values({column: kept["id"]})
             ).rowcount
         else:
             moved += conn.execute(
-                update(model).where(col == gone["id"]).values({column: kept["id"]})
+                update(model.__table__).where(col == gone["id"]).values({column: kept["id"]})
             ).rowcount
-    for model, column, _ in TEXT_REFERENCES.get(list_key, ()):
-        col = getattr(model, column)
+    for model, column, _ in text_references(list_key):
+        col = model.__table__.c[column]
         moved += conn.execute(
-            update(model).where(col == gone["name"]).values({column: kept["name"]})
+            update(model.__table__).where(col == gone["name"]).values({column: kept["name"]})
         ).rowcount
     moved += _merge_bindings(conn, list_key, gone["name"], kept["name"])
-    if list_key in TEXT_REFERENCES:
+    if text_references(list_key):
         moved += move_held_references(conn, list_key, gone["name"], kept["name"])
     else:
         moved += move_held_references(conn, list_key, gone["id"], kept["id"])
@@ -756,7 +785,7 @@ def _own_keys(list_key: str, entry: dict) -> list[str]:
 
 
 def _check_district_keys(conn: Connection, gone: dict, kept: dict) -> None:
-    for model, columns in DISTRICT_KEYS:
+    for model, columns in district_keys():
         a = model.__table__.alias("a")
         b = model.__table__.alias("b")
         clash = (

@@ -36,7 +36,8 @@ from data_model.normalize.names import normalize_name
 from data_model.problems import ImportReport, Problem, SheetReport
 from data_model.reference.master import load_master
 from data_model.store import audit
-from data_model.store.models import VERSIONED_TABLES, ExpectedSubmission, Unit, User
+from data_model.store.kind_registry import versioned_tables
+from data_model.store.models import ExpectedSubmission, Unit, User
 from data_model.store.storage import take_write_locks
 from data_model.text import clean_header, is_missing
 
@@ -271,7 +272,7 @@ def import_workbook(
 def _check_replace(conn: Connection, lists: dict, report: ImportReport) -> None:
     rows = sum(
         conn.execute(select(func.count()).select_from(model)).scalar_one()
-        for model in VERSIONED_TABLES
+        for model in versioned_tables()
     )
     problem = None
     if rows:

@@ -20,13 +20,13 @@ from data_model.i18n import t
 from data_model.periods import months_of, parse_period, period_label, sort_key
 from data_model.store import audit
 from data_model.store.closed_periods import (
-    CLOSABLE_KINDS,
     PERIODS_LOCK,
     Closure,
     closed_months,
     closure_of,
     closures,
 )
+from data_model.store.kind_registry import closable_kinds
 from data_model.store.models import ClosedPeriod
 from data_model.store.storage import take_write_locks
 
@@ -45,11 +45,11 @@ LIST_COLUMNS = [
 def closable_kind(raw: str) -> str:
     """A kind as the CLI or page names it (`indicator-values` or `indicator_values`)."""
     kind = raw.strip().replace("-", "_")
-    if kind not in CLOSABLE_KINDS:
+    if kind not in closable_kinds():
         raise InputError(
             "closed_periods.bad_kind",
             kind=raw,
-            kinds=join_names(k.replace("_", "-") for k in CLOSABLE_KINDS),
+            kinds=join_names(k.replace("_", "-") for k in closable_kinds()),
         )
     return kind
 

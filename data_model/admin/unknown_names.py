@@ -18,7 +18,7 @@ list, an action, a brand, an activity type, an issue category:
   admin has acted.
 
 Why not register unknown units automatically (as 待确认)? A task list without task codes
-gets codes made from the lead unit's canonical name (`task_lists.derived_task_code`): a
+gets codes made from the lead unit's canonical name (`normalize.tasks.derived_task_code`): a
 unit registered under a variant spelling and merged later would have given its tasks codes
 that next quarter's list (matched through the alias) no longer produces. Resolving before
 the commit keeps those codes stable, and keeps staff from adding master data.

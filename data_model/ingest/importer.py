@@ -23,19 +23,18 @@ from data_model.ingest.layout import (
 from data_model.ingest.plausibility import sharp_changes
 from data_model.ingest.reader import Limits, RawSheet, read_workbook
 from data_model.ingest.validate import (
-    RECORD_KEYS,
     IndicatorInfo,
     SheetValidator,
     ValidationContext,
     ValidRow,
 )
+from data_model.ingest.validated import Validated
 from data_model.ingest.wide import WideConverter, detect_wide
 from data_model.problems import ImportReport, Problem, SheetReport
 from data_model.queries import explanations
 from data_model.reference.master import load_master
 from data_model.store.audit import SYSTEM_ACTOR, actor_name
 from data_model.store.closed_periods import (
-    CLOSABLE_KINDS,
     Closure,
     PeriodClosed,
     change_periods,
@@ -43,7 +42,14 @@ from data_model.store.closed_periods import (
     first_closed,
     stored_issues,
 )
-from data_model.store.models import EnterpriseIssue, Indicator, Submission, SubmissionFile, Task
+from data_model.store.kind_registry import (
+    DISTRICT_OR_UNIT,
+    INDICATOR_DEFINER,
+    REGISTRY,
+    closable_kinds,
+    kind_order,
+)
+from data_model.store.models import Indicator, Submission, SubmissionFile
 from data_model.store.review_hold import (
     PENDING,
     REVIEW_LOCK,
@@ -65,8 +71,6 @@ from data_model.store.storage import (
 LIVE_STATUSES = ("accepted", "partial", "superseded")
 # Bytes a submission waiting for review holds are not taken again either.
 HELD_STATUSES = (*LIVE_STATUSES, PENDING)
-# Indicators first: value sheets in the same workbook may use indicators it defines.
-KIND_ORDER = ("indicators", "indicator_values", "tasks", "activities", "issues")
 
 
 @dataclass(frozen=True)
@@ -212,18 +216,25 @@ def import_sheets(
     data: bytes,
     file_name: str,
     options: ImportOptions | None = None,
+    validated: Validated | None = None,
 ) -> ImportReport:
     """Validate and store sheets already read (and perhaps corrected in the page).
 
     `data` are the bytes as uploaded: their SHA-256 identifies the submission and
-    they are stored with it so the exact file can be downloaded later.
+    they are stored with it so the exact file can be downloaded later; bytes a live
+    submission holds are reported unchanged, as `import_file` reports them. With
+    `validated` (a dry run's `report.validated`), its rows are written without
+    validating the cells again.
     """
     options = options or ImportOptions()
-    return _in_one_transaction(
-        engine,
-        options,
-        lambda conn: import_in_transaction(conn, sheets, data, file_name, options),
-    )
+
+    def work(conn: Connection) -> ImportReport:
+        earlier = already_imported(conn, data, file_name)
+        if earlier is not None:
+            return earlier
+        return import_in_transaction(conn, sheets, data, file_name, options, validated)
+
+    return _in_one_transaction(engine, options, work)
 
 
 def _in_one_transaction(
@@ -256,8 +267,12 @@ def import_in_transaction(
     data: bytes,
     file_name: str,
     options: ImportOptions,
+    validated: Validated | None = None,
 ) -> ImportReport:
     """Validate `sheets` and write them on `conn`, inside the caller's transaction.
+
+    A dry run keeps its validated rows in `report.validated`; given back as `validated`,
+    they are checked against the stored data and written without validating again.
 
     The caller commits when `writes(report, options)` and otherwise rolls back, so
     several files can share one transaction (the sample data is loaded all or nothing).
@@ -266,7 +281,13 @@ def import_in_transaction(
     rows, instead of failing on the current-key index.
     """
     report = ImportReport(file=file_name, status="rejected")
-    by_kind = _validate_sheets(conn, sheets, options, report)
+    if validated is None:
+        by_kind = _validate_sheets(conn, sheets, options, report)
+        if options.dry_run:
+            report.validated = Validated.keep(report.sheets, by_kind)
+    else:
+        report.sheets, by_kind = validated.fresh()
+        report.validated = validated
     return _check_and_store(conn, by_kind, report, data, options)
 
 
@@ -322,7 +343,7 @@ def _check_closed_periods(conn: Connection, by_kind) -> list[Closure]:
     and when (`closed_periods`); returns the closures that refused a row, in order."""
     refused: dict[int, Closure] = {}
     for kind, sheets in by_kind.items():
-        if kind not in CLOSABLE_KINDS:
+        if kind not in closable_kinds():
             continue
         months = closed_months(conn, kind)
         if not months:
@@ -400,7 +421,7 @@ def _validate_sheets(
         )
 
     by_kind: dict[str, list[tuple[SheetReport, list[ValidRow]]]] = {}
-    recognised.sort(key=lambda item: KIND_ORDER.index(item[1].kind.name))
+    recognised.sort(key=lambda item: kind_order().index(item[1].kind.name))
     for sheet, layout, sheet_report in recognised:
         valid = SheetValidator(context).validate(sheet, layout, sheet_report)
         if layout.kind.name == "indicators":
@@ -455,12 +476,6 @@ def _sheet_problem(sheet: str, message: str, row: int | None = None) -> Problem:
     return Problem(sheet=sheet, row=row, column=None, value=None, message=message)
 
 
-# Kinds whose replacement key does not hold the district: the stored row a record would
-# replace is looked up by this key field, because it may belong to another district or
-# unit (a task code or an issue number another district already uses).
-STORED_OWNERS = {"tasks": (Task, "code"), "issues": (EnterpriseIssue, "code")}
-
-
 def _check_scope(conn: Connection, by_kind, scope: SubmitterScope) -> None:
     """Rows outside the submitter's scope are errors naming the row: the row itself, and
     the stored row it would replace (a key that belongs to another district or unit)."""
@@ -474,26 +489,28 @@ def _check_scope(conn: Connection, by_kind, scope: SubmitterScope) -> None:
     )
 
     def in_scope(kind: str, row) -> bool:
-        if kind == "indicators":
+        owner = REGISTRY[kind].owner
+        if owner == INDICATOR_DEFINER:
             return scope.may_define_indicators
-        if kind == "tasks":
+        if owner == DISTRICT_OR_UNIT:
             return row["district_id"] in allowed_districts or row["lead_unit_id"] in allowed_units
         return row["district_id"] in allowed_districts
 
     for kind, sheets in by_kind.items():
         stored = _stored_owners(conn, kind, [row.record for _, valid in sheets for row in valid])
+        owner_field = REGISTRY[kind].stored_owner
         for sheet_report, valid in sheets:
             kept = []
             for row in valid:
                 record = row.record
-                owner = stored.get(record[STORED_OWNERS[kind][1]]) if stored else None
+                owner = stored.get(record[owner_field]) if stored else None
                 if not in_scope(kind, record):
                     message = _out_of_scope_message(kind, record, master, mine)
                 elif owner is not None and not in_scope(kind, owner):
                     # Says only that the key is taken, not whose it is or what it holds.
                     message = t(
                         "importer.scope_key_taken",
-                        code=record[STORED_OWNERS[kind][1]],
+                        code=record[owner_field],
                         mine=mine,
                     )
                 else:
@@ -507,11 +524,14 @@ def _check_scope(conn: Connection, by_kind, scope: SubmitterScope) -> None:
 
 def _stored_owners(conn: Connection, kind: str, records: list[dict]) -> dict[object, dict]:
     """The current stored rows (their district and lead unit) that `records` would replace,
-    by key, for the kinds of STORED_OWNERS; an empty dict for the others."""
-    if kind not in STORED_OWNERS or not records:
+    by key, for the kinds whose key does not hold the district (`KindRule.stored_owner`: a
+    task code or an issue number another district may already use); an empty dict for
+    the others."""
+    rule = REGISTRY[kind]
+    if rule.stored_owner is None or not records:
         return {}
-    model, field_name = STORED_OWNERS[kind]
-    table = model.__table__
+    field_name = rule.stored_owner
+    table = rule.tables[0].__table__
     columns = [c for c in ("district_id", "lead_unit_id") if c in table.c]
     keys = sorted({r[field_name] for r in records}, key=str)
     found: dict[object, dict] = {}
@@ -525,9 +545,10 @@ def _stored_owners(conn: Connection, kind: str, records: list[dict]) -> dict[obj
 
 
 def _out_of_scope_message(kind: str, record: dict, master, mine: str) -> str:
-    if kind == "indicators":
+    owner = REGISTRY[kind].owner
+    if owner == INDICATOR_DEFINER:
         return t("importer.scope_indicators")
-    if kind == "tasks":
+    if owner == DISTRICT_OR_UNIT:
         return t("importer.scope_other_task", mine=mine)
     return t(
         "importer.scope_other_district",
@@ -539,7 +560,9 @@ def _out_of_scope_message(kind: str, record: dict, master, mine: str) -> str:
 def _check_duplicates(by_kind, report: ImportReport) -> None:
     """A key seen twice in one file is an error on the later row naming the earlier one."""
     for kind, sheets in by_kind.items():
-        key_of = itemgetter(*RECORD_KEYS[kind])  # a kind with a one-field key: the value itself
+        key_of = itemgetter(
+            *REGISTRY[kind].record_key
+        )  # a kind with a one-field key: the value itself
         seen: dict[object, tuple[str, int]] = {}
         for position, (sheet_report, valid) in enumerate(sheets, start=1):
             keys = [key_of(row.record) for row in valid]
@@ -636,7 +659,7 @@ def _decide_and_write(
         file_size=len(data),
         note=options.note,
         confirmed_warnings=confirmed,
-        kinds=",".join(k for k in KIND_ORDER if k in by_kind),
+        kinds=",".join(k for k in kind_order() if k in by_kind),
         periods=",".join(periods),
         districts=",".join(districts),
         rows_read=rows_read,
@@ -649,7 +672,7 @@ def _decide_and_write(
         _hold_for_review(conn, by_kind, report, options, data, submission_id)
         return
     totals = WriteCounts()
-    for kind in KIND_ORDER:
+    for kind in kind_order():
         for sheet_report, valid in by_kind.get(kind, []):
             sheet_report.rows_accepted = len(valid)
         records = [row.record for _, valid in by_kind.get(kind, []) for row in valid]
@@ -700,7 +723,7 @@ def _hold_for_review(
     """Keep the valid records as the submission's pending rows: nothing becomes current
     until a reviewer approves (see `review.approve`)."""
     rows = []
-    for kind in KIND_ORDER:
+    for kind in kind_order():
         for sheet_report, valid in by_kind.get(kind, []):
             sheet_report.rows_accepted = len(valid)
             rows.extend((kind, sheet_report.sheet, row.row, row.record) for row in valid)

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 
 from data_model.ingest.reader import RawSheet
-from data_model.kinds import KINDS, ROW_NUMBER_HEADERS, Kind
+from data_model.kinds import ROW_NUMBER_HEADERS, Kind
+from data_model.store.kind_registry import KINDS
 from data_model.text import clean_header, to_halfwidth
 
 HEADER_SCAN_ROWS = 30

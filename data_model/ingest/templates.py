@@ -14,7 +14,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from data_model.formatting import join_names
 from data_model.i18n import t
 from data_model.ingest.layout import TEMPLATE_LISTS_SHEET
-from data_model.kinds import KINDS, MASTER_FIELDS, Kind, example_values
+from data_model.kinds import MASTER_FIELDS, Kind, example_values
+from data_model.store.kind_registry import KINDS
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 REQUIRED_FILL = PatternFill("solid", fgColor="C00000")

@@ -8,42 +8,28 @@ Excel row number, the column header as written in the file and the raw value.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from operator import itemgetter
 
 from data_model.errors import InputError
 from data_model.formatting import join_names
 from data_model.i18n import t
 from data_model.ingest.layout import SheetLayout, data_row_indexes
+from data_model.ingest.plain_rows import plain_indicator_values
 from data_model.ingest.reader import RawSheet, cell_name
 from data_model.ingest.sheet_meta import metadata_problem
-from data_model.ingest.task_lists import (
-    SheetFact,
-    derived_task_code,
-    is_fraction_column,
-    parse_progress,
-    read_task_sheet,
-)
+from data_model.ingest.task_lists import SheetFact, read_task_sheet
 from data_model.kinds import example_values
 from data_model.normalize.dates import parse_date, parse_deadline
 from data_model.normalize.names import NameMatcher, normalize_name
 from data_model.normalize.numbers import parse_number
+from data_model.normalize.tasks import is_fraction_column
 from data_model.periods import parse_period, period_label
 from data_model.problems import Problem, SheetReport, UnknownNameHint
 from data_model.reference.master import RESOLVABLE_LISTS, MasterData
+from data_model.store.kind_registry import REGISTRY
 from data_model.text import is_missing, to_halfwidth
-
-# The key of each kind, in the record's own field names (district → district_id).
-RECORD_KEYS = {
-    "indicators": ("code",),
-    "indicator_values": ("indicator_code", "district_id", "period"),
-    "tasks": ("code", "report_period"),
-    "activities": ("activity_date", "district_id", "name"),
-    "issues": ("code",),
-}
 
 # Rows of a long indicator-value sheet validated together (see SheetValidator.validate).
 PLAIN_CHUNK = 50_000
@@ -245,7 +231,7 @@ class SheetValidator:
         # Parsers that depend on more than the cell (a kind's choices, the indicator's
         # unit, the report period), made on first use and kept for this validator.
         self._parsers: dict[tuple, _Cached] = {}
-        self._task_sheet = _TaskSheet()
+        self.task_sheet = _TaskSheet()
 
     def _memo(self, key: tuple, make: Callable[[], Callable[[object], object]]) -> _Cached:
         parser = self._parsers.get(key)
@@ -253,14 +239,14 @@ class SheetValidator:
             parser = self._parsers[key] = _Cached(make())
         return parser
 
-    def _choice_parser(self, kind, field_name: str, default, required: bool = False) -> _Cached:
+    def choice_parser(self, kind, field_name: str, default, required: bool = False) -> _Cached:
         choices = kind.column(field_name).choices
         return self._memo(
             ("choice", kind.name, field_name, default),
             lambda: _choice(choices, required, default),
         )
 
-    def _name_parser(self, what: str, required: bool = True) -> _Cached:
+    def name_parser(self, what: str, required: bool = True) -> _Cached:
         master = self.context.master
         matcher, ids = {
             "action": (master.actions, master.action_ids),
@@ -269,7 +255,7 @@ class SheetValidator:
         }[what]
         return self._memo(("name", what, required), lambda: _name_id(matcher, ids, required))
 
-    def _list_text_parser(self, what: str) -> _Cached:
+    def list_text_parser(self, what: str) -> _Cached:
         master = self.context.master
         matcher = {
             "activity_type": master.activity_types,
@@ -277,7 +263,7 @@ class SheetValidator:
         }[what]
         return self._memo(("list_text", what), lambda: _name_text(matcher))
 
-    def _value_parser(self, unit: str, header_unit: str | None, is_percent_cell: bool) -> _Cached:
+    def value_parser(self, unit: str, header_unit: str | None, is_percent_cell: bool) -> _Cached:
         def parse(raw: object) -> float:
             if header_unit and unit and header_unit != unit:
                 raise InputError("validate.header_unit_mismatch", found=header_unit, expected=unit)
@@ -288,7 +274,7 @@ class SheetValidator:
 
         return self._memo(("value", unit, header_unit, is_percent_cell), lambda: parse)
 
-    def _deadline_parser(self, report_period: str | None) -> _Cached:
+    def deadline_parser(self, report_period: str | None) -> _Cached:
         return self._memo(
             ("deadline", report_period), lambda: lambda raw: parse_deadline(raw, report_period)
         )
@@ -303,7 +289,7 @@ class SheetValidator:
             records = []
             for start in range(0, len(indexes), PLAIN_CHUNK):
                 chunk = indexes[start : start + PLAIN_CHUNK]
-                records.extend(self._plain_indicator_values(sheet, layout, chunk))
+                records.extend(plain_indicator_values(self, sheet, layout, chunk))
         else:
             records = [None] * len(indexes)
         for position in [p for p, record in enumerate(records) if record is None]:
@@ -336,7 +322,7 @@ class SheetValidator:
             except InputError:
                 pass
         progress_column = layout.columns["progress"]
-        self._task_sheet = _TaskSheet(
+        self.task_sheet = _TaskSheet(
             period=period,
             district=district,
             fractions=is_fraction_column(
@@ -367,7 +353,7 @@ class SheetValidator:
     ) -> None:
         """Say where the sheet's period and district came from, which codes were made
         for tasks without one, and which fractions were read as percent points."""
-        state = self._task_sheet
+        state = self.task_sheet
         for fact, used, what in (
             (state.period, state.rows_using_period, "period"),
             (state.district, state.rows_using_district, "district"),
@@ -429,7 +415,7 @@ class SheetValidator:
                 for f, c in layout.columns.items()
                 if (index, c) in uncalculated
             )
-        record = getattr(self, f"_{layout.kind.name}")(raw, index, sheet, layout, errors)
+        record = REGISTRY[layout.kind.name].convert(self, raw, index, sheet, layout, errors)
         if not errors:
             return record
         for field_name, error in errors:
@@ -471,273 +457,16 @@ class SheetValidator:
                 del indexes[0]
         return indexes
 
-    def _plain_indicator_values(
-        self, sheet: RawSheet, layout: SheetLayout, indexes: list[int]
-    ) -> list[dict | None]:
-        """The record of each data row that is plain, None for the others.
-
-        A month-end file repeats a few hundred codes, twelve districts and a period over
-        hundreds of thousands of rows, so the cells are converted column by column: each
-        distinct cell once, by the same per-row code given a row of that one cell. A row is
-        plain when all its cells convert without a problem and none of them is an
-        uncalculated formula. The other rows (None) go through `_convert_row`, which
-        reports their problems exactly as for any other kind.
-        """
-        rows = [sheet.rows[i] for i in indexes]
-        width = min(map(len, rows), default=0)
-
-        def cells_of(column: int) -> list:
-            if column < width:
-                return list(map(itemgetter(column), rows))
-            return [row[column] if column < len(row) else "" for row in rows]
-
-        def converted(field_name: str, convert: Callable[[dict, list], object]) -> list:
-            column = layout.columns.get(field_name)
-            if column is None:
-                return [_convert_plain(convert, {})] * len(rows)
-            cells = cells_of(column)
-            keys = _cell_keys(cells)
-            distinct = dict(zip(keys, cells, strict=True))
-            results = {
-                key: _convert_plain(convert, {field_name: cell}) for key, cell in distinct.items()
-            }
-            return list(map(results.__getitem__, keys))
-
-        code_field = "indicator_code" if "indicator_code" in layout.columns else "indicator_name"
-        codes = converted(code_field, self._indicator_code)
-        districts = converted("district", self._district_or_default)
-        periods = converted(
-            "period", lambda raw, errors: self._period_or_default(raw, "period", errors)
-        )
-        notes = converted(
-            "note", lambda raw, errors: self._field(self.optional_text, raw, "note", errors)
-        )
-        value_column = layout.columns["value"]
-        header_unit = layout.units.get("value")
-        percent_rows = {r for r, c in sheet.percent_cells if c == value_column}
-        value_cells = cells_of(value_column)
-        # A finite number cell is the value as it stands, unless a percent format or
-        # the header's unit changes it; any other cell is parsed for the row's indicator.
-        values = [
-            cell if cell.__class__ is float and math.isfinite(cell) else _NOT_PLAIN
-            for cell in value_cells
-        ]
-        parsed = [
-            position
-            for position, value in enumerate(values)
-            if value is _NOT_PLAIN or header_unit or indexes[position] in percent_rows
-        ]
-        for position in parsed:
-            code = codes[position]
-            if code is _NOT_PLAIN:
-                values[position] = _NOT_PLAIN
-                continue
-            is_percent_cell = indexes[position] in percent_rows
-            parse = self._value_parser(
-                self.context.indicators[code].unit, header_unit, is_percent_cell
-            )
-            try:
-                values[position] = parse(value_cells[position])
-            except InputError:
-                values[position] = _NOT_PLAIN
-        irregular = {r for r, c in sheet.formulas_without_value if c in layout.columns.values()}
-        return [
-            None
-            if code is _NOT_PLAIN
-            or district is _NOT_PLAIN
-            or period is _NOT_PLAIN
-            or value is _NOT_PLAIN
-            or note is _NOT_PLAIN
-            or index in irregular
-            else {
-                "indicator_code": code,
-                "district_id": district,
-                "period": period,
-                "value": value,
-                "note": note,
-            }
-            for index, code, district, period, value, note in zip(
-                indexes, codes, districts, periods, values, notes, strict=True
-            )
-        ]
-
-    def _field(self, parse, raw: dict, name: str, errors: list) -> object:
+    def field(self, parse, raw: dict, name: str, errors: list) -> object:
         try:
             return parse(raw.get(name, ""))
         except InputError as error:
             errors.append((name, error))
             return None
 
-    # --- one converter per kind: raw cells → record --------------------------------
+    # --- what the converters of kind_converters use ----------------------------------
 
-    def _indicators(self, raw, index, sheet, layout, errors) -> dict:
-        kind = layout.kind
-        f = self._field
-        unit = f(self.optional_text, raw, "unit", errors)
-        return {
-            "code": f(self.required_text, raw, "code", errors),
-            "name": f(self.required_text, raw, "name", errors),
-            "dimension": f(self.required_text, raw, "dimension", errors),
-            "unit": unit,
-            "direction": f(
-                self._choice_parser(kind, "direction", "positive"), raw, "direction", errors
-            ),
-            "weight": f(self.optional_number, raw, "weight", errors),
-            "target": f(self.optional_number, raw, "target", errors),
-            "frequency": f(
-                self._choice_parser(kind, "frequency", "month"), raw, "frequency", errors
-            ),
-            "aggregation": f(
-                self._choice_parser(kind, "aggregation", "last" if unit == "%" else "sum"),
-                raw,
-                "aggregation",
-                errors,
-            ),
-            "source": f(self.optional_text, raw, "source", errors),
-            "note": f(self.optional_text, raw, "note", errors),
-        }
-
-    def _indicator_values(self, raw, index, sheet, layout, errors) -> dict:
-        f = self._field
-        code = self._indicator_code(raw, errors)
-        info = self.context.indicators.get(code) if code else None
-        value = None
-        if info is not None:
-            column = layout.columns["value"]
-            is_percent_cell = (index, column) in sheet.percent_cells
-            header_unit = layout.units.get("value")
-            cell = raw["value"]
-            if (
-                cell.__class__ is float
-                and not is_percent_cell
-                and not header_unit
-                and math.isfinite(cell)
-            ):
-                value = cell  # the common case of a month-end file: a plain number cell
-            else:
-                try:
-                    value = self._value_parser(info.unit, header_unit, is_percent_cell)(cell)
-                except InputError as error:
-                    errors.append(("value", error))
-        return {
-            "indicator_code": code,
-            "district_id": self._district_or_default(raw, errors),
-            "period": self._period_or_default(raw, "period", errors),
-            "value": value,
-            "note": f(self.optional_text, raw, "note", errors),
-        }
-
-    def _tasks(self, raw, index, sheet, layout, errors) -> dict:
-        kind = layout.kind
-        f = self._field
-        state = self._task_sheet
-        if is_missing(raw.get("report_period")) and state.period is not None:
-            report_period = state.period.value
-            state.rows_using_period += 1
-        else:
-            report_period = f(self.period, raw, "report_period", errors)
-        deadline = None
-        try:
-            deadline = self._deadline_parser(report_period)(raw["deadline"])
-        except InputError as error:
-            errors.append(("deadline", error))
-        if is_missing(raw.get("district")) and state.district is not None:
-            district_id = self.context.master.district_ids[state.district.value]
-            state.rows_using_district += 1
-        else:
-            district_id = f(self.optional_district, raw, "district", errors)
-        progress = None
-        stated = f(self._choice_parser(kind, "stated_status", ""), raw, "stated_status", errors)
-        column = layout.columns["progress"]
-        try:
-            parsed = parse_progress(
-                raw["progress"], (index, column) in sheet.percent_cells, state.fractions
-            )
-            progress = parsed.value
-            stated = stated or parsed.stated_status
-            if parsed.scaled:
-                state.scaled[index] = raw["progress"]
-        except InputError as error:
-            errors.append(("progress", error))
-        action_id = f(self._name_parser("action"), raw, "action", errors)
-        content = f(self.required_text, raw, "content", errors)
-        lead_unit_id = f(self._name_parser("unit"), raw, "lead_unit", errors)
-        # A list without codes (or a row whose code is left blank) gets the code its
-        # action, text, lead unit and district make, never its 序号.
-        if not is_missing(raw.get("code")):
-            code = f(self.required_text, raw, "code", errors)
-        elif action_id is not None and content and lead_unit_id is not None:
-            code = derived_task_code(
-                state.action_names[action_id],
-                content,
-                state.unit_names[lead_unit_id],
-                self.context.master.district_names.get(district_id),
-            )
-            state.derived[index] = code
-        else:
-            code = None
-        return {
-            "code": code,
-            "action_id": action_id,
-            "content": content,
-            "lead_unit_id": lead_unit_id,
-            "co_units": f(self.optional_text, raw, "co_units", errors),
-            "owner": f(self.optional_text, raw, "owner", errors),
-            "start_date": f(self.optional_date, raw, "start_date", errors),
-            "deadline": deadline.date if deadline else None,
-            "deadline_text": deadline.text if deadline else "",
-            "ongoing": deadline.ongoing if deadline else False,
-            "district_id": district_id,
-            "report_period": report_period,
-            "progress": progress,
-            "stated_status": stated,
-            "progress_note": f(self.optional_text, raw, "progress_note", errors),
-        }
-
-    def _activities(self, raw, index, sheet, layout, errors) -> dict:
-        f = self._field
-        return {
-            "activity_date": f(self.required_date, raw, "activity_date", errors),
-            "district_id": self._district_or_default(raw, errors),
-            "activity_type": f(
-                self._list_text_parser("activity_type"), raw, "activity_type", errors
-            ),
-            "name": f(self.required_text, raw, "name", errors),
-            "brand_id": f(self._name_parser("brand", required=False), raw, "brand", errors),
-            "enterprise_count": f(self.optional_count, raw, "enterprise_count", errors),
-            "participant_count": f(self.optional_count, raw, "participant_count", errors),
-            "organizer": f(self.optional_text, raw, "organizer", errors),
-            "note": f(self.optional_text, raw, "note", errors),
-        }
-
-    def _issues(self, raw, index, sheet, layout, errors) -> dict:
-        kind = layout.kind
-        f = self._field
-        received = f(self.required_date, raw, "received_date", errors)
-        resolved = f(self.optional_date, raw, "resolved_date", errors)
-        if received and resolved and resolved < received:
-            errors.append(("resolved_date", InputError("validate.resolved_before_received")))
-        return {
-            "code": f(self.required_text, raw, "code", errors),
-            "received_date": received,
-            "district_id": self._district_or_default(raw, errors),
-            "enterprise_name": f(self.required_text, raw, "enterprise_name", errors),
-            "category": f(self._list_text_parser("category"), raw, "category", errors),
-            "content": f(self.required_text, raw, "content", errors),
-            "handling_unit": f(self.optional_text, raw, "handling_unit", errors),
-            "status": f(
-                self._choice_parser(kind, "status", None, required=True), raw, "status", errors
-            ),
-            "resolved_date": resolved,
-            "satisfaction": f(
-                self._choice_parser(kind, "satisfaction", ""), raw, "satisfaction", errors
-            )
-            or "",
-        }
-
-    # --- shared pieces ---------------------------------------------------------------
-
-    def _indicator_code(self, raw: dict, errors: list) -> str | None:
+    def indicator_code(self, raw: dict, errors: list) -> str | None:
         code = raw.get("indicator_code")
         if code is not None:
             try:
@@ -771,15 +500,15 @@ class SheetValidator:
     def _match_indicator_name(self, raw: object) -> str:
         return self.context.indicator_names().match(raw)
 
-    def _district_or_default(self, raw: dict, errors: list) -> int | None:
+    def district_or_default(self, raw: dict, errors: list) -> int | None:
         if "district" not in raw and self.context.district:
             raw = {"district": self.context.district}
-        return self._field(self.district, raw, "district", errors)
+        return self.field(self.district, raw, "district", errors)
 
-    def _period_or_default(self, raw: dict, name: str, errors: list) -> str | None:
+    def period_or_default(self, raw: dict, name: str, errors: list) -> str | None:
         if name not in raw and self.context.period:
             raw = {name: self.context.period}
-        return self._field(self.period, raw, name, errors)
+        return self.field(self.period, raw, name, errors)
 
 
 def _unknown_name(error: InputError) -> UnknownNameHint | None:
@@ -802,23 +531,6 @@ def _required_period(raw: object) -> str:
     if is_missing(raw):
         raise InputError("validate.required")
     return parse_period(raw)
-
-
-# What a cell of a row that is not plain converts to in `_plain_indicator_values`.
-_NOT_PLAIN = object()
-
-
-def _convert_plain(convert: Callable[[dict, list], object], raw: dict) -> object:
-    errors: list = []
-    result = convert(raw, errors)
-    return _NOT_PLAIN if errors else result
-
-
-def _cell_keys(cells: list) -> list:
-    """The cells as dict keys that keep 1, 1.0 and True apart (text, the usual case, as is)."""
-    if set(map(type, cells)) <= {str}:
-        return cells
-    return [(cell.__class__, cell) for cell in cells]
 
 
 def _at(row: list, column: int) -> object:

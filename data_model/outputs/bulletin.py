@@ -64,7 +64,8 @@ from data_model.queries.task_queries import (
     scoped_tasks,
     unit_ranking,
 )
-from data_model.queries.task_status import STATUSES, TaskSummary, summarize
+from data_model.queries.task_rules import STATUSES
+from data_model.queries.task_status import TaskSummary, summarize
 from data_model.queries.trends_queries import changes_of_indicators
 from data_model.store.models import District
 
@@ -408,6 +409,13 @@ def file_name(bulletin: Bulletin, extension: str, language: str | None = None) -
     return t("bulletin.file_stem", language, period=bulletin.period) + extension
 
 
+def _frame_rows(frame, fields: list[Field], **columns: str) -> list[tuple]:
+    """The frame's rows as table rows: each field's column, of the same name unless
+    `columns` names another (field key → column)."""
+    names = [columns.get(f.key, f.key) for f in fields]
+    return [tuple(getattr(r, n) for n in names) for r in frame.itertuples(index=False)]
+
+
 def _table(
     key: str,
     language: str | None,
@@ -458,7 +466,7 @@ def bulletin_tables(bulletin: Bulletin, language: str | None = None) -> list[Bul
         _table(
             "actions",
             language,
-            [
+            action_fields := [
                 Field("action", "text", 1.6),
                 Field("tasks", "int"),
                 Field("completed", "int"),
@@ -468,25 +476,13 @@ def bulletin_tables(bulletin: Bulletin, language: str | None = None) -> list[Bul
                 Field("overdue", "int"),
                 Field("behind", "int"),
             ],
-            [
-                (
-                    r.group,
-                    r.tasks,
-                    r.completed,
-                    r.completion_rate,
-                    r.on_time,
-                    r.on_time_rate,
-                    r.overdue,
-                    r.behind,
-                )
-                for r in b.by_action.itertuples(index=False)
-            ],
+            _frame_rows(b.by_action, action_fields, action="group"),
             period=period,
         ),
         _table(
             "units",
             language,
-            [
+            unit_fields := [
                 Field("rank", "int", 0.7),
                 Field("lead_unit", "text", 2.4, align="left"),
                 Field("tasks", "int", 0.9),
@@ -496,19 +492,7 @@ def bulletin_tables(bulletin: Bulletin, language: str | None = None) -> list[Bul
                 Field("overdue", "int", 0.8),
                 Field("score", "score", 1.1),
             ],
-            [
-                (
-                    r.rank,
-                    r.lead_unit,
-                    r.tasks,
-                    r.completed,
-                    r.completion_rate,
-                    r.on_time_rate,
-                    r.overdue,
-                    r.score,
-                )
-                for r in b.by_unit.itertuples(index=False)
-            ],
+            _frame_rows(b.by_unit, unit_fields),
             period=period,
         ),
         _table(

@@ -16,36 +16,18 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import Connection, select
-from sqlalchemy.orm import aliased
 
 from data_model import settings
 from data_model.formatting import local_time
 from data_model.i18n import t
-from data_model.kinds import (
-    AGGREGATIONS,
-    DIRECTIONS,
-    FREQUENCIES,
-    ISSUE_STATUSES,
-    KINDS,
-    TASK_STATUSES,
-)
-from data_model.periods import sort_key
+from data_model.store.kind_exports import frame_of
+from data_model.store.kind_registry import CLI_NAMES, REGISTRY
 from data_model.store.models import (
-    Action,
-    Activity,
-    Brand,
-    District,
-    EnterpriseIssue,
-    Indicator,
-    IndicatorValue,
     Submission,
-    Task,
-    TaskSnapshot,
-    Unit,
 )
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-EXPORT_KINDS = ("indicators", "indicator-values", "tasks", "activities", "issues", "submissions")
+SUBMISSIONS = "submissions"
 
 
 def neutralise(value: object) -> object:
@@ -55,179 +37,18 @@ def neutralise(value: object) -> object:
     return value
 
 
-def _word_for(choices: dict[str, str]) -> dict[str, str]:
-    words: dict[str, str] = {}
-    for word, code in choices.items():
-        words.setdefault(code, word)
-    return words
+def export_kinds() -> tuple[str, ...]:
+    """What `export_frame` exports: each kind by its command-line name, and the submissions."""
+    return (*CLI_NAMES, SUBMISSIONS)
 
 
 def export_frame(conn: Connection, kind: str) -> pd.DataFrame:
-    """The current data of `kind` (a name from EXPORT_KINDS) with Chinese column headers."""
-    builders = {
-        "indicators": _indicators,
-        "indicator-values": _indicator_values,
-        "tasks": _tasks,
-        "activities": _activities,
-        "issues": _issues,
-        "submissions": _submissions,
-    }
-    if kind not in builders:
-        raise ValueError(f"unknown kind {kind!r}; choose one of {', '.join(EXPORT_KINDS)}")
-    return builders[kind](conn)
-
-
-def _headers(kind: str) -> list[str]:
-    return [c.header for c in KINDS[kind].columns]
-
-
-def _frame(conn: Connection, query, columns: list[str]) -> pd.DataFrame:
-    rows = conn.execute(query).all()
-    return pd.DataFrame([tuple(r) for r in rows], columns=columns)
-
-
-def _indicators(conn: Connection) -> pd.DataFrame:
-    i = Indicator
-    frame = _frame(
-        conn,
-        select(
-            i.code,
-            i.name,
-            i.dimension,
-            i.unit,
-            i.direction,
-            i.weight,
-            i.target,
-            i.frequency,
-            i.aggregation,
-            i.source,
-            i.note,
-        )
-        .where(i.is_current)
-        .order_by(i.code),
-        _headers("indicators"),
-    )
-    frame["指标方向"] = frame["指标方向"].map(_word_for(DIRECTIONS))
-    frame["数据频度"] = frame["数据频度"].map(_word_for(FREQUENCIES))
-    frame["汇总方式"] = frame["汇总方式"].map(_word_for(AGGREGATIONS))
-    return frame
-
-
-def _indicator_values(conn: Connection) -> pd.DataFrame:
-    v, i, d = IndicatorValue, Indicator, District
-    frame = _frame(
-        conn,
-        select(v.indicator_code, i.name, d.name, v.period, v.value, v.note)
-        .join(i, (i.code == v.indicator_code) & i.is_current, isouter=True)
-        .join(d, d.id == v.district_id)
-        .where(v.is_current)
-        .order_by(v.indicator_code, d.sort_order, v.period),
-        _headers("indicator_values"),
-    )
-    return _sort_periods(frame, ["指标编码", "区"], "期间")
-
-
-def _sort_periods(frame: pd.DataFrame, groups: list[str], period_column: str) -> pd.DataFrame:
-    """Order periods by time within each run of `groups` the SQL query already ordered.
-
-    Text order would put `2022-Q1` after `2022-12`; the runs keep the SQL order of the
-    other keys (for example districts in master-data order, not alphabetical).
-    """
-    if frame.empty:
-        return frame
-    keys = frame[groups]
-    run = (keys != keys.shift()).any(axis=1).cumsum()
-    return (
-        frame.assign(_group=run, _order=frame[period_column].map(sort_key))
-        .sort_values(["_group", "_order"], kind="stable")
-        .drop(columns=["_group", "_order"])
-        .reset_index(drop=True)
-    )
-
-
-def _tasks(conn: Connection) -> pd.DataFrame:
-    s, k, a, u, d = TaskSnapshot, Task, Action, Unit, aliased(District)
-    frame = _frame(
-        conn,
-        select(
-            s.task_code,
-            a.name,
-            k.content,
-            u.name,
-            k.co_units,
-            k.owner,
-            k.start_date,
-            k.deadline_text,
-            k.deadline,
-            s.progress,
-            s.stated_status,
-            s.progress_note,
-            d.name,
-            s.report_period,
-        )
-        .join(k, (k.code == s.task_code) & k.is_current)
-        .join(a, a.id == k.action_id)
-        .join(u, u.id == k.lead_unit_id)
-        .join(d, d.id == k.district_id, isouter=True)
-        .where(s.is_current)
-        .order_by(s.task_code),
-        [*_headers("tasks")[:7], "完成时限", "_deadline", *_headers("tasks")[8:]],
-    )
-    frame["完成时限"] = [
-        text or (deadline.isoformat() if deadline else "")
-        for text, deadline in zip(frame["完成时限"], frame["_deadline"], strict=True)
-    ]
-    frame["任务状态"] = frame["任务状态"].map(_word_for(TASK_STATUSES)).fillna("")
-    frame = frame.drop(columns="_deadline")
-    return _sort_periods(frame, ["任务编号"], "报送期")
-
-
-def _activities(conn: Connection) -> pd.DataFrame:
-    x, d, b = Activity, District, Brand
-    return _frame(
-        conn,
-        select(
-            x.activity_date,
-            d.name,
-            x.activity_type,
-            x.name,
-            b.name,
-            x.enterprise_count,
-            x.participant_count,
-            x.organizer,
-            x.note,
-        )
-        .join(d, d.id == x.district_id)
-        .join(b, b.id == x.brand_id, isouter=True)
-        .where(x.is_current)
-        .order_by(x.activity_date, d.sort_order, x.name),
-        _headers("activities"),
-    )
-
-
-def _issues(conn: Connection) -> pd.DataFrame:
-    e, d = EnterpriseIssue, District
-    frame = _frame(
-        conn,
-        select(
-            e.code,
-            e.received_date,
-            d.name,
-            e.enterprise_name,
-            e.category,
-            e.content,
-            e.handling_unit,
-            e.status,
-            e.resolved_date,
-            e.satisfaction,
-        )
-        .join(d, d.id == e.district_id)
-        .where(e.is_current)
-        .order_by(e.code),
-        _headers("issues"),
-    )
-    frame["办理状态"] = frame["办理状态"].map(_word_for(ISSUE_STATUSES))
-    return frame
+    """The current data of `kind` (a name from `export_kinds()`) with Chinese column headers."""
+    if kind == SUBMISSIONS:
+        return _submissions(conn)
+    if kind not in CLI_NAMES:
+        raise ValueError(f"unknown kind {kind!r}; choose one of {', '.join(export_kinds())}")
+    return REGISTRY[CLI_NAMES[kind]].export_frame(conn)
 
 
 def _submissions(conn: Connection) -> pd.DataFrame:
@@ -249,7 +70,7 @@ def _submissions(conn: Connection) -> pd.DataFrame:
         "status",
         "valid_rows_only",
     ]
-    frame = _frame(
+    frame = frame_of(
         conn,
         select(*(getattr(s, k) for k in keys)).order_by(s.id),
         [t(f"export.submission_{k}") for k in keys],

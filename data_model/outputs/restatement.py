@@ -25,12 +25,11 @@ from data_model.periods import period_end, period_start
 from data_model.queries.shared import sub_periods
 from data_model.store import audit
 from data_model.store.closed_periods import (
-    KIND_OF_TABLE,
-    MODEL_OF_KIND,
     PERIODS_LOCK,
     is_closed_for_bulletin,
 )
 from data_model.store.closed_periods import last_reopen as find_last_reopen
+from data_model.store.kind_registry import REGISTRY, kind_of_table
 from data_model.store.models import BulletinPublication, District, Submission
 from data_model.store.storage import take_write_locks
 
@@ -118,7 +117,7 @@ def basis(conn: Connection, period: str) -> dict[str, list[int]]:
 
 
 def _period_rows(table_name: str, period: str, select_ids: bool = False):
-    table = MODEL_OF_KIND[KIND_OF_TABLE[table_name]].__table__
+    table = REGISTRY[kind_of_table(table_name)].table.__table__
     query = select(table.c.id) if select_ids else select(table)
     query = query.where(table.c.is_current)
     start, end = period_start(period), period_end(period)
@@ -383,7 +382,7 @@ def value_changes(
     submissions = {}
     found: list[ValueChange] = []
     for table_name, (key_columns, figure_columns) in VALUE_COLUMNS.items():
-        table = MODEL_OF_KIND[KIND_OF_TABLE[table_name]].__table__
+        table = REGISTRY[kind_of_table(table_name)].table.__table__
         before_ids = set(published.get(table_name, []))
         now = {r["id"]: dict(r) for r in conn.execute(_period_rows(table_name, period)).mappings()}
         gone = sorted(before_ids - now.keys())
@@ -410,7 +409,7 @@ def value_changes(
             }
             shown_key = {("district" if k == "district_id" else k): v for k, v in shown_key.items()}
             found.append(
-                ValueChange(KIND_OF_TABLE[table_name], shown_key, old_values, new_values, change)
+                ValueChange(kind_of_table(table_name), shown_key, old_values, new_values, change)
             )
     return found
 

@@ -28,7 +28,7 @@ from sqlalchemy import Connection, delete, insert, select
 from data_model.i18n import t
 from data_model.periods import granularity, period_end
 from data_model.problems import ExplanationNeed, Problem
-from data_model.queries.task_status import TaskFacts, status_of
+from data_model.queries.task_rules import TaskFacts, status_of
 from data_model.reference.master import load_master
 from data_model.store.models import Explanation, Indicator, IndicatorValue, TaskSnapshot
 

@@ -15,6 +15,7 @@ from data_model.periods import (
     periods_between,
     to_granularity,
 )
+from data_model.store.kind_registry import scheduled_kinds
 from data_model.store.models import (
     District,
     ExpectedSubmission,
@@ -127,7 +128,7 @@ def replace_schedule(conn: Connection, frame: pd.DataFrame) -> int:
             raise ValueError(f"row {number}: unknown district {district!r}")
         if unit is not None and unit not in units:
             raise ValueError(f"row {number}: unknown unit {unit!r}")
-        if record["kind"] not in ("indicator_values", "tasks", "activities", "issues"):
+        if record["kind"] not in scheduled_kinds():
             raise ValueError(f"row {number}: unknown kind {record['kind']!r}")
         granularity(str(record["period"]))  # ValueError for a non-canonical period
         due = record["due_date"]

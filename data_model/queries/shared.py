@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, Date, Table, func, select
 
 from data_model import settings
 from data_model.periods import (
@@ -20,6 +20,7 @@ from data_model.periods import (
 )
 from data_model.queries.filters import FilterOptions
 from data_model.queries.task_status import TaskSummary, summarize, task_status_frame
+from data_model.store.kind_registry import REGISTRY
 from data_model.store.models import (
     Action,
     Activity,
@@ -61,25 +62,31 @@ def has_data(conn: Connection) -> bool:
     )
 
 
+def _period_columns() -> list[tuple[Table, ColumnElement, bool]]:
+    """Each kind with periods: its table, the column of its first period field, and
+    whether that column is a date (else a period text starting with the year)."""
+    found = []
+    for rule in REGISTRY.values():
+        if rule.period_fields:
+            table = rule.table.__table__
+            column = table.c[rule.period_fields[0]]
+            found.append((table, column, isinstance(column.type, Date)))
+    return found
+
+
 def data_years(conn: Connection) -> list[int]:
-    """Years in which any activity, issue, indicator value or task report falls."""
+    """Years in which any activity, issue, indicator value or task report falls (any
+    kind's first period field)."""
     years: set[int] = set()
-    for (value,) in conn.execute(
-        select(func.substr(IndicatorValue.period, 1, 4)).where(IndicatorValue.is_current).distinct()
-    ):
-        years.add(int(value))
-    for (value,) in conn.execute(
-        select(func.substr(TaskSnapshot.report_period, 1, 4))
-        .where(TaskSnapshot.is_current)
-        .distinct()
-    ):
-        years.add(int(value))
-    for model, column in (
-        (Activity, Activity.activity_date),
-        (EnterpriseIssue, EnterpriseIssue.received_date),
-    ):
+    for table, column, is_date in _period_columns():
+        if not is_date:
+            for (value,) in conn.execute(
+                select(func.substr(column, 1, 4)).where(table.c.is_current).distinct()
+            ):
+                years.add(int(value))
+            continue
         low, high = conn.execute(
-            select(func.min(column), func.max(column)).where(model.is_current)
+            select(func.min(column), func.max(column)).where(table.c.is_current)
         ).one()
         if low is not None:
             years.update(range(_as_date(low).year, _as_date(high).year + 1))
@@ -90,21 +97,16 @@ def data_year_range(conn: Connection) -> tuple[int, int] | None:
     """The first and last of `data_years` (None without data), from each kind's smallest
     and largest period or date: a few index lookups, where `data_years` reads every value."""
     years: list[int] = []
-    for model, column, year in (
-        (IndicatorValue, IndicatorValue.period, lambda v: int(v[:4])),
-        (TaskSnapshot, TaskSnapshot.report_period, lambda v: int(v[:4])),
-        (Activity, Activity.activity_date, lambda v: _as_date(v).year),
-        (EnterpriseIssue, EnterpriseIssue.received_date, lambda v: _as_date(v).year),
-    ):
+    for table, column, is_date in _period_columns():
         # Separate MIN and MAX subqueries: each is one index lookup on SQLite.
         low, high = conn.execute(
             select(
-                select(func.min(column)).where(model.is_current).scalar_subquery(),
-                select(func.max(column)).where(model.is_current).scalar_subquery(),
+                select(func.min(column)).where(table.c.is_current).scalar_subquery(),
+                select(func.max(column)).where(table.c.is_current).scalar_subquery(),
             )
         ).one()
         if low is not None:
-            years += [year(low), year(high)]
+            years += [_as_date(v).year if is_date else int(v[:4]) for v in (low, high)]
     return (min(years), max(years)) if years else None
 
 

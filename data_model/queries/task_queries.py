@@ -48,15 +48,9 @@ from data_model.periods import (
     periods_between,
     shift_period,
 )
-from data_model.queries.task_status import (
-    EPOCH,
-    STATUSES,
-    day_numbers,
-    evidence_days,
-    latest_reports,
-    statuses_on,
-    task_status_frame,
-)
+from data_model.queries.task_rules import STATUSES
+from data_model.queries.task_status import evidence_days, latest_reports, task_status_frame
+from data_model.queries.task_status_arrays import EPOCH, day_numbers, statuses_on
 from data_model.store.db import driver_rows
 from data_model.store.models import Action, District, Task, TaskSnapshot
 

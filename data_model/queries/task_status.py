@@ -1,4 +1,6 @@
-"""Task status as of a date (SPEC §6), from each task's latest report up to that date.
+"""Task status as of a date (SPEC §6), from each task's latest report up to that date:
+the rule itself is `task_rules.status_of`; here SQL picks each task's latest report and
+the rule runs on all of them at once (`task_status_arrays.statuses_on`).
 
 With EVIDENCE_REQUIRED (settings.evidence_required) a task reported complete counts as
 已完成 only when evidence (佐证材料) is attached to one of its reports up to that date;
@@ -16,6 +18,8 @@ import pandas as pd
 from sqlalchemy import Connection, exists, func, literal, select
 
 from data_model import settings
+from data_model.queries.task_rules import STATUSES
+from data_model.queries.task_status_arrays import EPOCH, day_numbers, statuses_on
 from data_model.store.models import (
     Action,
     District,
@@ -26,60 +30,6 @@ from data_model.store.models import (
     TaskSnapshot,
     Unit,
 )
-
-STATUSES = (
-    "completed",
-    "in_progress",
-    "behind",
-    "overdue",
-    "not_started",
-    "suspended",
-    "awaiting_evidence",
-)
-BEHIND_MARGIN = 20  # points of progress behind the elapsed share of the schedule
-
-
-@dataclass(frozen=True)
-class TaskFacts:
-    progress: float
-    stated_status: str
-    start_date: date | None
-    deadline: date | None
-    ongoing: bool
-    has_evidence: bool = False
-
-
-def status_of(facts: TaskFacts, as_of: date, evidence_required: bool = False) -> str:
-    """One of STATUSES; the order of the checks is the precedence of SPEC §6."""
-    if facts.stated_status == "suspended":
-        return "suspended"
-    if facts.progress >= 100 or facts.stated_status == "completed":
-        if evidence_required and not facts.has_evidence:
-            return "awaiting_evidence"
-        return "completed"
-    if not facts.ongoing and facts.deadline is not None and facts.deadline < as_of:
-        return "overdue"
-    if _behind_schedule(facts, as_of):
-        return "behind"
-    if facts.progress <= 0:
-        return "not_started"
-    return "in_progress"
-
-
-def _behind_schedule(facts: TaskFacts, as_of: date) -> bool:
-    if facts.ongoing or facts.start_date is None or facts.deadline is None:
-        return False
-    span = (facts.deadline - facts.start_date).days
-    if span <= 0:
-        return False
-    elapsed = min(max((as_of - facts.start_date).days / span, 0.0), 1.0)
-    return facts.progress < elapsed * 100 - BEHIND_MARGIN
-
-
-def days_late(facts: TaskFacts, as_of: date, status: str) -> int:
-    if status != "overdue" or facts.deadline is None:
-        return 0
-    return (as_of - facts.deadline).days
 
 
 def latest_reports(as_of: date):
@@ -221,59 +171,6 @@ def evidence_days(conn: Connection) -> dict[str, float]:
 
 def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
-EPOCH = date(1970, 1, 1)
-
-
-def day_numbers(days: Iterable[date | None]) -> np.ndarray:
-    """Days since 1970-01-01 as floats (NaN for a missing date), for `statuses_on`."""
-    epoch = EPOCH.toordinal()
-    return np.array(
-        [d.toordinal() - epoch if isinstance(d, date) else np.nan for d in days], dtype=float
-    )
-
-
-def statuses_on(
-    progress: np.ndarray,
-    stated_status: np.ndarray,
-    start: np.ndarray,
-    deadline: np.ndarray,
-    ongoing: np.ndarray,
-    as_of: np.ndarray,
-    has_evidence: np.ndarray | None = None,
-) -> np.ndarray:
-    """`status_of` for many (task, day) pairs at once: the same rules, as array operations.
-
-    Dates are day numbers (`day_numbers`, NaN when missing); `as_of` holds one day per
-    pair. `has_evidence`, given when evidence is required, says per pair whether the task
-    has evidence by then (without it a complete task is `awaiting_evidence`). Returns the
-    status of each pair as an index into STATUSES. Used where the
-    statuses of thousands of tasks on dozens of days are counted; a test checks that it
-    agrees with `status_of`.
-    """
-    progress = np.asarray(progress, dtype=float)
-    stated_status = np.asarray(stated_status, dtype=object)
-    ongoing = np.asarray(ongoing, dtype=bool)
-    scheduled = ~ongoing & ~np.isnan(start) & ~np.isnan(deadline) & (deadline > start)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        elapsed = np.clip((as_of - start) / (deadline - start), 0.0, 1.0)
-    behind = scheduled & (progress < elapsed * 100 - BEHIND_MARGIN)
-    complete = (progress >= 100) | (stated_status == "completed")
-    choices = [(stated_status == "suspended", "suspended")]
-    if has_evidence is not None:
-        choices.append((complete & ~np.asarray(has_evidence, dtype=bool), "awaiting_evidence"))
-    choices += [
-        (complete, "completed"),
-        (~ongoing & ~np.isnan(deadline) & (deadline < as_of), "overdue"),
-        (behind, "behind"),
-        (progress <= 0, "not_started"),
-    ]
-    return np.select(
-        [condition for condition, _ in choices],
-        [STATUSES.index(status) for _, status in choices],
-        default=STATUSES.index("in_progress"),
-    )
 
 
 @dataclass(frozen=True)

@@ -28,26 +28,15 @@ from data_model.errors import InputError
 from data_model.i18n import t
 from data_model.periods import months_of, period_containing, period_label
 from data_model.store.audit import time_text
+from data_model.store.kind_registry import REGISTRY, closable_kinds
 from data_model.store.models import (
-    Activity,
     ClosedPeriod,
     EnterpriseIssue,
-    IndicatorValue,
     Submission,
-    TaskSnapshot,
 )
 
 # The write lock every close, reopen and recorded bulletin takes (and counts up).
 PERIODS_LOCK = "periods"
-# The kinds that have periods, as `export` and the CLI name them (KIND), with their model.
-CLOSABLE_KINDS = ("indicator_values", "tasks", "activities", "issues")
-MODEL_OF_KIND = {
-    "indicator_values": IndicatorValue,
-    "tasks": TaskSnapshot,
-    "activities": Activity,
-    "issues": EnterpriseIssue,
-}
-KIND_OF_TABLE = {model.__table__.name: kind for kind, model in MODEL_OF_KIND.items()}
 # Issue columns whose change is a change of the resolution only (not of the receipt).
 ISSUE_RESOLUTION_COLUMNS = ("status", "resolved_date", "satisfaction", "handling_unit")
 # A stored row's columns that say which version it is, not what it holds.
@@ -160,7 +149,7 @@ def refuse_if_closed(conn: Connection, kind: str, periods: Iterable[str]) -> Non
     (`storage.take_write_locks`): closing takes the same lock, so a close and a change
     never pass each other. Kinds without periods (indicator definitions) are never closed.
     """
-    if kind not in CLOSABLE_KINDS:
+    if kind not in closable_kinds():
         return
     found = first_closed(closed_months(conn, kind), periods)
     if found is not None:
@@ -176,15 +165,7 @@ def _month(day: date | None) -> str | None:
 
 def row_periods(kind: str, row: dict) -> set[str]:
     """The periods one stored row (or validated record) of `kind` belongs to."""
-    if kind == "indicator_values":
-        return {row["period"]}
-    if kind == "tasks":
-        return {row["report_period"]}
-    if kind == "activities":
-        return {_month(row["activity_date"])}
-    if kind == "issues":
-        return {p for p in (_month(row["received_date"]), _month(row["resolved_date"])) if p}
-    return set()
+    return REGISTRY[kind].periods(row)
 
 
 def change_periods(kind: str, new: dict | None, old: dict | None) -> set[str]:
@@ -214,12 +195,12 @@ def refuse_rollback_if_closed(conn: Connection, submission_id: int) -> None:
         select(Submission.kinds).where(Submission.id == submission_id)
     ).scalar_one_or_none()
     for kind in (kinds or "").split(","):
-        if kind not in CLOSABLE_KINDS:
+        if kind not in closable_kinds():
             continue
         months = closed_months(conn, kind)
         if not months:
             continue
-        table = MODEL_OF_KIND[kind].__table__
+        table = REGISTRY[kind].table.__table__
         withdrawn = [
             dict(row)
             for row in conn.execute(
@@ -246,7 +227,7 @@ def is_closed_for_bulletin(conn: Connection, period: str) -> bool:
     """Whether the bulletin of `period` is one of a closed period: some kind keeps every
     month of `period` closed."""
     wanted = set(months_of(period))
-    return any(wanted <= set(closed_months(conn, kind)) for kind in CLOSABLE_KINDS)
+    return any(wanted <= set(closed_months(conn, kind)) for kind in closable_kinds())
 
 
 def last_reopen(conn: Connection, period: str) -> Closure | None:
@@ -265,7 +246,7 @@ def refuse_approval_if_closed(
     records would change a closed period, as the importer refuses such a row: called by
     `review.approve` after the write locks are taken, before the records are written."""
     for kind, records in records_by_kind.items():
-        if kind not in CLOSABLE_KINDS:
+        if kind not in closable_kinds():
             continue
         months = closed_months(conn, kind)
         if not months:

@@ -260,9 +260,6 @@ class EnterpriseIssue(Versioned, table=True):
     satisfaction: str = ""
 
 
-VERSIONED_TABLES = (Indicator, IndicatorValue, Task, TaskSnapshot, Activity, EnterpriseIssue)
-
-
 # --- summaries of the task reports and the late list (migration 0013) ------------------
 # Derived from the versioned rows above and kept exact by the write path, in the same
 # transaction (data_model/store/summaries_tasks.py, which also rebuilds them).

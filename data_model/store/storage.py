@@ -17,19 +17,13 @@ from operator import itemgetter
 from sqlalchemy import Connection, Table, and_, bindparam, insert, select, update
 from sqlalchemy.exc import OperationalError
 
-from data_model.periods import period_end, sort_key
 from data_model.store import summaries_tasks, summaries_values
 from data_model.store.bulk_write import write_staged
 from data_model.store.closed_periods import refuse_rollback_if_closed
+from data_model.store.kind_registry import REGISTRY, versioned_tables
 from data_model.store.models import (
-    VERSIONED_TABLES,
-    Activity,
-    EnterpriseIssue,
-    Indicator,
     IndicatorValue,
     Submission,
-    Task,
-    TaskSnapshot,
     WriteLock,
 )
 
@@ -231,98 +225,26 @@ def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
         yield items[start : start + size]
 
 
-# --- the five kinds ----------------------------------------------------------------
-
-TASK_FIELDS = (
-    "code",
-    "action_id",
-    "content",
-    "lead_unit_id",
-    "co_units",
-    "owner",
-    "start_date",
-    "deadline",
-    "deadline_text",
-    "ongoing",
-    "district_id",
-    "report_period",
-)
-SNAPSHOT_FIELDS = ("report_period", "progress", "stated_status", "progress_note")
+# --- the kinds ---------------------------------------------------------------------
 
 
 def write_kind(conn: Connection, kind: str, records: list[dict], submission_id: int) -> WriteCounts:
-    """Store the validated records of one kind, and bring the summaries derived from its
-    rows up to date in the same transaction (`summaries_tasks.refresh`)."""
-    counts = _write_kind_rows(conn, kind, records, submission_id)
-    summaries_tasks.refresh(conn, kind, submission_id)
-    return counts
-
-
-def _write_kind_rows(
-    conn: Connection, kind: str, records: list[dict], submission_id: int
-) -> WriteCounts:
-    if kind == "indicators":
-        return write_versioned(conn, Indicator, ("code",), records, submission_id)
-    if kind == "indicator_values":
+    """Store the validated records of one kind by its storage rule (`kind_registry`), and
+    bring the summaries derived from its rows up to date in the same transaction."""
+    rule = REGISTRY.get(kind)
+    if rule is None:
+        raise ValueError(f"unknown kind {kind!r}")
+    if rule.write is not None:
+        counts = rule.write(conn, records, submission_id, write_versioned)
+    else:
         counts = write_versioned(
-            conn,
-            IndicatorValue,
-            ("indicator_code", "district_id", "period"),
-            records,
-            submission_id,
-            scope_column="period",
+            conn, rule.table, rule.record_key, records, submission_id, rule.scope_column
         )
+    if kind == "indicator_values":
         values_changed(
             conn, ((r["indicator_code"], r["district_id"], r["period"]) for r in records)
         )
-        return counts
-    if kind == "activities":
-        return write_versioned(
-            conn, Activity, ("activity_date", "district_id", "name"), records, submission_id
-        )
-    if kind == "issues":
-        return write_versioned(conn, EnterpriseIssue, ("code",), records, submission_id)
-    if kind == "tasks":
-        return _write_tasks(conn, records, submission_id)
-    raise ValueError(f"unknown kind {kind!r}")
-
-
-def _write_tasks(conn: Connection, records: list[dict], submission_id: int) -> WriteCounts:
-    """Snapshots per (task, report period); the task's attributes come from its latest report."""
-    snapshots = [
-        {
-            "task_code": r["code"],
-            "period_end": period_end(r["report_period"]),
-            **{f: r[f] for f in SNAPSHOT_FIELDS},
-        }
-        for r in records
-    ]
-    counts = write_versioned(
-        conn,
-        TaskSnapshot,
-        ("task_code", "report_period"),
-        snapshots,
-        submission_id,
-        "report_period",
-    )
-    latest: dict[str, dict] = {}
-    for record in records:
-        held = latest.get(record["code"])
-        if held is None or sort_key(record["report_period"]) >= sort_key(held["report_period"]):
-            latest[record["code"]] = record
-    defined = dict(
-        conn.execute(
-            select(Task.code, Task.report_period).where(
-                Task.is_current, Task.code.in_(list(latest))
-            )
-        ).all()
-    )
-    definitions = [
-        {f: r[f] for f in TASK_FIELDS}
-        for code, r in latest.items()
-        if code not in defined or sort_key(r["report_period"]) >= sort_key(defined[code])
-    ]
-    write_versioned(conn, Task, ("code",), definitions, submission_id)
+    summaries_tasks.refresh(conn, kind, submission_id)
     return counts
 
 
@@ -354,7 +276,7 @@ def refresh_statuses(conn: Connection, submission_ids: Iterable[int]) -> None:
                 .where(and_(table_of(m).c.submission_id == submission_id, table_of(m).c.is_current))
                 .limit(1)
             ).first()
-            for m in VERSIONED_TABLES
+            for m in versioned_tables()
         )
         new_status = ("partial" if valid_only else "accepted") if has_current else "superseded"
         if new_status != status:
@@ -364,7 +286,7 @@ def refresh_statuses(conn: Connection, submission_ids: Iterable[int]) -> None:
 def superseded_submissions(conn: Connection, submission_id: int) -> set[int]:
     """Submissions whose rows `submission_id` replaced."""
     found: set[int] = set()
-    for model in VERSIONED_TABLES:
+    for model in versioned_tables():
         table = table_of(model)
         found.update(
             conn.execute(
@@ -406,7 +328,7 @@ def rollback_submission(conn: Connection, submission_id: int, by: str) -> dict[s
     rolled_back.add(submission_id)
     touched: set[int] = set()
     summary: dict[str, int] = {}
-    for model in VERSIONED_TABLES:
+    for model in versioned_tables():
         table = table_of(model)
         withdrawn = conn.execute(
             select(table.c.id, table.c.replaced_id).where(

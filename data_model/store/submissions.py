@@ -6,8 +6,8 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from data_model.i18n import t
+from data_model.store.kind_registry import versioned_tables
 from data_model.store.models import (
-    VERSIONED_TABLES,
     Action,
     Brand,
     District,
@@ -69,7 +69,7 @@ def submission_rows(
         for column, model in NAMED_IDS.items()
     }
     result = {}
-    for model in VERSIONED_TABLES:
+    for model in versioned_tables():
         table = model.__table__
         hidden = {"submission_id", "replaced_id", "superseded_by_id"}
         columns = [c for c in table.columns if c.name not in hidden]

@@ -26,11 +26,10 @@ from sqlalchemy import Connection, Engine, delete, insert, select
 from data_model.accounts.permissions import Principal, may_review, require, require_review_of
 from data_model.errors import InputError
 from data_model.i18n import t
-from data_model.ingest.importer import KIND_ORDER
-from data_model.kinds import CLI_NAMES
 from data_model.reference.master import load_master
 from data_model.store import audit
 from data_model.store.closed_periods import refuse_approval_if_closed
+from data_model.store.kind_registry import CLI_NAMES, kind_order
 from data_model.store.models import PendingRow, ReviewNote, ReviewRule, Submission
 from data_model.store.review_hold import (
     PENDING,
@@ -204,7 +203,7 @@ class HeldSubmission:
         by_kind: dict[str, list[dict]] = {}
         for row in self.rows:
             by_kind.setdefault(row["kind"], []).append(row["record"])
-        return {kind: by_kind[kind] for kind in KIND_ORDER if kind in by_kind}
+        return {kind: by_kind[kind] for kind in kind_order() if kind in by_kind}
 
 
 def held_submission(conn: Connection, submission_id: int) -> HeldSubmission:

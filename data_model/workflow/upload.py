@@ -25,6 +25,7 @@ from data_model.ingest.importer import (
 from data_model.ingest.reader import RawSheet, cell_name, read_workbook
 from data_model.ingest.validate import parse_text
 from data_model.problems import ImportReport
+from data_model.store.kind_registry import kind_of_table
 
 SHEET_COLUMN, ROW_COLUMN, REASON_COLUMN = "_sheet", "_row", "_reason"
 
@@ -123,7 +124,9 @@ def recheck(
 def commit(
     engine: Engine, principal: Principal, pending: PendingUpload, options: ImportOptions
 ) -> ImportReport:
-    """Store the file's rows for real, with the page's corrections noted on the submission."""
+    """Store exactly the rows the page's last check validated (`pending.report`), with the
+    page's corrections noted on the submission: the cells are not validated again, the
+    checks against stored data (scope, closed periods, duplicates, explanations) are."""
     sheets = apply_edits(pending.sheets, pending.edits)
     note = edits_note(pending.sheets, pending.edits)
     return guarded_import_sheets(
@@ -133,6 +136,7 @@ def commit(
         pending.data,
         pending.name,
         replace(options, dry_run=False, note=note, explanations=pending.explanations),
+        pending.report.validated,
     )
 
 
@@ -241,23 +245,13 @@ def changes_frame(examples: list[dict], district_names: dict[int, str]) -> pd.Da
         for column, (old, new) in example["changes"].items():
             records.append(
                 {
-                    "what": f"{t('kinds.' + _KIND_OF_TABLE.get(example['table'], 'indicator_values'))}: {what}",
+                    "what": f"{t('kinds.' + (kind_of_table(example['table']) or 'indicator_values'))}: {what}",
                     "field": column,
                     "old": parse_text(old),
                     "new": parse_text(new),
                 }
             )
     return pd.DataFrame(records, columns=["what", "field", "old", "new"])
-
-
-_KIND_OF_TABLE = {
-    "indicator": "indicators",
-    "indicator_value": "indicator_values",
-    "task": "tasks",
-    "task_snapshot": "tasks",
-    "activity": "activities",
-    "enterprise_issue": "issues",
-}
 
 
 def problems_frame(report: ImportReport) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from data_model.accounts.permissions import OutOfScope, PermissionDenied, Principal, guarded_import
 from data_model.ingest.importer import ImportOptions, import_file
-from data_model.store.models import VERSIONED_TABLES
+from data_model.store.kind_registry import versioned_tables
 from data_model.workflow.review import approve, return_submission, review_queue, set_review_rule
 from tests.conftest import INDICATOR_HEADER, VALUE_HEADER, indicator_rows, make_xlsx
 from tests.task_workbook import TASK_HEADER
@@ -169,7 +169,7 @@ def current_rows(engine) -> dict[str, set[tuple]]:
                 tuple(v for k, v in row._mapping.items() if k not in ("id", "replaced_id"))
                 for row in conn.execute(select(model.__table__).where(model.__table__.c.is_current))
             }
-            for model in VERSIONED_TABLES
+            for model in versioned_tables()
         }
 
 

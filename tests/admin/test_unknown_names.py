@@ -31,7 +31,7 @@ from data_model.store import audit
 from data_model.store.models import Task, Unit
 from data_model.store.storage import write_versions
 from data_model.workflow.upload import commit, prepare, recheck
-from tests.conftest import make_xlsx
+from tests.conftest import ISSUE_HEADER, make_xlsx
 from tests.task_workbook import TASK_HEADER
 
 ADMIN = Principal("root", "admin")
@@ -212,18 +212,7 @@ def test_activity_types_and_issue_categories_are_checked_and_resolvable(db_engin
                 activity,
             ],
             "企业诉求": [
-                [
-                    "诉求编号",
-                    "受理日期",
-                    "区",
-                    "企业名称",
-                    "诉求类别",
-                    "诉求内容",
-                    "承办单位",
-                    "办理状态",
-                    "办结日期",
-                    "满意度",
-                ],
+                ISSUE_HEADER,
                 issue,
             ],
         }

@@ -21,3 +21,12 @@ def open_app_page(page: str, db: AppDatabase, monkeypatch, role: str = "admin", 
     app.switch_page(page).run()
     assert not app.exception, app.exception
     return app
+
+
+def subheaders(app: AppTest) -> list[str]:
+    return [h.value for h in app.subheader]
+
+
+def captions(app: AppTest) -> str:
+    """The page's captions, one a line."""
+    return "\n".join(c.value for c in app.caption)

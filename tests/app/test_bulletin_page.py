@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_model.charts.images import browser_problem, find_browser
 from data_model.outputs.office_pdf import find_soffice, soffice_problem
+from tests.app.conftest import captions
 from tests.conftest import AppDatabase, sign_in_app
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "bulletin.py")
@@ -25,10 +26,6 @@ def open_page(db: AppDatabase, monkeypatch, **query) -> AppTest:
     app.run()
     assert not app.exception, app.exception
     return app
-
-
-def captions(app: AppTest) -> str:
-    return "\n".join(c.value for c in app.caption)
 
 
 def test_2023_preview_shows_the_bulletin_sections_and_figures(sample_db, monkeypatch):

@@ -7,7 +7,7 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import open_app_page
+from tests.app.conftest import captions, open_app_page, subheaders
 from tests.conftest import AppDatabase
 
 PAGE = "pages/evaluation.py"
@@ -15,14 +15,6 @@ PAGE = "pages/evaluation.py"
 
 def open_page(db: AppDatabase, monkeypatch, **query) -> AppTest:
     return open_app_page(PAGE, db, monkeypatch, **query)
-
-
-def subheaders(app: AppTest) -> list[str]:
-    return [h.value for h in app.subheader]
-
-
-def captions(app: AppTest) -> str:
-    return "\n".join(c.value for c in app.caption)
 
 
 def scores_table(app: AppTest) -> dict[str, dict]:

@@ -6,7 +6,7 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import open_app_page
+from tests.app.conftest import open_app_page, subheaders
 from tests.conftest import AppDatabase
 
 PAGE = "pages/tasks.py"
@@ -18,10 +18,6 @@ def open_page(db: AppDatabase, monkeypatch, **query) -> AppTest:
 
 def metrics(app: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in app.metric}
-
-
-def subheaders(app: AppTest) -> list[str]:
-    return [h.value for h in app.subheader]
 
 
 def test_year_end_2023_shows_six_overdue_tasks_with_their_deadlines(sample_db, monkeypatch):

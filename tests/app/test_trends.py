@@ -8,7 +8,7 @@ import json
 from streamlit.testing.v1 import AppTest
 
 from data_model.charts.common import MUTED_COLOR, TONE_COLORS
-from tests.app.conftest import open_app_page
+from tests.app.conftest import captions, open_app_page, subheaders
 from tests.conftest import AppDatabase
 
 PAGE = "pages/trends.py"
@@ -16,14 +16,6 @@ PAGE = "pages/trends.py"
 
 def open_page(db: AppDatabase, monkeypatch, **query) -> AppTest:
     return open_app_page(PAGE, db, monkeypatch, **query)
-
-
-def subheaders(app: AppTest) -> list[str]:
-    return [h.value for h in app.subheader]
-
-
-def captions(app: AppTest) -> str:
-    return "\n".join(c.value for c in app.caption)
 
 
 def table(app: AppTest, index: int = 0) -> dict[str, dict]:

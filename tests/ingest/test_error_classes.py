@@ -11,7 +11,13 @@ import xlwt
 
 from data_model.i18n import t
 from data_model.ingest.importer import import_file
-from tests.conftest import INDICATOR_HEADER, VALUE_HEADER, indicator_rows, make_xlsx
+from tests.conftest import (
+    INDICATOR_HEADER,
+    SHORT_ISSUE_HEADER,
+    VALUE_HEADER,
+    indicator_rows,
+    make_xlsx,
+)
 
 
 @pytest.fixture
@@ -79,20 +85,10 @@ def test_enumeration_and_cross_field_errors(engine):
     assert (error.row, error.column) == (2, "指标方向")
     assert "正向" in error.message
 
-    issue_header = [
-        "诉求编号",
-        "受理日期",
-        "区",
-        "企业名称",
-        "诉求类别",
-        "诉求内容",
-        "办理状态",
-        "办结日期",
-    ]
     backwards = make_xlsx(
         {
             "企业诉求": [
-                issue_header,
+                SHORT_ISSUE_HEADER,
                 [
                     "SQ1",
                     dt.datetime(2022, 3, 5),

@@ -13,7 +13,7 @@ from msoffcrypto.format.ooxml import OOXMLFile
 from data_model.cli import main
 from data_model.ingest.importer import ImportOptions, import_file
 from data_model.ingest.reader import Limits
-from data_model.outputs.export import EXPORT_KINDS, export_frame
+from data_model.outputs.export import export_frame, export_kinds
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
 
 GOOD = make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 5, ""]]})
@@ -54,7 +54,7 @@ HOSTILE = {
 
 def snapshot(engine) -> dict:
     with engine.connect() as conn:
-        return {kind: export_frame(conn, kind).to_dict("records") for kind in EXPORT_KINDS}
+        return {kind: export_frame(conn, kind).to_dict("records") for kind in export_kinds()}
 
 
 @pytest.fixture

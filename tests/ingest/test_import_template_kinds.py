@@ -17,7 +17,7 @@ from data_model.store.models import (
     Task,
     TaskSnapshot,
 )
-from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
+from tests.conftest import ISSUE_HEADER, VALUE_HEADER, indicator_rows, make_xlsx
 
 TASK_HEADER = [
     "任务编号",
@@ -44,18 +44,6 @@ ACTIVITY_HEADER = [
     "参与人数",
     "主办单位",
     "备注",
-]
-ISSUE_HEADER = [
-    "诉求编号",
-    "受理日期",
-    "区",
-    "企业名称",
-    "诉求类别",
-    "诉求内容",
-    "承办单位",
-    "办理状态",
-    "办结日期",
-    "满意度",
 ]
 
 

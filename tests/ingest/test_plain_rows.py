@@ -1,6 +1,6 @@
 """Indicator values validated column by column give exactly what row-by-row validation gives.
 
-`SheetValidator._plain_indicator_values` converts each distinct cell once and builds the
+`plain_rows.plain_indicator_values` converts each distinct cell once and builds the
 records of plain rows directly; every other row goes through the per-row path. These
 tests run the same sheets both ways and compare records, problems and warnings.
 """
@@ -8,9 +8,13 @@ tests run the same sheets both ways and compare records, problems and warnings.
 from __future__ import annotations
 
 import datetime as dt
+from unittest import mock
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from data_model.ingest import validate
 from data_model.ingest.layout import detect_layout
 from data_model.ingest.reader import RawSheet
 from data_model.ingest.validate import IndicatorInfo, SheetValidator, ValidationContext
@@ -56,6 +60,11 @@ ROWS = [
     ("YS02", "", "南山区", "2022-08", -0.0, ""),
 ]
 PERCENT_ROW = ROWS.index(("YS03", "", "福田区", "2022-Q1", 0.85, ""))
+INDICATORS = {
+    "YS01": IndicatorInfo("YS01", "企业开办时间", "天"),
+    "YS02": IndicatorInfo("YS02", "新增民营企业数", "家"),
+    "YS03": IndicatorInfo("YS03", "诉求办结率", "%"),
+}
 FORMULA_ROW = ROWS.index(("YS01", "", "福田区", "2022-07", "", ""))
 
 
@@ -77,11 +86,6 @@ def sheet_of(header: dict[str, str]) -> RawSheet:
 def validate_both_ways(engine, monkeypatch, header, period=None, district=None, unmapped=None):
     with engine.connect() as conn:
         master = load_master(conn)
-    indicators = {
-        "YS01": IndicatorInfo("YS01", "企业开办时间", "天"),
-        "YS02": IndicatorInfo("YS02", "新增民营企业数", "家"),
-        "YS03": IndicatorInfo("YS03", "诉求办结率", "%"),
-    }
     sheet = sheet_of(header)
     layout = detect_layout(sheet)
     assert layout is not None and layout.kind.name == "indicator_values"
@@ -93,11 +97,11 @@ def validate_both_ways(engine, monkeypatch, header, period=None, district=None, 
     for by_column in (True, False):
         if not by_column:
             monkeypatch.setattr(
-                SheetValidator,
-                "_plain_indicator_values",
-                lambda self, sheet, layout, indexes: [None] * len(indexes),
+                validate,
+                "plain_indicator_values",
+                lambda v, sheet, layout, indexes: [None] * len(indexes),
             )
-        context = ValidationContext(master, dict(indicators), period=period, district=district)
+        context = ValidationContext(master, dict(INDICATORS), period=period, district=district)
         report = SheetReport(sheet=sheet.name)
         valid = SheetValidator(context).validate(sheet, layout, report)
         results.append(
@@ -164,3 +168,63 @@ def test_plain_rows_skip_the_per_row_path(engine, monkeypatch):
     assert len(valid) == 12
     assert converted_rows == [13]  # only the row with a problem
     assert [(p.row, p.column) for p in report.errors] == [(14, "数值")]
+
+
+# --- the same property over sheets hypothesis makes -------------------------------------
+
+CELLS = {
+    "indicator_code": ["YS01", "YS02", "YS03", "YS99", "", " ys01 ", 1.0],
+    "indicator_name": ["", "企业开办时间", "新增民营企业数", "无此指标"],
+    "district": ["南山区", "福田", "  罗湖区 ", "火星区", "", "全市", 440305.0],
+    "period": [
+        "2022-03",
+        "2022年4月",
+        "2022-Q1",
+        202206.0,
+        "不是期间",
+        "",
+        dt.datetime(2022, 6, 1),
+    ],
+    "value": [1.5, 0.0, -0.0, "1,234", "85%", "", "x", float("inf"), 12, True, "3天"],
+    "note": ["", "初步数", 1.0, True, "  "],
+}
+rows_strategy = st.lists(
+    st.tuples(*(st.sampled_from(CELLS[f]) for f in FIELDS)), min_size=1, max_size=25
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=rows_strategy, percent=st.sets(st.integers(1, 25), max_size=3))
+def test_any_sheet_gives_the_same_records_and_problems_both_ways(engine, rows, percent):
+    with engine.connect() as conn:
+        master = load_master(conn)
+    sheet = RawSheet(
+        "指标数据",
+        True,
+        [list(FULL_HEADER.values()), *[list(row) for row in rows]],
+        percent_cells=frozenset((r, FIELDS.index("value")) for r in percent),
+    )
+    layout = detect_layout(sheet)
+    results = []
+    for by_column in (True, False):
+        report = SheetReport(sheet=sheet.name)
+        context = ValidationContext(master, dict(INDICATORS))
+        if by_column:
+            valid = SheetValidator(context).validate(sheet, layout, report)
+        else:
+            with mock.patch.object(
+                validate,
+                "plain_indicator_values",
+                lambda v, sheet, layout, rows: [None] * len(rows),
+            ):
+                valid = SheetValidator(context).validate(sheet, layout, report)
+        results.append(
+            (
+                [(v.row, v.record) for v in valid],
+                [(p, p.cell) for p in report.errors],
+                [(p, p.cell) for p in report.warnings],
+            )
+        )
+    assert results[0] == results[1]

@@ -14,14 +14,10 @@ from sqlalchemy import func, select
 from data_model.cli import main
 from data_model.errors import InputError
 from data_model.ingest.importer import ImportOptions, import_file
-from data_model.ingest.task_lists import (
-    derived_task_code,
-    parse_progress,
-    period_in_title,
-    read_task_sheet,
-)
+from data_model.ingest.task_lists import period_in_title, read_task_sheet
 from data_model.ingest.templates import template_workbook
 from data_model.kinds import TASKS
+from data_model.normalize.tasks import derived_task_code, parse_progress
 from data_model.reference.master import load_master
 from data_model.store.models import Action, District, Task, TaskSnapshot
 from tests.conftest import make_xlsx

@@ -1,10 +1,8 @@
-"""The normaliser messages and period labels exist, alike, in every language."""
+"""The normaliser messages and period labels exist in every language (alike: test_i18n_catalogue)."""
 
 from __future__ import annotations
 
 import re
-import string
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -21,36 +19,6 @@ NORMALIZE_SOURCES = [
     DOMAIN / "text.py",
 ]
 NAMESPACES = ("normalize", "periods")
-
-
-def _flat(table: dict, prefix: str = "") -> dict[str, str]:
-    flat: dict[str, str] = {}
-    for key, value in table.items():
-        if isinstance(value, dict):
-            flat.update(_flat(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
-
-
-def _load(language: str, namespace: str) -> dict[str, str]:
-    with (I18N / language / f"{namespace}.toml").open("rb") as handle:
-        return _flat(tomllib.load(handle))
-
-
-def _fields(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-
-@pytest.mark.parametrize("namespace", NAMESPACES)
-def test_same_keys_and_placeholders_in_every_language(namespace: str) -> None:
-    reference = _load(LANGUAGES[0], namespace)
-    assert reference
-    for language in LANGUAGES[1:]:
-        other = _load(language, namespace)
-        assert other.keys() == reference.keys(), language
-        for key, text in reference.items():
-            assert _fields(other[key]) == _fields(text), f"{language} {namespace}.{key}"
 
 
 def test_every_key_used_by_the_normalisers_exists() -> None:

@@ -3,14 +3,12 @@ as the plain rules, issue a fixed number of SQL statements, and use their indexe
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from plotly.subplots import make_subplots
 from sqlalchemy import event, inspect
 
@@ -20,14 +18,8 @@ from data_model.ingest.importer import import_file
 from data_model.queries import task_queries
 from data_model.queries.shared import data_year_range, data_years, filter_options
 from data_model.queries.task_queries import expected_progress, progress_by_period, scoped_tasks
-from data_model.queries.task_status import (
-    STATUSES,
-    TaskFacts,
-    day_numbers,
-    status_of,
-    statuses_on,
-    task_status_frame,
-)
+from data_model.queries.task_rules import STATUSES, TaskFacts, status_of
+from data_model.queries.task_status import task_status_frame
 from tests.task_workbook import task_workbook
 
 
@@ -71,37 +63,6 @@ def statements(conn):
 
     event.listen(conn.engine, "before_cursor_execute", record)
     return seen, lambda: event.remove(conn.engine, "before_cursor_execute", record)
-
-
-# --- the task status rules as array operations ------------------------------------
-
-DAY0 = date(2021, 1, 1)
-days = st.integers(min_value=0, max_value=1500).map(lambda n: DAY0 + timedelta(days=n))
-facts = st.builds(
-    TaskFacts,
-    progress=st.one_of(
-        st.sampled_from([0.0, 0.5, 20.0, 33.3, 99.9, 100.0, 120.0]),
-        st.floats(min_value=0, max_value=100, allow_nan=False),
-    ),
-    stated_status=st.sampled_from(["", "completed", "suspended", "in_progress"]),
-    start_date=st.one_of(st.none(), days),
-    deadline=st.one_of(st.none(), days),
-    ongoing=st.booleans(),
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(facts, min_size=1, max_size=20), days)
-def test_statuses_on_agrees_with_status_of(tasks, as_of):
-    found = statuses_on(
-        np.array([t.progress for t in tasks]),
-        np.array([t.stated_status for t in tasks], dtype=object),
-        day_numbers(t.start_date for t in tasks),
-        day_numbers(t.deadline for t in tasks),
-        np.array([t.ongoing for t in tasks]),
-        np.full(len(tasks), float((as_of - date(1970, 1, 1)).days)),
-    )
-    assert [STATUSES[i] for i in found] == [status_of(t, as_of) for t in tasks]
 
 
 @pytest.mark.parametrize("as_of", [date(2021, 6, 30), date(2022, 8, 15), date(2023, 12, 31)])

@@ -23,20 +23,10 @@ from data_model.store import audit
 from data_model.store.closed_periods import PeriodClosed, refuse_if_closed
 from data_model.store.models import EnterpriseIssue, IndicatorValue, Submission
 from data_model.store.storage import write_versions
-from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
+from tests.conftest import SHORT_ISSUE_HEADER, VALUE_HEADER, indicator_rows, make_xlsx
 
 ADMIN = Principal("chen", "admin")
 LEADER = Principal("zhao", "leader")
-ISSUE_HEADER = [
-    "诉求编号",
-    "受理日期",
-    "区",
-    "企业名称",
-    "诉求类别",
-    "诉求内容",
-    "办理状态",
-    "办结日期",
-]
 
 
 def values_xlsx(*rows: tuple[str, str, str, float]) -> bytes:
@@ -183,7 +173,7 @@ def test_closing_tasks_leaves_a_rollback_of_indicator_values_free(engine):
 
 def test_an_issue_of_a_closed_month_may_be_resolved_in_an_open_one(engine):
     def issues(*rows):
-        return make_xlsx({"企业诉求": [ISSUE_HEADER, *rows]})
+        return make_xlsx({"企业诉求": [SHORT_ISSUE_HEADER, *rows]})
 
     received = dt.datetime(2023, 12, 5)
     first = ["SQ1", received, "南山区", "某科技公司", "融资贷款", "贷款受阻", "已受理", None]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from data_model.admin.bootstrap import open_database, seed
 from data_model.ingest.importer import import_file
-from data_model.outputs.export import EXPORT_KINDS, export_frame
+from data_model.outputs.export import export_frame, export_kinds
 from data_model.store.storage import rollback_submission
 from tests.conftest import VALUE_HEADER, make_xlsx
 
 
 def exported(engine) -> dict:
     with engine.connect() as conn:
-        frames = {k: export_frame(conn, k) for k in EXPORT_KINDS if k != "submissions"}
+        frames = {k: export_frame(conn, k) for k in export_kinds() if k != "submissions"}
     # None for missing values: NaN never equals NaN.
     return {
         k: f.astype(object).where(f.notna(), None).to_dict("records") for k, f in frames.items()

@@ -196,3 +196,58 @@ def test_the_fix_grid_says_per_row_what_is_wrong_and_marks_the_columns(engine):
     assert "（建议：福田区）" in reasons[2]
     assert reasons[3].startswith("期间：")
     assert error_columns(pending, "指标数据") == {"2", "3"}
+
+
+def test_the_page_commits_the_rows_its_preview_validated_without_validating_again(
+    engine, monkeypatch
+):
+    from data_model.accounts.permissions import Principal
+    from data_model.ingest.validate import SheetValidator
+    from data_model.workflow.upload import commit, prepare, revalidate
+
+    with_indicators(engine)
+    admin = Principal("chen", "admin")
+    pending = revalidate(
+        engine,
+        admin,
+        prepare(engine, admin, "bad.xlsx", BAD, ImportOptions()),
+        {("指标数据", 2, 2): "福田区", ("指标数据", 3, 3): "2022-03"},
+        ImportOptions(),
+    )
+    preview = [
+        row.record
+        for _, valid in pending.report.validated.by_kind["indicator_values"]
+        for row in valid
+    ]
+    assert [r["value"] for r in preview] == [5.0, 6.0, 7.0]
+
+    def no_second_pass(*args, **kwargs):
+        raise AssertionError("the commit validated the cells again")
+
+    monkeypatch.setattr(SheetValidator, "validate", no_second_pass)
+    report = commit(engine, admin, pending, ImportOptions())
+    assert (report.status, report.rows_new) == ("accepted", 3)
+    with engine.connect() as conn:
+        note = conn.execute(
+            select(Submission.note).where(Submission.id == report.submission_id)
+        ).scalar_one()
+    assert "福天区 → 福田区" in note
+    # The preview's rows stay as they were: the commit's checks worked on a copy.
+    assert [len(valid) for _, valid in pending.report.validated.by_kind["indicator_values"]] == [3]
+
+
+def test_a_commit_of_bytes_imported_meanwhile_is_unchanged_as_on_the_command_line(engine):
+    from data_model.accounts.permissions import Principal
+    from data_model.workflow.upload import commit, prepare
+
+    with_indicators(engine)
+    good = make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 5, ""]]})
+    admin = Principal("chen", "admin")
+    pending = prepare(engine, admin, "3月.xlsx", good, ImportOptions())
+    assert pending.report.status == "accepted"
+    first = import_file(engine, good, "3月.xlsx", ImportOptions(uploader="wang"))
+    report = commit(engine, admin, pending, ImportOptions())
+    cli = import_file(engine, good, "3月.xlsx")
+    assert report.status == cli.status == "unchanged"
+    assert report.message == cli.message
+    assert report.submission_id == first.submission_id

@@ -1,0 +1,50 @@
+"""The catalogue: every namespace (one TOML file a language) holds the same keys with the
+same placeholders in every language, and each holds text."""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+import pytest
+
+from data_model import i18n
+from data_model.i18n import LANGUAGES, catalogue
+
+FOLDER = Path(i18n.__file__).parent
+NAMESPACES = sorted(
+    {path.stem for language in LANGUAGES for path in (FOLDER / language).glob("*.toml")}
+)
+# Keys whose caller passes a form of the value for each language (`pages/overview.py`:
+# a month number for 3月, an abbreviation for Mar): each language uses some of them.
+EITHER_FIELDS = {"overview.month": {"month", "month_abbr"}}
+
+
+def fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def keys(language: str, namespace: str) -> dict[str, str]:
+    return {k: v for k, v in catalogue(language).items() if k.split(".")[0] == namespace}
+
+
+def test_every_namespace_is_listed():
+    assert len(NAMESPACES) >= 45
+    assert {"bulletin", "normalize", "periods", "trends", "backup", "users", "kinds"} <= set(
+        NAMESPACES
+    )
+
+
+@pytest.mark.parametrize("namespace", NAMESPACES)
+def test_same_keys_and_placeholders_in_every_language(namespace: str) -> None:
+    reference = keys(LANGUAGES[0], namespace)
+    assert reference, namespace
+    assert all(text.strip() for text in reference.values()) or namespace == "format"
+    for language in LANGUAGES[1:]:
+        other = keys(language, namespace)
+        assert other.keys() == reference.keys(), language
+        for key, text in reference.items():
+            if key in EITHER_FIELDS:
+                assert fields(other[key]) | fields(text) <= EITHER_FIELDS[key], key
+                continue
+            assert fields(other[key]) == fields(text), f"{language} {key}"
