@@ -5,7 +5,7 @@ hundreds of thousands of rows. `plain_indicator_values` converts each distinct c
 column once, with the same per-field rules `kind_converters.convert_indicator_values`
 applies to a row, and builds the records of the rows where every cell converts without a
 problem. Every other row goes the one plain way (`SheetValidator._convert_row`), which
-reports its problems. `tests/importer/test_plain_rows.py` checks, with fixed sheets and
+reports its problems. `tests/ingest/test_plain_rows.py` checks, with fixed sheets and
 with hypothesis, that both ways give the same records, problems and warnings.
 """
 

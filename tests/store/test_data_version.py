@@ -9,7 +9,6 @@ from datetime import date
 
 import pytest
 from sqlalchemy import delete, select
-from tests.test_permissions import ACTIVITY_HEADER, activity
 
 from data_model.accounts.permissions import SYSTEM, Principal, guarded_import, guarded_rollback
 from data_model.admin import master_admin
@@ -26,6 +25,7 @@ from data_model.store.models import Brand, TaskSnapshot
 from data_model.supervision.notices import issue_notices
 from data_model.supervision.reminders import reminder_items, set_escalation_levels
 from data_model.workflow import evidence, review
+from tests.accounts.test_permissions import ACTIVITY_HEADER, activity
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
 from tests.reminder_data import load_reminder_data
 from tests.task_workbook import task_workbook
