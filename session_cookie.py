@@ -36,9 +36,12 @@ def _base_path() -> str:
 
 
 def claim_session_cookie(request: Request) -> Response:
-    """GET CLAIM_PATH?token=…: 204 with the session cookie, or 404 (unknown, used or late
-    token) or 403 (asked for by another site's page). A plain function: Starlette runs
-    it in its thread pool, so the database calls do not hold up the server."""
+    """GET CLAIM_PATH?token=…: 204 with the session cookie; 204 without one for a token
+    that is unknown, used or late; 403 when asked for by another site's page. A rerun may
+    draw the sign-in image again just after its first request claimed the token: that
+    second request must not show as a failed resource in the browser, and it gets nothing.
+    A plain function: Starlette runs it in its thread pool, so the database calls do not
+    hold up the server."""
     if request.headers.get("sec-fetch-site", "same-origin") != "same-origin":
         return Response(status_code=403, headers=NO_STORE)
     token = request.query_params.get("token", "")
@@ -47,7 +50,7 @@ def claim_session_cookie(request: Request) -> Response:
         with _engine().begin() as conn:
             claimed = sessions.claim(conn, token)
     if claimed is None:
-        return Response(status_code=404, headers=NO_STORE)
+        return Response(status_code=204, headers=NO_STORE)
     response = Response(status_code=204, headers=NO_STORE)
     response.set_cookie(
         sessions.COOKIE_NAME,
