@@ -381,6 +381,7 @@ def build_database(url: str) -> dict:
     from data_model.queries.schedule import ensure_default_schedule
     from data_model.store import summaries_tasks, summaries_values
     from data_model.store.models import Action, Brand, District, Submission, Unit
+    from data_model.store.task_writer import TASK_FIELDS
 
     rng = random.Random(SEED)
     engine = open_database(url)
@@ -448,21 +449,7 @@ def build_database(url: str) -> dict:
         counts["task"] = insert_rows(
             conn,
             "task",
-            [
-                "code",
-                "action_id",
-                "content",
-                "lead_unit_id",
-                "co_units",
-                "owner",
-                "start_date",
-                "deadline",
-                "deadline_text",
-                "ongoing",
-                "district_id",
-                "report_period",
-                *versioned,
-            ],
+            [*TASK_FIELDS, *versioned],
             tasks,
         )
         counts["task_snapshot"] = insert_rows(
