@@ -5,18 +5,12 @@ leading columns (a task's reports in date order, for its latest or first report 
 a day), plus the report id, progress and stated status, so the task page's progress
 over quarters reads every report from the index alone (200k reports: 0.25 s -> 0.19 s
 on SQLite) instead of looking each row up in the table.
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-11-25 16:50:00
 """
 
 from alembic import op
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 COVERING = ["task_code", "is_current", "period_end", "id", "progress", "stated_status"]
 

@@ -5,10 +5,6 @@ for master data. Every transaction that writes one of them locks its row first (
 counts up its version), so two imports (or an import and a rollback) of the same keys at
 once run one after the other instead of failing on the current-key index, and the pages'
 cache key changes with every committed write.
-
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-12-06 05:00:00
 """
 
 import sqlalchemy as sa
@@ -17,8 +13,6 @@ from alembic import op
 
 revision = "0005"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 # The kinds as they stood when this migration was written (data_model.ingest.importer.KIND_ORDER),
 # the schedule and master data.

@@ -5,10 +5,6 @@ units a parent unit (`parent_id`) and `is_active`; actions and brands `aliases` 
 `is_active`. Two new lists, `activity_type` and `issue_category`, filled with the names
 the data already holds. A referenced entry is deactivated rather than deleted, so
 history keeps its names.
-
-Revision ID: 0006
-Revises: 0005
-Create Date: 2026-12-06 06:00:00
 """
 
 import sqlalchemy as sa
@@ -17,8 +13,6 @@ from alembic import op
 
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 ACTIVE_TABLES = ("district", "unit", "action", "brand")
 NEW_LISTS = ("activity_type", "issue_category")

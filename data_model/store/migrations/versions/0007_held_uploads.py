@@ -5,10 +5,6 @@ action, brand, activity type or issue category nobody has registered) on the ser
 the cells corrected in the page and the unknown names it was waiting for, so that its
 uploader can re-check it after an admin has acted, in another session or on another day,
 without sending the file again. One row per uploader and file content.
-
-Revision ID: 0007
-Revises: 0006
-Create Date: 2026-12-06 07:30:00
 """
 
 import sqlalchemy as sa
@@ -17,8 +13,6 @@ from alembic import op
 
 revision = "0007"
 down_revision = "0006"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -5,10 +5,6 @@ or a projector's refresh stays signed in: the SHA-256 of the random id the brows
 cookie holds (never the id itself), the user, when it was created and last seen, when
 it expires, and when and why it was revoked (sign-out, idle, user disabled, password
 changed).
-
-Revision ID: 0008
-Revises: 0007
-Create Date: 2026-12-06 07:30:00
 """
 
 import sqlalchemy as sa
@@ -17,8 +13,6 @@ from alembic import op
 
 revision = "0008"
 down_revision = "0007"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

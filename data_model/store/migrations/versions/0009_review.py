@@ -5,10 +5,6 @@ returned submission it resubmits; `review_rule` says which kinds (and districts 
 units) need review; `pending_row` holds the validated records of a submission under
 review; `review_note` the reasons a reviewer returned one for. A `review` write lock
 counts review changes for the pages' cache key.
-
-Revision ID: 0009
-Revises: 0010
-Create Date: 2026-12-06 07:30:00
 """
 
 import sqlalchemy as sa
@@ -17,8 +13,6 @@ from alembic import op
 
 revision = "0009"
 down_revision = "0010"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -5,10 +5,6 @@ while its row has no `reopened_at`); `bulletin_publication` records what every b
 a closed period published (its figures as data, the rows behind them, the file's SHA-256).
 A `periods` write lock is counted up by every close, reopen and publication, so the pages
 that show them are refreshed.
-
-Revision ID: 0010
-Revises: 0011
-Create Date: 2026-12-06 07:30:00
 """
 
 import sqlalchemy as sa
@@ -17,8 +13,6 @@ from alembic import op
 
 revision = "0010"
 down_revision = "0011"
-branch_labels = None
-depends_on = None
 
 LOCK = "periods"
 

@@ -6,10 +6,6 @@ the due date) at which an open item reaches 提醒, 催办 and 督办 once an ad
 `supervision_notice` the numbered 督办通知 issued, with the items they listed;
 `delivery` every reminder sent by e-mail or webhook with its outcome. A write lock
 `reminders` versions the escalation levels and notices.
-
-Revision ID: 0011
-Revises: 0012
-Create Date: 2026-12-06 07:30:00
 """
 
 import sqlalchemy as sa
@@ -18,8 +14,6 @@ from alembic import op
 
 revision = "0011"
 down_revision = "0012"
-branch_labels = None
-depends_on = None
 
 def _email() -> sa.Column:
     return sa.Column(

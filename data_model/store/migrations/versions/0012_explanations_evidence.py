@@ -5,10 +5,6 @@ that was late, behind, off target or far from its previous value, linked to that
 row version. `evidence` holds the 佐证材料 attached to a task report (by its key, task
 code and report period), in the database or in EVIDENCE_DIR. A new write lock
 `evidence` counts attachments up, so the pages' cache key changes with them.
-
-Revision ID: 0012
-Revises: 0008
-Create Date: 2026-12-06 07:30:00
 """
 
 import sqlalchemy as sa
@@ -17,8 +13,6 @@ from alembic import op
 
 revision = "0012"
 down_revision = "0008"
-branch_labels = None
-depends_on = None
 
 AutoString = sqlmodel.sql.sqltypes.AutoString
 

@@ -5,10 +5,6 @@ report's lead unit) x submission, for the late list; `task_latest` holds each ta
 latest, first and first complete current report as of every report period's end, for a
 task's status on a day. Both are derived from the versioned rows, kept exact by the
 write path (data_model/store/summaries_tasks.py) and filled here from the rows already stored.
-
-Revision ID: 0013
-Revises: 0009
-Create Date: 2026-12-06 10:40:00
 """
 
 import sqlalchemy as sa
@@ -17,8 +13,6 @@ from alembic import op
 
 revision = "0013"
 down_revision = "0014"
-branch_labels = None
-depends_on = None
 
 AutoString = sqlmodel.sql.sqltypes.AutoString
 

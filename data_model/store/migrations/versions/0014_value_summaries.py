@@ -4,10 +4,6 @@
 the values inside it, how many current values there are, their total and the latest
 one (`data_model.store.summaries_values`), built here from the stored values and kept by
 every write after.
-
-Revision ID: 0014
-Revises: 0009
-Create Date: 2026-12-06 10:45:00
 """
 
 import sqlalchemy as sa
@@ -16,8 +12,6 @@ from alembic import op
 
 revision = "0014"
 down_revision = "0009"
-branch_labels = None
-depends_on = None
 
 AutoString = sqlmodel.sql.sqltypes.AutoString
 
