@@ -4,6 +4,7 @@ change of a list goes through data_model.admin.master_admin; an edit of the indi
 as a submission through data_model.admin.indicator_admin, as an uploaded 指标体系 sheet is."""
 
 from collections.abc import Callable
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -16,10 +17,20 @@ from data_model.admin.master_workbook import export_workbook, import_workbook
 from data_model.errors import InputError
 from data_model.formatting import join_names
 from data_model.workflow.upload import problems_frame
-from ui import data_table, download_file, engine, file_uploader, language, require_permission, tr
+from ui import (
+    data_table,
+    download_file,
+    engine,
+    file_uploader,
+    language,
+    query,
+    require_permission,
+    tr,
+)
 
 FLASH_KEY = "master_flash"
 INDICATORS_EDITOR = "indicators_editor"
+TABS_KEY = "master_tab"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 principal = require_permission("manage_master_data")
@@ -103,8 +114,9 @@ def field_inputs(key: str, prefix: str, entry: dict | None, choices: dict) -> di
 
 def list_tab(key: str) -> None:
     kind = tr(LISTS[key].kind_key)
+    # How often each entry is used counts rows of the largest tables: cached until a write.
+    frame = query(master_admin.list_entries, principal, key)
     with engine().connect() as conn:
-        frame = master_admin.list_entries(conn, principal, key)
         choices = {
             "district": [e["name"] for e in master_admin.entries(conn, "districts")],
             "parent": [e["name"] for e in master_admin.entries(conn, "units")],
@@ -280,14 +292,16 @@ def indicators_tab() -> None:
     data_table(problems.rename(columns=lambda c: tr(f"upload.problem_{c}")), hide_index=True)
 
 
+# Only the open tab runs (on_change="rerun"), so a view costs one list, not all of them.
 tabs = st.tabs(
     [tr(f"master.list_{key}") for key in LISTS]
-    + [tr("master_indicators.tab"), tr("master.tab_workbook")]
+    + [tr("master_indicators.tab"), tr("master.tab_workbook")],
+    key=TABS_KEY,
+    on_change="rerun",
 )
-for tab, key in zip(tabs, LISTS, strict=False):
-    with tab:
-        list_tab(key)
-with tabs[-2]:
-    indicators_tab()
-with tabs[-1]:
-    workbook_tab()
+for tab, show in zip(
+    tabs, [*(partial(list_tab, key) for key in LISTS), indicators_tab, workbook_tab], strict=True
+):
+    if tab.open:
+        with tab:
+            show()

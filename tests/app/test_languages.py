@@ -213,6 +213,24 @@ def test_a_page_shows_only_the_viewers_language(page, language, sample_db, monke
     assert not found, "\n".join(found)
 
 
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+def test_every_master_data_tab_shows_only_the_viewers_language(language, sample_db, monkeypatch):
+    """The master-data page runs only its open tab, so each tab is opened in turn."""
+    query = {"lang": language} if language == "en" else {}
+    labels = [
+        tab.label for tab in open_app_page("pages/master.py", sample_db, monkeypatch, **query).tabs
+    ]
+    assert len(labels) == 8
+    seen = set()
+    for label in labels:
+        state = {"master_tab": label}
+        app = open_app_page("pages/master.py", sample_db, monkeypatch, state=state, **query)
+        found = foreign_words(shown_texts(app), language, data_text(sample_db))
+        assert not found, f"{label}: " + "\n".join(found)
+        seen.add(tuple(shown_texts(app)))
+    assert len(seen) == len(labels)  # each tab showed its own content
+
+
 @pytest.mark.parametrize("page", ["pages/submissions.py", "pages/master.py", "pages/trends.py"])
 def test_tables_write_a_missing_value_as_a_dash_not_none(page, sample_db, monkeypatch):
     app = open_app_page(page, sample_db, monkeypatch)
