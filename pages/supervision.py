@@ -147,12 +147,19 @@ else:
     else:
         table = items_frame(filtered, lang)
         level_column = tr("reminders.column_level")
-        colors = {level_name(level, lang): color for level, color in LEVEL_COLORS.items()}
-        styled = table.style.map(
-            lambda v: f"background-color:{colors.get(v, '')};color:white" if v in colors else "",
-            subset=[level_column],
+        # The level as a coloured label: a column setting the browser draws, where a
+        # pandas Styler rendered every cell on the server (2.4 s for 6,000 items).
+        data_table(
+            table.assign(**{level_column: [[name] for name in table[level_column]]}),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                level_column: st.column_config.MultiselectColumn(
+                    options=[level_name(level, lang) for level in LEVELS],
+                    color=[LEVEL_COLORS[level] for level in LEVELS],
+                )
+            },
         )
-        data_table(styled, hide_index=True, width="stretch")
         download_table(table, tr("reminders.file_stem", date=as_of.isoformat()), "sup_download")
 
         st.subheader(tr("reminders.chart_heading"))

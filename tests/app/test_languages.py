@@ -27,6 +27,8 @@ PAGES = [
     "pages/submissions.py",
     "pages/admin.py",
     "pages/master.py",
+    "pages/review.py",
+    "pages/supervision.py",
 ]
 # Text stored as people typed it, which the interface shows as it is, in either language.
 DATA_COLUMNS = {
@@ -55,6 +57,7 @@ DATA_COLUMNS = {
 # Proper names and terms that are the same in both interfaces.
 LATIN_TERMS = {"Excel", "Word", "PNG", "PDF", "WPS", "SHA-256", "MB", "GDP", "xlsx", "xlsm", "xls"}
 LATIN_TERMS |= {"min", "max"}  # in the scoring method's formulas
+LATIN_TERMS |= {"SMTP_HOST", "WEBHOOK_URL"}  # settings, named as the environment spells them
 CHINESE_TERMS = {
     "指标体系",  # the sheet's name, which a file must use
     "年第一季度",  # from `2022年第一季度`, an example of a period as people write it
@@ -167,6 +170,9 @@ def shown_texts(app) -> list[str]:
             continue
         if node.type == "plotly_chart":
             texts += _chart_texts(json.loads(proto.spec))
+        if node.type == "markdown":  # its HTML tags and styles are markup, not wording
+            texts += [TEMPLATE_CODE.sub(" ", t) for t in _proto_texts(proto)]
+            continue
         texts += _proto_texts(proto)
     for frame in app.dataframe:
         table = frame.value

@@ -107,7 +107,7 @@ def test_the_supervision_page_lists_filters_and_exports_every_item(app_db):
     assert app.title[0].value == "督办"
     table = app.dataframe[0].value
     assert list(table["责任单位"]) == ["市发展改革委", "南山区工商联", "市商务局", "市商务局"]
-    assert list(table["级别"]) == ["督办", "督办", "提醒", "提醒"]
+    assert [list(cell) for cell in table["级别"]] == [["督办"], ["督办"], ["提醒"], ["提醒"]]
     assert list(table["状态"]) == ["逾期 90 天", "逾期 18 天", "2 天后到期", "2 天后到期"]
     assert "sup_download" in [b.key for b in app.get("download_button")]
     badges = [m.value for m in app.markdown if "#F9A825" in m.value]
@@ -149,7 +149,13 @@ def test_an_admin_sets_the_levels_on_the_page(app_db):
     assert not app.exception
     assert "提醒 -14 天" in app.success[0].value
     table = app.dataframe[0].value
-    assert list(table["级别"]) == ["督办", "催办", "提醒", "提醒", "提醒"]
+    assert [list(cell) for cell in table["级别"]] == [
+        ["督办"],
+        ["催办"],
+        ["提醒"],
+        ["提醒"],
+        ["提醒"],
+    ]
     assert "福田区工商联" in list(table["责任单位"])
 
 

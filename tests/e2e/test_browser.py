@@ -44,6 +44,7 @@ PAGES = [
     ("admin", "admin.title", 0),
     ("master", "master.page_title", 0),
     ("review", "review.title", 0),
+    ("supervision", "reminders.page_title", 1),
 ]
 
 
