@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 
 from data_model.admin.backup import SERVER_STATE_TABLES
 from data_model.admin.bootstrap import open_database, seed
-from data_model.kinds import ISSUES
+from data_model.kinds import ACTIVITIES, INDICATOR_VALUES, INDICATORS, ISSUES
 from data_model.reference.master import load_master_data_file
 from data_model.store.db import make_engine, normalize_url
 
@@ -42,18 +42,11 @@ hypothesis_settings.load_profile("suite")
 # browser tests' server inherits it.
 os.environ.setdefault("EXPLANATIONS_REQUIRED", "0")
 
-INDICATOR_HEADER = [
-    "指标编码",
-    "指标名称",
-    "维度",
-    "计量单位",
-    "指标方向",
-    "权重",
-    "目标值",
-    "数据频度",
-    "汇总方式",
-]
-VALUE_HEADER = ["指标编码", "指标名称", "区", "期间", "数值", "备注"]
+# The template's own headers (data_model/kinds.py); the indicator list without the last
+# two, optional columns (数据来源, 说明), as most tests' workbooks are written.
+INDICATOR_HEADER = [c.header for c in INDICATORS.columns[:9]]
+VALUE_HEADER = [c.header for c in INDICATOR_VALUES.columns]
+ACTIVITY_HEADER = [c.header for c in ACTIVITIES.columns]
 ISSUE_HEADER = [c.header for c in ISSUES.columns]
 # 企业诉求 as many ledgers keep it: without 承办单位 and 满意度.
 SHORT_ISSUE_HEADER = [h for h in ISSUE_HEADER if h not in ("承办单位", "满意度")]

@@ -17,33 +17,20 @@ from data_model.store.models import (
     Task,
     TaskSnapshot,
 )
-from tests.conftest import ISSUE_HEADER, VALUE_HEADER, indicator_rows, make_xlsx
+from sample_data.generate import HEADERS
+from tests.conftest import ACTIVITY_HEADER, ISSUE_HEADER, VALUE_HEADER, indicator_rows, make_xlsx
 
-TASK_HEADER = [
-    "任务编号",
-    "所属行动",
-    "任务内容",
-    "牵头单位",
-    "配合单位",
-    "责任人",
-    "开始日期",
-    "完成时限",
-    "完成进度(%)",
-    "任务状态",
-    "进展情况",
-    "所属区",
-    "报送期",
-]
-ACTIVITY_HEADER = [
-    "活动日期",
-    "区",
-    "活动类型",
-    "活动名称",
-    "所属品牌",
-    "参与企业数",
-    "参与人数",
-    "主办单位",
-    "备注",
+TASK_HEADER = list(HEADERS["tasks"])  # the sample data's: 完成进度 written as 完成进度(%)
+# Task A1-01 up to its deadline, the same in each report period.
+A1_01 = [
+    "A1-01",
+    "领跑行动",
+    "开展营商环境评价",
+    "市发展改革委",
+    "",
+    "张三",
+    dt.datetime(2022, 1, 1),
+    "2022年6月底前",
 ]
 
 
@@ -67,36 +54,8 @@ def test_all_five_kinds_in_one_workbook_are_stored(engine):
             ],
             "任务清单": [
                 TASK_HEADER,
-                [
-                    "A1-01",
-                    "领跑行动",
-                    "开展营商环境评价",
-                    "市发展改革委",
-                    "",
-                    "张三",
-                    dt.datetime(2022, 1, 1),
-                    "2022年6月底前",
-                    60,
-                    "",
-                    "已完成方案",
-                    "",
-                    "2022-Q1",
-                ],
-                [
-                    "A1-01",
-                    "领跑行动",
-                    "开展营商环境评价",
-                    "市发展改革委",
-                    "",
-                    "张三",
-                    dt.datetime(2022, 1, 1),
-                    "2022年6月底前",
-                    100,
-                    "已完成",
-                    "完成",
-                    "",
-                    "2022-Q2",
-                ],
+                [*A1_01, 60, "", "已完成方案", "", "2022-Q1"],
+                [*A1_01, 100, "已完成", "完成", "", "2022-Q2"],
                 [
                     "A5-02",
                     "连心行动",

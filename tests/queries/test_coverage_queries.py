@@ -24,8 +24,14 @@ from data_model.queries.coverage_queries import (
     submission_coverage,
     total_submission_coverage,
 )
-from tests.conftest import INDICATOR_HEADER, VALUE_HEADER, make_xlsx
-from tests.ingest.test_import_template_kinds import ACTIVITY_HEADER, ISSUE_HEADER, TASK_HEADER
+from tests.conftest import (
+    ACTIVITY_HEADER,
+    INDICATOR_HEADER,
+    ISSUE_HEADER,
+    VALUE_HEADER,
+    make_xlsx,
+)
+from tests.ingest.test_import_template_kinds import TASK_HEADER
 
 GEOGRAPHIES = 12  # 全市 + 11 districts of the default master data
 
