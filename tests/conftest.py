@@ -280,6 +280,26 @@ def db_engine(empty_db):
     engine.dispose()
 
 
+@pytest.fixture(scope="module")
+def sample_engine(sample_db):
+    """An engine on `sample_db`: the sample data, on SQLite and on PostgreSQL."""
+    engine = sample_db.open()
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def task_list_conn(db_engine):
+    """A connection to `db_engine` holding the task list of tests/task_workbook.py."""
+    from data_model.ingest.importer import import_file
+    from tests.task_workbook import task_workbook  # which imports this module
+
+    report = import_file(db_engine, task_workbook(), "tasks.xlsx")
+    assert report.status == "accepted", report.message
+    with db_engine.connect() as connection:
+        yield connection
+
+
 @pytest.fixture
 def engine(tmp_path, database_copies):
     """A fresh SQLite database, migrated, with the default master data (a copy of the
