@@ -351,6 +351,21 @@ def make_xlsx(
     return buffer.getvalue()
 
 
+def make_xls(sheets: dict[str, list[list]]) -> bytes:
+    """A legacy Excel 97-2003 .xls with one sheet per entry; rows are written from A1 down."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    for name, rows in sheets.items():
+        sheet = book.add_sheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                sheet.write(r, c, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def indicator_rows() -> list[list]:
     return [
         INDICATOR_HEADER,
@@ -373,6 +388,19 @@ def cheap_hashing(monkeypatch):
 
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     monkeypatch.setattr(users, "HASHER", cheap)
+
+
+def ensure_user(data_dir: Path, username: str, role: str, password: str, by: str) -> str:
+    """`username` in the app's SQLite database under `data_dir`: created with `role` and
+    `password` unless it is there already."""
+    from data_model.accounts.users import create_user, get_user
+
+    engine = open_database(f"sqlite:///{data_dir / 'dashboard.sqlite3'}")
+    with engine.begin() as conn:
+        if get_user(conn, username) is None:
+            create_user(conn, username, role, password, by=by)
+    engine.dispose()
+    return username
 
 
 def sign_in_app(app, db: AppDatabase, role: str = "admin", username: str | None = None, **binding):

@@ -10,11 +10,11 @@ import pytest
 from streamlit.testing.v1 import AppTest, app_test
 
 import signin
-from data_model.accounts.users import create_user, get_user
+from data_model.accounts.users import create_user
 from data_model.admin.bootstrap import open_database, seed
 from data_model.i18n import t
 from tests.app.conftest import APP, run_at
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, ensure_user
 
 NANSHAN = "440305"  # 南山区's code, as the district filter writes it in the URL
 
@@ -150,12 +150,7 @@ AUTH = {
 
 @pytest.fixture
 def sso_user(data_dir) -> str:
-    engine = open_database(f"sqlite:///{data_dir / 'dashboard.sqlite3'}")
-    with engine.begin() as conn:
-        if get_user(conn, SSO_EMAIL) is None:
-            create_user(conn, SSO_EMAIL, "leader", TEST_PASSWORD, by="tests")
-    engine.dispose()
-    return SSO_EMAIL
+    return ensure_user(data_dir, SSO_EMAIL, "leader", TEST_PASSWORD, by="tests")
 
 
 def open_with_sso(

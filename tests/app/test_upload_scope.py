@@ -3,31 +3,20 @@ district is shown as a problem of that row, cannot be committed, and changes not
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import select
 
 from data_model.ingest.importer import import_file
 from data_model.store.models import District, EnterpriseIssue
+from tests.accounts.test_scope_matrix import ISSUE_HEADER, issue_row
 from tests.app.conftest import upload_page_as_nanshan_staff
 from tests.conftest import make_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ISSUE_HEADER = ["诉求编号", "受理日期", "区", "企业名称", "诉求类别", "诉求内容", "办理状态"]
 
 
 def issues(code: str, district: str, status: str) -> bytes:
-    row = [
-        code,
-        dt.datetime(2023, 3, 1),
-        district,
-        "某某科技有限公司",
-        "融资贷款",
-        "贷款受阻",
-        status,
-    ]
-    return make_xlsx({"企业诉求": [ISSUE_HEADER, row]})
+    return make_xlsx({"企业诉求": [ISSUE_HEADER, issue_row(code, district, status)]})
 
 
 @pytest.fixture

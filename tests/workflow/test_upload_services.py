@@ -12,7 +12,7 @@ from data_model.ingest.annotate import annotated_workbook
 from data_model.ingest.importer import ImportOptions, apply_edits, import_file, import_sheets
 from data_model.ingest.reader import read_workbook
 from data_model.store.models import Submission, SubmissionFile
-from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
+from tests.conftest import VALUE_HEADER, indicator_rows, make_xls, make_xlsx
 
 BAD = make_xlsx(
     {
@@ -54,17 +54,9 @@ def test_annotated_workbook_marks_the_exact_cells_and_lists_problems(engine):
 
 
 def test_legacy_xls_is_annotated_as_a_rebuilt_xlsx(engine):
-    import xlwt
-
-    book = xlwt.Workbook()
-    sheet = book.add_sheet("指标数据")
-    for r, row in enumerate([VALUE_HEADER, ["YS02", "", "火星区", "2022-03", 1, ""]]):
-        for c, value in enumerate(row):
-            sheet.write(r, c, value)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    report = import_file(with_indicators(engine), buffer.getvalue(), "old.xls")
-    result = load_workbook(io.BytesIO(annotated_workbook(buffer.getvalue(), "old.xls", report)))
+    data = make_xls({"指标数据": [VALUE_HEADER, ["YS02", "", "火星区", "2022-03", 1, ""]]})
+    report = import_file(with_indicators(engine), data, "old.xls")
+    result = load_workbook(io.BytesIO(annotated_workbook(data, "old.xls", report)))
     assert result["指标数据"]["C2"].comment is not None
 
 
