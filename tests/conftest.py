@@ -351,6 +351,19 @@ def make_xlsx(
     return buffer.getvalue()
 
 
+def values_workbook(*rows: list) -> bytes:
+    """An .xlsx with one 指标数据 sheet: VALUE_HEADER, then `rows`."""
+    return make_xlsx({"指标数据": [VALUE_HEADER, *rows]})
+
+
+def import_indicators(engine: Engine) -> None:
+    """Import the test indicators (`indicator_rows`) into `engine`'s database."""
+    from data_model.ingest.importer import import_file
+
+    report = import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "indicators.xlsx")
+    assert report.status == "accepted", report.errors
+
+
 def make_xls(sheets: dict[str, list[list]]) -> bytes:
     """A legacy Excel 97-2003 .xls with one sheet per entry; rows are written from A1 down."""
     import xlwt

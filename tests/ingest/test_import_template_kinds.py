@@ -18,7 +18,15 @@ from data_model.store.models import (
     TaskSnapshot,
 )
 from sample_data.generate import HEADERS
-from tests.conftest import ACTIVITY_HEADER, ISSUE_HEADER, VALUE_HEADER, indicator_rows, make_xlsx
+from tests.conftest import (
+    ACTIVITY_HEADER,
+    ISSUE_HEADER,
+    VALUE_HEADER,
+    import_indicators,
+    indicator_rows,
+    make_xlsx,
+    values_workbook,
+)
 
 TASK_HEADER = list(HEADERS["tasks"])  # the sample data's: 完成进度 written as 完成进度(%)
 # Task A1-01 up to its deadline, the same in each report period.
@@ -129,17 +137,12 @@ def test_all_five_kinds_in_one_workbook_are_stored(engine):
 
 
 def test_bad_district_bad_period_and_duplicate_are_named_by_row_and_nothing_is_written(engine):
-    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "indicators.xlsx")
-    data = make_xlsx(
-        {
-            "指标数据": [
-                VALUE_HEADER,
-                ["YS01", "", "南山区", "2022-03", 1.5, ""],
-                ["YS01", "", "福天区", "2022-03", 1.5, ""],
-                ["YS01", "", "罗湖区", 2022.1, 1.5, ""],
-                ["YS01", "", "南山区", "2022年3月", 2.0, ""],
-            ]
-        }
+    import_indicators(engine)
+    data = values_workbook(
+        ["YS01", "", "南山区", "2022-03", 1.5, ""],
+        ["YS01", "", "福天区", "2022-03", 1.5, ""],
+        ["YS01", "", "罗湖区", 2022.1, 1.5, ""],
+        ["YS01", "", "南山区", "2022年3月", 2.0, ""],
     )
     before = count(engine, IndicatorValue, current_only=False)
     report = import_file(engine, data, "bad.xlsx")
@@ -156,15 +159,10 @@ def test_bad_district_bad_period_and_duplicate_are_named_by_row_and_nothing_is_w
 
 
 def test_valid_rows_only_stores_the_good_rows_and_records_the_choice(engine):
-    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "indicators.xlsx")
-    data = make_xlsx(
-        {
-            "指标数据": [
-                VALUE_HEADER,
-                ["YS01", "", "南山区", "2022-03", 1.5, ""],
-                ["YS01", "", "火星区", "2022-03", 2, ""],
-            ]
-        }
+    import_indicators(engine)
+    data = values_workbook(
+        ["YS01", "", "南山区", "2022-03", 1.5, ""],
+        ["YS01", "", "火星区", "2022-03", 2, ""],
     )
     report = import_file(engine, data, "partial.xlsx", ImportOptions(valid_rows_only=True))
     assert report.status == "partial"
@@ -190,22 +188,17 @@ def test_same_file_twice_changes_nothing_and_says_when(engine):
 
 
 def test_later_submission_supersedes_and_keeps_history(engine):
-    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "indicators.xlsx")
+    import_indicators(engine)
     first = import_file(
         engine,
-        make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 10, ""]]}),
+        values_workbook(["YS02", "", "南山区", "2022-03", 10, ""]),
         "a.xlsx",
     )
     second = import_file(
         engine,
-        make_xlsx(
-            {
-                "指标数据": [
-                    VALUE_HEADER,
-                    ["YS02", "", "南山区", "2022-03", 12, "修正"],
-                    ["YS02", "", "福田区", "2022-03", 5, ""],
-                ]
-            }
+        values_workbook(
+            ["YS02", "", "南山区", "2022-03", 12, "修正"],
+            ["YS02", "", "福田区", "2022-03", 5, ""],
         ),
         "b.xlsx",
     )
@@ -249,21 +242,16 @@ def test_not_a_workbook_is_rejected_with_one_reason(engine):
 def test_staff_scope_rejects_rows_for_another_district_naming_them(engine):
     from data_model.ingest.importer import SubmitterScope
 
-    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "indicators.xlsx")
-    data = make_xlsx(
-        {
-            "指标数据": [
-                VALUE_HEADER,
-                ["YS02", "", "南山区", "2022-03", 1, ""],
-                ["YS02", "", "福田区", "2022-03", 2, ""],
-            ]
-        }
+    import_indicators(engine)
+    data = values_workbook(
+        ["YS02", "", "南山区", "2022-03", 1, ""],
+        ["YS02", "", "福田区", "2022-03", 2, ""],
     )
     scope = SubmitterScope(districts=frozenset({"南山区"}))
     report = import_file(engine, data, "mixed.xlsx", ImportOptions(scope=scope))
     assert report.status == "rejected"
     assert [(e.row, "福田区" in e.message) for e in report.errors] == [(3, True)]
-    own = make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 1, ""]]})
+    own = values_workbook(["YS02", "", "南山区", "2022-03", 1, ""])
     assert import_file(engine, own, "own.xlsx", ImportOptions(scope=scope)).status == "accepted"
     indicators = make_xlsx({"指标体系": indicator_rows()[:2]})
     refused = import_file(engine, indicators, "i2.xlsx", ImportOptions(scope=scope))

@@ -18,7 +18,10 @@ from data_model.queries.schedule import (
     schedule_frame,
 )
 from data_model.store.models import Submission
-from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
+from tests.conftest import (
+    import_indicators,
+    values_workbook,
+)
 
 
 @pytest.fixture
@@ -42,10 +45,10 @@ def test_default_schedule_covers_every_district_monthly_and_quarterly(engine):
 
 
 def test_late_list_on_fixed_dates(engine):
-    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "i.xlsx")
+    import_indicators(engine)
     import_file(
         engine,
-        make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 1, ""]]}),
+        values_workbook(["YS02", "", "南山区", "2022-03", 1, ""]),
         "v.xlsx",
     )
     with engine.begin() as conn:
@@ -111,15 +114,15 @@ def test_schedule_rows_with_unknown_names_are_refused(engine):
 def test_values_can_be_traced_to_their_submission(engine):
     from data_model.store.submissions import value_provenance
 
-    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "i.xlsx")
+    import_indicators(engine)
     first = import_file(
         engine,
-        make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 1, ""]]}),
+        values_workbook(["YS02", "", "南山区", "2022-03", 1, ""]),
         "a.xlsx",
     )
     second = import_file(
         engine,
-        make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "福田区", "2022-03", 2, ""]]}),
+        values_workbook(["YS02", "", "福田区", "2022-03", 2, ""]),
         "b.xlsx",
     )
     with engine.connect() as conn:
@@ -133,10 +136,10 @@ def test_values_can_be_traced_to_their_submission(engine):
 def test_coverage_map_measure_counts_overdue_reports_per_district(engine):
     from data_model.queries.coverage_queries import coverage_measure
 
-    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "i.xlsx")
+    import_indicators(engine)
     import_file(
         engine,
-        make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 1, ""]]}),
+        values_workbook(["YS02", "", "南山区", "2022-03", 1, ""]),
         "v.xlsx",
     )
     with engine.begin() as conn:
