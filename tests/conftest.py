@@ -356,6 +356,13 @@ def values_workbook(*rows: list) -> bytes:
     return make_xlsx({"指标数据": [VALUE_HEADER, *rows]})
 
 
+def import_values(engine: Engine, file_name: str, *rows: list):
+    """Import `values_workbook(*rows)` as the file `file_name`; the import's report."""
+    from data_model.ingest.importer import import_file
+
+    return import_file(engine, values_workbook(*rows), file_name)
+
+
 def import_indicators(engine: Engine) -> None:
     """Import the test indicators (`indicator_rows`) into `engine`'s database."""
     from data_model.ingest.importer import import_file

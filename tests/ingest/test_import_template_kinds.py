@@ -23,6 +23,7 @@ from tests.conftest import (
     ISSUE_HEADER,
     VALUE_HEADER,
     import_indicators,
+    import_values,
     indicator_rows,
     make_xlsx,
     values_workbook,
@@ -189,11 +190,7 @@ def test_same_file_twice_changes_nothing_and_says_when(engine):
 
 def test_later_submission_supersedes_and_keeps_history(engine):
     import_indicators(engine)
-    first = import_file(
-        engine,
-        values_workbook(["YS02", "", "南山区", "2022-03", 10, ""]),
-        "a.xlsx",
-    )
+    first = import_values(engine, "a.xlsx", ["YS02", "", "南山区", "2022-03", 10, ""])
     second = import_file(
         engine,
         values_workbook(

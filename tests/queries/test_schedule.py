@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 from sqlalchemy import update
 
-from data_model.ingest.importer import import_file
 from data_model.queries.schedule import (
     due_date_after,
     ensure_default_schedule,
@@ -20,7 +19,7 @@ from data_model.queries.schedule import (
 from data_model.store.models import Submission
 from tests.conftest import (
     import_indicators,
-    values_workbook,
+    import_values,
 )
 
 
@@ -44,13 +43,21 @@ def test_default_schedule_covers_every_district_monthly_and_quarterly(engine):
     assert sorted(set(frame["kind"])) == ["indicator_values", "tasks"]
 
 
+def values_due(district: str, period: str, due_date: date) -> dict:
+    """A schedule row: `district`'s indicator values for `period` are due on `due_date`."""
+    return {
+        "district": district,
+        "unit": None,
+        "kind": "indicator_values",
+        "period": period,
+        "due_date": due_date,
+        "note": "",
+    }
+
+
 def test_late_list_on_fixed_dates(engine):
     import_indicators(engine)
-    import_file(
-        engine,
-        values_workbook(["YS02", "", "南山区", "2022-03", 1, ""]),
-        "v.xlsx",
-    )
+    import_values(engine, "v.xlsx", ["YS02", "", "南山区", "2022-03", 1, ""])
     with engine.begin() as conn:
         # 南山区 reported on 5 April 2022, before its due date.
         conn.execute(update(Submission).values(uploaded_at=datetime(2022, 4, 5, 9, tzinfo=UTC)))
@@ -58,30 +65,9 @@ def test_late_list_on_fixed_dates(engine):
             conn,
             pd.DataFrame(
                 [
-                    {
-                        "district": "南山区",
-                        "unit": None,
-                        "kind": "indicator_values",
-                        "period": "2022-03",
-                        "due_date": date(2022, 4, 10),
-                        "note": "",
-                    },
-                    {
-                        "district": "福田区",
-                        "unit": None,
-                        "kind": "indicator_values",
-                        "period": "2022-03",
-                        "due_date": date(2022, 4, 10),
-                        "note": "",
-                    },
-                    {
-                        "district": "福田区",
-                        "unit": None,
-                        "kind": "indicator_values",
-                        "period": "2022-04",
-                        "due_date": date(2022, 5, 10),
-                        "note": "",
-                    },
+                    values_due("南山区", "2022-03", date(2022, 4, 10)),
+                    values_due("福田区", "2022-03", date(2022, 4, 10)),
+                    values_due("福田区", "2022-04", date(2022, 5, 10)),
                 ]
             ),
         )
@@ -115,16 +101,8 @@ def test_values_can_be_traced_to_their_submission(engine):
     from data_model.store.submissions import value_provenance
 
     import_indicators(engine)
-    first = import_file(
-        engine,
-        values_workbook(["YS02", "", "南山区", "2022-03", 1, ""]),
-        "a.xlsx",
-    )
-    second = import_file(
-        engine,
-        values_workbook(["YS02", "", "福田区", "2022-03", 2, ""]),
-        "b.xlsx",
-    )
+    first = import_values(engine, "a.xlsx", ["YS02", "", "南山区", "2022-03", 1, ""])
+    second = import_values(engine, "b.xlsx", ["YS02", "", "福田区", "2022-03", 2, ""])
     with engine.connect() as conn:
         sources = value_provenance(conn, "YS02", ("2022-03",))
     assert sources[["district", "value", "submission_id", "file_name"]].values.tolist() == [
@@ -137,11 +115,7 @@ def test_coverage_map_measure_counts_overdue_reports_per_district(engine):
     from data_model.queries.coverage_queries import coverage_measure
 
     import_indicators(engine)
-    import_file(
-        engine,
-        values_workbook(["YS02", "", "南山区", "2022-03", 1, ""]),
-        "v.xlsx",
-    )
+    import_values(engine, "v.xlsx", ["YS02", "", "南山区", "2022-03", 1, ""])
     with engine.begin() as conn:
         ensure_default_schedule(conn, "2022-03", "2022-03")
     with engine.connect() as conn:

@@ -15,6 +15,7 @@ from data_model.store.models import Submission, SubmissionFile
 from tests.conftest import (
     VALUE_HEADER,
     import_indicators,
+    import_values,
     make_xls,
     make_xlsx,
     values_workbook,
@@ -85,11 +86,7 @@ def test_cells_fixed_in_the_page_are_revalidated_and_recorded(engine):
 
 def test_sharp_changes_are_warnings_and_the_confirmation_is_recorded(engine):
     with_indicators(engine)
-    import_file(
-        engine,
-        values_workbook(["YS02", "", "南山区", "2022-02", 10, ""]),
-        "feb.xlsx",
-    )
+    import_values(engine, "feb.xlsx", ["YS02", "", "南山区", "2022-02", 10, ""])
     march = values_workbook(
         ["YS02", "", "南山区", "2022-03", 45, ""],
         ["YS02", "", "福田区", "2022-03", 9, ""],
@@ -109,16 +106,8 @@ def test_sharp_changes_are_warnings_and_the_confirmation_is_recorded(engine):
 
 def test_replaced_values_are_described_old_to_new(engine):
     with_indicators(engine)
-    import_file(
-        engine,
-        values_workbook(["YS02", "", "南山区", "2022-03", 10, ""]),
-        "a.xlsx",
-    )
-    report = import_file(
-        engine,
-        values_workbook(["YS02", "", "南山区", "2022-03", 12, ""]),
-        "b.xlsx",
-    )
+    import_values(engine, "a.xlsx", ["YS02", "", "南山区", "2022-03", 10, ""])
+    report = import_values(engine, "b.xlsx", ["YS02", "", "南山区", "2022-03", 12, ""])
     assert report.replaced_examples == [
         {
             "table": "indicator_value",
