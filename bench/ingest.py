@@ -47,24 +47,18 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))  # so that a child process can import data_model
 
+from data_model.kinds import INDICATOR_VALUES, INDICATORS  # noqa: E402
+
 OUTPUT_DIR = PROJECT_ROOT / "bench" / "output"
 MASTER_DATA = PROJECT_ROOT / "data_model" / "defaults" / "master_data.json"
 SAMPLE_INDICATORS = PROJECT_ROOT / "sample_data" / "indicators.xlsx"
 
-VALUES_SHEET = "指标数据"
-VALUES_HEADER = ("指标编码", "指标名称", "区", "期间", "数值", "备注")
-INDICATORS_SHEET = "指标体系"
-INDICATORS_HEADER = (
-    "指标编码",
-    "指标名称",
-    "维度",
-    "计量单位",
-    "指标方向",
-    "权重",
-    "目标值",
-    "数据频度",
-    "汇总方式",
-)
+# The template's sheets and headers (data_model/kinds.py: light, no pandas or SQLAlchemy);
+# the indicators without their two optional text columns (数据来源, 说明).
+VALUES_SHEET = INDICATOR_VALUES.sheet
+VALUES_HEADER = tuple(c.header for c in INDICATOR_VALUES.columns)
+INDICATORS_SHEET = INDICATORS.sheet
+INDICATORS_HEADER = tuple(c.header for c in INDICATORS.columns[:9])
 INDICATOR_COUNT = 300  # 300 indicators x 12 geographies = 3,600 rows per month
 INDICATORS_PER_PREFIX = 60  # codes YS01..YS60, FZ01..FZ60, ... (5 prefixes x 60 = 300)
 FIRST_MONTH = (2021, 1)

@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 
 from data_model.admin.backup import SERVER_STATE_TABLES
 from data_model.admin.bootstrap import open_database, seed
-from data_model.kinds import ISSUES
+from data_model.kinds import ACTIVITIES, INDICATOR_VALUES, INDICATORS, ISSUES
 from data_model.reference.master import load_master_data_file
 from data_model.store.db import make_engine, normalize_url
 
@@ -42,18 +42,11 @@ hypothesis_settings.load_profile("suite")
 # browser tests' server inherits it.
 os.environ.setdefault("EXPLANATIONS_REQUIRED", "0")
 
-INDICATOR_HEADER = [
-    "指标编码",
-    "指标名称",
-    "维度",
-    "计量单位",
-    "指标方向",
-    "权重",
-    "目标值",
-    "数据频度",
-    "汇总方式",
-]
-VALUE_HEADER = ["指标编码", "指标名称", "区", "期间", "数值", "备注"]
+# The template's own headers (data_model/kinds.py); the indicator list without the last
+# two, optional columns (数据来源, 说明), as most tests' workbooks are written.
+INDICATOR_HEADER = [c.header for c in INDICATORS.columns[:9]]
+VALUE_HEADER = [c.header for c in INDICATOR_VALUES.columns]
+ACTIVITY_HEADER = [c.header for c in ACTIVITIES.columns]
 ISSUE_HEADER = [c.header for c in ISSUES.columns]
 # 企业诉求 as many ledgers keep it: without 承办单位 and 满意度.
 SHORT_ISSUE_HEADER = [h for h in ISSUE_HEADER if h not in ("承办单位", "满意度")]
@@ -287,6 +280,26 @@ def db_engine(empty_db):
     engine.dispose()
 
 
+@pytest.fixture(scope="module")
+def sample_engine(sample_db):
+    """An engine on `sample_db`: the sample data, on SQLite and on PostgreSQL."""
+    engine = sample_db.open()
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def task_list_conn(db_engine):
+    """A connection to `db_engine` holding the task list of tests/task_workbook.py."""
+    from data_model.ingest.importer import import_file
+    from tests.task_workbook import task_workbook  # which imports this module
+
+    report = import_file(db_engine, task_workbook(), "tasks.xlsx")
+    assert report.status == "accepted", report.message
+    with db_engine.connect() as connection:
+        yield connection
+
+
 @pytest.fixture
 def engine(tmp_path, database_copies):
     """A fresh SQLite database, migrated, with the default master data (a copy of the
@@ -338,6 +351,41 @@ def make_xlsx(
     return buffer.getvalue()
 
 
+def values_workbook(*rows: list) -> bytes:
+    """An .xlsx with one 指标数据 sheet: VALUE_HEADER, then `rows`."""
+    return make_xlsx({"指标数据": [VALUE_HEADER, *rows]})
+
+
+def import_values(engine: Engine, file_name: str, *rows: list):
+    """Import `values_workbook(*rows)` as the file `file_name`; the import's report."""
+    from data_model.ingest.importer import import_file
+
+    return import_file(engine, values_workbook(*rows), file_name)
+
+
+def import_indicators(engine: Engine) -> None:
+    """Import the test indicators (`indicator_rows`) into `engine`'s database."""
+    from data_model.ingest.importer import import_file
+
+    report = import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "indicators.xlsx")
+    assert report.status == "accepted", report.errors
+
+
+def make_xls(sheets: dict[str, list[list]]) -> bytes:
+    """A legacy Excel 97-2003 .xls with one sheet per entry; rows are written from A1 down."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    for name, rows in sheets.items():
+        sheet = book.add_sheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                sheet.write(r, c, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def indicator_rows() -> list[list]:
     return [
         INDICATOR_HEADER,
@@ -360,6 +408,19 @@ def cheap_hashing(monkeypatch):
 
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     monkeypatch.setattr(users, "HASHER", cheap)
+
+
+def ensure_user(data_dir: Path, username: str, role: str, password: str, by: str) -> str:
+    """`username` in the app's SQLite database under `data_dir`: created with `role` and
+    `password` unless it is there already."""
+    from data_model.accounts.users import create_user, get_user
+
+    engine = open_database(f"sqlite:///{data_dir / 'dashboard.sqlite3'}")
+    with engine.begin() as conn:
+        if get_user(conn, username) is None:
+            create_user(conn, username, role, password, by=by)
+    engine.dispose()
+    return username
 
 
 def sign_in_app(app, db: AppDatabase, role: str = "admin", username: str | None = None, **binding):

@@ -35,6 +35,19 @@ TASK_HEADER = [
     "报送期",
 ]
 
+# The Chinese headers of the task status table (on the tasks page and from `task-status`).
+STATUS_TABLE_HEADER = [
+    "任务编号",
+    "所属行动",
+    "牵头单位",
+    "所属区",
+    "完成进度(%)",
+    "完成时限",
+    "时限原文",
+    "任务状态",
+    "逾期天数",
+]
+
 JAN, JUL = dt.datetime(2022, 1, 1), dt.datetime(2022, 7, 1)
 TASKS = {
     # code: (action, content, unit, owner, start, deadline, district)

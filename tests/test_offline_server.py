@@ -11,9 +11,8 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-import urllib.request
 
-from tests.e2e.app_browser import ROOT, cli, free_port, server_env
+from tests.e2e.app_browser import NO_PROXY, ROOT, cli, free_port, is_healthy, server_env
 
 RECORDER = """
 import os, socket
@@ -48,8 +47,6 @@ socket.getaddrinfo = getaddrinfo
 socket.socket.connect = connect
 """
 
-NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
 
 def test_the_server_started_as_make_run_does_makes_no_outbound_request(tmp_path):
     data_dir = tmp_path / "data"
@@ -69,14 +66,8 @@ def test_the_server_started_as_make_run_does_makes_no_outbound_request(tmp_path)
     )
     try:
         deadline = time.monotonic() + 60
-        while True:
+        while not is_healthy(f"http://127.0.0.1:{port}"):
             assert process.poll() is None, process.stdout.read().decode(errors="replace")
-            try:
-                with NO_PROXY.open(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as ok:
-                    if ok.status == 200:
-                        break
-            except OSError:
-                pass
             assert time.monotonic() < deadline, "the server did not start in 60 s"
             time.sleep(0.3)
         with NO_PROXY.open(f"http://127.0.0.1:{port}/", timeout=10) as page:

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from data_model.cli import main
-from tests.task_workbook import task_workbook
+from tests.task_workbook import STATUS_TABLE_HEADER, task_workbook
 
 
 @pytest.fixture
@@ -25,17 +25,7 @@ def test_task_status_writes_excel_with_chinese_headers_and_status_words(tmp_path
     assert main(["task-status", "--as-of", "2022-12-31", "--out", str(out), "--db", db]) == 0
     assert "已导出 9 行" in capsys.readouterr().out
     rows = list(load_workbook(out).active.iter_rows(values_only=True))
-    assert rows[0] == (
-        "任务编号",
-        "所属行动",
-        "牵头单位",
-        "所属区",
-        "完成进度(%)",
-        "完成时限",
-        "时限原文",
-        "任务状态",
-        "逾期天数",
-    )
+    assert list(rows[0]) == STATUS_TABLE_HEADER
     by_code = {row[0]: row for row in rows[1:]}
     overdue = by_code["K03"]
     assert overdue[1:5] == ("领跑行动", "市商务局", "南山区", 70)

@@ -53,9 +53,12 @@ EXPECTED = {
     "manage_review_rules": {"admin"},
 }
 ROLES = ("admin", "leader", "staff", "reviewer")
+# One user of each role, shared by the tests of other packages that act as a user.
+ADMIN = Principal("chen", "admin")
+LEADER = Principal("zhao", "leader")
 PRINCIPALS = {
-    "admin": Principal("chen", "admin"),
-    "leader": Principal("zhao", "leader"),
+    "admin": ADMIN,
+    "leader": LEADER,
     "staff": Principal("wang", "staff", ("南山区",)),
     "reviewer": Principal("li", "reviewer", ("南山区",)),
 }

@@ -31,7 +31,7 @@ from data_model.store import audit
 from data_model.store.models import Task, Unit
 from data_model.store.storage import write_versions
 from data_model.workflow.upload import commit, prepare, recheck
-from tests.conftest import ISSUE_HEADER, make_xlsx
+from tests.conftest import ACTIVITY_HEADER, ISSUE_HEADER, make_xlsx
 from tests.task_workbook import TASK_HEADER
 
 ADMIN = Principal("root", "admin")
@@ -198,17 +198,7 @@ def test_activity_types_and_issue_categories_are_checked_and_resolvable(db_engin
     data = make_xlsx(
         {
             "活动台账": [
-                [
-                    "活动日期",
-                    "区",
-                    "活动类型",
-                    "活动名称",
-                    "所属品牌",
-                    "参与企业数",
-                    "参与人数",
-                    "主办单位",
-                    "备注",
-                ],
+                ACTIVITY_HEADER,
                 activity,
             ],
             "企业诉求": [

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from tests.app.conftest import open_app_page
 from tests.conftest import AppDatabase, sign_in_app
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -16,14 +17,8 @@ ALL_BRANDS = "深圳企业家日、民企话坛、深圳青年企业家提升计
 
 
 def open_page(db: AppDatabase, monkeypatch, **query) -> AppTest:
-    db.use(monkeypatch)
     monkeypatch.delenv("BOUNDARY_FILE", raising=False)
-    app = sign_in_app(AppTest.from_file(APP, default_timeout=60), db)
-    for key, value in query.items():
-        app.query_params[key] = value
-    app.switch_page(PAGE).run()
-    assert not app.exception, app.exception
-    return app
+    return open_app_page(PAGE, db, monkeypatch, **query)
 
 
 def captions(app: AppTest) -> list[str]:

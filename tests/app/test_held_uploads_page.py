@@ -5,36 +5,13 @@ and commits it without uploading the file again. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from sqlalchemy import func, select
-from streamlit.testing.v1 import AppTest
 
 from data_model.store.models import HeldUpload
+from tests.app.conftest import upload_page, upload_page_as_nanshan_staff
 from tests.app.test_unknown_names_page import XLSX, button, stored_lead_units, task_list
-from tests.conftest import sign_in_app
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "upload.py")
 UNKNOWN = ["市应急管理局", "市气象局"]
-
-
-@pytest.fixture
-def engine(empty_db, monkeypatch):
-    engine = empty_db.open()
-    empty_db.use(monkeypatch)
-    yield engine
-    engine.dispose()
-
-
-def staff_app(empty_db) -> AppTest:
-    return sign_in_app(
-        AppTest.from_file(PAGE, default_timeout=60),
-        empty_db,
-        role="staff",
-        username="nanshan-staff",
-        districts=["南山区"],
-    ).run()
 
 
 def held_count(engine) -> int:
@@ -43,7 +20,7 @@ def held_count(engine) -> int:
 
 
 def test_held_upload_survives_the_session_and_is_committed_after_the_admin_acts(engine, empty_db):
-    first = staff_app(empty_db)
+    first = upload_page_as_nanshan_staff(empty_db)
     first.file_uploader(key="upload_files").set_value(
         ("南山任务.xlsx", task_list(UNKNOWN, district="南山区"), XLSX)
     )
@@ -52,13 +29,13 @@ def test_held_upload_survives_the_session_and_is_committed_after_the_admin_acts(
     assert any("已保存在系统中" in i.value for i in first.info)
     assert held_count(engine) == 1
 
-    later = staff_app(empty_db)  # another session: nothing uploaded in it
+    later = upload_page_as_nanshan_staff(empty_db)  # another session: nothing uploaded in it
     assert not later.exception
     held_text = " ".join(m.value for m in later.markdown)
     assert "南山任务.xlsx" in held_text
     assert "尚待登记的名称：市应急管理局、市气象局" in held_text
 
-    admin = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), empty_db).run()
+    admin = upload_page(empty_db)
     assert not admin.exception
     assert any("员工上传中尚待登记的名称（1 份文件）" in e.label for e in admin.expander)
     assert any("nanshan-staff" in m.value and "南山任务.xlsx" in m.value for m in admin.markdown)
@@ -67,7 +44,7 @@ def test_held_upload_survives_the_session_and_is_committed_after_the_admin_acts(
     assert any("已处理 2 个名称" in s.value for s in admin.success)
     assert not any("员工上传中尚待登记的名称" in e.label for e in admin.expander)
 
-    again = staff_app(empty_db)
+    again = upload_page_as_nanshan_staff(empty_db)
     assert any("均已登记" in m.value for m in again.markdown)
     button(again, "打开并重新检查").click().run()
     assert not again.exception
@@ -81,7 +58,7 @@ def test_held_upload_survives_the_session_and_is_committed_after_the_admin_acts(
 
 def test_cells_corrected_before_leaving_are_kept_and_a_held_upload_can_be_deleted(engine, empty_db):
     bad = task_list(["市应急管理局"], district="南三区")
-    first = staff_app(empty_db)
+    first = upload_page_as_nanshan_staff(empty_db)
     first.file_uploader(key="upload_files").set_value(("bad.xlsx", bad, XLSX))
     first.run()
     grid = next(e for e in first.data_editor)
@@ -97,7 +74,7 @@ def test_cells_corrected_before_leaving_are_kept_and_a_held_upload_can_be_delete
         edits = conn.execute(select(HeldUpload.edits)).scalar()
     assert [e[3] for e in edits] == ["南山区"]
 
-    later = staff_app(empty_db)
+    later = upload_page_as_nanshan_staff(empty_db)
     button(later, "打开并重新检查").click().run()
     assert not later.exception
     shown = " ".join(str(e.value.values.tolist()) for e in later.data_editor)

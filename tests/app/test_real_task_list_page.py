@@ -6,17 +6,13 @@ row order, new progress) supersedes the same tasks."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from data_model.store.models import Task, TaskSnapshot, Unit
-from tests.conftest import sign_in_app
+from tests.app.conftest import upload_page
 from tests.ingest.test_task_lists import real_task_list
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "upload.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # content: (action, lead unit, deadline); two lead units no default list holds
 TASKS = {
@@ -24,14 +20,6 @@ TASKS = {
     "开展营商环境评价": ("领跑行动", "市发展改革委", "2022年6月底前"),
     "发布涉企气象服务指引": ("提质行动", "市气象局", "长期坚持"),
 }
-
-
-@pytest.fixture
-def engine(empty_db, monkeypatch):
-    engine = empty_db.open()
-    empty_db.use(monkeypatch)
-    yield engine
-    engine.dispose()
 
 
 def button(app: AppTest, label: str):
@@ -63,7 +51,7 @@ def progress_by_task(engine) -> dict[tuple[str, str], dict[str, float]]:
 def test_a_real_task_list_with_unknown_units_is_resolved_in_place_and_next_quarter_follows(
     engine, empty_db
 ):
-    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), empty_db).run()
+    app = upload_page(empty_db)
     first = list(zip(TASKS, ("40%", 30, "未启动"), strict=True))
     upload(app, "重点任务清单（一季度）.xlsx", real_task_list("2022年第一季度", first, tasks=TASKS))
     assert button(app, "确认导入").disabled

@@ -6,7 +6,6 @@ overview. A leader never sees the returned value; a reviewer of 南山区 sees n
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -14,9 +13,9 @@ from streamlit.testing.v1 import AppTest
 from data_model.accounts.permissions import Principal, guarded_import
 from data_model.workflow.review import review_rules, set_review_rule
 from tests.accounts.test_permissions import ACTIVITY_HEADER
+from tests.app.conftest import APP, run_at
 from tests.conftest import AppDatabase, make_xlsx, sign_in_app
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BRIEFINGS = "政策宣讲会"  # an overview highlight: 16 场 in the sample data's 2021
 
@@ -31,12 +30,7 @@ def as_user(
 ) -> AppTest:
     db.use(monkeypatch)
     app = AppTest.from_file(APP, default_timeout=60)
-    app = sign_in_app(app, db, role=role, username=username, **binding)
-    if page is not None:
-        app.switch_page(page)
-    app.run()
-    assert not app.exception, app.exception
-    return app
+    return run_at(sign_in_app(app, db, role=role, username=username, **binding), page)
 
 
 def commit_upload(app: AppTest, name: str, data: bytes) -> AppTest:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import update
@@ -19,10 +18,10 @@ import ui
 from data_model.accounts import sessions, users
 from data_model.i18n import t
 from data_model.store.models import SignInSession
+from tests.app.conftest import APP, run_at
 from tests.app.test_signin_links import ignore_pages_folder
 from tests.conftest import TEST_PASSWORD
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 CLAIM = re.compile(rf'src="{re.escape(sessions.CLAIM_PATH)}\?token=([\w-]+)"')
 
 pytestmark = pytest.mark.usefixtures("cheap_hashing")
@@ -68,12 +67,9 @@ def signed_in_tab(engine) -> tuple[AppTest, str]:
 def reload_with(cookie: str | None, monkeypatch, page: str | None = None) -> AppTest:
     """A new session, as a reload or a pasted link starts, whose browser sends `cookie`."""
     monkeypatch.setattr(ui, "_session_cookie", lambda: cookie)
-    app = AppTest.from_file(APP, default_timeout=60)
-    if page is not None:
-        app.switch_page(f"pages/{page}.py")
-    app.run()
-    assert not app.exception, app.exception
-    return app
+    return run_at(
+        AppTest.from_file(APP, default_timeout=60), None if page is None else f"pages/{page}.py"
+    )
 
 
 def test_the_cookie_signs_a_reload_and_a_link_in_and_a_made_up_one_does_not(app_db, monkeypatch):

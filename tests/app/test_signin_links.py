@@ -10,12 +10,12 @@ import pytest
 from streamlit.testing.v1 import AppTest, app_test
 
 import signin
-from data_model.accounts.users import create_user, get_user
+from data_model.accounts.users import create_user
 from data_model.admin.bootstrap import open_database, seed
 from data_model.i18n import t
-from tests.conftest import TEST_PASSWORD
+from tests.app.conftest import APP, run_at
+from tests.conftest import TEST_PASSWORD, ensure_user
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 NANSHAN = "440305"  # 南山区's code, as the district filter writes it in the URL
 
 
@@ -57,13 +57,8 @@ def open_signed_out(
     monkeypatch.setenv("DATA_DIR", str(data_dir))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     app = AppTest.from_file(APP, default_timeout=60)
-    for key, value in query.items():
-        app.query_params[key] = value
-    if page is not None:
-        app.switch_page(f"pages/{page}.py")  # before a first run: the file name's address
-    app.run()
-    assert not app.exception, app.exception
-    return app
+    # Opened before a first run: the file name's address.
+    return run_at(app, None if page is None else f"pages/{page}.py", **query)
 
 
 def sign_in(app: AppTest, username: str) -> AppTest:
@@ -155,12 +150,7 @@ AUTH = {
 
 @pytest.fixture
 def sso_user(data_dir) -> str:
-    engine = open_database(f"sqlite:///{data_dir / 'dashboard.sqlite3'}")
-    with engine.begin() as conn:
-        if get_user(conn, SSO_EMAIL) is None:
-            create_user(conn, SSO_EMAIL, "leader", TEST_PASSWORD, by="tests")
-    engine.dispose()
-    return SSO_EMAIL
+    return ensure_user(data_dir, SSO_EMAIL, "leader", TEST_PASSWORD, by="tests")
 
 
 def open_with_sso(
@@ -175,13 +165,7 @@ def open_with_sso(
     app = AppTest.from_file(APP, default_timeout=60)
     app.secrets["auth"] = AUTH
     app.user = {"is_logged_in": logged_in, "email": SSO_EMAIL if logged_in else None}
-    for key, value in query.items():
-        app.query_params[key] = value
-    if page is not None:
-        app.switch_page(f"pages/{page}.py")
-    app.run()
-    assert not app.exception, app.exception
-    return app
+    return run_at(app, None if page is None else f"pages/{page}.py", **query)
 
 
 def test_the_sign_on_button_keeps_the_link_in_a_short_lived_cookie(data_dir, monkeypatch):

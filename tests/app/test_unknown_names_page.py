@@ -5,9 +5,6 @@ and re-check the same pending upload once an admin has acted. On SQLite and Post
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
@@ -15,20 +12,11 @@ from data_model.accounts.permissions import Principal
 from data_model.admin import master_admin
 from data_model.store.models import Task, Unit
 from tests.admin.test_unknown_names import task_list
-from tests.conftest import sign_in_app
+from tests.app.conftest import upload_page, upload_page_as_nanshan_staff
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "upload.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NEW_UNITS = ["市应急管理局", "市气象局", "市交通运输局"]
 CLOSE = "市发展和改革委"  # a long form of 市发展改革委
-
-
-@pytest.fixture
-def engine(empty_db, monkeypatch):
-    engine = empty_db.open()
-    empty_db.use(monkeypatch)
-    yield engine
-    engine.dispose()
 
 
 def stored_lead_units(engine) -> list[str]:
@@ -45,7 +33,7 @@ def button(app: AppTest, label: str):
 
 
 def test_admin_maps_one_registers_the_others_and_commits_without_reuploading(engine, empty_db):
-    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), empty_db).run()
+    app = upload_page(empty_db)
     units = [CLOSE, *NEW_UNITS, CLOSE]
     app.file_uploader(key="upload_files").set_value(("list.xlsx", task_list(units), XLSX))
     app.run()
@@ -85,13 +73,7 @@ def test_admin_maps_one_registers_the_others_and_commits_without_reuploading(eng
 
 
 def test_staff_see_what_to_do_and_recheck_once_an_admin_has_added_the_unit(engine, empty_db):
-    app = sign_in_app(
-        AppTest.from_file(PAGE, default_timeout=60),
-        empty_db,
-        role="staff",
-        username="nanshan-staff",
-        districts=["南山区"],
-    ).run()
+    app = upload_page_as_nanshan_staff(empty_db)
     data = task_list(["市应急管理局"], district="南山区")
     app.file_uploader(key="upload_files").set_value(("list.xlsx", data, XLSX))
     app.run()
@@ -132,7 +114,7 @@ TEN_DEPARTMENTS = [
 
 
 def test_ten_departments_never_seen_are_imported_with_two_clicks(engine, empty_db):
-    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), empty_db).run()
+    app = upload_page(empty_db)
     data = task_list(TEN_DEPARTMENTS)
     app.file_uploader(key="upload_files").set_value(("ten.xlsx", data, XLSX))
     app.run()

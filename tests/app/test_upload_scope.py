@@ -3,33 +3,20 @@ district is shown as a problem of that row, cannot be committed, and changes not
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
-from streamlit.testing.v1 import AppTest
 
 from data_model.ingest.importer import import_file
 from data_model.store.models import District, EnterpriseIssue
-from tests.conftest import make_xlsx, sign_in_app
+from tests.accounts.test_scope_matrix import ISSUE_HEADER, issue_row
+from tests.app.conftest import upload_page_as_nanshan_staff
+from tests.conftest import make_xlsx
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "upload.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ISSUE_HEADER = ["诉求编号", "受理日期", "区", "企业名称", "诉求类别", "诉求内容", "办理状态"]
 
 
 def issues(code: str, district: str, status: str) -> bytes:
-    row = [
-        code,
-        dt.datetime(2023, 3, 1),
-        district,
-        "某某科技有限公司",
-        "融资贷款",
-        "贷款受阻",
-        status,
-    ]
-    return make_xlsx({"企业诉求": [ISSUE_HEADER, row]})
+    return make_xlsx({"企业诉求": [ISSUE_HEADER, issue_row(code, district, status)]})
 
 
 @pytest.fixture
@@ -53,13 +40,7 @@ def stored_issue(engine) -> tuple[str, str]:
 
 
 def test_staff_cannot_replace_another_districts_issue_from_the_page(data_dir, empty_db):
-    app = sign_in_app(
-        AppTest.from_file(PAGE, default_timeout=60),
-        empty_db,
-        role="staff",
-        username="nanshan-staff",
-        districts=["南山区"],
-    ).run()
+    app = upload_page_as_nanshan_staff(empty_db)
     assert not app.exception
     app.file_uploader(key="upload_files").set_value(
         ("collision.xlsx", issues("SQ-F", "南山区", "已办结"), XLSX)

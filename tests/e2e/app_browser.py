@@ -50,6 +50,7 @@ SCREENSHOTS = OUTPUT / "screenshots"
 LANGUAGE = "zh-CN"
 ADMIN_USERNAME = "e2e-admin"
 ADMIN_PASSWORD = "e2e-admin-password-2024"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 # Selectors from streamlit 1.67's frontend bundle (streamlit/static/static/js).
@@ -171,16 +172,22 @@ def start_server(data_dir: Path, name: str, env: dict[str, str] | None = None) -
             raise AssertionError(
                 f"streamlit exited with {process.returncode}:\n{server.log_tail()}"
             )
-        try:
-            with NO_PROXY.open(f"{server.url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200 and answer.read().strip() == b"ok":
-                    return server
-        except OSError:
-            pass
+        if is_healthy(server.url):
+            return server
         if time.monotonic() > deadline:
             server.stop()
             raise AssertionError(f"streamlit did not become healthy in 60 s:\n{server.log_tail()}")
         time.sleep(0.25)
+
+
+def is_healthy(url: str) -> bool:
+    """Whether the Streamlit server (or the proxy in front of it) at `url` answers its
+    health check with `ok` now."""
+    try:
+        with NO_PROXY.open(f"{url}/_stcore/health", timeout=2) as answer:
+            return answer.status == 200 and answer.read().strip() == b"ok"
+    except OSError:
+        return False
 
 
 def create_admin(data_dir: Path) -> None:
@@ -304,6 +311,15 @@ class AppPage:
             link.click()
         self.page.wait_for_url(re.compile(rf"/{re.escape(url_path)}(\?|$)"))
         self.assert_no_error_element(f"/{url_path}")
+        return self
+
+    def choose_file(self, name: str, data: bytes) -> AppPage:
+        """Give the page's file uploader the workbook `data`, named `name`, through the
+        browser's file chooser, and wait for the run that reads it."""
+        with self.page.expect_file_chooser() as chooser:
+            self.page.locator('[data-testid="stFileUploaderDropzone"] button').click()
+        with self.rerun():
+            chooser.value.set_files(files=[{"name": name, "mimeType": XLSX, "buffer": data}])
         return self
 
     def screenshot(self, name: str) -> Path:

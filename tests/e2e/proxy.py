@@ -19,12 +19,19 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from data_model.store.db import make_engine
-from tests.e2e.app_browser import OUTPUT, ROOT, AppServer, free_port, start_server
+from tests.e2e.app_browser import (
+    NO_PROXY,
+    OUTPUT,
+    ROOT,
+    AppServer,
+    free_port,
+    is_healthy,
+    start_server,
+)
 
 SITE = ROOT / "deploy" / "nginx" / "two-healths.conf"
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 ROUTE_COOKIE = "two_healths_route"
-NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 @dataclass
@@ -136,13 +143,7 @@ def deployment(database_url: str, folder: Path, processes: int = 2) -> Iterator[
             )
         proxy = AppServer(f"http://127.0.0.1:{listen}", folder, folder / "error.log", process)
         deadline = time.monotonic() + 30
-        while True:
-            try:
-                with NO_PROXY.open(f"{proxy.url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
+        while not is_healthy(proxy.url):
             assert process.poll() is None, f"nginx exited:\n{proxy.log_tail()}"
             assert time.monotonic() < deadline, f"nginx did not answer:\n{proxy.log_tail()}"
             time.sleep(0.2)

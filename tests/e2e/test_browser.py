@@ -153,19 +153,7 @@ def test_upload_through_the_file_chooser_then_the_data_appears(admin_page):
     file_name = "e2e-2024-01.xlsx"
     data = make_xlsx({"指标数据": [VALUE_HEADER, *rows]})
 
-    app.go("upload")
-    with page.expect_file_chooser() as chooser:
-        page.locator('[data-testid="stFileUploaderDropzone"] button').click()
-    with app.rerun():
-        chooser.value.set_files(
-            files=[
-                {
-                    "name": file_name,
-                    "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    "buffer": data,
-                }
-            ]
-        )
+    app.go("upload").choose_file(file_name, data)
     preview = tr("upload.preview", new=len(rows), replaced=0, unchanged=0)
     page.get_by_text(preview).wait_for(timeout=30_000)
     app.screenshot("upload-preview")
@@ -317,20 +305,25 @@ def test_task_table_excel_download(admin_page, tmp_path: Path):
     app.assert_clean("task table download")
 
 
+def download_bulletin(app: AppPage, button_key: str, timeout: float, folder: Path) -> Path:
+    """Open the bulletin of the sample year, click its download button labelled
+    `button_key`, and save the file the browser receives into `folder`."""
+    app.go("bulletin")
+    pick_period(app, SAMPLE_YEAR)
+    button = app.page.locator('[data-testid="stDownloadButton"]').filter(has_text=tr(button_key))
+    with app.page.expect_download(timeout=timeout) as download:
+        button.click()
+    target = folder / download.value.suggested_filename
+    download.value.save_as(target)
+    return target
+
+
 def test_bulletin_word_download(admin_page, tmp_path: Path):
     missing = registered("bulletin.py")
     if missing:
         pytest.skip(f"bulletin: {missing}")
     app = admin_page
-    app.go("bulletin")
-    pick_period(app, SAMPLE_YEAR)
-    button = app.page.locator('[data-testid="stDownloadButton"]').filter(
-        has_text=tr("bulletin.download_word")
-    )
-    with app.page.expect_download(timeout=120_000) as download:
-        button.click()
-    target = tmp_path / download.value.suggested_filename
-    download.value.save_as(target)
+    target = download_bulletin(app, "bulletin.download_word", 120_000, tmp_path)
     assert target.suffix == ".docx", target.name
     data = target.read_bytes()
     assert data[:2] == b"PK", data[:8]
@@ -350,15 +343,7 @@ def test_bulletin_pdf_download(admin_page, tmp_path: Path):
     if find_soffice() is None:
         pytest.skip(f"the PDF bulletin needs LibreOffice: {soffice_problem()}")
     app = admin_page
-    app.go("bulletin")
-    pick_period(app, SAMPLE_YEAR)
-    button = app.page.locator('[data-testid="stDownloadButton"]').filter(
-        has_text=tr("bulletin.download_pdf")
-    )
-    with app.page.expect_download(timeout=180_000) as download:
-        button.click()
-    target = tmp_path / download.value.suggested_filename
-    download.value.save_as(target)
+    target = download_bulletin(app, "bulletin.download_pdf", 180_000, tmp_path)
     assert target.suffix == ".pdf", target.name
     from pypdf import PdfReader
 

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from data_model.periods import period_label
+from tests.conftest import ensure_user
 from tests.e2e.app_browser import ADMIN_PASSWORD, ADMIN_USERNAME, LANGUAGE, AppPage, tr
 
 LEADER_USERNAME = "e2e-leader"
@@ -20,15 +21,9 @@ NOT_FOUND = "Page not found"  # Streamlit's own (English) dialog for an unknown 
 
 @pytest.fixture(scope="module")
 def leader(app_server) -> str:
-    from data_model.accounts.users import create_user, get_user
-    from data_model.admin.bootstrap import open_database
-
-    engine = open_database(f"sqlite:///{app_server.data_dir / 'dashboard.sqlite3'}")
-    with engine.begin() as conn:
-        if get_user(conn, LEADER_USERNAME) is None:
-            create_user(conn, LEADER_USERNAME, "leader", LEADER_PASSWORD, by="e2e tests")
-    engine.dispose()
-    return LEADER_USERNAME
+    return ensure_user(
+        app_server.data_dir, LEADER_USERNAME, "leader", LEADER_PASSWORD, by="e2e tests"
+    )
 
 
 def assert_sign_in_form_without_not_found(app: AppPage, where: str) -> None:

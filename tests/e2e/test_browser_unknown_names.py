@@ -8,22 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.app.test_unknown_names_page import TEN_DEPARTMENTS
 from tests.conftest import make_xlsx
 from tests.e2e.app_browser import AppServer, cli, create_admin, open_app_page, start_server, tr
 from tests.task_workbook import TASK_HEADER
-
-TEN_DEPARTMENTS = [
-    "市应急管理局",
-    "市水务局",
-    "市气象局",
-    "市交通运输局",
-    "市文化广电旅游体育局",
-    "市卫生健康委",
-    "市生态环境局",
-    "市教育局",
-    "市民政局",
-    "市退役军人事务局",
-]
 
 
 @pytest.fixture(scope="module")
@@ -59,20 +47,7 @@ def test_ten_unknown_departments_are_registered_in_one_click_and_committed(
             for n, unit in enumerate(TEN_DEPARTMENTS, start=1)
         ]
         data = make_xlsx({"任务清单": [TASK_HEADER, *rows]})
-        app.go("upload")
-        with page.expect_file_chooser() as chooser:
-            page.locator('[data-testid="stFileUploaderDropzone"] button').click()
-        with app.rerun():
-            chooser.value.set_files(
-                files=[
-                    {
-                        "name": "ten.xlsx",
-                        "mimeType": "application/vnd.openxmlformats-officedocument"
-                        ".spreadsheetml.sheet",
-                        "buffer": data,
-                    }
-                ]
-            )
+        app.go("upload").choose_file("ten.xlsx", data)
         register_all = tr("upload.unknown_register_all", count=10)
         page.get_by_role("button", name=register_all).wait_for(timeout=30_000)
         page.get_by_text(tr("upload.unknown_heading", count=10)).scroll_into_view_if_needed()

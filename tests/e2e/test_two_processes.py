@@ -19,8 +19,6 @@ from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
 from tests.e2e.app_browser import ADMIN_PASSWORD, ADMIN_USERNAME, open_app_page, tr
 from tests.e2e.proxy import NGINX, ROUTE_COOKIE, Deployment, deployment, fresh_database
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 pytestmark = [
     pytest.mark.skipif(NGINX is None, reason="nginx is not installed: apt-get install nginx"),
     pytest.mark.skipif(
@@ -70,12 +68,7 @@ def test_an_upload_through_one_process_is_seen_in_the_other(browser, two_process
             }
         )
         page = clerk.page
-        with page.expect_file_chooser() as chooser:
-            page.locator('[data-testid="stFileUploaderDropzone"] button').click()
-        with clerk.rerun():
-            chooser.value.set_files(
-                files=[{"name": "两个进程.xlsx", "mimeType": XLSX, "buffer": data}]
-            )
+        clerk.choose_file("两个进程.xlsx", data)
         page.get_by_text(tr("upload.preview", new=4, replaced=0, unchanged=0)).wait_for(
             timeout=30_000
         )

@@ -7,7 +7,6 @@ import io
 import zipfile
 
 import pytest
-import xlwt
 
 from data_model.i18n import t
 from data_model.ingest.importer import import_file
@@ -16,6 +15,7 @@ from tests.conftest import (
     SHORT_ISSUE_HEADER,
     VALUE_HEADER,
     indicator_rows,
+    make_xls,
     make_xlsx,
 )
 
@@ -182,14 +182,8 @@ def test_duplicate_keys_name_the_first_row_within_and_across_sheets(with_indicat
 
 
 def test_legacy_xls_reads_like_xlsx(with_indicators):
-    book = xlwt.Workbook()
-    sheet = book.add_sheet("指标数据")
-    for r, row in enumerate([VALUE_HEADER, ["YS02", "", "宝安区", "2022-03", 42, ""]]):
-        for c, value in enumerate(row):
-            sheet.write(r, c, value)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    report = import_file(with_indicators, buffer.getvalue(), "legacy.xls")
+    data = make_xls({"指标数据": [VALUE_HEADER, ["YS02", "", "宝安区", "2022-03", 42, ""]]})
+    report = import_file(with_indicators, data, "legacy.xls")
     assert report.status == "accepted", report.errors
     assert report.rows_new == 1
 

@@ -17,33 +17,29 @@ from data_model.store.models import (
     Task,
     TaskSnapshot,
 )
-from tests.conftest import ISSUE_HEADER, VALUE_HEADER, indicator_rows, make_xlsx
+from sample_data.generate import HEADERS
+from tests.conftest import (
+    ACTIVITY_HEADER,
+    ISSUE_HEADER,
+    VALUE_HEADER,
+    import_indicators,
+    import_values,
+    indicator_rows,
+    make_xlsx,
+    values_workbook,
+)
 
-TASK_HEADER = [
-    "任务编号",
-    "所属行动",
-    "任务内容",
-    "牵头单位",
-    "配合单位",
-    "责任人",
-    "开始日期",
-    "完成时限",
-    "完成进度(%)",
-    "任务状态",
-    "进展情况",
-    "所属区",
-    "报送期",
-]
-ACTIVITY_HEADER = [
-    "活动日期",
-    "区",
-    "活动类型",
-    "活动名称",
-    "所属品牌",
-    "参与企业数",
-    "参与人数",
-    "主办单位",
-    "备注",
+TASK_HEADER = list(HEADERS["tasks"])  # the sample data's: 完成进度 written as 完成进度(%)
+# Task A1-01 up to its deadline, the same in each report period.
+A1_01 = [
+    "A1-01",
+    "领跑行动",
+    "开展营商环境评价",
+    "市发展改革委",
+    "",
+    "张三",
+    dt.datetime(2022, 1, 1),
+    "2022年6月底前",
 ]
 
 
@@ -67,36 +63,8 @@ def test_all_five_kinds_in_one_workbook_are_stored(engine):
             ],
             "任务清单": [
                 TASK_HEADER,
-                [
-                    "A1-01",
-                    "领跑行动",
-                    "开展营商环境评价",
-                    "市发展改革委",
-                    "",
-                    "张三",
-                    dt.datetime(2022, 1, 1),
-                    "2022年6月底前",
-                    60,
-                    "",
-                    "已完成方案",
-                    "",
-                    "2022-Q1",
-                ],
-                [
-                    "A1-01",
-                    "领跑行动",
-                    "开展营商环境评价",
-                    "市发展改革委",
-                    "",
-                    "张三",
-                    dt.datetime(2022, 1, 1),
-                    "2022年6月底前",
-                    100,
-                    "已完成",
-                    "完成",
-                    "",
-                    "2022-Q2",
-                ],
+                [*A1_01, 60, "", "已完成方案", "", "2022-Q1"],
+                [*A1_01, 100, "已完成", "完成", "", "2022-Q2"],
                 [
                     "A5-02",
                     "连心行动",
@@ -170,17 +138,12 @@ def test_all_five_kinds_in_one_workbook_are_stored(engine):
 
 
 def test_bad_district_bad_period_and_duplicate_are_named_by_row_and_nothing_is_written(engine):
-    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "indicators.xlsx")
-    data = make_xlsx(
-        {
-            "指标数据": [
-                VALUE_HEADER,
-                ["YS01", "", "南山区", "2022-03", 1.5, ""],
-                ["YS01", "", "福天区", "2022-03", 1.5, ""],
-                ["YS01", "", "罗湖区", 2022.1, 1.5, ""],
-                ["YS01", "", "南山区", "2022年3月", 2.0, ""],
-            ]
-        }
+    import_indicators(engine)
+    data = values_workbook(
+        ["YS01", "", "南山区", "2022-03", 1.5, ""],
+        ["YS01", "", "福天区", "2022-03", 1.5, ""],
+        ["YS01", "", "罗湖区", 2022.1, 1.5, ""],
+        ["YS01", "", "南山区", "2022年3月", 2.0, ""],
     )
     before = count(engine, IndicatorValue, current_only=False)
     report = import_file(engine, data, "bad.xlsx")
@@ -197,15 +160,10 @@ def test_bad_district_bad_period_and_duplicate_are_named_by_row_and_nothing_is_w
 
 
 def test_valid_rows_only_stores_the_good_rows_and_records_the_choice(engine):
-    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "indicators.xlsx")
-    data = make_xlsx(
-        {
-            "指标数据": [
-                VALUE_HEADER,
-                ["YS01", "", "南山区", "2022-03", 1.5, ""],
-                ["YS01", "", "火星区", "2022-03", 2, ""],
-            ]
-        }
+    import_indicators(engine)
+    data = values_workbook(
+        ["YS01", "", "南山区", "2022-03", 1.5, ""],
+        ["YS01", "", "火星区", "2022-03", 2, ""],
     )
     report = import_file(engine, data, "partial.xlsx", ImportOptions(valid_rows_only=True))
     assert report.status == "partial"
@@ -231,22 +189,13 @@ def test_same_file_twice_changes_nothing_and_says_when(engine):
 
 
 def test_later_submission_supersedes_and_keeps_history(engine):
-    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "indicators.xlsx")
-    first = import_file(
-        engine,
-        make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 10, ""]]}),
-        "a.xlsx",
-    )
+    import_indicators(engine)
+    first = import_values(engine, "a.xlsx", ["YS02", "", "南山区", "2022-03", 10, ""])
     second = import_file(
         engine,
-        make_xlsx(
-            {
-                "指标数据": [
-                    VALUE_HEADER,
-                    ["YS02", "", "南山区", "2022-03", 12, "修正"],
-                    ["YS02", "", "福田区", "2022-03", 5, ""],
-                ]
-            }
+        values_workbook(
+            ["YS02", "", "南山区", "2022-03", 12, "修正"],
+            ["YS02", "", "福田区", "2022-03", 5, ""],
         ),
         "b.xlsx",
     )
@@ -290,21 +239,16 @@ def test_not_a_workbook_is_rejected_with_one_reason(engine):
 def test_staff_scope_rejects_rows_for_another_district_naming_them(engine):
     from data_model.ingest.importer import SubmitterScope
 
-    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "indicators.xlsx")
-    data = make_xlsx(
-        {
-            "指标数据": [
-                VALUE_HEADER,
-                ["YS02", "", "南山区", "2022-03", 1, ""],
-                ["YS02", "", "福田区", "2022-03", 2, ""],
-            ]
-        }
+    import_indicators(engine)
+    data = values_workbook(
+        ["YS02", "", "南山区", "2022-03", 1, ""],
+        ["YS02", "", "福田区", "2022-03", 2, ""],
     )
     scope = SubmitterScope(districts=frozenset({"南山区"}))
     report = import_file(engine, data, "mixed.xlsx", ImportOptions(scope=scope))
     assert report.status == "rejected"
     assert [(e.row, "福田区" in e.message) for e in report.errors] == [(3, True)]
-    own = make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 1, ""]]})
+    own = values_workbook(["YS02", "", "南山区", "2022-03", 1, ""])
     assert import_file(engine, own, "own.xlsx", ImportOptions(scope=scope)).status == "accepted"
     indicators = make_xlsx({"指标体系": indicator_rows()[:2]})
     refused = import_file(engine, indicators, "i2.xlsx", ImportOptions(scope=scope))

@@ -48,13 +48,6 @@ def engine(db_engine):
 
 
 @pytest.fixture(scope="module")
-def sample_engine(sample_db):
-    engine = sample_db.open()
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
 def bulletin_2023(sample_engine):
     with sample_engine.connect() as conn:
         return bulletin_figures(conn, "2023", ISSUED)

@@ -32,14 +32,6 @@ NO_SOFFICE = f"the PDF bulletin needs LibreOffice: {soffice_problem()}"
 needs_soffice = pytest.mark.skipif(find_soffice() is None, reason=NO_SOFFICE)
 
 
-@pytest.fixture(scope="module")
-def sample_engine(sample_db):
-    """The sample data on SQLite and on PostgreSQL."""
-    engine = sample_db.open()
-    yield engine
-    engine.dispose()
-
-
 @pytest.fixture
 def numbered(monkeypatch):
     monkeypatch.setenv("BULLETIN_NUMBER", NUMBER)

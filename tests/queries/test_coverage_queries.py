@@ -24,8 +24,14 @@ from data_model.queries.coverage_queries import (
     submission_coverage,
     total_submission_coverage,
 )
-from tests.conftest import INDICATOR_HEADER, VALUE_HEADER, make_xlsx
-from tests.ingest.test_import_template_kinds import ACTIVITY_HEADER, ISSUE_HEADER, TASK_HEADER
+from tests.conftest import (
+    ACTIVITY_HEADER,
+    INDICATOR_HEADER,
+    ISSUE_HEADER,
+    VALUE_HEADER,
+    make_xlsx,
+)
+from tests.ingest.test_import_template_kinds import TASK_HEADER
 
 GEOGRAPHIES = 12  # 全市 + 11 districts of the default master data
 
@@ -38,6 +44,28 @@ def engine(db_engine):
 
 def day(year: int, month: int, date: int) -> dt.datetime:
     return dt.datetime(year, month, date)
+
+
+def issue(
+    code: str,
+    district: str,
+    enterprise: str,
+    category: str,
+    content: str,
+    received: dt.datetime,
+    resolved: dt.datetime | None = None,
+) -> list:
+    """An issue row without handling unit or satisfaction: 已办结 on `resolved`, else 办理中."""
+    status = "办理中" if resolved is None else "已办结"
+    return [code, received, district, enterprise, category, content, "", status, resolved or "", ""]
+
+
+ISSUES = [
+    issue("SQ1", "宝安区", "甲公司", "融资贷款", "贷款", day(2022, 3, 1), day(2022, 3, 20)),
+    issue("SQ2", "宝安区", "乙公司", "融资贷款", "贷款", day(2022, 3, 25), day(2022, 4, 2)),
+    issue("SQ3", "宝安区", "丙公司", "用地用房", "厂房", day(2022, 2, 1)),
+    issue("SQ4", "龙岗区", "丁公司", "人才招聘", "招工", day(2021, 12, 1), day(2022, 1, 15)),
+]
 
 
 @pytest.fixture
@@ -83,57 +111,7 @@ def load(engine) -> None:
                 [day(2022, 2, 1), "福田区", "政策宣讲会", "宣讲", "民企话坛", 30, 80, "", ""],
                 [day(2021, 12, 31), "南山区", "直联走访", "年末走访", "", 1, 2, "", ""],
             ],
-            "企业诉求": [
-                ISSUE_HEADER,
-                [
-                    "SQ1",
-                    day(2022, 3, 1),
-                    "宝安区",
-                    "甲公司",
-                    "融资贷款",
-                    "贷款",
-                    "",
-                    "已办结",
-                    day(2022, 3, 20),
-                    "",
-                ],
-                [
-                    "SQ2",
-                    day(2022, 3, 25),
-                    "宝安区",
-                    "乙公司",
-                    "融资贷款",
-                    "贷款",
-                    "",
-                    "已办结",
-                    day(2022, 4, 2),
-                    "",
-                ],
-                [
-                    "SQ3",
-                    day(2022, 2, 1),
-                    "宝安区",
-                    "丙公司",
-                    "用地用房",
-                    "厂房",
-                    "",
-                    "办理中",
-                    "",
-                    "",
-                ],
-                [
-                    "SQ4",
-                    day(2021, 12, 1),
-                    "龙岗区",
-                    "丁公司",
-                    "人才招聘",
-                    "招工",
-                    "",
-                    "已办结",
-                    day(2022, 1, 15),
-                    "",
-                ],
-            ],
+            "企业诉求": [ISSUE_HEADER, *ISSUES],
             "任务清单": [
                 TASK_HEADER,
                 task("A1-01", "领跑行动", "", 100),  # city-wide: counted for 全市

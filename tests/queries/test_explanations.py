@@ -42,33 +42,27 @@ def tasks_xlsx(notes: dict[str, str] | None = None) -> bytes:
     return make_xlsx({"任务清单": rows})
 
 
+def explanations_of(conn, model, *keys: str) -> list[tuple]:
+    """(row table, *keys, reasons, text, source) of the explanations stored for `model`'s rows."""
+    columns = [getattr(model, key) for key in keys]
+    return conn.execute(
+        select(
+            Explanation.row_table,
+            *columns,
+            Explanation.reasons,
+            Explanation.text,
+            Explanation.source,
+        )
+        .join(model, model.id == Explanation.row_id)
+        .where(Explanation.row_table == model.__tablename__)
+    ).all()
+
+
 def stored(engine) -> list[tuple]:
     """(row table, key, reasons, text, source) of every stored explanation."""
     with engine.connect() as conn:
-        tasks = conn.execute(
-            select(
-                Explanation.row_table,
-                TaskSnapshot.task_code,
-                TaskSnapshot.report_period,
-                Explanation.reasons,
-                Explanation.text,
-                Explanation.source,
-            )
-            .join(TaskSnapshot, TaskSnapshot.id == Explanation.row_id)
-            .where(Explanation.row_table == "task_snapshot")
-        ).all()
-        values = conn.execute(
-            select(
-                Explanation.row_table,
-                IndicatorValue.indicator_code,
-                IndicatorValue.period,
-                Explanation.reasons,
-                Explanation.text,
-                Explanation.source,
-            )
-            .join(IndicatorValue, IndicatorValue.id == Explanation.row_id)
-            .where(Explanation.row_table == "indicator_value")
-        ).all()
+        tasks = explanations_of(conn, TaskSnapshot, "task_code", "report_period")
+        values = explanations_of(conn, IndicatorValue, "indicator_code", "period")
     return sorted((t, f"{a} {b}", r, x, s) for t, a, b, r, x, s in [*tasks, *values])
 
 

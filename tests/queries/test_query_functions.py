@@ -433,13 +433,6 @@ def test_every_public_query_function_is_called():
     assert set(CALLS) == query_functions()
 
 
-@pytest.fixture(scope="module")
-def sample_engine(sample_db):
-    engine = sample_db.open()
-    yield engine
-    engine.dispose()
-
-
 def run(engine, name: str, monkeypatch) -> tuple[object, list]:
     """CALLS[name] on `engine`: its figure, and what each call of the function returned."""
     module_name, function_name = name.split(".")

@@ -14,21 +14,11 @@ from sqlalchemy import event, inspect
 
 from data_model.admin.bootstrap import open_database, seed
 from data_model.charts.trends import small_multiples
-from data_model.ingest.importer import import_file
 from data_model.queries import task_queries
 from data_model.queries.shared import data_year_range, data_years, filter_options
 from data_model.queries.task_queries import expected_progress, progress_by_period, scoped_tasks
 from data_model.queries.task_rules import STATUSES, TaskFacts, status_of
 from data_model.queries.task_status import task_status_frame
-from tests.task_workbook import task_workbook
-
-
-@pytest.fixture(scope="module")
-def sample_engine(sample_db):
-    """The sample data, on SQLite and on PostgreSQL."""
-    engine = sample_db.open()
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -44,14 +34,6 @@ def sqlite_sample_engine(database_copies, tmp_path_factory):
 def engine(db_engine):
     """A fresh database; these tests run on SQLite and on PostgreSQL (tests/conftest.py)."""
     return db_engine
-
-
-@pytest.fixture
-def task_conn(engine):
-    report = import_file(engine, task_workbook(), "tasks.xlsx")
-    assert report.status == "accepted", report.message
-    with engine.connect() as connection:
-        yield connection
 
 
 def statements(conn):
@@ -113,23 +95,23 @@ def test_progress_by_period_matches_scoped_tasks_on_each_quarter(
     assert sum(map(sum, fast)) > 0
 
 
-def test_progress_carries_reports_forward_over_gaps(task_conn):
+def test_progress_carries_reports_forward_over_gaps(task_list_conn):
     # K03 reported 2022-Q2 and 2022-Q4 (nothing in Q3); K01 stopped after Q2 (done).
-    fast, slow = per_quarter(task_conn, date(2022, 12, 31))
+    fast, slow = per_quarter(task_list_conn, date(2022, 12, 31))
     assert fast == slow
 
 
 def test_progress_shows_the_last_quarters_and_carries_earlier_reports_into_them(
-    task_conn, monkeypatch
+    task_list_conn, monkeypatch
 ):
-    full = progress_by_period(task_conn, date(2022, 12, 31))
+    full = progress_by_period(task_list_conn, date(2022, 12, 31))
     monkeypatch.setattr(task_queries, "PROGRESS_QUARTERS", 2)
-    window = progress_by_period(task_conn, date(2022, 12, 31))
+    window = progress_by_period(task_list_conn, date(2022, 12, 31))
     assert full["period"].tolist() == ["2022-Q1", "2022-Q2", "2022-Q3", "2022-Q4"]
     assert window["period"].tolist() == ["2022-Q3", "2022-Q4"]
     # K01, done in Q2 and not reported since, still counts as completed in Q3 and Q4.
     pd.testing.assert_frame_equal(window, full.tail(2).reset_index(drop=True))
-    fast, slow = per_quarter(task_conn, date(2022, 12, 31))
+    fast, slow = per_quarter(task_list_conn, date(2022, 12, 31))
     assert fast == slow
 
 

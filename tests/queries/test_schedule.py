@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 from sqlalchemy import update
 
-from data_model.ingest.importer import import_file
 from data_model.queries.schedule import (
     due_date_after,
     ensure_default_schedule,
@@ -18,7 +17,10 @@ from data_model.queries.schedule import (
     schedule_frame,
 )
 from data_model.store.models import Submission
-from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
+from tests.conftest import (
+    import_indicators,
+    import_values,
+)
 
 
 @pytest.fixture
@@ -41,13 +43,21 @@ def test_default_schedule_covers_every_district_monthly_and_quarterly(engine):
     assert sorted(set(frame["kind"])) == ["indicator_values", "tasks"]
 
 
+def values_due(district: str, period: str, due_date: date) -> dict:
+    """A schedule row: `district`'s indicator values for `period` are due on `due_date`."""
+    return {
+        "district": district,
+        "unit": None,
+        "kind": "indicator_values",
+        "period": period,
+        "due_date": due_date,
+        "note": "",
+    }
+
+
 def test_late_list_on_fixed_dates(engine):
-    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "i.xlsx")
-    import_file(
-        engine,
-        make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 1, ""]]}),
-        "v.xlsx",
-    )
+    import_indicators(engine)
+    import_values(engine, "v.xlsx", ["YS02", "", "南山区", "2022-03", 1, ""])
     with engine.begin() as conn:
         # 南山区 reported on 5 April 2022, before its due date.
         conn.execute(update(Submission).values(uploaded_at=datetime(2022, 4, 5, 9, tzinfo=UTC)))
@@ -55,30 +65,9 @@ def test_late_list_on_fixed_dates(engine):
             conn,
             pd.DataFrame(
                 [
-                    {
-                        "district": "南山区",
-                        "unit": None,
-                        "kind": "indicator_values",
-                        "period": "2022-03",
-                        "due_date": date(2022, 4, 10),
-                        "note": "",
-                    },
-                    {
-                        "district": "福田区",
-                        "unit": None,
-                        "kind": "indicator_values",
-                        "period": "2022-03",
-                        "due_date": date(2022, 4, 10),
-                        "note": "",
-                    },
-                    {
-                        "district": "福田区",
-                        "unit": None,
-                        "kind": "indicator_values",
-                        "period": "2022-04",
-                        "due_date": date(2022, 5, 10),
-                        "note": "",
-                    },
+                    values_due("南山区", "2022-03", date(2022, 4, 10)),
+                    values_due("福田区", "2022-03", date(2022, 4, 10)),
+                    values_due("福田区", "2022-04", date(2022, 5, 10)),
                 ]
             ),
         )
@@ -111,17 +100,9 @@ def test_schedule_rows_with_unknown_names_are_refused(engine):
 def test_values_can_be_traced_to_their_submission(engine):
     from data_model.store.submissions import value_provenance
 
-    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "i.xlsx")
-    first = import_file(
-        engine,
-        make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 1, ""]]}),
-        "a.xlsx",
-    )
-    second = import_file(
-        engine,
-        make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "福田区", "2022-03", 2, ""]]}),
-        "b.xlsx",
-    )
+    import_indicators(engine)
+    first = import_values(engine, "a.xlsx", ["YS02", "", "南山区", "2022-03", 1, ""])
+    second = import_values(engine, "b.xlsx", ["YS02", "", "福田区", "2022-03", 2, ""])
     with engine.connect() as conn:
         sources = value_provenance(conn, "YS02", ("2022-03",))
     assert sources[["district", "value", "submission_id", "file_name"]].values.tolist() == [
@@ -133,12 +114,8 @@ def test_values_can_be_traced_to_their_submission(engine):
 def test_coverage_map_measure_counts_overdue_reports_per_district(engine):
     from data_model.queries.coverage_queries import coverage_measure
 
-    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "i.xlsx")
-    import_file(
-        engine,
-        make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 1, ""]]}),
-        "v.xlsx",
-    )
+    import_indicators(engine)
+    import_values(engine, "v.xlsx", ["YS02", "", "南山区", "2022-03", 1, ""])
     with engine.begin() as conn:
         ensure_default_schedule(conn, "2022-03", "2022-03")
     with engine.connect() as conn:

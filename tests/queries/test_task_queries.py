@@ -9,7 +9,6 @@ from datetime import date
 
 import pytest
 
-from data_model.ingest.importer import import_file
 from data_model.queries.task_queries import (
     appraisal_score,
     as_of_date,
@@ -24,7 +23,7 @@ from data_model.queries.task_queries import (
     totals_on,
     unit_ranking,
 )
-from tests.task_workbook import task_workbook
+from tests.task_workbook import STATUS_TABLE_HEADER
 
 AS_OF = date(2022, 12, 31)
 
@@ -36,11 +35,8 @@ def engine(db_engine):
 
 
 @pytest.fixture
-def conn(engine):
-    report = import_file(engine, task_workbook(), "tasks.xlsx")
-    assert report.status == "accepted", report.message
-    with engine.connect() as connection:
-        yield connection
+def conn(task_list_conn):
+    return task_list_conn
 
 
 @pytest.fixture
@@ -185,17 +181,7 @@ def test_every_query_is_empty_on_an_empty_database(engine):
 
 def test_status_table_has_catalogue_headers_and_status_words(conn):
     table = status_table(conn, AS_OF)
-    assert table.columns.tolist() == [
-        "任务编号",
-        "所属行动",
-        "牵头单位",
-        "所属区",
-        "完成进度(%)",
-        "完成时限",
-        "时限原文",
-        "任务状态",
-        "逾期天数",
-    ]
+    assert table.columns.tolist() == STATUS_TABLE_HEADER
     assert table.set_index("任务编号")["任务状态"].to_dict() == {
         "K01": "已完成",
         "K02": "已完成",

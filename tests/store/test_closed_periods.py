@@ -23,10 +23,8 @@ from data_model.store import audit
 from data_model.store.closed_periods import PeriodClosed, refuse_if_closed
 from data_model.store.models import EnterpriseIssue, IndicatorValue, Submission
 from data_model.store.storage import write_versions
+from tests.accounts.test_permissions import ADMIN, LEADER
 from tests.conftest import SHORT_ISSUE_HEADER, VALUE_HEADER, indicator_rows, make_xlsx
-
-ADMIN = Principal("chen", "admin")
-LEADER = Principal("zhao", "leader")
 
 
 def values_xlsx(*rows: tuple[str, str, str, float]) -> bytes:

@@ -21,11 +21,10 @@ from data_model.queries.task_status import summarize, task_status_frame
 from data_model.store import audit
 from data_model.store.models import Evidence
 from data_model.workflow import evidence
+from tests.accounts.test_permissions import ADMIN, LEADER
 from tests.conftest import make_xlsx
 from tests.task_workbook import task_workbook
 
-ADMIN = Principal("chen", "admin")
-LEADER = Principal("zhao", "leader")
 NANSHAN_STAFF = Principal("wang", "staff", ("南山区",))
 AS_OF = date(2022, 12, 31)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

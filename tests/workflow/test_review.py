@@ -37,11 +37,9 @@ from data_model.workflow.review import (
     review_rules,
     set_review_rule,
 )
-from tests.accounts.test_permissions import ACTIVITY_HEADER
+from tests.accounts.test_permissions import ACTIVITY_HEADER, ADMIN, LEADER
 from tests.conftest import make_xlsx
 
-ADMIN = Principal("chen", "admin")
-LEADER = Principal("zhao", "leader")
 NANSHAN_STAFF = Principal("wang", "staff", ("南山区",))
 FUTIAN_STAFF = Principal("liu", "staff", ("福田区",))
 NANSHAN_REVIEWER = Principal("li", "reviewer", ("南山区",))

@@ -12,17 +12,19 @@ from data_model.ingest.annotate import annotated_workbook
 from data_model.ingest.importer import ImportOptions, apply_edits, import_file, import_sheets
 from data_model.ingest.reader import read_workbook
 from data_model.store.models import Submission, SubmissionFile
-from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
+from tests.conftest import (
+    VALUE_HEADER,
+    import_indicators,
+    import_values,
+    make_xls,
+    make_xlsx,
+    values_workbook,
+)
 
-BAD = make_xlsx(
-    {
-        "指标数据": [
-            VALUE_HEADER,
-            ["YS02", "", "南山区", "2022-03", 5, ""],
-            ["YS02", "", "福天区", "2022-03", 6, ""],
-            ["YS02", "", "罗湖区", "2022-13", 7, ""],
-        ]
-    }
+BAD = values_workbook(
+    ["YS02", "", "南山区", "2022-03", 5, ""],
+    ["YS02", "", "福天区", "2022-03", 6, ""],
+    ["YS02", "", "罗湖区", "2022-13", 7, ""],
 )
 
 
@@ -33,7 +35,7 @@ def engine(db_engine):
 
 
 def with_indicators(engine):
-    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "indicators.xlsx")
+    import_indicators(engine)
     return engine
 
 
@@ -54,17 +56,9 @@ def test_annotated_workbook_marks_the_exact_cells_and_lists_problems(engine):
 
 
 def test_legacy_xls_is_annotated_as_a_rebuilt_xlsx(engine):
-    import xlwt
-
-    book = xlwt.Workbook()
-    sheet = book.add_sheet("指标数据")
-    for r, row in enumerate([VALUE_HEADER, ["YS02", "", "火星区", "2022-03", 1, ""]]):
-        for c, value in enumerate(row):
-            sheet.write(r, c, value)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    report = import_file(with_indicators(engine), buffer.getvalue(), "old.xls")
-    result = load_workbook(io.BytesIO(annotated_workbook(buffer.getvalue(), "old.xls", report)))
+    data = make_xls({"指标数据": [VALUE_HEADER, ["YS02", "", "火星区", "2022-03", 1, ""]]})
+    report = import_file(with_indicators(engine), data, "old.xls")
+    result = load_workbook(io.BytesIO(annotated_workbook(data, "old.xls", report)))
     assert result["指标数据"]["C2"].comment is not None
 
 
@@ -92,19 +86,10 @@ def test_cells_fixed_in_the_page_are_revalidated_and_recorded(engine):
 
 def test_sharp_changes_are_warnings_and_the_confirmation_is_recorded(engine):
     with_indicators(engine)
-    import_file(
-        engine,
-        make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-02", 10, ""]]}),
-        "feb.xlsx",
-    )
-    march = make_xlsx(
-        {
-            "指标数据": [
-                VALUE_HEADER,
-                ["YS02", "", "南山区", "2022-03", 45, ""],
-                ["YS02", "", "福田区", "2022-03", 9, ""],
-            ]
-        }
+    import_values(engine, "feb.xlsx", ["YS02", "", "南山区", "2022-02", 10, ""])
+    march = values_workbook(
+        ["YS02", "", "南山区", "2022-03", 45, ""],
+        ["YS02", "", "福田区", "2022-03", 9, ""],
     )
     preview = import_file(engine, march, "mar.xlsx", ImportOptions(dry_run=True))
     assert [(w.row, w.value) for w in preview.warnings] == [(2, "45")]
@@ -121,16 +106,8 @@ def test_sharp_changes_are_warnings_and_the_confirmation_is_recorded(engine):
 
 def test_replaced_values_are_described_old_to_new(engine):
     with_indicators(engine)
-    import_file(
-        engine,
-        make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 10, ""]]}),
-        "a.xlsx",
-    )
-    report = import_file(
-        engine,
-        make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 12, ""]]}),
-        "b.xlsx",
-    )
+    import_values(engine, "a.xlsx", ["YS02", "", "南山区", "2022-03", 10, ""])
+    report = import_values(engine, "b.xlsx", ["YS02", "", "南山区", "2022-03", 12, ""])
     assert report.replaced_examples == [
         {
             "table": "indicator_value",
@@ -145,7 +122,7 @@ def test_the_page_says_a_file_was_imported_before_as_the_command_line_does(engin
     from data_model.workflow.upload import prepare
 
     with_indicators(engine)
-    good = make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 5, ""]]})
+    good = values_workbook(["YS02", "", "南山区", "2022-03", 5, ""])
     first = import_file(engine, good, "3月.xlsx", ImportOptions(uploader="chen"))
     pending = prepare(engine, Principal("chen", "admin"), "3月-again.xlsx", good, ImportOptions())
     cli = import_file(engine, good, "3月-again.xlsx")
@@ -241,7 +218,7 @@ def test_a_commit_of_bytes_imported_meanwhile_is_unchanged_as_on_the_command_lin
     from data_model.workflow.upload import commit, prepare
 
     with_indicators(engine)
-    good = make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 5, ""]]})
+    good = values_workbook(["YS02", "", "南山区", "2022-03", 5, ""])
     admin = Principal("chen", "admin")
     pending = prepare(engine, admin, "3月.xlsx", good, ImportOptions())
     assert pending.report.status == "accepted"
