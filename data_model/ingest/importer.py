@@ -58,7 +58,6 @@ from data_model.store.review_hold import (
     returned_to_resubmit,
 )
 from data_model.store.storage import (
-    WriteCounts,
     WriterBusy,
     create_submission,
     refresh_statuses,
@@ -67,6 +66,7 @@ from data_model.store.storage import (
     update_submission,
     write_kind,
 )
+from data_model.store.write_counts import WriteCounts
 
 LIVE_STATUSES = ("accepted", "partial", "superseded")
 # Bytes a submission waiting for review holds are not taken again either.
