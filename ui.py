@@ -85,9 +85,15 @@ def language_switch() -> None:
         st.rerun()
 
 
-def current_data_version() -> tuple:
+def read(function: Callable, *args):
+    """Run `function(conn, *args)` now, uncached: for what a submission does not change
+    (notices, deliveries, users) or must be read fresh."""
     with engine().connect() as conn:
-        return data_version(conn)
+        return function(conn, *args)
+
+
+def current_data_version() -> tuple:
+    return read(data_version)
 
 
 def data_state() -> tuple[str, tuple]:
@@ -110,9 +116,7 @@ def query(function: Callable, *args):
 # Every parameter is part of the cache key (Streamlit skips only names starting with "_").
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached_query(url: str, version: tuple, module: str, name: str, args: tuple):
-    function = getattr(importlib.import_module(module), name)
-    with engine().connect() as conn:
-        return function(conn, *args)
+    return read(getattr(importlib.import_module(module), name), *args)
 
 
 def empty_state(message_key: str) -> None:
@@ -157,6 +161,11 @@ def file_uploader(label: str, types: list[str], limit_mb: int, **options) -> obj
 def data_table(data: object, **options) -> object:
     """`st.dataframe` whose missing values read `—`, not Streamlit's `None`."""
     return st.dataframe(data, placeholder=NO_VALUE, **options)
+
+
+def time_column(label: str | None = None):
+    """A table column of times shown to the minute."""
+    return st.column_config.DatetimeColumn(label, format="YYYY-MM-DD HH:mm")
 
 
 def download_table(frame: pd.DataFrame, file_stem: str, key: str) -> None:
@@ -226,6 +235,16 @@ def keep_filter_state() -> None:
             st.session_state[key] = st.session_state[key]
 
 
+def _one_or_all(sidebar, name: str, choices: list[str]) -> str:
+    """The sidebar's choice of one `name` (`filters.<name>`, kept as `f_<name>`); "" is all."""
+    return sidebar.selectbox(
+        tr(f"filters.{name}"),
+        ["", *choices],
+        format_func=lambda choice: choice or tr("filters.all"),
+        key=f"f_{name}",
+    )
+
+
 def global_filters(
     show: tuple[str, ...] = ("period", "districts"), keep: tuple[str, ...] = ()
 ) -> Filters | None:
@@ -286,20 +305,10 @@ def global_filters(
         )
     dimension = st.session_state.f_dimension
     if "dimension" in show:
-        dimension = sidebar.selectbox(
-            tr("filters.dimension"),
-            ["", *options.dimensions],
-            format_func=lambda d: d or tr("filters.all"),
-            key="f_dimension",
-        )
+        dimension = _one_or_all(sidebar, "dimension", options.dimensions)
     action = st.session_state.f_action
     if "action" in show:
-        action = sidebar.selectbox(
-            tr("filters.action"),
-            ["", *options.actions],
-            format_func=lambda a: a or tr("filters.all"),
-            key="f_action",
-        )
+        action = _one_or_all(sidebar, "action", options.actions)
     filters = Filters(
         period=period,
         granularity=granularity,

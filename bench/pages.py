@@ -378,6 +378,7 @@ def build_database(url: str) -> dict:
     from sqlalchemy import insert, select
 
     from data_model.admin.bootstrap import open_database
+    from data_model.evaluation.scoring import INDICATOR_COLUMNS
     from data_model.queries.schedule import ensure_default_schedule
     from data_model.store import summaries_tasks, summaries_values
     from data_model.store.models import Action, Brand, District, Submission, Unit
@@ -413,24 +414,10 @@ def build_database(url: str) -> dict:
         counts["indicator"] = insert_rows(
             conn,
             "indicator",
-            [
-                "code",
-                "name",
-                "dimension",
-                "unit",
-                "direction",
-                "weight",
-                "target",
-                "frequency",
-                "aggregation",
-                "source",
-                "note",
-                *versioned,
-            ],
+            [*INDICATOR_COLUMNS, "source", "note", *versioned],
             [
                 (
-                    *(i[c] for c in ("code", "name", "dimension", "unit", "direction")),
-                    *(i[c] for c in ("weight", "target", "frequency", "aggregation")),
+                    *(i[c] for c in INDICATOR_COLUMNS),
                     "",
                     "",
                     submissions["indicators"],

@@ -115,10 +115,7 @@ def cmd_import(args) -> int:
             report = guarded_import(engine, principal, path.read_bytes(), path.name, options)
         except PermissionDenied as error:
             raise UsageError(error.message()) from error
-        if args.json:
-            print(json.dumps(report.to_dict(), ensure_ascii=False, default=str))
-        else:
-            print_report(report)
+        print_report(report, as_json=args.json)
         if report.status == "rejected":
             worst = EXIT_REJECTED
     return worst
@@ -155,7 +152,10 @@ def _district_option(engine: Engine, raw: str | None) -> str | None:
             raise UsageError(f"--district: {error.message()}") from error
 
 
-def print_report(report: ImportReport) -> None:
+def print_report(report: ImportReport, as_json: bool = False) -> None:
+    if as_json:  # one JSON object
+        print(json.dumps(report.to_dict(), ensure_ascii=False, default=str))
+        return
     print(f"{report.file}: {t('cli.status_' + report.status)} — {report.message}")
     for sheet in report.sheets:
         kind = t(f"kinds.{sheet.kind}") if sheet.kind else "-"
@@ -192,19 +192,19 @@ def cmd_export(args) -> int:
     return EXIT_OK
 
 
+def _read(db: str | None, read, *params):
+    """`read(conn, *params)` on the database `db` (created or migrated first)."""
+    with open_database(db).connect() as conn:
+        return read(conn, *params)
+
+
 def cmd_task_status(args) -> int:
-    as_of = _as_of_option(args.as_of)
-    engine = open_database(args.db)
-    with engine.connect() as conn:
-        frame = status_table(conn, as_of)
-    return export_to(frame, args.out)
+    return export_to(_read(args.db, status_table, _as_of_option(args.as_of)), args.out)
 
 
 def cmd_forecast(args) -> int:
     as_of = _as_of_option(args.as_of)
-    engine = open_database(args.db)
-    with engine.connect() as conn:
-        frame = forecast_table(conn, as_of)
+    frame = _read(args.db, forecast_table, as_of)
     if args.out is None:
         print(frame.to_string(index=False) if len(frame) else t("cli.forecast_none", as_of=as_of))
         return EXIT_OK
@@ -371,13 +371,18 @@ def _scores_period(raw: str, granularity: str | None) -> str:
         ) from error
 
 
-def _as_of_option(raw: str) -> date:
+def _day_option(raw: str, message: str) -> date:
+    """A YYYY-MM-DD option's day; a UsageError with the catalogue's `message` else."""
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
             raise ValueError(raw)
         return date.fromisoformat(raw)
     except ValueError as error:
-        raise UsageError(t("cli.bad_as_of", value=raw)) from error
+        raise UsageError(t(message, value=raw)) from error
+
+
+def _as_of_option(raw: str) -> date:
+    return _day_option(raw, "cli.bad_as_of")
 
 
 def cmd_remind(args) -> int:
@@ -571,53 +576,33 @@ def cmd_audit(args) -> int:
 
 
 def _since_option(raw: str | None) -> date | None:
-    if raw is None:
-        return None
+    return None if raw is None else _day_option(raw, "audit.cli_bad_since")
+
+
+def _backup_step(key: str, file: str, step, *args, **kwargs) -> int:
+    """Run `backup.backup` or `backup.restore` (a BackupError is a usage error) and print
+    the catalogue's `key` with what its manifest says."""
     try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-            raise ValueError(raw)
-        return date.fromisoformat(raw)
-    except ValueError as error:
-        raise UsageError(t("audit.cli_bad_since", value=raw)) from error
+        manifest = step(*args, **kwargs)
+    except backup.BackupError as error:
+        raise UsageError(error.message()) from error
+    counts = {"tables": len(manifest.tables), "rows": manifest.total_rows}
+    print(t(key, file=file, created_at=manifest.created_at, revision=manifest.revision, **counts))
+    return EXIT_OK
 
 
 def cmd_backup(args) -> int:
     engine = make_engine(args.db)
-    try:
-        manifest = backup.backup(engine, args.out)
-    except backup.BackupError as error:
-        raise UsageError(error.message()) from error
-    print(
-        t(
-            "backup.cli_written",
-            file=args.out,
-            tables=len(manifest.tables),
-            rows=manifest.total_rows,
-            revision=manifest.revision,
-        )
-    )
-    return EXIT_OK
+    return _backup_step("backup.cli_written", args.out, backup.backup, engine, args.out)
 
 
 def cmd_restore(args) -> int:
     if not Path(args.file).is_file():
         raise UsageError(t("cli.no_such_file", file=args.file))
     engine = make_engine(args.db)
-    try:
-        manifest = backup.restore(engine, args.file, force=args.force)
-    except backup.BackupError as error:
-        raise UsageError(error.message()) from error
-    print(
-        t(
-            "backup.cli_restored",
-            file=args.file,
-            tables=len(manifest.tables),
-            rows=manifest.total_rows,
-            created_at=manifest.created_at,
-            revision=manifest.revision,
-        )
+    return _backup_step(
+        "backup.cli_restored", args.file, backup.restore, engine, args.file, force=args.force
     )
-    return EXIT_OK
 
 
 def add_user_commands(commands) -> None:
@@ -735,10 +720,7 @@ def cmd_master_import(args) -> int:
                 transaction.rollback()
     except PermissionDenied as error:
         raise UsageError(error.message()) from error
-    if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False, default=str))
-    else:
-        print_report(report)
+    print_report(report, as_json=args.json)
     return EXIT_REJECTED if report.status == "rejected" else EXIT_OK
 
 

@@ -12,6 +12,11 @@ if TYPE_CHECKING:
     from data_model.ingest.validated import Validated
 
 
+def _attributes(report: object, names: str) -> dict:
+    """The attributes of `report` named (separated by spaces), in that order, for JSON."""
+    return {name: getattr(report, name) for name in names.split()}
+
+
 @dataclass(frozen=True)
 class UnknownNameHint:
     """An unknown name of a master list an admin can resolve in place: the list
@@ -78,12 +83,7 @@ class SheetReport:
 
     def to_dict(self) -> dict:
         return {
-            "sheet": self.sheet,
-            "kind": self.kind,
-            "layout": self.layout,
-            "header_row": self.header_row,
-            "rows_read": self.rows_read,
-            "rows_accepted": self.rows_accepted,
+            **_attributes(self, "sheet kind layout header_row rows_read rows_accepted"),
             "errors": [p.to_dict() for p in self.errors],
             "warnings": [p.to_dict() for p in self.warnings],
         }
@@ -123,14 +123,9 @@ class ImportReport:
 
     def to_dict(self) -> dict:
         return {
-            "file": self.file,
-            "status": self.status,
-            "submission_id": self.submission_id,
-            "message": self.message,
-            "rows_new": self.rows_new,
-            "rows_replaced": self.rows_replaced,
-            "rows_unchanged": self.rows_unchanged,
-            "needs_review": self.needs_review,
-            "resubmission_of": self.resubmission_of,
+            **_attributes(self, "file status submission_id message"),
+            **_attributes(
+                self, "rows_new rows_replaced rows_unchanged needs_review resubmission_of"
+            ),
             "sheets": [s.to_dict() for s in self.sheets],
         }

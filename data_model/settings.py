@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -77,6 +78,27 @@ def issuing_body() -> str | None:
 def browser_path() -> str | None:
     """Chrome/Chromium that renders chart images (`BROWSER_PATH`); None: look for one on PATH."""
     return os.environ.get("BROWSER_PATH", "").strip() or None
+
+
+def program_path(explicit: str | None, names: tuple[str, ...]) -> str | None:
+    """The program a path setting names (`explicit`: None when it is not an executable
+    file), else the first of `names` on PATH (`BROWSER_PATH`, `SOFFICE_PATH`)."""
+    if explicit:
+        return explicit if os.path.isfile(explicit) and os.access(explicit, os.X_OK) else None
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def program_problem(setting: str, names: tuple[str, ...], program: str, hint: str = "") -> str:
+    """Why `program_path` found nothing, for messages: the path `setting` names no
+    executable file, or none of `names` (the `program`) is on PATH."""
+    explicit = os.environ.get(setting, "").strip()
+    if explicit:
+        return f"{setting}={explicit!r} is not an executable file"
+    return f"no {program} on PATH (looked for {', '.join(names)}{hint})"
 
 
 def explain_target_margin() -> float:

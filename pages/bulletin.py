@@ -80,6 +80,18 @@ def recorded(make, file_format: str, name: str):
     return build
 
 
+def offer(label: str, file_format: str, make, mime: str) -> None:
+    """The download button of one format of the bulletin (`bulletin.download_<label>`)."""
+    name = file_name(figures, f".{file_format}", lang)
+    download_file(
+        tr(f"bulletin.download_{label}"),
+        recorded(make, file_format, name),
+        name,
+        mime,
+        key=f"bulletin_{file_format}",
+    )
+
+
 def show_table(key: str) -> None:
     table = tables[key]
     if table.rows:
@@ -93,6 +105,19 @@ def show_chart(key: str) -> None:
         st.markdown(f"**{chart.title}**")
         plot(chart.figure, width="stretch", key=f"bulletin_chart_{key}")
         download_chart(chart.figure, f"{figures.period}_{key}", key=f"bulletin_png_{key}")
+
+
+def show_part(part: str, key: str, no_tasks: bool = False, chart: bool = False) -> None:
+    """A part of a section (`bulletin.section_<part>`): its finding, its table and chart;
+    `no_tasks`: the tasks part has no rows to show."""
+    st.markdown(f"##### {tr(f'bulletin.section_{part}')}")
+    if no_tasks:
+        empty_state("bulletin.no_tasks_section")
+        return
+    finding(texts[key])
+    show_table(key)
+    if chart:
+        show_chart(key)
 
 
 # Streamlit may run a file of pages/ directly (before app.py has registered the
@@ -146,30 +171,12 @@ if not has_soffice:
     st.warning(tr("bulletin.no_soffice"), icon=":material/warning:")
 word, pdf, excel = st.columns(3)
 with word:
-    download_file(
-        tr("bulletin.download_word"),
-        recorded(lambda: with_charts(bulletin_docx), "docx", file_name(figures, ".docx", lang)),
-        file_name(figures, ".docx", lang),
-        DOCX_MIME,
-        key="bulletin_docx",
-    )
+    offer("word", "docx", lambda: with_charts(bulletin_docx), DOCX_MIME)
 with pdf:
     if has_soffice:
-        download_file(
-            tr("bulletin.download_pdf"),
-            recorded(lambda: with_charts(bulletin_pdf), "pdf", file_name(figures, ".pdf", lang)),
-            file_name(figures, ".pdf", lang),
-            PDF_MIME,
-            key="bulletin_pdf",
-        )
+        offer("pdf", "pdf", lambda: with_charts(bulletin_pdf), PDF_MIME)
 with excel:
-    download_file(
-        tr("bulletin.download_excel"),
-        recorded(lambda: bulletin_xlsx(figures, lang), "xlsx", file_name(figures, ".xlsx", lang)),
-        file_name(figures, ".xlsx", lang),
-        XLSX_MIME,
-        key="bulletin_xlsx",
-    )
+    offer("excel", "xlsx", lambda: bulletin_xlsx(figures, lang), XLSX_MIME)
 st.caption(tr("bulletin.downloads_help"))
 
 st.divider()
@@ -184,25 +191,10 @@ show_chart("status")
 
 # --- 二、任务完成情况 -------------------------------------------------------------------
 st.subheader(tr("bulletin.section_tasks"))
-st.markdown(f"##### {tr('bulletin.section_tasks_actions')}")
-if figures.by_action.empty:
-    empty_state("bulletin.no_tasks_section")
-else:
-    finding(texts["actions"])
-    show_table("actions")
-    show_chart("actions")
-st.markdown(f"##### {tr('bulletin.section_tasks_units')}")
-if figures.by_unit.empty:
-    empty_state("bulletin.no_tasks_section")
-else:
-    finding(texts["units"])
-    show_table("units")
-st.markdown(f"##### {tr('bulletin.section_tasks_overdue')}")
-finding(texts["overdue"])
-show_table("overdue")
-st.markdown(f"##### {tr('bulletin.section_tasks_slipping')}")
-finding(texts["slipping"])
-show_table("slipping")
+show_part("tasks_actions", "actions", no_tasks=figures.by_action.empty, chart=True)
+show_part("tasks_units", "units", no_tasks=figures.by_unit.empty)
+show_part("tasks_overdue", "overdue")
+show_part("tasks_slipping", "slipping")
 
 # --- 三、各区综合评价 -------------------------------------------------------------------
 st.subheader(tr("bulletin.section_scores"))
@@ -212,12 +204,8 @@ show_chart("scores")
 
 # --- 四、指标亮点 -----------------------------------------------------------------------
 st.subheader(tr("bulletin.section_highlights"))
-st.markdown(f"##### {tr('bulletin.section_highlights_yoy')}")
-finding(texts["highlights"])
-show_table("highlights")
-st.markdown(f"##### {tr('bulletin.section_highlights_targets')}")
-finding(texts["targets"])
-show_table("targets")
+show_part("highlights_yoy", "highlights")
+show_part("highlights_targets", "targets")
 
 # --- 五、下一步工作 ---------------------------------------------------------------------
 st.subheader(tr("bulletin.section_next"))

@@ -37,6 +37,7 @@ from ui import (
     show_held_rows,
     show_review_notes,
     show_write_preview,
+    time_column,
     tr,
 )
 
@@ -86,11 +87,7 @@ with tab_queue:
         data_table(
             shown.rename(columns=lambda c: tr(f"review.col_{c}")),
             hide_index=True,
-            column_config={
-                tr("review.col_uploaded_at"): st.column_config.DatetimeColumn(
-                    format="YYYY-MM-DD HH:mm"
-                )
-            },
+            column_config={tr("review.col_uploaded_at"): time_column()},
         )
         by_id = queue.set_index("id")
         chosen = int(

@@ -27,6 +27,7 @@ from ui import (
     require_permission,
     show_held_rows,
     show_review_notes,
+    time_column,
     tr,
 )
 
@@ -59,11 +60,7 @@ with tab_list:
         data_table(
             shown.rename(columns=lambda c: tr(f"submissions.col_{c}")),
             hide_index=True,
-            column_config={
-                tr("submissions.col_uploaded_at"): st.column_config.DatetimeColumn(
-                    format="YYYY-MM-DD HH:mm"
-                )
-            },
+            column_config={tr("submissions.col_uploaded_at"): time_column()},
         )
         download_table(
             shown.rename(columns=lambda c: tr(f"submissions.col_{c}")),

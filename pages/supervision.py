@@ -36,6 +36,7 @@ from ui import (
     finding,
     language,
     query,
+    read,
     require_permission,
     tr,
 )
@@ -206,8 +207,7 @@ if not filtered.empty:
             st.success(tr("notices.issued", n=len(issued), numbers=numbers))
 
 st.subheader(tr("notices.list_heading"))
-with engine().connect() as conn:
-    notices = notices_frame(conn)
+notices = read(notices_frame)
 if notices.empty:
     empty_state("notices.none_issued")
 else:
@@ -267,8 +267,7 @@ else:
             )
 
 st.subheader(tr("delivery.recent"))
-with engine().connect() as conn:
-    deliveries = deliveries_frame(conn)
+deliveries = read(deliveries_frame)
 if deliveries.empty:
     empty_state("delivery.none_yet")
 else:

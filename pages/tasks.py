@@ -50,6 +50,8 @@ from ui import (
 )
 
 DUE_SOON_DAYS = 90
+NAMED = ["code", "content", "lead_unit", "owner"]  # which task, and who answers for it
+WHY = ["explanation", "district", "action"]  # why it is late, and where it belongs
 
 
 def percent(value: float | None) -> str:
@@ -77,6 +79,13 @@ def task_table(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
         if column in table:
             table[column] = table[column].round(0).astype(int)
     return table.rename(columns={c: tr(f"tasks.col_{c}") for c in table.columns})
+
+
+def show_task_list(frame: pd.DataFrame, name: str, columns: list[str]) -> None:
+    """A task list (`task_table`) and its download (`tasks.<name>_file`)."""
+    table = task_table(frame, columns)
+    data_table(table, hide_index=True, width="stretch")
+    download_table(table, tr(f"tasks.{name}_file"), key=f"download_{name}")
 
 
 # Streamlit may run a file of pages/ directly (before app.py has registered the
@@ -199,24 +208,9 @@ if overdue.empty:
     empty_state("tasks.no_overdue")
 else:
     st.subheader(overdue_title(overdue, language()))
-    table = task_table(
-        overdue,
-        [
-            "code",
-            "content",
-            "lead_unit",
-            "owner",
-            "deadline",
-            "deadline_text",
-            "progress",
-            "days_late",
-            "explanation",
-            "district",
-            "action",
-        ],
+    show_task_list(
+        overdue, "overdue", [*NAMED, "deadline", "deadline_text", "progress", "days_late", *WHY]
     )
-    data_table(table, hide_index=True, width="stretch")
-    download_table(table, tr("tasks.overdue_file"), key="download_overdue")
     finding(overdue_finding(overdue, language()))
 
 # Behind-schedule tasks.
@@ -232,27 +226,12 @@ else:
             gap=format_number(round(behind["gap"].mean(), 1), language=language()),
         )
     )
-    table = task_table(
+    show_task_list(
         behind,
-        [
-            "code",
-            "content",
-            "lead_unit",
-            "owner",
-            "start_date",
-            "deadline",
-            "deadline_text",
-            "progress",
-            "expected_progress",
-            "gap",
-            "days_left",
-            "explanation",
-            "district",
-            "action",
-        ],
+        "behind",
+        [*NAMED, "start_date", "deadline", "deadline_text", "progress", "expected_progress"]
+        + ["gap", "days_left", *WHY],
     )
-    data_table(table, hide_index=True, width="stretch")
-    download_table(table, tr("tasks.behind_file"), key="download_behind")
     finding(tr("tasks.behind_finding", margin=BEHIND_MARGIN))
 
 # Tasks the slip forecast expects to miss a deadline within the next weeks (将逾期).
@@ -270,23 +249,12 @@ else:
             for d in slipping["expected_finish"]
         ],
     )
-    table = task_table(
+    show_task_list(
         shown,
-        [
-            "code",
-            "content",
-            "lead_unit",
-            "deadline",
-            "progress",
-            "pace",
-            "expected_finish",
-            "days_short",
-            "district",
-            "action",
-        ],
+        "slipping",
+        ["code", "content", "lead_unit", "deadline", "progress", "pace", "expected_finish"]
+        + ["days_short", "district", "action"],
     )
-    data_table(table, hide_index=True, width="stretch")
-    download_table(table, tr("tasks.slipping_file"), key="download_slipping")
     finding(tr("tasks.slipping_finding"))
 
 # Progress over report periods.

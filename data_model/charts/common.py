@@ -100,6 +100,15 @@ def ranked_bars(
     return figure
 
 
+def label_bars(labels: pd.Series, values: pd.Series, **bar) -> go.Figure:
+    """Horizontal bars, one per label in the order given, the first on top; `bar`: the
+    rest of the `go.Bar` (name, colours, text, hover)."""
+    labels = list(labels)
+    figure = go.Figure(go.Bar(x=values, y=labels, orientation="h", cliponaxis=False, **bar))
+    figure.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
+    return figure
+
+
 # Plotly writes ticks of 10,000 and more as `20k`; axes from there on get ticks of their own.
 ABBREVIATED_FROM = 1e4
 TICKS_PER_AXIS = 5

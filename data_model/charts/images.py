@@ -10,8 +10,6 @@ font on the server (Debian: fonts-noto-cjk); `FONT_FAMILY` names one.
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 import struct
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -39,22 +37,12 @@ class ChartImageError(RuntimeError):
 def find_browser() -> str | None:
     """The browser kaleido drives: `BROWSER_PATH` if set (None when it is not executable),
     else the first of BROWSER_NAMES on PATH (Debian's package installs /usr/bin/chromium)."""
-    explicit = settings.browser_path()
-    if explicit:
-        return explicit if os.path.isfile(explicit) and os.access(explicit, os.X_OK) else None
-    for name in BROWSER_NAMES:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
+    return settings.program_path(settings.browser_path(), BROWSER_NAMES)
 
 
 def browser_problem() -> str:
     """Why `find_browser` found nothing, for error messages."""
-    explicit = settings.browser_path()
-    if explicit:
-        return f"BROWSER_PATH={explicit!r} is not an executable file"
-    return f"no Chrome/Chromium on PATH (looked for {', '.join(BROWSER_NAMES)})"
+    return settings.program_problem("BROWSER_PATH", BROWSER_NAMES, "Chrome/Chromium")
 
 
 def chart_png(

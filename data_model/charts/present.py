@@ -22,7 +22,13 @@ from typing import Protocol
 import pandas as pd
 import plotly.graph_objects as go
 
-from data_model.charts.common import FONT_FAMILY, LABEL_ROOM, STATUS_COLORS, base_layout
+from data_model.charts.common import (
+    FONT_FAMILY,
+    LABEL_ROOM,
+    STATUS_COLORS,
+    base_layout,
+    label_bars,
+)
 from data_model.charts.coverage import district_map
 from data_model.charts.evaluation import composite_bars
 from data_model.charts.tasks import rate_bars
@@ -239,23 +245,17 @@ def overdue_bars(frame: pd.DataFrame, days_label: str) -> go.Figure:
 
     `frame`: label (task code and content), days_late, text (beside the bar), hover.
     """
-    labels = list(frame["label"])
-    figure = go.Figure(
-        go.Bar(
-            x=frame["days_late"],
-            y=labels,
-            orientation="h",
-            name=days_label,
-            marker_color=STATUS_COLORS["overdue"],
-            text=frame["text"],
-            textposition="auto",
-            insidetextanchor="start",
-            cliponaxis=False,
-            customdata=frame["hover"],
-            hovertemplate="%{customdata}: %{x}<extra></extra>",
-        )
+    figure = label_bars(
+        frame["label"],
+        frame["days_late"],
+        name=days_label,
+        marker_color=STATUS_COLORS["overdue"],
+        text=frame["text"],
+        textposition="auto",
+        insidetextanchor="start",
+        customdata=frame["hover"],
+        hovertemplate="%{customdata}: %{x}<extra></extra>",
     )
-    figure.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
     figure.update_xaxes(title={"text": days_label}, rangemode="tozero")
     base_layout(figure, height=SLIDE_HEIGHT)
     figure.update_layout(showlegend=False)

@@ -17,6 +17,7 @@ from data_model.charts.common import (
     STATUS_COLORS,
     base_layout,
     bounded_axis,
+    label_bars,
 )
 from data_model.formatting import format_percent
 
@@ -213,31 +214,24 @@ def ranking_bars(ranking: pd.DataFrame, score_label: str, title: str = "") -> go
     `ranking`: columns label (e.g. "1. 市商务局"), score, overdue. Units with overdue
     tasks are drawn in the overdue colour.
     """
-    labels = list(ranking["label"])
-    figure = go.Figure(
-        go.Bar(
-            x=ranking["score"],
-            y=labels,
-            orientation="h",
-            name=score_label,
-            marker_color=[
-                STATUS_COLORS["overdue"] if overdue else SERIES_COLORS[1]
-                for overdue in ranking["overdue"]
-            ],
-            text=[f"{score:.1f}" for score in ranking["score"]],
-            textposition="outside",
-            textfont={
-                "color": [
-                    STATUS_COLORS["overdue"] if overdue else "#424242"
-                    for overdue in ranking["overdue"]
-                ]
-            },
-            cliponaxis=False,
-            hovertemplate="%{y}: %{x:.1f}<extra></extra>",
-        )
+    figure = label_bars(
+        ranking["label"],
+        ranking["score"],
+        name=score_label,
+        marker_color=[
+            STATUS_COLORS["overdue"] if overdue else SERIES_COLORS[1]
+            for overdue in ranking["overdue"]
+        ],
+        text=[f"{score:.1f}" for score in ranking["score"]],
+        textposition="outside",
+        textfont={
+            "color": [
+                STATUS_COLORS["overdue"] if overdue else "#424242" for overdue in ranking["overdue"]
+            ]
+        },
+        hovertemplate="%{y}: %{x:.1f}<extra></extra>",
     )
     figure.update_xaxes(**bounded_axis(""), showgrid=True, gridcolor="#EEEEEE")
-    figure.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
     base_layout(figure, height=_height(len(ranking)))
     figure.update_layout(showlegend=False)
     _fit(figure)

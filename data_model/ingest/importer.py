@@ -37,16 +37,12 @@ from data_model.store.audit import SYSTEM_ACTOR, actor_name
 from data_model.store.closed_periods import (
     Closure,
     PeriodClosed,
-    change_periods,
-    closed_months,
-    first_closed,
-    stored_issues,
+    refused_records,
 )
 from data_model.store.kind_registry import (
     DISTRICT_OR_UNIT,
     INDICATOR_DEFINER,
     REGISTRY,
-    closable_kinds,
     kind_order,
 )
 from data_model.store.models import Indicator, Submission, SubmissionFile
@@ -58,7 +54,6 @@ from data_model.store.review_hold import (
     returned_to_resubmit,
 )
 from data_model.store.storage import (
-    WriteCounts,
     WriterBusy,
     create_submission,
     refresh_statuses,
@@ -67,6 +62,7 @@ from data_model.store.storage import (
     update_submission,
     write_kind,
 )
+from data_model.store.write_counts import WriteCounts
 
 LIVE_STATUSES = ("accepted", "partial", "superseded")
 # Bytes a submission waiting for review holds are not taken again either.
@@ -343,18 +339,15 @@ def _check_closed_periods(conn: Connection, by_kind) -> list[Closure]:
     and when (`closed_periods`); returns the closures that refused a row, in order."""
     refused: dict[int, Closure] = {}
     for kind, sheets in by_kind.items():
-        if kind not in closable_kinds():
+        found_at = refused_records(conn, kind, [row.record for _, valid in sheets for row in valid])
+        if not found_at:
             continue
-        months = closed_months(conn, kind)
-        if not months:
-            continue
-        records = [row.record for _, valid in sheets for row in valid]
-        stored = stored_issues(conn, records) if kind == "issues" else {}
+        place = 0
         for sheet_report, valid in sheets:
             kept = []
             for row in valid:
-                old = stored.get(row.record["code"]) if stored else None
-                found = first_closed(months, change_periods(kind, row.record, old))
+                found = found_at.get(place)
+                place += 1
                 if found is None:
                     kept.append(row)
                     continue

@@ -25,6 +25,7 @@ from data_model.store.kind_registry import CLI_NAMES, REGISTRY
 from data_model.store.models import (
     Submission,
 )
+from data_model.store.submissions import ROW_COLUMNS, SCOPE_COLUMNS
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SUBMISSIONS = "submissions"
@@ -54,21 +55,10 @@ def export_frame(conn: Connection, kind: str) -> pd.DataFrame:
 def _submissions(conn: Connection) -> pd.DataFrame:
     s = Submission
     keys = [
-        "id",
-        "uploader",
-        "uploaded_at",
-        "file_name",
-        "sha256",
-        "kinds",
-        "periods",
-        "districts",
-        "rows_read",
-        "rows_accepted",
-        "rows_new",
-        "rows_replaced",
-        "rows_unchanged",
-        "status",
-        "valid_rows_only",
+        *["id", "uploader", "uploaded_at", "file_name", "sha256"],
+        *SCOPE_COLUMNS,
+        *ROW_COLUMNS,
+        *["status", "valid_rows_only"],
     ]
     frame = frame_of(
         conn,

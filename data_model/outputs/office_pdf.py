@@ -20,7 +20,6 @@ parallel (one profile can be used by only one soffice process at a time).
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -47,22 +46,14 @@ class PdfConversionError(RuntimeError):
 def find_soffice() -> str | None:
     """The LibreOffice binary: `SOFFICE_PATH` if set (None when it is not executable),
     else the first of SOFFICE_NAMES on PATH (Debian installs /usr/bin/soffice)."""
-    explicit = settings.soffice_path()
-    if explicit:
-        return explicit if os.path.isfile(explicit) and os.access(explicit, os.X_OK) else None
-    for name in SOFFICE_NAMES:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
+    return settings.program_path(settings.soffice_path(), SOFFICE_NAMES)
 
 
 def soffice_problem() -> str:
     """Why `find_soffice` found nothing, for messages."""
-    explicit = settings.soffice_path()
-    if explicit:
-        return f"SOFFICE_PATH={explicit!r} is not an executable file"
-    return f"no LibreOffice on PATH (looked for {', '.join(SOFFICE_NAMES)}; {INSTALL_HINT})"
+    return settings.program_problem(
+        "SOFFICE_PATH", SOFFICE_NAMES, "LibreOffice", hint=f"; {INSTALL_HINT}"
+    )
 
 
 def docx_to_pdf(docx: bytes, timeout: float = CONVERT_TIMEOUT_SECONDS) -> bytes:

@@ -86,15 +86,21 @@ def new_document(title: str, author: str, language: str = "zh-CN") -> DocumentOb
     return document
 
 
-def set_fonts(element, east_asian: str, latin: str = LATIN_FONT) -> None:
-    """Name the fonts of a run or style element (`w:r` or `w:style`), East Asian slot included."""
-    rpr = element.get_or_add_rPr()
+def _theme_free_fonts(rpr):
+    """The `w:rFonts` of run properties `rpr` (added when missing) without theme fonts,
+    which Word would otherwise prefer to the fonts named."""
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
         rpr.insert(0, fonts)
     for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         fonts.attrib.pop(qn(theme), None)
+    return fonts
+
+
+def set_fonts(element, east_asian: str, latin: str = LATIN_FONT) -> None:
+    """Name the fonts of a run or style element (`w:r` or `w:style`), East Asian slot included."""
+    fonts = _theme_free_fonts(element.get_or_add_rPr())
     fonts.set(qn("w:ascii"), latin)
     fonts.set(qn("w:hAnsi"), latin)
     fonts.set(qn("w:cs"), latin)
@@ -105,12 +111,7 @@ def set_fonts(element, east_asian: str, latin: str = LATIN_FONT) -> None:
 def _set_defaults(document: DocumentObject) -> None:
     defaults = document.styles.element.find(qn("w:docDefaults"))
     rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(theme), None)
+    fonts = _theme_free_fonts(rpr)
     for slot in ("w:ascii", "w:hAnsi", "w:cs"):
         fonts.set(qn(slot), LATIN_FONT)
     fonts.set(qn("w:eastAsia"), BODY_FONT)
@@ -138,25 +139,28 @@ def _style_font(style, east_asian: str, size, bold: bool = False, color=BLACK) -
             rpr.remove(found)
 
 
+def _body_layout(style):
+    """The style's paragraph format on the body's grid: its line pitch, no space around,
+    a first line indented two characters."""
+    layout = style.paragraph_format
+    layout.line_spacing = LINE_PITCH
+    layout.space_before = layout.space_after = Pt(0)
+    layout.first_line_indent = BODY_SIZE * 2
+    return layout
+
+
 def _set_styles(document: DocumentObject) -> None:
     styles = document.styles
     normal = styles["Normal"]
     _style_font(normal, BODY_FONT, BODY_SIZE)
-    body = normal.paragraph_format
-    body.line_spacing = LINE_PITCH
-    body.space_before = body.space_after = Pt(0)
-    body.first_line_indent = BODY_SIZE * 2
+    body = _body_layout(normal)
     body.widow_control = True
     body.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
 
     for name, font in (("Heading 1", HEADING_FONT), ("Heading 2", SUBHEADING_FONT)):
         style = styles[name]
         _style_font(style, font, BODY_SIZE)
-        layout = style.paragraph_format
-        layout.line_spacing = LINE_PITCH
-        layout.space_before = layout.space_after = Pt(0)
-        layout.first_line_indent = BODY_SIZE * 2
-        layout.keep_with_next = True
+        _body_layout(style).keep_with_next = True
 
     table_text = styles.add_style(TABLE_STYLE, 1)  # 1: paragraph style
     table_text.base_style = normal

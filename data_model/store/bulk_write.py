@@ -15,20 +15,12 @@ Everything runs in the caller's transaction; the staging table is dropped at the
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Table
 
+from data_model.store.write_counts import EXAMPLES, WriteCounts
+
 STAGE = "import_stage"
-
-
-@dataclass
-class StagedCounts:
-    new: int = 0
-    replaced: int = 0
-    unchanged: int = 0
-    # As storage.WriteCounts.replaced_examples: the first `examples` replaced rows.
-    replaced_examples: list[dict] = field(default_factory=list)
 
 
 def write_staged(
@@ -38,8 +30,7 @@ def write_staged(
     data_columns: Sequence[str],
     records: Sequence[dict],
     submission_id: int,
-    examples: int,
-) -> StagedCounts:
+) -> WriteCounts:
     """Store `records` as `submission_id`'s rows of `table` (see the module's text)."""
     quote = conn.dialect.identifier_preparer.quote
     target = quote(table.name)
@@ -68,10 +59,10 @@ def write_staged(
         f"count(*) FILTER (WHERE old_id IS NOT NULL AND NOT same), "
         f"count(*) FILTER (WHERE same) FROM {stage}"
     ).one()
-    counts = StagedCounts(new=new, replaced=replaced, unchanged=unchanged)
+    counts = WriteCounts(new=new, replaced=replaced, unchanged=unchanged)
     if replaced:
         counts.replaced_examples = _replaced_examples(
-            conn, table, key, data_columns, stage, examples
+            conn, table, key, data_columns, stage, EXAMPLES
         )
         conn.exec_driver_sql(
             f"UPDATE {target} AS t SET is_current = false, superseded_by_id = %(submission)s "

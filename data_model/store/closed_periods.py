@@ -94,16 +94,8 @@ def _local(moment: datetime) -> str:
 
 
 def _closure(row) -> Closure:
-    return Closure(
-        id=row.id,
-        kind=row.kind,
-        period=row.period,
-        closed_at=row.closed_at,
-        closed_by=row.closed_by,
-        reopened_at=row.reopened_at,
-        reopened_by=row.reopened_by,
-        reopen_reason=row.reopen_reason or "",
-    )
+    """A `closed_period` row (the same fields) as a Closure."""
+    return Closure(**{**row._mapping, "reopen_reason": row.reopen_reason or ""})
 
 
 def closures(conn: Connection, kind: str | None = None, closed_only: bool = False) -> list[Closure]:
@@ -246,17 +238,30 @@ def refuse_approval_if_closed(
     records would change a closed period, as the importer refuses such a row: called by
     `review.approve` after the write locks are taken, before the records are written."""
     for kind, records in records_by_kind.items():
-        if kind not in closable_kinds():
-            continue
-        months = closed_months(conn, kind)
-        if not months:
-            continue
-        stored = stored_issues(conn, records) if kind == "issues" else {}
-        for record in records:
-            old = stored.get(record["code"]) if stored else None
-            found = first_closed(months, change_periods(kind, record, old))
-            if found is not None:
-                raise PeriodClosed(*found)
+        refused = refused_records(conn, kind, records)
+        if refused:
+            raise PeriodClosed(*refused[min(refused)])
+
+
+def refused_records(
+    conn: Connection, kind: str, records: list[dict]
+) -> dict[int, tuple[Closure, str]]:
+    """The records of `kind` that would change a closed period, by their place in
+    `records`: the closure and the first such period (the importer refuses those rows,
+    an approval the whole submission)."""
+    if kind not in closable_kinds():
+        return {}
+    months = closed_months(conn, kind)
+    if not months:
+        return {}
+    stored = stored_issues(conn, records) if kind == "issues" else {}
+    refused = {}
+    for place, record in enumerate(records):
+        old = stored.get(record["code"]) if stored else None
+        found = first_closed(months, change_periods(kind, record, old))
+        if found is not None:
+            refused[place] = found
+    return refused
 
 
 def stored_issues(conn: Connection, records: list[dict]) -> dict[str, dict]:

@@ -22,7 +22,7 @@ from datetime import date
 from data_model import kind_converters
 from data_model.kinds import ACTIVITIES, INDICATOR_VALUES, INDICATORS, ISSUES, TASKS, Kind
 from data_model.periods import period_containing
-from data_model.store import kind_exports
+from data_model.store import kind_exports, summaries
 from data_model.store.models import (
     Activity,
     EnterpriseIssue,
@@ -66,6 +66,9 @@ class KindRule:
     # The field whose stored row (in `tables[0]`) must also be the submitter's, for a key
     # a row of another district or unit may already hold; None: the key says the district.
     stored_owner: str | None = None
+    # (conn, submission_id, records written or None when withdrawn) → None: keeps the
+    # summaries derived from the kind's rows exact (`summaries`); None: it has none.
+    summarise: Callable | None = None
 
     @property
     def name(self) -> str:
@@ -157,6 +160,7 @@ register(
         period_fields=("period",),
         scheduled=True,
         export=kind_exports.indicator_values,
+        summarise=summaries.indicator_values_changed,
     )
 )
 register(
@@ -172,6 +176,7 @@ register(
         export=kind_exports.tasks,
         owner=DISTRICT_OR_UNIT,
         stored_owner="code",
+        summarise=summaries.tasks_changed,
     )
 )
 register(

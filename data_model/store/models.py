@@ -26,6 +26,17 @@ def current_key_index(table: str, *columns: str) -> Index:
 # --- master data -----------------------------------------------------------------
 
 
+def aliases_field():
+    """Other spellings of a master entry: a JSON list, [] when none. A type, not a column
+    (`sa_column`): a column belongs to one table, and `NameList` makes two."""
+    return Field(
+        default_factory=list,
+        sa_type=JSON,
+        nullable=False,
+        sa_column_kwargs={"server_default": "[]"},
+    )
+
+
 class District(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True, max_length=32)
@@ -62,9 +73,7 @@ class Action(SQLModel, table=True):
     name: str = Field(unique=True, max_length=64)
     description: str = ""
     sort_order: int = 0
-    aliases: list[str] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
-    )
+    aliases: list[str] = aliases_field()
     is_active: bool = True
 
 
@@ -73,36 +82,30 @@ class Brand(SQLModel, table=True):
     name: str = Field(unique=True, max_length=64)
     description: str = ""
     sort_order: int = 0
-    aliases: list[str] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
-    )
+    aliases: list[str] = aliases_field()
     is_active: bool = True
 
 
-class ActivityType(SQLModel, table=True):
-    """活动类型: the kinds of activity the 活动台账 names (an upload must use one)."""
+class NameList(SQLModel):
+    """A master list of plain names an upload must use one of, with their aliases."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=64)
+    aliases: list[str] = aliases_field()
+    sort_order: int = 0
+    is_active: bool = True
+
+
+class ActivityType(NameList, table=True):
+    """活动类型: the kinds of activity the 活动台账 names."""
 
     __tablename__ = "activity_type"
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(unique=True, max_length=64)
-    aliases: list[str] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
-    )
-    sort_order: int = 0
-    is_active: bool = True
 
 
-class IssueCategory(SQLModel, table=True):
-    """诉求类别: the categories of enterprise issues (an upload must use one)."""
+class IssueCategory(NameList, table=True):
+    """诉求类别: the categories of enterprise issues."""
 
     __tablename__ = "issue_category"
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(unique=True, max_length=64)
-    aliases: list[str] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
-    )
-    sort_order: int = 0
-    is_active: bool = True
 
 
 # --- submissions -------------------------------------------------------------------

@@ -9,7 +9,6 @@ caller's transaction, so a failure leaves nothing behind.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from operator import itemgetter
@@ -17,15 +16,11 @@ from operator import itemgetter
 from sqlalchemy import Connection, Table, and_, bindparam, insert, select, update
 from sqlalchemy.exc import OperationalError
 
-from data_model.store import summaries_tasks, summaries_values
 from data_model.store.bulk_write import write_staged
 from data_model.store.closed_periods import refuse_rollback_if_closed
 from data_model.store.kind_registry import REGISTRY, versioned_tables
-from data_model.store.models import (
-    IndicatorValue,
-    Submission,
-    WriteLock,
-)
+from data_model.store.models import Submission, WriteLock
+from data_model.store.write_counts import EXAMPLES, WriteCounts
 
 CHUNK = 5000
 INSERT_CHUNK = 50_000  # rows per executemany of new versions (SQLite)
@@ -35,24 +30,6 @@ META_COLUMNS = {"id", "submission_id", "is_current", "replaced_id", "superseded_
 # Statuses of submissions with no row to count: rolled back, and held by review
 # (pending, returned; see review_hold). Their status never follows their rows.
 NOT_LIVE = ("rolled_back", "pending", "returned")
-
-EXAMPLES = 200  # replaced rows described in full, for the page's "what changed" list
-
-
-@dataclass
-class WriteCounts:
-    new: int = 0
-    replaced: int = 0
-    unchanged: int = 0
-    # {"table", "key": {column: value}, "changes": {column: [old, new]}} per replaced row.
-    replaced_examples: list[dict] = field(default_factory=list)
-
-    def add(self, other: WriteCounts) -> None:
-        self.new += other.new
-        self.replaced += other.replaced
-        self.unchanged += other.unchanged
-        room = EXAMPLES - len(self.replaced_examples)
-        self.replaced_examples.extend(other.replaced_examples[:room])
 
 
 class WriterBusy(Exception):
@@ -132,8 +109,7 @@ def write_versioned(
     table = table_of(model)
     data_columns = [c.name for c in table.columns if c.name not in META_COLUMNS]
     if conn.dialect.name == "postgresql":  # COPY and set-based statements (bulk_write)
-        staged = write_staged(conn, table, key, data_columns, records, submission_id, EXAMPLES)
-        return WriteCounts(staged.new, staged.replaced, staged.unchanged, staged.replaced_examples)
+        return write_staged(conn, table, key, data_columns, records, submission_id)
     values_of = itemgetter(*data_columns)  # every record holds every data column
     current = _current_rows(conn, table, key, data_columns, records, scope_column)
     counts = WriteCounts()
@@ -240,12 +216,20 @@ def write_kind(conn: Connection, kind: str, records: list[dict], submission_id: 
         counts = write_versioned(
             conn, rule.table, rule.record_key, records, submission_id, rule.scope_column
         )
-    if kind == "indicator_values":
-        values_changed(
-            conn, ((r["indicator_code"], r["district_id"], r["period"]) for r in records)
-        )
-    summaries_tasks.refresh(conn, kind, submission_id)
+    summaries_changed(conn, kind, submission_id, records)
     return counts
+
+
+def summaries_changed(
+    conn: Connection, kind: str, submission_id: int, records: list[dict] | None = None
+) -> None:
+    """The one place a change of which rows of `kind` are current keeps the summaries
+    derived from them exact, in the same transaction: after `submission_id`'s rows were
+    written (`records`: those written; an import, a review approval) or withdrawn (None:
+    a rollback), the kind's own hook (`KindRule.summarise`, see `summaries`)."""
+    rule = REGISTRY.get(kind)
+    if rule is not None and rule.summarise is not None:
+        rule.summarise(conn, submission_id, records)
 
 
 # --- submissions -------------------------------------------------------------------
@@ -353,10 +337,8 @@ def rollback_submission(conn: Connection, submission_id: int, by: str) -> dict[s
                 restore,
             )
         summary[table.name] = len(withdrawn)
-    if IndicatorValue.__tablename__ in summary:
-        values_changed(conn, summaries_values.submission_keys(conn, submission_id))
     for kind in kinds.split(","):
-        summaries_tasks.refresh(conn, kind, submission_id)  # after every kind's rows moved
+        summaries_changed(conn, kind, submission_id)  # after every kind's rows moved
     update_submission(
         conn,
         submission_id,
@@ -366,12 +348,6 @@ def rollback_submission(conn: Connection, submission_id: int, by: str) -> dict[s
     )
     refresh_statuses(conn, touched)
     return summary
-
-
-def values_changed(conn: Connection, keys: Iterable[tuple[str, int, str]]) -> None:
-    """The one place a change of which indicator values are current (a write, a rollback)
-    keeps the value summaries exact, in the same transaction (`summaries_values`)."""
-    summaries_values.refresh(conn, keys)
 
 
 def _nearest_live_version(

@@ -16,23 +16,15 @@ from data_model.store.models import (
     Unit,
 )
 
+# What a submission covers and what became of its rows: the columns the submissions list,
+# its export and the review queue share.
+SCOPE_COLUMNS = ["kinds", "periods", "districts"]
+ROW_COLUMNS = ["rows_read", "rows_accepted", "rows_new", "rows_replaced", "rows_unchanged"]
 LIST_COLUMNS = [
-    "id",
-    "uploaded_at",
-    "uploader",
-    "file_name",
-    "kinds",
-    "periods",
-    "districts",
-    "rows_read",
-    "rows_accepted",
-    "rows_new",
-    "rows_replaced",
-    "rows_unchanged",
-    "status",
-    "valid_rows_only",
-    "note",
-    "sha256",
+    *["id", "uploaded_at", "uploader", "file_name"],
+    *SCOPE_COLUMNS,
+    *ROW_COLUMNS,
+    *["status", "valid_rows_only", "note", "sha256"],
 ]
 ROW_LIMIT = 2000
 # Columns stored as codes, and the catalogue key of each code's word (`{}` is the code).

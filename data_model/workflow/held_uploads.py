@@ -13,7 +13,7 @@ Only its uploader opens, re-checks or discards a held upload; admins see the lis
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
@@ -56,6 +56,10 @@ class Held:
             valid_rows_only=self.valid_rows_only,
             limits=base.limits,
         )
+
+
+# The fields of a Held that are its row's columns as they are stored.
+AS_STORED = [f.name for f in fields(Held) if f.name not in ("edits", "waiting_for")]
 
 
 def hold(
@@ -181,16 +185,9 @@ def _with_waiting_for(conn: Connection, rows) -> list[Held]:
         ]
         result.append(
             Held(
-                id=row["id"],
-                username=row["username"],
-                file_name=row["file_name"],
-                sha256=row["sha256"],
-                period=row["period"],
-                district=row["district"],
-                valid_rows_only=row["valid_rows_only"],
+                **{name: row[name] for name in AS_STORED},
                 edits={(s, int(r), int(c)): v for s, r, c, v in row["edits"]},
                 waiting_for=[n for n in names if still_unknown(n)],
-                saved_at=row["saved_at"],
             )
         )
     return result

@@ -39,7 +39,6 @@ from data_model.store.review_hold import (
     release_records,
 )
 from data_model.store.storage import (
-    WriteCounts,
     WriterBusy,
     refresh_statuses,
     superseded_submissions,
@@ -47,18 +46,14 @@ from data_model.store.storage import (
     update_submission,
     write_kind,
 )
+from data_model.store.submissions import SCOPE_COLUMNS
+from data_model.store.write_counts import WriteCounts
 
 REASON_LIMIT = 2000
 QUEUE_COLUMNS = [
-    "id",
-    "uploaded_at",
-    "uploader",
-    "file_name",
-    "kinds",
-    "periods",
-    "districts",
-    "rows_accepted",
-    "resubmission_of",
+    *["id", "uploaded_at", "uploader", "file_name"],
+    *SCOPE_COLUMNS,
+    *["rows_accepted", "resubmission_of"],
 ]
 
 # Checks run inside the approval's transaction, after the locks and before any row is

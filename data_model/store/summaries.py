@@ -1,0 +1,30 @@
+"""Each kind's summary hook (`KindRule.summarise` in `kind_registry`): how the summaries
+derived from a kind's rows are kept exact when a submission changes which of them are
+current. `storage.summaries_changed` calls it after a submission's rows of the kind were
+written (an import, a review approval: `records` are those written) or withdrawn (a
+rollback: `records` is None), in the same transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from data_model.kinds import INDICATOR_VALUES, TASKS
+from data_model.store import summaries_tasks, summaries_values
+
+
+def indicator_values_changed(
+    conn: Connection, submission_id: int, records: list[dict] | None
+) -> None:
+    """The values' quarter and year summaries (`summaries_values`) under the keys written,
+    or under every key of the withdrawn submission; and the late list's rows."""
+    if records is None:
+        keys = summaries_values.submission_keys(conn, submission_id)
+    else:
+        keys = ((r["indicator_code"], r["district_id"], r["period"]) for r in records)
+    summaries_values.refresh(conn, keys)
+    summaries_tasks.refresh(conn, INDICATOR_VALUES.name, submission_id)
+
+
+def tasks_changed(conn: Connection, submission_id: int, records: list[dict] | None) -> None:
+    """The late list's rows and each task's latest reports (`summaries_tasks`)."""
+    summaries_tasks.refresh(conn, TASKS.name, submission_id)
