@@ -117,22 +117,22 @@ with method:
     if weights.empty:
         empty_state("evaluation.no_scores")
     else:
+        # Words looked up once per distinct value, not per indicator (3,000 at 10x).
+        lang = language()
+        directions = {d: tr(f"indicators.direction_{d}") for d in set(weights["direction"])}
+        rules = {a: tr(f"indicators.aggregation_{a}") for a in set(weights["aggregation"])}
         weights_table = pd.DataFrame(
             {
                 tr("evaluation.col_code"): weights["code"],
                 tr("evaluation.col_indicator"): weights["name"],
                 tr("evaluation.col_dimension"): weights["dimension"],
-                tr("evaluation.col_direction"): weights["direction"].map(
-                    lambda d: tr(f"indicators.direction_{d}")
-                ),
+                tr("evaluation.col_direction"): weights["direction"].map(directions),
                 tr("evaluation.col_weight"): weights["weight"].map(format_number),
                 tr("evaluation.col_target"): [
-                    format_number(None if pd.isna(t) else round(t, 2), u, language=language())
+                    format_number(None if pd.isna(t) else round(t, 2), u, language=lang)
                     for t, u in zip(weights["period_target"], weights["unit"], strict=True)
                 ],
-                tr("evaluation.col_aggregation"): weights["aggregation"].map(
-                    lambda a: tr(f"indicators.aggregation_{a}")
-                ),
+                tr("evaluation.col_aggregation"): weights["aggregation"].map(rules),
             }
         )
         data_table(weights_table, hide_index=True, width="stretch")

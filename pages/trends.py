@@ -16,10 +16,14 @@ from data_model.periods import (
 )
 from data_model.queries.shared import filter_options, sub_periods
 from data_model.queries.trends_queries import (
+    MULTIPLES_LIMIT,
     dimension_series,
+    due_indicators,
     effective_granularity,
     indicator_changes,
     indicator_ranking,
+    largest_moves,
+    median_changes,
     median_moves,
     meets_target,
     multiples_window,
@@ -266,24 +270,52 @@ st.subheader(
     )
 )
 members = query(indicator_table, dimension)
-multiples = query(
-    dimension_series,
-    dimension,
-    filters.granularity,
-    multiples_first,
-    multiples_last,
-    filters.districts,
+due = due_indicators(members, filters.period)
+before = previous_period(filters.period)
+# The medians of this period and the one before, of every indicator of the dimension: the
+# finding counts their moves, and the panels shown first are those that moved most.
+recent = query(
+    dimension_series, dimension, filters.granularity, before, filters.period, filters.districts
 )
-if multiples.empty:
+moves = median_moves(recent, members, filters.period, before)
+changes_before = median_changes(recent, members, filters.period, before)
+largest = largest_moves(changes_before, list(due["code"]), MULTIPLES_LIMIT)
+titles = {
+    c: bracketed(f"{c} {n}", u, language()) if u else f"{c} {n}"
+    for c, n, u in zip(members["code"], members["name"], members["unit"], strict=True)
+}
+chosen = st.multiselect(
+    tr("trends.multiples_pick", limit=MULTIPLES_LIMIT),
+    list(due["code"]),
+    default=largest,
+    format_func=titles.get,
+    max_selections=MULTIPLES_LIMIT,
+    # One choice per dimension and period: the default, the largest moves, is the period's.
+    key=f"trend_multiples_{dimension}_{filters.period}",
+)
+multiples = (
+    query(
+        dimension_series,
+        dimension,
+        filters.granularity,
+        multiples_first,
+        multiples_last,
+        filters.districts,
+        tuple(chosen),
+    )
+    if chosen
+    else None
+)
+if due.empty:
+    empty_state("trends.no_multiples")
+elif multiples is None:
+    empty_state("trends.multiples_none_chosen")
+elif multiples.empty:
     empty_state("trends.no_multiples")
 else:
     multiples["label"] = multiples["period"].map(
         {p: label(p) for p in multiples["period"].unique()}
     )
-    titles = {
-        c: bracketed(f"{c} {n}", u, language()) if u else f"{c} {n}"
-        for c, n, u in zip(members["code"], members["name"], members["unit"], strict=True)
-    }
     targets = {
         c: target_for_period(t, a, filters.period)
         for c, t, a in zip(members["code"], members["target"], members["aggregation"], strict=True)
@@ -291,25 +323,26 @@ else:
     plot(
         small_multiples(
             multiples,
-            titles,
+            {c: titles[c] for c in chosen},
             targets,
             median_name=tr("trends.median_line"),
             districts_name=tr("trends.districts_lines"),
         ),
         width="stretch",
     )
-    moves = median_moves(multiples, members, filters.period, previous_period(filters.period))
-    shown = multiples["indicator_code"].nunique()
+if not due.empty:
     text = tr(
         "trends.multiples_finding",
         dimension=dimension,
         total=len(members),
-        shown=shown,
+        shown=len(due),
         granularity=tr(f"indicators.frequency_{filters.granularity}"),
         period=label(filters.period),
         improved=moves["improved"],
         worsened=moves["worsened"],
     )
-    if shown < len(members):
-        text = sentences(text, tr("trends.multiples_skipped", skipped=len(members) - shown))
+    if len(due) < len(members):
+        text = sentences(text, tr("trends.multiples_skipped", skipped=len(members) - len(due)))
+    if len(due) > MULTIPLES_LIMIT:
+        text = sentences(text, tr("trends.multiples_largest", count=MULTIPLES_LIMIT))
     finding(text)

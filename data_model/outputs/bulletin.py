@@ -172,7 +172,7 @@ def bulletin_figures(conn: Connection, period: str, today: date | None = None) -
     as_of = as_of_date(period, today)
     all_tasks = scoped_tasks(conn, as_of)
     tasks = summarize(all_tasks)
-    figures = headline_figures(conn, period, today)
+    figures = headline_figures(conn, period, today, tasks=tasks)
     headlines = tuple(figures[key] for key in HEADLINE_KEYS)
     scoring = figures.current_scores
     scores = figures.scores

@@ -71,6 +71,7 @@ from data_model.queries.task_queries import (
     scoped_tasks,
     task_totals,
 )
+from data_model.queries.task_status import summarize
 from data_model.queries.trends_queries import (
     effective_granularity,
     named_ends,
@@ -291,7 +292,7 @@ def build_slides(
         "trend": _trend,
         "ranking": _ranking,
     }
-    context = _Context(conn, period, granularity, language, today)
+    context = _Context(conn, period, granularity, language, today, "tasks" in groups)
     slides = []
     for group in groups:
         for key in SLIDE_GROUPS[group]:
@@ -308,6 +309,7 @@ class _Context:
     granularity: str
     language: str | None
     today: date | None
+    task_slides: bool = False  # the task slides are shown: judge the tasks once for all
 
     @property
     def label(self) -> str:
@@ -346,7 +348,8 @@ class _Context:
 
 def _overview(c: _Context) -> Slide | None:
     """The overview page's headline cards, each with its change (`headlines`)."""
-    figures = headline_figures(c.conn, c.period, c.today, c.scores)
+    judged = summarize(c.tasks) if c.task_slides else None
+    figures = headline_figures(c.conn, c.period, c.today, c.scores, judged)
     tasks = figures.tasks
     activities, resolved = figures["activities"], figures["issues_resolved"]
     if (

@@ -120,14 +120,19 @@ def headline_figures(
     period: str,
     today: date | None = None,
     scores: tuple[PeriodScores, PeriodScores] | None = None,
+    tasks: TaskSummary | None = None,
 ) -> Headlines:
     """The figures of HEADLINE_KEYS for `period`, with the period before's.
 
     `scores`: the `period_scores` of `period` and of the period before, when the caller
-    has them already (the presentation's ranking slide uses them too)."""
+    has them already (the presentation's ranking slide uses them too). `tasks`: the
+    summary of every task at the end of `period` (`tasks_at_period_end`), when the caller
+    has judged them already (the bulletin's and the presentation's task sections), so
+    50,000 tasks are not judged twice."""
     previous = previous_period(period)
     first = first_reported(conn)
-    tasks = tasks_at_period_end(conn, period, today)
+    if tasks is None:
+        tasks = tasks_at_period_end(conn, period, today)
     before = tasks_at_period_end(conn, previous, today)
     reported_before = before.total + before.suspended > 0
     if scores is None:

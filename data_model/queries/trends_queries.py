@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 from data_model.evaluation.aggregation import (
     aggregate,
     comparison_periods,
+    is_due,
     periods_in_range,
     series,
 )
@@ -193,15 +194,66 @@ def dimension_series(
     first_period: str,
     last_period: str,
     districts: tuple[str, ...] = (),
+    codes: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Every indicator of a dimension over periods: indicator_code, period, district,
-    value, complete. Indicators reported less often than `granularity` have no rows."""
-    codes = list(indicator_table(conn, dimension)["code"])
-    if not codes:
+    value, complete. Indicators reported less often than `granularity` have no rows.
+    `codes` narrows it to those indicators of the dimension (the small multiples read
+    only the panels shown)."""
+    members = list(indicator_table(conn, dimension)["code"])
+    if codes is not None:
+        members = [c for c in members if c in set(codes)]
+    if not members:
         return pd.DataFrame(columns=["indicator_code", "period", "district", "value", "complete"])
     periods = periods_in_range(granularity, first_period, last_period)
-    frame = aggregate(conn, periods, codes, _scope(conn, districts))
+    frame = aggregate(conn, periods, members, _scope(conn, districts))
     return frame[["indicator_code", "period", "district", "value", "complete"]]
+
+
+# Panels of the small multiples at most: four rows of three still read on a projector;
+# a dimension of 600 indicators is chosen from, not drawn.
+MULTIPLES_LIMIT = 12
+
+
+def due_indicators(indicators: pd.DataFrame, period: str) -> pd.DataFrame:
+    """The rows of `indicators` (code, frequency, …) reported at least once in every
+    period of `period`'s granularity (a yearly indicator has no quarterly line)."""
+    due = [is_due(frequency, period) for frequency in indicators["frequency"]]
+    return indicators[due].reset_index(drop=True)
+
+
+def median_changes(
+    frame: pd.DataFrame, indicators: pd.DataFrame, period: str, before: str
+) -> pd.DataFrame:
+    """How each indicator's district median moved from `before` to `period`.
+
+    `frame` as from `dimension_series` (it needs both periods); `indicators`: code,
+    direction. One row per indicator with a median in both periods, in the order of
+    `indicators`: indicator_code, before, now, step (+1 better, −1 worse, 0 unchanged, in
+    the indicator's direction) and size (|change| / |before|; infinite from 0).
+    """
+    columns = ["indicator_code", "before", "now", "step", "size"]
+    medians = frame.groupby(["indicator_code", "period"])["value"].median().unstack("period")
+    if period not in medians.columns or before not in medians.columns:
+        return pd.DataFrame(columns=columns)
+    order = [c for c in indicators["code"] if c in medians.index]
+    medians = medians.reindex(order)[[before, period]].dropna()
+    then, now = medians[before].to_numpy(dtype=float), medians[period].to_numpy(dtype=float)
+    negative = medians.index.map(indicators.set_index("code")["direction"] == "negative")
+    unchanged = np.isclose(now, then)
+    step = np.where(unchanged, 0, np.sign(now - then) * np.where(negative, -1, 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        size = np.where(unchanged, 0.0, np.abs(now - then) / np.abs(then))
+    return pd.DataFrame(
+        {
+            "indicator_code": medians.index.to_numpy(),
+            "before": then,
+            "now": now,
+            "step": step.astype(int),
+            "size": size,
+        },
+        columns=columns,
+    )
 
 
 def median_moves(frame: pd.DataFrame, indicators: pd.DataFrame, period: str, before: str) -> dict:
@@ -210,24 +262,24 @@ def median_moves(frame: pd.DataFrame, indicators: pd.DataFrame, period: str, bef
     `frame` as from `dimension_series`; `indicators`: code, direction. Returns
     counts `improved`, `worsened`, `unchanged` and `compared` (indicators with both).
     """
-    medians = frame.groupby(["indicator_code", "period"])["value"].median().unstack("period")
-    counts = {"improved": 0, "worsened": 0, "unchanged": 0, "compared": 0}
-    if period not in medians.columns or before not in medians.columns:
-        return counts
-    direction = indicators.set_index("code")["direction"]
-    for code, row in medians.iterrows():
-        now, then = row[period], row[before]
-        if pd.isna(now) or pd.isna(then):
-            continue
-        counts["compared"] += 1
-        step = np.sign(now - then) * (-1 if direction.get(code) == "negative" else 1)
-        if np.isclose(now, then):
-            counts["unchanged"] += 1
-        elif step > 0:
-            counts["improved"] += 1
-        else:
-            counts["worsened"] += 1
-    return counts
+    steps = median_changes(frame, indicators, period, before)["step"]
+    return {
+        "improved": int((steps > 0).sum()),
+        "worsened": int((steps < 0).sum()),
+        "unchanged": int((steps == 0).sum()),
+        "compared": len(steps),
+    }
+
+
+def largest_moves(
+    changes: pd.DataFrame, codes: list[str], limit: int = MULTIPLES_LIMIT
+) -> list[str]:
+    """The first `limit` of `codes`: those whose median moved most (`median_changes`'
+    size, largest first, ties in the order of `codes`), then the rest in their order."""
+    place = {code: n for n, code in enumerate(codes)}
+    size = dict(zip(changes["indicator_code"], changes["size"], strict=True))
+    ranked = sorted(codes, key=lambda c: (c not in size, -size.get(c, 0.0), place[c]))
+    return ranked[:limit]
 
 
 def meets_target(values: pd.Series, target: float | None, negative: bool) -> pd.Series:

@@ -8,6 +8,8 @@ import json
 from streamlit.testing.v1 import AppTest
 
 from data_model.charts.common import MUTED_COLOR, TONE_COLORS
+from data_model.evaluation.aggregation import aggregate
+from data_model.evaluation.scoring import scored_districts
 from tests.app.conftest import captions, open_app_page, subheaders
 from tests.conftest import AppDatabase
 
@@ -114,3 +116,42 @@ def test_by_month_the_small_multiples_show_the_24_months_up_to_the_period(sample
     app = open_page(sample_db, monkeypatch, gran="month", period="2023-06")
     assert not app.exception
     assert "营商环境维度各指标走势（2021年7月—2023年6月）" in subheaders(app)
+
+
+def panel_titles(app: AppTest) -> list[str]:
+    """The titles of the small multiples' panels (the last chart)."""
+    figure = json.loads(app.get("plotly_chart")[-1].proto.spec)
+    return [a["text"] for a in figure["layout"]["annotations"]]
+
+
+def test_the_small_multiples_show_the_indicators_chosen(sample_db, monkeypatch):
+    app = open_page(sample_db, monkeypatch)
+    pick = app.multiselect(key="trend_multiples_营商环境_2023")
+    assert len(pick.value) == 7  # the dimension has fewer than the limit: all of them
+    pick.set_value(["YS03", "YS01"]).run()
+    assert not app.exception
+    assert panel_titles(app) == ["YS03 新登记民营市场主体数（家）", "YS01 企业开办时间（天）"]
+    assert "营商环境共 7 项指标，按年度显示 7 项" in captions(app)  # counted over all 7
+    app.multiselect(key="trend_multiples_营商环境_2023").set_value([]).run()
+    assert "请在上方选择要显示走势的指标。" in [i.value for i in app.info]
+
+
+def test_a_large_dimension_shows_first_the_indicators_that_moved_most(sample_db, monkeypatch):
+    monkeypatch.setattr("data_model.queries.trends_queries.MULTIPLES_LIMIT", 3)
+    engine = sample_db.open()
+    with engine.connect() as conn:
+        medians = (
+            aggregate(conn, ["2022", "2023"], None, scored_districts(conn))
+            .groupby(["indicator_code", "period"])["value"]
+            .median()
+            .unstack("period")
+        )
+    engine.dispose()
+    members = [f"YS0{n}" for n in range(1, 8)]
+    moved = (medians.loc[members, "2023"] - medians.loc[members, "2022"]).abs()
+    expected = list((moved / medians.loc[members, "2022"].abs()).sort_values(ascending=False).index)
+    assert expected[:3] == ["YS06", "YS01", "YS05"]  # not the dimension's order
+    app = open_page(sample_db, monkeypatch)
+    assert app.multiselect(key="trend_multiples_营商环境_2023").value == expected[:3]
+    assert len(panel_titles(app)) == 3
+    assert "图中先显示与上期相比各区中位数变化最大的 3 项，其余可在上方选择。" in captions(app)

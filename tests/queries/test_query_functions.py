@@ -535,3 +535,16 @@ def test_query_function_answers_the_same_on_postgresql_as_on_sqlite(
     if name in OPAQUE_RESULTS:
         found, expected = [type(v) for v in found], [type(v) for v in expected]
     assert_same(found, expected, name)
+
+
+def test_headlines_from_tasks_judged_by_the_caller_are_the_same(sample_engine):
+    """The bulletin and the presentation pass the tasks they judged for their task sections
+    (`scoped_tasks` on the period's end) instead of judging them again."""
+    with sample_engine.connect() as conn:
+        judged = task_status.summarize(
+            task_queries.scoped_tasks(conn, task_queries.as_of_date("2023", ISSUED))
+        )
+        passed = headlines.headline_figures(conn, "2023", ISSUED, tasks=judged)
+        own = headlines.headline_figures(conn, "2023", ISSUED)
+    assert passed.tasks == own.tasks and passed.figures == own.figures
+    assert passed["completion_rate"].value_text() == "69.4%"

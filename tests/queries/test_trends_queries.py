@@ -13,6 +13,8 @@ from data_model.queries.trends_queries import (
     effective_granularity,
     indicator_changes,
     indicator_ranking,
+    largest_moves,
+    median_changes,
     median_moves,
     meets_target,
     multiples_window,
@@ -150,3 +152,52 @@ def test_the_small_multiples_window_ends_at_the_period_and_starts_at_the_first_d
     assert multiples_window("2023", "2014") == ("2014", "2023")
     assert multiples_window("2023", "2021") == ("2021", "2023")
     assert multiples_window("2021-Q3", "2021") == ("2021-Q1", "2021-Q3")
+
+
+def test_the_panels_shown_first_are_the_indicators_whose_median_moved_most():
+    # Medians of two districts: UP 1 → 2 (+100 %), SLOW 10 → 11 (+10 %), FALL (逆向)
+    # 5 → 2 (−60 %, better), ZERO 0 → 3 (from nothing), NEW only this period.
+    rows = {
+        "UP": ((1, 1), (2, 2)),
+        "SLOW": ((9, 11), (10, 12)),
+        "FALL": ((4, 6), (1, 3)),
+        "ZERO": ((0, 0), (3, 3)),
+        "NEW": ((), (7, 7)),
+    }
+    frame = pd.DataFrame(
+        [
+            (code, period, district, float(value))
+            for code, (then, now) in rows.items()
+            for period, values in (("2022-Q3", then), ("2022-Q4", now))
+            for district, value in zip("ab", values, strict=False)
+        ],
+        columns=["indicator_code", "period", "district", "value"],
+    )
+    indicators = pd.DataFrame(
+        {
+            "code": list(rows),
+            "direction": ["positive", "positive", "negative", "positive", "positive"],
+        }
+    )
+    changes = median_changes(frame, indicators, "2022-Q4", "2022-Q3").set_index("indicator_code")
+    assert list(changes.index) == ["UP", "SLOW", "FALL", "ZERO"]
+    assert changes.loc["FALL", ["before", "now", "step"]].tolist() == [5.0, 2.0, 1]
+    assert changes.loc["SLOW", "size"] == pytest.approx(0.1)
+    assert changes.loc["FALL", "size"] == pytest.approx(0.6)
+    assert math.isinf(changes.loc["ZERO", "size"])
+    codes = list(rows)
+    assert largest_moves(changes.reset_index(), codes, 3) == ["ZERO", "UP", "FALL"]
+    assert largest_moves(changes.reset_index(), codes) == ["ZERO", "UP", "FALL", "SLOW", "NEW"]
+    assert median_moves(frame, indicators, "2022-Q4", "2022-Q3") == {
+        "improved": 4,
+        "worsened": 0,
+        "unchanged": 0,
+        "compared": 4,
+    }
+
+
+def test_dimension_series_reads_only_the_chosen_indicators(loaded):
+    with loaded.connect() as conn:
+        chosen = dimension_series(conn, "甲", "quarter", "2022", "2022", codes=("T1", "Y1"))
+    assert set(chosen["indicator_code"]) == {"T1"}  # Y1 is annual, V1 not chosen
+    assert chosen[chosen["district"] == "南山区"]["value"].tolist() == [3.0]  # mean of 4 and 2
