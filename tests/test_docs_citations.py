@@ -16,7 +16,7 @@ CITED_PATH = re.compile(rf"\b((?:{TOP_FOLDERS})/[\w./-]*\w)")
 CITED_MODULE = re.compile(r"\bdata_model(?:\.\w+)+")
 # What the docs name on purpose without it existing: the example kind a reader would add,
 # and what a run writes under bench/output/.
-EXAMPLES = ("policy_talks", "bench/output/")
+EXAMPLES = ("policy_talks", "bench/output")
 
 
 def cited_paths(text: str) -> set[str]:
