@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -78,6 +79,12 @@ def db(tmp_path):
     return url
 
 
+def units_file(path: Path, *rows: list) -> Path:
+    """A workbook at `path` with one 责任单位 sheet of `rows` (the header first)."""
+    path.write_bytes(make_xlsx({"责任单位": list(rows)}))
+    return path
+
+
 def all_entries(url: str) -> dict[str, list[dict]]:
     engine = open_database(url)
     with engine.connect() as conn:
@@ -105,32 +112,20 @@ def test_export_then_import_changes_nothing(tmp_path, db, capsys):
 
 
 def test_import_adds_and_updates_by_name_and_is_all_or_nothing(tmp_path, db, capsys):
-    good = tmp_path / "good.xlsx"
-    good.write_bytes(
-        make_xlsx(
-            {
-                "责任单位": [
-                    ["名称", "类别", "别名"],
-                    ["市总工会", "其他", "深圳市总工会"],
-                    ["市商务局", "市直部门", "深圳市商务局、市商务厅"],
-                ]
-            }
-        )
+    good = units_file(
+        tmp_path / "good.xlsx",
+        ["名称", "类别", "别名"],
+        ["市总工会", "其他", "深圳市总工会"],
+        ["市商务局", "市直部门", "深圳市商务局、市商务厅"],
     )
     assert main(["master", "import", str(good), "--db", db]) == 0
     assert "新增 1 项，修改 1 项" in capsys.readouterr().out
-    bad = tmp_path / "bad.xlsx"
-    bad.write_bytes(
-        make_xlsx(
-            {
-                "责任单位": [
-                    ["名称", "类别", "所属区", "别名"],
-                    ["市文旅局", "市直部门", "", ""],
-                    ["市新部门", "部门", "", ""],
-                    ["另一个单位", "其他", "福天区", "市发改委"],
-                ]
-            }
-        )
+    bad = units_file(
+        tmp_path / "bad.xlsx",
+        ["名称", "类别", "所属区", "别名"],
+        ["市文旅局", "市直部门", "", ""],
+        ["市新部门", "部门", "", ""],
+        ["另一个单位", "其他", "福天区", "市发改委"],
     )
     assert main(["master", "import", str(bad), "--json", "--db", db]) == 1
     report = json.loads(capsys.readouterr().out)
@@ -264,18 +259,12 @@ def test_the_exported_workbook_reads_back_in_english_headers_too(tmp_path, db):
 
 
 def test_a_unit_that_would_be_its_own_parent_is_a_problem(tmp_path, db, capsys):
-    path = tmp_path / "cycle.xlsx"
-    path.write_bytes(
-        make_xlsx(
-            {
-                "责任单位": [
-                    ["名称", "类别", "上级单位"],
-                    ["甲单位", "其他", "乙单位"],
-                    ["乙单位", "其他", "甲单位"],
-                    ["丙单位", "其他", "丙单位"],
-                ]
-            }
-        )
+    path = units_file(
+        tmp_path / "cycle.xlsx",
+        ["名称", "类别", "上级单位"],
+        ["甲单位", "其他", "乙单位"],
+        ["乙单位", "其他", "甲单位"],
+        ["丙单位", "其他", "丙单位"],
     )
     assert main(["master", "import", str(path), "--json", "--db", db]) == 1
     problems = json.loads(capsys.readouterr().out)["sheets"][0]["errors"]
