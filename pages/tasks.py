@@ -263,7 +263,8 @@ if totals.overdue == 0:
     st.subheader(tr("tasks.overdue_none_title"))
     empty_state("tasks.no_overdue")
 else:
-    longest = query(task_list, as_of, "overdue", filters.districts, filters.action, 1, 0)
+    # The first page, which the list below reads too (the same cached query).
+    longest = query(task_list, as_of, "overdue", filters.districts, filters.action, PAGE_ROWS, 0)
     st.subheader(overdue_title(longest, language(), count=totals.overdue))
     list_section("overdue", totals.overdue, overdue_columns, "tasks.overdue_file")
     finding(overdue_finding_of(counts, language()))

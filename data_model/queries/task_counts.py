@@ -31,7 +31,7 @@ from sqlalchemy import (
 
 from data_model import settings
 from data_model.queries.task_rules import BEHIND_MARGIN, STATUSES
-from data_model.queries.task_status import has_evidence, latest_reports
+from data_model.queries.task_status import TaskSummary, has_evidence, latest_reports
 from data_model.store.models import Action, District, Explanation, Task, TaskSnapshot, Unit
 
 GROUP_COLUMNS = ["action", "lead_unit", "district"]
@@ -96,6 +96,12 @@ class _Judged:
             (progress <= 0, "not_started"),
         ]
         self.status = case(*whens, else_="in_progress")
+        # Conditions on the task alone that a status implies, which let SQL skip the
+        # reports of the other tasks.
+        self.may_be = {
+            "overdue": and_(not_(task.c.ongoing), task.c.deadline < day),
+            "behind": scheduled,
+        }
         self.days_late = _days(dialect, day, task.c.deadline)
         self.days_left = _days(dialect, task.c.deadline, day)
 
@@ -287,6 +293,7 @@ def task_list(
             task.c.is_current,
             *scope_conditions(districts, action),
             judged.status.in_(LISTS[kind]),
+            or_(*(judged.may_be.get(status, True) for status in LISTS[kind])),
         )
         .order_by(*order)
         .limit(limit)
@@ -399,3 +406,16 @@ def timeline_tasks(
             [None if pd.isna(value) else value for value in frame[column]], dtype=object
         )
     return frame, counts
+
+
+def summary_of(counts: pd.DataFrame) -> TaskSummary:
+    """The `TaskSummary` (counts per status) of a counts frame (`status_counts`)."""
+    sums = {name: int(counts[name].sum()) for name in STATUSES}
+    return TaskSummary(
+        total=sum(sums.values()) - sums["suspended"],
+        completed=sums["completed"],
+        overdue=sums["overdue"],
+        behind=sums["behind"],
+        suspended=sums["suspended"],
+        awaiting_evidence=sums["awaiting_evidence"],
+    )
