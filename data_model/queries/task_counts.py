@@ -335,8 +335,8 @@ def timeline_tasks(
     limit: int | None = None,
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """The tasks of a scope active in [`since`, `as_of`] for the deadline timeline
-    (`task_queries.deadline_timeline` draws them), the `limit` that end first (deadline,
-    or `as_of` for a task without one; then code), and their counts: `tasks` active,
+    (`task_queries.deadline_timeline` draws them): with `limit`, those ending (deadline, or
+    `as_of` for a task without one) by the `limit`-th end, ties included; and their counts: `tasks` active,
     `overdue` among them, `due_soon` (open, due within `due_soon_days` of `as_of`).
 
     Active: started by `as_of` and, with `since`, still overdue, without a deadline, or
@@ -383,23 +383,26 @@ def timeline_tasks(
         )
     ).one()
     counts = dict(zip(("tasks", "overdue", "due_soon"), (int(n) for n in counted), strict=True))
-    query = (
-        joined.add_columns(
-            task.c.code,
-            task.c.content,
-            unit.c.name,
-            judged.status,
-            report.c.progress,
-            task.c.deadline_text,
-            task.c.start_date,
-            first.c.report_period,
-            task.c.deadline,
-            task.c.ongoing,
-        )
-        .join(unit, unit.c.id == task.c.lead_unit_id)
-        .order_by(case((open_ended, day), else_=task.c.deadline), task.c.code)
-        .limit(limit)
-    )
+    query = joined.add_columns(
+        task.c.code,
+        task.c.content,
+        unit.c.name,
+        judged.status,
+        report.c.progress,
+        task.c.deadline_text,
+        task.c.start_date,
+        first.c.report_period,
+        task.c.deadline,
+        task.c.ongoing,
+    ).join(unit, unit.c.id == task.c.lead_unit_id)
+    end = case((open_ended, day), else_=task.c.deadline)
+    if limit is not None and counts["tasks"] > limit:
+        # Every task ending by the `limit`-th end: the chart orders ties on the end by
+        # start (a start date, else the first report period's), which SQL does not know.
+        last_end = conn.execute(
+            joined.add_columns(end).order_by(end).limit(1).offset(limit - 1)
+        ).scalar_one()
+        query = query.where(end <= last_end)
     frame = pd.DataFrame([tuple(row) for row in conn.execute(query)], columns=TIMELINE_COLUMNS)
     for column in ("start_date", "deadline"):
         frame[column] = pd.Series(

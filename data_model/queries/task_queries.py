@@ -491,7 +491,8 @@ def timeline_page(
     """The deadline timeline of a scope (`task_counts.timeline_tasks`): the `bars` tasks
     ending first as `deadline_timeline` draws them, and the counts of all it holds."""
     frame, counts = timeline_tasks(conn, as_of, since, DUE_SOON_DAYS, districts, action, bars)
-    return Timeline(deadline_timeline(frame, as_of, since), **counts)
+    timeline = deadline_timeline(frame, as_of, since).head(bars).reset_index(drop=True)
+    return Timeline(timeline, **counts)
 
 
 PICK_LIMIT = 200  # tasks offered at once by `task_choices`

@@ -4,14 +4,22 @@ the sample data (64 tasks, 2021-2023) at many days, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
 
 from data_model.ingest.importer import import_file
 from data_model.queries.task_counts import COUNT_COLUMNS, LISTS, status_counts, task_list
-from data_model.queries.task_queries import counts_of, scoped_tasks, totals_of
+from data_model.queries.task_queries import (
+    DUE_SOON_DAYS,
+    counts_of,
+    deadline_timeline,
+    scoped_tasks,
+    task_choices,
+    timeline_page,
+    totals_of,
+)
 from tests.task_workbook import task_workbook
 
 # Quarter ends (report period ends), days inside quarters, and a day before any report.
@@ -115,3 +123,33 @@ def test_counts_with_evidence_required_hold_complete_tasks_awaiting_evidence(
         assert counted["awaiting_evidence"].tolist() == expected["awaiting_evidence"].tolist()
         awaiting = task_list(connection, as_of, "awaiting_evidence")
         assert awaiting["code"].tolist() == ["K01", "K02", "K06", "K08", "K09"]
+
+
+@pytest.mark.parametrize("as_of", DAYS)
+def test_the_timeline_page_is_the_head_of_the_timeline_of_every_task(conn, as_of):
+    since = date(as_of.year, 1, 1)
+    everything = deadline_timeline(scoped_tasks(conn, as_of), as_of, since)
+    page = timeline_page(conn, as_of, since, bars=len(everything) + 5)
+    assert page.tasks == len(everything)
+    assert page.overdue == int((everything["status"] == "overdue").sum())
+    due_soon = everything[
+        ~everything["open_ended"]
+        & ~everything["status"].isin(["completed", "suspended"])
+        & (everything["end"] >= as_of)
+        & (everything["end"] <= as_of + timedelta(days=DUE_SOON_DAYS))
+    ]
+    assert page.due_soon == len(due_soon)
+    assert page.bars.to_dict("records") == everything.to_dict("records")
+    head = timeline_page(conn, as_of, since, bars=5)
+    assert head.tasks == len(everything)
+    assert head.bars["code"].tolist() == everything["code"].tolist()[:5]
+
+
+def test_the_task_picker_finds_tasks_by_code_or_content_within_a_scope(conn):
+    assert task_choices(conn, search="a5-1")["code"].tolist() == ["A5-10", "A5-11"]
+    assert len(task_choices(conn)) == 64
+    assert task_choices(conn, limit=3)["code"].tolist() == ["A1-01", "A1-02", "A1-03"]
+    nanshan = task_choices(conn, districts=("南山区",))
+    own = task_choices(conn, own=(("南山区",), ()))
+    assert nanshan["code"].tolist() == own["code"].tolist() and len(own) == 2
+    assert task_choices(conn, search="100%").empty  # % is a character, not a wildcard
