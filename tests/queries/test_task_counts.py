@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from data_model.ingest.importer import import_file
+from data_model.queries.shared import late_tasks_at_period_end
 from data_model.queries.task_counts import COUNT_COLUMNS, LISTS, status_counts, task_list
 from data_model.queries.task_queries import (
     DUE_SOON_DAYS,
@@ -153,3 +154,10 @@ def test_the_task_picker_finds_tasks_by_code_or_content_within_a_scope(conn):
     own = task_choices(conn, own=(("南山区",), ()))
     assert nanshan["code"].tolist() == own["code"].tolist() and len(own) == 2
     assert task_choices(conn, search="100%").empty  # % is a character, not a wildcard
+
+
+def test_the_overviews_late_list_is_the_head_of_the_whole_list(conn):
+    whole = late_tasks_at_period_end(conn, "2023", date(2024, 1, 15))
+    head = late_tasks_at_period_end(conn, "2023", date(2024, 1, 15), limit=3)
+    assert len(whole) == 9
+    assert head.to_dict("records") == whole.head(3).to_dict("records")
