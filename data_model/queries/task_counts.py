@@ -2,7 +2,7 @@
 figures and a page of a table: the counts per action x lead unit x district
 (`status_counts`) and one page of a list, most urgent first (`task_list`).
 
-The status rule is `task_rules.status_of`. `status_case` states it as one SQL CASE over
+The status rule is `task_rules.status_of`. `_Judged` states it as one SQL CASE over
 each task's latest report (`task_status.latest_reports`), with the date arithmetic of
 `task_status_arrays.statuses_on` (days as double-precision numbers), so SQL returns a few
 hundred counted groups and a page of rows instead of one row per task.
@@ -31,7 +31,12 @@ from sqlalchemy import (
 
 from data_model import settings
 from data_model.queries.task_rules import BEHIND_MARGIN, STATUSES
-from data_model.queries.task_status import TaskSummary, has_evidence, latest_reports
+from data_model.queries.task_status import (
+    TaskSummary,
+    has_evidence,
+    latest_reports,
+    with_latest_report,
+)
 from data_model.store.models import Action, District, Explanation, Task, TaskSnapshot, Unit
 
 GROUP_COLUMNS = ["action", "lead_unit", "district"]
@@ -206,7 +211,8 @@ LISTS = {
     "late": ("overdue", "behind"),  # overdue (longest first), then behind, by code
     "awaiting_evidence": ("awaiting_evidence",),  # in action order, then code
 }
-LIST_COLUMNS = [
+# A task as the lists show it (`task_queries.overdue_tasks` too).
+TASK_COLUMNS = [
     "code",
     "content",
     "action",
@@ -218,6 +224,9 @@ LIST_COLUMNS = [
     "deadline_text",
     "progress",
     "explanation",
+]
+LIST_COLUMNS = [
+    *TASK_COLUMNS,
     "status",
     "days_late",
     "expected_progress",
@@ -247,7 +256,6 @@ def task_list(
     task, report = Task.__table__, TaskSnapshot.__table__
     action_, unit, district = Action.__table__, Unit.__table__, District.__table__
     explanation = Explanation.__table__
-    latest, on_latest = latest_reports(as_of)
     judged = _Judged(conn.dialect.name, as_of, report, settings.evidence_required())
     overdue = judged.status == "overdue"
     days_late = case((overdue, judged.days_late), else_=0)
@@ -259,7 +267,7 @@ def task_list(
         "awaiting_evidence": [action_.c.sort_order, task.c.code],
     }[kind]
     behind = judged.status == "behind"
-    query = (
+    query = with_latest_report(
         select(
             task.c.code,
             task.c.content,
@@ -277,19 +285,13 @@ def task_list(
             case((behind, judged.expected)),
             case((behind, gap)),
             case((behind, judged.days_left)),
-        )
-        .select_from(task)
-        .join(latest, on_latest)
-        .join(report, report.c.id == latest.c.latest_id)
-        .join(action_, action_.c.id == task.c.action_id)
-        .join(unit, unit.c.id == task.c.lead_unit_id)
-        .join(district, district.c.id == task.c.district_id, isouter=True)
-        .join(
-            explanation,
-            (explanation.c.row_table == "task_snapshot") & (explanation.c.row_id == report.c.id),
-            isouter=True,
-        )
-        .where(
+        ),
+        as_of,
+        report,
+        (action_, unit, district, explanation),
+    )[0]
+    query = (
+        query.where(
             task.c.is_current,
             *scope_conditions(districts, action),
             judged.status.in_(LISTS[kind]),

@@ -51,6 +51,7 @@ from data_model.periods import (
 from data_model.queries.task_counts import (
     COUNT_COLUMNS,
     GROUP_COLUMNS,
+    TASK_COLUMNS,
     scope_conditions,
     status_counts,
     timeline_tasks,
@@ -244,19 +245,7 @@ def rates_of(counts: pd.DataFrame, grouping: str) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-LIST_COLUMNS = [
-    "code",
-    "content",
-    "action",
-    "lead_unit",
-    "district",
-    "owner",
-    "start_date",
-    "deadline",
-    "deadline_text",
-    "progress",
-    "explanation",
-]
+LIST_COLUMNS = TASK_COLUMNS
 
 
 def overdue_tasks(tasks: pd.DataFrame) -> pd.DataFrame:
