@@ -228,7 +228,7 @@ def tasks_at_period_end(conn: Connection, period: str, today: date | None = None
     """Task summary at the end of `period`, or today while the period is still running,
     counted in SQL (`task_counts.status_counts`)."""
     as_of = min(period_end(period), today or date.today())
-    return summary_of(status_counts(conn, as_of))
+    return summary_of(status_counts(conn, as_of, grouped=False))
 
 
 def late_tasks_at_period_end(

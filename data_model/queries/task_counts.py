@@ -141,7 +141,11 @@ def _judged_rows(conn: Connection, as_of: date, districts: tuple[str, ...], acti
 
 
 def status_counts(
-    conn: Connection, as_of: date, districts: tuple[str, ...] = (), action: str | None = None
+    conn: Connection,
+    as_of: date,
+    districts: tuple[str, ...] = (),
+    action: str | None = None,
+    grouped: bool = True,
 ) -> pd.DataFrame:
     """The tasks of a scope reported by `as_of`, counted per action, lead unit and
     district (COUNT_COLUMNS; district '' for city-wide tasks).
@@ -150,9 +154,11 @@ def status_counts(
     report ends on or before the deadline, or without one (see `task_queries`);
     `overdue_progress`: the sum of the overdue tasks' progress; `behind_gap`: the sum of
     the behind tasks' points behind schedule. Rows in the order of the groups' first task
-    (action order, then code), as `task_queries.scoped_tasks` lists the tasks.
+    (action order, then code), as `task_queries.scoped_tasks` lists the tasks. Not
+    `grouped`: one row of the scope's totals, its group columns ''.
     """
     rows = _judged_rows(conn, as_of, districts, action)
+    ids = (rows.c.action_id, rows.c.lead_unit_id, rows.c.district_id) if grouped else ()
     status = rows.c.status
 
     def count(condition, value=1):
@@ -168,9 +174,7 @@ def status_counts(
     )
     groups = (
         select(
-            rows.c.action_id,
-            rows.c.lead_unit_id,
-            rows.c.district_id,
+            *ids,
             *(count(status == name).label(name) for name in STATUSES),
             count(on_time).label("on_time"),
             count(status == "overdue", rows.c.progress).label("overdue_progress"),
@@ -179,22 +183,24 @@ def status_counts(
             ),
             func.min(rows.c.code).label("first_code"),
         )
-        .group_by(rows.c.action_id, rows.c.lead_unit_id, rows.c.district_id)
+        .group_by(*ids)
         .subquery("groups")
     )
     action_, unit, district = Action.__table__, Unit.__table__, District.__table__
-    query = (
-        select(
-            action_.c.name,
-            unit.c.name,
-            func.coalesce(district.c.name, ""),
-            *(groups.c[name] for name in COUNT_COLUMNS[3:]),
+    query = select(*(literal("") for _ in GROUP_COLUMNS), *(groups.c[c] for c in COUNT_COLUMNS[3:]))
+    if grouped:
+        query = (
+            select(
+                action_.c.name,
+                unit.c.name,
+                func.coalesce(district.c.name, ""),
+                *(groups.c[name] for name in COUNT_COLUMNS[3:]),
+            )
+            .join(action_, action_.c.id == groups.c.action_id)
+            .join(unit, unit.c.id == groups.c.lead_unit_id)
+            .join(district, district.c.id == groups.c.district_id, isouter=True)
+            .order_by(action_.c.sort_order, groups.c.first_code)
         )
-        .join(action_, action_.c.id == groups.c.action_id)
-        .join(unit, unit.c.id == groups.c.lead_unit_id)
-        .join(district, district.c.id == groups.c.district_id, isouter=True)
-        .order_by(action_.c.sort_order, groups.c.first_code)
-    )
     frame = pd.DataFrame([tuple(row) for row in conn.execute(query)], columns=COUNT_COLUMNS)
     counts = [*STATUSES, "on_time"]
     frame[counts] = frame[counts].astype(int)

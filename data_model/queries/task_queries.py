@@ -200,7 +200,7 @@ def totals_on(
 ) -> TaskRates:
     """`task_totals` of a scope on `as_of`, counted in SQL (`status_counts`), for a page
     that needs only the counts (the task page's cards compare with the previous period)."""
-    return totals_of(status_counts(conn, as_of, districts, action))
+    return totals_of(status_counts(conn, as_of, districts, action, grouped=False))
 
 
 def rates_by(tasks: pd.DataFrame, grouping: str) -> pd.DataFrame:

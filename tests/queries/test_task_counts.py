@@ -74,6 +74,11 @@ def test_counts_in_sql_equal_the_counts_of_every_task_judged_in_python(conn, as_
         for column in ("overdue_progress", "behind_gap"):
             assert counted[column].tolist() == pytest.approx(expected[column].tolist())
         assert totals_of(counted) == totals_of(expected)
+        ungrouped = status_counts(conn, as_of, districts, action, grouped=False)
+        assert len(ungrouped) == 1 and totals_of(ungrouped) == totals_of(expected)
+        assert ungrouped["overdue_progress"].tolist() == pytest.approx(
+            [expected["overdue_progress"].sum()]
+        )
     if as_of >= date(2023, 3, 31):  # the sample has overdue and behind tasks by then
         totals = totals_of(status_counts(conn, as_of))
         assert totals.overdue > 0 and totals.behind > 0 and totals.completed > 0
