@@ -101,12 +101,6 @@ class _Judged:
             (progress <= 0, "not_started"),
         ]
         self.status = case(*whens, else_="in_progress")
-        # Conditions on the task alone that a status implies, which let SQL skip the
-        # reports of the other tasks.
-        self.may_be = {
-            "overdue": and_(not_(task.c.ongoing), task.c.deadline < day),
-            "behind": scheduled,
-        }
         self.days_late = _days(dialect, day, task.c.deadline)
         self.days_left = _days(dialect, task.c.deadline, day)
 
@@ -301,7 +295,6 @@ def task_list(
             task.c.is_current,
             *scope_conditions(districts, action),
             judged.status.in_(LISTS[kind]),
-            or_(*(judged.may_be.get(status, True) for status in LISTS[kind])),
         )
         .order_by(*order)
         .limit(limit)
