@@ -31,6 +31,8 @@ from ui import (
     tr,
 )
 
+LATE_ROWS = 20  # overdue and behind tasks listed under the status chart
+
 # Streamlit may run a file of pages/ directly (before app.py has registered the
 # pages, e.g. right after a restart): every page checks the sign-in itself.
 require_permission("view_dashboards")
@@ -113,9 +115,13 @@ with left:
                 behind=tasks.behind,
             )
         )
-        late = query(late_tasks_at_period_end, period)
+        # The most urgent of the overdue and behind tasks; the tasks page lists them all.
+        late_count = tasks.overdue + tasks.behind
+        late = query(late_tasks_at_period_end, period, None, LATE_ROWS)
         if not late.empty:
-            with st.expander(tr("overview.late_heading", count=len(late))):
+            with st.expander(tr("overview.late_heading", count=late_count)):
+                if late_count > len(late):
+                    st.caption(tr("overview.late_shown", shown=len(late)))
                 data_table(
                     late.assign(
                         status=late["status"].map(lambda s: tr(f"status.{s}")),

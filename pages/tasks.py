@@ -1,7 +1,5 @@
 """任务完成 Task completion: rates, overdue and behind lists, progress, timeline, ranking."""
 
-from datetime import timedelta
-
 import pandas as pd
 import streamlit as st
 
@@ -10,32 +8,35 @@ from data_model.accounts.permissions import allowed
 from data_model.charts.tasks import ranking_bars, rate_bars, status_over_periods, timeline_bars
 from data_model.errors import InputError
 from data_model.formatting import format_number, join_names, time_text
+from data_model.outputs.export import frame_to_xlsx
 from data_model.periods import period_label, period_start, previous_period
 from data_model.queries.forecast import DEFAULT_WEEKS, slipping_in_scope
 from data_model.queries.headlines import Headline
+from data_model.queries.task_counts import status_counts, task_list
 from data_model.queries.task_queries import (
     COMPLETION_WEIGHT,
+    DUE_SOON_DAYS,
     GROUPINGS,
     ON_TIME_WEIGHT,
     OVERDUE_PENALTY,
+    PICK_LIMIT,
     as_of_date,
-    behind_tasks,
-    deadline_timeline,
-    overdue_finding,
-    overdue_tasks,
+    overdue_finding_of,
     overdue_title,
     progress_by_period,
-    rates_by,
+    ranking_of,
+    rates_of,
     rates_title,
-    scoped_tasks,
-    task_totals,
+    task_choices,
+    timeline_page,
+    totals_of,
     totals_on,
-    unit_ranking,
 )
 from data_model.queries.task_rules import BEHIND_MARGIN, STATUSES
 from data_model.workflow import evidence
 from ui import (
     data_table,
+    download_file,
     download_table,
     empty_state,
     engine,
@@ -49,7 +50,7 @@ from ui import (
     tr,
 )
 
-DUE_SOON_DAYS = 90
+PAGE_ROWS = 20  # rows of a task list shown at once
 NAMED = ["code", "content", "lead_unit", "owner"]  # which task, and who answers for it
 WHY = ["explanation", "district", "action"]  # why it is late, and where it belongs
 
@@ -68,17 +69,44 @@ def day_label(day) -> str:
     return tr("tasks.date", year=day.year, month=day.month, day=day.day)
 
 
+def table_words(columns: list[str]):
+    """A function that turns a task list into its table: these columns with their labels,
+    city-wide tasks named as such, a missing explanation as （未说明）. The words are read
+    now, so that it also runs where the session cannot be read (a download's thread)."""
+    labels = {c: tr(f"tasks.col_{c}") for c in columns}
+    city, unexplained = tr("tasks.city_wide"), tr("explanations.none")
+
+    def table_of(frame: pd.DataFrame) -> pd.DataFrame:
+        table = frame[columns].copy()
+        table["district"] = table["district"].replace("", city)
+        if "explanation" in table:
+            table["explanation"] = table["explanation"].replace("", unexplained)
+        for column in ("expected_progress", "gap"):
+            if column in table:
+                table[column] = table[column].round(0).astype(int)
+        return table.rename(columns=labels)
+
+    return table_of
+
+
 def task_table(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """A task list with Chinese column labels; city-wide tasks named as such, a missing
-    explanation as （未说明）."""
-    table = frame[columns].copy()
-    table["district"] = table["district"].replace("", tr("tasks.city_wide"))
-    if "explanation" in table:
-        table["explanation"] = table["explanation"].replace("", tr("explanations.none"))
-    for column in ("expected_progress", "gap"):
-        if column in table:
-            table[column] = table[column].round(0).astype(int)
-    return table.rename(columns={c: tr(f"tasks.col_{c}") for c in table.columns})
+    return table_words(columns)(frame)
+
+
+def pager(kind: str, count: int) -> int:
+    """The first row of the page of a list the viewer chose: a page number above the
+    table when the list is longer than a page."""
+    if count <= PAGE_ROWS:
+        return 0
+    pages = -(-count // PAGE_ROWS)
+    page = st.number_input(
+        tr("tasks.page", pages=pages), min_value=1, max_value=pages, value=1, key=f"{kind}_page"
+    )
+    first = (int(page) - 1) * PAGE_ROWS
+    st.caption(
+        tr("tasks.page_rows", first=first + 1, last=min(first + PAGE_ROWS, count), count=count)
+    )
+    return first
 
 
 def show_task_list(frame: pd.DataFrame, name: str, columns: list[str]) -> None:
@@ -113,9 +141,10 @@ st.caption(
     )
 )
 
-# One read of the scope's tasks; every figure below is computed from it.
-tasks = query(scoped_tasks, *scope)
-totals = task_totals(tasks)
+# The counts of the scope's tasks per action, lead unit and district, judged in SQL; the
+# cards, rates and ranking are sums of them, the lists below read one page at a time.
+counts = query(status_counts, *scope)
+totals = totals_of(counts)
 if totals.tasks == 0:
     empty_state("tasks.no_tasks")
     st.stop()
@@ -173,7 +202,7 @@ for tab, grouping in zip(rate_tabs, GROUPINGS, strict=True):
     if not tab.open:
         continue
     with tab:
-        rates = rates_by(tasks, grouping)
+        rates = rates_of(counts, grouping)
         if rates.empty:
             empty_state("tasks.no_tasks")
             continue
@@ -201,37 +230,60 @@ for tab, grouping in zip(rate_tabs, GROUPINGS, strict=True):
             )
         )
 
-# Overdue tasks.
-overdue = overdue_tasks(tasks)
-if overdue.empty:
+
+# Overdue, behind and 将逾期 tasks: a page of each list, most urgent first, with its length.
+def list_section(kind: str, count: int, columns: list[str], file_key: str) -> None:
+    """A page of the list `kind` (`task_counts.LISTS`) of the scope, a pager when it is
+    longer than a page, and an Excel download of the whole list, read when clicked."""
+    offset = pager(kind, count)
+    rows = query(task_list, as_of, kind, filters.districts, filters.action, PAGE_ROWS, offset)
+    data_table(task_table(rows, columns), hide_index=True, width="stretch")
+    database, table_of = engine(), table_words(columns)
+    whole = (as_of, kind, filters.districts, filters.action)
+
+    def build() -> bytes:
+        with database.connect() as conn:
+            return frame_to_xlsx(table_of(task_list(conn, *whole)))
+
+    download_file(
+        tr("app.download_excel"),
+        build,
+        f"{tr(file_key)}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"download_{kind}",
+        rows=count,
+    )
+
+
+overdue_columns = [*NAMED, "deadline", "deadline_text", "progress", "days_late", *WHY]
+if totals.overdue == 0:
     st.subheader(tr("tasks.overdue_none_title"))
     empty_state("tasks.no_overdue")
 else:
-    st.subheader(overdue_title(overdue, language()))
-    show_task_list(
-        overdue, "overdue", [*NAMED, "deadline", "deadline_text", "progress", "days_late", *WHY]
-    )
-    finding(overdue_finding(overdue, language()))
+    # The first page, which the list below reads too (the same cached query).
+    longest = query(task_list, as_of, "overdue", filters.districts, filters.action, PAGE_ROWS, 0)
+    st.subheader(overdue_title(longest, language(), count=totals.overdue))
+    list_section("overdue", totals.overdue, overdue_columns, "tasks.overdue_file")
+    finding(overdue_finding_of(counts, language()))
 
-# Behind-schedule tasks.
-behind = behind_tasks(tasks, as_of)
-if behind.empty:
+behind_columns = [
+    *NAMED,
+    *["start_date", "deadline", "deadline_text", "progress", "expected_progress", "gap"],
+    *["days_left", *WHY],
+]
+if totals.behind == 0:
     st.subheader(tr("tasks.behind_none_title"))
     empty_state("tasks.no_behind")
 else:
+    gap = counts["behind_gap"].sum() / totals.behind
     st.subheader(
         tr(
             "tasks.behind_title",
-            count=len(behind),
-            gap=format_number(round(behind["gap"].mean(), 1), language=language()),
+            count=totals.behind,
+            gap=format_number(round(gap, 1), language=language()),
         )
     )
-    show_task_list(
-        behind,
-        "behind",
-        [*NAMED, "start_date", "deadline", "deadline_text", "progress", "expected_progress"]
-        + ["gap", "days_left", *WHY],
-    )
+    list_section("behind", totals.behind, behind_columns, "tasks.behind_file")
     finding(tr("tasks.behind_finding", margin=BEHIND_MARGIN))
 
 # Tasks the slip forecast expects to miss a deadline within the next weeks (将逾期).
@@ -289,8 +341,11 @@ else:
         )
     )
 
-# Timeline of deadlines.
-timeline = deadline_timeline(tasks, as_of, period_start(filters.period))
+# Timeline of deadlines: the tasks of the period that end first, and how many it holds.
+timeline_page_ = query(
+    timeline_page, as_of, period_start(filters.period), filters.districts, filters.action
+)
+timeline = timeline_page_.bars
 period_name = period_label(filters.period, language())
 if timeline.empty:
     st.subheader(tr("tasks.timeline_heading", period=period_name))
@@ -300,10 +355,12 @@ else:
         tr(
             "tasks.timeline_title",
             period=period_name,
-            count=len(timeline),
-            overdue=int((timeline["status"] == "overdue").sum()),
+            count=timeline_page_.tasks,
+            overdue=timeline_page_.overdue,
         )
     )
+    if timeline_page_.tasks > len(timeline):
+        st.caption(tr("tasks.timeline_shown", shown=len(timeline), count=timeline_page_.tasks))
     timeline["label"] = [
         f"{code} {content[:14]}{'…' if len(content) > 14 else ''}"
         for code, content in zip(timeline["code"], timeline["content"], strict=True)
@@ -347,16 +404,10 @@ else:
         ),
         width="stretch",
     )
-    due_soon = timeline[
-        ~timeline["open_ended"]
-        & ~timeline["status"].isin(["completed", "suspended"])
-        & (timeline["end"] >= as_of)
-        & (timeline["end"] <= as_of + timedelta(days=DUE_SOON_DAYS))
-    ]
-    finding(tr("tasks.timeline_finding", days=DUE_SOON_DAYS, due_soon=len(due_soon)))
+    finding(tr("tasks.timeline_finding", days=DUE_SOON_DAYS, due_soon=timeline_page_.due_soon))
 
 # Lead units ranked for appraisal.
-ranking = unit_ranking(tasks)
+ranking = ranking_of(counts)
 if ranking.empty:
     st.subheader(tr("tasks.ranking_heading"))
     empty_state("tasks.no_tasks")
@@ -416,23 +467,26 @@ st.caption(
     tr("evidence.help", max=settings.evidence_max_mb())
     + (tr("evidence.help_required") if settings.evidence_required() else "")
 )
-awaiting = tasks[tasks["status"] == "awaiting_evidence"]
-if not awaiting.empty:
-    st.warning(tr("evidence.awaiting_title", count=len(awaiting)), icon=":material/attach_file:")
-    data_table(
-        task_table(awaiting, ["code", "content", "lead_unit", "owner", "district", "action"]),
-        hide_index=True,
-        width="stretch",
+awaiting_count = int(counts["awaiting_evidence"].sum())
+if awaiting_count:
+    st.warning(tr("evidence.awaiting_title", count=awaiting_count), icon=":material/attach_file:")
+    list_section(
+        "awaiting_evidence",
+        awaiting_count,
+        ["code", "content", "lead_unit", "owner", "district", "action"],
+        "evidence.awaiting_file",
     )
-mine = tasks
-if principal.role == "staff":
-    mine = tasks[
-        tasks["district"].isin(principal.districts) | tasks["lead_unit"].isin(principal.units)
-    ]
+# The picker offers the tasks of the scope (staff: their districts' and units') whose code
+# or content holds the search text, a few hundred at a time.
+search = st.text_input(tr("evidence.search"), key="evidence_search").strip()
+own = (principal.districts, principal.units) if principal.role == "staff" else None
+mine = query(task_choices, filters.districts, filters.action, search, own)
 if mine.empty:
     empty_state("evidence.no_tasks")
 else:
     contents = dict(zip(mine["code"], mine["content"], strict=True))
+    if len(mine) == PICK_LIMIT:
+        st.caption(tr("evidence.search_more", limit=PICK_LIMIT))
     code = st.selectbox(
         tr("evidence.pick_task"),
         list(contents),

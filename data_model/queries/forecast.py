@@ -28,13 +28,13 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, String, cast, select
+from sqlalchemy import Connection, String, cast, not_, select
 
 from data_model.i18n import t
-from data_model.queries.task_queries import scope_conditions
+from data_model.queries.task_counts import scope_conditions
 from data_model.queries.task_status import task_status_frame
 from data_model.store.db import driver_rows
-from data_model.store.models import TaskSnapshot
+from data_model.store.models import Task, TaskSnapshot
 
 MIN_REPORTS = 2
 OPEN_STATUSES = ("in_progress", "behind", "not_started")
@@ -76,11 +76,17 @@ def expected_finish(last_day: date, last_progress: float, pace: float) -> date |
     return last_day + timedelta(days=int(np.ceil((100 - min(last_progress, 100)) / pace)))
 
 
-def task_forecasts(conn: Connection, as_of: date, where: Iterable = ()) -> pd.DataFrame:
+def task_forecasts(
+    conn: Connection, as_of: date, where: Iterable = (), due_by: date | None = None
+) -> pd.DataFrame:
     """One row per open task with a deadline and at least MIN_REPORTS reports on or before
     `as_of` (FORECAST_COLUMNS), soonest deadline first. `where` adds SQL conditions on
-    `Task`, as in `task_status_frame`."""
+    `Task`, as in `task_status_frame`; with `due_by`, only tasks due by that day are
+    forecast (an open task is due on or after `as_of`: one due before is overdue)."""
     where = list(where)
+    if due_by is not None:
+        task = Task.__table__
+        where += [task.c.deadline >= as_of, task.c.deadline <= due_by, not_(task.c.ongoing)]
     tasks = task_status_frame(conn, as_of, where)
     tasks = tasks[
         tasks["status"].isin(OPEN_STATUSES) & tasks["deadline"].notna() & ~tasks["ongoing"]
@@ -118,8 +124,10 @@ def slipping_in_scope(
     action: str | None = None,
     weeks: int = DEFAULT_WEEKS,
 ) -> pd.DataFrame:
-    """The 将逾期 list of a page's scope (districts, action), as the task page filters."""
-    forecasts = task_forecasts(conn, as_of, scope_conditions(districts, action))
+    """The 将逾期 list of a page's scope (districts, action), as the task page filters:
+    only the tasks due within `weeks` are read and forecast."""
+    horizon = as_of + timedelta(weeks=weeks)
+    forecasts = task_forecasts(conn, as_of, scope_conditions(districts, action), due_by=horizon)
     return slipping_tasks(forecasts, as_of, weeks)
 
 

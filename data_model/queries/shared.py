@@ -19,7 +19,8 @@ from data_model.periods import (
     sort_key,
 )
 from data_model.queries.filters import FilterOptions
-from data_model.queries.task_status import TaskSummary, summarize, task_status_frame
+from data_model.queries.task_counts import status_counts, summary_of, task_list
+from data_model.queries.task_status import TaskSummary
 from data_model.store.kind_registry import REGISTRY
 from data_model.store.models import (
     Action,
@@ -224,25 +225,22 @@ def indicator_period_end(conn: Connection, code: str, geography: str, period: st
 
 
 def tasks_at_period_end(conn: Connection, period: str, today: date | None = None) -> TaskSummary:
-    """Task summary at the end of `period`, or today while the period is still running."""
+    """Task summary at the end of `period`, or today while the period is still running,
+    counted in SQL (`task_counts.status_counts`)."""
     as_of = min(period_end(period), today or date.today())
-    return summarize(task_status_frame(conn, as_of))
+    return summary_of(status_counts(conn, as_of, grouped=False))
 
 
 def late_tasks_at_period_end(
-    conn: Connection, period: str, today: date | None = None
+    conn: Connection, period: str, today: date | None = None, limit: int | None = None
 ) -> pd.DataFrame:
     """The overdue and behind tasks at the end of `period` (or today while it runs) with
     their explanations (情况说明): code, content, lead_unit, status, days_late,
-    explanation; overdue first, longest late first."""
+    explanation; overdue first, longest late first; the first `limit` (all with None)."""
     as_of = min(period_end(period), today or date.today())
-    frame = task_status_frame(conn, as_of)
-    late = frame[frame["status"].isin(["overdue", "behind"])]
-    late = late.assign(overdue_first=late["status"] != "overdue").sort_values(
-        ["overdue_first", "days_late", "code"], ascending=[True, False, True], kind="stable"
-    )
+    late = task_list(conn, as_of, "late", limit=limit)
     columns = ["code", "content", "lead_unit", "status", "days_late", "explanation"]
-    return late[columns].reset_index(drop=True)
+    return late[columns]
 
 
 @dataclass(frozen=True)

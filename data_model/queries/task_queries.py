@@ -48,11 +48,19 @@ from data_model.periods import (
     periods_between,
     shift_period,
 )
+from data_model.queries.task_counts import (
+    COUNT_COLUMNS,
+    GROUP_COLUMNS,
+    TASK_COLUMNS,
+    scope_conditions,
+    status_counts,
+    timeline_tasks,
+)
 from data_model.queries.task_rules import STATUSES
 from data_model.queries.task_status import evidence_days, latest_reports, task_status_frame
 from data_model.queries.task_status_arrays import EPOCH, day_numbers, statuses_on
 from data_model.store.db import driver_rows
-from data_model.store.models import Action, District, Task, TaskSnapshot
+from data_model.store.models import District, Task, TaskSnapshot, Unit
 
 GROUPINGS = ("action", "lead_unit", "district")
 KEY_SPAN = 10_000_000  # (task, day) search keys: task index x KEY_SPAN + day number
@@ -90,20 +98,6 @@ def expected_progress(start: date | None, deadline: date | None, as_of: date) ->
         return None
     elapsed = (as_of - start).days / (deadline - start).days
     return min(max(elapsed, 0.0), 1.0) * 100
-
-
-def scope_conditions(districts: tuple[str, ...], action: str | None) -> list:
-    """SQL conditions on `Task` for a scope: tasks of these districts (city-wide tasks,
-    without a district, are left out when any is named) and of this action."""
-    task, district, actions = Task.__table__, District.__table__, Action.__table__
-    conditions = []
-    if districts:
-        names = select(district.c.id).where(district.c.name.in_(list(districts)))
-        conditions.append(task.c.district_id.in_(names))
-    if action:
-        named = select(actions.c.id).where(actions.c.name == action)
-        conditions.append(task.c.action_id.in_(named))
-    return conditions
 
 
 def scoped_tasks(
@@ -163,55 +157,71 @@ class TaskRates:
         return _rate(self.on_time, self.completed + self.overdue)
 
 
+def counts_of(tasks: pd.DataFrame) -> pd.DataFrame:
+    """A `scoped_tasks` frame counted as `task_counts.status_counts` counts a scope in SQL
+    (COUNT_COLUMNS, groups in the order of their first task)."""
+    status = tasks["status"]
+    flags = pd.DataFrame({column: tasks[column] for column in GROUP_COLUMNS})
+    for name in STATUSES:
+        flags[name] = (status == name).astype(int)
+    flags["on_time"] = tasks["on_time"].astype(bool).astype(int)
+    flags["overdue_progress"] = tasks["progress"].where(status == "overdue", 0.0).astype(float)
+    gap = tasks["expected_progress"] - tasks["progress"]
+    flags["behind_gap"] = gap.where(status == "behind", 0.0).astype(float)
+    counts = flags.groupby(GROUP_COLUMNS, sort=False, dropna=False).sum().reset_index()
+    return counts[COUNT_COLUMNS]
+
+
+def _rates(sums) -> TaskRates:
+    """The TaskRates of a row (or the column sums) of a counts frame."""
+    suspended = int(sums["suspended"])
+    return TaskRates(
+        tasks=int(sum(int(sums[name]) for name in STATUSES)) - suspended,
+        completed=int(sums["completed"]),
+        on_time=int(sums["on_time"]),
+        overdue=int(sums["overdue"]),
+        behind=int(sums["behind"]),
+        suspended=suspended,
+    )
+
+
+def totals_of(counts: pd.DataFrame) -> TaskRates:
+    """The headline counts and rates of a counts frame (`status_counts`, `counts_of`)."""
+    return _rates(counts[[*STATUSES, "on_time"]].sum())
+
+
 def task_totals(tasks: pd.DataFrame) -> TaskRates:
     """The headline counts and rates of every task in `tasks` (a `scoped_tasks` frame)."""
-    counted = tasks[tasks["counted"]]
-    status = counted["status"]
-    return TaskRates(
-        tasks=len(counted),
-        completed=int((status == "completed").sum()),
-        on_time=int(counted["on_time"].sum()),
-        overdue=int((status == "overdue").sum()),
-        behind=int((status == "behind").sum()),
-        suspended=int((~tasks["counted"]).sum()),
-    )
+    return totals_of(counts_of(tasks))
 
 
 def totals_on(
     conn: Connection, as_of: date, districts: tuple[str, ...] = (), action: str | None = None
 ) -> TaskRates:
-    """`task_totals` of a scope on `as_of`, for a page that needs only the counts (the task
-    page's cards compare with the previous period): caches a few numbers, not the tasks."""
-    return task_totals(scoped_tasks(conn, as_of, districts, action))
+    """`task_totals` of a scope on `as_of`, counted in SQL (`status_counts`), for a page
+    that needs only the counts (the task page's cards compare with the previous period)."""
+    return totals_of(status_counts(conn, as_of, districts, action, grouped=False))
 
 
 def rates_by(tasks: pd.DataFrame, grouping: str) -> pd.DataFrame:
-    """Completion and on-time rates of `tasks` (a `scoped_tasks` frame) per action, lead
-    unit or district (`GROUPINGS`).
+    """`rates_of` the tasks of a `scoped_tasks` frame."""
+    return rates_of(counts_of(tasks), grouping)
+
+
+def rates_of(counts: pd.DataFrame, grouping: str) -> pd.DataFrame:
+    """Completion and on-time rates per action, lead unit or district (`GROUPINGS`) of a
+    counts frame (`status_counts`, `counts_of`).
 
     Columns RATE_COLUMNS; `group` is '' for city-wide tasks when grouping by district.
     Groups whose tasks are all suspended are left out. Sorted by completion rate, then
-    on-time rate, best first.
+    on-time rate, then tasks, best first; ties in the order of the groups' first task.
     """
     if grouping not in GROUPINGS:
         raise ValueError(f"unknown grouping {grouping!r}; expected one of {GROUPINGS}")
-    counted, status = tasks["counted"], tasks["status"]
-    flags = pd.DataFrame(
-        {
-            "group": tasks[grouping],
-            "tasks": counted,
-            "completed": counted & (status == "completed"),
-            "on_time": counted & tasks["on_time"].astype(bool),
-            "overdue": counted & (status == "overdue"),
-            "behind": counted & (status == "behind"),
-            "suspended": ~counted,
-        }
-    )
-    # One pass over all tasks instead of a pandas selection per group (as `task_totals`).
-    sums = flags.groupby("group", sort=False).sum()
+    sums = counts.groupby(grouping, sort=False)[[*STATUSES, "on_time"]].sum()
     records = []
-    for group, row in zip(sums.index, sums.itertuples(index=False), strict=True):
-        rates = TaskRates(**{name: int(value) for name, value in row._asdict().items()})
+    for group, row in zip(sums.index, sums.to_dict("records"), strict=True):
+        rates = _rates(row)
         if rates.tasks == 0:
             continue
         records.append(
@@ -235,19 +245,7 @@ def rates_by(tasks: pd.DataFrame, grouping: str) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-LIST_COLUMNS = [
-    "code",
-    "content",
-    "action",
-    "lead_unit",
-    "district",
-    "owner",
-    "start_date",
-    "deadline",
-    "deadline_text",
-    "progress",
-    "explanation",
-]
+LIST_COLUMNS = TASK_COLUMNS
 
 
 def overdue_tasks(tasks: pd.DataFrame) -> pd.DataFrame:
@@ -457,6 +455,68 @@ def deadline_timeline(tasks: pd.DataFrame, as_of: date, since: date | None = Non
     return frame.sort_values(["end", "start", "code"], kind="stable").reset_index(drop=True)
 
 
+DUE_SOON_DAYS = 90  # the timeline's finding: open tasks due within this many days
+TIMELINE_BARS = 40  # bars the task page's timeline draws, those ending first
+
+
+@dataclass(frozen=True, eq=False)
+class Timeline:
+    """The deadline timeline of a scope: the first bars and how many tasks it holds."""
+
+    bars: pd.DataFrame  # `deadline_timeline` of the tasks ending first
+    tasks: int  # tasks active in the period
+    overdue: int  # of them overdue
+    due_soon: int  # of them open and due within DUE_SOON_DAYS
+
+
+def timeline_page(
+    conn: Connection,
+    as_of: date,
+    since: date | None = None,
+    districts: tuple[str, ...] = (),
+    action: str | None = None,
+    bars: int = TIMELINE_BARS,
+) -> Timeline:
+    """The deadline timeline of a scope (`task_counts.timeline_tasks`): the `bars` tasks
+    ending first as `deadline_timeline` draws them, and the counts of all it holds."""
+    frame, counts = timeline_tasks(conn, as_of, since, DUE_SOON_DAYS, districts, action, bars)
+    timeline = deadline_timeline(frame, as_of, since).head(bars).reset_index(drop=True)
+    return Timeline(timeline, **counts)
+
+
+PICK_LIMIT = 200  # tasks offered at once by `task_choices`
+
+
+def task_choices(
+    conn: Connection,
+    districts: tuple[str, ...] = (),
+    action: str | None = None,
+    search: str = "",
+    own: tuple[tuple[str, ...], tuple[str, ...]] | None = None,
+    limit: int = PICK_LIMIT,
+) -> pd.DataFrame:
+    """Code and content of the current tasks of a scope whose code or content holds
+    `search`, by code, at most `limit`: the tasks a picker offers. `own`: (district names,
+    unit names) to keep only the tasks of those districts or led by those units."""
+    task, district, unit = Task.__table__, District.__table__, Unit.__table__
+    query = select(task.c.code, task.c.content).where(
+        task.c.is_current, *scope_conditions(districts, action)
+    )
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            task.c.code.ilike(pattern, escape="\\") | task.c.content.ilike(pattern, escape="\\")
+        )
+    if own is not None:
+        own_districts, own_units = own
+        query = query.where(
+            task.c.district_id.in_(select(district.c.id).where(district.c.name.in_(own_districts)))
+            | task.c.lead_unit_id.in_(select(unit.c.id).where(unit.c.name.in_(own_units)))
+        )
+    rows = conn.execute(query.order_by(task.c.code).limit(limit)).all()
+    return pd.DataFrame([tuple(row) for row in rows], columns=["code", "content"])
+
+
 RANKING_COLUMNS = [
     "lead_unit",
     "tasks",
@@ -483,13 +543,18 @@ def appraisal_score(completion_rate: float, on_time_rate: float | None, overdue:
 
 
 def unit_ranking(tasks: pd.DataFrame) -> pd.DataFrame:
-    """The lead units of a `scoped_tasks` frame ranked for performance appraisal (绩效考核)
-    by `appraisal_score`.
+    """`ranking_of` the tasks of a `scoped_tasks` frame."""
+    return ranking_of(counts_of(tasks))
+
+
+def ranking_of(counts: pd.DataFrame) -> pd.DataFrame:
+    """The lead units of a counts frame (`status_counts`, `counts_of`) ranked for
+    performance appraisal (绩效考核) by `appraisal_score`.
 
     Equal scores (after rounding to one decimal) share a rank and the next rank is
     skipped (1, 2, 2, 4). Columns RANKING_COLUMNS, best first, ties by unit name.
     """
-    rates = rates_by(tasks, "lead_unit")
+    rates = rates_of(counts, "lead_unit")
     if rates.empty:
         return pd.DataFrame(columns=RANKING_COLUMNS)
     rates = rates.rename(columns={"group": "lead_unit"})
@@ -564,16 +629,19 @@ def rates_title(rates: pd.DataFrame, language: str | None = None) -> str:
     )
 
 
-def overdue_title(overdue: pd.DataFrame, language: str | None = None) -> str:
+def overdue_title(
+    overdue: pd.DataFrame, language: str | None = None, count: int | None = None
+) -> str:
     """How many tasks are overdue and the longest delay, e.g. 逾期任务6项，最长逾期365天
-    （A5-10）, for `overdue_tasks` output (longest first)."""
+    （A5-10）, for `overdue_tasks` output or its first page (longest first; `count`: the
+    length of the whole list, when `overdue` is a page of it)."""
     if overdue.empty:
         return t("tasks.overdue_none_title", language)
     longest = overdue.iloc[0]
     return t(
         "tasks.overdue_title",
         language,
-        count=len(overdue),
+        count=len(overdue) if count is None else count,
         days=int(longest["days_late"]),
         code=longest["code"],
     )
@@ -581,9 +649,15 @@ def overdue_title(overdue: pd.DataFrame, language: str | None = None) -> str:
 
 def overdue_finding(overdue: pd.DataFrame, language: str | None = None) -> str:
     """How many lead units the overdue tasks involve and their mean progress (not empty)."""
-    return t(
-        "tasks.overdue_finding",
-        language,
-        units=overdue["lead_unit"].nunique(),
-        progress=_percent(overdue["progress"].mean(), language),
-    )
+    return _overdue_sentence(overdue["lead_unit"].nunique(), overdue["progress"].mean(), language)
+
+
+def overdue_finding_of(counts: pd.DataFrame, language: str | None = None) -> str:
+    """`overdue_finding` from a counts frame (`status_counts`) with overdue tasks."""
+    units = int((counts.groupby("lead_unit")["overdue"].sum() > 0).sum())
+    progress = counts["overdue_progress"].sum() / counts["overdue"].sum()
+    return _overdue_sentence(units, progress, language)
+
+
+def _overdue_sentence(units: int, progress: float, language: str | None) -> str:
+    return t("tasks.overdue_finding", language, units=units, progress=_percent(progress, language))

@@ -44,6 +44,30 @@ def latest_reports(as_of: date):
     return rows, (rows.c.task_code == Task.__table__.c.code) & (rows.c.period_end == end)
 
 
+def with_latest_report(query, as_of: date, report, names: tuple):
+    """`query` over `Task` joined with each task's latest report on `as_of` (`report`, a
+    `TaskSnapshot` table) and, `names` = (action, unit, district, explanation) tables, its
+    action, lead unit, district (outer) and the report's explanation (outer); with the
+    `task_latest` alias it read the report through."""
+    task = Task.__table__
+    action, unit, district, explanation = names
+    latest, on_latest = latest_reports(as_of)
+    joined = (
+        query.select_from(task)
+        .join(latest, on_latest)
+        .join(report, report.c.id == latest.c.latest_id)
+        .join(action, action.c.id == task.c.action_id)
+        .join(unit, unit.c.id == task.c.lead_unit_id)
+        .join(district, district.c.id == task.c.district_id, isouter=True)
+        .join(
+            explanation,
+            (explanation.c.row_table == "task_snapshot") & (explanation.c.row_id == report.c.id),
+            isouter=True,
+        )
+    )
+    return joined, latest
+
+
 STATUS_FRAME_COLUMNS = [
     "code",
     "action",
@@ -82,9 +106,8 @@ def task_status_frame(
     task, s = Task.__table__, TaskSnapshot.__table__
     action, unit, d = Action.__table__, Unit.__table__, District.__table__.alias()
     explanation = Explanation.__table__.alias()
-    latest, on_latest = latest_reports(as_of)
     evidence_required = settings.evidence_required()
-    query = (
+    query, latest = with_latest_report(
         select(
             task.c.code,
             action.c.name.label("action"),
@@ -101,21 +124,12 @@ def task_status_frame(
             s.c.stated_status,
             func.coalesce(explanation.c.text, "").label("explanation"),
             has_evidence(as_of) if evidence_required else literal(True),
-        )
-        .select_from(task)
-        .join(latest, on_latest)
-        .join(s, s.c.id == latest.c.latest_id)
-        .join(action, action.c.id == task.c.action_id)
-        .join(unit, unit.c.id == task.c.lead_unit_id)
-        .join(d, d.c.id == task.c.district_id, isouter=True)
-        .join(
-            explanation,
-            (explanation.c.row_table == "task_snapshot") & (explanation.c.row_id == s.c.id),
-            isouter=True,
-        )
-        .where(task.c.is_current, *where)
-        .order_by(action.c.sort_order, task.c.code)
+        ),
+        as_of,
+        s,
+        (action, unit, d, explanation),
     )
+    query = query.where(task.c.is_current, *where).order_by(action.c.sort_order, task.c.code)
     columns = [
         *(c for c in STATUS_FRAME_COLUMNS if c not in ("status", "days_late")),
         "has_evidence",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from streamlit.testing.v1 import AppTest
 
+from data_model.ingest.importer import import_file
 from tests.app.conftest import open_app_page, subheaders
-from tests.conftest import AppDatabase
+from tests.conftest import AppDatabase, make_xlsx
+from tests.task_workbook import JAN, TASK_HEADER
 
 PAGE = "pages/tasks.py"
 
@@ -123,3 +126,38 @@ def test_the_forecast_list_follows_the_district_filter(sample_db, monkeypatch):
     assert "1 项任务按目前进度预计将逾期（14 周内到期）" in subheaders(app)
     table = next(d.value for d in app.dataframe if "预计完成日期" in d.value.columns)
     assert table["任务编号"].tolist() == ["A6-09"]
+
+
+def test_a_long_overdue_list_is_shown_a_page_at_a_time_with_its_count(empty_db, monkeypatch):
+    # 25 tasks past their deadline: longest late first, 20 rows a page, a page number.
+    rows = [TASK_HEADER]
+    for n in range(25):
+        deadline = dt.date(2022, 1, 1) + dt.timedelta(days=n)
+        rows.append(
+            [
+                f"L{n:02d}",
+                "领跑行动",
+                f"任务{n}",
+                "市商务局",
+                "",
+                JAN,
+                deadline,
+                10,
+                "",
+                "",
+                "2022-Q4",
+            ]
+        )
+    engine = empty_db.open()
+    assert import_file(engine, make_xlsx({"任务清单": rows}), "tasks.xlsx").status == "accepted"
+    engine.dispose()
+    app = open_page(empty_db, monkeypatch, period="2022")
+    assert "逾期任务25项，最长逾期364天（L00）" in subheaders(app)
+    first = app.dataframe[0].value
+    assert first["任务编号"].tolist() == [f"L{n:02d}" for n in range(20)]
+    assert any(c.value.startswith("第 1–20 项，共 25 项") for c in app.caption)
+    app.number_input(key="overdue_page").set_value(2).run()
+    assert not app.exception
+    assert app.dataframe[0].value["任务编号"].tolist() == [f"L{n:02d}" for n in range(20, 25)]
+    assert app.dataframe[0].value["逾期天数"].tolist() == [344, 343, 342, 341, 340]
+    assert any(c.value.startswith("第 21–25 项，共 25 项") for c in app.caption)

@@ -27,6 +27,7 @@ from data_model.queries import (
     coverage_queries,
     headlines,
     schedule,
+    task_counts,
     task_queries,
     task_status,
     trends_queries,
@@ -39,6 +40,7 @@ QUERY_MODULES: tuple[ModuleType, ...] = (
     queries,
     headlines,
     coverage_queries,
+    task_counts,
     task_queries,
     task_status,
     trends_queries,
@@ -288,6 +290,28 @@ CALLS: dict[str, tuple[Callable, object]] = {
             .tolist()
         ),
         ["2023-Q4", 43, 62],
+    ),
+    "task_queries.timeline_page": (
+        lambda c: (lambda p: (p.tasks, p.overdue, len(p.bars)))(
+            task_queries.timeline_page(c, END_2023, date(2023, 1, 1), bars=5)
+        ),
+        (28, 6, 5),
+    ),
+    "task_queries.task_choices": (
+        lambda c: task_queries.task_choices(c, search="a5-1")["code"].tolist(),
+        ["A5-10", "A5-11"],
+    ),
+    "task_counts.status_counts": (
+        lambda c: task_counts.status_counts(c, END_2023)[["completed", "overdue"]].sum().tolist(),
+        [43, 6],
+    ),
+    "task_counts.task_list": (
+        lambda c: task_counts.task_list(c, END_2023, "overdue", limit=2, offset=1)["code"].tolist(),
+        ["A1-07", "A3-09"],  # the second and third of six, longest late first,
+    ),
+    "task_counts.timeline_tasks": (
+        lambda c: task_counts.timeline_tasks(c, END_2023, date(2023, 1, 1), 90)[1],
+        {"tasks": 28, "overdue": 6, "due_soon": 0},
     ),
     "task_queries.status_table": (lambda c: task_queries.status_table(c, END_2023).shape, (64, 9)),
     "task_status.evidence_days": (task_status.evidence_days, {}),  # no evidence in the sample

@@ -1,0 +1,425 @@
+"""Task statuses judged in SQL, for pages that show tens of thousands of tasks as a few
+figures and a page of a table: the counts per action x lead unit x district
+(`status_counts`) and one page of a list, most urgent first (`task_list`).
+
+The status rule is `task_rules.status_of`. `_Judged` states it as one SQL CASE over
+each task's latest report (`task_status.latest_reports`), with the date arithmetic of
+`task_status_arrays.statuses_on` (days as double-precision numbers), so SQL returns a few
+hundred counted groups and a page of rows instead of one row per task.
+`tests/queries/test_task_counts.py` checks on both engines that the counts and the lists
+equal a recomputation from `task_queries.scoped_tasks`, which judges every task in Python.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import (
+    Connection,
+    Date,
+    Float,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+)
+
+from data_model import settings
+from data_model.queries.task_rules import BEHIND_MARGIN, STATUSES
+from data_model.queries.task_status import (
+    TaskSummary,
+    has_evidence,
+    latest_reports,
+    with_latest_report,
+)
+from data_model.store.models import Action, District, Explanation, Task, TaskSnapshot, Unit
+
+GROUP_COLUMNS = ["action", "lead_unit", "district"]
+# Per group: one count per status, the completed tasks done on time, and the sums the
+# lists' headings average (progress of the overdue tasks, points behind of the behind).
+COUNT_COLUMNS = [*GROUP_COLUMNS, *STATUSES, "on_time", "overdue_progress", "behind_gap"]
+
+
+def scope_conditions(districts: tuple[str, ...], action: str | None) -> list:
+    """SQL conditions on `Task` for a scope: tasks of these districts (city-wide tasks,
+    without a district, are left out when any is named) and of this action."""
+    task, district, actions = Task.__table__, District.__table__, Action.__table__
+    conditions = []
+    if districts:
+        names = select(district.c.id).where(district.c.name.in_(list(districts)))
+        conditions.append(task.c.district_id.in_(names))
+    if action:
+        named = select(actions.c.id).where(actions.c.name == action)
+        conditions.append(task.c.action_id.in_(named))
+    return conditions
+
+
+def _days(dialect: str, later, earlier):
+    """SQL: the days from `earlier` to `later` (dates) as a double-precision number."""
+    if dialect == "postgresql":
+        return cast(later - earlier, Float)
+    return func.julianday(later) - func.julianday(earlier)
+
+
+class _Judged:
+    """The SQL expressions of a task's status on `as_of` from its latest report `report`
+    (columns of `Task` and `TaskSnapshot`)."""
+
+    def __init__(self, dialect: str, as_of: date, report, evidence_required: bool):
+        task = Task.__table__
+        day = literal(as_of, Date)
+        progress, stated = report.c.progress, func.coalesce(report.c.stated_status, "")
+        complete = or_(progress >= 100, stated == "completed")
+        span = _days(dialect, task.c.deadline, task.c.start_date)
+        elapsed_days = _days(dialect, day, task.c.start_date)
+        scheduled = and_(
+            not_(task.c.ongoing),
+            task.c.start_date.is_not(None),
+            task.c.deadline.is_not(None),
+            task.c.deadline > task.c.start_date,
+        )
+        elapsed = case(
+            (elapsed_days <= 0, 0.0), (elapsed_days >= span, 1.0), else_=elapsed_days / span
+        )
+        # The progress the schedule asks for (`task_queries.expected_progress`), or NULL.
+        self.expected = case((scheduled, elapsed * 100))
+        whens = [(stated == "suspended", "suspended")]
+        if evidence_required:
+            whens.append((and_(complete, not_(has_evidence(as_of))), "awaiting_evidence"))
+        whens += [
+            (complete, "completed"),
+            (
+                and_(not_(task.c.ongoing), task.c.deadline.is_not(None), task.c.deadline < day),
+                "overdue",
+            ),
+            (and_(scheduled, progress < elapsed * 100 - BEHIND_MARGIN), "behind"),
+            (progress <= 0, "not_started"),
+        ]
+        self.status = case(*whens, else_="in_progress")
+        self.days_late = _days(dialect, day, task.c.deadline)
+        self.days_left = _days(dialect, task.c.deadline, day)
+
+
+def _judged_rows(conn: Connection, as_of: date, districts: tuple[str, ...], action: str | None):
+    """SELECT one row per task of the scope reported by `as_of`: its code, group ids,
+    status, progress, expected progress and the end of its first complete report."""
+    task, report = Task.__table__, TaskSnapshot.__table__
+    done = TaskSnapshot.__table__.alias("done")
+    latest, on_latest = latest_reports(as_of)
+    judged = _Judged(conn.dialect.name, as_of, report, settings.evidence_required())
+    return (
+        select(
+            task.c.code,
+            task.c.action_id,
+            task.c.lead_unit_id,
+            task.c.district_id,
+            task.c.ongoing,
+            task.c.deadline,
+            judged.status.label("status"),
+            report.c.progress,
+            judged.expected.label("expected_progress"),
+            done.c.period_end.label("completed_end"),
+        )
+        .select_from(task)
+        .join(latest, on_latest)
+        .join(report, report.c.id == latest.c.latest_id)
+        .join(done, done.c.id == latest.c.completed_id, isouter=True)
+        .where(task.c.is_current, *scope_conditions(districts, action))
+        .subquery("judged")
+    )
+
+
+def status_counts(
+    conn: Connection,
+    as_of: date,
+    districts: tuple[str, ...] = (),
+    action: str | None = None,
+    grouped: bool = True,
+) -> pd.DataFrame:
+    """The tasks of a scope reported by `as_of`, counted per action, lead unit and
+    district (COUNT_COLUMNS; district '' for city-wide tasks).
+
+    One column per status (STATUSES); `on_time`: completed tasks whose first complete
+    report ends on or before the deadline, or without one (see `task_queries`);
+    `overdue_progress`: the sum of the overdue tasks' progress; `behind_gap`: the sum of
+    the behind tasks' points behind schedule. Rows in the order of the groups' first task
+    (action order, then code), as `task_queries.scoped_tasks` lists the tasks. Not
+    `grouped`: one row of the scope's totals, its group columns ''.
+    """
+    rows = _judged_rows(conn, as_of, districts, action)
+    ids = (rows.c.action_id, rows.c.lead_unit_id, rows.c.district_id) if grouped else ()
+    status = rows.c.status
+
+    def count(condition, value=1):
+        return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+    on_time = and_(
+        status == "completed",
+        or_(
+            rows.c.ongoing,
+            rows.c.deadline.is_(None),
+            rows.c.completed_end <= rows.c.deadline,
+        ),
+    )
+    groups = (
+        select(
+            *ids,
+            *(count(status == name).label(name) for name in STATUSES),
+            count(on_time).label("on_time"),
+            count(status == "overdue", rows.c.progress).label("overdue_progress"),
+            count(status == "behind", rows.c.expected_progress - rows.c.progress).label(
+                "behind_gap"
+            ),
+            func.min(rows.c.code).label("first_code"),
+        )
+        .group_by(*ids)
+        .subquery("groups")
+    )
+    action_, unit, district = Action.__table__, Unit.__table__, District.__table__
+    query = select(*(literal("") for _ in GROUP_COLUMNS), *(groups.c[c] for c in COUNT_COLUMNS[3:]))
+    if grouped:
+        query = (
+            select(
+                action_.c.name,
+                unit.c.name,
+                func.coalesce(district.c.name, ""),
+                *(groups.c[name] for name in COUNT_COLUMNS[3:]),
+            )
+            .join(action_, action_.c.id == groups.c.action_id)
+            .join(unit, unit.c.id == groups.c.lead_unit_id)
+            .join(district, district.c.id == groups.c.district_id, isouter=True)
+            .order_by(action_.c.sort_order, groups.c.first_code)
+        )
+    frame = pd.DataFrame([tuple(row) for row in conn.execute(query)], columns=COUNT_COLUMNS)
+    counts = [*STATUSES, "on_time"]
+    frame[counts] = frame[counts].astype(int)
+    frame[["overdue_progress", "behind_gap"]] = frame[["overdue_progress", "behind_gap"]].astype(
+        float
+    )
+    return frame
+
+
+# What each list holds and its order, most urgent first.
+LISTS = {
+    "overdue": ("overdue",),  # longest overdue first
+    "behind": ("behind",),  # furthest behind schedule first
+    "late": ("overdue", "behind"),  # overdue (longest first), then behind, by code
+    "awaiting_evidence": ("awaiting_evidence",),  # in action order, then code
+}
+# A task as the lists show it (`task_queries.overdue_tasks` too).
+TASK_COLUMNS = [
+    "code",
+    "content",
+    "action",
+    "lead_unit",
+    "district",
+    "owner",
+    "start_date",
+    "deadline",
+    "deadline_text",
+    "progress",
+    "explanation",
+]
+LIST_COLUMNS = [
+    *TASK_COLUMNS,
+    "status",
+    "days_late",
+    "expected_progress",
+    "gap",
+    "days_left",
+]
+
+
+def task_list(
+    conn: Connection,
+    as_of: date,
+    kind: str,
+    districts: tuple[str, ...] = (),
+    action: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> pd.DataFrame:
+    """One page (`limit` rows from `offset`; all with None) of the tasks of a scope in a
+    list of LISTS, judged on `as_of`, most urgent first (LIST_COLUMNS).
+
+    `days_late` is 0 but for overdue tasks; `expected_progress` (%), `gap` (points behind)
+    and `days_left` (days to the deadline) are given for behind tasks, NaN for others.
+    The list's length is in `status_counts`.
+    """
+    if kind not in LISTS:
+        raise ValueError(f"unknown list {kind!r}; expected one of {tuple(LISTS)}")
+    task, report = Task.__table__, TaskSnapshot.__table__
+    action_, unit, district = Action.__table__, Unit.__table__, District.__table__
+    explanation = Explanation.__table__
+    judged = _Judged(conn.dialect.name, as_of, report, settings.evidence_required())
+    overdue = judged.status == "overdue"
+    days_late = case((overdue, judged.days_late), else_=0)
+    gap = judged.expected - report.c.progress
+    order = {
+        "overdue": [days_late.desc(), task.c.code],
+        "behind": [gap.desc(), task.c.code],
+        "late": [case((overdue, 0), else_=1), days_late.desc(), task.c.code],
+        "awaiting_evidence": [action_.c.sort_order, task.c.code],
+    }[kind]
+    behind = judged.status == "behind"
+    query = with_latest_report(
+        select(
+            task.c.code,
+            task.c.content,
+            action_.c.name,
+            unit.c.name,
+            func.coalesce(district.c.name, ""),
+            task.c.owner,
+            task.c.start_date,
+            task.c.deadline,
+            task.c.deadline_text,
+            report.c.progress,
+            func.coalesce(explanation.c.text, ""),
+            judged.status,
+            days_late,
+            case((behind, judged.expected)),
+            case((behind, gap)),
+            case((behind, judged.days_left)),
+        ),
+        as_of,
+        report,
+        (action_, unit, district, explanation),
+    )[0]
+    query = (
+        query.where(
+            task.c.is_current,
+            *scope_conditions(districts, action),
+            judged.status.in_(LISTS[kind]),
+        )
+        .order_by(*order)
+        .limit(limit)
+        .offset(offset)
+    )
+    frame = pd.DataFrame([tuple(row) for row in conn.execute(query)], columns=LIST_COLUMNS)
+    frame["days_late"] = frame["days_late"].astype(float).round().astype(int)
+    frame["progress"] = frame["progress"].astype(float)
+    for column in ("expected_progress", "gap", "days_left"):
+        frame[column] = frame[column].astype(float)
+    for column in ("start_date", "deadline"):
+        frame[column] = pd.Series(
+            [None if pd.isna(value) else value for value in frame[column]], dtype=object
+        )
+    return frame
+
+
+TIMELINE_COLUMNS = [
+    "code",
+    "content",
+    "lead_unit",
+    "status",
+    "progress",
+    "deadline_text",
+    "start_date",
+    "first_period",
+    "deadline",
+    "ongoing",
+]
+
+
+def timeline_tasks(
+    conn: Connection,
+    as_of: date,
+    since: date | None,
+    due_soon_days: int,
+    districts: tuple[str, ...] = (),
+    action: str | None = None,
+    limit: int | None = None,
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The tasks of a scope active in [`since`, `as_of`] for the deadline timeline
+    (`task_queries.deadline_timeline` draws them): with `limit`, those ending (deadline, or
+    `as_of` for a task without one) by the `limit`-th end, ties included; and their counts: `tasks` active,
+    `overdue` among them, `due_soon` (open, due within `due_soon_days` of `as_of`).
+
+    Active: started by `as_of` and, with `since`, still overdue, without a deadline, or
+    due, started or first reported from `since` on. (A task without a start date counts
+    from its first report's period; one whose first report period begins before `since`
+    and ends after it is counted here and left off the chart by `deadline_timeline`.)
+    """
+    task, report = Task.__table__, TaskSnapshot.__table__
+    first, unit = TaskSnapshot.__table__.alias("first"), Unit.__table__
+    latest, on_latest = latest_reports(as_of)
+    judged = _Judged(conn.dialect.name, as_of, report, settings.evidence_required())
+    day = literal(as_of, Date)
+    open_ended = or_(task.c.ongoing, task.c.deadline.is_(None))
+    active = [task.c.start_date.is_(None) | (task.c.start_date <= day)]
+    if since is not None:
+        active.append(
+            or_(
+                open_ended,
+                judged.status == "overdue",
+                task.c.deadline >= since,
+                task.c.start_date >= since,
+                task.c.start_date.is_(None) & (first.c.period_end >= since),
+            )
+        )
+    joined = (
+        select()
+        .select_from(task)
+        .join(latest, on_latest)
+        .join(report, report.c.id == latest.c.latest_id)
+        .join(first, first.c.id == latest.c.first_id)
+        .where(task.c.is_current, *scope_conditions(districts, action), *active)
+    )
+    due_soon = and_(
+        judged.status.not_in(["completed", "suspended"]),
+        not_(open_ended),
+        task.c.deadline >= day,
+        judged.days_left <= due_soon_days,
+    )
+    counted = conn.execute(
+        joined.add_columns(
+            func.count(),
+            func.coalesce(func.sum(case((judged.status == "overdue", 1), else_=0)), 0),
+            func.coalesce(func.sum(case((due_soon, 1), else_=0)), 0),
+        )
+    ).one()
+    counts = dict(zip(("tasks", "overdue", "due_soon"), (int(n) for n in counted), strict=True))
+    query = joined.add_columns(
+        task.c.code,
+        task.c.content,
+        unit.c.name,
+        judged.status,
+        report.c.progress,
+        task.c.deadline_text,
+        task.c.start_date,
+        first.c.report_period,
+        task.c.deadline,
+        task.c.ongoing,
+    ).join(unit, unit.c.id == task.c.lead_unit_id)
+    end = case((open_ended, day), else_=task.c.deadline)
+    if limit is not None and counts["tasks"] > limit:
+        # Every task ending by the `limit`-th end: the chart orders ties on the end by
+        # start (a start date, else the first report period's), which SQL does not know.
+        last_end = conn.execute(
+            joined.add_columns(end).order_by(end).limit(1).offset(limit - 1)
+        ).scalar_one()
+        query = query.where(end <= last_end)
+    frame = pd.DataFrame([tuple(row) for row in conn.execute(query)], columns=TIMELINE_COLUMNS)
+    for column in ("start_date", "deadline"):
+        frame[column] = pd.Series(
+            [None if pd.isna(value) else value for value in frame[column]], dtype=object
+        )
+    return frame, counts
+
+
+def summary_of(counts: pd.DataFrame) -> TaskSummary:
+    """The `TaskSummary` (counts per status) of a counts frame (`status_counts`)."""
+    sums = {name: int(counts[name].sum()) for name in STATUSES}
+    return TaskSummary(
+        total=sum(sums.values()) - sums["suspended"],
+        completed=sums["completed"],
+        overdue=sums["overdue"],
+        behind=sums["behind"],
+        suspended=sums["suspended"],
+        awaiting_evidence=sums["awaiting_evidence"],
+    )
