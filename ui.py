@@ -245,6 +245,16 @@ def _one_or_all(sidebar, name: str, choices: list[str]) -> str:
     )
 
 
+def page_filters(page: str, show: tuple[str, ...]) -> Filters:
+    """A dashboard's global filters (`global_filters`, offering `show`); with no data to
+    filter yet, the page's `<page>.no_data` state, and the page stops."""
+    filters = global_filters(show=show)
+    if filters is None:
+        empty_state(f"{page}.no_data")
+        st.stop()
+    return filters
+
+
 def global_filters(
     show: tuple[str, ...] = ("period", "districts"), keep: tuple[str, ...] = ()
 ) -> Filters | None:

@@ -37,9 +37,9 @@ from ui import (
     empty_state,
     engine,
     finding,
-    global_filters,
     headline_metric,
     language,
+    page_filters,
     plot,
     query,
     require_permission,
@@ -125,10 +125,7 @@ def show_part(part: str, key: str, no_tasks: bool = False, chart: bool = False) 
 principal = require_permission("view_dashboards")
 st.title(tr("bulletin.title"))
 
-filters = global_filters(show=())
-if filters is None:
-    empty_state("bulletin.no_data")
-    st.stop()
+filters = page_filters("bulletin", show=())
 
 lang = language()
 period_name = period_label(filters.period, lang)

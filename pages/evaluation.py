@@ -19,8 +19,8 @@ from ui import (
     download_table,
     empty_state,
     finding,
-    global_filters,
     language,
+    page_filters,
     plot,
     query,
     require_permission,
@@ -58,10 +58,7 @@ def rank_change_text(change) -> str:
 require_permission("view_dashboards")
 st.title(tr("evaluation.title"))
 
-filters = global_filters(show=("districts", "dimension"))
-if filters is None:
-    empty_state("evaluation.no_data")
-    st.stop()
+filters = page_filters("evaluation", show=("districts", "dimension"))
 
 period = filters.period
 # One scoring of the period (and one of the period before, for the rank change).

@@ -40,9 +40,9 @@ from ui import (
     empty_state,
     engine,
     finding,
-    global_filters,
     headline_metric,
     language,
+    page_filters,
     plot,
     query,
     require_permission,
@@ -93,10 +93,7 @@ def show_task_list(frame: pd.DataFrame, name: str, columns: list[str]) -> None:
 principal = require_permission("view_dashboards")
 st.title(tr("tasks.title"))
 
-filters = global_filters(show=("districts", "action"))
-if filters is None:
-    empty_state("tasks.no_data")
-    st.stop()
+filters = page_filters("tasks", show=("districts", "action"))
 
 as_of = as_of_date(filters.period)
 scope = (as_of, filters.districts, filters.action)

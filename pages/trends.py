@@ -34,8 +34,8 @@ from ui import (
     download_table,
     empty_state,
     finding,
-    global_filters,
     language,
+    page_filters,
     plot,
     query,
     require_permission,
@@ -60,10 +60,7 @@ def percent(value: float) -> str:
 require_permission("view_dashboards")
 st.title(tr("trends.title"))
 
-filters = global_filters(show=("districts", "dimension"))
-if filters is None:
-    empty_state("trends.no_data")
-    st.stop()
+filters = page_filters("trends", show=("districts", "dimension"))
 
 indicators = query(indicator_table, filters.dimension)
 if indicators.empty:
