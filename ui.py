@@ -245,6 +245,21 @@ def _one_or_all(sidebar, name: str, choices: list[str]) -> str:
     )
 
 
+def dashboard(page: str, show: tuple[str, ...]) -> tuple[Principal, Filters]:
+    """The top of a dashboard page: the sign-in check (`view_dashboards`), the title
+    (`<page>.title`) and the global filters offering `show`; with no data to filter yet,
+    the page's `<page>.no_data` state, and the page stops. (Streamlit may run a file of
+    pages/ directly, before app.py has registered the pages, e.g. right after a restart:
+    every page checks the sign-in itself.)"""
+    principal = require_permission("view_dashboards")
+    st.title(tr(f"{page}.title"))
+    filters = global_filters(show=show)
+    if filters is None:
+        empty_state(f"{page}.no_data")
+        st.stop()
+    return principal, filters
+
+
 def global_filters(
     show: tuple[str, ...] = ("period", "districts"), keep: tuple[str, ...] = ()
 ) -> Filters | None:

@@ -47,18 +47,16 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))  # so that a child process can import data_model
 
-from data_model.kinds import INDICATOR_VALUES, INDICATORS  # noqa: E402
+from data_model.kinds import INDICATOR_VALUES, INDICATORS  # noqa: E402 (after the path)
 
 OUTPUT_DIR = PROJECT_ROOT / "bench" / "output"
 MASTER_DATA = PROJECT_ROOT / "data_model" / "defaults" / "master_data.json"
 SAMPLE_INDICATORS = PROJECT_ROOT / "sample_data" / "indicators.xlsx"
 
-# The template's sheets and headers (data_model/kinds.py: light, no pandas or SQLAlchemy);
-# the indicators without their two optional text columns (数据来源, 说明).
 VALUES_SHEET = INDICATOR_VALUES.sheet
 VALUES_HEADER = tuple(c.header for c in INDICATOR_VALUES.columns)
 INDICATORS_SHEET = INDICATORS.sheet
-INDICATORS_HEADER = tuple(c.header for c in INDICATORS.columns[:9])
+INDICATORS_HEADER = tuple(c.header for c in INDICATORS.columns if c.field not in ("source", "note"))
 INDICATOR_COUNT = 300  # 300 indicators x 12 geographies = 3,600 rows per month
 INDICATORS_PER_PREFIX = 60  # codes YS01..YS60, FZ01..FZ60, ... (5 prefixes x 60 = 300)
 FIRST_MONTH = (2021, 1)
@@ -389,6 +387,12 @@ def measure_importer(values_path: Path, indicators_path: Path, rows: int, db: st
 
 
 FLOOR_COLUMNS = "indicator_code, district_id, period, value, note"
+# The floor's table: indicator_value's data columns, without an index or a key.
+FLOOR_TABLE = (
+    "CREATE TABLE indicator_value (indicator_code VARCHAR(64) NOT NULL, "
+    "district_id INTEGER NOT NULL, period VARCHAR(16) NOT NULL, "
+    "value FLOAT NOT NULL, note VARCHAR NOT NULL)"
+)
 
 
 def floor_tuples(values_path: Path, rows: int) -> tuple[list[tuple], float, float]:
@@ -419,11 +423,7 @@ def measure_floor_sqlite(values_path: Path, rows: int) -> dict:
         conn = sqlite3.connect(Path(folder) / "floor.sqlite3")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute(
-            "CREATE TABLE indicator_value (indicator_code VARCHAR(64) NOT NULL, "
-            "district_id INTEGER NOT NULL, period VARCHAR(16) NOT NULL, "
-            "value FLOAT NOT NULL, note VARCHAR NOT NULL)"
-        )
+        conn.execute(FLOOR_TABLE)
         conn.commit()
         cpu_start = cpu_seconds()
         start = time.perf_counter()
@@ -445,11 +445,7 @@ def measure_floor_postgresql(values_path: Path, rows: int, db: str) -> dict:
 
     tuples, read_s, read_cpu = floor_tuples(values_path, rows)
     with scratch_database(db, "floor") as url, psycopg.connect(url) as conn:
-        conn.execute(
-            "CREATE TABLE indicator_value (indicator_code VARCHAR(64) NOT NULL, "
-            "district_id INTEGER NOT NULL, period VARCHAR(16) NOT NULL, "
-            "value FLOAT NOT NULL, note VARCHAR NOT NULL)"
-        )
+        conn.execute(FLOOR_TABLE)
         conn.commit()
         cpu_start = cpu_seconds()
         start = time.perf_counter()

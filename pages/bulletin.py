@@ -31,18 +31,17 @@ from data_model.periods import period_label
 from data_model.store import audit
 from data_model.store.closed_periods import is_closed_for_bulletin
 from ui import (
+    dashboard,
     data_table,
     download_chart,
     download_file,
     empty_state,
     engine,
     finding,
-    global_filters,
     headline_metric,
     language,
     plot,
     query,
-    require_permission,
     tr,
 )
 
@@ -120,15 +119,7 @@ def show_part(part: str, key: str, no_tasks: bool = False, chart: bool = False) 
         show_chart(key)
 
 
-# Streamlit may run a file of pages/ directly (before app.py has registered the
-# pages, e.g. right after a restart): every page checks the sign-in itself.
-principal = require_permission("view_dashboards")
-st.title(tr("bulletin.title"))
-
-filters = global_filters(show=())
-if filters is None:
-    empty_state("bulletin.no_data")
-    st.stop()
+principal, filters = dashboard("bulletin", show=())
 
 lang = language()
 period_name = period_label(filters.period, lang)

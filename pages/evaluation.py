@@ -15,15 +15,14 @@ from data_model.evaluation.scoring import (
 from data_model.formatting import format_number
 from data_model.periods import period_label, previous_period
 from ui import (
+    dashboard,
     data_table,
     download_table,
     empty_state,
     finding,
-    global_filters,
     language,
     plot,
     query,
-    require_permission,
     tr,
 )
 
@@ -53,15 +52,7 @@ def rank_change_text(change) -> str:
     return tr("evaluation.rank_same")
 
 
-# Streamlit may run a file of pages/ directly (before app.py has registered the
-# pages, e.g. right after a restart): every page checks the sign-in itself.
-require_permission("view_dashboards")
-st.title(tr("evaluation.title"))
-
-filters = global_filters(show=("districts", "dimension"))
-if filters is None:
-    empty_state("evaluation.no_data")
-    st.stop()
+principal, filters = dashboard("evaluation", show=("districts", "dimension"))
 
 period = filters.period
 # One scoring of the period (and one of the period before, for the rank change).

@@ -35,18 +35,17 @@ from data_model.queries.task_queries import (
 from data_model.queries.task_rules import BEHIND_MARGIN, STATUSES
 from data_model.workflow import evidence
 from ui import (
+    dashboard,
     data_table,
     download_file,
     download_table,
     empty_state,
     engine,
     finding,
-    global_filters,
     headline_metric,
     language,
     plot,
     query,
-    require_permission,
     tr,
 )
 
@@ -116,15 +115,7 @@ def show_task_list(frame: pd.DataFrame, name: str, columns: list[str]) -> None:
     download_table(table, tr(f"tasks.{name}_file"), key=f"download_{name}")
 
 
-# Streamlit may run a file of pages/ directly (before app.py has registered the
-# pages, e.g. right after a restart): every page checks the sign-in itself.
-principal = require_permission("view_dashboards")
-st.title(tr("tasks.title"))
-
-filters = global_filters(show=("districts", "action"))
-if filters is None:
-    empty_state("tasks.no_data")
-    st.stop()
+principal, filters = dashboard("tasks", show=("districts", "action"))
 
 as_of = as_of_date(filters.period)
 scope = (as_of, filters.districts, filters.action)

@@ -34,15 +34,14 @@ from data_model.queries.trends_queries import (
 )
 from data_model.store.submissions import value_provenance
 from ui import (
+    dashboard,
     data_table,
     download_table,
     empty_state,
     finding,
-    global_filters,
     language,
     plot,
     query,
-    require_permission,
     tr,
 )
 
@@ -59,15 +58,7 @@ def percent(value: float) -> str:
     return format_signed_percent(value)
 
 
-# Streamlit may run a file of pages/ directly (before app.py has registered the
-# pages, e.g. right after a restart): every page checks the sign-in itself.
-require_permission("view_dashboards")
-st.title(tr("trends.title"))
-
-filters = global_filters(show=("districts", "dimension"))
-if filters is None:
-    empty_state("trends.no_data")
-    st.stop()
+principal, filters = dashboard("trends", show=("districts", "dimension"))
 
 indicators = query(indicator_table, filters.dimension)
 if indicators.empty:
