@@ -281,6 +281,7 @@ chosen = st.multiselect(
     default=largest,
     format_func=titles.get,
     max_selections=MULTIPLES_LIMIT,
+    placeholder=tr("app.choose"),
     # One choice per dimension and period: the default, the largest moves, is the period's.
     key=f"trend_multiples_{dimension}_{filters.period}",
 )

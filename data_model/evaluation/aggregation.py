@@ -131,16 +131,17 @@ def _from_summaries(
         .join(i, and_(i.code == v.indicator_code, i.is_current))
         .where(v.is_current, v.period.in_(periods))
     )
-    summed = (
-        select(s.period, s.indicator_code, s.district_id, s.reported, s.total, s.latest_value)
-        .add_columns(i.aggregation, i.frequency)
-        .join(i, and_(i.code == s.indicator_code, i.is_current, i.frequency == s.frequency))
-        .where(s.period.in_(periods))
-    )
+    # The summaries' rows are matched to their indicator's rule and frequency here, from
+    # one read of the current indicators: a join in SQL repeats two strings per row.
+    summed = select(
+        s.period, s.indicator_code, s.district_id, s.frequency, s.reported, s.total, s.latest_value
+    ).where(s.period.in_(periods))
+    rules = select(i.code, i.aggregation, i.frequency).where(i.is_current)
     if codes is not None:
         codes = list(codes)
         exact = exact.where(v.indicator_code.in_(codes))
         summed = summed.where(s.indicator_code.in_(codes))
+        rules = rules.where(i.code.in_(codes))
     places = select(d.id, d.name, d.sort_order)
     if districts is not None:
         places = places.where(d.name.in_(list(districts)))
@@ -148,16 +149,18 @@ def _from_summaries(
     if districts is not None:  # the city alone (the bulletin's changes) reads 1 row in 12
         exact = exact.where(v.district_id.in_(list(place)))
         summed = summed.where(s.district_id.in_(list(place)))
+    rule_of = {code: (rule, frequency) for code, rule, frequency in driver_rows(conn, rules)}
     found = {}
     for period, code, district_id, value in driver_rows(conn, exact):
         if district_id in place:
             found[(period, code, district_id)] = (value, True, 1, 1)
-    for period, code, district_id, reported, total, latest, rule, frequency in driver_rows(
-        conn, summed
-    ):
+    for period, code, district_id, frequency, reported, total, latest in driver_rows(conn, summed):
         key = (period, code, district_id)
         if key in found or district_id not in place:
             continue  # a value for exactly the period wins over the sub-periods inside it
+        rule, declared = rule_of.get(code, (None, None))
+        if frequency != declared:
+            continue  # not a current indicator, or values finer than its frequency
         value = total if rule == "sum" else total / reported if rule == "mean" else latest
         due = expected.get(frequency, 1)
         found[key] = (value, reported >= due, reported, due)

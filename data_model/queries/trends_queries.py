@@ -202,7 +202,8 @@ def dimension_series(
     only the panels shown)."""
     members = list(indicator_table(conn, dimension)["code"])
     if codes is not None:
-        members = [c for c in members if c in set(codes)]
+        chosen = set(codes)
+        members = [c for c in members if c in chosen]
     if not members:
         return pd.DataFrame(columns=["indicator_code", "period", "district", "value", "complete"])
     periods = periods_in_range(granularity, first_period, last_period)
