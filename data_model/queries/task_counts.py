@@ -4,7 +4,7 @@ figures and a page of a table: the counts per action x lead unit x district
 
 The status rule is `task_rules.status_of`. `_Judged` states it as one SQL CASE over
 each task's `task_latest` row (`task_status.latest_reports`), which carries its latest
-report's progress and stated status (the timeline alone reads a report: a task's first),
+report's progress and stated status (only the timeline's bars read a report: the first's),
 with the date arithmetic of
 `task_status_arrays.statuses_on` (days as double-precision numbers), so SQL returns a few
 hundred counted groups and a page of rows instead of one row per task.
@@ -368,14 +368,13 @@ def timeline_tasks(
                 judged.status == "overdue",
                 task.c.deadline >= since,
                 task.c.start_date >= since,
-                task.c.start_date.is_(None) & (first.c.period_end >= since),
+                task.c.start_date.is_(None) & (latest.c.first_end >= since),
             )
         )
     joined = (
         select()
         .select_from(task)
         .join(latest, on_latest)
-        .join(first, first.c.id == latest.c.first_id)
         .where(task.c.is_current, *scope_conditions(districts, action), *active)
     )
     due_soon = and_(
@@ -392,6 +391,7 @@ def timeline_tasks(
         )
     ).one()
     counts = dict(zip(("tasks", "overdue", "due_soon"), (int(n) for n in counted), strict=True))
+    # Only the bars read a report: the first one's period, for the rows of the chart.
     query = joined.add_columns(
         task.c.code,
         task.c.content,
@@ -403,7 +403,10 @@ def timeline_tasks(
         first.c.report_period,
         task.c.deadline,
         task.c.ongoing,
-    ).join(unit, unit.c.id == task.c.lead_unit_id)
+    )
+    query = query.join(unit, unit.c.id == task.c.lead_unit_id).join(
+        first, first.c.id == latest.c.first_id
+    )
     end = case((open_ended, day), else_=task.c.deadline)
     if limit is not None and counts["tasks"] > limit:
         # Every task ending by the `limit`-th end: the chart orders ties on the end by

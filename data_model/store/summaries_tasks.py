@@ -9,7 +9,8 @@ Two tables derived from the versioned rows (models.py, migration 0013):
   every report period's last day, for a task's status on a day
   (`task_status.task_status_frame`): the rows of one `period_end` instead of a search
   of every task's reports. It carries the values a status reads (CARRIED_COLUMNS: the
-  latest report's progress and stated status, the first complete report's period end;
+  latest report's progress and stated status, the first complete and first report's
+  period ends;
   migration 0015), so `task_counts` judges tasks from this table alone. A report row's
   values never change (a change is a new row), so they are exact whenever the ids are.
 
@@ -56,7 +57,7 @@ from data_model.store.models import (
 )
 
 SUMMARY_KINDS = ("indicator_values", "tasks")
-CARRIED_COLUMNS = ("progress", "stated_status", "completed_end")
+CARRIED_COLUMNS = ("progress", "stated_status", "completed_end", "first_end")
 LATEST_COLUMNS = (
     "period_end",
     "task_code",
@@ -281,7 +282,7 @@ def _insert_latest(
             # to it stand for the reports before `since` (its end sorts before theirs).
             base = f"""UNION ALL
             SELECT task_code, period_end, latest_id, first_id, completed_id,
-                   completed_end
+                   completed_end, first_end
             FROM task_latest WHERE period_end = :before AND {codes}"""
             params["before"] = before
         after = "WHERE e.period_end >= :since"
@@ -307,7 +308,7 @@ def _insert_latest(
         SELECT task_code, period_end, MAX(id) AS latest_id, MIN(id) AS first_id,
                MIN(CASE WHEN progress >= 100 OR stated_status = 'completed' THEN id END)
                    AS done_id,
-               period_end AS done_end
+               period_end AS done_end, period_end AS first_end
         FROM task_snapshot WHERE {rows}
         GROUP BY task_code, period_end
         {base}
@@ -316,13 +317,15 @@ def _insert_latest(
         SELECT task_code, period_end, latest_id,
                LEAD(period_end) OVER w AS next_end,
                FIRST_VALUE(first_id) OVER w AS first_id,
+               FIRST_VALUE(first_end) OVER w AS first_end,
                MIN({done_key}) OVER w AS done_key
         FROM per_end
         WINDOW w AS (PARTITION BY task_code ORDER BY period_end)
     )
     INSERT INTO task_latest ({", ".join(LATEST_COLUMNS)})
     SELECT e.period_end, s.task_code, s.latest_id, s.first_id,
-           CAST(SUBSTR(s.done_key, 12) AS INTEGER), r.progress, r.stated_status, {done_end}
+           CAST(SUBSTR(s.done_key, 12) AS INTEGER), r.progress, r.stated_status, {done_end},
+           s.first_end
     FROM spans s
     JOIN task_snapshot r ON r.id = s.latest_id
     JOIN ends e ON e.period_end >= s.period_end
@@ -363,15 +366,18 @@ def expected_rows(conn: Connection) -> dict[str, Counter]:
             ).first()
             if last is None:
                 continue
-            first_id = conn.execute(base.order_by(s.c.period_end, s.c.id).limit(1)).scalar()
+            first_id, first_end = conn.execute(
+                base.add_columns(s.c.period_end).order_by(s.c.period_end, s.c.id).limit(1)
+            ).one()
             done = conn.execute(
                 base.add_columns(s.c.period_end)
                 .where(complete)
                 .order_by(s.c.period_end, s.c.id)
                 .limit(1)
             ).first()
-            done_id, done_end = (None, None) if done is None else (done[0], _as_date(done[1]))
-            latest[(end, code, last[0], first_id, done_id, *last[1:], done_end)] += 1
+            done_id, done_end = (None, None) if done is None else tuple(done)
+            row = (end, code, last[0], first_id, done_id, *last[1:], done_end, first_end)
+            latest[_with_dates(row)] += 1
     return {"reported": reported, "latest": latest}
 
 
@@ -384,8 +390,16 @@ def stored_rows(conn: Connection) -> dict[str, Counter]:
     rows = conn.execute(select(*(latest.c[c] for c in LATEST_COLUMNS)))
     return {
         "reported": reported,
-        "latest": Counter(
-            (_as_date(row[0]), *row[1:-1], None if row[-1] is None else _as_date(row[-1]))
-            for row in rows
-        ),
+        "latest": Counter(_with_dates(tuple(row)) for row in rows),
     }
+
+
+_DATE_COLUMNS = [LATEST_COLUMNS.index(c) for c in ("period_end", "completed_end", "first_end")]
+
+
+def _with_dates(row: tuple) -> tuple:
+    """A `task_latest` row (LATEST_COLUMNS) with its dates as dates (SQLite gives text)."""
+    return tuple(
+        _as_date(value) if at in _DATE_COLUMNS and value is not None else value
+        for at, value in enumerate(row)
+    )
