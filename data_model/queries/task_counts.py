@@ -423,6 +423,40 @@ def timeline_tasks(
     return frame, counts
 
 
+OPEN_TASK_COLUMNS = ["code", "content", "lead_unit", "district", "deadline"]
+
+
+def open_tasks_due_by(conn: Connection, as_of: date, due_by: date) -> pd.DataFrame:
+    """The tasks reported by `as_of` that are open on `as_of` (neither completed nor
+    suspended), not ongoing and due by `due_by` (OPEN_TASK_COLUMNS, by code; district ''
+    for a city-wide task): those due before `as_of` are overdue, the others due soon."""
+    task, unit, district = Task.__table__, Unit.__table__, District.__table__
+    latest, on_latest = latest_reports(as_of)
+    judged = _Judged(conn.dialect.name, as_of, latest, settings.evidence_required())
+    query = (
+        select(
+            task.c.code,
+            task.c.content,
+            unit.c.name,
+            func.coalesce(district.c.name, ""),
+            task.c.deadline,
+        )
+        .select_from(task)
+        .join(latest, on_latest)
+        .join(unit, unit.c.id == task.c.lead_unit_id)
+        .join(district, district.c.id == task.c.district_id, isouter=True)
+        .where(
+            task.c.is_current,
+            not_(task.c.ongoing),
+            task.c.deadline.is_not(None),
+            task.c.deadline <= due_by,
+            judged.status.not_in(["completed", "suspended"]),
+        )
+        .order_by(task.c.code)
+    )
+    return pd.DataFrame([tuple(row) for row in conn.execute(query)], columns=OPEN_TASK_COLUMNS)
+
+
 def summary_of(counts: pd.DataFrame) -> TaskSummary:
     """The `TaskSummary` (counts per status) of a counts frame (`status_counts`)."""
     sums = {name: int(counts[name].sum()) for name in STATUSES}
