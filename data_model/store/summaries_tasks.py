@@ -1,6 +1,6 @@
 """Summaries of the task reports and of who reported what, kept exact by the write path.
 
-Two tables derived from the versioned rows (models.py, migration 0013):
+Two tables derived from the versioned rows (models.py, migrations 0013 and 0015):
 
 - `reported_summary`: current rows per kind x report period x district x submission, for
   the late list (`schedule.reporting_status`): grouping a few thousand summary rows
