@@ -493,7 +493,7 @@ def build_database(url: str) -> dict:
         )
         summaries_values.rebuild(conn)  # what the import keeps as it writes the values
         # The rows went in past the write path: its summaries are computed once, as
-        # migration 0013 does for the rows stored before it.
+        # migrations 0013 and 0015 do for the rows stored before them.
         summaries_tasks.rebuild(conn)
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:  # what autovacuum does soon after a bulk load

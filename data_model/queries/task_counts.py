@@ -3,7 +3,9 @@ figures and a page of a table: the counts per action x lead unit x district
 (`status_counts`) and one page of a list, most urgent first (`task_list`).
 
 The status rule is `task_rules.status_of`. `_Judged` states it as one SQL CASE over
-each task's latest report (`task_status.latest_reports`), with the date arithmetic of
+each task's `task_latest` row (`task_status.latest_reports`), which carries its latest
+report's progress and stated status (only the timeline's bars read a report: the first's),
+with the date arithmetic of
 `task_status_arrays.statuses_on` (days as double-precision numbers), so SQL returns a few
 hundred counted groups and a page of rows instead of one row per task.
 `tests/queries/test_task_counts.py` checks on both engines that the counts and the lists
@@ -37,7 +39,15 @@ from data_model.queries.task_status import (
     latest_reports,
     with_latest_report,
 )
-from data_model.store.models import Action, District, Explanation, Task, TaskSnapshot, Unit
+from data_model.store.models import (
+    Action,
+    District,
+    Explanation,
+    Task,
+    TaskLatest,
+    TaskSnapshot,
+    Unit,
+)
 
 GROUP_COLUMNS = ["action", "lead_unit", "district"]
 # Per group: one count per status, the completed tasks done on time, and the sums the
@@ -67,13 +77,14 @@ def _days(dialect: str, later, earlier):
 
 
 class _Judged:
-    """The SQL expressions of a task's status on `as_of` from its latest report `report`
-    (columns of `Task` and `TaskSnapshot`)."""
+    """The SQL expressions of a task's status on `as_of` from its `task_latest` row
+    `latest` (columns of `Task` and `TaskLatest`: the latest report's progress and stated
+    status)."""
 
-    def __init__(self, dialect: str, as_of: date, report, evidence_required: bool):
+    def __init__(self, dialect: str, as_of: date, latest, evidence_required: bool):
         task = Task.__table__
         day = literal(as_of, Date)
-        progress, stated = report.c.progress, func.coalesce(report.c.stated_status, "")
+        progress, stated = latest.c.progress, func.coalesce(latest.c.stated_status, "")
         complete = or_(progress >= 100, stated == "completed")
         span = _days(dialect, task.c.deadline, task.c.start_date)
         elapsed_days = _days(dialect, day, task.c.start_date)
@@ -108,10 +119,9 @@ class _Judged:
 def _judged_rows(conn: Connection, as_of: date, districts: tuple[str, ...], action: str | None):
     """SELECT one row per task of the scope reported by `as_of`: its code, group ids,
     status, progress, expected progress and the end of its first complete report."""
-    task, report = Task.__table__, TaskSnapshot.__table__
-    done = TaskSnapshot.__table__.alias("done")
+    task = Task.__table__
     latest, on_latest = latest_reports(as_of)
-    judged = _Judged(conn.dialect.name, as_of, report, settings.evidence_required())
+    judged = _Judged(conn.dialect.name, as_of, latest, settings.evidence_required())
     return (
         select(
             task.c.code,
@@ -121,14 +131,12 @@ def _judged_rows(conn: Connection, as_of: date, districts: tuple[str, ...], acti
             task.c.ongoing,
             task.c.deadline,
             judged.status.label("status"),
-            report.c.progress,
+            latest.c.progress,
             judged.expected.label("expected_progress"),
-            done.c.period_end.label("completed_end"),
+            latest.c.completed_end,
         )
         .select_from(task)
         .join(latest, on_latest)
-        .join(report, report.c.id == latest.c.latest_id)
-        .join(done, done.c.id == latest.c.completed_id, isouter=True)
         .where(task.c.is_current, *scope_conditions(districts, action))
         .subquery("judged")
     )
@@ -253,13 +261,13 @@ def task_list(
     """
     if kind not in LISTS:
         raise ValueError(f"unknown list {kind!r}; expected one of {tuple(LISTS)}")
-    task, report = Task.__table__, TaskSnapshot.__table__
+    task, latest = Task.__table__, TaskLatest.__table__.alias()
     action_, unit, district = Action.__table__, Unit.__table__, District.__table__
     explanation = Explanation.__table__
-    judged = _Judged(conn.dialect.name, as_of, report, settings.evidence_required())
+    judged = _Judged(conn.dialect.name, as_of, latest, settings.evidence_required())
     overdue = judged.status == "overdue"
     days_late = case((overdue, judged.days_late), else_=0)
-    gap = judged.expected - report.c.progress
+    gap = judged.expected - latest.c.progress
     order = {
         "overdue": [days_late.desc(), task.c.code],
         "behind": [gap.desc(), task.c.code],
@@ -278,7 +286,7 @@ def task_list(
             task.c.start_date,
             task.c.deadline,
             task.c.deadline_text,
-            report.c.progress,
+            latest.c.progress,
             func.coalesce(explanation.c.text, ""),
             judged.status,
             days_late,
@@ -287,8 +295,9 @@ def task_list(
             case((behind, judged.days_left)),
         ),
         as_of,
-        report,
+        None,
         (action_, unit, district, explanation),
+        latest,
     )[0]
     query = (
         query.where(
@@ -345,10 +354,10 @@ def timeline_tasks(
     from its first report's period; one whose first report period begins before `since`
     and ends after it is counted here and left off the chart by `deadline_timeline`.)
     """
-    task, report = Task.__table__, TaskSnapshot.__table__
+    task = Task.__table__
     first, unit = TaskSnapshot.__table__.alias("first"), Unit.__table__
     latest, on_latest = latest_reports(as_of)
-    judged = _Judged(conn.dialect.name, as_of, report, settings.evidence_required())
+    judged = _Judged(conn.dialect.name, as_of, latest, settings.evidence_required())
     day = literal(as_of, Date)
     open_ended = or_(task.c.ongoing, task.c.deadline.is_(None))
     active = [task.c.start_date.is_(None) | (task.c.start_date <= day)]
@@ -359,15 +368,13 @@ def timeline_tasks(
                 judged.status == "overdue",
                 task.c.deadline >= since,
                 task.c.start_date >= since,
-                task.c.start_date.is_(None) & (first.c.period_end >= since),
+                task.c.start_date.is_(None) & (latest.c.first_end >= since),
             )
         )
     joined = (
         select()
         .select_from(task)
         .join(latest, on_latest)
-        .join(report, report.c.id == latest.c.latest_id)
-        .join(first, first.c.id == latest.c.first_id)
         .where(task.c.is_current, *scope_conditions(districts, action), *active)
     )
     due_soon = and_(
@@ -384,18 +391,22 @@ def timeline_tasks(
         )
     ).one()
     counts = dict(zip(("tasks", "overdue", "due_soon"), (int(n) for n in counted), strict=True))
+    # Only the bars read a report: the first one's period, for the rows of the chart.
     query = joined.add_columns(
         task.c.code,
         task.c.content,
         unit.c.name,
         judged.status,
-        report.c.progress,
+        latest.c.progress,
         task.c.deadline_text,
         task.c.start_date,
         first.c.report_period,
         task.c.deadline,
         task.c.ongoing,
-    ).join(unit, unit.c.id == task.c.lead_unit_id)
+    )
+    query = query.join(unit, unit.c.id == task.c.lead_unit_id).join(
+        first, first.c.id == latest.c.first_id
+    )
     end = case((open_ended, day), else_=task.c.deadline)
     if limit is not None and counts["tasks"] > limit:
         # Every task ending by the `limit`-th end: the chart orders ties on the end by
@@ -410,6 +421,40 @@ def timeline_tasks(
             [None if pd.isna(value) else value for value in frame[column]], dtype=object
         )
     return frame, counts
+
+
+OPEN_TASK_COLUMNS = ["code", "content", "lead_unit", "district", "deadline"]
+
+
+def open_tasks_due_by(conn: Connection, as_of: date, due_by: date) -> pd.DataFrame:
+    """The tasks reported by `as_of` that are open on `as_of` (neither completed nor
+    suspended), not ongoing and due by `due_by` (OPEN_TASK_COLUMNS, by code; district ''
+    for a city-wide task): those due before `as_of` are overdue, the others due soon."""
+    task, unit, district = Task.__table__, Unit.__table__, District.__table__
+    latest, on_latest = latest_reports(as_of)
+    judged = _Judged(conn.dialect.name, as_of, latest, settings.evidence_required())
+    query = (
+        select(
+            task.c.code,
+            task.c.content,
+            unit.c.name,
+            func.coalesce(district.c.name, ""),
+            task.c.deadline,
+        )
+        .select_from(task)
+        .join(latest, on_latest)
+        .join(unit, unit.c.id == task.c.lead_unit_id)
+        .join(district, district.c.id == task.c.district_id, isouter=True)
+        .where(
+            task.c.is_current,
+            not_(task.c.ongoing),
+            task.c.deadline.is_not(None),
+            task.c.deadline <= due_by,
+            judged.status.not_in(["completed", "suspended"]),
+        )
+        .order_by(task.c.code)
+    )
+    return pd.DataFrame([tuple(row) for row in conn.execute(query)], columns=OPEN_TASK_COLUMNS)
 
 
 def summary_of(counts: pd.DataFrame) -> TaskSummary:

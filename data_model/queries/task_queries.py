@@ -289,21 +289,25 @@ def _status_counts(
     ).all()
     evidence_from = evidence_days(conn) if settings.evidence_required() else None
     task, s = Task.__table__, TaskSnapshot.__table__
-    stated_code = case(*((s.c.stated_status == v, n) for n, v in enumerate(STATED) if v), else_=0)
-    report = (task.c.id, cast(s.c.period_end, String), s.c.progress, stated_code)
+
+    def report(row):  # a report's columns, of a `TaskSnapshot` or `TaskLatest` row
+        stated = case(*((row.c.stated_status == v, n) for n, v in enumerate(STATED) if v), else_=0)
+        return (task.c.id, cast(row.c.period_end, String), row.c.progress, stated)
+
     # The reports from `since` on, in task and date order, ties by id (the later stored
     # wins, as in SQL): SQLite reads them in this order from ix_task_snapshot_task_reports,
     # task by task. (The dates are compared through coalesce() so that SQLite, which has
     # no table statistics, does not read the period_end index's range instead.)
     report_end = func.coalesce(s.c.period_end, s.c.period_end)
-    inside = select(*report).select_from(task)
+    inside = select(*report(s)).select_from(task)
     inside = inside.join(
         s, (s.c.task_code == task.c.code) & s.c.is_current & report_end.between(since, as_of)
     )
     # Before `since`, only each task's latest report counts: it stands until the next one.
+    # Its `task_latest` row carries its values; the row's end (on or after the report's,
+    # before `since`) sorts it before the reports inside as well.
     latest, on_latest = latest_reports(since - timedelta(days=1))
-    carried = select(*report).select_from(task).join(latest, on_latest)
-    carried = carried.join(s, s.c.id == latest.c.latest_id)
+    carried = select(*report(latest)).select_from(task).join(latest, on_latest)
     reports = driver_rows(conn, carried.where(*scope)) + driver_rows(
         conn, inside.where(*scope).order_by(task.c.id, s.c.period_end, s.c.id)
     )

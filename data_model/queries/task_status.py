@@ -32,36 +32,40 @@ from data_model.store.models import (
 )
 
 
-def latest_reports(as_of: date):
+def latest_reports(as_of: date, rows=None):
     """The `task_latest` rows a status on `as_of` reads, as (table, join condition on the
     enclosing query's `Task` row): those of the greatest report period end up to that day,
     one per task reported by then, naming its latest, first and first complete report
     (ties on the period end go to the report stored last, for the first ones to the one
-    stored first; see `summaries_tasks`). One index lookup per task.
+    stored first; see `summaries_tasks`) and carrying the latest report's progress and
+    stated status. One index lookup per task. `rows`: the alias to use (a new one if None).
     """
-    rows, ends = TaskLatest.__table__.alias(), TaskLatest.__table__.alias()
+    ends = TaskLatest.__table__.alias()
+    rows = TaskLatest.__table__.alias() if rows is None else rows
     end = select(func.max(ends.c.period_end)).where(ends.c.period_end <= as_of).scalar_subquery()
     return rows, (rows.c.task_code == Task.__table__.c.code) & (rows.c.period_end == end)
 
 
-def with_latest_report(query, as_of: date, report, names: tuple):
+def with_latest_report(query, as_of: date, report, names: tuple, latest=None):
     """`query` over `Task` joined with each task's latest report on `as_of` (`report`, a
-    `TaskSnapshot` table) and, `names` = (action, unit, district, explanation) tables, its
-    action, lead unit, district (outer) and the report's explanation (outer); with the
-    `task_latest` alias it read the report through."""
+    `TaskSnapshot` table, or None for only its `task_latest` row) and, `names` = (action,
+    unit, district, explanation) tables, its action, lead unit, district (outer) and the
+    report's explanation (outer); with the `task_latest` alias it read the report through
+    (`latest`, or a new one: `latest_reports`)."""
     task = Task.__table__
     action, unit, district, explanation = names
-    latest, on_latest = latest_reports(as_of)
+    latest, on_latest = latest_reports(as_of, latest)
+    joined = query.select_from(task).join(latest, on_latest)
+    if report is not None:
+        joined = joined.join(report, report.c.id == latest.c.latest_id)
     joined = (
-        query.select_from(task)
-        .join(latest, on_latest)
-        .join(report, report.c.id == latest.c.latest_id)
-        .join(action, action.c.id == task.c.action_id)
+        joined.join(action, action.c.id == task.c.action_id)
         .join(unit, unit.c.id == task.c.lead_unit_id)
         .join(district, district.c.id == task.c.district_id, isouter=True)
         .join(
             explanation,
-            (explanation.c.row_table == "task_snapshot") & (explanation.c.row_id == report.c.id),
+            (explanation.c.row_table == "task_snapshot")
+            & (explanation.c.row_id == latest.c.latest_id),
             isouter=True,
         )
     )

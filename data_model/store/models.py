@@ -288,7 +288,11 @@ class ReportedSummary(SQLModel, table=True):
 class TaskLatest(SQLModel, table=True):
     """Each task's latest, first and first complete current report as of each report
     period's last day (every `period_end` a current report has), so that a status on a
-    day is one lookup: the rows of the greatest `period_end` up to that day."""
+    day is one lookup: the rows of the greatest `period_end` up to that day.
+
+    The latest report's progress and stated status and the first and first complete
+    report's period ends are carried here too (migration 0015), so that a status is
+    judged from this table alone, without reading `task_snapshot`."""
 
     __tablename__ = "task_latest"
     __table_args__ = (Index("ix_task_latest_task", "task_code", "period_end"),)
@@ -297,6 +301,10 @@ class TaskLatest(SQLModel, table=True):
     latest_id: int
     first_id: int
     completed_id: int | None = None
+    progress: float
+    stated_status: str = Field(default="", max_length=16)
+    completed_end: date | None = None
+    first_end: date
 
 
 # --- uploads, schedule, users and audit (migration 0002) ----------------------------

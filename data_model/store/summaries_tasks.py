@@ -1,6 +1,6 @@
 """Summaries of the task reports and of who reported what, kept exact by the write path.
 
-Two tables derived from the versioned rows (models.py, migration 0013):
+Two tables derived from the versioned rows (models.py, migrations 0013 and 0015):
 
 - `reported_summary`: current rows per kind x report period x district x submission, for
   the late list (`schedule.reporting_status`): grouping a few thousand summary rows
@@ -8,16 +8,21 @@ Two tables derived from the versioned rows (models.py, migration 0013):
 - `task_latest`: each task's latest, first and first complete current report as of
   every report period's last day, for a task's status on a day
   (`task_status.task_status_frame`): the rows of one `period_end` instead of a search
-  of every task's reports.
+  of every task's reports. It carries the values a status reads (CARRIED_COLUMNS: the
+  latest report's progress and stated status, the first complete and first report's
+  period ends;
+  migration 0015), so `task_counts` judges tasks from this table alone. A report row's
+  values never change (a change is a new row), so they are exact whenever the ids are.
 
 `refresh(conn, kind, submission_id)` brings both up to date after a submission's rows
 of one kind were written (`storage.write_kind`: an import, a review approval) or
 withdrawn (`storage.rollback_submission`), in the caller's transaction. It recomputes
 only what those rows touch: the report periods of the submission's rows (and of the
 tasks whose district or lead unit it changed) and the tasks it reported on.
-`rebuild(conn)` recomputes everything from the raw rows (migration 0013, a backup's
-restore, the benchmark's generated data); `rebuild_reported(conn)` only the late list's
-summary, after a master-data merge moved rows to another district or unit.
+`rebuild(conn)` recomputes everything from the raw rows (a backup's restore, the
+benchmark's generated data); `rebuild_reported(conn)` only the late list's summary (migration
+0013, and after a master-data merge moved rows to another district or unit);
+`rebuild_latest(conn)` only `task_latest` (migration 0015).
 `expected_rows(conn)` is the recomputation the property test compares with.
 """
 
@@ -52,7 +57,15 @@ from data_model.store.models import (
 )
 
 SUMMARY_KINDS = ("indicator_values", "tasks")
-LATEST_COLUMNS = ("period_end", "task_code", "latest_id", "first_id", "completed_id")
+CARRIED_COLUMNS = ("progress", "stated_status", "completed_end", "first_end")
+LATEST_COLUMNS = (
+    "period_end",
+    "task_code",
+    "latest_id",
+    "first_id",
+    "completed_id",
+    *CARRIED_COLUMNS,
+)
 REPORTED_COLUMNS = ("kind", "period", "district_id", "lead_unit_id", "submission_id", "row_count")
 
 
@@ -69,6 +82,11 @@ def refresh(conn: Connection, kind: str, submission_id: int) -> None:
 def rebuild(conn: Connection) -> None:
     """Recompute every summary from the raw rows."""
     rebuild_reported(conn)
+    rebuild_latest(conn)
+
+
+def rebuild_latest(conn: Connection) -> None:
+    """Recompute `task_latest` from the raw rows."""
     conn.execute(delete(TaskLatest))
     _insert_latest(conn, _current_ends(conn), None)
 
@@ -263,7 +281,8 @@ def _insert_latest(
             # The row of the end before: the latest, first and first complete report up
             # to it stand for the reports before `since` (its end sorts before theirs).
             base = f"""UNION ALL
-            SELECT task_code, period_end, latest_id, first_id, completed_id
+            SELECT task_code, period_end, latest_id, first_id, completed_id,
+                   completed_end, first_end
             FROM task_latest WHERE period_end = :before AND {codes}"""
             params["before"] = before
         after = "WHERE e.period_end >= :since"
@@ -272,18 +291,24 @@ def _insert_latest(
     # ends: per task and report end its latest and first report and first complete one;
     # then, in end order, the next end (so each row stands for the ends up to the next
     # one), the task's first report and its first complete report so far, as 'YYYY-MM-DD:id'
-    # text whose minimum is the first by (end, id), as task_status reads them.
+    # text (the report's end and id) whose minimum is the first by (end, id), as
+    # task_status reads them; the latest report's values come by its id.
     done_key = (
-        "CAST(period_end AS TEXT) || ':' || CAST(done_id AS TEXT)"
+        "CAST(done_end AS TEXT) || ':' || CAST(done_id AS TEXT)"
         if postgresql
-        else "period_end || ':' || done_id"
+        else "done_end || ':' || done_id"
+    )
+    # A typed end: SQLite would CAST '2024-06-30' AS DATE to 2024.
+    done_end = (
+        "CAST(SUBSTR(s.done_key, 1, 10) AS DATE)" if postgresql else "SUBSTR(s.done_key, 1, 10)"
     )
     sql = f"""
     WITH ends AS ({ends_sql}),
     per_end AS (
         SELECT task_code, period_end, MAX(id) AS latest_id, MIN(id) AS first_id,
                MIN(CASE WHEN progress >= 100 OR stated_status = 'completed' THEN id END)
-                   AS done_id
+                   AS done_id,
+               period_end AS done_end, period_end AS first_end
         FROM task_snapshot WHERE {rows}
         GROUP BY task_code, period_end
         {base}
@@ -292,14 +317,17 @@ def _insert_latest(
         SELECT task_code, period_end, latest_id,
                LEAD(period_end) OVER w AS next_end,
                FIRST_VALUE(first_id) OVER w AS first_id,
+               FIRST_VALUE(first_end) OVER w AS first_end,
                MIN({done_key}) OVER w AS done_key
         FROM per_end
         WINDOW w AS (PARTITION BY task_code ORDER BY period_end)
     )
     INSERT INTO task_latest ({", ".join(LATEST_COLUMNS)})
     SELECT e.period_end, s.task_code, s.latest_id, s.first_id,
-           CAST(SUBSTR(s.done_key, 12) AS INTEGER)
+           CAST(SUBSTR(s.done_key, 12) AS INTEGER), r.progress, r.stated_status, {done_end},
+           s.first_end
     FROM spans s
+    JOIN task_snapshot r ON r.id = s.latest_id
     JOIN ends e ON e.period_end >= s.period_end
                AND (s.next_end IS NULL OR e.period_end < s.next_end)
     {after}
@@ -331,15 +359,25 @@ def expected_rows(conn: Connection) -> dict[str, Counter]:
             base = select(s.c.id).where(
                 s.c.task_code == code, s.c.is_current, s.c.period_end <= end
             )
-            last = conn.execute(base.order_by(s.c.period_end.desc(), s.c.id.desc()).limit(1))
-            last_id = last.scalar()
-            if last_id is None:
+            last = conn.execute(
+                base.add_columns(s.c.progress, s.c.stated_status)
+                .order_by(s.c.period_end.desc(), s.c.id.desc())
+                .limit(1)
+            ).first()
+            if last is None:
                 continue
-            first_id = conn.execute(base.order_by(s.c.period_end, s.c.id).limit(1)).scalar()
-            done_id = conn.execute(
-                base.where(complete).order_by(s.c.period_end, s.c.id).limit(1)
-            ).scalar()
-            latest[(end, code, last_id, first_id, done_id)] += 1
+            first_id, first_end = conn.execute(
+                base.add_columns(s.c.period_end).order_by(s.c.period_end, s.c.id).limit(1)
+            ).one()
+            done = conn.execute(
+                base.add_columns(s.c.period_end)
+                .where(complete)
+                .order_by(s.c.period_end, s.c.id)
+                .limit(1)
+            ).first()
+            done_id, done_end = (None, None) if done is None else tuple(done)
+            row = (end, code, last[0], first_id, done_id, *last[1:], done_end, first_end)
+            latest[_with_dates(row)] += 1
     return {"reported": reported, "latest": latest}
 
 
@@ -352,5 +390,16 @@ def stored_rows(conn: Connection) -> dict[str, Counter]:
     rows = conn.execute(select(*(latest.c[c] for c in LATEST_COLUMNS)))
     return {
         "reported": reported,
-        "latest": Counter((_as_date(row[0]), *row[1:]) for row in rows),
+        "latest": Counter(_with_dates(tuple(row)) for row in rows),
     }
+
+
+_DATE_COLUMNS = [LATEST_COLUMNS.index(c) for c in ("period_end", "completed_end", "first_end")]
+
+
+def _with_dates(row: tuple) -> tuple:
+    """A `task_latest` row (LATEST_COLUMNS) with its dates as dates (SQLite gives text)."""
+    return tuple(
+        _as_date(value) if at in _DATE_COLUMNS and value is not None else value
+        for at, value in enumerate(row)
+    )

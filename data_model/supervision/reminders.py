@@ -2,7 +2,7 @@
 
 Two sources of open items: the expected-submission schedule (a 报送 not yet reported,
 `schedule.reporting_status`) and the task list (a task neither completed nor suspended
-with a deadline, `task_status.task_status_frame`). Each item has a due date; its `day`
+with a deadline, `task_counts.open_tasks_due_by`). Each item has a due date; its `day`
 is the number of days from the due date to the day looked at (negative: not yet due).
 An admin configures from which day an item reaches each escalation level (table
 `escalation_level`; defaults 提醒 from 3 days before, 催办 on the due day, 督办 from 7
@@ -26,7 +26,7 @@ from data_model.accounts.permissions import Principal, require
 from data_model.errors import InputError
 from data_model.i18n import t
 from data_model.queries.schedule import reporting_status
-from data_model.queries.task_status import task_status_frame
+from data_model.queries.task_counts import open_tasks_due_by
 from data_model.store import audit
 from data_model.store.models import District, EscalationLevel, Unit
 from data_model.store.storage import take_write_locks
@@ -173,14 +173,10 @@ def _report_items(conn: Connection, as_of: date, horizon: date) -> list[dict]:
 
 
 def _task_items(conn: Connection, as_of: date, horizon: date) -> list[dict]:
-    tasks = task_status_frame(conn, as_of)
-    if tasks.empty:
+    # The open tasks due by the horizon, judged in SQL: not every task judged in Python.
+    open_tasks = open_tasks_due_by(conn, as_of, horizon)
+    if open_tasks.empty:
         return []
-    open_tasks = tasks[
-        ~tasks["status"].isin(["completed", "suspended"])
-        & ~tasks["ongoing"].astype(bool)
-        & tasks["deadline"].notna()
-    ]
     unit_districts = dict(
         conn.execute(
             select(Unit.name, District.name).join(District, District.id == Unit.district_id)
@@ -189,9 +185,7 @@ def _task_items(conn: Connection, as_of: date, horizon: date) -> list[dict]:
     items = []
     for row in open_tasks.to_dict("records"):
         deadline = _as_date(row["deadline"])
-        if deadline > horizon:
-            continue
-        district = _text(row["district"]) or unit_districts.get(row["lead_unit"]) or ""
+        district = row["district"] or unit_districts.get(row["lead_unit"]) or ""
         items.append(
             {
                 "unit": row["lead_unit"],

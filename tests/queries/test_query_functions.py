@@ -313,6 +313,11 @@ CALLS: dict[str, tuple[Callable, object]] = {
         lambda c: task_counts.timeline_tasks(c, END_2023, date(2023, 1, 1), 90)[1],
         {"tasks": 28, "overdue": 6, "due_soon": 0},
     ),
+    "task_counts.open_tasks_due_by": (
+        lambda c: task_counts.open_tasks_due_by(c, END_2023, date(2024, 3, 31))["code"].tolist(),
+        # the six overdue (task_status_frame below) and two due on 2024-03-31
+        ["A1-07", "A3-09", "A4-08", "A5-09", "A5-10", "A5-11", "A6-06", "A6-09"],
+    ),
     "task_queries.status_table": (lambda c: task_queries.status_table(c, END_2023).shape, (64, 9)),
     "task_status.evidence_days": (task_status.evidence_days, {}),  # no evidence in the sample
     "task_status.task_status_frame": (

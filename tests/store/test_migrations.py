@@ -10,6 +10,7 @@ from sqlalchemy import MetaData, inspect, select
 from sqlmodel import SQLModel
 
 import data_model.store.models  # noqa: F401
+from data_model.store import summaries_tasks
 from data_model.store.db import downgrade, make_engine, migrate
 from data_model.store.models import ActivityType, District
 
@@ -105,4 +106,20 @@ def test_an_existing_database_keeps_its_master_data_and_gets_the_names_its_data_
         assert conn.execute(select(ActivityType.name, ActivityType.aliases)).all() == [
             ("政策宣讲会", [])
         ]
+    engine.dispose()
+
+
+def test_revision_0015_fills_the_task_summary_with_the_reports_values(fresh_sample_db):
+    """Upgraded from 0013 (the table without the carried values), `task_latest` holds
+    the values of the stored reports, as the write path keeps them."""
+    engine = fresh_sample_db.open()
+    downgrade(engine, "0013")
+    columns = {column["name"] for column in inspect(engine).get_columns("task_latest")}
+    assert not columns & set(summaries_tasks.CARRIED_COLUMNS)
+    migrate(engine)
+    with engine.connect() as conn:
+        stored = summaries_tasks.stored_rows(conn)["latest"]
+        assert stored == summaries_tasks.expected_rows(conn)["latest"]
+    progress, completed_end = zip(*((row[5], row[7]) for row in stored), strict=True)
+    assert max(progress) > 0 and any(end is not None for end in completed_end)
     engine.dispose()

@@ -146,7 +146,7 @@ def run_steps(engine, ids: dict, sequence: list) -> None:
                     if live:
                         rollback_submission(conn, live[step[1] % len(live)], by="test")
                 assert_summaries_exact(conn)
-            summaries_tasks.rebuild(conn)  # the recomputation migration 0013 and restore use
+            summaries_tasks.rebuild(conn)  # the recomputation migrations and a restore use
             assert_summaries_exact(conn)
         finally:
             transaction.rollback()

@@ -4,7 +4,8 @@
 report's lead unit) x submission, for the late list; `task_latest` holds each task's
 latest, first and first complete current report as of every report period's end, for a
 task's status on a day. Both are derived from the versioned rows, kept exact by the
-write path (data_model/store/summaries_tasks.py) and filled here from the rows already stored.
+write path (data_model/store/summaries_tasks.py); `reported_summary` is filled here from the
+rows already stored, `task_latest` by revision 0015.
 """
 
 import sqlalchemy as sa
@@ -40,10 +41,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("period_end", "task_code"),
     )
     op.create_index("ix_task_latest_task", "task_latest", ["task_code", "period_end"])
-    # The write path's own recomputation (it names only columns this revision has).
+    # The write path's own recomputation of the late list's summary. `task_latest` is
+    # filled by revision 0015, which gives it the columns the write path fills now.
     from data_model.store import summaries_tasks
 
-    summaries_tasks.rebuild(op.get_bind())
+    summaries_tasks.rebuild_reported(op.get_bind())
 
 
 def downgrade() -> None:
