@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from openpyxl import Workbook
 from sqlalchemy import Engine, inspect, text
@@ -34,6 +35,17 @@ from data_model.store.db import make_engine, normalize_url
 # take longer than Hypothesis' 200 ms default deadline (speed is measured in bench/).
 hypothesis_settings.register_profile("suite", deadline=None)
 hypothesis_settings.load_profile("suite")
+
+
+def database_examples(max_examples: int, **options) -> hypothesis_settings:
+    """Settings of a property test whose examples share one database fixture on purpose
+    (each rolls its changes back, or builds on the state the last one left)."""
+    return hypothesis_settings(
+        max_examples=max_examples,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        **options,
+    )
+
 
 # The workbooks most tests build predate 情况说明: their late tasks and off-target values
 # carry no explanation, and what those tests protect is something else. Explanations are

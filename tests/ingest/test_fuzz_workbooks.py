@@ -14,12 +14,12 @@ import warnings
 import zipfile
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from data_model.admin.bootstrap import open_database
 from data_model.ingest.importer import import_file
-from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
+from tests.conftest import VALUE_HEADER, database_examples, indicator_rows, make_xlsx
 from tests.raw_xlsx import (
     CONTENT_TYPES,
     ROOT_RELS,
@@ -277,12 +277,7 @@ def test_unmutated_bases_are_accepted(fuzz_engine):
         assert report.status in {"accepted", "unchanged"}, (name, report.message)
 
 
-@settings(
-    max_examples=150,
-    deadline=None,  # the hang guard below bounds each file
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@database_examples(150, derandomize=True)  # the hang guard below bounds each file
 @given(mutated_workbooks())
 def test_mutated_workbook_ends_in_a_report(fuzz_engine, mutated):
     base, data = mutated

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from data_model.queries.task_counts import LISTS, status_counts, task_list
@@ -17,6 +17,7 @@ from data_model.queries.task_queries import counts_of, scoped_tasks, totals_of
 from data_model.queries.task_rules import BEHIND_MARGIN
 from data_model.store.storage import create_submission
 from data_model.store.storage import write_kind as write_kind_rows
+from tests.conftest import database_examples
 from tests.store.test_task_summary_equivalence import master_ids
 
 PERIODS = ("2024-Q1", "2024-Q2", "2024-03", "2024")
@@ -69,11 +70,7 @@ def records(tasks: dict, ids: dict) -> list[dict]:
     ]
 
 
-@settings(
-    max_examples=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@database_examples(30)
 @given(tasks=task_lists)
 def test_the_status_rule_in_sql_equals_the_plain_rule(db_engine, tasks):
     ids = master_ids(db_engine)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -22,6 +22,7 @@ from data_model.store import summaries_tasks
 from data_model.store.models import Action, District, Submission, Unit
 from data_model.store.storage import create_submission, rollback_submission, update_submission
 from data_model.store.storage import write_kind as write_kind_rows
+from tests.conftest import database_examples
 
 START = datetime(2024, 1, 5, 9, 0, tzinfo=UTC)
 VALUE_PERIODS = ("2024-01", "2024-02", "2024-03", "2024-Q1")
@@ -185,11 +186,7 @@ def test_a_small_known_sequence_keeps_the_summaries_exact(db_engine):
         assert sum(summaries_tasks.stored_rows(conn)["latest"].values()) == 0
 
 
-@settings(
-    max_examples=50,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@database_examples(50)
 @given(sequence=steps)
 def test_random_imports_supersedes_rollbacks_and_approvals_keep_the_summaries_exact(
     db_engine, sequence

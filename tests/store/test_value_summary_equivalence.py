@@ -5,7 +5,7 @@ and PostgreSQL; a rebuild gives the same rows; the aggregation reads them."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -15,7 +15,7 @@ from data_model.periods import granularity, to_granularity
 from data_model.store import summaries_values
 from data_model.store.models import IndicatorValue, Submission
 from data_model.store.storage import rollback_submission
-from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
+from tests.conftest import VALUE_HEADER, database_examples, indicator_rows, make_xlsx
 
 CODES = ("YS01", "YS02", "YS03")  # monthly last value, monthly sum, quarterly last value
 DISTRICTS = ("南山区", "福田区")
@@ -86,11 +86,7 @@ steps = st.lists(
 )
 
 
-@settings(
-    max_examples=12,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@database_examples(12)
 @given(steps=steps)
 def test_summaries_equal_a_recomputation_after_every_step(engine, steps):
     # The database carries over from one example to the next: the property holds from
