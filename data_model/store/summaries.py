@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from data_model.kinds import INDICATOR_VALUES, TASKS
 from data_model.store import summaries_tasks, summaries_values
 
 
@@ -22,9 +21,9 @@ def indicator_values_changed(
     else:
         keys = ((r["indicator_code"], r["district_id"], r["period"]) for r in records)
     summaries_values.refresh(conn, keys)
-    summaries_tasks.refresh(conn, INDICATOR_VALUES.name, submission_id)
+    summaries_tasks.values_changed(conn, submission_id)
 
 
 def tasks_changed(conn: Connection, submission_id: int, records: list[dict] | None) -> None:
     """The late list's rows and each task's latest reports (`summaries_tasks`)."""
-    summaries_tasks.refresh(conn, TASKS.name, submission_id)
+    summaries_tasks.tasks_changed(conn, submission_id)

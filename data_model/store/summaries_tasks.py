@@ -14,9 +14,10 @@ Two tables derived from the versioned rows (models.py, migrations 0013 and 0015)
   migration 0015), so `task_counts` judges tasks from this table alone. A report row's
   values never change (a change is a new row), so they are exact whenever the ids are.
 
-`refresh(conn, kind, submission_id)` brings both up to date after a submission's rows
-of one kind were written (`storage.write_kind`: an import, a review approval) or
-withdrawn (`storage.rollback_submission`), in the caller's transaction. It recomputes
+`values_changed(conn, submission_id)` and `tasks_changed(conn, submission_id)` bring
+them up to date after a submission's rows of that kind were written (an import, a review
+approval) or withdrawn (a rollback), in the caller's transaction: the kinds' summary hooks
+(`summaries`) call them. It recomputes
 only what those rows touch: the report periods of the submission's rows (and of the
 tasks whose district or lead unit it changed) and the tasks it reported on.
 `rebuild(conn)` recomputes everything from the raw rows (a backup's restore, the
@@ -69,14 +70,18 @@ LATEST_COLUMNS = (
 REPORTED_COLUMNS = ("kind", "period", "district_id", "lead_unit_id", "submission_id", "row_count")
 
 
-def refresh(conn: Connection, kind: str, submission_id: int) -> None:
-    """Bring the summaries up to date after `submission_id`'s rows of `kind` changed."""
-    if kind == "indicator_values":
-        periods = select(IndicatorValue.period).where(IndicatorValue.submission_id == submission_id)
-        _refresh_reported(conn, kind, _strings(conn, periods))
-    elif kind == "tasks":
-        _refresh_reported(conn, kind, _task_periods(conn, submission_id))
-        _refresh_latest(conn, submission_id)
+def values_changed(conn: Connection, submission_id: int) -> None:
+    """Bring the late list's rows up to date after `submission_id`'s indicator values
+    changed (the kind's summary hook in `summaries` calls it)."""
+    periods = select(IndicatorValue.period).where(IndicatorValue.submission_id == submission_id)
+    _refresh_reported(conn, "indicator_values", _strings(conn, periods))
+
+
+def tasks_changed(conn: Connection, submission_id: int) -> None:
+    """Bring the late list's rows and each task's latest reports up to date after
+    `submission_id`'s task reports changed."""
+    _refresh_reported(conn, "tasks", _task_periods(conn, submission_id))
+    _refresh_latest(conn, submission_id)
 
 
 def rebuild(conn: Connection) -> None:
