@@ -226,8 +226,7 @@ else:
     chosen_notice = st.selectbox(
         tr("notices.choose"), list(labels), format_func=labels.get, key="sup_notice_pick"
     )
-    with engine().connect() as conn:
-        name, document = notice_file(conn, chosen_notice, lang)
+    name, document = read(notice_file, chosen_notice, lang)
     download_file(
         tr("notices.download"), lambda: document, name, DOCX_MIME, f"sup_notice_{chosen_notice}"
     )
