@@ -128,9 +128,34 @@ def finding(text: str) -> None:
     st.caption(text)
 
 
-def plot(figure: go.Figure, **options) -> object:
-    """`st.plotly_chart` with axis ticks in the viewer's language (`2万`, not `20k`)."""
-    return st.plotly_chart(localise_axes(figure, language()), **options)
+def figure(build: Callable[..., go.Figure], *args, **kwargs) -> go.Figure:
+    """The figure `build(*args, **kwargs)` makes (a chart builder of `data_model.charts`:
+    a pure function of its arguments), with axis ticks in the viewer's language (`2万`,
+    not `20k`).
+
+    Built once per distinct arguments and language, and shared by every session: a warm
+    render does not pay plotly's validation again. Nobody changes a figure after it is
+    built; draw it with `plot`."""
+    return _cached_figure(build.__module__, build.__qualname__, language(), args, kwargs)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _cached_figure(module: str, name: str, language: str, args: tuple, kwargs: dict):
+    build = getattr(importlib.import_module(module), name)
+    return localise_axes(build(*args, **kwargs), language)
+
+
+def forget_results() -> None:
+    """Drop every cached query result and figure: the next render reads and draws as the
+    first one after an upload does (the benchmarks' cold render)."""
+    st.cache_data.clear()
+    _cached_figure.clear()
+
+
+def plot(chart: go.Figure, **options) -> object:
+    """`st.plotly_chart` of a figure from `figure` (or one an output localised already,
+    as the bulletin's charts are)."""
+    return st.plotly_chart(chart, **options)
 
 
 def file_uploader(label: str, types: list[str], limit_mb: int, **options) -> object:

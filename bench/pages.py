@@ -611,14 +611,14 @@ def render(page: str, query: dict[str, str], db):
 
 def child_measure(target: Target, page: str, repeat: int, query: dict[str, str]) -> dict:
     """First render in this fresh process, then `repeat` cold and `repeat` warm renders."""
-    import streamlit as st
+    import ui
 
     db = use_target(target)
     app, first, _ = render(page, query, db)
     title = app.title[0].value if len(app.title) else ""
     cold, cold_cpu, warm, warm_cpu = [], [], [], []
     for _ in range(repeat):
-        st.cache_data.clear()
+        ui.forget_results()
         _, seconds, cpu = render(page, query, db)
         cold.append(seconds)
         cold_cpu.append(cpu)
@@ -648,14 +648,14 @@ def child_profile(target: Target, page: str, query: dict[str, str], limit: int, 
     import io
     import pstats
 
-    import streamlit as st
+    import ui
 
     db = use_target(target)
     from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
 
     render(page, query, db)
     if cache == "cold":
-        st.cache_data.clear()
+        ui.forget_results()
     # The page runs in the script runner's thread, which cProfile does not follow:
     # profile inside that thread by wrapping the runner's script execution.
     profiler = cProfile.Profile()

@@ -37,6 +37,7 @@ from ui import (
     data_table,
     download_table,
     empty_state,
+    figure,
     finding,
     global_filters,
     language,
@@ -124,7 +125,8 @@ if layout.problem:
 if on_map.empty or on_map["value"].isna().all():
     st.info(tr("coverage.no_values", measure=measure_label), icon=":material/inbox:")
 else:
-    figure = district_map(
+    chart = figure(
+        district_map,
         layout,
         on_map,
         measure_label,
@@ -134,7 +136,7 @@ else:
         stops=ALERT if measure in LOWER_IS_BETTER else SEQUENTIAL,
     )
     plot(
-        figure,
+        chart,
         width="stretch",
         on_select=focus_from_map,
         selection_mode="points",
@@ -189,7 +191,10 @@ if brands.empty:
 elif brands["count"].sum() == 0:
     empty_state("coverage.no_brand_activity")
 else:
-    plot(brand_heatmap(brands, focus=display_name(focus) if focus else None), width="stretch")
+    plot(
+        figure(brand_heatmap, brands, focus=display_name(focus) if focus else None),
+        width="stretch",
+    )
     zero_brands = brands.assign(zero=brands["count"] == 0).groupby("district", sort=False)["zero"]
     finding(
         tr(
@@ -212,8 +217,11 @@ if actions["tasks"].sum() == 0:
     empty_state("coverage.no_tasks")
 else:
     plot(
-        action_heatmap(
-            actions, tr("coverage.completion_rate"), focus=display_name(focus) if focus else None
+        figure(
+            action_heatmap,
+            actions,
+            tr("coverage.completion_rate"),
+            focus=display_name(focus) if focus else None,
         ),
         width="stretch",
     )

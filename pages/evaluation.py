@@ -19,6 +19,7 @@ from ui import (
     data_table,
     download_table,
     empty_state,
+    figure,
     finding,
     language,
     plot,
@@ -85,7 +86,7 @@ with result:
             for r, s in zip(shown["rank"], shown["composite"], strict=True)
         ]
     )
-    plot(composite_bars(bars), width="stretch")
+    plot(figure(composite_bars, bars), width="stretch")
     finding(composite_finding(shown, language()))
     table = pd.DataFrame({tr("evaluation.col_district"): shown["district"]})
     for dimension in dimensions:
@@ -161,8 +162,7 @@ else:
     )
     st.subheader(heading)
     few = 0 < len(filters.districts) <= RADAR_MAX_DISTRICTS and breakdown["category"].nunique() > 2
-    figure = breakdown_radar(breakdown) if few else breakdown_bars(breakdown)
-    plot(figure, width="stretch")
+    plot(figure(breakdown_radar if few else breakdown_bars, breakdown), width="stretch")
     finding(
         tr(
             "evaluation.breakdown_finding",

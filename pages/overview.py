@@ -21,6 +21,7 @@ from data_model.queries.task_rules import STATUSES
 from ui import (
     data_table,
     empty_state,
+    figure,
     finding,
     global_filters,
     headline_metric,
@@ -105,7 +106,7 @@ with left:
     if tasks.total == 0:
         empty_state("overview.no_tasks")
     else:
-        plot(status_bar(counts), width="stretch")
+        plot(figure(status_bar, counts), width="stretch")
         finding(
             tr(
                 "overview.status_finding",
@@ -160,7 +161,14 @@ with right:
             lambda m: tr("overview.month", month=m, month_abbr=tr(f"periods.month_abbr.{int(m)}"))
         )
         plot(
-            stacked_monthly_bars(monthly, "month", "count", "brand", other=tr("overview.no_brand")),
+            figure(
+                stacked_monthly_bars,
+                monthly,
+                "month",
+                "count",
+                "brand",
+                other=tr("overview.no_brand"),
+            ),
             width="stretch",
         )
         busiest = monthly.groupby("month", sort=False)["count"].sum()

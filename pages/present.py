@@ -12,23 +12,24 @@ least half an interval). The screen has two slots (`data_model.outputs.presentat
 one in front is on screen, the one behind, hidden but laid out at full size, already holds
 the next slide with its chart drawn. Moving on swaps them with one style rule, sent as soon
 as the slide to show has been confirmed by the run, so the new slide is there at once, with
-no empty chart box and no greyed-out old slide while the next one is built. Each slide's figure is built once per data version
-and shared by every screen (`slide_figure_cached`). Streamlit greys out what a run has not
-yet re-sent; the projector CSS keeps such elements at full strength, as what is on screen
-is always a whole, correct slide. Queries are cached by the data version, so a new submission shows on the next slide without a reload. Each run also re-checks the
+no empty chart box and no greyed-out old slide while the next one is built. Each slide's
+figure is built once per slide content and shared by every screen (`ui.figure`). Streamlit
+greys out what a run has not yet re-sent; the projector CSS keeps such elements at full
+strength, as what is on screen is always a whole, correct slide. Queries are cached by the
+data version, so a new submission shows on the next slide without a reload. Each run also
+re-checks the
 sign-in, so a disabled user's screen stops, and a running presentation counts as activity.
 """
 
 import time
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from data_model.charts.present import CHART_CONFIG, PROJECTOR_CSS, slide_figure, stage_css
 from data_model.outputs.presentation import Slide, Stage, build_slides, parse_params, restage
 from ui import (
-    data_state,
     empty_state,
+    figure,
     global_filters,
     language,
     plot,
@@ -54,14 +55,7 @@ for notice in setup.notices:
     st.toast(notice.text(language()), icon=":material/info:")
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
-def slide_figure_cached(_slide: Slide, identity: tuple) -> go.Figure | None:
-    """The figure of `_slide`, built once for `identity` (database, data version, slide
-    setup, slide index) and shared by every session; figures are only read afterwards."""
-    return slide_figure(_slide)
-
-
-def draw_slide(slide: Slide, index: int, slot: int, identity: tuple) -> None:
+def draw_slide(slide: Slide, slot: int) -> None:
     """One slide's title, note and cards or chart, in the slot being written."""
     st.title(slide.title, anchor=False)
     if slide.note:
@@ -80,9 +74,8 @@ def draw_slide(slide: Slide, index: int, slot: int, identity: tuple) -> None:
                     delta_description=card.tone,
                 )
     elif slide.frame is not None:
-        # A copy: the cached figure is shared, and plot writes the axes' ticks into it.
         plot(
-            go.Figure(slide_figure_cached(slide, (*identity, index))),
+            figure(slide_figure, slide),
             width="stretch",
             height="stretch",
             theme=None,  # the projector theme of `charts.present`, not Streamlit's
@@ -113,7 +106,6 @@ def slide_show() -> None:
         st.session_state.get(STAGE_KEY), len(slides), move, time.monotonic(), setup.interval
     )
     st.session_state[STAGE_KEY] = stage
-    identity = (*data_state(), *slide_args)
     with st.container(key="present_stage"):
         slots = [st.container(key=f"present_slot_{n}") for n in (0, 1)]
     swap = st.empty()
@@ -124,7 +116,7 @@ def slide_show() -> None:
         index = stage.slots[slot]
         if index is not None:
             with slots[slot]:
-                draw_slide(slides[index], index, slot, identity)
+                draw_slide(slides[index], slot)
         if slot == stage.front:
             swap.html(f"<style>{stage_css(stage.front)}</style>")
             kicker.caption(slides[stage.shown].kicker)

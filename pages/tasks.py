@@ -41,6 +41,7 @@ from ui import (
     download_table,
     empty_state,
     engine,
+    figure,
     finding,
     headline_metric,
     language,
@@ -200,7 +201,8 @@ for tab, grouping in zip(rate_tabs, GROUPINGS, strict=True):
         rates["label"] = rates["group"].replace("", city_wide)
         title = rates_title(rates, language())
         plot(
-            rate_bars(
+            figure(
+                rate_bars,
                 rates,
                 tr("tasks.completion_rate"),
                 tr("tasks.on_time_rate"),
@@ -318,7 +320,7 @@ else:
         )
     )
     plot(
-        status_over_periods(progress, status_labels, tr("tasks.completion_rate")),
+        figure(status_over_periods, progress, status_labels, tr("tasks.completion_rate")),
         width="stretch",
     )
     finding(
@@ -385,7 +387,8 @@ else:
         )
     ]
     plot(
-        timeline_bars(
+        figure(
+            timeline_bars,
             timeline,
             status_labels,
             as_of,
@@ -426,7 +429,7 @@ else:
     ranking["label"] = [
         f"{rank}. {unit}" for rank, unit in zip(ranking["rank"], ranking["lead_unit"], strict=True)
     ]
-    plot(ranking_bars(ranking, tr("tasks.score")), width="stretch")
+    plot(figure(ranking_bars, ranking, tr("tasks.score")), width="stretch")
     last = ranking.iloc[-1]
     finding(
         tr(

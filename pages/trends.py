@@ -38,6 +38,7 @@ from ui import (
     data_table,
     download_table,
     empty_state,
+    figure,
     finding,
     language,
     plot,
@@ -131,7 +132,8 @@ else:
     trend["hover_note"] = [
         tr("explanations.hover", text=text) if text else "" for text in trend["explanation"]
     ]
-    figure = trend_lines(
+    chart = figure(
+        trend_lines,
         trend,
         target,
         tr("trends.target"),
@@ -141,7 +143,7 @@ else:
         worst=worst,
         others_name=tr("trends.other_districts"),
     )
-    plot(figure, width="stretch")
+    plot(chart, width="stretch")
     text = series_finding(now, target, negative, unit, label(period), language())
     if not now.empty and not trend["complete"].all():
         text = sentences(text, tr("trends.incomplete_points"))
@@ -157,7 +159,7 @@ if changes.empty or changes[compared].isna().all().all():
     empty_state("trends.no_changes")
 else:
     series = {column: tr(f"trends.{column}") for column in compared}
-    plot(change_bars(changes, series, better_lower=negative), width="stretch")
+    plot(figure(change_bars, changes, series, better_lower=negative), width="stretch")
     yoy = changes.dropna(subset=["yoy"])
     if not yoy.empty:
         top = yoy.loc[yoy["yoy"].abs().idxmax()]
@@ -231,8 +233,10 @@ else:
         tr("trends.rank_text", rank=r, value=number(v)) + ("" if c else " *")
         for r, v, c in zip(ranking["rank"], ranking["value"], ranking["complete"], strict=True)
     ]
-    figure = ranking_bars(ranking, target, tr("trends.target"), filters.districts)
-    plot(figure, width="stretch")
+    plot(
+        figure(ranking_bars, ranking, target, tr("trends.target"), filters.districts),
+        width="stretch",
+    )
     facts = {
         "count": len(ranking),
         "first": head["district"],
@@ -313,7 +317,8 @@ else:
         for c, t, a in zip(members["code"], members["target"], members["aggregation"], strict=True)
     }
     plot(
-        small_multiples(
+        figure(
+            small_multiples,
             multiples,
             {c: titles[c] for c in chosen},
             targets,
