@@ -102,11 +102,7 @@ def aggregate(
     levels = {granularity(p) for p in periods}
     if len(levels) != 1:
         raise ValueError(f"periods of different granularities: {sorted(levels)}")
-    expected = {f: len(_inside(periods[0], f)) for f in FREQUENCIES}
-    if granularity(periods[0]) in summaries_values.LEVELS:
-        rows = _from_summaries(conn, periods, expected, codes, districts)
-    else:
-        rows = _from_values(conn, periods, expected, codes, districts)
+    rows = _rows(conn, periods, codes, districts, ordered=True)
     frame = pd.DataFrame([tuple(r) for r in rows], columns=VALUE_COLUMNS)
     frame["value"] = frame["value"].astype(float)
     frame["complete"] = frame["complete"].astype(bool)
@@ -115,16 +111,32 @@ def aggregate(
     return frame
 
 
+def _rows(
+    conn: Connection,
+    periods: list[str],
+    codes: Iterable[str] | None,
+    districts: Iterable[str] | None,
+    ordered: bool,
+) -> list[tuple]:
+    """`aggregate`'s rows (VALUE_COLUMNS), in its order when `ordered`."""
+    expected = {f: len(_inside(periods[0], f)) for f in FREQUENCIES}
+    if granularity(periods[0]) in summaries_values.LEVELS:
+        return _from_summaries(conn, periods, expected, codes, districts, ordered)
+    return _from_values(conn, periods, expected, codes, districts)
+
+
 def _from_summaries(
     conn: Connection,
     periods: list[str],
     expected: dict[str, int],
     codes: Iterable[str] | None,
     districts: Iterable[str] | None,
+    ordered: bool = True,
 ) -> list[tuple]:
     """`aggregate`'s rows for quarters or years: the exact values of the periods and the
     summaries (`summaries_values`) of the values at each indicator's frequency inside
-    them, one row of each per indicator, geography and period at most."""
+    them, one row of each per indicator, geography and period at most (sorted as
+    `aggregate` returns them when `ordered`)."""
     v, s, i, d = IndicatorValue, IndicatorValueSummary, Indicator, District
     exact = (
         select(v.period, v.indicator_code, v.district_id, v.value)
@@ -164,7 +176,7 @@ def _from_summaries(
         value = total if rule == "sum" else total / reported if rule == "mean" else latest
         due = expected.get(frequency, 1)
         found[key] = (value, reported >= due, reported, due)
-    order = sorted(found, key=lambda k: (k[0], k[1], place[k[2]][1]))
+    order = sorted(found, key=lambda k: (k[0], k[1], place[k[2]][1])) if ordered else found
     return [(k[0], k[1], place[k[2]][0], *found[k]) for k in order]
 
 
@@ -261,6 +273,21 @@ def indicator_values(
     """Every indicator's value for `period` per geography: indicator_code, district,
     value, complete, reported, expected (see the module rules)."""
     return aggregate(conn, [period], codes, districts).drop(columns="period")
+
+
+def period_cells(
+    conn: Connection,
+    period: str,
+    codes: Iterable[str] | None = None,
+    districts: Iterable[str] | None = None,
+) -> list[tuple[str, str, float, bool]]:
+    """`indicator_values` as plain (indicator_code, district, value, complete) tuples in
+    no particular order, for a caller that reads every value of a period at once (the
+    scores of 3,000 indicators × 11 districts) and needs no frame of them."""
+    return [
+        (code, district, value, bool(complete))
+        for _, code, district, value, complete, *_ in _rows(conn, [period], codes, districts, False)
+    ]
 
 
 def series(
