@@ -102,7 +102,7 @@ def aggregate(
     levels = {granularity(p) for p in periods}
     if len(levels) != 1:
         raise ValueError(f"periods of different granularities: {sorted(levels)}")
-    rows = _rows(conn, periods, codes, districts, ordered=True)
+    rows = _rows(conn, periods, codes, districts)
     frame = pd.DataFrame([tuple(r) for r in rows], columns=VALUE_COLUMNS)
     frame["value"] = frame["value"].astype(float)
     frame["complete"] = frame["complete"].astype(bool)
@@ -116,13 +116,19 @@ def _rows(
     periods: list[str],
     codes: Iterable[str] | None,
     districts: Iterable[str] | None,
-    ordered: bool,
 ) -> list[tuple]:
-    """`aggregate`'s rows (VALUE_COLUMNS), in its order when `ordered`."""
-    expected = {f: len(_inside(periods[0], f)) for f in FREQUENCIES}
+    """`aggregate`'s rows (VALUE_COLUMNS), in its order."""
+    expected = _expected(periods[0])
     if granularity(periods[0]) in summaries_values.LEVELS:
-        return _from_summaries(conn, periods, expected, codes, districts, ordered)
+        found, place = _from_summaries(conn, periods, expected, codes, districts)
+        order = sorted(found, key=lambda k: (k[0], k[1], place[k[2]][1]))
+        return [(k[0], k[1], place[k[2]][0], *found[k]) for k in order]
     return _from_values(conn, periods, expected, codes, districts)
+
+
+def _expected(period: str) -> dict[str, int]:
+    """Per declared frequency, how many values of it fall inside `period`."""
+    return {f: len(_inside(period, f)) for f in FREQUENCIES}
 
 
 def _from_summaries(
@@ -131,12 +137,12 @@ def _from_summaries(
     expected: dict[str, int],
     codes: Iterable[str] | None,
     districts: Iterable[str] | None,
-    ordered: bool = True,
-) -> list[tuple]:
+) -> tuple[dict[tuple, tuple], dict[int, tuple[str, int]]]:
     """`aggregate`'s rows for quarters or years: the exact values of the periods and the
     summaries (`summaries_values`) of the values at each indicator's frequency inside
-    them, one row of each per indicator, geography and period at most (sorted as
-    `aggregate` returns them when `ordered`)."""
+    them, one row of each per indicator, geography and period at most, as
+    {(period, indicator_code, district_id): (value, complete, reported, expected)}, with
+    the geographies read ({district_id: (name, sort_order)})."""
     v, s, i, d = IndicatorValue, IndicatorValueSummary, Indicator, District
     exact = (
         select(v.period, v.indicator_code, v.district_id, v.value)
@@ -176,8 +182,7 @@ def _from_summaries(
         value = total if rule == "sum" else total / reported if rule == "mean" else latest
         due = expected.get(frequency, 1)
         found[key] = (value, reported >= due, reported, due)
-    order = sorted(found, key=lambda k: (k[0], k[1], place[k[2]][1])) if ordered else found
-    return [(k[0], k[1], place[k[2]][0], *found[k]) for k in order]
+    return found, place
 
 
 def _from_values(
@@ -280,14 +285,19 @@ def period_cells(
     period: str,
     codes: Iterable[str] | None = None,
     districts: Iterable[str] | None = None,
-) -> list[tuple[str, str, float, bool]]:
-    """`indicator_values` as plain (indicator_code, district, value, complete) tuples in
-    no particular order, for a caller that reads every value of a period at once (the
-    scores of 3,000 indicators × 11 districts) and needs no frame of them."""
-    return [
-        (code, district, value, bool(complete))
-        for _, code, district, value, complete, *_ in _rows(conn, [period], codes, districts, False)
-    ]
+) -> dict[tuple[str, str], tuple[float, bool]]:
+    """`indicator_values` as {(indicator_code, district): (value, complete)}, for a
+    caller that reads every value of a period at once (the scores of 3,000 indicators
+    × 11 districts) and needs neither a frame nor an order of them."""
+    expected = _expected(period)
+    if granularity(period) in summaries_values.LEVELS:
+        found, place = _from_summaries(conn, [period], expected, codes, districts)
+        return {
+            (code, place[district_id][0]): (value, complete)
+            for (_, code, district_id), (value, complete, _, _) in found.items()
+        }
+    rows = _from_values(conn, [period], expected, codes, districts)
+    return {(code, name): (value, bool(complete)) for _, code, name, value, complete, *_ in rows}
 
 
 def series(

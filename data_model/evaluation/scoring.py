@@ -37,7 +37,7 @@ and applies them, and `district_scores` adds the rank change against the period 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -118,31 +118,34 @@ def value_grid(
     """`values[column]` (rows indicator_code, district) as an indicators × districts array
     in the order of `codes` and `districts`; NaN where there is no row. Rows of other
     indicators or districts are ignored; one row per indicator and district at most."""
-    return cell_grid(
-        zip(
-            values["indicator_code"].tolist(),
-            values["district"].tolist(),
-            values[column].tolist(),
-            strict=True,
-        ),
-        codes,
-        districts,
-    )
+    keys = zip(values["indicator_code"].tolist(), values["district"].tolist(), strict=True)
+    cells = dict(zip(keys, ((v,) for v in values[column].tolist()), strict=True))
+    return cell_grids(cells, codes, districts, 1)[0]
 
 
-def cell_grid(
-    cells: Iterable[tuple[str, str, object]], codes: Sequence[str], districts: Sequence[str]
-) -> np.ndarray:
-    """(indicator_code, district, number) cells as an indicators × districts array (see
-    `value_grid`)."""
-    grid = np.full((len(codes), len(districts)), np.nan)
+def cell_grids(
+    cells: Mapping[tuple[str, str], tuple],
+    codes: Sequence[str],
+    districts: Sequence[str],
+    count: int,
+) -> list[np.ndarray]:
+    """{(indicator_code, district): (number, …)} as `count` indicators × districts
+    arrays, one per position of the numbers (see `value_grid`), filled in one pass."""
     row = {code: i for i, code in enumerate(codes)}
     col = {district: j for j, district in enumerate(districts)}
-    for code, district, number in cells:
+    width = len(col)
+    at, numbers = [], []
+    for (code, district), found in cells.items():
         i, j = row.get(code), col.get(district)
         if i is not None and j is not None:
-            grid[i, j] = number
-    return grid
+            at.append(i * width + j)
+            numbers.append(found)
+    grids = []
+    for position in range(count):
+        grid = np.full(len(row) * width, np.nan)
+        grid[at] = [found[position] for found in numbers]
+        grids.append(grid.reshape(len(row), width))
+    return grids
 
 
 def _repeat(column: pd.Series, times: int):
@@ -363,10 +366,8 @@ def period_scores(conn: Connection, period: str, dimension: str | None = None) -
         )
     # The values as indicators × districts arrays, filled from plain tuples: no frame of
     # 33,000 rows to merge on its string keys (3,000 indicators × 11 districts).
-    counted = _counted(indicators, {cell[0] for cell in cells}, period)
-    order = counted["code"].tolist()
-    actual = cell_grid(((c, d, v) for c, d, v, _ in cells), order, districts)
-    complete = cell_grid(((c, d, k) for c, d, _, k in cells), order, districts)
+    counted = _counted(indicators, {code for code, _ in cells}, period)
+    actual, complete = cell_grids(cells, counted["code"].tolist(), districts, 2)
     scores = score_grid(actual, counted.assign(target=counted["period_target"]), districts)
     width = len(districts)
     scores["name"] = _repeat(counted["name"], width)
