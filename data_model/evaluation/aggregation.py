@@ -50,6 +50,10 @@ from data_model.store.db import driver_rows
 from data_model.store.models import District, Indicator, IndicatorValue, IndicatorValueSummary
 
 FREQUENCIES = ("year", "quarter", "month")  # the declared frequencies, coarse to fine
+# The periods read from their exact values and the summaries of the values inside them:
+# quarters and years (`summaries_values.LEVELS`), and months, inside which nothing finer
+# is stored, so their exact values are all there is (no grouping of them in SQL).
+FROM_SUMMARIES = (*summaries_values.LEVELS, "month")
 VALUE_COLUMNS = [
     "period",
     "indicator_code",
@@ -126,7 +130,7 @@ def _rows(
 ) -> list[tuple]:
     """`aggregate`'s rows (VALUE_COLUMNS), in its order."""
     expected = _expected(periods[0])
-    if granularity(periods[0]) in summaries_values.LEVELS:
+    if granularity(periods[0]) in FROM_SUMMARIES:
         found, place = _from_summaries(conn, periods, expected, codes, districts)
         order = sorted(found, key=lambda k: (k[0], k[1], place[k[2]][1]))
         return [(k[0], k[1], place[k[2]][0], *found[k]) for k in order]
@@ -297,7 +301,7 @@ def period_cells(
     caller that reads every value of a period at once (the scores of 3,000 indicators
     × 11 districts) and needs neither a frame nor an order of them."""
     expected = _expected(period)
-    if granularity(period) in summaries_values.LEVELS:
+    if granularity(period) in FROM_SUMMARIES:
         found, place = _from_summaries(conn, [period], expected, codes, districts)
         return {
             (code, place[district_id][0]): (value, complete)
