@@ -22,8 +22,10 @@ Targets: the 目标值 of a `sum` indicator is an annual figure and is prorated 
 shorter periods (a quarter gets a quarter of it); the target of a `last` or `mean`
 indicator (a rate, a stock, an average duration) applies to any period as is.
 
-Everything is done in one SQL query per call (window functions for the exact-period
-preference and the latest sub-period), and works on SQLite and PostgreSQL.
+Quarters and years are read from their exact values and the summaries of the values
+inside them (`summaries_values`), months from their exact values alone (nothing finer is
+stored), halves with one grouping SQL query over the values; all on SQLite and
+PostgreSQL.
 """
 
 from __future__ import annotations

@@ -33,6 +33,11 @@ The method (also shown on the 综合评价 page, from the catalogue key
 The maths are pure functions on DataFrames (`score_indicators`, `combine_scores`,
 `rank_with_ties`, `add_rank_change`); `period_scores` loads a period from the database
 and applies them, and `district_scores` adds the rank change against the period before.
+The indicator scores are computed on an indicators × districts array (`score_grid`),
+which `period_scores` fills straight from the values' plain tuples
+(`aggregation.period_cells`): 3,000 indicators × 11 districts at ten times the benchmark
+scale, where merges and group-bys on the string keys cost a third of a second a period.
+`tests/evaluation/test_scoring_arrays.py` checks them against the frame version.
 """
 
 from __future__ import annotations
