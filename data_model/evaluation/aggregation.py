@@ -22,13 +22,16 @@ Targets: the 目标值 of a `sum` indicator is an annual figure and is prorated 
 shorter periods (a quarter gets a quarter of it); the target of a `last` or `mean`
 indicator (a rate, a stock, an average duration) applies to any period as is.
 
-Everything is done in one SQL query per call (window functions for the exact-period
-preference and the latest sub-period), and works on SQLite and PostgreSQL.
+Quarters and years are read from their exact values and the summaries of the values
+inside them (`summaries_values`), months from their exact values alone (nothing finer is
+stored), halves with one grouping SQL query over the values; all on SQLite and
+PostgreSQL.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import pandas as pd
 from sqlalchemy import Connection, and_, case, func, or_, select
@@ -49,6 +52,11 @@ from data_model.store.db import driver_rows
 from data_model.store.models import District, Indicator, IndicatorValue, IndicatorValueSummary
 
 FREQUENCIES = ("year", "quarter", "month")  # the declared frequencies, coarse to fine
+# The periods read from their exact values and the summaries of the values inside them:
+# quarters and years (`summaries_values.LEVELS`), and months, inside which nothing finer
+# is stored, so their exact values are all there is (no grouping of them in SQL).
+CODES_IN_SQL = 100  # a list of codes up to this long always narrows the reads in SQL
+FROM_SUMMARIES = (*summaries_values.LEVELS, "month")
 VALUE_COLUMNS = [
     "period",
     "indicator_code",
@@ -70,8 +78,14 @@ def target_for_period(target: float | None, aggregation: str, period: str) -> fl
     if target is None or pd.isna(target):
         return None
     if aggregation == "sum":
-        return float(target) * len(months_of(period)) / 12
+        return float(target) * _month_count(period) / 12
     return float(target)
+
+
+@lru_cache(maxsize=512)
+def _month_count(period: str) -> int:
+    """Months in `period` (asked once per `sum` indicator: 700 at 10x)."""
+    return len(months_of(period))
 
 
 def _inside(period: str, frequency: str) -> list[str]:
@@ -102,11 +116,7 @@ def aggregate(
     levels = {granularity(p) for p in periods}
     if len(levels) != 1:
         raise ValueError(f"periods of different granularities: {sorted(levels)}")
-    expected = {f: len(_inside(periods[0], f)) for f in FREQUENCIES}
-    if granularity(periods[0]) in summaries_values.LEVELS:
-        rows = _from_summaries(conn, periods, expected, codes, districts)
-    else:
-        rows = _from_values(conn, periods, expected, codes, districts)
+    rows = _rows(conn, periods, codes, districts)
     frame = pd.DataFrame([tuple(r) for r in rows], columns=VALUE_COLUMNS)
     frame["value"] = frame["value"].astype(float)
     frame["complete"] = frame["complete"].astype(bool)
@@ -115,16 +125,38 @@ def aggregate(
     return frame
 
 
+def _rows(
+    conn: Connection,
+    periods: list[str],
+    codes: Iterable[str] | None,
+    districts: Iterable[str] | None,
+) -> list[tuple]:
+    """`aggregate`'s rows (VALUE_COLUMNS), in its order."""
+    expected = _expected(periods[0])
+    if granularity(periods[0]) in FROM_SUMMARIES:
+        found, place = _from_summaries(conn, periods, expected, codes, districts)
+        order = sorted(found, key=lambda k: (k[0], k[1], place[k[2]][1]))
+        return [(k[0], k[1], place[k[2]][0], *found[k]) for k in order]
+    return _from_values(conn, periods, expected, codes, districts)
+
+
+def _expected(period: str) -> dict[str, int]:
+    """Per declared frequency, how many values of it fall inside `period`."""
+    return {f: len(_inside(period, f)) for f in FREQUENCIES}
+
+
 def _from_summaries(
     conn: Connection,
     periods: list[str],
     expected: dict[str, int],
     codes: Iterable[str] | None,
     districts: Iterable[str] | None,
-) -> list[tuple]:
+) -> tuple[dict[tuple, tuple], dict[int, tuple[str, int]]]:
     """`aggregate`'s rows for quarters or years: the exact values of the periods and the
     summaries (`summaries_values`) of the values at each indicator's frequency inside
-    them, one row of each per indicator, geography and period at most."""
+    them, one row of each per indicator, geography and period at most, as
+    {(period, indicator_code, district_id): (value, complete, reported, expected)}, with
+    the geographies read ({district_id: (name, sort_order)})."""
     v, s, i, d = IndicatorValue, IndicatorValueSummary, Indicator, District
     exact = (
         select(v.period, v.indicator_code, v.district_id, v.value)
@@ -137,11 +169,18 @@ def _from_summaries(
         s.period, s.indicator_code, s.district_id, s.frequency, s.reported, s.total, s.latest_value
     ).where(s.period.in_(periods))
     rules = select(i.code, i.aggregation, i.frequency).where(i.is_current)
-    if codes is not None:
-        codes = list(codes)
-        exact = exact.where(v.indicator_code.in_(codes))
-        summed = summed.where(s.indicator_code.in_(codes))
-        rules = rules.where(i.code.in_(codes))
+    wanted = None if codes is None else set(codes)
+    if wanted is not None and len(wanted) <= CODES_IN_SQL:
+        rules = rules.where(i.code.in_(list(wanted)))
+    rule_of = {code: (rule, frequency) for code, rule, frequency in driver_rows(conn, rules)}
+    if wanted is not None:
+        current = len(rule_of)
+        rule_of = {code: rule for code, rule in rule_of.items() if code in wanted}
+        if len(wanted) <= CODES_IN_SQL or len(rule_of) * 2 < current:
+            exact = exact.where(v.indicator_code.in_(list(wanted)))
+            summed = summed.where(s.indicator_code.in_(list(wanted)))
+        # else most indicators are asked for (the bulletin's 3,000): the others' rows are
+        # dropped below, which is cheaper than 3,000 bound parameters in each statement.
     places = select(d.id, d.name, d.sort_order)
     if districts is not None:
         places = places.where(d.name.in_(list(districts)))
@@ -149,10 +188,9 @@ def _from_summaries(
     if districts is not None:  # the city alone (the bulletin's changes) reads 1 row in 12
         exact = exact.where(v.district_id.in_(list(place)))
         summed = summed.where(s.district_id.in_(list(place)))
-    rule_of = {code: (rule, frequency) for code, rule, frequency in driver_rows(conn, rules)}
     found = {}
     for period, code, district_id, value in driver_rows(conn, exact):
-        if district_id in place:
+        if district_id in place and (wanted is None or code in wanted):
             found[(period, code, district_id)] = (value, True, 1, 1)
     for period, code, district_id, frequency, reported, total, latest in driver_rows(conn, summed):
         key = (period, code, district_id)
@@ -164,8 +202,7 @@ def _from_summaries(
         value = total if rule == "sum" else total / reported if rule == "mean" else latest
         due = expected.get(frequency, 1)
         found[key] = (value, reported >= due, reported, due)
-    order = sorted(found, key=lambda k: (k[0], k[1], place[k[2]][1]))
-    return [(k[0], k[1], place[k[2]][0], *found[k]) for k in order]
+    return found, place
 
 
 def _from_values(
@@ -261,6 +298,26 @@ def indicator_values(
     """Every indicator's value for `period` per geography: indicator_code, district,
     value, complete, reported, expected (see the module rules)."""
     return aggregate(conn, [period], codes, districts).drop(columns="period")
+
+
+def period_cells(
+    conn: Connection,
+    period: str,
+    codes: Iterable[str] | None = None,
+    districts: Iterable[str] | None = None,
+) -> dict[tuple[str, str], tuple[float, bool]]:
+    """`indicator_values` as {(indicator_code, district): (value, complete)}, for a
+    caller that reads every value of a period at once (the scores of 3,000 indicators
+    × 11 districts) and needs neither a frame nor an order of them."""
+    expected = _expected(period)
+    if granularity(period) in FROM_SUMMARIES:
+        found, place = _from_summaries(conn, [period], expected, codes, districts)
+        return {
+            (code, place[district_id][0]): (value, complete)
+            for (_, code, district_id), (value, complete, _, _) in found.items()
+        }
+    rows = _from_values(conn, [period], expected, codes, districts)
+    return {(code, name): (value, bool(complete)) for _, code, name, value, complete, *_ in rows}
 
 
 def series(

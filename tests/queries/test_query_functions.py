@@ -230,6 +230,10 @@ CALLS: dict[str, tuple[Callable, object]] = {
         ],
         32,
     ),
+    "coverage_queries.indicators_expected": (
+        lambda c: coverage_queries.indicators_expected(c, "2023"),
+        32,
+    ),
     "coverage_queries.incomplete_indicators": (
         lambda c: len(coverage_queries.incomplete_indicators(c, "2023")),
         34,
@@ -368,6 +372,12 @@ CALLS: dict[str, tuple[Callable, object]] = {
     ),
     "aggregation.indicator_values": (
         lambda c: round(aggregation.indicator_values(c, "2022", ["YS01"], ["全市"])["value"][0], 2),
+        1.04,
+    ),
+    "aggregation.period_cells": (
+        lambda c: round(
+            aggregation.period_cells(c, "2022", ["YS01"], ["全市"])[("YS01", "全市")][0], 2
+        ),
         1.04,
     ),
     "aggregation.series": (
