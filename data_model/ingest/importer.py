@@ -132,8 +132,10 @@ def import_file_in_transaction(
     except InputError as error:
         return file_rejected(file_name, error)
     report = ImportReport(file=file_name, status="rejected")
-    by_kind = _validate_sheets(conn, sheets, options, report)
-    del sheets  # read for this import only: from here on the records are all it needs
+    # Read for this import only: the rows are let go as they are validated, and from
+    # then on the records are all it needs.
+    by_kind = _validate_sheets(conn, sheets, options, report, release_rows=True)
+    del sheets
     return _check_and_store(conn, by_kind, report, data, options)
 
 
@@ -367,7 +369,11 @@ def _check_closed_periods(conn: Connection, by_kind) -> list[Closure]:
 
 
 def _validate_sheets(
-    conn: Connection, sheets, options: ImportOptions, report: ImportReport
+    conn: Connection,
+    sheets,
+    options: ImportOptions,
+    report: ImportReport,
+    release_rows: bool = False,
 ) -> dict[str, list[tuple[SheetReport, list[ValidRow]]]]:
     context = ValidationContext(
         master=load_master(conn),
@@ -416,7 +422,7 @@ def _validate_sheets(
     by_kind: dict[str, list[tuple[SheetReport, list[ValidRow]]]] = {}
     recognised.sort(key=lambda item: kind_order().index(item[1].kind.name))
     for sheet, layout, sheet_report in recognised:
-        valid = SheetValidator(context).validate(sheet, layout, sheet_report)
+        valid = SheetValidator(context).validate(sheet, layout, sheet_report, release_rows)
         if layout.kind.name == "indicators":
             context.add_indicators(
                 [IndicatorInfo(v.record["code"], v.record["name"], v.record["unit"]) for v in valid]
@@ -745,14 +751,27 @@ def _summary(by_kind, district_names: dict[int, str]) -> tuple[list[str], list[s
     districts: set[int | None] = set()
     for sheets in by_kind.values():
         for _, valid in sheets:
-            # No kind has both a period and a report period.
+            # No kind has both a period and a report period. A record is a dict or a
+            # ValueRecord (the same mapping, in less memory).
             records = [row.record for row in valid]
-            periods.update(map(dict.get, records, repeat("period")))
-            periods.update(map(dict.get, records, repeat("report_period")))
-            districts.update(map(dict.get, records, repeat("district_id")))
+            for field_name, found in (
+                ("period", periods),
+                ("report_period", periods),
+                ("district_id", districts),
+            ):
+                found.update(_field_values(records, field_name))
     periods = {p for p in periods if p}
     districts = {d for d in districts if d}
     return (
         sorted(periods, key=sort_key)[:200],
         [district_names[d] for d in sorted(districts)],
     )
+
+
+def _field_values(records: list, field_name: str) -> set:
+    """`{record.get(field_name) for record in records}`: one itemgetter over all of them
+    in the usual case (every record of a kind has the same fields)."""
+    try:
+        return set(map(itemgetter(field_name), records))
+    except KeyError:
+        return {record.get(field_name) for record in records}

@@ -218,15 +218,17 @@ def _read_in_pieces(
                     link_numbers.update(map(int, _EXTERNAL_REF.findall(piece)))
                 xml = sheet_pieces.piece_xml(head, piece, tail)
                 del piece
-                with _calamine_errors(file_name):
-                    with sheet_pieces.piece_workbook(parts, path, xml) as book:
-                        del xml
-                        sheet = book.get_sheet_by_name(name)
-                        start = sheet.start
-                        cells = [] if start is None else sheet.to_python(skip_empty_area=True)
-                        if tail is not None:
-                            merged = sheet.merged_cell_ranges or []
-                        del sheet
+                with (
+                    _calamine_errors(file_name),
+                    sheet_pieces.piece_workbook(parts, path, xml) as book,
+                ):
+                    del xml
+                    sheet = book.get_sheet_by_name(name)
+                    start = sheet.start
+                    cells = [] if start is None else sheet.to_python(skip_empty_area=True)
+                    if tail is not None:
+                        merged = sheet.merged_cell_ranges or []
+                    del sheet
                 if start is None:
                     continue
                 top, left = start
