@@ -2,7 +2,9 @@
 
 Checks that cost little run before any parsing: file size, file type by its first
 bytes (not its name), and for zip-based workbooks the uncompressed size (zip-bomb
-guard). Cells come from python-calamine (cached values for formulas). Percent
+guard). Cells come from python-calamine (cached values for formulas); a sheet whose XML
+is larger than `sheet_pieces.PIECE_BYTES` is given to it a piece of rows at a time
+(`sheet_pieces`), so that its copy of the cells never holds the whole sheet. Percent
 number formats are found from the workbook's styles, and only when some style is
 a percent format are the affected cells located, so large files without percent
 styles never pay for reading formats.
