@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
 from data_model.errors import InputError
-from data_model.ingest import reader, sheet_pieces
+from data_model.ingest import sheet_pieces
 from data_model.ingest.reader import Limits, read_workbook
 from tests import raw_xlsx
 
@@ -271,8 +271,3 @@ def test_the_read_is_refused_alike_when_a_piece_is_not_xml():
     with pytest.raises(InputError) as pieces:
         read(data, pieces=True, read_bytes=16)
     assert pieces.value.key == whole.value.key
-
-
-def test_pieces_leave_the_reader_module_as_it_was():
-    assert sheet_pieces.PIECE_BYTES >= 1024 * 1024
-    assert reader.sheet_pieces is sheet_pieces
