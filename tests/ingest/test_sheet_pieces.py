@@ -200,6 +200,31 @@ ROW = '<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{text}</t></is></c><c r="B{
 @pytest.mark.parametrize(
     "rows_xml",
     [
+        ROW.format(r=1, text="a")
+        + ROW.format(r=2, text="b")
+        + '<row r="10"><c r="D10" s="1"/></row>',
+        ROW.format(r=1, text="a")
+        + '<row r="5"><c r="H5" s="1"/></row>'
+        + ROW.format(r=9, text="b"),
+        ROW.format(r=1, text="a")
+        + '<row r="5"/><row r="6" spans="1:3"></row>'
+        + ROW.format(r=9, text="b"),
+        ROW.format(r=1, text="a")
+        + '<row r="3"><c r="C3"><v></v></c></row>'
+        + ROW.format(r=4, text="b"),
+        ROW.format(r=1, text="a") + '<row r="3"><c r="E3" t="inlineStr"><is><t></t></is></c></row>',
+    ],
+)
+@pytest.mark.parametrize("read_bytes", [16, 64, 4096])
+def test_cells_without_a_value_and_empty_rows_read_alike_in_pieces(rows_xml, read_bytes):
+    data = sheet_with(rows_xml)
+    pieces, used = read(data, pieces=True, read_bytes=read_bytes)
+    assert used and pieces == read(data, pieces=False)[0]
+
+
+@pytest.mark.parametrize(
+    "rows_xml",
+    [
         # a comment among the rows could hide a `</row>`
         ROW.format(r=1, text="a") + "<!-- </row> -->" + ROW.format(r=2, text="b"),
         # calamine numbers a row without `r` by counting
