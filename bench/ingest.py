@@ -536,6 +536,7 @@ class Result:
     floor_cpu_s: float
     rss_before_mb: float
     rss_peak_mb: float
+    load: float  # the highest 1-minute load average seen at the start or end of a run
 
     @property
     def floor_s(self) -> float:
@@ -560,15 +561,18 @@ def benchmark_size(rows: int, repeat: int, dbs: list[str | None]) -> list[Result
         engine = "SQLite" if db is None else "PostgreSQL"
         runs = []
         for number in range(1, repeat + 1):
+            load = os.getloadavg()[0]  # other work on the cores shows in the wall times
             importer = run_child("importer", rows, db)
             if peak_rss_kb() >= importer["rss_before_kb"]:
                 print("  warning: the launcher's peak RSS may hide the child's (see run_child)")
             floor = run_child("floor", rows, db)
             run = importer | floor
             run["floor_cpu_s"] = floor["read_cpu_s"] + floor["write_cpu_s"]
+            run["load"] = max(load, os.getloadavg()[0])
             runs.append(run)
             print(
-                f"  {engine} run {number}/{repeat}: import {run['importer_s']:.2f} s "
+                f"  {engine} run {number}/{repeat} (load average {run['load']:.1f}): "
+                f"import {run['importer_s']:.2f} s "
                 f"(CPU {run['importer_cpu_s']:.2f} s), floor: calamine {run['read_s']:.2f} s "
                 f"+ write {run['write_s']:.2f} s (CPU {run['floor_cpu_s']:.2f} s), "
                 f"import peak RSS {run['rss_peak_kb'] / 1024:.0f} MB",
@@ -589,6 +593,7 @@ def benchmark_size(rows: int, repeat: int, dbs: list[str | None]) -> list[Result
                 floor_cpu_s=median("floor_cpu_s"),
                 rss_before_mb=median("rss_before_kb") / 1024,
                 rss_peak_mb=median("rss_peak_kb") / 1024,
+                load=max(run["load"] for run in runs),
             )
         )
     return results
@@ -614,13 +619,15 @@ def print_table(results: list[Result], repeat: int) -> None:
     print(
         f"Medians of {repeat} run(s); seconds, MB (peak RSS of the import process). The floor "
         "is the calamine read plus one executemany (SQLite) or one COPY (PostgreSQL) into a "
-        "table without indexes; CPU is the client process's."
+        "table without indexes; CPU is the client process's. Load average: the highest "
+        "1-minute load average at the start or end of the runs (2 cores: above 2, the wall "
+        "times include waiting for a core)."
     )
     print()
     header = (
         "| engine | rows | import s | import CPU s | calamine read s | floor write s | floor s "
         "| floor CPU s | import / floor (wall) | import / floor (CPU) | import peak RSS MB "
-        "| RSS before import MB |"
+        "| RSS before import MB | load average |"
     )
     print(header)
     print("|---|" + "---:|" * header.count(" | "))
@@ -628,7 +635,8 @@ def print_table(results: list[Result], repeat: int) -> None:
         print(
             f"| {r.engine} | {r.rows:,} | {r.importer_s:.2f} | {r.importer_cpu_s:.2f} "
             f"| {r.read_s:.2f} | {r.write_s:.2f} | {r.floor_s:.2f} | {r.floor_cpu_s:.2f} "
-            f"| {r.ratio:.1f}x | {r.cpu_ratio:.1f}x | {r.rss_peak_mb:.0f} | {r.rss_before_mb:.0f} |"
+            f"| {r.ratio:.1f}x | {r.cpu_ratio:.1f}x | {r.rss_peak_mb:.0f} | {r.rss_before_mb:.0f} "
+            f"| {r.load:.1f} |"
         )
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import repeat
 from operator import attrgetter, itemgetter
 
+import numpy as np
 from sqlalchemy import Connection, Engine, insert, select
 
 from data_model import cycle_collector, settings
@@ -132,8 +134,10 @@ def import_file_in_transaction(
     except InputError as error:
         return file_rejected(file_name, error)
     report = ImportReport(file=file_name, status="rejected")
-    by_kind = _validate_sheets(conn, sheets, options, report)
-    del sheets  # read for this import only: from here on the records are all it needs
+    # Read for this import only: the rows are let go as they are validated, and from
+    # then on the records are all it needs.
+    by_kind = _validate_sheets(conn, sheets, options, report, release_rows=True)
+    del sheets
     return _check_and_store(conn, by_kind, report, data, options)
 
 
@@ -240,7 +244,8 @@ def _in_one_transaction(
     with cycle_collector.paused(), engine.connect() as conn:
         transaction = conn.begin()
         try:
-            report = work(conn)
+            with _import_page_cache(conn):
+                report = work(conn)
         except BaseException:
             transaction.rollback()
             raise
@@ -249,6 +254,27 @@ def _in_one_transaction(
         else:
             transaction.rollback()
     return report
+
+
+# SQLite's page cache while an import runs. Each connection has 128 MB (`store.db`), which
+# the pages an import writes fill (a million rows and their indexes are more than that)
+# on top of its records; the writes go in file order, so a smaller cache costs no time.
+IMPORT_PAGE_CACHE_KB = 32 * 1024
+
+
+@contextmanager
+def _import_page_cache(conn: Connection) -> Iterator[None]:
+    """On SQLite, the connection's page cache at IMPORT_PAGE_CACHE_KB for the block, then
+    as it was (inside the transaction: the commit writes only pages already cached)."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    size = int(conn.exec_driver_sql("PRAGMA cache_size").scalar())
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_PAGE_CACHE_KB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size={size}")
 
 
 def writes(report: ImportReport, options: ImportOptions) -> bool:
@@ -367,7 +393,11 @@ def _check_closed_periods(conn: Connection, by_kind) -> list[Closure]:
 
 
 def _validate_sheets(
-    conn: Connection, sheets, options: ImportOptions, report: ImportReport
+    conn: Connection,
+    sheets,
+    options: ImportOptions,
+    report: ImportReport,
+    release_rows: bool = False,
 ) -> dict[str, list[tuple[SheetReport, list[ValidRow]]]]:
     context = ValidationContext(
         master=load_master(conn),
@@ -416,7 +446,7 @@ def _validate_sheets(
     by_kind: dict[str, list[tuple[SheetReport, list[ValidRow]]]] = {}
     recognised.sort(key=lambda item: kind_order().index(item[1].kind.name))
     for sheet, layout, sheet_report in recognised:
-        valid = SheetValidator(context).validate(sheet, layout, sheet_report)
+        valid = SheetValidator(context).validate(sheet, layout, sheet_report, release_rows)
         if layout.kind.name == "indicators":
             context.add_indicators(
                 [IndicatorInfo(v.record["code"], v.record["name"], v.record["unit"]) for v in valid]
@@ -558,6 +588,8 @@ def _check_duplicates(by_kind, report: ImportReport) -> None:
         )  # a kind with a one-field key: the value itself
         seen: dict[object, tuple[str, int]] = {}
         for position, (sheet_report, valid) in enumerate(sheets, start=1):
+            if position == len(sheets) and not seen and _keys_distinct(valid, key_of):
+                continue  # the usual case: one sheet of the kind, no key repeats
             keys = [key_of(row.record) for row in valid]
             if len(set(keys)) == len(keys) and seen.keys().isdisjoint(keys):
                 # The usual case, no key repeats, settled without a loop in Python; the
@@ -588,6 +620,15 @@ def _check_duplicates(by_kind, report: ImportReport) -> None:
                     )
                 )
             valid[:] = kept
+
+
+def _keys_distinct(valid: list[ValidRow], key_of: Callable) -> bool:
+    """True when no two rows' keys are equal, told from the keys' hashes held in one
+    array (distinct hashes are distinct keys) instead of a million key tuples at once.
+    False when two keys are equal or only share a hash: the caller's check settles it."""
+    records = map(attrgetter("record"), valid)
+    hashes = np.fromiter(map(hash, map(key_of, records)), dtype=np.int64, count=len(valid))
+    return np.unique(hashes).size == len(valid)
 
 
 def _warn_sharp_changes(conn: Connection, by_kind) -> list[Problem]:
@@ -745,14 +786,27 @@ def _summary(by_kind, district_names: dict[int, str]) -> tuple[list[str], list[s
     districts: set[int | None] = set()
     for sheets in by_kind.values():
         for _, valid in sheets:
-            # No kind has both a period and a report period.
+            # No kind has both a period and a report period. A record is a dict or a
+            # ValueRecord (the same mapping, in less memory).
             records = [row.record for row in valid]
-            periods.update(map(dict.get, records, repeat("period")))
-            periods.update(map(dict.get, records, repeat("report_period")))
-            districts.update(map(dict.get, records, repeat("district_id")))
+            for field_name, found in (
+                ("period", periods),
+                ("report_period", periods),
+                ("district_id", districts),
+            ):
+                found.update(_field_values(records, field_name))
     periods = {p for p in periods if p}
     districts = {d for d in districts if d}
     return (
         sorted(periods, key=sort_key)[:200],
         [district_names[d] for d in sorted(districts)],
     )
+
+
+def _field_values(records: list, field_name: str) -> set:
+    """`{record.get(field_name) for record in records}`: one itemgetter over all of them
+    in the usual case (every record of a kind has the same fields)."""
+    try:
+        return set(map(itemgetter(field_name), records))
+    except KeyError:
+        return {record.get(field_name) for record in records}

@@ -2,7 +2,9 @@
 
 Checks that cost little run before any parsing: file size, file type by its first
 bytes (not its name), and for zip-based workbooks the uncompressed size (zip-bomb
-guard). Cells come from python-calamine (cached values for formulas). Percent
+guard). Cells come from python-calamine (cached values for formulas); a sheet whose XML
+is larger than `sheet_pieces.PIECE_BYTES` is given to it a piece of rows at a time
+(`sheet_pieces`), so that its copy of the cells never holds the whole sheet. Percent
 number formats are found from the workbook's styles, and only when some style is
 a percent format are the affected cells located, so large files without percent
 styles never pay for reading formats.
@@ -25,6 +27,7 @@ from xml.etree import ElementTree
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from data_model.errors import InputError
+from data_model.ingest import sheet_pieces
 
 try:  # glibc's malloc_trim, see _return_freed_memory
     _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
@@ -102,8 +105,9 @@ def read_workbook(data: bytes, file_name: str, limits: Limits | None = None) -> 
             "reader.file_too_large", size_mb=_mb(len(data)), limit_mb=_mb(limits.max_file_bytes)
         )
     facts: dict[str, _XlsxFacts] = {}
+    large: _LargeSheets | None = None
     if data.startswith(ZIP_MAGIC):
-        facts = _scan_xlsx(data, file_name, limits)
+        facts, large = _scan_xlsx(data, file_name, limits)
     elif data.startswith(OLE_MAGIC):
         if ENCRYPTED_OOXML_MARK in data:
             raise InputError("reader.encrypted", file=file_name)
@@ -116,14 +120,24 @@ def read_workbook(data: bytes, file_name: str, limits: Limits | None = None) -> 
         with _calamine_errors(file_name):
             sheets_metadata = workbook.sheets_metadata
         for meta in sheets_metadata:
-            with _calamine_errors(file_name):
-                sheet = workbook.get_sheet_by_name(meta.name)
-                rows = sheet_rows(sheet)
-                merged = sheet.merged_cell_ranges or []
+            read = None
+            if large is not None and meta.name in large.paths:
+                read = _read_in_pieces(data, meta.name, large, limits, file_name)
+            if read is None:
+                sheet_facts = facts.get(meta.name)
+                if sheet_facts is None and large is not None and meta.name in large.paths:
+                    sheet_facts = _scan_whole(data, meta.name, large, limits)
+                with _calamine_errors(file_name):
+                    sheet = workbook.get_sheet_by_name(meta.name)
+                    rows = sheet_rows(sheet)
+                    merged = sheet.merged_cell_ranges or []
+                    del sheet  # calamine's copy of the cells, freed before the next sheet
+            else:
+                rows, merged, sheet_facts = read
             # The declared dimension was checked before parsing, but it can lie.
             _check_size(meta.name, len(rows), max(map(len, rows), default=0), limits)
             _fill_merged(rows, merged)
-            sheet_facts = facts.get(meta.name, _XlsxFacts())
+            sheet_facts = sheet_facts or _XlsxFacts()
             sheets.append(
                 RawSheet(
                     meta.name,
@@ -134,7 +148,6 @@ def read_workbook(data: bytes, file_name: str, limits: Limits | None = None) -> 
                     sheet_facts.external_links,
                 )
             )
-            del sheet  # calamine's copy of the cells, freed before the next sheet is read
     del workbook
     _return_freed_memory()
     if not sheets:
@@ -174,6 +187,85 @@ def sheet_rows(sheet) -> list[list[object]]:
         cells = [share(cell, cell) if cell.__class__ is str else cell for cell in row]
         rows.append(pad + cells if left else cells)
     return rows
+
+
+def _read_in_pieces(
+    data: bytes, name: str, large: _LargeSheets, limits: Limits, file_name: str
+) -> tuple[list[list[object]], list, _XlsxFacts] | None:
+    """A large sheet's rows, merged ranges and facts, read a piece at a time
+    (`sheet_pieces`), as the whole sheet's read would give them; None when its XML is
+    not of the form that can be cut (`sheet_pieces.ReadWhole`): then it is read whole.
+
+    Each piece's cells become rows as `sheet_rows` makes them (equal texts held once,
+    columns from A); rows between two pieces' cells are empty, and every row is as wide
+    as the widest piece, as calamine's whole range is.
+    """
+    path = large.paths[name]
+    share = {}.setdefault
+    rows: list[list[object]] = []
+    width = 0
+    merged: list = []
+    percent: set = set()
+    uncalculated: set = set()
+    link_numbers: set[int] = set()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = sheet_pieces.template_parts(archive, large.sheet_paths)
+            for head, piece, tail in sheet_pieces.sheet_pieces(archive, path):
+                _check_cell_extent(piece, name, limits)  # before calamine allocates it
+                found = _scan_sheet(piece, large.percent_styles)
+                percent |= found.percent_cells
+                uncalculated |= found.formulas_without_value
+                if large.links:
+                    link_numbers.update(map(int, _EXTERNAL_REF.findall(piece)))
+                xml = sheet_pieces.piece_xml(head, piece, tail)
+                del piece
+                with (
+                    _calamine_errors(file_name),
+                    sheet_pieces.piece_workbook(parts, path, xml) as book,
+                ):
+                    del xml
+                    sheet = book.get_sheet_by_name(name)
+                    start = sheet.start
+                    cells = [] if start is None else sheet.to_python(skip_empty_area=True)
+                    if tail is not None:
+                        merged = sheet.merged_cell_ranges or []
+                    del sheet
+                if start is None:
+                    continue
+                top, left = start
+                if top < len(rows):
+                    raise sheet_pieces.ReadWhole("rows out of order")
+                rows.extend([] for _ in range(top - len(rows)))
+                pad = [""] * left
+                for row in cells:
+                    row = [share(cell, cell) if cell.__class__ is str else cell for cell in row]
+                    rows.append(pad + row if left else row)
+                if cells:
+                    width = max(width, left + len(cells[0]))
+                del cells
+    except sheet_pieces.ReadWhole:
+        return None
+    except _BROKEN_ARCHIVE as error:
+        raise InputError("reader.corrupt_zip") from error
+    for row in rows:
+        if len(row) < width:
+            row.extend([""] * (width - len(row)))
+    links = tuple(large.links[n] for n in sorted(link_numbers) if n in large.links)
+    facts = _XlsxFacts(frozenset(percent), frozenset(uncalculated), links)
+    return rows, merged, facts
+
+
+def _scan_whole(data: bytes, name: str, large: _LargeSheets, limits: Limits) -> _XlsxFacts:
+    """A large sheet whose XML could not be cut in pieces, checked and scanned whole as
+    `_scan_xlsx` does the others, before calamine reads it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            xml = archive.read(large.paths[name])
+    except _BROKEN_ARCHIVE as error:
+        raise InputError("reader.corrupt_zip") from error
+    _check_cell_extent(xml, name, limits)
+    return _scan_sheet(xml, large.percent_styles, large.links)
 
 
 @contextmanager
@@ -253,11 +345,26 @@ class _XlsxFacts:
     external_links: tuple[str, ...] = ()
 
 
-def _scan_xlsx(data: bytes, file_name: str, limits: Limits) -> dict[str, _XlsxFacts]:
+@dataclass(frozen=True)
+class _LargeSheets:
+    """What reading sheets in pieces needs (`sheet_pieces`): the large sheets' parts by
+    sheet name, every sheet's part, and what `_scan_sheet` looks for."""
+
+    paths: dict[str, str]
+    sheet_paths: frozenset[str]
+    percent_styles: set[bytes]
+    links: dict[int, str]
+
+
+def _scan_xlsx(
+    data: bytes, file_name: str, limits: Limits
+) -> tuple[dict[str, _XlsxFacts], _LargeSheets]:
     """Check the package and find percent-formatted and uncalculated formula cells.
 
     Cells are scanned only in sheets that need it (the workbook has a percent style,
     or the sheet contains formulas), so a plain month-end table costs one quick pass.
+    Sheets larger than `sheet_pieces.PIECE_BYTES` are not inflated here: they are read
+    in pieces (`_read_in_pieces`), and their facts found piece by piece.
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -276,14 +383,20 @@ def _scan_xlsx(data: bytes, file_name: str, limits: Limits) -> dict[str, _XlsxFa
             targets = _relationship_targets(archive, "xl/_rels/workbook.xml.rels")
             links = _external_links(archive, workbook, targets)
             facts = {}
-            for sheet_name, path in _sheet_paths(workbook, targets).items():
+            large = {}
+            paths = _sheet_paths(workbook, targets)
+            for sheet_name, path in paths.items():
                 if path not in names:
                     continue
                 _check_declared_size(archive, path, sheet_name, limits)
+                if sheet_pieces.is_large(archive, path):
+                    large[sheet_name] = path
+                    continue
                 xml = archive.read(path)
                 _check_cell_extent(xml, sheet_name, limits)
                 facts[sheet_name] = _scan_sheet(xml, percent_styles, links)
-            return facts
+            sheet_paths = frozenset(p for p in paths.values() if p in names)
+            return facts, _LargeSheets(large, sheet_paths, percent_styles, links)
     except InputError:
         raise
     except _BROKEN_ARCHIVE as error:

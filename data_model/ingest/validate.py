@@ -33,6 +33,8 @@ from data_model.text import is_missing, to_halfwidth
 
 # Rows of a long indicator-value sheet validated together (see SheetValidator.validate).
 PLAIN_CHUNK = 50_000
+# What stands for a row let go once validated (`SheetValidator.validate`, release_rows).
+_RELEASED: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -279,7 +281,15 @@ class SheetValidator:
             ("deadline", report_period), lambda: lambda raw: parse_deadline(raw, report_period)
         )
 
-    def validate(self, sheet: RawSheet, layout: SheetLayout, report: SheetReport) -> list[ValidRow]:
+    def validate(
+        self, sheet: RawSheet, layout: SheetLayout, report: SheetReport, release_rows: bool = False
+    ) -> list[ValidRow]:
+        """The valid rows of the sheet, every problem of the others in `report`.
+
+        With `release_rows` (the caller reads the sheet for this import only), the rows of
+        a long value sheet are let go a chunk at a time once validated, so that they and
+        the records do not all exist at once.
+        """
         indexes = self._data_row_indexes(sheet, layout, report)
         report.rows_read += len(indexes)
         if layout.kind.name == "tasks" and not self._prepare_tasks(sheet, layout, indexes, report):
@@ -289,12 +299,15 @@ class SheetValidator:
             records = []
             for start in range(0, len(indexes), PLAIN_CHUNK):
                 chunk = indexes[start : start + PLAIN_CHUNK]
-                records.extend(plain_indicator_values(self, sheet, layout, chunk))
+                found = plain_indicator_values(self, sheet, layout, chunk)
+                self._convert_others(sheet, layout, chunk, found, report)
+                records.extend(found)
+                if release_rows:
+                    for index in chunk:
+                        sheet.rows[index] = _RELEASED
         else:
             records = [None] * len(indexes)
-        for position in [p for p, record in enumerate(records) if record is None]:
-            # None again when the row has problems, now in the report.
-            records[position] = self._convert_row(sheet, layout, indexes[position], report)
+            self._convert_others(sheet, layout, indexes, records, report)
         valid = [
             ValidRow(index + 1, record)
             for index, record in zip(indexes, records, strict=True)
@@ -303,6 +316,19 @@ class SheetValidator:
         if layout.kind.name == "tasks":
             self._report_task_defaults(sheet, layout, valid, report)
         return valid
+
+    def _convert_others(
+        self,
+        sheet: RawSheet,
+        layout: SheetLayout,
+        indexes: list[int],
+        records: list[dict | None],
+        report: SheetReport,
+    ) -> None:
+        """The rows without a record yet (None), one by one; None again when the row has
+        problems, now in the report."""
+        for position in [p for p, record in enumerate(records) if record is None]:
+            records[position] = self._convert_row(sheet, layout, indexes[position], report)
 
     def _prepare_tasks(
         self, sheet: RawSheet, layout: SheetLayout, indexes: list[int], report: SheetReport
