@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from itertools import islice
 from operator import itemgetter
 
 from sqlalchemy import Connection, Table, and_, bindparam, insert, select, update
@@ -18,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from data_model.store.bulk_write import write_staged
 from data_model.store.closed_periods import refuse_rollback_if_closed
+from data_model.store.db import driver_insert
 from data_model.store.kind_registry import REGISTRY, versioned_tables
 from data_model.store.models import Submission, WriteLock
 from data_model.store.write_counts import EXAMPLES, WriteCounts
@@ -154,25 +154,8 @@ def write_versioned(
             .values(is_current=False, superseded_by_id=submission_id)
         )
     meta = ["submission_id", "is_current", "replaced_id", "superseded_by_id"]
-    _bulk_insert(conn, table, [*data_columns, *meta], to_insert)
+    driver_insert(conn, table, [*data_columns, *meta], to_insert, INSERT_CHUNK)
     return counts
-
-
-def _bulk_insert(conn: Connection, table: Table, columns: list[str], rows: Iterable[tuple]) -> None:
-    """Insert many rows with the driver's own executemany, INSERT_CHUNK at a time.
-
-    Going through Core's per-row parameter processing costs about as much as the
-    insert itself on a 500k-row file; the columns here are plain numbers, text, dates
-    and booleans, which both drivers adapt themselves the way SQLAlchemy would.
-    """
-    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join([marker] * len(columns))})"
-    )
-    rows = iter(rows)
-    while chunk := list(islice(rows, INSERT_CHUNK)):
-        conn.exec_driver_sql(sql, chunk)
 
 
 def _current_rows(

@@ -27,10 +27,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
+from operator import itemgetter
 
-from sqlalchemy import Connection, delete, func, insert, literal, select, union_all
+from sqlalchemy import Connection, delete, func, literal, select, union_all
 
 from data_model.periods import granularity, months_of, to_granularity
+from data_model.store.db import driver_insert, driver_rows
 from data_model.store.models import IndicatorValue, IndicatorValueSummary
 
 LEVELS = ("quarter", "year")  # the periods summarised
@@ -59,17 +62,18 @@ def summarise(rows: Iterable[tuple[str, int, str, float]]) -> dict[tuple, tuple]
     quarter (`years_of`), as `refresh` adds them, so the totals are the same to the last
     bit however the rows come and whichever way they were kept."""
     rows = list(rows)
-    quarters = _combine(
-        ((to_granularity(p, "quarter"), c, d, "month"), p, v)
-        for c, d, p, v in rows
-        if granularity(p) == "month"
-    )
+    months = []
+    for code, district_id, period, value in rows:
+        level, quarter = _place(period)
+        if level == "month":
+            months.append(((quarter, code, district_id, "month"), period, value))
+    quarters = _combine_values(months)
     return {**quarters, **years_of(quarters), **_quarter_values(rows)}
 
 
 def years_of(quarters: dict[tuple, tuple]) -> dict[tuple, tuple]:
     """The year rows of monthly values from the quarter rows (`summarise`'s keys)."""
-    return _combine(
+    return _combine_entries(
         ((key[0][:4], *key[1:]), key[0], entry)
         for key, entry in quarters.items()
         if key[3] == "month"
@@ -77,22 +81,49 @@ def years_of(quarters: dict[tuple, tuple]) -> dict[tuple, tuple]:
 
 
 def _quarter_values(rows: Iterable[tuple[str, int, str, float]]) -> dict[tuple, tuple]:
-    return _combine(
-        ((p[:4], c, d, "quarter"), p, v) for c, d, p, v in rows if granularity(p) == "quarter"
+    return _combine_values(
+        ((p[:4], c, d, "quarter"), p, v) for c, d, p, v in rows if _place(p)[0] == "quarter"
     )
 
 
-def _combine(parts: Iterable[tuple[tuple, str, object]]) -> dict[tuple, tuple]:
-    """(key, period, value or a summary entry) → one entry per key, in period order."""
+@lru_cache(maxsize=4096)
+def _place(period: str) -> tuple[str, str | None]:
+    """(the granularity of `period`, the quarter holding it when it is a month): a few
+    dozen periods stand for the hundreds of thousands of values an import summarises."""
+    level = granularity(period)
+    return level, to_granularity(period, "quarter") if level == "month" else None
+
+
+def _in_period_order(parts: Iterable[tuple[tuple, str, object]]) -> list[tuple[tuple, list]]:
+    """(key, period, part) → [(key, [(period, part), …] in period order)], keys in order."""
+    grouped: dict[tuple, list] = defaultdict(list)
+    for key, period, part in parts:
+        grouped[key].append((period, part))
+    return [(key, sorted(grouped[key], key=itemgetter(0))) for key in sorted(grouped)]
+
+
+def _combine_values(parts: Iterable[tuple[tuple, str, float]]) -> dict[tuple, tuple]:
+    """(key, period, value) → one summary entry per key: the count, the total (added in
+    period order), the latest period and its value."""
     found: dict[tuple, tuple] = {}
-    for key, period, part in sorted(parts, key=lambda p: (p[0], p[1])):
-        if not isinstance(part, tuple):
-            part = (1, float(part), period, float(part))
-        entry = found.get(key)
-        if entry is None:
-            found[key] = part
-        else:
-            found[key] = (entry[0] + part[0], entry[1] + part[1], part[2], part[3])
+    for key, items in _in_period_order(parts):
+        total = float(items[0][1])
+        for _, value in items[1:]:
+            total += float(value)
+        latest_period, latest_value = items[-1]
+        found[key] = (len(items), total, latest_period, float(latest_value))
+    return found
+
+
+def _combine_entries(parts: Iterable[tuple[tuple, str, tuple]]) -> dict[tuple, tuple]:
+    """(key, period, summary entry) → one entry per key, the entries added in period order."""
+    found: dict[tuple, tuple] = {}
+    for key, items in _in_period_order(parts):
+        reported, total, _, _ = items[0][1]
+        for _, (count, amount, _, _) in items[1:]:
+            reported += count
+            total += amount
+        found[key] = (reported, total, *items[-1][1][2:])
     return found
 
 
@@ -103,11 +134,11 @@ def refresh(conn: Connection, keys: Iterable[Key]) -> None:
     years: dict[str, set[str]] = defaultdict(set)
     quarters: dict[tuple[str, str], set[str]] = defaultdict(set)  # (year, quarter) → codes
     for code, _district_id, period in keys:
-        level = granularity(period)
+        level, quarter = _place(period)
         if level in SOURCES:
             years[period[:4]].add(code)
-        if level == "month":
-            quarters[(period[:4], to_granularity(period, "quarter"))].add(code)
+        if quarter is not None:
+            quarters[(period[:4], quarter)].add(code)
     for year, codes in sorted(years.items()):
         ordered = sorted(codes)
         for start in range(0, len(ordered), CHUNK):
@@ -178,7 +209,7 @@ def _values(conn: Connection, periods: list[str], codes: list[str] | None) -> li
     )
     if codes is not None:
         query = query.where(v.indicator_code.in_(codes))
-    return [tuple(row) for row in conn.execute(query)]
+    return driver_rows(conn, query)
 
 
 def _replace(conn: Connection, period: str, codes: list[str] | None, rows: dict) -> None:
@@ -188,9 +219,8 @@ def _replace(conn: Connection, period: str, codes: list[str] | None, rows: dict)
     if codes is not None:
         removal = removal.where(s.indicator_code.in_(codes))
     conn.execute(removal)
-    records = [dict(zip(COLUMNS, key + entry, strict=True)) for key, entry in rows.items()]
-    for start in range(0, len(records), 20_000):
-        conn.execute(insert(s), records[start : start + 20_000])
+    table = IndicatorValueSummary.__table__
+    driver_insert(conn, table, list(COLUMNS), (key + entry for key, entry in rows.items()), 20_000)
 
 
 def _recompute_quarter(conn: Connection, quarter: str, codes: list[str] | None) -> None:
@@ -209,7 +239,7 @@ def _recompute_year(conn: Connection, year: str, codes: list[str] | None) -> Non
     if codes is not None:
         query = query.where(s.indicator_code.in_(codes))
     quarters = {
-        tuple(r[:4]): (int(r[4]), float(r[5]), r[6], float(r[7])) for r in conn.execute(query)
+        tuple(r[:4]): (int(r[4]), float(r[5]), r[6], float(r[7])) for r in driver_rows(conn, query)
     }
     rows = {**years_of(quarters), **_quarter_values(_values(conn, _quarters(year), codes))}
     _replace(conn, year, codes, rows)
