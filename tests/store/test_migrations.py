@@ -43,6 +43,7 @@ EXPECTED_TABLES = {
     "submission",
     "task",
     "task_latest",
+    "task_status_summary",
     "task_snapshot",
     "unit",
     "write_lock",

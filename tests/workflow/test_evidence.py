@@ -16,10 +16,10 @@ from data_model.errors import InputError
 from data_model.ingest.importer import import_file
 from data_model.queries.shared import data_version
 from data_model.queries.task_queries import progress_by_period, scoped_tasks, task_totals
-from data_model.queries.task_rules import TaskFacts, status_of
 from data_model.queries.task_status import summarize, task_status_frame
 from data_model.store import audit
 from data_model.store.models import Evidence
+from data_model.task_rules import TaskFacts, status_of
 from data_model.workflow import evidence
 from tests.accounts.test_permissions import ADMIN, LEADER
 from tests.conftest import make_xlsx
