@@ -232,35 +232,41 @@ def _summary_counts(
 
 def totals_by_day(
     conn: Connection, days: list[date], districts: tuple[str, ...] = (), action: str | None = None
-) -> dict[date, pd.Series]:
-    """`status_counts(…, grouped=False)` of a scope on each of `days`, as one row of
-    counts (STATUSES, on_time, the sums) per day: those on a report period end read from
-    the summary in one query, the others judged (`status_counts`)."""
+) -> pd.DataFrame:
+    """`status_counts(…, grouped=False)` of a scope on each of `days`: one row per day, in
+    their order, its day in `as_of` and the counts (COUNT_COLUMNS less the group columns).
+    The days on a report period end are read from the summary in one query, the others
+    judged (`status_counts`)."""
     summary = TaskStatusSummary.__table__
     held = _summarised(conn, days) if days else set()
-    summarised = [day for day in days if day in held]
-    found: dict[date, pd.Series] = {}
-    if summarised:
+    rows: dict[date, tuple] = {}
+    if held:
         query = (
             select(
                 summary.c.period_end,
                 *(func.coalesce(func.sum(column), 0) for column in _summary_columns(summary)),
             )
             .where(
-                summary.c.period_end.in_(summarised),
+                summary.c.period_end.in_(sorted(held)),
                 *scope_conditions(districts, action, summary),
             )
             .group_by(summary.c.period_end)
         )
         rows = {_as_date(row[0]): tuple(row[1:]) for row in conn.execute(query)}
-        zero = (0,) * (len(COUNT_COLUMNS) - len(GROUP_COLUMNS))
-        for day in summarised:
-            frame = pd.DataFrame([("", "", "", *rows.get(day, zero))], columns=COUNT_COLUMNS)
-            found[day] = _typed(frame).iloc[0]
-    for day in days:
-        if day not in found:
-            found[day] = status_counts(conn, day, districts, action, grouped=False).iloc[0]
-    return found
+    zero = (0,) * (len(COUNT_COLUMNS) - len(GROUP_COLUMNS))
+    frames = [
+        pd.DataFrame([("", "", "", *rows.get(day, zero))], columns=COUNT_COLUMNS)
+        if day in held
+        else status_counts(conn, day, districts, action, grouped=False)
+        for day in days
+    ]
+    frame = (
+        _typed(pd.concat(frames, ignore_index=True))
+        if frames
+        else _typed(pd.DataFrame(columns=COUNT_COLUMNS))
+    )
+    frame.insert(0, "as_of", list(days))
+    return frame.drop(columns=GROUP_COLUMNS)
 
 
 def _as_date(value) -> date:

@@ -305,10 +305,10 @@ def progress_by_period(
     )
     days = [min(period_end(quarter), as_of) for quarter in quarters]
 
-    counts = totals_by_day(conn, days, districts, action)
+    counts = totals_by_day(conn, days, districts, action).to_dict("records")
     records = []
-    for quarter, day in zip(quarters, days, strict=True):
-        by_status = {name: int(counts[day][name]) for name in STATUSES}
+    for quarter, day, row in zip(quarters, days, counts, strict=True):
+        by_status = {name: int(row[name]) for name in STATUSES}
         tasks_counted = sum(by_status.values()) - by_status["suspended"]
         records.append(
             {
