@@ -223,7 +223,7 @@ def _summary_rows(dialect: str, groups: Groups, ends: list):
 
     status, with_evidence = rows.c.status, rows.c.evidenced == 1
     on_time = rows.c.on_time == 1
-    return select(
+    query = select(
         rows.c.period_end,
         *(rows.c[c] for c in GROUP_ID_COLUMNS),
         *(count(status == name) for name in COUNTED),
@@ -235,6 +235,8 @@ def _summary_rows(dialect: str, groups: Groups, ends: list):
         count(status == "behind", rows.c.expected - rows.c.progress),
         func.min(rows.c.code),
     ).group_by(rows.c.period_end, *(rows.c[c] for c in GROUP_ID_COLUMNS))
+    # In end order: the rows of a day lie together on disk (see `summaries_tasks`).
+    return query.order_by(rows.c.period_end)
 
 
 def _as_date(value) -> date:
