@@ -23,7 +23,6 @@ from sqlalchemy import (
     Date,
     and_,
     case,
-    exists,
     func,
     literal,
     not_,
@@ -176,12 +175,19 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _summarised(conn: Connection, days: list[date]) -> set[date]:
     """The `days` whose status counts are in the summary: the report period ends (days
-    of `task_latest`), in one statement of one index lookup per day."""
+    of `task_latest`), in one statement of one index lookup per day (the greatest end up
+    to the day, as `latest_reports` finds it: an EXISTS may scan the table on PostgreSQL)."""
     latest = TaskLatest.__table__
-    found = conn.execute(
-        select(*(exists().where(latest.c.period_end == day) for day in days))
-    ).one()
-    return {day for day, held in zip(days, found, strict=True) if held}
+    ends = (
+        select(func.max(latest.c.period_end)).where(latest.c.period_end <= day).scalar_subquery()
+        for day in days
+    )
+    found = conn.execute(select(*ends)).one()
+    return {
+        day
+        for day, end in zip(days, found, strict=True)
+        if end is not None and _as_date(end) == day
+    }
 
 
 def _summary_columns(summary) -> list:
