@@ -51,7 +51,7 @@ if str(PROJECT_ROOT) not in sys.path:
 OUTPUT_DIR = PROJECT_ROOT / "bench" / "output"
 DATABASE_FILE = "dashboard.sqlite3"
 BUILD_MARKER = "built.json"
-BUILD_VERSION = 3  # bump when the generated data changes, to rebuild cached databases
+BUILD_VERSION = 4  # bump when the generated data changes, to rebuild cached databases
 APP = PROJECT_ROOT / "app.py"
 PAGES_DIR = PROJECT_ROOT / "pages"
 SAMPLE_INDICATORS = PROJECT_ROOT / "sample_data" / "indicators.xlsx"
@@ -493,7 +493,7 @@ def build_database(url: str) -> dict:
         )
         summaries_values.rebuild(conn)  # what the import keeps as it writes the values
         # The rows went in past the write path: its summaries are computed once, as
-        # migrations 0013 and 0015 do for the rows stored before them.
+        # migrations 0013 and 0016 do for the rows stored before them.
         summaries_tasks.rebuild(conn)
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:  # what autovacuum does soon after a bulk load

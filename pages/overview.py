@@ -17,7 +17,7 @@ from data_model.queries.shared import (
     late_tasks_at_period_end,
 )
 from data_model.queries.task_queries import as_of_date
-from data_model.queries.task_rules import STATUSES
+from data_model.task_rules import STATUSES
 from ui import (
     data_table,
     empty_state,

@@ -32,7 +32,7 @@ from data_model.queries.task_queries import (
     totals_of,
     totals_on,
 )
-from data_model.queries.task_rules import BEHIND_MARGIN, STATUSES
+from data_model.task_rules import BEHIND_MARGIN, STATUSES
 from data_model.workflow import evidence
 from ui import (
     dashboard,

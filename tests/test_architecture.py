@@ -22,6 +22,7 @@ CORE = {
     "periods",
     "problems",
     "settings",
+    "task_rules",
     "text",
 }
 PACKAGES = {

@@ -82,9 +82,14 @@ SERVER_STATE_TABLES = {VERSION_TABLE, WRITE_LOCK_TABLE, SESSION_TABLE}
 # Default master data `init` loads into every database: rows there alone are not "data"
 # a restore would destroy.
 MASTER_TABLES = frozenset(model.__tablename__ for model in MASTER_MODELS)
-# Summaries derived from the rows (`summaries_tasks`, `summaries_values`): not backed up,
-# a restore recomputes them from the restored rows.
-DERIVED_TABLES = {"reported_summary", "task_latest", "indicator_value_summary"}
+# Summaries derived from the rows (`summaries_tasks`, `summaries_task_status`,
+# `summaries_values`): not backed up, a restore recomputes them from the restored rows.
+DERIVED_TABLES = {
+    "reported_summary",
+    "task_latest",
+    "task_status_summary",
+    "indicator_value_summary",
+}
 CHUNK_ROWS = 2000
 FILE_CHUNK_ROWS = 8
 CHUNK_BYTES = 32 * 1024 * 1024  # uploaded files are stored whole: bound a chunk's size too
@@ -389,10 +394,12 @@ def restore(engine: Engine, source: Path | str, force: bool = False) -> Manifest
             _advance_sequences(conn, list(tables.values()))
         if inspect(conn).has_table("indicator_value_summary"):
             summaries_values.rebuild(conn)  # else the migration below builds them
-        if inspect(conn).has_table("task_latest"):
+        if inspect(conn).has_table("task_status_summary"):
             # Not in the file: recomputed from the rows just loaded. (A backup older than
             # them gets them from their migration, just below.)
             summaries_tasks.rebuild(conn)
+        elif inspect(conn).has_table("reported_summary"):
+            summaries_tasks.rebuild_reported(conn)  # the others: revision 0016, below
         _count_up_write_versions(conn)
     migrate(engine)
     return manifest

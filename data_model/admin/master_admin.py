@@ -29,7 +29,7 @@ from data_model.formatting import join_names
 from data_model.i18n import LANGUAGES, t
 from data_model.kinds import MASTER_FIELDS
 from data_model.normalize.names import normalize_name
-from data_model.store import audit, summaries_tasks
+from data_model.store import audit, summaries_task_status, summaries_tasks
 from data_model.store.kind_registry import REGISTRY
 from data_model.store.models import (
     Action,
@@ -762,6 +762,9 @@ def merge_entries(
     conn.execute(update(spec.model).where(spec.model.id == kept["id"]).values(aliases=aliases))
     if list_key in ("districts", "units"):
         summaries_tasks.rebuild_reported(conn)  # rows moved to another district or unit
+    for column in summaries_task_status.GROUP_ID_COLUMNS:
+        if KIND_ID_COLUMNS[column] == list_key:  # tasks moved to another group
+            summaries_task_status.master_merged(conn, column, gone["id"], kept["id"])
     _lock_and_audit(
         conn,
         principal,

@@ -54,20 +54,19 @@ from data_model.outputs.restatement import FigureChange, Restatement, figures_re
 from data_model.periods import period_label, previous_period
 from data_model.queries.forecast import DEFAULT_WEEKS, slipping_in_scope
 from data_model.queries.headlines import Headline, headline_figures
+from data_model.queries.task_counts import TASK_COLUMNS, status_counts, summary_of, task_list
 from data_model.queries.task_queries import (
     COMPLETION_WEIGHT,
     ON_TIME_WEIGHT,
     OVERDUE_PENALTY,
     as_of_date,
-    overdue_tasks,
-    rates_by,
-    scoped_tasks,
-    unit_ranking,
+    ranking_of,
+    rates_of,
 )
-from data_model.queries.task_rules import STATUSES
-from data_model.queries.task_status import TaskSummary, summarize
+from data_model.queries.task_status import TaskSummary
 from data_model.queries.trends_queries import changes_of_indicators
 from data_model.store.models import District
+from data_model.task_rules import STATUSES
 
 # The overview page's headline figures (`headlines`), less the composite score, which
 # the scores section states with every district's.
@@ -120,9 +119,9 @@ class Bulletin:
     issued: date
     headlines: tuple[Headline, ...]
     tasks: TaskSummary
-    by_action: pd.DataFrame  # task_queries.rates_by(..., "action", ...)
-    by_unit: pd.DataFrame  # task_queries.unit_ranking
-    overdue: pd.DataFrame  # task_queries.overdue_tasks
+    by_action: pd.DataFrame  # task_queries.rates_of(..., "action")
+    by_unit: pd.DataFrame  # task_queries.ranking_of
+    overdue: pd.DataFrame  # every overdue task, longest late first (task_queries.overdue_tasks)
     scores: pd.DataFrame  # scoring.district_scores
     dimensions: tuple[str, ...]
     yoy: pd.DataFrame  # indicator_yoy: YOY_COLUMNS, best improvement first
@@ -170,8 +169,10 @@ def bulletin_figures(conn: Connection, period: str, today: date | None = None) -
     today = today or date.today()
     previous = previous_period(period)
     as_of = as_of_date(period, today)
-    all_tasks = scoped_tasks(conn, as_of)
-    tasks = summarize(all_tasks)
+    # The tasks counted per group in SQL (read from the summary on a report period end)
+    # and the overdue ones listed: no frame of every task.
+    counts = status_counts(conn, as_of)
+    tasks = summary_of(counts)
     figures = headline_figures(conn, period, today, tasks=tasks)
     headlines = tuple(figures[key] for key in HEADLINE_KEYS)
     scoring = figures.current_scores
@@ -183,9 +184,9 @@ def bulletin_figures(conn: Connection, period: str, today: date | None = None) -
         issued=today,
         headlines=headlines,
         tasks=tasks,
-        by_action=rates_by(all_tasks, "action"),
-        by_unit=unit_ranking(all_tasks),
-        overdue=overdue_tasks(all_tasks),
+        by_action=rates_of(counts, "action"),
+        by_unit=ranking_of(counts),
+        overdue=task_list(conn, as_of, "overdue")[[*TASK_COLUMNS, "days_late"]],
         slipping=slipping_in_scope(conn, as_of),
         scores=scores,
         dimensions=tuple(c for c in scores.columns if c not in SCORE_FIXED_COLUMNS),

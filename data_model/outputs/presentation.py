@@ -61,17 +61,15 @@ from data_model.queries.headlines import Headline, headline_figures
 from data_model.queries.shared import (
     filter_options,
 )
+from data_model.queries.task_counts import status_counts, summary_of, task_list
 from data_model.queries.task_queries import (
     as_of_date,
-    overdue_finding,
-    overdue_tasks,
+    overdue_finding_of,
     overdue_title,
-    rates_by,
+    rates_of,
     rates_title,
-    scoped_tasks,
-    task_totals,
+    totals_of,
 )
-from data_model.queries.task_status import summarize
 from data_model.queries.trends_queries import (
     effective_granularity,
     named_ends,
@@ -341,14 +339,15 @@ class _Context:
         )
 
     @cached_property
-    def tasks(self) -> pd.DataFrame:
-        """Every task judged on `as_of`, read once for all task slides."""
-        return scoped_tasks(self.conn, self.as_of)
+    def task_counts(self) -> pd.DataFrame:
+        """The tasks on `as_of` counted per group (`task_counts.status_counts`), read once
+        for all task slides."""
+        return status_counts(self.conn, self.as_of)
 
 
 def _overview(c: _Context) -> Slide | None:
     """The overview page's headline cards, each with its change (`headlines`)."""
-    judged = summarize(c.tasks) if c.task_slides else None
+    judged = summary_of(c.task_counts) if c.task_slides else None
     figures = headline_figures(c.conn, c.period, c.today, c.scores, judged)
     tasks = figures.tasks
     activities, resolved = figures["activities"], figures["issues_resolved"]
@@ -415,7 +414,7 @@ def _coverage(c: _Context) -> Slide | None:
 def _task_actions(c: _Context) -> Slide | None:
     """Completion and on-time rate per action, as on the task page's first tab."""
     day = c.as_of_text
-    rates = rates_by(c.tasks, "action")
+    rates = rates_of(c.task_counts, "action")
     if rates.empty:
         return None
     rates["label"] = rates["group"]
@@ -436,13 +435,14 @@ def _overdue(c: _Context) -> Slide | None:
     by code and content, with the lead unit and the start of its explanation (情况说明)
     beside it, all of it on hover (progress is in the note)."""
     day = c.as_of_text
-    if task_totals(c.tasks).tasks == 0:
+    totals = totals_of(c.task_counts)
+    if totals.tasks == 0:
         return None
-    overdue = overdue_tasks(c.tasks)
+    overdue = task_list(c.conn, c.as_of, "overdue", limit=OVERDUE_ROWS)
     kicker = c.kicker("tasks", c.t("present.overdue_detail", date=day, count=OVERDUE_ROWS))
     if overdue.empty:
         return Slide("overdue", kicker, overdue_title(overdue, c.language), c.t("tasks.no_overdue"))
-    top = overdue.head(OVERDUE_ROWS)
+    top = overdue
     bars = pd.DataFrame(
         {
             "label": [
@@ -472,8 +472,8 @@ def _overdue(c: _Context) -> Slide | None:
     return Slide(
         "overdue",
         kicker,
-        overdue_title(overdue, c.language),
-        note=overdue_finding(overdue, c.language),
+        overdue_title(overdue, c.language, totals.overdue),
+        note=overdue_finding_of(c.task_counts, c.language),
         frame=bars,
         chart={"days_label": c.t("tasks.col_days_late")},
     )

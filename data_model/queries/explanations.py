@@ -28,9 +28,9 @@ from sqlalchemy import Connection, delete, insert, select
 from data_model.i18n import t
 from data_model.periods import granularity, period_end
 from data_model.problems import ExplanationNeed, Problem
-from data_model.queries.task_rules import TaskFacts, status_of
 from data_model.reference.master import load_master
 from data_model.store.models import Explanation, Indicator, IndicatorValue, TaskSnapshot
+from data_model.task_rules import TaskFacts, status_of
 
 REASONS = ("overdue", "behind", "missed_target", "sharp_change")
 # The column of each kind whose text, when present, is the row's explanation.

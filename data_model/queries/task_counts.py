@@ -2,12 +2,13 @@
 figures and a page of a table: the counts per action x lead unit x district
 (`status_counts`) and one page of a list, most urgent first (`task_list`).
 
-The status rule is `task_rules.status_of`. `_Judged` states it as one SQL CASE over
-each task's `task_latest` row (`task_status.latest_reports`), which carries its latest
-report's progress and stated status (only the timeline's bars read a report: the first's),
-with the date arithmetic of
-`task_status_arrays.statuses_on` (days as double-precision numbers), so SQL returns a few
-hundred counted groups and a page of rows instead of one row per task.
+The status rule is `task_rules.status_of`. `task_status_sql.Judged` states it as one SQL
+CASE over each task's `task_latest` row (`task_status.latest_reports`), which carries its
+latest report's progress and stated status and its reports' periods, with the date
+arithmetic of `task_status_arrays.statuses_on` (days as double-precision numbers), so SQL
+returns a few hundred counted groups and a page of rows instead of one row per task. On a
+report period end the counts are read from the summary of them the write path keeps
+(`summaries_task_status`).
 `tests/queries/test_task_counts.py` checks on both engines that the counts and the lists
 equal a recomputation from `task_queries.scoped_tasks`, which judges every task in Python.
 """
@@ -20,10 +21,8 @@ import pandas as pd
 from sqlalchemy import (
     Connection,
     Date,
-    Float,
     and_,
     case,
-    cast,
     func,
     literal,
     not_,
@@ -32,22 +31,18 @@ from sqlalchemy import (
 )
 
 from data_model import settings
-from data_model.queries.task_rules import BEHIND_MARGIN, STATUSES
-from data_model.queries.task_status import (
-    TaskSummary,
-    has_evidence,
-    latest_reports,
-    with_latest_report,
-)
+from data_model.queries.task_status import TaskSummary, latest_reports, with_latest_report
 from data_model.store.models import (
     Action,
     District,
     Explanation,
     Task,
     TaskLatest,
-    TaskSnapshot,
+    TaskStatusSummary,
     Unit,
 )
+from data_model.store.task_status_sql import Judged
+from data_model.task_rules import STATUSES
 
 GROUP_COLUMNS = ["action", "lead_unit", "district"]
 # Per group: one count per status, the completed tasks done on time, and the sums the
@@ -55,10 +50,15 @@ GROUP_COLUMNS = ["action", "lead_unit", "district"]
 COUNT_COLUMNS = [*GROUP_COLUMNS, *STATUSES, "on_time", "overdue_progress", "behind_gap"]
 
 
-def scope_conditions(districts: tuple[str, ...], action: str | None) -> list:
-    """SQL conditions on `Task` for a scope: tasks of these districts (city-wide tasks,
-    without a district, are left out when any is named) and of this action."""
-    task, district, actions = Task.__table__, District.__table__, Action.__table__
+def scope_conditions(districts: tuple[str, ...], action: str | None, table=None) -> list:
+    """SQL conditions on `Task` (or `table`, with its `district_id` and `action_id`) for
+    a scope: tasks of these districts (city-wide tasks, without a district, are left out
+    when any is named) and of this action."""
+    task, district, actions = (
+        Task.__table__ if table is None else table,
+        District.__table__,
+        Action.__table__,
+    )
     conditions = []
     if districts:
         names = select(district.c.id).where(district.c.name.in_(list(districts)))
@@ -69,59 +69,12 @@ def scope_conditions(districts: tuple[str, ...], action: str | None) -> list:
     return conditions
 
 
-def _days(dialect: str, later, earlier):
-    """SQL: the days from `earlier` to `later` (dates) as a double-precision number."""
-    if dialect == "postgresql":
-        return cast(later - earlier, Float)
-    return func.julianday(later) - func.julianday(earlier)
-
-
-class _Judged:
-    """The SQL expressions of a task's status on `as_of` from its `task_latest` row
-    `latest` (columns of `Task` and `TaskLatest`: the latest report's progress and stated
-    status)."""
-
-    def __init__(self, dialect: str, as_of: date, latest, evidence_required: bool):
-        task = Task.__table__
-        day = literal(as_of, Date)
-        progress, stated = latest.c.progress, func.coalesce(latest.c.stated_status, "")
-        complete = or_(progress >= 100, stated == "completed")
-        span = _days(dialect, task.c.deadline, task.c.start_date)
-        elapsed_days = _days(dialect, day, task.c.start_date)
-        scheduled = and_(
-            not_(task.c.ongoing),
-            task.c.start_date.is_not(None),
-            task.c.deadline.is_not(None),
-            task.c.deadline > task.c.start_date,
-        )
-        elapsed = case(
-            (elapsed_days <= 0, 0.0), (elapsed_days >= span, 1.0), else_=elapsed_days / span
-        )
-        # The progress the schedule asks for (`task_queries.expected_progress`), or NULL.
-        self.expected = case((scheduled, elapsed * 100))
-        whens = [(stated == "suspended", "suspended")]
-        if evidence_required:
-            whens.append((and_(complete, not_(has_evidence(as_of))), "awaiting_evidence"))
-        whens += [
-            (complete, "completed"),
-            (
-                and_(not_(task.c.ongoing), task.c.deadline.is_not(None), task.c.deadline < day),
-                "overdue",
-            ),
-            (and_(scheduled, progress < elapsed * 100 - BEHIND_MARGIN), "behind"),
-            (progress <= 0, "not_started"),
-        ]
-        self.status = case(*whens, else_="in_progress")
-        self.days_late = _days(dialect, day, task.c.deadline)
-        self.days_left = _days(dialect, task.c.deadline, day)
-
-
 def _judged_rows(conn: Connection, as_of: date, districts: tuple[str, ...], action: str | None):
     """SELECT one row per task of the scope reported by `as_of`: its code, group ids,
     status, progress, expected progress and the end of its first complete report."""
     task = Task.__table__
     latest, on_latest = latest_reports(as_of)
-    judged = _Judged(conn.dialect.name, as_of, latest, settings.evidence_required())
+    judged = Judged(conn.dialect.name, as_of, latest, settings.evidence_required())
     return (
         select(
             task.c.code,
@@ -158,7 +111,12 @@ def status_counts(
     the behind tasks' points behind schedule. Rows in the order of the groups' first task
     (action order, then code), as `task_queries.scoped_tasks` lists the tasks. Not
     `grouped`: one row of the scope's totals, its group columns ''.
+
+    On a report period end (a day of `task_latest`) the counts are read from the
+    summary the write path keeps (`summaries_task_status`) instead of judging the tasks.
     """
+    if _summarised(conn, [as_of]):
+        return _summary_counts(conn, as_of, districts, action, grouped)
     rows = _judged_rows(conn, as_of, districts, action)
     ids = (rows.c.action_id, rows.c.lead_unit_id, rows.c.district_id) if grouped else ()
     status = rows.c.status
@@ -203,13 +161,122 @@ def status_counts(
             .join(district, district.c.id == groups.c.district_id, isouter=True)
             .order_by(action_.c.sort_order, groups.c.first_code)
         )
-    frame = pd.DataFrame([tuple(row) for row in conn.execute(query)], columns=COUNT_COLUMNS)
+    return _typed(pd.DataFrame([tuple(row) for row in conn.execute(query)], columns=COUNT_COLUMNS))
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     counts = [*STATUSES, "on_time"]
     frame[counts] = frame[counts].astype(int)
     frame[["overdue_progress", "behind_gap"]] = frame[["overdue_progress", "behind_gap"]].astype(
         float
     )
     return frame
+
+
+def _summarised(conn: Connection, days: list[date]) -> set[date]:
+    """The `days` whose status counts are in the summary: the report period ends (days
+    of `task_latest`), in one statement of one index lookup per day (the greatest end up
+    to the day, as `latest_reports` finds it: an EXISTS may scan the table on PostgreSQL)."""
+    latest = TaskLatest.__table__
+    ends = (
+        select(func.max(latest.c.period_end)).where(latest.c.period_end <= day).scalar_subquery()
+        for day in days
+    )
+    found = conn.execute(select(*ends)).one()
+    return {
+        day
+        for day, end in zip(days, found, strict=True)
+        if end is not None and _as_date(end) == day
+    }
+
+
+def _summary_columns(summary) -> list:
+    """The summary's columns as `status_counts` counts (STATUSES, on_time and the two
+    sums), with EVIDENCE_REQUIRED applied: the complete tasks without evidence by the
+    day are 待佐证 when evidence is required, else completed."""
+    c = summary.c
+    if settings.evidence_required():
+        completed, awaiting = c.completed_with_evidence, c.completed_without_evidence
+        on_time = c.on_time_with_evidence
+    else:
+        completed = c.completed_with_evidence + c.completed_without_evidence
+        awaiting, on_time = literal(0), c.on_time_with_evidence + c.on_time_without_evidence
+    named = {"completed": completed, "awaiting_evidence": awaiting}
+    return [
+        *(named[name] if name in named else c[name] for name in STATUSES),
+        on_time,
+        c.overdue_progress,
+        c.behind_gap,
+    ]
+
+
+def _summary_counts(
+    conn: Connection, day: date, districts: tuple[str, ...], action: str | None, grouped: bool
+) -> pd.DataFrame:
+    """`status_counts` on a report period end, from the summary's rows of that day."""
+    summary = TaskStatusSummary.__table__
+    scope = [summary.c.period_end == day, *scope_conditions(districts, action, summary)]
+    columns = _summary_columns(summary)
+    if not grouped:
+        query = select(
+            *(literal("") for _ in GROUP_COLUMNS),
+            *(func.coalesce(func.sum(column), 0) for column in columns),
+        ).where(*scope)
+    else:
+        action_, unit, district = Action.__table__, Unit.__table__, District.__table__
+        query = (
+            select(action_.c.name, unit.c.name, func.coalesce(district.c.name, ""), *columns)
+            .select_from(summary)
+            .join(action_, action_.c.id == summary.c.action_id)
+            .join(unit, unit.c.id == summary.c.lead_unit_id)
+            .join(district, district.c.id == summary.c.district_id, isouter=True)
+            .where(*scope)
+            .order_by(action_.c.sort_order, summary.c.first_code)
+        )
+    return _typed(pd.DataFrame([tuple(row) for row in conn.execute(query)], columns=COUNT_COLUMNS))
+
+
+def totals_by_day(
+    conn: Connection, days: list[date], districts: tuple[str, ...] = (), action: str | None = None
+) -> pd.DataFrame:
+    """`status_counts(…, grouped=False)` of a scope on each of `days`: one row per day, in
+    their order, its day in `as_of` and the counts (COUNT_COLUMNS less the group columns).
+    The days on a report period end are read from the summary in one query, the others
+    judged (`status_counts`)."""
+    summary = TaskStatusSummary.__table__
+    held = _summarised(conn, days) if days else set()
+    rows: dict[date, tuple] = {}
+    if held:
+        query = (
+            select(
+                summary.c.period_end,
+                *(func.coalesce(func.sum(column), 0) for column in _summary_columns(summary)),
+            )
+            .where(
+                summary.c.period_end.in_(sorted(held)),
+                *scope_conditions(districts, action, summary),
+            )
+            .group_by(summary.c.period_end)
+        )
+        rows = {_as_date(row[0]): tuple(row[1:]) for row in conn.execute(query)}
+    zero = (0,) * (len(COUNT_COLUMNS) - len(GROUP_COLUMNS))
+    frames = [
+        pd.DataFrame([("", "", "", *rows.get(day, zero))], columns=COUNT_COLUMNS)
+        if day in held
+        else status_counts(conn, day, districts, action, grouped=False)
+        for day in days
+    ]
+    frame = (
+        _typed(pd.concat(frames, ignore_index=True))
+        if frames
+        else _typed(pd.DataFrame(columns=COUNT_COLUMNS))
+    )
+    frame.insert(0, "as_of", list(days))
+    return frame.drop(columns=GROUP_COLUMNS)
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 # What each list holds and its order, most urgent first.
@@ -264,7 +331,7 @@ def task_list(
     task, latest = Task.__table__, TaskLatest.__table__.alias()
     action_, unit, district = Action.__table__, Unit.__table__, District.__table__
     explanation = Explanation.__table__
-    judged = _Judged(conn.dialect.name, as_of, latest, settings.evidence_required())
+    judged = Judged(conn.dialect.name, as_of, latest, settings.evidence_required())
     overdue = judged.status == "overdue"
     days_late = case((overdue, judged.days_late), else_=0)
     gap = judged.expected - latest.c.progress
@@ -354,10 +421,9 @@ def timeline_tasks(
     from its first report's period; one whose first report period begins before `since`
     and ends after it is counted here and left off the chart by `deadline_timeline`.)
     """
-    task = Task.__table__
-    first, unit = TaskSnapshot.__table__.alias("first"), Unit.__table__
+    task, unit = Task.__table__, Unit.__table__
     latest, on_latest = latest_reports(as_of)
-    judged = _Judged(conn.dialect.name, as_of, latest, settings.evidence_required())
+    judged = Judged(conn.dialect.name, as_of, latest, settings.evidence_required())
     day = literal(as_of, Date)
     open_ended = or_(task.c.ongoing, task.c.deadline.is_(None))
     active = [task.c.start_date.is_(None) | (task.c.start_date <= day)]
@@ -391,7 +457,6 @@ def timeline_tasks(
         )
     ).one()
     counts = dict(zip(("tasks", "overdue", "due_soon"), (int(n) for n in counted), strict=True))
-    # Only the bars read a report: the first one's period, for the rows of the chart.
     query = joined.add_columns(
         task.c.code,
         task.c.content,
@@ -400,13 +465,11 @@ def timeline_tasks(
         latest.c.progress,
         task.c.deadline_text,
         task.c.start_date,
-        first.c.report_period,
+        latest.c.first_period,
         task.c.deadline,
         task.c.ongoing,
     )
-    query = query.join(unit, unit.c.id == task.c.lead_unit_id).join(
-        first, first.c.id == latest.c.first_id
-    )
+    query = query.join(unit, unit.c.id == task.c.lead_unit_id)
     end = case((open_ended, day), else_=task.c.deadline)
     if limit is not None and counts["tasks"] > limit:
         # Every task ending by the `limit`-th end: the chart orders ties on the end by
@@ -432,7 +495,7 @@ def open_tasks_due_by(conn: Connection, as_of: date, due_by: date) -> pd.DataFra
     for a city-wide task): those due before `as_of` are overdue, the others due soon."""
     task, unit, district = Task.__table__, Unit.__table__, District.__table__
     latest, on_latest = latest_reports(as_of)
-    judged = _Judged(conn.dialect.name, as_of, latest, settings.evidence_required())
+    judged = Judged(conn.dialect.name, as_of, latest, settings.evidence_required())
     query = (
         select(
             task.c.code,

@@ -9,7 +9,7 @@ kept when no district is selected and dropped when some are.
 `scoped_tasks` reads the tasks of a scope once; the totals, rates, lists, timeline and
 ranking are computed from that frame (`task_totals(tasks)`, `rates_by(tasks, ...)`, …),
 so a page showing all of them reads the tasks once. `progress_by_period` reads the
-reports of every quarter itself.
+counts of every quarter itself.
 
 Statuses come from `task_status.task_status_frame` (the latest report per task, read
 from the `task_latest` summary); so does the first report that shows a task complete.
@@ -31,14 +31,12 @@ Definitions shared by every figure here (suspended tasks are excluded from all o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
-from operator import itemgetter
+from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, String, case, cast, func, select
+from sqlalchemy import Connection, func, select
 
-from data_model import cycle_collector, settings
 from data_model.formatting import format_number
 from data_model.i18n import t
 from data_model.periods import (
@@ -55,16 +53,14 @@ from data_model.queries.task_counts import (
     scope_conditions,
     status_counts,
     timeline_tasks,
+    totals_by_day,
 )
-from data_model.queries.task_rules import STATUSES
-from data_model.queries.task_status import evidence_days, latest_reports, task_status_frame
-from data_model.queries.task_status_arrays import EPOCH, day_numbers, statuses_on
-from data_model.store.db import driver_rows
+from data_model.queries.task_status import task_status_frame
+from data_model.queries.task_status_arrays import EPOCH, day_numbers
 from data_model.store.models import District, Task, TaskSnapshot, Unit
+from data_model.task_rules import STATUSES
 
 GROUPINGS = ("action", "lead_unit", "district")
-KEY_SPAN = 10_000_000  # (task, day) search keys: task index x KEY_SPAN + day number
-STATED = ("", "completed", "suspended")  # stated statuses the rules look at, by code
 
 # Quarters shown by `progress_by_period`, up to the selected one: three years, readable on a
 # projector, as the trends page's small multiples by quarter.
@@ -276,86 +272,6 @@ def behind_tasks(tasks: pd.DataFrame, as_of: date) -> pd.DataFrame:
     )
 
 
-def _status_counts(
-    conn: Connection, scope: list, since: date, as_of: date, days: list[date]
-) -> np.ndarray:
-    """Tasks per status (columns in STATUSES order) on each of `days` (rows, from `since`
-    to `as_of`), for the tasks matching the SQL conditions `scope`: each task's latest
-    report on or before the day, judged on that day (see `progress_by_period`)."""
-    tasks = conn.execute(
-        select(Task.id, Task.start_date, Task.deadline, Task.ongoing, Task.code)
-        .where(*scope)
-        .order_by(Task.id)
-    ).all()
-    evidence_from = evidence_days(conn) if settings.evidence_required() else None
-    task, s = Task.__table__, TaskSnapshot.__table__
-
-    def report(row):  # a report's columns, of a `TaskSnapshot` or `TaskLatest` row
-        stated = case(*((row.c.stated_status == v, n) for n, v in enumerate(STATED) if v), else_=0)
-        return (task.c.id, cast(row.c.period_end, String), row.c.progress, stated)
-
-    # The reports from `since` on, in task and date order, ties by id (the later stored
-    # wins, as in SQL): SQLite reads them in this order from ix_task_snapshot_task_reports,
-    # task by task. (The dates are compared through coalesce() so that SQLite, which has
-    # no table statistics, does not read the period_end index's range instead.)
-    report_end = func.coalesce(s.c.period_end, s.c.period_end)
-    inside = select(*report(s)).select_from(task)
-    inside = inside.join(
-        s, (s.c.task_code == task.c.code) & s.c.is_current & report_end.between(since, as_of)
-    )
-    # Before `since`, only each task's latest report counts: it stands until the next one.
-    # Its `task_latest` row carries its values; the row's end (on or after the report's,
-    # before `since`) sorts it before the reports inside as well.
-    latest, on_latest = latest_reports(since - timedelta(days=1))
-    carried = select(*report(latest)).select_from(task).join(latest, on_latest)
-    reports = driver_rows(conn, carried.where(*scope)) + driver_rows(
-        conn, inside.where(*scope).order_by(task.c.id, s.c.period_end, s.c.id)
-    )
-    counts = np.zeros((len(days), len(STATUSES)), dtype=int)
-    if tasks and reports:
-        # Columns of the plain rows (`zip(*reports)` takes four times as long).
-        task_ids, report_ends, progress, stated = (
-            list(map(itemgetter(column), reports)) for column in range(4)
-        )
-        task_of = (
-            pd.Index(np.array([t.id for t in tasks], dtype=np.int64))
-            .get_indexer(np.array(task_ids, dtype=np.int64))
-            .astype(np.int64)
-        )
-        end_day = {text: (date.fromisoformat(text[:10]) - EPOCH).days for text in set(report_ends)}
-        ends = np.array([end_day[text] for text in report_ends], dtype=np.int64)
-        # By task, then date; a stable sort keeps the id order of equal dates.
-        order = np.lexsort((ends, task_of))
-        sorted_tasks = task_of[order]
-        keys = sorted_tasks * KEY_SPAN + ends[order]
-        # For every task and quarter: its latest report on or before the quarter's day.
-        quarter_days = np.array([(day - EPOCH).days for day in days], dtype=np.int64)
-        task_index = np.repeat(np.arange(len(tasks)), len(days))
-        quarter_index = np.tile(np.arange(len(days)), len(tasks))
-        found = np.searchsorted(keys, task_index * KEY_SPAN + quarter_days[quarter_index], "right")
-        found -= 1
-        reported = found >= 0
-        reported[reported] = sorted_tasks[found[reported]] == task_index[reported]
-        at = order[found[reported]]
-        task_index, quarter_index = task_index[reported], quarter_index[reported]
-        status = statuses_on(
-            np.array(progress, dtype=float)[at],
-            np.array(STATED, dtype=object)[np.array(stated, dtype=np.int64)[at]],
-            day_numbers(t.start_date for t in tasks)[task_index],
-            day_numbers(t.deadline for t in tasks)[task_index],
-            np.array([bool(t.ongoing) for t in tasks])[task_index],
-            quarter_days[quarter_index].astype(float),
-            None
-            if evidence_from is None
-            else (
-                np.array([evidence_from.get(t.code, np.inf) for t in tasks])[task_index]
-                <= quarter_days[quarter_index]
-            ),
-        )
-        np.add.at(counts, (quarter_index, status), 1)
-    return counts
-
-
 def progress_by_period(
     conn: Connection, as_of: date, districts: tuple[str, ...] = (), action: str | None = None
 ) -> pd.DataFrame:
@@ -367,13 +283,11 @@ def progress_by_period(
     when nothing was reported.
 
     Each quarter's statuses are those `scoped_tasks` gives on its last day: every task's
-    latest report up to that day, judged on that day. Twelve quarters x thousands of
-    tasks, so the reports are read once (a few numeric columns: those inside the quarters
-    and each task's latest before them) and the latest one per task and quarter is found
-    with a sorted search, and the status rules run as array operations (`statuses_on`),
-    instead of one task query per quarter. Carrying a report forward to the quarters
-    after it (a task reported done stays done) and the rules' date arithmetic make a pure
-    SQL form slow on SQLite (seconds).
+    latest report up to that day, judged on that day. Counted by `task_counts.totals_by_day`:
+    a quarter ending on a report period end (every past quarter, when tasks are reported
+    quarterly or monthly) is read from the summary of the status counts the write path
+    keeps, one query for all of them; another day (the running quarter's, judged on
+    `as_of`) is judged in SQL.
     """
     columns = ["period", "as_of", *STATUSES, "tasks", "completion_rate"]
     first = conn.execute(
@@ -391,12 +305,10 @@ def progress_by_period(
     )
     days = [min(period_end(quarter), as_of) for quarter in quarters]
 
-    scope = [Task.is_current, *scope_conditions(districts, action)]
-    with cycle_collector.paused():  # 60k report tuples: see `cycle_collector`
-        counts = _status_counts(conn, scope, period_start(quarters[0]), as_of, days)
+    counts = totals_by_day(conn, days, districts, action).to_dict("records")
     records = []
     for quarter, day, row in zip(quarters, days, counts, strict=True):
-        by_status = dict(zip(STATUSES, (int(n) for n in row), strict=True))
+        by_status = {name: int(row[name]) for name in STATUSES}
         tasks_counted = sum(by_status.values()) - by_status["suspended"]
         records.append(
             {

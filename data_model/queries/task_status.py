@@ -15,21 +15,20 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, exists, func, literal, select
+from sqlalchemy import Connection, func, literal, select
 
 from data_model import settings
-from data_model.queries.task_rules import STATUSES
 from data_model.queries.task_status_arrays import EPOCH, day_numbers, statuses_on
 from data_model.store.models import (
     Action,
     District,
-    Evidence,
     Explanation,
     Task,
     TaskLatest,
-    TaskSnapshot,
     Unit,
 )
+from data_model.store.task_status_sql import has_evidence
+from data_model.task_rules import STATUSES
 
 
 def latest_reports(as_of: date, rows=None):
@@ -101,14 +100,16 @@ def task_status_frame(
     """One row per task reported on or before `as_of`, with its status, days late and the
     explanation (情况说明, '' if none) stored with its latest report.
 
-    The latest snapshot per task is read from `task_latest` (`latest_reports`); the
-    status rules then run on that one row per task, as array operations. `where` adds
+    Each task's latest report (its period, progress and stated status) is read from its
+    `task_latest` row (`latest_reports`), with no join of `task_snapshot`; the status
+    rules then run on that one row per task, as array operations. `where` adds
     SQL conditions on `Task` (a district or action scope). With `first_reports`, the
     task's first report (`first_period`) and first report showing it complete
     (`completed_period`, `completed_end`; None if none) on or before `as_of` are added.
     """
-    task, s = Task.__table__, TaskSnapshot.__table__
+    task = Task.__table__
     action, unit, d = Action.__table__, Unit.__table__, District.__table__.alias()
+    latest = TaskLatest.__table__.alias()
     explanation = Explanation.__table__.alias()
     evidence_required = settings.evidence_required()
     query, latest = with_latest_report(
@@ -123,15 +124,16 @@ def task_status_frame(
             task.c.deadline,
             task.c.deadline_text,
             task.c.ongoing,
-            s.c.report_period,
-            s.c.progress,
-            s.c.stated_status,
+            latest.c.latest_period,
+            latest.c.progress,
+            latest.c.stated_status,
             func.coalesce(explanation.c.text, "").label("explanation"),
             has_evidence(as_of) if evidence_required else literal(True),
         ),
         as_of,
-        s,
+        None,
         (action, unit, d, explanation),
+        latest,
     )
     query = query.where(task.c.is_current, *where).order_by(action.c.sort_order, task.c.code)
     columns = [
@@ -139,11 +141,8 @@ def task_status_frame(
         "has_evidence",
     ]
     if first_reports:
-        first, done = TaskSnapshot.__table__.alias(), TaskSnapshot.__table__.alias()
-        query = (
-            query.add_columns(first.c.report_period, done.c.report_period, done.c.period_end)
-            .join(first, first.c.id == latest.c.first_id)
-            .join(done, done.c.id == latest.c.completed_id, isouter=True)
+        query = query.add_columns(
+            latest.c.first_period, latest.c.completed_period, latest.c.completed_end
         )
         columns += FIRST_REPORT_COLUMNS
     frame = pd.DataFrame([tuple(row) for row in conn.execute(query)], columns=columns)
@@ -165,26 +164,6 @@ def task_status_frame(
     if not evidence_required:
         frame.pop("has_evidence")
     return frame
-
-
-def has_evidence(as_of: date):
-    """SQL: whether evidence is attached to one of the enclosing query's task's reports
-    up to `as_of`."""
-    evidence = Evidence.__table__
-    return (
-        exists()
-        .where(evidence.c.task_code == Task.__table__.c.code, evidence.c.period_end <= as_of)
-        .correlate(Task.__table__)
-    )
-
-
-def evidence_days(conn: Connection) -> dict[str, float]:
-    """Task code → the day number (`day_numbers`) of its earliest report with evidence."""
-    evidence = Evidence.__table__
-    query = select(evidence.c.task_code, func.min(evidence.c.period_end)).group_by(
-        evidence.c.task_code
-    )
-    return {code: float(day_numbers([_as_date(end)])[0]) for code, end in conn.execute(query)}
 
 
 def _as_date(value) -> date:

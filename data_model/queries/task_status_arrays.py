@@ -11,7 +11,7 @@ from datetime import date
 
 import numpy as np
 
-from data_model.queries.task_rules import BEHIND_MARGIN, STATUSES
+from data_model.task_rules import BEHIND_MARGIN, STATUSES
 
 EPOCH = date(1970, 1, 1)
 

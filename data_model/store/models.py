@@ -305,6 +305,45 @@ class TaskLatest(SQLModel, table=True):
     stated_status: str = Field(default="", max_length=16)
     completed_end: date | None = None
     first_end: date
+    # The three reports' report periods (migration 0016), for the lists of tasks.
+    latest_period: str = Field(max_length=16)
+    first_period: str = Field(max_length=16)
+    completed_period: str | None = Field(default=None, max_length=16)
+
+
+class TaskStatusSummary(SQLModel, table=True):
+    """The current tasks counted per status at each report period end (every
+    `period_end` of `task_latest`), judged on that day, per action x lead unit x district
+    (`district_id` None: city-wide tasks), so that a status count on a past report period
+    end reads a few hundred rows instead of judging every task (migration 0016).
+
+    Reported complete (and not suspended) tasks are split by whether evidence was
+    attached by that day, so that the setting EVIDENCE_REQUIRED is applied when read:
+    completed is `completed_with_evidence` (plus `completed_without_evidence` when no
+    evidence is required, else those are 待佐证); the same for the on-time ones.
+    `overdue_progress` and `behind_gap` are the sums the lists' headings average;
+    `first_code` orders the groups as `task_counts.status_counts` lists them. Kept by
+    the write path (data_model/store/summaries_task_status.py)."""
+
+    __tablename__ = "task_status_summary"
+    __table_args__ = (Index("ix_task_status_summary_end", "period_end"),)
+    id: int | None = Field(default=None, primary_key=True)
+    period_end: date
+    action_id: int
+    lead_unit_id: int
+    district_id: int | None = None
+    in_progress: int
+    behind: int
+    overdue: int
+    not_started: int
+    suspended: int
+    completed_with_evidence: int
+    completed_without_evidence: int
+    on_time_with_evidence: int
+    on_time_without_evidence: int
+    overdue_progress: float
+    behind_gap: float
+    first_code: str = Field(max_length=64)
 
 
 # --- uploads, schedule, users and audit (migration 0002) ----------------------------

@@ -10,8 +10,9 @@ Two tables derived from the versioned rows (models.py, migrations 0013 and 0015)
   (`task_status.task_status_frame`): the rows of one `period_end` instead of a search
   of every task's reports. It carries the values a status reads (CARRIED_COLUMNS: the
   latest report's progress and stated status, the first complete and first report's
-  period ends;
-  migration 0015), so `task_counts` judges tasks from this table alone. A report row's
+  period ends, migration 0015; the three reports' report periods, migration 0016), so
+  `task_counts` judges tasks and `task_status_frame` lists them from this table alone. A
+  report row's
   values never change (a change is a new row), so they are exact whenever the ids are.
 
 `values_changed(conn, submission_id)` and `tasks_changed(conn, submission_id)` bring
@@ -19,11 +20,12 @@ them up to date after a submission's rows of that kind were written (an import, 
 approval) or withdrawn (a rollback), in the caller's transaction: the kinds' summary hooks
 (`summaries`) call them. It recomputes
 only what those rows touch: the report periods of the submission's rows (and of the
-tasks whose district or lead unit it changed) and the tasks it reported on.
-`rebuild(conn)` recomputes everything from the raw rows (a backup's restore, the
-benchmark's generated data); `rebuild_reported(conn)` only the late list's summary (migration
-0013, and after a master-data merge moved rows to another district or unit);
-`rebuild_latest(conn)` only `task_latest` (migration 0015).
+tasks whose district or lead unit it changed) and the tasks it reported on. Then the
+status counts at each report period end follow `task_latest` (`summaries_task_status`).
+`rebuild(conn)` recomputes everything from the raw rows, the status counts too (a backup's
+restore, the benchmark's generated data); `rebuild_reported(conn)` only the late list's
+summary (migration 0013, and after a master-data merge moved rows to another district or
+unit); `rebuild_latest(conn)` only `task_latest`.
 `expected_rows(conn)` is the recomputation the property test compares with.
 """
 
@@ -48,6 +50,7 @@ from sqlalchemy import (
     union,
 )
 
+from data_model.store import summaries_task_status
 from data_model.store.models import (
     IndicatorValue,
     ReportedSummary,
@@ -58,7 +61,15 @@ from data_model.store.models import (
 )
 
 SUMMARY_KINDS = ("indicator_values", "tasks")
-CARRIED_COLUMNS = ("progress", "stated_status", "completed_end", "first_end")
+CARRIED_COLUMNS = (
+    "progress",
+    "stated_status",
+    "completed_end",
+    "first_end",
+    "latest_period",
+    "first_period",
+    "completed_period",
+)
 LATEST_COLUMNS = (
     "period_end",
     "task_code",
@@ -78,16 +89,18 @@ def values_changed(conn: Connection, submission_id: int) -> None:
 
 
 def tasks_changed(conn: Connection, submission_id: int) -> None:
-    """Bring the late list's rows and each task's latest reports up to date after
-    `submission_id`'s task reports changed."""
+    """Bring the late list's rows, each task's latest reports and the status counts
+    (`summaries_task_status`) up to date after `submission_id`'s task reports changed."""
     _refresh_reported(conn, "tasks", _task_periods(conn, submission_id))
-    _refresh_latest(conn, submission_id)
+    ends_before, ends_after = _refresh_latest(conn, submission_id)
+    summaries_task_status.tasks_changed(conn, submission_id, ends_before, ends_after)
 
 
 def rebuild(conn: Connection) -> None:
     """Recompute every summary from the raw rows."""
     rebuild_reported(conn)
     rebuild_latest(conn)
+    summaries_task_status.rebuild(conn)
 
 
 def rebuild_latest(conn: Connection) -> None:
@@ -213,10 +226,11 @@ def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def _refresh_latest(conn: Connection, submission_id: int) -> None:
+def _refresh_latest(conn: Connection, submission_id: int) -> tuple[set[date], set[date]]:
     """Recompute the rows of the tasks `submission_id` reported on and follow the set
     of report period ends: a new end gets every other task's row of the end before it (no
-    report of theirs lies between), an end no current report has any more goes."""
+    report of theirs lies between), an end no current report has any more goes. Returns
+    the table's ends before and after."""
     latest = TaskLatest.__table__
     now = _current_ends(conn)
     before = _ends(conn, latest, current_only=False)
@@ -258,6 +272,7 @@ def _refresh_latest(conn: Connection, submission_id: int) -> None:
         )
         earlier = [e for e in now if e < end]
         _insert_latest(conn, now, (submission_id, end, earlier[-1] if earlier else None))
+    return known, set(now)
 
 
 def _insert_latest(
@@ -297,7 +312,9 @@ def _insert_latest(
     # then, in end order, the next end (so each row stands for the ends up to the next
     # one), the task's first report and its first complete report so far, as 'YYYY-MM-DD:id'
     # text (the report's end and id) whose minimum is the first by (end, id), as
-    # task_status reads them; the latest report's values come by its id.
+    # task_status reads them; the latest report's values come by its id. Inserted in
+    # end order, so that the rows of one end (what a status on a day reads) lie together
+    # on disk rather than one in every page of the table.
     done_key = (
         "CAST(done_end AS TEXT) || ':' || CAST(done_id AS TEXT)"
         if postgresql
@@ -330,12 +347,15 @@ def _insert_latest(
     INSERT INTO task_latest ({", ".join(LATEST_COLUMNS)})
     SELECT e.period_end, s.task_code, s.latest_id, s.first_id,
            CAST(SUBSTR(s.done_key, 12) AS INTEGER), r.progress, r.stated_status, {done_end},
-           s.first_end
+           s.first_end, r.report_period, f.report_period, d.report_period
     FROM spans s
     JOIN task_snapshot r ON r.id = s.latest_id
+    JOIN task_snapshot f ON f.id = s.first_id
+    LEFT JOIN task_snapshot d ON d.id = CAST(SUBSTR(s.done_key, 12) AS INTEGER)
     JOIN ends e ON e.period_end >= s.period_end
                AND (s.next_end IS NULL OR e.period_end < s.next_end)
     {after}
+    ORDER BY e.period_end, s.task_code
     """
     conn.execute(text(sql), params)
 
@@ -365,23 +385,26 @@ def expected_rows(conn: Connection) -> dict[str, Counter]:
                 s.c.task_code == code, s.c.is_current, s.c.period_end <= end
             )
             last = conn.execute(
-                base.add_columns(s.c.progress, s.c.stated_status)
+                base.add_columns(s.c.progress, s.c.stated_status, s.c.report_period)
                 .order_by(s.c.period_end.desc(), s.c.id.desc())
                 .limit(1)
             ).first()
             if last is None:
                 continue
-            first_id, first_end = conn.execute(
-                base.add_columns(s.c.period_end).order_by(s.c.period_end, s.c.id).limit(1)
+            first_id, first_end, first_period = conn.execute(
+                base.add_columns(s.c.period_end, s.c.report_period)
+                .order_by(s.c.period_end, s.c.id)
+                .limit(1)
             ).one()
             done = conn.execute(
-                base.add_columns(s.c.period_end)
+                base.add_columns(s.c.period_end, s.c.report_period)
                 .where(complete)
                 .order_by(s.c.period_end, s.c.id)
                 .limit(1)
             ).first()
-            done_id, done_end = (None, None) if done is None else tuple(done)
-            row = (end, code, last[0], first_id, done_id, *last[1:], done_end, first_end)
+            done_id, done_end, done_period = (None, None, None) if done is None else tuple(done)
+            row = (end, code, last[0], first_id, done_id, last[1], last[2], done_end, first_end)
+            row += (last[3], first_period, done_period)
             latest[_with_dates(row)] += 1
     return {"reported": reported, "latest": latest}
 

@@ -31,7 +31,7 @@ from data_model.accounts.permissions import Principal, require
 from data_model.errors import InputError
 from data_model.i18n import t
 from data_model.reference.master import load_master
-from data_model.store import audit
+from data_model.store import audit, summaries_task_status
 from data_model.store.models import Evidence, Task, TaskSnapshot
 from data_model.store.storage import take_write_locks
 
@@ -214,6 +214,8 @@ def attach(
                 note=note.strip(),
             )
         ).inserted_primary_key[0]
+        # A report complete from here on may now count as 已完成 (EVIDENCE_REQUIRED).
+        summaries_task_status.evidence_attached(conn, task_code, report.period_end)
         audit.record(
             conn,
             principal.username,

@@ -309,6 +309,12 @@ CALLS: dict[str, tuple[Callable, object]] = {
         lambda c: task_counts.status_counts(c, END_2023)[["completed", "overdue"]].sum().tolist(),
         [43, 6],
     ),
+    "task_counts.totals_by_day": (
+        lambda c: task_counts.totals_by_day(c, [date(2023, 6, 30), date(2023, 8, 15)])[
+            "completed"
+        ].tolist(),
+        [39, 39],  # a quarter end read from the summary, a day inside a quarter judged
+    ),
     "task_counts.task_list": (
         lambda c: task_counts.task_list(c, END_2023, "overdue", limit=2, offset=1)["code"].tolist(),
         ["A1-07", "A3-09"],  # the second and third of six, longest late first,
@@ -323,7 +329,6 @@ CALLS: dict[str, tuple[Callable, object]] = {
         ["A1-07", "A3-09", "A4-08", "A5-09", "A5-10", "A5-11", "A6-06", "A6-09"],
     ),
     "task_queries.status_table": (lambda c: task_queries.status_table(c, END_2023).shape, (64, 9)),
-    "task_status.evidence_days": (task_status.evidence_days, {}),  # no evidence in the sample
     "task_status.task_status_frame": (
         lambda c: int((task_status.task_status_frame(c, END_2023)["status"] == "overdue").sum()),
         6,

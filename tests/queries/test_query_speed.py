@@ -17,8 +17,8 @@ from data_model.charts.trends import small_multiples
 from data_model.queries import task_queries
 from data_model.queries.shared import data_year_range, data_years, filter_options
 from data_model.queries.task_queries import expected_progress, progress_by_period, scoped_tasks
-from data_model.queries.task_rules import STATUSES, TaskFacts, status_of
 from data_model.queries.task_status import task_status_frame
+from data_model.task_rules import STATUSES, TaskFacts, status_of
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +129,7 @@ def test_task_queries_issue_a_fixed_number_of_statements(sample_engine):
         after_progress = len(seen)
         scoped_tasks(conn, date(2023, 12, 31))
         stop()
-    # first report, tasks, each task's report before the quarters, those inside them:
+    # first report, which quarter ends are report period ends, their summarised counts:
     # not one per quarter
     assert after_progress <= 4
     assert len(seen) - after_progress == 1  # statuses and first reports in one query
@@ -173,15 +173,16 @@ def test_the_latest_report_is_an_index_lookup_per_task(sqlite_sample_engine):
     with sqlite_sample_engine.connect() as conn:
         plan = last_statement_plan(conn, task_status_frame, date(2023, 12, 31))
     # The rows of one report period end in the `task_latest` summary (migration 0013),
-    # then each task's latest report by its id.
+    # which carries the latest report's values and period (migration 0016): no report read.
     assert "SEARCH task_latest_1 USING INDEX sqlite_autoindex_task_latest_1 (period_end=?)" in plan
-    assert "SEARCH task_snapshot USING INTEGER PRIMARY KEY (rowid=?)" in plan, plan
+    assert "task_snapshot" not in plan, plan
 
 
-def test_the_reports_for_progress_over_quarters_come_from_the_index_alone(sqlite_sample_engine):
+def test_the_progress_over_quarters_reads_the_summarised_counts(sqlite_sample_engine):
     with sqlite_sample_engine.connect() as conn:
         plan = last_statement_plan(conn, progress_by_period, date(2023, 12, 31))
-    assert "COVERING INDEX ix_task_snapshot_task_reports" in plan, plan
+    assert "SEARCH task_status_summary USING INDEX ix_task_status_summary_end" in plan, plan
+    assert "task_snapshot" not in plan and "task_latest" not in plan, plan
 
 
 # --- the filters' year range -----------------------------------------------------------

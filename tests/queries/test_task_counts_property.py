@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from data_model.queries.task_counts import LISTS, status_counts, task_list
 from data_model.queries.task_queries import counts_of, scoped_tasks, totals_of
-from data_model.queries.task_rules import BEHIND_MARGIN
 from data_model.store.storage import create_submission
 from data_model.store.storage import write_kind as write_kind_rows
+from data_model.task_rules import BEHIND_MARGIN
 from tests.conftest import database_examples
 from tests.store.test_task_summary_equivalence import master_ids
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from data_model.queries.task_rules import TaskFacts, days_late, status_of
+from data_model.task_rules import TaskFacts, days_late, status_of
 
 AS_OF = date(2022, 7, 1)
 

@@ -10,8 +10,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from data_model.queries.task_rules import STATUSES, TaskFacts, status_of
 from data_model.queries.task_status_arrays import EPOCH, day_numbers, statuses_on
+from data_model.task_rules import STATUSES, TaskFacts, status_of
 
 DAY0 = date(2021, 1, 1)
 days = st.integers(min_value=0, max_value=1500).map(lambda n: DAY0 + timedelta(days=n))

@@ -10,7 +10,7 @@ from sqlalchemy import MetaData, inspect, select
 from sqlmodel import SQLModel
 
 import data_model.store.models  # noqa: F401
-from data_model.store import summaries_tasks
+from data_model.store import summaries_task_status, summaries_tasks
 from data_model.store.db import downgrade, make_engine, migrate
 from data_model.store.models import ActivityType, District
 
@@ -43,6 +43,7 @@ EXPECTED_TABLES = {
     "submission",
     "task",
     "task_latest",
+    "task_status_summary",
     "task_snapshot",
     "unit",
     "write_lock",
@@ -122,4 +123,19 @@ def test_revision_0015_fills_the_task_summary_with_the_reports_values(fresh_samp
         assert stored == summaries_tasks.expected_rows(conn)["latest"]
     progress, completed_end = zip(*((row[5], row[7]) for row in stored), strict=True)
     assert max(progress) > 0 and any(end is not None for end in completed_end)
+    engine.dispose()
+
+
+def test_revision_0016_fills_the_task_status_counts_from_the_stored_rows(fresh_sample_db):
+    """Upgraded from 0015 (no status counts, no report periods in `task_latest`), the
+    status counts and `task_latest` hold what the write path keeps."""
+    engine = fresh_sample_db.open()
+    downgrade(engine, "0015")
+    assert "task_status_summary" not in inspect(engine).get_table_names()
+    migrate(engine)
+    with engine.connect() as conn:
+        stored = summaries_task_status.stored_rows(conn)
+        assert stored == summaries_task_status.expected_rows(conn) and sum(stored.values()) > 0
+        latest = summaries_tasks.stored_rows(conn)["latest"]
+        assert latest == summaries_tasks.expected_rows(conn)["latest"]
     engine.dispose()

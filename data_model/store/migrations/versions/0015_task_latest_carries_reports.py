@@ -5,8 +5,8 @@ complete report's `completed_end` and the first report's `first_end` (their peri
 so that the statuses judged in SQL
 (`data_model/queries/task_counts.py`) read this table alone instead of joining every
 task's latest report in `task_snapshot`. The table is derived from the reports, so it is
-emptied, given these columns and filled again from the rows already stored by the write
-path's own recomputation (`summaries_tasks.rebuild_latest`).
+emptied and given these columns; revision 0016, which gives it the columns the write path
+fills now, fills it again from the rows already stored.
 """
 
 import sqlalchemy as sa
@@ -27,9 +27,6 @@ def upgrade() -> None:
         batch.add_column(sa.Column("stated_status", AutoString(length=16), nullable=False))
         batch.add_column(sa.Column("completed_end", sa.Date(), nullable=True))
         batch.add_column(sa.Column("first_end", sa.Date(), nullable=False))
-    from data_model.store import summaries_tasks
-
-    summaries_tasks.rebuild_latest(op.get_bind())
 
 
 def downgrade() -> None:
