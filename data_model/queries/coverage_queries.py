@@ -38,7 +38,6 @@ from data_model.periods import granularity, months_of, period_end, period_start
 from data_model.queries.schedule import not_reported
 from data_model.queries.shared import sub_periods
 from data_model.queries.task_counts import status_counts
-from data_model.queries.task_rules import STATUSES
 from data_model.reference.geo import Area
 from data_model.store import summaries_values
 from data_model.store.models import (
@@ -50,6 +49,7 @@ from data_model.store.models import (
     Indicator,
     IndicatorValue,
 )
+from data_model.task_rules import STATUSES
 
 SETTINGS_FILE = settings.DEFAULTS_DIR / "coverage.json"
 FREQUENCIES = ("month", "quarter", "year")
