@@ -452,3 +452,44 @@ def sign_in_app(app, db: AppDatabase, role: str = "admin", username: str | None 
     app.session_state["username"] = username
     app.session_state["sign_in_session"] = session.session_id
     return app
+
+
+def task_record(
+    code: str,
+    action_id: int,
+    lead_unit_id: int,
+    district_id: int | None,
+    schedule: tuple,
+    report: tuple,
+) -> dict:
+    """A task list row as the importer's records hold it: `schedule` is (start date,
+    deadline, ongoing), `report` (report period, progress, stated status)."""
+    start, deadline, ongoing = schedule
+    period, progress, stated = report
+    return {
+        "code": code,
+        "action_id": action_id,
+        "content": f"任务 {code}",
+        "lead_unit_id": lead_unit_id,
+        "co_units": "",
+        "owner": "",
+        "start_date": start,
+        "deadline": deadline,
+        "deadline_text": "",
+        "ongoing": ongoing,
+        "district_id": district_id,
+        "report_period": period,
+        "progress": progress,
+        "stated_status": stated,
+        "progress_note": "",
+    }
+
+
+def live_submission_ids(conn) -> list[int]:
+    """The submissions a rollback may withdraw, oldest first."""
+    from sqlalchemy import select
+
+    from data_model.store.models import Submission
+
+    live = ("accepted", "partial", "superseded")
+    return sorted(conn.execute(select(Submission.id).where(Submission.status.in_(live))).scalars())

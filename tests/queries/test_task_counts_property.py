@@ -17,7 +17,7 @@ from data_model.queries.task_queries import counts_of, scoped_tasks, totals_of
 from data_model.store.storage import create_submission
 from data_model.store.storage import write_kind as write_kind_rows
 from data_model.task_rules import BEHIND_MARGIN
-from tests.conftest import database_examples
+from tests.conftest import database_examples, task_record
 from tests.store.test_task_summary_equivalence import master_ids
 
 PERIODS = ("2024-Q1", "2024-Q2", "2024-03", "2024")
@@ -48,24 +48,15 @@ task_lists = st.dictionaries(
 
 def records(tasks: dict, ids: dict) -> list[dict]:
     return [
-        {
-            "code": code,
-            "action_id": ids["action"],
-            "content": f"任务 {code}",
-            "lead_unit_id": ids["units"][0],
-            "co_units": "",
-            "owner": "",
-            "start_date": start,
-            "deadline": deadline,
-            "deadline_text": "",
-            "ongoing": ongoing,
-            "district_id": None if district is None else ids["districts"][district],
-            "report_period": period,
-            "progress": progress,
-            "stated_status": stated,
-            "progress_note": "",
-        }
-        for code, ((start, deadline, ongoing), by_period, district) in tasks.items()
+        task_record(
+            code,
+            ids["action"],
+            ids["units"][0],
+            None if district is None else ids["districts"][district],
+            schedule,
+            (period, progress, stated),
+        )
+        for code, (schedule, by_period, district) in tasks.items()
         for period, (progress, stated) in by_period.items()
     ]
 

@@ -24,10 +24,10 @@ from sqlalchemy import insert, select
 from data_model.accounts.permissions import SYSTEM
 from data_model.admin.master_admin import merge_entries
 from data_model.store import summaries_task_status, summaries_tasks
-from data_model.store.models import Action, District, Evidence, Submission, TaskSnapshot, Unit
+from data_model.store.models import Action, District, Evidence, TaskSnapshot, Unit
 from data_model.store.storage import create_submission, rollback_submission, update_submission
 from data_model.store.storage import write_kind as write_kind_rows
-from tests.conftest import database_examples
+from tests.conftest import database_examples, live_submission_ids, task_record
 
 START = datetime(2024, 1, 5, 9, 0, tzinfo=UTC)
 TASKS = ("T1", "T2", "T3", "T4")
@@ -90,29 +90,17 @@ def master_entries(engine) -> dict[str, list[tuple[int, str]]]:
 
 
 def records_of(rows: dict, ids: dict[str, list[int]]) -> list[dict]:
-    records = []
-    for (code, period), (progress, stated, district, unit, action, schedule) in rows.items():
-        start, deadline, ongoing = SCHEDULES[schedule]
-        records.append(
-            {
-                "code": code,
-                "action_id": ids["actions"][action],
-                "content": f"任务 {code}",
-                "lead_unit_id": ids["units"][unit],
-                "co_units": "",
-                "owner": "",
-                "start_date": start,
-                "deadline": deadline,
-                "deadline_text": "",
-                "ongoing": ongoing,
-                "district_id": None if district is None else ids["districts"][district],
-                "report_period": period,
-                "progress": progress,
-                "stated_status": stated,
-                "progress_note": "",
-            }
+    return [
+        task_record(
+            code,
+            ids["actions"][action],
+            ids["units"][unit],
+            None if district is None else ids["districts"][district],
+            SCHEDULES[schedule],
+            (period, progress, stated),
         )
-    return records
+        for (code, period), (progress, stated, district, unit, action, schedule) in rows.items()
+    ]
 
 
 def attach_evidence(conn, pick: int, at: datetime) -> None:
@@ -182,13 +170,7 @@ def run_steps(engine, entries: dict, sequence: list) -> None:
                     write_kind_rows(conn, "tasks", records, submission_id)  # as review does
                     update_submission(conn, submission_id, status="accepted")
                 elif step[0] == "rollback":
-                    live = sorted(
-                        conn.execute(
-                            select(Submission.id).where(
-                                Submission.status.in_(("accepted", "partial", "superseded"))
-                            )
-                        ).scalars()
-                    )
+                    live = live_submission_ids(conn)
                     if live:
                         rollback_submission(conn, live[step[1] % len(live)], by="test")
                 elif step[0] == "evidence":

@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from data_model.store import summaries_tasks
-from data_model.store.models import Action, District, Submission, Unit
+from data_model.store.models import Action, District, Unit
 from data_model.store.storage import create_submission, rollback_submission, update_submission
 from data_model.store.storage import write_kind as write_kind_rows
-from tests.conftest import database_examples
+from tests.conftest import database_examples, live_submission_ids
 
 START = datetime(2024, 1, 5, 9, 0, tzinfo=UTC)
 VALUE_PERIODS = ("2024-01", "2024-02", "2024-03", "2024-Q1")
@@ -137,13 +137,7 @@ def run_steps(engine, ids: dict, sequence: list) -> None:
                     write_kind_rows(conn, kind, records, submission_id)  # as review._write_held
                     update_submission(conn, submission_id, status="accepted")
                 elif step[0] == "rollback":
-                    live = sorted(
-                        conn.execute(
-                            select(Submission.id).where(
-                                Submission.status.in_(("accepted", "partial", "superseded"))
-                            )
-                        ).scalars()
-                    )
+                    live = live_submission_ids(conn)
                     if live:
                         rollback_submission(conn, live[step[1] % len(live)], by="test")
                 assert_summaries_exact(conn)
