@@ -15,6 +15,7 @@ from data_model.periods import (
     periods_between,
     to_granularity,
 )
+from data_model.store.db import as_date
 from data_model.store.kind_registry import scheduled_kinds
 from data_model.store.models import (
     District,
@@ -138,7 +139,7 @@ def replace_schedule(conn: Connection, frame: pd.DataFrame) -> int:
                 "unit_id": units.get(unit),
                 "kind": record["kind"],
                 "period": str(record["period"]),
-                "due_date": due if isinstance(due, date) else date.fromisoformat(str(due)[:10]),
+                "due_date": as_date(due),
                 "note": record.get("note") or "",
             }
         )

@@ -21,6 +21,7 @@ from data_model.periods import (
 from data_model.queries.filters import FilterOptions
 from data_model.queries.task_counts import status_counts, summary_of, task_list
 from data_model.queries.task_status import TaskSummary
+from data_model.store.db import as_date
 from data_model.store.kind_registry import REGISTRY
 from data_model.store.models import (
     Action,
@@ -90,7 +91,7 @@ def data_years(conn: Connection) -> list[int]:
             select(func.min(column), func.max(column)).where(table.c.is_current)
         ).one()
         if low is not None:
-            years.update(range(_as_date(low).year, _as_date(high).year + 1))
+            years.update(range(as_date(low).year, as_date(high).year + 1))
     return sorted(years)
 
 
@@ -107,7 +108,7 @@ def data_year_range(conn: Connection) -> tuple[int, int] | None:
             )
         ).one()
         if low is not None:
-            years += [_as_date(v).year if is_date else int(v[:4]) for v in (low, high)]
+            years += [as_date(v).year if is_date else int(v[:4]) for v in (low, high)]
     return (min(years), max(years)) if years else None
 
 
@@ -125,7 +126,7 @@ def first_reported(conn: Connection) -> dict[str, date | None]:
         ("issues", EnterpriseIssue, EnterpriseIssue.received_date),
     ):
         low = conn.execute(select(func.min(column)).where(model.is_current)).scalar()
-        first[kind] = None if low is None else _as_date(low)
+        first[kind] = None if low is None else as_date(low)
     for kind, model, column in (
         ("tasks", TaskSnapshot, TaskSnapshot.report_period),
         ("indicator_values", IndicatorValue, IndicatorValue.period),
@@ -158,10 +159,6 @@ def _first_period_start(conn: Connection, model, column) -> date | None:
 def holds_data(first: date | None, period: str) -> bool:
     """Whether a kind whose data starts on `first` (`first_reported`) covers `period`."""
     return first is not None and first <= period_end(period)
-
-
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def _bounds(period: str) -> tuple[date, date]:

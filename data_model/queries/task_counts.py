@@ -32,6 +32,7 @@ from sqlalchemy import (
 
 from data_model import settings
 from data_model.queries.task_status import TaskSummary, latest_reports, with_latest_report
+from data_model.store.db import as_date
 from data_model.store.models import (
     Action,
     District,
@@ -184,9 +185,7 @@ def _summarised(conn: Connection, days: list[date]) -> set[date]:
     )
     found = conn.execute(select(*ends)).one()
     return {
-        day
-        for day, end in zip(days, found, strict=True)
-        if end is not None and _as_date(end) == day
+        day for day, end in zip(days, found, strict=True) if end is not None and as_date(end) == day
     }
 
 
@@ -258,7 +257,7 @@ def totals_by_day(
             )
             .group_by(summary.c.period_end)
         )
-        rows = {_as_date(row[0]): tuple(row[1:]) for row in conn.execute(query)}
+        rows = {as_date(row[0]): tuple(row[1:]) for row in conn.execute(query)}
     zero = (0,) * (len(COUNT_COLUMNS) - len(GROUP_COLUMNS))
     frames = [
         pd.DataFrame([("", "", "", *rows.get(day, zero))], columns=COUNT_COLUMNS)
@@ -273,10 +272,6 @@ def totals_by_day(
     )
     frame.insert(0, "as_of", list(days))
     return frame.drop(columns=GROUP_COLUMNS)
-
-
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 # What each list holds and its order, most urgent first.

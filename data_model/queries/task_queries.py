@@ -57,6 +57,7 @@ from data_model.queries.task_counts import (
 )
 from data_model.queries.task_status import task_status_frame
 from data_model.queries.task_status_arrays import EPOCH, day_numbers
+from data_model.store.db import as_date
 from data_model.store.models import District, Task, TaskSnapshot, Unit
 from data_model.task_rules import STATUSES
 
@@ -297,7 +298,7 @@ def progress_by_period(
     ).scalar_one()
     if first is None:
         return pd.DataFrame(columns=columns)
-    first = first if isinstance(first, date) else date.fromisoformat(str(first)[:10])
+    first = as_date(first)
     last = period_containing(as_of, "quarter")
     start = shift_period(last, 1 - PROGRESS_QUARTERS)
     quarters = periods_between(

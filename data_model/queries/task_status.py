@@ -166,10 +166,6 @@ def task_status_frame(
     return frame
 
 
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
 @dataclass(frozen=True)
 class TaskSummary:
     total: int  # tasks counted in rates (suspended excluded)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from itertools import islice
 from pathlib import Path
 
@@ -75,6 +76,11 @@ def driver_rows(conn: Connection, statement: Executable) -> list[tuple]:
         return result.cursor.fetchall()
     finally:
         result.close()
+
+
+def as_date(value) -> date:
+    """A stored date as a date: SQLite gives date columns back as text (`2024-03-31`)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def driver_insert(

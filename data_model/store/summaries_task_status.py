@@ -41,6 +41,7 @@ from sqlalchemy import (
     select,
 )
 
+from data_model.store.db import as_date
 from data_model.store.models import (
     Evidence,
     Submission,
@@ -96,7 +97,7 @@ def tasks_changed(
     ).scalar()
     refresh(conn, _groups_of(conn, _redefined(submission_id)), None, new)
     if since is not None:
-        refresh(conn, _groups_of(conn, reported), _as_date(since), new)
+        refresh(conn, _groups_of(conn, reported), as_date(since), new)
 
 
 def _redefined(submission_id: int):
@@ -239,10 +240,6 @@ def _summary_rows(dialect: str, groups: Groups, ends: list):
     return query.order_by(rows.c.period_end)
 
 
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
 # --- the recomputation the property test compares with --------------------------------
 
 
@@ -257,13 +254,13 @@ def expected_rows(conn: Connection) -> Counter:
             s.c.is_current
         )
     ).all()
-    ends = sorted({_as_date(r.period_end) for r in reports})
+    ends = sorted({as_date(r.period_end) for r in reports})
     by_task: dict[str, list] = {}
     for code, end, report_id, progress, stated in reports:
-        by_task.setdefault(code, []).append((_as_date(end), report_id, progress, stated or ""))
+        by_task.setdefault(code, []).append((as_date(end), report_id, progress, stated or ""))
     evidence_from: dict[str, date] = {}
     for code, end in conn.execute(select(evidence.c.task_code, evidence.c.period_end)):
-        end = _as_date(end)
+        end = as_date(end)
         evidence_from[code] = min(end, evidence_from.get(code, end))
     tasks = conn.execute(select(task).where(task.c.is_current)).mappings().all()
     groups: dict[tuple, dict] = {}
@@ -315,7 +312,7 @@ def stored_rows(conn: Connection) -> Counter:
     for row in conn.execute(select(*(summary.c[c] for c in SUMMARY_COLUMNS))).mappings():
         found[
             (
-                _as_date(row["period_end"]),
+                as_date(row["period_end"]),
                 *(row[c] for c in GROUP_ID_COLUMNS),
                 *(int(row[c]) for c in (*COUNTED, *SPLIT)),
                 *_rounded(row),
@@ -330,4 +327,4 @@ def _rounded(values) -> tuple:
 
 
 def _day(value) -> date | None:
-    return None if value is None else _as_date(value)
+    return None if value is None else as_date(value)

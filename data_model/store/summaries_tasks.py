@@ -51,6 +51,7 @@ from sqlalchemy import (
 )
 
 from data_model.store import summaries_task_status
+from data_model.store.db import as_date
 from data_model.store.models import (
     IndicatorValue,
     ReportedSummary,
@@ -213,17 +214,13 @@ def _ends(conn: Connection, table, current_only: bool) -> list[date]:
     ends: list[date] = []
     end = _next_end(conn, table, None, current_only)
     while end is not None:
-        ends.append(_as_date(end))
+        ends.append(as_date(end))
         end = _next_end(conn, table, end, current_only)
     return ends
 
 
 def _current_ends(conn: Connection) -> list[date]:
     return _ends(conn, TaskSnapshot.__table__, current_only=True)
-
-
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def _refresh_latest(conn: Connection, submission_id: int) -> tuple[set[date], set[date]]:
@@ -263,9 +260,7 @@ def _refresh_latest(conn: Connection, submission_id: int) -> tuple[set[date], se
         .group_by(s.c.task_code)
         .subquery()
     )
-    for end in sorted(
-        _as_date(e) for e in conn.execute(select(since.c.since).distinct()).scalars()
-    ):
+    for end in sorted(as_date(e) for e in conn.execute(select(since.c.since).distinct()).scalars()):
         codes = select(since.c.task_code).where(since.c.since == end)
         conn.execute(
             delete(latest).where(latest.c.period_end >= end, latest.c.task_code.in_(codes))
@@ -428,6 +423,6 @@ _DATE_COLUMNS = [LATEST_COLUMNS.index(c) for c in ("period_end", "completed_end"
 def _with_dates(row: tuple) -> tuple:
     """A `task_latest` row (LATEST_COLUMNS) with its dates as dates (SQLite gives text)."""
     return tuple(
-        _as_date(value) if at in _DATE_COLUMNS and value is not None else value
+        as_date(value) if at in _DATE_COLUMNS and value is not None else value
         for at, value in enumerate(row)
     )
