@@ -83,13 +83,8 @@ DETAIL_COLUMNS = [*SCORE_COLUMNS[:3], "name", "unit", *SCORE_COLUMNS[3:], "compl
 # --- pure maths ----------------------------------------------------------------------
 
 
-def target_scores(actual: pd.Series, target: pd.Series, negative: pd.Series) -> pd.Series:
-    """Score 0-100 of actual against target (rows where both are present)."""
-    scores = _target_scores(actual.to_numpy(float), target.to_numpy(float), negative.to_numpy(bool))
-    return pd.Series(scores, index=actual.index)
-
-
-def _target_scores(actual: np.ndarray, target: np.ndarray, negative: np.ndarray) -> np.ndarray:
+def target_scores(actual: np.ndarray, target: np.ndarray, negative: np.ndarray) -> np.ndarray:
+    """Score 0-100 of actual against target (cells where both are present)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         positive_score = np.where(
             target > 0,
@@ -197,7 +192,7 @@ def score_grid(
     if with_target.any():
         cells = np.broadcast_to(with_target[:, None], actual.shape) & ~np.isnan(actual)
         rows = np.broadcast_to(np.arange(len(codes))[:, None], actual.shape)[cells]
-        score[cells] = _target_scores(actual[cells], target[rows], negative[rows])
+        score[cells] = target_scores(actual[cells], target[rows], negative[rows])
     if not with_target.all():
         score[~with_target] = _minmax_scores(actual[~with_target], negative[~with_target])
     frame = pd.DataFrame(
@@ -315,13 +310,9 @@ def scored_districts(conn: Connection) -> list[str]:
     )
 
 
-def counted_indicators(indicators: pd.DataFrame, values: pd.DataFrame, period: str) -> pd.DataFrame:
-    """The indicators counted in `period` (see the method), with `period_target` added."""
-    return _counted(indicators, set(values["indicator_code"].unique().tolist()), period)
-
-
-def _counted(indicators: pd.DataFrame, reported: set[str], period: str) -> pd.DataFrame:
-    """`counted_indicators`, given the codes with a value for `period`."""
+def counted_indicators(indicators: pd.DataFrame, reported: set[str], period: str) -> pd.DataFrame:
+    """The indicators counted in `period` (see the method), with `period_target` added;
+    `reported`: the codes with a value for `period`."""
     # Plain lists: iterating pandas' Arrow-backed strings one by one is slow (3,000 × 11).
     keep = [
         is_due(frequency, period) or code in reported
@@ -371,7 +362,7 @@ def period_scores(conn: Connection, period: str, dimension: str | None = None) -
         )
     # The values as indicators × districts arrays, filled from plain tuples: no frame of
     # 33,000 rows to merge on its string keys (3,000 indicators × 11 districts).
-    counted = _counted(indicators, {code for code, _ in cells}, period)
+    counted = counted_indicators(indicators, {code for code, _ in cells}, period)
     actual, complete = cell_grids(cells, counted["code"].tolist(), districts, 2)
     scores = score_grid(actual, counted.assign(target=counted["period_target"]), districts)
     width = len(districts)

@@ -69,7 +69,9 @@ def reference_score(
     frame["score"] = np.nan
     has_target = frame["target"].notna() & ~frame["missing"]
     frame.loc[has_target, "score"] = target_scores(
-        frame.loc[has_target, "value"], frame.loc[has_target, "target"], negative[has_target]
+        frame.loc[has_target, "value"].to_numpy(float),
+        frame.loc[has_target, "target"].to_numpy(float),
+        negative[has_target].to_numpy(bool),
     )
     no_target = frame["target"].isna()
     frame.loc[no_target, "score"] = reference_minmax(
@@ -187,7 +189,7 @@ def reference_period_scores(conn, period: str, dimension: str | None = None):
     values = indicator_values(conn, period, codes=list(indicators["code"]), districts=districts)
     if values.empty:
         return None
-    counted = counted_indicators(indicators, values, period)
+    counted = counted_indicators(indicators, set(values["indicator_code"].tolist()), period)
     scores = reference_score(values, counted.assign(target=counted["period_target"]), districts)
     meta = counted.set_index("code")
     scores["name"] = scores["indicator_code"].map(meta["name"])
