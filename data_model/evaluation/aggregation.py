@@ -55,8 +55,8 @@ FREQUENCIES = ("year", "quarter", "month")  # the declared frequencies, coarse t
 # The periods read from their exact values and the summaries of the values inside them:
 # quarters and years (`summaries_values.LEVELS`), and months, inside which nothing finer
 # is stored, so their exact values are all there is (no grouping of them in SQL).
-CODES_IN_SQL = 100  # a list of codes up to this long always narrows the reads in SQL
 FROM_SUMMARIES = (*summaries_values.LEVELS, "month")
+CODES_IN_SQL = 100  # a list of codes up to this long always narrows the reads in SQL
 VALUE_COLUMNS = [
     "period",
     "indicator_code",

@@ -55,11 +55,8 @@ def scope_conditions(districts: tuple[str, ...], action: str | None, table=None)
     """SQL conditions on `Task` (or `table`, with its `district_id` and `action_id`) for
     a scope: tasks of these districts (city-wide tasks, without a district, are left out
     when any is named) and of this action."""
-    task, district, actions = (
-        Task.__table__ if table is None else table,
-        District.__table__,
-        Action.__table__,
-    )
+    task = Task.__table__ if table is None else table
+    district, actions = District.__table__, Action.__table__
     conditions = []
     if districts:
         names = select(district.c.id).where(district.c.name.in_(list(districts)))

@@ -12,8 +12,8 @@ Two tables derived from the versioned rows (models.py, migrations 0013 and 0015)
   latest report's progress and stated status, the first complete and first report's
   period ends, migration 0015; the three reports' report periods, migration 0016), so
   `task_counts` judges tasks and `task_status_frame` lists them from this table alone. A
-  report row's
-  values never change (a change is a new row), so they are exact whenever the ids are.
+  report row's values never change (a change is a new row), so they are exact whenever
+  the ids are.
 
 `values_changed(conn, submission_id)` and `tasks_changed(conn, submission_id)` bring
 them up to date after a submission's rows of that kind were written (an import, a review
