@@ -18,7 +18,7 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import unquote
@@ -176,16 +176,20 @@ def sheet_rows(sheet) -> list[list[object]]:
     cell, which was the largest part of a large import's memory. The rows are made one
     at a time (`iter_rows`), so the unshared strings never all exist at once.
     """
-    shared: dict[str, str] = {}
-    share = shared.setdefault
     # iter_rows' rows start at row 1 but its columns at the first used one; RawSheet's,
     # like to_python's, start at column A.
     left = sheet.start[1] if sheet.start is not None else 0
+    return _rows_from_a(sheet.iter_rows(), left, {}.setdefault)
+
+
+def _rows_from_a(cells: Iterable[list], left: int, share: Callable) -> list[list[object]]:
+    """Rows of calamine's cells that start `left` columns right of A, from column A, each
+    text through `share` (a dict's `setdefault`: equal texts held once)."""
     pad = [""] * left
     rows = []
-    for row in sheet.iter_rows():
-        cells = [share(cell, cell) if cell.__class__ is str else cell for cell in row]
-        rows.append(pad + cells if left else cells)
+    for row in cells:
+        row = [share(cell, cell) if cell.__class__ is str else cell for cell in row]
+        rows.append(pad + row if left else row)
     return rows
 
 
@@ -237,10 +241,7 @@ def _read_in_pieces(
                 if top < len(rows):
                     raise sheet_pieces.ReadWhole("rows out of order")
                 rows.extend([] for _ in range(top - len(rows)))
-                pad = [""] * left
-                for row in cells:
-                    row = [share(cell, cell) if cell.__class__ is str else cell for cell in row]
-                    rows.append(pad + row if left else row)
+                rows.extend(_rows_from_a(cells, left, share))
                 if cells:
                     width = max(width, left + len(cells[0]))
                 del cells
