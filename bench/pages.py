@@ -380,7 +380,8 @@ def build_database(url: str) -> dict:
     from data_model.admin.bootstrap import open_database
     from data_model.evaluation.scoring import INDICATOR_COLUMNS
     from data_model.queries.schedule import ensure_default_schedule
-    from data_model.store import summaries_tasks, summaries_values
+    from data_model.evaluation import score_summary  # noqa: F401  (the scores' scorer)
+    from data_model.store import summaries_scores, summaries_tasks, summaries_values
     from data_model.store.models import Action, Brand, District, Submission, Unit
     from data_model.store.task_writer import TASK_FIELDS
 
@@ -492,6 +493,7 @@ def build_database(url: str) -> dict:
             conn, f"{FIRST_YEAR}-01", f"{LAST_YEAR}-12"
         )
         summaries_values.rebuild(conn)  # what the import keeps as it writes the values
+        summaries_scores.rebuild(conn)  # and the district scores, which read those
         # The rows went in past the write path: its summaries are computed once, as
         # migrations 0013 and 0016 do for the rows stored before them.
         summaries_tasks.rebuild(conn)

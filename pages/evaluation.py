@@ -7,6 +7,7 @@ import streamlit as st
 from data_model.charts.evaluation import breakdown_bars, breakdown_radar, composite_bars
 from data_model.evaluation.scoring import (
     composite_finding,
+    period_ranking,
     period_scores,
     ranking_headline,
     ranking_with_change,
@@ -56,10 +57,11 @@ def rank_change_text(change) -> str:
 principal, filters = dashboard("evaluation", show=("districts", "dimension"))
 
 period = filters.period
-# One scoring of the period (and one of the period before, for the rank change).
+# One scoring of the period (every indicator is shown), and the period before's ranking
+# from the score summaries, for the rank change.
 scoring = query(period_scores, period, filters.dimension)
 scores = ranking_with_change(
-    scoring, query(period_scores, previous_period(period), filters.dimension)
+    scoring, query(period_ranking, previous_period(period), filters.dimension)
 )
 if scores.empty:
     empty_state("evaluation.no_scores")

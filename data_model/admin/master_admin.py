@@ -24,12 +24,13 @@ import pandas as pd
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from data_model.accounts.permissions import Principal, require
+from data_model.evaluation import score_summary  # noqa: F401  (installs the store's scorer)
 from data_model.errors import InputError
 from data_model.formatting import join_names
 from data_model.i18n import LANGUAGES, t
 from data_model.kinds import MASTER_FIELDS
 from data_model.normalize.names import normalize_name
-from data_model.store import audit, summaries_task_status, summaries_tasks
+from data_model.store import audit, summaries_scores, summaries_task_status, summaries_tasks
 from data_model.store.kind_registry import REGISTRY
 from data_model.store.models import (
     Action,
@@ -581,6 +582,8 @@ def add_entry(conn: Connection, principal: Principal, list_key: str, **fields: o
     _check_keys(conn, spec, entry)
     values = _row_values(conn, spec, entry)
     entry["id"] = conn.execute(insert(spec.model).values(**values)).inserted_primary_key[0]
+    if list_key == "districts" and entry.get("kind") != "city":
+        summaries_scores.rebuild(conn)  # one more district scored: 0 where it reported nothing
     _lock_and_audit(conn, principal, spec, "add", name=entry["name"], new=_public(entry))
     return entry
 
@@ -618,6 +621,8 @@ def edit_entry(
     if list_key == "units":
         _check_parent(conn, entry, values["parent_id"])
     conn.execute(update(spec.model).where(spec.model.id == old["id"]).values(**values))
+    if list_key == "districts" and old.get("kind") != entry.get("kind"):
+        summaries_scores.rebuild(conn)  # a district scored or no longer (the city is not)
     changed = {f: [old[f], entry[f]] for f in spec.fields if old.get(f) != entry.get(f)}
     _lock_and_audit(conn, principal, spec, "edit", name=old["name"], changes=changed)
     return entry
@@ -762,6 +767,8 @@ def merge_entries(
     conn.execute(update(spec.model).where(spec.model.id == kept["id"]).values(aliases=aliases))
     if list_key in ("districts", "units"):
         summaries_tasks.rebuild_reported(conn)  # rows moved to another district or unit
+    if list_key == "districts":
+        summaries_scores.rebuild(conn)  # values moved, one district fewer scored
     for column in summaries_task_status.GROUP_ID_COLUMNS:
         if KIND_ID_COLUMNS[column] == list_key:  # tasks moved to another group
             summaries_task_status.master_merged(conn, column, gone["id"], kept["id"])
@@ -886,4 +893,6 @@ def delete_entry(conn: Connection, principal: Principal, list_key: str, name: st
             detail=join_names(t(f"master.ref_{k}", count=v) for k, v in found.items() if v),
         )
     conn.execute(delete(spec.model).where(spec.model.id == entry["id"]))
+    if list_key == "districts" and entry.get("kind") != "city":
+        summaries_scores.rebuild(conn)  # one district fewer scored
     _lock_and_audit(conn, principal, spec, "delete", name=entry["name"], old=_public(entry))

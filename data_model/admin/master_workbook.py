@@ -35,7 +35,7 @@ from data_model.ingest.reader import RawSheet, read_workbook
 from data_model.normalize.names import normalize_name
 from data_model.problems import ImportReport, Problem, SheetReport
 from data_model.reference.master import load_master
-from data_model.store import audit
+from data_model.store import audit, summaries_scores
 from data_model.store.kind_registry import versioned_tables
 from data_model.store.models import ExpectedSubmission, Unit, User
 from data_model.store.storage import take_write_locks
@@ -428,6 +428,7 @@ def _clear(conn: Connection) -> None:
 
 def _write(conn: Connection, lists: dict, replace: bool) -> None:
     ids: dict[str, dict[str, int]] = {}
+    districts_written = False
     for key in LIST_ORDER:
         spec = LISTS[key]
         ids[key] = dict(conn.execute(select(spec.model.name, spec.model.id)).all())
@@ -440,6 +441,7 @@ def _write(conn: Connection, lists: dict, replace: bool) -> None:
             ):
                 continue
             values = {f: entry[f] for f in spec.fields if f not in ("district", "parent")}
+            districts_written = districts_written or key == "districts"
             if key == "units":
                 values["district_id"] = ids["districts"].get(entry.get("district"))
             if key == "actions" and not values.get("code"):
@@ -461,6 +463,8 @@ def _write(conn: Connection, lists: dict, replace: bool) -> None:
             )
     if replace:
         _drop_stale_bindings(conn, ids)
+    if districts_written or (replace and "districts" in lists):
+        summaries_scores.rebuild(conn)  # which districts are scored may have changed
 
 
 def _drop_stale_bindings(conn: Connection, ids: dict[str, dict[str, int]]) -> None:

@@ -320,6 +320,31 @@ def period_cells(
     return {(code, name): (value, bool(complete)) for _, code, name, value, complete, *_ in rows}
 
 
+def periods_cells(
+    conn: Connection, periods: Iterable[str], districts: Iterable[str] | None = None
+) -> dict[str, dict[tuple[str, str], tuple[float, bool]]]:
+    """`period_cells` of every current indicator for each of `periods` (any
+    granularities), read with one query per granularity instead of one per period:
+    {period: cells}, a period without values absent. For a caller scoring many periods
+    at once (`summaries_scores`)."""
+    by_level: dict[str, list[str]] = {}
+    for period in dict.fromkeys(periods):
+        by_level.setdefault(granularity(period), []).append(period)
+    found: dict[str, dict[tuple[str, str], tuple[float, bool]]] = {}
+    for level, wanted in by_level.items():
+        expected = _expected(wanted[0])
+        if level in FROM_SUMMARIES:
+            rows, place = _from_summaries(conn, wanted, expected, None, districts)
+            for (period, code, district_id), (value, complete, _, _) in rows.items():
+                found.setdefault(period, {})[(code, place[district_id][0])] = (value, complete)
+        else:
+            for period, code, name, value, complete, *_ in _from_values(
+                conn, wanted, expected, None, districts
+            ):
+                found.setdefault(period, {})[(code, name)] = (value, bool(complete))
+    return found
+
+
 def series(
     conn: Connection,
     code: str,

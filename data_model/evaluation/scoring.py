@@ -51,10 +51,12 @@ from sqlalchemy import Connection, func, select
 
 from data_model.evaluation.aggregation import is_due, period_cells, target_for_period
 from data_model.i18n import t
-from data_model.periods import previous_period
-from data_model.store.models import District, Indicator
+from data_model.periods import granularity, previous_period
+from data_model.store import summaries_scores
+from data_model.store.models import District, Indicator, PeriodScoreSummary
 
 SCORE_DECIMALS = 2
+TARGET_MET_SCORE = 100.0  # an indicator score at which its target is met
 DEFAULT_WEIGHT = 1.0
 INDICATOR_COLUMNS = [
     "code",
@@ -345,14 +347,48 @@ class PeriodScores:
     ranking: pd.DataFrame | None
 
 
+@dataclass(frozen=True)
+class ScoringBasis:
+    """What scoring any period reads besides its values, read once (`scoring_basis`):
+    the scored districts' names in order, the current indicators (of `dimension`, or
+    all), and the dimensions in order."""
+
+    districts: list[str]
+    indicators: pd.DataFrame
+    dimensions: tuple[str, ...]
+    dimension: str | None = None
+
+
+def scoring_basis(conn: Connection, dimension: str | None = None) -> ScoringBasis:
+    """The `ScoringBasis` of all dimensions or of `dimension` alone."""
+    return ScoringBasis(
+        districts=scored_districts(conn),
+        indicators=indicator_table(conn, dimension),
+        dimensions=tuple([dimension] if dimension else dimension_order(conn)),
+        dimension=dimension,
+    )
+
+
 def period_scores(conn: Connection, period: str, dimension: str | None = None) -> PeriodScores:
     """Score every district for `period` (all dimensions, or only `dimension`)."""
-    districts = scored_districts(conn)
-    indicators = indicator_table(conn, dimension)
-    dimensions = [dimension] if dimension else dimension_order(conn)
+    basis = scoring_basis(conn, dimension)
     # Without a dimension every current indicator is asked for: no list of 3,000 codes.
-    codes = None if dimension is None else list(indicators["code"])
-    cells = period_cells(conn, period, codes=codes, districts=districts)
+    codes = None if dimension is None else list(basis.indicators["code"])
+    cells = period_cells(conn, period, codes=codes, districts=basis.districts)
+    return score_cells(basis, period, cells)
+
+
+def score_cells(
+    basis: ScoringBasis,
+    period: str,
+    cells: Mapping[tuple[str, str], tuple],
+    named: bool = True,
+) -> PeriodScores:
+    """`period_scores` of `period` from its values (`aggregation.period_cells` of the
+    basis' indicators and districts): the one scoring, for one period or for many read
+    together (`summaries_scores`). `named` False leaves the detail's name, unit and
+    complete columns out (a caller that only sums the scores)."""
+    districts, dimensions = basis.districts, list(basis.dimensions)
     if not cells:
         return PeriodScores(
             indicators=pd.DataFrame(columns=[*INDICATOR_COLUMNS, "period_target"]),
@@ -362,25 +398,106 @@ def period_scores(conn: Connection, period: str, dimension: str | None = None) -
         )
     # The values as indicators × districts arrays, filled from plain tuples: no frame of
     # 33,000 rows to merge on its string keys (3,000 indicators × 11 districts).
-    counted = counted_indicators(indicators, {code for code, _ in cells}, period)
+    counted = counted_indicators(basis.indicators, {code for code, _ in cells}, period)
     actual, complete = cell_grids(cells, counted["code"].tolist(), districts, 2)
     scores = score_grid(actual, counted.assign(target=counted["period_target"]), districts)
-    width = len(districts)
-    scores["name"] = _repeat(counted["name"], width)
-    scores["unit"] = _repeat(counted["unit"], width)
-    scores["complete"] = (complete == 1).ravel()
     reported = set(scores["dimension"].unique().tolist())
     scored = tuple(d for d in dimensions if d in reported)
+    ranking = rank_frame(combine_scores(scores, scored))
+    if named:
+        width = len(districts)
+        scores["name"] = _repeat(counted["name"], width)
+        scores["unit"] = _repeat(counted["unit"], width)
+        scores["complete"] = (complete == 1).ravel()
+        scores = scores[DETAIL_COLUMNS]
     counted["weight"] = counted["weight"].astype(float).fillna(DEFAULT_WEIGHT)
     return PeriodScores(
-        indicators=counted,
-        detail=scores[DETAIL_COLUMNS],
-        dimensions=tuple(dimensions),
-        ranking=rank_frame(combine_scores(scores, scored)),
+        indicators=counted, detail=scores, dimensions=tuple(dimensions), ranking=ranking
     )
 
 
-def ranking_with_change(current: PeriodScores, previous: PeriodScores) -> pd.DataFrame:
+@dataclass(frozen=True)
+class PeriodRanking:
+    """A period's ranking without the indicators' detail (`period_ranking`).
+
+    `dimensions` and `ranking` as in `PeriodScores`. `targets`: per scored district in
+    master-data order, district, how many counted indicators have a target (`with_target`)
+    and how many of those it met (`met`); empty without a ranking.
+    """
+
+    dimensions: tuple[str, ...]
+    ranking: pd.DataFrame | None
+    targets: pd.DataFrame
+
+
+TARGET_COUNT_COLUMNS = ["district", "met", "with_target"]
+
+
+def target_counts(detail: pd.DataFrame) -> pd.DataFrame:
+    """`PeriodRanking.targets` from a period's detail (`PeriodScores.detail`): an
+    indicator without a value is not met."""
+    if detail.empty:
+        return pd.DataFrame(columns=TARGET_COUNT_COLUMNS)
+    order = list(dict.fromkeys(detail["district"]))
+    targeted = detail[detail["target"].notna()]
+    met = targeted[~targeted["missing"] & (targeted["score"] >= TARGET_MET_SCORE)]
+    frame = pd.DataFrame({"district": order})
+    frame["met"] = frame["district"].map(met.groupby("district").size()).fillna(0).astype(int)
+    with_target = frame["district"].map(targeted.groupby("district").size())
+    frame["with_target"] = with_target.fillna(0).astype(int)
+    return frame
+
+
+def ranking_of(scores: PeriodScores) -> PeriodRanking:
+    """The `PeriodRanking` of a period scored in full."""
+    return PeriodRanking(scores.dimensions, scores.ranking, target_counts(scores.detail))
+
+
+def period_ranking(conn: Connection, period: str, dimension: str | None = None) -> PeriodRanking:
+    """`period_scores(conn, period, dimension)`'s ranking (the same rows, order and
+    floats), with the target counts, read from the score summaries
+    (`summaries_scores`) for a month, quarter or year: a dozen rows, not every indicator
+    scored. A half is scored as `period_scores` does.
+
+    Ranks and the order are made here, as `rank_frame` makes them: they depend on
+    rounding and on the districts' order in master data, which the rows do not hold."""
+    if granularity(period) not in summaries_scores.LEVELS:
+        return ranking_of(period_scores(conn, period, dimension))
+    dimensions = tuple([dimension] if dimension else dimension_order(conn))
+    s = PeriodScoreSummary
+    query = select(
+        s.dimension, s.district_id, s.score, s.missing_count, s.met_targets, s.with_targets,
+        s.has_values,
+    ).where(s.period == period)
+    wanted = dimension if dimension else summaries_scores.COMPOSITE
+    rows = conn.execute(query).all()
+    own = {r.district_id: r for r in rows if r.dimension == wanted}
+    if not own or (dimension and not next(iter(own.values())).has_values):
+        return PeriodRanking(dimensions, None, pd.DataFrame(columns=TARGET_COUNT_COLUMNS))
+    names = scored_districts(conn)
+    ids = dict(conn.execute(select(District.name, District.id).where(District.kind != "city")).all())
+    order = [ids[name] for name in names]
+    score_of = {(r.dimension, r.district_id): r.score for r in rows}
+    scored = [d for d in dimensions if (d, order[0]) in score_of]
+
+    def column(dimension_: str) -> np.ndarray:
+        found = (score_of[(dimension_, i)] for i in order)
+        return np.array([np.nan if v is None else v for v in found], dtype=float)
+
+    frame = pd.DataFrame({d: column(d) for d in scored}, columns=scored)
+    frame.insert(0, "district", list(names))
+    frame["composite"] = column(wanted)
+    frame["missing_count"] = np.array([own[i].missing_count for i in order]).astype(int)
+    frame.columns.name = None
+    targets = pd.DataFrame({"district": list(names)})
+    targets["met"] = np.array([own[i].met_targets for i in order]).astype(int)
+    targets["with_target"] = np.array([own[i].with_targets for i in order]).astype(int)
+    return PeriodRanking(dimensions, rank_frame(frame), targets)
+
+
+def ranking_with_change(
+    current: PeriodScores | PeriodRanking, previous: PeriodScores | PeriodRanking
+) -> pd.DataFrame:
     """The districts of `current`, best first: district, one column per dimension,
     composite, rank, rank_change (against `previous`), missing_count. Empty (with those
     columns) when nothing was reported for the period."""

@@ -37,6 +37,7 @@ from data_model.charts.tasks import rate_bars
 from data_model.evaluation.scoring import (
     indicator_table,
     rank_with_ties,
+    target_counts,
 )
 from data_model.formatting import (
     format_number,
@@ -73,7 +74,6 @@ from data_model.task_rules import STATUSES
 HEADLINE_KEYS = ("completion_rate", "overdue", "activities", "issues_resolved", "coverage")
 HIGHLIGHT_COUNT = 3  # indicators listed as most improved and most declined
 TARGET_LEADERS = 3  # districts named for meeting the most targets (ties included)
-TARGET_MET_SCORE = 100.0
 SCORE_FIXED_COLUMNS = ("district", "composite", "rank", "rank_change", "missing_count")
 YOY_COLUMNS = [
     "code",
@@ -191,7 +191,7 @@ def bulletin_figures(conn: Connection, period: str, today: date | None = None) -
         scores=scores,
         dimensions=tuple(c for c in scores.columns if c not in SCORE_FIXED_COLUMNS),
         yoy=indicator_yoy(conn, period),
-        targets=targets_met(scoring.detail),
+        targets=ranked_targets(scoring.targets),
         city=city_full_name(conn),
     )
     restated = restatement_of(conn, period, figures_record(bulletin))
@@ -269,19 +269,17 @@ def indicator_yoy(conn: Connection, period: str) -> pd.DataFrame:
 def targets_met(scores: pd.DataFrame) -> pd.DataFrame:
     """Per district, how many indicators with a target it met (`met`) out of those counted
     (`with_target`; one not reported is not met). `scores`: a period's indicator scores
-    (`PeriodScores.detail`).
+    (`PeriodScores.detail`). See `ranked_targets`."""
+    return ranked_targets(target_counts(scores))
 
-    Columns TARGET_COLUMNS, most met first; equal counts share a rank. Empty when no
-    counted indicator has a target.
-    """
-    targeted = scores[scores["target"].notna()]
-    if targeted.empty:
+
+def ranked_targets(counts: pd.DataFrame) -> pd.DataFrame:
+    """The target counts of a period (`PeriodRanking.targets`) ranked: columns
+    TARGET_COLUMNS, most met first; equal counts share a rank. Empty when no counted
+    indicator has a target."""
+    if counts.empty or not (counts["with_target"] > 0).any():
         return pd.DataFrame(columns=TARGET_COLUMNS)
-    order = list(dict.fromkeys(targeted["district"]))
-    met = targeted[~targeted["missing"] & (targeted["score"] >= TARGET_MET_SCORE)]
-    frame = pd.DataFrame({"district": order})
-    frame["met"] = frame["district"].map(met.groupby("district").size()).fillna(0).astype(int)
-    frame["with_target"] = frame["district"].map(targeted.groupby("district").size()).astype(int)
+    frame = counts[["district", "met", "with_target"]].copy()
     frame["rank"] = rank_with_ties(frame["met"].astype(float), decimals=0)
     return frame.sort_values("rank", kind="stable").reset_index(drop=True)[TARGET_COLUMNS]
 

@@ -34,11 +34,11 @@ from sqlalchemy import Connection
 
 from data_model.evaluation.aggregation import target_for_period
 from data_model.evaluation.scoring import (
-    PeriodScores,
+    PeriodRanking,
     composite_finding,
     dimension_order,
     indicator_table,
-    period_scores,
+    period_ranking,
     ranking_headline,
     ranking_with_change,
     score_text,
@@ -331,10 +331,10 @@ class _Context:
         )
 
     @cached_property
-    def scores(self) -> tuple[PeriodScores, PeriodScores]:
-        """The scoring of the period and of the period before, read once for the overview
-        and the ranking slides."""
-        return period_scores(self.conn, self.period), period_scores(
+    def scores(self) -> tuple[PeriodRanking, PeriodRanking]:
+        """The ranking of the period and of the period before (from the score summaries),
+        read once for the overview and the ranking slides."""
+        return period_ranking(self.conn, self.period), period_ranking(
             self.conn, previous_period(self.period)
         )
 

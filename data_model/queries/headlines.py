@@ -26,8 +26,8 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from data_model.evaluation.scoring import (
-    PeriodScores,
-    period_scores,
+    PeriodRanking,
+    period_ranking,
     ranking_with_change,
     score_text,
 )
@@ -103,13 +103,13 @@ class Headlines:
     figures: tuple[Headline, ...]
     tasks: TaskSummary
     scores: pd.DataFrame  # scoring.ranking_with_change: districts best first, rank change
-    current_scores: PeriodScores
+    current_scores: PeriodRanking  # with the districts' target counts
 
     def __getitem__(self, key: str) -> Headline:
         return next(h for h in self.figures if h.key == key)
 
 
-def _mean_composite(scores: PeriodScores) -> float | None:
+def _mean_composite(scores: PeriodRanking) -> float | None:
     if scores.ranking is None:
         return None
     return float(scores.ranking["composite"].astype(float).mean())
@@ -119,12 +119,12 @@ def headline_figures(
     conn: Connection,
     period: str,
     today: date | None = None,
-    scores: tuple[PeriodScores, PeriodScores] | None = None,
+    scores: tuple[PeriodRanking, PeriodRanking] | None = None,
     tasks: TaskSummary | None = None,
 ) -> Headlines:
     """The figures of HEADLINE_KEYS for `period`, with the period before's.
 
-    `scores`: the `period_scores` of `period` and of the period before, when the caller
+    `scores`: the `period_ranking` of `period` and of the period before, when the caller
     has them already (the presentation's ranking slide uses them too). `tasks`: the
     summary of every task at the end of `period` (`tasks_at_period_end`), when the caller
     has judged them already (the bulletin's and the presentation's task sections), so
@@ -136,7 +136,7 @@ def headline_figures(
     before = tasks_at_period_end(conn, previous, today)
     reported_before = before.total + before.suspended > 0
     if scores is None:
-        scores = period_scores(conn, period), period_scores(conn, previous)
+        scores = period_ranking(conn, period), period_ranking(conn, previous)
     current_scores, previous_scores = scores
 
     def count_before(kind: str, count: int) -> int | None:

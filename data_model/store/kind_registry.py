@@ -148,6 +148,7 @@ register(
         record_key=("code",),
         convert=kind_converters.convert_indicators,
         owner=INDICATOR_DEFINER,
+        summarise=summaries.indicators_changed,
     )
 )
 register(

@@ -674,3 +674,29 @@ class IndicatorValueSummary(SQLModel, table=True):
     total: float
     latest_period: str = Field(max_length=16)
     latest_value: float
+
+
+# --- district score summaries (migration 0017) ---------------------------------------
+
+
+class PeriodScoreSummary(SQLModel, table=True):
+    """One scored district's score in one month, quarter or year, per dimension and for
+    the composite (`dimension` ""), as the default evaluation method gives it: the
+    score, how many of the counted indicators it did not report (`missing_count`), how
+    many of them have a target for the period (`with_targets`) and how many of those it
+    met (`met_targets`); `has_values`: whether any district has a value of the
+    dimension's indicators in the period (without, scoring that dimension alone gives
+    nothing). No ranks: they depend on rounding and on the districts' order, and are
+    computed when read. Derived by `summaries_scores` in the transaction that changes
+    what the scores are computed from, so a ranking reads a dozen rows instead of
+    scoring every indicator of the period."""
+
+    __tablename__ = "period_score_summary"
+    period: str = Field(primary_key=True, max_length=16)
+    dimension: str = Field(primary_key=True, max_length=64)  # "": the composite
+    district_id: int = Field(primary_key=True)
+    score: float | None = None  # None: no weight in the dimension (NaN)
+    missing_count: int
+    met_targets: int
+    with_targets: int
+    has_values: bool

@@ -8,22 +8,31 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from data_model.store import summaries_tasks, summaries_values
+from data_model.store import summaries_scores, summaries_tasks, summaries_values
 
 
 def indicator_values_changed(
     conn: Connection, submission_id: int, records: list[dict] | None
 ) -> None:
     """The values' quarter and year summaries (`summaries_values`) under the keys written,
-    or under every key of the withdrawn submission; and the late list's rows."""
+    or under every key of the withdrawn submission, then the district scores of the
+    periods holding them (`summaries_scores`, which read those); and the late list's
+    rows."""
     if records is None:
         keys = summaries_values.submission_keys(conn, submission_id)
     else:
-        keys = ((r["indicator_code"], r["district_id"], r["period"]) for r in records)
+        keys = [(r["indicator_code"], r["district_id"], r["period"]) for r in records]
     summaries_values.refresh(conn, keys)
+    summaries_scores.values_changed(conn, keys)
     summaries_tasks.values_changed(conn, submission_id)
 
 
 def tasks_changed(conn: Connection, submission_id: int, records: list[dict] | None) -> None:
     """The late list's rows and each task's latest reports (`summaries_tasks`)."""
     summaries_tasks.tasks_changed(conn, submission_id)
+
+
+def indicators_changed(conn: Connection, submission_id: int, records: list[dict] | None) -> None:
+    """Every period's district scores (`summaries_scores`): the indicators counted, their
+    targets, weights and rules change the scores of every period."""
+    summaries_scores.rebuild(conn)

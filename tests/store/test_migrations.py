@@ -37,6 +37,7 @@ EXPECTED_TABLES = {
     "indicator_value_summary",
     "issue_category",
     "pending_row",
+    "period_score_summary",
     "review_note",
     "review_rule",
     "reported_summary",
