@@ -10,7 +10,8 @@ from sqlalchemy import MetaData, inspect, select
 from sqlmodel import SQLModel
 
 import data_model.store.models  # noqa: F401
-from data_model.store import summaries_task_status, summaries_tasks
+from data_model.evaluation.scoring import period_ranking, period_scores
+from data_model.store import summaries_scores, summaries_task_status, summaries_tasks
 from data_model.store.db import downgrade, make_engine, migrate
 from data_model.store.models import ActivityType, District
 
@@ -139,4 +140,23 @@ def test_revision_0016_fills_the_task_status_counts_from_the_stored_rows(fresh_s
         assert stored == summaries_task_status.expected_rows(conn) and sum(stored.values()) > 0
         latest = summaries_tasks.stored_rows(conn)["latest"]
         assert latest == summaries_tasks.expected_rows(conn)["latest"]
+    engine.dispose()
+
+
+def test_revision_0017_fills_the_score_summaries_from_the_stored_rows(fresh_sample_db):
+    """Upgraded from 0016 (no score summaries), the summaries hold what the write path
+    kept, and a year read from them is its scoring from the rows."""
+    engine = fresh_sample_db.open()
+    with engine.connect() as conn:
+        kept = summaries_scores.stored(conn)
+    downgrade(engine, "0016")
+    assert "period_score_summary" not in inspect(engine).get_table_names()
+    migrate(engine)
+    with engine.connect() as conn:
+        # repr: the same rows to the last bit, NaN (no weight) equal to NaN
+        assert repr(sorted(summaries_scores.stored(conn).items())) == repr(sorted(kept.items()))
+        assert {k for k in kept if k[0] == "2023" and k[1] == ""}  # the sample's year
+        read = period_ranking(conn, "2023").ranking
+        scored = period_scores(conn, "2023").ranking
+    assert read.equals(scored) and len(read) > 0
     engine.dispose()
