@@ -30,7 +30,13 @@ from data_model.formatting import join_names
 from data_model.i18n import LANGUAGES, t
 from data_model.kinds import MASTER_FIELDS
 from data_model.normalize.names import normalize_name
-from data_model.store import audit, summaries_scores, summaries_task_status, summaries_tasks
+from data_model.store import (
+    audit,
+    summaries_scores,
+    summaries_task_status,
+    summaries_tasks,
+    summaries_values,
+)
 from data_model.store.kind_registry import REGISTRY
 from data_model.store.models import (
     Action,
@@ -768,7 +774,11 @@ def merge_entries(
     if list_key in ("districts", "units"):
         summaries_tasks.rebuild_reported(conn)  # rows moved to another district or unit
     if list_key == "districts":
-        summaries_scores.rebuild(conn)  # values moved, one district fewer scored
+        # Values moved to the survivor: its quarters and years sum them with its own (the
+        # value summaries, kept by district, held the merged one's apart), and then the
+        # scores, with one district fewer.
+        summaries_values.rebuild(conn)
+        summaries_scores.rebuild(conn)
     for column in summaries_task_status.GROUP_ID_COLUMNS:
         if KIND_ID_COLUMNS[column] == list_key:  # tasks moved to another group
             summaries_task_status.master_merged(conn, column, gone["id"], kept["id"])

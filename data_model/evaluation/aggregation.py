@@ -322,26 +322,25 @@ def period_cells(
 
 def periods_cells(
     conn: Connection, periods: Iterable[str], districts: Iterable[str] | None = None
-) -> dict[str, dict[tuple[str, str], tuple[float, bool]]]:
-    """`period_cells` of every current indicator for each of `periods` (any
-    granularities), read with one query per granularity instead of one per period:
-    {period: cells}, a period without values absent. For a caller scoring many periods
-    at once (`summaries_scores`)."""
+) -> dict[str, dict[tuple[str, int], tuple[float, bool]]]:
+    """`period_cells` of every current indicator for each of `periods` (months, quarters
+    or years: FROM_SUMMARIES), keyed by the geography's id instead of its name, read
+    with one query per granularity instead of one per period: {period: {(indicator_code,
+    district_id): (value, complete)}}, a period without values absent. For a caller
+    scoring many periods at once (`score_summary`)."""
     by_level: dict[str, list[str]] = {}
     for period in dict.fromkeys(periods):
         by_level.setdefault(granularity(period), []).append(period)
-    found: dict[str, dict[tuple[str, str], tuple[float, bool]]] = {}
+    found: dict[str, dict[tuple[str, int], tuple[float, bool]]] = {}
     for level, wanted in by_level.items():
-        expected = _expected(wanted[0])
-        if level in FROM_SUMMARIES:
-            rows, place = _from_summaries(conn, wanted, expected, None, districts)
-            for (period, code, district_id), (value, complete, _, _) in rows.items():
-                found.setdefault(period, {})[(code, place[district_id][0])] = (value, complete)
-        else:
-            for period, code, name, value, complete, *_ in _from_values(
-                conn, wanted, expected, None, districts
-            ):
-                found.setdefault(period, {})[(code, name)] = (value, bool(complete))
+        if level not in FROM_SUMMARIES:
+            raise ValueError(f"{level} periods are not read from the summaries")
+        rows, _ = _from_summaries(conn, wanted, _expected(wanted[0]), None, districts)
+        for (period, code, district_id), (value, complete, _, _) in rows.items():
+            cells = found.get(period)
+            if cells is None:
+                cells = found[period] = {}
+            cells[(code, district_id)] = (value, complete)
     return found
 
 

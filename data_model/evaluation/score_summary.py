@@ -24,7 +24,7 @@ from data_model.evaluation.scoring import (
     score_grid,
     scoring_basis,
 )
-from data_model.periods import GRANULARITIES, granularity
+from data_model.periods import granularity
 from data_model.store import summaries_scores
 from data_model.store.models import District
 from data_model.store.summaries_scores import COMPOSITE, PERIODS_PER_READ
@@ -38,20 +38,32 @@ def score_periods(conn: Connection, periods: list[str]) -> dict[str, list[tuple]
     found: dict[str, list[tuple]] = {period: [] for period in periods}
     if not basis.districts or basis.indicators.empty:
         return found
-    ordered = sorted(found, key=lambda p: (GRANULARITIES.index(granularity(p)), p))
-    for start in range(0, len(ordered), PERIODS_PER_READ):
-        chunk = ordered[start : start + PERIODS_PER_READ]
-        cells = periods_cells(conn, chunk, basis.districts)
+    order = [ids[name] for name in basis.districts]
+    for chunk in _chunks(found):
         parts = []
+        cells = periods_cells(conn, chunk, basis.districts)
         for period in chunk:
             if cells.get(period):
                 # As `score_cells`: the indicators counted and their values' grid.
-                counted = counted_indicators(basis.indicators, {c for c, _ in cells[period]}, period)
-                grid = cell_grids(cells[period], counted["code"].tolist(), basis.districts, 1)[0]
+                reported = {code for code, _ in cells[period]}
+                counted = counted_indicators(basis.indicators, reported, period)
+                grid = cell_grids(cells[period], counted["code"].tolist(), order, 1)[0]
                 parts.append((period, counted, grid))
         if parts:
-            found.update(stacked_rows(parts, basis, [ids[name] for name in basis.districts]))
+            found.update(stacked_rows(parts, basis, order))
     return found
+
+
+def _chunks(periods) -> list[list[str]]:
+    """`periods` in runs of one granularity, at most PERIODS_PER_READ long."""
+    by_level: dict[str, list[str]] = {}
+    for period in sorted(periods):
+        by_level.setdefault(granularity(period), []).append(period)
+    return [
+        found[start : start + PERIODS_PER_READ]
+        for found in by_level.values()
+        for start in range(0, len(found), PERIODS_PER_READ)
+    ]
 
 
 def stacked_rows(

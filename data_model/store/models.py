@@ -680,7 +680,7 @@ class IndicatorValueSummary(SQLModel, table=True):
 
 
 class PeriodScoreSummary(SQLModel, table=True):
-    """One scored district's score in one month, quarter or year, per dimension and for
+    """One scored district's score in one quarter or year, per dimension and for
     the composite (`dimension` ""), as the default evaluation method gives it: the
     score, how many of the counted indicators it did not report (`missing_count`), how
     many of them have a target for the period (`with_targets`) and how many of those it

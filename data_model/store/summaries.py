@@ -20,10 +20,12 @@ def indicator_values_changed(
     rows."""
     if records is None:
         keys = summaries_values.submission_keys(conn, submission_id)
+        periods = {period for _, _, period in keys}
     else:
-        keys = [(r["indicator_code"], r["district_id"], r["period"]) for r in records]
+        keys = ((r["indicator_code"], r["district_id"], r["period"]) for r in records)
+        periods = {r["period"] for r in records}
     summaries_values.refresh(conn, keys)
-    summaries_scores.values_changed(conn, keys)
+    summaries_scores.values_changed(conn, periods)
     summaries_tasks.values_changed(conn, submission_id)
 
 

@@ -1,6 +1,6 @@
-"""Summaries of the district scores per month, quarter and year (`period_score_summary`).
+"""Summaries of the district scores per quarter and year (`period_score_summary`).
 
-For every period of LEVELS with values, one row per scored district and dimension, and
+For every quarter and year with values (LEVELS), one row per scored district and dimension, and
 one for the composite (`dimension` COMPOSITE), holds what the default evaluation method
 gives it (`scoring`): the score, the indicators it did not report, and the indicators
 with a target and how many of them it met. A ranking (`scoring.period_ranking`) reads
@@ -10,9 +10,10 @@ period's ranking costs the same with ten years of history as with one.
 The rows are derived data, kept exact in the transaction that changes what the scores
 are computed from:
 
-- `values_changed(conn, keys)` after a write or a rollback of indicator values
+- `values_changed(conn, periods)` after a write or a rollback of indicator values
   (`summaries.indicator_values_changed`, after the value summaries the quarters and years
-  read): the month, quarter and year holding each key's period are scored again;
+  read), with the periods of the values: the quarter and year holding each are scored
+  again;
 - `rebuild(conn)`: every period again, after a write or a rollback of indicators (the
   indicators counted in every period change), a master-data change of which districts are
   scored (`master_admin`), the migration that adds the table and a backup restore.
@@ -32,7 +33,10 @@ from data_model.periods import GRANULARITIES, granularity, to_granularity
 from data_model.store.db import driver_insert, driver_rows
 from data_model.store.models import IndicatorValue, PeriodScoreSummary
 
-LEVELS = ("month", "quarter", "year")  # the periods summarised: those the pages offer
+# The periods summarised. Not months: an import writes mostly months, and scoring them
+# again would read back every value it wrote (300,000: most of the write's cost again),
+# while a month's scoring reads its own values only, never a summary of what is inside.
+LEVELS = ("quarter", "year")
 COMPOSITE = ""  # the `dimension` of the composite's rows
 PERIODS_PER_READ = 12  # periods scored from one read of their values
 COLUMNS = (
@@ -65,8 +69,8 @@ def _score(conn: Connection, periods: list[str]) -> dict[str, list[tuple]]:
 
 
 def periods_holding(periods: Iterable[str]) -> set[str]:
-    """The summarised periods (LEVELS) that hold any of `periods`: a month's month,
-    quarter and year; a quarter's quarter and year; a half's or a year's year."""
+    """The summarised periods (LEVELS) that hold any of `periods`: a month's or a
+    quarter's quarter and year; a half's or a year's year."""
     found = set()
     for period in set(periods):
         depth = GRANULARITIES.index(granularity(period))
@@ -76,10 +80,10 @@ def periods_holding(periods: Iterable[str]) -> set[str]:
     return found
 
 
-def values_changed(conn: Connection, keys: Iterable[tuple[str, int, str]]) -> None:
-    """Score again the periods holding the values under `keys` (indicator_code,
-    district_id, period) just written or withdrawn."""
-    refresh(conn, periods_holding(period for _, _, period in keys))
+def values_changed(conn: Connection, periods: Iterable[str]) -> None:
+    """Score again the summarised periods holding `periods`, the periods of the values
+    just written or withdrawn."""
+    refresh(conn, periods_holding(periods))
 
 
 def refresh(conn: Connection, periods: Iterable[str]) -> None:

@@ -59,23 +59,25 @@ ROWS = [
 ]
 
 
-def test_an_import_scores_the_month_quarter_and_year_holding_its_values(engine):
+def test_an_import_scores_the_quarter_and_year_holding_its_values(engine):
     import_values(engine, ROWS)
     with engine.connect() as conn:
         stored = summaries_scores.stored(conn)
-    assert {key[0] for key in stored} == {"2023-02", "2023-Q1", "2023"}
-    # YS02 (sum, 1000 a year) against 1000/12 in February: both districts meet it; YS01
-    # (逆向, 1 day) at 2 days scores 50; 福田区 did not report YS01.
-    month = composite(engine, "2023-02")
-    assert month["南山区"] == pytest.approx((20 * 100 + 10 * 50) / 30)
-    assert month["福田区"] == pytest.approx(20 * 100 / 30)
-    assert month["罗湖区"] == 0.0
+    assert {key[0] for key in stored} == {"2023-Q1", "2023"}
+    # In Q1, YS02 (sum, 1000 a year) against 250: both districts meet it; YS01 (逆向,
+    # 1 day) at 2 days scores 50, 福田区 did not report it; YS03 (quarterly, weight 10) is
+    # due and nobody reported it.
+    quarter = composite(engine, "2023-Q1")
+    assert quarter["南山区"] == pytest.approx((20 * 100 + 10 * 50) / 40)
+    assert quarter["福田区"] == pytest.approx(20 * 100 / 40)
+    assert quarter["罗湖区"] == 0.0
     with engine.connect() as conn:
-        ranking = period_ranking(conn, "2023-02")
+        ranking = period_ranking(conn, "2023-Q1")
     assert ranking.ranking["district"].tolist()[:2] == ["南山区", "福田区"]
-    assert ranking.ranking["missing_count"].tolist()[:2] == [0, 1]
+    assert ranking.ranking["missing_count"].tolist()[:2] == [1, 2]
     targets = ranking.targets.set_index("district")
-    assert targets.loc["南山区"].tolist() == [1, 2] and targets.loc["福田区"].tolist() == [1, 2]
+    assert targets.loc["南山区"].tolist() == [1, 3] and targets.loc["福田区"].tolist() == [1, 3]
+    # A month and a half are not summarised: scored as before.
     assert_as_scored(engine, "2023-02", "2023-Q1", "2023", "2023-H1")
 
 
@@ -87,7 +89,7 @@ def test_a_rollback_rescores_and_leaves_no_rows_for_periods_without_values(engin
         rollback_submission(conn, second, by="admin")
     assert composite(engine, "2023")["罗湖区"] == 0.0
     with engine.connect() as conn:
-        assert {key[0] for key in summaries_scores.stored(conn)} == {"2023-02", "2023-Q1", "2023"}
+        assert {key[0] for key in summaries_scores.stored(conn)} == {"2023-Q1", "2023"}
     with engine.begin() as conn:
         rollback_submission(conn, first, by="admin")
     with engine.connect() as conn:
@@ -97,9 +99,9 @@ def test_a_rollback_rescores_and_leaves_no_rows_for_periods_without_values(engin
 
 def test_a_superseding_import_rescores(engine):
     import_values(engine, ROWS)
-    before = composite(engine, "2023-02")["福田区"]
+    before = composite(engine, "2023-Q1")["福田区"]
     import_values(engine, [["YS01", "福田区", "2023-02", 1]], "fix.xlsx")
-    assert composite(engine, "2023-02")["福田区"] > before
+    assert composite(engine, "2023-Q1")["福田区"] > before
     assert_as_scored(engine, "2023-02", "2023-Q1", "2023")
 
 
@@ -112,7 +114,7 @@ def test_an_indicator_import_rescores_every_period(engine):
     with engine.connect() as conn:
         stored = summaries_scores.stored(conn)
     assert {key[1] for key in stored if key[0] == "2023"} == {"", "营商环境", "民营经济发展质量", "政企沟通", "创新活力"}
-    assert composite(engine, "2023-02")["福田区"] < 20 * 100 / 30
+    assert composite(engine, "2023-Q1")["福田区"] < 20 * 100 / 40
     assert_as_scored(engine, "2022-12", "2022-Q4", "2022", "2023-02", "2023-Q1", "2023")
 
 
@@ -130,11 +132,11 @@ def test_district_changes_rescore(engine):
         master_admin.delete_entry(conn, ADMIN, "districts", "前海合作区")
     with engine.begin() as conn:
         master_admin.merge_entries(conn, ADMIN, "districts", "罗湖区", "南山区")
-    scores = composite(engine, "2023-02")
+    scores = composite(engine, "2023-Q1")
     assert "罗湖区" not in scores and added["name"] not in scores
     with engine.begin() as conn:
         master_admin.merge_entries(conn, ADMIN, "districts", "南山区", "宝安区")
-    assert composite(engine, "2023-02")["宝安区"] == pytest.approx((20 * 100 + 10 * 50) / 30)
+    assert composite(engine, "2023-Q1")["宝安区"] == pytest.approx((20 * 100 + 10 * 50) / 40)
     assert_as_scored(engine, "2023-02", "2023-Q1", "2023")
 
 
@@ -153,6 +155,6 @@ def test_a_restore_rebuilds_the_summaries(engine, tmp_path):
 def test_the_bulletins_targets_from_the_counts_equal_those_from_the_detail(engine):
     import_values(engine, ROWS)
     with engine.connect() as conn:
-        read = ranked_targets(period_ranking(conn, "2023-02").targets)
-        scored = targets_met(period_scores(conn, "2023-02").detail)
+        read = ranked_targets(period_ranking(conn, "2023-Q1").targets)
+        scored = targets_met(period_scores(conn, "2023-Q1").detail)
     assert read.equals(scored) and read["met"].tolist()[:2] == [1, 1]

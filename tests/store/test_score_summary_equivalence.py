@@ -26,6 +26,9 @@ from data_model.store.models import IndicatorValue, Submission
 from data_model.store.storage import rollback_submission
 from tests.admin.test_master_admin import ADMIN
 from tests.conftest import INDICATOR_HEADER, VALUE_HEADER, database_examples, make_xlsx
+from tests.store.test_value_summary_equivalence import (
+    assert_summaries_exact as assert_value_summaries_exact,
+)
 
 CODES = ("YS01", "YS02", "YS03", "YS04")  # YS04 only while an indicator import added it
 DISTRICTS = ("南山区", "福田区", "罗湖区", "宝安区")
@@ -175,6 +178,7 @@ def test_score_summaries_equal_a_recomputation_after_every_step(engine, steps):
     made: list[int] = []
     for number, (action, argument) in enumerate(steps):
         run_step(engine, made, number, action, argument)
+        assert_value_summaries_exact(engine)  # what the quarters and years are read from
         assert_summaries_exact(engine)
     with engine.connect() as conn:
         kept = plain(summaries_scores.stored(conn))

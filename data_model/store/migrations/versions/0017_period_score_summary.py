@@ -1,7 +1,7 @@
-"""district scores per month, quarter and year
+"""district scores per quarter and year
 
 `period_score_summary` holds each scored district's score per dimension and composite in
-every month, quarter and year with values, with its missing indicators and the targets it
+every quarter and year with values, with its missing indicators and the targets it
 met, so a ranking reads a dozen rows instead of scoring every indicator of the period.
 Derived from the rows and kept by the write path (`data_model/store/summaries_scores.py`);
 filled here by its own recomputation.
