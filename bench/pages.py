@@ -378,9 +378,9 @@ def build_database(url: str) -> dict:
     from sqlalchemy import insert, select
 
     from data_model.admin.bootstrap import open_database
+    from data_model.evaluation import score_summary  # noqa: F401  (the scores' scorer)
     from data_model.evaluation.scoring import INDICATOR_COLUMNS
     from data_model.queries.schedule import ensure_default_schedule
-    from data_model.evaluation import score_summary  # noqa: F401  (the scores' scorer)
     from data_model.store import summaries_scores, summaries_tasks, summaries_values
     from data_model.store.models import Action, Brand, District, Submission, Unit
     from data_model.store.task_writer import TASK_FIELDS

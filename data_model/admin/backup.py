@@ -63,8 +63,8 @@ from sqlalchemy import (
 from sqlmodel import SQLModel
 
 import data_model.store.models  # noqa: F401  (the models' column types, see data_tables)
-from data_model.evaluation import score_summary  # noqa: F401  (installs the store's scorer)
 from data_model.errors import InputError
+from data_model.evaluation import score_summary  # noqa: F401  (installs the store's scorer)
 from data_model.reference.master import MASTER_MODELS
 from data_model.store import summaries_scores, summaries_tasks, summaries_values
 from data_model.store.db import alembic_config, downgrade, migrate

@@ -24,8 +24,8 @@ import pandas as pd
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from data_model.accounts.permissions import Principal, require
-from data_model.evaluation import score_summary  # noqa: F401  (installs the store's scorer)
 from data_model.errors import InputError
+from data_model.evaluation import score_summary  # noqa: F401  (installs the store's scorer)
 from data_model.formatting import join_names
 from data_model.i18n import LANGUAGES, t
 from data_model.kinds import MASTER_FIELDS

@@ -34,7 +34,9 @@ def score_periods(conn: Connection, periods: list[str]) -> dict[str, list[tuple]
     """{period: its summary rows (`summaries_scores.COLUMNS`)} for each of `periods`;
     no rows for a period without values."""
     basis = scoring_basis(conn)
-    ids = dict(conn.execute(select(District.name, District.id).where(District.kind != "city")).all())
+    ids = dict(
+        conn.execute(select(District.name, District.id).where(District.kind != "city")).all()
+    )
     found: dict[str, list[tuple]] = {period: [] for period in periods}
     if not basis.districts or basis.indicators.empty:
         return found
@@ -96,7 +98,11 @@ def stacked_rows(
         counts = np.bincount(cell, weights=flags, minlength=len(parts) * width * depth)
         return counts.reshape(len(parts) * width, depth).astype(int)
 
-    missing_of, targeted_of, met_of = per_district(missing), per_district(targeted), per_district(met)
+    missing_of, targeted_of, met_of = (
+        per_district(missing),
+        per_district(targeted),
+        per_district(met),
+    )
     by_part = np.repeat(part, width) * depth + dimension
     has_values = np.bincount(by_part, weights=~missing, minlength=len(parts) * depth) > 0
     counted_in = np.bincount(by_part, minlength=len(parts) * depth) > 0

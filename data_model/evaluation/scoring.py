@@ -38,6 +38,8 @@ which `period_scores` fills straight from the values' plain tuples
 (`aggregation.period_cells`): 3,000 indicators × 11 districts at ten times the benchmark
 scale, where merges and group-bys on the string keys cost a third of a second a period.
 `tests/evaluation/test_scoring_arrays.py` checks them against the frame version.
+A page that needs a quarter's or a year's ranking only reads it from the score summaries
+(`period_ranking`, kept by `score_summary` with these same functions).
 """
 
 from __future__ import annotations
@@ -467,7 +469,12 @@ def period_ranking(conn: Connection, period: str, dimension: str | None = None) 
     dimensions = tuple([dimension] if dimension else dimension_order(conn))
     s = PeriodScoreSummary
     query = select(
-        s.dimension, s.district_id, s.score, s.missing_count, s.met_targets, s.with_targets,
+        s.dimension,
+        s.district_id,
+        s.score,
+        s.missing_count,
+        s.met_targets,
+        s.with_targets,
         s.has_values,
     ).where(s.period == period)
     wanted = dimension if dimension else summaries_scores.COMPOSITE
@@ -476,7 +483,9 @@ def period_ranking(conn: Connection, period: str, dimension: str | None = None) 
     if not own or (dimension and not next(iter(own.values())).has_values):
         return PeriodRanking(dimensions, None, pd.DataFrame(columns=TARGET_COUNT_COLUMNS))
     names = scored_districts(conn)
-    ids = dict(conn.execute(select(District.name, District.id).where(District.kind != "city")).all())
+    ids = dict(
+        conn.execute(select(District.name, District.id).where(District.kind != "city")).all()
+    )
     order = [ids[name] for name in names]
     score_of = {(r.dimension, r.district_id): r.score for r in rows}
     scored = [d for d in dimensions if (d, order[0]) in score_of]

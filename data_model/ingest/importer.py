@@ -13,8 +13,8 @@ import numpy as np
 from sqlalchemy import Connection, Engine, insert, select
 
 from data_model import cycle_collector, settings
-from data_model.evaluation import score_summary  # noqa: F401  (installs the store's scorer)
 from data_model.errors import InputError
+from data_model.evaluation import score_summary  # noqa: F401  (installs the store's scorer)
 from data_model.formatting import join_names, time_text
 from data_model.i18n import t
 from data_model.ingest.layout import (

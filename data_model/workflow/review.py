@@ -24,8 +24,8 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, select
 
 from data_model.accounts.permissions import Principal, may_review, require, require_review_of
-from data_model.evaluation import score_summary  # noqa: F401  (installs the store's scorer)
 from data_model.errors import InputError
+from data_model.evaluation import score_summary  # noqa: F401  (installs the store's scorer)
 from data_model.i18n import t
 from data_model.reference.master import load_master
 from data_model.store import audit

@@ -113,7 +113,13 @@ def test_an_indicator_import_rescores_every_period(engine):
     import_file(engine, make_xlsx({"指标体系": rows}), "targets.xlsx")
     with engine.connect() as conn:
         stored = summaries_scores.stored(conn)
-    assert {key[1] for key in stored if key[0] == "2023"} == {"", "营商环境", "民营经济发展质量", "政企沟通", "创新活力"}
+    assert {key[1] for key in stored if key[0] == "2023"} == {
+        "",
+        "营商环境",
+        "民营经济发展质量",
+        "政企沟通",
+        "创新活力",
+    }
     assert composite(engine, "2023-Q1")["福田区"] < 20 * 100 / 40
     assert_as_scored(engine, "2022-12", "2022-Q4", "2022", "2023-02", "2023-Q1", "2023")
 

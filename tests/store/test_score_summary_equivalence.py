@@ -130,9 +130,13 @@ steps = st.lists(
         ),
         st.tuples(
             st.just("kind"),
-            st.tuples(st.sampled_from(DISTRICTS), st.sampled_from(["district", "functional_area", "city"])),
+            st.tuples(
+                st.sampled_from(DISTRICTS), st.sampled_from(["district", "functional_area", "city"])
+            ),
         ),
-        st.tuples(st.just("merge"), st.tuples(st.sampled_from(DISTRICTS), st.sampled_from(DISTRICTS))),
+        st.tuples(
+            st.just("merge"), st.tuples(st.sampled_from(DISTRICTS), st.sampled_from(DISTRICTS))
+        ),
     ),
     min_size=1,
     max_size=5,
@@ -141,7 +145,9 @@ steps = st.lists(
 
 def run_step(engine, made: list[int], number: int, action: str, argument) -> None:
     if action == "import":
-        rows = [[code, "", district, period, value, ""] for code, district, period, value in argument]
+        rows = [
+            [code, "", district, period, value, ""] for code, district, period, value in argument
+        ]
         data = make_xlsx({"指标数据": [VALUE_HEADER, *rows]})
         report = import_file(engine, data, f"values-{len(made)}-{number}.xlsx")
         if report.submission_id is not None:
