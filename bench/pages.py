@@ -10,7 +10,7 @@ Not a test: it prints figures. It
    inserted with executemany into the tables the project's migrations create
    (`data_model.admin.bootstrap.open_database`), one submission per kind, every row current, and
    the write path's summaries are computed from them (`summaries_tasks.rebuild`,
-   `summaries_values.rebuild`);
+   `summaries_values.rebuild`, `summaries_scores.rebuild`);
 2. for each page, in a fresh process, signs in as an administrator and renders the
    page through `streamlit.testing.v1.AppTest`: once to warm the process up (imports,
    engine), then `--repeat` times with the query cache cleared (cold) and `--repeat`

@@ -385,6 +385,16 @@ CALLS: dict[str, tuple[Callable, object]] = {
         ),
         1.04,
     ),
+    "aggregation.periods_cells": (
+        lambda c: [
+            round(value, 2)
+            for (code, _), (value, _) in aggregation.periods_cells(c, ["2022"], ["全市"])[
+                "2022"
+            ].items()
+            if code == "YS01"
+        ],
+        [1.04],
+    ),
     "aggregation.series": (
         lambda c: aggregation.series(c, "YS02", "year", "2021", "2023", ["全市"])["value"].tolist(),
         [96.2, 96.6, 97.2],
@@ -395,6 +405,11 @@ CALLS: dict[str, tuple[Callable, object]] = {
     "scoring.scored_districts": (lambda c: len(scoring.scored_districts(c)), 11),
     "scoring.period_scores": (
         lambda c: scoring.period_scores(c, "2023").ranking.iloc[0]["district"],
+        "南山区",
+    ),
+    "scoring.scoring_basis": (lambda c: len(scoring.scoring_basis(c).districts), 11),
+    "scoring.period_ranking": (
+        lambda c: scoring.period_ranking(c, "2023").ranking.iloc[0]["district"],
         "南山区",
     ),
     "scoring.district_scores": (
