@@ -17,10 +17,9 @@ def indicator_values_changed(
     """The values' quarter and year summaries (`summaries_values`) under the keys written,
     or under every key of the withdrawn submission; and the late list's rows."""
     if records is None:
-        keys = summaries_values.submission_keys(conn, submission_id)
+        summaries_values.refresh(conn, summaries_values.submission_keys(conn, submission_id))
     else:
-        keys = ((r["indicator_code"], r["district_id"], r["period"]) for r in records)
-    summaries_values.refresh(conn, keys)
+        summaries_values.refresh_written(conn, records, submission_id)
     summaries_tasks.values_changed(conn, submission_id)
 
 

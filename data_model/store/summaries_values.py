@@ -11,11 +11,14 @@ years of history as with one.
 The summaries are derived data, kept exact in the transaction that changes which values
 are current:
 
-- `refresh(conn, keys)` after a write (`storage.write_kind`: an import, a supersede, a
-  review approval) and a rollback (`storage.rollback_submission`), with the keys
-  (indicator_code, district_id, period) of the values written or withdrawn; it
-  recomputes those indicators' quarters of the months written from their months, then
-  their years from the quarters' rows;
+- `refresh(conn, keys)` after a rollback (`storage.rollback_submission`), with the keys
+  (indicator_code, district_id, period) of the values withdrawn; it recomputes those
+  indicators' quarters of the months withdrawn from their months, then their years from
+  the quarters' rows;
+- `refresh_written(conn, records, submission_id)` after a write (`storage.write_kind`: an
+  import, a supersede, a review approval): the same rows as `refresh` of the records'
+  keys, the quarters summed from the records themselves plus only the other current
+  values of those quarters (not the rows just written, read back);
 - `rebuild(conn)` from all current values: the migration that adds the table and a
   backup restore (the table is not backed up).
 
@@ -31,10 +34,12 @@ from functools import lru_cache
 from operator import itemgetter
 
 from sqlalchemy import Connection, delete, func, literal, select, union_all
+from sqlalchemy.sql.expression import Select
 
 from data_model.periods import granularity, months_of, to_granularity
 from data_model.store.db import driver_insert, driver_rows
 from data_model.store.models import IndicatorValue, IndicatorValueSummary
+from data_model.store.record_fields import fields_getter
 
 LEVELS = ("quarter", "year")  # the periods summarised
 SOURCES = {"month": ("quarter", "year"), "quarter": ("year",)}  # value granularity → levels
@@ -51,6 +56,7 @@ COLUMNS = (
 )
 
 Key = tuple[str, int, str]  # indicator_code, district_id, period
+VALUE_FIELDS = ("indicator_code", "district_id", "period", "value")
 
 
 def summarise(rows: Iterable[tuple[str, int, str, float]]) -> dict[tuple, tuple]:
@@ -149,6 +155,76 @@ def refresh(conn: Connection, keys: Iterable[Key]) -> None:
             _recompute_year(conn, year, chunk)
 
 
+def refresh_written(conn: Connection, records: list, submission_id: int) -> None:
+    """`refresh` of the records' keys after `records` (mappings of at least VALUE_FIELDS)
+    were written as `submission_id`'s values: every record's key then has a current row
+    holding the record's value (a new or replacing row of the submission, or the equal row
+    it left unchanged).
+
+    A quarter's monthly values are then the records of its months plus the other current
+    values of those months and indicators, which are read without the submission's rows.
+    A count of the quarter's current rows confirms that the two make up all of them (it
+    would not if the submission had written rows before under other keys, or the records
+    repeated a key); where it does not, the quarter is recomputed from every current value
+    as `refresh` does. Same rows to the last bit: the same values, added in period order."""
+    by_period: dict[str, list] = defaultdict(list)
+    period_of = fields_getter(records, ["period"])
+    for record in records:
+        by_period[period_of(record)].append(record)
+    code_of = fields_getter(records, ["indicator_code"])
+    years: dict[str, set[str]] = defaultdict(set)
+    months: dict[str, list[str]] = defaultdict(list)  # quarter → its months written
+    for period, written in by_period.items():
+        level, quarter = _place(period)
+        if level in SOURCES:
+            years[period[:4]].update(map(code_of, written))
+        if quarter is not None:
+            months[quarter].append(period)
+    fields = fields_getter(records, VALUE_FIELDS)
+    for year, codes in sorted(years.items()):
+        ordered = sorted(codes)
+        for start in range(0, len(ordered), CHUNK):
+            chunk = ordered[start : start + CHUNK]
+            wanted = None if len(ordered) <= CHUNK else set(chunk)
+            for quarter in _quarters(year):
+                written = [
+                    fields(record)
+                    for period in months.get(quarter, ())
+                    for record in by_period[period]
+                    if wanted is None or code_of(record) in wanted
+                ]
+                if written:  # only the indicators written in it: the others' stay as they are
+                    quarter_codes = sorted({row[0] for row in written})
+                    _quarter_from_written(conn, quarter, quarter_codes, written, submission_id)
+            _recompute_year(conn, year, chunk)
+
+
+def _quarter_from_written(
+    conn: Connection, quarter: str, codes: list[str], written: list[tuple], submission_id: int
+) -> None:
+    """A quarter's summaries of `codes` from the values `written` by `submission_id` in
+    its months (indicator_code, district_id, period, value) and the other current ones
+    (see `refresh_written`)."""
+    months = months_of(quarter)
+    others = driver_rows(conn, _values_query(months, codes, besides=submission_id))
+    if others:
+        current = {row[:3]: row for row in others}
+        current.update((row[:3], row) for row in written)
+        rows = list(current.values())
+    else:
+        rows = written
+    v = IndicatorValue
+    count = select(func.count()).where(
+        v.is_current == True,  # noqa: E712  (= true: the index on is_current, period)
+        v.period.in_(months),
+        v.indicator_code.in_(codes),
+    )
+    if conn.execute(count).scalar_one() != len(rows):
+        _recompute_quarter(conn, quarter, codes)
+        return
+    _replace(conn, quarter, codes, _month_entries(quarter, rows))
+
+
 def submission_keys(conn: Connection, submission_id: int) -> list[Key]:
     """The keys of a submission's indicator values (current or not)."""
     v = IndicatorValue
@@ -202,6 +278,14 @@ def _quarters(year: str) -> list[str]:
 
 
 def _values(conn: Connection, periods: list[str], codes: list[str] | None) -> list[tuple]:
+    return driver_rows(conn, _values_query(periods, codes))
+
+
+def _values_query(
+    periods: list[str], codes: list[str] | None, besides: int | None = None
+) -> Select:
+    """The current values (indicator_code, district_id, period, value) of `periods` (of
+    `codes`, or all indicators; not those of submission `besides`)."""
     v = IndicatorValue
     query = select(v.indicator_code, v.district_id, v.period, v.value).where(
         v.is_current == True,  # noqa: E712  (= true: the index on is_current, period)
@@ -209,7 +293,26 @@ def _values(conn: Connection, periods: list[str], codes: list[str] | None) -> li
     )
     if codes is not None:
         query = query.where(v.indicator_code.in_(codes))
-    return driver_rows(conn, query)
+    if besides is not None:
+        query = query.where(v.submission_id != besides)
+    return query
+
+
+def _month_entries(quarter: str, rows: list[tuple]) -> dict[tuple, tuple]:
+    """The summary entries of the monthly values `rows` of `quarter` (indicator_code,
+    district_id, period, value; one per key), keyed in order: what `summarise` gives for
+    the quarter, each key's values added in period order, without grouping them first."""
+    found: dict[tuple, tuple] = {}
+    get = found.get
+    for code, district_id, period, value in sorted(rows):
+        key = (quarter, code, district_id, "month")
+        value = float(value)
+        entry = get(key)
+        if entry is None:
+            found[key] = (1, value, period, value)
+        else:
+            found[key] = (entry[0] + 1, entry[1] + value, period, value)
+    return found
 
 
 def _replace(conn: Connection, period: str, codes: list[str] | None, rows: dict) -> None:
@@ -225,8 +328,9 @@ def _replace(conn: Connection, period: str, codes: list[str] | None, rows: dict)
 
 def _recompute_quarter(conn: Connection, quarter: str, codes: list[str] | None) -> None:
     """A quarter's summaries from the current monthly values inside it."""
-    rows = summarise(_values(conn, months_of(quarter), codes))
-    _replace(conn, quarter, codes, {k: e for k, e in rows.items() if k[0] == quarter})
+    _replace(
+        conn, quarter, codes, _month_entries(quarter, _values(conn, months_of(quarter), codes))
+    )
 
 
 def _recompute_year(conn: Connection, year: str, codes: list[str] | None) -> None:
