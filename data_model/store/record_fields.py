@@ -17,7 +17,7 @@ from operator import attrgetter, itemgetter
 def fields_getter(records: Iterable[Mapping], names: list[str] | tuple[str, ...]) -> Callable:
     """A function of one record giving its `names` fields, as `itemgetter(*names)` does
     (a tuple; the value itself for one name), for each of `records`."""
-    classes = {record.__class__ for record in records}
+    classes = set(map(type, records))
     if classes and all(getattr(c, "FIELDS_ARE_ATTRIBUTES", False) for c in classes):
         return attrgetter(*names)
     return itemgetter(*names)
