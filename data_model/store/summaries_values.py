@@ -78,12 +78,24 @@ def summarise(rows: Iterable[tuple[str, int, str, float]]) -> dict[tuple, tuple]
 
 
 def years_of(quarters: dict[tuple, tuple]) -> dict[tuple, tuple]:
-    """The year rows of monthly values from the quarter rows (`summarise`'s keys)."""
-    return _combine_entries(
-        ((key[0][:4], *key[1:]), key[0], entry)
-        for key, entry in quarters.items()
-        if key[3] == "month"
+    """The year rows of monthly values from the quarter rows (`summarise`'s keys): each
+    quarters' counts and totals added in quarter order, in one pass over the entries
+    sorted by indicator, geography and quarter."""
+    found: dict[tuple, tuple] = {}
+    get = found.get
+    ordered = sorted(
+        ((code, district_id, quarter), entry)
+        for (quarter, code, district_id, frequency), entry in quarters.items()
+        if frequency == "month"
     )
+    for (code, district_id, quarter), entry in ordered:
+        key = (quarter[:4], code, district_id, "month")
+        before = get(key)
+        if before is None:
+            found[key] = entry
+        else:
+            found[key] = (before[0] + entry[0], before[1] + entry[1], *entry[2:])
+    return found
 
 
 def _quarter_values(rows: Iterable[tuple[str, int, str, float]]) -> dict[tuple, tuple]:
@@ -118,18 +130,6 @@ def _combine_values(parts: Iterable[tuple[tuple, str, float]]) -> dict[tuple, tu
             total += float(value)
         latest_period, latest_value = items[-1]
         found[key] = (len(items), total, latest_period, float(latest_value))
-    return found
-
-
-def _combine_entries(parts: Iterable[tuple[tuple, str, tuple]]) -> dict[tuple, tuple]:
-    """(key, period, summary entry) → one entry per key, the entries added in period order."""
-    found: dict[tuple, tuple] = {}
-    for key, items in _in_period_order(parts):
-        reported, total, _, _ = items[0][1]
-        for _, (count, amount, _, _) in items[1:]:
-            reported += count
-            total += amount
-        found[key] = (reported, total, *items[-1][1][2:])
     return found
 
 
@@ -186,6 +186,7 @@ def refresh_written(conn: Connection, records: list, submission_id: int) -> None
         for start in range(0, len(ordered), CHUNK):
             chunk = ordered[start : start + CHUNK]
             wanted = None if len(ordered) <= CHUNK else set(chunk)
+            known = {}  # quarter → its month summaries of every code of the chunk
             for quarter in _quarters(year):
                 written = [
                     fields(record)
@@ -195,16 +196,20 @@ def refresh_written(conn: Connection, records: list, submission_id: int) -> None
                 ]
                 if written:  # only the indicators written in it: the others' stay as they are
                     quarter_codes = sorted({row[0] for row in written})
-                    _quarter_from_written(conn, quarter, quarter_codes, written, submission_id)
-            _recompute_year(conn, year, chunk)
+                    entries = _quarter_from_written(
+                        conn, quarter, quarter_codes, written, submission_id
+                    )
+                    if quarter_codes == chunk:
+                        known[quarter] = entries
+            _recompute_year(conn, year, chunk, known)
 
 
 def _quarter_from_written(
     conn: Connection, quarter: str, codes: list[str], written: list[tuple], submission_id: int
-) -> None:
+) -> dict:
     """A quarter's summaries of `codes` from the values `written` by `submission_id` in
     its months (indicator_code, district_id, period, value) and the other current ones
-    (see `refresh_written`)."""
+    (see `refresh_written`); also returned."""
     months = months_of(quarter)
     others = driver_rows(conn, _values_query(months, codes, besides=submission_id))
     if others:
@@ -220,9 +225,10 @@ def _quarter_from_written(
         v.indicator_code.in_(codes),
     )
     if conn.execute(count).scalar_one() != len(rows):
-        _recompute_quarter(conn, quarter, codes)
-        return
-    _replace(conn, quarter, codes, _month_entries(quarter, rows))
+        return _recompute_quarter(conn, quarter, codes)
+    entries = _month_entries(quarter, rows)
+    _replace(conn, quarter, codes, entries)
+    return entries
 
 
 def submission_keys(conn: Connection, submission_id: int) -> list[Key]:
@@ -326,24 +332,34 @@ def _replace(conn: Connection, period: str, codes: list[str] | None, rows: dict)
     driver_insert(conn, table, list(COLUMNS), (key + entry for key, entry in rows.items()), 20_000)
 
 
-def _recompute_quarter(conn: Connection, quarter: str, codes: list[str] | None) -> None:
-    """A quarter's summaries from the current monthly values inside it."""
-    _replace(
-        conn, quarter, codes, _month_entries(quarter, _values(conn, months_of(quarter), codes))
-    )
+def _recompute_quarter(conn: Connection, quarter: str, codes: list[str] | None) -> dict:
+    """A quarter's summaries from the current monthly values inside it (also returned)."""
+    entries = _month_entries(quarter, _values(conn, months_of(quarter), codes))
+    _replace(conn, quarter, codes, entries)
+    return entries
 
 
-def _recompute_year(conn: Connection, year: str, codes: list[str] | None) -> None:
+def _recompute_year(
+    conn: Connection, year: str, codes: list[str] | None, known: dict[str, dict] | None = None
+) -> None:
     """A year's summaries: its monthly values from its quarters' summaries, its quarterly
-    values from the values themselves."""
+    values from the values themselves. `known` holds the month summaries of some of its
+    quarters (quarter → entries of all `codes`) just written: only the others are read."""
+    known = known or {}
     s = IndicatorValueSummary
-    query = select(*(getattr(s, c) for c in COLUMNS)).where(
-        s.period.in_(_quarters(year)), s.frequency == "month"
-    )
-    if codes is not None:
-        query = query.where(s.indicator_code.in_(codes))
-    quarters = {
-        tuple(r[:4]): (int(r[4]), float(r[5]), r[6], float(r[7])) for r in driver_rows(conn, query)
-    }
+    quarters: dict[tuple, tuple] = {}
+    unknown = [q for q in _quarters(year) if q not in known]
+    if unknown:
+        query = select(*(getattr(s, c) for c in COLUMNS)).where(
+            s.period.in_(unknown), s.frequency == "month"
+        )
+        if codes is not None:
+            query = query.where(s.indicator_code.in_(codes))
+        quarters = {
+            tuple(r[:4]): (int(r[4]), float(r[5]), r[6], float(r[7]))
+            for r in driver_rows(conn, query)
+        }
+    for entries in known.values():
+        quarters.update(entries)
     rows = {**years_of(quarters), **_quarter_values(_values(conn, _quarters(year), codes))}
     _replace(conn, year, codes, rows)
