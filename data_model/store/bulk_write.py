@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, Table
 
+from data_model.store.record_fields import fields_getter
 from data_model.store.write_counts import EXAMPLES, WriteCounts
 
 STAGE = "import_stage"
@@ -101,10 +102,15 @@ def _copy_records(
     ]
     names = ", ".join(dialect.identifier_preparer.quote(c) for c in data_columns)
     statement = f"COPY {stage} (seq, {names}) FROM STDIN"
+    values_of = fields_getter(records, data_columns)
     with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
         write = copy.write_row
+        if not processors:  # the usual case (numbers and text): each record as it stands
+            for seq, record in enumerate(records):
+                write((seq, *values_of(record)))
+            return
         for seq, record in enumerate(records):
-            row = [seq, *map(record.__getitem__, data_columns)]
+            row = [seq, *values_of(record)]
             for position, processor in processors:
                 row[position + 1] = processor(row[position + 1])
             write(row)
