@@ -110,7 +110,7 @@ def write_versioned(
     table = table_of(model)
     data_columns = [c.name for c in table.columns if c.name not in META_COLUMNS]
     if conn.dialect.name == "postgresql":  # COPY and set-based statements (bulk_write)
-        return write_staged(conn, table, key, data_columns, records, submission_id)
+        return write_staged(conn, table, key, data_columns, records, submission_id, scope_column)
     values_of = fields_getter(records, data_columns)  # every record holds every data column
     current = _current_rows(conn, table, key, data_columns, records, scope_column)
     counts = WriteCounts()
