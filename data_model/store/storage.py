@@ -115,10 +115,14 @@ def write_versioned(
     current = _current_rows(conn, table, key, data_columns, records, scope_column)
     counts = WriteCounts()
     superseded_ids: list[int] = []
+    meta = ["submission_id", "is_current", "replaced_id", "superseded_by_id"]
     if not current:  # nothing stored under these keys yet (a new month): every record is new
         counts.new = len(records)
         # Made as they are inserted, a chunk at a time: not a second copy of every record.
-        tail = (submission_id, True, None, None)
+        # replaced_id and superseded_by_id are left to their NULL default: binding two
+        # NULLs per row cost SQLite a fifth of a 300k-row insert.
+        meta = meta[:2]
+        tail = (submission_id, True)
         to_insert = (values_of(record) + tail for record in records)
     else:
         to_insert = []
@@ -156,7 +160,6 @@ def write_versioned(
             .where(table.c.id.in_(chunk))
             .values(is_current=False, superseded_by_id=submission_id)
         )
-    meta = ["submission_id", "is_current", "replaced_id", "superseded_by_id"]
     driver_insert(conn, table, [*data_columns, *meta], to_insert, INSERT_CHUNK)
     return counts
 
