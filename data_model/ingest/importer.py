@@ -627,8 +627,8 @@ def _keys_distinct(valid: list[ValidRow], names: tuple[str, ...]) -> bool:
     the keys' hashes held in one array (distinct hashes are distinct keys) instead of a
     million key tuples at once. False when two keys are equal or only share a hash: the
     caller's check settles it."""
-    records = list(map(attrgetter("record"), valid))
-    key_of = fields_getter(records, names)
+    key_of = fields_getter(map(attrgetter("record"), valid), names)
+    records = map(attrgetter("record"), valid)  # not a list: a million more pointers
     hashes = np.fromiter(map(hash, map(key_of, records)), dtype=np.int64, count=len(valid))
     return np.unique(hashes).size == len(valid)
 

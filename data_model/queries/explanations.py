@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import attrgetter
 
 import pandas as pd
 from sqlalchemy import Connection, delete, insert, select
@@ -118,9 +119,11 @@ def find_needs(
         targets = indicator_targets(conn, by_kind)
         names = load_master(conn).district_names
         for sheet_report, valid in values:
-            records = [row.record for row in valid]
-            facts_of = fields_getter(records, ["indicator_code", "value", "period"])
-            for row, record in zip(valid, records, strict=True):
+            facts_of = fields_getter(
+                map(attrgetter("record"), valid), ["indicator_code", "value", "period"]
+            )
+            for row in valid:
+                record = row.record
                 code, value, period = facts_of(record)
                 reasons = []
                 target = targets.get(code)
