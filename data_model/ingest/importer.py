@@ -49,6 +49,7 @@ from data_model.store.kind_registry import (
     kind_order,
 )
 from data_model.store.models import Indicator, Submission, SubmissionFile
+from data_model.store.record_fields import fields_getter
 from data_model.store.review_hold import (
     PENDING,
     REVIEW_LOCK,
@@ -584,12 +585,11 @@ def _out_of_scope_message(kind: str, record: dict, master, mine: str) -> str:
 def _check_duplicates(by_kind, report: ImportReport) -> None:
     """A key seen twice in one file is an error on the later row naming the earlier one."""
     for kind, sheets in by_kind.items():
-        key_of = itemgetter(
-            *REGISTRY[kind].record_key
-        )  # a kind with a one-field key: the value itself
+        names = REGISTRY[kind].record_key
+        key_of = itemgetter(*names)  # a kind with a one-field key: the value itself
         seen: dict[object, tuple[str, int]] = {}
         for position, (sheet_report, valid) in enumerate(sheets, start=1):
-            if position == len(sheets) and not seen and _keys_distinct(valid, key_of):
+            if position == len(sheets) and not seen and _keys_distinct(valid, names):
                 continue  # the usual case: one sheet of the kind, no key repeats
             keys = [key_of(row.record) for row in valid]
             if len(set(keys)) == len(keys) and seen.keys().isdisjoint(keys):
@@ -623,11 +623,13 @@ def _check_duplicates(by_kind, report: ImportReport) -> None:
             valid[:] = kept
 
 
-def _keys_distinct(valid: list[ValidRow], key_of: Callable) -> bool:
-    """True when no two rows' keys are equal, told from the keys' hashes held in one
-    array (distinct hashes are distinct keys) instead of a million key tuples at once.
-    False when two keys are equal or only share a hash: the caller's check settles it."""
-    records = map(attrgetter("record"), valid)
+def _keys_distinct(valid: list[ValidRow], names: tuple[str, ...]) -> bool:
+    """True when no two rows' keys (their records' `names` fields) are equal, told from
+    the keys' hashes held in one array (distinct hashes are distinct keys) instead of a
+    million key tuples at once. False when two keys are equal or only share a hash: the
+    caller's check settles it."""
+    key_of = fields_getter(map(attrgetter("record"), valid), names)
+    records = map(attrgetter("record"), valid)  # not a list: a million more pointers
     hashes = np.fromiter(map(hash, map(key_of, records)), dtype=np.int64, count=len(valid))
     return np.unique(hashes).size == len(valid)
 
@@ -808,6 +810,6 @@ def _field_values(records: list, field_name: str) -> set:
     """`{record.get(field_name) for record in records}`: one itemgetter over all of them
     in the usual case (every record of a kind has the same fields)."""
     try:
-        return set(map(itemgetter(field_name), records))
-    except KeyError:
+        return set(map(fields_getter(records, [field_name]), records))
+    except (KeyError, AttributeError):  # AttributeError: a ValueRecord has no such field
         return {record.get(field_name) for record in records}

@@ -8,6 +8,7 @@ from data_model.i18n import t
 from data_model.ingest.validate import parse_text
 from data_model.periods import previous_period
 from data_model.store.models import IndicatorValue
+from data_model.store.record_fields import fields_getter
 
 SHARP_RATIO = 3.0  # more than 3x up or down counts as sharp
 
@@ -30,7 +31,8 @@ def sharp_changes(
     One query per distinct previous period: a month-end file holds a handful of
     periods, whatever its number of rows.
     """
-    previous_of = {p: previous_period(p) for p in {r["period"] for r in records}}
+    periods = set(map(fields_getter(records, ["period"]), records))
+    previous_of = {p: previous_period(p) for p in periods}
     previous: dict[tuple, float] = {}
     for period in sorted(set(previous_of.values())):
         query = select(

@@ -16,6 +16,8 @@ FIELDS = ("indicator_code", "district_id", "period", "value", "note")
 
 class ValueRecord(Mapping):
     __slots__ = FIELDS
+    # Each field is an attribute of its name: `store.record_fields` reads many at once.
+    FIELDS_ARE_ATTRIBUTES = True
 
     def __init__(
         self, indicator_code: str, district_id: int, period: str, value: float, note: str

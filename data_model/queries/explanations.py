@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import attrgetter
 
 import pandas as pd
 from sqlalchemy import Connection, delete, insert, select
@@ -30,6 +31,7 @@ from data_model.periods import granularity, period_end
 from data_model.problems import ExplanationNeed, Problem
 from data_model.reference.master import load_master
 from data_model.store.models import Explanation, Indicator, IndicatorValue, TaskSnapshot
+from data_model.store.record_fields import fields_getter
 from data_model.task_rules import TaskFacts, status_of
 
 REASONS = ("overdue", "behind", "missed_target", "sharp_change")
@@ -117,13 +119,15 @@ def find_needs(
         targets = indicator_targets(conn, by_kind)
         names = load_master(conn).district_names
         for sheet_report, valid in values:
+            facts_of = fields_getter(
+                map(attrgetter("record"), valid), ["indicator_code", "value", "period"]
+            )
             for row in valid:
                 record = row.record
+                code, value, period = facts_of(record)
                 reasons = []
-                target = targets.get(record["indicator_code"])
-                if target is not None and misses_target(
-                    record["value"], record["period"], *target, margin
-                ):
+                target = targets.get(code)
+                if target is not None and misses_target(value, period, *target, margin):
                     reasons.append("missed_target")
                 if (sheet_report.sheet, row.row) in sharp_rows:
                     reasons.append("sharp_change")

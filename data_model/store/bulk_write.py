@@ -10,17 +10,24 @@ outcome is the same as the Python path's: the same counts, the same examples of 
 rows, new rows in the records' order with `replaced_id` pointing at the row they replace.
 Everything runs in the caller's transaction; the staging table is dropped at the end
 (and at commit or rollback in any case).
+
+When the caller names a scope column (the values' period) and no current row has any of
+the records' values of it (a new month), no record can meet a current row: every record
+is new, as the Python path concludes from the same look-up, and the records are copied
+straight into the table (one COPY, no staging table, no comparison).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, literal, select
 
+from data_model.store.record_fields import fields_getter
 from data_model.store.write_counts import EXAMPLES, WriteCounts
 
 STAGE = "import_stage"
+CHUNK = 5000  # values of the scope column per look-up
 
 
 def write_staged(
@@ -30,9 +37,22 @@ def write_staged(
     data_columns: Sequence[str],
     records: Sequence[dict],
     submission_id: int,
+    scope_column: str | None = None,
 ) -> WriteCounts:
     """Store `records` as `submission_id`'s rows of `table` (see the module's text)."""
     quote = conn.dialect.identifier_preparer.quote
+    if scope_column is not None and not _any_current(conn, table, scope_column, records):
+        meta = ("submission_id", "is_current", "replaced_id", "superseded_by_id")
+        tail = (submission_id, True, None, None)
+        values_of = fields_getter(records, data_columns)
+        _copy_rows(
+            conn,
+            table,
+            f"COPY {quote(table.name)} ({', '.join(quote(c) for c in (*data_columns, *meta))})",
+            [*data_columns, *meta],
+            (values_of(record) + tail for record in records),
+        )
+        return WriteCounts(new=len(records))
     target = quote(table.name)
     stage = quote(STAGE)
     columns = [quote(c) for c in data_columns]
@@ -88,25 +108,64 @@ def _equal(table: Table, column: str, left: str, right: str, quote) -> str:
     return f"{left}.{name} {operator} {right}.{name}"
 
 
+def _any_current(conn: Connection, table: Table, scope_column: str, records) -> bool:
+    """Whether a current row has one of the records' values of `scope_column` (True as
+    well when a record has none: NULL matches no list)."""
+    values = set(map(fields_getter(records, [scope_column]), records))
+    if None in values:
+        return True
+    column = table.c[scope_column]
+    ordered = sorted(values, key=str)
+    for start in range(0, len(ordered), CHUNK):
+        query = (
+            select(literal(1))
+            .where(table.c.is_current, column.in_(ordered[start : start + CHUNK]))
+            .limit(1)
+        )
+        if conn.execute(query).first() is not None:
+            return True
+    return False
+
+
 def _copy_records(
     conn: Connection, table: Table, stage: str, data_columns: Sequence[str], records
 ) -> None:
-    """One COPY of the records, numbered, in the caller's transaction. Values go through
-    the column types' bind processors where a type has one, as an INSERT would."""
+    """One COPY of the records into the staging table, numbered (`seq`)."""
+    names = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in data_columns)
+    values_of = fields_getter(records, data_columns)
+    _copy_rows(
+        conn,
+        table,
+        f"COPY {stage} (seq, {names})",
+        [None, *data_columns],
+        ((seq, *values_of(record)) for seq, record in enumerate(records)),
+    )
+
+
+def _copy_rows(conn: Connection, table: Table, copy_into: str, columns: list, rows) -> None:
+    """`copy_into` FROM STDIN with `rows` (tuples of `columns`, None for a column not of
+    `table`), in the caller's transaction. Values go through the column types' bind
+    processors where a type has one, as an INSERT would."""
     dialect = conn.dialect
     processors = [
         (position, processor)
-        for position, name in enumerate(data_columns)
-        if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+        for position, name in enumerate(columns)
+        if name is not None
+        and (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
     ]
-    names = ", ".join(dialect.identifier_preparer.quote(c) for c in data_columns)
-    statement = f"COPY {stage} (seq, {names}) FROM STDIN"
-    with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+    with (
+        conn.connection.driver_connection.cursor() as cursor,
+        cursor.copy(f"{copy_into} FROM STDIN") as copy,
+    ):
         write = copy.write_row
-        for seq, record in enumerate(records):
-            row = [seq, *map(record.__getitem__, data_columns)]
+        if not processors:  # numbers and text: each row as it stands
+            for row in rows:
+                write(row)
+            return
+        for row in rows:
+            row = list(row)
             for position, processor in processors:
-                row[position + 1] = processor(row[position + 1])
+                row[position] = processor(row[position])
             write(row)
 
 

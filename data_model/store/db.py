@@ -11,6 +11,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, Executable, Table, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from data_model import settings
 
@@ -87,12 +88,15 @@ def driver_insert(
     conn: Connection, table: Table, columns: list[str], rows: Iterable[tuple], chunk: int
 ) -> None:
     """Insert many rows of plain tuples with the driver's own executemany, `chunk` rows at
-    a time.
+    a time; on PostgreSQL with one COPY (`_copy_rows`).
 
     Going through Core's per-row parameter processing costs about as much as the
     insert itself on a 500k-row file; the columns here are plain numbers, text, dates
     and booleans, which both drivers adapt themselves the way SQLAlchemy would.
     """
+    if conn.dialect.name == "postgresql":
+        _copy_rows(conn, table, columns, rows)
+        return
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = (
         f"INSERT INTO {table.name} ({', '.join(columns)}) "
@@ -101,3 +105,23 @@ def driver_insert(
     rows = iter(rows)
     while part := list(islice(rows, chunk)):
         conn.exec_driver_sql(sql, part)
+
+
+def _copy_rows(conn: Connection, table: Table, columns: list[str], rows: Iterable[tuple]) -> None:
+    """`driver_insert` on PostgreSQL: one COPY in the caller's transaction. psycopg's
+    executemany sends one statement per row (in a pipeline): the 130k summary rows of a
+    300k-row import took about 4 s of the client's time that way. Values are adapted by
+    the same psycopg dumpers as a statement's parameters (floats exactly); a failure is
+    raised as SQLAlchemy's exception, as `exec_driver_sql` raises it."""
+    quote = conn.dialect.identifier_preparer.quote
+    statement = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    dbapi_connection = conn.connection
+    try:
+        with dbapi_connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+            write = copy.write_row
+            for row in rows:
+                write(row)
+    except conn.dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(
+            statement, None, error, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect
+        ) from error

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from data_model.store import summaries_scores, summaries_tasks, summaries_values
+from data_model.store.record_fields import fields_getter
 
 
 def indicator_values_changed(
@@ -20,11 +21,11 @@ def indicator_values_changed(
     rows."""
     if records is None:
         keys = summaries_values.submission_keys(conn, submission_id)
+        summaries_values.refresh(conn, keys)
         periods = {period for _, _, period in keys}
     else:
-        keys = ((r["indicator_code"], r["district_id"], r["period"]) for r in records)
-        periods = {r["period"] for r in records}
-    summaries_values.refresh(conn, keys)
+        summaries_values.refresh_written(conn, records, submission_id)
+        periods = set(map(fields_getter(records, ["period"]), records))
     summaries_scores.values_changed(conn, periods)
     summaries_tasks.values_changed(conn, submission_id)
 

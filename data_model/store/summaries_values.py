@@ -11,11 +11,14 @@ years of history as with one.
 The summaries are derived data, kept exact in the transaction that changes which values
 are current:
 
-- `refresh(conn, keys)` after a write (`storage.write_kind`: an import, a supersede, a
-  review approval) and a rollback (`storage.rollback_submission`), with the keys
-  (indicator_code, district_id, period) of the values written or withdrawn; it
-  recomputes those indicators' quarters of the months written from their months, then
-  their years from the quarters' rows;
+- `refresh(conn, keys)` after a rollback (`storage.rollback_submission`), with the keys
+  (indicator_code, district_id, period) of the values withdrawn; it recomputes those
+  indicators' quarters of the months withdrawn from their months, then their years from
+  the quarters' rows;
+- `refresh_written(conn, records, submission_id)` after a write (`storage.write_kind`: an
+  import, a supersede, a review approval): the same rows as `refresh` of the records'
+  keys, the quarters summed from the records themselves plus only the other current
+  values of those quarters (not the rows just written, read back);
 - `rebuild(conn)` from all current values: the migration that adds the table and a
   backup restore (the table is not backed up).
 
@@ -31,10 +34,12 @@ from functools import lru_cache
 from operator import itemgetter
 
 from sqlalchemy import Connection, delete, func, literal, select, union_all
+from sqlalchemy.sql.expression import Select
 
 from data_model.periods import granularity, months_of, to_granularity
 from data_model.store.db import driver_insert, driver_rows
 from data_model.store.models import IndicatorValue, IndicatorValueSummary
+from data_model.store.record_fields import fields_getter
 
 LEVELS = ("quarter", "year")  # the periods summarised
 SOURCES = {"month": ("quarter", "year"), "quarter": ("year",)}  # value granularity → levels
@@ -51,6 +56,7 @@ COLUMNS = (
 )
 
 Key = tuple[str, int, str]  # indicator_code, district_id, period
+VALUE_FIELDS = ("indicator_code", "district_id", "period", "value")
 
 
 def summarise(rows: Iterable[tuple[str, int, str, float]]) -> dict[tuple, tuple]:
@@ -72,12 +78,24 @@ def summarise(rows: Iterable[tuple[str, int, str, float]]) -> dict[tuple, tuple]
 
 
 def years_of(quarters: dict[tuple, tuple]) -> dict[tuple, tuple]:
-    """The year rows of monthly values from the quarter rows (`summarise`'s keys)."""
-    return _combine_entries(
-        ((key[0][:4], *key[1:]), key[0], entry)
-        for key, entry in quarters.items()
-        if key[3] == "month"
+    """The year rows of monthly values from the quarter rows (`summarise`'s keys): each
+    quarters' counts and totals added in quarter order, in one pass over the entries
+    sorted by indicator, geography and quarter."""
+    found: dict[tuple, tuple] = {}
+    get = found.get
+    ordered = sorted(
+        ((code, district_id, quarter), entry)
+        for (quarter, code, district_id, frequency), entry in quarters.items()
+        if frequency == "month"
     )
+    for (code, district_id, quarter), entry in ordered:
+        key = (quarter[:4], code, district_id, "month")
+        before = get(key)
+        if before is None:
+            found[key] = entry
+        else:
+            found[key] = (before[0] + entry[0], before[1] + entry[1], *entry[2:])
+    return found
 
 
 def _quarter_values(rows: Iterable[tuple[str, int, str, float]]) -> dict[tuple, tuple]:
@@ -115,18 +133,6 @@ def _combine_values(parts: Iterable[tuple[tuple, str, float]]) -> dict[tuple, tu
     return found
 
 
-def _combine_entries(parts: Iterable[tuple[tuple, str, tuple]]) -> dict[tuple, tuple]:
-    """(key, period, summary entry) → one entry per key, the entries added in period order."""
-    found: dict[tuple, tuple] = {}
-    for key, items in _in_period_order(parts):
-        reported, total, _, _ = items[0][1]
-        for _, (count, amount, _, _) in items[1:]:
-            reported += count
-            total += amount
-        found[key] = (reported, total, *items[-1][1][2:])
-    return found
-
-
 def refresh(conn: Connection, keys: Iterable[Key]) -> None:
     """Recompute the summaries the values under `keys` fall in: of each indicator (all
     geographies), the quarters of the keys' months, then the years of the keys' months
@@ -147,6 +153,82 @@ def refresh(conn: Connection, keys: Iterable[Key]) -> None:
                 if in_year == year and quarter_codes & set(chunk):
                     _recompute_quarter(conn, quarter, chunk)
             _recompute_year(conn, year, chunk)
+
+
+def refresh_written(conn: Connection, records: list, submission_id: int) -> None:
+    """`refresh` of the records' keys after `records` (mappings of at least VALUE_FIELDS)
+    were written as `submission_id`'s values: every record's key then has a current row
+    holding the record's value (a new or replacing row of the submission, or the equal row
+    it left unchanged).
+
+    A quarter's monthly values are then the records of its months plus the other current
+    values of those months and indicators, which are read without the submission's rows.
+    A count of the quarter's current rows confirms that the two make up all of them (it
+    would not if the submission had written rows before under other keys, or the records
+    repeated a key); where it does not, the quarter is recomputed from every current value
+    as `refresh` does. Same rows to the last bit: the same values, added in period order."""
+    by_period: dict[str, list] = defaultdict(list)
+    period_of = fields_getter(records, ["period"])
+    for record in records:
+        by_period[period_of(record)].append(record)
+    code_of = fields_getter(records, ["indicator_code"])
+    years: dict[str, set[str]] = defaultdict(set)
+    months: dict[str, list[str]] = defaultdict(list)  # quarter → its months written
+    for period, written in by_period.items():
+        level, quarter = _place(period)
+        if level in SOURCES:
+            years[period[:4]].update(map(code_of, written))
+        if quarter is not None:
+            months[quarter].append(period)
+    fields = fields_getter(records, VALUE_FIELDS)
+    for year, codes in sorted(years.items()):
+        ordered = sorted(codes)
+        for start in range(0, len(ordered), CHUNK):
+            chunk = ordered[start : start + CHUNK]
+            wanted = None if len(ordered) <= CHUNK else set(chunk)
+            known = {}  # quarter → its month summaries of every code of the chunk
+            for quarter in _quarters(year):
+                written = [
+                    fields(record)
+                    for period in months.get(quarter, ())
+                    for record in by_period[period]
+                    if wanted is None or code_of(record) in wanted
+                ]
+                if written:  # only the indicators written in it: the others' stay as they are
+                    quarter_codes = sorted({row[0] for row in written})
+                    entries = _quarter_from_written(
+                        conn, quarter, quarter_codes, written, submission_id
+                    )
+                    if quarter_codes == chunk:
+                        known[quarter] = entries
+            _recompute_year(conn, year, chunk, known)
+
+
+def _quarter_from_written(
+    conn: Connection, quarter: str, codes: list[str], written: list[tuple], submission_id: int
+) -> dict:
+    """A quarter's summaries of `codes` from the values `written` by `submission_id` in
+    its months (indicator_code, district_id, period, value) and the other current ones
+    (see `refresh_written`); also returned."""
+    months = months_of(quarter)
+    others = driver_rows(conn, _values_query(months, codes, besides=submission_id))
+    if others:
+        current = {row[:3]: row for row in others}
+        current.update((row[:3], row) for row in written)
+        rows = list(current.values())
+    else:
+        rows = written
+    v = IndicatorValue
+    count = select(func.count()).where(
+        v.is_current == True,  # noqa: E712  (= true: the index on is_current, period)
+        v.period.in_(months),
+        v.indicator_code.in_(codes),
+    )
+    if conn.execute(count).scalar_one() != len(rows):
+        return _recompute_quarter(conn, quarter, codes)
+    entries = _month_entries(quarter, rows)
+    _replace(conn, quarter, codes, entries)
+    return entries
 
 
 def submission_keys(conn: Connection, submission_id: int) -> list[Key]:
@@ -202,6 +284,14 @@ def _quarters(year: str) -> list[str]:
 
 
 def _values(conn: Connection, periods: list[str], codes: list[str] | None) -> list[tuple]:
+    return driver_rows(conn, _values_query(periods, codes))
+
+
+def _values_query(
+    periods: list[str], codes: list[str] | None, besides: int | None = None
+) -> Select:
+    """The current values (indicator_code, district_id, period, value) of `periods` (of
+    `codes`, or all indicators; not those of submission `besides`)."""
     v = IndicatorValue
     query = select(v.indicator_code, v.district_id, v.period, v.value).where(
         v.is_current == True,  # noqa: E712  (= true: the index on is_current, period)
@@ -209,7 +299,26 @@ def _values(conn: Connection, periods: list[str], codes: list[str] | None) -> li
     )
     if codes is not None:
         query = query.where(v.indicator_code.in_(codes))
-    return driver_rows(conn, query)
+    if besides is not None:
+        query = query.where(v.submission_id != besides)
+    return query
+
+
+def _month_entries(quarter: str, rows: list[tuple]) -> dict[tuple, tuple]:
+    """The summary entries of the monthly values `rows` of `quarter` (indicator_code,
+    district_id, period, value; one per key), keyed in order: what `summarise` gives for
+    the quarter, each key's values added in period order, without grouping them first."""
+    found: dict[tuple, tuple] = {}
+    get = found.get
+    for code, district_id, period, value in sorted(rows):
+        key = (quarter, code, district_id, "month")
+        value = float(value)
+        entry = get(key)
+        if entry is None:
+            found[key] = (1, value, period, value)
+        else:
+            found[key] = (entry[0] + 1, entry[1] + value, period, value)
+    return found
 
 
 def _replace(conn: Connection, period: str, codes: list[str] | None, rows: dict) -> None:
@@ -223,23 +332,34 @@ def _replace(conn: Connection, period: str, codes: list[str] | None, rows: dict)
     driver_insert(conn, table, list(COLUMNS), (key + entry for key, entry in rows.items()), 20_000)
 
 
-def _recompute_quarter(conn: Connection, quarter: str, codes: list[str] | None) -> None:
-    """A quarter's summaries from the current monthly values inside it."""
-    rows = summarise(_values(conn, months_of(quarter), codes))
-    _replace(conn, quarter, codes, {k: e for k, e in rows.items() if k[0] == quarter})
+def _recompute_quarter(conn: Connection, quarter: str, codes: list[str] | None) -> dict:
+    """A quarter's summaries from the current monthly values inside it (also returned)."""
+    entries = _month_entries(quarter, _values(conn, months_of(quarter), codes))
+    _replace(conn, quarter, codes, entries)
+    return entries
 
 
-def _recompute_year(conn: Connection, year: str, codes: list[str] | None) -> None:
+def _recompute_year(
+    conn: Connection, year: str, codes: list[str] | None, known: dict[str, dict] | None = None
+) -> None:
     """A year's summaries: its monthly values from its quarters' summaries, its quarterly
-    values from the values themselves."""
+    values from the values themselves. `known` holds the month summaries of some of its
+    quarters (quarter → entries of all `codes`) just written: only the others are read."""
+    known = known or {}
     s = IndicatorValueSummary
-    query = select(*(getattr(s, c) for c in COLUMNS)).where(
-        s.period.in_(_quarters(year)), s.frequency == "month"
-    )
-    if codes is not None:
-        query = query.where(s.indicator_code.in_(codes))
-    quarters = {
-        tuple(r[:4]): (int(r[4]), float(r[5]), r[6], float(r[7])) for r in driver_rows(conn, query)
-    }
+    quarters: dict[tuple, tuple] = {}
+    unknown = [q for q in _quarters(year) if q not in known]
+    if unknown:
+        query = select(*(getattr(s, c) for c in COLUMNS)).where(
+            s.period.in_(unknown), s.frequency == "month"
+        )
+        if codes is not None:
+            query = query.where(s.indicator_code.in_(codes))
+        quarters = {
+            tuple(r[:4]): (int(r[4]), float(r[5]), r[6], float(r[7]))
+            for r in driver_rows(conn, query)
+        }
+    for entries in known.values():
+        quarters.update(entries)
     rows = {**years_of(quarters), **_quarter_values(_values(conn, _quarters(year), codes))}
     _replace(conn, year, codes, rows)
