@@ -10,7 +10,7 @@ Not a test: it prints figures. It
    inserted with executemany into the tables the project's migrations create
    (`data_model.admin.bootstrap.open_database`), one submission per kind, every row current, and
    the write path's summaries are computed from them (`summaries_tasks.rebuild`,
-   `summaries_values.rebuild`, `summaries_scores.rebuild`);
+   `summaries_values.rebuild`, `summaries_periods.rebuild`);
 2. for each page, in a fresh process, signs in as an administrator and renders the
    page through `streamlit.testing.v1.AppTest`: once to warm the process up (imports,
    engine), then `--repeat` times with the query cache cleared (cold) and `--repeat`
@@ -381,7 +381,7 @@ def build_database(url: str) -> dict:
     from data_model.evaluation import score_summary  # noqa: F401  (the scores' scorer)
     from data_model.evaluation.scoring import INDICATOR_COLUMNS
     from data_model.queries.schedule import ensure_default_schedule
-    from data_model.store import summaries_scores, summaries_tasks, summaries_values
+    from data_model.store import summaries_periods, summaries_tasks, summaries_values
     from data_model.store.models import Action, Brand, District, Submission, Unit
     from data_model.store.task_writer import TASK_FIELDS
 
@@ -493,7 +493,7 @@ def build_database(url: str) -> dict:
             conn, f"{FIRST_YEAR}-01", f"{LAST_YEAR}-12"
         )
         summaries_values.rebuild(conn)  # what the import keeps as it writes the values
-        summaries_scores.rebuild(conn)  # and the district scores, which read those
+        summaries_periods.rebuild(conn)  # and the scores and coverage, which read those
         # The rows went in past the write path: its summaries are computed once, as
         # migrations 0013 and 0016 do for the rows stored before them.
         summaries_tasks.rebuild(conn)

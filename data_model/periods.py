@@ -315,6 +315,19 @@ def period_containing(day: dt.date, granularity_: str) -> str:
     return _format(day.year, granularity_, (day.month - 1) // _MONTHS_IN[granularity_] + 1)
 
 
+def sub_periods(period: str) -> list[str]:
+    """Every canonical period inside `period`, itself included (at most 19 for a year)."""
+    start, end = period_start(period), period_end(period)
+    found = []
+    for level in ("year", "half", "quarter", "month"):
+        first = period_containing(start, level)
+        last = period_containing(end, level)
+        for candidate in periods_between(first, last):
+            if period_start(candidate) >= start and period_end(candidate) <= end:
+                found.append(candidate)
+    return found
+
+
 def period_label(period: str, language: str | None = None) -> str:
     """Human label from the catalogue: zh-CN `2022年第一季度`, en `2022 Q1`, `Mar 2022`."""
     year, granularity_, index = _split(period)

@@ -12,9 +12,10 @@ from data_model.periods import (
     period_containing,
     period_label,
     previous_period,
+    sub_periods,
     to_granularity,
 )
-from data_model.queries.shared import filter_options, sub_periods
+from data_model.queries.shared import filter_options
 from data_model.queries.trends_queries import (
     MULTIPLES_LIMIT,
     dimension_series,

@@ -66,7 +66,7 @@ import data_model.store.models  # noqa: F401  (the models' column types, see dat
 from data_model.errors import InputError
 from data_model.evaluation import score_summary  # noqa: F401  (installs the store's scorer)
 from data_model.reference.master import MASTER_MODELS
-from data_model.store import summaries_scores, summaries_tasks, summaries_values
+from data_model.store import summaries_periods, summaries_tasks, summaries_values
 from data_model.store.db import alembic_config, downgrade, migrate
 
 FORMAT = "two-healths-backup"
@@ -84,13 +84,15 @@ SERVER_STATE_TABLES = {VERSION_TABLE, WRITE_LOCK_TABLE, SESSION_TABLE}
 # a restore would destroy.
 MASTER_TABLES = frozenset(model.__tablename__ for model in MASTER_MODELS)
 # Summaries derived from the rows (`summaries_tasks`, `summaries_task_status`,
-# `summaries_values`, `summaries_scores`): not backed up, a restore recomputes them from the restored rows.
+# `summaries_values`, `summaries_scores`, `summaries_coverage`): not backed up, a restore
+# recomputes them from the restored rows.
 DERIVED_TABLES = {
     "reported_summary",
     "task_latest",
     "task_status_summary",
     "indicator_value_summary",
     "period_score_summary",
+    "period_coverage_summary",
 }
 CHUNK_ROWS = 2000
 FILE_CHUNK_ROWS = 8
@@ -396,8 +398,9 @@ def restore(engine: Engine, source: Path | str, force: bool = False) -> Manifest
             _advance_sequences(conn, list(tables.values()))
         if inspect(conn).has_table("indicator_value_summary"):
             summaries_values.rebuild(conn)  # else the migration below builds them
-        if inspect(conn).has_table("period_score_summary"):
-            summaries_scores.rebuild(conn)  # after the value summaries, which it reads
+        # The scores and the coverage per period, after the value summaries they read
+        # (those of them the target has: the migration below fills the others).
+        summaries_periods.rebuild(conn)
         if inspect(conn).has_table("task_status_summary"):
             # Not in the file: recomputed from the rows just loaded. (A backup older than
             # them gets them from their migration, just below.)

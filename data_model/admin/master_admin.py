@@ -32,7 +32,7 @@ from data_model.kinds import MASTER_FIELDS
 from data_model.normalize.names import normalize_name
 from data_model.store import (
     audit,
-    summaries_scores,
+    summaries_periods,
     summaries_task_status,
     summaries_tasks,
     summaries_values,
@@ -588,8 +588,9 @@ def add_entry(conn: Connection, principal: Principal, list_key: str, **fields: o
     _check_keys(conn, spec, entry)
     values = _row_values(conn, spec, entry)
     entry["id"] = conn.execute(insert(spec.model).values(**values)).inserted_primary_key[0]
-    if list_key == "districts" and entry.get("kind") != "city":
-        summaries_scores.rebuild(conn)  # one more district scored: 0 where it reported nothing
+    if list_key == "districts":
+        # One more geography: it reported 0 of what it owes, and (not the city) is scored.
+        summaries_periods.rebuild(conn)
     _lock_and_audit(conn, principal, spec, "add", name=entry["name"], new=_public(entry))
     return entry
 
@@ -628,7 +629,7 @@ def edit_entry(
         _check_parent(conn, entry, values["parent_id"])
     conn.execute(update(spec.model).where(spec.model.id == old["id"]).values(**values))
     if list_key == "districts" and old.get("kind") != entry.get("kind"):
-        summaries_scores.rebuild(conn)  # a district scored or no longer (the city is not)
+        summaries_periods.rebuild(conn)  # a district scored or no longer (the city is not)
     changed = {f: [old[f], entry[f]] for f in spec.fields if old.get(f) != entry.get(f)}
     _lock_and_audit(conn, principal, spec, "edit", name=old["name"], changes=changed)
     return entry
@@ -776,9 +777,9 @@ def merge_entries(
     if list_key == "districts":
         # Values moved to the survivor: its quarters and years sum them with its own (the
         # value summaries, kept by district, held the merged one's apart), and then the
-        # scores, with one district fewer.
+        # scores and the coverage, with one district fewer.
         summaries_values.rebuild(conn)
-        summaries_scores.rebuild(conn)
+        summaries_periods.rebuild(conn)
     for column in summaries_task_status.GROUP_ID_COLUMNS:
         if KIND_ID_COLUMNS[column] == list_key:  # tasks moved to another group
             summaries_task_status.master_merged(conn, column, gone["id"], kept["id"])
@@ -903,6 +904,6 @@ def delete_entry(conn: Connection, principal: Principal, list_key: str, name: st
             detail=join_names(t(f"master.ref_{k}", count=v) for k, v in found.items() if v),
         )
     conn.execute(delete(spec.model).where(spec.model.id == entry["id"]))
-    if list_key == "districts" and entry.get("kind") != "city":
-        summaries_scores.rebuild(conn)  # one district fewer scored
+    if list_key == "districts":
+        summaries_periods.rebuild(conn)  # one geography fewer counted (and scored, not the city)
     _lock_and_audit(conn, principal, spec, "delete", name=entry["name"], old=_public(entry))

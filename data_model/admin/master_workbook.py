@@ -35,7 +35,7 @@ from data_model.ingest.reader import RawSheet, read_workbook
 from data_model.normalize.names import normalize_name
 from data_model.problems import ImportReport, Problem, SheetReport
 from data_model.reference.master import load_master
-from data_model.store import audit, summaries_scores
+from data_model.store import audit, summaries_periods
 from data_model.store.kind_registry import versioned_tables
 from data_model.store.models import ExpectedSubmission, Unit, User
 from data_model.store.storage import take_write_locks
@@ -464,7 +464,7 @@ def _write(conn: Connection, lists: dict, replace: bool) -> None:
     if replace:
         _drop_stale_bindings(conn, ids)
     if districts_written or (replace and "districts" in lists):
-        summaries_scores.rebuild(conn)  # which districts are scored may have changed
+        summaries_periods.rebuild(conn)  # which geographies are counted and scored may have changed
 
 
 def _drop_stale_bindings(conn: Connection, ids: dict[str, dict[str, int]]) -> None:

@@ -21,8 +21,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, insert, or_, select
 
-from data_model.periods import period_end, period_start
-from data_model.queries.shared import sub_periods
+from data_model.periods import period_end, period_start, sub_periods
 from data_model.store import audit
 from data_model.store.closed_periods import (
     PERIODS_LOCK,

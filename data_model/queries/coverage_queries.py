@@ -20,6 +20,9 @@ numerator, denominator (both None for counts). Definitions, for a period P:
 
 All counting happens in SQL (grouped per geography, with the full district x indicator
 and district x brand grids built as cross joins), so it runs on SQLite and PostgreSQL.
+The indicator grid and its totals per geography are defined in the store
+(`summaries_coverage`), which keeps the totals of every quarter and year with values:
+a quarter's or a year's submission coverage and completeness read those rows.
 """
 
 from __future__ import annotations
@@ -29,17 +32,16 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, and_, case, func, select, true
+from sqlalchemy import Connection, and_, func, select, true
 
 from data_model import settings
 from data_model.formatting import format_number, join_names
 from data_model.i18n import t
-from data_model.periods import granularity, months_of, period_end, period_start
+from data_model.periods import months_of, period_end, period_start, sub_periods
 from data_model.queries.schedule import not_reported
-from data_model.queries.shared import sub_periods
 from data_model.queries.task_counts import status_counts
 from data_model.reference.geo import Area
-from data_model.store import summaries_values
+from data_model.store import summaries_coverage
 from data_model.store.models import (
     Action,
     Activity,
@@ -47,12 +49,10 @@ from data_model.store.models import (
     District,
     EnterpriseIssue,
     Indicator,
-    IndicatorValue,
 )
 from data_model.task_rules import STATUSES
 
 SETTINGS_FILE = settings.DEFAULTS_DIR / "coverage.json"
-FREQUENCIES = ("month", "quarter", "year")
 RATE_MEASURES = ("submission_coverage", "indicator_completeness", "direct_contact")
 COUNT_MEASURES = ("activities", "issues_resolved", "late_reports")
 MEASURES = RATE_MEASURES + COUNT_MEASURES
@@ -99,106 +99,19 @@ def _per_district(conn: Connection, counts, value: str) -> pd.DataFrame:
 # --- indicator measures --------------------------------------------------------------
 
 
-def _expected_periods(period: str) -> dict[str, list[str]]:
-    """Per indicator frequency, the periods of that frequency inside `period`."""
-    inside = sub_periods(period)
-    return {freq: [p for p in inside if granularity(p) == freq] for freq in FREQUENCIES}
-
-
-def _expected(periods: dict[str, list[str]]):
-    """How many values of a current indicator a geography owes (`_expected_periods`)."""
-    return case(
-        *((Indicator.frequency == freq, len(found)) for freq, found in periods.items()),
-        else_=0,
-    )
-
-
 def indicators_expected(conn: Connection, period: str) -> int:
     """How many current indicators every geography owes a value of in `period` (the
     denominator of indicator completeness, the same for each)."""
-    expected = _expected(_expected_periods(period))
+    expected = summaries_coverage.expected(period)
     query = select(func.count()).select_from(Indicator).where(Indicator.is_current, expected > 0)
     return int(conn.execute(query).scalar_one())
 
 
-def _indicator_grid(period: str):
-    """District x current indicator, with the values expected and reported in `period`.
-
-    Only indicators with at least one expected value in the period are in the grid.
-    """
-    periods = _expected_periods(period)
-    expected = _expected(periods)
-    # Values counted per district, indicator and frequency of their period, before
-    # meeting the indicators: a value counts where its period's frequency is its
-    # indicator's (joining the indicator to each of 40k values first cost 0.2 s).
-    if granularity(period) in summaries_values.LEVELS:
-        reported = summaries_values.reported_in(period)  # a row per period, not per month
-    else:
-        reported = _reported_values(periods)
-    return (
-        select(
-            District.id.label("district_id"),
-            Indicator.code.label("indicator_code"),
-            Indicator.name.label("indicator"),
-            expected.label("expected"),
-            func.coalesce(reported.c.reported, 0).label("reported"),
-        )
-        .select_from(District)
-        .join(Indicator, true())  # cross join: every geography owes every indicator
-        .outerjoin(
-            reported,
-            and_(
-                reported.c.district_id == District.id,
-                reported.c.indicator_code == Indicator.code,
-                reported.c.frequency == Indicator.frequency,
-            ),
-        )
-        .where(Indicator.is_current, expected > 0)
-        .subquery()
-    )
-
-
-def _reported_values(periods: dict[str, list[str]]):
-    """Values counted per district, indicator and frequency of their period (`periods`:
-    per frequency, the periods of it expected), from the stored values themselves."""
-    frequency_of = {p: freq for freq, found in periods.items() for p in found}
-    if not frequency_of:
-        frequency_of = {"": "none"}  # nothing is expected: an empty count
-    v = IndicatorValue
-    values = (
-        select(
-            v.district_id,
-            v.indicator_code,
-            case(frequency_of, value=v.period).label("frequency"),
-        )
-        .where(v.is_current, v.period.in_(list(frequency_of)))
-        .subquery()
-    )
-    return (
-        select(
-            values.c.district_id,
-            values.c.indicator_code,
-            values.c.frequency,
-            func.count().label("reported"),
-        )
-        .group_by(values.c.district_id, values.c.indicator_code, values.c.frequency)
-        .subquery()
-    )
-
-
 def _indicator_totals(conn: Connection, period: str) -> list:
-    grid = _indicator_grid(period)
-    totals = (
-        select(
-            grid.c.district_id,
-            func.sum(grid.c.reported).label("reported"),
-            func.sum(grid.c.expected).label("expected"),
-            func.sum(case((grid.c.reported >= grid.c.expected, 1), else_=0)).label("complete"),
-            func.count().label("indicators"),
-        )
-        .group_by(grid.c.district_id)
-        .subquery()
-    )
+    """Per geography (all, in order): name, code, kind and its totals in `period`
+    (`summaries_coverage.totals`: reported, expected, complete, indicators; None where it
+    owes nothing)."""
+    totals = summaries_coverage.totals(conn, period)
     return conn.execute(
         select(
             District.name,
@@ -221,7 +134,9 @@ def _rate_frame(rows: list[tuple]) -> pd.DataFrame:
         if not whole:
             records.append((name, code, kind, None, None, None))
         else:
-            records.append((name, code, kind, part / whole * 100, int(part), int(whole)))
+            # int(): PostgreSQL's SUM of counts is a Decimal; kept rows are ints.
+            part, whole = int(part), int(whole)
+            records.append((name, code, kind, part / whole * 100, part, whole))
     return pd.DataFrame(records, columns=COLUMNS).astype(
         {"value": "float64", "numerator": "float64", "denominator": "float64"}
     )
@@ -251,7 +166,7 @@ def indicator_completeness(conn: Connection, period: str) -> pd.DataFrame:
 
 def incomplete_indicators(conn: Connection, period: str) -> pd.DataFrame:
     """(district, indicator_code, indicator, expected, reported) for every missing value."""
-    grid = _indicator_grid(period)
+    grid = summaries_coverage.indicator_grid([period])
     rows = conn.execute(
         select(
             District.name,

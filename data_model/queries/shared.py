@@ -11,13 +11,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Connection, Date, Table, func, select
 
 from data_model import settings
-from data_model.periods import (
-    period_containing,
-    period_end,
-    period_start,
-    periods_between,
-    sort_key,
-)
+from data_model.periods import period_end, period_start, sort_key, sub_periods
 from data_model.queries.filters import FilterOptions
 from data_model.queries.task_counts import status_counts, summary_of, task_list
 from data_model.queries.task_status import TaskSummary
@@ -163,19 +157,6 @@ def holds_data(first: date | None, period: str) -> bool:
 
 def _bounds(period: str) -> tuple[date, date]:
     return period_start(period), period_end(period)
-
-
-def sub_periods(period: str) -> list[str]:
-    """Every canonical period inside `period`, itself included (at most 19 for a year)."""
-    start, end = _bounds(period)
-    found = []
-    for level in ("year", "half", "quarter", "month"):
-        first = period_containing(start, level)
-        last = period_containing(end, level)
-        for candidate in periods_between(first, last):
-            if period_start(candidate) >= start and period_end(candidate) <= end:
-                found.append(candidate)
-    return found
 
 
 def activity_count(

@@ -700,3 +700,22 @@ class PeriodScoreSummary(SQLModel, table=True):
     met_targets: int
     with_targets: int
     has_values: bool
+
+
+# --- coverage totals (migration 0018) ------------------------------------------------
+
+
+class PeriodCoverageSummary(SQLModel, table=True):
+    """One geography's indicator coverage in one quarter or year: the values it reported
+    and owed of the current indicators expected in the period, the indicators with every
+    expected value (`complete`) and the indicators expected (`indicators`). Derived by
+    `summaries_coverage` in the transaction that changes what they are counted from, so
+    the coverage measures read a dozen rows instead of the geography × indicator grid."""
+
+    __tablename__ = "period_coverage_summary"
+    period: str = Field(primary_key=True, max_length=16)
+    district_id: int = Field(primary_key=True)
+    reported: int
+    expected: int
+    complete: int
+    indicators: int

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from data_model.store import summaries_scores, summaries_tasks, summaries_values
+from data_model.store import summaries_periods, summaries_tasks, summaries_values
 from data_model.store.record_fields import fields_getter
 
 
@@ -16,9 +16,9 @@ def indicator_values_changed(
     conn: Connection, submission_id: int, records: list[dict] | None
 ) -> None:
     """The values' quarter and year summaries (`summaries_values`) under the keys written,
-    or under every key of the withdrawn submission, then the district scores of the
-    periods holding them (`summaries_scores`, which read those); and the late list's
-    rows."""
+    or under every key of the withdrawn submission, then the district scores and the
+    coverage of the periods holding them (`summaries_periods`, which read those); and the
+    late list's rows."""
     if records is None:
         keys = summaries_values.submission_keys(conn, submission_id)
         summaries_values.refresh(conn, keys)
@@ -26,7 +26,7 @@ def indicator_values_changed(
     else:
         summaries_values.refresh_written(conn, records, submission_id)
         periods = set(map(fields_getter(records, ["period"]), records))
-    summaries_scores.values_changed(conn, periods)
+    summaries_periods.values_changed(conn, periods)
     summaries_tasks.values_changed(conn, submission_id)
 
 
@@ -36,6 +36,6 @@ def tasks_changed(conn: Connection, submission_id: int, records: list[dict] | No
 
 
 def indicators_changed(conn: Connection, submission_id: int, records: list[dict] | None) -> None:
-    """Every period's district scores (`summaries_scores`): the indicators counted, their
-    targets, weights and rules change the scores of every period."""
-    summaries_scores.rebuild(conn)
+    """Every period's district scores and coverage (`summaries_periods`): the indicators
+    counted, their targets, weights, rules and frequencies change both in every period."""
+    summaries_periods.rebuild(conn)

@@ -4,7 +4,7 @@ For every indicator, geography, quarter or year P and granularity f of values fi
 than P (months inside a quarter or a year, quarters inside a year), one row holds what
 the aggregation needs of the current values of granularity f inside P: how many there
 are (`reported`), their total, and the latest one (`latest_period`, `latest_value`).
-`aggregation.aggregate` and the coverage measures read these rows, one per period shown,
+`aggregation.aggregate` and the coverage totals (`summaries_coverage`) read these rows, one per period shown,
 instead of every month stored inside it, so a year's figures cost the same with ten
 years of history as with one.
 
@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from operator import itemgetter
 
-from sqlalchemy import Connection, delete, func, literal, select, union_all
+from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.sql.expression import Select
 
 from data_model.periods import granularity, months_of, to_granularity
@@ -253,23 +253,6 @@ def rebuild(conn: Connection) -> None:
         for quarter in _quarters(str(year)):
             _recompute_quarter(conn, quarter, None)
         _recompute_year(conn, str(year), None)
-
-
-def reported_in(period: str):
-    """For a quarter or a year, a subquery of how many current values each indicator and
-    geography has at each granularity inside `period`, itself included: district_id,
-    indicator_code, frequency, reported (what the coverage measures count)."""
-    s, v = IndicatorValueSummary, IndicatorValue
-    inside = select(s.district_id, s.indicator_code, s.frequency, s.reported).where(
-        s.period == period
-    )
-    itself = select(
-        v.district_id,
-        v.indicator_code,
-        literal(granularity(period)).label("frequency"),
-        literal(1).label("reported"),
-    ).where(v.is_current, v.period == period)
-    return union_all(inside, itself).subquery()
 
 
 def stored(conn: Connection) -> dict[tuple, tuple]:

@@ -11,7 +11,13 @@ from sqlmodel import SQLModel
 
 import data_model.store.models  # noqa: F401
 from data_model.evaluation.scoring import period_ranking, period_scores
-from data_model.store import summaries_scores, summaries_task_status, summaries_tasks
+from data_model.queries.coverage_queries import submission_coverage
+from data_model.store import (
+    summaries_coverage,
+    summaries_scores,
+    summaries_task_status,
+    summaries_tasks,
+)
 from data_model.store.db import downgrade, make_engine, migrate
 from data_model.store.models import ActivityType, District
 
@@ -38,6 +44,7 @@ EXPECTED_TABLES = {
     "indicator_value_summary",
     "issue_category",
     "pending_row",
+    "period_coverage_summary",
     "period_score_summary",
     "review_note",
     "review_rule",
@@ -159,4 +166,25 @@ def test_revision_0017_fills_the_score_summaries_from_the_stored_rows(fresh_samp
         read = period_ranking(conn, "2023").ranking
         scored = period_scores(conn, "2023").ranking
     assert read.equals(scored) and len(read) > 0
+    engine.dispose()
+
+
+def test_revision_0018_fills_the_coverage_summaries_from_the_stored_rows(fresh_sample_db):
+    """Upgraded from 0017 (no coverage totals), the summaries hold what the write path
+    kept, each period's the grid's count, and a year's coverage reads them."""
+    engine = fresh_sample_db.open()
+    with engine.connect() as conn:
+        kept = summaries_coverage.stored(conn)
+        before = submission_coverage(conn, "2023")
+    downgrade(engine, "0017")
+    assert "period_coverage_summary" not in inspect(engine).get_table_names()
+    migrate(engine)
+    with engine.connect() as conn:
+        stored = summaries_coverage.stored(conn)
+        assert stored == kept and {k for k in kept if k[0] == "2023"}  # the sample's year
+        for period in {period for period, _ in stored}:
+            computed = summaries_coverage.computed(conn, period)
+            assert {k: r for k, r in stored.items() if k[0] == period} == computed
+        assert submission_coverage(conn, "2023").equals(before)
+        assert before["numerator"].sum() > 0
     engine.dispose()

@@ -1,0 +1,256 @@
+"""Summaries of the indicator coverage per quarter and year (`period_coverage_summary`),
+and the one SQL definition of that coverage.
+
+A geography owes every current indicator one value for each period of the indicator's
+frequency inside a period P (a year holds 12 months, 4 quarters and itself), and a value
+counts only for those periods (`indicator_grid`: one row per geography × indicator
+expected in P). Per geography, `totals` gives the values reported and expected, the
+indicators with every expected value (`complete`) and the indicators expected: what
+submission coverage and indicator completeness (`queries.coverage_queries`) are made of.
+
+For every quarter and year holding a current value (`summaries_scores.periods_holding`:
+the periods whose scores are kept), one row per geography (every District row, the city
+too) holds those totals, so a page reads a dozen rows instead of the geography ×
+indicator grid (36,000 cells with 3,000 indicators). `totals` reads them for such a
+period and computes the grid for any other (a month, a half, a period without values,
+where every indicator is still expected).
+
+The rows are derived data, kept exact in the transaction that changes what they are
+counted from, with the district scores (`summaries_periods`):
+
+- `values_changed(conn, periods)` after a write or a rollback of indicator values, with
+  the periods of the values (after the value summaries, which it reads);
+- `rebuild(conn)`: every period again, after a write or a rollback of indicators (which
+  are current, their frequencies), a change of the District rows (added, deleted,
+  merged), the migration that adds the table and a backup restore.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import (
+    Connection,
+    String,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.sql.expression import Select
+
+from data_model.periods import granularity, sub_periods
+from data_model.store import summaries_values
+from data_model.store.db import driver_rows
+from data_model.store.models import (
+    District,
+    Indicator,
+    IndicatorValue,
+    IndicatorValueSummary,
+    PeriodCoverageSummary,
+)
+from data_model.store.summaries_scores import LEVELS, periods_holding
+
+FREQUENCIES = ("month", "quarter", "year")  # the indicator frequencies owed a value
+COLUMNS = ("period", "district_id", "reported", "expected", "complete", "indicators")
+CHUNK = 100  # periods per statement
+
+
+def expected_periods(period: str) -> dict[str, list[str]]:
+    """Per indicator frequency, the periods of that frequency inside `period`."""
+    inside = sub_periods(period)
+    return {freq: [p for p in inside if granularity(p) == freq] for freq in FREQUENCIES}
+
+
+def expected(period: str):
+    """How many values of a current indicator a geography owes in `period` (the same
+    for every period of its granularity), by the indicator's frequency."""
+    return case(
+        *(
+            (Indicator.frequency == freq, len(found))
+            for freq, found in expected_periods(period).items()
+        ),
+        else_=0,
+    )
+
+
+def _periods_table(periods: list[str]):
+    """`periods` as a one-column subquery (`period`)."""
+    rows = [select(literal(p, String).label("period")) for p in periods]
+    return (rows[0] if len(rows) == 1 else union_all(*rows)).subquery()
+
+
+def _reported(periods: list[str]):
+    """Per period of `periods` (one granularity), geography, indicator and frequency of
+    the values' periods, how many current values count: period, district_id,
+    indicator_code, frequency, reported. Counted before meeting the indicators (joining
+    the indicator to each of 40k values first cost 0.2 s); a quarter or a year reads the
+    value summaries (a row per quarter or year, not per month) and its own values."""
+    level = granularity(periods[0])
+    v = IndicatorValue
+    if level in summaries_values.LEVELS:
+        s = IndicatorValueSummary
+        inside = select(s.period, s.district_id, s.indicator_code, s.frequency, s.reported).where(
+            s.period.in_(periods)
+        )
+        itself = select(
+            v.period,
+            v.district_id,
+            v.indicator_code,
+            literal(level, String).label("frequency"),
+            literal(1).label("reported"),
+        ).where(v.is_current, v.period.in_(periods))
+        return union_all(inside, itself).subquery()
+    holder, frequency_of = {}, {}
+    for period in periods:
+        for freq, found in expected_periods(period).items():
+            for inside_period in found:
+                holder[inside_period], frequency_of[inside_period] = period, freq
+    values = (
+        select(
+            case(holder, value=v.period).label("period"),
+            v.district_id,
+            v.indicator_code,
+            case(frequency_of, value=v.period).label("frequency"),
+        )
+        .where(v.is_current, v.period.in_(list(holder) or [""]))
+        .subquery()
+    )
+    return (
+        select(
+            values.c.period,
+            values.c.district_id,
+            values.c.indicator_code,
+            values.c.frequency,
+            func.count().label("reported"),
+        )
+        .group_by(
+            values.c.period, values.c.district_id, values.c.indicator_code, values.c.frequency
+        )
+        .subquery()
+    )
+
+
+def indicator_grid(periods: list[str]):
+    """Per period of `periods` (one granularity), every geography × current indicator
+    with a value expected in it: period, district_id, indicator_code, indicator,
+    expected, reported (a subquery)."""
+    owed = expected(periods[0])
+    chosen = _periods_table(periods)
+    reported = _reported(periods)
+    return (
+        select(
+            chosen.c.period,
+            District.id.label("district_id"),
+            Indicator.code.label("indicator_code"),
+            Indicator.name.label("indicator"),
+            owed.label("expected"),
+            func.coalesce(reported.c.reported, 0).label("reported"),
+        )
+        .select_from(chosen)
+        .join(District, true())  # cross joins: every geography owes every indicator
+        .join(Indicator, true())
+        .outerjoin(
+            reported,
+            and_(
+                reported.c.period == chosen.c.period,
+                reported.c.district_id == District.id,
+                reported.c.indicator_code == Indicator.code,
+                reported.c.frequency == Indicator.frequency,
+            ),
+        )
+        .where(Indicator.is_current, owed > 0)
+        .subquery()
+    )
+
+
+def computed_totals(periods: list[str]) -> Select:
+    """Per period of `periods` (one granularity) and geography owing any value, computed
+    from the grid: period, district_id, reported, expected, complete, indicators."""
+    grid = indicator_grid(periods)
+    return select(
+        grid.c.period,
+        grid.c.district_id,
+        func.sum(grid.c.reported).label("reported"),
+        func.sum(grid.c.expected).label("expected"),
+        func.sum(case((grid.c.reported >= grid.c.expected, 1), else_=0)).label("complete"),
+        func.count().label("indicators"),
+    ).group_by(grid.c.period, grid.c.district_id)
+
+
+def totals(conn: Connection, period: str):
+    """A subquery of `period`'s totals per geography owing any value (district_id,
+    reported, expected, complete, indicators): the kept rows of a quarter or a year
+    holding values, else computed from the grid."""
+    s = PeriodCoverageSummary
+    if granularity(period) in LEVELS:
+        kept = select(*(getattr(s, c) for c in COLUMNS)).where(s.period == period)
+        if conn.execute(kept.limit(1)).first() is not None:
+            return kept.subquery()
+    return computed_totals([period]).subquery()
+
+
+def values_changed(conn: Connection, periods: Iterable[str]) -> None:
+    """Count again the kept periods holding `periods`, the periods of the values just
+    written or withdrawn."""
+    refresh(conn, periods_holding(periods))
+
+
+def refresh(conn: Connection, periods: Iterable[str]) -> None:
+    """The rows of `periods` (of LEVELS) become their totals from the current rows; none
+    for a period that no longer holds a current value. One statement per granularity
+    and CHUNK periods."""
+    periods = sorted(set(periods))
+    s = PeriodCoverageSummary
+    for start in range(0, len(periods), CHUNK):
+        chunk = periods[start : start + CHUNK]
+        conn.execute(delete(s).where(s.period.in_(chunk)))
+        holding = _holding_values(conn, chunk)
+        for level in LEVELS:
+            found = [p for p in holding if granularity(p) == level]
+            if found:
+                conn.execute(insert(s).from_select(list(COLUMNS), computed_totals(found)))
+
+
+def _holding_values(conn: Connection, periods: list[str]) -> list[str]:
+    """Those of `periods` with a current value inside them (an indexed probe each)."""
+    v = IndicatorValue
+    probes = [
+        select(literal(p, String).label("period")).where(
+            select(v.id)
+            .where(v.is_current == True, v.period.in_(sub_periods(p)))  # noqa: E712
+            .exists()
+        )
+        for p in periods
+    ]
+    query = probes[0] if len(probes) == 1 else union_all(*probes)
+    return sorted(conn.execute(query).scalars())
+
+
+def rebuild(conn: Connection) -> None:
+    """Every row again: every kept period holding a current value is counted."""
+    conn.execute(delete(PeriodCoverageSummary))
+    v = IndicatorValue
+    stored_periods = conn.execute(
+        select(v.period).where(v.is_current == True).distinct()  # noqa: E712
+    ).scalars()
+    refresh(conn, periods_holding(stored_periods))
+
+
+def stored(conn: Connection) -> dict[tuple, tuple]:
+    """Every row as {(period, district_id): (reported, expected, complete, indicators)}
+    (for tests and checks)."""
+    s = PeriodCoverageSummary
+    rows = driver_rows(conn, select(*(getattr(s, c) for c in COLUMNS)))
+    return {(r[0], int(r[1])): tuple(int(x) for x in r[2:]) for r in rows}
+
+
+def computed(conn: Connection, period: str) -> dict[tuple, tuple]:
+    """`period`'s totals computed from the grid, keyed as `stored` (for tests)."""
+    rows = driver_rows(conn, computed_totals([period]))
+    return {(r[0], int(r[1])): tuple(int(x) for x in r[2:]) for r in rows}
