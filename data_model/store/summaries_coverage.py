@@ -111,28 +111,14 @@ def _reported(periods: list[str]):
         for freq, found in expected_periods(period).items():
             for inside_period in found:
                 holder[inside_period], frequency_of[inside_period] = period, freq
-    values = (
-        select(
-            case(holder, value=v.period).label("period"),
-            v.district_id,
-            v.indicator_code,
-            case(frequency_of, value=v.period).label("frequency"),
-        )
-        .where(v.is_current, v.period.in_(list(holder) or [""]))
-        .subquery()
-    )
+    keys = [v.district_id, v.indicator_code, case(frequency_of, value=v.period).label("frequency")]
+    if len(periods) > 1:  # one period: named outside the grouping, not per value
+        keys.insert(0, case(holder, value=v.period).label("period"))
+    values = select(*keys).where(v.is_current, v.period.in_(list(holder) or [""])).subquery()
+    grouped = [values.c[key.name] for key in keys]
+    named = [values.c.period] if len(periods) > 1 else [literal(periods[0], String).label("period")]
     return (
-        select(
-            values.c.period,
-            values.c.district_id,
-            values.c.indicator_code,
-            values.c.frequency,
-            func.count().label("reported"),
-        )
-        .group_by(
-            values.c.period, values.c.district_id, values.c.indicator_code, values.c.frequency
-        )
-        .subquery()
+        select(*named, *grouped[-3:], func.count().label("reported")).group_by(*grouped).subquery()
     )
 
 
@@ -141,52 +127,95 @@ def indicator_grid(periods: list[str]):
     with a value expected in it: period, district_id, indicator_code, indicator,
     expected, reported (a subquery)."""
     owed = expected(periods[0])
-    chosen = _periods_table(periods)
     reported = _reported(periods)
+    meets = [
+        reported.c.district_id == District.id,
+        reported.c.indicator_code == Indicator.code,
+        reported.c.frequency == Indicator.frequency,
+    ]
+    if len(periods) == 1:
+        # One period: no table of periods to meet (SQLite then plans the counts per
+        # cell again: a hundred seconds for a year of 3,000 indicators).
+        period = literal(periods[0], String)
+        grid = select(period.label("period")).select_from(District)
+    else:
+        chosen = _periods_table(periods)
+        meets.append(reported.c.period == chosen.c.period)
+        grid = select(chosen.c.period).select_from(chosen).join(District, true())
     return (
-        select(
-            chosen.c.period,
+        grid.add_columns(
             District.id.label("district_id"),
             Indicator.code.label("indicator_code"),
             Indicator.name.label("indicator"),
             owed.label("expected"),
             func.coalesce(reported.c.reported, 0).label("reported"),
         )
-        .select_from(chosen)
-        .join(District, true())  # cross joins: every geography owes every indicator
-        .join(Indicator, true())
-        .outerjoin(
-            reported,
-            and_(
-                reported.c.period == chosen.c.period,
-                reported.c.district_id == District.id,
-                reported.c.indicator_code == Indicator.code,
-                reported.c.frequency == Indicator.frequency,
-            ),
-        )
+        .join(Indicator, true())  # cross joins: every geography owes every indicator
+        .outerjoin(reported, and_(*meets))
         .where(Indicator.is_current, owed > 0)
         .subquery()
     )
 
 
 def computed_totals(periods: list[str]) -> Select:
-    """Per period of `periods` (one granularity) and geography owing any value, computed
-    from the grid: period, district_id, reported, expected, complete, indicators."""
-    grid = indicator_grid(periods)
-    return select(
-        grid.c.period,
-        grid.c.district_id,
-        func.sum(grid.c.reported).label("reported"),
-        func.sum(grid.c.expected).label("expected"),
-        func.sum(case((grid.c.reported >= grid.c.expected, 1), else_=0)).label("complete"),
-        func.count().label("indicators"),
-    ).group_by(grid.c.period, grid.c.district_id)
+    """Per period of `periods` (one granularity) and geography, the sums of its grid
+    (`indicator_grid`): period, district_id, reported, expected, complete, indicators;
+    no rows when no current indicator is owed a value.
+
+    Summed from the counts that meet an indicator owed, not from the grid's cells: a
+    cell meets one count at most, and a cell without one (0 reported of at least 1) adds
+    nothing to `reported` nor `complete`; `expected` and `indicators` are the same for
+    every geography. So the cost follows the values reported, not geographies × indicators.
+    """
+    owed = expected(periods[0])
+    reported = _reported(periods)
+    counted = (
+        select(
+            reported.c.period,
+            reported.c.district_id,
+            func.sum(reported.c.reported).label("reported"),
+            func.sum(case((reported.c.reported >= owed, 1), else_=0)).label("complete"),
+        )
+        .join(
+            Indicator,
+            and_(
+                Indicator.code == reported.c.indicator_code,
+                Indicator.frequency == reported.c.frequency,
+            ),
+        )
+        .where(Indicator.is_current, owed > 0)
+        .group_by(reported.c.period, reported.c.district_id)
+        .subquery()
+    )
+    owing = select(Indicator.id).where(Indicator.is_current, owed > 0)
+    expected_sum = select(func.sum(owed)).where(Indicator.is_current, owed > 0)
+    meets = [counted.c.district_id == District.id]
+    if len(periods) == 1:
+        grid = select(literal(periods[0], String).label("period")).select_from(District)
+    else:
+        chosen = _periods_table(periods)
+        meets.append(counted.c.period == chosen.c.period)
+        grid = select(chosen.c.period).select_from(chosen).join(District, true())
+    return (
+        grid.add_columns(
+            District.id.label("district_id"),
+            func.coalesce(counted.c.reported, 0).label("reported"),
+            expected_sum.scalar_subquery().label("expected"),
+            func.coalesce(counted.c.complete, 0).label("complete"),
+            select(func.count())
+            .select_from(owing.subquery())
+            .scalar_subquery()
+            .label("indicators"),
+        )
+        .outerjoin(counted, and_(*meets))
+        .where(owing.exists())
+    )
 
 
 def totals(conn: Connection, period: str):
     """A subquery of `period`'s totals per geography owing any value (district_id,
     reported, expected, complete, indicators): the kept rows of a quarter or a year
-    holding values, else computed from the grid."""
+    holding values, else computed (`computed_totals`)."""
     s = PeriodCoverageSummary
     if granularity(period) in LEVELS:
         kept = select(*(getattr(s, c) for c in COLUMNS)).where(s.period == period)
