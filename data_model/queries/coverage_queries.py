@@ -166,7 +166,7 @@ def indicator_completeness(conn: Connection, period: str) -> pd.DataFrame:
 
 def incomplete_indicators(conn: Connection, period: str) -> pd.DataFrame:
     """(district, indicator_code, indicator, expected, reported) for every missing value."""
-    grid = summaries_coverage.indicator_grid([period])
+    grid = summaries_coverage.indicator_grid(period)
     rows = conn.execute(
         select(
             District.name,

@@ -80,9 +80,8 @@ def expected(period: str):
 
 
 def _periods_table(periods: list[str]):
-    """`periods` as a one-column subquery (`period`)."""
-    rows = [select(literal(p, String).label("period")) for p in periods]
-    return (rows[0] if len(rows) == 1 else union_all(*rows)).subquery()
+    """`periods` (at least two) as a one-column subquery (`period`)."""
+    return union_all(*(select(literal(p, String).label("period")) for p in periods)).subquery()
 
 
 def _reported(periods: list[str]):
@@ -122,36 +121,32 @@ def _reported(periods: list[str]):
     )
 
 
-def indicator_grid(periods: list[str]):
-    """Per period of `periods` (one granularity), every geography × current indicator
-    with a value expected in it: period, district_id, indicator_code, indicator,
-    expected, reported (a subquery)."""
-    owed = expected(periods[0])
-    reported = _reported(periods)
-    meets = [
-        reported.c.district_id == District.id,
-        reported.c.indicator_code == Indicator.code,
-        reported.c.frequency == Indicator.frequency,
-    ]
-    if len(periods) == 1:
-        # One period: no table of periods to meet (SQLite then plans the counts per
-        # cell again: a hundred seconds for a year of 3,000 indicators).
-        period = literal(periods[0], String)
-        grid = select(period.label("period")).select_from(District)
-    else:
-        chosen = _periods_table(periods)
-        meets.append(reported.c.period == chosen.c.period)
-        grid = select(chosen.c.period).select_from(chosen).join(District, true())
+def indicator_grid(period: str):
+    """Every geography × current indicator with a value expected in `period`: period,
+    district_id, indicator_code, indicator, expected, reported (a subquery)."""
+    owed = expected(period)
+    reported = _reported([period])
     return (
-        grid.add_columns(
+        select(
+            literal(period, String).label("period"),
             District.id.label("district_id"),
             Indicator.code.label("indicator_code"),
             Indicator.name.label("indicator"),
             owed.label("expected"),
             func.coalesce(reported.c.reported, 0).label("reported"),
         )
-        .join(Indicator, true())  # cross joins: every geography owes every indicator
-        .outerjoin(reported, and_(*meets))
+        .select_from(District)
+        .join(Indicator, true())  # cross join: every geography owes every indicator
+        .outerjoin(
+            # Not on the period: with it, SQLite plans the counts once per cell (a
+            # hundred seconds for a year of 3,000 indicators).
+            reported,
+            and_(
+                reported.c.district_id == District.id,
+                reported.c.indicator_code == Indicator.code,
+                reported.c.frequency == Indicator.frequency,
+            ),
+        )
         .where(Indicator.is_current, owed > 0)
         .subquery()
     )
@@ -190,7 +185,7 @@ def computed_totals(periods: list[str]) -> Select:
     owing = select(Indicator.id).where(Indicator.is_current, owed > 0)
     expected_sum = select(func.sum(owed)).where(Indicator.is_current, owed > 0)
     meets = [counted.c.district_id == District.id]
-    if len(periods) == 1:
+    if len(periods) == 1:  # no table of periods to meet (see `indicator_grid`)
         grid = select(literal(periods[0], String).label("period")).select_from(District)
     else:
         chosen = _periods_table(periods)
