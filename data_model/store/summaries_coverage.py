@@ -54,7 +54,7 @@ from data_model.store.models import (
     IndicatorValueSummary,
     PeriodCoverageSummary,
 )
-from data_model.store.summaries_scores import LEVELS, periods_holding
+from data_model.store.summaries_scores import LEVELS, kept_periods, periods_holding
 
 FREQUENCIES = ("month", "quarter", "year")  # the indicator frequencies owed a value
 COLUMNS = ("period", "district_id", "reported", "expected", "complete", "indicators")
@@ -259,11 +259,7 @@ def _holding_values(conn: Connection, periods: list[str]) -> list[str]:
 def rebuild(conn: Connection) -> None:
     """Every row again: every kept period holding a current value is counted."""
     conn.execute(delete(PeriodCoverageSummary))
-    v = IndicatorValue
-    stored_periods = conn.execute(
-        select(v.period).where(v.is_current == True).distinct()  # noqa: E712
-    ).scalars()
-    refresh(conn, periods_holding(stored_periods))
+    refresh(conn, kept_periods(conn))
 
 
 def stored(conn: Connection) -> dict[tuple, tuple]:

@@ -102,11 +102,17 @@ def refresh(conn: Connection, periods: Iterable[str]) -> None:
 def rebuild(conn: Connection) -> None:
     """Every row again: every summarised period holding a current value is scored."""
     conn.execute(delete(PeriodScoreSummary))
+    refresh(conn, kept_periods(conn))
+
+
+def kept_periods(conn: Connection) -> set[str]:
+    """The summarised periods (LEVELS) holding any current value: those whose rows the
+    period summaries keep (the scores here, the coverage in `summaries_coverage`)."""
     v = IndicatorValue
     stored_periods = conn.execute(
         select(v.period).where(v.is_current == True).distinct()  # noqa: E712
     ).scalars()
-    refresh(conn, periods_holding(stored_periods))
+    return periods_holding(stored_periods)
 
 
 def stored(conn: Connection) -> dict[tuple, tuple]:
