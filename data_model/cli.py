@@ -53,7 +53,7 @@ from data_model.outputs.office_pdf import (
     find_soffice,
     soffice_problem,
 )
-from data_model.outputs.restatement import figures_record, record_publication, restatement_of
+from data_model.outputs.restatement import record_publication, restatement_of
 from data_model.periods import (
     GRANULARITIES,
     parse_period,
@@ -335,7 +335,7 @@ def cmd_restatement(args) -> int:
     engine = open_database(args.db)
     with engine.connect() as conn:
         figures = bulletin_figures(conn, period)
-        found = figures.restatement or restatement_of(conn, period, figures_record(figures))
+        found = figures.restatement or restatement_of(conn, period, figures)
     if found is None:
         if args.json:
             print(json.dumps({"period": period, "restatement": None}))

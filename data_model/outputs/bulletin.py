@@ -34,6 +34,7 @@ from data_model.charts.evaluation import composite_bars
 from data_model.charts.images import chart_pngs
 from data_model.charts.overview import status_bar
 from data_model.charts.tasks import rate_bars
+from data_model.evaluation.aggregation import aggregate
 from data_model.evaluation.scoring import (
     indicator_table,
     rank_with_ties,
@@ -51,8 +52,8 @@ from data_model.i18n import DEFAULT_LANGUAGE, catalogue, t
 from data_model.outputs import official_docx
 from data_model.outputs.export import neutralise
 from data_model.outputs.office_pdf import PdfUnavailable, docx_to_pdf, find_soffice, soffice_problem
-from data_model.outputs.restatement import FigureChange, Restatement, figures_record, restatement_of
-from data_model.periods import period_label, previous_period
+from data_model.outputs.restatement import FigureChange, Restatement, restatement_of
+from data_model.periods import period_label, previous_period, same_period_last_year
 from data_model.queries.forecast import DEFAULT_WEEKS, slipping_in_scope
 from data_model.queries.headlines import Headline, headline_figures
 from data_model.queries.task_counts import TASK_COLUMNS, status_counts, summary_of, task_list
@@ -65,7 +66,7 @@ from data_model.queries.task_queries import (
     rates_of,
 )
 from data_model.queries.task_status import TaskSummary
-from data_model.queries.trends_queries import changes_of_indicators
+from data_model.queries.trends_queries import percent_change
 from data_model.store.models import District
 from data_model.task_rules import STATUSES
 
@@ -194,7 +195,7 @@ def bulletin_figures(conn: Connection, period: str, today: date | None = None) -
         targets=ranked_targets(scoring.targets),
         city=city_full_name(conn),
     )
-    restated = restatement_of(conn, period, figures_record(bulletin))
+    restated = restatement_of(conn, period, bulletin)
     if restated is None or not restated.changed:
         return bulletin
     return replace(bulletin, restatement=restated)
@@ -241,11 +242,18 @@ def indicator_yoy(conn: Connection, period: str) -> pd.DataFrame:
     if city is None:
         return pd.DataFrame(columns=YOY_COLUMNS)
     indicators = indicator_table(conn)
-    # One query for every indicator's changes (a loop would be one query each).
-    changes = changes_of_indicators(conn, tuple(indicators["code"]), period, (city,))
-    changes = changes[changes["complete"].astype(bool) & changes["yoy"].notna()]
+    # One read of every indicator's city value in the two periods (the trends page's
+    # `changes_of_indicators` also reads the period before, and every district's).
+    values = aggregate(conn, [period, same_period_last_year(period)], None, (city,))
+    now = values[(values["period"] == period) & values["complete"]]
+    before = values[values["period"] != period].set_index("indicator_code")["value"]
     # An inner merge keeps the indicators' order.
-    rows = indicators.merge(changes, left_on="code", right_on="indicator_code")
+    rows = indicators.merge(
+        now[["indicator_code", "value"]], left_on="code", right_on="indicator_code"
+    )
+    rows["last_year"] = rows["code"].map(before).astype(float)
+    rows["yoy"] = percent_change(rows["value"], rows["last_year"])
+    rows = rows[rows["yoy"].notna()]
     sign = np.where(rows["direction"] == "negative", -1.0, 1.0)
     frame = pd.DataFrame(
         {

@@ -335,14 +335,18 @@ def baseline(conn: Connection, period: str):
     return None if publication is None else (publication, reopen)
 
 
-def restatement_of(conn: Connection, period: str, current: list[list]) -> Restatement | None:
+def restatement_of(conn: Connection, period: str, bulletin) -> Restatement | None:
     """What changed in the bulletin of `period` since the last one published before its
-    latest reopen, given the current figures (`figures_record`); None without such a
-    bulletin. `changed` is False when the data give the published figures again."""
+    latest reopen, given the current figures (a `bulletin.Bulletin`); None without such a
+    bulletin. `changed` is False when the data give the published figures again.
+
+    The current figures are recorded (`figures_record`, one entry per figure: ten
+    thousand at 10x the benchmark's data) only when there is a bulletin to compare with."""
     found = baseline(conn, period)
     if found is None:
         return None
     publication, reopen = found
+    current = figures_record(bulletin)
     values = value_changes(conn, publication.basis or {}, period, publication.generated_at)
     by_kind: dict[str, list[Change]] = {}
     for v in values:

@@ -167,10 +167,7 @@ def _paces(history: pd.DataFrame) -> pd.DataFrame:
             apart = d[:, second] - d[:, first]
             with np.errstate(invalid="ignore", divide="ignore"):
                 slopes = np.where(apart != 0, (p[:, second] - p[:, first]) / apart, np.nan)
-            usable = ~np.isnan(slopes).all(axis=1)
-            pace = np.full(len(chunk), np.nan)
-            if usable.any():
-                pace[usable] = np.nanmedian(slopes[usable], axis=1)
+            pace = _row_medians(slopes)
             for task, value, last_day, last_progress in zip(
                 chunk, pace, d[:, -1], p[:, -1], strict=True
             ):
@@ -179,6 +176,20 @@ def _paces(history: pd.DataFrame) -> pd.DataFrame:
                 )
                 rows.append((codes[task], n, value * 30 if value == value else None, finish))
     return pd.DataFrame(rows, columns=columns)
+
+
+def _row_medians(values: np.ndarray) -> np.ndarray:
+    """The median of each row of `values` leaving out its NaNs (NaN for a row of NaNs):
+    what `np.median` gives for each row's numbers, the middle one or the mean of the two
+    middle ones, for every row at once (`np.nanmedian` of many short rows goes row by
+    row in Python)."""
+    ordered = np.sort(values, axis=1)  # NaNs last
+    count = (~np.isnan(values)).sum(axis=1)
+    rows = np.arange(len(values))
+    low = ordered[rows, np.maximum(count - 1, 0) // 2]
+    high = ordered[rows, count // 2 - (count == 0)]
+    with np.errstate(invalid="ignore"):
+        return np.where(count > 0, (low + high) / 2, np.nan)
 
 
 def _reports(conn: Connection, as_of: date, codes: list[str]) -> pd.DataFrame:

@@ -10,10 +10,14 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from data_model.cli import main
 from data_model.ingest.importer import import_file
 from data_model.queries.forecast import (
+    EPOCH,
+    _paces,
     expected_finish,
     forecast_table,
     pace_per_day,
@@ -70,6 +74,43 @@ def test_the_pace_is_the_median_of_pairwise_slopes_so_one_typo_does_not_swing_it
     assert pace_per_day(days, [10, 20, 30, 40, 50]) == pytest.approx(1 / 3)
     assert pace_per_day(days, [10, 20, 30, 40, 5]) == pytest.approx(1 / 3)  # 5 for 50
     assert pace_per_day([0, 0], [10, 20]) != pace_per_day([0, 0], [10, 20])  # NaN: no span
+
+
+# A task's reports: (day number, progress); several on one day, or all on one, happen.
+REPORTS = st.lists(
+    st.tuples(st.integers(18_000, 18_400), st.integers(0, 100).map(float)),
+    min_size=1,
+    max_size=9,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(REPORTS, min_size=1, max_size=12))
+def test_the_paces_of_many_tasks_at_once_are_those_of_each_task_alone(tasks):
+    """`_paces` (every task at once, as arrays) gives each task the same number of
+    reports, pace and expected finish, to the last bit, as `pace_per_day` and
+    `expected_finish` of that task's reports sorted by day."""
+    history = pd.DataFrame(
+        [(f"T{n}", day, progress) for n, reports in enumerate(tasks) for day, progress in reports],
+        columns=["code", "day", "progress"],
+    )
+    found = _paces(history).set_index("code")
+    for n, reports in enumerate(tasks):
+        code = f"T{n}"
+        if len(reports) < 2:
+            assert code not in found.index
+            continue
+        ordered = sorted(reports, key=lambda r: r[0])  # stable: ties keep their order
+        days, progress = zip(*ordered, strict=True)
+        pace = pace_per_day(days, progress)
+        row = found.loc[code]
+        assert row["reports"] == len(reports)
+        if pace != pace:
+            assert row["pace"] is None or row["pace"] != row["pace"]
+        else:
+            assert row["pace"] == pace * 30
+        last = EPOCH + dt.timedelta(days=int(days[-1]))
+        assert row["expected_finish"] == expected_finish(last, progress[-1], pace)
 
 
 def test_the_expected_finish_counts_the_remaining_points_at_that_pace():
