@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, insert, or_, select
 
 from data_model.periods import period_end, period_start, sub_periods
+from data_model.queries.frames import records
 from data_model.store import audit
 from data_model.store.closed_periods import (
     PERIODS_LOCK,
@@ -101,7 +102,7 @@ def figures_record(bulletin) -> list[list]:
         ("targets", bulletin.targets, "district", ("met", "with_target", "rank")),
     )  # fmt: skip
     for section, frame, row_column, columns in frames:
-        for record in frame.to_dict("records"):
+        for record in records(frame):
             for column in columns:
                 add(section, record[row_column], column, record.get(column))
     return sorted(entries, key=lambda e: (e[0], e[1], e[2]))

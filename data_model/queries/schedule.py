@@ -15,6 +15,7 @@ from data_model.periods import (
     periods_between,
     to_granularity,
 )
+from data_model.queries.frames import records
 from data_model.store.db import as_date
 from data_model.store.kind_registry import scheduled_kinds
 from data_model.store.models import (
@@ -210,8 +211,8 @@ def reporting_status(conn: Connection, as_of: date, due_by: date | None = None) 
     schedule = schedule[pd.to_datetime(schedule["due_date"]).dt.date <= (due_by or as_of)]
     district_ids = dict(conn.execute(select(District.name, District.id)).all())
     values, tasks = _value_submissions(conn), _task_submissions(conn)
-    records = []
-    for row in schedule.to_dict("records"):
+    rows = []
+    for row in records(schedule):
         district_id = district_ids.get(row["district"])
         source = values if row["kind"] == "indicator_values" else tasks
         uploaded = source.get((district_id, row["period"])) if district_id else None
@@ -221,7 +222,7 @@ def reporting_status(conn: Connection, as_of: date, due_by: date | None = None) 
         due = row["due_date"]
         end = reported_on or as_of
         days_late = max((end - due).days, 0)
-        records.append(
+        rows.append(
             {
                 **{k: row[k] for k in ("district", "unit", "kind", "period", "due_date")},
                 "reported_on": reported_on,
@@ -230,7 +231,7 @@ def reporting_status(conn: Connection, as_of: date, due_by: date | None = None) 
             }
         )
     columns = ["district", "unit", "kind", "period", "due_date", "reported_on", "days_late", "late"]
-    return pd.DataFrame(records, columns=columns)
+    return pd.DataFrame(rows, columns=columns)
 
 
 def not_reported(conn: Connection, as_of: date) -> pd.DataFrame:

@@ -25,6 +25,7 @@ from data_model import settings
 from data_model.accounts.permissions import Principal, require
 from data_model.errors import InputError
 from data_model.i18n import t
+from data_model.queries.frames import records
 from data_model.queries.schedule import reporting_status
 from data_model.queries.task_counts import open_tasks_due_by
 from data_model.store import audit
@@ -134,9 +135,9 @@ def reminder_items(
     most days late first, then by unit and due date."""
     levels = dict(levels or escalation_levels(conn))
     horizon = as_of + timedelta(days=max(-min(levels.values()), 0))
-    records = [*_report_items(conn, as_of, horizon), *_task_items(conn, as_of, horizon)]
+    found = [*_report_items(conn, as_of, horizon), *_task_items(conn, as_of, horizon)]
     rows = []
-    for record in records:
+    for record in found:
         day = (as_of - record["due_date"]).days
         level = level_of(day, levels)
         if level is None:
@@ -168,7 +169,7 @@ def _report_items(conn: Connection, as_of: date, horizon: date) -> list[dict]:
             "content": "",
             "due_date": _as_date(row["due_date"]),
         }
-        for row in open_rows.to_dict("records")
+        for row in records(open_rows)
     ]
 
 
@@ -183,7 +184,7 @@ def _task_items(conn: Connection, as_of: date, horizon: date) -> list[dict]:
         ).all()
     )
     items = []
-    for row in open_tasks.to_dict("records"):
+    for row in records(open_tasks):
         deadline = _as_date(row["deadline"])
         district = row["district"] or unit_districts.get(row["lead_unit"]) or ""
         items.append(
@@ -252,22 +253,23 @@ def item_status(item: Mapping, language: str | None = None) -> str:
 
 def items_frame(items: pd.DataFrame, language: str | None = None) -> pd.DataFrame:
     """The items for people (and Excel): labelled columns, levels and kinds in words."""
-    # Plain lists, not DataFrame.to_dict: iterating Arrow-backed text cell by cell was most
-    # of the time at 6,000 items.
-    columns = {column: items[column].tolist() for column in items.columns}
-    records = [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+    rows = records(items)
     levels = {level: level_name(level, language) for level in LEVELS}
     kinds = {kind: t(f"reminders.item_{kind}", language) for kind in ITEM_KINDS}
+
+    def column(name: str) -> list:
+        return [row[name] for row in rows]
+
     return pd.DataFrame(
         {
-            t("reminders.column_level", language): [levels[v] for v in columns["level"]],
-            t("reminders.column_unit", language): columns["unit"],
-            t("reminders.column_district", language): columns["district"],
-            t("reminders.column_item", language): [kinds[v] for v in columns["item"]],
-            t("reminders.column_subject", language): [item_subject(r, language) for r in records],
-            t("reminders.column_due_date", language): columns["due_date"],
-            t("reminders.column_days_late", language): columns["days_late"],
-            t("reminders.column_status", language): [item_status(r, language) for r in records],
+            t("reminders.column_level", language): [levels[v] for v in column("level")],
+            t("reminders.column_unit", language): column("unit"),
+            t("reminders.column_district", language): column("district"),
+            t("reminders.column_item", language): [kinds[v] for v in column("item")],
+            t("reminders.column_subject", language): [item_subject(r, language) for r in rows],
+            t("reminders.column_due_date", language): column("due_date"),
+            t("reminders.column_days_late", language): column("days_late"),
+            t("reminders.column_status", language): [item_status(r, language) for r in rows],
         }
     )
 
