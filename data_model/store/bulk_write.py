@@ -23,6 +23,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, Table, literal, select
 
+from data_model.store.db import bind_processors, copy_rows
 from data_model.store.record_fields import fields_getter
 from data_model.store.write_counts import EXAMPLES, WriteCounts
 
@@ -44,13 +45,14 @@ def write_staged(
     if scope_column is not None and not _any_current(conn, table, scope_column, records):
         meta = ("submission_id", "is_current", "replaced_id", "superseded_by_id")
         tail = (submission_id, True, None, None)
+        columns = [*data_columns, *meta]
         values_of = fields_getter(records, data_columns)
-        _copy_rows(
+        copy_rows(
             conn,
-            table,
-            f"COPY {quote(table.name)} ({', '.join(quote(c) for c in (*data_columns, *meta))})",
-            [*data_columns, *meta],
+            table.name,
+            columns,
             (values_of(record) + tail for record in records),
+            bind_processors(conn, table, columns),
         )
         return WriteCounts(new=len(records))
     target = quote(table.name)
@@ -66,7 +68,7 @@ def write_staged(
         f"SELECT 0::bigint AS seq, {listed}, id AS old_id, false AS same "
         f"FROM {target} WITH NO DATA"
     )
-    _copy_records(conn, table, stage, data_columns, records)
+    _copy_records(conn, table, data_columns, records)
     conn.exec_driver_sql(f"ANALYZE {stage}")
     matches = " AND ".join(_equal(table, c, "t", "s", quote) for c in key)
     same = " AND ".join(f"t.{c} IS NOT DISTINCT FROM s.{c}" for c in columns)
@@ -127,46 +129,17 @@ def _any_current(conn: Connection, table: Table, scope_column: str, records) -> 
     return False
 
 
-def _copy_records(
-    conn: Connection, table: Table, stage: str, data_columns: Sequence[str], records
-) -> None:
-    """One COPY of the records into the staging table, numbered (`seq`)."""
-    names = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in data_columns)
+def _copy_records(conn: Connection, table: Table, data_columns: Sequence[str], records) -> None:
+    """One COPY of the records into the staging table, numbered (`seq`); values go through
+    the column types' bind processors, as an INSERT into `table` would send them."""
     values_of = fields_getter(records, data_columns)
-    _copy_rows(
+    copy_rows(
         conn,
-        table,
-        f"COPY {stage} (seq, {names})",
-        [None, *data_columns],
+        STAGE,
+        ["seq", *data_columns],
         ((seq, *values_of(record)) for seq, record in enumerate(records)),
+        bind_processors(conn, table, [None, *data_columns]),
     )
-
-
-def _copy_rows(conn: Connection, table: Table, copy_into: str, columns: list, rows) -> None:
-    """`copy_into` FROM STDIN with `rows` (tuples of `columns`, None for a column not of
-    `table`), in the caller's transaction. Values go through the column types' bind
-    processors where a type has one, as an INSERT would."""
-    dialect = conn.dialect
-    processors = [
-        (position, processor)
-        for position, name in enumerate(columns)
-        if name is not None
-        and (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-    ]
-    with (
-        conn.connection.driver_connection.cursor() as cursor,
-        cursor.copy(f"{copy_into} FROM STDIN") as copy,
-    ):
-        write = copy.write_row
-        if not processors:  # numbers and text: each row as it stands
-            for row in rows:
-                write(row)
-            return
-        for row in rows:
-            row = list(row)
-            for position, processor in processors:
-                row[position] = processor(row[position])
-            write(row)
 
 
 def _replaced_examples(

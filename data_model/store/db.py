@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from itertools import islice
 from pathlib import Path
@@ -88,14 +88,14 @@ def driver_insert(
     conn: Connection, table: Table, columns: list[str], rows: Iterable[tuple], chunk: int
 ) -> None:
     """Insert many rows of plain tuples with the driver's own executemany, `chunk` rows at
-    a time; on PostgreSQL with one COPY (`_copy_rows`).
+    a time; on PostgreSQL with one COPY (`copy_rows`).
 
     Going through Core's per-row parameter processing costs about as much as the
     insert itself on a 500k-row file; the columns here are plain numbers, text, dates
     and booleans, which both drivers adapt themselves the way SQLAlchemy would.
     """
     if conn.dialect.name == "postgresql":
-        _copy_rows(conn, table, columns, rows)
+        copy_rows(conn, table.name, columns, rows)
         return
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = (
@@ -107,21 +107,55 @@ def driver_insert(
         conn.exec_driver_sql(sql, part)
 
 
-def _copy_rows(conn: Connection, table: Table, columns: list[str], rows: Iterable[tuple]) -> None:
-    """`driver_insert` on PostgreSQL: one COPY in the caller's transaction. psycopg's
-    executemany sends one statement per row (in a pipeline): the 130k summary rows of a
-    300k-row import took about 4 s of the client's time that way. Values are adapted by
-    the same psycopg dumpers as a statement's parameters (floats exactly); a failure is
-    raised as SQLAlchemy's exception, as `exec_driver_sql` raises it."""
+def copy_rows(
+    conn: Connection,
+    table_name: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence],
+    processors: Sequence[tuple[int, Callable]] = (),
+) -> None:
+    """Write `rows` (sequences of `columns`' values) into `table_name` with one COPY, in the
+    caller's transaction; PostgreSQL only. `processors` are (position, function) pairs
+    applied to a row's values before it is written (`bind_processors`).
+
+    psycopg's executemany sends one statement per row (in a pipeline): the 130k summary
+    rows of a 300k-row import took about 4 s of the client's time that way. Values are
+    adapted by the same psycopg dumpers as a statement's parameters (floats exactly); a
+    failure is raised as SQLAlchemy's exception (IntegrityError for a repeated key), as
+    `exec_driver_sql` raises it.
+    """
     quote = conn.dialect.identifier_preparer.quote
-    statement = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-    dbapi_connection = conn.connection
+    statement = f"COPY {quote(table_name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
     try:
-        with dbapi_connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        with (
+            conn.connection.driver_connection.cursor() as cursor,
+            cursor.copy(statement) as copy,
+        ):
             write = copy.write_row
+            if not processors:  # numbers and text: each row as it stands
+                for row in rows:
+                    write(row)
+                return
             for row in rows:
+                row = list(row)
+                for position, processor in processors:
+                    row[position] = processor(row[position])
                 write(row)
     except conn.dialect.loaded_dbapi.Error as error:
         raise DBAPIError.instance(
             statement, None, error, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect
         ) from error
+
+
+def bind_processors(
+    conn: Connection, table: Table, columns: Sequence[str | None]
+) -> list[tuple[int, Callable]]:
+    """The bind processors of `table`'s `columns` that have one, as `copy_rows` takes them,
+    so that COPY stores what an INSERT would (None stands for a column not of `table`)."""
+    dialect = conn.dialect
+    return [
+        (position, processor)
+        for position, name in enumerate(columns)
+        if name is not None
+        and (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+    ]

@@ -118,29 +118,39 @@ value_rows = st.lists(
     max_size=6,
     unique_by=lambda row: row[:3],
 )
-steps = st.lists(
-    st.one_of(
-        st.tuples(st.just("import"), value_rows),
-        st.tuples(st.just("rollback"), st.integers(min_value=0, max_value=5)),
-        st.tuples(
-            st.just("indicators"),
+
+
+def step_lists(targets: list, weights: list, *more: st.SearchStrategy) -> st.SearchStrategy:
+    """Lists of one to five steps for `run_step`: an import of `value_rows`, a rollback, an
+    indicator import (`indicator_sheet` with a target of `targets` and a weight of
+    `weights`), a district's kind change or a merge; `more` are further kinds of step,
+    drawn as often as each of these, which the caller runs itself."""
+    return st.lists(
+        st.one_of(
+            st.tuples(st.just("import"), value_rows),
+            st.tuples(st.just("rollback"), st.integers(min_value=0, max_value=5)),
             st.tuples(
-                st.sampled_from([None, 10.0, 1000.0]), st.sampled_from([0, 1, 10]), st.booleans()
+                st.just("indicators"),
+                st.tuples(st.sampled_from(targets), st.sampled_from(weights), st.booleans()),
             ),
-        ),
-        st.tuples(
-            st.just("kind"),
             st.tuples(
-                st.sampled_from(DISTRICTS), st.sampled_from(["district", "functional_area", "city"])
+                st.just("kind"),
+                st.tuples(
+                    st.sampled_from(DISTRICTS),
+                    st.sampled_from(["district", "functional_area", "city"]),
+                ),
             ),
+            st.tuples(
+                st.just("merge"), st.tuples(st.sampled_from(DISTRICTS), st.sampled_from(DISTRICTS))
+            ),
+            *more,
         ),
-        st.tuples(
-            st.just("merge"), st.tuples(st.sampled_from(DISTRICTS), st.sampled_from(DISTRICTS))
-        ),
-    ),
-    min_size=1,
-    max_size=5,
-)
+        min_size=1,
+        max_size=5,
+    )
+
+
+steps = step_lists([None, 10.0, 1000.0], [0, 1, 10])
 
 
 def run_step(engine, made: list[int], number: int, action: str, argument) -> None:
