@@ -90,6 +90,10 @@ def plain_indicator_values(
         except InputError:
             values[position] = _NOT_PLAIN
     irregular = {r for r, c in sheet.formulas_without_value if c in layout.columns.values()}
+    columns = (codes, districts, periods, values, notes)
+    if not irregular and not any(_NOT_PLAIN in column for column in columns):
+        # The usual case, every row plain: the records made without a test per row.
+        return list(map(ValueRecord, *columns))
     return [
         None
         if code is _NOT_PLAIN

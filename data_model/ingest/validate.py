@@ -11,6 +11,8 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import is_not
 
 from data_model.errors import InputError
 from data_model.formatting import join_names
@@ -308,11 +310,14 @@ class SheetValidator:
         else:
             records = [None] * len(indexes)
             self._convert_others(sheet, layout, indexes, records, report)
-        valid = [
-            ValidRow(index + 1, record)
-            for index, record in zip(indexes, records, strict=True)
-            if record is not None
-        ]
+        if all(map(is_not, records, repeat(None))):  # every row valid: no test per row
+            valid = list(map(ValidRow, map((1).__add__, indexes), records))
+        else:
+            valid = [
+                ValidRow(index + 1, record)
+                for index, record in zip(indexes, records, strict=True)
+                if record is not None
+            ]
         if layout.kind.name == "tasks":
             self._report_task_defaults(sheet, layout, valid, report)
         return valid
