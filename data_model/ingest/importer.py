@@ -633,7 +633,10 @@ def _keys_distinct(valid: list[ValidRow], names: tuple[str, ...]) -> bool:
     key_of = fields_getter(map(attrgetter("record"), valid), names)
     records = map(attrgetter("record"), valid)  # not a list: a million more pointers
     hashes = np.fromiter(map(hash, map(key_of, records)), dtype=np.int64, count=len(valid))
-    return np.unique(hashes).size == len(valid)
+    # Sorted, equal hashes are neighbours: a few milliseconds, where np.unique (a hash
+    # table in numpy 2) took a third of a second at 300k rows.
+    hashes.sort()
+    return not (hashes[1:] == hashes[:-1]).any()
 
 
 def _warn_sharp_changes(conn: Connection, by_kind) -> list[Problem]:
