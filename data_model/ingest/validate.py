@@ -332,6 +332,8 @@ class SheetValidator:
     ) -> None:
         """The rows without a record yet (None), one by one; None again when the row has
         problems, now in the report."""
+        if all(map(is_not, records, repeat(None))):
+            return  # the usual chunk of a long value sheet: every row plain
         for position in [p for p, record in enumerate(records) if record is None]:
             records[position] = self._convert_row(sheet, layout, indexes[position], report)
 

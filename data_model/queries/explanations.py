@@ -31,6 +31,7 @@ from data_model.i18n import t
 from data_model.periods import granularity, period_end
 from data_model.problems import ExplanationNeed, Problem
 from data_model.reference.master import load_master
+from data_model.store.db import driver_rows
 from data_model.store.models import Explanation, Indicator, IndicatorValue, TaskSnapshot
 from data_model.store.record_fields import fields_getter
 from data_model.task_rules import TaskFacts, status_of
@@ -260,9 +261,10 @@ def _current_ids(conn: Connection, model, key: tuple[str, ...], values: list[tup
                 for i, column in enumerate(columns)
             ),
         )
-        for row in conn.execute(query):
-            if tuple(row[1:]) in wanted:
-                found[tuple(row[1:])] = row[0]
+        for row in driver_rows(conn, query):  # ids, codes, periods: plain tuples will do
+            key = row[1:]
+            if key in wanted:
+                found[key] = row[0]
     return found
 
 

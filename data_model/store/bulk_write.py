@@ -20,6 +20,8 @@ straight into the table (one COPY, no staging table, no comparison).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import repeat
+from operator import add
 
 from sqlalchemy import Connection, Table, literal, select
 
@@ -50,7 +52,7 @@ def write_staged(
             table,
             f"COPY {quote(table.name)} ({', '.join(quote(c) for c in (*data_columns, *meta))})",
             [*data_columns, *meta],
-            (values_of(record) + tail for record in records),
+            map(add, map(values_of, records), repeat(tail)),
         )
         return WriteCounts(new=len(records))
     target = quote(table.name)
