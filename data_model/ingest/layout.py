@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from operator import itemgetter
 
 from data_model.ingest.reader import RawSheet
 from data_model.kinds import ROW_NUMBER_HEADERS, Kind
@@ -248,6 +249,8 @@ def data_row_indexes(rows: list[list], first: int) -> list[int]:
     one-line note placed mid-sheet swallows nothing, and a data row is never taken for
     a note because of where it stands.
     """
+    if _all_plain_data(rows[first:]):
+        return list(range(first, len(rows)))
     indexes = []
     in_note = False
     for index in range(first, len(rows)):
@@ -260,6 +263,19 @@ def data_row_indexes(rows: list[list], first: int) -> list[int]:
         elif not in_note:
             in_note = not is_blank_row(row)  # a footnote starts here
     return indexes
+
+
+def _all_plain_data(rows: list[list]) -> bool:
+    """Whether every row is a data row by `is_data_row`'s first test (its first cell a
+    text starting with neither a note's first character nor white space), told a column
+    at a time in C: then no footnote starts, and every row is read."""
+    if not rows or not all(rows):
+        return False
+    firsts = list(map(itemgetter(0), rows))
+    if set(map(type, firsts)) != {str} or not all(firsts):
+        return False
+    starts = set(map(itemgetter(0), firsts))
+    return starts.isdisjoint(_NOTE_STARTS) and not any(c.isspace() for c in starts)
 
 
 def _continues_note(row: list) -> bool:

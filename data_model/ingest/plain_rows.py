@@ -16,6 +16,8 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from data_model.errors import InputError
 from data_model.ingest.value_record import ValueRecord
 
@@ -69,15 +71,22 @@ def plain_indicator_values(
     value_cells = cells_of(value_column)
     # A finite number cell is the value as it stands, unless a percent format or
     # the header's unit changes it; any other cell is parsed for the row's indicator.
-    values = [
-        cell if cell.__class__ is float and math.isfinite(cell) else _NOT_PLAIN
-        for cell in value_cells
-    ]
-    parsed = [
-        position
-        for position, value in enumerate(values)
-        if value is _NOT_PLAIN or header_unit or indexes[position] in percent_rows
-    ]
+    finite = _finite_floats(value_cells)
+    if finite:  # the usual case, told in C: every cell a finite float
+        values = list(value_cells)
+    else:
+        values = [
+            cell if cell.__class__ is float and math.isfinite(cell) else _NOT_PLAIN
+            for cell in value_cells
+        ]
+    if finite and not header_unit and not percent_rows:
+        parsed = []  # every value as it stands
+    else:
+        parsed = [
+            position
+            for position, value in enumerate(values)
+            if value is _NOT_PLAIN or header_unit or indexes[position] in percent_rows
+        ]
     for position in parsed:
         code = codes[position]
         if code is _NOT_PLAIN:
@@ -90,6 +99,10 @@ def plain_indicator_values(
         except InputError:
             values[position] = _NOT_PLAIN
     irregular = {r for r, c in sheet.formulas_without_value if c in layout.columns.values()}
+    columns = (codes, districts, periods, values, notes)
+    if not irregular and not any(_NOT_PLAIN in column for column in columns):
+        # The usual case, every row plain: the records made without a test per row.
+        return list(map(ValueRecord, *columns))
     return [
         None
         if code is _NOT_PLAIN
@@ -107,6 +120,14 @@ def plain_indicator_values(
 
 # What a cell of a row that is not plain converts to in `plain_indicator_values`.
 _NOT_PLAIN = object()
+
+
+def _finite_floats(cells: list) -> bool:
+    """Whether every cell is a float (not a subclass) and finite, told without a Python
+    step per cell."""
+    if not cells or set(map(type, cells)) != {float}:
+        return False
+    return bool(np.isfinite(np.fromiter(cells, np.float64, len(cells))).all())
 
 
 def _convert_plain(convert: Callable[[dict, list], object], raw: dict) -> object:

@@ -11,6 +11,8 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import is_not
 
 from data_model.errors import InputError
 from data_model.formatting import join_names
@@ -308,11 +310,14 @@ class SheetValidator:
         else:
             records = [None] * len(indexes)
             self._convert_others(sheet, layout, indexes, records, report)
-        valid = [
-            ValidRow(index + 1, record)
-            for index, record in zip(indexes, records, strict=True)
-            if record is not None
-        ]
+        if all(map(is_not, records, repeat(None))):  # every row valid: no test per row
+            valid = list(map(ValidRow, map((1).__add__, indexes), records))
+        else:
+            valid = [
+                ValidRow(index + 1, record)
+                for index, record in zip(indexes, records, strict=True)
+                if record is not None
+            ]
         if layout.kind.name == "tasks":
             self._report_task_defaults(sheet, layout, valid, report)
         return valid
@@ -327,6 +332,8 @@ class SheetValidator:
     ) -> None:
         """The rows without a record yet (None), one by one; None again when the row has
         problems, now in the report."""
+        if all(map(is_not, records, repeat(None))):
+            return  # the usual chunk of a long value sheet: every row plain
         for position in [p for p, record in enumerate(records) if record is None]:
             records[position] = self._convert_row(sheet, layout, indexes[position], report)
 

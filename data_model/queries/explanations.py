@@ -21,7 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from operator import attrgetter
+from itertools import compress
+from operator import attrgetter, or_
 
 import pandas as pd
 from sqlalchemy import Connection, delete, insert, select
@@ -30,6 +31,7 @@ from data_model.i18n import t
 from data_model.periods import granularity, period_end
 from data_model.problems import ExplanationNeed, Problem
 from data_model.reference.master import load_master
+from data_model.store.db import driver_rows
 from data_model.store.models import Explanation, Indicator, IndicatorValue, TaskSnapshot
 from data_model.store.record_fields import fields_getter
 from data_model.task_rules import TaskFacts, status_of
@@ -122,7 +124,7 @@ def find_needs(
             facts_of = fields_getter(
                 map(attrgetter("record"), valid), ["indicator_code", "value", "period"]
             )
-            for row in valid:
+            for row in _may_need(sheet_report.sheet, valid, targets, sharp_rows):
                 record = row.record
                 code, value, period = facts_of(record)
                 reasons = []
@@ -144,6 +146,17 @@ def find_needs(
                     )
                     found.append((need, record))
     return found
+
+
+def _may_need(sheet: str, valid: list, targets: dict, sharp_rows: set) -> Iterable:
+    """The rows of `valid` (in order) whose indicator has a target or that changed
+    sharply: only they may need an explanation. Told for all rows in C, without a
+    Python step per row (most of a month-end file's rows are neither)."""
+    code_of = fields_getter(map(attrgetter("record"), valid), ["indicator_code"])
+    codes = map(code_of, map(attrgetter("record"), valid))
+    sharp_here = {row for sharp_sheet, row in sharp_rows if sharp_sheet == sheet}
+    sharp = map(sharp_here.__contains__, map(attrgetter("row"), valid))
+    return compress(valid, map(or_, map(targets.__contains__, codes), sharp))
 
 
 def explain(
@@ -248,9 +261,10 @@ def _current_ids(conn: Connection, model, key: tuple[str, ...], values: list[tup
                 for i, column in enumerate(columns)
             ),
         )
-        for row in conn.execute(query):
-            if tuple(row[1:]) in wanted:
-                found[tuple(row[1:])] = row[0]
+        for row in driver_rows(conn, query):  # ids, codes, periods: plain tuples will do
+            key = row[1:]
+            if key in wanted:
+                found[key] = row[0]
     return found
 
 

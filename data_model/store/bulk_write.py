@@ -20,6 +20,8 @@ straight into the table (one COPY, no staging table, no comparison).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import repeat
+from operator import add
 
 from sqlalchemy import Connection, Table, literal, select
 
@@ -51,7 +53,7 @@ def write_staged(
             conn,
             table.name,
             columns,
-            (values_of(record) + tail for record in records),
+            map(add, map(values_of, records), repeat(tail)),
             bind_processors(conn, table, columns),
         )
         return WriteCounts(new=len(records))

@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import chain
 from operator import itemgetter
 
 from sqlalchemy import Connection, delete, func, select
@@ -188,12 +189,19 @@ def refresh_written(conn: Connection, records: list, submission_id: int) -> None
             wanted = None if len(ordered) <= CHUNK else set(chunk)
             known = {}  # quarter → its month summaries of every code of the chunk
             for quarter in _quarters(year):
-                written = [
-                    fields(record)
-                    for period in months.get(quarter, ())
-                    for record in by_period[period]
-                    if wanted is None or code_of(record) in wanted
-                ]
+                if wanted is None:  # one chunk of every code: each record as it is
+                    written = list(
+                        chain.from_iterable(
+                            map(fields, by_period[period]) for period in months.get(quarter, ())
+                        )
+                    )
+                else:
+                    written = [
+                        fields(record)
+                        for period in months.get(quarter, ())
+                        for record in by_period[period]
+                        if code_of(record) in wanted
+                    ]
                 if written:  # only the indicators written in it: the others' stay as they are
                     quarter_codes = sorted({row[0] for row in written})
                     entries = _quarter_from_written(
