@@ -20,6 +20,7 @@ from data_model.i18n import t
 from data_model.ingest.importer import (
     SYSTEM_ACTOR,
     ImportOptions,
+    Recorder,
     SubmitterScope,
     import_file,
     import_sheets,
@@ -191,15 +192,14 @@ def guarded_import(
     name: str,
     options: ImportOptions | None = None,
 ) -> ImportReport:
-    """`import_file` as `principal`: scope and uploader set from the principal, then audited.
+    """`import_file` as `principal`: scope and uploader set from the principal, and audited
+    in the import's own transaction (the event is committed exactly with the rows).
 
     A dry run or a rejected file is recorded as `upload`; a file that wrote data as
     `commit`.
     """
     options = _options_for(principal, options)
-    report = import_file(engine, data, name, options)
-    _audit_import(engine, principal, report, options)
-    return report
+    return import_file(engine, data, name, options, _recorder(principal, options))
 
 
 def guarded_import_sheets(
@@ -212,11 +212,10 @@ def guarded_import_sheets(
     validated: Validated | None = None,
 ) -> ImportReport:
     """`import_sheets` (sheets read and perhaps corrected in the page, or the rows a dry
-    run validated) as `principal`, audited."""
+    run validated) as `principal`, audited as `guarded_import` audits."""
     options = _options_for(principal, options)
-    report = import_sheets(engine, sheets, data, name, options, validated)
-    _audit_import(engine, principal, report, options)
-    return report
+    record = _recorder(principal, options)
+    return import_sheets(engine, sheets, data, name, options, validated, record)
 
 
 def _options_for(principal: Principal, options: ImportOptions | None) -> ImportOptions:
@@ -224,11 +223,9 @@ def _options_for(principal: Principal, options: ImportOptions | None) -> ImportO
     return replace(options or ImportOptions(), scope=scope, uploader=principal.username)
 
 
-def _audit_import(
-    engine: Engine, principal: Principal, report: ImportReport, options: ImportOptions
-) -> None:
-    with engine.begin() as conn:
-        record_import(conn, principal, report, options)
+def _recorder(principal: Principal, options: ImportOptions) -> Recorder:
+    """What records an import as `principal` on the importer's connection."""
+    return lambda conn, report: record_import(conn, principal, report, options)
 
 
 def record_import(

@@ -115,13 +115,27 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# Records an import's outcome on the import's own connection (`permissions.record_import`).
+Recorder = Callable[[Connection, ImportReport], None]
+
+
 def import_file(
-    engine: Engine, data: bytes, file_name: str, options: ImportOptions | None = None
+    engine: Engine,
+    data: bytes,
+    file_name: str,
+    options: ImportOptions | None = None,
+    record: Recorder | None = None,
 ) -> ImportReport:
-    """Validate and store one workbook. Nothing is written unless the status is accepted/partial."""
+    """Validate and store one workbook. Nothing is written unless the status is accepted/partial.
+
+    `record`, when given, records the outcome (the audit event): see `_in_one_transaction`.
+    """
     options = options or ImportOptions()
     return _in_one_transaction(
-        engine, options, lambda conn: import_file_in_transaction(conn, data, file_name, options)
+        engine,
+        options,
+        lambda conn: import_file_in_transaction(conn, data, file_name, options),
+        record,
     )
 
 
@@ -221,6 +235,7 @@ def import_sheets(
     file_name: str,
     options: ImportOptions | None = None,
     validated: Validated | None = None,
+    record: Recorder | None = None,
 ) -> ImportReport:
     """Validate and store sheets already read (and perhaps corrected in the page).
 
@@ -228,7 +243,7 @@ def import_sheets(
     they are stored with it so the exact file can be downloaded later; bytes a live
     submission holds are reported unchanged, as `import_file` reports them. With
     `validated` (a dry run's `report.validated`), its rows are written without
-    validating the cells again.
+    validating the cells again. `record` as for `import_file`.
     """
     options = options or ImportOptions()
 
@@ -238,25 +253,40 @@ def import_sheets(
             return earlier
         return import_in_transaction(conn, sheets, data, file_name, options, validated)
 
-    return _in_one_transaction(engine, options, work)
+    return _in_one_transaction(engine, options, work, record)
 
 
 def _in_one_transaction(
-    engine: Engine, options: ImportOptions, work: Callable[[Connection], ImportReport]
+    engine: Engine,
+    options: ImportOptions,
+    work: Callable[[Connection], ImportReport],
+    record: Recorder | None = None,
 ) -> ImportReport:
-    """`work(conn)` in one transaction, committed when its report writes, else rolled back."""
+    """`work(conn)` in one transaction, committed when its report writes, else rolled back.
+
+    `record(conn, report)` runs in that same transaction when it writes, so the audit
+    event is committed exactly with the rows: a process killed between two commits would
+    otherwise leave rows stored without the event that says who stored them. When nothing
+    is written, it runs after the rollback, in a transaction of its own.
+    """
     with cycle_collector.paused(), engine.connect() as conn:
         transaction = conn.begin()
         try:
             with _import_page_cache(conn):
                 report = work(conn)
+            stores = writes(report, options)
+            if stores and record is not None:
+                record(conn, report)
         except BaseException:
             transaction.rollback()
             raise
-        if writes(report, options):
+        if stores:
             transaction.commit()
         else:
             transaction.rollback()
+            if record is not None:
+                with conn.begin():
+                    record(conn, report)
     return report
 
 

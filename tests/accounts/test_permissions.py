@@ -335,6 +335,22 @@ def test_a_dry_run_is_audited_as_upload_and_writes_nothing(world):
     assert log["detail"][0]["dry_run"] is True
 
 
+def test_an_import_and_its_audit_event_are_committed_together(db_engine, monkeypatch):
+    """The `commit` event is written in the import's own transaction: when it cannot be
+    written, the rows are not stored either. (Committed one after the other, a process
+    killed between the two commits left rows without the event saying who stored them.)"""
+
+    def unavailable(*args, **kwargs):
+        raise RuntimeError("the audit log cannot be written")
+
+    monkeypatch.setattr(audit, "record", unavailable)
+    data = activities_xlsx(activity("南山区", "座谈会", 20))
+    with pytest.raises(RuntimeError):
+        guarded_import(db_engine, PRINCIPALS["admin"], data, "x.xlsx")
+    with db_engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Submission)).scalar_one() == 0
+
+
 # --- rollback ------------------------------------------------------------------------------
 
 
