@@ -22,10 +22,11 @@ Targets: the 目标值 of a `sum` indicator is an annual figure and is prorated 
 shorter periods (a quarter gets a quarter of it); the target of a `last` or `mean`
 indicator (a rate, a stock, an average duration) applies to any period as is.
 
-Quarters and years are read from their exact values and the summaries of the values
-inside them (`summaries_values`), months from their exact values alone (nothing finer is
-stored), halves with one grouping SQL query over the values; all on SQLite and
-PostgreSQL.
+Every period is read from its exact values and the summaries of the values inside it
+(`summaries_values`), with no grouping of values in SQL: a quarter's or a year's own
+summary rows, a half's two quarters' rows and their exact values; a month has its exact
+values alone (nothing finer is stored). So a period costs the values of one period,
+whatever the history stored; the same on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import pandas as pd
-from sqlalchemy import Connection, and_, case, func, or_, select
+from sqlalchemy import Connection, String, and_, literal, select
 
 from data_model.periods import (
     GRANULARITIES,
@@ -52,10 +53,6 @@ from data_model.store.db import driver_rows
 from data_model.store.models import District, Indicator, IndicatorValue, IndicatorValueSummary
 
 FREQUENCIES = ("year", "quarter", "month")  # the declared frequencies, coarse to fine
-# The periods read from their exact values and the summaries of the values inside them:
-# quarters and years (`summaries_values.LEVELS`), and months, inside which nothing finer
-# is stored, so their exact values are all there is (no grouping of them in SQL).
-FROM_SUMMARIES = (*summaries_values.LEVELS, "month")
 CODES_IN_SQL = 100  # a list of codes up to this long always narrows the reads in SQL
 VALUE_COLUMNS = [
     "period",
@@ -132,17 +129,28 @@ def _rows(
     districts: Iterable[str] | None,
 ) -> list[tuple]:
     """`aggregate`'s rows (VALUE_COLUMNS), in its order."""
-    expected = _expected(periods[0])
-    if granularity(periods[0]) in FROM_SUMMARIES:
-        found, place = _from_summaries(conn, periods, expected, codes, districts)
-        order = sorted(found, key=lambda k: (k[0], k[1], place[k[2]][1]))
-        return [(k[0], k[1], place[k[2]][0], *found[k]) for k in order]
-    return _from_values(conn, periods, expected, codes, districts)
+    found, place = _from_summaries(conn, periods, _expected(periods[0]), codes, districts)
+    order = sorted(found, key=lambda k: (k[0], k[1], place[k[2]][1]))
+    return [(k[0], k[1], place[k[2]][0], *found[k]) for k in order]
 
 
 def _expected(period: str) -> dict[str, int]:
     """Per declared frequency, how many values of it fall inside `period`."""
     return {f: len(_inside(period, f)) for f in FREQUENCIES}
+
+
+def summarised_parts(periods: Iterable[str]) -> dict[str, str]:
+    """{summarised period (`summaries_values.LEVELS`): the period of `periods` whose
+    values inside it its summary rows hold}: a quarter's or a year's own rows, a half's
+    two quarters; none for a month (nothing finer is stored)."""
+    parts = {}
+    for period in periods:
+        level = granularity(period)
+        if level in summaries_values.LEVELS:
+            parts[period] = period
+        elif level == "half":
+            parts.update((quarter, period) for quarter in _inside(period, "quarter"))
+    return parts
 
 
 def _from_summaries(
@@ -152,12 +160,16 @@ def _from_summaries(
     codes: Iterable[str] | None,
     districts: Iterable[str] | None,
 ) -> tuple[dict[tuple, tuple], dict[int, tuple[str, int]]]:
-    """`aggregate`'s rows for quarters or years: the exact values of the periods and the
-    summaries (`summaries_values`) of the values at each indicator's frequency inside
-    them, one row of each per indicator, geography and period at most, as
-    {(period, indicator_code, district_id): (value, complete, reported, expected)}, with
-    the geographies read ({district_id: (name, sort_order)})."""
+    """`aggregate`'s rows: the exact values of the periods and the summaries
+    (`summaries_values`) of the values at each indicator's frequency inside them, one
+    row of each per indicator, geography and period at most, as {(period,
+    indicator_code, district_id): (value, complete, reported, expected)}, with the
+    geographies read ({district_id: (name, sort_order)}).
+
+    A half adds up its two quarters: their summaries of the months inside and their
+    exact values (its quarters' values of a quarterly indicator)."""
     v, s, i, d = IndicatorValue, IndicatorValueSummary, Indicator, District
+    parts = summarised_parts(periods)
     exact = (
         select(v.period, v.indicator_code, v.district_id, v.value)
         .join(i, and_(i.code == v.indicator_code, i.is_current))
@@ -166,8 +178,30 @@ def _from_summaries(
     # The summaries' rows are matched to their indicator's rule and frequency here, from
     # one read of the current indicators: a join in SQL repeats two strings per row.
     summed = select(
-        s.period, s.indicator_code, s.district_id, s.frequency, s.reported, s.total, s.latest_value
-    ).where(s.period.in_(periods))
+        s.period,
+        s.indicator_code,
+        s.district_id,
+        s.frequency,
+        s.reported,
+        s.total,
+        s.latest_period,
+        s.latest_value,
+    ).where(s.period.in_(list(parts) or [""]))
+    halves_quarters = [q for q, target in parts.items() if granularity(target) == "half"]
+    quarters = (
+        select(
+            v.period,
+            v.indicator_code,
+            v.district_id,
+            literal("quarter", String),
+            literal(1),
+            v.value,
+            v.period,
+            v.value,
+        )
+        .join(i, and_(i.code == v.indicator_code, i.is_current, i.frequency == "quarter"))
+        .where(v.is_current, v.period.in_(halves_quarters))
+    )
     rules = select(i.code, i.aggregation, i.frequency).where(i.is_current)
     wanted = None if codes is None else set(codes)
     if wanted is not None and len(wanted) <= CODES_IN_SQL:
@@ -179,6 +213,7 @@ def _from_summaries(
         if len(wanted) <= CODES_IN_SQL or len(rule_of) * 2 < current:
             exact = exact.where(v.indicator_code.in_(list(wanted)))
             summed = summed.where(s.indicator_code.in_(list(wanted)))
+            quarters = quarters.where(v.indicator_code.in_(list(wanted)))
         # else most indicators are asked for (the bulletin's 3,000): the others' rows are
         # dropped below, which is cheaper than 3,000 bound parameters in each statement.
     places = select(d.id, d.name, d.sort_order)
@@ -188,105 +223,33 @@ def _from_summaries(
     if districts is not None:  # the city alone (the bulletin's changes) reads 1 row in 12
         exact = exact.where(v.district_id.in_(list(place)))
         summed = summed.where(s.district_id.in_(list(place)))
+        quarters = quarters.where(v.district_id.in_(list(place)))
     found = {}
     for period, code, district_id, value in driver_rows(conn, exact):
         if district_id in place and (wanted is None or code in wanted):
             found[(period, code, district_id)] = (value, True, 1, 1)
-    for period, code, district_id, frequency, reported, total, latest in driver_rows(conn, summed):
-        key = (period, code, district_id)
+    inside: dict[tuple, tuple] = {}  # the values inside: (reported, total, latest period, value)
+    rows = driver_rows(conn, summed)
+    if halves_quarters:
+        rows += driver_rows(conn, quarters)
+    for period, code, district_id, frequency, reported, total, latest_at, latest in rows:
+        key = (parts[period], code, district_id)
         if key in found or district_id not in place:
             continue  # a value for exactly the period wins over the sub-periods inside it
-        rule, declared = rule_of.get(code, (None, None))
-        if frequency != declared:
+        if frequency != rule_of.get(code, (None, None))[1]:
             continue  # not a current indicator, or values finer than its frequency
+        before = inside.get(key)
+        if before is None:
+            inside[key] = (reported, total, latest_at, latest)
+        else:  # a half's second quarter: two parts, so the sum's order cannot matter
+            later = max(before[2:], (latest_at, latest))
+            inside[key] = (before[0] + reported, before[1] + total, *later)
+    for key, (reported, total, _, latest) in inside.items():
+        rule, frequency = rule_of[key[1]]
         value = total if rule == "sum" else total / reported if rule == "mean" else latest
         due = expected.get(frequency, 1)
         found[key] = (value, reported >= due, reported, due)
     return found, place
-
-
-def _from_values(
-    conn: Connection,
-    periods: list[str],
-    expected: dict[str, int],
-    codes: Iterable[str] | None,
-    districts: Iterable[str] | None,
-) -> list[tuple]:
-    """`aggregate`'s rows from the stored values themselves (months and halves)."""
-    by_frequency = {f: [s for p in periods for s in _inside(p, f)] for f in FREQUENCIES}
-    mapping = {p: p for p in periods}
-    for target in periods:
-        for frequency in FREQUENCIES:
-            for sub in _inside(target, frequency):
-                mapping.setdefault(sub, target)
-
-    v, i, d = IndicatorValue, Indicator, District
-    exact = case((v.period.in_(periods), 1), else_=0)
-    at_frequency = [
-        and_(i.frequency == f, v.period.in_(subs)) for f, subs in by_frequency.items() if subs
-    ]
-    base = (
-        select(
-            v.indicator_code.label("code"),
-            v.district_id.label("district_id"),
-            case(mapping, value=v.period).label("target"),
-            v.period.label("period"),
-            v.value.label("value"),
-            i.aggregation.label("aggregation"),
-            i.frequency.label("frequency"),
-            exact.label("exact"),
-        )
-        .join(i, and_(i.code == v.indicator_code, i.is_current))
-        .where(v.is_current, v.period.in_(list(mapping)), or_(v.period.in_(periods), *at_frequency))
-    )
-    if codes is not None:
-        base = base.where(v.indicator_code.in_(list(codes)))
-    if districts is not None:
-        base = base.where(v.district_id.in_(select(d.id).where(d.name.in_(list(districts)))))
-    b = base.subquery()
-    # A value for exactly the target period wins over the sub-periods inside it.
-    has_exact = func.max(b.c.exact) == 1
-    sub_value = case((b.c.exact == 0, b.c.value))
-    sub_count = func.count(sub_value)
-    due = case(*((b.c.frequency == fr, n) for fr, n in expected.items()), else_=1)
-    takes_latest = and_(~has_exact, b.c.aggregation.not_in(["sum", "mean"]))
-    grouped = (
-        select(
-            b.c.target.label("target"),
-            b.c.code.label("code"),
-            b.c.district_id.label("district_id"),
-            case(
-                (has_exact, func.max(case((b.c.exact == 1, b.c.value)))),
-                (b.c.aggregation == "sum", func.sum(sub_value)),
-                (b.c.aggregation == "mean", func.avg(sub_value)),
-            ).label("value"),
-            # For the other rules, the value of the latest sub-period (joined below:
-            # cheaper than ranking every row with a window function).
-            case((takes_latest, func.max(case((b.c.exact == 0, b.c.period))))).label("latest"),
-            case((has_exact, 1), (sub_count >= due, 1), else_=0).label("complete"),
-            case((has_exact, func.sum(b.c.exact)), else_=sub_count).label("reported"),
-            case((has_exact, 1), else_=due).label("expected"),
-        )
-        .group_by(b.c.target, b.c.code, b.c.district_id, b.c.aggregation, b.c.frequency)
-        .subquery()
-    )
-    g = grouped.c
-    latest = IndicatorValue.__table__.alias("latest")
-    value = case((g.latest.is_not(None), latest.c.value), else_=g.value)
-    return conn.execute(
-        select(g.target, g.code, d.name, value, g.complete, g.reported, g.expected)
-        .join(d, d.id == g.district_id)
-        .outerjoin(
-            latest,
-            and_(
-                latest.c.indicator_code == g.code,
-                latest.c.district_id == g.district_id,
-                latest.c.period == g.latest,
-                latest.c.is_current,
-            ),
-        )
-        .order_by(g.target, g.code, d.sort_order)
-    ).all()
 
 
 def indicator_values(
@@ -309,22 +272,17 @@ def period_cells(
     """`indicator_values` as {(indicator_code, district): (value, complete)}, for a
     caller that reads every value of a period at once (the scores of 3,000 indicators
     × 11 districts) and needs neither a frame nor an order of them."""
-    expected = _expected(period)
-    if granularity(period) in FROM_SUMMARIES:
-        found, place = _from_summaries(conn, [period], expected, codes, districts)
-        return {
-            (code, place[district_id][0]): (value, complete)
-            for (_, code, district_id), (value, complete, _, _) in found.items()
-        }
-    rows = _from_values(conn, [period], expected, codes, districts)
-    return {(code, name): (value, bool(complete)) for _, code, name, value, complete, *_ in rows}
+    found, place = _from_summaries(conn, [period], _expected(period), codes, districts)
+    return {
+        (code, place[district_id][0]): (value, complete)
+        for (_, code, district_id), (value, complete, _, _) in found.items()
+    }
 
 
 def periods_cells(
     conn: Connection, periods: Iterable[str], districts: Iterable[str] | None = None
 ) -> dict[str, dict[tuple[str, int], tuple[float, bool]]]:
-    """`period_cells` of every current indicator for each of `periods` (months, quarters
-    or years: FROM_SUMMARIES), keyed by the geography's id instead of its name, read
+    """`period_cells` of every current indicator for each of `periods`, keyed by the geography's id instead of its name, read
     with one query per granularity instead of one per period: {period: {(indicator_code,
     district_id): (value, complete)}}, a period without values absent. For a caller
     scoring many periods at once (`score_summary`)."""
@@ -332,9 +290,7 @@ def periods_cells(
     for period in dict.fromkeys(periods):
         by_level.setdefault(granularity(period), []).append(period)
     found: dict[str, dict[tuple[str, int], tuple[float, bool]]] = {}
-    for level, wanted in by_level.items():
-        if level not in FROM_SUMMARIES:
-            raise ValueError(f"{level} periods are not read from the summaries")
+    for wanted in by_level.values():
         rows, _ = _from_summaries(conn, wanted, _expected(wanted[0]), None, districts)
         for (period, code, district_id), (value, complete, _, _) in rows.items():
             cells = found.get(period)

@@ -1,6 +1,7 @@
 """The indicator value summaries (`summaries_values`) always equal a recomputation from
 the current values, whatever imports, supersedes and rollbacks came before, on SQLite
-and PostgreSQL; a rebuild gives the same rows; the aggregation reads them."""
+and PostgreSQL; a rebuild gives the same rows; the aggregation reads them, and gives
+every month, quarter, half and year what the rules give from the raw values."""
 
 from __future__ import annotations
 
@@ -11,15 +12,16 @@ from sqlalchemy import select
 
 from data_model.evaluation.aggregation import aggregate
 from data_model.ingest.importer import import_file
-from data_model.periods import granularity, to_granularity
+from data_model.periods import granularity, sub_periods, to_granularity
 from data_model.store import summaries_values
-from data_model.store.models import IndicatorValue, Submission
+from data_model.store.models import District, Indicator, IndicatorValue, Submission
 from data_model.store.storage import rollback_submission
 from tests.conftest import VALUE_HEADER, database_examples, indicator_rows, make_xlsx
 
 CODES = ("YS01", "YS02", "YS03")  # monthly last value, monthly sum, quarterly last value
 DISTRICTS = ("南山区", "福田区")
 PERIODS = ("2022-11", "2022-12", "2023-01", "2023-02", "2023-03", "2023-05", "2023-Q1", "2023")
+SHOWN = ("2022-H2", "2023-H1", "2023-Q1", "2023-Q2", "2023", "2023-02", "2022")  # aggregated
 
 
 @pytest.fixture
@@ -63,6 +65,63 @@ def assert_summaries_exact(engine) -> None:
         assert stored[key][0] == reported, key
         assert stored[key][1] == pytest.approx(total, rel=1e-12), key
         assert stored[key][2:] == (latest_period, pytest.approx(latest_value)), key
+
+
+def aggregated_plainly(conn, period: str) -> dict[tuple, tuple]:
+    """`aggregate`'s rows for `period` by the module's rules, from the current values
+    alone: {(indicator_code, district): (value, complete, reported, expected)}."""
+    rules = dict(
+        (code, (rule, frequency))
+        for code, rule, frequency in conn.execute(
+            select(Indicator.code, Indicator.aggregation, Indicator.frequency).where(
+                Indicator.is_current
+            )
+        )
+    )
+    names = dict(conn.execute(select(District.id, District.name)).all())
+    v = IndicatorValue
+    values = conn.execute(
+        select(v.indicator_code, v.district_id, v.period, v.value).where(v.is_current)
+    ).all()
+    inside = sub_periods(period)
+    exact, parts = {}, {}
+    for code, district_id, at, value in values:
+        if code not in rules:
+            continue
+        key = (code, names[district_id])
+        if at == period:
+            exact[key] = (value, True, 1, 1)
+        elif at in inside and granularity(at) == rules[code][1]:
+            parts.setdefault(key, []).append((at, value))
+    found = {}
+    for key, part in parts.items():
+        rule, frequency = rules[key[0]]
+        part.sort()
+        total = sum(value for _, value in part)
+        value = total if rule == "sum" else total / len(part) if rule == "mean" else part[-1][1]
+        due = sum(granularity(p) == frequency for p in inside)
+        found[key] = (value, len(part) >= due, len(part), due)
+    return {**found, **exact}
+
+
+def assert_aggregates_plain(engine) -> None:
+    with engine.connect() as conn:
+        for period in SHOWN:
+            frame = aggregate(conn, [period])
+            got = {
+                (row.indicator_code, row.district): (
+                    row.value,
+                    row.complete,
+                    row.reported,
+                    row.expected,
+                )
+                for row in frame.itertuples()
+            }
+            expected = aggregated_plainly(conn, period)
+            assert got.keys() == expected.keys(), period
+            for key, (value, *counts) in expected.items():
+                assert got[key][0] == pytest.approx(value, rel=1e-12), (period, key)
+                assert list(got[key][1:]) == counts, (period, key)
 
 
 value_rows = st.lists(
@@ -112,6 +171,7 @@ def test_summaries_equal_a_recomputation_after_every_step(engine, steps):
                 with engine.begin() as conn:
                     rollback_submission(conn, submission_id, by="admin")
         assert_summaries_exact(engine)
+        assert_aggregates_plain(engine)
 
 
 def test_rebuild_gives_the_rows_the_writes_kept(engine):
