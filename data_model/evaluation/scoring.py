@@ -458,8 +458,8 @@ def ranking_of(scores: PeriodScores) -> PeriodRanking:
 def period_ranking(conn: Connection, period: str, dimension: str | None = None) -> PeriodRanking:
     """`period_scores(conn, period, dimension)`'s ranking (the same rows, order and
     floats), with the target counts, read from the score summaries
-    (`summaries_scores`) for a quarter or a year: a dozen rows, not every indicator
-    scored. A month or a half is scored as `period_scores` does (`summaries_scores.LEVELS`
+    (`summaries_scores`) for a half, a quarter or a year: a dozen rows, not every
+    indicator scored. A month is scored as `period_scores` does (`summaries_scores.LEVELS`
     says why months are not summarised).
 
     Ranks and the order are made here, as `rank_frame` makes them: they depend on

@@ -21,8 +21,8 @@ numerator, denominator (both None for counts). Definitions, for a period P:
 All counting happens in SQL (grouped per geography, with the full district x indicator
 and district x brand grids built as cross joins), so it runs on SQLite and PostgreSQL.
 The indicator grid and its totals per geography are defined in the store
-(`summaries_coverage`), which keeps the totals of every quarter and year with values:
-a quarter's or a year's submission coverage and completeness read those rows.
+(`summaries_coverage`), which keeps the totals of every half, quarter and year with values:
+a half's, a quarter's or a year's submission coverage and completeness read those rows.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Summaries of the indicator coverage per quarter and year (`period_coverage_summary`),
+"""Summaries of the indicator coverage per half, quarter and year (`period_coverage_summary`),
 and the one SQL definition of that coverage.
 
 A geography owes every current indicator one value for each period of the indicator's
@@ -8,11 +8,11 @@ expected in P). Per geography, `totals` gives the values reported and expected, 
 indicators with every expected value (`complete`) and the indicators expected: what
 submission coverage and indicator completeness (`queries.coverage_queries`) are made of.
 
-For every quarter and year holding a current value (`summaries_scores.periods_holding`:
+For every half, quarter and year holding a current value (`summaries_scores.periods_holding`:
 the periods whose scores are kept), one row per geography (every District row, the city
 too) holds those totals, so a page reads a dozen rows instead of the geography ×
 indicator grid (36,000 cells with 3,000 indicators). `totals` reads them for such a
-period and computes the grid for any other (a month, a half, a period without values,
+period and computes the grid for any other (a month, a period without values,
 where every indicator is still expected).
 
 The rows are derived data, kept exact in the transaction that changes what they are
@@ -223,7 +223,7 @@ def computed_totals(periods: list[str]) -> Select:
 
 def totals(conn: Connection, period: str):
     """A subquery of `period`'s totals per geography owing any value (district_id,
-    reported, expected, complete, indicators): the kept rows of a quarter or a year
+    reported, expected, complete, indicators): the kept rows of a half, quarter or year
     holding values, else computed (`computed_totals`)."""
     s = PeriodCoverageSummary
     if granularity(period) in LEVELS:

@@ -1,6 +1,6 @@
-"""Summaries of the district scores per quarter and year (`period_score_summary`).
+"""Summaries of the district scores per half, quarter and year (`period_score_summary`).
 
-For every quarter and year with values (LEVELS), one row per scored district and dimension, and
+For every half, quarter and year with values (LEVELS), one row per scored district and dimension, and
 one for the composite (`dimension` COMPOSITE), holds what the default evaluation method
 gives it (`scoring`): the score, the indicators it did not report, and the indicators
 with a target and how many of them it met. A ranking (`scoring.period_ranking`) reads
@@ -11,9 +11,9 @@ The rows are derived data, kept exact in the transaction that changes what the s
 are computed from:
 
 - `values_changed(conn, periods)` after a write or a rollback of indicator values
-  (`summaries.indicator_values_changed`, after the value summaries the quarters and years
-  read), with the periods of the values: the quarter and year holding each are scored
-  again;
+  (`summaries.indicator_values_changed`, after the value summaries the halves, quarters
+  and years read), with the periods of the values: the half, quarter and year holding
+  each are scored again;
 - `rebuild(conn)`: every period again, after a write or a rollback of indicators (the
   indicators counted in every period change), a master-data change of which districts are
   scored (`master_admin`), the migration that adds the table and a backup restore.
@@ -33,10 +33,11 @@ from data_model.periods import GRANULARITIES, granularity, to_granularity
 from data_model.store.db import driver_insert, driver_rows
 from data_model.store.models import IndicatorValue, PeriodScoreSummary
 
-# The periods summarised. Not months: an import writes mostly months, and scoring them
-# again would read back every value it wrote (300,000: most of the write's cost again),
-# while a month's scoring reads its own values only, never a summary of what is inside.
-LEVELS = ("quarter", "year")
+# The periods summarised, each scored from a few rows per indicator and geography (its
+# value summaries, a half from its quarters'). Not months: an import writes mostly
+# months, and scoring them again would read back every value it wrote (300,000: most of
+# the write's cost again), while a month's scoring reads its own values only.
+LEVELS = ("half", "quarter", "year")
 COMPOSITE = ""  # the `dimension` of the composite's rows
 PERIODS_PER_READ = 12  # periods scored from one read of their values
 COLUMNS = (
@@ -70,7 +71,7 @@ def _score(conn: Connection, periods: list[str]) -> dict[str, list[tuple]]:
 
 def periods_holding(periods: Iterable[str]) -> set[str]:
     """The summarised periods (LEVELS) that hold any of `periods`: a month's or a
-    quarter's quarter and year; a half's or a year's year."""
+    quarter's quarter, half and year; a half's half and year; a year's year."""
     found = set()
     for period in set(periods):
         depth = GRANULARITIES.index(granularity(period))

@@ -61,11 +61,15 @@ def assert_read_as_computed(engine, *periods: str) -> None:
         summaries_coverage.rebuild(conn)
 
 
-def test_an_import_counts_the_quarter_and_year_holding_its_values(engine):
+def test_an_import_counts_the_quarter_half_and_year_holding_its_values(engine):
     import_values(engine, ROWS)
     with engine.connect() as conn:
         geographies = conn.execute(select(District.name)).scalars().all()
-        assert {key[0] for key in summaries_coverage.stored(conn)} == {"2023-Q1", "2023"}
+        assert {key[0] for key in summaries_coverage.stored(conn)} == {
+            "2023-Q1",
+            "2023-H1",
+            "2023",
+        }
     quarter = kept(engine, "2023-Q1")
     assert set(quarter) == set(geographies)  # every geography, the city too
     assert quarter["南山区"] == (2, OWED["2023-Q1"], 0, 3)

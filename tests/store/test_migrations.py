@@ -188,3 +188,28 @@ def test_revision_0018_fills_the_coverage_summaries_from_the_stored_rows(fresh_s
         assert submission_coverage(conn, "2023").equals(before)
         assert before["numerator"].sum() > 0
     engine.dispose()
+
+
+def test_revision_0020_keeps_the_scores_and_coverage_of_halves(fresh_sample_db):
+    """Downgraded to before 0020, no half is kept; upgraded, every half holding values
+    has the rows the write path keeps, and a half's ranking read from them is its scoring
+    from the rows."""
+    engine = fresh_sample_db.open()
+    with engine.connect() as conn:
+        scores, coverage = summaries_scores.stored(conn), summaries_coverage.stored(conn)
+    assert {"2023-H1", "2023-H2"} <= {k[0] for k in scores if "-H" in k[0]}  # the sample's
+    downgrade(engine, "0018")  # becomes 0019 once the reference counts land
+    with engine.connect() as conn:
+        assert not {k for k in summaries_scores.stored(conn) if "-H" in k[0]}
+        assert not {k for k in summaries_coverage.stored(conn) if "-H" in k[0]}
+    migrate(engine)
+    with engine.connect() as conn:
+        assert repr(sorted(summaries_scores.stored(conn).items())) == repr(sorted(scores.items()))
+        assert summaries_coverage.stored(conn) == coverage
+        assert summaries_coverage.computed(conn, "2023-H2") == {
+            k: r for k, r in coverage.items() if k[0] == "2023-H2"
+        }
+        read = period_ranking(conn, "2023-H2").ranking
+        scored = period_scores(conn, "2023-H2").ranking
+    assert read.equals(scored) and len(read) > 0
+    engine.dispose()

@@ -59,11 +59,11 @@ ROWS = [
 ]
 
 
-def test_an_import_scores_the_quarter_and_year_holding_its_values(engine):
+def test_an_import_scores_the_quarter_half_and_year_holding_its_values(engine):
     import_values(engine, ROWS)
     with engine.connect() as conn:
         stored = summaries_scores.stored(conn)
-    assert {key[0] for key in stored} == {"2023-Q1", "2023"}
+    assert {key[0] for key in stored} == {"2023-Q1", "2023-H1", "2023"}
     # In Q1, YS02 (sum, 1000 a year) against 250: both districts meet it; YS01 (逆向,
     # 1 day) at 2 days scores 50, 福田区 did not report it; YS03 (quarterly, weight 10) is
     # due and nobody reported it.
@@ -77,7 +77,7 @@ def test_an_import_scores_the_quarter_and_year_holding_its_values(engine):
     assert ranking.ranking["missing_count"].tolist()[:2] == [1, 2]
     targets = ranking.targets.set_index("district")
     assert targets.loc["南山区"].tolist() == [1, 3] and targets.loc["福田区"].tolist() == [1, 3]
-    # A month and a half are not summarised: scored as before.
+    # A month is not summarised: scored as before; the half reads its rows.
     assert_as_scored(engine, "2023-02", "2023-Q1", "2023", "2023-H1")
 
 
@@ -89,7 +89,7 @@ def test_a_rollback_rescores_and_leaves_no_rows_for_periods_without_values(engin
         rollback_submission(conn, second, by="admin")
     assert composite(engine, "2023")["罗湖区"] == 0.0
     with engine.connect() as conn:
-        assert {key[0] for key in summaries_scores.stored(conn)} == {"2023-Q1", "2023"}
+        assert {key[0] for key in summaries_scores.stored(conn)} == {"2023-Q1", "2023-H1", "2023"}
     with engine.begin() as conn:
         rollback_submission(conn, first, by="admin")
     with engine.connect() as conn:
