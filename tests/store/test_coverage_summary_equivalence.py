@@ -23,6 +23,7 @@ from data_model.store.summaries_scores import LEVELS
 from tests.admin.test_master_admin import ADMIN
 from tests.conftest import database_examples
 from tests.store.test_score_summary_equivalence import (
+    assert_rebuild_keeps,
     indicator_sheet,
     run_step,
     step_lists,
@@ -137,9 +138,4 @@ def test_coverage_summaries_equal_a_recount_after_every_step(engine, steps):
         else:
             run_step(engine, made, number, action, argument)
         assert_coverage_exact(engine)
-    with engine.connect() as conn:
-        kept = summaries_coverage.stored(conn)
-    with engine.begin() as conn:
-        summaries_coverage.rebuild(conn)
-    with engine.connect() as conn:
-        assert summaries_coverage.stored(conn) == kept
+    assert_rebuild_keeps(engine, summaries_coverage)
