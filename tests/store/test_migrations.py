@@ -190,15 +190,15 @@ def test_revision_0018_fills_the_coverage_summaries_from_the_stored_rows(fresh_s
     engine.dispose()
 
 
-def test_revision_0020_keeps_the_scores_and_coverage_of_halves(fresh_sample_db):
-    """Downgraded to before 0020, no half is kept; upgraded, every half holding values
+def test_revision_0019_keeps_the_scores_and_coverage_of_halves(fresh_sample_db):
+    """Downgraded to before 0019, no half is kept; upgraded, every half holding values
     has the rows the write path keeps, and a half's ranking read from them is its scoring
     from the rows."""
     engine = fresh_sample_db.open()
     with engine.connect() as conn:
         scores, coverage = summaries_scores.stored(conn), summaries_coverage.stored(conn)
     assert {"2023-H1", "2023-H2"} <= {k[0] for k in scores if "-H" in k[0]}  # the sample's
-    downgrade(engine, "0018")  # becomes 0019 once the reference counts land
+    downgrade(engine, "0018")
     with engine.connect() as conn:
         assert not {k for k in summaries_scores.stored(conn) if "-H" in k[0]}
         assert not {k for k in summaries_coverage.stored(conn) if "-H" in k[0]}

@@ -13,7 +13,7 @@ alone instead of being looked up row by row.
 
 from alembic import op
 
-revision = "0020"
+revision = "0019"
 down_revision = "0018"
 
 
