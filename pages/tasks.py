@@ -286,12 +286,12 @@ if slipping.empty:
     st.info(tr("tasks.no_slipping", weeks=DEFAULT_WEEKS), icon=":material/inbox:")
 else:
     st.subheader(tr("tasks.slipping_title", count=len(slipping), weeks=DEFAULT_WEEKS))
+    never = tr("tasks.forecast_never")
     shown = slipping.assign(
         district=slipping["district"].fillna(""),
         pace=slipping["pace"].round(1),
         expected_finish=[
-            d.isoformat() if d is not None else tr("tasks.forecast_never")
-            for d in slipping["expected_finish"]
+            d.isoformat() if d is not None else never for d in slipping["expected_finish"]
         ],
     )
     show_task_list(
