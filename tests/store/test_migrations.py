@@ -10,10 +10,12 @@ from sqlalchemy import MetaData, inspect, select
 from sqlmodel import SQLModel
 
 import data_model.store.models  # noqa: F401
+from data_model.admin import master_admin
 from data_model.evaluation.scoring import period_ranking, period_scores
 from data_model.queries.coverage_queries import submission_coverage
 from data_model.store import (
     summaries_coverage,
+    summaries_references,
     summaries_scores,
     summaries_task_status,
     summaries_tasks,
@@ -46,6 +48,7 @@ EXPECTED_TABLES = {
     "pending_row",
     "period_coverage_summary",
     "period_score_summary",
+    "reference_count",
     "review_note",
     "review_rule",
     "reported_summary",
@@ -187,4 +190,23 @@ def test_revision_0018_fills_the_coverage_summaries_from_the_stored_rows(fresh_s
             assert {k: r for k, r in stored.items() if k[0] == period} == computed
         assert submission_coverage(conn, "2023").equals(before)
         assert before["numerator"].sum() > 0
+    engine.dispose()
+
+
+def test_revision_0019_counts_the_master_data_references_of_the_stored_rows(fresh_sample_db):
+    """Upgraded from 0018 (no reference counts), the counts are those the write path kept
+    as the sample was imported, and the master page's counts read them."""
+    engine = fresh_sample_db.open()
+    with engine.connect() as conn:
+        kept = summaries_references.stored(conn)
+        page = {key: master_admin.reference_counts(conn, key) for key in master_admin.LISTS}
+    downgrade(engine, "0018")
+    assert "reference_count" not in inspect(engine).get_table_names()
+    migrate(engine)
+    with engine.connect() as conn:
+        assert summaries_references.stored(conn) == kept == summaries_references.recount(conn)
+        assert {key: master_admin.reference_counts(conn, key) for key in page} == page
+    tables = {table for table, _, _ in kept}
+    assert tables == {"indicator_value", "task", "activity", "enterprise_issue"}
+    assert sum(rows for (table, _, _), rows in kept.items() if table == "indicator_value") > 0
     engine.dispose()
