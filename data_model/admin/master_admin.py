@@ -649,7 +649,10 @@ def rename_entry(
     users bound to it and data rows holding it as text follow the new name."""
     require(principal, "manage_master_data")
     spec = spec_of(list_key)
-    take_write_locks(conn, ["master_data"], holder=principal.username)
+    # The kinds holding the name as text too, before their rows are read: an import of
+    # one waits, and its rows (and their kept counts) cannot miss the rename.
+    text_locks = [lock for _, _, lock in text_references(list_key)]
+    take_write_locks(conn, ["master_data", *text_locks], holder=principal.username)
     old = find_entry(conn, list_key, name)
     new_name = _text("name", new_name, _limit(spec, "name"))
     if not new_name:

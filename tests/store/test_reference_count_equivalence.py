@@ -28,6 +28,7 @@ from data_model.admin import master_admin
 from data_model.errors import InputError
 from data_model.ingest.importer import import_file
 from data_model.store import review_hold, summaries_references
+from data_model.store.kind_registry import REGISTRY
 from data_model.store.models import (
     Action,
     Activity,
@@ -123,7 +124,7 @@ def engine(db_engine):
 
 
 def first_entries(conn) -> dict[str, list[str]]:
-    """The names of three entries of each list the steps use (a district, not the city;
+    """The names of up to three entries of each list the steps use (a district, not the city;
     a unit of a district); a text list's third is a name no entry has."""
     found = {}
     for key, model in MODELS.items():
@@ -146,9 +147,13 @@ class Lists:
     def __init__(self, conn) -> None:
         self.names = first_entries(conn)
 
+    def name(self, key: str, at: int) -> str:
+        """The entry index `at` names (modulo the list: the actions are two)."""
+        return self.names[key][at % len(self.names[key])]
+
     def id(self, conn, key: str, at: int) -> int:
         model = MODELS[key]
-        return conn.execute(select(model.id).where(model.name == self.names[key][at])).scalar_one()
+        return conn.execute(select(model.id).where(model.name == self.name(key, at))).scalar_one()
 
     def merged(self, key: str, gone: str, kept: str) -> None:
         self.names[key] = [kept if name == gone else name for name in self.names[key]]
@@ -189,7 +194,7 @@ def records_of(conn, lists: Lists, kind: str, rows: dict) -> list[dict]:
             {
                 "activity_date": day,
                 "district_id": of("districts", district),
-                "activity_type": lists.names["activity_types"][kind_at],
+                "activity_type": lists.name("activity_types", kind_at),
                 "name": name,
                 "brand_id": of("brands", brand),
                 "enterprise_count": count,
@@ -205,7 +210,7 @@ def records_of(conn, lists: Lists, kind: str, rows: dict) -> list[dict]:
             "received_date": DAYS[0],
             "district_id": of("districts", district),
             "enterprise_name": "某企业",
-            "category": lists.names["issue_categories"][category],
+            "category": lists.name("issue_categories", category),
             "content": "诉求",
             "handling_unit": "",
             "status": status,
@@ -289,7 +294,11 @@ def run_step(conn, lists: Lists, held: list[int], number: int, step: tuple) -> N
             kinds=action,
             status="pending" if for_review else "accepted",
         )
-        records = records_of(conn, lists, action, rows)
+        # One record per key, as the importer allows: two indices may name one entry now.
+        key = REGISTRY[action].record_key
+        records = list(
+            {tuple(r[k] for k in key): r for r in records_of(conn, lists, action, rows)}.values()
+        )
         if for_review:  # held: nothing stored until it is approved
             review_hold.hold_records(conn, submission_id, [(action, "s", 2, r) for r in records])
             held.append(submission_id)
@@ -307,7 +316,7 @@ def run_step(conn, lists: Lists, held: list[int], number: int, step: tuple) -> N
             rollback_submission(conn, live[step[1] % len(live)], by="test")
     elif action == "merge":
         _, key, gone, kept = step
-        gone, kept = lists.names[key][gone], lists.names[key][kept]
+        gone, kept = lists.name(key, gone), lists.name(key, kept)
         if gone == kept or key in UNLISTED and UNLISTED[key] in (gone, kept):
             return  # into itself; a name no entry has cannot be merged
         try:
@@ -318,7 +327,7 @@ def run_step(conn, lists: Lists, held: list[int], number: int, step: tuple) -> N
         lists.merged(key, gone, kept)
     elif action == "rename":
         _, key, at, target = step
-        old = lists.names[key][at]
+        old = lists.name(key, at)
         new = (UNLISTED[key], f"{old}甲")[target]
         if old == UNLISTED[key] or new in lists.names[key]:
             return
