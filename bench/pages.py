@@ -381,7 +381,12 @@ def build_database(url: str) -> dict:
     from data_model.evaluation import score_summary  # noqa: F401  (the scores' scorer)
     from data_model.evaluation.scoring import INDICATOR_COLUMNS
     from data_model.queries.schedule import ensure_default_schedule
-    from data_model.store import summaries_periods, summaries_tasks, summaries_values
+    from data_model.store import (
+        summaries_periods,
+        summaries_references,
+        summaries_tasks,
+        summaries_values,
+    )
     from data_model.store.models import Action, Brand, District, Submission, Unit
     from data_model.store.task_writer import TASK_FIELDS
 
@@ -497,6 +502,7 @@ def build_database(url: str) -> dict:
         # The rows went in past the write path: its summaries are computed once, as
         # migrations 0013 and 0016 do for the rows stored before them.
         summaries_tasks.rebuild(conn)
+        summaries_references.rebuild(conn)  # the master-data page's counts, as 0020 does
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:  # what autovacuum does soon after a bulk load
             conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")

@@ -114,7 +114,7 @@ def field_inputs(key: str, prefix: str, entry: dict | None, choices: dict) -> di
 
 def list_tab(key: str) -> None:
     kind = tr(LISTS[key].kind_key)
-    # How often each entry is used counts rows of the largest tables: cached until a write.
+    # How often each entry is used: kept counts of the largest tables, cached until a write.
     frame = query(master_admin.list_entries, principal, key)
     with engine().connect() as conn:
         choices = {

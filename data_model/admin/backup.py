@@ -66,7 +66,12 @@ import data_model.store.models  # noqa: F401  (the models' column types, see dat
 from data_model.errors import InputError
 from data_model.evaluation import score_summary  # noqa: F401  (installs the store's scorer)
 from data_model.reference.master import MASTER_MODELS
-from data_model.store import summaries_periods, summaries_tasks, summaries_values
+from data_model.store import (
+    summaries_periods,
+    summaries_references,
+    summaries_tasks,
+    summaries_values,
+)
 from data_model.store.db import alembic_config, bind_processors, copy_rows, downgrade, migrate
 
 FORMAT = "two-healths-backup"
@@ -84,8 +89,8 @@ SERVER_STATE_TABLES = {VERSION_TABLE, WRITE_LOCK_TABLE, SESSION_TABLE}
 # a restore would destroy.
 MASTER_TABLES = frozenset(model.__tablename__ for model in MASTER_MODELS)
 # Summaries derived from the rows (`summaries_tasks`, `summaries_task_status`,
-# `summaries_values`, `summaries_scores`, `summaries_coverage`): not backed up, a restore
-# recomputes them from the restored rows.
+# `summaries_values`, `summaries_scores`, `summaries_coverage`, `summaries_references`):
+# not backed up, a restore recomputes them from the restored rows.
 DERIVED_TABLES = {
     "reported_summary",
     "task_latest",
@@ -93,6 +98,7 @@ DERIVED_TABLES = {
     "indicator_value_summary",
     "period_score_summary",
     "period_coverage_summary",
+    "reference_count",
 }
 CHUNK_ROWS = 2000
 FILE_CHUNK_ROWS = 8
@@ -407,6 +413,8 @@ def restore(engine: Engine, source: Path | str, force: bool = False) -> Manifest
             summaries_tasks.rebuild(conn)
         elif inspect(conn).has_table("reported_summary"):
             summaries_tasks.rebuild_reported(conn)  # the others: revision 0016, below
+        if inspect(conn).has_table("reference_count"):
+            summaries_references.rebuild(conn)  # else revision 0020, below, counts them
         _count_up_write_versions(conn)
     migrate(engine)
     return manifest

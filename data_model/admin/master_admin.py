@@ -33,6 +33,7 @@ from data_model.normalize.names import normalize_name
 from data_model.store import (
     audit,
     summaries_periods,
+    summaries_references,
     summaries_task_status,
     summaries_tasks,
     summaries_values,
@@ -51,6 +52,7 @@ from data_model.store.models import (
 )
 from data_model.store.review_hold import held_references, move_held_references
 from data_model.store.storage import take_write_locks
+from data_model.store.summaries_references import KIND_ID_COLUMNS  # column of a kind → list
 from data_model.text import check_email, is_missing
 
 
@@ -136,13 +138,6 @@ UNIT_CATEGORIES = (
 ALIAS_SEPARATOR = "、"
 _ALIAS_SPLIT = re.compile(r"[、,，;；\n]+")
 
-# Columns of the kinds' tables that reference a master-data entry by id: column → list.
-KIND_ID_COLUMNS = {
-    "district_id": "districts",
-    "lead_unit_id": "units",
-    "action_id": "actions",
-    "brand_id": "brands",
-}
 # Other columns that reference an entry by id: (table, column, write lock of what it holds).
 OTHER_ID_REFERENCES: dict[str, tuple[tuple[type, str, str], ...]] = {
     "districts": (
@@ -160,14 +155,19 @@ OTHER_ID_REFERENCES: dict[str, tuple[tuple[type, str, str], ...]] = {
 
 def id_references(list_key: str) -> tuple[tuple[type, str, str], ...]:
     """Columns that reference an entry of `list_key` by id: (table, column, write lock)."""
-    of_kinds = tuple(
+    return kind_id_references(list_key) + OTHER_ID_REFERENCES.get(list_key, ())
+
+
+def kind_id_references(list_key: str) -> tuple[tuple[type, str, str], ...]:
+    """The columns of `id_references` in the kinds' tables (their references counted by
+    `summaries_references`)."""
+    return tuple(
         (model, column, rule.name)
         for rule in REGISTRY.values()
         for model in rule.tables
         for column, listed in KIND_ID_COLUMNS.items()
         if listed == list_key and column in model.__table__.c
     )
-    return of_kinds + OTHER_ID_REFERENCES.get(list_key, ())
 
 
 def text_references(list_key: str) -> tuple[tuple[type, str, str], ...]:
@@ -245,23 +245,30 @@ def list_entries(conn: Connection, principal: Principal, list_key: str) -> pd.Da
 
 
 def reference_counts(conn: Connection, list_key: str) -> dict[int, int]:
-    """How many data rows, schedule entries, units and users reference each entry (by id)."""
+    """How many data rows (every version; not the rows held by review), schedule entries,
+    units and users reference each entry (by id).
+
+    The data rows are read from their kept counts (`summaries_references`), a row per
+    entry, not counted in the kinds' tables; the schedule, units, review rules and users
+    are few, and counted here."""
     counts: dict[int, int] = {}
-    for model, column, _ in id_references(list_key):
+    of_kinds = [(model.__table__, column) for model, column, _ in kind_id_references(list_key)]
+    for value, count in summaries_references.counts(conn, of_kinds).items():
+        counts[int(value)] = counts.get(int(value), 0) + count
+    for model, column, _ in OTHER_ID_REFERENCES.get(list_key, ()):
         col = model.__table__.c[column]
         for entry_id, count in conn.execute(
             select(col, func.count()).where(col.is_not(None)).group_by(col)
         ):
             counts[entry_id] = counts.get(entry_id, 0) + count
-    if text_references(list_key):
+    named = [(model.__table__, column) for model, column, _ in text_references(list_key)]
+    if named:
         ids = dict(
             conn.execute(select(spec_of(list_key).model.name, spec_of(list_key).model.id)).all()
         )
-        for model, column, _ in text_references(list_key):
-            col = model.__table__.c[column]
-            for name, count in conn.execute(select(col, func.count()).group_by(col)):
-                if name in ids:
-                    counts[ids[name]] = counts.get(ids[name], 0) + count
+        for name, count in summaries_references.counts(conn, named).items():
+            if name in ids:
+                counts[ids[name]] = counts.get(ids[name], 0) + count
     if list_key in USER_BINDINGS:
         ids = dict(
             conn.execute(select(spec_of(list_key).model.name, spec_of(list_key).model.id)).all()
@@ -642,7 +649,10 @@ def rename_entry(
     users bound to it and data rows holding it as text follow the new name."""
     require(principal, "manage_master_data")
     spec = spec_of(list_key)
-    take_write_locks(conn, ["master_data"], holder=principal.username)
+    # The kinds holding the name as text too, before their rows are read: an import of
+    # one waits, and its rows (and their kept counts) cannot miss the rename.
+    text_locks = [lock for _, _, lock in text_references(list_key)]
+    take_write_locks(conn, ["master_data", *text_locks], holder=principal.username)
     old = find_entry(conn, list_key, name)
     new_name = _text("name", new_name, _limit(spec, "name"))
     if not new_name:
@@ -700,6 +710,7 @@ def _retarget_names(conn: Connection, list_key: str, renames: dict[str, str]) ->
                 update(model.__table__).where(col == old).values({column: new})
             ).rowcount:
                 locks.append(lock)
+            summaries_references.moved(conn, model.__table__, column, old, new)
             move_held_references(conn, list_key, old, new)
     if list_key in USER_BINDINGS:
         column = USER_BINDINGS[list_key]
@@ -760,11 +771,14 @@ def merge_entries(
             moved += conn.execute(
                 update(model.__table__).where(col == gone["id"]).values({column: kept["id"]})
             ).rowcount
+        # The kept counts of the rows just moved (nothing for the schedule, units, rules).
+        summaries_references.moved(conn, model.__table__, column, gone["id"], kept["id"])
     for model, column, _ in text_references(list_key):
         col = model.__table__.c[column]
         moved += conn.execute(
             update(model.__table__).where(col == gone["name"]).values({column: kept["name"]})
         ).rowcount
+        summaries_references.moved(conn, model.__table__, column, gone["name"], kept["name"])
     moved += _merge_bindings(conn, list_key, gone["name"], kept["name"])
     if text_references(list_key):
         moved += move_held_references(conn, list_key, gone["name"], kept["name"])

@@ -15,6 +15,10 @@ When the caller names a scope column (the values' period) and no current row has
 the records' values of it (a new month), no record can meet a current row: every record
 is new, as the Python path concludes from the same look-up, and the records are copied
 straight into the table (one COPY, no staging table, no comparison).
+
+Either way the master-data references of the rows inserted are counted
+(`summaries_references`): from the records when all of them are inserted, else from the
+staging table's records that were.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from operator import add
 
 from sqlalchemy import Connection, Table, literal, select
 
+from data_model.store import summaries_references
 from data_model.store.db import bind_processors, copy_rows
 from data_model.store.record_fields import fields_getter
 from data_model.store.write_counts import EXAMPLES, WriteCounts
@@ -41,8 +46,10 @@ def write_staged(
     records: Sequence[dict],
     submission_id: int,
     scope_column: str | None = None,
+    counted: Sequence[str] = (),
 ) -> WriteCounts:
-    """Store `records` as `submission_id`'s rows of `table` (see the module's text)."""
+    """Store `records` as `submission_id`'s rows of `table` (see the module's text), and
+    count the `counted` columns' values of the rows inserted (`summaries_references`)."""
     quote = conn.dialect.identifier_preparer.quote
     if scope_column is not None and not _any_current(conn, table, scope_column, records):
         meta = ("submission_id", "is_current", "replaced_id", "superseded_by_id")
@@ -56,6 +63,7 @@ def write_staged(
             map(add, map(values_of, records), repeat(tail)),
             bind_processors(conn, table, columns),
         )
+        summaries_references.add(conn, table.name, summaries_references.tally(records, counted))
         return WriteCounts(new=len(records))
     target = quote(table.name)
     stage = quote(STAGE)
@@ -100,8 +108,24 @@ def write_staged(
             f"FROM {stage} WHERE same IS NOT TRUE ORDER BY seq",
             {"submission": submission_id},
         )
+        summaries_references.add(conn, table.name, _inserted_tally(conn, stage, counted, quote))
     conn.exec_driver_sql(f"DROP TABLE {stage}")
     return counts
+
+
+def _inserted_tally(conn: Connection, stage: str, counted: Sequence[str], quote) -> dict:
+    """The `counted` columns' values of the staged records just inserted (those not the
+    same as their current row), counted: read from the staging table, the import's own
+    records, not from the table."""
+    found = {}
+    for column in counted:
+        name = quote(column)
+        found[column] = dict(
+            conn.exec_driver_sql(
+                f"SELECT {name}, count(*) FROM {stage} WHERE same IS NOT TRUE GROUP BY {name}"
+            ).all()
+        )
+    return found
 
 
 def _equal(table: Table, column: str, left: str, right: str, quote) -> str:

@@ -728,3 +728,20 @@ class PeriodCoverageSummary(SQLModel, table=True):
     expected: int
     complete: int
     indicators: int
+
+
+# --- master-data reference counts (migration 0020) -------------------------------------
+
+
+class ReferenceCount(SQLModel, table=True):
+    """How many rows of one kind's table (every version, current or not) hold `value` in
+    one column naming a master-data entry: an entry's id as text (`district_id`,
+    `lead_unit_id`, …) or its name (`activity_type`, `category`). Derived by
+    `summaries_references` in the transaction that inserts or retargets those rows, so
+    the master-data page reads a row per entry instead of counting every stored value."""
+
+    __tablename__ = "reference_count"
+    table_name: str = Field(primary_key=True, max_length=64)
+    column_name: str = Field(primary_key=True, max_length=64)
+    value: str = Field(primary_key=True, max_length=255)
+    rows: int

@@ -16,6 +16,7 @@ from operator import add, itemgetter
 from sqlalchemy import Connection, Table, and_, bindparam, insert, select, update
 from sqlalchemy.exc import OperationalError
 
+from data_model.store import summaries_references
 from data_model.store.bulk_write import write_staged
 from data_model.store.closed_periods import refuse_rollback_if_closed
 from data_model.store.db import driver_insert
@@ -107,11 +108,17 @@ def write_versioned(
 
     `scope_column` narrows the lookup of current rows to the values present in the
     records (for example the periods of a month-end file) instead of the whole table.
+
+    The one place a kind's rows are inserted: it also counts the master-data references
+    of the rows it inserts (`summaries_references`), from the records.
     """
     table = table_of(model)
     data_columns = [c.name for c in table.columns if c.name not in META_COLUMNS]
+    counted = summaries_references.counted_columns(table)
     if conn.dialect.name == "postgresql":  # COPY and set-based statements (bulk_write)
-        return write_staged(conn, table, key, data_columns, records, submission_id, scope_column)
+        return write_staged(
+            conn, table, key, data_columns, records, submission_id, scope_column, counted
+        )
     values_of = fields_getter(records, data_columns)  # every record holds every data column
     current = _current_rows(conn, table, key, data_columns, records, scope_column)
     counts = WriteCounts()
@@ -125,6 +132,7 @@ def write_versioned(
         meta = meta[:2]
         tail = (submission_id, True)
         to_insert = map(add, map(values_of, records), repeat(tail))
+        references = summaries_references.tally(records, counted)
     else:
         to_insert = []
         stored_values = itemgetter(*data_columns)
@@ -155,6 +163,7 @@ def write_versioned(
                         }
                     )
             to_insert.append(values + (submission_id, True, replaced_id, None))
+        references = summaries_references.tally_rows(to_insert, data_columns, counted)
     for chunk in _chunks(superseded_ids):
         conn.execute(
             update(table)
@@ -162,6 +171,7 @@ def write_versioned(
             .values(is_current=False, superseded_by_id=submission_id)
         )
     driver_insert(conn, table, [*data_columns, *meta], to_insert, INSERT_CHUNK)
+    summaries_references.add(conn, table.name, references)
     return counts
 
 

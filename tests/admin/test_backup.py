@@ -33,9 +33,9 @@ from data_model.ingest.importer import import_file
 from data_model.outputs.bulletin import bulletin_figures
 from data_model.outputs.restatement import record_publication
 from data_model.queries.schedule import ensure_default_schedule
-from data_model.store import audit
+from data_model.store import audit, summaries_references
 from data_model.store.db import make_engine, migrate
-from data_model.store.models import Delivery, HeldUpload, Submission, TaskSnapshot
+from data_model.store.models import Delivery, District, HeldUpload, Submission, TaskSnapshot
 from data_model.store.storage import rollback_submission
 from data_model.supervision.notices import issue_notices
 from data_model.supervision.reminders import reminder_items, set_escalation_levels
@@ -130,13 +130,21 @@ def fill(engine) -> None:
 
 
 def import_after_restore_works(engine) -> None:
-    """A new submission gets the next id: the restored ids do not collide with new ones."""
+    """A new submission gets the next id: the restored ids do not collide with new ones;
+    the master-data reference counts (not backed up) were counted from the restored rows
+    and count the new one too."""
     with engine.connect() as conn:
         top = conn.execute(select(func.max(Submission.id))).scalar_one()
+        counted = summaries_references.stored(conn)
+        assert counted == summaries_references.recount(conn) and counted
     change = make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "福田区", "2023-12", 7, ""]]})
     report = import_file(engine, change, "after-restore.xlsx")
     assert report.status == "accepted", report.message
     assert report.submission_id > top
+    with engine.connect() as conn:
+        futian = conn.execute(select(District.id).where(District.name == "福田区")).scalar_one()
+        key = ("indicator_value", "district_id", str(futian))
+        assert summaries_references.stored(conn)[key] == counted[key] + 1
     with engine.begin() as conn:
         audit.record(conn, "admin", "export", what="after restore")
 
@@ -395,6 +403,8 @@ def test_a_backup_of_an_older_schema_restores_and_is_migrated(filled, tmp_path):
     restore(current, tmp_path / "old.zip", force=True)
     migrate(old)  # what the old database itself becomes under this version of the program
     assert table_rows(current) == table_rows(old)
+    with current.connect() as conn:  # counted by revision 0020 after the restore
+        assert summaries_references.stored(conn) == summaries_references.recount(conn) == {}
     assert revision(current) == revision(make_engine(filled.copy(tmp_path / "head.sqlite3")))
     old.dispose()
     current.dispose()

@@ -10,10 +10,12 @@ from sqlalchemy import MetaData, inspect, select
 from sqlmodel import SQLModel
 
 import data_model.store.models  # noqa: F401
+from data_model.admin import master_admin
 from data_model.evaluation.scoring import period_ranking, period_scores
 from data_model.queries.coverage_queries import submission_coverage
 from data_model.store import (
     summaries_coverage,
+    summaries_references,
     summaries_scores,
     summaries_task_status,
     summaries_tasks,
@@ -46,6 +48,7 @@ EXPECTED_TABLES = {
     "pending_row",
     "period_coverage_summary",
     "period_score_summary",
+    "reference_count",
     "review_note",
     "review_rule",
     "reported_summary",
@@ -212,4 +215,23 @@ def test_revision_0019_keeps_the_scores_and_coverage_of_halves(fresh_sample_db):
         read = period_ranking(conn, "2023-H2").ranking
         scored = period_scores(conn, "2023-H2").ranking
     assert read.equals(scored) and len(read) > 0
+    engine.dispose()
+
+
+def test_revision_0020_counts_the_master_data_references_of_the_stored_rows(fresh_sample_db):
+    """Upgraded from 0019 (no reference counts), the counts are those the write path kept
+    as the sample was imported, and the master page's counts read them."""
+    engine = fresh_sample_db.open()
+    with engine.connect() as conn:
+        kept = summaries_references.stored(conn)
+        page = {key: master_admin.reference_counts(conn, key) for key in master_admin.LISTS}
+    downgrade(engine, "0019")
+    assert "reference_count" not in inspect(engine).get_table_names()
+    migrate(engine)
+    with engine.connect() as conn:
+        assert summaries_references.stored(conn) == kept == summaries_references.recount(conn)
+        assert {key: master_admin.reference_counts(conn, key) for key in page} == page
+    tables = {table for table, _, _ in kept}
+    assert tables == {"indicator_value", "task", "activity", "enterprise_issue"}
+    assert sum(rows for (table, _, _), rows in kept.items() if table == "indicator_value") > 0
     engine.dispose()
