@@ -139,20 +139,6 @@ def _expected(period: str) -> dict[str, int]:
     return {f: len(_inside(period, f)) for f in FREQUENCIES}
 
 
-def summarised_parts(periods: Iterable[str]) -> dict[str, str]:
-    """{summarised period (`summaries_values.LEVELS`): the period of `periods` whose
-    values inside it its summary rows hold}: a quarter's or a year's own rows, a half's
-    two quarters; none for a month (nothing finer is stored)."""
-    parts = {}
-    for period in periods:
-        level = granularity(period)
-        if level in summaries_values.LEVELS:
-            parts[period] = period
-        elif level == "half":
-            parts.update((quarter, period) for quarter in _inside(period, "quarter"))
-    return parts
-
-
 def _from_summaries(
     conn: Connection,
     periods: list[str],
@@ -169,7 +155,7 @@ def _from_summaries(
     A half adds up its two quarters: their summaries of the months inside and their
     exact values (its quarters' values of a quarterly indicator)."""
     v, s, i, d = IndicatorValue, IndicatorValueSummary, Indicator, District
-    parts = summarised_parts(periods)
+    parts = summaries_values.parts_of(periods)
     # Every row is matched to its indicator's rule and frequency here, from one read of
     # the current indicators: a join in SQL costs a look-up per value (a month's 36,000
     # at 10x: 25-45 ms) and repeats two strings per summary row.

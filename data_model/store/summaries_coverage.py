@@ -106,7 +106,7 @@ def _reported(periods: list[str]):
         ).where(v.is_current, v.period.in_(periods))
         return union_all(inside, itself).subquery()
     if level == "half":  # no indicator is reported by half: its quarters hold all it owes
-        half_of = {q: p for p in periods for q in expected_periods(p)["quarter"]}
+        half_of = summaries_values.parts_of(periods)  # quarter → half
         half = case(half_of, value=s.period)
         inside = select(
             half.label("period"), s.district_id, s.indicator_code, s.frequency, s.reported

@@ -60,6 +60,21 @@ Key = tuple[str, int, str]  # indicator_code, district_id, period
 VALUE_FIELDS = ("indicator_code", "district_id", "period", "value")
 
 
+def parts_of(periods: Iterable[str]) -> dict[str, str]:
+    """{summarised period (LEVELS): the period of `periods` whose values inside it its
+    rows hold}: a quarter's or a year's own rows, a half's two quarters; none for a month
+    (nothing finer is stored). What the aggregation and the coverage totals read."""
+    parts = {}
+    for period in periods:
+        level = granularity(period)
+        if level in LEVELS:
+            parts[period] = period
+        elif level == "half":
+            quarters = dict.fromkeys(to_granularity(m, "quarter") for m in months_of(period))
+            parts.update((quarter, period) for quarter in quarters)
+    return parts
+
+
 def summarise(rows: Iterable[tuple[str, int, str, float]]) -> dict[tuple, tuple]:
     """The summary rows of current values (indicator_code, district_id, period, value):
     {(period, indicator_code, district_id, frequency): (reported, total, latest_period,
