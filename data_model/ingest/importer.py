@@ -332,9 +332,10 @@ def import_in_transaction(
 
     The caller commits when `writes(report, options)` and otherwise rolls back, so
     several files can share one transaction (the sample data is loaded all or nothing).
-    Before the current rows are read, the write locks of the kinds present are taken:
-    a second import of the same keys at once waits for the first and then replaces its
-    rows, instead of failing on the current-key index.
+    Before the current rows are read, the write locks of the kinds present are taken,
+    by a dry run too (it writes and rolls back): a second import of the same keys at once
+    waits for the first and then replaces its rows, instead of failing on the current-key
+    index, and a dry run reports what committing would do once the first has committed.
     """
     report = ImportReport(file=file_name, status="rejected")
     if validated is None:
@@ -351,7 +352,7 @@ def _check_and_store(
     conn: Connection, by_kind, report: ImportReport, data: bytes, options: ImportOptions
 ) -> ImportReport:
     """The checks that need the database or every row, then the decision and the writes."""
-    if by_kind and not options.dry_run and (options.valid_rows_only or not report.errors):
+    if by_kind and (options.valid_rows_only or not report.errors):
         try:
             take_write_locks(conn, by_kind, holder=options.uploader)
         except WriterBusy:

@@ -291,11 +291,14 @@ def preview_changes(engine: Engine, principal: Principal, submission_id: int) ->
     """What approving would do now: new, replaced (old → new) and unchanged rows.
 
     The approval's writes are made and rolled back, so the answer is exactly what
-    `approve` would store at this moment (as the upload page's dry run is).
+    `approve` would store at this moment (as the upload page's dry run is). They are made
+    under the approval's locks: a preview waits for an import of the same kinds under way
+    and counts against the rows it stored.
     """
     with engine.connect() as conn:
         transaction = conn.begin()
         try:
+            _lock(conn, principal, submission_id)
             held = _pending(conn, principal, submission_id)
             return _write_held(conn, held)
         finally:

@@ -458,3 +458,53 @@ def test_a_closed_period_refuses_an_approval_until_it_is_reopened(engine):
         reopen_period(conn, ADMIN, "activities", "2023-Q1", "南山区3月数据更正")
     approve(engine, NANSHAN_REVIEWER, report.submission_id)
     assert current_companies(engine) == {"宣讲会": 31}
+
+
+def test_a_preview_beside_an_import_in_progress_waits_and_shows_its_rows(engine):
+    """A preview writes and rolls back as an approval would: it waits for an import of the
+    same kind that is under way, then counts against the rows that import stored (without
+    the kind's lock it read the rows before the import and collided with its new rows)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from data_model.ingest.importer import import_file_in_transaction
+
+    require_review(engine)
+    held = guarded_import(
+        engine, NANSHAN_STAFF, activities_xlsx(activity("南山区", "宣讲会", 31)), "a.xlsx"
+    )
+    assert held.status == "pending"
+    same_as_held = activities_xlsx(activity("南山区", "宣讲会", 31), activity("南山区", "会", 1))
+    with engine.connect() as conn, ThreadPoolExecutor(1) as pool:
+        importing = conn.begin()
+        report = import_file_in_transaction(conn, same_as_held, "admin.xlsx", ImportOptions())
+        assert report.status == "accepted"
+        preview = pool.submit(preview_changes, engine, NANSHAN_REVIEWER, held.submission_id)
+        with pytest.raises(TimeoutError):
+            preview.result(timeout=1)  # waiting for the import's lock
+        importing.commit()
+        counts = preview.result(timeout=60)
+    assert (counts.new, counts.replaced, counts.unchanged) == (0, 0, 1)
+    assert current_companies(engine) == {"宣讲会": 31, "会": 1}
+
+
+def test_a_dry_run_beside_an_import_in_progress_waits_and_shows_its_rows(engine):
+    """The upload page's dry run, likewise: it reports what committing would do once the
+    import under way has stored its rows."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from data_model.ingest.importer import import_file_in_transaction
+
+    data = activities_xlsx(activity("南山区", "宣讲会", 32))
+    with engine.connect() as conn, ThreadPoolExecutor(1) as pool:
+        importing = conn.begin()
+        report = import_file_in_transaction(conn, data, "admin.xlsx", ImportOptions())
+        assert report.status == "accepted"
+        dry = pool.submit(
+            import_file, engine, data, "again.xlsx", ImportOptions(dry_run=True)
+        )
+        with pytest.raises(TimeoutError):
+            dry.result(timeout=1)
+        importing.commit()
+        result = dry.result(timeout=60)
+    assert (result.rows_new, result.rows_replaced, result.rows_unchanged) == (0, 0, 1)
+    assert current_companies(engine) == {"宣讲会": 32}
