@@ -74,12 +74,13 @@ with tab_queue:
     if queue.empty:
         empty_state("review.queue_empty")
     else:
+        lang = language()  # once, not per row
         shown = queue.assign(
             kinds=queue["kinds"].map(
-                lambda k: join_names((tr(f"kinds.{x}") for x in k.split(",") if x), language())
+                lambda k: join_names((tr(f"kinds.{x}") for x in k.split(",") if x), lang)
             ),
-            districts=queue["districts"].map(lambda d: join_names(d.split(","), language())),
-            periods=queue["periods"].map(lambda p: join_names(p.split(","), language())),
+            districts=queue["districts"].map(lambda d: join_names(d.split(","), lang)),
+            periods=queue["periods"].map(lambda p: join_names(p.split(","), lang)),
             resubmission_of=queue["resubmission_of"].map(
                 lambda i: f"#{int(i)}" if pd.notna(i) else ""
             ),

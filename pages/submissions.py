@@ -43,18 +43,18 @@ with tab_list:
     if frame.empty:
         empty_state("submissions.no_data")
     else:
+        lang = language()  # once, not per row
+        statuses = {s: tr(f"submissions.status_{s}") for s in frame["status"].unique()}
         shown = frame.drop(columns=["sha256", "note"]).assign(
             uploaded_at=frame["uploaded_at"].map(local_time),
-            uploader=frame["uploader"].map(lambda u: actor_name(u, language())),
-            status=frame["status"].map(lambda s: tr(f"submissions.status_{s}")),
-            districts=frame["districts"].map(lambda d: join_names(d.split(","), language())),
+            uploader=frame["uploader"].map(lambda u: actor_name(u, lang)),
+            status=frame["status"].map(statuses),
+            districts=frame["districts"].map(lambda d: join_names(d.split(","), lang)),
             periods=frame["periods"].map(
-                lambda p: join_names(
-                    (period_label(x, language()) for x in p.split(",") if x), language()
-                )
+                lambda p: join_names((period_label(x, lang) for x in p.split(",") if x), lang)
             ),
             kinds=frame["kinds"].map(
-                lambda k: join_names((tr(f"kinds.{x}") for x in k.split(",") if x), language())
+                lambda k: join_names((tr(f"kinds.{x}") for x in k.split(",") if x), lang)
             ),
         )
         data_table(

@@ -308,7 +308,8 @@ if progress.empty:
     st.subheader(tr("tasks.progress_heading"))
     empty_state("tasks.no_tasks")
 else:
-    progress["label"] = progress["period"].map(lambda p: period_label(p, language()))
+    lang = language()
+    progress["label"] = progress["period"].map(lambda p: period_label(p, lang))
     first, last = progress.iloc[0], progress.iloc[-1]
     st.subheader(
         tr(

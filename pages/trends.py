@@ -276,8 +276,9 @@ recent = query(
 moves = median_moves(recent, members, filters.period, before)
 changes_before = median_changes(recent, members, filters.period, before)
 largest = largest_moves(changes_before, list(due["code"]), MULTIPLES_LIMIT)
+lang = language()  # once: a dimension may hold hundreds of indicators
 titles = {
-    c: bracketed(f"{c} {n}", u, language()) if u else f"{c} {n}"
+    c: bracketed(f"{c} {n}", u, lang) if u else f"{c} {n}"
     for c, n, u in zip(members["code"], members["name"], members["unit"], strict=True)
 }
 chosen = st.multiselect(
@@ -313,9 +314,11 @@ else:
     multiples["label"] = multiples["period"].map(
         {p: label(p) for p in multiples["period"].unique()}
     )
+    # The chosen panels' targets only: the figure's arguments are its cache key.
+    panels = members[members["code"].isin(chosen)]
     targets = {
         c: target_for_period(t, a, filters.period)
-        for c, t, a in zip(members["code"], members["target"], members["aggregation"], strict=True)
+        for c, t, a in zip(panels["code"], panels["target"], panels["aggregation"], strict=True)
     }
     plot(
         figure(
