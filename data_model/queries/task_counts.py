@@ -441,14 +441,24 @@ def timeline_tasks(
         task.c.deadline >= day,
         judged.days_left <= due_soon_days,
     )
-    counted = conn.execute(
+    end = case((open_ended, day), else_=task.c.deadline)
+    # The counts per end day, in one pass over the tasks: their sums are the counts, and
+    # the `limit`-th end is where they add up to `limit` (a query ordered by end would
+    # look up the latest report of every early-ending task, most of them left out).
+    by_end = conn.execute(
         joined.add_columns(
+            end,
             func.count(),
             func.coalesce(func.sum(case((judged.status == "overdue", 1), else_=0)), 0),
             func.coalesce(func.sum(case((due_soon, 1), else_=0)), 0),
         )
-    ).one()
-    counts = dict(zip(("tasks", "overdue", "due_soon"), (int(n) for n in counted), strict=True))
+        .group_by(end)
+        .order_by(end)
+    ).all()
+    counts = {
+        name: sum(int(row[at]) for row in by_end)
+        for at, name in enumerate(("tasks", "overdue", "due_soon"), start=1)
+    }
     query = joined.add_columns(
         task.c.code,
         task.c.content,
@@ -462,13 +472,14 @@ def timeline_tasks(
         task.c.ongoing,
     )
     query = query.join(unit, unit.c.id == task.c.lead_unit_id)
-    end = case((open_ended, day), else_=task.c.deadline)
     if limit is not None and counts["tasks"] > limit:
         # Every task ending by the `limit`-th end: the chart orders ties on the end by
         # start (a start date, else the first report period's), which SQL does not know.
-        last_end = conn.execute(
-            joined.add_columns(end).order_by(end).limit(1).offset(limit - 1)
-        ).scalar_one()
+        ended = 0
+        for last_end, tasks, *_ in by_end:
+            ended += tasks
+            if ended >= limit:
+                break
         query = query.where(end <= last_end)
     frame = pd.DataFrame([tuple(row) for row in conn.execute(query)], columns=TIMELINE_COLUMNS)
     for column in ("start_date", "deadline"):
