@@ -16,6 +16,7 @@ equal a recomputation from `task_queries.scoped_tasks`, which judges every task 
 from __future__ import annotations
 
 from datetime import date
+from itertools import accumulate
 
 import pandas as pd
 from sqlalchemy import (
@@ -475,11 +476,8 @@ def timeline_tasks(
     if limit is not None and counts["tasks"] > limit:
         # Every task ending by the `limit`-th end: the chart orders ties on the end by
         # start (a start date, else the first report period's), which SQL does not know.
-        ended = 0
-        for last_end, tasks, *_ in by_end:
-            ended += tasks
-            if ended >= limit:
-                break
+        ended = accumulate(int(row[1]) for row in by_end)  # tasks ending by each end day
+        last_end = next(row[0] for row, tasks in zip(by_end, ended, strict=True) if tasks >= limit)
         query = query.where(end <= last_end)
     frame = pd.DataFrame([tuple(row) for row in conn.execute(query)], columns=TIMELINE_COLUMNS)
     for column in ("start_date", "deadline"):

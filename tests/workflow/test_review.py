@@ -474,7 +474,8 @@ def test_a_preview_beside_an_import_in_progress_waits_and_shows_its_rows(engine)
     )
     assert held.status == "pending"
     same_as_held = activities_xlsx(activity("南山区", "宣讲会", 31), activity("南山区", "会", 1))
-    with engine.connect() as conn, ThreadPoolExecutor(1) as pool:
+    # The connection closes first: a failure below rolls the import back and frees the wait.
+    with ThreadPoolExecutor(1) as pool, engine.connect() as conn:
         importing = conn.begin()
         report = import_file_in_transaction(conn, same_as_held, "admin.xlsx", ImportOptions())
         assert report.status == "accepted"
@@ -495,13 +496,12 @@ def test_a_dry_run_beside_an_import_in_progress_waits_and_shows_its_rows(engine)
     from data_model.ingest.importer import import_file_in_transaction
 
     data = activities_xlsx(activity("南山区", "宣讲会", 32))
-    with engine.connect() as conn, ThreadPoolExecutor(1) as pool:
+    # The connection closes first: a failure below rolls the import back and frees the wait.
+    with ThreadPoolExecutor(1) as pool, engine.connect() as conn:
         importing = conn.begin()
         report = import_file_in_transaction(conn, data, "admin.xlsx", ImportOptions())
         assert report.status == "accepted"
-        dry = pool.submit(
-            import_file, engine, data, "again.xlsx", ImportOptions(dry_run=True)
-        )
+        dry = pool.submit(import_file, engine, data, "again.xlsx", ImportOptions(dry_run=True))
         with pytest.raises(TimeoutError):
             dry.result(timeout=1)
         importing.commit()
