@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
+from itertools import zip_longest
 from operator import itemgetter
 
 from data_model.ingest.reader import RawSheet
@@ -98,10 +100,9 @@ def header_candidates(rows: list[list]) -> list[tuple[int, list]]:
         candidates.append((index, row))
         if index + 1 < len(rows):
             below = rows[index + 1]
-            width = max(len(row), len(below))
             combined = [
-                _cell(below, c) if _cell(below, c) not in ("", None) else _cell(row, c)
-                for c in range(width)
+                lower if lower not in ("", None) else upper
+                for upper, lower in zip_longest(row, below, fillvalue="")
             ]
             if combined != below:
                 candidates.append((index + 1, combined))
@@ -118,24 +119,37 @@ def _cleaned(cell: object, seen: dict) -> tuple[str, str | None]:
     return found
 
 
-def _cell(row: list, column: int) -> object:
-    return row[column] if column < len(row) else ""
+def _named_cells(sheet: RawSheet) -> list[list[tuple[object, str]]]:
+    """Each header candidate's cells that name a column of some kind, as (cell as
+    written, cleaned name). Each distinct cell is cleaned once: a sheet of 16,384 columns
+    has about 2.5 million candidate cells, and every kind is compared with these few."""
+    known = _known_headers()
+    seen: dict[tuple[type, object], tuple[str, str | None]] = {}
+    named = []
+    for _, row in header_candidates(sheet.rows):
+        cells = [(cell, _cleaned(cell, seen)[0]) for cell in row]
+        named.append([(cell, name) for cell, name in cells if name in known])
+    return named
 
 
-def missing_required(sheet: RawSheet, kind: Kind) -> list[str]:
-    """Required headers of `kind` absent from the row that comes closest to a header."""
-    return closest_header(sheet, kind)[1]
+@cache
+def _known_headers() -> frozenset[str]:
+    """Every cleaned header text and alias of every kind."""
+    return frozenset(name for kind in KINDS.values() for name in kind.header_lookup())
 
 
-def closest_header(sheet: RawSheet, kind: Kind) -> tuple[list[str], list[str]]:
-    """(headers found as written, required headers missing) in the row closest to a
-    header of `kind`: the row naming most of its columns."""
+def _closest_header(
+    named: list[list[tuple[object, str]]], kind: Kind
+) -> tuple[list[str], list[str]]:
+    """(headers found as written, required headers missing) in the candidate row
+    closest to a header of `kind`, the row naming most of its columns, from the
+    candidates' named cells (`_named_cells`)."""
     lookup = kind.header_lookup()
     best: dict[str, str] = {}
-    for _, row in header_candidates(sheet.rows):
+    for row in named:
         found: dict[str, str] = {}
-        for cell in row:
-            field_name = lookup.get(clean_header(cell)[0]) if cell not in ("", None) else None
+        for cell, name in row:
+            field_name = lookup.get(name)
             if field_name is not None and field_name not in found:
                 found[field_name] = str(cell).strip()
         if len(found) > len(best):
@@ -156,9 +170,10 @@ def resembled_kind(sheet: RawSheet) -> tuple[Kind, list[str], list[str]] | None:
     the most columns found wins (ties: the fewest missing).
     """
     named = kind_named_by_sheet(sheet)
+    named_cells = _named_cells(sheet)
     best: tuple[tuple[int, int, int], Kind, list[str], list[str]] | None = None
     for kind in KINDS.values():
-        found, missing = closest_header(sheet, kind)
+        found, missing = _closest_header(named_cells, kind)
         required = {kind.column(f).header for f in kind.header_fields}
         close = len(found) >= RESEMBLANCE_COLUMNS and len(missing) < len(required)
         if kind is not named and not close:

@@ -229,6 +229,27 @@ def test_missing_required_column_names_the_columns(engine):
     assert "指标名称" in report.errors[0].message
 
 
+def test_a_sheet_close_to_a_kind_names_the_columns_found_as_written_and_those_missing(engine):
+    # Not named after a kind, a title row above a two-row header whose lower row names
+    # three of the values' columns: 期间 is missing.
+    data = make_xlsx(
+        {
+            "Sheet1": [
+                ["2022年各区数据"],
+                ["基本信息", "", "填报"],
+                [" 指标 编码", "所属区", "数值（亿元）", "说明"],
+                ["YS01", "南山区", 5, ""],
+            ]
+        }
+    )
+    report = import_file(engine, data, "close.xlsx")
+    assert report.status == "rejected"
+    assert [e.message for e in report.errors] == [
+        "看起来是“指标数据”表（已识别的列：指标 编码、所属区、数值（亿元）、说明），"
+        "但缺少必填列：期间。请补上这些列，或改用模板“填写说明”中列出的列名。"
+    ]
+
+
 def test_not_a_workbook_is_rejected_with_one_reason(engine):
     report = import_file(engine, "区,数值\n南山区,1\n".encode(), "data.xlsx")
     assert report.status == "rejected"
