@@ -10,7 +10,9 @@ Not a test: it prints figures. For each size given with `--rows` (default 300k) 
    runs it (CPU and wall time) and reads the process's peak RSS;
 3. in another fresh process, times "the bare floor" for the same file: reading it with
    python-calamine, plus one `sqlite3` executemany of the same rows as plain tuples into a
-   fresh table without indexes, in one transaction;
+   fresh table without indexes, in one transaction; then the same write into the app's
+   own `indicator_value` table (its key, indexes and foreign keys) of another fresh
+   database, "the schema floor";
 4. with `--db postgresql://…`, does 2 and 3 again on PostgreSQL in fresh databases on that
    server, the floor writing with one COPY (psycopg 3) instead of executemany;
 5. prints the medians of `--repeat` runs, one line per size and engine.
@@ -435,7 +437,8 @@ def measure_floor_sqlite(values_path: Path, rows: int) -> dict:
         stored = conn.execute("SELECT count(*) FROM indicator_value").fetchone()[0]
         conn.close()
     assert stored == rows, (stored, rows)
-    return {"read_s": read_s, "read_cpu_s": read_cpu, "write_s": write_s, "write_cpu_s": write_cpu}
+    floor = {"read_s": read_s, "read_cpu_s": read_cpu, "write_s": write_s, "write_cpu_s": write_cpu}
+    return floor | measure_schema_write(tuples, rows, None)
 
 
 def measure_floor_postgresql(values_path: Path, rows: int, db: str) -> dict:
@@ -457,7 +460,57 @@ def measure_floor_postgresql(values_path: Path, rows: int, db: str) -> dict:
         write_s, write_cpu = time.perf_counter() - start, cpu_seconds() - cpu_start
         stored = conn.execute("SELECT count(*) FROM indicator_value").fetchone()[0]
     assert stored == rows, (stored, rows)
-    return {"read_s": read_s, "read_cpu_s": read_cpu, "write_s": write_s, "write_cpu_s": write_cpu}
+    floor = {"read_s": read_s, "read_cpu_s": read_cpu, "write_s": write_s, "write_cpu_s": write_cpu}
+    return floor | measure_schema_write(tuples, rows, db)
+
+
+def measure_schema_write(tuples: list[tuple], rows: int, db: str | None) -> dict:
+    """The floor's write again, into the app's own `indicator_value` table of a fresh
+    database (`open_database`: its primary key, its three indexes and its foreign keys to
+    the district and the submission), as the current rows of a submission added in the
+    same transaction: the same one executemany (SQLite, the app's PRAGMAs) or one COPY
+    (PostgreSQL), committed. What any importer of this file into the app's schema
+    writes, before any check or summary; with the read, "the schema floor"."""
+
+    from sqlalchemy import insert
+
+    from data_model.admin.bootstrap import open_database
+    from data_model.store.models import Submission
+
+    columns = f"{FLOOR_COLUMNS}, submission_id, is_current"
+    with scratch_database(db, "schema") as url:
+        engine = open_database(url)
+        with engine.begin() as conn:  # one transaction, as the import's
+            submission = conn.execute(
+                insert(Submission)
+                .values(
+                    uploaded_at=dt.datetime.now(dt.UTC),
+                    uploader="bench",
+                    file_name="floor.xlsx",
+                    sha256="0" * 64,
+                    status="accepted",
+                )
+                .returning(Submission.id)
+            ).scalar_one()
+            current = [(*row, submission, True) for row in tuples]  # not timed
+            driver = conn.connection.driver_connection
+            cpu_start = cpu_seconds()
+            start = time.perf_counter()
+            if db is None:
+                marks = ", ".join("?" * 7)
+                sql = f"INSERT INTO indicator_value ({columns}) VALUES ({marks})"
+                driver.executemany(sql, current)
+            else:
+                sql = f"COPY indicator_value ({columns}) FROM STDIN"
+                with driver.cursor() as cursor, cursor.copy(sql) as copy:
+                    for row in current:
+                        copy.write_row(row)
+        write_s, write_cpu = time.perf_counter() - start, cpu_seconds() - cpu_start
+        with engine.connect() as conn:
+            stored = conn.exec_driver_sql("SELECT count(*) FROM indicator_value").scalar_one()
+        engine.dispose()
+    assert stored == rows, (stored, rows)
+    return {"schema_write_s": write_s, "schema_write_cpu_s": write_cpu}
 
 
 def profile_importer(values_path: Path, indicators_path: Path, rows: int, db: str | None) -> dict:
@@ -534,6 +587,8 @@ class Result:
     read_s: float
     write_s: float
     floor_cpu_s: float
+    schema_write_s: float  # the same write into the app's indicator_value table
+    schema_floor_cpu_s: float
     rss_before_mb: float
     rss_peak_mb: float
     load: float  # the highest 1-minute load average seen at the start or end of a run
@@ -549,6 +604,14 @@ class Result:
     @property
     def cpu_ratio(self) -> float:
         return self.importer_cpu_s / self.floor_cpu_s
+
+    @property
+    def schema_ratio(self) -> float:
+        return self.importer_s / (self.read_s + self.schema_write_s)
+
+    @property
+    def schema_cpu_ratio(self) -> float:
+        return self.importer_cpu_s / self.schema_floor_cpu_s
 
 
 def benchmark_size(rows: int, repeat: int, dbs: list[str | None]) -> list[Result]:
@@ -568,6 +631,7 @@ def benchmark_size(rows: int, repeat: int, dbs: list[str | None]) -> list[Result
             floor = run_child("floor", rows, db)
             run = importer | floor
             run["floor_cpu_s"] = floor["read_cpu_s"] + floor["write_cpu_s"]
+            run["schema_floor_cpu_s"] = floor["read_cpu_s"] + floor["schema_write_cpu_s"]
             run["load"] = max(load, os.getloadavg()[0])
             runs.append(run)
             print(
@@ -575,6 +639,7 @@ def benchmark_size(rows: int, repeat: int, dbs: list[str | None]) -> list[Result
                 f"import {run['importer_s']:.2f} s "
                 f"(CPU {run['importer_cpu_s']:.2f} s), floor: calamine {run['read_s']:.2f} s "
                 f"+ write {run['write_s']:.2f} s (CPU {run['floor_cpu_s']:.2f} s), "
+                f"into the app's table {run['schema_write_s']:.2f} s, "
                 f"import peak RSS {run['rss_peak_kb'] / 1024:.0f} MB",
                 flush=True,
             )
@@ -591,6 +656,8 @@ def benchmark_size(rows: int, repeat: int, dbs: list[str | None]) -> list[Result
                 read_s=median("read_s"),
                 write_s=median("write_s"),
                 floor_cpu_s=median("floor_cpu_s"),
+                schema_write_s=median("schema_write_s"),
+                schema_floor_cpu_s=median("schema_floor_cpu_s"),
                 rss_before_mb=median("rss_before_kb") / 1024,
                 rss_peak_mb=median("rss_peak_kb") / 1024,
                 load=max(run["load"] for run in runs),
@@ -621,12 +688,14 @@ def print_table(results: list[Result], repeat: int) -> None:
         "is the calamine read plus one executemany (SQLite) or one COPY (PostgreSQL) into a "
         "table without indexes; CPU is the client process's. Load average: the highest "
         "1-minute load average at the start or end of the runs (2 cores: above 2, the wall "
-        "times include waiting for a core)."
+        "times include waiting for a core). The schema floor is the read plus the same write "
+        "into the app's own indicator_value table (its key, indexes and foreign keys)."
     )
     print()
     header = (
         "| engine | rows | import s | import CPU s | calamine read s | floor write s | floor s "
-        "| floor CPU s | import / floor (wall) | import / floor (CPU) | import peak RSS MB "
+        "| floor CPU s | import / floor (wall) | import / floor (CPU) | schema write s "
+        "| import / schema floor (wall) | import / schema floor (CPU) | import peak RSS MB "
         "| RSS before import MB | load average |"
     )
     print(header)
@@ -635,7 +704,9 @@ def print_table(results: list[Result], repeat: int) -> None:
         print(
             f"| {r.engine} | {r.rows:,} | {r.importer_s:.2f} | {r.importer_cpu_s:.2f} "
             f"| {r.read_s:.2f} | {r.write_s:.2f} | {r.floor_s:.2f} | {r.floor_cpu_s:.2f} "
-            f"| {r.ratio:.1f}x | {r.cpu_ratio:.1f}x | {r.rss_peak_mb:.0f} | {r.rss_before_mb:.0f} "
+            f"| {r.ratio:.1f}x | {r.cpu_ratio:.1f}x | {r.schema_write_s:.2f} "
+            f"| {r.schema_ratio:.1f}x | {r.schema_cpu_ratio:.1f}x "
+            f"| {r.rss_peak_mb:.0f} | {r.rss_before_mb:.0f} "
             f"| {r.load:.1f} |"
         )
 
@@ -666,7 +737,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--db",
         metavar="URL",
         help="also measure on PostgreSQL (postgresql://…): fresh databases named after the "
-        "URL's plus _ingest and _floor are created and dropped on its server",
+        "URL's plus _ingest, _floor and _schema are created and dropped on its server",
     )
     parser.add_argument(
         "--repeat",
