@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from data_model.formatting import join_names
@@ -44,6 +45,11 @@ class ExplanationNeed:
         return join_names((t(f"explanations.reason_{r}", language) for r in self.reasons), language)
 
 
+# What a report states of a problem (its JSON, the problems table of the upload page).
+PROBLEM_FIELDS = ("sheet", "row", "column", "value", "message", "suggestion")
+problem_fields = attrgetter(*PROBLEM_FIELDS)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem, located as Excel shows it: sheet name, 1-based row, column header."""
@@ -62,11 +68,7 @@ class Problem:
     explanation: ExplanationNeed | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict:
-        data = asdict(self)
-        data.pop("cell")
-        data.pop("unknown_name")
-        data.pop("explanation")
-        return data
+        return dict(zip(PROBLEM_FIELDS, problem_fields(self), strict=True))
 
 
 @dataclass

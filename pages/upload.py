@@ -17,7 +17,7 @@ from data_model.admin.unknown_names import (
 )
 from data_model.errors import InputError
 from data_model.formatting import NO_VALUE, join_names, time_text
-from data_model.ingest.annotate import annotated_file_name, annotated_workbook
+from data_model.ingest.annotate import annotated_file_name, annotated_workbook, copies_upload
 from data_model.ingest.importer import ImportOptions
 from data_model.ingest.reader import Limits
 from data_model.ingest.templates import template_workbook
@@ -43,6 +43,7 @@ from data_model.workflow.upload import (
     commit,
     edits_from_grid,
     error_columns,
+    error_rows,
     explain_rows,
     prepare,
     problems_frame,
@@ -418,7 +419,9 @@ for number, file in enumerate(files, start=1):
 
     problems = problems_frame(report)
     if not problems.empty:
-        problems["level"] = problems["level"].map(lambda level: tr(f"upload.level_{level}"))
+        # One word per level, not one look-up per problem (300,000 in a file of wrong rows).
+        levels = {level: tr(f"upload.level_{level}") for level in ("error", "warning")}
+        problems["level"] = problems["level"].map(levels)
         data_table(
             problems.rename(columns=lambda c: tr(f"upload.problem_{c}")),
             hide_index=True,
@@ -430,11 +433,15 @@ for number, file in enumerate(files, start=1):
             # Built when clicked: a file made on every run is retired by the next one,
             # which a browser still fetching it sees as a 404.
             download_file(
-                tr("upload.download_annotated"),
+                tr(
+                    "upload.download_annotated"
+                    if copies_upload(report)
+                    else "upload.download_problem_list"
+                ),
                 lambda data=pending.data, name=pending.name, shown=report: annotated_workbook(
                     data, name, shown
                 ),
-                annotated_file_name(pending.name),
+                annotated_file_name(pending.name, report),
                 XLSX_MIME,
                 f"annotated_{file.file_id}",
             )
@@ -471,6 +478,8 @@ for number, file in enumerate(files, start=1):
     if not grid.empty:
         st.markdown(f"**{tr('upload.fix_heading')}**")
         st.caption(tr("upload.fix_help"))
+        if (total := len(error_rows(pending.report))) > len(grid):
+            st.warning(tr("upload.fix_first", total=total, shown=len(grid)), icon=":material/list:")
         for sheet_name, rows in grid.groupby(SHEET_COLUMN, sort=False):
             labels = column_labels(pending, sheet_name)
             wrong = error_columns(pending, sheet_name)

@@ -3,13 +3,19 @@
 Bad cells are filled red and carry a comment with the reason (and the suggestion);
 warnings are filled yellow; an extra sheet lists every problem. Legacy .xls files
 are rebuilt as .xlsx from their cell values, since openpyxl cannot write .xls.
+
+An upload of more than ANNOTATE_MAX_ROWS data rows gets the problem list alone: a
+marked copy is made by loading every cell into openpyxl, and 300,000 rows took 80 s of
+CPU and 2.7 GB of memory, for a file whose problems are read from the list anyway.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -23,10 +29,14 @@ from data_model.problems import ImportReport, Problem
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
 AUTHOR = "validation"
+ANNOTATE_MAX_ROWS = 50_000  # data rows of an upload that are copied and marked
 
 
 def annotated_workbook(data: bytes, file_name: str, report: ImportReport) -> bytes:
-    """An .xlsx of the upload with every located problem marked, plus a problem-list sheet."""
+    """An .xlsx of the upload with every located problem marked, plus a problem-list sheet;
+    the problem-list sheet alone for an upload too large to copy (`ANNOTATE_MAX_ROWS`)."""
+    if not copies_upload(report):
+        return _problem_list(report)
     workbook = _open_editable(data, file_name)
     for problem in report.errors:
         _mark(workbook, problem, ERROR_FILL, t("annotate.error"))
@@ -38,9 +48,16 @@ def annotated_workbook(data: bytes, file_name: str, report: ImportReport) -> byt
     return buffer.getvalue()
 
 
-def annotated_file_name(file_name: str) -> str:
+def copies_upload(report: ImportReport) -> bool:
+    """Whether `annotated_workbook` marks a copy of the upload; else it gives the problem
+    list alone (more than ANNOTATE_MAX_ROWS data rows)."""
+    return sum(sheet.rows_read for sheet in report.sheets) <= ANNOTATE_MAX_ROWS
+
+
+def annotated_file_name(file_name: str, report: ImportReport) -> str:
     stem = file_name.rsplit(".", 1)[0]
-    return t("annotate.file_name", stem=stem)
+    key = "annotate.file_name" if copies_upload(report) else "annotate.list_file_name"
+    return t(key, stem=stem)
 
 
 def _open_editable(data: bytes, file_name: str) -> Workbook:
@@ -81,29 +98,59 @@ def _merge_anchor(sheet, row: int, column: int):
 
 def _problem_sheet(workbook: Workbook, report: ImportReport) -> None:
     sheet = workbook.create_sheet(t("annotate.sheet_name"), 0)
-    headers = [
+    rows = _problem_rows(report)
+    sheet.append(next(rows))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    _list_layout(sheet)
+
+
+def _problem_list(report: ImportReport) -> bytes:
+    """A workbook of the problem-list sheet alone, written row by row (write-only)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(t("annotate.sheet_name"))
+    _list_layout(sheet)
+    rows = _problem_rows(report)
+    sheet.append([_bold(sheet, header) for header in next(rows)])
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _bold(sheet, value: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value)
+    cell.font = Font(bold=True)
+    return cell
+
+
+def _problem_rows(report: ImportReport) -> Iterator[list]:
+    """The problem list: its headers, then one row per error and warning."""
+    yield [
         t(f"annotate.column_{key}")
         for key in ("kind", "sheet", "row", "column", "value", "message", "suggestion")
     ]
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
     for label, problems in (
         (t("annotate.error"), report.errors),
         (t("annotate.warning"), report.warnings),
     ):
         for p in problems:
-            sheet.append(
-                [
-                    label,
-                    neutralise(p.sheet),
-                    p.row,
-                    neutralise(p.column or ""),
-                    neutralise(p.value or ""),
-                    neutralise(p.message),
-                    neutralise(p.suggestion or ""),
-                ]
-            )
+            yield [
+                label,
+                neutralise(p.sheet),
+                p.row,
+                neutralise(p.column or ""),
+                neutralise(p.value or ""),
+                neutralise(p.message),
+                neutralise(p.suggestion or ""),
+            ]
+
+
+def _list_layout(sheet) -> None:
+    """The problem list's column widths and frozen header."""
     for index, width in enumerate((8, 16, 8, 16, 20, 80, 16), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"

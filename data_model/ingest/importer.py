@@ -695,17 +695,15 @@ def _decide_and_write(
     has_errors = bool(report.errors)
     valid_count = sum(len(valid) for sheets in by_kind.values() for _, valid in sheets)
     rows_read = sum(s.rows_read for s in report.sheets)
-    if has_errors and not options.valid_rows_only:
+    if has_errors and (not options.valid_rows_only or valid_count == 0):
         report.status = "rejected"
-        report.message = t("importer.rejected", errors=len(report.errors))
+        # "Import valid rows only" is advice only when some row is valid.
+        key = "importer.rejected" if valid_count else "importer.rejected_every_row"
+        report.message = t(key, errors=len(report.errors))
         return
     if valid_count == 0:
         report.status = "rejected"
-        report.message = (
-            t("importer.nothing_to_import")
-            if not has_errors
-            else t("importer.rejected", errors=len(report.errors))
-        )
+        report.message = t("importer.nothing_to_import")
         return
     status = "partial" if has_errors else "accepted"
     # Only a scoped (staff) submitter's rows wait for review; an admin's count at once.

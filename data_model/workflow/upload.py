@@ -6,6 +6,7 @@ prepare (read + dry run) → show problems → correct cells in place → revali
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -24,10 +25,13 @@ from data_model.ingest.importer import (
 )
 from data_model.ingest.reader import RawSheet, cell_name, read_workbook
 from data_model.ingest.validate import parse_text
-from data_model.problems import ImportReport
+from data_model.problems import PROBLEM_FIELDS, ImportReport, Problem, problem_fields
 from data_model.store.kind_registry import kind_of_table
 
 SHEET_COLUMN, ROW_COLUMN, REASON_COLUMN = "_sheet", "_row", "_reason"
+# Rows with errors offered for correction in the page at once; after a check again the
+# next ones come. More rows than this are a file to correct in Excel.
+FIX_IN_PAGE_ROWS = 200
 
 
 @dataclass
@@ -155,8 +159,15 @@ def edits_note(sheets: list[RawSheet], edits: dict) -> str:
     return t("upload.edits_note", cells="; ".join(parts))
 
 
-def rows_to_fix(pending: PendingUpload) -> pd.DataFrame:
-    """The rows with located errors, as text, for an editable grid.
+def error_rows(report: ImportReport) -> set[tuple[str, int]]:
+    """(sheet, row index) of every row with a located error."""
+    return {(problem.sheet, problem.cell[0]) for problem in report.errors if problem.cell}
+
+
+def rows_to_fix(pending: PendingUpload, limit: int = FIX_IN_PAGE_ROWS) -> pd.DataFrame:
+    """The first `limit` rows with located errors (`error_rows`, by sheet name and row), as
+    text, for an editable grid: a file whose every row is wrong (values sent before their
+    indicator system: 300,000 rows) is corrected in the file, not in the page.
 
     Columns: `_sheet`, `_row` (0-based), `_reason` (what is wrong in the row, cell by cell:
     `区：「福天区」不是已登记的区（建议：福田区）`), then the column index (as text) per cell,
@@ -164,33 +175,31 @@ def rows_to_fix(pending: PendingUpload) -> pd.DataFrame:
     """
     if pending.sheets is None:
         return pd.DataFrame()
+    wanted = heapq.nsmallest(limit, error_rows(pending.report))
+    problems_of: dict[tuple[str, int], list[Problem]] = {key: [] for key in wanted}
+    for problem in pending.report.errors:
+        if problem.cell and (key := (problem.sheet, problem.cell[0])) in problems_of:
+            problems_of[key].append(problem)
     current = {s.name: s for s in apply_edits(pending.sheets, pending.edits)}
-    wanted = sorted({(p.sheet, p.cell[0]) for p in pending.report.errors if p.cell})
+    labels = {name: column_labels(pending, name) for name in {name for name, _ in wanted}}
     records = []
-    for sheet_name, row in wanted:
-        sheet = current[sheet_name]
+    for (sheet_name, row), problems in problems_of.items():
+        cells = current[sheet_name].rows[row]
         record = {
             SHEET_COLUMN: sheet_name,
             ROW_COLUMN: row,
-            REASON_COLUMN: row_reasons(pending, sheet_name, row),
+            REASON_COLUMN: _row_reasons(problems, labels[sheet_name]),
         }
-        for column in range(len(sheet.rows[row])):
-            record[str(column)] = (
-                parse_text(sheet.rows[row][column]) if sheet.rows[row][column] != "" else ""
-            )
+        for column, cell in enumerate(cells):
+            record[str(column)] = parse_text(cell) if cell != "" else ""
         records.append(record)
     return pd.DataFrame(records)
 
 
-def row_reasons(pending: PendingUpload, sheet_name: str, row: int) -> str:
-    """The errors of one row (0-based), each `column：reason（suggestion）`, in column order."""
-    labels = column_labels(pending, sheet_name)
-    problems = sorted(
-        (p for p in pending.report.errors if p.sheet == sheet_name and p.cell and p.cell[0] == row),
-        key=lambda p: p.cell[1],
-    )
+def _row_reasons(problems: list[Problem], labels: dict[str, str]) -> str:
+    """The errors of one row, each `column：reason（suggestion）`, in column order."""
     reasons = []
-    for problem in problems:
+    for problem in sorted(problems, key=lambda p: p.cell[1]):
         reason = problem.message
         if problem.suggestion:
             reason = bracketed(reason, t("upload.suggestion", suggestion=problem.suggestion))
@@ -200,7 +209,8 @@ def row_reasons(pending: PendingUpload, sheet_name: str, row: int) -> str:
 
 def error_columns(pending: PendingUpload, sheet_name: str) -> set[str]:
     """The columns (index as text, as in `rows_to_fix`) holding a cell with an error."""
-    return {str(p.cell[1]) for p in pending.report.errors if p.sheet == sheet_name and p.cell}
+    found = {p.cell[1] for p in pending.report.errors if p.sheet == sheet_name and p.cell}
+    return {str(column) for column in found}
 
 
 def column_labels(pending: PendingUpload, sheet_name: str) -> dict[str, str]:
@@ -255,11 +265,11 @@ def changes_frame(examples: list[dict], district_names: dict[int, str]) -> pd.Da
 
 
 def problems_frame(report: ImportReport) -> pd.DataFrame:
-    """Errors then warnings, one line each, in the order of the file."""
+    """Errors then warnings, one line each, in the order of the file: level, then
+    `PROBLEM_FIELDS`."""
     rows = [
-        {"level": level, **problem.to_dict()}
+        (level, *problem_fields(problem))
         for level, problems in (("error", report.errors), ("warning", report.warnings))
         for problem in problems
     ]
-    columns = ["level", "sheet", "row", "column", "value", "message", "suggestion"]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=["level", *PROBLEM_FIELDS])

@@ -76,6 +76,37 @@ def test_bad_file_shows_every_problem_and_cannot_be_committed(data_dir, empty_db
     assert stored_values(data_dir) == 0
 
 
+def test_a_file_of_many_wrong_rows_lists_them_all_and_offers_the_first_to_correct(
+    data_dir, empty_db
+):
+    # Values sent before their indicator system make every row wrong: 300,000 rows once
+    # held the page for hours (each row of the grid searched every error again).
+    from data_model.workflow.upload import FIX_IN_PAGE_ROWS
+
+    wrong = FIX_IN_PAGE_ROWS + 5
+    data = make_xlsx(
+        {
+            "指标数据": [
+                VALUE_HEADER,
+                *(["YS02", "", "福天区", "2022-03", n, ""] for n in range(wrong)),
+            ]
+        }
+    )
+    app = upload(
+        sign_in_app(AppTest.from_file(PAGE, default_timeout=60), empty_db).run(),
+        "many.xlsx",
+        data,
+    )
+    assert not app.exception
+    problems, grid = app.dataframe[1].value, app.dataframe[2].value
+    assert problems["行"].tolist() == list(range(2, wrong + 2))
+    assert grid["_row"].tolist() == list(range(2, FIX_IN_PAGE_ROWS + 2))  # as Excel numbers
+    assert any(
+        w.value.startswith(f"有错误的行共 {wrong} 行，下表先列出前 {FIX_IN_PAGE_ROWS} 行")
+        for w in app.warning
+    )
+
+
 def test_a_file_that_is_not_a_workbook_gets_one_reason(data_dir, empty_db):
     app = upload(
         sign_in_app(AppTest.from_file(PAGE, default_timeout=60), empty_db).run(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, select
 
 from data_model.ingest.importer import ImportOptions, import_file
@@ -175,6 +176,35 @@ def test_valid_rows_only_stores_the_good_rows_and_records_the_choice(engine):
             )
         ).one()
     assert tuple(submission) == ("partial", True, 1)
+
+
+@pytest.mark.parametrize("valid_rows_only", [False, True])
+def test_a_file_without_one_valid_row_does_not_offer_to_import_the_valid_rows(
+    engine, valid_rows_only
+):
+    import_indicators(engine)
+    wrong = values_workbook(
+        ["CZ01", "", "南山区", "2022-03", 1.5, ""],  # values sent before their indicators
+        ["YS01", "", "火星区", "2022-03", 2, ""],
+    )
+    options = ImportOptions(valid_rows_only=valid_rows_only)
+    report = import_file(engine, wrong, "wrong.xlsx", options)
+    assert report.status == "rejected"
+    assert report.message == (
+        "发现 2 处错误，没有一行可以导入，未导入任何数据。请按下列错误修改后重新上传。"
+    )
+    assert count(engine, IndicatorValue) == 0
+
+
+def test_a_file_with_some_valid_rows_offers_to_import_them(engine):
+    import_indicators(engine)
+    data = values_workbook(
+        ["YS01", "", "南山区", "2022-03", 1.5, ""],
+        ["YS01", "", "火星区", "2022-03", 2, ""],
+    )
+    report = import_file(engine, data, "partial.xlsx")
+    assert report.status == "rejected"
+    assert report.message.endswith("请修改后重新上传，或选择“仅导入有效行”。")
 
 
 def test_same_file_twice_changes_nothing_and_says_when(engine):
