@@ -120,7 +120,10 @@ class _Cached:
                 result = error
             self.results[key] = result
         if isinstance(result, InputError):
-            raise result
+            # Without its last traceback: raising the same error again would chain each
+            # raise's frames onto it, keeping every row's frame (and its cells) alive
+            # (300,000 wrong rows: 630 MB).
+            raise result.with_traceback(None)
         return result
 
 
