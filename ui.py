@@ -26,6 +26,7 @@ from data_model.formatting import NO_VALUE, join_names
 from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from data_model.outputs.export import frame_to_xlsx
 from data_model.periods import period_containing, period_end, period_label
+from data_model.problems import ImportReport
 from data_model.queries.filters import PAGE_GRANULARITIES, Filters, from_params, to_params
 from data_model.queries.forecast import slipping_in_scope
 from data_model.queries.headlines import Headline
@@ -35,7 +36,13 @@ from data_model.store import audit
 from data_model.store.db import normalize_url
 from data_model.supervision import reminders
 from data_model.workflow.review import returned_to
-from data_model.workflow.upload import changes_frame
+from data_model.workflow.upload import (
+    PROBLEMS_IN_PAGE,
+    changes_frame,
+    problem_count,
+    problem_groups,
+    problems_frame,
+)
 
 LANGUAGE_KEY = "lang"
 
@@ -189,6 +196,43 @@ def file_uploader(label: str, types: list[str], limit_mb: int, **options) -> obj
 def data_table(data: object, **options) -> object:
     """`st.dataframe` whose missing values read `—`, not Streamlit's `None`."""
     return st.dataframe(data, placeholder=NO_VALUE, **options)
+
+
+def show_problems(report: ImportReport, all_in_download: bool = False) -> None:
+    """A report's problems, one line each; a file with more than a page lists is first
+    shown counted by kind of problem, then its first problems (`PROBLEMS_IN_PAGE`).
+    `all_in_download`: the page offers a download of every problem below."""
+    total = problem_count(report)
+    if not total:
+        return
+    # One word per level, not one look-up per problem (300,000 in a file of wrong rows).
+    levels = {level: tr(f"upload.level_{level}") for level in ("error", "warning")}
+    message = st.column_config.TextColumn(width="large")
+    if total > PROBLEMS_IN_PAGE:
+        note = tr("upload.problems_many", total=total, shown=PROBLEMS_IN_PAGE)
+        if all_in_download:
+            note = f"{note}{tr('upload.problems_all_in_download')}"
+        st.info(note, icon=":material/summarize:")
+        groups = problem_groups(report)
+        groups["level"] = groups["level"].map(levels)
+        data_table(
+            groups.rename(
+                columns=lambda c: (
+                    tr(f"upload.group_{c}")
+                    if c in ("count", "values", "row", "message")
+                    else tr(f"upload.problem_{c}")
+                )
+            ),
+            hide_index=True,
+            column_config={tr("upload.group_message"): message},
+        )
+    problems = problems_frame(report, PROBLEMS_IN_PAGE)
+    problems["level"] = problems["level"].map(levels)
+    data_table(
+        problems.rename(columns=lambda c: tr(f"upload.problem_{c}")),
+        hide_index=True,
+        column_config={tr("upload.problem_message"): message},
+    )
 
 
 def time_column(label: str | None = None):

@@ -16,9 +16,10 @@ Then a file of which every row is wrong, as a real one is when values are sent b
 their indicator system: `bench/ingest.py`'s values workbook of `--wrong-rows` rows
 (300,000; generated into `bench/output/` unless there) imported into a database without
 indicators. It prints the seconds, CPU seconds and the process's peak RSS after each step
-the upload page takes for it: the check (`prepare`), the problems table
-(`problems_frame`), the grid of rows to correct (`rows_to_fix`) and the download of the
-problems (`annotated_workbook`), before the files above. `--wrong-rows 0` skips it.
+the upload page takes for it: the check (`prepare`), the problems counted by kind
+(`problem_groups`) and the first of them (`problems_frame`), the grid of rows to correct
+(`rows_to_fix`) and the download of the problems (`annotated_workbook`), before the files
+above. `--wrong-rows 0` skips it.
 
 Run from the project root: `.venv/bin/python bench/hostile.py [--columns N] [--rows N]
 [--wrong-rows N]`.
@@ -49,7 +50,13 @@ from data_model.admin.bootstrap import open_database  # noqa: E402
 from data_model.ingest.annotate import annotated_workbook  # noqa: E402
 from data_model.ingest.importer import ImportOptions, import_file  # noqa: E402
 from data_model.ingest.reader import Limits  # noqa: E402
-from data_model.workflow.upload import prepare, problems_frame, rows_to_fix  # noqa: E402
+from data_model.workflow.upload import (  # noqa: E402
+    PROBLEMS_IN_PAGE,
+    prepare,
+    problem_groups,
+    problems_frame,
+    rows_to_fix,
+)
 from tests import raw_xlsx  # noqa: E402
 from tests.conftest import VALUE_HEADER  # noqa: E402
 
@@ -103,7 +110,8 @@ def every_row_wrong(rows: int) -> None:
         admin = Principal("bench", "admin")
         steps = [
             ("check (prepare)", lambda: prepare(engine, admin, path.name, data, ImportOptions())),
-            ("problems table", lambda: problems_frame(pending.report)),
+            ("problems by kind", lambda: problem_groups(pending.report)),
+            ("first problems", lambda: problems_frame(pending.report, PROBLEMS_IN_PAGE)),
             ("rows to correct", lambda: rows_to_fix(pending)),
             ("download of the problems", lambda: annotated_workbook(data, path.name, report)),
         ]

@@ -16,7 +16,6 @@ from data_model.admin.master_admin import DISTRICT_KINDS, LISTS, UNIT_CATEGORIES
 from data_model.admin.master_workbook import export_workbook, import_workbook
 from data_model.errors import InputError
 from data_model.formatting import join_names
-from data_model.workflow.upload import problems_frame
 from ui import (
     data_table,
     download_file,
@@ -25,6 +24,7 @@ from ui import (
     language,
     query,
     require_permission,
+    show_problems,
     tr,
 )
 
@@ -219,9 +219,8 @@ def workbook_tab() -> None:
                 transaction.rollback()
         if report.status == "rejected":
             st.error(report.message)
-            problems = pd.DataFrame([p.to_dict() for p in report.errors])
             st.markdown(f"**{tr('master.problems_heading')}**")
-            data_table(problems.rename(columns=lambda c: tr(f"master.col_{c}")), hide_index=True)
+            show_problems(report)
         else:
             st.success(report.message)
 
@@ -287,9 +286,7 @@ def indicators_tab() -> None:
         tr("master_indicators.rejected") if report.errors else report.message,
         icon=":material/error:",
     )
-    problems = problems_frame(report)
-    problems["level"] = problems["level"].map(lambda level: tr(f"upload.level_{level}"))
-    data_table(problems.rename(columns=lambda c: tr(f"upload.problem_{c}")), hide_index=True)
+    show_problems(report)
 
 
 # Only the open tab runs (on_change="rerun"), so a view costs one list, not all of them.

@@ -11,6 +11,7 @@ from data_model.admin.unknown_names import (
     Resolution,
     UnknownName,
     active_names,
+    first_to_resolve,
     new_entry_fields,
     resolve_all,
     unknown_names,
@@ -46,7 +47,7 @@ from data_model.workflow.upload import (
     error_rows,
     explain_rows,
     prepare,
-    problems_frame,
+    problem_count,
     recheck,
     revalidate,
     rows_to_fix,
@@ -60,6 +61,7 @@ from ui import (
     language,
     query,
     require_permission,
+    show_problems,
     show_write_preview,
     tr,
 )
@@ -417,34 +419,23 @@ for number, file in enumerate(files, start=1):
     elif report.errors:
         st.error(report.message, icon=":material/error:")
 
-    problems = problems_frame(report)
-    if not problems.empty:
-        # One word per level, not one look-up per problem (300,000 in a file of wrong rows).
-        levels = {level: tr(f"upload.level_{level}") for level in ("error", "warning")}
-        problems["level"] = problems["level"].map(levels)
-        data_table(
-            problems.rename(columns=lambda c: tr(f"upload.problem_{c}")),
-            hide_index=True,
-            column_config={
-                tr("upload.problem_message"): st.column_config.TextColumn(width="large")
-            },
+    show_problems(report, all_in_download=True)
+    if problem_count(report):
+        # Built when clicked: a file made on every run is retired by the next one,
+        # which a browser still fetching it sees as a 404.
+        download_file(
+            tr(
+                "upload.download_annotated"
+                if copies_upload(report)
+                else "upload.download_problem_list"
+            ),
+            lambda data=pending.data, name=pending.name, shown=report: annotated_workbook(
+                data, name, shown
+            ),
+            annotated_file_name(pending.name, report),
+            XLSX_MIME,
+            f"annotated_{file.file_id}",
         )
-        if pending.sheets is not None:
-            # Built when clicked: a file made on every run is retired by the next one,
-            # which a browser still fetching it sees as a 404.
-            download_file(
-                tr(
-                    "upload.download_annotated"
-                    if copies_upload(report)
-                    else "upload.download_problem_list"
-                ),
-                lambda data=pending.data, name=pending.name, shown=report: annotated_workbook(
-                    data, name, shown
-                ),
-                annotated_file_name(pending.name, report),
-                XLSX_MIME,
-                f"annotated_{file.file_id}",
-            )
 
     names = unknown_names(report)
     if names:
@@ -452,7 +443,13 @@ for number, file in enumerate(files, start=1):
         unknown_names_table(names)
         if allowed(principal, "manage_master_data"):
             st.caption(tr("upload.unknown_admin_help"))
-            if resolved := resolve_in_place(file.file_id, names):
+            offered = first_to_resolve(names)
+            if len(offered) < len(names):
+                st.warning(
+                    tr("upload.unknown_first", total=len(names), shown=len(offered)),
+                    icon=":material/list:",
+                )
+            if resolved := resolve_in_place(file.file_id, offered):
                 checked(
                     key, file, recheck(engine(), principal, pending, file_options), file_options
                 )
@@ -482,7 +479,7 @@ for number, file in enumerate(files, start=1):
             st.warning(tr("upload.fix_first", total=total, shown=len(grid)), icon=":material/list:")
         for sheet_name, rows in grid.groupby(SHEET_COLUMN, sort=False):
             labels = column_labels(pending, sheet_name)
-            wrong = error_columns(pending, sheet_name)
+            wrong = error_columns(pending, sheet_name, rows[ROW_COLUMN])
             shown = rows.dropna(axis=1, how="all")
             config = {
                 SHEET_COLUMN: None,

@@ -421,6 +421,7 @@ def _check_closed_periods(conn: Connection, by_kind) -> list[Closure]:
                         None,
                         None,
                         PeriodClosed(closure, period).message(),
+                        code="closed_periods.refused",
                     )
                 )
             valid[:] = kept
@@ -563,9 +564,11 @@ def _check_scope(conn: Connection, by_kind, scope: SubmitterScope) -> None:
                 record = row.record
                 owner = stored.get(record[owner_field]) if stored else None
                 if not in_scope(kind, record):
+                    code = "importer.scope"
                     message = _out_of_scope_message(kind, record, master, mine)
                 elif owner is not None and not in_scope(kind, owner):
                     # Says only that the key is taken, not whose it is or what it holds.
+                    code = "importer.scope_key_taken"
                     message = t(
                         "importer.scope_key_taken",
                         code=record[owner_field],
@@ -575,7 +578,7 @@ def _check_scope(conn: Connection, by_kind, scope: SubmitterScope) -> None:
                     kept.append(row)
                     continue
                 sheet_report.errors.append(
-                    Problem(sheet_report.sheet, row.row, None, None, message)
+                    Problem(sheet_report.sheet, row.row, None, None, message, code=code)
                 )
             valid[:] = kept
 
@@ -651,6 +654,7 @@ def _check_duplicates(by_kind, report: ImportReport) -> None:
                         column=None,
                         value=None,
                         message=t("importer.duplicate_key", first=where),
+                        code="importer.duplicate_key",
                     )
                 )
             valid[:] = kept
@@ -677,7 +681,9 @@ def _warn_sharp_changes(conn: Connection, by_kind) -> list[Problem]:
         for row, value, message in sharp_changes(
             conn, [v.record for v in valid], [v.row for v in valid]
         ):
-            problem = Problem(sheet_report.sheet, row, None, value, message)
+            problem = Problem(
+                sheet_report.sheet, row, None, value, message, code="plausibility.sharp_change"
+            )
             sheet_report.warnings.append(problem)
             found.append(problem)
     return found

@@ -424,6 +424,7 @@ class SheetValidator:
                             percent=_display(row.record["progress"]),
                         ),
                         cell=(index, layout.columns["progress"]),
+                        code="validate.task_progress_fraction",
                     )
                 )
             if index in state.derived:
@@ -434,6 +435,7 @@ class SheetValidator:
                         header,
                         row.record["code"],
                         t("validate.task_code_derived", code=row.record["code"]),
+                        code="validate.task_code_derived",
                     )
                 )
 
@@ -466,6 +468,7 @@ class SheetValidator:
                     suggestion=error.suggestion,
                     cell=None if column is None else (index, column),
                     unknown_name=_unknown_name(error),
+                    code=error.key,
                 )
             )
         return None

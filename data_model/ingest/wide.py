@@ -487,6 +487,7 @@ class WideConverter:
             message=error.message(),
             suggestion=error.suggestion,
             cell=(index, column),
+            code=error.key,
         )
 
 

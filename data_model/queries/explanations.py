@@ -191,6 +191,7 @@ def missing_problem(need: ExplanationNeed) -> Problem:
         message=t("explanations.missing", reasons=need.reason_text(), subject=need.subject),
         suggestion=t(f"explanations.how_{need.kind}"),
         explanation=need,
+        code="explanations.missing",
     )
 
 

@@ -7,7 +7,9 @@ prepare (read + dry run) → show problems → correct cells in place → revali
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from itertools import islice
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -32,6 +34,10 @@ SHEET_COLUMN, ROW_COLUMN, REASON_COLUMN = "_sheet", "_row", "_reason"
 # Rows with errors offered for correction in the page at once; after a check again the
 # next ones come. More rows than this are a file to correct in Excel.
 FIX_IN_PAGE_ROWS = 200
+# Problems listed one by one in a page. A file with more (every row of 300,000 wrong made
+# a 57 MB table, sent to the browser on every rerun) is shown counted by kind of problem
+# (`problem_groups`) above its first problems; the download lists every one.
+PROBLEMS_IN_PAGE = 1_000
 
 
 @dataclass
@@ -207,9 +213,15 @@ def _row_reasons(problems: list[Problem], labels: dict[str, str]) -> str:
     return t("format.clause_separator").join(reasons)
 
 
-def error_columns(pending: PendingUpload, sheet_name: str) -> set[str]:
-    """The columns (index as text, as in `rows_to_fix`) holding a cell with an error."""
-    found = {p.cell[1] for p in pending.report.errors if p.sheet == sheet_name and p.cell}
+def error_columns(pending: PendingUpload, sheet_name: str, rows: Iterable[int]) -> set[str]:
+    """The columns (index as text, as in `rows_to_fix`) holding a cell with an error in
+    one of `rows` (0-based, the grid's)."""
+    shown = set(rows)
+    found = {
+        p.cell[1]
+        for p in pending.report.errors
+        if p.sheet == sheet_name and p.cell and p.cell[0] in shown
+    }
     return {str(column) for column in found}
 
 
@@ -264,12 +276,49 @@ def changes_frame(examples: list[dict], district_names: dict[int, str]) -> pd.Da
     return pd.DataFrame(records, columns=["what", "field", "old", "new"])
 
 
-def problems_frame(report: ImportReport) -> pd.DataFrame:
+def _leveled(report: ImportReport) -> Iterator[tuple[str, Problem]]:
+    """Every problem with its level: errors then warnings, in the order of the file."""
+    for level, problems in (("error", report.errors), ("warning", report.warnings)):
+        for problem in problems:
+            yield level, problem
+
+
+def problem_count(report: ImportReport) -> int:
+    return sum(len(s.errors) + len(s.warnings) for s in report.sheets)
+
+
+def problems_frame(report: ImportReport, limit: int | None = None) -> pd.DataFrame:
     """Errors then warnings, one line each, in the order of the file: level, then
-    `PROBLEM_FIELDS`."""
-    rows = [
-        (level, *problem_fields(problem))
-        for level, problems in (("error", report.errors), ("warning", report.warnings))
-        for problem in problems
-    ]
+    `PROBLEM_FIELDS`; the first `limit` of them when given."""
+    rows = [(level, *problem_fields(problem)) for level, problem in islice(_leveled(report), limit)]
     return pd.DataFrame(rows, columns=["level", *PROBLEM_FIELDS])
+
+
+GROUP_COLUMNS = ("level", "sheet", "column", "count", "values", "row", "message")
+
+
+def problem_groups(report: ImportReport, limit: int = PROBLEMS_IN_PAGE) -> pd.DataFrame:
+    """The problems counted by kind, for a file with too many to list one by one: one line
+    per level, sheet, column and kind of problem (`Problem.code`, else its message), with
+    how many rows have it, how many different values they hold, and the first one's row
+    and message. Errors first, then the most frequent; at most `limit` lines."""
+    groups: dict[tuple, list] = {}
+    for level, problem in _leveled(report):
+        key = (level, problem.sheet, problem.column, problem.code or problem.message)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [
+                level,
+                problem.sheet,
+                problem.column,
+                1,
+                {problem.value},
+                problem.row,
+                problem.message,
+            ]
+        else:
+            group[3] += 1
+            group[4].add(problem.value)
+    ordered = sorted(groups.values(), key=lambda g: (g[0] != "error", -g[3]))[:limit]
+    rows = [(*g[:4], len(g[4] - {None, ""}), *g[5:]) for g in ordered]
+    return pd.DataFrame(rows, columns=list(GROUP_COLUMNS))

@@ -124,3 +124,33 @@ def test_ten_departments_never_seen_are_imported_with_two_clicks(engine, empty_d
     button(app, "确认导入").click().run()
     assert not app.exception
     assert stored_lead_units(engine) == sorted(TEN_DEPARTMENTS)
+
+
+def test_more_names_than_a_form_holds_are_offered_most_used_first_then_the_rest(engine, empty_db):
+    # A task list with a different unit on every row once made a form of 4,000 drop-downs.
+    from data_model.admin.unknown_names import RESOLVE_IN_PAGE
+
+    once = [f"市第{n}未知办" for n in range(RESOLVE_IN_PAGE + 5)]
+    twice = "市应急管理局"
+    app = upload_page(empty_db)
+    units = [*once, twice, twice]
+    app.file_uploader(key="upload_files").set_value(("list.xlsx", task_list(units), XLSX))
+    app.run()
+    assert not app.exception
+    names = next(d.value for d in app.dataframe if "文件中的写法" in d.value.columns)
+    assert len(names) == RESOLVE_IN_PAGE + 6  # the table lists every name
+    assert any(
+        w.value.startswith(f"未登记的名称共 {RESOLVE_IN_PAGE + 6} 个，下面先列出使用行数最多的")
+        for w in app.warning
+    )
+    offered = [s.label for s in app.selectbox if s.label.startswith("责任单位「")]
+    assert len(offered) == RESOLVE_IN_PAGE
+    assert offered[-1] == f"责任单位「{twice}」（2 行）"  # the most used, in the file's order
+    assert offered[0].startswith("责任单位「市第0未知办」")
+    assert not any(f"「{once[-1]}」" in label for label in offered)
+
+    button(app, f"将 {RESOLVE_IN_PAGE} 个没有相近名称的全部登记为新").click().run()
+    assert not app.exception
+    rest = next(d.value for d in app.dataframe if "文件中的写法" in d.value.columns)
+    assert rest["文件中的写法"].tolist() == once[RESOLVE_IN_PAGE - 1 :]
+    assert not any(w.value.startswith("未登记的名称共") for w in app.warning)

@@ -17,6 +17,7 @@ import pytest
 from openpyxl import load_workbook
 
 from data_model.periods import period_label
+from data_model.workflow.upload import PROBLEMS_IN_PAGE
 from tests.conftest import VALUE_HEADER, make_xlsx
 from tests.e2e.app_browser import (
     ADMIN_PASSWORD,
@@ -175,6 +176,23 @@ def test_upload_through_the_file_chooser_then_the_data_appears(admin_page):
     label = period_label("2024", LANGUAGE)
     assert tr("overview.cards_heading", period=label) in app.main_text()
     app.assert_clean("overview of 2024")
+
+
+def test_a_file_of_thousands_of_wrong_rows_is_shown_counted_by_kind(admin_page):
+    # Every row of 300,000 wrong once sent the browser a 57 MB table on every rerun.
+    app = admin_page
+    page = app.page
+    code, name = first_indicator()
+    wrong = 3_000
+    rows = [[code, name, "福天区", "2022-13", n, ""] for n in range(wrong)]
+    app.go("upload").choose_file("e2e-wrong.xlsx", make_xlsx({"指标数据": [VALUE_HEADER, *rows]}))
+    note = tr("upload.problems_many", total=2 * wrong, shown=PROBLEMS_IN_PAGE)
+    page.get_by_text(note).wait_for(timeout=60_000)
+    tables = page.locator('[data-testid="stDataFrame"]')
+    assert tables.count() >= 3  # the sheets, the problems by kind, the first problems
+    app.screenshot("upload-many-problems")
+    assert not page.locator('[data-testid="stException"]').count()
+    assert not app.page_errors and not app.console_errors
 
 
 def test_every_page_renders_without_errors(admin_page):

@@ -191,7 +191,8 @@ def test_the_fix_grid_says_per_row_what_is_wrong_and_marks_the_columns(engine):
     assert reasons[2].startswith("区：") and "福天区" in reasons[2]
     assert "（建议：福田区）" in reasons[2]
     assert reasons[3].startswith("期间：")
-    assert error_columns(pending, "指标数据") == {"2", "3"}
+    assert error_columns(pending, "指标数据", grid["_row"]) == {"2", "3"}
+    assert error_columns(pending, "指标数据", [2]) == {"2"}  # Excel row 3: its district
 
 
 def test_the_fix_grid_holds_the_first_rows_with_errors_each_with_its_own_reasons(engine):
@@ -213,6 +214,34 @@ def test_the_fix_grid_holds_the_first_rows_with_errors_each_with_its_own_reasons
     assert first.startswith("区：") and "期间" not in first
     assert second.startswith("期间：") and "2022-13" in second and "区：" not in second
     assert rows_to_fix(pending)["_row"].tolist() == [1, 3, 4]
+
+
+def test_problems_are_counted_by_kind_most_frequent_first_and_listed_up_to_a_limit(engine):
+    from data_model.accounts.permissions import Principal
+    from data_model.workflow.upload import prepare, problem_count, problem_groups, problems_frame
+
+    with_indicators(engine)
+    data = values_workbook(
+        ["YS02", "", "福天区", "2022-03", 1, ""],
+        ["YS02", "", "南山区", "2022-13", 2, ""],
+        ["YS02", "", "罗湖区", "2022-14", 3, ""],
+        ["YS02", "", "福天区", "2022-15", 4, ""],
+        ["YS02", "", "福天区", "2022-03", 5, ""],
+    )
+    pending = prepare(engine, Principal("chen", "admin"), "bad.xlsx", data, ImportOptions())
+    assert problem_count(pending.report) == 6
+    groups = problem_groups(pending.report)
+    # Rows 2, 5 and 6 hold the same misspelt district; rows 3, 4 and 5 three wrong periods.
+    # A tie keeps the kind seen first first.
+    assert groups[["column", "count", "values", "row"]].values.tolist() == [
+        ["区", 3, 1, 2],
+        ["期间", 3, 3, 3],
+    ]
+    assert "福天区" in groups["message"][0]
+    assert set(groups["level"]) == {"error"}
+    assert problems_frame(pending.report, limit=2)["row"].tolist() == [2, 3]
+    assert len(problems_frame(pending.report)) == 6
+    assert problem_groups(pending.report, limit=1)["column"].tolist() == ["区"]
 
 
 def test_the_page_commits_the_rows_its_preview_validated_without_validating_again(
