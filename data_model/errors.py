@@ -20,4 +20,16 @@ class InputError(ValueError):
         super().__init__(self.message())
 
     def message(self, language: str | None = None) -> str:
-        return t(self.key, language, **self.params)
+        return t(self.key, language, **{k: quoted(v) for k, v in self.params.items()})
+
+
+# Input quoted back in a message or a problem, up to this many characters: a column of
+# 32,000-character cells, quoted in each row's message and problem, held 1.6 GB.
+QUOTED_CHARS = 500
+
+
+def quoted(value: object) -> object:
+    """`value` as a message quotes it: a text longer than `QUOTED_CHARS` cut there, with …"""
+    if value.__class__ is str and len(value) > QUOTED_CHARS:
+        return value[:QUOTED_CHARS] + "…"
+    return value

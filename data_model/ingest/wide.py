@@ -18,7 +18,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 
-from data_model.errors import InputError
+from data_model.errors import InputError, quoted
 from data_model.ingest.layout import data_row_indexes, header_candidates
 from data_model.ingest.reader import RawSheet, cell_name
 from data_model.ingest.sheet_meta import MetaPart, meta_parts, metadata_problem
@@ -483,7 +483,7 @@ class WideConverter:
             sheet=self.sheet.name,
             row=index + 1,
             column=header,
-            value=parse_text(raw) if raw not in ("", None) else "",
+            value=quoted(parse_text(raw)) if raw not in ("", None) else "",
             message=error.message(),
             suggestion=error.suggestion,
             cell=(index, column),

@@ -75,6 +75,10 @@ class NameMatcher:
                 continue
             for character in key:
                 self._keys_with.setdefault(character, set()).add(key)
+        # The longest key a suggestion can be for: difflib's ratio, 2·matches / (len(a) +
+        # len(b)), stays under the cutoff when one is this much longer than every key.
+        longest = max((len(k) for keys in self._keys_with.values() for k in keys), default=0)
+        self._longest_candidate = int(longest * (2 - SUGGESTION_CUTOFF) / SUGGESTION_CUTOFF)
         # key → the nearest names, each with the key of it that is nearest.
         self._nearest: dict[str, tuple[tuple[str, str], ...]] = {}
 
@@ -165,6 +169,8 @@ class NameMatcher:
         Leaving them out gives the same answer as comparing all keys, at a fraction of the
         cost (a sheet of numbers once spent minutes comparing each with every district).
         """
+        if len(key) > self._longest_candidate:  # no key is near its length: none can reach
+            return []
         sharing: set[str] = set()
         for character in set(key):
             sharing |= self._keys_with.get(character, set())
@@ -173,6 +179,8 @@ class NameMatcher:
             for other in sharing
             if 2 * min(len(key), len(other)) >= SUGGESTION_CUTOFF * (len(key) + len(other))
         ]
+        if not candidates:  # difflib would still index `key` (32,000 characters: seconds)
+            return []
         # Several keys may name one entry (its aliases): ask for enough to find 3 entries.
         return difflib.get_close_matches(
             key, sorted(candidates), n=NEAREST_COUNT * 4, cutoff=SUGGESTION_CUTOFF

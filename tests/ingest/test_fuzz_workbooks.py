@@ -208,7 +208,11 @@ def mutated_workbooks(draw) -> tuple[str, bytes]:
                 parts[s_index] = (sheet, xml[: start + 16] + ref + xml[end:])
         elif kind == "far cell":
             s_index = names.index(sheet)
-            ref = draw(st.sampled_from([b"XFD1048576", b"ZZZ1", b"A9999999", b"AMK1", b"ZZ5000"]))
+            ref = draw(
+                st.sampled_from(
+                    [b"XFD1048576", b"ZZZ1", b"A9999999", b"AMK1", b"ZZ5000", b"xfd1048576"]
+                )
+            )
             parts[s_index] = (
                 sheet,
                 parts[s_index][1].replace(b"</row>", b'<c r="' + ref + b'"><v>1</v></c></row>', 1),

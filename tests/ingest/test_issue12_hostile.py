@@ -155,6 +155,26 @@ def test_one_far_cell_under_a_small_dimension_is_refused_before_calamine_allocat
     assert caught.value.params == {"sheet": "Sheet1", "rows": 1048576, "limit": 1_000_000}
 
 
+@pytest.mark.parametrize(
+    "cell",
+    [
+        '<c r="xfd1048576"><v>2</v></c>',  # lower case: calamine reads it (549 GB, then abort)
+        "<c r='XFD1048576'><v>2</v></c>",  # single quotes
+        '<c r = "XFD1048576"><v>2</v></c>',  # spaces around =
+        '<c\tr="XFD1048576"><v>2</v></c>',  # a tab before the attribute
+    ],
+)
+def test_a_far_cell_written_any_way_xml_allows_is_refused_before_calamine_allocates_it(cell):
+    parts = one_sheet_parts([[1]], dimension="A1")
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
+        "</sheetData>", f'<row r="1048576">{cell}</row></sheetData>'
+    )
+    with pytest.raises(InputError) as caught:
+        read_workbook(package(parts), "far.xlsx")
+    assert caught.value.key == "reader.too_many_rows"
+    assert caught.value.params["rows"] == 1048576
+
+
 def test_one_far_cell_within_the_row_and_column_limits_is_refused_by_the_cell_limit(engine):
     # ZZ999999 is within both limits, but A1:ZZ999999 is 700 million cells to allocate.
     parts = one_sheet_parts([[1]], dimension="A1")
@@ -186,3 +206,57 @@ def test_the_cell_extent_is_the_same_read_in_small_pieces(monkeypatch):
     assert reader._cell_extent(xml) == (44, 28)
     monkeypatch.setattr(reader, "_EXTENT_PIECE_BYTES", 40)  # pieces end inside rows
     assert reader._cell_extent(xml) == (44, 28)
+
+
+def with_merges(rows: list[list[object]], *ranges: str) -> bytes:
+    parts = one_sheet_parts(rows)
+    merges = "".join(f'<mergeCell ref="{r}"/>' for r in ranges)
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
+        "</sheetData>", f'</sheetData><mergeCells count="{len(ranges)}">{merges}</mergeCells>'
+    )
+    return package(parts)
+
+
+def test_a_merge_reaching_past_the_cells_fills_the_cells_read():
+    # A1:XFD1048576 over 100,000 rows once took 28 s: every one of 16,384 columns a row.
+    data = with_merges([["x", 1, 2], [3, 4, 5], [6, 7, 8]], "B2:XFD1048576")
+    (sheet,) = read_workbook(data, "merged.xlsx")
+    assert sheet.rows == [["x", 1, 2], [3, 4, 4], [6, 4, 4]]
+
+
+def test_overlapping_merges_that_cover_more_than_the_sheet_are_refused():
+    # Excel never saves overlapping ranges; a hundred spanning the sheet took 28 s.
+    rows = [[n, n, n] for n in range(4)]
+    with pytest.raises(InputError) as caught:
+        read_workbook(with_merges(rows, *["A1:C4"] * 2), "overlap.xlsx")
+    assert caught.value.key == "reader.merged_overlap"
+    assert caught.value.params == {"sheet": "Sheet1", "covered": 24, "cells": 12}
+    assert "互相重叠" in caught.value.message()
+    # Ranges that overlap a little, within the sheet's cells, are filled as before.
+    (sheet,) = read_workbook(with_merges(rows, "A1:B2", "B2:C3"), "overlap.xlsx")
+    assert sheet.rows[2] == [2, 0, 0]
+
+
+def test_more_merged_ranges_than_the_limit_are_refused_before_calamine_reads_them():
+    data = with_merges([[1, 2], [3, 4], [5, 6], [7, 8]], "A1:A2", "B1:B2", "A3:A4", "B3:B4")
+    with pytest.raises(InputError) as caught:
+        read_workbook(data, "merges.xlsx", Limits(max_merged_ranges_per_sheet=3))
+    assert caught.value.key == "reader.too_many_merges"
+    assert caught.value.params == {"sheet": "Sheet1", "count": 4, "limit": 3}
+    assert len(read_workbook(data, "merges.xlsx", Limits(max_merged_ranges_per_sheet=4))) == 1
+
+
+def test_a_very_long_cell_is_quoted_shortened_in_its_problem(engine):
+    # 25,000 cells of 32,000 characters in 区, each quoted whole in its message and its
+    # problem, held 4.3 GB and took 64 s (difflib indexed each text for suggestions).
+    from data_model.errors import QUOTED_CHARS
+
+    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "indicators.xlsx")
+    district = "福田" * 16_000
+    data = make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", district, "2022-03", 5, ""]]})
+    report = import_file(engine, data, "long.xlsx")
+    (problem,) = report.errors
+    assert problem.column == "区"
+    assert problem.value == district[:QUOTED_CHARS] + "…"
+    assert f"「{district[:QUOTED_CHARS]}…」不是已登记的区" in problem.message
+    assert len(problem.message) < QUOTED_CHARS + 200

@@ -69,7 +69,29 @@ def sheet_xml(cells: list[bytes], row_style: bytes = b"") -> bytes:
     )
 
 
-@pytest.mark.parametrize("percent_styles", [set(), {b"3"}, {b"7"}, {b"3", b"7"}, {b"99"}, {b"1"}])
+# More percent styles than are searched for one by one (`reader._FEW_STYLES`): one pass
+# over the cells' styles instead (a workbook can hold thousands).
+MANY_STYLES = {b"3", b"7", *(str(n).encode() for n in range(100, 120))}
+# Cells of more percent styles than a pattern names one by one.
+MANY_STYLED = [
+    b'<c r="Q%d" s="%d"><v>0.5</v></c>' % (n, 100 + n)
+    if n % 2
+    else b'<c s="%d" r="Q%d"><v>0.5</v></c>' % (100 + n, n)
+    for n in range(1, 13)
+]
+# Formula tags the scan must not read twice or take for cells: a cell with two, and bare
+# tags after the cells (300,000 of them once took 36 s).
+FORMULA_TAGS = [
+    b'<c r="N1"><f>A1</f><f/></c>',
+    b'<c r="O1" s="3"><f>A1</f><f/><v>1</v></c>',
+    b'<c r="P1"><v>1</v></c><f/><f/><f></f>',
+]
+
+
+@pytest.mark.parametrize(
+    "percent_styles",
+    [set(), {b"3"}, {b"7"}, {b"3", b"7"}, {b"99"}, {b"1"}, MANY_STYLES, MANY_STYLES - {b"3"}],
+)
 @pytest.mark.parametrize(
     "cells",
     [
@@ -77,6 +99,9 @@ def sheet_xml(cells: list[bytes], row_style: bytes = b"") -> bytes:
         [cell for cell in CELLS if b"<f" not in cell],
         [cell for cell in CELLS if b's="' not in cell],
         CELLS[:1],
+        CELLS + FORMULA_TAGS,
+        FORMULA_TAGS + CELLS,
+        CELLS + MANY_STYLED,
     ],
 )
 def test_the_targeted_scan_finds_what_parsing_every_cell_finds(percent_styles, cells):

@@ -27,6 +27,19 @@ def test_to_halfwidth(raw: str, expected: str) -> None:
     assert to_halfwidth(raw) == expected
 
 
+def test_remove_whitespace_drops_exactly_what_its_pattern_drops_from_every_character() -> None:
+    # Printable text without a space is returned as it is, without the pattern's search:
+    # no character that the pattern drops may pass that way.
+    from data_model.text import _SPACE_RE
+
+    differ = [
+        hex(code)
+        for code in range(0x110000)
+        if remove_whitespace(chr(code)) != _SPACE_RE.sub("", chr(code))
+    ]
+    assert differ == []
+
+
 def test_remove_whitespace_includes_line_breaks_and_zero_width() -> None:
     assert remove_whitespace(" a\tb\nc\r\nd\u3000e\xa0f\u200bg\ufeff ") == "abcdefg"
 
