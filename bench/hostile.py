@@ -79,7 +79,159 @@ def files(columns: int, rows: int) -> list[tuple[str, bytes, Limits]]:
         ("wide, lying dimension", with_dimension(wide, "A1"), Limits()),
         ("wide, limit raised", wide, Limits(max_columns_per_sheet=columns + 1)),
         ("GBK declaration", gbk_workbook(), Limits()),
+        *hunted_files(),
     ]
+
+
+def hunted_files() -> list[tuple[str, bytes, Limits]]:
+    """The files of the eleventh session's hunt (docs/benchmarks.md), each small."""
+    values = [VALUE_HEADER, *(["YS02", "", "南山区", "2022-03", n, ""] for n in range(100_000))]
+    plain = raw_xlsx.sheet_xml([[1, 2, 3]] * 1_000)
+    return [
+        # Calamine reads a reference in lower case; the guard once looked for capitals only,
+        # and the process aborted asking for 549 GB.
+        (
+            "far cell in lower case",
+            with_sheet_tail(plain, '<row r="1048576"><c r="xfd1048576"><v>1</v></c></row>'),
+            Limits(),
+        ),
+        (
+            "300,000 formula tags after one cell",
+            one_sheet(
+                raw_xlsx.sheet_xml([[1]]).replace(
+                    "</worksheet>", "<extLst>" + "<f/>" * 300_000 + "</extLst></worksheet>"
+                )
+            ),
+            Limits(),
+        ),
+        (
+            "1,000 percent styles, 100k rows",
+            with_percent_styles(raw_xlsx.sheet_xml(values), 1_000),
+            Limits(),
+        ),
+        (
+            "A1:XFD1048576 merged, 100k rows",
+            with_merges(raw_xlsx.sheet_xml(values), ["A1:XFD1048576"]),
+            Limits(),
+        ),
+        ("100 overlapping merges", with_merges(plain, ["A1:XFD1048576"] * 100), Limits()),
+        ("600,000 merged ranges", with_merges(plain, ["A1:B2"] * 600_000), Limits()),
+        (
+            "2,000 cells of 32,000 characters",
+            one_sheet(
+                raw_xlsx.sheet_xml(
+                    [
+                        VALUE_HEADER,
+                        *(
+                            ["YS02", "", f"{n}" + "a" * 32_000, "2022-03", 1, ""]
+                            for n in range(2_000)
+                        ),
+                    ]
+                )
+            ),
+            Limits(),
+        ),
+        (
+            "2,000 sheets",
+            raw_xlsx.package(sheets_parts([raw_xlsx.sheet_xml([[1]])] * 2_000)),
+            Limits(),
+        ),
+        (
+            "5 sheets spanning A1:AD1000000",
+            raw_xlsx.package(
+                sheets_parts(
+                    [
+                        raw_xlsx.sheet_xml([[1]], "A1").replace(
+                            "</sheetData>",
+                            '<row r="1000000"><c r="AD1000000"><v>1</v></c></row></sheetData>',
+                        )
+                    ]
+                    * 5
+                )
+            ),
+            Limits(),
+        ),
+    ]
+
+
+def one_sheet(xml: str) -> bytes:
+    parts = raw_xlsx.one_sheet_parts([[1]])
+    parts["xl/worksheets/sheet1.xml"] = xml
+    return raw_xlsx.package(parts)
+
+
+def with_sheet_tail(xml: str, rows: str) -> bytes:
+    return one_sheet(xml.replace("</sheetData>", rows + "</sheetData>"))
+
+
+def with_merges(xml: str, ranges: list[str]) -> bytes:
+    merges = "".join(f'<mergeCell ref="{r}"/>' for r in ranges)
+    return one_sheet(
+        xml.replace(
+            "</sheetData>", f'</sheetData><mergeCells count="{len(ranges)}">{merges}</mergeCells>'
+        )
+    )
+
+
+def with_percent_styles(xml: str, count: int) -> bytes:
+    """One sheet under a styles part of `count` cell formats, each a percent (numFmt 9)."""
+    parts = raw_xlsx.one_sheet_parts([[1]])
+    parts["xl/worksheets/sheet1.xml"] = xml
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        "</Types>",
+        '<Override PartName="/xl/styles.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>',
+    )
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        "</Relationships>",
+        '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/styles" Target="styles.xml"/></Relationships>',
+    )
+    parts["xl/styles.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns='
+        '"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs count='
+        f'"{count}">'
+        + '<xf numFmtId="9" applyNumberFormat="1"/>' * count
+        + "</cellXfs></styleSheet>"
+    )
+    return raw_xlsx.package(parts)
+
+
+def sheets_parts(sheets: list[str]) -> dict[str, str]:
+    """The parts of a workbook of the given sheet parts, named 表1, 表2, …"""
+    ns = "http://schemas.openxmlformats.org"
+    parts = raw_xlsx.one_sheet_parts([[1]])
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        "</Types>",
+        "".join(
+            f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{kind}"/>'
+            for n in range(2, len(sheets) + 1)
+        )
+        + "</Types>",
+    )
+    parts["xl/workbook.xml"] = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns='
+        f'"{ns}/spreadsheetml/2006/main" xmlns:r="{ns}/officeDocument/2006/relationships">'
+        "<sheets>"
+        + "".join(
+            f'<sheet name="表{n}" sheetId="{n}" r:id="rId{n}"/>' for n in range(1, len(sheets) + 1)
+        )
+        + "</sheets></workbook>"
+    )
+    parts["xl/_rels/workbook.xml.rels"] = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns='
+        f'"{ns}/package/2006/relationships">'
+        + "".join(
+            f'<Relationship Id="rId{n}" Type="{ns}/officeDocument/2006/relationships/'
+            f'worksheet" Target="worksheets/sheet{n}.xml"/>'
+            for n in range(1, len(sheets) + 1)
+        )
+        + "</Relationships>"
+    )
+    for n, xml in enumerate(sheets, start=1):
+        parts[f"xl/worksheets/sheet{n}.xml"] = xml
+    return parts
 
 
 def with_dimension(data: bytes, ref: str) -> bytes:

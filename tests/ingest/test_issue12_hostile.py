@@ -260,3 +260,23 @@ def test_a_very_long_cell_is_quoted_shortened_in_its_problem(engine):
     assert problem.value == district[:QUOTED_CHARS] + "…"
     assert f"「{district[:QUOTED_CHARS]}…」不是已登记的区" in problem.message
     assert len(problem.message) < QUOTED_CHARS + 200
+
+
+def test_a_workbook_of_more_sheets_than_the_limit_is_refused_before_they_are_read():
+    data = make_xlsx({f"表{n}": [[n]] for n in range(3)})
+    with pytest.raises(InputError) as caught:
+        read_workbook(data, "many.xlsx", Limits(max_sheets=2))
+    assert caught.value.key == "reader.too_many_sheets"
+    assert caught.value.params == {"file": "many.xlsx", "count": 3, "limit": 2}
+    assert len(read_workbook(data, "many.xlsx", Limits(max_sheets=3))) == 3
+
+
+def test_sheets_that_together_span_more_cells_than_the_workbook_limit_are_refused():
+    # Each sheet within the cell limit, but read and kept together: 15 nearly empty ones
+    # spanning A1:AD1000000 took 5.9 GB.
+    data = make_xlsx({"一": [[1, 2, 3], [4, 5, 6]], "二": [[1, 2, 3], [4, 5, 6]]})
+    with pytest.raises(InputError) as caught:
+        read_workbook(data, "two.xlsx", Limits(max_cells_per_workbook=11))
+    assert caught.value.key == "reader.workbook_too_many_cells"
+    assert caught.value.params == {"file": "two.xlsx", "cells": 12, "limit": 11}
+    assert len(read_workbook(data, "two.xlsx", Limits(max_cells_per_workbook=12))) == 2
