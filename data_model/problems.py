@@ -66,9 +66,10 @@ class Problem:
     unknown_name: UnknownNameHint | None = field(default=None, compare=False)
     # Set when the problem is a row that needs an explanation (情况说明) it does not have.
     explanation: ExplanationNeed | None = field(default=None, compare=False)
-    # What kind of problem a row's is (its message's catalogue key), where rows can share
-    # it: a file with more problems than a page lists shows them counted by kind
-    # (`workflow.upload.problem_groups`). Problems without one are counted by message.
+    # What kind of problem a row's is (its message's catalogue key, or one naming a family
+    # of them: `importer.scope`), where rows can share it: a file with more problems than
+    # a page lists shows them counted by kind (`workflow.upload.problem_groups`).
+    # Problems without one are counted by message.
     code: str | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict:
