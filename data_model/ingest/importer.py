@@ -24,7 +24,7 @@ from data_model.ingest.layout import (
     resembled_kind,
 )
 from data_model.ingest.plausibility import sharp_changes
-from data_model.ingest.reader import Limits, RawSheet, read_workbook
+from data_model.ingest.reader import Limits, RawSheet, cell_name, column_letters, read_workbook
 from data_model.ingest.validate import (
     IndicatorInfo,
     SheetValidator,
@@ -632,32 +632,39 @@ def _check_duplicates(by_kind, report: ImportReport) -> None:
                 # The usual case, no key repeats, settled without a loop in Python; the
                 # keys are recorded only for a later sheet of the same kind.
                 if position < len(sheets):
-                    where = zip(repeat(sheet_report.sheet), map(attrgetter("row"), valid))
+                    where = zip(repeat(sheet_report.sheet), valid)
                     seen.update(zip(keys, where, strict=True))
                 continue
             kept = []
             for key, row in zip(keys, valid, strict=True):
                 first = seen.get(key)
                 if first is None:
-                    seen[key] = (sheet_report.sheet, row.row)
+                    seen[key] = (sheet_report.sheet, row)
                     kept.append(row)
                     continue
-                where = (
-                    t("importer.row_ref", row=first[1])
-                    if first[0] == sheet_report.sheet
-                    else t("importer.sheet_row_ref", sheet=first[0], row=first[1])
-                )
-                sheet_report.errors.append(
-                    Problem(
-                        sheet=sheet_report.sheet,
-                        row=row.row,
-                        column=None,
-                        value=None,
-                        message=t("importer.duplicate_key", first=where),
-                        code="importer.duplicate_key",
-                    )
-                )
+                sheet_report.errors.append(_duplicate(sheet_report.sheet, row, *first))
             valid[:] = kept
+
+
+def _duplicate(sheet: str, row: ValidRow, first_sheet: str, first: ValidRow) -> Problem:
+    """The problem of `row`, whose key `first` (of `first_sheet`) had: located by its row,
+    or by its cell when it is a value of a wide table (one row, many values)."""
+    if first.column is None:
+        where = t("importer.row_ref", row=first.row)
+    else:
+        where = t("importer.cell_ref", cell=cell_name(first.row - 1, first.column))
+    if first_sheet != sheet:
+        where = t("importer.in_sheet", sheet=first_sheet, where=where)
+    column = None if row.column is None else column_letters(row.column)
+    return Problem(
+        sheet=sheet,
+        row=row.row,
+        column=column,
+        value=None,
+        message=t("importer.duplicate_key", first=where),
+        cell=None if row.column is None else (row.row - 1, row.column),
+        code="importer.duplicate_key",
+    )
 
 
 def _keys_distinct(valid: list[ValidRow], names: tuple[str, ...]) -> bool:

@@ -65,6 +65,9 @@ class Limits:
     # sheets spanning A1:AD1000000, from a 10 KB file, took 5.9 GB and 30 s).
     max_sheets: int = 1_000
     max_cells_per_workbook: int = 30_000_000
+    # Distinct texts of the workbook (its shared strings), which calamine reads whole when
+    # it opens the file: 100 million empty ones, from a 0.7 MB file, took 2.5 GB.
+    max_shared_strings: int = 5_000_000
 
 
 @dataclass
@@ -89,12 +92,17 @@ class RawSheet:
 
 def cell_name(row: int, column: int) -> str:
     """`(4, 2)` → `C5` (0-based indexes to the name Excel shows)."""
+    return f"{column_letters(column)}{row + 1}"
+
+
+def column_letters(column: int) -> str:
+    """`2` → `C` (a 0-based index to the letters Excel shows)."""
     letters = ""
     column += 1
     while column:
         column, remainder = divmod(column - 1, 26)
         letters = chr(65 + remainder) + letters
-    return f"{letters}{row + 1}"
+    return letters
 
 
 def read_workbook(data: bytes, file_name: str, limits: Limits | None = None) -> list[RawSheet]:
@@ -154,8 +162,9 @@ def read_workbook(data: bytes, file_name: str, limits: Limits | None = None) -> 
                     cells=cells,
                     limit=limits.max_cells_per_workbook,
                 )
-            _fill_merged(meta.name, rows, merged)
             sheet_facts = sheet_facts or _XlsxFacts()
+            _show_error_values(rows, sheet_facts.error_values)
+            _fill_merged(meta.name, rows, merged)
             sheets.append(
                 RawSheet(
                     meta.name,
@@ -229,6 +238,7 @@ def _read_in_pieces(
     merged: list = []
     percent: set = set()
     uncalculated: set = set()
+    errors: list = []
     link_numbers: set[int] = set()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -240,6 +250,7 @@ def _read_in_pieces(
                 found = _scan_sheet(piece, large.percent_styles)
                 percent |= found.percent_cells
                 uncalculated |= found.formulas_without_value
+                errors.extend(found.error_values)
                 if large.links:
                     link_numbers.update(map(int, _EXTERNAL_REF.findall(piece)))
                 xml = sheet_pieces.piece_xml(head, piece, tail)
@@ -273,7 +284,7 @@ def _read_in_pieces(
         if len(row) < width:
             row.extend([""] * (width - len(row)))
     links = tuple(large.links[n] for n in sorted(link_numbers) if n in large.links)
-    facts = _XlsxFacts(frozenset(percent), frozenset(uncalculated), links)
+    facts = _XlsxFacts(frozenset(percent), frozenset(uncalculated), links, tuple(errors))
     return rows, merged, facts
 
 
@@ -359,6 +370,8 @@ _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 _CACHED_VALUE = re.compile(rb"<v>[^<]")
 _FORMULA_MARKS = (b"<f>", b"<f ", b"<f/>")
 _FORMULA = re.compile(rb"<f[ >/]")
+_ERROR_CELL = re.compile(rb'<c ((?:[^>]*?\s)?t="e"[^>]*)>')
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
 # Up to this many percent styles are searched for one by one (`_styles_used`).
 _FEW_STYLES = 8
 _STYLE_ATTR = re.compile(rb'\ss="([0-9]+)"')
@@ -376,6 +389,7 @@ _REF_ATTR = rb"""r(?<=\sr)\s*=\s*["']"""
 _BEYOND_Z_OR_FAR = re.compile(_REF_ATTR + rb"(?:[A-Za-z]{2,}[0-9]|[A-Za-z][0-9]{7})")
 _CELL_REF_ATTR = re.compile(_REF_ATTR + rb"([A-Za-z]+)([0-9]+)")
 _EXTENT_PIECE_BYTES = 4 * 1024 * 1024
+_SHARED_STRINGS = "xl/sharedStrings.xml"  # where calamine reads them, whatever the links say
 # A formula naming another workbook: `[1]Sheet1!A1` (1 = the workbook's first link).
 _EXTERNAL_REF = re.compile(rb"<f[^>]*>[^<]*?\[([0-9]+)\]")
 # What a broken package or part raises while it is read (InputError excepted).
@@ -392,6 +406,9 @@ class _XlsxFacts:
     percent_cells: frozenset[tuple[int, int]] = frozenset()
     formulas_without_value: frozenset[tuple[int, int]] = frozenset()
     external_links: tuple[str, ...] = ()
+    # ((row, column), `#DIV/0!`) of each cell holding an error value, which calamine
+    # gives as an empty cell.
+    error_values: tuple[tuple[tuple[int, int], str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -427,6 +444,8 @@ def _scan_xlsx(
                     size_mb=_mb(total),
                     limit_mb=_mb(limits.max_uncompressed_bytes),
                 )
+            if _SHARED_STRINGS in names:
+                _check_shared_strings(archive, file_name, limits)
             percent_styles = _percent_style_ids(archive)
             workbook = _xml(archive, "xl/workbook.xml")
             targets = _relationship_targets(archive, "xl/_rels/workbook.xml.rels")
@@ -473,6 +492,22 @@ def _check_declared_size(
         _check_size(
             sheet_name, int(match.group(2)), _column_index(match.group(1).decode()) + 1, limits
         )
+
+
+def _check_shared_strings(archive: zipfile.ZipFile, file_name: str, limits: Limits) -> None:
+    """The workbook's shared strings counted against the limit, a few megabytes of the part
+    at a time, before calamine reads them all (`<si>`, or `<x:si>` under a prefix)."""
+    count = 0
+    tail = b""  # a tag cut between two reads is counted once, with the next read
+    with archive.open(_SHARED_STRINGS) as part:
+        while chunk := part.read(_EXTENT_PIECE_BYTES):
+            text = tail + chunk
+            count += text.count(b"<si") + text.count(b":si")
+            tail = text[-2:]
+            if count > limits.max_shared_strings:
+                raise InputError(
+                    "reader.too_many_strings", file=file_name, limit=limits.max_shared_strings
+                )
 
 
 def _check_sheet_count(count: int, file_name: str, limits: Limits) -> None:
@@ -577,10 +612,33 @@ def _scan_sheet(
         uncalculated = _formulas_without_value(xml)
     used_links = {int(number) for number in _EXTERNAL_REF.findall(xml)} if links else set()
     named = tuple(links[number] for number in sorted(used_links) if number in links)
+    errors = _error_values(xml) if b't="e"' in xml else ()
     # A cell whose reference is not a plain cell name cannot be located: left out.
     percent.discard(None)
     uncalculated.discard(None)
-    return _XlsxFacts(frozenset(percent), frozenset(uncalculated), named)
+    return _XlsxFacts(frozenset(percent), frozenset(uncalculated), named, errors)
+
+
+def _error_values(xml: bytes) -> tuple[tuple[tuple[int, int], str], ...]:
+    """The position and text of each cell of the part holding an error value (`t="e"`),
+    its value read up to the next cell tag."""
+    found = []
+    for tag in _ERROR_CELL.finditer(xml):
+        ref = dict(_CELL_ATTRS.findall(tag.group(1))).get(b"r")
+        end = xml.find(b"<c ", tag.end())
+        value = _VALUE.search(xml, tag.end(), len(xml) if end < 0 else end)
+        position = None if ref is None else _position(ref)
+        if value is not None and position is not None:
+            found.append((position, value.group(1).decode("utf-8", "replace")))
+    return tuple(found)
+
+
+def _show_error_values(rows: list[list[object]], errors) -> None:
+    """Each error cell holds its value as Excel shows it (`#DIV/0!`), not the empty cell
+    calamine gives: the row is not taken for a blank one, and its problem names it."""
+    for (row, column), text in errors:
+        if row < len(rows) and column < len(rows[row]):
+            rows[row][column] = text
 
 
 def _styles_used(xml: bytes, styles: set[bytes]) -> list[bytes]:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from data_model.errors import InputError
-from data_model.ingest.reader import cell_name
+from data_model.ingest.reader import column_letters
 from data_model.problems import Problem
 from data_model.text import remove_whitespace, to_halfwidth
 
@@ -44,7 +44,7 @@ class MetaPart:
     @property
     def column_name(self) -> str:
         """The Excel column letters (`A`): a metadata cell stands under no header."""
-        return cell_name(0, self.column)[:-1]
+        return column_letters(self.column)
 
 
 def meta_parts(index: int, row: list) -> Iterator[MetaPart]:

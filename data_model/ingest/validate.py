@@ -81,6 +81,8 @@ class ValidationContext:
 class ValidRow:
     row: int  # Excel row number
     record: dict
+    # The 0-based column of the value, in a wide table, where one row holds many values.
+    column: int | None = None
 
 
 @dataclass

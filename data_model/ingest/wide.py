@@ -397,7 +397,7 @@ class WideConverter:
                         self._problem(index, column, self.layout.headers[column], raw, error)
                     )
                     continue
-                valid.append(ValidRow(index + 1, record))
+                valid.append(ValidRow(index + 1, record, column))
         return valid
 
     def _fixed_dimension(self, report: SheetReport) -> object:

@@ -25,7 +25,7 @@ from data_model.ingest.importer import (
     file_rejected,
     sha256_of,
 )
-from data_model.ingest.reader import RawSheet, cell_name, read_workbook
+from data_model.ingest.reader import RawSheet, cell_name, column_letters, read_workbook
 from data_model.ingest.validate import parse_text
 from data_model.problems import PROBLEM_FIELDS, ImportReport, Problem, problem_fields
 from data_model.store.kind_registry import kind_of_table
@@ -232,9 +232,7 @@ def column_labels(pending: PendingUpload, sheet_name: str) -> dict[str, str]:
     header = sheet.rows[report.header_row - 1] if report and report.header_row else []
     width = max((len(r) for r in sheet.rows), default=0)
     return {
-        str(c): parse_text(header[c])
-        if c < len(header) and header[c] != ""
-        else cell_name(0, c)[:-1]
+        str(c): parse_text(header[c]) if c < len(header) and header[c] != "" else column_letters(c)
         for c in range(width)
     }
 

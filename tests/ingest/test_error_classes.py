@@ -166,17 +166,27 @@ def test_duplicate_keys_name_the_first_row_within_and_across_sheets(with_indicat
         "v.xlsx",
     )
     assert report.status == "rejected"
+    assert (
+        report.errors[1].message
+        == "与工作表“指标数据”第 3 行重复（同一主键出现两次）。请删除其中一行或核对内容。"
+    )
     assert [(e.sheet, e.row, e.message) for e in report.errors] == [
         ("补充", 4, t("importer.duplicate_key", first=t("importer.row_ref", row=2))),
         (
             "再补充",
             3,
-            t("importer.duplicate_key", first=t("importer.sheet_row_ref", sheet="指标数据", row=3)),
+            t(
+                "importer.duplicate_key",
+                first=t("importer.in_sheet", sheet="指标数据", where=t("importer.row_ref", row=3)),
+            ),
         ),
         (
             "再补充",
             4,
-            t("importer.duplicate_key", first=t("importer.sheet_row_ref", sheet="补充", row=3)),
+            t(
+                "importer.duplicate_key",
+                first=t("importer.in_sheet", sheet="补充", where=t("importer.row_ref", row=3)),
+            ),
         ),
     ]
 

@@ -280,3 +280,31 @@ def test_sheets_that_together_span_more_cells_than_the_workbook_limit_are_refuse
     assert caught.value.key == "reader.workbook_too_many_cells"
     assert caught.value.params == {"file": "two.xlsx", "cells": 12, "limit": 11}
     assert len(read_workbook(data, "two.xlsx", Limits(max_cells_per_workbook=12))) == 2
+
+
+def test_more_shared_strings_than_the_limit_are_refused_before_calamine_reads_them(monkeypatch):
+    # 100 million empty strings in a 0.7 MB file took calamine 2.5 GB.
+    def with_strings(count: int) -> bytes:
+        parts = one_sheet_parts([[1]])
+        parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+            "</Types>",
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        )
+        parts["xl/sharedStrings.xml"] = (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://'
+            f'schemas.openxmlformats.org/spreadsheetml/2006/main">{"<si><t>a</t></si>" * count}'
+            "</sst>"
+        )
+        return package(parts)
+
+    with pytest.raises(InputError) as caught:
+        read_workbook(with_strings(4), "strings.xlsx", Limits(max_shared_strings=3))
+    assert caught.value.key == "reader.too_many_strings"
+    assert caught.value.params == {"file": "strings.xlsx", "limit": 3}
+    assert len(read_workbook(with_strings(3), "strings.xlsx", Limits(max_shared_strings=3))) == 1
+    # Counted across the reads of the part: a tag cut in two is counted once.
+    monkeypatch.setattr(reader, "_EXTENT_PIECE_BYTES", 5)
+    assert len(read_workbook(with_strings(3), "s.xlsx", Limits(max_shared_strings=3))) == 1
+    with pytest.raises(InputError):
+        read_workbook(with_strings(4), "s.xlsx", Limits(max_shared_strings=3))

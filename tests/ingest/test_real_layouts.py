@@ -104,6 +104,21 @@ def test_geographies_by_periods_for_one_indicator_with_quarters_without_year(db)
     ]
 
 
+def test_a_period_twice_in_a_wide_table_names_the_cells_not_the_row(db):
+    # One row holds many values: "the same as row 4" on row 4 itself said nothing.
+    rows = [
+        ["指标：国内生产总值(亿元)"],
+        ["时间：2022年"],
+        ["区域", "一季度", "二季度", "2022年第一季度"],
+        ["罗湖区", 100, 200, 300],
+    ]
+    report = import_file(db, make_xlsx({"GDP": rows}), "twice.xlsx")
+    assert report.status == "rejected"
+    (error,) = report.errors
+    assert (error.row, error.column, error.cell) == (4, "D", (3, 3))
+    assert error.message.startswith("与单元格 B4 重复")
+
+
 def test_wide_table_without_its_fixed_dimension_asks_for_it_or_takes_the_option(db):
     rows = [["区", "新增民营企业数"], ["福田区", 12]]
     rejected = import_file(db, make_xlsx({"数据": rows}), "no-period.xlsx")
