@@ -389,7 +389,6 @@ _REF_ATTR = rb"""r(?<=\sr)\s*=\s*["']"""
 _BEYOND_Z_OR_FAR = re.compile(_REF_ATTR + rb"(?:[A-Za-z]{2,}[0-9]|[A-Za-z][0-9]{7})")
 _CELL_REF_ATTR = re.compile(_REF_ATTR + rb"([A-Za-z]+)([0-9]+)")
 _EXTENT_PIECE_BYTES = 4 * 1024 * 1024
-_SHARED_STRINGS = "xl/sharedStrings.xml"  # where calamine reads them, whatever the links say
 # A formula naming another workbook: `[1]Sheet1!A1` (1 = the workbook's first link).
 _EXTERNAL_REF = re.compile(rb"<f[^>]*>[^<]*?\[([0-9]+)\]")
 # What a broken package or part raises while it is read (InputError excepted).
@@ -444,7 +443,7 @@ def _scan_xlsx(
                     size_mb=_mb(total),
                     limit_mb=_mb(limits.max_uncompressed_bytes),
                 )
-            if _SHARED_STRINGS in names:
+            if sheet_pieces.SHARED_STRINGS in names:
                 _check_shared_strings(archive, file_name, limits)
             percent_styles = _percent_style_ids(archive)
             workbook = _xml(archive, "xl/workbook.xml")
@@ -499,7 +498,7 @@ def _check_shared_strings(archive: zipfile.ZipFile, file_name: str, limits: Limi
     at a time, before calamine reads them all (`<si>`, or `<x:si>` under a prefix)."""
     count = 0
     tail = b""  # a tag cut between two reads is counted once, with the next read
-    with archive.open(_SHARED_STRINGS) as part:
+    with archive.open(sheet_pieces.SHARED_STRINGS) as part:
         while chunk := part.read(_EXTENT_PIECE_BYTES):
             text = tail + chunk
             count += text.count(b"<si") + text.count(b":si")

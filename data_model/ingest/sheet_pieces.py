@@ -31,6 +31,8 @@ from python_calamine import CalamineWorkbook
 
 # Sheet XML per piece; a sheet whose part is larger is read in pieces.
 PIECE_BYTES = 8 * 1024 * 1024
+REREAD_BYTES = 512 * 1024 * 1024
+SHARED_STRINGS = "xl/sharedStrings.xml"  # where calamine reads them, whatever the links say
 _READ_BYTES = 4 * 1024 * 1024
 _HEAD_BYTES = 16 * 1024 * 1024  # what may stand before the rows (`<cols>`, views)
 _SHEET_DATA = b"<sheetData>"
@@ -52,7 +54,18 @@ class ReadWhole(Exception):
 
 
 def is_large(archive: zipfile.ZipFile, path: str) -> bool:
-    return archive.getinfo(path).file_size > PIECE_BYTES
+    """Whether the sheet is read in pieces: when it is larger than `PIECE_BYTES`, unless
+    the pieces' workbooks would read the shared strings again and again, more than
+    `REREAD_BYTES` in all (each piece is a workbook of its own: a 200 MB sheet under 4
+    million strings took 24 s). Such a sheet is read whole, as a small one is."""
+    size = archive.getinfo(path).file_size
+    if size <= PIECE_BYTES:
+        return False
+    try:
+        strings = archive.getinfo(SHARED_STRINGS).file_size
+    except KeyError:
+        return True
+    return strings * (size // max(PIECE_BYTES, 1) + 1) <= REREAD_BYTES
 
 
 def sheet_pieces(archive: zipfile.ZipFile, path: str):
