@@ -177,23 +177,14 @@ def with_percent_styles(xml: str, count: int) -> bytes:
     """One sheet under a styles part of `count` cell formats, each a percent (numFmt 9)."""
     parts = raw_xlsx.one_sheet_parts([[1]])
     parts["xl/worksheets/sheet1.xml"] = xml
-    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
-        "</Types>",
-        '<Override PartName="/xl/styles.xml" ContentType="application/'
-        'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>',
-    )
-    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
-        "</Relationships>",
-        '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'relationships/styles" Target="styles.xml"/></Relationships>',
-    )
-    parts["xl/styles.xml"] = (
+    styles = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns='
         '"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs count='
         f'"{count}">'
         + '<xf numFmtId="9" applyNumberFormat="1"/>' * count
         + "</cellXfs></styleSheet>"
     )
+    parts = raw_xlsx.with_part(parts, "xl/styles.xml", "styles", styles, "styles")
     return raw_xlsx.package(parts)
 
 

@@ -117,6 +117,29 @@ def one_sheet_xlsx(
     return package(one_sheet_parts(rows, sheet_name, dimension))
 
 
+def with_part(
+    parts: dict[str, str], path: str, kind: str, xml: str, relationship: str | None = None
+) -> dict[str, str]:
+    """The parts with one more, `path` (`xl/styles.xml`) of content type
+    `application/vnd.openxmlformats-officedocument.spreadsheetml.{kind}+xml`, linked
+    from the workbook when `relationship` names its type (`styles`)."""
+    added = dict(parts)
+    added["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        "</Types>",
+        f'<Override PartName="/{path}" ContentType="application/'
+        f'vnd.openxmlformats-officedocument.spreadsheetml.{kind}+xml"/></Types>',
+    )
+    if relationship is not None:
+        added["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+            "</Relationships>",
+            f'<Relationship Id="rId{relationship}" Type="http://schemas.openxmlformats.org/'
+            f'officeDocument/2006/relationships/{relationship}" '
+            f'Target="{path.removeprefix("xl/")}"/></Relationships>',
+        )
+    added[path] = xml
+    return added
+
+
 def with_external_link(parts: dict[str, str], target: str) -> dict[str, str]:
     """The parts with a link to another workbook, number [1] in formulas, as Excel writes it."""
     linked = dict(parts)

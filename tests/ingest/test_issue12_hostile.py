@@ -29,6 +29,7 @@ from tests.raw_xlsx import (
     sheet_xml,
     wide_numbers_xlsx,
     with_external_link,
+    with_part,
     workbook_xml,
 )
 
@@ -285,18 +286,13 @@ def test_sheets_that_together_span_more_cells_than_the_workbook_limit_are_refuse
 def test_more_shared_strings_than_the_limit_are_refused_before_calamine_reads_them(monkeypatch):
     # 100 million empty strings in a 0.7 MB file took calamine 2.5 GB.
     def with_strings(count: int) -> bytes:
-        parts = one_sheet_parts([[1]])
-        parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
-            "</Types>",
-            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
-        )
-        parts["xl/sharedStrings.xml"] = (
+        strings = (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://'
             f'schemas.openxmlformats.org/spreadsheetml/2006/main">{"<si><t>a</t></si>" * count}'
             "</sst>"
         )
-        return package(parts)
+        parts = one_sheet_parts([[1]])
+        return package(with_part(parts, "xl/sharedStrings.xml", "sharedStrings", strings))
 
     with pytest.raises(InputError) as caught:
         read_workbook(with_strings(4), "strings.xlsx", Limits(max_shared_strings=3))
