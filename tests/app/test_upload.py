@@ -37,6 +37,13 @@ def upload(app: AppTest, name: str, data: bytes) -> AppTest:
     return app.run()
 
 
+def upload_values(db, rows: list[list[object]]) -> AppTest:
+    """The page, signed in on `db`, after the upload of a values sheet of `rows`."""
+    data = make_xlsx({"指标数据": [VALUE_HEADER, *rows]})
+    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), db).run()
+    return upload(app, "many.xlsx", data)
+
+
 def test_good_file_is_previewed_then_committed(data_dir, empty_db):
     app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), empty_db).run()
     assert not app.exception
@@ -84,19 +91,7 @@ def test_a_file_of_many_wrong_rows_lists_them_all_and_offers_the_first_to_correc
     from data_model.workflow.upload import FIX_IN_PAGE_ROWS
 
     wrong = FIX_IN_PAGE_ROWS + 5
-    data = make_xlsx(
-        {
-            "指标数据": [
-                VALUE_HEADER,
-                *(["YS02", "", "福天区", "2022-03", n, ""] for n in range(wrong)),
-            ]
-        }
-    )
-    app = upload(
-        sign_in_app(AppTest.from_file(PAGE, default_timeout=60), empty_db).run(),
-        "many.xlsx",
-        data,
-    )
+    app = upload_values(empty_db, [["YS02", "", "福天区", "2022-03", n, ""] for n in range(wrong)])
     assert not app.exception
     problems, grid = app.dataframe[1].value, app.dataframe[2].value
     assert problems["行"].tolist() == list(range(2, wrong + 2))
@@ -112,18 +107,8 @@ def test_a_file_of_more_problems_than_a_page_lists_shows_them_counted_by_kind(da
     from data_model.workflow.upload import PROBLEMS_IN_PAGE
 
     wrong = PROBLEMS_IN_PAGE + 5
-    data = make_xlsx(
-        {
-            "指标数据": [
-                VALUE_HEADER,
-                *(["YS02", "", "福天区", f"2022-{13 + n % 2}", n, ""] for n in range(wrong)),
-            ]
-        }
-    )
-    app = upload(
-        sign_in_app(AppTest.from_file(PAGE, default_timeout=60), empty_db).run(),
-        "many.xlsx",
-        data,
+    app = upload_values(
+        empty_db, [["YS02", "", "福天区", f"2022-{13 + n % 2}", n, ""] for n in range(wrong)]
     )
     assert not app.exception
     assert any(
