@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from operator import itemgetter
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -296,6 +297,13 @@ def _clean_rows(
     that no name, code or alias is used twice, in the file or against the database."""
     report, rows = sheet
     by_name = {normalize_name(e["name"]): e for e in existing} if not replace else {}
+    # Each stored entry's keys, made once: compared with every row's, they were made again
+    # for each row (2,000 units exported and imported again: 18.6 s).
+    owners: dict[str, list[tuple[int, dict]]] = {}
+    if not replace:
+        for index, other in enumerate(existing):
+            for key in _keys(spec.key, other):
+                owners.setdefault(key, []).append((index, other))
     seen: dict[str, _Row] = {}
     for position, row in enumerate(rows):
         name = normalize_name(row.raw.get("name"))
@@ -328,24 +336,28 @@ def _clean_rows(
                 )
                 break
         if problem is None and not replace:
-            for other in existing:
-                if other is base:
-                    continue
-                if _keys(spec.key, entry) & _keys(spec.key, other):
-                    problem = _problem(
-                        report.sheet,
-                        row,
-                        "name",
-                        t(
-                            "master.name_taken",
-                            value=entry["name"],
-                            kind=kind_name(spec),
-                            other=other["name"],
-                            name=entry["name"],
-                        ),
-                        other["name"],
-                    )
-                    break
+            # The first stored entry, other than the one updated, sharing a key.
+            taken = [
+                (index, other)
+                for key in _keys(spec.key, entry)
+                for index, other in owners.get(key, ())
+                if other is not base
+            ]
+            if taken:
+                other = min(taken, key=itemgetter(0))[1]
+                problem = _problem(
+                    report.sheet,
+                    row,
+                    "name",
+                    t(
+                        "master.name_taken",
+                        value=entry["name"],
+                        kind=kind_name(spec),
+                        other=other["name"],
+                        name=entry["name"],
+                    ),
+                    other["name"],
+                )
         if problem is not None:
             report.errors.append(problem)
             continue
@@ -395,23 +407,40 @@ def _check_parent_cycles(report: SheetReport, rows: list[_Row], existing: list[d
     """No unit may be its own parent, directly or through others."""
     parents = {e["name"]: e["parent"] for e in existing}
     parents.update({r.entry["name"]: r.entry.get("parent", "") for r in rows if r.entry})
+    cycling = _reaching_a_cycle(parents)
     for row in rows:
         if row.entry is None or not row.entry.get("parent"):
             continue
         name, parent = row.entry["name"], row.entry["parent"]
-        seen, current = {name}, parent
-        while current:
-            if current in seen:
-                message = (
-                    t("master.parent_self", name=name)
-                    if parent == name
-                    else t("master.parent_cycle", name=name, parent=parent)
-                )
-                report.errors.append(_problem(report.sheet, row, "parent", message))
-                row.entry = None
+        if name in cycling:
+            message = (
+                t("master.parent_self", name=name)
+                if parent == name
+                else t("master.parent_cycle", name=name, parent=parent)
+            )
+            report.errors.append(_problem(report.sheet, row, "parent", message))
+            row.entry = None
+
+
+def _reaching_a_cycle(parents: dict[str, str]) -> set[str]:
+    """The names whose chain of parents comes back on itself, each name followed once (a
+    chain of 10,000 units followed from each of them took 4.6 s)."""
+    cycling: set[str] = set()
+    ending: set[str] = set()
+    for start in parents:
+        path: list[str] = []
+        on_path: set[str] = set()
+        current = start
+        while current and current not in ending and current not in cycling:
+            if current in on_path:
+                cycling.update(path)
                 break
-            seen.add(current)
+            path.append(current)
+            on_path.add(current)
             current = parents.get(current, "")
+        else:
+            (cycling if current in cycling else ending).update(path)
+    return cycling
 
 
 def _differs(spec: ListSpec, entry: dict, existing: dict) -> bool:
