@@ -27,7 +27,7 @@ from xml.etree import ElementTree
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from data_model.errors import InputError
-from data_model.ingest import sheet_pieces
+from data_model.ingest import legacy_xls, sheet_pieces
 
 try:  # glibc's malloc_trim, see _return_freed_memory
     _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
@@ -126,6 +126,7 @@ def read_workbook(data: bytes, file_name: str, limits: Limits | None = None) -> 
     elif data.startswith(OLE_MAGIC):
         if ENCRYPTED_OOXML_MARK in data:
             raise InputError("reader.encrypted", file=file_name)
+        _check_legacy_workbook(data, file_name, limits)
     else:
         raise InputError("reader.not_a_workbook", file=file_name)
     with _calamine_errors(file_name):
@@ -155,13 +156,7 @@ def read_workbook(data: bytes, file_name: str, limits: Limits | None = None) -> 
             width = max(map(len, rows), default=0)
             _check_size(meta.name, len(rows), width, limits)
             cells += len(rows) * width
-            if cells > limits.max_cells_per_workbook:
-                raise InputError(
-                    "reader.workbook_too_many_cells",
-                    file=file_name,
-                    cells=cells,
-                    limit=limits.max_cells_per_workbook,
-                )
+            _check_workbook_cells(file_name, cells, limits)
             sheet_facts = sheet_facts or _XlsxFacts()
             _show_error_values(rows, sheet_facts.error_values)
             _fill_merged(meta.name, rows, merged)
@@ -509,6 +504,32 @@ def _check_shared_strings(archive: zipfile.ZipFile, file_name: str, limits: Limi
                 )
 
 
+def _check_legacy_workbook(data: bytes, file_name: str, limits: Limits) -> None:
+    """A legacy workbook's sheets against the limits, from its records (`legacy_xls`):
+    calamine builds every cell of every sheet when it opens the file."""
+    try:
+        sheets = legacy_xls.sheet_extents(data)
+    except legacy_xls.NotReadable as error:
+        raise InputError("reader.corrupt", file=file_name) from error
+    _check_sheet_count(len(sheets), file_name, limits)
+    cells = 0
+    for sheet in sheets:
+        _check_extent(sheet.name, sheet.rows, sheet.columns, limits)
+        _check_merge_count(sheet.name, sheet.merged, limits)
+        cells += sheet.rows * sheet.columns
+        _check_workbook_cells(file_name, cells, limits)
+
+
+def _check_workbook_cells(file_name: str, cells: int, limits: Limits) -> None:
+    if cells > limits.max_cells_per_workbook:
+        raise InputError(
+            "reader.workbook_too_many_cells",
+            file=file_name,
+            cells=cells,
+            limit=limits.max_cells_per_workbook,
+        )
+
+
 def _check_sheet_count(count: int, file_name: str, limits: Limits) -> None:
     if count > limits.max_sheets:
         raise InputError(
@@ -533,7 +554,10 @@ def _check_size(sheet_name: str, rows: int, columns: int, limits: Limits) -> Non
 def _check_merged_ranges(xml: bytes, sheet_name: str, limits: Limits) -> None:
     """The merged ranges the part declares against the limit, before calamine reads them
     (`<mergeCell …/>` tags; `<mergeCells>` is their list)."""
-    count = xml.count(b"mergeCell") - xml.count(b"mergeCells")
+    _check_merge_count(sheet_name, xml.count(b"mergeCell") - xml.count(b"mergeCells"), limits)
+
+
+def _check_merge_count(sheet_name: str, count: int, limits: Limits) -> None:
     if count > limits.max_merged_ranges_per_sheet:
         raise InputError(
             "reader.too_many_merges",
@@ -551,6 +575,11 @@ def _check_cell_extent(xml: bytes, sheet_name: str, limits: Limits) -> None:
     if not _BEYOND_Z_OR_FAR.search(xml):
         return
     rows, columns = _cell_extent(xml)
+    _check_extent(sheet_name, rows, columns, limits)
+
+
+def _check_extent(sheet_name: str, rows: int, columns: int, limits: Limits) -> None:
+    """The cells from A1 to row `rows` and column `columns` (1-based) against the limits."""
     _check_size(sheet_name, rows, columns, limits)
     if rows * columns > limits.max_cells_per_sheet:
         raise InputError(
