@@ -623,7 +623,9 @@ def _check_duplicates(by_kind, report: ImportReport) -> None:
     for kind, sheets in by_kind.items():
         names = REGISTRY[kind].record_key
         key_of = itemgetter(*names)  # a kind with a one-field key: the value itself
-        seen: dict[object, tuple[str, int]] = {}
+        # A one-field key (a code) is named in the problem, under its column's header.
+        header = REGISTRY[kind].kind.column(names[0]).header if len(names) == 1 else None
+        seen: dict[object, tuple[str, ValidRow]] = {}
         for position, (sheet_report, valid) in enumerate(sheets, start=1):
             if position == len(sheets) and not seen and _keys_distinct(valid, names):
                 continue  # the usual case: one sheet of the kind, no key repeats
@@ -642,25 +644,35 @@ def _check_duplicates(by_kind, report: ImportReport) -> None:
                     seen[key] = (sheet_report.sheet, row)
                     kept.append(row)
                     continue
-                sheet_report.errors.append(_duplicate(sheet_report.sheet, row, *first))
+                sheet_report.errors.append(
+                    _duplicate(sheet_report.sheet, row, *first, header, key if header else None)
+                )
             valid[:] = kept
 
 
-def _duplicate(sheet: str, row: ValidRow, first_sheet: str, first: ValidRow) -> Problem:
+def _duplicate(
+    sheet: str,
+    row: ValidRow,
+    first_sheet: str,
+    first: ValidRow,
+    header: str | None = None,
+    key: object = None,
+) -> Problem:
     """The problem of `row`, whose key `first` (of `first_sheet`) had: located by its row,
-    or by its cell when it is a value of a wide table (one row, many values)."""
+    or by its cell when it is a value of a wide table (one row, many values); a one-field
+    key is named, under its column's `header`."""
     if first.column is None:
         where = t("importer.row_ref", row=first.row)
     else:
         where = t("importer.cell_ref", cell=cell_name(first.row - 1, first.column))
     if first_sheet != sheet:
         where = t("importer.in_sheet", sheet=first_sheet, where=where)
-    column = None if row.column is None else column_letters(row.column)
+    column = header if row.column is None else column_letters(row.column)
     return Problem(
         sheet=sheet,
         row=row.row,
         column=column,
-        value=None,
+        value=None if key is None else str(key),
         message=t("importer.duplicate_key", first=where),
         cell=None if row.column is None else (row.row - 1, row.column),
         code="importer.duplicate_key",

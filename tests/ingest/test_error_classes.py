@@ -191,6 +191,15 @@ def test_duplicate_keys_name_the_first_row_within_and_across_sheets(with_indicat
     ]
 
 
+def test_a_code_given_twice_is_named_under_its_column(engine):
+    # "与第 2 行重复" alone left the reader to find what repeats.
+    rows = indicator_rows()
+    report = import_file(engine, make_xlsx({"指标体系": [*rows, rows[1]]}), "i.xlsx")
+    (error,) = report.errors
+    assert (error.row, error.column, error.value) == (len(rows) + 1, "指标编码", rows[1][0])
+    assert error.message.startswith("与第 2 行重复")
+
+
 def test_legacy_xls_reads_like_xlsx(with_indicators):
     data = make_xls({"指标数据": [VALUE_HEADER, ["YS02", "", "宝安区", "2022-03", 42, ""]]})
     report = import_file(with_indicators, data, "legacy.xls")
