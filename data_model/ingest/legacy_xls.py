@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import olefile
 
-_BOF = 0x0809
+_EOF = 0x000A
 _BOUNDSHEET = 0x0085
 _MERGEDCELLS = 0x00E5
 # Cell records: row and column in their first four bytes.
@@ -25,6 +25,7 @@ _CELLS = frozenset({0x0006, 0x00D6, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x02
 # Runs of cells: row and first column first, last column in the last two bytes.
 _RUNS = frozenset({0x00BD, 0x00BE})
 _HEADER = struct.Struct("<HH")
+_OFFSET = struct.Struct("<I")
 
 
 @dataclass
@@ -36,11 +37,16 @@ class SheetExtent:
 
 
 class NotReadable(ValueError):
-    """The file is not an OLE container with a workbook stream."""
+    """The file is not an OLE container with a workbook stream, or its sheets overlap."""
 
 
 def sheet_extents(data: bytes) -> list[SheetExtent]:
-    """The sheets of the workbook in `data`, each with how far its cells reach."""
+    """The sheets of the workbook in `data`, each with how far its cells reach.
+
+    Each sheet is read as calamine reads it: from the offset its BOUNDSHEET record gives,
+    up to its EOF record. The sheets of a workbook lie one after another, so together they
+    are no longer than the stream: a file whose sheets point at the same records again and
+    again (calamine would build each) is NotReadable."""
     try:
         with olefile.OleFileIO(io.BytesIO(data)) as ole:
             name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
@@ -49,19 +55,43 @@ def sheet_extents(data: bytes) -> list[SheetExtent]:
             stream = ole.openstream(name).read()
     except (OSError, ValueError, IndexError, struct.error) as error:
         raise NotReadable(str(error)) from error
-    names: dict[int, str] = {}  # the offset of a sheet's BOF → its name
-    sheets: list[SheetExtent] = []
-    # The sheet being read, as plain numbers (the loop runs once per cell, 650,000 times
-    # in a full sheet of ten columns): its extent is stored at its end.
-    current: SheetExtent | None = None
-    rows = columns = 0
+    sheets: list[tuple[int, str]] = []
+    for kind, body, length in _records(stream, 0):
+        if kind == _BOUNDSHEET and length >= 8:
+            raw = stream[body + 6 : body + length]
+            sheets.append((_OFFSET.unpack_from(stream, body)[0], _sheet_name(raw, len(sheets))))
+    extents, walked = [], 0
+    for offset, sheet_name in sheets:
+        extent, length = _extent(stream, offset, sheet_name)
+        walked += length
+        if walked > len(stream):
+            raise NotReadable("sheets overlap")
+        extents.append(extent)
+    return extents
+
+
+def _records(stream: bytes, position: int):
+    """(kind, offset of the body, length) of each record from `position` up to the first
+    EOF record (not included) or the end of the stream."""
     unpack = _HEADER.unpack_from
-    cells, runs = _CELLS, _RUNS
-    position, end = 0, len(stream) - 4
+    end = len(stream) - 4
     while position <= end:
         kind, length = unpack(stream, position)
-        body = position + 4
-        position = body + length
+        if kind == _EOF:
+            return
+        yield kind, position + 4, length
+        position += 4 + length
+
+
+def _extent(stream: bytes, offset: int, name: str) -> tuple[SheetExtent, int]:
+    """How far the cells of the sheet at `offset` reach, and the bytes of its records. The
+    loop runs once per cell (650,000 times in a full sheet of ten columns): plain numbers."""
+    rows = columns = merged = 0
+    last = offset
+    unpack = _HEADER.unpack_from
+    cells, runs = _CELLS, _RUNS
+    for kind, body, length in _records(stream, offset):
+        last = body + length
         if kind in cells:
             if length >= 4:
                 row, column = unpack(stream, body)
@@ -71,29 +101,15 @@ def sheet_extents(data: bytes) -> list[SheetExtent]:
                     columns = column + 1
         elif kind in runs:
             if length >= 6:
-                row, column = unpack(stream, body)
-                last = unpack(stream, position - 4)[1]
+                row, first = unpack(stream, body)
+                column = max(first, unpack(stream, last - 4)[1])
                 if row >= rows:
                     rows = row + 1
-                if max(column, last) >= columns:
-                    columns = max(column, last) + 1
-        elif kind == _BOF:
-            if current is not None:
-                current.rows, current.columns = rows, columns
-            current = None
-            rows = columns = 0
-            if body - 4 in names:
-                current = SheetExtent(names[body - 4])
-                sheets.append(current)
-        elif kind == _MERGEDCELLS:
-            if current is not None and length >= 2:
-                current.merged += unpack(stream, body)[0]
-        elif kind == _BOUNDSHEET and length >= 8:
-            offset = struct.unpack_from("<I", stream, body)[0]
-            names[offset] = _sheet_name(stream[body + 6 : body + length], len(names))
-    if current is not None:
-        current.rows, current.columns = rows, columns
-    return sheets
+                if column >= columns:
+                    columns = column + 1
+        elif kind == _MERGEDCELLS and length >= 2:
+            merged += unpack(stream, body)[0]
+    return SheetExtent(name, rows, columns, merged), last - offset
 
 
 def _sheet_name(raw: bytes, index: int) -> str:

@@ -33,12 +33,16 @@ def three_sheets(book) -> None:
     book.add_sheet("空表")
 
 
+class OpenedByCalamine(BaseException):
+    """Not an Exception: the reader would take one for a damaged file."""
+
+
 class NotToBeOpened:
     """Calamine's workbook, which must not be reached."""
 
     @staticmethod
     def from_filelike(_):
-        raise AssertionError("calamine opened the file")
+        raise OpenedByCalamine
 
 
 def test_each_sheets_extent_and_merged_ranges_are_read_from_the_records():
@@ -97,4 +101,25 @@ def test_a_legacy_workbook_within_the_limits_reads_as_before():
 def test_an_ole_file_without_a_workbook_stream_is_refused_as_damaged():
     with pytest.raises(InputError) as caught:
         read_workbook(reader.OLE_MAGIC + b"\0" * 600, "broken.xls")
+    assert caught.value.key == "reader.corrupt"
+
+
+def test_sheets_pointing_at_the_same_records_are_refused_as_damaged(monkeypatch):
+    # Calamine reads each sheet from where its record points: twenty sheets pointing at one
+    # sheet's records would each be built. Sheets lie one after another, so together they
+    # are no longer than the workbook's stream.
+    def two(book):
+        big = book.add_sheet("Big")
+        for row in range(200):
+            big.write(row, 0, row)
+        book.add_sheet("S2").write(0, 0, 1)
+
+    data = bytearray(workbook(two))
+    first = data.find(b"\x03\x00Big") - 6  # BOUNDSHEET: offset, kind, name (3, 1-byte)
+    second = data.find(b"\x02\x00S2") - 6
+    assert sheet_extents(bytes(data))[0].rows == 200
+    data[second : second + 4] = data[first : first + 4]
+    monkeypatch.setattr(reader, "CalamineWorkbook", NotToBeOpened)
+    with pytest.raises(InputError) as caught:
+        read_workbook(bytes(data), "twice.xls")
     assert caught.value.key == "reader.corrupt"
