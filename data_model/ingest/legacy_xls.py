@@ -20,12 +20,20 @@ import olefile
 _EOF = 0x000A
 _BOUNDSHEET = 0x0085
 _MERGEDCELLS = 0x00E5
+_DIMENSIONS = 0x0200
+_SST = 0x00FC
 # Cell records: row and column in their first four bytes.
 _CELLS = frozenset({0x0006, 0x00D6, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E})
 # Runs of cells: row and first column first, last column in the last two bytes.
 _RUNS = frozenset({0x00BD, 0x00BE})
 _HEADER = struct.Struct("<HH")
 _OFFSET = struct.Struct("<I")
+
+
+@dataclass
+class Extents:
+    sheets: list[SheetExtent]
+    shared_strings: int  # the distinct texts the shared-strings record declares
 
 
 @dataclass
@@ -37,11 +45,13 @@ class SheetExtent:
 
 
 class NotReadable(ValueError):
-    """The file is not an OLE container with a workbook stream, or its sheets overlap."""
+    """The file is not an OLE container with a workbook stream, its sheets overlap, or a
+    sheet's declared dimensions end before they start."""
 
 
-def sheet_extents(data: bytes) -> list[SheetExtent]:
-    """The sheets of the workbook in `data`, each with how far its cells reach.
+def read_extents(data: bytes) -> Extents:
+    """The sheets of the workbook in `data`, each with how far its cells reach, and the
+    number of shared strings it declares (calamine reserves room for them all).
 
     Each sheet is read as calamine reads it: from the offset its BOUNDSHEET record gives,
     up to its EOF record. The sheets of a workbook lie one after another, so together they
@@ -56,10 +66,13 @@ def sheet_extents(data: bytes) -> list[SheetExtent]:
     except (OSError, ValueError, IndexError, struct.error) as error:
         raise NotReadable(str(error)) from error
     sheets: list[tuple[int, str]] = []
+    strings = 0
     for kind, body, length in _records(stream, 0):
         if kind == _BOUNDSHEET and length >= 8:
             raw = stream[body + 6 : body + length]
             sheets.append((_OFFSET.unpack_from(stream, body)[0], _sheet_name(raw, len(sheets))))
+        elif kind == _SST and length >= 8:
+            strings = max(strings, _OFFSET.unpack_from(stream, body + 4)[0])
     extents, walked = [], 0
     for offset, sheet_name in sheets:
         extent, length = _extent(stream, offset, sheet_name)
@@ -67,18 +80,21 @@ def sheet_extents(data: bytes) -> list[SheetExtent]:
         if walked > len(stream):
             raise NotReadable("sheets overlap")
         extents.append(extent)
-    return extents
+    return Extents(extents, strings)
 
 
 def _records(stream: bytes, position: int):
     """(kind, offset of the body, length) of each record from `position` up to the first
-    EOF record (not included) or the end of the stream."""
+    EOF record (not included) or the end of the stream; a record cut short by the end of
+    the stream is NotReadable."""
     unpack = _HEADER.unpack_from
-    end = len(stream) - 4
-    while position <= end:
+    size = len(stream)
+    while position + 4 <= size:
         kind, length = unpack(stream, position)
         if kind == _EOF:
             return
+        if position + 4 + length > size:
+            raise NotReadable("a record runs past the end of the stream")
         yield kind, position + 4, length
         position += 4 + length
 
@@ -109,6 +125,15 @@ def _extent(stream: bytes, offset: int, name: str) -> tuple[SheetExtent, int]:
                     columns = column + 1
         elif kind == _MERGEDCELLS and length >= 2:
             merged += unpack(stream, body)[0]
+        elif kind == _DIMENSIONS and length >= 10:
+            # The rows and columns the sheet declares, which calamine makes room for:
+            # (first, last + 1) in BIFF8 (rows in four bytes) or BIFF5 (in two).
+            wide = length >= 14
+            first_row, end_row = struct.unpack_from("<II" if wide else "<HH", stream, body)
+            first_column, end_column = unpack(stream, body + (8 if wide else 4))
+            if first_row > end_row or first_column > end_column:
+                raise NotReadable("dimensions that end before they start")
+            rows, columns = max(rows, end_row), max(columns, end_column)
     return SheetExtent(name, rows, columns, merged), last - offset
 
 

@@ -384,6 +384,8 @@ _REF_ATTR = rb"""r(?<=\sr)\s*=\s*["']"""
 _BEYOND_Z_OR_FAR = re.compile(_REF_ATTR + rb"(?:[A-Za-z]{2,}[0-9]|[A-Za-z][0-9]{7})")
 _CELL_REF_ATTR = re.compile(_REF_ATTR + rb"([A-Za-z]+)([0-9]+)")
 _EXTENT_PIECE_BYTES = 4 * 1024 * 1024
+_SST_HEAD_BYTES = 64 * 1024  # where the shared-strings list's tag and its counts stand
+_UNIQUE_COUNT = re.compile(rb"""<(?:\w+:)?sst\b[^>]*?\suniqueCount\s*=\s*["']\+?([0-9]+)""")
 # A formula naming another workbook: `[1]Sheet1!A1` (1 = the workbook's first link).
 _EXTERNAL_REF = re.compile(rb"<f[^>]*>[^<]*?\[([0-9]+)\]")
 # What a broken package or part raises while it is read (InputError excepted).
@@ -494,6 +496,15 @@ def _check_shared_strings(archive: zipfile.ZipFile, file_name: str, limits: Limi
     count = 0
     tail = b""  # a tag cut between two reads is counted once, with the next read
     with archive.open(sheet_pieces.SHARED_STRINGS) as part:
+        # Calamine makes room for the count the list declares before it reads a string:
+        # `uniqueCount="4000000000"` in a file of a few hundred bytes asked for 96 GB and
+        # aborted the process.
+        declared = _UNIQUE_COUNT.search(part.read(_SST_HEAD_BYTES))
+        if declared and int(declared.group(1)) > limits.max_shared_strings:
+            raise InputError(
+                "reader.too_many_strings", file=file_name, limit=limits.max_shared_strings
+            )
+    with archive.open(sheet_pieces.SHARED_STRINGS) as part:
         while chunk := part.read(_EXTENT_PIECE_BYTES):
             text = tail + chunk
             count += text.count(b"<si") + text.count(b":si")
@@ -508,12 +519,14 @@ def _check_legacy_workbook(data: bytes, file_name: str, limits: Limits) -> None:
     """A legacy workbook's sheets against the limits, from its records (`legacy_xls`):
     calamine builds every cell of every sheet when it opens the file."""
     try:
-        sheets = legacy_xls.sheet_extents(data)
+        workbook = legacy_xls.read_extents(data)
     except legacy_xls.NotReadable as error:
         raise InputError("reader.corrupt", file=file_name) from error
-    _check_sheet_count(len(sheets), file_name, limits)
+    _check_sheet_count(len(workbook.sheets), file_name, limits)
+    if workbook.shared_strings > limits.max_shared_strings:
+        raise InputError("reader.too_many_strings", file=file_name, limit=limits.max_shared_strings)
     cells = 0
-    for sheet in sheets:
+    for sheet in workbook.sheets:
         _check_extent(sheet.name, sheet.rows, sheet.columns, limits)
         _check_merge_count(sheet.name, sheet.merged, limits)
         cells += sheet.rows * sheet.columns

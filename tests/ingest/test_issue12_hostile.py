@@ -299,6 +299,18 @@ def test_more_shared_strings_than_the_limit_are_refused_before_calamine_reads_th
     assert caught.value.key == "reader.too_many_strings"
     assert caught.value.params == {"file": "strings.xlsx", "limit": 3}
     assert len(read_workbook(with_strings(3), "strings.xlsx", Limits(max_shared_strings=3))) == 1
+    # The count the list declares, for which calamine makes room before it reads a string:
+    # 4,000,000,000 asked for 96 GB and aborted the process.
+    parts = one_sheet_parts([[1]])
+    sst = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.'
+        'openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="4000000000">'
+        "<si><t>a</t></si></sst>"
+    )
+    declared = package(with_part(parts, "xl/sharedStrings.xml", "sharedStrings", sst))
+    with pytest.raises(InputError) as caught:
+        read_workbook(declared, "strings.xlsx")
+    assert caught.value.key == "reader.too_many_strings"
     # Counted across the reads of the part: a tag cut in two is counted once.
     monkeypatch.setattr(reader, "_EXTENT_PIECE_BYTES", 5)
     assert len(read_workbook(with_strings(3), "s.xlsx", Limits(max_shared_strings=3))) == 1
