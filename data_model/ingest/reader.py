@@ -381,8 +381,11 @@ _STYLED_CELL = re.compile(rb'<c ((?:[^>]*?\s)?s="[0-9]+"[^>]*)>')
 # (The pattern starts with the letter and looks back for the space before it: a pattern
 # starting with `\s` cannot be searched for by its first letter, and took 0.26 s per 60 MB.)
 _REF_ATTR = rb"""r(?<=\sr)\s*=\s*["']"""
-_BEYOND_Z_OR_FAR = re.compile(_REF_ATTR + rb"(?:[A-Za-z]{2,}[0-9]|[A-Za-z][0-9]{7})")
+# A row's own number counts too: calamine places a cell written without a reference by
+# its row's (`<row r="900000000"><c>…`: 28.8 GB asked, and the process aborted).
+_BEYOND_Z_OR_FAR = re.compile(_REF_ATTR + rb"(?:[A-Za-z]{2,}[0-9]|[A-Za-z][0-9]{7}|\+?[0-9]{7})")
 _CELL_REF_ATTR = re.compile(_REF_ATTR + rb"([A-Za-z]+)([0-9]+)")
+_ROW_NUMBER_ATTR = re.compile(_REF_ATTR + rb"""\+?([0-9]+)["']""")
 _EXTENT_PIECE_BYTES = 4 * 1024 * 1024
 _SST_HEAD_BYTES = 64 * 1024  # where the shared-strings list's tag and its counts stand
 _UNIQUE_COUNT = re.compile(rb"""<(?:\w+:)?sst\b[^>]*?\suniqueCount\s*=\s*["']\+?([0-9]+)""")
@@ -605,7 +608,8 @@ def _check_extent(sheet_name: str, rows: int, columns: int, limits: Limits) -> N
 
 
 def _cell_extent(xml: bytes) -> tuple[int, int]:
-    """The farthest row and column any cell reference of the part names (1-based).
+    """The farthest row and column any cell reference (or row number) of the part names
+    (1-based).
 
     Read a few megabytes at a time, so that a large sheet never holds all its references
     as Python objects at once; each piece ends just before a cell tag, so no reference
@@ -621,6 +625,8 @@ def _cell_extent(xml: bytes) -> tuple[int, int]:
             letters = {column for column, _ in refs}
             columns = max(columns, *(_column_index(c.decode()) + 1 for c in letters))
             rows = max(rows, *map(int, {row for _, row in refs}))
+        if numbers := set(_ROW_NUMBER_ATTR.findall(xml, start, end)):
+            rows = max(rows, *map(int, numbers))
         start = end
     return rows, columns
 

@@ -163,6 +163,7 @@ def test_one_far_cell_under_a_small_dimension_is_refused_before_calamine_allocat
         "<c r='XFD1048576'><v>2</v></c>",  # single quotes
         '<c r = "XFD1048576"><v>2</v></c>',  # spaces around =
         '<c\tr="XFD1048576"><v>2</v></c>',  # a tab before the attribute
+        "<c><v>2</v></c>",  # no reference: placed by its row's number (28.8 GB, abort)
     ],
 )
 def test_a_far_cell_written_any_way_xml_allows_is_refused_before_calamine_allocates_it(cell):
