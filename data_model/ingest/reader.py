@@ -502,20 +502,19 @@ def _check_shared_strings(archive: zipfile.ZipFile, file_name: str, limits: Limi
         # Calamine makes room for the count the list declares before it reads a string:
         # `uniqueCount="4000000000"` in a file of a few hundred bytes asked for 96 GB and
         # aborted the process.
-        declared = _UNIQUE_COUNT.search(part.read(_SST_HEAD_BYTES))
-        if declared and int(declared.group(1)) > limits.max_shared_strings:
-            raise InputError(
-                "reader.too_many_strings", file=file_name, limit=limits.max_shared_strings
-            )
+        if declared := _UNIQUE_COUNT.search(part.read(_SST_HEAD_BYTES)):
+            _check_string_count(int(declared.group(1)), file_name, limits)
     with archive.open(sheet_pieces.SHARED_STRINGS) as part:
         while chunk := part.read(_EXTENT_PIECE_BYTES):
             text = tail + chunk
             count += text.count(b"<si") + text.count(b":si")
             tail = text[-2:]
-            if count > limits.max_shared_strings:
-                raise InputError(
-                    "reader.too_many_strings", file=file_name, limit=limits.max_shared_strings
-                )
+            _check_string_count(count, file_name, limits)
+
+
+def _check_string_count(count: int, file_name: str, limits: Limits) -> None:
+    if count > limits.max_shared_strings:
+        raise InputError("reader.too_many_strings", file=file_name, limit=limits.max_shared_strings)
 
 
 def _check_legacy_workbook(data: bytes, file_name: str, limits: Limits) -> None:
@@ -526,8 +525,7 @@ def _check_legacy_workbook(data: bytes, file_name: str, limits: Limits) -> None:
     except legacy_xls.NotReadable as error:
         raise InputError("reader.corrupt", file=file_name) from error
     _check_sheet_count(len(workbook.sheets), file_name, limits)
-    if workbook.shared_strings > limits.max_shared_strings:
-        raise InputError("reader.too_many_strings", file=file_name, limit=limits.max_shared_strings)
+    _check_string_count(workbook.shared_strings, file_name, limits)
     cells = 0
     for sheet in workbook.sheets:
         _check_extent(sheet.name, sheet.rows, sheet.columns, limits)
