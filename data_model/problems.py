@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import TYPE_CHECKING
@@ -127,6 +128,13 @@ class ImportReport:
     @property
     def warnings(self) -> list[Problem]:
         return [p for s in self.sheets for p in s.warnings]
+
+    def by_level(self) -> Iterator[tuple[str, Problem]]:
+        """Every problem with its level (`error`, `warning`): errors then warnings, each in
+        the order of the file."""
+        for level, problems in (("error", self.errors), ("warning", self.warnings)):
+            for problem in problems:
+                yield level, problem
 
     def to_dict(self) -> dict:
         return {

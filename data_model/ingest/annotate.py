@@ -133,20 +133,17 @@ def _problem_rows(report: ImportReport) -> Iterator[list]:
         t(f"annotate.column_{key}")
         for key in ("kind", "sheet", "row", "column", "value", "message", "suggestion")
     ]
-    for label, problems in (
-        (t("annotate.error"), report.errors),
-        (t("annotate.warning"), report.warnings),
-    ):
-        for p in problems:
-            yield [
-                label,
-                neutralise(p.sheet),
-                p.row,
-                neutralise(p.column or ""),
-                neutralise(p.value or ""),
-                neutralise(p.message),
-                neutralise(p.suggestion or ""),
-            ]
+    labels = {level: t(f"annotate.{level}") for level in ("error", "warning")}
+    for level, p in report.by_level():
+        yield [
+            labels[level],
+            neutralise(p.sheet),
+            p.row,
+            neutralise(p.column or ""),
+            neutralise(p.value or ""),
+            neutralise(p.message),
+            neutralise(p.suggestion or ""),
+        ]
 
 
 def _list_layout(sheet) -> None:

@@ -644,9 +644,7 @@ def _check_duplicates(by_kind, report: ImportReport) -> None:
                     seen[key] = (sheet_report.sheet, row)
                     kept.append(row)
                     continue
-                sheet_report.errors.append(
-                    _duplicate(sheet_report.sheet, row, *first, header, key if header else None)
-                )
+                sheet_report.errors.append(_duplicate(sheet_report.sheet, row, *first, header, key))
             valid[:] = kept
 
 
@@ -672,7 +670,7 @@ def _duplicate(
         sheet=sheet,
         row=row.row,
         column=column,
-        value=None if key is None else str(key),
+        value=None if header is None else str(key),
         message=t("importer.duplicate_key", first=where),
         cell=None if row.column is None else (row.row - 1, row.column),
         code="importer.duplicate_key",

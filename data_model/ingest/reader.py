@@ -159,7 +159,7 @@ def read_workbook(data: bytes, file_name: str, limits: Limits | None = None) -> 
             _check_workbook_cells(file_name, cells, limits)
             sheet_facts = sheet_facts or _XlsxFacts()
             _show_error_values(rows, sheet_facts.error_values)
-            _fill_merged(meta.name, rows, merged)
+            _fill_merged(meta.name, rows, width, merged)
             sheets.append(
                 RawSheet(
                     meta.name,
@@ -313,14 +313,13 @@ def _calamine_errors(file_name: str) -> Iterator[None]:
         raise _unreadable(error, file_name) from error
 
 
-def _fill_merged(sheet_name: str, rows: list[list[object]], merged) -> None:
+def _fill_merged(sheet_name: str, rows: list[list[object]], width: int, merged) -> None:
     """Every cell of a merged range given its top-left cell's value, one slice of a row at
     a time, within the cells read (a range may reach past them: `A1:XFD1048576`).
 
     Ranges that Excel saves do not overlap, so together they cover at most the sheet's
     cells; ranges that cover more (a hundred copies of one spanning the sheet took 28 s)
-    are refused before any is filled."""
-    width = max(map(len, rows), default=0)
+    are refused before any is filled. `width`: the longest row's."""
     covered = 0
     clipped = []
     for (top, left), (bottom, right) in merged:
@@ -387,7 +386,6 @@ _BEYOND_Z_OR_FAR = re.compile(_REF_ATTR + rb"(?:[A-Za-z]{2,}[0-9]|[A-Za-z][0-9]{
 _CELL_REF_ATTR = re.compile(_REF_ATTR + rb"([A-Za-z]+)([0-9]+)")
 _ROW_NUMBER_ATTR = re.compile(_REF_ATTR + rb"""\+?([0-9]+)["']""")
 _EXTENT_PIECE_BYTES = 4 * 1024 * 1024
-_SST_HEAD_BYTES = 64 * 1024  # where the shared-strings list's tag and its counts stand
 _UNIQUE_COUNT = re.compile(rb"""<(?:\w+:)?sst\b[^>]*?\suniqueCount\s*=\s*["']\+?([0-9]+)""")
 # A formula naming another workbook: `[1]Sheet1!A1` (1 = the workbook's first link).
 _EXTERNAL_REF = re.compile(rb"<f[^>]*>[^<]*?\[([0-9]+)\]")
@@ -499,17 +497,18 @@ def _check_shared_strings(archive: zipfile.ZipFile, file_name: str, limits: Limi
     count = 0
     tail = b""  # a tag cut between two reads is counted once, with the next read
     with archive.open(sheet_pieces.SHARED_STRINGS) as part:
-        # Calamine makes room for the count the list declares before it reads a string:
-        # `uniqueCount="4000000000"` in a file of a few hundred bytes asked for 96 GB and
-        # aborted the process.
-        if declared := _UNIQUE_COUNT.search(part.read(_SST_HEAD_BYTES)):
+        chunk = part.read(_EXTENT_PIECE_BYTES)
+        # Calamine makes room for the count the list declares (in its tag, in the first
+        # read) before it reads a string: `uniqueCount="4000000000"` in a file of a few
+        # hundred bytes asked for 96 GB and aborted the process.
+        if declared := _UNIQUE_COUNT.search(chunk):
             _check_string_count(int(declared.group(1)), file_name, limits)
-    with archive.open(sheet_pieces.SHARED_STRINGS) as part:
-        while chunk := part.read(_EXTENT_PIECE_BYTES):
+        while chunk:
             text = tail + chunk
             count += text.count(b"<si") + text.count(b":si")
             tail = text[-2:]
             _check_string_count(count, file_name, limits)
+            chunk = part.read(_EXTENT_PIECE_BYTES)
 
 
 def _check_string_count(count: int, file_name: str, limits: Limits) -> None:
@@ -670,12 +669,19 @@ def _error_values(xml: bytes) -> tuple[tuple[tuple[int, int], str], ...]:
     found = []
     for tag in _ERROR_CELL.finditer(xml):
         ref = dict(_CELL_ATTRS.findall(tag.group(1))).get(b"r")
-        end = xml.find(b"<c ", tag.end())
-        value = _VALUE.search(xml, tag.end(), len(xml) if end < 0 else end)
+        value = _VALUE.search(xml, tag.end(), _next_cell_tag(xml, tag.end()))
         position = None if ref is None else _position(ref)
         if value is not None and position is not None:
             found.append((position, value.group(1).decode("utf-8", "replace")))
     return tuple(found)
+
+
+def _next_cell_tag(xml: bytes, position: int) -> int:
+    """Where the next cell tag after `position` starts (the end of the part when none):
+    what a cell's own text is searched up to, so that a tag never closed costs one cell's
+    search, not the rest of the part's."""
+    end = xml.find(b"<c ", position)
+    return len(xml) if end < 0 else end
 
 
 def _show_error_values(rows: list[list[object]], errors) -> None:
@@ -709,8 +715,7 @@ def _formulas_without_value(xml: bytes) -> set:
         previous = formula.start()
         if start < 0:  # no cell, or the cell of the previous formula: already looked at
             continue
-        end = xml.find(b"<c ", formula.start())
-        cell = _CELL.match(xml, start, len(xml) if end < 0 else end)
+        cell = _CELL.match(xml, start, _next_cell_tag(xml, formula.start()))
         if cell is None or cell.group(3) is None:
             continue
         attrs = dict(_CELL_ATTRS.findall(cell.group(1)))

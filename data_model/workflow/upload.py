@@ -7,7 +7,7 @@ prepare (read + dry run) → show problems → correct cells in place → revali
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from itertools import islice
 
@@ -274,13 +274,6 @@ def changes_frame(examples: list[dict], district_names: dict[int, str]) -> pd.Da
     return pd.DataFrame(records, columns=["what", "field", "old", "new"])
 
 
-def _leveled(report: ImportReport) -> Iterator[tuple[str, Problem]]:
-    """Every problem with its level: errors then warnings, in the order of the file."""
-    for level, problems in (("error", report.errors), ("warning", report.warnings)):
-        for problem in problems:
-            yield level, problem
-
-
 def problem_count(report: ImportReport) -> int:
     return sum(len(s.errors) + len(s.warnings) for s in report.sheets)
 
@@ -288,7 +281,9 @@ def problem_count(report: ImportReport) -> int:
 def problems_frame(report: ImportReport, limit: int | None = None) -> pd.DataFrame:
     """Errors then warnings, one line each, in the order of the file: level, then
     `PROBLEM_FIELDS`; the first `limit` of them when given."""
-    rows = [(level, *problem_fields(problem)) for level, problem in islice(_leveled(report), limit)]
+    rows = [
+        (level, *problem_fields(problem)) for level, problem in islice(report.by_level(), limit)
+    ]
     return pd.DataFrame(rows, columns=["level", *PROBLEM_FIELDS])
 
 
@@ -301,7 +296,7 @@ def problem_groups(report: ImportReport, limit: int = PROBLEMS_IN_PAGE) -> pd.Da
     how many rows have it, how many different values they hold, and the first one's row
     and message. Errors first, then the most frequent; at most `limit` lines."""
     groups: dict[tuple, list] = {}
-    for level, problem in _leveled(report):
+    for level, problem in report.by_level():
         key = (level, problem.sheet, problem.column, problem.code or problem.message)
         group = groups.get(key)
         if group is None:
