@@ -38,6 +38,18 @@ def max_upload_mb() -> int:
     return int(os.environ.get("MAX_UPLOAD_MB", "50"))
 
 
+def read_memory_mb() -> int:
+    """Memory the process reading one uploaded workbook may take, in MB (`READ_MEMORY_MB`,
+    default 2048; a 1M-row sheet of six columns needs about 700)."""
+    return _positive_int("READ_MEMORY_MB", 2048, "a whole number of MB")
+
+
+def read_seconds() -> int:
+    """Time the process reading one uploaded workbook may take, in seconds
+    (`READ_SECONDS`, default 60; a 1M-row sheet of six columns takes about 8)."""
+    return _positive_int("READ_SECONDS", 60, "a whole number of seconds")
+
+
 def boundary_file() -> Path:
     """GeoJSON of the district map (`BOUNDARY_FILE`, default the shipped Shenzhen districts)."""
     default = DEFAULTS_DIR / "shenzhen_districts.geojson"

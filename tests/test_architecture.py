@@ -145,3 +145,15 @@ def test_every_module_sits_in_a_package_or_the_core():
     assert loose == []
     packages = {p.name for p in DOMAIN.iterdir() if (p / "__init__.py").exists()}
     assert packages == PACKAGES
+
+
+def test_uploaded_workbooks_are_read_in_the_child_process_only():
+    """`reader.read_workbook` in the app's own process would let one hostile file end it
+    (see `ingest/isolated.py`): the domain and the pages call `read_isolated`."""
+    app_sources = [*_sources(), *(ROOT / "pages").glob("*.py"), *ROOT.glob("*.py")]
+    readers = sorted(
+        str(p.relative_to(ROOT))
+        for p in app_sources
+        if "data_model.ingest.reader.read_workbook" in _imports(p)
+    )
+    assert readers == ["data_model/ingest/isolated.py"]

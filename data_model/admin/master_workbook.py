@@ -32,7 +32,8 @@ from data_model.errors import InputError
 from data_model.formatting import join_names
 from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from data_model.ingest.importer import file_rejected
-from data_model.ingest.reader import RawSheet, read_workbook
+from data_model.ingest.isolated import read_isolated
+from data_model.ingest.reader import RawSheet
 from data_model.normalize.names import normalize_name
 from data_model.problems import ImportReport, Problem, SheetReport
 from data_model.reference.master import load_master
@@ -185,7 +186,7 @@ def import_workbook(
     """
     require(principal, "manage_master_data")
     try:
-        sheets = read_workbook(data, file_name)
+        sheets = read_isolated(data, file_name)
     except InputError as error:
         return file_rejected(file_name, error)
     report = ImportReport(file=file_name, status="rejected")

@@ -22,7 +22,8 @@ from openpyxl.utils import get_column_letter
 
 from data_model.formatting import labelled
 from data_model.i18n import t
-from data_model.ingest.reader import ZIP_MAGIC, read_workbook
+from data_model.ingest.isolated import read_isolated
+from data_model.ingest.reader import ZIP_MAGIC
 from data_model.outputs.export import neutralise
 from data_model.problems import ImportReport, Problem
 
@@ -65,7 +66,7 @@ def _open_editable(data: bytes, file_name: str) -> Workbook:
         return load_workbook(io.BytesIO(data))
     workbook = Workbook()
     workbook.remove(workbook.active)
-    for sheet in read_workbook(data, file_name):
+    for sheet in read_isolated(data, file_name):
         target = workbook.create_sheet(sheet.name[:31])
         for row in sheet.rows:
             target.append([neutralise(value) if value != "" else None for value in row])

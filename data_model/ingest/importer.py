@@ -17,6 +17,7 @@ from data_model.errors import InputError
 from data_model.evaluation import score_summary  # noqa: F401  (installs the store's scorer)
 from data_model.formatting import join_names, time_text
 from data_model.i18n import t
+from data_model.ingest.isolated import read_isolated
 from data_model.ingest.layout import (
     detect_layout,
     is_blank_row,
@@ -24,7 +25,7 @@ from data_model.ingest.layout import (
     resembled_kind,
 )
 from data_model.ingest.plausibility import sharp_changes
-from data_model.ingest.reader import Limits, RawSheet, cell_name, column_letters, read_workbook
+from data_model.ingest.reader import Limits, RawSheet, cell_name, column_letters
 from data_model.ingest.validate import (
     IndicatorInfo,
     SheetValidator,
@@ -148,7 +149,7 @@ def import_file_in_transaction(
     if earlier is not None:
         return earlier
     try:
-        sheets = read_workbook(data, file_name, options.limits)
+        sheets = read_isolated(data, file_name, options.limits)
     except InputError as error:
         return file_rejected(file_name, error)
     report = ImportReport(file=file_name, status="rejected")

@@ -26,6 +26,7 @@ from xml.etree import ElementTree
 
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
+from data_model import settings
 from data_model.errors import InputError
 from data_model.ingest import legacy_xls, sheet_pieces
 
@@ -68,6 +69,21 @@ class Limits:
     # Distinct texts of the workbook (its shared strings), which calamine reads whole when
     # it opens the file: 100 million empty ones, from a 0.7 MB file, took 2.5 GB.
     max_shared_strings: int = 5_000_000
+    # What reading one file may take (`isolated.read_isolated`): the address space of the
+    # child process that reads it, and its CPU and wall time (`settings.read_memory_mb`,
+    # `settings.read_seconds`).
+    max_read_memory_bytes: int = 2048 * 1024 * 1024
+    max_read_seconds: float = 60.0
+
+
+def upload_limits() -> Limits:
+    """The limits of this deployment's settings (`MAX_UPLOAD_MB`, `READ_MEMORY_MB`,
+    `READ_SECONDS`), the others as `Limits` has them."""
+    return Limits(
+        max_file_bytes=settings.max_upload_mb() * 1024 * 1024,
+        max_read_memory_bytes=settings.read_memory_mb() * 1024 * 1024,
+        max_read_seconds=settings.read_seconds(),
+    )
 
 
 @dataclass

@@ -25,7 +25,8 @@ from data_model.ingest.importer import (
     file_rejected,
     sha256_of,
 )
-from data_model.ingest.reader import RawSheet, cell_name, column_letters, read_workbook
+from data_model.ingest.isolated import read_isolated
+from data_model.ingest.reader import RawSheet, cell_name, column_letters
 from data_model.ingest.validate import parse_text
 from data_model.problems import PROBLEM_FIELDS, ImportReport, Problem, problem_fields
 from data_model.store.kind_registry import kind_of_table
@@ -81,7 +82,7 @@ def prepare(
     if earlier is not None:
         return PendingUpload(name, data, None, earlier)
     try:
-        sheets = read_workbook(data, name, options.limits)
+        sheets = read_isolated(data, name, options.limits)
     except InputError as error:
         return PendingUpload(name, data, None, file_rejected(name, error))
     report = guarded_import_sheets(

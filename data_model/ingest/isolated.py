@@ -1,0 +1,106 @@
+"""Read an uploaded workbook in a child process bounded in memory and in time.
+
+The reader's checks refuse every file known to make calamine allocate without bound or
+spin, but calamine parses untrusted bytes with counts of its own: one that the checks do
+not know (cells without a reference along a row, a file crafted tomorrow) can still make
+it ask for gigabytes, and a failed allocation aborts the process. In the app that
+process serves every user. So uploads are read in a child process whose address space
+and CPU time are limited (`Limits.max_read_memory_bytes`, `Limits.max_read_seconds`);
+a child that dies or overruns becomes an InputError for that file, and the app goes on.
+
+The child is a new Python process (`python -m data_model.ingest.isolated`, which imports
+the reader only: 0.07 s), given the file and limits pickled on its standard input; it
+answers with the sheets pickled on its standard output (equal texts stay shared; 0.3 s
+for a 300,000-row sheet). A new process rather than a fork: the app's process has
+threads, and forking them is unsafe.
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+import resource
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from data_model.errors import InputError
+from data_model.ingest.reader import Limits, RawSheet, read_workbook, upload_limits
+
+# The directory holding the `data_model` package: the child's working directory, so that
+# `-m` finds it wherever the app was started from.
+_PACKAGE_PARENT = Path(__file__).resolve().parents[2]
+
+
+def read_isolated(data: bytes, file_name: str, limits: Limits | None = None) -> list[RawSheet]:
+    """`reader.read_workbook(data, file_name, limits)`, read in a child process: its
+    sheets, its InputError, or an InputError saying the file needed more memory or time
+    than the limits allow. Without `limits`, the deployment's (`upload_limits`)."""
+    limits = limits or upload_limits()
+    request = pickle.dumps((data, file_name, limits), protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        child = subprocess.run(
+            [sys.executable, "-m", __name__],
+            input=request,
+            stdout=subprocess.PIPE,
+            cwd=_PACKAGE_PARENT,
+            timeout=limits.max_read_seconds,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:  # the child was killed
+        raise _too_slow(file_name, limits) from None
+    if child.returncode != 0:
+        raise _ended(child.returncode, file_name, limits)
+    match pickle.loads(child.stdout):
+        case ("sheets", sheets):
+            return sheets
+        case ("refused", key, suggestion, params):
+            raise InputError(key, suggestion, **params)
+        case _:  # ("memory",): Python ran out of the address space the child may use
+            raise _too_large(file_name, limits)
+
+
+def _ended(exit_code: int, file_name: str, limits: Limits) -> InputError:
+    """Why a child ended without an answer, as a message for the file: its CPU time ran
+    out (SIGXCPU), or it ran out of memory (calamine aborts when an allocation fails; the
+    kernel's out-of-memory killer sends SIGKILL)."""
+    if exit_code == -signal.SIGXCPU:
+        return _too_slow(file_name, limits)
+    if exit_code in (-signal.SIGABRT, -signal.SIGKILL):
+        return _too_large(file_name, limits)
+    return InputError("reader.read_failed", file=file_name)
+
+
+def _too_slow(file_name: str, limits: Limits) -> InputError:
+    return InputError("reader.read_too_slow", file=file_name, seconds=limits.max_read_seconds)
+
+
+def _too_large(file_name: str, limits: Limits) -> InputError:
+    limit_mb = limits.max_read_memory_bytes // (1024 * 1024)
+    return InputError("reader.read_too_large", file=file_name, limit_mb=limit_mb)
+
+
+def _child_main() -> None:
+    """The child: limits itself, reads the request, writes the outcome (see module doc)."""
+    data, file_name, limits = pickle.load(sys.stdin.buffer)
+    memory = limits.max_read_memory_bytes
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    seconds = math.ceil(limits.max_read_seconds)
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+    try:
+        outcome = ("sheets", read_workbook(data, file_name, limits))
+    except InputError as error:
+        outcome = ("refused", error.key, error.suggestion, error.params)
+    except MemoryError:
+        outcome = ("memory",)
+    del data
+    try:
+        answer = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+    except MemoryError:
+        answer = pickle.dumps(("memory",))
+    sys.stdout.buffer.write(answer)
+
+
+if __name__ == "__main__":
+    _child_main()
