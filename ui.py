@@ -39,7 +39,6 @@ from data_model.workflow.review import returned_to
 from data_model.workflow.upload import (
     PROBLEMS_IN_PAGE,
     changes_frame,
-    problem_count,
     problem_groups,
     problems_frame,
 )
@@ -202,7 +201,7 @@ def show_problems(report: ImportReport, all_in_download: bool = False) -> None:
     """A report's problems, one line each; a file with more than a page lists is first
     shown counted by kind of problem, then its first problems (`PROBLEMS_IN_PAGE`).
     `all_in_download`: the page offers a download of every problem below."""
-    total = problem_count(report)
+    total = report.problem_count
     if not total:
         return
     # One word per level, not one look-up per problem (300,000 in a file of wrong rows).
@@ -210,7 +209,9 @@ def show_problems(report: ImportReport, all_in_download: bool = False) -> None:
     message = st.column_config.TextColumn(width="large")
     if total > PROBLEMS_IN_PAGE:
         note = tr("upload.problems_many", total=total, shown=PROBLEMS_IN_PAGE)
-        if all_in_download:
+        if report.unlisted_count:
+            note = f"{note}{tr('upload.problems_unlisted', listed=total - report.unlisted_count, unlisted=report.unlisted_count)}"
+        elif all_in_download:
             note = f"{note}{tr('upload.problems_all_in_download')}"
         st.info(note, icon=":material/summarize:")
         groups = problem_groups(report)

@@ -47,7 +47,6 @@ from data_model.workflow.upload import (
     error_rows,
     explain_rows,
     prepare,
-    problem_count,
     recheck,
     revalidate,
     rows_to_fix,
@@ -403,7 +402,7 @@ for number, file in enumerate(files, start=1):
             tr("upload.col_layout"): tr(f"upload.layout_{s.layout}") if s.layout else "—",
             tr("upload.col_header_row"): s.header_row or "—",
             tr("upload.col_rows_read"): s.rows_read,
-            tr("upload.col_rows_valid"): s.rows_read - len({p.row for p in s.errors if p.row}),
+            tr("upload.col_rows_valid"): s.rows_valid,
         }
         for s in report.sheets
     ]
@@ -420,7 +419,7 @@ for number, file in enumerate(files, start=1):
         st.error(report.message, icon=":material/error:")
 
     show_problems(report, all_in_download=True)
-    if problem_count(report):
+    if report.problem_count:
         # Built when clicked: a file made on every run is retired by the next one,
         # which a browser still fetching it sees as a 404.
         download_file(

@@ -241,7 +241,7 @@ def record_import(
         dry_run=options.dry_run,
         submission_id=report.submission_id,
         rows_accepted=sum(s.rows_accepted for s in report.sheets),
-        errors=len(report.errors),
+        errors=report.error_count,
     )
 
 

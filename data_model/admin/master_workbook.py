@@ -135,7 +135,7 @@ def _read_sheet(spec: ListSpec, sheet: RawSheet, report: SheetReport) -> list[_R
         if field is not None and field not in columns.values():
             columns[j] = field
     if "name" not in columns.values():
-        report.errors.append(
+        report.add_error(
             Problem(
                 sheet.name,
                 header_index + 1,
@@ -192,11 +192,11 @@ def import_workbook(
     report = ImportReport(file=file_name, status="rejected")
     lists: dict[str, tuple[SheetReport, list[_Row]]] = {}
     for sheet in sheets:
-        sheet_report = SheetReport(sheet=sheet.name)
+        sheet_report = SheetReport(sheet=sheet.name, budget=report.budget)
         report.sheets.append(sheet_report)
         list_key = _list_of_sheet(sheet.name)
         if list_key is None or list_key in lists or not sheet.visible:
-            sheet_report.warnings.append(
+            sheet_report.add_warning(
                 Problem(
                     sheet.name,
                     None,
@@ -221,7 +221,7 @@ def import_workbook(
             _clean_rows(conn, LISTS[key], lists[key], existing[key], replace)
     _check_references(lists, existing, replace)
 
-    errors = len(report.errors)
+    errors = report.error_count
     counts = {"added": 0, "updated": 0, "unchanged": 0}
     for key, (sheet_report, rows) in lists.items():
         for row in rows:
@@ -313,9 +313,7 @@ def _clean_rows(
             entry = clean_fields(spec, row.raw, base)
         except InputError as error:
             field = getattr(error, "field", None)
-            report.errors.append(
-                _problem(report.sheet, row, field, error.message(), error.suggestion)
-            )
+            report.add_error(_problem(report.sheet, row, field, error.message(), error.suggestion))
             continue
         if entry.get("sort_order") is None:
             entry["sort_order"] = position if base is None else base["sort_order"]
@@ -360,7 +358,7 @@ def _clean_rows(
                     other["name"],
                 )
         if problem is not None:
-            report.errors.append(problem)
+            report.add_error(problem)
             continue
         row.entry, row.existing = entry, base
         for key in _keys(spec.key, entry):
@@ -386,7 +384,7 @@ def _check_references(lists: dict, existing: dict, replace: bool) -> None:
                 continue
             name = known.get(normalize_name(row.entry[field]))
             if name is None:
-                report.errors.append(
+                report.add_error(
                     _problem(
                         report.sheet,
                         row,
@@ -419,7 +417,7 @@ def _check_parent_cycles(report: SheetReport, rows: list[_Row], existing: list[d
                 if parent == name
                 else t("master.parent_cycle", name=name, parent=parent)
             )
-            report.errors.append(_problem(report.sheet, row, "parent", message))
+            report.add_error(_problem(report.sheet, row, "parent", message))
             row.entry = None
 
 

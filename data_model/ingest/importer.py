@@ -389,7 +389,7 @@ def _check_explanations(
         unexplained = {(n.sheet, n.row) for n in missing}
         reports = {s.sheet: s for sheets in by_kind.values() for s, _ in sheets}
         for need in missing:
-            reports[need.sheet].errors.append(explanations.missing_problem(need))
+            reports[need.sheet].add_error(explanations.missing_problem(need))
         for sheets in by_kind.values():
             for sheet_report, valid in sheets:
                 valid[:] = [v for v in valid if (sheet_report.sheet, v.row) not in unexplained]
@@ -415,7 +415,7 @@ def _check_closed_periods(conn: Connection, by_kind) -> list[Closure]:
                     continue
                 closure, period = found
                 refused.setdefault(closure.id, closure)
-                sheet_report.errors.append(
+                sheet_report.add_error(
                     Problem(
                         sheet_report.sheet,
                         row.row,
@@ -450,20 +450,20 @@ def _validate_sheets(
     recognised = []
     unrecognised = []
     for sheet in sheets:
-        sheet_report = SheetReport(sheet=sheet.name)
+        sheet_report = SheetReport(sheet=sheet.name, budget=report.budget)
         if is_instruction_sheet(sheet):
             continue
         report.sheets.append(sheet_report)
         if not sheet.visible:
-            sheet_report.warnings.append(_sheet_problem(sheet.name, t("importer.hidden_sheet")))
+            sheet_report.add_warning(_sheet_problem(sheet.name, t("importer.hidden_sheet")))
             continue
         if sheet.external_links:
             links = join_names(sheet.external_links)
-            sheet_report.warnings.append(
+            sheet_report.add_warning(
                 _sheet_problem(sheet.name, t("importer.external_links", links=links))
             )
         if all(is_blank_row(row) for row in sheet.rows):
-            sheet_report.warnings.append(_sheet_problem(sheet.name, t("importer.empty_sheet")))
+            sheet_report.add_warning(_sheet_problem(sheet.name, t("importer.empty_sheet")))
             continue
         layout = detect_layout(sheet)
         if layout is None:
@@ -489,7 +489,7 @@ def _validate_sheets(
                 [IndicatorInfo(v.record["code"], v.record["name"], v.record["unit"]) for v in valid]
             )
         if sheet_report.rows_read == 0:
-            sheet_report.warnings.append(_sheet_problem(sheet.name, t("importer.no_data_rows")))
+            sheet_report.add_warning(_sheet_problem(sheet.name, t("importer.no_data_rows")))
         by_kind.setdefault(layout.kind.name, []).append((sheet_report, valid))
 
     # Wide tables are recognised by their indicator names and periods, so they are
@@ -497,7 +497,7 @@ def _validate_sheets(
     for sheet, sheet_report in unrecognised:
         wide = detect_wide(sheet, context)
         if wide is None:
-            sheet_report.errors.append(_sheet_problem(sheet.name, _no_header_message(sheet)))
+            sheet_report.add_error(_sheet_problem(sheet.name, _no_header_message(sheet)))
             continue
         sheet_report.kind = "indicator_values"
         sheet_report.layout = wide.orientation
@@ -523,7 +523,7 @@ def _no_header_message(sheet) -> str:
 
 def _warn_ignored(sheet_report: SheetReport, ignored: list[str], header_row: int) -> None:
     if ignored:
-        sheet_report.warnings.append(
+        sheet_report.add_warning(
             _sheet_problem(
                 sheet_report.sheet,
                 t("importer.ignored_columns", columns=join_names(ignored)),
@@ -578,7 +578,7 @@ def _check_scope(conn: Connection, by_kind, scope: SubmitterScope) -> None:
                 else:
                     kept.append(row)
                     continue
-                sheet_report.errors.append(
+                sheet_report.add_error(
                     Problem(sheet_report.sheet, row.row, None, None, message, code=code)
                 )
             valid[:] = kept
@@ -645,7 +645,7 @@ def _check_duplicates(by_kind, report: ImportReport) -> None:
                     seen[key] = (sheet_report.sheet, row)
                     kept.append(row)
                     continue
-                sheet_report.errors.append(_duplicate(sheet_report.sheet, row, *first, header, key))
+                sheet_report.add_error(_duplicate(sheet_report.sheet, row, *first, header, key))
             valid[:] = kept
 
 
@@ -702,7 +702,7 @@ def _warn_sharp_changes(conn: Connection, by_kind) -> list[Problem]:
             problem = Problem(
                 sheet_report.sheet, row, None, value, message, code="plausibility.sharp_change"
             )
-            sheet_report.warnings.append(problem)
+            sheet_report.add_warning(problem)
             found.append(problem)
     return found
 
@@ -717,13 +717,16 @@ def _decide_and_write(
     explained: list[explanations.Explained],
 ) -> None:
     has_errors = bool(report.errors)
+    for sheets in by_kind.values():
+        for sheet_report, valid in sheets:
+            sheet_report.rows_valid = len(valid)
     valid_count = sum(len(valid) for sheets in by_kind.values() for _, valid in sheets)
     rows_read = sum(s.rows_read for s in report.sheets)
     if has_errors and (not options.valid_rows_only or valid_count == 0):
         report.status = "rejected"
         # "Import valid rows only" is advice only when some row is valid.
         key = "importer.rejected" if valid_count else "importer.rejected_every_row"
-        report.message = t(key, errors=len(report.errors))
+        report.message = t(key, errors=report.error_count)
         return
     if valid_count == 0:
         report.status = "rejected"
@@ -802,7 +805,7 @@ def _decide_and_write(
         new=totals.new,
         replaced=totals.replaced,
         unchanged=totals.unchanged,
-        errors=len(report.errors),
+        errors=report.error_count,
         id=submission_id,
     )
 

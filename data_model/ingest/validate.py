@@ -377,10 +377,10 @@ class SheetValidator:
         )
         if facts.district_error is not None:
             part, error = facts.district_error
-            report.errors.append(metadata_problem(sheet.name, part, error))
+            report.add_error(metadata_problem(sheet.name, part, error))
             return False
         if period is None and "report_period" not in layout.columns and indexes:
-            report.errors.append(
+            report.add_error(
                 Problem(sheet.name, None, None, None, t("validate.task_list_needs_period"))
             )
             return False
@@ -403,9 +403,9 @@ class SheetValidator:
                 message = t(f"validate.task_{what}_from_upload", value=value)
             else:
                 message = t(f"validate.task_{what}_from_sheet", value=value, row=fact.row)
-            report.warnings.append(Problem(sheet.name, fact.row, None, fact.text or None, message))
+            report.add_warning(Problem(sheet.name, fact.row, None, fact.text or None, message))
         if state.fractions and state.scaled:
-            report.warnings.append(
+            report.add_warning(
                 Problem(sheet.name, None, None, None, t("validate.task_progress_fractions"))
             )
         header = layout.kind.column("code").header
@@ -414,7 +414,7 @@ class SheetValidator:
             index = row.row - 1
             if not state.fractions and index in state.scaled:
                 raw = state.scaled[index]
-                report.warnings.append(
+                report.add_warning(
                     Problem(
                         sheet.name,
                         row.row,
@@ -430,7 +430,7 @@ class SheetValidator:
                     )
                 )
             if index in state.derived:
-                report.warnings.append(
+                report.add_warning(
                     Problem(
                         sheet.name,
                         row.row,
@@ -455,12 +455,15 @@ class SheetValidator:
                 for f, c in layout.columns.items()
                 if (index, c) in uncalculated
             )
-        record = REGISTRY[layout.kind.name].convert(self, raw, index, sheet, layout, errors)
+        rule = REGISTRY[layout.kind.name]
+        record = rule.convert(self, raw, index, sheet, layout, errors)
+        if record is not None:
+            errors.extend(_too_long(record, rule.text_limits))
         if not errors:
             return record
         for field_name, error in errors:
             column = layout.columns.get(field_name)
-            report.errors.append(
+            report.add_error(
                 Problem(
                     sheet=sheet.name,
                     row=index + 1,
@@ -492,7 +495,7 @@ class SheetValidator:
             shipped = example_values(layout.kind, self.context.master.lists())
             example = {f: shipped[f] for f, _ in columns}
             if _is_template_example(raw, example):
-                report.warnings.append(
+                report.add_warning(
                     Problem(sheet.name, first + 1, None, None, t("validate.example_row_skipped"))
                 )
                 del indexes[0]
@@ -580,6 +583,15 @@ def _at(row: list, column: int) -> object:
 
 def _is_template_example(raw: dict, example: dict[str, str]) -> bool:
     return all(_display(raw[f]) == example[f] for f in raw)
+
+
+def _too_long(record: dict, limits: dict[str, int]) -> list[tuple[str, InputError]]:
+    """The record's texts longer than their column holds (`KindRule.text_limits`)."""
+    return [
+        (name, InputError("validate.too_long", limit=limit, length=len(record[name])))
+        for name, limit in limits.items()
+        if record.get(name).__class__ is str and len(record[name]) > limit
+    ]
 
 
 def _display(raw: object) -> str:

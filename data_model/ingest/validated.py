@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from data_model.problems import SheetReport
+from data_model.problems import ProblemBudget, SheetReport
 
 if TYPE_CHECKING:
     from data_model.ingest.validate import ValidRow
@@ -40,7 +40,13 @@ class Validated:
 
 
 def _copy(sheets: list[SheetReport], by_kind: ByKind) -> tuple[list[SheetReport], ByKind]:
-    copies = {id(s): replace(s, errors=list(s.errors), warnings=list(s.warnings)) for s in sheets}
+    """Copies of the sheets' reports and rows, whose problems draw on a budget of their own
+    (what the file's had left), so that adding to the copies leaves the kept ones as they were."""
+    budget = ProblemBudget(sheets[0].budget.left) if sheets else ProblemBudget()
+    copies = {
+        id(s): replace(s, errors=list(s.errors), warnings=list(s.warnings), budget=budget)
+        for s in sheets
+    }
     return [copies[id(s)] for s in sheets], {
         kind: [(copies.get(id(report), report), list(valid)) for report, valid in entries]
         for kind, entries in by_kind.items()

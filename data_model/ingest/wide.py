@@ -375,7 +375,7 @@ class WideConverter:
                 label = self._label(label_raw)
             except InputError as error:
                 report.rows_read += 1
-                report.errors.append(
+                report.add_error(
                     self._problem(
                         index, self.layout.label_column, label_header or None, label_raw, error
                     )
@@ -393,7 +393,7 @@ class WideConverter:
                         raise InputError("validate.formula_no_value", cell=cell_name(index, column))
                     record["value"] = self._value(raw, record["indicator_code"], index, column)
                 except InputError as error:
-                    report.errors.append(
+                    report.add_error(
                         self._problem(index, column, self.layout.headers[column], raw, error)
                     )
                     continue
@@ -409,7 +409,7 @@ class WideConverter:
             if orientation == DISTRICTS_X_INDICATORS:
                 if meta.period is None and meta.period_error is not None:
                     part, error = meta.period_error
-                    report.errors.append(metadata_problem(self.sheet.name, part, error))
+                    report.add_error(metadata_problem(self.sheet.name, part, error))
                     return None
                 source = "period" if meta.period else None
                 period = meta.period or self.context.period
@@ -433,7 +433,7 @@ class WideConverter:
             return code
         except InputError as error:
             part = meta.sources.get(source) if source else None
-            report.errors.append(
+            report.add_error(
                 metadata_problem(self.sheet.name, part, error)
                 if part is not None
                 else Problem(self.sheet.name, None, None, None, error.message(), error.suggestion)

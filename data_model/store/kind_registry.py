@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from data_model import kind_converters
 from data_model.kinds import ACTIVITIES, INDICATOR_VALUES, INDICATORS, ISSUES, TASKS, Kind
@@ -77,6 +78,20 @@ class KindRule:
     @property
     def tables(self) -> tuple[type, ...]:
         return (*self.also, self.table)
+
+    @cached_property
+    def text_limits(self) -> dict[str, int]:
+        """The longest text each of the kind's columns may hold: the length of its tables'
+        column of the same name, where it has one (PostgreSQL refuses a longer text in a
+        VARCHAR(n); SQLite stores it)."""
+        fields = {column.field for column in self.kind.columns}
+        limits: dict[str, int] = {}
+        for model in self.tables:
+            for column in model.__table__.columns:
+                length = getattr(column.type, "length", None)
+                if length and column.name in fields:
+                    limits[column.name] = min(length, limits.get(column.name, length))
+        return limits
 
     @property
     def cli_name(self) -> str:

@@ -275,10 +275,6 @@ def changes_frame(examples: list[dict], district_names: dict[int, str]) -> pd.Da
     return pd.DataFrame(records, columns=["what", "field", "old", "new"])
 
 
-def problem_count(report: ImportReport) -> int:
-    return sum(len(s.errors) + len(s.warnings) for s in report.sheets)
-
-
 def problems_frame(report: ImportReport, limit: int | None = None) -> pd.DataFrame:
     """Errors then warnings, one line each, in the order of the file: level, then
     `PROBLEM_FIELDS`; the first `limit` of them when given."""

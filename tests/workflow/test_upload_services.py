@@ -218,7 +218,7 @@ def test_the_fix_grid_holds_the_first_rows_with_errors_each_with_its_own_reasons
 
 def test_problems_are_counted_by_kind_most_frequent_first_and_listed_up_to_a_limit(engine):
     from data_model.accounts.permissions import Principal
-    from data_model.workflow.upload import prepare, problem_count, problem_groups, problems_frame
+    from data_model.workflow.upload import prepare, problem_groups, problems_frame
 
     with_indicators(engine)
     data = values_workbook(
@@ -229,7 +229,7 @@ def test_problems_are_counted_by_kind_most_frequent_first_and_listed_up_to_a_lim
         ["YS02", "", "福天区", "2022-03", 5, ""],
     )
     pending = prepare(engine, Principal("chen", "admin"), "bad.xlsx", data, ImportOptions())
-    assert problem_count(pending.report) == 6
+    assert pending.report.problem_count == 6
     groups = problem_groups(pending.report)
     # Rows 2, 5 and 6 hold the same misspelt district; rows 3, 4 and 5 three wrong periods.
     # A tie keeps the kind seen first first.
