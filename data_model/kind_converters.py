@@ -29,7 +29,7 @@ def convert_indicators(v: SheetValidator, raw, index, sheet, layout, errors) -> 
         "dimension": f(v.required_text, raw, "dimension", errors),
         "unit": unit,
         "direction": f(v.choice_parser(kind, "direction", "positive"), raw, "direction", errors),
-        "weight": f(v.optional_number, raw, "weight", errors),
+        "weight": f(v.weight, raw, "weight", errors),
         "target": f(v.optional_number, raw, "target", errors),
         "frequency": f(v.choice_parser(kind, "frequency", "month"), raw, "frequency", errors),
         "aggregation": f(

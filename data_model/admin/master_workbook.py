@@ -35,6 +35,7 @@ from data_model.ingest.importer import file_rejected
 from data_model.ingest.isolated import read_isolated
 from data_model.ingest.reader import RawSheet
 from data_model.normalize.names import normalize_name
+from data_model.outputs.export import neutralise
 from data_model.problems import ImportReport, Problem, SheetReport
 from data_model.reference.master import load_master
 from data_model.store import audit, summaries_periods
@@ -53,15 +54,17 @@ def sheet_title(list_key: str, language: str = DEFAULT_LANGUAGE) -> str:
 
 
 def _cell(field: str, value: object) -> object:
+    """An entry's field as the workbook writes it; text a spreadsheet would evaluate
+    (`=HYPERLINK(…)`) made inert, as in every export."""
     if field == "aliases":
-        return ALIAS_SEPARATOR.join(value or ())
+        return neutralise(ALIAS_SEPARATOR.join(value or ()))
     if field == "kind":
         return t(f"master.kind_{value}", DEFAULT_LANGUAGE)
     if field == "category":
         return t(f"master.category_{value}", DEFAULT_LANGUAGE)
     if field == "is_active":
         return t("master.active" if value else "master.inactive", DEFAULT_LANGUAGE)
-    return value
+    return neutralise(value)
 
 
 def export_workbook(conn: Connection, principal: Principal, *, record: bool = True) -> bytes:

@@ -84,10 +84,8 @@ def _too_large(file_name: str, limits: Limits) -> InputError:
 def _child_main() -> None:
     """The child: limits itself, reads the request, writes the outcome (see module doc)."""
     data, file_name, limits = pickle.load(sys.stdin.buffer)
-    memory = limits.max_read_memory_bytes
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    seconds = math.ceil(limits.max_read_seconds)
-    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+    _lower_limit(resource.RLIMIT_AS, limits.max_read_memory_bytes)
+    _lower_limit(resource.RLIMIT_CPU, math.ceil(limits.max_read_seconds))
     try:
         outcome = ("sheets", read_workbook(data, file_name, limits))
     except InputError as error:
@@ -100,6 +98,15 @@ def _child_main() -> None:
     except MemoryError:
         answer = pickle.dumps(("memory",))
     sys.stdout.buffer.write(answer)
+
+
+def _lower_limit(which: int, value: int) -> None:
+    """Set a resource limit of this process to `value`, or keep a lower one the system
+    already sets (a process may not raise its hard limit)."""
+    _, hard = resource.getrlimit(which)
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
+    resource.setrlimit(which, (value, hard))
 
 
 if __name__ == "__main__":

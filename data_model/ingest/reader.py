@@ -212,12 +212,16 @@ def sheet_rows(sheet) -> list[list[object]]:
     A month-end table repeats a few hundred codes and names, a dozen districts and a few
     periods over hundreds of thousands of rows; calamine makes a new string for every
     cell, which was the largest part of a large import's memory. The rows are made one
-    at a time (`iter_rows`), so the unshared strings never all exist at once.
+    at a time (`iter_rows`), so the unshared strings never all exist at once. Texts
+    lose the characters XML cannot hold (`_drop_non_xml`).
     """
     # iter_rows' rows start at row 1 but its columns at the first used one; RawSheet's,
     # like to_python's, start at column A.
     left = sheet.start[1] if sheet.start is not None else 0
-    return _rows_from_a(sheet.iter_rows(), left, {}.setdefault)
+    texts: dict[str, str] = {}
+    rows = _rows_from_a(sheet.iter_rows(), left, texts.setdefault)
+    _drop_non_xml(rows, texts)
+    return rows
 
 
 def _rows_from_a(cells: Iterable[list], left: int, share: Callable) -> list[list[object]]:
@@ -231,6 +235,27 @@ def _rows_from_a(cells: Iterable[list], left: int, share: Callable) -> list[list
     return rows
 
 
+# Characters XML 1.0 cannot hold: the C0 controls but tab, line feed and carriage return,
+# and U+FFFE, U+FFFF. A cell may hold them (an .xls as they are, an .xlsx as `_x0001_`),
+# pasted from other programs, where they show as nothing; stored, they made every .xlsx
+# and .docx written with them fail (exports, bulletin, notices), and PostgreSQL refuses
+# U+0000 in a text.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _drop_non_xml(rows: list[list[object]], texts: dict[str, str]) -> None:
+    """The rows' texts without the characters XML cannot hold (`_NOT_XML`). `texts`: the
+    distinct texts of the rows (`_rows_from_a`'s), searched once each, so that a sheet
+    without such characters costs one search of each distinct text."""
+    cleaned = {text: _NOT_XML.sub("", text) for text in texts if _NOT_XML.search(text)}
+    if not cleaned:
+        return
+    for row in rows:
+        for column, cell in enumerate(row):
+            if cell.__class__ is str and cell in cleaned:
+                row[column] = cleaned[cell]
+
+
 def _read_in_pieces(
     data: bytes, name: str, large: _LargeSheets, limits: Limits, file_name: str
 ) -> tuple[list[list[object]], list, _XlsxFacts] | None:
@@ -239,11 +264,12 @@ def _read_in_pieces(
     not of the form that can be cut (`sheet_pieces.ReadWhole`): then it is read whole.
 
     Each piece's cells become rows as `sheet_rows` makes them (equal texts held once,
-    columns from A); rows between two pieces' cells are empty, and every row is as wide
-    as the widest piece, as calamine's whole range is.
+    columns from A, no characters XML cannot hold); rows between two pieces' cells are
+    empty, and every row is as wide as the widest piece, as calamine's whole range is.
     """
     path = large.paths[name]
-    share = {}.setdefault
+    texts: dict[str, str] = {}
+    share = texts.setdefault
     rows: list[list[object]] = []
     width = 0
     merged: list = []
@@ -294,6 +320,7 @@ def _read_in_pieces(
     for row in rows:
         if len(row) < width:
             row.extend([""] * (width - len(row)))
+    _drop_non_xml(rows, texts)
     links = tuple(large.links[n] for n in sorted(link_numbers) if n in large.links)
     facts = _XlsxFacts(frozenset(percent), frozenset(uncalculated), links, tuple(errors))
     return rows, merged, facts

@@ -163,12 +163,31 @@ def _required_number(raw: object) -> float:
     return value
 
 
+# The largest count a column holds: an INTEGER is 32 bits on PostgreSQL (3e9 raised a
+# DataError out of the import) and 64 on SQLite (9.3e18 raised an OverflowError).
+MAX_COUNT = 2**31 - 1
+
+
+# The largest weight of an indicator: weights are relative (the sample's are 2 to 5); a
+# weight of 1e308 made every weighted score infinite, and every district ranked first.
+MAX_WEIGHT = 10_000
+
+
+def _weight(raw: object) -> float | None:
+    value = parse_number(raw)
+    if value is not None and not 0 <= value <= MAX_WEIGHT:
+        raise InputError("validate.bad_weight", value=parse_text(raw), limit=MAX_WEIGHT)
+    return value
+
+
 def _optional_count(raw: object) -> int | None:
     value = parse_number(raw)
     if value is None:
         return None
     if value < 0 or not float(value).is_integer():
         raise InputError("validate.not_a_count", value=parse_text(raw))
+    if value > MAX_COUNT:
+        raise InputError("validate.count_too_large", value=parse_text(raw), limit=MAX_COUNT)
     return int(value)
 
 
@@ -237,6 +256,7 @@ class SheetValidator:
         self.optional_number = _Cached(_optional_number)
         self.required_number = _Cached(_required_number)
         self.optional_count = _Cached(_optional_count)
+        self.weight = _Cached(_weight)
         # Parsers that depend on more than the cell (a kind's choices, the indicator's
         # unit, the report period), made on first use and kept for this validator.
         self._parsers: dict[tuple, _Cached] = {}
