@@ -19,6 +19,17 @@ _HEADER_UNIT_RE = re.compile(r"^(?P<name>.+?)[(\[【〔](?P<unit>[^()\[\]【】�
 _UNIT_PREFIX_RE = re.compile(r"^单位[:：]?")
 _DASHES_RE = re.compile(r"^[-—–―─]+$")
 _MISSING_MARKERS = frozenset({"/", "无", "暂无", "n/a", "na", "#n/a"})
+# Characters XML 1.0 cannot hold: the C0 controls but tab, line feed and carriage return,
+# and U+FFFE, U+FFFF. A cell may hold them (an .xls as they are, an .xlsx as `_x0001_`),
+# pasted from other programs, where they show as nothing; stored, they made every .xlsx
+# and .docx written with them fail (exports, bulletin, notices), and PostgreSQL refuses
+# U+0000 in a text.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def without_non_xml(s: str) -> str:
+    """`s` without the characters XML cannot hold (`NOT_XML`)."""
+    return NOT_XML.sub("", s) if NOT_XML.search(s) else s
 
 
 def to_halfwidth(s: str) -> str:

@@ -29,6 +29,7 @@ from python_calamine import CalamineWorkbook, SheetVisibleEnum
 from data_model import settings
 from data_model.errors import InputError
 from data_model.ingest import legacy_xls, sheet_pieces
+from data_model.text import NOT_XML, without_non_xml
 
 try:  # glibc's malloc_trim, see _return_freed_memory
     _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
@@ -235,19 +236,11 @@ def _rows_from_a(cells: Iterable[list], left: int, share: Callable) -> list[list
     return rows
 
 
-# Characters XML 1.0 cannot hold: the C0 controls but tab, line feed and carriage return,
-# and U+FFFE, U+FFFF. A cell may hold them (an .xls as they are, an .xlsx as `_x0001_`),
-# pasted from other programs, where they show as nothing; stored, they made every .xlsx
-# and .docx written with them fail (exports, bulletin, notices), and PostgreSQL refuses
-# U+0000 in a text.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
 def _drop_non_xml(rows: list[list[object]], texts: dict[str, str]) -> None:
-    """The rows' texts without the characters XML cannot hold (`_NOT_XML`). `texts`: the
-    distinct texts of the rows (`_rows_from_a`'s), searched once each, so that a sheet
+    """The rows' texts without the characters XML cannot hold (`text.NOT_XML`). `texts`:
+    the distinct texts of the rows (`_rows_from_a`'s), searched once each, so that a sheet
     without such characters costs one search of each distinct text."""
-    cleaned = {text: _NOT_XML.sub("", text) for text in texts if _NOT_XML.search(text)}
+    cleaned = {text: without_non_xml(text) for text in texts if NOT_XML.search(text)}
     if not cleaned:
         return
     for row in rows:

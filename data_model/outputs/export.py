@@ -26,15 +26,20 @@ from data_model.store.models import (
     Submission,
 )
 from data_model.store.submissions import ROW_COLUMNS, SCOPE_COLUMNS
+from data_model.text import without_non_xml
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SUBMISSIONS = "submissions"
 
 
 def neutralise(value: object) -> object:
-    """Text a spreadsheet would evaluate becomes inert text; everything else is unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    """Text a spreadsheet would evaluate becomes inert text, and text loses the characters
+    no workbook can hold (stored before the reader dropped them: `text.NOT_XML`);
+    everything else is unchanged."""
+    if isinstance(value, str):
+        value = without_non_xml(value)
+        if value.startswith(FORMULA_PREFIXES):
+            return "'" + value
     return value
 
 

@@ -14,7 +14,7 @@ import io
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from data_model.accounts.permissions import Principal
 from data_model.admin.master_workbook import export_workbook, import_workbook
@@ -112,3 +112,13 @@ def test_a_weight_beyond_its_range_is_a_problem(db_engine):
     report = import_file(db_engine, make_xls({"指标体系": rows}), "i.xls")
     assert [(p.row, p.column) for p in report.errors] == [(2, "权重"), (3, "权重")]
     assert "应为 0 到 10,000 之间的数" in report.errors[1].message
+
+
+def test_control_characters_stored_before_the_reader_dropped_them_still_export(db_engine):
+    data = make_xls({"活动台账": [ACTIVITY_HEADER, activity("惠企政策宣讲会")]})
+    assert import_file(db_engine, data, "a.xls").status == "accepted"
+    with db_engine.begin() as conn:  # as an older version stored it
+        conn.execute(update(Activity).values(name="惠企\x01政策宣讲会"))
+    with db_engine.connect() as conn:
+        exported = load_workbook(io.BytesIO(frame_to_xlsx(export_frame(conn, "activities"))))
+    assert "惠企政策宣讲会" in [c.value for c in next(exported.active.iter_cols(min_col=4))]
