@@ -61,16 +61,6 @@ from tests import raw_xlsx  # noqa: E402
 from tests.conftest import VALUE_HEADER  # noqa: E402
 
 
-def cpu_seconds() -> float:
-    """CPU seconds of this process and of the children it has waited for: the importer
-    reads each workbook in a child process (`isolated.read_isolated`)."""
-    total = 0.0
-    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
-        usage = resource.getrusage(who)
-        total += usage.ru_utime + usage.ru_stime
-    return total
-
-
 def gbk_workbook() -> bytes:
     parts = raw_xlsx.one_sheet_parts([VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 5, ""]])
     parts["xl/workbook.xml"] = raw_xlsx.workbook_xml("指标数据", declaration="GBK")
@@ -272,10 +262,10 @@ def every_row_wrong(rows: int) -> None:
             ("download of the problems", lambda: annotated_workbook(data, path.name, report)),
         ]
         for name, step in steps:
-            cpu_start = cpu_seconds()
+            cpu_start = ingest_bench.cpu_seconds()
             start = time.perf_counter()
             result = step()
-            seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu_start
+            seconds, cpu = time.perf_counter() - start, ingest_bench.cpu_seconds() - cpu_start
             if name.startswith("check"):
                 pending = result
                 report = pending.report
@@ -305,11 +295,11 @@ def main(argv: list[str] | None = None) -> int:
     for name, data, limits in files(args.columns, args.rows):
         with tempfile.TemporaryDirectory(prefix="bench-hostile-") as folder:
             engine = open_database(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
-            cpu_start = cpu_seconds()
+            cpu_start = ingest_bench.cpu_seconds()
             start = time.perf_counter()
             report = import_file(engine, data, f"{name}.xlsx", ImportOptions(limits=limits))
             seconds = time.perf_counter() - start
-            cpu = cpu_seconds() - cpu_start
+            cpu = ingest_bench.cpu_seconds() - cpu_start
             engine.dispose()
         message = report.errors[0].message if report.errors else report.message
         print(

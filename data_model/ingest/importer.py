@@ -358,6 +358,7 @@ def _check_and_store(
             take_write_locks(conn, by_kind, holder=options.uploader)
         except WriterBusy:
             report.message = t("importer.writer_busy")
+            _count_valid(by_kind)
             return report
     if options.scope is not None:
         _check_scope(conn, by_kind, options.scope)
@@ -707,6 +708,13 @@ def _warn_sharp_changes(conn: Connection, by_kind) -> list[Problem]:
     return found
 
 
+def _count_valid(by_kind) -> None:
+    """Each sheet's valid rows, as the checks so far have left them (`rows_valid`)."""
+    for sheets in by_kind.values():
+        for sheet_report, valid in sheets:
+            sheet_report.rows_valid = len(valid)
+
+
 def _decide_and_write(
     conn: Connection,
     by_kind,
@@ -716,10 +724,8 @@ def _decide_and_write(
     change_warnings: list[Problem],
     explained: list[explanations.Explained],
 ) -> None:
-    has_errors = bool(report.errors)
-    for sheets in by_kind.values():
-        for sheet_report, valid in sheets:
-            sheet_report.rows_valid = len(valid)
+    has_errors = report.error_count > 0
+    _count_valid(by_kind)
     valid_count = sum(len(valid) for sheets in by_kind.values() for _, valid in sheets)
     rows_read = sum(s.rows_read for s in report.sheets)
     if has_errors and (not options.valid_rows_only or valid_count == 0):

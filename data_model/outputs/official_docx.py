@@ -11,7 +11,9 @@ python-docx's `font.name` sets only the Latin font slots; Chinese text takes the
 drops the template's theme-font attributes, which would win over named fonts). The
 font table names a fallback for each Chinese font (`w:altName`, Noto CJK from Debian's
 fonts-noto-cjk) for machines without the Windows fonts, and `w:lang` marks the text as
-zh-CN so a substitute is chosen from Chinese fonts.
+zh-CN so a substitute is chosen from Chinese fonts. Every text loses the characters XML
+cannot hold (`text.NOT_XML`: stored before the reader dropped them, they made python-docx
+refuse the whole document).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 from lxml import etree
+
+from data_model.text import without_non_xml
 
 LATIN_FONT = "Times New Roman"
 BODY_FONT = "FangSong"  # 仿宋
@@ -198,7 +202,7 @@ def masthead(
     head.paragraph_format.line_spacing = 1.0
     head.paragraph_format.space_before = Pt(12)
     head.paragraph_format.space_after = Pt(6)
-    run = head.add_run(title)
+    run = head.add_run(without_non_xml(title))
     set_fonts(run._element, HEADING_FONT)
     run.font.size = TITLE_SIZE
     run.font.bold = True
@@ -207,7 +211,7 @@ def masthead(
     period = document.add_paragraph()
     period.paragraph_format.first_line_indent = Pt(0)
     period.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = period.add_run(subtitle)
+    run = period.add_run(without_non_xml(subtitle))
     set_fonts(run._element, SUBHEADING_FONT)
 
     if number:
@@ -215,7 +219,7 @@ def masthead(
         numbered.paragraph_format.first_line_indent = Pt(0)
         numbered.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
         numbered.paragraph_format.space_before = Pt(6)
-        numbered.add_run(number)
+        numbered.add_run(without_non_xml(number))
 
     line = document.add_paragraph()
     layout = line.paragraph_format
@@ -224,7 +228,7 @@ def masthead(
     layout.space_before = Pt(12)
     layout.space_after = Pt(18)
     layout.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
-    line.add_run(f"{issuer}\t{date_text}")
+    line.add_run(without_non_xml(f"{issuer}\t{date_text}"))
     _bottom_rule(line, RED)
 
 
@@ -240,19 +244,19 @@ def _bottom_rule(paragraph, color: RGBColor) -> None:
 
 
 def heading(document: DocumentObject, text: str, level: int) -> None:
-    document.add_paragraph(text, style=f"Heading {level}")
+    document.add_paragraph(without_non_xml(text), style=f"Heading {level}")
 
 
 def paragraph(document: DocumentObject, text: str, placeholder: bool = False) -> None:
     """A body paragraph; a placeholder (text for the user to replace) is highlighted."""
-    run = document.add_paragraph().add_run(text)
+    run = document.add_paragraph().add_run(without_non_xml(text))
     if placeholder:
         run.font.highlight_color = WD_COLOR_INDEX.YELLOW
 
 
 def addressee(document: DocumentObject, text: str) -> None:
     """The main recipient (主送机关) line: flush left, no indent, ending in a colon."""
-    line = document.add_paragraph(text)
+    line = document.add_paragraph(without_non_xml(text))
     line.paragraph_format.first_line_indent = Pt(0)
     line.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
 
@@ -260,7 +264,7 @@ def addressee(document: DocumentObject, text: str) -> None:
 def signature(document: DocumentObject, issuer: str, date_text: str) -> None:
     """The issuer (发文机关署名) and date under the body, right-aligned, a line apart."""
     for index, text in enumerate((issuer, date_text)):
-        line = document.add_paragraph(text)
+        line = document.add_paragraph(without_non_xml(text))
         layout = line.paragraph_format
         layout.first_line_indent = Pt(0)
         layout.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -270,7 +274,7 @@ def signature(document: DocumentObject, issuer: str, date_text: str) -> None:
 
 
 def caption(document: DocumentObject, text: str) -> None:
-    document.add_paragraph(text, style=CAPTION_STYLE)
+    document.add_paragraph(without_non_xml(text), style=CAPTION_STYLE)
 
 
 def table(document: DocumentObject, columns: Sequence[Column], rows: Sequence[Sequence[str]]):
@@ -306,7 +310,7 @@ def _cell_text(cell, text: str, align: str, east_asian: str | None = None) -> No
         "left": WD_ALIGN_PARAGRAPH.LEFT,
         "right": WD_ALIGN_PARAGRAPH.RIGHT,
     }[align]
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(without_non_xml(text))
     if east_asian:
         set_fonts(run._element, east_asian)
 

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 
 import pytest
+from docx import Document
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select, update
 
@@ -21,6 +22,7 @@ from data_model.admin.master_workbook import export_workbook, import_workbook
 from data_model.ingest.annotate import annotated_workbook
 from data_model.ingest.importer import import_file
 from data_model.ingest.reader import read_workbook
+from data_model.outputs import official_docx
 from data_model.outputs.export import export_frame, frame_to_xlsx
 from data_model.store.models import Activity
 from tests.conftest import ACTIVITY_HEADER, INDICATOR_HEADER, make_xls
@@ -122,3 +124,15 @@ def test_control_characters_stored_before_the_reader_dropped_them_still_export(d
     with db_engine.connect() as conn:
         exported = load_workbook(io.BytesIO(frame_to_xlsx(export_frame(conn, "activities"))))
     assert "惠企政策宣讲会" in [c.value for c in next(exported.active.iter_cols(min_col=4))]
+
+
+def test_a_word_document_drops_the_characters_xml_cannot_hold():
+    document = official_docx.new_document("简报", "市工商联")
+    official_docx.heading(document, "营商\x01环境", 1)
+    official_docx.paragraph(document, "任务\x00内容")
+    official_docx.table(document, [official_docx.Column("任务", 1, "left")], [["进展\x1f情况"]])
+    buffer = io.BytesIO()
+    document.save(buffer)
+    texts = [p.text for p in Document(buffer).paragraphs]
+    assert "营商环境" in texts and "任务内容" in texts
+    assert Document(buffer).tables[0].cell(1, 0).text == "进展情况"
