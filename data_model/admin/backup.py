@@ -60,6 +60,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.exc import DataError
 from sqlmodel import SQLModel
 
 import data_model.store.models  # noqa: F401  (the models' column types, see data_tables)
@@ -394,6 +395,13 @@ def restore(engine: Engine, source: Path | str, force: bool = False) -> Manifest
             # Raising rolls the whole restore back: the target stays as it was.
             try:
                 loaded = _load_table(conn, archive, tables[info.name], info)
+            except (DataError, OverflowError) as error:
+                # A value this engine cannot hold (a NUL in a text, an integer over 32 bits
+                # on PostgreSQL; one over 64 bits on SQLite), stored by an older version.
+                reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+                raise BackupError(
+                    "backup.not_storable", file=str(source), table=info.name, reason=reason
+                ) from error
             except (zipfile.BadZipFile, EOFError, ValueError, TypeError) as error:
                 if isinstance(error, BackupError):
                     raise

@@ -458,3 +458,35 @@ def test_sign_in_sessions_are_not_backed_up_and_a_restore_ends_them(filled, tmp_
         assert sessions.open_sessions(conn, "wang") == 0
         assert sessions.start(conn, "wang").session_id  # and signing in works again
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "reason"),
+    [
+        ("name", "开展\x00评价", "NUL"),  # a text PostgreSQL refuses
+        ("participant_count", 3_000_000_000, "out of range"),  # over PostgreSQL's INTEGER
+    ],
+)
+def test_a_sqlite_value_postgresql_cannot_hold_is_named_and_changes_nothing(
+    filled, pg_url, second_pg_url, tmp_path, column, value, reason
+):
+    # Older versions stored such values on SQLite (the reader now drops control characters
+    # and counts are held to 2,147,483,647); moving to PostgreSQL raised a DataError.
+    source = make_engine(filled.copy(tmp_path / "odd.sqlite3"))
+    with source.begin() as conn:
+        conn.execute(
+            text(
+                f"UPDATE activity SET {column} = :value WHERE id = (SELECT min(id) FROM activity)"
+            ),
+            {"value": value},
+        )
+    backup(source, tmp_path / "odd.zip")
+    source.dispose()
+    target = make_engine(second_pg_url)
+    restore(target, filled.backup)
+    before = table_rows(target)
+    with pytest.raises(BackupError, match="activity") as refused:
+        restore(target, tmp_path / "odd.zip", force=True)
+    assert reason in str(refused.value) and "未做任何改动" in str(refused.value)
+    assert table_rows(target) == before
+    target.dispose()
