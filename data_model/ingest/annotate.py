@@ -6,13 +6,17 @@ are rebuilt as .xlsx from their cell values, since openpyxl cannot write .xls.
 
 An upload of more than ANNOTATE_MAX_ROWS data rows gets the problem list alone: a
 marked copy is made by loading every cell into openpyxl, and 300,000 rows took 80 s of
-CPU and 2.7 GB of memory, for a file whose problems are read from the list anyway.
+CPU and 2.7 GB of memory, for a file whose problems are read from the list anyway. The
+copy is made in a child process limited as a read is (`isolated.run_isolated`): a file
+of few data rows can still hold millions of cells in sheets that are not read (openpyxl
+loads them all). When the copy needs more than that, the problem list alone is given.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from dataclasses import replace
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -20,10 +24,11 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from data_model.errors import InputError
 from data_model.formatting import labelled
 from data_model.i18n import t
-from data_model.ingest.isolated import read_isolated
-from data_model.ingest.reader import ZIP_MAGIC
+from data_model.ingest.isolated import read_isolated, run_isolated
+from data_model.ingest.reader import ZIP_MAGIC, upload_limits
 from data_model.outputs.export import neutralise
 from data_model.problems import ImportReport, Problem
 
@@ -35,9 +40,18 @@ ANNOTATE_MAX_ROWS = 50_000  # data rows of an upload that are copied and marked
 
 def annotated_workbook(data: bytes, file_name: str, report: ImportReport) -> bytes:
     """An .xlsx of the upload with every located problem marked, plus a problem-list sheet;
-    the problem-list sheet alone for an upload too large to copy (`ANNOTATE_MAX_ROWS`)."""
+    the problem-list sheet alone for an upload too large to copy (`ANNOTATE_MAX_ROWS`, or
+    more memory or time than a read may take)."""
     if not copies_upload(report):
         return _problem_list(report)
+    shown = replace(report, validated=None)  # the problems only, not the validated rows
+    try:
+        return run_isolated(_marked_copy, (data, file_name, shown), file_name, upload_limits())
+    except InputError:
+        return _problem_list(report)
+
+
+def _marked_copy(data: bytes, file_name: str, report: ImportReport) -> bytes:
     workbook = _open_editable(data, file_name)
     for problem in report.errors:
         _mark(workbook, problem, ERROR_FILL, t("annotate.error"))

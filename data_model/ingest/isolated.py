@@ -1,4 +1,5 @@
-"""Read an uploaded workbook in a child process bounded in memory and in time.
+"""Read an uploaded workbook (or do other work on its bytes) in a child process bounded
+in memory and in time.
 
 The reader's checks refuse every file known to make calamine allocate without bound or
 spin, but calamine parses untrusted bytes with counts of its own: one that the checks do
@@ -7,10 +8,13 @@ it ask for gigabytes, and a failed allocation aborts the process. In the app tha
 process serves every user. So uploads are read in a child process whose address space
 and CPU time are limited (`Limits.max_read_memory_bytes`, `Limits.max_read_seconds`);
 a child that dies or overruns becomes an InputError for that file, and the app goes on.
+The marked copy of an upload (`annotate`), which openpyxl makes by loading every cell,
+is made in such a child too (`run_isolated`).
 
 The child is a new Python process (`python -m data_model.ingest.isolated`, which imports
-the reader only: 0.07 s), given the file and limits pickled on its standard input; it
-answers with the sheets pickled on its standard output (equal texts stay shared; 0.3 s
+the reader only: 0.07 s), given the work (a module's function and its arguments: the
+file) and the limits pickled on its standard input; it answers with the result (the
+sheets) pickled on its standard output (equal texts stay shared; 0.3 s
 for a 300,000-row sheet). A new process rather than a fork: the app's process has
 threads, and forking them is unsafe.
 """
@@ -23,7 +27,9 @@ import resource
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from data_model.errors import InputError
 from data_model.ingest.reader import Limits, RawSheet, read_workbook, upload_limits
@@ -31,6 +37,7 @@ from data_model.ingest.reader import Limits, RawSheet, read_workbook, upload_lim
 # The directory holding the `data_model` package: the child's working directory, so that
 # `-m` finds it wherever the app was started from.
 _PACKAGE_PARENT = Path(__file__).resolve().parents[2]
+T = TypeVar("T")
 
 
 def read_isolated(data: bytes, file_name: str, limits: Limits | None = None) -> list[RawSheet]:
@@ -38,7 +45,14 @@ def read_isolated(data: bytes, file_name: str, limits: Limits | None = None) -> 
     sheets, its InputError, or an InputError saying the file needed more memory or time
     than the limits allow. Without `limits`, the deployment's (`upload_limits`)."""
     limits = limits or upload_limits()
-    request = pickle.dumps((data, file_name, limits), protocol=pickle.HIGHEST_PROTOCOL)
+    return run_isolated(read_workbook, (data, file_name, limits), file_name, limits)
+
+
+def run_isolated(work: Callable[..., T], arguments: tuple, file_name: str, limits: Limits) -> T:
+    """`work(*arguments)` in a child process limited by `limits`: its result, its
+    InputError, or an InputError naming `file_name` when it needed more memory or time
+    than the limits allow. `work` is a module's function (pickled by its name)."""
+    request = pickle.dumps((work, arguments, limits), protocol=pickle.HIGHEST_PROTOCOL)
     try:
         child = subprocess.run(
             [sys.executable, "-m", __name__],
@@ -53,8 +67,8 @@ def read_isolated(data: bytes, file_name: str, limits: Limits | None = None) -> 
     if child.returncode != 0:
         raise _ended(child.returncode, file_name, limits)
     match pickle.loads(child.stdout):
-        case ("sheets", sheets):
-            return sheets
+        case ("result", result):
+            return result
         case ("refused", key, suggestion, params):
             raise InputError(key, suggestion, **params)
         case _:  # ("memory",): Python ran out of the address space the child may use
@@ -83,16 +97,16 @@ def _too_large(file_name: str, limits: Limits) -> InputError:
 
 def _child_main() -> None:
     """The child: limits itself, reads the request, writes the outcome (see module doc)."""
-    data, file_name, limits = pickle.load(sys.stdin.buffer)
+    work, arguments, limits = pickle.load(sys.stdin.buffer)
     _lower_limit(resource.RLIMIT_AS, limits.max_read_memory_bytes)
     _lower_limit(resource.RLIMIT_CPU, math.ceil(limits.max_read_seconds))
     try:
-        outcome = ("sheets", read_workbook(data, file_name, limits))
+        outcome = ("result", work(*arguments))
     except InputError as error:
         outcome = ("refused", error.key, error.suggestion, error.params)
     except MemoryError:
         outcome = ("memory",)
-    del data
+    del arguments
     try:
         answer = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
     except MemoryError:

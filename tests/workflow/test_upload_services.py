@@ -20,6 +20,7 @@ from tests.conftest import (
     make_xlsx,
     values_workbook,
 )
+from tests.raw_xlsx import one_sheet_xlsx
 
 BAD = values_workbook(
     ["YS02", "", "南山区", "2022-03", 5, ""],
@@ -53,6 +54,23 @@ def test_annotated_workbook_marks_the_exact_cells_and_lists_problems(engine):
         ("指标数据", 3, "区"),
         ("指标数据", 4, "期间"),
     ]
+
+
+def test_a_copy_needing_more_memory_than_a_read_may_take_gives_the_problem_list(
+    engine, monkeypatch
+):
+    # openpyxl loads every cell of every sheet, also of sheets the import did not read: the
+    # copy is made in a child process limited as a read is, and the list stands in for it.
+    rows = [["YS02", "", "福天区", "2022-03", n, ""] for n in range(20_000)]
+    data = one_sheet_xlsx([VALUE_HEADER, *rows], "指标数据")
+    report = import_file(with_indicators(engine), data, "bad.xlsx")
+    monkeypatch.setenv("READ_MEMORY_MB", "40")  # below what the child holds once started
+    workbook = load_workbook(io.BytesIO(annotated_workbook(data, "bad.xlsx", report)))
+    assert workbook.sheetnames == ["错误清单"]
+    assert [r[2].value for r in workbook["错误清单"].iter_rows(min_row=2, max_row=3)] == [2, 3]
+    monkeypatch.delenv("READ_MEMORY_MB")
+    copied = load_workbook(io.BytesIO(annotated_workbook(data, "bad.xlsx", report)))
+    assert copied.sheetnames == ["错误清单", "指标数据"]
 
 
 def test_an_upload_too_large_to_copy_gets_the_problem_list_alone(engine, monkeypatch):
