@@ -133,3 +133,16 @@ def test_a_file_that_is_not_a_workbook_gets_one_reason(data_dir, empty_db):
     )
     assert not app.exception
     assert "不是 Excel" in app.error[0].value
+
+
+def test_a_file_that_would_end_the_process_gets_one_reason_and_the_page_goes_on(data_dir, empty_db):
+    # 5 KB asking calamine for 3.2 TB: read in a child process, only the child ends.
+    from tests.ingest.test_isolated import cells_without_references
+
+    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), empty_db).run()
+    app = upload(app, "far.xlsx", cells_without_references())
+    assert not app.exception
+    assert "所需内存超过上限 2048 MB" in app.error[0].value
+    data = make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 5, ""]]})
+    app = upload(app, "march.xlsx", data)
+    assert any("将新增 1 条" in i.value for i in app.info)
