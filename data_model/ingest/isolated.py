@@ -11,12 +11,12 @@ a child that dies or overruns becomes an InputError for that file, and the app g
 The marked copy of an upload (`annotate`), which openpyxl makes by loading every cell,
 is made in such a child too (`run_isolated`).
 
-The child is a new Python process (`python -m data_model.ingest.isolated`, which imports
-the reader only: 0.07 s), given the work (a module's function and its arguments: the
-file) and the limits pickled on its standard input; it answers with the result (the
-sheets) pickled on its standard output (equal texts stay shared; 0.3 s
-for a 300,000-row sheet). A new process rather than a fork: the app's process has
-threads, and forking them is unsafe.
+The child is a new Python process (`python -m data_model.ingest.isolated`: it imports the
+reader, 0.07 s, and the module of the work it is given), given the work (a module's
+function and its arguments, the file among them) and the limits pickled on its standard
+input; it answers with the result (the sheets) pickled on its standard output (equal
+texts stay shared; 0.3 s for a 300,000-row sheet). A new process rather than a fork: the
+app's process has threads, and forking them is unsafe.
 """
 
 from __future__ import annotations
