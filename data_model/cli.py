@@ -34,7 +34,6 @@ from data_model.evaluation.scoring import district_scores, scores_export_frame
 from data_model.formatting import join_names, time_text
 from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from data_model.ingest.importer import ImportOptions
-from data_model.ingest.reader import upload_limits
 from data_model.ingest.templates import template_workbook
 from data_model.outputs.bulletin import (
     RESTATEMENT_COLUMNS,
@@ -103,7 +102,6 @@ def cmd_import(args) -> int:
         district=_district_option(engine, args.district),
         valid_rows_only=args.valid_rows_only,
         dry_run=args.dry_run,
-        limits=upload_limits(),
         explain=args.explain or "",
     )
     worst = EXIT_OK

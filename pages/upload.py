@@ -20,7 +20,6 @@ from data_model.errors import InputError
 from data_model.formatting import NO_VALUE, join_names, time_text
 from data_model.ingest.annotate import annotated_file_name, annotated_workbook, copies_upload
 from data_model.ingest.importer import ImportOptions
-from data_model.ingest.reader import upload_limits
 from data_model.ingest.templates import template_workbook
 from data_model.periods import parse_period
 from data_model.queries.shared import district_names, master_lists
@@ -363,7 +362,6 @@ options = ImportOptions(
     period=period,
     district=district or None,
     valid_rows_only=valid_rows_only,
-    limits=upload_limits(),
 )
 progress = st.progress(0.0, text=tr("upload.progress", done=0, total=len(files)))
 for number, file in enumerate(files, start=1):

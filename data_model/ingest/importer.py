@@ -25,7 +25,7 @@ from data_model.ingest.layout import (
     resembled_kind,
 )
 from data_model.ingest.plausibility import sharp_changes
-from data_model.ingest.reader import Limits, RawSheet, cell_name, column_letters
+from data_model.ingest.reader import Limits, RawSheet, cell_name, column_letters, upload_limits
 from data_model.ingest.validate import (
     IndicatorInfo,
     SheetValidator,
@@ -96,7 +96,8 @@ class ImportOptions:
     district: str | None = None  # district name for sheets that do not name one
     valid_rows_only: bool = False
     dry_run: bool = False
-    limits: Limits = field(default_factory=Limits)
+    # The deployment's (`MAX_UPLOAD_MB`, `READ_MEMORY_MB`, `READ_SECONDS`), for every import.
+    limits: Limits = field(default_factory=upload_limits)
     scope: SubmitterScope | None = None
     # The submitter saw the sharp-change warnings and confirmed them (recorded).
     confirm_warnings: bool = False

@@ -103,6 +103,7 @@ def test_the_deployments_settings_make_the_upload_limits(monkeypatch):
     assert limits.max_file_bytes == 20 * 1024 * 1024
     assert limits.max_read_memory_bytes == 1024 * 1024 * 1024
     assert limits.max_read_seconds == 30
+    assert ImportOptions().limits == limits  # every import, the page's, the CLI's and others
     monkeypatch.setenv("READ_MEMORY_MB", "lots")
     with pytest.raises(ValueError, match="READ_MEMORY_MB"):
         settings.read_memory_mb()
