@@ -76,9 +76,9 @@ def test_import_prints_a_readable_summary_and_export_round_trips(tmp_path, db, c
         "福田区",
         "2022-03",
         1234,
-        "'=cmd|' /C calc'!A0",
+        "=cmd|' /C calc'!A0",
     ]
-    assert sheet.cell(2, 6).data_type == "s"
+    assert (sheet.cell(2, 6).data_type, sheet.cell(2, 6).quotePrefix) == ("s", True)
 
 
 def test_same_file_twice_exits_0_unchanged(tmp_path, db, capsys):

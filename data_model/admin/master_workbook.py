@@ -16,6 +16,7 @@ from operator import itemgetter
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from data_model.accounts.permissions import Principal, require
@@ -35,7 +36,7 @@ from data_model.ingest.importer import file_rejected
 from data_model.ingest.isolated import read_isolated
 from data_model.ingest.reader import RawSheet
 from data_model.normalize.names import normalize_name
-from data_model.outputs.export import neutralise
+from data_model.outputs.export import xlsx_cell
 from data_model.problems import ImportReport, Problem, SheetReport
 from data_model.reference.master import load_master
 from data_model.store import audit, summaries_periods
@@ -53,18 +54,18 @@ def sheet_title(list_key: str, language: str = DEFAULT_LANGUAGE) -> str:
     return t(f"master.list_{list_key}", language)
 
 
-def _cell(field: str, value: object) -> object:
+def _cell(sheet: Worksheet, field: str, value: object) -> object:
     """An entry's field as the workbook writes it; text a spreadsheet would evaluate
-    (`=HYPERLINK(…)`) made inert, as in every export."""
+    (`=HYPERLINK(…)`) made inert, as in every export, and read back as written."""
     if field == "aliases":
-        return neutralise(ALIAS_SEPARATOR.join(value or ()))
+        return xlsx_cell(sheet, ALIAS_SEPARATOR.join(value or ()))
     if field == "kind":
         return t(f"master.kind_{value}", DEFAULT_LANGUAGE)
     if field == "category":
         return t(f"master.category_{value}", DEFAULT_LANGUAGE)
     if field == "is_active":
         return t("master.active" if value else "master.inactive", DEFAULT_LANGUAGE)
-    return neutralise(value)
+    return xlsx_cell(sheet, value)
 
 
 def export_workbook(conn: Connection, principal: Principal, *, record: bool = True) -> bytes:
@@ -79,7 +80,7 @@ def export_workbook(conn: Connection, principal: Principal, *, record: bool = Tr
         sheet = workbook.create_sheet(sheet_title(key))
         sheet.append([t(f"master.col_{f}", DEFAULT_LANGUAGE) for f in spec.fields])
         for entry in entries(conn, key):
-            sheet.append([_cell(f, entry[f]) for f in spec.fields])
+            sheet.append([_cell(sheet, f, entry[f]) for f in spec.fields])
             total += 1
         for cell in sheet[1]:
             cell.font = Font(bold=True)

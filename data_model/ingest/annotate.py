@@ -29,7 +29,7 @@ from data_model.formatting import labelled
 from data_model.i18n import t
 from data_model.ingest.isolated import read_isolated, run_isolated
 from data_model.ingest.reader import ZIP_MAGIC, upload_limits
-from data_model.outputs.export import neutralise
+from data_model.outputs.export import xlsx_cell
 from data_model.problems import ImportReport, Problem
 
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
@@ -83,7 +83,7 @@ def _open_editable(data: bytes, file_name: str) -> Workbook:
     for sheet in read_isolated(data, file_name):
         target = workbook.create_sheet(sheet.name[:31])
         for row in sheet.rows:
-            target.append([neutralise(value) if value != "" else None for value in row])
+            target.append([xlsx_cell(target, value) if value != "" else None for value in row])
     return workbook
 
 
@@ -113,7 +113,7 @@ def _merge_anchor(sheet, row: int, column: int):
 
 def _problem_sheet(workbook: Workbook, report: ImportReport) -> None:
     sheet = workbook.create_sheet(t("annotate.sheet_name"), 0)
-    rows = _problem_rows(report)
+    rows = _problem_rows(sheet, report)
     sheet.append(next(rows))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -127,7 +127,7 @@ def _problem_list(report: ImportReport) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(t("annotate.sheet_name"))
     _list_layout(sheet)
-    rows = _problem_rows(report)
+    rows = _problem_rows(sheet, report)
     sheet.append([_bold(sheet, header) for header in next(rows)])
     for row in rows:
         sheet.append(row)
@@ -142,8 +142,9 @@ def _bold(sheet, value: str) -> WriteOnlyCell:
     return cell
 
 
-def _problem_rows(report: ImportReport) -> Iterator[list]:
-    """The problem list: its headers, then one row per error and warning."""
+def _problem_rows(sheet, report: ImportReport) -> Iterator[list]:
+    """The problem list as `sheet` takes it: its headers, then one row per error and
+    warning."""
     yield [
         t(f"annotate.column_{key}")
         for key in ("kind", "sheet", "row", "column", "value", "message", "suggestion")
@@ -152,12 +153,12 @@ def _problem_rows(report: ImportReport) -> Iterator[list]:
     for level, p in report.by_level():
         yield [
             labels[level],
-            neutralise(p.sheet),
+            xlsx_cell(sheet, p.sheet),
             p.row,
-            neutralise(p.column or ""),
-            neutralise(p.value or ""),
-            neutralise(p.message),
-            neutralise(p.suggestion or ""),
+            xlsx_cell(sheet, p.column or ""),
+            xlsx_cell(sheet, p.value or ""),
+            xlsx_cell(sheet, p.message),
+            xlsx_cell(sheet, p.suggestion or ""),
         ]
 
 

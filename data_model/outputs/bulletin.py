@@ -26,6 +26,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Connection, select
 
 from data_model import settings
@@ -50,7 +51,7 @@ from data_model.formatting import (
 )
 from data_model.i18n import DEFAULT_LANGUAGE, catalogue, t
 from data_model.outputs import official_docx
-from data_model.outputs.export import neutralise
+from data_model.outputs.export import xlsx_cell
 from data_model.outputs.office_pdf import PdfUnavailable, docx_to_pdf, find_soffice, soffice_problem
 from data_model.outputs.restatement import FigureChange, Restatement, restatement_of
 from data_model.periods import period_label, previous_period, same_period_last_year
@@ -1181,10 +1182,14 @@ def bulletin_xlsx(bulletin: Bulletin, language: str | None = None) -> bytes:
     for table in bulletin_tables(bulletin, language):
         sheet = workbook.create_sheet(_sheet_name(t(f"bulletin.sheet_{table.key}", language)))
         sheet.append(
-            [neutralise(t("bulletin.sheet_title", language, period=period, title=table.title))]
+            [
+                xlsx_cell(
+                    sheet, t("bulletin.sheet_title", language, period=period, title=table.title)
+                )
+            ]
         )
         sheet["A1"].font = Font(bold=True, size=14)
-        sheet.append([neutralise(h) for h in table.headers])
+        sheet.append([xlsx_cell(sheet, h) for h in table.headers])
         for cell in sheet[2]:
             cell.font = Font(bold=True)
             cell.fill = HEADER_FILL
@@ -1194,7 +1199,7 @@ def bulletin_xlsx(bulletin: Bulletin, language: str | None = None) -> bytes:
             formats = []
             for column, value in zip(table.fields, row, strict=True):
                 kind = table.format_of(column, index)
-                values.append(_xlsx_value(value, kind))
+                values.append(_xlsx_value(sheet, value, kind))
                 formats.append(kind)
             sheet.append(values)
             for cell, kind in zip(sheet[sheet.max_row], formats, strict=True):
@@ -1215,7 +1220,7 @@ def _sheet_name(name: str) -> str:
     return name[:31]
 
 
-def _xlsx_value(value: object, kind: str) -> object:
+def _xlsx_value(sheet: Worksheet, value: object, kind: str) -> object:
     if _missing(value):
         return None
     if kind in PERCENT_FORMATS:
@@ -1226,7 +1231,7 @@ def _xlsx_value(value: object, kind: str) -> object:
         return int(value)
     if kind in ("score", "decimal"):
         return float(value)
-    return neutralise(value)
+    return xlsx_cell(sheet, value)
 
 
 def _display_width(text: str) -> int:

@@ -1,7 +1,10 @@
 """Export current data as CSV or Excel with the template's Chinese headers.
 
 Text that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage
-return at the start) is prefixed with an apostrophe in every export.
+return at the start) never becomes one: a CSV prefixes it with an apostrophe (a CSV cell
+has no type), an .xlsx writes it as a text cell with Excel's quote prefix (`xlsx_cell`),
+which keeps the text as written, so that a workbook exported and imported again holds the
+same text.
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Connection, select
 
 from data_model import settings
@@ -33,14 +38,31 @@ SUBMISSIONS = "submissions"
 
 
 def neutralise(value: object) -> object:
-    """Text a spreadsheet would evaluate becomes inert text, and text loses the characters
-    no workbook can hold (stored before the reader dropped them: `text.NOT_XML`);
-    everything else is unchanged."""
+    """A value as a CSV writes it: text a spreadsheet would evaluate becomes inert text,
+    and text loses the characters no workbook can hold (stored before the reader dropped
+    them: `text.NOT_XML`); everything else is unchanged."""
     if isinstance(value, str):
         value = without_non_xml(value)
         if value.startswith(FORMULA_PREFIXES):
             return "'" + value
     return value
+
+
+def xlsx_cell(sheet: Worksheet, value: object) -> object:
+    """A value as `sheet.append` takes it in every .xlsx this app writes: text loses the
+    characters no workbook can hold; text a spreadsheet would evaluate becomes a text cell
+    with the quote prefix, shown and read back as written, and still text when someone
+    edits it in Excel (openpyxl would otherwise store `=…` as a formula). Everything else
+    is unchanged."""
+    if not isinstance(value, str):
+        return value
+    value = without_non_xml(value)
+    if not value.startswith(FORMULA_PREFIXES):
+        return value
+    cell = Cell(sheet, value=value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
 
 
 def export_kinds() -> tuple[str, ...]:
@@ -91,11 +113,11 @@ def frame_to_xlsx(frame: pd.DataFrame, sheet_name: str = "data") -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_name[:31]
-    sheet.append([str(c) for c in frame.columns])
+    sheet.append([xlsx_cell(sheet, str(c)) for c in frame.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in frame.itertuples(index=False):
-        sheet.append([_cell(value) for value in row])
+        sheet.append([_cell(sheet, value) for value in row])
     for index, column in enumerate(frame.columns, start=1):
         longest = max([len(str(column))] + [len(str(v)) for v in frame.iloc[:200, index - 1]])
         sheet.column_dimensions[get_column_letter(index)].width = min(60, 4 + longest * 1.8)
@@ -105,7 +127,7 @@ def frame_to_xlsx(frame: pd.DataFrame, sheet_name: str = "data") -> bytes:
     return buffer.getvalue()
 
 
-def _cell(value: object) -> object:
+def _cell(sheet: Worksheet, value: object) -> object:
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, float) and math.isnan(value):
@@ -115,4 +137,4 @@ def _cell(value: object) -> object:
     if isinstance(value, datetime) and value.tzinfo is not None:
         # Excel has no time zones: write the local time people read on the wall clock.
         return value.astimezone(settings.local_timezone()).replace(tzinfo=None)
-    return neutralise(value)
+    return xlsx_cell(sheet, value)

