@@ -74,6 +74,19 @@ def tr(key: str, **params: object) -> str:
     return t(key, language(), **params)
 
 
+# The punctuation that starts Markdown within a line, each made literal by a backslash
+# (CommonMark): links and images, emphasis, code, Streamlit's `:material/…:` icons and
+# `:red[…]` colours (and `http:` autolinks), `$` LaTeX, tables, HTML-like tags.
+_MARKDOWN_PUNCTUATION = str.maketrans({c: "\\" + c for c in "!#$()*:<>[\\]_`|~"})
+
+
+def literal(text: object) -> str:
+    """Text someone typed or named (a file name, a note), shown as written inside
+    Markdown (st.markdown, captions, alerts, labels): an uploaded `![](http://…)` would
+    otherwise make every viewer's browser fetch that address, and a link could phish."""
+    return str(text).translate(_MARKDOWN_PUNCTUATION)
+
+
 def language_switch() -> None:
     current = language()
     choice = st.sidebar.radio(
@@ -261,14 +274,22 @@ def download_file(
     takes seconds), audited when it is built.
 
     Clicking does not rerun the page: the file is built on a thread of its own, which
-    cannot read the session, so the user and the engine are taken now. (With a rerun on
-    click, a slow page could finish its rerun and retire the button's file before the
-    browser asked for it, and the download silently did not start.)
+    cannot read the session, so the user, the sign-in session and the engine are taken
+    now, and the session is checked again when the file is built: a button left on the
+    screen gives nothing once its user is signed out, disabled or idle too long.
+    (With a rerun on click, a slow page could finish its rerun and retire the button's
+    file before the browser asked for it, and the download silently did not start.)
     """
     username = st.session_state.get(USERNAME_KEY)
+    session_id = st.session_state.get(SESSION_KEY)
     database = engine()
 
     def build() -> bytes:
+        if username is not None:
+            with database.begin() as conn:
+                live = sessions.resume(conn, session_id=session_id)
+            if not isinstance(live, sessions.Resumed):
+                raise PermissionDenied(None, "export")  # the browser says the download failed
         data = make()
         if username is not None:
             with database.begin() as conn:

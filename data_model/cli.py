@@ -21,6 +21,7 @@ from data_model.accounts.permissions import (
     SYSTEM,
     PermissionDenied,
     guarded_import,
+    guarded_publication,
     record_export,
 )
 from data_model.admin import backup, master_admin
@@ -52,7 +53,7 @@ from data_model.outputs.office_pdf import (
     find_soffice,
     soffice_problem,
 )
-from data_model.outputs.restatement import record_publication, restatement_of
+from data_model.outputs.restatement import restatement_of
 from data_model.periods import (
     GRANULARITIES,
     parse_period,
@@ -269,8 +270,8 @@ def cmd_bulletin(args) -> int:
     Path(args.out).write_bytes(content)
     principal = _acting_principal(engine, args.user)
     with engine.begin() as conn:
-        publication = record_publication(
-            conn, figures, content, suffix[1:], Path(args.out).name, args.lang, principal.username
+        publication = guarded_publication(
+            conn, principal, figures, content, suffix[1:], Path(args.out).name, args.lang
         )
     print(t("bulletin.cli_written", period=period_label(period), file=args.out))
     if publication is not None:

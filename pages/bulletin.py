@@ -7,6 +7,7 @@ from datetime import date
 
 import streamlit as st
 
+from data_model.accounts.permissions import allowed, guarded_publication
 from data_model.charts.images import ChartImageError, find_browser
 from data_model.formatting import local_today
 from data_model.outputs.bulletin import (
@@ -26,7 +27,7 @@ from data_model.outputs.bulletin import (
     restatement_heading,
 )
 from data_model.outputs.office_pdf import find_soffice
-from data_model.outputs.restatement import publications, record_publication
+from data_model.outputs.restatement import publications
 from data_model.periods import period_label
 from data_model.store import audit
 from data_model.store.closed_periods import is_closed_for_bulletin
@@ -68,12 +69,12 @@ def with_charts(write) -> bytes:
 def recorded(make, file_format: str, name: str):
     """`make` and, for a closed period, the record of what the file published (its figures,
     SHA-256). Runs on the download's own thread, so user and engine are taken now."""
-    username, database = principal.username, engine()
+    database = engine()
 
     def build() -> bytes:
         content = make()
         with database.begin() as conn:
-            record_publication(conn, figures, content, file_format, name, lang, username)
+            guarded_publication(conn, principal, figures, content, file_format, name, lang)
         return content
 
     return build
@@ -152,7 +153,11 @@ if figures.restatement is not None:
     st.warning(texts["restated"], icon=":material/edit_note:")
 closed = query(is_closed_for_bulletin, figures.period)
 if closed:
-    st.info(tr("bulletin.closed_note"), icon=":material/lock:")
+    publishes = allowed(principal, "publish_bulletin")
+    st.info(
+        tr("bulletin.closed_note" if publishes else "bulletin.closed_note_reader"),
+        icon=":material/lock:",
+    )
 
 # --- downloads ----------------------------------------------------------------------
 st.markdown(f"**{tr('bulletin.downloads')}**")

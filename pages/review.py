@@ -32,6 +32,7 @@ from ui import (
     engine,
     field_label,
     language,
+    literal,
     query,
     require_permission,
     show_held_rows,
@@ -112,9 +113,9 @@ with tab_queue:
             tr(
                 "review.detail",
                 id=held.id,
-                user=held.uploader,
+                user=literal(held.uploader),
                 when=pd.Timestamp(held.uploaded_at).strftime("%Y-%m-%d %H:%M"),
-                file=held.file_name,
+                file=literal(held.file_name),
             )
         )
         if earlier is not None:

@@ -16,13 +16,21 @@ from data_model.store.audit import actor_name
 from data_model.store.kind_registry import scheduled_kinds
 from data_model.store.review_hold import NOT_DECIDED_STATUSES
 from data_model.store.submissions import stored_file, submission_rows, submissions_frame
-from data_model.workflow.review import held_submission, may_see_held_rows, review_notes, rows_frame
+from data_model.workflow.review import (
+    held_submission,
+    may_download_upload,
+    may_see_held_rows,
+    review_notes,
+    rows_frame,
+)
 from ui import (
     data_table,
+    download_file,
     download_table,
     empty_state,
     engine,
     language,
+    literal,
     query,
     require_permission,
     show_held_rows,
@@ -92,13 +100,13 @@ with tab_list:
             tr(
                 "submissions.detail",
                 id=chosen,
-                user=actor_name(record["uploader"], language()),
+                user=literal(actor_name(record["uploader"], language())),
                 when=time_text(record["uploaded_at"]),
                 sha=record["sha256"],
             )
         )
         if record["note"]:
-            st.caption(record["note"])
+            st.caption(literal(record["note"]))
         held = record["status"] in NOT_DECIDED_STATUSES
         with engine().connect() as conn:
             original = stored_file(conn, chosen)
@@ -109,6 +117,8 @@ with tab_list:
             # nor the reasons, which may quote its values.
             may_see = may_see_held_rows(principal, review, conn)
             held_rows = rows_frame(conn, review) if held and may_see else None
+            if not may_download_upload(principal, review, conn):
+                original = None
         if record["status"] == "pending":
             st.info(tr("review.status_pending_explain"), icon=":material/hourglass_top:")
         if review.reviewed_by and not held:
@@ -129,12 +139,12 @@ with tab_list:
         if held_rows is not None and not held_rows.empty:
             show_held_rows(held_rows)
         if original is not None:
-            st.download_button(
+            download_file(  # audited, like every download
                 tr("submissions.download_file"),
-                original[1],
-                file_name=original[0],
+                lambda content=original[1]: content,
+                original[0],
+                "application/octet-stream",
                 key=f"file_{chosen}",
-                icon=":material/download:",
             )
         for table, table_rows in rows.items():
             st.caption(

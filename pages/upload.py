@@ -57,6 +57,7 @@ from ui import (
     engine,
     file_uploader,
     language,
+    literal,
     query,
     require_permission,
     show_problems,
@@ -186,7 +187,7 @@ def own_held_uploads() -> None:
         for held in mine:
             text, open_column, discard_column = st.columns([6, 2, 1], vertical_alignment="center")
             text.markdown(
-                f"**{held.file_name}** · {time_text(held.saved_at)}  \n{waiting_text(held)}"
+                f"**{literal(held.file_name)}** · {time_text(held.saved_at)}  \n{waiting_text(held)}"
             )
             if open_column.button(
                 tr("upload.held_open"), key=f"held_open_{held.id}", icon=":material/refresh:"
@@ -202,7 +203,7 @@ def own_held_uploads() -> None:
                 discard(engine(), principal, held.id)
                 forget_opened(held.id)
                 st.session_state["upload_held_notice"] = tr(
-                    "upload.held_discarded", name=held.file_name
+                    "upload.held_discarded", name=literal(held.file_name)
                 )
                 st.rerun()
 
@@ -221,8 +222,8 @@ def staff_waiting_for_names() -> None:
             st.markdown(
                 tr(
                     "upload.held_waiting_caption",
-                    user=held.username,
-                    file=held.file_name,
+                    user=literal(held.username),
+                    file=literal(held.file_name),
                     at=time_text(held.saved_at),
                 )
             )
@@ -369,12 +370,12 @@ for number, file in enumerate(files, start=1):
     file_options = file.held.options(options) if held else options
     key = ("held", file.held.id) if held else (file.file_id, period, district, valid_rows_only)
     if key not in pending_uploads:
-        with st.status(tr("upload.checking", name=file.name), expanded=False) as status:
+        with st.status(tr("upload.checking", name=literal(file.name)), expanded=False) as status:
             pending = prepare(engine(), principal, file.name, file.getvalue(), file_options)
             if held and file.held.edits and pending.sheets is not None:
                 pending = revalidate(engine(), principal, pending, file.held.edits, file_options)
             checked(key, file, pending, file_options)
-            status.update(label=tr("upload.checked", name=file.name), state="complete")
+            status.update(label=tr("upload.checked", name=literal(file.name)), state="complete")
     progress.progress(
         number / len(files), text=tr("upload.progress", done=number, total=len(files))
     )

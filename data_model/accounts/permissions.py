@@ -30,6 +30,7 @@ from data_model.ingest.reader import RawSheet
 from data_model.ingest.validated import Validated
 from data_model.kinds import ISSUES
 from data_model.outputs.export import export_frame
+from data_model.outputs.restatement import record_publication
 from data_model.problems import ImportReport
 from data_model.store import audit
 from data_model.store.storage import NotStored, WriterBusy, rollback_submission
@@ -54,6 +55,9 @@ RULES: dict[str, frozenset[str]] = {
     # A reviewer checks the rows of issues too, names and all.
     "view_enterprise_names": frozenset({"admin", "leader", "reviewer"}),
     "export": EVERYONE,
+    # A bulletin file of a closed period is an official publication (SPEC §1: admins
+    # export bulletins): anyone may download it, an admin's file alone is recorded.
+    "publish_bulletin": ADMIN_ONLY,
     # 佐证材料: staff only for their own tasks (see `evidence.may_handle`).
     "attach_evidence": frozenset({"staff", "admin"}),
     "view_evidence": EVERYONE,
@@ -242,6 +246,26 @@ def record_import(
         submission_id=report.submission_id,
         rows_accepted=sum(s.rows_accepted for s in report.sheets),
         errors=report.error_count,
+    )
+
+
+def guarded_publication(
+    conn: Connection,
+    principal: Principal,
+    bulletin,
+    content: bytes,
+    file_format: str,
+    file_name: str,
+    language: str | None,
+) -> int | None:
+    """`restatement.record_publication` when `principal` publishes bulletins (SPEC §1:
+    admins export them); None, and nothing recorded, for anyone else, who may still read
+    and download the bulletin: a copy a leader or staff member takes is not what the
+    federation published."""
+    if not allowed(principal, "publish_bulletin"):
+        return None
+    return record_publication(
+        conn, bulletin, content, file_format, file_name, language, principal.username
     )
 
 

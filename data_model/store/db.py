@@ -16,6 +16,9 @@ from sqlalchemy.exc import DBAPIError
 from data_model import settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# How long a writer waits for another's lock before it gives up (WriterBusy), on both
+# engines: SQLite's busy timeout, PostgreSQL's lock_timeout while a write lock is taken.
+LOCK_WAIT_SECONDS = 30
 
 
 def normalize_url(url: str) -> str:
@@ -34,7 +37,7 @@ def make_engine(url: str | None = None) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": LOCK_WAIT_SECONDS})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)

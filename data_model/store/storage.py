@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 from data_model.store import summaries_references
 from data_model.store.bulk_write import write_staged
 from data_model.store.closed_periods import refuse_rollback_if_closed
-from data_model.store.db import driver_insert
+from data_model.store.db import LOCK_WAIT_SECONDS, driver_insert
 from data_model.store.kind_registry import REGISTRY, versioned_tables
 from data_model.store.models import Submission, WriteLock
 from data_model.store.record_fields import fields_getter
@@ -36,8 +36,8 @@ NOT_LIVE = ("rolled_back", "pending", "returned")
 
 
 class WriterBusy(Exception):
-    """Another writer held a kind's lock for longer than the database waits (SQLite's
-    busy timeout); nothing was written and the caller may try again."""
+    """Another writer held a kind's lock for longer than the database waits
+    (`db.LOCK_WAIT_SECONDS`); nothing was written and the caller may try again."""
 
 
 class NotStored(Exception):
@@ -60,19 +60,40 @@ def take_write_locks(conn: Connection, names: Iterable[str], holder: str) -> Non
     deadlock.
     """
     table = table_of(WriteLock)
+    postgres = conn.dialect.name == "postgresql"
     for name in sorted(set(names), key=lock_order):
+        take = (
+            update(table)
+            .where(table.c.name == name)
+            .values(version=table.c.version + 1, holder=holder[:64], taken_at=datetime.now(UTC))
+        )
         try:
-            locked = conn.execute(
-                update(table)
-                .where(table.c.name == name)
-                .values(version=table.c.version + 1, holder=holder[:64], taken_at=datetime.now(UTC))
-            ).rowcount
+            if postgres:
+                locked = _wait_for_lock_postgres(conn, take)
+            else:
+                locked = conn.execute(take).rowcount
         except OperationalError as error:
-            if "locked" in str(error).lower():
+            if _lock_not_available(error):
                 raise WriterBusy(name) from error
             raise
         if locked != 1:
             raise ValueError(f"no write lock named {name!r}: is the database migrated?")
+
+
+def _wait_for_lock_postgres(conn: Connection, take) -> int:
+    """PostgreSQL would wait for another writer's lock without end (SQLite gives up after
+    its busy timeout): wait as long, in a savepoint, so that giving up leaves the
+    caller's transaction usable (it may still record why nothing was written)."""
+    with conn.begin_nested():
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(LOCK_WAIT_SECONDS * 1000)}ms'")
+        locked = conn.execute(take).rowcount
+        conn.exec_driver_sql("SET LOCAL lock_timeout = DEFAULT")
+    return locked
+
+
+def _lock_not_available(error: OperationalError) -> bool:
+    """SQLite's "database is locked", PostgreSQL's lock_not_available (55P03)."""
+    return "locked" in str(error).lower() or getattr(error.orig, "sqlstate", None) == "55P03"
 
 
 # Taken after every other lock: an import learns only once it holds its kinds' locks

@@ -33,6 +33,7 @@ from data_model.store.closed_periods import refuse_approval_if_closed
 from data_model.store.kind_registry import CLI_NAMES, kind_order
 from data_model.store.models import PendingRow, ReviewNote, ReviewRule, Submission
 from data_model.store.review_hold import (
+    NOT_DECIDED_STATUSES,
     PENDING,
     RETURNED,
     REVIEW_LOCK,
@@ -249,6 +250,15 @@ def may_see_held_rows(
     return principal.role == "admin" or (
         conn is not None and may_review(principal, held.scope_rows(conn))
     )
+
+
+def may_download_upload(
+    principal: Principal, held: HeldSubmission, conn: Connection | None = None
+) -> bool:
+    """The uploaded file of a submission waiting for review or returned holds the values
+    nobody approved: only whoever may see its held rows may download it. Once decided,
+    the file is as open as the submissions list."""
+    return held.status not in NOT_DECIDED_STATUSES or may_see_held_rows(principal, held, conn)
 
 
 def rows_frame(conn: Connection, held: HeldSubmission) -> pd.DataFrame:

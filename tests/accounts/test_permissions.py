@@ -45,6 +45,7 @@ EXPECTED = {
     "view_audit": {"admin"},
     "view_enterprise_names": {"admin", "leader", "reviewer"},
     "export": {"admin", "leader", "staff", "reviewer"},
+    "publish_bulletin": {"admin"},  # SPEC §1: admins export bulletins
     "attach_evidence": {"admin", "staff"},
     "view_evidence": {"admin", "leader", "staff", "reviewer"},
     "supervise": {"admin"},  # SPEC §9: the 督办 office's work

@@ -5,9 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from data_model.accounts.permissions import PermissionDenied
+from data_model.accounts.users import disable_user
 from data_model.ingest.importer import import_file
+from data_model.store import audit
 from tests.conftest import TEST_PASSWORD, make_xlsx, sign_in_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -138,3 +142,32 @@ def test_a_page_run_directly_without_sign_in_shows_nothing(sample_db, monkeypatc
     assert not app.exception
     assert len(app.error) == 1 and "登录" in app.error[0].value
     assert not app.metric and not app.dataframe and not app.get("plotly_chart")
+
+
+def test_a_download_left_on_screen_gives_nothing_once_its_user_is_disabled(sample_db, monkeypatch):
+    """Downloads are built when clicked, without a rerun of the page: the click checks
+    the sign-in session again, as a rerun would."""
+    sample_db.use(monkeypatch)
+    builds = {}
+    button = st.download_button
+
+    def recording(label, data, *args, **kwargs):
+        if callable(data):
+            builds[kwargs["file_name"]] = data
+        return button(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", recording)
+    app = sign_in_app(AppTest.from_file(APP, default_timeout=60), sample_db, "leader", "lin")
+    app.switch_page("pages/submissions.py").run()
+    assert not app.exception
+    build = next(make for name, make in builds.items() if name.endswith(".xlsx"))
+    assert build().startswith(b"PK")  # a workbook while the session lives
+    engine = sample_db.open()
+    with engine.begin() as conn:
+        exports = len(audit.events(conn, action="export"))
+        disable_user(conn, "lin", by="tests")
+    with pytest.raises(PermissionDenied):
+        build()
+    with engine.connect() as conn:
+        assert len(audit.events(conn, action="export")) == exports  # nothing more went out
+    engine.dispose()

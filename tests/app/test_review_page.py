@@ -165,3 +165,31 @@ def test_an_admin_sets_what_needs_review_on_the_page(db, monkeypatch):
         ["activities", "", "", "chen"],
         ["issues", "福田区", "", "chen"],
     ]
+
+
+def test_a_held_upload_and_its_file_reach_its_submitter_and_reviewers_only(db, monkeypatch):
+    """SPEC §9: held data never reaches leaders, nor reviewers of other districts; the
+    file's name is shown as written, never as Markdown (an image would make each viewer's
+    browser fetch an outside address)."""
+    name = "![](http://203.0.113.9/p.png)[请点此核对](http://203.0.113.9/login).xlsx"
+    engine = db.open()
+    held = guarded_import(
+        engine, Principal("wang", "staff", ("南山区",)), briefing("南山区", 310), name
+    )
+    engine.dispose()
+    assert held.status == "pending"
+
+    def file_offered(username: str, role: str, **binding) -> bool:
+        db.use(monkeypatch)
+        app = sign_in_app(AppTest.from_file(APP, default_timeout=60), db, role, username, **binding)
+        run_at(app, "pages/submissions.py", submission=str(held.submission_id))
+        return any(b.label == "下载原始文件" for b in app.get("download_button"))
+
+    assert file_offered("li", "reviewer", districts=["南山区"])
+    assert not file_offered("zhao", "leader")
+    assert not file_offered("sun", "reviewer", districts=["福田区"])
+
+    app = as_user(db, monkeypatch, "li", "reviewer", page="pages/review.py", districts=["南山区"])
+    [detail] = [m.value for m in app.markdown if "203" in m.value]
+    assert "![](" not in detail and "](http" not in detail
+    assert "\\!\\[\\]\\(http\\://203.0.113.9/p.png\\)" in detail

@@ -14,7 +14,12 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from data_model.accounts.permissions import Principal, guarded_import, guarded_rollback
+from data_model.accounts.permissions import (
+    Principal,
+    guarded_import,
+    guarded_publication,
+    guarded_rollback,
+)
 from data_model.admin.period_closing import close_period, reopen_period
 from data_model.cli import main
 from data_model.ingest.importer import import_file
@@ -41,13 +46,14 @@ def values_xlsx(*rows: tuple[str, str, str, float]) -> bytes:
     return make_xlsx({"指标数据": [VALUE_HEADER, *[[c, "", d, p, v, ""] for c, d, p, v in rows]]})
 
 
-def publish(engine, today: date = ISSUED, by: str = "chen"):
-    """Generate the 2023 bulletin workbook and record it; (bulletin, publication id, bytes)."""
+def publish(engine, today: date = ISSUED, by: Principal = ADMIN):
+    """Generate the 2023 bulletin workbook and publish it as `by`; (bulletin, publication
+    id, bytes)."""
     with engine.connect() as conn:
         bulletin = bulletin_figures(conn, "2023", today)
     content = bulletin_xlsx(bulletin)
     with engine.begin() as conn:
-        publication = record_publication(conn, bulletin, content, "xlsx", "通报.xlsx", None, by)
+        publication = guarded_publication(conn, by, bulletin, content, "xlsx", "通报.xlsx", None)
     return bulletin, publication, content
 
 
@@ -91,6 +97,19 @@ def test_only_bulletins_of_closed_periods_are_recorded(engine):
     assert event["detail"]["sha256"] == row.sha256 and event["username"] == "chen"
 
 
+@pytest.mark.parametrize(
+    "reader", [Principal("zhao", "leader"), Principal("wang", "staff", districts=("南山区",))]
+)
+def test_a_bulletin_downloaded_by_anyone_but_an_admin_is_not_a_publication(engine, reader):
+    with engine.begin() as conn:
+        close_period(conn, ADMIN, "indicator_values", "2023")
+    assert publish(engine, by=reader)[1] is None
+    with engine.connect() as conn:
+        assert publications(conn, "2023") == []
+        assert audit.events(conn, action="bulletin_publish").empty
+    assert publish(engine)[1] is not None  # an admin's file is
+
+
 def test_regenerating_the_bulletin_of_an_unchanged_closed_period_gives_identical_figures(engine):
     with engine.begin() as conn:
         for kind in ("indicator_values", "tasks", "activities", "issues"):
@@ -105,7 +124,7 @@ def test_regenerating_the_bulletin_of_an_unchanged_closed_period_gives_identical
     )
     assert later.status == "accepted"  # the next year is open, and not in the 2023 bulletin
 
-    bulletin, again, _ = publish(engine, today=date(2024, 6, 30), by="zhao")
+    bulletin, again, _ = publish(engine, today=date(2024, 6, 30), by=Principal("zhao", "admin"))
     assert bulletin.restatement is None
     assert figures_record(bulletin) == published
     assert stored_publication(engine, again).figures == published
