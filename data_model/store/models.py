@@ -143,6 +143,10 @@ class Submission(SQLModel, table=True):
     reviewed_by: str | None = Field(default=None, max_length=64)
     reviewed_at: datetime | None = None
     resubmission_of: int | None = Field(default=None, foreign_key="submission.id")
+    # What a staff submitter might submit when they committed (`importer.SubmitterScope`
+    # as a record, migration 0021): an approval checks the held rows against it again.
+    # None for an unrestricted submitter (an admin, the command line).
+    submitter_scope: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 # --- versioned data of the five kinds ----------------------------------------------
