@@ -527,6 +527,10 @@ class Evidence(SQLModel, table=True):
     uploader: str = Field(max_length=128)
     uploaded_at: datetime
     note: str = ""
+    # The task's district and lead unit when it was attached (migration 0022): the
+    # evidence is listed and served with that owner's task only (`evidence._of_current_task`).
+    district_id: int | None = Field(default=None, foreign_key="district.id")
+    lead_unit_id: int | None = Field(default=None, foreign_key="unit.id")
 
 
 # --- reminders and 督办 (migration 0011) ------------------------------------------------
