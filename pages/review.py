@@ -12,7 +12,9 @@ from data_model.errors import InputError
 from data_model.formatting import join_names
 from data_model.queries.shared import master_lists
 from data_model.store.kind_registry import KINDS
+from data_model.store.write_counts import WriteCounts
 from data_model.workflow.review import (
+    ApprovalRefused,
     RowNote,
     approve,
     held_submission,
@@ -61,6 +63,15 @@ def act(work):
     except (InputError, PermissionDenied) as error:
         st.error(error.message(language()), icon=":material/block:")
         return REFUSED
+
+
+def preview_or_refusal(submission_id: int) -> tuple[WriteCounts | None, ApprovalRefused | None]:
+    """What approving would change, or why it may not be approved: then the reviewer
+    still sees the rows and can return the submission."""
+    try:
+        return preview_changes(engine(), principal, submission_id), None
+    except ApprovalRefused as refusal:
+        return None, refusal
 
 
 def change_rule(required: bool, kind: str, district: str | None, unit: str | None) -> None:
@@ -122,17 +133,21 @@ with tab_queue:
             st.info(tr("review.resubmits", id=held.resubmission_of), icon=":material/replay:")
             show_review_notes(earlier)
 
-        counts = act(partial(preview_changes, engine(), principal, chosen))
-        if counts is REFUSED:
+        preview = act(partial(preview_or_refusal, chosen))
+        if preview is REFUSED:
             st.stop()
-        show_write_preview(counts.new, counts.replaced, counts.unchanged)
-        changes = changes_table(counts.replaced_examples)
-        if not changes.empty:
-            st.caption(tr("review.changes_heading", count=counts.replaced))
-            data_table(changes, hide_index=True)
+        counts, refusal = preview
+        if refusal is not None:
+            st.error(refusal.message(language()), icon=":material/block:")
+        else:
+            show_write_preview(counts.new, counts.replaced, counts.unchanged)
+            changes = changes_table(counts.replaced_examples)
+            if not changes.empty:
+                st.caption(tr("review.changes_heading", count=counts.replaced))
+                data_table(changes, hide_index=True)
         show_held_rows(rows)
 
-        if st.button(
+        if refusal is None and st.button(
             tr("review.approve"), type="primary", icon=":material/task_alt:", key="approve"
         ):
             done = act(partial(approve, engine(), principal, chosen))

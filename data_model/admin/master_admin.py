@@ -44,6 +44,7 @@ from data_model.store.models import (
     ActivityType,
     Brand,
     District,
+    Evidence,
     ExpectedSubmission,
     IssueCategory,
     ReviewRule,
@@ -144,11 +145,13 @@ OTHER_ID_REFERENCES: dict[str, tuple[tuple[type, str, str], ...]] = {
         (ExpectedSubmission, "district_id", "schedule"),
         (Unit, "district_id", "master_data"),
         (ReviewRule, "district_id", "review"),
+        (Evidence, "district_id", "evidence"),
     ),
     "units": (
         (ExpectedSubmission, "unit_id", "schedule"),
         (Unit, "parent_id", "master_data"),
         (ReviewRule, "unit_id", "review"),
+        (Evidence, "lead_unit_id", "evidence"),
     ),
 }
 

@@ -88,6 +88,22 @@ class SubmitterScope:
     units: frozenset[str] = frozenset()
     may_define_indicators: bool = False
 
+    def as_record(self) -> dict:
+        """The scope as its submission records it (`Submission.submitter_scope`)."""
+        return {
+            "districts": sorted(self.districts),
+            "units": sorted(self.units),
+            "may_define_indicators": self.may_define_indicators,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict) -> SubmitterScope:
+        return cls(
+            districts=frozenset(record.get("districts") or ()),
+            units=frozenset(record.get("units") or ()),
+            may_define_indicators=bool(record.get("may_define_indicators")),
+        )
+
 
 @dataclass
 class ImportOptions:
@@ -542,48 +558,77 @@ def _check_scope(conn: Connection, by_kind, scope: SubmitterScope) -> None:
     """Rows outside the submitter's scope are errors naming the row: the row itself, and
     the stored row it would replace (a key that belongs to another district or unit)."""
     master = load_master(conn)
-    allowed_districts = {
-        master.district_ids[d] for d in scope.districts if d in master.district_ids
-    }
-    allowed_units = {master.unit_ids[u] for u in scope.units if u in master.unit_ids}
     mine = t(
         "importer.scope_mine", districts=join_names(sorted(scope.districts | scope.units)) or "-"
     )
-
-    def in_scope(kind: str, row) -> bool:
-        owner = REGISTRY[kind].owner
-        if owner == INDICATOR_DEFINER:
-            return scope.may_define_indicators
-        if owner == DISTRICT_OR_UNIT:
-            return row["district_id"] in allowed_districts or row["lead_unit_id"] in allowed_units
-        return row["district_id"] in allowed_districts
-
     for kind, sheets in by_kind.items():
-        stored = _stored_owners(conn, kind, [row.record for _, valid in sheets for row in valid])
+        refused = scope_refusals(
+            conn, kind, [row.record for _, valid in sheets for row in valid], scope
+        )
+        if not refused:
+            continue
         owner_field = REGISTRY[kind].stored_owner
+        place = 0
         for sheet_report, valid in sheets:
             kept = []
             for row in valid:
-                record = row.record
-                owner = stored.get(record[owner_field]) if stored else None
-                if not in_scope(kind, record):
-                    code = "importer.scope"
-                    message = _out_of_scope_message(kind, record, master, mine)
-                elif owner is not None and not in_scope(kind, owner):
-                    # Says only that the key is taken, not whose it is or what it holds.
-                    code = "importer.scope_key_taken"
-                    message = t(
-                        "importer.scope_key_taken",
-                        code=record[owner_field],
-                        mine=mine,
-                    )
-                else:
+                code = refused.get(place)
+                place += 1
+                if code is None:
                     kept.append(row)
                     continue
+                record = row.record
+                if code == SCOPE_OUTSIDE:
+                    message = _out_of_scope_message(kind, record, master, mine)
+                else:
+                    # Says only that the key is taken, not whose it is or what it holds.
+                    message = t(SCOPE_KEY_TAKEN, code=record[owner_field], mine=mine)
                 sheet_report.add_error(
                     Problem(sheet_report.sheet, row.row, None, None, message, code=code)
                 )
             valid[:] = kept
+
+
+# Why `scope_refusals` refuses a record: the row is not the scope's to submit, or its key
+# is held by a current row that is not (the row would take that row over).
+SCOPE_OUTSIDE = "importer.scope"
+SCOPE_KEY_TAKEN = "importer.scope_key_taken"
+
+
+def scope_refusals(
+    conn: Connection, kind: str, records: list[dict], scope: SubmitterScope
+) -> dict[int, str]:
+    """The records of `kind` that `scope` may not write, by their place in `records`:
+    SCOPE_OUTSIDE (the row is for another district or unit) or SCOPE_KEY_TAKEN (its key
+    belongs to a current row of another district or unit, which it would replace).
+
+    The one scope rule of a write: an import's commit (`_check_scope`) and a review
+    approval (`review.approve`, against the submitter's scope as it is then) both run it.
+    """
+    master = load_master(conn)
+    allowed_districts = {
+        master.district_ids[d] for d in scope.districts if d in master.district_ids
+    }
+    allowed_units = {master.unit_ids[u] for u in scope.units if u in master.unit_ids}
+    owner_rule = REGISTRY[kind].owner
+
+    def in_scope(row) -> bool:
+        if owner_rule == INDICATOR_DEFINER:
+            return scope.may_define_indicators
+        if owner_rule == DISTRICT_OR_UNIT:
+            return row["district_id"] in allowed_districts or row["lead_unit_id"] in allowed_units
+        return row["district_id"] in allowed_districts
+
+    stored = _stored_owners(conn, kind, records)
+    owner_field = REGISTRY[kind].stored_owner
+    refused: dict[int, str] = {}
+    for place, record in enumerate(records):
+        owner = stored.get(record[owner_field]) if stored else None
+        if not in_scope(record):
+            refused[place] = SCOPE_OUTSIDE
+        elif owner is not None and not in_scope(owner):
+            refused[place] = SCOPE_KEY_TAKEN
+    return refused
 
 
 def _stored_owners(conn: Connection, kind: str, records: list[dict]) -> dict[object, dict]:
@@ -772,6 +817,7 @@ def _decide_and_write(
         rows_rejected=rows_read - valid_count,
         status=PENDING if held else status,
         valid_rows_only=options.valid_rows_only,
+        submitter_scope=None if options.scope is None else options.scope.as_record(),
     )
     if held:
         _hold_for_review(conn, by_kind, report, options, data, submission_id)

@@ -2,7 +2,8 @@
 
 An admin closes a period for a kind (`period_closing.close_period`); while it stays closed,
 nothing may change that kind's data inside it: a rollback (and, with review, an
-approval) calls `refuse_if_closed` or `refuse_rollback_if_closed` before it writes, and the
+approval) calls `refuse_if_closed` or `refuse_rollback_if_closed` before it writes, an
+evidence attachment `refuse_if_closed_from`, and the
 importer makes each row of a closed period an error of its own (`closure_of`). A closed period covers every period whose months lie in it, and a data period is
 refused when any of its months is closed: closing 2023 refuses 2023, 2023-H2, 2023-Q4 and
 2023-11; closing 2023-Q4 refuses 2023-Q4, 2023-11 and also the year 2023, whose value
@@ -146,6 +147,20 @@ def refuse_if_closed(conn: Connection, kind: str, periods: Iterable[str]) -> Non
     found = first_closed(closed_months(conn, kind), periods)
     if found is not None:
         raise PeriodClosed(*found)
+
+
+def refuse_if_closed_from(conn: Connection, kind: str, day: date) -> None:
+    """PeriodClosed if a closed period of `kind` ends on or after `day`: a change that
+    counts from `day` on changes it. Evidence attached to a task report ending on `day`
+    is such a change: the task counts as evidenced on that day and every later one, so it
+    may move a closed period's 已完成 count, that of the report's own period or a later
+    one. Call it as `refuse_if_closed`, after the kind's write lock is taken."""
+    if kind not in closable_kinds():
+        return
+    first_month = period_containing(day, "month")
+    for month, closure in sorted(closed_months(conn, kind).items()):
+        if month >= first_month:
+            raise PeriodClosed(closure, closure.period)
 
 
 # --- the periods a change touches ------------------------------------------------------

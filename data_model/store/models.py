@@ -143,6 +143,10 @@ class Submission(SQLModel, table=True):
     reviewed_by: str | None = Field(default=None, max_length=64)
     reviewed_at: datetime | None = None
     resubmission_of: int | None = Field(default=None, foreign_key="submission.id")
+    # What a staff submitter might submit when they committed (`importer.SubmitterScope`
+    # as a record, migration 0021): an approval checks the held rows against it again.
+    # None for an unrestricted submitter (an admin, the command line).
+    submitter_scope: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 # --- versioned data of the five kinds ----------------------------------------------
@@ -523,6 +527,10 @@ class Evidence(SQLModel, table=True):
     uploader: str = Field(max_length=128)
     uploaded_at: datetime
     note: str = ""
+    # The task's district and lead unit when it was attached (migration 0022): the
+    # evidence is listed and served with that owner's task only (`evidence._of_current_task`).
+    district_id: int | None = Field(default=None, foreign_key="district.id")
+    lead_unit_id: int | None = Field(default=None, foreign_key="unit.id")
 
 
 # --- reminders and 督办 (migration 0011) ------------------------------------------------

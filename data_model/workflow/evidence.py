@@ -9,6 +9,11 @@
   attachment (the page's download button); every download is audited.
 - Staff attach to the tasks of their districts and units; admins to any. Leaders, admins
   and those staff see and download them.
+- A file belongs to the task's district and lead unit when it was attached, not to the
+  code alone: a code that later belongs to another district or unit (after a rollback,
+  say) shows and serves none of the earlier owner's files (`_of_current_task`).
+- Nothing is attached to a report whose period, or a later one, is closed for tasks: the
+  file would change the closed period's 已完成 count (`closed_periods.refuse_if_closed_from`).
 """
 
 from __future__ import annotations
@@ -24,14 +29,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, exists, func, insert, select
 
 from data_model import settings
 from data_model.accounts.permissions import Principal, require
 from data_model.errors import InputError
 from data_model.i18n import t
+from data_model.kinds import TASKS
 from data_model.reference.master import load_master
 from data_model.store import audit, summaries_task_status
+from data_model.store.closed_periods import refuse_if_closed_from
+from data_model.store.db import as_date
 from data_model.store.models import Evidence, Task, TaskSnapshot
 from data_model.store.storage import take_write_locks
 
@@ -140,28 +148,50 @@ def check_file(file_name: str, data: bytes, max_mb: int | None = None) -> Eviden
     return EvidenceFile(name, file_type, CONTENT_TYPES[file_type], data)
 
 
-def _task_owner(conn: Connection, task_code: str) -> tuple[str | None, str] | None:
-    """(district name or None, lead unit name) of the current task, or None if unknown."""
-    row = conn.execute(
+def _current_task(conn: Connection, task_code: str):
+    """The current task row's (district_id, lead_unit_id), or None if there is none."""
+    return conn.execute(
         select(Task.district_id, Task.lead_unit_id).where(Task.is_current, Task.code == task_code)
     ).first()
-    if row is None:
-        return None
-    master = load_master(conn)
-    units = {unit_id: name for name, unit_id in master.unit_ids.items()}
-    return master.district_names.get(row.district_id), units.get(row.lead_unit_id, "")
 
 
 def may_handle(conn: Connection, principal: Principal, task_code: str) -> bool:
     """Whether `principal` may see or attach this task's evidence beyond the role rule:
-    staff only for tasks of their districts or lead units."""
+    staff only for tasks of their districts or lead units (judged by the current task;
+    the evidence it shows is only that attached under its district and lead unit,
+    `_of_current_task`)."""
     if principal.role != "staff":
         return True
-    owner = _task_owner(conn, task_code)
+    owner = _current_task(conn, task_code)
     if owner is None:
         return False
-    district, unit = owner
-    return (district is not None and district in principal.districts) or unit in principal.units
+    master = load_master(conn)
+    units = {unit_id: name for name, unit_id in master.unit_ids.items()}
+    district = master.district_names.get(owner.district_id)
+    return (district is not None and district in principal.districts) or units.get(
+        owner.lead_unit_id, ""
+    ) in principal.units
+
+
+def _of_current_task(evidence):
+    """SQL: the evidence rows that are their code's current task's: attached while the
+    task had its current district and lead unit (`Evidence.district_id`, `lead_unit_id`).
+
+    Evidence stays with the district and unit it was attached under: once the code
+    belongs to another (a rollback freed it, a later upload names another district or
+    lead unit), the files attached before are neither listed nor served with it; they
+    are kept, and come back if the code returns to them."""
+    task = Task.__table__
+    return (
+        exists()
+        .where(
+            task.c.is_current,
+            task.c.code == evidence.c.task_code,
+            task.c.district_id.is_not_distinct_from(evidence.c.district_id),
+            task.c.lead_unit_id == evidence.c.lead_unit_id,
+        )
+        .correlate(evidence)
+    )
 
 
 def attach(
@@ -190,11 +220,15 @@ def attach(
                 TaskSnapshot.report_period == report_period,
             )
         ).first()
-        if report is None:
+        owner = _current_task(conn, task_code)
+        if report is None or owner is None:
             raise InputError("evidence.no_report", code=task_code, period=report_period)
         if not may_handle(conn, principal, task_code):
             raise InputError("evidence.not_yours", code=task_code)
-        take_write_locks(conn, [EVIDENCE_LOCK], holder=principal.username)
+        # The tasks' lock too: closing a period takes it, so a close and an attachment
+        # never pass each other, and the task pages' cache key moves with the statuses.
+        take_write_locks(conn, [TASKS.name, EVIDENCE_LOCK], holder=principal.username)
+        refuse_if_closed_from(conn, TASKS.name, as_date(report.period_end))
         folder = settings.evidence_dir()
         stored_path = _write_file(folder, digest, data) if folder is not None else ""
         evidence_id = conn.execute(
@@ -212,6 +246,8 @@ def attach(
                 uploader=principal.username,
                 uploaded_at=datetime.now(UTC),
                 note=note.strip(),
+                district_id=owner.district_id,
+                lead_unit_id=owner.lead_unit_id,
             )
         ).inserted_primary_key[0]
         # A report complete from here on may now count as 已完成 (EVIDENCE_REQUIRED).
@@ -257,28 +293,28 @@ EVIDENCE_COLUMNS = [
 
 
 def evidence_list(conn: Connection, principal: Principal, task_code: str) -> pd.DataFrame:
-    """The task's evidence (EVIDENCE_COLUMNS), latest report first; empty when the
-    principal may not see it."""
+    """The task's evidence (EVIDENCE_COLUMNS), latest report first: the files attached
+    under its current district and lead unit; empty when the principal may not see it."""
     require(principal, "view_evidence")
     if not may_handle(conn, principal, task_code):
         return pd.DataFrame(columns=EVIDENCE_COLUMNS)
     table = Evidence.__table__
     query = (
         select(*(table.c[c] for c in EVIDENCE_COLUMNS))
-        .where(table.c.task_code == task_code)
+        .where(table.c.task_code == task_code, _of_current_task(table))
         .order_by(table.c.period_end.desc(), table.c.id.desc())
     )
     return pd.DataFrame([tuple(r) for r in conn.execute(query)], columns=EVIDENCE_COLUMNS)
 
 
 def evidence_counts(conn: Connection, task_codes: list[str]) -> dict[str, int]:
-    """Task code → number of evidence files, for the codes given."""
+    """Task code → number of evidence files of its current task, for the codes given."""
     table = Evidence.__table__
     counts: dict[str, int] = {}
     for start in range(0, len(task_codes), 500):
         query = (
             select(table.c.task_code, func.count())
-            .where(table.c.task_code.in_(task_codes[start : start + 500]))
+            .where(table.c.task_code.in_(task_codes[start : start + 500]), _of_current_task(table))
             .group_by(table.c.task_code)
         )
         counts.update({code: int(n) for code, n in conn.execute(query)})
@@ -287,12 +323,15 @@ def evidence_counts(conn: Connection, task_codes: list[str]) -> dict[str, int]:
 
 def download(engine: Engine, principal: Principal, evidence_id: int) -> EvidenceFile:
     """The stored file, checked against its SHA-256, with the content type to serve it as;
-    the download is audited. InputError when it does not exist, is not the principal's to
+    the download is audited. InputError when it does not exist, is not its code's current
+    task's (attached under another district or lead unit), is not the principal's to
     see, or its stored bytes no longer match."""
     require(principal, "view_evidence")
     with engine.begin() as conn:
         table = Evidence.__table__
-        item = conn.execute(select(table).where(table.c.id == evidence_id)).first()
+        item = conn.execute(
+            select(table).where(table.c.id == evidence_id, _of_current_task(table))
+        ).first()
         if item is None or not may_handle(conn, principal, item.task_code):
             raise InputError("evidence.not_found", id=evidence_id)
         if item.content is not None:

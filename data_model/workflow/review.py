@@ -5,7 +5,8 @@ A staff commit that a review rule covers is stored as a submission in state pend
 (待审核) with its records held (see `review_hold`), current nowhere. A reviewer (审核员,
 or an admin) within whose districts/units every row falls approves it, which writes the
 records as an import would, superseding what is current at that moment, all in one
-transaction; or returns it (退回) with a reason for the whole and optionally per row or
+transaction, after the checks a commit runs then (scope: a key that has meanwhile become
+another district's or unit's is refused, `refuse_out_of_scope`; closed periods); or returns it (退回) with a reason for the whole and optionally per row or
 cell, which keeps nothing current. The staff member sees the reasons and resubmits; the
 new submission links to the returned one.
 
@@ -26,11 +27,13 @@ from sqlalchemy import Connection, Engine, delete, insert, select
 from data_model.accounts.permissions import Principal, may_review, require, require_review_of
 from data_model.errors import InputError
 from data_model.evaluation import score_summary  # noqa: F401  (installs the store's scorer)
+from data_model.formatting import join_names
 from data_model.i18n import t
+from data_model.ingest.importer import SCOPE_OUTSIDE, SubmitterScope, scope_refusals
 from data_model.reference.master import load_master
 from data_model.store import audit
 from data_model.store.closed_periods import refuse_approval_if_closed
-from data_model.store.kind_registry import CLI_NAMES, kind_order
+from data_model.store.kind_registry import CLI_NAMES, REGISTRY, kind_order
 from data_model.store.models import PendingRow, ReviewNote, ReviewRule, Submission
 from data_model.store.review_hold import (
     NOT_DECIDED_STATUSES,
@@ -183,6 +186,7 @@ class HeldSubmission:
     reviewed_by: str | None
     reviewed_at: datetime | None
     rows: list[dict]  # review_hold.held_records
+    submitter_scope: dict | None = None  # `Submission.submitter_scope`
 
     def scope_rows(self, conn: Connection) -> list[tuple[str | None, str | None]]:
         """(district name, lead unit name) of each row, for the reviewer's scope."""
@@ -220,6 +224,7 @@ def held_submission(conn: Connection, submission_id: int) -> HeldSubmission:
         reviewed_by=row["reviewed_by"],
         reviewed_at=row["reviewed_at"],
         rows=held_records(conn, submission_id),
+        submitter_scope=row["submitter_scope"],
     )
 
 
@@ -327,7 +332,47 @@ def _pending(conn: Connection, principal: Principal, submission_id: int) -> Held
     return held
 
 
+class ApprovalRefused(InputError):
+    """Approving would write a row its submitter may not commit now (`refuse_out_of_scope`):
+    the reviewer can only return the submission."""
+
+
+def refuse_out_of_scope(conn: Connection, held: HeldSubmission) -> None:
+    """ApprovalRefused, naming the first such row, when a held row is one the submitter's
+    commit would refuse now (`importer.scope_refusals`, against the scope they committed
+    with): above all a key that has since become a current row of another district or
+    unit, which approving would take over, superseding that submission."""
+    if held.submitter_scope is None:
+        return
+    scope = SubmitterScope.from_record(held.submitter_scope)
+    rows_by_kind: dict[str, list[dict]] = {}
+    for row in held.rows:
+        rows_by_kind.setdefault(row["kind"], []).append(row)
+    for kind in kind_order():
+        rows = rows_by_kind.get(kind)
+        if not rows:
+            continue
+        refused = scope_refusals(conn, kind, [row["record"] for row in rows], scope)
+        if not refused:
+            continue
+        place = min(refused)
+        row = rows[place]
+        where = {"id": held.id, "sheet": row["sheet"], "row": row["row"]}
+        if refused[place] == SCOPE_OUTSIDE:
+            raise ApprovalRefused(
+                "review.approval_out_of_scope",
+                **where,
+                uploader=held.uploader,
+                scope=join_names(sorted(scope.districts | scope.units)) or "-",
+            )
+        owner_field = REGISTRY[kind].stored_owner
+        raise ApprovalRefused("review.approval_key_taken", **where, code=row["record"][owner_field])
+
+
 def _write_held(conn: Connection, held: HeldSubmission) -> WriteCounts:
+    """The approval's writes (`approve`; `preview_changes` rolls them back), after the
+    scope check a commit runs."""
+    refuse_out_of_scope(conn, held)
     totals = WriteCounts()
     for kind, records in held.records_by_kind().items():
         totals.add(write_kind(conn, kind, records, held.id))

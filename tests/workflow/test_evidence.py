@@ -23,7 +23,7 @@ from data_model.task_rules import TaskFacts, status_of
 from data_model.workflow import evidence
 from tests.accounts.test_permissions import ADMIN, LEADER
 from tests.conftest import make_xlsx
-from tests.task_workbook import task_workbook
+from tests.task_workbook import TASK_HEADER, task_workbook
 
 NANSHAN_STAFF = Principal("wang", "staff", ("南山区",))
 AS_OF = date(2022, 12, 31)
@@ -183,7 +183,9 @@ def test_the_scalar_rule_agrees_about_evidence():
     assert status_of(with_file, AS_OF, evidence_required=True) == "completed"
 
 
-def test_attaching_counts_up_the_evidence_version_only(engine):
+def test_attaching_counts_up_the_evidence_and_task_versions_only(engine):
+    """The tasks' lock too: a period close takes it, so a close and an attachment never
+    pass each other (and the statuses evidence changes are the tasks')."""
     with engine.connect() as conn:
         before = dict(data_version(conn))
     evidence.attach(engine, ADMIN, "K01", "2022-Q2", "a.pdf", PDF)
@@ -191,5 +193,78 @@ def test_attaching_counts_up_the_evidence_version_only(engine):
         evidence.attach(engine, ADMIN, "K01", "2022-Q2", "a.exe", EXE)
     with engine.connect() as conn:
         after = dict(data_version(conn))
-    assert {name for name in after if after[name] != before[name]} == {"evidence"}
+    assert {name for name in after if after[name] != before[name]} == {"evidence", "tasks"}
     assert after["evidence"] == before["evidence"] + 1
+    assert after["tasks"] == before["tasks"] + 1
+
+
+def test_evidence_stays_with_the_district_it_was_attached_under(engine):
+    """F7: after a rollback frees the code, the next district to upload it sees and
+    downloads none of the first district's files; they come back with the first owner."""
+    from data_model.accounts.permissions import guarded_import, guarded_rollback
+
+    futian = Principal("liu", "staff", ("福田区",))
+
+    def task(district: str, content: str) -> bytes:
+        return make_xlsx(
+            {
+                "任务清单": [
+                    TASK_HEADER,
+                    ["HUNT-07", "领跑行动", content, "市发展改革委", "x", date(2022, 1, 1)]
+                    + ["2022-12-31", 50, "", district, "2022-Q4"],
+                ]
+            }
+        )
+
+    first = guarded_import(engine, futian, task("福田区", "福田任务"), "ft.xlsx")
+    assert first.status == "accepted"
+    secret = evidence.attach(engine, futian, "HUNT-07", "2022-Q4", "福田内部.pdf", PDF)
+    guarded_rollback(engine, ADMIN, first.submission_id)
+    taken = guarded_import(engine, NANSHAN_STAFF, task("南山区", "南山任务"), "ns.xlsx")
+    assert taken.status == "accepted"
+    with engine.connect() as conn:
+        assert evidence.evidence_list(conn, NANSHAN_STAFF, "HUNT-07").empty
+        assert evidence.evidence_list(conn, ADMIN, "HUNT-07").empty
+        assert evidence.evidence_counts(conn, ["HUNT-07"]) == {}
+    with pytest.raises(InputError) as refused:
+        evidence.download(engine, NANSHAN_STAFF, secret)
+    assert refused.value.key == "evidence.not_found"
+    own = evidence.attach(engine, NANSHAN_STAFF, "HUNT-07", "2022-Q4", "南山.pdf", PNG)
+    with engine.connect() as conn:
+        listed = evidence.evidence_list(conn, NANSHAN_STAFF, "HUNT-07")
+        assert listed["id"].tolist() == [own]
+        assert evidence.evidence_counts(conn, ["HUNT-07"]) == {"HUNT-07": 1}
+    # 南山's upload rolled back and 福田's restored: 福田's file is 福田's again.
+    guarded_rollback(engine, ADMIN, taken.submission_id)
+    guarded_import(engine, futian, task("福田区", "福田任务 v2"), "ft2.xlsx")
+    with engine.connect() as conn:
+        assert evidence.evidence_list(conn, futian, "HUNT-07")["id"].tolist() == [secret]
+    assert evidence.download(engine, futian, secret).data == PDF
+
+
+def test_no_evidence_is_attached_to_a_closed_period_or_one_before_it(engine, monkeypatch):
+    """F3: evidence would move a closed period's 已完成 count (EVIDENCE_REQUIRED), so it is
+    refused for a report of the closed period and for an earlier one (it counts on every
+    later day), with the closed-period message; a report after it is still open."""
+    from data_model.admin.period_closing import close_period, reopen_period
+    from data_model.store.closed_periods import PeriodClosed
+
+    monkeypatch.setenv("EVIDENCE_REQUIRED", "1")
+    before = counts(engine)
+    assert before == (0, 5, 0.0)
+    with engine.begin() as conn:
+        close_period(conn, ADMIN, "tasks", "2022-Q3")
+    for report in ("2022-Q3", "2022-Q2"):
+        code = "K02" if report == "2022-Q3" else "K01"
+        with pytest.raises(PeriodClosed) as refused:
+            evidence.attach(engine, ADMIN, code, report, "验收报告.pdf", PDF)
+        assert "2022年第三季度已关账" in refused.value.message()
+        assert "chen" in refused.value.message()
+    assert stored_count(engine) == 0
+    assert counts(engine) == before
+    evidence.attach(engine, ADMIN, "K06", "2022-Q4", "验收报告.pdf", PDF)
+    assert counts(engine) == (1, 4, 12.5)
+    with engine.begin() as conn:
+        reopen_period(conn, ADMIN, "tasks", "2022-Q3", "补充佐证材料")
+    evidence.attach(engine, ADMIN, "K01", "2022-Q2", "验收报告.pdf", PDF)
+    assert counts(engine) == (2, 3, 25.0)

@@ -508,3 +508,76 @@ def test_a_dry_run_beside_an_import_in_progress_waits_and_shows_its_rows(engine)
         result = dry.result(timeout=60)
     assert (result.rows_new, result.rows_replaced, result.rows_unchanged) == (0, 0, 1)
     assert current_companies(engine) == {"宣讲会": 32}
+
+
+def test_an_approval_never_takes_over_a_code_another_district_now_holds(engine):
+    """F2: 南山's held task waits while 福田 stores the same code; approving (and its
+    preview) is refused as 南山's direct commit is, naming the row and saying to return
+    it, and 福田's row and submission stay current."""
+    from sqlalchemy import text
+
+    from data_model.workflow.review import ApprovalRefused
+    from tests.task_workbook import TASK_HEADER
+
+    def task(district: str, progress: int) -> bytes:
+        row = ["HUNT-01", "领跑行动", f"{district}任务", "市发展改革委", "x"]
+        row += [dt.datetime(2022, 1, 1), "2022-12-31", progress, "", district, "2022-Q4"]
+        return make_xlsx({"任务清单": [TASK_HEADER, row]})
+
+    require_review(engine, "tasks", district="南山区")
+    held = guarded_import(engine, NANSHAN_STAFF, task("南山区", 5), "ns.xlsx")
+    assert held.status == "pending"
+    futian = guarded_import(engine, FUTIAN_STAFF, task("福田区", 90), "ft.xlsx")
+    assert futian.status == "accepted"
+    for act in (preview_changes, approve):
+        with pytest.raises(ApprovalRefused) as refused:
+            act(engine, NANSHAN_REVIEWER, held.submission_id)
+        assert refused.value.key == "review.approval_key_taken"
+        message = refused.value.message()
+        assert "HUNT-01" in message and "第 2 行" in message and "退回" in message
+        assert "福田" not in message  # whose it is stays unsaid, as on upload
+    with pytest.raises(ApprovalRefused):
+        approve(engine, ADMIN, held.submission_id)
+    with engine.connect() as conn:
+        current = conn.execute(
+            text(
+                "select d.name, t.content, t.submission_id from task t "
+                "join district d on d.id = t.district_id "
+                "where t.code = 'HUNT-01' and t.is_current"
+            )
+        ).all()
+    assert [tuple(r) for r in current] == [("福田区", "福田区任务", futian.submission_id)]
+    assert status_of(engine, futian.submission_id) == "accepted"
+    assert status_of(engine, held.submission_id) == "pending"
+    # The reviewer returns it instead; once 福田's row is gone, a resubmission approves.
+    return_submission(engine, NANSHAN_REVIEWER, held.submission_id, "编号已被占用")
+    assert status_of(engine, held.submission_id) == "returned"
+    guarded_rollback(engine, ADMIN, futian.submission_id)
+    again = guarded_import(engine, NANSHAN_STAFF, task("南山区", 6), "ns2.xlsx")
+    assert again.status == "pending" and again.resubmission_of == held.submission_id
+    assert approve(engine, NANSHAN_REVIEWER, again.submission_id).new == 1
+
+
+def test_a_submission_records_the_scope_its_submitter_committed_with(engine):
+    report = guarded_import(
+        engine, NANSHAN_STAFF, activities_xlsx(activity("南山区", "宣讲会", 31)), "a.xlsx"
+    )
+    admin = import_file(
+        engine, activities_xlsx(activity("南山区", "宣讲会", 32)), "b.xlsx", ImportOptions()
+    )
+    with engine.connect() as conn:
+        scopes = dict(
+            conn.execute(
+                select(Submission.id, Submission.submitter_scope).where(
+                    Submission.id.in_([report.submission_id, admin.submission_id])
+                )
+            ).all()
+        )
+    assert scopes == {
+        report.submission_id: {
+            "districts": ["南山区"],
+            "units": [],
+            "may_define_indicators": False,
+        },
+        admin.submission_id: None,
+    }
