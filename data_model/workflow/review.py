@@ -6,8 +6,9 @@ A staff commit that a review rule covers is stored as a submission in state pend
 or an admin) within whose districts/units every row falls approves it, which writes the
 records as an import would, superseding what is current at that moment, all in one
 transaction, after the checks a commit runs then (scope: a key that has meanwhile become
-another district's or unit's is refused, `refuse_out_of_scope`; closed periods); or returns it (退回) with a reason for the whole and optionally per row or
-cell, which keeps nothing current. The staff member sees the reasons and resubmits; the
+another district's or unit's is refused, `refuse_out_of_scope`; closed periods); or
+returns it (退回) with a reason for the whole and optionally per row or cell, which keeps
+nothing current. The staff member sees the reasons and resubmits; the
 new submission links to the returned one.
 
 Every function takes the acting `Principal`, checks its rights here (not only in the
