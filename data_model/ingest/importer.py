@@ -177,9 +177,22 @@ def import_file_in_transaction(
     return _check_and_store(conn, by_kind, report, data, options)
 
 
+def _written_since(conn: Connection, earlier) -> bool:
+    """Whether a submission stored after `earlier` holds rows of a kind `earlier` holds."""
+    kinds = set(earlier.kinds.split(",")) - {""}
+    later = conn.execute(
+        select(Submission.kinds).where(
+            Submission.id > earlier.id, Submission.status.in_(LIVE_STATUSES)
+        )
+    ).scalars()
+    return any(kinds & set(other.split(",")) for other in later)
+
+
 def already_imported(conn: Connection, data: bytes, file_name: str) -> ImportReport | None:
     """The "unchanged" report when a live submission, or one waiting for review, holds
-    exactly these bytes, else None.
+    exactly these bytes, else None. Not when a later upload has stored rows of its kinds
+    since: it may have replaced some of this file's rows, and uploading the file again is
+    how a clerk puts them back, so the file is read and compared row by row.
 
     When that submission stored the file with cells corrected in the upload page, or only
     its valid rows, the message says so: the file itself still holds what was corrected or
@@ -193,11 +206,12 @@ def already_imported(conn: Connection, data: bytes, file_name: str) -> ImportRep
             Submission.note,
             Submission.status,
             Submission.rows_rejected,
+            Submission.kinds,
         )
         .where(Submission.sha256 == sha256_of(data), Submission.status.in_(HELD_STATUSES))
-        .order_by(Submission.id)
+        .order_by(Submission.id.desc())
     ).first()
-    if earlier is None:
+    if earlier is None or (earlier.status != PENDING and _written_since(conn, earlier)):
         return None
     message = t(
         "importer.already_pending" if earlier.status == PENDING else "importer.already_imported",

@@ -218,6 +218,25 @@ def test_same_file_twice_changes_nothing_and_says_when(engine):
         assert conn.execute(select(func.count(Submission.id))).scalar_one() == 1
 
 
+def test_the_same_file_after_a_later_upload_puts_its_values_back(engine):
+    import_indicators(engine)
+    first = values_workbook(["YS02", "", "南山区", "2022-03", 10, ""])
+    assert import_file(engine, first, "a.xlsx").status == "accepted"
+    later = values_workbook(["YS02", "", "南山区", "2022-03", 12, "修正"])
+    assert import_file(engine, later, "b.xlsx").status == "accepted"
+    again = import_file(engine, first, "a.xlsx")
+    assert (again.status, again.rows_replaced) == ("accepted", 1)
+    with engine.connect() as conn:
+        current = conn.execute(
+            select(IndicatorValue.value).where(
+                IndicatorValue.is_current, IndicatorValue.district_id == 4
+            )
+        ).scalar_one()
+    assert current == 10
+    once_more = import_file(engine, first, "a.xlsx")  # nothing stored since: not read again
+    assert (once_more.status, once_more.submission_id) == ("unchanged", again.submission_id)
+
+
 def test_later_submission_supersedes_and_keeps_history(engine):
     import_indicators(engine)
     first = import_values(engine, "a.xlsx", ["YS02", "", "南山区", "2022-03", 10, ""])
