@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 import streamlit as st
 
-from data_model.accounts.users import authenticate, create_first_admin, principal_for
+from data_model.accounts.users import authenticate, create_first_admin, principal_for_identity
 from data_model.errors import InputError
 from data_model.store import audit
 from ui import engine, language, sign_in, tr
@@ -90,7 +90,7 @@ def single_sign_on() -> None:
         return
     email = str(st.user.get("email") or "").strip().lower()
     with engine().begin() as conn:
-        principal = principal_for(conn, email) if email else None
+        principal = principal_for_identity(conn, st.user.to_dict())
         audit.record(conn, email or "?", "login" if principal else "login_failed", method="oidc")
     if principal is None:
         st.error(tr("login.sso_unknown", email=email or "?"), icon=":material/lock:")

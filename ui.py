@@ -504,7 +504,9 @@ def sign_in(principal: Principal) -> None:
 
 
 def sign_out() -> None:
-    """End this session (in the database, so the browser's cookie opens nothing any more)."""
+    """End this session (in the database, so the browser's cookie opens nothing any more),
+    and the single sign-on identity too: otherwise the next run signs the same person
+    straight back in, on a shared meeting-room computer as well."""
     username = st.session_state.get(USERNAME_KEY)
     session_id = st.session_state.get(SESSION_KEY)
     with engine().begin() as conn:
@@ -513,6 +515,8 @@ def sign_out() -> None:
         if username is not None:
             record_logout(conn, username)
     _forget_session()
+    if st.user.to_dict().get("is_logged_in"):
+        st.logout()
 
 
 def _forget_session(notice: str | None = None) -> None:

@@ -233,6 +233,18 @@ def principal_for(conn: Connection, username: str) -> Principal | None:
     return account.principal() if account is not None and account.is_active else None
 
 
+def principal_for_identity(conn: Connection, claims: dict) -> Principal | None:
+    """The principal of the active account whose user name is the e-mail address an
+    identity provider vouches for (single sign-on), or None. An address the provider
+    says it has not verified (`email_verified` false) names nobody: anyone may type any
+    address into an account at many providers."""
+    email = str(claims.get("email") or "").strip().lower()
+    verified = claims.get("email_verified", True)
+    if not email or verified is False or str(verified).lower() == "false":
+        return None
+    return principal_for(conn, email)
+
+
 def list_users(conn: Connection, now: datetime | None = None) -> pd.DataFrame:
     """All accounts by user name (columns USER_COLUMNS; `locked` is judged at `now`)."""
     now = _now(now)

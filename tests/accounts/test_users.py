@@ -381,3 +381,21 @@ def test_sign_in_and_out_are_audited(engine):
         users.record_logout(conn, "wang", NOW + timedelta(minutes=1))
         log = events(conn, username="wang")
     assert log["action"].tolist() == ["logout", "login"]
+
+
+@pytest.mark.parametrize(
+    ("claims", "signs_in"),
+    [
+        ({"email": "Boss@Example.org", "email_verified": True}, True),
+        ({"email": "boss@example.org"}, True),  # providers that leave the claim out
+        ({"email": "BOSS@example.org", "email_verified": False}, False),
+        ({"email": "boss@example.org", "email_verified": "false"}, False),
+        ({"email": "", "email_verified": True}, False),
+        ({"email": "nobody@example.org", "email_verified": True}, False),
+    ],
+)
+def test_single_sign_on_names_an_account_only_by_a_verified_address(engine, claims, signs_in):
+    with engine.begin() as conn:
+        users.create_user(conn, "boss@example.org", "admin", "a-long-password-1", by="tests")
+        principal = users.principal_for_identity(conn, claims)
+    assert (principal.username if principal else None) == ("boss@example.org" if signs_in else None)
