@@ -24,7 +24,7 @@ def convert_indicators(v: SheetValidator, raw, index, sheet, layout, errors) -> 
     f = v.field
     unit = f(v.optional_text, raw, "unit", errors)
     return {
-        "code": f(v.required_text, raw, "code", errors),
+        "code": f(v.required_code, raw, "code", errors),
         "name": f(v.required_text, raw, "name", errors),
         "dimension": f(v.required_text, raw, "dimension", errors),
         "unit": unit,
@@ -112,7 +112,7 @@ def convert_tasks(v: SheetValidator, raw, index, sheet, layout, errors) -> dict:
     # A list without codes (or a row whose code is left blank) gets the code its
     # action, text, lead unit and district make, never its 序号.
     if not is_missing(raw.get("code")):
-        code = f(v.required_text, raw, "code", errors)
+        code = f(v.required_code, raw, "code", errors)
     elif action_id is not None and content and lead_unit_id is not None:
         code = derived_task_code(
             state.action_names[action_id],
@@ -165,7 +165,7 @@ def convert_issues(v: SheetValidator, raw, index, sheet, layout, errors) -> dict
     if received and resolved and resolved < received:
         errors.append(("resolved_date", InputError("validate.resolved_before_received")))
     return {
-        "code": f(v.required_text, raw, "code", errors),
+        "code": f(v.required_code, raw, "code", errors),
         "received_date": received,
         "district_id": v.district_or_default(raw, errors),
         "enterprise_name": f(v.required_text, raw, "enterprise_name", errors),

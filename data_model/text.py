@@ -14,7 +14,9 @@ _HALFWIDTH[0x3000] = 0x20
 _HALFWIDTH_TABLE = str.maketrans({chr(k): chr(v) for k, v in _HALFWIDTH.items()})
 
 # Zero-width characters arrive with text pasted from web pages and Word; `\s` misses them.
-_SPACE_RE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+_SPACE_RE = re.compile(rf"[\s{_ZERO_WIDTH}]+")
+_ZERO_WIDTH_TABLE = str.maketrans(dict.fromkeys(_ZERO_WIDTH))
 _HEADER_UNIT_RE = re.compile(r"^(?P<name>.+?)[(\[【〔](?P<unit>[^()\[\]【】〔〕]*)[)\]】〕]$")
 _UNIT_PREFIX_RE = re.compile(r"^单位[:：]?")
 _DASHES_RE = re.compile(r"^[-—–―─]+$")
@@ -38,6 +40,13 @@ def to_halfwidth(s: str) -> str:
     `（１２３）` becomes `(123)`; Chinese characters and all other text are unchanged.
     """
     return s.translate(_HALFWIDTH_TABLE)
+
+
+def code_text(s: str) -> str:
+    """A key code as a clerk reads it: full-width characters half-width, zero-width
+    characters dropped, stripped. `Ａ1-01` and `A1-01` followed by a zero-width space look
+    like A1-01 on every page, so they are A1-01, not keys of their own beside it."""
+    return to_halfwidth(s).translate(_ZERO_WIDTH_TABLE).strip()
 
 
 def remove_whitespace(s: str) -> str:

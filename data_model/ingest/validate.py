@@ -31,7 +31,7 @@ from data_model.periods import parse_period, period_label
 from data_model.problems import Problem, SheetReport, UnknownNameHint
 from data_model.reference.master import RESOLVABLE_LISTS, MasterData
 from data_model.store.kind_registry import REGISTRY
-from data_model.text import is_missing, to_halfwidth
+from data_model.text import code_text, is_missing, to_halfwidth
 
 # Rows of a long indicator-value sheet validated together (see SheetValidator.validate).
 PLAIN_CHUNK = 50_000
@@ -148,6 +148,11 @@ def _required_text(raw: object) -> str:
     return parse_text(raw)
 
 
+def _required_code(raw: object) -> str:
+    """An indicator code, task code or issue number (`text.code_text`)."""
+    return code_text(_required_text(raw))
+
+
 def _optional_text(raw: object) -> str:
     return "" if is_missing(raw) else parse_text(raw)
 
@@ -250,6 +255,7 @@ class SheetValidator:
         self.optional_district = _Cached(_name_id(master.districts, master.district_ids, False))
         self.period = _Cached(_required_period)
         self.required_text = _Cached(_required_text)
+        self.required_code = _Cached(_required_code)
         self.optional_text = _Cached(_optional_text)
         self.required_date = _Cached(_required_date)
         self.optional_date = _Cached(_optional_date)
@@ -556,7 +562,7 @@ class SheetValidator:
         """The indicator code of a cell; None when blank (the name column may name it)."""
         if is_missing(raw):
             return None
-        code = parse_text(raw)
+        code = code_text(parse_text(raw))
         if code not in self.context.indicators:
             raise InputError("validate.unknown_indicator", value=code)
         return code

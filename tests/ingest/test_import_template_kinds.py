@@ -237,6 +237,20 @@ def test_the_same_file_after_a_later_upload_puts_its_values_back(engine):
     assert (once_more.status, once_more.submission_id) == ("unchanged", again.submission_id)
 
 
+@pytest.mark.parametrize("look_alike", ["Ａ1-01", "A1-01\u200b", "\ufeffA1－01"])
+def test_a_code_written_full_width_or_with_zero_width_characters_is_the_same_code(
+    engine, look_alike
+):
+    """Such codes look like A1-01 on every page: the same key, so the same task."""
+    first = make_xlsx({"任务清单": [TASK_HEADER, [*A1_01, 60, "", "", "", "2022-Q1"]]})
+    assert import_file(engine, first, "a.xlsx").status == "accepted"
+    again = [look_alike, *A1_01[1:], 100, "已完成", "完成", "", "2022-Q1"]
+    report = import_file(engine, make_xlsx({"任务清单": [TASK_HEADER, again]}), "b.xlsx")
+    assert (report.status, report.rows_new, report.rows_replaced) == ("accepted", 0, 1)
+    with engine.connect() as conn:
+        assert conn.execute(select(Task.code).where(Task.is_current)).scalars().all() == ["A1-01"]
+
+
 def test_later_submission_supersedes_and_keeps_history(engine):
     import_indicators(engine)
     first = import_values(engine, "a.xlsx", ["YS02", "", "南山区", "2022-03", 10, ""])
