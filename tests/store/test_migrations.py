@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import MetaData, inspect, select
+from sqlalchemy import MetaData, inspect, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 import data_model.store.models  # noqa: F401
 from data_model.admin import master_admin
+from data_model.admin.bootstrap import open_database
 from data_model.evaluation.scoring import period_ranking, period_scores
+from data_model.ingest.importer import import_file
 from data_model.queries.coverage_queries import submission_coverage
+from data_model.queries.task_queries import task_choices
 from data_model.store import (
     summaries_coverage,
     summaries_references,
@@ -22,6 +28,7 @@ from data_model.store import (
 )
 from data_model.store.db import downgrade, make_engine, migrate
 from data_model.store.models import ActivityType, District
+from tests.conftest import make_xlsx
 
 EXPECTED_TABLES = {
     "action",
@@ -235,3 +242,53 @@ def test_revision_0020_counts_the_master_data_references_of_the_stored_rows(fres
     assert tables == {"indicator_value", "task", "activity", "enterprise_issue"}
     assert sum(rows for (table, _, _), rows in kept.items() if table == "indicator_value") > 0
     engine.dispose()
+
+
+TEXT_COLLATIONS = text(
+    "SELECT table_name, column_name, collation_name FROM information_schema.columns"
+    " WHERE table_schema = current_schema() AND data_type IN ('character varying', 'text')"
+)
+
+
+def test_every_text_column_sorts_by_code_point_on_postgresql(pg_url):
+    """As SQLite does, whatever the server's locale (revision 0023; later ones too)."""
+    engine = make_engine(pg_url)
+    migrate(engine)
+    with engine.connect() as conn:
+        columns = conn.execute(TEXT_COLLATIONS).all()
+    engine.dispose()
+    assert len(columns) > 50
+    assert [c for c in columns if c.collation_name != "C"] == []
+
+
+def test_a_database_made_in_chinese_lists_codes_in_the_order_sqlite_does(pg_url, tmp_path):
+    admin = make_engine(pg_url).execution_options(isolation_level="AUTOCOMMIT")
+    name = f"{make_url(pg_url).database}_zh"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        try:
+            conn.execute(
+                text(
+                    f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'"
+                    " LOCALE_PROVIDER icu ICU_LOCALE 'zh-Hans-CN'"
+                    " LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+                )
+            )
+        except DBAPIError as error:
+            pytest.skip(f"this PostgreSQL cannot make an ICU zh-Hans-CN database: {error}")
+    chinese = make_url(pg_url).set(database=name).render_as_string(hide_password=False)
+    tasks = [["z1-01", "乙"], ["Z1-02", "甲"], ["Z1-01", "丙"], ["a1-01", "丁"]]
+    orders = []
+    for url in (chinese, f"sqlite:///{tmp_path / 'c.sqlite3'}"):
+        engine = open_database(url)
+        header = ["任务编号", "所属行动", "任务内容", "牵头单位", "完成时限", "完成进度", "报送期"]
+        rows = [[c, "领跑行动", s, "市商务局", "2024年6月底", 10, "2024-Q1"] for c, s in tasks]
+        report = import_file(engine, make_xlsx({"任务清单": [header, *rows]}), "t.xlsx")
+        assert report.status == "accepted", report.errors
+        with engine.connect() as conn:
+            orders.append(task_choices(conn)["code"].tolist())
+        engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+    assert orders[0] == orders[1] == ["Z1-01", "Z1-02", "a1-01", "z1-01"]
