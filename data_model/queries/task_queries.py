@@ -57,7 +57,7 @@ from data_model.queries.task_counts import (
 )
 from data_model.queries.task_status import task_status_frame
 from data_model.queries.task_status_arrays import EPOCH, day_numbers
-from data_model.store.db import as_date
+from data_model.store.db import as_date, folded
 from data_model.store.models import District, Task, TaskSnapshot, Unit
 from data_model.task_rules import STATUSES
 
@@ -421,8 +421,10 @@ def task_choices(
     )
     if search:
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = pattern.lower()
         query = query.where(
-            task.c.code.ilike(pattern, escape="\\") | task.c.content.ilike(pattern, escape="\\")
+            folded(task.c.code).like(pattern, escape="\\")
+            | folded(task.c.content).like(pattern, escape="\\")
         )
     if own is not None:
         own_districts, own_units = own

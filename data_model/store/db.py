@@ -12,6 +12,9 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, Executable, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import String
 
 from data_model import settings
 
@@ -44,12 +47,40 @@ def make_engine(url: str | None = None) -> Engine:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # SQLite's lower() folds ASCII letters only; Python's folds every letter (`folded`).
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA cache_size=-131072")  # 128 MB: month-end imports touch big indexes
     cursor.close()
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+class folded(FunctionElement):
+    """A text in lower case, every letter folded (`Ä`, a full-width `Ａ`), on both engines,
+    for case-blind searches: `folded(column).like(pattern.lower())`. SQLite's lower() is
+    Python's on this app's connections (`_sqlite_pragmas`). PostgreSQL's lower() and ILIKE
+    fold by the column's collation, "C" for every text column (migration 0023), which folds
+    ASCII alone, so the text is folded by the database's own locale instead."""
+
+    type = String()
+    name = "folded"
+    inherit_cache = True
+
+
+@compiles(folded)
+def _folded(element, compiler, **kw) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(folded, "postgresql")
+def _folded_postgresql(element, compiler, **kw) -> str:
+    return f'lower(({compiler.process(element.clauses, **kw)}) COLLATE "default")'
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -21,6 +21,7 @@ from data_model.queries.task_queries import (
     timeline_page,
     totals_of,
 )
+from tests.conftest import make_xlsx
 from tests.task_workbook import task_workbook
 
 # Quarter ends (report period ends), days inside quarters, and a day before any report.
@@ -166,3 +167,16 @@ def test_the_overviews_late_list_is_the_head_of_the_whole_list(conn):
     head = late_tasks_at_period_end(conn, "2023", date(2024, 1, 15), limit=3)
     assert len(whole) == 9
     assert head.to_dict("records") == whole.head(3).to_dict("records")
+
+
+def test_the_task_picker_ignores_case_beyond_ascii_on_both_engines(db_engine):
+    header = ["任务编号", "所属行动", "任务内容", "牵头单位", "完成时限", "完成进度", "报送期"]
+    rows = [
+        [code, "领跑行动", content, "市商务局", "2024年6月底", 10, "2024-Q1"]
+        for code, content in [("Z1-01", "Äpfel 任务"), ("Z1-02", "Ａｂｃ全角任务")]
+    ]
+    report = import_file(db_engine, make_xlsx({"任务清单": [header, *rows]}), "t.xlsx")
+    assert report.status == "accepted"
+    with db_engine.connect() as conn:
+        assert task_choices(conn, search="äPFEL")["code"].tolist() == ["Z1-01"]
+        assert task_choices(conn, search="ａｂｃ")["code"].tolist() == ["Z1-02"]
