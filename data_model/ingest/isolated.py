@@ -21,6 +21,7 @@ app's process has threads, and forking them is unsafe.
 
 from __future__ import annotations
 
+import logging
 import math
 import pickle
 import resource
@@ -38,6 +39,10 @@ from data_model.ingest.reader import Limits, RawSheet, read_workbook, upload_lim
 # `-m` finds it wherever the app was started from.
 _PACKAGE_PARENT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
+# How much of a failed child's standard error, from its start (a Rust panic's message
+# comes before its backtrace), goes to the app's log instead of the app's terminal.
+LOGGED_STDERR_BYTES = 4000
+log = logging.getLogger(__name__)
 
 
 def read_isolated(data: bytes, file_name: str, limits: Limits | None = None) -> list[RawSheet]:
@@ -57,7 +62,7 @@ def run_isolated(work: Callable[..., T], arguments: tuple, file_name: str, limit
         child = subprocess.run(
             [sys.executable, "-m", __name__],
             input=request,
-            stdout=subprocess.PIPE,
+            capture_output=True,  # stderr: a crash's backtrace, for the log (below)
             cwd=_PACKAGE_PARENT,
             timeout=limits.max_read_seconds,
             check=False,
@@ -65,6 +70,12 @@ def run_isolated(work: Callable[..., T], arguments: tuple, file_name: str, limit
     except subprocess.TimeoutExpired:  # the child was killed
         raise _too_slow(file_name, limits) from None
     if child.returncode != 0:
+        log.warning(
+            "reading %r ended with exit code %s: %s",
+            file_name,
+            child.returncode,
+            child.stderr[:LOGGED_STDERR_BYTES].decode("utf-8", "replace"),
+        )
         raise _ended(child.returncode, file_name, limits)
     match pickle.loads(child.stdout):
         case ("result", result):

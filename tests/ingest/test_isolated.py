@@ -55,9 +55,13 @@ def test_the_readers_refusal_comes_back_with_its_key_and_values():
     assert refused.value.key == "reader.not_a_workbook"
 
 
-def test_a_file_that_asks_for_terabytes_is_refused_and_this_process_goes_on():
+def test_a_file_that_asks_for_terabytes_is_refused_and_this_process_goes_on(caplog, capfd):
     with pytest.raises(InputError) as refused:
         read_isolated(cells_without_references(), "far.xlsx")
+    # calamine's abort is in the log, under the file's name, not on the terminal
+    assert "reading 'far.xlsx' ended with exit code -6" in caplog.text
+    assert "memory allocation" in caplog.text
+    assert capfd.readouterr().err == ""
     assert refused.value.key == "reader.read_too_large"
     assert refused.value.params == {"file": "far.xlsx", "limit_mb": 2048}
     assert "2048 MB" in str(refused.value)
