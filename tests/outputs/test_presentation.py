@@ -249,6 +249,16 @@ def test_slides_in_english(sample):
     assert slides[1].title == "Evaluation 2023: 南山区 ranks first (98.5 points)"
 
 
+def test_english_trend_slide_spreads_the_bare_year_labels(sample):
+    with sample.connect() as conn:
+        (slide,) = build_slides(conn, ("trends",), "2023", "year", "en", AFTER_2023)
+    assert set(slide.frame["label"]) == {"2021", "2022", "2023"}
+    figure = slide_figure(slide)
+    assert figure.layout.xaxis.type == "category"
+    # The end labels sit on "2023" by its index, not at a category index of 2023.
+    assert [a.x for a in figure.layout.annotations] == [2, 2]
+
+
 def test_quarter_filters_show_that_quarter(sample):
     with sample.connect() as conn:
         [slide] = build_slides(conn, ("overview",), "2023-Q2", "quarter", today=AFTER_2023)
