@@ -42,6 +42,7 @@ from ui import (
     empty_state,
     engine,
     figure,
+    file_uploader,
     finding,
     headline_metric,
     language,
@@ -53,6 +54,8 @@ from ui import (
 PAGE_ROWS = 20  # rows of a task list shown at once
 NAMED = ["code", "content", "lead_unit", "owner"]  # which task, and who answers for it
 WHY = ["explanation", "district", "action"]  # why it is late, and where it belongs
+# What the evidence picker offers; evidence.check_file still checks the content itself.
+EVIDENCE_TYPES = ["pdf", "png", "jpg", "jpeg", "gif", "webp", "docx", "xlsx", "doc", "xls"]
 
 
 def percent(value: float | None) -> str:
@@ -532,7 +535,13 @@ else:
                 periods,
                 format_func=lambda p: period_label(p, language()),
             )
-            upload = st.file_uploader(tr("evidence.upload"), key="evidence_file")
+            upload = file_uploader(
+                tr("evidence.upload"),
+                EVIDENCE_TYPES,
+                settings.evidence_max_mb(),
+                key="evidence_file",
+                max_upload_size=settings.evidence_max_mb(),
+            )
             note = st.text_input(tr("evidence.note"))
             if st.form_submit_button(tr("evidence.attach"), icon=":material/upload_file:"):
                 if upload is None:
