@@ -24,6 +24,7 @@ from data_model.queries.task_queries import (
     overdue_finding_of,
     overdue_title,
     progress_by_period,
+    progress_title,
     ranking_of,
     rates_of,
     rates_title,
@@ -202,7 +203,7 @@ for tab, grouping in zip(rate_tabs, GROUPINGS, strict=True):
             empty_state("tasks.no_tasks")
             continue
         rates["label"] = rates["group"].replace("", city_wide)
-        title = rates_title(rates, language())
+        title = rates_title(rates, language(), grouping)
         plot(
             figure(
                 rate_bars,
@@ -314,15 +315,7 @@ else:
     lang = language()
     progress["label"] = progress["period"].map(lambda p: period_label(p, lang))
     first, last = progress.iloc[0], progress.iloc[-1]
-    st.subheader(
-        tr(
-            "tasks.progress_title",
-            first=first["label"],
-            first_rate=percent(first["completion_rate"]),
-            last=last["label"],
-            last_rate=percent(last["completion_rate"]),
-        )
-    )
+    st.subheader(progress_title(progress, lang))
     plot(
         figure(status_over_periods, progress, status_labels, tr("tasks.completion_rate")),
         width="stretch",
