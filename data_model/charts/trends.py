@@ -16,6 +16,7 @@ from data_model.charts.common import (
     SERIES_COLORS,
     TONE_COLORS,
     base_layout,
+    outside_label_room,
     ranked_bars,
 )
 from data_model.formatting import format_signed_percent
@@ -231,7 +232,9 @@ def ranking_bars(
             annotation_text=f"{target_name} {_number(target)}",
             annotation_position="top",
         )
-    return base_layout(figure, height=max(300, 100 + ROW_HEIGHT * len(frame)))
+    base_layout(figure, height=max(300, 100 + ROW_HEIGHT * len(frame)))
+    # The last bar's "第11名 1.1 天" goes beyond the plot, in the margin, whole.
+    return figure.update_layout(margin={"r": outside_label_room(frame["text"])})
 
 
 def small_multiples(
