@@ -24,6 +24,7 @@ from data_model.queries.task_queries import (
     overdue_finding_of,
     overdue_title,
     progress_by_period,
+    progress_title,
     ranking_of,
     rates_of,
     rates_title,
@@ -42,6 +43,7 @@ from ui import (
     empty_state,
     engine,
     figure,
+    file_uploader,
     finding,
     headline_metric,
     language,
@@ -53,6 +55,8 @@ from ui import (
 PAGE_ROWS = 20  # rows of a task list shown at once
 NAMED = ["code", "content", "lead_unit", "owner"]  # which task, and who answers for it
 WHY = ["explanation", "district", "action"]  # why it is late, and where it belongs
+# What the evidence picker offers; evidence.check_file still checks the content itself.
+EVIDENCE_TYPES = ["pdf", "png", "jpg", "jpeg", "gif", "webp", "docx", "xlsx", "doc", "xls"]
 
 
 def percent(value: float | None) -> str:
@@ -199,7 +203,7 @@ for tab, grouping in zip(rate_tabs, GROUPINGS, strict=True):
             empty_state("tasks.no_tasks")
             continue
         rates["label"] = rates["group"].replace("", city_wide)
-        title = rates_title(rates, language())
+        title = rates_title(rates, language(), grouping)
         plot(
             figure(
                 rate_bars,
@@ -311,15 +315,7 @@ else:
     lang = language()
     progress["label"] = progress["period"].map(lambda p: period_label(p, lang))
     first, last = progress.iloc[0], progress.iloc[-1]
-    st.subheader(
-        tr(
-            "tasks.progress_title",
-            first=first["label"],
-            first_rate=percent(first["completion_rate"]),
-            last=last["label"],
-            last_rate=percent(last["completion_rate"]),
-        )
-    )
+    st.subheader(progress_title(progress, lang))
     plot(
         figure(status_over_periods, progress, status_labels, tr("tasks.completion_rate")),
         width="stretch",
@@ -532,7 +528,13 @@ else:
                 periods,
                 format_func=lambda p: period_label(p, language()),
             )
-            upload = st.file_uploader(tr("evidence.upload"), key="evidence_file")
+            upload = file_uploader(
+                tr("evidence.upload"),
+                EVIDENCE_TYPES,
+                settings.evidence_max_mb(),
+                key="evidence_file",
+                max_upload_size=settings.evidence_max_mb(),
+            )
             note = st.text_input(tr("evidence.note"))
             if st.form_submit_button(tr("evidence.attach"), icon=":material/upload_file:"):
                 if upload is None:

@@ -31,6 +31,7 @@ from data_model.queries.trends_queries import (
     named_ends,
     period_standing,
     series_finding,
+    series_heading,
     trend_series,
 )
 from data_model.store.submissions import value_provenance
@@ -114,18 +115,7 @@ trend = query(trend_series, code, granularity, first, last, filters.districts)
 now = period_standing(trend, period, negative)
 # The heading names the best and the worst district; the chart colours those two.
 best, worst = named_ends(now)
-if now.empty:
-    st.subheader(tr("trends.series_heading_plain", indicator=indicator["name"]))
-else:
-    st.subheader(
-        tr(
-            "trends.series_heading",
-            indicator=indicator["name"],
-            period=label(period),
-            best=now.iloc[0]["district"],
-            worst=now.iloc[-1]["district"],
-        )
-    )
+st.subheader(series_heading(now, indicator["name"], unit, label(period), language()))
 if trend.empty:
     empty_state("trends.no_values")
 else:

@@ -10,6 +10,7 @@ bar is labelled with its status, a change has its sign, arrow and a word (向好
 from __future__ import annotations
 
 import math
+import unicodedata
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -59,6 +60,22 @@ def base_layout(figure: go.Figure, height: int = 380) -> go.Figure:
 
 MUTED_COLOR = TONE_COLORS["neutral"]
 LABEL_ROOM = 130  # px right of a 0-100 axis: the labels beside full bars sit there
+LABEL_PAD = 16  # px between a bar's end and its outside label, and after the label
+
+
+def text_width(text: object, size: float = 15) -> float:
+    """A generous estimate of how wide `text` is drawn at `size` px, in px: a CJK or other
+    full-width character takes a whole em, anything else 0.62 em (digits, Latin, spaces).
+    Plotly cannot be asked before the browser draws, so room is made from this."""
+    wide = sum(1 for ch in str(text) if unicodedata.east_asian_width(ch) in ("W", "F"))
+    return wide * size + (len(str(text)) - wide) * 0.62 * size
+
+
+def outside_label_room(texts: object, size: float = 15) -> int:
+    """Pixels to leave right of the plot for labels drawn outside the longest bars
+    (`cliponaxis=False`): the widest of `texts` at `size` px, plus padding."""
+    widest = max((text_width(t, size) for t in texts), default=0.0)
+    return math.ceil(widest + 2 * LABEL_PAD)
 
 
 def bounded_axis(suffix: str = "%") -> dict:

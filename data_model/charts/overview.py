@@ -5,7 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from data_model.charts.common import MUTED_COLOR, SERIES_COLORS, STATUS_COLORS, base_layout
+from data_model.charts.common import (
+    MUTED_COLOR,
+    SERIES_COLORS,
+    STATUS_COLORS,
+    base_layout,
+    outside_label_room,
+)
 
 
 def status_bar(counts: pd.DataFrame) -> go.Figure:
@@ -18,10 +24,13 @@ def status_bar(counts: pd.DataFrame) -> go.Figure:
             marker_color=[STATUS_COLORS[s] for s in counts["status"]],
             text=counts["count"],
             textposition="outside",
+            cliponaxis=False,
         )
     )
     figure.update_yaxes(autorange="reversed")
-    return base_layout(figure, height=320)
+    base_layout(figure, height=320)
+    # The longest bar's count sits beyond the plot, in the margin, never cut.
+    return figure.update_layout(margin={"r": outside_label_room(counts["count"])})
 
 
 OTHER_COLOR = MUTED_COLOR

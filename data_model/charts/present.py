@@ -24,10 +24,12 @@ import plotly.graph_objects as go
 
 from data_model.charts.common import (
     FONT_FAMILY,
+    LABEL_PAD,
     LABEL_ROOM,
     STATUS_COLORS,
     base_layout,
     label_bars,
+    text_width,
 )
 from data_model.charts.coverage import district_map
 from data_model.charts.evaluation import composite_bars
@@ -41,6 +43,12 @@ GRID_COLOR = "#BDBDBD"
 CHART_FONT_SIZE = 24  # px; every text in a slide's chart is at least this large
 MAP_LABEL_SIZE = 22  # district names inside the map's regions
 SLIDE_HEIGHT = 560  # px; only until the page has measured the box CSS gives the chart
+# The smallest screen a slide must fit: 1280 px less the page's side padding (2 × 2.5vw).
+SMALLEST_CHART_WIDTH = 1216
+OVERDUE_LINE = 560  # px at CHART_FONT_SIZE: a line of text beside an overdue bar wraps here
+OVERDUE_BAR_SHARE = (0.25, 0.85)  # the longest bar takes this much of the plot, at least/most
+OVERDUE_WRAP_ROWS = 6  # up to this many bars have room for two lines of text each
+PART_SEPARATOR = " · "  # between the parts of a bar's text (catalogue present.overdue_*)
 CHART_CONFIG = {"displayModeBar": False, "displaylogo": False}
 
 # Type scales with the smaller of the screen's width and height, so a slide that fits
@@ -240,23 +248,55 @@ def projector(figure: go.Figure) -> go.Figure:
     return figure
 
 
+def wrap_parts(text: str, width: float, size: float = CHART_FONT_SIZE) -> list[str]:
+    """`text` as lines no wider than `width` px at `size` px, broken between its parts
+    (PART_SEPARATOR) where it can be, inside a part that is itself too wide."""
+    lines: list[str] = []
+    for part in text.split(PART_SEPARATOR):
+        joined = f"{lines[-1]}{PART_SEPARATOR}{part}" if lines else part
+        if lines and text_width(joined, size) <= width:
+            lines[-1] = joined
+            continue
+        line = ""
+        for ch in part:
+            if line and text_width(line + ch, size) > width:
+                lines.append(line)
+                line = ""
+            line += ch
+        lines.append(line)
+    return lines
+
+
 def overdue_bars(frame: pd.DataFrame, days_label: str) -> go.Figure:
     """One bar per overdue task, longest overdue on top, in the overdue status colour.
 
+    Each bar's text (days, lead unit, explanation) is written whole beside it, never cut by
+    the screen's edge: wrapped into lines of OVERDUE_LINE px (two lines a bar when there are
+    at most OVERDUE_WRAP_ROWS bars; with more, the first line only, the rest on hover), and
+    the day axis runs far enough past the longest bar that the widest line fits beside it
+    on a 1280×720 screen.
+
     `frame`: label (task code and content), days_late, text (beside the bar), hover.
     """
+    keep = 2 if len(frame) <= OVERDUE_WRAP_ROWS else 1
+    lines = [wrap_parts(str(text), OVERDUE_LINE)[:keep] for text in frame["text"]]
+    widest = max((text_width(line, CHART_FONT_SIZE) for ls in lines for line in ls), default=0)
+    labels = max((text_width(label, CHART_FONT_SIZE) for label in frame["label"]), default=0)
+    plot_width = max(SMALLEST_CHART_WIDTH - labels - 2 * LABEL_PAD, 1)
+    low, high = OVERDUE_BAR_SHARE
+    share = min(max(1 - (widest + 2 * LABEL_PAD) / plot_width, low), high)
+    longest = max(float(frame["days_late"].max()), 1.0) if len(frame) else 1.0
     figure = label_bars(
         frame["label"],
         frame["days_late"],
         name=days_label,
         marker_color=STATUS_COLORS["overdue"],
-        text=frame["text"],
-        textposition="auto",
-        insidetextanchor="start",
+        text=["<br>".join(ls) for ls in lines],
+        textposition="outside",
         customdata=frame["hover"],
         hovertemplate="%{customdata}: %{x}<extra></extra>",
     )
-    figure.update_xaxes(title={"text": days_label}, rangemode="tozero")
+    figure.update_xaxes(title={"text": days_label}, range=[0, longest / share])
     base_layout(figure, height=SLIDE_HEIGHT)
     figure.update_layout(showlegend=False)
     return figure

@@ -18,6 +18,7 @@ from data_model.charts.common import (
     base_layout,
     bounded_axis,
     label_bars,
+    outside_label_room,
 )
 from data_model.formatting import format_percent
 
@@ -214,6 +215,7 @@ def ranking_bars(ranking: pd.DataFrame, score_label: str, title: str = "") -> go
     `ranking`: columns label (e.g. "1. 市商务局"), score, overdue. Units with overdue
     tasks are drawn in the overdue colour.
     """
+    scores = [f"{score:.1f}" for score in ranking["score"]]
     figure = label_bars(
         ranking["label"],
         ranking["score"],
@@ -222,7 +224,7 @@ def ranking_bars(ranking: pd.DataFrame, score_label: str, title: str = "") -> go
             STATUS_COLORS["overdue"] if overdue else SERIES_COLORS[1]
             for overdue in ranking["overdue"]
         ],
-        text=[f"{score:.1f}" for score in ranking["score"]],
+        text=scores,
         textposition="outside",
         textfont={
             "color": [
@@ -233,7 +235,8 @@ def ranking_bars(ranking: pd.DataFrame, score_label: str, title: str = "") -> go
     )
     figure.update_xaxes(**bounded_axis(""), showgrid=True, gridcolor="#EEEEEE")
     base_layout(figure, height=_height(len(ranking)))
-    figure.update_layout(showlegend=False)
+    # A score of 100.0 ends at the plot's edge: its label goes in the margin, whole.
+    figure.update_layout(showlegend=False, margin={"r": outside_label_room(scores)})
     _fit(figure)
     return _titled(figure, title)
 

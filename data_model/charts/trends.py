@@ -16,6 +16,7 @@ from data_model.charts.common import (
     SERIES_COLORS,
     TONE_COLORS,
     base_layout,
+    outside_label_room,
     ranked_bars,
 )
 from data_model.formatting import format_signed_percent
@@ -98,6 +99,7 @@ def trend_lines(
     colors = {d: TONE_COLORS["good"] for d in best} | {d: TONE_COLORS["bad"] for d in worst}
     if not colors and len(districts) <= FEW_DISTRICTS:
         colors = district_colors(districts)
+    labels = list(dict.fromkeys(frame["label"]))
     others_shown = False
     # Grey lines first, so the named ones are drawn over them.
     for district in sorted(districts, key=lambda d: d in colors):
@@ -131,8 +133,10 @@ def trend_lines(
         others_shown = others_shown or not named
         last = rows.dropna(subset=["value"]).tail(1)
         if named and not last.empty:
+            # Placed by category index: plotly.js reads a numeric-looking label such as
+            # the en year "2023" as index 2023, which stretches the axis to nothing.
             figure.add_annotation(
-                x=last["label"].iloc[0],
+                x=labels.index(last["label"].iloc[0]),
                 y=float(last["value"].iloc[0]),
                 text=f"{district} {_end_number(float(last['value'].iloc[0]))}",
                 font={"color": color},
@@ -140,7 +144,6 @@ def trend_lines(
                 xanchor="left",
                 xshift=8,
             )
-    labels = list(dict.fromkeys(frame["label"]))
     if target is not None and labels:
         figure.add_scatter(
             x=labels,
@@ -229,7 +232,9 @@ def ranking_bars(
             annotation_text=f"{target_name} {_number(target)}",
             annotation_position="top",
         )
-    return base_layout(figure, height=max(300, 100 + ROW_HEIGHT * len(frame)))
+    base_layout(figure, height=max(300, 100 + ROW_HEIGHT * len(frame)))
+    # The last bar's "第11名 1.1 天" goes beyond the plot, in the margin, whole.
+    return figure.update_layout(margin={"r": outside_label_room(frame["text"])})
 
 
 def small_multiples(

@@ -57,7 +57,7 @@ from data_model.queries.coverage_queries import (
     map_finding,
     measure_texts,
 )
-from data_model.queries.headlines import Headline, headline_figures
+from data_model.queries.headlines import Headline, Headlines, headline_figures
 from data_model.queries.shared import (
     filter_options,
 )
@@ -359,24 +359,37 @@ def _overview(c: _Context) -> Slide | None:
     ):
         return None
     cards = tuple(_card(c, headline) for headline in figures.figures)
-    rate = figures["completion_rate"].value_text(c.language)
-    facts = {
-        "period": c.label,
-        "activities": format_number(activities.value, language=c.language),
-        "resolved": format_number(resolved.value, language=c.language),
-    }
-    title = (
-        c.t("present.overview_title", rate=rate, overdue=tasks.overdue, **facts)
-        if tasks.total
-        else c.t("present.overview_title_no_tasks", **facts)
-    )
     return Slide(
         "overview",
         c.kicker("overview", c.t("overview.cards_heading", period=c.label)),
-        title,
+        _overview_title(c, figures),
         note=c.t("present.overview_note", previous=period_label(figures.previous, c.language)),
         cards=cards,
     )
+
+
+def _overview_title(c: _Context, figures: Headlines) -> str:
+    """The overview slide's headline, from the figures that were submitted only: a figure
+    never submitted is left out of the sentence, not announced as 0 (开展活动0场)."""
+    tasks = figures.tasks
+    activities, resolved = figures["activities"].value, figures["issues_resolved"].value
+    facts = {"period": c.label}
+    if activities is not None:
+        facts["activities"] = format_number(activities, language=c.language)
+    if resolved is not None:
+        facts["resolved"] = format_number(resolved, language=c.language)
+    if tasks.total:
+        rate = figures["completion_rate"].value_text(c.language)
+        key = "present.overview_title" if "activities" in facts else "present.overview_title_tasks"
+        return c.t(key, rate=rate, overdue=tasks.overdue, **facts)
+    shown = tuple(name for name in ("activities", "resolved") if name in facts)
+    key = {
+        ("activities", "resolved"): "present.overview_title_no_tasks",
+        ("activities",): "present.overview_title_activities",
+        ("resolved",): "present.overview_title_resolved",
+        (): "present.overview_title_nothing",
+    }[shown]
+    return c.t(key, **facts)
 
 
 def _card(c: _Context, headline: Headline) -> Card:

@@ -11,6 +11,10 @@ bulletin and the presentation's overview slide.
 | issues_resolved | enterprise issues resolved in the period | count (件) | positive |
 | activities | activities held in the period | count (场) | positive |
 
+A figure whose data was never submitted for the period is None, never 0 (SPEC: a missing
+value is never zero), and reads 未报送 / "No data submitted": activities and issues when
+none is dated in or before the period, task figures when no task is counted.
+
 `previous` is None, and no change is shown, when the period before holds no data of the
 figure's kind: no task reported by its end, no activity, issue or indicator value dated
 in or before it (`queries.first_reported`), no district scored. Task figures are as of
@@ -80,9 +84,9 @@ class Headline:
         return change(self.value, self.previous, self.kind, self.period, self.direction, self.unit)
 
     def value_text(self, language: str | None = None) -> str:
-        """`69.4%`, `6 项`, `78.6 分`; `—` when unknown."""
+        """`69.4%`, `6 项`, `78.6 分`; 未报送 (`format.not_submitted`) when unknown."""
         if self.value is None:
-            return "—"
+            return t("format.not_submitted", language)
         if self.kind == "rate":
             return format_number(round(self.value, 1), "%", language)
         if self.kind == "score":
@@ -142,6 +146,9 @@ def headline_figures(
     def count_before(kind: str, count: int) -> int | None:
         return count if holds_data(first[kind], previous) else None
 
+    def count_now(kind: str, count: int) -> int | None:
+        return count if holds_data(first[kind], period) else None
+
     figures = (
         Headline(
             "completion_rate",
@@ -170,14 +177,14 @@ def headline_figures(
         ),
         Headline(
             "issues_resolved",
-            issues_resolved(conn, period),
+            count_now("issues", issues_resolved(conn, period)),
             count_before("issues", issues_resolved(conn, previous)),
             "count",
             unit="format.unit_issues",
         ),
         Headline(
             "activities",
-            activity_count(conn, period),
+            count_now("activities", activity_count(conn, period)),
             count_before("activities", activity_count(conn, previous)),
             "count",
             unit="format.unit_activities",

@@ -233,7 +233,11 @@ class Highlight:
 
 
 def highlights(conn: Connection, period: str, path: Path = HIGHLIGHTS_FILE) -> list[Highlight]:
-    """The configured headline figures of a period (SPEC §6: 16 policy briefings in 2021...)."""
+    """The configured headline figures of a period (SPEC §6: 16 policy briefings in 2021...).
+
+    A figure whose kind of data holds nothing for the period (`holds_data`: none dated in
+    or before it) is None, never 0: not submitted is not zero."""
+    first = first_reported(conn)
     result = []
     for spec in json.loads(path.read_text(encoding="utf-8")):
         measure = spec["measure"]
@@ -248,7 +252,10 @@ def highlights(conn: Connection, period: str, path: Path = HIGHLIGHTS_FILE) -> l
         else:
             raise ValueError(f"unknown highlight measure {measure!r} in {path}")
         unit = f"format.unit_{spec['unit']}"
-        result.append(Highlight(spec["key"], value, unit, HIGHLIGHT_KINDS[measure]))
+        kind = HIGHLIGHT_KINDS[measure]
+        if not holds_data(first[kind], period):
+            value = None
+        result.append(Highlight(spec["key"], value, unit, kind))
     return result
 
 

@@ -524,19 +524,25 @@ def _percent(value: float | None, language: str | None = None) -> str:
     )
 
 
-def rates_title(rates: pd.DataFrame, language: str | None = None) -> str:
+def rates_title(rates: pd.DataFrame, language: str | None = None, grouping: str = "action") -> str:
     """The best and the worst group's completion rate, e.g. 领跑行动完成率最高（81.8%），
-    连心行动最低（54.5%）.
+    连心行动最低（54.5%）; when every group shows the same rate, that it is shared (e.g.
+    6个行动完成率均为 100%): nobody leads or trails a tie.
 
-    `rates`: `rates_by` output (best first, not empty) with a `label` column naming each group.
+    `rates`: `rates_by` output (best first, not empty) with a `label` column naming each
+    group; `grouping`: what the groups are (GROUPINGS), named in the tie.
     """
     best, worst = rates.iloc[0], rates.iloc[-1]
+    best_rate = _percent(best["completion_rate"], language)
     if len(rates) == 1:
+        return t("tasks.rates_title_single", language, group=best["label"], rate=best_rate)
+    if best_rate == _percent(worst["completion_rate"], language):
         return t(
-            "tasks.rates_title_single",
+            "tasks.rates_title_tie",
             language,
-            group=best["label"],
-            rate=_percent(best["completion_rate"], language),
+            count=len(rates),
+            noun=t(f"tasks.noun_{grouping}", language),
+            rate=best_rate,
         )
     return t(
         "tasks.rates_title",
@@ -546,6 +552,27 @@ def rates_title(rates: pd.DataFrame, language: str | None = None) -> str:
         worst=worst["label"],
         worst_rate=_percent(worst["completion_rate"], language),
     )
+
+
+def progress_title(progress: pd.DataFrame, language: str | None = None) -> str:
+    """How the completion rate moved from the first report period to the last, e.g.
+    完成率由2023年第一季度的 20% 升至2023年第四季度的 69.4%: rose, fell or held (as the
+    rates are shown, to one decimal), or only the one period's rate.
+
+    `progress`: `progress_by_period` output (not empty) with a `label` column naming each
+    period.
+    """
+    first, last = progress.iloc[0], progress.iloc[-1]
+    first_rate = _percent(first["completion_rate"], language)
+    last_rate = _percent(last["completion_rate"], language)
+    facts = {"first": first["label"], "first_rate": first_rate, "last": last["label"]}
+    if len(progress) == 1 or pd.isna(first["completion_rate"]) or pd.isna(last["completion_rate"]):
+        return t("tasks.progress_title_single", language, last=last["label"], last_rate=last_rate)
+    if first_rate == last_rate:
+        return t("tasks.progress_title_level", language, last_rate=last_rate, **facts)
+    rose = last["completion_rate"] > first["completion_rate"]
+    key = "tasks.progress_title" if rose else "tasks.progress_title_fell"
+    return t(key, language, last_rate=last_rate, **facts)
 
 
 def overdue_title(

@@ -305,14 +305,62 @@ def period_standing(trend: pd.DataFrame, period: str, negative: bool) -> pd.Data
     return now.sort_values("value", ascending=negative, kind="stable")
 
 
+def _level(now: pd.DataFrame) -> bool:
+    """Whether the districts of a `period_standing` frame all show the same value (as the
+    page writes it, to two decimals), so that none is best or worst."""
+    shown = now["value"].dropna().round(2)
+    return len(now) > 1 and len(shown) == len(now) and shown.nunique() == 1
+
+
 def named_ends(now: pd.DataFrame) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The best and the worst district of a `period_standing` frame, as the series'
     heading and finding name them (the chart colours these two): ((best,), (worst,)),
-    no worst with one district, ((), ()) with none."""
-    if now.empty:
+    no worst with one district, ((), ()) with none or when all are level."""
+    if now.empty or _level(now):
         return (), ()
     best, worst = str(now.iloc[0]["district"]), str(now.iloc[-1]["district"])
     return (best,), (() if worst == best else (worst,))
+
+
+def series_heading(
+    now: pd.DataFrame, indicator: str, unit: str, period: str, language: str | None = None
+) -> str:
+    """The heading of an indicator's series, e.g. 企业开办时间：2023年龙华区最优，深汕特别
+    合作区最弱; with one district its value (it is not best and worst of itself), with
+    districts all level that they are level, with none the indicator alone.
+
+    `now`: `period_standing` output; `period`: the period's label.
+    """
+    if now.empty:
+        return t("trends.series_heading_plain", language, indicator=indicator)
+    best, worst = now.iloc[0], now.iloc[-1]
+    value = value_text(best["value"], unit, language)
+    if len(now) == 1:
+        return t(
+            "trends.series_heading_single",
+            language,
+            indicator=indicator,
+            period=period,
+            district=best["district"],
+            value=value,
+        )
+    if _level(now):
+        return t(
+            "trends.series_heading_level",
+            language,
+            indicator=indicator,
+            period=period,
+            count=len(now),
+            value=value,
+        )
+    return t(
+        "trends.series_heading",
+        language,
+        indicator=indicator,
+        period=period,
+        best=best["district"],
+        worst=worst["district"],
+    )
 
 
 def series_finding(
@@ -331,6 +379,26 @@ def series_finding(
     if now.empty:
         return t("trends.series_finding_no_period", language, period=period)
     best, worst = now.iloc[0], now.iloc[-1]
+    if len(now) == 1 or _level(now):
+        # Nobody is best or worst: the one value (shared by all), and the target if any.
+        facts = {
+            "period": period,
+            "count": len(now),
+            "district": best["district"],
+            "value": value_text(best["value"], unit, language),
+        }
+        kind = "single" if len(now) == 1 else "level"
+        if target is None:
+            return t(f"trends.series_finding_{kind}", language, **facts)
+        met = int(meets_target(now["value"], target, negative).sum())
+        return t(
+            f"trends.series_finding_{kind}_target",
+            language,
+            met=met,
+            verdict=t("trends.target_met" if met else "trends.target_missed", language),
+            target=value_text(target, unit, language),
+            **facts,
+        )
     facts = {
         "period": period,
         "count": len(now),

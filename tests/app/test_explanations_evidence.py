@@ -127,3 +127,23 @@ def test_evidence_is_attached_listed_and_required_for_completed(empty_db, monkey
     assert [tuple(r) for r in stored] == [("K01", "pdf")]
     served = evidence.download(empty_db.open(), Principal("zhao", "leader"), 1)
     assert (served.data, served.content_type) == (PDF, "application/pdf")
+
+
+def test_the_evidence_picker_speaks_the_page_language_and_states_the_evidence_limit(
+    empty_db, monkeypatch
+):
+    monkeypatch.setenv("EVIDENCE_MAX_MB", "20")
+    engine = empty_db.open()
+    assert import_file(engine, task_workbook(), "tasks.xlsx").status == "accepted"
+    engine.dispose()
+    app = open_app_page("pages/tasks.py", empty_db, monkeypatch, period="2022")
+    app.selectbox(key="evidence_task").set_value("K01").run()
+    picker = app.file_uploader(key="evidence_file")
+    # Streamlit's own limit (the server's 50 MB) would be enforced and shown otherwise.
+    assert picker.proto.max_upload_size_mb == 20
+    assert ".pdf" in picker.proto.type and ".xlsx" in picker.proto.type
+    # The localised button and hint replace Streamlit's English "Upload" / "50MB per file".
+    styles = "".join(h.proto.body for h in app.get("html"))
+    assert ".st-key-evidence_file" in styles
+    assert '"选择文件"' in styles
+    assert "单个文件不超过 20 MB" in styles

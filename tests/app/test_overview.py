@@ -7,7 +7,9 @@ from pathlib import Path
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
+from data_model.ingest.importer import import_file
 from tests.conftest import AppDatabase, sign_in_app
+from tests.task_workbook import task_workbook
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -135,3 +137,20 @@ def test_the_tasks_expected_to_miss_their_deadline_are_listed(sample_db, monkeyp
     assert slipping.label == "按目前进度预计将逾期的任务（5 项，14 周内到期）"
     table = next(d.value for d in app.dataframe if "预计完成日期" in d.value.columns)
     assert table["任务编号"].tolist() == ["A1-04", "A2-04", "A3-06", "A5-05", "A6-05"]
+
+
+def test_figures_never_submitted_read_not_submitted_instead_of_zero(empty_db, monkeypatch):
+    # Only a task list: no activity and no enterprise issue was ever submitted, so their
+    # cards may not claim 0 场 / 0 件 (SPEC: a missing value is never zero).
+    engine = empty_db.open()
+    assert import_file(engine, task_workbook(), "tasks.xlsx").status == "accepted"
+    engine.dispose()
+    app = run_app(empty_db, monkeypatch, period="2022")
+    assert not app.exception
+    metrics = metric_values(app)
+    assert metrics["开展活动"] == "未报送"
+    assert metrics["诉求办结"] == "未报送"
+    assert metrics["政策宣讲会"] == "未报送"
+    assert metrics["民企话坛"] == "未报送"
+    assert "0 场" not in metrics.values() and "0 件" not in metrics.values()
+    assert metrics["逾期任务"].endswith("项")  # the task figures were submitted

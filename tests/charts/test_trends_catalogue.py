@@ -14,6 +14,7 @@ SOURCES = (
     "pages/trends.py",
     "pages/evaluation.py",
     "data_model/cli.py",
+    "data_model/queries/trends_queries.py",
     "data_model/evaluation/scoring.py",
 )
 

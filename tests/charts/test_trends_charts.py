@@ -57,14 +57,36 @@ def test_trend_lines_colour_and_label_only_the_named_districts():
     assert len(greys) == 9 and {t.line.color for t in greys} == {MUTED_COLOR}
     assert [t.showlegend for t in greys] == [True] + [False] * 8  # one 其他区 entry
     assert {t.name for t in greys} == {"其他区"}
-    # Labelled at the end of their lines, with the last value, in their colour.
+    # Labelled at the end of their lines (the last category, by index), with the last
+    # value, in their colour.
     ends = {a.text: (a.x, a.font.color) for a in figure.layout.annotations}
     assert ends == {
-        "癸区 19": ("2023年", TONE_COLORS["good"]),
-        "甲区 1": ("2023年", TONE_COLORS["bad"]),
+        "癸区 19": (1, TONE_COLORS["good"]),
+        "甲区 1": (1, TONE_COLORS["bad"]),
     }
     # The named lines are drawn last, over the grey ones.
     assert [t.name for t in figure.data][-2:] == ["甲区", "癸区"]
+
+
+def test_trend_lines_place_end_labels_by_index_when_periods_look_like_numbers():
+    # The en year label is a bare "2023": plotly.js would read x="2023" on the category
+    # axis as index 2023 and squeeze the three years into one vertical line.
+    frame = pd.DataFrame(
+        {
+            "label": ["2021", "2022", "2023"] * 2,
+            "district": ["Nanshan"] * 3 + ["Futian"] * 3,
+            "value": [1.0, 2.0, 3.0, 2.0, 3.0, 4.0],
+            "complete": [True] * 6,
+        }
+    )
+    figure = trend_lines(frame, best=("Futian",), worst=("Nanshan",))
+    assert figure.layout.xaxis.type == "category"
+    assert list(figure.layout.xaxis.categoryarray) == ["2021", "2022", "2023"]
+    assert [a.x for a in figure.layout.annotations] == [2, 2]
+    # A district whose last value is earlier is labelled at that period's index.
+    frame.loc[5, "value"] = None
+    figure = trend_lines(frame, best=("Futian",), worst=("Nanshan",))
+    assert {a.text: a.x for a in figure.layout.annotations} == {"Nanshan 3": 2, "Futian 3": 1}
 
 
 def test_trend_lines_without_a_finding_are_not_an_eleven_colour_tangle():

@@ -4,6 +4,7 @@ sentences on hand-made frames, and the projector restyling of the slides' charts
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -12,21 +13,26 @@ from data_model.charts.common import STATUS_COLORS
 from data_model.charts.present import CHART_FONT_SIZE, MAP_LABEL_SIZE, projector, slide_figure
 from data_model.charts.tasks import rate_bars
 from data_model.evaluation.scoring import composite_finding, district_scores, ranking_headline
+from data_model.i18n import t
+from data_model.ingest.importer import import_file
 from data_model.outputs.presentation import (
     DEFAULT_INTERVAL,
     MAX_INTERVAL,
     MIN_INTERVAL,
     SLIDE_GROUPS,
     Stage,
+    _overview_title,
     build_slides,
     next_slide,
     parse_params,
     restage,
 )
 from data_model.queries.coverage_queries import map_finding, measure_texts
-from data_model.queries.shared import activity_count, tasks_at_period_end
+from data_model.queries.headlines import headline_figures
+from data_model.queries.shared import activity_count, highlights, tasks_at_period_end
 from data_model.queries.task_queries import overdue_tasks, overdue_title, rates_title, scoped_tasks
 from data_model.queries.trends_queries import series_finding
+from tests.task_workbook import task_workbook
 
 ALL = tuple(SLIDE_GROUPS)
 AFTER_2023 = date(2024, 6, 30)  # task figures as of 2023-12-31, whatever the real today
@@ -249,12 +255,69 @@ def test_slides_in_english(sample):
     assert slides[1].title == "Evaluation 2023: 南山区 ranks first (98.5 points)"
 
 
+def test_english_trend_slide_spreads_the_bare_year_labels(sample):
+    with sample.connect() as conn:
+        (slide,) = build_slides(conn, ("trends",), "2023", "year", "en", AFTER_2023)
+    assert set(slide.frame["label"]) == {"2021", "2022", "2023"}
+    figure = slide_figure(slide)
+    assert figure.layout.xaxis.type == "category"
+    # The end labels sit on "2023" by its index, not at a category index of 2023.
+    assert [a.x for a in figure.layout.annotations] == [2, 2]
+
+
 def test_quarter_filters_show_that_quarter(sample):
     with sample.connect() as conn:
         [slide] = build_slides(conn, ("overview",), "2023-Q2", "quarter", today=AFTER_2023)
         tasks = tasks_at_period_end(conn, "2023-Q2", AFTER_2023)
     assert slide.kicker == "总览 · 2023年第二季度工作进展"
     assert f"逾期任务{tasks.overdue}项" in slide.title
+
+
+def test_overview_slide_leaves_figures_never_submitted_out_of_its_headline(engine):
+    # A task list only: activities and issues were never submitted, so the headline may
+    # not announce 开展活动0场, and their cards read 未报送 instead of 0.
+    assert import_file(engine, task_workbook(), "tasks.xlsx").status == "accepted"
+    with engine.connect() as conn:
+        [slide] = build_slides(conn, ("overview",), "2022", "year", today=AFTER_2023)
+        [english] = build_slides(conn, ("overview",), "2022", "year", "en", AFTER_2023)
+        figures = headline_figures(conn, "2022", AFTER_2023)
+        found = {h.key: h.value for h in highlights(conn, "2022")}
+    rate = figures["completion_rate"].value_text("zh-CN")
+    overdue = figures.tasks.overdue
+    assert slide.title == f"2022年任务完成率{rate}，逾期任务{overdue}项"
+    assert "activities" not in english.title and english.title.startswith("2022: ")
+    cards = {card.label: card.value for card in slide.cards}
+    assert cards["开展活动"] == "未报送" and cards["诉求办结"] == "未报送"
+    assert figures["activities"].value is None and figures["issues_resolved"].value is None
+    assert found["policy_briefings"] is None
+
+
+class Figures(dict):
+    """Just what the overview title reads of `Headlines`: the task summary and figures."""
+
+    def __init__(self, tasks: int, activities: int | None, resolved: int | None):
+        super().__init__(
+            activities=SimpleNamespace(value=activities),
+            issues_resolved=SimpleNamespace(value=resolved),
+        )
+        self.tasks = SimpleNamespace(total=tasks)
+
+
+@pytest.mark.parametrize(
+    ("activities", "resolved", "title"),
+    [
+        (12, 3, "2023年开展活动12场，诉求办结3件"),
+        (12, None, "2023年开展活动12场"),
+        (None, 3, "2023年诉求办结3件"),
+        (None, None, "2023年尚未报送任务、活动和诉求数据"),
+        (0, None, "2023年开展活动0场"),  # a true zero: activities were submitted before
+    ],
+)
+def test_overview_title_without_tasks_names_only_what_was_submitted(activities, resolved, title):
+    context = SimpleNamespace(
+        label="2023年", language="zh-CN", t=lambda key, **params: t(key, "zh-CN", **params)
+    )
+    assert _overview_title(context, Figures(0, activities, resolved)) == title
 
 
 def test_an_empty_database_has_no_slides(engine):

@@ -1,0 +1,104 @@
+"""Labels outside bars are never cut at the chart's edge (findings 2 and 5 of the UI walk):
+the builders leave them room in the margin, or run the axis past the longest bar."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from data_model.charts.common import outside_label_room, text_width
+from data_model.charts.overview import status_bar
+from data_model.charts.present import (
+    CHART_FONT_SIZE,
+    OVERDUE_LINE,
+    SMALLEST_CHART_WIDTH,
+    overdue_bars,
+    projector,
+    wrap_parts,
+)
+from data_model.charts.tasks import ranking_bars as unit_ranking
+from data_model.charts.trends import ranking_bars
+
+
+def test_text_width_counts_chinese_characters_as_a_whole_em():
+    assert text_width("天天", 20) == 40
+    assert text_width("100.0", 10) == 31
+    assert outside_label_room(["43", "6"], 15) == 51  # 2 × 9.3 px + 2 × 16 px of padding
+
+
+def test_unit_ranking_leaves_room_for_a_score_of_100():
+    ranking = pd.DataFrame(
+        {"label": ["1. 甲局", "2. 乙局"], "score": [100.0, 55.5], "overdue": [False, True]}
+    )
+    figure = unit_ranking(ranking, "得分")
+    assert list(figure.data[0].text) == ["100.0", "55.5"]
+    assert figure.data[0].cliponaxis is False
+    assert list(figure.layout.xaxis.range) == [0, 100]  # the longest bar ends at the edge
+    assert figure.layout.margin.r >= text_width("100.0") + 16
+
+
+def test_overview_status_counts_are_not_clipped_by_the_plot():
+    counts = pd.DataFrame(
+        {"status": ["completed", "overdue"], "label": ["已完成", "逾期"], "count": [43, 6]}
+    )
+    figure = status_bar(counts)
+    assert figure.data[0].cliponaxis is False
+    assert figure.layout.margin.r >= text_width("43") + 16
+
+
+def test_trends_ranking_leaves_room_for_the_last_places_label():
+    frame = pd.DataFrame(
+        {
+            "district": ["龙华区", "深汕特别合作区"],
+            "value": [0.6, 1.1],
+            "text": ["第1名 0.6 天", "第11名 1.1 天"],
+        }
+    )
+    figure = ranking_bars(frame, target=1.0, target_name="目标值")
+    assert figure.data[0].cliponaxis is False
+    assert figure.layout.margin.r >= text_width("第11名 1.1 天") + 16
+
+
+def test_wrap_parts_breaks_between_parts_and_inside_a_part_too_long():
+    text = "365天 · 深汕特别合作区工商联 · 说明：已超过完成时限，正在加快推进。"
+    assert wrap_parts(text, OVERDUE_LINE) == [
+        "365天 · 深汕特别合作区工商联",
+        "说明：已超过完成时限，正在加快推进。",
+    ]
+    assert wrap_parts("甲乙丙丁", 2 * CHART_FONT_SIZE) == ["甲乙", "丙丁"]
+    assert wrap_parts("4 days · 市商务局", OVERDUE_LINE) == ["4 days · 市商务局"]
+
+
+def overdue_frame(rows: int) -> pd.DataFrame:
+    days = [365, 184, 184, 184, 184, 92, 60, 30, 20, 10][:rows]
+    return pd.DataFrame(
+        {
+            "label": [f"A5-{i:02d} 建立深汕特别合作区企业…" for i in range(rows)],
+            "days_late": days,
+            "text": [
+                f"{d}天 · 市工商联宣传教育部 · 说明：未按期完成，正在督促牵头单位加快办理。"
+                for d in days
+            ],
+            "hover": [""] * rows,
+        }
+    )
+
+
+def test_overdue_slide_writes_unit_and_explanation_whole_beside_the_bars():
+    figure = projector(overdue_bars(overdue_frame(6), "逾期天数"))
+    bar = figure.data[0]
+    assert bar.textposition == "outside" and bar.cliponaxis is False
+    assert (
+        bar.text[0] == "365天 · 市工商联宣传教育部<br>说明：未按期完成，正在督促牵头单位加快办理。"
+    )
+    # The axis runs past the longest bar far enough that its widest line fits beside it
+    # in the plot of a 1280-wide screen (less the labels on the left).
+    low, high = figure.layout.xaxis.range
+    plot = SMALLEST_CHART_WIDTH - text_width("A5-00 建立深汕特别合作区企业…", CHART_FONT_SIZE)
+    widest = max(text_width(line, CHART_FONT_SIZE) for line in bar.text[0].split("<br>"))
+    assert low == 0 and (1 - 365 / high) * plot >= widest
+
+
+def test_overdue_slide_of_ten_tasks_keeps_one_line_a_bar():
+    figure = overdue_bars(overdue_frame(10), "逾期天数")
+    assert [t.count("<br>") for t in figure.data[0].text] == [0] * 10
+    assert figure.data[0].text[9] == "10天 · 市工商联宣传教育部"
