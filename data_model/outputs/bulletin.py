@@ -162,6 +162,25 @@ class Bulletin:
         )
 
 
+def _overview_figures(b: Bulletin, language: str | None) -> str:
+    """Activities held, issues resolved and submission coverage in one sentence; a figure
+    never submitted says so (活动台账未报送), never 0 or —."""
+    clauses = []
+    for key, headline, text in (
+        ("activities", "activities", lambda v: cell_text(v, "int", language)),
+        ("resolved", "issues_resolved", lambda v: cell_text(v, "int", language)),
+        ("coverage", "coverage", lambda v: _percent(v, language)),
+    ):
+        value = b.headline(headline).value
+        clauses.append(
+            t(f"bulletin.overview_{key}_missing", language)
+            if value is None
+            else t(f"bulletin.overview_{key}", language, **{key: text(value)})
+        )
+    joined = t("bulletin.overview_separator", language).join(clauses)
+    return t("bulletin.overview_activity", language, clauses=joined[:1].upper() + joined[1:])
+
+
 def bulletin_figures(conn: Connection, period: str, today: date | None = None) -> Bulletin:
     """The figures of the bulletin of `period`, made and issued `today` (default: the real
     today), without a document number; `as_issued` applies the settings.
@@ -728,17 +747,7 @@ def bulletin_texts(bulletin: Bulletin, language: str | None = None) -> dict[str,
             overdue=tasks.overdue,
             behind=tasks.behind,
         )
-    texts["overview"] = _sentences(
-        task_text,
-        t(
-            "bulletin.overview_activity",
-            language,
-            activities=cell_text(b.headline("activities").value, "int", language),
-            resolved=cell_text(b.headline("issues_resolved").value, "int", language),
-            coverage=_percent(b.headline("coverage").value, language),
-        ),
-        language=language,
-    )
+    texts["overview"] = _sentences(task_text, _overview_figures(b, language), language=language)
 
     actions = b.by_action
     if actions.empty:

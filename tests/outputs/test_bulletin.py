@@ -35,6 +35,7 @@ from data_model.outputs.bulletin import (
 )
 from data_model.store.models import District, IndicatorValue
 from tests.conftest import INDICATOR_HEADER, VALUE_HEADER, make_xlsx
+from tests.task_workbook import task_workbook
 
 ISSUED = date(2024, 1, 15)
 OVERDUE_2023 = {"A5-10", "A1-07", "A3-09", "A5-09", "A6-06", "A4-08"}
@@ -158,6 +159,21 @@ def test_the_findings_state_the_real_numbers(bulletin_2023):
     assert "龙华区（27项）、南山区（24项）、宝安区（23项）" in texts["targets"]
     english = bulletin_texts(bulletin_2023, "en")
     assert "a completion rate of 69.4%, up 11.2 points on 2022" in english["overview"]
+    activities = bulletin_2023.headline("activities").value
+    assert f"全市开展各类活动{activities}场，办结企业诉求" in texts["overview"]
+
+
+def test_figures_never_submitted_say_so_in_the_overview(engine):
+    """A task list only: no 开展各类活动—场, no 0 场."""
+    assert import_file(engine, task_workbook(), "tasks.xlsx").status == "accepted"
+    with engine.connect() as conn:
+        bulletin = bulletin_figures(conn, "2022", ISSUED)
+    zh, en = (bulletin_texts(bulletin, language)["overview"] for language in ("zh-CN", "en"))
+    assert zh.endswith("活动台账未报送，企业诉求未报送，指标数据未报送。")
+    assert en.endswith(
+        "No activities were submitted, no enterprise issues were submitted, "
+        "no indicator data was submitted."
+    )
 
 
 def test_a_quarter_compares_with_the_quarter_before(sample_engine):
