@@ -228,7 +228,16 @@ WRITES = {
         in_transaction(
             lambda c, _: master_admin.merge_entries(c, SYSTEM, "districts", "南山区", "福田区")
         ),
-        {"master_data", "indicator_values", "tasks", "activities", "issues", "schedule", "review"},
+        {
+            "master_data",
+            "indicator_values",
+            "tasks",
+            "activities",
+            "issues",
+            "schedule",
+            "review",
+            "evidence",  # evidence records the district it was attached under
+        },
     ),
     "master data: deactivate": (
         None,
@@ -285,7 +294,7 @@ WRITES = {
     "evidence attached": (
         task_report,
         lambda engine, key: evidence.attach(engine, SYSTEM, *key, "报告.pdf", b"%PDF-1.4\n%%EOF\n"),
-        {"evidence"},
+        {"evidence", "tasks"},  # with EVIDENCE_REQUIRED, a task may now count as completed
     ),
 }
 
