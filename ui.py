@@ -143,6 +143,16 @@ def empty_state(message_key: str) -> None:
     st.info(tr(message_key), icon=":material/inbox:")
 
 
+def no_data_state(message_key: str, principal: Principal) -> None:
+    """A page with no data yet (`message_key`) and what the viewer can do about it: upload
+    (staff, admins), load the sample data (admins), or wait for the staff (a leader or a
+    reviewer, who can do neither)."""
+    hints = ["app.no_data_upload"] if allowed(principal, "upload") else ["app.no_data_wait"]
+    if allowed(principal, "manage_master_data"):
+        hints.append("app.no_data_sample")
+    st.info("".join([tr(message_key), *map(tr, hints)]), icon=":material/inbox:")
+
+
 def finding(text: str) -> None:
     """The sentence under a chart that says what it shows."""
     st.caption(text)
@@ -349,7 +359,7 @@ def dashboard(page: str, show: tuple[str, ...]) -> tuple[Principal, Filters]:
     st.title(tr(f"{page}.title"))
     filters = global_filters(show=show)
     if filters is None:
-        empty_state(f"{page}.no_data")
+        no_data_state(f"{page}.no_data", principal)
         st.stop()
     return principal, filters
 

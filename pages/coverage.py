@@ -41,6 +41,7 @@ from ui import (
     finding,
     global_filters,
     language,
+    no_data_state,
     plot,
     query,
     require_permission,
@@ -52,11 +53,11 @@ MAX_ITEMS = 6  # names listed in a gap's detail before "and N in all"
 
 # Streamlit may run a file of pages/ directly (before app.py has registered the
 # pages, e.g. right after a restart): every page checks the sign-in itself.
-require_permission("view_dashboards")
+principal = require_permission("view_dashboards")
 st.title(tr("coverage.title"))
 
 if not query(has_data):
-    empty_state("coverage.no_data")
+    no_data_state("coverage.no_data", principal)
     st.stop()
 
 filters = global_filters(show=("districts",))

@@ -26,6 +26,7 @@ from ui import (
     global_filters,
     headline_metric,
     language,
+    no_data_state,
     plot,
     query,
     require_permission,
@@ -36,11 +37,11 @@ LATE_ROWS = 20  # overdue and behind tasks listed under the status chart
 
 # Streamlit may run a file of pages/ directly (before app.py has registered the
 # pages, e.g. right after a restart): every page checks the sign-in itself.
-require_permission("view_dashboards")
+principal = require_permission("view_dashboards")
 st.title(tr("overview.title"))
 
 if not query(has_data):
-    empty_state("overview.no_data")
+    no_data_state("overview.no_data", principal)
     st.stop()
 
 filters = global_filters(show=())

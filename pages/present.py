@@ -32,6 +32,7 @@ from ui import (
     figure,
     global_filters,
     language,
+    no_data_state,
     plot,
     query,
     require_permission,
@@ -42,13 +43,15 @@ from ui import (
 STAGE_KEY = "present_stage"  # the Stage: which slide each slot holds, which is in front
 CARDS_PER_ROW = 3  # six headline cards in two rows: large type still fits 1280 px
 
-require_permission("view_dashboards")
+principal = require_permission("view_dashboards")
 st.html(f"<style>{PROJECTOR_CSS}</style>")
 
 filters = global_filters(show=(), keep=("slides", "interval"))
 if filters is None:
     st.title(tr("present.title"), anchor=False)
-    empty_state("present.no_data")
+    no_data_state("present.no_data", principal)
+    # The presentation hides the sidebar: without this the page has no way out.
+    st.page_link("pages/overview.py", label=tr("present.exit"), icon=":material/close:")
     st.stop()
 setup = parse_params(st.query_params.to_dict())
 for notice in setup.notices:

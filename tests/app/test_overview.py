@@ -113,7 +113,13 @@ def test_empty_database_shows_a_friendly_state(empty_db, monkeypatch):
     app = run_app(empty_db, monkeypatch)
     assert not app.exception
     assert app.info, [e for e in app.main]
-    assert "暂无数据" in app.info[0].value
+    assert app.info[0].value == (
+        "暂无数据。请在“数据上传”页面下载模板、上传报送表。"
+        "管理员也可在服务器上运行 python -m data_model seed 载入示例数据。"
+    )
+    empty_db.use(monkeypatch)
+    leader = sign_in_app(AppTest.from_file(APP, default_timeout=60), empty_db, "leader").run()
+    assert leader.info[0].value == "暂无数据。各区、各单位报送员上传报送表后，这里即显示数据。"
 
 
 def test_a_link_with_filters_reopens_the_same_view(sample_db, monkeypatch):

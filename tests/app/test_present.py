@@ -159,7 +159,11 @@ def test_in_english(sample_db, monkeypatch):
 def test_empty_database_shows_a_friendly_message(empty_db, monkeypatch):
     app = open_present(empty_db, monkeypatch)
     assert app.title[0].value == "演示模式"
-    assert "暂无数据" in app.info[0].value
+    # A leader can neither upload nor run a command: told who brings the data, and a way out.
+    assert (
+        app.info[0].value == "暂无数据，无法演示。各区、各单位报送员上传报送表后，这里即显示数据。"
+    )
+    assert [link.label for link in app.get("page_link")] == ["退出演示"]
     assert not app.get("plotly_chart")
 
 
