@@ -610,7 +610,10 @@ def notification_area(principal: Principal, greet: bool = True) -> None:
     color = LEVEL_COLORS[reminders.highest_level(items) or reminders.LEVELS[0]]
     st.sidebar.markdown(
         f'<div class="reminders" style="border-left:4px solid {color};padding:0.2em 0.6em">'
-        f"<b>{html.escape(tr('reminders.notification_heading'))}</b><br>{html.escape(text)}</div>",
+        # As of today, not of the period the page shows: the heading says so beside a
+        # page's own overdue count for its period.
+        f"<b>{html.escape(tr('reminders.notification_heading', day=today.isoformat()))}</b>"
+        f"<br>{html.escape(text)}</div>",
         unsafe_allow_html=True,
     )
     if allowed(principal, "supervise"):
