@@ -429,7 +429,7 @@ def test_word_bulletin_embeds_the_charts_as_png_images(bulletin_2023):
     captions = [p.text for p in document.paragraphs if p.text.startswith("图")]
     assert captions == [
         "图1　2023年任务状态分布",
-        "图2　2023年各行动任务完成率与按时完成率",
+        "图2　2023年各行动任务完成率与按期完成率",
         "图3　2023年各区综合得分",
     ]
 
