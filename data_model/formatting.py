@@ -51,6 +51,12 @@ def join_names(names: Iterable[object], language: str | None = None) -> str:
     return t("format.list_separator", language).join(str(n) for n in names)
 
 
+def unit_word(key: str, count: float, language: str | None = None) -> str:
+    """The catalogue's word for the things counted (`format.unit_activities`), in the
+    singular for one where the language has one: `1 event`, `2 events`; `1 场`, `2 场`."""
+    return t(f"{key}_one" if abs(count) == 1 else key, language)
+
+
 def join_items(items: Iterable[object], language: str | None = None) -> str:
     """Items that hold commas themselves: `南山区（24项）、福田区（23项）` or `A (24); B (23)`."""
     return t("format.item_separator", language).join(str(i) for i in items)
@@ -178,7 +184,7 @@ class Change:
         """`+11.2 个百分点`, `−5 项`, `+3.2 分` (a real minus sign)."""
         if self.kind == "count":
             value = f"{self.rounded:+,.0f}"
-            unit = t(self.unit, language) if self.unit else ""
+            unit = unit_word(self.unit, self.rounded, language) if self.unit else ""
             text = t("format.amount_count", language, value=value, unit=unit).strip()
         else:
             value = f"{self.rounded:+.1f}"

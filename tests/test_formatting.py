@@ -16,6 +16,7 @@ from data_model.formatting import (
     labelled,
     local_time,
     time_text,
+    unit_word,
 )
 
 
@@ -74,3 +75,13 @@ def test_the_submissions_export_writes_upload_times_in_local_time(engine, monkey
     shown = frame[t("export.submission_uploaded_at")].iloc[0]
     assert time_text(shown) == time_text(stored)
     assert shown.utcoffset().total_seconds() == 8 * 3600
+
+
+def test_counts_of_one_take_the_singular_in_english():
+    assert [unit_word("format.unit_activities", n, "en") for n in (1, 2, 0, -1)] == [
+        "event",
+        "events",
+        "events",
+        "event",
+    ]
+    assert unit_word("format.unit_activities", 1, "zh-CN") == "场"

@@ -35,7 +35,7 @@ from data_model.evaluation.scoring import (
     ranking_with_change,
     score_text,
 )
-from data_model.formatting import Change, change, format_number
+from data_model.formatting import Change, change, format_number, unit_word
 from data_model.i18n import t
 from data_model.periods import previous_period
 from data_model.queries.coverage_queries import total_submission_coverage
@@ -91,7 +91,8 @@ class Headline:
             return format_number(round(self.value, 1), "%", language)
         if self.kind == "score":
             return t("format.amount_score", language, value=score_text(self.value))
-        return format_number(self.value, t(self.unit, language) if self.unit else "", language)
+        unit = unit_word(self.unit, self.value, language) if self.unit else ""
+        return format_number(self.value, unit, language)
 
     def change_text(self, language: str | None = None) -> str | None:
         delta = self.delta
