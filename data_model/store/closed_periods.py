@@ -14,26 +14,48 @@ report period, activities the month of their date, enterprise issues the month o
 receipt and of their resolution (a later status change of an issue received in a closed
 month touches only the months of the resolution dates it changes).
 
+A task report also counts after its own period: a period's task figures read each task's
+latest report up to the period's end and the end of its first complete report (on time
+or late), so a report of an open period before a closed one changes the closed one when
+it is, or stops being, the task's latest report at its end (no other stored report of
+the task ends after it and by then), or its first complete one (no stored complete
+report ends before it) (`_carried_reports`). The closed periods it is checked against
+are those of its own granularity or coarser whose months are all closed: a quarterly
+report against closed quarters, halves and years, a monthly one against closed months
+too. Evidence attached to a report counts from its end on (`refuse_if_closed_from`).
+
 This module reads; it writes nothing, so `storage` can call it inside a rollback.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, literal, or_, select, union_all
 
 from data_model.errors import InputError
 from data_model.i18n import t
-from data_model.periods import months_of, period_containing, period_label
+from data_model.kinds import TASKS
+from data_model.periods import (
+    GRANULARITIES,
+    granularity,
+    months_of,
+    period_containing,
+    period_end,
+    period_label,
+    to_granularity,
+)
 from data_model.store.audit import time_text
+from data_model.store.db import as_date
 from data_model.store.kind_registry import REGISTRY, closable_kinds
 from data_model.store.models import (
     ClosedPeriod,
     EnterpriseIssue,
     Submission,
+    TaskSnapshot,
 )
 
 # The write lock every close, reopen and recorded bulletin takes (and counts up).
@@ -157,10 +179,44 @@ def refuse_if_closed_from(conn: Connection, kind: str, day: date) -> None:
     one. Call it as `refuse_if_closed`, after the kind's write lock is taken."""
     if kind not in closable_kinds():
         return
-    first_month = period_containing(day, "month")
-    for month, closure in sorted(closed_months(conn, kind).items()):
-        if month >= first_month:
-            raise PeriodClosed(closure, closure.period)
+    found = closed_between(closed_months(conn, kind), day)
+    if found is not None:
+        raise PeriodClosed(*found)
+
+
+def closed_between(
+    months: dict[str, Closure], first: date, until: date | None = None, finest: str = "month"
+) -> tuple[Closure, str] | None:
+    """(closure, closed period) for the closed period that ends first on or after `first`
+    (and, with `until`, before `until`): a period of granularity `finest` or coarser all
+    of whose months `months` (`closed_months`' answer) keeps closed. A change that counts
+    from `first` until `until` changes that period's figures."""
+    return _first_end_between(closed_ends(months, finest), first, until)
+
+
+def closed_ends(months: dict[str, Closure], finest: str = "month") -> list[tuple[date, Closure]]:
+    """(end, closure) of each period of granularity `finest` or coarser all of whose months
+    `months` keeps closed, by end (the closure of its last month)."""
+    coarser = GRANULARITIES[: GRANULARITIES.index(finest) + 1]
+    periods = {to_granularity(month, g) for month in months for g in coarser}
+    return sorted(
+        (
+            (period_end(p), months[months_of(p)[-1]])
+            for p in periods
+            if set(months_of(p)) <= months.keys()
+        ),
+        key=lambda pair: pair[0],
+    )
+
+
+def _first_end_between(
+    ends: list[tuple[date, Closure]], first: date, until: date | None
+) -> tuple[Closure, str] | None:
+    at = bisect_left(ends, first, key=lambda pair: pair[0])
+    if at == len(ends) or (until is not None and ends[at][0] >= until):
+        return None
+    closure = ends[at][1]
+    return closure, closure.period
 
 
 # --- the periods a change touches ------------------------------------------------------
@@ -219,12 +275,10 @@ def refuse_rollback_if_closed(conn: Connection, submission_id: int) -> None:
         for start in range(0, len(replaced_ids), 5000):
             query = select(table).where(table.c.id.in_(replaced_ids[start : start + 5000]))
             replaced.update((r["id"], dict(r)) for r in conn.execute(query).mappings())
-        for row in withdrawn:
-            found = first_closed(
-                months, change_periods(kind, replaced.get(row["replaced_id"]), row)
-            )
-            if found is not None:
-                raise PeriodClosed(*found)
+        changes = [(replaced.get(row["replaced_id"]), row) for row in withdrawn]
+        refused = _refused_changes(conn, kind, months, changes)
+        if refused:
+            raise PeriodClosed(*refused[min(refused)])
 
 
 # --- periods of a bulletin ---------------------------------------------------------------
@@ -270,13 +324,110 @@ def refused_records(
     if not months:
         return {}
     stored = stored_issues(conn, records) if kind == "issues" else {}
+    changes = [(record, stored.get(record["code"]) if stored else None) for record in records]
+    return _refused_changes(conn, kind, months, changes)
+
+
+def _refused_changes(
+    conn: Connection,
+    kind: str,
+    months: dict[str, Closure],
+    changes: list[tuple[dict | None, dict | None]],
+) -> dict[int, tuple[Closure, str]]:
+    """The changes (new row or None, stored row it replaces or None) of `kind` that would
+    change a closed period of `months` (`closed_months`), by their place in `changes`:
+    the closure and the first such period. The one statement of the rule for an import,
+    an approval and a rollback."""
     refused = {}
-    for place, record in enumerate(records):
-        old = stored.get(record["code"]) if stored else None
-        found = first_closed(months, change_periods(kind, record, old))
+    for place, (new, old) in enumerate(changes):
+        found = first_closed(months, change_periods(kind, new, old))
+        if found is not None:
+            refused[place] = found
+    if kind == TASKS.name:
+        rest = {place: change for place, change in enumerate(changes) if place not in refused}
+        refused.update(_carried_reports(conn, months, rest))
+    return refused
+
+
+def _carried_reports(
+    conn: Connection,
+    months: dict[str, Closure],
+    changes: dict[int, tuple[dict | None, dict | None]],
+) -> dict[int, tuple[Closure, str]]:
+    """The task reports (records, or `task_snapshot` rows) among `changes` (by place) that
+    would change a closed period after their own (`closed_between`, at the report's
+    granularity or coarser): one that is, or would become, the task's latest report at
+    the closed period's end (no other stored current report of the task ends after it
+    and by then), or its first complete report there (it or a stored report ending with
+    it is complete, and no stored complete report of the task ends before it). Reports
+    of the task ending on the same day count as a change (refused, not guessed)."""
+    last_closed = period_end(max(months))
+    reports = {}
+    for place, (new, old) in changes.items():
+        row = new or old
+        end = period_end(row["report_period"])
+        if end < last_closed:
+            complete = any(r is not None and _is_complete(r) for r in (new, old))
+            period = row["report_period"]
+            reports[place] = (row.get("task_code") or row["code"], end, complete, period)
+    if not reports:
+        return {}
+    later, first_done = _stored_report_ends(conn, reports.values(), last_closed)
+    ends = {g: closed_ends(months, g) for g in GRANULARITIES}
+    refused = {}
+    for place, (code, end, complete, period) in reports.items():
+        done = first_done.get(code)
+        closed = ends[granularity(period)]
+        if (done is None or done >= end) and (complete or done == end):
+            found = _first_end_between(closed, end, None)
+        else:
+            after = [e for e in later.get(code, ()) if e > end]
+            found = _first_end_between(closed, end, min(after, default=None))
         if found is not None:
             refused[place] = found
     return refused
+
+
+def _is_complete(row: dict) -> bool:
+    """A task report showing the task complete, as `summaries_tasks` counts it."""
+    return row["progress"] >= 100 or row["stated_status"] == "completed"
+
+
+def _stored_report_ends(
+    conn: Connection, reports, last_closed: date
+) -> tuple[dict[str, set[date]], dict[str, date]]:
+    """For the tasks of `reports` ((code, period end, …)): the ends of their stored
+    current reports after the earliest of those ends and by `last_closed`, and the end of
+    their first stored complete report by the latest of them; one query per 5,000 tasks."""
+    table = TaskSnapshot.__table__
+    codes = sorted({report[0] for report in reports})
+    first = min(report[1] for report in reports)
+    last = max(report[1] for report in reports)
+    later: dict[str, set[date]] = {}
+    first_done: dict[str, date] = {}
+    for start in range(0, len(codes), 5000):
+        chunk = table.c.is_current & table.c.task_code.in_(codes[start : start + 5000])
+        ends = (
+            select(table.c.task_code, table.c.period_end, literal(False).label("done"))
+            .where(chunk, table.c.period_end > first, table.c.period_end <= last_closed)
+            .distinct()
+        )
+        done = (
+            select(table.c.task_code, func.min(table.c.period_end), literal(True))
+            .where(
+                chunk,
+                table.c.period_end <= last,
+                or_(table.c.progress >= 100, table.c.stated_status == "completed"),
+            )
+            .group_by(table.c.task_code)
+        )
+        for code, end, is_done in conn.execute(union_all(ends, done)):
+            end = as_date(end)
+            if is_done:
+                first_done[code] = end
+            else:
+                later.setdefault(code, set()).add(end)
+    return later, first_done
 
 
 def stored_issues(conn: Connection, records: list[dict]) -> dict[str, dict]:
