@@ -434,31 +434,37 @@ def _check_closed_periods(conn: Connection, by_kind) -> list[Closure]:
     refused: dict[int, Closure] = {}
     for kind, sheets in by_kind.items():
         found_at = refused_records(conn, kind, [row.record for _, valid in sheets for row in valid])
-        if not found_at:
-            continue
-        place = 0
-        for sheet_report, valid in sheets:
-            kept = []
-            for row in valid:
-                found = found_at.get(place)
-                place += 1
-                if found is None:
-                    kept.append(row)
-                    continue
-                closure, period = found
-                refused.setdefault(closure.id, closure)
-                sheet_report.add_error(
-                    Problem(
-                        sheet_report.sheet,
-                        row.row,
-                        None,
-                        None,
-                        PeriodClosed(closure, period).message(),
-                        code="closed_periods.refused",
-                    )
-                )
-            valid[:] = kept
+        for place in sorted(found_at):
+            closure = found_at[place][0]
+            refused.setdefault(closure.id, closure)
+        _refuse_rows(
+            sheets,
+            found_at,
+            lambda _row, found: (PeriodClosed(*found).message(), "closed_periods.refused"),
+        )
     return list(refused.values())
+
+
+def _refuse_rows(sheets, refused: dict[int, object], problem: Callable) -> None:
+    """Drop the valid rows of a kind's `sheets` whose place among them (counted across the
+    sheets, as the records were given to the check) is in `refused`, each an error on its
+    sheet and row: `problem(row, refused[place])` gives its (message, problem code)."""
+    if not refused:
+        return
+    place = 0
+    for sheet_report, valid in sheets:
+        kept = []
+        for row in valid:
+            reason = refused.get(place)
+            place += 1
+            if reason is None:
+                kept.append(row)
+                continue
+            message, code = problem(row, reason)
+            sheet_report.add_error(
+                Problem(sheet_report.sheet, row.row, None, None, message, code=code)
+            )
+        valid[:] = kept
 
 
 def _validate_sheets(
@@ -579,28 +585,15 @@ def _check_scope(conn: Connection, by_kind, scope: SubmitterScope) -> None:
         refused = scope_refusals(
             conn, kind, [row.record for _, valid in sheets for row in valid], scope
         )
-        if not refused:
-            continue
         owner_field = REGISTRY[kind].stored_owner
-        place = 0
-        for sheet_report, valid in sheets:
-            kept = []
-            for row in valid:
-                code = refused.get(place)
-                place += 1
-                if code is None:
-                    kept.append(row)
-                    continue
-                record = row.record
-                if code == SCOPE_OUTSIDE:
-                    message = _out_of_scope_message(kind, record, master, mine)
-                else:
-                    # Says only that the key is taken, not whose it is or what it holds.
-                    message = t(SCOPE_KEY_TAKEN, code=record[owner_field], mine=mine)
-                sheet_report.add_error(
-                    Problem(sheet_report.sheet, row.row, None, None, message, code=code)
-                )
-            valid[:] = kept
+
+        def problem(row, code: str, kind=kind, owner_field=owner_field) -> tuple[str, str]:
+            if code == SCOPE_OUTSIDE:
+                return _out_of_scope_message(kind, row.record, master, mine), code
+            # Says only that the key is taken, not whose it is or what it holds.
+            return t(SCOPE_KEY_TAKEN, code=row.record[owner_field], mine=mine), code
+
+        _refuse_rows(sheets, refused, problem)
 
 
 # Why `scope_refusals` refuses a record: the row is not the scope's to submit, or its key

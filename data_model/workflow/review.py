@@ -201,11 +201,15 @@ class HeldSubmission:
             for r in self.rows
         ]
 
-    def records_by_kind(self) -> dict[str, list[dict]]:
+    def rows_by_kind(self) -> dict[str, list[dict]]:
+        """The held rows by kind, in the order kinds are written (`kind_order`)."""
         by_kind: dict[str, list[dict]] = {}
         for row in self.rows:
-            by_kind.setdefault(row["kind"], []).append(row["record"])
+            by_kind.setdefault(row["kind"], []).append(row)
         return {kind: by_kind[kind] for kind in kind_order() if kind in by_kind}
+
+    def records_by_kind(self) -> dict[str, list[dict]]:
+        return {kind: [r["record"] for r in rows] for kind, rows in self.rows_by_kind().items()}
 
 
 def held_submission(conn: Connection, submission_id: int) -> HeldSubmission:
@@ -346,13 +350,7 @@ def refuse_out_of_scope(conn: Connection, held: HeldSubmission) -> None:
     if held.submitter_scope is None:
         return
     scope = SubmitterScope.from_record(held.submitter_scope)
-    rows_by_kind: dict[str, list[dict]] = {}
-    for row in held.rows:
-        rows_by_kind.setdefault(row["kind"], []).append(row)
-    for kind in kind_order():
-        rows = rows_by_kind.get(kind)
-        if not rows:
-            continue
+    for kind, rows in held.rows_by_kind().items():
         refused = scope_refusals(conn, kind, [row["record"] for row in rows], scope)
         if not refused:
             continue
