@@ -11,7 +11,7 @@ import streamlit as st
 from data_model.accounts.users import authenticate, create_first_admin, principal_for_identity
 from data_model.errors import InputError
 from data_model.store import audit
-from ui import engine, language, sign_in, tr
+from ui import engine, language, literal, sign_in, tr
 
 
 def setup_form() -> None:
@@ -36,7 +36,7 @@ def setup_form() -> None:
                         conn, username, password, display_name=display_name
                     )
             except InputError as error:
-                st.error(error.message())
+                st.error(literal(error.message()))
             else:
                 sign_in(account.principal())
                 st.rerun()
@@ -61,7 +61,7 @@ def login_form() -> None:
             sign_in(result.principal)
             st.rerun()
         else:
-            st.error(result.message(language()), icon=":material/lock:")
+            st.error(literal(result.message(language())), icon=":material/lock:")
     single_sign_on()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import importlib
 import json
+import re
 from collections.abc import Callable
 
 import pandas as pd
@@ -76,15 +77,19 @@ def tr(key: str, **params: object) -> str:
 
 # The punctuation that starts Markdown within a line, each made literal by a backslash
 # (CommonMark): links and images, emphasis, code, Streamlit's `:material/…:` icons and
-# `:red[…]` colours (and `http:` autolinks), `$` LaTeX, tables, HTML-like tags.
-_MARKDOWN_PUNCTUATION = str.maketrans({c: "\\" + c for c in "!#$()*:<>[\\]_`|~"})
+# `:red[…]` colours (and `http:` autolinks), `$` LaTeX, tables, HTML-like tags; and a
+# `#` that starts a line (a heading).
+_MARKDOWN_PUNCTUATION = str.maketrans({c: "\\" + c for c in "!$()*:<>[\\]_`|~"})
+_LINE_HEADING = re.compile(r"^(\s*)#", re.MULTILINE)
 
 
 def literal(text: object) -> str:
-    """Text someone typed or named (a file name, a note), shown as written inside
-    Markdown (st.markdown, captions, alerts, labels): an uploaded `![](http://…)` would
-    otherwise make every viewer's browser fetch that address, and a link could phish."""
-    return str(text).translate(_MARKDOWN_PUNCTUATION)
+    """Text someone typed or named (a file name, a note, a message quoting a cell), shown
+    as written inside Markdown (st.markdown, captions, alerts, labels): an uploaded
+    `![](http://…)` would otherwise make every viewer's browser fetch that address, and a
+    link could phish. A `#` is escaped only where it would start a heading, so that
+    "批次 #5" reads the same in the page's source as on screen."""
+    return _LINE_HEADING.sub(r"\1\\#", str(text).translate(_MARKDOWN_PUNCTUATION))
 
 
 def language_switch() -> None:

@@ -17,7 +17,7 @@ from data_model.formatting import join_names, time_text
 from data_model.queries.shared import master_lists
 from data_model.store import audit
 from data_model.store.kind_registry import closable_kinds
-from ui import data_table, download_table, engine, language, query, require_permission, tr
+from ui import data_table, download_table, engine, language, literal, query, require_permission, tr
 
 principal = require_permission("manage_users")
 st.title(tr("admin.title"))
@@ -87,9 +87,11 @@ with tab_users:
                 st.success(tr("admin.added", user=username))
             except (InputError, PermissionDenied) as error:
                 st.error(
-                    error.message(language())
-                    if isinstance(error, PermissionDenied)
-                    else error.message()
+                    literal(
+                        error.message(language())
+                        if isinstance(error, PermissionDenied)
+                        else error.message()
+                    )
                 )
 
     if not table.empty:
@@ -103,7 +105,7 @@ with tab_users:
                     set_active(conn, principal, who, not active)
                 st.rerun()
             except InputError as error:
-                st.error(error.message())
+                st.error(literal(error.message()))
         new_password = right.text_input(
             tr("admin.new_password"), type="password", key="admin_new_password"
         )
@@ -113,7 +115,7 @@ with tab_users:
                     reset_password(conn, principal, who, new_password)
                 st.success(tr("admin.password_reset", user=who))
             except InputError as error:
-                st.error(error.message())
+                st.error(literal(error.message()))
         address = left.text_input(
             tr("admin.col_email"),
             table.set_index("username").loc[who, "email"],
@@ -126,7 +128,7 @@ with tab_users:
                     edit_user(conn, principal, who, email=address)
                 st.success(tr("admin.email_saved", user=who))
             except InputError as error:
-                st.error(error.message())
+                st.error(literal(error.message()))
 
 with tab_periods:
     st.caption(tr("admin.periods_explain"))
@@ -168,7 +170,7 @@ with tab_periods:
                 st.session_state["periods_done"] = closure.describe(language())
                 st.rerun()
             except InputError as error:
-                st.error(error.message(language()))
+                st.error(literal(error.message(language())))
     still_closed = closed[closed["state"] == "closed"] if not closed.empty else closed
     if not still_closed.empty:
         with st.form("reopen_period", clear_on_submit=True, enter_to_submit=False):
@@ -193,7 +195,7 @@ with tab_periods:
                     )
                     st.rerun()
                 except InputError as error:
-                    st.error(error.message(language()))
+                    st.error(literal(error.message(language())))
     if "periods_done" in st.session_state:
         st.success(st.session_state.pop("periods_done"))
 

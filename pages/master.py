@@ -22,6 +22,7 @@ from ui import (
     engine,
     file_uploader,
     language,
+    literal,
     query,
     require_permission,
     show_problems,
@@ -46,11 +47,11 @@ def apply(change: Callable, done: Callable[[object], str]) -> None:
         with engine().begin() as conn:
             result = change(conn)
     except PermissionDenied as error:
-        st.error(error.message(language()))
+        st.error(literal(error.message(language())))
         return
     except InputError as error:
         hint = " " + tr("cli.did_you_mean", suggestion=error.suggestion) if error.suggestion else ""
-        st.error(error.message() + hint)
+        st.error(literal(error.message() + hint))
         return
     st.session_state[FLASH_KEY] = done(result)
     st.rerun()
@@ -218,11 +219,11 @@ def workbook_tab() -> None:
             if report.status == "rejected" or dry_run:
                 transaction.rollback()
         if report.status == "rejected":
-            st.error(report.message)
+            st.error(literal(report.message))
             st.markdown(f"**{tr('master.problems_heading')}**")
             show_problems(report)
         else:
-            st.success(report.message)
+            st.success(literal(report.message))
 
 
 def indicators_tab() -> None:
@@ -283,7 +284,7 @@ def indicators_tab() -> None:
         st.info(tr("master_indicators.unchanged"))
         return
     st.error(
-        tr("master_indicators.rejected") if report.errors else report.message,
+        tr("master_indicators.rejected") if report.errors else literal(report.message),
         icon=":material/error:",
     )
     show_problems(report)

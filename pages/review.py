@@ -61,7 +61,7 @@ def act(work):
     try:
         return work()
     except (InputError, PermissionDenied) as error:
-        st.error(error.message(language()), icon=":material/block:")
+        st.error(literal(error.message(language())), icon=":material/block:")
         return REFUSED
 
 
@@ -138,7 +138,7 @@ with tab_queue:
             st.stop()
         counts, refusal = preview
         if refusal is not None:
-            st.error(refusal.message(language()), icon=":material/block:")
+            st.error(literal(refusal.message(language())), icon=":material/block:")
         else:
             show_write_preview(counts.new, counts.replaced, counts.unchanged)
             changes = changes_table(counts.replaced_examples)

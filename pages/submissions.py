@@ -173,7 +173,7 @@ with tab_list:
                     try:
                         summary = guarded_rollback(engine(), principal, int(chosen))
                     except InputError as error:  # e.g. a closed period: says which, who closed it
-                        st.error(error.message(language()), icon=":material/lock:")
+                        st.error(literal(error.message(language())), icon=":material/lock:")
                     else:
                         st.session_state["rollback_done"] = tr(
                             "submissions.rolled_back", id=chosen, rows=sum(summary.values())
@@ -240,4 +240,4 @@ for tab_schedule in admin_tabs:  # only administrators edit the schedule
                     count = replace_schedule(conn, edited)
                 st.success(tr("submissions.schedule_saved", count=count))
             except ValueError as error:
-                st.error(tr("submissions.schedule_invalid", reason=str(error)))
+                st.error(tr("submissions.schedule_invalid", reason=literal(error)))

@@ -35,6 +35,7 @@ from ui import (
     engine,
     finding,
     language,
+    literal,
     query,
     read,
     require_permission,
@@ -69,7 +70,7 @@ with st.expander(tr("reminders.settings_heading")):
                 with engine().begin() as conn:
                     saved = set_escalation_levels(conn, principal, chosen)
             except InputError as error:
-                st.error(error.message(lang))
+                st.error(literal(error.message(lang)))
             else:
                 st.success(tr("reminders.settings_saved", **saved))
                 levels = saved
@@ -199,7 +200,7 @@ if not filtered.empty:
                     conn, principal, eligible[eligible["unit"].isin(units)], as_of, language=lang
                 )
         except InputError as error:
-            st.error(error.message(lang))
+            st.error(literal(error.message(lang)))
         else:
             numbers = tr("reminders.separator").join(
                 tr("notices.number", year=n.year, number=n.number) for n in issued

@@ -47,6 +47,7 @@ from ui import (
     finding,
     headline_metric,
     language,
+    literal,
     plot,
     query,
     tr,
@@ -545,7 +546,7 @@ else:
                             engine(), principal, code, period, upload.name, upload.getvalue(), note
                         )
                     except InputError as error:
-                        st.error(error.message(), icon=":material/error:")
+                        st.error(literal(error.message()), icon=":material/error:")
                     else:
                         st.session_state["evidence_notice"] = tr(
                             "evidence.attached", file=upload.name

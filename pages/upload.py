@@ -263,7 +263,7 @@ def checked(key: tuple, file, pending, file_options: ImportOptions) -> None:
         try:
             hold(engine(), principal, pending, file_options, names)
         except InputError as error:  # too many held already: say so where it would show
-            st.session_state[f"upload_held_{file.file_id}"] = error.message()
+            st.session_state[f"upload_held_{file.file_id}"] = literal(error.message())
         else:
             st.session_state[f"upload_held_{file.file_id}"] = tr("upload.held_saved")
 
@@ -277,7 +277,7 @@ def resolve_in_place(form_id: str, names: list[UnknownName]) -> int:
         try:
             resolve_all(engine(), principal, resolutions)
         except InputError as error:
-            st.error(error.message(), icon=":material/error:")
+            st.error(literal(error.message()), icon=":material/error:")
         else:
             return len(resolutions)
     return 0
@@ -335,7 +335,7 @@ if period_text.strip():
     try:
         period = parse_period(period_text)
     except InputError as error:
-        st.error(error.message())
+        st.error(literal(error.message()))
         st.stop()
 
 files = file_uploader(
@@ -382,16 +382,16 @@ for number, file in enumerate(files, start=1):
     pending = pending_uploads[key]
     report = pending.report
 
-    st.subheader(file.name)
+    st.subheader(literal(file.name))
     if notice := st.session_state.pop(f"upload_notice_{file.file_id}", None):
         st.success(notice, icon=":material/check_circle:")
     if report.status == "unchanged":
-        st.success(report.message, icon=":material/check_circle:")
+        st.success(literal(report.message), icon=":material/check_circle:")
         if held:
             release(engine(), principal, pending.data)
         continue
     if pending.sheets is None:  # not readable at all: one reason, nothing else to show
-        st.error(report.message, icon=":material/error:")
+        st.error(literal(report.message), icon=":material/error:")
         continue
 
     summary = [
@@ -415,7 +415,7 @@ for number, file in enumerate(files, start=1):
             with st.expander(tr("upload.replaced_heading", count=report.rows_replaced)):
                 data_table(changes, hide_index=True)
     elif report.errors:
-        st.error(report.message, icon=":material/error:")
+        st.error(literal(report.message), icon=":material/error:")
 
     show_problems(report, all_in_download=True)
     if report.problem_count:
@@ -579,7 +579,7 @@ for number, file in enumerate(files, start=1):
                 forget_opened(file.held.id)
         st.session_state.setdefault("upload_results", []).append(
             {
-                "message": f"{file.name}: {result.message}",
+                "message": literal(f"{file.name}: {result.message}"),
                 "changes": changes_frame(result.replaced_examples, query(district_names)),
             }
         )

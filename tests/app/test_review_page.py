@@ -193,3 +193,32 @@ def test_a_held_upload_and_its_file_reach_its_submitter_and_reviewers_only(db, m
     [detail] = [m.value for m in app.markdown if "203" in m.value]
     assert "![](" not in detail and "](http" not in detail
     assert "\\!\\[\\]\\(http\\://203.0.113.9/p.png\\)" in detail
+
+
+def test_a_refusal_quoting_an_uploaded_code_shows_it_as_written(db, monkeypatch):
+    """An approval refused for a task code that another district now holds quotes the
+    code in the reviewer's alert; a code written as a Markdown image stays text there,
+    never an address the reviewer's browser fetches."""
+    from tests.task_workbook import TASK_HEADER
+
+    code = "![](http://203.0.113.9/p.png)"
+
+    def task(district: str) -> bytes:
+        row = [code, "领跑行动", f"{district}任务", "市发展改革委", "x"]
+        row += [dt.datetime(2022, 1, 1), "2022-12-31", 50, "", district, "2022-Q4"]
+        return make_xlsx({"任务清单": [TASK_HEADER, row]})
+
+    engine = db.open()
+    with engine.begin() as conn:
+        set_review_rule(conn, Principal("chen", "admin"), "tasks", True, district="南山区")
+    held = guarded_import(engine, Principal("wang", "staff", ("南山区",)), task("南山区"), "n.xlsx")
+    futian = guarded_import(
+        engine, Principal("liu", "staff", ("福田区",)), task("福田区"), "f.xlsx"
+    )
+    engine.dispose()
+    assert (held.status, futian.status) == ("pending", "accepted")
+
+    app = as_user(db, monkeypatch, "li", "reviewer", page="pages/review.py", districts=["南山区"])
+    [refusal] = [e.value for e in app.error if "不能审核通过" in e.value]
+    assert "![](" not in refusal
+    assert "\\!\\[\\]\\(http\\://203.0.113.9/p.png\\)" in refusal
