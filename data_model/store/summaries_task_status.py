@@ -258,10 +258,12 @@ def expected_rows(conn: Connection) -> Counter:
     by_task: dict[str, list] = {}
     for code, end, report_id, progress, stated in reports:
         by_task.setdefault(code, []).append((as_date(end), report_id, progress, stated or ""))
-    evidence_from: dict[str, date] = {}
-    for code, end in conn.execute(select(evidence.c.task_code, evidence.c.period_end)):
-        end = as_date(end)
-        evidence_from[code] = min(end, evidence_from.get(code, end))
+    # The first end with evidence, by the task code and the owner it was attached under.
+    evidence_from: dict[tuple, date] = {}
+    owned = (evidence.c.task_code, evidence.c.district_id, evidence.c.lead_unit_id)
+    for *owner, end in conn.execute(select(*owned, evidence.c.period_end)):
+        owner, end = tuple(owner), as_date(end)
+        evidence_from[owner] = min(end, evidence_from.get(owner, end))
     tasks = conn.execute(select(task).where(task.c.is_current)).mappings().all()
     groups: dict[tuple, dict] = {}
     for row in tasks:
@@ -272,7 +274,8 @@ def expected_rows(conn: Connection) -> Counter:
                 continue
             latest = upto[-1]
             done = [r for r in upto if r[2] >= 100 or r[3] == "completed"]
-            evidenced = row["code"] in evidence_from and evidence_from[row["code"]] <= end
+            owner = (row["code"], row["district_id"], row["lead_unit_id"])
+            evidenced = owner in evidence_from and evidence_from[owner] <= end
             facts = TaskFacts(
                 latest[2],
                 latest[3],

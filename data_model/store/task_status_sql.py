@@ -29,11 +29,18 @@ def days_between(dialect: str, later, earlier):
 def has_evidence(day, correlate=()):
     """SQL: whether evidence is attached to one of the enclosing query's task's reports
     up to `day` (a date, or a date column of the enclosing query, then named in
-    `correlate` with the tables it belongs to)."""
+    `correlate` with the tables it belongs to), under the task's own district and lead
+    unit: a code another owner held before (a rollback freed it) does not count their
+    files, as it neither lists nor serves them (`evidence._of_current_task`)."""
     evidence, task = Evidence.__table__, Task.__table__
     return (
         exists()
-        .where(evidence.c.task_code == task.c.code, evidence.c.period_end <= day)
+        .where(
+            evidence.c.task_code == task.c.code,
+            evidence.c.period_end <= day,
+            evidence.c.district_id.is_not_distinct_from(task.c.district_id),
+            evidence.c.lead_unit_id == task.c.lead_unit_id,
+        )
         .correlate(task, *correlate)
     )
 

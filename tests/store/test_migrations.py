@@ -147,7 +147,7 @@ def test_revision_0015_fills_the_task_summary_with_the_reports_values(fresh_samp
 
 def test_revision_0016_fills_the_task_status_counts_from_the_stored_rows(fresh_sample_db):
     """Upgraded from 0015 (no status counts, no report periods in `task_latest`), the
-    status counts and `task_latest` hold what the write path keeps."""
+    status counts (filled by 0024) and `task_latest` hold what the write path keeps."""
     engine = fresh_sample_db.open()
     downgrade(engine, "0015")
     assert "task_status_summary" not in inspect(engine).get_table_names()
@@ -157,6 +157,27 @@ def test_revision_0016_fills_the_task_status_counts_from_the_stored_rows(fresh_s
         assert stored == summaries_task_status.expected_rows(conn) and sum(stored.values()) > 0
         latest = summaries_tasks.stored_rows(conn)["latest"]
         assert latest == summaries_tasks.expected_rows(conn)["latest"]
+    engine.dispose()
+
+
+def test_revision_0024_recomputes_the_task_status_counts_stored_before(fresh_sample_db):
+    """Counts made by 0023's rule (evidence by the code alone) are recomputed, by the
+    owner the evidence was attached under; here stored counts made wrong stand for them."""
+    engine = fresh_sample_db.open()
+    downgrade(engine, "0023")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE task_status_summary SET completed_with_evidence ="
+                " completed_with_evidence + completed_without_evidence,"
+                " completed_without_evidence = 0"
+            )
+        )
+        assert summaries_task_status.stored_rows(conn) != summaries_task_status.expected_rows(conn)
+    migrate(engine)
+    with engine.connect() as conn:
+        stored = summaries_task_status.stored_rows(conn)
+        assert stored == summaries_task_status.expected_rows(conn) and sum(stored.values()) > 0
     engine.dispose()
 
 

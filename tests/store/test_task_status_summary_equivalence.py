@@ -19,12 +19,12 @@ from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import insert, select
+from sqlalchemy import and_, insert, select
 
 from data_model.accounts.permissions import SYSTEM
 from data_model.admin.master_admin import merge_entries
 from data_model.store import summaries_task_status, summaries_tasks
-from data_model.store.models import Action, District, Evidence, TaskSnapshot, Unit
+from data_model.store.models import Action, District, Evidence, Task, TaskSnapshot, Unit
 from data_model.store.storage import create_submission, rollback_submission, update_submission
 from data_model.store.storage import write_kind as write_kind_rows
 from tests.conftest import database_examples, live_submission_ids, task_record
@@ -104,19 +104,30 @@ def records_of(rows: dict, ids: dict[str, list[int]]) -> list[dict]:
 
 
 def attach_evidence(conn, pick: int, at: datetime) -> None:
-    """Evidence on one of the current reports, stored as `evidence.attach` stores it."""
-    s = TaskSnapshot.__table__
+    """Evidence on one of the current reports, stored as `evidence.attach` stores it:
+    under the district and lead unit of the task then (a later rollback or upload may
+    give the code to another owner, whose counts its files must then leave out)."""
+    s, task = TaskSnapshot.__table__, Task.__table__
     reports = conn.execute(
-        select(s.c.task_code, s.c.report_period, s.c.period_end)
+        select(
+            s.c.task_code,
+            s.c.report_period,
+            s.c.period_end,
+            task.c.district_id,
+            task.c.lead_unit_id,
+        )
+        .join(task, and_(task.c.code == s.c.task_code, task.c.is_current))
         .where(s.c.is_current)
         .order_by(s.c.task_code, s.c.report_period)
     ).all()
     if not reports:
         return
-    code, period, end = reports[pick % len(reports)]
+    code, period, end, district_id, lead_unit_id = reports[pick % len(reports)]
     conn.execute(
         insert(Evidence).values(
             task_code=code,
+            district_id=district_id,
+            lead_unit_id=lead_unit_id,
             report_period=period,
             period_end=end,
             file_name="a.pdf",

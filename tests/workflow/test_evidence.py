@@ -9,7 +9,7 @@ import zipfile
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from data_model.accounts.permissions import PermissionDenied, Principal
 from data_model.errors import InputError
@@ -18,7 +18,7 @@ from data_model.queries.shared import data_version
 from data_model.queries.task_queries import progress_by_period, scoped_tasks, task_totals
 from data_model.queries.task_status import summarize, task_status_frame
 from data_model.store import audit, summaries_task_status
-from data_model.store.models import Evidence
+from data_model.store.models import Evidence, TaskStatusSummary
 from data_model.task_rules import TaskFacts, status_of
 from data_model.workflow import evidence
 from tests.accounts.test_permissions import ADMIN, LEADER
@@ -240,6 +240,46 @@ def test_evidence_stays_with_the_district_it_was_attached_under(engine):
     with engine.connect() as conn:
         assert evidence.evidence_list(conn, futian, "HUNT-07")["id"].tolist() == [secret]
     assert evidence.download(engine, futian, secret).data == PDF
+
+
+def test_a_code_taken_over_does_not_count_the_earlier_owners_evidence(engine, monkeypatch):
+    """With evidence required, 南山's task reported complete on a code 福田 had evidence
+    on is 待佐证, in the status frame, the counts and the stored summary alike: the files
+    are 福田's, neither listed nor served with 南山's task."""
+    from data_model.accounts.permissions import guarded_import, guarded_rollback
+
+    monkeypatch.setenv("EVIDENCE_REQUIRED", "1")
+    futian = Principal("liu", "staff", ("福田区",))
+
+    def done(district: str) -> bytes:
+        row = ["HUNT-08", "领跑行动", f"{district}任务", "市发展改革委", "x", date(2022, 1, 1)]
+        return make_xlsx(
+            {"任务清单": [TASK_HEADER, row + ["2022-12-31", 100, "", district, "2022-Q4"]]}
+        )
+
+    def status_and_evidenced() -> tuple[str, int]:
+        """HUNT-08's status on AS_OF; the tasks completed with evidence on that day, as
+        the stored summary counts them (checked against its recomputation)."""
+        summary = TaskStatusSummary.__table__
+        with engine.connect() as conn:
+            stored = summaries_task_status.stored_rows(conn)
+            assert stored == summaries_task_status.expected_rows(conn)
+            status = task_status_frame(conn, AS_OF).set_index("code").loc["HUNT-08", "status"]
+            evidenced = conn.execute(
+                select(func.sum(summary.c.completed_with_evidence)).where(
+                    summary.c.period_end == AS_OF
+                )
+            ).scalar_one()
+        return status, evidenced
+
+    first = guarded_import(engine, futian, done("福田区"), "ft.xlsx")
+    evidence.attach(engine, futian, "HUNT-08", "2022-Q4", "福田验收.pdf", PDF)
+    assert status_and_evidenced() == ("completed", 1)
+    guarded_rollback(engine, ADMIN, first.submission_id)
+    guarded_import(engine, NANSHAN_STAFF, done("南山区"), "ns.xlsx")
+    assert status_and_evidenced() == ("awaiting_evidence", 0)
+    evidence.attach(engine, NANSHAN_STAFF, "HUNT-08", "2022-Q4", "南山验收.pdf", PNG)
+    assert status_and_evidenced() == ("completed", 1)
 
 
 def test_no_evidence_is_attached_to_a_closed_period_or_one_before_it(engine, monkeypatch):

@@ -8,8 +8,9 @@ these rows instead of judging every task. `task_latest` gets the report periods 
 latest, first and first complete report (`latest_period`, `first_period`,
 `completed_period`), so that the lists of tasks read that table alone. Both are derived
 from the rows and kept by the write path (`data_model/store/summaries_tasks.py`,
-`summaries_task_status.py`); they are filled here from the rows already stored by its own
-recomputation.
+`summaries_task_status.py`); `task_latest` is filled here from the rows already stored
+by its own recomputation, the status counts by migration 0024's (they read the owner of
+the evidence, which migration 0022 records).
 """
 
 import sqlalchemy as sa
@@ -51,10 +52,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_task_status_summary_end", "task_status_summary", ["period_end"])
-    from data_model.store import summaries_task_status, summaries_tasks
+    from data_model.store import summaries_tasks
 
     summaries_tasks.rebuild_latest(op.get_bind())
-    summaries_task_status.rebuild(op.get_bind())
 
 
 def downgrade() -> None:
