@@ -11,6 +11,7 @@ from data_model.evaluation.scoring import (
     period_scores,
     ranking_headline,
     ranking_with_change,
+    score_text,
     scores_export_frame,
 )
 from data_model.formatting import format_number
@@ -34,10 +35,6 @@ FIXED = ("district", "composite", "rank", "rank_change", "missing_count")
 
 def label(period: str) -> str:
     return period_label(period, language())
-
-
-def points(value: float) -> str:
-    return "—" if pd.isna(value) else f"{value:.1f}"
 
 
 def sentences(first: str, second: str) -> str:
@@ -84,7 +81,7 @@ with result:
     st.markdown(f"**{tr('evaluation.ranking_heading')}**")
     bars = shown.assign(
         text=[
-            tr("evaluation.rank_text", rank=r, score=points(s))
+            tr("evaluation.rank_text", rank=r, score=score_text(s))
             for r, s in zip(shown["rank"], shown["composite"], strict=True)
         ]
     )
@@ -92,9 +89,9 @@ with result:
     finding(composite_finding(shown, language()))
     table = pd.DataFrame({tr("evaluation.col_district"): shown["district"]})
     for dimension in dimensions:
-        table[dimension] = shown[dimension].map(points)
+        table[dimension] = shown[dimension].map(score_text)
     if not filters.dimension:  # with a dimension, its column already is the composite
-        table[tr("evaluation.col_composite")] = shown["composite"].map(points)
+        table[tr("evaluation.col_composite")] = shown["composite"].map(score_text)
     table[tr("evaluation.col_rank")] = shown["rank"]
     table[tr("evaluation.col_rank_change")] = shown["rank_change"].map(rank_change_text)
     table[tr("evaluation.col_missing")] = shown["missing_count"]
@@ -169,9 +166,9 @@ else:
         tr(
             "evaluation.breakdown_finding",
             best=best,
-            best_score=points(means[best]),
+            best_score=score_text(means[best]),
             worst=worst,
-            worst_score=points(means[worst]),
+            worst_score=score_text(means[worst]),
         )
     )
 

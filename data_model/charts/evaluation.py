@@ -49,7 +49,7 @@ def breakdown_bars(frame: pd.DataFrame) -> go.Figure:
             y=rows["score"],
             name=category,
             marker_color=SERIES_COLORS[index % len(SERIES_COLORS)],
-            hovertemplate="%{x} " + category + ": %{y:.1f}<extra></extra>",
+            hovertemplate="%{x} " + category + ": %{y:.2f}<extra></extra>",
         )
     figure.update_layout(barmode="group")
     figure.update_yaxes(**bounded_axis(""))
@@ -71,7 +71,7 @@ def breakdown_radar(frame: pd.DataFrame) -> go.Figure:
             theta=[*rows["category"], rows["category"].iloc[0]],
             name=district,
             line={"color": colors[district]},
-            hovertemplate="%{theta}: %{r:.1f}<extra>" + district + "</extra>",
+            hovertemplate="%{theta}: %{r:.2f}<extra>" + district + "</extra>",
         )
     figure.update_layout(polar={"radialaxis": {"range": [0, 100]}})
     return base_layout(figure, height=460)

@@ -556,8 +556,9 @@ def scores_export_frame(scores: pd.DataFrame, language: str | None = None) -> pd
 
 
 def score_text(value: float | None) -> str:
-    """A score as the pages write it: one decimal, `—` when there is none."""
-    return "—" if value is None or pd.isna(value) else f"{value:.1f}"
+    """A score as every page, slide and bulletin writes it: with the SCORE_DECIMALS the
+    ranks are taken at (two scores shown alike share their rank), `—` when there is none."""
+    return "—" if value is None or pd.isna(value) else f"{value:.{SCORE_DECIMALS}f}"
 
 
 def ranking_headline(

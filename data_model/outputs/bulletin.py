@@ -39,6 +39,7 @@ from data_model.evaluation.aggregation import aggregate
 from data_model.evaluation.scoring import (
     indicator_table,
     rank_with_ties,
+    score_text,
     target_counts,
 )
 from data_model.formatting import (
@@ -380,7 +381,7 @@ def cell_text(value: object, kind: str, language: str | None = None) -> str:
     if kind == "percent":
         return format_number(round(float(value), 1), "%", language)
     if kind == "score":
-        return f"{float(value):.2f}"
+        return score_text(float(value))
     if kind == "decimal":
         number = float(value)
         if number.is_integer() or abs(number) >= 100:
@@ -821,9 +822,9 @@ def bulletin_texts(bulletin: Bulletin, language: str | None = None) -> dict[str,
             "previous": previous,
             "count": len(scores),
             "top": top["district"],
-            "top_score": f"{top['composite']:.2f}",
+            "top_score": score_text(top["composite"]),
             "bottom": bottom["district"],
-            "bottom_score": f"{bottom['composite']:.2f}",
+            "bottom_score": score_text(bottom["composite"]),
         }
         moves = scores["rank_change"]
         if moves.isna().all():
@@ -933,7 +934,7 @@ def bulletin_charts(bulletin: Bulletin, language: str | None = None) -> list[Bul
     if not b.scores.empty:
         bars = b.scores.assign(
             text=[
-                t("bulletin.score_text", language, rank=rank, score=f"{score:.2f}")
+                t("bulletin.score_text", language, rank=rank, score=score_text(score))
                 for rank, score in zip(b.scores["rank"], b.scores["composite"], strict=True)
             ]
         )

@@ -29,7 +29,7 @@ def chart_types(app: AppTest) -> list[str]:
 def test_2023_scores_ranks_and_method(sample_db, monkeypatch):
     app = open_page(sample_db, monkeypatch)
     assert app.title[0].value == "综合评价"
-    assert "2023年综合评价：南山区排名第一（98.5分）" in subheaders(app)
+    assert "2023年综合评价：南山区排名第一（98.49分）" in subheaders(app)
     scores = scores_table(app)
     assert list(scores) == [
         "南山区",
@@ -44,17 +44,17 @@ def test_2023_scores_ranks_and_method(sample_db, monkeypatch):
         "大鹏新区",
         "深汕特别合作区",
     ]
-    assert scores["南山区"]["综合得分"] == "98.5"
-    assert scores["南山区"]["营商环境"] == "99.9"
+    assert scores["南山区"]["综合得分"] == "98.49"
+    assert scores["南山区"]["营商环境"] == "99.86"
     last = scores["深汕特别合作区"]
     assert (last["综合得分"], last["排名"], last["排名变化"], last["未报送指标数"]) == (
-        "38.9",
+        "38.93",
         11,
         "持平",
         1,
     )
     text = captions(app)
-    assert "最高南山区（98.5分），最低深汕特别合作区（38.9分）" in text
+    assert "最高南山区（98.49分），最低深汕特别合作区（38.93分）" in text
     assert "本期计入 32 项指标，权重合计 100。" in text
     assert "共 1 项未报送（各计 0 分），涉及 1 个区，最多的是深汕特别合作区（1项）。" in text
     weights = app.dataframe[1].value
@@ -94,10 +94,10 @@ def test_one_dimension_ranks_by_its_indicators(sample_db, monkeypatch):
     app = open_page(sample_db, monkeypatch)
     app.sidebar.selectbox(key="f_dimension").set_value("政企沟通").run()
     assert not app.exception
-    assert "2023年政企沟通评价：南山区排名第一（100.0分）" in subheaders(app)
+    assert "2023年政企沟通评价：南山区排名第一（100.00分）" in subheaders(app)
     scores = scores_table(app)
     assert "综合得分" not in app.dataframe[0].value.columns
-    assert (scores["宝安区"]["政企沟通"], scores["宝安区"]["排名变化"]) == ("98.7", "↑1")
+    assert (scores["宝安区"]["政企沟通"], scores["宝安区"]["排名变化"]) == ("98.72", "↑1")
     assert scores["龙岗区"]["排名变化"] == "↓1"
     assert len(app.dataframe[1].value) == 6
     assert "本期计入 6 项指标，权重合计 22。" in captions(app)
@@ -123,7 +123,7 @@ def test_only_the_city_chosen_says_the_city_is_not_scored(sample_db, monkeypatch
 def test_in_english(sample_db, monkeypatch):
     app = open_page(sample_db, monkeypatch, lang="en")
     assert app.title[0].value == "Evaluation"
-    assert "Evaluation 2023: 南山区 ranks first (98.5 points)" in subheaders(app)
+    assert "Evaluation 2023: 南山区 ranks first (98.49 points)" in subheaders(app)
 
 
 def test_empty_database_shows_a_friendly_state(empty_db, monkeypatch):

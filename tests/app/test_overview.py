@@ -89,10 +89,12 @@ def test_composite_card_with_rank_movement(sample_db, monkeypatch):
     app = run_app(sample_db, monkeypatch, period="2023")
     assert not app.exception
     # The mean of the eleven districts' composite scores (scoring.district_scores).
-    assert metric_values(app)["各区平均综合得分"] == "78.2 分"
+    assert metric_values(app)["各区平均综合得分"] == "78.21 分"
     assert metric_changes(app)["各区平均综合得分"] == ("较上年 +2.3 分", "GREEN", "UP")
     captions = [c.value for c in app.caption]
-    assert any(c.startswith("最高南山区（98.5分），最低深汕特别合作区（38.9分）") for c in captions)
+    assert any(
+        c.startswith("最高南山区（98.49分），最低深汕特别合作区（38.93分）") for c in captions
+    )
 
 
 def test_an_unchanged_count_is_grey_without_an_arrow(sample_db, monkeypatch):

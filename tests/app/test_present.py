@@ -26,7 +26,7 @@ PAGE = "pages/present.py"
 STAGE_KEY = "present_stage"
 OVERVIEW_TITLE = "2023年任务完成率69.4%，逾期任务6项，开展活动152场"
 COVERAGE_TITLE = "11个地区中3个达到100%，最低为深汕特别合作区（87.9%）"
-RANKING_TITLE = "2023年综合评价：南山区排名第一（98.5分）"
+RANKING_TITLE = "2023年综合评价：南山区排名第一（98.49分）"
 
 
 def open_present(db: AppDatabase, monkeypatch, **query) -> AppTest:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from data_model.evaluation.scoring import (
     add_rank_change,
@@ -13,6 +15,7 @@ from data_model.evaluation.scoring import (
     period_scores,
     rank_with_ties,
     score_indicators,
+    score_text,
     scores_export_frame,
 )
 from data_model.ingest.importer import import_file
@@ -53,6 +56,28 @@ def test_ties_share_a_rank_and_the_next_rank_skips():
 
 def test_scores_equal_to_two_decimals_tie():
     assert list(rank_with_ties(pd.Series([88.8849, 88.8751, 88.86]))) == [1, 1, 3]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        # Close scores in thousandths, some on a rounding boundary (98.445).
+        st.builds(lambda whole, part: whole + part / 1000, st.integers(95, 99), st.integers(0, 999))
+        | st.floats(0, 100, allow_nan=False),
+        min_size=2,
+        max_size=12,
+    )
+)
+def test_scores_shown_alike_share_their_rank_and_a_higher_one_ranks_before(scores):
+    """What a ranking shows (`score_text`) and its ranks agree: two districts whose scores
+    read the same never get two ranks (第1名 98.5, 第2名 98.5 on the projector)."""
+    ranks = list(rank_with_ties(pd.Series(scores)))
+    shown = [score_text(score) for score in scores]
+    for a in range(len(scores)):
+        for b in range(len(scores)):
+            assert (shown[a] == shown[b]) == (ranks[a] == ranks[b])
+            if float(shown[a]) > float(shown[b]):
+                assert ranks[a] < ranks[b]
 
 
 def test_lower_values_rank_first_when_ascending():

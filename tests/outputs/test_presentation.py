@@ -187,7 +187,7 @@ def test_overview_slide_states_the_2023_figures(sample, slides):
     assert cards["任务完成率"] == ("69.4%", "较上年 +11.2 个百分点", "green")
     assert cards["逾期任务"] == ("6 项", "较上年 +5 项", "red")
     assert cards["开展活动"] == ("152 场", "较上年 +24 场", "green")
-    assert cards["各区平均综合得分"] == ("78.2 分", "较上年 +2.3 分", "green")
+    assert cards["各区平均综合得分"] == ("78.21 分", "较上年 +2.3 分", "green")
     assert cards["报送覆盖率"] == ("98.1%", "较上年 −1.4 个百分点", "red")
     assert len(cards) == 6
     overdue = next(card for card in slide.cards if card.label == "逾期任务")
@@ -240,19 +240,19 @@ def test_trend_slide_is_the_first_indicator_of_the_first_dimension(slides):
 
 def test_ranking_slide_names_the_leader_with_its_score(sample, slides):
     slide = slides["ranking"]
-    assert slide.title == "2023年综合评价：南山区排名第一（98.5分）"
-    assert slide.note.startswith("最高南山区（98.5分），最低深汕特别合作区（38.9分）")
+    assert slide.title == "2023年综合评价：南山区排名第一（98.49分）"
+    assert slide.note.startswith("最高南山区（98.49分），最低深汕特别合作区（38.93分）")
     with sample.connect() as conn:
         scores = district_scores(conn, "2023")
     assert list(slide.frame["district"]) == list(scores["district"])
-    assert slide.frame["text"].iloc[0] == "第1名 98.5"
+    assert slide.frame["text"].iloc[0] == "第1名 98.49"
 
 
 def test_slides_in_english(sample):
     with sample.connect() as conn:
         slides = build_slides(conn, ("overview", "evaluation"), "2023", "year", "en", AFTER_2023)
     assert slides[0].title == "2023: 69.4% of tasks completed, 6 overdue, 152 activities held"
-    assert slides[1].title == "Evaluation 2023: 南山区 ranks first (98.5 points)"
+    assert slides[1].title == "Evaluation 2023: 南山区 ranks first (98.49 points)"
 
 
 def test_english_trend_slide_spreads_the_bare_year_labels(sample):
@@ -358,10 +358,10 @@ def test_composite_finding_without_a_previous_period():
         {"district": ["甲区", "乙区"], "composite": [91.26, 40.0], "rank_change": [None, None]}
     )
     assert ranking_headline(scores, "2023年", language="zh-CN") == (
-        "2023年综合评价：甲区排名第一（91.3分）"
+        "2023年综合评价：甲区排名第一（91.26分）"
     )
     assert composite_finding(scores, "zh-CN") == (
-        "最高甲区（91.3分），最低乙区（40.0分）；上期没有评分，暂无排名变化。"
+        "最高甲区（91.26分），最低乙区（40.00分）；上期没有评分，暂无排名变化。"
     )
 
 
