@@ -52,12 +52,14 @@ import pandas as pd
 from sqlalchemy import Connection, func, select
 
 from data_model.evaluation.aggregation import is_due, period_cells, target_for_period
+from data_model.formatting import join_names
 from data_model.i18n import t
 from data_model.periods import granularity, previous_period
 from data_model.store import summaries_scores
 from data_model.store.models import District, Indicator, PeriodScoreSummary
 
 SCORE_DECIMALS = 2
+TIED_NAMED = 3  # a headline names up to this many districts sharing first place
 TARGET_MET_SCORE = 100.0  # an indicator score at which its target is met
 DEFAULT_WEIGHT = 1.0
 INDICATOR_COLUMNS = [
@@ -253,8 +255,10 @@ def rank_with_ties(
     scores: pd.Series, ascending: bool = False, decimals: int = SCORE_DECIMALS
 ) -> pd.Series:
     """Competition ranks (1, 2, 2, 4) of scores rounded to `decimals` (2 for scores, so
-    float noise never splits a tie); NaN ranks last."""
-    rounded = scores.astype(float).round(decimals)
+    float noise never splits a tie); NaN ranks last. Rounded as `score_text` writes them
+    (Python's round, from the float's exact value), not as numpy rounds the value scaled
+    (95.095 is 95.0949… and reads 95.09; numpy made it 95.1 and ranked it apart)."""
+    rounded = scores.astype(float).map(lambda score: round(float(score), decimals))
     ranks = rounded.rank(method="min", ascending=ascending, na_option="bottom")
     return ranks.astype(int)
 
@@ -569,14 +573,24 @@ def ranking_headline(
     `scores`: `district_scores` output (not empty); `period`: the period's label;
     `dimension`: the dimension scored, if one.
     """
-    leader = scores.iloc[0]
+    leaders = scores[scores["rank"] == scores["rank"].iloc[0]]["district"].tolist()
+    key = "evaluation.headline_dimension" if dimension else "evaluation.headline"
+    facts = {
+        "period": period,
+        "dimension": dimension or "",
+        "score": score_text(scores["composite"].iloc[0]),
+        "district": leaders[0],
+    }
+    if len(leaders) == 1:
+        return t(key, language, **facts)
+    # Districts that share first place are all first: two or three by name, more counted.
+    named = leaders if len(leaders) <= TIED_NAMED else leaders[:1]
     return t(
-        "evaluation.headline_dimension" if dimension else "evaluation.headline",
+        f"{key}_tied" if len(leaders) <= TIED_NAMED else f"{key}_tied_many",
         language,
-        period=period,
-        dimension=dimension or "",
-        district=leader["district"],
-        score=score_text(leader["composite"]),
+        districts=join_names(named, language),
+        count=len(leaders),
+        **facts,
     )
 
 

@@ -14,6 +14,7 @@ from data_model.evaluation.scoring import (
     district_scores,
     period_scores,
     rank_with_ties,
+    ranking_headline,
     score_indicators,
     score_text,
     scores_export_frame,
@@ -78,6 +79,19 @@ def test_scores_shown_alike_share_their_rank_and_a_higher_one_ranks_before(score
             assert (shown[a] == shown[b]) == (ranks[a] == ranks[b])
             if float(shown[a]) > float(shown[b]):
                 assert ranks[a] < ranks[b]
+
+
+def test_the_headline_names_every_district_sharing_first_place():
+    def headline(scores: list[float], dimension: str | None = None) -> str:
+        frame = pd.DataFrame({"district": DISTRICTS[: len(scores)], "composite": scores})
+        frame["rank"] = rank_with_ties(frame["composite"])
+        return ranking_headline(frame, "2023年", dimension, "zh-CN")
+
+    assert headline([98.5, 90.0]) == "2023年综合评价：甲区排名第一（98.50分）"
+    assert headline([98.5, 98.5, 90.0]) == "2023年综合评价：甲区、乙区并列第一（98.50分）"
+    assert (
+        headline([100.0] * 4, "政企沟通") == "2023年政企沟通评价：甲区等4个区并列第一（100.00分）"
+    )
 
 
 def test_lower_values_rank_first_when_ascending():

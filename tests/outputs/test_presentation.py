@@ -355,7 +355,12 @@ def test_overdue_title_without_overdue_tasks():
 
 def test_composite_finding_without_a_previous_period():
     scores = pd.DataFrame(
-        {"district": ["甲区", "乙区"], "composite": [91.26, 40.0], "rank_change": [None, None]}
+        {
+            "district": ["甲区", "乙区"],
+            "composite": [91.26, 40.0],
+            "rank": [1, 2],
+            "rank_change": [None, None],
+        }
     )
     assert ranking_headline(scores, "2023年", language="zh-CN") == (
         "2023年综合评价：甲区排名第一（91.26分）"
