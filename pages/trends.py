@@ -7,7 +7,7 @@ import streamlit as st
 from data_model.charts.trends import change_bars, ranking_bars, small_multiples, trend_lines
 from data_model.evaluation.aggregation import target_for_period
 from data_model.evaluation.scoring import indicator_table
-from data_model.formatting import bracketed, format_number, format_signed_percent
+from data_model.formatting import bracketed, format_signed_percent
 from data_model.periods import (
     period_containing,
     period_label,
@@ -33,6 +33,7 @@ from data_model.queries.trends_queries import (
     series_finding,
     series_heading,
     trend_series,
+    value_text,
 )
 from data_model.store.submissions import value_provenance
 from ui import (
@@ -84,9 +85,7 @@ first, last = str(options.first_year), period_containing(options.last_period_day
 
 
 def number(value: float) -> str:
-    return format_number(
-        None if pd.isna(value) else round(float(value), 2), unit, language=language()
-    )
+    return value_text(value, unit, language())
 
 
 st.caption(
@@ -206,7 +205,7 @@ with st.expander(tr("trends.provenance_heading", period=label(period)), icon=":m
         )
 
 # --- district ranking in the period --------------------------------------------------
-ranking = query(indicator_ranking, code, period)
+ranking = query(indicator_ranking, code, period, language())
 if ranking.empty:
     st.subheader(tr("trends.ranking_heading", period=label(period), first="—", last="—"))
     empty_state("trends.no_ranking")

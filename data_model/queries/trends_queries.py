@@ -158,16 +158,22 @@ def _changes(frame: pd.DataFrame, names: list[str], period: str) -> pd.DataFrame
     return result[CHANGE_COLUMNS]
 
 
-def indicator_ranking(conn: Connection, code: str, period: str) -> pd.DataFrame:
+def indicator_ranking(
+    conn: Connection, code: str, period: str, language: str | None = None
+) -> pd.DataFrame:
     """Every district's value in `period`, best first (lowest first for 逆向
-    indicators): district, value, complete, rank (ties shared)."""
+    indicators): district, value, complete, rank. Values that read alike (`value_text`
+    in `language`) share their rank: 0.72 and 0.74 days both read 0.7, and were ranked
+    第2名 and 第3名."""
     indicator = indicator_table(conn).set_index("code").loc[code]
     frame = aggregate(conn, [period], [code], scored_districts(conn))
     if frame.empty:
         return pd.DataFrame(columns=["district", "value", "complete", "rank"])
     ascending = indicator["direction"] == "negative"
-    # Indicator values can be small (0.72 days): tie only on float noise, not at 2 decimals.
-    frame["rank"] = rank_with_ties(frame["value"], ascending=ascending, decimals=VALUE_DECIMALS)
+    shown = frame["value"].map(lambda value: value_text(value, "", language))
+    # Each value ranks as the best one that reads as it does (rounding keeps the order).
+    alike = frame["value"].groupby(shown).transform("min" if ascending else "max")
+    frame["rank"] = rank_with_ties(alike, ascending=ascending, decimals=VALUE_DECIMALS)
     frame = frame.sort_values("rank", kind="stable").reset_index(drop=True)
     return frame[["district", "value", "complete", "rank"]]
 
@@ -294,7 +300,8 @@ def meets_target(values: pd.Series, target: float | None, negative: bool) -> pd.
 
 
 def value_text(value: float | None, unit: str, language: str | None = None) -> str:
-    """An indicator value as the trends page writes it: two decimals at most, with its unit."""
+    """An indicator value as the trends page writes it, with its unit: rounded to two
+    decimals, then as `format_number` writes that (one decimal, two in 万 or M)."""
     return format_number(None if pd.isna(value) else round(float(value), 2), unit, language)
 
 

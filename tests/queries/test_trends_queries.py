@@ -20,6 +20,7 @@ from data_model.queries.trends_queries import (
     multiples_window,
     percent_change,
     trend_series,
+    value_text,
 )
 from tests.conftest import INDICATOR_HEADER, VALUE_HEADER, make_xlsx
 
@@ -97,6 +98,21 @@ def test_ranking_puts_the_lowest_first_for_a_negative_indicator_and_shares_ties(
         ["福田区", 7.0, 2, False],
     ]
     assert nothing.empty
+
+
+def test_districts_whose_values_read_alike_share_their_rank(sample_db):
+    """企业开办时间 in 2023 (逆向): the ranking reads 0.6, 0.7, 0.7, 0.8 … days; each value
+    that reads alike has one rank (第2名 0.7 twice, then 第4名), on the page's terms."""
+    engine = sample_db.open()
+    with engine.connect() as conn:
+        ranking = indicator_ranking(conn, "YS01", "2023")
+    engine.dispose()
+    shown = [value_text(value, "天") for value in ranking["value"]]
+    assert shown[:4] == ["0.6 天", "0.7 天", "0.7 天", "0.8 天"]
+    assert ranking["rank"].tolist()[:4] == [1, 2, 2, 4]
+    ranks = ranking["rank"].tolist()
+    for a in range(len(shown) - 1):  # best first: neighbours that read alike tie
+        assert (shown[a] == shown[a + 1]) == (ranks[a] == ranks[a + 1])
 
 
 def test_series_and_dimension_series_follow_the_granularity(loaded):
