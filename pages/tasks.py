@@ -24,6 +24,7 @@ from data_model.queries.task_queries import (
     overdue_finding_of,
     overdue_title,
     progress_by_period,
+    progress_finding,
     progress_title,
     ranking_of,
     rates_of,
@@ -64,10 +65,6 @@ def percent(value: float | None) -> str:
     return format_number(
         None if value is None or pd.isna(value) else round(value, 1), "%", language=language()
     )
-
-
-def signed_points(value: float | None) -> str:
-    return "—" if value is None or pd.isna(value) else f"{value:+.1f}"
 
 
 def day_label(day) -> str:
@@ -315,22 +312,12 @@ if progress.empty:
 else:
     lang = language()
     progress["label"] = progress["period"].map(lambda p: period_label(p, lang))
-    first, last = progress.iloc[0], progress.iloc[-1]
     st.subheader(progress_title(progress, lang))
     plot(
         figure(status_over_periods, progress, status_labels, tr("tasks.completion_rate")),
         width="stretch",
     )
-    finding(
-        tr(
-            "tasks.progress_finding",
-            last=last["label"],
-            completed=int(last["completed"]),
-            overdue=int(last["overdue"]),
-            behind=int(last["behind"]),
-            change=signed_points(last["completion_rate"] - first["completion_rate"]),
-        )
-    )
+    finding(progress_finding(progress, lang))
 
 # Timeline of deadlines: the tasks of the period that end first, and how many it holds.
 timeline_page_ = query(

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
-from data_model.formatting import format_number
+from data_model.formatting import format_number, format_points
 from data_model.i18n import t
 from data_model.periods import (
     period_containing,
@@ -573,6 +573,25 @@ def progress_title(progress: pd.DataFrame, language: str | None = None) -> str:
     rose = last["completion_rate"] > first["completion_rate"]
     key = "tasks.progress_title" if rose else "tasks.progress_title_fell"
     return t(key, language, last_rate=last_rate, **facts)
+
+
+def progress_finding(progress: pd.DataFrame, language: str | None = None) -> str:
+    """The last period's counts and how far the completion rate moved since the first,
+    e.g. 2023年第四季度末已完成 25 项、逾期 6 项、滞后 3 项；完成率累计变化 +49.4个百分点;
+    with one period (or no rate to compare) no change is claimed, not a `+0.0`.
+
+    `progress`: as for `progress_title`."""
+    first, last = progress.iloc[0], progress.iloc[-1]
+    facts = {
+        "last": last["label"],
+        "completed": int(last["completed"]),
+        "overdue": int(last["overdue"]),
+        "behind": int(last["behind"]),
+    }
+    change = last["completion_rate"] - first["completion_rate"]
+    if len(progress) == 1 or pd.isna(change):
+        return t("tasks.progress_finding_single", language, **facts)
+    return t("tasks.progress_finding", language, change=format_points(change, language), **facts)
 
 
 def overdue_title(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data_model.queries.task_queries import progress_title, rates_title
+from data_model.queries.task_queries import progress_finding, progress_title, rates_title
 from data_model.queries.trends_queries import named_ends, series_finding, series_heading
 
 
@@ -38,6 +38,16 @@ def test_progress_title_of_one_period_gives_its_rate_only():
     assert progress_title(progress(100.0), "en") == "Completion rate 100% in 2023 Q1"
     zh = progress(100.0).assign(label=["2023年第四季度"])
     assert progress_title(zh, "zh-CN") == "2023年第四季度完成率 100%"
+
+
+def test_progress_finding_claims_no_change_from_a_period_to_itself():
+    one = progress(62.5).assign(completed=5, overdue=1, behind=2)
+    assert progress_finding(one, "zh-CN") == (
+        "2023 Q1末已完成 5 项、逾期 1 项、滞后 2 项。每季度按季末（当季按统计日）判定状态。"
+    )
+    two = progress(20.0, 62.5).assign(completed=5, overdue=1, behind=2)
+    assert "完成率累计变化 +42.5个百分点。" in progress_finding(two, "zh-CN")
+    assert "completion rate changed by +42.5 pts overall" in progress_finding(two, "en")
 
 
 def test_progress_title_says_rose_fell_or_held():
