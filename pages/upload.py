@@ -35,6 +35,7 @@ from data_model.workflow.held_uploads import (
     waiting_for_names,
 )
 from data_model.workflow.upload import (
+    EXPLAIN_IN_PAGE_ROWS,
     REASON_COLUMN,
     ROW_COLUMN,
     SHEET_COLUMN,
@@ -526,6 +527,7 @@ for number, file in enumerate(files, start=1):
     if needs:
         st.markdown(f"**{tr('explanations.heading')}**")
         st.caption(tr("explanations.page_help", count=len(needs)))
+        asked, rest = needs[:EXPLAIN_IN_PAGE_ROWS], needs[EXPLAIN_IN_PAGE_ROWS:]
         with st.form(f"explain_{file.file_id}"):
             typed = {
                 (need.sheet, need.row): st.text_area(
@@ -539,13 +541,16 @@ for number, file in enumerate(files, start=1):
                     key=f"explain_{file.file_id}_{need.sheet}_{need.row}",
                     height=68,
                 )
-                for need in needs
+                for need in asked
             }
+            if rest:
+                st.caption(tr("explanations.rest", count=len(rest)))
             common = st.text_area(
                 tr("explanations.all_label"), key=f"explain_all_{file.file_id}", height=68
             )
             if st.form_submit_button(tr("explanations.save"), icon=":material/edit_note:"):
                 typed = {where: text.strip() or common for where, text in typed.items()}
+                typed |= {(need.sheet, need.row): common for need in rest}
                 pending_uploads[key] = explain_rows(engine(), principal, pending, typed, options)
                 st.session_state[f"upload_notice_{file.file_id}"] = tr(
                     "explanations.saved", count=sum(1 for text in typed.values() if text.strip())

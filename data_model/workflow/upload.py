@@ -35,6 +35,10 @@ SHEET_COLUMN, ROW_COLUMN, REASON_COLUMN = "_sheet", "_row", "_reason"
 # Rows with errors offered for correction in the page at once; after a check again the
 # next ones come. More rows than this are a file to correct in Excel.
 FIX_IN_PAGE_ROWS = 200
+# Rows asked one by one for a 情况说明 in the page; the others take the one text typed for
+# every row (a month's file in 元 instead of 万元 made each of its 3,300 rows a sharp
+# change, and the page drew 3,300 text boxes).
+EXPLAIN_IN_PAGE_ROWS = 20
 # Problems listed one by one in a page. A file with more (every row of 300,000 wrong made
 # a 57 MB table, sent to the browser on every rerun) is shown counted by kind of problem
 # (`problem_groups`) above its first problems; the download lists every one.

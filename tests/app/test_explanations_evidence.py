@@ -3,6 +3,7 @@ pages; evidence attached, listed and required on the task page (AppTest, both en
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -63,6 +64,45 @@ def test_the_upload_page_asks_for_each_missing_explanation_before_commit(empty_d
         ("平台招标两次流标，已重新发包", "page"),
         ("龙头企业名单待市政府审定", "page"),
     ]
+
+
+def test_a_file_of_many_rows_to_explain_asks_the_first_ones_and_one_text_for_the_rest(
+    empty_db, monkeypatch
+):
+    """25 overdue tasks without a reason: 20 boxes, not 25 (3,300 in a month's file in 元
+    instead of 万元); the text for every row explains the 5 not listed too."""
+    from tests.task_workbook import TASK_HEADER
+
+    monkeypatch.setenv("EXPLANATIONS_REQUIRED", "1")
+    rows = [
+        [f"M{n:02}", "领跑行动", f"任务{n}", "市商务局", "王五", dt.datetime(2022, 1, 1)]
+        + ["2022-06-30", 10, "", "南山区", "2022-Q4"]
+        for n in range(1, 26)
+    ]
+    empty_db.use(monkeypatch)
+    app = sign_in_app(AppTest.from_file(UPLOAD, default_timeout=60), empty_db).run()
+    app.file_uploader(key="upload_files").set_value(
+        ("tasks.xlsx", make_xlsx({"任务清单": [TASK_HEADER, *rows]}), XLSX)
+    )
+    app.run()
+    assert not app.exception
+    areas = [a.label for a in app.text_area]
+    assert len(areas) == 21 and areas[0] == "第 2 行 M01（逾期）的情况说明"
+    assert areas[-1].startswith("其余各行统一使用的情况说明")
+    assert any(c.value.startswith("另有 5 行未逐行列出") for c in app.caption)
+    next(a for a in app.text_area if a.label.startswith("其余各行")).input("上级资金未到位")
+    next(b for b in app.button if b.label == "保存情况说明并重新检查").click()
+    app.run()
+    assert not app.exception
+    assert any("已保存 25 条情况说明" in s.value for s in app.success)
+    commit = next(b for b in app.button if b.label == "确认导入")
+    assert not commit.disabled
+    commit.click().run()
+    engine = empty_db.open()
+    with engine.connect() as conn:
+        texts = conn.execute(select(Explanation.text)).scalars().all()
+    engine.dispose()
+    assert texts == ["上级资金未到位"] * 25
 
 
 def test_overdue_and_behind_lists_show_the_explanation_next_to_the_task(sample_db, monkeypatch):
