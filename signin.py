@@ -93,7 +93,7 @@ def single_sign_on() -> None:
         principal = principal_for_identity(conn, st.user.to_dict())
         audit.record(conn, email or "?", "login" if principal else "login_failed", method="oidc")
     if principal is None:
-        st.error(tr("login.sso_unknown", email=email or "?"), icon=":material/lock:")
+        st.error(tr("login.sso_unknown", email=literal(email or "?")), icon=":material/lock:")
         if st.button(tr("login.sso_logout")):
             st.logout()
         return

@@ -21,7 +21,7 @@ from data_model.accounts import sessions
 from data_model.accounts.permissions import PermissionDenied, Principal, allowed
 from data_model.accounts.users import principal_for, record_logout
 from data_model.admin.bootstrap import open_database
-from data_model.charts.common import LEVEL_COLORS, localise_axes
+from data_model.charts.common import LEVEL_COLORS, literal_labels, localise_axes
 from data_model.charts.images import chart_png, find_browser
 from data_model.formatting import NO_VALUE, join_names
 from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
@@ -159,14 +159,17 @@ def no_data_state(message_key: str, principal: Principal) -> None:
 
 
 def finding(text: str) -> None:
-    """The sentence under a chart that says what it shows."""
-    st.caption(text)
+    """The sentence under a chart that says what it shows, as written (`literal`): it
+    names districts, units, actions and tasks as the data wrote them, and no finding is
+    Markdown."""
+    st.caption(literal(text))
 
 
 def figure(build: Callable[..., go.Figure], *args, **kwargs) -> go.Figure:
     """The figure `build(*args, **kwargs)` makes (a chart builder of `data_model.charts`:
     a pure function of its arguments), with axis ticks in the viewer's language (`2万`,
-    not `20k`).
+    not `20k`) and its texts shown as written (`literal_labels`: an uploaded name is never
+    a link).
 
     Built once per distinct arguments and language, and shared by every session: a warm
     render does not pay plotly's validation again. Nobody changes a figure after it is
@@ -179,7 +182,7 @@ def figure(build: Callable[..., go.Figure], *args, **kwargs) -> go.Figure:
 @st.cache_resource(show_spinner=False, max_entries=256, hash_funcs={DistrictMap: hash})
 def _cached_figure(module: str, name: str, language: str, args: tuple, kwargs: dict):
     build = getattr(importlib.import_module(module), name)
-    return localise_axes(build(*args, **kwargs), language)
+    return literal_labels(localise_axes(build(*args, **kwargs), language))
 
 
 def forget_results() -> None:
@@ -190,8 +193,8 @@ def forget_results() -> None:
 
 
 def plot(chart: go.Figure, **options) -> object:
-    """`st.plotly_chart` of a figure from `figure` (or one an output localised already,
-    as the bulletin's charts are)."""
+    """`st.plotly_chart` of a figure from `figure` (or one an output localised and made
+    literal already, as the bulletin's charts are)."""
     return st.plotly_chart(chart, **options)
 
 
@@ -587,7 +590,11 @@ def user_box(principal: Principal, greet: bool = True) -> None:
     """Who is signed in, the sign-out button and their reminders, beside every page (with a
     toast on signing in unless `greet` is off, as on the presentation)."""
     st.sidebar.caption(
-        tr("app.signed_in_as", user=principal.username, role=tr(f"users.role_{principal.role}"))
+        tr(
+            "app.signed_in_as",
+            user=literal(principal.username),
+            role=tr(f"users.role_{principal.role}"),
+        )
     )
     if allowed(principal, "upload"):
         returned_notice(principal)
@@ -660,7 +667,7 @@ def returned_notice(principal: Principal) -> None:
             "review.returned_notice",
             count=notes["submission_id"].nunique(),
             ids=join_names((f"#{i}" for i in sorted(notes["submission_id"].unique())), language()),
-            reason=whole["reason"].iloc[0] if not whole.empty else "",
+            reason=literal(whole["reason"].iloc[0]) if not whole.empty else "",
         ),
         icon=":material/undo:",
     )
@@ -674,16 +681,19 @@ def field_label(field: str) -> str:
 
 def show_review_notes(notes: pd.DataFrame) -> None:
     """A returned submission's reasons as its submitter reads them, one line each: where
-    (the whole submission, a sheet's row, a cell), why, and who said so."""
+    (the whole submission, a sheet's row, a cell), why, and who said so; the sheet's name,
+    the reason and the reviewer as written (`literal`) in the catalogue's Markdown."""
     lines = []
     for n in notes.itertuples(index=False):
         where = (
             tr("review.note_whole")
             if pd.isna(n.row)
-            else tr("review.note_row", sheet=n.sheet, row=int(n.row))
+            else tr("review.note_row", sheet=literal(n.sheet), row=int(n.row))
             + (f" · {field_label(n.column)}" if n.column else "")
         )
-        lines.append(tr("review.note_line", where=where, reason=n.reason, by=n.by))
+        lines.append(
+            tr("review.note_line", where=where, reason=literal(n.reason), by=literal(n.by))
+        )
     st.markdown("\n".join(lines))
 
 

@@ -41,6 +41,7 @@ from ui import (
     finding,
     headline_metric,
     language,
+    literal,
     plot,
     query,
     tr,
@@ -143,7 +144,7 @@ st.caption(
     tr(
         "bulletin.issued_number" if figures.number else "bulletin.issued",
         number=figures.number,
-        issuer=issuing_body(figures, lang),
+        issuer=literal(issuing_body(figures, lang)),
         date=day_label(figures.issued),
         as_of=day_label(figures.as_of),
     )
@@ -210,7 +211,7 @@ st.caption(tr("bulletin.next_steps_note"))
 # --- 附件：更正数据清单, and what was published ---------------------------------------------
 if figures.restatement is not None:
     st.subheader(tr("bulletin.section_annex"))
-    st.caption(restatement_heading(figures.restatement, lang))
+    st.caption(literal(restatement_heading(figures.restatement, lang)))  # quotes the reason
     show_table("restatement")
 published = query(publications, figures.period)
 if published:

@@ -41,6 +41,7 @@ from ui import (
     finding,
     global_filters,
     language,
+    literal,
     no_data_state,
     plot,
     query,
@@ -147,7 +148,9 @@ else:
         st.caption(
             tr(
                 "coverage.tiles_note",
-                names=join_names((n for n in layout.without_shape if n in shown), language()),
+                names=literal(
+                    join_names((n for n in layout.without_shape if n in shown), language())
+                ),
             )
         )
     finding(map_finding(on_map, measure, language()))
@@ -242,7 +245,7 @@ else:
                 open=int(open_tasks.max()),
             )
         )
-    st.caption(tr("coverage.action_note", city=display_name(city) if city else ""))
+    st.caption(tr("coverage.action_note", city=literal(display_name(city)) if city else ""))
 
 # --- gaps ----------------------------------------------------------------------------
 st.subheader(tr("coverage.gaps_heading", period=label))

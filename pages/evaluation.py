@@ -24,6 +24,7 @@ from ui import (
     figure,
     finding,
     language,
+    literal,
     plot,
     query,
     tr,
@@ -69,10 +70,12 @@ if shown.empty:
     st.stop()
 dimensions = [c for c in scores.columns if c not in FIXED]
 
-st.subheader(ranking_headline(scores, label(period), filters.dimension, language()))
+st.subheader(literal(ranking_headline(scores, label(period), filters.dimension, language())))
 note = tr("evaluation.scope_note", count=len(scores), previous=label(previous_period(period)))
 if filters.dimension:
-    note = sentences(note, tr("evaluation.scope_note_dimension", dimension=filters.dimension))
+    note = sentences(
+        note, tr("evaluation.scope_note_dimension", dimension=literal(filters.dimension))
+    )
 st.caption(note)
 
 result, method = st.columns([3, 2], gap="large")
@@ -149,15 +152,15 @@ if breakdown.empty:
 else:
     means = breakdown.groupby("category", sort=False)["score"].mean()
     best, worst = means.idxmax(), means.idxmin()
+    named = {"best": literal(best), "worst": literal(worst)}  # dimensions or indicators
     heading = (
         tr(
             "evaluation.breakdown_heading_indicators",
-            dimension=filters.dimension,
-            best=best,
-            worst=worst,
+            dimension=literal(filters.dimension),
+            **named,
         )
         if filters.dimension
-        else tr("evaluation.breakdown_heading", best=best, worst=worst)
+        else tr("evaluation.breakdown_heading", **named)
     )
     st.subheader(heading)
     few = 0 < len(filters.districts) <= RADAR_MAX_DISTRICTS and breakdown["category"].nunique() > 2

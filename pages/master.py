@@ -136,7 +136,7 @@ def list_tab(key: str) -> None:
             values.pop("sort_order", None)  # a new entry goes last
             apply(
                 lambda conn: master_admin.add_entry(conn, principal, key, name=name, **values),
-                lambda entry: tr("master.cli_added", kind=kind, name=entry["name"]),
+                lambda entry: tr("master.cli_added", kind=kind, name=literal(entry["name"])),
             )
 
     if not names:
@@ -148,7 +148,7 @@ def list_tab(key: str) -> None:
             if st.form_submit_button(tr("master.save_button"), type="primary"):
                 apply(
                     lambda conn: master_admin.edit_entry(conn, principal, key, picked, **values),
-                    lambda entry: tr("master.cli_edited", kind=kind, name=entry["name"]),
+                    lambda entry: tr("master.cli_edited", kind=kind, name=literal(entry["name"])),
                 )
 
     with st.expander(tr("master.rename_heading"), icon=":material/drive_file_rename_outline:"):
@@ -158,7 +158,9 @@ def list_tab(key: str) -> None:
         if st.button(tr("master.rename_button"), key=f"rename_{key}_go"):
             apply(
                 lambda conn: master_admin.rename_entry(conn, principal, key, old, new),
-                lambda entry: tr("master.cli_renamed", kind=kind, old=old, new=entry["name"]),
+                lambda entry: tr(
+                    "master.cli_renamed", kind=kind, old=literal(old), new=literal(entry["name"])
+                ),
             )
 
     with st.expander(tr("master.merge_heading"), icon=":material/merge:"):
@@ -172,8 +174,8 @@ def list_tab(key: str) -> None:
                 lambda result: tr(
                     "master.cli_merged",
                     kind=kind,
-                    merged=merged,
-                    survivor=result["survivor"]["name"],
+                    merged=literal(merged),
+                    survivor=literal(result["survivor"]["name"]),
                     moved=result["moved"],
                 ),
             )
@@ -187,12 +189,12 @@ def list_tab(key: str) -> None:
             done = "master.cli_deactivated" if active else "master.cli_reactivated"
             apply(
                 lambda conn: master_admin.set_active(conn, principal, key, picked, not active),
-                lambda entry: tr(done, kind=kind, name=entry["name"]),
+                lambda entry: tr(done, kind=kind, name=literal(entry["name"])),
             )
         if right.button(tr("master.delete_button"), key=f"status_{key}_delete"):
             apply(
                 lambda conn: master_admin.delete_entry(conn, principal, key, picked),
-                lambda _: tr("master.cli_deleted", kind=kind, name=picked),
+                lambda _: tr("master.cli_deleted", kind=kind, name=literal(picked)),
             )
 
 

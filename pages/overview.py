@@ -26,6 +26,7 @@ from ui import (
     global_filters,
     headline_metric,
     language,
+    literal,
     no_data_state,
     plot,
     query,
@@ -58,7 +59,7 @@ headline_metric(first_row[0], figures["completion_rate"], help=tr("overview.comp
 headline_metric(first_row[1], figures["overdue"])
 headline_metric(first_row[2], figures["composite"], help=tr("overview.composite_help"))
 if not figures.scores.empty:
-    first_row[2].caption(composite_finding(figures.scores, language()))
+    first_row[2].caption(literal(composite_finding(figures.scores, language())))
 headline_metric(second_row[0], figures["coverage"], help=tr("overview.coverage_help"))
 headline_metric(second_row[1], figures["issues_resolved"])
 headline_metric(second_row[2], figures["activities"], help=tr("overview.activities_help"))

@@ -32,6 +32,7 @@ from ui import (
     figure,
     global_filters,
     language,
+    literal,
     no_data_state,
     plot,
     query,
@@ -54,15 +55,17 @@ if filters is None:
     st.page_link("pages/overview.py", label=tr("present.exit"), icon=":material/close:")
     st.stop()
 setup = parse_params(st.query_params.to_dict())
-for notice in setup.notices:
-    st.toast(notice.text(language()), icon=":material/info:")
+for notice in setup.notices:  # quotes the link's values, which someone else may have written
+    st.toast(literal(notice.text(language())), icon=":material/info:")
 
 
 def draw_slide(slide: Slide, slot: int) -> None:
-    """One slide's title, note and cards or chart, in the slot being written."""
-    st.title(slide.title, anchor=False)
+    """One slide's title, note and cards or chart, in the slot being written. Title and
+    note are plain text naming tasks, units, districts as the data wrote them: shown as
+    written (`literal`)."""
+    st.title(literal(slide.title), anchor=False)
     if slide.note:
-        st.markdown(slide.note)
+        st.markdown(literal(slide.note))
     if slide.cards:
         per_row = CARDS_PER_ROW
         for start in range(0, len(slide.cards), per_row):
@@ -122,7 +125,7 @@ def slide_show() -> None:
                 draw_slide(slides[index], slot)
         if slot == stage.front:
             swap.html(f"<style>{stage_css(stage.front)}</style>")
-            kicker.caption(slides[stage.shown].kicker)
+            kicker.caption(literal(slides[stage.shown].kicker))  # may name an indicator
             counter.caption(tr("present.counter", index=stage.shown + 1, total=len(slides)))
 
 

@@ -125,7 +125,7 @@ with tab_list:
             st.caption(
                 tr(
                     "review.approved_by",
-                    by=review.reviewed_by,
+                    by=literal(review.reviewed_by),
                     when=time_text(review.reviewed_at),
                 )
             )
@@ -133,7 +133,8 @@ with tab_list:
             st.caption(tr("review.resubmits", id=review.resubmission_of))
         if may_see and not notes.empty:
             st.warning(
-                tr("review.returned_explain", by=review.reviewed_by or "-"), icon=":material/undo:"
+                tr("review.returned_explain", by=literal(review.reviewed_by or "-")),
+                icon=":material/undo:",
             )
             show_review_notes(notes)
         if held_rows is not None and not held_rows.empty:

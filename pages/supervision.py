@@ -8,7 +8,7 @@ import html
 import pandas as pd
 import streamlit as st
 
-from data_model.charts.common import LEVEL_COLORS
+from data_model.charts.common import LEVEL_COLORS, literal_labels
 from data_model.charts.reminders import level_bars
 from data_model.errors import InputError
 from data_model.supervision.delivery import (
@@ -166,11 +166,13 @@ else:
 
         st.subheader(tr("reminders.chart_heading"))
         st.plotly_chart(
-            level_bars(
-                filtered,
-                {level: level_name(level, lang) for level in LEVELS},
-                tr("reminders.chart_units"),
-                tr("reminders.chart_items"),
+            literal_labels(  # the units are named as task lists wrote them
+                level_bars(
+                    filtered,
+                    {level: level_name(level, lang) for level in LEVELS},
+                    tr("reminders.chart_units"),
+                    tr("reminders.chart_items"),
+                )
             ),
             width="stretch",
         )
@@ -263,7 +265,11 @@ else:
             st.error(
                 tr("delivery.failed_heading", attempts=failed[0].attempts)
                 + "\n\n"
-                + "\n".join(f"- {o.channel} {o.unit} → {o.target}: {o.error}" for o in failed)
+                + "\n".join(
+                    f"- {literal(o.channel)} {literal(o.unit)} → {literal(o.target)}: "
+                    f"{literal(o.error)}"
+                    for o in failed
+                )
             )
 
 st.subheader(tr("delivery.recent"))

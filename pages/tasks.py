@@ -130,8 +130,8 @@ st.caption(
     tr(
         "tasks.scope",
         date=day_label(as_of),
-        districts=join_names(filters.districts, language()) or tr("filters.all_districts"),
-        action=filters.action or tr("tasks.all_actions"),
+        districts=literal(join_names(filters.districts, language())) or tr("filters.all_districts"),
+        action=literal(filters.action) if filters.action else tr("tasks.all_actions"),
     )
 )
 
@@ -257,7 +257,8 @@ if totals.overdue == 0:
 else:
     # The first page, which the list below reads too (the same cached query).
     longest = query(task_list, as_of, "overdue", filters.districts, filters.action, PAGE_ROWS, 0)
-    st.subheader(overdue_title(longest, language(), count=totals.overdue))
+    # Names the longest overdue task by its code, as the list wrote it.
+    st.subheader(literal(overdue_title(longest, language(), count=totals.overdue)))
     list_section("overdue", totals.overdue, overdue_columns, "tasks.overdue_file")
     finding(overdue_finding_of(counts, language()))
 
@@ -393,15 +394,11 @@ if ranking.empty:
 else:
     leaders = ranking[ranking["rank"] == 1]
     top_score = format_number(float(leaders["score"].iloc[0]), language=language())
+    top_unit = literal(leaders["lead_unit"].iloc[0])
     st.subheader(
-        tr("tasks.ranking_title_one", unit=leaders["lead_unit"].iloc[0], score=top_score)
+        tr("tasks.ranking_title_one", unit=top_unit, score=top_score)
         if len(leaders) == 1
-        else tr(
-            "tasks.ranking_title_tied",
-            unit=leaders["lead_unit"].iloc[0],
-            count=len(leaders),
-            score=top_score,
-        )
+        else tr("tasks.ranking_title_tied", unit=top_unit, count=len(leaders), score=top_score)
     )
     st.caption(
         tr(
@@ -500,7 +497,7 @@ else:
         database = engine()
         for item in files.itertuples(index=False):
             st.download_button(
-                tr("evidence.download", file=item.file_name),
+                tr("evidence.download", file=literal(item.file_name)),
                 # Built (and audited) only when clicked, served as its checked type.
                 lambda item_id=int(item.id): evidence.download(database, principal, item_id).data,
                 file_name=item.file_name,
@@ -536,7 +533,7 @@ else:
                         st.error(literal(error.message()), icon=":material/error:")
                     else:
                         st.session_state["evidence_notice"] = tr(
-                            "evidence.attached", file=upload.name
+                            "evidence.attached", file=literal(upload.name)
                         )
                         st.rerun()
     notice = st.session_state.pop("evidence_notice", None)

@@ -44,6 +44,7 @@ from ui import (
     figure,
     finding,
     language,
+    literal,
     plot,
     query,
     tr,
@@ -91,7 +92,7 @@ def number(value: float) -> str:
 st.caption(
     tr(
         "trends.about",
-        unit=unit or tr("trends.no_unit"),
+        unit=literal(unit) if unit else tr("trends.no_unit"),
         direction=tr(f"indicators.direction_{indicator['direction']}_long"),
         frequency=tr(f"indicators.frequency_{indicator['frequency']}"),
         aggregation=tr(f"indicators.aggregation_{indicator['aggregation']}"),
@@ -114,7 +115,8 @@ trend = query(trend_series, code, granularity, first, last, filters.districts)
 now = period_standing(trend, period, negative)
 # The heading names the best and the worst district; the chart colours those two.
 best, worst = named_ends(now)
-st.subheader(series_heading(now, indicator["name"], unit, label(period), language()))
+# Names the indicator and districts as the master data writes them.
+st.subheader(literal(series_heading(now, indicator["name"], unit, label(period), language())))
 if trend.empty:
     empty_state("trends.no_values")
 else:
@@ -215,8 +217,8 @@ else:
         tr(
             "trends.ranking_heading",
             period=label(period),
-            first=head["district"],
-            last=tail["district"],
+            first=literal(head["district"]),
+            last=literal(tail["district"]),
         )
     )
     ranking["text"] = [
@@ -249,7 +251,7 @@ multiples_first, multiples_last = multiples_window(filters.period, first)
 st.subheader(
     tr(
         "trends.multiples_heading",
-        dimension=dimension,
+        dimension=literal(dimension),
         first=label(multiples_first),
         last=label(multiples_last),
     )

@@ -102,7 +102,12 @@ def resolution_form(file_id: str, names: list[UnknownName]) -> list[Resolution] 
             options += [n for n in known if n not in options]
             left, right = st.columns([3, 2])
             choices[name] = left.selectbox(
-                tr("upload.unknown_choice", kind=list_kind(name), name=name.value, count=name.rows),
+                tr(
+                    "upload.unknown_choice",
+                    kind=list_kind(name),
+                    name=literal(name.value),  # as a staff member's file wrote it
+                    count=name.rows,
+                ),
                 options,
                 index=options.index(name.close) if name.close in options else 0,
                 format_func=lambda o, n=name: (
@@ -173,7 +178,7 @@ class HeldFile:
 
 def waiting_text(held: Held) -> str:
     names = join_names((n.value for n in held.waiting_for), language())
-    return tr("upload.held_waiting", names=names) if names else tr("upload.held_all_known")
+    return tr("upload.held_waiting", names=literal(names)) if names else tr("upload.held_all_known")
 
 
 def own_held_uploads() -> None:
@@ -534,7 +539,7 @@ for number, file in enumerate(files, start=1):
                     tr(
                         "explanations.input_label",
                         row=need.row,
-                        subject=need.subject,
+                        subject=literal(need.subject),
                         reasons=need.reason_text(language()),
                     ),
                     value=pending.explanations.get((need.sheet, need.row), ""),

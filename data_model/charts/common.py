@@ -9,9 +9,12 @@ bar is labelled with its status, a change has its sign, arrow and a word (向好
 
 from __future__ import annotations
 
+import html
 import math
+import re
 import unicodedata
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -184,3 +187,47 @@ def localise_axes(figure: go.Figure, language: str | None = None) -> go.Figure:
             }
         )
     return figure
+
+
+# The tags the chart builders write themselves: a line break, bold (a map's district
+# name) and a hover's side box. Plotly reads these and more (`<a href>`, a link the viewer
+# can click, even in an axis label; `<span style>`; `<i>`, `<sup>`, …) in every text of a
+# figure.
+_OWN_TAGS = re.compile(r"&lt;(/?(?:br|b|extra))&gt;")
+
+
+def _literal(text: str) -> str:
+    if "<" not in text and ">" not in text and "&" not in text:
+        return text
+    return _OWN_TAGS.sub(r"<\1>", html.escape(text, quote=False))
+
+
+def literal_labels(figure: go.Figure) -> go.Figure:
+    """`figure` with every text shown as written: a name, code or note from an upload (a
+    task code, a unit, an action, an explanation) in a label, a hover, a title or a legend
+    is text, not markup. Plotly reads a subset of HTML in all of them: a task code
+    `<a href="http://…">…</a>` would be a link in a leader's axis labels.
+
+    `<`, `>` and `&` are written as entities, which plotly shows as the characters, except
+    in the tags the builders write themselves (`<br>`, `<b>`, `<extra>`): those stay markup,
+    in a value too, where they can only break a line or make it bold. Call it on the
+    finished figure (the pages do through `ui.figure`); a figure with nothing to escape
+    is returned as it is."""
+    changed = False
+
+    def walk(value: object) -> object:
+        nonlocal changed
+        if isinstance(value, str):
+            text = _literal(value)
+            changed = changed or text != value
+            return text
+        if isinstance(value, dict):
+            return {key: walk(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return type(value)(walk(item) for item in value)
+        if isinstance(value, np.ndarray) and value.dtype.kind in "OU":
+            return np.frompyfunc(walk, 1, 1)(value)
+        return value
+
+    spec = walk(figure.to_plotly_json())
+    return go.Figure(spec) if changed else figure

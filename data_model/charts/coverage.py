@@ -8,6 +8,7 @@ regions are squares instead of district shapes.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 
 import pandas as pd
@@ -214,14 +215,15 @@ def district_map(
 
 
 def selected_code(selection: object) -> str | None:
-    """The district code a map click selected (from plotly's selection state), if any."""
+    """The district code a map click selected (from plotly's selection state), if any: as
+    the master data writes it (`literal_labels` wrote `&` as `&amp;` in the figure)."""
     points = selection.get("points") or [] if isinstance(selection, Mapping) else []
     for point in reversed(points):
         data = point.get("customdata")
         if isinstance(data, list | tuple):
             data = data[0] if data else None
         if isinstance(data, str) and data:
-            return data
+            return html.unescape(data)
     return None
 
 

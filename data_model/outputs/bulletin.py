@@ -30,7 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Connection, select
 
 from data_model import settings
-from data_model.charts.common import localise_axes
+from data_model.charts.common import literal_labels, localise_axes
 from data_model.charts.evaluation import composite_bars
 from data_model.charts.images import chart_pngs
 from data_model.charts.overview import status_bar
@@ -944,7 +944,7 @@ def bulletin_charts(bulletin: Bulletin, language: str | None = None) -> list[Bul
 
 def _chart(key: str, figure, period: str, language: str | None) -> BulletinChart:
     height = int(figure.layout.height or CHART_HEIGHT)
-    figure = localise_axes(figure, language)
+    figure = literal_labels(localise_axes(figure, language))
     return BulletinChart(key, t(f"bulletin.chart_{key}", language, period=period), figure, height)
 
 

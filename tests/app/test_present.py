@@ -18,7 +18,13 @@ from streamlit.testing.v1 import AppTest
 
 from data_model.ingest.importer import import_file
 from data_model.outputs.presentation import Stage
-from tests.app.conftest import open_app_page
+from tests.app.conftest import (
+    HOSTILE_CODE,
+    HOSTILE_CODE_SHOWN,
+    assert_shown_as_written,
+    import_hostile_tasks,
+    open_app_page,
+)
 from tests.conftest import AppDatabase, make_xlsx, sign_in_app
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -150,8 +156,8 @@ def test_a_new_submission_shows_on_the_next_slide(fresh_sample_db, monkeypatch):
 
 def test_in_english(sample_db, monkeypatch):
     app = open_present(sample_db, monkeypatch, period="2023", lang="en")
-    assert shown(app) == (
-        "2023: 69.4% of tasks completed, 6 overdue, 152 activities held",
+    assert shown(app) == (  # a slide's title is written literally (`ui.literal`)
+        "2023\\: 69.4% of tasks completed, 6 overdue, 152 activities held",
         "1 / 6",
     )
 
@@ -184,3 +190,19 @@ def test_the_page_run_without_the_app_shows_nothing_to_an_anonymous_visitor(samp
     app = AppTest.from_file(str(Path(APP).parent / PAGE), default_timeout=60).run()
     assert not app.exception
     assert app.error and not app.title and not app.get("plotly_chart")
+
+
+def test_a_staff_members_hostile_task_list_is_presented_as_written(empty_db, monkeypatch):
+    """The task slides of a staff member's task list whose code, action, lead unit and
+    content are Markdown images and HTML links (`import_hostile_tasks`), and a link whose
+    slide list holds one too: titles, notes and notices show them as text (the room's
+    browser fetches nothing), and no chart label or hover is a link. Both slides are drawn
+    in one run, the second in the hidden slot."""
+    import_hostile_tasks(empty_db)
+    app = open_present(empty_db, monkeypatch, slides=f"tasks,{HOSTILE_CODE}", period="2022")
+    first, second = (title.value for title in app.title)
+    assert first.startswith("\\[行动\\]\\(http\\://203.0.113.9/a\\)\\<a href=")  # one action
+    assert second == f"逾期任务1项，最长逾期184天（{HOSTILE_CODE_SHOWN}）"
+    [notice] = [toast.value for toast in app.toast]
+    assert HOSTILE_CODE_SHOWN in notice
+    assert_shown_as_written(app)

@@ -8,7 +8,13 @@ import json
 from streamlit.testing.v1 import AppTest
 
 from data_model.ingest.importer import import_file
-from tests.app.conftest import open_app_page, subheaders
+from tests.app.conftest import (
+    HOSTILE_CODE_SHOWN,
+    assert_shown_as_written,
+    import_hostile_tasks,
+    open_app_page,
+    subheaders,
+)
 from tests.conftest import AppDatabase, make_xlsx
 from tests.task_workbook import JAN, TASK_HEADER
 
@@ -102,7 +108,8 @@ def test_page_in_english(sample_db, monkeypatch):
     app = open_page(sample_db, monkeypatch, lang="en")
     assert app.title[0].value == "Task completion"
     assert metrics(app)["Overdue tasks"] == "6 tasks"
-    assert "6 overdue tasks; the longest is 365 days late (A5-10)" in subheaders(app)
+    # The heading names a task by its code: its Markdown is written literally (`ui.literal`).
+    assert "6 overdue tasks; the longest is 365 days late \\(A5-10\\)" in subheaders(app)
 
 
 def test_empty_database_shows_a_friendly_state(empty_db, monkeypatch):
@@ -161,3 +168,18 @@ def test_a_long_overdue_list_is_shown_a_page_at_a_time_with_its_count(empty_db, 
     assert app.dataframe[0].value["任务编号"].tolist() == [f"L{n:02d}" for n in range(20, 25)]
     assert app.dataframe[0].value["逾期天数"].tolist() == [344, 343, 342, 341, 340]
     assert any(c.value.startswith("第 21–25 项，共 25 项") for c in app.caption)
+
+
+def test_a_staff_members_hostile_task_list_reaches_a_leader_as_written(empty_db, monkeypatch):
+    """The code, action, lead unit, content and evidence file name of a staff member's task
+    are Markdown images and HTML links (`import_hostile_tasks`). On the leader's page the
+    headings, findings and buttons show them as text, so the browser fetches nothing, and
+    no chart label, title or hover is a link."""
+    import_hostile_tasks(empty_db)
+    app = open_app_page(PAGE, empty_db, monkeypatch, role="leader", period="2022")
+    assert f"逾期任务1项，最长逾期184天（{HOSTILE_CODE_SHOWN}）" in subheaders(app)
+    [ranking] = [h for h in subheaders(app) if h.startswith("牵头单位绩效排名")]
+    assert "\\!\\[\\]\\(http\\://203.0.113.9/u.png\\)\\<a href=" in ranking
+    buttons = [b.proto.label for b in app.get("download_button")]
+    assert "下载 \\!\\[\\]\\(p.png\\).pdf" in buttons  # the evidence file
+    assert_shown_as_written(app)

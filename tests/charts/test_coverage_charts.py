@@ -128,6 +128,8 @@ def test_the_focused_district_is_outlined(areas, shipped_map):
 def test_selected_code_reads_plotlys_selection_state():
     assert selected_code({"points": [{"curve_number": 12, "customdata": "440305"}]}) == "440305"
     assert selected_code({"points": [{"customdata": ["DAPENG"]}]}) == "DAPENG"
+    # as the master data writes it, not as `literal_labels` wrote it in the figure
+    assert selected_code({"points": [{"customdata": "A&amp;B"}]}) == "A&B"
     assert selected_code({"points": [{"curve_number": 0}]}) is None
     assert selected_code({"points": [], "box": [], "lasso": []}) is None
     assert selected_code(None) is None
