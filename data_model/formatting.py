@@ -34,6 +34,11 @@ from data_model.i18n import t
 from data_model.periods import granularity
 
 KINDS = ("rate", "count", "score")
+# The decimals a score is written and ranked with (`scoring.score_text`, `rank_with_ties`):
+# two districts whose scores read alike share their rank.
+SCORE_DECIMALS = 2
+# The decimals a change of each kind is written, and judged as no change, with.
+CHANGE_DECIMALS = {"count": 0, "rate": 1, "score": SCORE_DECIMALS}
 DIRECTIONS = ("positive", "negative", "neutral")
 METRIC_COLORS = {"good": "green", "bad": "red", "neutral": "gray"}
 NO_VALUE = "—"  # a missing number, in tables and texts of every language
@@ -152,8 +157,9 @@ class Change:
 
     @property
     def rounded(self) -> float:
-        """The amount as it is written (0.04 points is written, and judged, as no change)."""
-        return round(self.amount, 0 if self.kind == "count" else 1)
+        """The amount as it is written (a rate's 0.04 points is written, and judged, as no
+        change)."""
+        return round(self.amount, CHANGE_DECIMALS[self.kind])
 
     @property
     def tone(self) -> str:
@@ -181,13 +187,13 @@ class Change:
         return "up" if self.rounded > 0 else "down"
 
     def amount_text(self, language: str | None = None) -> str:
-        """`+11.2 个百分点`, `−5 项`, `+3.2 分` (a real minus sign)."""
+        """`+11.2 个百分点`, `−5 项`, `+3.21 分` (a real minus sign)."""
         if self.kind == "count":
             value = f"{self.rounded:+,.0f}"
             unit = unit_word(self.unit, self.rounded, language) if self.unit else ""
             text = t("format.amount_count", language, value=value, unit=unit).strip()
         else:
-            value = f"{self.rounded:+.1f}"
+            value = f"{self.rounded:+.{CHANGE_DECIMALS[self.kind]}f}"
             text = t(f"format.amount_{self.kind}", language, value=value)
         return text.replace("-", "\u2212")
 

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from data_model.charts.common import localise_axes, nice_ticks
 from data_model.formatting import (
     bracketed,
+    change,
     format_number,
     format_points,
     format_ticks,
@@ -85,3 +86,11 @@ def test_counts_of_one_take_the_singular_in_english():
         "event",
     ]
     assert unit_word("format.unit_activities", 1, "zh-CN") == "场"
+
+
+def test_a_score_changes_by_the_decimals_it_is_written_with():
+    """A score reads 78.21 分: its change reads +2.25 分 beside it, not +2.3, and a change
+    that reads +0.00 is no change."""
+    assert change(78.21, 75.96, "score", "2023").text("zh-CN") == "较上年 +2.25 分"
+    assert change(78.214, 78.211, "score", "2023").text("zh-CN") == "与上年持平"
+    assert change(69.44, 69.41, "rate", "2023").arrow == "off"  # a rate: one decimal

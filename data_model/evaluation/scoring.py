@@ -52,13 +52,12 @@ import pandas as pd
 from sqlalchemy import Connection, func, select
 
 from data_model.evaluation.aggregation import is_due, period_cells, target_for_period
-from data_model.formatting import join_names
+from data_model.formatting import SCORE_DECIMALS, join_names
 from data_model.i18n import t
 from data_model.periods import granularity, previous_period
 from data_model.store import summaries_scores
 from data_model.store.models import District, Indicator, PeriodScoreSummary
 
-SCORE_DECIMALS = 2
 TIED_NAMED = 3  # a headline names up to this many districts sharing first place
 TARGET_MET_SCORE = 100.0  # an indicator score at which its target is met
 DEFAULT_WEIGHT = 1.0

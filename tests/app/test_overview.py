@@ -90,7 +90,7 @@ def test_composite_card_with_rank_movement(sample_db, monkeypatch):
     assert not app.exception
     # The mean of the eleven districts' composite scores (scoring.district_scores).
     assert metric_values(app)["各区平均综合得分"] == "78.21 分"
-    assert metric_changes(app)["各区平均综合得分"] == ("较上年 +2.3 分", "GREEN", "UP")
+    assert metric_changes(app)["各区平均综合得分"] == ("较上年 +2.25 分", "GREEN", "UP")
     captions = [c.value for c in app.caption]
     assert any(
         c.startswith("最高南山区（98.49分），最低深汕特别合作区（38.93分）") for c in captions

@@ -187,7 +187,7 @@ def test_overview_slide_states_the_2023_figures(sample, slides):
     assert cards["任务完成率"] == ("69.4%", "较上年 +11.2 个百分点", "green")
     assert cards["逾期任务"] == ("6 项", "较上年 +5 项", "red")
     assert cards["开展活动"] == ("152 场", "较上年 +24 场", "green")
-    assert cards["各区平均综合得分"] == ("78.21 分", "较上年 +2.3 分", "green")
+    assert cards["各区平均综合得分"] == ("78.21 分", "较上年 +2.25 分", "green")
     assert cards["报送覆盖率"] == ("98.1%", "较上年 −1.4 个百分点", "red")
     assert len(cards) == 6
     overdue = next(card for card in slide.cards if card.label == "逾期任务")

@@ -214,7 +214,7 @@ CALLS: dict[str, tuple[Callable, object]] = {
         [
             ("completion_rate", "69.4%", "较上年 +11.2 个百分点"),
             ("overdue", "6 项", "较上年 +5 项"),
-            ("composite", "78.21 分", "较上年 +2.3 分"),
+            ("composite", "78.21 分", "较上年 +2.25 分"),
             ("coverage", "98.1%", "较上年 −1.4 个百分点"),
             ("issues_resolved", "97 件", "较上年 +10 件"),
             ("activities", "152 场", "较上年 +24 场"),
