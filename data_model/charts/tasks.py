@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from data_model.charts.common import (
-    LABEL_ROOM,
+    LABEL_PAD,
     SERIES_COLORS,
     STATUS_COLORS,
     base_layout,
@@ -34,12 +34,24 @@ def rate_bars(
     rates: pd.DataFrame, completion_label: str, on_time_label: str, title: str = ""
 ) -> go.Figure:
     """Horizontal bars of completion rate per group, best at the top, with the on-time rate
-    as a marker on the same row.
+    as a diamond on the same row.
+
+    Each row's completion rate and counts (`69.4% (25/36)`) are written in a column right
+    of the plot, not on the bar: the diamond moves anywhere from 0 to 100% and would cover
+    a label inside or beside the bar wherever the two rates are close (or the on-time rate
+    sits over the label's start). The column starts LABEL_PAD px past the axis's end,
+    beyond the half of a diamond at 100% that pokes out of the plot.
 
     `rates`: columns label, completion_rate, on_time_rate, completed, tasks (the order of
     the rows is kept: pass them sorted best first).
     """
     labels = list(rates["label"])
+    texts = [
+        f"{format_percent(rate)} ({done}/{total})"
+        for rate, done, total in zip(
+            rates["completion_rate"], rates["completed"], rates["tasks"], strict=True
+        )
+    ]
     figure = go.Figure()
     figure.add_bar(
         x=rates["completion_rate"],
@@ -47,15 +59,6 @@ def rate_bars(
         orientation="h",
         name=completion_label,
         marker_color=STATUS_COLORS["completed"],
-        text=[
-            f"{format_percent(rate)} ({done}/{total})"
-            for rate, done, total in zip(
-                rates["completion_rate"], rates["completed"], rates["tasks"], strict=True
-            )
-        ],
-        textposition="auto",
-        insidetextanchor="start",
-        cliponaxis=False,
         hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
     )
     figure.add_scatter(
@@ -67,10 +70,23 @@ def rate_bars(
         hovertemplate="%{y}: %{x:.1f}%<extra>" + on_time_label + "</extra>",
     )
     figure.update_traces(cliponaxis=False, selector={"type": "scatter"})  # a 100% diamond
+    # By row index, not by name: plotly reads a numeric-looking name as an index.
+    for row, text in enumerate(texts):
+        figure.add_annotation(
+            x=1,
+            xref="paper",
+            xanchor="left",
+            xshift=LABEL_PAD,
+            y=row,
+            yref="y",
+            text=text,
+            showarrow=False,
+            name="rate_label",
+        )
     figure.update_xaxes(**bounded_axis(), showgrid=True, gridcolor="#EEEEEE")
     figure.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
     base_layout(figure, height=_height(len(rates)))
-    figure.update_layout(margin={"r": LABEL_ROOM})
+    figure.update_layout(margin={"r": outside_label_room(texts)})
     _fit(figure)
     return _titled(figure, title)
 
