@@ -37,6 +37,7 @@ from data_model.queries.task_queries import (
 from data_model.task_rules import BEHIND_MARGIN, STATUSES
 from data_model.workflow import evidence
 from ui import (
+    card_columns,
     dashboard,
     data_table,
     download_file,
@@ -163,9 +164,8 @@ def card(key: str, value: float | None, previous: float | None, kind: str, **how
 
 
 tasks_unit = {"unit": "format.unit_tasks"}
-cards = st.columns(5)
 for column, headline, help_text in zip(
-    cards,
+    card_columns(5),
     (
         card("tasks", totals.tasks, before.tasks, "count", direction="neutral", **tasks_unit),
         card("completion_rate", totals.completion_rate, before.completion_rate, "rate"),
