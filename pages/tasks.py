@@ -7,7 +7,7 @@ from data_model import settings
 from data_model.accounts.permissions import allowed
 from data_model.charts.tasks import ranking_bars, rate_bars, status_over_periods, timeline_bars
 from data_model.errors import InputError
-from data_model.formatting import format_number, join_names, time_text
+from data_model.formatting import format_number, format_percent, join_names, time_text
 from data_model.outputs.export import frame_to_xlsx
 from data_model.periods import period_label, period_start, previous_period
 from data_model.queries.forecast import DEFAULT_WEEKS, slipping_in_scope
@@ -63,9 +63,7 @@ EVIDENCE_TYPES = ["pdf", "png", "jpg", "jpeg", "gif", "webp", "docx", "xlsx", "d
 
 
 def percent(value: float | None) -> str:
-    return format_number(
-        None if value is None or pd.isna(value) else round(value, 1), "%", language=language()
-    )
+    return format_percent(value, language())
 
 
 def day_label(day) -> str:
@@ -351,7 +349,7 @@ else:
             unit=unit,
             start=start.isoformat(),
             deadline=deadline_text or end.isoformat(),
-            progress=format_number(progress, "%", language=language()),
+            progress=percent(progress),
             status=status_labels[status],
         )
         for code, content, unit, start, deadline_text, end, progress, status in zip(

@@ -10,6 +10,7 @@ from data_model.charts.common import localise_axes, nice_ticks
 from data_model.formatting import (
     bracketed,
     format_number,
+    format_percent,
     format_points,
     format_ticks,
     join_names,
@@ -85,3 +86,16 @@ def test_counts_of_one_take_the_singular_in_english():
         "event",
     ]
     assert unit_word("format.unit_activities", 1, "zh-CN") == "场"
+
+
+def test_a_rate_is_written_one_way_one_decimal_without_a_trailing_zero():
+    assert [format_percent(v) for v in (69.44, 70.0, 69.96, 0.0, -0.04, 100)] == [
+        "69.4%",
+        "70%",
+        "70%",
+        "0%",
+        "0%",
+        "100%",
+    ]
+    assert format_percent(81.25, "en") == "81.2%"  # as Python rounds the float 81.25
+    assert format_percent(None) == format_percent(float("nan")) == "—"

@@ -59,7 +59,8 @@ def rate_bars(
         orientation="h",
         name=completion_label,
         marker_color=STATUS_COLORS["completed"],
-        hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
+        customdata=[format_percent(rate) for rate in rates["completion_rate"]],
+        hovertemplate="%{y}: %{customdata}<extra></extra>",
     )
     figure.add_scatter(
         x=rates["on_time_rate"],
@@ -67,7 +68,8 @@ def rate_bars(
         mode="markers",
         name=on_time_label,
         marker={"symbol": "diamond", "size": 13, "color": SERIES_COLORS[1]},
-        hovertemplate="%{y}: %{x:.1f}%<extra>" + on_time_label + "</extra>",
+        customdata=[format_percent(rate) for rate in rates["on_time_rate"]],
+        hovertemplate="%{y}: %{customdata}<extra>" + on_time_label + "</extra>",
     )
     figure.update_traces(cliponaxis=False, selector={"type": "scatter"})  # a 100% diamond
     # By row index, not by name: plotly reads a numeric-looking name as an index.
@@ -112,7 +114,7 @@ def status_over_periods(
         text=[format_percent(rate) for rate in progress["completion_rate"]],
         textposition="top center",
         cliponaxis=False,
-        hovertemplate="%{x} " + rate_label + ": %{y:.1f}%<extra></extra>",
+        hovertemplate="%{x} " + rate_label + ": %{text}<extra></extra>",
         row=1,
         col=1,
     )

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from data_model.ingest.importer import import_file
 from tests.app.conftest import open_app_page, subheaders
 from tests.conftest import AppDatabase, make_xlsx
+from tests.rates import figure_texts, miswritten_rates, rates_in
 from tests.task_workbook import JAN, TASK_HEADER
 
 PAGE = "pages/tasks.py"
@@ -161,3 +162,21 @@ def test_a_long_overdue_list_is_shown_a_page_at_a_time_with_its_count(empty_db, 
     assert app.dataframe[0].value["任务编号"].tolist() == [f"L{n:02d}" for n in range(20, 25)]
     assert app.dataframe[0].value["逾期天数"].tolist() == [344, 343, 342, 341, 340]
     assert any(c.value.startswith("第 21–25 项，共 25 项") for c in app.caption)
+
+
+def shown_texts(app: AppTest) -> list[str]:
+    """Every text of the page a reader sees, its charts' labels and hovers included."""
+    texts = [e.value for e in [*app.title, *app.subheader, *app.caption, *app.markdown]]
+    texts += [text for m in app.metric for text in (m.value, m.delta or "")]
+    for chart in app.get("plotly_chart"):
+        texts += figure_texts(json.loads(chart.proto.spec))
+    return texts
+
+
+def test_the_page_writes_every_rate_one_way_hovers_included(sample_db, monkeypatch):
+    for language in ("zh-CN", "en"):
+        texts = shown_texts(open_page(sample_db, monkeypatch, lang=language))
+        assert miswritten_rates(texts) == [], language
+        # 提质行动 completed 7 of its 10 tasks: 70%, as the titles write a whole rate.
+        assert "70% (7/10)" in texts
+        assert {"69.4%", "70%", "81.8%"} <= set(rates_in(texts))

@@ -127,7 +127,7 @@ def assert_rates_clear_of_the_diamonds(figure, font_size: float) -> None:
     # Nothing is written on or beside the bars, where a diamond (0-100%) can land...
     assert bar.text is None and diamonds.mode == "markers"
     labels = [a for a in figure.layout.annotations if a.name == "rate_label"]
-    assert [a.text for a in labels] == ["100.0% (4/4)", "69.4% (25/36)", "8.3% (1/12)"]
+    assert [a.text for a in labels] == ["100% (4/4)", "69.4% (25/36)", "8.3% (1/12)"]
     assert [a.y for a in labels] == [0, 1, 2]  # each on its own row
     for label in labels:
         # ...but in a column starting right of the axis's end, further out than the half
