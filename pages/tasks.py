@@ -378,6 +378,7 @@ else:
             tr("tasks.as_of_marker", date=day_label(as_of)),
             tr("tasks.open_ended"),
             tr("tasks.late_stretch"),
+            language=language(),
         ),
         width="stretch",
     )

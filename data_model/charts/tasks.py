@@ -18,6 +18,7 @@ from data_model.charts.common import (
     base_layout,
     bounded_axis,
     label_bars,
+    month_ticks,
     outside_label_room,
 )
 from data_model.formatting import format_percent
@@ -145,12 +146,15 @@ def timeline_bars(
     open_ended_label: str,
     late_label: str,
     title: str = "",
+    language: str | None = None,
 ) -> go.Figure:
     """A Gantt-like chart: one bar per task from start to deadline, coloured by status.
 
     Drawn with `go.Bar` on a date axis (base = start, length in milliseconds), so nothing
     beyond plotly itself is needed. Tasks without a deadline run to `as_of` and end in an
     arrow marker; an overdue task's stretch past its deadline (to `late_until`) is hatched.
+    The date ticks are months (or years) in `language` (`month_ticks`: `2023年3月`,
+    `Mar 2023`), not plotly's `2023-03`.
     `timeline`: columns label, status, start, end, open_ended, late_until, hover.
     """
     figure = go.Figure()
@@ -220,7 +224,22 @@ def timeline_bars(
         line={"color": "#424242", "width": 2, "dash": "dash"},
     )
     figure.update_layout(barmode="overlay")
-    figure.update_xaxes(type="date", tickformat="%Y-%m", showgrid=True, gridcolor="#EEEEEE")
+    # The bars run from the first start through the last day a bar (or stretch) covers; a
+    # tick on the midnight after it would name a month nothing reaches.
+    low, high = min(timeline["start"]), max([*timeline["end"], *late["late_until"], as_of])
+    ticks, tick_labels = month_ticks(low, high, language)
+    figure.update_xaxes(
+        type="date",
+        tickmode="array",
+        tickvals=ticks,
+        ticktext=tick_labels,
+        showgrid=True,
+        gridcolor="#EEEEEE",
+    )
+    if ticks[0] < low.isoformat() or ticks[-1] > high.isoformat():  # a span inside a month
+        figure.update_xaxes(
+            range=[min(ticks[0], low.isoformat()), max(ticks[-1], high.isoformat())]
+        )
     figure.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
     base_layout(figure, height=_height(len(timeline), extra=140))
     _fit(figure)

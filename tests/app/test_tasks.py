@@ -180,3 +180,17 @@ def test_the_page_writes_every_rate_one_way_hovers_included(sample_db, monkeypat
         # 提质行动 completed 7 of its 10 tasks: 70%, as the titles write a whole rate.
         assert "70% (7/10)" in texts
         assert {"69.4%", "70%", "81.8%"} <= set(rates_in(texts))
+
+
+def test_the_timeline_axis_names_months_in_the_pages_language(sample_db, monkeypatch):
+    ticks = {}
+    for language in ("zh-CN", "en"):
+        app = open_page(sample_db, monkeypatch, lang=language)
+        specs = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+        (timeline,) = [s for s in specs if s["layout"].get("xaxis", {}).get("type") == "date"]
+        ticks[language] = timeline["layout"]["xaxis"].get("ticktext")
+    # The 2023 timeline's first page runs from 2021 to 2024: a tick every six months.
+    assert ticks == {
+        "zh-CN": ["2021年7月", "2022年1月", "2022年7月", "2023年1月", "2023年7月", "2024年1月"],
+        "en": ["Jul 2021", "Jan 2022", "Jul 2022", "Jan 2023", "Jul 2023", "Jan 2024"],
+    }
