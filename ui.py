@@ -638,6 +638,21 @@ def notification_area(principal: Principal, greet: bool = True) -> None:
         st.toast(tr("reminders.notification_toast", text=text), icon=":material/notifications:")
 
 
+# Headline cards in a row: at 1280 px with the sidebar open a column of three holds a card's
+# label, value and change whole (`较上年 +11.2 个百分点  向好`, `+45 people vs last year`);
+# five to a row cut them (tests/e2e/test_browser_cards.py).
+CARDS_PER_ROW = 3
+
+
+def card_columns(count: int) -> list:
+    """Columns for `count` headline cards, CARDS_PER_ROW to a row (the last row's cards
+    stay as wide as the others'), in reading order."""
+    columns: list = []
+    for start in range(0, count, CARDS_PER_ROW):
+        columns.extend(st.columns(CARDS_PER_ROW)[: min(CARDS_PER_ROW, count - start)])
+    return columns
+
+
 def headline_metric(
     container, headline: Headline, label: str | None = None, help: str | None = None
 ) -> None:

@@ -121,9 +121,15 @@ def format_ticks(values: list[float], language: str | None = None) -> list[str]:
     ]
 
 
-def format_percent(value: float | None) -> str:
-    """`69.4%` (always one decimal, as chart labels line up); None → `—`."""
-    return NO_VALUE if _missing(value) else f"{value:.1f}%"
+def format_percent(value: float | None, language: str | None = None) -> str:
+    """A rate as every page, chart (labels and hovers), slide and bulletin writes it: one
+    decimal with a trailing `.0` dropped, `69.4%`, `70%`, `0%` (69.96 → `70%`); None → `—`.
+
+    The one writer of rates: a page or slide that wrote `70.0%` in a chart beside `70%` in
+    its title read as two figures."""
+    if _missing(value):
+        return NO_VALUE
+    return format_number(round(float(value), 1), "%", language)
 
 
 def format_signed_percent(value: float | None) -> str:

@@ -16,7 +16,7 @@ from data_model.charts.coverage import (
     district_map,
     selected_code,
 )
-from data_model.formatting import format_number, join_names
+from data_model.formatting import format_percent, join_names
 from data_model.periods import period_label
 from data_model.queries.coverage_queries import (
     LOWER_IS_BETTER,
@@ -240,7 +240,7 @@ else:
                 "coverage.action_finding",
                 tasks=total,
                 completed=done,
-                rate=format_number(round(done / total * 100, 1), "%", language=language()),
+                rate=format_percent(done / total * 100, language()),
                 district=open_tasks.idxmax(),
                 open=int(open_tasks.max()),
             )

@@ -19,6 +19,7 @@ from data_model.queries.shared import (
 from data_model.queries.task_queries import as_of_date
 from data_model.task_rules import STATUSES
 from ui import (
+    card_columns,
     data_table,
     empty_state,
     figure,
@@ -54,15 +55,15 @@ tasks = figures.tasks
 activities = figures["activities"].value
 
 st.subheader(tr("overview.cards_heading", period=label))
-first_row, second_row = st.columns(3), st.columns(3)
-headline_metric(first_row[0], figures["completion_rate"], help=tr("overview.completion_rate_help"))
-headline_metric(first_row[1], figures["overdue"])
-headline_metric(first_row[2], figures["composite"], help=tr("overview.composite_help"))
+cards = card_columns(6)
+headline_metric(cards[0], figures["completion_rate"], help=tr("overview.completion_rate_help"))
+headline_metric(cards[1], figures["overdue"])
+headline_metric(cards[2], figures["composite"], help=tr("overview.composite_help"))
 if not figures.scores.empty:
-    first_row[2].caption(literal(composite_finding(figures.scores, language())))
-headline_metric(second_row[0], figures["coverage"], help=tr("overview.coverage_help"))
-headline_metric(second_row[1], figures["issues_resolved"])
-headline_metric(second_row[2], figures["activities"], help=tr("overview.activities_help"))
+    cards[2].caption(literal(composite_finding(figures.scores, language())))
+headline_metric(cards[3], figures["coverage"], help=tr("overview.coverage_help"))
+headline_metric(cards[4], figures["issues_resolved"])
+headline_metric(cards[5], figures["activities"], help=tr("overview.activities_help"))
 
 # The configured highlights, less those a card above already shows (诉求办结 is the
 # same figure as 解决企业问题: one figure, one name).
@@ -70,7 +71,7 @@ st.subheader(tr("overview.highlights_heading", period=label))
 first = query(first_reported)
 previous_values = {h.key: h.value for h in query(highlights, figures.previous)}
 shown = [h for h in query(highlights, period) if h.key not in {f.key for f in figures.figures}]
-for column, item in zip(st.columns(len(shown)), shown, strict=True):
+for column, item in zip(card_columns(len(shown)), shown, strict=True):
     before = previous_values.get(item.key)
     headline_metric(
         column,

@@ -7,7 +7,7 @@ from data_model import settings
 from data_model.accounts.permissions import allowed
 from data_model.charts.tasks import ranking_bars, rate_bars, status_over_periods, timeline_bars
 from data_model.errors import InputError
-from data_model.formatting import format_number, join_names, time_text
+from data_model.formatting import format_number, format_percent, join_names, time_text
 from data_model.outputs.export import frame_to_xlsx
 from data_model.periods import period_label, period_start, previous_period
 from data_model.queries.forecast import DEFAULT_WEEKS, slipping_in_scope
@@ -37,6 +37,7 @@ from data_model.queries.task_queries import (
 from data_model.task_rules import BEHIND_MARGIN, STATUSES
 from data_model.workflow import evidence
 from ui import (
+    card_columns,
     dashboard,
     data_table,
     download_file,
@@ -62,9 +63,7 @@ EVIDENCE_TYPES = ["pdf", "png", "jpg", "jpeg", "gif", "webp", "docx", "xlsx", "d
 
 
 def percent(value: float | None) -> str:
-    return format_number(
-        None if value is None or pd.isna(value) else round(value, 1), "%", language=language()
-    )
+    return format_percent(value, language())
 
 
 def day_label(day) -> str:
@@ -163,9 +162,8 @@ def card(key: str, value: float | None, previous: float | None, kind: str, **how
 
 
 tasks_unit = {"unit": "format.unit_tasks"}
-cards = st.columns(5)
 for column, headline, help_text in zip(
-    cards,
+    card_columns(5),
     (
         card("tasks", totals.tasks, before.tasks, "count", direction="neutral", **tasks_unit),
         card("completion_rate", totals.completion_rate, before.completion_rate, "rate"),
@@ -352,7 +350,7 @@ else:
             unit=unit,
             start=start.isoformat(),
             deadline=deadline_text or end.isoformat(),
-            progress=format_number(progress, "%", language=language()),
+            progress=percent(progress),
             status=status_labels[status],
         )
         for code, content, unit, start, deadline_text, end, progress, status in zip(
@@ -381,6 +379,7 @@ else:
             tr("tasks.as_of_marker", date=day_label(as_of)),
             tr("tasks.open_ended"),
             tr("tasks.late_stretch"),
+            language=language(),
         ),
         width="stretch",
     )

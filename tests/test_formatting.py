@@ -11,6 +11,7 @@ from data_model.formatting import (
     bracketed,
     change,
     format_number,
+    format_percent,
     format_points,
     format_ticks,
     join_names,
@@ -94,3 +95,16 @@ def test_a_score_changes_by_the_decimals_it_is_written_with():
     assert change(78.21, 75.96, "score", "2023").text("zh-CN") == "较上年 +2.25 分"
     assert change(78.214, 78.211, "score", "2023").text("zh-CN") == "与上年持平"
     assert change(69.44, 69.41, "rate", "2023").arrow == "off"  # a rate: one decimal
+
+
+def test_a_rate_is_written_one_way_one_decimal_without_a_trailing_zero():
+    assert [format_percent(v) for v in (69.44, 70.0, 69.96, 0.0, -0.04, 100)] == [
+        "69.4%",
+        "70%",
+        "70%",
+        "0%",
+        "0%",
+        "100%",
+    ]
+    assert format_percent(81.25, "en") == "81.2%"  # as Python rounds the float 81.25
+    assert format_percent(None) == format_percent(float("nan")) == "—"

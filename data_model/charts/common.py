@@ -13,12 +13,14 @@ import html
 import math
 import re
 import unicodedata
+from datetime import date
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from data_model.formatting import format_ticks
+from data_model.periods import period_label
 
 # Okabe-Ito hues where they fit a status's meaning (bluish green done, blue running,
 # amber behind, a dark vermilion late), a light grey not started, dark indigo suspended.
@@ -142,6 +144,40 @@ def nice_ticks(low: float, high: float, count: int = TICKS_PER_AXIS) -> list[flo
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
     first, last = math.floor(low / step), math.ceil(high / step)
     return [round(i * step, 10) for i in range(first, last + 1)]
+
+
+# A date axis's ticks fall on the first of a month, every 1, 2, 3 or 6 months or 1, 2, 5 or
+# 10 years: the smallest step that leaves at most DATE_TICKS on the axis (a label such as
+# 2023年10月 takes ~80 px).
+MONTH_STEPS = (1, 2, 3, 6, 12, 24, 60, 120)
+DATE_TICKS = 6
+
+
+def month_ticks(
+    low: date, high: date, language: str | None = None, count: int = DATE_TICKS
+) -> tuple[list[str], list[str]]:
+    """(tick values, tick labels) for a date axis running from `low` to `high`: the first
+    days of month inside it, every so many months (MONTH_STEPS) that there are at most
+    `count`, labelled as the project labels periods (`period_label`): `2023年3月` /
+    `Mar 2023`, or `2023年` / `2023` when the step is whole years. (Plotly's own date ticks,
+    `2023-03` or `Jan 2023`, ignore the page's language.) A span inside one month gets the
+    first days of its month and the next, around it."""
+    low, high = min(low, high), max(low, high)
+    first = low.year * 12 + low.month - 1 + (low.day > 1)  # months since year 0
+    last = high.year * 12 + high.month - 1
+
+    def steps(step: int) -> range:
+        return range(-(-first // step) * step, last + 1, step)
+
+    step = next((s for s in MONTH_STEPS if len(steps(s)) <= count), MONTH_STEPS[-1])
+    months = steps(step) or range(first - 1, first + 1)
+    values, labels = [], []
+    for month in months:
+        year, index = divmod(month, 12)
+        values.append(date(year, index + 1, 1).isoformat())
+        period = str(year) if step % 12 == 0 else f"{year}-{index + 1:02d}"
+        labels.append(period_label(period, language))
+    return values, labels
 
 
 def localise_axes(figure: go.Figure, language: str | None = None) -> go.Figure:

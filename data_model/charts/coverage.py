@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from data_model.charts.common import FONT_FAMILY, base_layout
+from data_model.formatting import format_percent
 from data_model.reference.geo import DistrictMap, Region, hit_points
 
 # Light to dark: more coverage, more activities, more resolved issues read darker.
@@ -273,6 +274,7 @@ def action_heatmap(frame: pd.DataFrame, rate_label: str, focus: str | None = Non
         .pivot(index="district", columns="action", values="label")
         .reindex(index=order, columns=actions)
     )
+    rates = rate.map(format_percent)
     figure = go.Figure(
         go.Heatmap(
             z=rate.to_numpy(),
@@ -280,12 +282,13 @@ def action_heatmap(frame: pd.DataFrame, rate_label: str, focus: str | None = Non
             y=order,
             text=labels.to_numpy(),
             texttemplate="%{text}",
+            customdata=rates.to_numpy(),
             colorscale=_plotly_scale(COMPLETION),
             zmin=0,
             zmax=100,
             xgap=2,
             ygap=2,
-            hovertemplate=f"%{{y}} · %{{x}}: %{{text}}<br>{rate_label} %{{z:.0f}}%<extra></extra>",
+            hovertemplate=f"%{{y}} · %{{x}}: %{{text}}<br>{rate_label} %{{customdata}}<extra></extra>",
             colorbar={"thickness": 14, "ticksuffix": "%"},
         )
     )

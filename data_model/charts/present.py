@@ -29,6 +29,7 @@ from data_model.charts.common import (
     STATUS_COLORS,
     base_layout,
     label_bars,
+    outside_label_room,
     text_width,
 )
 from data_model.charts.coverage import district_map
@@ -42,6 +43,7 @@ MUTED_TEXT = "#333333"
 GRID_COLOR = "#BDBDBD"
 CHART_FONT_SIZE = 24  # px; every text in a slide's chart is at least this large
 MAP_LABEL_SIZE = 22  # district names inside the map's regions
+SLIDE_DIAMOND = 26  # px; the on-time rate's marker on the task slide
 SLIDE_HEIGHT = 560  # px; only until the page has measured the box CSS gives the chart
 # The smallest screen a slide must fit: 1280 px less the page's side padding (2 × 2.5vw).
 SMALLEST_CHART_WIDTH = 1216
@@ -328,8 +330,13 @@ def slide_figure(slide: ChartSlide) -> go.Figure | None:
         return figure
     if slide.key == "task_actions":
         figure = projector(rate_bars(frame, chart["completion_label"], chart["on_time_label"]))
-        figure.update_traces(marker_size=26, selector={"type": "scatter"})
-        figure.update_layout(margin={"r": 2 * LABEL_ROOM})
+        figure.update_traces(marker_size=SLIDE_DIAMOND, selector={"type": "scatter"})
+        # The rate column moves right by the half of a 100% diamond that leaves the plot.
+        shift = LABEL_PAD + SLIDE_DIAMOND // 2
+        figure.update_annotations(xshift=shift, selector={"name": "rate_label"})
+        texts = [a.text for a in figure.layout.annotations]
+        room = outside_label_room(texts, CHART_FONT_SIZE) + SLIDE_DIAMOND // 2
+        figure.update_layout(margin={"r": room})
         figure.update_yaxes(dtick=1)
         return figure
     if slide.key == "trend":

@@ -12,12 +12,13 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from data_model.charts.common import (
-    LABEL_ROOM,
+    LABEL_PAD,
     SERIES_COLORS,
     STATUS_COLORS,
     base_layout,
     bounded_axis,
     label_bars,
+    month_ticks,
     outside_label_room,
 )
 from data_model.formatting import format_percent
@@ -34,12 +35,24 @@ def rate_bars(
     rates: pd.DataFrame, completion_label: str, on_time_label: str, title: str = ""
 ) -> go.Figure:
     """Horizontal bars of completion rate per group, best at the top, with the on-time rate
-    as a marker on the same row.
+    as a diamond on the same row.
+
+    Each row's completion rate and counts (`69.4% (25/36)`) are written in a column right
+    of the plot, not on the bar: the diamond moves anywhere from 0 to 100% and would cover
+    a label inside or beside the bar wherever the two rates are close (or the on-time rate
+    sits over the label's start). The column starts LABEL_PAD px past the axis's end,
+    beyond the half of a diamond at 100% that pokes out of the plot.
 
     `rates`: columns label, completion_rate, on_time_rate, completed, tasks (the order of
     the rows is kept: pass them sorted best first).
     """
     labels = list(rates["label"])
+    texts = [
+        f"{format_percent(rate)} ({done}/{total})"
+        for rate, done, total in zip(
+            rates["completion_rate"], rates["completed"], rates["tasks"], strict=True
+        )
+    ]
     figure = go.Figure()
     figure.add_bar(
         x=rates["completion_rate"],
@@ -47,16 +60,8 @@ def rate_bars(
         orientation="h",
         name=completion_label,
         marker_color=STATUS_COLORS["completed"],
-        text=[
-            f"{format_percent(rate)} ({done}/{total})"
-            for rate, done, total in zip(
-                rates["completion_rate"], rates["completed"], rates["tasks"], strict=True
-            )
-        ],
-        textposition="auto",
-        insidetextanchor="start",
-        cliponaxis=False,
-        hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
+        customdata=[format_percent(rate) for rate in rates["completion_rate"]],
+        hovertemplate="%{y}: %{customdata}<extra></extra>",
     )
     figure.add_scatter(
         x=rates["on_time_rate"],
@@ -64,13 +69,27 @@ def rate_bars(
         mode="markers",
         name=on_time_label,
         marker={"symbol": "diamond", "size": 13, "color": SERIES_COLORS[1]},
-        hovertemplate="%{y}: %{x:.1f}%<extra>" + on_time_label + "</extra>",
+        customdata=[format_percent(rate) for rate in rates["on_time_rate"]],
+        hovertemplate="%{y}: %{customdata}<extra>" + on_time_label + "</extra>",
     )
     figure.update_traces(cliponaxis=False, selector={"type": "scatter"})  # a 100% diamond
+    # By row index, not by name: plotly reads a numeric-looking name as an index.
+    for row, text in enumerate(texts):
+        figure.add_annotation(
+            x=1,
+            xref="paper",
+            xanchor="left",
+            xshift=LABEL_PAD,
+            y=row,
+            yref="y",
+            text=text,
+            showarrow=False,
+            name="rate_label",
+        )
     figure.update_xaxes(**bounded_axis(), showgrid=True, gridcolor="#EEEEEE")
     figure.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
     base_layout(figure, height=_height(len(rates)))
-    figure.update_layout(margin={"r": LABEL_ROOM})
+    figure.update_layout(margin={"r": outside_label_room(texts)})
     _fit(figure)
     return _titled(figure, title)
 
@@ -96,7 +115,7 @@ def status_over_periods(
         text=[format_percent(rate) for rate in progress["completion_rate"]],
         textposition="top center",
         cliponaxis=False,
-        hovertemplate="%{x} " + rate_label + ": %{y:.1f}%<extra></extra>",
+        hovertemplate="%{x} " + rate_label + ": %{text}<extra></extra>",
         row=1,
         col=1,
     )
@@ -127,12 +146,15 @@ def timeline_bars(
     open_ended_label: str,
     late_label: str,
     title: str = "",
+    language: str | None = None,
 ) -> go.Figure:
     """A Gantt-like chart: one bar per task from start to deadline, coloured by status.
 
     Drawn with `go.Bar` on a date axis (base = start, length in milliseconds), so nothing
     beyond plotly itself is needed. Tasks without a deadline run to `as_of` and end in an
     arrow marker; an overdue task's stretch past its deadline (to `late_until`) is hatched.
+    The date ticks are months (or years) in `language` (`month_ticks`: `2023年3月`,
+    `Mar 2023`), not plotly's `2023-03`.
     `timeline`: columns label, status, start, end, open_ended, late_until, hover.
     """
     figure = go.Figure()
@@ -202,7 +224,22 @@ def timeline_bars(
         line={"color": "#424242", "width": 2, "dash": "dash"},
     )
     figure.update_layout(barmode="overlay")
-    figure.update_xaxes(type="date", tickformat="%Y-%m", showgrid=True, gridcolor="#EEEEEE")
+    # The bars run from the first start through the last day a bar (or stretch) covers; a
+    # tick on the midnight after it would name a month nothing reaches.
+    low, high = min(timeline["start"]), max([*timeline["end"], *late["late_until"], as_of])
+    ticks, tick_labels = month_ticks(low, high, language)
+    figure.update_xaxes(
+        type="date",
+        tickmode="array",
+        tickvals=ticks,
+        ticktext=tick_labels,
+        showgrid=True,
+        gridcolor="#EEEEEE",
+    )
+    if ticks[0] < low.isoformat() or ticks[-1] > high.isoformat():  # a span inside a month
+        figure.update_xaxes(
+            range=[min(ticks[0], low.isoformat()), max(ticks[-1], high.isoformat())]
+        )
     figure.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
     base_layout(figure, height=_height(len(timeline), extra=140))
     _fit(figure)

@@ -44,6 +44,7 @@ from data_model.evaluation.scoring import (
 )
 from data_model.formatting import (
     format_number,
+    format_percent,
     format_points,
     format_signed_percent,
     join_items,
@@ -379,7 +380,7 @@ def cell_text(value: object, kind: str, language: str | None = None) -> str:
     if kind == "int":
         return format_number(int(value), language=language)
     if kind == "percent":
-        return format_number(round(float(value), 1), "%", language)
+        return format_percent(float(value), language)
     if kind == "score":
         return score_text(float(value))
     if kind == "decimal":

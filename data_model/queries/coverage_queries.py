@@ -35,7 +35,7 @@ import pandas as pd
 from sqlalchemy import Connection, and_, func, select, true
 
 from data_model import settings
-from data_model.formatting import format_number, join_names
+from data_model.formatting import format_number, format_percent, join_names
 from data_model.i18n import t
 from data_model.periods import months_of, period_end, period_start, sub_periods
 from data_model.queries.schedule import not_reported
@@ -380,7 +380,10 @@ def coverage_gaps(conn: Connection, period: str) -> pd.DataFrame:
 
 
 def measure_texts(values: pd.Series, measure: str, language: str | None = None) -> list[str]:
-    """Each value of `measure` as the map labels write it (one decimal, with its unit)."""
+    """Each value of `measure` as the map labels write it (one decimal, with its unit; a
+    rate as `format_percent` writes every rate)."""
+    if measure in RATE_MEASURES:
+        return [format_percent(None if pd.isna(v) else v, language) for v in values]
     unit = t(f"coverage.unit_{measure}", language)
     return [format_number(None if pd.isna(v) else round(v, 1), unit, language) for v in values]
 

@@ -35,7 +35,7 @@ from data_model.evaluation.scoring import (
     ranking_with_change,
     score_text,
 )
-from data_model.formatting import Change, change, format_number, unit_word
+from data_model.formatting import Change, change, format_number, format_percent, unit_word
 from data_model.i18n import t
 from data_model.periods import previous_period
 from data_model.queries.coverage_queries import total_submission_coverage
@@ -88,7 +88,7 @@ class Headline:
         if self.value is None:
             return t("format.not_submitted", language)
         if self.kind == "rate":
-            return format_number(round(self.value, 1), "%", language)
+            return format_percent(self.value, language)
         if self.kind == "score":
             return t("format.amount_score", language, value=score_text(self.value))
         unit = unit_word(self.unit, self.value, language) if self.unit else ""

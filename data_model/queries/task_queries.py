@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
-from data_model.formatting import format_number, format_points
+from data_model.formatting import format_percent, format_points
 from data_model.i18n import t
 from data_model.periods import (
     period_containing,
@@ -518,12 +518,6 @@ def status_table(conn: Connection, as_of: date, language: str | None = None) -> 
 # --- finding sentences the task page and the presentation share -------------------------
 
 
-def _percent(value: float | None, language: str | None = None) -> str:
-    return format_number(
-        None if value is None or pd.isna(value) else round(value, 1), "%", language
-    )
-
-
 def rates_title(rates: pd.DataFrame, language: str | None = None, grouping: str = "action") -> str:
     """The best and the worst group's completion rate, e.g. 领跑行动完成率最高（81.8%），
     连心行动最低（54.5%）; when every group shows the same rate, that it is shared (e.g.
@@ -533,10 +527,10 @@ def rates_title(rates: pd.DataFrame, language: str | None = None, grouping: str 
     group; `grouping`: what the groups are (GROUPINGS), named in the tie.
     """
     best, worst = rates.iloc[0], rates.iloc[-1]
-    best_rate = _percent(best["completion_rate"], language)
+    best_rate = format_percent(best["completion_rate"], language)
     if len(rates) == 1:
         return t("tasks.rates_title_single", language, group=best["label"], rate=best_rate)
-    if best_rate == _percent(worst["completion_rate"], language):
+    if best_rate == format_percent(worst["completion_rate"], language):
         return t(
             "tasks.rates_title_tie",
             language,
@@ -548,9 +542,9 @@ def rates_title(rates: pd.DataFrame, language: str | None = None, grouping: str 
         "tasks.rates_title",
         language,
         best=best["label"],
-        best_rate=_percent(best["completion_rate"], language),
+        best_rate=format_percent(best["completion_rate"], language),
         worst=worst["label"],
-        worst_rate=_percent(worst["completion_rate"], language),
+        worst_rate=format_percent(worst["completion_rate"], language),
     )
 
 
@@ -563,8 +557,8 @@ def progress_title(progress: pd.DataFrame, language: str | None = None) -> str:
     period.
     """
     first, last = progress.iloc[0], progress.iloc[-1]
-    first_rate = _percent(first["completion_rate"], language)
-    last_rate = _percent(last["completion_rate"], language)
+    first_rate = format_percent(first["completion_rate"], language)
+    last_rate = format_percent(last["completion_rate"], language)
     facts = {"first": first["label"], "first_rate": first_rate, "last": last["label"]}
     if len(progress) == 1 or pd.isna(first["completion_rate"]) or pd.isna(last["completion_rate"]):
         return t("tasks.progress_title_single", language, last=last["label"], last_rate=last_rate)
@@ -625,4 +619,6 @@ def overdue_finding_of(counts: pd.DataFrame, language: str | None = None) -> str
 
 
 def _overdue_sentence(units: int, progress: float, language: str | None) -> str:
-    return t("tasks.overdue_finding", language, units=units, progress=_percent(progress, language))
+    return t(
+        "tasks.overdue_finding", language, units=units, progress=format_percent(progress, language)
+    )

@@ -16,6 +16,7 @@ from tests.app.conftest import (
     subheaders,
 )
 from tests.conftest import AppDatabase, make_xlsx
+from tests.rates import figure_texts, miswritten_rates, rates_in
 from tests.task_workbook import JAN, TASK_HEADER
 
 PAGE = "pages/tasks.py"
@@ -183,3 +184,35 @@ def test_a_staff_members_hostile_task_list_reaches_a_leader_as_written(empty_db,
     buttons = [b.proto.label for b in app.get("download_button")]
     assert "下载 \\!\\[\\]\\(p.png\\).pdf" in buttons  # the evidence file
     assert_shown_as_written(app)
+
+
+def shown_texts(app: AppTest) -> list[str]:
+    """Every text of the page a reader sees, its charts' labels and hovers included."""
+    texts = [e.value for e in [*app.title, *app.subheader, *app.caption, *app.markdown]]
+    texts += [text for m in app.metric for text in (m.value, m.delta or "")]
+    for chart in app.get("plotly_chart"):
+        texts += figure_texts(json.loads(chart.proto.spec))
+    return texts
+
+
+def test_the_page_writes_every_rate_one_way_hovers_included(sample_db, monkeypatch):
+    for language in ("zh-CN", "en"):
+        texts = shown_texts(open_page(sample_db, monkeypatch, lang=language))
+        assert miswritten_rates(texts) == [], language
+        # 提质行动 completed 7 of its 10 tasks: 70%, as the titles write a whole rate.
+        assert "70% (7/10)" in texts
+        assert {"69.4%", "70%", "81.8%"} <= set(rates_in(texts))
+
+
+def test_the_timeline_axis_names_months_in_the_pages_language(sample_db, monkeypatch):
+    ticks = {}
+    for language in ("zh-CN", "en"):
+        app = open_page(sample_db, monkeypatch, lang=language)
+        specs = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+        (timeline,) = [s for s in specs if s["layout"].get("xaxis", {}).get("type") == "date"]
+        ticks[language] = timeline["layout"]["xaxis"].get("ticktext")
+    # The 2023 timeline's first page runs from 2021 to 2024: a tick every six months.
+    assert ticks == {
+        "zh-CN": ["2021年7月", "2022年1月", "2022年7月", "2023年1月", "2023年7月", "2024年1月"],
+        "en": ["Jul 2021", "Jan 2022", "Jul 2022", "Jan 2023", "Jul 2023", "Jan 2024"],
+    }

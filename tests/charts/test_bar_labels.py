@@ -3,6 +3,8 @@ the builders leave them room in the margin, or run the axis past the longest bar
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pandas as pd
 
 from data_model.charts.common import outside_label_room, text_width
@@ -13,9 +15,11 @@ from data_model.charts.present import (
     SMALLEST_CHART_WIDTH,
     overdue_bars,
     projector,
+    slide_figure,
     wrap_parts,
 )
 from data_model.charts.tasks import ranking_bars as unit_ranking
+from data_model.charts.tasks import rate_bars
 from data_model.charts.trends import ranking_bars
 
 
@@ -102,3 +106,50 @@ def test_overdue_slide_of_ten_tasks_keeps_one_line_a_bar():
     figure = overdue_bars(overdue_frame(10), "逾期天数")
     assert [t.count("<br>") for t in figure.data[0].text] == [0] * 10
     assert figure.data[0].text[9] == "10天 · 市工商联宣传教育部"
+
+
+def close_rates() -> pd.DataFrame:
+    """Rows where the diamond sits where a bar label was drawn: beside a short bar's end
+    (8.3% done, 10% on time) and over the start of a long bar (69.4% done, 5% on time)."""
+    return pd.DataFrame(
+        {
+            "label": ["领跑行动", "连心行动", "城市治理专项"],
+            "completion_rate": [100.0, 69.4, 8.3],
+            "on_time_rate": [100.0, 5.0, 10.0],
+            "completed": [4, 25, 1],
+            "tasks": [4, 36, 12],
+        }
+    )
+
+
+def assert_rates_clear_of_the_diamonds(figure, font_size: float) -> None:
+    bar, diamonds = figure.data
+    # Nothing is written on or beside the bars, where a diamond (0-100%) can land...
+    assert bar.text is None and diamonds.mode == "markers"
+    labels = [a for a in figure.layout.annotations if a.name == "rate_label"]
+    assert [a.text for a in labels] == ["100% (4/4)", "69.4% (25/36)", "8.3% (1/12)"]
+    assert [a.y for a in labels] == [0, 1, 2]  # each on its own row
+    for label in labels:
+        # ...but in a column starting right of the axis's end, further out than the half
+        # of a 100% diamond that leaves the plot, and whole inside the right margin.
+        assert (label.xref, label.x, label.xanchor, label.showarrow) == ("paper", 1, "left", False)
+        assert label.xshift > diamonds.marker.size / 2
+        room = label.xshift + text_width(label.text, font_size)
+        assert figure.layout.margin.r >= room
+
+
+def test_task_rates_are_written_where_the_on_time_diamond_cannot_cover_them():
+    assert_rates_clear_of_the_diamonds(rate_bars(close_rates(), "完成率", "按期完成率"), 15)
+    english = rate_bars(close_rates(), "Completion rate", "On-time rate", title="Rates")
+    assert_rates_clear_of_the_diamonds(english, 15)
+
+
+def test_task_slide_keeps_its_larger_diamonds_clear_of_the_rates():
+    slide = SimpleNamespace(
+        key="task_actions",
+        frame=close_rates(),
+        chart={"completion_label": "完成率", "on_time_label": "按期完成率"},
+    )
+    figure = slide_figure(slide)
+    assert figure.data[1].marker.size == 26
+    assert_rates_clear_of_the_diamonds(figure, CHART_FONT_SIZE)

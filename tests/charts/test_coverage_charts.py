@@ -183,3 +183,14 @@ def test_action_heatmap_labels_cells_completed_of_total():
     assert heatmap.z[0][0] == 50 and pd.isna(heatmap.z[0][1])
     assert (heatmap.zmin, heatmap.zmax) == (0, 100)
     assert not figure.layout.shapes
+
+
+def test_action_heatmap_hovers_write_rates_as_the_page_does():
+    frame = pd.DataFrame(
+        [("南山区", "领跑行动", 3, 2, 200 / 3), ("南山区", "连心行动", 10, 7, 70.0)],
+        columns=["district", "action", "tasks", "completed", "rate"],
+    )
+    heatmap = action_heatmap(frame, "完成率").data[0]
+    # One decimal, no trailing .0 (plotly's %{z:.0f}% wrote 67% and 70% here).
+    assert heatmap.customdata.tolist() == [["66.7%", "70%"]]
+    assert "%{customdata}" in heatmap.hovertemplate and ":.0f" not in heatmap.hovertemplate

@@ -32,6 +32,7 @@ from data_model.queries.headlines import headline_figures
 from data_model.queries.shared import activity_count, highlights, tasks_at_period_end
 from data_model.queries.task_queries import overdue_tasks, overdue_title, rates_title, scoped_tasks
 from data_model.queries.trends_queries import series_finding
+from tests.rates import figure_texts, miswritten_rates
 from tests.task_workbook import task_workbook
 
 ALL = tuple(SLIDE_GROUPS)
@@ -220,6 +221,24 @@ def test_task_slides_state_the_rates_and_the_overdue_tasks(sample, slides):
         "365天 · 深汕特别合作区工商联 · 说明：已超过完成时限，正在加快推进。"
     )
     assert overdue.frame["hover"].iloc[0].endswith("<br>情况说明：已超过完成时限，正在加快推进。")
+
+
+def test_every_slide_writes_its_rates_one_way_hovers_included(sample):
+    for language in ("zh-CN", "en"):
+        with sample.connect() as conn:
+            shown = build_slides(conn, ALL, "2023", "year", language, today=AFTER_2023)
+        texts = []
+        for slide in shown:
+            texts += [slide.title, slide.note]
+            texts += [text for card in slide.cards for text in (card.value, card.delta or "")]
+            figure = slide_figure(slide)
+            if figure is not None:
+                texts += figure_texts(figure.to_plotly_json())
+        assert miswritten_rates(texts) == [], language
+        # The task slide's chart writes 提质行动's 7 of 10 as its title writes a whole rate.
+        actions = next(s for s in shown if s.key == "task_actions")
+        labels = [a.text for a in slide_figure(actions).layout.annotations]
+        assert "70% (7/10)" in labels and "81.8%" in actions.title
 
 
 def test_trend_slide_is_the_first_indicator_of_the_first_dimension(slides):
