@@ -348,8 +348,8 @@ else:
             code=code,
             content=content,
             unit=unit,
-            start=start.isoformat(),
-            deadline=deadline_text or end.isoformat(),
+            start=day_label(start),
+            deadline=deadline_text or day_label(end),
             progress=percent(progress),
             status=status_labels[status],
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 from streamlit.testing.v1 import AppTest
 
@@ -205,12 +206,17 @@ def test_the_page_writes_every_rate_one_way_hovers_included(sample_db, monkeypat
 
 
 def test_the_timeline_axis_names_months_in_the_pages_language(sample_db, monkeypatch):
-    ticks = {}
+    ticks, hovers = {}, {}
     for language in ("zh-CN", "en"):
         app = open_page(sample_db, monkeypatch, lang=language)
         specs = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
         (timeline,) = [s for s in specs if s["layout"].get("xaxis", {}).get("type") == "date"]
         ticks[language] = timeline["layout"]["xaxis"].get("ticktext")
+        hovers[language] = [h for trace in timeline["data"] for h in trace.get("customdata") or []]
+    # Its hovers' days too, as the page writes a day (时限原文 as the list wrote it).
+    starts = [re.search(r"开始：([^<]*)", h).group(1) for h in hovers["zh-CN"]]
+    assert starts and all(re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", day) for day in starts)
+    assert all(re.search(r"Start: \d{4}-\d{2}-\d{2}<br>", h) for h in hovers["en"])
     # The 2023 timeline's first page runs from 2021 to 2024: a tick every six months.
     assert ticks == {
         "zh-CN": ["2021年7月", "2022年1月", "2022年7月", "2023年1月", "2023年7月", "2024年1月"],
