@@ -572,25 +572,28 @@ def ranking_headline(
     `scores`: `district_scores` output (not empty); `period`: the period's label;
     `dimension`: the dimension scored, if one.
     """
-    leaders = scores[scores["rank"] == scores["rank"].iloc[0]]["district"].tolist()
+    leaders = _sharing_rank(scores, scores["rank"].iloc[0])
     key = "evaluation.headline_dimension" if dimension else "evaluation.headline"
     facts = {
         "period": period,
         "dimension": dimension or "",
         "score": score_text(scores["composite"].iloc[0]),
-        "district": leaders[0],
     }
     if len(leaders) == 1:
-        return t(key, language, **facts)
-    # Districts that share first place are all first: two or three by name, more counted.
-    named = leaders if len(leaders) <= TIED_NAMED else leaders[:1]
-    return t(
-        f"{key}_tied" if len(leaders) <= TIED_NAMED else f"{key}_tied_many",
-        language,
-        districts=join_names(named, language),
-        count=len(leaders),
-        **facts,
-    )
+        return t(key, language, district=leaders[0], **facts)
+    return t(f"{key}_tied", language, districts=_tied_names(leaders, language), **facts)
+
+
+def _sharing_rank(scores: pd.DataFrame, rank: int) -> list[str]:
+    return scores[scores["rank"] == rank]["district"].tolist()
+
+
+def _tied_names(districts: list[str], language: str | None = None) -> str:
+    """Districts that share a rank, as a sentence names them all: two or three by name,
+    more by the first and their count (甲区等4个区)."""
+    if len(districts) <= TIED_NAMED:
+        return join_names(districts, language)
+    return t("evaluation.tied_many", language, first=districts[0], count=len(districts))
 
 
 def composite_finding(shown: pd.DataFrame, language: str | None = None) -> str:
@@ -599,10 +602,17 @@ def composite_finding(shown: pd.DataFrame, language: str | None = None) -> str:
     `shown`: `district_scores` rows (best first, not empty).
     """
     top, bottom = shown.iloc[0], shown.iloc[-1]
+    if top["rank"] == bottom["rank"]:  # one district, or all level: none is highest
+        return t(
+            "evaluation.composite_finding_level" if len(shown) > 1 else "evaluation.score_of",
+            language,
+            districts=_tied_names(shown["district"].tolist(), language),
+            score=score_text(top["composite"]),
+        )
     facts = {
-        "top": top["district"],
+        "top": _tied_names(_sharing_rank(shown, top["rank"]), language),
         "top_score": score_text(top["composite"]),
-        "bottom": bottom["district"],
+        "bottom": _tied_names(_sharing_rank(shown, bottom["rank"]), language),
         "bottom_score": score_text(bottom["composite"]),
     }
     if shown["rank_change"].isna().all():

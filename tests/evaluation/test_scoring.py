@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from data_model.evaluation.scoring import (
     add_rank_change,
     combine_scores,
+    composite_finding,
     district_scores,
     period_scores,
     rank_with_ties,
@@ -92,6 +93,21 @@ def test_the_headline_names_every_district_sharing_first_place():
     assert (
         headline([100.0] * 4, "政企沟通") == "2023年政企沟通评价：甲区等4个区并列第一（100.00分）"
     )
+
+
+def test_the_finding_names_every_district_sharing_the_top_or_the_bottom():
+    def finding(scores: list[float], language: str = "zh-CN") -> str:
+        frame = pd.DataFrame({"district": DISTRICTS[: len(scores)], "composite": scores})
+        frame["rank"] = rank_with_ties(frame["composite"])
+        frame["rank_change"] = pd.array([pd.NA] * len(scores), dtype="Int64")
+        return composite_finding(frame, language)
+
+    assert finding([98.5, 98.5, 60.0, 60.0]).startswith(
+        "最高甲区、乙区（98.50分），最低丙区、丁区（60.00分）"
+    )
+    assert finding([100.0] * 4) == "甲区等4个区得分均为 100.00分。"
+    assert finding([100.0, 100.0], "en") == "甲区, 乙区: 100.00 points each."
+    assert finding([77.0]) == "甲区得分 77.00分。"
 
 
 def test_lower_values_rank_first_when_ascending():
