@@ -12,7 +12,7 @@ bulletin and the presentation's overview slide.
 | activities | activities held in the period | count (场) | positive |
 
 A figure whose data was never submitted for the period is None, never 0 (SPEC: a missing
-value is never zero), and reads 未报送 / "No data submitted": activities and issues when
+value is never zero), and reads 未报送 / "Not submitted": activities and issues when
 none is dated in or before the period, task figures when no task is counted.
 
 `previous` is None, and no change is shown, when the period before holds no data of the
