@@ -22,7 +22,7 @@ def test_a_count_changes_by_things_never_by_percent():
 
 
 def test_a_score_changes_in_points_and_a_half_year_names_its_baseline():
-    assert change_text(80.1, 83.4, "score", "2022-H1") == "较上个半年 −3.3 分"
+    assert change_text(80.1, 83.4, "score", "2022-H1") == "较上个半年 −3.30 分"
 
 
 def test_no_change_without_a_previous_value():
