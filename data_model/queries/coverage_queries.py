@@ -383,7 +383,7 @@ def measure_texts(values: pd.Series, measure: str, language: str | None = None) 
     """Each value of `measure` as the map labels write it (one decimal, with its unit; a
     rate as `format_percent` writes every rate)."""
     if measure in RATE_MEASURES:
-        return [format_percent(None if pd.isna(v) else v, language) for v in values]
+        return [format_percent(v, language) for v in values]
     unit = t(f"coverage.unit_{measure}", language)
     return [format_number(None if pd.isna(v) else round(v, 1), unit, language) for v in values]
 

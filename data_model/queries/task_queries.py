@@ -542,7 +542,7 @@ def rates_title(rates: pd.DataFrame, language: str | None = None, grouping: str 
         "tasks.rates_title",
         language,
         best=best["label"],
-        best_rate=format_percent(best["completion_rate"], language),
+        best_rate=best_rate,
         worst=worst["label"],
         worst_rate=format_percent(worst["completion_rate"], language),
     )

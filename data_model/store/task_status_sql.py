@@ -35,13 +35,19 @@ def has_evidence(day, correlate=()):
     evidence, task = Evidence.__table__, Task.__table__
     return (
         exists()
-        .where(
-            evidence.c.task_code == task.c.code,
-            evidence.c.period_end <= day,
-            evidence.c.district_id.is_not_distinct_from(task.c.district_id),
-            evidence.c.lead_unit_id == task.c.lead_unit_id,
-        )
+        .where(*evidence_of_task(evidence, task), evidence.c.period_end <= day)
         .correlate(task, *correlate)
+    )
+
+
+def evidence_of_task(evidence, task) -> tuple:
+    """SQL conditions: the `evidence` row (a table or alias of Evidence) is the `task`
+    row's (of Task): attached to its code under its district and lead unit
+    (`Evidence.district_id`, `lead_unit_id`), as the files are listed, served and counted."""
+    return (
+        evidence.c.task_code == task.c.code,
+        evidence.c.district_id.is_not_distinct_from(task.c.district_id),
+        evidence.c.lead_unit_id == task.c.lead_unit_id,
     )
 
 

@@ -42,6 +42,7 @@ from data_model.store.closed_periods import refuse_if_closed_from
 from data_model.store.db import as_date
 from data_model.store.models import Evidence, Task, TaskSnapshot
 from data_model.store.storage import take_write_locks
+from data_model.store.task_status_sql import evidence_of_task
 
 # file type → the content type it is served as (none of them executes in a browser).
 CONTENT_TYPES = {
@@ -182,16 +183,7 @@ def _of_current_task(evidence):
     lead unit), the files attached before are neither listed nor served with it; they
     are kept, and come back if the code returns to them."""
     task = Task.__table__
-    return (
-        exists()
-        .where(
-            task.c.is_current,
-            task.c.code == evidence.c.task_code,
-            task.c.district_id.is_not_distinct_from(evidence.c.district_id),
-            task.c.lead_unit_id == evidence.c.lead_unit_id,
-        )
-        .correlate(evidence)
-    )
+    return exists().where(task.c.is_current, *evidence_of_task(evidence, task)).correlate(evidence)
 
 
 def attach(
