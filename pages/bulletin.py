@@ -32,6 +32,7 @@ from data_model.periods import period_label
 from data_model.store import audit
 from data_model.store.closed_periods import is_closed_for_bulletin
 from ui import (
+    card_columns,
     dashboard,
     data_table,
     download_chart,
@@ -180,8 +181,7 @@ st.divider()
 
 # --- 一、总体进展 -----------------------------------------------------------------------
 st.subheader(tr("bulletin.section_overview"))
-cards = st.columns(len(figures.headlines))
-for card, headline in zip(cards, figures.headlines, strict=True):
+for card, headline in zip(card_columns(len(figures.headlines)), figures.headlines, strict=True):
     headline_metric(card, headline, label=tr(f"overview.{headline.key}"))
 finding(texts["overview"])
 show_chart("status")

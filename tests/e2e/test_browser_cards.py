@@ -1,10 +1,11 @@
 """The headline cards read whole on a 1280×720 projector, in both languages.
 
-On the overview, the task page and the presentation's first slide, no text of a card (its
+On the overview, the task page, the bulletin page and the presentation's first slide, no text of a card (its
 label, value, change or the word beside the change) may be cut: Streamlit writes each in a
 box that hides what does not fit behind an ellipsis (or squeezes the word beside the
 change to nothing), so a box whose content is wider than the box is text the room cannot
-read. Five task cards to a row did that to `较上年 +11.2 个百分点 向好` at 1280 px.
+read. Five task cards to a row did that to `较上年 +11.2 个百分点 向好` at 1280 px, and
+five to a row on the bulletin page cut it to `较上年 +11.2 个…`.
 Screenshots: test-output/screenshots/cards-1280x720-<language>-<page>.png.
 """
 
@@ -17,7 +18,12 @@ from tests.e2e.app_browser import open_app_page
 SIZE = {"width": 1280, "height": 720}
 PRESENT = "present?interval=300&gran=year&period=2023"  # the timer stays out of the way
 # page, its address and the number of cards it shows with the sample data (2023)
-PAGES = [("overview", "", 6 + 4), ("tasks", "tasks", 5), ("present", PRESENT, 6)]
+PAGES = [
+    ("overview", "", 6 + 4),
+    ("tasks", "tasks", 5),
+    ("bulletin", "bulletin", 5),
+    ("present", PRESENT, 6),
+]
 
 # Every text box inside a card that clips its content, with its sizes: the ones whose
 # content is wider (or taller) than the box are cut. Cards behind the slide on screen are
