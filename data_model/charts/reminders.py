@@ -33,5 +33,7 @@ def level_bars(
     )
     figure.update_layout(barmode="stack")
     figure.update_yaxes(autorange="reversed", title=unit_label)
-    figure.update_xaxes(title=count_label, dtick=1 if counts.to_numpy().sum() < 10 else None)
+    # Whole items: plotly's own ticks for a longest bar of a few items are 0, 0.2, 0.4…
+    longest = int(counts.sum(axis=1).max()) if len(counts) else 0
+    figure.update_xaxes(title=count_label, dtick=1 if longest < 10 else None)
     return base_layout(figure, height=max(300, 28 * len(counts) + 120))
