@@ -91,6 +91,17 @@ def bounded_axis(suffix: str = "%") -> dict:
     return {"range": [0, 100], "tickvals": ticks, "ticktext": [f"{t}{suffix}" for t in ticks]}
 
 
+# Below this many, plotly ticks an axis of counts in fractions (0, 0.2, 0.4… for one item).
+WHOLE_TICKS_BELOW = 10
+
+
+def count_axis(largest: float) -> dict:
+    """Axis settings for counts (items, tasks, activities) whose longest bar or stack is
+    `largest`: a tick per whole count while that is under WHOLE_TICKS_BELOW; from there
+    plotly's own steps (2, 5, 10…) are whole."""
+    return {"dtick": 1} if largest < WHOLE_TICKS_BELOW else {}
+
+
 def ranked_bars(
     districts: pd.Series,
     values: pd.Series,

@@ -10,6 +10,7 @@ from data_model.charts.common import (
     SERIES_COLORS,
     STATUS_COLORS,
     base_layout,
+    count_axis,
     outside_label_room,
 )
 
@@ -28,6 +29,7 @@ def status_bar(counts: pd.DataFrame) -> go.Figure:
         )
     )
     figure.update_yaxes(autorange="reversed")
+    figure.update_xaxes(**count_axis(counts["count"].max()))
     base_layout(figure, height=320)
     # The longest bar's count sits beyond the plot, in the margin, never cut.
     return figure.update_layout(margin={"r": outside_label_room(counts["count"])})
@@ -56,4 +58,5 @@ def stacked_monthly_bars(
             marker_color=OTHER_COLOR if name == other else next(colours),
         )
     figure.update_layout(barmode="stack")
+    figure.update_yaxes(**count_axis(frame.groupby(x)[y].sum().max()))
     return base_layout(figure)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from data_model.charts.common import LEVEL_COLORS, base_layout
+from data_model.charts.common import LEVEL_COLORS, base_layout, count_axis
 
 LEVEL_ORDER = tuple(LEVEL_COLORS)
 
@@ -33,7 +33,5 @@ def level_bars(
     )
     figure.update_layout(barmode="stack")
     figure.update_yaxes(autorange="reversed", title=unit_label)
-    # Whole items: plotly's own ticks for a longest bar of a few items are 0, 0.2, 0.4…
-    longest = int(counts.sum(axis=1).max()) if len(counts) else 0
-    figure.update_xaxes(title=count_label, dtick=1 if longest < 10 else None)
+    figure.update_xaxes(title=count_label, **count_axis(counts.sum(axis=1).max()))
     return base_layout(figure, height=max(300, 28 * len(counts) + 120))

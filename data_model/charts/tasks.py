@@ -17,6 +17,7 @@ from data_model.charts.common import (
     STATUS_COLORS,
     base_layout,
     bounded_axis,
+    count_axis,
     label_bars,
     month_ticks,
     outside_label_room,
@@ -133,6 +134,8 @@ def status_over_periods(
         )
     figure.update_layout(barmode="stack", legend={"traceorder": "normal"})
     figure.update_yaxes(**bounded_axis(), row=1, col=1)
+    counted = [status for status in status_labels if status in progress]
+    figure.update_yaxes(**count_axis(progress[counted].sum(axis=1).max()), row=2, col=1)
     base_layout(figure, height=520)
     _fit(figure)
     return _titled(figure, title)
