@@ -196,14 +196,27 @@ def change_bars(
             hovertemplate="%{y}: %{x:+.1f}%<extra>" + name + "</extra>",
         )
     figure.update_layout(barmode="group")
-    figure.update_yaxes(autorange="reversed")
     figure.update_xaxes(
         ticksuffix="%",
         zeroline=True,
         zerolinecolor="#9E9E9E",
         autorange="reversed" if better_lower else True,
     )
-    return base_layout(figure, height=max(300, 120 + ROW_HEIGHT * len(frame) * len(series)))
+    # The labels of the longest bars are drawn past the plot: room for them on the right,
+    # and on the left between the bars' end and the districts' names.
+    rightward = {True: [], False: []}
+    for trace in figure.data:
+        for value, text in zip(trace.x, trace.text, strict=True):
+            if pd.notna(value) and value != 0:
+                rightward[(value > 0) != better_lower].append(text)
+    figure.update_yaxes(
+        autorange="reversed",
+        ticklabelstandoff=outside_label_room(rightward[False]) if rightward[False] else 0,
+    )
+    base_layout(figure, height=max(300, 120 + ROW_HEIGHT * len(frame) * len(series)))
+    if rightward[True]:
+        figure.update_layout(margin={"r": outside_label_room(rightward[True])})
+    return figure
 
 
 def ranking_bars(
@@ -231,6 +244,7 @@ def ranking_bars(
             line={"color": TARGET_COLOR, "dash": "dash", "width": 2},
             annotation_text=f"{target_name} {_number(target)}",
             annotation_position="top",
+            layer="below",  # under the bars and their labels, which it would cross out
         )
     base_layout(figure, height=max(300, 100 + ROW_HEIGHT * len(frame)))
     # The last bar's "第11名 1.1 天" goes beyond the plot, in the margin, whole.

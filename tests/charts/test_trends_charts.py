@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from data_model.charts.common import TONE_COLORS
+from data_model.charts.common import TONE_COLORS, outside_label_room
 from data_model.charts.evaluation import breakdown_bars, breakdown_radar, composite_bars
 from data_model.charts.tasks import rate_bars, status_over_periods
 from data_model.charts.trends import (
@@ -130,6 +130,33 @@ def test_change_bars_are_coloured_by_what_the_change_means():
     assert list(falling.data[1].marker.color) == [bad, neutral, bad]
     # Colour carries the meaning; the pattern tells the two series apart.
     assert [t.marker.pattern.shape for t in falling.data] == ["", "/"]
+
+
+def test_change_bars_leave_room_for_the_labels_of_the_longest_bars():
+    # 龙华区's −31.3% of a 逆向 indicator points right, to the edge of the plot: its label
+    # was cut at the figure's edge. +12.4% points left, to the districts' names.
+    frame = pd.DataFrame(
+        {"district": ["罗湖区", "龙华区", "深汕特别合作区"], "yoy": [-25.3, -31.3, 12.4]}
+    )
+    figure = change_bars(frame, {"yoy": "同比"}, better_lower=True)
+    assert figure.layout.margin.r == outside_label_room(["-25.3%", "-31.3%"])
+    assert figure.layout.yaxis.ticklabelstandoff == outside_label_room(["+12.4%"])
+    # All rising on a 正向 axis: every label to the right, nothing between bars and names.
+    rising = change_bars(frame.assign(yoy=[5.0, 8.5, 0.0]), {"yoy": "同比"})
+    assert rising.layout.margin.r == outside_label_room(["+5.0%", "+8.5%"])
+    assert rising.layout.yaxis.ticklabelstandoff == 0
+
+
+def test_ranking_bars_draw_the_target_under_the_bars_labels():
+    frame = pd.DataFrame(
+        {
+            "district": ["盐田区", "深汕特别合作区"],
+            "value": [1.0, 1.1],
+            "text": ["#10 1.0 天", "#11 1.1 天"],
+        }
+    )
+    target = ranking_bars(frame, target=1, target_name="目标值").layout.shapes[0]
+    assert (target.x0, target.layer) == (1, "below")
 
 
 def test_ranking_bars_highlight_the_chosen_districts_and_mark_the_target():
