@@ -35,7 +35,6 @@ from data_model.workflow.held_uploads import (
     waiting_for_names,
 )
 from data_model.workflow.upload import (
-    EXPLAIN_IN_PAGE_ROWS,
     REASON_COLUMN,
     ROW_COLUMN,
     SHEET_COLUMN,
@@ -46,6 +45,7 @@ from data_model.workflow.upload import (
     error_columns,
     error_rows,
     explain_rows,
+    explanations_to_ask,
     prepare,
     recheck,
     revalidate,
@@ -528,11 +528,10 @@ for number, file in enumerate(files, start=1):
                 )
                 st.rerun()
 
-    needs = [p.explanation for p in report.errors if p.explanation is not None]
-    if needs:
+    asked, rest = explanations_to_ask(report)
+    if asked or rest:
         st.markdown(f"**{tr('explanations.heading')}**")
-        st.caption(tr("explanations.page_help", count=len(needs)))
-        asked, rest = needs[:EXPLAIN_IN_PAGE_ROWS], needs[EXPLAIN_IN_PAGE_ROWS:]
+        st.caption(tr("explanations.page_help", count=len(asked) + rest))
         with st.form(f"explain_{file.file_id}"):
             typed = {
                 (need.sheet, need.row): st.text_area(
@@ -549,25 +548,33 @@ for number, file in enumerate(files, start=1):
                 for need in asked
             }
             if rest:
-                st.caption(tr("explanations.rest", count=len(rest)))
+                st.caption(tr("explanations.rest", count=rest))
             common = st.text_area(
                 tr("explanations.all_label"), key=f"explain_all_{file.file_id}", height=68
             )
             if st.form_submit_button(tr("explanations.save"), icon=":material/edit_note:"):
-                typed = {where: text.strip() or common for where, text in typed.items()}
-                typed |= {(need.sheet, need.row): common for need in rest}
-                pending_uploads[key] = explain_rows(engine(), principal, pending, typed, options)
+                pending_uploads[key] = explain_rows(
+                    engine(), principal, pending, typed, file_options, rest=common
+                )
+                given = sum(1 for text in typed.values() if text.strip())
                 st.session_state[f"upload_notice_{file.file_id}"] = tr(
-                    "explanations.saved", count=sum(1 for text in typed.values() if text.strip())
+                    "explanations.saved", count=len(asked) + rest if common.strip() else given
                 )
                 st.rerun()
 
     confirm = True
-    change_warnings = report.sharp_changes
-    if change_warnings and report.status in ("accepted", "partial"):
-        confirm = st.checkbox(
-            tr("upload.confirm_warnings", count=len(change_warnings)), key=f"confirm_{file.file_id}"
+    sharp = report.sharp_change_count
+    if sharp and report.status in ("accepted", "partial"):
+        label = (
+            tr(
+                "upload.confirm_warnings_unlisted",
+                count=sharp,
+                unlisted=report.unlisted_sharp_changes,
+            )
+            if report.unlisted_sharp_changes
+            else tr("upload.confirm_warnings", count=sharp)
         )
+        confirm = st.checkbox(label, key=f"confirm_{file.file_id}")
     can_commit = report.status in ("accepted", "partial") and confirm
     if st.button(
         tr("upload.commit_partial" if report.errors and valid_rows_only else "upload.commit"),
@@ -580,7 +587,7 @@ for number, file in enumerate(files, start=1):
             engine(),
             principal,
             pending,
-            replace(file_options, confirm_warnings=bool(change_warnings)),
+            replace(file_options, confirm_warnings=bool(sharp)),
         )
         del pending_uploads[key]
         if result.status in ("accepted", "partial"):

@@ -28,7 +28,13 @@ from data_model.ingest.importer import (
 from data_model.ingest.isolated import read_isolated
 from data_model.ingest.reader import RawSheet, cell_name, column_letters
 from data_model.ingest.validate import parse_text
-from data_model.problems import PROBLEM_FIELDS, ImportReport, Problem, problem_fields
+from data_model.problems import (
+    PROBLEM_FIELDS,
+    ExplanationNeed,
+    ImportReport,
+    Problem,
+    problem_fields,
+)
 from data_model.store.kind_registry import kind_of_table
 
 SHEET_COLUMN, ROW_COLUMN, REASON_COLUMN = "_sheet", "_row", "_reason"
@@ -56,8 +62,10 @@ class PendingUpload:
     )  # None when the file was not read (unreadable, or imported before)
     report: ImportReport
     edits: dict[tuple[str, int, int], object] = field(default_factory=dict)
-    # 情况说明 typed in the page, by (sheet, Excel row), for rows that need one.
+    # 情况说明 typed in the page, by (sheet, Excel row), for rows that need one, and the
+    # one text for every other row that does (`ImportOptions.explain_rest`).
     explanations: dict[tuple[str, int], str] = field(default_factory=dict)
+    explain_rest: str = ""
 
     @property
     def sha256(self) -> str:
@@ -105,7 +113,12 @@ def revalidate(
     """Validate again with cells corrected in the page (no re-upload)."""
     merged = {**pending.edits, **edits}
     sheets = apply_edits(pending.sheets, merged)
-    explained = replace(options, dry_run=True, explanations=pending.explanations)
+    explained = replace(
+        options,
+        dry_run=True,
+        explanations=pending.explanations,
+        explain_rest=pending.explain_rest,
+    )
     report = guarded_import_sheets(engine, principal, sheets, pending.data, pending.name, explained)
     return replace(pending, report=report, edits=merged)
 
@@ -116,11 +129,18 @@ def explain_rows(
     pending: PendingUpload,
     typed: dict[tuple[str, int], str],
     options: ImportOptions,
+    rest: str = "",
 ) -> PendingUpload:
-    """Keep the explanations typed in the page (blank ones dropped) and check again."""
+    """Keep the explanations typed in the page (blank ones dropped) and `rest`, the one
+    text for every other row that needs one (blank: none), and check again.
+
+    `rest` explains the rows the page does not ask for one by one, whether or not the
+    report lists them: past the file's problem budget (`MAX_LISTED_PROBLEMS`) they are
+    only counted, and the page cannot name them."""
     explanations = {**pending.explanations, **typed}
     explanations = {where: text.strip() for where, text in explanations.items() if text.strip()}
-    return revalidate(engine, principal, replace(pending, explanations=explanations), {}, options)
+    kept = replace(pending, explanations=explanations, explain_rest=rest.strip())
+    return revalidate(engine, principal, kept, {}, options)
 
 
 def recheck(
@@ -150,9 +170,26 @@ def commit(
         sheets,
         pending.data,
         pending.name,
-        replace(options, dry_run=False, note=note, explanations=pending.explanations),
+        replace(
+            options,
+            dry_run=False,
+            note=note,
+            explanations=pending.explanations,
+            explain_rest=pending.explain_rest,
+        ),
         pending.report.validated,
     )
+
+
+def explanations_to_ask(
+    report: ImportReport, limit: int = EXPLAIN_IN_PAGE_ROWS
+) -> tuple[list[ExplanationNeed], int]:
+    """The rows the page asks one by one for a 情况说明 (the first `limit` the report
+    lists) and how many more rows need one: those take the page's one text for the rest
+    (`explain_rows`), including the rows only counted past the file's problem budget."""
+    listed = [p.explanation for p in report.errors if p.explanation is not None]
+    asked = listed[:limit]
+    return asked, report.unexplained_rows - len(asked)
 
 
 def edits_note(sheets: list[RawSheet], edits: dict) -> str:
