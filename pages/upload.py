@@ -18,7 +18,6 @@ from data_model.admin.unknown_names import (
 )
 from data_model.errors import InputError
 from data_model.formatting import NO_VALUE, join_names, time_text
-from data_model.ingest.annotate import annotated_file_name, annotated_workbook, copies_upload
 from data_model.ingest.importer import ImportOptions
 from data_model.ingest.templates import template_workbook
 from data_model.periods import parse_period
@@ -47,6 +46,7 @@ from data_model.workflow.upload import (
     explain_rows,
     explanations_to_ask,
     prepare,
+    problems_download,
     recheck,
     revalidate,
     rows_to_fix,
@@ -427,16 +427,11 @@ for number, file in enumerate(files, start=1):
     if report.problem_count:
         # Built when clicked: a file made on every run is retired by the next one,
         # which a browser still fetching it sees as a 404.
+        problems = problems_download(pending)
         download_file(
-            tr(
-                "upload.download_annotated"
-                if copies_upload(report)
-                else "upload.download_problem_list"
-            ),
-            lambda data=pending.data, name=pending.name, shown=report: annotated_workbook(
-                data, name, shown
-            ),
-            annotated_file_name(pending.name, report),
+            tr(problems.label_key),
+            problems.make,
+            problems.file_name,
             XLSX_MIME,
             f"annotated_{file.file_id}",
         )

@@ -7,7 +7,7 @@ prepare (read + dry run) → show problems → correct cells in place → revali
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from itertools import islice
 
@@ -18,6 +18,7 @@ from data_model.accounts.permissions import Principal, guarded_import_sheets
 from data_model.errors import InputError
 from data_model.formatting import bracketed, labelled
 from data_model.i18n import t
+from data_model.ingest.annotate import annotated_file_name, copies_upload, problems_file
 from data_model.ingest.importer import (
     ImportOptions,
     already_imported,
@@ -66,6 +67,9 @@ class PendingUpload:
     # one text for every other row that does (`ImportOptions.explain_rest`).
     explanations: dict[tuple[str, int], str] = field(default_factory=dict)
     explain_rest: str = ""
+    # The marked copy of this file could not be made (more memory or time than a read may
+    # take): its problems download is the list alone from then on (`problems_download`).
+    copy_failed: bool = False
 
     @property
     def sha256(self) -> str:
@@ -190,6 +194,40 @@ def explanations_to_ask(
     listed = [p.explanation for p in report.errors if p.explanation is not None]
     asked = listed[:limit]
     return asked, report.unexplained_rows - len(asked)
+
+
+@dataclass(frozen=True)
+class ProblemsDownload:
+    """The page's download of a file's problems: its label's catalogue key, its file name
+    and what builds it when clicked."""
+
+    label_key: str
+    file_name: str
+    make: Callable[[], bytes]
+
+
+def problems_download(pending: PendingUpload) -> ProblemsDownload:
+    """The marked copy of `pending`'s file while it can be made, else its problem list
+    alone, labelled and named for what it gives (错误标注 / 错误清单).
+
+    The copy is built when clicked, after the page has sent the button's name: when it
+    cannot be made then, that download is the list, and `pending` remembers it
+    (`copy_failed`), so the button says and names the list from the next run on and a
+    click no longer waits for a copy that fails (up to `READ_SECONDS`)."""
+    marked = copies_upload(pending.report) and not pending.copy_failed
+    data, name, report = pending.data, pending.name, pending.report
+
+    def make() -> bytes:
+        made = problems_file(data, name, report, copy=marked)
+        if marked and not made.marked:
+            pending.copy_failed = True
+        return made.data
+
+    return ProblemsDownload(
+        "upload.download_annotated" if marked else "upload.download_problem_list",
+        annotated_file_name(name, report, marked),
+        make,
+    )
 
 
 def edits_note(sheets: list[RawSheet], edits: dict) -> str:
