@@ -123,12 +123,14 @@ class SheetReport:
         else:
             self.unlisted_errors += 1
 
-    def add_warning(self, problem: Problem) -> None:
+    def add_warning(self, problem: Problem) -> bool:
+        """Add `problem`; whether it is listed (else only counted)."""
         if self.budget.left > 0:
             self.warnings.append(problem)
             self.budget.left -= 1
-        else:
-            self.unlisted_warnings += 1
+            return True
+        self.unlisted_warnings += 1
+        return False
 
     def to_dict(self) -> dict:
         return {
@@ -158,8 +160,14 @@ class ImportReport:
     # A sample of replaced rows: {"table", "key": {...}, "changes": {column: [old, new]}}.
     replaced_examples: list[dict] = field(default_factory=list)
     # The warnings about values far from the previous period's: the only ones a submitter
-    # must confirm (the others, such as a generated task code, are notes).
+    # must confirm (the others, such as a generated task code, are notes). Those its
+    # sheets list (the file's budget, `MAX_LISTED_PROBLEMS`), the others counted: a file
+    # in 元 instead of 万元 makes every one of 300,000 rows one.
     sharp_changes: list[Problem] = field(default_factory=list)
+    unlisted_sharp_changes: int = 0
+    # Rows that need an explanation (情况说明) and have none: each an error on its row,
+    # listed (`Problem.explanation`) while the budget lasts and counted past it.
+    unexplained_rows: int = 0
     # A review rule covers these rows: a commit holds them for a reviewer (status pending).
     needs_review: bool = False
     resubmission_of: int | None = None  # the returned submission a pending one resubmits
@@ -185,6 +193,11 @@ class ImportReport:
     def problem_count(self) -> int:
         """Errors and warnings, listed and unlisted."""
         return self.error_count + sum(len(s.warnings) + s.unlisted_warnings for s in self.sheets)
+
+    @property
+    def sharp_change_count(self) -> int:
+        """Sharp changes, listed and unlisted: what a submitter confirms."""
+        return len(self.sharp_changes) + self.unlisted_sharp_changes
 
     @property
     def unlisted_count(self) -> int:

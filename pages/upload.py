@@ -18,7 +18,6 @@ from data_model.admin.unknown_names import (
 )
 from data_model.errors import InputError
 from data_model.formatting import NO_VALUE, join_names, time_text
-from data_model.ingest.annotate import annotated_file_name, annotated_workbook, copies_upload
 from data_model.ingest.importer import ImportOptions
 from data_model.ingest.templates import template_workbook
 from data_model.periods import parse_period
@@ -35,7 +34,6 @@ from data_model.workflow.held_uploads import (
     waiting_for_names,
 )
 from data_model.workflow.upload import (
-    EXPLAIN_IN_PAGE_ROWS,
     REASON_COLUMN,
     ROW_COLUMN,
     SHEET_COLUMN,
@@ -46,7 +44,9 @@ from data_model.workflow.upload import (
     error_columns,
     error_rows,
     explain_rows,
+    explanations_to_ask,
     prepare,
+    problems_download,
     recheck,
     revalidate,
     rows_to_fix,
@@ -427,16 +427,11 @@ for number, file in enumerate(files, start=1):
     if report.problem_count:
         # Built when clicked: a file made on every run is retired by the next one,
         # which a browser still fetching it sees as a 404.
+        problems = problems_download(pending)
         download_file(
-            tr(
-                "upload.download_annotated"
-                if copies_upload(report)
-                else "upload.download_problem_list"
-            ),
-            lambda data=pending.data, name=pending.name, shown=report: annotated_workbook(
-                data, name, shown
-            ),
-            annotated_file_name(pending.name, report),
+            tr(problems.label_key),
+            problems.make,
+            problems.file_name,
             XLSX_MIME,
             f"annotated_{file.file_id}",
         )
@@ -528,11 +523,10 @@ for number, file in enumerate(files, start=1):
                 )
                 st.rerun()
 
-    needs = [p.explanation for p in report.errors if p.explanation is not None]
-    if needs:
+    asked, rest = explanations_to_ask(report)
+    if asked or rest:
         st.markdown(f"**{tr('explanations.heading')}**")
-        st.caption(tr("explanations.page_help", count=len(needs)))
-        asked, rest = needs[:EXPLAIN_IN_PAGE_ROWS], needs[EXPLAIN_IN_PAGE_ROWS:]
+        st.caption(tr("explanations.page_help", count=len(asked) + rest))
         with st.form(f"explain_{file.file_id}"):
             typed = {
                 (need.sheet, need.row): st.text_area(
@@ -549,25 +543,33 @@ for number, file in enumerate(files, start=1):
                 for need in asked
             }
             if rest:
-                st.caption(tr("explanations.rest", count=len(rest)))
+                st.caption(tr("explanations.rest", count=rest))
             common = st.text_area(
                 tr("explanations.all_label"), key=f"explain_all_{file.file_id}", height=68
             )
             if st.form_submit_button(tr("explanations.save"), icon=":material/edit_note:"):
-                typed = {where: text.strip() or common for where, text in typed.items()}
-                typed |= {(need.sheet, need.row): common for need in rest}
-                pending_uploads[key] = explain_rows(engine(), principal, pending, typed, options)
+                pending_uploads[key] = explain_rows(
+                    engine(), principal, pending, typed, file_options, rest=common
+                )
+                given = sum(1 for text in typed.values() if text.strip())
                 st.session_state[f"upload_notice_{file.file_id}"] = tr(
-                    "explanations.saved", count=sum(1 for text in typed.values() if text.strip())
+                    "explanations.saved", count=len(asked) + rest if common.strip() else given
                 )
                 st.rerun()
 
     confirm = True
-    change_warnings = report.sharp_changes
-    if change_warnings and report.status in ("accepted", "partial"):
-        confirm = st.checkbox(
-            tr("upload.confirm_warnings", count=len(change_warnings)), key=f"confirm_{file.file_id}"
+    sharp = report.sharp_change_count
+    if sharp and report.status in ("accepted", "partial"):
+        label = (
+            tr(
+                "upload.confirm_warnings_unlisted",
+                count=sharp,
+                unlisted=report.unlisted_sharp_changes,
+            )
+            if report.unlisted_sharp_changes
+            else tr("upload.confirm_warnings", count=sharp)
         )
+        confirm = st.checkbox(label, key=f"confirm_{file.file_id}")
     can_commit = report.status in ("accepted", "partial") and confirm
     if st.button(
         tr("upload.commit_partial" if report.errors and valid_rows_only else "upload.commit"),
@@ -580,7 +582,7 @@ for number, file in enumerate(files, start=1):
             engine(),
             principal,
             pending,
-            replace(file_options, confirm_warnings=bool(change_warnings)),
+            replace(file_options, confirm_warnings=bool(sharp)),
         )
         del pending_uploads[key]
         if result.status in ("accepted", "partial"):

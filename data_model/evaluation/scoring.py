@@ -58,7 +58,7 @@ from data_model.periods import granularity, previous_period
 from data_model.store import summaries_scores
 from data_model.store.models import District, Indicator, PeriodScoreSummary
 
-TIED_NAMED = 3  # a headline names up to this many districts sharing first place
+TIED_NAMED = 3  # a sentence names up to this many districts sharing a rank (`tied_names`)
 TARGET_MET_SCORE = 100.0  # an indicator score at which its target is met
 DEFAULT_WEIGHT = 1.0
 INDICATOR_COLUMNS = [
@@ -581,19 +581,39 @@ def ranking_headline(
     }
     if len(leaders) == 1:
         return t(key, language, district=leaders[0], **facts)
-    return t(f"{key}_tied", language, districts=_tied_names(leaders, language), **facts)
+    return t(f"{key}_tied", language, districts=tied_names(leaders, language), **facts)
 
 
 def _sharing_rank(scores: pd.DataFrame, rank: int) -> list[str]:
     return scores[scores["rank"] == rank]["district"].tolist()
 
 
-def _tied_names(districts: list[str], language: str | None = None) -> str:
+def tied_names(districts: list[str], language: str | None = None) -> str:
     """Districts that share a rank, as a sentence names them all: two or three by name,
-    more by the first and their count (甲区等4个区)."""
+    more by the first and their count (甲区等4个区). Every page, slide and the bulletin
+    name a tie with it."""
     if len(districts) <= TIED_NAMED:
         return join_names(districts, language)
     return t("evaluation.tied_many", language, first=districts[0], count=len(districts))
+
+
+def score_extremes(shown: pd.DataFrame, language: str | None = None) -> dict[str, str] | None:
+    """Who has the highest and who the lowest composite score, for a sentence: `top` and
+    `bottom` name every district sharing that rank (`tied_names`: a tie as shown, to
+    SCORE_DECIMALS), `top_score` and `bottom_score` as `score_text` writes them.
+
+    `shown`: `district_scores` rows (best first, not empty). None when every district
+    shares one rank (one district, or all level): none of them is highest.
+    """
+    top, bottom = shown.iloc[0], shown.iloc[-1]
+    if top["rank"] == bottom["rank"]:
+        return None
+    return {
+        "top": tied_names(_sharing_rank(shown, top["rank"]), language),
+        "top_score": score_text(top["composite"]),
+        "bottom": tied_names(_sharing_rank(shown, bottom["rank"]), language),
+        "bottom_score": score_text(bottom["composite"]),
+    }
 
 
 def composite_finding(shown: pd.DataFrame, language: str | None = None) -> str:
@@ -601,20 +621,14 @@ def composite_finding(shown: pd.DataFrame, language: str | None = None) -> str:
 
     `shown`: `district_scores` rows (best first, not empty).
     """
-    top, bottom = shown.iloc[0], shown.iloc[-1]
-    if top["rank"] == bottom["rank"]:  # one district, or all level: none is highest
+    facts = score_extremes(shown, language)
+    if facts is None:
         return t(
             "evaluation.composite_finding_level" if len(shown) > 1 else "evaluation.score_of",
             language,
-            districts=_tied_names(shown["district"].tolist(), language),
-            score=score_text(top["composite"]),
+            districts=tied_names(shown["district"].tolist(), language),
+            score=score_text(shown["composite"].iloc[0]),
         )
-    facts = {
-        "top": _tied_names(_sharing_rank(shown, top["rank"]), language),
-        "top_score": score_text(top["composite"]),
-        "bottom": _tied_names(_sharing_rank(shown, bottom["rank"]), language),
-        "bottom_score": score_text(bottom["composite"]),
-    }
     if shown["rank_change"].isna().all():
         return t("evaluation.composite_finding_first", language, **facts)
     up = int((shown["rank_change"] > 0).sum())

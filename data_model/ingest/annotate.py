@@ -9,14 +9,15 @@ marked copy is made by loading every cell into openpyxl, and 300,000 rows took 8
 CPU and 2.7 GB of memory, for a file whose problems are read from the list anyway. The
 copy is made in a child process limited as a read is (`isolated.run_isolated`): a file
 of few data rows can still hold millions of cells in sheets that are not read (openpyxl
-loads them all). When the copy needs more than that, the problem list alone is given.
+loads them all). When the copy needs more than that, the problem list alone is given;
+`ProblemsFile.marked` says which was made, and `annotated_file_name` names each for what it is.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -38,17 +39,34 @@ AUTHOR = "validation"
 ANNOTATE_MAX_ROWS = 50_000  # data rows of an upload that are copied and marked
 
 
-def annotated_workbook(data: bytes, file_name: str, report: ImportReport) -> bytes:
-    """An .xlsx of the upload with every located problem marked, plus a problem-list sheet;
-    the problem-list sheet alone for an upload too large to copy (`ANNOTATE_MAX_ROWS`, or
-    more memory or time than a read may take)."""
-    if not copies_upload(report):
-        return _problem_list(report)
+@dataclass(frozen=True)
+class ProblemsFile:
+    """A download of an upload's problems: its bytes, and whether they are a marked copy
+    of the upload (`marked`) or the problem-list sheet alone."""
+
+    data: bytes
+    marked: bool
+
+
+def problems_file(
+    data: bytes, file_name: str, report: ImportReport, copy: bool = True
+) -> ProblemsFile:
+    """The upload marked with every located problem, plus a problem-list sheet; the
+    problem-list sheet alone when `copy` is False or the upload is too large to copy
+    (`ANNOTATE_MAX_ROWS`, or more memory or time than a read may take)."""
+    if not (copy and copies_upload(report)):
+        return ProblemsFile(_problem_list(report), marked=False)
     shown = replace(report, validated=None)  # the problems only, not the validated rows
     try:
-        return run_isolated(_marked_copy, (data, file_name, shown), file_name, upload_limits())
+        marked = run_isolated(_marked_copy, (data, file_name, shown), file_name, upload_limits())
     except InputError:
-        return _problem_list(report)
+        return ProblemsFile(_problem_list(report), marked=False)
+    return ProblemsFile(marked, marked=True)
+
+
+def annotated_workbook(data: bytes, file_name: str, report: ImportReport) -> bytes:
+    """`problems_file`'s bytes: the marked copy, or the problem list alone."""
+    return problems_file(data, file_name, report).data
 
 
 def _marked_copy(data: bytes, file_name: str, report: ImportReport) -> bytes:
@@ -64,15 +82,19 @@ def _marked_copy(data: bytes, file_name: str, report: ImportReport) -> bytes:
 
 
 def copies_upload(report: ImportReport) -> bool:
-    """Whether `annotated_workbook` marks a copy of the upload; else it gives the problem
-    list alone (more than ANNOTATE_MAX_ROWS data rows)."""
+    """Whether `annotated_workbook` tries to mark a copy of the upload; else it gives the
+    problem list alone (more than ANNOTATE_MAX_ROWS data rows)."""
     return sum(sheet.rows_read for sheet in report.sheets) <= ANNOTATE_MAX_ROWS
 
 
-def annotated_file_name(file_name: str, report: ImportReport) -> str:
+def annotated_file_name(file_name: str, report: ImportReport, marked: bool | None = None) -> str:
+    """The download's name, saying what it holds: `{stem}_错误标注.xlsx` for a marked copy
+    (`marked`), `{stem}_错误清单.xlsx` for the problem list alone. `marked` None: what
+    `copies_upload` expects."""
     stem = file_name.rsplit(".", 1)[0]
-    key = "annotate.file_name" if copies_upload(report) else "annotate.list_file_name"
-    return t(key, stem=stem)
+    if marked is None:
+        marked = copies_upload(report)
+    return t("annotate.file_name" if marked else "annotate.list_file_name", stem=stem)
 
 
 def _open_editable(data: bytes, file_name: str) -> Workbook:

@@ -31,6 +31,7 @@ from data_model.ingest.validate import (
     SheetValidator,
     ValidationContext,
     ValidRow,
+    parse_text,
 )
 from data_model.ingest.validated import Validated
 from data_model.ingest.value_record import FIELDS as VALUE_FIELDS
@@ -123,6 +124,9 @@ class ImportOptions:
     # and whose own column is empty; `explain` for every such row (the CLI's --explain).
     explanations: dict[tuple[str, int], str] = field(default_factory=dict)
     explain: str = ""
+    # The upload page's one 情况说明 for every row needing one that was not typed one by
+    # one: the rows past the few it asks for, also those past the problems a file lists.
+    explain_rest: str = ""
     # Whether a row without a needed explanation is refused: None follows the setting
     # EXPLANATIONS_REQUIRED (default on); False for loading the sample history, which
     # predates explanations.
@@ -395,9 +399,10 @@ def _check_and_store(
         _check_scope(conn, by_kind, options.scope)
     closed = _check_closed_periods(conn, by_kind)
     _check_duplicates(by_kind, report)
-    report.sharp_changes = _warn_sharp_changes(conn, by_kind)
-    explained = _check_explanations(conn, by_kind, report, options)
-    _decide_and_write(conn, by_kind, report, options, data, report.sharp_changes, explained)
+    sharp_rows = _warn_sharp_changes(conn, by_kind, report)
+    explained = _check_explanations(conn, by_kind, report, options, sharp_rows)
+    del sharp_rows  # a row number per sharp change (300,000 in 元): not kept while writing
+    _decide_and_write(conn, by_kind, report, options, data, explained)
     if closed and report.status == "rejected":
         report.message = t(
             "closed_periods.upload_refused", closed="；".join(c.describe() for c in closed)
@@ -406,18 +411,24 @@ def _check_and_store(
 
 
 def _check_explanations(
-    conn: Connection, by_kind, report: ImportReport, options: ImportOptions
+    conn: Connection,
+    by_kind,
+    report: ImportReport,
+    options: ImportOptions,
+    sharp_rows: dict[str, set[int]],
 ) -> list[explanations.Explained]:
     """The rows' explanations; a row that needs one and has none is an error on that row
-    (and left out of a valid-rows-only import) unless `require_explanations` is off."""
-    needs = explanations.find_needs(
-        conn, by_kind, report.sharp_changes, settings.explain_target_margin()
+    (and left out of a valid-rows-only import) unless `require_explanations` is off.
+    `sharp_rows`: every sharply changed row by sheet, listed or only counted."""
+    needs = explanations.find_needs(conn, by_kind, sharp_rows, settings.explain_target_margin())
+    explained, missing = explanations.explain(
+        needs, options.explanations, options.explain, options.explain_rest
     )
-    explained, missing = explanations.explain(needs, options.explanations, options.explain)
     required = options.require_explanations
     if required is None:
         required = settings.explanations_required()
     if missing and required:
+        report.unexplained_rows = len(missing)
         unexplained = {(n.sheet, n.row) for n in missing}
         reports = {s.sheet: s for sheets in by_kind.values() for s, _ in sheets}
         for need in missing:
@@ -746,19 +757,41 @@ def _keys_distinct(valid: list[ValidRow], names: tuple[str, ...]) -> bool:
     return not (hashes[1:] == hashes[:-1]).any()
 
 
-def _warn_sharp_changes(conn: Connection, by_kind) -> list[Problem]:
-    """Values far from the previous period's: warnings the submitter must confirm."""
-    found = []
+def _warn_sharp_changes(conn: Connection, by_kind, report: ImportReport) -> dict[str, set[int]]:
+    """Values far from the previous period's: warnings the submitter must confirm, in
+    `report.sharp_changes` while its sheets list them (the file's problem budget) and
+    counted past it (`unlisted_sharp_changes`). Returns the rows of every one, listed or
+    not, by sheet: each needs its explanation all the same."""
+    rows: dict[str, set[int]] = {}
     for sheet_report, valid in by_kind.get("indicator_values", []):
-        for row, value, message in sharp_changes(
-            conn, [v.record for v in valid], [v.row for v in valid]
-        ):
+        found = rows.setdefault(sheet_report.sheet, set())
+        for change in sharp_changes(conn, [v.record for v in valid], [v.row for v in valid]):
+            found.add(change.row)
             problem = Problem(
-                sheet_report.sheet, row, None, value, message, code="plausibility.sharp_change"
+                sheet_report.sheet,
+                change.row,
+                None,
+                parse_text(change.value),
+                change.message(),
+                code="plausibility.sharp_change",
             )
-            sheet_report.add_warning(problem)
-            found.append(problem)
-    return found
+            if sheet_report.add_warning(problem):
+                report.sharp_changes.append(problem)
+            else:
+                report.unlisted_sharp_changes += 1
+    return rows
+
+
+def _confirmed_warnings(report: ImportReport) -> list[dict]:
+    """The sharp changes a submitter confirmed, as their submission records them
+    (`Submission.confirmed_warnings`): each listed one, then how many more were confirmed
+    without being listed, when some were."""
+    confirmed: list[dict] = [
+        {"sheet": p.sheet, "row": p.row, "message": p.message} for p in report.sharp_changes
+    ]
+    if report.unlisted_sharp_changes:
+        confirmed.append({"unlisted": report.unlisted_sharp_changes})
+    return confirmed
 
 
 def _count_valid(by_kind) -> None:
@@ -774,7 +807,6 @@ def _decide_and_write(
     report: ImportReport,
     options: ImportOptions,
     data: bytes,
-    change_warnings: list[Problem],
     explained: list[explanations.Explained],
 ) -> None:
     has_errors = report.error_count > 0
@@ -803,11 +835,7 @@ def _decide_and_write(
     held = report.needs_review and not options.dry_run
     master = load_master(conn)
     periods, districts = _summary(by_kind, master.district_names)
-    confirmed = (
-        [{"sheet": p.sheet, "row": p.row, "message": p.message} for p in change_warnings]
-        if options.confirm_warnings
-        else []
-    )
+    confirmed = _confirmed_warnings(report) if options.confirm_warnings else []
     submission_id = create_submission(
         conn,
         uploader=options.uploader,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import NamedTuple
+
 from sqlalchemy import Connection, select
 
 from data_model.i18n import t
@@ -23,10 +26,28 @@ def is_sharp_change(previous: float, current: float, ratio: float = SHARP_RATIO)
     return change > ratio or change < 1 / ratio
 
 
-def sharp_changes(
-    conn: Connection, records: list[dict], rows: list[int]
-) -> list[tuple[int, str, str]]:
-    """(Excel row, value, message) for each indicator value far from its previous period's.
+class SharpChange(NamedTuple):
+    """An indicator value far from its previous period's: its Excel row, the value, and
+    the previous period with its value there."""
+
+    row: int
+    value: float
+    previous_period: str
+    previous: float
+
+    def message(self) -> str:
+        return t(
+            "plausibility.sharp_change",
+            period=self.previous_period,
+            before=parse_text(self.previous),
+            now=parse_text(self.value),
+        )
+
+
+def sharp_changes(conn: Connection, records: list[dict], rows: list[int]) -> Iterator[SharpChange]:
+    """Each indicator value of `records` (at Excel `rows`) far from its previous period's,
+    in order, one at a time: a file in 元 instead of 万元 makes every row one, and the
+    caller keeps of them what it lists (`importer._warn_sharp_changes`).
 
     One query per distinct previous period: a month-end file holds a handful of
     periods, whatever its number of rows.
@@ -41,22 +62,9 @@ def sharp_changes(
         for code, district, value in conn.execute(query):
             previous[(code, district, period)] = value
     if not previous:
-        return []
-    found = []
+        return
     for record, row in zip(records, rows, strict=True):
         before_period = previous_of[record["period"]]
         before = previous.get((record["indicator_code"], record["district_id"], before_period))
         if before is not None and is_sharp_change(before, record["value"]):
-            found.append(
-                (
-                    row,
-                    parse_text(record["value"]),
-                    t(
-                        "plausibility.sharp_change",
-                        period=before_period,
-                        before=parse_text(before),
-                        now=parse_text(record["value"]),
-                    ),
-                )
-            )
-    return found
+            yield SharpChange(row, record["value"], before_period, before)

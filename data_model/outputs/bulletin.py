@@ -39,6 +39,7 @@ from data_model.evaluation.aggregation import aggregate
 from data_model.evaluation.scoring import (
     indicator_table,
     rank_with_ties,
+    score_extremes,
     score_text,
     target_counts,
 )
@@ -813,33 +814,10 @@ def bulletin_texts(bulletin: Bulletin, language: str | None = None) -> dict[str,
             content=worst["content"],
         )
 
-    scores = b.scores
-    if scores.empty:
+    if b.scores.empty:
         texts["scores"] = t("bulletin.scores_none", language, period=period)
     else:
-        top, bottom = scores.iloc[0], scores.iloc[-1]
-        facts = {
-            "period": period,
-            "previous": previous,
-            "count": len(scores),
-            "top": top["district"],
-            "top_score": score_text(top["composite"]),
-            "bottom": bottom["district"],
-            "bottom_score": score_text(bottom["composite"]),
-        }
-        moves = scores["rank_change"]
-        if moves.isna().all():
-            texts["scores"] = t("bulletin.scores_text_first", language, **facts)
-        elif (moves.fillna(0) == 0).all():
-            texts["scores"] = t("bulletin.scores_text_unchanged", language, **facts)
-        else:
-            texts["scores"] = t(
-                "bulletin.scores_text",
-                language,
-                up=int((scores["rank_change"] > 0).sum()),
-                down=int((scores["rank_change"] < 0).sum()),
-                **facts,
-            )
+        texts["scores"] = _scores_text(b.scores, period, previous, language)
 
     def items(frame: pd.DataFrame) -> str:
         return _join(
@@ -894,6 +872,37 @@ def bulletin_texts(bulletin: Bulletin, language: str | None = None) -> dict[str,
             with_target=int(targets["with_target"].max()),
         )
     return texts
+
+
+def _scores_text(scores: pd.DataFrame, period: str, previous: str, language: str | None) -> str:
+    """The scores section's finding: who has the highest and the lowest composite score,
+    every district sharing either named as the pages and slides name a tie
+    (`scoring.score_extremes`), or the one score all share; then how ranks moved since
+    `previous`. `scores`: the bulletin's (not empty); `period`, `previous`: labels."""
+    extremes = score_extremes(scores, language)
+    count, score = len(scores), score_text(scores["composite"].iloc[0])
+    if extremes is not None:
+        standing = t("bulletin.scores_ranked", language, period=period, count=count, **extremes)
+    elif count > 1:
+        standing = t("bulletin.scores_level", language, period=period, count=count, score=score)
+    else:
+        district = scores["district"].iloc[0]
+        standing = t(
+            "bulletin.scores_single", language, period=period, district=district, score=score
+        )
+    moves = scores["rank_change"]
+    if moves.isna().all():
+        return t("bulletin.scores_text_first", language, standing=standing, previous=previous)
+    if (moves.fillna(0) == 0).all():
+        return t("bulletin.scores_text_unchanged", language, standing=standing, previous=previous)
+    return t(
+        "bulletin.scores_text",
+        language,
+        standing=standing,
+        previous=previous,
+        up=int((moves > 0).sum()),
+        down=int((moves < 0).sum()),
+    )
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,16 @@ A row needs one when it is
 - an indicator value far from its previous period's (`plausibility.sharp_changes`).
 
 The text is the row's own 进展情况 (tasks) or 备注/说明 (indicator values) cell when it has
-one, else the one typed in the upload page for that row, else the `--explain` text of the
-command line. A row still without one is an error on that row (the upload is refused, or
+one, else the one typed in the upload page for that row, else the page's one text for the
+rows not typed one by one (`ImportOptions.explain_rest`: also the rows past the problems a
+file lists), else the `--explain` text of the command line. A row still without one is an error on that row (the upload is refused, or
 the row left out with "import valid rows only"). Stored explanations point at the exact
 row version they explain (`Explanation.row_table`, `row_id`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import compress
@@ -103,10 +104,11 @@ def task_reasons(record: dict) -> tuple[str, ...]:
 
 
 def find_needs(
-    conn: Connection, by_kind, sharp: Iterable[Problem], margin: float
+    conn: Connection, by_kind, sharp_rows: Mapping[str, Set[int]], margin: float
 ) -> list[tuple[ExplanationNeed, dict]]:
-    """Every valid row of `by_kind` that needs an explanation, with its record."""
-    sharp_rows = {(p.sheet, p.row) for p in sharp}
+    """Every valid row of `by_kind` that needs an explanation, with its record.
+    `sharp_rows`: the Excel rows far from their previous period's, by sheet name (every
+    one, not only those a report lists)."""
     found = []
     for sheet_report, valid in by_kind.get("tasks", []):
         for row in valid:
@@ -124,14 +126,15 @@ def find_needs(
             facts_of = fields_getter(
                 map(attrgetter("record"), valid), ["indicator_code", "value", "period"]
             )
-            for row in _may_need(sheet_report.sheet, valid, targets, sharp_rows):
+            sharp_here = sharp_rows.get(sheet_report.sheet, set())
+            for row in _may_need(valid, targets, sharp_here):
                 record = row.record
                 code, value, period = facts_of(record)
                 reasons = []
                 target = targets.get(code)
                 if target is not None and misses_target(value, period, *target, margin):
                     reasons.append("missed_target")
-                if (sheet_report.sheet, row.row) in sharp_rows:
+                if row.row in sharp_here:
                     reasons.append("sharp_change")
                 if reasons:
                     subject = " · ".join(
@@ -148,14 +151,14 @@ def find_needs(
     return found
 
 
-def _may_need(sheet: str, valid: list, targets: dict, sharp_rows: set) -> Iterable:
+def _may_need(valid: list, targets: dict, sharp_rows: Set[int]) -> Iterable:
     """The rows of `valid` (in order) whose indicator has a target or that changed
-    sharply: only they may need an explanation. Told for all rows in C, without a
-    Python step per row (most of a month-end file's rows are neither)."""
+    sharply (their Excel row in `sharp_rows`): only they may need an explanation. Told
+    for all rows in C, without a Python step per row (most of a month-end file's rows are
+    neither)."""
     code_of = fields_getter(map(attrgetter("record"), valid), ["indicator_code"])
     codes = map(code_of, map(attrgetter("record"), valid))
-    sharp_here = {row for sharp_sheet, row in sharp_rows if sharp_sheet == sheet}
-    sharp = map(sharp_here.__contains__, map(attrgetter("row"), valid))
+    sharp = map(sharp_rows.__contains__, map(attrgetter("row"), valid))
     return compress(valid, map(or_, map(targets.__contains__, codes), sharp))
 
 
@@ -163,13 +166,16 @@ def explain(
     needs: list[tuple[ExplanationNeed, dict]],
     typed: dict[tuple[str, int], str],
     fallback: str,
+    rest: str = "",
 ) -> tuple[list[Explained], list[ExplanationNeed]]:
     """Each need's text: the row's own cell, else `typed[(sheet, row)]` (the upload page),
-    else `fallback` (--explain). Returns the explained rows and those still without one."""
+    else `rest` (the page's text for every other row), else `fallback` (--explain).
+    Returns the explained rows and those still without one."""
     explained, missing = [], []
+    rest = rest.strip()
     for need, record in needs:
         own = (record.get(TEXT_COLUMNS[need.kind]) or "").strip()
-        typed_text = (typed.get((need.sheet, need.row)) or "").strip()
+        typed_text = (typed.get((need.sheet, need.row)) or "").strip() or rest
         if own:
             explained.append(Explained(need, record, own, "sheet"))
         elif typed_text:

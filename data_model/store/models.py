@@ -134,7 +134,9 @@ class Submission(SQLModel, table=True):
     rolled_back_at: datetime | None = None
     rolled_back_by: str | None = None
     note: str = ""
-    # Sharp changes against the previous period the submitter confirmed before commit.
+    # Sharp changes against the previous period the submitter confirmed before commit:
+    # {sheet, row, message} of each the report listed, then {"unlisted": n} when n more
+    # were confirmed past the problems a file lists (`importer._confirmed_warnings`).
     confirmed_warnings: list[dict] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )

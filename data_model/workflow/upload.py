@@ -7,7 +7,7 @@ prepare (read + dry run) → show problems → correct cells in place → revali
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from itertools import islice
 
@@ -18,6 +18,7 @@ from data_model.accounts.permissions import Principal, guarded_import_sheets
 from data_model.errors import InputError
 from data_model.formatting import bracketed, labelled
 from data_model.i18n import t
+from data_model.ingest.annotate import annotated_file_name, copies_upload, problems_file
 from data_model.ingest.importer import (
     ImportOptions,
     already_imported,
@@ -28,7 +29,13 @@ from data_model.ingest.importer import (
 from data_model.ingest.isolated import read_isolated
 from data_model.ingest.reader import RawSheet, cell_name, column_letters
 from data_model.ingest.validate import parse_text
-from data_model.problems import PROBLEM_FIELDS, ImportReport, Problem, problem_fields
+from data_model.problems import (
+    PROBLEM_FIELDS,
+    ExplanationNeed,
+    ImportReport,
+    Problem,
+    problem_fields,
+)
 from data_model.store.kind_registry import kind_of_table
 
 SHEET_COLUMN, ROW_COLUMN, REASON_COLUMN = "_sheet", "_row", "_reason"
@@ -56,8 +63,13 @@ class PendingUpload:
     )  # None when the file was not read (unreadable, or imported before)
     report: ImportReport
     edits: dict[tuple[str, int, int], object] = field(default_factory=dict)
-    # 情况说明 typed in the page, by (sheet, Excel row), for rows that need one.
+    # 情况说明 typed in the page, by (sheet, Excel row), for rows that need one, and the
+    # one text for every other row that does (`ImportOptions.explain_rest`).
     explanations: dict[tuple[str, int], str] = field(default_factory=dict)
+    explain_rest: str = ""
+    # The marked copy of this file could not be made (more memory or time than a read may
+    # take): its problems download is the list alone from then on (`problems_download`).
+    copy_failed: bool = False
 
     @property
     def sha256(self) -> str:
@@ -105,7 +117,12 @@ def revalidate(
     """Validate again with cells corrected in the page (no re-upload)."""
     merged = {**pending.edits, **edits}
     sheets = apply_edits(pending.sheets, merged)
-    explained = replace(options, dry_run=True, explanations=pending.explanations)
+    explained = replace(
+        options,
+        dry_run=True,
+        explanations=pending.explanations,
+        explain_rest=pending.explain_rest,
+    )
     report = guarded_import_sheets(engine, principal, sheets, pending.data, pending.name, explained)
     return replace(pending, report=report, edits=merged)
 
@@ -116,11 +133,18 @@ def explain_rows(
     pending: PendingUpload,
     typed: dict[tuple[str, int], str],
     options: ImportOptions,
+    rest: str = "",
 ) -> PendingUpload:
-    """Keep the explanations typed in the page (blank ones dropped) and check again."""
+    """Keep the explanations typed in the page (blank ones dropped) and `rest`, the one
+    text for every other row that needs one (blank: none), and check again.
+
+    `rest` explains the rows the page does not ask for one by one, whether or not the
+    report lists them: past the file's problem budget (`MAX_LISTED_PROBLEMS`) they are
+    only counted, and the page cannot name them."""
     explanations = {**pending.explanations, **typed}
     explanations = {where: text.strip() for where, text in explanations.items() if text.strip()}
-    return revalidate(engine, principal, replace(pending, explanations=explanations), {}, options)
+    kept = replace(pending, explanations=explanations, explain_rest=rest.strip())
+    return revalidate(engine, principal, kept, {}, options)
 
 
 def recheck(
@@ -150,8 +174,59 @@ def commit(
         sheets,
         pending.data,
         pending.name,
-        replace(options, dry_run=False, note=note, explanations=pending.explanations),
+        replace(
+            options,
+            dry_run=False,
+            note=note,
+            explanations=pending.explanations,
+            explain_rest=pending.explain_rest,
+        ),
         pending.report.validated,
+    )
+
+
+def explanations_to_ask(
+    report: ImportReport, limit: int = EXPLAIN_IN_PAGE_ROWS
+) -> tuple[list[ExplanationNeed], int]:
+    """The rows the page asks one by one for a 情况说明 (the first `limit` the report
+    lists) and how many more rows need one: those take the page's one text for the rest
+    (`explain_rows`), including the rows only counted past the file's problem budget."""
+    listed = [p.explanation for p in report.errors if p.explanation is not None]
+    asked = listed[:limit]
+    return asked, report.unexplained_rows - len(asked)
+
+
+@dataclass(frozen=True)
+class ProblemsDownload:
+    """The page's download of a file's problems: its label's catalogue key, its file name
+    and what builds it when clicked."""
+
+    label_key: str
+    file_name: str
+    make: Callable[[], bytes]
+
+
+def problems_download(pending: PendingUpload) -> ProblemsDownload:
+    """The marked copy of `pending`'s file while it can be made, else its problem list
+    alone, labelled and named for what it gives (错误标注 / 错误清单).
+
+    The copy is built when clicked, after the page has sent the button's name: when it
+    cannot be made then, that download is the list, and `pending` remembers it
+    (`copy_failed`), so the button says and names the list from the next run on and a
+    click no longer waits for a copy that fails (up to `READ_SECONDS`)."""
+    marked = copies_upload(pending.report) and not pending.copy_failed
+    data, name, report = pending.data, pending.name, pending.report
+
+    def make() -> bytes:
+        made = problems_file(data, name, report, copy=marked)
+        if marked and not made.marked:
+            pending.copy_failed = True
+        return made.data
+
+    return ProblemsDownload(
+        "upload.download_annotated" if marked else "upload.download_problem_list",
+        annotated_file_name(name, report, marked),
+        make,
     )
 
 

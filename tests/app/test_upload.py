@@ -146,3 +146,22 @@ def test_a_file_that_would_end_the_process_gets_one_reason_and_the_page_goes_on(
     data = make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 5, ""]]})
     app = upload(app, "march.xlsx", data)
     assert any("将新增 1 条" in i.value for i in app.info)
+
+
+def test_once_the_marked_copy_could_not_be_made_the_download_offers_the_problem_list(
+    data_dir, empty_db, monkeypatch
+):
+    from data_model.workflow.upload import problems_download
+    from tests.workflow.test_upload_services import copy_too_slow
+
+    app = upload_values(empty_db, [["YS02", "", "福天区", "2022-03", 5, ""]])
+    assert "下载标注错误的工作簿" in [b.label for b in app.get("download_button")]
+    # What the button builds when clicked (AppTest cannot click a download), with the
+    # copy's child out of time.
+    (pending,) = app.session_state["pending_uploads"].values()
+    copy_too_slow(monkeypatch)
+    problems_download(pending).make()
+    app.run()
+    assert not app.exception
+    labels = [b.label for b in app.get("download_button")]
+    assert "下载错误清单" in labels and "下载标注错误的工作簿" not in labels

@@ -7,6 +7,7 @@ problems that held 2.2 GB of the app's memory.
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from data_model import problems
@@ -14,7 +15,14 @@ from data_model.accounts.permissions import Principal
 from data_model.admin.master_workbook import import_workbook
 from data_model.ingest.importer import ImportOptions, import_file
 from data_model.problems import ImportReport, Problem, ProblemBudget, SheetReport
-from data_model.workflow.upload import prepare, problem_groups
+from data_model.store.models import Explanation, Submission
+from data_model.workflow.upload import (
+    commit,
+    explain_rows,
+    explanations_to_ask,
+    prepare,
+    problem_groups,
+)
 from tests.app.test_upload import PAGE, upload
 from tests.conftest import VALUE_HEADER, import_indicators, make_xlsx, sign_in_app
 
@@ -130,3 +138,110 @@ def test_the_upload_page_says_how_many_problems_were_only_counted(
     assert not app.exception
     note = next(i.value for i in app.info if i.value.startswith("共发现 30 处问题"))
     assert "只记录了前 10 处的详情" in note and "其余 20 处只计数" in note
+
+
+# --- sharp changes past the budget -----------------------------------------------------
+
+TEN_DISTRICTS = ["罗湖区", "福田区", "南山区", "宝安区", "龙岗区", "盐田区", "龙华区"]
+TEN_DISTRICTS += ["坪山区", "光明区", "大鹏新区"]
+
+
+def values_in(value: float, months: tuple[str, ...]) -> bytes:
+    """YS02 (a monthly count, no miss of its annual target) of ten districts in `months`."""
+    rows = [["YS02", "", d, f"2022-{m}", value, ""] for d in TEN_DISTRICTS for m in months]
+    return make_xlsx({"指标数据": [VALUE_HEADER, *rows]})
+
+
+@pytest.fixture
+def in_yuan(db_engine, budget_of_ten, monkeypatch):
+    """January to March stored in 万元; the file of February to April in 元 (× 100): each
+    of its 30 rows a sharp change against its month before, and a budget of ten problems."""
+    monkeypatch.setenv("EXPLANATIONS_REQUIRED", "1")
+    import_indicators(db_engine)
+    assert import_file(db_engine, values_in(10, ("01", "02", "03")), "wan.xlsx").status == (
+        "accepted"
+    )
+    return values_in(1000, ("02", "03", "04"))
+
+
+def test_sharp_changes_past_the_budget_are_counted_and_each_row_still_needs_its_explanation(
+    db_engine, in_yuan
+):
+    """Every sharp change was kept as a Problem (300,000 rows of a file in 元, 800 bytes
+    each), past the budget its sheet lists."""
+    report = import_file(db_engine, in_yuan, "yuan.xlsx")
+    assert [p.row for p in report.sharp_changes] == list(range(2, 12))
+    assert report.sharp_changes == report.warnings  # the same ten, not copies
+    assert (report.unlisted_sharp_changes, report.sharp_change_count) == (20, 30)
+    assert report.status == "rejected"
+    # Each of the 30 rows lacks its explanation, whether its sharp change is listed or not.
+    assert (report.unexplained_rows, report.error_count) == (30, 30)
+
+
+def test_the_text_for_the_rest_explains_the_rows_past_the_budget_and_all_are_confirmed(
+    db_engine, in_yuan
+):
+    report = import_file(
+        db_engine,
+        in_yuan,
+        "yuan.xlsx",
+        ImportOptions(explain_rest="报送单位误用元为单位", confirm_warnings=True),
+    )
+    assert report.status == "accepted", report.errors
+    assert report.rows_new + report.rows_replaced == 30
+    with db_engine.connect() as conn:
+        texts = conn.execute(select(Explanation.text, Explanation.source)).all()
+        confirmed = conn.execute(
+            select(Submission.confirmed_warnings).where(Submission.id == report.submission_id)
+        ).scalar_one()
+    assert sorted(map(tuple, texts)) == [("报送单位误用元为单位", "page")] * 30
+    assert [c["row"] for c in confirmed[:-1]] == list(range(2, 12))
+    assert confirmed[-1] == {"unlisted": 20}
+
+
+def test_the_page_flow_explains_the_row_it_asks_and_the_rest_with_one_text(db_engine, in_yuan):
+    """The budget went to the sharp-change warnings, so the report lists one missing
+    explanation: the page asked for that row, and its text for "the remaining rows" went to
+    that row alone; the other 29 stayed unexplained, check after check."""
+    admin = Principal("chen", "admin")
+    pending = prepare(db_engine, admin, "yuan.xlsx", in_yuan, ImportOptions())
+    asked, rest = explanations_to_ask(pending.report)
+    assert ([n.row for n in asked], rest) == ([2], 29)
+    typed = {(asked[0].sheet, asked[0].row): "南山区二月数据已核实"}
+    explained = explain_rows(db_engine, admin, pending, typed, ImportOptions(), "单位误用元")
+    assert explained.report.status == "accepted", explained.report.errors
+    assert explanations_to_ask(explained.report) == ([], 0)
+    result = commit(db_engine, admin, explained, ImportOptions(confirm_warnings=True))
+    assert result.status == "accepted"
+    with db_engine.connect() as conn:
+        texts = conn.execute(select(Explanation.text)).scalars().all()
+    assert sorted(texts) == ["单位误用元"] * 29 + ["南山区二月数据已核实"]
+
+
+def test_the_upload_page_counts_the_unlisted_sharp_changes_and_explains_every_row(
+    db_engine, in_yuan, empty_db, monkeypatch
+):
+    empty_db.use(monkeypatch)
+    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), empty_db).run()
+    app = upload(app, "yuan.xlsx", in_yuan)
+    assert not app.exception
+    assert [a.label for a in app.text_area] == [
+        "第 2 行 YS02 · 罗湖区 · 2022-02（较上期变化异常）的情况说明",
+        "其余各行统一使用的情况说明（可选，上面未填写的行使用此说明）",
+    ]
+    assert any(c.value.startswith("另有 29 行未逐行列出") for c in app.caption)
+    app.text_area[1].input("报送单位误用元为单位")
+    next(b for b in app.button if b.label == "保存情况说明并重新检查").click()
+    app.run()
+    assert not app.exception
+    assert any("已保存 30 条情况说明" in s.value for s in app.success)
+    confirm = next(c for c in app.checkbox if c.label.startswith("我已核实"))
+    assert confirm.label == (
+        "我已核实这 30 处与上期相比变化较大的数据（其中 20 处问题太多未逐条列出，只计数），确认无误"
+    )
+    confirm.check().run()
+    next(b for b in app.button if b.label == "确认导入").click().run()
+    assert not app.exception
+    with db_engine.connect() as conn:
+        texts = conn.execute(select(Explanation.text)).scalars().all()
+    assert texts == ["报送单位误用元为单位"] * 30

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from data_model.charts.images import PNG_MAGIC, browser_problem, find_browser
-from data_model.evaluation.scoring import period_scores
+from data_model.evaluation.scoring import period_scores, rank_with_ties
 from data_model.i18n import LANGUAGES, catalogue
 from data_model.ingest.importer import import_file
 from data_model.outputs.bulletin import (
@@ -161,6 +161,59 @@ def test_the_findings_state_the_real_numbers(bulletin_2023):
     assert "a completion rate of 69.4%, up 11.2 points on 2022" in english["overview"]
     activities = bulletin_2023.headline("activities").value
     assert f"全市开展各类活动{activities}场，办结企业诉求" in texts["overview"]
+
+
+def with_composites(bulletin, composites: list[float]):
+    """`bulletin` with its districts, in its order, at `composites`, ranked and sorted as
+    scoring ranks them; the rank changes are the sample's (罗湖区 +1, 福田区 −1)."""
+    scores = bulletin.scores.assign(composite=composites)
+    scores["rank"] = rank_with_ties(scores["composite"])
+    scores = scores.sort_values("rank", kind="stable").reset_index(drop=True)
+    return dataclasses.replace(bulletin, scores=scores)
+
+
+def test_the_scores_finding_names_every_district_sharing_the_top_or_the_bottom(bulletin_2023):
+    """The official document named one district each, 最高南山区 of two at 90.00 (read
+    alike: ranks are taken at the two decimals shown), as the pages and slides do not."""
+    districts = list(bulletin_2023.scores["district"])
+    assert districts[:3] == ["南山区", "宝安区", "龙岗区"]
+    last = districts[-4:]
+    # 90.004 and 89.996 both read 90.00 and share first place; the last four read 60.00.
+    tied = with_composites(
+        bulletin_2023, [90.004, 89.996, 85, 80, 75, 70, 65, 60.001, 60, 59.999, 60.0]
+    )
+    zh = bulletin_texts(tied, "zh-CN")["scores"]
+    assert zh == (
+        f"2023年参评的11个区中，南山区、宝安区综合得分最高（90.00分），{last[0]}等4个区最低"
+        "（60.00分）；与2022年相比，排名上升的区1个，下降的1个。"
+    )
+    en = bulletin_texts(tied, "en")["scores"]
+    assert en == (
+        "Of the 11 districts scored for 2023, the highest composite score is 90.00 "
+        f"(南山区, 宝安区) and the lowest 60.00 (4 districts including {last[0]}); "
+        "against 2022: 1 up in rank, 1 down."
+    )
+    three = with_composites(bulletin_2023, [90, 80, 80, 80, 75, 70, 65, 60.5, 50, 50, 50])
+    assert bulletin_texts(three, "zh-CN")["scores"].startswith(
+        f"2023年参评的11个区中，南山区综合得分最高（90.00分），{'、'.join(last[1:])}最低（50.00分）；"
+    )
+    # The Word document (and the PDF made from it) states the same sentence.
+    word = Document(io.BytesIO(bulletin_docx(tied, "zh-CN", charts=False)))
+    assert zh in paragraphs(word)
+
+
+def test_the_scores_finding_of_districts_all_level_names_no_highest(bulletin_2023):
+    level = with_composites(bulletin_2023, [100.0] * 11)
+    assert bulletin_texts(level, "zh-CN")["scores"] == (
+        "2023年参评的11个区综合得分均为100.00分；与2022年相比，排名上升的区1个，下降的1个。"
+    )
+    assert bulletin_texts(level, "en")["scores"].startswith(
+        "All 11 districts scored for 2023 have the same composite score (100.00); "
+    )
+    one = dataclasses.replace(level, scores=level.scores.head(1))
+    assert bulletin_texts(one, "zh-CN")["scores"] == (
+        "2023年参评的南山区综合得分100.00分；各区排名与2022年相同。"
+    )
 
 
 def test_figures_never_submitted_say_so_in_the_overview(engine):

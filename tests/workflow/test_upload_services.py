@@ -92,6 +92,45 @@ def test_an_upload_too_large_to_copy_gets_the_problem_list_alone(engine, monkeyp
     ]
 
 
+def copy_too_slow(monkeypatch) -> None:
+    """The marked copy's child runs out of its time (READ_SECONDS), as a workbook of few
+    data rows and millions of styled cells elsewhere does."""
+    from data_model.errors import InputError
+    from data_model.ingest import annotate
+
+    def too_slow(work, arguments, file_name, limits):
+        raise InputError("reader.read_too_slow", file=file_name, seconds=limits.max_read_seconds)
+
+    monkeypatch.setattr(annotate, "run_isolated", too_slow)
+
+
+def test_a_copy_that_could_not_be_made_is_named_and_labelled_as_the_list_it_gives(
+    engine, monkeypatch
+):
+    """The fallback of a copy the child could not make was the problem list under the
+    copy's name (bad_错误标注.xlsx) and label, on every click. The name goes to the browser
+    before the copy is tried, so that first download can only be the list; from then on
+    the download says and names the list, and does not try the copy again."""
+    from data_model.accounts.permissions import Principal
+    from data_model.workflow.upload import prepare, problems_download
+
+    admin = Principal("chen", "admin")
+    pending = prepare(with_indicators(engine), admin, "bad.xlsx", BAD, ImportOptions())
+    first = problems_download(pending)
+    assert (first.label_key, first.file_name) == ("upload.download_annotated", "bad_错误标注.xlsx")
+    with monkeypatch.context() as patched:
+        copy_too_slow(patched)
+        assert load_workbook(io.BytesIO(first.make())).sheetnames == ["错误清单"]
+    then = problems_download(pending)
+    assert (then.label_key, then.file_name) == (
+        "upload.download_problem_list",
+        "bad_错误清单.xlsx",
+    )
+    assert load_workbook(io.BytesIO(then.make())).sheetnames == ["错误清单"]  # not tried again
+    other = problems_download(prepare(engine, admin, "bad.xlsx", BAD, ImportOptions()))
+    assert load_workbook(io.BytesIO(other.make())).sheetnames == ["错误清单", "指标数据"]
+
+
 def test_legacy_xls_is_annotated_as_a_rebuilt_xlsx(engine):
     data = make_xls({"指标数据": [VALUE_HEADER, ["YS02", "", "火星区", "2022-03", 1, ""]]})
     report = import_file(with_indicators(engine), data, "old.xls")
