@@ -12,12 +12,14 @@ import plotly.graph_objects as go
 
 from data_model.charts.common import (
     FONT_FAMILY,
+    LINE_BREAK,
     MUTED_COLOR,
     SERIES_COLORS,
     TONE_COLORS,
     base_layout,
     outside_label_room,
     ranked_bars,
+    template_text,
 )
 from data_model.formatting import format_signed_percent
 
@@ -60,7 +62,9 @@ def _notes(rows: pd.DataFrame, width: int = 24) -> list[str]:
     if "hover_note" not in rows:
         return [""] * len(rows)
     return [
-        "".join(f"<br>{note[i : i + width]}" for i in range(0, len(note), width)) if note else ""
+        "".join(f"{LINE_BREAK}{note[i : i + width]}" for i in range(0, len(note), width))
+        if note
+        else ""
         for note in rows["hover_note"].fillna("")
     ]
 
@@ -127,7 +131,8 @@ def trend_lines(
                 )
             ),
             hovertemplate=(
-                f"{district} %{{x}}: %{{y:,.2f}} %{{customdata[0]}}%{{customdata[1]}}<extra></extra>"
+                f"{template_text(district)} %{{x}}: %{{y:,.2f}} "
+                "%{customdata[0]}%{customdata[1]}<extra></extra>"
             ),
         )
         others_shown = others_shown or not named
@@ -193,7 +198,7 @@ def change_bars(
             text=[format_signed_percent(v) if pd.notna(v) else "" for v in frame[column]],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="%{y}: %{x:+.1f}%<extra>" + name + "</extra>",
+            hovertemplate=f"%{{y}}: %{{x:+.1f}}%<extra>{template_text(name)}</extra>",
         )
     figure.update_layout(barmode="group")
     figure.update_xaxes(
@@ -345,7 +350,8 @@ def small_multiples(
                     "showlegend": position == 0 and (not muted or number == 0),
                     "mode": "lines",
                     "line": {"color": colors[district], "width": 1 if muted else 1.5},
-                    "hovertemplate": f"{district} %{{x}}: %{{y:,.2f}}<extra></extra>",
+                    "hovertemplate": f"{template_text(district)} %{{x}}: %{{y:,.2f}}"
+                    "<extra></extra>",
                     "xaxis": f"x{axis}",
                     "yaxis": f"y{axis}",
                 }
@@ -363,7 +369,8 @@ def small_multiples(
                     "mode": "lines+markers",
                     "line": {"color": MEDIAN_COLOR, "width": 2.5},
                     "marker": {"color": MEDIAN_COLOR, "size": 5},
-                    "hovertemplate": f"{median_name} %{{x}}: %{{y:,.2f}}<extra></extra>",
+                    "hovertemplate": f"{template_text(median_name)} %{{x}}: %{{y:,.2f}}"
+                    "<extra></extra>",
                     "xaxis": f"x{axis}",
                     "yaxis": f"y{axis}",
                 }

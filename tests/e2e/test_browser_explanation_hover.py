@@ -1,5 +1,5 @@
 """An indicator value's explanation (情况说明) appears when the mouse rests on its point of
-the trend chart, in chromium against `streamlit run`."""
+the trend chart, as written, in chromium against `streamlit run`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import INDICATOR_HEADER, VALUE_HEADER, make_xlsx
 from tests.e2e.app_browser import AppServer, cli, create_admin, open_app_page, start_server, tr
 
-EXPLANATION = "春节后集中登记，属正常波动"
+EXPLANATION = "春节后<b>集中</b>登记，属正常波动"  # the tag is the staff's text, not bold
 
 
 @pytest.fixture(scope="module")
