@@ -13,6 +13,7 @@ import html
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import date
 
 import numpy as np
@@ -108,14 +109,24 @@ def ranked_bars(
     text: pd.Series,
     color: str,
     highlighted: tuple[str, ...] = (),
-    value_format: str = ".2f",
+    hover_values: Sequence[str] | None = None,
 ) -> go.Figure:
     """Horizontal bars per district in the given (rank) order, first on top.
 
     Districts in `highlighted` take `color` and the rest are muted; with none
-    highlighted all take `color`. `text` is the label beside each bar.
+    highlighted all take `color`. `text` is the label beside each bar; `hover_values`
+    each value as its page writes it, for the hover (without them: two decimals, as a
+    score is written).
     """
     colors = [color if not highlighted or d in highlighted else MUTED_COLOR for d in districts]
+    hover = (
+        {"hovertemplate": "%{y}: %{x:.2f}<extra></extra>"}
+        if hover_values is None
+        else {
+            "customdata": list(hover_values),
+            "hovertemplate": "%{y}: %{customdata}<extra></extra>",
+        }
+    )
     figure = go.Figure(
         go.Bar(
             x=values,
@@ -125,8 +136,8 @@ def ranked_bars(
             text=text,
             textposition="outside",
             cliponaxis=False,
-            hovertemplate=f"%{{y}}: %{{x:{value_format}}}<extra></extra>",
             showlegend=False,
+            **hover,
         )
     )
     figure.update_yaxes(autorange="reversed")

@@ -351,6 +351,8 @@ def slide_figure(slide: ChartSlide) -> go.Figure | None:
                 best=chart["best"],
                 worst=chart["worst"],
                 others_name=chart["others_name"],
+                unit=chart["unit"],
+                language=chart["language"],
             )
         )
         figure.update_traces(line_width=5, marker_size=12, selector={"type": "scatter"})

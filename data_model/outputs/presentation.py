@@ -542,6 +542,8 @@ def _trend(c: _Context) -> Slide | None:
             "best": best,
             "worst": worst,
             "others_name": c.t("trends.other_districts"),
+            "unit": unit,
+            "language": c.language,
         },
     )
 

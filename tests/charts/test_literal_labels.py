@@ -84,9 +84,9 @@ def test_a_name_holding_the_builders_own_tags_or_a_placeholder_is_shown_as_writt
     assert line["name"] == NAME_SHOWN
     assert [a["text"] for a in spec["layout"]["annotations"]] == [f"{NAME_SHOWN} 1.5"]
     # The line break before the note is the builder's, the one tag left.
-    assert line["customdata"] == [["", "<br>说明：&lt;br&gt;已&lt;b&gt;协调&lt;/b&gt;"]]
+    assert line["customdata"] == [["", "<br>说明：&lt;br&gt;已&lt;b&gt;协调&lt;/b&gt;", "1.5"]]
     assert line["hovertemplate"] == (
-        f"{NAME_IN_TEMPLATE} %{{x}}: %{{y:,.2f}} %{{customdata[0]}}%{{customdata[1]}}"
+        f"{NAME_IN_TEMPLATE} %{{x}}: %{{customdata[2]}} %{{customdata[0]}}%{{customdata[1]}}"
         "<extra></extra>"
     )
 
@@ -113,4 +113,4 @@ def test_a_name_in_a_hover_template_is_no_placeholder():
         {"indicator_code": ["A1"], "label": ["2023年"], "district": [NAME], "value": [2.0]}
     )
     [line] = small_multiples(series, {"A1": "A1"}, {}).to_plotly_json()["data"]
-    assert line["hovertemplate"] == f"{NAME_IN_TEMPLATE} %{{x}}: %{{y:,.2f}}<extra></extra>"
+    assert line["hovertemplate"] == f"{NAME_IN_TEMPLATE} %{{x}}: %{{customdata}}<extra></extra>"
