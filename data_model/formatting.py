@@ -103,6 +103,14 @@ def format_number(value: float | None, unit: str = "", language: str | None = No
     return f"{text}{unit}" if unit in ("%", "") else f"{text} {unit}"
 
 
+def value_text(value: float | None, unit: str, language: str | None = None) -> str:
+    """An indicator value as the app writes it, with its unit, wherever it is read (the
+    trends page's tables, findings and charts with their hovers, the rankings, the slides):
+    rounded to two decimals, then as `format_number` writes that (one decimal, two in 万 or
+    M); `12.3%` for an indicator in %."""
+    return format_number(None if _missing(value) else round(float(value), 2), unit, language)
+
+
 def format_ticks(values: list[float], language: str | None = None) -> list[str]:
     """An axis's tick labels in one scale, chosen by its largest tick: `0, 0.5万, 1万, 1.5万`
     or `0, 1亿, 2亿` (zh-CN); `0, 50,000, 100,000`, `0, 1.5 M, 3 M` (en). Never `20k`."""

@@ -5,6 +5,7 @@ import streamlit as st
 
 from data_model import settings
 from data_model.accounts.permissions import allowed
+from data_model.charts.common import LINE_BREAK
 from data_model.charts.tasks import ranking_bars, rate_bars, status_over_periods, timeline_bars
 from data_model.errors import InputError
 from data_model.formatting import format_number, format_percent, join_names, time_text
@@ -342,7 +343,9 @@ else:
         f"{code} {content[:14]}{'…' if len(content) > 14 else ''}"
         for code, content in zip(timeline["code"], timeline["content"], strict=True)
     ]
-    hover = tr("tasks.timeline_hover")  # the template, filled below for each bar
+    # The template, filled below for each bar; its line breaks are the chart's own markup,
+    # written as LINE_BREAK before the task's texts go in (literal_labels).
+    hover = tr("tasks.timeline_hover").replace("<br>", LINE_BREAK)
     timeline["hover"] = [
         hover.format(
             code=code,

@@ -7,7 +7,7 @@ import streamlit as st
 from data_model.charts.trends import change_bars, ranking_bars, small_multiples, trend_lines
 from data_model.evaluation.aggregation import target_for_period
 from data_model.evaluation.scoring import indicator_table
-from data_model.formatting import bracketed, format_signed_percent
+from data_model.formatting import bracketed, format_signed_percent, value_text
 from data_model.periods import (
     period_containing,
     period_label,
@@ -33,7 +33,6 @@ from data_model.queries.trends_queries import (
     series_finding,
     series_heading,
     trend_series,
-    value_text,
 )
 from data_model.store.submissions import value_provenance
 from ui import (
@@ -134,6 +133,8 @@ else:
         best=best,
         worst=worst,
         others_name=tr("trends.other_districts"),
+        unit=unit,
+        language=language(),
     )
     plot(chart, width="stretch")
     text = series_finding(now, target, negative, unit, label(period), language())
@@ -226,7 +227,15 @@ else:
         for r, v, c in zip(ranking["rank"], ranking["value"], ranking["complete"], strict=True)
     ]
     plot(
-        figure(ranking_bars, ranking, target, tr("trends.target"), filters.districts),
+        figure(
+            ranking_bars,
+            ranking,
+            target,
+            tr("trends.target"),
+            filters.districts,
+            unit=unit,
+            language=language(),
+        ),
         width="stretch",
     )
     facts = {
@@ -319,6 +328,8 @@ else:
             targets,
             median_name=tr("trends.median_line"),
             districts_name=tr("trends.districts_lines"),
+            units=dict(zip(panels["code"], panels["unit"], strict=True)),
+            language=lang,
         ),
         width="stretch",
     )

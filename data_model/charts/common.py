@@ -13,6 +13,7 @@ import html
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import date
 
 import numpy as np
@@ -108,14 +109,24 @@ def ranked_bars(
     text: pd.Series,
     color: str,
     highlighted: tuple[str, ...] = (),
-    value_format: str = ".2f",
+    hover_values: Sequence[str] | None = None,
 ) -> go.Figure:
     """Horizontal bars per district in the given (rank) order, first on top.
 
     Districts in `highlighted` take `color` and the rest are muted; with none
-    highlighted all take `color`. `text` is the label beside each bar.
+    highlighted all take `color`. `text` is the label beside each bar; `hover_values`
+    each value as its page writes it, for the hover (without them: two decimals, as a
+    score is written).
     """
     colors = [color if not highlighted or d in highlighted else MUTED_COLOR for d in districts]
+    hover = (
+        {"hovertemplate": "%{y}: %{x:.2f}<extra></extra>"}
+        if hover_values is None
+        else {
+            "customdata": list(hover_values),
+            "hovertemplate": "%{y}: %{customdata}<extra></extra>",
+        }
+    )
     figure = go.Figure(
         go.Bar(
             x=values,
@@ -125,8 +136,8 @@ def ranked_bars(
             text=text,
             textposition="outside",
             cliponaxis=False,
-            hovertemplate=f"%{{y}}: %{{x:{value_format}}}<extra></extra>",
             showlegend=False,
+            **hover,
         )
     )
     figure.update_yaxes(autorange="reversed")
@@ -236,29 +247,50 @@ def localise_axes(figure: go.Figure, language: str | None = None) -> go.Figure:
     return figure
 
 
-# The tags the chart builders write themselves: a line break, bold (a map's district
-# name) and a hover's side box. Plotly reads these and more (`<a href>`, a link the viewer
-# can click, even in an axis label; `<span style>`; `<i>`, `<sup>`, …) in every text of a
-# figure.
-_OWN_TAGS = re.compile(r"&lt;(/?(?:br|b|extra))&gt;")
+# Plotly reads a subset of HTML (`<br>`, `<b>`, `<a href>`: a link the viewer can click, even
+# in an axis label; `<span style>`, `<i>`, `<sup>`, …) in every text of a figure. A text a
+# builder composes may hold markup of its own, a line break or bold: it is written with these
+# marks, never as a tag, so that `literal_labels` can write every `<`, `>` and `&` of a figure
+# as the character and only then turn the marks into tags. Unicode reserves these code points
+# (noncharacters) for a program's internal use: text from outside has no business holding
+# them, and one that did could only break a line or make it bold.
+LINE_BREAK = "\ufdd0"
+BOLD, END_BOLD = "\ufdd1", "\ufdd2"
+_MARK_TAGS = str.maketrans({LINE_BREAK: "<br>", BOLD: "<b>", END_BOLD: "</b>"})
+_SPECIAL = re.compile("[<>&\ufdd0-\ufdd2]")
+# Templates are the builders' own markup: tags (`<br>`, `<extra>`) and placeholders
+# (`%{y}`, `%{customdata[0]}`) as written, a text put in one written by `template_text`.
+# (A trace's name and an annotation are templates too once the trace or the layout has a
+# `meta`: no builder gives one.)
+TEMPLATES = frozenset({"hovertemplate", "texttemplate"})
+
+
+def template_text(text: object) -> str:
+    """`text` (a name, a catalogue label) to put into a hover or text template, as it shows:
+    `<`, `>` and `&` as entities, and `%` as `&#37;`, which plotly.js shows as `%` but does
+    not read as the start of a placeholder (it fills a template's `%{…}` before it reads
+    entities), so a name with `%{x}` in it is not a placeholder. The one way any text goes
+    into a template; a figure's other texts are made literal by `literal_labels`."""
+    return html.escape(str(text), quote=False).replace("%", "&#37;")
 
 
 def _literal(text: str) -> str:
-    if "<" not in text and ">" not in text and "&" not in text:
+    if not _SPECIAL.search(text):
         return text
-    return _OWN_TAGS.sub(r"<\1>", html.escape(text, quote=False))
+    return html.escape(text, quote=False).translate(_MARK_TAGS)
 
 
 def literal_labels(figure: go.Figure) -> go.Figure:
     """`figure` with every text shown as written: a name, code or note from an upload (a
     task code, a unit, an action, an explanation) in a label, a hover, a title or a legend
     is text, not markup. Plotly reads a subset of HTML in all of them: a task code
-    `<a href="http://…">…</a>` would be a link in a leader's axis labels.
+    `<a href="http://…">…</a>` would be a link in a leader's axis labels, and a name with
+    `<br>` in it would break the label.
 
-    `<`, `>` and `&` are written as entities, which plotly shows as the characters, except
-    in the tags the builders write themselves (`<br>`, `<b>`, `<extra>`): those stay markup,
-    in a value too, where they can only break a line or make it bold. Call it on the
-    finished figure (the pages do through `ui.figure`); a figure with nothing to escape
+    `<`, `>` and `&` are written as entities, which plotly shows as the characters; then
+    the builders' marks (LINE_BREAK, BOLD, END_BOLD) become the tags they stand for.
+    Templates (TEMPLATES) are left as the builders wrote them (`template_text`). Call it on
+    the finished figure (the pages do through `ui.figure`); a figure with nothing to escape
     is returned as it is."""
     changed = False
 
@@ -269,7 +301,7 @@ def literal_labels(figure: go.Figure) -> go.Figure:
             changed = changed or text != value
             return text
         if isinstance(value, dict):
-            return {key: walk(item) for key, item in value.items()}
+            return {key: item if key in TEMPLATES else walk(item) for key, item in value.items()}
         if isinstance(value, list | tuple):
             return type(value)(walk(item) for item in value)
         if isinstance(value, np.ndarray) and value.dtype.kind in "OU":

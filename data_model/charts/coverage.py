@@ -14,7 +14,14 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from data_model.charts.common import FONT_FAMILY, base_layout
+from data_model.charts.common import (
+    BOLD,
+    END_BOLD,
+    FONT_FAMILY,
+    LINE_BREAK,
+    base_layout,
+    template_text,
+)
 from data_model.formatting import format_percent
 from data_model.reference.geo import DistrictMap, Region, hit_points
 
@@ -115,7 +122,11 @@ def district_map(
         else:
             fill = scale_colour(float(value), low, high, stops)
         text = values.at[region.code, "text"] if shown else ""
-        tip = f"<b>{region.name}</b><br>{measure_label}: {text}" if shown else region.name
+        tip = (
+            f"{BOLD}{region.name}{END_BOLD}{LINE_BREAK}{measure_label}: {text}"
+            if shown
+            else region.name
+        )
         focused = region.code == focus
         marked = region.tile and beside_shapes
         xs, ys = _ring_path(region)
@@ -144,7 +155,7 @@ def district_map(
         label = region.label + (tile_mark if marked else "")
         label_x.append(region.label_point[0])
         label_y.append(region.label_point[1])
-        label_text.append(f"{label}<br>{text}" if shown else label)
+        label_text.append(f"{label}{LINE_BREAK}{text}" if shown else label)
         label_codes.append(region.code)
         hover.append(tip)
         text_colours.append(TEXT_LIGHT if _is_dark(fill) else TEXT_DARK)
@@ -288,7 +299,10 @@ def action_heatmap(frame: pd.DataFrame, rate_label: str, focus: str | None = Non
             zmax=100,
             xgap=2,
             ygap=2,
-            hovertemplate=f"%{{y}} · %{{x}}: %{{text}}<br>{rate_label} %{{customdata}}<extra></extra>",
+            hovertemplate=(
+                f"%{{y}} · %{{x}}: %{{text}}<br>{template_text(rate_label)} %{{customdata}}"
+                "<extra></extra>"
+            ),
             colorbar={"thickness": 14, "ticksuffix": "%"},
         )
     )

@@ -14,6 +14,7 @@ from data_model.charts.common import (
     base_layout,
     bounded_axis,
     ranked_bars,
+    template_text,
 )
 from data_model.charts.trends import district_colors
 
@@ -49,7 +50,7 @@ def breakdown_bars(frame: pd.DataFrame) -> go.Figure:
             y=rows["score"],
             name=category,
             marker_color=SERIES_COLORS[index % len(SERIES_COLORS)],
-            hovertemplate="%{x} " + category + ": %{y:.2f}<extra></extra>",
+            hovertemplate=f"%{{x}} {template_text(category)}: %{{y:.2f}}<extra></extra>",
         )
     figure.update_layout(barmode="group")
     figure.update_yaxes(**bounded_axis(""))
@@ -71,7 +72,7 @@ def breakdown_radar(frame: pd.DataFrame) -> go.Figure:
             theta=[*rows["category"], rows["category"].iloc[0]],
             name=district,
             line={"color": colors[district]},
-            hovertemplate="%{theta}: %{r:.2f}<extra>" + district + "</extra>",
+            hovertemplate=f"%{{theta}}: %{{r:.2f}}<extra>{template_text(district)}</extra>",
         )
     figure.update_layout(polar={"radialaxis": {"range": [0, 100]}})
     return base_layout(figure, height=460)

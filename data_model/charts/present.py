@@ -26,6 +26,7 @@ from data_model.charts.common import (
     FONT_FAMILY,
     LABEL_PAD,
     LABEL_ROOM,
+    LINE_BREAK,
     STATUS_COLORS,
     base_layout,
     label_bars,
@@ -293,7 +294,7 @@ def overdue_bars(frame: pd.DataFrame, days_label: str) -> go.Figure:
         frame["days_late"],
         name=days_label,
         marker_color=STATUS_COLORS["overdue"],
-        text=["<br>".join(ls) for ls in lines],
+        text=[LINE_BREAK.join(ls) for ls in lines],
         textposition="outside",
         customdata=frame["hover"],
         hovertemplate="%{customdata}: %{x}<extra></extra>",
@@ -350,6 +351,8 @@ def slide_figure(slide: ChartSlide) -> go.Figure | None:
                 best=chart["best"],
                 worst=chart["worst"],
                 others_name=chart["others_name"],
+                unit=chart["unit"],
+                language=chart["language"],
             )
         )
         figure.update_traces(line_width=5, marker_size=12, selector={"type": "scatter"})

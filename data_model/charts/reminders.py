@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from data_model.charts.common import LEVEL_COLORS, base_layout, count_axis
+from data_model.charts.common import LEVEL_COLORS, base_layout, count_axis, template_text
 
 LEVEL_ORDER = tuple(LEVEL_COLORS)
 
@@ -26,7 +26,9 @@ def level_bars(
                 orientation="h",
                 name=level_names[level],
                 marker_color=LEVEL_COLORS[level],
-                hovertemplate=f"%{{y}} · {level_names[level]}: %{{x}}<extra></extra>",
+                hovertemplate=(
+                    f"%{{y}} · {template_text(level_names[level])}: %{{x}}<extra></extra>"
+                ),
             )
             for level in counts.columns
         ]

@@ -21,6 +21,7 @@ from data_model.charts.common import (
     label_bars,
     month_ticks,
     outside_label_room,
+    template_text,
 )
 from data_model.formatting import format_percent
 
@@ -71,7 +72,7 @@ def rate_bars(
         name=on_time_label,
         marker={"symbol": "diamond", "size": 13, "color": SERIES_COLORS[1]},
         customdata=[format_percent(rate) for rate in rates["on_time_rate"]],
-        hovertemplate="%{y}: %{customdata}<extra>" + on_time_label + "</extra>",
+        hovertemplate=f"%{{y}}: %{{customdata}}<extra>{template_text(on_time_label)}</extra>",
     )
     figure.update_traces(cliponaxis=False, selector={"type": "scatter"})  # a 100% diamond
     # By row index, not by name: plotly reads a numeric-looking name as an index.
@@ -116,7 +117,7 @@ def status_over_periods(
         text=[format_percent(rate) for rate in progress["completion_rate"]],
         textposition="top center",
         cliponaxis=False,
-        hovertemplate="%{x} " + rate_label + ": %{text}<extra></extra>",
+        hovertemplate=f"%{{x}} {template_text(rate_label)}: %{{text}}<extra></extra>",
         row=1,
         col=1,
     )
@@ -128,7 +129,7 @@ def status_over_periods(
             y=progress[status],
             name=name,
             marker_color=STATUS_COLORS[status],
-            hovertemplate="%{x} " + name + ": %{y}<extra></extra>",
+            hovertemplate=f"%{{x}} {template_text(name)}: %{{y}}<extra></extra>",
             row=2,
             col=1,
         )

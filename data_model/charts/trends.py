@@ -12,14 +12,16 @@ import plotly.graph_objects as go
 
 from data_model.charts.common import (
     FONT_FAMILY,
+    LINE_BREAK,
     MUTED_COLOR,
     SERIES_COLORS,
     TONE_COLORS,
     base_layout,
     outside_label_room,
     ranked_bars,
+    template_text,
 )
-from data_model.formatting import format_signed_percent
+from data_model.formatting import format_signed_percent, value_text
 
 # Twelve clearly different hues for the eleven districts plus the city (no two of the
 # same family, so 南山 and 深汕 or 福田 and 大鹏 are told apart on a projector).
@@ -50,17 +52,15 @@ def district_colors(districts: list[str]) -> dict[str, str]:
     return {d: DISTRICT_COLORS[i % len(DISTRICT_COLORS)] for i, d in enumerate(districts)}
 
 
-def _number(value: float) -> str:
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
 def _notes(rows: pd.DataFrame, width: int = 24) -> list[str]:
     """Each point's `hover_note` (e.g. its 情况说明), on lines of `width` characters under
     the value; '' for none or when the frame has no such column."""
     if "hover_note" not in rows:
         return [""] * len(rows)
     return [
-        "".join(f"<br>{note[i : i + width]}" for i in range(0, len(note), width)) if note else ""
+        "".join(f"{LINE_BREAK}{note[i : i + width]}" for i in range(0, len(note), width))
+        if note
+        else ""
         for note in rows["hover_note"].fillna("")
     ]
 
@@ -80,6 +80,8 @@ def trend_lines(
     best: tuple[str, ...] = (),
     worst: tuple[str, ...] = (),
     others_name: str = "",
+    unit: str = "",
+    language: str | None = None,
 ) -> go.Figure:
     """One line per district over periods, the target as a dashed line.
 
@@ -92,7 +94,8 @@ def trend_lines(
     `frame`: label (the period's text, in order), district, value, complete, and
     optionally hover_note (text shown under a point's value on hover, such as its
     explanation). Values of periods not fully reported are drawn as open markers. `marked_period` (a label)
-    gets a dotted vertical line.
+    gets a dotted vertical line. Values and the target are written as the page writes them
+    (`value_text` with the indicator's `unit`, in `language`), in the hovers too.
     """
     figure = go.Figure()
     districts = list(dict.fromkeys(frame["district"]))
@@ -123,11 +126,13 @@ def trend_lines(
                 zip(
                     ["" if c else incomplete_name for c in rows["complete"]],
                     _notes(rows),
+                    [value_text(v, unit, language) for v in rows["value"]],
                     strict=True,
                 )
             ),
             hovertemplate=(
-                f"{district} %{{x}}: %{{y:,.2f}} %{{customdata[0]}}%{{customdata[1]}}<extra></extra>"
+                f"{template_text(district)} %{{x}}: %{{customdata[2]}} "
+                "%{customdata[0]}%{customdata[1]}<extra></extra>"
             ),
         )
         others_shown = others_shown or not named
@@ -148,7 +153,7 @@ def trend_lines(
         figure.add_scatter(
             x=labels,
             y=[target] * len(labels),
-            name=f"{target_name} {_number(target)}",
+            name=f"{target_name} {value_text(target, unit, language)}",
             mode="lines",
             line={"color": TARGET_COLOR, "dash": "dash", "width": 2},
             hoverinfo="skip",
@@ -193,7 +198,7 @@ def change_bars(
             text=[format_signed_percent(v) if pd.notna(v) else "" for v in frame[column]],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="%{y}: %{x:+.1f}%<extra>" + name + "</extra>",
+            hovertemplate=f"%{{y}}: %{{x:+.1f}}%<extra>{template_text(name)}</extra>",
         )
     figure.update_layout(barmode="group")
     figure.update_xaxes(
@@ -224,11 +229,14 @@ def ranking_bars(
     target: float | None = None,
     target_name: str = "",
     highlighted: tuple[str, ...] = (),
+    unit: str = "",
+    language: str | None = None,
 ) -> go.Figure:
     """Horizontal bars of one indicator per district in rank order (best on top).
 
     `frame`: district, value, text (label beside the bar), in rank order. Districts in
     `highlighted` are coloured, the others muted; with none highlighted all are coloured.
+    The hovers and the target write values as the page does (`value_text` with `unit`).
     """
     figure = ranked_bars(
         frame["district"],
@@ -236,13 +244,13 @@ def ranking_bars(
         frame["text"],
         SERIES_COLORS[1],
         highlighted,
-        value_format=",.2f",
+        hover_values=[value_text(v, unit, language) for v in frame["value"]],
     )
     if target is not None:
         figure.add_vline(
             x=target,
             line={"color": TARGET_COLOR, "dash": "dash", "width": 2},
-            annotation_text=f"{target_name} {_number(target)}",
+            annotation_text=f"{target_name} {value_text(target, unit, language)}",
             annotation_position="top",
             layer="below",  # under the bars and their labels, which it would cross out
         )
@@ -258,6 +266,8 @@ def small_multiples(
     columns: int = 3,
     median_name: str = "",
     districts_name: str = "",
+    units: dict[str, str] | None = None,
+    language: str | None = None,
 ) -> go.Figure:
     """One small line chart per indicator, one line per district, shared legend.
 
@@ -269,7 +279,8 @@ def small_multiples(
 
     `frame`: indicator_code, label (period text, in order), district, value.
     `titles`: indicator code → panel title, in panel order (codes without rows are
-    skipped by the caller). `targets`: code → target line or None.
+    skipped by the caller). `targets`: code → target line or None. `units`: code → the
+    indicator's unit, with which the hovers write values as the page does (`value_text`).
 
     The panels are laid out as `make_subplots` would (same domains and title
     annotations), but the figure is assembled from plain dicts in one go: a dimension
@@ -301,7 +312,9 @@ def small_multiples(
     values = frame["value"].to_numpy(dtype=float)
     layout: dict = {}
     traces, annotations, shapes = [], [], []
+    units = units or {}
     for position, code in enumerate(codes):
+        unit = units.get(code, "")
         row, col = divmod(position, columns)
         axis = "" if position == 0 else str(position + 1)
         # Summed as make_subplots does, so the domains come out identical.
@@ -335,17 +348,20 @@ def small_multiples(
             }
         )
         for number, (district, positions) in enumerate(lines[code].items()):
+            points = values[positions]
             traces.append(
                 {
                     "type": "scatter",
                     "x": period_labels[positions].tolist(),
-                    "y": values[positions].tolist(),
+                    "y": points.tolist(),
                     "name": districts_name if muted and districts_name else district,
                     "legendgroup": "districts" if muted else district,
                     "showlegend": position == 0 and (not muted or number == 0),
                     "mode": "lines",
                     "line": {"color": colors[district], "width": 1 if muted else 1.5},
-                    "hovertemplate": f"{district} %{{x}}: %{{y:,.2f}}<extra></extra>",
+                    "customdata": [value_text(v, unit, language) for v in points],
+                    "hovertemplate": f"{template_text(district)} %{{x}}: %{{customdata}}"
+                    "<extra></extra>",
                     "xaxis": f"x{axis}",
                     "yaxis": f"y{axis}",
                 }
@@ -363,7 +379,9 @@ def small_multiples(
                     "mode": "lines+markers",
                     "line": {"color": MEDIAN_COLOR, "width": 2.5},
                     "marker": {"color": MEDIAN_COLOR, "size": 5},
-                    "hovertemplate": f"{median_name} %{{x}}: %{{y:,.2f}}<extra></extra>",
+                    "customdata": [value_text(v, unit, language) for v in median],
+                    "hovertemplate": f"{template_text(median_name)} %{{x}}: %{{customdata}}"
+                    "<extra></extra>",
                     "xaxis": f"x{axis}",
                     "yaxis": f"y{axis}",
                 }

@@ -32,6 +32,7 @@ from functools import cached_property
 import pandas as pd
 from sqlalchemy import Connection
 
+from data_model.charts.common import LINE_BREAK
 from data_model.evaluation.aggregation import target_for_period
 from data_model.evaluation.scoring import (
     PeriodRanking,
@@ -475,7 +476,8 @@ def _overdue(c: _Context) -> Slide | None:
                 )
             ],
             "hover": [
-                f"{code} {text}" + (f"<br>{c.t('explanations.hover', text=why)}" if why else "")
+                f"{code} {text}"
+                + (f"{LINE_BREAK}{c.t('explanations.hover', text=why)}" if why else "")
                 for code, text, why in zip(
                     top["code"], top["content"], top["explanation"], strict=True
                 )
@@ -540,6 +542,8 @@ def _trend(c: _Context) -> Slide | None:
             "best": best,
             "worst": worst,
             "others_name": c.t("trends.other_districts"),
+            "unit": unit,
+            "language": c.language,
         },
     )
 

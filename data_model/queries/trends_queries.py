@@ -19,7 +19,7 @@ from data_model.evaluation.aggregation import (
     series,
 )
 from data_model.evaluation.scoring import indicator_table, rank_with_ties, scored_districts
-from data_model.formatting import format_number
+from data_model.formatting import value_text
 from data_model.i18n import t
 from data_model.periods import (
     GRANULARITIES,
@@ -297,12 +297,6 @@ def meets_target(values: pd.Series, target: float | None, negative: bool) -> pd.
 
 
 # --- finding sentences the trends page and the presentation share -----------------------
-
-
-def value_text(value: float | None, unit: str, language: str | None = None) -> str:
-    """An indicator value as the trends page writes it, with its unit: rounded to two
-    decimals, then as `format_number` writes that (one decimal, two in 万 or M)."""
-    return format_number(None if pd.isna(value) else round(float(value), 2), unit, language)
 
 
 def period_standing(trend: pd.DataFrame, period: str, negative: bool) -> pd.DataFrame:

@@ -77,11 +77,12 @@ def captions(app: AppTest) -> str:
 
 
 # A task list as a staff member could write it: Markdown images that would make a
-# viewer's browser fetch an address, and HTML links that plotly would make clickable.
+# viewer's browser fetch an address, HTML links that plotly would make clickable, and the
+# line break and bold the chart builders write themselves.
 HOSTILE_CODE = "![](http://203.0.113.9/p.png)"
 HOSTILE_ACTION = '[行动](http://203.0.113.9/a)<a href="http://203.0.113.9/a">x</a>'
 HOSTILE_UNIT = '![](http://203.0.113.9/u.png)<a href="http://203.0.113.9/u">市商务局</a>'
-HOSTILE_CONTENT = '<a href="http://203.0.113.9/c">点此查看任务</a>'
+HOSTILE_CONTENT = '<a href="http://203.0.113.9/c">点此查看任务</a><br><b>加急</b>'
 HOSTILE_EVIDENCE = "![](p.png).pdf"  # a file name: its folders are dropped, so no address
 # The code as `ui.literal` writes it in the page's Markdown.
 HOSTILE_CODE_SHOWN = "\\!\\[\\]\\(http\\://203.0.113.9/p.png\\)"
@@ -159,9 +160,11 @@ def chart_texts(app: AppTest) -> list[str]:
 
 def assert_shown_as_written(app: AppTest) -> None:
     """No Markdown of the page renders an uploaded image or link, and no chart text is
-    markup plotly would draw as a link; the charts do show the uploaded names."""
+    markup plotly would draw as a link, a line break or bold; the charts do show the
+    uploaded names."""
     for text in markdown_texts(app):
         assert "![](" not in text and "](http" not in text and not RAW_LINK.search(text), text
     charts = chart_texts(app)
-    assert not [text for text in charts if "<a href" in text]
+    assert not [text for text in charts if "<a href" in text or "<b>加急" in text]
     assert any("&lt;a href" in text for text in charts)
+    assert any("&lt;/a&gt;&lt;br&gt;&lt;b&gt;加急&lt;/b&gt;" in text for text in charts)

@@ -76,6 +76,33 @@ def test_an_annual_indicator_is_shown_by_year_on_a_quarterly_page(sample_db, mon
     assert "另有 1 项报送频度低于所选粒度" in text
 
 
+def test_the_hovers_write_values_as_the_finding_and_the_ranking_do(sample_db, monkeypatch):
+    """营商环境企业满意度 is in %: a hover writes 龙华区's 2021 as the finding and the
+    ranking do (84.9%), not as plotly would (84.87); each panel of the small multiples
+    with its own indicator's unit."""
+    app = open_page(sample_db, monkeypatch, gran="quarter", period="2021-Q4")
+    app.selectbox(key="trend_indicator").set_value("YS07").run()
+    assert "龙华区最优（84.9%），盐田区最弱（82.3%）" in captions(app)
+    series, ranking, multiples = (json.loads(c.proto.spec) for c in app.get("plotly_chart"))
+    [longhua] = [t for t in series["data"] if t.get("hovertemplate", "").startswith("龙华区 ")]
+    assert longhua["hovertemplate"].startswith("龙华区 %{x}: %{customdata[2]} ")
+    assert longhua["customdata"][longhua["x"].index("2021年")][2] == "84.9%"
+    assert [t["name"] for t in series["data"]][-1] == "目标值 90%"
+    [bars] = ranking["data"]
+    assert bars["hovertemplate"] == "%{y}: %{customdata}<extra></extra>"
+    assert (bars["customdata"][0], bars["customdata"][-1]) == ("84.9%", "82.3%")
+    pairs = zip(bars["customdata"], bars["text"], strict=True)
+    assert all(f"名 {value}" in text for value, text in pairs)  # 第1名 84.9%
+    assert [a["text"] for a in ranking["layout"]["annotations"]] == ["目标值 90%"]
+    # The first panel is YS04 减税降费及退税缓税金额（亿元）, the sixth YS05 惠企政策兑现率（%）.
+    luohu = multiples["data"][0]
+    assert luohu["hovertemplate"] == "罗湖区 %{x}: %{customdata}<extra></extra>"
+    assert luohu["customdata"] == ["8.3 亿元", "8.9 亿元", "8.7 亿元", "10.7 亿元"]
+    rates = [t for t in multiples["data"] if t["xaxis"] == "x6"]
+    assert len(rates) == 12  # eleven districts and their median
+    assert all(text.endswith("%") for t in rates for text in t["customdata"])
+
+
 def test_the_city_and_a_district_quarter_on_quarter(sample_db, monkeypatch):
     app = open_page(sample_db, monkeypatch, gran="quarter", period="2023-Q4")
     app.selectbox(key="trend_indicator").set_value("ZL01").run()

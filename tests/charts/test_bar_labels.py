@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from data_model.charts.common import outside_label_room, text_width
+from data_model.charts.common import literal_labels, outside_label_room, text_width
 from data_model.charts.overview import status_bar
 from data_model.charts.present import (
     CHART_FONT_SIZE,
@@ -88,7 +88,7 @@ def overdue_frame(rows: int) -> pd.DataFrame:
 
 
 def test_overdue_slide_writes_unit_and_explanation_whole_beside_the_bars():
-    figure = projector(overdue_bars(overdue_frame(6), "逾期天数"))
+    figure = literal_labels(projector(overdue_bars(overdue_frame(6), "逾期天数")))  # as drawn
     bar = figure.data[0]
     assert bar.textposition == "outside" and bar.cliponaxis is False
     assert (
@@ -103,7 +103,7 @@ def test_overdue_slide_writes_unit_and_explanation_whole_beside_the_bars():
 
 
 def test_overdue_slide_of_ten_tasks_keeps_one_line_a_bar():
-    figure = overdue_bars(overdue_frame(10), "逾期天数")
+    figure = literal_labels(overdue_bars(overdue_frame(10), "逾期天数"))
     assert [t.count("<br>") for t in figure.data[0].text] == [0] * 10
     assert figure.data[0].text[9] == "10天 · 市工商联宣传教育部"
 

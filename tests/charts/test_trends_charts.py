@@ -200,6 +200,49 @@ def test_small_multiples_of_eleven_districts_grey_them_under_a_median_line():
     go.Figure(figure)  # valid for plotly (the figure is built from plain dicts)
 
 
+def test_the_hovers_and_targets_write_values_as_the_page_does():
+    """With the indicator's unit, as `value_text` writes them on the page and in the
+    rankings (87.654 → 87.7%, not plotly's 87.65), in the page's language."""
+    frame = pd.DataFrame(
+        {
+            "label": ["2022年", "2023年"],
+            "district": ["南山区", "南山区"],
+            "value": [87.654, 90.0],
+            "complete": [True, False],
+        }
+    )
+    figure = trend_lines(
+        frame, 92.5, "目标值", incomplete_name="未报齐", unit="%", language="zh-CN"
+    )
+    line, target = figure.data
+    assert [list(point) for point in line.customdata] == [
+        ["", "", "87.7%"],
+        ["未报齐", "", "90%"],
+    ]
+    assert line.hovertemplate == (
+        "南山区 %{x}: %{customdata[2]} %{customdata[0]}%{customdata[1]}<extra></extra>"
+    )
+    assert target.name == "目标值 92.5%"
+
+    ranking = pd.DataFrame(
+        {"district": ["南山区", "福田区"], "value": [87.654, 3.0], "text": ["第1名", "第2名"]}
+    )
+    figure = ranking_bars(ranking, 90, "目标值", unit="%", language="zh-CN")
+    [bars] = figure.data
+    assert list(bars.customdata) == ["87.7%", "3%"]
+    assert bars.hovertemplate == "%{y}: %{customdata}<extra></extra>"
+    assert [a.text for a in figure.layout.annotations] == ["目标值 90%"]
+
+    large = eleven_districts().assign(indicator_code="A", value=lambda f: f["value"] * 1e6)
+    figure = small_multiples(
+        large, {"A": "A 营业收入"}, {}, median_name="中位数", units={"A": "元"}, language="en"
+    )
+    first, median = figure.data[0], figure.data[-1]
+    assert list(first.customdata) == ["0 元", "1.00 M 元"]  # plotly wrote 1,000,000.00
+    assert list(median.customdata) == ["10.00 M 元", "11.00 M 元"]
+    assert median.hovertemplate == "中位数 %{x}: %{customdata}<extra></extra>"
+
+
 def test_composite_bars_and_breakdowns():
     scores = pd.DataFrame(
         {

@@ -1,5 +1,6 @@
 """An indicator value's explanation (情况说明) appears when the mouse rests on its point of
-the trend chart, in chromium against `streamlit run`."""
+the trend chart, as written and under the value as the page writes it, in chromium against
+`streamlit run`."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from tests.conftest import INDICATOR_HEADER, VALUE_HEADER, make_xlsx
 from tests.e2e.app_browser import AppServer, cli, create_admin, open_app_page, start_server, tr
 
-EXPLANATION = "春节后集中登记，属正常波动"
+EXPLANATION = "春节后<b>集中</b>登记，属正常波动"  # the tag is the staff's text, not bold
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +67,7 @@ def test_hovering_a_trend_point_shows_its_explanation(browser, explained_server)
         label.first.wait_for(timeout=10_000)
         text = label.first.text_content()  # an SVG text: its lines are tspans
         assert "南山区" in text, text
+        assert "2022年: 55 家" in text, text  # 10 + 45, as the page writes it (not 55.00)
         assert tr("explanations.hover", text=EXPLANATION) in text, text
         app.screenshot("trends-explanation-hover")
         assert app.blocked_requests == []

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from data_model.charts.common import STATUS_COLORS
+from data_model.charts.common import LINE_BREAK, STATUS_COLORS
 from data_model.charts.present import CHART_FONT_SIZE, MAP_LABEL_SIZE, projector, slide_figure
 from data_model.charts.tasks import rate_bars
 from data_model.evaluation.scoring import composite_finding, district_scores, ranking_headline
@@ -220,7 +220,11 @@ def test_task_slides_state_the_rates_and_the_overdue_tasks(sample, slides):
     assert overdue.frame["text"].iloc[0] == (
         "365天 · 深汕特别合作区工商联 · 说明：已超过完成时限，正在加快推进。"
     )
-    assert overdue.frame["hover"].iloc[0].endswith("<br>情况说明：已超过完成时限，正在加快推进。")
+    assert (
+        overdue.frame["hover"]
+        .iloc[0]
+        .endswith(f"{LINE_BREAK}情况说明：已超过完成时限，正在加快推进。")
+    )
 
 
 def test_every_slide_writes_its_rates_one_way_hovers_included(sample):

@@ -7,6 +7,7 @@ import math
 import pandas as pd
 import pytest
 
+from data_model.formatting import value_text
 from data_model.ingest.importer import import_file
 from data_model.queries.trends_queries import (
     dimension_series,
@@ -20,7 +21,6 @@ from data_model.queries.trends_queries import (
     multiples_window,
     percent_change,
     trend_series,
-    value_text,
 )
 from tests.conftest import INDICATOR_HEADER, VALUE_HEADER, make_xlsx
 
