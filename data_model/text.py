@@ -25,12 +25,14 @@ _MISSING_MARKERS = frozenset({"/", "无", "暂无", "n/a", "na", "#n/a"})
 # and U+FFFE, U+FFFF. A cell may hold them (an .xls as they are, an .xlsx as `_x0001_`),
 # pasted from other programs, where they show as nothing; stored, they made every .xlsx
 # and .docx written with them fail (exports, bulletin, notices), and PostgreSQL refuses
-# U+0000 in a text.
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# U+0000 in a text. With them go the noncharacters U+FDD0–U+FDEF, which Unicode keeps for
+# a program's own use: the charts write their line breaks and bold with three of them
+# (`charts.common.LINE_BREAK`), so a name read with one would break or bold a label.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufdd0-\ufdef\ufffe\uffff]")
 
 
 def without_non_xml(s: str) -> str:
-    """`s` without the characters XML cannot hold (`NOT_XML`)."""
+    """`s` without the characters XML cannot hold and the noncharacters (`NOT_XML`)."""
     return NOT_XML.sub("", s) if NOT_XML.search(s) else s
 
 

@@ -38,9 +38,22 @@ def activity(name: str, participants: object = 80, district: str = "福田区") 
 
 @pytest.mark.parametrize("pieces", [False, True])
 def test_texts_lose_the_characters_xml_cannot_hold_whole_or_in_pieces(pieces):
-    data = one_sheet_xlsx([["名称"], ["含控制_x0001_字符"], ["换行\n与\t制表"], ["\ufffe尾"]])
-    sheets, _ = read(data, pieces)
-    assert [row[0] for row in sheets[0].rows] == ["名称", "含控制字符", "换行\n与\t制表", "尾"]
+    # U+FDD0 is the charts' own mark of a line break (`charts.common.LINE_BREAK`).
+    rows = [
+        ["名称"],
+        ["含控制_x0001_字符"],
+        ["换行\n与\t制表"],
+        ["\ufffe尾"],
+        ["南\ufdd0山\ufdd1区"],
+    ]
+    sheets, _ = read(one_sheet_xlsx(rows), pieces)
+    assert [row[0] for row in sheets[0].rows] == [
+        "名称",
+        "含控制字符",
+        "换行\n与\t制表",
+        "尾",
+        "南山区",
+    ]
 
 
 def test_an_xls_with_control_characters_is_stored_without_them_and_exports(db_engine):
