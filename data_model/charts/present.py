@@ -294,11 +294,22 @@ def overdue_bars(frame: pd.DataFrame, days_label: str) -> go.Figure:
         frame["days_late"],
         name=days_label,
         marker_color=STATUS_COLORS["overdue"],
-        text=[LINE_BREAK.join(ls) for ls in lines],
-        textposition="outside",
         customdata=frame["hover"],
         hovertemplate="%{customdata}: %{x}<extra></extra>",
     )
+    # Annotations, not the bar's own text, which plotly centres line by line: the two lines
+    # start together at the bar's end. By row index (a numeric-looking label is an index).
+    for row, (days, text) in enumerate(zip(frame["days_late"], lines, strict=True)):
+        figure.add_annotation(
+            x=days,
+            y=row,
+            xanchor="left",
+            xshift=LABEL_PAD,
+            align="left",
+            text=LINE_BREAK.join(text),
+            showarrow=False,
+            name="overdue_label",
+        )
     figure.update_xaxes(title={"text": days_label}, range=[0, longest / share])
     base_layout(figure, height=SLIDE_HEIGHT)
     figure.update_layout(showlegend=False)

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from data_model.charts.common import literal_labels, outside_label_room, text_width
+from data_model.charts.common import LABEL_PAD, literal_labels, outside_label_room, text_width
 from data_model.charts.overview import status_bar
 from data_model.charts.present import (
     CHART_FONT_SIZE,
@@ -87,25 +87,42 @@ def overdue_frame(rows: int) -> pd.DataFrame:
     )
 
 
+def overdue_labels(figure) -> list:
+    return [a for a in figure.layout.annotations if a.name == "overdue_label"]
+
+
 def test_overdue_slide_writes_unit_and_explanation_whole_beside_the_bars():
     figure = literal_labels(projector(overdue_bars(overdue_frame(6), "逾期天数")))  # as drawn
-    bar = figure.data[0]
-    assert bar.textposition == "outside" and bar.cliponaxis is False
+    labels = overdue_labels(figure)
+    assert figure.data[0].text is None  # plotly centres a bar's own lines on each other
+    assert [(a.x, a.y) for a in labels] == [
+        (365, 0),
+        (184, 1),
+        (184, 2),
+        (184, 3),
+        (184, 4),
+        (92, 5),
+    ]
+    # Both lines start together, just past the bar's end.
+    assert {(a.xanchor, a.align, a.xshift, a.showarrow) for a in labels} == {
+        ("left", "left", LABEL_PAD, False)
+    }
     assert (
-        bar.text[0] == "365天 · 市工商联宣传教育部<br>说明：未按期完成，正在督促牵头单位加快办理。"
+        labels[0].text
+        == "365天 · 市工商联宣传教育部<br>说明：未按期完成，正在督促牵头单位加快办理。"
     )
     # The axis runs past the longest bar far enough that its widest line fits beside it
     # in the plot of a 1280-wide screen (less the labels on the left).
     low, high = figure.layout.xaxis.range
     plot = SMALLEST_CHART_WIDTH - text_width("A5-00 建立深汕特别合作区企业…", CHART_FONT_SIZE)
-    widest = max(text_width(line, CHART_FONT_SIZE) for line in bar.text[0].split("<br>"))
-    assert low == 0 and (1 - 365 / high) * plot >= widest
+    widest = max(text_width(line, CHART_FONT_SIZE) for line in labels[0].text.split("<br>"))
+    assert low == 0 and (1 - 365 / high) * plot >= widest + LABEL_PAD
 
 
 def test_overdue_slide_of_ten_tasks_keeps_one_line_a_bar():
-    figure = literal_labels(overdue_bars(overdue_frame(10), "逾期天数"))
-    assert [t.count("<br>") for t in figure.data[0].text] == [0] * 10
-    assert figure.data[0].text[9] == "10天 · 市工商联宣传教育部"
+    labels = overdue_labels(literal_labels(overdue_bars(overdue_frame(10), "逾期天数")))
+    assert [a.text.count("<br>") for a in labels] == [0] * 10
+    assert labels[9].text == "10天 · 市工商联宣传教育部"
 
 
 def close_rates() -> pd.DataFrame:

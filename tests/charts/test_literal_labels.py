@@ -43,7 +43,8 @@ def test_uploaded_markup_is_text_while_the_builders_own_tags_stay_markup():
     [bar] = spec["data"]
     assert list(bar["y"]) == [f"K&amp;1 {SHOWN}"]
     assert list(spec["layout"]["yaxis"]["categoryarray"]) == list(bar["y"])  # still one row
-    assert list(bar["text"]) == [f"30天<br>{SHOWN}"]  # wrapped by the builder
+    [label] = spec["layout"]["annotations"]
+    assert label["text"] == f"30天<br>{SHOWN}"  # wrapped by the builder
     assert list(bar["customdata"]) == [f"K&amp;1 {SHOWN}<br>说明：&lt;b&gt;已&lt;/b&gt;协调"]
     assert bar["hovertemplate"] == "%{customdata}: %{x}<extra></extra>"
     assert not [s for s in strings(spec) if "<a " in s]
