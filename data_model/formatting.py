@@ -86,7 +86,8 @@ def bracketed(text: str, inner: object, language: str | None = None) -> str:
 
 
 def format_number(value: float | None, unit: str = "", language: str | None = None) -> str:
-    """`12345678` → `1,234.57万` (zh-CN) or `12.35 M` (en); None → `—`. Units follow the number.
+    """`12345678` → `1,234.57万` (zh-CN) or `12.35 M` (en), `69.96` → `70`, `0.64` → `0.6`;
+    None → `—`. Units follow the number.
 
     Large numbers take the language's own scale words (万/亿; M/bn), from the catalogue.
     """
@@ -99,7 +100,10 @@ def format_number(value: float | None, unit: str = "", language: str | None = No
             text = t(f"format.{scale}", language, value=f"{value / size:,.2f}")
             break
     else:
-        text = f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
+        # One decimal, none where that decimal is 0: 69.96 reads 70, as 70 does (`70.0`
+        # beside `70` read as two figures, and ranked as two).
+        tenths = round(float(value), 1)
+        text = f"{int(tenths):,}" if tenths.is_integer() else f"{tenths:,.1f}"
     return f"{text}{unit}" if unit in ("%", "") else f"{text} {unit}"
 
 

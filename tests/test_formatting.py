@@ -19,6 +19,7 @@ from data_model.formatting import (
     local_time,
     time_text,
     unit_word,
+    value_text,
 )
 
 
@@ -108,3 +109,16 @@ def test_a_rate_is_written_one_way_one_decimal_without_a_trailing_zero():
     ]
     assert format_percent(81.25, "en") == "81.2%"  # as Python rounds the float 81.25
     assert format_percent(None) == format_percent(float("nan")) == "—"
+
+
+def test_an_indicator_value_that_reads_whole_is_written_whole_as_the_equal_value_is():
+    # 69.96% and 70% both read 70 at one decimal: `70.0%` beside `70%` read (and ranked,
+    # `indicator_ranking` ranks by the text) as two different figures.
+    assert value_text(69.96, "%") == value_text(70, "%") == format_percent(69.96) == "70%"
+    assert [format_number(v, "天") for v in (0.96, 0.64, 12.25, -0.04)] == [
+        "1 天",
+        "0.6 天",
+        "12.2 天",
+        "0 天",
+    ]
+    assert value_text(None, "天") == "—"
