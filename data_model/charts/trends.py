@@ -65,12 +65,6 @@ def _notes(rows: pd.DataFrame, width: int = 24) -> list[str]:
     ]
 
 
-def _end_number(value: float) -> str:
-    """A line-end label's number, as the findings write it: one decimal, none from 100."""
-    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
-    return text.removesuffix(".0")
-
-
 def trend_lines(
     frame: pd.DataFrame,
     target: float | None = None,
@@ -143,7 +137,8 @@ def trend_lines(
             figure.add_annotation(
                 x=labels.index(last["label"].iloc[0]),
                 y=float(last["value"].iloc[0]),
-                text=f"{district} {_end_number(float(last['value'].iloc[0]))}",
+                # The number as the title and the ranking write it; the unit is in the title.
+                text=f"{district} {value_text(last['value'].iloc[0], '', language)}",
                 font={"color": color},
                 showarrow=False,
                 xanchor="left",

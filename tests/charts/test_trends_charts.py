@@ -68,6 +68,22 @@ def test_trend_lines_colour_and_label_only_the_named_districts():
     assert [t.name for t in figure.data][-2:] == ["甲区", "癸区"]
 
 
+def test_trend_lines_end_labels_write_the_value_as_the_ranking_does():
+    # 150.25 read 150 at the line's end and 150.2 in the title and the ranking; 69.96
+    # read 70.0 there and 70 at the end.
+    frame = pd.DataFrame(
+        {
+            "label": ["2022年", "2023年"] * 2,
+            "district": ["甲区", "甲区", "乙区", "乙区"],
+            "value": [120.0, 150.25, 60.0, 69.96],
+            "complete": True,
+        }
+    )
+    figure = trend_lines(frame, best=("甲区",), worst=("乙区",), unit="%")
+    ends = sorted(a.text for a in figure.layout.annotations)
+    assert ends == ["乙区 70", "甲区 150.2"]
+
+
 def test_trend_lines_place_end_labels_by_index_when_periods_look_like_numbers():
     # The en year label is a bare "2023": plotly.js would read x="2023" on the category
     # axis as index 2023 and squeeze the three years into one vertical line.
