@@ -17,7 +17,7 @@ from data_model.admin.unknown_names import (
     unknown_names,
 )
 from data_model.errors import InputError
-from data_model.formatting import NO_VALUE, join_names, time_text
+from data_model.formatting import NO_VALUE, join_names, time_text, unit_word
 from data_model.ingest.annotate import annotated_file_name, annotated_workbook, copies_upload
 from data_model.ingest.importer import ImportOptions
 from data_model.ingest.templates import template_workbook
@@ -107,6 +107,7 @@ def resolution_form(file_id: str, names: list[UnknownName]) -> list[Resolution] 
                     kind=list_kind(name),
                     name=literal(name.value),  # as a staff member's file wrote it
                     count=name.rows,
+                    count_noun=unit_word("format.unit_rows", name.rows, language()),
                 ),
                 options,
                 index=options.index(name.close) if name.close in options else 0,
@@ -221,7 +222,12 @@ def staff_waiting_for_names() -> None:
     if not waiting:
         return
     with st.expander(
-        tr("upload.held_waiting_heading", count=len(waiting)), icon=":material/hourglass_top:"
+        tr(
+            "upload.held_waiting_heading",
+            count=len(waiting),
+            count_noun=unit_word("format.unit_files", len(waiting), language()),
+        ),
+        icon=":material/hourglass_top:",
     ):
         st.caption(tr("upload.held_waiting_help"))
         for held in waiting:
@@ -236,7 +242,9 @@ def staff_waiting_for_names() -> None:
             unknown_names_table(held.waiting_for)
             if resolved := resolve_in_place(f"held{held.id}", held.waiting_for):
                 st.session_state["upload_held_notice"] = tr(
-                    "upload.unknown_resolved", count=resolved
+                    "upload.unknown_resolved",
+                    count=resolved,
+                    count_noun=unit_word("format.unit_names", resolved, language()),
                 )
                 st.rerun()
 
@@ -370,7 +378,10 @@ options = ImportOptions(
     district=district or None,
     valid_rows_only=valid_rows_only,
 )
-progress = st.progress(0.0, text=tr("upload.progress", done=0, total=len(files)))
+files_noun = unit_word("format.unit_files", len(files), language())
+progress = st.progress(
+    0.0, text=tr("upload.progress", done=0, total=len(files), total_noun=files_noun)
+)
 for number, file in enumerate(files, start=1):
     held = isinstance(file, HeldFile)
     file_options = file.held.options(options) if held else options
@@ -383,7 +394,8 @@ for number, file in enumerate(files, start=1):
             checked(key, file, pending, file_options)
             status.update(label=tr("upload.checked", name=literal(file.name)), state="complete")
     progress.progress(
-        number / len(files), text=tr("upload.progress", done=number, total=len(files))
+        number / len(files),
+        text=tr("upload.progress", done=number, total=len(files), total_noun=files_noun),
     )
     pending = pending_uploads[key]
     report = pending.report
@@ -418,7 +430,9 @@ for number, file in enumerate(files, start=1):
             st.warning(tr("upload.needs_review"), icon=":material/rule:")
         changes = changes_table(report.replaced_examples)
         if not changes.empty:
-            with st.expander(tr("upload.replaced_heading", count=report.rows_replaced)):
+            replaced = report.rows_replaced
+            values_noun = unit_word("format.unit_values", replaced, language())
+            with st.expander(tr("upload.replaced_heading", count=replaced, count_noun=values_noun)):
                 data_table(changes, hide_index=True)
     elif report.errors:
         st.error(literal(report.message), icon=":material/error:")
@@ -458,11 +472,14 @@ for number, file in enumerate(files, start=1):
                     key, file, recheck(engine(), principal, pending, file_options), file_options
                 )
                 st.session_state[f"upload_notice_{file.file_id}"] = tr(
-                    "upload.unknown_resolved", count=resolved
+                    "upload.unknown_resolved",
+                    count=resolved,
+                    count_noun=unit_word("format.unit_names", resolved, language()),
                 )
                 st.rerun()
         else:
-            st.warning(tr("upload.unknown_staff", count=len(names)), icon=":material/badge:")
+            unknown = "upload.unknown_staff_one" if len(names) == 1 else "upload.unknown_staff"
+            st.warning(tr(unknown, count=len(names)), icon=":material/badge:")
             if held_notice := st.session_state.get(f"upload_held_{file.file_id}"):
                 st.info(held_notice, icon=":material/cloud_done:")
         if st.button(
@@ -531,7 +548,8 @@ for number, file in enumerate(files, start=1):
     needs = [p.explanation for p in report.errors if p.explanation is not None]
     if needs:
         st.markdown(f"**{tr('explanations.heading')}**")
-        st.caption(tr("explanations.page_help", count=len(needs)))
+        page_help = "explanations.page_help_one" if len(needs) == 1 else "explanations.page_help"
+        st.caption(tr(page_help, count=len(needs)))
         asked, rest = needs[:EXPLAIN_IN_PAGE_ROWS], needs[EXPLAIN_IN_PAGE_ROWS:]
         with st.form(f"explain_{file.file_id}"):
             typed = {
@@ -549,7 +567,8 @@ for number, file in enumerate(files, start=1):
                 for need in asked
             }
             if rest:
-                st.caption(tr("explanations.rest", count=len(rest)))
+                more = "explanations.rest_one" if len(rest) == 1 else "explanations.rest"
+                st.caption(tr(more, count=len(rest)))
             common = st.text_area(
                 tr("explanations.all_label"), key=f"explain_all_{file.file_id}", height=68
             )
@@ -557,16 +576,24 @@ for number, file in enumerate(files, start=1):
                 typed = {where: text.strip() or common for where, text in typed.items()}
                 typed |= {(need.sheet, need.row): common for need in rest}
                 pending_uploads[key] = explain_rows(engine(), principal, pending, typed, options)
+                saved = sum(1 for text in typed.values() if text.strip())
                 st.session_state[f"upload_notice_{file.file_id}"] = tr(
-                    "explanations.saved", count=sum(1 for text in typed.values() if text.strip())
+                    "explanations.saved",
+                    count=saved,
+                    count_noun=unit_word("format.unit_explanations", saved, language()),
                 )
                 st.rerun()
 
     confirm = True
     change_warnings = report.sharp_changes
     if change_warnings and report.status in ("accepted", "partial"):
+        confirm_text = (
+            "upload.confirm_warnings_one"
+            if len(change_warnings) == 1
+            else "upload.confirm_warnings"
+        )
         confirm = st.checkbox(
-            tr("upload.confirm_warnings", count=len(change_warnings)), key=f"confirm_{file.file_id}"
+            tr(confirm_text, count=len(change_warnings)), key=f"confirm_{file.file_id}"
         )
     can_commit = report.status in ("accepted", "partial") and confirm
     if st.button(
