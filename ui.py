@@ -677,10 +677,11 @@ def returned_notice(principal: Principal) -> None:
     if notes.empty:
         return
     whole = notes[notes["row"].isna()]
+    count = notes["submission_id"].nunique()
     st.sidebar.warning(
         tr(
-            "review.returned_notice",
-            count=notes["submission_id"].nunique(),
+            "review.returned_notice_one" if count == 1 else "review.returned_notice",
+            count=count,
             ids=join_names((f"#{i}" for i in sorted(notes["submission_id"].unique())), language()),
             reason=literal(whole["reason"].iloc[0]) if not whole.empty else "",
         ),
@@ -728,7 +729,9 @@ def changes_table(examples: list[dict]) -> pd.DataFrame:
 
 def show_held_rows(rows: pd.DataFrame) -> None:
     """The rows a submission held by review holds, under their count."""
-    st.caption(tr("review.rows_heading", count=len(rows)))
+    st.caption(
+        tr("review.rows_heading_one" if len(rows) == 1 else "review.rows_heading", count=len(rows))
+    )
     data_table(held_rows_table(rows), hide_index=True)
 
 

@@ -32,7 +32,7 @@ from data_model.admin.period_closing import close_period, closures_frame, reopen
 from data_model.charts.images import ChartImageError
 from data_model.errors import InputError
 from data_model.evaluation.scoring import district_scores, scores_export_frame
-from data_model.formatting import join_names, time_text
+from data_model.formatting import join_names, time_text, unit_word
 from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from data_model.ingest.importer import ImportOptions
 from data_model.ingest.templates import template_workbook
@@ -763,6 +763,7 @@ def cmd_master_merge(args) -> int:
             merged=args.merged,
             survivor=result["survivor"]["name"],
             moved=result["moved"],
+            moved_noun=unit_word("format.unit_references", result["moved"]),
         )
     )
     return EXIT_OK

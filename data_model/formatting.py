@@ -58,7 +58,11 @@ def join_names(names: Iterable[object], language: str | None = None) -> str:
 
 def unit_word(key: str, count: float, language: str | None = None) -> str:
     """The catalogue's word for the things counted (`format.unit_activities`), in the
-    singular for one where the language has one: `1 event`, `2 events`; `1 场`, `2 场`."""
+    singular for one where the language has one: `1 event`, `2 events`; `1 场`, `2 场`.
+
+    A sentence takes it as `{count} {count_noun}` (zh-CN leaves the field out and keeps its
+    measure word); where more than the noun changes for one (`1 task is overdue`), the
+    caller picks the sentence's `_one` key instead."""
     return t(f"{key}_one" if abs(count) == 1 else key, language)
 
 

@@ -16,7 +16,7 @@ from data_model.charts.coverage import (
     district_map,
     selected_code,
 )
-from data_model.formatting import format_percent, join_names
+from data_model.formatting import format_percent, join_names, unit_word
 from data_model.periods import period_label
 from data_model.queries.coverage_queries import (
     LOWER_IS_BETTER,
@@ -204,6 +204,7 @@ else:
         tr(
             "coverage.brand_finding",
             count=zero_brands.ngroups,
+            count_noun=unit_word("format.unit_geographies", zero_brands.ngroups, language()),
             brands=brands["brand"].nunique(),
             complete=int((zero_brands.sum() == 0).sum()),
             partial=int(((zero_brands.sum() > 0) & ~zero_brands.all()).sum()),
@@ -233,12 +234,18 @@ else:
     open_tasks = per_district["tasks"] - per_district["completed"]
     total, done = int(per_district["tasks"].sum()), int(per_district["completed"].sum())
     if open_tasks.max() == 0:
-        finding(tr("coverage.action_finding_all_done", tasks=total))
+        all_done = (
+            "coverage.action_finding_all_done_one"
+            if total == 1
+            else "coverage.action_finding_all_done"
+        )
+        finding(tr(all_done, tasks=total))
     else:
         finding(
             tr(
                 "coverage.action_finding",
                 tasks=total,
+                tasks_noun=unit_word("format.unit_tasks", total, language()),
                 completed=done,
                 rate=format_percent(done / total * 100, language()),
                 district=open_tasks.idxmax(),
@@ -278,7 +285,11 @@ else:
         tr(
             "coverage.gaps_finding",
             rows=len(gaps),
+            rows_noun=unit_word("format.unit_gaps", len(gaps), language()),
             districts=gaps["district"].nunique(),
+            districts_noun=unit_word(
+                "format.unit_geographies", gaps["district"].nunique(), language()
+            ),
             no_brand=int(kinds.get("no_brand_activity", 0)),
             brand_gap=int(kinds.get("brand_gap", 0)),
             incomplete=int(kinds.get("incomplete_indicators", 0)),

@@ -14,7 +14,7 @@ from data_model.evaluation.scoring import (
     score_text,
     scores_export_frame,
 )
-from data_model.formatting import format_number
+from data_model.formatting import format_number, unit_word
 from data_model.periods import period_label, previous_period
 from ui import (
     dashboard,
@@ -132,7 +132,9 @@ with method:
         data_table(weights_table, hide_index=True, width="stretch")
         finding(
             tr(
-                "evaluation.method_finding",
+                "evaluation.method_finding_one"
+                if len(weights) == 1
+                else "evaluation.method_finding",
                 count=len(weights),
                 total=format_number(float(weights["weight"].sum()), language=language()),
             )
@@ -184,9 +186,10 @@ else:
     per_district = missing.groupby("district", sort=False).size()
     finding(
         tr(
-            "evaluation.missing_finding",
+            "evaluation.missing_finding_one" if len(missing) == 1 else "evaluation.missing_finding",
             count=len(missing),
             districts=len(per_district),
+            districts_noun=unit_word("format.unit_districts", len(per_district), language()),
             top=per_district.idxmax(),
             top_count=int(per_district.max()),
         )

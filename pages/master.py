@@ -15,7 +15,7 @@ from data_model.admin import indicator_admin, master_admin
 from data_model.admin.master_admin import DISTRICT_KINDS, LISTS, UNIT_CATEGORIES
 from data_model.admin.master_workbook import export_workbook, import_workbook
 from data_model.errors import InputError
-from data_model.formatting import join_names
+from data_model.formatting import join_names, unit_word
 from ui import (
     data_table,
     download_file,
@@ -177,6 +177,7 @@ def list_tab(key: str) -> None:
                     merged=literal(merged),
                     survivor=literal(result["survivor"]["name"]),
                     moved=result["moved"],
+                    moved_noun=unit_word("format.unit_references", result["moved"], language()),
                 ),
             )
 
@@ -277,6 +278,7 @@ def indicators_tab() -> None:
         st.session_state[FLASH_KEY] = tr(
             "master_indicators.saved",
             replaced=report.rows_replaced,
+            replaced_noun=unit_word("format.unit_indicators", report.rows_replaced, language()),
             new=report.rows_new,
             unchanged=report.rows_unchanged,
             submission=report.submission_id,

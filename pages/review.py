@@ -9,7 +9,7 @@ import streamlit as st
 
 from data_model.accounts.permissions import PermissionDenied, allowed
 from data_model.errors import InputError
-from data_model.formatting import join_names
+from data_model.formatting import join_names, unit_word
 from data_model.queries.shared import master_lists
 from data_model.store.kind_registry import KINDS
 from data_model.store.write_counts import WriteCounts
@@ -143,7 +143,13 @@ with tab_queue:
             show_write_preview(counts.new, counts.replaced, counts.unchanged)
             changes = changes_table(counts.replaced_examples)
             if not changes.empty:
-                st.caption(tr("review.changes_heading", count=counts.replaced))
+                st.caption(
+                    tr(
+                        "review.changes_heading",
+                        count=counts.replaced,
+                        count_noun=unit_word("format.unit_rows", counts.replaced, language()),
+                    )
+                )
                 data_table(changes, hide_index=True)
         show_held_rows(rows)
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from data_model.accounts.permissions import allowed, guarded_rollback, own_submissions_only
 from data_model.errors import InputError
-from data_model.formatting import join_names, local_time, local_today, time_text
+from data_model.formatting import join_names, local_time, local_today, time_text, unit_word
 from data_model.periods import period_label
 from data_model.queries.schedule import (
     ensure_default_schedule,
@@ -153,6 +153,7 @@ with tab_list:
                     "submissions.rows_of",
                     table=tr(f"submissions.table_{table}"),
                     count=len(table_rows),
+                    count_noun=unit_word("format.unit_rows", len(table_rows), language()),
                 )
             )
             data_table(
@@ -176,8 +177,12 @@ with tab_list:
                     except InputError as error:  # e.g. a closed period: says which, who closed it
                         st.error(literal(error.message(language())), icon=":material/lock:")
                     else:
+                        withdrawn = sum(summary.values())
                         st.session_state["rollback_done"] = tr(
-                            "submissions.rolled_back", id=chosen, rows=sum(summary.values())
+                            "submissions.rolled_back",
+                            id=chosen,
+                            rows=withdrawn,
+                            rows_noun=unit_word("format.unit_rows", withdrawn, language()),
                         )
                         st.rerun()
         if "rollback_done" in st.session_state:
@@ -189,9 +194,14 @@ with tab_late:
     if late.empty:
         st.success(tr("submissions.nobody_late"), icon=":material/check_circle:")
     else:
-        st.markdown(
-            f"**{tr('submissions.late_finding', count=len(late), districts=late['district'].nunique())}**"
+        districts = late["district"].nunique()
+        late_finding = tr(
+            "submissions.late_finding_one" if len(late) == 1 else "submissions.late_finding",
+            count=len(late),
+            districts=districts,
+            districts_noun=unit_word("format.unit_districts", districts, language()),
         )
+        st.markdown(f"**{late_finding}**")
         shown = late.drop(columns=["reported_on", "late"]).assign(
             kind=late["kind"].map(lambda k: tr(f"kinds.{k}"))
         )
@@ -213,7 +223,13 @@ for tab_schedule in admin_tabs:  # only administrators edit the schedule
             try:
                 with engine().begin() as conn:
                     added = ensure_default_schedule(conn, first.strip(), last.strip())
-                st.success(tr("submissions.defaults_added", count=added))
+                st.success(
+                    tr(
+                        "submissions.defaults_added",
+                        count=added,
+                        count_noun=unit_word("format.unit_rows", added, language()),
+                    )
+                )
             except ValueError:
                 st.error(tr("submissions.bad_month"))
         schedule = query(schedule_frame)
@@ -239,6 +255,12 @@ for tab_schedule in admin_tabs:  # only administrators edit the schedule
             try:
                 with engine().begin() as conn:
                     count = replace_schedule(conn, edited)
-                st.success(tr("submissions.schedule_saved", count=count))
+                st.success(
+                    tr(
+                        "submissions.schedule_saved",
+                        count=count,
+                        count_noun=unit_word("format.unit_rows", count, language()),
+                    )
+                )
             except ValueError as error:
                 st.error(tr("submissions.schedule_invalid", reason=literal(error)))

@@ -11,6 +11,7 @@ import streamlit as st
 from data_model.charts.common import LEVEL_COLORS, literal_labels
 from data_model.charts.reminders import level_bars
 from data_model.errors import InputError
+from data_model.formatting import unit_word
 from data_model.supervision.delivery import (
     configured_channels,
     deliver_reminders,
@@ -134,6 +135,7 @@ else:
             "reminders.list_finding",
             date=as_of.isoformat(),
             n=len(filtered),
+            n_noun=unit_word("format.unit_items", len(filtered), lang),
             levels=tr("reminders.separator").join(
                 tr(
                     "reminders.count_heading",
@@ -207,7 +209,8 @@ if not filtered.empty:
             numbers = tr("reminders.separator").join(
                 tr("notices.number", year=n.year, number=n.number) for n in issued
             )
-            st.success(tr("notices.issued", n=len(issued), numbers=numbers))
+            notices_noun = unit_word("format.unit_notices", len(issued), lang)
+            st.success(tr("notices.issued", n=len(issued), n_noun=notices_noun, numbers=numbers))
 
 st.subheader(tr("notices.list_heading"))
 notices = read(notices_frame)
@@ -263,7 +266,11 @@ else:
         failed = [o for o in outcomes if o.status == "failed"]
         if failed:
             st.error(
-                tr("delivery.failed_heading", attempts=failed[0].attempts)
+                tr(
+                    "delivery.failed_heading",
+                    attempts=failed[0].attempts,
+                    attempts_noun=unit_word("format.unit_attempts", failed[0].attempts, lang),
+                )
                 + "\n\n"
                 + "\n".join(
                     f"- {literal(o.channel)} {literal(o.unit)} → {literal(o.target)}: "

@@ -8,7 +8,7 @@ from data_model.accounts.permissions import allowed
 from data_model.charts.common import LINE_BREAK
 from data_model.charts.tasks import ranking_bars, rate_bars, status_over_periods, timeline_bars
 from data_model.errors import InputError
-from data_model.formatting import format_number, format_percent, join_names, time_text
+from data_model.formatting import format_number, format_percent, join_names, time_text, unit_word
 from data_model.outputs.export import frame_to_xlsx
 from data_model.periods import period_label, period_start, previous_period
 from data_model.queries.forecast import DEFAULT_WEEKS, slipping_in_scope
@@ -149,6 +149,7 @@ st.subheader(
         "tasks.cards_title",
         date=day_label(as_of),
         total=totals.tasks,
+        total_noun=unit_word("format.unit_tasks", totals.tasks, language()),
         completed=totals.completed,
         rate=percent(totals.completion_rate),
         overdue=totals.overdue,
@@ -216,7 +217,7 @@ for tab, grouping in zip(rate_tabs, GROUPINGS, strict=True):
             tr(
                 "tasks.rates_finding",
                 groups=len(rates),
-                noun=tr(f"tasks.noun_{grouping}"),
+                noun=unit_word(f"tasks.noun_{grouping}", len(rates), language()),
                 full=int((rates["completed"] == rates["tasks"]).sum()),
                 below=int((rates["completion_rate"] < totals.completion_rate).sum()),
                 overall=percent(totals.completion_rate),
@@ -273,7 +274,7 @@ else:
     gap = counts["behind_gap"].sum() / totals.behind
     st.subheader(
         tr(
-            "tasks.behind_title",
+            "tasks.behind_title_one" if totals.behind == 1 else "tasks.behind_title",
             count=totals.behind,
             gap=format_number(round(gap, 1), language=language()),
         )
@@ -287,7 +288,8 @@ if slipping.empty:
     st.subheader(tr("tasks.slipping_none_title"))
     st.info(tr("tasks.no_slipping", weeks=DEFAULT_WEEKS), icon=":material/inbox:")
 else:
-    st.subheader(tr("tasks.slipping_title", count=len(slipping), weeks=DEFAULT_WEEKS))
+    slipping_title = "tasks.slipping_title_one" if len(slipping) == 1 else "tasks.slipping_title"
+    st.subheader(tr(slipping_title, count=len(slipping), weeks=DEFAULT_WEEKS))
     never = tr("tasks.forecast_never")
     shown = slipping.assign(
         district=slipping["district"].fillna(""),
@@ -331,7 +333,7 @@ if timeline.empty:
 else:
     st.subheader(
         tr(
-            "tasks.timeline_title",
+            "tasks.timeline_title_one" if timeline_page_.tasks == 1 else "tasks.timeline_title",
             period=period_name,
             count=timeline_page_.tasks,
             overdue=timeline_page_.overdue,
@@ -419,6 +421,7 @@ else:
         tr(
             "tasks.ranking_finding",
             units=len(ranking),
+            units_noun=unit_word("format.unit_lead_units", len(ranking), language()),
             with_overdue=int((ranking["overdue"] > 0).sum()),
             last=last["lead_unit"],
             last_score=format_number(float(last["score"]), language=language()),
@@ -447,7 +450,8 @@ st.caption(
 )
 awaiting_count = int(counts["awaiting_evidence"].sum())
 if awaiting_count:
-    st.warning(tr("evidence.awaiting_title", count=awaiting_count), icon=":material/attach_file:")
+    awaiting = "evidence.awaiting_title_one" if awaiting_count == 1 else "evidence.awaiting_title"
+    st.warning(tr(awaiting, count=awaiting_count), icon=":material/attach_file:")
     list_section(
         "awaiting_evidence",
         awaiting_count,

@@ -7,7 +7,7 @@ import streamlit as st
 from data_model.charts.trends import change_bars, ranking_bars, small_multiples, trend_lines
 from data_model.evaluation.aggregation import target_for_period
 from data_model.evaluation.scoring import indicator_table
-from data_model.formatting import bracketed, format_signed_percent, value_text
+from data_model.formatting import bracketed, format_signed_percent, unit_word, value_text
 from data_model.periods import (
     period_containing,
     period_label,
@@ -156,9 +156,11 @@ else:
     yoy = changes.dropna(subset=["yoy"])
     if not yoy.empty:
         top = yoy.loc[yoy["yoy"].abs().idxmax()]
+        up = int((yoy["yoy"] > 0).sum())
         text = tr(
             "trends.changes_finding",
-            up=int((yoy["yoy"] > 0).sum()),
+            up=up,
+            up_noun=unit_word("format.unit_districts", up, language()),
             down=int((yoy["yoy"] < 0).sum()),
             top=top["district"],
             change=percent(top["yoy"]),
@@ -338,6 +340,7 @@ if not due.empty:
         "trends.multiples_finding",
         dimension=dimension,
         total=len(members),
+        total_noun=unit_word("format.unit_indicators", len(members), language()),
         shown=len(due),
         granularity=tr(f"indicators.frequency_{filters.granularity}"),
         period=label(filters.period),

@@ -17,7 +17,7 @@ from data_model.admin.unknown_names import (
     unknown_names,
 )
 from data_model.errors import InputError
-from data_model.formatting import NO_VALUE, join_names, time_text
+from data_model.formatting import NO_VALUE, join_names, time_text, unit_word
 from data_model.ingest.importer import ImportOptions
 from data_model.ingest.templates import template_workbook
 from data_model.periods import parse_period
@@ -107,6 +107,7 @@ def resolution_form(file_id: str, names: list[UnknownName]) -> list[Resolution] 
                     kind=list_kind(name),
                     name=literal(name.value),  # as a staff member's file wrote it
                     count=name.rows,
+                    count_noun=unit_word("format.unit_rows", name.rows, language()),
                 ),
                 options,
                 index=options.index(name.close) if name.close in options else 0,
@@ -221,7 +222,12 @@ def staff_waiting_for_names() -> None:
     if not waiting:
         return
     with st.expander(
-        tr("upload.held_waiting_heading", count=len(waiting)), icon=":material/hourglass_top:"
+        tr(
+            "upload.held_waiting_heading",
+            count=len(waiting),
+            count_noun=unit_word("format.unit_files", len(waiting), language()),
+        ),
+        icon=":material/hourglass_top:",
     ):
         st.caption(tr("upload.held_waiting_help"))
         for held in waiting:
@@ -236,7 +242,9 @@ def staff_waiting_for_names() -> None:
             unknown_names_table(held.waiting_for)
             if resolved := resolve_in_place(f"held{held.id}", held.waiting_for):
                 st.session_state["upload_held_notice"] = tr(
-                    "upload.unknown_resolved", count=resolved
+                    "upload.unknown_resolved",
+                    count=resolved,
+                    count_noun=unit_word("format.unit_names", resolved, language()),
                 )
                 st.rerun()
 
@@ -370,7 +378,10 @@ options = ImportOptions(
     district=district or None,
     valid_rows_only=valid_rows_only,
 )
-progress = st.progress(0.0, text=tr("upload.progress", done=0, total=len(files)))
+files_noun = unit_word("format.unit_files", len(files), language())
+progress = st.progress(
+    0.0, text=tr("upload.progress", done=0, total=len(files), total_noun=files_noun)
+)
 for number, file in enumerate(files, start=1):
     held = isinstance(file, HeldFile)
     file_options = file.held.options(options) if held else options
@@ -383,7 +394,8 @@ for number, file in enumerate(files, start=1):
             checked(key, file, pending, file_options)
             status.update(label=tr("upload.checked", name=literal(file.name)), state="complete")
     progress.progress(
-        number / len(files), text=tr("upload.progress", done=number, total=len(files))
+        number / len(files),
+        text=tr("upload.progress", done=number, total=len(files), total_noun=files_noun),
     )
     pending = pending_uploads[key]
     report = pending.report
@@ -418,7 +430,9 @@ for number, file in enumerate(files, start=1):
             st.warning(tr("upload.needs_review"), icon=":material/rule:")
         changes = changes_table(report.replaced_examples)
         if not changes.empty:
-            with st.expander(tr("upload.replaced_heading", count=report.rows_replaced)):
+            replaced = report.rows_replaced
+            values_noun = unit_word("format.unit_values", replaced, language())
+            with st.expander(tr("upload.replaced_heading", count=replaced, count_noun=values_noun)):
                 data_table(changes, hide_index=True)
     elif report.errors:
         st.error(literal(report.message), icon=":material/error:")
@@ -453,11 +467,14 @@ for number, file in enumerate(files, start=1):
                     key, file, recheck(engine(), principal, pending, file_options), file_options
                 )
                 st.session_state[f"upload_notice_{file.file_id}"] = tr(
-                    "upload.unknown_resolved", count=resolved
+                    "upload.unknown_resolved",
+                    count=resolved,
+                    count_noun=unit_word("format.unit_names", resolved, language()),
                 )
                 st.rerun()
         else:
-            st.warning(tr("upload.unknown_staff", count=len(names)), icon=":material/badge:")
+            unknown = "upload.unknown_staff_one" if len(names) == 1 else "upload.unknown_staff"
+            st.warning(tr(unknown, count=len(names)), icon=":material/badge:")
             if held_notice := st.session_state.get(f"upload_held_{file.file_id}"):
                 st.info(held_notice, icon=":material/cloud_done:")
         if st.button(
@@ -526,7 +543,9 @@ for number, file in enumerate(files, start=1):
     asked, rest = explanations_to_ask(report)
     if asked or rest:
         st.markdown(f"**{tr('explanations.heading')}**")
-        st.caption(tr("explanations.page_help", count=len(asked) + rest))
+        needed = len(asked) + rest
+        page_help = "explanations.page_help_one" if needed == 1 else "explanations.page_help"
+        st.caption(tr(page_help, count=needed))
         with st.form(f"explain_{file.file_id}"):
             typed = {
                 (need.sheet, need.row): st.text_area(
@@ -543,7 +562,8 @@ for number, file in enumerate(files, start=1):
                 for need in asked
             }
             if rest:
-                st.caption(tr("explanations.rest", count=rest))
+                more = "explanations.rest_one" if rest == 1 else "explanations.rest"
+                st.caption(tr(more, count=rest))
             common = st.text_area(
                 tr("explanations.all_label"), key=f"explain_all_{file.file_id}", height=68
             )
@@ -552,8 +572,11 @@ for number, file in enumerate(files, start=1):
                     engine(), principal, pending, typed, file_options, rest=common
                 )
                 given = sum(1 for text in typed.values() if text.strip())
+                saved = len(asked) + rest if common.strip() else given
                 st.session_state[f"upload_notice_{file.file_id}"] = tr(
-                    "explanations.saved", count=len(asked) + rest if common.strip() else given
+                    "explanations.saved",
+                    count=saved,
+                    count_noun=unit_word("format.unit_explanations", saved, language()),
                 )
                 st.rerun()
 
@@ -567,7 +590,10 @@ for number, file in enumerate(files, start=1):
                 unlisted=report.unlisted_sharp_changes,
             )
             if report.unlisted_sharp_changes
-            else tr("upload.confirm_warnings", count=sharp)
+            else tr(
+                "upload.confirm_warnings_one" if sharp == 1 else "upload.confirm_warnings",
+                count=sharp,
+            )
         )
         confirm = st.checkbox(label, key=f"confirm_{file.file_id}")
     can_commit = report.status in ("accepted", "partial") and confirm

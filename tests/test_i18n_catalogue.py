@@ -18,10 +18,19 @@ NAMESPACES = sorted(
 # Keys whose caller passes a form of the value for each language (`pages/overview.py`:
 # a month number for 3月, an abbreviation for Mar): each language uses some of them.
 EITHER_FIELDS = {"overview.month": {"month", "month_abbr"}}
+# `{count_noun}` beside `{count}`: the word for the things counted, in the singular for one
+# (`formatting.unit_word`), which a language whose words do not change with the count
+# leaves out (zh-CN keeps its measure word in the text: `{count} 行`, `{count} rows`).
+NOUN_SUFFIX = "_noun"
 
 
 def fields(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def counted(text: str) -> set[str]:
+    """The fields of `text` but the words of things counted (`NOUN_SUFFIX`)."""
+    return {name for name in fields(text) if not name.endswith(NOUN_SUFFIX)}
 
 
 def keys(language: str, namespace: str) -> dict[str, str]:
@@ -47,4 +56,11 @@ def test_same_keys_and_placeholders_in_every_language(namespace: str) -> None:
             if key in EITHER_FIELDS:
                 assert fields(other[key]) | fields(text) <= EITHER_FIELDS[key], key
                 continue
-            assert fields(other[key]) == fields(text), f"{language} {key}"
+            assert counted(other[key]) == counted(text), f"{language} {key}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_counted_word_stands_beside_its_count(language: str) -> None:
+    for key, text in catalogue(language).items():
+        for name in fields(text) - counted(text):
+            assert name.removesuffix(NOUN_SUFFIX) in fields(text), f"{language} {key} {name}"

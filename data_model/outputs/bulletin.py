@@ -51,6 +51,7 @@ from data_model.formatting import (
     join_items,
     join_sentences,
     time_text,
+    unit_word,
 )
 from data_model.i18n import DEFAULT_LANGUAGE, catalogue, t
 from data_model.outputs import official_docx
@@ -721,6 +722,10 @@ def _join(items: list[str], language: str | None) -> str:
 
 def bulletin_texts(bulletin: Bulletin, language: str | None = None) -> dict[str, str]:
     """The sentences that state each section's findings, with the real numbers."""
+
+    def noun(unit: str, count: int) -> str:  # the word for `count` things: 1 task, 2 tasks
+        return unit_word(f"format.unit_{unit}", count, language)
+
     b = bulletin
     period, previous = _label(b.period, language), _label(b.previous, language)
     as_of = _date_text(b.as_of, language)
@@ -731,7 +736,9 @@ def bulletin_texts(bulletin: Bulletin, language: str | None = None) -> dict[str,
             language,
             published=_date_text(b.restatement.published_at.date(), language),
             figures=len(b.restatement.figures),
+            figures_noun=noun("figures", len(b.restatement.figures)),
             values=len(b.restatement.values),
+            values_noun=noun("values", len(b.restatement.values)),
         )
 
     tasks = b.tasks
@@ -744,10 +751,12 @@ def bulletin_texts(bulletin: Bulletin, language: str | None = None) -> dict[str,
             period=period,
             total=tasks.total,
             suspended=tasks.suspended,
+            suspended_noun=noun("tasks", tasks.suspended),
             completed=tasks.completed,
             rate=_percent(tasks.completion_rate, language),
             rate_change=_change_words(b.headline("completion_rate"), previous, language),
             overdue=tasks.overdue,
+            overdue_noun=noun("tasks", tasks.overdue),
             behind=tasks.behind,
         )
     texts["overview"] = _sentences(task_text, _overview_figures(b, language), language=language)
@@ -757,6 +766,7 @@ def bulletin_texts(bulletin: Bulletin, language: str | None = None) -> dict[str,
         texts["actions"] = t("bulletin.no_tasks", language, period=period)
     else:
         best, worst = actions.iloc[0], actions.iloc[-1]
+        with_overdue = int((actions["overdue"] > 0).sum())
         texts["actions"] = t(
             "bulletin.actions_text",
             language,
@@ -765,7 +775,8 @@ def bulletin_texts(bulletin: Bulletin, language: str | None = None) -> dict[str,
             best_rate=_percent(best["completion_rate"], language),
             worst=worst["group"],
             worst_rate=_percent(worst["completion_rate"], language),
-            with_overdue=int((actions["overdue"] > 0).sum()),
+            with_overdue=with_overdue,
+            with_overdue_noun=noun("actions", with_overdue),
         )
 
     units = b.by_unit
@@ -788,13 +799,16 @@ def bulletin_texts(bulletin: Bulletin, language: str | None = None) -> dict[str,
         texts["overdue"] = t("bulletin.overdue_none", language, date=as_of)
     else:
         longest = overdue.iloc[0]
+        units, days = overdue["lead_unit"].nunique(), int(longest["days_late"])
         texts["overdue"] = t(
-            "bulletin.overdue_text",
+            "bulletin.overdue_text_one" if len(overdue) == 1 else "bulletin.overdue_text",
             language,
             date=as_of,
             count=len(overdue),
-            units=overdue["lead_unit"].nunique(),
-            days=int(longest["days_late"]),
+            units=units,
+            units_noun=noun("lead_units", units),
+            days=days,
+            days_noun=noun("days", days),
             code=longest["code"],
             content=longest["content"],
         )
@@ -805,7 +819,7 @@ def bulletin_texts(bulletin: Bulletin, language: str | None = None) -> dict[str,
     else:
         worst = slipping.sort_values("days_short", na_position="first", ascending=False).iloc[0]
         texts["slipping"] = t(
-            "bulletin.slipping_text",
+            "bulletin.slipping_text_one" if len(slipping) == 1 else "bulletin.slipping_text",
             language,
             date=as_of,
             weeks=DEFAULT_WEEKS,
@@ -843,6 +857,7 @@ def bulletin_texts(bulletin: Bulletin, language: str | None = None) -> dict[str,
                 language,
                 period=period,
                 compared=len(yoy),
+                compared_noun=noun("indicators", len(yoy)),
                 improved=int((yoy["improvement"] > 0).sum()),
                 declined=int((yoy["improvement"] < 0).sum()),
             )
@@ -858,6 +873,7 @@ def bulletin_texts(bulletin: Bulletin, language: str | None = None) -> dict[str,
         texts["targets"] = t("bulletin.targets_none", language, period=period)
     else:
         leaders = targets[targets["rank"] <= TARGET_LEADERS]
+        with_target = int(targets["with_target"].max())
         texts["targets"] = t(
             "bulletin.targets_text",
             language,
@@ -869,7 +885,8 @@ def bulletin_texts(bulletin: Bulletin, language: str | None = None) -> dict[str,
                 ],
                 language,
             ),
-            with_target=int(targets["with_target"].max()),
+            with_target=with_target,
+            with_target_noun=noun("indicators", with_target),
         )
     return texts
 
@@ -1045,7 +1062,9 @@ def restatement_heading(restatement: Restatement, language: str | None = None) -
         reopened_by=r.reopened_by,
         reason=r.reopen_reason,
         figures=len(r.figures),
+        figures_noun=unit_word("format.unit_figures", len(r.figures), language),
         values=len(r.values),
+        values_noun=unit_word("format.unit_values", len(r.values), language),
     )
 
 

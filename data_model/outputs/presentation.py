@@ -44,7 +44,7 @@ from data_model.evaluation.scoring import (
     ranking_with_change,
     score_text,
 )
-from data_model.formatting import bracketed, format_number
+from data_model.formatting import bracketed, format_number, unit_word
 from data_model.i18n import t
 from data_model.periods import (
     period_containing,
@@ -465,7 +465,12 @@ def _overdue(c: _Context) -> Slide | None:
             ],
             "days_late": top["days_late"].astype(int),
             "text": [
-                c.t("present.overdue_bar", days=int(days), unit=unit)
+                c.t(
+                    "present.overdue_bar",
+                    days=int(days),
+                    days_noun=unit_word("format.unit_days", int(days), c.language),
+                    unit=unit,
+                )
                 + (
                     c.t("present.overdue_because", text=_shorten(why, EXPLANATION_CHARS))
                     if why

@@ -35,7 +35,7 @@ import pandas as pd
 from sqlalchemy import Connection, and_, func, select, true
 
 from data_model import settings
-from data_model.formatting import format_number, format_percent, join_names
+from data_model.formatting import format_number, format_percent, join_names, unit_word
 from data_model.i18n import t
 from data_model.periods import months_of, period_end, period_start, sub_periods
 from data_model.queries.schedule import not_reported
@@ -384,8 +384,12 @@ def measure_texts(values: pd.Series, measure: str, language: str | None = None) 
     rate as `format_percent` writes every rate)."""
     if measure in RATE_MEASURES:
         return [format_percent(v, language) for v in values]
-    unit = t(f"coverage.unit_{measure}", language)
-    return [format_number(None if pd.isna(v) else round(v, 1), unit, language) for v in values]
+    texts = []
+    for value in values:
+        shown = None if pd.isna(value) else round(value, 1)
+        unit = unit_word(f"coverage.unit_{measure}", shown or 0, language)  # 1 activity
+        texts.append(format_number(shown, unit, language))
+    return texts
 
 
 def districts_named(names: pd.Series, language: str | None = None) -> str:
@@ -408,23 +412,31 @@ def map_finding(values: pd.DataFrame, measure: str, language: str | None = None)
     lowest_names = districts_named(
         present.loc[present["value"] == lowest["value"], "district"], language
     )
+    count = len(present)
+    count_noun = unit_word("format.unit_geographies", count, language)
     if measure in RATE_MEASURES and (present["value"] >= 100).all():
-        return t("coverage.rate_finding_all_full", language, count=len(present))
+        key = (
+            "coverage.rate_finding_all_full_one" if count == 1 else "coverage.rate_finding_all_full"
+        )
+        return t(key, language, count=count)
     if measure in RATE_MEASURES:
         return t(
             "coverage.rate_finding",
             language,
-            count=len(present),
+            count=count,
+            count_noun=count_noun,
             full=int((present["value"] >= 100).sum()),
             lowest=lowest_names,
             value=lowest["text"],
         )
+    total = present["value"].sum()
     return t(
         "coverage.count_finding",
         language,
-        count=len(present),
+        count=count,
+        count_noun=count_noun,
         total=format_number(
-            present["value"].sum(), t(f"coverage.unit_{measure}", language), language
+            total, unit_word(f"coverage.unit_{measure}", total, language), language
         ),
         top=districts_named(
             present.loc[present["value"] == highest["value"], "district"], language

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
-from data_model.formatting import format_percent, format_points
+from data_model.formatting import format_percent, format_points, unit_word
 from data_model.i18n import t
 from data_model.periods import (
     period_containing,
@@ -597,11 +597,14 @@ def overdue_title(
     if overdue.empty:
         return t("tasks.overdue_none_title", language)
     longest = overdue.iloc[0]
+    count = len(overdue) if count is None else count
+    days = int(longest["days_late"])
     return t(
-        "tasks.overdue_title",
+        "tasks.overdue_title_one" if count == 1 else "tasks.overdue_title",
         language,
-        count=len(overdue) if count is None else count,
-        days=int(longest["days_late"]),
+        count=count,
+        days=days,
+        days_noun=unit_word("format.unit_days", days, language),
         code=longest["code"],
     )
 
@@ -620,5 +623,9 @@ def overdue_finding_of(counts: pd.DataFrame, language: str | None = None) -> str
 
 def _overdue_sentence(units: int, progress: float, language: str | None) -> str:
     return t(
-        "tasks.overdue_finding", language, units=units, progress=format_percent(progress, language)
+        "tasks.overdue_finding",
+        language,
+        units=units,
+        units_noun=unit_word("format.unit_lead_units", units, language),
+        progress=format_percent(progress, language),
     )

@@ -25,6 +25,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select
 
 from data_model import settings
+from data_model.formatting import unit_word
 from data_model.i18n import t
 from data_model.store import audit
 from data_model.store.models import Delivery, District, Unit, User
@@ -87,7 +88,17 @@ def recipients(conn: Connection) -> dict[str, list[str]]:
 
 def message_text(unit: str, items: list[dict], as_of: date, language: str | None = None) -> str:
     """The plain-text reminder to one unit: a heading line, then one line per item."""
-    lines = [t("delivery.heading", language, unit=unit, date=as_of.isoformat(), n=len(items))]
+    noun = unit_word("format.unit_items", len(items), language)
+    lines = [
+        t(
+            "delivery.heading",
+            language,
+            unit=unit,
+            date=as_of.isoformat(),
+            n=len(items),
+            n_noun=noun,
+        )
+    ]
     for index, item in enumerate(items, start=1):
         lines.append(
             t(

@@ -131,7 +131,12 @@ def notice_docx(
     official_docx.addressee(document, t("notices.addressee", language, unit=unit))
     official_docx.paragraph(
         document,
-        t("notices.opening", language, date=_date_text(as_of, language), n=len(items)),
+        t(
+            "notices.opening_one" if len(items) == 1 else "notices.opening",
+            language,
+            date=_date_text(as_of, language),
+            n=len(items),
+        ),
     )
     columns = [
         official_docx.Column(t("notices.column_number", language), 0.7),

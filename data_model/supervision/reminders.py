@@ -24,6 +24,7 @@ from sqlalchemy import Connection, select, update
 from data_model import settings
 from data_model.accounts.permissions import Principal, require
 from data_model.errors import InputError
+from data_model.formatting import unit_word
 from data_model.i18n import t
 from data_model.queries.frames import records
 from data_model.queries.schedule import reporting_status
@@ -245,10 +246,16 @@ def item_subject(item: Mapping, language: str | None = None) -> str:
 def item_status(item: Mapping, language: str | None = None) -> str:
     """`逾期 12 天`, `今日到期` or `3 天后到期`."""
     if item["days_late"] > 0:
-        return t("reminders.days_late", language, days=item["days_late"])
+        days = item["days_late"]
+        return t("reminders.days_late", language, days=days, days_noun=_days(days, language))
     if item["days_left"] == 0:
         return t("reminders.due_today", language)
-    return t("reminders.days_left", language, days=item["days_left"])
+    days = item["days_left"]
+    return t("reminders.days_left", language, days=days, days_noun=_days(days, language))
+
+
+def _days(days: int, language: str | None) -> str:
+    return unit_word("format.unit_days", days, language)
 
 
 def items_frame(items: pd.DataFrame, language: str | None = None) -> pd.DataFrame:
@@ -318,21 +325,44 @@ def summary_text(
             parts.append(t("reminders.sentence_due_today", language, n=len(soon), noun=noun))
         elif len(soon):
             parts.append(
-                t("reminders.sentence_due_soon", language, n=len(soon), noun=noun, days=window)
+                t(
+                    "reminders.sentence_due_soon",
+                    language,
+                    n=len(soon),
+                    noun=noun,
+                    days=window,
+                    days_noun=_days(window, language),
+                )
             )
         if len(late) == 1:
             days = int(late["days_late"].iloc[0])
-            parts.append(t("reminders.sentence_late_one", language, noun=noun, days=days))
+            parts.append(
+                t(
+                    "reminders.sentence_late_one",
+                    language,
+                    noun=noun,
+                    days=days,
+                    days_noun=_days(days, language),
+                )
+            )
         elif len(late):
             days = int(late["days_late"].max())
             parts.append(
-                t("reminders.sentence_late_many", language, n=len(late), noun=noun, days=days)
+                t(
+                    "reminders.sentence_late_many",
+                    language,
+                    n=len(late),
+                    noun=noun,
+                    days=days,
+                    days_noun=_days(days, language),
+                )
             )
     supervised = int((items["level"] == "supervise").sum()) if len(items) else 0
     if supervised:
         parts.append(t("reminders.sentence_supervised", language, n=supervised))
     if slipping:
-        parts.append(t("reminders.sentence_slipping", language, n=slipping))
+        key = "reminders.sentence_slipping_one" if slipping == 1 else "reminders.sentence_slipping"
+        parts.append(t(key, language, n=slipping))
     whose = t("reminders.own_scope" if own else "reminders.whole_scope", language)
     return (
         whose + t("reminders.separator", language).join(parts) + t("reminders.full_stop", language)

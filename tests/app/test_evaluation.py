@@ -125,6 +125,9 @@ def test_in_english(sample_db, monkeypatch):
     assert app.title[0].value == "Evaluation"
     # The headline names districts: its Markdown is written literally (`ui.literal`).
     assert "Evaluation 2023\\: 南山区 ranks first \\(98.49 points\\)" in subheaders(app)
+    # The sample data misses one value, of 深汕特别合作区: not "1 values … in 1 districts".
+    assert "1 value not reported \\(it scores 0\\), in 深汕特别合作区." in captions(app)
+    assert "32 indicators count in this period, with total weight 100." in captions(app)
 
 
 def test_empty_database_shows_a_friendly_state(empty_db, monkeypatch):

@@ -12,6 +12,7 @@ from data_model.ingest.importer import import_file
 from tests.app.conftest import (
     HOSTILE_CODE_SHOWN,
     assert_shown_as_written,
+    captions,
     import_hostile_tasks,
     open_app_page,
     subheaders,
@@ -112,6 +113,22 @@ def test_page_in_english(sample_db, monkeypatch):
     assert metrics(app)["Overdue tasks"] == "6 tasks"
     # The heading names a task by its code: its Markdown is written literally (`ui.literal`).
     assert "6 overdue tasks; the longest is 365 days late \\(A5-10\\)" in subheaders(app)
+
+
+def test_in_english_one_task_or_lead_unit_is_written_in_the_singular(sample_db, monkeypatch):
+    """2023-Q2 has one overdue task; 南山区 one behind, one slipping and one lead unit."""
+    app = open_page(sample_db, monkeypatch, lang="en", gran="quarter", period="2023-Q2")
+    assert "1 overdue task, 181 days late \\(A5-10\\)" in subheaders(app)
+    assert "Overdue tasks involve 1 lead unit; their average progress is 85%." in captions(app)
+    app = open_page(sample_db, monkeypatch, lang="en", districts="440305")
+    assert "As of 2023-12-31, 1 of 2 tasks complete (50%); 0 overdue" in subheaders(app)
+    assert "1 task behind schedule, 38.5 points behind" in subheaders(app)
+    assert (
+        "1 task expected to miss its deadline at the current pace (due within 14 weeks)"
+        in subheaders(app)
+    )
+    assert "1 task active in 2023, 0 overdue" in subheaders(app)
+    assert "Of 1 lead unit, 0 have overdue tasks \\(red\\)" in captions(app)
 
 
 def test_empty_database_shows_a_friendly_state(empty_db, monkeypatch):

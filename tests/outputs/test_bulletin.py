@@ -216,6 +216,36 @@ def test_the_scores_finding_of_districts_all_level_names_no_highest(bulletin_202
     )
 
 
+def test_english_findings_write_one_task_and_one_day_in_the_singular(bulletin_2023, sample_engine):
+    """One suspended task, one overdue task one day late, one task expected to slip: not
+    `1 tasks are overdue … by 1 days`; the Chinese text is the same as for any count."""
+    with sample_engine.connect() as conn:
+        slipping = bulletin_figures(conn, "2022-Q2", date(2022, 7, 15)).slipping.head(1)
+    one = dataclasses.replace(
+        bulletin_2023,
+        tasks=dataclasses.replace(bulletin_2023.tasks, overdue=1, suspended=1),
+        overdue=bulletin_2023.overdue.head(1).assign(days_late=1),
+        slipping=slipping,
+    )
+    english = bulletin_texts(one, "en")
+    assert "(1 suspended task excluded)" in english["overview"]
+    assert "up 11.2 points on 2022; 1 task overdue and 3 behind schedule." in english["overview"]
+    assert english["overdue"] == (
+        "As of 2023-12-31, 1 task is overdue: A5-10 “建立深汕特别合作区企业服务专员制度”, by 1 day."
+    )
+    assert english["slipping"].startswith(
+        "At the pace of its progress reports, as of 2023-12-31, 1 task due within 14 weeks is "
+        "expected to miss its deadline: A1-04 "
+    )
+    chinese = bulletin_texts(one, "zh-CN")
+    assert "逾期任务1项，涉及1个牵头单位，其中A5-10" in chinese["overdue"]
+    assert "已逾期1天。" in chinese["overdue"]
+    assert "的任务中有1项预计不能按期完成，其中A1-04" in chinese["slipping"]
+    many = bulletin_texts(bulletin_2023, "en")
+    assert "6 tasks are overdue across 6 lead units" in many["overdue"]
+    assert "(2 suspended tasks excluded)" in many["overview"]
+
+
 def test_figures_never_submitted_say_so_in_the_overview(engine):
     """A task list only: no 开展各类活动—场, no 0 场."""
     assert import_file(engine, task_workbook(), "tasks.xlsx").status == "accepted"

@@ -30,7 +30,13 @@ from data_model.outputs.presentation import (
 from data_model.queries.coverage_queries import map_finding, measure_texts
 from data_model.queries.headlines import headline_figures
 from data_model.queries.shared import activity_count, highlights, tasks_at_period_end
-from data_model.queries.task_queries import overdue_tasks, overdue_title, rates_title, scoped_tasks
+from data_model.queries.task_queries import (
+    overdue_finding,
+    overdue_tasks,
+    overdue_title,
+    rates_title,
+    scoped_tasks,
+)
 from data_model.queries.trends_queries import series_finding
 from tests.rates import figure_texts, miswritten_rates
 from tests.task_workbook import task_workbook
@@ -364,6 +370,33 @@ def test_map_finding_for_a_rate_and_for_a_count():
     assert map_finding(counts, "activities", "zh-CN") == (
         "3个地区合计18 场，最多为乙区（12 场），最少为甲区、丙区（3 场）。"
     )
+
+
+def test_english_findings_of_one_thing_take_the_singular():
+    """A district filter can leave one geography on the map, and one task can be overdue."""
+    one = pd.DataFrame({"district": ["甲区"], "value": [1.0]})
+    one["text"] = measure_texts(one["value"], "activities", "en")
+    assert one["text"].tolist() == ["1 activity"]
+    assert map_finding(one, "activities", "en") == (
+        "1 geography, 1 activity in total; most in 甲区 (1 activity), fewest in 甲区 (1 activity)."
+    )
+    rate = pd.DataFrame({"district": ["甲区"], "value": [80.0]})
+    rate["text"] = measure_texts(rate["value"], "submission_coverage", "en")
+    assert map_finding(rate, "submission_coverage", "en").startswith("0 of 1 geography reach")
+    full = rate.assign(value=100.0)
+    assert map_finding(full, "submission_coverage", "en") == "1 geography reaches 100%."
+    assert map_finding(full, "submission_coverage", "zh-CN") == "1个地区全部达到100%。"
+    overdue = pd.DataFrame(
+        {"code": ["A1-01"], "days_late": [1], "lead_unit": ["市商务局"], "progress": [40.0]}
+    )
+    assert overdue_title(overdue, "en") == "1 overdue task, 1 day late (A1-01)"
+    assert overdue_title(overdue, "zh-CN") == "逾期任务1项，最长逾期1天（A1-01）"
+    assert overdue_finding(overdue, "en") == (
+        "Overdue tasks involve 1 lead unit; their average progress is 40%."
+    )
+    two = pd.concat([overdue, overdue.assign(code="A1-02", lead_unit="市财政局")])
+    assert overdue_title(two, "en") == "2 overdue tasks; the longest is 1 day late (A1-01)"
+    assert overdue_finding(two, "en").startswith("Overdue tasks involve 2 lead units;")
 
 
 def test_rates_title_names_best_and_worst_or_the_only_group():

@@ -25,7 +25,12 @@ from data_model.cli import main
 from data_model.errors import InputError
 from data_model.store import audit
 from data_model.store.models import Unit
-from data_model.supervision.delivery import deliver_reminders, deliveries_frame, recipients
+from data_model.supervision.delivery import (
+    deliver_reminders,
+    deliveries_frame,
+    message_text,
+    recipients,
+)
 from data_model.supervision.reminders import reminder_items
 from tests.reminder_data import load_reminder_data
 
@@ -147,6 +152,25 @@ def open_items(engine):
 
 def no_wait(seconds: float) -> None:
     pass
+
+
+def test_an_english_reminder_of_one_item_says_item_and_day():
+    item = {
+        "level": "urge",
+        "item": "task",
+        "kind": "",
+        "task_code": "A1-01",
+        "content": "走访企业",
+        "district": "",
+        "period": "",
+        "due_date": "2022-10-07",
+        "days_late": 1,
+        "days_left": 0,
+    }
+    assert message_text("市商务局", [item], AS_OF, "en").splitlines() == [
+        "[市商务局] 1 open item as of 2022-10-08:",
+        "1. [Urge] A1-01 走访企业, due 2022-10-07, 1 day late",
+    ]
 
 
 def test_nothing_is_sent_unless_a_channel_is_configured(engine):

@@ -9,6 +9,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from docx import Document
 from sqlalchemy import select
@@ -24,6 +25,7 @@ from data_model.supervision.reminders import (
     DEFAULT_FROM_DAYS,
     escalation_levels,
     in_scope,
+    item_status,
     level_of,
     reminder_items,
     set_escalation_levels,
@@ -158,6 +160,24 @@ def test_the_notification_sentence_for_a_staff_member_and_for_the_city(engine):
         on_due_day = in_scope(reminder_items(conn, date(2022, 9, 30), due_day_levels), staff)
     assert summary_text(on_due_day, due_day_levels, own=True, language="zh-CN") == (
         "你单位有 1 项报送今日到期，1 项报送已逾期 20 天，1 项任务今日到期，其中 1 项已进入督办。"
+    )
+
+
+def test_english_reminders_of_one_item_or_one_day_take_the_singular():
+    late = {"days_late": 1, "days_left": 0}
+    assert item_status(late, "en") == "1 day late"
+    assert item_status({"days_late": 0, "days_left": 1}, "en") == "due in 1 day"
+    assert item_status({"days_late": 0, "days_left": 2}, "en") == "due in 2 days"
+    assert item_status(late, "zh-CN") == "逾期 1 天"
+    levels = {"remind": -1, "urge": 1, "supervise": 7}  # 提醒 from the day before the due date
+    items = pd.DataFrame(
+        {"item": ["task", "task"], "days_late": [0, 1], "level": ["remind", "urge"]}
+    )
+    assert summary_text(items, levels, own=True, language="en") == (
+        "Your unit has 1 task(s) due within 1 day; 1 task 1 day late."
+    )
+    assert summary_text(items.iloc[0:0], levels, own=True, language="en", slipping=1) == (
+        "Your unit has 1 task expected to miss its deadline at the current pace."
     )
 
 
