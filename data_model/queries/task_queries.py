@@ -234,6 +234,11 @@ def rates_of(counts: pd.DataFrame, grouping: str) -> pd.DataFrame:
             }
         )
     result = pd.DataFrame(records, columns=RATE_COLUMNS)
+    # Numbers, NaN where undefined: a scope with nothing completed or overdue has no
+    # on-time rate in any group, and a column of None alone is not one a page can round.
+    result[["completion_rate", "on_time_rate"]] = result[
+        ["completion_rate", "on_time_rate"]
+    ].astype(float)
     return result.sort_values(
         ["completion_rate", "on_time_rate", "tasks"],
         ascending=False,

@@ -239,3 +239,15 @@ def test_the_timeline_axis_names_months_in_the_pages_language(sample_db, monkeyp
         "zh-CN": ["2021年7月", "2022年1月", "2022年7月", "2023年1月", "2023年7月", "2024年1月"],
         "en": ["Jul 2021", "Jan 2022", "Jul 2022", "Jan 2023", "Jul 2023", "Jan 2024"],
     }
+
+
+def test_a_scope_where_no_task_is_done_or_late_yet_ranks_its_units(sample_db, monkeypatch):
+    # 南山区's 育才行动 task in 2023 is neither completed nor overdue: its on-time rate is
+    # undefined for every unit, which left the ranking's column without a number and
+    # made the page fail on rounding it.
+    app = open_page(sample_db, monkeypatch, action="A6", districts="440305")
+    assert not app.exception
+    ranking = next(f.value for f in app.dataframe if "得分" in f.value.columns)
+    assert ranking["按期完成率(%)"].isna().all()
+    # Nothing late yet: the on-time part counts as 100 (`appraisal_score`).
+    assert ranking["得分"].tolist() == [40 + 0.6 * ranking["完成率(%)"].iloc[0]]
