@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import pickle
 import re
 import resource
 import sys
@@ -281,14 +282,58 @@ def every_row_wrong(rows: int) -> None:
         engine.dispose()
 
 
+def sharp_again(rows: int) -> None:
+    """The check of a values file of `rows` rows written in 元 against a database that
+    holds the same file in 万元: every row but the first month's is 10,000 times its
+    previous month's stored value, a sharp change that needs its explanation. It
+    prints the check's seconds and peak RSS, the sharp changes listed and counted, and the
+    size of the pending upload the page keeps in its session (pickled)."""
+    path = ingest_bench.ensure_workbooks(rows)
+    again = path.with_name(f"{path.stem}_in_yuan.xlsx")  # the same, 10,000 times larger
+    if not again.exists():
+        header, *cells = ingest_bench.values_rows(
+            rows, ingest_bench.benchmark_indicators(), ingest_bench.geography_names()
+        )
+        in_yuan = ([*row[:4], row[4] * 10_000, row[5]] for row in cells)
+        ingest_bench.save_workbook(again, ingest_bench.VALUES_SHEET, [header, *in_yuan])
+    data = path.read_bytes()
+    print(f"\nthe same file in 元: {again.name} against {path.name} stored")
+    with tempfile.TemporaryDirectory(prefix="bench-hostile-") as folder:
+        engine = open_database(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
+        indicators = ingest_bench.INDICATORS_PATH
+        import_file(engine, indicators.read_bytes(), indicators.name)
+        stored = import_file(engine, data, path.name, ImportOptions(explain=ingest_bench.EXPLAIN))
+        assert stored.status == "accepted", stored.message
+        admin = Principal("bench", "admin")
+        cpu_start = ingest_bench.cpu_seconds()
+        start = time.perf_counter()
+        pending = prepare(engine, admin, again.name, again.read_bytes(), ImportOptions())
+        seconds, cpu = time.perf_counter() - start, ingest_bench.cpu_seconds() - cpu_start
+        report = pending.report
+        listed = len(report.sharp_changes)
+        counted = getattr(report, "unlisted_sharp_changes", 0)  # only listed before 741c1a3
+        kept_mb = len(pickle.dumps(pending)) / 1024 / 1024
+        print(
+            "| check s | CPU s | peak RSS MB | sharp changes listed | counted only | pending upload MB |"
+        )
+        print("|---:|---:|---:|---:|---:|---:|")
+        print(
+            f"| {seconds:.2f} | {cpu:.2f} | {peak_rss_mb():.0f} | {listed:,} | {counted:,} | {kept_mb:.1f} |"
+        )
+        engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--columns", type=int, default=16_384)
     parser.add_argument("--rows", type=int, default=60)
     parser.add_argument("--wrong-rows", type=int, default=300_000)
+    parser.add_argument("--sharp-rows", type=int, default=0)
     args = parser.parse_args(argv)
     if args.wrong_rows:  # first: the peak RSS it prints is then its own
         every_row_wrong(args.wrong_rows)
+    if args.sharp_rows:
+        sharp_again(args.sharp_rows)
     print(f"\nhostile files: {args.columns} columns x {args.rows} rows")
     print("| file | size KB | status | importer s | importer CPU s | first message |")
     print("|---|---:|---|---:|---:|---|")
