@@ -128,7 +128,12 @@ def test_in_english_one_task_or_lead_unit_is_written_in_the_singular(sample_db, 
         in subheaders(app)
     )
     assert "1 task active in 2023, 0 overdue" in subheaders(app)
-    assert "Of 1 lead unit, 0 have overdue tasks \\(red\\)" in captions(app)
+    assert "Of 1 lead unit, 0 with overdue tasks \\(red\\)" in captions(app)
+    # Counts without a noun beside them take no verb that would have to agree with them.
+    assert (
+        "Of 2 actions\\: 1 with every task completed, 1 below the overall completion rate of "
+        "50%, 0 with overdue tasks."
+    ) in captions(app)
 
 
 def test_empty_database_shows_a_friendly_state(empty_db, monkeypatch):
