@@ -247,7 +247,7 @@ def test_the_timeline_axis_names_months_in_the_pages_language(sample_db, monkeyp
 
 
 def test_a_scope_where_no_task_is_done_or_late_yet_ranks_its_units(sample_db, monkeypatch):
-    # 南山区's 育才行动 task in 2023 is neither completed nor overdue: its on-time rate is
+    # 南山区's 聚力行动 (A6) task in 2023 is neither completed nor overdue: its on-time rate is
     # undefined for every unit, which left the ranking's column without a number and
     # made the page fail on rounding it.
     app = open_page(sample_db, monkeypatch, action="A6", districts="440305")
