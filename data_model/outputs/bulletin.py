@@ -42,6 +42,7 @@ from data_model.evaluation.scoring import (
     score_extremes,
     score_text,
     target_counts,
+    tied_names,
 )
 from data_model.formatting import (
     format_number,
@@ -873,6 +874,9 @@ def bulletin_texts(bulletin: Bulletin, language: str | None = None) -> dict[str,
         texts["targets"] = t("bulletin.targets_none", language, period=period)
     else:
         leaders = targets[targets["rank"] <= TARGET_LEADERS]
+        # Districts meeting as many targets are named together, as a tie is everywhere
+        # (`tied_names`): eleven level would otherwise be eleven names with one count each.
+        tied = leaders.groupby(["rank", "met"], sort=True)["district"].agg(list)
         with_target = int(targets["with_target"].max())
         texts["targets"] = t(
             "bulletin.targets_text",
@@ -880,8 +884,13 @@ def bulletin_texts(bulletin: Bulletin, language: str | None = None) -> dict[str,
             period=period,
             leaders=_join(
                 [
-                    t("bulletin.target_leader", language, district=r.district, met=r.met)
-                    for r in leaders.itertuples(index=False)
+                    t(
+                        "bulletin.target_leader",
+                        language,
+                        district=tied_names(districts, language),
+                        met=met,
+                    )
+                    for (_, met), districts in tied.items()
                 ],
                 language,
             ),

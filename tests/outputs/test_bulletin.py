@@ -147,6 +147,20 @@ def test_districts_meeting_the_most_targets_in_2023(bulletin_2023):
     ]
 
 
+def test_districts_meeting_as_many_targets_are_named_together(bulletin_2023):
+    """Ranks share as counts tie (1, 1, 3, 3, 3, 3): the sentence named every district of
+    rank 3 or better, each with its count, eleven names when all met as many."""
+    targets = bulletin_2023.targets.assign(
+        met=[27, 27, 25, 25, 25, 25, 20, 20, 19, 18, 17],
+        rank=[1, 1, 3, 3, 3, 3, 7, 7, 9, 10, 11],
+    )
+    tied = dataclasses.replace(bulletin_2023, targets=targets)
+    zh = bulletin_texts(tied, "zh-CN")["targets"]
+    assert "达成目标最多的区为龙华区、南山区（27项）、宝安区等4个区（25项）。" in zh, zh
+    level = dataclasses.replace(bulletin_2023, targets=targets.assign(met=27, rank=1))
+    assert "达成目标最多的区为龙华区等11个区（27项）。" in bulletin_texts(level, "zh-CN")["targets"]
+
+
 def test_the_findings_state_the_real_numbers(bulletin_2023):
     texts = bulletin_texts(bulletin_2023, "zh-CN")
     assert "已完成43项，完成率69.4%，较2022年提高11.2个百分点；逾期6项" in texts["overview"]
