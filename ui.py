@@ -581,7 +581,8 @@ def require_permission(action: str) -> Principal:
         PagesManager.uses_pages_directory = False
         st.rerun()
     if not allowed(principal, action):
-        st.error(PermissionDenied(principal, action).message(language()), icon=":material/block:")
+        refusal = PermissionDenied(principal, action).message(language())  # names the user
+        st.error(literal(refusal), icon=":material/block:")
         st.stop()
     return principal
 
