@@ -165,6 +165,9 @@ class ImportReport:
     # in 元 instead of 万元 makes every one of 300,000 rows one.
     sharp_changes: list[Problem] = field(default_factory=list)
     unlisted_sharp_changes: int = 0
+    # Sheets whose sharp changes are mostly one power of ten (元 for 万元): one message each
+    # (`plausibility.scale_message`), also listed first among the sheet's warnings.
+    scale_hints: list[str] = field(default_factory=list)
     # Rows that need an explanation (情况说明) and have none: each an error on its row,
     # listed (`Problem.explanation`) while the budget lasts and counted past it.
     unexplained_rows: int = 0

@@ -582,6 +582,8 @@ for number, file in enumerate(files, start=1):
 
     confirm = True
     sharp = report.sharp_change_count
+    for hint in report.scale_hints:  # 元 for 万元: said before the values are confirmed
+        st.warning(literal(hint), icon=":material/straighten:")
     if sharp and report.status in ("accepted", "partial"):
         label = (
             tr(

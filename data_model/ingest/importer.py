@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -24,7 +25,12 @@ from data_model.ingest.layout import (
     is_instruction_sheet,
     resembled_kind,
 )
-from data_model.ingest.plausibility import sharp_changes
+from data_model.ingest.plausibility import (
+    common_power,
+    power_of_ten,
+    scale_message,
+    sharp_changes,
+)
 from data_model.ingest.reader import Limits, RawSheet, cell_name, column_letters, upload_limits
 from data_model.ingest.validate import (
     IndicatorInfo,
@@ -765,8 +771,10 @@ def _warn_sharp_changes(conn: Connection, by_kind, report: ImportReport) -> dict
     rows: dict[str, set[int]] = {}
     for sheet_report, valid in by_kind.get("indicator_values", []):
         found = rows.setdefault(sheet_report.sheet, set())
+        powers: Counter = Counter()
         for change in sharp_changes(conn, [v.record for v in valid], [v.row for v in valid]):
             found.add(change.row)
+            powers[power_of_ten(change)] += 1
             problem = Problem(
                 sheet_report.sheet,
                 change.row,
@@ -779,6 +787,18 @@ def _warn_sharp_changes(conn: Connection, by_kind, report: ImportReport) -> dict
                 report.sharp_changes.append(problem)
             else:
                 report.unlisted_sharp_changes += 1
+        del powers[None]
+        power = common_power(powers, len(found))
+        if power is not None:
+            message = scale_message(sheet_report.sheet, power, powers[power])
+            report.scale_hints.append(message)
+            # First, and listed past the budget too: it says what the rows below have in common.
+            sheet_report.warnings.insert(
+                0,
+                Problem(
+                    sheet_report.sheet, None, None, None, message, code="plausibility.unit_scale"
+                ),
+            )
     return rows
 
 

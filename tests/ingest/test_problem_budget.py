@@ -171,7 +171,12 @@ def test_sharp_changes_past_the_budget_are_counted_and_each_row_still_needs_its_
     each), past the budget its sheet lists."""
     report = import_file(db_engine, in_yuan, "yuan.xlsx")
     assert [p.row for p in report.sharp_changes] == list(range(2, 12))
-    assert report.sharp_changes == report.warnings  # the same ten, not copies
+    hint, *listed = report.warnings
+    assert report.sharp_changes == listed  # the same ten, not copies
+    # Every one is 100 times its month before: said once, first, past the budget too.
+    assert (hint.row, hint.code) == (None, "plausibility.unit_scale")
+    assert report.scale_hints == [hint.message]
+    assert hint.message.startswith("工作表“指标数据”中有 30 个数值约为上期的 100 倍")
     assert (report.unlisted_sharp_changes, report.sharp_change_count) == (20, 30)
     assert report.status == "rejected"
     # Each of the 30 rows lacks its explanation, whether its sharp change is listed or not.
@@ -235,6 +240,10 @@ def test_the_upload_page_counts_the_unlisted_sharp_changes_and_explains_every_ro
     app.run()
     assert not app.exception
     assert any("已保存 30 条情况说明" in s.value for s in app.success)
+    assert [w.value for w in app.warning if "计量单位" in w.value] == [
+        "工作表“指标数据”中有 30 个数值约为上期的 100 倍：文件的计量单位可能与以往不同"
+        "（例如以元填报了万元指标）。请先核对单位，改正后重新上传，不要直接确认。"
+    ]
     confirm = next(c for c in app.checkbox if c.label.startswith("我已核实"))
     assert confirm.label == (
         "我已核实这 30 处与上期相比变化较大的数据（其中 20 处问题太多未逐条列出，只计数），确认无误"
