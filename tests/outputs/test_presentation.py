@@ -382,7 +382,7 @@ def test_english_findings_of_one_thing_take_the_singular():
     )
     rate = pd.DataFrame({"district": ["甲区"], "value": [80.0]})
     rate["text"] = measure_texts(rate["value"], "submission_coverage", "en")
-    assert map_finding(rate, "submission_coverage", "en").startswith("0 of 1 geography reach")
+    assert map_finding(rate, "submission_coverage", "en").startswith("0 of 1 geography at 100%")
     full = rate.assign(value=100.0)
     assert map_finding(full, "submission_coverage", "en") == "1 geography reaches 100%."
     assert map_finding(full, "submission_coverage", "zh-CN") == "1个地区全部达到100%。"
