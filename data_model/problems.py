@@ -46,6 +46,10 @@ class ExplanationNeed:
         return join_names((t(f"explanations.reason_{r}", language) for r in self.reasons), language)
 
 
+# The code of a sheet's warning that its sharp changes share one power of ten: listed
+# first among its warnings (`importer._warn_sharp_changes`).
+SCALE_HINT = "plausibility.unit_scale"
+
 # What a report states of a problem (its JSON, the problems table of the upload page).
 PROBLEM_FIELDS = ("sheet", "row", "column", "value", "message", "suggestion")
 problem_fields = attrgetter(*PROBLEM_FIELDS)
@@ -165,9 +169,6 @@ class ImportReport:
     # in 元 instead of 万元 makes every one of 300,000 rows one.
     sharp_changes: list[Problem] = field(default_factory=list)
     unlisted_sharp_changes: int = 0
-    # Sheets whose sharp changes are mostly one power of ten (元 for 万元): one message each
-    # (`plausibility.scale_message`), also listed first among the sheet's warnings.
-    scale_hints: list[str] = field(default_factory=list)
     # Rows that need an explanation (情况说明) and have none: each an error on its row,
     # listed (`Problem.explanation`) while the budget lasts and counted past it.
     unexplained_rows: int = 0
@@ -196,6 +197,16 @@ class ImportReport:
     def problem_count(self) -> int:
         """Errors and warnings, listed and unlisted."""
         return self.error_count + sum(len(s.warnings) + s.unlisted_warnings for s in self.sheets)
+
+    @property
+    def scale_hints(self) -> list[str]:
+        """What the sheets whose sharp changes are mostly one power of ten (元 for 万元) are
+        told (`plausibility.scale_message`): each such sheet's first warning."""
+        return [
+            s.warnings[0].message
+            for s in self.sheets
+            if s.warnings and s.warnings[0].code == SCALE_HINT
+        ]
 
     @property
     def sharp_change_count(self) -> int:

@@ -43,7 +43,7 @@ from data_model.ingest.validated import Validated
 from data_model.ingest.value_record import FIELDS as VALUE_FIELDS
 from data_model.ingest.value_record import ValueRecord
 from data_model.ingest.wide import WideConverter, detect_wide
-from data_model.problems import ImportReport, Problem, SheetReport
+from data_model.problems import SCALE_HINT, ImportReport, Problem, SheetReport
 from data_model.queries import explanations
 from data_model.reference.master import load_master
 from data_model.store.audit import SYSTEM_ACTOR, actor_name
@@ -791,14 +791,10 @@ def _warn_sharp_changes(conn: Connection, by_kind, report: ImportReport) -> dict
         power = common_power(powers, len(found))
         if power is not None:
             message = scale_message(sheet_report.sheet, power, powers[power])
-            report.scale_hints.append(message)
-            # First, and listed past the budget too: it says what the rows below have in common.
-            sheet_report.warnings.insert(
-                0,
-                Problem(
-                    sheet_report.sheet, None, None, None, message, code="plausibility.unit_scale"
-                ),
-            )
+            # First (`ImportReport.scale_hints`), and listed past the budget too: it says
+            # what the rows below have in common.
+            hint = Problem(sheet_report.sheet, None, None, None, message, code=SCALE_HINT)
+            sheet_report.warnings.insert(0, hint)
     return rows
 
 

@@ -12,9 +12,10 @@ A row needs one when it is
 The text is the row's own 进展情况 (tasks) or 备注/说明 (indicator values) cell when it has
 one, else the one typed in the upload page for that row, else the page's one text for the
 rows not typed one by one (`ImportOptions.explain_rest`: also the rows past the problems a
-file lists), else the `--explain` text of the command line. A row still without one is an error on that row (the upload is refused, or
-the row left out with "import valid rows only"). Stored explanations point at the exact
-row version they explain (`Explanation.row_table`, `row_id`).
+file lists), else the `--explain` text of the command line. A row still without one is an
+error on that row (the upload is refused, or the row left out with "import valid rows
+only"). Stored explanations point at the exact row version they explain
+(`Explanation.row_table`, `row_id`).
 """
 
 from __future__ import annotations

@@ -334,28 +334,13 @@ def summary_text(
                     days_noun=_days(window, language),
                 )
             )
-        if len(late) == 1:
-            days = int(late["days_late"].iloc[0])
-            parts.append(
-                t(
-                    "reminders.sentence_late_one",
-                    language,
-                    noun=noun,
-                    days=days,
-                    days_noun=_days(days, language),
-                )
+        if len(late):
+            days = int(late["days_late"].max())  # of the one, or the longest
+            key = (
+                "reminders.sentence_late_one" if len(late) == 1 else "reminders.sentence_late_many"
             )
-        elif len(late):
-            days = int(late["days_late"].max())
             parts.append(
-                t(
-                    "reminders.sentence_late_many",
-                    language,
-                    n=len(late),
-                    noun=noun,
-                    days=days,
-                    days_noun=_days(days, language),
-                )
+                t(key, language, n=len(late), noun=noun, days=days, days_noun=_days(days, language))
             )
     supervised = int((items["level"] == "supervise").sum()) if len(items) else 0
     if supervised:
