@@ -268,6 +268,12 @@ def assert_counts_exact(conn) -> None:
 def run_steps(engine, sequence: list) -> None:
     with engine.connect() as conn:
         transaction = conn.begin()
+        if conn.dialect.name == "sqlite":
+            # pysqlite begins a transaction only before a data-changing statement, so a
+            # merge or rename as an example's first write would open its SAVEPOINT outside
+            # any transaction, and releasing it would commit the merge into the database
+            # the examples share. Begin the example's transaction now.
+            conn.exec_driver_sql("BEGIN")
         try:
             lists = Lists(conn)
             held: list[int] = []
