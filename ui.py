@@ -24,7 +24,7 @@ from data_model.admin.bootstrap import open_database
 from data_model.charts.common import LEVEL_COLORS, literal_labels, localise_axes
 from data_model.charts.images import chart_png, find_browser
 from data_model.formatting import NO_VALUE, join_names
-from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, language_in_use, t, use_language
 from data_model.outputs.export import frame_to_xlsx
 from data_model.periods import period_containing, period_end, period_label
 from data_model.problems import ImportReport
@@ -134,13 +134,18 @@ def query(function: Callable, *args):
     """
     url = engine().url.render_as_string(hide_password=False)
     return _cached_query(
-        url, current_data_version(), function.__module__, function.__qualname__, args
+        url,
+        current_data_version(),
+        language_in_use(),  # of any text it writes without being given a language
+        function.__module__,
+        function.__qualname__,
+        args,
     )
 
 
 # Every parameter is part of the cache key (Streamlit skips only names starting with "_").
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached_query(url: str, version: tuple, module: str, name: str, args: tuple):
+def _cached_query(url: str, version: tuple, language: str, module: str, name: str, args: tuple):
     return read(getattr(importlib.import_module(module), name), *args)
 
 
@@ -568,8 +573,11 @@ def require_permission(action: str) -> Principal:
     """Stop the page with a clear message unless the signed-in user may do `action`.
 
     Navigation already hides pages a role may not use; this also covers a page
-    reached by a typed URL.
+    reached by a typed URL. Every page starts here: from here on, the texts the domain
+    writes without being given a language (the importer's problems, the master-data
+    checks' messages) are in the viewer's (`i18n.use_language`).
     """
+    use_language(language())
     principal = signed_in()
     if principal is None and PagesManager.uses_pages_directory:
         # Until app.py has called st.navigation once in this server process, Streamlit

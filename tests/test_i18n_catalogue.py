@@ -3,7 +3,9 @@ same placeholders in every language, and each holds text."""
 
 from __future__ import annotations
 
+import contextvars
 import string
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -64,3 +66,16 @@ def test_a_counted_word_stands_beside_its_count(language: str) -> None:
     for key, text in catalogue(language).items():
         for name in fields(text) - counted(text):
             assert name.removesuffix(NOUN_SUFFIX) in fields(text), f"{language} {key} {name}"
+
+
+def test_a_text_asked_for_without_a_language_is_in_the_language_in_use_of_its_thread():
+    def in_english() -> tuple[str, str, str]:
+        i18n.use_language("en")
+        return i18n.t("kinds.tasks"), i18n.t("kinds.tasks", "zh-CN"), i18n.language_in_use()
+
+    assert contextvars.copy_context().run(in_english) == ("Task checklist", "任务清单", "en")
+    # Another thread (a page's run is one) starts in zh-CN.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(i18n.t, "kinds.tasks").result() == "任务清单"
+    with pytest.raises(ValueError, match="unknown language 'fr'"):
+        i18n.use_language("fr")

@@ -3,17 +3,38 @@
 Each language is a folder (`zh-CN`, `en`) of TOML files; a file's name is the
 namespace of its keys, so `normalize.toml` holding `period_ambiguous = "..."`
 gives the key `normalize.period_ambiguous`. Every folder must hold the same keys.
+
+A text asked for without a language (`t(key)`) is in the language in use: the one a
+page's run chose with `use_language` (the viewer's: `ui.require_permission` chooses it
+at the top of every page), else zh-CN. So the problems the importer and the master-data
+checks write as they find them, deep below the pages, are in the viewer's language.
 """
 
 from __future__ import annotations
 
 import tomllib
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
 LANGUAGES = ("zh-CN", "en")
 DEFAULT_LANGUAGE = "zh-CN"
 _ROOT = Path(__file__).parent
+# The language in use in this context: each thread starts without one (a page's run is
+# in its own thread, and sets it first).
+_in_use: ContextVar[str | None] = ContextVar("language_in_use", default=None)
+
+
+def use_language(language: str) -> None:
+    """Texts asked for without a language are in `language` from now on, in this thread."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}; expected one of {LANGUAGES}")
+    _in_use.set(language)
+
+
+def language_in_use() -> str:
+    """The language of texts asked for without one (`use_language`, else zh-CN)."""
+    return _in_use.get() or DEFAULT_LANGUAGE
 
 
 @cache
@@ -39,5 +60,5 @@ def _flatten(table: dict, prefix: str, into: dict[str, str]) -> None:
 
 def t(key: str, language: str | None = None, **params: object) -> str:
     """The text for `key`, formatted with `params`; a missing key is a bug and raises KeyError."""
-    text = catalogue(language or DEFAULT_LANGUAGE)[key]
+    text = catalogue(language or language_in_use())[key]
     return text.format(**params) if params else text

@@ -13,10 +13,11 @@ is made in such a child too (`run_isolated`).
 
 The child is a new Python process (`python -m data_model.ingest.isolated`: it imports the
 reader, 0.07 s, and the module of the work it is given), given the work (a module's
-function and its arguments, the file among them) and the limits pickled on its standard
-input; it answers with the result (the sheets) pickled on its standard output (equal
-texts stay shared; 0.3 s for a 300,000-row sheet). A new process rather than a fork: the
-app's process has threads, and forking them is unsafe.
+function and its arguments, the file among them), the limits and the language in use
+(`i18n.use_language`) pickled on its standard input; it answers with the result (the
+sheets) pickled on its standard output (equal texts stay shared; 0.3 s for a
+300,000-row sheet). A new process rather than a fork: the app's process has threads, and
+forking them is unsafe.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from data_model.errors import InputError
+from data_model.i18n import language_in_use, use_language
 from data_model.ingest.reader import Limits, RawSheet, read_workbook, upload_limits
 
 # The directory holding the `data_model` package: the child's working directory, so that
@@ -57,7 +59,9 @@ def run_isolated(work: Callable[..., T], arguments: tuple, file_name: str, limit
     """`work(*arguments)` in a child process limited by `limits`: its result, its
     InputError, or an InputError naming `file_name` when it needed more memory or time
     than the limits allow. `work` is a module's function (pickled by its name)."""
-    request = pickle.dumps((work, arguments, limits), protocol=pickle.HIGHEST_PROTOCOL)
+    request = pickle.dumps(
+        (work, arguments, limits, language_in_use()), protocol=pickle.HIGHEST_PROTOCOL
+    )
     try:
         child = subprocess.run(
             [sys.executable, "-m", __name__],
@@ -108,7 +112,8 @@ def _too_large(file_name: str, limits: Limits) -> InputError:
 
 def _child_main() -> None:
     """The child: limits itself, reads the request, writes the outcome (see module doc)."""
-    work, arguments, limits = pickle.load(sys.stdin.buffer)
+    work, arguments, limits, language = pickle.load(sys.stdin.buffer)
+    use_language(language)  # the texts it writes (a marked copy's) are in the caller's
     _lower_limit(resource.RLIMIT_AS, limits.max_read_memory_bytes)
     _lower_limit(resource.RLIMIT_CPU, math.ceil(limits.max_read_seconds))
     try:

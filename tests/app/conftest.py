@@ -8,10 +8,12 @@ import re
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import AppDatabase, make_xlsx, sign_in_app
+from ui import LANGUAGE_KEY
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 UPLOAD_PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "upload.py")
@@ -24,6 +26,16 @@ def engine(empty_db, monkeypatch):
     empty_db.use(monkeypatch)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def in_english():
+    """English pages whose widgets a test sets: AppTest formats a widget's options (with
+    `ui.tr`) in the test's own thread, whose session state (Streamlit's, without a
+    server) then has to hold the page's language."""
+    st.session_state[LANGUAGE_KEY] = "en"
+    yield
+    st.session_state.pop(LANGUAGE_KEY, None)
 
 
 def run_at(app: AppTest, page: str | None = None, **query) -> AppTest:

@@ -165,3 +165,30 @@ def test_once_the_marked_copy_could_not_be_made_the_download_offers_the_problem_
     assert not app.exception
     labels = [b.label for b in app.get("download_button")]
     assert "下载错误清单" in labels and "下载标注错误的工作簿" not in labels
+
+
+def test_an_english_viewer_reads_the_problems_and_the_outcome_in_english(
+    data_dir, empty_db, in_english
+):
+    data = make_xlsx(
+        {
+            "指标数据": [
+                VALUE_HEADER,
+                ["YS02", "", "福天区", "2022-03", 5, ""],
+                ["YS02", "", "罗湖区", 2022.1, 5, ""],
+            ]
+        }
+    )
+    app = AppTest.from_file(PAGE, default_timeout=60)
+    app.query_params["lang"] = "en"
+    app = upload(sign_in_app(app, empty_db).run(), "bad.xlsx", data)
+    assert not app.exception
+    problems = app.dataframe[1].value
+    assert problems["Row"].tolist() == [2, 3]
+    messages = problems["Reason and what to do"].tolist()
+    assert messages[0].startswith("“福天区” is not a registered district")
+    assert "cannot tell January 2022 from October 2022" in messages[1]
+    assert [e.value for e in app.error] == [
+        "Found 2 errors and no row that can be imported; nothing was imported. Fix the errors"
+        " listed and upload again."
+    ]

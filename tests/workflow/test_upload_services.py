@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextvars
 import io
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from data_model.i18n import language_in_use, use_language
 from data_model.ingest.annotate import annotated_workbook
 from data_model.ingest.importer import ImportOptions, apply_edits, import_file, import_sheets
 from data_model.ingest.reader import read_workbook
@@ -54,6 +56,25 @@ def test_annotated_workbook_marks_the_exact_cells_and_lists_problems(engine):
         ("指标数据", 3, "区"),
         ("指标数据", 4, "期间"),
     ]
+
+
+def test_an_english_viewers_marked_copy_is_in_english(engine):
+    """The importer writes its problems, and the child process making the marked copy its
+    labels, in the language in use (`i18n.use_language`, the viewer's on a page)."""
+
+    def in_english() -> bytes:
+        use_language("en")
+        report = import_file(with_indicators(engine), BAD, "bad.xlsx")
+        return annotated_workbook(BAD, "bad.xlsx", report)
+
+    workbook = load_workbook(io.BytesIO(contextvars.copy_context().run(in_english)))
+    assert workbook.sheetnames == ["Problems", "指标数据"]
+    header, first, _ = workbook["Problems"].iter_rows(values_only=True)
+    assert header[:2] == ("Kind", "Sheet") and first[:4] == ("Error", "指标数据", 3, "区")
+    assert first[5].startswith("“福天区” is not a registered district; nearest registered names")
+    comment = workbook["指标数据"]["C3"].comment.text
+    assert comment.startswith("Error: “福天区” is not a registered district"), comment
+    assert language_in_use() == "zh-CN"  # the test's own context kept its language
 
 
 def test_a_copy_needing_more_memory_than_a_read_may_take_gives_the_problem_list(
