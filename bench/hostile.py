@@ -50,7 +50,7 @@ from data_model.accounts.permissions import Principal  # noqa: E402
 from data_model.admin.bootstrap import open_database  # noqa: E402
 from data_model.ingest.annotate import annotated_workbook  # noqa: E402
 from data_model.ingest.importer import ImportOptions, import_file  # noqa: E402
-from data_model.ingest.reader import Limits  # noqa: E402
+from data_model.ingest.raw_sheet import Limits  # noqa: E402
 from data_model.workflow.upload import (  # noqa: E402
     PROBLEMS_IN_PAGE,
     prepare,

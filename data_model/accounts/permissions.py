@@ -26,7 +26,7 @@ from data_model.ingest.importer import (
     import_sheets,
     writes,
 )
-from data_model.ingest.reader import RawSheet
+from data_model.ingest.raw_sheet import RawSheet
 from data_model.ingest.validated import Validated
 from data_model.kinds import ISSUES
 from data_model.outputs.export import export_frame

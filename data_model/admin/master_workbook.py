@@ -34,7 +34,7 @@ from data_model.formatting import join_names
 from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from data_model.ingest.importer import file_rejected
 from data_model.ingest.isolated import read_isolated
-from data_model.ingest.reader import RawSheet
+from data_model.ingest.raw_sheet import RawSheet
 from data_model.normalize.names import normalize_name
 from data_model.outputs.export import xlsx_cell
 from data_model.problems import ImportReport, Problem, SheetReport

@@ -29,7 +29,8 @@ from data_model.errors import InputError
 from data_model.formatting import labelled
 from data_model.i18n import t
 from data_model.ingest.isolated import read_isolated, run_isolated
-from data_model.ingest.reader import ZIP_MAGIC, upload_limits
+from data_model.ingest.raw_sheet import upload_limits
+from data_model.ingest.reader import ZIP_MAGIC
 from data_model.outputs.export import xlsx_cell
 from data_model.problems import ImportReport, Problem
 

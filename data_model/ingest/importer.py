@@ -31,7 +31,7 @@ from data_model.ingest.plausibility import (
     scale_message,
     sharp_changes,
 )
-from data_model.ingest.reader import Limits, RawSheet, cell_name, column_letters, upload_limits
+from data_model.ingest.raw_sheet import Limits, RawSheet, cell_name, column_letters, upload_limits
 from data_model.ingest.validate import (
     IndicatorInfo,
     SheetValidator,

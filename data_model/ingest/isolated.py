@@ -35,7 +35,8 @@ from typing import TypeVar
 
 from data_model.errors import InputError
 from data_model.i18n import language_in_use, use_language
-from data_model.ingest.reader import Limits, RawSheet, read_workbook, upload_limits
+from data_model.ingest.raw_sheet import Limits, RawSheet, upload_limits
+from data_model.ingest.reader import read_workbook
 
 # The directory holding the `data_model` package: the child's working directory, so that
 # `-m` finds it wherever the app was started from.

@@ -8,7 +8,7 @@ from functools import cache
 from itertools import zip_longest
 from operator import itemgetter
 
-from data_model.ingest.reader import RawSheet
+from data_model.ingest.raw_sheet import RawSheet
 from data_model.kinds import ROW_NUMBER_HEADERS, Kind
 from data_model.store.kind_registry import KINDS
 from data_model.text import clean_header, to_halfwidth

@@ -23,7 +23,7 @@ from data_model.ingest.value_record import ValueRecord
 
 if TYPE_CHECKING:
     from data_model.ingest.layout import SheetLayout
-    from data_model.ingest.reader import RawSheet
+    from data_model.ingest.raw_sheet import RawSheet
     from data_model.ingest.validate import SheetValidator
 
 

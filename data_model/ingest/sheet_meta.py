@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from data_model.errors import InputError
-from data_model.ingest.reader import column_letters
+from data_model.ingest.raw_sheet import column_letters
 from data_model.problems import Problem
 from data_model.text import remove_whitespace, to_halfwidth
 

@@ -10,14 +10,14 @@ file's other parts (workbook, styles, shared strings; other sheets as empty stub
 Cell references keep their place, so calamine gives each piece's cells as it gives
 them from the whole sheet; the pieces' rows are put together as `reader.sheet_rows`
 makes them, and the formula, percent-format and external-link facts are found in each
-piece as `reader._scan_sheet` finds them in the whole part. The sheet's merged ranges
+piece as `xlsx_scan.scan_sheet` finds them in the whole part. The sheet's merged ranges
 (`<mergeCells>`, after the rows) go with the last piece.
 
 Only XML of the plain form Excel, WPS and openpyxl write is cut: `<sheetData>` and
 `<row r="…">` without a namespace prefix, no comment, CDATA or processing instruction
 among the rows (where a `</row>` could stand in text), rows in ascending order. Any
 other sheet raises `ReadWhole` and is read whole, as before. The limits hold piece by
-piece: each piece's farthest cell is checked (`reader._check_cell_extent`) before
+piece: each piece's farthest cell is checked (`xlsx_scan.check_cell_extent`) before
 calamine allocates it, and the rows are counted as they come.
 """
 

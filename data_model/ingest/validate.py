@@ -19,7 +19,7 @@ from data_model.formatting import join_names
 from data_model.i18n import t
 from data_model.ingest.layout import SheetLayout, data_row_indexes
 from data_model.ingest.plain_rows import plain_indicator_values
-from data_model.ingest.reader import RawSheet, cell_name
+from data_model.ingest.raw_sheet import RawSheet, cell_name
 from data_model.ingest.sheet_meta import metadata_problem
 from data_model.ingest.task_lists import SheetFact, read_task_sheet
 from data_model.kinds import example_values

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from data_model.errors import InputError, quoted
 from data_model.ingest.layout import data_row_indexes, header_candidates
-from data_model.ingest.reader import RawSheet, cell_name
+from data_model.ingest.raw_sheet import RawSheet, cell_name
 from data_model.ingest.sheet_meta import MetaPart, meta_parts, metadata_problem
 from data_model.ingest.validate import ValidationContext, ValidRow, parse_text
 from data_model.normalize.numbers import parse_number

@@ -27,7 +27,7 @@ from data_model.ingest.importer import (
     sha256_of,
 )
 from data_model.ingest.isolated import read_isolated
-from data_model.ingest.reader import RawSheet, cell_name, column_letters
+from data_model.ingest.raw_sheet import RawSheet, cell_name, column_letters
 from data_model.ingest.validate import parse_text
 from data_model.problems import (
     PROBLEM_FIELDS,

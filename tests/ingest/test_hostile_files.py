@@ -12,7 +12,7 @@ from msoffcrypto.format.ooxml import OOXMLFile
 
 from data_model.cli import main
 from data_model.ingest.importer import ImportOptions, import_file
-from data_model.ingest.reader import Limits
+from data_model.ingest.raw_sheet import Limits
 from data_model.outputs.export import export_frame, export_kinds
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
 

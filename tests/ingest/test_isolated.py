@@ -18,7 +18,8 @@ from data_model.errors import InputError
 from data_model.ingest import isolated
 from data_model.ingest.importer import ImportOptions, import_file
 from data_model.ingest.isolated import read_isolated
-from data_model.ingest.reader import Limits, read_workbook, upload_limits
+from data_model.ingest.raw_sheet import Limits, upload_limits
+from data_model.ingest.reader import read_workbook
 from data_model.store.models import Submission
 from data_model.workflow.upload import prepare
 from tests.conftest import VALUE_HEADER, make_xlsx

@@ -15,9 +15,10 @@ import pytest
 from data_model.accounts.permissions import Principal
 from data_model.cli import main
 from data_model.errors import InputError
-from data_model.ingest import reader
+from data_model.ingest import xlsx_scan
 from data_model.ingest.importer import ImportOptions, import_file
-from data_model.ingest.reader import Limits, read_workbook
+from data_model.ingest.raw_sheet import Limits
+from data_model.ingest.reader import read_workbook
 from data_model.outputs.export import export_frame
 from data_model.workflow.upload import prepare
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
@@ -205,9 +206,9 @@ def test_the_upload_page_preview_of_the_gbk_workbook_is_a_rejected_report(engine
 def test_the_cell_extent_is_the_same_read_in_small_pieces(monkeypatch):
     xml = sheet_xml([[1, 2, 3], [4], [5, 6, 7, 8, 9]] + [[0]] * 40 + [["x", 0]]).encode()
     xml = xml.replace(b"</sheetData>", b'<row r="7"><c r="AB7"><v>1</v></c></row></sheetData>')
-    assert reader._cell_extent(xml) == (44, 28)
-    monkeypatch.setattr(reader, "_EXTENT_PIECE_BYTES", 40)  # pieces end inside rows
-    assert reader._cell_extent(xml) == (44, 28)
+    assert xlsx_scan._cell_extent(xml) == (44, 28)
+    monkeypatch.setattr(xlsx_scan, "_EXTENT_PIECE_BYTES", 40)  # pieces end inside rows
+    assert xlsx_scan._cell_extent(xml) == (44, 28)
 
 
 def with_merges(rows: list[list[object]], *ranges: str) -> bytes:
@@ -313,7 +314,7 @@ def test_more_shared_strings_than_the_limit_are_refused_before_calamine_reads_th
         read_workbook(declared, "strings.xlsx")
     assert caught.value.key == "reader.too_many_strings"
     # Counted across the reads of the part: a tag cut in two is counted once.
-    monkeypatch.setattr(reader, "_EXTENT_PIECE_BYTES", 5)
+    monkeypatch.setattr(xlsx_scan, "_EXTENT_PIECE_BYTES", 5)
     assert len(read_workbook(with_strings(3), "s.xlsx", Limits(max_shared_strings=3))) == 1
     with pytest.raises(InputError):
         read_workbook(with_strings(4), "s.xlsx", Limits(max_shared_strings=3))

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from data_model.errors import InputError
 from data_model.ingest import reader
 from data_model.ingest.legacy_xls import SheetExtent, read_extents
-from data_model.ingest.reader import Limits, read_workbook
+from data_model.ingest.raw_sheet import Limits
+from data_model.ingest.reader import read_workbook
 
 
 def workbook(build) -> bytes:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from data_model.ingest import validate
 from data_model.ingest.layout import detect_layout
-from data_model.ingest.reader import RawSheet
+from data_model.ingest.raw_sheet import RawSheet
 from data_model.ingest.validate import IndicatorInfo, SheetValidator, ValidationContext
 from data_model.problems import SheetReport
 from data_model.reference.master import load_master

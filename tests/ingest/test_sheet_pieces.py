@@ -18,7 +18,8 @@ from python_calamine import CalamineWorkbook
 
 from data_model.errors import InputError
 from data_model.ingest import sheet_pieces
-from data_model.ingest.reader import Limits, read_workbook
+from data_model.ingest.raw_sheet import Limits
+from data_model.ingest.reader import read_workbook
 from tests import raw_xlsx
 
 

@@ -1,6 +1,6 @@
 """The sheet XML scan for percent formats and uncalculated formulas parses only candidate cells.
 
-`reader._scan_sheet` looks only at cells whose tag names a percent style present in the
+`xlsx_scan.scan_sheet` looks only at cells whose tag names a percent style present in the
 sheet and at cells holding a formula. These tests compare it with parsing every cell,
 the way the scan worked before, on tags written in the forms Excel, WPS and openpyxl use.
 """
@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from data_model.ingest.reader import _scan_sheet
+from data_model.ingest.xlsx_scan import scan_sheet
 
 CELL = re.compile(rb"<c ([^>]*?)(/>|>(.*?)</c>)", re.DOTALL)
 CELL_ATTRS = re.compile(rb'(r|s|t)="([^"]*)"')
@@ -69,7 +69,7 @@ def sheet_xml(cells: list[bytes], row_style: bytes = b"") -> bytes:
     )
 
 
-# More percent styles than are searched for one by one (`reader._FEW_STYLES`): one pass
+# More percent styles than are searched for one by one (`xlsx_scan._FEW_STYLES`): one pass
 # over the cells' styles instead (a workbook can hold thousands).
 MANY_STYLES = {b"3", b"7", *(str(n).encode() for n in range(100, 120))}
 # Cells of more percent styles than a pattern names one by one.
@@ -106,13 +106,13 @@ FORMULA_TAGS = [
 )
 def test_the_targeted_scan_finds_what_parsing_every_cell_finds(percent_styles, cells):
     for xml in (sheet_xml(cells), sheet_xml(cells, row_style=b' s="1" customFormat="1"')):
-        facts = _scan_sheet(xml, percent_styles)
+        facts = scan_sheet(xml, percent_styles)
         assert (set(facts.percent_cells), set(facts.formulas_without_value)) == scan_every_cell(
             xml, percent_styles
         )
 
 
 def test_the_scan_finds_percent_cells_and_uncalculated_formulas():
-    facts = _scan_sheet(sheet_xml(CELLS), {b"3", b"7"})
+    facts = scan_sheet(sheet_xml(CELLS), {b"3", b"7"})
     assert facts.percent_cells == {(0, 1), (0, 2), (0, 4), (0, 5), (0, 7), (0, 11), (1, 11)}
     assert facts.formulas_without_value == {(0, 9), (0, 10), (0, 11), (1, 11)}
