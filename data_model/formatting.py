@@ -145,7 +145,7 @@ def format_percent(value: float | None, language: str | None = None) -> str:
     its title read as two figures."""
     if _missing(value):
         return NO_VALUE
-    return format_number(round(float(value), 1), "%", language)
+    return format_number(float(value), "%", language)
 
 
 def format_signed_percent(value: float | None) -> str:
