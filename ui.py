@@ -203,6 +203,13 @@ def plot(chart: go.Figure, **options) -> object:
     return st.plotly_chart(chart, **options)
 
 
+# The uploader's "Upload" button, shown until a file is chosen (then a "+" icon button
+# beside the files' chips, each with its own remove button, none of them labelled).
+BROWSE_BUTTON = (
+    '[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"]'
+)
+
+
 def file_uploader(label: str, types: list[str], limit_mb: int, **options) -> object:
     """`st.file_uploader` with its button and limits in the viewer's language.
 
@@ -219,9 +226,8 @@ def file_uploader(label: str, types: list[str], limit_mb: int, **options) -> obj
 {scope} [data-testid="stFileUploaderDropzoneInstructions"] > * {{ display: none; }}
 {scope} [data-testid="stFileUploaderDropzoneInstructions"]::after {{
   content: {json.dumps(limits, ensure_ascii=False)}; font-size: 0.875rem; opacity: 0.6; }}
-{scope} [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] {{
-  display: none; }}
-{scope} [data-testid="stFileUploaderDropzone"] button::after {{
+{scope} {BROWSE_BUTTON} [data-testid="stMarkdownContainer"] {{ display: none; }}
+{scope} {BROWSE_BUTTON}::after {{
   content: {json.dumps(button, ensure_ascii=False)}; margin-left: 0.25rem; }}
 </style>"""
     )
@@ -629,12 +635,13 @@ def notification_area(principal: Principal, greet: bool = True) -> None:
     if text is None:
         return
     color = LEVEL_COLORS[reminders.highest_level(items) or reminders.LEVELS[0]]
+    # As of today, not of the period the page shows: the heading says so beside a page's
+    # own overdue count for its period. The date is not cut at its hyphens (2026-12- / 08).
+    day = f'<span style="white-space:nowrap">{today.isoformat()}</span>'
+    heading = html.escape(tr("reminders.notification_heading", day="\0")).replace("\0", day)
     st.sidebar.markdown(
         f'<div class="reminders" style="border-left:4px solid {color};padding:0.2em 0.6em">'
-        # As of today, not of the period the page shows: the heading says so beside a
-        # page's own overdue count for its period.
-        f"<b>{html.escape(tr('reminders.notification_heading', day=today.isoformat()))}</b>"
-        f"<br>{html.escape(text)}</div>",
+        f"<b>{heading}</b><br>{html.escape(text)}</div>",
         unsafe_allow_html=True,
     )
     if allowed(principal, "supervise"):

@@ -8,6 +8,7 @@ from data_model.accounts.permissions import allowed
 from data_model.charts.common import LINE_BREAK
 from data_model.charts.tasks import ranking_bars, rate_bars, status_over_periods, timeline_bars
 from data_model.errors import InputError
+from data_model.evaluation.scoring import tied_names
 from data_model.formatting import format_number, format_percent, join_names, time_text, unit_word
 from data_model.outputs.export import frame_to_xlsx
 from data_model.periods import period_label, period_start, previous_period
@@ -416,15 +417,15 @@ else:
         f"{rank}. {unit}" for rank, unit in zip(ranking["rank"], ranking["lead_unit"], strict=True)
     ]
     plot(figure(ranking_bars, ranking, tr("tasks.score")), width="stretch")
-    last = ranking.iloc[-1]
+    last = ranking[ranking["rank"] == ranking["rank"].iloc[-1]]  # all who share last place
     finding(
         tr(
             "tasks.ranking_finding",
             units=len(ranking),
             units_noun=unit_word("format.unit_lead_units", len(ranking), language()),
             with_overdue=int((ranking["overdue"] > 0).sum()),
-            last=last["lead_unit"],
-            last_score=format_number(float(last["score"]), language=language()),
+            last=tied_names(last["lead_unit"].tolist(), language(), "tasks.tied_units_many"),
+            last_score=format_number(float(last["score"].iloc[0]), language=language()),
         )
     )
     table = pd.DataFrame(

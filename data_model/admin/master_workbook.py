@@ -30,7 +30,7 @@ from data_model.admin.master_admin import (
     kind_name,
 )
 from data_model.errors import InputError
-from data_model.formatting import join_names
+from data_model.formatting import join_names, unit_word
 from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from data_model.ingest.importer import file_rejected
 from data_model.ingest.isolated import read_isolated
@@ -240,7 +240,11 @@ def import_workbook(
                 counts["unchanged"] += 1
     report.rows_new, report.rows_replaced, report.rows_unchanged = counts.values()
     if errors:
-        report.message = t("master.import_rejected", errors=errors)
+        report.message = t(
+            "master.import_rejected",
+            errors=errors,
+            errors_noun=unit_word("format.unit_problems", errors),
+        )
         return report
     if dry_run:
         report.status = "accepted"

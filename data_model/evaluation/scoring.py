@@ -588,13 +588,16 @@ def _sharing_rank(scores: pd.DataFrame, rank: int) -> list[str]:
     return scores[scores["rank"] == rank]["district"].tolist()
 
 
-def tied_names(districts: list[str], language: str | None = None) -> str:
+def tied_names(
+    districts: list[str], language: str | None = None, many: str = "evaluation.tied_many"
+) -> str:
     """Districts that share a rank, as a sentence names them all: two or three by name,
-    more by the first and their count (甲区等4个区). Every page, slide and the bulletin
+    more by the first and their count (甲区等4个区; `many`: the catalogue's words for
+    them, `tasks.tied_units_many` for lead units). Every page, slide and the bulletin
     name a tie with it."""
     if len(districts) <= TIED_NAMED:
         return join_names(districts, language)
-    return t("evaluation.tied_many", language, first=districts[0], count=len(districts))
+    return t(many, language, first=districts[0], count=len(districts))
 
 
 def score_extremes(shown: pd.DataFrame, language: str | None = None) -> dict[str, str] | None:

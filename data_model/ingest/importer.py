@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, insert, select
 from data_model import cycle_collector, settings
 from data_model.errors import InputError
 from data_model.evaluation import score_summary  # noqa: F401  (installs the store's scorer)
-from data_model.formatting import join_names, time_text
+from data_model.formatting import join_names, time_text, unit_word
 from data_model.i18n import t
 from data_model.ingest.isolated import read_isolated
 from data_model.ingest.layout import (
@@ -833,7 +833,11 @@ def _decide_and_write(
         report.status = "rejected"
         # "Import valid rows only" is advice only when some row is valid.
         key = "importer.rejected" if valid_count else "importer.rejected_every_row"
-        report.message = t(key, errors=report.error_count)
+        report.message = t(
+            key,
+            errors=report.error_count,
+            errors_noun=unit_word("format.unit_errors", report.error_count),
+        )
         return
     if valid_count == 0:
         report.status = "rejected"
@@ -910,6 +914,7 @@ def _decide_and_write(
         replaced=totals.replaced,
         unchanged=totals.unchanged,
         errors=report.error_count,
+        errors_noun=unit_word("format.unit_errors", report.error_count),
         id=submission_id,
     )
 

@@ -49,6 +49,11 @@ def test_year_end_2023_shows_six_overdue_tasks_with_their_deadlines(sample_db, m
     assert "滞后任务3项，进度平均落后 33.9 个百分点" in headings
     assert "完成率由2021年第一季度的 18.2% 升至2023年第四季度的 69.4%" in headings
     assert "牵头单位绩效排名：宝安区工商联等7个单位并列第一（100分）" in headings
+    # Three units share last place: the finding names all three, not the last row's.
+    assert (
+        "26个牵头单位中，6个有逾期任务（红色）；"
+        "末位为坪山区工商联、大鹏新区工商联、深汕特别合作区工商联（0分）。"
+    ) in captions(app)
 
     overdue = app.dataframe[0].value
     assert len(overdue) == 6

@@ -77,6 +77,21 @@ def test_an_english_viewers_marked_copy_is_in_english(engine):
     assert language_in_use() == "zh-CN"  # the test's own context kept its language
 
 
+def test_an_english_outcome_counts_one_error_in_the_singular(engine):
+    one_bad = values_workbook(["YS02", "", "福天区", "2022-03", 6, ""])
+
+    def in_english(data: bytes) -> str:
+        use_language("en")
+        return import_file(engine, data, "bad.xlsx").message
+
+    with_indicators(engine)
+    assert contextvars.copy_context().run(in_english, one_bad) == (
+        "Found 1 error and no row that can be imported; nothing was imported. Fix the errors"
+        " listed and upload again."
+    )
+    assert contextvars.copy_context().run(in_english, BAD).startswith("Found 2 errors; nothing")
+
+
 def test_a_copy_needing_more_memory_than_a_read_may_take_gives_the_problem_list(
     engine, monkeypatch
 ):
