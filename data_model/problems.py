@@ -81,6 +81,23 @@ class Problem:
         return dict(zip(PROBLEM_FIELDS, problem_fields(self), strict=True))
 
 
+@dataclass
+class OwnerCells:
+    """Where a sheet's rows name what the scope check reads of them (their district, lead
+    unit or code: `importer.scope_refusals`), kept while validating so that a row the check
+    refuses is an error on that cell, as any other; filled only for a scoped upload.
+
+    `columns`: record field → (0-based column, its header as the file reads). `written`:
+    (0-based row, field) → the cell as written, where it is not the stored name (an alias,
+    or a blank cell whose row took the sheet's or the upload's district). `whole_sheet`:
+    field → one cell naming it for every row (a wide sheet's `地区：福田区`), as
+    (0-based row, 0-based column, column letters, text)."""
+
+    columns: dict[str, tuple[int, str]] = field(default_factory=dict)
+    written: dict[tuple[int, str], str] = field(default_factory=dict)
+    whole_sheet: dict[str, tuple[int, int, str, str]] = field(default_factory=dict)
+
+
 # Problems a file lists one by one; past this many, its sheets count the others. A wide
 # table of 3,000 rows by 999 periods, every cell a duplicate, made 2.7 million problems
 # that held 2.2 GB of the app's memory; every listed problem takes about 800 bytes.
@@ -119,6 +136,7 @@ class SheetReport:
     unlisted_errors: int = 0
     unlisted_warnings: int = 0
     budget: ProblemBudget = field(default_factory=ProblemBudget, repr=False, compare=False)
+    owner_cells: OwnerCells | None = field(default=None, repr=False, compare=False)
 
     def add_error(self, problem: Problem) -> None:
         if self.budget.left > 0 or not self.errors:

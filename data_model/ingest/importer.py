@@ -43,7 +43,7 @@ from data_model.ingest.validated import Validated
 from data_model.ingest.value_record import FIELDS as VALUE_FIELDS
 from data_model.ingest.value_record import ValueRecord
 from data_model.ingest.wide import WideConverter, detect_wide
-from data_model.problems import SCALE_HINT, ImportReport, Problem, SheetReport
+from data_model.problems import SCALE_HINT, ImportReport, OwnerCells, Problem, SheetReport
 from data_model.queries import explanations
 from data_model.reference.master import load_master
 from data_model.store.audit import SYSTEM_ACTOR, actor_name
@@ -457,7 +457,9 @@ def _check_closed_periods(conn: Connection, by_kind) -> list[Closure]:
         _refuse_rows(
             sheets,
             found_at,
-            lambda _row, found: (PeriodClosed(*found).message(), "closed_periods.refused"),
+            lambda sheet_report, row, found: _row_problem(
+                sheet_report, row, PeriodClosed(*found).message(), "closed_periods.refused"
+            ),
         )
     return list(refused.values())
 
@@ -465,7 +467,7 @@ def _check_closed_periods(conn: Connection, by_kind) -> list[Closure]:
 def _refuse_rows(sheets, refused: dict[int, object], problem: Callable) -> None:
     """Drop the valid rows of a kind's `sheets` whose place among them (counted across the
     sheets, as the records were given to the check) is in `refused`, each an error on its
-    sheet and row: `problem(row, refused[place])` gives its (message, problem code)."""
+    sheet: `problem(sheet_report, row, refused[place])` gives the Problem."""
     if not refused:
         return
     place = 0
@@ -477,11 +479,13 @@ def _refuse_rows(sheets, refused: dict[int, object], problem: Callable) -> None:
             if reason is None:
                 kept.append(row)
                 continue
-            message, code = problem(row, reason)
-            sheet_report.add_error(
-                Problem(sheet_report.sheet, row.row, None, None, message, code=code)
-            )
+            sheet_report.add_error(problem(sheet_report, row, reason))
         valid[:] = kept
+
+
+def _row_problem(sheet_report: SheetReport, row: ValidRow, message: str, code: str) -> Problem:
+    """A problem of a whole row, at no one cell."""
+    return Problem(sheet_report.sheet, row.row, None, None, message, code=code)
 
 
 def _validate_sheets(
@@ -501,6 +505,7 @@ def _validate_sheets(
         },
         period=options.period,
         district=options.district,
+        locate_owners=options.scope is not None,
     )
     recognised = []
     unrecognised = []
@@ -604,13 +609,71 @@ def _check_scope(conn: Connection, by_kind, scope: SubmitterScope) -> None:
         )
         owner_field = REGISTRY[kind].stored_owner
 
-        def problem(row, code: str, kind=kind, owner_field=owner_field) -> tuple[str, str]:
+        def problem(
+            sheet_report: SheetReport, row: ValidRow, code: str, kind=kind, owner_field=owner_field
+        ) -> Problem:
             if code == SCOPE_OUTSIDE:
-                return _out_of_scope_message(kind, row.record, master, mine), code
-            # Says only that the key is taken, not whose it is or what it holds.
-            return t(SCOPE_KEY_TAKEN, code=row.record[owner_field], mine=mine), code
+                message = _out_of_scope_message(kind, row.record, master, mine)
+                field_name = _outside_field(kind, sheet_report.owner_cells, row)
+            else:
+                # Says only that the key is taken, not whose it is or what it holds.
+                message = t(SCOPE_KEY_TAKEN, code=row.record[owner_field], mine=mine)
+                field_name = owner_field
+            where = _owner_cell(sheet_report.owner_cells, row, field_name, master)
+            if where is None:
+                return _row_problem(sheet_report, row, message, code)
+            column, value, cell = where
+            return Problem(
+                sheet_report.sheet,
+                cell[0] + 1,
+                column,
+                value,
+                message,
+                cell=cell,
+                code=code,
+            )
 
         _refuse_rows(sheets, refused, problem)
+
+
+def _outside_field(kind: str, owners: OwnerCells | None, row: ValidRow) -> str | None:
+    """The field of a row outside the scope whose cell to correct: its district; for a
+    task (its district's or its lead unit's), the district when its cell names one, else
+    the lead unit; none for an indicator (master data, refused whatever the row says)."""
+    owner = REGISTRY[kind].owner
+    if owner == INDICATOR_DEFINER:
+        return None
+    if owner == DISTRICT_OR_UNIT and owners is not None:
+        names_district = owners.written.get((row.row - 1, "district_id")) != ""
+        if not (names_district and "district_id" in owners.columns):
+            return "lead_unit_id"
+    return "district_id"
+
+
+def _owner_cell(
+    owners: OwnerCells | None, row: ValidRow, field_name: str | None, master
+) -> tuple[str, str, tuple[int, int]] | None:
+    """(column as the file's header reads, the cell as written, its 0-based cell) of the
+    cell where `row` names `field_name`, or None when no cell does (the upload's district)."""
+    if owners is None or field_name is None:
+        return None
+    if field_name in owners.whole_sheet:
+        index, column, letters, text = owners.whole_sheet[field_name]
+        return letters, text, (index, column)
+    if field_name not in owners.columns:
+        return None
+    column, header = owners.columns[field_name]
+    index = row.row - 1
+    value = owners.written.get((index, field_name))
+    if value is None:  # written as the stored name
+        stored = row.record[field_name]
+        if field_name == "district_id":
+            value = master.district_names.get(stored, "")
+        elif field_name == "lead_unit_id":
+            value = next((n for n, i in master.unit_ids.items() if i == stored), "")
+        else:
+            value = str(stored)
+    return header, value, (index, column)
 
 
 # Why `scope_refusals` refuses a record: the row is not the scope's to submit, or its key

@@ -28,10 +28,13 @@ from data_model.normalize.names import NameMatcher, normalize_name
 from data_model.normalize.numbers import parse_number
 from data_model.normalize.tasks import is_fraction_column
 from data_model.periods import parse_period, period_label
-from data_model.problems import Problem, SheetReport, UnknownNameHint
+from data_model.problems import OwnerCells, Problem, SheetReport, UnknownNameHint
 from data_model.reference.master import RESOLVABLE_LISTS, MasterData
 from data_model.store.kind_registry import REGISTRY
 from data_model.text import code_text, is_missing, to_halfwidth
+
+# The record fields the scope check reads, and the columns that give them.
+_OWNER_FIELDS = (("district_id", "district"), ("lead_unit_id", "lead_unit"), ("code", "code"))
 
 # Rows of a long indicator-value sheet validated together (see SheetValidator.validate).
 PLAIN_CHUNK = 50_000
@@ -54,6 +57,9 @@ class ValidationContext:
     indicators: dict[str, IndicatorInfo]
     period: str | None = None  # from the upload form / --period, for sheets without a period
     district: str | None = None  # likewise for the district
+    # Keep where each row names its district, lead unit and code (`SheetReport.owner_cells`),
+    # for a scoped upload, whose scope check points at the cell of a row it refuses.
+    locate_owners: bool = False
     _indicator_names: NameMatcher | None = field(default=None, repr=False)
 
     def add_indicators(self, infos: list[IndicatorInfo]) -> None:
@@ -250,6 +256,7 @@ class SheetValidator:
 
     def __init__(self, context: ValidationContext) -> None:
         self.context = context
+        self._unit_names: dict[int, str] | None = None
         master = context.master
         self.district = _Cached(_name_id(master.districts, master.district_ids, True))
         self.optional_district = _Cached(_name_id(master.districts, master.district_ids, False))
@@ -325,6 +332,8 @@ class SheetValidator:
         """
         indexes = self._data_row_indexes(sheet, layout, report)
         report.rows_read += len(indexes)
+        owners = self._owner_columns(layout) if self.context.locate_owners else None
+        report.owner_cells = owners
         if layout.kind.name == "tasks" and not self._prepare_tasks(sheet, layout, indexes, report):
             return []
         if layout.kind.name == "indicator_values":
@@ -335,12 +344,16 @@ class SheetValidator:
                 found = plain_indicator_values(self, sheet, layout, chunk)
                 self._convert_others(sheet, layout, chunk, found, report)
                 records.extend(found)
+                if owners is not None:
+                    self._note_owners(sheet, chunk, found, owners)
                 if release_rows:
                     for index in chunk:
                         sheet.rows[index] = _RELEASED
         else:
             records = [None] * len(indexes)
             self._convert_others(sheet, layout, indexes, records, report)
+            if owners is not None:
+                self._note_owners(sheet, indexes, records, owners)
         if all(map(is_not, records, repeat(None))):  # every row valid: no test per row
             valid = list(map(ValidRow, map((1).__add__, indexes), records))
         else:
@@ -352,6 +365,39 @@ class SheetValidator:
         if layout.kind.name == "tasks":
             self._report_task_defaults(sheet, layout, valid, report)
         return valid
+
+    def _owner_columns(self, layout: SheetLayout) -> OwnerCells:
+        return OwnerCells(
+            columns={
+                field_name: (
+                    layout.columns[column_field],
+                    layout.headers.get(column_field) or layout.kind.column(column_field).header,
+                )
+                for field_name, column_field in _OWNER_FIELDS
+                if column_field in layout.columns
+            }
+        )
+
+    def _note_owners(
+        self, sheet: RawSheet, indexes: list[int], records: list, owners: OwnerCells
+    ) -> None:
+        """Note the owner cells of the valid rows written otherwise than the stored name."""
+        master = self.context.master
+        if self._unit_names is None:
+            self._unit_names = {i: n for n, i in master.unit_ids.items()}
+        stored_name = {
+            "district_id": master.district_names.get,
+            "lead_unit_id": self._unit_names.get,
+            "code": lambda code: code,
+        }
+        for field_name, (column, _header) in owners.columns.items():
+            name_of = stored_name[field_name]
+            for index, record in zip(indexes, records, strict=True):
+                if record is None or field_name not in record:
+                    continue
+                raw = _at(sheet.rows[index], column)
+                if raw.__class__ is not str or raw != name_of(record[field_name]):
+                    owners.written[(index, field_name)] = _display(raw)
 
     def _convert_others(
         self,

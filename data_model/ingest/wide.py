@@ -23,9 +23,10 @@ from data_model.ingest.layout import data_row_indexes, header_candidates
 from data_model.ingest.raw_sheet import RawSheet, cell_name
 from data_model.ingest.sheet_meta import MetaPart, meta_parts, metadata_problem
 from data_model.ingest.validate import ValidationContext, ValidRow, parse_text
+from data_model.kinds import INDICATOR_VALUES as INDICATOR_VALUES_KIND
 from data_model.normalize.numbers import parse_number
 from data_model.periods import parse_period
-from data_model.problems import Problem, SheetReport
+from data_model.problems import OwnerCells, Problem, SheetReport
 from data_model.text import clean_header, is_missing, remove_whitespace
 
 DISTRICTS_X_INDICATORS = "districts_x_indicators"
@@ -365,6 +366,9 @@ class WideConverter:
         if fixed is None:
             return []
         label_header = parse_text(self.sheet.rows[self.layout.header_row][self.layout.label_column])
+        owners = self._owner_cells(label_header) if self.context.locate_owners else None
+        report.owner_cells = owners
+        district_names = self.context.master.district_names
         valid: list[ValidRow] = []
         for index in data_row_indexes(self.sheet.rows, self.layout.header_row + 1):
             row = self.sheet.rows[index]
@@ -381,6 +385,12 @@ class WideConverter:
                     )
                 )
                 continue
+            if (
+                owners is not None
+                and "district_id" in owners.columns
+                and (label_raw.__class__ is not str or label_raw != district_names.get(label))
+            ):
+                owners.written[(index, "district_id")] = quoted(parse_text(label_raw))
             for column, key in self.layout.value_columns.items():
                 raw = _at(row, column)
                 uncalculated = (index, column) in self.sheet.formulas_without_value
@@ -399,6 +409,24 @@ class WideConverter:
                     continue
                 valid.append(ValidRow(index + 1, record, column))
         return valid
+
+    def _owner_cells(self, label_header: str) -> OwnerCells:
+        """Where the rows name their district: the label column, or the metadata cell that
+        names it for the whole sheet (none when the upload's district is used)."""
+        owners = OwnerCells()
+        if self.layout.orientation != INDICATORS_X_PERIODS:
+            header = label_header or INDICATOR_VALUES_KIND.column("district").header
+            owners.columns["district_id"] = (self.layout.label_column, header)
+        elif self.layout.metadata.geography:
+            part = self.layout.metadata.sources.get("geography")
+            if part is not None:
+                owners.whole_sheet["district_id"] = (
+                    part.row,
+                    part.column,
+                    part.column_name,
+                    part.text,
+                )
+        return owners
 
     def _fixed_dimension(self, report: SheetReport) -> object:
         """The period, geography id or indicator code fixed for the whole sheet."""

@@ -337,3 +337,100 @@ def test_staff_scope_rejects_rows_for_another_district_naming_them(engine):
     indicators = make_xlsx({"指标体系": indicator_rows()[:2]})
     refused = import_file(engine, indicators, "i2.xlsx", ImportOptions(scope=scope))
     assert "管理员" in refused.errors[0].message
+
+
+def where(problems) -> list[tuple]:
+    """Each problem's row, column, value as written and 0-based cell."""
+    return [(p.row, p.column, p.value, p.cell) for p in problems]
+
+
+def test_a_value_row_outside_the_staff_scope_is_an_error_at_its_district_cell(engine):
+    from data_model.ingest.importer import SubmitterScope
+
+    import_indicators(engine)
+    data = values_workbook(
+        ["YS02", "", "南山区", "2022-03", 1, ""],
+        ["YS02", "", "福田区", "2022-03", 2, ""],
+        ["YS02", "", "福田", "2022-04", 3, ""],
+        ["YS02", "", "全市", "2022-03", 4, ""],
+    )
+    scope = SubmitterScope(districts=frozenset({"南山区"}))
+    report = import_file(engine, data, "mixed.xlsx", ImportOptions(scope=scope))
+    assert report.status == "rejected"
+    assert where(report.errors) == [
+        (3, "区", "福田区", (2, 2)),
+        (4, "区", "福田", (3, 2)),  # as written, not as stored
+        (5, "区", "全市", (4, 2)),
+    ]
+    assert "福田区" in report.errors[1].message
+
+
+def test_a_wide_row_outside_the_staff_scope_is_an_error_at_its_district_label(engine):
+    from data_model.ingest.importer import SubmitterScope
+
+    import_indicators(engine)
+    data = make_xlsx(
+        {
+            "Sheet1": [
+                ["2022年3月各区数据"],
+                ["地区", "企业开办时间", "新增民营企业数"],
+                ["南山区", 1, 10],
+                ["福田区", 2, 20],
+            ]
+        }
+    )
+    scope = SubmitterScope(districts=frozenset({"南山区"}))
+    report = import_file(engine, data, "wide.xlsx", ImportOptions(scope=scope))
+    assert report.sheets[0].layout == "districts_x_indicators"
+    assert where(report.errors) == [
+        (4, "地区", "福田区", (3, 0)),
+        (4, "地区", "福田区", (3, 0)),
+    ]
+
+
+def test_a_task_outside_the_staff_scope_is_an_error_at_the_cell_naming_its_owner(engine):
+    from data_model.ingest.importer import SubmitterScope
+
+    admin = make_xlsx({"任务清单": [TASK_HEADER, [*A1_01, 60, "", "", "福田区", "2022-Q1"]]})
+    assert import_file(engine, admin, "admin.xlsx").status == "accepted"
+    data = make_xlsx(
+        {
+            "任务清单": [
+                TASK_HEADER,
+                ["N1-01", *A1_01[1:], 60, "", "", "南山区", "2022-Q1"],
+                ["N1-02", *A1_01[1:], 60, "", "", "福田区", "2022-Q1"],
+                ["N1-03", *A1_01[1:], 60, "", "", "", "2022-Q1"],
+                [*A1_01, 80, "", "", "南山区", "2022-Q1"],
+            ]
+        }
+    )
+    scope = SubmitterScope(districts=frozenset({"南山区"}))
+    report = import_file(engine, data, "tasks.xlsx", ImportOptions(scope=scope))
+    assert report.status == "rejected"
+    assert where(report.errors) == [
+        (3, "所属区", "福田区", (2, 11)),
+        # A city task: its lead unit is the cell that places it outside the scope.
+        (4, "牵头单位", "市发展改革委", (3, 3)),
+        # Its code is another district's task.
+        (5, "任务编号", "A1-01", (4, 0)),
+    ]
+
+
+def test_a_sheet_whose_metadata_names_another_district_is_refused_at_that_cell(engine):
+    from data_model.ingest.importer import SubmitterScope
+
+    import_indicators(engine)
+    data = make_xlsx(
+        {
+            "Sheet1": [
+                ["地区：福田区"],
+                ["指标", "2022年1月", "2022年2月"],
+                ["企业开办时间", 1, 2],
+            ]
+        }
+    )
+    scope = SubmitterScope(districts=frozenset({"南山区"}))
+    report = import_file(engine, data, "one.xlsx", ImportOptions(scope=scope))
+    assert report.sheets[0].layout == "indicators_x_periods"
+    # Every value of the sheet is refused at the one cell that names its district.
+    assert where(report.errors) == [(1, "A", "地区：福田区", (0, 0))] * 2

@@ -390,3 +390,39 @@ def test_a_commit_of_bytes_imported_meanwhile_is_unchanged_as_on_the_command_lin
     assert report.status == cli.status == "unchanged"
     assert report.message == cli.message
     assert report.submission_id == first.submission_id
+
+
+def test_a_staff_row_for_another_district_is_marked_and_correctable_at_its_district_cell(
+    engine,
+):
+    from data_model.accounts.permissions import Principal
+    from data_model.workflow.upload import (
+        REASON_COLUMN,
+        error_columns,
+        prepare,
+        revalidate,
+        rows_to_fix,
+    )
+
+    with_indicators(engine)
+    staff = Principal("wang", "staff", ("南山区",))
+    data = values_workbook(
+        ["YS02", "", "南山区", "2022-03", 1, ""],
+        ["YS02", "", "福田区", "2022-04", 2, ""],
+    )
+    pending = prepare(engine, staff, "mixed.xlsx", data, ImportOptions())
+    [problem] = pending.report.errors
+    assert (problem.row, problem.column, problem.value, problem.cell) == (3, "区", "福田区", (2, 2))
+    workbook = load_workbook(io.BytesIO(annotated_workbook(data, "mixed.xlsx", pending.report)))
+    sheet = workbook["指标数据"]
+    assert sheet["C3"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert "福田区" in sheet["C3"].comment.text
+    assert sheet["A3"].comment is None
+    assert [
+        (r[1].value, r[2].value, r[3].value) for r in workbook["错误清单"].iter_rows(min_row=2)
+    ] == [("指标数据", 3, "区")]
+    grid = rows_to_fix(pending)
+    assert grid.set_index("_row")[REASON_COLUMN][2].startswith("区：")
+    assert error_columns(pending, "指标数据", [2]) == {"2"}
+    fixed = revalidate(engine, staff, pending, {("指标数据", 2, 2): "南山区"}, ImportOptions())
+    assert fixed.report.errors == []
