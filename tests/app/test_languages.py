@@ -181,9 +181,8 @@ def shown_texts(app) -> list[str]:
         for column in table.columns:
             if table[column].dtype != bool:
                 texts += [str(v) for v in table[column] if v is not None and v == v]
-    # The audit log's details are the event's record as stored (JSON), not wording.
     # Links (`/submissions?submission=2`) are addresses, not wording.
-    return [SHA256.sub(" ", t) for t in texts if not t.startswith(("{", "/"))]
+    return [SHA256.sub(" ", t) for t in texts if not t.startswith("/")]
 
 
 def foreign_words(texts: list[str], language: str, data: str) -> list[str]:
