@@ -349,8 +349,10 @@ if period_text.strip():
     try:
         period = parse_period(period_text)
     except InputError as error:
-        st.error(literal(error.message()))
-        st.stop()
+        # Said under the box; the uploader stays: a file that names its own period is
+        # checked as usual, one that needs this box's is checked without one and its
+        # report says the period is missing, until the box holds a period.
+        left.error(literal(error.message()), icon=":material/error:")
 
 files = file_uploader(
     tr("upload.files"),

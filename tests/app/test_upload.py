@@ -8,9 +8,14 @@ import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
+from data_model.errors import InputError
+from data_model.i18n import t
 from data_model.ingest.importer import import_file
+from data_model.periods import parse_period
 from data_model.store.models import IndicatorValue
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx, sign_in_app
+from tests.task_workbook import task_rows
+from ui import literal
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "upload.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -192,3 +197,32 @@ def test_an_english_viewer_reads_the_problems_and_the_outcome_in_english(
         "Found 2 errors and no row that can be imported; nothing was imported. Fix the errors"
         " listed and upload again."
     ]
+
+
+def test_an_invalid_period_is_said_under_its_box_and_files_are_still_checked(data_dir, empty_db):
+    """The uploader stays: a file naming its own period is checked as usual; one needing
+    the box's period reports it missing, and is checked again once the box holds one."""
+    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), empty_db).run()
+    app.text_input(key="upload_period").input("2024-99").run()
+    with pytest.raises(InputError) as refused:
+        parse_period("2024-99")
+    period_error = literal(refused.value.message())
+    assert [e.value for e in app.error] == [period_error]
+    own = make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 5, ""]]})
+    app = upload(app, "own-period.xlsx", own)
+    assert not app.exception
+    assert any("将新增 1 条" in i.value for i in app.info)
+    assert [e.value for e in app.error] == [period_error]
+
+    # A task list without a 报送期 column nor a period in its title.
+    needs = make_xlsx({"任务清单": [row[:-1] for row in task_rows()[:2]]})
+    app = upload(app, "needs-period.xlsx", needs)
+    assert app.error[0].value == period_error
+    problems = [row for d in app.dataframe for row in d.value.to_dict("records")]
+    reasons = [p["原因与处理办法"] for p in problems if "原因与处理办法" in p]
+    assert reasons == [t("validate.task_list_needs_period", "zh-CN")]
+    assert not any(b.label == "确认导入" and not b.disabled for b in app.button)
+
+    app.text_input(key="upload_period").input("2022-03").run()
+    assert not app.error
+    assert any("将新增 1 条" in i.value for i in app.info)
