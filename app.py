@@ -1,8 +1,10 @@
 """Entry point: page config, sign-in, navigation by role and the language switch.
 
 Only the pages a role may use are registered, so a viewer cannot reach upload or
-administration by URL; each restricted page checks the permission again itself. While
-signed out, every page's address answers with the sign-in screen (see signin.py).
+administration by URL; each restricted page checks the permission again itself. The
+address of a page the role may not use answers with a hidden page that only sends the
+user to the default page, which says why. While signed out, every page's address
+answers with the sign-in screen (see signin.py).
 """
 
 import streamlit as st
@@ -13,6 +15,8 @@ from signin import (
     explain_refused_page,
     forget_page_kept_for_single_sign_on,
     login_form,
+    refusal_pages,
+    refuse_page,
     remember_requested_page,
     setup_form,
 )
@@ -107,12 +111,18 @@ if principal is None:
     navigation = st.navigation(entry, position="hidden")
     remember_requested_page(navigation.url_path, titles)
 else:
+    shown, usable = dashboards(), data_pages(principal)
+    addresses = {page.url_path for page in shown + usable}
+    refused = refusal_pages(titles, addresses)
     # Expanded: an admin has thirteen pages, and a collapsed menu would hide the last ones
-    # behind a "view more" button.
+    # behind a "view more" button. The hidden refusal pages go with the dashboards, a
+    # section never empty otherwise.
     navigation = st.navigation(
-        {tr("nav.group_dashboards"): dashboards(), tr("nav.group_data"): data_pages(principal)},
+        {tr("nav.group_dashboards"): shown + refused, tr("nav.group_data"): usable},
         expanded=True,
     )
+    if navigation.url_path not in addresses:
+        refuse_page(navigation.url_path, shown[0])  # the overview, the default page
     explain_refused_page(navigation, titles)
     forget_page_kept_for_single_sign_on()
     hand_session_to_browser()

@@ -4,6 +4,7 @@ app.py shows one of them, at every page's address, until someone has signed in; 
 page asked for is remembered and opened once signed in (when the role may use it).
 """
 
+from typing import NoReturn
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 import streamlit as st
@@ -181,9 +182,32 @@ def remember_requested_page(url_path: str, titles: dict[str, str]) -> None:
         st.session_state.pop(REQUESTED_PAGE_KEY, None)
 
 
+def _refused() -> None:
+    """A refusal page's script, never run: app.py sends the user on (refuse_page) first."""
+
+
+def refusal_pages(titles: dict[str, str], usable: set[str]) -> list[st.Page]:
+    """Hidden pages at the addresses of `titles` not in `usable` (the pages the role may
+    not use), so that such an address, typed or followed while signed in, is one of the
+    app's and not answered by Streamlit's own English "Page not found" dialog. The pages
+    themselves stay unregistered; these only lead to refuse_page."""
+    return [
+        st.Page(_refused, title=title, url_path=url_path, visibility="hidden")
+        for url_path, title in titles.items()
+        if url_path and url_path not in usable
+    ]
+
+
+def refuse_page(url_path: str, default: st.Page) -> NoReturn:
+    """At the address of a page the role may not use: open the default page, with the
+    address's query string (the filters of a link), where explain_refused_page says why."""
+    st.session_state[REQUESTED_PAGE_KEY] = url_path
+    st.switch_page(default, query_params=st.query_params.to_dict())
+
+
 def explain_refused_page(shown: st.Page, titles: dict[str, str]) -> None:
-    """Right after sign-in: when the page asked for is not the page shown (the role may
-    not use it, so Streamlit fell back to the default page), say so."""
+    """When the page asked for (signed out, or by refuse_page) is not the page shown (the
+    role may not use it, so the default page is shown instead), say so."""
     requested = st.session_state.pop(REQUESTED_PAGE_KEY, None)
     if requested and requested in titles and requested != shown.url_path:
         st.warning(

@@ -81,6 +81,11 @@ def tr(key: str, **params: object) -> str:
 # `#` that starts a line (a heading).
 _MARKDOWN_PUNCTUATION = str.maketrans({c: "\\" + c for c in "!$()*:<>[\\]_`|~"})
 _LINE_HEADING = re.compile(r"^(\s*)#", re.MULTILINE)
+# Streamlit draws `:material/bolt:` (`:material_bolt:`), `:streamlit:` and emoji codes
+# such as `:smile:` by replacing them in the text after Markdown is parsed, where a
+# backslash escape is gone: an invisible WORD JOINER after the colon breaks the code.
+_SHORTCODE_START = re.compile(r":(?=[\w+-]+[:/])", re.ASCII)
+WORD_JOINER = "\u2060"
 
 
 def literal(text: object) -> str:
@@ -88,8 +93,11 @@ def literal(text: object) -> str:
     as written inside Markdown (st.markdown, captions, alerts, labels): an uploaded
     `![](http://…)` would otherwise make every viewer's browser fetch that address, and a
     link could phish. A `#` is escaped only where it would start a heading, so that
-    "批次 #5" reads the same in the page's source as on screen."""
-    return _LINE_HEADING.sub(r"\1\\#", str(text).translate(_MARKDOWN_PUNCTUATION))
+    "批次 #5" reads the same in the page's source as on screen. A colon that starts an
+    icon or emoji code is followed by an invisible WORD JOINER as well (escaping it is
+    not enough), so a file named `:material/bolt: x.xlsx` shows no icon."""
+    text = _SHORTCODE_START.sub(":" + WORD_JOINER, str(text))
+    return _LINE_HEADING.sub(r"\1\\#", text.translate(_MARKDOWN_PUNCTUATION))
 
 
 def language_switch() -> None:

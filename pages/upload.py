@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 import streamlit as st
 
 from data_model import settings
-from data_model.accounts.permissions import allowed
+from data_model.accounts.permissions import allowed, upload_districts
 from data_model.admin.master_admin import LISTS, UNIT_CATEGORIES
 from data_model.admin.unknown_names import (
     Resolution,
@@ -333,7 +333,7 @@ left, middle, right = st.columns(3)
 period_text = left.text_input(
     tr("upload.period"), help=tr("upload.period_help"), key="upload_period"
 )
-districts = ["", *query(district_names).values()]
+districts = ["", *upload_districts(principal, query(district_names).values())]
 district = middle.selectbox(
     tr("upload.district"),
     districts,
@@ -349,8 +349,10 @@ if period_text.strip():
     try:
         period = parse_period(period_text)
     except InputError as error:
-        st.error(literal(error.message()))
-        st.stop()
+        # Said under the box; the uploader stays: a file that names its own period is
+        # checked as usual, one that needs this box's is checked without one and its
+        # report says the period is missing, until the box holds a period.
+        left.error(literal(error.message()), icon=":material/error:")
 
 files = file_uploader(
     tr("upload.files"),

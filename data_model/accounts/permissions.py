@@ -135,6 +135,17 @@ def import_scope(principal: Principal) -> SubmitterScope | None:
     )
 
 
+def upload_districts(principal: Principal, districts: Iterable[str]) -> list[str]:
+    """Those of `districts` (in their order) that `principal` may name as an upload's
+    district, for its sheets that name none: all for an admin, and for a staff member
+    bound to units too (a task of their unit may be of any district); else the staff
+    member's own, as the import refuses rows of any other."""
+    scope = import_scope(principal)
+    if scope is None or scope.units:
+        return list(districts)
+    return [district for district in districts if district in scope.districts]
+
+
 class OutOfScope(PermissionDenied):
     """A reviewer may review, but not these rows: they belong to districts or units
     outside the reviewer's own (`outside` names them)."""

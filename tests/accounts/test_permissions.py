@@ -22,6 +22,7 @@ from data_model.accounts.permissions import (
     import_scope,
     mask_enterprise_names,
     require,
+    upload_districts,
 )
 from data_model.errors import InputError
 from data_model.i18n import LANGUAGES, catalogue
@@ -467,3 +468,27 @@ def test_every_message_key_the_code_uses_exists():
     for language in LANGUAGES:
         missing = used - catalogue(language).keys()
         assert not missing, f"{language}: {sorted(missing)}"
+
+
+DISTRICTS = ["全市", "福田区", "南山区", "宝安区"]
+
+
+@pytest.mark.parametrize(
+    ("principal", "offered"),
+    [
+        (Principal("a", "admin"), DISTRICTS),
+        (Principal("s", "staff", districts=("宝安区", "南山区")), ["南山区", "宝安区"]),
+        (Principal("s", "staff", districts=("南山区",), units=("市商务局",)), DISTRICTS),
+        (Principal("s", "staff", units=("市商务局",)), DISTRICTS),
+        (Principal("s", "staff"), []),
+    ],
+)
+def test_an_upload_may_name_only_the_districts_its_rows_may_be_of(principal, offered):
+    """A staff member bound to districts only may send rows of those alone; bound to a
+    unit, a task of that unit of any district."""
+    assert upload_districts(principal, DISTRICTS) == offered
+
+
+def test_a_leader_is_offered_no_upload_districts_but_refused():
+    with pytest.raises(PermissionDenied):
+        upload_districts(Principal("l", "leader"), DISTRICTS)

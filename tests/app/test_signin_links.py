@@ -1,5 +1,6 @@
 """A link to a page opened while signed out: the sign-in screen answers at the page's
-address, and signing in opens that page with the link's filters, when the role may."""
+address, and signing in opens that page with the link's filters, when the role may. The
+address of a page the role may not use, opened signed in, opens the overview saying why."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from data_model.accounts.users import create_user
 from data_model.admin.bootstrap import open_database, seed
 from data_model.i18n import t
 from tests.app.conftest import APP, run_at
-from tests.conftest import TEST_PASSWORD, ensure_user
+from tests.conftest import TEST_PASSWORD, ensure_user, sign_in_app
 
 NANSHAN = "440305"  # 南山区's code, as the district filter writes it in the URL
 
@@ -105,7 +106,8 @@ def test_a_link_to_a_page_the_role_may_not_use_opens_the_overview_and_says_why(
     )
     assert [w.value for w in app.warning] == [refused]
     assert app.sidebar.selectbox(key="f_period").value == "2022"  # the link's filters apply
-    app.run()
+    # The browser is at the root address now; AppTest stays at the page's unless told.
+    app.switch_page("pages/overview.py").run()
     assert not app.warning  # said once, not on every run
 
 
@@ -134,6 +136,40 @@ def test_the_first_link_opened_after_a_restart_also_asks_to_sign_in_then_opens_t
     sign_in(app, "leader1")
     assert app.title[0].value == t("tasks.title", "zh-CN")
     assert app.sidebar.selectbox(key="f_period").value == "2022"
+
+
+@pytest.mark.parametrize(
+    ("role", "page", "language"),
+    [("staff", "admin", "zh-CN"), ("leader", "upload", "zh-CN"), ("leader", "admin", "en")],
+)
+def test_a_signed_in_user_at_the_address_of_a_page_the_role_may_not_use_sees_why_on_the_overview(
+    sample_db, monkeypatch, request, role, page, language
+):
+    """Typed or followed while signed in: the app's own refusal, in the user's language,
+    not Streamlit's English "Page not found" (whose fallback shows no warning at all)."""
+    if language == "en":
+        request.getfixturevalue("in_english")
+    ignore_pages_folder(monkeypatch)
+    sample_db.use(monkeypatch)
+    app = AppTest.from_file(APP, default_timeout=60)
+    binding = {"districts": ["南山区"]} if role == "staff" else {}
+    sign_in_app(app, sample_db, role=role, username=f"refused-{role}", **binding)
+    query = {"period": "2022"} if language == "zh-CN" else {"period": "2022", "lang": "en"}
+    run_at(app, f"pages/{page}.py", **query)
+    assert app.title[0].value == t("overview.title", language)
+    refused = t(
+        "login.page_refused",
+        language,
+        page=t(f"nav.{page}", language),
+        shown=t("nav.overview", language),
+    )
+    assert [w.value for w in app.warning] == [refused]
+    assert app.sidebar.selectbox(key="f_period").value == "2022"  # the link's filters apply
+    assert app.query_params.get("lang") == ("en" if language == "en" else None)
+    # The browser is at the root address now; AppTest stays at the page's unless told.
+    app.switch_page("pages/overview.py").run()
+    assert app.title[0].value == t("overview.title", language)
+    assert not app.warning  # said once, not on every run
 
 
 # --- single sign-on -------------------------------------------------------------------

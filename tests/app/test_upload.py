@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
+from data_model.errors import InputError
+from data_model.i18n import t
 from data_model.ingest.importer import import_file
+from data_model.periods import parse_period
 from data_model.store.models import IndicatorValue
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx, sign_in_app
+from tests.task_workbook import task_rows
+from ui import WORD_JOINER, literal
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "upload.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -192,3 +198,64 @@ def test_an_english_viewer_reads_the_problems_and_the_outcome_in_english(
         "Found 2 errors and no row that can be imported; nothing was imported. Fix the errors"
         " listed and upload again."
     ]
+
+
+def test_an_invalid_period_is_said_under_its_box_and_files_are_still_checked(data_dir, empty_db):
+    """The uploader stays: a file naming its own period is checked as usual; one needing
+    the box's period reports it missing, and is checked again once the box holds one."""
+    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), empty_db).run()
+    app.text_input(key="upload_period").input("2024-99").run()
+    with pytest.raises(InputError) as refused:
+        parse_period("2024-99")
+    period_error = literal(refused.value.message())
+    assert [e.value for e in app.error] == [period_error]
+    own = make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 5, ""]]})
+    app = upload(app, "own-period.xlsx", own)
+    assert not app.exception
+    assert any("将新增 1 条" in i.value for i in app.info)
+    assert [e.value for e in app.error] == [period_error]
+
+    # A task list without a 报送期 column nor a period in its title.
+    needs = make_xlsx({"任务清单": [row[:-1] for row in task_rows()[:2]]})
+    app = upload(app, "needs-period.xlsx", needs)
+    assert app.error[0].value == period_error
+    problems = [row for d in app.dataframe for row in d.value.to_dict("records")]
+    reasons = [p["原因与处理办法"] for p in problems if "原因与处理办法" in p]
+    assert reasons == [t("validate.task_list_needs_period", "zh-CN")]
+    assert not any(b.label == "确认导入" and not b.disabled for b in app.button)
+
+    app.text_input(key="upload_period").input("2022-03").run()
+    assert not app.error
+    assert any("将新增 1 条" in i.value for i in app.info)
+
+
+# Streamlit's Markdown, as far as its codes go: `:material/` is turned into `:material_`
+# in the source, then the codes are replaced in the parsed text, backslash escapes gone.
+CODES = re.compile(r":material_\w+:|:streamlit:|:[\w+-]+:")
+ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def drawn_codes(markdown: str) -> list[str]:
+    """The icon and emoji codes Streamlit would draw in `markdown`."""
+    return CODES.findall(ESCAPE.sub(r"\1", markdown.replace(":material/", ":material_")))
+
+
+def shown_text(markdown: str) -> str:
+    return ESCAPE.sub(r"\1", markdown).replace(WORD_JOINER, "")
+
+
+@pytest.mark.parametrize("name", [":material/bolt: x.xlsx", ":streamlit: :smile: y.xlsx"])
+def test_a_file_name_holding_icon_codes_is_shown_as_written(data_dir, empty_db, name):
+    """In the file's heading and in its check's status label: escaping the colons did not
+    stop Streamlit drawing the icon (it replaces codes after the Markdown is parsed)."""
+    assert drawn_codes(name)  # the codes this test is about
+    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), empty_db).run()
+    app = upload(
+        app, name, make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", "南山区", "2022-03", 5, ""]]})
+    )
+    status = app.get("status")
+    assert [s.label for s in status] == [t("upload.checked", "zh-CN", name=literal(name))]
+    assert [h.value for h in app.subheader] == [literal(name)]
+    for shown in (status[0].label, app.subheader[0].value):
+        assert drawn_codes(shown) == []
+        assert name in shown_text(shown)

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from data_model.i18n import t
 from data_model.periods import period_label
 from tests.conftest import ensure_user
 from tests.e2e.app_browser import ADMIN_PASSWORD, ADMIN_USERNAME, LANGUAGE, AppPage, tr
@@ -74,3 +75,33 @@ def test_a_link_to_a_page_the_role_may_not_use_opens_the_overview_with_a_message
     assert app.page.get_by_text(NOT_FOUND).count() == 0
     app.screenshot("signin-link-03-refused-page")
     app.assert_clean("/admin as a leader")
+
+
+def test_a_signed_in_user_typing_the_address_of_a_page_the_role_may_not_use_is_told_why(
+    app_page, leader
+):
+    app = app_page
+    app.open()
+    app.sign_in(leader, LEADER_PASSWORD)
+    app.settle()
+    for address, page, language in (
+        ("upload", "upload", LANGUAGE),
+        ("admin?lang=en", "admin", "en"),
+    ):
+        app.open(address)  # a new session, signed in by the browser's session cookie
+        app.settle()
+        refused = t(
+            "login.page_refused",
+            language,
+            page=t(f"nav.{page}", language),
+            shown=t("nav.overview", language),
+        )
+        assert refused in app.main_text(), f"/{address}: {app.main_text()[:300]}"
+        assert t("overview.title", language) in app.main_text()
+        assert f"/{page}" not in app.page.url, app.page.url
+        assert app.nav_link(page).count() == 0
+        assert app.page.get_by_text(NOT_FOUND).count() == 0, f"/{address}: '{NOT_FOUND}' shown"
+        assert app.page.get_by_role("dialog").count() == 0, f"/{address}: a dialog is open"
+    assert "lang=en" in app.page.url, app.page.url
+    app.screenshot("signin-link-04-refused-page-signed-in")
+    app.assert_clean("refused addresses while signed in")
