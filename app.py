@@ -25,6 +25,7 @@ from ui import (
     hand_session_to_browser,
     keep_filter_state,
     language_switch,
+    latin_punctuation,
     signed_in,
     tr,
     user_box,
@@ -130,5 +131,6 @@ else:
     user_box(principal, greet=navigation.url_path != "present")
 st.sidebar.caption(tr("app.title"))
 language_switch()
+latin_punctuation()
 keep_filter_state()
 navigation.run()

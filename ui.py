@@ -100,6 +100,44 @@ def literal(text: object) -> str:
     return _LINE_HEADING.sub(r"\1\\#", text.translate(_MARKDOWN_PUNCTUATION))
 
 
+# The theme's font stack (.streamlit/config.toml) names this face first. The Chinese fonts
+# after it draw curly quotes, dashes, the ellipsis and the middle dot a full em wide, as
+# Chinese punctuation is: English text read ` “Import” .`. On English pages the face is
+# defined, for those characters only (unicode-range), from the Latin font of each system;
+# on Chinese pages it is not, and the browser skips the name: their punctuation stays
+# full-width. Local fonts only, nothing is fetched (the app runs on an intranet).
+LATIN_PUNCTUATION = "Latin Punctuation"
+LATIN_PUNCTUATION_RANGE = "U+00B7, U+2010-2027"
+LATIN_FONTS = {
+    "normal": ("Segoe UI", "Arial", "Helvetica Neue", "Liberation Sans", "DejaVu Sans"),
+    "bold": (
+        "Segoe UI Bold",
+        "Arial Bold",
+        "Helvetica Neue Bold",
+        "Liberation Sans Bold",
+        "DejaVu Sans Bold",
+    ),
+}
+
+
+def latin_punctuation_css() -> str:
+    """The `@font-face` rules of LATIN_PUNCTUATION: a regular and a bold face."""
+    faces = []
+    for weight, fonts in LATIN_FONTS.items():
+        sources = ", ".join(f'local("{font}")' for font in fonts)
+        faces.append(
+            f'@font-face {{ font-family: "{LATIN_PUNCTUATION}"; font-weight: {weight}; '
+            f"src: {sources}; unicode-range: {LATIN_PUNCTUATION_RANGE}; }}"
+        )
+    return "\n".join(faces)
+
+
+def latin_punctuation() -> None:
+    """On a page in a language other than Chinese, the Latin font's punctuation."""
+    if language() != DEFAULT_LANGUAGE:
+        st.html(f"<style>{latin_punctuation_css()}</style>")
+
+
 def language_switch() -> None:
     current = language()
     choice = st.sidebar.radio(

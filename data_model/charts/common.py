@@ -106,7 +106,7 @@ def count_axis(largest: float) -> dict:
 def ranked_bars(
     districts: pd.Series,
     values: pd.Series,
-    text: pd.Series,
+    text: pd.Series | None,
     color: str,
     highlighted: tuple[str, ...] = (),
     hover_values: Sequence[str] | None = None,
@@ -114,7 +114,8 @@ def ranked_bars(
     """Horizontal bars per district in the given (rank) order, first on top.
 
     Districts in `highlighted` take `color` and the rest are muted; with none
-    highlighted all take `color`. `text` is the label beside each bar; `hover_values`
+    highlighted all take `color`. `text` is the label beside each bar (None: none, as
+    for `labels_beside_bars`); `hover_values`
     each value as its page writes it, for the hover (without them: two decimals, as a
     score is written).
     """
@@ -141,6 +142,39 @@ def ranked_bars(
         )
     )
     figure.update_yaxes(autorange="reversed")
+    return figure
+
+
+BAR_TEXT_PAD = 3  # px, as plotly.js leaves between a bar's end and its outside text
+
+
+def labels_beside_bars(
+    figure: go.Figure, categories: pd.Series, values: pd.Series, texts: pd.Series
+) -> go.Figure:
+    """Each horizontal bar's label just past its end (left of a negative bar), on a patch
+    of the plot's own background: a line across the plot (a target) stops at a label
+    instead of crossing it out. A bar's own outside text cannot have a background, and a
+    shape is drawn either under the traces or over them, texts included; annotations are
+    drawn over every shape. Call it after `base_layout`, whose plot colour the patches take.
+    On an autoranged value axis plotly makes room for the labels in the plot (it ranges an
+    axis over its annotations too); on a fixed range, leave it past the longest bar.
+    """
+    background = figure.layout.plot_bgcolor or "white"
+    for category, value, text in zip(categories, values, texts, strict=True):
+        if pd.isna(value):
+            continue
+        left = value < 0
+        figure.add_annotation(
+            x=value,
+            y=category,
+            text=text,
+            xanchor="right" if left else "left",
+            xshift=-BAR_TEXT_PAD if left else BAR_TEXT_PAD,
+            showarrow=False,
+            bgcolor=background,
+            borderpad=1,
+            name="bar_label",
+        )
     return figure
 
 

@@ -17,6 +17,7 @@ from data_model.charts.common import (
     SERIES_COLORS,
     TONE_COLORS,
     base_layout,
+    labels_beside_bars,
     outside_label_room,
     ranked_bars,
     template_text,
@@ -232,11 +233,13 @@ def ranking_bars(
     `frame`: district, value, text (label beside the bar), in rank order. Districts in
     `highlighted` are coloured, the others muted; with none highlighted all are coloured.
     The hovers and the target write values as the page does (`value_text` with `unit`).
+    The labels are annotations on the plot's background (`labels_beside_bars`): the target
+    line, which falls among them where the districts are near it, stops at their edges.
     """
     figure = ranked_bars(
         frame["district"],
         frame["value"],
-        frame["text"],
+        None,
         SERIES_COLORS[1],
         highlighted,
         hover_values=[value_text(v, unit, language) for v in frame["value"]],
@@ -247,11 +250,12 @@ def ranking_bars(
             line={"color": TARGET_COLOR, "dash": "dash", "width": 2},
             annotation_text=f"{target_name} {value_text(target, unit, language)}",
             annotation_position="top",
-            layer="below",  # under the bars and their labels, which it would cross out
+            layer="below",  # under the bars
         )
     base_layout(figure, height=max(300, 100 + ROW_HEIGHT * len(frame)))
-    # The last bar's "第11名 1.1 天" goes beyond the plot, in the margin, whole.
-    return figure.update_layout(margin={"r": outside_label_room(frame["text"])})
+    # The value axis is autoranged: plotly widens it to hold the last bar's label
+    # ("第11名 1.1 天") whole in the plot, with no margin kept for it.
+    return labels_beside_bars(figure, frame["district"], frame["value"], frame["text"])
 
 
 def small_multiples(

@@ -163,7 +163,7 @@ def test_change_bars_leave_room_for_the_labels_of_the_longest_bars():
     assert rising.layout.yaxis.ticklabelstandoff == 0
 
 
-def test_ranking_bars_draw_the_target_under_the_bars_labels():
+def test_ranking_bars_draw_the_target_under_the_bars():
     frame = pd.DataFrame(
         {
             "district": ["盐田区", "深汕特别合作区"],
@@ -173,6 +173,52 @@ def test_ranking_bars_draw_the_target_under_the_bars_labels():
     )
     target = ranking_bars(frame, target=1, target_name="目标值").layout.shapes[0]
     assert (target.x0, target.layer) == (1, "below")
+
+
+def test_ranking_bars_labels_sit_on_the_plots_background_over_the_target_line():
+    # The target 1 天 falls where the labels of 福田区 and 盐田区 are written: a bar's own
+    # text cannot have a background, and the line crossed them out on the projector.
+    frame = pd.DataFrame(
+        {
+            "district": ["龙华区", "福田区", "盐田区"],
+            "value": [0.6, 0.9, 1.0],
+            "text": ["第1名 0.6 天 *", "第7名 0.9 天", "第10名 1 天"],
+        }
+    )
+    figure = ranking_bars(frame, target=1, target_name="目标值", unit="天")
+    [bars] = figure.data
+    assert bars.text is None  # no label of the bar's own, which the line would cross
+    labels = [a for a in figure.layout.annotations if a.name == "bar_label"]
+    assert [(a.x, a.y, a.text) for a in labels] == [
+        (0.6, "龙华区", "第1名 0.6 天 *"),
+        (0.9, "福田区", "第7名 0.9 天"),
+        (1.0, "盐田区", "第10名 1 天"),
+    ]
+    # Opaque, in the plot's own colour, just past each bar's end; annotations are drawn
+    # over every shape, so the target line stops at a label's edge.
+    assert {(a.bgcolor, a.opacity, a.xanchor, a.showarrow) for a in labels} == {
+        (figure.layout.plot_bgcolor, None, "left", False)
+    }
+    assert figure.layout.plot_bgcolor == "white"
+    # The target stays drawn, its own label above the plot.
+    [target] = figure.layout.shapes
+    assert (target.x0, target.x1, target.line.dash) == (1, 1, "dash")
+    assert [a.text for a in figure.layout.annotations if a.name != "bar_label"] == ["目标值 1 天"]
+
+
+def test_ranking_bars_write_a_negative_values_label_left_of_its_bar():
+    frame = pd.DataFrame(
+        {
+            "district": ["南山区", "福田区"],
+            "value": [2.5, -1.5],
+            "text": ["第1名 2.5%", "第2名 -1.5%"],
+        }
+    )
+    labels = ranking_bars(frame, target=0, target_name="目标值").layout.annotations
+    assert [(a.text, a.xanchor, a.xshift > 0) for a in labels if a.name == "bar_label"] == [
+        ("第1名 2.5%", "left", True),
+        ("第2名 -1.5%", "right", False),
+    ]
 
 
 def test_ranking_bars_highlight_the_chosen_districts_and_mark_the_target():
@@ -247,7 +293,7 @@ def test_the_hovers_and_targets_write_values_as_the_page_does():
     [bars] = figure.data
     assert list(bars.customdata) == ["87.7%", "3%"]
     assert bars.hovertemplate == "%{y}: %{customdata}<extra></extra>"
-    assert [a.text for a in figure.layout.annotations] == ["目标值 90%"]
+    assert [a.text for a in figure.layout.annotations if a.name != "bar_label"] == ["目标值 90%"]
 
     large = eleven_districts().assign(indicator_code="A", value=lambda f: f["value"] * 1e6)
     figure = small_multiples(
