@@ -37,6 +37,7 @@ from data_model.ingest.validate import (
     SheetValidator,
     ValidationContext,
     ValidRow,
+    owner_name,
     parse_text,
 )
 from data_model.ingest.validated import Validated
@@ -666,13 +667,7 @@ def _owner_cell(
     index = row.row - 1
     value = owners.written.get((index, field_name))
     if value is None:  # written as the stored name
-        stored = row.record[field_name]
-        if field_name == "district_id":
-            value = master.district_names.get(stored, "")
-        elif field_name == "lead_unit_id":
-            value = next((n for n, i in master.unit_ids.items() if i == stored), "")
-        else:
-            value = str(stored)
+        value = owner_name(master, field_name)(row.record[field_name]) or ""
     return header, value, (index, column)
 
 

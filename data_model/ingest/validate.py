@@ -256,7 +256,6 @@ class SheetValidator:
 
     def __init__(self, context: ValidationContext) -> None:
         self.context = context
-        self._unit_names: dict[int, str] | None = None
         master = context.master
         self.district = _Cached(_name_id(master.districts, master.district_ids, True))
         self.optional_district = _Cached(_name_id(master.districts, master.district_ids, False))
@@ -382,16 +381,8 @@ class SheetValidator:
         self, sheet: RawSheet, indexes: list[int], records: list, owners: OwnerCells
     ) -> None:
         """Note the owner cells of the valid rows written otherwise than the stored name."""
-        master = self.context.master
-        if self._unit_names is None:
-            self._unit_names = {i: n for n, i in master.unit_ids.items()}
-        stored_name = {
-            "district_id": master.district_names.get,
-            "lead_unit_id": self._unit_names.get,
-            "code": lambda code: code,
-        }
         for field_name, (column, _header) in owners.columns.items():
-            name_of = stored_name[field_name]
+            name_of = owner_name(self.context.master, field_name)
             for index, record in zip(indexes, records, strict=True):
                 if record is None or field_name not in record:
                     continue
@@ -445,7 +436,7 @@ class SheetValidator:
                 ]
             ),
             action_names={i: n for n, i in master.action_ids.items()},
-            unit_names={i: n for n, i in master.unit_ids.items()},
+            unit_names=master.unit_names,
         )
         if facts.district_error is not None:
             part, error = facts.district_error
@@ -647,6 +638,16 @@ def _required_period(raw: object) -> str:
     if is_missing(raw):
         raise InputError("validate.required")
     return parse_period(raw)
+
+
+def owner_name(master: MasterData, field_name: str) -> Callable[[object], str | None]:
+    """How a record's owner field (`_OWNER_FIELDS`) reads by name: a district's or lead
+    unit's id as its stored name (None for an id not listed), a code as it is."""
+    if field_name == "district_id":
+        return master.district_names.get
+    if field_name == "lead_unit_id":
+        return master.unit_names.get
+    return str
 
 
 def _at(row: list, column: int) -> object:

@@ -144,6 +144,7 @@ class MasterData:
     district_names: dict[int, str]
     districts: NameMatcher
     unit_ids: dict[str, int]
+    unit_names: dict[int, str]  # unit_ids turned round
     units: NameMatcher
     action_ids: dict[str, int]
     actions: NameMatcher
@@ -211,6 +212,7 @@ def load_master(conn: Connection) -> MasterData:
         district_names=district_names,
         districts=district_matcher(records),
         unit_ids={r.name: r.id for r in units},
+        unit_names={r.id: r.name for r in units},
         units=NameMatcher(
             [(r.name, r.aliases or []) for r in units],
             "normalize.kind_unit",

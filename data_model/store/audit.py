@@ -209,6 +209,7 @@ DETAIL_KEYS = (
     "restated",
     "sha256",
 )
+_KEY_ORDER = {key: i for i, key in enumerate(DETAIL_KEYS)}
 # Where a key's coded values (`reason` "locked") are named, in the order looked up, then
 # `audit.value_<key>_<value>`; a value named nowhere (a file name, a reason typed by a
 # person) is written as stored.
@@ -228,8 +229,7 @@ def detail_text(detail: object, action: str = "", language: str | None = None) -
     if not isinstance(detail, dict):
         return "" if detail is None else str(detail)
     names = catalogue(language or language_in_use())
-    order = {key: i for i, key in enumerate(DETAIL_KEYS)}
-    keys = sorted(detail, key=lambda k: (order.get(k, len(order)), k))
+    keys = sorted(detail, key=lambda k: (_KEY_ORDER.get(k, len(_KEY_ORDER)), k))
     clauses = [
         labelled(
             _label(action, key, names), _value(action, key, detail[key], names, language), language

@@ -167,7 +167,7 @@ def may_handle(conn: Connection, principal: Principal, task_code: str) -> bool:
     if owner is None:
         return False
     master = load_master(conn)
-    units = {unit_id: name for name, unit_id in master.unit_ids.items()}
+    units = master.unit_names
     district = master.district_names.get(owner.district_id)
     return (district is not None and district in principal.districts) or units.get(
         owner.lead_unit_id, ""

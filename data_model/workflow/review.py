@@ -144,7 +144,7 @@ def set_review_rule(
 def review_rules(conn: Connection) -> pd.DataFrame:
     """Every rule: kind, district, unit (names, "" for all), set_by, set_at."""
     master = load_master(conn)
-    unit_names = {i: n for n, i in master.unit_ids.items()}
+    unit_names = master.unit_names
     rows = conn.execute(
         select(
             ReviewRule.kind,
@@ -192,7 +192,7 @@ class HeldSubmission:
     def scope_rows(self, conn: Connection) -> list[tuple[str | None, str | None]]:
         """(district name, lead unit name) of each row, for the reviewer's scope."""
         master = load_master(conn)
-        unit_names = {i: n for n, i in master.unit_ids.items()}
+        unit_names = master.unit_names
         return [
             (
                 master.district_names.get(r["record"].get("district_id")),
@@ -277,7 +277,7 @@ def rows_frame(conn: Connection, held: HeldSubmission) -> pd.DataFrame:
     master = load_master(conn)
     names = {
         "district_id": master.district_names,
-        "lead_unit_id": {i: n for n, i in master.unit_ids.items()},
+        "lead_unit_id": master.unit_names,
         "action_id": {i: n for n, i in master.action_ids.items()},
         "brand_id": {i: n for n, i in master.brand_ids.items()},
     }
