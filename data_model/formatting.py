@@ -132,7 +132,7 @@ def format_ticks(values: list[float], language: str | None = None) -> list[str]:
             )
             break
     return [
-        template.format(value=f"{v / size:,.4f}".rstrip("0").rstrip(".")) if v else "0"
+        real_minus(template.format(value=f"{v / size:,.4f}".rstrip("0").rstrip("."))) if v else "0"
         for v in values
     ]
 
@@ -148,16 +148,24 @@ def format_percent(value: float | None, language: str | None = None) -> str:
     return format_number(float(value), "%", language)
 
 
+def real_minus(text: str) -> str:
+    """`text` with a real minus sign (U+2212) for each hyphen, as plotly's axes and hovers
+    write negative numbers: a line never breaks after it, as it may after a hyphen. For a
+    text of signed figures only (a hyphenated word would change)."""
+    return text.replace("-", "\u2212")
+
+
 def format_signed_percent(value: float | None) -> str:
-    """A percent change: `+12.5%`, `-3.0%`; None → `—`."""
-    return NO_VALUE if _missing(value) else f"{value:+.1f}%"
+    """A percent change: `+12.5%`, `−3.0%` (a real minus sign); None → `—`."""
+    return NO_VALUE if _missing(value) else real_minus(f"{value:+.1f}%")
 
 
 def format_points(value: float | None, language: str | None = None) -> str:
-    """A change of a rate in percentage points: `+11.2个百分点` or `+11.2 pts`."""
+    """A change of a rate in percentage points: `+11.2个百分点` or `−3.0 pts` (a real minus
+    sign)."""
     if _missing(value):
         return NO_VALUE
-    return t("format.points", language, value=f"{value:+.1f}")
+    return t("format.points", language, value=real_minus(f"{value:+.1f}"))
 
 
 # --- changes against the period before ---------------------------------------------
@@ -217,7 +225,7 @@ class Change:
         else:
             value = f"{self.rounded:+.{CHANGE_DECIMALS[self.kind]}f}"
             text = t(f"format.amount_{self.kind}", language, value=value)
-        return text.replace("-", "\u2212")
+        return real_minus(text)
 
     def text(self, language: str | None = None) -> str:
         """`较上年 +11.2 个百分点`; `与上季持平` when the written amount is zero."""

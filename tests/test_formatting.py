@@ -13,6 +13,7 @@ from data_model.formatting import (
     format_number,
     format_percent,
     format_points,
+    format_signed_percent,
     format_ticks,
     join_names,
     labelled,
@@ -39,7 +40,13 @@ def test_large_numbers_take_the_languages_scale_words():
     assert format_number(99999, language="zh-CN") == "99,999"
     assert format_number(None) == "—"
     assert format_points(11.2, "zh-CN") == "+11.2个百分点"
-    assert format_points(-3, "en") == "-3.0 pts"
+    assert format_points(-3, "en") == "\u22123.0 pts"
+
+
+def test_signed_figures_and_ticks_write_a_real_minus_sign_as_plotly_does():
+    assert format_signed_percent(-3) == "\u22123.0%"
+    assert format_signed_percent(12.46) == "+12.5%"
+    assert format_ticks([-20000, 0, 20000], "zh-CN") == ["\u22122万", "0", "2万"]
 
 
 def test_axis_ticks_are_written_in_wan_and_yi_never_20k():

@@ -51,6 +51,7 @@ from data_model.formatting import (
     format_signed_percent,
     join_items,
     join_sentences,
+    real_minus,
     time_text,
     unit_word,
 )
@@ -392,21 +393,16 @@ def cell_text(value: object, kind: str, language: str | None = None) -> str:
             return format_number(number, language=language)
         return f"{number:,.2f}"
     if kind == "signed_percent":
-        return _minus(format_signed_percent(float(value)))
+        return format_signed_percent(float(value))
     if kind == "signed_points":
-        return _minus(format_points(float(value), language))
+        return format_points(float(value), language)
     if kind == "signed_int":
-        return _minus(f"{float(value):+,.0f}")
+        return real_minus(f"{float(value):+,.0f}")
     if kind == "rank_change":
         return rank_change_text(int(value), language)
     if kind == "date":
         return value.isoformat()
     raise ValueError(f"unknown cell format {kind!r}")
-
-
-def _minus(text: str) -> str:
-    """A real minus sign: a line never breaks after it, as it may after a hyphen."""
-    return text.replace("-", "\u2212")
 
 
 def rank_change_text(change: int | None, language: str | None = None) -> str:

@@ -123,7 +123,7 @@ def test_change_bars_reverse_the_axis_for_negative_indicators():
     )
     figure = change_bars(frame, {"yoy": "同比", "pop": "环比"}, better_lower=True)
     assert [t.name for t in figure.data] == ["同比", "环比"]
-    assert list(figure.data[0].text) == ["+10.0%", "-5.0%"]
+    assert list(figure.data[0].text) == ["+10.0%", "\u22125.0%"]
     assert list(figure.data[1].text) == ["+1.0%", ""]
     assert figure.layout.xaxis.autorange == "reversed"
     assert change_bars(frame, {"yoy": "同比"}).layout.xaxis.autorange is True
