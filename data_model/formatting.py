@@ -37,6 +37,9 @@ KINDS = ("rate", "count", "score")
 # The decimals a score is written and ranked with (`scoring.score_text`, `rank_with_ties`):
 # two districts whose scores read alike share their rank.
 SCORE_DECIMALS = 2
+# The decimals a unit's task appraisal score (`task_queries.appraisal_score`) is kept and
+# written with, in the task ranking's bars, title, finding and table alike.
+APPRAISAL_DECIMALS = 1
 # The decimals a change of each kind is written, and judged as no change, with.
 CHANGE_DECIMALS = {"count": 0, "rate": 1, "score": SCORE_DECIMALS}
 DIRECTIONS = ("positive", "negative", "neutral")
@@ -158,6 +161,12 @@ def real_minus(text: str) -> str:
 def format_signed_percent(value: float | None) -> str:
     """A percent change: `+12.5%`, `−3.0%` (a real minus sign); None → `—`."""
     return NO_VALUE if _missing(value) else real_minus(f"{value:+.1f}%")
+
+
+def appraisal_text(score: float) -> str:
+    """A task appraisal score as it is written: `87.5`, `100.0` (never `100` in a title
+    beside `100.0` on its bar)."""
+    return f"{score:.{APPRAISAL_DECIMALS}f}"
 
 
 def format_points(value: float | None, language: str | None = None) -> str:

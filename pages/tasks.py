@@ -9,7 +9,15 @@ from data_model.charts.common import LINE_BREAK
 from data_model.charts.tasks import ranking_bars, rate_bars, status_over_periods, timeline_bars
 from data_model.errors import InputError
 from data_model.evaluation.scoring import tied_names
-from data_model.formatting import format_number, format_percent, join_names, time_text, unit_word
+from data_model.formatting import (
+    APPRAISAL_DECIMALS,
+    appraisal_text,
+    format_number,
+    format_percent,
+    join_names,
+    time_text,
+    unit_word,
+)
 from data_model.outputs.export import frame_to_xlsx
 from data_model.periods import period_label, period_start, previous_period
 from data_model.queries.forecast import DEFAULT_WEEKS, slipping_in_scope
@@ -398,7 +406,7 @@ if ranking.empty:
     empty_state("tasks.no_tasks")
 else:
     leaders = ranking[ranking["rank"] == 1]
-    top_score = format_number(float(leaders["score"].iloc[0]), language=language())
+    top_score = appraisal_text(float(leaders["score"].iloc[0]))
     top_unit = literal(leaders["lead_unit"].iloc[0])
     st.subheader(
         tr("tasks.ranking_title_one", unit=top_unit, score=top_score)
@@ -425,7 +433,7 @@ else:
             units_noun=unit_word("format.unit_lead_units", len(ranking), language()),
             with_overdue=int((ranking["overdue"] > 0).sum()),
             last=tied_names(last["lead_unit"].tolist(), language(), "tasks.tied_units_many"),
-            last_score=format_number(float(last["score"].iloc[0]), language=language()),
+            last_score=appraisal_text(float(last["score"].iloc[0])),
         )
     )
     table = pd.DataFrame(
@@ -440,7 +448,14 @@ else:
             tr("tasks.col_score"): ranking["score"],
         }
     )
-    data_table(table, hide_index=True, width="stretch")
+    data_table(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            tr("tasks.col_score"): st.column_config.NumberColumn(format=f"%.{APPRAISAL_DECIMALS}f")
+        },
+    )
     download_table(table, tr("tasks.ranking_file"), key="download_ranking")
 
 # Evidence (佐证材料): see and download a task's files; staff and admins attach them.

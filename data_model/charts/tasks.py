@@ -23,7 +23,7 @@ from data_model.charts.common import (
     outside_label_room,
     template_text,
 )
-from data_model.formatting import format_percent
+from data_model.formatting import appraisal_text, format_percent
 
 DAY_MS = 24 * 60 * 60 * 1000
 ROW_HEIGHT = 30
@@ -256,7 +256,7 @@ def ranking_bars(ranking: pd.DataFrame, score_label: str, title: str = "") -> go
     `ranking`: columns label (e.g. "1. 市商务局"), score, overdue. Units with overdue
     tasks are drawn in the overdue colour.
     """
-    scores = [f"{score:.1f}" for score in ranking["score"]]
+    scores = [appraisal_text(score) for score in ranking["score"]]
     figure = label_bars(
         ranking["label"],
         ranking["score"],

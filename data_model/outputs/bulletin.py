@@ -45,6 +45,7 @@ from data_model.evaluation.scoring import (
     tied_names,
 )
 from data_model.formatting import (
+    appraisal_text,
     format_number,
     format_percent,
     format_points,
@@ -387,6 +388,8 @@ def cell_text(value: object, kind: str, language: str | None = None) -> str:
         return format_percent(float(value), language)
     if kind == "score":
         return score_text(float(value))
+    if kind == "appraisal":
+        return appraisal_text(float(value))
     if kind == "decimal":
         number = float(value)
         if number.is_integer() or abs(number) >= 100:
@@ -518,7 +521,7 @@ def bulletin_tables(bulletin: Bulletin, language: str | None = None) -> list[Bul
                 Field("completion_rate", "percent", 1.1),
                 Field("on_time_rate", "percent", 1.3),
                 Field("overdue", "int", 0.8),
-                Field("score", "score", 1.1),
+                Field("score", "appraisal", 1.1),
             ],
             _frame_rows(b.by_unit, unit_fields),
             period=period,
@@ -1204,6 +1207,7 @@ NUMBER_FORMATS = {
     "int": "#,##0",
     "percent": "0.0%",
     "score": "0.00",
+    "appraisal": "0.0",
     "decimal": "#,##0.00",
     "signed_percent": "+0.0%;-0.0%;0.0%",
     "signed_int": "+#,##0;-#,##0;0",
@@ -1273,7 +1277,7 @@ def _xlsx_value(sheet: Worksheet, value: object, kind: str) -> object:
         return float(value)
     if kind in ("int", "signed_int", "rank_change"):
         return int(value)
-    if kind in ("score", "decimal"):
+    if kind in ("score", "appraisal", "decimal"):
         return float(value)
     return xlsx_cell(sheet, value)
 

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
-from data_model.formatting import format_percent, format_points, unit_word
+from data_model.formatting import APPRAISAL_DECIMALS, format_percent, format_points, unit_word
 from data_model.i18n import t
 from data_model.periods import (
     period_containing,
@@ -463,7 +463,7 @@ def appraisal_score(completion_rate: float, on_time_rate: float | None, overdue:
     score = (
         COMPLETION_WEIGHT * completion_rate + ON_TIME_WEIGHT * on_time - OVERDUE_PENALTY * overdue
     )
-    return round(max(score, 0.0), 1)
+    return round(max(score, 0.0), APPRAISAL_DECIMALS)
 
 
 def unit_ranking(tasks: pd.DataFrame) -> pd.DataFrame:

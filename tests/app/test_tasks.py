@@ -48,11 +48,11 @@ def test_year_end_2023_shows_six_overdue_tasks_with_their_deadlines(sample_db, m
     assert "逾期任务6项，最长逾期365天（A5-10）" in headings
     assert "滞后任务3项，进度平均落后 33.9 个百分点" in headings
     assert "完成率由2021年第一季度的 18.2% 升至2023年第四季度的 69.4%" in headings
-    assert "牵头单位绩效排名：宝安区工商联等7个单位并列第一（100分）" in headings
+    assert "牵头单位绩效排名：宝安区工商联等7个单位并列第一（100.0分）" in headings
     # Three units share last place: the finding names all three, not the last row's.
     assert (
         "26个牵头单位中，6个有逾期任务（红色）；"
-        "末位为坪山区工商联、大鹏新区工商联、深汕特别合作区工商联（0分）。"
+        "末位为坪山区工商联、大鹏新区工商联、深汕特别合作区工商联（0.0分）。"
     ) in captions(app)
 
     overdue = app.dataframe[0].value
@@ -71,6 +71,9 @@ def test_year_end_2023_shows_six_overdue_tasks_with_their_deadlines(sample_db, m
     assert ranking["名次"].iloc[-1] == 24
     assert len(app.get("download_button")) == 4  # overdue, behind, 将逾期, ranking
     assert len(app.get("plotly_chart")) == 4  # the open rate tab, progress, timeline, ranking
+    # The title's 100.0 is the bar's: one way to write an appraisal score.
+    bars = json.loads(app.get("plotly_chart")[-1].proto.spec)["data"][0]["text"]
+    assert bars[:8] == ["100.0"] * 7 + ["90.0"]
 
 
 def test_only_the_open_rate_tab_is_drawn_and_another_opens_on_choice(sample_db, monkeypatch):

@@ -610,6 +610,9 @@ def test_tables_are_the_same_for_word_and_excel(bulletin_2023):
     assert [t.key for t in tables] == list(TABLE_KEYS)
     overdue = next(t for t in tables if t.key == "overdue")
     assert overdue.text_frame("zh-CN").iloc[0]["逾期天数"] == "365"
+    # A unit's appraisal score is written as the task page writes it (100.0, not 100.00).
+    units = next(t for t in tables if t.key == "units").text_frame("zh-CN")
+    assert units.iloc[0]["考核得分"] == "100.0"
 
 
 def test_the_bulletin_lists_the_tasks_expected_to_miss_their_deadline(sample_engine):
