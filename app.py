@@ -2,8 +2,8 @@
 
 Only the pages a role may use are registered, so a viewer cannot reach upload or
 administration by URL; each restricted page checks the permission again itself. The
-address of a page the role may not use answers with a hidden page that only sends the
-user to the default page, which says why. While signed out, every page's address
+address of a page the role may not use, or of no page at all, answers with a hidden page
+that only sends the user to the default page, which says why. While signed out, every page's address
 answers with the sign-in screen (see signin.py).
 """
 
@@ -19,6 +19,7 @@ from signin import (
     refuse_page,
     remember_requested_page,
     setup_form,
+    unknown_address_pages,
 )
 from ui import (
     engine,
@@ -109,12 +110,13 @@ if principal is None:
         for url_path in titles
         if url_path  # the default page's address is the root, which `entry` has
     ]
+    entry += unknown_address_pages(titles, screen, tr("nav.login"))
     navigation = st.navigation(entry, position="hidden")
     remember_requested_page(navigation.url_path, titles)
 else:
     shown, usable = dashboards(), data_pages(principal)
     addresses = {page.url_path for page in shown + usable}
-    refused = refusal_pages(titles, addresses)
+    refused = refusal_pages(titles, addresses) + unknown_address_pages(titles)
     # Expanded: an admin has thirteen pages, and a collapsed menu would hide the last ones
     # behind a "view more" button. The hidden refusal pages go with the dashboards, a
     # section never empty otherwise.

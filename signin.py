@@ -8,6 +8,7 @@ from typing import NoReturn
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from data_model.accounts.users import authenticate, create_first_admin, principal_for_identity
 from data_model.errors import InputError
@@ -104,6 +105,7 @@ def single_sign_on() -> None:
 
 
 REQUESTED_PAGE_KEY, ADDRESSES_KEY = "requested_page", "page_addresses"
+UNKNOWN_ADDRESS_KEY = "unknown_address"  # an address asked for that is none of the app's
 # st.login leaves for the identity provider, which sends the browser back to the app's
 # root in a new session, without the session's state: a short-lived cookie keeps the
 # address asked for, with its query string, across that round trip.
@@ -198,10 +200,32 @@ def refusal_pages(titles: dict[str, str], usable: set[str]) -> list[st.Page]:
     ]
 
 
+def unknown_address_pages(
+    titles: dict[str, str], screen=_refused, title: str | None = None
+) -> list[st.Page]:
+    """A hidden page at the address asked for when it is none of the app's (a mistyped
+    or outdated link, `/nonsense`), running `screen`: the address is then answered by the
+    app, in the user's language (the sign-in screen, or refuse_page's overview saying the
+    address is no page), not by Streamlit's own English "Page not found" dialog.
+
+    The address is the script run's page intent, as st.navigation resolves it. A rerun
+    at that page (signing in there) asks for it by its hash, not its address: the session
+    keeps the address for it."""
+    context = get_script_run_ctx()
+    asked = context.pages_manager.intended_page_name if context else None
+    address = (asked or "").strip().strip("/") or st.session_state.get(UNKNOWN_ADDRESS_KEY, "")
+    if not address or address in titles or "/" in address:
+        return []
+    st.session_state[UNKNOWN_ADDRESS_KEY] = address
+    page_title = title or tr("login.unknown_title")
+    return [st.Page(screen, title=page_title, url_path=address, visibility="hidden")]
+
+
 def refuse_page(url_path: str, default: st.Page) -> NoReturn:
     """At the address of a page the role may not use: open the default page, with the
     address's query string (the filters of a link), where explain_refused_page says why."""
     st.session_state[REQUESTED_PAGE_KEY] = url_path
+    st.session_state.pop(UNKNOWN_ADDRESS_KEY, None)
     st.switch_page(default, query_params=st.query_params.to_dict())
 
 
@@ -209,8 +233,15 @@ def explain_refused_page(shown: st.Page, titles: dict[str, str]) -> None:
     """When the page asked for (signed out, or by refuse_page) is not the page shown (the
     role may not use it, so the default page is shown instead), say so."""
     requested = st.session_state.pop(REQUESTED_PAGE_KEY, None)
-    if requested and requested in titles and requested != shown.url_path:
+    if not requested or requested == shown.url_path:
+        return
+    if requested in titles:
         st.warning(
             tr("login.page_refused", page=titles[requested], shown=shown.title),
             icon=":material/block:",
+        )
+    else:
+        st.warning(
+            tr("login.page_unknown", address=literal(f"/{requested}"), shown=shown.title),
+            icon=":material/link_off:",
         )

@@ -105,3 +105,28 @@ def test_a_signed_in_user_typing_the_address_of_a_page_the_role_may_not_use_is_t
     assert "lang=en" in app.page.url, app.page.url
     app.screenshot("signin-link-04-refused-page-signed-in")
     app.assert_clean("refused addresses while signed in")
+
+
+def test_an_address_that_is_no_page_opens_the_overview_saying_so_never_the_english_dialog(
+    app_page, leader
+):
+    app = app_page
+    app.open("nonsense?period=2022")
+    assert_sign_in_form_without_not_found(app, "/nonsense signed out")
+    app.sign_in(leader, LEADER_PASSWORD)
+    app.settle()
+    unknown = tr("login.page_unknown", address="/nonsense", shown=tr("nav.overview"))
+    assert unknown in app.main_text(), app.main_text()[:300]
+    assert tr("overview.title") in app.main_text()
+    assert "/nonsense" not in app.page.url, app.page.url
+    assert app.page.get_by_text(NOT_FOUND).count() == 0
+    assert app.page.get_by_role("dialog").count() == 0
+
+    app.open("no-such-page?lang=en")  # signed in by the browser's session cookie
+    app.settle()
+    unknown = t("login.page_unknown", "en", address="/no-such-page", shown=t("nav.overview", "en"))
+    assert unknown in app.main_text(), app.main_text()[:300]
+    assert app.page.get_by_text(NOT_FOUND).count() == 0
+    assert app.page.get_by_role("dialog").count() == 0
+    app.screenshot("signin-link-05-unknown-address")
+    app.assert_clean("an address that is no page")
