@@ -555,10 +555,11 @@ def _validate_sheets(
 
     # Wide tables are recognised by their indicator names and periods, so they are
     # looked at last, when the indicators of this very workbook are known too.
+    headerless = []
     for sheet, sheet_report in unrecognised:
         wide = detect_wide(sheet, context)
         if wide is None:
-            sheet_report.add_error(_sheet_problem(sheet.name, _no_header_message(sheet)))
+            headerless.append((sheet, sheet_report))
             continue
         sheet_report.kind = "indicator_values"
         sheet_report.layout = wide.orientation
@@ -566,7 +567,20 @@ def _validate_sheets(
         _warn_ignored(sheet_report, wide.ignored_headers, wide.header_row)
         valid = WideConverter(sheet, wide, context).convert(sheet_report)
         by_kind.setdefault("indicator_values", []).append((sheet_report, valid))
+    for sheet, sheet_report in headerless:
+        _report_headerless(sheet, sheet_report, others_read=bool(by_kind))
     return by_kind
+
+
+def _report_headerless(sheet, sheet_report: SheetReport, others_read: bool) -> None:
+    """A sheet without a header of any kind. Beside sheets that were read, one that does
+    not resemble any kind either (a notes or contents sheet: 填报说明, 备注, 目录) is
+    skipped with a warning, so that it does not stop the data beside it; one that
+    resembles a kind, or the only sheet of a file, is an error saying what is missing."""
+    if others_read and resembled_kind(sheet) is None:
+        sheet_report.add_warning(_sheet_problem(sheet.name, t("importer.sheet_skipped")))
+    else:
+        sheet_report.add_error(_sheet_problem(sheet.name, _no_header_message(sheet)))
 
 
 def _no_header_message(sheet) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from datetime import date
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -20,7 +21,7 @@ from data_model.kinds import TASKS
 from data_model.normalize.tasks import derived_task_code, parse_progress
 from data_model.reference.master import load_master
 from data_model.store.models import Action, District, Task, TaskSnapshot
-from tests.conftest import make_xlsx
+from tests.conftest import ACTIVITY_HEADER, make_xlsx
 
 
 def load_master_for(engine):
@@ -77,6 +78,47 @@ def test_a_sheet_like_no_kind_keeps_the_generic_message(engine):
     rows = [["姓名", "电话", "邮箱"], ["张三", "123", "a@b.c"]]
     report = import_file(engine, make_xlsx({"通讯录": rows}), "contacts.xlsx")
     assert report.errors[0].message.startswith("未找到可识别的表头")
+
+
+ACTIVITIES = [
+    ACTIVITY_HEADER,
+    [
+        date(2022, 3, 15),
+        "福田区",
+        "政策宣讲会",
+        "惠企政策宣讲会",
+        "民企话坛",
+        30,
+        80,
+        "福田区工商联",
+        "",
+    ],
+]
+
+
+def test_a_notes_sheet_beside_data_is_skipped_with_a_warning_not_an_error(engine):
+    notes = [["填报说明：本表由福田区填写"], ["如有疑问请联系区工商联"]]
+    workbook = make_xlsx({"活动台账": ACTIVITIES, "备注": notes, "Sheet2": [["目录"], ["1. 活动"]]})
+    report = import_file(engine, workbook, "with_notes.xlsx")
+    assert report.status == "accepted", report.errors
+    assert not report.errors
+    skipped = {w.sheet: w.message for w in report.warnings if w.sheet in ("备注", "Sheet2")}
+    assert set(skipped) == {"备注", "Sheet2"}
+    assert skipped["备注"].startswith("该工作表没有可识别的表头，不像任何一类报送数据，已跳过")
+    # Alone, the same sheet is still an error: nothing of the file was read.
+    alone = import_file(engine, make_xlsx({"备注": notes}), "notes.xlsx")
+    assert alone.status == "rejected"
+    assert alone.errors[0].message.startswith("未找到可识别的表头")
+
+
+def test_a_sheet_resembling_a_kind_beside_data_stays_an_error(engine):
+    almost = [
+        ["序号", "重点任务", "责任单位", "完成进度"],
+        [1, "开展营商环境评价", "市发展改革委", 50],
+    ]
+    report = import_file(engine, make_xlsx({"活动台账": ACTIVITIES, "Sheet1": almost}), "two.xlsx")
+    assert report.status == "rejected"
+    assert [e.sheet for e in report.errors] == ["Sheet1"]
 
 
 TITLE = "深圳市“两个健康”试验区建设重点任务清单（{period}进展）"
