@@ -28,11 +28,18 @@ _MISSING_MARKERS = frozenset({"/", "无", "暂无", "n/a", "na", "#n/a"})
 # U+0000 in a text. With them go the noncharacters U+FDD0–U+FDEF, which Unicode keeps for
 # a program's own use: the charts write their line breaks and bold with three of them
 # (`charts.common.LINE_BREAK`), so a name read with one would break or bold a label.
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufdd0-\ufdef\ufffe\uffff]")
+# And the bidirectional embedding, override and isolate controls (U+202A–U+202E,
+# U+2066–U+2069): in a name, `\u202e` shows the text after it reversed, so that what a
+# page, an export or a notice shows is not what was written; Chinese and English text
+# has no use for them.
+NOT_XML = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff]"
+)
 
 
 def without_non_xml(s: str) -> str:
-    """`s` without the characters XML cannot hold and the noncharacters (`NOT_XML`)."""
+    """`s` without the characters XML cannot hold, the noncharacters and the bidirectional
+    controls (`NOT_XML`)."""
     return NOT_XML.sub("", s) if NOT_XML.search(s) else s
 
 

@@ -45,6 +45,8 @@ def test_texts_lose_the_characters_xml_cannot_hold_whole_or_in_pieces(pieces):
         ["换行\n与\t制表"],
         ["\ufffe尾"],
         ["南\ufdd0山\ufdd1区"],
+        # A right-to-left override shows what follows it reversed: "惠企政策xslx.exe".
+        ["惠企政策\u202eexe.xlsx\u202c宣讲\u2067会\u2069"],
     ]
     sheets, _ = read(one_sheet_xlsx(rows), pieces)
     assert [row[0] for row in sheets[0].rows] == [
@@ -53,6 +55,7 @@ def test_texts_lose_the_characters_xml_cannot_hold_whole_or_in_pieces(pieces):
         "换行\n与\t制表",
         "尾",
         "南山区",
+        "惠企政策exe.xlsx宣讲会",
     ]
 
 
