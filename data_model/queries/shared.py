@@ -15,6 +15,7 @@ from data_model.periods import period_end, period_start, sort_key, sub_periods
 from data_model.queries.filters import FilterOptions
 from data_model.queries.task_counts import status_counts, summary_of, task_list
 from data_model.queries.task_status import TaskSummary
+from data_model.store import summaries_coverage
 from data_model.store.db import as_date
 from data_model.store.kind_registry import REGISTRY
 from data_model.store.models import (
@@ -296,6 +297,9 @@ def filter_options(conn: Connection) -> FilterOptions | None:
     dimensions = sorted(
         conn.execute(select(Indicator.dimension).where(Indicator.is_current).distinct()).scalars()
     )
+    year_coverage = summaries_coverage.coverage_of(
+        conn, [str(year) for year in range(years[0], years[-1] + 1)]
+    )
     return FilterOptions(
         first_year=years[0],
         last_period_day=date(years[-1], 12, 31),
@@ -304,6 +308,7 @@ def filter_options(conn: Connection) -> FilterOptions | None:
         dimensions=tuple(dimensions),
         actions=tuple(name for name, _ in actions),
         action_codes=dict(actions),
+        year_coverage=year_coverage,
     )
 
 
