@@ -243,6 +243,7 @@ def coverage_of(conn: Connection, periods: list[str]) -> dict[str, float]:
         select(s.period, func.sum(s.reported), func.sum(s.expected))
         .where(s.period.in_(periods))
         .group_by(s.period)
+        .order_by(s.period)
     ).all()
     # int(): PostgreSQL's SUM of counts is a Decimal.
     return {period: int(got) / int(owed) * 100 for period, got, owed in rows if owed}
