@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Connection, Date, Table, func, select
 
 from data_model import settings
+from data_model.formatting import local_today
 from data_model.periods import period_end, period_start, sort_key, sub_periods
 from data_model.queries.filters import FilterOptions
 from data_model.queries.task_counts import status_counts, summary_of, task_list
@@ -206,7 +207,7 @@ def indicator_period_end(conn: Connection, code: str, geography: str, period: st
 def tasks_at_period_end(conn: Connection, period: str, today: date | None = None) -> TaskSummary:
     """Task summary at the end of `period`, or today while the period is still running,
     counted in SQL (`task_counts.status_counts`)."""
-    as_of = min(period_end(period), today or date.today())
+    as_of = min(period_end(period), today or local_today())
     return summary_of(status_counts(conn, as_of, grouped=False))
 
 
@@ -216,7 +217,7 @@ def late_tasks_at_period_end(
     """The overdue and behind tasks at the end of `period` (or today while it runs) with
     their explanations (情况说明): code, content, lead_unit, status, days_late,
     explanation; overdue first, longest late first; the first `limit` (all with None)."""
-    as_of = min(period_end(period), today or date.today())
+    as_of = min(period_end(period), today or local_today())
     late = task_list(conn, as_of, "late", limit=limit)
     columns = ["code", "content", "lead_unit", "status", "days_late", "explanation"]
     return late[columns]

@@ -10,6 +10,7 @@ from data_model.queries.filters import default_filters, skipped_year
 from data_model.queries.shared import filter_options
 from tests.conftest import upload_futian_january
 
+
 @pytest.fixture
 def futian_2024_engine(fresh_sample_db):
     engine = fresh_sample_db.open()
