@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
-
-from dataclasses import replace
 
 from data_model.queries.filters import (
     FilterOptions,
