@@ -427,6 +427,10 @@ CALLS: dict[str, tuple[Callable, object]] = {
         lambda c: schedule.ensure_default_schedule(c, "2023-01", "2023-12"),
         176,
     ),
+    "schedule.has_schedule": (
+        lambda c: (schedule.has_schedule(c), with_schedule(c, schedule.has_schedule)),
+        (False, True),
+    ),
     "schedule.schedule_frame": (
         lambda c: with_schedule(c, lambda c: len(schedule.schedule_frame(c))),
         176,
