@@ -23,12 +23,19 @@ from data_model.accounts.users import principal_for, record_logout
 from data_model.admin.bootstrap import open_database
 from data_model.charts.common import LEVEL_COLORS, literal_labels, localise_axes
 from data_model.charts.images import chart_png, find_browser
-from data_model.formatting import NO_VALUE, join_names
+from data_model.formatting import NO_VALUE, format_percent, join_names
 from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, language_in_use, t, use_language
 from data_model.outputs.export import frame_to_xlsx
 from data_model.periods import period_containing, period_end, period_label
 from data_model.problems import ImportReport
-from data_model.queries.filters import PAGE_GRANULARITIES, Filters, from_params, to_params
+from data_model.queries.filters import (
+    PAGE_GRANULARITIES,
+    Filters,
+    default_period,
+    from_params,
+    skipped_year,
+    to_params,
+)
 from data_model.queries.forecast import slipping_in_scope
 from data_model.queries.headlines import Headline
 from data_model.queries.shared import data_version, district_names, filter_options
@@ -479,6 +486,16 @@ def global_filters(
         format_func=lambda p: period_label(p, language()),
         key="f_period",
     )
+    skipped = skipped_year(options)
+    if skipped is not None and period == default_period(options, granularity):
+        sidebar.caption(
+            tr(
+                "filters.default_skipped",
+                year=period_label(skipped[0], language()),
+                coverage=format_percent(skipped[1], language()),
+                shown=period_label(period, language()),
+            )
+        )
     districts: list[str] = st.session_state.f_districts
     if "districts" in show:
         districts = sidebar.multiselect(

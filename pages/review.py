@@ -9,7 +9,8 @@ import streamlit as st
 
 from data_model.accounts.permissions import PermissionDenied, allowed
 from data_model.errors import InputError
-from data_model.formatting import join_names, unit_word
+from data_model.formatting import join_names, local_time, time_text, unit_word
+from data_model.periods import period_label
 from data_model.queries.shared import master_lists
 from data_model.store.kind_registry import KINDS
 from data_model.store.write_counts import WriteCounts
@@ -92,7 +93,10 @@ with tab_queue:
                 lambda k: join_names((tr(f"kinds.{x}") for x in k.split(",") if x), lang)
             ),
             districts=queue["districts"].map(lambda d: join_names(d.split(","), lang)),
-            periods=queue["periods"].map(lambda p: join_names(p.split(","), lang)),
+            periods=queue["periods"].map(
+                lambda p: join_names((period_label(x, lang) for x in p.split(",") if x), lang)
+            ),
+            uploaded_at=queue["uploaded_at"].map(local_time),
             resubmission_of=queue["resubmission_of"].map(
                 lambda i: f"#{int(i)}" if pd.notna(i) else ""
             ),
@@ -125,7 +129,7 @@ with tab_queue:
                 "review.detail",
                 id=held.id,
                 user=literal(held.uploader),
-                when=pd.Timestamp(held.uploaded_at).strftime("%Y-%m-%d %H:%M"),
+                when=time_text(held.uploaded_at),
                 file=literal(held.file_name),
             )
         )

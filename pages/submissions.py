@@ -8,6 +8,7 @@ from data_model.formatting import join_names, local_time, local_today, time_text
 from data_model.periods import period_label
 from data_model.queries.schedule import (
     ensure_default_schedule,
+    has_schedule,
     not_reported,
     replace_schedule,
     schedule_frame,
@@ -188,26 +189,39 @@ with tab_list:
         if "rollback_done" in st.session_state:
             st.success(st.session_state.pop("rollback_done"))
 
-with tab_late:
+
+def show_late() -> None:
+    """The 未报送 list as of a chosen day; without a schedule, who may set one up."""
+    if not query(has_schedule):
+        admin = allowed(principal, "manage_schedule")
+        st.info(
+            tr("submissions.no_schedule_admin" if admin else "submissions.no_schedule"),
+            icon=":material/event_busy:",
+        )
+        return
     as_of = st.date_input(tr("submissions.as_of"), value=local_today(), key="late_as_of")
     late = query(not_reported, as_of)
     if late.empty:
         st.success(tr("submissions.nobody_late"), icon=":material/check_circle:")
-    else:
-        districts = late["district"].nunique()
-        late_finding = tr(
-            "submissions.late_finding_one" if len(late) == 1 else "submissions.late_finding",
-            count=len(late),
-            districts=districts,
-            districts_noun=unit_word("format.unit_districts", districts, language()),
-        )
-        st.markdown(f"**{late_finding}**")
-        shown = late.drop(columns=["reported_on", "late"]).assign(
-            kind=late["kind"].map(lambda k: tr(f"kinds.{k}"))
-        )
-        shown = shown.rename(columns=lambda c: tr(f"submissions.late_{c}"))
-        data_table(shown, hide_index=True)
-        download_table(shown, "late", "dl_late")
+        return
+    districts = late["district"].nunique()
+    late_finding = tr(
+        "submissions.late_finding_one" if len(late) == 1 else "submissions.late_finding",
+        count=len(late),
+        districts=districts,
+        districts_noun=unit_word("format.unit_districts", districts, language()),
+    )
+    st.markdown(f"**{late_finding}**")
+    shown = late.drop(columns=["reported_on", "late"]).assign(
+        kind=late["kind"].map(lambda k: tr(f"kinds.{k}"))
+    )
+    shown = shown.rename(columns=lambda c: tr(f"submissions.late_{c}"))
+    data_table(shown, hide_index=True)
+    download_table(shown, "late", "dl_late")
+
+
+with tab_late:
+    show_late()
 
 for tab_schedule in admin_tabs:  # only administrators edit the schedule
     with tab_schedule:

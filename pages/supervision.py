@@ -11,7 +11,7 @@ import streamlit as st
 from data_model.charts.common import LEVEL_COLORS, literal_labels
 from data_model.charts.reminders import level_bars
 from data_model.errors import InputError
-from data_model.formatting import unit_word
+from data_model.formatting import join_names, unit_word
 from data_model.supervision.delivery import (
     configured_channels,
     deliver_reminders,
@@ -206,8 +206,8 @@ if not filtered.empty:
         except InputError as error:
             st.error(literal(error.message(lang)))
         else:
-            numbers = tr("reminders.separator").join(
-                tr("notices.number", year=n.year, number=n.number) for n in issued
+            numbers = join_names(
+                (tr("notices.number", year=n.year, number=n.number) for n in issued), lang
             )
             notices_noun = unit_word("format.unit_notices", len(issued), lang)
             st.success(tr("notices.issued", n=len(issued), n_noun=notices_noun, numbers=numbers))
@@ -247,7 +247,7 @@ else:
     st.caption(
         tr(
             "delivery.on",
-            channels=tr("reminders.separator").join(tr(f"delivery.channel_{c}") for c in channels),
+            channels=join_names((tr(f"delivery.channel_{c}") for c in channels), lang),
         )
     )
     if not filtered.empty and st.button(

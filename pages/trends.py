@@ -7,7 +7,13 @@ import streamlit as st
 from data_model.charts.trends import change_bars, ranking_bars, small_multiples, trend_lines
 from data_model.evaluation.aggregation import target_for_period
 from data_model.evaluation.scoring import indicator_table
-from data_model.formatting import bracketed, format_signed_percent, unit_word, value_text
+from data_model.formatting import (
+    bracketed,
+    format_signed_percent,
+    local_time,
+    unit_word,
+    value_text,
+)
 from data_model.periods import (
     period_containing,
     period_label,
@@ -191,6 +197,8 @@ with st.expander(tr("trends.provenance_heading", period=label(period)), icon=":m
         empty_state("trends.no_provenance")
     else:
         sources["link"] = [f"/submissions?submission={i}" for i in sources["submission_id"]]
+        sources["period"] = sources["period"].map(label)
+        sources["uploaded_at"] = sources["uploaded_at"].map(local_time)
         data_table(
             sources.drop(columns=["submission_id"]),
             hide_index=True,

@@ -375,6 +375,29 @@ def import_values(engine: Engine, file_name: str, *rows: list):
     return import_file(engine, values_workbook(*rows), file_name)
 
 
+FUTIAN_2024_01 = {
+    "指标数据": [
+        VALUE_HEADER,
+        ["YS01", "", "福田区", "2024-01", 1.3, ""],
+        ["YS02", "", "福田区", "2024-01", 99.5, ""],
+        ["YS03", "", "福田区", "2024-01", 1200, ""],
+    ],
+    "活动台账": [
+        ACTIVITY_HEADER,
+        ["2024-01-15", "福田区", "政企座谈会", "一月座谈会", "", 20, 30, "福田区工商联", ""],
+    ],
+}
+
+
+def upload_futian_january(engine: Engine) -> None:
+    """福田区's three indicator values and one activity of January 2024 (the sample data
+    end in 2023): a new year barely reported."""
+    from data_model.ingest.importer import import_file
+
+    report = import_file(engine, make_xlsx(FUTIAN_2024_01), "福田区2024年1月.xlsx")
+    assert report.status == "accepted", report.errors
+
+
 def import_indicators(engine: Engine) -> None:
     """Import the test indicators (`indicator_rows`) into `engine`'s database."""
     from data_model.ingest.importer import import_file

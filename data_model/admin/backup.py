@@ -66,6 +66,7 @@ from sqlmodel import SQLModel
 import data_model.store.models  # noqa: F401  (the models' column types, see data_tables)
 from data_model.errors import InputError
 from data_model.evaluation import score_summary  # noqa: F401  (installs the store's scorer)
+from data_model.formatting import local_time
 from data_model.reference.master import MASTER_MODELS
 from data_model.store import (
     summaries_periods,
@@ -327,7 +328,9 @@ def _dump_table(conn: Connection, table: Table, archive: zipfile.ZipFile) -> Tab
     # Uploaded files are stored whole, up to MAX_UPLOAD_MB each: fetch few at a time.
     per = FILE_CHUNK_ROWS if any(c["type"] == "bytes" for c in columns) else CHUNK_ROWS
     result = conn.execute(_ordered_select(table), execution_options={"yield_per": per})
-    entry = zipfile.ZipInfo(info.member, date_time=datetime.now().timetuple()[:6])
+    # A zip entry's time has no zone: archive tools show it as the local time it says.
+    made = local_time(datetime.now(UTC))
+    entry = zipfile.ZipInfo(info.member, date_time=made.timetuple()[:6])
     entry.compress_type = zipfile.ZIP_DEFLATED
     with archive.open(entry, "w", force_zip64=True) as member:
         for partition in result.partitions():

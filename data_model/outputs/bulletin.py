@@ -52,6 +52,7 @@ from data_model.formatting import (
     format_signed_percent,
     join_items,
     join_sentences,
+    local_today,
     real_minus,
     time_text,
     unit_word,
@@ -194,7 +195,7 @@ def bulletin_figures(conn: Connection, period: str, today: date | None = None) -
 
     Task figures are as of the period's end, or today while the period is running.
     """
-    today = today or date.today()
+    today = today or local_today()
     previous = previous_period(period)
     as_of = as_of_date(period, today)
     # The tasks counted per group in SQL (read from the summary on a report period end)

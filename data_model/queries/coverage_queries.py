@@ -35,7 +35,13 @@ import pandas as pd
 from sqlalchemy import Connection, and_, func, select, true
 
 from data_model import settings
-from data_model.formatting import format_number, format_percent, join_names, unit_word
+from data_model.formatting import (
+    format_number,
+    format_percent,
+    join_names,
+    local_today,
+    unit_word,
+)
 from data_model.i18n import t
 from data_model.periods import months_of, period_end, period_start, sub_periods
 from data_model.queries.schedule import not_reported
@@ -251,7 +257,7 @@ def issues_resolved(conn: Connection, period: str) -> pd.DataFrame:
 def late_reports(conn: Connection, period: str, today: date | None = None) -> pd.DataFrame:
     """Per geography: expected submissions for periods inside `period` that are past due
     today and not reported (the 未报送 list of the schedule)."""
-    missing = not_reported(conn, today or date.today())
+    missing = not_reported(conn, today or local_today())
     inside = set(sub_periods(period))
     counts = missing[missing["period"].isin(inside)].groupby("district").size()
     rows = conn.execute(
@@ -318,7 +324,7 @@ def action_matrix(conn: Connection, period: str, today: date | None = None) -> p
     The statuses are judged and counted in SQL (`task_counts.status_counts`, a few
     hundred groups), not one row per task (50,000 at 10x).
     """
-    as_of = min(period_end(period), today or date.today())
+    as_of = min(period_end(period), today or local_today())
     counts = status_counts(conn, as_of)
     geographies = conn.execute(
         select(District.name, District.kind).order_by(District.sort_order, District.id)

@@ -3,6 +3,13 @@
 `Filters` is what every page reads; `from_params` turns a URL query string into
 filters, falling back to defaults with a notice for each invalid value, and
 `to_params` writes them back so a copied link reopens the same view.
+
+The default period (`default_year`) is the newest year whose indicator values are at
+least half reported (submission coverage of every geography together reaching
+`DEFAULT_COVERAGE`), not merely the newest year holding any row: one district's first
+upload for a new year must not turn every dashboard's first view into that almost
+empty year. Newer years stay in the period box, and `skipped_year` names the newest one
+the default passed over so the page can say why.
 """
 
 from __future__ import annotations
@@ -13,10 +20,12 @@ from datetime import date
 from data_model.periods import (
     is_canonical,
     period_containing,
+    period_end,
     periods_between,
 )
 
 PAGE_GRANULARITIES = ("year", "quarter", "month")
+DEFAULT_COVERAGE = 50.0  # % of the indicator values owed in a year: "substantially reported"
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,9 @@ class FilterOptions:
     dimensions: tuple[str, ...]
     actions: tuple[str, ...]
     action_codes: dict[str, str]
+    # year → submission coverage of every geography together, in %, for the years holding
+    # indicator values (`summaries_coverage.coverage_of`); empty while no value is owed
+    year_coverage: dict[str, float] = field(default_factory=dict)
 
     def periods(self, granularity: str) -> list[str]:
         """Periods of a granularity from the first year to the last data, newest first."""
@@ -48,8 +60,35 @@ class Filters:
     notices: tuple[str, ...] = field(default=(), compare=False)  # catalogue keys of fallbacks
 
 
+def default_year(options: FilterOptions) -> str:
+    """The year a view without a chosen period shows: the newest year reaching
+    DEFAULT_COVERAGE; when none does, the best reported (the newest of equals); when no
+    indicator value is owed at all, the newest year. A year without values counts 0%."""
+    years = options.periods("year")
+    coverage = options.year_coverage
+    if not coverage:
+        return years[0]
+    for year in years:
+        if coverage.get(year, 0.0) >= DEFAULT_COVERAGE:
+            return year
+    return max(years, key=lambda year: coverage.get(year, 0.0))  # max keeps the first
+
+
+def skipped_year(options: FilterOptions) -> tuple[str, float] | None:
+    """The newest year and its coverage (%) when `default_year` passed over it, else None."""
+    newest = options.periods("year")[0]
+    if default_year(options) == newest:
+        return None
+    return newest, options.year_coverage.get(newest, 0.0)
+
+
+def default_period(options: FilterOptions, granularity: str) -> str:
+    """The default period of `granularity`: the one holding the end of `default_year`."""
+    return period_containing(period_end(default_year(options)), granularity)
+
+
 def default_filters(options: FilterOptions) -> Filters:
-    return Filters(period=options.periods("year")[0], granularity="year")
+    return Filters(period=default_year(options), granularity="year")
 
 
 def from_params(params: dict[str, str], options: FilterOptions) -> Filters:
@@ -61,11 +100,11 @@ def from_params(params: dict[str, str], options: FilterOptions) -> Filters:
         notices.append("filters.bad_granularity")
         granularity = default.granularity
     choices = options.periods(granularity)
-    period = params.get("period", choices[0])
+    period = params.get("period", default_period(options, granularity))
     if not is_canonical(period) or period not in choices:
         if "period" in params:
             notices.append("filters.bad_period")
-        period = choices[0]
+        period = default_period(options, granularity)
     code_to_name = {code: name for name, code in options.district_codes.items()}
     districts: list[str] = []
     for code in filter(None, params.get("districts", "").split(",")):

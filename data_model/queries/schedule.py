@@ -234,6 +234,12 @@ def reporting_status(conn: Connection, as_of: date, due_by: date | None = None) 
     return pd.DataFrame(rows, columns=columns)
 
 
+def has_schedule(conn: Connection) -> bool:
+    """Whether any expected submission is scheduled: without one, nobody can be late, and
+    an empty 未报送 list says nothing about who has reported."""
+    return conn.execute(select(ExpectedSubmission.id).limit(1)).first() is not None
+
+
 def not_reported(conn: Connection, as_of: date) -> pd.DataFrame:
     """The 未报送 list: schedule rows past due with nothing reported, most days late first."""
     status = reporting_status(conn, as_of)

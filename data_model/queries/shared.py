@@ -11,10 +11,12 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Connection, Date, Table, func, select
 
 from data_model import settings
+from data_model.formatting import local_today
 from data_model.periods import period_end, period_start, sort_key, sub_periods
 from data_model.queries.filters import FilterOptions
 from data_model.queries.task_counts import status_counts, summary_of, task_list
 from data_model.queries.task_status import TaskSummary
+from data_model.store import summaries_coverage
 from data_model.store.db import as_date
 from data_model.store.kind_registry import REGISTRY
 from data_model.store.models import (
@@ -205,7 +207,7 @@ def indicator_period_end(conn: Connection, code: str, geography: str, period: st
 def tasks_at_period_end(conn: Connection, period: str, today: date | None = None) -> TaskSummary:
     """Task summary at the end of `period`, or today while the period is still running,
     counted in SQL (`task_counts.status_counts`)."""
-    as_of = min(period_end(period), today or date.today())
+    as_of = min(period_end(period), today or local_today())
     return summary_of(status_counts(conn, as_of, grouped=False))
 
 
@@ -215,7 +217,7 @@ def late_tasks_at_period_end(
     """The overdue and behind tasks at the end of `period` (or today while it runs) with
     their explanations (情况说明): code, content, lead_unit, status, days_late,
     explanation; overdue first, longest late first; the first `limit` (all with None)."""
-    as_of = min(period_end(period), today or date.today())
+    as_of = min(period_end(period), today or local_today())
     late = task_list(conn, as_of, "late", limit=limit)
     columns = ["code", "content", "lead_unit", "status", "days_late", "explanation"]
     return late[columns]
@@ -296,6 +298,9 @@ def filter_options(conn: Connection) -> FilterOptions | None:
     dimensions = sorted(
         conn.execute(select(Indicator.dimension).where(Indicator.is_current).distinct()).scalars()
     )
+    year_coverage = summaries_coverage.coverage_of(
+        conn, [str(year) for year in range(years[0], years[-1] + 1)]
+    )
     return FilterOptions(
         first_year=years[0],
         last_period_day=date(years[-1], 12, 31),
@@ -304,6 +309,7 @@ def filter_options(conn: Connection) -> FilterOptions | None:
         dimensions=tuple(dimensions),
         actions=tuple(name for name, _ in actions),
         action_codes=dict(actions),
+        year_coverage=year_coverage,
     )
 
 

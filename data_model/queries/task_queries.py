@@ -37,7 +37,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
-from data_model.formatting import APPRAISAL_DECIMALS, format_percent, format_points, unit_word
+from data_model.formatting import (
+    APPRAISAL_DECIMALS,
+    format_percent,
+    format_points,
+    local_today,
+    unit_word,
+)
 from data_model.i18n import t
 from data_model.periods import (
     period_containing,
@@ -86,7 +92,7 @@ RATE_COLUMNS = [
 
 def as_of_date(period: str, today: date | None = None) -> date:
     """The day a period's statuses are judged on: its last day, or today if that is earlier."""
-    return min(period_end(period), today or date.today())
+    return min(period_end(period), today or local_today())
 
 
 def expected_progress(start: date | None, deadline: date | None, as_of: date) -> float | None:

@@ -15,6 +15,7 @@ from data_model.store.models import (
     SubmissionFile,
     Unit,
 )
+from data_model.store.review_hold import NOT_DECIDED_STATUSES
 
 # What a submission covers and what became of its rows: the columns the submissions list,
 # its export and the review queue share.
@@ -25,6 +26,12 @@ LIST_COLUMNS = [
     *SCOPE_COLUMNS,
     *ROW_COLUMNS,
     *["status", "valid_rows_only", "note", "sha256"],
+]
+# The list's columns: a held submission's valid rows are `rows_held`, not `rows_accepted`.
+FRAME_COLUMNS = [
+    *LIST_COLUMNS[: LIST_COLUMNS.index("rows_accepted") + 1],
+    "rows_held",
+    *LIST_COLUMNS[LIST_COLUMNS.index("rows_accepted") + 1 :],
 ]
 ROW_LIMIT = 2000
 # Columns stored as codes, and the catalogue key of each code's word (`{}` is the code).
@@ -40,11 +47,18 @@ NAMED_IDS = {"district_id": District, "action_id": Action, "lead_unit_id": Unit,
 
 
 def submissions_frame(conn: Connection, uploader: str | None = None) -> pd.DataFrame:
-    """Every submission, newest first (only one uploader's when `uploader` is given)."""
+    """Every submission, newest first (only one uploader's when `uploader` is given)
+    (FRAME_COLUMNS). The valid rows of a submission waiting for review or returned are
+    `rows_held`, and none is imported (`rows_accepted` 0): they never became current, and
+    the list read "导入行数 4" for a returned batch."""
     query = select(*(getattr(Submission, c) for c in LIST_COLUMNS)).order_by(Submission.id.desc())
     if uploader is not None:
         query = query.where(Submission.uploader == uploader)
-    return pd.DataFrame([tuple(r) for r in conn.execute(query)], columns=LIST_COLUMNS)
+    frame = pd.DataFrame([tuple(r) for r in conn.execute(query)], columns=LIST_COLUMNS)
+    held = frame["status"].isin(NOT_DECIDED_STATUSES)
+    frame["rows_held"] = frame["rows_accepted"].where(held, 0)
+    frame["rows_accepted"] = frame["rows_accepted"].where(~held, 0)
+    return frame[FRAME_COLUMNS]
 
 
 def submission_rows(

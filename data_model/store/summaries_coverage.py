@@ -233,6 +233,22 @@ def totals(conn: Connection, period: str):
     return computed_totals([period]).subquery()
 
 
+def coverage_of(conn: Connection, periods: list[str]) -> dict[str, float]:
+    """Per period of `periods` (of LEVELS) with kept rows, the submission coverage of every
+    geography together in % (as `coverage_queries.total_submission_coverage` counts it):
+    a period without a current value, or owing nothing, is left out. Reads the kept rows
+    of those periods only (their primary key), a dozen rows a period."""
+    s = PeriodCoverageSummary
+    rows = conn.execute(
+        select(s.period, func.sum(s.reported), func.sum(s.expected))
+        .where(s.period.in_(periods))
+        .group_by(s.period)
+        .order_by(s.period)
+    ).all()
+    # int(): PostgreSQL's SUM of counts is a Decimal.
+    return {period: int(got) / int(owed) * 100 for period, got, owed in rows if owed}
+
+
 def values_changed(conn: Connection, periods: Iterable[str]) -> None:
     """Count again the kept periods holding `periods`, the periods of the values just
     written or withdrawn."""

@@ -21,10 +21,9 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 from sqlalchemy import Connection, select, update
 
-from data_model import settings
 from data_model.accounts.permissions import Principal, require
 from data_model.errors import InputError
-from data_model.formatting import unit_word
+from data_model.formatting import local_today, unit_word
 from data_model.i18n import t
 from data_model.queries.frames import records
 from data_model.queries.schedule import reporting_status
@@ -54,8 +53,8 @@ LOCK = "reminders"
 
 
 def today() -> date:
-    """Today in the server's time zone (`TIME_ZONE`); tests replace it."""
-    return datetime.now(settings.local_timezone()).date()
+    """Today in `TIME_ZONE` (`formatting.local_today`); tests replace it."""
+    return local_today()
 
 
 # --- escalation levels -----------------------------------------------------------------

@@ -8,7 +8,7 @@ from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 from data_model.ingest.importer import import_file
-from tests.conftest import AppDatabase, sign_in_app
+from tests.conftest import AppDatabase, sign_in_app, upload_futian_january
 from tests.task_workbook import task_workbook
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -137,6 +137,27 @@ def test_an_invalid_link_falls_back_with_a_notice(sample_db, monkeypatch):
     assert not app.exception
     assert app.sidebar.selectbox(key="f_period").value == "2023"
     assert len(app.toast) == 2
+
+
+def test_a_barely_reported_new_year_is_offered_but_not_shown_by_default(
+    fresh_sample_db, monkeypatch
+):
+    # 福田区's first upload of 2024 (3 values, 1 activity) made every first view 2024:
+    # 报送覆盖率 0.1%, 开展活动 1 场 较上年 −151 场, an average score of 0.66.
+    engine = fresh_sample_db.open()
+    upload_futian_january(engine)
+    engine.dispose()
+    app = run_app(fresh_sample_db, monkeypatch)
+    assert not app.exception
+    period = app.sidebar.selectbox(key="f_period")
+    assert (period.value, period.options[0]) == ("2023", "2024年")
+    notes = [c.value for c in app.sidebar.caption if "尚未报齐" in c.value]
+    assert notes == ["2024年数据尚未报齐（报送覆盖率 0.1%），默认显示2023年。"]
+    assert metric_values(app)["报送覆盖率"] == "98.1%"
+    # Chosen, the new year is shown, without the note.
+    period.set_value("2024").run()
+    assert metric_values(app)["报送覆盖率"] == "0.1%"
+    assert not [c for c in app.sidebar.caption if "尚未报齐" in c.value]
 
 
 def test_the_tasks_expected_to_miss_their_deadline_are_listed(sample_db, monkeypatch):

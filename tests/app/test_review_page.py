@@ -14,7 +14,7 @@ from data_model.accounts.permissions import Principal, guarded_import
 from data_model.workflow.review import review_rules, set_review_rule
 from tests.accounts.test_permissions import ACTIVITY_HEADER
 from tests.app.conftest import APP, run_at
-from tests.conftest import AppDatabase, make_xlsx, sign_in_app
+from tests.conftest import AppDatabase, make_xlsx, sign_in_app, values_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BRIEFINGS = "政策宣讲会"  # an overview highlight: 16 场 in the sample data's 2021
@@ -222,3 +222,32 @@ def test_a_refusal_quoting_an_uploaded_code_shows_it_as_written(db, monkeypatch)
     [refusal] = [e.value for e in app.error if "不能审核通过" in e.value]
     assert "![](" not in refusal
     assert "\\!\\[\\]\\(http\\://203.0.113.9/p.png\\)" in refusal
+
+
+def test_the_review_page_shows_local_times_and_period_names(db, monkeypatch):
+    # A batch sent at 07:49 on 8 December in Shenzhen read "于 2026-12-07 23:49 提交" (UTC)
+    # here while 报送管理 said 07:49, and its period "2024-01" beside 2024年1月 elsewhere.
+    from sqlalchemy import update
+
+    from data_model.store.models import Submission
+
+    monkeypatch.setenv("TIME_ZONE", "Asia/Shanghai")
+    engine = db.open()
+    with engine.begin() as conn:
+        set_review_rule(conn, Principal("chen", "admin"), "indicator_values", True)
+    values = values_workbook(["YS01", "", "南山区", "2024-01", 1.3, ""])
+    held = guarded_import(engine, Principal("wang", "staff", ("南山区",)), values, "v.xlsx")
+    assert held.status == "pending"
+    with engine.begin() as conn:
+        conn.execute(
+            update(Submission)
+            .where(Submission.id == held.submission_id)
+            .values(uploaded_at=dt.datetime(2026, 12, 7, 23, 49, tzinfo=dt.UTC))
+        )
+    engine.dispose()
+    app = as_user(db, monkeypatch, "chen", "admin", page="pages/review.py")
+    assert any("wang 于 2026-12-08 07:49 提交" in m.value for m in app.markdown)
+    queue = app.dataframe[0].value
+    assert queue["期间"].tolist() == ["2024年1月"]
+    sent = queue["提交时间"].iloc[0]
+    assert (sent.day, sent.hour, sent.minute) == (8, 7, 49)

@@ -70,3 +70,17 @@ def test_late_list_names_districts_that_have_not_reported(engine_dir, empty_db):
     assert len(late) == 21
     assert ("南山区", "指标数据") not in set(zip(late["区"], late["数据类型"], strict=True))
     assert "21 项应报数据逾期未报" in app.markdown[-1].value
+
+
+def test_without_a_schedule_the_late_tab_says_who_sets_one_up(engine_dir, empty_db):
+    # It said 截至该日期，所有应报数据均已报送。 with no schedule at all.
+    app = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), empty_db).run()
+    assert not app.exception
+    assert not [s for s in app.success if "均已报送" in s.value]
+    assert [i.value for i in app.info if "报送计划" in i.value] == [
+        "尚未设置报送计划，无法判断哪些数据未按时报送。请在本页“报送计划”标签中生成默认计划或逐行填写。"
+    ]
+    leader = sign_in_app(AppTest.from_file(PAGE, default_timeout=60), empty_db, "leader").run()
+    assert [i.value for i in leader.info if "报送计划" in i.value] == [
+        "尚未设置报送计划，无法判断哪些数据未按时报送。报送计划由管理员在本页“报送计划”标签中设置。"
+    ]

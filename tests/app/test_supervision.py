@@ -135,11 +135,14 @@ def test_issuing_notices_from_the_page_numbers_one_per_unit(app_db):
     ]
     app.button(key="sup_issue").click().run()
     assert not app.exception
-    assert "已生成 2 份督办通知" in app.success[0].value
     engine = app_db.open()
     with engine.connect() as conn:
         issued = notices_frame(conn)
     engine.dispose()
+    # Two notice numbers are a list: 、 between them (it was ，).
+    numbers = sorted(issued["number"])
+    assert numbers[0].startswith("督办〔") and numbers[0].endswith("〕1号")
+    assert app.success[0].value == f"已生成 2 份督办通知：{numbers[0]}、{numbers[1]}。"
     assert sorted(issued["unit"]) == ["南山区工商联", "市发展改革委"]
     assert sorted(issued["items"]) == [1, 1]
     assert f"sup_notice_{issued['id'].iloc[0]}" in [b.key for b in app.get("download_button")]

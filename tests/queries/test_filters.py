@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
-from data_model.queries.filters import FilterOptions, Filters, from_params, to_params
+from data_model.queries.filters import (
+    FilterOptions,
+    Filters,
+    default_filters,
+    default_year,
+    from_params,
+    skipped_year,
+    to_params,
+)
 
 OPTIONS = FilterOptions(
     first_year=2021,
@@ -63,3 +72,42 @@ def test_invalid_values_fall_back_with_notices():
 def test_a_period_of_another_granularity_is_replaced():
     filters = from_params({"gran": "quarter", "period": "2022"}, OPTIONS)
     assert (filters.period, filters.notices) == ("2023-Q4", ("filters.bad_period",))
+
+
+# One district's first upload for 2024: three values of 2,472 owed (0.1%).
+BARELY_STARTED = replace(
+    OPTIONS,
+    last_period_day=date(2024, 12, 31),
+    year_coverage={"2021": 99.9, "2022": 99.4, "2023": 98.1, "2024": 0.1},
+)
+
+
+def test_a_barely_reported_newest_year_is_not_the_default():
+    assert default_filters(BARELY_STARTED) == Filters(period="2023", granularity="year")
+    assert from_params({}, BARELY_STARTED) == Filters(period="2023", granularity="year")
+    assert from_params({"gran": "quarter"}, BARELY_STARTED).period == "2023-Q4"
+    assert from_params({"gran": "month"}, BARELY_STARTED).period == "2023-12"
+    assert skipped_year(BARELY_STARTED) == ("2024", 0.1)
+    # It stays offered, and a link naming it still opens it.
+    assert BARELY_STARTED.periods("year")[0] == "2024"
+    assert from_params({"period": "2024"}, BARELY_STARTED) == Filters("2024", "year")
+
+
+def test_a_year_without_values_counts_as_unreported():
+    options = replace(BARELY_STARTED, year_coverage={"2022": 99.4, "2023": 98.1})
+    assert (default_year(options), skipped_year(options)) == ("2023", ("2024", 0.0))
+
+
+def test_a_half_reported_newest_year_is_the_default():
+    options = replace(BARELY_STARTED, year_coverage={"2023": 98.1, "2024": 50.0})
+    assert (default_year(options), skipped_year(options)) == ("2024", None)
+
+
+def test_without_a_half_reported_year_the_best_reported_is_the_default():
+    options = replace(BARELY_STARTED, year_coverage={"2022": 40.0, "2023": 40.0, "2024": 3.0})
+    assert default_year(options) == "2023"
+
+
+def test_without_indicator_values_the_newest_year_is_the_default():
+    options = replace(BARELY_STARTED, year_coverage={})
+    assert (default_year(options), skipped_year(options)) == ("2024", None)

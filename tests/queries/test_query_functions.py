@@ -179,6 +179,7 @@ CALLS: dict[str, tuple[Callable, object]] = {
                 len(o.districts),
                 o.actions[0],
                 o.dimensions,
+                {year: round(coverage, 1) for year, coverage in o.year_coverage.items()},
             )
         )(queries.filter_options(c)),
         (
@@ -187,6 +188,7 @@ CALLS: dict[str, tuple[Callable, object]] = {
             12,
             "领跑行动",
             ("商会建设", "政企沟通", "民营经济人士成长", "民营经济发展质量", "营商环境"),
+            {"2021": 99.9, "2022": 99.4, "2023": 98.1},
         ),
     ),
     "shared.district_names": (
@@ -424,6 +426,10 @@ CALLS: dict[str, tuple[Callable, object]] = {
     "schedule.ensure_default_schedule": (
         lambda c: schedule.ensure_default_schedule(c, "2023-01", "2023-12"),
         176,
+    ),
+    "schedule.has_schedule": (
+        lambda c: (schedule.has_schedule(c), with_schedule(c, schedule.has_schedule)),
+        (False, True),
     ),
     "schedule.schedule_frame": (
         lambda c: with_schedule(c, lambda c: len(schedule.schedule_frame(c))),

@@ -581,3 +581,21 @@ def test_a_submission_records_the_scope_its_submitter_committed_with(engine):
         },
         admin.submission_id: None,
     }
+
+
+def test_a_held_or_returned_batch_lists_its_rows_as_held_not_imported(engine):
+    # A returned batch of 4 rows read 导入行数 4 (新增 0, 更新 0) in 报送管理.
+    from data_model.store.submissions import submissions_frame
+
+    require_review(engine)
+    rows = [activity("南山区", f"宣讲会{n}", 10 + n) for n in range(4)]
+    pending = guarded_import(engine, NANSHAN_STAFF, activities_xlsx(*rows[:3]), "p.xlsx")
+    returned = guarded_import(engine, NANSHAN_STAFF, activities_xlsx(*rows), "r.xlsx")
+    return_submission(engine, NANSHAN_REVIEWER, returned.submission_id, "请核对")
+    with engine.connect() as conn:
+        listed = submissions_frame(conn).set_index("id")
+    columns = ["status", "rows_accepted", "rows_held", "rows_new", "rows_replaced"]
+    assert listed.loc[pending.submission_id, columns].tolist() == ["pending", 0, 3, 0, 0]
+    assert listed.loc[returned.submission_id, columns].tolist() == ["returned", 0, 4, 0, 0]
+    imported = listed[listed["status"] == "accepted"].iloc[0]  # the admin's, before review
+    assert (imported["rows_accepted"], imported["rows_held"]) == (1, 0)
