@@ -145,14 +145,8 @@ else:
         key="coverage_map",
     )
     if layout.without_shape:
-        st.caption(
-            tr(
-                "coverage.tiles_note",
-                names=literal(
-                    join_names((n for n in layout.without_shape if n in shown), language())
-                ),
-            )
-        )
+        names = join_names((n for n in layout.without_shape if n in shown), language())
+        st.caption(literal(tr("coverage.tiles_note", names=names)))  # names as written
     finding(map_finding(on_map, measure, language()))
     st.caption(tr("coverage.map_hint"))
 
