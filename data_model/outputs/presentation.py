@@ -47,7 +47,6 @@ from data_model.evaluation.scoring import (
 from data_model.formatting import (
     bracketed,
     format_number,
-    join_names,
     unbroken_units,
     unit_word,
 )
@@ -62,6 +61,7 @@ from data_model.queries.coverage_queries import (
     coverage_measure,
     map_areas,
     map_finding,
+    map_notes,
     measure_texts,
 )
 from data_model.queries.headlines import Headline, Headlines, headline_figures
@@ -432,18 +432,17 @@ def _coverage(c: _Context) -> Slide | None:
         _headline(map_finding(on_map, measure, c.language)),
         frame=on_map.reset_index(drop=True),
         chart={"areas": areas, "measure_label": measure_label, "rate": True},
-        footnote=_tiles_note(c, areas, on_map["district"]),
+        footnote=_map_notes(c, areas, on_map["district"]),
     )
 
 
-def _tiles_note(c: _Context, areas: tuple[Area, ...], shown: pd.Series) -> str:
-    """The coverage page's footnote on the `*` tiles beside the map (areas the boundary
-    file has no shape of), naming those on the slide; empty when the map has none."""
+def _map_notes(c: _Context, areas: tuple[Area, ...], shown: pd.Series) -> str:
+    """The coverage page's notes under the map (`map_notes`: the `*` tiles beside it, the
+    areas drawn as their own part of a district), for the areas on the slide."""
     layout = load_district_map(areas)
-    names = [name for name in layout.without_shape if name in set(shown)]
-    if layout.problem or not names:
+    if layout.problem:  # the tile grid stands in, as on the page: nothing to explain
         return ""
-    return c.t("coverage.tiles_note", names=join_names(names, c.language))
+    return " ".join(map_notes(layout, shown, c.language))
 
 
 def _task_actions(c: _Context) -> Slide | None:
