@@ -442,7 +442,7 @@ def _map_notes(c: _Context, areas: tuple[Area, ...], shown: pd.Series) -> str:
     layout = load_district_map(areas)
     if layout.problem:  # the tile grid stands in, as on the page: nothing to explain
         return ""
-    return " ".join(map_notes(layout, shown, c.language))
+    return c.t("format.sentence_separator").join(map_notes(layout, shown, c.language))
 
 
 def _task_actions(c: _Context) -> Slide | None:

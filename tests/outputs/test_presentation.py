@@ -216,7 +216,7 @@ def test_coverage_slide_names_the_lowest_district(slides):
     # The `*` of the tiles beside the map is explained on the slide, as on the page.
     assert slide.footnote.startswith("* 深汕特别合作区在边界文件中没有单独的范围")
     assert slide.footnote.endswith(
-        " 大鹏新区（属龙岗区）在行政区划数据中是所属区的一部分，地图上按其自身范围单独着色，"
+        "颜色按同一度量。大鹏新区（属龙岗区）在行政区划数据中是所属区的一部分，地图上按其自身范围单独着色，"
         "显示其自身的数据。"
     )
 
