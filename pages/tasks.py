@@ -288,7 +288,7 @@ else:
 
 behind_columns = [
     *NAMED,
-    *["deadline", "days_left", "progress", "expected_progress", "gap"],
+    *["deadline", "gap", "progress", "expected_progress", "days_left"],
     *["start_date", "deadline_text", *REST],
 ]
 if totals.behind == 0:

@@ -40,7 +40,7 @@ def test_task_lists_put_the_key_columns_first_and_the_long_text_last(sample_db, 
     overdue, behind = app.dataframe[0], app.dataframe[1]
     key = ["任务编号", "任务内容", "牵头单位", "所属区", "完成时限"]
     assert list(overdue.value.columns)[:6] == [*key, "逾期天数"]
-    assert list(behind.value.columns)[:6] == [*key, "距时限(天)"]
+    assert list(behind.value.columns)[:6] == [*key, "落后(百分点)"]
     for table in (overdue, behind):
         assert list(table.value.columns)[-1] == "情况说明"
         widths = {
