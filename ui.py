@@ -285,10 +285,17 @@ def data_table(data: object, **options) -> object:
     return st.dataframe(data, placeholder=NO_VALUE, **options)
 
 
-# A table row this high (px) holds three lines of text, and st.dataframe wraps text only in
+# A table row this high (px) holds four lines of text, and st.dataframe wraps text only in
 # rows higher than 4rem: a problem's reason and what to do about it is read whole, not cut
 # at the column's edge with its instruction on hover only.
-WRAPPED_ROW_HEIGHT = 76
+WRAPPED_ROW_HEIGHT = 92
+WRAPPED_ROWS_SHOWN = 10  # a taller table scrolls
+
+
+def wrapped_height(rows: int) -> int:
+    """The height (px) of a table of WRAPPED_ROW_HEIGHT rows that shows `rows` of them, at
+    most WRAPPED_ROWS_SHOWN, whole (Streamlit's own height counts rows of one line)."""
+    return 38 + min(max(rows, 1), WRAPPED_ROWS_SHOWN) * WRAPPED_ROW_HEIGHT
 
 
 def show_problems(report: ImportReport, all_in_download: bool = False) -> None:
@@ -326,6 +333,7 @@ def show_problems(report: ImportReport, all_in_download: bool = False) -> None:
                 tr("upload.problem_level"): narrow,
             },
             row_height=WRAPPED_ROW_HEIGHT,
+            height=wrapped_height(len(groups)),
         )
     problems = problems_frame(report, PROBLEMS_IN_PAGE)
     problems["level"] = problems["level"].map(levels)
@@ -337,6 +345,7 @@ def show_problems(report: ImportReport, all_in_download: bool = False) -> None:
             **{tr(f"upload.problem_{c}"): narrow for c in ("level", "row")},
         },
         row_height=WRAPPED_ROW_HEIGHT,
+        height=wrapped_height(len(problems)),
     )
 
 
