@@ -292,6 +292,19 @@ def data_table(data: object, **options) -> object:
     return st.dataframe(data, placeholder=NO_VALUE, **options)
 
 
+# A table row this high (px) holds four lines of text, and st.dataframe wraps text only in
+# rows higher than 4rem: a problem's reason and what to do about it is read whole, not cut
+# at the column's edge with its instruction on hover only.
+WRAPPED_ROW_HEIGHT = 92
+WRAPPED_ROWS_SHOWN = 10  # a taller table scrolls
+
+
+def wrapped_height(rows: int) -> int:
+    """The height (px) of a table of WRAPPED_ROW_HEIGHT rows that shows `rows` of them, at
+    most WRAPPED_ROWS_SHOWN, whole (Streamlit's own height counts rows of one line)."""
+    return 38 + min(max(rows, 1), WRAPPED_ROWS_SHOWN) * WRAPPED_ROW_HEIGHT
+
+
 def show_problems(report: ImportReport, all_in_download: bool = False) -> None:
     """A report's problems, one line each; a file with more than a page lists is first
     shown counted by kind of problem, then its first problems (`PROBLEMS_IN_PAGE`).
@@ -302,6 +315,7 @@ def show_problems(report: ImportReport, all_in_download: bool = False) -> None:
     # One word per level, not one look-up per problem (300,000 in a file of wrong rows).
     levels = {level: tr(f"upload.level_{level}") for level in ("error", "warning")}
     message = st.column_config.TextColumn(width="large")
+    narrow = st.column_config.Column(width="small")
     if total > PROBLEMS_IN_PAGE:
         note = tr("upload.problems_many", total=total, shown=PROBLEMS_IN_PAGE)
         if report.unlisted_count:
@@ -320,14 +334,25 @@ def show_problems(report: ImportReport, all_in_download: bool = False) -> None:
                 )
             ),
             hide_index=True,
-            column_config={tr("upload.group_message"): message},
+            column_config={
+                tr("upload.group_message"): message,
+                **{tr(f"upload.group_{c}"): narrow for c in ("count", "values", "row")},
+                tr("upload.problem_level"): narrow,
+            },
+            row_height=WRAPPED_ROW_HEIGHT,
+            height=wrapped_height(len(groups)),
         )
     problems = problems_frame(report, PROBLEMS_IN_PAGE)
     problems["level"] = problems["level"].map(levels)
     data_table(
         problems.rename(columns=lambda c: tr(f"upload.problem_{c}")),
         hide_index=True,
-        column_config={tr("upload.problem_message"): message},
+        column_config={
+            tr("upload.problem_message"): message,
+            **{tr(f"upload.problem_{c}"): narrow for c in ("level", "row")},
+        },
+        row_height=WRAPPED_ROW_HEIGHT,
+        height=wrapped_height(len(problems)),
     )
 
 

@@ -168,8 +168,9 @@ def print_report(report: ImportReport, as_json: bool = False) -> None:
                 accepted=sheet.rows_accepted,
             )
         )
-        for label, problems in ((t("cli.error"), sheet.errors), (t("cli.warning"), sheet.warnings)):
-            for p in problems:
+        for level in ("error", "warning"):
+            label = t(f"cli.{level}")
+            for p in sheet.in_file_order(level):
                 where = t(
                     "cli.where", sheet=p.sheet, row=p.row if p.row else "-", column=p.column or "-"
                 )

@@ -23,6 +23,7 @@ way "bad", no change or a figure without a direction "neutral".
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -112,6 +113,17 @@ def format_number(value: float | None, unit: str = "", language: str | None = No
         tenths = round(float(value), 1)
         text = f"{int(tenths):,}" if tenths.is_integer() else f"{tenths:,.1f}"
     return f"{text}{unit}" if unit in ("%", "") else f"{text} {unit}"
+
+
+# A number and the unit after it (`0.6 天`, `12 days`): the space between them.
+_NUMBER_UNIT_SPACE = re.compile(r"(?<=\d) (?=[^\s\d])")
+NO_BREAK_SPACE = "\u00a0"
+
+
+def unbroken_units(text: str) -> str:
+    """`text` with the space between each number and its unit made non-breaking, so that a
+    sentence in large type (a slide's title) never breaks `（0.6 天）` between the two."""
+    return _NUMBER_UNIT_SPACE.sub(NO_BREAK_SPACE, text)
 
 
 def value_text(value: float | None, unit: str, language: str | None = None) -> str:

@@ -112,6 +112,12 @@ class ProblemBudget:
     left: int = field(default_factory=lambda: MAX_LISTED_PROBLEMS)
 
 
+def _file_position(problem: Problem) -> tuple[int, int, int]:
+    """Where `problem` is in its sheet, for ordering: (has a row, row, column index)."""
+    column = problem.cell[1] if problem.cell is not None else -1
+    return (problem.row is not None, problem.row or 0, column)
+
+
 @dataclass
 class SheetReport:
     """What one sheet gave: its kind and layout, its rows, and its problems.
@@ -153,6 +159,14 @@ class SheetReport:
             return True
         self.unlisted_warnings += 1
         return False
+
+    def in_file_order(self, level: str) -> list[Problem]:
+        """The sheet's listed errors (`level` "error") or warnings ("warning") as a reader
+        goes through the sheet: those of no row first, then by row, then by column. (They
+        are found check by check: a row refused for its district was listed after every
+        wrong number.)"""
+        problems = self.errors if level == "error" else self.warnings
+        return sorted(problems, key=_file_position)
 
     def to_dict(self) -> dict:
         return {
@@ -238,10 +252,12 @@ class ImportReport:
 
     def by_level(self) -> Iterator[tuple[str, Problem]]:
         """Every problem with its level (`error`, `warning`): errors then warnings, each in
-        the order of the file."""
-        for level, problems in (("error", self.errors), ("warning", self.warnings)):
-            for problem in problems:
-                yield level, problem
+        the order of the file (sheet by sheet, then by row and column: `in_file_order`).
+        The page's list, its download and the marked copy's list all read this."""
+        for level in ("error", "warning"):
+            for sheet in self.sheets:
+                for problem in sheet.in_file_order(level):
+                    yield level, problem
 
     def to_dict(self) -> dict:
         return {

@@ -29,6 +29,7 @@ from data_model.queries.coverage_queries import (
     direct_contact_types,
     map_areas,
     map_finding,
+    map_notes,
     measure_texts,
 )
 from data_model.queries.shared import has_data
@@ -144,15 +145,8 @@ else:
         selection_mode="points",
         key="coverage_map",
     )
-    if layout.without_shape:
-        st.caption(
-            tr(
-                "coverage.tiles_note",
-                names=literal(
-                    join_names((n for n in layout.without_shape if n in shown), language())
-                ),
-            )
-        )
+    for note in map_notes(layout, shown, language()):
+        st.caption(literal(note))  # names as written
     finding(map_finding(on_map, measure, language()))
     st.caption(tr("coverage.map_hint"))
 

@@ -90,14 +90,17 @@ with result:
     )
     plot(figure(composite_bars, bars), width="stretch")
     finding(composite_finding(shown, language()))
+    # The result first (score, rank, its change, what was not submitted), then the
+    # dimensions it is made of: the columns read in a 1366 px screen's column are the
+    # ones that answer "how did we do".
     table = pd.DataFrame({tr("evaluation.col_district"): shown["district"]})
-    for dimension in dimensions:
-        table[dimension] = shown[dimension].map(score_text)
     if not filters.dimension:  # with a dimension, its column already is the composite
         table[tr("evaluation.col_composite")] = shown["composite"].map(score_text)
     table[tr("evaluation.col_rank")] = shown["rank"]
     table[tr("evaluation.col_rank_change")] = shown["rank_change"].map(rank_change_text)
     table[tr("evaluation.col_missing")] = shown["missing_count"]
+    for dimension in dimensions:
+        table[dimension] = shown[dimension].map(score_text)
     data_table(table, hide_index=True, width="stretch")
     download_table(
         scores_export_frame(shown, language()), f"scores_{period}", key="evaluation_download"

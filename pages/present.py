@@ -60,8 +60,8 @@ for notice in setup.notices:  # quotes the link's values, which someone else may
 
 
 def draw_slide(slide: Slide, slot: int) -> None:
-    """One slide's title, note and cards or chart, in the slot being written. Title and
-    note are plain text naming tasks, units, districts as the data wrote them: shown as
+    """One slide's title, note, cards or chart, and footnote, in the slot being written.
+    Title, note and footnote are plain text naming tasks, units, districts as the data wrote them: shown as
     written (`literal`)."""
     st.title(literal(slide.title), anchor=False)
     if slide.note:
@@ -88,6 +88,8 @@ def draw_slide(slide: Slide, slot: int) -> None:
             config=CHART_CONFIG,
             key=f"present_chart_{slot}",
         )
+    if slide.footnote:  # what the chart's marks mean (names as the data wrote them)
+        st.caption(literal(slide.footnote))
 
 
 @st.fragment(run_every=setup.interval)

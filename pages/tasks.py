@@ -66,8 +66,12 @@ from ui import (
 )
 
 PAGE_ROWS = 20  # rows of a task list shown at once
-NAMED = ["code", "content", "lead_unit", "owner"]  # which task, and who answers for it
-WHY = ["explanation", "district", "action"]  # why it is late, and where it belongs
+# A task list's columns: which task and who leads it, where, then the list's own figures,
+# then the rest. The first ones fit a 1366 px screen without scrolling (the content column
+# is bounded, the whole of it on hover); the long explanation comes last.
+NAMED = ["code", "content", "lead_unit", "district"]  # which task, who leads it, where
+REST = ["owner", "action", "explanation"]  # who answers for it, its action, why it is late
+BOUNDED = {"content": "medium", "explanation": "large"}  # st.column_config widths
 # What the evidence picker offers; evidence.check_file still checks the content itself.
 EVIDENCE_TYPES = ["pdf", "png", "jpg", "jpeg", "gif", "webp", "docx", "xlsx", "doc", "xls"]
 
@@ -120,10 +124,21 @@ def pager(kind: str, count: int) -> int:
     return first
 
 
+def show_table(table: pd.DataFrame) -> None:
+    """A task table on the page, its long text columns (BOUNDED) of a bounded width."""
+    bounded = {tr(f"tasks.col_{c}"): width for c, width in BOUNDED.items()}
+    config = {
+        label: st.column_config.TextColumn(width=width)
+        for label, width in bounded.items()
+        if label in table.columns
+    }
+    data_table(table, hide_index=True, width="stretch", column_config=config)
+
+
 def show_task_list(frame: pd.DataFrame, name: str, columns: list[str]) -> None:
     """A task list (`task_table`) and its download (`tasks.<name>_file`)."""
     table = task_table(frame, columns)
-    data_table(table, hide_index=True, width="stretch")
+    show_table(table)
     download_table(table, tr(f"tasks.{name}_file"), key=f"download_{name}")
 
 
@@ -241,7 +256,7 @@ def list_section(kind: str, count: int, columns: list[str], file_key: str) -> No
     longer than a page, and an Excel download of the whole list, read when clicked."""
     offset = pager(kind, count)
     rows = query(task_list, as_of, kind, filters.districts, filters.action, PAGE_ROWS, offset)
-    data_table(task_table(rows, columns), hide_index=True, width="stretch")
+    show_table(task_table(rows, columns))
     database, table_of = engine(), table_words(columns)
     whole = (as_of, kind, filters.districts, filters.action)
 
@@ -259,7 +274,7 @@ def list_section(kind: str, count: int, columns: list[str], file_key: str) -> No
     )
 
 
-overdue_columns = [*NAMED, "deadline", "deadline_text", "progress", "days_late", *WHY]
+overdue_columns = [*NAMED, "deadline", "days_late", "progress", "deadline_text", *REST]
 if totals.overdue == 0:
     st.subheader(tr("tasks.overdue_none_title"))
     empty_state("tasks.no_overdue")
@@ -273,8 +288,8 @@ else:
 
 behind_columns = [
     *NAMED,
-    *["start_date", "deadline", "deadline_text", "progress", "expected_progress", "gap"],
-    *["days_left", *WHY],
+    *["deadline", "gap", "progress", "expected_progress", "days_left"],
+    *["start_date", "deadline_text", *REST],
 ]
 if totals.behind == 0:
     st.subheader(tr("tasks.behind_none_title"))
@@ -310,8 +325,7 @@ else:
     show_task_list(
         shown,
         "slipping",
-        ["code", "content", "lead_unit", "deadline", "progress", "pace", "expected_finish"]
-        + ["days_short", "district", "action"],
+        [*NAMED, "deadline", "days_short", "progress", "pace", "expected_finish", "action"],
     )
     finding(tr("tasks.slipping_finding"))
 

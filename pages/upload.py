@@ -52,6 +52,7 @@ from data_model.workflow.upload import (
     rows_to_fix,
 )
 from ui import (
+    WRAPPED_ROW_HEIGHT,
     changes_table,
     data_table,
     download_file,
@@ -64,6 +65,7 @@ from ui import (
     show_problems,
     show_write_preview,
     tr,
+    wrapped_height,
 )
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -524,6 +526,8 @@ for number, file in enumerate(files, start=1):
                 placeholder="",
                 key=f"fix_{file.file_id}_{sheet_name}",
                 disabled=[SHEET_COLUMN, ROW_COLUMN, REASON_COLUMN],
+                row_height=WRAPPED_ROW_HEIGHT,  # the reasons read whole
+                height=wrapped_height(len(display)),
             )
             if st.button(
                 tr("upload.revalidate"),

@@ -39,6 +39,12 @@ LAND = "陆地"
 # peninsula in the east (大鹏新区, a functional area with no shape of its own in the
 # source). Place 龙岗区's label in the part west of this longitude, over 龙岗 proper.
 LABEL_WEST_OF = {"440307": 114.40}
+# A functional area whose territory is whole parts of its district's shape: the parts
+# east of the longitude become a feature of their own, named for the area, with property
+# `part_of` (the district's code). The map colours it by the area's own figures (its
+# federation reports separately) and folds it back into the district where the master
+# data has no such area. No border is drawn that the source does not have.
+FUNCTIONAL_PARTS = {"440307": ("大鹏新区", 114.40)}
 
 
 def cnmaps_paths() -> tuple[Path, Path]:
@@ -96,6 +102,40 @@ def build(tolerance: float, digits: int) -> dict:
                 "type": "Feature",
                 "properties": {"code": code, "name": name, "label": _label(geometry, code, digits)},
                 "geometry": _rounded(mapping(_polygonal(geometry)), digits),
+            }
+        )
+    return split_functional_areas({"type": "FeatureCollection", "features": features}, digits)
+
+
+def split_functional_areas(collection: dict, digits: int) -> dict:
+    """`collection` with each FUNCTIONAL_PARTS area's parts moved out of its district's
+    feature into a feature of its own (`code` empty, `name`, `part_of`, `label`), placed
+    right after the district."""
+    features = []
+    for feature in collection["features"]:
+        features.append(feature)
+        code = feature["properties"]["code"]
+        if code not in FUNCTIONAL_PARTS:
+            continue
+        name, east_of = FUNCTIONAL_PARTS[code]
+        geometry = shape(feature["geometry"])
+        parts = list(getattr(geometry, "geoms", [geometry]))
+        east = [part for part in parts if part.representative_point().x > east_of]
+        west = [part for part in parts if part.representative_point().x <= east_of]
+        if not east or not west:
+            sys.exit(f"{feature['properties']['name']} has no part east and west of {east_of}")
+        feature["geometry"] = _rounded(mapping(shapely.MultiPolygon(west)), digits)
+        area = shapely.MultiPolygon(east)
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "code": "",
+                    "name": name,
+                    "part_of": code,
+                    "label": _label(area, "", digits),
+                },
+                "geometry": _rounded(mapping(area), digits),
             }
         )
     return {"type": "FeatureCollection", "features": features}

@@ -51,6 +51,7 @@ SMALLEST_CHART_WIDTH = 1216
 OVERDUE_LINE = 560  # px at CHART_FONT_SIZE: a line of text beside an overdue bar wraps here
 OVERDUE_BAR_SHARE = (0.25, 0.85)  # the longest bar takes this much of the plot, at least/most
 OVERDUE_WRAP_ROWS = 6  # up to this many bars have room for two lines of text each
+OVERDUE_NAME_LINE = 330  # px at CHART_FONT_SIZE: a line of a task's name left of its bar
 PART_SEPARATOR = " · "  # between the parts of a bar's text (catalogue present.overdue_*)
 CHART_CONFIG = {"displayModeBar": False, "displaylogo": False}
 
@@ -270,27 +271,55 @@ def wrap_parts(text: str, width: float, size: float = CHART_FONT_SIZE) -> list[s
     return lines
 
 
+def wrap_name(text: str, width: float, lines: int, size: float = CHART_FONT_SIZE) -> str:
+    """`text` broken into at most `lines` lines no wider than `width` px at `size` px, the
+    last one ending in `…` when the text goes on (the whole of it is on hover)."""
+    wrapped = wrap_parts(text.replace(PART_SEPARATOR, " "), width, size)
+    if len(wrapped) > lines:
+        last = wrapped[lines - 1]
+        while last and text_width(last + "…", size) > width:
+            last = last[:-1]
+        wrapped = [*wrapped[: lines - 1], last.rstrip() + "…"]
+    return LINE_BREAK.join(wrapped)
+
+
+def overdue_axis_end(days: list[float], widths: list[float], plot_width: float) -> float:
+    """Where the day axis ends so that each bar's text, `widths` px wide, fits beside the
+    end of its bar in a plot `plot_width` px wide: the bar with the least room decides, so
+    the axis runs no further than the data and their labels need (the longest bar takes
+    at least and at most OVERDUE_BAR_SHARE of the plot)."""
+    low, high = OVERDUE_BAR_SHARE
+    end = max([*days, 1.0]) / high
+    for day, width in zip(days, widths, strict=True):
+        share = min(max(1 - (width + 2 * LABEL_PAD) / plot_width, low), high)
+        end = max(end, day / share)
+    return end
+
+
 def overdue_bars(frame: pd.DataFrame, days_label: str) -> go.Figure:
     """One bar per overdue task, longest overdue on top, in the overdue status colour.
 
-    Each bar's text (days, lead unit, explanation) is written whole beside it, never cut by
-    the screen's edge: wrapped into lines of OVERDUE_LINE px (two lines a bar when there are
-    at most OVERDUE_WRAP_ROWS bars; with more, the first line only, the rest on hover), and
-    the day axis runs far enough past the longest bar that the widest line fits beside it
-    on a 1280×720 screen.
+    Each task's name (code and content) is written left of its bar in lines of
+    OVERDUE_NAME_LINE px, and each bar's text (days, lead unit, explanation) whole beside
+    it, never cut by the screen's edge: in lines of OVERDUE_LINE px, two lines a bar when
+    there are at most OVERDUE_WRAP_ROWS bars; with more, the first line only, the rest on
+    hover. The day axis runs just far enough that every bar's text fits beside it on a
+    1280×720 screen (`overdue_axis_end`).
 
     `frame`: label (task code and content), days_late, text (beside the bar), hover.
     """
     keep = 2 if len(frame) <= OVERDUE_WRAP_ROWS else 1
     lines = [wrap_parts(str(text), OVERDUE_LINE)[:keep] for text in frame["text"]]
-    widest = max((text_width(line, CHART_FONT_SIZE) for ls in lines for line in ls), default=0)
-    labels = max((text_width(label, CHART_FONT_SIZE) for label in frame["label"]), default=0)
+    names = [wrap_name(str(label), OVERDUE_NAME_LINE, keep) for label in frame["label"]]
+    widths = [max((text_width(line, CHART_FONT_SIZE) for line in ls), default=0) for ls in lines]
+    labels = max(
+        (text_width(line, CHART_FONT_SIZE) for name in names for line in name.split(LINE_BREAK)),
+        default=0,
+    )
     plot_width = max(SMALLEST_CHART_WIDTH - labels - 2 * LABEL_PAD, 1)
-    low, high = OVERDUE_BAR_SHARE
-    share = min(max(1 - (widest + 2 * LABEL_PAD) / plot_width, low), high)
-    longest = max(float(frame["days_late"].max()), 1.0) if len(frame) else 1.0
+    days = [float(d) for d in frame["days_late"]]
     figure = label_bars(
-        frame["label"],
+        pd.Series(names, dtype=object),
         frame["days_late"],
         name=days_label,
         marker_color=STATUS_COLORS["overdue"],
@@ -299,9 +328,9 @@ def overdue_bars(frame: pd.DataFrame, days_label: str) -> go.Figure:
     )
     # Annotations, not the bar's own text, which plotly centres line by line: the two lines
     # start together at the bar's end. By row index (a numeric-looking label is an index).
-    for row, (days, text) in enumerate(zip(frame["days_late"], lines, strict=True)):
+    for row, (day, text) in enumerate(zip(frame["days_late"], lines, strict=True)):
         figure.add_annotation(
-            x=days,
+            x=day,
             y=row,
             xanchor="left",
             xshift=LABEL_PAD,
@@ -310,7 +339,9 @@ def overdue_bars(frame: pd.DataFrame, days_label: str) -> go.Figure:
             showarrow=False,
             name="overdue_label",
         )
-    figure.update_xaxes(title={"text": days_label}, range=[0, longest / share])
+    figure.update_xaxes(
+        title={"text": days_label}, range=[0, overdue_axis_end(days, widths, plot_width)]
+    )
     base_layout(figure, height=SLIDE_HEIGHT)
     figure.update_layout(showlegend=False)
     return figure

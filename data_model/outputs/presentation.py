@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 
@@ -44,7 +44,12 @@ from data_model.evaluation.scoring import (
     ranking_with_change,
     score_text,
 )
-from data_model.formatting import bracketed, format_number, unit_word
+from data_model.formatting import (
+    bracketed,
+    format_number,
+    unbroken_units,
+    unit_word,
+)
 from data_model.i18n import t
 from data_model.periods import (
     period_containing,
@@ -56,6 +61,7 @@ from data_model.queries.coverage_queries import (
     coverage_measure,
     map_areas,
     map_finding,
+    map_notes,
     measure_texts,
 )
 from data_model.queries.headlines import Headline, Headlines, headline_figures
@@ -78,6 +84,7 @@ from data_model.queries.trends_queries import (
     series_finding,
     trend_series,
 )
+from data_model.reference.geo import Area, load_district_map
 
 SLIDE_GROUPS: dict[str, tuple[str, ...]] = {
     "overview": ("overview",),
@@ -91,7 +98,6 @@ MIN_INTERVAL = 5
 MAX_INTERVAL = 300
 COVERAGE_MEASURE = "submission_coverage"  # the coverage page's default measure
 OVERDUE_ROWS = 10  # the overdue slide lists the longest overdue tasks only
-CONTENT_CHARS = 12  # a task's content is cut to this many characters on the overdue slide
 EXPLANATION_CHARS = 20  # and its explanation (情况说明) beside the bar to this many (all on hover)
 
 
@@ -258,7 +264,9 @@ class Card:
 class Slide:
     """One screen: a kicker line (section · what is shown), a title stating the finding with
     its numbers, an optional second sentence, and either cards or a frame for one chart or
-    table. `chart` holds the chart builder's other arguments (labels, target, …)."""
+    table, with a footnote under it that explains its marks (the map's `*` tiles, the
+    trend's open markers). `chart` holds the chart builder's other arguments (labels,
+    target, …)."""
 
     key: str  # overview, coverage, task_actions, overdue, trend, ranking
     kicker: str
@@ -267,6 +275,7 @@ class Slide:
     cards: tuple[Card, ...] = ()
     frame: pd.DataFrame | None = None
     chart: dict = field(default_factory=dict)
+    footnote: str = ""
 
 
 def build_slides(
@@ -297,7 +306,7 @@ def build_slides(
         for key in SLIDE_GROUPS[group]:
             slide = builders[key](context)
             if slide is not None:
-                slides.append(slide)
+                slides.append(replace(slide, title=unbroken_units(slide.title)))
     return tuple(slides)
 
 
@@ -416,13 +425,24 @@ def _coverage(c: _Context) -> Slide | None:
         return None
     on_map["text"] = measure_texts(on_map["value"], measure, c.language)
     measure_label = c.t(f"coverage.measure_{measure}")
+    areas = map_areas(c.conn)
     return Slide(
         "coverage",
         c.kicker("coverage", c.t("coverage.map_heading", period=c.label, measure=measure_label)),
         _headline(map_finding(on_map, measure, c.language)),
         frame=on_map.reset_index(drop=True),
-        chart={"areas": map_areas(c.conn), "measure_label": measure_label, "rate": True},
+        chart={"areas": areas, "measure_label": measure_label, "rate": True},
+        footnote=_map_notes(c, areas, on_map["district"]),
     )
+
+
+def _map_notes(c: _Context, areas: tuple[Area, ...], shown: pd.Series) -> str:
+    """The coverage page's notes under the map (`map_notes`: the `*` tiles beside it, the
+    areas drawn as their own part of a district), for the areas on the slide."""
+    layout = load_district_map(areas)
+    if layout.problem:  # the tile grid stands in, as on the page: nothing to explain
+        return ""
+    return c.t("format.sentence_separator").join(map_notes(layout, shown, c.language))
 
 
 def _task_actions(c: _Context) -> Slide | None:
@@ -448,19 +468,18 @@ def _overdue(c: _Context) -> Slide | None:
     """The longest overdue tasks (at most OVERDUE_ROWS), one bar of days late each, named
     by code and content, with the lead unit and the start of its explanation (情况说明)
     beside it, all of it on hover (progress is in the note)."""
-    day = c.as_of_text
     totals = totals_of(c.task_counts)
     if totals.tasks == 0:
         return None
     overdue = task_list(c.conn, c.as_of, "overdue", limit=OVERDUE_ROWS)
-    kicker = c.kicker("tasks", c.t("present.overdue_detail", date=day, count=OVERDUE_ROWS))
+    kicker = c.kicker("tasks", _overdue_detail(c, len(overdue), totals.overdue))
     if overdue.empty:
         return Slide("overdue", kicker, overdue_title(overdue, c.language), c.t("tasks.no_overdue"))
     top = overdue
     bars = pd.DataFrame(
         {
             "label": [
-                f"{code} {_shorten(text)}"
+                f"{code} {text}"  # wrapped to the room left of the bar by the chart
                 for code, text in zip(top["code"], top["content"], strict=True)
             ],
             "days_late": top["days_late"].astype(int),
@@ -504,7 +523,16 @@ def _headline(sentence: str) -> str:
     return sentence.rstrip("。.")
 
 
-def _shorten(text: str, chars: int = CONTENT_CHARS) -> str:
+def _overdue_detail(c: _Context, shown: int, overdue: int) -> str:
+    """The overdue slide's kicker, counting the bars the slide shows: all of the overdue
+    tasks, or the `shown` longest overdue of more."""
+    if shown == 0:
+        return c.t("present.overdue_detail_none", date=c.as_of_text)
+    key = "present.overdue_detail_all" if shown >= overdue else "present.overdue_detail"
+    return c.t(key, date=c.as_of_text, count=shown)
+
+
+def _shorten(text: str, chars: int) -> str:
     return text if len(text) <= chars else text[: chars - 1] + "…"
 
 
@@ -550,6 +578,8 @@ def _trend(c: _Context) -> Slide | None:
             "unit": unit,
             "language": c.language,
         },
+        # The chart draws a period not fully reported with open markers, as the page does.
+        footnote="" if trend["complete"].all() else c.t("trends.incomplete_points"),
     )
 
 

@@ -28,6 +28,7 @@ a half's, a quarter's or a year's submission coverage and completeness read thos
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
@@ -46,7 +47,7 @@ from data_model.i18n import t
 from data_model.periods import months_of, period_end, period_start, sub_periods
 from data_model.queries.schedule import not_reported
 from data_model.queries.task_counts import status_counts
-from data_model.reference.geo import Area
+from data_model.reference.geo import Area, DistrictMap
 from data_model.store import summaries_coverage
 from data_model.store.models import (
     Action,
@@ -404,6 +405,25 @@ def districts_named(names: pd.Series, language: str | None = None) -> str:
     if len(names) > 3:
         return t("coverage.more_districts", language, items=text, count=len(names))
     return text
+
+
+def map_notes(layout: DistrictMap, shown: Iterable[str], language: str | None = None) -> list[str]:
+    """What the map's drawing needs said, for the areas `shown` (names): which areas are
+    the `*` tiles beside it and why, and which are drawn as their own part of a district's
+    territory (大鹏新区 in 龙岗区). Plain text: the page and the slide show it as written."""
+    shown = set(shown)
+    notes = []
+    tiles = [name for name in layout.without_shape if name in shown]
+    if tiles:
+        notes.append(t("coverage.tiles_note", language, names=join_names(tiles, language)))
+    parts = [
+        t("coverage.part_item", language, area=area, district=district)
+        for area, district in layout.parts
+        if area in shown
+    ]
+    if parts:
+        notes.append(t("coverage.parts_note", language, parts=join_names(parts, language)))
+    return notes
 
 
 def map_finding(values: pd.DataFrame, measure: str, language: str | None = None) -> str:

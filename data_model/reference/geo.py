@@ -5,9 +5,12 @@ internet. The file is `settings.boundary_file()` (`BOUNDARY_FILE`, default the s
 Shenzhen districts, see `defaults/BOUNDARIES.md`): a FeatureCollection of Polygon or
 MultiPolygon features in lon/lat, each matched to a master-data district by its `code`
 property (also `adcode`, as in many published files) or else by its `name`. An optional
-`label` property [lon, lat] says where the district's name goes.
+`label` property [lon, lat] says where the district's name goes. A feature with a
+`part_of` property (a district's code) is part of that district's territory drawn on its
+own, such as 大鹏新区 in 龙岗区: it takes the values of the area it names where the
+master data has that area, and is drawn as part of the district where it does not.
 
-Districts without a shape (functional areas, or any the file lacks) are drawn as
+Districts without a shape (深汕特别合作区, or any the file lacks) are drawn as
 labelled tiles beside the map. When the file is missing or unusable the result says
 why and the page falls back to the tile grid, which needs no geodata at all.
 """
@@ -60,6 +63,8 @@ class DistrictMap:
 
     regions: tuple[Region, ...]
     without_shape: tuple[str, ...] = ()  # names of areas drawn as tiles beside the map
+    # (area, district) names of areas drawn on their own as part of a district's territory
+    parts: tuple[tuple[str, str], ...] = ()
     y_scale: float = 1.0  # plot units of y per unit of x, so shapes keep their proportions
     spacing: float = 0.3  # distance between hit points (see `hit_points`)
     problem: str | None = None  # missing | unreadable | invalid | no_match
@@ -72,6 +77,7 @@ class Feature:
     name: str
     polygons: tuple[Polygon, ...]
     label: Point | None
+    part_of: str = ""  # the code of the district whose territory this is part of
 
 
 class BoundaryError(ValueError):
@@ -125,6 +131,7 @@ def _read_cached(path: str, _mtime: int, _size: int) -> tuple[Feature, ...]:
                 name=str(properties.get("name") or "").strip(),
                 polygons=polygons,
                 label=label,
+                part_of=str(properties.get("part_of") or "").strip(),
             )
         )
     if not features:
@@ -216,18 +223,30 @@ def load_district_map(areas: Sequence[Area], path: Path | None = None) -> Distri
     matched, unmatched = match_features(areas, features)
     if not matched:
         return DistrictMap(regions=(), problem="no_match", source=str(path))
+    # A district's part that no area of the master data claims is drawn as the district.
+    claimed = {id(feature) for feature in matched.values()}
+    unclaimed: dict[str, tuple[Polygon, ...]] = {}
+    for feature in features:
+        if feature.part_of and id(feature) not in claimed:
+            unclaimed[feature.part_of] = unclaimed.get(feature.part_of, ()) + feature.polygons
     regions = [
         Region(
             code=area.code,
             name=area.name,
             label=area.short_name or area.name,
-            polygons=matched[area.code].polygons,
+            polygons=matched[area.code].polygons + unclaimed.get(matched[area.code].code, ()),
             label_point=label_point(matched[area.code]),
             tile=False,
         )
         for area in areas
         if area.code in matched
     ]
+    district_names = {feature.code: feature.name for feature in features if feature.code}
+    parts = tuple(
+        (area.name, district_names.get(matched[area.code].part_of, matched[area.code].part_of))
+        for area in areas
+        if area.code in matched and matched[area.code].part_of
+    )
     xs = [x for region in regions for polygon in region.polygons for x, _ in polygon[0]]
     ys = [y for region in regions for polygon in region.polygons for _, y in polygon[0]]
     # Equirectangular at the map's mid-latitude: a degree of latitude is longer than
@@ -237,6 +256,7 @@ def load_district_map(areas: Sequence[Area], path: Path | None = None) -> Distri
     return DistrictMap(
         regions=tuple(regions),
         without_shape=tuple(area.name for area in unmatched),
+        parts=parts,
         y_scale=y_scale,
         spacing=(max(xs) - min(xs)) / 50,
         source=str(path),

@@ -55,13 +55,11 @@ def test_2023_submission_coverage_on_the_map(sample_db, monkeypatch):
     assert table.loc["深汕特别合作区"].tolist() == ["87.9%", 181, 206]
     assert table.loc["全市（市本级）"].tolist() == ["100%", 206, 206]
     assert len(table) == 12
-    assert any(
-        c.startswith("\\* 大鹏新区、深汕特别合作区在边界文件中没有单独的范围")
-        for c in captions(app)
-    )
+    assert any(c.startswith("\\* 深汕特别合作区在边界文件中没有单独的范围") for c in captions(app))
+    assert "大鹏新区（属龙岗区）在行政区划数据中是所属区的一部分" in "".join(captions(app))
 
 
-def test_the_map_is_drawn_offline_with_the_two_marked_tiles(sample_db, monkeypatch):
+def test_the_map_is_drawn_offline_with_dapeng_as_a_shape_and_a_marked_tile(sample_db, monkeypatch):
     app = open_page(sample_db, monkeypatch)
     spec = chart_specs(app)[0]
     assert not re.search(r"https?://", spec)
@@ -70,7 +68,7 @@ def test_the_map_is_drawn_offline_with_the_two_marked_tiles(sample_db, monkeypat
     )
     assert '"geo"' not in spec and '"mapbox"' not in spec
     labels = map_labels(app)
-    assert labels["DAPENG"] == "大鹏*<br>93.2%"
+    assert labels["DAPENG"] == "大鹏<br>93.2%"  # its own shape, the peninsula
     assert labels["SHENSHAN"] == "深汕*<br>87.9%"
     assert labels["440307"] == "龙岗<br>99.5%"
     assert "440300" not in labels  # the city itself is not on the map

@@ -79,6 +79,21 @@ def test_2023_scores_ranks_and_method(sample_db, monkeypatch):
     assert chart_types(app) == ["bar", "bar"]
 
 
+def test_scores_table_puts_the_result_before_the_dimensions(sample_db, monkeypatch):
+    """The 未报送 column was cut off the table's column even at 1920 px: score, rank, its
+    change and the missing count come right after the district, the dimensions after."""
+    app = open_app_page(PAGE, sample_db, monkeypatch)
+    columns = list(app.dataframe[0].value.columns)
+    assert columns[:5] == ["区", "综合得分", "排名", "排名变化", "未报送指标数"]
+    assert columns[5:] == [
+        "营商环境",
+        "民营经济发展质量",
+        "政企沟通",
+        "民营经济人士成长",
+        "商会建设",
+    ]
+
+
 def test_rank_change_against_the_previous_quarter(sample_db, monkeypatch):
     app = open_page(sample_db, monkeypatch, gran="quarter", period="2023-Q4")
     scores = scores_table(app)

@@ -157,7 +157,7 @@ def test_a_new_submission_shows_on_the_next_slide(fresh_sample_db, monkeypatch):
 def test_in_english(sample_db, monkeypatch):
     app = open_present(sample_db, monkeypatch, period="2023", lang="en")
     assert shown(app) == (  # a slide's title is written literally (`ui.literal`)
-        "2023\\: 69.4% of tasks completed, 6 overdue, 152 activities held",
+        "2023\\: 69.4% of tasks completed, 6\xa0overdue, 152\xa0activities held",
         "1 / 6",
     )
 

@@ -32,6 +32,23 @@ def metrics(app: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in app.metric}
 
 
+def test_task_lists_put_the_key_columns_first_and_the_long_text_last(sample_db, monkeypatch):
+    """At 1366 px the overdue and behind lists showed neither 逾期天数 nor 所属区 without
+    scrolling: the key columns come first, the content is of bounded width, the
+    explanation is last."""
+    app = open_page(sample_db, monkeypatch)
+    overdue, behind = app.dataframe[0], app.dataframe[1]
+    key = ["任务编号", "任务内容", "牵头单位", "所属区", "完成时限"]
+    assert list(overdue.value.columns)[:6] == [*key, "逾期天数"]
+    assert list(behind.value.columns)[:6] == [*key, "落后(百分点)"]
+    for table in (overdue, behind):
+        assert list(table.value.columns)[-1] == "情况说明"
+        widths = {
+            name: column.get("width") for name, column in json.loads(table.proto.columns).items()
+        }
+        assert (widths["任务内容"], widths["情况说明"]) == ("medium", "large")
+
+
 def test_year_end_2023_shows_six_overdue_tasks_with_their_deadlines(sample_db, monkeypatch):
     app = open_page(sample_db, monkeypatch)
     assert app.title[0].value == "任务完成"

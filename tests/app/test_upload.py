@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from data_model.periods import parse_period
 from data_model.store.models import IndicatorValue
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx, sign_in_app
 from tests.task_workbook import task_rows
-from ui import WORD_JOINER, literal
+from ui import WORD_JOINER, WRAPPED_ROW_HEIGHT, literal
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "upload.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -84,6 +85,11 @@ def test_bad_file_shows_every_problem_and_cannot_be_committed(data_dir, empty_db
     problems = app.dataframe[1].value
     assert problems["行"].tolist() == [2, 3]
     assert problems["建议值"].tolist()[0] == "福田区"
+    # The reason and what to do are read whole: wrapped in rows of four lines (a row
+    # higher than 4rem wraps its text) in a wide column, not cut at its edge.
+    table = app.dataframe[1].proto
+    assert table.row_height == WRAPPED_ROW_HEIGHT > 64
+    assert json.loads(table.columns)["原因与处理办法"]["width"] == "large"
     commit = next(b for b in app.button if b.label == "确认导入")
     assert commit.disabled
     assert stored_values(data_dir) == 0

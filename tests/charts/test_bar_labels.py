@@ -12,6 +12,7 @@ from data_model.charts.overview import status_bar
 from data_model.charts.present import (
     CHART_FONT_SIZE,
     OVERDUE_LINE,
+    OVERDUE_NAME_LINE,
     SMALLEST_CHART_WIDTH,
     overdue_bars,
     projector,
@@ -114,12 +115,34 @@ def test_overdue_slide_writes_unit_and_explanation_whole_beside_the_bars():
         labels[0].text
         == "365天 · 市工商联宣传教育部<br>说明：未按期完成，正在督促牵头单位加快办理。"
     )
-    # The axis runs past the longest bar far enough that its widest line fits beside it
-    # in the plot of a 1280-wide screen (less the labels on the left).
+    # The axis runs just far enough that every bar's widest line fits beside it in the
+    # plot of a 1280-wide screen (less the names on the left): the bar with least room
+    # decides, no further (the tester saw 1,200 days against a longest of 365).
     low, high = figure.layout.xaxis.range
-    plot = SMALLEST_CHART_WIDTH - text_width("A5-00 建立深汕特别合作区企业…", CHART_FONT_SIZE)
-    widest = max(text_width(line, CHART_FONT_SIZE) for line in labels[0].text.split("<br>"))
-    assert low == 0 and (1 - 365 / high) * plot >= widest + LABEL_PAD
+    names = [line for y in figure.data[0].y for line in y.split("<br>")]
+    plot = SMALLEST_CHART_WIDTH - max(text_width(n, CHART_FONT_SIZE) for n in names) - 2 * LABEL_PAD
+    room = [
+        (1 - a.x / high) * plot
+        - max(text_width(line, CHART_FONT_SIZE) for line in a.text.split("<br>"))
+        for a in labels
+    ]
+    assert low == 0 and min(room) >= 2 * LABEL_PAD - 1e-6
+    assert min(room) <= 2 * LABEL_PAD + 1e-6  # the axis ends where the tightest label ends
+
+
+def test_overdue_slide_wraps_task_names_to_two_lines_rather_than_cutting_them_short():
+    frame = overdue_frame(6).assign(
+        label=["A5-10 建立深汕特别合作区企业服务中心，统筹两地政策与产业配套服务"] * 6
+    )
+    figure = literal_labels(overdue_bars(frame, "逾期天数"))
+    first, second = figure.data[0].y[0].split("<br>")
+    assert first == "A5-10 建立深汕特别合作区企"  # 12 characters were all it had
+    assert second.startswith("业服务中心，统筹两地政策") and second.endswith("…")
+    assert text_width(second, CHART_FONT_SIZE) <= OVERDUE_NAME_LINE
+    short = literal_labels(overdue_bars(frame.assign(label="A1-07 编印典型案例"), "逾期天数"))
+    assert short.data[0].y[0] == "A1-07 编印典型案例"  # a name that fits is left whole
+    ten = overdue_frame(10).assign(label=frame["label"].iloc[0])
+    assert "<br>" not in literal_labels(overdue_bars(ten, "逾期天数")).data[0].y[0]
 
 
 def test_overdue_slide_of_ten_tasks_keeps_one_line_a_bar():

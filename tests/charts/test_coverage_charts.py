@@ -82,21 +82,23 @@ def test_district_map_colours_each_district_by_its_value(areas, shipped_map):
 
 
 def test_areas_without_a_shape_are_marked_tiles_beside_the_map(areas, shipped_map):
-    values = {"DAPENG": 100.0, "SHENSHAN": 50.0}
+    values = {"DAPENG": 100.0, "SHENSHAN": 50.0, "440307": 50.0}
     figure = literal_labels(  # as the page draws it
         district_map(shipped_map, measure_frame(areas, values), "报送覆盖率", rate=True)
     )
     traces = traces_by_name(figure)
-    for name in ("大鹏新区", "深汕特别合作区"):
-        tile = traces[name]
-        xs = [x for x in tile.x if x is not None]
-        assert len(xs) == 5  # a closed square
-        assert tile.line.dash == "dot"
-    assert traces["大鹏新区"].fillcolor == SEQUENTIAL[-1]
-    assert traces["深汕特别合作区"].fillcolor == SEQUENTIAL[0]
+    tile = traces["深汕特别合作区"]
+    xs = [x for x in tile.x if x is not None]
+    assert len(xs) == 5  # a closed square
+    assert tile.line.dash == "dot"
+    assert tile.fillcolor == SEQUENTIAL[0]
+    # 大鹏新区 is its own shape, the 龙岗区 part it is, in its own colour.
+    dapeng = traces["大鹏新区"]
+    assert len([x for x in dapeng.x if x is not None]) > 100 and dapeng.line.dash != "dot"
+    assert (dapeng.fillcolor, traces["龙岗区"].fillcolor) == (SEQUENTIAL[-1], SEQUENTIAL[0])
     labels = traces["labels"]
     text = dict(zip(labels.customdata, labels.text, strict=True))
-    assert text["DAPENG"].startswith("大鹏*")
+    assert text["DAPENG"].startswith("大鹏<br>")
     assert text["SHENSHAN"].startswith("深汕*")
     assert text["440303"].startswith("罗湖<br>")
 

@@ -15,6 +15,7 @@ from data_model.charts.tasks import rate_bars
 from data_model.evaluation.scoring import composite_finding, district_scores, ranking_headline
 from data_model.i18n import t
 from data_model.ingest.importer import import_file
+from data_model.outputs import presentation
 from data_model.outputs.presentation import (
     DEFAULT_INTERVAL,
     MAX_INTERVAL,
@@ -212,17 +213,36 @@ def test_coverage_slide_names_the_lowest_district(slides):
     assert slide.title == "11个地区中3个达到100%，最低为深汕特别合作区（87.9%）"
     assert len(slide.frame) == 11 and "全市" not in set(slide.frame["district"])
     assert slide.chart["measure_label"] == "报送覆盖率" and slide.chart["rate"] is True
+    # The `*` of the tiles beside the map is explained on the slide, as on the page.
+    assert slide.footnote.startswith("* 深汕特别合作区在边界文件中没有单独的范围")
+    assert slide.footnote.endswith(
+        "颜色按同一度量。大鹏新区（属龙岗区）在行政区划数据中是所属区的一部分，地图上按其自身范围单独着色，"
+        "显示其自身的数据。"
+    )
+
+
+def test_overdue_kicker_counts_the_longest_overdue_shown_of_more(sample, monkeypatch):
+    monkeypatch.setattr(presentation, "OVERDUE_ROWS", 4)
+    with sample.connect() as conn:
+        [slide] = build_slides(conn, ("tasks",), "2023", "year", "zh-CN", today=AFTER_2023)[1:]
+    assert slide.kicker == "任务完成 · 截至2023年12月31日逾期任务（逾期最久的4项）"
+    assert len(slide.frame) == 4 and slide.title == "逾期任务6项，最长逾期365天（A5-10）"
 
 
 def test_task_slides_state_the_rates_and_the_overdue_tasks(sample, slides):
     assert slides["task_actions"].title == "领跑行动完成率最高（81.8%），连心行动最低（54.5%）"
     overdue = slides["overdue"]
     assert overdue.title == "逾期任务6项，最长逾期365天（A5-10）"
+    # All six overdue tasks are shown: the kicker counts them, not the slide's limit of 10.
+    assert overdue.kicker == "任务完成 · 截至2023年12月31日逾期任务（全部6项）"
     assert overdue.note == "逾期任务涉及 6 个牵头单位，平均进度 73.3%。"
     with sample.connect() as conn:
         expected = overdue_tasks(scoped_tasks(conn, date(2023, 12, 31)))
     assert list(overdue.frame["days_late"]) == list(expected["days_late"])
-    assert overdue.frame["label"].iloc[0].startswith("A5-10 建立深汕特别合作区企业")
+    # The whole content: the chart wraps it to the room left of the bar.
+    assert overdue.frame["label"].iloc[0] == "A5-10 建立深汕特别合作区企业服务专员制度"
+    # The day axis fits the data and the text beside the bars (it ran to 1,216 days).
+    assert 365 < slide_figure(overdue).layout.xaxis.range[1] < 850
     assert overdue.frame["text"].iloc[0] == (
         "365天 · 深汕特别合作区工商联 · 说明：已超过完成时限，正在加快推进。"
     )
@@ -254,9 +274,13 @@ def test_every_slide_writes_its_rates_one_way_hovers_included(sample):
 def test_trend_slide_is_the_first_indicator_of_the_first_dimension(slides):
     slide = slides["trend"]
     assert slide.kicker == "指标趋势 · 企业开办时间（天）各期走势"
+    # Number and unit are held together (no break inside `（0.6 天）` in large type).
     assert slide.title == (
-        "2023年，11个区中10个达到目标值 1 天；龙华区最优（0.6 天），深汕特别合作区最弱（1.1 天）"
+        "2023年，11个区中10个达到目标值 1\xa0天；龙华区最优（0.6\xa0天），"
+        "深汕特别合作区最弱（1.1\xa0天）"
     )
+    # The open markers of periods not fully reported are explained, as on the page.
+    assert slide.footnote == "空心点表示该期数据未报齐，按已报数据汇总。"
     assert set(slide.frame["label"]) == {"2021年", "2022年", "2023年"}
     assert slide.chart["target"] == 1
     # Only the two districts the title names are coloured (no eleven-colour tangle).
@@ -280,8 +304,10 @@ def test_ranking_slide_names_the_leader_with_its_score(sample, slides):
 def test_slides_in_english(sample):
     with sample.connect() as conn:
         slides = build_slides(conn, ("overview", "evaluation"), "2023", "year", "en", AFTER_2023)
-    assert slides[0].title == "2023: 69.4% of tasks completed, 6 overdue, 152 activities held"
-    assert slides[1].title == "Evaluation 2023: 南山区 ranks first (98.49 points)"
+    assert slides[0].title == (
+        "2023: 69.4% of tasks completed, 6\xa0overdue, 152\xa0activities held"
+    )
+    assert slides[1].title == "Evaluation 2023: 南山区 ranks first (98.49\xa0points)"
 
 
 def test_english_trend_slide_spreads_the_bare_year_labels(sample):

@@ -426,3 +426,30 @@ def test_a_staff_row_for_another_district_is_marked_and_correctable_at_its_distr
     assert error_columns(pending, "指标数据", [2]) == {"2"}
     fixed = revalidate(engine, staff, pending, {("指标数据", 2, 2): "南山区"}, ImportOptions())
     assert fixed.report.errors == []
+
+
+def test_problems_are_listed_by_row_wherever_a_check_found_them(engine):
+    """The district check runs after the value checks: a row for another district was
+    listed after every wrong number (row 3 after row 4). The page's list, the problem
+    sheet of the marked copy and the command line all go by sheet, row, then column."""
+    from data_model.accounts.permissions import Principal
+    from data_model.workflow.upload import prepare, problem_groups, problems_frame
+
+    with_indicators(engine)
+    staff = Principal("wang", "staff", ("南山区",))
+    data = values_workbook(
+        ["YS02", "", "南山区", "2022-03", "约5000", ""],
+        ["YS02", "", "福田区", "2022-04", 2, ""],
+        ["YS02", "", "南山区", "2022-05", "十二", ""],
+        ["YS02", "", "南山区", "2022-06", "很多", ""],
+    )
+    pending = prepare(engine, staff, "mixed.xlsx", data, ImportOptions())
+    assert sorted(p.row for p in pending.report.errors) == [2, 3, 4, 5]
+    assert problems_frame(pending.report)["row"].tolist() == [2, 3, 4, 5]
+    assert problems_frame(pending.report, limit=2)["row"].tolist() == [2, 3]
+    workbook = load_workbook(io.BytesIO(annotated_workbook(data, "mixed.xlsx", pending.report)))
+    listed = [r[2].value for r in workbook["错误清单"].iter_rows(min_row=2)]
+    assert listed == [2, 3, 4, 5]
+    # Counted by kind, each kind's first row is the first in the file.
+    groups = problem_groups(pending.report).set_index("column")
+    assert groups.loc["数值", "row"] == 2
