@@ -128,6 +128,31 @@ def test_an_upload_too_large_to_copy_gets_the_problem_list_alone(engine, monkeyp
     ]
 
 
+def test_the_problem_list_alone_writes_formula_like_values_as_text(engine):
+    # A "-" written for "no data" (or "=…", "+5", "@…") in a problem's value broke the
+    # write-only list with a TypeError: the quoted text cell had no coordinate.
+    from data_model.ingest.annotate import problems_file
+
+    data = values_workbook(
+        ["YS02", "", "南山区", "2022-03", "-", ""],
+        ["YS02", "", "福田区", "2022-03", "=1+1", ""],
+        ["YS02", "", "罗湖区", "2022-03", "@A1", ""],
+    )
+    report = import_file(with_indicators(engine), data, "dash.xlsx")
+    listed = problems_file(data, "dash.xlsx", report, copy=False)
+    assert not listed.marked
+    problems = load_workbook(io.BytesIO(listed.data))["错误清单"]
+    values = [
+        (r[2].value, r[4].value, r[4].data_type, r[4].quotePrefix)
+        for r in problems.iter_rows(min_row=2)
+    ]
+    assert values == [
+        (2, "-", "s", True),
+        (3, "=1+1", "s", True),
+        (4, "@A1", "s", True),
+    ]
+
+
 def copy_too_slow(monkeypatch) -> None:
     """The marked copy's child runs out of its time (READ_SECONDS), as a workbook of few
     data rows and millions of styled cells elsewhere does."""
