@@ -9,7 +9,7 @@ from itertools import zip_longest
 from operator import itemgetter
 
 from data_model.ingest.raw_sheet import RawSheet, is_blank_row
-from data_model.kinds import ROW_NUMBER_HEADERS, Kind
+from data_model.kinds import ROW_NUMBER_HEADERS, Kind, is_too_long_cell
 from data_model.store.kind_registry import KINDS
 from data_model.text import clean_header, to_halfwidth
 
@@ -110,8 +110,8 @@ def header_candidates(rows: list[list]) -> list[tuple[int, list]]:
 
 
 def _cleaned(cell: object, seen: dict) -> tuple[str, str | None]:
-    if cell == "" or cell is None:
-        return "", None
+    if cell == "" or cell is None or is_too_long_cell(cell):
+        return "", None  # no header: a text longer than any cell holds is never cleaned
     key = (cell.__class__, cell)  # by type too: 1, 1.0 and True are equal keys
     found = seen.get(key)
     if found is None:
