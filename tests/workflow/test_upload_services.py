@@ -451,3 +451,25 @@ def test_a_staff_row_for_another_district_is_marked_and_correctable_at_its_distr
     assert error_columns(pending, "指标数据", [2]) == {"2"}
     fixed = revalidate(engine, staff, pending, {("指标数据", 2, 2): "南山区"}, ImportOptions())
     assert fixed.report.errors == []
+
+
+@pytest.mark.parametrize(
+    "name, stored",
+    [
+        ("名" * 300 + ".xlsx", "名" * 250 + ".xlsx"),  # a DataError on PostgreSQL
+        ("x.xlsx\x00.txt", "x.xlsx.txt"),  # a DataError on PostgreSQL
+        ("a\u202eslx.exe", "aslx.exe"),  # read as "aexe.xlsx"
+        ("C:\\Users\\张三\\Desktop\\报表.xlsx", "报表.xlsx"),
+        ("../../报表.xlsx", "报表.xlsx"),
+        (" 报表.xlsx. ", "报表.xlsx"),
+    ],
+)
+def test_a_file_name_is_stored_the_same_on_both_engines(engine, name, stored):
+    # SQLite stored a 300-character name or a NUL as it was; PostgreSQL's VARCHAR(255)
+    # refused them with a DataError out of the commit.
+    import_indicators(engine)
+    report = import_values(engine, name, ["YS02", "", "南山区", "2022-03", 5, ""])
+    assert report.status == "accepted", report.errors
+    with engine.connect() as conn:
+        found = select(Submission.file_name).where(Submission.id == report.submission_id)
+        assert conn.execute(found).scalar_one() == stored
