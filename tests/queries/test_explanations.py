@@ -130,6 +130,11 @@ def test_the_command_line_reports_the_rows_unless_explain_is_given(engine, tmp_p
     assert main(["import", str(path), "--db", url]) == 1
     out = capsys.readouterr().out
     assert "K03逾期，需填写情况说明" in out and "K04滞后" in out
+    # What to do is said as it is, not asked as a value ("（是否为：在…。？）").
+    assert (
+        '。 在“进展情况”列写明原因，或在上传页面填写情况说明（命令行：--explain "说明"）。\n' in out
+    )
+    assert "是否为" not in out
     assert main(["import", str(path), "--db", url, "--explain", "受疫情影响，已调整计划"]) == 0
     assert [(key, source) for _, key, _, _, source in stored(engine)] == [
         ("K03 2022-Q4", "cli"),
