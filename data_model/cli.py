@@ -114,7 +114,7 @@ def cmd_import(args) -> int:
             report = guarded_import(engine, principal, path.read_bytes(), path.name, options)
         except PermissionDenied as error:
             raise UsageError(error.message()) from error
-        print_report(report, as_json=args.json)
+        print_report(report, as_json=args.json, dry_run=args.dry_run)
         if report.status == "rejected":
             worst = EXIT_REJECTED
     return worst
@@ -151,11 +151,15 @@ def _district_option(engine: Engine, raw: str | None) -> str | None:
             raise UsageError(f"--district: {error.message()}") from error
 
 
-def print_report(report: ImportReport, as_json: bool = False) -> None:
+def print_report(report: ImportReport, as_json: bool = False, dry_run: bool = False) -> None:
+    """The report, a line per sheet and per problem; `dry_run`: nothing was written, which
+    its outcome says (an import that would be accepted is not "accepted")."""
     if as_json:  # one JSON object
         print(json.dumps(report.to_dict(), ensure_ascii=False, default=str))
         return
-    print(f"{report.file}: {t('cli.status_' + report.status)} — {report.message}")
+    checked_only = dry_run and report.status not in ("rejected", "unchanged")
+    outcome = t("cli.status_checked" if checked_only else f"cli.status_{report.status}")
+    print(f"{report.file}: {outcome} — {report.message}")
     for sheet in report.sheets:
         kind = t(f"kinds.{sheet.kind}") if sheet.kind else "-"
         print(
@@ -175,8 +179,16 @@ def print_report(report: ImportReport, as_json: bool = False) -> None:
                     "cli.where", sheet=p.sheet, row=p.row if p.row else "-", column=p.column or "-"
                 )
                 value = f" “{p.value}”" if p.value else ""
-                hint = " " + t("cli.did_you_mean", suggestion=p.suggestion) if p.suggestion else ""
+                hint = suggestion_hint(p.suggestion, p.suggests_value)
                 print(f"    {label} {where}{value}: {p.message}{hint}")
+
+
+def suggestion_hint(suggestion: str | None, is_value: bool = True) -> str:
+    """A suggestion as it follows a message: a value asked about (`（是否为：福田区？）`),
+    an instruction as it is (`Problem.suggests_value`); nothing without one."""
+    if not suggestion:
+        return ""
+    return " " + (t("cli.did_you_mean", suggestion=suggestion) if is_value else suggestion)
 
 
 def cmd_export(args) -> int:
@@ -530,8 +542,7 @@ def _user_change(function, *args, **kwargs):
     try:
         return function(*args, **kwargs)
     except InputError as error:
-        hint = " " + t("cli.did_you_mean", suggestion=error.suggestion) if error.suggestion else ""
-        raise UsageError(error.message() + hint) from error
+        raise UsageError(error.message() + suggestion_hint(error.suggestion)) from error
 
 
 def _new_password(from_stdin: bool) -> str:
@@ -646,8 +657,7 @@ def _master_call(function, engine: Engine, username: str | None, *args, **kwargs
     except PermissionDenied as error:
         raise UsageError(error.message()) from error
     except InputError as error:
-        hint = " " + t("cli.did_you_mean", suggestion=error.suggestion) if error.suggestion else ""
-        raise UsageError(error.message() + hint) from error
+        raise UsageError(error.message() + suggestion_hint(error.suggestion)) from error
 
 
 def _settings(pairs: list[str] | None) -> dict[str, str]:
@@ -720,7 +730,7 @@ def cmd_master_import(args) -> int:
                 transaction.rollback()
     except PermissionDenied as error:
         raise UsageError(error.message()) from error
-    print_report(report, as_json=args.json)
+    print_report(report, as_json=args.json, dry_run=args.dry_run)
     return EXIT_REJECTED if report.status == "rejected" else EXIT_OK
 
 
@@ -877,8 +887,7 @@ def _review_call(function, engine: Engine, username: str | None, *args, **kwargs
     except PermissionDenied as error:
         raise UsageError(error.message()) from error
     except InputError as error:
-        hint = " " + t("cli.did_you_mean", suggestion=error.suggestion) if error.suggestion else ""
-        raise UsageError(error.message() + hint) from error
+        raise UsageError(error.message() + suggestion_hint(error.suggestion)) from error
 
 
 def cmd_review_rule(args) -> int:

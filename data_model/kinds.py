@@ -13,6 +13,20 @@ from functools import cached_property
 
 from data_model.text import clean_header
 
+# The longest text one cell of any kind may hold, counted as written: a note, a task's
+# content or progress, an issue's content, a name. Real ones run to a few hundred
+# characters; 2,000 is a full page of Chinese text, and longer material belongs in a
+# document, not a cell. Without a cap one 100 MB shared string (from a 308 KB file) was
+# stored, and every export holding it took gigabytes. Columns stored as VARCHAR(n) hold
+# less (`KindRule.text_limits`).
+FREE_TEXT_LIMIT = 2_000
+
+
+def is_too_long_cell(cell: object) -> bool:
+    """A cell whose text, as written, is longer than any column holds (`FREE_TEXT_LIMIT`):
+    a problem found before the cell is parsed."""
+    return cell.__class__ is str and len(cell) > FREE_TEXT_LIMIT
+
 
 @dataclass(frozen=True)
 class Column:

@@ -65,6 +65,10 @@ class Problem:
     value: str | None
     message: str
     suggestion: str | None = None
+    # Whether `suggestion` is a value for the cell (`福田区` for `福天区`), which the command
+    # line asks about, or an instruction (what to do about a missing explanation), which
+    # it prints as it is.
+    suggests_value: bool = field(default=True, compare=False)
     # 0-based (row, column) of the cell, for highlighting and in-page correction.
     cell: tuple[int, int] | None = field(default=None, compare=False)
     # Set when the problem is an unknown name that can be resolved in place.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from data_model.errors import InputError
 
@@ -35,6 +36,29 @@ _MISSING_MARKERS = frozenset({"/", "无", "暂无", "n/a", "na", "#n/a"})
 NOT_XML = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff]"
 )
+
+
+# What a table's file-name column holds (VARCHAR(255)): PostgreSQL refuses a longer name,
+# and a NUL in any text, with a DataError; SQLite stores both.
+FILE_NAME_CHARS = 255
+# An extension longer than this is no extension, and is cut like the rest of the name.
+_EXTENSION_CHARS = 16
+
+
+def stored_file_name(name: str, limit: int = FILE_NAME_CHARS) -> str:
+    """An uploaded file's name as it is stored, the same on both engines: its last part
+    (no folders: `C:\\…\\报表.xlsx`, `../x.xlsx`), without control and format characters
+    (a NUL; the right-to-left override U+202E, which makes a name ending `.exe` read as
+    one ending `.xlsx`), without spaces and dots around it, and at most `limit`
+    characters, cut before its extension, which it keeps."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip(" .")
+    if len(base) <= limit:
+        return base
+    stem, dot, extension = base.rpartition(".")
+    if dot and stem and len(extension) <= _EXTENSION_CHARS:
+        return stem[: limit - len(extension) - 1].rstrip(" .") + "." + extension
+    return base[:limit]
 
 
 def without_non_xml(s: str) -> str:

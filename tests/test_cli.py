@@ -47,6 +47,9 @@ def test_import_of_bad_district_period_and_duplicate_exits_1_and_names_rows(tmp_
     assert [(e["row"], e["column"]) for e in errors] == [(3, "区"), (4, "期间"), (5, None)]
     assert errors[0]["suggestion"] == "福田区"
     assert set(errors[0]) == {"sheet", "row", "column", "value", "message", "suggestion"}
+    assert main(["import", bad, "--db", db]) == 1
+    assert "[指标数据 第3行 区] “福天区”: " in (out := capsys.readouterr().out)
+    assert "（是否为：福田区？）\n" in out  # a suggested value is asked about
     export = tmp_path / "values.csv"
     assert main(["export", "indicator-values", "--out", str(export), "--db", db]) == 0
     assert export.read_text(encoding="utf-8-sig").strip() == "指标编码,指标名称,区,期间,数值,备注"
@@ -93,6 +96,11 @@ def test_dry_run_reports_counts_and_writes_nothing(tmp_path, db, capsys):
     indicators = write(tmp_path, "indicators.xlsx", {"指标体系": indicator_rows()})
     assert main(["import", indicators, "--db", db, "--dry-run", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["rows_new"] == 3
+    # Its summary said "已导入 —" although nothing was written.
+    assert main(["import", indicators, "--db", db, "--dry-run"]) == 0
+    assert capsys.readouterr().out.startswith(
+        "indicators.xlsx: 仅检查，未导入 — 试导入（未写入）：将新增 3 行"
+    )
     export = tmp_path / "indicators.csv"
     main(["export", "indicators", "--out", str(export), "--db", db])
     assert len(export.read_text(encoding="utf-8-sig").strip().splitlines()) == 1

@@ -119,8 +119,10 @@ def _mark(workbook: Workbook, problem: Problem, fill: PatternFill, label: str) -
     if not hasattr(cell, "comment") or type(cell).__name__ == "MergedCell":
         cell = _merge_anchor(sheet, row + 1, column + 1)
     text = labelled(label, problem.message)
-    if problem.suggestion:
+    if problem.suggestion and problem.suggests_value:
         text += "\n" + t("annotate.suggestion", suggestion=problem.suggestion)
+    elif problem.suggestion:  # what to do, not a value to write: "建议改为" would misread it
+        text += "\n" + problem.suggestion
     if cell.comment is not None:
         text = cell.comment.text + "\n" + text
     cell.fill = fill

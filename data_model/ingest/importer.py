@@ -21,7 +21,6 @@ from data_model.i18n import t
 from data_model.ingest.isolated import read_isolated
 from data_model.ingest.layout import (
     detect_layout,
-    is_blank_row,
     is_instruction_sheet,
     resembled_kind,
 )
@@ -31,7 +30,14 @@ from data_model.ingest.plausibility import (
     scale_message,
     sharp_changes,
 )
-from data_model.ingest.raw_sheet import Limits, RawSheet, cell_name, column_letters, upload_limits
+from data_model.ingest.raw_sheet import (
+    Limits,
+    RawSheet,
+    cell_name,
+    column_letters,
+    is_blank_row,
+    upload_limits,
+)
 from data_model.ingest.validate import (
     IndicatorInfo,
     SheetValidator,

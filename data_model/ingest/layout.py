@@ -8,8 +8,8 @@ from functools import cache
 from itertools import zip_longest
 from operator import itemgetter
 
-from data_model.ingest.raw_sheet import RawSheet
-from data_model.kinds import ROW_NUMBER_HEADERS, Kind
+from data_model.ingest.raw_sheet import RawSheet, is_blank_row
+from data_model.kinds import ROW_NUMBER_HEADERS, Kind, is_too_long_cell
 from data_model.store.kind_registry import KINDS
 from data_model.text import clean_header, to_halfwidth
 
@@ -110,8 +110,8 @@ def header_candidates(rows: list[list]) -> list[tuple[int, list]]:
 
 
 def _cleaned(cell: object, seen: dict) -> tuple[str, str | None]:
-    if cell == "" or cell is None:
-        return "", None
+    if cell == "" or cell is None or is_too_long_cell(cell):
+        return "", None  # no header: a text longer than any cell holds is never cleaned
     key = (cell.__class__, cell)  # by type too: 1, 1.0 and True are equal keys
     found = seen.get(key)
     if found is None:
@@ -208,16 +208,6 @@ def _match_header(kind: Kind, index: int, row: list, cleaned: list) -> SheetLayo
         if unit:
             units[field_name] = unit
     return SheetLayout(kind, index, columns, headers, units, ignored)
-
-
-def is_blank_row(row: list) -> bool:
-    for cell in row:  # a plain loop: this runs once per row of month-end files
-        if cell == "" or cell is None:
-            continue
-        if isinstance(cell, str) and not cell.strip():
-            continue
-        return False
-    return True
 
 
 _NOTE_STARTS = frozenset(prefix[0] for prefix in FOOTNOTE_PREFIXES)

@@ -20,6 +20,7 @@ import numpy as np
 
 from data_model.errors import InputError
 from data_model.ingest.value_record import ValueRecord
+from data_model.kinds import is_too_long_cell
 
 if TYPE_CHECKING:
     from data_model.ingest.layout import SheetLayout
@@ -131,6 +132,8 @@ def _finite_floats(cells: list) -> bool:
 
 
 def _convert_plain(convert: Callable[[dict, list], object], raw: dict) -> object:
+    if any(map(is_too_long_cell, raw.values())):
+        return _NOT_PLAIN  # its problem is reported by the row's own way
     errors: list = []
     result = convert(raw, errors)
     return _NOT_PLAIN if errors else result

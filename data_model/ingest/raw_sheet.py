@@ -8,11 +8,18 @@ from dataclasses import dataclass, field
 
 from data_model import settings
 
+# The rows of an Excel sheet: no sheet Excel or WPS saves reaches further.
+EXCEL_ROWS = 1_048_576
+
 
 @dataclass(frozen=True)
 class Limits:
     max_file_bytes: int = 50 * 1024 * 1024
     max_uncompressed_bytes: int = 1024 * 1024 * 1024
+    # Rows up to the last one holding a value (`drop_trailing_blank_rows`): a template
+    # formatted down to Excel's last row, or saved with a dimension saying so, is no larger
+    # than its values. Before a cell is parsed, what a sheet's XML or records declare or
+    # reach is bounded by Excel's grid instead (`EXCEL_ROWS`) and by the cells below.
     max_rows_per_sheet: int = 1_000_000
     # Real wide tables have a few hundred columns at most (120 months, 300 indicators);
     # a sheet thousands of columns wide is a mistake or an attack, and every column
@@ -81,3 +88,21 @@ def column_letters(column: int) -> str:
         column, remainder = divmod(column - 1, 26)
         letters = chr(65 + remainder) + letters
     return letters
+
+
+def is_blank_row(row: list) -> bool:
+    """No cell of the row holds a value: each is empty or only spaces."""
+    for cell in row:  # a plain loop: this runs once per row of month-end files
+        if cell == "" or cell is None:
+            continue
+        if isinstance(cell, str) and not cell.strip():
+            continue
+        return False
+    return True
+
+
+def drop_trailing_blank_rows(rows: list[list[object]]) -> None:
+    """`rows` up to the last one holding a value: the empty rows after it (formatted
+    cells, an empty `<row>` on Excel's last row) are no part of the sheet's data."""
+    while rows and is_blank_row(rows[-1]):
+        rows.pop()

@@ -23,7 +23,7 @@ from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from data_model.errors import InputError
 from data_model.ingest import sheet_pieces
-from data_model.ingest.raw_sheet import Limits, RawSheet
+from data_model.ingest.raw_sheet import Limits, RawSheet, drop_trailing_blank_rows
 from data_model.ingest.xlsx_scan import (
     BROKEN_ARCHIVE,
     ENCRYPTED_OOXML_MARK,
@@ -33,6 +33,7 @@ from data_model.ingest.xlsx_scan import (
     check_cell_extent,
     check_legacy_workbook,
     check_merged_ranges,
+    check_reach,
     check_sheet_count,
     check_size,
     check_workbook_cells,
@@ -106,12 +107,14 @@ def read_workbook(data: bytes, file_name: str, limits: Limits | None = None) -> 
                 rows, merged, sheet_facts = read
             # The declared dimension was checked before parsing, but it can lie.
             width = max(map(len, rows), default=0)
-            check_size(meta.name, len(rows), width, limits)
-            cells += len(rows) * width
-            check_workbook_cells(file_name, cells, limits)
+            check_reach(meta.name, len(rows), width, limits)
             sheet_facts = sheet_facts or XlsxFacts()
             show_error_values(rows, sheet_facts.error_values)
             _fill_merged(meta.name, rows, width, merged)
+            drop_trailing_blank_rows(rows)
+            check_size(meta.name, len(rows), width, limits)
+            cells += len(rows) * width
+            check_workbook_cells(file_name, cells, limits)
             sheets.append(
                 RawSheet(
                     meta.name,

@@ -22,7 +22,7 @@ from data_model.ingest.plain_rows import plain_indicator_values
 from data_model.ingest.raw_sheet import RawSheet, cell_name
 from data_model.ingest.sheet_meta import metadata_problem
 from data_model.ingest.task_lists import SheetFact, read_task_sheet
-from data_model.kinds import example_values
+from data_model.kinds import FREE_TEXT_LIMIT, example_values, is_too_long_cell
 from data_model.normalize.dates import parse_date, parse_deadline
 from data_model.normalize.names import NameMatcher, normalize_name
 from data_model.normalize.numbers import parse_number
@@ -510,6 +510,10 @@ class SheetValidator:
         """The record of one data row, or None after adding its problems to the report."""
         row = sheet.rows[index]
         raw = {f: (row[c] if c < len(row) else "") for f, c in layout.columns.items()}
+        rule = REGISTRY[layout.kind.name]
+        long_cells = dict(_too_long_cells(raw, rule.text_limits))
+        # Not parsed: a giant text is not copied by each normaliser, nor reported twice.
+        raw.update(dict.fromkeys(long_cells, ""))
         errors: list[tuple[str, InputError]] = []
         uncalculated = sheet.formulas_without_value
         if uncalculated:
@@ -518,10 +522,11 @@ class SheetValidator:
                 for f, c in layout.columns.items()
                 if (index, c) in uncalculated
             )
-        rule = REGISTRY[layout.kind.name]
         record = rule.convert(self, raw, index, sheet, layout, errors)
         if record is not None:
             errors.extend(_too_long(record, rule.text_limits))
+        if long_cells:
+            errors = [*long_cells.items(), *((f, e) for f, e in errors if f not in long_cells)]
         if not errors:
             return record
         for field_name, error in errors:
@@ -661,10 +666,27 @@ def _is_template_example(raw: dict, example: dict[str, str]) -> bool:
 def _too_long(record: dict, limits: dict[str, int]) -> list[tuple[str, InputError]]:
     """The record's texts longer than their column holds (`KindRule.text_limits`)."""
     return [
-        (name, InputError("validate.too_long", limit=limit, length=len(record[name])))
+        (name, too_long(limit, len(record[name])))
         for name, limit in limits.items()
         if record.get(name).__class__ is str and len(record[name]) > limit
     ]
+
+
+def _too_long_cells(raw: dict, limits: dict[str, int]) -> list[tuple[str, InputError]]:
+    """The raw cells too long for any column (`is_too_long_cell`), each with its field's own
+    limit (`KindRule.text_limits`; `FREE_TEXT_LIMIT` for a field that is not text)."""
+    return [
+        (name, too_long(limits.get(name, FREE_TEXT_LIMIT), len(cell)))
+        for name, cell in raw.items()
+        if is_too_long_cell(cell)
+    ]
+
+
+def too_long(limit: int, length: int) -> InputError:
+    """A text of `length` characters where at most `limit` fit; free text (a cell of up to
+    `FREE_TEXT_LIMIT`) is told to keep its main points."""
+    key = "validate.text_too_long" if limit >= FREE_TEXT_LIMIT else "validate.too_long"
+    return InputError(key, limit=limit, length=length)
 
 
 def _display(raw: object) -> str:

@@ -16,7 +16,7 @@ from xml.etree import ElementTree
 
 from data_model.errors import InputError
 from data_model.ingest import legacy_xls, sheet_pieces
-from data_model.ingest.raw_sheet import Limits, cell_name
+from data_model.ingest.raw_sheet import EXCEL_ROWS, Limits, cell_name
 
 BUILTIN_PERCENT_FORMATS = {9, 10}
 NS = {
@@ -157,7 +157,7 @@ def _check_declared_size(
         head = stream.read(4096)
     match = _DIMENSION.search(head)
     if match and match.group(1):
-        check_size(
+        check_reach(
             sheet_name, int(match.group(2)), _column_index(match.group(1).decode()) + 1, limits
         )
 
@@ -222,10 +222,21 @@ def check_sheet_count(count: int, file_name: str, limits: Limits) -> None:
 
 
 def check_size(sheet_name: str, rows: int, columns: int, limits: Limits) -> None:
+    """A sheet as read, up to its last row holding a value (`drop_trailing_blank_rows`),
+    against the limits."""
+    check_reach(sheet_name, rows, columns, limits)
     if rows > limits.max_rows_per_sheet:
-        raise InputError(
-            "reader.too_many_rows", sheet=sheet_name, rows=rows, limit=limits.max_rows_per_sheet
-        )
+        raise _too_many_rows(sheet_name, rows, limits)
+
+
+def check_reach(sheet_name: str, rows: int, columns: int, limits: Limits) -> None:
+    """How far a sheet's cells reach before it is parsed (its dimension, its cells'
+    references, its records), against the limits. Rows are bounded by Excel's grid, not by
+    the rows limit: a template formatted down to Excel's last row reaches row 1,048,576
+    with a few rows of values, which the limit counts once read (`check_size`); the cells
+    calamine allocates are bounded by `max_cells_per_sheet` (`_check_extent`)."""
+    if rows > max(limits.max_rows_per_sheet, EXCEL_ROWS):
+        raise _too_many_rows(sheet_name, rows, limits)
     if columns > limits.max_columns_per_sheet:
         raise InputError(
             "reader.too_many_columns",
@@ -233,6 +244,12 @@ def check_size(sheet_name: str, rows: int, columns: int, limits: Limits) -> None
             columns=columns,
             limit=limits.max_columns_per_sheet,
         )
+
+
+def _too_many_rows(sheet_name: str, rows: int, limits: Limits) -> InputError:
+    return InputError(
+        "reader.too_many_rows", sheet=sheet_name, rows=rows, limit=limits.max_rows_per_sheet
+    )
 
 
 def check_merged_ranges(xml: bytes, sheet_name: str, limits: Limits) -> None:
@@ -264,7 +281,7 @@ def check_cell_extent(xml: bytes, sheet_name: str, limits: Limits) -> None:
 
 def _check_extent(sheet_name: str, rows: int, columns: int, limits: Limits) -> None:
     """The cells from A1 to row `rows` and column `columns` (1-based) against the limits."""
-    check_size(sheet_name, rows, columns, limits)
+    check_reach(sheet_name, rows, columns, limits)
     if rows * columns > limits.max_cells_per_sheet:
         raise InputError(
             "reader.too_many_cells",

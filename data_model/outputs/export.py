@@ -53,13 +53,14 @@ def xlsx_cell(sheet: Worksheet, value: object) -> object:
     characters no workbook can hold; text a spreadsheet would evaluate becomes a text cell
     with the quote prefix, shown and read back as written, and still text when someone
     edits it in Excel (openpyxl would otherwise store `=…` as a formula). Everything else
-    is unchanged."""
+    is unchanged. The cell starts at A1 (`append` moves it): a write-only sheet first tries
+    a cell as a value, and its refusal names the cell by its coordinate."""
     if not isinstance(value, str):
         return value
     value = without_non_xml(value)
     if not value.startswith(FORMULA_PREFIXES):
         return value
-    cell = Cell(sheet, value=value)
+    cell = Cell(sheet, row=1, column=1, value=value)
     cell.data_type = "s"
     cell.quotePrefix = True
     return cell

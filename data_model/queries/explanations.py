@@ -197,6 +197,7 @@ def missing_problem(need: ExplanationNeed) -> Problem:
         value=need.subject,
         message=t("explanations.missing", reasons=need.reason_text(), subject=need.subject),
         suggestion=t(f"explanations.how_{need.kind}"),
+        suggests_value=False,
         explanation=need,
         code="explanations.missing",
     )

@@ -20,8 +20,18 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
+from sqlalchemy import String
+
 from data_model import kind_converters
-from data_model.kinds import ACTIVITIES, INDICATOR_VALUES, INDICATORS, ISSUES, TASKS, Kind
+from data_model.kinds import (
+    ACTIVITIES,
+    FREE_TEXT_LIMIT,
+    INDICATOR_VALUES,
+    INDICATORS,
+    ISSUES,
+    TASKS,
+    Kind,
+)
 from data_model.periods import period_containing
 from data_model.store import kind_exports, summaries
 from data_model.store.models import (
@@ -81,15 +91,17 @@ class KindRule:
 
     @cached_property
     def text_limits(self) -> dict[str, int]:
-        """The longest text each of the kind's columns may hold: the length of its tables'
-        column of the same name, where it has one (PostgreSQL refuses a longer text in a
-        VARCHAR(n); SQLite stores it)."""
+        """The longest text each of the kind's text columns may hold: the length of its
+        tables' column of the same name (PostgreSQL refuses a longer text in a VARCHAR(n);
+        SQLite stores it), `FREE_TEXT_LIMIT` for a column without one."""
         fields = {column.field for column in self.kind.columns}
         limits: dict[str, int] = {}
         for model in self.tables:
             for column in model.__table__.columns:
-                length = getattr(column.type, "length", None)
-                if length and column.name in fields:
+                # SQLModel's str columns are AutoString, a decorated VARCHAR.
+                stored = getattr(column.type, "impl_instance", column.type)
+                if column.name in fields and isinstance(stored, String):
+                    length = stored.length or FREE_TEXT_LIMIT
                     limits[column.name] = min(length, limits.get(column.name, length))
         return limits
 

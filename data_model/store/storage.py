@@ -24,6 +24,7 @@ from data_model.store.kind_registry import REGISTRY, versioned_tables
 from data_model.store.models import Submission, WriteLock
 from data_model.store.record_fields import fields_getter
 from data_model.store.write_counts import EXAMPLES, WriteCounts
+from data_model.text import stored_file_name
 
 CHUNK = 5000
 INSERT_CHUNK = 50_000  # rows per executemany of new versions (SQLite)
@@ -257,7 +258,9 @@ def summaries_changed(
 
 
 def create_submission(conn: Connection, **values) -> int:
+    """A new submission row of `values`; its file name as stored (`text.stored_file_name`)."""
     values.setdefault("uploaded_at", datetime.now(UTC))
+    values["file_name"] = stored_file_name(values["file_name"])
     return conn.execute(insert(Submission).values(**values)).inserted_primary_key[0]
 
 

@@ -21,8 +21,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,6 +41,7 @@ from data_model.store.db import as_date
 from data_model.store.models import Evidence, Task, TaskSnapshot
 from data_model.store.storage import take_write_locks
 from data_model.store.task_status_sql import evidence_of_task
+from data_model.text import stored_file_name
 
 # file type → the content type it is served as (none of them executes in a browser).
 CONTENT_TYPES = {
@@ -127,10 +126,8 @@ def what_it_is(data: bytes) -> str:
 
 
 def safe_file_name(name: str) -> str:
-    """The name without folders or control characters, at most 200 characters."""
-    base = re.split(r"[\\/]", name or "")[-1]
-    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip(" .")
-    return base[-200:] or "evidence"
+    """The name as stored (`text.stored_file_name`), at most 200 characters."""
+    return stored_file_name(name, 200) or "evidence"
 
 
 def check_file(file_name: str, data: bytes, max_mb: int | None = None) -> EvidenceFile:

@@ -26,6 +26,7 @@ from data_model.ingest.importer import ImportOptions, sha256_of
 from data_model.normalize.names import normalize_name
 from data_model.store.audit import record
 from data_model.store.models import HeldUpload
+from data_model.text import stored_file_name
 from data_model.workflow.upload import PendingUpload
 
 MAX_HELD_PER_USER = 20
@@ -75,7 +76,7 @@ def hold(
     """
     require(principal, "upload")
     values = {
-        "file_name": pending.name[:255],
+        "file_name": stored_file_name(pending.name),
         "content": pending.data,
         "period": options.period,
         "district": options.district,

@@ -153,29 +153,65 @@ def test_one_far_cell_under_a_small_dimension_is_refused_before_calamine_allocat
     )
     with pytest.raises(InputError) as caught:
         read_workbook(package(parts), "far.xlsx")
+    assert caught.value.key == "reader.too_many_columns"
+    assert caught.value.params == {"sheet": "Sheet1", "columns": 16384, "limit": 1_000}
+
+
+@pytest.mark.parametrize(
+    "dimension, trailer",
+    [
+        ("A1:B1048576", ""),  # a dimension claiming Excel's last row
+        (None, '<row r="1048576" s="1" customFormat="1"/>'),  # an empty, formatted row
+        (None, '<row r="1048576"><c r="A1048576" s="1"/></row>'),  # an empty, formatted cell
+        (None, '<row r="1048576"><c r="B1048576" t="inlineStr"><is><t></t></is></c></row>'),
+        (None, '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t> </t></is></c></row>'),
+    ],
+)
+def test_a_sheet_reaching_excels_last_row_without_values_there_is_read(dimension, trailer):
+    # A template formatted down to row 1,048,576 was refused: "有 1048576 行，超过上限
+    # 1000000 行". The limit counts the rows up to the last one holding a value.
+    parts = one_sheet_parts([["区", "数值"], ["南山区", 5]], dimension=dimension)
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
+        "</sheetData>", f"{trailer}</sheetData>"
+    )
+    started = time.process_time()
+    (sheet,) = read_workbook(package(parts), "styled.xlsx")
+    assert time.process_time() - started < HANG_GUARD_CPU_SECONDS
+    assert sheet.rows == [["区", "数值"], ["南山区", 5.0]]
+
+
+def test_rows_holding_values_beyond_the_limit_are_refused_whatever_follows_them():
+    parts = one_sheet_parts([["区"], *[["南山区"]] * 4])
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
+        "</sheetData>", '<row r="900"><c r="A900" s="1"/></row></sheetData>'
+    )
+    with pytest.raises(InputError) as caught:
+        read_workbook(package(parts), "rows.xlsx", Limits(max_rows_per_sheet=3))
     assert caught.value.key == "reader.too_many_rows"
-    assert caught.value.params == {"sheet": "Sheet1", "rows": 1048576, "limit": 1_000_000}
+    assert caught.value.params == {"sheet": "Sheet1", "rows": 5, "limit": 3}
 
 
 @pytest.mark.parametrize(
     "cell",
     [
-        '<c r="xfd1048576"><v>2</v></c>',  # lower case: calamine reads it (549 GB, then abort)
-        "<c r='XFD1048576'><v>2</v></c>",  # single quotes
-        '<c r = "XFD1048576"><v>2</v></c>',  # spaces around =
-        '<c\tr="XFD1048576"><v>2</v></c>',  # a tab before the attribute
+        '<c r="xfd9999999"><v>2</v></c>',  # lower case: calamine reads it (549 GB, then abort)
+        "<c r='XFD9999999'><v>2</v></c>",  # single quotes
+        '<c r = "XFD9999999"><v>2</v></c>',  # spaces around =
+        '<c\tr="XFD9999999"><v>2</v></c>',  # a tab before the attribute
         "<c><v>2</v></c>",  # no reference: placed by its row's number (28.8 GB, abort)
     ],
 )
 def test_a_far_cell_written_any_way_xml_allows_is_refused_before_calamine_allocates_it(cell):
+    # Beyond Excel's last row (1,048,576), which bounds what a sheet may reach before it
+    # is read; within it, the rows holding a value are counted once read.
     parts = one_sheet_parts([[1]], dimension="A1")
     parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
-        "</sheetData>", f'<row r="1048576">{cell}</row></sheetData>'
+        "</sheetData>", f'<row r="9999999">{cell}</row></sheetData>'
     )
     with pytest.raises(InputError) as caught:
         read_workbook(package(parts), "far.xlsx")
     assert caught.value.key == "reader.too_many_rows"
-    assert caught.value.params["rows"] == 1048576
+    assert caught.value.params["rows"] == 9999999
 
 
 def test_one_far_cell_within_the_row_and_column_limits_is_refused_by_the_cell_limit(engine):
@@ -255,7 +291,7 @@ def test_a_very_long_cell_is_quoted_shortened_in_its_problem(engine):
     from data_model.errors import QUOTED_CHARS
 
     import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "indicators.xlsx")
-    district = "福田" * 16_000
+    district = "福田" * 900  # within the 2,000 characters a cell holds (FREE_TEXT_LIMIT)
     data = make_xlsx({"指标数据": [VALUE_HEADER, ["YS02", "", district, "2022-03", 5, ""]]})
     report = import_file(engine, data, "long.xlsx")
     (problem,) = report.errors

@@ -60,7 +60,6 @@ def test_each_sheets_extent_and_merged_ranges_are_read_from_the_records():
 @pytest.mark.parametrize(
     "limits, key, params",
     [
-        (Limits(max_rows_per_sheet=10), "reader.too_many_rows", {"sheet": "Sheet2", "rows": 11}),
         (Limits(max_cells_per_sheet=40), "reader.too_many_cells", {"sheet": "Sheet2"}),
         (Limits(max_cells_per_workbook=70), "reader.workbook_too_many_cells", {"cells": 79}),
         (Limits(max_merged_ranges_per_sheet=0), "reader.too_many_merges", {"count": 1}),
@@ -76,6 +75,14 @@ def test_a_legacy_workbook_over_a_limit_is_refused_before_calamine_opens_it(
         read_workbook(data, "old.xls", limits)
     assert caught.value.key == key
     assert params.items() <= caught.value.params.items()
+
+
+def test_a_legacy_sheets_rows_holding_values_are_counted_once_read():
+    # Its records reach no further than Excel's grid; the rows limit counts values.
+    with pytest.raises(InputError) as caught:
+        read_workbook(workbook(three_sheets), "old.xls", Limits(max_rows_per_sheet=10))
+    assert caught.value.key == "reader.too_many_rows"
+    assert caught.value.params == {"sheet": "Sheet2", "rows": 11, "limit": 10}
 
 
 def test_a_cell_beyond_the_columns_of_the_format_is_refused_before_calamine_opens_it(

@@ -6,12 +6,15 @@ shared conftest turns it off for the older workbooks of other modules.
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from data_model.cli import main
+from data_model.ingest.annotate import annotated_workbook
 from data_model.ingest.importer import ImportOptions, import_file
 from data_model.outputs.bulletin import bulletin_figures, bulletin_tables
 from data_model.outputs.presentation import build_slides
@@ -99,6 +102,18 @@ def test_the_progress_column_is_the_explanation_stored_with_the_exact_report(eng
     ]
 
 
+def test_the_marked_copy_says_what_to_do_about_a_missing_explanation(engine):
+    # Its comment read "建议改为：在“进展情况”列写明原因…", as if that were the cell's value.
+    data = tasks_xlsx()
+    report = import_file(engine, data, "tasks.xlsx")
+    marked = load_workbook(io.BytesIO(annotated_workbook(data, "tasks.xlsx", report)))
+    comment = marked["任务清单"].cell(K03_ROW, 1).comment.text
+    assert comment.endswith(
+        '\n在“进展情况”列写明原因，或在上传页面填写情况说明（命令行：--explain "说明"）。'
+    )
+    assert "建议改为" not in comment
+
+
 def test_text_typed_in_the_page_explains_its_row_and_only_that_row(engine):
     typed = {("任务清单", K03_ROW): "  平台招标两次流标  "}
     report = import_file(
@@ -130,6 +145,11 @@ def test_the_command_line_reports_the_rows_unless_explain_is_given(engine, tmp_p
     assert main(["import", str(path), "--db", url]) == 1
     out = capsys.readouterr().out
     assert "K03逾期，需填写情况说明" in out and "K04滞后" in out
+    # What to do is said as it is, not asked as a value ("（是否为：在…。？）").
+    assert (
+        '。 在“进展情况”列写明原因，或在上传页面填写情况说明（命令行：--explain "说明"）。\n' in out
+    )
+    assert "是否为" not in out
     assert main(["import", str(path), "--db", url, "--explain", "受疫情影响，已调整计划"]) == 0
     assert [(key, source) for _, key, _, _, source in stored(engine)] == [
         ("K03 2022-Q4", "cli"),

@@ -104,3 +104,14 @@ def test_a_committed_file_is_released_and_the_number_held_is_bounded(db_engine, 
     held_pending(engine, ["市水务局"])
     with pytest.raises(InputError, match="2"):
         held_pending(engine, ["市民政局"])
+
+
+def test_a_held_upload_stores_its_file_name_as_a_submission_does(db_engine):
+    # A NUL in the name was a DataError on PostgreSQL; `[:255]` alone cut off its extension.
+    engine = db_engine
+    name = "清单\x00" + "长" * 300 + ".xlsx"
+    pending = prepare(engine, STAFF, name, task_list(["市气象局"], "南山区"), OPTIONS)
+    held_id = held_uploads.hold(engine, STAFF, pending, OPTIONS, unknown_names(pending.report))
+    with engine.connect() as conn:
+        held, _ = held_uploads.open_held(conn, STAFF, held_id)
+    assert held.file_name == "清单" + "长" * 248 + ".xlsx"

@@ -128,6 +128,31 @@ def test_an_upload_too_large_to_copy_gets_the_problem_list_alone(engine, monkeyp
     ]
 
 
+def test_the_problem_list_alone_writes_formula_like_values_as_text(engine):
+    # A "-" written for "no data" (or "=…", "+5", "@…") in a problem's value broke the
+    # write-only list with a TypeError: the quoted text cell had no coordinate.
+    from data_model.ingest.annotate import problems_file
+
+    data = values_workbook(
+        ["YS02", "", "南山区", "2022-03", "-", ""],
+        ["YS02", "", "福田区", "2022-03", "=1+1", ""],
+        ["YS02", "", "罗湖区", "2022-03", "@A1", ""],
+    )
+    report = import_file(with_indicators(engine), data, "dash.xlsx")
+    listed = problems_file(data, "dash.xlsx", report, copy=False)
+    assert not listed.marked
+    problems = load_workbook(io.BytesIO(listed.data))["错误清单"]
+    values = [
+        (r[2].value, r[4].value, r[4].data_type, r[4].quotePrefix)
+        for r in problems.iter_rows(min_row=2)
+    ]
+    assert values == [
+        (2, "-", "s", True),
+        (3, "=1+1", "s", True),
+        (4, "@A1", "s", True),
+    ]
+
+
 def copy_too_slow(monkeypatch) -> None:
     """The marked copy's child runs out of its time (READ_SECONDS), as a workbook of few
     data rows and millions of styled cells elsewhere does."""
@@ -453,3 +478,25 @@ def test_problems_are_listed_by_row_wherever_a_check_found_them(engine):
     # Counted by kind, each kind's first row is the first in the file.
     groups = problem_groups(pending.report).set_index("column")
     assert groups.loc["数值", "row"] == 2
+
+
+@pytest.mark.parametrize(
+    "name, stored",
+    [
+        ("名" * 300 + ".xlsx", "名" * 250 + ".xlsx"),  # a DataError on PostgreSQL
+        ("x.xlsx\x00.txt", "x.xlsx.txt"),  # a DataError on PostgreSQL
+        ("a\u202eslx.exe", "aslx.exe"),  # read as "aexe.xlsx"
+        ("C:\\Users\\张三\\Desktop\\报表.xlsx", "报表.xlsx"),
+        ("../../报表.xlsx", "报表.xlsx"),
+        (" 报表.xlsx. ", "报表.xlsx"),
+    ],
+)
+def test_a_file_name_is_stored_the_same_on_both_engines(engine, name, stored):
+    # SQLite stored a 300-character name or a NUL as it was; PostgreSQL's VARCHAR(255)
+    # refused them with a DataError out of the commit.
+    import_indicators(engine)
+    report = import_values(engine, name, ["YS02", "", "南山区", "2022-03", 5, ""])
+    assert report.status == "accepted", report.errors
+    with engine.connect() as conn:
+        found = select(Submission.file_name).where(Submission.id == report.submission_id)
+        assert conn.execute(found).scalar_one() == stored
