@@ -540,6 +540,7 @@ def _validate_sheets(
         sheet_report.layout = "long"
         sheet_report.header_row = layout.header_row + 1
         _warn_ignored(sheet_report, layout.ignored_headers, layout.header_row)
+        _warn_hidden_rows(sheet, sheet_report, layout.header_row)
         recognised.append((sheet, layout, sheet_report))
     if not recognised and not unrecognised and all(not s.errors for s in report.sheets):
         report.sheets.clear()
@@ -571,6 +572,7 @@ def _validate_sheets(
         sheet_report.layout = wide.orientation
         sheet_report.header_row = wide.header_row + 1
         _warn_ignored(sheet_report, wide.ignored_headers, wide.header_row)
+        _warn_hidden_rows(sheet, sheet_report, wide.header_row)
         valid = WideConverter(sheet, wide, context).convert(sheet_report)
         by_kind.setdefault("indicator_values", []).append((sheet_report, valid))
     for sheet, sheet_report in headerless:
@@ -611,6 +613,33 @@ def _warn_ignored(sheet_report: SheetReport, ignored: list[str], header_row: int
                 row=header_row + 1,
             )
         )
+
+
+# The hidden rows a warning names one by one; more are counted.
+HIDDEN_ROWS_NAMED = 10
+
+
+def _warn_hidden_rows(sheet, sheet_report: SheetReport, header_row: int) -> None:
+    """Rows below the header that hold values but are hidden in Excel (by hand or by a
+    filter): read and imported like the others, which the submitter may not expect, as
+    Excel does not show them."""
+    if not sheet.hidden_rows:
+        return
+    rows = sheet.rows
+    hidden = sorted(
+        index
+        for index in sheet.hidden_rows
+        if header_row < index < len(rows) and not is_blank_row(rows[index])
+    )
+    if not hidden:
+        return
+    named = join_names(str(index + 1) for index in hidden[:HIDDEN_ROWS_NAMED])
+    message = (
+        t("importer.hidden_rows", rows=named)
+        if len(hidden) <= HIDDEN_ROWS_NAMED
+        else t("importer.hidden_rows_many", rows=named, count=len(hidden))
+    )
+    sheet_report.add_warning(_sheet_problem(sheet.name, message, row=hidden[0] + 1))
 
 
 def _sheet_problem(sheet: str, message: str, row: int | None = None) -> Problem:

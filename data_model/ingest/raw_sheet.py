@@ -73,6 +73,9 @@ class RawSheet:
     # Other workbooks the sheet's formulas refer to (`[1]Sheet1!A1`), as the link names
     # them: their values are the ones cached when the file was last saved.
     external_links: tuple[str, ...] = ()
+    # 0-based rows hidden in Excel, by hand or by a filter: read and imported as the others,
+    # which the importer says (`importer._warn_hidden_rows`).
+    hidden_rows: frozenset[int] = field(default_factory=frozenset)
 
 
 def cell_name(row: int, column: int) -> str:

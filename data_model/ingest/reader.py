@@ -123,6 +123,7 @@ def read_workbook(data: bytes, file_name: str, limits: Limits | None = None) -> 
                     sheet_facts.percent_cells,
                     sheet_facts.formulas_without_value,
                     sheet_facts.external_links,
+                    sheet_facts.hidden_rows,
                 )
             )
     del workbook
@@ -207,6 +208,7 @@ def _read_in_pieces(
     percent: set = set()
     uncalculated: set = set()
     errors: list = []
+    hidden: set[int] = set()
     link_numbers: set[int] = set()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -219,6 +221,7 @@ def _read_in_pieces(
                 percent |= found.percent_cells
                 uncalculated |= found.formulas_without_value
                 errors.extend(found.error_values)
+                hidden |= found.hidden_rows
                 if large.links:
                     link_numbers.update(map(int, EXTERNAL_REF.findall(piece)))
                 xml = sheet_pieces.piece_xml(head, piece, tail)
@@ -253,7 +256,9 @@ def _read_in_pieces(
             row.extend([""] * (width - len(row)))
     _drop_non_xml(rows, texts)
     links = tuple(large.links[n] for n in sorted(link_numbers) if n in large.links)
-    facts = XlsxFacts(frozenset(percent), frozenset(uncalculated), links, tuple(errors))
+    facts = XlsxFacts(
+        frozenset(percent), frozenset(uncalculated), links, tuple(errors), frozenset(hidden)
+    )
     return rows, merged, facts
 
 

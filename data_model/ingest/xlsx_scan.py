@@ -36,6 +36,9 @@ _CACHED_VALUE = re.compile(rb"<v>[^<]")
 _FORMULA_MARKS = (b"<f>", b"<f ", b"<f/>")
 _FORMULA = re.compile(rb"<f[ >/]")
 _ERROR_CELL = re.compile(rb'<c ((?:[^>]*?\s)?t="e"[^>]*)>')
+# A row hidden by hand or by a filter (`<row r="5" hidden="1">`), and a tag's row number.
+_HIDDEN_ROW = re.compile(rb'<row\s[^>]*?\bhidden="(?:1|true)"[^>]*>')
+_ROW_NUMBER = re.compile(rb'\sr="([0-9]+)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 # Up to this many percent styles are searched for one by one (`_styles_used`).
 _FEW_STYLES = 8
@@ -77,6 +80,8 @@ class XlsxFacts:
     # ((row, column), `#DIV/0!`) of each cell holding an error value, which calamine
     # gives as an empty cell.
     error_values: tuple[tuple[tuple[int, int], str], ...] = ()
+    # 0-based rows hidden in Excel, by hand or by a filter: calamine reads them as any other.
+    hidden_rows: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -319,7 +324,8 @@ def _cell_extent(xml: bytes) -> tuple[int, int]:
 def scan_sheet(
     xml: bytes, percent_styles: set[bytes], links: dict[int, str] | None = None
 ) -> XlsxFacts:
-    """Percent-formatted number cells and formula cells without a cached value.
+    """Percent-formatted number cells, formula cells without a cached value, cells
+    holding an error value and hidden rows.
 
     Only cells that may be one of them are parsed: those whose tag names a percent style
     that occurs in this sheet, and those holding a formula. A plain month-end table costs
@@ -345,10 +351,22 @@ def scan_sheet(
     used_links = {int(number) for number in EXTERNAL_REF.findall(xml)} if links else set()
     named = tuple(links[number] for number in sorted(used_links) if number in links)
     errors = _error_values(xml) if b't="e"' in xml else ()
+    hidden = _hidden_rows(xml) if b'hidden="' in xml else frozenset()
     # A cell whose reference is not a plain cell name cannot be located: left out.
     percent.discard(None)
     uncalculated.discard(None)
-    return XlsxFacts(frozenset(percent), frozenset(uncalculated), named, errors)
+    return XlsxFacts(frozenset(percent), frozenset(uncalculated), named, errors, hidden)
+
+
+def _hidden_rows(xml: bytes) -> frozenset[int]:
+    """The 0-based rows of the part whose tag says they are hidden (a row tag without its
+    number cannot be located: left out)."""
+    found = set()
+    for tag in _HIDDEN_ROW.finditer(xml):
+        number = _ROW_NUMBER.search(tag.group(0))
+        if number:
+            found.add(int(number.group(1)) - 1)
+    return frozenset(found)
 
 
 def _error_values(xml: bytes) -> tuple[tuple[tuple[int, int], str], ...]:
