@@ -84,6 +84,7 @@ from data_model.store.storage import (
     write_kind,
 )
 from data_model.store.write_counts import WriteCounts
+from data_model.text import without_non_xml
 
 LIVE_STATUSES = ("accepted", "partial", "superseded")
 # Bytes a submission waiting for review holds are not taken again either.
@@ -256,7 +257,9 @@ def file_rejected(file_name: str, error: InputError) -> ImportReport:
 def apply_edits(
     sheets: list[RawSheet], edits: dict[tuple[str, int, int], object]
 ) -> list[RawSheet]:
-    """Sheets with cells corrected in the page: (sheet, row index, column index) → new value."""
+    """Sheets with cells corrected in the page: (sheet, row index, column index) → new value.
+    A text typed or pasted there loses the characters the reader drops from a file's
+    (`text.NOT_XML`: PostgreSQL refuses a NUL, an .xlsx cannot hold a control character)."""
     if not edits:
         return sheets
     result = []
@@ -271,7 +274,7 @@ def apply_edits(
                 rows.append([])
             while len(rows[r]) <= c:
                 rows[r].append("")
-            rows[r][c] = value
+            rows[r][c] = without_non_xml(value) if isinstance(value, str) else value
         uncalculated = sheet.formulas_without_value - set(mine)
         result.append(replace(sheet, rows=rows, formulas_without_value=frozenset(uncalculated)))
     return result

@@ -221,6 +221,13 @@ def test_cells_fixed_in_the_page_are_revalidated_and_recorded(engine):
     assert stored == BAD
 
 
+def test_a_text_pasted_into_the_page_loses_what_a_file_cannot_hold(engine):
+    sheets = read_workbook(BAD, "bad.xlsx")
+    fixed = apply_edits(sheets, {("指标数据", 2, 2): "福\x00田\x01区\u202e", ("指标数据", 3, 4): 7})
+    assert fixed[0].rows[2][2] == "福田区"
+    assert fixed[0].rows[3][4] == 7
+
+
 def test_sharp_changes_are_warnings_and_the_confirmation_is_recorded(engine):
     with_indicators(engine)
     import_values(engine, "feb.xlsx", ["YS02", "", "南山区", "2022-02", 10, ""])
