@@ -84,7 +84,7 @@ def test_bad_file_shows_every_problem_and_cannot_be_committed(data_dir, empty_db
     assert not app.exception
     problems = app.dataframe[1].value
     assert problems["行"].tolist() == [2, 3]
-    assert problems["建议值"].tolist()[0] == "福田区"
+    assert problems["建议"].tolist()[0] == "福田区"
     # The reason and what to do are read whole: wrapped in rows of four lines (a row
     # higher than 4rem wraps its text) in a wide column, not cut at its edge.
     table = app.dataframe[1].proto
