@@ -122,13 +122,15 @@ with method:
             {
                 tr("evaluation.col_code"): weights["code"],
                 tr("evaluation.col_indicator"): weights["name"],
-                tr("evaluation.col_dimension"): weights["dimension"],
-                tr("evaluation.col_direction"): weights["direction"].map(directions),
+                # The weight and the target first: the narrow column beside the ranking
+                # showed the dimension and cut them off.
                 tr("evaluation.col_weight"): weights["weight"].map(format_number),
                 tr("evaluation.col_target"): [
                     format_number(None if pd.isna(t) else round(t, 2), u, language=lang)
                     for t, u in zip(weights["period_target"], weights["unit"], strict=True)
                 ],
+                tr("evaluation.col_direction"): weights["direction"].map(directions),
+                tr("evaluation.col_dimension"): weights["dimension"],
                 tr("evaluation.col_aggregation"): weights["aggregation"].map(rules),
             }
         )
