@@ -56,18 +56,17 @@ def test_2023_scores_ranks_and_method(sample_db, monkeypatch):
     text = captions(app)
     assert "最高南山区（98.49分），最低深汕特别合作区（38.93分）" in text
     assert "本期计入 32 项指标，权重合计 100。" in text
-    weights = next(d.value for d in app.dataframe if "权重" in d.value.columns)
-    assert list(weights.columns[:4]) == ["指标编码", "指标名称", "权重", "本期目标值"]
     assert "共 1 项未报送（各计 0 分），涉及 1 个区，最多的是深汕特别合作区（1项）。" in text
     weights = app.dataframe[1].value
     assert len(weights) == 32
+    assert list(weights.columns[:4]) == ["指标编码", "指标名称", "权重", "本期目标值"]
     assert weights.iloc[0].tolist() == [
         "YS01",
         "企业开办时间",
-        "营商环境",
-        "逆向",
         "3",
         "1 天",
+        "逆向",
+        "营商环境",
         "平均",
     ]
     missing = app.dataframe[2].value
