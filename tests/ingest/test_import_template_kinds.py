@@ -237,11 +237,11 @@ def test_the_same_file_after_a_later_upload_puts_its_values_back(engine):
     assert (once_more.status, once_more.submission_id) == ("unchanged", again.submission_id)
 
 
-@pytest.mark.parametrize("look_alike", ["Ａ1-01", "A1-01\u200b", "\ufeffA1－01"])
-def test_a_code_written_full_width_or_with_zero_width_characters_is_the_same_code(
+@pytest.mark.parametrize("look_alike", ["Ａ1-01", "A1-01\u200b", "\ufeffA1－01", "a1-01", "ａ1-01"])
+def test_a_code_written_full_width_lower_case_or_with_zero_width_characters_is_the_same_code(
     engine, look_alike
 ):
-    """Such codes look like A1-01 on every page: the same key, so the same task."""
+    """Such codes are A1-01 to a clerk: the same key, so the same task."""
     first = make_xlsx({"任务清单": [TASK_HEADER, [*A1_01, 60, "", "", "", "2022-Q1"]]})
     assert import_file(engine, first, "a.xlsx").status == "accepted"
     again = [look_alike, *A1_01[1:], 100, "已完成", "完成", "", "2022-Q1"]
@@ -249,6 +249,56 @@ def test_a_code_written_full_width_or_with_zero_width_characters_is_the_same_cod
     assert (report.status, report.rows_new, report.rows_replaced) == ("accepted", 0, 1)
     with engine.connect() as conn:
         assert conn.execute(select(Task.code).where(Task.is_current)).scalars().all() == ["A1-01"]
+
+
+def test_an_indicator_code_in_lower_case_is_the_indicator(engine):
+    import_indicators(engine)
+    report = import_values(engine, "a.xlsx", ["ys02", "", "南山区", "2022-03", 10, ""])
+    assert (report.status, report.errors) == ("accepted", [])
+    with engine.connect() as conn:
+        codes = conn.execute(select(IndicatorValue.indicator_code)).scalars().all()
+    assert codes == ["YS02"]
+
+
+def issue_row(code: str, district: str = "南山区") -> list:
+    return [
+        code,
+        dt.datetime(2022, 3, 1),
+        district,
+        "深圳市某某科技有限公司",
+        "融资贷款",
+        "贷款受阻",
+        "",
+        "办理中",
+    ]
+
+
+def test_an_issue_number_written_in_both_cases_in_one_file_is_a_duplicate(engine):
+    data = make_xlsx({"企业诉求": [ISSUE_HEADER[:8], issue_row("DUP001"), issue_row("dup001")]})
+    report = import_file(engine, data, "dup.xlsx")
+    assert report.status == "rejected"
+    assert [(e.row, e.value, "第 2 行" in e.message) for e in report.errors] == [
+        (3, "DUP001", True)
+    ]
+    assert count(engine, EnterpriseIssue) == 0
+
+
+def test_another_districts_issue_number_in_lower_case_is_refused_to_staff(engine):
+    from data_model.ingest.importer import SubmitterScope
+
+    nanshan = make_xlsx({"企业诉求": [ISSUE_HEADER[:8], issue_row("SQ2021003")]})
+    assert import_file(engine, nanshan, "nanshan.xlsx").status == "accepted"
+    futian = make_xlsx({"企业诉求": [ISSUE_HEADER[:8], issue_row("sq2021003", "福田区")]})
+    scope = SubmitterScope(districts=frozenset({"福田区"}))
+    options = ImportOptions(scope=scope, valid_rows_only=True)
+    report = import_file(engine, futian, "futian.xlsx", options)
+    assert report.status == "rejected"
+    assert [(e.row, e.column, "SQ2021003" in e.message) for e in report.errors] == [
+        (2, "诉求编号", True)
+    ]
+    with engine.connect() as conn:
+        codes = conn.execute(select(EnterpriseIssue.code, EnterpriseIssue.district_id)).all()
+    assert [code for code, _ in codes] == ["SQ2021003"]
 
 
 def test_later_submission_supersedes_and_keeps_history(engine):
