@@ -108,7 +108,7 @@ def convert_tasks(v: SheetValidator, raw, index, sheet, layout, errors) -> dict:
         errors.append(("progress", error))
     action_id = f(v.name_parser("action"), raw, "action", errors)
     content = f(v.required_text, raw, "content", errors)
-    lead_unit_id = f(v.name_parser("unit"), raw, "lead_unit", errors)
+    lead_unit_id = f(v.lead_unit_parser(), raw, "lead_unit", errors)
     # A list without codes (or a row whose code is left blank) gets the code its
     # action, text, lead unit and district make, never its 序号.
     if not is_missing(raw.get("code")):

@@ -8,6 +8,7 @@ Excel row number, the column header as written in the file and the raw value.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from data_model.ingest.plain_rows import plain_indicator_values
 from data_model.ingest.raw_sheet import RawSheet, cell_name
 from data_model.ingest.sheet_meta import metadata_problem
 from data_model.ingest.task_lists import SheetFact, read_task_sheet
-from data_model.kinds import example_values
+from data_model.kinds import TASKS, example_values
 from data_model.normalize.dates import parse_date, parse_deadline
 from data_model.normalize.names import NameMatcher, normalize_name
 from data_model.normalize.numbers import parse_number
@@ -35,6 +36,9 @@ from data_model.text import code_text, is_missing, to_halfwidth
 
 # The record fields the scope check reads, and the columns that give them.
 _OWNER_FIELDS = (("district_id", "district"), ("lead_unit_id", "lead_unit"), ("code", "code"))
+
+# What joins several units in one cell: 、 , ; and line breaks (after `to_halfwidth`).
+_UNIT_SEPARATORS = re.compile(r"[、,;\r\n]+")
 
 # Rows of a long indicator-value sheet validated together (see SheetValidator.validate).
 PLAIN_CHUNK = 50_000
@@ -251,6 +255,38 @@ def _name_id(matcher: NameMatcher, ids: dict[str, int], required: bool):
     return parse
 
 
+def _lead_unit_id(matcher: NameMatcher, ids: dict[str, int]):
+    """A task's lead unit: one registered unit. A cell naming several units (the lead and
+    its co-operating units, 「市发展改革委、市工商联」) is an error that says so and names the
+    co-operating units' column; it is not an unknown name, which an admin could map to
+    one unit or register as a unit of its own. Joined by 、 , ; or line breaks, one known
+    unit among the parts makes it several; joined by spaces only, every part must be a
+    known unit (a space may sit inside one unit's name as written)."""
+    one = _name_id(matcher, ids, True)
+
+    def several(raw: object) -> list[str]:
+        text = to_halfwidth(str(raw))
+        parts = [p.strip() for p in _UNIT_SEPARATORS.split(text) if p.strip()]
+        if len(parts) > 1 and any(matcher.lookup(p) is not None for p in parts):
+            return parts
+        parts = text.split()
+        if len(parts) > 1 and all(matcher.lookup(p) is not None for p in parts):
+            return parts
+        return []
+
+    def parse(raw: object) -> int | None:
+        if not is_missing(raw) and matcher.lookup(raw) is None and (parts := several(raw)):
+            raise InputError(
+                "validate.several_lead_units",
+                units=join_names(matcher.lookup(p) or p for p in parts),
+                lead=TASKS.column("lead_unit").header,
+                co_units=TASKS.column("co_units").header,
+            )
+        return one(raw)
+
+    return parse
+
+
 class SheetValidator:
     """Validates the rows of one sheet of a known kind."""
 
@@ -295,6 +331,10 @@ class SheetValidator:
             "brand": (master.brands, master.brand_ids),
         }[what]
         return self._memo(("name", what, required), lambda: _name_id(matcher, ids, required))
+
+    def lead_unit_parser(self) -> _Cached:
+        master = self.context.master
+        return self._memo(("lead_unit",), lambda: _lead_unit_id(master.units, master.unit_ids))
 
     def list_text_parser(self, what: str) -> _Cached:
         master = self.context.master
