@@ -260,6 +260,77 @@ def test_an_indicator_code_in_lower_case_is_the_indicator(engine):
     assert codes == ["YS02"]
 
 
+def test_a_value_for_a_period_finer_than_its_indicators_frequency_is_refused(engine):
+    """YS03 is quarterly: a month's value would never be counted, the quarter shown as
+    not reported. A coarser period (the year's figure) is read as that period's."""
+    import_indicators(engine)
+    report = import_values(
+        engine,
+        "a.xlsx",
+        ["YS03", "", "南山区", "2022-03", 96.0, ""],  # a plain number: the fast path
+        ["YS03", "", "福田区", "2022年3月", "95%", ""],  # parsed row by row
+        ["YS03", "", "南山区", "2022-Q1", 96.0, ""],
+        ["YS03", "", "南山区", "2022", 97.0, ""],
+    )
+    assert report.status == "rejected"
+    assert [(e.row, e.column, e.value) for e in report.errors] == [
+        (2, "期间", "2022-03"),
+        (3, "期间", "2022年3月"),
+    ]
+    assert "季度" in report.errors[0].message and "2022年第一季度" in report.errors[0].message
+    wide = make_xlsx({"Sheet1": [["2022年3月各区数据"], ["地区", "诉求办结率"], ["南山区", 96]]})
+    report = import_file(engine, wide, "wide.xlsx")
+    assert (report.status, [e.row for e in report.errors]) == ("rejected", [3])
+    assert "季度" in report.errors[0].message
+    coarser = import_values(engine, "b.xlsx", ["YS03", "", "南山区", "2022", 97.0, ""])
+    assert coarser.status == "accepted"
+
+
+def test_a_task_deadline_before_its_start_date_is_an_error_naming_both(engine):
+    late_start = [*A1_01[:6], dt.datetime(2022, 7, 1), A1_01[7], 60, "", "", "", "2022-Q1"]
+    report = import_file(engine, make_xlsx({"任务清单": [TASK_HEADER, late_start]}), "t.xlsx")
+    assert report.status == "rejected"
+    assert [(e.row, e.column, e.value) for e in report.errors] == [(2, "完成时限", "2022年6月底前")]
+    message = report.errors[0].message
+    assert all(w in message for w in ("开始日期", "2022-07-01", "完成时限", "2022-06-30"))
+    assert count(engine, Task) == 0
+
+
+def test_an_activitys_counts_may_carry_the_word_for_what_they_count(engine):
+    row = [dt.datetime(2022, 3, 15), "福田区", "政策宣讲会", "宣讲会", "", "8家", "120人", "", ""]
+    report = import_file(engine, make_xlsx({"活动台账": [ACTIVITY_HEADER, row]}), "a.xlsx")
+    assert (report.status, report.errors) == ("accepted", [])
+    with engine.connect() as conn:
+        counts = conn.execute(select(Activity.enterprise_count, Activity.participant_count)).one()
+    assert tuple(counts) == (8, 120)
+
+
+@pytest.mark.parametrize("day", [dt.datetime(1900, 1, 1), "1999-12-31", "2062-03-15"])
+def test_an_activity_date_outside_the_plausible_years_is_an_error(engine, day):
+    row = [day, "福田区", "政策宣讲会", "宣讲会", "", 8, 20, "", ""]
+    report = import_file(engine, make_xlsx({"活动台账": [ACTIVITY_HEADER, row]}), "a.xlsx")
+    assert report.status == "rejected"
+    assert [(e.row, e.column) for e in report.errors] == [(2, "活动日期")]
+    assert f"2000 年至 {dt.date.today().year + 1} 年" in report.errors[0].message
+    assert count(engine, Activity) == 0
+
+
+def test_a_stated_status_contradicting_the_progress_is_a_warning_at_the_status_cell(engine):
+    rows = [
+        [*A1_01, 0, "已完成", "", "", "2022-Q1"],
+        ["A1-02", *A1_01[1:], 100, "未启动", "", "", "2022-Q1"],
+        ["A1-03", *A1_01[1:], 100, "已完成", "", "", "2022-Q1"],
+        ["A1-04", *A1_01[1:], 0, "未启动", "", "", "2022-Q1"],
+    ]
+    report = import_file(engine, make_xlsx({"任务清单": [TASK_HEADER, *rows]}), "t.xlsx")
+    assert (report.status, report.errors) == ("accepted", [])
+    assert [(w.row, w.column, w.value, w.code) for w in report.warnings] == [
+        (2, "任务状态", "已完成", "validate.task_completed_below_100"),
+        (3, "任务状态", "未启动", "validate.task_not_started_with_progress"),
+    ]
+    assert "0%" in report.warnings[0].message and "100%" in report.warnings[1].message
+
+
 def issue_row(code: str, district: str = "南山区") -> list:
     return [
         code,
