@@ -65,10 +65,17 @@ def convert_indicator_values(v: SheetValidator, raw, index, sheet, layout, error
                 value = v.value_parser(info.unit, header_unit, is_percent_cell)(cell)
             except InputError as error:
                 errors.append(("value", error))
+    district_id = v.district_or_default(raw, errors)
+    period = v.period_or_default(raw, "period", errors)
+    if info is not None and period is not None:
+        try:
+            v.context.check_frequency(code, period)
+        except InputError as error:
+            errors.append(("period" if "period" in raw else "indicator_code", error))
     return {
         "indicator_code": code,
-        "district_id": v.district_or_default(raw, errors),
-        "period": v.period_or_default(raw, "period", errors),
+        "district_id": district_id,
+        "period": period,
         "value": value,
         "note": f(v.optional_text, raw, "note", errors),
     }
@@ -108,7 +115,7 @@ def convert_tasks(v: SheetValidator, raw, index, sheet, layout, errors) -> dict:
         errors.append(("progress", error))
     action_id = f(v.name_parser("action"), raw, "action", errors)
     content = f(v.required_text, raw, "content", errors)
-    lead_unit_id = f(v.name_parser("unit"), raw, "lead_unit", errors)
+    lead_unit_id = f(v.lead_unit_parser(), raw, "lead_unit", errors)
     # A list without codes (or a row whose code is left blank) gets the code its
     # action, text, lead unit and district make, never its 序号.
     if not is_missing(raw.get("code")):
@@ -123,6 +130,16 @@ def convert_tasks(v: SheetValidator, raw, index, sheet, layout, errors) -> dict:
         state.derived[index] = code
     else:
         code = None
+    start_date = f(v.optional_date, raw, "start_date", errors)
+    if start_date and deadline and deadline.date and deadline.date < start_date:
+        error = InputError(
+            "validate.deadline_before_start",
+            deadline_column=kind.column("deadline").header,
+            deadline=deadline.date.isoformat(),
+            start_column=kind.column("start_date").header,
+            start=start_date.isoformat(),
+        )
+        errors.append(("deadline", error))
     return {
         "code": code,
         "action_id": action_id,
@@ -130,7 +147,7 @@ def convert_tasks(v: SheetValidator, raw, index, sheet, layout, errors) -> dict:
         "lead_unit_id": lead_unit_id,
         "co_units": f(v.optional_text, raw, "co_units", errors),
         "owner": f(v.optional_text, raw, "owner", errors),
-        "start_date": f(v.optional_date, raw, "start_date", errors),
+        "start_date": start_date,
         "deadline": deadline.date if deadline else None,
         "deadline_text": deadline.text if deadline else "",
         "ongoing": deadline.ongoing if deadline else False,

@@ -17,7 +17,14 @@ _HALFWIDTH_TABLE = str.maketrans({chr(k): chr(v) for k, v in _HALFWIDTH.items()}
 # Zero-width characters arrive with text pasted from web pages and Word; `\s` misses them.
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 _SPACE_RE = re.compile(rf"[\s{_ZERO_WIDTH}]+")
-_ZERO_WIDTH_TABLE = str.maketrans(dict.fromkeys(_ZERO_WIDTH))
+# A code's letters are ASCII upper case: only a-z, so that a letter outside ASCII in a
+# code (none is expected) is not turned into another, as `str.upper` turns ß into SS.
+_CODE_TABLE = str.maketrans(
+    {
+        **dict.fromkeys(map(ord, _ZERO_WIDTH)),
+        **{ord(c): c.upper() for c in "abcdefghijklmnopqrstuvwxyz"},
+    }
+)
 _HEADER_UNIT_RE = re.compile(r"^(?P<name>.+?)[(\[【〔](?P<unit>[^()\[\]【】〔〕]*)[)\]】〕]$")
 _UNIT_PREFIX_RE = re.compile(r"^单位[:：]?")
 _DASHES_RE = re.compile(r"^[-—–―─]+$")
@@ -77,9 +84,10 @@ def to_halfwidth(s: str) -> str:
 
 def code_text(s: str) -> str:
     """A key code as a clerk reads it: full-width characters half-width, zero-width
-    characters dropped, stripped. `Ａ1-01` and `A1-01` followed by a zero-width space look
-    like A1-01 on every page, so they are A1-01, not keys of their own beside it."""
-    return to_halfwidth(s).translate(_ZERO_WIDTH_TABLE).strip()
+    characters dropped, ASCII letters upper case, stripped. `Ａ1-01`, `a1-01` and `A1-01`
+    followed by a zero-width space are the same code to a clerk, so they are A1-01, not
+    keys of their own beside it (a lower-case issue number counted twice)."""
+    return to_halfwidth(s).translate(_CODE_TABLE).strip()
 
 
 def remove_whitespace(s: str) -> str:

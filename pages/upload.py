@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 import streamlit as st
 
 from data_model import settings
-from data_model.accounts.permissions import allowed, upload_districts
+from data_model.accounts.permissions import allowed, template_kinds, upload_districts
 from data_model.admin.master_admin import LISTS, UNIT_CATEGORIES
 from data_model.admin.unknown_names import (
     Resolution,
@@ -22,7 +22,6 @@ from data_model.ingest.importer import ImportOptions
 from data_model.ingest.templates import template_workbook
 from data_model.periods import parse_period
 from data_model.queries.shared import district_names, master_lists
-from data_model.store.kind_registry import KINDS
 from data_model.workflow.held_uploads import (
     Held,
     discard,
@@ -311,14 +310,15 @@ if allowed(principal, "manage_master_data"):
     staff_waiting_for_names()
 
 with st.expander(tr("upload.templates_heading"), icon=":material/download:"):
-    kinds = ["all", *KINDS]
+    offered = template_kinds(principal)
+    kinds = ["all", *offered]
     kind = st.selectbox(
         tr("upload.template_kind"),
         kinds,
         format_func=lambda k: tr("upload.template_all") if k == "all" else tr(f"kinds.{k}"),
         key="template_kind",
     )
-    chosen = list(KINDS) if kind == "all" else [kind]
+    chosen = offered if kind == "all" else [kind]
     lists = query(master_lists)
     download_file(
         tr("upload.download_template"),

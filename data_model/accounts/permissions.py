@@ -33,6 +33,7 @@ from data_model.outputs.export import export_frame
 from data_model.outputs.restatement import record_publication
 from data_model.problems import ImportReport
 from data_model.store import audit
+from data_model.store.kind_registry import INDICATOR_DEFINER, KINDS, REGISTRY
 from data_model.store.storage import NotStored, WriterBusy, rollback_submission
 
 ROLES = ("admin", "leader", "staff", "reviewer")
@@ -133,6 +134,18 @@ def import_scope(principal: Principal) -> SubmitterScope | None:
     return SubmitterScope(
         districts=frozenset(principal.districts), units=frozenset(principal.units)
     )
+
+
+def template_kinds(principal: Principal) -> list[str]:
+    """The kinds whose templates `principal` is offered (in `KINDS` order): those they may
+    upload. The indicator system is master data, refused to staff at upload
+    (`SubmitterScope.may_define_indicators`), so their templates leave its sheet out."""
+    scope = import_scope(principal)
+    return [
+        kind
+        for kind in KINDS
+        if scope is None or scope.may_define_indicators or REGISTRY[kind].owner != INDICATOR_DEFINER
+    ]
 
 
 def upload_districts(principal: Principal, districts: Iterable[str]) -> list[str]:

@@ -508,14 +508,17 @@ def _validate_sheets(
     context = ValidationContext(
         master=load_master(conn),
         indicators={
-            code: IndicatorInfo(code, name, unit)
-            for code, name, unit in conn.execute(
-                select(Indicator.code, Indicator.name, Indicator.unit).where(Indicator.is_current)
+            code: IndicatorInfo(code, name, unit, frequency)
+            for code, name, unit, frequency in conn.execute(
+                select(Indicator.code, Indicator.name, Indicator.unit, Indicator.frequency).where(
+                    Indicator.is_current
+                )
             )
         },
         period=options.period,
         district=options.district,
         locate_owners=options.scope is not None,
+        may_define_indicators=options.scope is None or options.scope.may_define_indicators,
     )
     recognised = []
     unrecognised = []
@@ -557,7 +560,12 @@ def _validate_sheets(
         valid = SheetValidator(context).validate(sheet, layout, sheet_report, release_rows)
         if layout.kind.name == "indicators":
             context.add_indicators(
-                [IndicatorInfo(v.record["code"], v.record["name"], v.record["unit"]) for v in valid]
+                [
+                    IndicatorInfo(
+                        v.record["code"], v.record["name"], v.record["unit"], v.record["frequency"]
+                    )
+                    for v in valid
+                ]
             )
         if sheet_report.rows_read == 0:
             sheet_report.add_warning(_sheet_problem(sheet.name, t("importer.no_data_rows")))

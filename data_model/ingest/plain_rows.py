@@ -66,6 +66,17 @@ def plain_indicator_values(
     districts = converted("district", v.district_or_default)
     periods = converted("period", lambda raw, errors: v.period_or_default(raw, "period", errors))
     notes = converted("note", lambda raw, errors: v.field(v.optional_text, raw, "note", errors))
+    # A period finer than its indicator's frequency is the converter's error to report.
+    coarse = {c for c, info in v.context.indicators.items() if info.frequency != "month"}
+    if coarse:
+        fits: dict[tuple, bool] = {}
+        for position, (code, period) in enumerate(zip(codes, periods, strict=True)):
+            if code in coarse and period is not _NOT_PLAIN:
+                key = (code, period)
+                if key not in fits:
+                    fits[key] = _fits_frequency(v, code, period)
+                if not fits[key]:
+                    periods[position] = _NOT_PLAIN
     value_column = layout.columns["value"]
     header_unit = layout.units.get("value")
     percent_rows = {r for r, c in sheet.percent_cells if c == value_column}
@@ -121,6 +132,14 @@ def plain_indicator_values(
 
 # What a cell of a row that is not plain converts to in `plain_indicator_values`.
 _NOT_PLAIN = object()
+
+
+def _fits_frequency(v: SheetValidator, code: str, period: str) -> bool:
+    try:
+        v.context.check_frequency(code, period)
+    except InputError:
+        return False
+    return True
 
 
 def _finite_floats(cells: list) -> bool:

@@ -8,6 +8,7 @@ Excel row number, the column header as written in the file and the raw value.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,12 +23,18 @@ from data_model.ingest.plain_rows import plain_indicator_values
 from data_model.ingest.raw_sheet import RawSheet, cell_name
 from data_model.ingest.sheet_meta import metadata_problem
 from data_model.ingest.task_lists import SheetFact, read_task_sheet
-from data_model.kinds import FREE_TEXT_LIMIT, example_values, is_too_long_cell
+from data_model.kinds import FREE_TEXT_LIMIT, TASKS, example_values, is_too_long_cell
 from data_model.normalize.dates import parse_date, parse_deadline
 from data_model.normalize.names import NameMatcher, normalize_name
-from data_model.normalize.numbers import parse_number
+from data_model.normalize.numbers import parse_count_number, parse_number
 from data_model.normalize.tasks import is_fraction_column
-from data_model.periods import parse_period, period_label
+from data_model.periods import (
+    GRANULARITIES,
+    granularity,
+    parse_period,
+    period_label,
+    to_granularity,
+)
 from data_model.problems import OwnerCells, Problem, SheetReport, UnknownNameHint
 from data_model.reference.master import RESOLVABLE_LISTS, MasterData
 from data_model.store.kind_registry import REGISTRY
@@ -35,6 +42,13 @@ from data_model.text import code_text, is_missing, to_halfwidth
 
 # The record fields the scope check reads, and the columns that give them.
 _OWNER_FIELDS = (("district_id", "district"), ("lead_unit_id", "lead_unit"), ("code", "code"))
+
+# What joins several units in one cell: 、 , ; and line breaks (after `to_halfwidth`).
+_UNIT_SEPARATORS = re.compile(r"[、,;\r\n]+")
+
+# The years a record's date may fall in (`_plausible_date`).
+EARLIEST_YEAR = 2000
+YEARS_AHEAD = 1
 
 # Rows of a long indicator-value sheet validated together (see SheetValidator.validate).
 PLAIN_CHUNK = 50_000
@@ -47,6 +61,7 @@ class IndicatorInfo:
     code: str
     name: str
     unit: str
+    frequency: str = "month"  # 数据频度: `periods.GRANULARITIES`' month, quarter or year
 
 
 @dataclass
@@ -57,10 +72,32 @@ class ValidationContext:
     indicators: dict[str, IndicatorInfo]
     period: str | None = None  # from the upload form / --period, for sheets without a period
     district: str | None = None  # likewise for the district
+    # Whether the submitter may upload the indicator system (an admin): the advice for an
+    # unknown indicator code is to upload it, or else to ask an admin to add it.
+    may_define_indicators: bool = True
     # Keep where each row names its district, lead unit and code (`SheetReport.owner_cells`),
     # for a scoped upload, whose scope check points at the cell of a row it refuses.
     locate_owners: bool = False
     _indicator_names: NameMatcher | None = field(default=None, repr=False)
+
+    def check_frequency(self, code: str, period: str) -> None:
+        """Refuse a value for a period finer than its indicator's frequency (a month of an
+        annual indicator): the aggregation reads an indicator's values at its frequency or
+        one figure for the very period asked, so such a value would never be counted, and
+        the year it was meant for would show as not reported. A coarser period (a year's
+        figure of a monthly indicator) is read as the figure for that period."""
+        info = self.indicators.get(code)
+        if info is None or period is None:
+            return
+        frequency = info.frequency
+        if GRANULARITIES.index(granularity(period)) > GRANULARITIES.index(frequency):
+            raise InputError(
+                "validate.finer_than_frequency",
+                code=code,
+                frequency=t(f"indicators.frequency_{frequency}"),
+                period=period_label(period),
+                example=period_label(to_granularity(period, frequency)),
+            )
 
     def add_indicators(self, infos: list[IndicatorInfo]) -> None:
         for info in infos:
@@ -105,6 +142,18 @@ class _TaskSheet:
     unit_names: dict[int, str] = field(default_factory=dict)
     derived: dict[int, str] = field(default_factory=dict)  # 0-based row → code
     scaled: dict[int, object] = field(default_factory=dict)  # 0-based row → raw fraction
+
+
+def _status_conflict(record: dict) -> str | None:
+    """The warning's key when a task row's stated status and progress contradict each
+    other: 已完成 below 100% (counted completed all the same, `task_rules.status_of`), or
+    未启动 with progress (counted by its progress: 100% is completed)."""
+    stated, progress = record["stated_status"], record["progress"]
+    if stated == "completed" and progress < 100:
+        return "validate.task_completed_below_100"
+    if stated == "not_started" and progress > 0:
+        return "validate.task_not_started_with_progress"
+    return None
 
 
 class _Cached:
@@ -192,7 +241,7 @@ def _weight(raw: object) -> float | None:
 
 
 def _optional_count(raw: object) -> int | None:
-    value = parse_number(raw)
+    value = parse_count_number(raw)
     if value is None:
         return None
     if value < 0 or not float(value).is_integer():
@@ -202,12 +251,24 @@ def _optional_count(raw: object) -> int | None:
     return int(value)
 
 
+def _plausible_date(day: dt.date) -> dt.date:
+    """`day` when a record of the pilot can bear it (an activity's, an issue's, a task's
+    start): from EARLIEST_YEAR to YEARS_AHEAD years after this one. Outside, it is a date
+    cell holding a small number (1 is 1900-01-01) or a mistyped year (2062 for 2026)."""
+    latest = dt.date.today().year + YEARS_AHEAD
+    if not EARLIEST_YEAR <= day.year <= latest:
+        raise InputError(
+            "validate.date_out_of_range", value=day.isoformat(), first=EARLIEST_YEAR, last=latest
+        )
+    return day
+
+
 def _required_date(raw: object) -> dt.date:
-    return parse_date(raw)
+    return _plausible_date(parse_date(raw))
 
 
 def _optional_date(raw: object) -> dt.date | None:
-    return None if is_missing(raw) else parse_date(raw)
+    return None if is_missing(raw) else _plausible_date(parse_date(raw))
 
 
 def _choice(choices: dict[str, str], required: bool, default: str | None = None):
@@ -247,6 +308,38 @@ def _name_id(matcher: NameMatcher, ids: dict[str, int], required: bool):
                 raise InputError("validate.required")
             return None
         return ids[matcher.match(raw)]
+
+    return parse
+
+
+def _lead_unit_id(matcher: NameMatcher, ids: dict[str, int]):
+    """A task's lead unit: one registered unit. A cell naming several units (the lead and
+    its co-operating units, 「市发展改革委、市工商联」) is an error that says so and names the
+    co-operating units' column; it is not an unknown name, which an admin could map to
+    one unit or register as a unit of its own. Joined by 、 , ; or line breaks, one known
+    unit among the parts makes it several; joined by spaces only, every part must be a
+    known unit (a space may sit inside one unit's name as written)."""
+    one = _name_id(matcher, ids, True)
+
+    def several(raw: object) -> list[str]:
+        text = to_halfwidth(str(raw))
+        parts = [p.strip() for p in _UNIT_SEPARATORS.split(text) if p.strip()]
+        if len(parts) > 1 and any(matcher.lookup(p) is not None for p in parts):
+            return parts
+        parts = text.split()
+        if len(parts) > 1 and all(matcher.lookup(p) is not None for p in parts):
+            return parts
+        return []
+
+    def parse(raw: object) -> int | None:
+        if not is_missing(raw) and matcher.lookup(raw) is None and (parts := several(raw)):
+            raise InputError(
+                "validate.several_lead_units",
+                units=join_names(matcher.lookup(p) or p for p in parts),
+                lead=TASKS.column("lead_unit").header,
+                co_units=TASKS.column("co_units").header,
+            )
+        return one(raw)
 
     return parse
 
@@ -295,6 +388,10 @@ class SheetValidator:
             "brand": (master.brands, master.brand_ids),
         }[what]
         return self._memo(("name", what, required), lambda: _name_id(matcher, ids, required))
+
+    def lead_unit_parser(self) -> _Cached:
+        master = self.context.master
+        return self._memo(("lead_unit",), lambda: _lead_unit_id(master.units, master.unit_ids))
 
     def list_text_parser(self, what: str) -> _Cached:
         master = self.context.master
@@ -503,6 +600,35 @@ class SheetValidator:
                         code="validate.task_code_derived",
                     )
                 )
+            if conflict := _status_conflict(row.record):
+                self._warn_status_conflict(sheet, layout, row, conflict, report)
+
+    def _warn_status_conflict(
+        self, sheet: RawSheet, layout: SheetLayout, row: ValidRow, key: str, report: SheetReport
+    ) -> None:
+        """A warning at the status cell (or the progress cell that stated it) of a row whose
+        stated status and progress disagree, saying which of them the statistics follow."""
+        field_name = "stated_status" if "stated_status" in layout.columns else "progress"
+        column = layout.columns[field_name]
+        written = _display(_at(sheet.rows[row.row - 1], column))
+        message = t(
+            key,
+            status=written,
+            progress=_display(row.record["progress"]),
+            status_column=layout.kind.column("stated_status").header,
+            progress_column=layout.kind.column("progress").header,
+        )
+        report.add_warning(
+            Problem(
+                sheet.name,
+                row.row,
+                layout.headers.get(field_name) or layout.kind.column(field_name).header,
+                written,
+                message,
+                cell=(row.row - 1, column),
+                code=key,
+            )
+        )
 
     def _convert_row(
         self, sheet: RawSheet, layout: SheetLayout, index: int, report: SheetReport
@@ -606,7 +732,9 @@ class SheetValidator:
             return None
         code = code_text(parse_text(raw))
         if code not in self.context.indicators:
-            raise InputError("validate.unknown_indicator", value=code)
+            if self.context.may_define_indicators:
+                raise InputError("validate.unknown_indicator", value=code)
+            raise InputError("validate.unknown_indicator_ask_admin", value=code)
         return code
 
     def _match_indicator_name(self, raw: object) -> str:

@@ -402,6 +402,7 @@ class WideConverter:
                     if uncalculated:
                         raise InputError("validate.formula_no_value", cell=cell_name(index, column))
                     record["value"] = self._value(raw, record["indicator_code"], index, column)
+                    self.context.check_frequency(record["indicator_code"], record["period"])
                 except InputError as error:
                     report.add_error(
                         self._problem(index, column, self.layout.headers[column], raw, error)

@@ -26,6 +26,13 @@ _BRACKETED_RE = re.compile(r"^[(\[](.*)[)\]]$", re.DOTALL)
 _MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-"})
 
 
+# Words that name what a count counts, written after it in a count column (参与企业数 `8家`,
+# 参与人数 `120人`): the count stays the number.
+COUNT_UNITS = frozenset(
+    {"家", "个", "人", "名", "位", "户", "场", "次", "项", "件", "人次", "家企业", "个企业"}
+)
+
+
 def _clean_unit(unit: str | None) -> str | None:
     if unit is None:
         return None
@@ -90,3 +97,21 @@ def _parse_text(raw: str, unit: str | None) -> float:
     if unit is None:
         raise InputError("normalize.number_unit_unexpected", value=raw.strip(), found=rest)
     raise InputError("normalize.number_unit_mismatch", value=raw.strip(), found=rest, expected=unit)
+
+
+def parse_count_number(raw: object) -> float | None:
+    """A count cell → float, or None for a missing marker: a number, which may be followed
+    by a word naming what it counts (`COUNT_UNITS`), `8家` → 8.0. It is not an indicator
+    value: another trailing unit (`8元`) is `normalize.count_unit_unexpected`, which says
+    the column takes a count; the other errors are `parse_number`'s."""
+    try:
+        return parse_number(raw)
+    except InputError as error:
+        if error.key != "normalize.number_unit_unexpected":
+            raise
+        found = error.params["found"]
+        if found in COUNT_UNITS:
+            return parse_number(raw, unit=found)
+        raise InputError(
+            "normalize.count_unit_unexpected", value=error.params["value"], found=found
+        ) from None

@@ -22,6 +22,7 @@ from data_model.accounts.permissions import (
     import_scope,
     mask_enterprise_names,
     require,
+    template_kinds,
     upload_districts,
 )
 from data_model.errors import InputError
@@ -29,9 +30,10 @@ from data_model.i18n import LANGUAGES, catalogue
 from data_model.ingest.importer import ImportOptions, SubmitterScope, import_file
 from data_model.outputs.export import export_frame
 from data_model.store import audit
+from data_model.store.kind_registry import KINDS
 from data_model.store.models import Activity, AuditEvent, Submission, User
 from data_model.workflow import review
-from tests.conftest import indicator_rows, make_xlsx
+from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
 
 # SPEC §1 written out independently of permissions.RULES: who may do what.
 EXPECTED = {
@@ -295,6 +297,24 @@ def test_staff_may_not_change_indicator_definitions_but_admin_may(world):
     assert refused.status == "rejected"
     assert "管理员" in refused.errors[0].message
     assert guarded_import(engine, PRINCIPALS["admin"], indicators, "i.xlsx").status == "accepted"
+
+
+def test_staff_are_told_to_ask_an_admin_for_an_unknown_indicator_code(world):
+    engine, _ = world
+    values = make_xlsx({"指标数据": [VALUE_HEADER, ["YS99", "", "南山区", "2022-03", 1, ""]]})
+    staff = guarded_import(engine, PRINCIPALS["staff"], values, "v.xlsx")
+    admin = guarded_import(engine, PRINCIPALS["admin"], values, "v.xlsx")
+    assert [(e.row, e.column) for e in staff.errors] == [(2, "指标编码")]
+    assert "联系管理员在指标体系中添加" in staff.errors[0].message
+    assert "上传" not in staff.errors[0].message
+    assert "先上传包含该指标的指标体系" in admin.errors[0].message
+
+
+def test_templates_offer_the_indicator_system_only_to_who_may_upload_it():
+    assert template_kinds(PRINCIPALS["admin"]) == list(KINDS)
+    assert template_kinds(PRINCIPALS["staff"]) == [k for k in KINDS if k != "indicators"]
+    with pytest.raises(PermissionDenied):
+        template_kinds(PRINCIPALS["leader"])
 
 
 def test_admin_imports_any_district(world):

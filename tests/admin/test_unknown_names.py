@@ -80,6 +80,28 @@ def test_unknown_lead_units_are_grouped_with_their_row_counts_and_nearest_names(
     assert all(c in pending.report.errors[0].message for c in names[0].candidates)
 
 
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "市发展改革委、市工商联",
+        "市发展改革委\n市工商联",
+        "市发展改革委，市工商联",
+        "市发展改革委 市工商联",
+    ],
+)
+def test_a_lead_unit_cell_naming_several_units_is_an_error_not_a_name_to_resolve(db_engine, cell):
+    pending = prepare(
+        db_engine, ADMIN, "t.xlsx", task_list([cell, "市发展改革委、某某新局"]), OPTIONS
+    )
+    assert pending.report.status == "rejected"
+    assert unknown_names(pending.report) == []
+    errors = pending.report.errors
+    assert [(e.row, e.column) for e in errors] == [(2, "牵头单位"), (3, "牵头单位")]
+    assert "市发展改革委、市工商联" in errors[0].message
+    assert "配合单位" in errors[0].message
+    assert "市发展改革委、某某新局" in errors[1].message
+
+
 def test_mapping_to_an_entry_adds_an_alias_and_the_same_upload_then_passes(db_engine):
     engine = db_engine
     pending = prepare(engine, ADMIN, "t.xlsx", task_list(["市发改委员会"]), OPTIONS)

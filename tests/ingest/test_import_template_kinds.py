@@ -237,11 +237,11 @@ def test_the_same_file_after_a_later_upload_puts_its_values_back(engine):
     assert (once_more.status, once_more.submission_id) == ("unchanged", again.submission_id)
 
 
-@pytest.mark.parametrize("look_alike", ["Ａ1-01", "A1-01\u200b", "\ufeffA1－01"])
-def test_a_code_written_full_width_or_with_zero_width_characters_is_the_same_code(
+@pytest.mark.parametrize("look_alike", ["Ａ1-01", "A1-01\u200b", "\ufeffA1－01", "a1-01", "ａ1-01"])
+def test_a_code_written_full_width_lower_case_or_with_zero_width_characters_is_the_same_code(
     engine, look_alike
 ):
-    """Such codes look like A1-01 on every page: the same key, so the same task."""
+    """Such codes are A1-01 to a clerk: the same key, so the same task."""
     first = make_xlsx({"任务清单": [TASK_HEADER, [*A1_01, 60, "", "", "", "2022-Q1"]]})
     assert import_file(engine, first, "a.xlsx").status == "accepted"
     again = [look_alike, *A1_01[1:], 100, "已完成", "完成", "", "2022-Q1"]
@@ -249,6 +249,127 @@ def test_a_code_written_full_width_or_with_zero_width_characters_is_the_same_cod
     assert (report.status, report.rows_new, report.rows_replaced) == ("accepted", 0, 1)
     with engine.connect() as conn:
         assert conn.execute(select(Task.code).where(Task.is_current)).scalars().all() == ["A1-01"]
+
+
+def test_an_indicator_code_in_lower_case_is_the_indicator(engine):
+    import_indicators(engine)
+    report = import_values(engine, "a.xlsx", ["ys02", "", "南山区", "2022-03", 10, ""])
+    assert (report.status, report.errors) == ("accepted", [])
+    with engine.connect() as conn:
+        codes = conn.execute(select(IndicatorValue.indicator_code)).scalars().all()
+    assert codes == ["YS02"]
+
+
+def test_a_value_for_a_period_finer_than_its_indicators_frequency_is_refused(engine):
+    """YS03 is quarterly: a month's value would never be counted, the quarter shown as
+    not reported. A coarser period (the year's figure) is read as that period's."""
+    import_indicators(engine)
+    report = import_values(
+        engine,
+        "a.xlsx",
+        ["YS03", "", "南山区", "2022-03", 96.0, ""],  # a plain number: the fast path
+        ["YS03", "", "福田区", "2022年3月", "95%", ""],  # parsed row by row
+        ["YS03", "", "南山区", "2022-Q1", 96.0, ""],
+        ["YS03", "", "南山区", "2022", 97.0, ""],
+    )
+    assert report.status == "rejected"
+    assert [(e.row, e.column, e.value) for e in report.errors] == [
+        (2, "期间", "2022-03"),
+        (3, "期间", "2022年3月"),
+    ]
+    assert "季度" in report.errors[0].message and "2022年第一季度" in report.errors[0].message
+    wide = make_xlsx({"Sheet1": [["2022年3月各区数据"], ["地区", "诉求办结率"], ["南山区", 96]]})
+    report = import_file(engine, wide, "wide.xlsx")
+    assert (report.status, [e.row for e in report.errors]) == ("rejected", [3])
+    assert "季度" in report.errors[0].message
+    coarser = import_values(engine, "b.xlsx", ["YS03", "", "南山区", "2022", 97.0, ""])
+    assert coarser.status == "accepted"
+
+
+def test_a_task_deadline_before_its_start_date_is_an_error_naming_both(engine):
+    late_start = [*A1_01[:6], dt.datetime(2022, 7, 1), A1_01[7], 60, "", "", "", "2022-Q1"]
+    report = import_file(engine, make_xlsx({"任务清单": [TASK_HEADER, late_start]}), "t.xlsx")
+    assert report.status == "rejected"
+    assert [(e.row, e.column, e.value) for e in report.errors] == [(2, "完成时限", "2022年6月底前")]
+    message = report.errors[0].message
+    assert all(w in message for w in ("开始日期", "2022-07-01", "完成时限", "2022-06-30"))
+    assert count(engine, Task) == 0
+
+
+def test_an_activitys_counts_may_carry_the_word_for_what_they_count(engine):
+    row = [dt.datetime(2022, 3, 15), "福田区", "政策宣讲会", "宣讲会", "", "8家", "120人", "", ""]
+    report = import_file(engine, make_xlsx({"活动台账": [ACTIVITY_HEADER, row]}), "a.xlsx")
+    assert (report.status, report.errors) == ("accepted", [])
+    with engine.connect() as conn:
+        counts = conn.execute(select(Activity.enterprise_count, Activity.participant_count)).one()
+    assert tuple(counts) == (8, 120)
+
+
+@pytest.mark.parametrize("day", [dt.datetime(1900, 1, 1), "1999-12-31", "2062-03-15"])
+def test_an_activity_date_outside_the_plausible_years_is_an_error(engine, day):
+    row = [day, "福田区", "政策宣讲会", "宣讲会", "", 8, 20, "", ""]
+    report = import_file(engine, make_xlsx({"活动台账": [ACTIVITY_HEADER, row]}), "a.xlsx")
+    assert report.status == "rejected"
+    assert [(e.row, e.column) for e in report.errors] == [(2, "活动日期")]
+    assert f"2000 年至 {dt.date.today().year + 1} 年" in report.errors[0].message
+    assert count(engine, Activity) == 0
+
+
+def test_a_stated_status_contradicting_the_progress_is_a_warning_at_the_status_cell(engine):
+    rows = [
+        [*A1_01, 0, "已完成", "", "", "2022-Q1"],
+        ["A1-02", *A1_01[1:], 100, "未启动", "", "", "2022-Q1"],
+        ["A1-03", *A1_01[1:], 100, "已完成", "", "", "2022-Q1"],
+        ["A1-04", *A1_01[1:], 0, "未启动", "", "", "2022-Q1"],
+    ]
+    report = import_file(engine, make_xlsx({"任务清单": [TASK_HEADER, *rows]}), "t.xlsx")
+    assert (report.status, report.errors) == ("accepted", [])
+    assert [(w.row, w.column, w.value, w.code) for w in report.warnings] == [
+        (2, "任务状态", "已完成", "validate.task_completed_below_100"),
+        (3, "任务状态", "未启动", "validate.task_not_started_with_progress"),
+    ]
+    assert "0%" in report.warnings[0].message and "100%" in report.warnings[1].message
+
+
+def issue_row(code: str, district: str = "南山区") -> list:
+    return [
+        code,
+        dt.datetime(2022, 3, 1),
+        district,
+        "深圳市某某科技有限公司",
+        "融资贷款",
+        "贷款受阻",
+        "",
+        "办理中",
+    ]
+
+
+def test_an_issue_number_written_in_both_cases_in_one_file_is_a_duplicate(engine):
+    data = make_xlsx({"企业诉求": [ISSUE_HEADER[:8], issue_row("DUP001"), issue_row("dup001")]})
+    report = import_file(engine, data, "dup.xlsx")
+    assert report.status == "rejected"
+    assert [(e.row, e.value, "第 2 行" in e.message) for e in report.errors] == [
+        (3, "DUP001", True)
+    ]
+    assert count(engine, EnterpriseIssue) == 0
+
+
+def test_another_districts_issue_number_in_lower_case_is_refused_to_staff(engine):
+    from data_model.ingest.importer import SubmitterScope
+
+    nanshan = make_xlsx({"企业诉求": [ISSUE_HEADER[:8], issue_row("SQ2021003")]})
+    assert import_file(engine, nanshan, "nanshan.xlsx").status == "accepted"
+    futian = make_xlsx({"企业诉求": [ISSUE_HEADER[:8], issue_row("sq2021003", "福田区")]})
+    scope = SubmitterScope(districts=frozenset({"福田区"}))
+    options = ImportOptions(scope=scope, valid_rows_only=True)
+    report = import_file(engine, futian, "futian.xlsx", options)
+    assert report.status == "rejected"
+    assert [(e.row, e.column, "SQ2021003" in e.message) for e in report.errors] == [
+        (2, "诉求编号", True)
+    ]
+    with engine.connect() as conn:
+        codes = conn.execute(select(EnterpriseIssue.code, EnterpriseIssue.district_id)).all()
+    assert [code for code, _ in codes] == ["SQ2021003"]
 
 
 def test_later_submission_supersedes_and_keeps_history(engine):

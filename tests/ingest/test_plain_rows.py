@@ -63,7 +63,7 @@ PERCENT_ROW = ROWS.index(("YS03", "", "福田区", "2022-Q1", 0.85, ""))
 INDICATORS = {
     "YS01": IndicatorInfo("YS01", "企业开办时间", "天"),
     "YS02": IndicatorInfo("YS02", "新增民营企业数", "家"),
-    "YS03": IndicatorInfo("YS03", "诉求办结率", "%"),
+    "YS03": IndicatorInfo("YS03", "诉求办结率", "%", "quarter"),  # months of it are refused
 }
 FORMULA_ROW = ROWS.index(("YS01", "", "福田区", "2022-07", "", ""))
 

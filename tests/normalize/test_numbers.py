@@ -6,7 +6,7 @@ from fractions import Fraction
 import pytest
 from normalize_testing import assert_input_error
 
-from data_model.normalize.numbers import parse_number
+from data_model.normalize.numbers import parse_count_number, parse_number
 
 
 @pytest.mark.parametrize(
@@ -137,3 +137,16 @@ def test_number_unit_mismatch(raw: str, unit: str, found: str) -> None:
 def test_number_unit_unexpected_when_indicator_has_no_unit() -> None:
     error = assert_input_error("normalize.number_unit_unexpected", parse_number, "30家")
     assert error.params["found"] == "家"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("8家", 8.0), ("120 人", 120.0), ("3个", 3.0), (5, 5.0)]
+)
+def test_a_count_may_be_followed_by_the_word_for_what_it_counts(raw, expected) -> None:
+    assert parse_count_number(raw) == expected
+
+
+def test_a_count_with_another_unit_says_the_column_takes_a_count_not_an_indicator() -> None:
+    error = assert_input_error("normalize.count_unit_unexpected", parse_count_number, "8元")
+    assert error.params["found"] == "元"
+    assert "指标" not in error.message()

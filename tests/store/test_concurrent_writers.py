@@ -23,17 +23,19 @@ from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
 
 DISTRICTS = ("罗湖区", "福田区", "南山区", "宝安区", "龙岗区")
 MONTHS = [f"{year}-{month:02d}" for year in range(2000, 2024) for month in range(1, 13)]
+# YS03 is quarterly (a month of it is refused).
+QUARTERS = [f"{year}-Q{quarter}" for year in range(1990, 2024) for quarter in range(1, 5)]
 ADMIN = Principal("chen", "admin")
 
 
 def values_file(value: float) -> bytes:
-    """About 4,300 values of three indicators, all equal to `value`: big enough that two
+    """About 3,600 values of three indicators, all equal to `value`: big enough that two
     imports started together overlap."""
     rows = [
-        [code, "", district, month, value, ""]
-        for code in ("YS01", "YS02", "YS03")
+        [code, "", district, period, value, ""]
+        for code, periods in (("YS01", MONTHS), ("YS02", MONTHS), ("YS03", QUARTERS))
         for district in DISTRICTS
-        for month in MONTHS
+        for period in periods
     ]
     return make_xlsx({"指标数据": [VALUE_HEADER, *rows]})
 
@@ -145,7 +147,7 @@ def statuses(url: str) -> dict[int, str]:
     return found
 
 
-KEYS = 3 * len(DISTRICTS) * len(MONTHS)
+KEYS = len(DISTRICTS) * (2 * len(MONTHS) + len(QUARTERS))
 
 
 def test_two_imports_of_the_same_keys_run_one_after_the_other(url, files):
