@@ -91,13 +91,14 @@ def captions(app: AppTest) -> str:
 # A task list as a staff member could write it: Markdown images that would make a
 # viewer's browser fetch an address, HTML links that plotly would make clickable, and the
 # line break and bold the chart builders write themselves.
-HOSTILE_CODE = "![](http://203.0.113.9/p.png)"
+# The code in capitals, as the importer stores every code (`text.code_text`).
+HOSTILE_CODE = "![](HTTP://203.0.113.9/P.PNG)"
 HOSTILE_ACTION = '[行动](http://203.0.113.9/a)<a href="http://203.0.113.9/a">x</a>'
 HOSTILE_UNIT = '![](http://203.0.113.9/u.png)<a href="http://203.0.113.9/u">市商务局</a>'
 HOSTILE_CONTENT = '<a href="http://203.0.113.9/c">点此查看任务</a><br><b>加急</b>'
 HOSTILE_EVIDENCE = "![](p.png).pdf"  # a file name: its folders are dropped, so no address
 # The code as `ui.literal` writes it in the page's Markdown.
-HOSTILE_CODE_SHOWN = "\\!\\[\\]\\(http\\://203.0.113.9/p.png\\)"
+HOSTILE_CODE_SHOWN = "\\!\\[\\]\\(HTTP\\://203.0.113.9/P.PNG\\)"
 
 
 def import_hostile_tasks(db: AppDatabase) -> None:

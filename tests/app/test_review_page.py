@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from data_model.accounts.permissions import Principal, guarded_import
 from data_model.workflow.review import review_rules, set_review_rule
 from tests.accounts.test_permissions import ACTIVITY_HEADER
-from tests.app.conftest import APP, run_at
+from tests.app.conftest import APP, HOSTILE_CODE, HOSTILE_CODE_SHOWN, run_at
 from tests.conftest import AppDatabase, make_xlsx, sign_in_app, values_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -170,8 +170,8 @@ def test_an_admin_sets_what_needs_review_on_the_page(db, monkeypatch):
 def test_a_held_upload_and_its_file_reach_its_submitter_and_reviewers_only(db, monkeypatch):
     """SPEC §9: held data never reaches leaders, nor reviewers of other districts; the
     file's name is shown as written, never as Markdown (an image would make each viewer's
-    browser fetch an outside address)."""
-    name = "![](http://203.0.113.9/p.png)[请点此核对](http://203.0.113.9/login).xlsx"
+    browser fetch an address; a name keeps no folders, so no outside one)."""
+    name = "![](p.png)[请点此核对](login).xlsx"
     engine = db.open()
     held = guarded_import(
         engine, Principal("wang", "staff", ("南山区",)), briefing("南山区", 310), name
@@ -190,9 +190,9 @@ def test_a_held_upload_and_its_file_reach_its_submitter_and_reviewers_only(db, m
     assert not file_offered("sun", "reviewer", districts=["福田区"])
 
     app = as_user(db, monkeypatch, "li", "reviewer", page="pages/review.py", districts=["南山区"])
-    [detail] = [m.value for m in app.markdown if "203" in m.value]
-    assert "![](" not in detail and "](http" not in detail
-    assert "\\!\\[\\]\\(http\\://203.0.113.9/p.png\\)" in detail
+    [detail] = [m.value for m in app.markdown if "p.png" in m.value]
+    assert "![](" not in detail and "](login" not in detail
+    assert "\\!\\[\\]\\(p.png\\)\\[请点此核对\\]\\(login\\).xlsx" in detail
 
 
 def test_a_refusal_quoting_an_uploaded_code_shows_it_as_written(db, monkeypatch):
@@ -201,7 +201,7 @@ def test_a_refusal_quoting_an_uploaded_code_shows_it_as_written(db, monkeypatch)
     never an address the reviewer's browser fetches."""
     from tests.task_workbook import TASK_HEADER
 
-    code = "![](http://203.0.113.9/p.png)"
+    code = HOSTILE_CODE
 
     def task(district: str) -> bytes:
         row = [code, "领跑行动", f"{district}任务", "市发展改革委", "x"]
@@ -221,7 +221,7 @@ def test_a_refusal_quoting_an_uploaded_code_shows_it_as_written(db, monkeypatch)
     app = as_user(db, monkeypatch, "li", "reviewer", page="pages/review.py", districts=["南山区"])
     [refusal] = [e.value for e in app.error if "不能审核通过" in e.value]
     assert "![](" not in refusal
-    assert "\\!\\[\\]\\(http\\://203.0.113.9/p.png\\)" in refusal
+    assert HOSTILE_CODE_SHOWN in refusal
 
 
 def test_the_review_page_shows_local_times_and_period_names(db, monkeypatch):
