@@ -60,12 +60,16 @@ for notice in setup.notices:  # quotes the link's values, which someone else may
 
 
 def draw_slide(slide: Slide, slot: int) -> None:
-    """One slide's title, note, cards or chart, and footnote, in the slot being written.
+    """One slide's title, note, footnote, and cards or chart, in the slot being written.
     Title, note and footnote are plain text naming tasks, units, districts as the data wrote them: shown as
     written (`literal`)."""
     st.title(literal(slide.title), anchor=False)
     if slide.note:
         st.markdown(literal(slide.note))
+    # What the chart's marks mean (names as the data wrote them), above the chart: below
+    # it, the chart laid out to its box left the line past the bottom of a 1280×720 screen.
+    if slide.footnote:
+        st.caption(literal(slide.footnote))
     if slide.cards:
         per_row = CARDS_PER_ROW
         for start in range(0, len(slide.cards), per_row):
@@ -88,8 +92,6 @@ def draw_slide(slide: Slide, slot: int) -> None:
             config=CHART_CONFIG,
             key=f"present_chart_{slot}",
         )
-    if slide.footnote:  # what the chart's marks mean (names as the data wrote them)
-        st.caption(literal(slide.footnote))
 
 
 @st.fragment(run_every=setup.interval)

@@ -438,11 +438,12 @@ def _coverage(c: _Context) -> Slide | None:
 
 def _map_notes(c: _Context, areas: tuple[Area, ...], shown: pd.Series) -> str:
     """The coverage page's notes under the map (`map_notes`: the `*` tiles beside it, the
-    areas drawn as their own part of a district), for the areas on the slide."""
+    areas drawn as their own part of a district), for the areas on the slide, in brief."""
     layout = load_district_map(areas)
     if layout.problem:  # the tile grid stands in, as on the page: nothing to explain
         return ""
-    return c.t("format.sentence_separator").join(map_notes(layout, shown, c.language))
+    notes = map_notes(layout, shown, c.language, brief=True)
+    return c.t("format.sentence_separator").join(notes)
 
 
 def _task_actions(c: _Context) -> Slide | None:

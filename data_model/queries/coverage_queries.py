@@ -407,22 +407,26 @@ def districts_named(names: pd.Series, language: str | None = None) -> str:
     return text
 
 
-def map_notes(layout: DistrictMap, shown: Iterable[str], language: str | None = None) -> list[str]:
+def map_notes(
+    layout: DistrictMap, shown: Iterable[str], language: str | None = None, brief: bool = False
+) -> list[str]:
     """What the map's drawing needs said, for the areas `shown` (names): which areas are
     the `*` tiles beside it and why, and which are drawn as their own part of a district's
-    territory (大鹏新区 in 龙岗区). Plain text: the page and the slide show it as written."""
+    territory (大鹏新区 in 龙岗区). Plain text: the page and the slide show it as written.
+    `brief`: in one line under a slide's map (the page's notes took two at 1280 px)."""
     shown = set(shown)
     notes = []
+    suffix = "_brief" if brief else ""
     tiles = [name for name in layout.without_shape if name in shown]
     if tiles:
-        notes.append(t("coverage.tiles_note", language, names=join_names(tiles, language)))
+        notes.append(t(f"coverage.tiles_note{suffix}", language, names=join_names(tiles, language)))
     parts = [
         t("coverage.part_item", language, area=area, district=district)
         for area, district in layout.parts
         if area in shown
     ]
     if parts:
-        notes.append(t("coverage.parts_note", language, parts=join_names(parts, language)))
+        notes.append(t(f"coverage.parts_note{suffix}", language, parts=join_names(parts, language)))
     return notes
 
 
