@@ -16,7 +16,7 @@ from itertools import repeat
 from operator import is_not
 
 from data_model.errors import InputError, quoted
-from data_model.formatting import join_names
+from data_model.formatting import join_names, local_today
 from data_model.i18n import t
 from data_model.ingest.layout import SheetLayout, data_row_indexes
 from data_model.ingest.plain_rows import plain_indicator_values
@@ -255,7 +255,7 @@ def _plausible_date(day: dt.date) -> dt.date:
     """`day` when a record of the pilot can bear it (an activity's, an issue's, a task's
     start): from EARLIEST_YEAR to YEARS_AHEAD years after this one. Outside, it is a date
     cell holding a small number (1 is 1900-01-01) or a mistyped year (2062 for 2026)."""
-    latest = dt.date.today().year + YEARS_AHEAD
+    latest = local_today().year + YEARS_AHEAD
     if not EARLIEST_YEAR <= day.year <= latest:
         raise InputError(
             "validate.date_out_of_range", value=day.isoformat(), first=EARLIEST_YEAR, last=latest
