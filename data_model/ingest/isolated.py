@@ -17,7 +17,9 @@ function and its arguments, the file among them), the limits and the language in
 (`i18n.use_language`) pickled on its standard input; it answers with the result (the
 sheets) pickled on its standard output (equal texts stay shared; 0.3 s for a
 300,000-row sheet). A new process rather than a fork: the app's process has threads, and
-forking them is unsafe.
+forking them is unsafe. The child works with the cycle collector paused, as the importer
+does (`cycle_collector`): the rows it makes hold no cycles, and collecting while they pile
+up cost 0.3 s of the 2.1 s a 300,000-row sheet takes to read.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from data_model import cycle_collector
 from data_model.errors import InputError
 from data_model.i18n import language_in_use, use_language
 from data_model.ingest.raw_sheet import Limits, RawSheet, upload_limits
@@ -118,7 +121,8 @@ def _child_main() -> None:
     _lower_limit(resource.RLIMIT_AS, limits.max_read_memory_bytes)
     _lower_limit(resource.RLIMIT_CPU, math.ceil(limits.max_read_seconds))
     try:
-        outcome = ("result", work(*arguments))
+        with cycle_collector.paused():
+            outcome = ("result", work(*arguments))
     except InputError as error:
         outcome = ("refused", error.key, error.suggestion, error.params)
     except MemoryError:

@@ -7,6 +7,7 @@ allocates as a range of 10^11 cells (3.2 TB). No check of the reader knows that 
 
 from __future__ import annotations
 
+import gc
 import signal
 
 import pytest
@@ -43,6 +44,12 @@ def test_a_workbook_read_in_the_child_is_the_one_read_here():
     there = read_isolated(data, "a.xlsx")
     assert there == here
     assert there[0].rows == [["代码", "值"], ["A", 0.25], ["B", 7.0]]
+
+
+def test_the_child_works_with_the_cycle_collector_paused():
+    assert gc.isenabled()
+    assert isolated.run_isolated(gc.isenabled, (), "a.xlsx", upload_limits()) is False
+    assert gc.isenabled()  # this process's is untouched
 
 
 def test_the_readers_refusal_comes_back_with_its_key_and_values():
