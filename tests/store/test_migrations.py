@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from datetime import UTC, date, datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import MetaData, inspect, select, text
+from sqlalchemy import MetaData, insert, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 import data_model.store.models  # noqa: F401
+from data_model.accounts.permissions import SYSTEM, Principal, guarded_import
 from data_model.admin import master_admin
 from data_model.admin.bootstrap import open_database
 from data_model.evaluation.scoring import period_ranking, period_scores
+from data_model.ingest import validate
 from data_model.ingest.importer import import_file
 from data_model.queries.coverage_queries import submission_coverage
 from data_model.queries.task_queries import task_choices
@@ -27,8 +31,13 @@ from data_model.store import (
     summaries_tasks,
 )
 from data_model.store.db import downgrade, make_engine, migrate
-from data_model.store.models import ActivityType, District
-from tests.conftest import make_xlsx
+from data_model.store.models import ActivityType, BulletinPublication, District
+from data_model.workflow import evidence, review
+from sample_data.generate import HEADERS
+from tests.conftest import ISSUE_HEADER, VALUE_HEADER, indicator_rows, make_xlsx
+
+TASK_HEADER = list(HEADERS["tasks"])
+INDICATOR_HEADER = indicator_rows()[0]
 
 EXPECTED_TABLES = {
     "action",
@@ -178,6 +187,120 @@ def test_revision_0024_recomputes_the_task_status_counts_stored_before(fresh_sam
     with engine.connect() as conn:
         stored = summaries_task_status.stored_rows(conn)
         assert stored == summaries_task_status.expected_rows(conn) and sum(stored.values()) > 0
+    engine.dispose()
+
+
+def issue_row(code: str, content: str = "贷款受阻") -> list:
+    return [code, datetime(2022, 3, 1), "南山区", "深圳市某某科技有限公司", "融资贷款", content,
+            "", "办理中"]  # fmt: skip
+
+
+def task_row(code: str, progress: int, period: str) -> list:
+    return [code, "领跑行动", "开展营商环境评价", "市发展改革委", "", "张三",
+            datetime(2022, 1, 1), "2022年6月底前", progress, "", "", "", period]  # fmt: skip
+
+
+def codes(conn, table: str, column: str = "code") -> list[tuple]:
+    """(code, is_current) of every row of `table`, sorted; (code,) of a summary's."""
+    current = "" if table.endswith(("_summary", "_latest")) else ", is_current"
+    return sorted(tuple(r) for r in conn.execute(text(f"SELECT {column}{current} FROM {table}")))
+
+
+def test_revision_0025_writes_the_codes_stored_before_as_the_importer_reads_them(
+    empty_db, monkeypatch, caplog
+):
+    """Rows stored at 0024 by the importer as it was (codes as typed: `ys02`, `a1-01`,
+    `sq1`) get their codes as `text.code_text` gives them, in every place that holds
+    them, so that an upload of the code now supersedes them; `sq2` beside `SQ2` is left
+    alone, and named in a warning."""
+    engine = empty_db.open()
+    downgrade(engine, "0024")
+    staff = Principal("wang", "staff", ("南山区",))
+    with monkeypatch.context() as before:
+        before.setattr(validate, "code_text", str.strip)  # codes stored as typed
+        indicators = [INDICATOR_HEADER, *(
+            ["ys02" if cell == "YS02" else cell for cell in row] for row in indicator_rows()[1:]
+        )]  # fmt: skip
+        for name, sheets in [
+            ("indicators.xlsx", {"指标体系": indicators}),
+            ("march.xlsx", {"指标数据": [VALUE_HEADER, ["ys02", "", "南山区", "2022-03", 10, ""]]}),
+            ("again.xlsx", {"指标数据": [VALUE_HEADER, ["ys02", "", "南山区", "2022-03", 12, ""]]}),
+            ("q1.xlsx", {"任务清单": [TASK_HEADER, task_row("a1-01", 60, "2022-Q1")]}),
+            ("q2.xlsx", {"任务清单": [TASK_HEADER, task_row("a1-01", 80, "2022-Q2")]}),
+            ("sq.xlsx", {"企业诉求": [ISSUE_HEADER[:8], *map(issue_row, ["sq1", "sq2", "SQ2"])]}),
+        ]:
+            report = import_file(engine, make_xlsx(sheets), name)
+            assert report.status == "accepted", report.errors
+        evidence.attach(engine, SYSTEM, "a1-01", "2022-Q1", "验收报告.pdf", b"%PDF-1.4\n%%EOF\n")
+        with engine.begin() as conn:
+            review.set_review_rule(conn, SYSTEM, "issues", True)
+            # A published bulletin's figures whose rows are codes (and one that is not).
+            figures = [["highlights", "ys02", "value", 12.0], ["overdue", "a1-01", "progress", 80.0],
+                       ["tasks", "", "total", 1]]  # fmt: skip
+            conn.execute(
+                insert(BulletinPublication).values(
+                    period="2022", generated_at=datetime.now(UTC), generated_by="admin",
+                    file_format="xlsx", sha256="0" * 64, figures=figures, basis={}, restated=[],
+                )
+            )  # fmt: skip
+        corrected = {"企业诉求": [ISSUE_HEADER[:8], issue_row("sq1", "贷款受阻，已约谈")]}
+        held = guarded_import(engine, staff, make_xlsx(corrected), "held.xlsx")
+        assert held.status == "pending", held.errors
+    with engine.connect() as conn:
+        assert codes(conn, "enterprise_issue") == [("SQ2", True), ("sq1", True), ("sq2", True)]
+        first_issues = conn.execute(text("SELECT DISTINCT submission_id FROM enterprise_issue"))
+        (issues_submission,) = first_issues.scalars()
+    with caplog.at_level(logging.WARNING, logger="data_model.store.migrations"):
+        migrate(engine)
+    assert [r.getMessage() for r in caplog.records] == [
+        "Migration 0025 left the issue number 'SQ2' as stored: it is stored as 'SQ2' in"
+        f" enterprise_issue (current rows from submissions {issues_submission}) and as 'sq2'"
+        f" in enterprise_issue (current rows from submissions {issues_submission})."
+        " Upper-casing them would give these rows one key. An upload now stores 'SQ2' and"
+        " supersedes only the rows spelt so: on the submissions page, roll back the"
+        " submissions holding the spelling that should go, then upload again what they held"
+        " that is still wanted."
+    ]
+    with engine.connect() as conn:
+        assert codes(conn, "indicator") == [("YS01", True), ("YS02", True), ("YS03", True)]
+        assert codes(conn, "indicator_value", "indicator_code") == [("YS02", False), ("YS02", True)]
+        assert codes(conn, "indicator_value_summary", "indicator_code") == [("YS02",)] * 2
+        assert codes(conn, "task") == [("A1-01", False), ("A1-01", True)]
+        assert codes(conn, "task_snapshot", "task_code") == [("A1-01", True)] * 2
+        assert codes(conn, "task_latest", "task_code") == [("A1-01",)] * 2
+        assert conn.execute(text("SELECT task_code FROM evidence")).scalars().all() == ["A1-01"]
+        assert codes(conn, "enterprise_issue") == [("SQ1", True), ("SQ2", True), ("sq2", True)]
+        (record,) = conn.execute(text("SELECT record FROM pending_row")).scalars()
+        assert (json.loads(record) if isinstance(record, str) else record)["code"] == "SQ1"
+        published = conn.execute(select(BulletinPublication.figures)).scalar_one()
+        assert published == [["highlights", "YS02", "value", 12.0],
+                             ["overdue", "A1-01", "progress", 80.0], ["tasks", "", "total", 1]]  # fmt: skip
+        status_counts = summaries_task_status.stored_rows(conn)
+        assert status_counts == summaries_task_status.expected_rows(conn)
+        assert {row[-1] for row in status_counts} == {"A1-01"}  # first_code
+        assert period_ranking(conn, "2022").ranking.equals(period_scores(conn, "2022").ranking)
+    # Uploads of the codes now supersede the rows stored before, and so does the approval
+    # of the records held before.
+    assert review.approve(engine, SYSTEM, held.submission_id).replaced == 1
+    for name, sheets in [
+        (
+            "march-once-more.xlsx",
+            {"指标数据": [VALUE_HEADER, ["ys02", "", "南山区", "2022-03", 14, ""]]},
+        ),
+        ("q2-again.xlsx", {"任务清单": [TASK_HEADER, task_row("A1-01", 100, "2022-Q2")]}),
+    ]:
+        report = import_file(engine, make_xlsx(sheets), name)
+        assert (report.status, report.rows_new, report.rows_replaced) == ("accepted", 0, 1)
+    with engine.connect() as conn:
+        assert conn.execute(
+            text("SELECT code, content FROM enterprise_issue WHERE is_current ORDER BY code")
+        ).all() == [("SQ1", "贷款受阻，已约谈"), ("SQ2", "贷款受阻"), ("sq2", "贷款受阻")]
+        assert conn.execute(
+            text("SELECT indicator_code, value FROM indicator_value WHERE is_current")
+        ).all() == [("YS02", 14.0)]
+        assert conn.execute(
+            text("SELECT task_code, progress FROM task_snapshot WHERE is_current ORDER BY id")
+        ).all() == [("A1-01", 60.0), ("A1-01", 100.0)]
     engine.dispose()
 
 
