@@ -23,7 +23,7 @@ from data_model.accounts.users import principal_for, record_logout
 from data_model.admin.bootstrap import open_database
 from data_model.charts.common import LEVEL_COLORS, literal_labels, localise_axes
 from data_model.charts.images import chart_png, find_browser
-from data_model.formatting import NO_VALUE, format_percent, join_names
+from data_model.formatting import NO_VALUE, format_percent, join_names, unbroken_units
 from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, language_in_use, t, use_language
 from data_model.outputs.export import frame_to_xlsx
 from data_model.periods import period_containing, period_end, period_label
@@ -214,6 +214,13 @@ def no_data_state(message_key: str, principal: Principal) -> None:
     if allowed(principal, "manage_master_data"):
         hints.append("app.no_data_sample")
     st.info("".join([tr(message_key), *map(tr, hints)]), icon=":material/inbox:")
+
+
+def section_heading(text: str) -> None:
+    """A section's heading (`st.subheader`) with each number kept on one line with its
+    unit (`unbroken_units`, as on the slides): the page is shown on a projector too, where
+    a heading in large type broke `0.6 天` between the two."""
+    st.subheader(unbroken_units(text))
 
 
 def finding(text: str) -> None:

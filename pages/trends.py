@@ -52,6 +52,7 @@ from ui import (
     literal,
     plot,
     query,
+    section_heading,
     tr,
 )
 
@@ -121,7 +122,7 @@ now = period_standing(trend, period, negative)
 # The heading names the best and the worst district; the chart colours those two.
 best, worst = named_ends(now)
 # Names the indicator and districts as the master data writes them.
-st.subheader(literal(series_heading(now, indicator["name"], unit, label(period), language())))
+section_heading(literal(series_heading(now, indicator["name"], unit, label(period), language())))
 if trend.empty:
     empty_state("trends.no_values")
 else:
@@ -151,7 +152,7 @@ else:
 # --- year-on-year and period-on-period change ----------------------------------------
 yearly = granularity == "year"
 heading = "trends.changes_heading_year" if yearly else "trends.changes_heading"
-st.subheader(tr(heading, period=label(period)))
+section_heading(tr(heading, period=label(period)))
 changes = query(indicator_changes, code, period, filters.districts)
 compared = ["yoy"] if yearly else ["yoy", "pop"]
 if changes.empty or changes[compared].isna().all().all():
@@ -220,11 +221,11 @@ with st.expander(tr("trends.provenance_heading", period=label(period)), icon=":m
 # --- district ranking in the period --------------------------------------------------
 ranking = query(indicator_ranking, code, period, language())
 if ranking.empty:
-    st.subheader(tr("trends.ranking_heading", period=label(period), first="—", last="—"))
+    section_heading(tr("trends.ranking_heading", period=label(period), first="—", last="—"))
     empty_state("trends.no_ranking")
 else:
     head, tail = ranking.iloc[0], ranking.iloc[-1]
-    st.subheader(
+    section_heading(
         tr(
             "trends.ranking_heading",
             period=label(period),
@@ -267,7 +268,7 @@ else:
 # --- small multiples of the dimension -------------------------------------------------
 dimension = filters.dimension or indicator["dimension"]
 multiples_first, multiples_last = multiples_window(filters.period, first)
-st.subheader(
+section_heading(
     tr(
         "trends.multiples_heading",
         dimension=literal(dimension),

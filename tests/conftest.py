@@ -10,6 +10,7 @@ SQLite, `CREATE DATABASE ... TEMPLATE` on PostgreSQL.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import itertools
 import os
@@ -428,6 +429,34 @@ def indicator_rows() -> list[list]:
         ["YS02", "新增民营企业数", "民营经济发展质量", "家", "正向", 20, 1000, "月", "求和"],
         ["YS03", "诉求办结率", "政企沟通", "%", "正向", 10, 95, "季", "期末值"],
     ]
+
+
+def activity_row(
+    *,
+    date: object = dt.datetime(2023, 3, 15),
+    district: str = "福田区",
+    activity_type: str = "政策宣讲会",
+    name: str = "惠企政策宣讲会",
+    brand: str = "民企话坛",
+    companies: object = 30,
+    participants: object = 80,
+    organizer: str = "",
+    note: str = "",
+) -> list:
+    """One row of the activity ledger (活动台账) under `ACTIVITY_HEADER`: its cells in the
+    kind's column order (`data_model.kinds.ACTIVITIES`)."""
+    cells = {
+        "activity_date": date,
+        "district": district,
+        "activity_type": activity_type,
+        "name": name,
+        "brand": brand,
+        "enterprise_count": companies,
+        "participant_count": participants,
+        "organizer": organizer,
+        "note": note,
+    }
+    return [cells[column.field] for column in ACTIVITIES.columns]
 
 
 TEST_PASSWORD = "a-long-test-password"

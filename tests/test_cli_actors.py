@@ -26,8 +26,8 @@ from data_model.admin.bootstrap import open_database, seed
 from data_model.cli import main
 from data_model.store import audit
 from data_model.store.models import Activity, Submission
-from tests.accounts.test_permissions import ACTIVITY_HEADER, activity
-from tests.conftest import make_xlsx
+from tests.accounts.test_permissions import activity
+from tests.conftest import ACTIVITY_HEADER, make_xlsx
 
 ROOT = Path(__file__).resolve().parents[1]
 

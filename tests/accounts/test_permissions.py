@@ -33,7 +33,7 @@ from data_model.store import audit
 from data_model.store.kind_registry import KINDS
 from data_model.store.models import Activity, AuditEvent, Submission, User
 from data_model.workflow import review
-from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
+from tests.conftest import ACTIVITY_HEADER, VALUE_HEADER, activity_row, indicator_rows, make_xlsx
 
 # SPEC §1 written out independently of permissions.RULES: who may do what.
 EXPECTED = {
@@ -66,7 +66,6 @@ PRINCIPALS = {
     "staff": Principal("wang", "staff", ("南山区",)),
     "reviewer": Principal("li", "reviewer", ("南山区",)),
 }
-ACTIVITY_HEADER = ["活动日期", "区", "活动类型", "活动名称", "所属品牌", "参与企业数", "参与人数"]
 ISSUE_HEADER = ["诉求编号", "受理日期", "区", "企业名称", "诉求类别", "诉求内容", "办理状态"]
 PASSWORD = "correct horse battery"
 
@@ -75,7 +74,7 @@ pytestmark = pytest.mark.usefixtures("cheap_hashing")  # many passwords are hash
 
 
 def activity(district: str, name: str, day: int = 15) -> list:
-    return [dt.datetime(2023, 3, day), district, "政策宣讲会", name, "民企话坛", 30, 80]
+    return activity_row(date=dt.datetime(2023, 3, day), district=district, name=name)
 
 
 def activities_xlsx(*rows: list) -> bytes:

@@ -19,13 +19,19 @@ from data_model.accounts.permissions import OutOfScope, PermissionDenied, Princi
 from data_model.ingest.importer import ImportOptions, import_file
 from data_model.store.kind_registry import versioned_tables
 from data_model.workflow.review import approve, return_submission, review_queue, set_review_rule
-from tests.conftest import INDICATOR_HEADER, VALUE_HEADER, indicator_rows, make_xlsx
+from tests.conftest import (
+    ACTIVITY_HEADER,
+    INDICATOR_HEADER,
+    VALUE_HEADER,
+    activity_row,
+    indicator_rows,
+    make_xlsx,
+)
 from tests.task_workbook import TASK_HEADER
 
 STAFF = Principal("wang", "staff", ("南山区",))
 PRINCIPALS = {"admin": Principal("chen", "admin"), "leader": Principal("zhao", "leader")}
 PRINCIPALS["staff"] = STAFF
-ACTIVITY_HEADER = ["活动日期", "区", "活动类型", "活动名称", "所属品牌", "参与企业数", "参与人数"]
 ISSUE_HEADER = ["诉求编号", "受理日期", "区", "企业名称", "诉求类别", "诉求内容", "办理状态"]
 SCENARIOS = ("new_own", "new_other", "replace_own", "replace_other")
 
@@ -49,10 +55,6 @@ def task_row(code: str, district: str, progress: int, unit: str = "市发展改�
         district,
         "2023-Q1",
     ]
-
-
-def activity_row(name: str, district: str, companies: int) -> list:
-    return [dt.datetime(2023, 3, 15), district, "政策宣讲会", name, "民企话坛", companies, 80]
 
 
 def issue_row(code: str, district: str, status: str = "已受理") -> list:
@@ -87,7 +89,10 @@ STORED = {
     "activities": (
         "活动台账",
         ACTIVITY_HEADER,
-        [activity_row("南山宣讲会", "南山区", 30), activity_row("福田宣讲会", "福田区", 30)],
+        [
+            activity_row(name="南山宣讲会", district="南山区", companies=30),
+            activity_row(name="福田宣讲会", district="福田区", companies=30),
+        ],
     ),
     "issues": (
         "企业诉求",
@@ -116,10 +121,11 @@ ROWS = {
         "replace_other": task_row("F1", "南山区", 50),  # 福田区's task code, own district
     },
     "activities": {
-        "new_own": activity_row("南山沙龙", "南山区", 10),
-        "new_other": activity_row("福田沙龙", "福田区", 10),
-        "replace_own": activity_row("南山宣讲会", "南山区", 99),
-        "replace_other": activity_row("福田宣讲会", "福田区", 99),  # the key holds the district
+        "new_own": activity_row(name="南山沙龙", district="南山区", companies=10),
+        "new_other": activity_row(name="福田沙龙", district="福田区", companies=10),
+        "replace_own": activity_row(name="南山宣讲会", district="南山区", companies=99),
+        # the key holds the district
+        "replace_other": activity_row(name="福田宣讲会", district="福田区", companies=99),
     },
     "issues": {
         "new_own": issue_row("SQ-N2", "南山区"),

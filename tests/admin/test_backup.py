@@ -40,8 +40,8 @@ from data_model.store.storage import rollback_submission
 from data_model.supervision.notices import issue_notices
 from data_model.supervision.reminders import reminder_items, set_escalation_levels
 from data_model.workflow import evidence, review
-from tests.accounts.test_permissions import ACTIVITY_HEADER, activity
-from tests.conftest import VALUE_HEADER, make_xlsx
+from tests.accounts.test_permissions import activity
+from tests.conftest import ACTIVITY_HEADER, VALUE_HEADER, make_xlsx
 
 
 def table_rows(engine) -> dict[str, list[tuple]]:

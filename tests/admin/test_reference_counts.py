@@ -18,9 +18,9 @@ from data_model.store import summaries_references
 from data_model.store.models import Submission
 from data_model.store.storage import rollback_submission
 from data_model.workflow.review import set_review_rule
-from tests.accounts.test_permissions import ACTIVITY_HEADER, ADMIN
+from tests.accounts.test_permissions import ADMIN
 from tests.admin.test_master_admin import values_xlsx
-from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
+from tests.conftest import ACTIVITY_HEADER, VALUE_HEADER, indicator_rows, make_xlsx
 from tests.workflow.test_review import NANSHAN_STAFF
 
 KIND_TABLES = re.compile(r"\b(indicator_value|task|task_snapshot|activity|enterprise_issue)\b")

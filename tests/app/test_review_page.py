@@ -12,9 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from data_model.accounts.permissions import Principal, guarded_import
 from data_model.workflow.review import review_rules, set_review_rule
-from tests.accounts.test_permissions import ACTIVITY_HEADER
 from tests.app.conftest import APP, HOSTILE_CODE, HOSTILE_CODE_SHOWN, run_at
-from tests.conftest import AppDatabase, make_xlsx, sign_in_app, values_workbook
+from tests.conftest import ACTIVITY_HEADER, AppDatabase, make_xlsx, sign_in_app, values_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BRIEFINGS = "政策宣讲会"  # an overview highlight: 16 场 in the sample data's 2021

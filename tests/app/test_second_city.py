@@ -11,7 +11,7 @@ import pytest
 from data_model.cli import main
 from data_model.normalize.districts import load_default_districts
 from tests.app.conftest import open_app_page
-from tests.conftest import AppDatabase, make_xlsx
+from tests.conftest import ACTIVITY_HEADER, AppDatabase, activity_row, make_xlsx
 from tests.test_master_cli import HANGZHOU, INDICATORS, VALUES
 
 SHENZHEN = sorted(
@@ -20,9 +20,25 @@ SHENZHEN = sorted(
     | {"深圳"}
 )
 ACTIVITIES = [
-    ["活动日期", "区", "活动类型", "活动名称", "所属品牌", "参与企业数", "参与人数"],
-    ["2022-05-10", "上城区", "政企恳谈会", "上城区政企恳谈会", "杭商大会", 20, 40],
-    ["2022-06-10", "西湖区", "政企恳谈会", "西湖区政企恳谈会", "", 10, 30],
+    ACTIVITY_HEADER,
+    activity_row(
+        date="2022-05-10",
+        district="上城区",
+        activity_type="政企恳谈会",
+        name="上城区政企恳谈会",
+        brand="杭商大会",
+        companies=20,
+        participants=40,
+    ),
+    activity_row(
+        date="2022-06-10",
+        district="西湖区",
+        activity_type="政企恳谈会",
+        name="西湖区政企恳谈会",
+        brand="",
+        companies=10,
+        participants=30,
+    ),
 ]
 
 

@@ -64,6 +64,15 @@ def test_the_first_indicator_in_2023_against_its_target(sample_db, monkeypatch):
     assert ends == ["龙华区 0.6", "深汕特别合作区 1.1"]
 
 
+def test_a_heading_keeps_a_number_on_one_line_with_its_unit(sample_db, monkeypatch):
+    """On a projector a heading in large type broke `0.8 天` between the number and its
+    unit: the space between them is a no-break space, as in the slides' titles."""
+    app = open_page(sample_db, monkeypatch)
+    app.sidebar.multiselect(key="f_districts").set_value(["南山区"]).run()
+    assert not app.exception
+    assert subheaders(app)[0] == "企业开办时间：2023年南山区为 0.8\u00a0天"
+
+
 def test_an_annual_indicator_is_shown_by_year_on_a_quarterly_page(sample_db, monkeypatch):
     app = open_page(sample_db, monkeypatch, gran="quarter", period="2021-Q4")
     app.selectbox(key="trend_indicator").set_value("YS07").run()

@@ -9,8 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.accounts.test_permissions import ACTIVITY_HEADER
-from tests.conftest import make_xlsx
+from tests.conftest import ACTIVITY_HEADER, make_xlsx
 from tests.e2e.app_browser import AppServer, cli, open_app_page, start_server, tr
 
 PASSWORD = "e2e-review-password-2024"

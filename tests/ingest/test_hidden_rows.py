@@ -11,12 +11,8 @@ import pytest
 from openpyxl import Workbook
 
 from data_model.ingest.importer import import_file
-from tests.conftest import ACTIVITY_HEADER
+from tests.conftest import ACTIVITY_HEADER, activity_row
 from tests.ingest.test_sheet_pieces import read
-
-
-def activity(name: str) -> list:
-    return [dt.datetime(2022, 3, 15), "福田区", "政策宣讲会", name, "", 30, 80, "", ""]
 
 
 def workbook(hidden: list[int], rows: int = 6) -> bytes:
@@ -26,7 +22,9 @@ def workbook(hidden: list[int], rows: int = 6) -> bytes:
     sheet.title = "活动台账"
     sheet.append(ACTIVITY_HEADER)
     for number in range(rows):
-        sheet.append(activity(f"宣讲会{number + 1}"))
+        sheet.append(
+            activity_row(date=dt.datetime(2022, 3, 15), name=f"宣讲会{number + 1}", brand="")
+        )
     for row in hidden:
         sheet.row_dimensions[row].hidden = True
     sheet.append([])  # a blank row at the end, hidden too: not named

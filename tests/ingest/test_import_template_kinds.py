@@ -23,6 +23,7 @@ from tests.conftest import (
     ACTIVITY_HEADER,
     ISSUE_HEADER,
     VALUE_HEADER,
+    activity_row,
     import_indicators,
     import_values,
     indicator_rows,
@@ -84,17 +85,7 @@ def test_all_five_kinds_in_one_workbook_are_stored(engine):
             ],
             "活动台账": [
                 ACTIVITY_HEADER,
-                [
-                    dt.datetime(2022, 3, 15),
-                    "福田区",
-                    "政策宣讲会",
-                    "惠企政策宣讲会",
-                    "民企话坛",
-                    30,
-                    80,
-                    "福田区工商联",
-                    "",
-                ],
+                activity_row(date=dt.datetime(2022, 3, 15), organizer="福田区工商联"),
             ],
             "企业诉求": [
                 ISSUE_HEADER,
@@ -297,7 +288,13 @@ def test_a_task_deadline_before_its_start_date_is_an_error_naming_both(engine):
 
 
 def test_an_activitys_counts_may_carry_the_word_for_what_they_count(engine):
-    row = [dt.datetime(2022, 3, 15), "福田区", "政策宣讲会", "宣讲会", "", "8家", "120人", "", ""]
+    row = activity_row(
+        date=dt.datetime(2022, 3, 15),
+        name="宣讲会",
+        brand="",
+        companies="8家",
+        participants="120人",
+    )
     report = import_file(engine, make_xlsx({"活动台账": [ACTIVITY_HEADER, row]}), "a.xlsx")
     assert (report.status, report.errors) == ("accepted", [])
     with engine.connect() as conn:
@@ -307,7 +304,7 @@ def test_an_activitys_counts_may_carry_the_word_for_what_they_count(engine):
 
 @pytest.mark.parametrize("day", [dt.datetime(1900, 1, 1), "1999-12-31", "2062-03-15"])
 def test_an_activity_date_outside_the_plausible_years_is_an_error(engine, day):
-    row = [day, "福田区", "政策宣讲会", "宣讲会", "", 8, 20, "", ""]
+    row = activity_row(date=day, name="宣讲会", brand="", companies=8, participants=20)
     report = import_file(engine, make_xlsx({"活动台账": [ACTIVITY_HEADER, row]}), "a.xlsx")
     assert report.status == "rejected"
     assert [(e.row, e.column) for e in report.errors] == [(2, "活动日期")]

@@ -25,7 +25,7 @@ from data_model.ingest.reader import read_workbook
 from data_model.outputs import official_docx
 from data_model.outputs.export import export_frame, frame_to_xlsx
 from data_model.store.models import Activity
-from tests.conftest import ACTIVITY_HEADER, INDICATOR_HEADER, make_xls
+from tests.conftest import ACTIVITY_HEADER, INDICATOR_HEADER, activity_row, make_xls
 from tests.ingest.test_sheet_pieces import read
 from tests.raw_xlsx import one_sheet_xlsx
 
@@ -33,7 +33,13 @@ ADMIN = Principal("chen", "admin")
 
 
 def activity(name: str, participants: object = 80, district: str = "福田区") -> list:
-    return [dt.datetime(2022, 3, 15), district, "政策宣讲会", name, "", 30, participants, "", ""]
+    return activity_row(
+        date=dt.datetime(2022, 3, 15),
+        district=district,
+        name=name,
+        brand="",
+        participants=participants,
+    )
 
 
 @pytest.mark.parametrize("pieces", [False, True])

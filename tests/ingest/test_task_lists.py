@@ -21,7 +21,7 @@ from data_model.kinds import TASKS
 from data_model.normalize.tasks import derived_task_code, parse_progress
 from data_model.reference.master import load_master
 from data_model.store.models import Action, District, Task, TaskSnapshot
-from tests.conftest import ACTIVITY_HEADER, make_xlsx
+from tests.conftest import ACTIVITY_HEADER, activity_row, make_xlsx
 
 
 def load_master_for(engine):
@@ -80,20 +80,7 @@ def test_a_sheet_like_no_kind_keeps_the_generic_message(engine):
     assert report.errors[0].message.startswith("未找到可识别的表头")
 
 
-ACTIVITIES = [
-    ACTIVITY_HEADER,
-    [
-        date(2022, 3, 15),
-        "福田区",
-        "政策宣讲会",
-        "惠企政策宣讲会",
-        "民企话坛",
-        30,
-        80,
-        "福田区工商联",
-        "",
-    ],
-]
+ACTIVITIES = [ACTIVITY_HEADER, activity_row(date=date(2022, 3, 15), organizer="福田区工商联")]
 
 
 def test_a_notes_sheet_beside_data_is_skipped_with_a_warning_not_an_error(engine):

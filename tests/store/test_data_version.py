@@ -25,8 +25,8 @@ from data_model.store.models import Brand, TaskSnapshot
 from data_model.supervision.notices import issue_notices
 from data_model.supervision.reminders import reminder_items, set_escalation_levels
 from data_model.workflow import evidence, review
-from tests.accounts.test_permissions import ACTIVITY_HEADER, activity
-from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
+from tests.accounts.test_permissions import activity
+from tests.conftest import ACTIVITY_HEADER, VALUE_HEADER, indicator_rows, make_xlsx
 from tests.reminder_data import load_reminder_data
 from tests.task_workbook import task_workbook
 

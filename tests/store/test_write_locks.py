@@ -14,8 +14,7 @@ from data_model.ingest.importer import import_file
 from data_model.store import db, storage
 from data_model.store.models import Submission
 from data_model.store.storage import WriterBusy, take_write_locks
-from tests.accounts.test_permissions import ACTIVITY_HEADER
-from tests.conftest import make_xlsx
+from tests.conftest import ACTIVITY_HEADER, make_xlsx
 
 WAIT = 1
 

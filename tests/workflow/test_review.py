@@ -37,8 +37,8 @@ from data_model.workflow.review import (
     review_rules,
     set_review_rule,
 )
-from tests.accounts.test_permissions import ACTIVITY_HEADER, ADMIN, LEADER
-from tests.conftest import make_xlsx
+from tests.accounts.test_permissions import ADMIN, LEADER
+from tests.conftest import ACTIVITY_HEADER, activity_row, make_xlsx
 
 NANSHAN_STAFF = Principal("wang", "staff", ("南山区",))
 FUTIAN_STAFF = Principal("liu", "staff", ("福田区",))
@@ -47,7 +47,7 @@ FUTIAN_REVIEWER = Principal("sun", "reviewer", ("福田区",))
 
 
 def activity(district: str, name: str, companies: int) -> list:
-    return [dt.datetime(2023, 3, 15), district, "政策宣讲会", name, "民企话坛", companies, 80]
+    return activity_row(district=district, name=name, companies=companies)
 
 
 def activities_xlsx(*rows: list) -> bytes:
@@ -386,7 +386,7 @@ def test_held_rows_follow_a_master_data_merge_and_keep_their_entries(engine):
     require_review(engine)
     with engine.begin() as conn:
         master_admin.add_entry(conn, ADMIN, "brands", name="民企服务月")
-    row = [dt.datetime(2023, 3, 15), "南山区", "政策宣讲会", "服务月宣讲", "民企服务月", 5, 80]
+    row = activity_row(district="南山区", name="服务月宣讲", brand="民企服务月", companies=5)
     report = guarded_import(
         engine, NANSHAN_STAFF, make_xlsx({"活动台账": [ACTIVITY_HEADER, row]}), "a.xlsx"
     )
