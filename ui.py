@@ -388,17 +388,21 @@ def download_file(
     takes seconds), audited when it is built.
 
     Clicking does not rerun the page: the file is built on a thread of its own, which
-    cannot read the session, so the user, the sign-in session and the engine are taken
-    now, and the session is checked again when the file is built: a button left on the
-    screen gives nothing once its user is signed out, disabled or idle too long.
+    cannot read the session and starts without the page's language, so the user, the
+    sign-in session, the engine and the language are taken now (the file's texts are in
+    the language of the page it was downloaded from), and the session is checked again
+    when the file is built: a button left on the screen gives nothing once its user is
+    signed out, disabled or idle too long.
     (With a rerun on click, a slow page could finish its rerun and retire the button's
     file before the browser asked for it, and the download silently did not start.)
     """
     username = st.session_state.get(USERNAME_KEY)
     session_id = st.session_state.get(SESSION_KEY)
     database = engine()
+    page_language = language_in_use()
 
     def build() -> bytes:
+        use_language(page_language)
         if username is not None:
             with database.begin() as conn:
                 live = sessions.resume(conn, session_id=session_id)
