@@ -9,7 +9,7 @@ import html
 import importlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -304,6 +304,19 @@ def data_table(data: object, **options) -> object:
 # at the column's edge with its instruction on hover only.
 WRAPPED_ROW_HEIGHT = 92
 WRAPPED_ROWS_SHOWN = 10  # a taller table scrolls
+# Widths (px) of the problem lists' short columns. With the reason's "large" (400 px) a
+# list's columns add up to at most 900 px, the width a page has beside the sidebar on a
+# 1366-px screen: the reason and the suggestion are read without a sideways scroll.
+PROBLEM_COLUMN_WIDTHS = {
+    "level": 60,
+    "sheet": 80,
+    "row": 50,
+    "column": 90,
+    "value": 120,
+    "suggestion": 100,
+    "count": 60,
+    "values": 60,
+}
 
 
 def wrapped_height(rows: int) -> int:
@@ -322,7 +335,14 @@ def show_problems(report: ImportReport, all_in_download: bool = False) -> None:
     # One word per level, not one look-up per problem (300,000 in a file of wrong rows).
     levels = {level: tr(f"upload.level_{level}") for level in ("error", "warning")}
     message = st.column_config.TextColumn(width="large")
-    narrow = st.column_config.Column(width="small")
+
+    def widths(columns: Iterable[str], header: Callable[[str], str]) -> dict:
+        return {
+            header(c): st.column_config.Column(width=PROBLEM_COLUMN_WIDTHS[c])
+            for c in columns
+            if c in PROBLEM_COLUMN_WIDTHS
+        }
+
     if total > PROBLEMS_IN_PAGE:
         note = tr("upload.problems_many", total=total, shown=PROBLEMS_IN_PAGE)
         if report.unlisted_count:
@@ -333,18 +353,11 @@ def show_problems(report: ImportReport, all_in_download: bool = False) -> None:
         groups = problem_groups(report)
         groups["level"] = groups["level"].map(levels)
         data_table(
-            groups.rename(
-                columns=lambda c: (
-                    tr(f"upload.group_{c}")
-                    if c in ("count", "values", "row", "message")
-                    else tr(f"upload.problem_{c}")
-                )
-            ),
+            groups.rename(columns=group_header),
             hide_index=True,
             column_config={
+                **widths(groups.columns, group_header),
                 tr("upload.group_message"): message,
-                **{tr(f"upload.group_{c}"): narrow for c in ("count", "values", "row")},
-                tr("upload.problem_level"): narrow,
             },
             row_height=WRAPPED_ROW_HEIGHT,
             height=wrapped_height(len(groups)),
@@ -352,15 +365,28 @@ def show_problems(report: ImportReport, all_in_download: bool = False) -> None:
     problems = problems_frame(report, PROBLEMS_IN_PAGE)
     problems["level"] = problems["level"].map(levels)
     data_table(
-        problems.rename(columns=lambda c: tr(f"upload.problem_{c}")),
+        problems.rename(columns=problem_header),
         hide_index=True,
         column_config={
+            **widths(problems.columns, problem_header),
             tr("upload.problem_message"): message,
-            **{tr(f"upload.problem_{c}"): narrow for c in ("level", "row")},
         },
         row_height=WRAPPED_ROW_HEIGHT,
         height=wrapped_height(len(problems)),
     )
+
+
+def problem_header(column: str) -> str:
+    """The header of a problem list's column (`problems_frame`'s)."""
+    return tr(f"upload.problem_{column}")
+
+
+def group_header(column: str) -> str:
+    """The header of a counted problem list's column (`problem_groups`'): its own words
+    for what only it has, a problem list's for the rest."""
+    if column in ("count", "values", "row", "message"):
+        return tr(f"upload.group_{column}")
+    return problem_header(column)
 
 
 def time_column(label: str | None = None):

@@ -89,7 +89,13 @@ def test_bad_file_shows_every_problem_and_cannot_be_committed(data_dir, empty_db
     # higher than 4rem wraps its text) in a wide column, not cut at its edge.
     table = app.dataframe[1].proto
     assert table.row_height == WRAPPED_ROW_HEIGHT > 64
-    assert json.loads(table.columns)["原因与处理办法"]["width"] == "large"
+    columns = json.loads(table.columns)
+    widths = {name: column["width"] for name, column in columns.items() if name != "_index"}
+    assert widths["原因与处理办法"] == "large"
+    # Every column has its width, and they fit the 900 px beside the sidebar at 1366 px
+    # ("large" is 400 px): the suggestion is seen without a sideways scroll.
+    assert set(widths) == {"类型", "工作表", "行", "列", "单元格内容", "原因与处理办法", "建议"}
+    assert sum(400 if width == "large" else width for width in widths.values()) <= 900
     commit = next(b for b in app.button if b.label == "确认导入")
     assert commit.disabled
     assert stored_values(data_dir) == 0
