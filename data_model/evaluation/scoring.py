@@ -263,15 +263,28 @@ def rank_with_ties(
 
 
 def add_rank_change(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
-    """`current` with rank_change = previous rank − current rank (NA without a previous rank)."""
+    """`current` with rank_change = previous rank − current rank; NA without a previous
+    rank, and where either period's score is `scored_on_nothing`: eleven districts that
+    reported nothing share the rank after the one that did, which is no move up (it read
+    "up 8 places" in a year one district had begun to report), and a district reporting
+    again after such a period has not fallen."""
     frame = current.copy()
     if previous is None or previous.empty:
         frame["rank_change"] = pd.array([pd.NA] * len(frame), dtype="Int64")
         return frame
-    before = previous.set_index("district")["rank"]
-    change = frame["district"].map(before) - frame["rank"]
-    frame["rank_change"] = change.astype("Int64")
+    before = previous.set_index("district")
+    ranked_before = before["rank"].where(~scored_on_nothing(before))
+    change = frame["district"].map(ranked_before) - frame["rank"]
+    frame["rank_change"] = change.where(~scored_on_nothing(frame)).astype("Int64")
     return frame
+
+
+def scored_on_nothing(ranking: pd.DataFrame) -> pd.Series:
+    """Whether each district's score (composite) reads 0.00 while it left indicators
+    unreported (missing_count > 0): what a district that reported nothing gets, so it
+    ranks in the tie of those districts rather than by what it reported."""
+    reads_zero = ranking["composite"].astype(float).map(lambda s: round(s, SCORE_DECIMALS) == 0)
+    return reads_zero & (ranking["missing_count"] > 0)
 
 
 def rank_frame(combined: pd.DataFrame) -> pd.DataFrame:

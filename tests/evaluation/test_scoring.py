@@ -14,6 +14,7 @@ from data_model.evaluation.scoring import (
     composite_finding,
     district_scores,
     period_scores,
+    rank_frame,
     rank_with_ties,
     ranking_headline,
     score_indicators,
@@ -204,12 +205,29 @@ def test_a_blank_weight_counts_as_one_and_zero_weight_counts_nothing():
     assert combine_scores(frame, ["x"])["composite"].iloc[0] == 50
 
 
+def ranks(districts: list[str], composite: list[float], missing: list[int]) -> pd.DataFrame:
+    frame = pd.DataFrame({"district": districts, "composite": composite, "missing_count": missing})
+    return rank_frame(frame)
+
+
 def test_rank_change_is_previous_rank_minus_current_rank():
-    current = pd.DataFrame({"district": ["甲区", "乙区", "丙区"], "rank": [1, 2, 3]})
-    previous = pd.DataFrame({"district": ["甲区", "乙区"], "rank": [2, 1]})
+    current = ranks(["甲区", "乙区", "丙区"], [90, 80, 70], [0, 0, 0])
+    previous = ranks(["甲区", "乙区"], [80, 90], [0, 1])
     changed = add_rank_change(current, previous)
     assert changed["rank_change"].tolist() == [1, -1, pd.NA]
     assert add_rank_change(current, None)["rank_change"].isna().all()
+
+
+def test_a_district_that_reported_nothing_has_no_rank_change():
+    # A year one district has begun to report: the others tie at 0.00, second, after being
+    # 2nd to 4th; and the year after, 丁区 is back to reporting after reporting nothing.
+    previous = ranks(["甲区", "乙区", "丙区", "丁区"], [90, 80, 70, 60], [0, 0, 0, 0])
+    current = ranks(["甲区", "乙区", "丙区", "丁区"], [50, 0, 0.004, 0], [9, 10, 9, 0])
+    changed = add_rank_change(current, previous).set_index("district")["rank_change"]
+    assert changed.to_dict() == {"甲区": 0, "丁区": 2, "乙区": None, "丙区": None}
+    after = ranks(["甲区", "乙区", "丙区", "丁区"], [90, 80, 70, 60], [0, 0, 0, 0])
+    again = add_rank_change(after, current).set_index("district")["rank_change"]
+    assert again.to_dict() == {"甲区": 0, "乙区": None, "丙区": None, "丁区": -2}
 
 
 # --- from the database -----------------------------------------------------------------
@@ -273,7 +291,8 @@ def test_district_scores_rank_districts_only_with_ties_and_rank_change(scored):
     # 2021-12 (A2 not reported by anyone): 南山 and 福田 66.67 share rank 1, 罗湖 6.67 third.
     assert by.loc["罗湖区", "rank_change"] == 3 - 1
     assert by.loc["南山区", "rank_change"] == 1 - 2
-    assert by.loc["盐田区", "rank_change"] == 0
+    # 盐田 reported nothing in either month: tied last, which is no move.
+    assert pd.isna(by.loc["盐田区", "rank_change"])
 
 
 def test_first_period_has_no_rank_change_and_an_empty_period_no_scores(scored):
