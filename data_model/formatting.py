@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime
 import pandas as pd
 
 from data_model import settings
-from data_model.i18n import t
+from data_model.i18n import catalogue, language_in_use, t
 from data_model.periods import granularity
 
 KINDS = ("rate", "count", "score")
@@ -90,18 +90,41 @@ def bracketed(text: str, inner: object, language: str | None = None) -> str:
     return t("format.bracketed", language, text=text, inner=inner)
 
 
+def unit_text(unit: str, language: str | None = None, count: float | None = None) -> str:
+    """An indicator's unit as the master data stores it (`天`, `亿元`), written for a reader
+    of `language` (`format.indicator_units`): `days`, or `day` after a `count` of 1, in
+    English; in Chinese as it is stored. A unit the catalogue does not list (`%`, one an
+    upload brought) is written as it is.
+
+    For people only: stored values, the importer's unit checks and files meant to be
+    uploaded again keep the stored unit."""
+    names = catalogue(language or language_in_use())
+    key = f"format.indicator_units.{unit}"
+    if count is not None and abs(count) == 1 and f"{key}_one" in names:
+        return names[f"{key}_one"]
+    return names.get(key, unit)
+
+
+def with_unit(name: str, unit: str | None, language: str | None = None) -> str:
+    """`企业开办时间（天）` or `企业开办时间 (days)`: a name with its indicator's unit
+    (`unit_text`) in brackets; the name alone for an indicator without a unit."""
+    return bracketed(name, unit_text(unit, language), language) if unit else name
+
+
 # --- numbers ----------------------------------------------------------------------------
 
 
 def format_number(value: float | None, unit: str = "", language: str | None = None) -> str:
     """`12345678` → `1,234.57万` (zh-CN) or `12.35 M` (en), `69.96` → `70`, `0.64` → `0.6`;
-    None → `—`. Units follow the number.
+    None → `—`. Units follow the number, an indicator's in the language (`unit_text`: `1 day`,
+    `0.6 days`).
 
     Large numbers take the language's own scale words (万/亿; M/bn), from the catalogue.
     """
     if _missing(value):
         return NO_VALUE
     magnitude = abs(value)
+    shown = None  # the number as written, for the unit's singular: none in `1.00 M`
     for scale in ("large", "medium"):
         if magnitude >= float(t(f"format.{scale}_from", language)):
             size = float(t(f"format.{scale}_size", language))
@@ -112,6 +135,8 @@ def format_number(value: float | None, unit: str = "", language: str | None = No
         # beside `70` read as two figures, and ranked as two).
         tenths = round(float(value), 1)
         text = f"{int(tenths):,}" if tenths.is_integer() else f"{tenths:,.1f}"
+        shown = tenths
+    unit = unit_text(unit, language, shown)
     return f"{text}{unit}" if unit in ("%", "") else f"{text} {unit}"
 
 

@@ -14,7 +14,7 @@ from data_model.evaluation.scoring import (
     score_text,
     scores_export_frame,
 )
-from data_model.formatting import format_number, unit_word
+from data_model.formatting import format_number, unit_word, value_text
 from data_model.periods import period_label, previous_period
 from ui import (
     dashboard,
@@ -126,7 +126,7 @@ with method:
                 # showed the dimension and cut them off.
                 tr("evaluation.col_weight"): weights["weight"].map(format_number),
                 tr("evaluation.col_target"): [
-                    format_number(None if pd.isna(t) else round(t, 2), u, language=lang)
+                    value_text(t, u, lang)
                     for t, u in zip(weights["period_target"], weights["unit"], strict=True)
                 ],
                 tr("evaluation.col_direction"): weights["direction"].map(directions),

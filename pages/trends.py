@@ -8,11 +8,12 @@ from data_model.charts.trends import change_bars, ranking_bars, small_multiples,
 from data_model.evaluation.aggregation import target_for_period
 from data_model.evaluation.scoring import indicator_table
 from data_model.formatting import (
-    bracketed,
     format_signed_percent,
     local_time,
+    unit_text,
     unit_word,
     value_text,
+    with_unit,
 )
 from data_model.periods import (
     period_containing,
@@ -98,7 +99,7 @@ def number(value: float) -> str:
 st.caption(
     tr(
         "trends.about",
-        unit=literal(unit) if unit else tr("trends.no_unit"),
+        unit=literal(unit_text(unit, language())) if unit else tr("trends.no_unit"),
         direction=tr(f"indicators.direction_{indicator['direction']}_long"),
         frequency=tr(f"indicators.frequency_{indicator['frequency']}"),
         aggregation=tr(f"indicators.aggregation_{indicator['aggregation']}"),
@@ -289,7 +290,7 @@ changes_before = median_changes(recent, members, filters.period, before)
 largest = largest_moves(changes_before, list(due["code"]), MULTIPLES_LIMIT)
 lang = language()  # once: a dimension may hold hundreds of indicators
 titles = {
-    c: bracketed(f"{c} {n}", u, lang) if u else f"{c} {n}"
+    c: with_unit(f"{c} {n}", u, lang)
     for c, n, u in zip(members["code"], members["name"], members["unit"], strict=True)
 }
 chosen = st.multiselect(

@@ -19,8 +19,10 @@ from data_model.formatting import (
     labelled,
     local_time,
     time_text,
+    unit_text,
     unit_word,
     value_text,
+    with_unit,
 )
 
 
@@ -129,3 +131,33 @@ def test_an_indicator_value_that_reads_whole_is_written_whole_as_the_equal_value
         "0 天",
     ]
     assert value_text(None, "天") == "—"
+
+
+# The units of the sample and the generated indicators, and the other usual ones.
+STANDARD_UNITS = ("天", "亿元", "万元", "元", "家", "人", "个", "件", "次", "场", "项", "户")
+
+
+def test_an_indicators_unit_is_written_in_english_and_as_stored_in_chinese():
+    assert [unit_text(unit, "en") for unit in STANDARD_UNITS] == [
+        *("days", "hundred million yuan", "ten thousand yuan", "yuan", "firms", "people"),
+        *("items", "cases", "times", "events", "items", "households"),
+    ]
+    assert [unit_text(unit, "en", count=1) for unit in STANDARD_UNITS] == [
+        *("day", "hundred million yuan", "ten thousand yuan", "yuan", "firm", "person"),
+        *("item", "case", "time", "event", "item", "household"),
+    ]
+    assert [unit_text(unit, "zh-CN", count) for unit in STANDARD_UNITS for count in (1, 2)] == [
+        unit for unit in STANDARD_UNITS for _ in (1, 2)
+    ]
+    assert (unit_text("%", "en"), unit_text("吨", "en"), unit_text("", "en")) == ("%", "吨", "")
+    # Every value as the app writes it: `1 day` (and 1.04, written 1), `0.6 days`.
+    assert [value_text(v, "天", "en") for v in (1, 1.04, 0.6, 2)] == [
+        *("1 day", "1 day", "0.6 days", "2 days")
+    ]
+    assert [value_text(v, "天", "zh-CN") for v in (1, 0.6)] == ["1 天", "0.6 天"]
+    assert value_text(60, "亿元", "en") == "60 hundred million yuan"
+    assert value_text(2e6, "人", "en") == "2.00 M people"
+    assert value_text(70, "%", "en") == "70%"
+    assert with_unit("企业开办时间", "天", "en") == "企业开办时间 (days)"
+    assert with_unit("企业开办时间", "天", "zh-CN") == "企业开办时间（天）"
+    assert with_unit("企业开办时间", "", "en") == "企业开办时间"

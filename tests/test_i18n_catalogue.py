@@ -4,6 +4,7 @@ same placeholders in every language, and each holds text."""
 from __future__ import annotations
 
 import contextvars
+import re
 import string
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -79,3 +80,18 @@ def test_a_text_asked_for_without_a_language_is_in_the_language_in_use_of_its_th
         assert pool.submit(i18n.t, "kinds.tasks").result() == "任务清单"
     with pytest.raises(ValueError, match="unknown language 'fr'"):
         i18n.use_language("fr")
+
+
+# An English word followed by the Chinese term in brackets: `under supervision (督办)`.
+CHINESE_GLOSS = re.compile(r"[A-Za-z] ?[(（][\u4e00-\u9fff]+[)）]")
+
+
+def test_english_text_never_glosses_an_english_word_in_chinese():
+    """Chinese stays in the English catalogue only where the reader must find or type it in
+    a file (tests/app/test_languages.CHINESE_TERMS), glossed in English where the sentence
+    does not say what it means (`the 备注 (note) column`). An English word needs no Chinese
+    after it: the reader cannot read it, and it names nothing to type."""
+    glossed = [
+        f"{key}: {text}" for key, text in catalogue("en").items() if CHINESE_GLOSS.search(text)
+    ]
+    assert not glossed, "\n".join(glossed)

@@ -55,6 +55,7 @@ from data_model.formatting import (
     local_today,
     real_minus,
     time_text,
+    unit_text,
     unit_word,
 )
 from data_model.i18n import DEFAULT_LANGUAGE, catalogue, t
@@ -641,7 +642,7 @@ def bulletin_tables(bulletin: Bulletin, language: str | None = None) -> list[Bul
                     r.name,
                     r.code,
                     r.dimension,
-                    r.unit,
+                    unit_text(r.unit, language),
                     t(f"bulletin.direction_{r.direction}", language),
                     r.value,
                     r.last_year,

@@ -45,10 +45,10 @@ from data_model.evaluation.scoring import (
     score_text,
 )
 from data_model.formatting import (
-    bracketed,
     format_number,
     unbroken_units,
     unit_word,
+    with_unit,
 )
 from data_model.i18n import t
 from data_model.periods import (
@@ -561,7 +561,7 @@ def _trend(c: _Context) -> Slide | None:
     label = period_label(period, c.language)
     now = period_standing(trend, period, negative)
     best, worst = named_ends(now)
-    name = bracketed(indicator["name"], unit, c.language) if unit else indicator["name"]
+    name = with_unit(indicator["name"], unit, c.language)
     return Slide(
         "trend",
         c.kicker("trends", c.t("trends.series_heading_plain", indicator=name)),

@@ -58,6 +58,9 @@ DATA_COLUMNS = {
 LATIN_TERMS = {"Excel", "Word", "PNG", "PDF", "WPS", "SHA-256", "MB", "GDP", "xlsx", "xlsm", "xls"}
 LATIN_TERMS |= {"min", "max"}  # in the scoring method's formulas
 LATIN_TERMS |= {"SMTP_HOST", "WEBHOOK_URL"}  # settings, named as the environment spells them
+# Chinese in the English interface only where the reader must find or type it in a file,
+# glossed in English where the sentence does not say what it means (`the 备注 (note)
+# column`); never after an English word as its gloss (tests/test_i18n_catalogue.py).
 CHINESE_TERMS = {
     "指标体系",  # the sheet's name, which a file must use
     "年第一季度",  # from `2022年第一季度`, an example of a period as people write it

@@ -143,6 +143,31 @@ def test_in_english(sample_db, monkeypatch):
     assert "District ranking in 2023: 龙华区 first, 深汕特别合作区 last" in subheaders(app)
 
 
+def test_an_indicators_unit_is_written_in_the_viewers_language(sample_db, monkeypatch):
+    """YS01 企业开办时间 is stored in 天: the English page writes days (a day after 1) in
+    its caption, finding, target line, ranking and the small multiples' choices, where it
+    wrote `Unit: 天` and `1 天`; the Chinese page writes 天 as stored."""
+    pages = {
+        "en": open_page(sample_db, monkeypatch, lang="en"),
+        "zh-CN": open_page(sample_db, monkeypatch),
+    }
+    english, chinese = captions(pages["en"]), captions(pages["zh-CN"])
+    assert "Unit: days · negative (lower is better)" in english
+    assert "target for 2023: 1 day" in english
+    assert "reached the target of 1 day; first 龙华区 \\(0.6 days\\)" in english
+    assert "计量单位：天" in chinese and "11个区中10个达到目标值 1 天" in chinese
+    shown = {
+        "en": ("Target 1 day", "0.6 days", "YS04 减税降费及退税缓税金额 (hundred million yuan)"),
+        "zh-CN": ("目标值 1 天", "0.6 天", "YS04 减税降费及退税缓税金额（亿元）"),
+    }
+    for language, (target, first, choice) in shown.items():
+        app = pages[language]
+        series, _, ranking, _ = (json.loads(c.proto.spec) for c in app.get("plotly_chart"))
+        assert series["data"][-1]["name"] == target
+        assert ranking["data"][0]["customdata"][0] == first  # 龙华区's
+        assert choice in app.multiselect(key="trend_multiples_营商环境_2023").options
+
+
 def test_empty_database_shows_a_friendly_state(empty_db, monkeypatch):
     app = open_page(empty_db, monkeypatch)
     assert app.title[0].value == "指标趋势"

@@ -300,8 +300,8 @@ def test_the_hovers_and_targets_write_values_as_the_page_does():
         large, {"A": "A 营业收入"}, {}, median_name="中位数", units={"A": "元"}, language="en"
     )
     first, median = figure.data[0], figure.data[-1]
-    assert list(first.customdata) == ["0 元", "1.00 M 元"]  # plotly wrote 1,000,000.00
-    assert list(median.customdata) == ["10.00 M 元", "11.00 M 元"]
+    assert list(first.customdata) == ["0 yuan", "1.00 M yuan"]  # plotly wrote 1,000,000.00
+    assert list(median.customdata) == ["10.00 M yuan", "11.00 M yuan"]
     assert median.hovertemplate == "中位数 %{x}: %{customdata}<extra></extra>"
 
 

@@ -615,6 +615,21 @@ def test_tables_are_the_same_for_word_and_excel(bulletin_2023):
     assert units.iloc[0]["考核得分"] == "100.0"
 
 
+def test_the_highlights_table_writes_each_indicators_unit_in_the_bulletins_language(
+    bulletin_2023,
+):
+    """FZ07, YS01, SH04 are stored in 家, 天 and 个: an English bulletin's table reads firms,
+    days and items; a Chinese one the units as stored."""
+    units = {}
+    for language in ("zh-CN", "en"):
+        table = next(t for t in bulletin_tables(bulletin_2023, language) if t.key == "highlights")
+        frame = table.text_frame(language)
+        code, unit = (catalogue(language)[f"bulletin.col_{c}"] for c in ("code", "unit"))
+        units[language] = dict(zip(frame[code], frame[unit], strict=True))
+    assert units["zh-CN"] == {"FZ07": "家", "YS01": "天", "SH04": "个"}
+    assert units["en"] == {"FZ07": "firms", "YS01": "days", "SH04": "items"}
+
+
 def test_the_bulletin_lists_the_tasks_expected_to_miss_their_deadline(sample_engine):
     with sample_engine.connect() as conn:
         figures = bulletin_figures(conn, "2022-Q2", date(2022, 7, 15))

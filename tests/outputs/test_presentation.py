@@ -319,6 +319,22 @@ def test_english_trend_slide_spreads_the_bare_year_labels(sample):
     assert [a.x for a in figure.layout.annotations] == [2, 2]
 
 
+def test_the_trend_slide_writes_the_indicators_unit_in_the_slides_language(sample):
+    """企业开办时间 is stored in 天: `(days)` and `1 day` on English slides, `（天）` and
+    `1 天` on Chinese ones."""
+    with sample.connect() as conn:
+        (english,) = build_slides(conn, ("trends",), "2023", "year", "en", AFTER_2023)
+        (chinese,) = build_slides(conn, ("trends",), "2023", "year", "zh-CN", AFTER_2023)
+    assert english.kicker == "Indicator trends · 企业开办时间 (days) over time"
+    assert english.title.replace("\xa0", " ").startswith(
+        "In 2023, 10 of 11 districts reached the target of 1 day; 龙华区 did best (0.6 days)"
+    )
+    assert chinese.kicker == "指标趋势 · 企业开办时间（天）各期走势"
+    assert chinese.title.replace("\xa0", " ").startswith(
+        "2023年，11个区中10个达到目标值 1 天；龙华区最优（0.6 天）"
+    )
+
+
 def test_quarter_filters_show_that_quarter(sample):
     with sample.connect() as conn:
         [slide] = build_slides(conn, ("overview",), "2023-Q2", "quarter", today=AFTER_2023)

@@ -68,7 +68,7 @@ def test_progress_title_says_rose_fell_or_held():
 def test_series_heading_of_one_district_gives_its_value():
     now = pd.DataFrame({"district": ["深汕特别合作区"], "value": [1.1]})
     assert series_heading(now, "企业开办时间", "天", "Jan 2021", "en") == (
-        "企业开办时间: 深汕特别合作区 at 1.1 天 in Jan 2021"
+        "企业开办时间: 深汕特别合作区 at 1.1 days in Jan 2021"
     )
     assert series_heading(now, "企业开办时间", "天", "2021年1月", "zh-CN") == (
         "企业开办时间：2021年1月深汕特别合作区为 1.1 天"
@@ -78,7 +78,7 @@ def test_series_heading_of_one_district_gives_its_value():
         "2021年1月，深汕特别合作区为 1.1 天，未达到目标值 1 天。"
     )
     assert series_finding(now, None, True, "天", "Jan 2021", "en") == (
-        "In Jan 2021, 深汕特别合作区 was at 1.1 天."
+        "In Jan 2021, 深汕特别合作区 was at 1.1 days."
     )
 
 
@@ -89,7 +89,7 @@ def test_series_heading_of_level_districts_names_nobody_best_or_worst():
     )
     assert named_ends(now) == ((), ())
     assert series_finding(now, 1.0, True, "天", "2023", "en") == (
-        "In 2023, all 2 districts were at 0.5 天; 2 reached the target of 1 天."
+        "In 2023, all 2 districts were at 0.5 days; 2 reached the target of 1 day."
     )
 
 
