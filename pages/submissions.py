@@ -4,8 +4,7 @@ import streamlit as st
 
 from data_model.accounts.permissions import allowed, guarded_rollback, own_submissions_only
 from data_model.errors import InputError
-from data_model.formatting import join_names, local_time, local_today, time_text, unit_word
-from data_model.periods import period_label
+from data_model.formatting import local_today, time_text, unit_word
 from data_model.queries.schedule import (
     ensure_default_schedule,
     has_schedule,
@@ -16,7 +15,12 @@ from data_model.queries.schedule import (
 from data_model.store.audit import actor_name
 from data_model.store.kind_registry import scheduled_kinds
 from data_model.store.review_hold import NOT_DECIDED_STATUSES
-from data_model.store.submissions import stored_file, submission_rows, submissions_frame
+from data_model.store.submissions import (
+    stored_file,
+    submission_rows,
+    submissions_for_people,
+    submissions_frame,
+)
 from data_model.workflow.review import (
     held_submission,
     may_download_upload,
@@ -52,30 +56,13 @@ with tab_list:
     if frame.empty:
         empty_state("submissions.no_data")
     else:
-        lang = language()  # once, not per row
-        statuses = {s: tr(f"submissions.status_{s}") for s in frame["status"].unique()}
-        shown = frame.drop(columns=["sha256", "note"]).assign(
-            uploaded_at=frame["uploaded_at"].map(local_time),
-            uploader=frame["uploader"].map(lambda u: actor_name(u, lang)),
-            status=frame["status"].map(statuses),
-            districts=frame["districts"].map(lambda d: join_names(d.split(","), lang)),
-            periods=frame["periods"].map(
-                lambda p: join_names((period_label(x, lang) for x in p.split(",") if x), lang)
-            ),
-            kinds=frame["kinds"].map(
-                lambda k: join_names((tr(f"kinds.{x}") for x in k.split(",") if x), lang)
-            ),
-        )
+        shown = submissions_for_people(frame, language())
         data_table(
-            shown.rename(columns=lambda c: tr(f"submissions.col_{c}")),
+            shown.drop(columns=[tr("submissions.col_sha256")]),
             hide_index=True,
             column_config={tr("submissions.col_uploaded_at"): time_column()},
         )
-        download_table(
-            shown.rename(columns=lambda c: tr(f"submissions.col_{c}")),
-            "submissions",
-            "dl_submissions",
-        )
+        download_table(shown, "submissions", "dl_submissions")
 
         ids = frame["id"].tolist()
         requested = st.query_params.get("submission")

@@ -84,9 +84,28 @@ def test_the_submissions_export_writes_upload_times_in_local_time(engine, monkey
     with engine.connect() as conn:
         frame = export_frame(conn, "submissions")
         stored = conn.exec_driver_sql("SELECT uploaded_at FROM submission").scalar_one()
-    shown = frame[t("export.submission_uploaded_at")].iloc[0]
+    shown = frame[t("submissions.col_uploaded_at")].iloc[0]
     assert time_text(shown) == time_text(stored)
     assert shown.utcoffset().total_seconds() == 8 * 3600
+
+
+def test_the_submissions_export_is_the_pages_list_in_words(engine):
+    from data_model.i18n import t
+    from data_model.ingest.importer import import_file
+    from data_model.outputs.export import export_frame
+    from data_model.store.audit import actor_name
+    from tests.conftest import indicator_rows, make_xlsx
+
+    import_file(engine, make_xlsx({"指标体系": indicator_rows()}), "indicators.xlsx")
+    with engine.connect() as conn:
+        frame = export_frame(conn, "submissions")
+        uploader = conn.exec_driver_sql("SELECT uploader FROM submission").scalar_one()
+    row = frame.iloc[0]
+    assert row[t("submissions.col_status")] == t("submissions.status_accepted") == "已导入"
+    assert row[t("submissions.col_kinds")] == t("kinds.indicators")
+    assert row[t("submissions.col_uploader")] == actor_name(uploader, "zh-CN") != uploader
+    assert t("submissions.col_sha256") in frame.columns
+    assert len(frame.columns) == 16  # the list's columns but the note
 
 
 def test_counts_of_one_take_the_singular_in_english():

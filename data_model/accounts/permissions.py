@@ -29,7 +29,7 @@ from data_model.ingest.importer import (
 from data_model.ingest.raw_sheet import RawSheet
 from data_model.ingest.validated import Validated
 from data_model.kinds import ISSUES
-from data_model.outputs.export import export_frame
+from data_model.outputs.export import SUBMISSIONS, export_frame, submissions_export
 from data_model.outputs.restatement import record_publication
 from data_model.problems import ImportReport
 from data_model.store import audit
@@ -348,12 +348,10 @@ def guarded_export(conn: Connection, principal: Principal, kind: str) -> pd.Data
     or `frame_to_xlsx`; the caller commits `conn`.
     """
     require(principal, "export")
-    frame = export_frame(conn, kind)
-    if kind == "submissions":
-        uploader = own_submissions_only(principal)
-        if uploader is not None:
-            column = t("export.submission_uploader")
-            frame = frame[frame[column] == uploader].reset_index(drop=True)
+    if kind == SUBMISSIONS:
+        frame = submissions_export(conn, own_submissions_only(principal))
+    else:
+        frame = export_frame(conn, kind)
     frame = mask_enterprise_names(frame, principal)
     record_export(conn, principal, kind, len(frame))
     return frame

@@ -20,17 +20,12 @@ from openpyxl.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from data_model import settings
-from data_model.formatting import local_time
 from data_model.i18n import t
-from data_model.store.kind_exports import frame_of
 from data_model.store.kind_registry import CLI_NAMES, REGISTRY
-from data_model.store.models import (
-    Submission,
-)
-from data_model.store.submissions import ROW_COLUMNS, SCOPE_COLUMNS
+from data_model.store.submissions import submissions_for_people, submissions_frame
 from data_model.text import without_non_xml
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -74,28 +69,17 @@ def export_kinds() -> tuple[str, ...]:
 def export_frame(conn: Connection, kind: str) -> pd.DataFrame:
     """The current data of `kind` (a name from `export_kinds()`) with Chinese column headers."""
     if kind == SUBMISSIONS:
-        return _submissions(conn)
+        return submissions_export(conn)
     if kind not in CLI_NAMES:
         raise ValueError(f"unknown kind {kind!r}; choose one of {', '.join(export_kinds())}")
     return REGISTRY[CLI_NAMES[kind]].export_frame(conn)
 
 
-def _submissions(conn: Connection) -> pd.DataFrame:
-    s = Submission
-    keys = [
-        *["id", "uploader", "uploaded_at", "file_name", "sha256"],
-        *SCOPE_COLUMNS,
-        *ROW_COLUMNS,
-        *["status", "valid_rows_only"],
-    ]
-    frame = frame_of(
-        conn,
-        select(*(getattr(s, k) for k in keys)).order_by(s.id),
-        [t(f"export.submission_{k}") for k in keys],
-    )
-    uploaded_at = t("export.submission_uploaded_at")
-    frame[uploaded_at] = frame[uploaded_at].map(local_time)  # stored in UTC
-    return frame
+def submissions_export(conn: Connection, uploader: str | None = None) -> pd.DataFrame:
+    """The submissions (one uploader's when `uploader` is given) as the submissions page
+    downloads its list, oldest first."""
+    frame = submissions_for_people(submissions_frame(conn, uploader))
+    return frame.iloc[::-1].reset_index(drop=True)
 
 
 def write_frame(frame: pd.DataFrame, path: Path | str) -> None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from data_model.i18n import t
+from data_model.formatting import join_names, local_time
+from data_model.i18n import language_in_use, t
+from data_model.periods import period_label
+from data_model.store.audit import actor_name
 from data_model.store.kind_registry import versioned_tables
 from data_model.store.models import (
     Action,
@@ -59,6 +62,27 @@ def submissions_frame(conn: Connection, uploader: str | None = None) -> pd.DataF
     frame["rows_held"] = frame["rows_accepted"].where(held, 0)
     frame["rows_accepted"] = frame["rows_accepted"].where(~held, 0)
     return frame[FRAME_COLUMNS]
+
+
+def submissions_for_people(frame: pd.DataFrame, language: str | None = None) -> pd.DataFrame:
+    """A `submissions_frame` as people read it, in the page's list, its download and the
+    command line's `export submissions`: headed in `language`, without the note; times
+    local; the uploader by name; the status, districts, periods and kinds in words."""
+    language = language or language_in_use()
+    statuses = {s: t(f"submissions.status_{s}", language) for s in frame["status"].unique()}
+    shown = frame.drop(columns=["note"]).assign(
+        uploaded_at=frame["uploaded_at"].map(local_time),  # stored in UTC
+        uploader=frame["uploader"].map(lambda u: actor_name(u, language)),
+        status=frame["status"].map(statuses),
+        districts=frame["districts"].map(lambda d: join_names(d.split(","), language)),
+        periods=frame["periods"].map(
+            lambda p: join_names((period_label(x, language) for x in p.split(",") if x), language)
+        ),
+        kinds=frame["kinds"].map(
+            lambda k: join_names((t(f"kinds.{x}", language) for x in k.split(",") if x), language)
+        ),
+    )
+    return shown.rename(columns=lambda c: t(f"submissions.col_{c}", language))
 
 
 def submission_rows(
