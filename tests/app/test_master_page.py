@@ -82,6 +82,15 @@ def test_a_mistake_is_shown_and_changes_nothing(data_dir):
     assert any("合并到它自己" in e.value for e in app.error)
 
 
+def test_adding_a_unit_that_exists_says_so_plainly(data_dir):
+    app = open_page(data_dir, tab="责任单位")
+    app.text_input(key="add_units_name").input("市工商联")
+    add = next(b for b in app.button if b.label == "新增" and "units" in b.id)
+    add.click().run()
+    assert not app.exception, app.exception
+    assert [e.value for e in app.error] == ["已有名为「市工商联」的责任单位。"]
+
+
 def test_deactivating_from_the_page_refuses_the_entry_in_uploads(data_dir):
     app = open_page(data_dir, tab="品牌")
     app.selectbox(key="status_brands_pick").select("民企话坛")
