@@ -381,6 +381,7 @@ options = ImportOptions(
     period=period,
     district=district or None,
     valid_rows_only=valid_rows_only,
+    fix_in_page=True,
 )
 files_noun = unit_word("format.unit_files", len(files), language())
 progress = st.progress(
