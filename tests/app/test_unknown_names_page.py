@@ -104,13 +104,15 @@ def problem_reasons(app: AppTest) -> list[str]:
     return problems["原因与处理办法"].tolist()
 
 
-def test_an_unknown_name_is_explained_by_who_may_register_it(engine, empty_db):
+def test_one_unknown_name_is_explained_by_who_may_register_it_and_offered_as_one(engine, empty_db):
     data = task_list(["市应急管理局"], district="南山区")
     admin = upload_page(empty_db)
     admin.file_uploader(key="upload_files").set_value(("list.xlsx", data, XLSX))
     admin.run()
     assert not admin.exception
     (reason,) = problem_reasons(admin)
+    # One name: the button does not say "all 1".
+    assert any(b.label == "将这 1 个没有相近名称的登记为新" for b in admin.button)
     assert "联系管理员" not in reason  # the admin is offered the mapping right here
     assert reason.endswith("如确需新增，请在“主数据管理”中登记。")
     staff = upload_page_as_nanshan_staff(empty_db)
