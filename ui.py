@@ -399,7 +399,7 @@ def download_table(frame: pd.DataFrame, file_stem: str, key: str) -> None:
     downloads are audited."""
     download_file(
         tr("app.download_excel"),
-        lambda: frame_to_xlsx(frame),
+        lambda: frame_to_xlsx(frame, file_stem),
         f"{file_stem}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key,
@@ -755,7 +755,7 @@ def notification_area(principal: Principal, greet: bool = True) -> None:
     slipping = reminders.in_scope(query(slipping_in_scope, today), principal, "lead_unit")
     levels = query(reminders.escalation_levels)
     text = reminders.summary_text(
-        items, levels, principal.role == "staff", language(), slipping=len(slipping)
+        items, levels, reminders.whose_items(principal), language(), slipping=len(slipping)
     )
     if text is None:
         return

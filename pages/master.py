@@ -16,6 +16,7 @@ from data_model.admin.master_admin import DISTRICT_KINDS, LISTS, UNIT_CATEGORIES
 from data_model.admin.master_workbook import export_workbook, import_workbook
 from data_model.errors import InputError
 from data_model.formatting import join_names, unit_word
+from data_model.i18n import DEFAULT_LANGUAGE
 from ui import (
     data_table,
     download_file,
@@ -208,6 +209,8 @@ def workbook_tab() -> None:
             return export_workbook(conn, principal, record=False)
 
     download_file(tr("master.export_button"), export, "master_data.xlsx", XLSX, "master_export")
+    if language() != DEFAULT_LANGUAGE:  # export_workbook writes the language its import reads
+        st.caption(tr("master.export_language_note"))
     st.subheader(tr("master.import_heading"))
     upload = file_uploader(
         tr("master.import_file"), ["xlsx"], settings.max_upload_mb(), key="master_import_file"

@@ -92,7 +92,7 @@ else:
     chosen_items = middle.multiselect(
         tr("reminders.filter_items"),
         ITEM_KINDS,
-        format_func=lambda v: tr(f"reminders.item_{v}"),
+        format_func=lambda v: tr(f"reminders.item_label_{v}"),
         placeholder=tr("reminders.all"),
         key="sup_items_filter",
     )

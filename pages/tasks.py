@@ -262,7 +262,7 @@ def list_section(kind: str, count: int, columns: list[str], file_key: str) -> No
 
     def build() -> bytes:
         with database.connect() as conn:
-            return frame_to_xlsx(table_of(task_list(conn, *whole)))
+            return frame_to_xlsx(table_of(task_list(conn, *whole)), tr(file_key))
 
     download_file(
         tr("app.download_excel"),

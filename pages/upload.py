@@ -131,11 +131,16 @@ def resolution_form(file_id: str, names: list[UnknownName]) -> list[Resolution] 
                     key=f"{widget}_category",
                 )
         without_close = [n for n in names if n.close is None]
+        register_key = (
+            "upload.unknown_register_all_one"
+            if len(without_close) == 1
+            else "upload.unknown_register_all"
+        )
         apply = st.form_submit_button(
             tr("upload.unknown_apply"), type="primary", icon=":material/done_all:"
         )
         register_all = st.form_submit_button(
-            tr("upload.unknown_register_all", count=len(without_close)),
+            tr(register_key, count=len(without_close)),
             disabled=not without_close,
             icon=":material/playlist_add:",
         )
@@ -381,6 +386,7 @@ options = ImportOptions(
     period=period,
     district=district or None,
     valid_rows_only=valid_rows_only,
+    fix_in_page=True,
 )
 files_noun = unit_word("format.unit_files", len(files), language())
 progress = st.progress(

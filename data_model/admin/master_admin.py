@@ -506,8 +506,19 @@ def clean_fields(spec: ListSpec, raw: dict, base: dict | None = None) -> dict:
 # --- checks -----------------------------------------------------------------------------
 
 
-def _check_keys(conn: Connection, spec: ListSpec, entry: dict, ignore: Iterable[int] = ()) -> None:
-    """No name, alias or code of `entry` may name another entry of the list."""
+def _check_keys(
+    conn: Connection,
+    spec: ListSpec,
+    entry: dict,
+    ignore: Iterable[int] = (),
+    *,
+    adding: bool = False,
+) -> None:
+    """No name, alias or code of `entry` may name another entry of the list.
+
+    `adding`: `entry` is new, so the refusal says the name exists already (`master.exists`,
+    `master.exists_as_alias`) rather than offering to merge an entry that is not there.
+    """
     skip = {entry.get("id"), *ignore}
     mine = _keys(spec.key, entry)
     for other in entries(conn, spec.key):
@@ -526,6 +537,14 @@ def _check_keys(conn: Connection, spec: ListSpec, entry: dict, ignore: Iterable[
                 ]
                 if v and normalize_name(v) in shared
             )
+            if adding:
+                named = normalize_name(value) == normalize_name(other["name"])
+                raise InputError(
+                    "master.exists" if named else "master.exists_as_alias",
+                    value=value,
+                    kind=kind_name(spec),
+                    other=other["name"],
+                )
             raise InputError(
                 "master.name_taken",
                 other["name"],
@@ -595,7 +614,7 @@ def add_entry(conn: Connection, principal: Principal, list_key: str, **fields: o
         ) + 1
     if list_key == "actions" and not entry.get("code"):
         entry["code"] = _next_action_code(conn)
-    _check_keys(conn, spec, entry)
+    _check_keys(conn, spec, entry, adding=True)
     values = _row_values(conn, spec, entry)
     entry["id"] = conn.execute(insert(spec.model).values(**values)).inserted_primary_key[0]
     if list_key == "districts":

@@ -145,6 +145,9 @@ class ImportOptions:
     # EXPLANATIONS_REQUIRED (default on); False for loading the sample history, which
     # predates explanations.
     require_explanations: bool | None = None
+    # The upload page, where cells with an error can be corrected and checked again: a
+    # refusal says so rather than only "fix the file and upload it again" (the CLI's).
+    fix_in_page: bool = False
 
 
 def sha256_of(data: bytes) -> str:
@@ -519,6 +522,7 @@ def _validate_sheets(
         district=options.district,
         locate_owners=options.scope is not None,
         may_define_indicators=options.scope is None or options.scope.may_define_indicators,
+        may_register_names=options.scope is None,
     )
     recognised = []
     unrecognised = []
@@ -951,6 +955,8 @@ def _decide_and_write(
         report.status = "rejected"
         # "Import valid rows only" is advice only when some row is valid.
         key = "importer.rejected" if valid_count else "importer.rejected_every_row"
+        if options.fix_in_page and any(problem.cell for problem in report.errors):
+            key += "_fix_in_page"
         report.message = t(
             key,
             errors=report.error_count,

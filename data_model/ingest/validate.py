@@ -75,10 +75,19 @@ class ValidationContext:
     # Whether the submitter may upload the indicator system (an admin): the advice for an
     # unknown indicator code is to upload it, or else to ask an admin to add it.
     may_define_indicators: bool = True
+    # Whether the submitter may register names in the master data (an admin): the advice
+    # for an unknown name is to register it, or else to ask an admin to.
+    may_register_names: bool = True
     # Keep where each row names its district, lead unit and code (`SheetReport.owner_cells`),
     # for a scoped upload, whose scope check points at the cell of a row it refuses.
     locate_owners: bool = False
     _indicator_names: NameMatcher | None = field(default=None, repr=False)
+
+    def message(self, error: InputError) -> str:
+        """`error`'s message for this submitter: an admin is not told to ask an admin."""
+        if error.key == "normalize.name_unknown" and self.may_register_names:
+            return InputError("normalize.name_unknown_admin", **error.params).message()
+        return error.message()
 
     def check_frequency(self, code: str, period: str) -> None:
         """Refuse a value for a period finer than its indicator's frequency (a month of an
@@ -663,7 +672,7 @@ class SheetValidator:
                     row=index + 1,
                     column=layout.headers.get(field_name) or layout.kind.column(field_name).header,
                     value=None if column is None else _display(_at(row, column)),
-                    message=error.message(),
+                    message=self.context.message(error),
                     suggestion=error.suggestion,
                     cell=None if column is None else (index, column),
                     unknown_name=_unknown_name(error),

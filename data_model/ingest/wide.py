@@ -513,7 +513,7 @@ class WideConverter:
             row=index + 1,
             column=header,
             value=quoted(parse_text(raw)) if raw not in ("", None) else "",
-            message=error.message(),
+            message=self.context.message(error),
             suggestion=error.suggestion,
             cell=(index, column),
             code=error.key,

@@ -60,7 +60,7 @@ from data_model.formatting import (
 )
 from data_model.i18n import DEFAULT_LANGUAGE, catalogue, t
 from data_model.outputs import official_docx
-from data_model.outputs.export import xlsx_cell
+from data_model.outputs.export import excel_sheet_name, xlsx_cell
 from data_model.outputs.office_pdf import PdfUnavailable, docx_to_pdf, find_soffice, soffice_problem
 from data_model.outputs.restatement import FigureChange, Restatement, restatement_of
 from data_model.periods import period_label, previous_period, same_period_last_year
@@ -1230,7 +1230,7 @@ def bulletin_xlsx(bulletin: Bulletin, language: str | None = None) -> bytes:
     workbook.properties.creator = issuing_body(bulletin, language)
     points = t("bulletin.points_suffix", language)
     for table in bulletin_tables(bulletin, language):
-        sheet = workbook.create_sheet(_sheet_name(t(f"bulletin.sheet_{table.key}", language)))
+        sheet = workbook.create_sheet(excel_sheet_name(t(f"bulletin.sheet_{table.key}", language)))
         sheet.append(
             [
                 xlsx_cell(
@@ -1262,12 +1262,6 @@ def bulletin_xlsx(bulletin: Bulletin, language: str | None = None) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _sheet_name(name: str) -> str:
-    for character in "[]:*?/\\":
-        name = name.replace(character, " ")
-    return name[:31]
 
 
 def _xlsx_value(sheet: Worksheet, value: object, kind: str) -> object:

@@ -88,16 +88,25 @@ def write_frame(frame: pd.DataFrame, path: Path | str) -> None:
     if path.suffix.lower() == ".csv":
         path.write_bytes(frame.map(neutralise).to_csv(index=False).encode("utf-8-sig"))
     elif path.suffix.lower() == ".xlsx":
-        path.write_bytes(frame_to_xlsx(frame))
+        path.write_bytes(frame_to_xlsx(frame, path.stem))
     else:
         raise ValueError(t("cli.bad_output_type", file=path.name))
 
 
-def frame_to_xlsx(frame: pd.DataFrame, sheet_name: str = "data") -> bytes:
-    """An .xlsx of the frame: bold frozen header, fitted widths, formula-like text neutralised."""
+def excel_sheet_name(name: str) -> str:
+    """`name` as a sheet's name: without the characters Excel refuses there, at most 31."""
+    for character in "[]:*?/\\":
+        name = name.replace(character, " ")
+    return name[:31]
+
+
+def frame_to_xlsx(frame: pd.DataFrame, sheet_name: str) -> bytes:
+    """An .xlsx of the frame on a sheet named `sheet_name` (what the table is, in the
+    reader's language, usually the file's name): bold frozen header, fitted widths,
+    formula-like text neutralised."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = sheet_name[:31]
+    sheet.title = excel_sheet_name(sheet_name)
     sheet.append([xlsx_cell(sheet, str(c)) for c in frame.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)

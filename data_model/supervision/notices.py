@@ -149,7 +149,7 @@ def notice_docx(
     rows = [
         [
             str(index),
-            t(f"reminders.item_{item['item']}", language),
+            t(f"reminders.item_label_{item['item']}", language),
             item_subject(item, language),
             item["due_date"],
             item_status(item, language),

@@ -261,7 +261,7 @@ def items_frame(items: pd.DataFrame, language: str | None = None) -> pd.DataFram
     """The items for people (and Excel): labelled columns, levels and kinds in words."""
     rows = records(items)
     levels = {level: level_name(level, language) for level in LEVELS}
-    kinds = {kind: t(f"reminders.item_{kind}", language) for kind in ITEM_KINDS}
+    kinds = {kind: t(f"reminders.item_label_{kind}", language) for kind in ITEM_KINDS}
 
     def column(name: str) -> list:
         return [row[name] for row in rows]
@@ -300,17 +300,28 @@ def item_json(item: Mapping) -> dict:
 # --- the sentence of the notification area ---------------------------------------------
 
 
+def whose_items(principal: Principal) -> str:
+    """Whose items `in_scope` gives `principal`, as the notification sentence names them:
+    `city` (not staff), else by the staff member's bindings `district`, `unit` or
+    `district_unit`."""
+    if principal.role != "staff":
+        return "city"
+    if principal.districts and principal.units:
+        return "district_unit"
+    return "district" if principal.districts else "unit"
+
+
 def summary_text(
     items: pd.DataFrame,
     levels: Mapping[str, int],
-    own: bool,
+    whose: str,
     language: str | None = None,
     slipping: int = 0,
 ) -> str | None:
     """One sentence for the notification area, e.g. 你单位有 2 项报送将于 3 日内到期，1 项
-    任务已逾期 12 天，2 项任务按目前进度预计将逾期。 (`own`: the signed-in person's units;
-    else the whole city; `slipping`: open tasks the slip forecast expects to miss a
-    deadline soon, `forecast.slipping_tasks`). None when nothing is due, late or slipping."""
+    任务已逾期 12 天，2 项任务按目前进度预计将逾期。 (`whose`: `whose_items` of the
+    signed-in person; `slipping`: open tasks the slip forecast expects to miss a deadline
+    soon, `forecast.slipping_tasks`). None when nothing is due, late or slipping."""
     if items.empty and not slipping:
         return None
     window = max(-levels[LEVELS[0]], 0)
@@ -347,9 +358,10 @@ def summary_text(
     if slipping:
         key = "reminders.sentence_slipping_one" if slipping == 1 else "reminders.sentence_slipping"
         parts.append(t(key, language, n=slipping))
-    whose = t("reminders.own_scope" if own else "reminders.whole_scope", language)
     return (
-        whose + t("reminders.separator", language).join(parts) + t("reminders.full_stop", language)
+        t(f"reminders.scope_{whose}", language)
+        + t("reminders.separator", language).join(parts)
+        + t("reminders.full_stop", language)
     )
 
 

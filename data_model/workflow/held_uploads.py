@@ -56,6 +56,7 @@ class Held:
             district=self.district,
             valid_rows_only=self.valid_rows_only,
             limits=base.limits,
+            fix_in_page=base.fix_in_page,
         )
 
 

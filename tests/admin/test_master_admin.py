@@ -161,10 +161,28 @@ def test_merge_into_itself_and_unknown_entries_are_clear_errors(engine):
 def test_a_name_or_alias_of_another_entry_is_refused_naming_that_entry(engine):
     with pytest.raises(InputError) as caught, engine.begin() as conn:
         master_admin.add_entry(conn, ADMIN, "units", name="新单位", aliases="市发改委、新单位简称")
-    assert caught.value.key == "master.name_taken"
+    assert caught.value.key == "master.exists_as_alias"
     assert "市发展改革委" in caught.value.message()
     with pytest.raises(InputError) as caught, engine.begin() as conn:
         master_admin.rename_entry(conn, ADMIN, "districts", "南山区", "福田")
+    assert caught.value.key == "master.name_taken"
+
+
+def test_adding_an_existing_name_says_it_exists_without_offering_a_merge(engine):
+    with pytest.raises(InputError) as caught, engine.begin() as conn:
+        master_admin.add_entry(conn, ADMIN, "units", name="市发展改革委")
+    assert caught.value.message() == "已有名为「市发展改革委」的责任单位。"
+    assert caught.value.suggestion is None  # no "did you mean" repeating the name
+    with pytest.raises(InputError) as caught, engine.begin() as conn:
+        master_admin.add_entry(conn, ADMIN, "units", name="市发改委")
+    assert caught.value.message() == (
+        "「市发改委」已是责任单位「市发展改革委」的别名或代码。"
+        "如指的就是该责任单位，请直接使用「市发展改革委」；否则请换一个名称。"
+    )
+    assert caught.value.suggestion is None
+    # Giving an existing entry a name another one has keeps the offer to merge.
+    with pytest.raises(InputError) as caught, engine.begin() as conn:
+        master_admin.add_alias(conn, ADMIN, "units", "市工商联", "市发改委")
     assert caught.value.key == "master.name_taken"
 
 

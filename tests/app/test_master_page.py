@@ -82,6 +82,40 @@ def test_a_mistake_is_shown_and_changes_nothing(data_dir):
     assert any("合并到它自己" in e.value for e in app.error)
 
 
+def test_adding_a_unit_that_exists_says_so_plainly(data_dir):
+    app = open_page(data_dir, tab="责任单位")
+    app.text_input(key="add_units_name").input("市工商联")
+    add = next(b for b in app.button if b.label == "新增" and "units" in b.id)
+    add.click().run()
+    assert not app.exception, app.exception
+    assert [e.value for e in app.error] == ["已有名为「市工商联」的责任单位。"]
+
+
+@pytest.mark.parametrize(
+    "lang, tab, notes",
+    [
+        ("en", "Export / import", ["The workbook is in Chinese, the language its import reads."]),
+        ("zh-CN", "导出/导入", []),  # the workbook's own language: nothing to say
+    ],
+)
+def test_the_master_export_says_it_is_in_chinese_to_other_readers(
+    data_dir, request, lang, tab, notes
+):
+    app = AppTest.from_file(APP, default_timeout=60)
+    if lang == "en":
+        request.getfixturevalue("in_english")  # the tabs' labels, formatted in this thread
+        app.query_params["lang"] = "en"
+    app = sign_in_app(app, data_dir, role="admin")
+    app.run()
+    app.switch_page(PAGE).run()
+    app.session_state["master_tab"] = tab
+    app.run()
+    assert not app.exception, app.exception
+    assert "master_export" in [b.key for b in app.get("download_button")]
+    shown = [c.value for c in app.caption]
+    assert [c for c in shown if "Chinese" in c or "中文" in c] == notes
+
+
 def test_deactivating_from_the_page_refuses_the_entry_in_uploads(data_dir):
     app = open_page(data_dir, tab="品牌")
     app.selectbox(key="status_brands_pick").select("民企话坛")

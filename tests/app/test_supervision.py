@@ -19,7 +19,7 @@ from tests.reminder_data import load_reminder_data
 
 DAY = date(2022, 9, 28)
 STAFF_SENTENCE = (
-    "你单位有 1 项报送将于 3 日内到期，1 项报送已逾期 18 天，1 项任务将于 3 日内到期，"
+    "你区有 1 项报送将于 3 日内到期，1 项报送已逾期 18 天，1 项任务将于 3 日内到期，"
     "其中 1 项已进入督办。"
 )
 CITY_SENTENCE = (

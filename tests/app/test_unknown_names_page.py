@@ -99,6 +99,30 @@ def test_staff_see_what_to_do_and_recheck_once_an_admin_has_added_the_unit(engin
     assert stored_lead_units(engine) == ["市应急管理局"]
 
 
+def problem_reasons(app: AppTest) -> list[str]:
+    problems = next(d.value for d in app.dataframe if "原因与处理办法" in d.value.columns)
+    return problems["原因与处理办法"].tolist()
+
+
+def test_one_unknown_name_is_explained_by_who_may_register_it_and_offered_as_one(engine, empty_db):
+    data = task_list(["市应急管理局"], district="南山区")
+    admin = upload_page(empty_db)
+    admin.file_uploader(key="upload_files").set_value(("list.xlsx", data, XLSX))
+    admin.run()
+    assert not admin.exception
+    (reason,) = problem_reasons(admin)
+    # One name: the button does not say "all 1".
+    assert any(b.label == "将这 1 个没有相近名称的登记为新" for b in admin.button)
+    assert "联系管理员" not in reason  # the admin is offered the mapping right here
+    assert reason.endswith("如确需新增，请在“主数据管理”中登记。")
+    staff = upload_page_as_nanshan_staff(empty_db)
+    staff.file_uploader(key="upload_files").set_value(("list.xlsx", data, XLSX))
+    staff.run()
+    assert not staff.exception
+    (reason,) = problem_reasons(staff)
+    assert reason.endswith("如确需新增，请联系管理员。")
+
+
 TEN_DEPARTMENTS = [
     "市应急管理局",
     "市水务局",  # 市税务局 is registered: similar, but never preselected

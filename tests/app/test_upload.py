@@ -15,6 +15,7 @@ from data_model.i18n import t
 from data_model.ingest.importer import import_file
 from data_model.periods import parse_period
 from data_model.store.models import IndicatorValue
+from tests.app.conftest import captions
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx, sign_in_app
 from tests.task_workbook import task_rows
 from ui import WORD_JOINER, WRAPPED_ROW_HEIGHT, literal
@@ -99,6 +100,16 @@ def test_bad_file_shows_every_problem_and_cannot_be_committed(data_dir, empty_db
     commit = next(b for b in app.button if b.label == "确认导入")
     assert commit.disabled
     assert stored_values(data_dir) == 0
+
+
+def test_a_refused_file_offers_the_correction_in_the_page_in_the_alert_too(data_dir, empty_db):
+    app = upload_values(empty_db, [["YS02", "", "福天区", "2022-03", 5, ""]])
+    assert not app.exception
+    assert [e.value for e in app.error] == [
+        "发现 1 处错误，没有一行可以导入，未导入任何数据。"
+        "请在下方修改有错误的单元格后点击“重新校验”，或修改文件后重新上传。"
+    ]
+    assert "修改下表中有错误的单元格，然后点击“重新校验”" in captions(app)
 
 
 def test_a_file_of_many_wrong_rows_lists_them_all_and_offers_the_first_to_correct(
@@ -207,8 +218,8 @@ def test_an_english_viewer_reads_the_problems_and_the_outcome_in_english(
     assert messages[0].startswith("“福天区” is not a registered district")
     assert "cannot tell January 2022 from October 2022" in messages[1]
     assert [e.value for e in app.error] == [
-        "Found 2 errors and no row that can be imported; nothing was imported. Fix the errors"
-        " listed and upload again."
+        "Found 2 errors and no row that can be imported; nothing was imported. Correct the"
+        " cells below and click “Check again”, or fix the file and upload it again."
     ]
 
 

@@ -72,7 +72,9 @@ def test_an_xls_with_control_characters_is_stored_without_them_and_exports(db_en
     assert report.status == "accepted", report.errors
     with db_engine.connect() as conn:
         assert conn.execute(select(Activity.name)).scalar_one() == "惠企政策宣讲会"
-        exported = load_workbook(io.BytesIO(frame_to_xlsx(export_frame(conn, "activities"))))
+        exported = load_workbook(
+            io.BytesIO(frame_to_xlsx(export_frame(conn, "activities"), "activities"))
+        )
     assert "惠企政策宣讲会" in [c.value for c in next(exported.active.iter_cols(min_col=4))]
 
 
@@ -153,7 +155,9 @@ def test_control_characters_stored_before_the_reader_dropped_them_still_export(d
     with db_engine.begin() as conn:  # as an older version stored it
         conn.execute(update(Activity).values(name="惠企\x01政策宣讲会"))
     with db_engine.connect() as conn:
-        exported = load_workbook(io.BytesIO(frame_to_xlsx(export_frame(conn, "activities"))))
+        exported = load_workbook(
+            io.BytesIO(frame_to_xlsx(export_frame(conn, "activities"), "activities"))
+        )
     assert "惠企政策宣讲会" in [c.value for c in next(exported.active.iter_cols(min_col=4))]
 
 

@@ -141,7 +141,7 @@ def test_exported_log_neutralises_formula_like_text(engine, tmp_path):
     with engine.begin() as conn:
         audit.record(conn, "=cmd|' /C calc'!A0", "login_failed", at=T0, reason="unknown_user")
         frame = audit.export_frame(audit.events(conn))
-    sheet = load_workbook(io.BytesIO(frame_to_xlsx(frame))).active
+    sheet = load_workbook(io.BytesIO(frame_to_xlsx(frame, "audit"))).active
     assert (sheet["B2"].value, sheet["B2"].data_type, sheet["B2"].quotePrefix) == (
         "=cmd|' /C calc'!A0",
         "s",

@@ -26,10 +26,12 @@ from data_model.supervision.reminders import (
     escalation_levels,
     in_scope,
     item_status,
+    items_frame,
     level_of,
     reminder_items,
     set_escalation_levels,
     summary_text,
+    whose_items,
 )
 from tests.reminder_data import load_reminder_data
 
@@ -140,26 +142,26 @@ def test_the_notification_sentence_for_a_staff_member_and_for_the_city(engine):
         levels = escalation_levels(conn)
     mine = in_scope(items, staff)
     assert list(mine["unit"]) == ["南山区工商联", "市商务局", "市商务局"]
-    assert summary_text(mine, levels, own=True, language="zh-CN") == (
-        "你单位有 1 项报送将于 3 日内到期，1 项报送已逾期 18 天，"
+    assert summary_text(mine, levels, whose="district", language="zh-CN") == (
+        "你区有 1 项报送将于 3 日内到期，1 项报送已逾期 18 天，"
         "1 项任务将于 3 日内到期，其中 1 项已进入督办。"
     )
-    assert summary_text(items, levels, own=False, language="zh-CN") == (
+    assert summary_text(items, levels, whose="city", language="zh-CN") == (
         "全市有 1 项报送将于 3 日内到期，1 项报送已逾期 18 天，"
         "1 项任务将于 3 日内到期，1 项任务已逾期 90 天，其中 2 项已进入督办。"
     )
-    assert summary_text(items.iloc[0:0], levels, own=True) is None
-    assert summary_text(mine, levels, own=True, language="zh-CN", slipping=2).endswith(
+    assert summary_text(items.iloc[0:0], levels, whose="district") is None
+    assert summary_text(mine, levels, whose="district", language="zh-CN", slipping=2).endswith(
         "其中 1 项已进入督办，2 项任务按目前进度预计将逾期。"
     )
-    assert summary_text(items.iloc[0:0], levels, own=True, language="zh-CN", slipping=1) == (
-        "你单位有 1 项任务按目前进度预计将逾期。"
-    )
+    assert summary_text(
+        items.iloc[0:0], levels, whose="district", language="zh-CN", slipping=1
+    ) == ("你区有 1 项任务按目前进度预计将逾期。")
     due_day_levels = {"remind": 0, "urge": 1, "supervise": 7}
     with engine.connect() as conn:
         on_due_day = in_scope(reminder_items(conn, date(2022, 9, 30), due_day_levels), staff)
-    assert summary_text(on_due_day, due_day_levels, own=True, language="zh-CN") == (
-        "你单位有 1 项报送今日到期，1 项报送已逾期 20 天，1 项任务今日到期，其中 1 项已进入督办。"
+    assert summary_text(on_due_day, due_day_levels, whose="district", language="zh-CN") == (
+        "你区有 1 项报送今日到期，1 项报送已逾期 20 天，1 项任务今日到期，其中 1 项已进入督办。"
     )
 
 
@@ -173,12 +175,47 @@ def test_english_reminders_of_one_item_or_one_day_take_the_singular():
     items = pd.DataFrame(
         {"item": ["task", "task"], "days_late": [0, 1], "level": ["remind", "urge"]}
     )
-    assert summary_text(items, levels, own=True, language="en") == (
+    assert summary_text(items, levels, whose="unit", language="en") == (
         "Your unit has 1 task(s) due within 1 day; 1 task 1 day late."
     )
-    assert summary_text(items.iloc[0:0], levels, own=True, language="en", slipping=1) == (
+    assert summary_text(items.iloc[0:0], levels, whose="unit", language="en", slipping=1) == (
         "Your unit has 1 task expected to miss its deadline at the current pace."
     )
+
+
+def test_the_notification_names_what_the_staff_member_is_bound_to():
+    assert whose_items(Principal("wang", "staff", ("南山区",))) == "district"
+    assert whose_items(Principal("li", "staff", (), ("市商务局",))) == "unit"
+    assert whose_items(Principal("zhao", "staff", ("南山区",), ("市商务局",))) == "district_unit"
+    assert whose_items(Principal("boss", "leader")) == "city"
+    levels = {"remind": -3, "urge": 0, "supervise": 7}
+    items = pd.DataFrame({"item": ["task"], "days_late": [982], "level": ["supervise"]})
+    assert summary_text(items, levels, "district", language="en").startswith(
+        "Your district has 1 task 982 days late"
+    )
+    assert summary_text(items, levels, "district", language="zh-CN").startswith(
+        "你区有 1 项任务已逾期 982 天"
+    )
+
+
+def test_the_supervision_table_names_the_kinds_of_item_as_labels():
+    items = pd.DataFrame(
+        {
+            "level": ["supervise", "remind"],
+            "unit": ["市发展改革委", "市商务局"],
+            "district": ["", "南山区"],
+            "item": ["task", "report"],
+            "kind": ["", "tasks"],
+            "period": ["", "2022-Q3"],
+            "task_code": ["K02", ""],
+            "content": ["开展营商环境评价", ""],
+            "due_date": [date(2022, 6, 30), date(2022, 9, 30)],
+            "days_late": [90, 0],
+            "days_left": [0, 2],
+        }
+    )
+    assert items_frame(items, "en")["Item"].tolist() == ["Task", "Submission"]
+    assert items_frame(items, "zh-CN")["事项"].tolist() == ["任务", "报送"]
 
 
 def document_text(data: bytes) -> tuple[list[str], list[list[str]]]:
