@@ -12,8 +12,8 @@ from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
 
 
 @pytest.fixture
-def db(tmp_path):
-    return f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+def db(sqlite_url):
+    return sqlite_url
 
 
 def write(tmp_path, name: str, sheets: dict) -> str:

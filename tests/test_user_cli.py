@@ -20,8 +20,8 @@ pytestmark = pytest.mark.usefixtures("cheap_hashing")  # many passwords are hash
 
 
 @pytest.fixture
-def db(tmp_path):
-    return f"sqlite:///{tmp_path / 'users.sqlite3'}"
+def db(sqlite_url):
+    return sqlite_url
 
 
 def stdin(monkeypatch, text: str) -> None:
