@@ -1125,10 +1125,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        settings.check()  # a bad setting stops the command before it does anything
         return args.handler(args)
     except UsageError as error:
         message = str(error)
-    except InputError as error:  # a database that cannot be opened, a file that is not there...
+    except InputError as error:  # a database that cannot be opened, a bad setting...
         message = error.message()
     except OSError as error:  # an output folder that does not exist, a file not writable...
         message = file_problem(error)
