@@ -9,6 +9,7 @@ import json
 import re
 import sys
 import unicodedata
+import warnings
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -559,8 +560,16 @@ def _new_password(from_stdin: bool) -> str:
         if not password:
             raise UsageError(t("users.cli_no_password"))
         return password
-    password = getpass.getpass(t("users.cli_prompt_password"))
-    if getpass.getpass(t("users.cli_prompt_repeat")) != password:
+    try:
+        with warnings.catch_warnings():
+            # Without a terminal getpass warns, then reads standard input with echo on:
+            # refuse instead (a script passes --password-stdin).
+            warnings.simplefilter("error", getpass.GetPassWarning)
+            password = getpass.getpass(t("users.cli_prompt_password"))
+            repeat = getpass.getpass(t("users.cli_prompt_repeat"))
+    except (EOFError, getpass.GetPassWarning) as error:
+        raise UsageError(t("users.cli_no_terminal")) from error
+    if repeat != password:
         raise UsageError(t("users.cli_passwords_differ"))
     return password
 
