@@ -406,7 +406,8 @@ def restore(engine: Engine, source: Path | str, force: bool = False) -> Manifest
                 raise BackupError(
                     "backup.not_storable", file=str(source), table=info.name, reason=reason
                 ) from error
-            except (zipfile.BadZipFile, EOFError, ValueError, TypeError) as error:
+            # KeyError: the table's file is not in the zip (`_rows`).
+            except (zipfile.BadZipFile, EOFError, KeyError, ValueError, TypeError) as error:
                 if isinstance(error, BackupError):
                     raise
                 raise BackupError("backup.damaged", file=str(source), table=info.name) from error
