@@ -6,7 +6,9 @@ import argparse
 import errno
 import getpass
 import json
+import os
 import re
+import signal
 import sys
 import unicodedata
 import warnings
@@ -83,6 +85,7 @@ from data_model.supervision.reminders import item_json, items_frame, reminder_it
 from data_model.workflow import review
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+EXIT_OUTPUT_CLOSED = 128 + signal.SIGPIPE  # 141, as a shell shows a tool ended by SIGPIPE
 
 
 class UsageError(Exception):
@@ -1135,7 +1138,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings.check()  # a bad setting stops the command before it does anything
-        return args.handler(args)
+        code = args.handler(args)
+        sys.stdout.flush()  # a reader gone away shows here, not as Python exits
+        return code
+    except BrokenPipeError:  # the reader of the output went away (`… | head -3`)
+        return output_closed()
     except UsageError as error:
         message = str(error)
     except InputError as error:  # a database that cannot be opened, a bad setting...
@@ -1146,6 +1153,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = database_problem(error, args.db).message()
     print(f"{parser.prog} {args.command}: {message}", file=sys.stderr)
     return EXIT_USAGE
+
+
+def output_closed() -> int:
+    """Stop quietly when standard output's reader has gone away, as Unix tools do: what
+    the command did stays done and is not a failure to report. The exit status is the
+    one of a tool ended by SIGPIPE. Standard output then points at /dev/null, so that
+    Python's last flush as it exits does not complain again (Python's signal docs)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_OUTPUT_CLOSED
 
 
 # errno → catalogue key of what a user can do about it; others show the system's words.
