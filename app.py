@@ -9,6 +9,7 @@ answers with the sign-in screen (see signin.py).
 
 import streamlit as st
 
+from data_model import settings
 from data_model.accounts.permissions import allowed
 from data_model.accounts.users import has_users
 from signin import (
@@ -25,6 +26,7 @@ from ui import (
     engine,
     hand_session_to_browser,
     keep_filter_state,
+    language,
     language_switch,
     latin_punctuation,
     signed_in,
@@ -34,6 +36,11 @@ from ui import (
 
 # An emoji favicon is drawn in the browser; a ":material/...:" one is fetched from a CDN.
 st.set_page_config(page_title=tr("app.title"), page_icon="📊", layout="wide")
+try:
+    settings.check()  # a bad setting is said once, not as a traceback on some page
+except settings.SettingError as error:
+    st.error(error.message(language()), icon=":material/error:")
+    st.stop()
 
 
 # (page file, catalogue key, icon, address; None: the default page at the root).

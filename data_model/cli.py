@@ -6,14 +6,18 @@ import argparse
 import errno
 import getpass
 import json
+import os
 import re
+import signal
 import sys
 import unicodedata
+import warnings
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from data_model import settings
 from data_model.accounts import users
@@ -25,7 +29,13 @@ from data_model.accounts.permissions import (
     record_export,
 )
 from data_model.admin import backup, master_admin
-from data_model.admin.bootstrap import init_from_master_workbook, open_database, seed
+from data_model.admin.bootstrap import (
+    connect,
+    database_problem,
+    init_from_master_workbook,
+    open_database,
+    seed,
+)
 from data_model.admin.master_workbook import export_workbook, import_workbook
 from data_model.admin.period_closing import LIST_COLUMNS as PERIOD_LIST_COLUMNS
 from data_model.admin.period_closing import close_period, closures_frame, reopen_period
@@ -68,13 +78,14 @@ from data_model.queries.shared import data_years, has_data
 from data_model.queries.task_queries import status_table
 from data_model.reference.master import load_master
 from data_model.store import audit
-from data_model.store.db import make_engine, migrate
+from data_model.store.db import migrate
 from data_model.store.kind_registry import CLI_NAMES, closable_kinds
 from data_model.supervision.delivery import configured_channels, deliver_reminders
 from data_model.supervision.reminders import item_json, items_frame, reminder_items
 from data_model.workflow import review
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+EXIT_OUTPUT_CLOSED = 128 + signal.SIGPIPE  # 141, as a shell shows a tool ended by SIGPIPE
 
 
 class UsageError(Exception):
@@ -85,7 +96,7 @@ def cmd_init(args) -> int:
     if args.master is None:
         engine = open_database(args.db)
     else:
-        engine = make_engine(args.db)
+        engine = connect(args.db, create=True)
         migrate(engine)
         report = init_from_master_workbook(engine, Path(args.master))
         if report.status == "rejected":
@@ -96,7 +107,7 @@ def cmd_init(args) -> int:
 
 
 def cmd_import(args) -> int:
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     principal = _acting_principal(engine, args.user)
     options = ImportOptions(
         period=_period_option(args.period),
@@ -192,7 +203,7 @@ def suggestion_hint(suggestion: str | None, is_value: bool = True) -> str:
 
 
 def cmd_export(args) -> int:
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     with engine.begin() as conn:
         frame = export_frame(conn, args.kind)
         try:
@@ -205,8 +216,8 @@ def cmd_export(args) -> int:
 
 
 def _read(db: str | None, read, *params):
-    """`read(conn, *params)` on the database `db` (created or migrated first)."""
-    with open_database(db).connect() as conn:
+    """`read(conn, *params)` on the database `db` (migrated first)."""
+    with open_database(db, create=False).connect() as conn:
         return read(conn, *params)
 
 
@@ -235,7 +246,7 @@ def export_to(frame, out: str) -> int:
 
 def cmd_scores(args) -> int:
     period = _scores_period(args.period, args.granularity)
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     with engine.connect() as conn:
         scores = district_scores(conn, period)
         years = data_years(conn)
@@ -257,7 +268,7 @@ def cmd_bulletin(args) -> int:
         raise UsageError(t("bulletin.cli_bad_extension", file=args.out))
     if suffix == ".pdf" and find_soffice() is None:  # say so before any work is done
         raise UsageError(t("bulletin.cli_no_soffice", error=soffice_problem()))
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     with engine.connect() as conn:
         try:
             figures = as_issued(bulletin_figures(conn, period))
@@ -295,14 +306,14 @@ def cmd_bulletin(args) -> int:
 
 
 def cmd_period_close(args) -> int:
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     closure = _master_call(close_period, engine, args.user, args.kind, args.period)
     print(closure.describe())
     return EXIT_OK
 
 
 def cmd_period_reopen(args) -> int:
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     closure = _master_call(reopen_period, engine, args.user, args.kind, args.period, args.reason)
     print(
         t(
@@ -316,7 +327,7 @@ def cmd_period_reopen(args) -> int:
 
 
 def cmd_period_list(args) -> int:
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     frame = _master_call(closures_frame, engine, args.user)
     if args.json:
         print(json.dumps(frame.to_dict("records"), ensure_ascii=False, default=str))
@@ -344,7 +355,7 @@ def cmd_period_list(args) -> int:
 
 def cmd_restatement(args) -> int:
     period = _period_option(args.period)
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     with engine.connect() as conn:
         figures = bulletin_figures(conn, period)
         found = figures.restatement or restatement_of(conn, period, figures)
@@ -401,7 +412,7 @@ def cmd_remind(args) -> int:
     """The open items on a day (one JSON object a line with --json, else a table), and
     with --send their delivery; exit 1 when a send failed after its retries."""
     as_of = _as_of_option(args.as_of)
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     with engine.connect() as conn:
         items = reminder_items(conn, as_of)
     if args.json:
@@ -438,7 +449,7 @@ def cmd_template(args) -> int:
     kinds = (
         list(dict.fromkeys(CLI_NAMES.values())) if args.kind == "all" else [CLI_NAMES[args.kind]]
     )
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     with engine.connect() as conn:
         lists = load_master(conn).lists()
     Path(args.out).write_bytes(template_workbook(kinds, lists))
@@ -460,7 +471,7 @@ def cmd_seed(args) -> int:
 
 
 def cmd_user_add(args) -> int:
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     with engine.connect() as conn:
         if users.get_user(conn, args.username) is not None:
             raise UsageError(t("users.exists", username=args.username.strip().lower()))
@@ -483,7 +494,7 @@ def cmd_user_add(args) -> int:
 
 
 def cmd_user_passwd(args) -> int:
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     with engine.connect() as conn:
         if users.get_user(conn, args.username) is None:
             raise UsageError(t("users.no_such_user", username=args.username))
@@ -503,7 +514,7 @@ def cmd_user_enable(args) -> int:
 
 
 def _user_switch(args, change, done_key: str) -> int:
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     with engine.begin() as conn:
         _user_change(change, conn, args.username, by=SYSTEM.username)
     print(t(done_key, username=args.username.strip().lower()))
@@ -511,7 +522,7 @@ def _user_switch(args, change, done_key: str) -> int:
 
 
 def cmd_user_list(args) -> int:
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     with engine.connect() as conn:
         frame = users.list_users(conn)
     if frame.empty:
@@ -552,8 +563,16 @@ def _new_password(from_stdin: bool) -> str:
         if not password:
             raise UsageError(t("users.cli_no_password"))
         return password
-    password = getpass.getpass(t("users.cli_prompt_password"))
-    if getpass.getpass(t("users.cli_prompt_repeat")) != password:
+    try:
+        with warnings.catch_warnings():
+            # Without a terminal getpass warns, then reads standard input with echo on:
+            # refuse instead (a script passes --password-stdin).
+            warnings.simplefilter("error", getpass.GetPassWarning)
+            password = getpass.getpass(t("users.cli_prompt_password"))
+            repeat = getpass.getpass(t("users.cli_prompt_repeat"))
+    except (EOFError, getpass.GetPassWarning) as error:
+        raise UsageError(t("users.cli_no_terminal")) from error
+    if repeat != password:
         raise UsageError(t("users.cli_passwords_differ"))
     return password
 
@@ -572,7 +591,7 @@ def _width(text: str) -> int:
 
 def cmd_audit(args) -> int:
     since = _since_option(args.since)
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     with engine.begin() as conn:
         frame = audit.events(
             conn, since=since, username=args.username, action=args.action, limit=None
@@ -603,14 +622,14 @@ def _backup_step(key: str, file: str, step, *args, **kwargs) -> int:
 
 
 def cmd_backup(args) -> int:
-    engine = make_engine(args.db)
+    engine = connect(args.db)  # as it is: a backup taken before an upgrade is not migrated
     return _backup_step("backup.cli_written", args.out, backup.backup, engine, args.out)
 
 
 def cmd_restore(args) -> int:
     if not Path(args.file).is_file():
         raise UsageError(t("cli.no_such_file", file=args.file))
-    engine = make_engine(args.db)
+    engine = connect(args.db, create=True)
     return _backup_step(
         "backup.cli_restored", args.file, backup.restore, engine, args.file, force=args.force
     )
@@ -675,7 +694,7 @@ def _kind(list_key: str) -> str:
 
 
 def cmd_master_list(args) -> int:
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     frame = _master_call(master_admin.list_entries, engine, args.user, args.list)
     if frame.empty:
         print(t("master.cli_empty"))
@@ -698,7 +717,7 @@ def _master_text(field: str, value: object) -> str:
 
 
 def cmd_master_export(args) -> int:
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     content = _master_call(export_workbook, engine, args.user)
     Path(args.out).write_bytes(content)
     with engine.connect() as conn:
@@ -714,7 +733,7 @@ def cmd_master_import(args) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise UsageError(t("cli.no_such_file", file=args.file))
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     principal = _acting_principal(engine, args.user)
     try:
         with engine.connect() as conn, conn.begin() as transaction:
@@ -735,7 +754,7 @@ def cmd_master_import(args) -> int:
 
 
 def cmd_master_add(args) -> int:
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     entry = _master_call(
         master_admin.add_entry, engine, args.user, args.list, name=args.name, **_settings(args.set)
     )
@@ -744,7 +763,7 @@ def cmd_master_add(args) -> int:
 
 
 def cmd_master_edit(args) -> int:
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     entry = _master_call(
         master_admin.edit_entry, engine, args.user, args.list, args.name, **_settings(args.set)
     )
@@ -753,7 +772,7 @@ def cmd_master_edit(args) -> int:
 
 
 def cmd_master_rename(args) -> int:
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     entry = _master_call(
         master_admin.rename_entry, engine, args.user, args.list, args.name, args.new_name
     )
@@ -763,7 +782,7 @@ def cmd_master_rename(args) -> int:
 
 
 def cmd_master_merge(args) -> int:
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     result = _master_call(
         master_admin.merge_entries, engine, args.user, args.list, args.merged, args.survivor
     )
@@ -781,7 +800,7 @@ def cmd_master_merge(args) -> int:
 
 
 def cmd_master_set_active(args) -> int:
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     active = args.master_command == "reactivate"
     entry = _master_call(master_admin.set_active, engine, args.user, args.list, args.name, active)
     key = "master.cli_reactivated" if active else "master.cli_deactivated"
@@ -790,7 +809,7 @@ def cmd_master_set_active(args) -> int:
 
 
 def cmd_master_delete(args) -> int:
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     _master_call(master_admin.delete_entry, engine, args.user, args.list, args.name)
     print(t("master.cli_deleted", kind=_kind(args.list), name=args.name))
     return EXIT_OK
@@ -891,7 +910,7 @@ def _review_call(function, engine: Engine, username: str | None, *args, **kwargs
 
 
 def cmd_review_rule(args) -> int:
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     required = args.review_command == "require"
 
     def change(principal):
@@ -910,7 +929,7 @@ def cmd_review_rule(args) -> int:
 
 
 def cmd_review_list(args) -> int:
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
 
     def listing(principal):
         with engine.connect() as conn:
@@ -965,7 +984,7 @@ def cmd_review_list(args) -> int:
 
 
 def cmd_review_approve(args) -> int:
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     counts = _review_call(
         lambda principal: review.approve(engine, principal, args.submission), engine, args.user
     )
@@ -982,7 +1001,7 @@ def cmd_review_approve(args) -> int:
 
 
 def cmd_review_return(args) -> int:
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)
     _review_call(
         lambda principal: review.return_submission(engine, principal, args.submission, args.reason),
         engine,
@@ -1118,15 +1137,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.handler(args)
+        settings.check()  # a bad setting stops the command before it does anything
+        code = args.handler(args)
+        sys.stdout.flush()  # a reader gone away shows here, not as Python exits
+        return code
+    except BrokenPipeError:  # the reader of the output went away (`… | head -3`)
+        return output_closed()
     except UsageError as error:
         message = str(error)
-    except InputError as error:  # a database that cannot be opened, a file that is not there...
+    except InputError as error:  # a database that cannot be opened, a bad setting...
         message = error.message()
     except OSError as error:  # an output folder that does not exist, a file not writable...
         message = file_problem(error)
+    except DBAPIError as error:  # read-only, locked by another writer, server gone...
+        message = database_problem(error, args.db).message()
     print(f"{parser.prog} {args.command}: {message}", file=sys.stderr)
     return EXIT_USAGE
+
+
+def output_closed() -> int:
+    """Stop quietly when standard output's reader has gone away, as Unix tools do: what
+    the command did stays done and is not a failure to report. The exit status is the
+    one of a tool ended by SIGPIPE. Standard output then points at /dev/null, so that
+    Python's last flush as it exits does not complain again (Python's signal docs)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_OUTPUT_CLOSED
 
 
 # errno → catalogue key of what a user can do about it; others show the system's words.

@@ -322,6 +322,13 @@ def engine(tmp_path, database_copies):
     engine.dispose()
 
 
+@pytest.fixture
+def sqlite_url(tmp_path, database_copies) -> str:
+    """The URL of a fresh SQLite database, migrated, with the default master data: what
+    `init` makes, which the commands other than `init`, `seed` and `restore` need."""
+    return database_copies.copy("sqlite", "empty", tmp_path / "db").url
+
+
 NO_POSTGRESQL = "TEST_DATABASE_URL is not set: PostgreSQL tests need a server (see .ci/run)"
 
 

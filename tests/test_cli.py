@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from data_model.cli import main
+from data_model.admin.bootstrap import open_database
+from data_model.cli import EXIT_OUTPUT_CLOSED, main
+from data_model.queries.shared import has_data
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def db(tmp_path):
-    return f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+def db(sqlite_url):
+    return sqlite_url
 
 
 def write(tmp_path, name: str, sheets: dict) -> str:
@@ -192,3 +199,18 @@ def test_a_database_that_cannot_be_opened_says_so_without_its_password(capsys, u
     err = capsys.readouterr().err
     assert "secret" not in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_reader_gone_away_ends_the_command_quietly_with_its_work_done(tmp_path, db):
+    """`import … | head -3`: the import committed, then its report met a closed pipe. That
+    was "无法读写文件 -：Broken pipe" and exit 2; now nothing is said and the status is a
+    SIGPIPE's, as for other Unix tools."""
+    indicators = write(tmp_path, "indicators.xlsx", {"指标体系": indicator_rows()})
+    command = [sys.executable, "-m", "data_model", "import", indicators, "--db", db]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # the reader is gone before the report is written
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=120) == EXIT_OUTPUT_CLOSED == 141
+    assert err == ""
+    with open_database(db, create=False).connect() as conn:
+        assert has_data(conn)

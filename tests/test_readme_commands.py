@@ -108,6 +108,7 @@ def folder(tmp_path, monkeypatch):
     scratch = f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
     work = tmp_path / "work"
     work.mkdir()
+    assert main(["init", "--db", scratch]) == 0
     assert main(["master", "export", "--out", str(work / "主数据.xlsx"), "--db", scratch]) == 0
     (work / "3月数据.xlsx").write_bytes(
         make_xlsx(

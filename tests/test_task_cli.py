@@ -12,8 +12,8 @@ from tests.task_workbook import STATUS_TABLE_HEADER, task_workbook
 
 
 @pytest.fixture
-def db(tmp_path):
-    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+def db(tmp_path, sqlite_url):
+    url = sqlite_url
     workbook = tmp_path / "tasks.xlsx"
     workbook.write_bytes(task_workbook())
     assert main(["import", str(workbook), "--db", url]) == 0

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -14,14 +17,15 @@ from data_model.admin.bootstrap import open_database
 from data_model.cli import EXIT_OK, EXIT_USAGE, main
 
 PASSWORD = "correct horse battery"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 pytestmark = pytest.mark.usefixtures("cheap_hashing")  # many passwords are hashed
 
 
 @pytest.fixture
-def db(tmp_path):
-    return f"sqlite:///{tmp_path / 'users.sqlite3'}"
+def db(sqlite_url):
+    return sqlite_url
 
 
 def stdin(monkeypatch, text: str) -> None:
@@ -211,3 +215,29 @@ def test_audit_usage_errors_exit_2(db, tmp_path, capsys, monkeypatch, argv, mess
     monkeypatch.chdir(tmp_path)
     assert main(["audit", *argv, "--db", db]) == EXIT_USAGE
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv", [["add", "zhao", "--role", "leader"], ["passwd", "admin"]], ids=["add", "passwd"]
+)
+def test_no_terminal_and_no_password_stdin_says_to_use_password_stdin(db, monkeypatch, argv):
+    """As from cron or `docker exec` without -t: a new session has no terminal (/dev/tty),
+    and standard input is empty. getpass warned, then crashed on EOFError."""
+    assert run(monkeypatch, db, "user", "add", "admin", "--role", "admin", password=PASSWORD) == 0
+    done = subprocess.run(
+        [sys.executable, "-m", "data_model", "user", *argv, "--db", db],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        start_new_session=True,
+        timeout=120,
+    )
+    assert done.returncode == EXIT_USAGE
+    assert done.stderr == (
+        "python -m data_model user: 没有给出密码：没有可输入密码的终端，也没有用 --password-stdin"
+        " 从标准输入读取密码。请在终端中运行这条命令，或加上 --password-stdin，从标准输入给出一行"
+        "密码（如 … --password-stdin < 密码文件）。\n"
+    )
+    with open_database(db).connect() as conn:
+        assert users.get_user(conn, "zhao") is None

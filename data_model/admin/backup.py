@@ -34,7 +34,6 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
-from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import (
     JSON,
@@ -64,6 +63,7 @@ from sqlalchemy.exc import DataError
 from sqlmodel import SQLModel
 
 import data_model.store.models  # noqa: F401  (the models' column types, see data_tables)
+from data_model.admin.bootstrap import schema_revision
 from data_model.errors import InputError
 from data_model.evaluation import score_summary  # noqa: F401  (installs the store's scorer)
 from data_model.formatting import local_time
@@ -74,7 +74,14 @@ from data_model.store import (
     summaries_tasks,
     summaries_values,
 )
-from data_model.store.db import alembic_config, bind_processors, copy_rows, downgrade, migrate
+from data_model.store.db import (
+    alembic_config,
+    bind_processors,
+    copy_rows,
+    current_revision,
+    downgrade,
+    migrate,
+)
 
 FORMAT = "two-healths-backup"
 FORMAT_VERSION = 1
@@ -246,10 +253,6 @@ def read_snapshot(engine: Engine) -> Iterator[Connection]:
             conn.rollback()
 
 
-def current_revision(conn: Connection) -> str | None:
-    return MigrationContext.configure(conn).get_current_revision()
-
-
 def data_tables(conn: Connection) -> list[Table]:
     """Every table the migrations made, except Alembic's own, the server's state and the
     summaries derived from the rows (DERIVED_TABLES), parents before children.
@@ -298,9 +301,7 @@ def backup(engine: Engine, out: Path | str) -> Manifest:
     partial = out.with_name(out.name + ".partial")
     try:
         with read_snapshot(engine) as conn:
-            revision = current_revision(conn)
-            if revision is None:
-                raise BackupError("backup.no_schema", url=_url(engine))
+            revision = schema_revision(conn)
             with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
                 tables = [_dump_table(conn, table, archive) for table in data_tables(conn)]
                 manifest = Manifest(
@@ -405,7 +406,8 @@ def restore(engine: Engine, source: Path | str, force: bool = False) -> Manifest
                 raise BackupError(
                     "backup.not_storable", file=str(source), table=info.name, reason=reason
                 ) from error
-            except (zipfile.BadZipFile, EOFError, ValueError, TypeError) as error:
+            # KeyError: the table's file is not in the zip (`_rows`).
+            except (zipfile.BadZipFile, EOFError, KeyError, ValueError, TypeError) as error:
                 if isinstance(error, BackupError):
                     raise
                 raise BackupError("backup.damaged", file=str(source), table=info.name) from error

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
 from sqlalchemy import Connection, Engine, Executable, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -34,16 +35,36 @@ def normalize_url(url: str) -> str:
 
 
 def make_engine(url: str | None = None) -> Engine:
-    """A new engine for `url` (see `settings.database_url`); SQLite folders are created."""
+    """A new engine for `url` (see `settings.database_url`); SQLite folders are created.
+
+    Statements' parameters are never shown in errors or logs (`hide_parameters`): they
+    hold row values, a new user's password hash among them."""
     url = normalize_url(settings.database_url(url))
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": LOCK_WAIT_SECONDS})
+    file = sqlite_file(url)
+    if file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = create_engine(
+            url, hide_parameters=True, connect_args={"timeout": LOCK_WAIT_SECONDS}
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, hide_parameters=True, pool_pre_ping=True)
+
+
+def sqlite_file(url: str | None = None) -> Path | None:
+    """The file of a SQLite database `url` (see `settings.database_url`); None for another
+    engine and for an in-memory database. A URI filename (`sqlite:///file:PATH?uri=true`,
+    e.g. with `mode=ro`) names its PATH."""
+    parsed = make_url(normalize_url(settings.database_url(url)))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    database = parsed.database
+    if parsed.query.get("uri") == "true" and database.startswith("file:"):
+        if parsed.query.get("mode") == "memory":
+            return None
+        database = database.removeprefix("file:")
+    return Path(database)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -93,6 +114,11 @@ def alembic_config(engine: Engine) -> Config:
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Create or upgrade the schema to `revision`."""
     command.upgrade(alembic_config(engine), revision)
+
+
+def current_revision(conn: Connection) -> str | None:
+    """The schema's Alembic revision; None: the migrations have not made it."""
+    return MigrationContext.configure(conn).get_current_revision()
 
 
 def downgrade(engine: Engine, revision: str) -> None:

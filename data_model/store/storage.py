@@ -74,7 +74,7 @@ def take_write_locks(conn: Connection, names: Iterable[str], holder: str) -> Non
             else:
                 locked = conn.execute(take).rowcount
         except OperationalError as error:
-            if _lock_not_available(error):
+            if lock_not_available(error):
                 raise WriterBusy(name) from error
             raise
         if locked != 1:
@@ -92,7 +92,7 @@ def _wait_for_lock_postgres(conn: Connection, take) -> int:
     return locked
 
 
-def _lock_not_available(error: OperationalError) -> bool:
+def lock_not_available(error: OperationalError) -> bool:
     """SQLite's "database is locked", PostgreSQL's lock_not_available (55P03)."""
     return "locked" in str(error).lower() or getattr(error.orig, "sqlstate", None) == "55P03"
 

@@ -293,10 +293,13 @@ def test_backup_command_writes_a_file_restore_reads(filled, tmp_path, capsys):
 
 
 def rewrite(source, target, change) -> None:
-    """Copy a backup, passing each member's bytes through `change(name, data)`."""
+    """Copy a backup, passing each member's bytes through `change(name, data)` (None: the
+    member is left out)."""
     with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
         for name in old.namelist():
-            new.writestr(name, change(name, old.read(name)))
+            data = change(name, old.read(name))
+            if data is not None:
+                new.writestr(name, data)
 
 
 def newer(name: str, data: bytes) -> bytes:
@@ -354,6 +357,11 @@ def test_restore_refuses_a_backup_whose_tables_differ_from_its_version(filled, t
     engine.dispose()
 
 
+def missing(name: str, data: bytes) -> bytes | None:
+    """The indicator values' file left out of the zip (the manifest still lists it)."""
+    return None if name.endswith("indicator_value.jsonl") else data
+
+
 def garbled(name: str, data: bytes) -> bytes:
     """A line in the middle of the indicator values that is not JSON."""
     if not name.endswith("indicator_value.jsonl"):
@@ -364,7 +372,7 @@ def garbled(name: str, data: bytes) -> bytes:
 
 
 @pytest.mark.parametrize("engine_kind", ["sqlite", "postgresql"])
-def test_a_damaged_backup_changes_nothing(engine_kind, filled, tmp_path, request):
+def test_a_damaged_backup_changes_nothing(engine_kind, filled, tmp_path, request, capsys):
     if engine_kind == "postgresql":
         engine = make_engine(request.getfixturevalue("pg_url"))
         restore(engine, filled.backup)
@@ -373,10 +381,18 @@ def test_a_damaged_backup_changes_nothing(engine_kind, filled, tmp_path, request
     import_after_restore_works(engine)
     before = table_rows(engine)
 
-    for damage in (truncated, garbled):
-        rewrite(filled.backup, tmp_path / "damaged.zip", damage)
+    url = engine.url.render_as_string(hide_password=False)
+    damaged = tmp_path / "damaged.zip"
+    for damage in (truncated, garbled, missing):
+        rewrite(filled.backup, damaged, damage)
         with pytest.raises(BackupError, match="indicator_value"):
-            restore(engine, tmp_path / "damaged.zip", force=True)
+            restore(engine, damaged, force=True)
+        assert table_rows(engine) == before
+        assert main(["restore", str(damaged), "--force", "--db", url]) == 2
+        assert capsys.readouterr().err == (
+            f"python -m data_model restore: {damaged} 已损坏（数据表 indicator_value"
+            " 无法完整读取），未做任何改动\n"
+        )
         assert table_rows(engine) == before
 
     (tmp_path / "junk.zip").write_bytes(b"PK\x03\x04 not really a zip")
