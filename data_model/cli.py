@@ -81,13 +81,43 @@ class UsageError(Exception):
     """Bad arguments: exit code 2."""
 
 
+def input_file(name: str) -> Path:
+    """The file `name` names, to be read: a usage error saying so when it does not exist,
+    is a folder or cannot be read. Every command that reads a file checks it here."""
+    path = Path(name)
+    if path.is_dir():
+        raise UsageError(t("cli.input_is_folder", file=name))
+    if not path.is_file():
+        raise UsageError(t("cli.no_such_file", file=name))
+    try:
+        path.open("rb").close()
+    except OSError as error:
+        raise UsageError(file_problem(error)) from error
+    return path
+
+
+def input_files(names: Sequence[str]) -> list[Path]:
+    """`input_file` of each name, every one checked before any is read: a missing second
+    file of three refuses the command before the first is imported."""
+    paths = []
+    for name in names:
+        try:
+            paths.append(input_file(name))
+        except UsageError as error:
+            if len(names) == 1:
+                raise
+            raise UsageError(t("cli.none_read", problem=error, count=len(names))) from error
+    return paths
+
+
 def cmd_init(args) -> int:
     if args.master is None:
         engine = open_database(args.db)
     else:
+        path = input_file(args.master)
         engine = make_engine(args.db)
         migrate(engine)
-        report = init_from_master_workbook(engine, Path(args.master))
+        report = init_from_master_workbook(engine, path)
         if report.status == "rejected":
             print_report(report)
             return EXIT_REJECTED
@@ -96,6 +126,7 @@ def cmd_init(args) -> int:
 
 
 def cmd_import(args) -> int:
+    paths = input_files(args.files)
     engine = open_database(args.db)
     principal = _acting_principal(engine, args.user)
     options = ImportOptions(
@@ -106,10 +137,7 @@ def cmd_import(args) -> int:
         explain=args.explain or "",
     )
     worst = EXIT_OK
-    for name in args.files:
-        path = Path(name)
-        if not path.is_file():
-            raise UsageError(t("cli.no_such_file", file=name))
+    for path in paths:
         try:
             report = guarded_import(engine, principal, path.read_bytes(), path.name, options)
         except PermissionDenied as error:
@@ -608,8 +636,7 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
-    if not Path(args.file).is_file():
-        raise UsageError(t("cli.no_such_file", file=args.file))
+    input_file(args.file)
     engine = make_engine(args.db)
     return _backup_step(
         "backup.cli_restored", args.file, backup.restore, engine, args.file, force=args.force
@@ -711,9 +738,7 @@ def cmd_master_export(args) -> int:
 
 
 def cmd_master_import(args) -> int:
-    path = Path(args.file)
-    if not path.is_file():
-        raise UsageError(t("cli.no_such_file", file=args.file))
+    path = input_file(args.file)
     engine = open_database(args.db)
     principal = _acting_principal(engine, args.user)
     try:

@@ -1,0 +1,53 @@
+"""The command line's files: every input file checked before anything is read (a folder
+said to be one), output names refused when their extension is not what is written, the
+sample-data folder checked, and the report's lines as an admin reads them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from data_model.cli import main
+from tests.conftest import indicator_rows, make_xlsx
+
+
+@pytest.fixture
+def db(tmp_path):
+    return f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+
+
+def write(tmp_path, name: str, sheets: dict) -> str:
+    path = tmp_path / name
+    path.write_bytes(make_xlsx(sheets))
+    return str(path)
+
+
+def test_a_missing_file_among_several_refuses_before_any_is_imported(tmp_path, db, capsys):
+    first = write(tmp_path, "indicators.xlsx", {"指标体系": indicator_rows()})
+    missing = str(tmp_path / "missing.xlsx")
+    assert main(["import", first, missing, first, "--db", db]) == 2
+    err = capsys.readouterr().err
+    assert f"找不到文件：{missing}。3 个文件均未导入" in err
+    # The first file was committed before the missing one was found.
+    assert main(["import", first, "--db", db, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "accepted"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["import", "{dir}"],
+        ["restore", "{dir}"],
+        ["master", "import", "{dir}"],
+        ["init", "--master", "{dir}"],
+    ],
+    ids=["import", "restore", "master import", "init --master"],
+)
+def test_a_folder_given_as_input_file_is_called_a_folder(tmp_path, db, capsys, args):
+    folder = tmp_path / "somedir"
+    folder.mkdir()
+    assert main([*(a.replace("{dir}", str(folder)) for a in args), "--db", db]) == 2
+    err = capsys.readouterr().err
+    assert f"{folder} 是文件夹，不是文件" in err
+    assert "找不到文件" not in err
