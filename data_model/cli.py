@@ -25,7 +25,12 @@ from data_model.accounts.permissions import (
     record_export,
 )
 from data_model.admin import backup, master_admin
-from data_model.admin.bootstrap import init_from_master_workbook, open_database, seed
+from data_model.admin.bootstrap import (
+    SAMPLE_FILES,
+    init_from_master_workbook,
+    open_database,
+    seed,
+)
 from data_model.admin.master_workbook import export_workbook, import_workbook
 from data_model.admin.period_closing import LIST_COLUMNS as PERIOD_LIST_COLUMNS
 from data_model.admin.period_closing import close_period, closures_frame, reopen_period
@@ -475,16 +480,30 @@ def cmd_template(args) -> int:
 
 
 def cmd_seed(args) -> int:
+    folder = sample_folder(args.folder)
     engine = open_database(args.db)
     if args.if_empty:
         with engine.connect() as conn:
             if has_data(conn):
                 print(t("cli.seed_skipped"))
                 return EXIT_OK
-    reports = seed(engine, Path(args.folder))
+    reports = seed(engine, folder)
     for report in reports:
         print_report(report)
     return EXIT_REJECTED if any(r.status == "rejected" for r in reports) else EXIT_OK
+
+
+def sample_folder(name: str) -> Path:
+    """The folder `seed` loads: a usage error when it does not exist, is a file, or holds
+    none of the sample workbooks (`SAMPLE_FILES`), which loaded nothing and said nothing."""
+    folder = Path(name)
+    if not folder.exists():
+        raise UsageError(t("cli.seed_no_folder", folder=name))
+    if not folder.is_dir():
+        raise UsageError(t("cli.seed_not_folder", folder=name))
+    if not any((folder / file).is_file() for file in SAMPLE_FILES):
+        raise UsageError(t("cli.seed_no_samples", folder=name, files=join_names(SAMPLE_FILES)))
+    return folder
 
 
 def cmd_user_add(args) -> int:

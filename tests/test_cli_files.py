@@ -51,3 +51,24 @@ def test_a_folder_given_as_input_file_is_called_a_folder(tmp_path, db, capsys, a
     err = capsys.readouterr().err
     assert f"{folder} 是文件夹，不是文件" in err
     assert "找不到文件" not in err
+
+
+@pytest.mark.parametrize(
+    ("folder", "says"),
+    [
+        ("{tmp}/nope", "示例数据文件夹 {tmp}/nope 不存在"),
+        ("{tmp}/empty", "文件夹 {tmp}/empty 中没有示例工作簿（indicators.xlsx、"),
+        ("{tmp}/fake.xlsx", "{tmp}/fake.xlsx 是文件，不是文件夹"),
+    ],
+    ids=["missing", "empty", "a file"],
+)
+def test_seed_from_a_folder_without_sample_files_says_so_and_exits_2(
+    tmp_path, db, capsys, folder, says
+):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "fake.xlsx").write_bytes(b"not a workbook")
+    folder, says = (text.replace("{tmp}", str(tmp_path)) for text in (folder, says))
+    assert main(["seed", "--folder", folder, "--db", db]) == 2
+    captured = capsys.readouterr()
+    assert says in captured.err
+    assert captured.out == ""
