@@ -51,7 +51,7 @@ from data_model.outputs.bulletin import (
     restatement_heading,
     restatement_rows,
 )
-from data_model.outputs.export import export_frame, export_kinds, write_frame
+from data_model.outputs.export import export_frame, export_kinds, output_suffix, write_frame
 from data_model.outputs.office_pdf import (
     PdfConversionError,
     PdfUnavailable,
@@ -222,6 +222,16 @@ def suggestion_hint(suggestion: str | None, is_value: bool = True) -> str:
     if not suggestion:
         return ""
     return " " + (t("cli.did_you_mean", suggestion=suggestion) if is_value else suggestion)
+
+
+def output_file(name: str, suffix: str) -> Path:
+    """The file `name` names, to be written as `suffix` (`.xlsx`, `.zip`): a usage error
+    when its name ends otherwise, checked before any work (`output_suffix`)."""
+    try:
+        output_suffix(name, (suffix,))
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    return Path(name)
 
 
 def cmd_export(args) -> int:
@@ -468,13 +478,14 @@ def cmd_remind(args) -> int:
 
 
 def cmd_template(args) -> int:
+    out = output_file(args.out, ".xlsx")
     kinds = (
         list(dict.fromkeys(CLI_NAMES.values())) if args.kind == "all" else [CLI_NAMES[args.kind]]
     )
     engine = open_database(args.db)
     with engine.connect() as conn:
         lists = load_master(conn).lists()
-    Path(args.out).write_bytes(template_workbook(kinds, lists))
+    out.write_bytes(template_workbook(kinds, lists))
     print(t("cli.template_written", file=args.out))
     return EXIT_OK
 
@@ -650,6 +661,7 @@ def _backup_step(key: str, file: str, step, *args, **kwargs) -> int:
 
 
 def cmd_backup(args) -> int:
+    output_file(args.out, ".zip")
     engine = make_engine(args.db)
     return _backup_step("backup.cli_written", args.out, backup.backup, engine, args.out)
 
@@ -744,9 +756,10 @@ def _master_text(field: str, value: object) -> str:
 
 
 def cmd_master_export(args) -> int:
+    out = output_file(args.out, ".xlsx")
     engine = open_database(args.db)
     content = _master_call(export_workbook, engine, args.user)
-    Path(args.out).write_bytes(content)
+    out.write_bytes(content)
     with engine.connect() as conn:
         counts = join_names(
             f"{t(f'master.list_{key}')} {len(master_admin.entries(conn, key))}"
@@ -860,7 +873,7 @@ def add_master_commands(commands) -> None:
 
     action("list", cmd_master_list, "master.cli_help_list")
     sub = action("export", cmd_master_export, "master.cli_help_export", list_name=False)
-    sub.add_argument("--out", required=True, metavar="FILE.xlsx", help=t("cli.help_out"))
+    sub.add_argument("--out", required=True, metavar="FILE.xlsx", help=t("cli.help_out_xlsx"))
     sub = action("import", cmd_master_import, "master.cli_help_import", list_name=False)
     sub.add_argument("file", metavar="FILE.xlsx", help=t("cli.help_files"))
     sub.add_argument("--replace", action="store_true", help=t("master.cli_help_replace"))
@@ -1135,7 +1148,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("template", cmd_template, "cli.help_template")
     sub.add_argument("kind", nargs="?", default="all", choices=[*CLI_NAMES, "all"])
-    sub.add_argument("--out", required=True, metavar="FILE.xlsx", help=t("cli.help_out"))
+    sub.add_argument("--out", required=True, metavar="FILE.xlsx", help=t("cli.help_out_xlsx"))
 
     sub = command("seed", cmd_seed, "cli.help_seed")
     sub.add_argument("--if-empty", action="store_true", help=t("cli.help_if_empty"))

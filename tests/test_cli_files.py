@@ -72,3 +72,30 @@ def test_seed_from_a_folder_without_sample_files_says_so_and_exits_2(
     captured = capsys.readouterr()
     assert says in captured.err
     assert captured.out == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["template", "tasks", "--out", "{tmp}/t.csv"], "t.csv：请用 .xlsx 结尾的文件名"),
+        (["master", "export", "--out", "{tmp}/m.txt"], "m.txt：请用 .xlsx 结尾的文件名"),
+        (["backup", "--out", "{tmp}/backup.tar"], "backup.tar：请用 .zip 结尾的文件名"),
+    ],
+    ids=["template", "master export", "backup"],
+)
+def test_an_output_name_whose_extension_is_not_what_is_written_is_refused(
+    tmp_path, db, capsys, args, says
+):
+    assert main([*(a.replace("{tmp}", str(tmp_path)) for a in args), "--db", db]) == 2
+    assert says in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith("cli.sqlite3")] == []
+
+
+@pytest.mark.parametrize(
+    ("command", "says"), [(["template"], "（.xlsx）"), (["master", "export"], "（.xlsx）")]
+)
+def test_the_help_of_an_xlsx_output_says_xlsx_only(capsys, command, says):
+    with pytest.raises(SystemExit):
+        main([*command, "--help"])
+    out = capsys.readouterr().out
+    assert says in out and ".csv" not in out
