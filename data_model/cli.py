@@ -67,7 +67,7 @@ from data_model.periods import (
     period_label,
     to_granularity,
 )
-from data_model.problems import ImportReport
+from data_model.problems import ImportReport, Problem, SheetReport
 from data_model.queries.forecast import forecast_table
 from data_model.queries.shared import data_years, has_data
 from data_model.queries.task_queries import status_table
@@ -186,34 +186,62 @@ def _district_option(engine: Engine, raw: str | None) -> str | None:
 
 def print_report(report: ImportReport, as_json: bool = False, dry_run: bool = False) -> None:
     """The report, a line per sheet and per problem; `dry_run`: nothing was written, which
-    its outcome says (an import that would be accepted is not "accepted")."""
+    its outcome says (an import that would be accepted is not "accepted"), and so do its
+    sheets' lines (rows valid, not imported), as those of a refused or unchanged file do."""
     if as_json:  # one JSON object
         print(json.dumps(report.to_dict(), ensure_ascii=False, default=str))
         return
     checked_only = dry_run and report.status not in ("rejected", "unchanged")
     outcome = t("cli.status_checked" if checked_only else f"cli.status_{report.status}")
     print(f"{report.file}: {outcome} — {report.message}")
+    nothing_written = dry_run or report.status in ("rejected", "unchanged")
     for sheet in report.sheets:
-        kind = t(f"kinds.{sheet.kind}") if sheet.kind else "-"
-        print(
-            "  "
-            + t(
-                "cli.sheet_line",
-                sheet=sheet.sheet,
-                kind=kind,
-                read=sheet.rows_read,
-                accepted=sheet.rows_accepted,
-            )
-        )
+        if sheet.sheet:  # not the file's own problems (not a workbook, --replace refused)
+            print("  " + sheet_line(sheet, nothing_written))
         for level in ("error", "warning"):
             label = t(f"cli.{level}")
             for p in sheet.in_file_order(level):
-                where = t(
-                    "cli.where", sheet=p.sheet, row=p.row if p.row else "-", column=p.column or "-"
-                )
-                value = f" “{p.value}”" if p.value else ""
-                hint = suggestion_hint(p.suggestion, p.suggests_value)
-                print(f"    {label} {where}{value}: {p.message}{hint}")
+                if not sheet.sheet and p.message == report.message:
+                    continue  # the file refused as a whole: its one reason is said above
+                print(f"    {problem_line(label, p)}")
+
+
+def sheet_line(sheet: SheetReport, nothing_written: bool) -> str:
+    """A sheet's kind and rows: those imported, or, when nothing was written (a dry run,
+    a refused or unchanged file), those valid."""
+    kind = t(f"kinds.{sheet.kind}") if sheet.kind else "-"
+    if nothing_written:
+        return t(
+            "cli.sheet_line_valid",
+            sheet=sheet.sheet,
+            kind=kind,
+            read=sheet.rows_read,
+            valid=sheet.rows_valid,
+        )
+    return t(
+        "cli.sheet_line",
+        sheet=sheet.sheet,
+        kind=kind,
+        read=sheet.rows_read,
+        accepted=sheet.rows_accepted,
+    )
+
+
+def problem_line(label: str, problem: Problem) -> str:
+    """`错误 [指标数据 第3行 区] “福天区”: …`: where the problem is, as far as it has a place
+    (a sheet's own problem has no row, the file's none at all), its value and message."""
+    place = [problem.sheet] if problem.sheet else []
+    if problem.row:
+        place.append(t("cli.where_row", row=problem.row))
+    if problem.column:
+        place.append(problem.column)
+    head = [label]
+    if place:
+        head.append(f"[{' '.join(place)}]")
+    if problem.value:
+        head.append(f"“{problem.value}”")
+    hint = suggestion_hint(problem.suggestion, problem.suggests_value)
+    return f"{' '.join(head)}: {problem.message}{hint}"
 
 
 def suggestion_hint(suggestion: str | None, is_value: bool = True) -> str:

@@ -99,3 +99,32 @@ def test_the_help_of_an_xlsx_output_says_xlsx_only(capsys, command, says):
         main([*command, "--help"])
     out = capsys.readouterr().out
     assert says in out and ".csv" not in out
+
+
+def test_a_file_refused_as_a_whole_is_one_line_without_empty_places(tmp_path, db, capsys):
+    text = tmp_path / "notes.txt"
+    text.write_text("not a workbook")
+    assert main(["import", str(text), "--db", db]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("notes.txt: 已拒绝 — 文件“notes.txt”不是 Excel 工作簿")
+    assert len(out.splitlines()) == 1  # was a sheet line 工作表“”（-） and [ 第-行 -]
+
+
+def test_a_dry_run_says_rows_are_valid_not_imported(tmp_path, db, capsys):
+    indicators = write(tmp_path, "indicators.xlsx", {"指标体系": indicator_rows()})
+    assert main(["import", indicators, "--dry-run", "--db", db]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == "  工作表“指标体系”（指标体系）：读取 3 行，有效 3 行（未导入）"
+    assert main(["import", indicators, "--db", db]) == 0
+    assert capsys.readouterr().out.splitlines()[1].endswith("读取 3 行，导入 3 行")
+
+
+def test_a_master_dry_run_says_rows_are_valid_and_a_sheet_note_has_no_row(tmp_path, db, capsys):
+    master = tmp_path / "master.xlsx"
+    master.write_bytes(
+        make_xlsx({"行动": [["名称", "代码"], ["新行动", "X9"]], "说明": [["随便写写"]]})
+    )
+    assert main(["master", "import", str(master), "--dry-run", "--db", db]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "  工作表“行动”（-）：读取 1 行，有效 1 行（未导入）" in lines
+    assert "    提示 [说明]: 工作表「说明」不是主数据清单，已忽略。" in "\n".join(lines)

@@ -242,6 +242,7 @@ def import_workbook(
         for row in rows:
             if row.entry is None:
                 continue
+            sheet_report.rows_valid += 1
             sheet_report.rows_accepted += 1
             if row.existing is None:
                 counts["added"] += 1
