@@ -78,6 +78,7 @@ from data_model.store.kind_registry import CLI_NAMES, closable_kinds
 from data_model.supervision.delivery import configured_channels, deliver_reminders
 from data_model.supervision.reminders import item_json, items_frame, reminder_items
 from data_model.workflow import review
+from data_model.workflow.upload import problem_groups
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
@@ -124,7 +125,7 @@ def cmd_init(args) -> int:
         migrate(engine)
         report = init_from_master_workbook(engine, path)
         if report.status == "rejected":
-            print_report(report)
+            print_report(report, has_json=False)
             return EXIT_REJECTED
     print(t("cli.init_done", url=engine.url.render_as_string(hide_password=True)))
     return EXIT_OK
@@ -184,17 +185,35 @@ def _district_option(engine: Engine, raw: str | None) -> str | None:
             raise UsageError(f"--district: {error.message()}") from error
 
 
-def print_report(report: ImportReport, as_json: bool = False, dry_run: bool = False) -> None:
+# Problems a report lists one by one in a terminal: past this many (a month's file without
+# its 情况说明 printed 1,285 lines), they are first counted by kind, as the upload page
+# counts them (`upload.problem_groups`), and --json lists every one.
+PROBLEMS_IN_TERMINAL = 50
+
+
+def print_report(
+    report: ImportReport, as_json: bool = False, dry_run: bool = False, has_json: bool = True
+) -> None:
     """The report, a line per sheet and per problem; `dry_run`: nothing was written, which
     its outcome says (an import that would be accepted is not "accepted"), and so do its
-    sheets' lines (rows valid, not imported), as those of a refused or unchanged file do."""
+    sheets' lines (rows valid, not imported), as those of a refused or unchanged file do.
+    A report of more than PROBLEMS_IN_TERMINAL problems is counted by kind first, then its
+    first ones listed; `has_json`: the command has --json, which the count says lists all."""
     if as_json:  # one JSON object
         print(json.dumps(report.to_dict(), ensure_ascii=False, default=str))
         return
     checked_only = dry_run and report.status not in ("rejected", "unchanged")
     outcome = t("cli.status_checked" if checked_only else f"cli.status_{report.status}")
     print(f"{report.file}: {outcome} — {report.message}")
+    total = report.problem_count
+    if total > PROBLEMS_IN_TERMINAL:
+        print("  " + t("cli.problems_many", total=total, shown=PROBLEMS_IN_TERMINAL))
+        for group in problem_groups(report, PROBLEMS_IN_TERMINAL).itertuples(index=False):
+            first = Problem(group.sheet, group.row, group.column, None, group.message)
+            label = t(f"cli.{group.level}")
+            print("    " + t("cli.group_count", count=group.count) + problem_line(label, first))
     nothing_written = dry_run or report.status in ("rejected", "unchanged")
+    shown = 0
     for sheet in report.sheets:
         if sheet.sheet:  # not the file's own problems (not a workbook, --replace refused)
             print("  " + sheet_line(sheet, nothing_written))
@@ -203,7 +222,12 @@ def print_report(report: ImportReport, as_json: bool = False, dry_run: bool = Fa
             for p in sheet.in_file_order(level):
                 if not sheet.sheet and p.message == report.message:
                     continue  # the file refused as a whole: its one reason is said above
-                print(f"    {problem_line(label, p)}")
+                if shown < PROBLEMS_IN_TERMINAL:
+                    print(f"    {problem_line(label, p)}")
+                shown += 1
+    if shown > PROBLEMS_IN_TERMINAL:
+        key = "cli.problems_more_json" if has_json else "cli.problems_more"
+        print("  " + t(key, count=total - PROBLEMS_IN_TERMINAL))
 
 
 def sheet_line(sheet: SheetReport, nothing_written: bool) -> str:
@@ -528,7 +552,7 @@ def cmd_seed(args) -> int:
                 return EXIT_OK
     reports = seed(engine, folder)
     for report in reports:
-        print_report(report)
+        print_report(report, has_json=False)
     return EXIT_REJECTED if any(r.status == "rejected" for r in reports) else EXIT_OK
 
 

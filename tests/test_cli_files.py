@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from data_model.cli import main
-from tests.conftest import indicator_rows, make_xlsx
+from data_model.cli import PROBLEMS_IN_TERMINAL, main
+from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
 
 
 @pytest.fixture
@@ -128,3 +128,28 @@ def test_a_master_dry_run_says_rows_are_valid_and_a_sheet_note_has_no_row(tmp_pa
     lines = capsys.readouterr().out.splitlines()
     assert "  工作表“行动”（-）：读取 1 行，有效 1 行（未导入）" in lines
     assert "    提示 [说明]: 工作表「说明」不是主数据清单，已忽略。" in "\n".join(lines)
+
+
+def test_many_problems_are_counted_by_kind_then_the_first_listed_and_json_keeps_all(
+    tmp_path, db, capsys
+):
+    indicators = write(tmp_path, "indicators.xlsx", {"指标体系": indicator_rows()})
+    assert main(["import", indicators, "--db", db]) == 0
+    rows = [["YS02", "", "福天区", f"2022-{m:02d}", 5, ""] for m in range(1, 13)] * 6
+    values = write(tmp_path, "values.xlsx", {"指标数据": [VALUE_HEADER, *rows]})
+    capsys.readouterr()
+    assert main(["import", values, "--db", db]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert (
+        lines[1]
+        == f"  共 72 个问题，太多无法逐条列出：先按类别统计，再列出前 {PROBLEMS_IN_TERMINAL} 个。"
+    )
+    assert lines[2].startswith("    72 个，首个：错误 [指标数据 第2行 区]: ")
+    listed = [line for line in lines if line.startswith("    错误 [")]
+    assert len(listed) == PROBLEMS_IN_TERMINAL
+    assert (
+        lines[-1]
+        == f"  … 另有 {72 - PROBLEMS_IN_TERMINAL} 个问题未列出：加 --json 可输出全部问题。"
+    )
+    assert main(["import", values, "--db", db, "--json"]) == 1
+    assert len(json.loads(capsys.readouterr().out)["sheets"][0]["errors"]) == 72
