@@ -38,7 +38,7 @@ from data_model.charts.images import ChartImageError
 from data_model.errors import InputError
 from data_model.evaluation.scoring import district_scores, scores_export_frame
 from data_model.formatting import join_names, time_text, unit_word
-from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, command_line, t
 from data_model.ingest.importer import ImportOptions
 from data_model.ingest.templates import template_workbook
 from data_model.outputs.bulletin import (
@@ -1227,7 +1227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.handler(args)
+        with command_line():
+            return args.handler(args)
     except UsageError as error:
         message = str(error)
     except InputError as error:  # a database that cannot be opened, a file that is not there...

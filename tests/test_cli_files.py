@@ -5,10 +5,14 @@ sample-data folder checked, and the report's lines as an admin reads them."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
+from data_model.admin.bootstrap import open_database
 from data_model.cli import PROBLEMS_IN_TERMINAL, main
+from data_model.i18n import command_line, t
+from data_model.ingest.importer import import_file
 from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
 
 
@@ -153,3 +157,36 @@ def test_many_problems_are_counted_by_kind_then_the_first_listed_and_json_keeps_
     )
     assert main(["import", values, "--db", db, "--json"]) == 1
     assert len(json.loads(capsys.readouterr().out)["sheets"][0]["errors"]) == 72
+
+
+def test_cli_messages_name_the_command_line_option_not_the_page_button(tmp_path, db, capsys):
+    indicators = write(tmp_path, "indicators.xlsx", {"指标体系": indicator_rows()})
+    bad = write(
+        tmp_path,
+        "bad.xlsx",
+        {
+            "指标数据": [
+                VALUE_HEADER,
+                ["YS02", "", "福天区", "2022-03", 5, ""],
+                ["YS02", "", "南山区", "2022-03", 5, ""],
+            ]
+        },
+    )
+    assert main(["import", indicators, "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["import", bad, "--db", db]) == 1
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.endswith("请修改后重新导入，或加 --valid-rows-only 只导入有效行。")
+    assert main(["master", "edit", "units", "不存在的单位", "--set", "类别=其他", "--db", db]) == 2
+    assert capsys.readouterr().err.endswith("如需新增，请用 master add。\n")
+    # The page's text, from the same library call outside the command line, is unchanged.
+    report = import_file(open_database(db), Path(bad).read_bytes(), "bad.xlsx")
+    assert report.message.endswith("请修改后重新上传，或选择“仅导入有效行”。")
+
+
+def test_the_command_line_variant_of_a_text_holds_only_while_the_command_line_runs():
+    assert t("importer.rejected", errors=2).endswith("或选择“仅导入有效行”。")
+    with command_line():
+        assert t("importer.rejected", errors=2).endswith("或加 --valid-rows-only 只导入有效行。")
+        assert t("cli.status_rejected") == "已拒绝"  # a key without a variant
+    assert t("importer.rejected", errors=2).endswith("或选择“仅导入有效行”。")
