@@ -30,6 +30,7 @@ from data_model.accounts.permissions import (
 )
 from data_model.admin import backup, master_admin
 from data_model.admin.bootstrap import (
+    SAMPLE_FILES,
     connect,
     database_problem,
     init_from_master_workbook,
@@ -43,7 +44,7 @@ from data_model.charts.images import ChartImageError
 from data_model.errors import InputError
 from data_model.evaluation.scoring import district_scores, scores_export_frame
 from data_model.formatting import join_names, time_text, unit_word
-from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from data_model.i18n import DEFAULT_LANGUAGE, LANGUAGES, command_line, t
 from data_model.ingest.importer import ImportOptions
 from data_model.ingest.templates import template_workbook
 from data_model.outputs.bulletin import (
@@ -56,7 +57,7 @@ from data_model.outputs.bulletin import (
     restatement_heading,
     restatement_rows,
 )
-from data_model.outputs.export import export_frame, export_kinds, write_frame
+from data_model.outputs.export import export_frame, export_kinds, output_suffix, write_frame
 from data_model.outputs.office_pdf import (
     PdfConversionError,
     PdfUnavailable,
@@ -72,7 +73,7 @@ from data_model.periods import (
     period_label,
     to_granularity,
 )
-from data_model.problems import ImportReport
+from data_model.problems import ImportReport, Problem, SheetReport
 from data_model.queries.forecast import forecast_table
 from data_model.queries.shared import data_years, has_data
 from data_model.queries.task_queries import status_table
@@ -83,6 +84,7 @@ from data_model.store.kind_registry import CLI_NAMES, closable_kinds
 from data_model.supervision.delivery import configured_channels, deliver_reminders
 from data_model.supervision.reminders import item_json, items_frame, reminder_items
 from data_model.workflow import review
+from data_model.workflow.upload import problem_groups
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 EXIT_OUTPUT_CLOSED = 128 + signal.SIGPIPE  # 141, as a shell shows a tool ended by SIGPIPE
@@ -92,21 +94,52 @@ class UsageError(Exception):
     """Bad arguments: exit code 2."""
 
 
+def input_file(name: str) -> Path:
+    """The file `name` names, to be read: a usage error saying so when it does not exist,
+    is a folder or cannot be read. Every command that reads a file checks it here."""
+    path = Path(name)
+    if path.is_dir():
+        raise UsageError(t("cli.input_is_folder", file=name))
+    if not path.is_file():
+        raise UsageError(t("cli.no_such_file", file=name))
+    try:
+        path.open("rb").close()
+    except OSError as error:
+        raise UsageError(file_problem(error)) from error
+    return path
+
+
+def input_files(names: Sequence[str]) -> list[Path]:
+    """`input_file` of each name, every one checked before any is read: a missing second
+    file of three refuses the command before the first is imported."""
+    paths = []
+    for name in names:
+        try:
+            paths.append(input_file(name))
+        except UsageError as error:
+            if len(names) == 1:
+                raise
+            raise UsageError(t("cli.none_read", problem=error, count=len(names))) from error
+    return paths
+
+
 def cmd_init(args) -> int:
     if args.master is None:
         engine = open_database(args.db)
     else:
+        path = input_file(args.master)
         engine = connect(args.db, create=True)
         migrate(engine)
-        report = init_from_master_workbook(engine, Path(args.master))
+        report = init_from_master_workbook(engine, path)
         if report.status == "rejected":
-            print_report(report)
+            print_report(report, has_json=False)
             return EXIT_REJECTED
     print(t("cli.init_done", url=engine.url.render_as_string(hide_password=True)))
     return EXIT_OK
 
 
 def cmd_import(args) -> int:
+    paths = input_files(args.files)
     engine = open_database(args.db, create=False)
     principal = _acting_principal(engine, args.user)
     options = ImportOptions(
@@ -117,10 +150,7 @@ def cmd_import(args) -> int:
         explain=args.explain or "",
     )
     worst = EXIT_OK
-    for name in args.files:
-        path = Path(name)
-        if not path.is_file():
-            raise UsageError(t("cli.no_such_file", file=name))
+    for path in paths:
         try:
             report = guarded_import(engine, principal, path.read_bytes(), path.name, options)
         except PermissionDenied as error:
@@ -162,36 +192,87 @@ def _district_option(engine: Engine, raw: str | None) -> str | None:
             raise UsageError(f"--district: {error.message()}") from error
 
 
-def print_report(report: ImportReport, as_json: bool = False, dry_run: bool = False) -> None:
+# Problems a report lists one by one in a terminal: past this many (a month's file without
+# its 情况说明 printed 1,285 lines), they are first counted by kind, as the upload page
+# counts them (`upload.problem_groups`), and --json lists every one.
+PROBLEMS_IN_TERMINAL = 50
+
+
+def print_report(
+    report: ImportReport, as_json: bool = False, dry_run: bool = False, has_json: bool = True
+) -> None:
     """The report, a line per sheet and per problem; `dry_run`: nothing was written, which
-    its outcome says (an import that would be accepted is not "accepted")."""
+    its outcome says (an import that would be accepted is not "accepted"), and so do its
+    sheets' lines (rows valid, not imported), as those of a refused or unchanged file do.
+    A report of more than PROBLEMS_IN_TERMINAL problems is counted by kind first, then its
+    first ones listed; `has_json`: the command has --json, which the count says lists all."""
     if as_json:  # one JSON object
         print(json.dumps(report.to_dict(), ensure_ascii=False, default=str))
         return
     checked_only = dry_run and report.status not in ("rejected", "unchanged")
     outcome = t("cli.status_checked" if checked_only else f"cli.status_{report.status}")
     print(f"{report.file}: {outcome} — {report.message}")
+    total = report.problem_count
+    if total > PROBLEMS_IN_TERMINAL:
+        print("  " + t("cli.problems_many", total=total, shown=PROBLEMS_IN_TERMINAL))
+        for group in problem_groups(report, PROBLEMS_IN_TERMINAL).itertuples(index=False):
+            first = Problem(group.sheet, group.row, group.column, None, group.message)
+            label = t(f"cli.{group.level}")
+            print("    " + t("cli.group_count", count=group.count) + problem_line(label, first))
+    nothing_written = dry_run or report.status in ("rejected", "unchanged")
+    shown = 0
     for sheet in report.sheets:
-        kind = t(f"kinds.{sheet.kind}") if sheet.kind else "-"
-        print(
-            "  "
-            + t(
-                "cli.sheet_line",
-                sheet=sheet.sheet,
-                kind=kind,
-                read=sheet.rows_read,
-                accepted=sheet.rows_accepted,
-            )
-        )
+        if sheet.sheet:  # not the file's own problems (not a workbook, --replace refused)
+            print("  " + sheet_line(sheet, nothing_written))
         for level in ("error", "warning"):
             label = t(f"cli.{level}")
             for p in sheet.in_file_order(level):
-                where = t(
-                    "cli.where", sheet=p.sheet, row=p.row if p.row else "-", column=p.column or "-"
-                )
-                value = f" “{p.value}”" if p.value else ""
-                hint = suggestion_hint(p.suggestion, p.suggests_value)
-                print(f"    {label} {where}{value}: {p.message}{hint}")
+                if not sheet.sheet and p.message == report.message:
+                    continue  # the file refused as a whole: its one reason is said above
+                if shown < PROBLEMS_IN_TERMINAL:
+                    print(f"    {problem_line(label, p)}")
+                shown += 1
+    if shown > PROBLEMS_IN_TERMINAL:
+        key = "cli.problems_more_json" if has_json else "cli.problems_more"
+        print("  " + t(key, count=total - PROBLEMS_IN_TERMINAL))
+
+
+def sheet_line(sheet: SheetReport, nothing_written: bool) -> str:
+    """A sheet's kind and rows: those imported, or, when nothing was written (a dry run,
+    a refused or unchanged file), those valid."""
+    kind = t(f"kinds.{sheet.kind}") if sheet.kind else "-"
+    if nothing_written:
+        return t(
+            "cli.sheet_line_valid",
+            sheet=sheet.sheet,
+            kind=kind,
+            read=sheet.rows_read,
+            valid=sheet.rows_valid,
+        )
+    return t(
+        "cli.sheet_line",
+        sheet=sheet.sheet,
+        kind=kind,
+        read=sheet.rows_read,
+        accepted=sheet.rows_accepted,
+    )
+
+
+def problem_line(label: str, problem: Problem) -> str:
+    """`错误 [指标数据 第3行 区] “福天区”: …`: where the problem is, as far as it has a place
+    (a sheet's own problem has no row, the file's none at all), its value and message."""
+    place = [problem.sheet] if problem.sheet else []
+    if problem.row:
+        place.append(t("cli.where_row", row=problem.row))
+    if problem.column:
+        place.append(problem.column)
+    head = [label]
+    if place:
+        head.append(f"[{' '.join(place)}]")
+    if problem.value:
+        head.append(f"“{problem.value}”")
+    hint = suggestion_hint(problem.suggestion, problem.suggests_value)
+    return f"{' '.join(head)}: {problem.message}{hint}"
 
 
 def suggestion_hint(suggestion: str | None, is_value: bool = True) -> str:
@@ -200,6 +281,16 @@ def suggestion_hint(suggestion: str | None, is_value: bool = True) -> str:
     if not suggestion:
         return ""
     return " " + (t("cli.did_you_mean", suggestion=suggestion) if is_value else suggestion)
+
+
+def output_file(name: str, suffix: str) -> Path:
+    """The file `name` names, to be written as `suffix` (`.xlsx`, `.zip`): a usage error
+    when its name ends otherwise, checked before any work (`output_suffix`)."""
+    try:
+        output_suffix(name, (suffix,))
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    return Path(name)
 
 
 def cmd_export(args) -> int:
@@ -446,28 +537,43 @@ def cmd_remind(args) -> int:
 
 
 def cmd_template(args) -> int:
+    out = output_file(args.out, ".xlsx")
     kinds = (
         list(dict.fromkeys(CLI_NAMES.values())) if args.kind == "all" else [CLI_NAMES[args.kind]]
     )
     engine = open_database(args.db, create=False)
     with engine.connect() as conn:
         lists = load_master(conn).lists()
-    Path(args.out).write_bytes(template_workbook(kinds, lists))
+    out.write_bytes(template_workbook(kinds, lists))
     print(t("cli.template_written", file=args.out))
     return EXIT_OK
 
 
 def cmd_seed(args) -> int:
+    folder = sample_folder(args.folder)
     engine = open_database(args.db)
     if args.if_empty:
         with engine.connect() as conn:
             if has_data(conn):
                 print(t("cli.seed_skipped"))
                 return EXIT_OK
-    reports = seed(engine, Path(args.folder))
+    reports = seed(engine, folder)
     for report in reports:
-        print_report(report)
+        print_report(report, has_json=False)
     return EXIT_REJECTED if any(r.status == "rejected" for r in reports) else EXIT_OK
+
+
+def sample_folder(name: str) -> Path:
+    """The folder `seed` loads: a usage error when it does not exist, is a file, or holds
+    none of the sample workbooks (`SAMPLE_FILES`), which loaded nothing and said nothing."""
+    folder = Path(name)
+    if not folder.exists():
+        raise UsageError(t("cli.seed_no_folder", folder=name))
+    if not folder.is_dir():
+        raise UsageError(t("cli.seed_not_folder", folder=name))
+    if not any((folder / file).is_file() for file in SAMPLE_FILES):
+        raise UsageError(t("cli.seed_no_samples", folder=name, files=join_names(SAMPLE_FILES)))
+    return folder
 
 
 def cmd_user_add(args) -> int:
@@ -622,13 +728,13 @@ def _backup_step(key: str, file: str, step, *args, **kwargs) -> int:
 
 
 def cmd_backup(args) -> int:
+    output_file(args.out, ".zip")
     engine = connect(args.db)  # as it is: a backup taken before an upgrade is not migrated
     return _backup_step("backup.cli_written", args.out, backup.backup, engine, args.out)
 
 
 def cmd_restore(args) -> int:
-    if not Path(args.file).is_file():
-        raise UsageError(t("cli.no_such_file", file=args.file))
+    input_file(args.file)
     engine = connect(args.db, create=True)
     return _backup_step(
         "backup.cli_restored", args.file, backup.restore, engine, args.file, force=args.force
@@ -717,9 +823,10 @@ def _master_text(field: str, value: object) -> str:
 
 
 def cmd_master_export(args) -> int:
+    out = output_file(args.out, ".xlsx")
     engine = open_database(args.db, create=False)
     content = _master_call(export_workbook, engine, args.user)
-    Path(args.out).write_bytes(content)
+    out.write_bytes(content)
     with engine.connect() as conn:
         counts = join_names(
             f"{t(f'master.list_{key}')} {len(master_admin.entries(conn, key))}"
@@ -730,9 +837,7 @@ def cmd_master_export(args) -> int:
 
 
 def cmd_master_import(args) -> int:
-    path = Path(args.file)
-    if not path.is_file():
-        raise UsageError(t("cli.no_such_file", file=args.file))
+    path = input_file(args.file)
     engine = open_database(args.db, create=False)
     principal = _acting_principal(engine, args.user)
     try:
@@ -835,7 +940,7 @@ def add_master_commands(commands) -> None:
 
     action("list", cmd_master_list, "master.cli_help_list")
     sub = action("export", cmd_master_export, "master.cli_help_export", list_name=False)
-    sub.add_argument("--out", required=True, metavar="FILE.xlsx", help=t("cli.help_out"))
+    sub.add_argument("--out", required=True, metavar="FILE.xlsx", help=t("cli.help_out_xlsx"))
     sub = action("import", cmd_master_import, "master.cli_help_import", list_name=False)
     sub.add_argument("file", metavar="FILE.xlsx", help=t("cli.help_files"))
     sub.add_argument("--replace", action="store_true", help=t("master.cli_help_replace"))
@@ -1110,7 +1215,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("template", cmd_template, "cli.help_template")
     sub.add_argument("kind", nargs="?", default="all", choices=[*CLI_NAMES, "all"])
-    sub.add_argument("--out", required=True, metavar="FILE.xlsx", help=t("cli.help_out"))
+    sub.add_argument("--out", required=True, metavar="FILE.xlsx", help=t("cli.help_out_xlsx"))
 
     sub = command("seed", cmd_seed, "cli.help_seed")
     sub.add_argument("--if-empty", action="store_true", help=t("cli.help_if_empty"))
@@ -1138,7 +1243,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings.check()  # a bad setting stops the command before it does anything
-        code = args.handler(args)
+        with command_line():
+            code = args.handler(args)
         sys.stdout.flush()  # a reader gone away shows here, not as Python exits
         return code
     except BrokenPipeError:  # the reader of the output went away (`… | head -3`)

@@ -27,7 +27,7 @@ from data_model.cli import main
 from data_model.store import audit
 from data_model.store.models import Activity, Submission
 from tests.accounts.test_permissions import activity
-from tests.conftest import ACTIVITY_HEADER, make_xlsx
+from tests.conftest import ACTIVITY_HEADER, indicator_rows, make_xlsx
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -183,3 +183,25 @@ def test_seed_killed_half_way_leaves_nothing_and_if_empty_completes_it(
     assert submission_count(url) == 0
     assert main(["seed", "--if-empty", "--db", url]) == 0
     assert submission_count(url) == 5
+
+
+def test_a_staff_member_is_refused_a_file_not_theirs_even_when_it_was_imported_before(
+    tmp_path, db, capsys
+):
+    """The scope check comes before "already imported": staff were told the indicator
+    system was 已于 … 由 系统（命令行） 导入 (exit 0) instead of that it is not theirs."""
+    indicators = tmp_path / "indicators.xlsx"
+    indicators.write_bytes(make_xlsx({"指标体系": indicator_rows()}))
+    assert main(["import", str(indicators), "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["import", str(indicators), "--user", "wang", "--dry-run", "--db", db]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("indicators.xlsx: 已拒绝")
+    assert "指标体系属于主数据，只有管理员可以上传或修改" in out
+    assert "系统（命令行）" not in out
+    # A file of their own district, imported before, is still unchanged for them.
+    mine = activities_file(tmp_path, activity("南山区", "南山走访"))
+    assert main(["import", mine, "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["import", mine, "--user", "wang", "--json", "--db", db]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "unchanged"

@@ -16,7 +16,7 @@ from data_model.accounts import users
 from data_model.accounts.permissions import SYSTEM
 from data_model.admin import master_admin
 from data_model.admin.bootstrap import open_database
-from data_model.admin.master_workbook import export_workbook
+from data_model.admin.master_workbook import export_workbook, import_workbook
 from data_model.cli import main
 from data_model.ingest.importer import import_file
 from tests.conftest import INDICATOR_HEADER, VALUE_HEADER, make_xlsx
@@ -326,3 +326,22 @@ def test_a_unit_whose_chain_of_parents_leads_into_a_cycle_is_a_problem_not_a_lon
         (304, "上级单位"),
         (305, "上级单位"),
     ]
+
+
+def test_a_workbook_without_a_master_sheet_is_refused_naming_the_master_sheets(
+    tmp_path, db, capsys
+):
+    tasks = tmp_path / "tasks.xlsx"
+    tasks.write_bytes(make_xlsx({"任务清单": [["任务编号", "任务名称"], ["T1", "走访企业"]]}))
+    assert main(["master", "import", str(tasks), "--db", db]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("tasks.xlsx: 已拒绝 — 文件“tasks.xlsx”不是主数据工作簿")
+    assert "（文件中的工作表：任务清单）" in out
+    assert "主数据工作簿的工作表为：区、责任单位、行动、品牌、活动类型、诉求类别" in out
+    # The master page imports with the same function, and shows a rejection as an error.
+    engine = open_database(db)
+    with engine.connect() as conn:
+        report = import_workbook(conn, SYSTEM, tasks.read_bytes(), "tasks.xlsx", dry_run=True)
+    engine.dispose()
+    assert report.status == "rejected"
+    assert [p.value for p in report.errors] == ["tasks.xlsx"]

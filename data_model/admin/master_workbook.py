@@ -185,7 +185,8 @@ def import_workbook(
     """Read a master workbook and apply it in the caller's transaction, all or nothing.
 
     Problems are reported like the importer's (sheet, Excel row, column, value, message,
-    suggestion); with any error nothing is written (status `rejected`). Counts are in
+    suggestion); with any error nothing is written (status `rejected`), and so for a
+    workbook with no master-data sheet at all. Counts are in
     `rows_new` (added), `rows_replaced` (updated) and `rows_unchanged`.
     """
     require(principal, "manage_master_data")
@@ -216,6 +217,16 @@ def import_workbook(
             continue
         sheet_report.layout = list_key
         lists[list_key] = (sheet_report, _read_sheet(LISTS[list_key], sheet, sheet_report))
+    if not lists:  # another workbook (a task list): refused, not "nothing changed"
+        return file_rejected(
+            file_name,
+            InputError(
+                "master.no_master_sheet",
+                file=file_name,
+                sheets=join_names(sheet.name for sheet in sheets) or "-",
+                choices=join_names(sheet_title(k) for k in LIST_ORDER),
+            ),
+        )
 
     if replace:
         _check_replace(conn, lists, report)
@@ -231,6 +242,7 @@ def import_workbook(
         for row in rows:
             if row.entry is None:
                 continue
+            sheet_report.rows_valid += 1
             sheet_report.rows_accepted += 1
             if row.existing is None:
                 counts["added"] += 1

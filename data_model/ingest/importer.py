@@ -182,9 +182,10 @@ def import_file_in_transaction(
     conn: Connection, data: bytes, file_name: str, options: ImportOptions
 ) -> ImportReport:
     """`import_file` inside the caller's transaction (see `import_in_transaction`): bytes a
-    live submission holds are reported unchanged without being read again."""
+    live submission holds are reported unchanged without being read again, except to a
+    scoped submitter (`unchanged_unread`)."""
     earlier = already_imported(conn, data, file_name)
-    if earlier is not None:
+    if unchanged_unread(earlier, options):
         return earlier
     try:
         sheets = read_isolated(data, file_name, options.limits)
@@ -195,7 +196,15 @@ def import_file_in_transaction(
     # then on the records are all it needs.
     by_kind = _validate_sheets(conn, sheets, options, report, release_rows=True)
     del sheets
-    return _check_and_store(conn, by_kind, report, data, options)
+    return _check_and_store(conn, by_kind, report, data, options, earlier)
+
+
+def unchanged_unread(earlier: ImportReport | None, options: ImportOptions) -> bool:
+    """Whether the import is `earlier` (`already_imported`) without reading the file: not
+    for a scoped (staff) submitter, who is told so only once the scope check has passed
+    every row (`_check_and_store`). A staff member uploading the indicator system an
+    admin imported was told 已于 … 由 系统（命令行） 导入, not that it is not theirs to send."""
+    return earlier is not None and options.scope is None
 
 
 def _written_since(conn: Connection, earlier) -> bool:
@@ -304,9 +313,9 @@ def import_sheets(
 
     def work(conn: Connection) -> ImportReport:
         earlier = already_imported(conn, data, file_name)
-        if earlier is not None:
+        if unchanged_unread(earlier, options):
             return earlier
-        return import_in_transaction(conn, sheets, data, file_name, options, validated)
+        return import_in_transaction(conn, sheets, data, file_name, options, validated, earlier)
 
     return _in_one_transaction(engine, options, work, record)
 
@@ -379,8 +388,10 @@ def import_in_transaction(
     file_name: str,
     options: ImportOptions,
     validated: Validated | None = None,
+    earlier: ImportReport | None = None,
 ) -> ImportReport:
     """Validate `sheets` and write them on `conn`, inside the caller's transaction.
+    `earlier`: the stored file's unchanged report, for a scoped submitter (`_check_and_store`).
 
     A dry run keeps its validated rows in `report.validated`; given back as `validated`,
     they are checked against the stored data and written without validating again.
@@ -400,13 +411,22 @@ def import_in_transaction(
     else:
         report.sheets, by_kind = validated.fresh()
         report.validated = validated
-    return _check_and_store(conn, by_kind, report, data, options)
+    return _check_and_store(conn, by_kind, report, data, options, earlier)
 
 
 def _check_and_store(
-    conn: Connection, by_kind, report: ImportReport, data: bytes, options: ImportOptions
+    conn: Connection,
+    by_kind,
+    report: ImportReport,
+    data: bytes,
+    options: ImportOptions,
+    earlier: ImportReport | None = None,
 ) -> ImportReport:
-    """The checks that need the database or every row, then the decision and the writes."""
+    """The checks that need the database or every row, then the decision and the writes.
+
+    `earlier`: the report of a live submission holding these very bytes, for a scoped
+    submitter (`unchanged_unread`): it is the outcome when the scope refuses none of the
+    file's rows; else the file is refused for its rows outside the scope, as any other."""
     if by_kind and (options.valid_rows_only or not report.errors):
         try:
             take_write_locks(conn, by_kind, holder=options.uploader)
@@ -415,7 +435,10 @@ def _check_and_store(
             _count_valid(by_kind)
             return report
     if options.scope is not None:
+        errors = report.error_count
         _check_scope(conn, by_kind, options.scope)
+        if earlier is not None and report.error_count == errors:
+            return earlier
     closed = _check_closed_periods(conn, by_kind)
     _check_duplicates(by_kind, report)
     sharp_rows = _warn_sharp_changes(conn, by_kind, report)

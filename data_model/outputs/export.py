@@ -82,15 +82,29 @@ def submissions_export(conn: Connection, uploader: str | None = None) -> pd.Data
     return frame.iloc[::-1].reset_index(drop=True)
 
 
+# The files a table is written as (`write_frame`).
+TABLE_SUFFIXES = (".xlsx", ".csv")
+
+
+def output_suffix(path: Path | str, suffixes: tuple[str, ...] = TABLE_SUFFIXES) -> str:
+    """The extension of `path` in lower case when it is one of `suffixes` (what the caller
+    writes); a ValueError naming them otherwise: an .xlsx written as `t.csv` opens as
+    garbage."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in suffixes:
+        choices = t("cli.suffix_or").join(suffixes)
+        raise ValueError(t("cli.bad_output_type", file=path.name, suffixes=choices))
+    return suffix
+
+
 def write_frame(frame: pd.DataFrame, path: Path | str) -> None:
     """Write a frame as .csv (UTF-8 with BOM, which Excel opens correctly) or .xlsx."""
     path = Path(path)
-    if path.suffix.lower() == ".csv":
+    if output_suffix(path) == ".csv":
         path.write_bytes(frame.map(neutralise).to_csv(index=False).encode("utf-8-sig"))
-    elif path.suffix.lower() == ".xlsx":
-        path.write_bytes(frame_to_xlsx(frame, path.stem))
     else:
-        raise ValueError(t("cli.bad_output_type", file=path.name))
+        path.write_bytes(frame_to_xlsx(frame, path.stem))
 
 
 def excel_sheet_name(name: str) -> str:

@@ -14,7 +14,7 @@ from itertools import islice
 import pandas as pd
 from sqlalchemy import Engine
 
-from data_model.accounts.permissions import Principal, guarded_import_sheets
+from data_model.accounts.permissions import Principal, guarded_import_sheets, import_scope
 from data_model.errors import InputError
 from data_model.formatting import bracketed, labelled
 from data_model.i18n import t
@@ -25,6 +25,7 @@ from data_model.ingest.importer import (
     apply_edits,
     file_rejected,
     sha256_of,
+    unchanged_unread,
 )
 from data_model.ingest.isolated import read_isolated
 from data_model.ingest.raw_sheet import RawSheet, cell_name, column_letters
@@ -91,11 +92,14 @@ def prepare(
 
     Everything runs as `principal`: staff rows for another district are errors here
     already, and the attempt is audited. A file whose exact bytes a live submission holds
-    is not read again: its report is the command line's "already imported" one.
+    is not read again: its report is the command line's "already imported" one; a staff
+    member's is read, and is that report only when its rows are theirs to send
+    (`importer.unchanged_unread`).
     """
+    options = replace(options, scope=import_scope(principal))
     with engine.connect() as conn:
         earlier = already_imported(conn, data, name)
-    if earlier is not None:
+    if unchanged_unread(earlier, options):
         return PendingUpload(name, data, None, earlier)
     try:
         sheets = read_isolated(data, name, options.limits)

@@ -108,9 +108,7 @@ def test_the_marked_copy_says_what_to_do_about_a_missing_explanation(engine):
     report = import_file(engine, data, "tasks.xlsx")
     marked = load_workbook(io.BytesIO(annotated_workbook(data, "tasks.xlsx", report)))
     comment = marked["任务清单"].cell(K03_ROW, 1).comment.text
-    assert comment.endswith(
-        '\n在“进展情况”列写明原因，或在上传页面填写情况说明（命令行：--explain "说明"）。'
-    )
+    assert comment.endswith("\n在“进展情况”列写明原因，或在上传页面填写情况说明。")
     assert "建议改为" not in comment
 
 
@@ -146,9 +144,8 @@ def test_the_command_line_reports_the_rows_unless_explain_is_given(engine, tmp_p
     out = capsys.readouterr().out
     assert "K03逾期，需填写情况说明" in out and "K04滞后" in out
     # What to do is said as it is, not asked as a value ("（是否为：在…。？）").
-    assert (
-        '。 在“进展情况”列写明原因，或在上传页面填写情况说明（命令行：--explain "说明"）。\n' in out
-    )
+    # The command line's own option, not the upload page, is named.
+    assert '。 在“进展情况”列写明原因，或加 --explain "说明" 为每一行填写情况说明。\n' in out
     assert "是否为" not in out
     assert main(["import", str(path), "--db", url, "--explain", "受疫情影响，已调整计划"]) == 0
     assert [(key, source) for _, key, _, _, source in stored(engine)] == [

@@ -18,6 +18,7 @@ from tests.conftest import (
     VALUE_HEADER,
     import_indicators,
     import_values,
+    indicator_rows,
     make_xls,
     make_xlsx,
     values_workbook,
@@ -507,3 +508,26 @@ def test_a_file_name_is_stored_the_same_on_both_engines(engine, name, stored):
     with engine.connect() as conn:
         found = select(Submission.file_name).where(Submission.id == report.submission_id)
         assert conn.execute(found).scalar_one() == stored
+
+
+def test_a_staff_upload_of_a_file_imported_before_is_scope_checked_before_unchanged(engine):
+    """The page told a staff member the indicator system an admin had imported was
+    unchanged (已于 … 导入), naming who imported it, before the scope check refused it."""
+    from data_model.accounts.permissions import Principal
+    from data_model.workflow.upload import prepare
+
+    with_indicators(engine)
+    staff = Principal("wang", "staff", ("南山区",))
+    indicators = make_xlsx({"指标体系": indicator_rows()})
+    pending = prepare(engine, staff, "indicators.xlsx", indicators, ImportOptions())
+    assert pending.report.status == "rejected"
+    assert {p.message for p in pending.report.errors} == {
+        "指标体系属于主数据，只有管理员可以上传或修改。"
+    }
+    mine = values_workbook(["YS02", "", "南山区", "2022-03", 5, ""])
+    first = import_file(engine, mine, "3月.xlsx")
+    pending = prepare(engine, staff, "3月.xlsx", mine, ImportOptions())
+    assert (pending.report.status, pending.report.submission_id) == (
+        "unchanged",
+        first.submission_id,
+    )
