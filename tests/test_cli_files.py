@@ -17,8 +17,10 @@ from tests.conftest import VALUE_HEADER, indicator_rows, make_xlsx
 
 
 @pytest.fixture
-def db(tmp_path):
-    return f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+def db(sqlite_url):
+    """A database as `init` makes it (under tmp_path/db): the commands but `init`, `seed`
+    and `restore` make none."""
+    return sqlite_url
 
 
 def write(tmp_path, name: str, sheets: dict) -> str:
@@ -92,7 +94,7 @@ def test_an_output_name_whose_extension_is_not_what_is_written_is_refused(
 ):
     assert main([*(a.replace("{tmp}", str(tmp_path)) for a in args), "--db", db]) == 2
     assert says in capsys.readouterr().err
-    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith("cli.sqlite3")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name != "db"] == []
 
 
 @pytest.mark.parametrize(

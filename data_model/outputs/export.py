@@ -102,7 +102,16 @@ def write_frame(frame: pd.DataFrame, path: Path | str) -> None:
     """Write a frame as .csv (UTF-8 with BOM, which Excel opens correctly) or .xlsx."""
     path = Path(path)
     if output_suffix(path) == ".csv":
-        path.write_bytes(frame.map(neutralise).to_csv(index=False).encode("utf-8-sig"))
+        # Cell by cell into columns of objects: `DataFrame.map` infers the columns' types
+        # again, and a rank change column of 0 and None came out as 0.0 and NaN.
+        cells = pd.DataFrame(
+            {
+                i: pd.Series([neutralise(v) for v in frame.iloc[:, i]], dtype=object)
+                for i in range(frame.shape[1])
+            }
+        )
+        cells.columns = frame.columns
+        path.write_bytes(cells.to_csv(index=False).encode("utf-8-sig"))
     else:
         path.write_bytes(frame_to_xlsx(frame, path.stem))
 
