@@ -1130,14 +1130,17 @@ def add_review_commands(commands) -> None:
         sub.set_defaults(handler=handler)
         return sub
 
-    for name, help_key in (("require", "review.cli_help_require"), ("off", "review.cli_help_off")):
+    for name, help_key, prefix in (
+        ("require", "review.cli_help_require", "review.cli_help_"),
+        ("off", "review.cli_help_off", "review.cli_help_off_"),
+    ):
         sub = action(name, cmd_review_rule, help_key)
         sub.add_argument("kind", choices=[k for k in export_kinds() if k != "submissions"])
         where = sub.add_mutually_exclusive_group()
-        where.add_argument("--district", metavar="D", help=t("review.cli_help_district"))
-        where.add_argument("--unit", metavar="U", help=t("review.cli_help_unit"))
+        where.add_argument("--district", metavar="D", help=t(prefix + "district"))
+        where.add_argument("--unit", metavar="U", help=t(prefix + "unit"))
     sub = action("list", cmd_review_list, "review.cli_help_list")
-    sub.add_argument("--json", action="store_true", help=t("cli.help_json"))
+    sub.add_argument("--json", action="store_true", help=t("review.cli_help_json"))
     sub = action("approve", cmd_review_approve, "review.cli_help_approve")
     sub.add_argument("submission", type=int, metavar="N", help=t("review.cli_help_submission"))
     sub = action("return", cmd_review_return, "review.cli_help_return")

@@ -131,6 +131,27 @@ def test_every_command_has_help(capsys):
         assert "--db" in capsys.readouterr().out
 
 
+def help_text(capsys, monkeypatch, *command: str) -> str:
+    """The --help of `command`, unwrapped (a wide terminal)."""
+    monkeypatch.setenv("COLUMNS", "1000")
+    with pytest.raises(SystemExit) as exit_info:
+        main([*command, "--help"])
+    assert exit_info.value.code == 0
+    return capsys.readouterr().out
+
+
+def test_help_says_what_each_option_does_for_its_own_command(capsys, monkeypatch):
+    review_off = help_text(capsys, monkeypatch, "review", "off")
+    assert "只取消该区的审核设置" in review_off
+    assert "只取消该牵头单位的审核设置" in review_off
+    assert "要求审核" not in review_off.split("--district")[-1]
+    assert "只对该区的数据要求审核" in help_text(capsys, monkeypatch, "review", "require")
+    review_list = help_text(capsys, monkeypatch, "review", "list")
+    assert "以一个 JSON 对象输出审核设置" in review_list
+    assert "每个文件" not in review_list
+    assert "否则使用 DATA_DIR 下（默认 data/）的 SQLite 文件" in review_list
+
+
 def test_template_has_a_sheet_per_kind_instructions_and_dropdowns(tmp_path, db):
     out = tmp_path / "template.xlsx"
     assert main(["template", "all", "--out", str(out), "--db", db]) == 0
