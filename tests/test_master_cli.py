@@ -345,3 +345,14 @@ def test_a_workbook_without_a_master_sheet_is_refused_naming_the_master_sheets(
     engine.dispose()
     assert report.status == "rejected"
     assert [p.value for p in report.errors] == ["tasks.xlsx"]
+
+
+def test_a_name_already_taken_names_master_merge_on_the_command_line(db, capsys):
+    assert main(["master", "add", "units", "市总工会", "--set", "category=other", "--db", db]) == 0
+    capsys.readouterr()
+    edit = ["master", "edit", "units", "市总工会", "--set", "aliases=深圳市总商会", "--db", db]
+    assert main(edit) == 2
+    err = capsys.readouterr().err
+    assert "「深圳市总商会」已是责任单位「市工商联」的名称、代码或别名" in err
+    assert "请用 master merge 合并" in err
+    assert "合并”" not in err
