@@ -6,6 +6,7 @@ import os
 import shutil
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from data_model.errors import InputError
@@ -235,9 +236,22 @@ def smtp_from() -> str:
 
 
 def webhook_url() -> str | None:
-    """Where reminders are POSTed as JSON (`WEBHOOK_URL`, e.g. an on-premises 政务微信 or
-    钉钉 robot); None: no webhook."""
-    return os.environ.get("WEBHOOK_URL", "").strip() or None
+    """Where reminders are POSTed as JSON (`WEBHOOK_URL`, an http:// or https:// address,
+    e.g. an on-premises 政务微信 or 钉钉 robot); None: no webhook."""
+    raw = _raw("WEBHOOK_URL")
+    if not raw:
+        return None
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+        usable = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # an unclosed [IPv6 address, a port that is not a number
+        usable = False
+    if not usable:
+        # Shown without its query: a robot's token lives there.
+        shown = raw.partition("?")[0]
+        raise SettingError("WEBHOOK_URL", shown, "settings.expected_webhook_url")
+    return raw
 
 
 def delivery_attempts() -> int:
@@ -290,6 +304,7 @@ def check() -> None:
         evidence_required,
         explanations_required,
         smtp_port,
+        webhook_url,
         delivery_attempts,
         delivery_retry_seconds,
         bulletin_date,

@@ -26,6 +26,10 @@ BAD_SETTINGS = [
     ("EVIDENCE_REQUIRED", "maybe", "1、true、yes、on（开）或 0、false、no、off（关）"),
     ("BULLETIN_DATE", "2024/13/01", "YYYY-MM-DD 格式的日期"),
     ("BULLETIN_NUMBER", "深工商联〔{yr}〕1号", "文号，年份处写 {year}，除此之外不可使用大括号"),
+    ("WEBHOOK_URL", "not a url", "以 http:// 或 https:// 开头的网址"),
+    ("WEBHOOK_URL", "file:///tmp/x", "以 http:// 或 https:// 开头的网址"),
+    ("WEBHOOK_URL", "https://", "以 http:// 或 https:// 开头的网址"),
+    ("WEBHOOK_URL", "http://[::1/send", "以 http:// 或 https:// 开头的网址"),
 ]
 
 
@@ -38,6 +42,14 @@ def test_a_bad_setting_is_named_with_its_value_and_the_form_expected(
         settings.check()
     assert str(raised.value).startswith(f"环境变量 {name} 的值“{value}”无法使用（应为：{expected}")
     assert raised.value.message("en").startswith(f"The environment variable {name} is set to")
+
+
+def test_a_bad_webhook_url_is_shown_without_its_query_where_a_token_lives(monkeypatch):
+    monkeypatch.setenv("WEBHOOK_URL", "ftp://robot.gov.test/send?access_token=secret")
+    with pytest.raises(SettingError) as raised:
+        settings.check()
+    assert "“ftp://robot.gov.test/send”" in str(raised.value)
+    assert "secret" not in str(raised.value)
 
 
 def test_good_settings_are_read_as_their_values(monkeypatch):

@@ -271,6 +271,25 @@ def test_cli_remind_send_reports_a_failed_delivery_with_exit_code_1(engine, webh
     assert len(failed) == 3 and all("尝试 3 次" in line for line in failed)
 
 
+@pytest.mark.parametrize("value", ["file:///tmp/x", "not a url"])
+def test_cli_remind_send_refuses_a_webhook_url_that_is_not_http_before_sending(
+    engine, capsys, monkeypatch, value
+):
+    monkeypatch.setenv("WEBHOOK_URL", value)
+    url = engine.url.render_as_string(hide_password=False)
+    code = main(["remind", "--db", url, "--as-of", "2022-10-08", "--send"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert err.splitlines() == [
+        f"python -m data_model remind: 环境变量 WEBHOOK_URL 的值“{value}”无法使用"
+        "（应为：以 http:// 或 https:// 开头的网址，如 https://robot.example.gov.cn/send?key=…）。"
+        "请改正或删去这个环境变量（删去则使用默认值）后重试。"
+    ]
+    with engine.connect() as conn:
+        assert deliveries_frame(conn).empty
+
+
 def test_a_unit_e_mail_is_master_data_checked_and_in_the_workbook(db_engine):
     with db_engine.begin() as conn:
         edit_entry(conn, SYSTEM, "units", "市司法局", email="sfj@gov.test")
