@@ -1148,8 +1148,77 @@ def add_review_commands(commands) -> None:
     sub.add_argument("--reason", required=True, metavar="TEXT", help=t("review.cli_help_reason"))
 
 
+# argparse's error messages → their text in the catalogue. argparse formats a message in
+# English (its `gettext` texts) before `ArgumentParser.error` sees it, so the message is
+# matched against the template it was made from; its fields are kept.
+ARGPARSE_MESSAGES = {
+    "argument %(argument_name)s: %(message)s": "cli.argparse.argument",
+    "the following arguments are required: %s": "cli.argparse.required",
+    "invalid choice: %(value)r (choose from %(choices)s)": "cli.argparse.invalid_choice",
+    "invalid %(type)s value: %(value)r": "cli.argparse.invalid_value",
+    "unrecognized arguments: %s": "cli.argparse.unrecognized",
+    "expected one argument": "cli.argparse.expected_one",
+    "not allowed with argument %s": "cli.argparse.not_allowed_with",
+    "one of the arguments %s is required": "cli.argparse.one_required",
+}
+
+
+def _template_pattern(template: str) -> re.Pattern[str]:
+    """What `template % fields` gives, each field a group (`%s` alone: `value`)."""
+    pieces = re.split(r"%\((\w+)\)[sr]|%[sr]", template)
+    # re.split gives text, field name (None for a bare %s), text, ...
+    return re.compile(
+        "".join(
+            re.escape(piece) if index % 2 == 0 else f"(?P<{piece or 'value'}>.+?)"
+            for index, piece in enumerate(pieces)
+        )
+    )
+
+
+ARGPARSE_PATTERNS = {
+    _template_pattern(template): key for template, key in ARGPARSE_MESSAGES.items()
+}
+
+
+def argparse_text(message: str) -> str:
+    """An argparse error message in the language in use; one it does not know, as it is."""
+    for pattern, key in ARGPARSE_PATTERNS.items():
+        found = pattern.fullmatch(message)
+        if found:
+            return t(key, **{name: argparse_text(v) for name, v in found.groupdict().items()})
+    return message
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's help with the catalogue's `usage:`."""
+
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:
+        prefix = t("cli.argparse.usage") if prefix is None else prefix
+        super().add_usage(usage, actions, groups, prefix)
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser with its own texts from the catalogue (`cli.argparse.*`): usage,
+    group titles, -h and error messages. Subcommands' parsers are of this class too."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        kwargs["add_help"] = False  # its own -h below, with the catalogue's help
+        super().__init__(*args, **kwargs)
+        self._positionals.title = t("cli.argparse.positionals")
+        self._optionals.title = t("cli.argparse.options")
+        self.add_argument(
+            "-h", "--help", action="help", default=argparse.SUPPRESS, help=t("cli.argparse.help")
+        )
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        text = t("cli.argparse.error", prog=self.prog, message=argparse_text(message))
+        self.exit(EXIT_USAGE, text + "\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m data_model", description=t("cli.description"))
+    parser = ArgumentParser(prog="python -m data_model", description=t("cli.description"))
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, handler, help_key: str) -> argparse.ArgumentParser:

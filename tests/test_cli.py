@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -235,3 +236,27 @@ def test_a_reader_gone_away_ends_the_command_quietly_with_its_work_done(tmp_path
     assert err == ""
     with open_database(db, create=False).connect() as conn:
         assert has_data(conn)
+
+
+def test_argparse_own_texts_are_in_the_language_of_the_command_line(capsys, monkeypatch):
+    text = help_text(capsys, monkeypatch, "import")
+    assert text.startswith("用法：python -m data_model import [-h] [--db URL]")
+    assert "位置参数:" in text and "选项:" in text
+    assert re.search(r"^  -h, --help +显示此帮助信息并退出$", text, re.MULTILINE)
+    assert "usage" not in text and "options" not in text and "show this help" not in text
+    for argv, error in (
+        (["import"], "python -m data_model import: 错误：缺少必需的参数：FILE"),
+        (["nope"], "python -m data_model: 错误：参数 COMMAND：无效的选择 'nope'（可选：'init', "),
+        (
+            ["review", "off", "tasks", "--district", "南山区", "--unit", "市工商联"],
+            "python -m data_model review off: 错误：参数 --unit：不能与参数 --district 同时使用",
+        ),
+        (["review", "approve", "x"], "python -m data_model review approve: 错误：参数 N："),
+        (["init", "--foo"], "python -m data_model: 错误：无法识别的参数：--foo"),
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == 2
+        err = capsys.readouterr().err
+        assert err.startswith("用法：python -m data_model")
+        assert err.splitlines()[-1].startswith(error), err
