@@ -29,6 +29,7 @@ from ui import (
     language,
     language_switch,
     latin_punctuation,
+    literal,
     signed_in,
     tr,
     user_box,
@@ -39,7 +40,7 @@ st.set_page_config(page_title=tr("app.title"), page_icon="📊", layout="wide")
 try:
     settings.check()  # a bad setting is said once, not as a traceback on some page
 except settings.SettingError as error:
-    st.error(error.message(language()), icon=":material/error:")
+    st.error(literal(error.message(language())), icon=":material/error:")
     st.stop()
 
 

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from data_model import settings
 from data_model.cli import EXIT_USAGE, main
 from data_model.settings import SettingError
+from ui import literal
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -100,4 +101,6 @@ def test_the_app_says_which_setting_is_bad_instead_of_a_traceback(tmp_path, monk
     app = AppTest.from_file(APP, default_timeout=60).run()
     assert not app.exception
     (error,) = app.error
-    assert error.value.startswith("环境变量 TIME_ZONE 的值“Mars/Phobos”无法使用（应为：IANA 时区名")
+    # As written (ui.literal: the value is the environment's, shown, not read as Markdown).
+    said = "环境变量 TIME_ZONE 的值“Mars/Phobos”无法使用（应为：IANA 时区名"
+    assert error.value.startswith(literal(said))
