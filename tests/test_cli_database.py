@@ -88,8 +88,8 @@ def test_a_mistyped_sqlite_file_is_not_created(tmp_path, capsys, monkeypatch, ar
 
 def test_a_database_without_tables_is_not_filled(pg_url, tmp_path, capsys):
     """PostgreSQL: the database is there, its tables are not (`pg_url` is emptied)."""
-    out = tmp_path / "x.xlsx"
-    for argv in (["export", "tasks", "--out", str(out)], ["backup", "--out", str(out)]):
+    table, backup = tmp_path / "x.xlsx", tmp_path / "b.zip"
+    for argv in (["export", "tasks", "--out", str(table)], ["backup", "--out", str(backup)]):
         assert main([*argv, "--db", pg_url]) == EXIT_USAGE
         err = one_line(capsys)
         assert "中还没有数据表" in err and "python -m data_model init" in err
@@ -100,7 +100,7 @@ def test_a_database_without_tables_is_not_filled(pg_url, tmp_path, capsys):
         ).scalar_one()
     engine.dispose()
     assert tables == 0
-    assert not out.exists()
+    assert not table.exists() and not backup.exists()
 
 
 def test_init_seed_and_restore_make_a_new_sqlite_database(tmp_path, capsys):
