@@ -80,11 +80,11 @@ def test_hostile_file_gets_one_reason_and_writes_nothing(seeded, case):
 
 
 @pytest.mark.parametrize("case", ["csv", "truncated", "encrypted"])
-def test_cli_exits_1_with_a_one_line_reason(tmp_path, case, capsys):
+def test_cli_exits_1_with_a_one_line_reason(tmp_path, case, capsys, sqlite_url):
     name, data, fragment = HOSTILE[case]
     path = tmp_path / name
     path.write_bytes(data)
-    db = f"sqlite:///{tmp_path / 'h.sqlite3'}"
+    db = sqlite_url  # as init makes it: import creates no database
     assert main(["import", str(path), "--db", db, "--json"]) == 1
     result = json.loads(capsys.readouterr().out)
     assert result["status"] == "rejected"

@@ -105,10 +105,10 @@ def test_gbk_declaration_gives_a_rejected_report_naming_the_fix(engine):
     assert [e.message for e in report.errors] == [MALFORMED]
 
 
-def test_cli_reports_the_gbk_workbook_without_a_traceback(tmp_path, capsys):
+def test_cli_reports_the_gbk_workbook_without_a_traceback(tmp_path, capsys, sqlite_url):
     path = tmp_path / "gbk.xlsx"
     path.write_bytes(gbk_workbook())
-    db = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    db = sqlite_url  # as init makes it: import creates no database
     assert main(["import", str(path), "--db", db]) == 1
     printed = capsys.readouterr()
     assert MALFORMED in printed.out + printed.err

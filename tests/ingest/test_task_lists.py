@@ -424,7 +424,7 @@ def test_the_same_task_in_two_districts_lists_gets_two_codes():
     )
 
 
-def test_the_command_line_takes_the_period_of_a_task_list(tmp_path, capsys):
+def test_the_command_line_takes_the_period_of_a_task_list(tmp_path, capsys, sqlite_url):
     rows = [
         ["序号", "所属行动", "重点任务", "责任单位", "时间节点", "完成进度"],
         [1, "领跑行动", "开展营商环境评价", "市发展改革委", "2022年6月底前", "60%"],
@@ -432,7 +432,7 @@ def test_the_command_line_takes_the_period_of_a_task_list(tmp_path, capsys):
     ]
     path = tmp_path / "清单.xlsx"
     path.write_bytes(make_xlsx({"Sheet1": rows}))
-    db = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    db = sqlite_url  # as init makes it: import creates no database
     assert main(["import", str(path), "--db", db, "--json"]) == 1
     capsys.readouterr()
     assert main(["import", str(path), "--db", db, "--period", "2022年第二季度", "--json"]) == 0

@@ -155,8 +155,8 @@ def test_the_table_has_chinese_headers_and_words(engine):
     assert "Expected finish" in english.columns
 
 
-def test_the_cli_prints_the_list_or_writes_it(tmp_path, capsys):
-    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+def test_the_cli_prints_the_list_or_writes_it(tmp_path, capsys, sqlite_url):
+    url = sqlite_url  # as init makes it: import creates no database
     (tmp_path / "tasks.xlsx").write_bytes(workbook())
     assert main(["import", str(tmp_path / "tasks.xlsx"), "--db", url]) == 0
     capsys.readouterr()
